@@ -1,0 +1,82 @@
+package verdict
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// MeasurementSize is the size of an SEV-SNP launch measurement and of each TDX
+// measurement register (MRTD, RTMR0-3).
+const MeasurementSize = 48
+
+// ErrMeasurementSize is returned (wrapped) when a measurement is not 48 bytes.
+var ErrMeasurementSize = errors.New("measurement is not 48 bytes")
+
+// WorkloadIDSNP returns keccak256(0x01 ‖ MEASUREMENT), the workload id of an SEV-SNP
+// guest. The leading TEE byte keeps an SNP and a TDX workload from ever sharing an id.
+func WorkloadIDSNP(measurement []byte) (common.Hash, error) {
+	if len(measurement) != MeasurementSize {
+		return common.Hash{}, fmt.Errorf("workload id: sev-snp measurement has %d bytes: %w", len(measurement), ErrMeasurementSize)
+	}
+	return crypto.Keccak256Hash([]byte{TEESEVSNP}, measurement), nil
+}
+
+// WorkloadIDTDX returns keccak256(0x02 ‖ MRTD ‖ RTMR0 ‖ RTMR1 ‖ RTMR2 ‖ RTMR3), the
+// workload id of a TD.
+func WorkloadIDTDX(mrtd []byte, rtmr [4][]byte) (common.Hash, error) {
+	if len(mrtd) != MeasurementSize {
+		return common.Hash{}, fmt.Errorf("workload id: tdx MRTD has %d bytes: %w", len(mrtd), ErrMeasurementSize)
+	}
+	buf := make([]byte, 0, 1+5*MeasurementSize)
+	buf = append(buf, TEETDX)
+	buf = append(buf, mrtd...)
+	for i, r := range rtmr {
+		if len(r) != MeasurementSize {
+			return common.Hash{}, fmt.Errorf("workload id: tdx RTMR%d has %d bytes: %w", i, len(r), ErrMeasurementSize)
+		}
+		buf = append(buf, r...)
+	}
+	return crypto.Keccak256Hash(buf), nil
+}
+
+// ReportDataDomainTag is hashed into every report-data binding so that 64 bytes
+// bound for teeoracle can never be mistaken for another protocol's binding.
+const ReportDataDomainTag = "teeoracle.reportdata.v1"
+
+// Binding is what a guest commits to in its report data: the chain and registry,
+// its machine id, the address of the key it holds, and a recent block.
+type Binding struct {
+	ChainID           uint64
+	Registry          common.Address
+	MachineID         common.Hash
+	TEEKey            common.Address
+	AnchorBlockNumber uint64
+	AnchorBlockHash   common.Hash
+}
+
+// ReportData returns the 64 bytes of report data for b (docs/verdict-encoding.md):
+// bytes 0..31 are keccak256(abi.encode(keccak256(tag), uint256 chainId, address
+// registry, bytes32 machineId, address teeKey, uint64 anchorBlockNumber, bytes32
+// anchorBlockHash)); bytes 32..63 are zero.
+func (b Binding) ReportData() [64]byte {
+	buf := make([]byte, 32*7)
+	copy(buf[0:32], crypto.Keccak256([]byte(ReportDataDomainTag)))
+	binary.BigEndian.PutUint64(buf[32+24:64], b.ChainID)
+	copy(buf[64+12:96], b.Registry[:])
+	copy(buf[96:128], b.MachineID[:])
+	copy(buf[128+12:160], b.TEEKey[:])
+	binary.BigEndian.PutUint64(buf[160+24:192], b.AnchorBlockNumber)
+	copy(buf[192:224], b.AnchorBlockHash[:])
+	var out [64]byte
+	copy(out[:32], crypto.Keccak256(buf))
+	return out
+}
+
+// ReportData is Binding.ReportData with the inputs as arguments.
+func ReportData(chainID uint64, registry common.Address, machineID common.Hash, teeKey common.Address, anchorNumber uint64, anchorHash common.Hash) [64]byte {
+	return Binding{chainID, registry, machineID, teeKey, anchorNumber, anchorHash}.ReportData()
+}
