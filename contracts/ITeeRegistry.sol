@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.30;
+
+/// @title ITeeRegistry
+/// @notice Registry of confidential VMs (AMD SEV-SNP, Intel TDX) and of the verdicts a quorum of
+/// off-chain oracles reached about them. dApps ask `isTrustedKey(msg.sender)` or `isTrusted(machineId)`.
+/// @dev The verdict type and its EIP-712 encoding are specified in docs/verdict-encoding.md; the Go
+/// verifier (oracle/verdict) and this contract are tested against each other through `hashVerdict`.
+interface ITeeRegistry {
+    // ---------------------------------------------------------------------------------------------
+    // Types
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice A verdict as signed by the oracles. Field order and types are the EIP-712 type
+    /// `Verdict(bytes32 machineId,uint8 tee,uint8 status,address teeKey,bytes32 workloadId,uint8 tcbStatus,
+    /// uint64 tcb,bytes32 policyHash,bytes32 evidenceHash,uint64 anchorBlockNumber,bytes32 anchorBlockHash,
+    /// uint64 issuedAt,uint64 expiresAt,uint64 reasons)`; do not reorder.
+    struct Verdict {
+        bytes32 machineId; // keccak256(abi.encode(provider, salt))
+        uint8 tee; // 1 = AMD SEV-SNP, 2 = Intel TDX
+        uint8 status; // 1 = trusted, 2 = untrusted
+        address teeKey; // secp256k1 key held inside the TEE, bound in the report data
+        bytes32 workloadId; // hash of the measurements
+        uint8 tcbStatus; // 0 Unknown .. 7 Revoked
+        uint64 tcb; // compact TCB value
+        bytes32 policyHash; // canonical hash of the policy that decided
+        bytes32 evidenceHash; // canonical hash of the evidence
+        uint64 anchorBlockNumber; // block the report data commits to
+        bytes32 anchorBlockHash; // its hash
+        uint64 issuedAt; // unix seconds
+        uint64 expiresAt; // unix seconds, exclusive
+        uint64 reasons; // reason-code bit set
+    }
+
+    /// @notice Everything the registry stores about one machine, joined with its current trust record.
+    struct MachineRecord {
+        address provider; // who registered it (the only account that may change it)
+        uint8 tee; // 1 = SEV-SNP, 2 = TDX
+        uint8 state; // 0 = never registered, 1 = registered, 2 = deregistered (id retired forever)
+        uint64 serial; // registry-internal number, 1-based, linking trust records to the machine
+        address teeKey; // key of the latest accepted verdict (zero before the first one)
+        uint8 status; // 0 = no verdict, 1 = trusted, 2 = untrusted
+        uint8 tcbStatus; // from the latest verdict
+        uint64 tcb; // from the latest verdict
+        bytes32 policyHash; // policy the latest verdict was decided under
+        uint64 issuedAt; // of the latest verdict
+        uint64 expiresAt; // of the latest verdict
+    }
+
+    /// @notice A policy as the registry knows it.
+    struct PolicyInfo {
+        uint32 id; // registry-internal number, 1-based (0 = unknown policy)
+        uint8 state; // 0 = unknown, 1 = active, 2 = retired (forever)
+        uint64 validitySeconds; // longest allowed expiresAt - issuedAt
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Events
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice A provider registered a machine.
+    event MachineRegistered(
+        bytes32 indexed machineId, address indexed provider, uint8 tee, uint64 serial, string metadataURI
+    );
+    /// @notice A provider deregistered a machine; its trust record is gone and the id is retired.
+    event MachineDeregistered(bytes32 indexed machineId, address indexed provider);
+    /// @notice A provider replaced the machine's metadata URI (kept only in logs).
+    event MachineMetadataUpdated(bytes32 indexed machineId, string metadataURI);
+    /// @notice A verdict was accepted and is now the machine's trust record.
+    /// @dev Lean on purpose (8 gas per logged byte): full measurements live in the evidence the
+    /// workloadId commits to, the other fields are in the transaction's calldata.
+    event VerdictAccepted(
+        bytes32 indexed machineId,
+        address indexed teeKey,
+        bytes32 digest,
+        uint8 status,
+        bytes32 workloadId,
+        bytes32 evidenceHash,
+        bytes32 policyHash
+    );
+    /// @notice A verdict named a new TEE key for the machine; the old key's trust record was erased.
+    event TeeKeyRotated(bytes32 indexed machineId, address indexed oldKey, address indexed newKey);
+    /// @notice An oracle signer was added.
+    event OracleAdded(address indexed oracle);
+    /// @notice An oracle signer was removed.
+    event OracleRemoved(address indexed oracle);
+    /// @notice The quorum threshold M changed.
+    event ThresholdChanged(uint8 threshold);
+    /// @notice A policy was registered and is active.
+    event PolicyRegistered(bytes32 indexed policyHash, uint32 indexed policyId, uint64 validitySeconds, string uri);
+    /// @notice A policy was retired; every machine whose verdict names it is untrusted from now on.
+    event PolicyRetired(bytes32 indexed policyHash, uint32 indexed policyId);
+    /// @notice The largest accepted anchor age (in blocks) for trusted verdicts changed.
+    event MaxAnchorAgeChanged(uint16 blocks);
+    /// @notice Verdict submission and machine registration were paused.
+    event Paused(address account);
+    /// @notice Verdict submission and machine registration were resumed.
+    event Unpaused(address account);
+
+    // ---------------------------------------------------------------------------------------------
+    // Errors
+    // ---------------------------------------------------------------------------------------------
+
+    // governance
+    error ZeroAddress();
+    error OracleAlreadyAdded(address oracle);
+    error NotAnOracle(address oracle);
+    error TooManyOracles();
+    error InvalidThreshold(uint256 threshold, uint256 oracleCount);
+    error InvalidMaxAnchorAge(uint256 blocks);
+    error InvalidPolicyHash();
+    error InvalidValidity(uint64 validitySeconds);
+    error PolicyAlreadyRegistered(bytes32 policyHash);
+    error PolicyNotActive(bytes32 policyHash);
+    error RegistryPaused();
+    error RegistryNotPaused();
+    error RenounceOwnershipDisabled();
+    // machines
+    error InvalidTee(uint8 tee);
+    error MachineAlreadyRegistered(bytes32 machineId);
+    error MachineIdRetired(bytes32 machineId);
+    error MachineNotRegistered(bytes32 machineId);
+    error NotMachineProvider(bytes32 machineId, address caller);
+    // verdicts
+    error InsufficientSignatures(uint256 provided, uint256 threshold);
+    error SignersNotAscending(uint256 index);
+    error InvalidSignature(uint256 index);
+    error UnknownSigner(address signer);
+    error UnknownPolicy(bytes32 policyHash);
+    error RetiredPolicy(bytes32 policyHash);
+    error TeeMismatch(uint8 registered, uint8 verdict);
+    error InvalidStatus(uint8 status);
+    error ZeroTeeKey();
+    error IssuedInFuture(uint64 issuedAt);
+    error ExpiryNotAfterIssue(uint64 issuedAt, uint64 expiresAt);
+    error ExpiryBeyondPolicyValidity(uint64 expiresAt, uint256 maxExpiresAt);
+    error StaleVerdict(uint64 issuedAt, uint64 storedIssuedAt);
+    error KeyBoundToOtherMachine(address teeKey);
+    error AnchorNotInPast(uint64 anchorBlockNumber);
+    error AnchorTooOld(uint64 anchorBlockNumber, uint256 maxAnchorAge);
+    error AnchorHashMismatch(uint64 anchorBlockNumber);
+    error EmptyBatch();
+    error BatchLengthMismatch(uint256 verdicts, uint256 signatureLists);
+
+    // ---------------------------------------------------------------------------------------------
+    // Providers
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Registers a machine of the caller. The id is `keccak256(abi.encode(msg.sender, salt))`,
+    /// so no one can squat another provider's id and ids never collide across providers.
+    /// @param salt Any value unique among the caller's machines.
+    /// @param tee 1 = AMD SEV-SNP, 2 = Intel TDX.
+    /// @param metadataURI Free-form pointer to the provider's description of the machine (logged only).
+    /// @return machineId The new machine's id.
+    function registerMachine(bytes32 salt, uint8 tee, string calldata metadataURI)
+        external
+        returns (bytes32 machineId);
+
+    /// @notice Deregisters one of the caller's machines: erases its trust record, frees its TEE key,
+    /// and retires the id forever (it can never be registered again, so old verdicts cannot be replayed).
+    /// @param machineId The machine to deregister.
+    function deregisterMachine(bytes32 machineId) external;
+
+    /// @notice Replaces the metadata URI of one of the caller's machines (emitted, not stored).
+    /// @param machineId The machine.
+    /// @param metadataURI The new URI.
+    function setMachineMetadata(bytes32 machineId, string calldata metadataURI) external;
+
+    // ---------------------------------------------------------------------------------------------
+    // Governance (owner)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Adds an oracle signer (owner only). At most 255 oracles.
+    /// @param oracle The signer's address.
+    function addOracle(address oracle) external;
+
+    /// @notice Removes an oracle signer (owner only); reverts when fewer than `threshold` would remain.
+    /// @param oracle The signer's address.
+    function removeOracle(address oracle) external;
+
+    /// @notice Sets the quorum M (owner only); 1 <= M <= number of oracles.
+    /// @param threshold The new M.
+    function setThreshold(uint8 threshold) external;
+
+    /// @notice Registers and activates a policy (owner only). A hash once registered can never be
+    /// registered again, so a retired policy stays retired.
+    /// @param policyHash Canonical hash of the policy's off-chain form.
+    /// @param validitySeconds Longest verdict lifetime under this policy, 1 .. 2^32-1 seconds.
+    /// @param uri Where the policy's canonical form can be fetched (logged only).
+    function registerPolicy(bytes32 policyHash, uint64 validitySeconds, string calldata uri) external;
+
+    /// @notice Retires an active policy (owner only): every machine whose verdict names it becomes
+    /// untrusted at once, and no verdict under it is accepted again.
+    /// @param policyHash The policy.
+    function retirePolicy(bytes32 policyHash) external;
+
+    /// @notice Sets how many blocks old a trusted verdict's anchor may be (owner only), 1 .. 256.
+    /// @param blocks The new maximum age.
+    function setMaxAnchorAge(uint16 blocks) external;
+
+    /// @notice Pauses verdict submission and machine registration (owner only). Queries keep working.
+    function pause() external;
+
+    /// @notice Resumes verdict submission and machine registration (owner only).
+    function unpause() external;
+
+    // ---------------------------------------------------------------------------------------------
+    // Verdicts
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Submits one verdict. Anyone may call; validity comes from the signatures.
+    /// @param v The verdict.
+    /// @param signatures 65-byte r||s||v signatures over `hashVerdict(v)`, at least `threshold`, from
+    /// current oracles, ordered by signer address strictly ascending.
+    function submitVerdict(Verdict calldata v, bytes[] calldata signatures) external;
+
+    /// @notice Submits many verdicts atomically: any invalid entry reverts the whole batch.
+    /// @param vs The verdicts, applied in order.
+    /// @param signatures `signatures[i]` signs `vs[i]` (see `submitVerdict`).
+    function submitVerdicts(Verdict[] calldata vs, bytes[][] calldata signatures) external;
+
+    /// @notice The EIP-712 digest oracles sign for `v` under this registry's domain.
+    /// @param v The verdict.
+    /// @return The digest `keccak256(0x1901 || domainSeparator || structHash(v))`.
+    function hashVerdict(Verdict calldata v) external view returns (bytes32);
+
+    /// @notice The EIP-712 domain separator (name "TeeRegistry", version "1", chain id, this address).
+    /// @return The separator.
+    function domainSeparator() external view returns (bytes32);
+
+    // ---------------------------------------------------------------------------------------------
+    // Queries
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Whether the machine's latest verdict is trusted, unexpired, and under a still-active policy.
+    /// @param machineId The machine.
+    /// @return True if the machine is trusted now.
+    function isTrusted(bytes32 machineId) external view returns (bool);
+
+    /// @notice Whether `key` is the TEE key of a machine that is trusted now (see `isTrusted`).
+    /// @dev Reads exactly two storage slots; the call a dApp makes to gate on `msg.sender`.
+    /// @param key The address to check.
+    /// @return True if the key's machine is trusted now.
+    function isTrustedKey(address key) external view returns (bool);
+
+    /// @notice The whole record of a machine, joined with its latest verdict.
+    /// @param machineId The machine.
+    /// @return The record; all zero for an unknown id.
+    function machine(bytes32 machineId) external view returns (MachineRecord memory);
+
+    /// @notice The machine id a provider's salt yields.
+    /// @param provider The registering account.
+    /// @param salt The salt.
+    /// @return `keccak256(abi.encode(provider, salt))`.
+    function machineIdOf(address provider, bytes32 salt) external pure returns (bytes32);
+
+    /// @notice The machine a TEE key is currently bound to.
+    /// @param key The TEE key.
+    /// @return The machine id, or zero when the key is bound to no registered machine.
+    function machineOfKey(address key) external view returns (bytes32);
+
+    /// @notice What the registry knows about a policy.
+    /// @param policyHash The policy.
+    /// @return The policy's id, state and validity; all zero when unknown.
+    function policy(bytes32 policyHash) external view returns (PolicyInfo memory);
+
+    /// @notice Whether `account` is a current oracle signer.
+    /// @param account The address.
+    /// @return True if it is.
+    function isOracle(address account) external view returns (bool);
+
+    /// @notice The quorum M.
+    /// @return M.
+    function threshold() external view returns (uint8);
+
+    /// @notice The number of current oracle signers N.
+    /// @return N.
+    function oracleCount() external view returns (uint8);
+
+    /// @notice The largest accepted anchor age, in blocks, for trusted verdicts.
+    /// @return The age.
+    function maxAnchorAge() external view returns (uint16);
+
+    /// @notice Whether verdict submission and registration are paused.
+    /// @return True if paused.
+    function paused() external view returns (bool);
+}
