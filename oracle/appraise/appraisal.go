@@ -66,6 +66,10 @@ type CollateralRef struct {
 	Kind       string        `json:"kind"` // e.g. "ark", "ask", "vcek", "crl", "tcb_info", "qe_identity", "pck_crl", "root_crl"
 	Hash       hexutil.Bytes `json:"hash"`
 	NextUpdate *time.Time    `json:"next_update,omitempty"`
+	// IssuedAt is when the item was issued (a CRL's thisUpdate, TCB Info's or QE
+	// Identity's issueDate). Policies with a maximum collateral age measure it from
+	// here; an item with a NextUpdate but no IssuedAt fails such a policy.
+	IssuedAt *time.Time `json:"issued_at,omitempty"`
 }
 
 // Appraisal is everything an appraiser checked and found for one piece of evidence,
