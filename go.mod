@@ -121,3 +121,5 @@ require (
 )
 
 tool github.com/ethereum/go-ethereum/cmd/abigen
+
+replace github.com/google/logger => ./logshim

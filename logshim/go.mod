@@ -1,0 +1,3 @@
+module github.com/google/logger
+
+go 1.22
