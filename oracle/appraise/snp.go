@@ -1,0 +1,625 @@
+package appraise
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"slices"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+)
+
+// Stable names of the SEV-SNP checks, in the order an appraisal lists them.
+const (
+	CheckSNPReportFormat = "snp.report_format" // report layout, version, reserved bits
+	CheckSNPSigningKey   = "snp.signing_key"   // SIGNER_INFO names a VCEK or VLEK
+	CheckSNPVCEKChain    = "snp.vcek_chain"    // VCEK → ASK → ARK (VCEK-signed reports)
+	CheckSNPVLEKChain    = "snp.vlek_chain"    // VLEK → ASVK → ARK (VLEK-signed reports)
+	CheckSNPCertValidity = "snp.cert_validity" // every certificate valid as of the appraisal time
+	CheckSNPCRL          = "snp.crl"           // ARK-signed CRL current and not revoking the ASK/ASVK
+	CheckSNPSignature    = "snp.signature"     // report signature by the VCEK/VLEK
+	CheckSNPChipID       = "snp.chip_id"       // report CHIP_ID equals the VCEK's HWID
+	CheckSNPTCBMatch     = "snp.tcb_match"     // reported TCB equals the certified TCB
+)
+
+// Causes recorded for failed SEV-SNP checks; the internal appraisal keeps them so
+// tests can match them with errors.Is.
+var (
+	ErrSNPNoCertificate = errors.New("no VCEK or VLEK certificate for the report")
+	ErrSNPChain         = errors.New("certificate chain does not lead to a trusted AMD root")
+	ErrSNPProductLine   = errors.New("product line of report and certificate chain differ")
+	ErrSNPCertExpired   = errors.New("certificate not valid at the appraisal time")
+	ErrSNPCRL           = errors.New("CRL invalid")
+	ErrSNPRevoked       = errors.New("certificate revoked")
+	ErrSNPSignature     = errors.New("report signature does not verify")
+	ErrSNPChipID        = errors.New("report CHIP_ID does not match the VCEK's HWID")
+	ErrSNPTCB           = errors.New("reported TCB differs from the certified TCB")
+)
+
+// SNPCollateral supplies AMD collateral that did not come with the evidence. The
+// collateral package's KDS type implements it over its cache; tests use local files.
+type SNPCollateral interface {
+	// VCEK returns the DER VCEK that AMD issues for chipID (the report's 64-byte
+	// CHIP_ID) at reportedTCB (a TCB_VERSION in productLine's layout).
+	VCEK(ctx context.Context, productLine string, chipID []byte, reportedTCB uint64) ([]byte, error)
+	// CRL returns the DER CRL that productLine's ARK issues for its ASK (vlek false) or
+	// ASVK (vlek true), the one current as of asOf when there is a choice.
+	CRL(ctx context.Context, productLine string, vlek bool, asOf time.Time) ([]byte, error)
+}
+
+// SNPConfig configures an SNPAppraiser.
+type SNPConfig struct {
+	// Roots are the trusted AMD roots. Nil means AMD's production roots (AMDSNPRoots).
+	Roots *SNPRoots
+	// Collateral fetches VCEKs missing from the evidence and the CRLs. Nil means only
+	// the evidence's certificates are used and the CRL check is skipped.
+	Collateral SNPCollateral
+	// CacheEntries bounds each of the verified-certificate, chain and CRL caches.
+	// Zero means 4096.
+	CacheEntries int
+	// Logger receives debug logs. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// SNPAppraiser appraises AMD SEV-SNP attestation reports. It is safe for concurrent
+// use: verify many reports at once by calling Appraise from several goroutines (see
+// AppraiseAll). Certificate chains and CRLs are verified once and remembered by the
+// SHA-256 of their DER, so after the first report from a chip, an appraisal costs about
+// one ECDSA P-384 verification.
+type SNPAppraiser struct {
+	roots  *SNPRoots
+	coll   SNPCollateral
+	log    *slog.Logger
+	certs  *boundedCache[[32]byte, parsedCert]
+	chains *boundedCache[chainKey, *chainResult]
+	crls   *boundedCache[crlKey, *crlResult]
+}
+
+var _ Appraiser = (*SNPAppraiser)(nil)
+
+// NewSNP returns an SEV-SNP appraiser.
+func NewSNP(cfg SNPConfig) (*SNPAppraiser, error) {
+	roots := cfg.Roots
+	if roots == nil {
+		var err error
+		if roots, err = AMDSNPRoots(); err != nil {
+			return nil, fmt.Errorf("new SEV-SNP appraiser: %w", err)
+		}
+	}
+	n := cfg.CacheEntries
+	if n <= 0 {
+		n = 4096
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &SNPAppraiser{
+		roots:  roots,
+		coll:   cfg.Collateral,
+		log:    log,
+		certs:  newBoundedCache[[32]byte, parsedCert](n),
+		chains: newBoundedCache[chainKey, *chainResult](n),
+		crls:   newBoundedCache[crlKey, *crlResult](n),
+	}, nil
+}
+
+type parsedCert struct {
+	cert *x509.Certificate
+	err  error
+}
+
+type chainKey struct {
+	leaf [32]byte
+	vlek bool
+}
+
+// chainResult is the time-independent outcome of verifying one VCEK/VLEK against the
+// roots: its KDS profile, its signature by an ASK/ASVK, and its extensions. Validity
+// periods are checked per appraisal, as of the appraisal's time.
+type chainResult struct {
+	err       error
+	leaf      *x509.Certificate
+	pub       *ecdsa.PublicKey
+	exts      *SNPCertExtensions
+	set       *SNPRootSet
+	ica       *x509.Certificate
+	certified SNPTCB
+	leafHash  [32]byte
+	icaHash   [32]byte
+	arkHash   [32]byte
+}
+
+type crlKey struct {
+	crl, ark [32]byte
+}
+
+type crlResult struct {
+	err     error
+	crl     *x509.RevocationList
+	revoked map[string]time.Time // serial (hex) → revocation time
+}
+
+// Appraise checks one SEV-SNP report and its certificates as of asOf. Failed checks
+// are recorded in the appraisal; the error is for evidence that cannot be read at all
+// (ErrMalformed) or a context that ended.
+func (a *SNPAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf time.Time) (*Appraisal, error) {
+	ap, _, err := a.appraise(ctx, ev, asOf)
+	return ap, err
+}
+
+// checkList accumulates checks and the error behind each failure.
+type checkList struct {
+	checks []Check
+	causes map[string]error
+}
+
+func (l *checkList) pass(name, detail string) {
+	l.checks = append(l.checks, Check{Name: name, Outcome: Pass, Detail: detail})
+}
+
+func (l *checkList) skip(name, detail string) {
+	l.checks = append(l.checks, Check{Name: name, Outcome: Skip, Detail: detail})
+}
+
+func (l *checkList) fail(name string, err error) {
+	l.checks = append(l.checks, Check{Name: name, Outcome: Fail, Detail: err.Error()})
+	l.causes[name] = err
+}
+
+func (l *checkList) outcome(name string) Outcome {
+	for _, c := range l.checks {
+		if c.Name == name {
+			return c.Outcome
+		}
+	}
+	return Skip
+}
+
+func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf time.Time) (*Appraisal, map[string]error, error) {
+	if ev == nil {
+		return nil, nil, fmt.Errorf("%w: nil evidence", ErrMalformed)
+	}
+	if ev.TEE != evidence.TEESEVSNP {
+		return nil, nil, fmt.Errorf("%w: evidence is %s, not sev-snp", ErrMalformed, ev.TEE)
+	}
+	rep, err := decodeSNPReport(ev.Raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	l := &checkList{causes: map[string]error{}}
+	ap := &Appraisal{
+		TEE:        evidence.TEESEVSNP,
+		AsOf:       asOf,
+		CompactTCB: rep.reportedTCB,
+		ReportData: hexutil.Bytes(bytes.Clone(rep.reportData)),
+		Debug:      rep.policy&snpPolicyDebug != 0,
+		TCBStatus:  TCBUnknown,
+	}
+	facts := &SNPFacts{
+		Version:        rep.version,
+		ProductLine:    rep.productLine(),
+		Measurement:    bytes.Clone(rep.measurement),
+		HostData:       bytes.Clone(rep.hostData),
+		ChipID:         bytes.Clone(rep.chipID),
+		GuestPolicy:    rep.policy,
+		MigrationAgent: rep.policy&snpPolicyMigrateMA != 0,
+		SMT:            rep.policy&snpPolicySMT != 0,
+		VMPL:           rep.vmpl,
+		ReportedTCB:    rep.reportedTCB,
+		CommittedTCB:   rep.committedTCB,
+		LaunchTCB:      rep.launchTCB,
+		CurrentTCB:     rep.currentTCB,
+	}
+	ap.SNP = facts
+
+	// Report format.
+	if err := rep.checkFormat(); err != nil {
+		l.fail(CheckSNPReportFormat, err)
+	} else {
+		l.pass(CheckSNPReportFormat, fmt.Sprintf("version %d", rep.version))
+	}
+
+	// Signing key kind.
+	chainCheck := CheckSNPVCEKChain
+	vlek := false
+	switch rep.signingKey() {
+	case snpSignerVCEK:
+		facts.SigningKey = "vcek"
+		l.pass(CheckSNPSigningKey, "VCEK")
+	case snpSignerVLEK:
+		facts.SigningKey, vlek, chainCheck = "vlek", true, CheckSNPVLEKChain
+		l.pass(CheckSNPSigningKey, "VLEK")
+	default:
+		facts.SigningKey = "none"
+		l.fail(CheckSNPSigningKey, fmt.Errorf("%w: SIGNER_INFO signing key %d", ErrSNPNoCertificate, rep.signingKey()))
+	}
+
+	// Certificate chain.
+	var chain *chainResult
+	if l.outcome(CheckSNPSigningKey) == Pass {
+		chain, err = a.chainFor(ctx, ev, rep, vlek)
+		if err != nil && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		switch {
+		case err != nil:
+			l.fail(chainCheck, err)
+		case chain.err != nil:
+			l.fail(chainCheck, chain.err)
+		default:
+			if line := rep.productLine(); line != "" && line != chain.set.ProductLine {
+				l.fail(chainCheck, fmt.Errorf("%w: report CPUID names %s, certificate chain %s", ErrSNPProductLine, line, chain.set.ProductLine))
+			} else {
+				l.pass(chainCheck, fmt.Sprintf("%s → %s → %s", chain.leaf.Subject.CommonName, chain.ica.Subject.CommonName, chain.set.ARK.Subject.CommonName))
+			}
+		}
+	} else {
+		l.skip(chainCheck, "no signing key")
+	}
+	chainOK := l.outcome(chainCheck) == Pass
+	if chain != nil && chain.leaf != nil {
+		kind := "vcek"
+		if vlek {
+			kind = "vlek"
+		}
+		ap.Collateral = append(ap.Collateral, CollateralRef{Kind: kind, Hash: hashBytes(chain.leafHash)})
+	}
+	if chainOK {
+		icaKind := "ask"
+		if vlek {
+			icaKind = "asvk"
+		}
+		ap.Collateral = append(ap.Collateral,
+			CollateralRef{Kind: icaKind, Hash: hashBytes(chain.icaHash)},
+			CollateralRef{Kind: "ark", Hash: hashBytes(chain.arkHash)})
+		if facts.ProductLine == "" {
+			facts.ProductLine = chain.set.ProductLine
+		}
+		facts.CertifiedTCB = chain.certified.Encode()
+	} else if facts.ProductLine == "" && chain != nil && chain.exts != nil {
+		facts.ProductLine = chain.exts.ProductLine()
+	}
+
+	// Validity as of asOf.
+	if chainOK {
+		if err := validAt(asOf, chain.leaf, chain.ica, chain.set.ARK); err != nil {
+			l.fail(CheckSNPCertValidity, err)
+		} else {
+			l.pass(CheckSNPCertValidity, "as of "+asOf.UTC().Format(time.RFC3339))
+		}
+	} else {
+		l.skip(CheckSNPCertValidity, "no verified chain")
+	}
+
+	// Revocation of the ASK/ASVK by the ARK's CRL.
+	switch {
+	case !chainOK:
+		l.skip(CheckSNPCRL, "no verified chain")
+	case a.coll == nil:
+		l.skip(CheckSNPCRL, "no collateral source for CRLs")
+	default:
+		ref, detail, err := a.checkCRL(ctx, chain, vlek, asOf)
+		if ref != nil {
+			ap.Collateral = append(ap.Collateral, *ref)
+		}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, nil, ctx.Err()
+		case err != nil && ref == nil:
+			l.skip(CheckSNPCRL, "CRL unavailable: "+err.Error())
+		case err != nil:
+			l.fail(CheckSNPCRL, err)
+		default:
+			l.pass(CheckSNPCRL, detail)
+		}
+	}
+
+	// Report signature.
+	if chain != nil && chain.pub != nil {
+		if err := verifySNPSignature(rep.raw, chain.pub); err != nil {
+			l.fail(CheckSNPSignature, err)
+		} else {
+			l.pass(CheckSNPSignature, "ECDSA P-384 SHA-384")
+		}
+	} else {
+		l.skip(CheckSNPSignature, "no endorsement key")
+	}
+
+	// CHIP_ID binding (VCEK only).
+	switch {
+	case vlek:
+		l.skip(CheckSNPChipID, "VLEK certificates are not bound to a chip")
+	case chain == nil || chain.exts == nil:
+		l.skip(CheckSNPChipID, "no VCEK")
+	case rep.chipIDMasked():
+		l.skip(CheckSNPChipID, "CHIP_ID masked by the host (MASK_CHIP_ID)")
+	default:
+		if err := matchChipID(rep.chipID, chain.exts.HWID); err != nil {
+			l.fail(CheckSNPChipID, err)
+		} else {
+			l.pass(CheckSNPChipID, hex.EncodeToString(chain.exts.HWID))
+		}
+	}
+
+	// TCB: reported versus certified.
+	if chainOK {
+		reported := DecodeSNPTCB(chain.set.ProductLine, rep.reportedTCB)
+		switch CompareSNPTCB(reported, chain.certified) {
+		case 0:
+			ap.TCBStatus = TCBUpToDate
+			l.pass(CheckSNPTCBMatch, reported.String())
+		case -1:
+			ap.TCBStatus = TCBOutOfDate
+			l.fail(CheckSNPTCBMatch, fmt.Errorf("%w: reported %s is below certified %s", ErrSNPTCB, reported, chain.certified))
+		default:
+			l.fail(CheckSNPTCBMatch, fmt.Errorf("%w: reported %s exceeds certified %s", ErrSNPTCB, reported, chain.certified))
+		}
+	} else {
+		l.skip(CheckSNPTCBMatch, "no verified chain")
+	}
+
+	ap.Checks = l.checks
+	ap.Authentic = authenticSNP(l)
+	return ap, l.causes, nil
+}
+
+// authenticSNP: every check that says the evidence is genuine passed, and none failed.
+// A skipped CRL check (no CRL available) or CHIP_ID check (masked, or a VLEK) does not
+// count against authenticity; the policy may still demand them. snp.tcb_match is about
+// currency, not authenticity.
+func authenticSNP(l *checkList) bool {
+	for _, c := range l.checks {
+		switch c.Name {
+		case CheckSNPReportFormat, CheckSNPSigningKey, CheckSNPCertValidity, CheckSNPSignature:
+			if c.Outcome != Pass {
+				return false
+			}
+		case CheckSNPVCEKChain, CheckSNPVLEKChain:
+			if c.Outcome != Pass {
+				return false
+			}
+		case CheckSNPCRL, CheckSNPChipID:
+			if c.Outcome == Fail {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func hashBytes(h [32]byte) hexutil.Bytes { return hexutil.Bytes(bytes.Clone(h[:])) }
+
+// parse returns the parsed certificate for DER (or single-block PEM) bytes, parsing
+// each distinct certificate once.
+func (a *SNPAppraiser) parse(b []byte) (*x509.Certificate, [32]byte, error) {
+	if blk, rest := pem.Decode(b); blk != nil && blk.Type == "CERTIFICATE" && len(bytes.TrimSpace(rest)) == 0 {
+		b = blk.Bytes
+	}
+	h := sha256.Sum256(b)
+	if p, ok := a.certs.get(h); ok {
+		return p.cert, h, p.err
+	}
+	c, err := x509.ParseCertificate(b)
+	a.certs.put(h, parsedCert{cert: c, err: err})
+	return c, h, err
+}
+
+// chainFor finds the report's VCEK or VLEK (in the evidence, else from the collateral
+// source) and returns its verified chain, from the cache when seen before.
+func (a *SNPAppraiser) chainFor(ctx context.Context, ev *evidence.Evidence, rep *snpReport, vlek bool) (*chainResult, error) {
+	cn := "SEV-VCEK"
+	if vlek {
+		cn = "SEV-VLEK"
+	}
+	var leaf *x509.Certificate
+	var leafHash [32]byte
+	var parseErr error
+	for _, der := range ev.Certificates {
+		c, h, err := a.parse(der)
+		if err != nil {
+			parseErr = err
+			continue
+		}
+		if c.Subject.CommonName == cn {
+			leaf, leafHash = c, h
+			break
+		}
+	}
+	if leaf == nil && !vlek && a.coll != nil {
+		line := rep.productLine()
+		if line == "" {
+			return nil, fmt.Errorf("%w: VCEK not supplied and the report (version %d) does not name its product line", ErrSNPNoCertificate, rep.version)
+		}
+		if rep.chipIDMasked() {
+			return nil, fmt.Errorf("%w: VCEK not supplied and CHIP_ID is masked", ErrSNPNoCertificate)
+		}
+		der, err := a.coll.VCEK(ctx, line, rep.chipID, rep.reportedTCB)
+		if err != nil {
+			return nil, fmt.Errorf("%w: fetch VCEK: %w", ErrSNPNoCertificate, err)
+		}
+		c, h, err := a.parse(der)
+		if err != nil {
+			return nil, fmt.Errorf("%w: fetched VCEK does not parse: %w", ErrSNPChain, err)
+		}
+		leaf, leafHash = c, h
+	}
+	if leaf == nil {
+		if parseErr != nil {
+			return nil, fmt.Errorf("%w: no %s certificate among the evidence's (one does not parse: %w)", ErrSNPNoCertificate, cn, parseErr)
+		}
+		return nil, fmt.Errorf("%w: no %s certificate among the evidence's %d", ErrSNPNoCertificate, cn, len(ev.Certificates))
+	}
+	key := chainKey{leaf: leafHash, vlek: vlek}
+	if r, ok := a.chains.get(key); ok {
+		return r, nil
+	}
+	r := a.verifyChain(leaf, leafHash, vlek)
+	a.chains.put(key, r)
+	return r, nil
+}
+
+// verifyChain checks a VCEK/VLEK's profile and its signature by a trusted ASK/ASVK.
+// The result does not depend on time, so it is cached.
+func (a *SNPAppraiser) verifyChain(leaf *x509.Certificate, leafHash [32]byte, vlek bool) *chainResult {
+	r := &chainResult{leaf: leaf, leafHash: leafHash}
+	exts, pub, err := checkEndorsementCert(leaf, vlek)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.exts, r.pub = exts, pub
+	var lastErr error
+	for _, line := range a.roots.ProductLines() {
+		set := a.roots.Set(line)
+		ica := set.ASK
+		if vlek {
+			ica = set.ASVK
+		}
+		if ica == nil || !bytes.Equal(leaf.RawIssuer, ica.RawSubject) {
+			continue
+		}
+		if err := leaf.CheckSignatureFrom(ica); err != nil {
+			lastErr = err
+			continue
+		}
+		if got := exts.ProductLine(); got != line {
+			r.err = fmt.Errorf("%w: certificate product name %q, signed by %s's %s", ErrSNPProductLine, exts.ProductName, line, ica.Subject.CommonName)
+			return r
+		}
+		certified, err := exts.CertifiedTCB(line)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		r.set, r.ica, r.certified = set, ica, certified
+		r.icaHash, r.arkHash = fingerprint(ica), fingerprint(set.ARK)
+		return r
+	}
+	if lastErr != nil {
+		r.err = fmt.Errorf("%w: %s issuer %q: %w", ErrSNPChain, leaf.Subject.CommonName, leaf.Issuer.CommonName, lastErr)
+	} else {
+		r.err = fmt.Errorf("%w: no trusted intermediate is %s issuer %q", ErrSNPChain, leaf.Subject.CommonName, leaf.Issuer.CommonName)
+	}
+	return r
+}
+
+func validAt(asOf time.Time, certs ...*x509.Certificate) error {
+	for _, c := range certs {
+		if asOf.Before(c.NotBefore) {
+			return fmt.Errorf("%w: %s not valid before %s (as of %s)", ErrSNPCertExpired, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339), asOf.UTC().Format(time.RFC3339))
+		}
+		if asOf.After(c.NotAfter) {
+			return fmt.Errorf("%w: %s expired %s (as of %s)", ErrSNPCertExpired, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339), asOf.UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// checkCRL gets the CRL for the chain's intermediate and checks it. A nil ref with an
+// error means no CRL was available; a ref with an error means the CRL was read and
+// failed (bad signature, not current, or it revokes the intermediate).
+func (a *SNPAppraiser) checkCRL(ctx context.Context, chain *chainResult, vlek bool, asOf time.Time) (*CollateralRef, string, error) {
+	der, err := a.coll.CRL(ctx, chain.set.ProductLine, vlek, asOf)
+	if err != nil {
+		return nil, "", err
+	}
+	h := sha256.Sum256(der)
+	key := crlKey{crl: h, ark: chain.arkHash}
+	res, ok := a.crls.get(key)
+	if !ok {
+		res = verifyCRL(der, chain.set.ARK)
+		a.crls.put(key, res)
+	}
+	ref := &CollateralRef{Kind: "crl", Hash: hashBytes(h)}
+	if res.crl != nil && !res.crl.NextUpdate.IsZero() {
+		nu := res.crl.NextUpdate.UTC()
+		ref.NextUpdate = &nu
+	}
+	if res.err != nil {
+		return ref, "", res.err
+	}
+	crl := res.crl
+	if asOf.Before(crl.ThisUpdate) {
+		return ref, "", fmt.Errorf("%w: CRL issued %s, after %s", ErrSNPCRL, crl.ThisUpdate.UTC().Format(time.RFC3339), asOf.UTC().Format(time.RFC3339))
+	}
+	if !crl.NextUpdate.IsZero() && !asOf.Before(crl.NextUpdate) {
+		return ref, "", fmt.Errorf("%w: CRL next update %s is not after %s", ErrSNPCRL, crl.NextUpdate.UTC().Format(time.RFC3339), asOf.UTC().Format(time.RFC3339))
+	}
+	// The ARK's CRL lists the intermediates it revoked. go-sev-guest checks only the
+	// ASK here, never the ASVK; we check whichever intermediate signed this chain.
+	if at, ok := res.revoked[chain.ica.SerialNumber.Text(16)]; ok && !at.After(asOf) {
+		return ref, "", fmt.Errorf("%w: %s serial %s revoked at %s", ErrSNPRevoked, chain.ica.Subject.CommonName, chain.ica.SerialNumber.Text(16), at.UTC().Format(time.RFC3339))
+	}
+	return ref, fmt.Sprintf("%s not revoked; CRL %s..%s", chain.ica.Subject.CommonName,
+		crl.ThisUpdate.UTC().Format(time.RFC3339), crl.NextUpdate.UTC().Format(time.RFC3339)), nil
+}
+
+func verifyCRL(der []byte, ark *x509.Certificate) *crlResult {
+	if blk, _ := pem.Decode(der); blk != nil && blk.Type == "X509 CRL" {
+		der = blk.Bytes
+	}
+	crl, err := x509.ParseRevocationList(der)
+	if err != nil {
+		return &crlResult{err: fmt.Errorf("%w: does not parse: %w", ErrSNPCRL, err)}
+	}
+	if err := crl.CheckSignatureFrom(ark); err != nil {
+		return &crlResult{crl: crl, err: fmt.Errorf("%w: not signed by %s: %w", ErrSNPCRL, ark.Subject.CommonName, err)}
+	}
+	revoked := make(map[string]time.Time, len(crl.RevokedCertificateEntries))
+	for _, e := range crl.RevokedCertificateEntries {
+		revoked[e.SerialNumber.Text(16)] = e.RevocationTime
+	}
+	return &crlResult{crl: crl, revoked: revoked}
+}
+
+// verifySNPSignature checks the report's ECDSA P-384 signature over its first 0x2A0
+// bytes. R and S are stored little-endian in 72-byte fields (SNP ABI table 134).
+func verifySNPSignature(raw []byte, pub *ecdsa.PublicKey) error {
+	sig := raw[snpSignedSize:]
+	le := func(b []byte) *big.Int {
+		be := slices.Clone(b)
+		slices.Reverse(be)
+		return new(big.Int).SetBytes(be)
+	}
+	r, s := le(sig[0:72]), le(sig[72:144])
+	digest := sha512.Sum384(raw[:snpSignedSize])
+	if !ecdsa.Verify(pub, digest[:], r, s) {
+		return ErrSNPSignature
+	}
+	return nil
+}
+
+// matchChipID compares the report's 64-byte CHIP_ID with a VCEK's HWID: all 64 bytes
+// on Milan and Genoa; on Turin the HWID is the 8-byte chip id and the report's other 56
+// bytes must be zero.
+func matchChipID(chipID, hwid []byte) error {
+	n := len(hwid)
+	if n == 0 || n > len(chipID) {
+		return fmt.Errorf("%w: HWID of %d bytes", ErrSNPChipID, n)
+	}
+	if !bytes.Equal(chipID[:n], hwid) {
+		return fmt.Errorf("%w: CHIP_ID %x, VCEK HWID %x", ErrSNPChipID, chipID[:n], hwid)
+	}
+	for _, b := range chipID[n:] {
+		if b != 0 {
+			return fmt.Errorf("%w: CHIP_ID has non-zero bytes after the %d-byte HWID", ErrSNPChipID, n)
+		}
+	}
+	return nil
+}
