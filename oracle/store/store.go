@@ -1,0 +1,215 @@
+// Package store is the oracle node's durable state: the submission work queue, the
+// archive of evidence, collateral and policies by content hash, verdicts and their
+// oracle signatures, the transaction journal of the publisher, and a little node
+// metadata. It is one bbolt file: every method that changes state returns only after
+// its transaction is committed and fsynced, so whatever a caller acknowledges to the
+// outside world survives a crash or kill -9 (see docs/store.md).
+package store
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Sentinel errors. Methods wrap them with %w and name the key involved, so callers
+// test with errors.Is.
+var (
+	// ErrNotFound means no record exists under the requested key.
+	ErrNotFound = errors.New("not found")
+	// ErrExists means a record with the same identity exists with different content.
+	ErrExists = errors.New("already exists")
+	// ErrBadTransition means a state change the state machine does not allow, such as
+	// confirmed -> received.
+	ErrBadTransition = errors.New("state transition not allowed")
+	// ErrHashMismatch means content did not hash to the key it was offered under.
+	ErrHashMismatch = errors.New("content hash mismatch")
+	// ErrCorrupt means a stored value could not be decoded or an index disagrees with
+	// the records it indexes.
+	ErrCorrupt = errors.New("store corrupt")
+	// ErrInvalid means an argument was malformed (empty id, zero hash, bad state).
+	ErrInvalid = errors.New("invalid argument")
+	// ErrNoWork is returned by Claim when no submission is waiting in the asked state.
+	ErrNoWork = errors.New("no work available")
+	// ErrClosed is returned by every method after Close.
+	ErrClosed = errors.New("store closed")
+)
+
+// Bucket names. They are part of the file format: renaming one is a migration.
+var (
+	bktSubmissions = []byte("submissions")   // id -> Submission
+	bktQueue       = []byte("queue")         // state(1) | received-at(8) | id -> lease-until(8)
+	bktSubsByVerd  = []byte("subs_by_verdict") // verdict hash(32) | id -> empty
+	bktEvidence    = []byte("evidence")      // hash -> raw bytes
+	bktCollateral  = []byte("collateral")    // hash -> raw bytes
+	bktPolicies    = []byte("policies")      // hash -> raw bytes
+	bktVerdicts    = []byte("verdicts")      // verdict hash -> Verdict
+	bktMachLatest  = []byte("machine_latest") // machine id -> verdict hash
+	bktMachHistory = []byte("machine_history") // machine id(32) | issued-at(8) | verdict hash(32) -> empty
+	bktSignatures  = []byte("signatures")    // verdict hash(32) | signer(20) -> signature
+	bktTxs         = []byte("txs")           // from(20) | nonce(8) -> Tx
+	bktTxPending   = []byte("txs_pending")   // from(20) | nonce(8) -> empty
+	bktTxHistory   = []byte("txs_history")   // from(20) | nonce(8) | seq(8) -> Tx (superseded after a chain reset)
+	bktMeta        = []byte("meta")          // key -> value
+)
+
+var allBuckets = [][]byte{bktSubmissions, bktQueue, bktSubsByVerd, bktEvidence, bktCollateral,
+	bktPolicies, bktVerdicts, bktMachLatest, bktMachHistory, bktSignatures, bktTxs, bktTxPending,
+	bktTxHistory, bktMeta}
+
+// HashFunc names archived content. It returns an error when the content cannot be
+// hashed (for example evidence that does not decode, when the hash is canonical over
+// the decoded form).
+type HashFunc func(data []byte) (common.Hash, error)
+
+// SHA256 is the default HashFunc: the SHA-256 of the bytes as given, which is how
+// appraisals name collateral (appraise.CollateralRef).
+func SHA256(data []byte) (common.Hash, error) { return sha256.Sum256(data), nil }
+
+// Options tunes Open. The zero value is usable.
+type Options struct {
+	// EvidenceHash names archived evidence; nil means SHA256. Set it to the evidence
+	// package's canonical hash so the archive key equals a verdict's evidenceHash.
+	EvidenceHash HashFunc
+	// CollateralHash names archived collateral; nil means SHA256.
+	CollateralHash HashFunc
+	// PolicyHash names archived policies; nil means SHA256. Set it to the policy
+	// package's canonical hash so the key equals the on-chain policy hash.
+	PolicyHash HashFunc
+	// Now is the clock for record timestamps; nil means time.Now.
+	Now func() time.Time
+	// LockTimeout bounds the wait for another process's file lock; zero means 5 s.
+	LockTimeout time.Duration
+	// Logger receives warnings; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Store is the node's database. It is safe for concurrent use; bbolt serialises
+// writers and lets readers run alongside them.
+type Store struct {
+	db          *bolt.DB
+	evidenceH   HashFunc
+	collateralH HashFunc
+	policyH     HashFunc
+	now         func() time.Time
+	log         *slog.Logger
+}
+
+// Open opens or creates the database file at path (its directory is created with
+// 0700) and makes sure every bucket exists. Only one process may hold the file.
+func Open(path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open store: empty path: %w", ErrInvalid)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	timeout := opts.LockTimeout
+	if timeout == 0 {
+		timeout = 5 * time.Second
+	}
+	// NoSync stays false (the default): every commit is fsynced before Update returns,
+	// which is what lets callers acknowledge after a method returns.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{
+		db:          db,
+		evidenceH:   orSHA(opts.EvidenceHash),
+		collateralH: orSHA(opts.CollateralHash),
+		policyH:     orSHA(opts.PolicyHash),
+		now:         opts.Now,
+		log:         opts.Logger,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("create bucket %s: %w", b, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func orSHA(h HashFunc) HashFunc {
+	if h == nil {
+		return SHA256
+	}
+	return h
+}
+
+// Close releases the file. It is safe to call more than once.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.db.Path() }
+
+// update runs fn in a read-write transaction that is committed (and fsynced) before
+// update returns.
+func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+	err := s.db.Update(fn)
+	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		return ErrClosed
+	}
+	return err
+}
+
+func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+	err := s.db.View(fn)
+	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		return ErrClosed
+	}
+	return err
+}
+
+// SetMeta stores a small node-metadata value (schema version, node id, last scanned
+// block and the like) under key.
+func (s *Store) SetMeta(key string, value []byte) error {
+	if key == "" {
+		return fmt.Errorf("set meta: empty key: %w", ErrInvalid)
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bktMeta).Put([]byte(key), value); err != nil {
+			return fmt.Errorf("set meta %q: %w", key, err)
+		}
+		return nil
+	})
+}
+
+// Meta returns the value stored under key, or ErrNotFound.
+func (s *Store) Meta(key string) ([]byte, error) {
+	var out []byte
+	err := s.view(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bktMeta).Get([]byte(key))
+		if v == nil {
+			return fmt.Errorf("meta %q: %w", key, ErrNotFound)
+		}
+		out = append([]byte(nil), v...)
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,584 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/big"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+func openTest(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func machine(i int) common.Hash { return crypto.Keccak256Hash([]byte(fmt.Sprintf("machine-%d", i))) }
+
+func verdictFor(id string, m common.Hash, issued uint64) Verdict {
+	body := []byte(fmt.Sprintf(`{"machine":%q,"sub":%q,"issued":%d}`, m.Hex(), id, issued))
+	return Verdict{Hash: crypto.Keccak256Hash(body), MachineID: m, IssuedAt: issued, Body: body}
+}
+
+// signedTx returns a real signed transaction's bytes and hash, as the transaction
+// manager journals them.
+func signedTx(t testing.TB, nonce uint64, tip int64) ([]byte, common.Hash) {
+	t.Helper()
+	key, _ := crypto.HexToECDSA("b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291")
+	to := common.HexToAddress("0x1111111111111111111111111111111111111111")
+	tx := types.MustSignNewTx(key, types.LatestSignerForChainID(big.NewInt(1337)), &types.DynamicFeeTx{
+		ChainID: big.NewInt(1337), Nonce: nonce, GasTipCap: big.NewInt(tip), GasFeeCap: big.NewInt(tip * 3),
+		Gas: 21000, To: &to, Value: big.NewInt(1)})
+	raw, err := tx.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw, tx.Hash()
+}
+
+func TestReopenKeepsEverything(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "node.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.PutSubmission(NewSubmission{MachineID: machine(1), Format: "bundle"}, []byte("evidence-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := verdictFor(sub.ID, machine(1), 100)
+	if _, err := s.RecordVerdict(sub.ID, v); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Transition(sub.ID, StateSigned, ""); err != nil {
+		t.Fatal(err)
+	}
+	signer := common.HexToAddress("0x2222222222222222222222222222222222222222")
+	sig := bytes.Repeat([]byte{7}, 65)
+	if err := s.PutSignature(v.Hash, signer, sig); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := s.PutCollateral([]byte("crl-bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph, err := s.PutPolicy([]byte("policy: yes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, txh := signedTx(t, 0, 1e9)
+	from := common.HexToAddress("0x3333333333333333333333333333333333333333")
+	if err := s.RecordAttempt(from, 0, txh, raw, []common.Hash{v.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetMeta("last-block", []byte{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	if _, err := s.Submission(sub.ID); !errors.Is(err, ErrClosed) {
+		t.Fatalf("read after close: got %v, want ErrClosed", err)
+	}
+
+	s = openTest(t, path)
+	got, err := s.Submission(sub.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != StateSubmitted || got.VerdictHash != v.Hash || got.TxNonce == nil || *got.TxNonce != 0 || got.TxFrom != from {
+		t.Fatalf("submission after reopen: %+v", got)
+	}
+	if len(got.History) != 4 {
+		t.Fatalf("history %+v, want 4 entries", got.History)
+	}
+	if ev, err := s.Evidence(sub.EvidenceHash); err != nil || string(ev) != "evidence-1" {
+		t.Fatalf("evidence: %q %v", ev, err)
+	}
+	if c, err := s.Collateral(ch); err != nil || string(c) != "crl-bytes" {
+		t.Fatalf("collateral: %q %v", c, err)
+	}
+	if p, err := s.Policy(ph); err != nil || string(p) != "policy: yes" {
+		t.Fatalf("policy: %q %v", p, err)
+	}
+	if lv, err := s.LatestVerdict(machine(1)); err != nil || lv.Hash != v.Hash {
+		t.Fatalf("latest verdict: %v %v", lv.Hash, err)
+	}
+	sigs, err := s.Signatures(v.Hash)
+	if err != nil || !bytes.Equal(sigs[signer], sig) || len(sigs) != 1 {
+		t.Fatalf("signatures: %v %v", sigs, err)
+	}
+	var pending int
+	err = s.PendingAttempts(from, func(nonce uint64, refs []common.Hash, raws [][]byte) error {
+		pending++
+		if nonce != 0 || len(refs) != 1 || refs[0] != v.Hash || len(raws) != 1 || !bytes.Equal(raws[0], raw) {
+			t.Errorf("pending: nonce %d refs %v raws %d", nonce, refs, len(raws))
+		}
+		return nil
+	})
+	if err != nil || pending != 1 {
+		t.Fatalf("pending attempts: %d %v", pending, err)
+	}
+	if m, err := s.Meta("last-block"); err != nil || !bytes.Equal(m, []byte{1, 2}) {
+		t.Fatalf("meta: %v %v", m, err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatalf("check: %v", err)
+	}
+}
+
+func TestStateMachineRejectsBadTransitions(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	// advance drives a fresh submission to state st along the happy path.
+	advance := func(t *testing.T, i int, st State) Submission {
+		t.Helper()
+		sub, err := s.PutSubmission(NewSubmission{MachineID: machine(i)}, []byte(fmt.Sprintf("ev-%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := []State{StateVerified, StateSigned, StateSubmitted, StateConfirmed}
+		if st == StateFailed {
+			sub, err = s.Transition(sub.ID, StateFailed, "bad evidence")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return sub
+		}
+		for _, next := range path {
+			if sub.State == st {
+				break
+			}
+			if next == StateVerified {
+				sub, err = s.RecordVerdict(sub.ID, verdictFor(sub.ID, machine(i), 1))
+			} else {
+				sub, err = s.Transition(sub.ID, next, "")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		return sub
+	}
+	tests := []struct {
+		name    string
+		from    State
+		to      State
+		reason  string
+		wantErr error
+	}{
+		{"confirmed to received", StateConfirmed, StateReceived, "", ErrBadTransition},
+		{"confirmed to failed", StateConfirmed, StateFailed, "late", ErrBadTransition},
+		{"failed to signed", StateFailed, StateSigned, "", ErrBadTransition},
+		{"received to signed skips verify", StateReceived, StateSigned, "", ErrBadTransition},
+		{"received to confirmed", StateReceived, StateConfirmed, "", ErrBadTransition},
+		{"signed back to received", StateSigned, StateReceived, "", ErrBadTransition},
+		{"submitted to verified", StateSubmitted, StateVerified, "", ErrInvalid},
+		{"fail without reason", StateReceived, StateFailed, "", ErrInvalid},
+		{"unknown state", StateReceived, State("bogus"), "", ErrBadTransition},
+		{"submitted back to signed", StateSubmitted, StateSigned, "dropped", nil},
+		{"signed to failed", StateSigned, StateFailed, "no quorum", nil},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sub := advance(t, i, tc.from)
+			_, err := s.Transition(sub.ID, tc.to, tc.reason)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got %v, want %v", err, tc.wantErr)
+			}
+			after, err2 := s.Submission(sub.ID)
+			if err2 != nil {
+				t.Fatal(err2)
+			}
+			if tc.wantErr != nil && after.State != tc.from {
+				t.Fatalf("rejected transition changed state to %s", after.State)
+			}
+		})
+	}
+	// A verdict cannot be recorded twice for the same submission.
+	sub := advance(t, 100, StateVerified)
+	if _, err := s.RecordVerdict(sub.ID, verdictFor(sub.ID, machine(100), 2)); !errors.Is(err, ErrBadTransition) {
+		t.Fatalf("second verdict: %v", err)
+	}
+	if _, err := s.Transition("no-such-id", StateSigned, ""); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown id: %v", err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPutSubmissionIdempotentAndConflicts(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	a, err := s.PutSubmission(NewSubmission{ID: "abc", MachineID: machine(1)}, []byte("ev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.PutSubmission(NewSubmission{ID: "abc", MachineID: machine(1)}, []byte("ev"))
+	if err != nil || b.ID != a.ID || !b.ReceivedAt.Equal(a.ReceivedAt) {
+		t.Fatalf("retry: %+v %v", b, err)
+	}
+	if _, err := s.PutSubmission(NewSubmission{ID: "abc", MachineID: machine(1)}, []byte("other")); !errors.Is(err, ErrExists) {
+		t.Fatalf("conflicting id: %v", err)
+	}
+	if _, err := s.PutSubmission(NewSubmission{MachineID: machine(1)}, nil); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty evidence: %v", err)
+	}
+	// A hash function that refuses the evidence (e.g. it does not decode) stops the put.
+	path := filepath.Join(t.TempDir(), "strict.db")
+	errUndecodable := errors.New("undecodable")
+	strict, err := Open(path, Options{EvidenceHash: func(b []byte) (common.Hash, error) {
+		if !bytes.HasPrefix(b, []byte("{")) {
+			return common.Hash{}, errUndecodable
+		}
+		return sha256.Sum256(b), nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer strict.Close()
+	if _, err := strict.PutSubmission(NewSubmission{MachineID: machine(1)}, []byte("junk")); !errors.Is(err, errUndecodable) {
+		t.Fatalf("undecodable evidence: %v", err)
+	}
+}
+
+func TestArchive(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	data := []byte("tcb info json")
+	h1, err := s.PutCollateral(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2, err := s.PutCollateral(data)
+	if err != nil || h1 != h2 || h1 != common.Hash(sha256.Sum256(data)) {
+		t.Fatalf("idempotent put: %s %s %v", h1, h2, err)
+	}
+	if err := s.VerifyHash("collateral", h1, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.VerifyHash("collateral", h1, []byte("tampered")); !errors.Is(err, ErrHashMismatch) {
+		t.Fatalf("tampered: %v", err)
+	}
+	if err := s.VerifyHash("nonsense", h1, data); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("unknown kind: %v", err)
+	}
+	if _, err := s.Evidence(h1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("wrong archive: %v", err)
+	}
+	if _, err := s.PutPolicy(nil); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty policy: %v", err)
+	}
+	// Damage the stored bytes behind the store's back: reads must not serve them.
+	if err := s.db.Update(func(tx *boltTx) error { return tx.Bucket(bktCollateral).Put(h1[:], []byte("evil")) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Collateral(h1); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("damaged read: %v", err)
+	}
+	if err := s.Check(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("check of damaged file: %v", err)
+	}
+}
+
+func TestVerdictsAndSignatures(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	m := machine(7)
+	newer, older := verdictFor("a", m, 200), verdictFor("b", m, 100)
+	for _, v := range []Verdict{newer, older} {
+		if err := s.PutVerdict(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PutVerdict(newer); err != nil {
+		t.Fatalf("same verdict again: %v", err)
+	}
+	clash := newer
+	clash.Body = []byte(`{"other":1}`)
+	if err := s.PutVerdict(clash); !errors.Is(err, ErrExists) {
+		t.Fatalf("clash: %v", err)
+	}
+	if lv, err := s.LatestVerdict(m); err != nil || lv.Hash != newer.Hash {
+		t.Fatalf("latest = %s (%v), want the later-issued %s", lv.Hash, err, newer.Hash)
+	}
+	hs, err := s.MachineVerdicts(m)
+	if err != nil || len(hs) != 2 || hs[0] != older.Hash || hs[1] != newer.Hash {
+		t.Fatalf("history %v %v", hs, err)
+	}
+	if _, err := s.LatestVerdict(machine(8)); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown machine: %v", err)
+	}
+	if err := s.PutVerdict(Verdict{Hash: common.Hash{1}, MachineID: m}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty body: %v", err)
+	}
+	a, b := common.Address{1}, common.Address{2}
+	first := bytes.Repeat([]byte{1}, 65)
+	if err := s.PutSignature(newer.Hash, a, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSignature(newer.Hash, a, bytes.Repeat([]byte{9}, 65)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSignature(newer.Hash, b, bytes.Repeat([]byte{2}, 65)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSignature(newer.Hash, b, []byte{1, 2}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("short signature: %v", err)
+	}
+	sigs, err := s.Signatures(newer.Hash)
+	if err != nil || len(sigs) != 2 || !bytes.Equal(sigs[a], first) {
+		t.Fatalf("signatures %v %v", sigs, err)
+	}
+	if sigs, _ := s.Signatures(older.Hash); len(sigs) != 0 {
+		t.Fatalf("signatures leak across verdicts: %v", sigs)
+	}
+}
+
+func TestClaimLeases(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		if _, err := s.PutSubmission(NewSubmission{ID: fmt.Sprintf("s%d", i), MachineID: machine(i),
+			ReceivedAt: t0.Add(time.Duration(i) * time.Second)}, []byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for range 3 {
+		sub, err := s.Claim(StateReceived, t0, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, sub.ID)
+	}
+	if fmt.Sprint(got) != "[s0 s1 s2]" {
+		t.Fatalf("claim order %v, want oldest first", got)
+	}
+	if _, err := s.Claim(StateReceived, t0.Add(30*time.Second), time.Minute); !errors.Is(err, ErrNoWork) {
+		t.Fatalf("all leased: %v", err)
+	}
+	// The worker holding s1 finishes it; s0's worker died: its lease expires.
+	if _, err := s.RecordVerdict("s1", verdictFor("s1", machine(1), 1)); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.Claim(StateReceived, t0.Add(2*time.Minute), time.Minute)
+	if err != nil || sub.ID != "s0" {
+		t.Fatalf("reclaim after lease: %v %v", sub.ID, err)
+	}
+	if sub, err := s.Claim(StateVerified, t0, time.Minute); err != nil || sub.ID != "s1" {
+		t.Fatalf("claim verified: %v %v", sub.ID, err)
+	}
+	if _, err := s.Claim(StateConfirmed, t0, time.Minute); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("claim terminal: %v", err)
+	}
+	var unfinished []string
+	if err := s.Unfinished(func(sub Submission) error { unfinished = append(unfinished, sub.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(unfinished) != "[s0 s2 s1]" {
+		t.Fatalf("unfinished %v", unfinished)
+	}
+}
+
+func TestJournalMovesCarriedSubmissions(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	from := common.HexToAddress("0x4444444444444444444444444444444444444444")
+	mk := func(id string) Verdict {
+		sub, err := s.PutSubmission(NewSubmission{ID: id, MachineID: machine(len(id))}, []byte(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := verdictFor(sub.ID, sub.MachineID, 1)
+		if _, err := s.RecordVerdict(id, v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Transition(id, StateSigned, ""); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	va, vb := mk("a"), mk("bb")
+	state := func(id string) State {
+		sub, err := s.Submission(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub.State
+	}
+	raw0, h0 := signedTx(t, 0, 1e9)
+	if err := s.RecordAttempt(from, 0, h0, raw0[1:], nil); !errors.Is(err, ErrHashMismatch) {
+		t.Fatalf("bad raw: %v", err)
+	}
+	if err := s.RecordAttempt(from, 0, h0, raw0, []common.Hash{va.Hash, vb.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	if state("a") != StateSubmitted || state("bb") != StateSubmitted {
+		t.Fatal("batched submissions not submitted")
+	}
+	raw0b, h0b := signedTx(t, 0, 2e9) // fee bump
+	if err := s.RecordAttempt(from, 0, h0b, raw0b, []common.Hash{va.Hash}); !errors.Is(err, ErrExists) {
+		t.Fatalf("bump with other refs: %v", err)
+	}
+	if err := s.RecordAttempt(from, 0, h0b, raw0b, []common.Hash{va.Hash, vb.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkConfirmed(from, 0, common.Hash{9}, 5, true); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("confirm unknown attempt: %v", err)
+	}
+	// Dropped: the work goes back to signed, then a new nonce carries it.
+	if err := s.MarkDropped(from, 0, "nonce taken"); err != nil {
+		t.Fatal(err)
+	}
+	if state("a") != StateSigned {
+		t.Fatalf("after drop: %s", state("a"))
+	}
+	if err := s.MarkConfirmed(from, 0, h0b, 5, true); !errors.Is(err, ErrBadTransition) {
+		t.Fatalf("confirm dropped: %v", err)
+	}
+	raw1, h1 := signedTx(t, 1, 1e9)
+	if err := s.RecordAttempt(from, 1, h1, raw1, []common.Hash{va.Hash, vb.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkConfirmed(from, 1, h1, 6, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkConfirmed(from, 1, h1, 6, true); err != nil {
+		t.Fatalf("repeat confirm: %v", err)
+	}
+	if state("a") != StateConfirmed || state("bb") != StateConfirmed {
+		t.Fatal("not confirmed")
+	}
+	if err := s.MarkDropped(from, 1, "late"); !errors.Is(err, ErrBadTransition) {
+		t.Fatalf("drop confirmed: %v", err)
+	}
+	// A reverted transaction fails what it carried.
+	vc := mk("ccc")
+	raw2, h2 := signedTx(t, 2, 1e9)
+	if err := s.RecordAttempt(from, 2, h2, raw2, []common.Hash{vc.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkConfirmed(from, 2, h2, 7, false); err != nil {
+		t.Fatal(err)
+	}
+	if sub, _ := s.Submission("ccc"); sub.State != StateFailed || sub.Reason == "" {
+		t.Fatalf("reverted: %+v", sub)
+	}
+	n := 0
+	if err := s.PendingAttempts(from, func(uint64, []common.Hash, [][]byte) error { n++; return nil }); err != nil || n != 0 {
+		t.Fatalf("pending left: %d %v", n, err)
+	}
+	// A chain reset reuses nonce 0: the old record goes to history, a new one starts.
+	if err := s.RecordAttempt(from, 0, h0, raw0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if tx, err := s.Tx(from, 0); err != nil || tx.State != TxPending || len(tx.Attempts) != 1 {
+		t.Fatalf("reused nonce: %+v %v", tx, err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConcurrentWriters(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	const workers, each = 8, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				sub, err := s.PutSubmission(NewSubmission{MachineID: machine(w)}, []byte(fmt.Sprintf("w%d-%d", w, i)))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if _, err := s.RecordVerdict(sub.ID, verdictFor(sub.ID, machine(w), uint64(i))); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := s.PutCollateral([]byte("shared collateral")); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	// Claimers race the writers; each submission must be claimed at most once.
+	claimed := sync.Map{}
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			now := time.Now()
+			for range workers * each {
+				sub, err := s.Claim(StateVerified, now, time.Hour)
+				if errors.Is(err, ErrNoWork) {
+					continue
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				if _, dup := claimed.LoadOrStore(sub.ID, true); dup {
+					errs <- fmt.Errorf("submission %s claimed twice", sub.ID)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := s.Unfinished(func(sub Submission) error {
+		if sub.State != StateVerified {
+			return fmt.Errorf("%s in %s", sub.ID, sub.State)
+		}
+		n++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != workers*each {
+		t.Fatalf("%d submissions, want %d", n, workers*each)
+	}
+	for w := range workers {
+		if lv, err := s.LatestVerdict(machine(w)); err != nil || lv.IssuedAt != each-1 {
+			t.Fatalf("machine %d latest: %+v %v", w, lv.IssuedAt, err)
+		}
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	if _, err := Open("", Options{}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty path: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "node.db")
+	s := openTest(t, path)
+	_ = s
+	// A second open of a held file times out on the lock instead of sharing it.
+	if _, err := Open(path, Options{LockTimeout: 100 * time.Millisecond}); err == nil {
+		t.Fatal("second open of a locked file succeeded")
+	}
+}

@@ -1,0 +1,363 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	bolt "go.etcd.io/bbolt"
+)
+
+// State is where a submission is in its life. The string values appear in the API.
+type State string
+
+// Submission states, in the order a successful submission passes through them.
+const (
+	// StateReceived: evidence committed, waiting for appraisal.
+	StateReceived State = "received"
+	// StateVerified: a verdict was reached (trusted or not) and stored.
+	StateVerified State = "verified"
+	// StateSigned: this node signed the verdict; it waits for quorum or publication.
+	StateSigned State = "signed"
+	// StateSubmitted: a journaled transaction carries the verdict.
+	StateSubmitted State = "submitted"
+	// StateConfirmed: the carrying transaction is mined with enough confirmations.
+	StateConfirmed State = "confirmed"
+	// StateFailed: the submission ended without a published verdict; Reason says why.
+	StateFailed State = "failed"
+)
+
+// stateCodes gives each state one byte for index keys. Part of the file format.
+var stateCodes = map[State]byte{StateReceived: 1, StateVerified: 2, StateSigned: 3,
+	StateSubmitted: 4, StateConfirmed: 5, StateFailed: 6}
+
+// transitions is the state machine. Terminal states have no way out. submitted ->
+// signed is the way back when the carrying transaction was dropped (its nonce taken by
+// another transaction, or the chain reset), so the verdict is published again.
+var transitions = map[State][]State{
+	StateReceived:  {StateVerified, StateFailed},
+	StateVerified:  {StateSigned, StateFailed},
+	StateSigned:    {StateSubmitted, StateFailed},
+	StateSubmitted: {StateConfirmed, StateSigned, StateFailed},
+}
+
+// Valid reports whether s is one of the defined states.
+func (s State) Valid() bool { _, ok := stateCodes[s]; return ok }
+
+// Terminal reports whether no transition leaves s.
+func (s State) Terminal() bool { return s == StateConfirmed || s == StateFailed }
+
+// CanTransition reports whether the state machine allows from -> to.
+func CanTransition(from, to State) bool {
+	for _, t := range transitions[from] {
+		if t == to {
+			return true
+		}
+	}
+	return false
+}
+
+// StateChange is one entry of a submission's history.
+type StateChange struct {
+	State  State     `json:"state"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Submission is one piece of evidence submitted for a machine and its progress.
+type Submission struct {
+	ID           string      `json:"id"`
+	MachineID    common.Hash `json:"machine_id"`
+	EvidenceHash common.Hash `json:"evidence_hash"`
+	// Format says how the evidence bytes are encoded (e.g. "bundle", "snp-report");
+	// free text chosen by the API, kept so the worker can decode the archive.
+	Format     string    `json:"format,omitempty"`
+	State      State     `json:"state"`
+	Reason     string    `json:"reason,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	// VerdictHash is set from StateVerified on.
+	VerdictHash common.Hash `json:"verdict_hash,omitempty"`
+	// TxFrom and TxNonce name the journaled transaction that carries the verdict, set
+	// while StateSubmitted and kept after confirmation.
+	TxFrom  common.Address `json:"tx_from,omitempty"`
+	TxNonce *uint64        `json:"tx_nonce,omitempty"`
+	History []StateChange  `json:"history"`
+}
+
+func (s *Submission) validate() error {
+	switch {
+	case s.ID == "" || len(s.ID) > 128:
+		return fmt.Errorf("submission id %q: empty or longer than 128: %w", s.ID, ErrInvalid)
+	case !s.State.Valid():
+		return fmt.Errorf("submission %s: unknown state %q: %w", s.ID, s.State, ErrInvalid)
+	case s.EvidenceHash == (common.Hash{}):
+		return fmt.Errorf("submission %s: zero evidence hash: %w", s.ID, ErrInvalid)
+	case s.State != StateReceived && s.State != StateFailed && s.VerdictHash == (common.Hash{}):
+		return fmt.Errorf("submission %s: state %s without verdict hash: %w", s.ID, s.State, ErrInvalid)
+	}
+	return nil
+}
+
+func queueKey(s *Submission) []byte {
+	return concat([]byte{stateCodes[s.State]}, timeKey(s.ReceivedAt), []byte(s.ID))
+}
+
+// NewSubmission describes evidence being submitted.
+type NewSubmission struct {
+	// ID is the submission's id; empty means the store assigns one (16 hex digits
+	// from a counter). Callers exposing ids publicly should supply random ones.
+	ID        string
+	MachineID common.Hash
+	Format    string
+	// ReceivedAt is when the API received the evidence; zero means now.
+	ReceivedAt time.Time
+}
+
+// PutSubmission archives the evidence bytes and records a new submission in state
+// received, in one transaction. It returns after the commit is on disk, so the
+// caller may acknowledge the returned id. A submission with the same id and the same
+// evidence is returned unchanged (a retried request); with other evidence it is
+// ErrExists.
+func (s *Store) PutSubmission(n NewSubmission, evidence []byte) (Submission, error) {
+	if len(evidence) == 0 {
+		return Submission{}, fmt.Errorf("put submission %q: empty evidence: %w", n.ID, ErrInvalid)
+	}
+	h, err := s.evidenceH(evidence)
+	if err != nil {
+		return Submission{}, fmt.Errorf("put submission %q: hash evidence: %w", n.ID, err)
+	}
+	now := s.now().UTC()
+	at := n.ReceivedAt.UTC()
+	if n.ReceivedAt.IsZero() {
+		at = now
+	}
+	sub := Submission{ID: n.ID, MachineID: n.MachineID, EvidenceHash: h, Format: n.Format,
+		State: StateReceived, ReceivedAt: at, UpdatedAt: now,
+		History: []StateChange{{State: StateReceived, At: now}}}
+	err = s.update(func(tx *bolt.Tx) error {
+		subs := tx.Bucket(bktSubmissions)
+		if sub.ID == "" {
+			seq, err := subs.NextSequence()
+			if err != nil {
+				return err
+			}
+			sub.ID = fmt.Sprintf("%016x", seq)
+		}
+		if old := subs.Get([]byte(sub.ID)); old != nil {
+			prev, err := DecodeSubmission(old)
+			if err != nil {
+				return fmt.Errorf("submission %s: %w", sub.ID, err)
+			}
+			if prev.EvidenceHash != h || prev.MachineID != n.MachineID {
+				return fmt.Errorf("put submission %s: id taken by other evidence: %w", sub.ID, ErrExists)
+			}
+			sub = prev
+			return nil
+		}
+		if err := putArchive(tx.Bucket(bktEvidence), h, evidence); err != nil {
+			return err
+		}
+		return putSubmission(tx, nil, &sub)
+	})
+	if err != nil {
+		return Submission{}, fmt.Errorf("put submission %q: %w", sub.ID, err)
+	}
+	return sub, nil
+}
+
+// putSubmission writes sub and moves its queue index entry from prev's state.
+func putSubmission(tx *bolt.Tx, prev, sub *Submission) error {
+	v, err := encodeValue(sub)
+	if err != nil {
+		return err
+	}
+	q := tx.Bucket(bktQueue)
+	if prev != nil && !prev.State.Terminal() {
+		if err := q.Delete(queueKey(prev)); err != nil {
+			return err
+		}
+	}
+	if !sub.State.Terminal() {
+		if err := q.Put(queueKey(sub), u64(0)); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bktSubmissions).Put([]byte(sub.ID), v)
+}
+
+func getSubmission(tx *bolt.Tx, id string) (Submission, error) {
+	v := tx.Bucket(bktSubmissions).Get([]byte(id))
+	if v == nil {
+		return Submission{}, fmt.Errorf("submission %q: %w", id, ErrNotFound)
+	}
+	sub, err := DecodeSubmission(v)
+	if err != nil {
+		return Submission{}, fmt.Errorf("submission %q: %w", id, err)
+	}
+	return sub, nil
+}
+
+// Submission returns the submission with the given id, or ErrNotFound.
+func (s *Store) Submission(id string) (Submission, error) {
+	var sub Submission
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		sub, err = getSubmission(tx, id)
+		return err
+	})
+	return sub, err
+}
+
+// transition applies one validated state change inside tx.
+func (s *Store) transition(tx *bolt.Tx, sub *Submission, to State, reason string, edit func(*Submission)) error {
+	if !CanTransition(sub.State, to) {
+		return fmt.Errorf("submission %s: %s -> %s: %w", sub.ID, sub.State, to, ErrBadTransition)
+	}
+	if to == StateFailed && reason == "" {
+		return fmt.Errorf("submission %s: failing without a reason: %w", sub.ID, ErrInvalid)
+	}
+	prev := *sub
+	now := s.now().UTC()
+	sub.State, sub.UpdatedAt = to, now
+	if to == StateFailed || reason != "" {
+		sub.Reason = reason
+	}
+	sub.History = append(sub.History[:len(sub.History):len(sub.History)], StateChange{State: to, At: now, Reason: reason})
+	if edit != nil {
+		edit(sub)
+	}
+	return putSubmission(tx, &prev, sub)
+}
+
+// Transition moves submission id to state to, recording reason (required for
+// StateFailed). Transitions the state machine forbids return ErrBadTransition; the
+// record is then unchanged. Moving to verified needs a verdict: use RecordVerdict.
+func (s *Store) Transition(id string, to State, reason string) (Submission, error) {
+	if to == StateVerified {
+		return Submission{}, fmt.Errorf("transition %s to verified: use RecordVerdict: %w", id, ErrInvalid)
+	}
+	var sub Submission
+	err := s.update(func(tx *bolt.Tx) error {
+		var err error
+		if sub, err = getSubmission(tx, id); err != nil {
+			return err
+		}
+		return s.transition(tx, &sub, to, reason, nil)
+	})
+	if err != nil {
+		return Submission{}, fmt.Errorf("transition: %w", err)
+	}
+	return sub, nil
+}
+
+// RecordVerdict stores the verdict reached for submission id and moves the
+// submission from received to verified, atomically.
+func (s *Store) RecordVerdict(id string, v Verdict) (Submission, error) {
+	var sub Submission
+	err := s.update(func(tx *bolt.Tx) error {
+		var err error
+		if sub, err = getSubmission(tx, id); err != nil {
+			return err
+		}
+		if sub.State != StateReceived {
+			return fmt.Errorf("submission %s: %s -> %s: %w", id, sub.State, StateVerified, ErrBadTransition)
+		}
+		if err := s.putVerdict(tx, &v); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bktSubsByVerd).Put(concat(v.Hash[:], []byte(id)), nil); err != nil {
+			return err
+		}
+		return s.transition(tx, &sub, StateVerified, "", func(x *Submission) { x.VerdictHash = v.Hash })
+	})
+	if err != nil {
+		return Submission{}, fmt.Errorf("record verdict for %s: %w", id, err)
+	}
+	return sub, nil
+}
+
+// Claim hands the oldest submission in state `state` whose lease has expired to a
+// worker, leasing it until now+lease so concurrent workers skip it. A worker that
+// dies loses its lease when it expires, and the submission is claimable again;
+// leases are not persisted meaningfully across restarts beyond that. It returns
+// ErrNoWork when nothing is waiting.
+func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submission, error) {
+	if !state.Valid() || state.Terminal() {
+		return Submission{}, fmt.Errorf("claim %q: not a waiting state: %w", state, ErrInvalid)
+	}
+	var sub Submission
+	err := s.update(func(tx *bolt.Tx) error {
+		q := tx.Bucket(bktQueue)
+		prefix := []byte{stateCodes[state]}
+		c := q.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) > now.UnixNano() {
+				continue
+			}
+			id := string(k[9:])
+			var err error
+			if sub, err = getSubmission(tx, id); err != nil {
+				return err
+			}
+			return q.Put(k, u64(uint64(now.Add(lease).UnixNano())))
+		}
+		return ErrNoWork
+	})
+	if err != nil {
+		if errors.Is(err, ErrNoWork) {
+			return Submission{}, fmt.Errorf("claim %s: %w", state, err)
+		}
+		return Submission{}, fmt.Errorf("claim %s: %w", state, err)
+	}
+	return sub, nil
+}
+
+// Unfinished calls fn for every submission not in a terminal state, oldest first
+// within each state, in state order. Use it after a restart to resume work. fn must
+// not call back into the store's write methods (the read transaction is open).
+func (s *Store) Unfinished(fn func(Submission) error) error {
+	return s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktQueue).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if len(k) < 10 {
+				return fmt.Errorf("queue key %x: %w", k, ErrCorrupt)
+			}
+			sub, err := getSubmission(tx, string(k[9:]))
+			if err != nil {
+				return err
+			}
+			if err := fn(sub); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SubmissionsForVerdict returns the submissions whose verdict hash is h.
+func (s *Store) SubmissionsForVerdict(h common.Hash) ([]Submission, error) {
+	var out []Submission
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		out, err = subsForVerdict(tx, h)
+		return err
+	})
+	return out, err
+}
+
+func subsForVerdict(tx *bolt.Tx, h common.Hash) ([]Submission, error) {
+	var out []Submission
+	c := tx.Bucket(bktSubsByVerd).Cursor()
+	for k, _ := c.Seek(h[:]); k != nil && bytes.HasPrefix(k, h[:]); k, _ = c.Next() {
+		sub, err := getSubmission(tx, string(k[32:]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub)
+	}
+	return out, nil
+}

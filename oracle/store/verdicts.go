@@ -1,0 +1,155 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Verdict is a verdict as the store keeps it: its EIP-712 hash, the fields the store
+// indexes by, and the verdict itself in the verdict package's JSON form. The store
+// cannot recompute the EIP-712 hash (it needs the domain); the verdict package does
+// that before calling.
+type Verdict struct {
+	Hash      common.Hash `json:"hash"`
+	MachineID common.Hash `json:"machine_id"`
+	// IssuedAt is the verdict's issuedAt (unix seconds); the latest verdict of a
+	// machine is the one with the greatest IssuedAt.
+	IssuedAt uint64 `json:"issued_at"`
+	// Body is the verdict's JSON encoding, served to relayers and auditors as is.
+	Body     []byte    `json:"body"`
+	StoredAt time.Time `json:"stored_at"`
+}
+
+func (v *Verdict) validate() error {
+	switch {
+	case v.Hash == (common.Hash{}):
+		return fmt.Errorf("verdict: zero hash: %w", ErrInvalid)
+	case v.MachineID == (common.Hash{}):
+		return fmt.Errorf("verdict %s: zero machine id: %w", v.Hash, ErrInvalid)
+	case len(v.Body) == 0:
+		return fmt.Errorf("verdict %s: empty body: %w", v.Hash, ErrInvalid)
+	}
+	return nil
+}
+
+// PutVerdict stores a verdict that no submission produced (a re-appraisal after a
+// collateral change, or one fetched from a peer). Storing the same hash twice is a
+// no-op; the same hash with different content is ErrExists.
+func (s *Store) PutVerdict(v Verdict) error {
+	return s.update(func(tx *bolt.Tx) error { return s.putVerdict(tx, &v) })
+}
+
+func (s *Store) putVerdict(tx *bolt.Tx, v *Verdict) error {
+	b := tx.Bucket(bktVerdicts)
+	if old := b.Get(v.Hash[:]); old != nil {
+		prev, err := DecodeVerdict(old)
+		if err != nil {
+			return fmt.Errorf("verdict %s: %w", v.Hash, err)
+		}
+		if prev.MachineID != v.MachineID || prev.IssuedAt != v.IssuedAt || !bytes.Equal(prev.Body, v.Body) {
+			return fmt.Errorf("verdict %s: stored with other content: %w", v.Hash, ErrExists)
+		}
+		*v = prev
+		return nil
+	}
+	v.StoredAt = s.now().UTC()
+	enc, err := encodeValue(v)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(v.Hash[:], enc); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bktMachHistory).Put(concat(v.MachineID[:], u64(v.IssuedAt), v.Hash[:]), nil); err != nil {
+		return err
+	}
+	latest := tx.Bucket(bktMachLatest)
+	if cur := latest.Get(v.MachineID[:]); cur != nil {
+		curV, err := DecodeVerdict(b.Get(cur))
+		if err != nil {
+			return fmt.Errorf("latest verdict of machine %s: %w", v.MachineID, err)
+		}
+		if curV.IssuedAt > v.IssuedAt {
+			return nil
+		}
+	}
+	return latest.Put(v.MachineID[:], v.Hash[:])
+}
+
+// Verdict returns the verdict with hash h, or ErrNotFound.
+func (s *Store) Verdict(h common.Hash) (Verdict, error) {
+	var v Verdict
+	err := s.view(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bktVerdicts).Get(h[:])
+		if raw == nil {
+			return fmt.Errorf("verdict %s: %w", h, ErrNotFound)
+		}
+		var err error
+		v, err = DecodeVerdict(raw)
+		return err
+	})
+	return v, err
+}
+
+// LatestVerdict returns the most recently issued verdict for a machine.
+func (s *Store) LatestVerdict(machineID common.Hash) (Verdict, error) {
+	var v Verdict
+	err := s.view(func(tx *bolt.Tx) error {
+		h := tx.Bucket(bktMachLatest).Get(machineID[:])
+		if h == nil {
+			return fmt.Errorf("latest verdict of machine %s: %w", machineID, ErrNotFound)
+		}
+		var err error
+		v, err = DecodeVerdict(tx.Bucket(bktVerdicts).Get(h))
+		return err
+	})
+	return v, err
+}
+
+// MachineVerdicts returns every stored verdict hash of a machine, oldest first.
+func (s *Store) MachineVerdicts(machineID common.Hash) ([]common.Hash, error) {
+	var out []common.Hash
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktMachHistory).Cursor()
+		for k, _ := c.Seek(machineID[:]); k != nil && bytes.HasPrefix(k, machineID[:]); k, _ = c.Next() {
+			out = append(out, common.BytesToHash(k[40:]))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PutSignature stores an oracle's signature over a verdict hash. The caller has
+// checked it recovers to signer. The first signature stored for a signer stays (an
+// ECDSA signer can produce several valid ones); storing again is a no-op.
+func (s *Store) PutSignature(verdictHash common.Hash, signer common.Address, sig []byte) error {
+	if len(sig) != 65 {
+		return fmt.Errorf("signature of %s over %s: %d bytes, want 65: %w", signer, verdictHash, len(sig), ErrInvalid)
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bktSignatures)
+		k := concat(verdictHash[:], signer[:])
+		if b.Get(k) != nil {
+			return nil
+		}
+		return b.Put(k, bytes.Clone(sig))
+	})
+}
+
+// Signatures returns every stored signature over verdictHash by signer.
+func (s *Store) Signatures(verdictHash common.Hash) (map[common.Address][]byte, error) {
+	out := map[common.Address][]byte{}
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktSignatures).Cursor()
+		for k, v := c.Seek(verdictHash[:]); k != nil && bytes.HasPrefix(k, verdictHash[:]); k, v = c.Next() {
+			out[common.BytesToAddress(k[32:])] = bytes.Clone(v)
+		}
+		return nil
+	})
+	return out, err
+}
+
