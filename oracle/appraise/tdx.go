@@ -1,0 +1,1007 @@
+package appraise
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/binary"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/google/go-tdx-guest/pcs"
+
+	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+)
+
+// Stable names of the TDX checks, in the order they appear in an appraisal.
+const (
+	CheckTDXQuoteFormat        = "tdx.quote_format"
+	CheckTDXPCKChain           = "tdx.pck_chain"
+	CheckTDXQEReportSignature  = "tdx.qe_report_signature"
+	CheckTDXQEReportData       = "tdx.qe_report_data"
+	CheckTDXQuoteSignature     = "tdx.quote_signature"
+	CheckTDXCollateral         = "tdx.collateral"
+	CheckTDXTCBInfo            = "tdx.tcb_info"
+	CheckTDXQEIdentity         = "tdx.qe_identity"
+	CheckTDXQEIdentityMatch    = "tdx.qe_identity_match"
+	CheckTDXModule             = "tdx.tdx_module"
+	CheckTDXPCKCRL             = "tdx.pck_crl"
+	CheckTDXRootCRL            = "tdx.root_crl"
+	CheckTDXCollateralValidity = "tdx.collateral_validity"
+	CheckTDXTCBStatus          = "tdx.tcb_status"
+)
+
+// tdxAuthenticityChecks are the checks that must all pass for an appraisal to be
+// Authentic. tdx.tcb_status is not among them: an OutOfDate platform is genuine, and
+// whether that is acceptable is the policy's decision.
+var tdxAuthenticityChecks = [...]string{
+	CheckTDXQuoteFormat, CheckTDXPCKChain, CheckTDXQEReportSignature, CheckTDXQEReportData,
+	CheckTDXQuoteSignature, CheckTDXCollateral, CheckTDXTCBInfo, CheckTDXQEIdentity,
+	CheckTDXQEIdentityMatch, CheckTDXModule, CheckTDXPCKCRL, CheckTDXRootCRL,
+	CheckTDXCollateralValidity,
+}
+
+// Errors behind failed TDX checks: each failed Check's Detail is the message of an
+// error wrapping one of these.
+var (
+	ErrTDXChain            = errors.New("certificate chain does not verify")
+	ErrTDXSignature        = errors.New("signature does not verify")
+	ErrTDXQEReportData     = errors.New("QE report data does not bind the attestation key")
+	ErrTDXCollateralFormat = errors.New("collateral is malformed")
+	ErrTDXFMSPCMismatch    = errors.New("TCB Info FMSPC does not match the PCK certificate")
+	ErrTDXQEIdentity       = errors.New("QE report does not match the QE Identity")
+	ErrTDXModuleMismatch   = errors.New("TDX module does not match TCB Info")
+	ErrTDXRevoked          = errors.New("certificate is revoked")
+	ErrTDXNotYetValid      = errors.New("not yet valid as of the appraisal time")
+	ErrTDXExpired          = errors.New("expired as of the appraisal time")
+	ErrTDXNoTCBLevel       = errors.New("no TCB level matches the platform")
+	ErrTDXNoCollateral     = errors.New("collateral unavailable")
+)
+
+// TDXCollateralSource supplies Intel collateral for a quote's platform: fmspc is the
+// PCK certificate's FMSPC (hex), ca is "platform" or "processor" (the PCK CA).
+// collateral.TDXCollateral, collateral.PCSDir and collateral.PCSFetcher implement it.
+type TDXCollateralSource interface {
+	FetchTDX(ctx context.Context, fmspc, ca string) (*collateral.TDXCollateral, error)
+}
+
+// TDXConfig configures a TDXAppraiser.
+type TDXConfig struct {
+	// Root is the trusted Intel SGX Root CA. Nil means Intel's production root
+	// (IntelSGXRootCA). Tests pass roots they generate.
+	Root *x509.Certificate
+	// Collateral supplies TCB Info, QE Identity and CRLs. Required.
+	Collateral TDXCollateralSource
+	// CacheEntries bounds each verification cache (PCK chains, collateral, CRLs,
+	// QE report signatures); zero means 4096.
+	CacheEntries int
+}
+
+// TDXAppraiser appraises Intel TDX quotes (versions 4 and 5). It is safe for
+// concurrent use. Everything it verifies that does not depend on the appraisal time
+// (certificate and collateral signatures, CRL signatures, QE report signatures) is
+// cached by the SHA-256 of the bytes verified, so each is verified once.
+type TDXAppraiser struct {
+	root     *x509.Certificate
+	rootHash [32]byte
+	src      TDXCollateralSource
+
+	pck    *tdxCache[*pckChainEntry]
+	signed *tdxCache[*signedEntry]
+	crls   *tdxCache[*crlEntry]
+	qeSigs *tdxCache[struct{}]
+}
+
+// NewTDX returns a TDX appraiser trusting cfg.Root (or Intel's production root).
+func NewTDX(cfg TDXConfig) (*TDXAppraiser, error) {
+	root := cfg.Root
+	if root == nil {
+		root = IntelSGXRootCA()
+	}
+	if cfg.Collateral == nil {
+		return nil, fmt.Errorf("new TDX appraiser: %w: no collateral source", ErrRoots)
+	}
+	if err := root.CheckSignatureFrom(root); err != nil || !root.IsCA {
+		return nil, fmt.Errorf("new TDX appraiser: %w: root %q is not a self-signed CA: %v", ErrRoots, root.Subject.CommonName, err)
+	}
+	n := cfg.CacheEntries
+	if n <= 0 {
+		n = 4096
+	}
+	return &TDXAppraiser{
+		root:     root,
+		rootHash: sha256.Sum256(root.Raw),
+		src:      cfg.Collateral,
+		pck:      newTDXCache[*pckChainEntry](n),
+		signed:   newTDXCache[*signedEntry](n),
+		crls:     newTDXCache[*crlEntry](n),
+		qeSigs:   newTDXCache[struct{}](n),
+	}, nil
+}
+
+// Appraise parses ev.Raw as a TDX quote and records every check as of asOf. It
+// returns an error (wrapping ErrMalformed) only when the quote cannot be read.
+func (a *TDXAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf time.Time) (*Appraisal, error) {
+	if ev == nil || (ev.TEE != evidence.TEETDX && ev.TEE != evidence.TEEUnknown) {
+		return nil, fmt.Errorf("appraise tdx: %w: evidence is not a TDX quote", ErrMalformed)
+	}
+	app, _, err := a.appraise(ctx, ev.Raw, asOf)
+	return app, err
+}
+
+// tdxRun collects checks and the error behind each failure.
+type tdxRun struct {
+	app  *Appraisal
+	errs map[string]error
+}
+
+func (r *tdxRun) pass(name, detail string) {
+	r.app.Checks = append(r.app.Checks, Check{Name: name, Outcome: Pass, Detail: detail})
+}
+
+func (r *tdxRun) fail(name string, err error) {
+	r.app.Checks = append(r.app.Checks, Check{Name: name, Outcome: Fail, Detail: err.Error()})
+	r.errs[name] = err
+}
+
+func (r *tdxRun) skip(name, why string) {
+	r.app.Checks = append(r.app.Checks, Check{Name: name, Outcome: Skip, Detail: why})
+}
+
+func (r *tdxRun) result(name string, err error, okDetail string) {
+	if err != nil {
+		r.fail(name, err)
+		return
+	}
+	r.pass(name, okDetail)
+}
+
+func (r *tdxRun) ref(kind string, b []byte, next *time.Time) {
+	h := sha256.Sum256(b)
+	r.app.Collateral = append(r.app.Collateral, CollateralRef{Kind: kind, Hash: h[:], NextUpdate: next})
+}
+
+// appraise is Appraise with the error behind each failed check, for tests.
+func (a *TDXAppraiser) appraise(ctx context.Context, raw []byte, asOf time.Time) (*Appraisal, map[string]error, error) {
+	q, err := evidence.ParseTDXQuote(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("appraise tdx: %w: %w", ErrMalformed, err)
+	}
+	evHash := sha256.Sum256(q.Raw)
+	r := &tdxRun{app: &Appraisal{
+		TEE:          evidence.TEETDX,
+		EvidenceHash: evHash[:],
+		AsOf:         asOf.UTC(),
+		ReportData:   append([]byte(nil), q.Body.ReportData[:]...),
+		Debug:        q.Body.TDAttributes[0]&1 != 0,
+	}, errs: map[string]error{}}
+	app := r.app
+	app.TDX = tdxFacts(q)
+
+	// Quote format: what the parser accepted, plus the QE vendor (only Intel's QE
+	// is appraised: the QE Identity below is Intel's).
+	if q.QEVendorID != evidence.IntelQEVendorID {
+		r.fail(CheckTDXQuoteFormat, fmt.Errorf("%w: QE vendor id %x is not Intel's", ErrTDXCollateralFormat, q.QEVendorID))
+	} else {
+		d := fmt.Sprintf("version %d, body type %d", q.Version, q.BodyType)
+		if q.Trailing != nil {
+			d += fmt.Sprintf(", %d unsigned trailing bytes ignored", len(q.Trailing))
+		}
+		r.pass(CheckTDXQuoteFormat, d)
+	}
+
+	// PCK chain, QE report, quote signature: from the quote alone.
+	pck := a.pckChain(q.PCKChain)
+	if pck.err != nil {
+		r.fail(CheckTDXPCKChain, pck.err)
+	} else if err := certsValidAt(asOf, pck.leaf, pck.inter, a.root); err != nil {
+		r.fail(CheckTDXPCKChain, fmt.Errorf("PCK chain: %w", err))
+	} else {
+		r.pass(CheckTDXPCKChain, fmt.Sprintf("PCK certificate by %s, FMSPC %s", pck.inter.Subject.CommonName, pck.ext.FMSPC))
+	}
+	if pck.ext != nil {
+		app.TDX.FMSPC = strings.ToUpper(pck.ext.FMSPC)
+		app.TDX.PCESVN = pck.ext.TCB.PCESvn
+	}
+	if pck.leaf != nil {
+		r.result(CheckTDXQEReportSignature, a.verifyQEReport(q, pck.leaf), "QE report signed by the PCK key")
+	} else {
+		r.skip(CheckTDXQEReportSignature, "no PCK certificate")
+	}
+	r.result(CheckTDXQEReportData, checkQEReportData(q), "QE report data is sha256(attestation key || QE auth data)")
+	r.result(CheckTDXQuoteSignature, verifyQuoteSignature(q), "header and body signed by the attestation key")
+
+	// Collateral.
+	var col *collateral.TDXCollateral
+	if pck.ext != nil {
+		col, err = a.src.FetchTDX(ctx, pck.ext.FMSPC, pck.ca)
+		if err != nil {
+			r.fail(CheckTDXCollateral, fmt.Errorf("%w: %w", ErrTDXNoCollateral, err))
+		} else if col == nil {
+			r.fail(CheckTDXCollateral, fmt.Errorf("%w: source returned none", ErrTDXNoCollateral))
+		} else {
+			r.pass(CheckTDXCollateral, "")
+		}
+	} else {
+		r.skip(CheckTDXCollateral, "no PCK certificate to select collateral by")
+	}
+	if col == nil {
+		for _, n := range []string{CheckTDXTCBInfo, CheckTDXQEIdentity, CheckTDXQEIdentityMatch, CheckTDXModule,
+			CheckTDXPCKCRL, CheckTDXRootCRL, CheckTDXCollateralValidity, CheckTDXTCBStatus} {
+			r.skip(n, "no collateral")
+		}
+		a.finish(r)
+		return app, r.errs, nil
+	}
+
+	// TCB Info and QE Identity: Intel's signatures, then their content against the quote.
+	ti := a.signedCollateral(col.TCBInfo, "TCB Info", parseTCBInfo)
+	r.ref("tcb_info", col.TCBInfo.Body, timePtr(ti.nextUpdate))
+	if len(col.TCBInfo.IssuerChain) > 0 {
+		r.ref("tcb_info_signing_cert", col.TCBInfo.IssuerChain[0], nil)
+	}
+	var tcbInfo *pcs.TcbInfo
+	if ti.err != nil {
+		r.fail(CheckTDXTCBInfo, ti.err)
+	} else {
+		tcbInfo = ti.value.(*pcs.TcbInfo)
+		err := error(nil)
+		if pck.ext != nil && !strings.EqualFold(tcbInfo.Fmspc, pck.ext.FMSPC) {
+			err = fmt.Errorf("%w: TCB Info FMSPC %s, PCK certificate FMSPC %s", ErrTDXFMSPCMismatch, tcbInfo.Fmspc, pck.ext.FMSPC)
+		} else if pck.ext != nil && !strings.EqualFold(tcbInfo.PceID, pck.ext.PCEID) {
+			err = fmt.Errorf("%w: TCB Info PCE id %s, PCK certificate PCE id %s", ErrTDXFMSPCMismatch, tcbInfo.PceID, pck.ext.PCEID)
+		}
+		r.result(CheckTDXTCBInfo, err, fmt.Sprintf("signed by %s, FMSPC %s, evaluation %d", ti.signer.Subject.CommonName, tcbInfo.Fmspc, tcbInfo.TcbEvaluationDataNumber))
+		if err != nil {
+			tcbInfo = nil
+		}
+	}
+
+	qi := a.signedCollateral(col.QEIdentity, "QE Identity", parseQEIdentity)
+	r.ref("qe_identity", col.QEIdentity.Body, timePtr(qi.nextUpdate))
+	var qeID *pcs.EnclaveIdentity
+	if qi.err != nil {
+		r.fail(CheckTDXQEIdentity, qi.err)
+		r.skip(CheckTDXQEIdentityMatch, "QE Identity not verified")
+	} else {
+		qeID = qi.value.(*pcs.EnclaveIdentity)
+		r.pass(CheckTDXQEIdentity, fmt.Sprintf("signed by %s, evaluation %d", qi.signer.Subject.CommonName, qeID.TcbEvaluationDataNumber))
+		r.result(CheckTDXQEIdentityMatch, matchQEIdentity(&q.QEReport, qeID), "MRSIGNER, ISVPRODID, MISCSELECT and ATTRIBUTES match")
+	}
+
+	// CRLs: the PCK CRL is signed by the PCK CA from the quote, the root CRL by the
+	// trusted root; both are checked for the certificates this appraisal relies on.
+	r.ref("pck_crl", col.PCKCRL, nil)
+	r.ref("root_ca_crl", col.RootCACRL, nil)
+	pckCRL := a.crl(col.PCKCRL, pck.inter)
+	if pckCRL != nil && pckCRL.crl != nil {
+		app.Collateral[len(app.Collateral)-2].NextUpdate = timePtr(pckCRL.crl.NextUpdate)
+	}
+	rootCRL := a.crl(col.RootCACRL, a.root)
+	if rootCRL != nil && rootCRL.crl != nil {
+		app.Collateral[len(app.Collateral)-1].NextUpdate = timePtr(rootCRL.crl.NextUpdate)
+	}
+	revokedPCK := false
+	switch {
+	case pck.inter == nil:
+		r.skip(CheckTDXPCKCRL, "no PCK CA certificate")
+	case pckCRL.err != nil:
+		r.fail(CheckTDXPCKCRL, pckCRL.err)
+	case pckCRL.revoked(pck.leaf):
+		revokedPCK = true
+		r.fail(CheckTDXPCKCRL, fmt.Errorf("%w: PCK certificate serial %x is on the %s CRL", ErrTDXRevoked, pck.leaf.SerialNumber, pck.inter.Subject.CommonName))
+	default:
+		r.pass(CheckTDXPCKCRL, fmt.Sprintf("%d revoked serials, PCK certificate not among them", len(pckCRL.serials)))
+	}
+	if rootCRL.err != nil {
+		r.fail(CheckTDXRootCRL, rootCRL.err)
+	} else {
+		var err error
+		for _, c := range []*x509.Certificate{pck.inter, ti.signer, qi.signer} {
+			if c != nil && rootCRL.revoked(c) {
+				err = fmt.Errorf("%w: %q serial %x is on the root CA CRL", ErrTDXRevoked, c.Subject.CommonName, c.SerialNumber)
+				if c == pck.inter {
+					revokedPCK = true
+				}
+				break
+			}
+		}
+		r.result(CheckTDXRootCRL, err, "PCK CA and TCB signing certificates not revoked")
+	}
+
+	// Validity of every collateral item as of asOf.
+	r.result(CheckTDXCollateralValidity, collateralValidAt(asOf, ti, qi, pckCRL, rootCRL), "all collateral valid as of "+asOf.UTC().Format(time.RFC3339))
+
+	// TDX module identity and TCB status, computed from the TCB levels.
+	if tcbInfo == nil || pck.ext == nil {
+		r.skip(CheckTDXModule, "TCB Info not verified")
+		r.skip(CheckTDXTCBStatus, "TCB Info not verified")
+	} else {
+		st, err := tdxTCBStatus(tcbInfo, q, pck.ext, qeID)
+		if errors.Is(err, ErrTDXModuleMismatch) {
+			r.fail(CheckTDXModule, err)
+			r.skip(CheckTDXTCBStatus, "TDX module does not match")
+		} else {
+			r.pass(CheckTDXModule, "MRSIGNERSEAM and SEAM attributes match")
+			if err != nil {
+				r.fail(CheckTDXTCBStatus, err)
+			} else {
+				app.TCBStatus = st.status
+				app.AdvisoryIDs = st.advisories
+				app.TCBDate = st.date
+				app.TDX.QETCBStatus = st.qeStatus
+				r.pass(CheckTDXTCBStatus, st.detail)
+			}
+		}
+		app.TCBEvaluationNumber = uint32(tcbInfo.TcbEvaluationDataNumber)
+		app.CompactTCB = uint64(tcbInfo.TcbEvaluationDataNumber)<<32 | uint64(pck.ext.TCB.PCESvn)<<16 |
+			uint64(q.Body.TEETCBSVN[0])<<8 | uint64(q.Body.TEETCBSVN[1])
+	}
+	if revokedPCK {
+		app.TCBStatus = TCBRevoked
+	}
+	a.finish(r)
+	return app, r.errs, nil
+}
+
+// finish sets Authentic: every authenticity check ran and passed.
+func (a *TDXAppraiser) finish(r *tdxRun) {
+	r.app.Authentic = true
+	for _, name := range tdxAuthenticityChecks {
+		ok := false
+		for _, c := range r.app.Checks {
+			if c.Name == name {
+				ok = c.Outcome == Pass
+				break
+			}
+		}
+		if !ok {
+			r.app.Authentic = false
+			return
+		}
+	}
+}
+
+func tdxFacts(q *evidence.TDXQuote) *TDXFacts {
+	b := &q.Body
+	cp := func(s []byte) []byte { return append([]byte(nil), s...) }
+	f := &TDXFacts{
+		QuoteVersion:  q.Version,
+		BodyType:      q.BodyType,
+		MRTD:          cp(b.MRTD[:]),
+		MRSEAM:        cp(b.MRSEAM[:]),
+		MRConfigID:    cp(b.MRConfigID[:]),
+		MROwner:       cp(b.MROwner[:]),
+		MROwnerConfig: cp(b.MROwnerConfig[:]),
+		TDAttributes:  cp(b.TDAttributes[:]),
+		XFAM:          cp(b.XFAM[:]),
+		TEETCBSVN:     cp(b.TEETCBSVN[:]),
+	}
+	for i := range b.RTMR {
+		f.RTMR[i] = cp(b.RTMR[i][:])
+	}
+	return f
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// ---- PCK chain ----
+
+const (
+	intelRootCN         = "Intel SGX Root CA"
+	intelPCKPlatformCN  = "Intel SGX PCK Platform CA"
+	intelPCKProcessorCN = "Intel SGX PCK Processor CA"
+	intelPCKLeafCN      = "Intel SGX PCK Certificate"
+	intelTCBSigningCN   = "Intel SGX TCB Signing"
+)
+
+type pckChainEntry struct {
+	leaf, inter *x509.Certificate
+	ext         *pcs.PckExtensions
+	ca          string // "platform" or "processor"
+	err         error  // structure or signature failure; time validity is checked per call
+}
+
+// pckChain parses and verifies the quote's PCK chain up to the trusted root. The
+// chain's own root certificate is not trusted: the PCK CA must be signed by the
+// configured root.
+func (a *TDXAppraiser) pckChain(pemChain []byte) *pckChainEntry {
+	key := sha256.Sum256(pemChain)
+	if e, ok := a.pck.get(key); ok {
+		return e
+	}
+	e := verifyPCKChain(pemChain, a.root)
+	a.pck.put(key, e)
+	return e
+}
+
+func verifyPCKChain(pemChain []byte, root *x509.Certificate) *pckChainEntry {
+	e := &pckChainEntry{}
+	var certs []*x509.Certificate
+	rest := pemChain
+	for len(certs) < 4 {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			e.err = fmt.Errorf("%w: PCK chain certificate %d: %w", ErrTDXChain, len(certs), err)
+			return e
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) < 2 {
+		e.err = fmt.Errorf("%w: PCK chain has %d certificates, want PCK, PCK CA and root", ErrTDXChain, len(certs))
+		return e
+	}
+	e.leaf, e.inter = certs[0], certs[1]
+	ext, err := pcs.PckCertificateExtensions(e.leaf)
+	if err != nil {
+		e.err = fmt.Errorf("%w: PCK certificate SGX extensions: %w", ErrTDXChain, err)
+		return e
+	}
+	e.ext = ext
+	switch e.inter.Subject.CommonName {
+	case intelPCKPlatformCN:
+		e.ca = "platform"
+	case intelPCKProcessorCN:
+		e.ca = "processor"
+	default:
+		e.err = fmt.Errorf("%w: PCK CA is %q", ErrTDXChain, e.inter.Subject.CommonName)
+		return e
+	}
+	if e.leaf.Subject.CommonName != intelPCKLeafCN {
+		e.err = fmt.Errorf("%w: PCK certificate subject is %q", ErrTDXChain, e.leaf.Subject.CommonName)
+		return e
+	}
+	if err := checkIssued(e.leaf, e.inter); err != nil {
+		e.err = fmt.Errorf("%w: PCK certificate: %w", ErrTDXChain, err)
+		return e
+	}
+	if err := checkIssued(e.inter, root); err != nil {
+		e.err = fmt.Errorf("%w: PCK CA %q to root %q: %w", ErrTDXChain, e.inter.Subject.CommonName, root.Subject.CommonName, err)
+		return e
+	}
+	return e
+}
+
+// checkIssued checks that parent is a CA whose key signed child and whose subject is
+// child's issuer.
+func checkIssued(child, parent *x509.Certificate) error {
+	if !parent.IsCA || !parent.BasicConstraintsValid {
+		return fmt.Errorf("issuer %q is not a CA", parent.Subject.CommonName)
+	}
+	if !bytes.Equal(child.RawIssuer, parent.RawSubject) {
+		return fmt.Errorf("issuer name %q is not %q", child.Issuer.CommonName, parent.Subject.CommonName)
+	}
+	if child.SignatureAlgorithm != x509.ECDSAWithSHA256 {
+		return fmt.Errorf("signature algorithm %v, want ECDSA-SHA256", child.SignatureAlgorithm)
+	}
+	if err := parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature); err != nil {
+		return fmt.Errorf("%w: %w", ErrTDXSignature, err)
+	}
+	return nil
+}
+
+func certsValidAt(t time.Time, certs ...*x509.Certificate) error {
+	for _, c := range certs {
+		if c == nil {
+			continue
+		}
+		if t.Before(c.NotBefore) {
+			return fmt.Errorf("%w: %q valid from %s", ErrTDXNotYetValid, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339))
+		}
+		if t.After(c.NotAfter) {
+			return fmt.Errorf("%w: %q valid until %s", ErrTDXExpired, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// ---- QE report and quote signatures ----
+
+func (a *TDXAppraiser) verifyQEReport(q *evidence.TDXQuote, pckLeaf *x509.Certificate) error {
+	h := sha256.New()
+	h.Write(pckLeaf.Raw)
+	h.Write(q.QEReportRaw)
+	h.Write(q.QEReportSignature[:])
+	var key [32]byte
+	h.Sum(key[:0])
+	if _, ok := a.qeSigs.get(key); ok {
+		return nil
+	}
+	pub, ok := pckLeaf.PublicKey.(*ecdsa.PublicKey)
+	if !ok {
+		return fmt.Errorf("%w: PCK key is %T, want ECDSA", ErrTDXSignature, pckLeaf.PublicKey)
+	}
+	digest := sha256.Sum256(q.QEReportRaw)
+	if !verifyRS(pub, digest[:], q.QEReportSignature[:]) {
+		return fmt.Errorf("%w: QE report signature by the PCK key", ErrTDXSignature)
+	}
+	a.qeSigs.put(key, struct{}{})
+	return nil
+}
+
+func checkQEReportData(q *evidence.TDXQuote) error {
+	h := sha256.New()
+	h.Write(q.AttestationKey[:])
+	h.Write(q.QEAuthData)
+	var want [64]byte
+	h.Sum(want[:0])
+	if q.QEReport.ReportData != want {
+		return fmt.Errorf("%w: QE report data %x, want sha256(key||auth data) %x padded with zeros", ErrTDXQEReportData, q.QEReport.ReportData[:32], want[:32])
+	}
+	return nil
+}
+
+func verifyQuoteSignature(q *evidence.TDXQuote) error {
+	x := new(big.Int).SetBytes(q.AttestationKey[:32])
+	y := new(big.Int).SetBytes(q.AttestationKey[32:])
+	//nolint:staticcheck // IsOnCurve is the check we want on raw coordinates.
+	if !elliptic.P256().IsOnCurve(x, y) {
+		return fmt.Errorf("%w: attestation key is not a P-256 point", ErrTDXSignature)
+	}
+	pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
+	digest := sha256.Sum256(q.Signed)
+	if !verifyRS(pub, digest[:], q.Signature[:]) {
+		return fmt.Errorf("%w: quote signature by the attestation key", ErrTDXSignature)
+	}
+	return nil
+}
+
+func verifyRS(pub *ecdsa.PublicKey, digest, sig []byte) bool {
+	if len(sig) != 64 {
+		return false
+	}
+	return ecdsa.Verify(pub, digest, new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
+}
+
+// ---- TCB Info and QE Identity ----
+
+type signedEntry struct {
+	value      any // *pcs.TcbInfo or *pcs.EnclaveIdentity
+	signer     *x509.Certificate
+	chain      []*x509.Certificate
+	issueDate  time.Time
+	nextUpdate time.Time
+	what       string
+	err        error
+}
+
+// signedCollateral verifies Intel's signature on a TCB Info or QE Identity body (the
+// signing certificate issued by the trusted root, named "Intel SGX TCB Signing") and
+// parses it; the result is cached by the hash of body, signature and chain.
+func (a *TDXAppraiser) signedCollateral(sj collateral.SignedJSON, what string, parse func([]byte) (any, time.Time, time.Time, error)) *signedEntry {
+	h := sha256.New()
+	h.Write([]byte(what))
+	h.Write(sj.Body)
+	h.Write(sj.Signature)
+	for _, c := range sj.IssuerChain {
+		h.Write(c)
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	if e, ok := a.signed.get(key); ok {
+		return e
+	}
+	e := &signedEntry{what: what}
+	e.err = func() error {
+		if len(sj.IssuerChain) == 0 {
+			return fmt.Errorf("%w: %s has no issuer chain", ErrTDXChain, what)
+		}
+		for i, der := range sj.IssuerChain {
+			c, err := x509.ParseCertificate(der)
+			if err != nil {
+				return fmt.Errorf("%w: %s issuer chain certificate %d: %w", ErrTDXChain, what, i, err)
+			}
+			e.chain = append(e.chain, c)
+		}
+		e.signer = e.chain[0]
+		if e.signer.Subject.CommonName != intelTCBSigningCN {
+			return fmt.Errorf("%w: %s signed by %q, want %q", ErrTDXChain, what, e.signer.Subject.CommonName, intelTCBSigningCN)
+		}
+		if err := checkIssued(e.signer, a.root); err != nil {
+			return fmt.Errorf("%w: %s signing certificate to root: %w", ErrTDXChain, what, err)
+		}
+		pub, ok := e.signer.PublicKey.(*ecdsa.PublicKey)
+		if !ok {
+			return fmt.Errorf("%w: %s signing key is %T", ErrTDXChain, what, e.signer.PublicKey)
+		}
+		digest := sha256.Sum256(sj.Body)
+		if !verifyRS(pub, digest[:], sj.Signature) {
+			return fmt.Errorf("%w: %s signature by %q", ErrTDXSignature, what, e.signer.Subject.CommonName)
+		}
+		v, issued, next, err := parse(sj.Body)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrTDXCollateralFormat, what, err)
+		}
+		e.value, e.issueDate, e.nextUpdate = v, issued, next
+		return nil
+	}()
+	a.signed.put(key, e)
+	return e
+}
+
+func parseTCBInfo(b []byte) (any, time.Time, time.Time, error) {
+	var ti pcs.TcbInfo
+	if err := tdxUnmarshalJSON(b, &ti); err != nil {
+		return nil, time.Time{}, time.Time{}, err
+	}
+	if ti.ID != "TDX" || ti.Version != 3 {
+		return nil, time.Time{}, time.Time{}, fmt.Errorf("TCB Info id %q version %d, want TDX version 3", ti.ID, ti.Version)
+	}
+	if len(ti.TcbLevels) == 0 {
+		return nil, time.Time{}, time.Time{}, errors.New("TCB Info has no TCB levels")
+	}
+	for i, l := range ti.TcbLevels {
+		if len(l.Tcb.SgxTcbcomponents) != 16 || len(l.Tcb.TdxTcbcomponents) != 16 {
+			return nil, time.Time{}, time.Time{}, fmt.Errorf("TCB level %d has %d SGX and %d TDX components, want 16 each", i, len(l.Tcb.SgxTcbcomponents), len(l.Tcb.TdxTcbcomponents))
+		}
+	}
+	if len(ti.TdxModule.Mrsigner.Bytes) != 48 || len(ti.TdxModule.Attributes.Bytes) != 8 || len(ti.TdxModule.AttributesMask.Bytes) != 8 {
+		return nil, time.Time{}, time.Time{}, errors.New("TCB Info tdxModule has wrong field sizes")
+	}
+	for _, m := range ti.TdxModuleIdentities {
+		if len(m.Mrsigner.Bytes) != 48 || len(m.Attributes.Bytes) != 8 || len(m.AttributesMask.Bytes) != 8 {
+			return nil, time.Time{}, time.Time{}, fmt.Errorf("TCB Info module identity %q has wrong field sizes", m.ID)
+		}
+	}
+	return &ti, ti.IssueDate, ti.NextUpdate, nil
+}
+
+func parseQEIdentity(b []byte) (any, time.Time, time.Time, error) {
+	var qi pcs.EnclaveIdentity
+	if err := tdxUnmarshalJSON(b, &qi); err != nil {
+		return nil, time.Time{}, time.Time{}, err
+	}
+	if qi.ID != "TD_QE" || (qi.Version != 2 && qi.Version != 3) {
+		return nil, time.Time{}, time.Time{}, fmt.Errorf("QE Identity id %q version %d, want TD_QE version 2", qi.ID, qi.Version)
+	}
+	if len(qi.Miscselect.Bytes) != 4 || len(qi.MiscselectMask.Bytes) != 4 || len(qi.Attributes.Bytes) != 16 ||
+		len(qi.AttributesMask.Bytes) != 16 || len(qi.Mrsigner.Bytes) != 32 {
+		return nil, time.Time{}, time.Time{}, errors.New("QE Identity has wrong field sizes")
+	}
+	if len(qi.TcbLevels) == 0 {
+		return nil, time.Time{}, time.Time{}, errors.New("QE Identity has no TCB levels")
+	}
+	return &qi, qi.IssueDate, qi.NextUpdate, nil
+}
+
+func matchQEIdentity(r *evidence.TDXQEReport, id *pcs.EnclaveIdentity) error {
+	if !bytes.Equal(r.MRSigner[:], id.Mrsigner.Bytes) {
+		return fmt.Errorf("%w: MRSIGNER %x, want %x", ErrTDXQEIdentity, r.MRSigner, id.Mrsigner.Bytes)
+	}
+	if r.ISVProdID != id.IsvProdID {
+		return fmt.Errorf("%w: ISVPRODID %d, want %d", ErrTDXQEIdentity, r.ISVProdID, id.IsvProdID)
+	}
+	mask := binary.LittleEndian.Uint32(id.MiscselectMask.Bytes)
+	if r.MiscSelect&mask != binary.LittleEndian.Uint32(id.Miscselect.Bytes)&mask {
+		return fmt.Errorf("%w: MISCSELECT %08x under mask %08x", ErrTDXQEIdentity, r.MiscSelect, mask)
+	}
+	for i := range r.Attributes {
+		m := id.AttributesMask.Bytes[i]
+		if r.Attributes[i]&m != id.Attributes.Bytes[i]&m {
+			return fmt.Errorf("%w: ATTRIBUTES %x under mask %x, want %x", ErrTDXQEIdentity, r.Attributes, id.AttributesMask.Bytes, id.Attributes.Bytes)
+		}
+	}
+	return nil
+}
+
+// ---- CRLs ----
+
+type crlEntry struct {
+	crl     *x509.RevocationList
+	serials map[string]struct{}
+	err     error // parse or signature failure
+}
+
+func (e *crlEntry) revoked(c *x509.Certificate) bool {
+	if e == nil || c == nil {
+		return false
+	}
+	_, ok := e.serials[string(c.SerialNumber.Bytes())]
+	return ok
+}
+
+// crl parses der and checks it was signed by issuer; cached by the hash of both.
+func (a *TDXAppraiser) crl(der []byte, issuer *x509.Certificate) *crlEntry {
+	if issuer == nil {
+		return &crlEntry{err: fmt.Errorf("%w: no issuer to check the CRL against", ErrTDXChain)}
+	}
+	h := sha256.New()
+	h.Write(der)
+	h.Write(issuer.Raw)
+	var key [32]byte
+	h.Sum(key[:0])
+	if e, ok := a.crls.get(key); ok {
+		return e
+	}
+	e := &crlEntry{}
+	e.err = func() error {
+		crl, err := x509.ParseRevocationList(der)
+		if err != nil {
+			return fmt.Errorf("%w: CRL: %w", ErrTDXCollateralFormat, err)
+		}
+		if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
+			return fmt.Errorf("%w: CRL issued by %q, want %q", ErrTDXChain, crl.Issuer.CommonName, issuer.Subject.CommonName)
+		}
+		if err := crl.CheckSignatureFrom(issuer); err != nil {
+			return fmt.Errorf("%w: CRL of %q: %w", ErrTDXSignature, issuer.Subject.CommonName, err)
+		}
+		e.crl = crl
+		e.serials = make(map[string]struct{}, len(crl.RevokedCertificateEntries))
+		for _, rc := range crl.RevokedCertificateEntries {
+			e.serials[string(rc.SerialNumber.Bytes())] = struct{}{}
+		}
+		return nil
+	}()
+	a.crls.put(key, e)
+	return e
+}
+
+// collateralValidAt checks issue and next-update times of TCB Info, QE Identity and
+// both CRLs, and the validity of the TCB signing certificates, as of t.
+func collateralValidAt(t time.Time, ti, qi *signedEntry, pckCRL, rootCRL *crlEntry) error {
+	window := func(what string, from, until time.Time) error {
+		if t.Before(from) {
+			return fmt.Errorf("%w: %s issued %s", ErrTDXNotYetValid, what, from.UTC().Format(time.RFC3339))
+		}
+		if t.After(until) {
+			return fmt.Errorf("%w: %s next update was due %s", ErrTDXExpired, what, until.UTC().Format(time.RFC3339))
+		}
+		return nil
+	}
+	var errs []error
+	for _, s := range []*signedEntry{ti, qi} {
+		if s.err != nil {
+			continue
+		}
+		errs = append(errs, window(s.what, s.issueDate, s.nextUpdate))
+		errs = append(errs, certsValidAt(t, s.signer))
+	}
+	if pckCRL.crl != nil {
+		errs = append(errs, window("PCK CRL", pckCRL.crl.ThisUpdate, pckCRL.crl.NextUpdate))
+	}
+	if rootCRL.crl != nil {
+		errs = append(errs, window("root CA CRL", rootCRL.crl.ThisUpdate, rootCRL.crl.NextUpdate))
+	}
+	return errors.Join(errs...)
+}
+
+// ---- TCB status ----
+
+type tdxStatus struct {
+	status     TCBStatus
+	qeStatus   TCBStatus
+	advisories []string
+	date       *time.Time
+	detail     string
+}
+
+// tcbFlags decomposes Intel's statuses so that combining the platform, TDX module and
+// QE statuses is a union, which gives Intel's convergence rules (an OutOfDate module on
+// a ConfigurationNeeded platform is OutOfDateConfigurationNeeded, and so on).
+const (
+	flagSW = 1 << iota
+	flagConfig
+	flagOutOfDate
+	flagRevoked
+)
+
+func statusFlags(s pcs.TcbComponentStatus) (int, bool) {
+	switch s {
+	case pcs.TcbComponentStatusUpToDate:
+		return 0, true
+	case pcs.TcbComponentStatusSwHardeningNeeded:
+		return flagSW, true
+	case pcs.TcbComponentStatusConfigurationNeeded:
+		return flagConfig, true
+	case pcs.TcbComponentStatusConfigurationAndSWHardeningNeeded:
+		return flagConfig | flagSW, true
+	case pcs.TcbComponentStatusOutOfDate:
+		return flagOutOfDate, true
+	case pcs.TcbComponentStatusOutOfDateConfigurationNeeded:
+		return flagOutOfDate | flagConfig, true
+	case pcs.TcbComponentStatusRevoked:
+		return flagRevoked, true
+	}
+	return 0, false
+}
+
+func flagsStatus(f int) TCBStatus {
+	switch {
+	case f&flagRevoked != 0:
+		return TCBRevoked
+	case f&flagOutOfDate != 0 && f&flagConfig != 0:
+		return TCBOutOfDateConfigurationNeeded
+	case f&flagOutOfDate != 0:
+		return TCBOutOfDate
+	case f&flagConfig != 0 && f&flagSW != 0:
+		return TCBConfigurationAndSWHardeningNeeded
+	case f&flagConfig != 0:
+		return TCBConfigurationNeeded
+	case f&flagSW != 0:
+		return TCBSWHardeningNeeded
+	}
+	return TCBUpToDate
+}
+
+// tdxTCBStatus computes the TCB status as Intel's Quote Verification Library does:
+//  1. the first TCB level (Intel lists them highest first) whose SGX components are all
+//     <= the PCK certificate's CPUSVN components, whose PCE SVN <= the PCK's, and whose
+//     TDX components are all <= TEE_TCB_SVN (from index 2 when TEE_TCB_SVN[1], the TDX
+//     module major version, is non-zero: the module is then rated by its identity);
+//  2. for module major version > 0, the tdxModuleIdentities entry "TDX_<major, 2 hex>",
+//     whose MRSIGNER and masked attributes must match the quote, rated by the first of
+//     its levels with ISVSVN <= TEE_TCB_SVN[0]; for version 0, tdxModule must match;
+//  3. the QE Identity level for the QE's ISVSVN.
+//
+// A platform or module below every listed level (Intel: TCB_NOT_SUPPORTED) is
+// reported OutOfDate with the lowest level's advisories.
+//
+// The statuses combine as Intel's convergence rules say; advisory ids are the union;
+// the TCB date is the earliest date of the levels that contributed.
+func tdxTCBStatus(ti *pcs.TcbInfo, q *evidence.TDXQuote, ext *pcs.PckExtensions, qe *pcs.EnclaveIdentity) (*tdxStatus, error) {
+	tee := q.Body.TEETCBSVN
+	major, minor := tee[1], tee[0]
+
+	// Module identity (authenticity of the SEAM module signer).
+	signer, attrs, mask := ti.TdxModule.Mrsigner.Bytes, ti.TdxModule.Attributes.Bytes, ti.TdxModule.AttributesMask.Bytes
+	var moduleLevels []pcs.TcbLevel
+	if major > 0 && len(ti.TdxModuleIdentities) > 0 {
+		want := fmt.Sprintf("TDX_%02X", major)
+		found := false
+		for _, m := range ti.TdxModuleIdentities {
+			if strings.EqualFold(m.ID, want) {
+				signer, attrs, mask, moduleLevels, found = m.Mrsigner.Bytes, m.Attributes.Bytes, m.AttributesMask.Bytes, m.TcbLevels, true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("%w: no module identity %s in TCB Info", ErrTDXModuleMismatch, want)
+		}
+	}
+	if !bytes.Equal(signer, q.Body.MRSignerSEAM[:]) {
+		return nil, fmt.Errorf("%w: MRSIGNERSEAM %x, want %x", ErrTDXModuleMismatch, q.Body.MRSignerSEAM, signer)
+	}
+	for i := range mask {
+		if q.Body.SEAMAttributes[i]&mask[i] != attrs[i]&mask[i] {
+			return nil, fmt.Errorf("%w: SEAM attributes %x under mask %x, want %x", ErrTDXModuleMismatch, q.Body.SEAMAttributes, mask, attrs)
+		}
+	}
+
+	// Platform level.
+	start := 0
+	if major > 0 {
+		start = 2
+	}
+	var level *pcs.TcbLevel
+levels:
+	for i := range ti.TcbLevels {
+		l := &ti.TcbLevels[i]
+		for j, c := range l.Tcb.SgxTcbcomponents {
+			if ext.TCB.CPUSvnComponents[j] < c.Svn {
+				continue levels
+			}
+		}
+		if ext.TCB.PCESvn < l.Tcb.Pcesvn {
+			continue
+		}
+		for j := start; j < 16; j++ {
+			if tee[j] < l.Tcb.TdxTcbcomponents[j].Svn {
+				continue levels
+			}
+		}
+		level = l
+		break
+	}
+	st := &tdxStatus{}
+	var flags int
+	var notes []string
+	if level == nil {
+		// Intel's QVL calls this TCB_NOT_SUPPORTED: the platform is not at or above any
+		// level Intel still lists, so it is older than the oldest (OutOfDate) level.
+		// Reporting OutOfDate with that level's advisories keeps the status for the
+		// policy to judge instead of stopping, as go-tdx-guest does.
+		level = &ti.TcbLevels[len(ti.TcbLevels)-1]
+		flags |= flagOutOfDate
+		notes = append(notes, fmt.Sprintf("platform (CPUSVN %x, PCESVN %d, TEE_TCB_SVN %x) below every TCB level", ext.TCB.CPUSvnComponents, ext.TCB.PCESvn, tee))
+	}
+	var earliest time.Time
+	add := func(l *pcs.TcbLevel, what string) error {
+		f, ok := statusFlags(l.TcbStatus)
+		if !ok {
+			return fmt.Errorf("%w: %s status %q", ErrTDXCollateralFormat, what, l.TcbStatus)
+		}
+		flags |= f
+		for _, id := range l.AdvisoryIDs {
+			dup := false
+			for _, have := range st.advisories {
+				dup = dup || have == id
+			}
+			if !dup {
+				st.advisories = append(st.advisories, id)
+			}
+		}
+		if d, err := time.Parse(time.RFC3339, l.TcbDate); err == nil && (earliest.IsZero() || d.Before(earliest)) {
+			earliest = d
+		}
+		return nil
+	}
+	if err := add(level, "platform TCB level"); err != nil {
+		return nil, err
+	}
+	parts := []string{fmt.Sprintf("platform %s (%s)", level.TcbStatus, level.TcbDate)}
+
+	if moduleLevels != nil {
+		var ml *pcs.TcbLevel
+		for i := range moduleLevels {
+			if uint32(minor) >= moduleLevels[i].Tcb.Isvsvn {
+				ml = &moduleLevels[i]
+				break
+			}
+		}
+		if ml == nil {
+			if len(moduleLevels) == 0 {
+				return nil, fmt.Errorf("%w: module identity TDX_%02X has no TCB levels", ErrTDXNoTCBLevel, major)
+			}
+			// As for the platform: older than the oldest level Intel lists.
+			ml = &moduleLevels[len(moduleLevels)-1]
+			flags |= flagOutOfDate
+			notes = append(notes, fmt.Sprintf("TDX module %d.%d below every module TCB level", major, minor))
+		}
+		if err := add(ml, "TDX module TCB level"); err != nil {
+			return nil, err
+		}
+		parts = append(parts, fmt.Sprintf("TDX module %d.%d %s", major, minor, ml.TcbStatus))
+	}
+
+	st.qeStatus = TCBUnknown
+	if qe != nil {
+		var ql *pcs.TcbLevel
+		for i := range qe.TcbLevels {
+			if uint32(q.QEReport.ISVSVN) >= qe.TcbLevels[i].Tcb.Isvsvn {
+				ql = &qe.TcbLevels[i]
+				break
+			}
+		}
+		if ql == nil {
+			// Intel: ISVSVN below every level is an out-of-date QE.
+			flags |= flagOutOfDate
+			st.qeStatus = TCBOutOfDate
+			parts = append(parts, fmt.Sprintf("QE ISVSVN %d below every QE Identity level", q.QEReport.ISVSVN))
+		} else {
+			f, _ := statusFlags(ql.TcbStatus)
+			st.qeStatus = flagsStatus(f)
+			if err := add(ql, "QE Identity TCB level"); err != nil {
+				return nil, err
+			}
+			parts = append(parts, fmt.Sprintf("QE %s", ql.TcbStatus))
+		}
+	}
+	st.status = flagsStatus(flags)
+	if !earliest.IsZero() {
+		st.date = &earliest
+	}
+	st.detail = st.status.String() + ": " + strings.Join(append(notes, parts...), ", ")
+	if len(st.advisories) > 0 {
+		st.detail += "; advisories " + strings.Join(st.advisories, " ")
+	}
+	return st, nil
+}

@@ -1,0 +1,400 @@
+package collateral
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/go-tdx-guest/verify/trust"
+)
+
+// ErrTDXCollateral is wrapped by every error about Intel collateral that is missing or
+// cannot be read.
+var ErrTDXCollateral = errors.New("invalid TDX collateral")
+
+// SignedJSON is a JSON object Intel signs (TCB Info or QE Identity): the exact bytes
+// that were signed, the raw 64-byte ECDSA P-256 signature (r||s), and the issuer
+// chain Intel serves beside it (DER, signing certificate first, then the root).
+type SignedJSON struct {
+	Body        []byte
+	Signature   []byte
+	IssuerChain [][]byte
+}
+
+// TDXCollateral is everything from Intel PCS that a TDX quote's appraisal needs. Its
+// byte fields are exactly what Intel signed or served, so that their SHA-256 hashes
+// identify them in an appraisal. It is never modified after it is built; share it
+// freely.
+type TDXCollateral struct {
+	TCBInfo    SignedJSON
+	QEIdentity SignedJSON
+	// PCKCRL is the DER CRL of the PCK Platform or Processor CA; PCKCRLIssuerChain its
+	// issuer chain (CA certificate, then the root).
+	PCKCRL            []byte
+	PCKCRLIssuerChain [][]byte
+	// RootCACRL is the DER CRL of the Intel SGX Root CA.
+	RootCACRL []byte
+}
+
+// FetchTDX returns c itself, so a fixed collateral set (from an import) is a
+// collateral source. The appraisal checks that it matches the quote's FMSPC and CA.
+func (c *TDXCollateral) FetchTDX(context.Context, string, string) (*TDXCollateral, error) {
+	return c, nil
+}
+
+// PCS collateral file names in a directory of saved Intel PCS responses; see
+// docs/collateral.md.
+const (
+	pcsTCBInfoPrefix    = "tcbinfo-"
+	pcsQEIdentityFile   = "qeidentity.json"
+	pcsPCKCRLPrefix     = "pckcrl-"
+	pcsRootCRLFile      = "rootcrl.der"
+	pcsIssuerChainExt   = ".issuer-chain.pem"
+	pcsTCBInfoPhrase    = "tcbInfo"
+	pcsQEIdentityPhrase = "enclaveIdentity"
+)
+
+// PCS issuer-chain response headers, in the capitalisation Go's http.Header uses.
+// TDX TCB Info is served with TCB-Info-Issuer-Chain; SGX's with
+// SGX-TCB-Info-Issuer-Chain, which is accepted too.
+var (
+	pcsTCBInfoChainHeaders    = []string{"Tcb-Info-Issuer-Chain", "Sgx-Tcb-Info-Issuer-Chain"}
+	pcsQEIdentityChainHeaders = []string{"Sgx-Enclave-Identity-Issuer-Chain"}
+	pcsPCKCRLChainHeaders     = []string{"Sgx-Pck-Crl-Issuer-Chain"}
+)
+
+// PCSDir is collateral imported from a directory of saved Intel PCS responses. It
+// holds TCB Info for any number of FMSPCs and PCK CRLs for both CAs, and picks the
+// right ones for each quote.
+type PCSDir struct {
+	tcbInfo    map[string]SignedJSON // by lower-case FMSPC
+	qeIdentity SignedJSON
+	pckCRL     map[string]pcsCRL // by CA: "platform", "processor"
+	rootCRL    []byte
+}
+
+type pcsCRL struct {
+	der   []byte
+	chain [][]byte
+}
+
+// LoadPCSDir reads a directory laid out as docs/collateral.md describes:
+//
+//	tcbinfo-<fmspc>.json               GET /tdx/certification/v4/tcb?fmspc=<fmspc> body
+//	tcbinfo-<fmspc>.issuer-chain.pem   its TCB-Info-Issuer-Chain header
+//	qeidentity.json                    GET /tdx/certification/v4/qe/identity body
+//	qeidentity.issuer-chain.pem        its SGX-Enclave-Identity-Issuer-Chain header
+//	pckcrl-<ca>.der (or .pem)          GET /sgx/certification/v4/pckcrl?ca=<ca> body
+//	pckcrl-<ca>.issuer-chain.pem       its SGX-PCK-CRL-Issuer-Chain header
+//	rootcrl.der (or .pem)              Intel SGX Root CA CRL
+//
+// Issuer-chain files hold the header value either URL-decoded (plain PEM) or exactly
+// as served (URL-encoded PEM).
+func LoadPCSDir(dir string) (*PCSDir, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: read PCS directory: %w", ErrTDXCollateral, err)
+	}
+	d := &PCSDir{tcbInfo: map[string]SignedJSON{}, pckCRL: map[string]pcsCRL{}}
+	read := func(name string) ([]byte, error) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrTDXCollateral, err)
+		}
+		return b, nil
+	}
+	chainFor := func(base string) ([][]byte, error) {
+		name := base + pcsIssuerChainExt
+		b, err := read(name)
+		if err != nil {
+			return nil, err
+		}
+		chain, err := ParseIssuerChain(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+		}
+		return chain, nil
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasSuffix(name, pcsIssuerChainExt) {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		switch {
+		case strings.HasPrefix(name, pcsTCBInfoPrefix) && strings.HasSuffix(name, ".json"):
+			base := strings.TrimSuffix(name, ".json")
+			fmspc := strings.ToLower(strings.TrimPrefix(base, pcsTCBInfoPrefix))
+			body, err := read(name)
+			if err != nil {
+				return nil, err
+			}
+			chain, err := chainFor(base)
+			if err != nil {
+				return nil, err
+			}
+			sj, err := ParsePCSSignedJSON(body, pcsTCBInfoPhrase, chain)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			d.tcbInfo[fmspc] = sj
+		case name == pcsQEIdentityFile:
+			body, err := read(name)
+			if err != nil {
+				return nil, err
+			}
+			chain, err := chainFor(strings.TrimSuffix(name, ".json"))
+			if err != nil {
+				return nil, err
+			}
+			if d.qeIdentity, err = ParsePCSSignedJSON(body, pcsQEIdentityPhrase, chain); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+		case strings.HasPrefix(name, pcsPCKCRLPrefix) && (strings.HasSuffix(name, ".der") || strings.HasSuffix(name, ".pem")):
+			base := strings.TrimSuffix(strings.TrimSuffix(name, ".der"), ".pem")
+			ca := strings.ToLower(strings.TrimPrefix(base, pcsPCKCRLPrefix))
+			body, err := read(name)
+			if err != nil {
+				return nil, err
+			}
+			der, err := CRLToDER(body)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			chain, err := chainFor(base)
+			if err != nil {
+				return nil, err
+			}
+			d.pckCRL[ca] = pcsCRL{der: der, chain: chain}
+		case name == pcsRootCRLFile || name == "rootcrl.pem":
+			body, err := read(name)
+			if err != nil {
+				return nil, err
+			}
+			if d.rootCRL, err = CRLToDER(body); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+		}
+	}
+	if len(d.tcbInfo) == 0 {
+		return nil, fmt.Errorf("%w: %s has no %s<fmspc>.json", ErrTDXCollateral, dir, pcsTCBInfoPrefix)
+	}
+	if d.qeIdentity.Body == nil {
+		return nil, fmt.Errorf("%w: %s has no %s", ErrTDXCollateral, dir, pcsQEIdentityFile)
+	}
+	if len(d.pckCRL) == 0 {
+		return nil, fmt.Errorf("%w: %s has no %s<ca>.der", ErrTDXCollateral, dir, pcsPCKCRLPrefix)
+	}
+	if d.rootCRL == nil {
+		return nil, fmt.Errorf("%w: %s has no %s", ErrTDXCollateral, dir, pcsRootCRLFile)
+	}
+	return d, nil
+}
+
+// FetchTDX returns the collateral for a quote whose PCK certificate names fmspc
+// (compared case-insensitively: Intel serves either case) and was issued by ca
+// ("platform" or "processor").
+func (d *PCSDir) FetchTDX(_ context.Context, fmspc, ca string) (*TDXCollateral, error) {
+	ti, ok := d.tcbInfo[strings.ToLower(fmspc)]
+	if !ok {
+		return nil, fmt.Errorf("%w: no TCB Info for FMSPC %s", ErrTDXCollateral, fmspc)
+	}
+	crl, ok := d.pckCRL[strings.ToLower(ca)]
+	if !ok {
+		return nil, fmt.Errorf("%w: no PCK CRL for CA %q", ErrTDXCollateral, ca)
+	}
+	return &TDXCollateral{TCBInfo: ti, QEIdentity: d.qeIdentity, PCKCRL: crl.der, PCKCRLIssuerChain: crl.chain, RootCACRL: d.rootCRL}, nil
+}
+
+// ParsePCSSignedJSON splits a PCS TCB Info or QE Identity response body into the
+// exact bytes of the signed object (the value of field, "tcbInfo" or
+// "enclaveIdentity") and its signature.
+func ParsePCSSignedJSON(body []byte, field string, chain [][]byte) (SignedJSON, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return SignedJSON{}, fmt.Errorf("%w: %s response is not JSON: %w", ErrTDXCollateral, field, err)
+	}
+	obj, ok := raw[field]
+	if !ok {
+		return SignedJSON{}, fmt.Errorf("%w: response has no %q field", ErrTDXCollateral, field)
+	}
+	var sigHex string
+	if err := json.Unmarshal(raw["signature"], &sigHex); err != nil {
+		return SignedJSON{}, fmt.Errorf("%w: %s response signature: %w", ErrTDXCollateral, field, err)
+	}
+	sig, err := decodeSignature(sigHex)
+	if err != nil {
+		return SignedJSON{}, fmt.Errorf("%s response: %w", field, err)
+	}
+	return SignedJSON{Body: []byte(obj), Signature: sig, IssuerChain: chain}, nil
+}
+
+func decodeSignature(s string) ([]byte, error) {
+	sig, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("%w: signature is not hex: %w", ErrTDXCollateral, err)
+	}
+	if len(sig) != 64 {
+		return nil, fmt.Errorf("%w: signature is %d bytes, want 64 (r||s)", ErrTDXCollateral, len(sig))
+	}
+	return sig, nil
+}
+
+// ParseIssuerChain reads a PCS issuer-chain header value, URL-encoded as PCS serves it
+// or already decoded, into DER certificates in the order given.
+func ParseIssuerChain(v string) ([][]byte, error) {
+	if strings.Contains(v, "%") {
+		dec, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: issuer chain is not URL-encoded PEM: %w", ErrTDXCollateral, err)
+		}
+		v = dec
+	}
+	var chain [][]byte
+	rest := []byte(v)
+	for {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("%w: issuer chain has a %q PEM block", ErrTDXCollateral, blk.Type)
+		}
+		if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
+			return nil, fmt.Errorf("%w: issuer chain certificate %d: %w", ErrTDXCollateral, len(chain), err)
+		}
+		chain = append(chain, blk.Bytes)
+	}
+	if len(chain) < 2 {
+		return nil, fmt.Errorf("%w: issuer chain has %d certificates, want the signing certificate and the root", ErrTDXCollateral, len(chain))
+	}
+	return chain, nil
+}
+
+// CRLToDER accepts a CRL in DER or PEM ("X509 CRL") form and returns its DER bytes.
+func CRLToDER(b []byte) ([]byte, error) {
+	if blk, _ := pem.Decode(b); blk != nil {
+		if blk.Type != "X509 CRL" {
+			return nil, fmt.Errorf("%w: CRL PEM block is %q", ErrTDXCollateral, blk.Type)
+		}
+		b = blk.Bytes
+	}
+	if _, err := x509.ParseRevocationList(b); err != nil {
+		return nil, fmt.Errorf("%w: CRL: %w", ErrTDXCollateral, err)
+	}
+	return b, nil
+}
+
+// PCSFetcher fetches TDX collateral from Intel PCS (or a PCCS serving the same API)
+// through go-tdx-guest's getter interface, so the transport, retries and tests are
+// the caller's. It reads no clock.
+type PCSFetcher struct {
+	// Getter performs the HTTP GETs. Required: a nil Getter is an error, never a silent
+	// default that reaches the network.
+	Getter trust.HTTPSGetter
+	// TDXBaseURL and SGXBaseURL default to Intel's v4 API
+	// (https://api.trustedservices.intel.com/{tdx,sgx}/certification/v4).
+	TDXBaseURL string
+	SGXBaseURL string
+	// RootCRLURL defaults to https://certificates.trustedservices.intel.com/IntelSGXRootCA.der.
+	RootCRLURL string
+}
+
+// Default Intel PCS endpoints (the same as go-tdx-guest's pcs package uses).
+const (
+	DefaultPCSTDXBaseURL = "https://api.trustedservices.intel.com/tdx/certification/v4"
+	DefaultPCSSGXBaseURL = "https://api.trustedservices.intel.com/sgx/certification/v4"
+	DefaultIntelRootCRL  = "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
+)
+
+// FetchTDX fetches TCB Info for fmspc, the TD QE Identity, the PCK CRL of ca and the
+// root CA CRL. The getter interface takes no context, so ctx is checked between
+// requests only.
+func (f *PCSFetcher) FetchTDX(ctx context.Context, fmspc, ca string) (*TDXCollateral, error) {
+	if f.Getter == nil {
+		return nil, fmt.Errorf("%w: PCS fetcher has no getter", ErrTDXCollateral)
+	}
+	tdxBase := or(f.TDXBaseURL, DefaultPCSTDXBaseURL)
+	sgxBase := or(f.SGXBaseURL, DefaultPCSSGXBaseURL)
+	c := &TDXCollateral{}
+	get := func(u string) (map[string][]string, []byte, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		h, b, err := f.Getter.Get(u)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: GET %s: %w", ErrTDXCollateral, u, err)
+		}
+		return h, b, nil
+	}
+	signed := func(u, field string, headers []string) (SignedJSON, error) {
+		h, body, err := get(u)
+		if err != nil {
+			return SignedJSON{}, err
+		}
+		chain, err := chainHeader(h, headers)
+		if err != nil {
+			return SignedJSON{}, fmt.Errorf("GET %s: %w", u, err)
+		}
+		sj, err := ParsePCSSignedJSON(body, field, chain)
+		if err != nil {
+			return SignedJSON{}, fmt.Errorf("GET %s: %w", u, err)
+		}
+		return sj, nil
+	}
+	var err error
+	if c.TCBInfo, err = signed(tdxBase+"/tcb?fmspc="+url.QueryEscape(fmspc), pcsTCBInfoPhrase, pcsTCBInfoChainHeaders); err != nil {
+		return nil, err
+	}
+	if c.QEIdentity, err = signed(tdxBase+"/qe/identity", pcsQEIdentityPhrase, pcsQEIdentityChainHeaders); err != nil {
+		return nil, err
+	}
+	u := sgxBase + "/pckcrl?ca=" + url.QueryEscape(ca) + "&encoding=der"
+	h, body, err := get(u)
+	if err != nil {
+		return nil, err
+	}
+	if c.PCKCRL, err = CRLToDER(body); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	if c.PCKCRLIssuerChain, err = chainHeader(h, pcsPCKCRLChainHeaders); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	u = or(f.RootCRLURL, DefaultIntelRootCRL)
+	if _, body, err = get(u); err != nil {
+		return nil, err
+	}
+	if c.RootCACRL, err = CRLToDER(body); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	return c, nil
+}
+
+// chainHeader finds the first of names in h, case-insensitively (getters other than
+// net/http may not canonicalise header names).
+func chainHeader(h map[string][]string, names []string) ([][]byte, error) {
+	for _, want := range names {
+		for k, v := range h {
+			if strings.EqualFold(k, want) && len(v) > 0 {
+				return ParseIssuerChain(v[0])
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: response has no %s header", ErrTDXCollateral, strings.Join(names, " or "))
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
