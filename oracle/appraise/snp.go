@@ -551,6 +551,10 @@ func (a *SNPAppraiser) checkCRL(ctx context.Context, chain *chainResult, vlek bo
 		nu := res.crl.NextUpdate.UTC()
 		ref.NextUpdate = &nu
 	}
+	if res.crl != nil && !res.crl.ThisUpdate.IsZero() {
+		iss := res.crl.ThisUpdate.UTC()
+		ref.IssuedAt = &iss
+	}
 	if res.err != nil {
 		return ref, "", res.err
 	}

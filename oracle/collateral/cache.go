@@ -1,0 +1,381 @@
+// Package collateral fetches attestation collateral (AMD KDS certificates and CRLs,
+// Intel PCS TCB Info, QE Identity and CRLs) and keeps it in a content-addressed cache
+// on disk, so that verification can run offline and any past appraisal can be
+// reproduced from the collateral it used.
+//
+// The Cache is the shared core: items are stored by key (the URL they came from) and
+// by the SHA-256 of their bytes; a key may hold several versions (successive CRLs),
+// and Get picks the one valid as of the time asked for. It reads no clock: every
+// question about staleness is asked "as of" a time the caller passes.
+package collateral
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Errors of the cache. Offline misses wrap both ErrOffline and ErrNotCached.
+var (
+	// ErrNotCached: the cache holds no version of the key valid as of the time asked.
+	ErrNotCached = errors.New("collateral not cached")
+	// ErrOffline: the cache may not fetch (offline mode, or no Fetcher).
+	ErrOffline = errors.New("collateral cache is offline")
+	// ErrCorrupt: a stored blob does not match its hash.
+	ErrCorrupt = errors.New("collateral cache entry corrupt")
+)
+
+// Fetcher fetches one URL. HTTPFetcher is the network implementation; tests use an
+// httptest server or a local map.
+type Fetcher interface {
+	Fetch(ctx context.Context, url string) (*Response, error)
+}
+
+// Response is a fetched body with the response headers that matter for collateral
+// (Intel PCS serves issuer chains in headers).
+type Response struct {
+	Header http.Header
+	Body   []byte
+}
+
+// ValidityFunc tells when a collateral item was issued and when it goes stale, from
+// its bytes. Zero times mean unknown issue time and never stale (certificates, which
+// carry their own validity that the appraisal checks).
+type ValidityFunc func(key string, body []byte, header http.Header) (issuedAt, nextUpdate time.Time, err error)
+
+// Options configures a Cache.
+type Options struct {
+	// Dir is where the cache lives on disk. Empty means memory only.
+	Dir string
+	// Fetcher fetches missing or stale items. Nil means the cache is offline.
+	Fetcher Fetcher
+	// Offline forbids fetching even when Fetcher is set: only cached items are served.
+	Offline bool
+	// Validity reads an item's issue and next-update times. Nil means CRLValidity,
+	// which knows X.509 CRLs (DER or PEM) and treats everything else as never stale.
+	// A cache shared with other collateral (TDX TCB Info) passes a function that
+	// handles those and falls back to CRLValidity.
+	Validity ValidityFunc
+	// Logger receives debug and warning logs. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Entry is one stored version of a collateral item. Entries are immutable; Body must
+// not be modified.
+type Entry struct {
+	Key        string
+	Body       []byte
+	Header     http.Header
+	Hash       [32]byte
+	IssuedAt   time.Time // zero: unknown
+	NextUpdate time.Time // zero: never stale
+}
+
+// ValidAt reports whether the entry may be used as of t: issued no later than t (when
+// known) and not yet past its next update (when it has one).
+func (e *Entry) ValidAt(t time.Time) bool {
+	if !e.IssuedAt.IsZero() && t.Before(e.IssuedAt) {
+		return false
+	}
+	return e.NextUpdate.IsZero() || t.Before(e.NextUpdate)
+}
+
+// Cache is a content-addressed collateral cache. It is safe for concurrent use, and
+// concurrent Gets of the same key share one fetch.
+type Cache struct {
+	dir      string
+	fetcher  Fetcher
+	offline  bool
+	validity ValidityFunc
+	log      *slog.Logger
+	group    singleflight.Group
+
+	mu     sync.RWMutex
+	byKey  map[string][]*Entry
+	byHash map[[32]byte]*Entry
+}
+
+// indexFile is the on-disk index of one key: its versions without their bodies, which
+// live in blobs/<sha256 hex>.
+type indexFile struct {
+	Key      string         `json:"key"`
+	Versions []indexVersion `json:"versions"`
+}
+
+type indexVersion struct {
+	Hash       string      `json:"sha256"`
+	Header     http.Header `json:"header,omitempty"`
+	IssuedAt   *time.Time  `json:"issued_at,omitempty"`
+	NextUpdate *time.Time  `json:"next_update,omitempty"`
+}
+
+// New opens (or creates) a cache. Existing on-disk entries are loaded and their
+// hashes checked; a corrupt blob is dropped with a warning, so it is fetched again.
+func New(opts Options) (*Cache, error) {
+	c := &Cache{
+		dir:      opts.Dir,
+		fetcher:  opts.Fetcher,
+		offline:  opts.Offline || opts.Fetcher == nil,
+		validity: opts.Validity,
+		log:      opts.Logger,
+		byKey:    map[string][]*Entry{},
+		byHash:   map[[32]byte]*Entry{},
+	}
+	if c.validity == nil {
+		c.validity = CRLValidity
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	if c.dir == "" {
+		return c, nil
+	}
+	for _, sub := range []string{"blobs", "index"} {
+		if err := os.MkdirAll(filepath.Join(c.dir, sub), 0o755); err != nil {
+			return nil, fmt.Errorf("open collateral cache %s: %w", c.dir, err)
+		}
+	}
+	if err := c.load(); err != nil {
+		return nil, fmt.Errorf("open collateral cache %s: %w", c.dir, err)
+	}
+	return c, nil
+}
+
+func (c *Cache) load() error {
+	files, err := os.ReadDir(filepath.Join(c.dir, "index"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if f.IsDir() || filepath.Ext(f.Name()) != ".json" {
+			continue
+		}
+		path := filepath.Join(c.dir, "index", f.Name())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var idx indexFile
+		if err := json.Unmarshal(b, &idx); err != nil {
+			c.log.Warn("collateral cache: unreadable index file skipped", "file", path, "err", err)
+			continue
+		}
+		for _, v := range idx.Versions {
+			e, err := c.loadVersion(idx.Key, v)
+			if err != nil {
+				c.log.Warn("collateral cache: entry skipped", "key", idx.Key, "sha256", v.Hash, "err", err)
+				continue
+			}
+			c.add(e)
+		}
+	}
+	return nil
+}
+
+func (c *Cache) loadVersion(key string, v indexVersion) (*Entry, error) {
+	raw, err := hex.DecodeString(v.Hash)
+	if err != nil || len(raw) != sha256.Size {
+		return nil, fmt.Errorf("%w: bad hash %q", ErrCorrupt, v.Hash)
+	}
+	body, err := os.ReadFile(filepath.Join(c.dir, "blobs", v.Hash))
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256(body)
+	if !bytes.Equal(h[:], raw) {
+		return nil, fmt.Errorf("%w: blob %s has sha256 %x", ErrCorrupt, v.Hash, h)
+	}
+	e := &Entry{Key: key, Body: body, Header: v.Header, Hash: h}
+	if v.IssuedAt != nil {
+		e.IssuedAt = *v.IssuedAt
+	}
+	if v.NextUpdate != nil {
+		e.NextUpdate = *v.NextUpdate
+	}
+	return e, nil
+}
+
+// add records e in memory unless that version of the key is already there; it returns
+// the stored entry and whether it was new.
+func (c *Cache) add(e *Entry) (*Entry, bool) {
+	for _, old := range c.byKey[e.Key] {
+		if old.Hash == e.Hash {
+			return old, false
+		}
+	}
+	c.byKey[e.Key] = append(c.byKey[e.Key], e)
+	if _, ok := c.byHash[e.Hash]; !ok {
+		c.byHash[e.Hash] = e
+	}
+	return e, true
+}
+
+// Put stores body as a version of key (for imports and for fetched items), reading its
+// validity with the cache's ValidityFunc. Storing the same bytes again is a no-op.
+func (c *Cache) Put(key string, body []byte, header http.Header) (*Entry, error) {
+	issued, next, err := c.validity(key, body, header)
+	if err != nil {
+		return nil, fmt.Errorf("store collateral %s: %w", key, err)
+	}
+	e := &Entry{Key: key, Body: bytes.Clone(body), Header: header.Clone(), Hash: sha256.Sum256(body),
+		IssuedAt: issued, NextUpdate: next}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stored, isNew := c.add(e)
+	if !isNew || c.dir == "" {
+		return stored, nil
+	}
+	if err := c.persist(key); err != nil {
+		return nil, fmt.Errorf("store collateral %s: %w", key, err)
+	}
+	return stored, nil
+}
+
+// persist writes the key's blobs and index; c.mu is held.
+func (c *Cache) persist(key string) error {
+	idx := indexFile{Key: key}
+	for _, e := range c.byKey[key] {
+		name := hex.EncodeToString(e.Hash[:])
+		blob := filepath.Join(c.dir, "blobs", name)
+		if _, err := os.Stat(blob); errors.Is(err, fs.ErrNotExist) {
+			if err := writeAtomic(blob, e.Body); err != nil {
+				return err
+			}
+		}
+		v := indexVersion{Hash: name, Header: e.Header}
+		if !e.IssuedAt.IsZero() {
+			t := e.IssuedAt
+			v.IssuedAt = &t
+		}
+		if !e.NextUpdate.IsZero() {
+			t := e.NextUpdate
+			v.NextUpdate = &t
+		}
+		idx.Versions = append(idx.Versions, v)
+	}
+	b, err := json.MarshalIndent(idx, "", "  ")
+	if err != nil {
+		return err
+	}
+	kh := sha256.Sum256([]byte(key))
+	return writeAtomic(filepath.Join(c.dir, "index", hex.EncodeToString(kh[:])+".json"), b)
+}
+
+// writeAtomic writes via a temporary file and rename, so readers never see a partial
+// file and a crash leaves the old one.
+func writeAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// Lookup returns the cached version of key valid as of asOf (the latest issued, when
+// several are), without fetching.
+func (c *Cache) Lookup(key string, asOf time.Time) (*Entry, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var best *Entry
+	for _, e := range c.byKey[key] {
+		if !e.ValidAt(asOf) {
+			continue
+		}
+		if best == nil || e.IssuedAt.After(best.IssuedAt) {
+			best = e
+		}
+	}
+	return best, best != nil
+}
+
+// Versions returns every cached version of key, oldest issued first.
+func (c *Cache) Versions(key string) []*Entry {
+	c.mu.RLock()
+	out := append([]*Entry(nil), c.byKey[key]...)
+	c.mu.RUnlock()
+	sort.SliceStable(out, func(i, j int) bool { return out[i].IssuedAt.Before(out[j].IssuedAt) })
+	return out
+}
+
+// ByHash returns the cached item with the given SHA-256, whatever its key, so an
+// audit can find the exact collateral an appraisal names.
+func (c *Cache) ByHash(h [32]byte) (*Entry, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e, ok := c.byHash[h]
+	return e, ok
+}
+
+// Get returns the version of key valid as of asOf: from the cache when it has one,
+// else fetched (one fetch however many callers ask at once) and stored. A fetched item
+// is returned even when it is not valid as of asOf (asOf may be in the past): callers
+// check validity, as the appraisal does. Offline, a miss wraps ErrOffline and
+// ErrNotCached.
+func (c *Cache) Get(ctx context.Context, key string, asOf time.Time) (*Entry, error) {
+	if e, ok := c.Lookup(key, asOf); ok {
+		return e, nil
+	}
+	if c.offline {
+		return nil, fmt.Errorf("get collateral %s as of %s: %w: %w", key, asOf.UTC().Format(time.RFC3339), ErrOffline, ErrNotCached)
+	}
+	v, err, _ := c.group.Do(key, func() (any, error) {
+		// Another caller may have stored it while this one waited for the group.
+		if e, ok := c.Lookup(key, asOf); ok {
+			return e, nil
+		}
+		resp, err := c.fetcher.Fetch(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		c.log.Debug("collateral fetched", "key", key, "bytes", len(resp.Body))
+		return c.Put(key, resp.Body, resp.Header)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get collateral %s: %w", key, err)
+	}
+	return v.(*Entry), nil
+}
+
+// CRLValidity is the default ValidityFunc: an X.509 CRL (DER, or PEM "X509 CRL") is
+// valid from its thisUpdate to its nextUpdate; anything else is never stale.
+func CRLValidity(_ string, body []byte, _ http.Header) (time.Time, time.Time, error) {
+	der := body
+	if b, _ := pem.Decode(body); b != nil && b.Type == "X509 CRL" {
+		der = b.Bytes
+	}
+	crl, err := x509.ParseRevocationList(der)
+	if err != nil {
+		return time.Time{}, time.Time{}, nil
+	}
+	return crl.ThisUpdate.UTC(), crl.NextUpdate.UTC(), nil
+}

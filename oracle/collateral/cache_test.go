@@ -1,0 +1,279 @@
+package collateral
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"errors"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// testCRL makes a test-only CRL valid from thisUpdate to nextUpdate, signed by a
+// throwaway CA.
+func testCRL(t *testing.T, number int64, thisUpdate, nextUpdate time.Time) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "test-only CRL issuer"},
+		NotBefore:             thisUpdate.Add(-time.Hour),
+		NotAfter:              nextUpdate.Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCRLSign | x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, ca, ca, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(der)
+	crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number: big.NewInt(number), ThisUpdate: thisUpdate, NextUpdate: nextUpdate,
+	}, caCert, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crl
+}
+
+// countingFetcher serves bodies from a map, counting fetches per URL, and can hold
+// fetches until released.
+type countingFetcher struct {
+	mu      sync.Mutex
+	bodies  map[string][]byte
+	count   map[string]int
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (f *countingFetcher) Fetch(ctx context.Context, url string) (*Response, error) {
+	f.mu.Lock()
+	f.count[url]++
+	b, ok := f.bodies[url]
+	f.mu.Unlock()
+	if f.entered != nil {
+		f.entered <- struct{}{}
+	}
+	if f.release != nil {
+		<-f.release
+	}
+	if !ok {
+		return nil, &StatusError{URL: url, Code: http.StatusNotFound}
+	}
+	return &Response{Body: b, Header: http.Header{"X-Test": {"yes"}}}, nil
+}
+
+func (f *countingFetcher) fetches(url string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.count[url]
+}
+
+func TestCacheOneFetchForConcurrentGets(t *testing.T) {
+	const url = "https://example.test/vcek"
+	f := &countingFetcher{bodies: map[string][]byte{url: []byte("vcek bytes")}, count: map[string]int{},
+		entered: make(chan struct{}, 1), release: make(chan struct{})}
+	c, err := New(Options{Fetcher: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	get := func() {
+		defer wg.Done()
+		e, err := c.Get(context.Background(), url, time.Time{})
+		if err == nil && string(e.Body) != "vcek bytes" {
+			err = errors.New("wrong body")
+		}
+		errs <- err
+	}
+	wg.Add(1)
+	go get()
+	<-f.entered // the first fetch is in flight and held
+	for i := 1; i < n; i++ {
+		wg.Add(1)
+		go get()
+	}
+	close(f.release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("Get: %v", err)
+		}
+	}
+	// Callers that joined the flight share its result; callers that came after it
+	// find the stored entry. Either way there is exactly one fetch.
+	if got := f.fetches(url); got != 1 {
+		t.Fatalf("fetches = %d, want 1", got)
+	}
+}
+
+func TestCacheOffline(t *testing.T) {
+	c, err := New(Options{Offline: true, Fetcher: MapFetcher{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "https://example.test/x", time.Time{})
+	if !errors.Is(err, ErrOffline) || !errors.Is(err, ErrNotCached) {
+		t.Fatalf("Get offline miss = %v, want ErrOffline and ErrNotCached", err)
+	}
+	if _, err := c.Put("https://example.test/x", []byte("imported"), nil); err != nil {
+		t.Fatal(err)
+	}
+	e, err := c.Get(context.Background(), "https://example.test/x", time.Time{})
+	if err != nil || string(e.Body) != "imported" {
+		t.Fatalf("Get offline hit = %v, %v", e, err)
+	}
+	// Without a Fetcher the cache is offline too.
+	c2, _ := New(Options{})
+	if _, err := c2.Get(context.Background(), "https://example.test/x", time.Time{}); !errors.Is(err, ErrOffline) {
+		t.Fatalf("Get with no fetcher = %v, want ErrOffline", err)
+	}
+}
+
+func TestCacheCRLVersionsByTime(t *testing.T) {
+	const url = "https://example.test/crl"
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	crl1 := testCRL(t, 1, t0, t0.Add(7*24*time.Hour))
+	crl2 := testCRL(t, 2, t0.Add(7*24*time.Hour), t0.Add(14*24*time.Hour))
+	f := &countingFetcher{bodies: map[string][]byte{url: crl1}, count: map[string]int{}}
+	c, err := New(Options{Fetcher: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	e1, err := c.Get(ctx, url, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e1.IssuedAt.Equal(t0) || !e1.NextUpdate.Equal(t0.Add(7*24*time.Hour)) {
+		t.Fatalf("CRL validity = %v..%v", e1.IssuedAt, e1.NextUpdate)
+	}
+	if _, err := c.Get(ctx, url, t0.Add(2*time.Hour)); err != nil || f.fetches(url) != 1 {
+		t.Fatalf("second Get within validity: err %v, fetches %d, want 1", err, f.fetches(url))
+	}
+	// Past nextUpdate the cached CRL is stale: the cache fetches the new one.
+	f.mu.Lock()
+	f.bodies[url] = crl2
+	f.mu.Unlock()
+	e2, err := c.Get(ctx, url, t0.Add(8*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e2.Hash == e1.Hash || f.fetches(url) != 2 {
+		t.Fatalf("stale CRL not refetched: fetches %d", f.fetches(url))
+	}
+	// An appraisal as of the first week still gets the first CRL, without fetching.
+	again, err := c.Get(ctx, url, t0.Add(3*time.Hour))
+	if err != nil || again.Hash != e1.Hash || f.fetches(url) != 2 {
+		t.Fatalf("historical Get = %v (fetches %d), want the first CRL", err, f.fetches(url))
+	}
+	if v := c.Versions(url); len(v) != 2 || v[0].Hash != e1.Hash {
+		t.Fatalf("Versions = %d entries, want 2 oldest first", len(v))
+	}
+	// Offline after nextUpdate of the last CRL: not cached.
+	off, _ := New(Options{Offline: true})
+	off.Put(url, crl2, nil)
+	if _, err := off.Get(ctx, url, t0.Add(30*24*time.Hour)); !errors.Is(err, ErrNotCached) {
+		t.Fatalf("offline Get past nextUpdate = %v, want ErrNotCached", err)
+	}
+}
+
+func TestCachePersistsAndDetectsCorruption(t *testing.T) {
+	dir := t.TempDir()
+	const url = "https://example.test/item"
+	f := &countingFetcher{bodies: map[string][]byte{url: []byte("payload")}, count: map[string]int{}}
+	c, err := New(Options{Dir: dir, Fetcher: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := c.Get(context.Background(), url, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second cache on the same directory, offline, serves it with its headers.
+	c2, err := New(Options{Dir: dir, Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, err := c2.Get(context.Background(), url, time.Time{})
+	if err != nil || e2.Hash != e.Hash || e2.Header.Get("X-Test") != "yes" {
+		t.Fatalf("reopened Get = %+v, %v", e2, err)
+	}
+	if byHash, ok := c2.ByHash(e.Hash); !ok || string(byHash.Body) != "payload" {
+		t.Fatalf("ByHash missed")
+	}
+	// Corrupt the blob: the entry is dropped on load, so offline it is not cached.
+	blob := filepath.Join(dir, "blobs", hex.EncodeToString(e.Hash[:]))
+	if err := os.WriteFile(blob, []byte("tampered"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c3, err := New(Options{Dir: dir, Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c3.Get(context.Background(), url, time.Time{}); !errors.Is(err, ErrNotCached) {
+		t.Fatalf("Get of corrupt entry = %v, want ErrNotCached", err)
+	}
+	if _, err := c3.loadVersion(url, indexVersion{Hash: hex.EncodeToString(e.Hash[:])}); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("loadVersion of tampered blob = %v, want ErrCorrupt", err)
+	}
+}
+
+func TestHTTPFetcher(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch r.URL.Path {
+		case "/ok":
+			w.Header().Set("Sgx-Pck-Crl-Issuer-Chain", "chain")
+			w.Write([]byte("body"))
+		case "/big":
+			w.Write(make([]byte, 100))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	f := &HTTPFetcher{Client: srv.Client(), MaxBody: 50}
+	ctx := context.Background()
+	r, err := f.Fetch(ctx, srv.URL+"/ok")
+	if err != nil || string(r.Body) != "body" || r.Header.Get("Sgx-Pck-Crl-Issuer-Chain") != "chain" {
+		t.Fatalf("Fetch ok = %+v, %v", r, err)
+	}
+	_, err = f.Fetch(ctx, srv.URL+"/missing")
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != http.StatusNotFound || !errors.Is(err, ErrHTTPStatus) {
+		t.Fatalf("Fetch missing = %v, want 404 StatusError", err)
+	}
+	if _, err := f.Fetch(ctx, srv.URL+"/big"); err == nil {
+		t.Fatal("Fetch of body over MaxBody succeeded")
+	}
+	// Through a cache, a failed fetch is not cached: the next Get fetches again.
+	c, _ := New(Options{Fetcher: f})
+	for i := 0; i < 2; i++ {
+		if _, err := c.Get(ctx, srv.URL+"/missing", time.Time{}); !errors.As(err, &se) {
+			t.Fatalf("cache Get missing = %v", err)
+		}
+	}
+	if hits.Load() != 5 {
+		t.Fatalf("server hits = %d, want 5", hits.Load())
+	}
+}
