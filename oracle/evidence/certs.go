@@ -52,6 +52,8 @@ type Certificate struct {
 	DER []byte
 	// X509 is DER parsed.
 	X509 *x509.Certificate
+	// Source names the input the certificate came from, for error messages.
+	Source string
 }
 
 // RoleFromSubject tells a certificate's role from its subject common name, as AMD
@@ -104,7 +106,7 @@ func ParseCertificates(name string, data []byte) ([]Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: not PEM, and not DER X.509: %w", name, ErrBadCertificate, err)
 	}
-	return toCertificates(certs), nil
+	return toCertificates(name, certs), nil
 }
 
 func parsePEMCertificates(name string, data []byte) ([]Certificate, error) {
@@ -123,7 +125,7 @@ func parsePEMCertificates(name string, data []byte) ([]Certificate, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: PEM block %d: %w: %w", name, i, ErrBadCertificate, err)
 		}
-		out = append(out, toCertificate(c))
+		out = append(out, toCertificate(fmt.Sprintf("%s: PEM block %d", name, i), c))
 	}
 	// pem.Decode skips what it cannot read; a BEGIN line left over means a broken
 	// block (bad base64, missing END), which must not pass silently.
@@ -136,14 +138,18 @@ func parsePEMCertificates(name string, data []byte) ([]Certificate, error) {
 	return out, nil
 }
 
-func toCertificates(cs []*x509.Certificate) []Certificate {
+func toCertificates(name string, cs []*x509.Certificate) []Certificate {
 	out := make([]Certificate, len(cs))
 	for i, c := range cs {
-		out[i] = toCertificate(c)
+		src := name
+		if len(cs) > 1 {
+			src = fmt.Sprintf("%s: certificate %d", name, i+1)
+		}
+		out[i] = toCertificate(src, c)
 	}
 	return out
 }
 
-func toCertificate(c *x509.Certificate) Certificate {
-	return Certificate{Role: RoleFromSubject(c), DER: bytes.Clone(c.Raw), X509: c}
+func toCertificate(source string, c *x509.Certificate) Certificate {
+	return Certificate{Role: RoleFromSubject(c), DER: bytes.Clone(c.Raw), X509: c, Source: source}
 }

@@ -72,10 +72,11 @@ func ParseCertTable(name string, data []byte) ([]CertTableEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrBadCertTable, err)
 	}
+	// Check the layout first (bounds, duplicates, overlaps), then read the data, so
+	// a layout error is reported as one rather than as an unreadable certificate.
 	type span struct{ lo, hi uint64 }
 	spans := make([]span, 0, len(headers))
 	seen := make(map[uuid.UUID]bool, len(headers))
-	out := make([]CertTableEntry, 0, len(headers))
 	for i, h := range headers {
 		lo, hi := uint64(h.Offset), uint64(h.Offset)+uint64(h.Length)
 		if hi > uint64(len(data)) {
@@ -85,13 +86,25 @@ func ParseCertTable(name string, data []byte) ([]CertTableEntry, error) {
 			return nil, fmt.Errorf("%s: entry %d: %w: GUID %s appears twice", name, i, ErrBadCertTable, h.GUID)
 		}
 		seen[h.GUID] = true
+		if h.Length > 0 {
+			spans = append(spans, span{lo, hi})
+		}
+	}
+	sort.Slice(spans, func(a, b int) bool { return spans[a].lo < spans[b].lo })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].lo < spans[i-1].hi {
+			return nil, fmt.Errorf("%s: %w: entries at [%d, %d) and [%d, %d) overlap", name, ErrBadCertTable, spans[i-1].lo, spans[i-1].hi, spans[i].lo, spans[i].hi)
+		}
+	}
+
+	out := make([]CertTableEntry, 0, len(headers))
+	for i, h := range headers {
 		if h.Length == 0 {
-			// An entry with no data carries nothing (hosts without a cached
-			// certificate may write one); it takes no space, so it cannot overlap.
+			// An entry with no data carries nothing (a host without a cached
+			// certificate may write one).
 			continue
 		}
-		spans = append(spans, span{lo, hi})
-		e := CertTableEntry{GUID: h.GUID, Data: bytes.Clone(data[lo:hi])}
+		e := CertTableEntry{GUID: h.GUID, Data: bytes.Clone(data[h.Offset : uint64(h.Offset)+uint64(h.Length)])}
 		role := roleForGUID(h.GUID)
 		certs, err := ParseCertificates(fmt.Sprintf("%s: entry %d (%s)", name, i, h.GUID), e.Data)
 		switch {
@@ -107,12 +120,6 @@ func ParseCertTable(name string, data []byte) ([]CertTableEntry, error) {
 			e.Certificate = &c
 		}
 		out = append(out, e)
-	}
-	sort.Slice(spans, func(a, b int) bool { return spans[a].lo < spans[b].lo })
-	for i := 1; i < len(spans); i++ {
-		if spans[i].lo < spans[i-1].hi {
-			return nil, fmt.Errorf("%s: %w: entries at [%d, %d) and [%d, %d) overlap", name, ErrBadCertTable, spans[i-1].lo, spans[i-1].hi, spans[i].lo, spans[i].hi)
-		}
 	}
 	return out, nil
 }

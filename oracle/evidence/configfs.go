@@ -31,7 +31,7 @@ type ConfigFSReport struct {
 	// AuxBlob is, for SEV-SNP, the certificate table; TDX has none.
 	AuxBlob []byte `json:"auxblob,omitempty"`
 	// InBlob is the 64 bytes of report data the guest asked for; informational.
-	InBlob    []byte `json:"inblob,omitempty"`
+	InBlob    []byte  `json:"inblob,omitempty"`
 	PrivLevel *uint64 `json:"privlevel,omitempty"`
 }
 

@@ -53,7 +53,7 @@ func Decode(name string, data []byte, extra ...Input) (*Evidence, error) {
 		certs = append(certs, cs...)
 	}
 	if err := ev.setCertificates(certs); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("decode %s: %w", name, err)
 	}
 	return ev, nil
 }
@@ -238,7 +238,7 @@ func (e *Evidence) setCertificates(certs []Certificate) error {
 	var merged []Certificate
 	for _, c := range certs {
 		if v := vendorOf(c.Role); v != TEEUnknown && v != e.TEE {
-			return fmt.Errorf("%w: %s certificate %q given with %s evidence", ErrTEEMismatch, c.Role, c.X509.Subject.CommonName, e.TEE)
+			return fmt.Errorf("%s: %w: %s certificate %q given with %s evidence", c.Source, ErrTEEMismatch, c.Role, c.X509.Subject.CommonName, e.TEE)
 		}
 		i, ok := byDER[string(c.DER)]
 		if !ok {
@@ -251,7 +251,7 @@ func (e *Evidence) setCertificates(certs []Certificate) error {
 		case prev == RoleUnknown:
 			merged[i].Role = c.Role
 		default:
-			return fmt.Errorf("%w: certificate %q given as %s and as %s", ErrBadCertificate, c.X509.Subject.CommonName, prev, c.Role)
+			return fmt.Errorf("%s: %w: certificate %q given as %s here and as %s in %s", c.Source, ErrBadCertificate, c.X509.Subject.CommonName, c.Role, prev, merged[i].Source)
 		}
 	}
 	slices.SortFunc(merged, func(a, b Certificate) int { return bytes.Compare(a.DER, b.DER) })

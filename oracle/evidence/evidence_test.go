@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -143,8 +142,10 @@ func TestDecodeRealEvidence(t *testing.T) {
 			wantForm: FormRaw,
 		},
 		{
-			name:     "tdx-v5-outdated quote padded to 8 KiB (configfs-tsm style)",
-			evidence: func(t testing.TB) []byte { return append(readVector(t, "tdx-v5-outdated/quote.bin"), make([]byte, 8192-5006)...) },
+			name: "tdx-v5-outdated quote padded to 8 KiB (configfs-tsm style)",
+			evidence: func(t testing.TB) []byte {
+				return append(readVector(t, "tdx-v5-outdated/quote.bin"), make([]byte, 8192-5006)...)
+			},
 			wantTEE:  TEETDX,
 			wantLen:  5006,
 			wantForm: FormRaw,
@@ -277,5 +278,3 @@ func TestHashVector(t *testing.T) {
 		t.Errorf("hash = %x, want %s", got, want)
 	}
 }
-
-var _ = errors.Is
