@@ -1,0 +1,2924 @@
+// Code generated via abigen V2 - DO NOT EDIT.
+// This file is a generated binding and any manual changes will be lost.
+
+package bindings
+
+import (
+	"bytes"
+	"errors"
+	"math/big"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+)
+
+// Reference imports to suppress errors if they are not otherwise used.
+var (
+	_ = bytes.Equal
+	_ = errors.New
+	_ = big.NewInt
+	_ = common.Big1
+	_ = types.BloomLookup
+	_ = abi.ConvertType
+)
+
+// ITeeRegistryMachineRecord is an auto generated low-level Go binding around an user-defined struct.
+type ITeeRegistryMachineRecord struct {
+	Provider   common.Address
+	Tee        uint8
+	State      uint8
+	Serial     uint64
+	TeeKey     common.Address
+	Status     uint8
+	TcbStatus  uint8
+	Tcb        uint64
+	PolicyHash [32]byte
+	IssuedAt   uint64
+	ExpiresAt  uint64
+}
+
+// ITeeRegistryPolicyInfo is an auto generated low-level Go binding around an user-defined struct.
+type ITeeRegistryPolicyInfo struct {
+	Id              uint32
+	State           uint8
+	ValiditySeconds uint64
+}
+
+// ITeeRegistryVerdict is an auto generated low-level Go binding around an user-defined struct.
+type ITeeRegistryVerdict struct {
+	MachineId         [32]byte
+	Tee               uint8
+	Status            uint8
+	TeeKey            common.Address
+	WorkloadId        [32]byte
+	TcbStatus         uint8
+	Tcb               uint64
+	PolicyHash        [32]byte
+	EvidenceHash      [32]byte
+	AnchorBlockNumber uint64
+	AnchorBlockHash   [32]byte
+	IssuedAt          uint64
+	ExpiresAt         uint64
+	Reasons           uint64
+}
+
+// TeeRegistryMetaData contains all meta data concerning the TeeRegistry contract.
+var TeeRegistryMetaData = bind.MetaData{
+	ABI: "[{\"type\":\"constructor\",\"inputs\":[{\"name\":\"initialOwner\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"oracles\",\"type\":\"address[]\",\"internalType\":\"address[]\"},{\"name\":\"threshold_\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"maxAnchorAge_\",\"type\":\"uint16\",\"internalType\":\"uint16\"}],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"VERDICT_TYPEHASH\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"acceptOwnership\",\"inputs\":[],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"addOracle\",\"inputs\":[{\"name\":\"oracle\",\"type\":\"address\",\"internalType\":\"address\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"deregisterMachine\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"domainSeparator\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"eip712Domain\",\"inputs\":[],\"outputs\":[{\"name\":\"fields\",\"type\":\"bytes1\",\"internalType\":\"bytes1\"},{\"name\":\"name\",\"type\":\"string\",\"internalType\":\"string\"},{\"name\":\"version\",\"type\":\"string\",\"internalType\":\"string\"},{\"name\":\"chainId\",\"type\":\"uint256\",\"internalType\":\"uint256\"},{\"name\":\"verifyingContract\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"salt\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"extensions\",\"type\":\"uint256[]\",\"internalType\":\"uint256[]\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"hashVerdict\",\"inputs\":[{\"name\":\"v\",\"type\":\"tuple\",\"internalType\":\"structITeeRegistry.Verdict\",\"components\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"tee\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"status\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"teeKey\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"workloadId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"tcbStatus\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"tcb\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"evidenceHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"anchorBlockNumber\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"anchorBlockHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"issuedAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"expiresAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"reasons\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]}],\"outputs\":[{\"name\":\"\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"isOracle\",\"inputs\":[{\"name\":\"account\",\"type\":\"address\",\"internalType\":\"address\"}],\"outputs\":[{\"name\":\"\",\"type\":\"bool\",\"internalType\":\"bool\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"isTrusted\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[{\"name\":\"\",\"type\":\"bool\",\"internalType\":\"bool\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"isTrustedKey\",\"inputs\":[{\"name\":\"key\",\"type\":\"address\",\"internalType\":\"address\"}],\"outputs\":[{\"name\":\"\",\"type\":\"bool\",\"internalType\":\"bool\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"machine\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[{\"name\":\"r\",\"type\":\"tuple\",\"internalType\":\"structITeeRegistry.MachineRecord\",\"components\":[{\"name\":\"provider\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"tee\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"state\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"serial\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"teeKey\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"status\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"tcbStatus\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"tcb\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"issuedAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"expiresAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"machineIdOf\",\"inputs\":[{\"name\":\"provider\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"salt\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[{\"name\":\"\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"stateMutability\":\"pure\"},{\"type\":\"function\",\"name\":\"machineOfKey\",\"inputs\":[{\"name\":\"key\",\"type\":\"address\",\"internalType\":\"address\"}],\"outputs\":[{\"name\":\"\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"maxAnchorAge\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"uint16\",\"internalType\":\"uint16\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"oracleCount\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"uint8\",\"internalType\":\"uint8\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"owner\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"address\",\"internalType\":\"address\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"pause\",\"inputs\":[],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"paused\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"bool\",\"internalType\":\"bool\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"pendingOwner\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"address\",\"internalType\":\"address\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"policy\",\"inputs\":[{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[{\"name\":\"\",\"type\":\"tuple\",\"internalType\":\"structITeeRegistry.PolicyInfo\",\"components\":[{\"name\":\"id\",\"type\":\"uint32\",\"internalType\":\"uint32\"},{\"name\":\"state\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"validitySeconds\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"registerMachine\",\"inputs\":[{\"name\":\"salt\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"tee\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"metadataURI\",\"type\":\"string\",\"internalType\":\"string\"}],\"outputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"registerPolicy\",\"inputs\":[{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"validitySeconds\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"uri\",\"type\":\"string\",\"internalType\":\"string\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"removeOracle\",\"inputs\":[{\"name\":\"oracle\",\"type\":\"address\",\"internalType\":\"address\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"renounceOwnership\",\"inputs\":[],\"outputs\":[],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"retirePolicy\",\"inputs\":[{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"setMachineMetadata\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"metadataURI\",\"type\":\"string\",\"internalType\":\"string\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"setMaxAnchorAge\",\"inputs\":[{\"name\":\"blocks\",\"type\":\"uint16\",\"internalType\":\"uint16\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"setThreshold\",\"inputs\":[{\"name\":\"threshold_\",\"type\":\"uint8\",\"internalType\":\"uint8\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"submitVerdict\",\"inputs\":[{\"name\":\"v\",\"type\":\"tuple\",\"internalType\":\"structITeeRegistry.Verdict\",\"components\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"tee\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"status\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"teeKey\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"workloadId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"tcbStatus\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"tcb\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"evidenceHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"anchorBlockNumber\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"anchorBlockHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"issuedAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"expiresAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"reasons\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]},{\"name\":\"signatures\",\"type\":\"bytes[]\",\"internalType\":\"bytes[]\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"submitVerdicts\",\"inputs\":[{\"name\":\"vs\",\"type\":\"tuple[]\",\"internalType\":\"structITeeRegistry.Verdict[]\",\"components\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"tee\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"status\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"teeKey\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"workloadId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"tcbStatus\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"tcb\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"evidenceHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"anchorBlockNumber\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"anchorBlockHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"issuedAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"expiresAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"reasons\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]},{\"name\":\"signatures\",\"type\":\"bytes[][]\",\"internalType\":\"bytes[][]\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"threshold\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"uint8\",\"internalType\":\"uint8\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"transferOwnership\",\"inputs\":[{\"name\":\"newOwner\",\"type\":\"address\",\"internalType\":\"address\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"unpause\",\"inputs\":[],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"event\",\"name\":\"EIP712DomainChanged\",\"inputs\":[],\"anonymous\":false},{\"type\":\"event\",\"name\":\"MachineDeregistered\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"indexed\":true,\"internalType\":\"bytes32\"},{\"name\":\"provider\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"MachineMetadataUpdated\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"indexed\":true,\"internalType\":\"bytes32\"},{\"name\":\"metadataURI\",\"type\":\"string\",\"indexed\":false,\"internalType\":\"string\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"MachineRegistered\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"indexed\":true,\"internalType\":\"bytes32\"},{\"name\":\"provider\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"},{\"name\":\"tee\",\"type\":\"uint8\",\"indexed\":false,\"internalType\":\"uint8\"},{\"name\":\"serial\",\"type\":\"uint64\",\"indexed\":false,\"internalType\":\"uint64\"},{\"name\":\"metadataURI\",\"type\":\"string\",\"indexed\":false,\"internalType\":\"string\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"MaxAnchorAgeChanged\",\"inputs\":[{\"name\":\"blocks\",\"type\":\"uint16\",\"indexed\":false,\"internalType\":\"uint16\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"OracleAdded\",\"inputs\":[{\"name\":\"oracle\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"OracleRemoved\",\"inputs\":[{\"name\":\"oracle\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"OwnershipTransferStarted\",\"inputs\":[{\"name\":\"previousOwner\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"},{\"name\":\"newOwner\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"OwnershipTransferred\",\"inputs\":[{\"name\":\"previousOwner\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"},{\"name\":\"newOwner\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"Paused\",\"inputs\":[{\"name\":\"account\",\"type\":\"address\",\"indexed\":false,\"internalType\":\"address\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"PolicyRegistered\",\"inputs\":[{\"name\":\"policyHash\",\"type\":\"bytes32\",\"indexed\":true,\"internalType\":\"bytes32\"},{\"name\":\"policyId\",\"type\":\"uint32\",\"indexed\":true,\"internalType\":\"uint32\"},{\"name\":\"validitySeconds\",\"type\":\"uint64\",\"indexed\":false,\"internalType\":\"uint64\"},{\"name\":\"uri\",\"type\":\"string\",\"indexed\":false,\"internalType\":\"string\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"PolicyRetired\",\"inputs\":[{\"name\":\"policyHash\",\"type\":\"bytes32\",\"indexed\":true,\"internalType\":\"bytes32\"},{\"name\":\"policyId\",\"type\":\"uint32\",\"indexed\":true,\"internalType\":\"uint32\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"TeeKeyRotated\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"indexed\":true,\"internalType\":\"bytes32\"},{\"name\":\"oldKey\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"},{\"name\":\"newKey\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"ThresholdChanged\",\"inputs\":[{\"name\":\"threshold\",\"type\":\"uint8\",\"indexed\":false,\"internalType\":\"uint8\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"Unpaused\",\"inputs\":[{\"name\":\"account\",\"type\":\"address\",\"indexed\":false,\"internalType\":\"address\"}],\"anonymous\":false},{\"type\":\"event\",\"name\":\"VerdictAccepted\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"indexed\":true,\"internalType\":\"bytes32\"},{\"name\":\"teeKey\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"},{\"name\":\"digest\",\"type\":\"bytes32\",\"indexed\":false,\"internalType\":\"bytes32\"},{\"name\":\"status\",\"type\":\"uint8\",\"indexed\":false,\"internalType\":\"uint8\"},{\"name\":\"workloadId\",\"type\":\"bytes32\",\"indexed\":false,\"internalType\":\"bytes32\"},{\"name\":\"evidenceHash\",\"type\":\"bytes32\",\"indexed\":false,\"internalType\":\"bytes32\"},{\"name\":\"policyHash\",\"type\":\"bytes32\",\"indexed\":false,\"internalType\":\"bytes32\"}],\"anonymous\":false},{\"type\":\"error\",\"name\":\"AnchorHashMismatch\",\"inputs\":[{\"name\":\"anchorBlockNumber\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]},{\"type\":\"error\",\"name\":\"AnchorNotInPast\",\"inputs\":[{\"name\":\"anchorBlockNumber\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]},{\"type\":\"error\",\"name\":\"AnchorTooOld\",\"inputs\":[{\"name\":\"anchorBlockNumber\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"maxAnchorAge\",\"type\":\"uint256\",\"internalType\":\"uint256\"}]},{\"type\":\"error\",\"name\":\"BatchLengthMismatch\",\"inputs\":[{\"name\":\"verdicts\",\"type\":\"uint256\",\"internalType\":\"uint256\"},{\"name\":\"signatureLists\",\"type\":\"uint256\",\"internalType\":\"uint256\"}]},{\"type\":\"error\",\"name\":\"EmptyBatch\",\"inputs\":[]},{\"type\":\"error\",\"name\":\"ExpiryBeyondPolicyValidity\",\"inputs\":[{\"name\":\"expiresAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"maxExpiresAt\",\"type\":\"uint256\",\"internalType\":\"uint256\"}]},{\"type\":\"error\",\"name\":\"ExpiryNotAfterIssue\",\"inputs\":[{\"name\":\"issuedAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"expiresAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]},{\"type\":\"error\",\"name\":\"InsufficientSignatures\",\"inputs\":[{\"name\":\"provided\",\"type\":\"uint256\",\"internalType\":\"uint256\"},{\"name\":\"threshold\",\"type\":\"uint256\",\"internalType\":\"uint256\"}]},{\"type\":\"error\",\"name\":\"InvalidMaxAnchorAge\",\"inputs\":[{\"name\":\"blocks\",\"type\":\"uint256\",\"internalType\":\"uint256\"}]},{\"type\":\"error\",\"name\":\"InvalidPolicyHash\",\"inputs\":[]},{\"type\":\"error\",\"name\":\"InvalidShortString\",\"inputs\":[]},{\"type\":\"error\",\"name\":\"InvalidSignature\",\"inputs\":[{\"name\":\"index\",\"type\":\"uint256\",\"internalType\":\"uint256\"}]},{\"type\":\"error\",\"name\":\"InvalidStatus\",\"inputs\":[{\"name\":\"status\",\"type\":\"uint8\",\"internalType\":\"uint8\"}]},{\"type\":\"error\",\"name\":\"InvalidTee\",\"inputs\":[{\"name\":\"tee\",\"type\":\"uint8\",\"internalType\":\"uint8\"}]},{\"type\":\"error\",\"name\":\"InvalidThreshold\",\"inputs\":[{\"name\":\"threshold\",\"type\":\"uint256\",\"internalType\":\"uint256\"},{\"name\":\"oracleCount\",\"type\":\"uint256\",\"internalType\":\"uint256\"}]},{\"type\":\"error\",\"name\":\"InvalidValidity\",\"inputs\":[{\"name\":\"validitySeconds\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]},{\"type\":\"error\",\"name\":\"IssuedInFuture\",\"inputs\":[{\"name\":\"issuedAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]},{\"type\":\"error\",\"name\":\"KeyBoundToOtherMachine\",\"inputs\":[{\"name\":\"teeKey\",\"type\":\"address\",\"internalType\":\"address\"}]},{\"type\":\"error\",\"name\":\"MachineAlreadyRegistered\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}]},{\"type\":\"error\",\"name\":\"MachineIdRetired\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}]},{\"type\":\"error\",\"name\":\"MachineNotRegistered\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}]},{\"type\":\"error\",\"name\":\"NotAnOracle\",\"inputs\":[{\"name\":\"oracle\",\"type\":\"address\",\"internalType\":\"address\"}]},{\"type\":\"error\",\"name\":\"NotMachineProvider\",\"inputs\":[{\"name\":\"machineId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"},{\"name\":\"caller\",\"type\":\"address\",\"internalType\":\"address\"}]},{\"type\":\"error\",\"name\":\"OracleAlreadyAdded\",\"inputs\":[{\"name\":\"oracle\",\"type\":\"address\",\"internalType\":\"address\"}]},{\"type\":\"error\",\"name\":\"OwnableInvalidOwner\",\"inputs\":[{\"name\":\"owner\",\"type\":\"address\",\"internalType\":\"address\"}]},{\"type\":\"error\",\"name\":\"OwnableUnauthorizedAccount\",\"inputs\":[{\"name\":\"account\",\"type\":\"address\",\"internalType\":\"address\"}]},{\"type\":\"error\",\"name\":\"PolicyAlreadyRegistered\",\"inputs\":[{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}]},{\"type\":\"error\",\"name\":\"PolicyNotActive\",\"inputs\":[{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}]},{\"type\":\"error\",\"name\":\"RegistryNotPaused\",\"inputs\":[]},{\"type\":\"error\",\"name\":\"RegistryPaused\",\"inputs\":[]},{\"type\":\"error\",\"name\":\"RenounceOwnershipDisabled\",\"inputs\":[]},{\"type\":\"error\",\"name\":\"RetiredPolicy\",\"inputs\":[{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}]},{\"type\":\"error\",\"name\":\"SignersNotAscending\",\"inputs\":[{\"name\":\"index\",\"type\":\"uint256\",\"internalType\":\"uint256\"}]},{\"type\":\"error\",\"name\":\"StaleVerdict\",\"inputs\":[{\"name\":\"issuedAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"},{\"name\":\"storedIssuedAt\",\"type\":\"uint64\",\"internalType\":\"uint64\"}]},{\"type\":\"error\",\"name\":\"StringTooLong\",\"inputs\":[{\"name\":\"str\",\"type\":\"string\",\"internalType\":\"string\"}]},{\"type\":\"error\",\"name\":\"TeeMismatch\",\"inputs\":[{\"name\":\"registered\",\"type\":\"uint8\",\"internalType\":\"uint8\"},{\"name\":\"verdict\",\"type\":\"uint8\",\"internalType\":\"uint8\"}]},{\"type\":\"error\",\"name\":\"TooManyOracles\",\"inputs\":[]},{\"type\":\"error\",\"name\":\"UnknownPolicy\",\"inputs\":[{\"name\":\"policyHash\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}]},{\"type\":\"error\",\"name\":\"UnknownSigner\",\"inputs\":[{\"name\":\"signer\",\"type\":\"address\",\"internalType\":\"address\"}]},{\"type\":\"error\",\"name\":\"ZeroAddress\",\"inputs\":[]},{\"type\":\"error\",\"name\":\"ZeroTeeKey\",\"inputs\":[]}]",
+	ID:  "TeeRegistry",
+	Bin: "0x610160604052348015610010575f5ffd5b50604051613cd5380380613cd583398101604081905261002f916104bd565b604080518082018252600b81526a546565526567697374727960a81b602080830191909152825180840190935260018352603160f81b9083015290856001600160a01b03811661009957604051631e4fbdf760e01b81525f60048201526024015b60405180910390fd5b6100a2816103c5565b506100ac826103e1565b610120526100b9816103e1565b61014052815160208084019190912060e052815190820120610100524660a05261014560e05161010051604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201529081019290925260608201524660808201523060a08201525f9060c00160405160208183030381529060405280519060200120905090565b60805250503060c052825160ff101561017157604051630974082760e21b815260040160405180910390fd5b5f5b835181101561025f575f84828151811061018f5761018f6105ba565b602002602001015190505f6001600160a01b0316816001600160a01b0316036101cb5760405163d92e233d60e01b815260040160405180910390fd5b6001600160a01b0381165f9081526005602052604090205460ff161561020f576040516362891bb960e01b81526001600160a01b0382166004820152602401610090565b6001600160a01b0381165f81815260056020526040808220805460ff19166001179055517e47706786c922d17b39285dc59d696bafea72c0b003d3841ae1202076f4c2e49190a250600101610173565b5060ff82161580610273575082518260ff16115b156102a0578251604051637b7a98f160e01b815260ff841660048201526024810191909152604401610090565b61ffff811615806102b6575061010061ffff8216115b156102da57604051632b57254b60e21b815261ffff82166004820152602401610090565b6040805160c08101825260ff848116808352865190911660208084018290525f84860181905261ffff8716606086018190526080860182905260a0909501526004805461ffff191684176101009093029290921762010000600160881b0319166301000000909402600160281b600160881b03191693909317905591519182527f541ae612d90d592d7865e446bfd28eb8c1de1ced93c6f992a6df36c9e7bd33ff910160405180910390a160405161ffff821681527fd8753c232e93bea2b484ea3341765450acbd199ddc52c4142a05a8a7379b419d9060200160405180910390a150505050610629565b600180546001600160a01b03191690556103de8161041e565b50565b5f5f829050601f8151111561040b578260405163305a27a960e01b815260040161009091906105ce565b805161041682610603565b179392505050565b5f80546001600160a01b038381166001600160a01b0319831681178455604051919092169283917f8be0079c531659141344cd1fd0a4f28419497f9722a3daafe3b4186f6b6457e09190a35050565b80516001600160a01b0381168114610483575f5ffd5b919050565b634e487b7160e01b5f52604160045260245ffd5b805160ff81168114610483575f5ffd5b805161ffff81168114610483575f5ffd5b5f5f5f5f608085870312156104d0575f5ffd5b6104d98561046d565b60208601519094506001600160401b038111156104f4575f5ffd5b8501601f81018713610504575f5ffd5b80516001600160401b0381111561051d5761051d610488565b604051600582901b90603f8201601f191681016001600160401b038111828210171561054b5761054b610488565b60405291825260208184018101929081018a841115610568575f5ffd5b6020850194505b8385101561058e576105808561046d565b81526020948501940161056f565b5095506105a1925050506040860161049c565b91506105af606086016104ac565b905092959194509250565b634e487b7160e01b5f52603260045260245ffd5b602081525f82518060208401528060208501604085015e5f604082850101526040601f19601f83011684010191505092915050565b80516020808301519190811015610623575f198160200360031b1b821691505b50919050565b60805160a05160c05160e05161010051610120516101405161365b61067a5f395f611d9301525f611d6801525f611ff701525f611fcf01525f611f2a01525f611f5401525f611f7e015261365b5ff3fe608060405234801561000f575f5ffd5b5060043610610201575f3560e01c806384b0196e11610123578063e5a98603116100b8578063f3e4507411610088578063f5577fe61161006e578063f5577fe614610550578063f698da2514610563578063fdc85fc41461056b575f5ffd5b8063f3e450741461052a578063f402e12a1461053d575f5ffd5b8063e5a98603146104de578063ec4bdc30146104f1578063f230748f14610504578063f2fde38b14610517575f5ffd5b8063d09aab28116100f3578063d09aab2814610494578063df5dd1a5146104a7578063e30c3978146104ba578063e56cffc1146104cb575f5ffd5b806384b0196e146104175780638da5cb5b146104325780639d666e8514610456578063a97e5c9314610469575f5ffd5b80636339e3781161019957806377e9553d1161016957806377e9553d146103e157806379ba5097146103f457806383c76b78146103fc5780638456cb591461040f575f5ffd5b80636339e378146103705780636e1ec7db14610383578063715018a6146103a457806375cb5f3d146103ac575f5ffd5b806342cde4e8116101d457806342cde4e8146103235780634d649a881461033c5780635c975abb1461034f578063613d8fcc14610360575f5ffd5b8063115f746c1461020557806318e2b319146102d65780633f4ba83a146102f65780633fb732d114610300575b5f5ffd5b61029c610213366004612cfb565b60408051606080820183525f8083526020808401829052928401819052938452600682529282902082518085018452905463ffffffff808216835260ff6401000000008304811684860190815267ffffffffffffffff65010000000000909404841685880190815287519889018852945190921687529051169285019290925251169082015290565b60408051825163ffffffff16815260208084015160ff16908201529181015167ffffffffffffffff16908201526060015b60405180910390f35b6102e96102e4366004612cfb565b61057e565b6040516102cd9190612d12565b6102fe610723565b005b61031361030e366004612cfb565b6107cb565b60405190151581526020016102cd565b60045460ff165b60405160ff90911681526020016102cd565b6102fe61034a366004612e61565b610817565b60045462010000900460ff16610313565b600454610100900460ff1661032a565b6102fe61037e366004612efd565b6109a3565b6004546301000000900461ffff1660405161ffff90911681526020016102cd565b6102fe610a6e565b6103d37f23d2d8dafa352649d265fff39d90063ef26289dc9e67bc2e18e1708e090cf7e981565b6040519081526020016102cd565b6102fe6103ef366004612f78565b610aa8565b6102fe610d3b565b6103d361040a366004612fd9565b610d98565b6102fe610da8565b61041f610e50565b6040516102cd9796959493929190613040565b5f546001600160a01b03165b6040516001600160a01b0390911681526020016102cd565b6103d3610464366004613108565b610eae565b610313610477366004613130565b6001600160a01b03165f9081526005602052604090205460ff1690565b6102fe6104a2366004613149565b610ee8565b6102fe6104b5366004613130565b610fa2565b6001546001600160a01b031661043e565b6103d36104d9366004613130565b611167565b6102fe6104ec3660046131ab565b6111b6565b6102fe6104ff366004612cfb565b61128a565b6102fe610512366004612cfb565b611376565b6102fe610525366004613130565b6114a7565b610313610538366004613130565b61152f565b6102fe61054b3660046131c4565b611550565b6103d361055e3660046131ff565b611598565b6103d3611975565b6102fe610579366004613130565b611983565b60408051610160810182525f80825260208083018281528385018381526060808601858152608080880187905260a0880187905260c0880187905260e088018790526101008801879052610120880187905261014088018790528987526009865288872089519182018a52546001600160a01b0380821680845260ff7401000000000000000000000000000000000000000084048116858b01908152750100000000000000000000000000000000000000000085048216868f0190815267ffffffffffffffff7601000000000000000000000000000000000000000000009096048616988701988952928d52518116909852519096169094529151909216909152868452600a909252939091205491929091168061069d575050919050565b6001600160a01b03165f818152600c6020908152604080832054608087019490945260ff84821c811660a0880152604885901c1660c08088019190915284901c60e087015263ffffffff605085901c168352600890915290205461010084015264ffffffffff607082901c811661012085015260989190911c1661014083015250919050565b61072b611b58565b60045462010000900460ff1661076d576040517fcd02ee4400000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b600480547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffff1690556040513381527f5db9ee0a495bf2e6ff9c91a7834c1ba4fdd244a5e8aa4e537bd38aeae4b073aa906020015b60405180910390a1565b5f818152600a60205260408120546001600160a01b0316806107ef57505f92915050565b6001600160a01b0381165f908152600c602052604090205461081090611b9f565b9392505050565b825f819003610852576040517fc2e5347d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b80821461089a576040517f81b5b20700000000000000000000000000000000000000000000000000000000815260048101829052602481018390526044015b60405180910390fd5b6040805160c08101825260045460ff808216835261010082048116602084015262010000820416158015938301939093526301000000810461ffff16606083015265010000000000810463ffffffff1660808301526901000000000000000000900467ffffffffffffffff1660a082015290610942576040517f24522f3400000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b5f5b8281101561099a5761099287878381811061096157610961613222565b90506101c0020186868481811061097a5761097a613222565b905060200281019061098c919061324f565b85611bfb565b600101610944565b50505050505050565b6109ab611b58565b61ffff811615806109c1575061010061ffff8216115b156109fe576040517fad5c952c00000000000000000000000000000000000000000000000000000000815261ffff82166004820152602401610891565b600480547fffffffffffffffffffffffffffffffffffffffffffffffffffffff0000ffffff16630100000061ffff8416908102919091179091556040519081527fd8753c232e93bea2b484ea3341765450acbd199ddc52c4142a05a8a7379b419d9060200160405180910390a150565b610a76611b58565b6040517fffc0fd9300000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b610ab0611b58565b83610ae7576040517f0e0ae03d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b67ffffffffffffffff83161580610b0b575063ffffffff67ffffffffffffffff8416115b15610b4e576040517f5704a8d000000000000000000000000000000000000000000000000000000000815267ffffffffffffffff84166004820152602401610891565b5f84815260066020526040902054640100000000900460ff1615610ba1576040517f4f20e7c500000000000000000000000000000000000000000000000000000000815260048101859052602401610891565b6004545f90610bc09065010000000000900463ffffffff1660016132e0565b90508060045f0160056101000a81548163ffffffff021916908363ffffffff16021790555060405180606001604052808263ffffffff168152602001600160ff1681526020018567ffffffffffffffff1681525060065f8781526020019081526020015f205f820151815f015f6101000a81548163ffffffff021916908363ffffffff1602179055506020820151815f0160046101000a81548160ff021916908360ff1602179055506040820151815f0160056101000a81548167ffffffffffffffff021916908367ffffffffffffffff1602179055509050508460085f8363ffffffff1681526020019081526020015f20819055508060ff1663ffffffff166001901b60075f60088463ffffffff16901c63ffffffff1681526020019081526020015f205f82825417925050819055508063ffffffff16857ff057cf28e65161b617ebb3e56d74a5349140f1b4df9280440a77b3e344213853868686604051610d2c93929190613343565b60405180910390a35050505050565b60015433906001600160a01b03168114610d8c576040517f118cdaa70000000000000000000000000000000000000000000000000000000081526001600160a01b0382166004820152602401610891565b610d9581611cde565b50565b5f610da282611d0f565b92915050565b610db0611b58565b60045462010000900460ff1615610df3576040517f24522f3400000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b600480547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffff16620100001790556040513381527f62e78cea01bee320cd4e420270b5ea74000d11b0c9f74754ebdbfc544b05a258906020016107c1565b5f6060805f5f5f6060610e61611d61565b610e69611d8c565b604080515f808252602082019092527f0f000000000000000000000000000000000000000000000000000000000000009b939a50919850469750309650945092509050565b604080516001600160a01b038416602080830191909152818301849052825180830384018152606090920190925280519101205f90610810565b6040805160c08101825260045460ff808216835261010082048116602084015262010000820416158015938301939093526301000000810461ffff16606083015265010000000000810463ffffffff1660808301526901000000000000000000900467ffffffffffffffff1660a082015290610f90576040517f24522f3400000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b610f9c84848484611bfb565b50505050565b610faa611b58565b6001600160a01b038116610fea576040517fd92e233d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b6001600160a01b0381165f9081526005602052604090205460ff1615611047576040517f62891bb90000000000000000000000000000000000000000000000000000000081526001600160a01b0382166004820152602401610891565b600454610100900460ff167fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff0181016110ab576040517f25d0209c00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b6001600160a01b0382165f90815260056020526040902080547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff001660019081179091556110f990829061336f565b6004805460ff92909216610100027fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ff9092169190911790556040516001600160a01b038316907e47706786c922d17b39285dc59d696bafea72c0b003d3841ae1202076f4c2e4905f90a25050565b6001600160a01b0381165f908152600c602052604081205467ffffffffffffffff8116820361119857505f92915050565b67ffffffffffffffff165f908152600b602052604090205492915050565b6111be611b58565b60045460ff610100909104811690821615806111df57508060ff168260ff16115b15611223576040517f7b7a98f100000000000000000000000000000000000000000000000000000000815260ff808416600483015282166024820152604401610891565b600480547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff001660ff84169081179091556040519081527f541ae612d90d592d7865e446bfd28eb8c1de1ced93c6f992a6df36c9e7bd33ff9060200160405180910390a15050565b61129381611db7565b5f81815260096020908152604080832080547fffffffffffffffffffff00ffffffffffffffffffffffffffffffffffffffffff167502000000000000000000000000000000000000000000179055600a9091529020546001600160a01b03168015611346576001600160a01b0381165f908152600c60209081526040808320839055848352600a909152902080547fffffffffffffffffffffffff00000000000000000000000000000000000000001690555b604051339083907facd4bcd83dd8a0bca3d8e12d878c3cacda1de79de966976102d0cd758ade7712905f90a35050565b61137e611b58565b5f818152600660209081526040918290208251606081018452905463ffffffff81168252640100000000810460ff1692820183905265010000000000900467ffffffffffffffff1692810192909252600114611409576040517f2033f8f100000000000000000000000000000000000000000000000000000000815260048101839052602401610891565b5f82815260066020908152604080832080547fffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffffff166402000000001790558351600881901c62ffffff16845260079092528083208054600160ff9094169390931b199092169091558251905163ffffffff9091169184917fb603a9262cd945a37b1779b6b3ce8e159f664b51a7882f4b7fbb971a29b67f189190a35050565b6114af611b58565b600180546001600160a01b0383167fffffffffffffffffffffffff000000000000000000000000000000000000000090911681179091556114f75f546001600160a01b031690565b6001600160a01b03167f38d16b8cac22d99fc7c124b9cd0de2d3fa1faef420bfe791d8c362d765e2270060405160405180910390a350565b6001600160a01b0381165f908152600c6020526040812054610da290611b9f565b61155983611db7565b827f4a9842e32a3df742e6c639db7981f154e80ea30b86751167522406bd45540480838360405161158b929190613388565b60405180910390a2505050565b6040805160c08101825260045460ff808216835261010082048116602084015262010000820416158015938301939093526301000000810461ffff16606083015265010000000000810463ffffffff1660808301526901000000000000000000900467ffffffffffffffff1660a08201525f91611641576040517f24522f3400000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b60ff8516600114801590611659575060ff8516600214155b15611695576040517f0f32043600000000000000000000000000000000000000000000000000000000815260ff86166004820152602401610891565b6040805133602080830191909152818301899052825180830384018152606090920190925280519101205f818152600960205260409020549092507501000000000000000000000000000000000000000000900460ff167fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff8101611748576040517f238f656e00000000000000000000000000000000000000000000000000000000815260048101849052602401610891565b7ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe60ff8216016117a7576040517f4b06eae500000000000000000000000000000000000000000000000000000000815260048101849052602401610891565b5f8260a0015160016117b991906133a3565b6004805467ffffffffffffffff808416690100000000000000000081027fffffffffffffffffffffffffffffff0000000000000000ffffffffffffffffff90931692909217909255604080516080810182523380825260ff808e1660208085019182526001858701908152606086018881525f8f81526009845288812097518854955193519251909b16760100000000000000000000000000000000000000000000027fffff0000000000000000ffffffffffffffffffffffffffffffffffffffffffff928716750100000000000000000000000000000000000000000002929092167fffff000000000000000000ffffffffffffffffffffffffffffffffffffffffff9390961674010000000000000000000000000000000000000000027fffffffffffffffffffffff0000000000000000000000000000000000000000009095166001600160a01b039b909b169a909a1793909317169290921717909255928452600b90529182902087905590519192509085907fc930b19bc748474c160e0709da2f2486c0f5a08eb68ee1108fa55ad18482be2b90611962908b9086908c908c906133c3565b60405180910390a3505050949350505050565b5f61197e611f1e565b905090565b61198b611b58565b6001600160a01b0381165f9081526005602052604090205460ff166119e7576040517f219993850000000000000000000000000000000000000000000000000000000081526001600160a01b0382166004820152602401610891565b6040805160c08101825260045460ff808216835261010082048116602084018190526201000083049091161515938301939093526301000000810461ffff16606083015265010000000000810463ffffffff1660808301526901000000000000000000900467ffffffffffffffff1660a0820152905f90611a6a906001906133f9565b9050815f015160ff168160ff161015611abf5781516040517f7b7a98f100000000000000000000000000000000000000000000000000000000815260ff91821660048201529082166024820152604401610891565b6001600160a01b0383165f8181526005602052604080822080547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00169055600480547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ff1661010060ff871602179055517f9c8e7d83025bef8a04c664b2f753f64b8814bdb7e27291d7e50935f18cc3c7129190a2505050565b5f546001600160a01b03163314611b9d576040517f118cdaa7000000000000000000000000000000000000000000000000000000008152336004820152602401610891565b565b5f604082901c60ff16600114611bb657505f919050565b609882901c64ffffffffff164210611bcf57505f919050565b50605881901c62ffffff165f9081526007602052604090205460509190911c60ff161c60019081161490565b611c0d84826060015161ffff16612047565b5f611c1785611d0f565b9050611c2b818585855f015160ff16612330565b5f611c35866124b7565b90505f611c4187612650565b9050611c4e8782846127c1565b611c5e6080880160608901613130565b6001600160a01b031687357fd5d841f9634bf44c59e72f58163878766d93764ebbf46d0bc1bb60c2a3ac6f8185611c9b60608c0160408d016131ab565b6040805192835260ff91909116602083015260808c810135838301526101008d0135606084015260e08d013590830152519081900360a00190a350505050505050565b600180547fffffffffffffffffffffffff0000000000000000000000000000000000000000169055610d9581612aa3565b5f610da27f23d2d8dafa352649d265fff39d90063ef26289dc9e67bc2e18e1708e090cf7e983604051602001611d46929190613412565b60405160208183030381529060405280519060200120612b0a565b606061197e7f0000000000000000000000000000000000000000000000000000000000000000612b51565b606061197e7f0000000000000000000000000000000000000000000000000000000000000000612b51565b5f81815260096020908152604091829020825160808101845290546001600160a01b038116825274010000000000000000000000000000000000000000810460ff908116938301939093527501000000000000000000000000000000000000000000810490921692810183905276010000000000000000000000000000000000000000000090910467ffffffffffffffff16606082015290600114611ece57806040015160ff165f03611e99576040517f0825edf700000000000000000000000000000000000000000000000000000000815260048101839052602401610891565b6040517f4b06eae500000000000000000000000000000000000000000000000000000000815260048101839052602401610891565b80516001600160a01b03163314611f1a576040517f141de4ff00000000000000000000000000000000000000000000000000000000815260048101839052336024820152604401610891565b5050565b5f306001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016148015611f7657507f000000000000000000000000000000000000000000000000000000000000000046145b15611fa057507f000000000000000000000000000000000000000000000000000000000000000090565b61197e604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201527f0000000000000000000000000000000000000000000000000000000000000000918101919091527f000000000000000000000000000000000000000000000000000000000000000060608201524660808201523060a08201525f9060c00160405160208183030381529060405280519060200120905090565b5f61205860608401604085016131ab565b905060ff8116600114801590612072575060ff8116600214155b156120ae576040517f774f7f1200000000000000000000000000000000000000000000000000000000815260ff82166004820152602401610891565b5f6120bf6080850160608601613130565b6001600160a01b0316036120ff576040517f7e8c1c1d00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b5f61211261018085016101608601613558565b90505f6121276101a086016101808701613558565b9050428267ffffffffffffffff161115612179576040517f9f7cd98000000000000000000000000000000000000000000000000000000000815267ffffffffffffffff83166004820152602401610891565b8167ffffffffffffffff168167ffffffffffffffff16116121da576040517f51a221bb00000000000000000000000000000000000000000000000000000000815267ffffffffffffffff808416600483015282166024820152604401610891565b7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff60ff841601612329575f61221761014087016101208801613558565b9050438167ffffffffffffffff1610612268576040517f37adee2a00000000000000000000000000000000000000000000000000000000815267ffffffffffffffff82166004820152602401610891565b8461227d67ffffffffffffffff831643613571565b11156122c8576040517f6057870f00000000000000000000000000000000000000000000000000000000815267ffffffffffffffff8216600482015260248101869052604401610891565b67ffffffffffffffff8116408015806122e657508661014001358114155b1561099a576040517fd923e16f00000000000000000000000000000000000000000000000000000000815267ffffffffffffffff83166004820152602401610891565b5050505050565b8181811015612375576040517ff1e86aa60000000000000000000000000000000000000000000000000000000081526004810182905260248101839052604401610891565b5f805b8281101561099a575f5f6123af8989898681811061239857612398613222565b90506020028101906123aa9190613584565b612b8e565b5090925090505f8160038111156123c8576123c86135e5565b14612402576040517f52bf984800000000000000000000000000000000000000000000000000000000815260048101849052602401610891565b836001600160a01b0316826001600160a01b031611612450576040517f590a84f700000000000000000000000000000000000000000000000000000000815260048101849052602401610891565b6001600160a01b0382165f9081526005602052604090205460ff166124ac576040517fd7e8a2c20000000000000000000000000000000000000000000000000000000081526001600160a01b0383166004820152602401610891565b509150600101612378565b60e08101355f8181526006602090815260408083208151606081018352905463ffffffff81168252640100000000810460ff1693820184905265010000000000900467ffffffffffffffff16918101919091529192919060011461258d57806020015160ff165f03612558576040517f9561b7e000000000000000000000000000000000000000000000000000000000815260048101839052602401610891565b6040517f3b25ce9600000000000000000000000000000000000000000000000000000000815260048101839052602401610891565b60408101515f9067ffffffffffffffff166125b061018087016101608801613558565b67ffffffffffffffff166125c49190613612565b9050806125d96101a087016101808801613558565b67ffffffffffffffff161115612641576125fb6101a086016101808701613558565b6040517f3f828c2900000000000000000000000000000000000000000000000000000000815267ffffffffffffffff909116600482015260248101829052604401610891565b505163ffffffff169392505050565b80355f818152600960209081526040808320815160808101835290546001600160a01b038116825274010000000000000000000000000000000000000000810460ff908116948301949094527501000000000000000000000000000000000000000000810490931691810182905276010000000000000000000000000000000000000000000090920467ffffffffffffffff16606083015291929160011461273557806040015160ff165f03611e99576040517f0825edf700000000000000000000000000000000000000000000000000000000815260048101839052602401610891565b61274560408501602086016131ab565b60ff16816020015160ff16146127ac57806020015184602001602081019061276d91906131ab565b6040517f12a07f1800000000000000000000000000000000000000000000000000000000815260ff928316600482015291166024820152604401610891565b6060015167ffffffffffffffff169392505050565b5f6127d26080850160608601613130565b90505f6127e761018086016101608701613558565b6001600160a01b0383165f908152600c602052604090205490915067ffffffffffffffff811685810361287d5764ffffffffff607083901c1667ffffffffffffffff84168110612877576040517f50cab90300000000000000000000000000000000000000000000000000000000815267ffffffffffffffff808616600483015282166024820152604401610891565b506129e0565b80156128c0576040517fb291af120000000000000000000000000000000000000000000000000000000081526001600160a01b0385166004820152602401610891565b86355f818152600a60205260409020546001600160a01b031680156129a0576001600160a01b0381165f908152600c602052604090205460701c64ffffffffff1667ffffffffffffffff86168110612958576040517f50cab90300000000000000000000000000000000000000000000000000000000815267ffffffffffffffff808816600483015282166024820152604401610891565b6001600160a01b038083165f818152600c602052604080822082905551928a169286917fa90dac46fa21375166f0d4ac0b0e6f68ddf7916fac2b6a6068542727a402e19391a4505b505f908152600a6020526040902080547fffffffffffffffffffffffff0000000000000000000000000000000000000000166001600160a01b0386161790555b60c06129f160e08901898301613558565b67ffffffffffffffff16901b6098612a116101a08a016101808b01613558565b67ffffffffffffffff16901b75ffffffffffffffff0000000000000000000000000000607086901b16605088901b6048612a5160c08d0160a08e016131ab565b60ff16901b6040612a6760608e018e83016131ab565b60ff16901b8b171717171717600c5f866001600160a01b03166001600160a01b031681526020019081526020015f208190555050505050505050565b5f80546001600160a01b038381167fffffffffffffffffffffffff0000000000000000000000000000000000000000831681178455604051919092169283917f8be0079c531659141344cd1fd0a4f28419497f9722a3daafe3b4186f6b6457e09190a35050565b5f610da2612b16611f1e565b836040517f19010000000000000000000000000000000000000000000000000000000000008152600281019290925260228201526042902090565b60605f612b5d83612bd5565b6040805160208082528183019092529192505f91906020820181803683375050509182525060208101929092525090565b5f80806041849003612bc2578435602086013560408701355f1a612bb489828585612c15565b955095509550505050612bcc565b505f915060029050825b93509350939050565b5f60ff8216601f811115610da2576040517fb3512b0c00000000000000000000000000000000000000000000000000000000815260040160405180910390fd5b5f80807f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0841115612c4e57505f91506003905082612cf1565b604080515f808252602082018084528a905260ff891692820192909252606081018790526080810186905260019060a0016020604051602081039080840390855afa158015612c9f573d5f5f3e3d5ffd5b50506040517fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe001519150506001600160a01b038116612ce857505f925060019150829050612cf1565b92505f91508190505b9450945094915050565b5f60208284031215612d0b575f5ffd5b5035919050565b81516001600160a01b0316815261016081016020830151612d38602084018260ff169052565b506040830151612d4d604084018260ff169052565b506060830151612d69606084018267ffffffffffffffff169052565b506080830151612d8460808401826001600160a01b03169052565b5060a0830151612d9960a084018260ff169052565b5060c0830151612dae60c084018260ff169052565b5060e0830151612dca60e084018267ffffffffffffffff169052565b50610100830151610100830152610120830151612df461012084018267ffffffffffffffff169052565b50610140830151612e1261014084018267ffffffffffffffff169052565b5092915050565b5f5f83601f840112612e29575f5ffd5b50813567ffffffffffffffff811115612e40575f5ffd5b6020830191508360208260051b8501011115612e5a575f5ffd5b9250929050565b5f5f5f5f60408587031215612e74575f5ffd5b843567ffffffffffffffff811115612e8a575f5ffd5b8501601f81018713612e9a575f5ffd5b803567ffffffffffffffff811115612eb0575f5ffd5b8760206101c083028401011115612ec5575f5ffd5b60209182019550935085013567ffffffffffffffff811115612ee5575f5ffd5b612ef187828801612e19565b95989497509550505050565b5f60208284031215612f0d575f5ffd5b813561ffff81168114610810575f5ffd5b803567ffffffffffffffff81168114612f35575f5ffd5b919050565b5f5f83601f840112612f4a575f5ffd5b50813567ffffffffffffffff811115612f61575f5ffd5b602083019150836020828501011115612e5a575f5ffd5b5f5f5f5f60608587031215612f8b575f5ffd5b84359350612f9b60208601612f1e565b9250604085013567ffffffffffffffff811115612fb6575f5ffd5b612ef187828801612f3a565b5f6101c08284031215612fd3575f5ffd5b50919050565b5f6101c08284031215612fea575f5ffd5b6108108383612fc2565b5f81518084528060208401602086015e5f6020828601015260207fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0601f83011685010191505092915050565b7fff000000000000000000000000000000000000000000000000000000000000008816815260e060208201525f61307a60e0830189612ff4565b828103604084015261308c8189612ff4565b606084018890526001600160a01b038716608085015260a0840186905283810360c0850152845180825260208087019350909101905f5b818110156130e15783518352602093840193909201916001016130c3565b50909b9a5050505050505050505050565b80356001600160a01b0381168114612f35575f5ffd5b5f5f60408385031215613119575f5ffd5b613122836130f2565b946020939093013593505050565b5f60208284031215613140575f5ffd5b610810826130f2565b5f5f5f6101e0848603121561315c575f5ffd5b6131668585612fc2565b92506101c084013567ffffffffffffffff811115613182575f5ffd5b61318e86828701612e19565b9497909650939450505050565b803560ff81168114612f35575f5ffd5b5f602082840312156131bb575f5ffd5b6108108261319b565b5f5f5f604084860312156131d6575f5ffd5b83359250602084013567ffffffffffffffff8111156131f3575f5ffd5b61318e86828701612f3a565b5f5f5f5f60608587031215613212575f5ffd5b84359350612f9b6020860161319b565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52603260045260245ffd5b5f5f83357fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe1843603018112613282575f5ffd5b83018035915067ffffffffffffffff82111561329c575f5ffd5b6020019150600581901b3603821315612e5a575f5ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b63ffffffff8181168382160190811115610da257610da26132b3565b81835281816020850137505f602082840101525f60207fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0601f840116840101905092915050565b67ffffffffffffffff84168152604060208201525f6133666040830184866132fc565b95945050505050565b60ff8181168382160190811115610da257610da26132b3565b602081525f61339b6020830184866132fc565b949350505050565b67ffffffffffffffff8181168382160190811115610da257610da26132b3565b60ff8516815267ffffffffffffffff84166020820152606060408201525f6133ef6060830184866132fc565b9695505050505050565b60ff8281168282160390811115610da257610da26132b3565b82815281356020808301919091526101e082019061343190840161319b565b60ff81166040840152506134476040840161319b565b60ff811660608401525061345d606084016130f2565b6001600160a01b038116608084015250608083013560a08381019190915261348690840161319b565b60ff811660c08401525061349c60c08401612f1e565b67ffffffffffffffff811660e08401525060e083013561010083810191909152830135610120808401919091526134d4908401612f1e565b67ffffffffffffffff81166101408401525061014083013561016083810191909152613501908401612f1e565b67ffffffffffffffff8116610180840152506135206101808401612f1e565b67ffffffffffffffff81166101a08401525061353f6101a08401612f1e565b67ffffffffffffffff81166101c0840152509392505050565b5f60208284031215613568575f5ffd5b61081082612f1e565b81810381811115610da257610da26132b3565b5f5f83357fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe18436030181126135b7575f5ffd5b83018035915067ffffffffffffffff8211156135d1575f5ffd5b602001915036819003821315612e5a575f5ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52602160045260245ffd5b80820180821115610da257610da26132b356fea2646970667358221220851ac0c97f6a3f19f1f892be5c2764d513ced965dc04af16045ce6b9b34cab9464736f6c634300081e0033",
+}
+
+// TeeRegistry is an auto generated Go binding around an Ethereum contract.
+type TeeRegistry struct {
+	abi abi.ABI
+}
+
+// GetABI returns the ABI associated with this contract binding.
+func (c *TeeRegistry) GetABI() abi.ABI {
+	return c.abi
+}
+
+// NewTeeRegistry creates a new instance of TeeRegistry.
+func NewTeeRegistry() *TeeRegistry {
+	parsed, err := TeeRegistryMetaData.ParseABI()
+	if err != nil {
+		panic(errors.New("invalid ABI: " + err.Error()))
+	}
+	return &TeeRegistry{abi: *parsed}
+}
+
+// Instance creates a wrapper for a deployed contract instance at the given address.
+// Use this to create the instance object passed to abigen v2 library functions Call, Transact, etc.
+func (c *TeeRegistry) Instance(backend bind.ContractBackend, addr common.Address) *bind.BoundContract {
+	return bind.NewBoundContract(addr, c.abi, backend, backend, backend)
+}
+
+// PackConstructor is the Go binding used to pack the parameters required for
+// contract deployment.
+//
+// Solidity: constructor(address initialOwner, address[] oracles, uint8 threshold_, uint16 maxAnchorAge_) returns()
+func (teeRegistry *TeeRegistry) PackConstructor(initialOwner common.Address, oracles []common.Address, threshold_ uint8, maxAnchorAge_ uint16) []byte {
+	enc, err := teeRegistry.abi.Pack("", initialOwner, oracles, threshold_, maxAnchorAge_)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// PackVERDICTTYPEHASH is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x75cb5f3d.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function VERDICT_TYPEHASH() view returns(bytes32)
+func (teeRegistry *TeeRegistry) PackVERDICTTYPEHASH() []byte {
+	enc, err := teeRegistry.abi.Pack("VERDICT_TYPEHASH")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackVERDICTTYPEHASH is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x75cb5f3d.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function VERDICT_TYPEHASH() view returns(bytes32)
+func (teeRegistry *TeeRegistry) TryPackVERDICTTYPEHASH() ([]byte, error) {
+	return teeRegistry.abi.Pack("VERDICT_TYPEHASH")
+}
+
+// UnpackVERDICTTYPEHASH is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x75cb5f3d.
+//
+// Solidity: function VERDICT_TYPEHASH() view returns(bytes32)
+func (teeRegistry *TeeRegistry) UnpackVERDICTTYPEHASH(data []byte) ([32]byte, error) {
+	out, err := teeRegistry.abi.Unpack("VERDICT_TYPEHASH", data)
+	if err != nil {
+		return *new([32]byte), err
+	}
+	out0 := *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	return out0, nil
+}
+
+// PackAcceptOwnership is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x79ba5097.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function acceptOwnership() returns()
+func (teeRegistry *TeeRegistry) PackAcceptOwnership() []byte {
+	enc, err := teeRegistry.abi.Pack("acceptOwnership")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackAcceptOwnership is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x79ba5097.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function acceptOwnership() returns()
+func (teeRegistry *TeeRegistry) TryPackAcceptOwnership() ([]byte, error) {
+	return teeRegistry.abi.Pack("acceptOwnership")
+}
+
+// PackAddOracle is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xdf5dd1a5.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function addOracle(address oracle) returns()
+func (teeRegistry *TeeRegistry) PackAddOracle(oracle common.Address) []byte {
+	enc, err := teeRegistry.abi.Pack("addOracle", oracle)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackAddOracle is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xdf5dd1a5.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function addOracle(address oracle) returns()
+func (teeRegistry *TeeRegistry) TryPackAddOracle(oracle common.Address) ([]byte, error) {
+	return teeRegistry.abi.Pack("addOracle", oracle)
+}
+
+// PackDeregisterMachine is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xec4bdc30.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function deregisterMachine(bytes32 machineId) returns()
+func (teeRegistry *TeeRegistry) PackDeregisterMachine(machineId [32]byte) []byte {
+	enc, err := teeRegistry.abi.Pack("deregisterMachine", machineId)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackDeregisterMachine is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xec4bdc30.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function deregisterMachine(bytes32 machineId) returns()
+func (teeRegistry *TeeRegistry) TryPackDeregisterMachine(machineId [32]byte) ([]byte, error) {
+	return teeRegistry.abi.Pack("deregisterMachine", machineId)
+}
+
+// PackDomainSeparator is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf698da25.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function domainSeparator() view returns(bytes32)
+func (teeRegistry *TeeRegistry) PackDomainSeparator() []byte {
+	enc, err := teeRegistry.abi.Pack("domainSeparator")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackDomainSeparator is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf698da25.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function domainSeparator() view returns(bytes32)
+func (teeRegistry *TeeRegistry) TryPackDomainSeparator() ([]byte, error) {
+	return teeRegistry.abi.Pack("domainSeparator")
+}
+
+// UnpackDomainSeparator is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xf698da25.
+//
+// Solidity: function domainSeparator() view returns(bytes32)
+func (teeRegistry *TeeRegistry) UnpackDomainSeparator(data []byte) ([32]byte, error) {
+	out, err := teeRegistry.abi.Unpack("domainSeparator", data)
+	if err != nil {
+		return *new([32]byte), err
+	}
+	out0 := *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	return out0, nil
+}
+
+// PackEip712Domain is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x84b0196e.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function eip712Domain() view returns(bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)
+func (teeRegistry *TeeRegistry) PackEip712Domain() []byte {
+	enc, err := teeRegistry.abi.Pack("eip712Domain")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackEip712Domain is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x84b0196e.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function eip712Domain() view returns(bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)
+func (teeRegistry *TeeRegistry) TryPackEip712Domain() ([]byte, error) {
+	return teeRegistry.abi.Pack("eip712Domain")
+}
+
+// Eip712DomainOutput serves as a container for the return parameters of contract
+// method Eip712Domain.
+type Eip712DomainOutput struct {
+	Fields            [1]byte
+	Name              string
+	Version           string
+	ChainId           *big.Int
+	VerifyingContract common.Address
+	Salt              [32]byte
+	Extensions        []*big.Int
+}
+
+// UnpackEip712Domain is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x84b0196e.
+//
+// Solidity: function eip712Domain() view returns(bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)
+func (teeRegistry *TeeRegistry) UnpackEip712Domain(data []byte) (Eip712DomainOutput, error) {
+	out, err := teeRegistry.abi.Unpack("eip712Domain", data)
+	outstruct := new(Eip712DomainOutput)
+	if err != nil {
+		return *outstruct, err
+	}
+	outstruct.Fields = *abi.ConvertType(out[0], new([1]byte)).(*[1]byte)
+	outstruct.Name = *abi.ConvertType(out[1], new(string)).(*string)
+	outstruct.Version = *abi.ConvertType(out[2], new(string)).(*string)
+	outstruct.ChainId = abi.ConvertType(out[3], new(big.Int)).(*big.Int)
+	outstruct.VerifyingContract = *abi.ConvertType(out[4], new(common.Address)).(*common.Address)
+	outstruct.Salt = *abi.ConvertType(out[5], new([32]byte)).(*[32]byte)
+	outstruct.Extensions = *abi.ConvertType(out[6], new([]*big.Int)).(*[]*big.Int)
+	return *outstruct, nil
+}
+
+// PackHashVerdict is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x83c76b78.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function hashVerdict((bytes32,uint8,uint8,address,bytes32,uint8,uint64,bytes32,bytes32,uint64,bytes32,uint64,uint64,uint64) v) view returns(bytes32)
+func (teeRegistry *TeeRegistry) PackHashVerdict(v ITeeRegistryVerdict) []byte {
+	enc, err := teeRegistry.abi.Pack("hashVerdict", v)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackHashVerdict is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x83c76b78.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function hashVerdict((bytes32,uint8,uint8,address,bytes32,uint8,uint64,bytes32,bytes32,uint64,bytes32,uint64,uint64,uint64) v) view returns(bytes32)
+func (teeRegistry *TeeRegistry) TryPackHashVerdict(v ITeeRegistryVerdict) ([]byte, error) {
+	return teeRegistry.abi.Pack("hashVerdict", v)
+}
+
+// UnpackHashVerdict is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x83c76b78.
+//
+// Solidity: function hashVerdict((bytes32,uint8,uint8,address,bytes32,uint8,uint64,bytes32,bytes32,uint64,bytes32,uint64,uint64,uint64) v) view returns(bytes32)
+func (teeRegistry *TeeRegistry) UnpackHashVerdict(data []byte) ([32]byte, error) {
+	out, err := teeRegistry.abi.Unpack("hashVerdict", data)
+	if err != nil {
+		return *new([32]byte), err
+	}
+	out0 := *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	return out0, nil
+}
+
+// PackIsOracle is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xa97e5c93.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function isOracle(address account) view returns(bool)
+func (teeRegistry *TeeRegistry) PackIsOracle(account common.Address) []byte {
+	enc, err := teeRegistry.abi.Pack("isOracle", account)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackIsOracle is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xa97e5c93.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function isOracle(address account) view returns(bool)
+func (teeRegistry *TeeRegistry) TryPackIsOracle(account common.Address) ([]byte, error) {
+	return teeRegistry.abi.Pack("isOracle", account)
+}
+
+// UnpackIsOracle is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xa97e5c93.
+//
+// Solidity: function isOracle(address account) view returns(bool)
+func (teeRegistry *TeeRegistry) UnpackIsOracle(data []byte) (bool, error) {
+	out, err := teeRegistry.abi.Unpack("isOracle", data)
+	if err != nil {
+		return *new(bool), err
+	}
+	out0 := *abi.ConvertType(out[0], new(bool)).(*bool)
+	return out0, nil
+}
+
+// PackIsTrusted is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x3fb732d1.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function isTrusted(bytes32 machineId) view returns(bool)
+func (teeRegistry *TeeRegistry) PackIsTrusted(machineId [32]byte) []byte {
+	enc, err := teeRegistry.abi.Pack("isTrusted", machineId)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackIsTrusted is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x3fb732d1.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function isTrusted(bytes32 machineId) view returns(bool)
+func (teeRegistry *TeeRegistry) TryPackIsTrusted(machineId [32]byte) ([]byte, error) {
+	return teeRegistry.abi.Pack("isTrusted", machineId)
+}
+
+// UnpackIsTrusted is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x3fb732d1.
+//
+// Solidity: function isTrusted(bytes32 machineId) view returns(bool)
+func (teeRegistry *TeeRegistry) UnpackIsTrusted(data []byte) (bool, error) {
+	out, err := teeRegistry.abi.Unpack("isTrusted", data)
+	if err != nil {
+		return *new(bool), err
+	}
+	out0 := *abi.ConvertType(out[0], new(bool)).(*bool)
+	return out0, nil
+}
+
+// PackIsTrustedKey is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf3e45074.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function isTrustedKey(address key) view returns(bool)
+func (teeRegistry *TeeRegistry) PackIsTrustedKey(key common.Address) []byte {
+	enc, err := teeRegistry.abi.Pack("isTrustedKey", key)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackIsTrustedKey is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf3e45074.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function isTrustedKey(address key) view returns(bool)
+func (teeRegistry *TeeRegistry) TryPackIsTrustedKey(key common.Address) ([]byte, error) {
+	return teeRegistry.abi.Pack("isTrustedKey", key)
+}
+
+// UnpackIsTrustedKey is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xf3e45074.
+//
+// Solidity: function isTrustedKey(address key) view returns(bool)
+func (teeRegistry *TeeRegistry) UnpackIsTrustedKey(data []byte) (bool, error) {
+	out, err := teeRegistry.abi.Unpack("isTrustedKey", data)
+	if err != nil {
+		return *new(bool), err
+	}
+	out0 := *abi.ConvertType(out[0], new(bool)).(*bool)
+	return out0, nil
+}
+
+// PackMachine is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x18e2b319.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function machine(bytes32 machineId) view returns((address,uint8,uint8,uint64,address,uint8,uint8,uint64,bytes32,uint64,uint64) r)
+func (teeRegistry *TeeRegistry) PackMachine(machineId [32]byte) []byte {
+	enc, err := teeRegistry.abi.Pack("machine", machineId)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackMachine is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x18e2b319.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function machine(bytes32 machineId) view returns((address,uint8,uint8,uint64,address,uint8,uint8,uint64,bytes32,uint64,uint64) r)
+func (teeRegistry *TeeRegistry) TryPackMachine(machineId [32]byte) ([]byte, error) {
+	return teeRegistry.abi.Pack("machine", machineId)
+}
+
+// UnpackMachine is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x18e2b319.
+//
+// Solidity: function machine(bytes32 machineId) view returns((address,uint8,uint8,uint64,address,uint8,uint8,uint64,bytes32,uint64,uint64) r)
+func (teeRegistry *TeeRegistry) UnpackMachine(data []byte) (ITeeRegistryMachineRecord, error) {
+	out, err := teeRegistry.abi.Unpack("machine", data)
+	if err != nil {
+		return *new(ITeeRegistryMachineRecord), err
+	}
+	out0 := *abi.ConvertType(out[0], new(ITeeRegistryMachineRecord)).(*ITeeRegistryMachineRecord)
+	return out0, nil
+}
+
+// PackMachineIdOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x9d666e85.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function machineIdOf(address provider, bytes32 salt) pure returns(bytes32)
+func (teeRegistry *TeeRegistry) PackMachineIdOf(provider common.Address, salt [32]byte) []byte {
+	enc, err := teeRegistry.abi.Pack("machineIdOf", provider, salt)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackMachineIdOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x9d666e85.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function machineIdOf(address provider, bytes32 salt) pure returns(bytes32)
+func (teeRegistry *TeeRegistry) TryPackMachineIdOf(provider common.Address, salt [32]byte) ([]byte, error) {
+	return teeRegistry.abi.Pack("machineIdOf", provider, salt)
+}
+
+// UnpackMachineIdOf is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x9d666e85.
+//
+// Solidity: function machineIdOf(address provider, bytes32 salt) pure returns(bytes32)
+func (teeRegistry *TeeRegistry) UnpackMachineIdOf(data []byte) ([32]byte, error) {
+	out, err := teeRegistry.abi.Unpack("machineIdOf", data)
+	if err != nil {
+		return *new([32]byte), err
+	}
+	out0 := *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	return out0, nil
+}
+
+// PackMachineOfKey is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe56cffc1.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function machineOfKey(address key) view returns(bytes32)
+func (teeRegistry *TeeRegistry) PackMachineOfKey(key common.Address) []byte {
+	enc, err := teeRegistry.abi.Pack("machineOfKey", key)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackMachineOfKey is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe56cffc1.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function machineOfKey(address key) view returns(bytes32)
+func (teeRegistry *TeeRegistry) TryPackMachineOfKey(key common.Address) ([]byte, error) {
+	return teeRegistry.abi.Pack("machineOfKey", key)
+}
+
+// UnpackMachineOfKey is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xe56cffc1.
+//
+// Solidity: function machineOfKey(address key) view returns(bytes32)
+func (teeRegistry *TeeRegistry) UnpackMachineOfKey(data []byte) ([32]byte, error) {
+	out, err := teeRegistry.abi.Unpack("machineOfKey", data)
+	if err != nil {
+		return *new([32]byte), err
+	}
+	out0 := *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	return out0, nil
+}
+
+// PackMaxAnchorAge is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x6e1ec7db.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function maxAnchorAge() view returns(uint16)
+func (teeRegistry *TeeRegistry) PackMaxAnchorAge() []byte {
+	enc, err := teeRegistry.abi.Pack("maxAnchorAge")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackMaxAnchorAge is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x6e1ec7db.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function maxAnchorAge() view returns(uint16)
+func (teeRegistry *TeeRegistry) TryPackMaxAnchorAge() ([]byte, error) {
+	return teeRegistry.abi.Pack("maxAnchorAge")
+}
+
+// UnpackMaxAnchorAge is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x6e1ec7db.
+//
+// Solidity: function maxAnchorAge() view returns(uint16)
+func (teeRegistry *TeeRegistry) UnpackMaxAnchorAge(data []byte) (uint16, error) {
+	out, err := teeRegistry.abi.Unpack("maxAnchorAge", data)
+	if err != nil {
+		return *new(uint16), err
+	}
+	out0 := *abi.ConvertType(out[0], new(uint16)).(*uint16)
+	return out0, nil
+}
+
+// PackOracleCount is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x613d8fcc.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function oracleCount() view returns(uint8)
+func (teeRegistry *TeeRegistry) PackOracleCount() []byte {
+	enc, err := teeRegistry.abi.Pack("oracleCount")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackOracleCount is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x613d8fcc.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function oracleCount() view returns(uint8)
+func (teeRegistry *TeeRegistry) TryPackOracleCount() ([]byte, error) {
+	return teeRegistry.abi.Pack("oracleCount")
+}
+
+// UnpackOracleCount is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x613d8fcc.
+//
+// Solidity: function oracleCount() view returns(uint8)
+func (teeRegistry *TeeRegistry) UnpackOracleCount(data []byte) (uint8, error) {
+	out, err := teeRegistry.abi.Unpack("oracleCount", data)
+	if err != nil {
+		return *new(uint8), err
+	}
+	out0 := *abi.ConvertType(out[0], new(uint8)).(*uint8)
+	return out0, nil
+}
+
+// PackOwner is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x8da5cb5b.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function owner() view returns(address)
+func (teeRegistry *TeeRegistry) PackOwner() []byte {
+	enc, err := teeRegistry.abi.Pack("owner")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackOwner is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x8da5cb5b.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function owner() view returns(address)
+func (teeRegistry *TeeRegistry) TryPackOwner() ([]byte, error) {
+	return teeRegistry.abi.Pack("owner")
+}
+
+// UnpackOwner is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x8da5cb5b.
+//
+// Solidity: function owner() view returns(address)
+func (teeRegistry *TeeRegistry) UnpackOwner(data []byte) (common.Address, error) {
+	out, err := teeRegistry.abi.Unpack("owner", data)
+	if err != nil {
+		return *new(common.Address), err
+	}
+	out0 := *abi.ConvertType(out[0], new(common.Address)).(*common.Address)
+	return out0, nil
+}
+
+// PackPause is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x8456cb59.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function pause() returns()
+func (teeRegistry *TeeRegistry) PackPause() []byte {
+	enc, err := teeRegistry.abi.Pack("pause")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackPause is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x8456cb59.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function pause() returns()
+func (teeRegistry *TeeRegistry) TryPackPause() ([]byte, error) {
+	return teeRegistry.abi.Pack("pause")
+}
+
+// PackPaused is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x5c975abb.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function paused() view returns(bool)
+func (teeRegistry *TeeRegistry) PackPaused() []byte {
+	enc, err := teeRegistry.abi.Pack("paused")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackPaused is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x5c975abb.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function paused() view returns(bool)
+func (teeRegistry *TeeRegistry) TryPackPaused() ([]byte, error) {
+	return teeRegistry.abi.Pack("paused")
+}
+
+// UnpackPaused is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x5c975abb.
+//
+// Solidity: function paused() view returns(bool)
+func (teeRegistry *TeeRegistry) UnpackPaused(data []byte) (bool, error) {
+	out, err := teeRegistry.abi.Unpack("paused", data)
+	if err != nil {
+		return *new(bool), err
+	}
+	out0 := *abi.ConvertType(out[0], new(bool)).(*bool)
+	return out0, nil
+}
+
+// PackPendingOwner is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe30c3978.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function pendingOwner() view returns(address)
+func (teeRegistry *TeeRegistry) PackPendingOwner() []byte {
+	enc, err := teeRegistry.abi.Pack("pendingOwner")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackPendingOwner is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe30c3978.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function pendingOwner() view returns(address)
+func (teeRegistry *TeeRegistry) TryPackPendingOwner() ([]byte, error) {
+	return teeRegistry.abi.Pack("pendingOwner")
+}
+
+// UnpackPendingOwner is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xe30c3978.
+//
+// Solidity: function pendingOwner() view returns(address)
+func (teeRegistry *TeeRegistry) UnpackPendingOwner(data []byte) (common.Address, error) {
+	out, err := teeRegistry.abi.Unpack("pendingOwner", data)
+	if err != nil {
+		return *new(common.Address), err
+	}
+	out0 := *abi.ConvertType(out[0], new(common.Address)).(*common.Address)
+	return out0, nil
+}
+
+// PackPolicy is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x115f746c.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function policy(bytes32 policyHash) view returns((uint32,uint8,uint64))
+func (teeRegistry *TeeRegistry) PackPolicy(policyHash [32]byte) []byte {
+	enc, err := teeRegistry.abi.Pack("policy", policyHash)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackPolicy is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x115f746c.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function policy(bytes32 policyHash) view returns((uint32,uint8,uint64))
+func (teeRegistry *TeeRegistry) TryPackPolicy(policyHash [32]byte) ([]byte, error) {
+	return teeRegistry.abi.Pack("policy", policyHash)
+}
+
+// UnpackPolicy is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x115f746c.
+//
+// Solidity: function policy(bytes32 policyHash) view returns((uint32,uint8,uint64))
+func (teeRegistry *TeeRegistry) UnpackPolicy(data []byte) (ITeeRegistryPolicyInfo, error) {
+	out, err := teeRegistry.abi.Unpack("policy", data)
+	if err != nil {
+		return *new(ITeeRegistryPolicyInfo), err
+	}
+	out0 := *abi.ConvertType(out[0], new(ITeeRegistryPolicyInfo)).(*ITeeRegistryPolicyInfo)
+	return out0, nil
+}
+
+// PackRegisterMachine is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf5577fe6.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function registerMachine(bytes32 salt, uint8 tee, string metadataURI) returns(bytes32 machineId)
+func (teeRegistry *TeeRegistry) PackRegisterMachine(salt [32]byte, tee uint8, metadataURI string) []byte {
+	enc, err := teeRegistry.abi.Pack("registerMachine", salt, tee, metadataURI)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackRegisterMachine is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf5577fe6.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function registerMachine(bytes32 salt, uint8 tee, string metadataURI) returns(bytes32 machineId)
+func (teeRegistry *TeeRegistry) TryPackRegisterMachine(salt [32]byte, tee uint8, metadataURI string) ([]byte, error) {
+	return teeRegistry.abi.Pack("registerMachine", salt, tee, metadataURI)
+}
+
+// UnpackRegisterMachine is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xf5577fe6.
+//
+// Solidity: function registerMachine(bytes32 salt, uint8 tee, string metadataURI) returns(bytes32 machineId)
+func (teeRegistry *TeeRegistry) UnpackRegisterMachine(data []byte) ([32]byte, error) {
+	out, err := teeRegistry.abi.Unpack("registerMachine", data)
+	if err != nil {
+		return *new([32]byte), err
+	}
+	out0 := *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	return out0, nil
+}
+
+// PackRegisterPolicy is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x77e9553d.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function registerPolicy(bytes32 policyHash, uint64 validitySeconds, string uri) returns()
+func (teeRegistry *TeeRegistry) PackRegisterPolicy(policyHash [32]byte, validitySeconds uint64, uri string) []byte {
+	enc, err := teeRegistry.abi.Pack("registerPolicy", policyHash, validitySeconds, uri)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackRegisterPolicy is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x77e9553d.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function registerPolicy(bytes32 policyHash, uint64 validitySeconds, string uri) returns()
+func (teeRegistry *TeeRegistry) TryPackRegisterPolicy(policyHash [32]byte, validitySeconds uint64, uri string) ([]byte, error) {
+	return teeRegistry.abi.Pack("registerPolicy", policyHash, validitySeconds, uri)
+}
+
+// PackRemoveOracle is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xfdc85fc4.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function removeOracle(address oracle) returns()
+func (teeRegistry *TeeRegistry) PackRemoveOracle(oracle common.Address) []byte {
+	enc, err := teeRegistry.abi.Pack("removeOracle", oracle)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackRemoveOracle is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xfdc85fc4.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function removeOracle(address oracle) returns()
+func (teeRegistry *TeeRegistry) TryPackRemoveOracle(oracle common.Address) ([]byte, error) {
+	return teeRegistry.abi.Pack("removeOracle", oracle)
+}
+
+// PackRenounceOwnership is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x715018a6.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function renounceOwnership() view returns()
+func (teeRegistry *TeeRegistry) PackRenounceOwnership() []byte {
+	enc, err := teeRegistry.abi.Pack("renounceOwnership")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackRenounceOwnership is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x715018a6.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function renounceOwnership() view returns()
+func (teeRegistry *TeeRegistry) TryPackRenounceOwnership() ([]byte, error) {
+	return teeRegistry.abi.Pack("renounceOwnership")
+}
+
+// PackRetirePolicy is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf230748f.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function retirePolicy(bytes32 policyHash) returns()
+func (teeRegistry *TeeRegistry) PackRetirePolicy(policyHash [32]byte) []byte {
+	enc, err := teeRegistry.abi.Pack("retirePolicy", policyHash)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackRetirePolicy is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf230748f.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function retirePolicy(bytes32 policyHash) returns()
+func (teeRegistry *TeeRegistry) TryPackRetirePolicy(policyHash [32]byte) ([]byte, error) {
+	return teeRegistry.abi.Pack("retirePolicy", policyHash)
+}
+
+// PackSetMachineMetadata is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf402e12a.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function setMachineMetadata(bytes32 machineId, string metadataURI) returns()
+func (teeRegistry *TeeRegistry) PackSetMachineMetadata(machineId [32]byte, metadataURI string) []byte {
+	enc, err := teeRegistry.abi.Pack("setMachineMetadata", machineId, metadataURI)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackSetMachineMetadata is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf402e12a.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function setMachineMetadata(bytes32 machineId, string metadataURI) returns()
+func (teeRegistry *TeeRegistry) TryPackSetMachineMetadata(machineId [32]byte, metadataURI string) ([]byte, error) {
+	return teeRegistry.abi.Pack("setMachineMetadata", machineId, metadataURI)
+}
+
+// PackSetMaxAnchorAge is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x6339e378.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function setMaxAnchorAge(uint16 blocks) returns()
+func (teeRegistry *TeeRegistry) PackSetMaxAnchorAge(blocks uint16) []byte {
+	enc, err := teeRegistry.abi.Pack("setMaxAnchorAge", blocks)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackSetMaxAnchorAge is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x6339e378.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function setMaxAnchorAge(uint16 blocks) returns()
+func (teeRegistry *TeeRegistry) TryPackSetMaxAnchorAge(blocks uint16) ([]byte, error) {
+	return teeRegistry.abi.Pack("setMaxAnchorAge", blocks)
+}
+
+// PackSetThreshold is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe5a98603.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function setThreshold(uint8 threshold_) returns()
+func (teeRegistry *TeeRegistry) PackSetThreshold(threshold uint8) []byte {
+	enc, err := teeRegistry.abi.Pack("setThreshold", threshold)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackSetThreshold is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xe5a98603.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function setThreshold(uint8 threshold_) returns()
+func (teeRegistry *TeeRegistry) TryPackSetThreshold(threshold uint8) ([]byte, error) {
+	return teeRegistry.abi.Pack("setThreshold", threshold)
+}
+
+// PackSubmitVerdict is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xd09aab28.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function submitVerdict((bytes32,uint8,uint8,address,bytes32,uint8,uint64,bytes32,bytes32,uint64,bytes32,uint64,uint64,uint64) v, bytes[] signatures) returns()
+func (teeRegistry *TeeRegistry) PackSubmitVerdict(v ITeeRegistryVerdict, signatures [][]byte) []byte {
+	enc, err := teeRegistry.abi.Pack("submitVerdict", v, signatures)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackSubmitVerdict is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xd09aab28.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function submitVerdict((bytes32,uint8,uint8,address,bytes32,uint8,uint64,bytes32,bytes32,uint64,bytes32,uint64,uint64,uint64) v, bytes[] signatures) returns()
+func (teeRegistry *TeeRegistry) TryPackSubmitVerdict(v ITeeRegistryVerdict, signatures [][]byte) ([]byte, error) {
+	return teeRegistry.abi.Pack("submitVerdict", v, signatures)
+}
+
+// PackSubmitVerdicts is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x4d649a88.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function submitVerdicts((bytes32,uint8,uint8,address,bytes32,uint8,uint64,bytes32,bytes32,uint64,bytes32,uint64,uint64,uint64)[] vs, bytes[][] signatures) returns()
+func (teeRegistry *TeeRegistry) PackSubmitVerdicts(vs []ITeeRegistryVerdict, signatures [][][]byte) []byte {
+	enc, err := teeRegistry.abi.Pack("submitVerdicts", vs, signatures)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackSubmitVerdicts is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x4d649a88.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function submitVerdicts((bytes32,uint8,uint8,address,bytes32,uint8,uint64,bytes32,bytes32,uint64,bytes32,uint64,uint64,uint64)[] vs, bytes[][] signatures) returns()
+func (teeRegistry *TeeRegistry) TryPackSubmitVerdicts(vs []ITeeRegistryVerdict, signatures [][][]byte) ([]byte, error) {
+	return teeRegistry.abi.Pack("submitVerdicts", vs, signatures)
+}
+
+// PackThreshold is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x42cde4e8.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function threshold() view returns(uint8)
+func (teeRegistry *TeeRegistry) PackThreshold() []byte {
+	enc, err := teeRegistry.abi.Pack("threshold")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackThreshold is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x42cde4e8.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function threshold() view returns(uint8)
+func (teeRegistry *TeeRegistry) TryPackThreshold() ([]byte, error) {
+	return teeRegistry.abi.Pack("threshold")
+}
+
+// UnpackThreshold is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x42cde4e8.
+//
+// Solidity: function threshold() view returns(uint8)
+func (teeRegistry *TeeRegistry) UnpackThreshold(data []byte) (uint8, error) {
+	out, err := teeRegistry.abi.Unpack("threshold", data)
+	if err != nil {
+		return *new(uint8), err
+	}
+	out0 := *abi.ConvertType(out[0], new(uint8)).(*uint8)
+	return out0, nil
+}
+
+// PackTransferOwnership is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf2fde38b.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function transferOwnership(address newOwner) returns()
+func (teeRegistry *TeeRegistry) PackTransferOwnership(newOwner common.Address) []byte {
+	enc, err := teeRegistry.abi.Pack("transferOwnership", newOwner)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackTransferOwnership is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xf2fde38b.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function transferOwnership(address newOwner) returns()
+func (teeRegistry *TeeRegistry) TryPackTransferOwnership(newOwner common.Address) ([]byte, error) {
+	return teeRegistry.abi.Pack("transferOwnership", newOwner)
+}
+
+// PackUnpause is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x3f4ba83a.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function unpause() returns()
+func (teeRegistry *TeeRegistry) PackUnpause() []byte {
+	enc, err := teeRegistry.abi.Pack("unpause")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackUnpause is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x3f4ba83a.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function unpause() returns()
+func (teeRegistry *TeeRegistry) TryPackUnpause() ([]byte, error) {
+	return teeRegistry.abi.Pack("unpause")
+}
+
+// TeeRegistryEIP712DomainChanged represents a EIP712DomainChanged event raised by the TeeRegistry contract.
+type TeeRegistryEIP712DomainChanged struct {
+	Raw *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryEIP712DomainChangedEventName = "EIP712DomainChanged"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryEIP712DomainChanged) ContractEventName() string {
+	return TeeRegistryEIP712DomainChangedEventName
+}
+
+// UnpackEIP712DomainChangedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event EIP712DomainChanged()
+func (teeRegistry *TeeRegistry) UnpackEIP712DomainChangedEvent(log *types.Log) (*TeeRegistryEIP712DomainChanged, error) {
+	event := "EIP712DomainChanged"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryEIP712DomainChanged)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryMachineDeregistered represents a MachineDeregistered event raised by the TeeRegistry contract.
+type TeeRegistryMachineDeregistered struct {
+	MachineId [32]byte
+	Provider  common.Address
+	Raw       *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryMachineDeregisteredEventName = "MachineDeregistered"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryMachineDeregistered) ContractEventName() string {
+	return TeeRegistryMachineDeregisteredEventName
+}
+
+// UnpackMachineDeregisteredEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event MachineDeregistered(bytes32 indexed machineId, address indexed provider)
+func (teeRegistry *TeeRegistry) UnpackMachineDeregisteredEvent(log *types.Log) (*TeeRegistryMachineDeregistered, error) {
+	event := "MachineDeregistered"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryMachineDeregistered)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryMachineMetadataUpdated represents a MachineMetadataUpdated event raised by the TeeRegistry contract.
+type TeeRegistryMachineMetadataUpdated struct {
+	MachineId   [32]byte
+	MetadataURI string
+	Raw         *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryMachineMetadataUpdatedEventName = "MachineMetadataUpdated"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryMachineMetadataUpdated) ContractEventName() string {
+	return TeeRegistryMachineMetadataUpdatedEventName
+}
+
+// UnpackMachineMetadataUpdatedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event MachineMetadataUpdated(bytes32 indexed machineId, string metadataURI)
+func (teeRegistry *TeeRegistry) UnpackMachineMetadataUpdatedEvent(log *types.Log) (*TeeRegistryMachineMetadataUpdated, error) {
+	event := "MachineMetadataUpdated"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryMachineMetadataUpdated)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryMachineRegistered represents a MachineRegistered event raised by the TeeRegistry contract.
+type TeeRegistryMachineRegistered struct {
+	MachineId   [32]byte
+	Provider    common.Address
+	Tee         uint8
+	Serial      uint64
+	MetadataURI string
+	Raw         *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryMachineRegisteredEventName = "MachineRegistered"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryMachineRegistered) ContractEventName() string {
+	return TeeRegistryMachineRegisteredEventName
+}
+
+// UnpackMachineRegisteredEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event MachineRegistered(bytes32 indexed machineId, address indexed provider, uint8 tee, uint64 serial, string metadataURI)
+func (teeRegistry *TeeRegistry) UnpackMachineRegisteredEvent(log *types.Log) (*TeeRegistryMachineRegistered, error) {
+	event := "MachineRegistered"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryMachineRegistered)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryMaxAnchorAgeChanged represents a MaxAnchorAgeChanged event raised by the TeeRegistry contract.
+type TeeRegistryMaxAnchorAgeChanged struct {
+	Blocks uint16
+	Raw    *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryMaxAnchorAgeChangedEventName = "MaxAnchorAgeChanged"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryMaxAnchorAgeChanged) ContractEventName() string {
+	return TeeRegistryMaxAnchorAgeChangedEventName
+}
+
+// UnpackMaxAnchorAgeChangedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event MaxAnchorAgeChanged(uint16 blocks)
+func (teeRegistry *TeeRegistry) UnpackMaxAnchorAgeChangedEvent(log *types.Log) (*TeeRegistryMaxAnchorAgeChanged, error) {
+	event := "MaxAnchorAgeChanged"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryMaxAnchorAgeChanged)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryOracleAdded represents a OracleAdded event raised by the TeeRegistry contract.
+type TeeRegistryOracleAdded struct {
+	Oracle common.Address
+	Raw    *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryOracleAddedEventName = "OracleAdded"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryOracleAdded) ContractEventName() string {
+	return TeeRegistryOracleAddedEventName
+}
+
+// UnpackOracleAddedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event OracleAdded(address indexed oracle)
+func (teeRegistry *TeeRegistry) UnpackOracleAddedEvent(log *types.Log) (*TeeRegistryOracleAdded, error) {
+	event := "OracleAdded"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryOracleAdded)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryOracleRemoved represents a OracleRemoved event raised by the TeeRegistry contract.
+type TeeRegistryOracleRemoved struct {
+	Oracle common.Address
+	Raw    *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryOracleRemovedEventName = "OracleRemoved"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryOracleRemoved) ContractEventName() string {
+	return TeeRegistryOracleRemovedEventName
+}
+
+// UnpackOracleRemovedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event OracleRemoved(address indexed oracle)
+func (teeRegistry *TeeRegistry) UnpackOracleRemovedEvent(log *types.Log) (*TeeRegistryOracleRemoved, error) {
+	event := "OracleRemoved"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryOracleRemoved)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryOwnershipTransferStarted represents a OwnershipTransferStarted event raised by the TeeRegistry contract.
+type TeeRegistryOwnershipTransferStarted struct {
+	PreviousOwner common.Address
+	NewOwner      common.Address
+	Raw           *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryOwnershipTransferStartedEventName = "OwnershipTransferStarted"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryOwnershipTransferStarted) ContractEventName() string {
+	return TeeRegistryOwnershipTransferStartedEventName
+}
+
+// UnpackOwnershipTransferStartedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner)
+func (teeRegistry *TeeRegistry) UnpackOwnershipTransferStartedEvent(log *types.Log) (*TeeRegistryOwnershipTransferStarted, error) {
+	event := "OwnershipTransferStarted"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryOwnershipTransferStarted)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryOwnershipTransferred represents a OwnershipTransferred event raised by the TeeRegistry contract.
+type TeeRegistryOwnershipTransferred struct {
+	PreviousOwner common.Address
+	NewOwner      common.Address
+	Raw           *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryOwnershipTransferredEventName = "OwnershipTransferred"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryOwnershipTransferred) ContractEventName() string {
+	return TeeRegistryOwnershipTransferredEventName
+}
+
+// UnpackOwnershipTransferredEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)
+func (teeRegistry *TeeRegistry) UnpackOwnershipTransferredEvent(log *types.Log) (*TeeRegistryOwnershipTransferred, error) {
+	event := "OwnershipTransferred"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryOwnershipTransferred)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryPaused represents a Paused event raised by the TeeRegistry contract.
+type TeeRegistryPaused struct {
+	Account common.Address
+	Raw     *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryPausedEventName = "Paused"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryPaused) ContractEventName() string {
+	return TeeRegistryPausedEventName
+}
+
+// UnpackPausedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event Paused(address account)
+func (teeRegistry *TeeRegistry) UnpackPausedEvent(log *types.Log) (*TeeRegistryPaused, error) {
+	event := "Paused"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryPaused)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryPolicyRegistered represents a PolicyRegistered event raised by the TeeRegistry contract.
+type TeeRegistryPolicyRegistered struct {
+	PolicyHash      [32]byte
+	PolicyId        uint32
+	ValiditySeconds uint64
+	Uri             string
+	Raw             *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryPolicyRegisteredEventName = "PolicyRegistered"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryPolicyRegistered) ContractEventName() string {
+	return TeeRegistryPolicyRegisteredEventName
+}
+
+// UnpackPolicyRegisteredEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event PolicyRegistered(bytes32 indexed policyHash, uint32 indexed policyId, uint64 validitySeconds, string uri)
+func (teeRegistry *TeeRegistry) UnpackPolicyRegisteredEvent(log *types.Log) (*TeeRegistryPolicyRegistered, error) {
+	event := "PolicyRegistered"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryPolicyRegistered)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryPolicyRetired represents a PolicyRetired event raised by the TeeRegistry contract.
+type TeeRegistryPolicyRetired struct {
+	PolicyHash [32]byte
+	PolicyId   uint32
+	Raw        *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryPolicyRetiredEventName = "PolicyRetired"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryPolicyRetired) ContractEventName() string {
+	return TeeRegistryPolicyRetiredEventName
+}
+
+// UnpackPolicyRetiredEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event PolicyRetired(bytes32 indexed policyHash, uint32 indexed policyId)
+func (teeRegistry *TeeRegistry) UnpackPolicyRetiredEvent(log *types.Log) (*TeeRegistryPolicyRetired, error) {
+	event := "PolicyRetired"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryPolicyRetired)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryTeeKeyRotated represents a TeeKeyRotated event raised by the TeeRegistry contract.
+type TeeRegistryTeeKeyRotated struct {
+	MachineId [32]byte
+	OldKey    common.Address
+	NewKey    common.Address
+	Raw       *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryTeeKeyRotatedEventName = "TeeKeyRotated"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryTeeKeyRotated) ContractEventName() string {
+	return TeeRegistryTeeKeyRotatedEventName
+}
+
+// UnpackTeeKeyRotatedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event TeeKeyRotated(bytes32 indexed machineId, address indexed oldKey, address indexed newKey)
+func (teeRegistry *TeeRegistry) UnpackTeeKeyRotatedEvent(log *types.Log) (*TeeRegistryTeeKeyRotated, error) {
+	event := "TeeKeyRotated"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryTeeKeyRotated)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryThresholdChanged represents a ThresholdChanged event raised by the TeeRegistry contract.
+type TeeRegistryThresholdChanged struct {
+	Threshold uint8
+	Raw       *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryThresholdChangedEventName = "ThresholdChanged"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryThresholdChanged) ContractEventName() string {
+	return TeeRegistryThresholdChangedEventName
+}
+
+// UnpackThresholdChangedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event ThresholdChanged(uint8 threshold)
+func (teeRegistry *TeeRegistry) UnpackThresholdChangedEvent(log *types.Log) (*TeeRegistryThresholdChanged, error) {
+	event := "ThresholdChanged"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryThresholdChanged)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryUnpaused represents a Unpaused event raised by the TeeRegistry contract.
+type TeeRegistryUnpaused struct {
+	Account common.Address
+	Raw     *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryUnpausedEventName = "Unpaused"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryUnpaused) ContractEventName() string {
+	return TeeRegistryUnpausedEventName
+}
+
+// UnpackUnpausedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event Unpaused(address account)
+func (teeRegistry *TeeRegistry) UnpackUnpausedEvent(log *types.Log) (*TeeRegistryUnpaused, error) {
+	event := "Unpaused"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryUnpaused)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// TeeRegistryVerdictAccepted represents a VerdictAccepted event raised by the TeeRegistry contract.
+type TeeRegistryVerdictAccepted struct {
+	MachineId    [32]byte
+	TeeKey       common.Address
+	Digest       [32]byte
+	Status       uint8
+	WorkloadId   [32]byte
+	EvidenceHash [32]byte
+	PolicyHash   [32]byte
+	Raw          *types.Log // Blockchain specific contextual infos
+}
+
+const TeeRegistryVerdictAcceptedEventName = "VerdictAccepted"
+
+// ContractEventName returns the user-defined event name.
+func (TeeRegistryVerdictAccepted) ContractEventName() string {
+	return TeeRegistryVerdictAcceptedEventName
+}
+
+// UnpackVerdictAcceptedEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event VerdictAccepted(bytes32 indexed machineId, address indexed teeKey, bytes32 digest, uint8 status, bytes32 workloadId, bytes32 evidenceHash, bytes32 policyHash)
+func (teeRegistry *TeeRegistry) UnpackVerdictAcceptedEvent(log *types.Log) (*TeeRegistryVerdictAccepted, error) {
+	event := "VerdictAccepted"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != teeRegistry.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(TeeRegistryVerdictAccepted)
+	if len(log.Data) > 0 {
+		if err := teeRegistry.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range teeRegistry.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
+// UnpackError attempts to decode the provided error data using user-defined
+// error definitions.
+func (teeRegistry *TeeRegistry) UnpackError(raw []byte) (any, error) {
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["AnchorHashMismatch"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackAnchorHashMismatchError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["AnchorNotInPast"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackAnchorNotInPastError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["AnchorTooOld"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackAnchorTooOldError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["BatchLengthMismatch"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackBatchLengthMismatchError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["EmptyBatch"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackEmptyBatchError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["ExpiryBeyondPolicyValidity"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackExpiryBeyondPolicyValidityError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["ExpiryNotAfterIssue"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackExpiryNotAfterIssueError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["InsufficientSignatures"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackInsufficientSignaturesError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["InvalidMaxAnchorAge"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackInvalidMaxAnchorAgeError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["InvalidPolicyHash"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackInvalidPolicyHashError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["InvalidShortString"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackInvalidShortStringError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["InvalidSignature"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackInvalidSignatureError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["InvalidStatus"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackInvalidStatusError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["InvalidTee"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackInvalidTeeError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["InvalidThreshold"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackInvalidThresholdError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["InvalidValidity"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackInvalidValidityError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["IssuedInFuture"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackIssuedInFutureError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["KeyBoundToOtherMachine"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackKeyBoundToOtherMachineError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["MachineAlreadyRegistered"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackMachineAlreadyRegisteredError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["MachineIdRetired"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackMachineIdRetiredError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["MachineNotRegistered"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackMachineNotRegisteredError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["NotAnOracle"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackNotAnOracleError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["NotMachineProvider"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackNotMachineProviderError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["OracleAlreadyAdded"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackOracleAlreadyAddedError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["OwnableInvalidOwner"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackOwnableInvalidOwnerError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["OwnableUnauthorizedAccount"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackOwnableUnauthorizedAccountError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["PolicyAlreadyRegistered"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackPolicyAlreadyRegisteredError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["PolicyNotActive"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackPolicyNotActiveError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["RegistryNotPaused"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackRegistryNotPausedError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["RegistryPaused"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackRegistryPausedError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["RenounceOwnershipDisabled"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackRenounceOwnershipDisabledError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["RetiredPolicy"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackRetiredPolicyError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["SignersNotAscending"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackSignersNotAscendingError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["StaleVerdict"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackStaleVerdictError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["StringTooLong"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackStringTooLongError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["TeeMismatch"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackTeeMismatchError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["TooManyOracles"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackTooManyOraclesError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["UnknownPolicy"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackUnknownPolicyError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["UnknownSigner"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackUnknownSignerError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["ZeroAddress"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackZeroAddressError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], teeRegistry.abi.Errors["ZeroTeeKey"].ID.Bytes()[:4]) {
+		return teeRegistry.UnpackZeroTeeKeyError(raw[4:])
+	}
+	return nil, errors.New("Unknown error")
+}
+
+// TeeRegistryAnchorHashMismatch represents a AnchorHashMismatch error raised by the TeeRegistry contract.
+type TeeRegistryAnchorHashMismatch struct {
+	AnchorBlockNumber uint64
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error AnchorHashMismatch(uint64 anchorBlockNumber)
+func TeeRegistryAnchorHashMismatchErrorID() common.Hash {
+	return common.HexToHash("0xd923e16fe7f551935570f6e52e0c93a7cca89d38301d434716d0fc55013d8d96")
+}
+
+// UnpackAnchorHashMismatchError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error AnchorHashMismatch(uint64 anchorBlockNumber)
+func (teeRegistry *TeeRegistry) UnpackAnchorHashMismatchError(raw []byte) (*TeeRegistryAnchorHashMismatch, error) {
+	out := new(TeeRegistryAnchorHashMismatch)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "AnchorHashMismatch", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryAnchorNotInPast represents a AnchorNotInPast error raised by the TeeRegistry contract.
+type TeeRegistryAnchorNotInPast struct {
+	AnchorBlockNumber uint64
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error AnchorNotInPast(uint64 anchorBlockNumber)
+func TeeRegistryAnchorNotInPastErrorID() common.Hash {
+	return common.HexToHash("0x37adee2a39f24c0cd6a3c8e2e7cb4958b301373af8e81e95090f2b3515aaeaae")
+}
+
+// UnpackAnchorNotInPastError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error AnchorNotInPast(uint64 anchorBlockNumber)
+func (teeRegistry *TeeRegistry) UnpackAnchorNotInPastError(raw []byte) (*TeeRegistryAnchorNotInPast, error) {
+	out := new(TeeRegistryAnchorNotInPast)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "AnchorNotInPast", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryAnchorTooOld represents a AnchorTooOld error raised by the TeeRegistry contract.
+type TeeRegistryAnchorTooOld struct {
+	AnchorBlockNumber uint64
+	MaxAnchorAge      *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error AnchorTooOld(uint64 anchorBlockNumber, uint256 maxAnchorAge)
+func TeeRegistryAnchorTooOldErrorID() common.Hash {
+	return common.HexToHash("0x6057870fc9f082bf467469449abb8e2ef0965a5adcc9779f9cce6c7244b52094")
+}
+
+// UnpackAnchorTooOldError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error AnchorTooOld(uint64 anchorBlockNumber, uint256 maxAnchorAge)
+func (teeRegistry *TeeRegistry) UnpackAnchorTooOldError(raw []byte) (*TeeRegistryAnchorTooOld, error) {
+	out := new(TeeRegistryAnchorTooOld)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "AnchorTooOld", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryBatchLengthMismatch represents a BatchLengthMismatch error raised by the TeeRegistry contract.
+type TeeRegistryBatchLengthMismatch struct {
+	Verdicts       *big.Int
+	SignatureLists *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error BatchLengthMismatch(uint256 verdicts, uint256 signatureLists)
+func TeeRegistryBatchLengthMismatchErrorID() common.Hash {
+	return common.HexToHash("0x81b5b207f4ceee88a305d93332dfd817c8615ec6ddd3c8ac2066f79411ad6c78")
+}
+
+// UnpackBatchLengthMismatchError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error BatchLengthMismatch(uint256 verdicts, uint256 signatureLists)
+func (teeRegistry *TeeRegistry) UnpackBatchLengthMismatchError(raw []byte) (*TeeRegistryBatchLengthMismatch, error) {
+	out := new(TeeRegistryBatchLengthMismatch)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "BatchLengthMismatch", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryEmptyBatch represents a EmptyBatch error raised by the TeeRegistry contract.
+type TeeRegistryEmptyBatch struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error EmptyBatch()
+func TeeRegistryEmptyBatchErrorID() common.Hash {
+	return common.HexToHash("0xc2e5347df6cf8d1bf68f8a9651642312bd381b900d857d97cd665976180d6ae0")
+}
+
+// UnpackEmptyBatchError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error EmptyBatch()
+func (teeRegistry *TeeRegistry) UnpackEmptyBatchError(raw []byte) (*TeeRegistryEmptyBatch, error) {
+	out := new(TeeRegistryEmptyBatch)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "EmptyBatch", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryExpiryBeyondPolicyValidity represents a ExpiryBeyondPolicyValidity error raised by the TeeRegistry contract.
+type TeeRegistryExpiryBeyondPolicyValidity struct {
+	ExpiresAt    uint64
+	MaxExpiresAt *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error ExpiryBeyondPolicyValidity(uint64 expiresAt, uint256 maxExpiresAt)
+func TeeRegistryExpiryBeyondPolicyValidityErrorID() common.Hash {
+	return common.HexToHash("0x3f828c2916f7ae05962b42456c8184cafc0a9bcc79106f7f0be5910be05ec811")
+}
+
+// UnpackExpiryBeyondPolicyValidityError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error ExpiryBeyondPolicyValidity(uint64 expiresAt, uint256 maxExpiresAt)
+func (teeRegistry *TeeRegistry) UnpackExpiryBeyondPolicyValidityError(raw []byte) (*TeeRegistryExpiryBeyondPolicyValidity, error) {
+	out := new(TeeRegistryExpiryBeyondPolicyValidity)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "ExpiryBeyondPolicyValidity", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryExpiryNotAfterIssue represents a ExpiryNotAfterIssue error raised by the TeeRegistry contract.
+type TeeRegistryExpiryNotAfterIssue struct {
+	IssuedAt  uint64
+	ExpiresAt uint64
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error ExpiryNotAfterIssue(uint64 issuedAt, uint64 expiresAt)
+func TeeRegistryExpiryNotAfterIssueErrorID() common.Hash {
+	return common.HexToHash("0x51a221bba165532446fea1a4d9c1a71fa487122fbf612a9c295a50a2542d715a")
+}
+
+// UnpackExpiryNotAfterIssueError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error ExpiryNotAfterIssue(uint64 issuedAt, uint64 expiresAt)
+func (teeRegistry *TeeRegistry) UnpackExpiryNotAfterIssueError(raw []byte) (*TeeRegistryExpiryNotAfterIssue, error) {
+	out := new(TeeRegistryExpiryNotAfterIssue)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "ExpiryNotAfterIssue", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryInsufficientSignatures represents a InsufficientSignatures error raised by the TeeRegistry contract.
+type TeeRegistryInsufficientSignatures struct {
+	Provided  *big.Int
+	Threshold *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InsufficientSignatures(uint256 provided, uint256 threshold)
+func TeeRegistryInsufficientSignaturesErrorID() common.Hash {
+	return common.HexToHash("0xf1e86aa6cac73d45dee5427a067dce79762a9dae5254b9e2f0dc87c9b6876443")
+}
+
+// UnpackInsufficientSignaturesError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InsufficientSignatures(uint256 provided, uint256 threshold)
+func (teeRegistry *TeeRegistry) UnpackInsufficientSignaturesError(raw []byte) (*TeeRegistryInsufficientSignatures, error) {
+	out := new(TeeRegistryInsufficientSignatures)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "InsufficientSignatures", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryInvalidMaxAnchorAge represents a InvalidMaxAnchorAge error raised by the TeeRegistry contract.
+type TeeRegistryInvalidMaxAnchorAge struct {
+	Blocks *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidMaxAnchorAge(uint256 blocks)
+func TeeRegistryInvalidMaxAnchorAgeErrorID() common.Hash {
+	return common.HexToHash("0xad5c952cfbfb2e2d32967867d2d6ccc85794f7fcaf15920b70545f5af22450bc")
+}
+
+// UnpackInvalidMaxAnchorAgeError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidMaxAnchorAge(uint256 blocks)
+func (teeRegistry *TeeRegistry) UnpackInvalidMaxAnchorAgeError(raw []byte) (*TeeRegistryInvalidMaxAnchorAge, error) {
+	out := new(TeeRegistryInvalidMaxAnchorAge)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "InvalidMaxAnchorAge", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryInvalidPolicyHash represents a InvalidPolicyHash error raised by the TeeRegistry contract.
+type TeeRegistryInvalidPolicyHash struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidPolicyHash()
+func TeeRegistryInvalidPolicyHashErrorID() common.Hash {
+	return common.HexToHash("0x0e0ae03d754d4ba84f05066567f9df1c12306c8eb4b2870a2103e859658c7b4a")
+}
+
+// UnpackInvalidPolicyHashError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidPolicyHash()
+func (teeRegistry *TeeRegistry) UnpackInvalidPolicyHashError(raw []byte) (*TeeRegistryInvalidPolicyHash, error) {
+	out := new(TeeRegistryInvalidPolicyHash)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "InvalidPolicyHash", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryInvalidShortString represents a InvalidShortString error raised by the TeeRegistry contract.
+type TeeRegistryInvalidShortString struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidShortString()
+func TeeRegistryInvalidShortStringErrorID() common.Hash {
+	return common.HexToHash("0xb3512b0c6163e5f0bafab72bb631b9d58cd7a731b082f910338aa21c83d5c274")
+}
+
+// UnpackInvalidShortStringError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidShortString()
+func (teeRegistry *TeeRegistry) UnpackInvalidShortStringError(raw []byte) (*TeeRegistryInvalidShortString, error) {
+	out := new(TeeRegistryInvalidShortString)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "InvalidShortString", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryInvalidSignature represents a InvalidSignature error raised by the TeeRegistry contract.
+type TeeRegistryInvalidSignature struct {
+	Index *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidSignature(uint256 index)
+func TeeRegistryInvalidSignatureErrorID() common.Hash {
+	return common.HexToHash("0x52bf9848f4f569cd5e845a26f8524878f8ac004dcaace7433d78683624c84a76")
+}
+
+// UnpackInvalidSignatureError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidSignature(uint256 index)
+func (teeRegistry *TeeRegistry) UnpackInvalidSignatureError(raw []byte) (*TeeRegistryInvalidSignature, error) {
+	out := new(TeeRegistryInvalidSignature)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "InvalidSignature", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryInvalidStatus represents a InvalidStatus error raised by the TeeRegistry contract.
+type TeeRegistryInvalidStatus struct {
+	Status uint8
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidStatus(uint8 status)
+func TeeRegistryInvalidStatusErrorID() common.Hash {
+	return common.HexToHash("0x774f7f1210d2320c20f1dc988415608ef7e8050005328cfda2d2cfbccb7f5e17")
+}
+
+// UnpackInvalidStatusError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidStatus(uint8 status)
+func (teeRegistry *TeeRegistry) UnpackInvalidStatusError(raw []byte) (*TeeRegistryInvalidStatus, error) {
+	out := new(TeeRegistryInvalidStatus)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "InvalidStatus", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryInvalidTee represents a InvalidTee error raised by the TeeRegistry contract.
+type TeeRegistryInvalidTee struct {
+	Tee uint8
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidTee(uint8 tee)
+func TeeRegistryInvalidTeeErrorID() common.Hash {
+	return common.HexToHash("0x0f32043681129e592024ef71d9f4a36746388278e0c2299e83c2851eef6b4c23")
+}
+
+// UnpackInvalidTeeError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidTee(uint8 tee)
+func (teeRegistry *TeeRegistry) UnpackInvalidTeeError(raw []byte) (*TeeRegistryInvalidTee, error) {
+	out := new(TeeRegistryInvalidTee)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "InvalidTee", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryInvalidThreshold represents a InvalidThreshold error raised by the TeeRegistry contract.
+type TeeRegistryInvalidThreshold struct {
+	Threshold   *big.Int
+	OracleCount *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidThreshold(uint256 threshold, uint256 oracleCount)
+func TeeRegistryInvalidThresholdErrorID() common.Hash {
+	return common.HexToHash("0x7b7a98f144b22ac349117faf884147efe6b9d8f459322b9ed0cb76310884f093")
+}
+
+// UnpackInvalidThresholdError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidThreshold(uint256 threshold, uint256 oracleCount)
+func (teeRegistry *TeeRegistry) UnpackInvalidThresholdError(raw []byte) (*TeeRegistryInvalidThreshold, error) {
+	out := new(TeeRegistryInvalidThreshold)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "InvalidThreshold", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryInvalidValidity represents a InvalidValidity error raised by the TeeRegistry contract.
+type TeeRegistryInvalidValidity struct {
+	ValiditySeconds uint64
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error InvalidValidity(uint64 validitySeconds)
+func TeeRegistryInvalidValidityErrorID() common.Hash {
+	return common.HexToHash("0x5704a8d088713ac1abca18f3d367d10dfc7d252cb07ca8ef35bd2e633b7fb018")
+}
+
+// UnpackInvalidValidityError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error InvalidValidity(uint64 validitySeconds)
+func (teeRegistry *TeeRegistry) UnpackInvalidValidityError(raw []byte) (*TeeRegistryInvalidValidity, error) {
+	out := new(TeeRegistryInvalidValidity)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "InvalidValidity", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryIssuedInFuture represents a IssuedInFuture error raised by the TeeRegistry contract.
+type TeeRegistryIssuedInFuture struct {
+	IssuedAt uint64
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error IssuedInFuture(uint64 issuedAt)
+func TeeRegistryIssuedInFutureErrorID() common.Hash {
+	return common.HexToHash("0x9f7cd980d187695cc5880acad99dc39d7b79c826d68d0db020930182cf8b98e7")
+}
+
+// UnpackIssuedInFutureError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error IssuedInFuture(uint64 issuedAt)
+func (teeRegistry *TeeRegistry) UnpackIssuedInFutureError(raw []byte) (*TeeRegistryIssuedInFuture, error) {
+	out := new(TeeRegistryIssuedInFuture)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "IssuedInFuture", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryKeyBoundToOtherMachine represents a KeyBoundToOtherMachine error raised by the TeeRegistry contract.
+type TeeRegistryKeyBoundToOtherMachine struct {
+	TeeKey common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error KeyBoundToOtherMachine(address teeKey)
+func TeeRegistryKeyBoundToOtherMachineErrorID() common.Hash {
+	return common.HexToHash("0xb291af1297178f875e7b0356551f41fb0a601feb2a815644b4a0601b1c98f6f3")
+}
+
+// UnpackKeyBoundToOtherMachineError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error KeyBoundToOtherMachine(address teeKey)
+func (teeRegistry *TeeRegistry) UnpackKeyBoundToOtherMachineError(raw []byte) (*TeeRegistryKeyBoundToOtherMachine, error) {
+	out := new(TeeRegistryKeyBoundToOtherMachine)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "KeyBoundToOtherMachine", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryMachineAlreadyRegistered represents a MachineAlreadyRegistered error raised by the TeeRegistry contract.
+type TeeRegistryMachineAlreadyRegistered struct {
+	MachineId [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error MachineAlreadyRegistered(bytes32 machineId)
+func TeeRegistryMachineAlreadyRegisteredErrorID() common.Hash {
+	return common.HexToHash("0x238f656e702394b001641a34f4788094b7be6e0c42c961f2d0cdb6985ba9ec10")
+}
+
+// UnpackMachineAlreadyRegisteredError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error MachineAlreadyRegistered(bytes32 machineId)
+func (teeRegistry *TeeRegistry) UnpackMachineAlreadyRegisteredError(raw []byte) (*TeeRegistryMachineAlreadyRegistered, error) {
+	out := new(TeeRegistryMachineAlreadyRegistered)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "MachineAlreadyRegistered", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryMachineIdRetired represents a MachineIdRetired error raised by the TeeRegistry contract.
+type TeeRegistryMachineIdRetired struct {
+	MachineId [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error MachineIdRetired(bytes32 machineId)
+func TeeRegistryMachineIdRetiredErrorID() common.Hash {
+	return common.HexToHash("0x4b06eae551df63e286ec5ae2e3b3e925981c530bdb6ba437836f32752398ae42")
+}
+
+// UnpackMachineIdRetiredError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error MachineIdRetired(bytes32 machineId)
+func (teeRegistry *TeeRegistry) UnpackMachineIdRetiredError(raw []byte) (*TeeRegistryMachineIdRetired, error) {
+	out := new(TeeRegistryMachineIdRetired)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "MachineIdRetired", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryMachineNotRegistered represents a MachineNotRegistered error raised by the TeeRegistry contract.
+type TeeRegistryMachineNotRegistered struct {
+	MachineId [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error MachineNotRegistered(bytes32 machineId)
+func TeeRegistryMachineNotRegisteredErrorID() common.Hash {
+	return common.HexToHash("0x0825edf7edd263782551e6df9a8f509779075457fddc5ebe230a54f87d16e6c3")
+}
+
+// UnpackMachineNotRegisteredError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error MachineNotRegistered(bytes32 machineId)
+func (teeRegistry *TeeRegistry) UnpackMachineNotRegisteredError(raw []byte) (*TeeRegistryMachineNotRegistered, error) {
+	out := new(TeeRegistryMachineNotRegistered)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "MachineNotRegistered", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryNotAnOracle represents a NotAnOracle error raised by the TeeRegistry contract.
+type TeeRegistryNotAnOracle struct {
+	Oracle common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error NotAnOracle(address oracle)
+func TeeRegistryNotAnOracleErrorID() common.Hash {
+	return common.HexToHash("0x219993856ae281f472ed917c299efb50b19b3ce718b1d22e61cb4f7e71cd957f")
+}
+
+// UnpackNotAnOracleError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error NotAnOracle(address oracle)
+func (teeRegistry *TeeRegistry) UnpackNotAnOracleError(raw []byte) (*TeeRegistryNotAnOracle, error) {
+	out := new(TeeRegistryNotAnOracle)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "NotAnOracle", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryNotMachineProvider represents a NotMachineProvider error raised by the TeeRegistry contract.
+type TeeRegistryNotMachineProvider struct {
+	MachineId [32]byte
+	Caller    common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error NotMachineProvider(bytes32 machineId, address caller)
+func TeeRegistryNotMachineProviderErrorID() common.Hash {
+	return common.HexToHash("0x141de4ffa8e750347dbfa34fe825df1f77fff2d4e54b7077362854d8b9d9b6a6")
+}
+
+// UnpackNotMachineProviderError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error NotMachineProvider(bytes32 machineId, address caller)
+func (teeRegistry *TeeRegistry) UnpackNotMachineProviderError(raw []byte) (*TeeRegistryNotMachineProvider, error) {
+	out := new(TeeRegistryNotMachineProvider)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "NotMachineProvider", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryOracleAlreadyAdded represents a OracleAlreadyAdded error raised by the TeeRegistry contract.
+type TeeRegistryOracleAlreadyAdded struct {
+	Oracle common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error OracleAlreadyAdded(address oracle)
+func TeeRegistryOracleAlreadyAddedErrorID() common.Hash {
+	return common.HexToHash("0x62891bb9ab793409a8e478ff9bfa4c53220dc8d564eb52db8f79ecdc385ed77b")
+}
+
+// UnpackOracleAlreadyAddedError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error OracleAlreadyAdded(address oracle)
+func (teeRegistry *TeeRegistry) UnpackOracleAlreadyAddedError(raw []byte) (*TeeRegistryOracleAlreadyAdded, error) {
+	out := new(TeeRegistryOracleAlreadyAdded)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "OracleAlreadyAdded", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryOwnableInvalidOwner represents a OwnableInvalidOwner error raised by the TeeRegistry contract.
+type TeeRegistryOwnableInvalidOwner struct {
+	Owner common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error OwnableInvalidOwner(address owner)
+func TeeRegistryOwnableInvalidOwnerErrorID() common.Hash {
+	return common.HexToHash("0x1e4fbdf7f3ef8bcaa855599e3abf48b232380f183f08f6f813d9ffa5bd585188")
+}
+
+// UnpackOwnableInvalidOwnerError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error OwnableInvalidOwner(address owner)
+func (teeRegistry *TeeRegistry) UnpackOwnableInvalidOwnerError(raw []byte) (*TeeRegistryOwnableInvalidOwner, error) {
+	out := new(TeeRegistryOwnableInvalidOwner)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "OwnableInvalidOwner", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryOwnableUnauthorizedAccount represents a OwnableUnauthorizedAccount error raised by the TeeRegistry contract.
+type TeeRegistryOwnableUnauthorizedAccount struct {
+	Account common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error OwnableUnauthorizedAccount(address account)
+func TeeRegistryOwnableUnauthorizedAccountErrorID() common.Hash {
+	return common.HexToHash("0x118cdaa7a341953d1887a2245fd6665d741c67c8c50581daa59e1d03373fa188")
+}
+
+// UnpackOwnableUnauthorizedAccountError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error OwnableUnauthorizedAccount(address account)
+func (teeRegistry *TeeRegistry) UnpackOwnableUnauthorizedAccountError(raw []byte) (*TeeRegistryOwnableUnauthorizedAccount, error) {
+	out := new(TeeRegistryOwnableUnauthorizedAccount)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "OwnableUnauthorizedAccount", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryPolicyAlreadyRegistered represents a PolicyAlreadyRegistered error raised by the TeeRegistry contract.
+type TeeRegistryPolicyAlreadyRegistered struct {
+	PolicyHash [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error PolicyAlreadyRegistered(bytes32 policyHash)
+func TeeRegistryPolicyAlreadyRegisteredErrorID() common.Hash {
+	return common.HexToHash("0x4f20e7c5f0941824d4a66d34f9f94c7768d80053cfe2682d53715e99ec927ab1")
+}
+
+// UnpackPolicyAlreadyRegisteredError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error PolicyAlreadyRegistered(bytes32 policyHash)
+func (teeRegistry *TeeRegistry) UnpackPolicyAlreadyRegisteredError(raw []byte) (*TeeRegistryPolicyAlreadyRegistered, error) {
+	out := new(TeeRegistryPolicyAlreadyRegistered)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "PolicyAlreadyRegistered", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryPolicyNotActive represents a PolicyNotActive error raised by the TeeRegistry contract.
+type TeeRegistryPolicyNotActive struct {
+	PolicyHash [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error PolicyNotActive(bytes32 policyHash)
+func TeeRegistryPolicyNotActiveErrorID() common.Hash {
+	return common.HexToHash("0x2033f8f15fa14a206fb707f14d7510adeadd36b831b7481b82f79aa9877f9174")
+}
+
+// UnpackPolicyNotActiveError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error PolicyNotActive(bytes32 policyHash)
+func (teeRegistry *TeeRegistry) UnpackPolicyNotActiveError(raw []byte) (*TeeRegistryPolicyNotActive, error) {
+	out := new(TeeRegistryPolicyNotActive)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "PolicyNotActive", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryRegistryNotPaused represents a RegistryNotPaused error raised by the TeeRegistry contract.
+type TeeRegistryRegistryNotPaused struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error RegistryNotPaused()
+func TeeRegistryRegistryNotPausedErrorID() common.Hash {
+	return common.HexToHash("0xcd02ee4413a7b05d1bbada7610b7d1348cab8890d40f5f70026f67accaebe6c4")
+}
+
+// UnpackRegistryNotPausedError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error RegistryNotPaused()
+func (teeRegistry *TeeRegistry) UnpackRegistryNotPausedError(raw []byte) (*TeeRegistryRegistryNotPaused, error) {
+	out := new(TeeRegistryRegistryNotPaused)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "RegistryNotPaused", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryRegistryPaused represents a RegistryPaused error raised by the TeeRegistry contract.
+type TeeRegistryRegistryPaused struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error RegistryPaused()
+func TeeRegistryRegistryPausedErrorID() common.Hash {
+	return common.HexToHash("0x24522f34b13b548fed0737e1873d20df9f4feee861f14eaf1a9ce643000cb8ae")
+}
+
+// UnpackRegistryPausedError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error RegistryPaused()
+func (teeRegistry *TeeRegistry) UnpackRegistryPausedError(raw []byte) (*TeeRegistryRegistryPaused, error) {
+	out := new(TeeRegistryRegistryPaused)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "RegistryPaused", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryRenounceOwnershipDisabled represents a RenounceOwnershipDisabled error raised by the TeeRegistry contract.
+type TeeRegistryRenounceOwnershipDisabled struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error RenounceOwnershipDisabled()
+func TeeRegistryRenounceOwnershipDisabledErrorID() common.Hash {
+	return common.HexToHash("0xffc0fd9327ceec71a819020aff5a151b73272fa985d1c880da9e4753688140f8")
+}
+
+// UnpackRenounceOwnershipDisabledError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error RenounceOwnershipDisabled()
+func (teeRegistry *TeeRegistry) UnpackRenounceOwnershipDisabledError(raw []byte) (*TeeRegistryRenounceOwnershipDisabled, error) {
+	out := new(TeeRegistryRenounceOwnershipDisabled)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "RenounceOwnershipDisabled", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryRetiredPolicy represents a RetiredPolicy error raised by the TeeRegistry contract.
+type TeeRegistryRetiredPolicy struct {
+	PolicyHash [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error RetiredPolicy(bytes32 policyHash)
+func TeeRegistryRetiredPolicyErrorID() common.Hash {
+	return common.HexToHash("0x3b25ce960890eef5d62dccfd7ee5c1ca0264510ceefaecd60c4d7e59382dc9cf")
+}
+
+// UnpackRetiredPolicyError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error RetiredPolicy(bytes32 policyHash)
+func (teeRegistry *TeeRegistry) UnpackRetiredPolicyError(raw []byte) (*TeeRegistryRetiredPolicy, error) {
+	out := new(TeeRegistryRetiredPolicy)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "RetiredPolicy", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistrySignersNotAscending represents a SignersNotAscending error raised by the TeeRegistry contract.
+type TeeRegistrySignersNotAscending struct {
+	Index *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error SignersNotAscending(uint256 index)
+func TeeRegistrySignersNotAscendingErrorID() common.Hash {
+	return common.HexToHash("0x590a84f76cadfc6716aaea24107af9134f0cd4c66edbe9af3ffe914656b566fa")
+}
+
+// UnpackSignersNotAscendingError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error SignersNotAscending(uint256 index)
+func (teeRegistry *TeeRegistry) UnpackSignersNotAscendingError(raw []byte) (*TeeRegistrySignersNotAscending, error) {
+	out := new(TeeRegistrySignersNotAscending)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "SignersNotAscending", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryStaleVerdict represents a StaleVerdict error raised by the TeeRegistry contract.
+type TeeRegistryStaleVerdict struct {
+	IssuedAt       uint64
+	StoredIssuedAt uint64
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error StaleVerdict(uint64 issuedAt, uint64 storedIssuedAt)
+func TeeRegistryStaleVerdictErrorID() common.Hash {
+	return common.HexToHash("0x50cab903c0d8af7278f985fc94ec485a2d16984c790b77b879213096d4ae3705")
+}
+
+// UnpackStaleVerdictError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error StaleVerdict(uint64 issuedAt, uint64 storedIssuedAt)
+func (teeRegistry *TeeRegistry) UnpackStaleVerdictError(raw []byte) (*TeeRegistryStaleVerdict, error) {
+	out := new(TeeRegistryStaleVerdict)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "StaleVerdict", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryStringTooLong represents a StringTooLong error raised by the TeeRegistry contract.
+type TeeRegistryStringTooLong struct {
+	Str string
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error StringTooLong(string str)
+func TeeRegistryStringTooLongErrorID() common.Hash {
+	return common.HexToHash("0x305a27a93f8e33b7392df0a0f91d6fc63847395853c45991eec52dbf24d72381")
+}
+
+// UnpackStringTooLongError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error StringTooLong(string str)
+func (teeRegistry *TeeRegistry) UnpackStringTooLongError(raw []byte) (*TeeRegistryStringTooLong, error) {
+	out := new(TeeRegistryStringTooLong)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "StringTooLong", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryTeeMismatch represents a TeeMismatch error raised by the TeeRegistry contract.
+type TeeRegistryTeeMismatch struct {
+	Registered uint8
+	Verdict    uint8
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error TeeMismatch(uint8 registered, uint8 verdict)
+func TeeRegistryTeeMismatchErrorID() common.Hash {
+	return common.HexToHash("0x12a07f183965136f3c88b6b3f2a790ea0d0385dbcdb813b0c09fbcf853092988")
+}
+
+// UnpackTeeMismatchError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error TeeMismatch(uint8 registered, uint8 verdict)
+func (teeRegistry *TeeRegistry) UnpackTeeMismatchError(raw []byte) (*TeeRegistryTeeMismatch, error) {
+	out := new(TeeRegistryTeeMismatch)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "TeeMismatch", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryTooManyOracles represents a TooManyOracles error raised by the TeeRegistry contract.
+type TeeRegistryTooManyOracles struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error TooManyOracles()
+func TeeRegistryTooManyOraclesErrorID() common.Hash {
+	return common.HexToHash("0x25d0209c0efd050954bc628679b901fe7e35bdd632e71f070173b6a6e30f7048")
+}
+
+// UnpackTooManyOraclesError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error TooManyOracles()
+func (teeRegistry *TeeRegistry) UnpackTooManyOraclesError(raw []byte) (*TeeRegistryTooManyOracles, error) {
+	out := new(TeeRegistryTooManyOracles)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "TooManyOracles", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryUnknownPolicy represents a UnknownPolicy error raised by the TeeRegistry contract.
+type TeeRegistryUnknownPolicy struct {
+	PolicyHash [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error UnknownPolicy(bytes32 policyHash)
+func TeeRegistryUnknownPolicyErrorID() common.Hash {
+	return common.HexToHash("0x9561b7e0ca1dfc6bb684cbbf10aabe7fd7f639771a68e31147d7d9983d132d6c")
+}
+
+// UnpackUnknownPolicyError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error UnknownPolicy(bytes32 policyHash)
+func (teeRegistry *TeeRegistry) UnpackUnknownPolicyError(raw []byte) (*TeeRegistryUnknownPolicy, error) {
+	out := new(TeeRegistryUnknownPolicy)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "UnknownPolicy", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryUnknownSigner represents a UnknownSigner error raised by the TeeRegistry contract.
+type TeeRegistryUnknownSigner struct {
+	Signer common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error UnknownSigner(address signer)
+func TeeRegistryUnknownSignerErrorID() common.Hash {
+	return common.HexToHash("0xd7e8a2c26fd6e574581d4dadb54adcae8e49f64b22b2d5386731d559357f82c3")
+}
+
+// UnpackUnknownSignerError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error UnknownSigner(address signer)
+func (teeRegistry *TeeRegistry) UnpackUnknownSignerError(raw []byte) (*TeeRegistryUnknownSigner, error) {
+	out := new(TeeRegistryUnknownSigner)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "UnknownSigner", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryZeroAddress represents a ZeroAddress error raised by the TeeRegistry contract.
+type TeeRegistryZeroAddress struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error ZeroAddress()
+func TeeRegistryZeroAddressErrorID() common.Hash {
+	return common.HexToHash("0xd92e233df2717d4a40030e20904abd27b68fcbeede117eaaccbbdac9618c8c73")
+}
+
+// UnpackZeroAddressError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error ZeroAddress()
+func (teeRegistry *TeeRegistry) UnpackZeroAddressError(raw []byte) (*TeeRegistryZeroAddress, error) {
+	out := new(TeeRegistryZeroAddress)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "ZeroAddress", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// TeeRegistryZeroTeeKey represents a ZeroTeeKey error raised by the TeeRegistry contract.
+type TeeRegistryZeroTeeKey struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error ZeroTeeKey()
+func TeeRegistryZeroTeeKeyErrorID() common.Hash {
+	return common.HexToHash("0x7e8c1c1d7b2f793929bd694cd4bcc13b853dea07fb2cba1b4229c3b879f94b26")
+}
+
+// UnpackZeroTeeKeyError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error ZeroTeeKey()
+func (teeRegistry *TeeRegistry) UnpackZeroTeeKeyError(raw []byte) (*TeeRegistryZeroTeeKey, error) {
+	out := new(TeeRegistryZeroTeeKey)
+	if err := teeRegistry.abi.UnpackIntoInterface(out, "ZeroTeeKey", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
