@@ -37,6 +37,7 @@ const (
 // Causes recorded for failed SEV-SNP checks; the internal appraisal keeps them so
 // tests can match them with errors.Is.
 var (
+	ErrSNPReportFormat  = errors.New("report format invalid")
 	ErrSNPNoCertificate = errors.New("no VCEK or VLEK certificate for the report")
 	ErrSNPChain         = errors.New("certificate chain does not lead to a trusted AMD root")
 	ErrSNPProductLine   = errors.New("product line of report and certificate chain differ")
@@ -203,13 +204,15 @@ func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf
 		return nil, nil, err
 	}
 	l := &checkList{causes: map[string]error{}}
+	evHash := ev.Hash()
 	ap := &Appraisal{
-		TEE:        evidence.TEESEVSNP,
-		AsOf:       asOf,
-		CompactTCB: rep.reportedTCB,
-		ReportData: hexutil.Bytes(bytes.Clone(rep.reportData)),
-		Debug:      rep.policy&snpPolicyDebug != 0,
-		TCBStatus:  TCBUnknown,
+		TEE:          evidence.TEESEVSNP,
+		EvidenceHash: hashBytes(evHash),
+		AsOf:         asOf,
+		CompactTCB:   rep.reportedTCB,
+		ReportData:   hexutil.Bytes(bytes.Clone(rep.reportData)),
+		Debug:        rep.policy&snpPolicyDebug != 0,
+		TCBStatus:    TCBUnknown,
 	}
 	facts := &SNPFacts{
 		Version:        rep.version,
@@ -308,24 +311,19 @@ func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	}
 
 	// Revocation of the ASK/ASVK by the ARK's CRL.
-	switch {
-	case !chainOK:
+	if !chainOK {
 		l.skip(CheckSNPCRL, "no verified chain")
-	case a.coll == nil:
-		l.skip(CheckSNPCRL, "no collateral source for CRLs")
-	default:
-		ref, detail, err := a.checkCRL(ctx, chain, vlek, asOf)
-		if ref != nil {
-			ap.Collateral = append(ap.Collateral, *ref)
-		}
-		switch {
-		case err != nil && ctx.Err() != nil:
+	} else if der, err := a.findCRL(ctx, ev, chain, vlek, asOf); der == nil {
+		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
-		case err != nil && ref == nil:
-			l.skip(CheckSNPCRL, "CRL unavailable: "+err.Error())
-		case err != nil:
+		}
+		l.skip(CheckSNPCRL, "CRL unavailable: "+err.Error())
+	} else {
+		ref, detail, err := a.checkCRL(der, chain, asOf)
+		ap.Collateral = append(ap.Collateral, ref)
+		if err != nil {
 			l.fail(CheckSNPCRL, err)
-		default:
+		} else {
 			l.pass(CheckSNPCRL, detail)
 		}
 	}
@@ -430,7 +428,14 @@ func (a *SNPAppraiser) chainFor(ctx context.Context, ev *evidence.Evidence, rep 
 	var leaf *x509.Certificate
 	var leafHash [32]byte
 	var parseErr error
-	for _, der := range ev.Certificates {
+	want := evidence.RoleVCEK
+	if vlek {
+		want = evidence.RoleVLEK
+	}
+	for i, der := range ev.Certificates {
+		if r := ev.Role(i); r != evidence.RoleUnknown && r != want {
+			continue // an ASK/ARK the evidence carries: the configured roots are used instead
+		}
 		c, h, err := a.parse(der)
 		if err != nil {
 			parseErr = err
@@ -531,22 +536,49 @@ func validAt(asOf time.Time, certs ...*x509.Certificate) error {
 	return nil
 }
 
-// checkCRL gets the CRL for the chain's intermediate and checks it. A nil ref with an
-// error means no CRL was available; a ref with an error means the CRL was read and
-// failed (bad signature, not current, or it revokes the intermediate).
-func (a *SNPAppraiser) checkCRL(ctx context.Context, chain *chainResult, vlek bool, asOf time.Time) (*CollateralRef, string, error) {
-	der, err := a.coll.CRL(ctx, chain.set.ProductLine, vlek, asOf)
-	if err != nil {
-		return nil, "", err
+// findCRL returns the CRL for the chain's intermediate: from the collateral source,
+// else from the evidence bundle's collateral (any item that is a CRL issued by the
+// chain's ARK, by name order). A nil result comes with the reason none was found.
+func (a *SNPAppraiser) findCRL(ctx context.Context, ev *evidence.Evidence, chain *chainResult, vlek bool, asOf time.Time) ([]byte, error) {
+	var srcErr error = errors.New("no collateral source")
+	if a.coll != nil {
+		der, err := a.coll.CRL(ctx, chain.set.ProductLine, vlek, asOf)
+		if err == nil {
+			return der, nil
+		}
+		srcErr = err
 	}
-	h := sha256.Sum256(der)
-	key := crlKey{crl: h, ark: chain.arkHash}
+	names := make([]string, 0, len(ev.Collateral))
+	for name := range ev.Collateral {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		der := ev.Collateral[name]
+		res := a.crlResult(der, chain)
+		if res.crl != nil && bytes.Equal(res.crl.RawIssuer, chain.set.ARK.RawSubject) {
+			return der, nil
+		}
+	}
+	return nil, fmt.Errorf("%w; and no CRL from %s in the evidence's collateral", srcErr, chain.set.ARK.Subject.CommonName)
+}
+
+// crlResult parses and verifies a CRL against the chain's ARK, once per distinct CRL.
+func (a *SNPAppraiser) crlResult(der []byte, chain *chainResult) *crlResult {
+	key := crlKey{crl: sha256.Sum256(der), ark: chain.arkHash}
 	res, ok := a.crls.get(key)
 	if !ok {
 		res = verifyCRL(der, chain.set.ARK)
 		a.crls.put(key, res)
 	}
-	ref := &CollateralRef{Kind: "crl", Hash: hashBytes(h)}
+	return res
+}
+
+// checkCRL checks the CRL for the chain's intermediate as of asOf: signed by the ARK,
+// current, and not revoking the intermediate.
+func (a *SNPAppraiser) checkCRL(der []byte, chain *chainResult, asOf time.Time) (CollateralRef, string, error) {
+	res := a.crlResult(der, chain)
+	ref := CollateralRef{Kind: "crl", Hash: hashBytes(sha256.Sum256(der))}
 	if res.crl != nil && !res.crl.NextUpdate.IsZero() {
 		nu := res.crl.NextUpdate.UTC()
 		ref.NextUpdate = &nu

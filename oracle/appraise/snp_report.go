@@ -106,13 +106,13 @@ func (r *snpReport) productLine() string {
 // signature algorithm (ECDSA P-384 with SHA-384 is the only one defined).
 func (r *snpReport) checkFormat() error {
 	if _, err := abi.ReportToProto(r.raw); err != nil {
-		return fmt.Errorf("SEV-SNP report format: %w", err)
+		return fmt.Errorf("%w: %w", ErrSNPReportFormat, err)
 	}
 	if err := abi.ValidateReportFormat(r.raw); err != nil {
-		return fmt.Errorf("SEV-SNP report format: %w", err)
+		return fmt.Errorf("%w: %w", ErrSNPReportFormat, err)
 	}
 	if r.sigAlgo != abi.SignEcdsaP384Sha384 {
-		return fmt.Errorf("SEV-SNP report signature algorithm %d, want %d (ECDSA P-384 SHA-384)", r.sigAlgo, abi.SignEcdsaP384Sha384)
+		return fmt.Errorf("%w: signature algorithm %d, want %d (ECDSA P-384 SHA-384)", ErrSNPReportFormat, r.sigAlgo, abi.SignEcdsaP384Sha384)
 	}
 	return nil
 }
