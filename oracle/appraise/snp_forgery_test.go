@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"math/big"
 	"crypto/x509"
 	"errors"
+	"math/big"
 	"testing"
 	"time"
 
@@ -216,7 +216,7 @@ func TestSNPForgeriesTestOnlyPKI(t *testing.T) {
 		{name: "revoked ASVK (VLEK chain)", appraiser: appraiser(map[string][]byte{crlURL(t, "Milan", true): revokesASVK}), ev: snpEvidence(goodVLEK, vlek), asOf: asOf,
 			failCheck: CheckSNPCRL, cause: ErrSNPRevoked},
 		{name: "revocation dated after asOf does not apply yet", appraiser: noColl,
-			ev: withBundleCRL(snpEvidence(good, vcek), pki.crlRevokedAt(t, asOf.AddDate(0, 0, -1), asOf.AddDate(0, 0, 6), asOf.Add(time.Hour), pki.ask)),
+			ev:   withBundleCRL(snpEvidence(good, vcek), pki.crlRevokedAt(t, asOf.AddDate(0, 0, -1), asOf.AddDate(0, 0, 6), asOf.Add(time.Hour), pki.ask)),
 			asOf: asOf, authentic: true, check: func(t *testing.T, ap *Appraisal) {
 				if checkOutcome(ap, CheckSNPCRL) != Pass {
 					t.Fatalf("crl = %s, want pass", checkOutcome(ap, CheckSNPCRL))

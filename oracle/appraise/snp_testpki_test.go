@@ -161,7 +161,9 @@ func asn1IA5Value(t testing.TB, s string) []byte {
 // (Turin: FMC SPL, no SPL4, 8-byte HWID, bare product name).
 func (p *testPKI) leaf(t testing.TB, o leafOpts) *x509.Certificate {
 	t.Helper()
-	kds := func(arc ...int) asn1.ObjectIdentifier { return append(asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 3704, 1}, arc...) }
+	kds := func(arc ...int) asn1.ObjectIdentifier {
+		return append(asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 3704, 1}, arc...)
+	}
 	name := o.productName
 	if name == "" {
 		name = p.line
