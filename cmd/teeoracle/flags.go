@@ -1,0 +1,76 @@
+package main
+
+import "github.com/urfave/cli/v2"
+
+// Flag names. Every flag of every command is defined in this file, kebab-case, with
+// exactly one environment variable, envName(name); flags_test.go enforces it.
+const (
+	flagLogLevel = "log-level"
+
+	flagEvidence     = "evidence"
+	flagCert         = "cert"
+	flagCollateral   = "collateral"
+	flagPolicy       = "policy"
+	flagAt           = "at"
+	flagOffline      = "offline"
+	flagJSON         = "json"
+	flagCacheDir     = "cache-dir"
+	flagChainID      = "chain-id"
+	flagRegistry     = "registry"
+	flagMachineID    = "machine-id"
+	flagTEEKey       = "tee-key"
+	flagAnchorNumber = "anchor-number"
+	flagAnchorHash   = "anchor-hash"
+	flagReportData   = "report-data"
+)
+
+func env(name string) []string { return []string{envName(name)} }
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagLogLevel, Value: "warn", EnvVars: env(flagLogLevel),
+			Usage: "log level: debug, info, warn or error (logs go to stderr)"},
+	}
+}
+
+func verifyFlags() []cli.Flag {
+	const (
+		catInput   = "Input:"
+		catBinding = "Report-data binding (all of chain-id, registry, machine-id, tee-key, anchor-number, anchor-hash, or none):"
+		catOutput  = "Output:"
+	)
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagEvidence, Category: catInput, EnvVars: env(flagEvidence), TakesFile: true,
+			Usage: "evidence `FILE`: raw SEV-SNP report, SEV-SNP extended report, TDX quote (v4/v5), configfs-tsm report JSON, or an evidence bundle"},
+		&cli.StringSliceFlag{Name: flagCert, Category: catInput, EnvVars: env(flagCert), TakesFile: true,
+			Usage: "certificate `FILE` (PEM or DER, or an SEV-SNP certificate table), e.g. the VCEK or VLEK; repeatable"},
+		&cli.StringFlag{Name: flagCollateral, Category: catInput, EnvVars: env(flagCollateral), TakesFile: true,
+			Usage: "collateral `DIR|FILE`: for TDX a directory of Intel PCS responses or a dcap-qvl collateral JSON file; for SEV-SNP an AMD CRL file or a directory of them"},
+		&cli.StringFlag{Name: flagPolicy, Category: catInput, EnvVars: env(flagPolicy), TakesFile: true,
+			Usage: "policy `FILE` (YAML or JSON, see docs/policy.md); default: authentic, no debug, TDX UpToDate only, SNP reported TCB = certified TCB"},
+		&cli.StringFlag{Name: flagAt, Category: catInput, EnvVars: env(flagAt),
+			Usage: "verify as of this `TIME` (RFC 3339, e.g. 2024-05-01T12:00:00Z); default: now"},
+		&cli.BoolFlag{Name: flagOffline, Category: catInput, EnvVars: env(flagOffline),
+			Usage: "never reach AMD KDS or Intel PCS: use only --collateral, the evidence's certificates and --cache-dir"},
+		&cli.StringFlag{Name: flagCacheDir, Category: catInput, EnvVars: env(flagCacheDir), TakesFile: true,
+			Usage: "collateral cache `DIR` for fetched VCEKs, CRLs and TCB Info; default: memory only"},
+
+		&cli.Uint64Flag{Name: flagChainID, Category: catBinding, EnvVars: env(flagChainID),
+			Usage: "chain `ID` of the registry (also the verdict's EIP-712 domain)"},
+		&cli.StringFlag{Name: flagRegistry, Category: catBinding, EnvVars: env(flagRegistry),
+			Usage: "registry contract `ADDRESS` (also the verdict's EIP-712 domain)"},
+		&cli.StringFlag{Name: flagMachineID, Category: catBinding, EnvVars: env(flagMachineID),
+			Usage: "machine id, 32-byte `HEX`, as registered"},
+		&cli.StringFlag{Name: flagTEEKey, Category: catBinding, EnvVars: env(flagTEEKey),
+			Usage: "`ADDRESS` of the key held inside the TEE"},
+		&cli.Uint64Flag{Name: flagAnchorNumber, Category: catBinding, EnvVars: env(flagAnchorNumber),
+			Usage: "anchor block `NUMBER` the report data commits to"},
+		&cli.StringFlag{Name: flagAnchorHash, Category: catBinding, EnvVars: env(flagAnchorHash),
+			Usage: "anchor block `HASH` (32-byte hex)"},
+		&cli.StringFlag{Name: flagReportData, Category: catBinding, EnvVars: env(flagReportData),
+			Usage: "expected report data, 64-byte `HEX`, checked instead of (or as well as) the binding"},
+
+		&cli.BoolFlag{Name: flagJSON, Category: catOutput, EnvVars: env(flagJSON),
+			Usage: "print the result as JSON (trusted, tee, tcb_status, reasons, measurement, hashes, checks, verdict)"},
+	}
+}

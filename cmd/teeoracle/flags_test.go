@@ -1,0 +1,77 @@
+package main
+
+import (
+	"io"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// TestFlagRules enforces, for every flag of every command: kebab-case names, no
+// name twice in one command, exactly one environment variable named
+// TEEORACLE_<NAME>, and one meaning per environment variable across commands
+// (a flag of the same name in two commands must share its usage).
+func TestFlagRules(t *testing.T) {
+	app := newApp(appDeps{Stdout: io.Discard, Stderr: io.Discard, Now: time.Now})
+	kebab := regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	usageByEnv := map[string]string{}
+	check := func(where string, flags []cli.Flag) {
+		seen := map[string]bool{}
+		for _, f := range flags {
+			names := f.Names()
+			if len(names) != 1 {
+				t.Errorf("%s: flag %v has aliases; one name per flag", where, names)
+			}
+			name := names[0]
+			if !kebab.MatchString(name) {
+				t.Errorf("%s: flag %q is not kebab-case", where, name)
+			}
+			if seen[name] {
+				t.Errorf("%s: flag %q defined twice", where, name)
+			}
+			seen[name] = true
+			ev, ok := f.(interface{ GetEnvVars() []string })
+			if !ok {
+				t.Errorf("%s: flag %q cannot carry environment variables", where, name)
+				continue
+			}
+			envs := ev.GetEnvVars()
+			if len(envs) != 1 || envs[0] != envName(name) {
+				t.Errorf("%s: flag %q has env vars %v, want exactly [%s]", where, name, envs, envName(name))
+				continue
+			}
+			usage := f.(cli.DocGenerationFlag).GetUsage()
+			if usage == "" {
+				t.Errorf("%s: flag %q has no usage text", where, name)
+			}
+			if prev, ok := usageByEnv[envs[0]]; ok && prev != usage {
+				t.Errorf("%s: %s means two things: %q and %q", where, envs[0], prev, usage)
+			}
+			usageByEnv[envs[0]] = usage
+		}
+	}
+	check("global", app.Flags)
+	if len(app.Commands) == 0 {
+		t.Fatal("no commands")
+	}
+	for _, c := range app.Commands {
+		check(c.Name, c.Flags)
+		for _, f := range c.Flags {
+			for _, g := range app.Flags {
+				if f.Names()[0] == g.Names()[0] {
+					t.Errorf("command %s redefines global flag %q", c.Name, g.Names()[0])
+				}
+			}
+		}
+	}
+}
+
+func TestUnknownEnvWarned(t *testing.T) {
+	app := newApp(appDeps{Stdout: io.Discard, Stderr: io.Discard, Now: time.Now})
+	got := unknownEnv(app, []string{"TEEORACLE_EVIDENCE=x", "TEEORACLE_EVIDENSE=y", "HOME=/root", "TEEORACLE_LOG_LEVEL=debug"})
+	if len(got) != 1 || got[0] != "TEEORACLE_EVIDENSE" {
+		t.Errorf("unknownEnv = %v, want [TEEORACLE_EVIDENSE]", got)
+	}
+}

@@ -1,0 +1,41 @@
+// Command teeoracle verifies confidential-VM attestation evidence (AMD SEV-SNP, Intel
+// TDX) and turns it into verdicts a Solidity registry accepts. This file only builds
+// the command-line app and maps its result to an exit code; see app.go.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+func main() {
+	app := newApp(appDeps{
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		Now:     time.Now,
+		Environ: os.Environ(),
+	})
+	os.Exit(exitCode(app.Run(os.Args), os.Stderr))
+}
+
+// exitCode prints err (when it has a message) and returns the process exit code:
+// the code an ExitCoder carries, 0 for no error, and 2 (bad input) for anything
+// else, such as a flag urfave/cli could not parse.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(stderr, "teeoracle:", msg)
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return exitBadInput
+}
