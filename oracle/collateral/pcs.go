@@ -398,3 +398,11 @@ func or(s, def string) string {
 	}
 	return s
 }
+
+func pemChain(chain [][]byte) []byte {
+	var out []byte
+	for _, der := range chain {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	return out
+}
