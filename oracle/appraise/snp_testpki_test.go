@@ -337,3 +337,22 @@ func newP384(t testing.TB) *ecdsa.PrivateKey {
 	}
 	return k
 }
+
+type pkixExtension = pkix.Extension
+
+// withExt returns c's extensions with the one of the given OID replaced by value.
+func withExt(c *x509.Certificate, id asn1.ObjectIdentifier, value []byte) []pkix.Extension {
+	out := withoutExt(c, id)
+	return append(out, pkix.Extension{Id: id, Value: value})
+}
+
+// withoutExt returns c's extensions without the one of the given OID.
+func withoutExt(c *x509.Certificate, id asn1.ObjectIdentifier) []pkix.Extension {
+	var out []pkix.Extension
+	for _, e := range c.Extensions {
+		if !e.Id.Equal(id) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
