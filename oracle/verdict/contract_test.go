@@ -3,6 +3,7 @@ package verdict_test
 import (
 	"context"
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
@@ -13,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/teeoracle/teeoracle/bindings"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -23,6 +25,8 @@ type deployed struct {
 	reg      *bindings.TeeRegistry
 	contract *bind.BoundContract
 	domain   verdict.Domain
+	sim      *simulated.Backend
+	owner    *bind.TransactOpts
 }
 
 func deploy(t *testing.T) *deployed {
@@ -52,7 +56,7 @@ func deploy(t *testing.T) *deployed {
 		t.Fatalf("deploy TeeRegistry: receipt %v, %v", r, err)
 	}
 	return &deployed{reg: reg, contract: reg.Instance(client, addr),
-		domain: verdict.Domain{ChainID: chainID.Uint64(), Registry: addr}}
+		domain: verdict.Domain{ChainID: chainID.Uint64(), Registry: addr}, sim: sim, owner: opts}
 }
 
 func oracleKey(t *testing.T, i int) *ecdsa.PrivateKey {
@@ -117,5 +121,84 @@ func TestDigestMatchesContract(t *testing.T) {
 		if got := v.Digest(d.domain); got != common.Hash(want) {
 			t.Errorf("verdict %d: digest %s, contract %x", i, got, want)
 		}
+	}
+}
+
+// send mines calldata from the owner and fails the test unless it succeeds.
+func (d *deployed) send(t *testing.T, what string, calldata []byte) {
+	t.Helper()
+	tx, err := d.contract.RawTransact(d.owner, calldata)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	d.sim.Commit()
+	r, err := bind.WaitMined(context.Background(), d.sim.Client(), tx.Hash())
+	if err != nil || r.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("%s: receipt %+v, %v", what, r, err)
+	}
+}
+
+// TestAssembledSignaturesAccepted signs a verdict with three oracles, assembles the
+// signatures (shuffled, with a duplicate and an outsider) and submits them: the
+// registry accepts exactly what Assemble returns, and refuses what Verify refuses.
+func TestAssembledSignaturesAccepted(t *testing.T) {
+	d := deploy(t)
+	ctx := context.Background()
+	policyHash := common.Hash{0x9a}
+	d.send(t, "registerPolicy", d.reg.PackRegisterPolicy(policyHash, 86400, "test"))
+	salt := common.Hash{0x5a}
+	d.send(t, "registerMachine", d.reg.PackRegisterMachine(salt, verdict.TEESEVSNP, "test"))
+	machineID, err := bind.Call(d.contract, nil, d.reg.PackMachineIdOf(d.owner.From, salt), d.reg.UnpackMachineIdOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := d.sim.Client().HeaderByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The anchor must be a past block when the verdict executes (and when its gas is
+	// estimated against the latest state).
+	d.sim.Commit()
+	v := verdict.Verdict{
+		MachineID: machineID, TEE: verdict.TEESEVSNP, Status: verdict.StatusTrusted, TEEKey: common.Address{0x7e},
+		WorkloadID: common.Hash{1}, TCBStatus: 1, TCB: 42, PolicyHash: policyHash, EvidenceHash: common.Hash{2},
+		AnchorBlockNumber: head.Number.Uint64(), AnchorBlockHash: head.Hash(),
+		IssuedAt: head.Time, ExpiresAt: head.Time + 3600,
+	}
+	digest := v.Digest(d.domain)
+	var sigs [][]byte
+	for _, i := range []int{2, 0, 3, 1, 2} { // oracle 3 is not an oracle; 2 signs twice
+		s, err := verdict.Sign(digest, oracleKey(t, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sigs = append(sigs, s)
+	}
+	q := verdict.Quorum{Signers: []common.Address{oracleAddr(t, 0), oracleAddr(t, 1), oracleAddr(t, 2)}, Threshold: 2}
+	assembled, err := verdict.Assemble(digest, sigs, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ordered := verdict.Sigs(assembled)
+	// Reversed order is refused by Verify and by the registry alike.
+	reversed := [][]byte{ordered[2], ordered[1], ordered[0]}
+	if err := verdict.Verify(digest, reversed, q); err == nil {
+		t.Fatal("Verify accepted descending signers")
+	}
+	_, err = d.contract.RawTransact(d.owner, d.reg.PackSubmitVerdict(toBinding(v), reversed))
+	var de rpc.DataError
+	if !errors.As(err, &de) {
+		t.Fatalf("descending signers: err = %v, want a revert with data", err)
+	}
+	data, _ := de.ErrorData().(string)
+	if reason, _ := d.reg.UnpackError(common.FromHex(data)); reason == nil {
+		t.Fatalf("descending signers: undecodable revert %q", data)
+	} else if _, ok := reason.(*bindings.TeeRegistrySignersNotAscending); !ok {
+		t.Fatalf("descending signers: revert %T, want SignersNotAscending", reason)
+	}
+	d.send(t, "submitVerdict", d.reg.PackSubmitVerdict(toBinding(v), ordered))
+	trusted, err := bind.Call(d.contract, nil, d.reg.PackIsTrusted(machineID), d.reg.UnpackIsTrusted)
+	if err != nil || !trusted {
+		t.Fatalf("isTrusted = %v, %v after an accepted verdict", trusted, err)
 	}
 }
