@@ -67,7 +67,9 @@ func oracleKey(t *testing.T, i int) *ecdsa.PrivateKey {
 	return k
 }
 
-func oracleAddr(t *testing.T, i int) common.Address { return crypto.PubkeyToAddress(oracleKey(t, i).PublicKey) }
+func oracleAddr(t *testing.T, i int) common.Address {
+	return crypto.PubkeyToAddress(oracleKey(t, i).PublicKey)
+}
 
 func toBinding(v verdict.Verdict) bindings.ITeeRegistryVerdict {
 	return bindings.ITeeRegistryVerdict{
