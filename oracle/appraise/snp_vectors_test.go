@@ -39,6 +39,12 @@ func sharedVector(t testing.TB, rel string) []byte {
 	return b
 }
 
+// readShared reads a file of ../shared/vectors without skipping (for fuzz oracles).
+func readShared(rel string) ([]byte, error) {
+	_, file, _, _ := runtime.Caller(0)
+	return os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "vectors", rel))
+}
+
 func readTestdata(t testing.TB, rel string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", rel))
