@@ -419,19 +419,17 @@ func (a *SNPAppraiser) parse(b []byte) (*x509.Certificate, [32]byte, error) {
 }
 
 // chainFor finds the report's VCEK or VLEK (in the evidence, else from the collateral
-// source) and returns its verified chain, from the cache when seen before.
+// source) and returns its verified chain, from the cache when seen before. When the
+// evidence carries several (an old VCEK beside the current one), the one with a
+// verified chain that certifies the report's CHIP_ID and TCB is taken.
 func (a *SNPAppraiser) chainFor(ctx context.Context, ev *evidence.Evidence, rep *snpReport, vlek bool) (*chainResult, error) {
-	cn := "SEV-VCEK"
+	cn, want := "SEV-VCEK", evidence.RoleVCEK
 	if vlek {
-		cn = "SEV-VLEK"
+		cn, want = "SEV-VLEK", evidence.RoleVLEK
 	}
-	var leaf *x509.Certificate
-	var leafHash [32]byte
+	var best *chainResult
+	bestScore := -1
 	var parseErr error
-	want := evidence.RoleVCEK
-	if vlek {
-		want = evidence.RoleVLEK
-	}
 	for i, der := range ev.Certificates {
 		if r := ev.Role(i); r != evidence.RoleUnknown && r != want {
 			continue // an ASK/ARK the evidence carries: the configured roots are used instead
@@ -441,12 +439,18 @@ func (a *SNPAppraiser) chainFor(ctx context.Context, ev *evidence.Evidence, rep 
 			parseErr = err
 			continue
 		}
-		if c.Subject.CommonName == cn {
-			leaf, leafHash = c, h
-			break
+		if c.Subject.CommonName != cn {
+			continue
+		}
+		r := a.chain(c, h, vlek)
+		if score := r.fits(rep); score > bestScore {
+			best, bestScore = r, score
 		}
 	}
-	if leaf == nil && !vlek && a.coll != nil {
+	if best != nil {
+		return best, nil
+	}
+	if !vlek && a.coll != nil {
 		line := rep.productLine()
 		if line == "" {
 			return nil, fmt.Errorf("%w: VCEK not supplied and the report (version %d) does not name its product line", ErrSNPNoCertificate, rep.version)
@@ -462,21 +466,40 @@ func (a *SNPAppraiser) chainFor(ctx context.Context, ev *evidence.Evidence, rep 
 		if err != nil {
 			return nil, fmt.Errorf("%w: fetched VCEK does not parse: %w", ErrSNPChain, err)
 		}
-		leaf, leafHash = c, h
+		return a.chain(c, h, vlek), nil
 	}
-	if leaf == nil {
-		if parseErr != nil {
-			return nil, fmt.Errorf("%w: no %s certificate among the evidence's (one does not parse: %w)", ErrSNPNoCertificate, cn, parseErr)
-		}
-		return nil, fmt.Errorf("%w: no %s certificate among the evidence's %d", ErrSNPNoCertificate, cn, len(ev.Certificates))
+	if parseErr != nil {
+		return nil, fmt.Errorf("%w: no %s certificate among the evidence's (one does not parse: %w)", ErrSNPNoCertificate, cn, parseErr)
 	}
+	return nil, fmt.Errorf("%w: no %s certificate among the evidence's %d", ErrSNPNoCertificate, cn, len(ev.Certificates))
+}
+
+// chain returns the verified chain of leaf, verifying it only the first time.
+func (a *SNPAppraiser) chain(leaf *x509.Certificate, leafHash [32]byte, vlek bool) *chainResult {
 	key := chainKey{leaf: leafHash, vlek: vlek}
 	if r, ok := a.chains.get(key); ok {
-		return r, nil
+		return r
 	}
 	r := a.verifyChain(leaf, leafHash, vlek)
 	a.chains.put(key, r)
-	return r, nil
+	return r
+}
+
+// fits ranks how well a candidate chain suits a report, without any signature check:
+// a verified chain first, then a VCEK HWID equal to the CHIP_ID, then a certified TCB
+// equal to the reported one.
+func (r *chainResult) fits(rep *snpReport) int {
+	score := 0
+	if r.err == nil {
+		score += 4
+		if CompareSNPTCB(DecodeSNPTCB(r.set.ProductLine, rep.reportedTCB), r.certified) == 0 {
+			score++
+		}
+	}
+	if r.exts != nil && r.exts.HWID != nil && matchChipID(rep.chipID, r.exts.HWID) == nil {
+		score += 2
+	}
+	return score
 }
 
 // verifyChain checks a VCEK/VLEK's profile and its signature by a trusted ASK/ASVK.

@@ -234,6 +234,16 @@ func TestSNPForgeriesTestOnlyPKI(t *testing.T) {
 		{name: "expired CRL supplied in the bundle", appraiser: noColl,
 			ev:   withBundleCRL(snpEvidence(good, vcek), expiredCRL),
 			asOf: asOf, failCheck: CheckSNPCRL, cause: ErrSNPCRL},
+		{name: "CRL not yet valid as of asOf", appraiser: noColl,
+			ev:   withBundleCRL(snpEvidence(good, vcek), pki.crl(t, asOf.Add(time.Hour), asOf.AddDate(0, 0, 7))),
+			asOf: asOf, failCheck: CheckSNPCRL, cause: ErrSNPCRL},
+		{name: "old VCEK beside the current one", appraiser: noColl,
+			ev:   snpEvidence(good, pki.leaf(t, leafOpts{tcb: lowerTCB}), otherChipVCEK, vcek),
+			asOf: asOf, authentic: true, check: func(t *testing.T, ap *Appraisal) {
+				if ap.TCBStatus != TCBUpToDate {
+					t.Fatalf("TCBStatus %v: the current VCEK was not chosen", ap.TCBStatus)
+				}
+			}},
 		{name: "CRL signed by another key", appraiser: noColl,
 			ev:   withBundleCRL(snpEvidence(good, vcek), crlWithIssuerOf(t, attacker, pki, asOf)),
 			asOf: asOf, failCheck: CheckSNPCRL, cause: ErrSNPCRL},
