@@ -1,0 +1,372 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+)
+
+// DefaultMaxBody is the default request body limit: the largest evidence input plus
+// room for base64 (4/3) and JSON framing.
+const DefaultMaxBody = evidence.MaxInputSize*4/3 + 64<<10
+
+// maxIDLen bounds submission ids in paths; the node issues 32 hex digits.
+const maxIDLen = 128
+
+// errorBody is every error response: a message and, for bad input, the field.
+type errorBody struct {
+	Error string `json:"error"`
+	Field string `json:"field,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg, field string) {
+	writeJSON(w, code, errorBody{Error: msg, Field: field})
+}
+
+// fail maps a backend or parsing error to a response.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var fe *FieldError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit), "body")
+	case errors.As(err, &fe):
+		code := http.StatusBadRequest
+		if fe.Unprocessable {
+			code = http.StatusUnprocessableEntity
+		}
+		writeError(w, code, err.Error(), fe.Field)
+	case errors.Is(err, ErrNotFound):
+		writeError(w, http.StatusNotFound, err.Error(), "")
+	case errors.Is(err, ErrConflict):
+		writeError(w, http.StatusConflict, err.Error(), "")
+	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		w.Header().Set("Retry-After", "2")
+		writeError(w, http.StatusServiceUnavailable, err.Error(), "")
+	default:
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error", "")
+	}
+}
+
+func badField(field, format string, args ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// onlyParams rejects query parameters outside allowed, so a misspelt one is an
+// error instead of being ignored, and repeated ones, which would be ambiguous.
+func onlyParams(r *http.Request, allowed ...string) error {
+	q := r.URL.Query()
+	for k, vs := range q {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == k
+		}
+		if !ok {
+			return badField(k, "unknown query parameter (allowed: %s)", strings.Join(allowed, ", "))
+		}
+		if len(vs) != 1 {
+			return badField(k, "given %d times", len(vs))
+		}
+	}
+	return nil
+}
+
+func hashParam(field, s string) (common.Hash, error) {
+	if s == "" {
+		return common.Hash{}, badField(field, "required")
+	}
+	b, err := hexutil.Decode(s)
+	if err != nil || len(b) != 32 {
+		return common.Hash{}, badField(field, "want 0x and 64 hex digits (32 bytes), got %q", clip(s))
+	}
+	return common.BytesToHash(b), nil
+}
+
+func addressParam(field, s string) (common.Address, error) {
+	if s == "" {
+		return common.Address{}, badField(field, "required")
+	}
+	if !strings.HasPrefix(s, "0x") || !common.IsHexAddress(s) {
+		return common.Address{}, badField(field, "want 0x and 40 hex digits (20 bytes), got %q", clip(s))
+	}
+	a := common.HexToAddress(s)
+	if a == (common.Address{}) {
+		return common.Address{}, badField(field, "the zero address is not a key")
+	}
+	return a, nil
+}
+
+// clip keeps echoed input short in error messages.
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}
+
+func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r, "machine_id", "tee_key"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	machine, err := hashParam("machine_id", q.Get("machine_id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	key, err := addressParam("tee_key", q.Get("tee_key"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ch, err := s.backend.Challenge(r.Context(), machine, key)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ch)
+}
+
+// handleEvidence accepts a bundle (application/json) or raw bytes
+// (application/octet-stream, with ?tee=). Everything is decoded and checked here, so
+// only well-formed evidence reaches the store; the 202 is written only after the
+// backend has committed the submission.
+func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r, "machine_id", "tee_key", "anchor_block", "tee"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	req := &SubmitRequest{ReceivedAt: s.cfg.Now().UTC()}
+	var err error
+	if req.MachineID, err = hashParam("machine_id", q.Get("machine_id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if req.TEEKey, err = addressParam("tee_key", q.Get("tee_key")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ab := q.Get("anchor_block")
+	if ab == "" {
+		s.fail(w, r, badField("anchor_block", "required: the anchor block number of the challenge"))
+		return
+	}
+	if req.AnchorBlock, err = strconv.ParseUint(ab, 10, 64); err != nil || req.AnchorBlock == 0 {
+		s.fail(w, r, badField("anchor_block", "want a positive decimal block number, got %q", clip(ab)))
+		return
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil {
+		s.fail(w, r, badField("Content-Type", "want application/json (bundle) or application/octet-stream (raw evidence), got %q", clip(ct)))
+		return
+	}
+	var wantTEE evidence.TEE
+	switch mt {
+	case "application/json":
+		if q.Has("tee") {
+			s.fail(w, r, badField("tee", "only with application/octet-stream: a bundle names its TEE"))
+			return
+		}
+	case "application/octet-stream":
+		if wantTEE, err = evidence.ParseTEE(q.Get("tee")); err != nil {
+			s.fail(w, r, &FieldError{Field: "tee", Err: err})
+			return
+		}
+	default:
+		s.fail(w, r, badField("Content-Type", "want application/json (bundle) or application/octet-stream (raw evidence), got %q", clip(mt)))
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("read body: %w", err))
+		return
+	}
+	if len(body) == 0 {
+		s.fail(w, r, badField("body", "empty"))
+		return
+	}
+	if mt == "application/json" && !json.Valid(body) {
+		s.fail(w, r, badField("body", "not valid JSON"))
+		return
+	}
+	ev, err := evidence.Decode("body", body)
+	if err != nil {
+		s.fail(w, r, &FieldError{Field: "body", Err: err})
+		return
+	}
+	if mt == "application/json" && ev.Form != evidence.FormBundle {
+		s.fail(w, r, badField("body", "JSON body is not an evidence bundle (form %s)", ev.Form))
+		return
+	}
+	if wantTEE != evidence.TEEUnknown && ev.TEE != wantTEE {
+		s.fail(w, r, &FieldError{Field: "tee", Err: fmt.Errorf("%w: tee=%s, evidence is %s", evidence.ErrTEEMismatch, wantTEE, ev.TEE)})
+		return
+	}
+	if req.Bundle, err = ev.MarshalBundle(); err != nil {
+		s.fail(w, r, &FieldError{Field: "body", Err: err})
+		return
+	}
+	req.Evidence = ev
+	res, err := s.backend.Submit(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/v1/submissions/"+res.ID)
+	writeJSON(w, http.StatusAccepted, res)
+}
+
+func (s *Server) handleSubmission(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if id == "" || len(id) > maxIDLen || strings.ContainsAny(id, "/\\ \t\r\n") {
+		s.fail(w, r, badField("id", "want a submission id of at most %d characters", maxIDLen))
+		return
+	}
+	if err := onlyParams(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.backend.Submission(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) pathHash(w http.ResponseWriter, r *http.Request) (common.Hash, bool) {
+	if err := onlyParams(r); err != nil {
+		s.fail(w, r, err)
+		return common.Hash{}, false
+	}
+	h, err := hashParam("hash", r.PathValue("hash"))
+	if err != nil {
+		s.fail(w, r, err)
+		return common.Hash{}, false
+	}
+	return h, true
+}
+
+func (s *Server) handleVerdict(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.pathHash(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.backend.Verdict(r.Context(), h)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) handleSignature(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.pathHash(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.backend.Signature(r.Context(), h)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) handleEvidenceVerdicts(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.pathHash(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.backend.EvidenceVerdicts(r.Context(), h)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v == nil {
+		v = []common.Hash{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"evidence_hash": h, "verdict_hashes": v})
+}
+
+func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
+	kind := r.PathValue("kind")
+	switch kind {
+	case ArchiveEvidence, ArchiveCollateral, ArchivePolicy:
+	default:
+		s.fail(w, r, badField("kind", "want evidence, collateral or policy, got %q", clip(kind)))
+		return
+	}
+	h, ok := s.pathHash(w, r)
+	if !ok {
+		return
+	}
+	b, err := s.backend.Archive(r.Context(), kind, h)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ct := "application/octet-stream"
+	if kind != ArchiveCollateral {
+		ct = "application/json" // evidence bundles and canonical policies
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
+}
+
+func (s *Server) handleDue(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.backend.Due(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d == nil {
+		d = []DueMachine{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"machines": d})
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.backend.Ready(ctx); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "not ready: "+err.Error(), "")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,248 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// ErrConfig is returned (wrapped) by Config.Check.
+var ErrConfig = errors.New("invalid api config")
+
+// Config configures the HTTP server. Zero durations and limits take the defaults in
+// their comments; Check fills them in and rejects nonsense.
+type Config struct {
+	// Listen is the TCP address, e.g. "127.0.0.1:8545" or ":0".
+	Listen string
+	// ReadHeaderTimeout bounds reading request headers; 0 means 5 s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request; 0 means 30 s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing a response; 0 means 30 s.
+	WriteTimeout time.Duration
+	// IdleTimeout bounds idle keep-alive connections; 0 means 120 s.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds request headers; 0 means 16 KiB.
+	MaxHeaderBytes int
+	// MaxBodyBytes bounds request bodies; 0 means evidence.MaxInputSize + 64 KiB
+	// (base64 and JSON framing).
+	MaxBodyBytes int64
+	// RateLimit is the sustained requests per second per client IP; 0 means 20.
+	// Negative disables rate limiting (tests and benchmarks).
+	RateLimit float64
+	// RateBurst is the burst per client; 0 means 40.
+	RateBurst int
+	// TrustProxy takes the client address from X-Forwarded-For's first entry, for
+	// nodes behind a reverse proxy. Off by default: the header is client-controlled.
+	TrustProxy bool
+	// Gatherer serves /metrics; nil means an empty registry.
+	Gatherer prometheus.Gatherer
+	// Registerer receives the API's own metrics; nil means none are registered.
+	Registerer prometheus.Registerer
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock for rate limiting and receive times; nil means time.Now.
+	Now func() time.Time
+}
+
+// Check validates c and fills defaults.
+func (c *Config) Check() error {
+	if c.Listen == "" {
+		return fmt.Errorf("%w: empty listen address", ErrConfig)
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("%w: listen address %q: %w", ErrConfig, c.Listen, err)
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.ReadHeaderTimeout, 5*time.Second)
+	def(&c.ReadTimeout, 30*time.Second)
+	def(&c.WriteTimeout, 30*time.Second)
+	def(&c.IdleTimeout, 120*time.Second)
+	for name, d := range map[string]time.Duration{"read header": c.ReadHeaderTimeout, "read": c.ReadTimeout,
+		"write": c.WriteTimeout, "idle": c.IdleTimeout} {
+		if d < 0 {
+			return fmt.Errorf("%w: negative %s timeout", ErrConfig, name)
+		}
+	}
+	if c.MaxHeaderBytes == 0 {
+		c.MaxHeaderBytes = 16 << 10
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = DefaultMaxBody
+	}
+	if c.MaxHeaderBytes < 0 || c.MaxBodyBytes < 0 {
+		return fmt.Errorf("%w: negative size limit", ErrConfig)
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = 20
+	}
+	if c.RateBurst == 0 {
+		c.RateBurst = 40
+	}
+	if c.RateBurst < 0 {
+		return fmt.Errorf("%w: negative rate burst", ErrConfig)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Gatherer == nil {
+		c.Gatherer = prometheus.NewRegistry()
+	}
+	return nil
+}
+
+// Server is the API's HTTP server. Start, Stop and Stopped follow the node's
+// lifecycle: Stop is safe to call twice and before Start.
+type Server struct {
+	cfg     Config
+	backend Backend
+	log     *slog.Logger
+	handler http.Handler
+	limiter *clientLimiter
+	metrics *metrics
+
+	mu      sync.Mutex
+	srv     *http.Server
+	ln      net.Listener
+	done    chan struct{}
+	stopped bool
+}
+
+// New checks cfg and builds the server; it does not listen yet.
+func New(cfg Config, backend Backend) (*Server, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	if backend == nil {
+		return nil, fmt.Errorf("%w: nil backend", ErrConfig)
+	}
+	s := &Server{cfg: cfg, backend: backend, log: cfg.Logger.With("component", "api")}
+	if cfg.RateLimit > 0 {
+		s.limiter = newClientLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
+	}
+	s.metrics = newMetrics(cfg.Registerer)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the API's handler (for httptest and embedding).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Start listens and serves in the background.
+func (s *Server) Start(_ context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv != nil {
+		return fmt.Errorf("api: already started")
+	}
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("api: listen %s: %w", s.cfg.Listen, err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.done = make(chan struct{})
+	srv, done := s.srv, s.done
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("api server stopped", "err", err)
+		}
+	}()
+	s.log.Info("api listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// Addr returns the listening address (useful with ":0"), or "" before Start.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Stop stops accepting requests and waits for in-flight ones until ctx ends, then
+// closes the remaining connections.
+func (s *Server) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	srv, done := s.srv, s.done
+	already := s.stopped
+	s.stopped = true
+	s.mu.Unlock()
+	if srv == nil || already {
+		return nil
+	}
+	err := srv.Shutdown(ctx)
+	if err != nil {
+		err = errors.Join(fmt.Errorf("api: shutdown: %w", err), srv.Close())
+	}
+	<-done
+	return err
+}
+
+// Stopped reports whether Stop was called.
+func (s *Server) Stopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern, name string, h http.HandlerFunc) {
+		mux.Handle(pattern, s.instrument(name, h))
+	}
+	handle("GET /v1/challenge", "challenge", s.handleChallenge)
+	handle("POST /v1/evidence", "evidence", s.handleEvidence)
+	handle("GET /v1/submissions/{id}", "submission", s.handleSubmission)
+	handle("GET /v1/verdicts/{hash}", "verdict", s.handleVerdict)
+	handle("GET /v1/verdicts/{hash}/signature", "signature", s.handleSignature)
+	handle("GET /v1/evidence/{hash}/verdicts", "evidence_verdicts", s.handleEvidenceVerdicts)
+	handle("GET /v1/archive/{kind}/{hash}", "archive", s.handleArchive)
+	handle("GET /v1/machines/due", "due", s.handleDue)
+	handle("GET /healthz", "healthz", s.handleHealthz)
+	handle("GET /readyz", "readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path, "")
+	})
+	return s.guard(mux)
+}
+
+// guard applies the per-client rate limit and the body size limit to everything.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.limiter != nil && !s.limiter.allow(clientIP(r, s.cfg.TrustProxy)) {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusTooManyRequests, "rate limit exceeded for this client", "")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,195 @@
+package service
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/store"
+)
+
+// ErrConfig is returned (wrapped) by Config.Check.
+var ErrConfig = errors.New("invalid service config")
+
+// Config is the node's typed configuration: everything parsed, checked by Check
+// before anything dials out. The command line builds it (cmd/teeoracle serve).
+type Config struct {
+	// API configures the HTTP server.
+	API api.Config
+	// Registry is the TeeRegistry's address; ChainID its chain (checked against the
+	// RPC endpoint at start).
+	Registry common.Address
+	ChainID  uint64
+	// OracleKey signs verdicts (EIP-712); it must be a registered oracle to count.
+	OracleKey *ecdsa.PrivateKey
+	// TxFrom and TxSigner send transactions; zero TxFrom means the oracle key's
+	// address, signing with it.
+	TxFrom   common.Address
+	TxSigner bind.SignerFn
+	// Policy decides; PolicyDoc is its canonical JSON, archived for audit.
+	Policy *policy.Policy
+	// Appraiser appraises evidence of both TEEs (appraise.ByTEE).
+	Appraiser appraise.Appraiser
+	// Store is the open node database; the service does not close it (the owner does).
+	Store *store.Store
+	// Peers are other oracle nodes' API base URLs, asked for signatures.
+	Peers []string
+	// Workers is the number of appraisal goroutines; 0 means runtime.NumCPU().
+	Workers int
+	// AnchorMargin is how many blocks below the head a challenge anchors, so a
+	// shallow reorg does not invalidate it; 0 means 2.
+	AnchorMargin uint64
+	// AnchorSlack is how many blocks of the registry's maxAnchorAge this node keeps
+	// for itself: evidence whose anchor is older than maxAnchorAge-AnchorSlack is
+	// refused at submission, since it could not be published in time; 0 means 8.
+	AnchorSlack uint64
+	// PollInterval paces the publisher and idle workers; 0 means 500 ms.
+	PollInterval time.Duration
+	// BatchMax bounds verdicts per transaction; 0 means 32.
+	BatchMax int
+	// RelayDelay is how long a node that is not the first signer waits before it
+	// relays a verdict with quorum itself (the first signer relays at once); 0 means
+	// 3 × PollInterval.
+	RelayDelay time.Duration
+	// QuorumTimeout fails a verdict that has not reached its quorum in time; 0 means 10 min.
+	QuorumTimeout time.Duration
+	// DueWithin: machines whose verdict expires within this window are due; 0 means 1 h.
+	DueWithin time.Duration
+	// ReappraiseInterval paces the continuous-attestation loop (machine tracking and
+	// re-appraisal on collateral change); 0 means 1 min.
+	ReappraiseInterval time.Duration
+	// ReappraiseEpoch is the time grid re-appraisals are made on, so every node that
+	// re-appraises in the same epoch makes the same verdict; 0 means 10 min.
+	ReappraiseEpoch time.Duration
+	// RefreshCollateral, when set, runs at the start of every continuous-attestation
+	// pass, before re-appraisal: the place to import or fetch new collateral (CRLs,
+	// TCB Info) into the appraisers' sources.
+	RefreshCollateral func(ctx context.Context) error
+	// StartBlock is where registry event scanning starts (the deployment block).
+	StartBlock uint64
+	// TxManager configures the publisher's transaction manager. From and Signer are
+	// filled from TxFrom/TxSigner.
+	TxManager chain.TxManagerConfig
+	// Metrics holds the node's metrics, served at /metrics; nil means a fresh
+	// registry (never the global one, so two nodes can share a process in tests).
+	Metrics *prometheus.Registry
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the wall clock for record timestamps and timers only; verdict times come
+	// from the chain. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Check validates c across fields and fills defaults.
+func (c *Config) Check() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case c.Registry == (common.Address{}):
+		return bad("registry address is zero")
+	case c.ChainID == 0:
+		return bad("chain id is zero")
+	case c.OracleKey == nil:
+		return bad("no oracle key")
+	case c.Policy == nil:
+		return bad("no policy")
+	case c.Appraiser == nil:
+		return bad("no appraiser")
+	case c.Store == nil:
+		return bad("no store")
+	case c.Workers < 0:
+		return bad("negative workers")
+	case c.BatchMax < 0:
+		return bad("negative batch size")
+	}
+	if c.TxFrom == (common.Address{}) {
+		c.TxFrom = crypto.PubkeyToAddress(c.OracleKey.PublicKey)
+	}
+	if c.TxSigner == nil {
+		if c.TxFrom != crypto.PubkeyToAddress(c.OracleKey.PublicKey) {
+			return bad("tx sender %s differs from the oracle key and no tx signer was given", c.TxFrom)
+		}
+		c.TxSigner = chain.KeySigner(c.OracleKey, new(big.Int).SetUint64(c.ChainID))
+	}
+	for i, p := range c.Peers {
+		u, err := url.Parse(p)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("peer %d %q is not an http(s) URL", i, p)
+		}
+		c.Peers[i] = strings.TrimRight(p, "/")
+	}
+	if c.Workers == 0 {
+		c.Workers = runtime.NumCPU()
+	}
+	if c.AnchorMargin == 0 {
+		c.AnchorMargin = 2
+	}
+	if c.AnchorSlack == 0 {
+		c.AnchorSlack = 8
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.PollInterval, 500*time.Millisecond)
+	def(&c.RelayDelay, 3*c.PollInterval)
+	def(&c.QuorumTimeout, 10*time.Minute)
+	def(&c.DueWithin, time.Hour)
+	def(&c.ReappraiseInterval, time.Minute)
+	def(&c.ReappraiseEpoch, 10*time.Minute)
+	for name, d := range map[string]time.Duration{"poll interval": c.PollInterval, "relay delay": c.RelayDelay,
+		"quorum timeout": c.QuorumTimeout, "due window": c.DueWithin, "reappraise interval": c.ReappraiseInterval,
+		"reappraise epoch": c.ReappraiseEpoch} {
+		if d < 0 {
+			return bad("negative %s", name)
+		}
+	}
+	if c.ReappraiseEpoch < time.Second {
+		return bad("reappraise epoch %s below one second", c.ReappraiseEpoch)
+	}
+	if c.BatchMax == 0 {
+		c.BatchMax = 32
+	}
+	if c.Metrics == nil {
+		c.Metrics = prometheus.NewRegistry()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	c.TxManager.From, c.TxManager.Signer = c.TxFrom, c.TxSigner
+	if c.TxManager.MaxFeeCap == nil {
+		return bad("no max fee cap for transactions")
+	}
+	c.API.Registerer, c.API.Gatherer = c.Metrics, c.Metrics
+	if c.API.Logger == nil {
+		c.API.Logger = c.Logger
+	}
+	if err := c.API.Check(); err != nil {
+		return err
+	}
+	if _, err := c.Policy.Hash(); err != nil {
+		return bad("policy: %v", err)
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package service
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the node's series (namespace teeoracle). They live in the node's own
+// registry, never the global one.
+type metrics struct {
+	submissions   *prometheus.CounterVec
+	verdicts      *prometheus.CounterVec
+	appraisal     prometheus.Histogram
+	disagreements prometheus.Counter
+	quorumWaiting prometheus.Gauge
+	batches       *prometheus.CounterVec
+	published     prometheus.Counter
+	confirmLat    prometheus.Histogram
+	due           prometheus.Gauge
+	downgrades    prometheus.Counter
+	tx            *txMetrics
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	ns := "teeoracle"
+	m := &metrics{
+		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "submissions_total",
+			Help: "Submissions by final outcome (accepted, confirmed, failed)."}, []string{"outcome"}),
+		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "verdicts_total",
+			Help: "Verdicts reached by status (trusted, untrusted) and origin (submission, reappraisal)."}, []string{"status", "origin"}),
+		appraisal: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "appraisal_seconds",
+			Help: "Time to appraise, decide and sign one submission.", Buckets: prometheus.ExponentialBuckets(0.0002, 2, 16)}),
+		disagreements: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "quorum_disagreements_total",
+			Help: "Peer answers naming a different verdict for the same evidence."}),
+		quorumWaiting: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "quorum_waiting",
+			Help: "Signed verdicts waiting for their quorum."}),
+		batches: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "publish_batches_total",
+			Help: "submitVerdicts transactions by outcome."}, []string{"outcome"}),
+		published: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "published_verdicts_total",
+			Help: "Verdicts carried by confirmed transactions of this node."}),
+		confirmLat: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "submission_to_confirmation_seconds",
+			Help: "Time from receiving evidence to the confirmation of its verdict.", Buckets: prometheus.ExponentialBuckets(0.25, 2, 12)}),
+		due: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "machines_due",
+			Help: "Registered machines whose verdict expires within the due window."}),
+		downgrades: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "reappraisal_downgrades_total",
+			Help: "Untrusted verdicts made by re-appraising archived evidence with new collateral."}),
+		tx: newTxMetrics(ns),
+	}
+	reg.MustRegister(m.submissions, m.verdicts, m.appraisal, m.disagreements, m.quorumWaiting, m.batches,
+		m.published, m.confirmLat, m.due, m.downgrades)
+	m.tx.register(reg)
+	return m
+}
+
+// txMetrics implements chain.TxMetrics.
+type txMetrics struct {
+	nonce     prometheus.Gauge
+	publishes prometheus.Counter
+	bumps     prometheus.Counter
+	confirmed prometheus.Histogram
+	gas       prometheus.Counter
+	dropped   prometheus.Counter
+	rpcErrors *prometheus.CounterVec
+}
+
+func newTxMetrics(ns string) *txMetrics {
+	return &txMetrics{
+		nonce: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "tx", Name: "nonce", Help: "Last nonce used."}),
+		publishes: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: "tx", Name: "broadcasts_total",
+			Help: "Transactions broadcast (including rebroadcasts)."}),
+		bumps: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: "tx", Name: "fee_bumps_total", Help: "Fee bumps."}),
+		confirmed: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: "tx", Name: "confirmation_seconds",
+			Help: "Time from first broadcast to confirmation.", Buckets: prometheus.ExponentialBuckets(0.25, 2, 12)}),
+		gas: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: "tx", Name: "gas_used_total", Help: "Gas used by confirmed transactions."}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: "tx", Name: "dropped_total",
+			Help: "Journaled transactions that could no longer be mined."}),
+		rpcErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: "tx", Name: "rpc_errors_total",
+			Help: "Failed RPC calls by method."}, []string{"method"}),
+	}
+}
+
+func (t *txMetrics) register(reg prometheus.Registerer) {
+	reg.MustRegister(t.nonce, t.publishes, t.bumps, t.confirmed, t.gas, t.dropped, t.rpcErrors)
+}
+
+func (t *txMetrics) RecordNonce(n uint64)    { t.nonce.Set(float64(n)) }
+func (t *txMetrics) RecordPublish()          { t.publishes.Inc() }
+func (t *txMetrics) RecordFeeBump()          { t.bumps.Inc() }
+func (t *txMetrics) RecordDropped()          { t.dropped.Inc() }
+func (t *txMetrics) RecordRPCError(m string) { t.rpcErrors.WithLabelValues(m).Inc() }
+func (t *txMetrics) RecordConfirmed(d time.Duration, gas uint64) {
+	t.confirmed.Observe(d.Seconds())
+	t.gas.Add(float64(gas))
+}

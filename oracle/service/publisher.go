@@ -1,0 +1,399 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// quorumState is the in-memory progress of one signed verdict toward its quorum.
+type quorumState struct {
+	first     time.Time // when this node first tried to publish it
+	quorumAt  time.Time // when M signatures were first present
+	threshold int
+	have      int
+	peers     []api.PeerStatus
+	disagree  bool
+}
+
+func (q *quorumState) view() *api.QuorumStatus {
+	return &api.QuorumStatus{Threshold: q.threshold, Signatures: q.have, Peers: append([]api.PeerStatus(nil), q.peers...),
+		Disagreement: q.disagree}
+}
+
+// publisher settles what a previous run left in flight, then publishes signed
+// verdicts as their quorums complete.
+func (s *Service) publisher(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := s.tx.Recover(ctx)
+		if err == nil {
+			break
+		}
+		s.log.Warn("settling journaled transactions failed; retrying", "err", err)
+		sleepCtx(ctx, s.cfg.PollInterval)
+	}
+	for ctx.Err() == nil {
+		if err := s.publishOnce(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("publish pass failed; retrying", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-s.pubWake:
+		case <-time.After(s.cfg.PollInterval):
+		}
+	}
+}
+
+type candidate struct {
+	hash common.Hash
+	v    *verdict.Verdict
+	sigs []verdict.Signature
+	subs []store.Submission
+}
+
+func (s *Service) publishOnce(ctx context.Context) error {
+	var verified []store.Submission
+	groups := map[common.Hash][]store.Submission{}
+	var order []common.Hash
+	err := s.st.Unfinished(func(sub store.Submission) error {
+		switch sub.State {
+		case store.StateVerified:
+			verified = append(verified, sub)
+		case store.StateSigned:
+			if _, ok := groups[sub.VerdictHash]; !ok {
+				order = append(order, sub.VerdictHash)
+			}
+			groups[sub.VerdictHash] = append(groups[sub.VerdictHash], sub)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, sub := range verified {
+		if err := s.resumeVerified(sub); err != nil {
+			s.log.Error("resume verified submission", "id", sub.ID, "err", err)
+		}
+	}
+	if len(groups) == 0 {
+		s.m.quorumWaiting.Set(0)
+		return nil
+	}
+	cctx, cancel := s.chainCtx(ctx)
+	threshold, err := s.reg.Threshold(cctx)
+	cancel()
+	if err != nil {
+		return err
+	}
+	oracles := map[common.Address]bool{}
+	var ready []*candidate
+	waiting := 0
+	for _, h := range order {
+		c, err := s.prepare(ctx, h, groups[h], threshold, oracles)
+		if err != nil {
+			s.log.Warn("verdict not publishable yet", "verdict", h, "err", err)
+			continue
+		}
+		if c == nil {
+			waiting++
+			continue
+		}
+		ready = append(ready, c)
+	}
+	s.m.quorumWaiting.Set(float64(waiting))
+	for len(ready) > 0 && ctx.Err() == nil {
+		n := min(len(ready), s.cfg.BatchMax)
+		s.send(ctx, ready[:n])
+		ready = ready[n:]
+	}
+	return nil
+}
+
+// prepare returns the verdict with its quorum when this node should relay it now,
+// nil when it waits, and settles verdicts already on-chain or refused.
+func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submission, threshold int, oracles map[common.Address]bool) (*candidate, error) {
+	sv, err := s.st.Verdict(h)
+	if err != nil {
+		return nil, err
+	}
+	var v verdict.Verdict
+	if err := json.Unmarshal(sv.Body, &v); err != nil {
+		return nil, fmt.Errorf("verdict %s: %w", h, err)
+	}
+	cctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	// Published already (by a peer, or by us before a restart lost track)?
+	accepted, err := s.reg.AcceptedDigests(cctx, v.MachineID, v.AnchorBlockNumber)
+	if err != nil {
+		return nil, err
+	}
+	if block, ok := accepted[h]; ok {
+		for _, sub := range subs {
+			if _, err := s.st.Transition(sub.ID, store.StateConfirmed, fmt.Sprintf("published by another relayer in block %d", block)); err != nil {
+				return nil, err
+			}
+			s.m.submissions.WithLabelValues("confirmed").Inc()
+		}
+		s.forget(h)
+		return nil, nil
+	}
+	s.qmu.Lock()
+	q := s.quorum[h]
+	if q == nil {
+		q = &quorumState{first: s.cfg.Now()}
+		s.quorum[h] = q
+	}
+	s.qmu.Unlock()
+	sigs, err := s.gather(cctx, h, &v, threshold, oracles, q)
+	if err != nil {
+		return nil, err
+	}
+	now := s.cfg.Now()
+	if len(sigs) < threshold {
+		if now.Sub(q.first) > s.cfg.QuorumTimeout {
+			reason := fmt.Sprintf("no quorum within %s: %d of %d signatures", s.cfg.QuorumTimeout, len(sigs), threshold)
+			if q.disagree {
+				reason += "; peers reached a different verdict for the same evidence (policies or collateral differ)"
+			}
+			for _, sub := range subs {
+				if err := s.fail(sub.ID, reason); err != nil {
+					return nil, err
+				}
+			}
+			s.forget(h)
+		}
+		return nil, nil
+	}
+	s.qmu.Lock()
+	if q.quorumAt.IsZero() {
+		q.quorumAt = now
+	}
+	quorumAt := q.quorumAt
+	s.qmu.Unlock()
+	// The lowest-addressed signer of the quorum relays at once; the others give it
+	// RelayDelay, then relay themselves, so a dead relayer does not stall a verdict
+	// and nodes rarely race each other for the same transaction.
+	if sigs[0].Signer != s.oracle && now.Sub(quorumAt) < s.cfg.RelayDelay {
+		return nil, nil
+	}
+	if err := s.reg.SimulateSubmit(cctx, s.cfg.TxFrom, &v, verdict.Sigs(sigs)); err != nil {
+		var re *chain.RevertError
+		if !errors.As(err, &re) {
+			return nil, err // the chain did not answer; try again
+		}
+		reason := "the registry refuses the verdict: " + reasonText(re)
+		for _, sub := range subs {
+			if err := s.fail(sub.ID, reason); err != nil {
+				return nil, err
+			}
+		}
+		s.forget(h)
+		return nil, nil
+	}
+	return &candidate{hash: h, v: &v, sigs: sigs, subs: subs}, nil
+}
+
+func (s *Service) forget(h common.Hash) {
+	s.qmu.Lock()
+	delete(s.quorum, h)
+	s.qmu.Unlock()
+}
+
+// gather returns the registered oracles' signatures over h this node holds, asking
+// peers for theirs while fewer than threshold are known, and records each peer's
+// answer in q.
+func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict, threshold int, oracles map[common.Address]bool, q *quorumState) ([]verdict.Signature, error) {
+	isOracle := func(a common.Address) (bool, error) {
+		if ok, seen := oracles[a]; seen {
+			return ok, nil
+		}
+		ok, err := s.reg.IsOracle(ctx, a)
+		if err != nil {
+			return false, err
+		}
+		oracles[a] = ok
+		return ok, nil
+	}
+	held, err := s.st.Signatures(h)
+	if err != nil {
+		return nil, err
+	}
+	valid := func() ([]verdict.Signature, error) {
+		var out []verdict.Signature
+		for a, sig := range held {
+			if got, err := verdict.Recover(h, sig); err != nil || got != a {
+				continue
+			}
+			ok, err := isOracle(a)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, verdict.Signature{Signer: a, Sig: sig})
+			}
+		}
+		verdict.SortBySigner(out)
+		return out, nil
+	}
+	sigs, err := valid()
+	if err != nil {
+		return nil, err
+	}
+	if len(sigs) < threshold && len(s.cfg.Peers) > 0 {
+		peers := make([]api.PeerStatus, 0, len(s.cfg.Peers))
+		disagree := false
+		for _, p := range s.cfg.Peers {
+			st := s.askPeer(ctx, p, h, v.EvidenceHash, isOracle)
+			if st.sig != nil {
+				if err := s.st.PutSignature(h, st.signer, st.sig); err != nil {
+					return nil, err
+				}
+				held[st.signer] = st.sig
+			}
+			if st.status.Status == "disagrees" {
+				disagree = true
+			}
+			peers = append(peers, st.status)
+		}
+		s.qmu.Lock()
+		if disagree && !q.disagree {
+			s.m.disagreements.Inc()
+			s.log.Warn("peers disagree on a verdict", "verdict", h, "evidence", v.EvidenceHash, "machine", v.MachineID)
+		}
+		q.peers, q.disagree = peers, q.disagree || disagree
+		s.qmu.Unlock()
+		if sigs, err = valid(); err != nil {
+			return nil, err
+		}
+	}
+	s.qmu.Lock()
+	q.threshold, q.have = threshold, len(sigs)
+	s.qmu.Unlock()
+	return sigs, nil
+}
+
+type peerAnswer struct {
+	status api.PeerStatus
+	signer common.Address
+	sig    []byte
+}
+
+// askPeer fetches a peer's signature over h; when it has none, it asks which
+// verdict the peer reached for the same evidence, to tell "not yet" from "disagrees".
+func (s *Service) askPeer(ctx context.Context, base string, h, evHash common.Hash, isOracle func(common.Address) (bool, error)) peerAnswer {
+	out := peerAnswer{status: api.PeerStatus{URL: base}}
+	var sv api.SignatureView
+	code, err := s.getJSON(ctx, base+"/v1/verdicts/"+h.String()+"/signature", &sv)
+	switch {
+	case err != nil:
+		out.status.Status, out.status.Detail = "unreachable", err.Error()
+		return out
+	case code == http.StatusOK:
+		sig, err := hexutil.Decode(sv.Signature)
+		if err != nil {
+			out.status.Status, out.status.Detail = "bad_signature", "signature is not hex"
+			return out
+		}
+		signer, err := verdict.Recover(h, sig)
+		if err != nil || signer != sv.Signer {
+			out.status.Status, out.status.Detail = "bad_signature", fmt.Sprintf("signature does not recover to the claimed signer %s", sv.Signer)
+			return out
+		}
+		ok, err := isOracle(signer)
+		if err != nil {
+			out.status.Status, out.status.Detail = "unreachable", "registry: "+err.Error()
+			return out
+		}
+		out.status.Signer = signer.String()
+		if !ok {
+			out.status.Status = "not_an_oracle"
+			return out
+		}
+		out.status.Status, out.signer, out.sig = "signed", signer, sig
+		return out
+	case code != http.StatusNotFound:
+		out.status.Status, out.status.Detail = "unreachable", fmt.Sprintf("HTTP %d", code)
+		return out
+	}
+	var ev struct {
+		VerdictHashes []common.Hash `json:"verdict_hashes"`
+	}
+	code, err = s.getJSON(ctx, base+"/v1/evidence/"+evHash.String()+"/verdicts", &ev)
+	out.status.Status = "pending"
+	if err == nil && code == http.StatusOK && len(ev.VerdictHashes) > 0 {
+		out.status.Status, out.status.VerdictHashes = "disagrees", ev.VerdictHashes
+	}
+	return out
+}
+
+func (s *Service) getJSON(ctx context.Context, url string, v any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode == http.StatusOK {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(v); err != nil {
+			return 0, fmt.Errorf("decode %s: %w", url, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// send publishes one batch through the transaction manager and waits for it. The
+// journal moves the carried submissions to submitted (with the first attempt) and
+// to confirmed or failed (with the receipt).
+func (s *Service) send(ctx context.Context, batch []*candidate) {
+	vs := make([]*verdict.Verdict, len(batch))
+	sigs := make([][][]byte, len(batch))
+	refs := make([]common.Hash, len(batch))
+	for i, c := range batch {
+		vs[i], sigs[i], refs[i] = c.v, verdict.Sigs(c.sigs), c.hash
+	}
+	to := s.cfg.Registry
+	rcpt, err := s.tx.Send(ctx, chain.TxCandidate{To: &to, Data: s.reg.PackSubmitVerdicts(vs, sigs), Refs: refs})
+	switch {
+	case err == nil:
+		s.m.batches.WithLabelValues("confirmed").Inc()
+		s.m.published.Add(float64(len(batch)))
+		now := s.cfg.Now()
+		for _, c := range batch {
+			for _, sub := range c.subs {
+				s.m.submissions.WithLabelValues("confirmed").Inc()
+				s.m.confirmLat.Observe(now.Sub(sub.ReceivedAt).Seconds())
+			}
+			s.forget(c.hash)
+		}
+		s.log.Info("verdicts published", "count", len(batch), "tx", rcpt.TxHash, "block", rcpt.BlockNumber, "gas", rcpt.GasUsed)
+	case errors.Is(err, chain.ErrReverted):
+		s.m.batches.WithLabelValues("reverted").Inc()
+		s.log.Error("verdict batch reverted", "count", len(batch), "err", err)
+	case errors.Is(err, chain.ErrInFlight) || ctx.Err() != nil:
+		s.m.batches.WithLabelValues("in_flight").Inc()
+	default:
+		s.m.batches.WithLabelValues("error").Inc()
+		s.log.Warn("verdict batch not sent; retrying on the next pass", "count", len(batch), "err", err)
+	}
+}

@@ -1,0 +1,136 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
+)
+
+// The appraisers name the collateral they used by SHA-256 but do not hand back its
+// bytes; the archive needs the bytes so an auditor can re-run the decision. The
+// recording sources below sit between an appraiser and its collateral source and
+// copy every item served during one appraisal into a recorder carried by the
+// context, so one shared appraiser can serve many concurrent appraisals.
+
+type recorderKey struct{}
+
+// recorder collects the collateral items served during one appraisal.
+type recorder struct {
+	mu    sync.Mutex
+	items map[[32]byte]recordedItem
+}
+
+type recordedItem struct {
+	kind string
+	body []byte
+}
+
+func withRecorder(ctx context.Context) (context.Context, *recorder) {
+	r := &recorder{items: map[[32]byte]recordedItem{}}
+	return context.WithValue(ctx, recorderKey{}, r), r
+}
+
+func (r *recorder) add(kind string, body []byte) {
+	if r == nil || len(body) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.items[sha256.Sum256(body)] = recordedItem{kind: kind, body: body}
+}
+
+func recorderFrom(ctx context.Context) *recorder {
+	r, _ := ctx.Value(recorderKey{}).(*recorder)
+	return r
+}
+
+// RecordingSNP wraps an SEV-SNP collateral source so the node can archive what the
+// appraiser used.
+type RecordingSNP struct{ Inner appraise.SNPCollateral }
+
+var _ appraise.SNPCollateral = RecordingSNP{}
+
+// VCEK returns the inner source's VCEK and records it.
+func (s RecordingSNP) VCEK(ctx context.Context, productLine string, chipID []byte, tcb uint64) ([]byte, error) {
+	b, err := s.Inner.VCEK(ctx, productLine, chipID, tcb)
+	if err == nil {
+		recorderFrom(ctx).add(CollateralSNPVCEK, b)
+	}
+	return b, err
+}
+
+// CRL returns the inner source's CRL and records it.
+func (s RecordingSNP) CRL(ctx context.Context, productLine string, vlek bool, asOf time.Time) ([]byte, error) {
+	b, err := s.Inner.CRL(ctx, productLine, vlek, asOf)
+	if err == nil {
+		recorderFrom(ctx).add(CollateralSNPCRL, b)
+	}
+	return b, err
+}
+
+// RecordingTDX wraps a TDX collateral source so the node can archive what the
+// appraiser used. The whole collateral set is archived as one JSON document (the
+// collateral package's TDXCollateral), which audit feeds back as a fixed source.
+type RecordingTDX struct{ Inner appraise.TDXCollateralSource }
+
+var _ appraise.TDXCollateralSource = RecordingTDX{}
+
+// FetchTDX returns the inner source's collateral and records it.
+func (s RecordingTDX) FetchTDX(ctx context.Context, fmspc, ca string) (*collateral.TDXCollateral, error) {
+	c, err := s.Inner.FetchTDX(ctx, fmspc, ca)
+	if err == nil && c != nil {
+		if b, merr := json.Marshal(c); merr == nil {
+			recorderFrom(ctx).add(CollateralTDXSet, b)
+		}
+	}
+	return c, err
+}
+
+// Kinds of archived collateral in an audit record.
+const (
+	CollateralSNPVCEK = "snp-vcek"
+	CollateralSNPCRL  = "snp-crl"
+	CollateralTDXSet  = "tdx-collateral"
+)
+
+// AuditRecord is what the node keeps beside each verdict so an auditor can
+// reproduce it: the decision time, the inputs, and the collateral by hash.
+type AuditRecord struct {
+	VerdictHash  string          `json:"verdict_hash"`
+	EvidenceHash string          `json:"evidence_hash"`
+	PolicyHash   string          `json:"policy_hash"`
+	AsOf         int64           `json:"as_of"`
+	ChainID      uint64          `json:"chain_id"`
+	Registry     string          `json:"registry"`
+	MachineID    string          `json:"machine_id"`
+	TEEKey       string          `json:"tee_key"`
+	AnchorNumber uint64          `json:"anchor_block_number"`
+	AnchorHash   string          `json:"anchor_block_hash"`
+	Trusted      bool            `json:"trusted"`
+	Reasons      []string        `json:"reasons"`
+	Findings     []string        `json:"findings,omitempty"`
+	Publishable  bool            `json:"publishable"`
+	Collateral   []AuditItem     `json:"collateral"`
+	Used         []AuditItemUsed `json:"used"`
+}
+
+// AuditItem is one archived collateral blob (SHA-256 of its bytes).
+type AuditItem struct {
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+}
+
+// AuditItemUsed is one collateral reference of the appraisal (what the appraiser
+// says it used, including certificates that came inside the evidence).
+type AuditItemUsed struct {
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+}
+
+func auditKey(h fmt.Stringer) string { return "audit/" + h.String() }

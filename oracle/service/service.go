@@ -1,0 +1,560 @@
+// Package service is the oracle node: it wires the store, the appraisers, the policy,
+// the verdict signer, the registry and the transaction manager behind the HTTP API,
+// and runs the node's loops: a worker pool that appraises, decides and signs
+// submitted evidence; a publisher that gathers the quorum's signatures from peers
+// and batches verdicts into submitVerdicts transactions; and the continuous
+// attestation loop that tracks machines' expiry and re-appraises archived evidence
+// when collateral changes. See docs/operator.md.
+//
+// Determinism: a verdict's time is the anchor block's timestamp (issuedAt), its
+// expiry issuedAt plus the policy's validity, and the appraisal is made as of that
+// same time, so every node with the same evidence, collateral and policy signs the
+// same EIP-712 hash. Re-appraisals are made as of the start of the current
+// re-appraisal epoch of chain time, for the same reason.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// StoreOptions returns the store options the node needs: archive keys equal to the
+// verdict's evidenceHash (canonical evidence hash) and to the on-chain policy hash.
+func StoreOptions(log *slog.Logger) store.Options {
+	return store.Options{
+		EvidenceHash: func(b []byte) (common.Hash, error) {
+			ev, err := evidence.Decode("archived evidence", b)
+			if err != nil {
+				return common.Hash{}, err
+			}
+			return ev.Hash(), nil
+		},
+		PolicyHash: func(b []byte) (common.Hash, error) {
+			p, err := policy.Parse(b)
+			if err != nil {
+				return common.Hash{}, err
+			}
+			return p.Hash()
+		},
+		Logger: log,
+	}
+}
+
+// Service is a running oracle node.
+type Service struct {
+	cfg        Config
+	rpc        RPC
+	reg        *registryView
+	api        *api.Server
+	tx         *chain.TxManager
+	st         *store.Store
+	log        *slog.Logger
+	m          *metrics
+	domain     verdict.Domain
+	oracle     common.Address
+	policyHash common.Hash
+	http       *http.Client
+
+	wake     chan struct{} // pokes idle workers
+	pubWake  chan struct{} // pokes the publisher
+	submitMu sync.Mutex    // serialises the evidence-replay check and the store write
+
+	qmu    sync.Mutex
+	quorum map[common.Hash]*quorumState // verdict hash -> progress
+
+	tmu      sync.RWMutex
+	machines map[common.Hash]MachineRecord // tracked registry records
+
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	started  bool
+	stopped  bool
+	stopErrs error
+}
+
+// New checks cfg and builds the node. rpc is the chain endpoint; nothing is dialled
+// or sent until Start.
+func New(cfg Config, rpc RPC) (*Service, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	if rpc == nil {
+		return nil, fmt.Errorf("%w: nil rpc client", ErrConfig)
+	}
+	ph, _ := cfg.Policy.Hash()
+	s := &Service{
+		cfg: cfg, rpc: rpc, st: cfg.Store, log: cfg.Logger.With("component", "node"),
+		reg:        newRegistryView(rpc, cfg.Registry),
+		domain:     verdict.Domain{ChainID: cfg.ChainID, Registry: cfg.Registry},
+		oracle:     crypto.PubkeyToAddress(cfg.OracleKey.PublicKey),
+		policyHash: ph,
+		http:       &http.Client{Timeout: 5 * time.Second},
+		wake:       make(chan struct{}, 1),
+		pubWake:    make(chan struct{}, 1),
+		quorum:     map[common.Hash]*quorumState{},
+		machines:   map[common.Hash]MachineRecord{},
+	}
+	s.m = newMetrics(cfg.Metrics)
+	txc := cfg.TxManager
+	txc.Metrics = s.m.tx
+	txc.ChainID = new(big.Int).SetUint64(cfg.ChainID)
+	if txc.Logger == nil {
+		txc.Logger = cfg.Logger
+	}
+	tx, err := chain.NewTxManager(txc, rpc, cfg.Store)
+	if err != nil {
+		return nil, fmt.Errorf("new service: %w", err)
+	}
+	s.tx = tx
+	srv, err := api.New(cfg.API, s)
+	if err != nil {
+		return nil, fmt.Errorf("new service: %w", err)
+	}
+	s.api = srv
+	return s, nil
+}
+
+// Oracle returns the address verdicts are signed with.
+func (s *Service) Oracle() common.Address { return s.oracle }
+
+// APIAddr returns the API's listening address once started.
+func (s *Service) APIAddr() string { return s.api.Addr() }
+
+// Start checks the chain (chain id, policy registered), archives the policy, and
+// starts the API, the workers, the publisher and the attestation loop, in that
+// order of dependencies. Work left unfinished by a previous run is resumed: received
+// submissions are claimed again, verified ones are signed, signed ones published,
+// and journaled transactions settled by the transaction manager.
+func (s *Service) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return errors.New("service: already started")
+	}
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	id, err := s.rpc.ChainID(cctx)
+	if err != nil {
+		return fmt.Errorf("service start: chain id: %w", err)
+	}
+	if !id.IsUint64() || id.Uint64() != s.cfg.ChainID {
+		return fmt.Errorf("service start: %w: endpoint serves chain %s, configured %d", ErrConfig, id, s.cfg.ChainID)
+	}
+	active, _, err := s.reg.PolicyActive(cctx, s.policyHash)
+	if err != nil {
+		return fmt.Errorf("service start: %w", err)
+	}
+	if !active {
+		s.log.Warn("policy is not registered and active in the registry; its verdicts will be refused", "policy", s.policyHash)
+	}
+	doc, err := s.cfg.Policy.CanonicalJSON()
+	if err != nil {
+		return fmt.Errorf("service start: %w", err)
+	}
+	if _, err := s.st.PutPolicy(doc); err != nil {
+		return fmt.Errorf("service start: archive policy: %w", err)
+	}
+	if err := s.api.Start(ctx); err != nil {
+		return fmt.Errorf("service start: %w", err)
+	}
+	run, stop := context.WithCancel(context.Background())
+	s.cancel = stop
+	for i := range s.cfg.Workers {
+		s.goLoop(func() { s.worker(run, i) })
+	}
+	s.goLoop(func() { s.publisher(run) })
+	s.goLoop(func() { s.attestLoop(run) })
+	s.started = true
+	s.log.Info("oracle node started", "oracle", s.oracle, "registry", s.cfg.Registry, "chain", s.cfg.ChainID,
+		"policy", s.policyHash, "workers", s.cfg.Workers, "peers", len(s.cfg.Peers), "api", s.api.Addr())
+	return nil
+}
+
+func (s *Service) goLoop(fn func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn()
+	}()
+}
+
+// Stop stops the API first (no new submissions), then the loops: in-flight
+// appraisals finish or are left in the store to resume; a transaction being
+// confirmed stays journaled and is settled on the next start. Stop is safe to call
+// twice and before Start; it returns the errors of the parts that failed to stop.
+func (s *Service) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return s.stopErrs
+	}
+	s.stopped = true
+	started := s.started
+	s.mu.Unlock()
+	if !started {
+		return nil
+	}
+	var errs []error
+	if err := s.api.Stop(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	s.cancel()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		errs = append(errs, fmt.Errorf("service stop: loops still running: %w", ctx.Err()))
+	}
+	s.mu.Lock()
+	s.stopErrs = errors.Join(errs...)
+	s.mu.Unlock()
+	return s.stopErrs
+}
+
+// Stopped reports whether Stop was called.
+func (s *Service) Stopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped
+}
+
+func poke(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// subMeta is what a submission needs beyond the store's record: the binding inputs
+// and the time its appraisal is made as of. It is written before the submission, so
+// a submission never exists without it.
+type subMeta struct {
+	MachineID   common.Hash    `json:"machine_id"`
+	TEEKey      common.Address `json:"tee_key"`
+	AnchorBlock uint64         `json:"anchor_block"`
+	AnchorHash  common.Hash    `json:"anchor_hash"`
+	// AsOf is the appraisal time and the verdict's issuedAt (unix seconds): the anchor
+	// block's timestamp, or a re-appraisal epoch.
+	AsOf int64 `json:"as_of"`
+	// Reappraisal marks a submission the node made itself from archived evidence; it
+	// only ever publishes a downgrade.
+	Reappraisal bool `json:"reappraisal,omitempty"`
+	// BaseVerdict is the verdict a re-appraisal re-examines.
+	BaseVerdict common.Hash `json:"base_verdict,omitempty"`
+}
+
+func (s *Service) putSubMeta(id string, m *subMeta) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return s.st.SetMeta("sub/"+id, b)
+}
+
+func (s *Service) subMeta(id string) (*subMeta, error) {
+	b, err := s.st.Meta("sub/" + id)
+	if err != nil {
+		return nil, fmt.Errorf("submission %s: parameters: %w", id, err)
+	}
+	var m subMeta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("submission %s: parameters: %w: %w", id, store.ErrCorrupt, err)
+	}
+	return &m, nil
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// ---- api.Backend ----
+
+var _ api.Backend = (*Service)(nil)
+
+func unavailable(err error) error { return fmt.Errorf("%w: %w", api.ErrUnavailable, err) }
+
+func (s *Service) chainCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, 10*time.Second)
+}
+
+// Challenge anchors to the head minus AnchorMargin blocks.
+func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey common.Address) (*api.Challenge, error) {
+	ctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	rec, err := s.reg.Machine(ctx, machineID)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if rec.State != machineRegistered {
+		return nil, &api.FieldError{Field: "machine_id", Unprocessable: true, Err: fmt.Errorf("machine %s is not registered in the registry", machineID)}
+	}
+	head, err := s.rpc.BlockNumber(ctx)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if head <= s.cfg.AnchorMargin {
+		return nil, unavailable(fmt.Errorf("chain has only %d blocks; anchors sit %d below the head", head, s.cfg.AnchorMargin))
+	}
+	n := head - s.cfg.AnchorMargin
+	h, err := s.rpc.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	maxAge, err := s.reg.MaxAnchorAge(ctx)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	b := verdict.Binding{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: machineID, TEEKey: teeKey,
+		AnchorBlockNumber: n, AnchorBlockHash: h.Hash()}
+	rd := b.ReportData()
+	return &api.Challenge{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: machineID, TEEKey: teeKey,
+		AnchorBlockNumber: n, AnchorBlockHash: h.Hash(), ReportData: "0x" + hex.EncodeToString(rd[:]),
+		ValidUntilBlock: n + s.usableAge(maxAge)}, nil
+}
+
+func (s *Service) usableAge(maxAge uint64) uint64 {
+	if maxAge <= s.cfg.AnchorSlack {
+		return maxAge / 2
+	}
+	return maxAge - s.cfg.AnchorSlack
+}
+
+// Errors of submission checks, wrapped in *api.FieldError.
+var (
+	// ErrStaleAnchor: the anchor block is too old to be published before the registry
+	// refuses it, or not yet mined.
+	ErrStaleAnchor = errors.New("stale anchor")
+	// ErrReplay: this evidence was submitted before.
+	ErrReplay = errors.New("evidence already submitted")
+	// ErrMachine: the machine is not registered, or registered for another TEE.
+	ErrMachine = errors.New("machine not accepted")
+)
+
+// Submit checks the machine and the anchor against the chain, refuses evidence seen
+// before, and stores the submission; it returns after the store's commit.
+func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.SubmitResult, error) {
+	cctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	rec, err := s.reg.Machine(cctx, req.MachineID)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if rec.State != machineRegistered {
+		return nil, &api.FieldError{Field: "machine_id", Unprocessable: true, Err: fmt.Errorf("%w: %s is not registered", ErrMachine, req.MachineID)}
+	}
+	if rec.TEE != uint8(req.Evidence.TEE) {
+		return nil, &api.FieldError{Field: "body", Unprocessable: true,
+			Err: fmt.Errorf("%w: machine %s is registered as tee %d, evidence is %s", ErrMachine, req.MachineID, rec.TEE, req.Evidence.TEE)}
+	}
+	head, err := s.rpc.BlockNumber(cctx)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	maxAge, err := s.reg.MaxAnchorAge(cctx)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if req.AnchorBlock >= head {
+		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
+			Err: fmt.Errorf("%w: block %d is not below the head %d", ErrStaleAnchor, req.AnchorBlock, head)}
+	}
+	if head-req.AnchorBlock > s.usableAge(maxAge) {
+		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
+			Err: fmt.Errorf("%w: block %d is %d blocks old, this node accepts at most %d (registry maxAnchorAge %d); get a new challenge",
+				ErrStaleAnchor, req.AnchorBlock, head-req.AnchorBlock, s.usableAge(maxAge), maxAge)}
+	}
+	hdr, err := s.rpc.HeaderByNumber(cctx, new(big.Int).SetUint64(req.AnchorBlock))
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	evHash := common.Hash(req.Evidence.Hash())
+	s.submitMu.Lock()
+	defer s.submitMu.Unlock()
+	if prev, err := s.st.Meta("ev/" + evHash.String()); err == nil {
+		if _, err := s.st.Submission(string(prev)); err == nil {
+			return nil, fmt.Errorf("%w: %w as submission %s (replayed evidence is never appraised twice)", api.ErrConflict, ErrReplay, prev)
+		}
+	}
+	id := newID()
+	meta := &subMeta{MachineID: req.MachineID, TEEKey: req.TEEKey, AnchorBlock: req.AnchorBlock, AnchorHash: hdr.Hash(),
+		AsOf: int64(hdr.Time)}
+	if err := s.putSubMeta(id, meta); err != nil {
+		return nil, fmt.Errorf("store submission parameters: %w", err)
+	}
+	if err := s.st.SetMeta("ev/"+evHash.String(), []byte(id)); err != nil {
+		return nil, fmt.Errorf("store evidence index: %w", err)
+	}
+	sub, err := s.st.PutSubmission(store.NewSubmission{ID: id, MachineID: req.MachineID, Format: "bundle",
+		ReceivedAt: req.ReceivedAt}, req.Bundle)
+	if err != nil {
+		return nil, fmt.Errorf("store submission: %w", err)
+	}
+	s.m.submissions.WithLabelValues("accepted").Inc()
+	poke(s.wake)
+	return &api.SubmitResult{ID: sub.ID, EvidenceHash: sub.EvidenceHash, State: string(sub.State)}, nil
+}
+
+// Submission returns a submission's status with its verdict's outcome and quorum.
+func (s *Service) Submission(_ context.Context, id string) (*api.SubmissionView, error) {
+	sub, err := s.st.Submission(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: submission %q", api.ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &api.SubmissionView{ID: sub.ID, MachineID: sub.MachineID, EvidenceHash: sub.EvidenceHash,
+		State: string(sub.State), Reason: sub.Reason, ReceivedAt: sub.ReceivedAt, UpdatedAt: sub.UpdatedAt}
+	if h, err := json.Marshal(sub.History); err == nil {
+		v.History = h
+	}
+	if sub.VerdictHash != (common.Hash{}) {
+		vh := sub.VerdictHash
+		v.VerdictHash = &vh
+		if rec, err := s.audit(vh); err == nil {
+			t := rec.Trusted
+			v.Trusted, v.Reasons = &t, rec.Reasons
+		}
+		s.qmu.Lock()
+		if q := s.quorum[vh]; q != nil {
+			v.Quorum = q.view()
+		}
+		s.qmu.Unlock()
+	}
+	if sub.TxNonce != nil {
+		if t, err := s.st.Tx(sub.TxFrom, *sub.TxNonce); err == nil {
+			h := t.Mined
+			if h == (common.Hash{}) && len(t.Attempts) > 0 {
+				h = t.Attempts[len(t.Attempts)-1].Hash
+			}
+			v.TxHash = &h
+		}
+	}
+	return v, nil
+}
+
+func (s *Service) audit(h common.Hash) (*AuditRecord, error) {
+	b, err := s.st.Meta(auditKey(h))
+	if err != nil {
+		return nil, err
+	}
+	var rec AuditRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, fmt.Errorf("audit record of %s: %w: %w", h, store.ErrCorrupt, err)
+	}
+	return &rec, nil
+}
+
+// Verdict returns a verdict with every signature the node holds.
+func (s *Service) Verdict(_ context.Context, h common.Hash) (*api.VerdictView, error) {
+	v, err := s.st.Verdict(h)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: verdict %s", api.ErrNotFound, h)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sigs, err := s.st.Signatures(h)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.VerdictView{Hash: h, Verdict: v.Body, Signatures: []api.SignatureView{}}
+	var list []verdict.Signature
+	for a, sig := range sigs {
+		list = append(list, verdict.Signature{Signer: a, Sig: sig})
+	}
+	verdict.SortBySigner(list)
+	for _, sg := range list {
+		out.Signatures = append(out.Signatures, api.SignatureView{Signer: sg.Signer, Signature: "0x" + hex.EncodeToString(sg.Sig)})
+	}
+	if b, err := s.st.Meta(auditKey(h)); err == nil {
+		out.Audit = b
+	}
+	return out, nil
+}
+
+// Signature returns this node's signature over a verdict hash, for peers.
+func (s *Service) Signature(_ context.Context, h common.Hash) (*api.SignatureView, error) {
+	sigs, err := s.st.Signatures(h)
+	if err != nil {
+		return nil, err
+	}
+	sig, ok := sigs[s.oracle]
+	if !ok {
+		return nil, fmt.Errorf("%w: this node has not signed verdict %s", api.ErrNotFound, h)
+	}
+	return &api.SignatureView{Signer: s.oracle, Signature: "0x" + hex.EncodeToString(sig)}, nil
+}
+
+// EvidenceVerdicts returns the verdict this node reached for evidence, if any.
+func (s *Service) EvidenceVerdicts(_ context.Context, evHash common.Hash) ([]common.Hash, error) {
+	id, err := s.st.Meta("ev/" + evHash.String())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: evidence %s was not submitted to this node", api.ErrNotFound, evHash)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sub, err := s.st.Submission(string(id))
+	if err != nil {
+		return nil, fmt.Errorf("%w: evidence %s: %w", api.ErrNotFound, evHash, err)
+	}
+	if sub.VerdictHash == (common.Hash{}) {
+		return nil, nil
+	}
+	return []common.Hash{sub.VerdictHash}, nil
+}
+
+// Archive serves archived evidence, collateral and policies.
+func (s *Service) Archive(_ context.Context, kind string, h common.Hash) ([]byte, error) {
+	var b []byte
+	var err error
+	switch kind {
+	case api.ArchiveEvidence:
+		b, err = s.st.Evidence(h)
+	case api.ArchiveCollateral:
+		b, err = s.st.Collateral(h)
+	case api.ArchivePolicy:
+		b, err = s.st.Policy(h)
+	default:
+		return nil, &api.FieldError{Field: "kind", Err: fmt.Errorf("unknown archive %q", kind)}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s %s", api.ErrNotFound, kind, h)
+	}
+	return b, err
+}
+
+// Ready reports whether the chain answers and the store is open.
+func (s *Service) Ready(ctx context.Context) error {
+	if _, err := s.st.Meta("ready-probe"); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("store: %w", err)
+	}
+	if _, err := s.rpc.BlockNumber(ctx); err != nil {
+		return fmt.Errorf("chain: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+package service
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// lease is how long a claimed submission stays with one worker before another may
+// take it (a worker that died mid-appraisal).
+const lease = 2 * time.Minute
+
+// worker claims received submissions and turns each into a stored, signed verdict.
+func (s *Service) worker(ctx context.Context, n int) {
+	log := s.log.With("worker", n)
+	for ctx.Err() == nil {
+		sub, err := s.st.Claim(store.StateReceived, s.cfg.Now(), lease)
+		if errors.Is(err, store.ErrNoWork) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.wake:
+			case <-time.After(s.cfg.PollInterval):
+			}
+			continue
+		}
+		if err != nil {
+			log.Error("claim submission", "err", err)
+			sleepCtx(ctx, s.cfg.PollInterval)
+			continue
+		}
+		start := time.Now()
+		if err := s.process(ctx, sub); err != nil {
+			if ctx.Err() != nil {
+				return // shutting down: the submission stays received and is claimed again
+			}
+			log.Error("process submission", "id", sub.ID, "err", err)
+			continue
+		}
+		s.m.appraisal.Observe(time.Since(start).Seconds())
+		poke(s.pubWake)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// fail moves a submission to failed and counts it.
+func (s *Service) fail(id, reason string) error {
+	if _, err := s.st.Transition(id, store.StateFailed, reason); err != nil {
+		return err
+	}
+	s.m.submissions.WithLabelValues("failed").Inc()
+	return nil
+}
+
+// decision is one appraisal and decision with what the archive needs.
+type decision struct {
+	dec         *policy.Decision
+	app         *appraise.Appraisal
+	digest      common.Hash
+	rec         *recorder
+	publishable bool
+}
+
+// decide appraises ev as of m.AsOf and applies the policy with m's binding. It is
+// the one place verdicts are made, for submissions, re-appraisals and tests.
+func (s *Service) decide(ctx context.Context, ev *evidence.Evidence, m *subMeta) (*decision, error) {
+	asOf := time.Unix(m.AsOf, 0).UTC()
+	rctx, rec := withRecorder(ctx)
+	app, err := s.cfg.Appraiser.Appraise(rctx, ev, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("appraise: %w", err)
+	}
+	in := policy.Inputs{AsOf: asOf, ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: m.MachineID,
+		TEEKey: m.TEEKey, AnchorBlockNumber: m.AnchorBlock, AnchorBlockHash: m.AnchorHash, Bind: true}
+	dec, err := policy.Decide(app, s.cfg.Policy, in)
+	if err != nil {
+		return nil, fmt.Errorf("decide: %w", err)
+	}
+	d := &decision{dec: dec, app: app, rec: rec, digest: dec.Verdict.Digest(s.domain)}
+	// An untrusted verdict removes trust on-chain. It is published only for evidence
+	// that is authentic and bound to this machine, key and anchor: evidence anyone
+	// could have sent (forged, or replayed from another machine) must not be able to
+	// knock a machine out of the registry.
+	binding := policy.ReportDataMismatch | policy.ReportDataUnbound
+	d.publishable = dec.Trusted || (app.Authentic && dec.Reasons&binding == 0)
+	return d, nil
+}
+
+// archive stores the collateral the appraisal used and the audit record.
+func (s *Service) archive(d *decision, m *subMeta) (*AuditRecord, error) {
+	v := &d.dec.Verdict
+	rec := &AuditRecord{VerdictHash: d.digest.String(), EvidenceHash: v.EvidenceHash.String(),
+		PolicyHash: v.PolicyHash.String(), AsOf: m.AsOf, ChainID: s.cfg.ChainID, Registry: s.cfg.Registry.String(),
+		MachineID: m.MachineID.String(), TEEKey: m.TEEKey.String(), AnchorNumber: m.AnchorBlock,
+		AnchorHash: m.AnchorHash.String(), Trusted: d.dec.Trusted, Reasons: d.dec.Reasons.Names(),
+		Publishable: d.publishable, Collateral: []AuditItem{}, Used: []AuditItemUsed{}}
+	for _, f := range d.dec.Findings {
+		rec.Findings = append(rec.Findings, f.Detail)
+	}
+	d.rec.mu.Lock()
+	items := make([]recordedItem, 0, len(d.rec.items))
+	for _, it := range d.rec.items {
+		items = append(items, it)
+	}
+	d.rec.mu.Unlock()
+	for _, it := range items {
+		h, err := s.st.PutCollateral(it.body)
+		if err != nil {
+			return nil, fmt.Errorf("archive collateral: %w", err)
+		}
+		rec.Collateral = append(rec.Collateral, AuditItem{Kind: it.kind, SHA256: h.String()})
+	}
+	sortItems(rec.Collateral)
+	for _, c := range d.app.Collateral {
+		rec.Used = append(rec.Used, AuditItemUsed{Kind: c.Kind, SHA256: "0x" + hex.EncodeToString(c.Hash)})
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.st.SetMeta(auditKey(d.digest), b); err != nil {
+		return nil, fmt.Errorf("store audit record: %w", err)
+	}
+	return rec, nil
+}
+
+func sortItems(items []AuditItem) {
+	for i := 1; i < len(items); i++ {
+		for j := i; j > 0 && items[j].SHA256 < items[j-1].SHA256; j-- {
+			items[j], items[j-1] = items[j-1], items[j]
+		}
+	}
+}
+
+// process takes a received submission to signed (or failed).
+func (s *Service) process(ctx context.Context, sub store.Submission) error {
+	m, err := s.subMeta(sub.ID)
+	if err != nil {
+		return s.fail(sub.ID, "submission parameters lost: "+err.Error())
+	}
+	raw, err := s.st.Evidence(sub.EvidenceHash)
+	if err != nil {
+		return s.fail(sub.ID, "archived evidence unreadable: "+err.Error())
+	}
+	ev, err := evidence.Decode("archived evidence "+sub.EvidenceHash.String(), raw)
+	if err != nil {
+		return s.fail(sub.ID, "archived evidence does not decode: "+err.Error())
+	}
+	d, err := s.decide(ctx, ev, m)
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return s.fail(sub.ID, "no verdict: "+err.Error())
+	}
+	if _, err := s.archive(d, m); err != nil {
+		return err
+	}
+	body, err := json.Marshal(d.dec.Verdict)
+	if err != nil {
+		return err
+	}
+	if _, err := s.st.RecordVerdict(sub.ID, store.Verdict{Hash: d.digest, MachineID: m.MachineID,
+		IssuedAt: d.dec.Verdict.IssuedAt, Body: body}); err != nil {
+		return fmt.Errorf("record verdict: %w", err)
+	}
+	origin := "submission"
+	if m.Reappraisal {
+		origin = "reappraisal"
+	}
+	s.m.verdicts.WithLabelValues(d.dec.Verdict.Status.String(), origin).Inc()
+	return s.finishVerified(sub.ID, d.digest, &d.dec.Verdict, d.publishable, d.dec.Reasons, m)
+}
+
+// finishVerified signs a verified submission's verdict, or fails it when the verdict
+// must not be published.
+func (s *Service) finishVerified(id string, h common.Hash, v *verdict.Verdict, publishable bool, reasons policy.Reason, m *subMeta) error {
+	switch {
+	case m.Reappraisal && v.Status == verdict.StatusTrusted:
+		return s.fail(id, "re-appraisal found the machine still trusted: nothing to publish")
+	case !publishable:
+		return s.fail(id, fmt.Sprintf("untrusted (%s) and not published: the evidence is not authentic or not bound to this machine, key and anchor, so anyone could have sent it", reasons))
+	}
+	sig, err := verdict.Sign(h, s.cfg.OracleKey)
+	if err != nil {
+		return err
+	}
+	if err := s.st.PutSignature(h, s.oracle, sig); err != nil {
+		return fmt.Errorf("store own signature: %w", err)
+	}
+	if _, err := s.st.Transition(id, store.StateSigned, ""); err != nil {
+		return fmt.Errorf("mark signed: %w", err)
+	}
+	return nil
+}
+
+// resumeVerified finishes a submission a previous run left verified (stopped
+// between recording the verdict and signing it).
+func (s *Service) resumeVerified(sub store.Submission) error {
+	m, err := s.subMeta(sub.ID)
+	if err != nil {
+		return s.fail(sub.ID, "submission parameters lost: "+err.Error())
+	}
+	rec, err := s.audit(sub.VerdictHash)
+	if err != nil {
+		return s.fail(sub.ID, "audit record lost: "+err.Error())
+	}
+	sv, err := s.st.Verdict(sub.VerdictHash)
+	if err != nil {
+		return err
+	}
+	var v verdict.Verdict
+	if err := json.Unmarshal(sv.Body, &v); err != nil {
+		return fmt.Errorf("verdict %s: %w", sub.VerdictHash, err)
+	}
+	var reasons policy.Reason
+	for _, n := range rec.Reasons {
+		if r, ok := policy.ParseReason(n); ok {
+			reasons |= r
+		}
+	}
+	return s.finishVerified(sub.ID, sub.VerdictHash, &v, rec.Publishable, reasons, m)
+}
+
+// reasonText shortens an error for a submission's reason.
+func reasonText(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, " ("); i > 0 && strings.HasPrefix(msg, "execution reverted") {
+		msg = msg[:i]
+	}
+	return msg
+}
