@@ -8,9 +8,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/google/go-tdx-guest/verify/trust"
@@ -103,14 +105,44 @@ func LoadPCSDir(dir string) (*PCSDir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: read PCS directory: %w", ErrTDXCollateral, err)
 	}
-	d := &PCSDir{tcbInfo: map[string]SignedJSON{}, pckCRL: map[string]pcsCRL{}}
-	read := func(name string) ([]byte, error) {
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return parsePCS(dir, names, func(name string) ([]byte, error) {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrTDXCollateral, err)
 		}
 		return b, nil
+	})
+}
+
+// ParsePCSFiles is LoadPCSDir over files held in memory (file name to content), for
+// callers without a filesystem (the WebAssembly verifier, API requests). dir only
+// names the set in errors.
+func ParsePCSFiles(dir string, files map[string][]byte) (*PCSDir, error) {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
 	}
+	// Sorted, so that errors (and, with two files of one FMSPC differing only in
+	// case, the one kept) do not depend on map order.
+	sort.Strings(names)
+	return parsePCS(dir, names, func(name string) ([]byte, error) {
+		b, ok := files[name]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: %w", ErrTDXCollateral, filepath.Join(dir, name), fs.ErrNotExist)
+		}
+		return b, nil
+	})
+}
+
+// parsePCS reads the PCS layout from the files named, through read.
+func parsePCS(dir string, names []string, read func(name string) ([]byte, error)) (*PCSDir, error) {
+	d := &PCSDir{tcbInfo: map[string]SignedJSON{}, pckCRL: map[string]pcsCRL{}}
 	chainFor := func(base string) ([][]byte, error) {
 		name := base + pcsIssuerChainExt
 		b, err := read(name)
@@ -123,9 +155,8 @@ func LoadPCSDir(dir string) (*PCSDir, error) {
 		}
 		return chain, nil
 	}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasSuffix(name, pcsIssuerChainExt) {
+	for _, name := range names {
+		if strings.HasSuffix(name, pcsIssuerChainExt) {
 			continue
 		}
 		path := filepath.Join(dir, name)
