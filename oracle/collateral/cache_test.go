@@ -9,6 +9,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"errors"
+	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +21,8 @@ import (
 	"testing"
 	"time"
 )
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // testCRL makes a test-only CRL valid from thisUpdate to nextUpdate, signed by a
 // throwaway CA.
@@ -225,7 +229,7 @@ func TestCachePersistsAndDetectsCorruption(t *testing.T) {
 	if err := os.WriteFile(blob, []byte("tampered"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c3, err := New(Options{Dir: dir, Offline: true})
+	c3, err := New(Options{Dir: dir, Offline: true, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
