@@ -34,19 +34,36 @@ const (
 	CheckSNPTCBMatch     = "snp.tcb_match"     // reported TCB equals the certified TCB
 )
 
-// Causes recorded for failed SEV-SNP checks; the internal appraisal keeps them so
-// tests can match them with errors.Is.
+// Causes recorded for failed SEV-SNP checks. Appraise reports failures as checks, not
+// errors; the causes are kept internally so tests can match them with errors.Is, and
+// their text is the check's Detail.
 var (
-	ErrSNPReportFormat  = errors.New("report format invalid")
+	// ErrSNPReportFormat: the report breaks the ABI layout (version, reserved bits,
+	// signature algorithm). Check snp.report_format.
+	ErrSNPReportFormat = errors.New("report format invalid")
+	// ErrSNPNoCertificate: no VCEK/VLEK for the report was supplied or could be fetched,
+	// or the report names no signing key. Checks snp.signing_key, snp.vcek_chain,
+	// snp.vlek_chain.
 	ErrSNPNoCertificate = errors.New("no VCEK or VLEK certificate for the report")
-	ErrSNPChain         = errors.New("certificate chain does not lead to a trusted AMD root")
-	ErrSNPProductLine   = errors.New("product line of report and certificate chain differ")
-	ErrSNPCertExpired   = errors.New("certificate not valid at the appraisal time")
-	ErrSNPCRL           = errors.New("CRL invalid")
-	ErrSNPRevoked       = errors.New("certificate revoked")
-	ErrSNPSignature     = errors.New("report signature does not verify")
-	ErrSNPChipID        = errors.New("report CHIP_ID does not match the VCEK's HWID")
-	ErrSNPTCB           = errors.New("reported TCB differs from the certified TCB")
+	// ErrSNPChain: the VCEK/VLEK is not signed by a trusted ASK/ASVK.
+	ErrSNPChain = errors.New("certificate chain does not lead to a trusted AMD root")
+	// ErrSNPProductLine: the report's CPUID, the certificate's product name and the
+	// root that signed it do not name the same product line.
+	ErrSNPProductLine = errors.New("product line of report and certificate chain differ")
+	// ErrSNPCertExpired: a certificate of the chain is not valid at the appraisal
+	// time. Check snp.cert_validity.
+	ErrSNPCertExpired = errors.New("certificate not valid at the appraisal time")
+	// ErrSNPCRL: the CRL does not parse, is not signed by the ARK, or is not current at
+	// the appraisal time. Check snp.crl.
+	ErrSNPCRL = errors.New("CRL invalid")
+	// ErrSNPRevoked: the ARK's CRL revokes the ASK/ASVK of the chain. Check snp.crl.
+	ErrSNPRevoked = errors.New("certificate revoked")
+	// ErrSNPSignature: the report's signature does not verify with the VCEK/VLEK.
+	ErrSNPSignature = errors.New("report signature does not verify")
+	// ErrSNPChipID: the report's CHIP_ID is not the VCEK's HWID. Check snp.chip_id.
+	ErrSNPChipID = errors.New("report CHIP_ID does not match the VCEK's HWID")
+	// ErrSNPTCB: the reported TCB is not the certified TCB. Check snp.tcb_match.
+	ErrSNPTCB = errors.New("reported TCB differs from the certified TCB")
 )
 
 // SNPCollateral supplies AMD collateral that did not come with the evidence. The
@@ -482,6 +499,7 @@ func (a *SNPAppraiser) chain(leaf *x509.Certificate, leafHash [32]byte, vlek boo
 	}
 	r := a.verifyChain(leaf, leafHash, vlek)
 	a.chains.put(key, r)
+	a.log.Debug("SEV-SNP endorsement certificate verified", "sha256", hex.EncodeToString(leafHash[:]), "vlek", vlek, "err", r.err)
 	return r
 }
 
