@@ -158,6 +158,7 @@ func BenchmarkVerifySNPParallel(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	cpu := startCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if ap, err := a.Appraise(context.Background(), ev, v.asOf); err != nil || !ap.Authentic {
@@ -165,6 +166,7 @@ func BenchmarkVerifySNPParallel(b *testing.B) {
 			}
 		}
 	})
+	cpu.report(b)
 }
 
 // BenchmarkAppraiseAllSNP appraises batches of 64 reports with AppraiseAll.
@@ -176,6 +178,7 @@ func BenchmarkAppraiseAllSNP(b *testing.B) {
 		evs[i] = v.evidence()
 	}
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		_, errs := AppraiseAll(context.Background(), a, evs, v.asOf, 0)
 		for _, err := range errs {
@@ -184,4 +187,5 @@ func BenchmarkAppraiseAllSNP(b *testing.B) {
 			}
 		}
 	}
+	cpu.report(b)
 }
