@@ -213,3 +213,31 @@ func TestSNPVCEKFromCollateral(t *testing.T) {
 		t.Fatalf("masked chip without VCEK: authentic=%v cause=%v err=%v", ap.Authentic, causes[CheckSNPVCEKChain], err)
 	}
 }
+
+// TestNewSNPDefaultsToAMDRoots: a zero config trusts AMD's production roots, and the
+// appraisal of the real Milan report names the collateral it used.
+func TestNewSNPDefaultsToAMDRoots(t *testing.T) {
+	a, err := NewSNP(SNPConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := milanVector(t)
+	ap, err := a.Appraise(context.Background(), m.evidence(), m.asOf)
+	if err != nil || !ap.Authentic {
+		t.Fatalf("default config: authentic=%v err=%v", ap != nil && ap.Authentic, err)
+	}
+	want := m.evidence().Hash()
+	if !bytes.Equal(ap.EvidenceHash, want[:]) {
+		t.Fatalf("EvidenceHash = %x, want the evidence's canonical hash %x", ap.EvidenceHash, want)
+	}
+	roots, _ := AMDSNPRoots()
+	ask, ark := sha256.Sum256(roots.Set("Milan").ASK.Raw), sha256.Sum256(roots.Set("Milan").ARK.Raw)
+	vcek := sha256.Sum256(m.cert)
+	got := map[string][]byte{}
+	for _, c := range ap.Collateral {
+		got[c.Kind] = c.Hash
+	}
+	if !bytes.Equal(got["vcek"], vcek[:]) || !bytes.Equal(got["ask"], ask[:]) || !bytes.Equal(got["ark"], ark[:]) {
+		t.Fatalf("collateral = %+v", ap.Collateral)
+	}
+}
