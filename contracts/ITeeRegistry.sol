@@ -37,7 +37,6 @@ interface ITeeRegistry {
         address provider; // who registered it (the only account that may change it)
         uint8 tee; // 1 = SEV-SNP, 2 = TDX
         uint8 state; // 0 = never registered, 1 = registered, 2 = deregistered (id retired forever)
-        uint64 serial; // registry-internal number, 1-based, linking trust records to the machine
         address teeKey; // key of the latest accepted verdict (zero before the first one)
         uint8 status; // 0 = no verdict, 1 = trusted, 2 = untrusted
         uint8 tcbStatus; // from the latest verdict
@@ -49,7 +48,7 @@ interface ITeeRegistry {
 
     /// @notice A policy as the registry knows it.
     struct PolicyInfo {
-        uint32 id; // registry-internal number, 1-based (0 = unknown policy)
+        uint24 id; // registry-internal number, 1-based (0 = unknown policy)
         uint8 state; // 0 = unknown, 1 = active, 2 = retired (forever)
         uint64 validitySeconds; // longest allowed expiresAt - issuedAt
     }
@@ -60,7 +59,7 @@ interface ITeeRegistry {
 
     /// @notice A provider registered a machine.
     event MachineRegistered(
-        bytes32 indexed machineId, address indexed provider, uint8 tee, uint64 serial, string metadataURI
+        bytes32 indexed machineId, address indexed provider, uint8 tee, string metadataURI
     );
     /// @notice A provider deregistered a machine; its trust record is gone and the id is retired.
     event MachineDeregistered(bytes32 indexed machineId, address indexed provider);
@@ -87,9 +86,9 @@ interface ITeeRegistry {
     /// @notice The quorum threshold M changed.
     event ThresholdChanged(uint8 threshold);
     /// @notice A policy was registered and is active.
-    event PolicyRegistered(bytes32 indexed policyHash, uint32 indexed policyId, uint64 validitySeconds, string uri);
+    event PolicyRegistered(bytes32 indexed policyHash, uint24 indexed policyId, uint64 validitySeconds, string uri);
     /// @notice A policy was retired; every machine whose verdict names it is untrusted from now on.
-    event PolicyRetired(bytes32 indexed policyHash, uint32 indexed policyId);
+    event PolicyRetired(bytes32 indexed policyHash, uint24 indexed policyId);
     /// @notice The largest accepted anchor age (in blocks) for trusted verdicts changed.
     event MaxAnchorAgeChanged(uint16 blocks);
     /// @notice Verdict submission and machine registration were paused.
@@ -112,6 +111,7 @@ interface ITeeRegistry {
     error InvalidValidity(uint64 validitySeconds);
     error PolicyAlreadyRegistered(bytes32 policyHash);
     error PolicyNotActive(bytes32 policyHash);
+    error TooManyPolicies();
     error RegistryPaused();
     error RegistryNotPaused();
     error RenounceOwnershipDisabled();

@@ -13,10 +13,11 @@ import {ITeeRegistry} from "./ITeeRegistry.sol";
 /// are appraised under, and the latest quorum-signed verdict per machine. See ITeeRegistry for
 /// the external API and docs/contracts.md for the design.
 /// @dev Storage is packed so that the hot paths touch as few slots as possible:
-///  - a same-key re-attestation reads 5 slots (config, one per signer, policy, machine, trust)
-///    and writes exactly one (the trust slot of the TEE key);
-///  - `isTrustedKey` reads exactly 2 (the trust slot and the policy-active bitmap word).
-/// The slot-by-slot layout is documented beside each declaration below.
+///  - a same-key re-attestation reads 4 slots (config, one per signer, policy, the key's trust
+///    record) and writes exactly one (that trust record); in a batch, config, signers and policy
+///    are warm after the first verdict, so each further verdict costs one cold read and one write;
+///  - `isTrustedKey` reads exactly 2 (the trust record and the policy-active bitmap word).
+/// The slot-by-slot layout is documented beside each declaration below and in docs/contracts.md.
 contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @notice keccak256 of the EIP-712 Verdict type string (docs/verdict-encoding.md).
     bytes32 public constant VERDICT_TYPEHASH = keccak256(
@@ -37,58 +38,66 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     uint64 internal constant MAX_VALIDITY = type(uint32).max;
 
     /// @dev One slot: everything a verdict submission needs from governance, read once (cold) per
-    /// transaction, batch included.
+    /// transaction, batch included. Solidity packs members from the low-order end:
     ///   bits   0..7    threshold     quorum M, 1 <= M <= N
     ///   bits   8..15   oracleCount   N, at most 255
     ///   bits  16..23   paused        blocks submission and registration
     ///   bits  24..39   maxAnchorAge  1..256 blocks
-    ///   bits  40..71   policyCount   last policy id issued (ids are 1-based)
-    ///   bits  72..135  machineCount  last machine serial issued (serials are 1-based)
+    ///   bits  40..63   policyCount   last policy id issued (ids are 1-based, at most 2^24-1)
     struct Config {
         uint8 threshold;
         uint8 oracleCount;
         bool paused;
         uint16 maxAnchorAge;
-        uint32 policyCount;
-        uint64 machineCount;
+        uint24 policyCount;
     }
 
     /// @dev One slot per policy hash: id, state and validity are all a submission needs.
-    ///   bits  0..31  id               1-based, indexes _activePolicyBits and _policyHashById
-    ///   bits 32..39  state            0 unknown, 1 active, 2 retired (terminal)
-    ///   bits 40..103 validitySeconds  1 .. 2^32-1
+    ///   bits  0..23  id               1-based, indexes _activePolicyBits and _policyHashById
+    ///   bits 24..31  state            0 unknown, 1 active, 2 retired (terminal)
+    ///   bits 32..63  validitySeconds  1 .. 2^32-1
     struct Policy {
-        uint32 id;
+        uint24 id;
         uint8 state;
-        uint64 validitySeconds;
+        uint32 validitySeconds;
     }
 
-    /// @dev One slot per machine id.
+    /// @dev One slot per machine id; read when a key is first bound to the machine (first
+    /// verdict, key rotation) and by provider operations, never on a same-key re-attestation.
     ///   bits   0..159  provider  the only account that may change the machine
     ///   bits 160..167  tee       1 SEV-SNP, 2 TDX
     ///   bits 168..175  state     0 none, 1 registered, 2 deregistered (terminal: ids never come back)
-    ///   bits 176..239  serial    1-based; trust records name the machine by serial
     struct Machine {
         address provider;
         uint8 tee;
         uint8 state;
-        uint64 serial;
     }
 
-    // Trust record: one uint256 per TEE key, packed by hand so a re-attestation is ONE SSTORE.
-    //   bits   0..63   serial     machine serial the key is bound to (0 = key unbound)
-    //   bits  64..71   status     1 trusted, 2 untrusted
-    //   bits  72..79   tcbStatus  as in the verdict
-    //   bits  80..111  policyId   policy the verdict was decided under (checked live at query time)
-    //   bits 112..151  issuedAt   unix seconds (<= block.timestamp when accepted, fits 40 bits)
-    //   bits 152..191  expiresAt  unix seconds, exclusive (<= issuedAt + 2^32, fits 40 bits)
-    //   bits 192..255  tcb        compact TCB
-    uint256 private constant T_STATUS = 64;
-    uint256 private constant T_TCB_STATUS = 72;
-    uint256 private constant T_POLICY = 80;
-    uint256 private constant T_ISSUED = 112;
-    uint256 private constant T_EXPIRES = 152;
-    uint256 private constant T_TCB = 192;
+    // Trust record: one uint256 per TEE key, packed by hand so that a re-attestation reads and
+    // writes this one slot and nothing else of the machine's:
+    //   bits   0..3    status     1 trusted, 2 untrusted (never 0 in a stored record, so a
+    //                             record is non-zero exactly when the key is bound)
+    //   bits   4..7    tee        1 SEV-SNP, 2 TDX: the machine's, checked when the key was bound
+    //   bits   8..15   tcbStatus  as in the verdict
+    //   bits  16..39   policyId   policy the verdict was decided under (checked live at query time)
+    //   bits  40..79   issuedAt   unix seconds (<= block.timestamp when accepted, so 40 bits last
+    //                             until the year 36812)
+    //   bits  80..111  lifetime   expiresAt - issuedAt (<= the policy's validity < 2^32)
+    //   bits 112..175  tcb        compact TCB
+    //   bits 176..255  machineTag the top 80 bits of the machine id the key is bound to
+    // The tag is what lets a re-attestation skip the machine slot: the record exists only while
+    // the key is bound to a registered machine (binding checks registration and TEE type;
+    // deregistration and rotation erase the record), so a verdict whose machine id carries the
+    // record's tag re-attests that machine. A different machine id with an equal tag would need
+    // ~2^80 work to find AND a quorum-signed verdict for this very key, i.e. evidence from the
+    // TEE that holds it: it could only re-attest that TEE, never reach another provider's key.
+    uint256 private constant T_TEE = 4;
+    uint256 private constant T_TCB_STATUS = 8;
+    uint256 private constant T_POLICY = 16;
+    uint256 private constant T_ISSUED = 40;
+    uint256 private constant T_LIFETIME = 80;
+    uint256 private constant T_TCB = 112;
+    uint256 private constant T_TAG = 176;
 
     // Slots 0-1 are Ownable/Ownable2Step (owner, pending owner); 2-3 are EIP712's unused
     // long-name fallbacks (name and version are short strings kept in immutables).
@@ -107,11 +116,12 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     mapping(uint256 policyId => bytes32) private _policyHashById;
     /// @dev Machines by id, see Machine.
     mapping(bytes32 machineId => Machine) private _machines;
-    /// @dev The TEE key of a machine's latest verdict; read only on key rotation, deregistration
-    /// and `isTrusted(machineId)`.
+    /// @dev The TEE key of a machine's latest verdict; read only on key binding and rotation,
+    /// deregistration and `isTrusted(machineId)`.
     mapping(bytes32 machineId => address) private _machineKey;
-    /// @dev Machine id by serial, for `machineOfKey` (never read on hot paths).
-    mapping(uint256 serial => bytes32) private _machineIdBySerial;
+    /// @dev The machine a key is bound to, for `machineOfKey` (written on binding, never read on
+    /// hot paths).
+    mapping(address teeKey => bytes32) private _keyMachine;
     /// @dev Trust records by TEE key, packed as described above.
     mapping(address teeKey => uint256) private _trust;
 
@@ -138,8 +148,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             oracleCount: uint8(oracles.length),
             paused: false,
             maxAnchorAge: maxAnchorAge_,
-            policyCount: 0,
-            machineCount: 0
+            policyCount: 0
         });
         emit ThresholdChanged(threshold_);
         emit MaxAnchorAgeChanged(maxAnchorAge_);
@@ -154,18 +163,14 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         external
         returns (bytes32 machineId)
     {
-        Config memory cfg = _config;
-        if (cfg.paused) revert RegistryPaused();
+        if (_config.paused) revert RegistryPaused();
         if (tee != TEE_SEV_SNP && tee != TEE_TDX) revert InvalidTee(tee);
         machineId = _machineIdOf(msg.sender, salt);
         uint8 state = _machines[machineId].state;
         if (state == MACHINE_REGISTERED) revert MachineAlreadyRegistered(machineId);
         if (state == MACHINE_DEREGISTERED) revert MachineIdRetired(machineId);
-        uint64 serial = cfg.machineCount + 1;
-        _config.machineCount = serial;
-        _machines[machineId] = Machine({provider: msg.sender, tee: tee, state: MACHINE_REGISTERED, serial: serial});
-        _machineIdBySerial[serial] = machineId;
-        emit MachineRegistered(machineId, msg.sender, tee, serial, metadataURI);
+        _machines[machineId] = Machine({provider: msg.sender, tee: tee, state: MACHINE_REGISTERED});
+        emit MachineRegistered(machineId, msg.sender, tee, metadataURI);
     }
 
     /// @inheritdoc ITeeRegistry
@@ -176,6 +181,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         address key = _machineKey[machineId];
         if (key != address(0)) {
             delete _trust[key];
+            delete _keyMachine[key];
             delete _machineKey[machineId];
         }
         emit MachineDeregistered(machineId, msg.sender);
@@ -226,9 +232,12 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (policyHash == bytes32(0)) revert InvalidPolicyHash();
         if (validitySeconds == 0 || validitySeconds > MAX_VALIDITY) revert InvalidValidity(validitySeconds);
         if (_policies[policyHash].state != 0) revert PolicyAlreadyRegistered(policyHash);
-        uint32 id = _config.policyCount + 1;
+        uint24 count = _config.policyCount;
+        if (count == type(uint24).max) revert TooManyPolicies();
+        uint24 id = count + 1;
         _config.policyCount = id;
-        _policies[policyHash] = Policy({id: id, state: POLICY_ACTIVE, validitySeconds: validitySeconds});
+        _policies[policyHash] =
+            Policy({id: id, state: POLICY_ACTIVE, validitySeconds: uint32(validitySeconds)});
         _policyHashById[id] = policyHash;
         _activePolicyBits[id >> 8] |= uint256(1) << (id & 0xff);
         emit PolicyRegistered(policyHash, id, validitySeconds, uri);
@@ -275,8 +284,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
 
     /// @inheritdoc ITeeRegistry
     function submitVerdict(Verdict calldata v, bytes[] calldata signatures) external {
-        Config memory cfg = _config;
-        if (cfg.paused) revert RegistryPaused();
+        uint256 cfg = _loadConfig();
         _accept(v, signatures, cfg);
     }
 
@@ -285,8 +293,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         uint256 n = vs.length;
         if (n == 0) revert EmptyBatch();
         if (n != signatures.length) revert BatchLengthMismatch(n, signatures.length);
-        Config memory cfg = _config;
-        if (cfg.paused) revert RegistryPaused();
+        uint256 cfg = _loadConfig();
         for (uint256 i = 0; i < n; ++i) {
             _accept(vs[i], signatures[i], cfg);
         }
@@ -302,107 +309,184 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         return _domainSeparatorV4();
     }
 
-    /// @dev Validates one verdict and makes it the machine's trust record. Checks run cheapest
-    /// first; all state changes come after all checks.
+    /// @dev The config slot as one word (see Config), reverting while paused.
+    function _loadConfig() internal view returns (uint256 cfg) {
+        assembly ("memory-safe") {
+            cfg := sload(_config.slot)
+        }
+        if ((cfg >> 16) & 0xff != 0) revert RegistryPaused();
+    }
+
+    /// @dev Validates one verdict and makes it the key's trust record. Checks run cheapest first;
+    /// all state changes come after all checks.
     ///
     /// Untrusted verdicts (status 2) need no fresh anchor: they are downgrades the oracles post
     /// after re-appraising archived evidence (a TCB recovery, a new CRL), whose anchor is long
     /// gone from blockhash(). They can only remove trust, and they still need a quorum, an active
     /// policy and a newer issuedAt than the stored verdict.
-    function _accept(Verdict calldata v, bytes[] calldata signatures, Config memory cfg) internal {
-        _checkFields(v, cfg.maxAnchorAge);
+    function _accept(Verdict calldata v, bytes[] calldata signatures, uint256 cfg) internal {
+        _checkFields(v, (cfg >> 24) & 0xffff);
         bytes32 digest = _hashVerdict(v);
-        _checkQuorum(digest, signatures, cfg.threshold);
-        uint256 policyId = _checkPolicy(v);
-        uint256 serial = _checkMachine(v);
-        _store(v, serial, policyId);
-        emit VerdictAccepted(v.machineId, v.teeKey, digest, v.status, v.workloadId, v.evidenceHash, v.policyHash);
+        _checkQuorum(digest, signatures, cfg & 0xff);
+        uint256 record = _recordUnderPolicy(v);
+        record |= _bindOrReattest(v) << T_TEE;
+        _store(v, record, digest);
+    }
+
+    // Calldata offsets of the Verdict fields (a static struct: one word each, in order). The hot
+    // path reads them raw: every word is covered by the quorum signatures, which are verified
+    // before any state change and are always over canonical EIP-712 values, so a word with stray
+    // high bits can never be stored; it fails a check or the signatures.
+    uint256 private constant V_MACHINE_ID = 0x00;
+    uint256 private constant V_TEE = 0x20;
+    uint256 private constant V_STATUS = 0x40;
+    uint256 private constant V_TEE_KEY = 0x60;
+    uint256 private constant V_WORKLOAD_ID = 0x80;
+    uint256 private constant V_TCB_STATUS = 0xa0;
+    uint256 private constant V_TCB = 0xc0;
+    uint256 private constant V_POLICY_HASH = 0xe0;
+    uint256 private constant V_EVIDENCE_HASH = 0x100;
+    uint256 private constant V_ANCHOR_NUMBER = 0x120;
+    uint256 private constant V_ANCHOR_HASH = 0x140;
+    uint256 private constant V_ISSUED_AT = 0x160;
+    uint256 private constant V_EXPIRES_AT = 0x180;
+    uint256 private constant VERDICT_WORDS_SIZE = 0x1c0;
+
+    /// @dev One raw word of the verdict.
+    function _word(Verdict calldata v, uint256 offset) private pure returns (uint256 w) {
+        assembly ("memory-safe") {
+            w := calldataload(add(v, offset))
+        }
     }
 
     /// @dev The checks that need no storage: status, key, times, and (trusted only) the anchor.
     function _checkFields(Verdict calldata v, uint256 maxAge) internal view {
-        uint8 status = v.status;
-        if (status != STATUS_TRUSTED && status != STATUS_UNTRUSTED) revert InvalidStatus(status);
-        if (v.teeKey == address(0)) revert ZeroTeeKey();
-        uint64 issuedAt = v.issuedAt;
-        uint64 expiresAt = v.expiresAt;
-        if (issuedAt > block.timestamp) revert IssuedInFuture(issuedAt);
-        if (expiresAt <= issuedAt) revert ExpiryNotAfterIssue(issuedAt, expiresAt);
+        uint256 status = _word(v, V_STATUS);
+        if (status != STATUS_TRUSTED && status != STATUS_UNTRUSTED) revert InvalidStatus(uint8(status));
+        if (_word(v, V_TEE_KEY) == 0) revert ZeroTeeKey();
+        uint256 issuedAt = _word(v, V_ISSUED_AT);
+        if (issuedAt > block.timestamp) revert IssuedInFuture(uint64(issuedAt));
+        if (_word(v, V_EXPIRES_AT) <= issuedAt) revert ExpiryNotAfterIssue(uint64(issuedAt), v.expiresAt);
         if (status == STATUS_TRUSTED) {
-            uint64 anchor = v.anchorBlockNumber;
-            if (anchor >= block.number) revert AnchorNotInPast(anchor);
-            if (block.number - anchor > maxAge) revert AnchorTooOld(anchor, maxAge);
+            uint256 anchor = _word(v, V_ANCHOR_NUMBER);
+            if (anchor >= block.number) revert AnchorNotInPast(uint64(anchor));
+            if (block.number - anchor > maxAge) revert AnchorTooOld(uint64(anchor), maxAge);
             // A zero hash never matches: some chains answer blockhash() with zero for blocks they
             // cannot see, and a zero-hash verdict must not pass that way.
-            bytes32 h = blockhash(anchor);
-            if (h == bytes32(0) || h != v.anchorBlockHash) revert AnchorHashMismatch(anchor);
+            uint256 h = uint256(blockhash(anchor));
+            if (h == 0 || h != _word(v, V_ANCHOR_HASH)) revert AnchorHashMismatch(uint64(anchor));
         }
     }
 
-    /// @dev The policy must be active and allow the verdict's lifetime; returns its id.
-    function _checkPolicy(Verdict calldata v) internal view returns (uint256) {
-        bytes32 policyHash = v.policyHash;
-        Policy memory p = _policies[policyHash];
-        if (p.state != POLICY_ACTIVE) {
-            if (p.state == 0) revert UnknownPolicy(policyHash);
+    /// @dev Checks the policy (active, verdict lifetime within its validity) and returns the
+    /// trust record of the verdict, all fields but the TEE type (see the layout above).
+    function _recordUnderPolicy(Verdict calldata v) internal view returns (uint256) {
+        bytes32 policyHash = bytes32(_word(v, V_POLICY_HASH));
+        uint256 p = _loadPolicy(policyHash);
+        if ((p >> 24) & 0xff != POLICY_ACTIVE) {
+            if (p == 0) revert UnknownPolicy(policyHash);
             revert RetiredPolicy(policyHash);
         }
-        uint256 maxExpiresAt = uint256(v.issuedAt) + p.validitySeconds;
-        if (v.expiresAt > maxExpiresAt) revert ExpiryBeyondPolicyValidity(v.expiresAt, maxExpiresAt);
-        return p.id;
+        uint256 issuedAt = _word(v, V_ISSUED_AT);
+        uint256 lifetime = _word(v, V_EXPIRES_AT) - issuedAt; // > 0 by _checkFields
+        uint256 validity = (p >> 32) & 0xffffffff;
+        if (lifetime > validity) revert ExpiryBeyondPolicyValidity(v.expiresAt, issuedAt + validity);
+        return _word(v, V_STATUS) | (_word(v, V_TCB_STATUS) << T_TCB_STATUS) | ((p & 0xffffff) << T_POLICY)
+            | (issuedAt << T_ISSUED) | (lifetime << T_LIFETIME) | (_word(v, V_TCB) << T_TCB)
+            | (_word(v, V_MACHINE_ID) & (type(uint256).max << T_TAG));
     }
 
-    /// @dev The machine must be registered with the verdict's TEE type; returns its serial.
-    function _checkMachine(Verdict calldata v) internal view returns (uint256) {
-        bytes32 machineId = v.machineId;
-        Machine memory m = _machines[machineId];
-        if (m.state != MACHINE_REGISTERED) {
-            if (m.state == 0) revert MachineNotRegistered(machineId);
+    /// @dev Either the key already carries this machine's record (a re-attestation: only that
+    /// slot is read) or it is unbound and gets bound now (`_bindKey`). Returns the TEE type.
+    function _bindOrReattest(Verdict calldata v) internal returns (uint256 tee) {
+        address key = v.teeKey;
+        uint256 t = _trust[key];
+        if (t == 0) return _bindKey(v, v.machineId, key);
+        if ((t ^ _word(v, V_MACHINE_ID)) >> T_TAG != 0) revert KeyBoundToOtherMachine(key);
+        tee = (t >> T_TEE) & 0xf;
+        if (tee != _word(v, V_TEE)) revert TeeMismatch(uint8(tee), v.tee);
+        uint256 stored = uint40(t >> T_ISSUED);
+        if (_word(v, V_ISSUED_AT) <= stored) revert StaleVerdict(v.issuedAt, uint64(stored));
+    }
+
+    /// @dev Writes the trust record (the one SSTORE of a re-attestation) and logs the verdict.
+    function _store(Verdict calldata v, uint256 record, bytes32 digest) internal {
+        bytes32 topic = VerdictAccepted.selector;
+        assembly ("memory-safe") {
+            let key := calldataload(add(v, V_TEE_KEY))
+            // _trust[key]: keccak256(key . slot)
+            mstore(0x00, key)
+            mstore(0x20, _trust.slot)
+            sstore(keccak256(0x00, 0x40), record)
+            // VerdictAccepted(machineId, teeKey, digest, status, workloadId, evidenceHash, policyHash),
+            // data laid out in scratch memory past the free pointer.
+            let m := mload(0x40)
+            mstore(m, digest)
+            mstore(add(m, 0x20), calldataload(add(v, V_STATUS)))
+            mstore(add(m, 0x40), calldataload(add(v, V_WORKLOAD_ID)))
+            mstore(add(m, 0x60), calldataload(add(v, V_EVIDENCE_HASH)))
+            mstore(add(m, 0x80), calldataload(add(v, V_POLICY_HASH)))
+            log3(m, 0xa0, topic, calldataload(add(v, V_MACHINE_ID)), key)
+        }
+    }
+
+    /// @dev The policy slot as one word (see Policy); zero for an unknown hash.
+    function _loadPolicy(bytes32 policyHash) internal view returns (uint256 p) {
+        Policy storage ps = _policies[policyHash];
+        assembly ("memory-safe") {
+            p := sload(ps.slot)
+        }
+    }
+
+    /// @dev First verdict for `key` on this machine (its first verdict ever, or a key rotation):
+    /// the machine must be registered with the verdict's TEE type, and the verdict must be newer
+    /// than the machine's current record, whose key is then unbound. Returns the TEE type.
+    function _bindKey(Verdict calldata v, bytes32 machineId, address key) internal returns (uint256) {
+        // The key is unbound here (its record is zero).
+        Machine storage m = _machines[machineId];
+        uint8 state = m.state;
+        if (state != MACHINE_REGISTERED) {
+            if (state == 0) revert MachineNotRegistered(machineId);
             revert MachineIdRetired(machineId);
         }
-        if (m.tee != v.tee) revert TeeMismatch(m.tee, v.tee);
-        return m.serial;
-    }
-
-    /// @dev Binds the key (rotating away from the machine's previous key if needed), checks that
-    /// the verdict is newer than the machine's stored one, and writes the trust slot.
-    function _store(Verdict calldata v, uint256 serial, uint256 policyId) internal {
-        address key = v.teeKey;
-        uint64 issuedAt = v.issuedAt;
-        uint256 t = _trust[key];
-        uint256 boundSerial = uint64(t);
-        if (boundSerial == serial) {
-            // Same key as the stored verdict: the common path, one SLOAD and one SSTORE.
-            uint64 stored = uint40(t >> T_ISSUED);
-            if (issuedAt <= stored) revert StaleVerdict(issuedAt, stored);
-        } else if (boundSerial != 0) {
-            revert KeyBoundToOtherMachine(key);
-        } else {
-            // A key new to this machine: newness is checked against the machine's current
-            // record, whose key's record is then erased (a key belongs to one machine at a time).
-            bytes32 machineId = v.machineId;
-            address oldKey = _machineKey[machineId];
-            if (oldKey != address(0)) {
-                uint64 stored = uint40(_trust[oldKey] >> T_ISSUED);
-                if (issuedAt <= stored) revert StaleVerdict(issuedAt, stored);
-                delete _trust[oldKey];
-                emit TeeKeyRotated(machineId, oldKey, key);
-            }
-            _machineKey[machineId] = key;
+        uint8 tee = m.tee;
+        if (tee != v.tee) revert TeeMismatch(tee, v.tee);
+        address oldKey = _machineKey[machineId];
+        if (oldKey != address(0)) {
+            uint256 stored = uint40(_trust[oldKey] >> T_ISSUED);
+            if (v.issuedAt <= stored) revert StaleVerdict(v.issuedAt, uint64(stored));
+            delete _trust[oldKey];
+            delete _keyMachine[oldKey];
+            emit TeeKeyRotated(machineId, oldKey, key);
         }
-        _trust[key] = serial | (uint256(v.status) << T_STATUS) | (uint256(v.tcbStatus) << T_TCB_STATUS)
-            | (policyId << T_POLICY) | (uint256(issuedAt) << T_ISSUED) | (uint256(v.expiresAt) << T_EXPIRES)
-            | (uint256(v.tcb) << T_TCB);
+        _machineKey[machineId] = key;
+        _keyMachine[key] = machineId;
+        return tee;
     }
 
-    /// @dev Requires at least `threshold` signatures, every one valid (low-s, 65 bytes), from a
-    /// current oracle, with signer addresses strictly ascending (so no signer counts twice).
+    /// @dev Requires at least `threshold` signatures, every one valid (65 bytes, low-s, per OZ
+    /// ECDSA), from a current oracle, with signer addresses strictly ascending (so no signer
+    /// counts twice).
     function _checkQuorum(bytes32 digest, bytes[] calldata signatures, uint256 threshold_) internal view {
         uint256 n = signatures.length;
         if (n < threshold_) revert InsufficientSignatures(n, threshold_);
         address last = address(0);
         for (uint256 i = 0; i < n; ++i) {
-            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signatures[i]);
+            // signatures[i] without the decoder's bounds checks: an offset or length pointing
+            // outside calldata reads zeros, which never recover to an oracle.
+            uint256 len;
+            bytes32 r;
+            bytes32 s;
+            uint8 v;
+            assembly ("memory-safe") {
+                let p := add(signatures.offset, calldataload(add(signatures.offset, shl(5, i))))
+                len := calldataload(p)
+                r := calldataload(add(p, 0x20))
+                s := calldataload(add(p, 0x40))
+                v := byte(0, calldataload(add(p, 0x60)))
+            }
+            if (len != 65) revert InvalidSignature(i);
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
             if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(i);
             if (signer <= last) revert SignersNotAscending(i);
             if (!_isOracle[signer]) revert UnknownSigner(signer);
@@ -410,10 +494,21 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         }
     }
 
-    /// @dev EIP-712 digest of a verdict. The Verdict struct is static, so abi.encode(typehash, v)
-    /// is exactly the EIP-712 encodeData (every field one 32-byte word, in type-string order).
+    /// @dev EIP-712 digest of a verdict. The Verdict struct is static, so its calldata is exactly
+    /// the EIP-712 encodeData words in type-string order; they are hashed in place after the
+    /// typehash, in scratch memory past the free pointer (no allocation, so a batch does not grow
+    /// memory). Non-canonical words (e.g. a uint8 with high bits set) are hashed as sent and so
+    /// cannot match any oracle signature, which is always over canonical values.
     function _hashVerdict(Verdict calldata v) internal view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(VERDICT_TYPEHASH, v)));
+        bytes32 structHash;
+        bytes32 typeHash = VERDICT_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            calldatacopy(add(m, 0x20), v, VERDICT_WORDS_SIZE)
+            structHash := keccak256(m, 0x1e0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     // =============================================================================================
@@ -434,9 +529,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
 
     /// @dev Trusted status, unexpired, and the policy still active (the second slot read).
     function _isTrustedRecord(uint256 t) internal view returns (bool) {
-        if (uint8(t >> T_STATUS) != STATUS_TRUSTED) return false;
-        if (block.timestamp >= uint40(t >> T_EXPIRES)) return false;
-        uint256 pid = uint32(t >> T_POLICY);
+        if (t & 0xf != STATUS_TRUSTED) return false;
+        if (block.timestamp >= uint40(t >> T_ISSUED) + uint32(t >> T_LIFETIME)) return false;
+        uint256 pid = uint24(t >> T_POLICY);
         return (_activePolicyBits[pid >> 8] >> (pid & 0xff)) & 1 == 1;
     }
 
@@ -446,17 +541,16 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         r.provider = m.provider;
         r.tee = m.tee;
         r.state = m.state;
-        r.serial = m.serial;
         address key = _machineKey[machineId];
         if (key == address(0)) return r;
         uint256 t = _trust[key];
         r.teeKey = key;
-        r.status = uint8(t >> T_STATUS);
+        r.status = uint8(t & 0xf);
         r.tcbStatus = uint8(t >> T_TCB_STATUS);
         r.tcb = uint64(t >> T_TCB);
-        r.policyHash = _policyHashById[uint32(t >> T_POLICY)];
+        r.policyHash = _policyHashById[uint24(t >> T_POLICY)];
         r.issuedAt = uint40(t >> T_ISSUED);
-        r.expiresAt = uint40(t >> T_EXPIRES);
+        r.expiresAt = r.issuedAt + uint32(t >> T_LIFETIME);
     }
 
     /// @inheritdoc ITeeRegistry
@@ -466,9 +560,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
 
     /// @inheritdoc ITeeRegistry
     function machineOfKey(address key) external view returns (bytes32) {
-        uint64 serial = uint64(_trust[key]);
-        if (serial == 0) return bytes32(0);
-        return _machineIdBySerial[serial];
+        return _keyMachine[key];
     }
 
     /// @inheritdoc ITeeRegistry

@@ -63,7 +63,7 @@ contract TeeRegistryTest is TeeRegistryBase {
         bytes32 expected = keccak256(abi.encode(other, salt));
         assertEq(reg.machineIdOf(other, salt), expected);
         vm.expectEmit(address(reg));
-        emit ITeeRegistry.MachineRegistered(expected, other, 2, 2, "uri-2");
+        emit ITeeRegistry.MachineRegistered(expected, other, 2, "uri-2");
         vm.prank(other);
         bytes32 id = reg.registerMachine(salt, 2, "uri-2");
         assertEq(id, expected);
@@ -71,7 +71,6 @@ contract TeeRegistryTest is TeeRegistryBase {
         assertEq(r.provider, other);
         assertEq(r.tee, 2);
         assertEq(r.state, 1);
-        assertEq(r.serial, 2);
         assertEq(r.teeKey, address(0));
         assertEq(r.status, 0);
         assertFalse(reg.isTrusted(id));
@@ -447,7 +446,6 @@ contract TeeRegistryTest is TeeRegistryBase {
         assertEq(r.provider, provider);
         assertEq(r.tee, 1);
         assertEq(r.state, 1);
-        assertEq(r.serial, 1);
         assertEq(r.teeKey, teeKey);
         assertEq(r.status, 1);
         assertEq(r.tcbStatus, 1);
