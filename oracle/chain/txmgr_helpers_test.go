@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"errors"
+	"log/slog"
 	"math/big"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -196,8 +198,21 @@ func anvilKey(t testing.TB) (*ecdsa.PrivateKey, common.Address) {
 	return key, crypto.PubkeyToAddress(key.PublicKey)
 }
 
-func testConfig(key *ecdsa.PrivateKey, chainID *big.Int, m TxMetrics) TxManagerConfig {
+// testLogger sends the manager's log to the test's log, shown when a test fails.
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func testConfig(t testing.TB, key *ecdsa.PrivateKey, chainID *big.Int, m TxMetrics) TxManagerConfig {
 	return TxManagerConfig{
+		Logger:               testLogger(t),
 		From:                 crypto.PubkeyToAddress(key.PublicKey),
 		Signer:               KeySigner(key, chainID),
 		MaxFeeCap:            big.NewInt(500e9),

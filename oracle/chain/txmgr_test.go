@@ -110,7 +110,7 @@ func ctxTimeout(t *testing.T, d time.Duration) context.Context {
 
 func TestConfigValidation(t *testing.T) {
 	key, from := anvilKey(t)
-	good := testConfig(key, big.NewInt(1337), nil)
+	good := testConfig(t, key, big.NewInt(1337), nil)
 	tests := []struct {
 		name string
 		edit func(*TxManagerConfig)
@@ -155,7 +155,7 @@ func TestSendOrdersNoncesAndConfirms(t *testing.T) {
 	key, from := anvilKey(t)
 	j := openJournal(t, "")
 	mt := &countingMetrics{}
-	cfg := testConfig(key, c.chainID, mt)
+	cfg := testConfig(t, key, c.chainID, mt)
 	cfg.NumConfirmations = 3
 	m := newManager(t, cfg, c.client, j)
 	before := c.balance(t, recipient)
@@ -206,7 +206,7 @@ func TestContractDeployCallAndRevert(t *testing.T) {
 	c := newSim(t)
 	key, _ := anvilKey(t)
 	j := openJournal(t, "")
-	m := newManager(t, testConfig(key, c.chainID, nil), c.client, j)
+	m := newManager(t, testConfig(t, key, c.chainID, nil), c.client, j)
 	ctx := ctxTimeout(t, 20*time.Second)
 
 	r, err := m.Send(ctx, TxCandidate{Data: setterInit}) // estimated gas, contract creation
@@ -244,7 +244,7 @@ func TestStuckTransactionGetsFeeBump(t *testing.T) {
 	key, from := anvilKey(t)
 	j := openJournal(t, "")
 	mt := &countingMetrics{}
-	m := newManager(t, testConfig(key, c.chainID, mt), c.faults, j)
+	m := newManager(t, testConfig(t, key, c.chainID, mt), c.faults, j)
 	c.faults.dropSends = 1 // the first broadcast is lost: the transaction is stuck
 
 	r, err := m.Send(ctxTimeout(t, 20*time.Second), transfer(1))
@@ -287,7 +287,7 @@ func TestBumpStopsAtMaxFeeCap(t *testing.T) {
 	c := newSim(t)
 	key, from := anvilKey(t)
 	j := openJournal(t, "")
-	cfg := testConfig(key, c.chainID, nil)
+	cfg := testConfig(t, key, c.chainID, nil)
 	head, err := c.client.HeaderByNumber(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +329,7 @@ func TestRPCErrorsAreRetried(t *testing.T) {
 	key, from := anvilKey(t)
 	j := openJournal(t, "")
 	mt := &countingMetrics{}
-	m := newManager(t, testConfig(key, c.chainID, mt), c.faults, j)
+	m := newManager(t, testConfig(t, key, c.chainID, mt), c.faults, j)
 	for _, meth := range []string{"ChainID", "PendingNonceAt", "NonceAt", "SuggestGasTipCap", "HeaderByNumber",
 		"EstimateGas", "SendTransaction", "TransactionReceipt", "BlockNumber"} {
 		c.faults.fail[meth] = 2
@@ -362,7 +362,7 @@ func TestNodeRejectionDropsAndHandsWorkBack(t *testing.T) {
 	from := crypto.PubkeyToAddress(key.PublicKey)
 	j := openJournal(t, "")
 	ref := signedSubmission(t, j, "sub-1")
-	m := newManager(t, testConfig(key, c.chainID, nil), c.client, j)
+	m := newManager(t, testConfig(t, key, c.chainID, nil), c.client, j)
 	// More value than the account holds: the node refuses it.
 	cand := TxCandidate{To: &recipient, GasLimit: 21000, Value: big.NewInt(1e18), Refs: []common.Hash{ref}}
 	if _, err := m.Send(ctxTimeout(t, 10*time.Second), cand); !errors.Is(err, ErrRejected) {
@@ -392,7 +392,7 @@ func TestNonceTakenByAnotherTransaction(t *testing.T) {
 	c := newSim(t)
 	key, from := anvilKey(t)
 	j := openJournal(t, "")
-	m := newManager(t, testConfig(key, c.chainID, nil), c.client, j)
+	m := newManager(t, testConfig(t, key, c.chainID, nil), c.client, j)
 	ctx := ctxTimeout(t, 20*time.Second)
 	if _, err := m.Send(ctx, transfer(1)); err != nil {
 		t.Fatal(err)
@@ -450,7 +450,7 @@ func TestRestartPublishesNothingTwice(t *testing.T) {
 	// Run 1: the broadcast never reaches the node and the process stops waiting
 	// (as if killed): the attempt is only in the journal.
 	c.faults.dropAll = true
-	m1 := newManager(t, testConfig(key, c.chainID, nil), c.faults, j)
+	m1 := newManager(t, testConfig(t, key, c.chainID, nil), c.faults, j)
 	cand := transfer(5)
 	cand.Refs = []common.Hash{refA}
 	_, err := m1.Send(ctxTimeout(t, 300*time.Millisecond), cand)
@@ -468,7 +468,7 @@ func TestRestartPublishesNothingTwice(t *testing.T) {
 	c.faults.dropAll = false
 	c.mining <- false
 	refB := signedSubmission(t, j, "b")
-	m2 := newManager(t, testConfig(key, c.chainID, nil), c.faults, j)
+	m2 := newManager(t, testConfig(t, key, c.chainID, nil), c.faults, j)
 	if err := m2.Recover(ctxTimeout(t, 300*time.Millisecond)); !errors.Is(err, ErrInFlight) {
 		t.Fatalf("recover without mining: %v", err)
 	}
@@ -482,7 +482,7 @@ func TestRestartPublishesNothingTwice(t *testing.T) {
 	}
 	j = openJournal(t, path)
 	c.mining <- true
-	m3 := newManager(t, testConfig(key, c.chainID, nil), c.faults, j)
+	m3 := newManager(t, testConfig(t, key, c.chainID, nil), c.faults, j)
 	candB := transfer(6)
 	candB.Refs = []common.Hash{refB}
 	r, err := m3.Send(ctxTimeout(t, 20*time.Second), candB)
