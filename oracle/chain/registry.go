@@ -56,9 +56,8 @@ const (
 // verdict (ITeeRegistry.MachineRecord). All zero for an unknown id.
 type MachineRecord struct {
 	Provider   common.Address
-	TEE        uint8 // verdict.TEESEVSNP or verdict.TEETDX
-	State      uint8 // MachineStateNone, MachineStateRegistered or MachineStateDeregistered
-	Serial     uint64
+	TEE        uint8          // verdict.TEESEVSNP or verdict.TEETDX
+	State      uint8          // MachineStateNone, MachineStateRegistered or MachineStateDeregistered
 	TEEKey     common.Address // zero before the first verdict
 	Status     verdict.Status // 0 before the first verdict
 	TCBStatus  uint8
@@ -70,8 +69,8 @@ type MachineRecord struct {
 
 // PolicyInfo is what the registry knows about a policy; all zero when unknown.
 type PolicyInfo struct {
-	ID              uint32
-	State           uint8 // PolicyStateUnknown, PolicyStateActive or PolicyStateRetired
+	ID              uint32 // a uint24 on chain
+	State           uint8  // PolicyStateUnknown, PolicyStateActive or PolicyStateRetired
 	ValiditySeconds uint64
 }
 
@@ -188,7 +187,7 @@ func (r *Registry) Machine(ctx context.Context, machineID common.Hash) (MachineR
 		return MachineRecord{}, err
 	}
 	return MachineRecord{
-		Provider: m.Provider, TEE: m.Tee, State: m.State, Serial: m.Serial, TEEKey: m.TeeKey,
+		Provider: m.Provider, TEE: m.Tee, State: m.State, TEEKey: m.TeeKey,
 		Status: verdict.Status(m.Status), TCBStatus: m.TcbStatus, TCB: m.Tcb, PolicyHash: m.PolicyHash,
 		IssuedAt: m.IssuedAt, ExpiresAt: m.ExpiresAt,
 	}, nil
@@ -213,7 +212,7 @@ func (r *Registry) Policy(ctx context.Context, policyHash common.Hash) (PolicyIn
 	if err != nil {
 		return PolicyInfo{}, err
 	}
-	return PolicyInfo{ID: p.Id, State: p.State, ValiditySeconds: p.ValiditySeconds}, nil
+	return PolicyInfo{ID: uint32(p.Id.Uint64()), State: p.State, ValiditySeconds: p.ValiditySeconds}, nil
 }
 
 // IsOracle reports whether account is a current oracle signer.

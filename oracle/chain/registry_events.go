@@ -65,7 +65,6 @@ type MachineRegistered struct {
 	MachineID   common.Hash
 	Provider    common.Address
 	TEE         uint8
-	Serial      uint64
 	MetadataURI string
 }
 
@@ -96,7 +95,7 @@ type OracleChange struct {
 type PolicyChange struct {
 	EventMeta
 	PolicyHash      common.Hash
-	PolicyID        uint32
+	PolicyID        uint32 // a uint24 on chain
 	Registered      bool
 	ValiditySeconds uint64
 	URI             string
@@ -167,7 +166,7 @@ func (r *Registry) MachinesRegistered(ctx context.Context, rng BlockRange, machi
 			return nil, fmt.Errorf("decode MachineRegistered in tx %s: %w", logs[i].TxHash, err)
 		}
 		out = append(out, MachineRegistered{EventMeta: metaOf(&logs[i]), MachineID: e.MachineId, Provider: e.Provider,
-			TEE: e.Tee, Serial: e.Serial, MetadataURI: e.MetadataURI})
+			TEE: e.Tee, MetadataURI: e.MetadataURI})
 	}
 	return out, nil
 }
@@ -255,13 +254,13 @@ func (r *Registry) PolicyChanges(ctx context.Context, rng BlockRange, policyHash
 			if err != nil {
 				return nil, fmt.Errorf("decode PolicyRegistered in tx %s: %w", l.TxHash, err)
 			}
-			c.PolicyHash, c.PolicyID, c.Registered, c.ValiditySeconds, c.URI = e.PolicyHash, e.PolicyId, true, e.ValiditySeconds, e.Uri
+			c.PolicyHash, c.PolicyID, c.Registered, c.ValiditySeconds, c.URI = e.PolicyHash, uint32(e.PolicyId.Uint64()), true, e.ValiditySeconds, e.Uri
 		} else {
 			e, err := r.abi.UnpackPolicyRetiredEvent(l)
 			if err != nil {
 				return nil, fmt.Errorf("decode PolicyRetired in tx %s: %w", l.TxHash, err)
 			}
-			c.PolicyHash, c.PolicyID = e.PolicyHash, e.PolicyId
+			c.PolicyHash, c.PolicyID = e.PolicyHash, uint32(e.PolicyId.Uint64())
 		}
 		out = append(out, c)
 	}
