@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
@@ -318,10 +319,25 @@ func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey c
 	if head <= s.cfg.AnchorMargin {
 		return nil, unavailable(fmt.Errorf("chain has only %d blocks; anchors sit %d below the head", head, s.cfg.AnchorMargin))
 	}
+	// The verdict's issuedAt is the anchor's timestamp and the registry only accepts
+	// a newer issuedAt than the machine's current one: move the anchor up toward the
+	// head until its time is past the current verdict's.
 	n := head - s.cfg.AnchorMargin
-	h, err := s.rpc.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
-	if err != nil {
-		return nil, unavailable(err)
+	var h *types.Header
+	for {
+		if h, err = s.rpc.HeaderByNumber(ctx, new(big.Int).SetUint64(n)); err != nil {
+			return nil, unavailable(err)
+		}
+		// The anchor must stay below the head: it has to be in the past of the block
+		// that includes the verdict, and the node refuses anchors at the head.
+		if h.Time > rec.IssuedAt || n+1 >= head {
+			break
+		}
+		n++
+	}
+	if h.Time <= rec.IssuedAt {
+		return nil, unavailable(fmt.Errorf("%w: block %d (time %d) is not after the machine's current verdict (issued at %d); retry after the next blocks",
+			ErrStaleAnchor, n, h.Time, rec.IssuedAt))
 	}
 	maxAge, err := s.reg.MaxAnchorAge(ctx)
 	if err != nil {
@@ -389,6 +405,11 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	hdr, err := s.rpc.HeaderByNumber(cctx, new(big.Int).SetUint64(req.AnchorBlock))
 	if err != nil {
 		return nil, unavailable(err)
+	}
+	if hdr.Time <= rec.IssuedAt {
+		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
+			Err: fmt.Errorf("%w: block %d has time %d, not after the machine's current verdict (issued at %d); the registry would refuse it as stale",
+				ErrStaleAnchor, req.AnchorBlock, hdr.Time, rec.IssuedAt)}
 	}
 	evHash := common.Hash(req.Evidence.Hash())
 	s.submitMu.Lock()

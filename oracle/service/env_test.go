@@ -1,0 +1,416 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/teeoracle/teeoracle/bindings"
+	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/service"
+	"github.com/teeoracle/teeoracle/oracle/store"
+)
+
+// chainEnv is a registry and an example consumer deployed on a real anvil.
+type chainEnv struct {
+	anvil    *testchain.Anvil
+	url      string
+	client   *ethclient.Client
+	chainID  uint64
+	owner    *ecdsa.PrivateKey
+	registry common.Address
+	consumer common.Address
+	reg      *bindings.TeeRegistry
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// newChain starts anvil with 1-second blocks and deploys the registry with the given
+// oracles and threshold, and the consumer.
+func newChain(t testing.TB, oracles []common.Address, threshold uint8, maxAnchorAge uint16, anvilArgs ...string) *chainEnv {
+	t.Helper()
+	a := testchain.StartAnvil(t, append([]string{"--block-time", "1"}, anvilArgs...)...)
+	e := &chainEnv{anvil: a, url: a.URL, client: a.Client, reg: bindings.NewTeeRegistry()}
+	e.owner, _ = testchain.DevKey(0)
+	id, err := a.Client.ChainID(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.chainID = id.Uint64()
+	opts := e.opts(t, e.owner)
+	addr, tx, err := bind.DeployContract(opts, common.FromHex(bindings.TeeRegistryMetaData.Bin), a.Client,
+		e.reg.PackConstructor(crypto.PubkeyToAddress(e.owner.PublicKey), oracles, threshold, maxAnchorAge))
+	if err != nil {
+		t.Fatalf("deploy registry: %v", err)
+	}
+	e.wait(t, tx)
+	e.registry = addr
+	consumer := bindings.NewTrustedWorkerExample()
+	caddr, tx, err := bind.DeployContract(e.opts(t, e.owner), common.FromHex(bindings.TrustedWorkerExampleMetaData.Bin), a.Client,
+		consumer.PackConstructor(addr))
+	if err != nil {
+		t.Fatalf("deploy consumer: %v", err)
+	}
+	e.wait(t, tx)
+	e.consumer = caddr
+	return e
+}
+
+func (e *chainEnv) opts(t testing.TB, key *ecdsa.PrivateKey) *bind.TransactOpts {
+	o := bind.NewKeyedTransactor(key, new(big.Int).SetUint64(e.chainID))
+	o.Context = ctxT(t)
+	return o
+}
+
+func (e *chainEnv) wait(t testing.TB, tx *types.Transaction) *types.Receipt {
+	t.Helper()
+	r, err := bind.WaitMined(ctxT(t), e.client, tx.Hash())
+	if err != nil {
+		t.Fatalf("wait for %s: %v", tx.Hash(), err)
+	}
+	if r.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("tx %s reverted", tx.Hash())
+	}
+	return r
+}
+
+// send sends calldata to the registry from key and waits for success.
+func (e *chainEnv) send(t testing.TB, key *ecdsa.PrivateKey, data []byte) {
+	t.Helper()
+	c := e.reg.Instance(e.client, e.registry)
+	tx, err := c.RawTransact(e.opts(t, key), data)
+	if err != nil {
+		t.Fatalf("registry call: %v", err)
+	}
+	e.wait(t, tx)
+}
+
+func (e *chainEnv) registerPolicy(t testing.TB, p *policy.Policy) common.Hash {
+	t.Helper()
+	h, err := p.Hash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.send(t, e.owner, e.reg.PackRegisterPolicy(h, p.ValiditySeconds, "test://policy"))
+	return h
+}
+
+func (e *chainEnv) registerMachine(t testing.TB, provider *ecdsa.PrivateKey, salt byte, tee uint8) common.Hash {
+	t.Helper()
+	var s [32]byte
+	s[31] = salt
+	e.send(t, provider, e.reg.PackRegisterMachine(s, tee, "test://machine"))
+	out, err := e.client.CallContract(ctxT(t), ethereum.CallMsg{To: &e.registry,
+		Data: e.reg.PackMachineIdOf(crypto.PubkeyToAddress(provider.PublicKey), s)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := e.reg.UnpackMachineIdOf(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (e *chainEnv) isTrusted(t testing.TB, id common.Hash) bool {
+	t.Helper()
+	out, err := e.client.CallContract(ctxT(t), ethereum.CallMsg{To: &e.registry, Data: e.reg.PackIsTrusted(id)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := e.reg.UnpackIsTrusted(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+// consumerAccepts reports whether the example consumer's gated submitResult accepts
+// a call from key (an eth_call: no transaction needed).
+func (e *chainEnv) consumerAccepts(t testing.TB, key common.Address) bool {
+	t.Helper()
+	data := bindings.NewTrustedWorkerExample().PackSubmitResult([32]byte{1})
+	_, err := e.client.CallContract(ctxT(t), ethereum.CallMsg{From: key, To: &e.consumer, Data: data}, nil)
+	return err == nil
+}
+
+func (e *chainEnv) machine(t testing.TB, id common.Hash) bindings.ITeeRegistryMachineRecord {
+	t.Helper()
+	out, err := e.client.CallContract(ctxT(t), ethereum.CallMsg{To: &e.registry, Data: e.reg.PackMachine(id)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.reg.UnpackMachine(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// rpc calls an anvil-specific method.
+func (e *chainEnv) rpc(t testing.TB, method string, args ...any) {
+	t.Helper()
+	if err := e.client.Client().CallContext(ctxT(t), nil, method, args...); err != nil {
+		t.Fatalf("%s: %v", method, err)
+	}
+}
+
+// testPolicy trusts the test-only chain's reports with the given measurements and
+// requires the report-data binding.
+func testPolicy(t testing.TB, name string, validity uint64, measurements ...[48]byte) *policy.Policy {
+	t.Helper()
+	doc := fmt.Sprintf("version: 1\nname: %s\nvalidity_seconds: %d\nreport_data: {require_binding: true}\nsnp:\n  allowed_measurements:\n", name, validity)
+	for _, m := range measurements {
+		doc += fmt.Sprintf("    - \"0x%x\"\n", m[:])
+	}
+	p, err := policy.Parse([]byte(doc))
+	if err != nil {
+		t.Fatalf("test policy: %v", err)
+	}
+	return p
+}
+
+// node is one oracle node running in process.
+type node struct {
+	svc   *service.Service
+	store *store.Store
+	url   string
+	key   *ecdsa.PrivateKey
+}
+
+type nodeOpts struct {
+	key        *ecdsa.PrivateKey
+	policy     *policy.Policy
+	snp        *fakeSNP
+	peers      []string
+	listen     string
+	dir        string
+	rpc        service.RPC
+	reappEvery time.Duration
+}
+
+func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
+	t.Helper()
+	dir := o.dir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := store.Open(filepath.Join(dir, "node.db"), service.StoreOptions(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snpA, err := appraise.NewSNP(appraise.SNPConfig{Roots: o.snp.roots, Collateral: service.RecordingSNP{Inner: o.snp.crls}, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listen := o.listen
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	rpc := o.rpc
+	if rpc == nil {
+		rpc = e.client
+	}
+	reapp := o.reappEvery
+	if reapp == 0 {
+		reapp = time.Second
+	}
+	cfg := service.Config{
+		API:                api.Config{Listen: listen, RateLimit: -1},
+		Registry:           e.registry,
+		ChainID:            e.chainID,
+		OracleKey:          o.key,
+		Policy:             o.policy,
+		Appraiser:          appraise.ByTEE{SNP: snpA},
+		Store:              st,
+		Peers:              o.peers,
+		PollInterval:       200 * time.Millisecond,
+		RelayDelay:         1500 * time.Millisecond,
+		QuorumTimeout:      time.Minute,
+		ReappraiseInterval: reapp,
+		ReappraiseEpoch:    time.Second,
+		DueWithin:          10 * time.Minute,
+		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 200 * time.Millisecond,
+			ResubmissionTimeout: 5 * time.Second, RetryInterval: 100 * time.Millisecond},
+		Logger: log,
+	}
+	svc, err := service.New(cfg, rpc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	n := &node{svc: svc, store: st, url: "http://" + svc.APIAddr(), key: o.key}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := svc.Stop(ctx); err != nil {
+			t.Errorf("stop node: %v", err)
+		}
+		if err := st.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
+	return n
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}
+
+// httpJSON does a request and decodes a JSON answer into out (when non-nil).
+func httpJSON(t testing.TB, method, url, ctype string, body []byte, out any) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctxT(t), method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: HTTP %d: decode %q: %v", method, url, resp.StatusCode, b, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// agent is a test-only in-VM agent: it asks a node for a challenge and submits
+// evidence bound to it.
+type agent struct {
+	snp     *fakeSNP
+	machine common.Hash
+	teeKey  common.Address
+}
+
+func newAgent(t testing.TB, f *fakeSNP, machine common.Hash) *agent {
+	k, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &agent{snp: f, machine: machine, teeKey: crypto.PubkeyToAddress(k.PublicKey)}
+}
+
+func (a *agent) challenge(t testing.TB, n *node) api.Challenge {
+	t.Helper()
+	url := fmt.Sprintf("%s/v1/challenge?machine_id=%s&tee_key=%s", n.url, a.machine, a.teeKey)
+	// 503 means "no block newer than the machine's current verdict yet": retry, as
+	// an agent does.
+	for range 60 {
+		var ch api.Challenge
+		code := httpJSON(t, "GET", url, "", nil, &ch)
+		if code == 200 {
+			return ch
+		}
+		if code != 503 {
+			t.Fatalf("challenge: HTTP %d", code)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatal("challenge: still unavailable after 30 s")
+	return api.Challenge{}
+}
+
+// evidenceFor makes bundle evidence bound to ch.
+func (a *agent) evidenceFor(t testing.TB, ch api.Challenge, meas [48]byte, mut func(*reportOpts)) []byte {
+	t.Helper()
+	rd, err := hexutil.Decode(ch.ReportData)
+	if err != nil || len(rd) != 64 {
+		t.Fatalf("challenge report data %q", ch.ReportData)
+	}
+	o := reportOpts{measurement: meas}
+	copy(o.reportData[:], rd)
+	if mut != nil {
+		mut(&o)
+	}
+	return a.snp.bundle(t, o)
+}
+
+type submitAnswer struct {
+	api.SubmitResult
+	Error string `json:"error"`
+	Field string `json:"field"`
+}
+
+func (a *agent) submit(t testing.TB, n *node, anchor uint64, bundle []byte) (int, submitAnswer) {
+	t.Helper()
+	var out submitAnswer
+	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d", n.url, a.machine, a.teeKey, anchor)
+	code := httpJSON(t, "POST", url, "application/json", bundle, &out)
+	return code, out
+}
+
+// waitState polls a submission until it reaches a terminal state or want.
+func waitState(t testing.TB, n *node, id string, timeout time.Duration, want ...string) api.SubmissionView {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var v api.SubmissionView
+	for time.Now().Before(deadline) {
+		v = api.SubmissionView{}
+		if code := httpJSON(t, "GET", n.url+"/v1/submissions/"+id, "", nil, &v); code != 200 {
+			t.Fatalf("submission %s: HTTP %d", id, code)
+		}
+		for _, w := range want {
+			if v.State == w {
+				return v
+			}
+		}
+		if v.State == "confirmed" || v.State == "failed" {
+			t.Fatalf("submission %s ended %s (%s), want %v", id, v.State, v.Reason, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("submission %s still %s (%s) after %s, want %v; quorum %+v", id, v.State, v.Reason, timeout, want, v.Quorum)
+	return v
+}
+
+func measurement(b byte) [48]byte {
+	var m [48]byte
+	for i := range m {
+		m[i] = b
+	}
+	return m
+}
+
+func mustEnvCI() bool { return os.Getenv("CI") != "" }
+
+var errIgnored = errors.New("ignored")
