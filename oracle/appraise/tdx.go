@@ -134,6 +134,16 @@ func (a *TDXAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf
 		return nil, fmt.Errorf("appraise tdx: %w: evidence is not a TDX quote", ErrMalformed)
 	}
 	app, _, err := a.appraise(ctx, ev.Raw, asOf)
+	if app != nil {
+		// The verdict's evidence hash is the canonical one of docs/evidence.md, as for
+		// SEV-SNP, not a digest of the quote alone: an auditor recomputes it from the
+		// archived bundle with evidence.Hash. TEE is set because hand-built evidence may
+		// leave it unknown and the hash covers it.
+		e := *ev
+		e.TEE = evidence.TEETDX
+		h := e.Hash()
+		app.EvidenceHash = h[:]
+	}
 	return app, err
 }
 

@@ -509,3 +509,21 @@ func TestNewTDXRequiresCollateral(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestTDXEvidenceHashCanonical: the appraisal (and so the verdict) carries the
+// evidence's canonical hash (docs/evidence.md), as for SEV-SNP, also for evidence
+// built by hand with an unknown TEE.
+func TestTDXEvidenceHashCanonical(t *testing.T) {
+	a := mustTDX(t, TDXConfig{Collateral: v4Collateral(t)})
+	ev := &evidence.Evidence{TEE: evidence.TEETDX, Raw: tdxtestdata.RawQuote}
+	want := ev.Hash()
+	for _, in := range []*evidence.Evidence{ev, {TEE: evidence.TEEUnknown, Raw: tdxtestdata.RawQuote}} {
+		app, err := a.Appraise(t.Context(), in, v4AsOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(app.EvidenceHash) != string(want[:]) {
+			t.Errorf("EvidenceHash = %x, want the canonical hash %x", app.EvidenceHash, want)
+		}
+	}
+}
