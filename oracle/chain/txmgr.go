@@ -77,11 +77,19 @@ type Journal interface {
 
 // TxMetrics receives the manager's measurements. NoopTxMetrics discards them.
 type TxMetrics interface {
+	// RecordNonce reports the nonce about to be used.
 	RecordNonce(nonce uint64)
+	// RecordPublish counts a broadcast the node accepted.
 	RecordPublish()
+	// RecordFeeBump counts a replacement with raised fees.
 	RecordFeeBump()
+	// RecordConfirmed reports a confirmation: time since the first attempt was
+	// signed, and gas used.
 	RecordConfirmed(latency time.Duration, gasUsed uint64)
+	// RecordDropped counts a nonce given up (taken by another transaction, chain
+	// reset, or rejected by the node).
 	RecordDropped()
+	// RecordRPCError counts a failed RPC call by JSON-RPC method name.
 	RecordRPCError(method string)
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"time"
 
@@ -310,9 +309,6 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 		return ErrNoWork
 	})
 	if err != nil {
-		if errors.Is(err, ErrNoWork) {
-			return Submission{}, fmt.Errorf("claim %s: %w", state, err)
-		}
 		return Submission{}, fmt.Errorf("claim %s: %w", state, err)
 	}
 	return sub, nil
