@@ -44,20 +44,20 @@ var (
 
 // Bucket names. They are part of the file format: renaming one is a migration.
 var (
-	bktSubmissions = []byte("submissions")   // id -> Submission
-	bktQueue       = []byte("queue")         // state(1) | received-at(8) | id -> lease-until(8)
+	bktSubmissions = []byte("submissions")     // id -> Submission
+	bktQueue       = []byte("queue")           // state(1) | received-at(8) | id -> lease-until(8)
 	bktSubsByVerd  = []byte("subs_by_verdict") // verdict hash(32) | id -> empty
-	bktEvidence    = []byte("evidence")      // hash -> raw bytes
-	bktCollateral  = []byte("collateral")    // hash -> raw bytes
-	bktPolicies    = []byte("policies")      // hash -> raw bytes
-	bktVerdicts    = []byte("verdicts")      // verdict hash -> Verdict
-	bktMachLatest  = []byte("machine_latest") // machine id -> verdict hash
+	bktEvidence    = []byte("evidence")        // hash -> raw bytes
+	bktCollateral  = []byte("collateral")      // hash -> raw bytes
+	bktPolicies    = []byte("policies")        // hash -> raw bytes
+	bktVerdicts    = []byte("verdicts")        // verdict hash -> Verdict
+	bktMachLatest  = []byte("machine_latest")  // machine id -> verdict hash
 	bktMachHistory = []byte("machine_history") // machine id(32) | issued-at(8) | verdict hash(32) -> empty
-	bktSignatures  = []byte("signatures")    // verdict hash(32) | signer(20) -> signature
-	bktTxs         = []byte("txs")           // from(20) | nonce(8) -> Tx
-	bktTxPending   = []byte("txs_pending")   // from(20) | nonce(8) -> empty
-	bktTxHistory   = []byte("txs_history")   // from(20) | nonce(8) | seq(8) -> Tx (superseded after a chain reset)
-	bktMeta        = []byte("meta")          // key -> value
+	bktSignatures  = []byte("signatures")      // verdict hash(32) | signer(20) -> signature
+	bktTxs         = []byte("txs")             // from(20) | nonce(8) -> Tx
+	bktTxPending   = []byte("txs_pending")     // from(20) | nonce(8) -> empty
+	bktTxHistory   = []byte("txs_history")     // from(20) | nonce(8) | seq(8) -> Tx (superseded after a chain reset)
+	bktMeta        = []byte("meta")            // key -> value
 )
 
 var allBuckets = [][]byte{bktSubmissions, bktQueue, bktSubsByVerd, bktEvidence, bktCollateral,

@@ -152,4 +152,3 @@ func (s *Store) Signatures(verdictHash common.Hash) (map[common.Address][]byte, 
 	})
 	return out, err
 }
-
