@@ -1,0 +1,297 @@
+// Package verifier is the oracle's verification pipeline in memory: evidence,
+// certificates, collateral and policy bytes and an as-of time go in; the appraisal,
+// the decision, the verdict and its EIP-712 hash come out. It reads no file, no
+// network and no clock, so the same code runs in `teeoracle verify`, in the oracle
+// node and, built to WebAssembly, in a browser, and gives the same bytes in each.
+//
+// The pipeline is evidence.Decode, an appraiser for the evidence's TEE (package
+// appraise) fed with the request's collateral, policy.Decide, and verdict.Digest.
+package verifier
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// Sentinel errors. Every error Verify returns for a bad request wraps ErrRequest or
+// one of these, or the sentinel of the package that refused the input (evidence,
+// policy, collateral), and names the input.
+var (
+	// ErrRequest: the request is incomplete or inconsistent (no evidence, no time,
+	// a field that does not parse).
+	ErrRequest = errors.New("invalid verification request")
+	// ErrNeedCollateral: TDX evidence without TDX collateral. Intel's TCB Info, QE
+	// Identity and CRLs cannot be fetched here; they must come with the request.
+	ErrNeedCollateral = errors.New("TDX evidence needs TDX collateral (dcap-qvl JSON or PCS files)")
+	// ErrCollateral: the collateral given cannot be read, or does not fit the
+	// evidence (TDX collateral with SEV-SNP evidence, two TDX forms at once).
+	ErrCollateral = errors.New("invalid collateral")
+)
+
+// Request is one verification's inputs, all in memory.
+type Request struct {
+	// Evidence is a raw SEV-SNP report (optionally followed by its certificate
+	// table), a raw TDX quote, configfs-tsm report JSON or an evidence bundle: any
+	// form evidence.Decode reads. Its Name appears in errors.
+	Evidence evidence.Input
+	// Certificates are certificates given beside the evidence: DER, PEM (one or
+	// more) or an SEV-SNP certificate table, as `teeoracle verify --cert`.
+	Certificates []evidence.Input
+	// Collateral is the vendor collateral given with the evidence.
+	Collateral Collateral
+	// Policy is a policy file (YAML or JSON, docs/policy.md). Nil means
+	// policy.Default().
+	Policy []byte
+	// At is the time everything is evaluated as of; required. It is cut to whole
+	// seconds in UTC, because verdicts carry whole seconds and the appraisal and the
+	// verdict must agree about the time.
+	At time.Time
+	// Domain is the registry's EIP-712 domain the verdict hash is computed for, and
+	// the chain id and registry of the report-data binding. Zero: chain 0 and the
+	// zero address, as `teeoracle verify` without --chain-id and --registry.
+	Domain verdict.Domain
+	// Binding, when set, is what the report data must commit to (with Domain; see
+	// docs/verdict-encoding.md), and its machine id, key and anchor block go into the
+	// verdict. Nil means no binding check and zero values in the verdict.
+	Binding *Binding
+	// ReportData, when non-nil, is 64 bytes the report data must equal.
+	ReportData []byte
+}
+
+// Binding is the machine, TEE key and anchor block a report's data commits to.
+type Binding struct {
+	MachineID         common.Hash
+	TEEKey            common.Address
+	AnchorBlockNumber uint64
+	AnchorBlockHash   common.Hash
+}
+
+// Collateral is vendor collateral given with a request. At most one TDX form may be
+// set; SEV-SNP evidence takes only SNPCRLs.
+type Collateral struct {
+	// SNPCRLs are AMD CRLs (DER or PEM) of the ARKs, issued for the ASK or the ASVK.
+	// For each report the newest CRL of its product line issued no later than the
+	// request's time is used. None means the CRL check is skipped (reported as
+	// skipped in the appraisal), unless the evidence bundle carries one.
+	SNPCRLs []evidence.Input
+	// TDXDcapQVL is collateral in dcap-qvl's QuoteCollateralV3 JSON layout
+	// (docs/collateral.md, form b).
+	TDXDcapQVL *evidence.Input
+	// TDXPCS are saved Intel PCS responses by file name, in the directory layout of
+	// docs/collateral.md (form a): tcbinfo-<fmspc>.json, qeidentity.json,
+	// pckcrl-<ca>.der, rootcrl.der and their .issuer-chain.pem files.
+	TDXPCS map[string][]byte
+}
+
+func (c *Collateral) empty() bool {
+	return len(c.SNPCRLs) == 0 && c.TDXDcapQVL == nil && len(c.TDXPCS) == 0
+}
+
+// Result is the outcome of one verification: everything `teeoracle verify` prints.
+type Result struct {
+	// Evidence is the decoded evidence.
+	Evidence *evidence.Evidence
+	// EvidenceHash is the evidence's canonical hash (also in the verdict).
+	EvidenceHash common.Hash
+	// Policy is the policy applied (the default when the request had none).
+	Policy *policy.Policy
+	// PolicyHash is the policy's canonical hash (also in the verdict).
+	PolicyHash common.Hash
+	// Appraisal lists the checks made and the facts found.
+	Appraisal *appraise.Appraisal
+	// Decision is the verdict with its reasons and findings.
+	Decision *policy.Decision
+	// Domain is the EIP-712 domain VerdictHash is computed for.
+	Domain verdict.Domain
+	// At is the time everything was evaluated as of (whole seconds, UTC).
+	At time.Time
+	// VerdictHash is the verdict's EIP-712 digest in Domain: what oracles sign and
+	// the registry stores.
+	VerdictHash common.Hash
+}
+
+// Options configure a Verifier. The zero value trusts the vendors' production roots.
+type Options struct {
+	// SNPRoots are the trusted AMD roots. Nil means AMD's production roots.
+	SNPRoots *appraise.SNPRoots
+	// TDXRoot is the trusted Intel SGX Root CA. Nil means Intel's production root.
+	TDXRoot *x509.Certificate
+	// Appraiser, when set, appraises every request instead of an appraiser built
+	// from the request's collateral; requests must then carry no collateral. The
+	// oracle node uses it for long-lived appraisers whose collateral comes from its
+	// cache (KDS, PCS); SNPRoots and TDXRoot are then unused.
+	Appraiser appraise.Appraiser
+	// Logger receives the appraisers' debug logs. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Verifier runs the pipeline. It holds no per-request state and is safe for
+// concurrent use.
+type Verifier struct {
+	snpRoots  *appraise.SNPRoots
+	tdxRoot   *x509.Certificate
+	appraiser appraise.Appraiser
+	log       *slog.Logger
+}
+
+// New returns a Verifier. Roots are parsed here, once, not per request.
+func New(opts Options) (*Verifier, error) {
+	v := &Verifier{snpRoots: opts.SNPRoots, tdxRoot: opts.TDXRoot, appraiser: opts.Appraiser, log: opts.Logger}
+	if v.log == nil {
+		v.log = slog.Default()
+	}
+	if v.appraiser == nil && v.snpRoots == nil {
+		roots, err := appraise.AMDSNPRoots()
+		if err != nil {
+			return nil, fmt.Errorf("new verifier: %w", err)
+		}
+		v.snpRoots = roots
+	}
+	if v.appraiser == nil && v.tdxRoot == nil {
+		v.tdxRoot = appraise.IntelSGXRootCA()
+	}
+	return v, nil
+}
+
+// Verify decodes, appraises and decides. An error means no verdict could be made
+// (bad input); an untrusted verdict is a Result with Decision.Trusted false.
+func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
+	if req == nil {
+		return nil, fmt.Errorf("%w: no request", ErrRequest)
+	}
+	if req.At.IsZero() {
+		return nil, fmt.Errorf("%w: no as-of time", ErrRequest)
+	}
+	if len(req.Evidence.Data) == 0 {
+		return nil, fmt.Errorf("%w: evidence %q is empty", ErrRequest, req.Evidence.Name)
+	}
+	if req.ReportData != nil && len(req.ReportData) != 64 {
+		return nil, fmt.Errorf("%w: expected report data is %d bytes, want 64", ErrRequest, len(req.ReportData))
+	}
+	at := req.At.UTC().Truncate(time.Second)
+	name := req.Evidence.Name
+	if name == "" {
+		name = "evidence"
+	}
+	ev, err := evidence.Decode(name, req.Evidence.Data, req.Certificates...)
+	if err != nil {
+		return nil, fmt.Errorf("decode evidence: %w", err)
+	}
+	pol := policy.Default()
+	if req.Policy != nil {
+		if pol, err = policy.Parse(req.Policy); err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
+		}
+	}
+	ph, err := pol.Hash()
+	if err != nil {
+		return nil, fmt.Errorf("policy hash: %w", err)
+	}
+	a, err := v.appraiserFor(ev.TEE, &req.Collateral)
+	if err != nil {
+		return nil, err
+	}
+	app, err := a.Appraise(ctx, ev, at)
+	if err != nil {
+		return nil, fmt.Errorf("appraise %s: %w", name, err)
+	}
+	in := policy.Inputs{AsOf: at, ChainID: req.Domain.ChainID, Registry: req.Domain.Registry, ExpectedReportData: req.ReportData}
+	if b := req.Binding; b != nil {
+		in.Bind = true
+		in.MachineID, in.TEEKey = b.MachineID, b.TEEKey
+		in.AnchorBlockNumber, in.AnchorBlockHash = b.AnchorBlockNumber, b.AnchorBlockHash
+	}
+	dec, err := policy.Decide(app, pol, in)
+	if err != nil {
+		return nil, fmt.Errorf("decide %s: %w", name, err)
+	}
+	return &Result{
+		Evidence:     ev,
+		EvidenceHash: ev.Hash(),
+		Policy:       pol,
+		PolicyHash:   ph,
+		Appraisal:    app,
+		Decision:     dec,
+		Domain:       req.Domain,
+		At:           at,
+		VerdictHash:  dec.Verdict.Digest(req.Domain),
+	}, nil
+}
+
+// appraiserFor returns the configured appraiser, or one for tee fed with c.
+func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appraiser, error) {
+	if v.appraiser != nil {
+		if !c.empty() {
+			return nil, fmt.Errorf("%w: this verifier takes collateral from its own sources, not from requests", ErrCollateral)
+		}
+		return v.appraiser, nil
+	}
+	switch tee {
+	case evidence.TEESEVSNP:
+		if c.TDXDcapQVL != nil || len(c.TDXPCS) > 0 {
+			return nil, fmt.Errorf("%w: TDX collateral given for SEV-SNP evidence", ErrCollateral)
+		}
+		cfg := appraise.SNPConfig{Roots: v.snpRoots, Logger: v.log}
+		if len(c.SNPCRLs) > 0 {
+			crls, err := ParseSNPCRLs(c.SNPCRLs)
+			if err != nil {
+				return nil, err
+			}
+			// Only a non-nil source: a nil *SNPCRLs in the interface would not be nil.
+			cfg.Collateral = crls
+		}
+		a, err := appraise.NewSNP(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("SEV-SNP appraiser: %w", err)
+		}
+		return a, nil
+	case evidence.TEETDX:
+		if len(c.SNPCRLs) > 0 {
+			return nil, fmt.Errorf("%w: AMD CRLs given for TDX evidence", ErrCollateral)
+		}
+		var src appraise.TDXCollateralSource
+		switch {
+		case c.TDXDcapQVL != nil && len(c.TDXPCS) > 0:
+			return nil, fmt.Errorf("%w: both dcap-qvl JSON and PCS files given; give one", ErrCollateral)
+		case c.TDXDcapQVL != nil:
+			d, err := collateral.ParseDcapQVL(c.TDXDcapQVL.Data)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: %w", ErrCollateral, inputName(*c.TDXDcapQVL, "tdx collateral"), err)
+			}
+			src = d
+		case len(c.TDXPCS) > 0:
+			d, err := collateral.ParsePCSFiles("tdx_pcs", c.TDXPCS)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrCollateral, err)
+			}
+			src = d
+		default:
+			return nil, ErrNeedCollateral
+		}
+		a, err := appraise.NewTDX(appraise.TDXConfig{Root: v.tdxRoot, Collateral: src})
+		if err != nil {
+			return nil, fmt.Errorf("TDX appraiser: %w", err)
+		}
+		return a, nil
+	}
+	return nil, fmt.Errorf("%w: evidence of unknown TEE %v", ErrRequest, tee)
+}
+
+func inputName(in evidence.Input, def string) string {
+	if in.Name != "" {
+		return in.Name
+	}
+	return def
+}
