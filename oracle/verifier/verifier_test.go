@@ -195,7 +195,11 @@ func TestRequestErrors(t *testing.T) {
 			r.Certificates = []evidence.Input{{Name: "x", Data: []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")}}
 			return r
 		}, evidence.ErrBadCertificate},
-		{"bad policy", func() *verifier.Request { r := snp(); r.Policy = []byte("version: 1\nsnp: {allow_debugg: true}\n"); return r }, policy.ErrInvalid},
+		{"bad policy", func() *verifier.Request {
+			r := snp()
+			r.Policy = []byte("version: 1\nsnp: {allow_debugg: true}\n")
+			return r
+		}, policy.ErrInvalid},
 		{"TDX without collateral", tdx, verifier.ErrNeedCollateral},
 		{"TDX collateral for SNP", func() *verifier.Request { r := snp(); r.Collateral.TDXDcapQVL = dcap; return r }, verifier.ErrCollateral},
 		{"AMD CRL for TDX", func() *verifier.Request {
