@@ -43,6 +43,9 @@ var (
 // transaction, or the chain was reset below it); the journal entry is dropped.
 var errNonceGone = errors.New("nonce can no longer be mined")
 
+// errChainBehind is internal: the chain shows a nonce below the in-flight one.
+var errChainBehind = errors.New("chain behind the in-flight nonce")
+
 // Client is the part of an Ethereum JSON-RPC client the transaction manager uses.
 // *ethclient.Client and the simulated backend's client implement it; tests wrap it
 // to inject faults.
@@ -338,6 +341,8 @@ type inflight struct {
 	refs     []common.Hash
 	attempts []*types.Transaction // oldest first; the last has the highest fees
 	started  time.Time
+	// belowSince is when the chain's nonce was first seen below ours (zero: not now).
+	belowSince time.Time
 }
 
 func (f *inflight) latest() *types.Transaction { return f.attempts[len(f.attempts)-1] }
@@ -408,8 +413,10 @@ func (m *TxManager) drive(ctx context.Context, f *inflight) (*types.Receipt, err
 				return nil, errNonceGone
 			}
 			if err != nil {
-				// The chain is unreachable or failing: poll again later.
-				m.log.Warn("nonce check failed; will retry", "nonce", f.nonce, "err", err)
+				// The chain is unreachable, failing or behind: poll again later.
+				if !errors.Is(err, errChainBehind) {
+					m.log.Warn("nonce check failed; will retry", "nonce", f.nonce, "err", err)
+				}
 				goto wait
 			}
 			if !needSend {
@@ -527,10 +534,25 @@ func (m *TxManager) checkNonce(ctx context.Context, f *inflight) (gone bool, err
 			return false, err
 		}
 		if pending < f.nonce {
-			m.dropped(f, fmt.Sprintf("chain nonce %d (pending %d) below %d: chain reset or earlier transactions lost", latest, pending, f.nonce))
+			// A lagging RPC node can show the same picture for a moment; dropping
+			// then would let the work go out again while this attempt may still be
+			// mined. Drop only when it persists for a whole ResubmissionTimeout
+			// (nothing is broadcast meanwhile).
+			if f.belowSince.IsZero() {
+				f.belowSince = time.Now()
+			}
+			if time.Since(f.belowSince) < m.cfg.ResubmissionTimeout {
+				if time.Since(f.belowSince) < m.cfg.ReceiptQueryInterval { // first sighting only
+					m.log.Warn("chain nonce below ours; holding the broadcast", "nonce", f.nonce, "latest", latest, "pending", pending)
+				}
+				return false, fmt.Errorf("chain nonce %d (pending %d) below %d: %w", latest, pending, f.nonce, errChainBehind)
+			}
+			m.dropped(f, fmt.Sprintf("chain nonce %d (pending %d) below %d for %s: chain reset or earlier transactions lost",
+				latest, pending, f.nonce, time.Since(f.belowSince).Round(time.Millisecond)))
 			return true, nil
 		}
 	}
+	f.belowSince = time.Time{}
 	return false, nil
 }
 

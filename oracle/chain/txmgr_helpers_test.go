@@ -42,8 +42,10 @@ type faultClient struct {
 	// response: the node has the transaction, the caller does not know).
 	lostReplies int
 	down        bool // every call fails
-	calls       map[string]int
-	sent        []*types.Transaction // every broadcast that reached the node
+	// staleUntil makes nonce queries answer 0 until then: a lagging RPC node.
+	staleUntil time.Time
+	calls      map[string]int
+	sent       []*types.Transaction // every broadcast that reached the node
 }
 
 func newFaultClient(inner Client) *faultClient {
@@ -77,7 +79,7 @@ func (f *faultClient) ChainID(ctx context.Context) (*big.Int, error) {
 
 func (f *faultClient) NonceAt(ctx context.Context, a common.Address, n *big.Int) (uint64, error) {
 	c, err := f.enter("NonceAt")
-	if err != nil {
+	if err != nil || f.stale() {
 		return 0, err
 	}
 	return c.NonceAt(ctx, a, n)
@@ -85,7 +87,7 @@ func (f *faultClient) NonceAt(ctx context.Context, a common.Address, n *big.Int)
 
 func (f *faultClient) PendingNonceAt(ctx context.Context, a common.Address) (uint64, error) {
 	c, err := f.enter("PendingNonceAt")
-	if err != nil {
+	if err != nil || f.stale() {
 		return 0, err
 	}
 	return c.PendingNonceAt(ctx, a)
@@ -159,6 +161,12 @@ func (f *faultClient) BlockNumber(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	return c.BlockNumber(ctx)
+}
+
+func (f *faultClient) stale() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return time.Now().Before(f.staleUntil)
 }
 
 func (f *faultClient) sentCount() int { f.mu.Lock(); defer f.mu.Unlock(); return len(f.sent) }

@@ -510,3 +510,35 @@ func TestRestartPublishesNothingTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A lagging RPC node briefly reports nonces below ours; that alone must not make the
+// manager drop its transaction (and so republish the work).
+func TestLaggingNodeDoesNotDropTransaction(t *testing.T) {
+	c := newSim(t)
+	key, from := anvilKey(t)
+	j := openJournal(t, "")
+	mt := &countingMetrics{}
+	m := newManager(t, testConfig(t, key, c.chainID, mt), c.faults, j)
+	ctx := ctxTimeout(t, 20*time.Second)
+	for i := range 2 {
+		if _, err := m.Send(ctx, transfer(int64(i+1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.faults.mu.Lock()
+	c.faults.staleUntil = time.Now().Add(150 * time.Millisecond) // < ResubmissionTimeout (400 ms)
+	c.faults.mu.Unlock()
+	r, err := m.Send(ctx, transfer(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := j.Tx(from, 2); err != nil || rec.State != store.TxConfirmed || rec.Mined != r.TxHash {
+		t.Fatalf("nonce 2: %+v %v", rec.State, err)
+	}
+	if mt.dropped.Load() != 0 {
+		t.Fatalf("%d transactions dropped because of a lagging node", mt.dropped.Load())
+	}
+	if got := c.nonce(t, from); got != 3 {
+		t.Fatalf("account nonce %d, want 3", got)
+	}
+}

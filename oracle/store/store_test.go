@@ -379,6 +379,13 @@ func TestClaimLeases(t *testing.T) {
 	if err != nil || sub.ID != "s0" {
 		t.Fatalf("reclaim after lease: %v %v", sub.ID, err)
 	}
+	// After a restart, leases of the previous run are cleared.
+	if err := s.ResetLeases(); err != nil {
+		t.Fatal(err)
+	}
+	if sub, err := s.Claim(StateReceived, t0.Add(2*time.Minute), time.Minute); err != nil || sub.ID != "s0" {
+		t.Fatalf("claim after ResetLeases: %v %v", sub.ID, err)
+	}
 	if sub, err := s.Claim(StateVerified, t0, time.Minute); err != nil || sub.ID != "s1" {
 		t.Fatalf("claim verified: %v %v", sub.ID, err)
 	}

@@ -314,6 +314,30 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 	return sub, nil
 }
 
+// ResetLeases clears every Claim lease. Call it at start: the process holding the
+// file is the only one whose workers could hold leases, so leases found on disk
+// belong to workers of a run that ended, and their work can be taken at once.
+func (s *Store) ResetLeases() error {
+	return s.update(func(tx *bolt.Tx) error {
+		q := tx.Bucket(bktQueue)
+		var keys [][]byte
+		if err := q.ForEach(func(k, v []byte) error {
+			if len(v) == 8 && binary.BigEndian.Uint64(v) != 0 {
+				keys = append(keys, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := q.Put(k, u64(0)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Unfinished calls fn for every submission not in a terminal state, oldest first
 // within each state, in state order. Use it after a restart to resume work. fn must
 // not call back into the store's write methods (the read transaction is open).
