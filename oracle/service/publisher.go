@@ -84,6 +84,11 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		return err
 	}
 	for _, sub := range verified {
+		// Only submissions a previous run left verified: a worker of this run may be
+		// between recording a verdict and signing it.
+		if !sub.UpdatedAt.Before(s.startedAt) {
+			continue
+		}
 		if err := s.resumeVerified(sub); err != nil {
 			s.log.Error("resume verified submission", "id", sub.ID, "err", err)
 		}

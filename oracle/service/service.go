@@ -85,12 +85,13 @@ type Service struct {
 	tmu      sync.RWMutex
 	machines map[common.Hash]MachineRecord // tracked registry records
 
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	started  bool
-	stopped  bool
-	stopErrs error
+	startedAt time.Time
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	mu        sync.Mutex
+	started   bool
+	stopped   bool
+	stopErrs  error
 }
 
 // New checks cfg and builds the node. rpc is the chain endpoint; nothing is dialled
@@ -178,6 +179,7 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.api.Start(ctx); err != nil {
 		return fmt.Errorf("service start: %w", err)
 	}
+	s.startedAt = s.cfg.Now()
 	run, stop := context.WithCancel(context.Background())
 	s.cancel = stop
 	for i := range s.cfg.Workers {

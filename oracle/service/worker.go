@@ -101,6 +101,12 @@ func (s *Service) decide(ctx context.Context, ev *evidence.Evidence, m *subMeta)
 	// knock a machine out of the registry.
 	binding := policy.ReportDataMismatch | policy.ReportDataUnbound
 	d.publishable = dec.Trusted || (app.Authentic && dec.Reasons&binding == 0)
+	if m.Reappraisal {
+		// A re-appraisal starts from a trusted verdict, so the evidence was authentic
+		// and bound when it arrived; a certificate revoked since makes it "not
+		// authentic" now, and that is exactly the downgrade to publish.
+		d.publishable = true
+	}
 	return d, nil
 }
 
