@@ -542,3 +542,28 @@ func TestLaggingNodeDoesNotDropTransaction(t *testing.T) {
 		t.Fatalf("account nonce %d, want 3", got)
 	}
 }
+
+// The journal refuses a second transaction for work that is already in flight or
+// mined, so even a caller that asks twice cannot publish twice.
+func TestSameWorkIsNotPublishedTwice(t *testing.T) {
+	c := newSim(t)
+	key, from := anvilKey(t)
+	j := openJournal(t, "")
+	ref := signedSubmission(t, j, "once")
+	m := newManager(t, testConfig(t, key, c.chainID, nil), c.faults, j)
+	cand := transfer(1)
+	cand.Refs = []common.Hash{ref}
+	if _, err := m.Send(ctxTimeout(t, 20*time.Second), cand); err != nil {
+		t.Fatal(err)
+	}
+	sent := c.faults.sentCount()
+	if _, err := m.Send(ctxTimeout(t, 20*time.Second), cand); !errors.Is(err, store.ErrAlreadyPublished) {
+		t.Fatalf("second send of the same work: %v, want store.ErrAlreadyPublished", err)
+	}
+	if c.faults.sentCount() != sent {
+		t.Fatal("the refused transaction was broadcast")
+	}
+	if got := c.nonce(t, from); got != 1 {
+		t.Fatalf("account nonce %d, want 1", got)
+	}
+}

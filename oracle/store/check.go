@@ -95,6 +95,26 @@ func (s *Store) Check() error {
 			}
 			return nil
 		})
+		_ = tx.Bucket(bktRefTx).ForEach(func(k, v []byte) error {
+			raw := tx.Bucket(bktTxs).Get(v)
+			if raw == nil {
+				bad("verdict %x carried by missing tx %x", k, v)
+				return nil
+			}
+			t, err := DecodeTx(raw)
+			if err != nil {
+				return nil // reported above
+			}
+			carried := false
+			for _, h := range t.Refs {
+				carried = carried || bytes.Equal(h[:], k)
+			}
+			live := t.State == TxPending || (t.State == TxConfirmed && t.Success)
+			if !carried || !live {
+				bad("verdict %x indexed to tx %s/%d (state %s) that does not carry it live", k, t.From, t.Nonce, t.State)
+			}
+			return nil
+		})
 		_ = pend.ForEach(func(k, _ []byte) error {
 			if tx.Bucket(bktTxs).Get(k) == nil {
 				bad("pending index %x without record", k)

@@ -38,6 +38,9 @@ var (
 	ErrInvalid = errors.New("invalid argument")
 	// ErrNoWork is returned by Claim when no submission is waiting in the asked state.
 	ErrNoWork = errors.New("no work available")
+	// ErrAlreadyPublished means a transaction journaled for a verdict that another
+	// pending or successfully mined transaction already carries.
+	ErrAlreadyPublished = errors.New("verdict already carried by another transaction")
 	// ErrClosed is returned by every method after Close.
 	ErrClosed = errors.New("store closed")
 )
@@ -58,11 +61,12 @@ var (
 	bktTxPending   = []byte("txs_pending")     // from(20) | nonce(8) -> empty
 	bktTxHistory   = []byte("txs_history")     // from(20) | nonce(8) | seq(8) -> Tx (superseded after a chain reset)
 	bktMeta        = []byte("meta")            // key -> value
+	bktRefTx       = []byte("ref_tx")          // verdict hash -> from(20) | nonce(8) of the live tx carrying it
 )
 
 var allBuckets = [][]byte{bktSubmissions, bktQueue, bktSubsByVerd, bktEvidence, bktCollateral,
 	bktPolicies, bktVerdicts, bktMachLatest, bktMachHistory, bktSignatures, bktTxs, bktTxPending,
-	bktTxHistory, bktMeta}
+	bktTxHistory, bktMeta, bktRefTx}
 
 // HashFunc names archived content. It returns an error when the content cannot be
 // hashed (for example evidence that does not decode, when the hash is canonical over

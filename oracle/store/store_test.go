@@ -469,6 +469,14 @@ func TestJournalMovesCarriedSubmissions(t *testing.T) {
 	if state("a") != StateConfirmed || state("bb") != StateConfirmed {
 		t.Fatal("not confirmed")
 	}
+	// Mined verdicts are never journaled into another transaction.
+	raw5, h5 := signedTx(t, 5, 1e9)
+	if err := s.RecordAttempt(from, 5, h5, raw5, []common.Hash{vb.Hash}); !errors.Is(err, ErrAlreadyPublished) {
+		t.Fatalf("republishing a mined verdict: %v", err)
+	}
+	if _, err := s.Tx(from, 5); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("refused attempt was journaled: %v", err)
+	}
 	if err := s.MarkDropped(from, 1, "late"); !errors.Is(err, ErrBadTransition) {
 		t.Fatalf("drop confirmed: %v", err)
 	}
@@ -483,6 +491,14 @@ func TestJournalMovesCarriedSubmissions(t *testing.T) {
 	}
 	if sub, _ := s.Submission("ccc"); sub.State != StateFailed || sub.Reason == "" {
 		t.Fatalf("reverted: %+v", sub)
+	}
+	// A reverted transaction published nothing: its verdict may go out again.
+	raw3, h3 := signedTx(t, 3, 1e9)
+	if err := s.RecordAttempt(from, 3, h3, raw3, []common.Hash{vc.Hash}); err != nil {
+		t.Fatalf("verdict of a reverted tx: %v", err)
+	}
+	if err := s.MarkDropped(from, 3, "test"); err != nil {
+		t.Fatal(err)
 	}
 	n := 0
 	if err := s.PendingAttempts(from, func(uint64, []common.Hash, [][]byte) error { n++; return nil }); err != nil || n != 0 {

@@ -111,6 +111,11 @@ func (s *Store) RecordAttempt(from common.Address, nonce uint64, txHash common.H
 			return err
 		}
 		if t != nil && t.State != TxPending {
+			// The nonce is current again, so the chain that had this record is gone:
+			// what it carried is no longer published there.
+			if err := releaseRefs(tx, t); err != nil {
+				return err
+			}
 			seq, err := tx.Bucket(bktTxHistory).NextSequence()
 			if err != nil {
 				return err
@@ -123,6 +128,19 @@ func (s *Store) RecordAttempt(from common.Address, nonce uint64, txHash common.H
 		}
 		if t == nil {
 			t = &Tx{From: from, Nonce: nonce, Refs: refs, State: TxPending}
+			// The last line of defence against publishing twice: a verdict carried
+			// by a pending or successfully mined transaction is not journaled
+			// (and so never broadcast) in another one.
+			rt := tx.Bucket(bktRefTx)
+			for _, h := range refs {
+				if cur := rt.Get(h[:]); cur != nil && !bytes.Equal(cur, txKey(from, nonce)) {
+					return fmt.Errorf("record attempt %s/%d: verdict %s is carried by %s/%d: %w", from, nonce, h,
+						common.BytesToAddress(cur[:20]), binary.BigEndian.Uint64(cur[20:]), ErrAlreadyPublished)
+				}
+				if err := rt.Put(h[:], txKey(from, nonce)); err != nil {
+					return err
+				}
+			}
 		} else if !sameHashes(t.Refs, refs) {
 			return fmt.Errorf("record attempt %s/%d: refs differ from earlier attempts: %w", from, nonce, ErrExists)
 		}
@@ -178,6 +196,11 @@ func (s *Store) MarkConfirmed(from common.Address, nonce uint64, txHash common.H
 		if err := putTx(tx, t); err != nil {
 			return err
 		}
+		if !success {
+			if err := releaseRefs(tx, t); err != nil {
+				return err
+			}
+		}
 		return s.forCarried(tx, t.Refs, func(sub *Submission) error {
 			if sub.State != StateSubmitted || sub.TxFrom != from || sub.TxNonce == nil || *sub.TxNonce != nonce {
 				return nil
@@ -209,6 +232,9 @@ func (s *Store) MarkDropped(from common.Address, nonce uint64, reason string) er
 		}
 		t.State, t.Reason, t.Updated = TxDropped, reason, s.now().UTC()
 		if err := putTx(tx, t); err != nil {
+			return err
+		}
+		if err := releaseRefs(tx, t); err != nil {
 			return err
 		}
 		return s.forCarried(tx, t.Refs, func(sub *Submission) error {
@@ -273,6 +299,20 @@ func (s *Store) Tx(from common.Address, nonce uint64) (Tx, error) {
 		return nil
 	})
 	return out, err
+}
+
+// releaseRefs frees the verdicts of a transaction that will never publish them
+// (dropped or reverted), so another transaction may carry them.
+func releaseRefs(tx *bolt.Tx, t *Tx) error {
+	rt := tx.Bucket(bktRefTx)
+	for _, h := range t.Refs {
+		if bytes.Equal(rt.Get(h[:]), txKey(t.From, t.Nonce)) {
+			if err := rt.Delete(h[:]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // forCarried calls fn for every submission whose verdict is among refs.
