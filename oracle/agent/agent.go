@@ -1,0 +1,332 @@
+// Package agent is the in-VM attestation agent. Inside a confidential VM it holds a
+// secp256k1 key (the TEE key, whose address the registry binds to the machine), asks
+// an oracle node for a challenge, obtains evidence from the TEE (go-sev-guest's and
+// go-tdx-guest's clients: configfs-tsm, /dev/sev-guest, /dev/tdx_guest) with the
+// challenge's report data, submits it, follows it to the on-chain verdict, and
+// attests again before the verdict expires. It retries with capped, jittered
+// exponential backoff whenever the oracle or the chain is unavailable.
+//
+// The agent trusts the oracle with nothing: it recomputes the report data from the
+// challenge's fields (docs/verdict-encoding.md) and refuses a challenge for another
+// machine, key, chain or registry, and it checks that the verdict it is shown hashes
+// to the digest the oracle names and concerns its machine and key.
+package agent
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// Errors of an attestation round.
+var (
+	// ErrChallenge: the oracle's challenge is not for this machine, key, chain or
+	// registry, or its report data is not the binding of its fields.
+	ErrChallenge = errors.New("challenge refused")
+	// ErrSubmissionFailed: the oracle could not reach a publishable verdict for the
+	// evidence, or publishing failed; the reason is in the message.
+	ErrSubmissionFailed = errors.New("submission failed")
+	// ErrVerdict: the verdict the oracle shows does not match its hash, machine or key.
+	ErrVerdict = errors.New("verdict refused")
+)
+
+// Config configures an Agent. MachineID, Key, Source and Oracle are required.
+type Config struct {
+	// MachineID is the registry's id of this machine (registered by the provider).
+	MachineID common.Hash
+	// Registry and ChainID, when set, are checked against every challenge, so a
+	// misconfigured or hostile oracle URL cannot make the TEE bind its key to another
+	// registry or chain. Zero values accept what the oracle says.
+	Registry common.Address
+	ChainID  uint64
+	// Key is the TEE-held key (LoadOrCreateKey).
+	Key *ecdsa.PrivateKey
+	// Source obtains evidence from the TEE.
+	Source EvidenceSource
+	// Oracle is the oracle node.
+	Oracle Oracle
+	// ReattestFraction of a verdict's validity after its issue time the agent
+	// attests again; 0 means 2/3.
+	ReattestFraction float64
+	// MinInterval is the shortest wait between two successful rounds; 0 means 1 s.
+	MinInterval time.Duration
+	// PollInterval paces status polling; 0 means 1 s.
+	PollInterval time.Duration
+	// RoundTimeout bounds one round from challenge to on-chain verdict; 0 means 5 min.
+	RoundTimeout time.Duration
+	// Backoff paces retries after a failed round.
+	Backoff Backoff
+	// OnRound, when set, is called after every successful round.
+	OnRound func(Round)
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the agent's clock for scheduling; nil means time.Now.
+	Now func() time.Time
+}
+
+// Round is the outcome of one successful attestation round: a verdict on-chain.
+type Round struct {
+	SubmissionID string
+	EvidenceHash common.Hash
+	VerdictHash  common.Hash
+	TxHash       common.Hash
+	Verdict      verdict.Verdict
+	Trusted      bool
+	Reasons      []string
+	Challenge    api.Challenge
+	// Attempts is how many tries the round took (1 when the first succeeded).
+	Attempts int
+}
+
+// Agent runs attestation rounds for one machine.
+type Agent struct {
+	cfg  Config
+	addr common.Address
+	log  *slog.Logger
+}
+
+// New checks cfg and returns an agent.
+func New(cfg Config) (*Agent, error) {
+	switch {
+	case cfg.MachineID == (common.Hash{}):
+		return nil, errors.New("agent: no machine id")
+	case cfg.Key == nil:
+		return nil, errors.New("agent: no tee key")
+	case cfg.Source == nil:
+		return nil, errors.New("agent: no evidence source")
+	case cfg.Oracle == nil:
+		return nil, errors.New("agent: no oracle")
+	case cfg.ReattestFraction < 0 || cfg.ReattestFraction >= 1:
+		return nil, fmt.Errorf("agent: re-attest fraction %v not in [0, 1)", cfg.ReattestFraction)
+	}
+	if cfg.ReattestFraction == 0 {
+		cfg.ReattestFraction = 2.0 / 3
+	}
+	if cfg.MinInterval <= 0 {
+		cfg.MinInterval = time.Second
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.RoundTimeout <= 0 {
+		cfg.RoundTimeout = 5 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	a := &Agent{cfg: cfg, addr: crypto.PubkeyToAddress(cfg.Key.PublicKey)}
+	a.log = cfg.Logger.With("component", "agent", "machine", cfg.MachineID.Hex(), "tee_key", a.addr.Hex())
+	return a, nil
+}
+
+// Address returns the TEE key's address.
+func (a *Agent) Address() common.Address { return a.addr }
+
+// Run attests until ctx ends: a round, then a wait until ReattestFraction of the
+// verdict's validity has passed, then the next round; a failed round is retried
+// after a backoff. It returns ctx's error.
+func (a *Agent) Run(ctx context.Context) error {
+	for {
+		r, err := a.AttestUntilDone(ctx)
+		if err != nil {
+			return err
+		}
+		wait := a.nextWait(r)
+		a.log.Info("next attestation scheduled", "in", wait.Round(time.Millisecond), "expires_at", time.Unix(int64(r.Verdict.ExpiresAt), 0).UTC())
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// nextWait is the time until the next round: ReattestFraction of the validity after
+// the issue time, by the agent's clock, at least MinInterval.
+func (a *Agent) nextWait(r *Round) time.Duration {
+	v := r.Verdict
+	life := time.Duration(v.ExpiresAt-v.IssuedAt) * time.Second
+	due := time.Unix(int64(v.IssuedAt), 0).Add(time.Duration(float64(life) * a.cfg.ReattestFraction))
+	wait := due.Sub(a.cfg.Now())
+	if wait < a.cfg.MinInterval {
+		wait = a.cfg.MinInterval
+	}
+	return wait
+}
+
+// AttestUntilDone runs rounds until one succeeds or ctx ends, backing off between
+// failures.
+func (a *Agent) AttestUntilDone(ctx context.Context) (*Round, error) {
+	for attempt := 0; ; attempt++ {
+		r, err := a.Attest(ctx)
+		if err == nil {
+			r.Attempts = attempt + 1
+			if a.cfg.OnRound != nil {
+				a.cfg.OnRound(*r)
+			}
+			return r, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		d := a.cfg.Backoff.Delay(attempt)
+		a.log.Warn("attestation round failed; retrying", "attempt", attempt+1, "in", d.Round(time.Millisecond), "err", err)
+		if err := sleep(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Attest runs one round: challenge, evidence, submission, and polling until the
+// verdict is on-chain (confirmed) or the submission failed.
+func (a *Agent) Attest(ctx context.Context) (*Round, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.RoundTimeout)
+	defer cancel()
+	ch, err := a.cfg.Oracle.Challenge(ctx, a.cfg.MachineID, a.addr)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := a.checkChallenge(ch)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := a.cfg.Source.Evidence(ctx, rd)
+	if err != nil {
+		return nil, err
+	}
+	bundle, err := ev.MarshalBundle()
+	if err != nil {
+		return nil, fmt.Errorf("evidence bundle: %w", err)
+	}
+	// A submission is retried as long as the oracle is temporarily unavailable; a
+	// refusal (stale anchor, replay) needs a new challenge, so the round ends.
+	var res *api.SubmitResult
+	for {
+		res, err = a.cfg.Oracle.Submit(ctx, a.cfg.MachineID, a.addr, ch.AnchorBlockNumber, bundle)
+		if err == nil {
+			break
+		}
+		if !isTemporary(err) || ctx.Err() != nil {
+			return nil, err
+		}
+		a.log.Debug("submission not accepted yet; retrying", "err", err)
+		if err := sleep(ctx, a.cfg.PollInterval); err != nil {
+			return nil, err
+		}
+	}
+	a.log.Info("evidence submitted", "submission", res.ID, "evidence", res.EvidenceHash.Hex(), "anchor_block", ch.AnchorBlockNumber)
+	view, err := a.follow(ctx, res.ID)
+	if err != nil {
+		return nil, err
+	}
+	if view.VerdictHash == nil {
+		return nil, fmt.Errorf("%w: submission %s confirmed without a verdict hash", ErrVerdict, res.ID)
+	}
+	vv, err := a.verdict(ctx, *view.VerdictHash, ch)
+	if err != nil {
+		return nil, err
+	}
+	r := &Round{SubmissionID: res.ID, EvidenceHash: res.EvidenceHash, VerdictHash: *view.VerdictHash,
+		Verdict: *vv, Trusted: vv.Status == verdict.StatusTrusted, Reasons: view.Reasons, Challenge: *ch}
+	if view.TxHash != nil {
+		r.TxHash = *view.TxHash
+	}
+	a.log.Info("verdict on-chain", "status", vv.Status.String(), "verdict", r.VerdictHash.Hex(), "tx", r.TxHash.Hex(),
+		"expires_at", time.Unix(int64(vv.ExpiresAt), 0).UTC())
+	return r, nil
+}
+
+// checkChallenge refuses a challenge not for this machine, key, chain and registry,
+// and returns its report data after checking it is the binding of its fields.
+func (a *Agent) checkChallenge(ch *api.Challenge) ([64]byte, error) {
+	var zero [64]byte
+	switch {
+	case ch.MachineID != a.cfg.MachineID:
+		return zero, fmt.Errorf("%w: for machine %s, this is %s", ErrChallenge, ch.MachineID, a.cfg.MachineID)
+	case ch.TEEKey != a.addr:
+		return zero, fmt.Errorf("%w: for key %s, this agent holds %s", ErrChallenge, ch.TEEKey, a.addr)
+	case a.cfg.ChainID != 0 && ch.ChainID != a.cfg.ChainID:
+		return zero, fmt.Errorf("%w: for chain %d, configured %d", ErrChallenge, ch.ChainID, a.cfg.ChainID)
+	case a.cfg.Registry != (common.Address{}) && ch.Registry != a.cfg.Registry:
+		return zero, fmt.Errorf("%w: for registry %s, configured %s", ErrChallenge, ch.Registry, a.cfg.Registry)
+	}
+	want := verdict.Binding{ChainID: ch.ChainID, Registry: ch.Registry, MachineID: ch.MachineID, TEEKey: ch.TEEKey,
+		AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}.ReportData()
+	got, err := hex.DecodeString(strings.TrimPrefix(ch.ReportData, "0x"))
+	if err != nil || len(got) != 64 || [64]byte(got) != want {
+		return zero, fmt.Errorf("%w: report data %q is not the binding of the challenge's fields (%x)", ErrChallenge, ch.ReportData, want)
+	}
+	return want, nil
+}
+
+// follow polls the submission until it is confirmed or failed. Temporary errors
+// reading the status are retried: the submission is durable on the node.
+func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, error) {
+	last := ""
+	for {
+		v, err := a.cfg.Oracle.Submission(ctx, id)
+		switch {
+		case err == nil:
+			if v.State != last {
+				a.log.Debug("submission state", "submission", id, "state", v.State)
+				last = v.State
+			}
+			switch v.State {
+			case "confirmed":
+				return v, nil
+			case "failed":
+				return nil, fmt.Errorf("%w: submission %s: %s", ErrSubmissionFailed, id, v.Reason)
+			}
+		case !isTemporary(err):
+			return nil, err
+		default:
+			a.log.Debug("submission status unavailable", "submission", id, "err", err)
+		}
+		if err := sleep(ctx, a.cfg.PollInterval); err != nil {
+			return nil, fmt.Errorf("submission %s still %q: %w", id, last, err)
+		}
+	}
+}
+
+// verdict fetches the verdict and checks it: its digest is the hash the oracle
+// names, and it is for this machine, key and challenge.
+func (a *Agent) verdict(ctx context.Context, h common.Hash, ch *api.Challenge) (*verdict.Verdict, error) {
+	var vv *api.VerdictView
+	var err error
+	for {
+		if vv, err = a.cfg.Oracle.Verdict(ctx, h); err == nil || !isTemporary(err) || ctx.Err() != nil {
+			break
+		}
+		if err := sleep(ctx, a.cfg.PollInterval); err != nil {
+			return nil, err
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v verdict.Verdict
+	if err := json.Unmarshal(vv.Verdict, &v); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrVerdict, h, err)
+	}
+	d := verdict.Domain{ChainID: ch.ChainID, Registry: ch.Registry}
+	switch {
+	case v.Digest(d) != h:
+		return nil, fmt.Errorf("%w: verdict hashes to %s, the oracle names %s", ErrVerdict, v.Digest(d), h)
+	case v.MachineID != a.cfg.MachineID || v.TEEKey != a.addr:
+		return nil, fmt.Errorf("%w: verdict for machine %s key %s", ErrVerdict, v.MachineID, v.TEEKey)
+	}
+	return &v, nil
+}

@@ -1,0 +1,169 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+)
+
+// Oracle is what the agent needs from an oracle node: a challenge, evidence
+// submission, the submission's status and the verdict. HTTPOracle implements it over
+// the node's HTTP API (docs/openapi.yaml); tests may pass the node in-process.
+type Oracle interface {
+	Challenge(ctx context.Context, machineID common.Hash, teeKey common.Address) (*api.Challenge, error)
+	Submit(ctx context.Context, machineID common.Hash, teeKey common.Address, anchorBlock uint64, bundle []byte) (*api.SubmitResult, error)
+	Submission(ctx context.Context, id string) (*api.SubmissionView, error)
+	Verdict(ctx context.Context, hash common.Hash) (*api.VerdictView, error)
+}
+
+// HTTPError is a non-2xx answer of the oracle's API.
+type HTTPError struct {
+	Op      string
+	Status  int
+	Message string
+	Field   string
+}
+
+func (e *HTTPError) Error() string {
+	s := fmt.Sprintf("oracle %s: HTTP %d", e.Op, e.Status)
+	if e.Field != "" {
+		s += " (" + e.Field + ")"
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// Temporary reports whether retrying the same request later may succeed: server
+// errors, 408 and 429. Other 4xx mean this request is wrong.
+func (e *HTTPError) Temporary() bool {
+	return e.Status >= 500 || e.Status == http.StatusTooManyRequests || e.Status == http.StatusRequestTimeout
+}
+
+// HTTPOracle is the oracle node's HTTP API as an Oracle.
+type HTTPOracle struct {
+	base   *url.URL
+	client *http.Client
+}
+
+// maxResponse bounds what the agent reads from the oracle.
+const maxResponse = 4 << 20
+
+// NewHTTPOracle returns a client of the node at baseURL (http or https). A nil
+// client means one with a 30 s timeout.
+func NewHTTPOracle(baseURL string, client *http.Client) (*HTTPOracle, error) {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("oracle url %q: want http(s)://host[:port][/path]", baseURL)
+	}
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &HTTPOracle{base: u, client: client}, nil
+}
+
+// URL returns the node's base URL.
+func (o *HTTPOracle) URL() string { return o.base.String() }
+
+func (o *HTTPOracle) do(ctx context.Context, op, method, path string, q url.Values, body []byte, contentType string, out any) error {
+	u := *o.base
+	u.Path += path
+	u.RawQuery = q.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return fmt.Errorf("oracle %s: %w", op, err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := o.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("oracle %s: %w", op, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return fmt.Errorf("oracle %s: read response: %w", op, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		he := &HTTPError{Op: op, Status: resp.StatusCode}
+		var eb struct {
+			Error string `json:"error"`
+			Field string `json:"field"`
+		}
+		if json.Unmarshal(b, &eb) == nil {
+			he.Message, he.Field = eb.Error, eb.Field
+		}
+		return he
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("oracle %s: response: %w", op, err)
+	}
+	return nil
+}
+
+// Challenge asks GET /v1/challenge.
+func (o *HTTPOracle) Challenge(ctx context.Context, machineID common.Hash, teeKey common.Address) (*api.Challenge, error) {
+	var ch api.Challenge
+	q := url.Values{"machine_id": {machineID.Hex()}, "tee_key": {teeKey.Hex()}}
+	if err := o.do(ctx, "challenge", http.MethodGet, "/v1/challenge", q, nil, "", &ch); err != nil {
+		return nil, err
+	}
+	return &ch, nil
+}
+
+// Submit posts an evidence bundle to POST /v1/evidence.
+func (o *HTTPOracle) Submit(ctx context.Context, machineID common.Hash, teeKey common.Address, anchorBlock uint64, bundle []byte) (*api.SubmitResult, error) {
+	var res api.SubmitResult
+	q := url.Values{"machine_id": {machineID.Hex()}, "tee_key": {teeKey.Hex()}, "anchor_block": {strconv.FormatUint(anchorBlock, 10)}}
+	if err := o.do(ctx, "submit evidence", http.MethodPost, "/v1/evidence", q, bundle, "application/json", &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Submission reads GET /v1/submissions/{id}.
+func (o *HTTPOracle) Submission(ctx context.Context, id string) (*api.SubmissionView, error) {
+	var v api.SubmissionView
+	if err := o.do(ctx, "submission status", http.MethodGet, "/v1/submissions/"+url.PathEscape(id), nil, nil, "", &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Verdict reads GET /v1/verdicts/{hash}.
+func (o *HTTPOracle) Verdict(ctx context.Context, hash common.Hash) (*api.VerdictView, error) {
+	var v api.VerdictView
+	if err := o.do(ctx, "verdict", http.MethodGet, "/v1/verdicts/"+hash.Hex(), nil, nil, "", &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// isTemporary reports whether err is worth retrying as is (network errors and
+// temporary HTTP answers); a permanent HTTP error needs a new challenge.
+func isTemporary(err error) bool {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Temporary()
+	}
+	return true
+}

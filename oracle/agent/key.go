@@ -1,0 +1,131 @@
+package agent
+
+import (
+	"crypto/ecdsa"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// Errors about the TEE-held key file.
+var (
+	// ErrKeyPermissions: the key file (or its directory) can be read or written by
+	// group or others, or is not a regular file. The agent refuses to use it: a key
+	// others can read is not held by the TEE alone.
+	ErrKeyPermissions = errors.New("key file permissions too open")
+	// ErrKeyFormat: the key file does not hold one hex-encoded secp256k1 private key.
+	ErrKeyFormat = errors.New("key file is not a hex secp256k1 private key")
+)
+
+// keyFileMode is the only mode a key file is created with and the loosest accepted.
+const keyFileMode = 0o600
+
+// LoadOrCreateKey returns the secp256k1 key in the file at path, creating it when
+// the file does not exist. The key lives inside the VM's (encrypted, TEE-protected)
+// memory and disk; only its address leaves the VM, bound in the report data.
+//
+// A new key is written to a temporary file in the same directory with mode 0600,
+// synced, and linked into place, so that a crash never leaves a partial key file
+// and two agents starting at once end with one key (the second link fails, and that
+// agent loads the first one's key). An existing file is refused (ErrKeyPermissions)
+// when it is not a regular file or its mode grants anything to group or others.
+func LoadOrCreateKey(path string) (key *ecdsa.PrivateKey, created bool, err error) {
+	if path == "" {
+		return nil, false, fmt.Errorf("tee key: %w: no key file path", ErrKeyFormat)
+	}
+	key, err = loadKey(path)
+	if err == nil {
+		return key, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, err
+	}
+	if err := createKey(path); err != nil {
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, false, err
+		}
+		// Another agent created it first: use that one.
+		key, err = loadKey(path)
+		return key, false, err
+	}
+	key, err = loadKey(path)
+	return key, err == nil, err
+}
+
+func loadKey(path string) (*ecdsa.PrivateKey, error) {
+	st, err := os.Lstat(path)
+	if err != nil {
+		return nil, fmt.Errorf("tee key %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("tee key %s: %w: not a regular file (mode %s)", path, ErrKeyPermissions, st.Mode())
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("tee key %s: %w: mode %04o, want 0600 or stricter (chmod 600 %s)", path, ErrKeyPermissions, perm, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("tee key %s: %w", path, err)
+	}
+	s := strings.TrimSpace(string(b))
+	s = strings.TrimPrefix(s, "0x")
+	raw, err := hex.DecodeString(s)
+	if err != nil || len(raw) != 32 {
+		return nil, fmt.Errorf("tee key %s: %w: want 64 hex digits", path, ErrKeyFormat)
+	}
+	k, err := crypto.ToECDSA(raw)
+	if err != nil {
+		return nil, fmt.Errorf("tee key %s: %w: %w", path, ErrKeyFormat, err)
+	}
+	return k, nil
+}
+
+// createKey writes a fresh key to path atomically; fs.ErrExist when path exists.
+func createKey(path string) (err error) {
+	k, err := ecdsa.GenerateKey(crypto.S256(), rand.Reader)
+	if err != nil {
+		return fmt.Errorf("generate tee key: %w", err)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("tee key directory %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".tee-key-*")
+	if err != nil {
+		return fmt.Errorf("tee key %s: %w", path, err)
+	}
+	defer func() {
+		_ = os.Remove(tmp.Name())
+	}()
+	if err := tmp.Chmod(keyFileMode); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("tee key %s: %w", path, err)
+	}
+	if _, err := tmp.WriteString(hex.EncodeToString(crypto.FromECDSA(k)) + "\n"); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("tee key %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("tee key %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("tee key %s: %w", path, err)
+	}
+	// Link, not rename: rename would replace a key another agent just created.
+	if err := os.Link(tmp.Name(), path); err != nil {
+		return fmt.Errorf("tee key %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}

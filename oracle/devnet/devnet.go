@@ -1,0 +1,539 @@
+// Package devnet runs the whole system on one machine with nothing but Go: an
+// embedded chain (go-ethereum's simulated backend, or anvil), the TeeRegistry and
+// the example consumer, a devnet policy, one oracle node (package service) with its
+// HTTP API, and simulated SEV-SNP and TDX machines (package fakehw, under roots
+// generated for this devnet only) whose agents (package agent) register, attest and
+// re-attest. It also appraises the repository's real hardware evidence. The
+// `teeoracle devnet` command is a thin wrapper around Start and Report.
+package devnet
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/teeoracle/teeoracle/oracle/agent"
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/service"
+	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// Options configure a devnet. The zero value is the default devnet.
+type Options struct {
+	// Anvil runs anvil instead of the simulated backend; AnvilPath names the binary
+	// ("" searches the repository's .tools and PATH).
+	Anvil     bool
+	AnvilPath string
+	// BlockInterval is the block time; 0 means 1 s.
+	BlockInterval time.Duration
+	// Validity is the devnet policy's verdict validity; 0 means 60 s, so
+	// re-attestation is visible within a minute.
+	Validity time.Duration
+	// Listen is the oracle API's address; "" means 127.0.0.1:0 (a free port).
+	Listen string
+	// DataDir holds the node's database and the machines' TEE keys; "" means a
+	// temporary directory removed by Close.
+	DataDir string
+	// SNPMachines and TDXMachines are how many simulated machines of each TEE to
+	// run; both 0 means one of each. Negative means none.
+	SNPMachines, TDXMachines int
+	// Logger receives the components' logs; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock for the simulated hardware's certificates and collateral;
+	// nil means time.Now.
+	Now func() time.Time
+}
+
+// Tx is one transaction the devnet sent or observed, with its gas.
+type Tx struct {
+	What    string
+	Hash    common.Hash
+	Block   uint64
+	GasUsed uint64
+}
+
+// Machine is one simulated confidential VM.
+type Machine struct {
+	Name       string
+	TEE        evidence.TEE
+	ID         common.Hash
+	Salt       common.Hash
+	WorkloadID common.Hash
+	KeyFile    string
+	Source     agent.EvidenceSource
+	// Agent is nil until StartAgents.
+	Agent *agent.Agent
+
+	mu     sync.Mutex
+	rounds []agent.Round
+}
+
+// Rounds returns the machine's successful attestation rounds so far.
+func (m *Machine) Rounds() []agent.Round {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]agent.Round(nil), m.rounds...)
+}
+
+// Devnet is a running devnet.
+type Devnet struct {
+	opts     Options
+	log      *slog.Logger
+	Chain    *Chain
+	Registry *chain.Registry
+	Consumer *chain.Consumer
+	// Owner deploys and governs the registry; Provider registers machines.
+	Owner, Provider, Oracle *ecdsa.PrivateKey
+	Policy                  *policy.Policy
+	PolicyHash              common.Hash
+	SNP                     *fakehw.SNPAuthority
+	TDX                     *fakehw.TDXAuthority
+	Appraiser               appraise.Appraiser
+	Machines                []*Machine
+	MaxAnchorAge            uint16
+
+	dataDir, tmpDir string
+	sender          *chain.DirectSender
+	st              *store.Store
+	node            *service.Service
+	nodeCfg         service.Config
+	apiAddr         string
+
+	mu  sync.Mutex
+	txs []Tx
+
+	agentsCancel context.CancelFunc
+	agentsWG     sync.WaitGroup
+}
+
+func (o *Options) defaults() {
+	if o.BlockInterval <= 0 {
+		o.BlockInterval = time.Second
+	}
+	if o.Validity <= 0 {
+		o.Validity = 60 * time.Second
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:0"
+	}
+	if o.SNPMachines == 0 && o.TDXMachines == 0 {
+		o.SNPMachines, o.TDXMachines = 1, 1
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Start builds the devnet up to a running oracle node with registered machines;
+// StartAgents then lets the machines attest. On error everything started is stopped.
+func Start(ctx context.Context, opts Options) (d *Devnet, err error) {
+	opts.defaults()
+	d = &Devnet{opts: opts, log: opts.Logger, MaxAnchorAge: 64}
+	defer func() {
+		if err != nil {
+			_ = d.Close()
+			d = nil
+		}
+	}()
+	if d.dataDir = opts.DataDir; d.dataDir == "" {
+		if d.tmpDir, err = os.MkdirTemp("", "teeoracle-devnet-*"); err != nil {
+			return nil, err
+		}
+		d.dataDir = d.tmpDir
+	} else if err = os.MkdirAll(d.dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	var owner, provider, oracle common.Address
+	if d.Owner, owner, err = newKey(); err != nil {
+		return nil, err
+	}
+	if d.Provider, provider, err = newKey(); err != nil {
+		return nil, err
+	}
+	if d.Oracle, oracle, err = newKey(); err != nil {
+		return nil, err
+	}
+	funded := []common.Address{owner, provider, oracle}
+	if opts.Anvil {
+		wd, _ := os.Getwd()
+		bin, ferr := FindAnvil(opts.AnvilPath, wd)
+		if ferr != nil {
+			return nil, ferr
+		}
+		if d.Chain, err = startAnvil(ctx, bin, funded, opts.BlockInterval); err != nil {
+			return nil, err
+		}
+	} else if d.Chain, err = startSimulated(funded, opts.BlockInterval); err != nil {
+		return nil, err
+	}
+	if err := d.deploy(ctx); err != nil {
+		return nil, err
+	}
+	if err := d.hardware(ctx); err != nil {
+		return nil, err
+	}
+	if err := d.registerPolicy(ctx); err != nil {
+		return nil, err
+	}
+	if err := d.StartNode(ctx); err != nil {
+		return nil, err
+	}
+	for i := range max(0, opts.SNPMachines) {
+		if _, err := d.AddMachine(ctx, evidence.TEESEVSNP, fmt.Sprintf("snp-%d", i+1)); err != nil {
+			return nil, err
+		}
+	}
+	for i := range max(0, opts.TDXMachines) {
+		if _, err := d.AddMachine(ctx, evidence.TEETDX, fmt.Sprintf("tdx-%d", i+1)); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (d *Devnet) record(what string, r *types.Receipt) {
+	if r == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.txs = append(d.txs, Tx{What: what, Hash: r.TxHash, Block: r.BlockNumber.Uint64(), GasUsed: r.GasUsed})
+}
+
+// Txs returns the transactions so far.
+func (d *Devnet) Txs() []Tx {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]Tx(nil), d.txs...)
+}
+
+// deploy deploys the registry (owner governs; the one oracle; quorum 1) and the
+// example consumer.
+func (d *Devnet) deploy(ctx context.Context) error {
+	opts := bind.NewKeyedTransactor(d.Owner, new(big.Int).SetUint64(d.Chain.ChainID))
+	s, err := chain.NewDirectSender(d.Chain.Client, opts, d.Chain.Mine())
+	if err != nil {
+		return err
+	}
+	s.PollInterval = 50 * time.Millisecond
+	d.sender = s
+	owner, oracle := crypto.PubkeyToAddress(d.Owner.PublicKey), crypto.PubkeyToAddress(d.Oracle.PublicKey)
+	reg, rcpt, err := chain.DeployRegistry(ctx, d.Chain.Client, s, owner, []common.Address{oracle}, 1, d.MaxAnchorAge)
+	d.record("deploy TeeRegistry (1 oracle, threshold 1)", rcpt)
+	if err != nil {
+		return err
+	}
+	d.Registry = reg
+	cons, rcpt, err := chain.DeployConsumer(ctx, reg, s)
+	d.record("deploy TrustedWorkerExample", rcpt)
+	if err != nil {
+		return err
+	}
+	d.Consumer = cons
+	return nil
+}
+
+// hardware creates the devnet-only AMD and Intel authorities and the appraiser that
+// trusts them (and nothing else).
+func (d *Devnet) hardware(ctx context.Context) error {
+	now := d.opts.Now()
+	var err error
+	if d.SNP, err = fakehw.NewSNPAuthority(now); err != nil {
+		return err
+	}
+	if d.TDX, err = fakehw.NewTDXAuthority(ctx, now); err != nil {
+		return err
+	}
+	snp, err := appraise.NewSNP(appraise.SNPConfig{Roots: d.SNP.Roots(), Collateral: service.RecordingSNP{Inner: d.SNP.Collateral()}, Logger: d.log})
+	if err != nil {
+		return err
+	}
+	tdx, err := appraise.NewTDX(appraise.TDXConfig{Root: d.TDX.Root(), Collateral: service.RecordingTDX{Inner: d.TDX.Collateral()}})
+	if err != nil {
+		return err
+	}
+	d.Appraiser = appraise.ByTEE{SNP: snp, TDX: tdx}
+	return nil
+}
+
+// DevnetPolicy returns the devnet policy: the binding required, the devnet machines'
+// measurements allowed, everything else the default (strict) rules.
+func DevnetPolicy(validity time.Duration) (*policy.Policy, error) {
+	mrtd, _ := fakehw.DefaultTDXMeasurements()
+	doc := fmt.Sprintf(`version: 1
+name: devnet (trusts only the devnet-only simulated hardware roots of one devnet run)
+validity_seconds: %d
+report_data: {require_binding: true}
+snp:
+  allowed_measurements: ["0x%x"]
+tdx:
+  allowed_measurements: ["0x%x"]
+`, uint64(validity/time.Second), fakehw.DefaultSNPMeasurement(), mrtd)
+	return policy.Parse([]byte(doc))
+}
+
+func (d *Devnet) registerPolicy(ctx context.Context) error {
+	p, err := DevnetPolicy(d.opts.Validity)
+	if err != nil {
+		return err
+	}
+	if d.PolicyHash, err = p.Hash(); err != nil {
+		return err
+	}
+	d.Policy = p
+	rcpt, err := d.Registry.Transact(ctx, d.sender, d.Registry.RegisterPolicyTx(d.PolicyHash, p.ValiditySeconds, "devnet://policy"))
+	d.record("registerPolicy (devnet policy)", rcpt)
+	return err
+}
+
+// StartNode starts the oracle node (again, after StopNode, on the same address
+// and database).
+func (d *Devnet) StartNode(ctx context.Context) error {
+	if d.node != nil && !d.node.Stopped() {
+		return errors.New("devnet: oracle node already running")
+	}
+	if d.st == nil {
+		st, err := store.Open(filepath.Join(d.dataDir, "node.db"), service.StoreOptions(d.log))
+		if err != nil {
+			return err
+		}
+		d.st = st
+	}
+	listen := d.opts.Listen
+	if d.apiAddr != "" {
+		listen = d.apiAddr
+	}
+	cfg := service.Config{
+		API:                api.Config{Listen: listen},
+		Registry:           d.Registry.Address(),
+		ChainID:            d.Chain.ChainID,
+		OracleKey:          d.Oracle,
+		Policy:             d.Policy,
+		Appraiser:          d.Appraiser,
+		Store:              d.st,
+		PollInterval:       100 * time.Millisecond,
+		ReappraiseInterval: 5 * time.Second,
+		ReappraiseEpoch:    10 * time.Second,
+		DueWithin:          d.opts.Validity / 3,
+		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 100 * time.Millisecond,
+			ResubmissionTimeout: 10 * time.Second, RetryInterval: 100 * time.Millisecond},
+		Metrics: prometheus.NewRegistry(),
+		Logger:  d.log,
+	}
+	svc, err := service.New(cfg, d.Chain.Client)
+	if err != nil {
+		return err
+	}
+	if err := svc.Start(ctx); err != nil {
+		return err
+	}
+	d.node, d.nodeCfg, d.apiAddr = svc, cfg, svc.APIAddr()
+	return nil
+}
+
+// StopNode stops the oracle node (the chain and the machines keep running), to
+// show and test that agents survive an oracle outage.
+func (d *Devnet) StopNode(ctx context.Context) error {
+	if d.node == nil {
+		return nil
+	}
+	return d.node.Stop(ctx)
+}
+
+// APIURL is the oracle node's API base URL.
+func (d *Devnet) APIURL() string { return "http://" + d.apiAddr }
+
+// OracleAddress is the oracle's signing address.
+func (d *Devnet) OracleAddress() common.Address { return crypto.PubkeyToAddress(d.Oracle.PublicKey) }
+
+// AddMachine makes a simulated machine of the given TEE and registers it in the
+// registry from the provider's account.
+func (d *Devnet) AddMachine(ctx context.Context, tee evidence.TEE, name string) (*Machine, error) {
+	m := &Machine{Name: name, TEE: tee, Salt: crypto.Keccak256Hash([]byte("teeoracle devnet machine " + name)),
+		KeyFile: filepath.Join(d.dataDir, "machines", name, "tee-key")}
+	switch tee {
+	case evidence.TEESEVSNP:
+		chip, err := d.SNP.NewChip(fakehw.SNPChipOptions{ChipID: byte(len(d.Machines))})
+		if err != nil {
+			return nil, err
+		}
+		m.Source = agent.SNPQuoteSource{QP: chip.QuoteProvider()}
+		if m.WorkloadID, err = verdict.WorkloadIDSNP(chip.Measurement()); err != nil {
+			return nil, err
+		}
+	case evidence.TEETDX:
+		td, err := d.TDX.NewMachine(fakehw.TDXMachineOptions{})
+		if err != nil {
+			return nil, err
+		}
+		m.Source = agent.TDXQuoteSource{QP: td}
+		if m.WorkloadID, err = verdict.WorkloadIDTDX(td.MRTD(), td.RTMR()); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("devnet: unknown TEE %d", tee)
+	}
+	id, err := d.RegisterMachine(ctx, m.Salt, tee, "devnet://"+name)
+	if err != nil {
+		return nil, err
+	}
+	m.ID = id
+	d.Machines = append(d.Machines, m)
+	return m, nil
+}
+
+// RegisterMachine registers a machine from the provider's account and returns its id.
+func (d *Devnet) RegisterMachine(ctx context.Context, salt common.Hash, tee evidence.TEE, uri string) (common.Hash, error) {
+	opts := bind.NewKeyedTransactor(d.Provider, new(big.Int).SetUint64(d.Chain.ChainID))
+	s, err := chain.NewDirectSender(d.Chain.Client, opts, d.Chain.Mine())
+	if err != nil {
+		return common.Hash{}, err
+	}
+	s.PollInterval = 50 * time.Millisecond
+	rcpt, err := d.Registry.Transact(ctx, s, d.Registry.RegisterMachineTx(salt, uint8(tee), uri))
+	d.record(fmt.Sprintf("registerMachine (%s, %s)", uri, tee), rcpt)
+	if err != nil {
+		return common.Hash{}, err
+	}
+	return chain.MachineID(crypto.PubkeyToAddress(d.Provider.PublicKey), salt), nil
+}
+
+// AgentConfig returns the agent configuration the devnet uses for m: its key file,
+// its evidence source, the node's API, short polling and backoff.
+func (d *Devnet) AgentConfig(m *Machine) (agent.Config, error) {
+	key, _, err := agent.LoadOrCreateKey(m.KeyFile)
+	if err != nil {
+		return agent.Config{}, err
+	}
+	o, err := agent.NewHTTPOracle(d.APIURL(), nil)
+	if err != nil {
+		return agent.Config{}, err
+	}
+	return agent.Config{
+		MachineID: m.ID, Registry: d.Registry.Address(), ChainID: d.Chain.ChainID, Key: key,
+		Source: m.Source, Oracle: o, PollInterval: 200 * time.Millisecond, RoundTimeout: time.Minute,
+		Backoff: agent.Backoff{Initial: 250 * time.Millisecond, Max: 5 * time.Second},
+		Logger:  d.log.With("machine", m.Name),
+	}, nil
+}
+
+// StartAgents starts every machine's agent. With once, each agent stops after its
+// first successful round; otherwise they keep re-attesting until Close. onRound is
+// called (from the agents' goroutines) after every successful round.
+func (d *Devnet) StartAgents(ctx context.Context, once bool, onRound func(*Machine, agent.Round)) error {
+	actx, cancel := context.WithCancel(ctx)
+	d.agentsCancel = cancel
+	for _, m := range d.Machines {
+		cfg, err := d.AgentConfig(m)
+		if err != nil {
+			cancel()
+			return err
+		}
+		m := m
+		cfg.OnRound = func(r agent.Round) {
+			d.record(fmt.Sprintf("submitVerdicts (%s, %s)", m.Name, r.Verdict.Status), d.receipt(actx, r.TxHash))
+			m.mu.Lock()
+			m.rounds = append(m.rounds, r)
+			m.mu.Unlock()
+			if onRound != nil {
+				onRound(m, r)
+			}
+		}
+		a, err := agent.New(cfg)
+		if err != nil {
+			cancel()
+			return err
+		}
+		m.Agent = a
+		d.agentsWG.Add(1)
+		go func() {
+			defer d.agentsWG.Done()
+			if once {
+				_, _ = a.AttestUntilDone(actx)
+				return
+			}
+			_ = a.Run(actx)
+		}()
+	}
+	return nil
+}
+
+// WaitAgents waits until every agent started with once has finished or ctx ends.
+func (d *Devnet) WaitAgents(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { d.agentsWG.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *Devnet) receipt(ctx context.Context, h common.Hash) *types.Receipt {
+	if h == (common.Hash{}) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	r, err := d.Chain.Client.TransactionReceipt(ctx, h)
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
+// Close stops the agents, the node, the store and the chain, and removes the
+// temporary data directory. It is safe to call on a partly started devnet.
+func (d *Devnet) Close() error {
+	var errs []error
+	if d.agentsCancel != nil {
+		d.agentsCancel()
+		d.agentsWG.Wait()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if d.node != nil {
+		if err := d.node.Stop(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if d.st != nil {
+		if err := d.st.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if d.Chain != nil {
+		if err := d.Chain.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if d.tmpDir != "" {
+		if err := os.RemoveAll(d.tmpDir); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
