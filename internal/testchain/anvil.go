@@ -18,8 +18,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,9 +37,9 @@ var devKeyHex = [...]string{
 	"59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
 	"5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
 	"7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-	"47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926e",
+	"47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
 	"8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-	"92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d44b8a5e6bd1fd4cf5",
+	"92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
 	"4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
 	"dbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
 	"2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
@@ -73,9 +75,12 @@ type Anvil struct {
 // listening matches anvil's start-up line, e.g. "Listening on 127.0.0.1:38545".
 var listening = regexp.MustCompile(`Listening on ([0-9.]+:[0-9]+)`)
 
-// AnvilPath returns the repository's anvil binary (.tools/node_modules/.bin/anvil,
-// found by walking up from the working directory to go.mod), or "" when it is not
-// installed.
+// AnvilPath returns the repository's anvil binary, found by walking up from the
+// working directory to go.mod, or "" when it is not installed. It prefers the
+// native binary of the platform package (.tools/node_modules/@foundry-rs/
+// anvil-linux-amd64/bin/anvil) over the npm launcher in .bin: the launcher is a
+// Node.js script that runs the binary as its child, and a signal to the launcher
+// alone would orphan the chain.
 func AnvilPath() string {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -83,9 +88,14 @@ func AnvilPath() string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, ".tools", "node_modules", ".bin", "anvil")
-			if _, err := os.Stat(p); err == nil {
-				return p
+			nm := filepath.Join(dir, ".tools", "node_modules")
+			for _, p := range []string{
+				filepath.Join(nm, "@foundry-rs", "anvil-"+runtime.GOOS+"-"+goarchNPM(), "bin", "anvil"),
+				filepath.Join(nm, ".bin", "anvil"),
+			} {
+				if _, err := os.Stat(p); err == nil {
+					return p
+				}
 			}
 			return ""
 		}
@@ -129,6 +139,8 @@ func startAnvil(bin string, args ...string) (*Anvil, error) {
 		return nil, fmt.Errorf("anvil stdout: %w", err)
 	}
 	cmd.Stderr = cmd.Stdout
+	// Its own process group, so that Stop reaches a launcher's children too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
@@ -193,8 +205,10 @@ func (a *Anvil) Stop() error {
 		return nil
 	default:
 	}
-	if err := a.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("kill anvil (pid %d): %w", a.cmd.Process.Pid, err)
+	// The negative pid is the process group started for anvil (see startAnvil):
+	// only processes this package started.
+	if err := syscall.Kill(-a.cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("kill anvil (process group %d): %w", a.cmd.Process.Pid, err)
 	}
 	select {
 	case <-a.done:
@@ -202,4 +216,12 @@ func (a *Anvil) Stop() error {
 	case <-time.After(10 * time.Second):
 		return fmt.Errorf("anvil (pid %d) did not exit within 10s of SIGKILL", a.cmd.Process.Pid)
 	}
+}
+
+// goarchNPM is GOARCH as the npm platform packages spell it.
+func goarchNPM() string {
+	if runtime.GOARCH == "arm64" {
+		return "arm64"
+	}
+	return "amd64"
 }
