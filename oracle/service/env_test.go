@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -414,3 +415,15 @@ func measurement(b byte) [48]byte {
 func mustEnvCI() bool { return os.Getenv("CI") != "" }
 
 var errIgnored = errors.New("ignored")
+
+func httpGetText(url string) (string, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+func splitLines(s string) []string { return strings.Split(s, "\n") }

@@ -1,0 +1,159 @@
+package service_test
+
+import (
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestE2EQuorum runs three oracle nodes against a registry with threshold 2. A
+// verdict lands only once two nodes signed it; a node whose policy differs reaches a
+// different verdict hash, which shows as a disagreement, and cannot make a machine
+// trusted alone.
+func TestE2EQuorum(t *testing.T) {
+	ka, a0 := testchain.DevKey(3)
+	kb, a1 := testchain.DevKey(4)
+	kc, a2 := testchain.DevKey(5)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{a0, a1, a2}, 2, 64)
+	good, other := measurement(0x11), measurement(0x33)
+	pol := testPolicy(t, "quorum-main", 600, good)
+	odd := testPolicy(t, "quorum-odd", 600, other) // node C trusts another workload
+	e.registerPolicy(t, pol)
+	e.registerPolicy(t, odd)
+	m1 := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	m2 := e.registerMachine(t, provider, 2, verdict.TEESEVSNP)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+
+	addrs := []string{freeAddr(t), freeAddr(t), freeAddr(t)}
+	peersOf := func(i int) []string {
+		var out []string
+		for j, a := range addrs {
+			if j != i {
+				out = append(out, "http://"+a)
+			}
+		}
+		return out
+	}
+	A := startNode(t, e, nodeOpts{key: ka, policy: pol, snp: snp, listen: addrs[0], peers: peersOf(0)})
+	B := startNode(t, e, nodeOpts{key: kb, policy: pol, snp: snp, listen: addrs[1], peers: peersOf(1)})
+	C := startNode(t, e, nodeOpts{key: kc, policy: odd, snp: snp, listen: addrs[2], peers: peersOf(2)})
+
+	submit := func(t *testing.T, ag *agent, n *node, ch api.Challenge, bundle []byte) string {
+		t.Helper()
+		code, res := ag.submit(t, n, ch.AnchorBlockNumber, bundle)
+		if code != 202 {
+			t.Fatalf("submit to %s: HTTP %d %s", n.url, code, res.Error)
+		}
+		return res.ID
+	}
+
+	t.Run("one signature is not enough, two are", func(t *testing.T) {
+		ag := newAgent(t, snp, m1)
+		ch := ag.challenge(t, A)
+		bundle := ag.evidenceFor(t, ch, good, nil)
+		idA := submit(t, ag, A, ch, bundle)
+		v := waitState(t, A, idA, 20*time.Second, "signed")
+		time.Sleep(3 * time.Second) // several publisher passes
+		v = waitState(t, A, idA, time.Second, "signed")
+		if e.isTrusted(t, m1) {
+			t.Fatal("verdict landed with one signature of a 2-of-3 quorum")
+		}
+		if v.Quorum == nil || v.Quorum.Signatures != 1 || v.Quorum.Threshold != 2 {
+			t.Fatalf("quorum status %+v, want 1 of 2", v.Quorum)
+		}
+		idB := submit(t, ag, B, ch, bundle)
+		idC := submit(t, ag, C, ch, bundle)
+		va := waitState(t, A, idA, 60*time.Second, "confirmed")
+		waitState(t, B, idB, 60*time.Second, "confirmed")
+		if !e.isTrusted(t, m1) || !e.consumerAccepts(t, ag.teeKey) {
+			t.Fatal("verdict with two signatures not trusted on-chain")
+		}
+		var vv api.VerdictView
+		httpJSON(t, "GET", A.url+"/v1/verdicts/"+va.VerdictHash.String(), "", nil, &vv)
+		if len(vv.Signatures) < 2 {
+			t.Fatalf("published verdict holds %d signatures", len(vv.Signatures))
+		}
+		// C used another policy: another verdict hash, visible as a disagreement.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			var vc api.SubmissionView
+			httpJSON(t, "GET", C.url+"/v1/submissions/"+idC, "", nil, &vc)
+			if vc.VerdictHash != nil && *vc.VerdictHash == *va.VerdictHash {
+				t.Fatal("node with another policy reached the same verdict hash")
+			}
+			if vc.Quorum != nil && vc.Quorum.Disagreement {
+				if vc.State == "confirmed" {
+					t.Fatal("the odd node's verdict was confirmed")
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("odd node shows no disagreement: %+v quorum %+v", vc.State, vc.Quorum)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		if metric := scrape(t, C, "teeoracle_quorum_disagreements_total"); metric < 1 {
+			t.Fatalf("disagreement metric %v", metric)
+		}
+	})
+
+	t.Run("a node with another policy cannot trust alone", func(t *testing.T) {
+		ag := newAgent(t, snp, m2)
+		ch := ag.challenge(t, C)
+		bundle := ag.evidenceFor(t, ch, other, nil) // allowed only by C's policy
+		idC := submit(t, ag, C, ch, bundle)
+		vc := waitState(t, C, idC, 20*time.Second, "signed")
+		if vc.Trusted == nil || !*vc.Trusted {
+			t.Fatalf("odd node did not trust its own workload: %+v", vc)
+		}
+		idA := submit(t, ag, A, ch, bundle)
+		idB := submit(t, ag, B, ch, bundle)
+		va := waitState(t, A, idA, 60*time.Second, "confirmed")
+		waitState(t, B, idB, 60*time.Second, "confirmed")
+		if va.Trusted == nil || *va.Trusted {
+			t.Fatal("A trusted a workload its policy does not allow")
+		}
+		time.Sleep(2 * time.Second)
+		if e.isTrusted(t, m2) {
+			t.Fatal("machine trusted on one odd node's signature")
+		}
+		if rec := e.machine(t, m2); rec.Status != uint8(verdict.StatusUntrusted) {
+			t.Fatalf("on-chain status %d, want the quorum's untrusted verdict", rec.Status)
+		}
+	})
+}
+
+// scrape reads one unlabelled series from a node's /metrics.
+func scrape(t *testing.T, n *node, name string) float64 {
+	t.Helper()
+	resp, err := httpGetText(n.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v float64
+	for _, line := range splitLines(resp) {
+		if _, err := fmt.Sscanf(line, name+" %g", &v); err == nil {
+			return v
+		}
+	}
+	t.Fatalf("metric %s not found", name)
+	return 0
+}
