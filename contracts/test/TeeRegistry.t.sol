@@ -914,5 +914,8 @@ contract TeeRegistryTest is TeeRegistryBase {
         );
         assertEq(r.domainSeparator(), domain);
         assertEq(r.hashVerdict(v), _specDigest(domain, r.VERDICT_TYPEHASH(), v));
+        // Pinned values (also computed independently with cast; see docs/contracts.md).
+        assertEq(domain, 0x8ac23f833efd55cbaa7baaa357940b0b8b403d62ed948f0599a1257e04f2ba02);
+        assertEq(r.hashVerdict(v), 0x089aab1547dc1a187684f4fc3019dbb81018d4421ff65e688b39f7da990d1747);
     }
 }
