@@ -75,7 +75,7 @@ func newApp(deps appDeps) *cli.App {
 			}
 			return nil
 		},
-		Commands: []*cli.Command{verifyCommand(deps)},
+		Commands: []*cli.Command{verifyCommand(deps), serveCommand(deps), auditCommand(deps)},
 	}
 	return app
 }

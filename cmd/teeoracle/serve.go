@@ -1,0 +1,413 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/keystore"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/service"
+	"github.com/teeoracle/teeoracle/oracle/store"
+)
+
+const serveDescription = `Runs an oracle node: the HTTP API (docs/openapi.yaml), a worker pool that
+appraises submitted evidence and signs verdicts, a publisher that gathers the
+quorum's signatures from --peers and batches verdicts into submitVerdicts
+transactions, and the continuous-attestation loop (machine expiry, re-appraisal
+when collateral changes). See docs/operator.md.
+
+SIGINT or SIGTERM stops it gracefully (in-flight work finishes or stays in the
+database to resume); a second signal forces exit.`
+
+// exitForced is the exit status after a second interrupt.
+const exitForced = 130
+
+func serveCommand(deps appDeps) *cli.Command {
+	return &cli.Command{
+		Name:        "serve",
+		Usage:       "run an oracle node",
+		UsageText:   "teeoracle serve --rpc-url URL --registry ADDRESS (--keystore FILE --password-file FILE | --key-file FILE) [--policy FILE] [flags]",
+		Description: serveDescription,
+		Flags:       serveFlags(),
+		Action: func(c *cli.Context) error {
+			log := logger(c)
+			cfg, err := readServeFlags(c)
+			if err != nil {
+				return badInput(err)
+			}
+			return runServe(c.Context, cfg, log)
+		},
+	}
+}
+
+// serveConfig is the raw command-line configuration, checked by check().
+type serveConfig struct {
+	Listen, RPCURL, DB, Policy, Collateral, CacheDir, SNPRoots, TDXRoot string
+	Keystore, PasswordFile, KeyFile                                     string
+	Registry                                                            common.Address
+	Peers                                                               []string
+	Offline                                                             bool
+	Workers                                                             int
+	RateLimit, MaxFeeGwei                                               float64
+	Confirmations, StartBlock                                           uint64
+	DueWithin, ReappraiseInterval, ReappraiseEpoch, PollInterval        time.Duration
+}
+
+func readServeFlags(c *cli.Context) (*serveConfig, error) {
+	cfg := &serveConfig{
+		Listen: c.String(flagListen), RPCURL: c.String(flagRPCURL), DB: c.String(flagDB), Policy: c.String(flagPolicy),
+		Collateral: c.String(flagCollateral), CacheDir: c.String(flagCacheDir), SNPRoots: c.String(flagSNPRoots),
+		TDXRoot: c.String(flagTDXRoot), Keystore: c.String(flagKeystore), PasswordFile: c.String(flagPasswordFile),
+		KeyFile: c.String(flagKeyFile), Offline: c.Bool(flagOffline), Workers: c.Int(flagWorkers),
+		RateLimit: c.Float64(flagRateLimit), MaxFeeGwei: c.Float64(flagMaxFeeGwei),
+		Confirmations: c.Uint64(flagConfirmations), StartBlock: c.Uint64(flagStartBlock),
+		DueWithin: c.Duration(flagDueWithin), ReappraiseInterval: c.Duration(flagReappraiseInterval),
+		ReappraiseEpoch: c.Duration(flagReappraiseEpoch), PollInterval: c.Duration(flagPollInterval),
+	}
+	for _, p := range c.StringSlice(flagPeers) {
+		for _, q := range strings.Split(p, ",") {
+			if q = strings.TrimSpace(q); q != "" {
+				cfg.Peers = append(cfg.Peers, q)
+			}
+		}
+	}
+	var err error
+	if cfg.Registry, err = parseAddress(c, flagRegistry); err != nil {
+		return nil, err
+	}
+	return cfg, cfg.check()
+}
+
+// check validates across fields before anything is opened or dialled.
+func (c *serveConfig) check() error {
+	switch {
+	case c.RPCURL == "":
+		return fmt.Errorf("--%s is required", flagRPCURL)
+	case c.Registry == (common.Address{}):
+		return fmt.Errorf("--%s is required", flagRegistry)
+	case c.KeyFile != "" && c.Keystore != "":
+		return fmt.Errorf("give --%s or --%s, not both", flagKeyFile, flagKeystore)
+	case c.KeyFile == "" && c.Keystore == "":
+		return fmt.Errorf("an oracle key is required: --%s with --%s, or --%s", flagKeystore, flagPasswordFile, flagKeyFile)
+	case c.Keystore != "" && c.PasswordFile == "":
+		return fmt.Errorf("--%s needs --%s", flagKeystore, flagPasswordFile)
+	case c.MaxFeeGwei <= 0:
+		return fmt.Errorf("--%s must be positive", flagMaxFeeGwei)
+	case c.Confirmations == 0:
+		return fmt.Errorf("--%s must be at least 1", flagConfirmations)
+	case c.DB == "":
+		return fmt.Errorf("--%s is required", flagDB)
+	}
+	return nil
+}
+
+// loadKey reads the oracle key; the key never appears in a flag or a log line.
+func loadKey(c *serveConfig) (*ecdsa.PrivateKey, error) {
+	if c.KeyFile != "" {
+		b, err := os.ReadFile(c.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", flagKeyFile, err)
+		}
+		k, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(b)), "0x"))
+		if err != nil {
+			return nil, fmt.Errorf("--%s %s: not a hex secp256k1 private key", flagKeyFile, c.KeyFile)
+		}
+		return k, nil
+	}
+	js, err := os.ReadFile(c.Keystore)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagKeystore, err)
+	}
+	pw, err := os.ReadFile(c.PasswordFile)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagPasswordFile, err)
+	}
+	k, err := keystore.DecryptKey(js, strings.TrimRight(string(pw), "\r\n"))
+	if err != nil {
+		return nil, fmt.Errorf("--%s %s: %w", flagKeystore, c.Keystore, err)
+	}
+	return k.PrivateKey, nil
+}
+
+// loadSNPRoots reads a PEM file of AMD root certificates, grouping them by product
+// line from their subjects (ARK-<line>, SEV-<line>, SEV-VLEK-<line>).
+func loadSNPRoots(path string) (*appraise.SNPRoots, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagSNPRoots, err)
+	}
+	sets := map[string]*appraise.SNPRootSet{}
+	get := func(line string) *appraise.SNPRootSet {
+		if sets[line] == nil {
+			sets[line] = &appraise.SNPRootSet{ProductLine: line}
+		}
+		return sets[line]
+	}
+	for rest := b; ; {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		cert, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("--%s %s: %w", flagSNPRoots, path, err)
+		}
+		cn := cert.Subject.CommonName
+		switch {
+		case strings.HasPrefix(cn, "ARK-"):
+			get(strings.TrimPrefix(cn, "ARK-")).ARK = cert
+		case strings.HasPrefix(cn, "SEV-VLEK-"):
+			get(strings.TrimPrefix(cn, "SEV-VLEK-")).ASVK = cert
+		case strings.HasPrefix(cn, "SEV-"):
+			get(strings.TrimPrefix(cn, "SEV-")).ASK = cert
+		default:
+			return nil, fmt.Errorf("--%s %s: certificate %q is not an ARK, ASK or ASVK", flagSNPRoots, path, cn)
+		}
+	}
+	var list []appraise.SNPRootSet
+	for _, s := range sets {
+		list = append(list, *s)
+	}
+	r, err := appraise.NewSNPRoots(list...)
+	if err != nil {
+		return nil, fmt.Errorf("--%s %s: %w", flagSNPRoots, path, err)
+	}
+	return r, nil
+}
+
+func loadTDXRoot(path string) (*x509.Certificate, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagTDXRoot, err)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("--%s %s: no PEM certificate", flagTDXRoot, path)
+	}
+	c, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("--%s %s: %w", flagTDXRoot, path, err)
+	}
+	return c, nil
+}
+
+// reloadingSNPCRLs serves the AMD CRLs of a directory, re-read on every
+// continuous-attestation pass, so a CRL dropped into the directory is picked up and
+// the archived evidence re-appraised against it.
+type reloadingSNPCRLs struct {
+	dir   string
+	mu    sync.RWMutex
+	local *localSNPCRLs
+}
+
+func (r *reloadingSNPCRLs) reload(context.Context) error {
+	l, err := loadSNPCRLs(r.dir)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.local = l
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *reloadingSNPCRLs) VCEK(ctx context.Context, line string, chip []byte, tcb uint64) ([]byte, error) {
+	return nil, fmt.Errorf("VCEK: %w (it must come with the evidence)", errNoSNPCollateral)
+}
+
+func (r *reloadingSNPCRLs) CRL(ctx context.Context, line string, vlek bool, asOf time.Time) ([]byte, error) {
+	r.mu.RLock()
+	l := r.local
+	r.mu.RUnlock()
+	return l.CRL(ctx, line, vlek, asOf)
+}
+
+// buildAppraiser makes the SNP and TDX appraisers with recording collateral sources.
+func buildAppraiser(c *serveConfig, log *slog.Logger) (appraise.Appraiser, func(context.Context) error, error) {
+	roots, err := loadSNPRoots(c.SNPRoots)
+	if err != nil {
+		return nil, nil, err
+	}
+	tdxRoot, err := loadTDXRoot(c.TDXRoot)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cache *collateral.Cache
+	if c.CacheDir != "" || !c.Offline {
+		opts := collateral.Options{Dir: c.CacheDir, Offline: c.Offline, Logger: log}
+		if !c.Offline {
+			opts.Fetcher = &collateral.HTTPFetcher{}
+		}
+		if cache, err = collateral.New(opts); err != nil {
+			return nil, nil, fmt.Errorf("--%s %s: %w", flagCacheDir, c.CacheDir, err)
+		}
+	}
+	var snpSrc appraise.SNPCollateral
+	var tdxSrc appraise.TDXCollateralSource
+	var refresh func(context.Context) error
+	if c.Collateral != "" {
+		st, err := os.Stat(c.Collateral)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--%s: %w", flagCollateral, err)
+		}
+		switch {
+		case !st.IsDir():
+			d, err := collateral.LoadDcapQVL(c.Collateral)
+			if err != nil {
+				return nil, nil, fmt.Errorf("--%s %s: %w", flagCollateral, c.Collateral, err)
+			}
+			tdxSrc = d
+		default:
+			// A directory: AMD CRLs (re-read every pass) and, when present, Intel PCS
+			// responses.
+			r := &reloadingSNPCRLs{dir: c.Collateral}
+			if err := r.reload(context.Background()); err == nil {
+				snpSrc, refresh = r, r.reload
+			}
+			if d, err := collateral.LoadPCSDir(c.Collateral); err == nil {
+				tdxSrc = d
+			}
+			if snpSrc == nil && tdxSrc == nil {
+				return nil, nil, fmt.Errorf("--%s %s: neither AMD CRLs nor Intel PCS responses", flagCollateral, c.Collateral)
+			}
+		}
+	}
+	if snpSrc == nil && cache != nil {
+		snpSrc = &collateral.KDS{Cache: cache}
+	}
+	if tdxSrc == nil && cache != nil {
+		tdxSrc = &collateral.PCSFetcher{Getter: collateral.TDXGetter{Cache: cache}}
+	}
+	var by appraise.ByTEE
+	snpCfg := appraise.SNPConfig{Roots: roots, Logger: log}
+	if snpSrc != nil {
+		snpCfg.Collateral = service.RecordingSNP{Inner: snpSrc}
+	}
+	if by.SNP, err = appraise.NewSNP(snpCfg); err != nil {
+		return nil, nil, err
+	}
+	if tdxSrc != nil {
+		if by.TDX, err = appraise.NewTDX(appraise.TDXConfig{Root: tdxRoot, Collateral: service.RecordingTDX{Inner: tdxSrc}}); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		log.Warn("no TDX collateral source (offline without --collateral or --cache-dir): TDX evidence will be refused")
+	}
+	return by, refresh, nil
+}
+
+// runServe builds the node in dependency order, runs it until a signal, and stops
+// it in reverse order.
+func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
+	key, err := loadKey(c)
+	if err != nil {
+		return badInput(err)
+	}
+	pol := policy.Default()
+	if c.Policy != "" {
+		if pol, err = policy.Load(c.Policy); err != nil {
+			return badInput(err)
+		}
+	}
+	appraiser, refresh, err := buildAppraiser(c, log)
+	if err != nil {
+		return badInput(err)
+	}
+	st, err := store.Open(c.DB, service.StoreOptions(log))
+	if err != nil {
+		return fmt.Errorf("--%s: %w", flagDB, err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	client, err := ethclient.DialContext(dctx, c.RPCURL)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("--%s: %w", flagRPCURL, err)
+	}
+	defer client.Close()
+	chainID, err := client.ChainID(dctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("--%s %s: chain id: %w", flagRPCURL, c.RPCURL, err)
+	}
+	maxFee, _ := new(big.Float).Mul(big.NewFloat(c.MaxFeeGwei), big.NewFloat(1e9)).Int(nil)
+	rate := c.RateLimit
+	cfg := service.Config{
+		API:                api.Config{Listen: c.Listen, RateLimit: rate, RateBurst: int(2 * max(rate, 1))},
+		Registry:           c.Registry,
+		ChainID:            chainID.Uint64(),
+		OracleKey:          key,
+		Policy:             pol,
+		Appraiser:          appraiser,
+		Store:              st,
+		Peers:              c.Peers,
+		Workers:            c.Workers,
+		PollInterval:       c.PollInterval,
+		DueWithin:          c.DueWithin,
+		ReappraiseInterval: c.ReappraiseInterval,
+		ReappraiseEpoch:    c.ReappraiseEpoch,
+		StartBlock:         c.StartBlock,
+		RefreshCollateral:  refresh,
+		TxManager:          chain.TxManagerConfig{MaxFeeCap: maxFee, NumConfirmations: c.Confirmations},
+		Logger:             log,
+	}
+	svc, err := service.New(cfg, client)
+	if err != nil {
+		return badInput(err)
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if err := svc.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "teeoracle: serving on %s as oracle %s\n", svc.APIAddr(), svc.Oracle())
+	select {
+	case s := <-sigs:
+		log.Warn("stopping; send the signal again to force exit", "signal", s.String())
+	case <-ctx.Done():
+	}
+	go func() {
+		s := <-sigs
+		fmt.Fprintf(os.Stderr, "teeoracle: second %s: forced exit\n", s)
+		os.Exit(exitForced)
+	}()
+	sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer scancel()
+	if err := svc.Stop(sctx); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stop: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Flags of `serve` and `audit`. They follow flags.go's rules (kebab-case, exactly one
+// TEEORACLE_ variable, TestFlagRules); flags that verify also has are taken from
+// verifyFlags() so each environment variable keeps one meaning.
+const (
+	flagListen             = "listen"
+	flagRPCURL             = "rpc-url"
+	flagKeystore           = "keystore"
+	flagPasswordFile       = "password-file"
+	flagKeyFile            = "key-file"
+	flagDB                 = "db"
+	flagSNPRoots           = "snp-roots"
+	flagTDXRoot            = "tdx-root"
+	flagPeers              = "peers"
+	flagConfirmations      = "confirmations"
+	flagWorkers            = "workers"
+	flagMaxFeeGwei         = "max-fee-gwei"
+	flagStartBlock         = "start-block"
+	flagDueWithin          = "due-within"
+	flagReappraiseInterval = "reappraise-interval"
+	flagReappraiseEpoch    = "reappraise-epoch"
+	flagPollInterval       = "poll-interval"
+	flagRateLimit          = "rate-limit"
+	flagVerdictHash        = "verdict-hash"
+	flagMachine            = "machine"
+	flagNode               = "node"
+)
+
+// pickVerifyFlags returns verify's definitions of the named flags.
+func pickVerifyFlags(names ...string) []cli.Flag {
+	var out []cli.Flag
+	for _, f := range verifyFlags() {
+		for _, n := range names {
+			if f.Names()[0] == n {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func serveFlags() []cli.Flag {
+	const (
+		catNode  = "Node:"
+		catChain = "Chain:"
+		catKeys  = "Oracle key (one of --keystore with --password-file, or --key-file):"
+		catVerif = "Verification:"
+		catLoops = "Loops:"
+	)
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: flagListen, Category: catNode, EnvVars: env(flagListen), Value: "127.0.0.1:8080",
+			Usage: "API listen `ADDRESS` (host:port)"},
+		&cli.StringFlag{Name: flagDB, Category: catNode, EnvVars: env(flagDB), TakesFile: true, Value: "teeoracle.db",
+			Usage: "node database `FILE` (bbolt): work queue, archive, verdicts, transaction journal"},
+		&cli.StringSliceFlag{Name: flagPeers, Category: catNode, EnvVars: env(flagPeers),
+			Usage: "peer oracle node API `URL`s to ask for quorum signatures; repeatable or comma-separated"},
+		&cli.IntFlag{Name: flagWorkers, Category: catNode, EnvVars: env(flagWorkers),
+			Usage: "appraisal worker `COUNT`; 0 means one per CPU"},
+		&cli.Float64Flag{Name: flagRateLimit, Category: catNode, EnvVars: env(flagRateLimit), Value: 20,
+			Usage: "API requests per second per client `RATE` (burst twice that); negative disables"},
+		&cli.StringFlag{Name: flagRPCURL, Category: catChain, EnvVars: env(flagRPCURL),
+			Usage: "Ethereum JSON-RPC `URL` of the registry's chain (required)"},
+		&cli.Uint64Flag{Name: flagConfirmations, Category: catChain, EnvVars: env(flagConfirmations), Value: 1,
+			Usage: "`BLOCKS` (including the one with the transaction) before a verdict counts as confirmed"},
+		&cli.Float64Flag{Name: flagMaxFeeGwei, Category: catChain, EnvVars: env(flagMaxFeeGwei), Value: 200,
+			Usage: "highest fee per gas, in `GWEI`, the node will ever pay"},
+		&cli.Uint64Flag{Name: flagStartBlock, Category: catChain, EnvVars: env(flagStartBlock),
+			Usage: "`BLOCK` to start scanning registry events from (the registry's deployment block)"},
+		&cli.StringFlag{Name: flagKeystore, Category: catKeys, EnvVars: env(flagKeystore), TakesFile: true,
+			Usage: "encrypted go-ethereum keystore `FILE` of the oracle key"},
+		&cli.StringFlag{Name: flagPasswordFile, Category: catKeys, EnvVars: env(flagPasswordFile), TakesFile: true,
+			Usage: "`FILE` holding the keystore password"},
+		&cli.StringFlag{Name: flagKeyFile, Category: catKeys, EnvVars: env(flagKeyFile), TakesFile: true,
+			Usage: "`FILE` holding the oracle private key as hex (development; prefer --keystore)"},
+		&cli.StringFlag{Name: flagSNPRoots, Category: catVerif, EnvVars: env(flagSNPRoots), TakesFile: true,
+			Usage: "PEM `FILE` of AMD roots (ARK, ASK, ASVK per product line) replacing AMD's production roots; for test networks only"},
+		&cli.StringFlag{Name: flagTDXRoot, Category: catVerif, EnvVars: env(flagTDXRoot), TakesFile: true,
+			Usage: "PEM `FILE` of the Intel root CA replacing Intel's production root; for test networks only"},
+		&cli.DurationFlag{Name: flagDueWithin, Category: catLoops, EnvVars: env(flagDueWithin), Value: time.Hour,
+			Usage: "machines whose verdict expires within this `DURATION` are listed as due"},
+		&cli.DurationFlag{Name: flagReappraiseInterval, Category: catLoops, EnvVars: env(flagReappraiseInterval), Value: time.Minute,
+			Usage: "`DURATION` between continuous-attestation passes (registry scan, collateral refresh, re-appraisal)"},
+		&cli.DurationFlag{Name: flagReappraiseEpoch, Category: catLoops, EnvVars: env(flagReappraiseEpoch), Value: 10 * time.Minute,
+			Usage: "re-appraisals are made as of the start of the current `DURATION` epoch of chain time, so all nodes agree"},
+		&cli.DurationFlag{Name: flagPollInterval, Category: catLoops, EnvVars: env(flagPollInterval), Value: 500 * time.Millisecond,
+			Usage: "`DURATION` between publisher passes"},
+	}
+	return append(flags, pickVerifyFlags(flagRegistry, flagPolicy, flagCollateral, flagCacheDir, flagOffline)...)
+}
+
+func auditFlags() []cli.Flag {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: flagVerdictHash, EnvVars: env(flagVerdictHash),
+			Usage: "verdict `HASH` (EIP-712 digest, 0x and 64 hex digits) to reproduce"},
+		&cli.StringFlag{Name: flagMachine, EnvVars: env(flagMachine),
+			Usage: "machine `ID` whose latest verdict in the archive to reproduce (needs --db)"},
+		&cli.StringFlag{Name: flagNode, EnvVars: env(flagNode),
+			Usage: "oracle node API base `URL` to fetch the verdict and its archive from"},
+		&cli.StringFlag{Name: flagDB, EnvVars: env(flagDB), TakesFile: true, Value: "teeoracle.db",
+			Usage: "node database `FILE` (bbolt): work queue, archive, verdicts, transaction journal"},
+		&cli.StringFlag{Name: flagSNPRoots, EnvVars: env(flagSNPRoots), TakesFile: true,
+			Usage: "PEM `FILE` of AMD roots (ARK, ASK, ASVK per product line) replacing AMD's production roots; for test networks only"},
+		&cli.StringFlag{Name: flagTDXRoot, EnvVars: env(flagTDXRoot), TakesFile: true,
+			Usage: "PEM `FILE` of the Intel root CA replacing Intel's production root; for test networks only"},
+	}
+	return append(flags, pickVerifyFlags(flagJSON)...)
+}
