@@ -193,6 +193,9 @@ func TestStateMachineRejectsBadTransitions(t *testing.T) {
 		{"unknown state", StateReceived, State("bogus"), "", ErrBadTransition},
 		{"submitted back to signed", StateSubmitted, StateSigned, "dropped", nil},
 		{"signed to failed", StateSigned, StateFailed, "no quorum", nil},
+		{"signed to confirmed by another relayer", StateSigned, StateConfirmed, "published by a peer", nil},
+		{"verified to confirmed by another relayer", StateVerified, StateConfirmed, "published by a peer", nil},
+		{"verified to submitted skips signing", StateVerified, StateSubmitted, "", ErrBadTransition},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

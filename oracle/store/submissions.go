@@ -36,11 +36,12 @@ var stateCodes = map[State]byte{StateReceived: 1, StateVerified: 2, StateSigned:
 // transitions is the state machine. Terminal states have no way out. submitted ->
 // signed is the way back when the carrying transaction was dropped (its nonce taken by
 // another transaction, or the chain reset), so the verdict is published again.
-// signed -> confirmed is for a verdict another relayer (a peer oracle holding the
-// same quorum) published: it is on-chain, carried by a transaction not in our journal.
+// signed -> confirmed (and verified -> confirmed, before this node signed) is for a
+// verdict another relayer (a peer oracle holding the same quorum) published: it is
+// on-chain, carried by a transaction not in our journal.
 var transitions = map[State][]State{
 	StateReceived:  {StateVerified, StateFailed},
-	StateVerified:  {StateSigned, StateFailed},
+	StateVerified:  {StateSigned, StateConfirmed, StateFailed},
 	StateSigned:    {StateSubmitted, StateConfirmed, StateFailed},
 	StateSubmitted: {StateConfirmed, StateSigned, StateFailed},
 }
