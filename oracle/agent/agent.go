@@ -42,6 +42,27 @@ var (
 	ErrVerdict = errors.New("verdict refused")
 )
 
+// SubmissionError is a submission the oracle failed: no verdict was reached, the
+// verdict was not publishable (untrusted evidence anyone could have sent, such as
+// evidence bound to another machine, key, chain or challenge), or publishing failed.
+// It wraps ErrSubmissionFailed.
+type SubmissionError struct {
+	ID     string
+	Reason string
+	// Reasons are the policy's reason names of the verdict, when one was reached.
+	Reasons []string
+}
+
+func (e *SubmissionError) Error() string {
+	s := fmt.Sprintf("%s: submission %s: %s", ErrSubmissionFailed, e.ID, e.Reason)
+	if len(e.Reasons) > 0 {
+		s += fmt.Sprintf(" (reasons %s)", strings.Join(e.Reasons, ", "))
+	}
+	return s
+}
+
+func (e *SubmissionError) Unwrap() error { return ErrSubmissionFailed }
+
 // Config configures an Agent. MachineID, Key, Source and Oracle are required.
 type Config struct {
 	// MachineID is the registry's id of this machine (registered by the provider).
@@ -288,7 +309,7 @@ func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, err
 			case "confirmed":
 				return v, nil
 			case "failed":
-				return nil, fmt.Errorf("%w: submission %s: %s", ErrSubmissionFailed, id, v.Reason)
+				return nil, &SubmissionError{ID: id, Reason: v.Reason, Reasons: v.Reasons}
 			}
 		case !isTemporary(err):
 			return nil, err

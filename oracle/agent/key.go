@@ -74,15 +74,28 @@ func loadKey(path string) (*ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tee key %s: %w", path, err)
 	}
+	k, err := ParseKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("tee key %s: %w", path, err)
+	}
+	return k, nil
+}
+
+// ParseKey reads a key file's content: 64 hex digits (optionally 0x-prefixed) of a
+// secp256k1 private key, surrounding white space allowed.
+func ParseKey(b []byte) (*ecdsa.PrivateKey, error) {
+	if len(b) > 256 {
+		return nil, fmt.Errorf("%w: %d bytes", ErrKeyFormat, len(b))
+	}
 	s := strings.TrimSpace(string(b))
 	s = strings.TrimPrefix(s, "0x")
 	raw, err := hex.DecodeString(s)
 	if err != nil || len(raw) != 32 {
-		return nil, fmt.Errorf("tee key %s: %w: want 64 hex digits", path, ErrKeyFormat)
+		return nil, fmt.Errorf("%w: want 64 hex digits", ErrKeyFormat)
 	}
 	k, err := crypto.ToECDSA(raw)
 	if err != nil {
-		return nil, fmt.Errorf("tee key %s: %w: %w", path, ErrKeyFormat, err)
+		return nil, fmt.Errorf("%w: %w", ErrKeyFormat, err)
 	}
 	return k, nil
 }

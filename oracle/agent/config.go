@@ -1,0 +1,132 @@
+package agent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"sigs.k8s.io/yaml"
+)
+
+// ErrConfigFile is returned (wrapped) for an agent configuration file that cannot
+// be read; the message names the field.
+var ErrConfigFile = errors.New("invalid agent config file")
+
+// FileConfig is the agent's configuration file (YAML or JSON). Command-line flags
+// override the values it sets; see docs/provider.md.
+//
+//	oracle_url: http://oracle.example:8545
+//	registry: 0x…            # the TeeRegistry the machine is registered in
+//	chain_id: 1              # optional; checked against every challenge
+//	machine_id: 0x…          # keccak256(abi.encode(provider, salt)), from `machine register`
+//	key_file: /var/lib/teeoracle/tee-key
+//	tee: auto                # sev-snp, tdx or auto
+//	reattest_fraction: 0.66  # optional
+type FileConfig struct {
+	OracleURL        string  `json:"oracle_url"`
+	Registry         string  `json:"registry"`
+	ChainID          uint64  `json:"chain_id"`
+	MachineID        string  `json:"machine_id"`
+	KeyFile          string  `json:"key_file"`
+	TEE              string  `json:"tee"`
+	ReattestFraction float64 `json:"reattest_fraction"`
+}
+
+// maxConfigFile bounds the configuration file's size.
+const maxConfigFile = 64 << 10
+
+// ParseFileConfig reads a configuration file's content strictly: unknown fields,
+// duplicate keys and malformed values are errors naming the field.
+func ParseFileConfig(data []byte) (*FileConfig, error) {
+	if len(data) > maxConfigFile {
+		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrConfigFile, len(data), maxConfigFile)
+	}
+	js, err := yaml.YAMLToJSONStrict(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfigFile, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	var c FileConfig
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfigFile, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: more than one document", ErrConfigFile)
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// LoadFileConfig reads and parses the file at path.
+func LoadFileConfig(path string) (*FileConfig, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("agent config: %w", err)
+	}
+	if st.Size() > maxConfigFile {
+		return nil, fmt.Errorf("agent config %s: %w: %d bytes, at most %d", path, ErrConfigFile, st.Size(), maxConfigFile)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("agent config: %w", err)
+	}
+	c, err := ParseFileConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("agent config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func (c *FileConfig) check() error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("%w: %s: %s", ErrConfigFile, field, fmt.Sprintf(format, args...))
+	}
+	if c.Registry != "" {
+		if _, err := ParseAddress(c.Registry); err != nil {
+			return bad("registry", "%v", err)
+		}
+	}
+	if c.MachineID != "" {
+		if _, err := ParseHash(c.MachineID); err != nil {
+			return bad("machine_id", "%v", err)
+		}
+	}
+	switch c.TEE {
+	case "", "auto", "sev-snp", "tdx":
+	default:
+		return bad("tee", "%q is not sev-snp, tdx or auto", c.TEE)
+	}
+	if c.ReattestFraction < 0 || c.ReattestFraction >= 1 {
+		return bad("reattest_fraction", "%v not in [0, 1)", c.ReattestFraction)
+	}
+	return nil
+}
+
+// ParseAddress reads a 0x-prefixed 20-byte hex address.
+func ParseAddress(s string) (common.Address, error) {
+	if !strings.HasPrefix(s, "0x") || !common.IsHexAddress(s) {
+		return common.Address{}, fmt.Errorf("%q is not 0x and 40 hex digits", s)
+	}
+	return common.HexToAddress(s), nil
+}
+
+// ParseHash reads a 0x-prefixed 32-byte hex value.
+func ParseHash(s string) (common.Hash, error) {
+	b, err := decodeHex(s)
+	if err != nil || len(b) != 32 {
+		return common.Hash{}, fmt.Errorf("%q is not 0x and 64 hex digits", s)
+	}
+	return common.BytesToHash(b), nil
+}
+
+func decodeHex(s string) ([]byte, error) {
+	return hexutil.Decode(s)
+}

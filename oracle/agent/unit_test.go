@@ -1,0 +1,322 @@
+package agent
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+func TestLoadOrCreateKey(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", "tee-key")
+	k1, created, err := LoadOrCreateKey(path)
+	if err != nil || !created {
+		t.Fatalf("create: created %v, err %v", created, err)
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, err %v; want 0600", st.Mode(), err)
+	}
+	k2, created, err := LoadOrCreateKey(path)
+	if err != nil || created || !k1.Equal(k2) {
+		t.Fatalf("reload: created %v, same %v, err %v", created, k1.Equal(k2), err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "sub", ".tee-key-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+
+	t.Run("group or world readable refused", func(t *testing.T) {
+		for _, mode := range []os.FileMode{0o640, 0o604, 0o660, 0o644} {
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := LoadOrCreateKey(path); !errors.Is(err, ErrKeyPermissions) {
+				t.Errorf("mode %04o: err %v, want ErrKeyPermissions", mode, err)
+			}
+		}
+		if err := os.Chmod(path, 0o400); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := LoadOrCreateKey(path); err != nil {
+			t.Errorf("mode 0400: %v", err)
+		}
+	})
+	t.Run("symlink refused", func(t *testing.T) {
+		link := filepath.Join(dir, "link")
+		if err := os.Symlink(path, link); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := LoadOrCreateKey(link); !errors.Is(err, ErrKeyPermissions) {
+			t.Errorf("err %v, want ErrKeyPermissions", err)
+		}
+	})
+	t.Run("malformed refused, never replaced", func(t *testing.T) {
+		bad := filepath.Join(dir, "bad")
+		if err := os.WriteFile(bad, []byte("not a key\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := LoadOrCreateKey(bad); !errors.Is(err, ErrKeyFormat) {
+			t.Errorf("err %v, want ErrKeyFormat", err)
+		}
+		if b, _ := os.ReadFile(bad); string(b) != "not a key\n" {
+			t.Errorf("malformed key file was overwritten")
+		}
+	})
+	t.Run("concurrent creation yields one key", func(t *testing.T) {
+		p := filepath.Join(dir, "race")
+		var wg sync.WaitGroup
+		addrs := make([]common.Address, 8)
+		errs := make([]error, 8)
+		for i := range addrs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				k, _, err := LoadOrCreateKey(p)
+				errs[i] = err
+				if err == nil {
+					addrs[i] = crypto.PubkeyToAddress(k.PublicKey)
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range addrs {
+			if errs[i] != nil || addrs[i] != addrs[0] {
+				t.Errorf("agent %d: %s, %v; agent 0 has %s", i, addrs[i], errs[i], addrs[0])
+			}
+		}
+	})
+	t.Run("missing directory created private", func(t *testing.T) {
+		p := filepath.Join(dir, "new", "dir", "key")
+		if _, _, err := LoadOrCreateKey(p); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(filepath.Dir(p))
+		if err != nil || st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("directory mode %v, err %v", st.Mode(), err)
+		}
+	})
+	if _, _, err := LoadOrCreateKey(""); !errors.Is(err, ErrKeyFormat) {
+		t.Errorf("empty path: %v", err)
+	}
+	if _, err := loadKey(filepath.Join(dir, "absent")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("absent: %v", err)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	mid := func() float64 { return 0.5 } // no jitter effect
+	b := Backoff{Initial: 100 * time.Millisecond, Max: time.Second, Rand: mid}
+	want := []time.Duration{100, 200, 400, 800, 1000, 1000}
+	for i, w := range want {
+		if got := b.Delay(i); got != w*time.Millisecond {
+			t.Errorf("delay %d = %v, want %v", i, got, w*time.Millisecond)
+		}
+	}
+	lo, hi := Backoff{Initial: time.Second, Max: time.Minute, Jitter: 0.5, Rand: func() float64 { return 0 }},
+		Backoff{Initial: time.Second, Max: time.Minute, Jitter: 0.5, Rand: func() float64 { return 0.999999 }}
+	if lo.Delay(0) != 500*time.Millisecond || hi.Delay(0) < 1499*time.Millisecond || hi.Delay(10) > time.Minute {
+		t.Errorf("jitter bounds: %v %v %v", lo.Delay(0), hi.Delay(0), hi.Delay(10))
+	}
+	if d := (Backoff{}).Delay(1000); d > 2*time.Minute || d <= 0 {
+		t.Errorf("default cap: %v", d)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("sleep on a cancelled context: %v", err)
+	}
+}
+
+// stubOracle answers with fixed values; it checks the agent's own refusals.
+type stubOracle struct {
+	ch      api.Challenge
+	submits int
+	view    api.SubmissionView
+	verdict api.VerdictView
+}
+
+func (o *stubOracle) Challenge(context.Context, common.Hash, common.Address) (*api.Challenge, error) {
+	c := o.ch
+	return &c, nil
+}
+func (o *stubOracle) Submit(context.Context, common.Hash, common.Address, uint64, []byte) (*api.SubmitResult, error) {
+	o.submits++
+	return &api.SubmitResult{ID: "s1", State: "received"}, nil
+}
+func (o *stubOracle) Submission(context.Context, string) (*api.SubmissionView, error) {
+	v := o.view
+	return &v, nil
+}
+func (o *stubOracle) Verdict(context.Context, common.Hash) (*api.VerdictView, error) {
+	v := o.verdict
+	return &v, nil
+}
+
+func snpSource(t *testing.T) EvidenceSource {
+	t.Helper()
+	auth, err := fakehw.NewSNPAuthority(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chip, err := auth.NewChip(fakehw.SNPChipOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return SNPQuoteSource{QP: chip.QuoteProvider()}
+}
+
+func goodChallenge(machine common.Hash, key common.Address) api.Challenge {
+	b := verdict.Binding{ChainID: 1337, Registry: common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3"),
+		MachineID: machine, TEEKey: key, AnchorBlockNumber: 10, AnchorBlockHash: common.HexToHash("0x66")}
+	rd := b.ReportData()
+	return api.Challenge{ChainID: b.ChainID, Registry: b.Registry, MachineID: machine, TEEKey: key,
+		AnchorBlockNumber: 10, AnchorBlockHash: b.AnchorBlockHash, ReportData: "0x" + hex.EncodeToString(rd[:])}
+}
+
+func TestAgentRefusesForeignChallengeAndVerdict(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	machine := common.HexToHash("0x11")
+	src := snpSource(t)
+	base := goodChallenge(machine, addr)
+	cases := []struct {
+		name string
+		edit func(*api.Challenge)
+	}{
+		{"other machine", func(c *api.Challenge) { c.MachineID = common.HexToHash("0x12") }},
+		{"other key", func(c *api.Challenge) { c.TEEKey = common.HexToAddress("0x22") }},
+		{"other chain", func(c *api.Challenge) { c.ChainID = 1 }},
+		{"other registry", func(c *api.Challenge) { c.Registry = common.HexToAddress("0x33") }},
+		{"report data not the binding", func(c *api.Challenge) { c.AnchorBlockNumber = 11 }},
+		{"report data malformed", func(c *api.Challenge) { c.ReportData = "0x1234" }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := &stubOracle{ch: base}
+			tc.edit(&o.ch)
+			a, err := New(Config{MachineID: machine, Registry: base.Registry, ChainID: 1337, Key: key, Source: src, Oracle: o})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Attest(t.Context()); !errors.Is(err, ErrChallenge) {
+				t.Errorf("err %v, want ErrChallenge", err)
+			}
+			if o.submits != 0 {
+				t.Errorf("evidence submitted for a refused challenge")
+			}
+		})
+	}
+
+	// A verdict that does not hash to the named digest, or names another key.
+	v := verdict.Verdict{MachineID: machine, TEE: 1, Status: verdict.StatusTrusted, TEEKey: addr, IssuedAt: 1, ExpiresAt: 2,
+		AnchorBlockNumber: 10, AnchorBlockHash: base.AnchorBlockHash}
+	d := verdict.Domain{ChainID: base.ChainID, Registry: base.Registry}
+	other := v
+	other.TEEKey = common.HexToAddress("0x44")
+	for name, tc := range map[string]struct {
+		v    verdict.Verdict
+		hash common.Hash
+	}{
+		"digest mismatch": {v, common.HexToHash("0x99")},
+		"other key":       {other, other.Digest(d)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body, _ := json.Marshal(tc.v)
+			h := tc.hash
+			o := &stubOracle{ch: base, view: api.SubmissionView{ID: "s1", State: "confirmed", VerdictHash: &h},
+				verdict: api.VerdictView{Hash: h, Verdict: body}}
+			a, _ := New(Config{MachineID: machine, Key: key, Source: src, Oracle: o})
+			if _, err := a.Attest(t.Context()); !errors.Is(err, ErrVerdict) {
+				t.Errorf("err %v, want ErrVerdict", err)
+			}
+		})
+	}
+	t.Run("good verdict accepted", func(t *testing.T) {
+		body, _ := json.Marshal(v)
+		h := v.Digest(d)
+		o := &stubOracle{ch: base, view: api.SubmissionView{ID: "s1", State: "confirmed", VerdictHash: &h},
+			verdict: api.VerdictView{Hash: h, Verdict: body}}
+		a, _ := New(Config{MachineID: machine, Key: key, Source: src, Oracle: o})
+		r, err := a.Attest(t.Context())
+		if err != nil || !r.Trusted {
+			t.Fatalf("round %+v, %v", r, err)
+		}
+	})
+}
+
+func TestSourceRefusesOtherReportData(t *testing.T) {
+	auth, err := fakehw.NewSNPAuthority(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chip, _ := auth.NewChip(fakehw.SNPChipOptions{})
+	qp := chip.QuoteProvider()
+	var asked, other [64]byte
+	asked[0], other[0] = 1, 2
+	raw, err := qp.GetRawQuote(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeChecked("lying host", raw, asked); !errors.Is(err, ErrReportDataMismatch) {
+		t.Errorf("err %v, want ErrReportDataMismatch", err)
+	}
+	if _, err := decodeChecked("honest host", raw, other); err != nil {
+		t.Errorf("honest: %v", err)
+	}
+	tdxAuth, err := fakehw.NewTDXAuthority(t.Context(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, _ := tdxAuth.NewMachine(fakehw.TDXMachineOptions{})
+	q, _ := td.GetRawQuote(other)
+	if _, err := decodeChecked("lying host", q, asked); !errors.Is(err, ErrReportDataMismatch) {
+		t.Errorf("tdx: err %v, want ErrReportDataMismatch", err)
+	}
+	ev, err := (TDXQuoteSource{QP: td}).Evidence(t.Context(), asked)
+	if err != nil || ev.TEE != evidence.TEETDX {
+		t.Errorf("tdx source: %v", err)
+	}
+	ev, err = (SNPDeviceSource{Device: chip.Device()}).Evidence(t.Context(), asked)
+	if err != nil || ev.TEE != evidence.TEESEVSNP || len(ev.Certificates) == 0 {
+		t.Errorf("snp device source: %v", err)
+	}
+}
+
+func TestParseFileConfig(t *testing.T) {
+	good := "oracle_url: http://127.0.0.1:8545\nregistry: \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"\nchain_id: 31337\n" +
+		"machine_id: \"0x" + "11111111111111111111111111111111" + "11111111111111111111111111111111" + "\"\nkey_file: /tmp/k\ntee: tdx\n"
+	c, err := ParseFileConfig([]byte(good))
+	if err != nil || c.ChainID != 31337 || c.TEE != "tdx" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	for name, doc := range map[string]string{
+		"unknown field":   good + "extra: 1\n",
+		"bad registry":    "registry: 0x12\n",
+		"bad machine":     "machine_id: \"0x11\"\n",
+		"bad tee":         "tee: sgx\n",
+		"bad fraction":    "reattest_fraction: 1.5\n",
+		"duplicate key":   "tee: tdx\ntee: tdx\n",
+		"not a mapping":   "- a\n",
+		"wrong type":      "chain_id: one\n",
+		"machine not hex": "machine_id: \"0x" + string(make([]byte, 0)) + "zz\"\n",
+	} {
+		if _, err := ParseFileConfig([]byte(doc)); !errors.Is(err, ErrConfigFile) {
+			t.Errorf("%s: err %v, want ErrConfigFile", name, err)
+		}
+	}
+}
