@@ -1,0 +1,231 @@
+// teeoracle.mjs: the teeoracle verifier (Go, built to WebAssembly) as a JavaScript
+// module for browsers and Node.js (18 or newer). No dependencies, no build step.
+//
+//   import { load } from "./teeoracle.mjs";
+//   const verifier = await load();                 // teeoracle.wasm beside this file
+//   const report = verifier.verify({ evidence, certificates: [vcek], at: "2025-07-18T00:00:00Z" });
+//   report.trusted, report.verdict_hash, report.checks ...
+//
+// The module runs the same code as `teeoracle verify` (package oracle/verifier): the
+// report is byte for byte the command's --json output. It never touches the network,
+// a file or the clock: everything, including the time to verify as of, is given.
+// See docs/wasm.md for the request and report fields; teeoracle.d.ts has the types.
+
+const utf8 = new TextEncoder();
+let instances = 0;
+
+/** Error thrown when a request cannot be verified; `kind` says what to fix. */
+export class TeeoracleError extends Error {
+  /**
+   * @param {string} message
+   * @param {"request"|"evidence"|"policy"|"collateral"|"internal"|"load"} kind
+   */
+  constructor(message, kind) {
+    super(message);
+    this.name = "TeeoracleError";
+    this.kind = kind;
+  }
+}
+
+/**
+ * Loads the verifier. `source` is where teeoracle.wasm is (default: beside this
+ * module): a URL or a string resolved against this module's URL (so a Node path
+ * works too), the module's bytes (ArrayBuffer, typed array), a compiled
+ * WebAssembly.Module, or a fetch Response (or a promise of one).
+ * `options.wasmExec` is the URL of Go's wasm_exec.js (default: beside this module);
+ * it is not needed when globalThis.Go is already defined.
+ */
+export async function load(source, options = {}) {
+  await loadWasmExec(options.wasmExec ?? new URL("./wasm_exec.js", import.meta.url));
+  const go = new globalThis.Go();
+  // A name of our own on globalThis, so that several instances can coexist; the Go
+  // program puts its functions there and we take them off again below.
+  const exportName = `__teeoracle_${++instances}_${Math.random().toString(36).slice(2)}`;
+  go.argv = ["teeoracle.wasm", exportName];
+  go.env = {};
+  let exitCode = null;
+  go.exit = (code) => {
+    exitCode = code;
+  };
+  const instance = await instantiate(source ?? new URL("./teeoracle.wasm", import.meta.url), go.importObject);
+  const done = go.run(instance);
+  // main runs synchronously until it blocks waiting for calls, after it exported its
+  // functions; if it exited instead, let the exit settle and report it.
+  let api = globalThis[exportName];
+  if (!api) {
+    await Promise.race([done, new Promise((r) => setTimeout(r, 0))]);
+    api = globalThis[exportName];
+  }
+  delete globalThis[exportName];
+  if (!api) {
+    throw new TeeoracleError(`teeoracle.wasm did not start (exit code ${exitCode})`, "load");
+  }
+  return new Verifier(api);
+}
+
+/** A loaded verifier. Calls are synchronous and may be made any number of times. */
+export class Verifier {
+  #api;
+  constructor(api) {
+    this.#api = api;
+  }
+
+  /** Verifies a request (see VerifyRequest) and returns the report object. */
+  verify(request) {
+    return JSON.parse(this.verifyJSON(encodeRequest(request)));
+  }
+
+  /**
+   * Verifies a request given in its JSON wire form and returns the report's JSON
+   * text, exactly as Go encodes it (uint64 fields of the appraisal keep all digits
+   * here, which JSON.parse may round).
+   */
+  verifyJSON(requestJSON) {
+    if (typeof requestJSON !== "string") {
+      throw new TeeoracleError("verifyJSON takes the request JSON as a string", "request");
+    }
+    const out = this.#api.verify(requestJSON);
+    if (out.error !== undefined) {
+      throw new TeeoracleError(out.error, out.kind);
+    }
+    return out.report;
+  }
+
+  /** The module's version and the default policy's hash. */
+  version() {
+    return JSON.parse(this.#api.version());
+  }
+}
+
+/**
+ * Encodes a VerifyRequest (JavaScript names, bytes as typed arrays or text) into the
+ * JSON wire form the module reads (docs/wasm.md).
+ */
+export function encodeRequest(req) {
+  if (req === null || typeof req !== "object") {
+    throw new TeeoracleError("request must be an object", "request");
+  }
+  const known = new Set(["evidence", "evidenceName", "certificates", "collateral", "policy", "at", "chainId", "registry", "binding", "reportData"]);
+  for (const k of Object.keys(req)) {
+    if (!known.has(k)) throw new TeeoracleError(`unknown request field "${k}"`, "request");
+  }
+  if (req.evidence === undefined) throw new TeeoracleError("request.evidence is required", "request");
+  if (req.at === undefined) throw new TeeoracleError("request.at is required (a Date or an RFC 3339 string)", "request");
+  const wire = { evidence: base64(req.evidence, "evidence"), at: timeString(req.at) };
+  if (req.evidenceName !== undefined) wire.evidence_name = String(req.evidenceName);
+  if (req.certificates?.length) wire.certificates = req.certificates.map((c, i) => base64(c, `certificates[${i}]`));
+  if (req.collateral) {
+    const c = req.collateral;
+    const w = {};
+    if (c.snpCrls?.length) w.snp_crls = c.snpCrls.map((b, i) => base64(b, `collateral.snpCrls[${i}]`));
+    if (c.tdxDcapQvl !== undefined) w.tdx_dcap_qvl = base64(c.tdxDcapQvl, "collateral.tdxDcapQvl");
+    if (c.tdxPcs) {
+      w.tdx_pcs = {};
+      for (const [name, b] of Object.entries(c.tdxPcs)) w.tdx_pcs[name] = base64(b, `collateral.tdxPcs.${name}`);
+    }
+    wire.collateral = w;
+  }
+  if (req.policy !== undefined && req.policy !== null) wire.policy = base64(req.policy, "policy");
+  const numbers = {};
+  if (req.chainId !== undefined) wire.chain_id = placeholder(numbers, uint64(req.chainId, "chainId"));
+  if (req.registry !== undefined) wire.registry = String(req.registry);
+  if (req.binding) {
+    const b = req.binding;
+    wire.binding = {
+      machine_id: b.machineId,
+      tee_key: b.teeKey,
+      anchor_block_number: b.anchorBlockNumber === undefined ? undefined : placeholder(numbers, uint64(b.anchorBlockNumber, "binding.anchorBlockNumber")),
+      anchor_block_hash: b.anchorBlockHash,
+    };
+  }
+  if (req.reportData !== undefined) wire.report_data = typeof req.reportData === "string" ? req.reportData : "0x" + hex(bytesOf(req.reportData, "reportData"));
+  // uint64 values are written as JSON numbers with all their digits: JSON.stringify
+  // cannot write a BigInt, and a Number above 2^53 would already be rounded.
+  let text = JSON.stringify(wire);
+  for (const [key, digits] of Object.entries(numbers)) text = text.replace(`"${key}"`, digits);
+  return text;
+}
+
+function placeholder(numbers, digits) {
+  const key = `\u0000uint64:${Object.keys(numbers).length}`;
+  numbers[JSON.stringify(key).slice(1, -1)] = digits;
+  return key;
+}
+
+function uint64(v, field) {
+  let n;
+  try {
+    n = BigInt(v);
+  } catch {
+    throw new TeeoracleError(`${field}: not an integer: ${v}`, "request");
+  }
+  if (typeof v === "number" && !Number.isSafeInteger(v)) {
+    throw new TeeoracleError(`${field}: ${v} is not a safe integer; pass a BigInt or a decimal string`, "request");
+  }
+  if (n < 0n || n >= 1n << 64n) throw new TeeoracleError(`${field}: ${v} is not a uint64`, "request");
+  return n.toString();
+}
+
+function timeString(at) {
+  if (at instanceof Date) {
+    if (Number.isNaN(at.getTime())) throw new TeeoracleError("at: invalid Date", "request");
+    return at.toISOString();
+  }
+  return String(at);
+}
+
+// bytesOf accepts a typed array, an ArrayBuffer or a string (the UTF-8 bytes of a text
+// file: PEM, JSON, YAML).
+function bytesOf(v, field) {
+  if (typeof v === "string") return utf8.encode(v);
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  throw new TeeoracleError(`${field}: want a Uint8Array, an ArrayBuffer or a string`, "request");
+}
+
+function base64(v, field) {
+  const b = bytesOf(v, field);
+  let s = "";
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function hex(b) {
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+let wasmExecLoading = null;
+
+async function loadWasmExec(url) {
+  if (typeof globalThis.Go === "function") return;
+  // wasm_exec.js is a plain script that defines globalThis.Go; importing it runs it,
+  // in browsers and in Node (as CommonJS or as a module, either works).
+  wasmExecLoading ??= import(String(url));
+  await wasmExecLoading;
+  if (typeof globalThis.Go !== "function") {
+    throw new TeeoracleError(`${url} did not define globalThis.Go`, "load");
+  }
+}
+
+async function instantiate(source, imports) {
+  if (source instanceof WebAssembly.Module) return WebAssembly.instantiate(source, imports);
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    return (await WebAssembly.instantiate(source, imports)).instance;
+  }
+  if (typeof source === "string" || source instanceof URL) {
+    const url = new URL(String(source), import.meta.url);
+    if (url.protocol === "file:") {
+      // Node's fetch does not read files.
+      const { readFile } = await import("node:fs/promises");
+      return (await WebAssembly.instantiate(await readFile(url), imports)).instance;
+    }
+    source = fetch(url);
+  }
+  const response = await source;
+  if (!response.ok) throw new TeeoracleError(`fetch ${response.url}: HTTP ${response.status}`, "load");
+  if (WebAssembly.instantiateStreaming && response.headers.get("content-type")?.startsWith("application/wasm")) {
+    return (await WebAssembly.instantiateStreaming(response, imports)).instance;
+  }
+  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+}

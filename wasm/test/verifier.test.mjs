@@ -1,0 +1,121 @@
+// Node tests of the WebAssembly verifier (node --test). Run by wasm/node_test.go
+// (`go test ./wasm`), which builds the module and writes the native verifier's results:
+//   TEEORACLE_WASM_DIR    scripts/build-wasm's output directory
+//   TEEORACLE_WASM_CASES  JSON list of {name, request, expected}: request JSON and the
+//                         native report JSON for every real vector
+//   TEEORACLE_REPO        the repository root (for testdata/)
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const dir = process.env.TEEORACLE_WASM_DIR;
+const repo = process.env.TEEORACLE_REPO;
+if (!dir || !process.env.TEEORACLE_WASM_CASES || !repo) {
+  throw new Error("run through `go test ./wasm`: TEEORACLE_WASM_DIR, TEEORACLE_WASM_CASES and TEEORACLE_REPO must be set");
+}
+const cases = JSON.parse(await readFile(process.env.TEEORACLE_WASM_CASES, "utf8"));
+const { load, encodeRequest, TeeoracleError } = await import(pathToFileURL(join(dir, "teeoracle.mjs")).href);
+const verifier = await load();
+const byName = Object.fromEntries(cases.map((c) => [c.name, c]));
+const milan = (f) => readFile(join(repo, "testdata", "sev-snp", "milan-v2", f));
+const milanReport = await milan("report.bin");
+
+test("every real vector: the module's report is the native verifier's, byte for byte", () => {
+  assert.ok(cases.length >= 12, `only ${cases.length} cases`);
+  for (const c of cases) {
+    const got = verifier.verifyJSON(c.request);
+    assert.equal(got, c.expected, c.name);
+    const report = JSON.parse(got);
+    assert.equal(report.verdict_hash, JSON.parse(c.expected).verdict_hash, c.name);
+    assert.match(report.verdict_hash, /^0x[0-9a-f]{64}$/);
+  }
+});
+
+test("verify() with JavaScript inputs gives the same verdict as the wire form", async () => {
+  const want = JSON.parse(byName["snp-milan-v2/raw+der/default"].expected);
+  const report = verifier.verify({
+    evidence: await milan("report.bin"),
+    evidenceName: "report.bin",
+    certificates: [(await milan("vcek.der")).buffer.slice(0)],
+    at: new Date("2022-09-24T01:00:00.250Z"),
+  });
+  assert.deepEqual(report, want);
+  assert.equal(report.trusted, false);
+  assert.deepEqual(report.reasons, ["debug"]);
+
+  // PEM as text, a policy as text, a binding with a BigInt and strings.
+  const bound = JSON.parse(byName["snp-milan-v2/binding"].expected);
+  const got = verifier.verify({
+    evidence: await milan("report.bin"),
+    certificates: [await readFile(join(repo, "testdata", "sev-snp", "milan-v2", "vcek.pem"), "utf8")],
+    policy: await readFile(join(repo, "testdata", "policies", "lab-permissive.yaml"), "utf8"),
+    at: "2022-09-24T01:00:00Z",
+    chainId: 31337n,
+    registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    binding: {
+      machineId: "0x" + "11".repeat(32),
+      teeKey: "0x" + "22".repeat(20),
+      anchorBlockNumber: "7",
+      anchorBlockHash: "0x" + "33".repeat(32),
+    },
+  });
+  assert.equal(got.verdict_hash, bound.verdict_hash);
+  assert.deepEqual(got.reasons, ["report_data_mismatch"]);
+});
+
+test("uint64 fields keep all their digits on the wire", () => {
+  const text = encodeRequest({ evidence: "x", at: "2022-09-24T01:00:00Z", chainId: 18446744073709551615n });
+  assert.match(text, /"chain_id":18446744073709551615[,}]/);
+  assert.throws(() => encodeRequest({ evidence: "x", at: "2022-09-24T01:00:00Z", chainId: 2 ** 60 }), TeeoracleError);
+  assert.throws(() => encodeRequest({ evidence: "x", at: "2022-09-24T01:00:00Z", chainId: -1 }), TeeoracleError);
+});
+
+test("a tampered report is not authentic and does not reproduce the verdict hash", async () => {
+  const want = JSON.parse(byName["snp-milan-v2/raw+der/default"].expected);
+  const report = new Uint8Array(await milan("report.bin"));
+  report[0x2a0 + 5] ^= 0x01; // a byte of the signature's R
+  const got = verifier.verify({ evidence: report, certificates: [await milan("vcek.der")], at: "2022-09-24T01:00:00Z" });
+  assert.equal(got.appraisal.authentic, false);
+  assert.ok(got.reasons.includes("not_authentic"), String(got.reasons));
+  assert.equal(got.checks.find((c) => c.name === "snp.signature").outcome, "fail");
+  assert.notEqual(got.verdict_hash, want.verdict_hash);
+});
+
+test("inputs that give no verdict throw TeeoracleError with the right kind", async () => {
+  const kind = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      assert.ok(e instanceof TeeoracleError, String(e));
+      return e.kind;
+    }
+    assert.fail("no error");
+  };
+  const at = "2022-09-24T01:00:00Z";
+  assert.equal(kind(() => verifier.verifyJSON("{")), "request");
+  assert.equal(kind(() => verifier.verifyJSON('{"evidence":"AAEC"}')), "request");
+  assert.equal(kind(() => verifier.verify({ evidence: "not a report", at })), "evidence");
+  assert.equal(kind(() => verifier.verify({ evidence: milanReport, at, policy: "version: 9\n" })), "policy");
+  const quote = await readFile(join(repo, "testdata", "tdx", "spr-e4", "quote.bin"));
+  assert.equal(kind(() => verifier.verify({ evidence: quote, at })), "collateral");
+  assert.equal(kind(() => verifier.verify({ evidence: quote, at, evidense: 1 })), "request");
+  assert.equal(kind(() => verifier.verify({ evidence: quote })), "request");
+  assert.equal(kind(() => verifier.verify({ evidence: 42, at })), "request");
+  // After errors the module still verifies.
+  const c = byName["tdx-spr-e4/pcs/default"];
+  assert.equal(verifier.verifyJSON(c.request), c.expected);
+});
+test("the module loads from bytes and from a URL, and instances are independent", async () => {
+  const bytes = await readFile(join(dir, "teeoracle.wasm"));
+  const a = await load(bytes);
+  const b = await load(pathToFileURL(join(dir, "teeoracle.wasm")));
+  const c = byName["snp-milan-v2/bundle"];
+  assert.equal(a.verifyJSON(c.request), c.expected);
+  assert.equal(b.verifyJSON(c.request), c.expected);
+  const v = a.version();
+  assert.equal(v.api, 1);
+  assert.equal(v.default_policy_hash, JSON.parse(byName["snp-milan-v2/raw+der/default"].expected).policy_hash);
+  assert.match(v.go, /^go1\./);
+});
