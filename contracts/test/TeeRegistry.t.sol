@@ -318,6 +318,20 @@ contract TeeRegistryTest is TeeRegistryBase {
         vm.stopPrank();
     }
 
+    function test_registerPolicy_capsIdsAt24Bits() public {
+        // Slot 4 is the packed Config (docs/contracts.md); set policyCount (bits 40..63) to its max.
+        bytes32 slot = bytes32(uint256(4));
+        uint256 cfg = uint256(vm.load(address(reg), slot));
+        vm.store(address(reg), slot, bytes32(cfg | (uint256(type(uint24).max) << 40)));
+        vm.prank(owner);
+        vm.expectRevert(ITeeRegistry.TooManyPolicies.selector);
+        reg.registerPolicy(keccak256("one too many"), VALIDITY, "");
+        // The rest of the config is untouched.
+        assertEq(reg.threshold(), 2);
+        assertEq(reg.oracleCount(), 3);
+        assertEq(reg.maxAnchorAge(), 256);
+    }
+
     function test_retirePolicy_isForever() public {
         vm.expectEmit(address(reg));
         emit ITeeRegistry.PolicyRetired(POLICY, 1);
@@ -649,6 +663,15 @@ contract TeeRegistryTest is TeeRegistryBase {
     }
 
     function test_reject_teeMismatch() public {
+        ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
+        v.tee = 2;
+        _expectRejected(v, abi.encodeWithSelector(ITeeRegistry.TeeMismatch.selector, 1, 2));
+    }
+
+    function test_reject_teeMismatchOnReattest() public {
+        // The re-attestation path checks the TEE type kept in the trust record.
+        _submit(_verdict(machineId, teeKey));
+        _advance(1, 1);
         ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
         v.tee = 2;
         _expectRejected(v, abi.encodeWithSelector(ITeeRegistry.TeeMismatch.selector, 1, 2));
