@@ -70,7 +70,7 @@ func (r *verifyResult) toJSON() verifyJSON {
 		EvidenceHash: d.Verdict.EvidenceHash,
 		PolicyHash:   r.PolicyHash,
 		PolicyName:   r.Policy.Name,
-		VerdictHash:  r.Digest,
+		VerdictHash:  r.VerdictHash,
 		Domain:       domainJSON{r.Config.Domain.ChainID, r.Config.Domain.Registry},
 		AsOf:         r.Config.At.Format(time.RFC3339),
 		Checks:       r.Appraisal.Checks,
@@ -120,7 +120,7 @@ func (r *verifyResult) print(w io.Writer, asJSON bool) error {
 	fmt.Fprintf(tw, "  workload id\t%s\n", d.Verdict.WorkloadID)
 	fmt.Fprintf(tw, "  policy\t%s %s\n", r.Policy.Name, r.PolicyHash)
 	fmt.Fprintf(tw, "  evidence hash\t%s\n", d.Verdict.EvidenceHash)
-	fmt.Fprintf(tw, "  verdict hash\t%s (chain %d, registry %s)\n", r.Digest, r.Config.Domain.ChainID, r.Config.Domain.Registry)
+	fmt.Fprintf(tw, "  verdict hash\t%s (chain %d, registry %s)\n", r.VerdictHash, r.Config.Domain.ChainID, r.Config.Domain.Registry)
 	fmt.Fprintf(tw, "  valid\t%s to %s\n", time.Unix(int64(d.Verdict.IssuedAt), 0).UTC().Format(time.RFC3339),
 		time.Unix(int64(d.Verdict.ExpiresAt), 0).UTC().Format(time.RFC3339))
 	fmt.Fprintf(tw, "  reasons\t%s\n", strings.Join(append([]string{}, reasonsOrNone(d.Reasons)...), ", "))

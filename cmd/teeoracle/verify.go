@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -16,6 +17,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
 const verifyDescription = `Verifies one piece of attestation evidence and prints the verdict.
@@ -167,18 +169,16 @@ func parseHash(c *cli.Context, flag string) (common.Hash, error) {
 	return common.BytesToHash(b), nil
 }
 
-// verifyResult is everything verify prints.
+// verifyResult is everything verify prints: the shared pipeline's result and the
+// configuration that produced it.
 type verifyResult struct {
-	Config     *verifyConfig
-	Evidence   *evidence.Evidence
-	Policy     *policy.Policy
-	PolicyHash common.Hash
-	Appraisal  *appraise.Appraisal
-	Decision   *policy.Decision
-	Digest     common.Hash
+	*verifier.Result
+	Config *verifyConfig
 }
 
-// runVerify decodes, appraises and decides. An error means no verdict could be made.
+// runVerify reads the files cfg names and runs them through oracle/verifier, the
+// pipeline the oracle node and the WebAssembly verifier run too. An error means no
+// verdict could be made.
 func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 	Debug(string, ...any)
 }) (*verifyResult, error) {
@@ -186,123 +186,107 @@ func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 	if err != nil {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
-	var extra []evidence.Input
+	req := &verifier.Request{
+		Evidence:   evidence.Input{Name: cfg.Evidence, Data: data},
+		At:         cfg.At,
+		Domain:     cfg.Domain,
+		ReportData: cfg.Inputs.ExpectedReportData,
+	}
 	for _, path := range cfg.Certs {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("certificate: %w", err)
 		}
-		extra = append(extra, evidence.Input{Name: path, Data: b})
+		req.Certificates = append(req.Certificates, evidence.Input{Name: path, Data: b})
 	}
-	ev, err := evidence.Decode(cfg.Evidence, data, extra...)
-	if err != nil {
-		return nil, fmt.Errorf("decode evidence: %w", err)
+	if in := cfg.Inputs; in.Bind {
+		req.Binding = &verifier.Binding{MachineID: in.MachineID, TEEKey: in.TEEKey,
+			AnchorBlockNumber: in.AnchorBlockNumber, AnchorBlockHash: in.AnchorBlockHash}
 	}
-	pol := policy.Default()
 	if cfg.Policy != "" {
-		if pol, err = policy.Load(cfg.Policy); err != nil {
-			return nil, err
+		if req.Policy, err = os.ReadFile(cfg.Policy); err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
 		}
 	}
-	ph, err := pol.Hash()
+	var opts verifier.Options
+	if cfg.Collateral != "" {
+		if err := readCollateral(cfg.Collateral, &req.Collateral); err != nil {
+			return nil, err
+		}
+	} else if opts.Appraiser, err = cacheAppraiser(cfg); err != nil {
+		return nil, err
+	}
+	v, err := verifier.New(opts)
 	if err != nil {
 		return nil, err
 	}
-	appraiser, err := newAppraiser(ev.TEE, cfg)
+	log.Debug("verifying", "evidence", cfg.Evidence, "as_of", cfg.At)
+	res, err := v.Verify(ctx, req)
 	if err != nil {
+		switch {
+		case errors.Is(err, verifier.ErrNeedCollateral):
+			return nil, errNeedCollateral
+		case errors.Is(err, policy.ErrInvalid):
+			return nil, fmt.Errorf("%s: %w", cfg.Policy, err)
+		}
 		return nil, err
 	}
-	log.Debug("appraising", "evidence", cfg.Evidence, "tee", ev.TEE.String(), "as_of", cfg.At)
-	app, err := appraiser.Appraise(ctx, ev, cfg.At)
-	if err != nil {
-		return nil, fmt.Errorf("appraise %s: %w", cfg.Evidence, err)
-	}
-	dec, err := policy.Decide(app, pol, cfg.Inputs)
-	if err != nil {
-		return nil, fmt.Errorf("decide %s: %w", cfg.Evidence, err)
-	}
-	return &verifyResult{Config: cfg, Evidence: ev, Policy: pol, PolicyHash: ph, Appraisal: app,
-		Decision: dec, Digest: dec.Verdict.Digest(cfg.Domain)}, nil
+	return &verifyResult{Result: res, Config: cfg}, nil
 }
 
 // errNeedCollateral explains why TDX cannot be verified offline without collateral.
 var errNeedCollateral = errors.New("TDX needs collateral: give --collateral, or --cache-dir holding it, or drop --offline")
 
-// newAppraiser builds the appraiser for one TEE with the collateral sources cfg names.
-func newAppraiser(tee evidence.TEE, cfg *verifyConfig) (appraise.Appraiser, error) {
-	var cache *collateral.Cache
-	openCache := func() (*collateral.Cache, error) {
-		if cache != nil {
-			return cache, nil
-		}
-		opts := collateral.Options{Dir: cfg.CacheDir, Offline: cfg.Offline}
-		if !cfg.Offline {
-			opts.Fetcher = &collateral.HTTPFetcher{}
-		}
-		c, err := collateral.New(opts)
-		if err != nil {
-			return nil, fmt.Errorf("collateral cache %s: %w", cfg.CacheDir, err)
-		}
-		cache = c
-		return c, nil
+// readCollateral loads --collateral: a dcap-qvl JSON file or a directory of PCS
+// responses for TDX, AMD CRL files for SEV-SNP. Which one is decided by content: a
+// directory whose files are all CRLs is AMD's, any other directory is PCS's.
+func readCollateral(path string, c *verifier.Collateral) error {
+	files, err := readCollateralFiles(path)
+	if err != nil {
+		return err
 	}
-	switch tee {
-	case evidence.TEESEVSNP:
-		var src appraise.SNPCollateral
-		switch {
-		case cfg.Collateral != "":
-			local, err := loadSNPCRLs(cfg.Collateral)
-			if err != nil {
-				return nil, err
-			}
-			src = local
-		case !cfg.Offline || cfg.CacheDir != "":
-			c, err := openCache()
-			if err != nil {
-				return nil, err
-			}
-			src = &collateral.KDS{Cache: c}
-		}
-		a, err := appraise.NewSNP(appraise.SNPConfig{Collateral: src})
-		if err != nil {
-			return nil, err
-		}
-		return appraise.ByTEE{SNP: a}, nil
-	case evidence.TEETDX:
-		var src appraise.TDXCollateralSource
-		switch {
-		case cfg.Collateral != "":
-			st, err := os.Stat(cfg.Collateral)
-			if err != nil {
-				return nil, fmt.Errorf("collateral: %w", err)
-			}
-			if st.IsDir() {
-				d, err := collateral.LoadPCSDir(cfg.Collateral)
-				if err != nil {
-					return nil, fmt.Errorf("collateral %s: %w", cfg.Collateral, err)
-				}
-				src = d
-			} else {
-				d, err := collateral.LoadDcapQVL(cfg.Collateral)
-				if err != nil {
-					return nil, fmt.Errorf("collateral %s: %w", cfg.Collateral, err)
-				}
-				src = d
-			}
-		case !cfg.Offline || cfg.CacheDir != "":
-			c, err := openCache()
-			if err != nil {
-				return nil, err
-			}
-			src = &collateral.PCSFetcher{Getter: collateral.TDXGetter{Cache: c, AsOf: cfg.At}}
-		default:
-			return nil, errNeedCollateral
-		}
-		a, err := appraise.NewTDX(appraise.TDXConfig{Collateral: src})
-		if err != nil {
-			return nil, err
-		}
-		return appraise.ByTEE{TDX: a}, nil
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("collateral: %w", err)
 	}
-	return nil, fmt.Errorf("evidence %s: unknown TEE", cfg.Evidence)
+	if _, err := verifier.ParseSNPCRLs(files); err == nil {
+		c.SNPCRLs = files
+		return nil
+	}
+	if !st.IsDir() {
+		c.TDXDcapQVL = &files[0]
+		return nil
+	}
+	c.TDXPCS = make(map[string][]byte, len(files))
+	for _, f := range files {
+		c.TDXPCS[filepath.Base(f.Name)] = f.Data
+	}
+	return nil
+}
+
+// cacheAppraiser builds an appraiser whose collateral comes from the on-disk cache
+// (--cache-dir) and, unless --offline, from AMD KDS and Intel PCS through it. With
+// neither a cache nor the network it returns nil: SEV-SNP then runs on the evidence's
+// own certificates with the CRL check skipped, and TDX fails for want of collateral.
+func cacheAppraiser(cfg *verifyConfig) (appraise.Appraiser, error) {
+	if cfg.Offline && cfg.CacheDir == "" {
+		return nil, nil
+	}
+	opts := collateral.Options{Dir: cfg.CacheDir, Offline: cfg.Offline}
+	if !cfg.Offline {
+		opts.Fetcher = &collateral.HTTPFetcher{}
+	}
+	cache, err := collateral.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("collateral cache %s: %w", cfg.CacheDir, err)
+	}
+	snp, err := appraise.NewSNP(appraise.SNPConfig{Collateral: &collateral.KDS{Cache: cache}})
+	if err != nil {
+		return nil, err
+	}
+	tdx, err := appraise.NewTDX(appraise.TDXConfig{Collateral: &collateral.PCSFetcher{Getter: collateral.TDXGetter{Cache: cache, AsOf: cfg.At}}})
+	if err != nil {
+		return nil, err
+	}
+	return appraise.ByTEE{SNP: snp, TDX: tdx}, nil
 }
