@@ -75,7 +75,7 @@ func newApp(deps appDeps) *cli.App {
 			}
 			return nil
 		},
-		Commands: []*cli.Command{verifyCommand(deps), serveCommand(deps), auditCommand(deps)},
+		Commands: append([]*cli.Command{verifyCommand(deps), serveCommand(deps), auditCommand(deps), agentCommand(deps), devnetCommand(deps)}, registryCommands(deps)...),
 	}
 	return app
 }
@@ -106,9 +106,14 @@ func unknownEnv(app *cli.App, environ []string) []string {
 		}
 	}
 	add(app.Flags)
-	for _, c := range app.Commands {
-		add(c.Flags)
+	var walk func([]*cli.Command)
+	walk = func(cmds []*cli.Command) { // subcommands too (registry oracles add, ...)
+		for _, c := range cmds {
+			add(c.Flags)
+			walk(c.Subcommands)
+		}
 	}
+	walk(app.Commands)
 	var out []string
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")

@@ -1,0 +1,544 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"fmt"
+	"io"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+const registryDescription = `Commands that write send one transaction each, signed with the key of
+--keystore (with --password-file) or --key-file, and wait until it is mined. A
+transaction the registry would refuse is not sent: the contract's error is printed
+by name with its arguments (for example InsufficientSignatures(provided: 1,
+threshold: 2)). --chain-id, when given, must match the RPC endpoint's chain.`
+
+// registryCommands returns the registry, policy, machine and query commands.
+func registryCommands(deps appDeps) []*cli.Command {
+	_ = deps // output goes through c.App.Writer, set from deps.Stdout
+	return []*cli.Command{
+		{
+			Name:        "registry",
+			Usage:       "deploy and govern a TeeRegistry",
+			Description: registryDescription,
+			Subcommands: []*cli.Command{
+				{
+					Name:      "deploy",
+					Usage:     "deploy a TeeRegistry (and optionally the example consumer) and print its address",
+					UsageText: "teeoracle registry deploy --rpc-url URL --key-file FILE --oracle ADDRESS... --threshold M [--owner ADDRESS] [--with-consumer]",
+					Flags:     deployFlags(),
+					Action:    runDeploy,
+				},
+				{
+					Name:  "oracles",
+					Usage: "add or remove oracle signers, set the quorum, list them",
+					Subcommands: []*cli.Command{
+						{Name: "add", Usage: "add oracle signers (owner only), one transaction each", Flags: txFlags(oracleFlag()),
+							Action: oracleChange(true)},
+						{Name: "remove", Usage: "remove oracle signers (owner only), one transaction each", Flags: txFlags(oracleFlag()),
+							Action: oracleChange(false)},
+						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(thresholdFlag()),
+							Action: runSetThreshold},
+						{Name: "list", Usage: "print the current oracle signers and the quorum", Flags: oraclesListFlags(),
+							Action: runOraclesList},
+					},
+				},
+			},
+		},
+		{
+			Name:        "policy",
+			Usage:       "register, retire and show policies",
+			Description: registryDescription,
+			Subcommands: []*cli.Command{
+				{Name: "register", Usage: "register and activate a policy (owner only): from a policy file, or by hash and validity",
+					UsageText: "teeoracle policy register (--policy FILE | --policy-hash HASH --validity DURATION) [--policy-uri URI] chain and key flags",
+					Flags:     policyRegisterFlags(), Action: runPolicyRegister},
+				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted",
+					Flags: txFlags(policyHashFlag()), Action: runPolicyRetire},
+				{Name: "show", Usage: "print what the registry knows about a policy",
+					Flags: append(chainReadFlags(), policyHashFlag()), Action: runPolicyShow},
+			},
+		},
+		{
+			Name:        "machine",
+			Usage:       "register, deregister and show machines (node providers)",
+			Description: registryDescription,
+			Subcommands: []*cli.Command{
+				{Name: "register", Usage: "register a machine of the sending key and print its id",
+					UsageText: "teeoracle machine register --salt HEX --tee sev-snp|tdx [--metadata-uri URI] chain and key flags",
+					Flags:     machineRegisterFlags(), Action: runMachineRegister},
+				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever",
+					Flags: txFlags(machineFlag()), Action: runMachineDeregister},
+				{Name: "show", Usage: "print a machine's record and latest verdict",
+					Flags: append(chainReadFlags(), machineFlag()), Action: runMachineShow},
+			},
+		},
+		{
+			Name:        "query",
+			Usage:       "ask the registry whether a machine (or a TEE key) is trusted now",
+			UsageText:   "teeoracle query --rpc-url URL --registry ADDRESS (--machine ID | --key ADDRESS)",
+			Description: "Exit status: 0 trusted, 1 not trusted, 2 bad input or error.",
+			Flags:       queryFlags(),
+			Action:      runQuery,
+		},
+	}
+}
+
+// chainConn is a dialled chain with, when the command has one, the registry.
+type chainConn struct {
+	client  *ethclient.Client
+	chainID uint64
+	reg     *chain.Registry
+}
+
+// txTimeout bounds everything a command does on the chain.
+func txTimeout(c *cli.Context) time.Duration {
+	if d := c.Duration(rfTxTimeout); d > 0 {
+		return d
+	}
+	return 2 * time.Minute
+}
+
+// dial connects to --rpc-url, checks --chain-id, and opens --registry when
+// needRegistry.
+func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chainConn, error) {
+	url := c.String(rfRPCURL)
+	if url == "" {
+		return nil, fmt.Errorf("--%s is required", rfRPCURL)
+	}
+	var regAddr common.Address
+	if needRegistry {
+		a, err := parseAddress(c, flagRegistry)
+		if err != nil {
+			return nil, err
+		}
+		if a == (common.Address{}) {
+			return nil, fmt.Errorf("--%s is required", flagRegistry)
+		}
+		regAddr = a
+	}
+	client, err := ethclient.DialContext(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("dial --%s %s: %w", rfRPCURL, url, err)
+	}
+	conn := &chainConn{client: client}
+	if needRegistry {
+		if conn.reg, err = chain.OpenRegistry(ctx, client, regAddr, c.Uint64(flagChainID)); err != nil {
+			client.Close()
+			return nil, err
+		}
+		conn.chainID = conn.reg.ChainID()
+		return conn, nil
+	}
+	if conn.chainID, err = chain.CheckChainID(ctx, client, c.Uint64(flagChainID)); err != nil {
+		client.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+func (cc *chainConn) close() { cc.client.Close() }
+
+// sender builds a direct sender for the signing key.
+func (cc *chainConn) sender(key *ecdsa.PrivateKey) (*chain.DirectSender, error) {
+	return chain.NewDirectSender(cc.client, bind.NewKeyedTransactor(key, new(big.Int).SetUint64(cc.chainID)), nil)
+}
+
+// withChain runs fn with a context bounded by --tx-timeout and a dialled chain,
+// and a signing sender when signed. Errors are bad input (exit 2).
+func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error) error {
+	var key *ecdsa.PrivateKey
+	if signed {
+		k, err := loadSigningKey(c)
+		if err != nil {
+			return badInput(err)
+		}
+		key = k
+	}
+	ctx, cancel := context.WithTimeout(c.Context, txTimeout(c))
+	defer cancel()
+	cc, err := dial(ctx, c, needRegistry)
+	if err != nil {
+		return badInput(err)
+	}
+	defer cc.close()
+	var s *chain.DirectSender
+	if signed {
+		if s, err = cc.sender(key); err != nil {
+			return badInput(err)
+		}
+		logger(c).Debug("sending from", "account", s.From(), "chain", cc.chainID)
+	}
+	if err := fn(ctx, cc, s); err != nil {
+		return badInput(err)
+	}
+	return nil
+}
+
+func printTx(w io.Writer, r *types.Receipt) {
+	fmt.Fprintf(w, "tx %s block %d gas-used %d\n", r.TxHash.Hex(), r.BlockNumber.Uint64(), r.GasUsed)
+}
+
+// send sends one registry transaction and prints its receipt.
+func send(ctx context.Context, c *cli.Context, cc *chainConn, s *chain.DirectSender, what string, cand chain.TxCandidate) error {
+	r, err := cc.reg.Transact(ctx, s, cand)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	printTx(c.App.Writer, r)
+	return nil
+}
+
+func parseAddresses(c *cli.Context, flag string) ([]common.Address, error) {
+	var out []common.Address
+	for _, v := range c.StringSlice(flag) {
+		for _, s := range strings.Split(v, ",") {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				continue
+			}
+			if !common.IsHexAddress(s) {
+				return nil, fmt.Errorf("--%s %q: not a 20-byte hex address", flag, s)
+			}
+			out = append(out, common.HexToAddress(s))
+		}
+	}
+	return out, nil
+}
+
+func parseUint8(c *cli.Context, flag string, lo, hi uint) (uint, error) {
+	v := c.Uint(flag)
+	if !c.IsSet(flag) || v < lo || v > hi {
+		return 0, fmt.Errorf("--%s is required, %d..%d", flag, lo, hi)
+	}
+	return v, nil
+}
+
+func requiredHash(c *cli.Context, flag string) (common.Hash, error) {
+	if c.String(flag) == "" {
+		return common.Hash{}, fmt.Errorf("--%s is required", flag)
+	}
+	return parseHash(c, flag)
+}
+
+func runDeploy(c *cli.Context) error {
+	oracles, err := parseAddresses(c, rfOracle)
+	if err != nil {
+		return badInput(err)
+	}
+	if len(oracles) == 0 {
+		return badInput(fmt.Errorf("--%s is required: the initial oracle signers", rfOracle))
+	}
+	m, err := parseUint8(c, rfThreshold, 1, uint(len(oracles)))
+	if err != nil {
+		return badInput(err)
+	}
+	age := c.Uint(rfMaxAnchorAge)
+	if age < 1 || age > 256 {
+		return badInput(fmt.Errorf("--%s %d: want 1..256", rfMaxAnchorAge, age))
+	}
+	owner, err := parseAddress(c, rfOwner)
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, false, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+		if owner == (common.Address{}) {
+			owner = s.From()
+		}
+		reg, r, err := chain.DeployRegistry(ctx, cc.client, s, owner, oracles, uint8(m), uint16(age))
+		if err != nil {
+			return err
+		}
+		w := c.App.Writer
+		fmt.Fprintf(w, "registry %s\n", reg.Address().Hex())
+		fmt.Fprintf(w, "deploy-block %d\n", r.BlockNumber.Uint64())
+		fmt.Fprintf(w, "chain-id %d\n", cc.chainID)
+		fmt.Fprintf(w, "owner %s\n", owner.Hex())
+		printTx(w, r)
+		if c.Bool(rfWithConsumer) {
+			cons, r, err := chain.DeployConsumer(ctx, reg, s)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "consumer %s\n", cons.Address().Hex())
+			printTx(w, r)
+		}
+		return nil
+	})
+}
+
+func oracleChange(add bool) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		oracles, err := parseAddresses(c, rfOracle)
+		if err != nil {
+			return badInput(err)
+		}
+		if len(oracles) == 0 {
+			return badInput(fmt.Errorf("--%s is required", rfOracle))
+		}
+		return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+			for _, o := range oracles {
+				if add {
+					if err := send(ctx, c, cc, s, "add oracle "+o.Hex(), cc.reg.AddOracleTx(o)); err != nil {
+						return err
+					}
+				} else if err := send(ctx, c, cc, s, "remove oracle "+o.Hex(), cc.reg.RemoveOracleTx(o)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
+
+func runSetThreshold(c *cli.Context) error {
+	m, err := parseUint8(c, rfThreshold, 1, 255)
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+		return send(ctx, c, cc, s, "set threshold", cc.reg.SetThresholdTx(uint8(m)))
+	})
+}
+
+func runOraclesList(c *cli.Context) error {
+	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
+		q, err := cc.reg.Quorum(ctx, chain.BlockRange{From: c.Uint64(rfFromBlock)})
+		if err != nil {
+			return err
+		}
+		w := c.App.Writer
+		fmt.Fprintf(w, "threshold %d\n", q.Threshold)
+		for _, o := range q.Signers {
+			fmt.Fprintf(w, "oracle %s\n", o.Hex())
+		}
+		return nil
+	})
+}
+
+func runPolicyRegister(c *cli.Context) error {
+	var (
+		hash     common.Hash
+		validity uint64
+	)
+	switch file := c.String(flagPolicy); {
+	case file != "" && (c.String(rfPolicyHash) != "" || c.IsSet(rfValidity)):
+		return badInput(fmt.Errorf("give --%s, or --%s with --%s, not both", flagPolicy, rfPolicyHash, rfValidity))
+	case file != "":
+		p, err := policy.Load(file)
+		if err != nil {
+			return badInput(err)
+		}
+		if hash, err = p.Hash(); err != nil {
+			return badInput(fmt.Errorf("policy %s: %w", file, err))
+		}
+		validity = p.ValiditySeconds
+	default:
+		h, err := requiredHash(c, rfPolicyHash)
+		if err != nil {
+			return badInput(fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy))
+		}
+		d := c.Duration(rfValidity)
+		if d < time.Second || d%time.Second != 0 {
+			return badInput(fmt.Errorf("--%s %s: want a whole number of seconds, at least 1s", rfValidity, d))
+		}
+		hash, validity = h, uint64(d/time.Second)
+	}
+	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+		if err := send(ctx, c, cc, s, "register policy", cc.reg.RegisterPolicyTx(hash, validity, c.String(rfPolicyURI))); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "policy %s\nvalidity-seconds %d\n", hash.Hex(), validity)
+		return nil
+	})
+}
+
+func runPolicyRetire(c *cli.Context) error {
+	hash, err := requiredHash(c, rfPolicyHash)
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+		return send(ctx, c, cc, s, "retire policy", cc.reg.RetirePolicyTx(hash))
+	})
+}
+
+var policyStates = map[uint8]string{chain.PolicyStateUnknown: "unknown", chain.PolicyStateActive: "active", chain.PolicyStateRetired: "retired"}
+
+func runPolicyShow(c *cli.Context) error {
+	hash, err := requiredHash(c, rfPolicyHash)
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
+		p, err := cc.reg.Policy(ctx, hash)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "policy %s\nid %d\nstate %s\nvalidity-seconds %d\n", hash.Hex(), p.ID, policyStates[p.State], p.ValiditySeconds)
+		return nil
+	})
+}
+
+// parseTEE accepts sev-snp / snp / 1 and tdx / 2.
+func parseTEE(s string) (uint8, error) {
+	switch strings.ToLower(s) {
+	case "sev-snp", "snp", "1":
+		return verdict.TEESEVSNP, nil
+	case "tdx", "2":
+		return verdict.TEETDX, nil
+	}
+	return 0, fmt.Errorf("--%s %q: want sev-snp or tdx", rfTEE, s)
+}
+
+func teeName(t uint8) string {
+	switch t {
+	case verdict.TEESEVSNP:
+		return "sev-snp"
+	case verdict.TEETDX:
+		return "tdx"
+	case 0:
+		return "none"
+	}
+	return strconv.Itoa(int(t))
+}
+
+func parseSalt(c *cli.Context) (common.Hash, error) {
+	s := c.String(rfSalt)
+	if s == "" {
+		return common.Hash{}, fmt.Errorf("--%s is required", rfSalt)
+	}
+	b, err := hexutil.Decode(s)
+	if err != nil || len(b) == 0 || len(b) > 32 {
+		return common.Hash{}, fmt.Errorf("--%s %q: want 0x and 1 to 32 bytes of hex", rfSalt, s)
+	}
+	return common.BytesToHash(b), nil
+}
+
+func runMachineRegister(c *cli.Context) error {
+	salt, err := parseSalt(c)
+	if err != nil {
+		return badInput(err)
+	}
+	tee, err := parseTEE(c.String(rfTEE))
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+		id := chain.MachineID(s.From(), salt)
+		if err := send(ctx, c, cc, s, "register machine", cc.reg.RegisterMachineTx(salt, tee, c.String(rfMetadataURI))); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "machine %s\nprovider %s\n", id.Hex(), s.From().Hex())
+		return nil
+	})
+}
+
+func runMachineDeregister(c *cli.Context) error {
+	id, err := requiredHash(c, rfMachine)
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+		return send(ctx, c, cc, s, "deregister machine", cc.reg.DeregisterMachineTx(id))
+	})
+}
+
+var machineStates = map[uint8]string{chain.MachineStateNone: "unknown", chain.MachineStateRegistered: "registered", chain.MachineStateDeregistered: "deregistered"}
+
+func unixTime(s uint64) string {
+	if s == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (%s)", s, time.Unix(int64(s), 0).UTC().Format(time.RFC3339))
+}
+
+func runMachineShow(c *cli.Context) error {
+	id, err := requiredHash(c, rfMachine)
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
+		m, err := cc.reg.Machine(ctx, id)
+		if err != nil {
+			return err
+		}
+		trusted, err := cc.reg.IsTrusted(ctx, id)
+		if err != nil {
+			return err
+		}
+		status := "none"
+		if m.Status != 0 {
+			status = m.Status.String()
+		}
+		w := c.App.Writer
+		fmt.Fprintf(w, "machine %s\nprovider %s\ntee %s\nstate %s\n", id.Hex(), m.Provider.Hex(), teeName(m.TEE), machineStates[m.State])
+		fmt.Fprintf(w, "tee-key %s\nstatus %s\ntcb-status %d\ntcb 0x%016x\npolicy %s\n", m.TEEKey.Hex(), status, m.TCBStatus, m.TCB, m.PolicyHash.Hex())
+		fmt.Fprintf(w, "issued-at %s\nexpires-at %s\ntrusted %t\n", unixTime(m.IssuedAt), unixTime(m.ExpiresAt), trusted)
+		return nil
+	})
+}
+
+func runQuery(c *cli.Context) error {
+	hasMachine, hasKey := c.String(rfMachine) != "", c.String(rfKey) != ""
+	if hasMachine == hasKey {
+		return badInput(fmt.Errorf("give exactly one of --%s or --%s", rfMachine, rfKey))
+	}
+	var (
+		id  common.Hash
+		key common.Address
+		err error
+	)
+	if hasMachine {
+		if id, err = parseHash(c, rfMachine); err != nil {
+			return badInput(err)
+		}
+	} else if key, err = parseAddress(c, rfKey); err != nil {
+		return badInput(err)
+	}
+	trusted := false
+	err = withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
+		var err error
+		if hasMachine {
+			trusted, err = cc.reg.IsTrusted(ctx, id)
+			if err == nil {
+				fmt.Fprintf(c.App.Writer, "machine %s\n", id.Hex())
+			}
+		} else {
+			trusted, err = cc.reg.IsTrustedKey(ctx, key)
+			if err == nil {
+				var m common.Hash
+				if m, err = cc.reg.MachineOfKey(ctx, key); err == nil {
+					fmt.Fprintf(c.App.Writer, "key %s\nmachine %s\n", key.Hex(), m.Hex())
+				}
+			}
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "trusted %t\n", trusted)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !trusted {
+		return &exitError{code: exitUntrusted}
+	}
+	return nil
+}
