@@ -114,6 +114,9 @@ var ErrNoAnvil = errors.New("anvil not found (install Foundry or run scripts/ins
 // .tools/node_modules/.bin/anvil (searched upwards from dir), else anvil on PATH.
 func FindAnvil(path, dir string) (string, error) {
 	if path != "" {
+		if st, err := os.Stat(path); err != nil || st.IsDir() {
+			return "", fmt.Errorf("%w: %s is not a file", ErrNoAnvil, path)
+		}
 		return path, nil
 	}
 	for d := dir; d != ""; {

@@ -148,69 +148,74 @@ func (o *Options) defaults() {
 
 // Start builds the devnet up to a running oracle node with registered machines;
 // StartAgents then lets the machines attest. On error everything started is stopped.
-func Start(ctx context.Context, opts Options) (d *Devnet, err error) {
+func Start(ctx context.Context, opts Options) (*Devnet, error) {
 	opts.defaults()
-	d = &Devnet{opts: opts, log: opts.Logger, MaxAnchorAge: 64}
-	defer func() {
-		if err != nil {
-			_ = d.Close()
-			d = nil
+	d := &Devnet{opts: opts, log: opts.Logger, MaxAnchorAge: 64}
+	if err := d.start(ctx); err != nil {
+		if cerr := d.Close(); cerr != nil {
+			d.log.Warn("devnet: stop after failed start", "err", cerr)
 		}
-	}()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Devnet) start(ctx context.Context) (err error) {
+	opts := d.opts
 	if d.dataDir = opts.DataDir; d.dataDir == "" {
 		if d.tmpDir, err = os.MkdirTemp("", "teeoracle-devnet-*"); err != nil {
-			return nil, err
+			return err
 		}
 		d.dataDir = d.tmpDir
 	} else if err = os.MkdirAll(d.dataDir, 0o700); err != nil {
-		return nil, err
+		return err
 	}
 	var owner, provider, oracle common.Address
 	if d.Owner, owner, err = newKey(); err != nil {
-		return nil, err
+		return err
 	}
 	if d.Provider, provider, err = newKey(); err != nil {
-		return nil, err
+		return err
 	}
 	if d.Oracle, oracle, err = newKey(); err != nil {
-		return nil, err
+		return err
 	}
 	funded := []common.Address{owner, provider, oracle}
 	if opts.Anvil {
 		wd, _ := os.Getwd()
 		bin, ferr := FindAnvil(opts.AnvilPath, wd)
 		if ferr != nil {
-			return nil, ferr
+			return ferr
 		}
 		if d.Chain, err = startAnvil(ctx, bin, funded, opts.BlockInterval); err != nil {
-			return nil, err
+			return err
 		}
 	} else if d.Chain, err = startSimulated(funded, opts.BlockInterval); err != nil {
-		return nil, err
+		return err
 	}
 	if err := d.deploy(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	if err := d.hardware(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	if err := d.registerPolicy(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	if err := d.StartNode(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	for i := range max(0, opts.SNPMachines) {
 		if _, err := d.AddMachine(ctx, evidence.TEESEVSNP, fmt.Sprintf("snp-%d", i+1)); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i := range max(0, opts.TDXMachines) {
 		if _, err := d.AddMachine(ctx, evidence.TEETDX, fmt.Sprintf("tdx-%d", i+1)); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return d, nil
+	return nil
 }
 
 func (d *Devnet) record(what string, r *types.Receipt) {

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/oracle/agent"
+)
+
+// parseAgent runs the agent command's flag reading on args.
+func parseAgent(t *testing.T, args ...string) (*agentConfig, error) {
+	t.Helper()
+	var got *agentConfig
+	var gotErr error
+	app := &cli.App{Name: "t", Writer: io.Discard, ErrWriter: io.Discard, ExitErrHandler: func(*cli.Context, error) {},
+		Commands: []*cli.Command{{Name: "agent", Flags: agentFlags(), Action: func(c *cli.Context) error {
+			got, gotErr = readAgentFlags(c)
+			return nil
+		}}}}
+	if err := app.Run(append([]string{"t", "agent"}, args...)); err != nil {
+		t.Fatal(err)
+	}
+	return got, gotErr
+}
+
+func TestAgentConfigFileAndFlags(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "agent.yaml")
+	doc := "oracle_url: http://oracle.example:8080\nregistry: \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"\nchain_id: 31337\n" +
+		"machine_id: \"0x" + strings.Repeat("11", 32) + "\"\nkey_file: " + filepath.Join(dir, "key") + "\ntee: tdx\n"
+	if err := os.WriteFile(conf, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parseAgent(t, "--agent-config", conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OracleURL != "http://oracle.example:8080" || c.ChainID != 31337 || c.TEE != "tdx" || c.MachineID.Hex() != "0x"+strings.Repeat("11", 32) {
+		t.Errorf("from file: %+v", c)
+	}
+	// Flags override the file.
+	c, err = parseAgent(t, "--agent-config", conf, "--oracle-url", "http://other:1", "--chain-id", "1", "--machine-id", "0x"+strings.Repeat("22", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OracleURL != "http://other:1" || c.ChainID != 1 || c.MachineID.Hex() != "0x"+strings.Repeat("22", 32) || c.Registry.Hex() != "0x5FbDB2315678afecb367f032d93F642f64180aa3" {
+		t.Errorf("flags over file: %+v", c)
+	}
+	// Flags alone.
+	c, err = parseAgent(t, "--oracle-url", "http://o:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+		"--machine-id", "0x"+strings.Repeat("33", 32), "--tee-key-file", "/k")
+	if err != nil || c.TEE != "auto" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	// A config file that does not parse names itself.
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("oracle_url: x\nunknown: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseAgent(t, "--agent-config", bad); !errors.Is(err, agent.ErrConfigFile) {
+		t.Errorf("bad file: %v, want ErrConfigFile", err)
+	}
+}
+
+func TestAgentCommandBadInput(t *testing.T) {
+	good := []string{"--oracle-url", "http://127.0.0.1:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+		"--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", filepath.Join(t.TempDir(), "k")}
+	cases := map[string][]string{
+		"no oracle url":   good[2:],
+		"bad registry":    {"--oracle-url", "http://o:1", "--registry", "0x12", "--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", "/k"},
+		"bad machine id":  {"--oracle-url", "http://o:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--machine-id", "11", "--tee-key-file", "/k"},
+		"bad interface":   append(append([]string{}, good...), "--tee-interface", "sgx"),
+		"bad fraction":    append(append([]string{}, good...), "--reattest-fraction", "1.5"),
+		"no TEE (no VM)":  append(append([]string{}, good...), "--once"),
+		"missing key arg": good[:6],
+	}
+	for name, args := range cases {
+		if _, _, code := run(t, append([]string{"agent"}, args...)...); code != exitBadInput {
+			t.Errorf("%s: exit %d, want %d", name, code, exitBadInput)
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/oracle/devnet"
+)
+
+// Flags of the devnet command (flags.go's rules apply; flags_test.go checks them).
+const (
+	flagAnvil           = "anvil"
+	flagAnvilPath       = "anvil-path"
+	flagOnce            = "once"
+	flagBlockTime       = "block-time"
+	flagVerdictValidity = "verdict-validity"
+	flagDataDir         = "data-dir"
+	flagSNPMachines     = "snp-machines"
+	flagTDXMachines     = "tdx-machines"
+)
+
+// onceUsage is shared by devnet and agent: one meaning of TEEORACLE_ONCE.
+const onceUsage = "stop after the first attestation round; exit status 0 only when it ended with a trusted verdict on-chain"
+
+func onceFlag() cli.Flag {
+	return &cli.BoolFlag{Name: flagOnce, EnvVars: env(flagOnce), Usage: onceUsage}
+}
+
+func devnetFlags() []cli.Flag {
+	listen := &cli.StringFlag{Name: flagListen, EnvVars: env(flagListen), Value: "127.0.0.1:0",
+		Usage: "API listen `ADDRESS` (host:port)"}
+	return []cli.Flag{
+		onceFlag(),
+		&cli.BoolFlag{Name: flagAnvil, EnvVars: env(flagAnvil),
+			Usage: "run the chain on anvil (Foundry) instead of go-ethereum's in-process simulated backend"},
+		&cli.StringFlag{Name: flagAnvilPath, EnvVars: env(flagAnvilPath), TakesFile: true,
+			Usage: "anvil binary `FILE`; default: the repository's .tools/node_modules/.bin/anvil, else anvil on PATH"},
+		listen,
+		&cli.DurationFlag{Name: flagBlockTime, EnvVars: env(flagBlockTime), Value: time.Second,
+			Usage: "devnet block `INTERVAL`"},
+		&cli.DurationFlag{Name: flagVerdictValidity, EnvVars: env(flagVerdictValidity), Value: 60 * time.Second,
+			Usage: "devnet policy's verdict validity `DURATION` (machines re-attest at 2/3 of it)"},
+		&cli.StringFlag{Name: flagDataDir, EnvVars: env(flagDataDir), TakesFile: true,
+			Usage: "`DIR` for the devnet node's database and the machines' TEE keys; default: a temporary directory removed on exit"},
+		&cli.IntFlag{Name: flagSNPMachines, EnvVars: env(flagSNPMachines), Value: 1,
+			Usage: "`COUNT` of simulated SEV-SNP machines"},
+		&cli.IntFlag{Name: flagTDXMachines, EnvVars: env(flagTDXMachines), Value: 1,
+			Usage: "`COUNT` of simulated TDX machines"},
+	}
+}
+
+const devnetDescription = `Runs the whole system on this machine with nothing but Go and no network:
+
+  1. an embedded chain (go-ethereum's simulated backend; anvil with --anvil),
+  2. the TeeRegistry and the example consumer, deployed,
+  3. a devnet policy, registered, and one oracle node (the same service as
+     'teeoracle serve') with its HTTP API on a local port,
+  4. simulated SEV-SNP and TDX machines: fake guest devices (go-sev-guest's fake
+     sev-guest device, a TDX quote provider) signing under AMD and Intel roots
+     generated for this devnet only, which only the devnet's appraiser trusts,
+  5. each machine registered in the registry by a provider account, and one agent
+     per machine (the code of 'teeoracle agent', in process) that asks the node for
+     a challenge, attests and follows its verdict on-chain,
+
+and prints the registry, each machine's id, TEE, workload id, TCB status, trust and
+expiry, every transaction with its gas, and where the API listens. It then runs the
+real hardware evidence bundled in testdata/ (and ../shared/vectors when present)
+through the verification pipeline under the vendors' real roots, labelled as such.
+
+With --once it exits after the first round: status 0 when every machine is trusted
+on-chain, 1 otherwise. Without it the machines keep re-attesting until SIGINT or
+SIGTERM (a second signal forces exit).`
+
+func devnetCommand(deps appDeps) *cli.Command {
+	return &cli.Command{
+		Name:        "devnet",
+		Usage:       "run a local chain, registry, oracle node and simulated SEV-SNP/TDX machines, and show them attest",
+		UsageText:   "teeoracle devnet [--once] [--anvil] [--verdict-validity 60s]",
+		Description: devnetDescription,
+		Flags:       devnetFlags(),
+		Action: func(c *cli.Context) error {
+			opts := devnet.Options{
+				Anvil: c.Bool(flagAnvil), AnvilPath: c.String(flagAnvilPath), Listen: c.String(flagListen),
+				BlockInterval: c.Duration(flagBlockTime), Validity: c.Duration(flagVerdictValidity),
+				DataDir: c.String(flagDataDir), SNPMachines: c.Int(flagSNPMachines), TDXMachines: c.Int(flagTDXMachines),
+				Logger: logger(c),
+			}
+			if opts.BlockInterval < time.Second && opts.Anvil {
+				return badInput(fmt.Errorf("--%s: anvil takes whole seconds, got %s", flagBlockTime, opts.BlockInterval))
+			}
+			if opts.Validity < 10*time.Second {
+				return badInput(fmt.Errorf("--%s %s: at least 10s, so a round fits in it", flagVerdictValidity, opts.Validity))
+			}
+			for _, n := range []struct {
+				flag string
+				v    int
+			}{{flagSNPMachines, opts.SNPMachines}, {flagTDXMachines, opts.TDXMachines}} {
+				if n.v < 0 || n.v > 16 {
+					return badInput(fmt.Errorf("--%s %d: want 0..16", n.flag, n.v))
+				}
+			}
+			if opts.SNPMachines == 0 && opts.TDXMachines == 0 {
+				return badInput(fmt.Errorf("--%s and --%s are both 0: nothing to attest", flagSNPMachines, flagTDXMachines))
+			}
+			// Options.defaults reads 0 as "one each" and negative as none.
+			if opts.SNPMachines == 0 {
+				opts.SNPMachines = -1
+			}
+			if opts.TDXMachines == 0 {
+				opts.TDXMachines = -1
+			}
+			ctx, stop := interruptible(c.Context, deps)
+			defer stop()
+			err := devnet.Run(ctx, opts, devnet.RunOptions{Once: c.Bool(flagOnce)}, c.App.Writer)
+			switch {
+			case errors.Is(err, devnet.ErrNotAllTrusted):
+				return &exitError{code: exitUntrusted, err: err}
+			case errors.Is(err, devnet.ErrNoAnvil):
+				return badInput(err)
+			case err != nil:
+				return &exitError{code: exitBadInput, err: err}
+			}
+			return nil
+		},
+	}
+}
+
+// interruptible returns a context cancelled by the first SIGINT or SIGTERM; a
+// second one exits the process at once with exitForced.
+func interruptible(parent context.Context, deps appDeps) (context.Context, func()) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(deps.Stderr, "teeoracle: %s: stopping (send it again to force exit)\n", s)
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(deps.Stderr, "teeoracle: second %s: forced exit\n", s)
+			os.Exit(exitForced)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+}
