@@ -65,7 +65,9 @@ func AppraiseRealEvidence(ctx context.Context, repoRoot string) ([]RealAppraisal
 		return nil, ErrNoRealEvidence
 	}
 	td := func(p ...string) string { return filepath.Join(append([]string{repoRoot, "testdata"}, p...)...) }
-	sh := func(p ...string) string { return filepath.Join(append([]string{repoRoot, "..", "shared", "vectors"}, p...)...) }
+	sh := func(p ...string) string {
+		return filepath.Join(append([]string{repoRoot, "..", "shared", "vectors"}, p...)...)
+	}
 	sets := []realSet{
 		{name: "sev-snp Milan, VCEK (go-sev-guest testdata)", at: "2022-09-24T01:00:00Z",
 			evidence: td("sev-snp", "milan-v2", "report.bin"), certs: []string{td("sev-snp", "milan-v2", "vcek.der")}},
