@@ -24,6 +24,8 @@ export interface VerifyRequest {
     tdxDcapQvl?: Bytes;
     /** TDX collateral as saved Intel PCS responses, by file name (docs/collateral.md). */
     tdxPcs?: Record<string, Bytes>;
+    /** TDX collateral as the oracle node archives it: the JSON of Go's collateral.TDXCollateral. */
+    tdxSet?: Bytes;
   };
   /** A policy file (YAML or JSON). Absent or null: the default policy. */
   policy?: Bytes | null;

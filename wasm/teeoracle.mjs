@@ -119,6 +119,7 @@ export function encodeRequest(req) {
     const w = {};
     if (c.snpCrls?.length) w.snp_crls = c.snpCrls.map((b, i) => base64(b, `collateral.snpCrls[${i}]`));
     if (c.tdxDcapQvl !== undefined) w.tdx_dcap_qvl = base64(c.tdxDcapQvl, "collateral.tdxDcapQvl");
+    if (c.tdxSet !== undefined) w.tdx_set = base64(c.tdxSet, "collateral.tdxSet");
     if (c.tdxPcs) {
       w.tdx_pcs = {};
       for (const [name, b] of Object.entries(c.tdxPcs)) w.tdx_pcs[name] = base64(b, `collateral.tdxPcs.${name}`);

@@ -38,6 +38,7 @@ type collateralJSON struct {
 	SNPCRLs    [][]byte          `json:"snp_crls,omitempty"`
 	TDXDcapQVL []byte            `json:"tdx_dcap_qvl,omitempty"`
 	TDXPCS     map[string][]byte `json:"tdx_pcs,omitempty"`
+	TDXSet     []byte            `json:"tdx_set,omitempty"`
 }
 
 // bindingJSON has pointer fields so that a missing one is told from a zero one: a
@@ -96,6 +97,9 @@ func ParseRequest(data []byte) (*Request, error) {
 		if len(c.TDXPCS) > 0 {
 			req.Collateral.TDXPCS = c.TDXPCS
 		}
+		if c.TDXSet != nil {
+			req.Collateral.TDXSet = &evidence.Input{Name: "collateral.tdx_set", Data: c.TDXSet}
+		}
 	}
 	req.Domain.ChainID = rj.ChainID
 	if rj.Registry != nil {
@@ -150,6 +154,9 @@ func (r *Request) MarshalJSON() ([]byte, error) {
 		}
 		if r.Collateral.TDXDcapQVL != nil {
 			c.TDXDcapQVL = r.Collateral.TDXDcapQVL.Data
+		}
+		if r.Collateral.TDXSet != nil {
+			c.TDXSet = r.Collateral.TDXSet.Data
 		}
 		rj.Collateral = c
 	}

@@ -9,8 +9,10 @@
 package verifier
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,10 +95,28 @@ type Collateral struct {
 	// docs/collateral.md (form a): tcbinfo-<fmspc>.json, qeidentity.json,
 	// pckcrl-<ca>.der, rootcrl.der and their .issuer-chain.pem files.
 	TDXPCS map[string][]byte
+	// TDXSet is a collateral.TDXCollateral as JSON (encoding/json of the Go type):
+	// the form the oracle node archives the collateral a TDX appraisal used in, so
+	// that an archived verdict re-verifies from the archive alone.
+	TDXSet *evidence.Input
 }
 
 func (c *Collateral) empty() bool {
-	return len(c.SNPCRLs) == 0 && c.TDXDcapQVL == nil && len(c.TDXPCS) == 0
+	return len(c.SNPCRLs) == 0 && c.tdxForms() == 0
+}
+
+func (c *Collateral) tdxForms() int {
+	n := 0
+	if c.TDXDcapQVL != nil {
+		n++
+	}
+	if len(c.TDXPCS) > 0 {
+		n++
+	}
+	if c.TDXSet != nil {
+		n++
+	}
+	return n
 }
 
 // Result is the outcome of one verification: everything `teeoracle verify` prints.
@@ -240,7 +260,7 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 	}
 	switch tee {
 	case evidence.TEESEVSNP:
-		if c.TDXDcapQVL != nil || len(c.TDXPCS) > 0 {
+		if c.tdxForms() > 0 {
 			return nil, fmt.Errorf("%w: TDX collateral given for SEV-SNP evidence", ErrCollateral)
 		}
 		cfg := appraise.SNPConfig{Roots: v.snpRoots, Logger: v.log}
@@ -263,8 +283,8 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 		}
 		var src appraise.TDXCollateralSource
 		switch {
-		case c.TDXDcapQVL != nil && len(c.TDXPCS) > 0:
-			return nil, fmt.Errorf("%w: both dcap-qvl JSON and PCS files given; give one", ErrCollateral)
+		case c.tdxForms() > 1:
+			return nil, fmt.Errorf("%w: more than one form of TDX collateral given; give one", ErrCollateral)
 		case c.TDXDcapQVL != nil:
 			d, err := collateral.ParseDcapQVL(c.TDXDcapQVL.Data)
 			if err != nil {
@@ -277,6 +297,12 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 				return nil, fmt.Errorf("%w: %w", ErrCollateral, err)
 			}
 			src = d
+		case c.TDXSet != nil:
+			d, err := parseTDXSet(c.TDXSet.Data)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: %w", ErrCollateral, inputName(*c.TDXSet, "tdx collateral set"), err)
+			}
+			src = d
 		default:
 			return nil, ErrNeedCollateral
 		}
@@ -287,6 +313,21 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 		return a, nil
 	}
 	return nil, fmt.Errorf("%w: evidence of unknown TEE %v", ErrRequest, tee)
+}
+
+// parseTDXSet decodes a collateral.TDXCollateral from its encoding/json form. Unknown
+// fields are refused, so that a newer archive format is not half read.
+func parseTDXSet(b []byte) (*collateral.TDXCollateral, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var c collateral.TDXCollateral
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: TDX collateral set JSON: %w", collateral.ErrTDXCollateral, err)
+	}
+	if len(c.TCBInfo.Body) == 0 || len(c.QEIdentity.Body) == 0 || len(c.PCKCRL) == 0 || len(c.RootCACRL) == 0 {
+		return nil, fmt.Errorf("%w: TDX collateral set lacks TCB Info, QE Identity or a CRL", collateral.ErrTDXCollateral)
+	}
+	return &c, nil
 }
 
 func inputName(in evidence.Input, def string) string {

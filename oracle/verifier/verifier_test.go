@@ -3,6 +3,7 @@ package verifier_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -331,3 +332,54 @@ func TestBindingInVerdict(t *testing.T) {
 }
 
 func b2h(rd [64]byte) common.Hash { return common.Hash(rd[:32]) }
+
+// TestTDXSetSameAsSource: the collateral a TDX appraisal used, archived as the JSON of
+// collateral.TDXCollateral (as the node does), re-verifies to the same report.
+func TestTDXSetSameAsSource(t *testing.T) {
+	v := newVerifier(t)
+	for _, name := range []string{"tdx-spr-e4/pcs/default", "tdx-v5-outdated/default"} {
+		t.Run(name, func(t *testing.T) {
+			c := caseByName(t, loadCases(t), name)
+			want, err := v.Verify(context.Background(), c.Request)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var set *collateral.TDXCollateral
+			if c.Request.Collateral.TDXPCS != nil {
+				d, err := collateral.ParsePCSFiles("pcs", c.Request.Collateral.TDXPCS)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if set, err = d.FetchTDX(context.Background(), want.Appraisal.TDX.FMSPC, "platform"); err != nil {
+					t.Fatal(err)
+				}
+			} else if set, err = collateral.ParseDcapQVL(c.Request.Collateral.TDXDcapQVL.Data); err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := *c.Request
+			req.Collateral = verifier.Collateral{TDXSet: &evidence.Input{Name: "set.json", Data: b}}
+			got, err := v.Verify(context.Background(), &req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(reportJSON(t, got), reportJSON(t, want)) {
+				t.Error("collateral set gives another report than its source")
+			}
+			// Refused: unknown fields, missing items, two forms at once.
+			for _, bad := range [][]byte{[]byte(`{"TCBInfo":{},"Extra":1}`), []byte(`{}`), []byte(`[`)} {
+				req.Collateral = verifier.Collateral{TDXSet: &evidence.Input{Data: bad}}
+				if _, err := v.Verify(context.Background(), &req); !errors.Is(err, verifier.ErrCollateral) || !errors.Is(err, collateral.ErrTDXCollateral) {
+					t.Errorf("set %s: err = %v", bad, err)
+				}
+			}
+			req.Collateral = verifier.Collateral{TDXSet: &evidence.Input{Data: b}, TDXDcapQVL: &evidence.Input{Data: []byte("{}")}}
+			if _, err := v.Verify(context.Background(), &req); !errors.Is(err, verifier.ErrCollateral) {
+				t.Errorf("two forms: err = %v", err)
+			}
+		})
+	}
+}
