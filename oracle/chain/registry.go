@@ -84,6 +84,7 @@ type Registry struct {
 	chainID uint64
 	abi     *bindings.TeeRegistry
 	bound   *bind.BoundContract
+	block   *big.Int // reads at this block; nil means latest
 }
 
 // NewRegistry returns a client of the registry at address on chain chainID without
@@ -157,7 +158,22 @@ func MachineID(provider common.Address, salt common.Hash) common.Hash {
 	return crypto.Keccak256Hash(buf[:])
 }
 
-func (r *Registry) opts(ctx context.Context) *bind.CallOpts { return &bind.CallOpts{Context: ctx} }
+// AtBlock returns a view of the registry whose reads answer as of block number n
+// (an archive node is needed for old blocks); the receiver is unchanged. Event
+// readers and transactions are not affected.
+func (r *Registry) AtBlock(n uint64) *Registry {
+	c := *r
+	c.block = new(big.Int).SetUint64(n)
+	return &c
+}
+
+func (r *Registry) opts(ctx context.Context) *bind.CallOpts {
+	o := &bind.CallOpts{Context: ctx}
+	if r.block != nil {
+		o.BlockNumber = new(big.Int).Set(r.block)
+	}
+	return o
+}
 
 // call runs one view call and decodes a revert into *RevertError.
 func call[T any](ctx context.Context, r *Registry, what string, data []byte, unpack func([]byte) (T, error)) (T, error) {

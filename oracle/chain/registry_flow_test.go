@@ -117,6 +117,14 @@ func TestQuorumFlow(t *testing.T) {
 	if a := acc[0]; a.Digest != digest || a.TEEKey != addrOf(teeKey) || a.Status != verdict.StatusTrusted || a.EvidenceHash != v.EvidenceHash || a.TxHash != rcpt.TxHash {
 		t.Fatalf("VerdictAccepted %+v does not match the verdict (digest %s)", a, digest)
 	}
+	// Historical reads: trusted from the verdict's block on, not before.
+	vb := rcpt.BlockNumber.Uint64()
+	if before, err := e.reg.AtBlock(vb-1).IsTrusted(ctx, id); err != nil || before {
+		t.Fatalf("isTrusted at block %d, before the verdict = %v, %v", vb-1, before, err)
+	}
+	if at, err := e.reg.AtBlock(vb).IsTrusted(ctx, id); err != nil || !at {
+		t.Fatalf("isTrusted at the verdict's block %d = %v, %v", vb, at, err)
+	}
 	if none, err := e.reg.VerdictsAccepted(ctx, chain.BlockRange{}, common.HexToHash("0xdead")); err != nil || len(none) != 0 {
 		t.Fatalf("VerdictAccepted of another machine = %+v, %v", none, err)
 	}
