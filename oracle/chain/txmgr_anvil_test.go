@@ -16,6 +16,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/store"
 )
 
@@ -35,15 +36,14 @@ var listeningRE = regexp.MustCompile(`Listening on ([0-9.]+:[0-9]+)`)
 // skipped, except under CI, where it fails.
 func startAnvil(t *testing.T, args ...string) *anvil {
 	t.Helper()
-	bin, err := filepath.Abs(filepath.Join("..", "..", ".tools", "node_modules", ".bin", "anvil"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(bin); err != nil {
+	// The native binary, not the npm launcher in .bin: a signal to the launcher
+	// would leave the chain running as an orphan.
+	bin := testchain.AnvilPath()
+	if bin == "" {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("anvil not installed at %s (run scripts/install-toolchain): %v", bin, err)
+			t.Fatal("anvil not installed under .tools/node_modules (run scripts/install-toolchain)")
 		}
-		t.Skipf("anvil not installed at %s (run scripts/install-toolchain)", bin)
+		t.Skip("anvil not installed under .tools/node_modules (run scripts/install-toolchain)")
 	}
 	cmd := exec.Command(bin, append([]string{"--port", "0"}, args...)...)
 	out, err := cmd.StdoutPipe()
