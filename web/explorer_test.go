@@ -1,0 +1,416 @@
+package web_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
+	"github.com/teeoracle/teeoracle/oracle/verifier/verifiertest"
+	"github.com/teeoracle/teeoracle/web"
+)
+
+var repoRoot = filepath.Join("..")
+
+// browserTools returns node, chromium and playwright-core's module, skipping (or,
+// under CI, failing) when one is missing.
+func browserTools(t *testing.T) (node, chromium, playwright string) {
+	t.Helper()
+	missing := func(what string, err error) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set and %s is missing: %v", what, err)
+		}
+		t.Skipf("%s missing (%v); see docs/wasm.md, Explorer tests", what, err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node", err)
+	}
+	if chromium, err = exec.LookPath("chromium"); err != nil {
+		missing("chromium (apt-get install chromium)", err)
+	}
+	playwright, err = filepath.Abs(filepath.Join(repoRoot, ".tools", "playwright", "node_modules", "playwright-core", "index.mjs"))
+	if err == nil {
+		_, err = os.Stat(playwright)
+	}
+	if err != nil {
+		missing("playwright-core (scripts/install-browser-test)", err)
+	}
+	return node, chromium, playwright
+}
+
+// oracleArchive is what an oracle node's API serves for re-verification
+// (oracle/api: /v1/verdicts/{hash} with its audit record, /v1/archive/{kind}/{hash}),
+// filled by the test with what it published.
+type oracleArchive struct {
+	verdicts map[common.Hash][]byte            // VerdictView JSON
+	archive  map[string]map[common.Hash][]byte // kind -> hash -> bytes
+}
+
+func (a *oracleArchive) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/v1/"), "/")
+	var body []byte
+	switch {
+	case len(parts) == 2 && parts[0] == "verdicts":
+		body = a.verdicts[common.HexToHash(parts[1])]
+		w.Header().Set("Content-Type", "application/json")
+	case len(parts) == 3 && parts[0] == "archive":
+		body = a.archive[parts[1]][common.HexToHash(parts[2])]
+	}
+	if body == nil {
+		http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
+		return
+	}
+	_, _ = w.Write(body)
+}
+
+// auditRecord mirrors the fields of the node's audit record (oracle/service
+// AuditRecord) that re-verification reads.
+type auditRecord struct {
+	VerdictHash  string `json:"verdict_hash"`
+	EvidenceHash string `json:"evidence_hash"`
+	PolicyHash   string `json:"policy_hash"`
+	AsOf         int64  `json:"as_of"`
+	ChainID      uint64 `json:"chain_id"`
+	Registry     string `json:"registry"`
+	MachineID    string `json:"machine_id"`
+	TEEKey       string `json:"tee_key"`
+	AnchorNumber uint64 `json:"anchor_block_number"`
+	AnchorHash   string `json:"anchor_block_hash"`
+	Collateral   []struct {
+		Kind   string `json:"kind"`
+		SHA256 string `json:"sha256"`
+	} `json:"collateral"`
+}
+
+type explorerEnv struct {
+	t        *testing.T
+	ctx      context.Context
+	client   *ethclient.Client
+	reg      *chain.Registry
+	owner    *chain.DirectSender
+	provider *chain.DirectSender
+	oracle   *ecdsa.PrivateKey
+	archive  *oracleArchive
+	v        *verifier.Verifier
+}
+
+func (e *explorerEnv) send(s chain.Sender, c chain.TxCandidate) {
+	e.t.Helper()
+	if _, err := e.reg.Transact(e.ctx, s, c); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *explorerEnv) register(salt byte, tee uint8) common.Hash {
+	e.t.Helper()
+	s := common.Hash{salt}
+	e.send(e.provider, e.reg.RegisterMachineTx(s, tee, fmt.Sprintf("https://provider.example/vm/%d", salt)))
+	return chain.MachineID(e.provider.From(), s)
+}
+
+// publish verifies a real case for machine, submits the verdict with the oracle's
+// signature, and archives what re-verification needs, as a node would.
+func (e *explorerEnv) publish(c verifiertest.Case, machine common.Hash, key common.Address) common.Hash {
+	e.t.Helper()
+	req := *c.Request
+	req.Domain = e.reg.Domain()
+	req.Binding = &verifier.Binding{MachineID: machine, TEEKey: key, AnchorBlockNumber: 1, AnchorBlockHash: common.Hash{0xa}}
+	res, err := e.v.Verify(e.ctx, &req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	v := res.Decision.Verdict
+	if h, err := e.reg.HashVerdict(e.ctx, &v); err != nil || h != res.VerdictHash {
+		e.t.Fatalf("registry hashVerdict %s (%v), verifier %s", h, err, res.VerdictHash)
+	}
+	sig, err := verdict.SignVerdict(&v, req.Domain, e.oracle)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tx, err := e.reg.SubmitVerdictTx(chain.SignedVerdict{Verdict: v, Signatures: [][]byte{sig}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.send(e.owner, tx)
+
+	bundle, err := res.Evidence.MarshalBundle()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	canon, err := res.Policy.CanonicalJSON()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.archive.archive["evidence"][res.EvidenceHash] = bundle
+	e.archive.archive["policy"][res.PolicyHash] = canon
+	rec := auditRecord{VerdictHash: res.VerdictHash.Hex(), EvidenceHash: res.EvidenceHash.Hex(), PolicyHash: res.PolicyHash.Hex(),
+		AsOf: res.At.Unix(), ChainID: req.Domain.ChainID, Registry: req.Domain.Registry.Hex(), MachineID: machine.Hex(),
+		TEEKey: key.Hex(), AnchorNumber: 1, AnchorHash: req.Binding.AnchorBlockHash.Hex()}
+	for _, item := range collateralItems(e.t, &req) {
+		h := sha256.Sum256(item.body)
+		e.archive.archive["collateral"][h] = item.body
+		rec.Collateral = append(rec.Collateral, struct {
+			Kind   string `json:"kind"`
+			SHA256 string `json:"sha256"`
+		}{item.kind, common.Hash(h).Hex()})
+	}
+	audit, _ := json.Marshal(rec)
+	vj, _ := json.Marshal(v)
+	view, _ := json.Marshal(map[string]any{"hash": res.VerdictHash, "verdict": json.RawMessage(vj), "signatures": []any{}, "audit": json.RawMessage(audit)})
+	e.archive.verdicts[res.VerdictHash] = view
+	return res.VerdictHash
+}
+
+type item struct {
+	kind string
+	body []byte
+}
+
+// collateralItems turns a request's collateral into the node's archived kinds
+// (oracle/service: snp-vcek, snp-crl, tdx-collateral).
+func collateralItems(t *testing.T, req *verifier.Request) []item {
+	t.Helper()
+	var out []item
+	for _, c := range req.Collateral.SNPCRLs {
+		out = append(out, item{"snp-crl", c.Data})
+	}
+	if d := req.Collateral.TDXDcapQVL; d != nil {
+		set, err := collateralSet(d.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, item{"tdx-collateral", set})
+	}
+	return out
+}
+
+// TestExplorerInChromium: against anvil with a deployed registry, the page lists
+// the machines with the trust isTrusted gives, re-verification in the browser
+// reproduces the on-chain verdict hash of real SEV-SNP and TDX evidence, and a
+// tampered evidence file is shown as not reproduced. Screenshots go to
+// dist/explorer-screenshots/.
+func TestExplorerInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts anvil and Chromium")
+	}
+	node, chromium, playwright := browserTools(t)
+	anvil := testchain.StartAnvil(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	wasmDir := t.TempDir()
+	if b, err := exec.Command(filepath.Join(repoRoot, "scripts", "build-wasm"), wasmDir).CombinedOutput(); err != nil {
+		t.Fatalf("scripts/build-wasm: %v\n%s", err, b)
+	}
+
+	chainID, err := anvil.Client.ChainID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := func(i int) *chain.DirectSender {
+		key, _ := testchain.DevKey(i)
+		s, err := chain.NewDirectSender(anvil.Client, bind.NewKeyedTransactor(key, chainID), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.PollInterval = 20 * time.Millisecond
+		return s
+	}
+	oracle, err := crypto.ToECDSA(crypto.Keccak256([]byte("explorer test oracle")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verifier.New(verifier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &explorerEnv{t: t, ctx: ctx, client: anvil.Client, owner: sender(0), provider: sender(1), oracle: oracle, v: v,
+		archive: &oracleArchive{verdicts: map[common.Hash][]byte{}, archive: map[string]map[common.Hash][]byte{
+			"evidence": {}, "policy": {}, "collateral": {}}}}
+	reg, receipt, err := chain.DeployRegistry(ctx, anvil.Client, e.owner, e.owner.From(), []common.Address{crypto.PubkeyToAddress(oracle.PublicKey)}, 1, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.reg = reg
+	defHash, err := policy.Default().Hash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.send(e.owner, reg.RegisterPolicyTx(defHash, 86400, "teeoracle:default"))
+
+	set, err := verifiertest.Load(repoRoot, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]verifiertest.Case{}
+	for _, c := range set.Cases {
+		cases[c.Name] = c
+	}
+	expect := struct {
+		Machines   map[string]string `json:"machines"`
+		Reproduced []common.Hash     `json:"reproduced"`
+		Tampered   struct {
+			Digest common.Hash `json:"digest"`
+			File   string      `json:"file"`
+		} `json:"tampered"`
+	}{Machines: map[string]string{}}
+
+	// A Milan machine whose real report commits to nothing of ours: untrusted.
+	milan := e.register(1, verdict.TEESEVSNP)
+	milanKey := common.HexToAddress("0x" + strings.Repeat("11", 20))
+	milanDigest := e.publish(cases["snp-milan-v2/bundle"], milan, milanKey)
+	expect.Machines[milan.Hex()] = "untrusted"
+	expect.Reproduced = append(expect.Reproduced, milanDigest)
+
+	// TDX v5 (../shared/vectors): OutOfDate and unbound, untrusted; its collateral
+	// comes from the archive as the node stores it.
+	if c, ok := cases["tdx-v5-outdated/default"]; ok {
+		tdx := e.register(2, verdict.TEETDX)
+		expect.Machines[tdx.Hex()] = "untrusted"
+		expect.Reproduced = append(expect.Reproduced, e.publish(c, tdx, common.HexToAddress("0x"+strings.Repeat("22", 20))))
+	} else if os.Getenv("CI") != "" {
+		t.Fatalf("CI is set: %v", set.SharedMissing)
+	}
+
+	// Registered, never attested.
+	expect.Machines[e.register(3, verdict.TEESEVSNP).Hex()] = "no verdict"
+
+	// A trusted machine: a verdict the oracle signs for evidence made by test-only
+	// keys (no real report binds this chain), shown trusted; not archived.
+	trusted := e.register(4, verdict.TEESEVSNP)
+	e.send(e.owner, e.trustedVerdictTx(trusted, common.HexToAddress("0x"+strings.Repeat("44", 20)), defHash))
+	expect.Machines[trusted.Hex()] = "trusted"
+	if ok, err := reg.IsTrusted(ctx, trusted); err != nil || !ok {
+		t.Fatalf("isTrusted(%s) = %v, %v", trusted, ok, err)
+	}
+
+	// The Milan bundle that was published, with one bit of the report's signature
+	// flipped.
+	var b evidence.Bundle
+	if err := json.Unmarshal(mustRead(t, filepath.Join(repoRoot, "testdata", "sev-snp", "milan-v2", "bundle.json")), &b); err != nil {
+		t.Fatal(err)
+	}
+	b.Evidence[0x2a0+5] ^= 1
+	tampered := filepath.Join(t.TempDir(), "tampered-bundle.json")
+	if err := os.WriteFile(tampered, mustJSON(t, b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expect.Tampered.Digest, expect.Tampered.File = milanDigest, tampered
+
+	explorer, err := web.New(web.Options{RPCURL: anvil.URL, Registry: reg.Address(), FromBlock: receipt.BlockNumber.Uint64(), Wasm: os.DirFS(wasmDir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", e.archive)
+	mux.Handle("/", explorer)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	shots, err := filepath.Abs(filepath.Join(repoRoot, "dist", "explorer-screenshots"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, node, filepath.Join("test", "explorer.browser.mjs"))
+	cmd.Env = append(os.Environ(), "EXPLORER_URL="+srv.URL+"/", "EXPLORER_EXPECT="+string(mustJSON(t, expect)),
+		"SCREENSHOT_DIR="+shots, "PLAYWRIGHT_CORE="+playwright, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	t.Logf("explorer in Chromium:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser test failed: %v", err)
+	}
+}
+
+// trustedVerdictTx is a trusted verdict for machine anchored at the latest block's
+// parent, signed by the oracle.
+func (e *explorerEnv) trustedVerdictTx(machine common.Hash, key common.Address, pol common.Hash) chain.TxCandidate {
+	e.t.Helper()
+	c := e.reg
+	h, err := e.headers()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	v := verdict.Verdict{MachineID: machine, TEE: verdict.TEESEVSNP, Status: verdict.StatusTrusted, TEEKey: key,
+		WorkloadID: crypto.Keccak256Hash([]byte("workload")), TCBStatus: 1, TCB: 0x0b00000000001587, PolicyHash: pol,
+		EvidenceHash: crypto.Keccak256Hash([]byte("test-only evidence")), AnchorBlockNumber: h.parentNumber,
+		AnchorBlockHash: h.parentHash, IssuedAt: h.time, ExpiresAt: h.time + 3600}
+	sig, err := verdict.SignVerdict(&v, c.Domain(), e.oracle)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tx, err := c.SubmitVerdictTx(chain.SignedVerdict{Verdict: v, Signatures: [][]byte{sig}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tx
+}
+
+type head struct {
+	parentNumber uint64
+	parentHash   common.Hash
+	time         uint64
+}
+
+func (e *explorerEnv) headers() (head, error) {
+	client := e.client
+	h, err := client.HeaderByNumber(e.ctx, nil)
+	if err != nil {
+		return head{}, err
+	}
+	p, err := client.HeaderByNumber(e.ctx, new(big.Int).Sub(h.Number, big.NewInt(1)))
+	if err != nil {
+		return head{}, err
+	}
+	return head{parentNumber: p.Number.Uint64(), parentHash: p.Hash(), time: h.Time}, nil
+}
+
+// collateralSet converts dcap-qvl collateral into the form the node archives TDX
+// collateral in: the JSON of collateral.TDXCollateral.
+func collateralSet(dcap []byte) ([]byte, error) {
+	c, err := collateral.ParseDcapQVL(dcap)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(c)
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,208 @@
+// The registry explorer: machines, verdicts, oracles and policies read from the
+// chain's JSON-RPC, and re-verification of any verdict in the browser with the
+// WebAssembly verifier from the evidence the oracle archived.
+import { Rpc, Registry, TCB_STATUS, TEE } from "./registry.mjs";
+
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, attrs = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
+  return e;
+};
+const short = (h) => (h && h.length > 14 ? `${h.slice(0, 8)}…${h.slice(-4)}` : h);
+const hashCell = (h) => el("code", { title: h }, short(h));
+const when = (unix) => (unix ? new Date(unix * 1000).toISOString().replace(".000Z", "Z") : "—");
+const ZERO32 = "0x" + "0".repeat(64);
+
+function status(text, isError = false) {
+  const s = $("#status");
+  s.textContent = text;
+  s.classList.toggle("error", isError);
+}
+
+async function main() {
+  const config = await (await fetch("config.json")).json();
+  const abi = await (await fetch("abi.json")).json();
+  const rpc = new Rpc(config.rpc);
+  const registry = new Registry(rpc, config.registry, abi, config.from_block ?? 0);
+  $("#registry").textContent = config.registry;
+  status("Reading the registry…");
+
+  const [chainId, latest] = await Promise.all([rpc.call("eth_chainId"), rpc.call("eth_getBlockByNumber", ["latest", false])]);
+  const now = Number(BigInt(latest.timestamp));
+  $("#chain").textContent = `chain ${BigInt(chainId)}, block ${BigInt(latest.number)} at ${when(now)}`;
+
+  const [registered, deregistered, verdicts, added, removed, thresholds, policiesReg, policiesRet] = await Promise.all(
+    ["MachineRegistered", "MachineDeregistered", "VerdictAccepted", "OracleAdded", "OracleRemoved", "ThresholdChanged", "PolicyRegistered", "PolicyRetired"].map((n) => registry.events(n)),
+  );
+
+  // Oracles: replay additions and removals in log order.
+  const oracleLog = [...added.map((e) => ({ ...e, add: true })), ...removed.map((e) => ({ ...e, add: false }))].sort((a, b) => a.block - b.block || a.index - b.index);
+  const oracles = new Set();
+  for (const e of oracleLog) e.add ? oracles.add(e.oracle) : oracles.delete(e.oracle);
+  const threshold = await registry.threshold();
+  $("#oracles").replaceChildren(
+    el("p", {}, `Quorum: ${threshold} of ${oracles.size} oracle${oracles.size === 1 ? "" : "s"}.`),
+    el("ul", {}, ...[...oracles].map((o) => el("li", {}, el("code", {}, o)))),
+  );
+  void thresholds;
+
+  // Policies.
+  const retired = new Set(policiesRet.map((p) => p.policyHash));
+  const policyRows = await Promise.all(
+    policiesReg.map(async (p) => {
+      const info = await registry.policy(p.policyHash);
+      return el("tr", {}, el("td", {}, info.id), el("td", {}, hashCell(p.policyHash)), el("td", {}, retired.has(p.policyHash) ? "retired" : "active"), el("td", {}, `${info.validitySeconds} s`), el("td", {}, p.uri || "—"));
+    }),
+  );
+  $("#policies tbody").replaceChildren(...policyRows);
+
+  // Machines, newest registration first, with their verdict history.
+  const gone = new Set(deregistered.map((d) => d.machineId));
+  const history = new Map();
+  for (const v of verdicts) history.set(v.machineId, [...(history.get(v.machineId) ?? []), v]);
+  const rows = [];
+  for (const m of [...registered].reverse()) {
+    const [rec, trusted] = await Promise.all([registry.machine(m.machineId), registry.isTrusted(m.machineId)]);
+    const hist = history.get(m.machineId) ?? [];
+    rows.push(machineRow(m, rec, trusted, hist, now, gone.has(m.machineId), retired, config));
+  }
+  $("#machines").replaceChildren(...rows);
+  if (rows.length === 0) $("#machines").append(el("p", {}, "No machine is registered."));
+  status(`${registered.length} machine${registered.length === 1 ? "" : "s"}, ${verdicts.length} verdict${verdicts.length === 1 ? "" : "s"}.`);
+}
+
+// trustOf says, in words, why isTrusted answers as it does.
+function trustOf(rec, trusted, now, deregistered, retired) {
+  if (trusted) return ["trusted", "trusted"];
+  if (deregistered || rec.state === 2) return ["deregistered", "untrusted"];
+  if (rec.status === 0) return ["no verdict", "none"];
+  if (rec.status === 2) return ["untrusted", "untrusted"];
+  if (retired.has(rec.policyHash)) return ["policy retired", "untrusted"];
+  if (rec.expiresAt <= now) return ["expired", "expired"];
+  return ["not trusted", "untrusted"];
+}
+
+function machineRow(m, rec, trusted, hist, now, deregistered, retired, config) {
+  const [word, cls] = trustOf(rec, trusted, now, deregistered, retired);
+  const last = hist.at(-1);
+  const left = rec.expiresAt - now;
+  const expiry = rec.expiresAt ? `${when(rec.expiresAt)} (${left > 0 ? `in ${Math.round(left / 3600)} h` : `${Math.round(-left / 3600)} h ago`})` : "—";
+  const section = el(
+    "section",
+    { class: "machine", "data-machine": m.machineId, "aria-labelledby": `m-${m.machineId}` },
+    el("h3", { id: `m-${m.machineId}` }, el("span", { class: `badge ${cls}`, "data-trust": word }, word), " ", el("code", { title: m.machineId }, short(m.machineId)), ` ${TEE[m.tee] ?? "TEE " + m.tee}`),
+    el(
+      "dl",
+      {},
+      el("dt", {}, "Provider"), el("dd", {}, el("code", {}, m.provider)),
+      el("dt", {}, "TEE key"), el("dd", {}, el("code", {}, rec.teeKey)),
+      el("dt", {}, "TCB status"), el("dd", {}, rec.status ? TCB_STATUS[rec.tcbStatus] ?? rec.tcbStatus : "—"),
+      el("dt", {}, "Workload"), el("dd", {}, last ? hashCell(last.workloadId) : "—"),
+      el("dt", {}, "Policy"), el("dd", {}, rec.policyHash !== ZERO32 ? hashCell(rec.policyHash) : "—"),
+      el("dt", {}, "Issued"), el("dd", {}, when(rec.issuedAt)),
+      el("dt", {}, "Expires"), el("dd", {}, expiry),
+      el("dt", {}, "Metadata"), el("dd", {}, m.metadataURI || "—"),
+    ),
+  );
+  if (hist.length) {
+    const table = el("table", { class: "history" }, el("caption", {}, "Verdict history"), el("thead", {}, el("tr", {}, ...["Block", "Status", "Verdict hash", "Evidence", "Re-verify"].map((h) => el("th", { scope: "col" }, h)))));
+    const body = el("tbody");
+    for (const v of [...hist].reverse()) body.append(...verdictRows(v, config));
+    table.append(body);
+    section.append(table);
+  }
+  return section;
+}
+
+function verdictRows(v, config) {
+  const out = el("output", { class: "reverify", "aria-live": "polite", "data-digest": v.digest });
+  const file = el("input", { type: "file", "aria-label": `Evidence file to verify against verdict ${v.digest}`, "data-digest": v.digest });
+  const run = (evidenceFile) => reverify(v, config, out, evidenceFile).catch((e) => show(out, "error", `Could not re-verify: ${e.message}`));
+  file.addEventListener("change", () => file.files[0] && run(file.files[0]));
+  const row = el(
+    "tr",
+    { "data-digest": v.digest },
+    el("td", {}, v.block),
+    el("td", {}, v.status === 1 ? "trusted" : "untrusted"),
+    el("td", {}, hashCell(v.digest)),
+    el("td", {}, hashCell(v.evidenceHash)),
+    el("td", {}, el("button", { type: "button", "data-digest": v.digest, onclick: () => run(null) }, "Re-verify archived evidence"), " or a file: ", file),
+  );
+  return [row, el("tr", { class: "result" }, el("td", { colspan: 5 }, out))];
+}
+
+function show(out, cls, text, details) {
+  out.className = `reverify ${cls}`;
+  out.dataset.result = cls;
+  out.replaceChildren(el("p", {}, text), ...(details ? [details] : []));
+}
+
+let verifierPromise = null;
+async function verifier(config) {
+  verifierPromise ??= import(new URL(config.wasm ?? "wasm/teeoracle.mjs", document.baseURI).href).then((m) => m.load());
+  return verifierPromise;
+}
+
+const hex0x = (h) => (String(h).startsWith("0x") ? String(h) : "0x" + h);
+
+// reverify fetches what the oracle archived for a verdict, verifies it here, and
+// says whether the hash on-chain is reproduced.
+async function reverify(v, config, out, evidenceFile) {
+  show(out, "busy", "Fetching the archive and verifying…");
+  const api = (config.oracle_api ?? "").replace(/\/$/, "");
+  const get = async (path, as = "json") => {
+    const res = await fetch(api + path);
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    return as === "json" ? res.json() : new Uint8Array(await res.arrayBuffer());
+  };
+  const view = await get(`/v1/verdicts/${v.digest}`);
+  const audit = typeof view.audit === "string" ? JSON.parse(view.audit) : view.audit;
+  if (!audit) throw new Error("the oracle keeps no audit record for this verdict");
+  const [evidence, policy, ...items] = await Promise.all([
+    evidenceFile ? evidenceFile.arrayBuffer().then((b) => new Uint8Array(b)) : get(`/v1/archive/evidence/${v.evidenceHash}`, "bytes"),
+    get(`/v1/archive/policy/${v.policyHash}`, "bytes"),
+    ...(audit.collateral ?? []).map((c) => get(`/v1/archive/collateral/${hex0x(c.sha256)}`, "bytes").then((b) => ({ kind: c.kind, b }))),
+  ]);
+  const request = {
+    evidence,
+    evidenceName: evidenceFile ? evidenceFile.name : `evidence ${v.evidenceHash}`,
+    certificates: items.filter((i) => i.kind === "snp-vcek").map((i) => i.b),
+    collateral: {
+      snpCrls: items.filter((i) => i.kind === "snp-crl").map((i) => i.b),
+      ...(items.some((i) => i.kind === "tdx-collateral") ? { tdxSet: items.find((i) => i.kind === "tdx-collateral").b } : {}),
+    },
+    policy,
+    at: new Date(audit.as_of * 1000),
+    chainId: BigInt(audit.chain_id),
+    registry: audit.registry,
+    binding: { machineId: audit.machine_id, teeKey: audit.tee_key, anchorBlockNumber: BigInt(audit.anchor_block_number), anchorBlockHash: audit.anchor_block_hash },
+  };
+  const t0 = performance.now();
+  let report;
+  try {
+    report = (await verifier(config)).verify(request);
+  } catch (e) {
+    show(out, "mismatch", `Not reproduced: the evidence gives no verdict (${e.kind ?? "error"}: ${e.message}).`);
+    return;
+  }
+  const ms = (performance.now() - t0).toFixed(1);
+  const checks = el(
+    "details",
+    {},
+    el("summary", {}, `${report.tee}, ${report.tcb_status}, ${report.trusted ? "trusted" : "not trusted: " + (report.reasons ?? []).join(", ")}; ${report.checks.length} checks`),
+    el("ul", {}, ...report.checks.map((c) => el("li", { class: c.outcome }, `${c.outcome} ${c.name}${c.detail ? ": " + c.detail : ""}`))),
+  );
+  if (report.verdict_hash === v.digest) {
+    show(out, "reproduced", `Reproduced: re-verified here in ${ms} ms, the verdict hash is ${report.verdict_hash}, the one on-chain.`, checks);
+  } else {
+    show(out, "mismatch", `Not reproduced: on-chain ${v.digest}, re-derived here ${report.verdict_hash}.`, checks);
+  }
+}
+
+main().catch((e) => status(`Cannot read the registry: ${e.message}`, true));

@@ -1,0 +1,79 @@
+// Drives the registry explorer in headless Chromium (Debian's chromium through
+// playwright-core). Run by web/explorer_test.go, which starts anvil, deploys the
+// registry, publishes verdicts, serves the page and the oracle archive, and passes:
+//   EXPLORER_URL        the page
+//   EXPLORER_EXPECT     JSON: {machines: {id: trust word}, reproduced: [digest],
+//                       tampered: {digest, file}}
+//   SCREENSHOT_DIR      where screenshots go
+//   PLAYWRIGHT_CORE     path of playwright-core's index.mjs
+//   CHROMIUM            the browser executable
+// Exits non-zero with a message on the first expectation that fails.
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { mkdir } from "node:fs/promises";
+
+const env = (k) => {
+  if (!process.env[k]) throw new Error(`${k} is not set`);
+  return process.env[k];
+};
+const { chromium } = await import(pathToFileURL(env("PLAYWRIGHT_CORE")).href);
+const expect = JSON.parse(env("EXPLORER_EXPECT"));
+const shots = env("SCREENSHOT_DIR");
+await mkdir(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: env("CHROMIUM"),
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+const problems = [];
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+try {
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && problems.push(`console error: ${m.text()}`));
+  // Failed loads are reported with their URL (the console message has none).
+  page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} for ${r.url()}`));
+  await page.goto(env("EXPLORER_URL"));
+  await page.waitForFunction(() => /machine/.test(document.querySelector("#status").textContent) || document.querySelector("#status.error"), null, { timeout: 30000 });
+  const statusText = await page.textContent("#status");
+  if (await page.$("#status.error")) throw new Error(`page could not read the registry: ${statusText}`);
+
+  for (const [id, want] of Object.entries(expect.machines)) {
+    const got = await page.getAttribute(`section[data-machine="${id}"] .badge`, "data-trust");
+    if (got !== want) throw new Error(`machine ${id}: trust "${got}", want "${want}"`);
+  }
+  await page.screenshot({ path: join(shots, "1-machines.png"), fullPage: true });
+
+  const result = async (digest) => {
+    const sel = `output[data-digest="${digest}"]`;
+    await page.waitForFunction((s) => {
+      const r = document.querySelector(s)?.dataset.result;
+      return r && r !== "busy";
+    }, sel, { timeout: 60000 });
+    return { result: await page.getAttribute(sel, "data-result"), text: await page.textContent(sel) };
+  };
+  const timings = {};
+  for (const digest of expect.reproduced) {
+    const t0 = Date.now();
+    await page.click(`button[data-digest="${digest}"]`);
+    const r = await result(digest);
+    timings[digest] = Date.now() - t0;
+    if (r.result !== "reproduced") throw new Error(`verdict ${digest}: ${r.result}: ${r.text}`);
+  }
+  await page.screenshot({ path: join(shots, "2-reproduced.png"), fullPage: true });
+
+  const { digest, file } = expect.tampered;
+  await page.setInputFiles(`input[type=file][data-digest="${digest}"]`, file);
+  const r = await result(digest);
+  if (r.result !== "mismatch") throw new Error(`tampered evidence for ${digest}: ${r.result}: ${r.text}`);
+  await page.screenshot({ path: join(shots, "3-tampered.png"), fullPage: true });
+
+  if (problems.length) throw new Error(problems.join("; "));
+  console.log(JSON.stringify({ ok: true, status: statusText, reverify_ms: timings, screenshots: shots }));
+} catch (e) {
+  console.error(`explorer test failed: ${e.message}`);
+  await page.screenshot({ path: join(shots, "failure.png"), fullPage: true }).catch(() => {});
+  if (problems.length) console.error(problems.join("\n"));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

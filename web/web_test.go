@@ -1,0 +1,140 @@
+package web_test
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/bindings"
+	"github.com/teeoracle/teeoracle/web"
+)
+
+// TestABIConstants: the selectors, topics and signatures the page uses
+// (static/abi.json) are the deployed contract's, so a change to the contract that
+// the page does not follow fails here rather than in a browser.
+func TestABIConstants(t *testing.T) {
+	a, err := bindings.TeeRegistryMetaData.ParseABI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Functions map[string]struct{ Signature, Selector string }
+		Events    map[string]struct{ Signature, Topic string }
+	}
+	if err := json.Unmarshal(mustRead(t, filepath.Join("static", "abi.json")), &page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Functions) == 0 || len(page.Events) == 0 {
+		t.Fatal("abi.json lists nothing")
+	}
+	for name, f := range page.Functions {
+		m, ok := a.Methods[name]
+		if !ok {
+			t.Errorf("function %s is not in the contract", name)
+			continue
+		}
+		if m.Sig != f.Signature || "0x"+common.Bytes2Hex(m.ID) != f.Selector {
+			t.Errorf("function %s: page has %s %s, contract %s 0x%x", name, f.Signature, f.Selector, m.Sig, m.ID)
+		}
+	}
+	for name, ev := range page.Events {
+		e, ok := a.Events[name]
+		if !ok {
+			t.Errorf("event %s is not in the contract", name)
+			continue
+		}
+		if e.Sig != ev.Signature || e.ID.Hex() != ev.Topic {
+			t.Errorf("event %s: page has %s %s, contract %s %s", name, ev.Signature, ev.Topic, e.Sig, e.ID.Hex())
+		}
+	}
+	// The page decodes machine() as ten static words and VerdictAccepted's data as five.
+	if out := a.Methods["machine"].Outputs; len(out) != 1 || len(out[0].Type.TupleElems) != 10 {
+		t.Errorf("machine() returns %v, the page reads ten fields", out)
+	}
+	if in := a.Events["VerdictAccepted"].Inputs.NonIndexed(); len(in) != 5 {
+		t.Errorf("VerdictAccepted has %d data fields, the page reads five", len(in))
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	reg := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
+	for name, o := range map[string]web.Options{
+		"no RPC URL":       {Registry: reg},
+		"relative RPC URL": {RPCURL: "/rpc", Registry: reg},
+		"ws RPC URL":       {RPCURL: "ws://127.0.0.1:8545", Registry: reg},
+		"no registry":      {RPCURL: "http://127.0.0.1:8545"},
+		"bad oracle API":   {RPCURL: "http://127.0.0.1:8545", Registry: reg, OracleAPI: "oracle:8080"},
+	} {
+		if _, err := web.New(o); !errors.Is(err, web.ErrOptions) {
+			t.Errorf("%s: err = %v, want ErrOptions", name, err)
+		}
+	}
+}
+
+func get(t *testing.T, h http.Handler, path string) (*http.Response, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	res := rec.Result()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func TestHandler(t *testing.T) {
+	reg := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
+	h, err := web.New(web.Options{RPCURL: "http://127.0.0.1:8545/", Registry: reg, FromBlock: 7, OracleAPI: "https://oracle.example/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body := get(t, h, "/")
+	if res.StatusCode != 200 || !strings.Contains(body, `<script type="module" src="app.mjs">`) {
+		t.Fatalf("index: %d %.80s", res.StatusCode, body)
+	}
+	csp := res.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"connect-src 'self' http://127.0.0.1:8545 https://oracle.example;", "'wasm-unsafe-eval'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "'unsafe-inline'") || strings.Contains(csp, "'unsafe-eval'") {
+		t.Errorf("CSP allows inline or eval: %q", csp)
+	}
+	_, body = get(t, h, "/config.json")
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(body), &cfg); err != nil || cfg["registry"] != reg.Hex() || cfg["from_block"] != float64(7) ||
+		cfg["oracle_api"] != "https://oracle.example" || cfg["rpc"] != "http://127.0.0.1:8545/" {
+		t.Errorf("config.json %s (%v)", body, err)
+	}
+	if res, _ := get(t, h, "/app.mjs"); res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") {
+		t.Errorf("app.mjs: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	// Without a wasm build, the module's path says how to get one.
+	if res, body := get(t, h, "/wasm/teeoracle.mjs"); res.StatusCode != 404 || !strings.Contains(body, "scripts/build-wasm") {
+		t.Errorf("wasm without a build: %d %s", res.StatusCode, body)
+	}
+	h, err = web.New(web.Options{RPCURL: "http://127.0.0.1:8545", Registry: reg, Wasm: fstest.MapFS{"teeoracle.wasm": {Data: []byte("\x00asm")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, body := get(t, h, "/wasm/teeoracle.wasm"); res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/wasm" || body != "\x00asm" {
+		t.Errorf("wasm: %d %s %q", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	// Mounted under a prefix, as teeoracle serve does.
+	mux := http.NewServeMux()
+	mux.Handle("/explorer/", http.StripPrefix("/explorer", h))
+	if res, _ := get(t, mux, "/explorer/registry.mjs"); res.StatusCode != 200 {
+		t.Errorf("under a prefix: %d", res.StatusCode)
+	}
+	if _, err := os.Stat(filepath.Join("static", "index.html")); err != nil {
+		t.Fatal(err)
+	}
+}
