@@ -350,14 +350,22 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 			log.Error("close database", "err", err)
 		}
 	}()
-	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	client, err := ethclient.DialContext(dctx, c.RPCURL)
 	if err != nil {
 		cancel()
 		return fmt.Errorf("--%s: %w", flagRPCURL, err)
 	}
 	defer client.Close()
-	chainID, err := client.ChainID(dctx)
+	// The endpoint may be restarting or flaky: ask again for a while.
+	var chainID *big.Int
+	for {
+		if chainID, err = client.ChainID(dctx); err == nil || dctx.Err() != nil {
+			break
+		}
+		log.Warn("chain id query failed; retrying", "err", err)
+		time.Sleep(500 * time.Millisecond)
+	}
 	cancel()
 	if err != nil {
 		return fmt.Errorf("--%s %s: chain id: %w", flagRPCURL, c.RPCURL, err)

@@ -58,8 +58,17 @@ func ctxT(t testing.TB) context.Context {
 func newChain(t testing.TB, oracles []common.Address, threshold uint8, maxAnchorAge uint16, anvilArgs ...string) *chainEnv {
 	t.Helper()
 	a := testchain.StartAnvil(t, append([]string{"--block-time", "1"}, anvilArgs...)...)
-	e := &chainEnv{anvil: a, url: a.URL, client: a.Client, reg: bindings.NewTeeRegistry()}
+	e := &chainEnv{anvil: a, url: a.URL, client: a.Client}
+	deployInto(t, e, oracles, threshold, maxAnchorAge)
+	return e
+}
+
+// deployInto deploys the registry and the consumer on e's chain.
+func deployInto(t testing.TB, e *chainEnv, oracles []common.Address, threshold uint8, maxAnchorAge uint16) {
+	t.Helper()
+	e.reg = bindings.NewTeeRegistry()
 	e.owner, _ = testchain.DevKey(0)
+	a := struct{ Client *ethclient.Client }{e.client}
 	id, err := a.Client.ChainID(ctxT(t))
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +90,6 @@ func newChain(t testing.TB, oracles []common.Address, threshold uint8, maxAnchor
 	}
 	e.wait(t, tx)
 	e.consumer = caddr
-	return e
 }
 
 func (e *chainEnv) opts(t testing.TB, key *ecdsa.PrivateKey) *bind.TransactOpts {

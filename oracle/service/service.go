@@ -153,18 +153,23 @@ func (s *Service) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("service: already started")
 	}
-	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	id, err := s.rpc.ChainID(cctx)
+	var id *big.Int
+	var active bool
+	// The endpoint may be restarting or flaky: retry the start-up reads a while.
+	err := retry(cctx, func() (err error) {
+		if id, err = s.rpc.ChainID(cctx); err != nil {
+			return fmt.Errorf("chain id: %w", err)
+		}
+		active, _, err = s.reg.PolicyActive(cctx, s.policyHash)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("service start: chain id: %w", err)
+		return fmt.Errorf("service start: %w", err)
 	}
 	if !id.IsUint64() || id.Uint64() != s.cfg.ChainID {
 		return fmt.Errorf("service start: %w: endpoint serves chain %s, configured %d", ErrConfig, id, s.cfg.ChainID)
-	}
-	active, _, err := s.reg.PolicyActive(cctx, s.policyHash)
-	if err != nil {
-		return fmt.Errorf("service start: %w", err)
 	}
 	if !active {
 		s.log.Warn("policy is not registered and active in the registry; its verdicts will be refused", "policy", s.policyHash)
@@ -191,6 +196,23 @@ func (s *Service) Start(ctx context.Context) error {
 	s.log.Info("oracle node started", "oracle", s.oracle, "registry", s.cfg.Registry, "chain", s.cfg.ChainID,
 		"policy", s.policyHash, "workers", s.cfg.Workers, "peers", len(s.cfg.Peers), "api", s.api.Addr())
 	return nil
+}
+
+// retry runs fn until it succeeds or ctx ends, backing off from 200 ms to 2 s.
+func retry(ctx context.Context, fn func() error) error {
+	wait := 200 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 func (s *Service) goLoop(fn func()) {

@@ -1,0 +1,337 @@
+package service_test
+
+import (
+	"bufio"
+	"encoding/hex"
+	"encoding/pem"
+	"math/big"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// anvilProc is an anvil this test controls directly: fixed port and a state file,
+// so it can be stopped and started again with its chain intact.
+type anvilProc struct {
+	port  string
+	state string
+	cmd   *exec.Cmd
+}
+
+func (a *anvilProc) start(t *testing.T) {
+	t.Helper()
+	bin := testchain.AnvilPath()
+	if bin == "" {
+		if mustEnvCI() {
+			t.Fatal("anvil not installed and CI is set")
+		}
+		t.Skip("anvil not installed; run scripts/install-toolchain")
+	}
+	a.cmd = exec.Command(bin, "--port", a.port, "--host", "127.0.0.1", "--block-time", "1", "--state", a.state)
+	out, _ := a.cmd.StdoutPipe()
+	a.cmd.Stderr = a.cmd.Stdout
+	if err := a.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		once := false
+		for sc.Scan() {
+			if !once && strings.Contains(sc.Text(), "Listening on") {
+				once = true
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(20 * time.Second):
+		t.Fatal("anvil did not start")
+	}
+}
+
+// stop ends anvil with SIGTERM, which makes it dump its state.
+func (a *anvilProc) stop() {
+	if a.cmd == nil || a.cmd.Process == nil {
+		return
+	}
+	_ = a.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = a.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = a.cmd.Process.Kill()
+		<-done
+	}
+	a.cmd = nil
+}
+
+// flakyProxy forwards JSON-RPC to anvil and answers a share of requests with 502,
+// the way a struggling RPC provider does.
+func flakyProxy(t *testing.T, target string, failPct int) string {
+	t.Helper()
+	u, _ := url.Parse(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	var n atomic.Int64
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if rand.IntN(100) < failPct {
+			http.Error(w, "injected upstream failure", http.StatusBadGateway)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// buildTeeoracle builds the command once per test binary run.
+func buildTeeoracle(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "teeoracle")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/teeoracle/teeoracle/cmd/teeoracle")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type nodeProc struct {
+	cmd  *exec.Cmd
+	url  string
+	logs *strings.Builder
+}
+
+var servingRE = regexp.MustCompile(`serving on ([0-9.:]+)`)
+
+func startNodeProc(t *testing.T, bin string, args []string) *nodeProc {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--log-level", "warn", "serve"}, args...)...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &nodeProc{cmd: cmd, logs: &strings.Builder{}}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			p.logs.WriteString(sc.Text() + "\n")
+			if m := servingRE.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		p.url = "http://" + a
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("node did not start:\n%s", p.logs.String())
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_, _ = cmd.Process.Wait()
+		}
+	})
+	return p
+}
+
+// TestE2EFaults runs `teeoracle serve` as a separate process, kills it with SIGKILL
+// while its transactions are in flight, restarts it behind an RPC proxy that fails a
+// third of all requests, then stops and restarts anvil under the running node.
+// Every acknowledged submission must be confirmed, and each verdict accepted
+// on-chain exactly once; the node must then stop cleanly on SIGTERM.
+func TestE2EFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault test runs processes for about a minute")
+	}
+	bin := buildTeeoracle(t)
+	dir := t.TempDir()
+	ap := &anvilProc{port: strings.Split(freeAddr(t), ":")[1], state: filepath.Join(dir, "anvil-state.json")}
+	ap.start(t)
+	t.Cleanup(ap.stop)
+	rpcURL := "http://127.0.0.1:" + ap.port
+	client, err := ethclient.Dial(rpcURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &chainEnv{url: rpcURL, client: client}
+	oracleKey, oracle := testchain.DevKey(6)
+	deployInto(t, e, []common.Address{oracle}, 1, 256)
+	good := measurement(0x11)
+	pol := testPolicy(t, "faults", 3600, good)
+	e.registerPolicy(t, pol)
+	provider, _ := testchain.DevKey(7)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+
+	// Files the node reads.
+	keyFile := filepath.Join(dir, "oracle.key")
+	writeFile(t, keyFile, hex.EncodeToString(crypto.FromECDSA(oracleKey)))
+	polDoc, _ := pol.CanonicalJSON()
+	polFile := filepath.Join(dir, "policy.json")
+	writeFile(t, polFile, string(polDoc))
+	rootsFile := filepath.Join(dir, "roots.pem")
+	var roots strings.Builder
+	for _, c := range [][]byte{snp.signer.Ark.Raw, snp.signer.Ask.Raw, snp.signer.Asvk.Raw} {
+		roots.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c}))
+	}
+	writeFile(t, rootsFile, roots.String())
+	crlDir := filepath.Join(dir, "crls")
+	if err := os.MkdirAll(crlDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	snp.crls.mu.Lock()
+	writeFile(t, filepath.Join(crlDir, "milan.crl"), string(snp.crls.crls[0].der))
+	snp.crls.mu.Unlock()
+	listen := freeAddr(t)
+	args := func(rpc string) []string {
+		return []string{"--rpc-url", rpc, "--registry", e.registry.String(), "--key-file", keyFile,
+			"--db", filepath.Join(dir, "node.db"), "--policy", polFile, "--snp-roots", rootsFile,
+			"--collateral", crlDir, "--offline", "--listen", listen, "--poll-interval", "200ms",
+			"--reappraise-interval", "2s", "--rate-limit", "-1"}
+	}
+
+	const machines = 6
+	type sub struct {
+		id      string
+		machine common.Hash
+		key     common.Address
+	}
+	var subs []sub
+	p := startNodeProc(t, bin, args(rpcURL))
+	n := &node{url: p.url}
+	for i := range machines {
+		id := e.registerMachine(t, provider, byte(10+i), verdict.TEESEVSNP)
+		ag := newAgent(t, snp, id)
+		ch := ag.challenge(t, n)
+		code, res := ag.submit(t, n, ch.AnchorBlockNumber, ag.evidenceFor(t, ch, good, nil))
+		if code != 202 {
+			t.Fatalf("submit %d: HTTP %d %s", i, code, res.Error)
+		}
+		subs = append(subs, sub{id: res.ID, machine: id, key: ag.teeKey})
+	}
+	// Kill the node the moment a transaction is in flight.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		inFlight := false
+		for _, s := range subs {
+			var sv api.SubmissionView
+			httpJSON(t, "GET", n.url+"/v1/submissions/"+s.id, "", nil, &sv)
+			inFlight = inFlight || sv.State == "submitted"
+		}
+		if inFlight {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no transaction went in flight:\n%s", p.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = p.cmd.Process.Wait()
+
+	// The node restarts against a failing RPC endpoint.
+	proxy := flakyProxy(t, rpcURL, 33)
+	p2 := startNodeProc(t, bin, args(proxy))
+	n2 := &node{url: p2.url}
+	t.Cleanup(func() {
+		if t.Failed() {
+			l := p2.logs.String()
+			t.Logf("node log (tail):\n%s", l[max(0, len(l)-6000):])
+		}
+	})
+	for _, s := range subs {
+		waitState(t, n2, s.id, 120*time.Second, "confirmed")
+	}
+
+	// The chain goes away under the running node and comes back. anvil restored from
+	// its state file answers BLOCKHASH with zero for blocks before the restart, so
+	// evidence anchored before it can no longer be published (the registry says
+	// AnchorHashMismatch, as after a reorg): the node must recover its nonce and
+	// publish what is anchored after the restart, once.
+	ap.stop()
+	time.Sleep(2 * time.Second)
+	ap.start(t)
+	for i := range 2 {
+		id := e.registerMachine(t, provider, byte(40+i), verdict.TEESEVSNP)
+		ag := newAgent(t, snp, id)
+		ch := ag.challenge(t, n2)
+		code, res := ag.submit(t, n2, ch.AnchorBlockNumber, ag.evidenceFor(t, ch, good, nil))
+		if code != 202 {
+			t.Fatalf("submit after chain restart: HTTP %d %s", code, res.Error)
+		}
+		subs = append(subs, sub{id: res.ID, machine: id, key: ag.teeKey})
+	}
+	for _, s := range subs[machines:] {
+		waitState(t, n2, s.id, 90*time.Second, "confirmed")
+	}
+	for _, s := range subs {
+		if !e.isTrusted(t, s.machine) || !e.consumerAccepts(t, s.key) {
+			t.Fatalf("machine %s not trusted after recovery", s.machine)
+		}
+	}
+	// Exactly once: one VerdictAccepted per machine.
+	logs, err := client.FilterLogs(ctxT(t), ethereum.FilterQuery{FromBlock: big.NewInt(0), Addresses: []common.Address{e.registry},
+		Topics: [][]common.Hash{{crypto.Keccak256Hash([]byte("VerdictAccepted(bytes32,address,bytes32,uint8,bytes32,bytes32,bytes32)"))}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perDigest := map[common.Hash]int{}
+	for _, l := range logs {
+		perDigest[common.BytesToHash(l.Data[:32])]++
+	}
+	if len(perDigest) != len(subs) {
+		t.Fatalf("%d distinct verdicts accepted, want %d", len(perDigest), len(subs))
+	}
+	for d, c := range perDigest {
+		if c != 1 {
+			t.Fatalf("verdict %s accepted %d times", d, c)
+		}
+	}
+	// Graceful stop on SIGTERM.
+	if err := p2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p2.cmd.Wait(); err != nil {
+		t.Fatalf("node exit after SIGTERM: %v\n%s", err, p2.logs.String())
+	}
+}
+
+func writeFile(t *testing.T, path, s string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
