@@ -8,93 +8,14 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/common/hexutil"
-
-	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/policy"
-	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
-
-// verifyJSON is the --json output of verify. Its field names are a stable interface.
-type verifyJSON struct {
-	Trusted      bool                     `json:"trusted"`
-	TEE          string                   `json:"tee"`
-	TCBStatus    string                   `json:"tcb_status"`
-	Reasons      []string                 `json:"reasons"`
-	Findings     []findingJSON            `json:"findings"`
-	Measurement  hexutil.Bytes            `json:"measurement"`
-	WorkloadID   common.Hash              `json:"workload_id"`
-	EvidenceHash common.Hash              `json:"evidence_hash"`
-	PolicyHash   common.Hash              `json:"policy_hash"`
-	PolicyName   string                   `json:"policy_name"`
-	VerdictHash  common.Hash              `json:"verdict_hash"`
-	Domain       domainJSON               `json:"domain"`
-	AsOf         string                   `json:"as_of"`
-	Checks       []appraise.Check         `json:"checks"`
-	Collateral   []appraise.CollateralRef `json:"collateral"`
-	Verdict      verdict.Verdict          `json:"verdict"`
-	Appraisal    *appraise.Appraisal      `json:"appraisal"`
-}
-
-type findingJSON struct {
-	Reason string `json:"reason"`
-	Detail string `json:"detail"`
-}
-
-type domainJSON struct {
-	ChainID  uint64         `json:"chain_id"`
-	Registry common.Address `json:"registry"`
-}
-
-func (r *verifyResult) measurement() []byte {
-	switch {
-	case r.Appraisal.SNP != nil:
-		return r.Appraisal.SNP.Measurement
-	case r.Appraisal.TDX != nil:
-		return r.Appraisal.TDX.MRTD
-	}
-	return nil
-}
-
-func (r *verifyResult) toJSON() verifyJSON {
-	d := r.Decision
-	out := verifyJSON{
-		Trusted:      d.Trusted,
-		TEE:          r.Appraisal.TEE.String(),
-		TCBStatus:    r.Appraisal.TCBStatus.String(),
-		Reasons:      d.Reasons.Names(),
-		Findings:     []findingJSON{},
-		Measurement:  r.measurement(),
-		WorkloadID:   d.Verdict.WorkloadID,
-		EvidenceHash: d.Verdict.EvidenceHash,
-		PolicyHash:   r.PolicyHash,
-		PolicyName:   r.Policy.Name,
-		VerdictHash:  r.VerdictHash,
-		Domain:       domainJSON{r.Config.Domain.ChainID, r.Config.Domain.Registry},
-		AsOf:         r.Config.At.Format(time.RFC3339),
-		Checks:       r.Appraisal.Checks,
-		Collateral:   r.Appraisal.Collateral,
-		Verdict:      d.Verdict,
-		Appraisal:    r.Appraisal,
-	}
-	for _, f := range d.Findings {
-		out.Findings = append(out.Findings, findingJSON{Reason: f.Reason.String(), Detail: f.Detail})
-	}
-	if out.Checks == nil {
-		out.Checks = []appraise.Check{}
-	}
-	if out.Collateral == nil {
-		out.Collateral = []appraise.CollateralRef{}
-	}
-	return out
-}
 
 func (r *verifyResult) print(w io.Writer, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(r.toJSON()); err != nil {
+		if err := enc.Encode(r.Report()); err != nil {
 			return fmt.Errorf("write json: %w", err)
 		}
 		return nil
@@ -116,7 +37,7 @@ func (r *verifyResult) print(w io.Writer, asJSON bool) error {
 	fmt.Fprintf(tw, "  as of\t%s\n", r.Config.At.Format(time.RFC3339))
 	fmt.Fprintf(tw, "  authentic\t%v\n", a.Authentic)
 	fmt.Fprintf(tw, "  tcb status\t%s (compact tcb %#x)\n", a.TCBStatus, a.CompactTCB)
-	fmt.Fprintf(tw, "  measurement\t%x\n", r.measurement())
+	fmt.Fprintf(tw, "  measurement\t%x\n", r.Measurement())
 	fmt.Fprintf(tw, "  workload id\t%s\n", d.Verdict.WorkloadID)
 	fmt.Fprintf(tw, "  policy\t%s %s\n", r.Policy.Name, r.PolicyHash)
 	fmt.Fprintf(tw, "  evidence hash\t%s\n", d.Verdict.EvidenceHash)
