@@ -353,6 +353,7 @@ func (a *agent) challenge(t testing.TB, n *node) api.Challenge {
 		if code != 503 {
 			t.Fatalf("challenge: HTTP %d", code)
 		}
+		// (also a flaky chain endpoint behind the node)
 		time.Sleep(500 * time.Millisecond)
 	}
 	t.Fatal("challenge: still unavailable after 30 s")
@@ -382,10 +383,18 @@ type submitAnswer struct {
 
 func (a *agent) submit(t testing.TB, n *node, anchor uint64, bundle []byte) (int, submitAnswer) {
 	t.Helper()
-	var out submitAnswer
 	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d", n.url, a.machine, a.teeKey, anchor)
-	code := httpJSON(t, "POST", url, "application/json", bundle, &out)
-	return code, out
+	// 503 means the node could not ask the chain: retry, as an agent does.
+	for range 20 {
+		var out submitAnswer
+		code := httpJSON(t, "POST", url, "application/json", bundle, &out)
+		if code != 503 {
+			return code, out
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	t.Fatal("submit: still unavailable after retries")
+	return 0, submitAnswer{}
 }
 
 // waitState polls a submission until it reaches a terminal state or want.
