@@ -18,14 +18,17 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 	"github.com/teeoracle/teeoracle/oracle/verifier/verifiertest"
@@ -61,49 +64,47 @@ func browserTools(t *testing.T) (node, chromium, playwright string) {
 	return node, chromium, playwright
 }
 
-// oracleArchive is what an oracle node's API serves for re-verification
-// (oracle/api: /v1/verdicts/{hash} with its audit record, /v1/archive/{kind}/{hash}),
-// filled by the test with what it published.
+// oracleArchive is the node side of the oracle API (oracle/api Backend) holding what
+// the test published: verdicts with their audit records, and the archive. The real
+// API server serves it, so the page is tested against the API's real routes.
 type oracleArchive struct {
-	verdicts map[common.Hash][]byte            // VerdictView JSON
+	verdicts map[common.Hash]*api.VerdictView
 	archive  map[string]map[common.Hash][]byte // kind -> hash -> bytes
 }
 
-func (a *oracleArchive) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/v1/"), "/")
-	var body []byte
-	switch {
-	case len(parts) == 2 && parts[0] == "verdicts":
-		body = a.verdicts[common.HexToHash(parts[1])]
-		w.Header().Set("Content-Type", "application/json")
-	case len(parts) == 3 && parts[0] == "archive":
-		body = a.archive[parts[1]][common.HexToHash(parts[2])]
+var errNotHere = fmt.Errorf("%w: the explorer test's node only serves verdicts and the archive", api.ErrNotFound)
+
+func (a *oracleArchive) Verdict(_ context.Context, h common.Hash) (*api.VerdictView, error) {
+	if v, ok := a.verdicts[h]; ok {
+		return v, nil
 	}
-	if body == nil {
-		http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
-		return
-	}
-	_, _ = w.Write(body)
+	return nil, fmt.Errorf("%w: verdict %s", api.ErrNotFound, h)
 }
 
-// auditRecord mirrors the fields of the node's audit record (oracle/service
-// AuditRecord) that re-verification reads.
-type auditRecord struct {
-	VerdictHash  string `json:"verdict_hash"`
-	EvidenceHash string `json:"evidence_hash"`
-	PolicyHash   string `json:"policy_hash"`
-	AsOf         int64  `json:"as_of"`
-	ChainID      uint64 `json:"chain_id"`
-	Registry     string `json:"registry"`
-	MachineID    string `json:"machine_id"`
-	TEEKey       string `json:"tee_key"`
-	AnchorNumber uint64 `json:"anchor_block_number"`
-	AnchorHash   string `json:"anchor_block_hash"`
-	Collateral   []struct {
-		Kind   string `json:"kind"`
-		SHA256 string `json:"sha256"`
-	} `json:"collateral"`
+func (a *oracleArchive) Archive(_ context.Context, kind string, h common.Hash) ([]byte, error) {
+	if b, ok := a.archive[kind][h]; ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("%w: %s %s", api.ErrNotFound, kind, h)
 }
+
+func (a *oracleArchive) Challenge(context.Context, common.Hash, common.Address) (*api.Challenge, error) {
+	return nil, errNotHere
+}
+func (a *oracleArchive) Submit(context.Context, *api.SubmitRequest) (*api.SubmitResult, error) {
+	return nil, errNotHere
+}
+func (a *oracleArchive) Submission(context.Context, string) (*api.SubmissionView, error) {
+	return nil, errNotHere
+}
+func (a *oracleArchive) Signature(context.Context, common.Hash) (*api.SignatureView, error) {
+	return nil, errNotHere
+}
+func (a *oracleArchive) EvidenceVerdicts(context.Context, common.Hash) ([]common.Hash, error) {
+	return nil, errNotHere
+}
+func (a *oracleArchive) Due(context.Context) ([]api.DueMachine, error) { return nil, nil }
+func (a *oracleArchive) Ready(context.Context) error                   { return nil }
 
 type explorerEnv struct {
 	t        *testing.T
@@ -166,20 +167,19 @@ func (e *explorerEnv) publish(c verifiertest.Case, machine common.Hash, key comm
 	}
 	e.archive.archive["evidence"][res.EvidenceHash] = bundle
 	e.archive.archive["policy"][res.PolicyHash] = canon
-	rec := auditRecord{VerdictHash: res.VerdictHash.Hex(), EvidenceHash: res.EvidenceHash.Hex(), PolicyHash: res.PolicyHash.Hex(),
+	rec := service.AuditRecord{VerdictHash: res.VerdictHash.Hex(), EvidenceHash: res.EvidenceHash.Hex(), PolicyHash: res.PolicyHash.Hex(),
 		AsOf: res.At.Unix(), ChainID: req.Domain.ChainID, Registry: req.Domain.Registry.Hex(), MachineID: machine.Hex(),
-		TEEKey: key.Hex(), AnchorNumber: 1, AnchorHash: req.Binding.AnchorBlockHash.Hex()}
+		TEEKey: key.Hex(), AnchorNumber: 1, AnchorHash: req.Binding.AnchorBlockHash.Hex(), Trusted: res.Decision.Trusted,
+		Reasons: res.Decision.Reasons.Names(), Collateral: []service.AuditItem{}}
 	for _, item := range collateralItems(e.t, &req) {
 		h := sha256.Sum256(item.body)
 		e.archive.archive["collateral"][h] = item.body
-		rec.Collateral = append(rec.Collateral, struct {
-			Kind   string `json:"kind"`
-			SHA256 string `json:"sha256"`
-		}{item.kind, common.Hash(h).Hex()})
+		rec.Collateral = append(rec.Collateral, service.AuditItem{Kind: item.kind, SHA256: common.Hash(h).Hex()})
 	}
 	audit, _ := json.Marshal(rec)
 	vj, _ := json.Marshal(v)
-	view, _ := json.Marshal(map[string]any{"hash": res.VerdictHash, "verdict": json.RawMessage(vj), "signatures": []any{}, "audit": json.RawMessage(audit)})
+	view := &api.VerdictView{Hash: res.VerdictHash, Verdict: vj, Audit: audit,
+		Signatures: []api.SignatureView{{Signer: crypto.PubkeyToAddress(e.oracle.PublicKey), Signature: hexutil.Encode(sig)}}}
 	e.archive.verdicts[res.VerdictHash] = view
 	return res.VerdictHash
 }
@@ -248,7 +248,7 @@ func TestExplorerInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &explorerEnv{t: t, ctx: ctx, client: anvil.Client, owner: sender(0), provider: sender(1), oracle: oracle, v: v,
-		archive: &oracleArchive{verdicts: map[common.Hash][]byte{}, archive: map[string]map[common.Hash][]byte{
+		archive: &oracleArchive{verdicts: map[common.Hash]*api.VerdictView{}, archive: map[string]map[common.Hash][]byte{
 			"evidence": {}, "policy": {}, "collateral": {}}}}
 	reg, receipt, err := chain.DeployRegistry(ctx, anvil.Client, e.owner, e.owner.From(), []common.Address{crypto.PubkeyToAddress(oracle.PublicKey)}, 1, 256)
 	if err != nil {
@@ -324,8 +324,12 @@ func TestExplorerInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	oracleNode, err := api.New(api.Config{Listen: "127.0.0.1:0", RateLimit: -1}, e.archive)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", e.archive)
+	mux.Handle("/v1/", oracleNode.Handler())
 	mux.Handle("/", explorer)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
