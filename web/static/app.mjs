@@ -66,12 +66,13 @@ async function main() {
   const gone = new Set(deregistered.map((d) => d.machineId));
   const history = new Map();
   for (const v of verdicts) history.set(v.machineId, [...(history.get(v.machineId) ?? []), v]);
-  const rows = [];
-  for (const m of [...registered].reverse()) {
-    const [rec, trusted] = await Promise.all([registry.machine(m.machineId), registry.isTrusted(m.machineId)]);
-    const hist = history.get(m.machineId) ?? [];
-    rows.push(machineRow(m, rec, trusted, hist, now, gone.has(m.machineId), retired, config));
-  }
+  // All machines' views at once: one round trip's latency, not one per machine.
+  const rows = await Promise.all(
+    [...registered].reverse().map(async (m) => {
+      const [rec, trusted] = await Promise.all([registry.machine(m.machineId), registry.isTrusted(m.machineId)]);
+      return machineRow(m, rec, trusted, history.get(m.machineId) ?? [], now, gone.has(m.machineId), retired, config);
+    }),
+  );
   $("#machines").replaceChildren(...rows);
   if (rows.length === 0) $("#machines").append(el("p", {}, "No machine is registered."));
   status(`${registered.length} machine${registered.length === 1 ? "" : "s"}, ${verdicts.length} verdict${verdicts.length === 1 ? "" : "s"}.`);
