@@ -20,6 +20,8 @@ export interface VerifyRequest {
   collateral?: {
     /** AMD CRLs (DER or PEM) issued by an ARK. */
     snpCrls?: Bytes[];
+    /** VCEKs (DER or PEM) as collateral, for reports whose evidence has none; unlike certificates they do not change the evidence hash. */
+    snpVceks?: Bytes[];
     /** TDX collateral in dcap-qvl's QuoteCollateralV3 JSON layout. */
     tdxDcapQvl?: Bytes;
     /** TDX collateral as saved Intel PCS responses, by file name (docs/collateral.md). */

@@ -118,6 +118,7 @@ export function encodeRequest(req) {
     const c = req.collateral;
     const w = {};
     if (c.snpCrls?.length) w.snp_crls = c.snpCrls.map((b, i) => base64(b, `collateral.snpCrls[${i}]`));
+    if (c.snpVceks?.length) w.snp_vceks = c.snpVceks.map((b, i) => base64(b, `collateral.snpVceks[${i}]`));
     if (c.tdxDcapQvl !== undefined) w.tdx_dcap_qvl = base64(c.tdxDcapQvl, "collateral.tdxDcapQvl");
     if (c.tdxSet !== undefined) w.tdx_set = base64(c.tdxSet, "collateral.tdxSet");
     if (c.tdxPcs) {

@@ -197,6 +197,9 @@ func collateralItems(t *testing.T, req *verifier.Request) []item {
 	for _, c := range req.Collateral.SNPCRLs {
 		out = append(out, item{"snp-crl", c.Data})
 	}
+	for _, c := range req.Collateral.SNPVCEKs {
+		out = append(out, item{"snp-vcek", c.Data})
+	}
 	if d := req.Collateral.TDXDcapQVL; d != nil {
 		set, err := collateralSet(d.Data)
 		if err != nil {
@@ -293,6 +296,16 @@ func TestExplorerInChromium(t *testing.T) {
 		expect.Reproduced = append(expect.Reproduced, e.publish(c, tdx, common.HexToAddress("0x"+strings.Repeat("22", 20))))
 	} else if os.Getenv("CI") != "" {
 		t.Fatalf("CI is set: %v", set.SharedMissing)
+	}
+
+	// A Turin report sent without its VCEK, which the node fetched and archived as
+	// collateral.
+	if c, ok := cases["snp-turin/default"]; ok {
+		req := *c.Request
+		req.Collateral.SNPVCEKs, req.Certificates = req.Certificates, nil
+		turin := e.register(5, verdict.TEESEVSNP)
+		expect.Machines[turin.Hex()] = "untrusted"
+		expect.Reproduced = append(expect.Reproduced, e.publish(verifiertest.Case{Name: "turin without VCEK", Request: &req}, turin, common.HexToAddress("0x"+strings.Repeat("55", 20))))
 	}
 
 	// Registered, never attested.

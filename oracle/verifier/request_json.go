@@ -36,6 +36,7 @@ type requestJSON struct {
 
 type collateralJSON struct {
 	SNPCRLs    [][]byte          `json:"snp_crls,omitempty"`
+	SNPVCEKs   [][]byte          `json:"snp_vceks,omitempty"`
 	TDXDcapQVL []byte            `json:"tdx_dcap_qvl,omitempty"`
 	TDXPCS     map[string][]byte `json:"tdx_pcs,omitempty"`
 	TDXSet     []byte            `json:"tdx_set,omitempty"`
@@ -90,6 +91,9 @@ func ParseRequest(data []byte) (*Request, error) {
 	if c := rj.Collateral; c != nil {
 		for i, b := range c.SNPCRLs {
 			req.Collateral.SNPCRLs = append(req.Collateral.SNPCRLs, evidence.Input{Name: fmt.Sprintf("collateral.snp_crls[%d]", i), Data: b})
+		}
+		for i, b := range c.SNPVCEKs {
+			req.Collateral.SNPVCEKs = append(req.Collateral.SNPVCEKs, evidence.Input{Name: fmt.Sprintf("collateral.snp_vceks[%d]", i), Data: b})
 		}
 		if c.TDXDcapQVL != nil {
 			req.Collateral.TDXDcapQVL = &evidence.Input{Name: "collateral.tdx_dcap_qvl", Data: c.TDXDcapQVL}
@@ -151,6 +155,9 @@ func (r *Request) MarshalJSON() ([]byte, error) {
 		c := &collateralJSON{TDXPCS: r.Collateral.TDXPCS}
 		for _, in := range r.Collateral.SNPCRLs {
 			c.SNPCRLs = append(c.SNPCRLs, in.Data)
+		}
+		for _, in := range r.Collateral.SNPVCEKs {
+			c.SNPVCEKs = append(c.SNPVCEKs, in.Data)
 		}
 		if r.Collateral.TDXDcapQVL != nil {
 			c.TDXDcapQVL = r.Collateral.TDXDcapQVL.Data

@@ -88,6 +88,11 @@ type Collateral struct {
 	// request's time is used. None means the CRL check is skipped (reported as
 	// skipped in the appraisal), unless the evidence bundle carries one.
 	SNPCRLs []evidence.Input
+	// SNPVCEKs are VCEKs (DER or PEM) given as collateral, for reports whose
+	// evidence carries none: the form in which the oracle node archives a VCEK it
+	// fetched from AMD KDS. Unlike Request.Certificates they are not part of the
+	// evidence, so they do not change the evidence hash.
+	SNPVCEKs []evidence.Input
 	// TDXDcapQVL is collateral in dcap-qvl's QuoteCollateralV3 JSON layout
 	// (docs/collateral.md, form b).
 	TDXDcapQVL *evidence.Input
@@ -102,7 +107,7 @@ type Collateral struct {
 }
 
 func (c *Collateral) empty() bool {
-	return len(c.SNPCRLs) == 0 && c.tdxForms() == 0
+	return len(c.SNPCRLs) == 0 && len(c.SNPVCEKs) == 0 && c.tdxForms() == 0
 }
 
 func (c *Collateral) tdxForms() int {
@@ -264,13 +269,13 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 			return nil, fmt.Errorf("%w: TDX collateral given for SEV-SNP evidence", ErrCollateral)
 		}
 		cfg := appraise.SNPConfig{Roots: v.snpRoots, Logger: v.log}
-		if len(c.SNPCRLs) > 0 {
-			crls, err := ParseSNPCRLs(c.SNPCRLs)
+		if len(c.SNPCRLs) > 0 || len(c.SNPVCEKs) > 0 {
+			src, err := ParseSNPCollateral(c.SNPCRLs, c.SNPVCEKs)
 			if err != nil {
 				return nil, err
 			}
-			// Only a non-nil source: a nil *SNPCRLs in the interface would not be nil.
-			cfg.Collateral = crls
+			// Only a non-nil source: a nil pointer in the interface would not be nil.
+			cfg.Collateral = src
 		}
 		a, err := appraise.NewSNP(cfg)
 		if err != nil {
@@ -278,8 +283,8 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 		}
 		return a, nil
 	case evidence.TEETDX:
-		if len(c.SNPCRLs) > 0 {
-			return nil, fmt.Errorf("%w: AMD CRLs given for TDX evidence", ErrCollateral)
+		if len(c.SNPCRLs) > 0 || len(c.SNPVCEKs) > 0 {
+			return nil, fmt.Errorf("%w: AMD collateral given for TDX evidence", ErrCollateral)
 		}
 		var src appraise.TDXCollateralSource
 		switch {

@@ -383,3 +383,56 @@ func TestTDXSetSameAsSource(t *testing.T) {
 		})
 	}
 }
+
+// TestSNPVCEKAsCollateral: a VCEK given as collateral (as the node archives one it
+// fetched) verifies a report whose evidence carries none, without changing the
+// evidence hash; the same VCEK given as a certificate is part of the evidence and
+// changes it.
+func TestSNPVCEKAsCollateral(t *testing.T) {
+	cases := loadCases(t)
+	turin := caseByName(t, cases, "snp-turin/default")
+	milanVCEK := readFile(t, repoRoot, "testdata", "sev-snp", "milan-v2", "vcek.der")
+	turinVCEK := turin.Request.Certificates[0]
+	v := newVerifier(t)
+	want, err := v.Verify(context.Background(), turin.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := &verifier.Request{Evidence: turin.Request.Evidence, At: turin.Request.At,
+		Collateral: verifier.Collateral{SNPVCEKs: []evidence.Input{{Name: "milan", Data: milanVCEK}, turinVCEK}}}
+	got, err := v.Verify(context.Background(), bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := evidence.Decode("report", turin.Request.Evidence.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Decision.Trusted || !got.Appraisal.Authentic || got.EvidenceHash != common.Hash(ev.Hash()) {
+		t.Errorf("VCEK as collateral: trusted %v authentic %v evidence hash %s, want the bare report's %x",
+			got.Decision.Trusted, got.Appraisal.Authentic, got.EvidenceHash, ev.Hash())
+	}
+	if got.EvidenceHash == want.EvidenceHash {
+		t.Error("evidence with and without its VCEK hash the same")
+	}
+	gv, wv := got.Decision.Verdict, want.Decision.Verdict
+	gv.EvidenceHash, wv.EvidenceHash = common.Hash{}, common.Hash{}
+	if gv != wv {
+		t.Errorf("verdicts differ beyond the evidence hash: %+v vs %+v", gv, wv)
+	}
+	// Only another chip's VCEK: the chain holds, the chip id does not.
+	bare.Collateral.SNPVCEKs = []evidence.Input{{Name: "milan", Data: milanVCEK}}
+	if res, err := v.Verify(context.Background(), bare); err != nil || res.Appraisal.Authentic {
+		t.Errorf("another chip's VCEK: err %v, authentic %v", err, res != nil && res.Appraisal.Authentic)
+	}
+	bare.Collateral.SNPVCEKs = []evidence.Input{{Name: "junk", Data: []byte("junk")}}
+	if _, err := v.Verify(context.Background(), bare); !errors.Is(err, verifier.ErrCollateral) {
+		t.Errorf("junk VCEK: err = %v, want ErrCollateral", err)
+	}
+	// AMD collateral with TDX evidence is refused.
+	tdx := *caseByName(t, cases, "tdx-spr-e4/pcs/default").Request
+	tdx.Collateral.SNPVCEKs = []evidence.Input{turinVCEK}
+	if _, err := v.Verify(context.Background(), &tdx); !errors.Is(err, verifier.ErrCollateral) {
+		t.Errorf("VCEK with TDX evidence: err = %v", err)
+	}
+}

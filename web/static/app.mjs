@@ -173,8 +173,10 @@ async function reverify(v, config, out, evidenceFile) {
   const request = {
     evidence,
     evidenceName: evidenceFile ? evidenceFile.name : `evidence ${v.evidenceHash}`,
-    certificates: items.filter((i) => i.kind === "snp-vcek").map((i) => i.b),
     collateral: {
+      // A VCEK the node fetched is collateral, not evidence: as a certificate it would
+      // change the evidence hash and the verdict.
+      snpVceks: items.filter((i) => i.kind === "snp-vcek").map((i) => i.b),
       snpCrls: items.filter((i) => i.kind === "snp-crl").map((i) => i.b),
       ...(items.some((i) => i.kind === "tdx-collateral") ? { tdxSet: items.find((i) => i.kind === "tdx-collateral").b } : {}),
     },
