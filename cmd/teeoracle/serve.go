@@ -2,23 +2,22 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/big"
+	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/urfave/cli/v2"
 
@@ -29,6 +28,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/web"
 )
 
 const serveDescription = `Runs an oracle node: the HTTP API (docs/openapi.yaml), a worker pool that
@@ -64,6 +64,7 @@ func serveCommand(deps appDeps) *cli.Command {
 // serveConfig is the raw command-line configuration, checked by check().
 type serveConfig struct {
 	Listen, RPCURL, DB, Policy, Collateral, CacheDir, SNPRoots, TDXRoot string
+	ExplorerWasm                                                        string
 	Keystore, PasswordFile, KeyFile                                     string
 	Registry                                                            common.Address
 	Peers                                                               []string
@@ -76,7 +77,8 @@ type serveConfig struct {
 
 func readServeFlags(c *cli.Context) (*serveConfig, error) {
 	cfg := &serveConfig{
-		Listen: c.String(flagListen), RPCURL: c.String(flagRPCURL), DB: c.String(flagDB), Policy: c.String(flagPolicy),
+		ExplorerWasm: c.String(flagExplorerWasm),
+		Listen:       c.String(flagListen), RPCURL: c.String(flagRPCURL), DB: c.String(flagDB), Policy: c.String(flagPolicy),
 		Collateral: c.String(flagCollateral), CacheDir: c.String(flagCacheDir), SNPRoots: c.String(flagSNPRoots),
 		TDXRoot: c.String(flagTDXRoot), Keystore: c.String(flagKeystore), PasswordFile: c.String(flagPasswordFile),
 		KeyFile: c.String(flagKeyFile), Offline: c.Bool(flagOffline), Workers: c.Int(flagWorkers),
@@ -122,32 +124,22 @@ func (c *serveConfig) check() error {
 	return nil
 }
 
-// loadKey reads the oracle key; the key never appears in a flag or a log line.
-func loadKey(c *serveConfig) (*ecdsa.PrivateKey, error) {
-	if c.KeyFile != "" {
-		b, err := os.ReadFile(c.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %w", flagKeyFile, err)
+// explorerHandler builds the registry explorer served at /explorer/: it reads the
+// registry from --rpc-url in the browser and re-verifies archived verdicts from this
+// node's API with the WebAssembly module in --explorer-wasm-dir, when given.
+func explorerHandler(c *serveConfig) (http.Handler, error) {
+	opts := web.Options{RPCURL: c.RPCURL, Registry: c.Registry, FromBlock: c.StartBlock}
+	if c.ExplorerWasm != "" {
+		if _, err := os.Stat(filepath.Join(c.ExplorerWasm, "teeoracle.wasm")); err != nil {
+			return nil, fmt.Errorf("--%s: no teeoracle.wasm (build it with scripts/build-wasm): %w", flagExplorerWasm, err)
 		}
-		k, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(b)), "0x"))
-		if err != nil {
-			return nil, fmt.Errorf("--%s %s: not a hex secp256k1 private key", flagKeyFile, c.KeyFile)
-		}
-		return k, nil
+		opts.Wasm = os.DirFS(c.ExplorerWasm)
 	}
-	js, err := os.ReadFile(c.Keystore)
+	h, err := web.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagKeystore, err)
+		return nil, fmt.Errorf("explorer: %w", err)
 	}
-	pw, err := os.ReadFile(c.PasswordFile)
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagPasswordFile, err)
-	}
-	k, err := keystore.DecryptKey(js, strings.TrimRight(string(pw), "\r\n"))
-	if err != nil {
-		return nil, fmt.Errorf("--%s %s: %w", flagKeystore, c.Keystore, err)
-	}
-	return k.PrivateKey, nil
+	return h, nil
 }
 
 // loadSNPRoots reads a PEM file of AMD root certificates, grouping them by product
@@ -327,7 +319,7 @@ func buildAppraiser(c *serveConfig, log *slog.Logger) (appraise.Appraiser, func(
 // runServe builds the node in dependency order, runs it until a signal, and stops
 // it in reverse order.
 func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
-	key, err := loadKey(c)
+	key, err := chain.LoadKey(chain.KeySource{Keystore: c.Keystore, PasswordFile: c.PasswordFile, KeyFile: c.KeyFile}, log)
 	if err != nil {
 		return badInput(err)
 	}
@@ -372,8 +364,12 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	}
 	maxFee, _ := new(big.Float).Mul(big.NewFloat(c.MaxFeeGwei), big.NewFloat(1e9)).Int(nil)
 	rate := c.RateLimit
+	explorer, err := explorerHandler(c)
+	if err != nil {
+		return badInput(err)
+	}
 	cfg := service.Config{
-		API:                api.Config{Listen: c.Listen, RateLimit: rate, RateBurst: int(2 * max(rate, 1))},
+		API:                api.Config{Listen: c.Listen, RateLimit: rate, RateBurst: int(2 * max(rate, 1)), Explorer: explorer},
 		Registry:           c.Registry,
 		ChainID:            chainID.Uint64(),
 		OracleKey:          key,

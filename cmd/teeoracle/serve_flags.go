@@ -31,6 +31,7 @@ const (
 	flagVerdictHash        = "verdict-hash"
 	flagMachine            = "machine"
 	flagNode               = "node"
+	flagExplorerWasm       = "explorer-wasm-dir"
 )
 
 // pickVerifyFlags returns verify's definitions of the named flags.
@@ -65,6 +66,8 @@ func serveFlags() []cli.Flag {
 			Usage: "appraisal worker `COUNT`; 0 means one per CPU"},
 		&cli.Float64Flag{Name: flagRateLimit, Category: catNode, EnvVars: env(flagRateLimit), Value: 20,
 			Usage: "API requests per second per client `RATE` (burst twice that); negative disables"},
+		&cli.StringFlag{Name: flagExplorerWasm, Category: catNode, EnvVars: env(flagExplorerWasm), TakesFile: true,
+			Usage: "`DIR` holding scripts/build-wasm's output; the registry explorer at /explorer/ re-verifies verdicts in the browser with it (without it, the explorer only shows the registry)"},
 		&cli.StringFlag{Name: flagRPCURL, Category: catChain, EnvVars: env(flagRPCURL),
 			Usage: "Ethereum JSON-RPC `URL` of the registry's chain (required)"},
 		&cli.Uint64Flag{Name: flagConfirmations, Category: catChain, EnvVars: env(flagConfirmations), Value: 1,

@@ -52,6 +52,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for rate limiting and receive times; nil means time.Now.
 	Now func() time.Time
+	// Explorer, when set, is served under /explorer/ (the registry explorer of
+	// package web, which then uses this API on the same origin).
+	Explorer http.Handler
 }
 
 // Check validates c and fills defaults.
@@ -229,6 +232,10 @@ func (s *Server) routes() http.Handler {
 	handle("GET /healthz", "healthz", s.handleHealthz)
 	handle("GET /readyz", "readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
+	if s.cfg.Explorer != nil {
+		mux.Handle("GET /explorer/", http.StripPrefix("/explorer", s.cfg.Explorer))
+		mux.Handle("GET /explorer", http.RedirectHandler("/explorer/", http.StatusMovedPermanently))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		// The catch-all also sees known paths with the wrong method: answer those
 		// 405 with the methods that exist, as the mux would without a catch-all.
