@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -146,6 +147,7 @@ func startAnvil(ctx context.Context, bin string, funded []common.Address, interv
 		return nil, err
 	}
 	cmd.Stderr = cmd.Stdout
+	ownGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
@@ -216,10 +218,14 @@ func (c *Chain) Close() error {
 		cl.Close()
 	}
 	if c.anvil != nil && c.anvil.Process != nil {
-		if err := c.anvil.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			return fmt.Errorf("stop anvil: %w", err)
+		if err := killGroup(c.anvil); err != nil && !errors.Is(err, os.ErrProcessDone) && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("stop anvil (pid %d): %w", c.anvil.Process.Pid, err)
 		}
-		<-c.done
+		select {
+		case <-c.done:
+		case <-time.After(10 * time.Second):
+			return fmt.Errorf("stop anvil (pid %d): still running after 10 s", c.anvil.Process.Pid)
+		}
 	}
 	return nil
 }
