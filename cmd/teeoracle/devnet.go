@@ -49,6 +49,7 @@ func devnetFlags() []cli.Flag {
 			Usage: "devnet policy's verdict validity `DURATION` (machines re-attest at 2/3 of it)"},
 		&cli.StringFlag{Name: flagDataDir, EnvVars: env(flagDataDir), TakesFile: true,
 			Usage: "`DIR` for the devnet node's database and the machines' TEE keys; default: a temporary directory removed on exit"},
+		explorerWasmFlag(""),
 		&cli.IntFlag{Name: flagSNPMachines, EnvVars: env(flagSNPMachines), Value: 1,
 			Usage: "`COUNT` of simulated SEV-SNP machines"},
 		&cli.IntFlag{Name: flagTDXMachines, EnvVars: env(flagTDXMachines), Value: 1,
@@ -87,7 +88,7 @@ func devnetCommand(deps appDeps) *cli.Command {
 		Flags:       devnetFlags(),
 		Action: func(c *cli.Context) error {
 			opts := devnet.Options{
-				Anvil: c.Bool(flagAnvil), AnvilPath: c.String(flagAnvilPath), Listen: c.String(flagListen),
+				Anvil: c.Bool(flagAnvil), AnvilPath: c.String(flagAnvilPath), Listen: c.String(flagListen), ExplorerWasm: c.String(flagExplorerWasm),
 				BlockInterval: c.Duration(flagBlockTime), Validity: c.Duration(flagVerdictValidity),
 				DataDir: c.String(flagDataDir), SNPMachines: c.Int(flagSNPMachines), TDXMachines: c.Int(flagTDXMachines),
 				Logger: logger(c),

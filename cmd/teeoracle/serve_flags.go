@@ -47,6 +47,12 @@ func pickVerifyFlags(names ...string) []cli.Flag {
 	return out
 }
 
+// explorerWasmFlag is --explorer-wasm-dir, shared by serve and devnet.
+func explorerWasmFlag(category string) cli.Flag {
+	return &cli.StringFlag{Name: flagExplorerWasm, Category: category, EnvVars: env(flagExplorerWasm), TakesFile: true,
+		Usage: "`DIR` holding scripts/build-wasm's output; the registry explorer at /explorer/ re-verifies verdicts in the browser with it (without it, the explorer only shows the registry)"}
+}
+
 func serveFlags() []cli.Flag {
 	const (
 		catNode  = "Node:"
@@ -66,8 +72,7 @@ func serveFlags() []cli.Flag {
 			Usage: "appraisal worker `COUNT`; 0 means one per CPU"},
 		&cli.Float64Flag{Name: flagRateLimit, Category: catNode, EnvVars: env(flagRateLimit), Value: 20,
 			Usage: "API requests per second per client `RATE` (burst twice that); negative disables"},
-		&cli.StringFlag{Name: flagExplorerWasm, Category: catNode, EnvVars: env(flagExplorerWasm), TakesFile: true,
-			Usage: "`DIR` holding scripts/build-wasm's output; the registry explorer at /explorer/ re-verifies verdicts in the browser with it (without it, the explorer only shows the registry)"},
+		explorerWasmFlag(catNode),
 		&cli.StringFlag{Name: flagRPCURL, Category: catChain, EnvVars: env(flagRPCURL),
 			Usage: "Ethereum JSON-RPC `URL` of the registry's chain (required)"},
 		&cli.Uint64Flag{Name: flagConfirmations, Category: catChain, EnvVars: env(flagConfirmations), Value: 1,

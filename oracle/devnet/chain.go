@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,7 +42,9 @@ type RPC interface {
 type Chain struct {
 	// Kind is "simulated" (go-ethereum's simulated backend, in process) or "anvil".
 	Kind string
-	// URL is anvil's JSON-RPC endpoint; empty for the simulated chain.
+	// URL is the chain's JSON-RPC endpoint over HTTP, on the loopback interface: for
+	// the simulated chain, the in-process node's own HTTP server (eth, net and web3
+	// namespaces), so that cast, wallets and the registry explorer can read it too.
 	URL     string
 	Client  RPC
 	ChainID uint64
@@ -79,6 +82,18 @@ func osakaRules(_ *node.Config, eth *ethconfig.Config) {
 	eth.Genesis.Config = &cfg
 }
 
+// freePort asks the kernel for a free loopback TCP port. The simulated backend's
+// node takes a port number, not a listener, so another process could take the port
+// in between; on a developer's machine that is rare enough for a devnet.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
 // startSimulated starts the in-process chain with the given accounts funded and a
 // block every interval.
 func startSimulated(funded []common.Address, interval time.Duration) (*Chain, error) {
@@ -87,8 +102,21 @@ func startSimulated(funded []common.Address, interval time.Duration) (*Chain, er
 	for _, a := range funded {
 		alloc[a] = types.Account{Balance: bal}
 	}
-	sim := simulated.NewBackend(alloc, osakaRules)
-	c := &Chain{Kind: "simulated", Client: sim.Client(), ChainID: 1337, sim: sim, stop: make(chan struct{}), done: make(chan struct{})}
+	port, err := freePort()
+	if err != nil {
+		return nil, fmt.Errorf("simulated chain: %w", err)
+	}
+	serveHTTP := func(n *node.Config, _ *ethconfig.Config) {
+		n.HTTPHost, n.HTTPPort = "127.0.0.1", port
+		n.HTTPModules = []string{"eth", "net", "web3"}
+		// Any origin may read this loopback-only devnet chain: the explorer page is
+		// served by the oracle node, on another port.
+		n.HTTPCors = []string{"*"}
+		n.HTTPVirtualHosts = []string{"localhost", "127.0.0.1"}
+	}
+	sim := simulated.NewBackend(alloc, osakaRules, serveHTTP)
+	c := &Chain{Kind: "simulated", URL: fmt.Sprintf("http://127.0.0.1:%d", port), Client: sim.Client(), ChainID: 1337,
+		sim: sim, stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
 		t := time.NewTicker(interval)

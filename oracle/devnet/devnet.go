@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -35,6 +36,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/web"
 )
 
 // Options configure a devnet. The zero value is the default devnet.
@@ -50,6 +52,10 @@ type Options struct {
 	Validity time.Duration
 	// Listen is the oracle API's address; "" means 127.0.0.1:0 (a free port).
 	Listen string
+	// ExplorerWasm is a directory holding scripts/build-wasm's output; with it the
+	// registry explorer (served at /explorer/ of the API) re-verifies verdicts in the
+	// browser. "" serves the explorer without re-verification.
+	ExplorerWasm string
 	// DataDir holds the node's database and the machines' TEE keys; "" means a
 	// temporary directory removed by Close.
 	DataDir string
@@ -330,8 +336,12 @@ func (d *Devnet) StartNode(ctx context.Context) error {
 	if d.apiAddr != "" {
 		listen = d.apiAddr
 	}
+	explorer, err := d.explorer()
+	if err != nil {
+		return err
+	}
 	cfg := service.Config{
-		API:                api.Config{Listen: listen},
+		API:                api.Config{Listen: listen, Explorer: explorer},
 		Registry:           d.Registry.Address(),
 		ChainID:            d.Chain.ChainID,
 		OracleKey:          d.Oracle,
@@ -369,6 +379,22 @@ func (d *Devnet) StopNode(ctx context.Context) error {
 
 // APIURL is the oracle node's API base URL.
 func (d *Devnet) APIURL() string { return "http://" + d.apiAddr }
+
+// explorer is the registry explorer over the devnet's chain endpoint.
+func (d *Devnet) explorer() (http.Handler, error) {
+	opts := web.Options{RPCURL: d.Chain.URL, Registry: d.Registry.Address()}
+	if d.opts.ExplorerWasm != "" {
+		if _, err := os.Stat(filepath.Join(d.opts.ExplorerWasm, "teeoracle.wasm")); err != nil {
+			return nil, fmt.Errorf("explorer: no teeoracle.wasm in %s (build it with scripts/build-wasm): %w", d.opts.ExplorerWasm, err)
+		}
+		opts.Wasm = os.DirFS(d.opts.ExplorerWasm)
+	}
+	h, err := web.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("explorer: %w", err)
+	}
+	return h, nil
+}
 
 // OracleAddress is the oracle's signing address.
 func (d *Devnet) OracleAddress() common.Address { return crypto.PubkeyToAddress(d.Oracle.PublicKey) }

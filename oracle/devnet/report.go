@@ -153,6 +153,7 @@ func (d *Devnet) WriteSetup(w io.Writer) {
 		strings.Join(d.TDX.Root().Subject.Organization, ","), fakehw.DevnetOnly)
 	_ = tw.Flush()
 	fmt.Fprintf(w, "  API: GET %[1]s/v1/challenge  POST %[1]s/v1/evidence  GET %[1]s/v1/submissions/{id}  GET %[1]s/v1/verdicts/{hash}  GET %[1]s/metrics\n", d.APIURL())
+	fmt.Fprintf(w, "  explorer: %s/explorer/  (chain JSON-RPC %s)\n", d.APIURL(), d.Chain.URL)
 }
 
 func fingerprint(der []byte) string {
