@@ -401,7 +401,10 @@ func (m *TxManager) drive(ctx context.Context, f *inflight) (*types.Receipt, err
 	var lastSend time.Time
 	needSend := true
 	for {
-		rcpt := m.findReceipt(ctx, f)
+		// A failed receipt query leaves rcpt nil: (re)broadcasting and bumping are
+		// safe without knowing (same nonce, at most one attempt is mined), and the
+		// only irreversible step, dropping the nonce, re-checks receipts itself.
+		rcpt, _ := m.findReceipt(ctx, f)
 		if rcpt != nil {
 			done, err := m.confirmed(ctx, f, rcpt)
 			if done {
@@ -451,23 +454,57 @@ func (m *TxManager) drive(ctx context.Context, f *inflight) (*types.Receipt, err
 	}
 }
 
-// findReceipt returns the receipt of any attempt, or nil. RPC errors count as "not
-// found yet": the loop polls again.
-func (m *TxManager) findReceipt(ctx context.Context, f *inflight) *types.Receipt {
+// findReceipt returns the receipt of any attempt, or nil. A nil receipt with a nil
+// error means the node answered "not found" (ethereum.NotFound) for every attempt; a
+// non-nil error means at least one query failed (transport error, timeout, a
+// struggling endpoint), so nothing is known about that attempt. Only the first is
+// evidence that no attempt is mined: callers must never drop a nonce on the second.
+func (m *TxManager) findReceipt(ctx context.Context, f *inflight) (*types.Receipt, error) {
+	rcpt, err := m.queryReceipts(ctx, f)
+	if err != nil {
+		m.cfg.Metrics.RecordRPCError("eth_getTransactionReceipt")
+		m.log.Debug("receipt query failed", "nonce", f.nonce, "err", err)
+	}
+	return rcpt, err
+}
+
+// queryReceipts is findReceipt without the bookkeeping, for callers that retry.
+func (m *TxManager) queryReceipts(ctx context.Context, f *inflight) (*types.Receipt, error) {
+	var failed error
 	for i := len(f.attempts) - 1; i >= 0; i-- {
 		h := f.attempts[i].Hash()
 		cctx, cancel := context.WithTimeout(ctx, m.cfg.NetworkTimeout)
 		rcpt, err := m.client.TransactionReceipt(cctx, h)
 		cancel()
-		if err == nil && rcpt != nil {
-			return rcpt
-		}
-		if err != nil && !errors.Is(err, ethereum.NotFound) {
-			m.cfg.Metrics.RecordRPCError("eth_getTransactionReceipt")
-			m.log.Debug("receipt query failed", "tx", h, "err", err)
+		switch {
+		case err == nil && rcpt != nil:
+			return rcpt, nil
+		case err == nil, errors.Is(err, ethereum.NotFound):
+			// Not mined, as far as this node knows.
+		case failed == nil:
+			failed = fmt.Errorf("receipt of %s: %w", h, err)
 		}
 	}
-	return nil
+	return nil, failed
+}
+
+// receiptKnownAbsent asks for the receipts of every attempt, retrying failed
+// queries, and reports whether the node positively answered "not found" for all of
+// them. It is the check before a nonce is given up: a query that failed proves
+// nothing, so it returns the error instead (and the caller keeps the nonce).
+func (m *TxManager) receiptKnownAbsent(ctx context.Context, f *inflight) (bool, error) {
+	var rcpt *types.Receipt
+	err := m.call(ctx, "eth_getTransactionReceipt", func(ctx context.Context) (err error) {
+		rcpt, err = m.queryReceipts(ctx, f)
+		return err
+	})
+	switch {
+	case err != nil:
+		return false, err
+	case rcpt != nil:
+		return false, nil
+	}
+	return true, nil
 }
 
 // confirmed reports whether rcpt is deep enough, and if so journals it.
@@ -517,9 +554,15 @@ func (m *TxManager) checkNonce(ctx context.Context, f *inflight) (gone bool, err
 	}
 	switch {
 	case latest > f.nonce:
-		// Our attempt may have been mined between the receipt query and now; the
-		// caller's next receipt poll will find it.
-		if m.findReceipt(ctx, f) != nil {
+		// Our attempt may have been mined between the receipt query and now (the
+		// caller's next receipt poll will find it), or the receipt query just
+		// failed. Only a node that answers "not found" for every attempt shows the
+		// nonce went to another transaction; a failed query keeps the nonce.
+		absent, err := m.receiptKnownAbsent(ctx, f)
+		if err != nil {
+			return false, fmt.Errorf("account nonce %d passed %d, receipts unknown: %w", latest, f.nonce, err)
+		}
+		if !absent {
 			return false, errors.New("mined while checking")
 		}
 		m.dropped(f, fmt.Sprintf("account nonce %d passed %d without any of our attempts", latest, f.nonce))

@@ -567,3 +567,96 @@ func TestSameWorkIsNotPublishedTwice(t *testing.T) {
 		t.Fatalf("account nonce %d, want 1", got)
 	}
 }
+
+// A receipt query that fails says nothing about the transaction. When the account
+// nonce has moved past ours while every receipt query fails, the manager must keep
+// the nonce (and wait) rather than drop it: dropping would hand the work back and
+// publish it again under a new nonce, twice on-chain.
+func TestFailedReceiptQueriesDoNotDropAMinedTransaction(t *testing.T) {
+	c := newSim(t)
+	key, from := anvilKey(t)
+	j := openJournal(t, "")
+	ref := signedSubmission(t, j, "mined")
+	mt := &countingMetrics{}
+	m := newManager(t, testConfig(t, key, c.chainID, mt), c.faults, j)
+	before := c.balance(t, recipient)
+	// Every receipt query fails for well past ResubmissionTimeout (400 ms at one
+	// query per 20 ms), so the manager checks the nonce while blind to receipts:
+	// the chain's nonce is past ours because our own transaction was mined.
+	c.faults.fail["TransactionReceipt"] = 80
+	cand := transfer(9)
+	cand.Refs = []common.Hash{ref}
+	r, err := m.Send(ctxTimeout(t, 30*time.Second), cand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.faults.mu.Lock()
+	receiptCalls := c.faults.calls["TransactionReceipt"]
+	c.faults.mu.Unlock()
+	if receiptCalls <= 80 {
+		t.Fatalf("only %d receipt queries: the failures did not cover the nonce check", receiptCalls)
+	}
+	if mt.dropped.Load() != 0 {
+		t.Fatalf("%d transactions dropped while receipt queries failed", mt.dropped.Load())
+	}
+	rec, err := j.Tx(from, 0)
+	if err != nil || rec.State != store.TxConfirmed || rec.Mined != r.TxHash {
+		t.Fatalf("nonce 0 journal: %+v %v", rec.State, err)
+	}
+	if _, err := j.Tx(from, 1); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a second nonce was journaled for the same work: %v", err)
+	}
+	if got := c.nonce(t, from); got != 1 {
+		t.Fatalf("account nonce %d, want 1", got)
+	}
+	if d := new(big.Int).Sub(c.balance(t, recipient), before); d.Int64() != 9 {
+		t.Fatalf("recipient received %s, want 9 once", d)
+	}
+	if sub, _ := j.Submission("mined"); sub.State != store.StateConfirmed {
+		t.Fatalf("submission %s, want confirmed", sub.State)
+	}
+}
+
+// The same after a restart: the journal holds a transaction that was mined while
+// the node was down, and the restarted manager cannot read receipts for a while.
+// Recover must wait for a real answer, not drop the nonce.
+func TestRecoverKeepsNonceWhileReceiptsFail(t *testing.T) {
+	c := newSim(t)
+	key, from := anvilKey(t)
+	path := filepath.Join(t.TempDir(), "node.db")
+	j := openJournal(t, path)
+	ref := signedSubmission(t, j, "restart")
+	c.mining <- false
+	m1 := newManager(t, testConfig(t, key, c.chainID, nil), c.faults, j)
+	cand := transfer(4)
+	cand.Refs = []common.Hash{ref}
+	if _, err := m1.Send(ctxTimeout(t, 200*time.Millisecond), cand); !errors.Is(err, ErrInFlight) {
+		t.Fatalf("got %v, want ErrInFlight", err)
+	}
+	if c.faults.sentCount() != 1 {
+		t.Fatalf("%d broadcasts reached the node, want 1", c.faults.sentCount())
+	}
+	c.mining <- true
+	for c.nonce(t, from) < 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j = openJournal(t, path)
+	c.faults.fail["TransactionReceipt"] = 60
+	mt := &countingMetrics{}
+	m2 := newManager(t, testConfig(t, key, c.chainID, mt), c.faults, j)
+	if err := m2.Recover(ctxTimeout(t, 30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if mt.dropped.Load() != 0 {
+		t.Fatalf("recover dropped %d transactions while receipt queries failed", mt.dropped.Load())
+	}
+	if rec, err := j.Tx(from, 0); err != nil || rec.State != store.TxConfirmed {
+		t.Fatalf("nonce 0 journal: %+v %v", rec.State, err)
+	}
+	if sub, _ := j.Submission("restart"); sub.State != store.StateConfirmed {
+		t.Fatalf("submission %s, want confirmed", sub.State)
+	}
+}
