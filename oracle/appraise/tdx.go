@@ -174,9 +174,11 @@ func (r *tdxRun) result(name string, err error, okDetail string) {
 	r.pass(name, okDetail)
 }
 
-func (r *tdxRun) ref(kind string, b []byte, next *time.Time) {
+// ref records a collateral item by hash, with when it was issued and when its next
+// update is due (nil when unknown; a policy's maximum collateral age needs IssuedAt).
+func (r *tdxRun) ref(kind string, b []byte, issued, next *time.Time) {
 	h := sha256.Sum256(b)
-	r.app.Collateral = append(r.app.Collateral, CollateralRef{Kind: kind, Hash: h[:], NextUpdate: next})
+	r.app.Collateral = append(r.app.Collateral, CollateralRef{Kind: kind, Hash: h[:], IssuedAt: issued, NextUpdate: next})
 }
 
 // appraise is Appraise with the error behind each failed check, for tests.
@@ -254,9 +256,9 @@ func (a *TDXAppraiser) appraise(ctx context.Context, raw []byte, asOf time.Time)
 
 	// TCB Info and QE Identity: Intel's signatures, then their content against the quote.
 	ti := a.signedCollateral(col.TCBInfo, "TCB Info", parseTCBInfo)
-	r.ref("tcb_info", col.TCBInfo.Body, timePtr(ti.nextUpdate))
+	r.ref("tcb_info", col.TCBInfo.Body, timePtr(ti.issueDate), timePtr(ti.nextUpdate))
 	if len(col.TCBInfo.IssuerChain) > 0 {
-		r.ref("tcb_info_signing_cert", col.TCBInfo.IssuerChain[0], nil)
+		r.ref("tcb_info_signing_cert", col.TCBInfo.IssuerChain[0], nil, nil)
 	}
 	var tcbInfo *pcs.TcbInfo
 	if ti.err != nil {
@@ -276,7 +278,7 @@ func (a *TDXAppraiser) appraise(ctx context.Context, raw []byte, asOf time.Time)
 	}
 
 	qi := a.signedCollateral(col.QEIdentity, "QE Identity", parseQEIdentity)
-	r.ref("qe_identity", col.QEIdentity.Body, timePtr(qi.nextUpdate))
+	r.ref("qe_identity", col.QEIdentity.Body, timePtr(qi.issueDate), timePtr(qi.nextUpdate))
 	var qeID *pcs.EnclaveIdentity
 	if qi.err != nil {
 		r.fail(CheckTDXQEIdentity, qi.err)
@@ -289,14 +291,16 @@ func (a *TDXAppraiser) appraise(ctx context.Context, raw []byte, asOf time.Time)
 
 	// CRLs: the PCK CRL is signed by the PCK CA from the quote, the root CRL by the
 	// trusted root; both are checked for the certificates this appraisal relies on.
-	r.ref("pck_crl", col.PCKCRL, nil)
-	r.ref("root_ca_crl", col.RootCACRL, nil)
+	r.ref("pck_crl", col.PCKCRL, nil, nil)
+	r.ref("root_ca_crl", col.RootCACRL, nil, nil)
 	pckCRL := a.crl(col.PCKCRL, pck.inter)
 	if pckCRL != nil && pckCRL.crl != nil {
+		app.Collateral[len(app.Collateral)-2].IssuedAt = timePtr(pckCRL.crl.ThisUpdate)
 		app.Collateral[len(app.Collateral)-2].NextUpdate = timePtr(pckCRL.crl.NextUpdate)
 	}
 	rootCRL := a.crl(col.RootCACRL, a.root)
 	if rootCRL != nil && rootCRL.crl != nil {
+		app.Collateral[len(app.Collateral)-1].IssuedAt = timePtr(rootCRL.crl.ThisUpdate)
 		app.Collateral[len(app.Collateral)-1].NextUpdate = timePtr(rootCRL.crl.NextUpdate)
 	}
 	revokedPCK := false

@@ -138,6 +138,11 @@ func TestTDXRealV5(t *testing.T) {
 		if c.Kind != "tcb_info_signing_cert" && c.NextUpdate == nil {
 			t.Errorf("%s has no next update", c.Kind)
 		}
+		// A policy's maximum collateral age reads IssuedAt: every dated item has one,
+		// no later than the appraisal time.
+		if c.Kind != "tcb_info_signing_cert" && (c.IssuedAt == nil || c.IssuedAt.After(v5AsOf) || !c.IssuedAt.Before(*c.NextUpdate)) {
+			t.Errorf("%s issued at %v (next update %v, as of %v)", c.Kind, c.IssuedAt, c.NextUpdate, v5AsOf)
+		}
 	}
 	for _, k := range []string{"tcb_info", "qe_identity", "pck_crl", "root_ca_crl"} {
 		if !kinds[k] {
