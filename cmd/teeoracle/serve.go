@@ -296,7 +296,7 @@ func buildAppraiser(c *serveConfig, log *slog.Logger) (appraise.Appraiser, func(
 		snpSrc = &collateral.KDS{Cache: cache}
 	}
 	if tdxSrc == nil && cache != nil {
-		tdxSrc = &collateral.PCSFetcher{Getter: collateral.TDXGetter{Cache: cache}}
+		tdxSrc = &collateral.PCSFetcher{Getter: collateral.TDXGetter{Cache: cache, Now: time.Now}}
 	}
 	var by appraise.ByTEE
 	snpCfg := appraise.SNPConfig{Roots: roots, Logger: log}

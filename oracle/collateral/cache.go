@@ -67,10 +67,9 @@ type Options struct {
 	Fetcher Fetcher
 	// Offline forbids fetching even when Fetcher is set: only cached items are served.
 	Offline bool
-	// Validity reads an item's issue and next-update times. Nil means CRLValidity,
-	// which knows X.509 CRLs (DER or PEM) and treats everything else as never stale.
-	// A cache shared with other collateral (TDX TCB Info) passes a function that
-	// handles those and falls back to CRLValidity.
+	// Validity reads an item's issue and next-update times. Nil means
+	// CollateralValidity, which knows X.509 CRLs (DER or PEM) and Intel's signed TCB
+	// Info and QE Identity, and treats everything else (certificates) as never stale.
 	Validity ValidityFunc
 	// Logger receives debug and warning logs. Nil means slog.Default().
 	Logger *slog.Logger
@@ -138,7 +137,7 @@ func New(opts Options) (*Cache, error) {
 		byHash:   map[[32]byte]*Entry{},
 	}
 	if c.validity == nil {
-		c.validity = CRLValidity
+		c.validity = CollateralValidity
 	}
 	if c.log == nil {
 		c.log = slog.Default()
@@ -366,7 +365,34 @@ func (c *Cache) Get(ctx context.Context, key string, asOf time.Time) (*Entry, er
 	return v.(*Entry), nil
 }
 
-// CRLValidity is the default ValidityFunc: an X.509 CRL (DER, or PEM "X509 CRL") is
+// CollateralValidity is the default ValidityFunc: Intel's TCB Info and QE Identity
+// (JSON with issueDate and nextUpdate under "tcbInfo" or "enclaveIdentity") are valid
+// between those two times, CRLs as CRLValidity says, anything else is never stale.
+func CollateralValidity(key string, body []byte, header http.Header) (time.Time, time.Time, error) {
+	if len(body) > 0 && body[0] == '{' {
+		var doc map[string]json.RawMessage
+		if json.Unmarshal(body, &doc) == nil {
+			for _, field := range []string{"tcbInfo", "enclaveIdentity"} {
+				raw, ok := doc[field]
+				if !ok {
+					continue
+				}
+				var dates struct {
+					IssueDate  time.Time `json:"issueDate"`
+					NextUpdate time.Time `json:"nextUpdate"`
+				}
+				if err := json.Unmarshal(raw, &dates); err != nil {
+					return time.Time{}, time.Time{}, fmt.Errorf("%s: %s dates: %w", key, field, err)
+				}
+				return dates.IssueDate.UTC(), dates.NextUpdate.UTC(), nil
+			}
+		}
+		return time.Time{}, time.Time{}, nil
+	}
+	return CRLValidity(key, body, header)
+}
+
+// CRLValidity is a ValidityFunc for X.509 CRLs: an X.509 CRL (DER, or PEM "X509 CRL") is
 // valid from its thisUpdate to its nextUpdate; anything else is never stale.
 func CRLValidity(_ string, body []byte, _ http.Header) (time.Time, time.Time, error) {
 	der := body

@@ -1,6 +1,7 @@
 package collateral
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -279,5 +280,55 @@ func TestHTTPFetcher(t *testing.T) {
 	}
 	if hits.Load() != 5 {
 		t.Fatalf("server hits = %d, want 5", hits.Load())
+	}
+}
+
+// TCB Info and QE Identity are served from the cache until their nextUpdate, then
+// fetched again; a TDXGetter without AsOf asks its Now for the time.
+func TestCacheTCBInfoUntilNextUpdate(t *testing.T) {
+	const tcbURL, qeURL = "https://pcs.example.test/tdx/certification/v4/tcb?fmspc=00806f050000", "https://pcs.example.test/tdx/certification/v4/qe/identity"
+	tcb, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tdx", "spr-e4", "pcs", "tcb_info.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	qe, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tdx", "spr-e4", "pcs", "qe_identity.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued, next, err := CollateralValidity(tcbURL, tcb, nil)
+	if err != nil || !issued.Equal(time.Date(2023, 6, 18, 8, 42, 58, 0, time.UTC)) || !next.Equal(time.Date(2023, 7, 18, 8, 42, 58, 0, time.UTC)) {
+		t.Fatalf("TCB Info validity = %v..%v, %v", issued, next, err)
+	}
+	if issued, next, err = CollateralValidity(qeURL, qe, nil); err != nil || !next.Equal(time.Date(2023, 7, 8, 7, 24, 59, 0, time.UTC)) {
+		t.Fatalf("QE Identity validity = %v..%v, %v", issued, next, err)
+	}
+	if _, _, err := CollateralValidity(tcbURL, []byte(`{"tcbInfo":{"issueDate":"yesterday"}}`), nil); err == nil {
+		t.Fatal("TCB Info with an unreadable issueDate accepted")
+	}
+
+	f := &countingFetcher{bodies: map[string][]byte{tcbURL: tcb, qeURL: qe}, count: map[string]int{}}
+	c, err := New(Options{Fetcher: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC)
+	g := TDXGetter{Cache: c, Now: func() time.Time { return now }}
+	for range 3 {
+		if _, body, err := g.Get(tcbURL); err != nil || !bytes.Equal(body, tcb) {
+			t.Fatalf("Get TCB Info: %v", err)
+		}
+	}
+	if n := f.fetches(tcbURL); n != 1 {
+		t.Fatalf("TCB Info fetched %d times within its validity, want 1", n)
+	}
+	now = time.Date(2023, 7, 20, 0, 0, 0, 0, time.UTC) // past nextUpdate: stale
+	if _, _, err := g.Get(tcbURL); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.fetches(tcbURL); n != 2 {
+		t.Fatalf("stale TCB Info fetched %d times in all, want 2", n)
+	}
+	if _, _, err := (TDXGetter{Cache: c}).Get(tcbURL); err == nil {
+		t.Fatal("TDXGetter without AsOf or Now served collateral")
 	}
 }

@@ -88,15 +88,25 @@ func (g SEVGetter) GetContext(ctx context.Context, url string) ([]byte, error) {
 
 // TDXGetter lets go-tdx-guest fetch through a Cache: it implements that library's
 // trust.HTTPSGetter, whose Get also returns the response headers (Intel PCS puts
-// issuer chains there). AsOf selects which cached version is served.
+// issuer chains there). AsOf selects which cached version is served; when it is
+// zero, Now is asked for the time (a long-running node serves the version valid now
+// and fetches a new one once it goes stale). One of the two must be set.
 type TDXGetter struct {
 	Cache *Cache
 	AsOf  time.Time
+	Now   func() time.Time
 }
 
 // Get returns the headers and body of url from the cache, fetching them if needed.
 func (g TDXGetter) Get(url string) (map[string][]string, []byte, error) {
-	e, err := g.Cache.Get(context.Background(), url, g.AsOf)
+	asOf := g.AsOf
+	if asOf.IsZero() {
+		if g.Now == nil {
+			return nil, nil, fmt.Errorf("get collateral %s: TDXGetter has neither AsOf nor Now", url)
+		}
+		asOf = g.Now()
+	}
+	e, err := g.Cache.Get(context.Background(), url, asOf)
 	if err != nil {
 		return nil, nil, err
 	}
