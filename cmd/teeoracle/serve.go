@@ -242,6 +242,14 @@ func (r *reloadingSNPCRLs) CRL(ctx context.Context, line string, vlek bool, asOf
 	return l.CRL(ctx, line, vlek, asOf)
 }
 
+// CRLs makes the reloading source an appraise.SNPCRLLister like the files it holds.
+func (r *reloadingSNPCRLs) CRLs(ctx context.Context, line string, asOf time.Time) ([][]byte, error) {
+	r.mu.RLock()
+	l := r.local
+	r.mu.RUnlock()
+	return l.CRLs(ctx, line, asOf)
+}
+
 // buildAppraiser makes the SNP and TDX appraisers with recording collateral sources.
 func buildAppraiser(c *serveConfig, log *slog.Logger) (appraise.Appraiser, func(context.Context) error, error) {
 	roots, err := loadSNPRoots(c.SNPRoots)

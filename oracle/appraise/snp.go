@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math/big"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -75,6 +76,16 @@ type SNPCollateral interface {
 	// CRL returns the DER CRL that productLine's ARK issues for its ASK (vlek false) or
 	// ASVK (vlek true), the one current as of asOf when there is a choice.
 	CRL(ctx context.Context, productLine string, vlek bool, asOf time.Time) ([]byte, error)
+}
+
+// SNPCRLLister is implemented by collateral sources that may hold several CRLs of
+// one ARK without knowing which is the ASK's and which the ASVK's (CRL files a user
+// gives: both lists have the same issuer). The appraiser then checks the chain's
+// intermediate against every CRL it returns, so no revocation is missed.
+type SNPCRLLister interface {
+	// CRLs returns the DER CRLs of productLine's ARK current as of asOf (or, when
+	// none is, the newest issued by then, so that the check reports the expiry).
+	CRLs(ctx context.Context, productLine string, asOf time.Time) ([][]byte, error)
 }
 
 // SNPConfig configures an SNPAppraiser.
@@ -330,18 +341,26 @@ func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	// Revocation of the ASK/ASVK by the ARK's CRL.
 	if !chainOK {
 		l.skip(CheckSNPCRL, "no verified chain")
-	} else if der, err := a.findCRL(ctx, ev, chain, vlek, asOf); der == nil {
+	} else if ders, err := a.findCRLs(ctx, ev, chain, vlek, asOf); len(ders) == 0 {
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
 		l.skip(CheckSNPCRL, "CRL unavailable: "+err.Error())
 	} else {
-		ref, detail, err := a.checkCRL(der, chain, asOf)
-		ap.Collateral = append(ap.Collateral, ref)
-		if err != nil {
-			l.fail(CheckSNPCRL, err)
+		var details []string
+		var failed error
+		for _, der := range ders {
+			ref, detail, err := a.checkCRL(der, chain, asOf)
+			ap.Collateral = append(ap.Collateral, ref)
+			if err != nil && failed == nil {
+				failed = err
+			}
+			details = append(details, detail)
+		}
+		if failed != nil {
+			l.fail(CheckSNPCRL, failed)
 		} else {
-			l.pass(CheckSNPCRL, detail)
+			l.pass(CheckSNPCRL, strings.Join(details, "; "))
 		}
 	}
 
@@ -575,6 +594,21 @@ func validAt(asOf time.Time, certs ...*x509.Certificate) error {
 		}
 	}
 	return nil
+}
+
+// findCRLs returns the CRLs to check the chain's intermediate against: every current
+// CRL of the ARK when the source is an SNPCRLLister, else the one findCRL finds.
+func (a *SNPAppraiser) findCRLs(ctx context.Context, ev *evidence.Evidence, chain *chainResult, vlek bool, asOf time.Time) ([][]byte, error) {
+	if l, ok := a.coll.(SNPCRLLister); ok {
+		if ders, err := l.CRLs(ctx, chain.set.ProductLine, asOf); err == nil && len(ders) > 0 {
+			return ders, nil
+		}
+	}
+	der, err := a.findCRL(ctx, ev, chain, vlek, asOf)
+	if der == nil {
+		return nil, err
+	}
+	return [][]byte{der}, nil
 }
 
 // findCRL returns the CRL for the chain's intermediate: from the collateral source,

@@ -25,11 +25,15 @@ type SNPCRLs struct {
 	crls []snpCRL
 }
 
-var _ appraise.SNPCollateral = (*SNPCRLs)(nil)
+var (
+	_ appraise.SNPCollateral = (*SNPCRLs)(nil)
+	_ appraise.SNPCRLLister  = (*SNPCRLs)(nil)
+)
 
 type snpCRL struct {
 	productLine string // from the issuer, "ARK-<line>"
 	thisUpdate  time.Time
+	nextUpdate  time.Time
 	der         []byte
 }
 
@@ -52,7 +56,7 @@ func ParseSNPCRLs(inputs []evidence.Input) (*SNPCRLs, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: %s: CRL issuer %q is not an AMD ARK", ErrCollateral, name, crl.Issuer.CommonName)
 		}
-		out.crls = append(out.crls, snpCRL{productLine: line, thisUpdate: crl.ThisUpdate, der: b})
+		out.crls = append(out.crls, snpCRL{productLine: line, thisUpdate: crl.ThisUpdate, nextUpdate: crl.NextUpdate, der: b})
 	}
 	return out, nil
 }
@@ -63,8 +67,8 @@ func (s *SNPCRLs) VCEK(context.Context, string, []byte, uint64) ([]byte, error) 
 }
 
 // CRL returns the newest CRL of productLine's ARK issued no later than asOf. The ASK
-// and ASVK CRLs have the same issuer; the appraiser checks whichever it gets against
-// the chain in use, so the choice only decides which revocations are seen. Ties on
+// and ASVK CRLs have the same issuer, so one CRL may miss a revocation: the appraiser
+// asks CRLs (appraise.SNPCRLLister) instead, and uses this only as a fallback. Ties on
 // thisUpdate go to the CRL given first, so the result does not depend on anything
 // but the request.
 func (s *SNPCRLs) CRL(_ context.Context, productLine string, _ bool, asOf time.Time) ([]byte, error) {
@@ -150,4 +154,25 @@ func certHWID(c *x509.Certificate) []byte {
 		}
 	}
 	return nil
+}
+
+// CRLs returns every CRL of productLine's ARK current as of asOf, in the order given:
+// the ASK's and the ASVK's lists have the same issuer, so the appraiser checks the
+// chain against all of them. When none is current it returns the newest issued by
+// asOf (CRL's choice), so the check fails saying why.
+func (s *SNPCRLs) CRLs(ctx context.Context, productLine string, asOf time.Time) ([][]byte, error) {
+	var out [][]byte
+	for _, c := range s.crls {
+		if c.productLine == productLine && !c.thisUpdate.After(asOf) && (c.nextUpdate.IsZero() || asOf.Before(c.nextUpdate)) {
+			out = append(out, c.der)
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	der, err := s.CRL(ctx, productLine, false, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return [][]byte{der}, nil
 }
