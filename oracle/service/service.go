@@ -64,7 +64,7 @@ func StoreOptions(log *slog.Logger) store.Options {
 type Service struct {
 	cfg        Config
 	rpc        RPC
-	reg        *registryView
+	reg        registryView
 	api        *api.Server
 	tx         *chain.TxManager
 	st         *store.Store
@@ -106,7 +106,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 	ph, _ := cfg.Policy.Hash()
 	s := &Service{
 		cfg: cfg, rpc: rpc, st: cfg.Store, log: cfg.Logger.With("component", "node"),
-		reg:        newRegistryView(rpc, cfg.Registry),
+		reg:        newRegistryView(rpc, cfg.Registry, cfg.ChainID),
 		domain:     verdict.Domain{ChainID: cfg.ChainID, Registry: cfg.Registry},
 		oracle:     crypto.PubkeyToAddress(cfg.OracleKey.PublicKey),
 		policyHash: ph,
@@ -180,6 +180,12 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	if _, err := s.st.PutPolicy(doc); err != nil {
 		return fmt.Errorf("service start: archive policy: %w", err)
+	}
+	// Claim leases on disk belong to the workers of a run that ended (this process
+	// holds the file's lock): without this, what they had claimed would wait for its
+	// lease to expire (minutes) after a crash.
+	if err := s.st.ResetLeases(); err != nil {
+		return fmt.Errorf("service start: reset claim leases: %w", err)
 	}
 	if err := s.api.Start(ctx); err != nil {
 		return fmt.Errorf("service start: %w", err)
@@ -325,18 +331,39 @@ func (s *Service) chainCtx(ctx context.Context) (context.Context, context.Cancel
 	return context.WithTimeout(ctx, 10*time.Second)
 }
 
+// readRetryPause is the pause before an API chain read is asked again.
+const readRetryPause = 100 * time.Millisecond
+
+// read runs a chain read for the API and asks once more after a short pause when it
+// fails, before the caller answers 503: one failed request to a struggling endpoint
+// should not send an agent into its back-off. A revert is the chain's answer, not a
+// failure, and is returned at once.
+func read[T any](ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
+	v, err := fn(ctx)
+	var re *chain.RevertError
+	if err == nil || errors.As(err, &re) || ctx.Err() != nil {
+		return v, err
+	}
+	select {
+	case <-ctx.Done():
+		return v, err
+	case <-time.After(readRetryPause):
+	}
+	return fn(ctx)
+}
+
 // Challenge anchors to the head minus AnchorMargin blocks.
 func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey common.Address) (*api.Challenge, error) {
 	ctx, cancel := s.chainCtx(ctx)
 	defer cancel()
-	rec, err := s.reg.Machine(ctx, machineID)
+	rec, err := read(ctx, func(ctx context.Context) (MachineRecord, error) { return s.reg.Machine(ctx, machineID) })
 	if err != nil {
 		return nil, unavailable(err)
 	}
 	if rec.State != machineRegistered {
 		return nil, &api.FieldError{Field: "machine_id", Unprocessable: true, Err: fmt.Errorf("machine %s is not registered in the registry", machineID)}
 	}
-	head, err := s.rpc.BlockNumber(ctx)
+	head, err := read(ctx, s.rpc.BlockNumber)
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -349,7 +376,7 @@ func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey c
 	n := head - s.cfg.AnchorMargin
 	var h *types.Header
 	for {
-		if h, err = s.rpc.HeaderByNumber(ctx, new(big.Int).SetUint64(n)); err != nil {
+		if h, err = s.headerAt(ctx, n); err != nil {
 			return nil, unavailable(err)
 		}
 		// The anchor must stay below the head: it has to be in the past of the block
@@ -363,7 +390,7 @@ func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey c
 		return nil, unavailable(fmt.Errorf("%w: block %d (time %d) is not after the machine's current verdict (issued at %d); retry after the next blocks",
 			ErrStaleAnchor, n, h.Time, rec.IssuedAt))
 	}
-	maxAge, err := s.reg.MaxAnchorAge(ctx)
+	maxAge, err := read(ctx, s.reg.MaxAnchorAge)
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -373,6 +400,13 @@ func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey c
 	return &api.Challenge{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: machineID, TEEKey: teeKey,
 		AnchorBlockNumber: n, AnchorBlockHash: h.Hash(), ReportData: "0x" + hex.EncodeToString(rd[:]),
 		ValidUntilBlock: n + s.usableAge(maxAge)}, nil
+}
+
+// headerAt reads block n's header for the API (see read).
+func (s *Service) headerAt(ctx context.Context, n uint64) (*types.Header, error) {
+	return read(ctx, func(ctx context.Context) (*types.Header, error) {
+		return s.rpc.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
+	})
 }
 
 func (s *Service) usableAge(maxAge uint64) uint64 {
@@ -398,7 +432,7 @@ var (
 func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.SubmitResult, error) {
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
-	rec, err := s.reg.Machine(cctx, req.MachineID)
+	rec, err := read(cctx, func(ctx context.Context) (MachineRecord, error) { return s.reg.Machine(ctx, req.MachineID) })
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -409,11 +443,11 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 		return nil, &api.FieldError{Field: "body", Unprocessable: true,
 			Err: fmt.Errorf("%w: machine %s is registered as tee %d, evidence is %s", ErrMachine, req.MachineID, rec.TEE, req.Evidence.TEE)}
 	}
-	head, err := s.rpc.BlockNumber(cctx)
+	head, err := read(cctx, s.rpc.BlockNumber)
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	maxAge, err := s.reg.MaxAnchorAge(cctx)
+	maxAge, err := read(cctx, s.reg.MaxAnchorAge)
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -426,7 +460,7 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 			Err: fmt.Errorf("%w: block %d is %d blocks old, this node accepts at most %d (registry maxAnchorAge %d); get a new challenge",
 				ErrStaleAnchor, req.AnchorBlock, head-req.AnchorBlock, s.usableAge(maxAge), maxAge)}
 	}
-	hdr, err := s.rpc.HeaderByNumber(cctx, new(big.Int).SetUint64(req.AnchorBlock))
+	hdr, err := s.headerAt(cctx, req.AnchorBlock)
 	if err != nil {
 		return nil, unavailable(err)
 	}
