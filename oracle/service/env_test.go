@@ -342,22 +342,17 @@ func newAgent(t testing.TB, f *fakeSNP, machine common.Hash) *agent {
 func (a *agent) challenge(t testing.TB, n *node) api.Challenge {
 	t.Helper()
 	url := fmt.Sprintf("%s/v1/challenge?machine_id=%s&tee_key=%s", n.url, a.machine, a.teeKey)
-	// 503 means "no block newer than the machine's current verdict yet": retry, as
-	// an agent does.
-	for range 60 {
-		var ch api.Challenge
-		code := httpJSON(t, "GET", url, "", nil, &ch)
-		if code == 200 {
-			return ch
-		}
-		if code != 503 {
-			t.Fatalf("challenge: HTTP %d", code)
-		}
-		// (also a flaky chain endpoint behind the node)
-		time.Sleep(500 * time.Millisecond)
+	// 503 means "no block newer than the machine's current verdict yet", or the node
+	// could not read the chain: retry, as an agent does.
+	var ch api.Challenge
+	code := retryUnavailable(t, "challenge", agentBudget, func() int {
+		ch = api.Challenge{}
+		return httpJSON(t, "GET", url, "", nil, &ch)
+	})
+	if code != 200 {
+		t.Fatalf("challenge: HTTP %d", code)
 	}
-	t.Fatal("challenge: still unavailable after 30 s")
-	return api.Challenge{}
+	return ch
 }
 
 // evidenceFor makes bundle evidence bound to ch.
@@ -385,16 +380,12 @@ func (a *agent) submit(t testing.TB, n *node, anchor uint64, bundle []byte) (int
 	t.Helper()
 	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d", n.url, a.machine, a.teeKey, anchor)
 	// 503 means the node could not ask the chain: retry, as an agent does.
-	for range 20 {
-		var out submitAnswer
-		code := httpJSON(t, "POST", url, "application/json", bundle, &out)
-		if code != 503 {
-			return code, out
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-	t.Fatal("submit: still unavailable after retries")
-	return 0, submitAnswer{}
+	var out submitAnswer
+	code := retryUnavailable(t, "submit", agentBudget, func() int {
+		out = submitAnswer{}
+		return httpJSON(t, "POST", url, "application/json", bundle, &out)
+	})
+	return code, out
 }
 
 // waitState polls a submission until it reaches a terminal state or want.

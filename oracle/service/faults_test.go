@@ -175,7 +175,10 @@ func TestE2EFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fault test runs processes for about a minute")
 	}
+	t0 := time.Now()
+	phase := func(what string) { t.Logf("%6.1fs %s", time.Since(t0).Seconds(), what) }
 	bin := buildTeeoracle(t)
+	phase("built teeoracle")
 	dir := t.TempDir()
 	ap := &anvilProc{port: strings.Split(freeAddr(t), ":")[1], state: filepath.Join(dir, "anvil-state.json")}
 	ap.start(t)
@@ -228,10 +231,16 @@ func TestE2EFaults(t *testing.T) {
 		key     common.Address
 	}
 	var subs []sub
+	phase("chain ready")
 	p := startNodeProc(t, bin, args(rpcURL))
 	n := &node{url: p.url}
+	// Register first, then attest all machines back to back, so several verdicts
+	// are signed and published while the node is killed.
+	var ids []common.Hash
 	for i := range machines {
-		id := e.registerMachine(t, provider, byte(10+i), verdict.TEESEVSNP)
+		ids = append(ids, e.registerMachine(t, provider, byte(10+i), verdict.TEESEVSNP))
+	}
+	for i, id := range ids {
 		ag := newAgent(t, snp, id)
 		ch := ag.challenge(t, n)
 		code, res := ag.submit(t, n, ch.AnchorBlockNumber, ag.evidenceFor(t, ch, good, nil))
@@ -240,6 +249,7 @@ func TestE2EFaults(t *testing.T) {
 		}
 		subs = append(subs, sub{id: res.ID, machine: id, key: ag.teeKey})
 	}
+	phase("submitted")
 	// Kill the node the moment a transaction is in flight.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -261,6 +271,7 @@ func TestE2EFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = p.cmd.Process.Wait()
+	phase("node killed with a transaction in flight")
 
 	// The node restarts against a failing RPC endpoint.
 	proxy := flakyProxy(t, rpcURL, 33)
@@ -269,12 +280,14 @@ func TestE2EFaults(t *testing.T) {
 	t.Cleanup(func() {
 		if t.Failed() {
 			l := p2.logs.String()
-			t.Logf("node log (tail):\n%s", l[max(0, len(l)-6000):])
+			t.Logf("node log (tail):\n%s", l[max(0, len(l)-20000):])
 		}
 	})
+	phase("node restarted behind the failing proxy")
 	for _, s := range subs {
 		waitState(t, n2, s.id, 120*time.Second, "confirmed")
 	}
+	phase("all confirmed")
 
 	// The chain goes away under the running node and comes back. anvil restored from
 	// its state file answers BLOCKHASH with zero for blocks before the restart, so
@@ -284,6 +297,13 @@ func TestE2EFaults(t *testing.T) {
 	ap.stop()
 	time.Sleep(2 * time.Second)
 	ap.start(t)
+	// An agent attesting now must anchor after the restart (evidence anchored before
+	// it cannot be published, see above). The node anchors AnchorMargin (2) blocks
+	// below the head, so wait, on the chain itself, until the head is far enough past
+	// the restored one that every challenge lands on a block mined after the restart.
+	restored := blockNumber(t, client, 20*time.Second)
+	waitBlock(t, client, restored+4, 30*time.Second)
+	phase("anvil restarted")
 	for i := range 2 {
 		id := e.registerMachine(t, provider, byte(40+i), verdict.TEESEVSNP)
 		ag := newAgent(t, snp, id)
@@ -294,9 +314,11 @@ func TestE2EFaults(t *testing.T) {
 		}
 		subs = append(subs, sub{id: res.ID, machine: id, key: ag.teeKey})
 	}
+	phase("submitted after the restart")
 	for _, s := range subs[machines:] {
 		waitState(t, n2, s.id, 90*time.Second, "confirmed")
 	}
+	phase("confirmed after the restart")
 	for _, s := range subs {
 		if !e.isTrusted(t, s.machine) || !e.consumerAccepts(t, s.key) {
 			t.Fatalf("machine %s not trusted after recovery", s.machine)
@@ -326,6 +348,39 @@ func TestE2EFaults(t *testing.T) {
 	}
 	if err := p2.cmd.Wait(); err != nil {
 		t.Fatalf("node exit after SIGTERM: %v\n%s", err, p2.logs.String())
+	}
+}
+
+// blockNumber asks the chain's head, retrying while the endpoint is not answering
+// yet (a chain just restarted).
+func blockNumber(t *testing.T, c *ethclient.Client, timeout time.Duration) uint64 {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		n, err := c.BlockNumber(ctxT(t))
+		if err == nil {
+			return n
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chain head unreadable for %s: %v", timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitBlock polls until the chain's head is at least n.
+func waitBlock(t *testing.T, c *ethclient.Client, n uint64, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		head := blockNumber(t, c, time.Until(deadline))
+		if head >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chain head %d, still below %d after %s", head, n, timeout)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
