@@ -196,10 +196,15 @@ func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submi
 	}
 	if err := s.reg.SimulateSubmit(cctx, s.cfg.TxFrom, &v, verdict.Sigs(sigs)); err != nil {
 		var re *chain.RevertError
-		if !errors.As(err, &re) {
+		var reason string
+		switch {
+		case errors.As(err, &re):
+			reason = "the registry refuses the verdict: " + reasonText(re)
+		case errors.Is(err, chain.ErrBadVerdict):
+			reason = "the verdict cannot be submitted: " + err.Error()
+		default:
 			return nil, err // the chain did not answer; try again
 		}
-		reason := "the registry refuses the verdict: " + reasonText(re)
 		for _, sub := range subs {
 			if err := s.fail(sub.ID, reason); err != nil {
 				return nil, err
@@ -373,12 +378,18 @@ func (s *Service) getJSON(ctx context.Context, url string, v any) (int, error) {
 func (s *Service) send(ctx context.Context, batch []*candidate) {
 	vs := make([]*verdict.Verdict, len(batch))
 	sigs := make([][][]byte, len(batch))
-	refs := make([]common.Hash, len(batch))
 	for i, c := range batch {
-		vs[i], sigs[i], refs[i] = c.v, verdict.Sigs(c.sigs), c.hash
+		vs[i], sigs[i] = c.v, verdict.Sigs(c.sigs)
 	}
-	to := s.cfg.Registry
-	rcpt, err := s.tx.Send(ctx, chain.TxCandidate{To: &to, Data: s.reg.PackSubmitVerdicts(vs, sigs), Refs: refs})
+	// The candidate's refs are the verdicts' digests under the registry's domain:
+	// the hashes the journal moves the carried submissions by.
+	cand, err := s.reg.SubmitVerdictsTx(vs, sigs)
+	if err != nil {
+		s.m.batches.WithLabelValues("error").Inc()
+		s.log.Error("verdict batch not buildable", "count", len(batch), "err", err)
+		return
+	}
+	rcpt, err := s.tx.Send(ctx, cand)
 	switch {
 	case err == nil:
 		s.m.batches.WithLabelValues("confirmed").Inc()
