@@ -30,6 +30,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -218,6 +219,7 @@ type nodeOpts struct {
 	key        *ecdsa.PrivateKey
 	policy     *policy.Policy
 	snp        *fakeSNP
+	tdx        *fakehw.TDXAuthority // nil: the node appraises no TDX evidence
 	peers      []string
 	listen     string
 	dir        string
@@ -236,9 +238,16 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snpA, err := appraise.NewSNP(appraise.SNPConfig{Roots: o.snp.roots, Collateral: service.RecordingSNP{Inner: o.snp.crls}, Logger: log})
-	if err != nil {
-		t.Fatal(err)
+	var by appraise.ByTEE
+	if o.snp != nil {
+		if by.SNP, err = appraise.NewSNP(appraise.SNPConfig{Roots: o.snp.roots, Collateral: service.RecordingSNP{Inner: o.snp.crls}, Logger: log}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.tdx != nil {
+		if by.TDX, err = appraise.NewTDX(appraise.TDXConfig{Root: o.tdx.Root(), Collateral: service.RecordingTDX{Inner: o.tdx.Collateral()}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	listen := o.listen
 	if listen == "" {
@@ -258,7 +267,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		ChainID:            e.chainID,
 		OracleKey:          o.key,
 		Policy:             o.policy,
-		Appraiser:          appraise.ByTEE{SNP: snpA},
+		Appraiser:          by,
 		Store:              st,
 		Peers:              o.peers,
 		PollInterval:       200 * time.Millisecond,
