@@ -64,7 +64,7 @@ func StoreOptions(log *slog.Logger) store.Options {
 type Service struct {
 	cfg        Config
 	rpc        RPC
-	reg        *registryView
+	reg        registryView
 	api        *api.Server
 	tx         *chain.TxManager
 	st         *store.Store
@@ -106,7 +106,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 	ph, _ := cfg.Policy.Hash()
 	s := &Service{
 		cfg: cfg, rpc: rpc, st: cfg.Store, log: cfg.Logger.With("component", "node"),
-		reg:        newRegistryView(rpc, cfg.Registry),
+		reg:        newRegistryView(rpc, cfg.Registry, cfg.ChainID),
 		domain:     verdict.Domain{ChainID: cfg.ChainID, Registry: cfg.Registry},
 		oracle:     crypto.PubkeyToAddress(cfg.OracleKey.PublicKey),
 		policyHash: ph,
