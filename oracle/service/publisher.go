@@ -98,7 +98,7 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		return nil
 	}
 	cctx, cancel := s.chainCtx(ctx)
-	threshold, err := s.reg.Threshold(cctx)
+	threshold, err := readN(cctx, publishReadAttempts, s.reg.Threshold)
 	cancel()
 	if err != nil {
 		return err
@@ -141,7 +141,9 @@ func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submi
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
 	// Published already (by a peer, or by us before a restart lost track)?
-	accepted, err := s.reg.AcceptedDigests(cctx, v.MachineID, v.AnchorBlockNumber)
+	accepted, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (map[common.Hash]uint64, error) {
+		return s.reg.AcceptedDigests(ctx, v.MachineID, v.AnchorBlockNumber)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +196,10 @@ func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submi
 	if sigs[0].Signer != s.oracle && now.Sub(quorumAt) < s.cfg.RelayDelay {
 		return nil, nil
 	}
-	if err := s.reg.SimulateSubmit(cctx, s.cfg.TxFrom, &v, verdict.Sigs(sigs)); err != nil {
+	_, err = readN(cctx, publishReadAttempts, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.reg.SimulateSubmit(ctx, s.cfg.TxFrom, &v, verdict.Sigs(sigs))
+	})
+	if err != nil {
 		var re *chain.RevertError
 		var reason string
 		switch {
@@ -230,7 +235,7 @@ func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict,
 		if ok, seen := oracles[a]; seen {
 			return ok, nil
 		}
-		ok, err := s.reg.IsOracle(ctx, a)
+		ok, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (bool, error) { return s.reg.IsOracle(ctx, a) })
 		if err != nil {
 			return false, err
 		}

@@ -331,25 +331,40 @@ func (s *Service) chainCtx(ctx context.Context) (context.Context, context.Cancel
 	return context.WithTimeout(ctx, 10*time.Second)
 }
 
-// readRetryPause is the pause before an API chain read is asked again.
+// readRetryPause is the first pause before a failed chain read is asked again;
+// it doubles with each further attempt.
 const readRetryPause = 100 * time.Millisecond
+
+// publishReadAttempts bounds the attempts of each chain read the publisher makes:
+// a pass needs several reads in a row, and a pass lost to one failed request costs
+// a whole poll interval.
+const publishReadAttempts = 4
 
 // read runs a chain read for the API and asks once more after a short pause when it
 // fails, before the caller answers 503: one failed request to a struggling endpoint
-// should not send an agent into its back-off. A revert is the chain's answer, not a
-// failure, and is returned at once.
+// should not send an agent into its back-off.
 func read[T any](ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
-	v, err := fn(ctx)
-	var re *chain.RevertError
-	if err == nil || errors.As(err, &re) || ctx.Err() != nil {
-		return v, err
+	return readN(ctx, 2, fn)
+}
+
+// readN runs fn up to attempts times while it fails, pausing readRetryPause,
+// doubled each time, in between. A revert is the chain's answer, not a failure, and
+// is returned at once, as is anything after ctx ends.
+func readN[T any](ctx context.Context, attempts int, fn func(context.Context) (T, error)) (T, error) {
+	pause := readRetryPause
+	for i := 1; ; i++ {
+		v, err := fn(ctx)
+		var re *chain.RevertError
+		if err == nil || errors.As(err, &re) || ctx.Err() != nil || i >= attempts {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(pause):
+		}
+		pause *= 2
 	}
-	select {
-	case <-ctx.Done():
-		return v, err
-	case <-time.After(readRetryPause):
-	}
-	return fn(ctx)
 }
 
 // Challenge anchors to the head minus AnchorMargin blocks.
