@@ -2,8 +2,10 @@ package service_test
 
 import (
 	"bufio"
+	"crypto/ecdsa"
 	"encoding/hex"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"net"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 
@@ -112,15 +115,15 @@ func flakyProxy(t *testing.T, target string, failPct int) string {
 	return "http://" + ln.Addr().String()
 }
 
-// buildTeeoracle builds the command once per test binary run.
-func buildTeeoracle(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "teeoracle")
+// buildTeeoracle builds the command into dir. It returns an error instead of
+// failing the test so that it can run on its own goroutine.
+func buildTeeoracle(dir string) (string, error) {
+	bin := filepath.Join(dir, "teeoracle")
 	cmd := exec.Command("go", "build", "-o", bin, "github.com/teeoracle/teeoracle/cmd/teeoracle")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
 	}
-	return bin
+	return bin, nil
 }
 
 type nodeProc struct {
@@ -177,8 +180,17 @@ func TestE2EFaults(t *testing.T) {
 	}
 	t0 := time.Now()
 	phase := func(what string) { t.Logf("%6.1fs %s", time.Since(t0).Seconds(), what) }
-	bin := buildTeeoracle(t)
-	phase("built teeoracle")
+	// Build the command while the chain is set up.
+	type buildResult struct {
+		bin string
+		err error
+	}
+	built := make(chan buildResult, 1)
+	binDir := t.TempDir()
+	go func() {
+		bin, err := buildTeeoracle(binDir)
+		built <- buildResult{bin, err}
+	}()
 	dir := t.TempDir()
 	ap := &anvilProc{port: strings.Split(freeAddr(t), ":")[1], state: filepath.Join(dir, "anvil-state.json")}
 	ap.start(t)
@@ -231,16 +243,20 @@ func TestE2EFaults(t *testing.T) {
 		key     common.Address
 	}
 	var subs []sub
+	// Register every machine first (also those attested after the chain restart),
+	// then attest back to back, so several verdicts are signed and published while
+	// the node is killed.
+	ids := registerMachines(t, e, provider, 10, machines+2)
 	phase("chain ready")
+	b := <-built
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	bin := b.bin
+	phase("built teeoracle")
 	p := startNodeProc(t, bin, args(rpcURL))
 	n := &node{url: p.url}
-	// Register first, then attest all machines back to back, so several verdicts
-	// are signed and published while the node is killed.
-	var ids []common.Hash
-	for i := range machines {
-		ids = append(ids, e.registerMachine(t, provider, byte(10+i), verdict.TEESEVSNP))
-	}
-	for i, id := range ids {
+	for i, id := range ids[:machines] {
 		ag := newAgent(t, snp, id)
 		ch := ag.challenge(t, n)
 		code, res := ag.submit(t, n, ch.AnchorBlockNumber, ag.evidenceFor(t, ch, good, nil))
@@ -295,17 +311,17 @@ func TestE2EFaults(t *testing.T) {
 	// AnchorHashMismatch, as after a reorg): the node must recover its nonce and
 	// publish what is anchored after the restart, once.
 	ap.stop()
-	time.Sleep(2 * time.Second)
+	time.Sleep(time.Second) // the node's loops (200 ms) meet the dead endpoint
 	ap.start(t)
 	// An agent attesting now must anchor after the restart (evidence anchored before
 	// it cannot be published, see above). The node anchors AnchorMargin (2) blocks
-	// below the head, so wait, on the chain itself, until the head is far enough past
-	// the restored one that every challenge lands on a block mined after the restart.
+	// below the head: mine enough blocks past the restored head, on the chain itself,
+	// that every challenge lands on a block mined after the restart.
 	restored := blockNumber(t, client, 20*time.Second)
+	e.rpc(t, "anvil_mine", "0x4")
 	waitBlock(t, client, restored+4, 30*time.Second)
 	phase("anvil restarted")
-	for i := range 2 {
-		id := e.registerMachine(t, provider, byte(40+i), verdict.TEESEVSNP)
+	for _, id := range ids[machines:] {
 		ag := newAgent(t, snp, id)
 		ch := ag.challenge(t, n2)
 		code, res := ag.submit(t, n2, ch.AnchorBlockNumber, ag.evidenceFor(t, ch, good, nil))
@@ -349,6 +365,44 @@ func TestE2EFaults(t *testing.T) {
 	if err := p2.cmd.Wait(); err != nil {
 		t.Fatalf("node exit after SIGTERM: %v\n%s", err, p2.logs.String())
 	}
+}
+
+// registerMachines registers count machines of provider (salts from salt0) with
+// consecutive nonces, sent back to back and then awaited, so they share blocks
+// instead of taking a block each; it returns their ids in salt order.
+func registerMachines(t *testing.T, e *chainEnv, provider *ecdsa.PrivateKey, salt0 byte, count int) []common.Hash {
+	t.Helper()
+	from := crypto.PubkeyToAddress(provider.PublicKey)
+	nonce, err := e.client.PendingNonceAt(ctxT(t), from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.reg.Instance(e.client, e.registry)
+	var txs []*types.Transaction
+	var salts [][32]byte
+	for i := range count {
+		var salt [32]byte
+		salt[31] = salt0 + byte(i)
+		opts := e.opts(t, provider)
+		opts.Nonce = new(big.Int).SetUint64(nonce + uint64(i))
+		tx, err := c.RawTransact(opts, e.reg.PackRegisterMachine(salt, verdict.TEESEVSNP, "test://machine"))
+		if err != nil {
+			t.Fatalf("register machine %d: %v", i, err)
+		}
+		txs, salts = append(txs, tx), append(salts, salt)
+	}
+	ids := make([]common.Hash, count)
+	for i, tx := range txs {
+		e.wait(t, tx)
+		out, err := e.client.CallContract(ctxT(t), ethereum.CallMsg{To: &e.registry, Data: e.reg.PackMachineIdOf(from, salts[i])}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids[i], err = e.reg.UnpackMachineIdOf(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
 }
 
 // blockNumber asks the chain's head, retrying while the endpoint is not answering
