@@ -108,7 +108,7 @@ func auditFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagVerdictHash, EnvVars: env(flagVerdictHash),
 			Usage: "verdict `HASH` (EIP-712 digest, 0x and 64 hex digits) to reproduce"},
 		&cli.StringFlag{Name: flagMachine, EnvVars: env(flagMachine),
-			Usage: "machine `ID` (0x and 64 hex digits), as registered; audit reproduces its latest archived verdict (needs --db)"},
+			Usage: "machine `ID` (0x and 64 hex digits), as registered; audit reproduces its latest verdict on-chain (with --rpc-url) or archived (with --db)"},
 		&cli.StringFlag{Name: flagNode, EnvVars: env(flagNode),
 			Usage: "oracle node API base `URL` to fetch the verdict and its archive from"},
 		&cli.StringFlag{Name: flagDB, EnvVars: env(flagDB), TakesFile: true, Value: "teeoracle.db",
