@@ -20,6 +20,9 @@ import (
 // verdict, re-attests, and is downgraded on-chain without new evidence when a new
 // CRL revokes its signing chain.
 func TestE2ESNP(t *testing.T) {
+	// The end-to-end tests mostly wait for 1-second blocks, each on its own anvil:
+	// run them side by side.
+	t.Parallel()
 	oracleKey, oracle := testchain.DevKey(1)
 	provider, _ := testchain.DevKey(2)
 	e := newChain(t, []common.Address{oracle}, 1, 32)

@@ -175,6 +175,9 @@ func startNodeProc(t *testing.T, bin string, args []string) *nodeProc {
 // Every acknowledged submission must be confirmed, and each verdict accepted
 // on-chain exactly once; the node must then stop cleanly on SIGTERM.
 func TestE2EFaults(t *testing.T) {
+	// The end-to-end tests mostly wait for 1-second blocks, each on its own anvil:
+	// run them side by side.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("fault test runs processes for about a minute")
 	}

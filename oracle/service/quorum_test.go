@@ -28,6 +28,9 @@ func freeAddr(t *testing.T) string {
 // different verdict hash, which shows as a disagreement, and cannot make a machine
 // trusted alone.
 func TestE2EQuorum(t *testing.T) {
+	// The end-to-end tests mostly wait for 1-second blocks, each on its own anvil:
+	// run them side by side.
+	t.Parallel()
 	ka, a0 := testchain.DevKey(3)
 	kb, a1 := testchain.DevKey(4)
 	kc, a2 := testchain.DevKey(5)
