@@ -238,11 +238,12 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 	s.log.Warn("collateral change downgrades a machine", "machine", id, "verdict", latest.Hash,
 		"reasons", d.dec.Reasons.String(), "as_of", time.Unix(at, 0).UTC())
 	sid := "reappraisal-" + d.digest.Hex()[2:34]
-	if err := s.putSubMeta(sid, m); err != nil {
+	meta, err := subMetaEntry(sid, m)
+	if err != nil {
 		return err
 	}
 	if _, err := s.st.PutSubmission(store.NewSubmission{ID: sid, MachineID: id, Format: "bundle",
-		ReceivedAt: s.cfg.Now()}, raw); err != nil {
+		ReceivedAt: s.cfg.Now(), Meta: meta}, raw); err != nil {
 		return err
 	}
 	s.m.downgrades.Inc()

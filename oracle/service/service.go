@@ -278,8 +278,8 @@ func poke(ch chan struct{}) {
 }
 
 // subMeta is what a submission needs beyond the store's record: the binding inputs
-// and the time its appraisal is made as of. It is written before the submission, so
-// a submission never exists without it.
+// and the time its appraisal is made as of. It is committed with the submission
+// (store.NewSubmission.Meta), so a submission never exists without it.
 type subMeta struct {
 	MachineID   common.Hash    `json:"machine_id"`
 	TEEKey      common.Address `json:"tee_key"`
@@ -295,12 +295,14 @@ type subMeta struct {
 	BaseVerdict common.Hash `json:"base_verdict,omitempty"`
 }
 
-func (s *Service) putSubMeta(id string, m *subMeta) error {
+// subMetaEntry returns m as the metadata entry of submission id, for
+// store.NewSubmission.Meta.
+func subMetaEntry(id string, m *subMeta) (map[string][]byte, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.st.SetMeta("sub/"+id, b)
+	return map[string][]byte{"sub/" + id: b}, nil
 }
 
 func (s *Service) subMeta(id string) (*subMeta, error) {
@@ -493,16 +495,16 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 		}
 	}
 	id := newID()
-	meta := &subMeta{MachineID: req.MachineID, TEEKey: req.TEEKey, AnchorBlock: req.AnchorBlock, AnchorHash: hdr.Hash(),
-		AsOf: int64(hdr.Time)}
-	if err := s.putSubMeta(id, meta); err != nil {
+	meta, err := subMetaEntry(id, &subMeta{MachineID: req.MachineID, TEEKey: req.TEEKey, AnchorBlock: req.AnchorBlock,
+		AnchorHash: hdr.Hash(), AsOf: int64(hdr.Time)})
+	if err != nil {
 		return nil, fmt.Errorf("store submission parameters: %w", err)
 	}
-	if err := s.st.SetMeta("ev/"+evHash.String(), []byte(id)); err != nil {
-		return nil, fmt.Errorf("store evidence index: %w", err)
-	}
+	// The parameters and the evidence index are committed with the submission: one
+	// fsync per acknowledged submission, and never a submission without them.
+	meta["ev/"+evHash.String()] = []byte(id)
 	sub, err := s.st.PutSubmission(store.NewSubmission{ID: id, MachineID: req.MachineID, Format: "bundle",
-		ReceivedAt: req.ReceivedAt}, req.Bundle)
+		ReceivedAt: req.ReceivedAt, Meta: meta}, req.Bundle)
 	if err != nil {
 		return nil, fmt.Errorf("store submission: %w", err)
 	}

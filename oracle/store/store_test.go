@@ -608,3 +608,48 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatal("second open of a locked file succeeded")
 	}
 }
+
+// Metadata given with a submission is committed with it: present after a reopen
+// when the put succeeded, absent when the put was refused, and not overwritten by a
+// retried put.
+func TestPutSubmissionWritesMetaInTheSameCommit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "node.db")
+	s := openTest(t, path)
+	meta := map[string][]byte{"sub/m1": []byte(`{"anchor_block":7}`), "ev/m1": []byte("m1")}
+	if _, err := s.PutSubmission(NewSubmission{ID: "m1", MachineID: machine(1), Meta: meta}, []byte("ev-m1")); err != nil {
+		t.Fatal(err)
+	}
+	// A retry with other metadata returns the submission and keeps the first values.
+	if _, err := s.PutSubmission(NewSubmission{ID: "m1", MachineID: machine(1),
+		Meta: map[string][]byte{"sub/m1": []byte("changed")}}, []byte("ev-m1")); err != nil {
+		t.Fatal(err)
+	}
+	// A refused put (id taken by other evidence) writes none of its metadata.
+	if _, err := s.PutSubmission(NewSubmission{ID: "m1", MachineID: machine(1),
+		Meta: map[string][]byte{"ev/other": []byte("m1")}}, []byte("other evidence")); !errors.Is(err, ErrExists) {
+		t.Fatalf("conflicting put: %v, want ErrExists", err)
+	}
+	if _, err := s.PutSubmission(NewSubmission{ID: "m2", MachineID: machine(1),
+		Meta: map[string][]byte{"": []byte("x")}}, []byte("ev-m2")); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty meta key: %v, want ErrInvalid", err)
+	}
+	if _, err := s.Submission("m2"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("submission with an invalid meta key was stored: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, path)
+	for k, want := range meta {
+		got, err := s.Meta(k)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("meta %q after reopen: %q %v, want %q", k, got, err, want)
+		}
+	}
+	if _, err := s.Meta("ev/other"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("meta of a refused put: %v, want ErrNotFound", err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

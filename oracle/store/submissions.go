@@ -117,16 +117,28 @@ type NewSubmission struct {
 	Format    string
 	// ReceivedAt is when the API received the evidence; zero means now.
 	ReceivedAt time.Time
+	// Meta are node-metadata entries (what SetMeta writes, read back with Meta)
+	// committed in the same transaction as the submission: the caller's parameters
+	// of the submission and its indexes, so a submission never exists without them
+	// and acknowledging it costs one commit. Keys are used as given (a key naming the
+	// submission needs the caller to choose ID); they are written only when the
+	// submission is new, not on a retried put.
+	Meta map[string][]byte
 }
 
 // PutSubmission archives the evidence bytes and records a new submission in state
-// received, in one transaction. It returns after the commit is on disk, so the
-// caller may acknowledge the returned id. A submission with the same id and the same
-// evidence is returned unchanged (a retried request); with other evidence it is
-// ErrExists.
+// received, with n.Meta, in one transaction. It returns after the commit is on disk,
+// so the caller may acknowledge the returned id. A submission with the same id and
+// the same evidence is returned unchanged (a retried request); with other evidence
+// it is ErrExists, and nothing is written.
 func (s *Store) PutSubmission(n NewSubmission, evidence []byte) (Submission, error) {
 	if len(evidence) == 0 {
 		return Submission{}, fmt.Errorf("put submission %q: empty evidence: %w", n.ID, ErrInvalid)
+	}
+	for k := range n.Meta {
+		if k == "" {
+			return Submission{}, fmt.Errorf("put submission %q: empty meta key: %w", n.ID, ErrInvalid)
+		}
 	}
 	h, err := s.evidenceH(evidence)
 	if err != nil {
@@ -162,6 +174,12 @@ func (s *Store) PutSubmission(n NewSubmission, evidence []byte) (Submission, err
 		}
 		if err := putArchive(tx.Bucket(bktEvidence), h, evidence); err != nil {
 			return err
+		}
+		meta := tx.Bucket(bktMeta)
+		for k, v := range n.Meta {
+			if err := meta.Put([]byte(k), v); err != nil {
+				return fmt.Errorf("meta %q: %w", k, err)
+			}
 		}
 		return putSubmission(tx, nil, &sub)
 	})
