@@ -84,9 +84,11 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		return err
 	}
 	for _, sub := range verified {
-		// Only submissions a previous run left verified: a worker of this run may be
-		// between recording a verdict and signing it.
-		if !sub.UpdatedAt.Before(s.startedAt) {
+		// Submissions a previous run left verified, and those a worker of this run
+		// left verified for longer than a claim lease (signing failed after the
+		// verdict was recorded): a worker may be between recording a verdict and
+		// signing it, which takes milliseconds, not minutes.
+		if !sub.UpdatedAt.Before(s.startedAt) && s.cfg.Now().Sub(sub.UpdatedAt) < lease {
 			continue
 		}
 		if err := s.resumeVerified(sub); err != nil {
