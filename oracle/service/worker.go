@@ -110,8 +110,9 @@ func (s *Service) decide(ctx context.Context, ev *evidence.Evidence, m *subMeta)
 	return d, nil
 }
 
-// archive stores the collateral the appraisal used and the audit record.
-func (s *Service) archive(d *decision, m *subMeta) (*AuditRecord, error) {
+// auditRecord returns the audit record of a decision, encoded, and the collateral
+// the appraisal used, to be archived with the verdict (store.Decision).
+func (s *Service) auditRecord(d *decision, m *subMeta) ([]byte, [][]byte, error) {
 	v := &d.dec.Verdict
 	rec := &AuditRecord{VerdictHash: d.digest.String(), EvidenceHash: v.EvidenceHash.String(),
 		PolicyHash: v.PolicyHash.String(), AsOf: m.AsOf, ChainID: s.cfg.ChainID, Registry: s.cfg.Registry.String(),
@@ -127,12 +128,14 @@ func (s *Service) archive(d *decision, m *subMeta) (*AuditRecord, error) {
 		items = append(items, it)
 	}
 	d.rec.mu.Unlock()
+	bodies := make([][]byte, 0, len(items))
 	for _, it := range items {
-		h, err := s.st.PutCollateral(it.body)
+		h, err := s.st.HashCollateral(it.body)
 		if err != nil {
-			return nil, fmt.Errorf("archive collateral: %w", err)
+			return nil, nil, fmt.Errorf("archive collateral: %w", err)
 		}
 		rec.Collateral = append(rec.Collateral, AuditItem{Kind: it.kind, SHA256: h.String()})
+		bodies = append(bodies, it.body)
 	}
 	sortItems(rec.Collateral)
 	for _, c := range d.app.Collateral {
@@ -140,12 +143,9 @@ func (s *Service) archive(d *decision, m *subMeta) (*AuditRecord, error) {
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("audit record of %s: %w", d.digest, err)
 	}
-	if err := s.st.SetMeta(auditKey(d.digest), b); err != nil {
-		return nil, fmt.Errorf("store audit record: %w", err)
-	}
-	return rec, nil
+	return b, bodies, nil
 }
 
 func sortItems(items []AuditItem) {
@@ -177,15 +177,25 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 		}
 		return s.fail(sub.ID, "no verdict: "+err.Error())
 	}
-	if _, err := s.archive(d, m); err != nil {
+	audit, collateral, err := s.auditRecord(d, m)
+	if err != nil {
 		return err
 	}
 	body, err := json.Marshal(d.dec.Verdict)
 	if err != nil {
 		return err
 	}
-	if _, err := s.st.RecordVerdict(sub.ID, store.Verdict{Hash: d.digest, MachineID: m.MachineID,
-		IssuedAt: d.dec.Verdict.IssuedAt, Body: body}); err != nil {
+	// The verdict, its audit record and collateral, and this node's signature (or
+	// the reason it is not published) go into the store in one commit.
+	rec := store.Decision{Verdict: store.Verdict{Hash: d.digest, MachineID: m.MachineID, IssuedAt: d.dec.Verdict.IssuedAt,
+		Body: body}, Collateral: collateral, Meta: map[string][]byte{auditKey(d.digest): audit}}
+	if rec.FailReason = notPublished(&d.dec.Verdict, d.publishable, d.dec.Reasons, m); rec.FailReason == "" {
+		if rec.Signature, err = verdict.Sign(d.digest, s.cfg.OracleKey); err != nil {
+			return err
+		}
+		rec.Signer = s.oracle
+	}
+	if _, err := s.st.RecordDecision(sub.ID, rec); err != nil {
 		return fmt.Errorf("record verdict: %w", err)
 	}
 	origin := "submission"
@@ -193,17 +203,29 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 		origin = "reappraisal"
 	}
 	s.m.verdicts.WithLabelValues(d.dec.Verdict.Status.String(), origin).Inc()
-	return s.finishVerified(sub.ID, d.digest, &d.dec.Verdict, d.publishable, d.dec.Reasons, m)
+	if rec.FailReason != "" {
+		s.m.submissions.WithLabelValues("failed").Inc()
+	}
+	return nil
+}
+
+// notPublished returns why a verdict must not be published, or "" when this node
+// signs it.
+func notPublished(v *verdict.Verdict, publishable bool, reasons policy.Reason, m *subMeta) string {
+	switch {
+	case m.Reappraisal && v.Status == verdict.StatusTrusted:
+		return "re-appraisal found the machine still trusted: nothing to publish"
+	case !publishable:
+		return fmt.Sprintf("untrusted (%s) and not published: the evidence is not authentic or not bound to this machine, key and anchor, so anyone could have sent it", reasons)
+	}
+	return ""
 }
 
 // finishVerified signs a verified submission's verdict, or fails it when the verdict
 // must not be published.
 func (s *Service) finishVerified(id string, h common.Hash, v *verdict.Verdict, publishable bool, reasons policy.Reason, m *subMeta) error {
-	switch {
-	case m.Reappraisal && v.Status == verdict.StatusTrusted:
-		return s.fail(id, "re-appraisal found the machine still trusted: nothing to publish")
-	case !publishable:
-		return s.fail(id, fmt.Sprintf("untrusted (%s) and not published: the evidence is not authentic or not bound to this machine, key and anchor, so anyone could have sent it", reasons))
+	if reason := notPublished(v, publishable, reasons, m); reason != "" {
+		return s.fail(id, reason)
 	}
 	sig, err := verdict.Sign(h, s.cfg.OracleKey)
 	if err != nil {

@@ -28,6 +28,15 @@ func (s *Store) PutCollateral(data []byte) (common.Hash, error) {
 	return s.putArchived(bktCollateral, s.collateralH, data)
 }
 
+// HashCollateral returns the hash PutCollateral and RecordDecision file data under,
+// without writing anything.
+func (s *Store) HashCollateral(data []byte) (common.Hash, error) {
+	if len(data) == 0 {
+		return common.Hash{}, fmt.Errorf("hash collateral: empty content: %w", ErrInvalid)
+	}
+	return s.collateralH(data)
+}
+
 // Collateral returns the archived collateral with hash h, or ErrNotFound.
 func (s *Store) Collateral(h common.Hash) ([]byte, error) {
 	return s.getArchived(bktCollateral, s.collateralH, h)

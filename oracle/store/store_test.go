@@ -653,3 +653,98 @@ func TestPutSubmissionWritesMetaInTheSameCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// RecordDecision writes the verdict, collateral, metadata and signature and moves
+// the submission through verified to signed (or failed) in one commit; refused
+// calls write nothing.
+func TestRecordDecision(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "node.db")
+	s := openTest(t, path)
+	signer := common.HexToAddress("0x00000000000000000000000000000000000000a1")
+	sig := bytes.Repeat([]byte{7}, 65)
+	put := func(id string) {
+		t.Helper()
+		if _, err := s.PutSubmission(NewSubmission{ID: id, MachineID: machine(1)}, []byte("ev-"+id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	verdictOf := func(id string, at uint64) Verdict {
+		body := []byte(fmt.Sprintf(`{"sub":%q}`, id))
+		return Verdict{Hash: sha256.Sum256(body), MachineID: machine(1), IssuedAt: at, Body: body}
+	}
+	put("signed")
+	put("failed")
+	put("refused")
+	coll := []byte("a CRL")
+	ch, err := s.HashCollateral(coll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := verdictOf("signed", 10)
+	sub, err := s.RecordDecision("signed", Decision{Verdict: vs, Collateral: [][]byte{coll},
+		Meta: map[string][]byte{"audit/signed": []byte("record")}, Signer: signer, Signature: sig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.State != StateSigned || sub.VerdictHash != vs.Hash || len(sub.History) != 3 ||
+		sub.History[1].State != StateVerified || sub.History[2].State != StateSigned {
+		t.Fatalf("signed decision: state %s verdict %s history %+v", sub.State, sub.VerdictHash, sub.History)
+	}
+	vf := verdictOf("failed", 11)
+	if sub, err = s.RecordDecision("failed", Decision{Verdict: vf, FailReason: "not published"}); err != nil {
+		t.Fatal(err)
+	}
+	if sub.State != StateFailed || sub.Reason != "not published" || sub.VerdictHash != vf.Hash {
+		t.Fatalf("failed decision: %+v", sub)
+	}
+	// Refused: a signature and a failure at once; a short signature; a submission
+	// past received. None of them writes anything.
+	vr := verdictOf("refused", 12)
+	other := []byte("other collateral")
+	oh, _ := s.HashCollateral(other)
+	for name, c := range map[string]struct {
+		id   string
+		d    Decision
+		want error
+	}{
+		"signature and failure": {"refused", Decision{Verdict: vr, Collateral: [][]byte{other}, Signer: signer, Signature: sig, FailReason: "x"}, ErrInvalid},
+		"short signature":       {"refused", Decision{Verdict: vr, Collateral: [][]byte{other}, Signer: signer, Signature: sig[:64]}, ErrInvalid},
+		"empty collateral":      {"refused", Decision{Verdict: vr, Collateral: [][]byte{nil}}, ErrInvalid},
+		"already decided":       {"signed", Decision{Verdict: vr, Collateral: [][]byte{other}, Meta: map[string][]byte{"audit/x": {1}}}, ErrBadTransition},
+	} {
+		if _, err := s.RecordDecision(c.id, c.d); !errors.Is(err, c.want) {
+			t.Fatalf("%s: %v, want %v", name, err, c.want)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, path)
+	if got, err := s.Collateral(ch); err != nil || !bytes.Equal(got, coll) {
+		t.Fatalf("collateral after reopen: %q %v", got, err)
+	}
+	if got, err := s.Meta("audit/signed"); err != nil || string(got) != "record" {
+		t.Fatalf("meta after reopen: %q %v", got, err)
+	}
+	if sigs, err := s.Signatures(vs.Hash); err != nil || !bytes.Equal(sigs[signer], sig) {
+		t.Fatalf("signature after reopen: %v %v", sigs, err)
+	}
+	if v, err := s.Verdict(vf.Hash); err != nil || v.IssuedAt != 11 {
+		t.Fatalf("failed submission's verdict: %+v %v", v, err)
+	}
+	if sub, err := s.Submission("refused"); err != nil || sub.State != StateReceived {
+		t.Fatalf("refused decisions changed the submission: %+v %v", sub, err)
+	}
+	if _, err := s.Verdict(vr.Hash); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("refused decision stored its verdict: %v", err)
+	}
+	if _, err := s.Collateral(oh); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("refused decision archived collateral: %v", err)
+	}
+	if _, err := s.Meta("audit/x"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("refused decision wrote metadata: %v", err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

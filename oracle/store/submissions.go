@@ -300,6 +300,104 @@ func (s *Store) RecordVerdict(id string, v Verdict) (Submission, error) {
 	return sub, nil
 }
 
+// Decision is what the node stores when it reaches a verdict for a submission;
+// RecordDecision writes all of it in one commit.
+type Decision struct {
+	// Verdict is the verdict reached.
+	Verdict Verdict
+	// Collateral items the appraisal used are archived by content hash
+	// (Options.CollateralHash, see HashCollateral), first bytes win.
+	Collateral [][]byte
+	// Meta entries are written too (the node's audit record of the verdict).
+	Meta map[string][]byte
+	// Signature, when set, is Signer's 65-byte signature over the verdict: it is
+	// stored and the submission moves on from verified to signed.
+	Signer    common.Address
+	Signature []byte
+	// FailReason, when set, moves the submission on from verified to failed (a
+	// verdict this node does not publish). It excludes Signature.
+	FailReason string
+}
+
+// RecordDecision stores the verdict reached for submission id (in state received)
+// with its collateral, metadata and signature, and moves the submission to verified
+// and on to signed or failed as d says, in one commit: one fsync where RecordVerdict,
+// PutCollateral, SetMeta, PutSignature and Transition take one each. Bad arguments
+// return ErrInvalid, a submission not in received ErrBadTransition; nothing is
+// written then.
+func (s *Store) RecordDecision(id string, d Decision) (Submission, error) {
+	switch {
+	case len(d.Signature) != 0 && d.FailReason != "":
+		return Submission{}, fmt.Errorf("record decision for %s: both a signature and a failure: %w", id, ErrInvalid)
+	case len(d.Signature) != 0 && len(d.Signature) != 65:
+		return Submission{}, fmt.Errorf("record decision for %s: signature of %d bytes, want 65: %w", id, len(d.Signature), ErrInvalid)
+	}
+	hashes := make([]common.Hash, len(d.Collateral))
+	for i, c := range d.Collateral {
+		if len(c) == 0 {
+			return Submission{}, fmt.Errorf("record decision for %s: empty collateral item %d: %w", id, i, ErrInvalid)
+		}
+		h, err := s.collateralH(c)
+		if err != nil {
+			return Submission{}, fmt.Errorf("record decision for %s: hash collateral item %d: %w", id, i, err)
+		}
+		hashes[i] = h
+	}
+	for k := range d.Meta {
+		if k == "" {
+			return Submission{}, fmt.Errorf("record decision for %s: empty meta key: %w", id, ErrInvalid)
+		}
+	}
+	var sub Submission
+	err := s.update(func(tx *bolt.Tx) error {
+		var err error
+		if sub, err = getSubmission(tx, id); err != nil {
+			return err
+		}
+		if sub.State != StateReceived {
+			return fmt.Errorf("submission %s: %s -> %s: %w", id, sub.State, StateVerified, ErrBadTransition)
+		}
+		v := d.Verdict
+		if err := s.putVerdict(tx, &v); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bktSubsByVerd).Put(concat(v.Hash[:], []byte(id)), nil); err != nil {
+			return err
+		}
+		if err := s.transition(tx, &sub, StateVerified, "", func(x *Submission) { x.VerdictHash = v.Hash }); err != nil {
+			return err
+		}
+		for i, c := range d.Collateral {
+			if err := putArchive(tx.Bucket(bktCollateral), hashes[i], c); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bktMeta)
+		for k, val := range d.Meta {
+			if err := meta.Put([]byte(k), val); err != nil {
+				return fmt.Errorf("meta %q: %w", k, err)
+			}
+		}
+		switch {
+		case len(d.Signature) != 0:
+			b := tx.Bucket(bktSignatures)
+			if k := concat(v.Hash[:], d.Signer[:]); b.Get(k) == nil {
+				if err := b.Put(k, bytes.Clone(d.Signature)); err != nil {
+					return err
+				}
+			}
+			return s.transition(tx, &sub, StateSigned, "", nil)
+		case d.FailReason != "":
+			return s.transition(tx, &sub, StateFailed, d.FailReason, nil)
+		}
+		return nil
+	})
+	if err != nil {
+		return Submission{}, fmt.Errorf("record decision for %s: %w", id, err)
+	}
+	return sub, nil
+}
+
 // Claim hands the oldest submission in state `state` whose lease has expired to a
 // worker, leasing it until now+lease so concurrent workers skip it. A worker that
 // dies loses its lease when it expires, and the submission is claimable again;
