@@ -400,7 +400,7 @@ func (m *TxManager) settlePending(ctx context.Context) error {
 func (m *TxManager) drive(ctx context.Context, f *inflight) (*types.Receipt, error) {
 	var lastSend time.Time
 	needSend := true
-	for {
+	for polls := 1; ; polls++ {
 		// A failed receipt query leaves rcpt nil: (re)broadcasting and bumping are
 		// safe without knowing (same nonce, at most one attempt is mined), and the
 		// only irreversible step, dropping the nonce, re-checks receipts itself.
@@ -444,6 +444,13 @@ func (m *TxManager) drive(ctx context.Context, f *inflight) (*types.Receipt, err
 				m.log.Warn("broadcast failed; retrying", "nonce", f.nonce, "tx", f.latest().Hash(), "err", err)
 				needSend = true
 			}
+		} else if polls%poolCheckPolls == 0 && m.lostFromPool(ctx, f) {
+			// The node no longer holds any transaction of ours at this nonce (a
+			// restarted chain node, a broadcast that never arrived): send the same
+			// attempt again now rather than wait ResubmissionTimeout for a bump.
+			m.log.Info("transaction no longer in the node's pool; broadcasting it again", "nonce", f.nonce, "tx", f.latest().Hash())
+			needSend = true
+			continue
 		}
 	wait:
 		select {
@@ -452,6 +459,25 @@ func (m *TxManager) drive(ctx context.Context, f *inflight) (*types.Receipt, err
 		case <-time.After(m.cfg.ReceiptQueryInterval):
 		}
 	}
+}
+
+// poolCheckPolls is how many receipt polls pass between checks that an unmined
+// attempt is still in the node's pool.
+const poolCheckPolls = 5
+
+// lostFromPool reports whether the node's pending nonce for the sender is at or
+// below f's nonce: no transaction of ours at that nonce is waiting in its pool. A
+// failed query reports false (nothing is known; the regular resubmission still
+// comes). Broadcasting again is always safe: it is the same signed attempt.
+func (m *TxManager) lostFromPool(ctx context.Context, f *inflight) bool {
+	cctx, cancel := context.WithTimeout(ctx, m.cfg.NetworkTimeout)
+	pending, err := m.client.PendingNonceAt(cctx, m.cfg.From)
+	cancel()
+	if err != nil {
+		m.cfg.Metrics.RecordRPCError("eth_getTransactionCount")
+		return false
+	}
+	return pending <= f.nonce
 }
 
 // findReceipt returns the receipt of any attempt, or nil. A nil receipt with a nil

@@ -245,9 +245,23 @@ func TestStuckTransactionGetsFeeBump(t *testing.T) {
 	j := openJournal(t, "")
 	mt := &countingMetrics{}
 	m := newManager(t, testConfig(t, key, c.chainID, mt), c.faults, j)
-	c.faults.dropSends = 1 // the first broadcast is lost: the transaction is stuck
-
+	// Nothing is mined until the manager has journaled a replacement: the first
+	// attempt waits in the pool, stuck.
+	c.mining <- false
+	resumed := make(chan struct{})
+	go func() {
+		defer close(resumed)
+		deadline := time.Now().Add(15 * time.Second)
+		for time.Now().Before(deadline) {
+			if rec, err := j.Tx(from, 0); err == nil && len(rec.Attempts) >= 2 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		c.mining <- true
+	}()
 	r, err := m.Send(ctxTimeout(t, 20*time.Second), transfer(1))
+	<-resumed
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -658,5 +672,33 @@ func TestRecoverKeepsNonceWhileReceiptsFail(t *testing.T) {
 	}
 	if sub, _ := j.Submission("restart"); sub.State != store.StateConfirmed {
 		t.Fatalf("submission %s, want confirmed", sub.State)
+	}
+}
+
+// A broadcast the node never received (or lost, as a restarted node loses its
+// pool) is sent again as soon as the node's pending nonce shows it is missing, long
+// before ResubmissionTimeout would bump it.
+func TestAttemptLostFromPoolIsBroadcastAgain(t *testing.T) {
+	c := newSim(t)
+	key, from := anvilKey(t)
+	j := openJournal(t, "")
+	mt := &countingMetrics{}
+	cfg := testConfig(t, key, c.chainID, mt)
+	cfg.ResubmissionTimeout = time.Minute
+	m := newManager(t, cfg, c.faults, j)
+	c.faults.dropSends = 1
+	r, err := m.Send(ctxTimeout(t, 10*time.Second), transfer(3))
+	if err != nil {
+		t.Fatalf("a lost broadcast was not sent again before the deadline: %v", err)
+	}
+	rec, err := j.Tx(from, 0)
+	if err != nil || rec.State != store.TxConfirmed || len(rec.Attempts) != 1 || rec.Mined != r.TxHash {
+		t.Fatalf("journal: %+v %v; want the one attempt confirmed", rec, err)
+	}
+	if mt.bumps.Load() != 0 {
+		t.Fatalf("%d fee bumps; the same attempt should have been sent again", mt.bumps.Load())
+	}
+	if c.faults.sentCount() != 1 {
+		t.Fatalf("%d broadcasts reached the node, want 1", c.faults.sentCount())
 	}
 }
