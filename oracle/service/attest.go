@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
@@ -52,7 +53,9 @@ func (s *Service) attestOnce(ctx context.Context) error {
 func (s *Service) track(ctx context.Context) error {
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
-	head, err := s.rpc.BlockNumber(cctx)
+	// A pass makes many reads in a row; each is retried a few times so that one
+	// failed request to a struggling endpoint does not lose the whole pass.
+	head, err := readN(cctx, publishReadAttempts, s.rpc.BlockNumber)
 	if err != nil {
 		return err
 	}
@@ -71,7 +74,9 @@ func (s *Service) track(ctx context.Context) error {
 	touched := map[common.Hash]bool{}
 	for lo := from; lo <= head; lo += logChunk {
 		hi := min(lo+logChunk-1, head)
-		ids, err := s.reg.MachinesTouched(cctx, lo, hi)
+		ids, err := readN(cctx, publishReadAttempts, func(ctx context.Context) ([]common.Hash, error) {
+			return s.reg.MachinesTouched(ctx, lo, hi)
+		})
 		if err != nil {
 			return err
 		}
@@ -88,7 +93,9 @@ func (s *Service) track(ctx context.Context) error {
 	s.tmu.RUnlock()
 	fresh := make(map[common.Hash]MachineRecord, len(touched))
 	for id := range touched {
-		rec, err := s.reg.Machine(cctx, id)
+		rec, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (MachineRecord, error) {
+			return s.reg.Machine(ctx, id)
+		})
 		if err != nil {
 			return err
 		}
@@ -107,7 +114,9 @@ func (s *Service) track(ctx context.Context) error {
 // chainTime returns the head block's timestamp: verdict validity is judged by the
 // chain's clock, which is the one the registry uses.
 func (s *Service) chainTime(ctx context.Context) (uint64, error) {
-	h, err := s.rpc.HeaderByNumber(ctx, nil)
+	h, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (*types.Header, error) {
+		return s.rpc.HeaderByNumber(ctx, nil)
+	})
 	if err != nil {
 		return 0, err
 	}
