@@ -48,8 +48,12 @@ type Config struct {
 	Appraiser appraise.Appraiser
 	// Store is the open node database; the service does not close it (the owner does).
 	Store *store.Store
-	// Peers are other oracle nodes' API base URLs, asked for signatures.
+	// Peers are other oracle nodes' API base URLs, asked for signatures. A peer that
+	// has not seen the evidence is given it (forwardEvidence), so agents need to
+	// attest to one node of the quorum only.
 	Peers []string
+	// NoForward keeps evidence to this node: peers sign only what agents gave them.
+	NoForward bool
 	// Workers is the number of appraisal goroutines; 0 means runtime.NumCPU().
 	Workers int
 	// AnchorMargin is how many blocks below the head a challenge anchors, so a

@@ -221,6 +221,7 @@ type nodeOpts struct {
 	snp        *fakeSNP
 	tdx        *fakehw.TDXAuthority // nil: the node appraises no TDX evidence
 	peers      []string
+	noForward  bool
 	listen     string
 	dir        string
 	rpc        service.RPC
@@ -270,6 +271,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		Appraiser:          by,
 		Store:              st,
 		Peers:              o.peers,
+		NoForward:          o.noForward,
 		PollInterval:       200 * time.Millisecond,
 		RelayDelay:         1500 * time.Millisecond,
 		QuorumTimeout:      time.Minute,

@@ -27,6 +27,7 @@ type quorumState struct {
 	have      int
 	peers     []api.PeerStatus
 	disagree  bool
+	forwarded map[string]bool // peers this node gave the evidence to (guarded by qmu)
 }
 
 func (q *quorumState) view() *api.QuorumStatus {
@@ -274,6 +275,9 @@ func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict,
 		disagree := false
 		for _, p := range s.cfg.Peers {
 			st := s.askPeer(ctx, p, h, v.EvidenceHash, isOracle)
+			if st.status.Status == "pending" && !st.seen && !s.cfg.NoForward {
+				st.status = s.forwardEvidence(ctx, p, v, q, st.status)
+			}
 			if st.sig != nil {
 				if err := s.st.PutSignature(h, st.signer, st.sig); err != nil {
 					return nil, err
@@ -306,6 +310,7 @@ type peerAnswer struct {
 	status api.PeerStatus
 	signer common.Address
 	sig    []byte
+	seen   bool // the peer has appraised this evidence (it reached some verdict)
 }
 
 // askPeer fetches a peer's signature over h; when it has none, it asks which
@@ -350,6 +355,9 @@ func (s *Service) askPeer(ctx context.Context, base string, h, evHash common.Has
 	}
 	code, err = s.getJSON(ctx, base+"/v1/evidence/"+evHash.String()+"/verdicts", &ev)
 	out.status.Status = "pending"
+	// 404: the evidence never reached the peer (forwardEvidence gives it); any other
+	// answer means it has it, or that we cannot tell.
+	out.seen = err != nil || code != http.StatusNotFound
 	if err == nil && code == http.StatusOK && len(ev.VerdictHashes) > 0 {
 		out.status.Status, out.status.VerdictHashes = "disagrees", ev.VerdictHashes
 	}

@@ -55,9 +55,11 @@ func TestE2EQuorum(t *testing.T) {
 		}
 		return out
 	}
-	A := startNode(t, e, nodeOpts{key: ka, policy: pol, snp: snp, listen: addrs[0], peers: peersOf(0)})
-	B := startNode(t, e, nodeOpts{key: kb, policy: pol, snp: snp, listen: addrs[1], peers: peersOf(1)})
-	C := startNode(t, e, nodeOpts{key: kc, policy: odd, snp: snp, listen: addrs[2], peers: peersOf(2)})
+	// Evidence reaches a node only from the test, so each signature is accounted for
+	// (TestE2EQuorumForwarding covers nodes handing evidence to each other).
+	A := startNode(t, e, nodeOpts{key: ka, policy: pol, snp: snp, listen: addrs[0], peers: peersOf(0), noForward: true})
+	B := startNode(t, e, nodeOpts{key: kb, policy: pol, snp: snp, listen: addrs[1], peers: peersOf(1), noForward: true})
+	C := startNode(t, e, nodeOpts{key: kc, policy: odd, snp: snp, listen: addrs[2], peers: peersOf(2), noForward: true})
 
 	submit := func(t *testing.T, ag *agent, n *node, ch api.Challenge, bundle []byte) string {
 		t.Helper()
@@ -159,4 +161,58 @@ func scrape(t *testing.T, n *node, name string) float64 {
 	}
 	t.Fatalf("metric %s not found", name)
 	return 0
+}
+
+// TestE2EQuorumForwarding: an agent attests to one node of a 2-of-3 quorum; that node
+// gives the evidence to its peers, which appraise it as of the same anchor, sign the
+// same verdict hash, and the verdict lands with two or more signatures.
+func TestE2EQuorumForwarding(t *testing.T) {
+	t.Parallel()
+	ka, a0 := testchain.DevKey(3)
+	kb, a1 := testchain.DevKey(4)
+	kc, a2 := testchain.DevKey(5)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{a0, a1, a2}, 2, 64)
+	good := measurement(0x11)
+	pol := testPolicy(t, "quorum-forward", 600, good)
+	e.registerPolicy(t, pol)
+	m := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	addrs := []string{freeAddr(t), freeAddr(t), freeAddr(t)}
+	peersOf := func(i int) []string {
+		var out []string
+		for j, a := range addrs {
+			if j != i {
+				out = append(out, "http://"+a)
+			}
+		}
+		return out
+	}
+	A := startNode(t, e, nodeOpts{key: ka, policy: pol, snp: snp, listen: addrs[0], peers: peersOf(0)})
+	B := startNode(t, e, nodeOpts{key: kb, policy: pol, snp: snp, listen: addrs[1], peers: peersOf(1)})
+	startNode(t, e, nodeOpts{key: kc, policy: pol, snp: snp, listen: addrs[2], peers: peersOf(2)})
+
+	ag := newAgent(t, snp, m)
+	ch := ag.challenge(t, A)
+	code, res := ag.submit(t, A, ch.AnchorBlockNumber, ag.evidenceFor(t, ch, good, nil))
+	if code != 202 {
+		t.Fatalf("submit to A: HTTP %d %s", code, res.Error)
+	}
+	va := waitState(t, A, res.ID, 60*time.Second, "confirmed")
+	if !e.isTrusted(t, m) || !e.consumerAccepts(t, ag.teeKey) {
+		t.Fatal("verdict not trusted on-chain after attesting to one node")
+	}
+	var vv api.VerdictView
+	httpJSON(t, "GET", A.url+"/v1/verdicts/"+va.VerdictHash.String(), "", nil, &vv)
+	if len(vv.Signatures) < 2 {
+		t.Fatalf("published verdict holds %d signatures, want a quorum of 2", len(vv.Signatures))
+	}
+	// B appraised the forwarded evidence itself and reached the same verdict.
+	var ev struct {
+		VerdictHashes []common.Hash `json:"verdict_hashes"`
+	}
+	httpJSON(t, "GET", B.url+"/v1/evidence/"+va.EvidenceHash.String()+"/verdicts", "", nil, &ev)
+	if len(ev.VerdictHashes) != 1 || ev.VerdictHashes[0] != *va.VerdictHash {
+		t.Fatalf("peer B reached %v for the forwarded evidence, want [%s]", ev.VerdictHashes, va.VerdictHash)
+	}
 }
