@@ -23,6 +23,24 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// meshOf picks n free API addresses and returns them with peersOf(i): every other
+// node's URL, the peer list of node i.
+func meshOf(t *testing.T, n int) ([]string, func(int) []string) {
+	addrs := make([]string, n)
+	for i := range addrs {
+		addrs[i] = freeAddr(t)
+	}
+	return addrs, func(i int) []string {
+		var out []string
+		for j, a := range addrs {
+			if j != i {
+				out = append(out, "http://"+a)
+			}
+		}
+		return out
+	}
+}
+
 // TestE2EQuorum runs three oracle nodes against a registry with threshold 2. A
 // verdict lands only once two nodes signed it; a node whose policy differs reaches a
 // different verdict hash, which shows as a disagreement, and cannot make a machine
@@ -45,16 +63,7 @@ func TestE2EQuorum(t *testing.T) {
 	m2 := e.registerMachine(t, provider, 2, verdict.TEESEVSNP)
 	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
 
-	addrs := []string{freeAddr(t), freeAddr(t), freeAddr(t)}
-	peersOf := func(i int) []string {
-		var out []string
-		for j, a := range addrs {
-			if j != i {
-				out = append(out, "http://"+a)
-			}
-		}
-		return out
-	}
+	addrs, peersOf := meshOf(t, 3)
 	// Evidence reaches a node only from the test, so each signature is accounted for
 	// (TestE2EQuorumForwarding covers nodes handing evidence to each other).
 	A := startNode(t, e, nodeOpts{key: ka, policy: pol, snp: snp, listen: addrs[0], peers: peersOf(0), noForward: true})
@@ -178,16 +187,7 @@ func TestE2EQuorumForwarding(t *testing.T) {
 	e.registerPolicy(t, pol)
 	m := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
 	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
-	addrs := []string{freeAddr(t), freeAddr(t), freeAddr(t)}
-	peersOf := func(i int) []string {
-		var out []string
-		for j, a := range addrs {
-			if j != i {
-				out = append(out, "http://"+a)
-			}
-		}
-		return out
-	}
+	addrs, peersOf := meshOf(t, 3)
 	A := startNode(t, e, nodeOpts{key: ka, policy: pol, snp: snp, listen: addrs[0], peers: peersOf(0)})
 	B := startNode(t, e, nodeOpts{key: kb, policy: pol, snp: snp, listen: addrs[1], peers: peersOf(1)})
 	startNode(t, e, nodeOpts{key: kc, policy: pol, snp: snp, listen: addrs[2], peers: peersOf(2)})
