@@ -17,14 +17,13 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
-	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
-	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
 const auditDescription = `Re-runs the decision behind a verdict from its archive and says whether the
@@ -248,26 +247,6 @@ func (d *dbSource) archive(kind string, h common.Hash) ([]byte, error) {
 	}
 }
 
-// fixedSNP serves the archived SEV-SNP collateral of one appraisal.
-type fixedSNP struct {
-	vcek []byte
-	crl  []byte
-}
-
-func (f *fixedSNP) VCEK(context.Context, string, []byte, uint64) ([]byte, error) {
-	if f.vcek == nil {
-		return nil, fmt.Errorf("VCEK: %w (not in the archive)", errNoSNPCollateral)
-	}
-	return f.vcek, nil
-}
-
-func (f *fixedSNP) CRL(context.Context, string, bool, time.Time) ([]byte, error) {
-	if f.crl == nil {
-		return nil, fmt.Errorf("CRL: %w (not in the archive)", errNoSNPCollateral)
-	}
-	return f.crl, nil
-}
-
 // damaged reports whether a source's error says the archive holds content that is
 // not what it is filed under (the database re-hashes on every read).
 func damaged(err error) bool {
@@ -430,8 +409,15 @@ func reproduce(c *cli.Context, src archiveSource, res *auditResult, v *verdict.V
 	if got, err := pol.Hash(); err != nil || got != v.PolicyHash {
 		res.differs(diffArchive, "archived policy %q hashes to %s (%v), the verdict names %s: it is not the policy the verdict was decided under", pol.Name, got, err, v.PolicyHash)
 	}
-	snp := &fixedSNP{}
-	var tdx *collateral.TDXCollateral
+	asOf := time.Unix(rec.AsOf, 0).UTC()
+	req := &verifier.Request{
+		Evidence: evidence.Input{Name: "archived evidence " + v.EvidenceHash.String(), Data: evb},
+		Policy:   pb,
+		At:       asOf,
+		Domain:   domain,
+		Binding: &verifier.Binding{MachineID: v.MachineID, TEEKey: v.TEEKey,
+			AnchorBlockNumber: v.AnchorBlockNumber, AnchorBlockHash: v.AnchorBlockHash},
+	}
 	for _, it := range rec.Collateral {
 		want := common.HexToHash(it.SHA256)
 		b, ok, err := fetch(api.ArchiveCollateral, want)
@@ -445,16 +431,14 @@ func reproduce(c *cli.Context, src archiveSource, res *auditResult, v *verdict.V
 			res.differs(diffArchive, "archived %s collateral hashes to %s, the audit record names %s", it.Kind, got, want)
 			continue
 		}
+		in := evidence.Input{Name: "archived " + it.Kind + " " + it.SHA256, Data: b}
 		switch it.Kind {
 		case service.CollateralSNPVCEK:
-			snp.vcek = b
+			req.Collateral.SNPVCEKs = append(req.Collateral.SNPVCEKs, in)
 		case service.CollateralSNPCRL:
-			snp.crl = b
+			req.Collateral.SNPCRLs = append(req.Collateral.SNPCRLs, in)
 		case service.CollateralTDXSet:
-			tdx = &collateral.TDXCollateral{}
-			if err := json.Unmarshal(b, tdx); err != nil {
-				res.differs(diffArchive, "archived TDX collateral %s does not decode: %v", it.SHA256, err)
-			}
+			req.Collateral.TDXSet = &in
 		}
 	}
 	if len(res.Differences) > 0 {
@@ -470,28 +454,22 @@ func reproduce(c *cli.Context, src archiveSource, res *auditResult, v *verdict.V
 	if err != nil {
 		return err
 	}
-	var by appraise.ByTEE
-	if by.SNP, err = appraise.NewSNP(appraise.SNPConfig{Roots: roots, Collateral: snp}); err != nil {
+	// The same pipeline as verify, the node's worker and the WebAssembly module.
+	vf, err := verifier.New(verifier.Options{SNPRoots: roots, TDXRoot: tdxRoot})
+	if err != nil {
 		return err
 	}
-	if tdx != nil {
-		if by.TDX, err = appraise.NewTDX(appraise.TDXConfig{Root: tdxRoot, Collateral: tdx}); err != nil {
-			return err
-		}
-	}
-	asOf := time.Unix(rec.AsOf, 0).UTC()
 	res.AsOf = asOf
-	app, err := by.Appraise(c.Context, ev, asOf)
-	if err != nil {
-		return fmt.Errorf("appraise: %w", err)
+	out, err := vf.Verify(c.Context, req)
+	if errors.Is(err, verifier.ErrCollateral) {
+		res.differs(diffArchive, "archived collateral is unusable: %v", err)
+		return nil
 	}
-	in := policy.Inputs{AsOf: asOf, ChainID: rec.ChainID, Registry: domain.Registry, MachineID: v.MachineID,
-		TEEKey: v.TEEKey, AnchorBlockNumber: v.AnchorBlockNumber, AnchorBlockHash: v.AnchorBlockHash, Bind: true}
-	dec, err := policy.Decide(app, pol, in)
 	if err != nil {
-		return fmt.Errorf("decide: %w", err)
+		return fmt.Errorf("re-verify: %w", err)
 	}
-	res.Recomputed, res.Recomputed2, res.Reasons = dec.Verdict.Digest(domain), &dec.Verdict, dec.Reasons.Names()
+	dec := out.Decision
+	res.Recomputed, res.Recomputed2, res.Reasons = out.VerdictHash, &dec.Verdict, dec.Reasons.Names()
 	a, _ := json.Marshal(v)
 	b, _ := json.Marshal(dec.Verdict)
 	var ma, mb map[string]any

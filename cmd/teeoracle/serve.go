@@ -28,6 +28,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
 	"github.com/teeoracle/teeoracle/web"
 )
 
@@ -217,7 +218,7 @@ func loadTDXRoot(path string) (*x509.Certificate, error) {
 type reloadingSNPCRLs struct {
 	dir   string
 	mu    sync.RWMutex
-	local *localSNPCRLs
+	local *verifier.SNPCRLs
 }
 
 func (r *reloadingSNPCRLs) reload(context.Context) error {
@@ -232,7 +233,7 @@ func (r *reloadingSNPCRLs) reload(context.Context) error {
 }
 
 func (r *reloadingSNPCRLs) VCEK(ctx context.Context, line string, chip []byte, tcb uint64) ([]byte, error) {
-	return nil, fmt.Errorf("VCEK: %w (it must come with the evidence)", errNoSNPCollateral)
+	return nil, fmt.Errorf("VCEK: %w (it must come with the evidence)", verifier.ErrNotGiven)
 }
 
 func (r *reloadingSNPCRLs) CRL(ctx context.Context, line string, vlek bool, asOf time.Time) ([]byte, error) {

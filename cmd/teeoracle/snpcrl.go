@@ -9,13 +9,6 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
-// localSNPCRLs serves AMD CRLs read from files (--collateral with SEV-SNP evidence,
-// serve's CRL directory): the verifier's in-memory source.
-type localSNPCRLs = verifier.SNPCRLs
-
-// errNoSNPCollateral is returned for collateral the files do not hold.
-var errNoSNPCollateral = verifier.ErrNotGiven
-
 // readCollateralFiles reads one file, or every regular file in a directory, in name
 // order, as named inputs.
 func readCollateralFiles(path string) ([]evidence.Input, error) {
@@ -47,8 +40,9 @@ func readCollateralFiles(path string) ([]evidence.Input, error) {
 	return out, nil
 }
 
-// loadSNPCRLs reads one CRL file (DER or PEM) or every file in a directory.
-func loadSNPCRLs(path string) (*localSNPCRLs, error) {
+// loadSNPCRLs reads one CRL file (DER or PEM) or every file in a directory into the
+// verifier's in-memory CRL source.
+func loadSNPCRLs(path string) (*verifier.SNPCRLs, error) {
 	in, err := readCollateralFiles(path)
 	if err != nil {
 		return nil, err
