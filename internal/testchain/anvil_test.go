@@ -29,7 +29,7 @@ func TestAnvilStartsWithDevAccountsAndStops(t *testing.T) {
 			t.Fatalf("dev key %d is %s, anvil's account %d is %s", i, addr, i, accounts[i])
 		}
 	}
-	pid := a.cmd.Process.Pid
+	pid := a.Pid()
 	if err := a.Stop(); err != nil {
 		t.Fatal(err)
 	}

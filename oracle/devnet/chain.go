@@ -1,20 +1,16 @@
 package devnet
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -22,11 +18,11 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 	"github.com/ethereum/go-ethereum/node"
 	"github.com/ethereum/go-ethereum/params"
 
+	"github.com/teeoracle/teeoracle/internal/anvil"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/service"
 )
@@ -53,7 +49,7 @@ type Chain struct {
 	mu     sync.Mutex // serialises Commit between the block ticker and Mine
 	stop   chan struct{}
 	done   chan struct{}
-	anvil  *exec.Cmd
+	proc   *anvil.Process // the --anvil chain
 	closed bool
 }
 
@@ -133,9 +129,6 @@ func startSimulated(funded []common.Address, interval time.Duration) (*Chain, er
 	return c, nil
 }
 
-// listeningRE matches anvil's start-up line, e.g. "Listening on 127.0.0.1:38545".
-var listeningRE = regexp.MustCompile(`Listening on ([0-9.]+:[0-9]+)`)
-
 // ErrNoAnvil: --anvil was given and no anvil binary was found.
 var ErrNoAnvil = errors.New("anvil not found (install Foundry or run scripts/install-toolchain)")
 
@@ -169,49 +162,14 @@ func FindAnvil(path, dir string) (string, error) {
 // the accounts through anvil_setBalance.
 func startAnvil(ctx context.Context, bin string, funded []common.Address, interval time.Duration) (*Chain, error) {
 	secs := max(1, int(interval/time.Second))
-	cmd := exec.Command(bin, "--port", "0", "--host", "127.0.0.1", "--block-time", fmt.Sprint(secs))
-	out, err := cmd.StdoutPipe()
+	proc, err := anvil.Start(bin, "--block-time", fmt.Sprint(secs))
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stderr = cmd.Stdout
-	ownGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	c := &Chain{Kind: "anvil", anvil: cmd, done: make(chan struct{})}
-	addr := make(chan string, 1)
-	go func() {
-		defer close(c.done)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case addr <- m[1]:
-				default:
-				}
-			}
-		}
-		_, _ = io.Copy(io.Discard, out)
-		_ = cmd.Wait()
-	}()
-	select {
-	case hp := <-addr:
-		c.URL = "http://" + hp
-	case <-c.done:
-		return nil, fmt.Errorf("anvil exited before listening")
-	case <-time.After(30 * time.Second):
-		_ = c.Close()
-		return nil, fmt.Errorf("anvil printed no \"Listening on\" line within 30 s")
-	}
+	c := &Chain{Kind: "anvil", URL: proc.URL, Client: proc.Client, proc: proc}
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	cl, err := ethclient.DialContext(dctx, c.URL)
-	if err != nil {
-		_ = c.Close()
-		return nil, fmt.Errorf("dial anvil at %s: %w", c.URL, err)
-	}
-	c.Client = cl
+	cl := proc.Client
 	id, err := cl.ChainID(dctx)
 	if err != nil {
 		_ = c.Close()
@@ -242,18 +200,9 @@ func (c *Chain) Close() error {
 		<-c.done
 		return c.sim.Close()
 	}
-	if cl, ok := c.Client.(*ethclient.Client); ok {
-		cl.Close()
-	}
-	if c.anvil != nil && c.anvil.Process != nil {
-		if err := killGroup(c.anvil); err != nil && !errors.Is(err, os.ErrProcessDone) && !errors.Is(err, syscall.ESRCH) {
-			return fmt.Errorf("stop anvil (pid %d): %w", c.anvil.Process.Pid, err)
-		}
-		select {
-		case <-c.done:
-		case <-time.After(10 * time.Second):
-			return fmt.Errorf("stop anvil (pid %d): still running after 10 s", c.anvil.Process.Pid)
-		}
+	if c.proc != nil {
+		// Stop closes the client and kills anvil's process group.
+		return c.proc.Stop()
 	}
 	return nil
 }
