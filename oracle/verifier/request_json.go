@@ -85,6 +85,32 @@ func ParseRequest(data []byte) (*Request, error) {
 	if req.Evidence.Name == "" {
 		req.Evidence.Name = "evidence"
 	}
+	// An empty byte field is refused rather than dropped: it names nothing, and a
+	// request must encode back to itself.
+	for i, c := range rj.Certificates {
+		if len(c) == 0 {
+			return nil, fmt.Errorf("%w: \"certificates[%d]\" is empty", ErrRequest, i)
+		}
+	}
+	if c := rj.Collateral; c != nil {
+		for name, list := range map[string][][]byte{"snp_crls": c.SNPCRLs, "snp_vceks": c.SNPVCEKs} {
+			for i, b := range list {
+				if len(b) == 0 {
+					return nil, fmt.Errorf("%w: \"collateral.%s[%d]\" is empty", ErrRequest, name, i)
+				}
+			}
+		}
+		for name, b := range map[string][]byte{"tdx_dcap_qvl": c.TDXDcapQVL, "tdx_set": c.TDXSet} {
+			if b != nil && len(b) == 0 {
+				return nil, fmt.Errorf("%w: \"collateral.%s\" is empty", ErrRequest, name)
+			}
+		}
+		for k, b := range c.TDXPCS {
+			if len(b) == 0 {
+				return nil, fmt.Errorf("%w: \"collateral.tdx_pcs[%q]\" is empty", ErrRequest, k)
+			}
+		}
+	}
 	for i, c := range rj.Certificates {
 		req.Certificates = append(req.Certificates, evidence.Input{Name: fmt.Sprintf("certificates[%d]", i), Data: c})
 	}

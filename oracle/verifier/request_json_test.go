@@ -64,6 +64,12 @@ func TestParseRequestRejects(t *testing.T) {
 		"short machine id":     `{` + ev + `,"binding":{"machine_id":"0x11","tee_key":"0x` + strings.Repeat("22", 20) + `","anchor_block_number":1,"anchor_block_hash":` + hash + `}}`,
 		"report data 32 bytes": `{` + ev + `,"report_data":` + hash + `}`,
 		"unknown collateral":   `{` + ev + `,"collateral":{"amd":[]}}`,
+		"empty certificate":    `{` + ev + `,"certificates":["AA==",""]}`,
+		"empty snp crl":        `{` + ev + `,"collateral":{"snp_crls":[""]}}`,
+		"empty snp vcek":       `{` + ev + `,"collateral":{"snp_vceks":[""]}}`,
+		"empty dcap-qvl":       `{` + ev + `,"collateral":{"tdx_dcap_qvl":""}}`,
+		"empty tdx set":        `{` + ev + `,"collateral":{"tdx_set":""}}`,
+		"empty pcs entry":      `{` + ev + `,"collateral":{"tdx_pcs":{"tcb_info":""}}}`,
 		"too large":            `{"evidence":"` + strings.Repeat("A", verifier.MaxRequestSize) + `","at":"2022-09-24T01:00:00Z"}`,
 	}
 	for name, in := range tests {
