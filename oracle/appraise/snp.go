@@ -183,10 +183,17 @@ type crlResult struct {
 
 // Appraise checks one SEV-SNP report and its certificates as of asOf. Failed checks
 // are recorded in the appraisal; the error is for evidence that cannot be read at all
-// (ErrMalformed) or a context that ended.
+// (ErrMalformed), a context that ended, or a collateral source that could not be
+// reached (ErrCollateralUnavailable).
 func (a *SNPAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf time.Time) (*Appraisal, error) {
-	ap, _, err := a.appraise(ctx, ev, asOf)
-	return ap, err
+	ap, causes, err := a.appraise(ctx, ev, asOf)
+	if err != nil {
+		return nil, err
+	}
+	if err := unavailable(ap.Checks, causes); err != nil {
+		return nil, fmt.Errorf("appraise sev-snp: %w", err)
+	}
+	return ap, nil
 }
 
 // checkList accumulates checks and the error behind each failure.

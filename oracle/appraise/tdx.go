@@ -128,12 +128,18 @@ func NewTDX(cfg TDXConfig) (*TDXAppraiser, error) {
 }
 
 // Appraise parses ev.Raw as a TDX quote and records every check as of asOf. It
-// returns an error (wrapping ErrMalformed) only when the quote cannot be read.
+// returns an error when the quote cannot be read (ErrMalformed), the context ended,
+// or the collateral source could not be reached (ErrCollateralUnavailable).
 func (a *TDXAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf time.Time) (*Appraisal, error) {
 	if ev == nil || (ev.TEE != evidence.TEETDX && ev.TEE != evidence.TEEUnknown) {
 		return nil, fmt.Errorf("appraise tdx: %w: evidence is not a TDX quote", ErrMalformed)
 	}
-	app, _, err := a.appraise(ctx, ev.Raw, asOf)
+	app, causes, err := a.appraise(ctx, ev.Raw, asOf)
+	if err == nil && app != nil {
+		if uerr := unavailable(app.Checks, causes); uerr != nil {
+			return nil, fmt.Errorf("appraise tdx: %w", uerr)
+		}
+	}
 	if app != nil {
 		// The verdict's evidence hash is the canonical one of docs/evidence.md, as for
 		// SEV-SNP, not a digest of the quote alone: an auditor recomputes it from the

@@ -283,6 +283,48 @@ func TestHTTPFetcher(t *testing.T) {
 	}
 }
 
+// A source that is down, rate-limiting or failing says nothing about the evidence:
+// its errors wrap ErrUnavailable, through the cache too; a 404 is an answer and does
+// not.
+func TestHTTPFetcherUnavailable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/busy":
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "/down":
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case "/broken":
+			w.WriteHeader(http.StatusInternalServerError)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	f := &HTTPFetcher{Client: srv.Client()}
+	c, _ := New(Options{Fetcher: f})
+	ctx := context.Background()
+	for path, want := range map[string]bool{"/busy": true, "/down": true, "/broken": true, "/missing": false} {
+		_, err := c.Get(ctx, srv.URL+path, time.Time{})
+		var se *StatusError
+		if !errors.As(err, &se) || !errors.Is(err, ErrHTTPStatus) {
+			t.Fatalf("Get %s = %v, want a StatusError", path, err)
+		}
+		if got := errors.Is(err, ErrUnavailable); got != want {
+			t.Errorf("Get %s: errors.Is(ErrUnavailable) = %v, want %v (%v)", path, got, want, err)
+		}
+	}
+	url := srv.URL + "/down"
+	srv.Close()
+	_, err := f.Fetch(ctx, url)
+	if !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Fetch from a closed server = %v, want ErrUnavailable", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := f.Fetch(cctx, url); errors.Is(err, ErrUnavailable) || !errors.Is(err, context.Canceled) {
+		t.Errorf("Fetch with a cancelled context = %v, want context.Canceled and not ErrUnavailable", err)
+	}
+}
+
 // TCB Info and QE Identity are served from the cache until their nextUpdate, then
 // fetched again; a TDXGetter without AsOf asks its Now for the time.
 func TestCacheTCBInfoUntilNextUpdate(t *testing.T) {

@@ -13,6 +13,12 @@ import (
 // with *StatusError gives the code.
 var ErrHTTPStatus = errors.New("unexpected HTTP status")
 
+// ErrUnavailable is wrapped by fetch errors that say nothing about the evidence: the
+// source could not be reached, the connection failed or timed out, or it answered 429
+// (rate limit) or 5xx. The same fetch may succeed later. A 4xx other than 429 is an
+// answer (AMD KDS says 404 for a chip id or TCB it does not know) and is not wrapped.
+var ErrUnavailable = errors.New("collateral source unavailable")
+
 // StatusError is a non-2xx response.
 type StatusError struct {
 	URL  string
@@ -21,8 +27,14 @@ type StatusError struct {
 
 func (e *StatusError) Error() string { return fmt.Sprintf("GET %s: HTTP %d", e.URL, e.Code) }
 
-// Unwrap makes errors.Is(err, ErrHTTPStatus) hold.
-func (e *StatusError) Unwrap() error { return ErrHTTPStatus }
+// Unwrap makes errors.Is(err, ErrHTTPStatus) hold, and errors.Is(err,
+// ErrUnavailable) for 429 and 5xx.
+func (e *StatusError) Unwrap() []error {
+	if e.Code == http.StatusTooManyRequests || e.Code >= 500 {
+		return []error{ErrHTTPStatus, ErrUnavailable}
+	}
+	return []error{ErrHTTPStatus}
+}
 
 // HTTPFetcher fetches over HTTP(S) with net/http.
 type HTTPFetcher struct {
@@ -48,7 +60,10 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, url string) (*Response, error) 
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", url, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("GET %s: %w", url, err)
+		}
+		return nil, fmt.Errorf("GET %s: %w: %w", url, ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -56,7 +71,10 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, url string) (*Response, error) 
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: read body: %w", url, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("GET %s: read body: %w", url, err)
+		}
+		return nil, fmt.Errorf("GET %s: read body: %w: %w", url, ErrUnavailable, err)
 	}
 	if int64(len(body)) > max {
 		return nil, fmt.Errorf("GET %s: body exceeds %d bytes", url, max)
