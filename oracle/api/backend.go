@@ -77,19 +77,22 @@ type SubmitResult struct {
 // SubmissionView is a submission's status as the API shows it. Quorum is set while
 // the node waits for peers' signatures.
 type SubmissionView struct {
-	ID           string          `json:"id"`
-	MachineID    common.Hash     `json:"machine_id"`
-	EvidenceHash common.Hash     `json:"evidence_hash"`
-	State        string          `json:"state"`
-	Reason       string          `json:"reason,omitempty"`
-	VerdictHash  *common.Hash    `json:"verdict_hash,omitempty"`
-	Trusted      *bool           `json:"trusted,omitempty"`
-	Reasons      []string        `json:"reasons,omitempty"`
-	TxHash       *common.Hash    `json:"tx_hash,omitempty"`
-	ReceivedAt   time.Time       `json:"received_at"`
-	UpdatedAt    time.Time       `json:"updated_at"`
-	Quorum       *QuorumStatus   `json:"quorum,omitempty"`
-	History      json.RawMessage `json:"history,omitempty"`
+	ID           string      `json:"id"`
+	MachineID    common.Hash `json:"machine_id"`
+	EvidenceHash common.Hash `json:"evidence_hash"`
+	State        string      `json:"state"`
+	Reason       string      `json:"reason,omitempty"`
+	// Waiting says why a received submission is not being appraised right now (a
+	// collateral source is down) and when it will be tried again.
+	Waiting     string          `json:"waiting,omitempty"`
+	VerdictHash *common.Hash    `json:"verdict_hash,omitempty"`
+	Trusted     *bool           `json:"trusted,omitempty"`
+	Reasons     []string        `json:"reasons,omitempty"`
+	TxHash      *common.Hash    `json:"tx_hash,omitempty"`
+	ReceivedAt  time.Time       `json:"received_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+	Quorum      *QuorumStatus   `json:"quorum,omitempty"`
+	History     json.RawMessage `json:"history,omitempty"`
 }
 
 // QuorumStatus says how far a verdict is from its quorum.

@@ -191,7 +191,7 @@ func (a *SNPAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf
 		return nil, err
 	}
 	if err := unavailable(ap.Checks, causes); err != nil {
-		return nil, fmt.Errorf("appraise sev-snp: %w", err)
+		return nil, fmt.Errorf("sev-snp: %w", err)
 	}
 	return ap, nil
 }

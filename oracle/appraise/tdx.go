@@ -137,7 +137,7 @@ func (a *TDXAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	app, causes, err := a.appraise(ctx, ev.Raw, asOf)
 	if err == nil && app != nil {
 		if uerr := unavailable(app.Checks, causes); uerr != nil {
-			return nil, fmt.Errorf("appraise tdx: %w", uerr)
+			return nil, fmt.Errorf("tdx: %w", uerr)
 		}
 	}
 	if app != nil {

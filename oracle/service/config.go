@@ -85,6 +85,13 @@ type Config struct {
 	// pass, before re-appraisal: the place to import or fetch new collateral (CRLs,
 	// TCB Info) into the appraisers' sources.
 	RefreshCollateral func(ctx context.Context) error
+	// CollateralWait is how long a submission may wait for a collateral source that is
+	// down (AMD KDS or Intel PCS unreachable, answering 429 or 5xx) before it fails;
+	// meanwhile it is appraised again every CollateralRetry. An appraisal that could
+	// not fetch its collateral makes no verdict: failing the evidence for the
+	// network's sake would publish nothing true. 0 means 10 min and 30 s.
+	CollateralWait  time.Duration
+	CollateralRetry time.Duration
 	// StartBlock is where registry event scanning starts (the deployment block).
 	StartBlock uint64
 	// TxManager configures the publisher's transaction manager. From and Signer are
@@ -159,9 +166,11 @@ func (c *Config) Check() error {
 	def(&c.DueWithin, time.Hour)
 	def(&c.ReappraiseInterval, time.Minute)
 	def(&c.ReappraiseEpoch, 10*time.Minute)
+	def(&c.CollateralWait, 10*time.Minute)
+	def(&c.CollateralRetry, 30*time.Second)
 	for name, d := range map[string]time.Duration{"poll interval": c.PollInterval, "relay delay": c.RelayDelay,
 		"quorum timeout": c.QuorumTimeout, "due window": c.DueWithin, "reappraise interval": c.ReappraiseInterval,
-		"reappraise epoch": c.ReappraiseEpoch} {
+		"reappraise epoch": c.ReappraiseEpoch, "collateral wait": c.CollateralWait, "collateral retry": c.CollateralRetry} {
 		if d < 0 {
 			return bad("negative %s", name)
 		}

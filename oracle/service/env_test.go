@@ -226,6 +226,8 @@ type nodeOpts struct {
 	dir        string
 	rpc        service.RPC
 	reappEvery time.Duration
+	collWait   time.Duration
+	collRetry  time.Duration
 }
 
 func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
@@ -278,6 +280,8 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		ReappraiseInterval: reapp,
 		ReappraiseEpoch:    time.Second,
 		DueWithin:          10 * time.Minute,
+		CollateralWait:     o.collWait,
+		CollateralRetry:    o.collRetry,
 		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 200 * time.Millisecond,
 			ResubmissionTimeout: 5 * time.Second, RetryInterval: 100 * time.Millisecond},
 		Logger: log,

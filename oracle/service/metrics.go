@@ -19,6 +19,7 @@ type metrics struct {
 	confirmLat    prometheus.Histogram
 	due           prometheus.Gauge
 	downgrades    prometheus.Counter
+	collWaits     prometheus.Counter
 	tx            *txMetrics
 }
 
@@ -45,10 +46,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Registered machines whose verdict expires within the due window."}),
 		downgrades: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "reappraisal_downgrades_total",
 			Help: "Untrusted verdicts made by re-appraising archived evidence with new collateral."}),
+		collWaits: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "collateral_unavailable_total",
+			Help: "Appraisals put off because a collateral source (AMD KDS, Intel PCS) was unreachable or failing."}),
 		tx: newTxMetrics(ns),
 	}
 	reg.MustRegister(m.submissions, m.verdicts, m.appraisal, m.disagreements, m.quorumWaiting, m.batches,
-		m.published, m.confirmLat, m.due, m.downgrades)
+		m.published, m.confirmLat, m.due, m.downgrades, m.collWaits)
 	m.tx.register(reg)
 	return m
 }

@@ -523,7 +523,7 @@ func (s *Service) Submission(_ context.Context, id string) (*api.SubmissionView,
 		return nil, err
 	}
 	v := &api.SubmissionView{ID: sub.ID, MachineID: sub.MachineID, EvidenceHash: sub.EvidenceHash,
-		State: string(sub.State), Reason: sub.Reason, ReceivedAt: sub.ReceivedAt, UpdatedAt: sub.UpdatedAt}
+		State: string(sub.State), Reason: sub.Reason, Waiting: sub.Waiting, ReceivedAt: sub.ReceivedAt, UpdatedAt: sub.UpdatedAt}
 	if h, err := json.Marshal(sub.History); err == nil {
 		v.History = h
 	}

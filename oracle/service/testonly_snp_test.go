@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/big"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	sgtest "github.com/google/go-sev-guest/testing"
 
 	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
@@ -98,6 +100,7 @@ type reportOpts struct {
 	measurement [48]byte
 	policy      uint64 // 0: 0x30000 (SMT allowed, reserved bit 17); set bit 19 for debug
 	corrupt     bool   // flip a signed byte after signing
+	noVCEK      bool   // leave the VCEK out of the bundle: the node must fetch it
 }
 
 // report builds and signs a version 3 Milan report.
@@ -136,6 +139,9 @@ func (f *fakeSNP) report(t testing.TB, o reportOpts) []byte {
 func (f *fakeSNP) bundle(t testing.TB, o reportOpts) []byte {
 	t.Helper()
 	ev := &evidence.Evidence{TEE: evidence.TEESEVSNP, Raw: f.report(t, o), Certificates: [][]byte{f.signer.Vcek.Raw}}
+	if o.noVCEK {
+		ev.Certificates = nil
+	}
 	b, err := ev.MarshalBundle()
 	if err != nil {
 		t.Fatal(err)
@@ -144,10 +150,28 @@ func (f *fakeSNP) bundle(t testing.TB, o reportOpts) []byte {
 }
 
 // memSNPCRLs is an SNP collateral source holding CRLs in memory; a test adds a new
-// CRL to simulate AMD publishing one. It serves no VCEKs: they come in the bundle.
+// CRL to simulate AMD publishing one. It serves a VCEK only once a test set one
+// (serveVCEK), and can play a KDS that is down for the next few VCEK requests.
 type memSNPCRLs struct {
-	mu   sync.Mutex
-	crls []memCRL
+	mu          sync.Mutex
+	crls        []memCRL
+	vcek        []byte
+	down        int // VCEK requests still to answer with HTTP 503
+	vcekFetches int
+}
+
+// serveVCEK makes the source serve der as every VCEK, after answering the next
+// down requests with HTTP 503 as a KDS that is down would.
+func (m *memSNPCRLs) serveVCEK(der []byte, down int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.vcek, m.down = der, down
+}
+
+func (m *memSNPCRLs) fetches() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.vcekFetches
 }
 
 type memCRL struct {
@@ -166,7 +190,17 @@ func (m *memSNPCRLs) add(der []byte) {
 }
 
 func (m *memSNPCRLs) VCEK(context.Context, string, []byte, uint64) ([]byte, error) {
-	return nil, fmt.Errorf("test source serves no VCEKs")
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.vcekFetches++
+	if m.down > 0 {
+		m.down--
+		return nil, fmt.Errorf("test KDS: %w", &collateral.StatusError{URL: "https://test-kds.invalid/vcek", Code: http.StatusServiceUnavailable})
+	}
+	if m.vcek == nil {
+		return nil, fmt.Errorf("test source serves no VCEKs")
+	}
+	return m.vcek, nil
 }
 
 func (m *memSNPCRLs) CRL(_ context.Context, _ string, _ bool, asOf time.Time) ([]byte, error) {

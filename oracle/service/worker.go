@@ -175,6 +175,9 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 		if ctx.Err() != nil {
 			return err
 		}
+		if errors.Is(err, appraise.ErrCollateralUnavailable) {
+			return s.waitForCollateral(sub, err)
+		}
 		return s.fail(sub.ID, "no verdict: "+err.Error())
 	}
 	audit, collateral, err := s.auditRecord(d, m)
@@ -206,6 +209,26 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 	if rec.FailReason != "" {
 		s.m.submissions.WithLabelValues("failed").Inc()
 	}
+	return nil
+}
+
+// waitForCollateral puts off a submission whose appraisal could not fetch its
+// collateral (err wraps appraise.ErrCollateralUnavailable): it stays received and
+// is appraised again after CollateralRetry, until it has waited CollateralWait;
+// then it fails, saying the collateral was unavailable (not that the evidence was
+// bad).
+func (s *Service) waitForCollateral(sub store.Submission, err error) error {
+	s.m.collWaits.Inc()
+	now := s.cfg.Now()
+	waited := now.Sub(sub.ReceivedAt)
+	if waited >= s.cfg.CollateralWait {
+		return s.fail(sub.ID, fmt.Sprintf("no verdict: collateral unavailable for %s: %s", waited.Round(time.Second), err))
+	}
+	next := now.Add(s.cfg.CollateralRetry)
+	if _, derr := s.st.Defer(sub.ID, next, fmt.Sprintf("collateral unavailable, next appraisal at %s: %s", next.UTC().Format(time.RFC3339), err)); derr != nil {
+		return fmt.Errorf("put off submission: %w", derr)
+	}
+	s.log.Warn("collateral unavailable; submission put off", "id", sub.ID, "retry_at", next.UTC(), "err", err)
 	return nil
 }
 

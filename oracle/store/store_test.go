@@ -351,6 +351,52 @@ func TestVerdictsAndSignatures(t *testing.T) {
 	}
 }
 
+// A deferred submission keeps its state and place but is not claimed before its
+// time; why it waits shows until the next transition; a finished one cannot wait.
+func TestDefer(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 2 {
+		if _, err := s.PutSubmission(NewSubmission{ID: fmt.Sprintf("s%d", i), MachineID: machine(i),
+			ReceivedAt: t0.Add(time.Duration(i) * time.Second)}, []byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Claim(StateReceived, t0, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.Defer("s0", t0.Add(10*time.Minute), "collateral unavailable")
+	if err != nil || sub.State != StateReceived || sub.Waiting != "collateral unavailable" {
+		t.Fatalf("Defer = %+v, %v", sub, err)
+	}
+	// Past s0's claim lease but before its deferral, only s1 is claimable.
+	if sub, err := s.Claim(StateReceived, t0.Add(5*time.Minute), time.Minute); err != nil || sub.ID != "s1" {
+		t.Fatalf("claim during deferral = %v, %v; want s1", sub.ID, err)
+	}
+	if _, err := s.Claim(StateReceived, t0.Add(5*time.Minute), time.Minute); !errors.Is(err, ErrNoWork) {
+		t.Fatalf("second claim during deferral = %v, want ErrNoWork", err)
+	}
+	sub, err = s.Claim(StateReceived, t0.Add(10*time.Minute), time.Minute)
+	if err != nil || sub.ID != "s0" {
+		t.Fatalf("claim after deferral = %v, %v; want s0", sub.ID, err)
+	}
+	if got, _ := s.Submission("s0"); got.Waiting != "collateral unavailable" {
+		t.Fatalf("Waiting after reclaim = %q", got.Waiting)
+	}
+	if sub, err = s.RecordVerdict("s0", verdictFor("s0", machine(0), 1)); err != nil || sub.Waiting != "" {
+		t.Fatalf("RecordVerdict = %+v, %v; want Waiting cleared", sub, err)
+	}
+	if _, err := s.Transition("s1", StateFailed, "bad"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Defer("s1", t0, "x"); !errors.Is(err, ErrBadTransition) {
+		t.Fatalf("Defer of a failed submission = %v, want ErrBadTransition", err)
+	}
+	if _, err := s.Defer("nope", t0, "x"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Defer of an unknown submission = %v, want ErrNotFound", err)
+	}
+}
+
 func TestClaimLeases(t *testing.T) {
 	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -88,6 +88,9 @@ type Submission struct {
 	TxFrom  common.Address `json:"tx_from,omitempty"`
 	TxNonce *uint64        `json:"tx_nonce,omitempty"`
 	History []StateChange  `json:"history"`
+	// Waiting says why a waiting submission is not being worked on now (set by Defer,
+	// cleared by the next transition).
+	Waiting string `json:"waiting,omitempty"`
 }
 
 func (s *Submission) validate() error {
@@ -246,6 +249,7 @@ func (s *Store) transition(tx *bolt.Tx, sub *Submission, to State, reason string
 	if to == StateFailed || reason != "" {
 		sub.Reason = reason
 	}
+	sub.Waiting = ""
 	sub.History = append(sub.History[:len(sub.History):len(sub.History)], StateChange{State: to, At: now, Reason: reason})
 	if edit != nil {
 		edit(sub)
@@ -427,6 +431,34 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 	})
 	if err != nil {
 		return Submission{}, fmt.Errorf("claim %s: %w", state, err)
+	}
+	return sub, nil
+}
+
+// Defer lets submission id, in a waiting state, rest until notBefore: Claim skips it
+// until then. why is recorded in its Waiting field until the next transition. A
+// worker uses it for work it cannot do now but may later (a collateral source is
+// down): the submission keeps its state and its place, and nothing is lost. A
+// restart clears the wait with the other leases (ResetLeases).
+func (s *Store) Defer(id string, notBefore time.Time, why string) (Submission, error) {
+	var sub Submission
+	err := s.update(func(tx *bolt.Tx) error {
+		var err error
+		if sub, err = getSubmission(tx, id); err != nil {
+			return err
+		}
+		if sub.State.Terminal() {
+			return fmt.Errorf("submission %s is %s: %w", id, sub.State, ErrBadTransition)
+		}
+		prev := sub
+		sub.Waiting, sub.UpdatedAt = why, s.now().UTC()
+		if err := putSubmission(tx, &prev, &sub); err != nil {
+			return err
+		}
+		return tx.Bucket(bktQueue).Put(queueKey(&sub), u64(uint64(notBefore.UnixNano())))
+	})
+	if err != nil {
+		return Submission{}, fmt.Errorf("defer %s: %w", id, err)
 	}
 	return sub, nil
 }

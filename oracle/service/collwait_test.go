@@ -1,0 +1,102 @@
+package service_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// TestE2ECollateralUnavailable: evidence without its VCEK reaches a node while AMD
+// KDS answers 503. The submission is not failed for it and no untrusted verdict is
+// made: it waits, is appraised again, and once KDS answers the machine is trusted
+// on-chain. When KDS stays down past the node's collateral wait, the submission
+// fails saying the collateral was unavailable, and still nothing is published.
+func TestE2ECollateralUnavailable(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 64)
+	good := measurement(0x21)
+	pol := testPolicy(t, "collateral-wait", 600, good)
+	e.registerPolicy(t, pol)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp,
+		collRetry: 300 * time.Millisecond, collWait: 5 * time.Second})
+	noVCEK := func(o *reportOpts) { o.noVCEK = true }
+
+	t.Run("KDS comes back", func(t *testing.T) {
+		machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+		a := newAgent(t, snp, machine)
+		snp.crls.serveVCEK(snp.signer.Vcek.Raw, 3)
+		ch := a.challenge(t, n)
+		code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, noVCEK))
+		if code != 202 {
+			t.Fatalf("submit: HTTP %d: %s", code, res.Error)
+		}
+		v := waitState(t, n, res.ID, 60*time.Second, "confirmed")
+		if v.Trusted == nil || !*v.Trusted || v.Waiting != "" {
+			t.Fatalf("verdict %+v: want trusted, no longer waiting", v)
+		}
+		if got := snp.crls.fetches(); got != 4 {
+			t.Errorf("VCEK requests = %d, want 4 (three 503s, then the certificate)", got)
+		}
+		if !e.isTrusted(t, machine) {
+			t.Fatal("registry: machine not trusted once KDS answered")
+		}
+		metrics, err := httpGetText(n.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(metrics, "teeoracle_collateral_unavailable_total 3") {
+			t.Errorf("metrics do not count the three put-off appraisals:\n%s", grepLines(metrics, "collateral_unavailable"))
+		}
+	})
+
+	t.Run("KDS stays down", func(t *testing.T) {
+		machine := e.registerMachine(t, provider, 2, verdict.TEESEVSNP)
+		a := newAgent(t, snp, machine)
+		snp.crls.serveVCEK(snp.signer.Vcek.Raw, 1<<30)
+		ch := a.challenge(t, n)
+		code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, noVCEK))
+		if code != 202 {
+			t.Fatalf("submit: HTTP %d: %s", code, res.Error)
+		}
+		// While it waits, the status says so.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			v := waitState(t, n, res.ID, 10*time.Second, "received", "failed")
+			if v.Waiting != "" {
+				if v.State != "received" || !strings.Contains(v.Waiting, "collateral unavailable") || !strings.Contains(v.Waiting, "HTTP 503") {
+					t.Fatalf("waiting submission %+v", v)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("submission never showed it waits for collateral: %+v", v)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		v := waitState(t, n, res.ID, 30*time.Second, "failed")
+		if !strings.Contains(v.Reason, "collateral unavailable for") || v.VerdictHash != nil || v.Waiting != "" {
+			t.Fatalf("failed submission %+v: want the collateral named as the reason and no verdict", v)
+		}
+		if e.isTrusted(t, machine) || e.machine(t, machine).IssuedAt != 0 {
+			t.Fatalf("registry holds a verdict for a machine whose evidence was never appraised: %+v", e.machine(t, machine))
+		}
+	})
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range splitLines(s) {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
