@@ -74,6 +74,7 @@ type serveConfig struct {
 	RateLimit, MaxFeeGwei                                               float64
 	Confirmations, StartBlock                                           uint64
 	DueWithin, ReappraiseInterval, ReappraiseEpoch, PollInterval        time.Duration
+	CollateralWait, CollateralRetry, ResubmitAfter, ReceiptPoll         time.Duration
 }
 
 func readServeFlags(c *cli.Context) (*serveConfig, error) {
@@ -87,6 +88,8 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 		Confirmations: c.Uint64(flagConfirmations), StartBlock: c.Uint64(flagStartBlock),
 		DueWithin: c.Duration(flagDueWithin), ReappraiseInterval: c.Duration(flagReappraiseInterval),
 		ReappraiseEpoch: c.Duration(flagReappraiseEpoch), PollInterval: c.Duration(flagPollInterval),
+		CollateralWait: c.Duration(flagCollateralWait), CollateralRetry: c.Duration(flagCollateralRetry),
+		ResubmitAfter: c.Duration(flagResubmitAfter), ReceiptPoll: c.Duration(flagReceiptPoll),
 	}
 	for _, p := range c.StringSlice(flagPeers) {
 		for _, q := range strings.Split(p, ",") {
@@ -121,6 +124,16 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("--%s must be at least 1", flagConfirmations)
 	case c.DB == "":
 		return fmt.Errorf("--%s is required", flagDB)
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{flagDueWithin, c.DueWithin}, {flagReappraiseInterval, c.ReappraiseInterval}, {flagReappraiseEpoch, c.ReappraiseEpoch},
+		{flagPollInterval, c.PollInterval}, {flagCollateralWait, c.CollateralWait}, {flagCollateralRetry, c.CollateralRetry},
+		{flagResubmitAfter, c.ResubmitAfter}, {flagReceiptPoll, c.ReceiptPoll}} {
+		if d.v <= 0 {
+			return fmt.Errorf("--%s %s: must be positive", d.flag, d.v)
+		}
 	}
 	return nil
 }
@@ -393,8 +406,11 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 		ReappraiseEpoch:    c.ReappraiseEpoch,
 		StartBlock:         c.StartBlock,
 		RefreshCollateral:  refresh,
-		TxManager:          chain.TxManagerConfig{MaxFeeCap: maxFee, NumConfirmations: c.Confirmations},
-		Logger:             log,
+		CollateralWait:     c.CollateralWait,
+		CollateralRetry:    c.CollateralRetry,
+		TxManager: chain.TxManagerConfig{MaxFeeCap: maxFee, NumConfirmations: c.Confirmations,
+			ResubmissionTimeout: c.ResubmitAfter, ReceiptQueryInterval: c.ReceiptPoll},
+		Logger: log,
 	}
 	svc, err := service.New(cfg, client)
 	if err != nil {

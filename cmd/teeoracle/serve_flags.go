@@ -32,6 +32,10 @@ const (
 	flagMachine            = "machine"
 	flagNode               = "node"
 	flagExplorerWasm       = "explorer-wasm-dir"
+	flagCollateralWait     = "collateral-wait"
+	flagCollateralRetry    = "collateral-retry"
+	flagResubmitAfter      = "resubmit-after"
+	flagReceiptPoll        = "receipt-poll-interval"
 )
 
 // pickVerifyFlags returns verify's definitions of the named flags.
@@ -79,6 +83,10 @@ func serveFlags() []cli.Flag {
 			Usage: "`BLOCKS` (including the one with the transaction) before a verdict counts as confirmed"},
 		&cli.Float64Flag{Name: flagMaxFeeGwei, Category: catChain, EnvVars: env(flagMaxFeeGwei), Value: 200,
 			Usage: "highest fee per gas, in `GWEI`, the node will ever pay"},
+		&cli.DurationFlag{Name: flagResubmitAfter, Category: catChain, EnvVars: env(flagResubmitAfter), Value: 30 * time.Second,
+			Usage: "`DURATION` a verdict transaction may stay unmined before it is sent again with higher fees"},
+		&cli.DurationFlag{Name: flagReceiptPoll, Category: catChain, EnvVars: env(flagReceiptPoll), Value: time.Second,
+			Usage: "`DURATION` between receipt queries for a sent transaction (about the chain's block time)"},
 		&cli.Uint64Flag{Name: flagStartBlock, Category: catChain, EnvVars: env(flagStartBlock),
 			Usage: "`BLOCK` to start scanning registry events from (the registry's deployment block)"},
 		&cli.StringFlag{Name: flagKeystore, Category: catKeys, EnvVars: env(flagKeystore), TakesFile: true,
@@ -91,6 +99,10 @@ func serveFlags() []cli.Flag {
 			Usage: "PEM `FILE` of AMD roots (ARK, ASK, ASVK per product line) replacing AMD's production roots; for test networks only"},
 		&cli.StringFlag{Name: flagTDXRoot, Category: catVerif, EnvVars: env(flagTDXRoot), TakesFile: true,
 			Usage: "PEM `FILE` of the Intel root CA replacing Intel's production root; for test networks only"},
+		&cli.DurationFlag{Name: flagCollateralWait, Category: catVerif, EnvVars: env(flagCollateralWait), Value: 10 * time.Minute,
+			Usage: "how long a submission waits for AMD KDS or Intel PCS when it is down (unreachable, 429, 5xx) before it fails; no verdict is made meanwhile (`DURATION`)"},
+		&cli.DurationFlag{Name: flagCollateralRetry, Category: catVerif, EnvVars: env(flagCollateralRetry), Value: 30 * time.Second,
+			Usage: "`DURATION` between appraisals of a submission waiting for collateral"},
 		&cli.DurationFlag{Name: flagDueWithin, Category: catLoops, EnvVars: env(flagDueWithin), Value: time.Hour,
 			Usage: "machines whose verdict expires within this `DURATION` are listed as due"},
 		&cli.DurationFlag{Name: flagReappraiseInterval, Category: catLoops, EnvVars: env(flagReappraiseInterval), Value: time.Minute,
