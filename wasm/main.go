@@ -5,10 +5,14 @@
 // network and no clock. wasm/teeoracle.mjs loads it; docs/wasm.md documents the API.
 //
 // On start it puts one object on globalThis, under the name given as its first
-// argument ("teeoracle" without one), with two functions:
+// argument ("teeoracle" without one), with three functions:
 //
 //	verify(requestJSON string) -> {report: string} | {error: string, kind: string}
 //	version() -> string (JSON)
+//	withRoots(rootsJSON string) -> {verify, version, withRoots} | {error: string, kind: "roots"}
+//
+// The object verifies under AMD's and Intel's production roots; withRoots returns
+// another such object, on the same instance, that trusts only the roots given.
 //
 // and then waits forever, so that the functions stay callable.
 package main
@@ -36,6 +40,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "teeoracle wasm:", err)
 		os.Exit(1)
 	}
+	js.Global().Set(name, exports(m, log))
+	select {}
+}
+
+// exports is m's functions as a JavaScript object.
+func exports(m *module, log *slog.Logger) js.Value {
 	verify := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) != 1 || args[0].Type() != js.TypeString {
 			return js.ValueOf(map[string]any{"error": "verify takes one argument: the request JSON as a string", "kind": kindRequest})
@@ -47,6 +57,17 @@ func main() {
 		return js.ValueOf(map[string]any{"report": string(out.Report)})
 	})
 	version := js.FuncOf(func(js.Value, []js.Value) any { return string(m.version()) })
-	js.Global().Set(name, js.ValueOf(map[string]any{"verify": verify, "version": version}))
-	select {}
+	// The functions of a derived object live as long as the page: a page makes one
+	// or two, so they are not released.
+	withRoots := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 1 || args[0].Type() != js.TypeString {
+			return js.ValueOf(map[string]any{"error": "withRoots takes one argument: the roots JSON as a string", "kind": kindRoots})
+		}
+		derived, err := m.withRoots(log, []byte(args[0].String()))
+		if err != nil {
+			return js.ValueOf(map[string]any{"error": err.Error(), "kind": kindRoots})
+		}
+		return exports(derived, log)
+	})
+	return js.ValueOf(map[string]any{"verify": verify, "version": version, "withRoots": withRoots})
 }

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
@@ -25,21 +26,25 @@ const (
 	kindEvidence   = "evidence"   // the evidence or a certificate cannot be decoded
 	kindPolicy     = "policy"     // the policy does not parse
 	kindCollateral = "collateral" // collateral missing, unreadable or of the other TEE
+	kindRoots      = "roots"      // custom trusted roots are malformed (withRoots)
 	kindInternal   = "internal"   // a bug: please report it
 )
 
 // module is the platform-independent part of the WebAssembly command, so that it is
 // tested natively.
 type module struct {
-	v *verifier.Verifier
+	v     *verifier.Verifier
+	roots rootsInfo
 }
 
+// newModule returns the module under the vendors' production roots; withRoots
+// derives one under custom roots.
 func newModule(log *slog.Logger) (*module, error) {
 	v, err := verifier.New(verifier.Options{Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	return &module{v: v}, nil
+	return &module{v: v, roots: vendorRoots}, nil
 }
 
 // outcome is one verify call's result: the report JSON, or an error and its kind.
@@ -79,6 +84,8 @@ func errorKind(err error) string {
 		return kindCollateral
 	case errors.Is(err, policy.ErrInvalid):
 		return kindPolicy
+	case errors.Is(err, appraise.ErrRoots):
+		return kindRoots
 	case errors.Is(err, verifier.ErrRequest):
 		return kindRequest
 	case errors.Is(err, evidence.ErrUnknownFormat), errors.Is(err, evidence.ErrTruncated), errors.Is(err, evidence.ErrUnsupported),
@@ -98,10 +105,12 @@ type versionInfo struct {
 	Modified          bool   `json:"modified,omitempty"`
 	Go                string `json:"go"`
 	DefaultPolicyHash string `json:"default_policy_hash"`
+	// Roots says which roots this instance trusts: the vendors' or custom ones.
+	Roots rootsInfo `json:"roots"`
 }
 
 func (m *module) version() []byte {
-	vi := versionInfo{API: APIVersion, Go: runtime.Version()}
+	vi := versionInfo{API: APIVersion, Go: runtime.Version(), Roots: m.roots}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		vi.Module = bi.Main.Path + "@" + bi.Main.Version
 		for _, s := range bi.Settings {

@@ -128,6 +128,27 @@ export interface Report {
   appraisal: Appraisal;
 }
 
+/**
+ * Custom trusted roots (test-only PKI such as a devnet's), each certificate DER or
+ * PEM. They replace AMD's and Intel's production roots for both TEEs; both are
+ * required.
+ */
+export interface Roots {
+  /** One set per AMD product line: its self-signed ARK and the ASK (VCEKs) and/or ASVK (VLEKs) it signed. */
+  snp: { productLine: string; ark: Bytes; ask?: Bytes; asvk?: Bytes }[];
+  /** The stand-in for the Intel SGX Root CA: a self-signed CA. */
+  tdxRoot: Bytes;
+}
+
+/** Which roots a verifier trusts. */
+export interface RootsInfo {
+  /** "vendor": AMD's and Intel's production roots (the default); "custom": roots given to load or withRoots. */
+  kind: "vendor" | "custom";
+  /** Custom roots by product line and the ARK's SHA-256. */
+  snp?: { product_line: string; ark_sha256: Hex }[];
+  tdx_root_sha256?: Hex;
+}
+
 export interface VersionInfo {
   /** Version of this JavaScript interface. */
   api: number;
@@ -136,9 +157,10 @@ export interface VersionInfo {
   modified?: boolean;
   go: string;
   default_policy_hash: Hex;
+  roots: RootsInfo;
 }
 
-export type ErrorKind = "request" | "evidence" | "policy" | "collateral" | "internal" | "load";
+export type ErrorKind = "request" | "evidence" | "policy" | "collateral" | "roots" | "internal" | "load";
 
 export class TeeoracleError extends Error {
   constructor(message: string, kind: ErrorKind);
@@ -152,12 +174,19 @@ export class Verifier {
   /** Verifies a request in its JSON wire form; returns the report's JSON text exactly as Go encodes it. */
   verifyJSON(requestJSON: string): string;
   version(): VersionInfo;
+  /** "vendor" (AMD's and Intel's production roots) or "custom" (roots given to load or withRoots). */
+  readonly roots: "vendor" | "custom";
+  /** A verifier on the same instance trusting only these roots; throws TeeoracleError of kind "roots" when they are malformed. */
+  withRoots(roots: Roots): Verifier;
 }
 
 export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | Promise<Response>;
 
 /** Loads the verifier (default: teeoracle.wasm and wasm_exec.js beside teeoracle.mjs). */
-export function load(source?: WasmSource, options?: { wasmExec?: string | URL }): Promise<Verifier>;
+export function load(source?: WasmSource, options?: { wasmExec?: string | URL; roots?: Roots }): Promise<Verifier>;
+
+/** Encodes roots into the JSON the module's withRoots reads. */
+export function encodeRoots(roots: Roots): string;
 
 /** Encodes a request into the JSON wire form Verifier.verifyJSON takes. */
 export function encodeRequest(request: VerifyRequest): string;

@@ -10,6 +10,12 @@
 // report is byte for byte the command's --json output. It never touches the network,
 // a file or the clock: everything, including the time to verify as of, is given.
 // See docs/wasm.md for the request and report fields; teeoracle.d.ts has the types.
+//
+// By default the verifier trusts AMD's and Intel's production roots only. Test-only
+// roots (a devnet's, a lab's) are given when loading, `load(source, {roots})`, or to
+// `verifier.withRoots(roots)`: either gives a separate Verifier whose `roots` is
+// "custom", so a page always knows under which roots a report was made. Requests
+// never carry roots: whoever supplies a request cannot choose what it is trusted by.
 
 const utf8 = new TextEncoder();
 let instances = 0;
@@ -18,7 +24,7 @@ let instances = 0;
 export class TeeoracleError extends Error {
   /**
    * @param {string} message
-   * @param {"request"|"evidence"|"policy"|"collateral"|"internal"|"load"} kind
+   * @param {"request"|"evidence"|"policy"|"collateral"|"roots"|"internal"|"load"} kind
    */
   constructor(message, kind) {
     super(message);
@@ -34,6 +40,8 @@ export class TeeoracleError extends Error {
  * WebAssembly.Module, or a fetch Response (or a promise of one).
  * `options.wasmExec` is the URL of Go's wasm_exec.js (default: beside this module);
  * it is not needed when globalThis.Go is already defined.
+ * `options.roots` (see encodeRoots) makes the verifier trust those roots instead of
+ * the vendors' production roots; malformed roots throw TeeoracleError of kind "roots".
  */
 export async function load(source, options = {}) {
   await loadWasmExec(options.wasmExec ?? new URL("./wasm_exec.js", import.meta.url));
@@ -60,14 +68,41 @@ export async function load(source, options = {}) {
   if (!api) {
     throw new TeeoracleError(`teeoracle.wasm did not start (exit code ${exitCode})`, "load");
   }
-  return new Verifier(api);
+  const verifier = new Verifier(api, api);
+  return options.roots === undefined ? verifier : verifier.withRoots(options.roots);
 }
 
 /** A loaded verifier. Calls are synchronous and may be made any number of times. */
 export class Verifier {
   #api;
-  constructor(api) {
+  #base;
+  #roots;
+  constructor(api, base) {
     this.#api = api;
+    this.#base = base;
+    this.#roots = JSON.parse(api.version()).roots?.kind ?? "vendor";
+  }
+
+  /**
+   * "vendor" when this verifier trusts AMD's and Intel's production roots (the
+   * default), "custom" when it trusts roots given to load or withRoots instead.
+   */
+  get roots() {
+    return this.#roots;
+  }
+
+  /**
+   * A verifier on the same WebAssembly instance (nothing is loaded again) that
+   * trusts only `roots` (see encodeRoots), for both TEEs, instead of the vendors'
+   * production roots. This verifier is unchanged. Throws TeeoracleError of kind
+   * "roots" when a certificate does not parse or the roots do not chain.
+   */
+  withRoots(roots) {
+    const out = this.#base.withRoots(encodeRoots(roots));
+    if (out.error !== undefined) {
+      throw new TeeoracleError(out.error, out.kind);
+    }
+    return new Verifier(out, this.#base);
   }
 
   /** Verifies a request (see VerifyRequest) and returns the report object. */
@@ -146,6 +181,42 @@ export function encodeRequest(req) {
   let text = JSON.stringify(wire);
   for (const [key, digits] of Object.entries(numbers)) text = text.replace(`"${key}"`, digits);
   return text;
+}
+
+/**
+ * Encodes custom roots into the JSON withRoots reads:
+ *   { snp: [{ productLine: "Milan", ark, ask?, asvk? }, ...], tdxRoot }
+ * each certificate DER bytes or PEM text. Both are required: custom roots replace
+ * the vendors' roots for both TEEs, they never add to them.
+ */
+export function encodeRoots(roots) {
+  if (roots === null || typeof roots !== "object") {
+    throw new TeeoracleError("roots must be an object {snp: [{productLine, ark, ask, asvk}], tdxRoot}", "roots");
+  }
+  for (const k of Object.keys(roots)) {
+    if (k !== "snp" && k !== "tdxRoot") throw new TeeoracleError(`unknown roots field "${k}"`, "roots");
+  }
+  if (!Array.isArray(roots.snp) || roots.snp.length === 0 || roots.tdxRoot === undefined) {
+    throw new TeeoracleError("roots need both snp (a non-empty list) and tdxRoot: custom roots replace the vendors' roots for both TEEs", "roots");
+  }
+  const cert = (v, field) => {
+    try {
+      return base64(v, field);
+    } catch (e) {
+      throw new TeeoracleError(e.message, "roots");
+    }
+  };
+  const snp = roots.snp.map((s, i) => {
+    if (s === null || typeof s !== "object") throw new TeeoracleError(`roots.snp[${i}] must be an object`, "roots");
+    for (const k of Object.keys(s)) {
+      if (!["productLine", "ark", "ask", "asvk"].includes(k)) throw new TeeoracleError(`unknown roots.snp[${i}] field "${k}"`, "roots");
+    }
+    const w = { product_line: String(s.productLine ?? ""), ark: cert(s.ark ?? "", `roots.snp[${i}].ark`) };
+    if (s.ask !== undefined) w.ask = cert(s.ask, `roots.snp[${i}].ask`);
+    if (s.asvk !== undefined) w.asvk = cert(s.asvk, `roots.snp[${i}].asvk`);
+    return w;
+  });
+  return JSON.stringify({ snp, tdx_root: cert(roots.tdxRoot, "roots.tdxRoot") });
 }
 
 function placeholder(numbers, digits) {

@@ -5,8 +5,11 @@
 package web
 
 import (
+	"bytes"
+	"crypto/x509"
 	"embed"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,6 +43,79 @@ type Options struct {
 	// teeoracle.mjs), served under wasm/. Nil leaves re-verification unavailable:
 	// the module is built, not committed, so it cannot be embedded here.
 	Wasm fs.FS
+	// TestRoots, when set, are test-only roots (a devnet's) the page may also
+	// re-verify under, after the vendors' production roots, labelling every verdict
+	// reproduced only under them as such. Only the devnet sets them; `teeoracle
+	// serve` never does, so a production explorer re-verifies under AMD's and
+	// Intel's roots alone.
+	TestRoots *TestRoots
+}
+
+// TestRoots are test-only trust anchors for the explorer's re-verification, in
+// place of AMD's and Intel's roots for both TEEs. They are given to the page in
+// config.json as PEM, in the shape of the WebAssembly module's roots option.
+type TestRoots struct {
+	// Label names them on the page ("devnet"); required.
+	Label string
+	// SNP are the SEV-SNP roots, one set per product line; at least one.
+	SNP []SNPTestRoots
+	// TDXRoot stands in for the Intel SGX Root CA; required.
+	TDXRoot *x509.Certificate
+}
+
+// SNPTestRoots are one product line's test-only AMD roots: the ARK and the ASK
+// and/or ASVK it signed.
+type SNPTestRoots struct {
+	ProductLine    string
+	ARK, ASK, ASVK *x509.Certificate
+}
+
+// testRootsConfig is TestRoots as config.json carries them: the label, and the
+// roots exactly as the module's load(source, {roots}) takes them.
+type testRootsConfig struct {
+	Label string        `json:"label"`
+	Roots testRootsWire `json:"roots"`
+}
+
+type testRootsWire struct {
+	SNP     []snpRootsWire `json:"snp"`
+	TDXRoot string         `json:"tdxRoot"`
+}
+
+type snpRootsWire struct {
+	ProductLine string `json:"productLine"`
+	ARK         string `json:"ark"`
+	ASK         string `json:"ask,omitempty"`
+	ASVK        string `json:"asvk,omitempty"`
+}
+
+// config is the test roots' form in config.json. The module checks the
+// certificates' signatures; here only their presence is checked, so that a devnet
+// misconfiguration fails at start rather than in the page.
+func (r *TestRoots) config() (*testRootsConfig, error) {
+	if strings.TrimSpace(r.Label) == "" {
+		return nil, fmt.Errorf("%w: test roots need a label", ErrOptions)
+	}
+	if len(r.SNP) == 0 || r.TDXRoot == nil {
+		return nil, fmt.Errorf("%w: test roots need SEV-SNP roots and a TDX root: they replace the vendors' roots for both TEEs", ErrOptions)
+	}
+	out := &testRootsConfig{Label: r.Label, Roots: testRootsWire{TDXRoot: pemOf(r.TDXRoot)}}
+	for i, s := range r.SNP {
+		if s.ProductLine == "" || s.ARK == nil || (s.ASK == nil && s.ASVK == nil) {
+			return nil, fmt.Errorf("%w: test SEV-SNP roots %d need a product line, an ARK and an ASK or ASVK", ErrOptions, i)
+		}
+		out.Roots.SNP = append(out.Roots.SNP, snpRootsWire{ProductLine: s.ProductLine, ARK: pemOf(s.ARK), ASK: pemOf(s.ASK), ASVK: pemOf(s.ASVK)})
+	}
+	return out, nil
+}
+
+func pemOf(c *x509.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	var b bytes.Buffer
+	_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}) // writes to memory
+	return b.String()
 }
 
 // config is what the page reads from config.json.
@@ -49,6 +125,8 @@ type config struct {
 	FromBlock uint64 `json:"from_block"`
 	OracleAPI string `json:"oracle_api"`
 	Wasm      string `json:"wasm"`
+	// TestRoots is present only when Options.TestRoots is set (the devnet).
+	TestRoots *testRootsConfig `json:"test_roots,omitempty"`
 }
 
 // New returns the explorer's handler. Mount it at any path (with
@@ -69,8 +147,14 @@ func New(opts Options) (http.Handler, error) {
 		}
 		connect = append(connect, api)
 	}
-	cfg, err := json.Marshal(config{RPC: opts.RPCURL, Registry: opts.Registry.Hex(), FromBlock: opts.FromBlock,
-		OracleAPI: strings.TrimSuffix(opts.OracleAPI, "/"), Wasm: "wasm/teeoracle.mjs"})
+	c := config{RPC: opts.RPCURL, Registry: opts.Registry.Hex(), FromBlock: opts.FromBlock,
+		OracleAPI: strings.TrimSuffix(opts.OracleAPI, "/"), Wasm: "wasm/teeoracle.mjs"}
+	if opts.TestRoots != nil {
+		if c.TestRoots, err = opts.TestRoots.config(); err != nil {
+			return nil, err
+		}
+	}
+	cfg, err := json.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("explorer config: %w", err)
 	}

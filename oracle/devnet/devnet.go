@@ -380,9 +380,12 @@ func (d *Devnet) StopNode(ctx context.Context) error {
 // APIURL is the oracle node's API base URL.
 func (d *Devnet) APIURL() string { return "http://" + d.apiAddr }
 
-// explorer is the registry explorer over the devnet's chain endpoint.
+// explorer is the registry explorer over the devnet's chain endpoint. It is given
+// the devnet's test-only roots, so that the page re-verifies the devnet's verdicts
+// (which no AMD or Intel root signs) and labels them as reproduced under test-only
+// roots.
 func (d *Devnet) explorer() (http.Handler, error) {
-	opts := web.Options{RPCURL: d.Chain.URL, Registry: d.Registry.Address()}
+	opts := web.Options{RPCURL: d.Chain.URL, Registry: d.Registry.Address(), TestRoots: ExplorerTestRoots(d.SNP, d.TDX)}
 	if d.opts.ExplorerWasm != "" {
 		if _, err := os.Stat(filepath.Join(d.opts.ExplorerWasm, "teeoracle.wasm")); err != nil {
 			return nil, fmt.Errorf("explorer: no teeoracle.wasm in %s (build it with scripts/build-wasm): %w", d.opts.ExplorerWasm, err)
@@ -394,6 +397,17 @@ func (d *Devnet) explorer() (http.Handler, error) {
 		return nil, fmt.Errorf("explorer: %w", err)
 	}
 	return h, nil
+}
+
+// ExplorerTestRoots are the roots of simulated hardware as the registry explorer
+// takes them (web.Options.TestRoots), labelled "devnet".
+func ExplorerTestRoots(snp *fakehw.SNPAuthority, tdx *fakehw.TDXAuthority) *web.TestRoots {
+	r := &web.TestRoots{Label: "devnet", TDXRoot: tdx.Root()}
+	for _, line := range snp.Roots().ProductLines() {
+		s := snp.Roots().Set(line)
+		r.SNP = append(r.SNP, web.SNPTestRoots{ProductLine: line, ARK: s.ARK, ASK: s.ASK, ASVK: s.ASVK})
+	}
+	return r
 }
 
 // OracleAddress is the oracle's signing address.

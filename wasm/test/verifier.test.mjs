@@ -3,6 +3,9 @@
 //   TEEORACLE_WASM_DIR    scripts/build-wasm's output directory
 //   TEEORACLE_WASM_CASES  JSON list of {name, request, expected}: request JSON and the
 //                         native report JSON for every real vector
+//   TEEORACLE_WASM_DEVNET JSON {roots, cases}: devnet-only roots in load's roots shape,
+//                         and SEV-SNP and TDX evidence of the devnet's simulated
+//                         hardware with the native report under those roots
 //   TEEORACLE_REPO        the repository root (for testdata/)
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,11 +15,12 @@ import { pathToFileURL } from "node:url";
 
 const dir = process.env.TEEORACLE_WASM_DIR;
 const repo = process.env.TEEORACLE_REPO;
-if (!dir || !process.env.TEEORACLE_WASM_CASES || !repo) {
-  throw new Error("run through `go test ./wasm`: TEEORACLE_WASM_DIR, TEEORACLE_WASM_CASES and TEEORACLE_REPO must be set");
+if (!dir || !process.env.TEEORACLE_WASM_CASES || !process.env.TEEORACLE_WASM_DEVNET || !repo) {
+  throw new Error("run through `go test ./wasm`: TEEORACLE_WASM_DIR, TEEORACLE_WASM_CASES, TEEORACLE_WASM_DEVNET and TEEORACLE_REPO must be set");
 }
 const cases = JSON.parse(await readFile(process.env.TEEORACLE_WASM_CASES, "utf8"));
-const { load, encodeRequest, TeeoracleError } = await import(pathToFileURL(join(dir, "teeoracle.mjs")).href);
+const devnet = JSON.parse(await readFile(process.env.TEEORACLE_WASM_DEVNET, "utf8"));
+const { load, encodeRequest, encodeRoots, TeeoracleError } = await import(pathToFileURL(join(dir, "teeoracle.mjs")).href);
 const verifier = await load();
 const byName = Object.fromEntries(cases.map((c) => [c.name, c]));
 const milan = (f) => readFile(join(repo, "testdata", "sev-snp", "milan-v2", f));
@@ -83,16 +87,17 @@ test("a tampered report is not authentic and does not reproduce the verdict hash
   assert.notEqual(got.verdict_hash, want.verdict_hash);
 });
 
+const kind = (fn) => {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof TeeoracleError, String(e));
+    return e.kind;
+  }
+  assert.fail("no error");
+};
+
 test("inputs that give no verdict throw TeeoracleError with the right kind", async () => {
-  const kind = (fn) => {
-    try {
-      fn();
-    } catch (e) {
-      assert.ok(e instanceof TeeoracleError, String(e));
-      return e.kind;
-    }
-    assert.fail("no error");
-  };
   const at = "2022-09-24T01:00:00Z";
   assert.equal(kind(() => verifier.verifyJSON("{")), "request");
   assert.equal(kind(() => verifier.verifyJSON('{"evidence":"AAEC"}')), "request");
@@ -118,4 +123,72 @@ test("the module loads from bytes and from a URL, and instances are independent"
   assert.equal(v.api, 1);
   assert.equal(v.default_policy_hash, JSON.parse(byName["snp-milan-v2/raw+der/default"].expected).policy_hash);
   assert.match(v.go, /^go1\./);
+});
+
+test("devnet evidence: verified under the devnet's roots, not under the vendors'", () => {
+  assert.equal(devnet.cases.length, 2);
+  assert.equal(verifier.roots, "vendor");
+  const dv = verifier.withRoots(devnet.roots);
+  assert.equal(dv.roots, "custom");
+  const info = dv.version().roots;
+  assert.equal(info.kind, "custom");
+  assert.equal(info.snp[0].product_line, "Milan");
+  assert.match(info.tdx_root_sha256, /^0x[0-9a-f]{64}$/);
+  assert.deepEqual(verifier.version().roots, { kind: "vendor" });
+  for (const c of devnet.cases) {
+    // Under the devnet roots: the native report, byte for byte, and trusted.
+    const got = dv.verifyJSON(c.request);
+    assert.equal(got, c.expected, c.name);
+    assert.equal(JSON.parse(got).trusted, true, c.name);
+    // The same evidence under the default (vendor) roots: not authentic, another
+    // verdict hash; making the devnet verifier changed nothing of this one.
+    const vendor = JSON.parse(verifier.verifyJSON(c.request));
+    assert.equal(vendor.trusted, false, c.name);
+    assert.equal(vendor.appraisal.authentic, false, c.name);
+    assert.ok(vendor.reasons.includes("not_authentic"), `${c.name}: ${vendor.reasons}`);
+    assert.notEqual(vendor.verdict_hash, JSON.parse(c.expected).verdict_hash, c.name);
+  }
+  const snp = JSON.parse(verifier.verifyJSON(devnet.cases.find((c) => c.name === "devnet-snp").request));
+  assert.equal(snp.checks.find((c) => c.name === "snp.vcek_chain").outcome, "fail");
+});
+
+test("devnet roots given to load; a tampered devnet report is not reproduced under them", async () => {
+  const dv = await load(await readFile(join(dir, "teeoracle.wasm")), { roots: devnet.roots });
+  assert.equal(dv.roots, "custom");
+  const c = devnet.cases.find((c) => c.name === "devnet-snp");
+  assert.equal(dv.verifyJSON(c.request), c.expected);
+  const req = JSON.parse(c.request);
+  const ev = Buffer.from(req.evidence, "base64");
+  ev[0x2a0 + 5] ^= 0x01; // a byte of the report signature's R
+  req.evidence = ev.toString("base64");
+  const got = JSON.parse(dv.verifyJSON(JSON.stringify(req)));
+  assert.equal(got.appraisal.authentic, false);
+  assert.equal(got.checks.find((x) => x.name === "snp.signature").outcome, "fail");
+  assert.notEqual(got.verdict_hash, JSON.parse(c.expected).verdict_hash);
+});
+
+test("malformed roots throw TeeoracleError of kind roots", async () => {
+  const r = devnet.roots;
+  const s0 = r.snp[0];
+  const bad = {
+    "not an object": "roots",
+    "no tdxRoot": { snp: r.snp },
+    "no snp": { snp: [], tdxRoot: r.tdxRoot },
+    "unknown field": { ...r, intelRoot: r.tdxRoot },
+    "unknown snp field": { snp: [{ ...s0, vcek: s0.ask }], tdxRoot: r.tdxRoot },
+    "certificate of the wrong type": { snp: [{ ...s0, ark: 42 }], tdxRoot: r.tdxRoot },
+    "ARK not PEM or DER": { snp: [{ ...s0, ark: "not a certificate" }], tdxRoot: r.tdxRoot },
+    "ARK truncated PEM": { snp: [{ ...s0, ark: s0.ark.slice(0, 200) }], tdxRoot: r.tdxRoot },
+    "ASK not signed by the ARK": { snp: [{ ...s0, ark: r.tdxRoot }], tdxRoot: r.tdxRoot },
+    "TDX root not self-issued": { snp: r.snp, tdxRoot: s0.ask },
+  };
+  for (const [name, roots] of Object.entries(bad)) {
+    assert.equal(kind(() => verifier.withRoots(roots)), "roots", name);
+  }
+  assert.throws(() => encodeRoots({ snp: r.snp }), (e) => e instanceof TeeoracleError && e.kind === "roots");
+  await assert.rejects(load(await readFile(join(dir, "teeoracle.wasm")), { roots: { snp: [{ ...s0, ark: "x" }], tdxRoot: r.tdxRoot } }), (e) => e instanceof TeeoracleError && e.kind === "roots");
+  // The vendor verifier is still the vendor verifier.
+  assert.equal(verifier.roots, "vendor");
+  const c = byName["snp-milan-v2/bundle"];
+  assert.equal(verifier.verifyJSON(c.request), c.expected);
 });
