@@ -26,6 +26,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/devnet/devnettest"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
@@ -139,10 +140,22 @@ func (e *explorerEnv) publish(c verifiertest.Case, machine common.Hash, key comm
 	req := *c.Request
 	req.Domain = e.reg.Domain()
 	req.Binding = &verifier.Binding{MachineID: machine, TEEKey: key, AnchorBlockNumber: 1, AnchorBlockHash: common.Hash{0xa}}
-	res, err := e.v.Verify(e.ctx, &req)
+	return e.publishWith(e.v, &req, nil)
+}
+
+// publishWith verifies req with v, submits the verdict and archives its inputs; with
+// wantTrusted set, the verdict must have that status.
+func (e *explorerEnv) publishWith(vf *verifier.Verifier, reqIn *verifier.Request, wantTrusted *bool) common.Hash {
+	e.t.Helper()
+	req := *reqIn
+	res, err := vf.Verify(e.ctx, &req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	if wantTrusted != nil && res.Decision.Trusted != *wantTrusted {
+		e.t.Fatalf("%s: trusted %v, want %v (%v)", req.Evidence.Name, res.Decision.Trusted, *wantTrusted, res.Decision.Reasons.Names())
+	}
+	machine, key := req.Binding.MachineID, req.Binding.TEEKey
 	v := res.Decision.Verdict
 	if h, err := e.reg.HashVerdict(e.ctx, &v); err != nil || h != res.VerdictHash {
 		e.t.Fatalf("registry hashVerdict %s (%v), verifier %s", h, err, res.VerdictHash)
@@ -169,7 +182,7 @@ func (e *explorerEnv) publish(c verifiertest.Case, machine common.Hash, key comm
 	e.archive.archive["policy"][res.PolicyHash] = canon
 	rec := service.AuditRecord{VerdictHash: res.VerdictHash.Hex(), EvidenceHash: res.EvidenceHash.Hex(), PolicyHash: res.PolicyHash.Hex(),
 		AsOf: res.At.Unix(), ChainID: req.Domain.ChainID, Registry: req.Domain.Registry.Hex(), MachineID: machine.Hex(),
-		TEEKey: key.Hex(), AnchorNumber: 1, AnchorHash: req.Binding.AnchorBlockHash.Hex(), Trusted: res.Decision.Trusted,
+		TEEKey: key.Hex(), AnchorNumber: req.Binding.AnchorBlockNumber, AnchorHash: req.Binding.AnchorBlockHash.Hex(), Trusted: res.Decision.Trusted,
 		Reasons: res.Decision.Reasons.Names(), Collateral: []service.AuditItem{}}
 	for _, item := range collateralItems(e.t, &req) {
 		h := sha256.Sum256(item.body)
@@ -200,6 +213,9 @@ func collateralItems(t *testing.T, req *verifier.Request) []item {
 	for _, c := range req.Collateral.SNPVCEKs {
 		out = append(out, item{"snp-vcek", c.Data})
 	}
+	if d := req.Collateral.TDXSet; d != nil {
+		out = append(out, item{"tdx-collateral", d.Data})
+	}
 	if d := req.Collateral.TDXDcapQVL; d != nil {
 		set, err := collateralSet(d.Data)
 		if err != nil {
@@ -212,9 +228,11 @@ func collateralItems(t *testing.T, req *verifier.Request) []item {
 
 // TestExplorerInChromium: against anvil with a deployed registry, the page lists
 // the machines with the trust isTrusted gives, re-verification in the browser
-// reproduces the on-chain verdict hash of real SEV-SNP and TDX evidence, and a
-// tampered evidence file is shown as not reproduced. Screenshots go to
-// dist/explorer-screenshots/.
+// reproduces the on-chain verdict hash of real SEV-SNP and TDX evidence under AMD's
+// and Intel's roots, reproduces the verdicts of devnet hardware (package fakehw)
+// only under the devnet's test-only roots the explorer is given, labelled so, and
+// shows tampered evidence files (real and devnet) as not reproduced. Screenshots go
+// to dist/explorer-screenshots/.
 func TestExplorerInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts anvil and Chromium")
@@ -272,13 +290,15 @@ func TestExplorerInChromium(t *testing.T) {
 	for _, c := range set.Cases {
 		cases[c.Name] = c
 	}
+	type tamperedFile struct {
+		Digest common.Hash `json:"digest"`
+		File   string      `json:"file"`
+	}
 	expect := struct {
 		Machines   map[string]string `json:"machines"`
 		Reproduced []common.Hash     `json:"reproduced"`
-		Tampered   struct {
-			Digest common.Hash `json:"digest"`
-			File   string      `json:"file"`
-		} `json:"tampered"`
+		TestRooted []common.Hash     `json:"test_rooted"`
+		Tampered   []tamperedFile    `json:"tampered"`
 	}{Machines: map[string]string{}}
 
 	// A Milan machine whose real report commits to nothing of ours: untrusted.
@@ -311,17 +331,52 @@ func TestExplorerInChromium(t *testing.T) {
 	// Registered, never attested.
 	expect.Machines[e.register(3, verdict.TEESEVSNP).Hex()] = "no verdict"
 
-	// A trusted machine: a verdict the oracle signs for evidence made by test-only
-	// keys (no real report binds this chain), shown trusted; not archived.
-	trusted := e.register(4, verdict.TEESEVSNP)
-	e.send(e.owner, e.trustedVerdictTx(trusted, common.HexToAddress("0x"+strings.Repeat("44", 20)), defHash))
-	expect.Machines[trusted.Hex()] = "trusted"
-	if ok, err := reg.IsTrusted(ctx, trusted); err != nil || !ok {
-		t.Fatalf("isTrusted(%s) = %v, %v", trusted, ok, err)
+	// Devnet machines: evidence of the devnet's simulated hardware (package fakehw),
+	// bound to this chain, so trusted, and archived. No AMD or Intel root signs it:
+	// the page reproduces these verdicts only under the devnet's test-only roots,
+	// which the explorer is given as the devnet gives them, and says so.
+	head, err := e.headers()
+	if err != nil {
+		t.Fatal(err)
 	}
+	at := time.Unix(int64(head.time), 0)
+	hw, err := devnettest.New(ctx, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hv, err := hw.Verifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	devnetVerdict := func(salt byte, tee uint8) (common.Hash, *verifier.Request) {
+		machine := e.register(salt, tee)
+		b := &verifier.Binding{MachineID: machine, TEEKey: common.BytesToAddress(crypto.Keccak256([]byte{salt})[:20]),
+			AnchorBlockNumber: head.parentNumber, AnchorBlockHash: head.parentHash}
+		rd := verdict.ReportData(reg.Domain().ChainID, reg.Address(), b.MachineID, b.TEEKey, b.AnchorBlockNumber, b.AnchorBlockHash)
+		var req *verifier.Request
+		if tee == verdict.TEESEVSNP {
+			req, err = hw.SNPRequest(ctx, rd, at)
+		} else {
+			req, err = hw.TDXRequest(rd, at)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Domain, req.Binding = reg.Domain(), b
+		expect.Machines[machine.Hex()] = "trusted"
+		d := e.publishWith(hv, req, &yes)
+		expect.TestRooted = append(expect.TestRooted, d)
+		if ok, err := reg.IsTrusted(ctx, machine); err != nil || !ok {
+			t.Fatalf("isTrusted(%s) = %v, %v", machine, ok, err)
+		}
+		return d, req
+	}
+	devnetSNP, devnetSNPReq := devnetVerdict(4, verdict.TEESEVSNP)
+	devnetVerdict(6, verdict.TEETDX)
 
-	// The Milan bundle that was published, with one bit of the report's signature
-	// flipped.
+	// The Milan bundle that was published, and the devnet SEV-SNP bundle, each with
+	// one bit of the report's signature flipped: not reproduced, under any roots.
 	var b evidence.Bundle
 	if err := json.Unmarshal(mustRead(t, filepath.Join(repoRoot, "testdata", "sev-snp", "milan-v2", "bundle.json")), &b); err != nil {
 		t.Fatal(err)
@@ -331,9 +386,26 @@ func TestExplorerInChromium(t *testing.T) {
 	if err := os.WriteFile(tampered, mustJSON(t, b), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	expect.Tampered.Digest, expect.Tampered.File = milanDigest, tampered
+	ev, err := evidence.Decode("devnet", devnetSNPReq.Evidence.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	devnetBundle, err := ev.MarshalBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(devnetBundle, &b); err != nil {
+		t.Fatal(err)
+	}
+	b.Evidence[0x2a0+5] ^= 1
+	tamperedDevnet := filepath.Join(t.TempDir(), "tampered-devnet-bundle.json")
+	if err := os.WriteFile(tamperedDevnet, mustJSON(t, b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expect.Tampered = append(expect.Tampered, tamperedFile{milanDigest, tampered}, tamperedFile{devnetSNP, tamperedDevnet})
 
-	explorer, err := web.New(web.Options{RPCURL: anvil.URL, Registry: reg.Address(), FromBlock: receipt.BlockNumber.Uint64(), Wasm: os.DirFS(wasmDir)})
+	explorer, err := web.New(web.Options{RPCURL: anvil.URL, Registry: reg.Address(), FromBlock: receipt.BlockNumber.Uint64(), Wasm: os.DirFS(wasmDir),
+		TestRoots: hw.ExplorerRoots()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,30 +431,6 @@ func TestExplorerInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser test failed: %v", err)
 	}
-}
-
-// trustedVerdictTx is a trusted verdict for machine anchored at the latest block's
-// parent, signed by the oracle.
-func (e *explorerEnv) trustedVerdictTx(machine common.Hash, key common.Address, pol common.Hash) chain.TxCandidate {
-	e.t.Helper()
-	c := e.reg
-	h, err := e.headers()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	v := verdict.Verdict{MachineID: machine, TEE: verdict.TEESEVSNP, Status: verdict.StatusTrusted, TEEKey: key,
-		WorkloadID: crypto.Keccak256Hash([]byte("workload")), TCBStatus: 1, TCB: 0x0b00000000001587, PolicyHash: pol,
-		EvidenceHash: crypto.Keccak256Hash([]byte("test-only evidence")), AnchorBlockNumber: h.parentNumber,
-		AnchorBlockHash: h.parentHash, IssuedAt: h.time, ExpiresAt: h.time + 3600}
-	sig, err := verdict.SignVerdict(&v, c.Domain(), e.oracle)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	tx, err := c.SubmitVerdictTx(chain.SignedVerdict{Verdict: v, Signatures: [][]byte{sig}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return tx
 }
 
 type head struct {

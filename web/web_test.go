@@ -1,9 +1,17 @@
 package web_test
 
 import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +19,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -137,4 +146,81 @@ func TestHandler(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("static", "index.html")); err != nil {
 		t.Fatal(err)
 	}
+	// A production explorer (no TestRoots) never tells the page about other roots.
+	if _, body := get(t, h, "/config.json"); strings.Contains(body, "test_roots") || strings.Contains(body, "CERTIFICATE") {
+		t.Errorf("config.json without test roots mentions some: %s", body)
+	}
+}
+
+// TestTestRoots: test roots given to the explorer reach the page's config.json as
+// PEM in the module's roots shape, with their label; incomplete ones are refused.
+func TestTestRoots(t *testing.T) {
+	reg := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
+	ark, ask, tdx := selfSigned(t, "test ARK"), selfSigned(t, "test ASK"), selfSigned(t, "test TDX root")
+	roots := &web.TestRoots{Label: "devnet", SNP: []web.SNPTestRoots{{ProductLine: "Milan", ARK: ark, ASK: ask}}, TDXRoot: tdx}
+	h, err := web.New(web.Options{RPCURL: "http://127.0.0.1:8545", Registry: reg, TestRoots: roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, h, "/config.json")
+	var cfg struct {
+		TestRoots struct {
+			Label string `json:"label"`
+			Roots struct {
+				SNP []struct {
+					ProductLine string `json:"productLine"`
+					ARK, ASK    string
+					ASVK        *string `json:"asvk"`
+				} `json:"snp"`
+				TDXRoot string `json:"tdxRoot"`
+			} `json:"roots"`
+		} `json:"test_roots"`
+	}
+	if err := json.Unmarshal([]byte(body), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.TestRoots
+	pemDER := func(s string) []byte {
+		b, _ := pem.Decode([]byte(s))
+		if b == nil || b.Type != "CERTIFICATE" {
+			return nil
+		}
+		return b.Bytes
+	}
+	if r.Label != "devnet" || len(r.Roots.SNP) != 1 || r.Roots.SNP[0].ProductLine != "Milan" ||
+		!bytes.Equal(pemDER(r.Roots.SNP[0].ARK), ark.Raw) || !bytes.Equal(pemDER(r.Roots.SNP[0].ASK), ask.Raw) ||
+		r.Roots.SNP[0].ASVK != nil || !bytes.Equal(pemDER(r.Roots.TDXRoot), tdx.Raw) {
+		t.Errorf("config.json test roots: %s", body)
+	}
+	for name, bad := range map[string]*web.TestRoots{
+		"no label":        {SNP: roots.SNP, TDXRoot: tdx},
+		"no TDX root":     {Label: "devnet", SNP: roots.SNP},
+		"no SEV-SNP":      {Label: "devnet", TDXRoot: tdx},
+		"no ARK":          {Label: "devnet", SNP: []web.SNPTestRoots{{ProductLine: "Milan", ASK: ask}}, TDXRoot: tdx},
+		"no intermediate": {Label: "devnet", SNP: []web.SNPTestRoots{{ProductLine: "Milan", ARK: ark}}, TDXRoot: tdx},
+		"no product line": {Label: "devnet", SNP: []web.SNPTestRoots{{ARK: ark, ASK: ask}}, TDXRoot: tdx},
+	} {
+		if _, err := web.New(web.Options{RPCURL: "http://127.0.0.1:8545", Registry: reg, TestRoots: bad}); !errors.Is(err, web.ErrOptions) {
+			t.Errorf("%s: err = %v, want ErrOptions", name, err)
+		}
+	}
+}
+
+func selfSigned(t *testing.T, cn string) *x509.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<32, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -2,8 +2,10 @@
 // playwright-core). Run by web/explorer_test.go, which starts anvil, deploys the
 // registry, publishes verdicts, serves the page and the oracle archive, and passes:
 //   EXPLORER_URL        the page
-//   EXPLORER_EXPECT     JSON: {machines: {id: trust word}, reproduced: [digest],
-//                       tampered: {digest, file}}
+//   EXPLORER_EXPECT     JSON: {machines: {id: trust word}, reproduced: [digest]
+//                       (under AMD's and Intel's roots), test_rooted: [digest]
+//                       (only under the devnet's test-only roots),
+//                       tampered: [{digest, file}]}
 //   SCREENSHOT_DIR      where screenshots go
 //   PLAYWRIGHT_CORE     path of playwright-core's index.mjs
 //   CHROMIUM            the browser executable
@@ -41,6 +43,9 @@ try {
     const got = await page.getAttribute(`section[data-machine="${id}"] .badge`, "data-trust");
     if (got !== want) throw new Error(`machine ${id}: trust "${got}", want "${want}"`);
   }
+  // The explorer was given test roots: the page says so before anything else.
+  const banner = await page.$("#test-roots:not([hidden])");
+  if (!banner || !/test-only roots/.test(await banner.textContent())) throw new Error("no test-roots notice on a page given test roots");
   await page.screenshot({ path: join(shots, "1-machines.png"), fullPage: true });
 
   const result = async (digest) => {
@@ -52,19 +57,28 @@ try {
     return { result: await page.getAttribute(sel, "data-result"), text: await page.textContent(sel) };
   };
   const timings = {};
-  for (const digest of expect.reproduced) {
+  const reverify = async (digest, want, text) => {
     const t0 = Date.now();
     await page.click(`button[data-digest="${digest}"]`);
     const r = await result(digest);
     timings[digest] = Date.now() - t0;
-    if (r.result !== "reproduced") throw new Error(`verdict ${digest}: ${r.result}: ${r.text}`);
-  }
+    if (r.result !== want) throw new Error(`verdict ${digest}: ${r.result}, want ${want}: ${r.text}`);
+    if (!text.test(r.text)) throw new Error(`verdict ${digest}: text ${JSON.stringify(r.text)} does not match ${text}`);
+  };
+  // Real evidence: reproduced under the vendors' roots, with no test-roots label.
+  for (const digest of expect.reproduced) await reverify(digest, "reproduced", /^Reproduced: .*AMD's and Intel's roots/);
+  // Devnet evidence: reproduced only under the devnet's roots, and labelled so.
+  for (const digest of expect.test_rooted) await reverify(digest, "reproduced-test-roots", /^Reproduced under devnet test-only roots \(not AMD\/Intel\)/);
   await page.screenshot({ path: join(shots, "2-reproduced.png"), fullPage: true });
 
-  const { digest, file } = expect.tampered;
-  await page.setInputFiles(`input[type=file][data-digest="${digest}"]`, file);
-  const r = await result(digest);
-  if (r.result !== "mismatch") throw new Error(`tampered evidence for ${digest}: ${r.result}: ${r.text}`);
+  // Tampered evidence is not reproduced, under any roots.
+  for (const { digest, file } of expect.tampered) {
+    // Forget the archived evidence's result, so that the next one is the file's.
+    await page.$eval(`output[data-digest="${digest}"]`, (o) => delete o.dataset.result);
+    await page.setInputFiles(`input[type=file][data-digest="${digest}"]`, file);
+    const r = await result(digest);
+    if (r.result !== "mismatch" || !/^Not reproduced/.test(r.text)) throw new Error(`tampered evidence for ${digest}: ${r.result}: ${r.text}`);
+  }
   await page.screenshot({ path: join(shots, "3-tampered.png"), fullPage: true });
 
   if (problems.length) throw new Error(problems.join("; "));
