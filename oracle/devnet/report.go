@@ -154,6 +154,10 @@ func (d *Devnet) WriteSetup(w io.Writer) {
 	_ = tw.Flush()
 	fmt.Fprintf(w, "  API: GET %[1]s/v1/challenge  POST %[1]s/v1/evidence  GET %[1]s/v1/submissions/{id}  GET %[1]s/v1/verdicts/{hash}  GET %[1]s/metrics\n", d.APIURL())
 	fmt.Fprintf(w, "  explorer: %s/explorer/  (chain JSON-RPC %s)\n", d.APIURL(), d.Chain.URL)
+	if d.opts.ExplorerWasm != "" {
+		fmt.Fprintln(w, "            re-verifies under AMD's and Intel's roots, then the devnet's test-only roots above,")
+		fmt.Fprintln(w, "            labelled \"Reproduced under devnet test-only roots (not AMD/Intel)\"")
+	}
 }
 
 func fingerprint(der []byte) string {
