@@ -228,3 +228,23 @@ func TestModuleRootsRejected(t *testing.T) {
 func pemCert(der []byte) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
+
+// FuzzParseRoots: the roots decoder never panics, refuses with appraise.ErrRoots
+// only, and what it accepts is a usable custom root set whose info names it.
+func FuzzParseRoots(f *testing.F) {
+	for _, s := range []string{``, `{}`, `{"snp":[],"tdx_root":""}`, `{"snp":[{"product_line":"Milan","ark":"AAEC"}],"tdx_root":"AAEC"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		snp, tdx, info, err := parseRoots(in)
+		if err != nil {
+			if !errors.Is(err, appraise.ErrRoots) {
+				t.Fatalf("error does not wrap ErrRoots: %v", err)
+			}
+			return
+		}
+		if snp == nil || tdx == nil || info.Kind != "custom" || len(info.SNP) != len(snp.ProductLines()) || info.TDXRootSHA256 != certHash(tdx) {
+			t.Fatalf("accepted roots %+v", info)
+		}
+	})
+}
