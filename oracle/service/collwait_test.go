@@ -42,8 +42,10 @@ func TestE2ECollateralUnavailable(t *testing.T) {
 		if v.Trusted == nil || !*v.Trusted || v.Waiting != "" {
 			t.Fatalf("verdict %+v: want trusted, no longer waiting", v)
 		}
-		if got := snp.crls.fetches(); got != 4 {
-			t.Errorf("VCEK requests = %d, want 4 (three 503s, then the certificate)", got)
+		// Three 503s, then the certificate; the continuous-attestation loop may have
+		// fetched it again since for its re-appraisal.
+		if got := snp.crls.fetches(); got < 4 {
+			t.Errorf("VCEK requests = %d, want at least 4 (three 503s, then the certificate)", got)
 		}
 		if !e.isTrusted(t, machine) {
 			t.Fatal("registry: machine not trusted once KDS answered")
