@@ -296,7 +296,7 @@ func (a *Agent) checkChallenge(ch *api.Challenge) ([64]byte, error) {
 // follow polls the submission until it is confirmed or failed. Temporary errors
 // reading the status are retried: the submission is durable on the node.
 func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, error) {
-	last := ""
+	last, waiting := "", ""
 	for {
 		v, err := a.cfg.Oracle.Submission(ctx, id)
 		switch {
@@ -304,6 +304,13 @@ func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, err
 			if v.State != last {
 				a.log.Debug("submission state", "submission", id, "state", v.State)
 				last = v.State
+			}
+			// The node puts a submission off while AMD KDS or Intel PCS is down; say so
+			// once per change, since the round may then take minutes.
+			if v.Waiting != waiting {
+				if waiting = v.Waiting; waiting != "" {
+					a.log.Warn("oracle node waits for collateral before appraising", "submission", id, "waiting", waiting)
+				}
 			}
 			switch v.State {
 			case "confirmed":
@@ -317,6 +324,9 @@ func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, err
 			a.log.Debug("submission status unavailable", "submission", id, "err", err)
 		}
 		if err := sleep(ctx, a.cfg.PollInterval); err != nil {
+			if waiting != "" {
+				return nil, fmt.Errorf("submission %s still %q, the node waiting (%s): %w", id, last, waiting, err)
+			}
 			return nil, fmt.Errorf("submission %s still %q: %w", id, last, err)
 		}
 	}

@@ -1,13 +1,16 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -318,5 +321,28 @@ func TestParseFileConfig(t *testing.T) {
 		if _, err := ParseFileConfig([]byte(doc)); !errors.Is(err, ErrConfigFile) {
 			t.Errorf("%s: err %v, want ErrConfigFile", name, err)
 		}
+	}
+}
+
+// A submission the node puts off for collateral is followed until the round ends; the
+// agent says why it waited, in its log and in the error.
+func TestAgentReportsCollateralWait(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	machine := common.HexToHash("0x11")
+	const why = "collateral unavailable, next appraisal at 2026-01-01T00:00:30Z: HTTP 503"
+	o := &stubOracle{ch: goodChallenge(machine, crypto.PubkeyToAddress(key.PublicKey)),
+		view: api.SubmissionView{ID: "s1", State: "received", Waiting: why}}
+	var logs bytes.Buffer
+	a, err := New(Config{MachineID: machine, Key: key, Source: snpSource(t), Oracle: o, PollInterval: 10 * time.Millisecond,
+		RoundTimeout: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Attest(t.Context())
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), why) {
+		t.Fatalf("err = %v; want the round's deadline, naming the node's wait", err)
+	}
+	if n := strings.Count(logs.String(), "oracle node waits for collateral"); n != 1 {
+		t.Fatalf("the wait is logged %d times, want once:\n%s", n, logs.String())
 	}
 }
