@@ -22,24 +22,32 @@ func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(logWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-func TestDevnetMachinesAttestAndAreTrusted(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	defer cancel()
+// startAttested starts a devnet, runs every machine's agent for one round and waits
+// for them; the devnet is closed when the test ends.
+func startAttested(ctx context.Context, t *testing.T) *Devnet {
+	t.Helper()
 	d, err := Start(ctx, Options{Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		if err := d.Close(); err != nil {
 			t.Errorf("close: %v", err)
 		}
-	}()
+	})
 	if err := d.StartAgents(ctx, true, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.WaitAgents(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+func TestDevnetMachinesAttestAndAreTrusted(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	d := startAttested(ctx, t)
 	for _, m := range d.Machines {
 		rs := m.Rounds()
 		if len(rs) != 1 || !rs[0].Trusted || rs[0].Verdict.Status != verdict.StatusTrusted {

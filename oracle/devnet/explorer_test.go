@@ -40,21 +40,7 @@ type explorerRoots struct {
 func TestExplorerReverifiesDevnetVerdicts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
-	d, err := Start(ctx, Options{Logger: testLogger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	}()
-	if err := d.StartAgents(ctx, true, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.WaitAgents(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := startAttested(ctx, t)
 	get := func(path string) []byte {
 		t.Helper()
 		res, err := http.Get(d.APIURL() + path)
