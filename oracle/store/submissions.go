@@ -279,29 +279,10 @@ func (s *Store) Transition(id string, to State, reason string) (Submission, erro
 }
 
 // RecordVerdict stores the verdict reached for submission id and moves the
-// submission from received to verified, atomically.
+// submission from received to verified, atomically: RecordDecision with nothing
+// but the verdict.
 func (s *Store) RecordVerdict(id string, v Verdict) (Submission, error) {
-	var sub Submission
-	err := s.update(func(tx *bolt.Tx) error {
-		var err error
-		if sub, err = getSubmission(tx, id); err != nil {
-			return err
-		}
-		if sub.State != StateReceived {
-			return fmt.Errorf("submission %s: %s -> %s: %w", id, sub.State, StateVerified, ErrBadTransition)
-		}
-		if err := s.putVerdict(tx, &v); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bktSubsByVerd).Put(concat(v.Hash[:], []byte(id)), nil); err != nil {
-			return err
-		}
-		return s.transition(tx, &sub, StateVerified, "", func(x *Submission) { x.VerdictHash = v.Hash })
-	})
-	if err != nil {
-		return Submission{}, fmt.Errorf("record verdict for %s: %w", id, err)
-	}
-	return sub, nil
+	return s.RecordDecision(id, Decision{Verdict: v})
 }
 
 // Decision is what the node stores when it reaches a verdict for a submission;
