@@ -431,15 +431,7 @@ func reproduce(c *cli.Context, src archiveSource, res *auditResult, v *verdict.V
 			res.differs(diffArchive, "archived %s collateral hashes to %s, the audit record names %s", it.Kind, got, want)
 			continue
 		}
-		in := evidence.Input{Name: "archived " + it.Kind + " " + it.SHA256, Data: b}
-		switch it.Kind {
-		case service.CollateralSNPVCEK:
-			req.Collateral.SNPVCEKs = append(req.Collateral.SNPVCEKs, in)
-		case service.CollateralSNPCRL:
-			req.Collateral.SNPCRLs = append(req.Collateral.SNPCRLs, in)
-		case service.CollateralTDXSet:
-			req.Collateral.TDXSet = &in
-		}
+		service.AddArchived(&req.Collateral, it.Kind, evidence.Input{Name: "archived " + it.Kind + " " + it.SHA256, Data: b})
 	}
 	if len(res.Differences) > 0 {
 		// Re-running on content that is not the verdict's proves nothing.

@@ -114,14 +114,7 @@ func archivedRequest(t *testing.T, get func(string) []byte, h common.Hash) *veri
 	req.Domain.ChainID, req.Domain.Registry = audit.ChainID, common.HexToAddress(audit.Registry)
 	for _, c := range audit.Collateral {
 		in := evidence.Input{Name: c.Kind, Data: get("/v1/archive/collateral/" + common.HexToHash(c.SHA256).Hex())}
-		switch c.Kind {
-		case service.CollateralSNPCRL:
-			req.Collateral.SNPCRLs = append(req.Collateral.SNPCRLs, in)
-		case service.CollateralSNPVCEK:
-			req.Collateral.SNPVCEKs = append(req.Collateral.SNPVCEKs, in)
-		case service.CollateralTDXSet:
-			req.Collateral.TDXSet = &in
-		default:
+		if !service.AddArchived(&req.Collateral, c.Kind, in) {
 			t.Fatalf("audit record names collateral of kind %q", c.Kind)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
 // The appraisers name the collateral they used by SHA-256 but do not hand back its
@@ -98,6 +100,23 @@ const (
 	CollateralSNPCRL  = "snp-crl"
 	CollateralTDXSet  = "tdx-collateral"
 )
+
+// AddArchived adds one archived collateral item of an audit record's kind to c, as
+// `teeoracle audit` and the explorer do to re-run a verdict. It reports false for a
+// kind it does not know.
+func AddArchived(c *verifier.Collateral, kind string, in evidence.Input) bool {
+	switch kind {
+	case CollateralSNPVCEK:
+		c.SNPVCEKs = append(c.SNPVCEKs, in)
+	case CollateralSNPCRL:
+		c.SNPCRLs = append(c.SNPCRLs, in)
+	case CollateralTDXSet:
+		c.TDXSet = &in
+	default:
+		return false
+	}
+	return true
+}
 
 // AuditRecord is what the node keeps beside each verdict so an auditor can
 // reproduce it: the decision time, the inputs, and the collateral by hash.
