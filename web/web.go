@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 )
 
 //go:embed static
@@ -57,17 +59,11 @@ type Options struct {
 type TestRoots struct {
 	// Label names them on the page ("devnet"); required.
 	Label string
-	// SNP are the SEV-SNP roots, one set per product line; at least one.
-	SNP []SNPTestRoots
+	// SNP are the SEV-SNP roots, one set per product line (an ARK and the ASK
+	// and/or ASVK it signed); at least one.
+	SNP []appraise.SNPRootSet
 	// TDXRoot stands in for the Intel SGX Root CA; required.
 	TDXRoot *x509.Certificate
-}
-
-// SNPTestRoots are one product line's test-only AMD roots: the ARK and the ASK
-// and/or ASVK it signed.
-type SNPTestRoots struct {
-	ProductLine    string
-	ARK, ASK, ASVK *x509.Certificate
 }
 
 // testRootsConfig is TestRoots as config.json carries them: the label, and the

@@ -24,6 +24,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/teeoracle/teeoracle/bindings"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/web"
 )
 
@@ -157,7 +158,7 @@ func TestHandler(t *testing.T) {
 func TestTestRoots(t *testing.T) {
 	reg := common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3")
 	ark, ask, tdx := selfSigned(t, "test ARK"), selfSigned(t, "test ASK"), selfSigned(t, "test TDX root")
-	roots := &web.TestRoots{Label: "devnet", SNP: []web.SNPTestRoots{{ProductLine: "Milan", ARK: ark, ASK: ask}}, TDXRoot: tdx}
+	roots := &web.TestRoots{Label: "devnet", SNP: []appraise.SNPRootSet{{ProductLine: "Milan", ARK: ark, ASK: ask}}, TDXRoot: tdx}
 	h, err := web.New(web.Options{RPCURL: "http://127.0.0.1:8545", Registry: reg, TestRoots: roots})
 	if err != nil {
 		t.Fatal(err)
@@ -196,9 +197,9 @@ func TestTestRoots(t *testing.T) {
 		"no label":        {SNP: roots.SNP, TDXRoot: tdx},
 		"no TDX root":     {Label: "devnet", SNP: roots.SNP},
 		"no SEV-SNP":      {Label: "devnet", TDXRoot: tdx},
-		"no ARK":          {Label: "devnet", SNP: []web.SNPTestRoots{{ProductLine: "Milan", ASK: ask}}, TDXRoot: tdx},
-		"no intermediate": {Label: "devnet", SNP: []web.SNPTestRoots{{ProductLine: "Milan", ARK: ark}}, TDXRoot: tdx},
-		"no product line": {Label: "devnet", SNP: []web.SNPTestRoots{{ARK: ark, ASK: ask}}, TDXRoot: tdx},
+		"no ARK":          {Label: "devnet", SNP: []appraise.SNPRootSet{{ProductLine: "Milan", ASK: ask}}, TDXRoot: tdx},
+		"no intermediate": {Label: "devnet", SNP: []appraise.SNPRootSet{{ProductLine: "Milan", ARK: ark}}, TDXRoot: tdx},
+		"no product line": {Label: "devnet", SNP: []appraise.SNPRootSet{{ARK: ark, ASK: ask}}, TDXRoot: tdx},
 	} {
 		if _, err := web.New(web.Options{RPCURL: "http://127.0.0.1:8545", Registry: reg, TestRoots: bad}); !errors.Is(err, web.ErrOptions) {
 			t.Errorf("%s: err = %v, want ErrOptions", name, err)

@@ -405,7 +405,7 @@ func ExplorerTestRoots(snp *fakehw.SNPAuthority, tdx *fakehw.TDXAuthority) *web.
 	r := &web.TestRoots{Label: "devnet", TDXRoot: tdx.Root()}
 	for _, line := range snp.Roots().ProductLines() {
 		s := snp.Roots().Set(line)
-		r.SNP = append(r.SNP, web.SNPTestRoots{ProductLine: line, ARK: s.ARK, ASK: s.ASK, ASVK: s.ASVK})
+		r.SNP = append(r.SNP, *s)
 	}
 	return r
 }
