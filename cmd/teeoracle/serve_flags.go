@@ -57,6 +57,22 @@ func explorerWasmFlag(category string) cli.Flag {
 		Usage: "`DIR` holding scripts/build-wasm's output; the registry explorer at /explorer/ re-verifies verdicts in the browser with it (without it, the explorer only shows the registry)"}
 }
 
+// dbFlag, snpRootsFlag and tdxRootFlag are shared by serve and audit.
+func dbFlag(category string) cli.Flag {
+	return &cli.StringFlag{Name: flagDB, Category: category, EnvVars: env(flagDB), TakesFile: true, Value: "teeoracle.db",
+		Usage: "node database `FILE` (bbolt): work queue, archive, verdicts, transaction journal"}
+}
+
+func snpRootsFlag(category string) cli.Flag {
+	return &cli.StringFlag{Name: flagSNPRoots, Category: category, EnvVars: env(flagSNPRoots), TakesFile: true,
+		Usage: "PEM `FILE` of AMD roots (ARK, ASK, ASVK per product line) replacing AMD's production roots; for test networks only"}
+}
+
+func tdxRootFlag(category string) cli.Flag {
+	return &cli.StringFlag{Name: flagTDXRoot, Category: category, EnvVars: env(flagTDXRoot), TakesFile: true,
+		Usage: "PEM `FILE` of the Intel root CA replacing Intel's production root; for test networks only"}
+}
+
 func serveFlags() []cli.Flag {
 	const (
 		catNode  = "Node:"
@@ -68,8 +84,7 @@ func serveFlags() []cli.Flag {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: flagListen, Category: catNode, EnvVars: env(flagListen), Value: "127.0.0.1:8080",
 			Usage: "API listen `ADDRESS` (host:port)"},
-		&cli.StringFlag{Name: flagDB, Category: catNode, EnvVars: env(flagDB), TakesFile: true, Value: "teeoracle.db",
-			Usage: "node database `FILE` (bbolt): work queue, archive, verdicts, transaction journal"},
+		dbFlag(catNode),
 		&cli.StringSliceFlag{Name: flagPeers, Category: catNode, EnvVars: env(flagPeers),
 			Usage: "peer oracle node API `URL`s to ask for quorum signatures; repeatable or comma-separated"},
 		&cli.IntFlag{Name: flagWorkers, Category: catNode, EnvVars: env(flagWorkers),
@@ -95,10 +110,7 @@ func serveFlags() []cli.Flag {
 			Usage: "`FILE` holding the keystore password"},
 		&cli.StringFlag{Name: flagKeyFile, Category: catKeys, EnvVars: env(flagKeyFile), TakesFile: true,
 			Usage: "`FILE` holding the signing private key as hex (for serve, the oracle key; development, prefer --keystore)"},
-		&cli.StringFlag{Name: flagSNPRoots, Category: catVerif, EnvVars: env(flagSNPRoots), TakesFile: true,
-			Usage: "PEM `FILE` of AMD roots (ARK, ASK, ASVK per product line) replacing AMD's production roots; for test networks only"},
-		&cli.StringFlag{Name: flagTDXRoot, Category: catVerif, EnvVars: env(flagTDXRoot), TakesFile: true,
-			Usage: "PEM `FILE` of the Intel root CA replacing Intel's production root; for test networks only"},
+		snpRootsFlag(catVerif), tdxRootFlag(catVerif),
 		&cli.DurationFlag{Name: flagCollateralWait, Category: catVerif, EnvVars: env(flagCollateralWait), Value: 10 * time.Minute,
 			Usage: "how long a submission waits for AMD KDS or Intel PCS when it is down (unreachable, 429, 5xx) before it fails; no verdict is made meanwhile (`DURATION`)"},
 		&cli.DurationFlag{Name: flagCollateralRetry, Category: catVerif, EnvVars: env(flagCollateralRetry), Value: 30 * time.Second,
@@ -123,12 +135,8 @@ func auditFlags() []cli.Flag {
 			Usage: "machine `ID` (0x and 64 hex digits), as registered; audit reproduces its latest verdict on-chain (with --rpc-url) or archived (with --db)"},
 		&cli.StringFlag{Name: flagNode, EnvVars: env(flagNode),
 			Usage: "oracle node API base `URL` to fetch the verdict and its archive from"},
-		&cli.StringFlag{Name: flagDB, EnvVars: env(flagDB), TakesFile: true, Value: "teeoracle.db",
-			Usage: "node database `FILE` (bbolt): work queue, archive, verdicts, transaction journal"},
-		&cli.StringFlag{Name: flagSNPRoots, EnvVars: env(flagSNPRoots), TakesFile: true,
-			Usage: "PEM `FILE` of AMD roots (ARK, ASK, ASVK per product line) replacing AMD's production roots; for test networks only"},
-		&cli.StringFlag{Name: flagTDXRoot, EnvVars: env(flagTDXRoot), TakesFile: true,
-			Usage: "PEM `FILE` of the Intel root CA replacing Intel's production root; for test networks only"},
+		dbFlag(""),
+		snpRootsFlag(""), tdxRootFlag(""),
 	}
 	return append(flags, pickVerifyFlags(flagJSON)...)
 }
