@@ -16,7 +16,7 @@ interface ITeeRegistry {
     /// uint64 tcb,bytes32 policyHash,bytes32 evidenceHash,uint64 anchorBlockNumber,bytes32 anchorBlockHash,
     /// uint64 issuedAt,uint64 expiresAt,uint64 reasons)`; do not reorder.
     struct Verdict {
-        bytes32 machineId; // keccak256(abi.encode(provider, salt))
+        bytes32 machineId; // machineIdOf(provider, salt): an 80-bit tag and its keccak check bits
         uint8 tee; // 1 = AMD SEV-SNP, 2 = Intel TDX
         uint8 status; // 1 = trusted, 2 = untrusted
         address teeKey; // secp256k1 key held inside the TEE, bound in the report data
@@ -61,13 +61,20 @@ interface ITeeRegistry {
     event MachineRegistered(
         bytes32 indexed machineId, address indexed provider, uint8 tee, string metadataURI
     );
-    /// @notice A provider deregistered a machine; its trust record is gone and the id is retired.
-    event MachineDeregistered(bytes32 indexed machineId, address indexed provider);
+    /// @notice A provider deregistered a machine; its trust record is gone, `teeKey` (zero when none
+    /// was bound) is free again, and the id is retired.
+    event MachineDeregistered(bytes32 indexed machineId, address indexed provider, address teeKey);
+    /// @notice A provider authorised `teeKey` to be bound to its machine by the next trusted verdict
+    /// naming both (first binding or rotation). Replaces any earlier authorisation of the machine.
+    event KeyAuthorized(bytes32 indexed machineId, address indexed teeKey);
+    /// @notice A provider withdrew its consent: the pending authorisation (`authorizedKey`, zero when
+    /// none) is gone, and the bound key (`boundKey`, zero when none) is unbound and no longer trusted.
+    event KeyRevoked(bytes32 indexed machineId, address indexed authorizedKey, address indexed boundKey);
     /// @notice A provider replaced the machine's metadata URI (kept only in logs).
     event MachineMetadataUpdated(bytes32 indexed machineId, string metadataURI);
     /// @notice A verdict was accepted and is now the machine's trust record.
     /// @dev Lean on purpose (8 gas per logged byte): full measurements live in the evidence the
-    /// workloadId commits to, the other fields are in the transaction's calldata.
+    /// workloadId commits to; issuedAt and expiresAt are here so that an indexer needs no calldata.
     event VerdictAccepted(
         bytes32 indexed machineId,
         address indexed teeKey,
@@ -75,7 +82,15 @@ interface ITeeRegistry {
         uint8 status,
         bytes32 workloadId,
         bytes32 evidenceHash,
-        bytes32 policyHash
+        bytes32 policyHash,
+        uint64 issuedAt,
+        uint64 expiresAt
+    );
+    /// @notice Entry `index` of a `submitVerdicts` batch was not applied; `reason` is the ABI-encoded
+    /// custom error `submitVerdict` would have reverted with (e.g. `StaleVerdict(...)`). The other
+    /// entries of the batch are unaffected.
+    event VerdictSkipped(
+        uint256 index, bytes32 indexed machineId, address indexed teeKey, bytes32 indexed digest, bytes reason
     );
     /// @notice A verdict named a new TEE key for the machine; the old key's trust record was erased.
     event TeeKeyRotated(bytes32 indexed machineId, address indexed oldKey, address indexed newKey);
@@ -136,6 +151,8 @@ interface ITeeRegistry {
     error ExpiryBeyondPolicyValidity(uint64 expiresAt, uint256 maxExpiresAt);
     error StaleVerdict(uint64 issuedAt, uint64 storedIssuedAt);
     error KeyBoundToOtherMachine(address teeKey);
+    error KeyNotAuthorized(bytes32 machineId, address teeKey);
+    error UntrustedVerdictCannotBind(bytes32 machineId, address teeKey);
     error AnchorNotInPast(uint64 anchorBlockNumber);
     error AnchorTooOld(uint64 anchorBlockNumber, uint256 maxAnchorAge);
     error AnchorHashMismatch(uint64 anchorBlockNumber);
@@ -146,8 +163,8 @@ interface ITeeRegistry {
     // Providers
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Registers a machine of the caller. The id is `keccak256(abi.encode(msg.sender, salt))`,
-    /// so no one can squat another provider's id and ids never collide across providers.
+    /// @notice Registers a machine of the caller. The id is `machineIdOf(msg.sender, salt)`, derived
+    /// from the caller's address, so no one can squat another provider's id.
     /// @param salt Any value unique among the caller's machines.
     /// @param tee 1 = AMD SEV-SNP, 2 = Intel TDX.
     /// @param metadataURI Free-form pointer to the provider's description of the machine (logged only).
@@ -157,9 +174,24 @@ interface ITeeRegistry {
         returns (bytes32 machineId);
 
     /// @notice Deregisters one of the caller's machines: erases its trust record, frees its TEE key,
-    /// and retires the id forever (it can never be registered again, so old verdicts cannot be replayed).
+    /// drops any pending key authorisation, and retires the id forever (it can never be registered
+    /// again, so old verdicts cannot be replayed).
     /// @param machineId The machine to deregister.
     function deregisterMachine(bytes32 machineId) external;
+
+    /// @notice Authorises `teeKey` to speak for one of the caller's machines: the next trusted verdict
+    /// for this machine and key may bind the key (the machine's first key, or a rotation). Only the
+    /// machine's provider can authorise, so no one else's TEE can take the machine over. One
+    /// authorisation per machine, used up by the binding; a later call replaces a pending one.
+    /// @param machineId The machine.
+    /// @param teeKey The address of the key the machine's TEE holds.
+    function authorizeKey(bytes32 machineId, address teeKey) external;
+
+    /// @notice Withdraws the caller's consent for one of its machines: drops the pending authorisation
+    /// and unbinds the bound key, whose trust record is erased (the machine stays registered and can
+    /// be given a new key with `authorizeKey`).
+    /// @param machineId The machine.
+    function revokeKey(bytes32 machineId) external;
 
     /// @notice Replaces the metadata URI of one of the caller's machines (emitted, not stored).
     /// @param machineId The machine.
@@ -208,13 +240,18 @@ interface ITeeRegistry {
     // Verdicts
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Submits one verdict. Anyone may call; validity comes from the signatures.
+    /// @notice Submits one verdict. Anyone may call; validity comes from the signatures. A trusted
+    /// verdict binds its key to the machine only when the machine's provider authorised that key
+    /// (`authorizeKey`); an untrusted verdict only downgrades the key already bound to that machine.
     /// @param v The verdict.
     /// @param signatures 65-byte r||s||v signatures over `hashVerdict(v)`, at least `threshold`, from
     /// current oracles, ordered by signer address strictly ascending.
     function submitVerdict(Verdict calldata v, bytes[] calldata signatures) external;
 
-    /// @notice Submits many verdicts atomically: any invalid entry reverts the whole batch.
+    /// @notice Submits many verdicts. An entry that `submitVerdict` would refuse (stale, unknown or
+    /// retired machine or policy, binding rules, bad signatures, ...) is skipped with a `VerdictSkipped`
+    /// event carrying the error; the others are applied, so no one can make a whole batch fail by
+    /// landing one of its entries first. Reverts only for an empty or mismatched batch, or while paused.
     /// @param vs The verdicts, applied in order.
     /// @param signatures `signatures[i]` signs `vs[i]` (see `submitVerdict`).
     function submitVerdicts(Verdict[] calldata vs, bytes[][] calldata signatures) external;
@@ -248,11 +285,19 @@ interface ITeeRegistry {
     /// @return The record; all zero for an unknown id.
     function machine(bytes32 machineId) external view returns (MachineRecord memory);
 
-    /// @notice The machine id a provider's salt yields.
+    /// @notice The machine id a provider's salt yields: the top 80 bits of
+    /// `keccak256(abi.encode(provider, salt))` (the tag), followed by the top 176 bits of
+    /// `keccak256(abi.encode(uint256(tag)))` (check bits). A machine id is thus determined by its tag,
+    /// which lets a re-attestation check the full id from the tag stored in the key's trust record.
     /// @param provider The registering account.
     /// @param salt The salt.
-    /// @return `keccak256(abi.encode(provider, salt))`.
+    /// @return The machine id.
     function machineIdOf(address provider, bytes32 salt) external pure returns (bytes32);
+
+    /// @notice The key a machine's provider authorised and no verdict has bound yet.
+    /// @param machineId The machine.
+    /// @return The key, or zero when there is no pending authorisation.
+    function authorizedKey(bytes32 machineId) external view returns (address);
 
     /// @notice The machine a TEE key is currently bound to.
     /// @param key The TEE key.

@@ -86,11 +86,11 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     //   bits 112..175  tcb        compact TCB
     //   bits 176..255  machineTag the top 80 bits of the machine id the key is bound to
     // The tag is what lets a re-attestation skip the machine slot: the record exists only while
-    // the key is bound to a registered machine (binding checks registration and TEE type;
-    // deregistration and rotation erase the record), so a verdict whose machine id carries the
-    // record's tag re-attests that machine. A different machine id with an equal tag would need
-    // ~2^80 work to find AND a quorum-signed verdict for this very key, i.e. evidence from the
-    // TEE that holds it: it could only re-attest that TEE, never reach another provider's key.
+    // the key is bound to a registered machine (binding checks registration, TEE type and the
+    // provider's authorisation; deregistration, revocation and rotation erase the record). A
+    // machine id is a function of its tag (machineIdOf: tag, then keccak check bits), so the
+    // stored tag determines the full id of the bound machine, and a re-attestation compares the
+    // verdict's whole machine id with it: no other id, registered or not, can act on the record.
     uint256 private constant T_TEE = 4;
     uint256 private constant T_TCB_STATUS = 8;
     uint256 private constant T_POLICY = 16;
@@ -124,6 +124,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     mapping(address teeKey => bytes32) private _keyMachine;
     /// @dev Trust records by TEE key, packed as described above.
     mapping(address teeKey => uint256) private _trust;
+    /// @dev The key a machine's provider authorised and no verdict has bound yet; read and cleared
+    /// by the binding verdict, never on a re-attestation.
+    mapping(bytes32 machineId => address) private _authorizedKey;
 
     /// @param initialOwner Governance account (two-step transferable, not renounceable).
     /// @param oracles Initial oracle signers (distinct, non-zero, 1..255 of them).
@@ -178,13 +181,39 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     function deregisterMachine(bytes32 machineId) external {
         _onlyProvider(machineId);
         _machines[machineId].state = MACHINE_DEREGISTERED;
-        address key = _machineKey[machineId];
+        delete _authorizedKey[machineId];
+        address key = _unbind(machineId);
+        emit MachineDeregistered(machineId, msg.sender, key);
+    }
+
+    /// @inheritdoc ITeeRegistry
+    /// @dev Allowed while paused: a binding still needs a verdict, which the pause blocks.
+    function authorizeKey(bytes32 machineId, address teeKey) external {
+        _onlyProvider(machineId);
+        if (teeKey == address(0)) revert ZeroAddress();
+        _authorizedKey[machineId] = teeKey;
+        emit KeyAuthorized(machineId, teeKey);
+    }
+
+    /// @inheritdoc ITeeRegistry
+    /// @dev Allowed while paused: it only removes trust.
+    function revokeKey(bytes32 machineId) external {
+        _onlyProvider(machineId);
+        address pending = _authorizedKey[machineId];
+        delete _authorizedKey[machineId];
+        address bound = _unbind(machineId);
+        emit KeyRevoked(machineId, pending, bound);
+    }
+
+    /// @dev Erases the machine's key binding and the key's trust record; returns the key (zero when
+    /// none was bound).
+    function _unbind(bytes32 machineId) internal returns (address key) {
+        key = _machineKey[machineId];
         if (key != address(0)) {
             delete _trust[key];
             delete _keyMachine[key];
             delete _machineKey[machineId];
         }
-        emit MachineDeregistered(machineId, msg.sender);
     }
 
     /// @inheritdoc ITeeRegistry
@@ -285,7 +314,12 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @inheritdoc ITeeRegistry
     function submitVerdict(Verdict calldata v, bytes[] calldata signatures) external {
         uint256 cfg = _loadConfig();
-        _accept(v, signatures, cfg);
+        bytes memory err = _accept(v, signatures, cfg);
+        if (err.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(err, 0x20), mload(err))
+            }
+        }
     }
 
     /// @inheritdoc ITeeRegistry
@@ -295,7 +329,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (n != signatures.length) revert BatchLengthMismatch(n, signatures.length);
         uint256 cfg = _loadConfig();
         for (uint256 i = 0; i < n; ++i) {
-            _accept(vs[i], signatures[i], cfg);
+            Verdict calldata v = vs[i];
+            bytes memory err = _accept(v, signatures[i], cfg);
+            if (err.length != 0) emit VerdictSkipped(i, v.machineId, v.teeKey, _hashVerdict(v), err);
         }
     }
 
@@ -317,20 +353,32 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if ((cfg >> 16) & 0xff != 0) revert RegistryPaused();
     }
 
-    /// @dev Validates one verdict and makes it the key's trust record. Checks run cheapest first;
-    /// all state changes come after all checks.
+    /// @dev Validates one verdict and makes it the key's trust record, or returns the ABI-encoded
+    /// custom error that refuses it (empty on success) with no state changed: every check comes
+    /// before every state change. `submitVerdict` reverts with that error; `submitVerdicts` logs it
+    /// and goes on with the next entry. Checks run cheapest first.
     ///
     /// Untrusted verdicts (status 2) need no fresh anchor: they are downgrades the oracles post
     /// after re-appraising archived evidence (a TCB recovery, a new CRL), whose anchor is long
-    /// gone from blockhash(). They can only remove trust, and they still need a quorum, an active
+    /// gone from blockhash(). They can only remove trust from the key already bound to the very
+    /// machine they name (never bind or rotate a key), and they still need a quorum, an active
     /// policy and a newer issuedAt than the stored verdict.
-    function _accept(Verdict calldata v, bytes[] calldata signatures, uint256 cfg) internal {
-        _checkFields(v, (cfg >> 24) & 0xffff);
+    function _accept(Verdict calldata v, bytes[] calldata signatures, uint256 cfg)
+        internal
+        returns (bytes memory err)
+    {
+        err = _checkFields(v, (cfg >> 24) & 0xffff);
+        if (err.length != 0) return err;
         bytes32 digest = _hashVerdict(v);
-        _checkQuorum(digest, signatures, cfg & 0xff);
-        uint256 record = _recordUnderPolicy(v);
-        record |= _bindOrReattest(v) << T_TEE;
-        _store(v, record, digest);
+        err = _checkQuorum(digest, signatures, cfg & 0xff);
+        if (err.length != 0) return err;
+        uint256 record;
+        (record, err) = _recordUnderPolicy(v);
+        if (err.length != 0) return err;
+        uint256 tee;
+        (tee, err) = _bindOrReattest(v);
+        if (err.length != 0) return err;
+        _store(v, record | (tee << T_TEE), digest);
     }
 
     // Calldata offsets of the Verdict fields (a static struct: one word each, in order). The hot
@@ -360,53 +408,67 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     }
 
     /// @dev The checks that need no storage: status, key, times, and (trusted only) the anchor.
-    function _checkFields(Verdict calldata v, uint256 maxAge) internal view {
+    function _checkFields(Verdict calldata v, uint256 maxAge) internal view returns (bytes memory err) {
         uint256 status = _word(v, V_STATUS);
-        if (status != STATUS_TRUSTED && status != STATUS_UNTRUSTED) revert InvalidStatus(uint8(status));
-        if (_word(v, V_TEE_KEY) == 0) revert ZeroTeeKey();
+        if (status != STATUS_TRUSTED && status != STATUS_UNTRUSTED) {
+            return abi.encodeWithSelector(InvalidStatus.selector, uint8(status));
+        }
+        if (_word(v, V_TEE_KEY) == 0) return abi.encodeWithSelector(ZeroTeeKey.selector);
         uint256 issuedAt = _word(v, V_ISSUED_AT);
-        if (issuedAt > block.timestamp) revert IssuedInFuture(uint64(issuedAt));
-        if (_word(v, V_EXPIRES_AT) <= issuedAt) revert ExpiryNotAfterIssue(uint64(issuedAt), v.expiresAt);
+        if (issuedAt > block.timestamp) return abi.encodeWithSelector(IssuedInFuture.selector, uint64(issuedAt));
+        if (_word(v, V_EXPIRES_AT) <= issuedAt) {
+            return abi.encodeWithSelector(ExpiryNotAfterIssue.selector, uint64(issuedAt), v.expiresAt);
+        }
         if (status == STATUS_TRUSTED) {
             uint256 anchor = _word(v, V_ANCHOR_NUMBER);
-            if (anchor >= block.number) revert AnchorNotInPast(uint64(anchor));
-            if (block.number - anchor > maxAge) revert AnchorTooOld(uint64(anchor), maxAge);
+            if (anchor >= block.number) return abi.encodeWithSelector(AnchorNotInPast.selector, uint64(anchor));
+            if (block.number - anchor > maxAge) return abi.encodeWithSelector(AnchorTooOld.selector, uint64(anchor), maxAge);
             // A zero hash never matches: some chains answer blockhash() with zero for blocks they
             // cannot see, and a zero-hash verdict must not pass that way.
             uint256 h = uint256(blockhash(anchor));
-            if (h == 0 || h != _word(v, V_ANCHOR_HASH)) revert AnchorHashMismatch(uint64(anchor));
+            if (h == 0 || h != _word(v, V_ANCHOR_HASH)) return abi.encodeWithSelector(AnchorHashMismatch.selector, uint64(anchor));
         }
     }
 
     /// @dev Checks the policy (active, verdict lifetime within its validity) and returns the
     /// trust record of the verdict, all fields but the TEE type (see the layout above).
-    function _recordUnderPolicy(Verdict calldata v) internal view returns (uint256) {
+    function _recordUnderPolicy(Verdict calldata v) internal view returns (uint256 record, bytes memory err) {
         bytes32 policyHash = bytes32(_word(v, V_POLICY_HASH));
         uint256 p = _loadPolicy(policyHash);
         if ((p >> 24) & 0xff != POLICY_ACTIVE) {
-            if (p == 0) revert UnknownPolicy(policyHash);
-            revert RetiredPolicy(policyHash);
+            if (p == 0) return (0, abi.encodeWithSelector(UnknownPolicy.selector, policyHash));
+            return (0, abi.encodeWithSelector(RetiredPolicy.selector, policyHash));
         }
         uint256 issuedAt = _word(v, V_ISSUED_AT);
         uint256 lifetime = _word(v, V_EXPIRES_AT) - issuedAt; // > 0 by _checkFields
         uint256 validity = (p >> 32) & 0xffffffff;
-        if (lifetime > validity) revert ExpiryBeyondPolicyValidity(v.expiresAt, issuedAt + validity);
-        return _word(v, V_STATUS) | (_word(v, V_TCB_STATUS) << T_TCB_STATUS) | ((p & 0xffffff) << T_POLICY)
+        if (lifetime > validity) {
+            return (0, abi.encodeWithSelector(ExpiryBeyondPolicyValidity.selector, v.expiresAt, issuedAt + validity));
+        }
+        record = _word(v, V_STATUS) | (_word(v, V_TCB_STATUS) << T_TCB_STATUS) | ((p & 0xffffff) << T_POLICY)
             | (issuedAt << T_ISSUED) | (lifetime << T_LIFETIME) | (_word(v, V_TCB) << T_TCB)
             | (_word(v, V_MACHINE_ID) & (type(uint256).max << T_TAG));
     }
 
-    /// @dev Either the key already carries this machine's record (a re-attestation: only that
-    /// slot is read) or it is unbound and gets bound now (`_bindKey`). Returns the TEE type.
-    function _bindOrReattest(Verdict calldata v) internal returns (uint256 tee) {
+    /// @dev Either the key already carries this very machine's record (a re-attestation or a
+    /// downgrade: only that slot is read) or it is unbound and a trusted verdict binds it now
+    /// (`_bindKey`). Returns the TEE type.
+    function _bindOrReattest(Verdict calldata v) internal returns (uint256 tee, bytes memory err) {
         address key = v.teeKey;
         uint256 t = _trust[key];
         if (t == 0) return _bindKey(v, v.machineId, key);
-        if ((t ^ _word(v, V_MACHINE_ID)) >> T_TAG != 0) revert KeyBoundToOtherMachine(key);
+        // The stored tag determines the bound machine's whole id (see machineIdOf): the verdict
+        // must name exactly that id.
+        uint256 tag = t >> T_TAG;
+        if (_idOfTag(tag) != v.machineId) {
+            if (uint256(v.machineId) >> T_TAG != tag) return (0, abi.encodeWithSelector(KeyBoundToOtherMachine.selector, key));
+            // Same tag, other check bits: an id no registration can produce.
+            return (0, abi.encodeWithSelector(MachineNotRegistered.selector, v.machineId));
+        }
         tee = (t >> T_TEE) & 0xf;
-        if (tee != _word(v, V_TEE)) revert TeeMismatch(uint8(tee), v.tee);
+        if (tee != _word(v, V_TEE)) return (0, abi.encodeWithSelector(TeeMismatch.selector, uint8(tee), v.tee));
         uint256 stored = uint40(t >> T_ISSUED);
-        if (_word(v, V_ISSUED_AT) <= stored) revert StaleVerdict(v.issuedAt, uint64(stored));
+        if (_word(v, V_ISSUED_AT) <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, v.issuedAt, uint64(stored)));
     }
 
     /// @dev Writes the trust record (the one SSTORE of a re-attestation) and logs the verdict.
@@ -418,15 +480,17 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             mstore(0x00, key)
             mstore(0x20, _trust.slot)
             sstore(keccak256(0x00, 0x40), record)
-            // VerdictAccepted(machineId, teeKey, digest, status, workloadId, evidenceHash, policyHash),
-            // data laid out in scratch memory past the free pointer.
+            // VerdictAccepted(machineId, teeKey, digest, status, workloadId, evidenceHash, policyHash,
+            // issuedAt, expiresAt), data laid out in scratch memory past the free pointer.
             let m := mload(0x40)
             mstore(m, digest)
             mstore(add(m, 0x20), calldataload(add(v, V_STATUS)))
             mstore(add(m, 0x40), calldataload(add(v, V_WORKLOAD_ID)))
             mstore(add(m, 0x60), calldataload(add(v, V_EVIDENCE_HASH)))
             mstore(add(m, 0x80), calldataload(add(v, V_POLICY_HASH)))
-            log3(m, 0xa0, topic, calldataload(add(v, V_MACHINE_ID)), key)
+            mstore(add(m, 0xa0), calldataload(add(v, V_ISSUED_AT)))
+            mstore(add(m, 0xc0), calldataload(add(v, V_EXPIRES_AT)))
+            log3(m, 0xe0, topic, calldataload(add(v, V_MACHINE_ID)), key)
         }
     }
 
@@ -439,37 +503,51 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     }
 
     /// @dev First verdict for `key` on this machine (its first verdict ever, or a key rotation):
-    /// the machine must be registered with the verdict's TEE type, and the verdict must be newer
-    /// than the machine's current record, whose key is then unbound. Returns the TEE type.
-    function _bindKey(Verdict calldata v, bytes32 machineId, address key) internal returns (uint256) {
+    /// the verdict must be trusted, the machine registered with the verdict's TEE type, its
+    /// provider must have authorised exactly this key (the authorisation is used up), and the
+    /// verdict must be newer than the machine's current record, whose key is then unbound.
+    /// Returns the TEE type.
+    function _bindKey(Verdict calldata v, bytes32 machineId, address key)
+        internal
+        returns (uint256 tee, bytes memory err)
+    {
         // The key is unbound here (its record is zero).
+        if (_word(v, V_STATUS) != STATUS_TRUSTED) {
+            return (0, abi.encodeWithSelector(UntrustedVerdictCannotBind.selector, machineId, key));
+        }
         Machine storage m = _machines[machineId];
         uint8 state = m.state;
         if (state != MACHINE_REGISTERED) {
-            if (state == 0) revert MachineNotRegistered(machineId);
-            revert MachineIdRetired(machineId);
+            if (state == 0) return (0, abi.encodeWithSelector(MachineNotRegistered.selector, machineId));
+            return (0, abi.encodeWithSelector(MachineIdRetired.selector, machineId));
         }
-        uint8 tee = m.tee;
-        if (tee != v.tee) revert TeeMismatch(tee, v.tee);
+        uint8 registered = m.tee;
+        if (registered != v.tee) return (0, abi.encodeWithSelector(TeeMismatch.selector, registered, v.tee));
+        if (_authorizedKey[machineId] != key) return (0, abi.encodeWithSelector(KeyNotAuthorized.selector, machineId, key));
         address oldKey = _machineKey[machineId];
         if (oldKey != address(0)) {
             uint256 stored = uint40(_trust[oldKey] >> T_ISSUED);
-            if (v.issuedAt <= stored) revert StaleVerdict(v.issuedAt, uint64(stored));
+            if (v.issuedAt <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, v.issuedAt, uint64(stored)));
             delete _trust[oldKey];
             delete _keyMachine[oldKey];
             emit TeeKeyRotated(machineId, oldKey, key);
         }
+        delete _authorizedKey[machineId];
         _machineKey[machineId] = key;
         _keyMachine[key] = machineId;
-        return tee;
+        tee = registered;
     }
 
     /// @dev Requires at least `threshold` signatures, every one valid (65 bytes, low-s, per OZ
     /// ECDSA), from a current oracle, with signer addresses strictly ascending (so no signer
     /// counts twice).
-    function _checkQuorum(bytes32 digest, bytes[] calldata signatures, uint256 threshold_) internal view {
+    function _checkQuorum(bytes32 digest, bytes[] calldata signatures, uint256 threshold_)
+        internal
+        view
+        returns (bytes memory err)
+    {
         uint256 n = signatures.length;
-        if (n < threshold_) revert InsufficientSignatures(n, threshold_);
+        if (n < threshold_) return abi.encodeWithSelector(InsufficientSignatures.selector, n, threshold_);
         address last = address(0);
         for (uint256 i = 0; i < n; ++i) {
             // signatures[i] without the decoder's bounds checks: an offset or length pointing
@@ -485,11 +563,11 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
                 s := calldataload(add(p, 0x40))
                 v := byte(0, calldataload(add(p, 0x60)))
             }
-            if (len != 65) revert InvalidSignature(i);
-            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
-            if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(i);
-            if (signer <= last) revert SignersNotAscending(i);
-            if (!_isOracle[signer]) revert UnknownSigner(signer);
+            if (len != 65) return abi.encodeWithSelector(InvalidSignature.selector, i);
+            (address signer, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(digest, v, r, s);
+            if (rerr != ECDSA.RecoverError.NoError) return abi.encodeWithSelector(InvalidSignature.selector, i);
+            if (signer <= last) return abi.encodeWithSelector(SignersNotAscending.selector, i);
+            if (!_isOracle[signer]) return abi.encodeWithSelector(UnknownSigner.selector, signer);
             last = signer;
         }
     }
@@ -564,6 +642,11 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITeeRegistry
+    function authorizedKey(bytes32 machineId) external view returns (address) {
+        return _authorizedKey[machineId];
+    }
+
+    /// @inheritdoc ITeeRegistry
     function policy(bytes32 policyHash) external view returns (PolicyInfo memory) {
         Policy memory p = _policies[policyHash];
         return PolicyInfo({id: p.id, state: p.state, validitySeconds: p.validitySeconds});
@@ -599,7 +682,17 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     // =============================================================================================
 
     function _machineIdOf(address provider, bytes32 salt) internal pure returns (bytes32) {
-        return keccak256(abi.encode(provider, salt));
+        return _idOfTag(uint256(keccak256(abi.encode(provider, salt))) >> T_TAG);
+    }
+
+    /// @dev The machine id of an 80-bit tag: the tag in the top 80 bits, then the top 176 bits of
+    /// keccak256(abi.encode(uint256(tag))). Distinct ids have distinct tags, so the tag in a trust
+    /// record names exactly one id.
+    function _idOfTag(uint256 tag) internal pure returns (bytes32 id) {
+        assembly ("memory-safe") {
+            mstore(0x00, tag)
+            id := or(shl(176, tag), shr(80, keccak256(0x00, 0x20)))
+        }
     }
 
     /// @dev Reverts unless `machineId` is registered and the caller registered it.

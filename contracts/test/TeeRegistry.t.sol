@@ -60,7 +60,8 @@ contract TeeRegistryTest is TeeRegistryBase {
 
     function test_register_recordsMachine() public {
         bytes32 salt = bytes32(uint256(77));
-        bytes32 expected = keccak256(abi.encode(other, salt));
+        uint256 tag = uint256(keccak256(abi.encode(other, salt))) >> 176;
+        bytes32 expected = bytes32((tag << 176) | (uint256(keccak256(abi.encode(tag))) >> 80));
         assertEq(reg.machineIdOf(other, salt), expected);
         vm.expectEmit(address(reg));
         emit ITeeRegistry.MachineRegistered(expected, other, 2, "uri-2");
@@ -119,7 +120,7 @@ contract TeeRegistryTest is TeeRegistryBase {
         _submit(_verdict(machineId, teeKey));
         assertTrue(reg.isTrusted(machineId));
         vm.expectEmit(address(reg));
-        emit ITeeRegistry.MachineDeregistered(machineId, provider);
+        emit ITeeRegistry.MachineDeregistered(machineId, provider, teeKey);
         vm.prank(provider);
         reg.deregisterMachine(machineId);
         assertFalse(reg.isTrusted(machineId));
@@ -131,6 +132,7 @@ contract TeeRegistryTest is TeeRegistryBase {
         // The key is free again: another machine may bind it.
         vm.prank(other);
         bytes32 id2 = reg.registerMachine(SALT, 1, "");
+        _authorize(id2, teeKey);
         _advance(1, 1);
         _submit(_verdict(id2, teeKey));
         assertTrue(reg.isTrustedKey(teeKey));
@@ -352,6 +354,7 @@ contract TeeRegistryTest is TeeRegistryBase {
         vm.prank(other);
         bytes32 id2 = reg.registerMachine(SALT, 1, "");
         address key2 = vm.addr(0xB0B);
+        _authorize(id2, key2);
         _submit(_verdict(machineId, teeKey));
         _submit(_verdict(id2, key2));
         // A third machine under a different policy stays trusted.
@@ -360,6 +363,7 @@ contract TeeRegistryTest is TeeRegistryBase {
         reg.registerPolicy(p2, VALIDITY, "");
         vm.prank(other);
         bytes32 id3 = reg.registerMachine(bytes32(uint256(3)), 1, "");
+        _authorize(id3, vm.addr(0xCAFE));
         ITeeRegistry.Verdict memory v3 = _verdict(id3, vm.addr(0xCAFE));
         v3.policyHash = p2;
         _submit(v3);
@@ -452,7 +456,9 @@ contract TeeRegistryTest is TeeRegistryBase {
         ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
         bytes32 digest = reg.hashVerdict(v);
         vm.expectEmit(address(reg));
-        emit ITeeRegistry.VerdictAccepted(machineId, teeKey, digest, 1, v.workloadId, v.evidenceHash, POLICY);
+        emit ITeeRegistry.VerdictAccepted(
+            machineId, teeKey, digest, 1, v.workloadId, v.evidenceHash, POLICY, v.issuedAt, v.expiresAt
+        );
         vm.prank(makeAddr("anyone"));
         reg.submitVerdict(v, _signQuorum(v));
 
@@ -522,6 +528,7 @@ contract TeeRegistryTest is TeeRegistryBase {
         _submit(_verdict(machineId, teeKey));
         _advance(1, 60);
         address newKey = vm.addr(0xBEEF);
+        _authorize(machineId, newKey);
         vm.expectEmit(address(reg));
         emit ITeeRegistry.TeeKeyRotated(machineId, teeKey, newKey);
         _submit(_verdict(machineId, newKey));
@@ -532,6 +539,7 @@ contract TeeRegistryTest is TeeRegistryBase {
         // The old key is free for another machine.
         vm.prank(other);
         bytes32 id2 = reg.registerMachine(SALT, 1, "");
+        _authorize(id2, teeKey);
         _submit(_verdict(id2, teeKey));
         assertEq(reg.machineOfKey(teeKey), id2);
     }
@@ -549,6 +557,7 @@ contract TeeRegistryTest is TeeRegistryBase {
     function test_submit_tdxMachine() public {
         vm.prank(other);
         bytes32 id = reg.registerMachine(SALT, 2, "");
+        _authorize(id, teeKey);
         ITeeRegistry.Verdict memory v = _verdict(id, teeKey);
         v.tee = 2;
         _submit(v);
@@ -753,7 +762,13 @@ contract TeeRegistryTest is TeeRegistryBase {
         reg.submitVerdict(old, oldSigs);
         _advance(1, 60);
         ITeeRegistry.Verdict memory rotated = _verdict(machineId, vm.addr(0xBEEF));
+        _authorize(machineId, rotated.teeKey);
         _submit(rotated);
+        // The old key's authorisation was used up: replaying its verdict cannot rotate back...
+        vm.expectRevert(abi.encodeWithSelector(ITeeRegistry.KeyNotAuthorized.selector, machineId, teeKey));
+        reg.submitVerdict(old, oldSigs);
+        // ...and even with the provider's fresh consent to the old key, the old verdict is stale.
+        _authorize(machineId, teeKey);
         vm.expectRevert(abi.encodeWithSelector(ITeeRegistry.StaleVerdict.selector, old.issuedAt, rotated.issuedAt));
         reg.submitVerdict(old, oldSigs);
     }
@@ -807,6 +822,7 @@ contract TeeRegistryTest is TeeRegistryBase {
         for (uint256 i = 0; i < n; ++i) {
             vm.prank(other);
             ids[i] = reg.registerMachine(bytes32(i + 100), 1, "");
+            _authorize(ids[i], vm.addr(0x1000 + i));
         }
     }
 
@@ -832,16 +848,26 @@ contract TeeRegistryTest is TeeRegistryBase {
         }
     }
 
-    function test_batch_isAtomic() public {
+    function test_batch_badQuorumSkipsOnlyItsEntry() public {
         bytes32[] memory ids = _machines(4);
         (ITeeRegistry.Verdict[] memory vs, bytes[][] memory ss) = _batch(ids);
         ss[2] = new bytes[](1);
         ss[2][0] = _sig(oracleKeys[0], reg.hashVerdict(vs[2]));
-        vm.expectRevert(abi.encodeWithSelector(ITeeRegistry.InsufficientSignatures.selector, 1, 2));
+        vm.expectEmit(address(reg));
+        emit ITeeRegistry.VerdictSkipped(
+            2,
+            ids[2],
+            vs[2].teeKey,
+            reg.hashVerdict(vs[2]),
+            abi.encodeWithSelector(ITeeRegistry.InsufficientSignatures.selector, 1, 2)
+        );
         reg.submitVerdicts(vs, ss);
         for (uint256 i = 0; i < ids.length; ++i) {
-            assertFalse(reg.isTrusted(ids[i]));
+            assertEq(reg.isTrusted(ids[i]), i != 2);
         }
+        // Nothing of the skipped entry was written: its key is unbound and its authorisation unused.
+        assertEq(reg.machineOfKey(vs[2].teeKey), bytes32(0));
+        assertEq(reg.authorizedKey(ids[2]), vs[2].teeKey);
     }
 
     function test_batch_twoVerdictsSameMachineMustBeNewer() public {
@@ -852,8 +878,16 @@ contract TeeRegistryTest is TeeRegistryBase {
         vs[1].tcb = 7;
         ss[0] = _signQuorum(vs[0]);
         ss[1] = _signQuorum(vs[1]);
-        vm.expectRevert(abi.encodeWithSelector(ITeeRegistry.StaleVerdict.selector, vs[1].issuedAt, vs[0].issuedAt));
+        vm.expectEmit(address(reg));
+        emit ITeeRegistry.VerdictSkipped(
+            1,
+            machineId,
+            teeKey,
+            reg.hashVerdict(vs[1]),
+            abi.encodeWithSelector(ITeeRegistry.StaleVerdict.selector, vs[1].issuedAt, vs[0].issuedAt)
+        );
         reg.submitVerdicts(vs, ss);
+        assertEq(reg.machine(machineId).tcb, vs[0].tcb);
     }
 
     function test_batch_rejectsEmptyAndMismatch() public {

@@ -42,6 +42,13 @@ abstract contract TeeRegistryBase is Test {
         teeKey = vm.addr(TEE_KEY_PK);
         vm.prank(provider);
         machineId = reg.registerMachine(SALT, 1, "https://provider.example/m/1");
+        _authorize(machineId, teeKey);
+    }
+
+    /// @dev The machine's provider authorises `key` for it (what a binding verdict needs).
+    function _authorize(bytes32 id, address key) internal {
+        vm.prank(reg.machine(id).provider);
+        reg.authorizeKey(id, key);
     }
 
     /// @dev Gives the last 256 blocks a deterministic non-zero hash, as a real chain would have.

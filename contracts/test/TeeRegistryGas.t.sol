@@ -21,6 +21,13 @@ contract TeeRegistryGasTest is TeeRegistryBase {
         vm.snapshotGasLastCall("register");
     }
 
+    function test_gas_authorizeKey() public {
+        vm.cool(address(reg));
+        vm.prank(provider);
+        reg.authorizeKey(machineId, vm.addr(0xBEEF));
+        vm.snapshotGasLastCall("authorize_key");
+    }
+
     function test_gas_firstVerdict() public {
         ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
         bytes[] memory sigs = _signQuorum(v);
@@ -58,6 +65,7 @@ contract TeeRegistryGasTest is TeeRegistryBase {
         _submit(_verdict(machineId, teeKey));
         _advance(10, 3600);
         ITeeRegistry.Verdict memory v = _verdict(machineId, vm.addr(0xBEEF));
+        _authorize(machineId, v.teeKey);
         bytes[] memory sigs = _signQuorum(v);
         vm.cool(address(reg));
         reg.submitVerdict(v, sigs);
@@ -72,6 +80,7 @@ contract TeeRegistryGasTest is TeeRegistryBase {
             vm.prank(other);
             bytes32 id = reg.registerMachine(bytes32(i + 1000), 1, "");
             vs[i] = _verdict(id, vm.addr(0x1000 + i));
+            _authorize(id, vs[i].teeKey);
         }
         for (uint256 i = 0; i < n; ++i) {
             ss[i] = _signQuorum(vs[i]);

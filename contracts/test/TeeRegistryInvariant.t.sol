@@ -27,10 +27,15 @@ contract RegistryHandler is Test {
     mapping(bytes32 machineId => address) public ghostKey;
     mapping(bytes32 machineId => address) public ghostProvider;
     mapping(bytes32 machineId => bool) public ghostDeregistered;
+    mapping(bytes32 machineId => address) public ghostAuthorized;
     mapping(bytes32 policy => bool) public ghostRetired;
     uint256 public foreignTouches; // provider operations that succeeded for a non-provider
     uint256 public forgedAccepted; // sub-quorum or stranger-signed verdicts that were accepted
     uint256 public acceptedVerdicts;
+    /// Accepted verdicts that bound or rotated a key without the provider's authorisation of that
+    /// key, or that bound a key with an untrusted verdict, or that downgraded a key not bound to
+    /// the machine they name.
+    uint256 public bindingViolations;
 
     constructor(TeeRegistry reg_, address owner_, uint256[] memory oracleKeys_, bytes32 policy) {
         reg = reg_;
@@ -77,6 +82,37 @@ contract RegistryHandler is Test {
         try reg.deregisterMachine(id) {
             if (caller != ghostProvider[id]) ++foreignTouches;
             ghostDeregistered[id] = true;
+            delete ghostAuthorized[id];
+            address key = ghostKey[id];
+            if (key != address(0)) {
+                delete ghostRecord[key];
+                delete ghostKey[id];
+            }
+        } catch {}
+    }
+
+    /// @dev Usually the machine's provider, sometimes another one (which must fail).
+    function authorize(uint256 callerSeed, uint256 machineSeed, uint256 keySeed) public {
+        if (machines.length == 0) return;
+        bytes32 id = machines[machineSeed % machines.length];
+        address caller = callerSeed % 4 == 0 ? providers[callerSeed % providers.length] : ghostProvider[id];
+        address key = vm.addr(teeKeyPks[keySeed % teeKeyPks.length]);
+        vm.prank(caller);
+        try reg.authorizeKey(id, key) {
+            if (caller != ghostProvider[id]) ++foreignTouches;
+            ghostAuthorized[id] = key;
+        } catch {}
+    }
+
+    function revoke(uint256 callerSeed, uint256 machineSeed) external {
+        // Rare, so that most machines keep their keys for a while.
+        if (machines.length == 0 || callerSeed % 3 != 0) return;
+        bytes32 id = machines[machineSeed % machines.length];
+        address caller = callerSeed % 2 == 0 ? providers[(callerSeed >> 8) % providers.length] : ghostProvider[id];
+        vm.prank(caller);
+        try reg.revokeKey(id) {
+            if (caller != ghostProvider[id]) ++foreignTouches;
+            delete ghostAuthorized[id];
             address key = ghostKey[id];
             if (key != address(0)) {
                 delete ghostRecord[key];
@@ -158,10 +194,30 @@ contract RegistryHandler is Test {
         if (ghostRetired[policies[policies.length - 1]]) this.registerPolicy(1);
         _ensureAnchor();
         ITeeRegistry.Verdict memory v = _verdict(machineSeed, keySeed, trusted, lifeSeed, policySeed);
+        address old = ghostKey[v.machineId];
+        // An untrusted verdict cannot bind a key, so a well-formed one for a machine without a key
+        // is a trusted one (wild ones stay as drawn, and must be refused).
+        if (!trusted && old == address(0) && keySeed % 4 != 0) {
+            trusted = true;
+            v.status = 1;
+        }
+        // Usually the provider authorises a new key before its first verdict; sometimes it does not,
+        // and then the binding must fail.
+        bool consent = uint256(keccak256(abi.encode(lifeSeed, keySeed))) % 4 != 0;
+        if (old != v.teeKey && consent && ghostProvider[v.machineId] != address(0)) {
+            vm.prank(ghostProvider[v.machineId]);
+            try reg.authorizeKey(v.machineId, v.teeKey) {
+                ghostAuthorized[v.machineId] = v.teeKey;
+            } catch {}
+        }
         try reg.submitVerdict(v, _sign(v, reg.threshold())) {
             ++acceptedVerdicts;
-            address old = ghostKey[v.machineId];
-            if (old != address(0) && old != v.teeKey) delete ghostRecord[old];
+            if (old != v.teeKey) {
+                // A binding: only a trusted verdict for the key the provider authorised.
+                if (!trusted || ghostAuthorized[v.machineId] != v.teeKey) ++bindingViolations;
+                delete ghostAuthorized[v.machineId];
+                if (old != address(0)) delete ghostRecord[old];
+            }
             ghostKey[v.machineId] = v.teeKey;
             ghostRecord[v.teeKey] = Ghost(v.machineId, v.status, v.expiresAt, v.policyHash);
         } catch {}
@@ -266,7 +322,7 @@ contract TeeRegistryInvariantTest is Test {
         reg.registerPolicy(policy, 1 days, "");
         handler = new RegistryHandler(reg, owner, keys, policy);
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](8);
+        bytes4[] memory selectors = new bytes4[](10);
         selectors[0] = RegistryHandler.register.selector;
         selectors[1] = RegistryHandler.deregister.selector;
         selectors[2] = RegistryHandler.setMetadata.selector;
@@ -275,6 +331,8 @@ contract TeeRegistryInvariantTest is Test {
         selectors[5] = RegistryHandler.registerPolicy.selector;
         selectors[6] = RegistryHandler.retirePolicy.selector;
         selectors[7] = RegistryHandler.advance.selector;
+        selectors[8] = RegistryHandler.authorize.selector;
+        selectors[9] = RegistryHandler.revoke.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -289,6 +347,17 @@ contract TeeRegistryInvariantTest is Test {
                 && !handler.ghostRetired(policy) && !handler.ghostDeregistered(id);
             assertEq(reg.isTrustedKey(key), shouldTrust, "isTrustedKey disagrees with the quorum-verdict model");
             if (id != bytes32(0)) assertEq(reg.machineOfKey(key), id);
+        }
+    }
+
+    /// A machine's key changes only by a trusted verdict for the key its provider authorised (or
+    /// by its provider's revocation or deregistration): no stranger, and no untrusted verdict,
+    /// ever binds or rotates a key.
+    function invariant_onlyProviderChoosesKey() public view {
+        assertEq(handler.bindingViolations(), 0, "a key was bound without its provider's authorisation");
+        for (uint256 i = 0; i < handler.machineCount(); ++i) {
+            bytes32 id = handler.machines(i);
+            assertEq(reg.machine(id).teeKey, handler.ghostKey(id), "machine key differs from the model");
         }
     }
 

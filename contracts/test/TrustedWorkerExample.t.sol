@@ -47,6 +47,8 @@ contract TrustedWorkerExampleTest is TeeRegistryBase {
     }
 
     function test_gated_rejectsUntrustedVerdict() public {
+        _submit(_verdict(machineId, teeKey));
+        _advance(1, 60);
         ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
         v.status = 2;
         _submit(v);

@@ -149,13 +149,37 @@ func (r *Registry) ABI() *abi.ABI {
 	return &a
 }
 
-// MachineID returns keccak256(abi.encode(provider, salt)): the id registerMachine
-// assigns, computed locally.
+// MachineID returns the id registerMachine assigns to provider's salt, computed
+// locally: the top 80 bits of keccak256(abi.encode(provider, salt)) (the tag),
+// then the top 176 bits of keccak256(abi.encode(uint256(tag))). An id is a function
+// of its tag, which is what lets the registry check a re-attestation's whole
+// machine id against the tag in the key's trust record (docs/contracts.md).
 func MachineID(provider common.Address, salt common.Hash) common.Hash {
 	var buf [64]byte
 	copy(buf[12:32], provider[:])
 	copy(buf[32:], salt[:])
-	return crypto.Keccak256Hash(buf[:])
+	h := crypto.Keccak256(buf[:])
+	var tag [32]byte
+	copy(tag[22:], h[:10])
+	return machineIDOfTag(tag)
+}
+
+// machineIDOfTag returns the id whose tag is the low 10 bytes of tag.
+func machineIDOfTag(tag [32]byte) common.Hash {
+	check := crypto.Keccak256(tag[:])
+	var id common.Hash
+	copy(id[:10], tag[22:])
+	copy(id[10:], check[:22])
+	return id
+}
+
+// WellFormedMachineID reports whether id is one registerMachine can assign: its
+// low 22 bytes are the check bits of its top 10. Any other id can never be
+// registered.
+func WellFormedMachineID(id common.Hash) bool {
+	var tag [32]byte
+	copy(tag[22:], id[:10])
+	return machineIDOfTag(tag) == id
 }
 
 // AtBlock returns a view of the registry whose reads answer as of block number n
@@ -213,6 +237,12 @@ func (r *Registry) Machine(ctx context.Context, machineID common.Hash) (MachineR
 func (r *Registry) MachineOfKey(ctx context.Context, key common.Address) (common.Hash, error) {
 	h, err := call(ctx, r, "machineOfKey", r.abi.PackMachineOfKey(key), r.abi.UnpackMachineOfKey)
 	return common.Hash(h), err
+}
+
+// AuthorizedKey returns the key the machine's provider authorised and no verdict
+// has bound yet, zero when none.
+func (r *Registry) AuthorizedKey(ctx context.Context, machineID common.Hash) (common.Address, error) {
+	return call(ctx, r, "authorizedKey", r.abi.PackAuthorizedKey(machineID), r.abi.UnpackAuthorizedKey)
 }
 
 // MachineIDOf asks the contract for the id of provider's salt (see MachineID for

@@ -57,6 +57,20 @@ type VerdictAccepted struct {
 	WorkloadID   common.Hash
 	EvidenceHash common.Hash
 	PolicyHash   common.Hash
+	IssuedAt     uint64
+	ExpiresAt    uint64
+}
+
+// VerdictSkipped is a VerdictSkipped event: entry Index of a submitVerdicts batch
+// was refused and not applied. Reason is the revert submitVerdict would have given,
+// decoded.
+type VerdictSkipped struct {
+	EventMeta
+	Index     uint64
+	MachineID common.Hash
+	TEEKey    common.Address
+	Digest    common.Hash
+	Reason    *RevertError
 }
 
 // MachineRegistered is a MachineRegistered event.
@@ -68,11 +82,13 @@ type MachineRegistered struct {
 	MetadataURI string
 }
 
-// MachineDeregistered is a MachineDeregistered event.
+// MachineDeregistered is a MachineDeregistered event. TEEKey is the key it freed
+// (zero when none was bound).
 type MachineDeregistered struct {
 	EventMeta
 	MachineID common.Hash
 	Provider  common.Address
+	TEEKey    common.Address
 }
 
 // TEEKeyRotated is a TeeKeyRotated event: a verdict named a new key for a machine.
@@ -147,9 +163,43 @@ func (r *Registry) VerdictsAccepted(ctx context.Context, rng BlockRange, machine
 		}
 		out = append(out, VerdictAccepted{EventMeta: metaOf(&logs[i]), MachineID: e.MachineId, TEEKey: e.TeeKey,
 			Digest: e.Digest, Status: verdict.Status(e.Status), WorkloadID: e.WorkloadId,
-			EvidenceHash: e.EvidenceHash, PolicyHash: e.PolicyHash})
+			EvidenceHash: e.EvidenceHash, PolicyHash: e.PolicyHash, IssuedAt: e.IssuedAt, ExpiresAt: e.ExpiresAt})
 	}
 	return out, nil
+}
+
+// BatchOutcome reads a submitVerdicts receipt: the digests of the verdicts the
+// registry accepted and the entries it skipped, with their decoded reasons. Logs of
+// other contracts are ignored.
+func (r *Registry) BatchOutcome(receipt *types.Receipt) (accepted map[common.Hash]bool, skipped []VerdictSkipped, err error) {
+	a := r.abi.GetABI()
+	acceptedID, skippedID := a.Events["VerdictAccepted"].ID, a.Events["VerdictSkipped"].ID
+	accepted = map[common.Hash]bool{}
+	for _, l := range receipt.Logs {
+		if l.Address != r.address || len(l.Topics) == 0 {
+			continue
+		}
+		switch l.Topics[0] {
+		case acceptedID:
+			e, err := r.abi.UnpackVerdictAcceptedEvent(l)
+			if err != nil {
+				return nil, nil, fmt.Errorf("decode VerdictAccepted in tx %s: %w", l.TxHash, err)
+			}
+			accepted[e.Digest] = true
+		case skippedID:
+			e, err := r.abi.UnpackVerdictSkippedEvent(l)
+			if err != nil {
+				return nil, nil, fmt.Errorf("decode VerdictSkipped in tx %s: %w", l.TxHash, err)
+			}
+			reason, err := DecodeRevertData(e.Reason, &a)
+			if err != nil {
+				return nil, nil, fmt.Errorf("decode VerdictSkipped reason in tx %s: %w", l.TxHash, err)
+			}
+			skipped = append(skipped, VerdictSkipped{EventMeta: metaOf(l), Index: e.Index.Uint64(), MachineID: e.MachineId,
+				TEEKey: e.TeeKey, Digest: e.Digest, Reason: reason})
+		}
+	}
+	return accepted, skipped, nil
 }
 
 // MachinesRegistered returns the MachineRegistered events in rng, of the given
@@ -184,7 +234,7 @@ func (r *Registry) MachinesDeregistered(ctx context.Context, rng BlockRange, mac
 		if err != nil {
 			return nil, fmt.Errorf("decode MachineDeregistered in tx %s: %w", logs[i].TxHash, err)
 		}
-		out = append(out, MachineDeregistered{EventMeta: metaOf(&logs[i]), MachineID: e.MachineId, Provider: e.Provider})
+		out = append(out, MachineDeregistered{EventMeta: metaOf(&logs[i]), MachineID: e.MachineId, Provider: e.Provider, TEEKey: e.TeeKey})
 	}
 	return out, nil
 }

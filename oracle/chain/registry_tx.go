@@ -56,6 +56,18 @@ func (r *Registry) DeregisterMachineTx(machineID common.Hash) TxCandidate {
 	return TxCandidate{To: r.to(), Data: r.abi.PackDeregisterMachine(machineID)}
 }
 
+// AuthorizeKeyTx authorises key to be bound to one of the sender's machines by the
+// next trusted verdict naming both (its first key, or a rotation).
+func (r *Registry) AuthorizeKeyTx(machineID common.Hash, key common.Address) TxCandidate {
+	return TxCandidate{To: r.to(), Data: r.abi.PackAuthorizeKey(machineID, key)}
+}
+
+// RevokeKeyTx drops one of the sender's machines' pending key authorisation and
+// unbinds its bound key.
+func (r *Registry) RevokeKeyTx(machineID common.Hash) TxCandidate {
+	return TxCandidate{To: r.to(), Data: r.abi.PackRevokeKey(machineID)}
+}
+
 // SetMachineMetadataTx replaces the metadata URI of one of the sender's machines.
 func (r *Registry) SetMachineMetadataTx(machineID common.Hash, metadataURI string) TxCandidate {
 	return TxCandidate{To: r.to(), Data: r.abi.PackSetMachineMetadata(machineID, metadataURI)}

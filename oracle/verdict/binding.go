@@ -1,9 +1,11 @@
 package verdict
 
 import (
+	"crypto/ecdsa"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -79,4 +81,57 @@ func (b Binding) ReportData() [64]byte {
 // ReportData is Binding.ReportData with the inputs as arguments.
 func ReportData(chainID uint64, registry common.Address, machineID common.Hash, teeKey common.Address, anchorNumber uint64, anchorHash common.Hash) [64]byte {
 	return Binding{chainID, registry, machineID, teeKey, anchorNumber, anchorHash}.ReportData()
+}
+
+// PossessionDomainTag is hashed into every proof-of-possession digest, so that a
+// signature made for it can never be mistaken for a transaction or another
+// protocol's message.
+const PossessionDomainTag = "teeoracle.possession.v1"
+
+// ErrPossession is returned (wrapped) when a proof of possession is malformed or
+// not made by the key it is for.
+var ErrPossession = errors.New("proof of possession invalid")
+
+// PossessionDigest returns keccak256(keccak256(tag) ‖ reportData[0:32]): what the
+// TEE key signs to prove it is held by the guest that asks for this attestation.
+// The report data commits to chain, registry, machine, key and anchor, so a proof
+// is good for this one challenge only (docs/verdict-encoding.md).
+func (b Binding) PossessionDigest() common.Hash {
+	rd := b.ReportData()
+	return crypto.Keccak256Hash(crypto.Keccak256([]byte(PossessionDomainTag)), rd[:32])
+}
+
+// SignPossession returns the 65-byte proof of possession (r ‖ s ‖ v, v in {0, 1})
+// of b's TEE key, which key must be.
+func SignPossession(b Binding, key *ecdsa.PrivateKey) ([]byte, error) {
+	if crypto.PubkeyToAddress(key.PublicKey) != b.TEEKey {
+		return nil, fmt.Errorf("sign possession: key %s is not the binding's key %s", crypto.PubkeyToAddress(key.PublicKey), b.TEEKey)
+	}
+	h := b.PossessionDigest()
+	return crypto.Sign(h[:], key)
+}
+
+// VerifyPossession checks that sig is b's TEE key's proof of possession: 65 bytes,
+// v in {0, 1} (27 and 28 are accepted too), low s, recovering to b.TEEKey.
+func VerifyPossession(b Binding, sig []byte) error {
+	if len(sig) != 65 {
+		return fmt.Errorf("%w: %d bytes, want 65", ErrPossession, len(sig))
+	}
+	s := append([]byte(nil), sig...)
+	if s[64] >= 27 {
+		s[64] -= 27
+	}
+	r, sv := new(big.Int).SetBytes(s[:32]), new(big.Int).SetBytes(s[32:64])
+	if !crypto.ValidateSignatureValues(s[64], r, sv, true) {
+		return fmt.Errorf("%w: r, s or v out of range (s must be low)", ErrPossession)
+	}
+	h := b.PossessionDigest()
+	pub, err := crypto.SigToPub(h[:], s)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrPossession, err)
+	}
+	if got := crypto.PubkeyToAddress(*pub); got != b.TEEKey {
+		return fmt.Errorf("%w: signed by %s, not by the key %s", ErrPossession, got, b.TEEKey)
+	}
+	return nil
 }
