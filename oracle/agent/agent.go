@@ -232,11 +232,17 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evidence bundle: %w", err)
 	}
+	// The key proves it is held here: its signature over this very challenge.
+	pop, err := verdict.SignPossession(verdict.Binding{ChainID: ch.ChainID, Registry: ch.Registry, MachineID: ch.MachineID,
+		TEEKey: ch.TEEKey, AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}, a.cfg.Key)
+	if err != nil {
+		return nil, fmt.Errorf("proof of possession: %w", err)
+	}
 	// A submission is retried as long as the oracle is temporarily unavailable; a
 	// refusal (stale anchor, replay) needs a new challenge, so the round ends.
 	var res *api.SubmitResult
 	for {
-		res, err = a.cfg.Oracle.Submit(ctx, a.cfg.MachineID, a.addr, ch.AnchorBlockNumber, bundle)
+		res, err = a.cfg.Oracle.Submit(ctx, a.cfg.MachineID, a.addr, ch.AnchorBlockNumber, pop, bundle)
 		if err == nil {
 			break
 		}

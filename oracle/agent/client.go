@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
 )
@@ -23,7 +24,7 @@ import (
 // the node's HTTP API (docs/openapi.yaml); tests may pass the node in-process.
 type Oracle interface {
 	Challenge(ctx context.Context, machineID common.Hash, teeKey common.Address) (*api.Challenge, error)
-	Submit(ctx context.Context, machineID common.Hash, teeKey common.Address, anchorBlock uint64, bundle []byte) (*api.SubmitResult, error)
+	Submit(ctx context.Context, machineID common.Hash, teeKey common.Address, anchorBlock uint64, pop, bundle []byte) (*api.SubmitResult, error)
 	Submission(ctx context.Context, id string) (*api.SubmissionView, error)
 	Verdict(ctx context.Context, hash common.Hash) (*api.VerdictView, error)
 }
@@ -130,10 +131,12 @@ func (o *HTTPOracle) Challenge(ctx context.Context, machineID common.Hash, teeKe
 	return &ch, nil
 }
 
-// Submit posts an evidence bundle to POST /v1/evidence.
-func (o *HTTPOracle) Submit(ctx context.Context, machineID common.Hash, teeKey common.Address, anchorBlock uint64, bundle []byte) (*api.SubmitResult, error) {
+// Submit posts an evidence bundle to POST /v1/evidence with the key's proof of
+// possession (verdict.SignPossession).
+func (o *HTTPOracle) Submit(ctx context.Context, machineID common.Hash, teeKey common.Address, anchorBlock uint64, pop, bundle []byte) (*api.SubmitResult, error) {
 	var res api.SubmitResult
-	q := url.Values{"machine_id": {machineID.Hex()}, "tee_key": {teeKey.Hex()}, "anchor_block": {strconv.FormatUint(anchorBlock, 10)}}
+	q := url.Values{"machine_id": {machineID.Hex()}, "tee_key": {teeKey.Hex()}, "anchor_block": {strconv.FormatUint(anchorBlock, 10)},
+		"pop": {hexutil.Encode(pop)}}
 	if err := o.do(ctx, "submit evidence", http.MethodPost, "/v1/evidence", q, bundle, "application/json", &res); err != nil {
 		return nil, err
 	}

@@ -157,7 +157,7 @@ func (o *stubOracle) Challenge(context.Context, common.Hash, common.Address) (*a
 	c := o.ch
 	return &c, nil
 }
-func (o *stubOracle) Submit(context.Context, common.Hash, common.Address, uint64, []byte) (*api.SubmitResult, error) {
+func (o *stubOracle) Submit(context.Context, common.Hash, common.Address, uint64, []byte, []byte) (*api.SubmitResult, error) {
 	o.submits++
 	return &api.SubmitResult{ID: "s1", State: "received"}, nil
 }

@@ -131,6 +131,9 @@ func snpReport(t *testing.T) []byte {
 const (
 	mID = "0x0101010101010101010101010101010101010101010101010101010101010101"
 	key = "0x1111111111111111111111111111111111111111"
+	// pop is a well-formed proof of possession; the API checks its shape, the
+	// backend its signer.
+	pop = "0x" + "22222222222222222222222222222222222222222222222222222222222222223333333333333333333333333333333333333333333333333333333333333333" + "01"
 )
 
 func TestEvidenceBadInput(t *testing.T) {
@@ -144,7 +147,7 @@ func TestEvidenceBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := func(extra string) string {
-		return "/v1/evidence?machine_id=" + mID + "&tee_key=" + key + "&anchor_block=5" + extra
+		return "/v1/evidence?machine_id=" + mID + "&tee_key=" + key + "&anchor_block=5&pop=" + pop + extra
 	}
 	tests := []struct {
 		name, target, ctype string
@@ -163,6 +166,9 @@ func TestEvidenceBadInput(t *testing.T) {
 		{"negative anchor", "/v1/evidence?machine_id=" + mID + "&tee_key=" + key + "&anchor_block=-1", "application/json", bundle, 400, "anchor_block"},
 		{"unknown parameter", q("&machine=1"), "application/json", bundle, 400, "machine"},
 		{"repeated parameter", q("&anchor_block=6"), "application/json", bundle, 400, "anchor_block"},
+		{"missing pop", "/v1/evidence?machine_id=" + mID + "&tee_key=" + key + "&anchor_block=5", "application/json", bundle, 400, "pop"},
+		{"short pop", "/v1/evidence?machine_id=" + mID + "&tee_key=" + key + "&anchor_block=5&pop=" + pop[:130], "application/json", bundle, 400, "pop"},
+		{"pop not hex", "/v1/evidence?machine_id=" + mID + "&tee_key=" + key + "&anchor_block=5&pop=0x" + strings.Repeat("zz", 65), "application/json", bundle, 400, "pop"},
 		{"no content type", q(""), "", bundle, 400, "Content-Type"},
 		{"wrong content type", q(""), "text/plain", bundle, 400, "Content-Type"},
 		{"tee with a bundle", q("&tee=sev-snp"), "application/json", bundle, 400, "tee"},
@@ -195,7 +201,7 @@ func TestEvidenceDecodesSpecificErrors(t *testing.T) {
 	// The error kinds of the decoder survive into the API's FieldError.
 	fb := &fakeBackend{}
 	s := newTestServer(t, fb, nil)
-	req := httptest.NewRequest("POST", "/v1/evidence?machine_id="+mID+"&tee_key="+key+"&anchor_block=5&tee=sev-snp", strings.NewReader("x"))
+	req := httptest.NewRequest("POST", "/v1/evidence?machine_id="+mID+"&tee_key="+key+"&anchor_block=5&pop="+pop+"&tee=sev-snp", strings.NewReader("x"))
 	req.Header.Set("Content-Type", "application/octet-stream")
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, req)
@@ -214,7 +220,7 @@ func TestEvidenceAccepted(t *testing.T) {
 	raw := snpReport(t)
 	fb := &fakeBackend{}
 	s := newTestServer(t, fb, nil)
-	code, eb, h := do(t, s, "POST", "/v1/evidence?machine_id="+mID+"&tee_key="+key+"&anchor_block=5&tee=sev-snp", "application/octet-stream", raw)
+	code, eb, h := do(t, s, "POST", "/v1/evidence?machine_id="+mID+"&tee_key="+key+"&anchor_block=5&pop="+pop+"&tee=sev-snp", "application/octet-stream", raw)
 	if code != http.StatusAccepted {
 		t.Fatalf("HTTP %d: %s", code, eb.Error)
 	}
@@ -234,7 +240,7 @@ func TestEvidenceAccepted(t *testing.T) {
 func TestBodyTooLarge(t *testing.T) {
 	fb := &fakeBackend{}
 	s := newTestServer(t, fb, func(c *Config) { c.MaxBodyBytes = 100 })
-	code, eb, _ := do(t, s, "POST", "/v1/evidence?machine_id="+mID+"&tee_key="+key+"&anchor_block=5&tee=sev-snp", "application/octet-stream", make([]byte, 101))
+	code, eb, _ := do(t, s, "POST", "/v1/evidence?machine_id="+mID+"&tee_key="+key+"&anchor_block=5&pop="+pop+"&tee=sev-snp", "application/octet-stream", make([]byte, 101))
 	if code != http.StatusRequestEntityTooLarge || eb.Field != "body" {
 		t.Fatalf("HTTP %d field %q", code, eb.Field)
 	}

@@ -61,7 +61,10 @@ type SubmitRequest struct {
 	MachineID   common.Hash
 	TEEKey      common.Address
 	AnchorBlock uint64
-	Evidence    *evidence.Evidence
+	// PoP is the TEE key's proof of possession: its 65-byte signature over the
+	// challenge's possession digest (verdict.Binding.PossessionDigest).
+	PoP      []byte
+	Evidence *evidence.Evidence
 	// Bundle is Evidence in the bundle form (what the archive stores).
 	Bundle     []byte
 	ReceivedAt time.Time

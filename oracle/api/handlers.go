@@ -104,6 +104,18 @@ func hashParam(field, s string) (common.Hash, error) {
 	return common.BytesToHash(b), nil
 }
 
+// popParam parses a proof of possession: 0x and 130 hex digits (65 bytes).
+func popParam(s string) ([]byte, error) {
+	if s == "" {
+		return nil, badField("pop", "required: the TEE key's signature over the challenge's possession digest (docs/verdict-encoding.md)")
+	}
+	b, err := hexutil.Decode(s)
+	if err != nil || len(b) != 65 {
+		return nil, badField("pop", "want 0x and 130 hex digits (a 65-byte signature), got %q", clip(s))
+	}
+	return b, nil
+}
+
 func addressParam(field, s string) (common.Address, error) {
 	if s == "" {
 		return common.Address{}, badField(field, "required")
@@ -155,7 +167,7 @@ func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
 // only well-formed evidence reaches the store; the 202 is written only after the
 // backend has committed the submission.
 func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
-	if err := onlyParams(r, "machine_id", "tee_key", "anchor_block", "tee"); err != nil {
+	if err := onlyParams(r, "machine_id", "tee_key", "anchor_block", "pop", "tee"); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -177,6 +189,10 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.AnchorBlock, err = strconv.ParseUint(ab, 10, 64); err != nil || req.AnchorBlock == 0 {
 		s.fail(w, r, badField("anchor_block", "want a positive decimal block number, got %q", clip(ab)))
+		return
+	}
+	if req.PoP, err = popParam(q.Get("pop")); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	ct := r.Header.Get("Content-Type")

@@ -67,6 +67,16 @@ func TestQuorumFlow(t *testing.T) {
 	// ones, ordered.
 	teeKey, _ := crypto.GenerateKey()
 	v := e.trustedVerdict(id, addrOf(teeKey), policy, 3600)
+	// The first verdict binds the key only with the provider's consent.
+	c0, err := e.reg.SubmitVerdictTx(chain.SignedVerdict{Verdict: v, Signatures: e.sign(&v, k[0], k[1])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRevert(t, e.reg.Simulate(ctx, e.owner.From(), c0), "KeyNotAuthorized", [32]byte(id), addrOf(teeKey))
+	e.mustSend(e.provider, e.reg.AuthorizeKeyTx(id, addrOf(teeKey)))
+	if a, err := e.reg.AuthorizedKey(ctx, id); err != nil || a != addrOf(teeKey) {
+		t.Fatalf("authorizedKey = %s, %v", a, err)
+	}
 	stranger, _ := crypto.GenerateKey()
 	raw := e.sign(&v, k[2], stranger, k[0], k[2])
 	digest := v.Digest(e.reg.Domain())
@@ -173,6 +183,7 @@ func TestQuorumFlow(t *testing.T) {
 	id2 := chain.MachineID(e.provider.From(), salt2)
 	e.mustSend(e.provider, e.reg.RegisterMachineTx(salt2, verdict.TEETDX, ""))
 	key2, _ := crypto.GenerateKey()
+	e.mustSend(e.provider, e.reg.AuthorizeKeyTx(id2, addrOf(key2)))
 	v2 = e.trustedVerdict(id, addrOf(teeKey), policy, 3600)
 	v3 := e.trustedVerdict(id2, addrOf(key2), policy, 3600)
 	v3.TEE = verdict.TEETDX
@@ -199,6 +210,25 @@ func TestQuorumFlow(t *testing.T) {
 	}
 	if trusted, _ := e.reg.IsTrusted(ctx, id2); !trusted {
 		t.Fatal("second machine not trusted after the batch")
+	}
+	accepted, skipped, err := e.reg.BatchOutcome(rcpt)
+	if err != nil || len(accepted) != 2 || len(skipped) != 0 {
+		t.Fatalf("BatchOutcome = %v, %+v, %v; want both accepted", accepted, skipped, err)
+	}
+	// The same batch again: both entries are now stale, so the registry skips them
+	// and says why; the transaction itself succeeds.
+	rcpt, err = e.reg.Transact(ctx, e.owner, bc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted, skipped, err = e.reg.BatchOutcome(rcpt)
+	if err != nil || len(accepted) != 0 || len(skipped) != 2 {
+		t.Fatalf("BatchOutcome of a replayed batch = %v, %+v, %v; want both skipped", accepted, skipped, err)
+	}
+	for i, s := range skipped {
+		if s.Index != uint64(i) || s.Digest != batch[i].Verdict.Digest(e.reg.Domain()) || s.Reason == nil || s.Reason.Name != "StaleVerdict" {
+			t.Fatalf("skipped[%d] = %+v (reason %v), want entry %d skipped as StaleVerdict", i, s, s.Reason, i)
+		}
 	}
 
 	// Retiring the policy untrusts both machines at once.

@@ -28,6 +28,7 @@ func TestSimulateAndMachinesTouched(t *testing.T) {
 	e.mustSend(e.provider, e.reg.RegisterMachineTx(common.HexToHash("0x0a"), verdict.TEESEVSNP, ""))
 
 	teeKey, _ := crypto.GenerateKey()
+	e.mustSend(e.provider, e.reg.AuthorizeKeyTx(idA, addrOf(teeKey)))
 	v := e.trustedVerdict(idA, addrOf(teeKey), policy, 3600)
 	both := e.sign(&v, e.oracles[0], e.oracles[1])
 	ok, err := e.reg.SubmitVerdictTx(chain.SignedVerdict{Verdict: v, Signatures: both})

@@ -61,6 +61,9 @@ func TestRegistryThroughTxManager(t *testing.T) {
 		t.Fatal(err)
 	}
 	teeKey, _ := crypto.GenerateKey()
+	if _, err := reg.Transact(ctx, m, reg.AuthorizeKeyTx(id, addrOf(teeKey))); err != nil {
+		t.Fatal(err)
+	}
 	v := verdict.Verdict{MachineID: id, TEE: verdict.TEETDX, Status: verdict.StatusTrusted, TEEKey: addrOf(teeKey),
 		PolicyHash: policy, AnchorBlockNumber: parent.Number.Uint64(), AnchorBlockHash: parent.Hash(),
 		IssuedAt: head.Time, ExpiresAt: head.Time + 3600}

@@ -68,9 +68,10 @@ type Journal interface {
 	// RecordAttempt durably records a signed transaction (its binary encoding and
 	// hash) before broadcast, with the hashes of the work it carries.
 	RecordAttempt(from common.Address, nonce uint64, txHash common.Hash, rawTx []byte, refs []common.Hash) error
-	// MarkConfirmed records that attempt txHash was mined in block with enough
-	// confirmations; success is the receipt status.
-	MarkConfirmed(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool) error
+	// MarkConfirmedOutcome records that attempt txHash was mined in block with
+	// enough confirmations; success is the receipt status, and skipped names the refs
+	// the transaction carried but did not apply, with the reason of each.
+	MarkConfirmedOutcome(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool, skipped map[common.Hash]string) error
 	// MarkDropped records that no attempt of the nonce can be mined any more.
 	MarkDropped(from common.Address, nonce uint64, reason string) error
 	// PendingAttempts calls fn for each pending nonce of from, lowest first, with the
@@ -143,6 +144,11 @@ type TxManagerConfig struct {
 	Signer bind.SignerFn
 	// ChainID, when nil, is asked from the client on first use.
 	ChainID *big.Int
+	// Outcome, when set, reads a successful receipt for the refs the transaction
+	// carried but did not apply (a batch whose contract skips refused entries), with
+	// the reason of each; they are journaled as failed instead of confirmed. An error
+	// leaves the confirmation for the next pass. Nil means every ref was applied.
+	Outcome func(ctx context.Context, rcpt *types.Receipt) (map[common.Hash]string, error)
 	// NumConfirmations is how many blocks (the including one counted) must exist
 	// before a transaction counts as confirmed; 0 means 1.
 	NumConfirmations uint64
@@ -547,7 +553,14 @@ func (m *TxManager) confirmed(ctx context.Context, f *inflight, rcpt *types.Rece
 		return false, nil
 	}
 	ok := rcpt.Status == types.ReceiptStatusSuccessful
-	if err := m.journal.MarkConfirmed(m.cfg.From, f.nonce, rcpt.TxHash, block, ok); err != nil {
+	var skipped map[common.Hash]string
+	if ok && m.cfg.Outcome != nil {
+		if skipped, err = m.cfg.Outcome(ctx, rcpt); err != nil {
+			m.log.Warn("reading the outcome of a confirmed transaction failed; trying again", "tx", rcpt.TxHash, "err", err)
+			return false, nil
+		}
+	}
+	if err := m.journal.MarkConfirmedOutcome(m.cfg.From, f.nonce, rcpt.TxHash, block, ok, skipped); err != nil {
 		// The transaction is mined; only our record of it failed. Report it, and
 		// the next settle will find the receipt again.
 		return true, fmt.Errorf("journal confirmation of %s: %w", rcpt.TxHash, err)

@@ -413,8 +413,9 @@ func ExplorerTestRoots(snp *fakehw.SNPAuthority, tdx *fakehw.TDXAuthority) *web.
 // OracleAddress is the oracle's signing address.
 func (d *Devnet) OracleAddress() common.Address { return crypto.PubkeyToAddress(d.Oracle.PublicKey) }
 
-// AddMachine makes a simulated machine of the given TEE and registers it in the
-// registry from the provider's account.
+// AddMachine makes a simulated machine of the given TEE, registers it in the
+// registry from the provider's account, and authorises its TEE key (the provider's
+// consent its first verdict needs).
 func (d *Devnet) AddMachine(ctx context.Context, tee evidence.TEE, name string) (*Machine, error) {
 	m := &Machine{Name: name, TEE: tee, Salt: crypto.Keccak256Hash([]byte("teeoracle devnet machine " + name)),
 		KeyFile: filepath.Join(d.dataDir, "machines", name, "tee-key")}
@@ -445,18 +446,45 @@ func (d *Devnet) AddMachine(ctx context.Context, tee evidence.TEE, name string) 
 		return nil, err
 	}
 	m.ID = id
+	key, _, err := agent.LoadOrCreateKey(m.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.AuthorizeKey(ctx, id, crypto.PubkeyToAddress(key.PublicKey)); err != nil {
+		return nil, err
+	}
 	d.Machines = append(d.Machines, m)
 	return m, nil
 }
 
-// RegisterMachine registers a machine from the provider's account and returns its id.
-func (d *Devnet) RegisterMachine(ctx context.Context, salt common.Hash, tee evidence.TEE, uri string) (common.Hash, error) {
+// providerSender sends transactions from the provider's account.
+func (d *Devnet) providerSender() (*chain.DirectSender, error) {
 	opts := bind.NewKeyedTransactor(d.Provider, new(big.Int).SetUint64(d.Chain.ChainID))
 	s, err := chain.NewDirectSender(d.Chain.Client, opts, d.Chain.Mine())
 	if err != nil {
-		return common.Hash{}, err
+		return nil, err
 	}
 	s.PollInterval = 50 * time.Millisecond
+	return s, nil
+}
+
+// AuthorizeKey authorises key for one of the provider's machines.
+func (d *Devnet) AuthorizeKey(ctx context.Context, id common.Hash, key common.Address) error {
+	s, err := d.providerSender()
+	if err != nil {
+		return err
+	}
+	rcpt, err := d.Registry.Transact(ctx, s, d.Registry.AuthorizeKeyTx(id, key))
+	d.record(fmt.Sprintf("authorizeKey (%s)", key), rcpt)
+	return err
+}
+
+// RegisterMachine registers a machine from the provider's account and returns its id.
+func (d *Devnet) RegisterMachine(ctx context.Context, salt common.Hash, tee evidence.TEE, uri string) (common.Hash, error) {
+	s, err := d.providerSender()
+	if err != nil {
+		return common.Hash{}, err
+	}
 	rcpt, err := d.Registry.Transact(ctx, s, d.Registry.RegisterMachineTx(salt, uint8(tee), uri))
 	d.record(fmt.Sprintf("registerMachine (%s, %s)", uri, tee), rcpt)
 	if err != nil {

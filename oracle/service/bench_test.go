@@ -31,7 +31,7 @@ func BenchmarkSubmitVerifySign(b *testing.B) {
 	machine := e.registerMachine(b, provider, 1, verdict.TEESEVSNP)
 	snp := newFakeSNP(b, time.Now().Add(-24*time.Hour))
 	n := startNode(b, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, reappEvery: time.Hour})
-	a := newAgent(b, snp, machine)
+	a := e.newAgent(b, snp, machine)
 	ch := a.challenge(b, n)
 
 	// One piece of evidence per submission: a fresh TEE key gives fresh report data.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -43,6 +44,11 @@ const (
 type registryView interface {
 	// Machine returns the registry's record of a machine (all zero when unknown).
 	Machine(ctx context.Context, id common.Hash) (MachineRecord, error)
+	// AuthorizedKey returns the key the machine's provider authorised and no verdict
+	// has bound yet (zero when none).
+	AuthorizedKey(ctx context.Context, id common.Hash) (common.Address, error)
+	// MachineOfKey returns the machine a key is bound to (zero when none).
+	MachineOfKey(ctx context.Context, key common.Address) (common.Hash, error)
 	// PolicyActive reports whether policy h is registered and active, and its
 	// validity in seconds.
 	PolicyActive(ctx context.Context, h common.Hash) (bool, uint64, error)
@@ -63,6 +69,9 @@ type registryView interface {
 	// MachinesTouched returns the ids of the machines named by registry events in
 	// blocks [from, to].
 	MachinesTouched(ctx context.Context, from, to uint64) ([]common.Hash, error)
+	// BatchOutcome returns the verdicts a submitVerdicts receipt accepted (by
+	// digest) and the entries it skipped.
+	BatchOutcome(rcpt *types.Receipt) (map[common.Hash]bool, []chain.VerdictSkipped, error)
 }
 
 // chainRegistry adapts *chain.Registry to the node's registryView: it converts
@@ -86,6 +95,18 @@ func (c chainRegistry) Machine(ctx context.Context, id common.Hash) (MachineReco
 	}
 	return MachineRecord{Provider: m.Provider, TEE: m.TEE, State: m.State, TEEKey: m.TEEKey, Status: uint8(m.Status),
 		PolicyHash: m.PolicyHash, IssuedAt: m.IssuedAt, ExpiresAt: m.ExpiresAt}, nil
+}
+
+func (c chainRegistry) AuthorizedKey(ctx context.Context, id common.Hash) (common.Address, error) {
+	return c.r.AuthorizedKey(ctx, id)
+}
+
+func (c chainRegistry) MachineOfKey(ctx context.Context, key common.Address) (common.Hash, error) {
+	return c.r.MachineOfKey(ctx, key)
+}
+
+func (c chainRegistry) BatchOutcome(rcpt *types.Receipt) (map[common.Hash]bool, []chain.VerdictSkipped, error) {
+	return c.r.BatchOutcome(rcpt)
 }
 
 func (c chainRegistry) PolicyActive(ctx context.Context, h common.Hash) (bool, uint64, error) {

@@ -31,7 +31,7 @@ func TestE2ECollateralUnavailable(t *testing.T) {
 
 	t.Run("KDS comes back", func(t *testing.T) {
 		machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
-		a := newAgent(t, snp, machine)
+		a := e.newAgent(t, snp, machine)
 		snp.crls.serveVCEK(snp.signer.Vcek.Raw, 3)
 		ch := a.challenge(t, n)
 		code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, noVCEK))
@@ -61,7 +61,7 @@ func TestE2ECollateralUnavailable(t *testing.T) {
 
 	t.Run("KDS stays down", func(t *testing.T) {
 		machine := e.registerMachine(t, provider, 2, verdict.TEESEVSNP)
-		a := newAgent(t, snp, machine)
+		a := e.newAgent(t, snp, machine)
 		snp.crls.serveVCEK(snp.signer.Vcek.Raw, 1<<30)
 		ch := a.challenge(t, n)
 		code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, noVCEK))

@@ -88,7 +88,7 @@ func TestE2ETDX(t *testing.T) {
 	e.registerPolicy(t, pol)
 	machine := e.registerMachine(t, provider, 7, verdict.TEETDX)
 	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, tdx: intel})
-	a := newAgent(t, nil, machine)
+	a := e.newAgent(t, nil, machine)
 
 	attest := func(t *testing.T, td *fakehw.TDXMachine) api.SubmissionView {
 		t.Helper()

@@ -32,7 +32,7 @@ func TestE2ESNP(t *testing.T) {
 	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
 	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
 	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp})
-	a := newAgent(t, snp, machine)
+	a := e.newAgent(t, snp, machine)
 
 	attest := func(t *testing.T, meas [48]byte) api.SubmissionView {
 		t.Helper()

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
 // chainEnv is a registry and an example consumer deployed on a real anvil.
@@ -46,6 +48,9 @@ type chainEnv struct {
 	registry common.Address
 	consumer common.Address
 	reg      *bindings.TeeRegistry
+
+	mu        sync.Mutex
+	providers map[common.Hash]*ecdsa.PrivateKey // machine id -> its provider's key
 }
 
 func ctxT(t testing.TB) context.Context {
@@ -146,7 +151,25 @@ func (e *chainEnv) registerMachine(t testing.TB, provider *ecdsa.PrivateKey, sal
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.mu.Lock()
+	if e.providers == nil {
+		e.providers = map[common.Hash]*ecdsa.PrivateKey{}
+	}
+	e.providers[id] = provider
+	e.mu.Unlock()
 	return id
+}
+
+// authorize has the machine's provider authorise key for it.
+func (e *chainEnv) authorize(t testing.TB, id common.Hash, key common.Address) {
+	t.Helper()
+	e.mu.Lock()
+	p := e.providers[id]
+	e.mu.Unlock()
+	if p == nil {
+		t.Fatalf("authorize: machine %s was not registered by this test", id)
+	}
+	e.send(t, p, e.reg.PackAuthorizeKey(id, key))
 }
 
 func (e *chainEnv) isTrusted(t testing.TB, id common.Hash) bool {
@@ -339,19 +362,56 @@ func httpJSON(t testing.TB, method, url, ctype string, body []byte, out any) int
 }
 
 // agent is a test-only in-VM agent: it asks a node for a challenge and submits
-// evidence bound to it.
+// evidence bound to it, with its key's proof of possession.
 type agent struct {
 	snp     *fakeSNP
 	machine common.Hash
+	key     *ecdsa.PrivateKey
 	teeKey  common.Address
+
+	mu         sync.Mutex
+	challenges map[uint64]api.Challenge // by anchor block
 }
 
-func newAgent(t testing.TB, f *fakeSNP, machine common.Hash) *agent {
+// newAgent returns an agent with a fresh TEE key, which the machine's provider
+// authorises (as a provider does before a machine's first attestation).
+func (e *chainEnv) newAgent(t testing.TB, f *fakeSNP, machine common.Hash) *agent {
+	t.Helper()
+	a := newStrangerAgent(t, f, machine)
+	e.authorize(t, machine, a.teeKey)
+	return a
+}
+
+// newStrangerAgent returns an agent whose key no provider authorised.
+func newStrangerAgent(t testing.TB, f *fakeSNP, machine common.Hash) *agent {
 	k, err := crypto.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &agent{snp: f, machine: machine, teeKey: crypto.PubkeyToAddress(k.PublicKey)}
+	return &agent{snp: f, machine: machine, key: k, teeKey: crypto.PubkeyToAddress(k.PublicKey),
+		challenges: map[uint64]api.Challenge{}}
+}
+
+// pop is the agent's proof of possession for the challenge it got at anchor (an
+// unknown anchor is signed with a zero block hash, which no node accepts), signed
+// with the agent's key whatever key it claims (a stranger's agent claims keys it
+// does not hold).
+func (a *agent) pop(t testing.TB, anchor uint64) []byte {
+	t.Helper()
+	a.mu.Lock()
+	ch, ok := a.challenges[anchor]
+	a.mu.Unlock()
+	b := verdict.Binding{MachineID: a.machine, TEEKey: a.teeKey, AnchorBlockNumber: anchor}
+	if ok {
+		b = verdict.Binding{ChainID: ch.ChainID, Registry: ch.Registry, MachineID: ch.MachineID, TEEKey: ch.TEEKey,
+			AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}
+	}
+	h := b.PossessionDigest()
+	sig, err := crypto.Sign(h[:], a.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sig
 }
 
 func (a *agent) challenge(t testing.TB, n *node) api.Challenge {
@@ -367,6 +427,9 @@ func (a *agent) challenge(t testing.TB, n *node) api.Challenge {
 	if code != 200 {
 		t.Fatalf("challenge: HTTP %d", code)
 	}
+	a.mu.Lock()
+	a.challenges[ch.AnchorBlockNumber] = ch
+	a.mu.Unlock()
 	return ch
 }
 
@@ -393,7 +456,8 @@ type submitAnswer struct {
 
 func (a *agent) submit(t testing.TB, n *node, anchor uint64, bundle []byte) (int, submitAnswer) {
 	t.Helper()
-	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d", n.url, a.machine, a.teeKey, anchor)
+	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", n.url, a.machine, a.teeKey, anchor,
+		hexutil.Encode(a.pop(t, anchor)))
 	// 503 means the node could not ask the chain: retry, as an agent does.
 	var out submitAnswer
 	code := retryUnavailable(t, "submit", agentBudget, func() int {

@@ -260,7 +260,7 @@ func TestE2EFaults(t *testing.T) {
 	p := startNodeProc(t, bin, args(rpcURL))
 	n := &node{url: p.url}
 	for i, id := range ids[:machines] {
-		ag := newAgent(t, snp, id)
+		ag := e.newAgent(t, snp, id)
 		ch := ag.challenge(t, n)
 		code, res := ag.submit(t, n, ch.AnchorBlockNumber, ag.evidenceFor(t, ch, good, nil))
 		if code != 202 {
@@ -325,7 +325,7 @@ func TestE2EFaults(t *testing.T) {
 	waitBlock(t, client, restored+4, 30*time.Second)
 	phase("anvil restarted")
 	for _, id := range ids[machines:] {
-		ag := newAgent(t, snp, id)
+		ag := e.newAgent(t, snp, id)
 		ch := ag.challenge(t, n2)
 		code, res := ag.submit(t, n2, ch.AnchorBlockNumber, ag.evidenceFor(t, ch, good, nil))
 		if code != 202 {
@@ -345,7 +345,7 @@ func TestE2EFaults(t *testing.T) {
 	}
 	// Exactly once: one VerdictAccepted per machine.
 	logs, err := client.FilterLogs(ctxT(t), ethereum.FilterQuery{FromBlock: big.NewInt(0), Addresses: []common.Address{e.registry},
-		Topics: [][]common.Hash{{crypto.Keccak256Hash([]byte("VerdictAccepted(bytes32,address,bytes32,uint8,bytes32,bytes32,bytes32)"))}}})
+		Topics: [][]common.Hash{{crypto.Keccak256Hash([]byte("VerdictAccepted(bytes32,address,bytes32,uint8,bytes32,bytes32,bytes32,uint64,uint64)"))}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,6 +405,14 @@ func registerMachines(t *testing.T, e *chainEnv, provider *ecdsa.PrivateKey, sal
 			t.Fatal(err)
 		}
 	}
+	e.mu.Lock()
+	if e.providers == nil {
+		e.providers = map[common.Hash]*ecdsa.PrivateKey{}
+	}
+	for _, id := range ids {
+		e.providers[id] = provider
+	}
+	e.mu.Unlock()
 	return ids
 }
 

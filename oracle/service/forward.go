@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -36,10 +39,16 @@ func (s *Service) forwardEvidence(ctx context.Context, peer string, v *verdict.V
 		st.Detail = "evidence not forwarded: " + err.Error()
 		return st
 	}
+	pop, err := s.possessionOf(v.EvidenceHash)
+	if err != nil {
+		st.Detail = "evidence not forwarded: " + err.Error()
+		return st
+	}
 	qs := url.Values{}
 	qs.Set("machine_id", v.MachineID.String())
 	qs.Set("tee_key", v.TEEKey.String())
 	qs.Set("anchor_block", strconv.FormatUint(v.AnchorBlockNumber, 10))
+	qs.Set("pop", hexutil.Encode(pop))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, peer+"/v1/evidence?"+qs.Encode(), bytes.NewReader(bundle))
 	if err != nil {
 		st.Detail = "evidence not forwarded: " + err.Error()
@@ -67,4 +76,21 @@ func (s *Service) forwardEvidence(ctx context.Context, peer string, v *verdict.V
 		st.Detail = fmt.Sprintf("evidence not forwarded: HTTP %d %s", resp.StatusCode, bytes.TrimSpace(body))
 	}
 	return st
+}
+
+// possessionOf returns the proof of possession the evidence was submitted with: a
+// peer checks it before it appraises the evidence, as this node did.
+func (s *Service) possessionOf(evHash common.Hash) ([]byte, error) {
+	id, err := s.st.Meta("ev/" + evHash.String())
+	if err != nil {
+		return nil, fmt.Errorf("submission of evidence %s: %w", evHash, err)
+	}
+	m, err := s.subMeta(string(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(m.PoP) == 0 {
+		return nil, fmt.Errorf("submission %s has no proof of possession", id)
+	}
+	return m.PoP, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/chain"
@@ -385,6 +386,50 @@ func (s *Service) getJSON(ctx context.Context, url string, v any) (int, error) {
 		}
 	}
 	return resp.StatusCode, nil
+}
+
+// batchOutcome reads a mined submitVerdicts receipt for the verdicts the registry
+// skipped (chain.VerdictSkipped), with the reason of each, so that their
+// submissions end failed rather than confirmed. A verdict skipped as stale whose
+// very digest is accepted on-chain (another relayer landed the same verdict first)
+// is not skipped: it is published.
+func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (map[common.Hash]string, error) {
+	_, skippedEvs, err := s.reg.BatchOutcome(rcpt)
+	if err != nil || len(skippedEvs) == 0 {
+		return nil, err
+	}
+	out := map[common.Hash]string{}
+	for _, e := range skippedEvs {
+		if e.Reason != nil && e.Reason.Name == "StaleVerdict" {
+			from := uint64(0)
+			if sv, err := s.st.Verdict(e.Digest); err == nil {
+				var v verdict.Verdict
+				if json.Unmarshal(sv.Body, &v) == nil {
+					from = v.AnchorBlockNumber
+				}
+			}
+			cctx, cancel := s.chainCtx(ctx)
+			accepted, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (map[common.Hash]uint64, error) {
+				return s.reg.AcceptedDigests(ctx, e.MachineID, from)
+			})
+			cancel()
+			if err != nil {
+				return nil, err
+			}
+			if _, ok := accepted[e.Digest]; ok {
+				continue
+			}
+		}
+		reason := "refused"
+		if e.Reason != nil {
+			reason = reasonText(e.Reason)
+		}
+		out[e.Digest] = reason
+		s.m.batches.WithLabelValues("entry_skipped").Inc()
+		s.log.Warn("the registry skipped a verdict of a batch", "verdict", e.Digest, "machine", e.MachineID, "index", e.Index,
+			"reason", reason, "tx", rcpt.TxHash)
+	}
+	return out, nil
 }
 
 // send publishes one batch through the transaction manager and waits for it. The

@@ -3,6 +3,7 @@ package service_test
 import (
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func TestE2EQuorum(t *testing.T) {
 	}
 
 	t.Run("one signature is not enough, two are", func(t *testing.T) {
-		ag := newAgent(t, snp, m1)
+		ag := e.newAgent(t, snp, m1)
 		ch := ag.challenge(t, A)
 		bundle := ag.evidenceFor(t, ch, good, nil)
 		idA := submit(t, ag, A, ch, bundle)
@@ -94,11 +95,23 @@ func TestE2EQuorum(t *testing.T) {
 			t.Fatalf("quorum status %+v, want 1 of 2", v.Quorum)
 		}
 		idB := submit(t, ag, B, ch, bundle)
-		idC := submit(t, ag, C, ch, bundle)
-		va := waitState(t, A, idA, 60*time.Second, "confirmed")
+		waitState(t, A, idA, 60*time.Second, "confirmed")
 		waitState(t, B, idB, 60*time.Second, "confirmed")
 		if !e.isTrusted(t, m1) || !e.consumerAccepts(t, ag.teeKey) {
 			t.Fatal("verdict with two signatures not trusted on-chain")
+		}
+		// A re-attestation of the now bound key reaches all three nodes. C's policy
+		// makes it untrusted: a downgrade of the bound key, which C signs and offers,
+		// but A and B reached another verdict.
+		ch = ag.challenge(t, A)
+		bundle = ag.evidenceFor(t, ch, good, nil)
+		idA = submit(t, ag, A, ch, bundle)
+		idB = submit(t, ag, B, ch, bundle)
+		idC := submit(t, ag, C, ch, bundle)
+		va := waitState(t, A, idA, 60*time.Second, "confirmed")
+		waitState(t, B, idB, 60*time.Second, "confirmed")
+		if !e.isTrusted(t, m1) {
+			t.Fatal("re-attested machine not trusted on-chain")
 		}
 		var vv api.VerdictView
 		httpJSON(t, "GET", A.url+"/v1/verdicts/"+va.VerdictHash.String(), "", nil, &vv)
@@ -130,7 +143,7 @@ func TestE2EQuorum(t *testing.T) {
 	})
 
 	t.Run("a node with another policy cannot trust alone", func(t *testing.T) {
-		ag := newAgent(t, snp, m2)
+		ag := e.newAgent(t, snp, m2)
 		ch := ag.challenge(t, C)
 		bundle := ag.evidenceFor(t, ch, other, nil) // allowed only by C's policy
 		idC := submit(t, ag, C, ch, bundle)
@@ -140,17 +153,25 @@ func TestE2EQuorum(t *testing.T) {
 		}
 		idA := submit(t, ag, A, ch, bundle)
 		idB := submit(t, ag, B, ch, bundle)
-		va := waitState(t, A, idA, 60*time.Second, "confirmed")
-		waitState(t, B, idB, 60*time.Second, "confirmed")
-		if va.Trusted == nil || *va.Trusted {
-			t.Fatal("A trusted a workload its policy does not allow")
+		// A and B decide untrusted; an untrusted verdict never binds a key, so they do
+		// not publish it (the machine has no key yet), and say why.
+		for _, n := range []struct {
+			n  *node
+			id string
+		}{{A, idA}, {B, idB}} {
+			v := waitState(t, n.n, n.id, 60*time.Second, "failed")
+			if v.Trusted == nil || *v.Trusted {
+				t.Fatal("a node trusted a workload its policy does not allow")
+			}
+			if !strings.Contains(v.Reason, "never bind") {
+				t.Fatalf("failed for %q, want the binding rule", v.Reason)
+			}
 		}
-		time.Sleep(2 * time.Second)
 		if e.isTrusted(t, m2) {
 			t.Fatal("machine trusted on one odd node's signature")
 		}
-		if rec := e.machine(t, m2); rec.Status != uint8(verdict.StatusUntrusted) {
-			t.Fatalf("on-chain status %d, want the quorum's untrusted verdict", rec.Status)
+		if rec := e.machine(t, m2); rec.Status != 0 || rec.TeeKey != (common.Address{}) {
+			t.Fatalf("on-chain status %d key %s, want no verdict and no key", rec.Status, rec.TeeKey)
 		}
 	})
 }
@@ -192,7 +213,7 @@ func TestE2EQuorumForwarding(t *testing.T) {
 	B := startNode(t, e, nodeOpts{key: kb, policy: pol, snp: snp, listen: addrs[1], peers: peersOf(1)})
 	startNode(t, e, nodeOpts{key: kc, policy: pol, snp: snp, listen: addrs[2], peers: peersOf(2)})
 
-	ag := newAgent(t, snp, m)
+	ag := e.newAgent(t, snp, m)
 	ch := ag.challenge(t, A)
 	code, res := ag.submit(t, A, ch.AnchorBlockNumber, ag.evidenceFor(t, ch, good, nil))
 	if code != 202 {

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -120,6 +121,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 	txc := cfg.TxManager
 	txc.Metrics = s.m.tx
 	txc.ChainID = new(big.Int).SetUint64(cfg.ChainID)
+	txc.Outcome = s.batchOutcome
 	if txc.Logger == nil {
 		txc.Logger = cfg.Logger
 	}
@@ -293,6 +295,9 @@ type subMeta struct {
 	Reappraisal bool `json:"reappraisal,omitempty"`
 	// BaseVerdict is the verdict a re-appraisal re-examines.
 	BaseVerdict common.Hash `json:"base_verdict,omitempty"`
+	// PoP is the key's proof of possession the submission came with (none for a
+	// re-appraisal), given on to peers with the evidence.
+	PoP hexutil.Bytes `json:"pop,omitempty"`
 }
 
 // subMetaEntry returns m as the metadata entry of submission id, for
@@ -442,7 +447,48 @@ var (
 	ErrReplay = errors.New("evidence already submitted")
 	// ErrMachine: the machine is not registered, or registered for another TEE.
 	ErrMachine = errors.New("machine not accepted")
+	// ErrKeyNotAuthorized: the key is neither the machine's bound key nor the key its
+	// provider authorised (authorizeKey), or it is bound to another machine.
+	ErrKeyNotAuthorized = errors.New("key not authorised for this machine by its provider")
 )
+
+// checkKey applies the registry's binding rules to a key about to be attested for
+// a machine whose record is rec: the machine's bound key re-attests; any other key
+// must be the one the machine's provider authorised and bound to no machine.
+func (s *Service) checkKey(ctx context.Context, id common.Hash, rec MachineRecord, key common.Address) error {
+	if key == rec.TEEKey {
+		return nil
+	}
+	auth, err := read(ctx, func(ctx context.Context) (common.Address, error) { return s.reg.AuthorizedKey(ctx, id) })
+	if err != nil {
+		return unavailable(err)
+	}
+	if auth != key {
+		hint := "no key is authorised"
+		if auth != (common.Address{}) {
+			hint = "the authorised key is " + auth.String()
+		}
+		return &api.FieldError{Field: "tee_key", Unprocessable: true, Err: fmt.Errorf(
+			"%w: machine %s is bound to %s and %s; its provider %s authorises a key with `teeoracle machine authorize-key --machine %s --key %s`",
+			ErrKeyNotAuthorized, id, boundName(rec.TEEKey), hint, rec.Provider, id, key)}
+	}
+	other, err := read(ctx, func(ctx context.Context) (common.Hash, error) { return s.reg.MachineOfKey(ctx, key) })
+	if err != nil {
+		return unavailable(err)
+	}
+	if other != (common.Hash{}) && other != id {
+		return &api.FieldError{Field: "tee_key", Unprocessable: true, Err: fmt.Errorf(
+			"%w: key %s is bound to machine %s", ErrKeyNotAuthorized, key, other)}
+	}
+	return nil
+}
+
+func boundName(k common.Address) string {
+	if k == (common.Address{}) {
+		return "no key"
+	}
+	return k.String()
+}
 
 // Submit checks the machine and the anchor against the chain, refuses evidence seen
 // before, and stores the submission; it returns after the store's commit.
@@ -481,6 +527,16 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	if err != nil {
 		return nil, unavailable(err)
 	}
+	// Proof of possession: the key's own signature over this challenge. Without it
+	// anyone could name an address they do not hold and have it bound.
+	b := verdict.Binding{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: req.MachineID, TEEKey: req.TEEKey,
+		AnchorBlockNumber: req.AnchorBlock, AnchorBlockHash: hdr.Hash()}
+	if err := verdict.VerifyPossession(b, req.PoP); err != nil {
+		return nil, &api.FieldError{Field: "pop", Unprocessable: true, Err: err}
+	}
+	if err := s.checkKey(cctx, req.MachineID, rec, req.TEEKey); err != nil {
+		return nil, err
+	}
 	if hdr.Time <= rec.IssuedAt {
 		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
 			Err: fmt.Errorf("%w: block %d has time %d, not after the machine's current verdict (issued at %d); the registry would refuse it as stale",
@@ -496,7 +552,7 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	}
 	id := newID()
 	meta, err := subMetaEntry(id, &subMeta{MachineID: req.MachineID, TEEKey: req.TEEKey, AnchorBlock: req.AnchorBlock,
-		AnchorHash: hdr.Hash(), AsOf: int64(hdr.Time)})
+		AnchorHash: hdr.Hash(), AsOf: int64(hdr.Time), PoP: req.PoP})
 	if err != nil {
 		return nil, fmt.Errorf("store submission parameters: %w", err)
 	}

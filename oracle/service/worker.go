@@ -11,6 +11,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
@@ -170,6 +171,15 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 	if err != nil {
 		return s.fail(sub.ID, "archived evidence does not decode: "+err.Error())
 	}
+	// The registry's binding facts are read before the appraisal, so a chain that
+	// does not answer costs no appraisal: the submission waits a poll interval.
+	facts, err := s.bindingFacts(ctx, m.MachineID, m.TEEKey)
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return s.waitForChain(sub, err)
+	}
 	d, err := s.decide(ctx, ev, m)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -192,7 +202,14 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 	// the reason it is not published) go into the store in one commit.
 	rec := store.Decision{Verdict: store.Verdict{Hash: d.digest, MachineID: m.MachineID, IssuedAt: d.dec.Verdict.IssuedAt,
 		Body: body}, Collateral: collateral, Meta: map[string][]byte{auditKey(d.digest): audit}}
-	if rec.FailReason = notPublished(&d.dec.Verdict, d.publishable, d.dec.Reasons, m); rec.FailReason == "" {
+	rec.FailReason = notPublished(&d.dec.Verdict, d.publishable, d.dec.Reasons, m)
+	if rec.FailReason == "" {
+		// The registry's binding rules, applied before signing: an honest quorum never
+		// signs a verdict the registry would refuse or that acts on another provider's
+		// machine. The chain may have changed since the submission was accepted.
+		rec.FailReason = facts.refusal(&d.dec.Verdict)
+	}
+	if rec.FailReason == "" {
 		if rec.Signature, err = verdict.Sign(d.digest, s.cfg.OracleKey); err != nil {
 			return err
 		}
@@ -242,6 +259,66 @@ func notPublished(v *verdict.Verdict, publishable bool, reasons policy.Reason, m
 		return fmt.Sprintf("untrusted (%s) and not published: the evidence is not authentic or not bound to this machine, key and anchor, so anyone could have sent it", reasons)
 	}
 	return ""
+}
+
+// bindingFacts is what the registry's key-binding rules need to know about one
+// machine and key.
+type bindingFacts struct {
+	rec      MachineRecord
+	keyCheck error // checkKey's refusal of the key, nil when it may be bound
+}
+
+// bindingFacts reads the machine's record and, when key is not its bound key,
+// whether the key may be bound. An error means the chain did not answer.
+func (s *Service) bindingFacts(ctx context.Context, id common.Hash, key common.Address) (*bindingFacts, error) {
+	cctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	rec, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (MachineRecord, error) { return s.reg.Machine(ctx, id) })
+	if err != nil {
+		return nil, err
+	}
+	f := &bindingFacts{rec: rec}
+	if rec.State == machineRegistered && key != rec.TEEKey {
+		err := s.checkKey(cctx, id, rec, key)
+		var fe *api.FieldError
+		switch {
+		case errors.As(err, &fe):
+			f.keyCheck = fe.Err
+		case err != nil:
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// refusal returns why the registry's key-binding rules forbid publishing v, or ""
+// when they allow it: a trusted verdict re-attests the machine's bound key or binds
+// the key its provider authorised (and no other machine holds); an untrusted
+// verdict only downgrades the key bound to that very machine.
+func (f *bindingFacts) refusal(v *verdict.Verdict) string {
+	switch {
+	case f.rec.State != machineRegistered:
+		return fmt.Sprintf("machine %s is no longer registered", v.MachineID)
+	case v.TEEKey == f.rec.TEEKey:
+		return ""
+	case v.Status != verdict.StatusTrusted:
+		return fmt.Sprintf("untrusted verdicts only downgrade the key bound to the machine (%s), never bind %s: nothing to publish",
+			boundName(f.rec.TEEKey), v.TEEKey)
+	case f.keyCheck != nil:
+		return f.keyCheck.Error()
+	}
+	return ""
+}
+
+// waitForChain puts off a submission whose binding facts could not be read: it is
+// claimed again after a poll interval.
+func (s *Service) waitForChain(sub store.Submission, err error) error {
+	next := s.cfg.Now().Add(s.cfg.PollInterval)
+	if _, derr := s.st.Defer(sub.ID, next, "chain unavailable for the key-binding rules: "+err.Error()); derr != nil {
+		return fmt.Errorf("put off submission: %w", derr)
+	}
+	s.log.Warn("chain unavailable; submission put off", "id", sub.ID, "retry_at", next.UTC(), "err", err)
+	return nil
 }
 
 // finishVerified signs a verified submission's verdict, or fails it when the verdict

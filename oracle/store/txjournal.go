@@ -171,6 +171,14 @@ func (s *Store) RecordAttempt(from common.Address, nonce uint64, txHash common.H
 // enough confirmations; success is the receipt status. Submissions it carried move
 // to confirmed, or to failed when the transaction reverted.
 func (s *Store) MarkConfirmed(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool) error {
+	return s.MarkConfirmedOutcome(from, nonce, txHash, block, success, nil)
+}
+
+// MarkConfirmedOutcome is MarkConfirmed for a transaction that did not apply all
+// it carried: a carried submission whose verdict hash is in skipped moves to failed
+// with that reason (the registry skipped the verdict), the others as MarkConfirmed
+// says.
+func (s *Store) MarkConfirmedOutcome(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool, skipped map[common.Hash]string) error {
 	return s.update(func(tx *bolt.Tx) error {
 		t, err := getTx(tx, from, nonce)
 		if err != nil {
@@ -204,6 +212,9 @@ func (s *Store) MarkConfirmed(from common.Address, nonce uint64, txHash common.H
 		return s.forCarried(tx, t.Refs, func(sub *Submission) error {
 			if sub.State != StateSubmitted || sub.TxFrom != from || sub.TxNonce == nil || *sub.TxNonce != nonce {
 				return nil
+			}
+			if reason, ok := skipped[sub.VerdictHash]; ok && success {
+				return s.transition(tx, sub, StateFailed, fmt.Sprintf("transaction %s skipped the verdict: %s", txHash, reason), nil)
 			}
 			if success {
 				return s.transition(tx, sub, StateConfirmed, "", nil)

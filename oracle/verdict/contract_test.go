@@ -154,6 +154,7 @@ func TestAssembledSignaturesAccepted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.send(t, "authorizeKey", d.reg.PackAuthorizeKey(machineID, common.Address{0x7e}))
 	head, err := d.sim.Client().HeaderByNumber(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
