@@ -66,12 +66,12 @@ func TestABIConstants(t *testing.T) {
 			t.Errorf("event %s: page has %s %s, contract %s %s", name, ev.Signature, ev.Topic, e.Sig, e.ID.Hex())
 		}
 	}
-	// The page decodes machine() as ten static words and VerdictAccepted's data as five.
+	// The page decodes machine() as ten static words and VerdictAccepted's data as seven.
 	if out := a.Methods["machine"].Outputs; len(out) != 1 || len(out[0].Type.TupleElems) != 10 {
 		t.Errorf("machine() returns %v, the page reads ten fields", out)
 	}
-	if in := a.Events["VerdictAccepted"].Inputs.NonIndexed(); len(in) != 5 {
-		t.Errorf("VerdictAccepted has %d data fields, the page reads five", len(in))
+	if in := a.Events["VerdictAccepted"].Inputs.NonIndexed(); len(in) != 7 {
+		t.Errorf("VerdictAccepted has %d data fields, the page reads seven", len(in))
 	}
 }
 

@@ -84,6 +84,13 @@ func registryCommands(deps appDeps) []*cli.Command {
 					Flags:     machineRegisterFlags(), Action: runMachineRegister},
 				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever",
 					Flags: txFlags(machineFlag()), Action: runMachineDeregister},
+				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
+					UsageText: "teeoracle machine authorize-key --machine ID --key ADDRESS chain and key flags\n\n" +
+						"A machine's first verdict, and every key rotation, binds only the key its provider authorised:\n" +
+						"run this with the address the machine's agent prints (its TEE key) before the agent attests.",
+					Flags: txFlags(machineFlag(), teeKeyFlag()), Action: runMachineAuthorizeKey},
+				{Name: "revoke-key", Usage: "withdraw a machine's key: drop a pending authorisation and unbind (untrust) its bound key",
+					Flags: txFlags(machineFlag()), Action: runMachineRevokeKey},
 				{Name: "show", Usage: "print a machine's record and latest verdict",
 					Flags: append(chainReadFlags(), machineFlag()), Action: runMachineShow},
 			},
@@ -456,6 +463,37 @@ func runMachineDeregister(c *cli.Context) error {
 	}
 	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
 		return send(ctx, c, cc, s, "deregister machine", cc.reg.DeregisterMachineTx(id))
+	})
+}
+
+func runMachineAuthorizeKey(c *cli.Context) error {
+	id, err := requiredHash(c, rfMachine)
+	if err != nil {
+		return badInput(err)
+	}
+	if c.String(rfKey) == "" {
+		return badInput(fmt.Errorf("--%s is required: the TEE key's address, as the machine's agent prints it", rfKey))
+	}
+	key, err := parseAddress(c, rfKey)
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+		if err := send(ctx, c, cc, s, "authorize key", cc.reg.AuthorizeKeyTx(id, key)); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "machine %s\nauthorized-key %s\n", id.Hex(), key.Hex())
+		return nil
+	})
+}
+
+func runMachineRevokeKey(c *cli.Context) error {
+	id, err := requiredHash(c, rfMachine)
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+		return send(ctx, c, cc, s, "revoke key", cc.reg.RevokeKeyTx(id))
 	})
 }
 

@@ -131,7 +131,7 @@ func policyRegisterFlags() []cli.Flag {
 func machineRegisterFlags() []cli.Flag {
 	return txFlags(
 		&cli.StringFlag{Name: rfSalt, EnvVars: env(rfSalt),
-			Usage: "`HEX` salt (up to 32 bytes) unique among your machines; the id is keccak256(abi.encode(you, salt))"},
+			Usage: "`HEX` salt (up to 32 bytes) unique among your machines; the id is derived from your address and it (machineIdOf)"},
 		&cli.StringFlag{Name: rfTEE, EnvVars: env(rfTEE),
 			Usage: "`TEE` type: sev-snp or tdx"},
 		&cli.StringFlag{Name: rfMetadataURI, EnvVars: env(rfMetadataURI),
@@ -139,12 +139,12 @@ func machineRegisterFlags() []cli.Flag {
 	)
 }
 
+func teeKeyFlag() cli.Flag {
+	return &cli.StringFlag{Name: rfKey, EnvVars: env(rfKey), Usage: "TEE key `ADDRESS` (the address of the key a machine's TEE holds)"}
+}
+
 func queryFlags() []cli.Flag {
-	return append(chainReadFlags(),
-		machineFlag(),
-		&cli.StringFlag{Name: rfKey, EnvVars: env(rfKey),
-			Usage: "TEE key `ADDRESS` to ask about instead of a machine"},
-	)
+	return append(chainReadFlags(), machineFlag(), teeKeyFlag())
 }
 
 func oraclesListFlags() []cli.Flag {

@@ -176,6 +176,12 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	}
 	teeKey, _ := crypto.GenerateKey()
 	teeAddr := crypto.PubkeyToAddress(teeKey.PublicKey)
+	// Only the provider authorises the key its machine's first verdict binds.
+	_, err, code = runReg(t, append([]string{"machine", "authorize-key", "--machine", id.Hex(), "--key", teeAddr.Hex()}, asOwner...)...)
+	wantCLIRevert(t, err, code, "NotMachineProvider")
+	if auth := mustRun(t, append([]string{"machine", "authorize-key", "--machine", id.Hex(), "--key", teeAddr.Hex()}, asProvider...)...); auth["authorized-key"] != teeAddr.Hex() {
+		t.Fatalf("machine authorize-key printed %v", auth)
+	}
 	ctx := context.Background()
 	head, err := a.Client.HeaderByNumber(ctx, nil)
 	if err != nil {
@@ -228,6 +234,11 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 		t.Fatalf("machine show after the verdict: %v", show)
 	}
 
+	// The provider withdraws the key: the machine stays registered, untrusted.
+	mustRun(t, append([]string{"machine", "revoke-key", "--machine", id.Hex()}, asProvider...)...)
+	if _, _, code := runReg(t, append([]string{"query", "--key", teeAddr.Hex()}, on...)...); code != exitUntrusted {
+		t.Fatalf("query after revoke-key: exit %d, want %d", code, exitUntrusted)
+	}
 	// Only the provider deregisters; then the machine is untrusted for good.
 	_, err, code = runReg(t, append([]string{"machine", "deregister", "--machine", id.Hex()}, asOwner...)...)
 	wantCLIRevert(t, err, code, "NotMachineProvider")
@@ -314,7 +325,8 @@ func TestRegistryFlagRules(t *testing.T) {
 	walk("teeoracle", app.Commands)
 	for _, cmd := range [][]string{{"registry", "deploy"}, {"registry", "oracles", "add"}, {"registry", "oracles", "remove"},
 		{"registry", "oracles", "threshold"}, {"registry", "oracles", "list"}, {"policy", "register"}, {"policy", "retire"},
-		{"policy", "show"}, {"machine", "register"}, {"machine", "deregister"}, {"machine", "show"}, {"query"}} {
+		{"policy", "show"}, {"machine", "register"}, {"machine", "deregister"}, {"machine", "authorize-key"}, {"machine", "revoke-key"},
+		{"machine", "show"}, {"query"}} {
 		out, err, code := runReg(t, append(cmd, "--help")...)
 		if err != nil || code != 0 || !strings.Contains(out, "--rpc-url") {
 			t.Errorf("teeoracle %s --help: exit %d, %v\n%s", strings.Join(cmd, " "), code, err, out)

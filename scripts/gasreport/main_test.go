@@ -19,7 +19,7 @@ var goals = map[string]int64{
 	opIsTrusted:         6_000,
 }
 
-var wantOrder = []string{opRegister, opFirstVerdict, opReattest1of1, opReattest2of3, opBatch50PerVerdict, opIsTrusted, opIsTrustedColdCall}
+var wantOrder = []string{opRegister, opAuthorizeKey, opFirstVerdict, opReattest1of1, opReattest2of3, opBatch50PerVerdict, opIsTrusted, opIsTrustedColdCall}
 
 func measureSimulated(t *testing.T) []Figure {
 	t.Helper()
@@ -62,7 +62,7 @@ func TestGasGoals(t *testing.T) {
 	}
 	// Sanity bounds that catch a broken measurement rather than a costly contract:
 	// every transaction pays the 21,000 base; the gate costs at least a call.
-	for _, n := range []string{opRegister, opFirstVerdict, opReattest1of1, opReattest2of3} {
+	for _, n := range []string{opRegister, opAuthorizeKey, opFirstVerdict, opReattest1of1, opReattest2of3} {
 		if m[n].Gas < 21_000 {
 			t.Errorf("%s = %d, below the 21,000 every transaction pays", n, m[n].Gas)
 		}

@@ -49,6 +49,7 @@ type Figure struct {
 // Operation names, in report order.
 const (
 	opRegister          = "register"
+	opAuthorizeKey      = "authorize_key"
 	opFirstVerdict      = "first_verdict"
 	opReattest1of1      = "reattest_1of1"
 	opReattest2of3      = "reattest_2of3"
@@ -152,6 +153,10 @@ func measure(ctx context.Context, c *gasChain) ([]Figure, error) {
 	}
 	add(opRegister, g)
 	id := chain.MachineID(s.owner.From(), common.BigToHash(big.NewInt(1)))
+	if g, err = s.send(reg, s.owner, reg.AuthorizeKeyTx(id, s.teeAddr), nil); err != nil {
+		return nil, fmt.Errorf("authorize key: %w", err)
+	}
+	add(opAuthorizeKey, g)
 	v, err := s.verdict(reg, id, s.teeAddr, policy, 0)
 	if err != nil {
 		return nil, err
@@ -188,6 +193,9 @@ func measure(ctx context.Context, c *gasChain) ([]Figure, error) {
 	}
 	if _, err = s.send(reg3, s.owner, reg3.RegisterMachineTx(common.BigToHash(big.NewInt(1)), verdict.TEESEVSNP, ""), nil); err != nil {
 		return nil, fmt.Errorf("register on the 2-of-3 registry: %w", err)
+	}
+	if _, err = s.send(reg3, s.owner, reg3.AuthorizeKeyTx(id, s.teeAddr), nil); err != nil {
+		return nil, fmt.Errorf("authorize key on the 2-of-3 registry: %w", err)
 	}
 	if v, err = s.verdict(reg3, id, s.teeAddr, policy3, 0); err != nil {
 		return nil, err
@@ -374,6 +382,9 @@ func (s *session) batch(reg *chain.Registry, policy common.Hash, oracles []*ecds
 		// Keys as a TEE would derive them: twenty random-looking bytes, so the
 		// calldata pays for them as it would in production.
 		keys[i] = common.BytesToAddress(crypto.Keccak256([]byte(fmt.Sprintf("teeoracle gas-report tee key %d", i)))[12:])
+		if _, err := s.send(reg, s.owner, reg.AuthorizeKeyTx(ids[i], keys[i]), nil); err != nil {
+			return Figure{}, fmt.Errorf("authorize batch key %d: %w", i, err)
+		}
 	}
 	var after uint64
 	var total txGas
