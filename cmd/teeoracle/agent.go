@@ -89,6 +89,12 @@ func agentCommand(deps appDeps) *cli.Command {
 			}
 			fmt.Fprintf(c.App.Writer, "teeoracle agent: machine %s, %s, TEE key %s (%s), oracle %s\n", cfg.MachineID.Hex(), src.TEE(),
 				a.Address().Hex(), map[bool]string{true: "created", false: "loaded"}[created], oracle.URL())
+			if created {
+				// A new key binds only with the provider's consent: say how to give it.
+				fmt.Fprintf(c.App.Writer, "teeoracle agent: new TEE key; the machine's provider authorises it with\n"+
+					"  teeoracle machine authorize-key --machine %s --key %s --rpc-url RPC --registry %s (and its signing key)\n",
+					cfg.MachineID.Hex(), a.Address().Hex(), cfg.Registry.Hex())
+			}
 			ctx, stop := interruptible(c.Context, deps)
 			defer stop()
 			if !c.Bool(flagOnce) {

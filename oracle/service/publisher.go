@@ -93,7 +93,7 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		if !sub.UpdatedAt.Before(s.startedAt) && s.cfg.Now().Sub(sub.UpdatedAt) < lease {
 			continue
 		}
-		if err := s.resumeVerified(sub); err != nil {
+		if err := s.resumeVerified(ctx, sub); err != nil {
 			s.log.Error("resume verified submission", "id", sub.ID, "err", err)
 		}
 	}

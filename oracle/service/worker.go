@@ -342,10 +342,14 @@ func (s *Service) finishVerified(id string, h common.Hash, v *verdict.Verdict, p
 
 // resumeVerified finishes a submission a previous run left verified (stopped
 // between recording the verdict and signing it).
-func (s *Service) resumeVerified(sub store.Submission) error {
+func (s *Service) resumeVerified(ctx context.Context, sub store.Submission) error {
 	m, err := s.subMeta(sub.ID)
 	if err != nil {
 		return s.fail(sub.ID, "submission parameters lost: "+err.Error())
+	}
+	facts, err := s.bindingFacts(ctx, m.MachineID, m.TEEKey)
+	if err != nil {
+		return err // the chain did not answer; the next pass tries again
 	}
 	rec, err := s.audit(sub.VerdictHash)
 	if err != nil {
@@ -364,6 +368,9 @@ func (s *Service) resumeVerified(sub store.Submission) error {
 		if r, ok := policy.ParseReason(n); ok {
 			reasons |= r
 		}
+	}
+	if refusal := facts.refusal(&v); refusal != "" {
+		return s.fail(sub.ID, refusal)
 	}
 	return s.finishVerified(sub.ID, sub.VerdictHash, &v, rec.Publishable, reasons, m)
 }
