@@ -85,6 +85,8 @@ type Service struct {
 
 	tmu      sync.RWMutex
 	machines map[common.Hash]MachineRecord // tracked registry records
+	// trackLoaded: machines holds at least what the store's table held (see track).
+	trackLoaded bool
 
 	startedAt time.Time
 	cancel    context.CancelFunc

@@ -204,6 +204,26 @@ func (s *Store) SetMeta(key string, value []byte) error {
 	})
 }
 
+// SetMetas stores several node-metadata values in one commit: either all of them
+// survive a crash or none does (the last scanned block with the machines it
+// revealed, for instance).
+func (s *Store) SetMetas(entries map[string][]byte) error {
+	for k := range entries {
+		if k == "" {
+			return fmt.Errorf("set meta: empty key: %w", ErrInvalid)
+		}
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bktMeta)
+		for k, v := range entries {
+			if err := b.Put([]byte(k), v); err != nil {
+				return fmt.Errorf("set meta %q: %w", k, err)
+			}
+		}
+		return nil
+	})
+}
+
 // Meta returns the value stored under key, or ErrNotFound.
 func (s *Store) Meta(key string) ([]byte, error) {
 	var out []byte
