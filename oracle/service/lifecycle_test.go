@@ -1,17 +1,26 @@
 package service_test
 
 import (
+	"context"
+	"errors"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/service"
+	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
@@ -97,5 +106,62 @@ func TestE2EPeersAskedTogether(t *testing.T) {
 			t.Fatalf("no quorum progress after 30 s: %+v", v)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// stuckRPC is a chain endpoint whose chain id request never returns until
+// released, ignoring its context: a node starting on it is stuck inside the call.
+type stuckRPC struct {
+	*ethclient.Client
+	entered chan struct{}
+	once    sync.Once
+	release chan struct{}
+}
+
+func (r *stuckRPC) ChainID(context.Context) (*big.Int, error) {
+	r.once.Do(func() { close(r.entered) })
+	<-r.release
+	return nil, errors.New("endpoint down")
+}
+
+// TestStopWhileStartIsStuck: Stop returns while Start is blocked in a chain call
+// that never returns, and the Start then gives up with ErrStopped.
+func TestStopWhileStartIsStuck(t *testing.T) {
+	t.Parallel()
+	key, _ := testchain.DevKey(1)
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "node.db"), service.StoreOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	cl, err := ethclient.Dial("http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpc := &stuckRPC{Client: cl, entered: make(chan struct{}), release: make(chan struct{})}
+	svc, err := service.New(service.Config{
+		API:      api.Config{Listen: "127.0.0.1:0", RateLimit: -1},
+		Registry: common.HexToAddress("0x1"), ChainID: 31337, OracleKey: key,
+		Policy: testPolicy(t, "stuck", 600, measurement(1)), Appraiser: appraise.ByTEE{}, Store: st,
+		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(1e9)},
+	}, rpc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan error, 1)
+	go func() { started <- svc.Start(context.Background()) }()
+	<-rpc.entered
+	if err := svc.Stop(ctxT(t)); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	// Stop returned while Start is still inside the chain call: it did not wait on
+	// Start. Now let the call return.
+	close(rpc.release)
+	if err := <-started; !errors.Is(err, service.ErrStopped) {
+		t.Fatalf("start after stop: %v, want ErrStopped", err)
+	}
+	if !svc.Stopped() {
+		t.Fatal("not stopped")
 	}
 }

@@ -124,6 +124,17 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		ready = append(ready, c)
 	}
 	s.m.quorumWaiting.Set(float64(waiting))
+	if len(ready) > 0 && s.fundsShort() != nil {
+		// The chain refused a transaction for want of funds: send nothing until the
+		// account can pay again (the health check clears it too).
+		cctx, cancel := s.chainCtx(ctx)
+		err := s.balanceShort(cctx)
+		cancel()
+		if err != nil {
+			return nil
+		}
+		s.clearFundsShort()
+	}
 	for len(ready) > 0 && ctx.Err() == nil {
 		n := min(len(ready), s.cfg.BatchMax)
 		s.send(ctx, ready[:n])
@@ -485,6 +496,13 @@ func (s *Service) send(ctx context.Context, batch []*candidate) {
 	case errors.Is(err, chain.ErrReverted):
 		s.m.batches.WithLabelValues("reverted").Inc()
 		s.log.Error("verdict batch reverted", "count", len(batch), "err", err)
+	case errors.Is(err, chain.ErrInsufficientFunds):
+		s.m.batches.WithLabelValues("insufficient_funds").Inc()
+		s.m.noFunds.Inc()
+		if s.setFundsShort(err) {
+			s.log.Error("sending account cannot pay for verdict transactions; publishing stops until it is funded",
+				"from", s.cfg.TxFrom, "count", len(batch), "err", err)
+		}
 	case errors.Is(err, chain.ErrInFlight) || ctx.Err() != nil:
 		s.m.batches.WithLabelValues("in_flight").Inc()
 	default:
