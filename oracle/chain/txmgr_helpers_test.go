@@ -47,8 +47,8 @@ type faultClient struct {
 	// minTip refuses broadcasts tipping less, as a node with a price floor does,
 	// with the message go-ethereum's pool sends over JSON-RPC.
 	minTip *big.Int
-	calls      map[string]int
-	sent       []*types.Transaction // every broadcast that reached the node
+	calls  map[string]int
+	sent   []*types.Transaction // every broadcast that reached the node
 }
 
 func newFaultClient(inner Client) *faultClient {

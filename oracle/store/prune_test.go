@@ -66,7 +66,9 @@ func TestPruneFailedKeepsWhatVerdictsNeed(t *testing.T) {
 		Meta: func(sub Submission) map[string][]byte {
 			return map[string][]byte{"sub/" + sub.ID: nil, "ev/" + evName(s, sub): []byte(sub.ID)}
 		},
-		VerdictMeta: func(h common.Hash) []string { return []string{"audit/" + map[common.Hash]string{vg.Hash: "good", vf.Hash: "forged"}[h]} },
+		VerdictMeta: func(h common.Hash) []string {
+			return []string{"audit/" + map[common.Hash]string{vg.Hash: "good", vf.Hash: "forged"}[h]}
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
