@@ -109,8 +109,8 @@ type Config struct {
 	// it with the submission; 0 means 24 h, negative keeps it forever. Evidence a
 	// confirmed or pending submission refers to is never deleted.
 	RetainFailed time.Duration
-	// PruneInterval paces the retention loop; 0 means RetainFailed/24, at least
-	// 1 s and at most 1 h.
+	// PruneInterval paces the retention loop (and the archive size metrics); 0 means
+	// RetainFailed/24, at least 1 s and at most 1 h.
 	PruneInterval time.Duration
 	// StartBlock is where registry event scanning starts (the deployment block).
 	StartBlock uint64
@@ -195,7 +195,10 @@ func (c *Config) Check() error {
 		return bad("negative prune interval")
 	}
 	if c.PruneInterval == 0 {
-		c.PruneInterval = min(max(c.RetainFailed/24, time.Second), time.Hour)
+		c.PruneInterval = time.Hour
+		if c.RetainFailed > 0 {
+			c.PruneInterval = min(max(c.RetainFailed/24, time.Second), time.Hour)
+		}
 	}
 	if c.GasPerVerdict == 0 {
 		c.GasPerVerdict = 120_000
