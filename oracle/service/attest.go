@@ -62,6 +62,10 @@ func encodeTracked(m map[common.Hash]MachineRecord) []byte {
 	return out
 }
 
+// reappraisedKey is the store key of the last re-appraisal epoch (unix seconds, 8
+// bytes) of verdict h.
+func reappraisedKey(h common.Hash) string { return "reappraised/" + h.String() }
+
 // logChunk bounds the block range of one eth_getLogs call; public endpoints refuse
 // large ranges.
 const logChunk = 5000
@@ -269,8 +273,10 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 	if base.IssuedAt != rec.IssuedAt || base.TEEKey != rec.TEEKey || base.Status != verdict.StatusTrusted {
 		return nil
 	}
-	key := fmt.Sprintf("reappraised/%s/%d", latest.Hash, at)
-	if _, err := s.st.Meta(key); err == nil {
+	// One key per verdict holding the last epoch it was re-appraised in: a key per
+	// epoch would grow the store by every trusted machine every epoch.
+	key := reappraisedKey(latest.Hash)
+	if b, err := s.st.Meta(key); err == nil && len(b) == 8 && int64(binary.BigEndian.Uint64(b)) >= at {
 		return nil // this epoch is done for this verdict
 	}
 	orig, err := s.audit(latest.Hash)
@@ -301,7 +307,9 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 			changed = true
 		}
 	}
-	if err := s.st.SetMeta(key, []byte{1}); err != nil {
+	var done [8]byte
+	binary.BigEndian.PutUint64(done[:], uint64(at))
+	if err := s.st.SetMeta(key, done[:]); err != nil {
 		return err
 	}
 	if !changed || d.dec.Trusted || !d.publishable {

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -50,6 +51,37 @@ func TestE2ERestartKeepsMachines(t *testing.T) {
 	if got := due(n); len(got) != 1 || got[0].MachineID != machine {
 		t.Fatalf("due before restart: %+v", got)
 	}
+	// The trusted machine is re-appraised every epoch (1 s here): the store keeps one
+	// record of the last epoch per verdict, not one per epoch.
+	first := int64(-1)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var keys int
+		var epoch int64
+		err := n.store.MetaPrefix("reappraised/", func(_ string, v []byte) error {
+			keys++
+			if len(v) == 8 {
+				epoch = int64(binary.BigEndian.Uint64(v))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys > 1 {
+			t.Fatalf("%d re-appraisal records for one verdict: one per epoch", keys)
+		}
+		if keys == 1 && first < 0 {
+			first = epoch
+		}
+		if keys == 1 && epoch >= first+3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("re-appraisal epochs: first %d, now %d (%d records) after 30 s", first, epoch, keys)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := n.svc.Stop(ctx); err != nil {
@@ -70,7 +102,7 @@ func TestE2ERestartKeepsMachines(t *testing.T) {
 	}
 	chainNow := time.Unix(int64(head.Time), 0)
 	snp.crls.add(snp.crl(t, chainNow.Add(-time.Second), chainNow.AddDate(0, 1, 0), snp.signer.Ask))
-	deadline := time.Now().Add(45 * time.Second)
+	deadline = time.Now().Add(45 * time.Second)
 	for e.isTrusted(t, machine) {
 		if time.Now().After(deadline) {
 			t.Fatal("restarted node did not downgrade a machine it learnt before the restart")

@@ -7,6 +7,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -218,6 +219,21 @@ func (s *Store) SetMetas(entries map[string][]byte) error {
 		for k, v := range entries {
 			if err := b.Put([]byte(k), v); err != nil {
 				return fmt.Errorf("set meta %q: %w", k, err)
+			}
+		}
+		return nil
+	})
+}
+
+// MetaPrefix calls fn for every metadata entry whose key starts with prefix, in key
+// order. fn must not call back into the store's write methods.
+func (s *Store) MetaPrefix(prefix string, fn func(key string, value []byte) error) error {
+	return s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktMeta).Cursor()
+		p := []byte(prefix)
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if err := fn(string(k), bytes.Clone(v)); err != nil {
+				return err
 			}
 		}
 		return nil
