@@ -75,6 +75,9 @@ type serveConfig struct {
 	Confirmations, StartBlock                                           uint64
 	DueWithin, ReappraiseInterval, ReappraiseEpoch, PollInterval        time.Duration
 	CollateralWait, CollateralRetry, ResubmitAfter, ReceiptPoll         time.Duration
+	RetainFailed, MaxHeadLag, HealthInterval                            time.Duration
+	GasPerVerdict                                                       uint64
+	ReserveVerdicts                                                     int
 }
 
 func readServeFlags(c *cli.Context) (*serveConfig, error) {
@@ -90,6 +93,9 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 		ReappraiseEpoch: c.Duration(flagReappraiseEpoch), PollInterval: c.Duration(flagPollInterval),
 		CollateralWait: c.Duration(flagCollateralWait), CollateralRetry: c.Duration(flagCollateralRetry),
 		ResubmitAfter: c.Duration(flagResubmitAfter), ReceiptPoll: c.Duration(flagReceiptPoll),
+		RetainFailed: c.Duration(flagRetainFailed), MaxHeadLag: c.Duration(flagMaxHeadLag),
+		HealthInterval: c.Duration(flagHealthInterval), GasPerVerdict: c.Uint64(flagGasPerVerdict),
+		ReserveVerdicts: c.Int(flagReserveVerdicts),
 	}
 	for _, p := range c.StringSlice(flagPeers) {
 		for _, q := range strings.Split(p, ",") {
@@ -124,13 +130,20 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("--%s must be at least 1", flagConfirmations)
 	case c.DB == "":
 		return fmt.Errorf("--%s is required", flagDB)
+	case c.RetainFailed < 0:
+		return fmt.Errorf("--%s %s: must not be negative (0 keeps failed submissions)", flagRetainFailed, c.RetainFailed)
+	case c.GasPerVerdict == 0:
+		return fmt.Errorf("--%s must be positive", flagGasPerVerdict)
+	case c.ReserveVerdicts <= 0:
+		return fmt.Errorf("--%s must be positive", flagReserveVerdicts)
 	}
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
 	}{{flagDueWithin, c.DueWithin}, {flagReappraiseInterval, c.ReappraiseInterval}, {flagReappraiseEpoch, c.ReappraiseEpoch},
 		{flagPollInterval, c.PollInterval}, {flagCollateralWait, c.CollateralWait}, {flagCollateralRetry, c.CollateralRetry},
-		{flagResubmitAfter, c.ResubmitAfter}, {flagReceiptPoll, c.ReceiptPoll}} {
+		{flagResubmitAfter, c.ResubmitAfter}, {flagReceiptPoll, c.ReceiptPoll}, {flagMaxHeadLag, c.MaxHeadLag},
+		{flagHealthInterval, c.HealthInterval}} {
 		if d.v <= 0 {
 			return fmt.Errorf("--%s %s: must be positive", d.flag, d.v)
 		}
@@ -390,6 +403,10 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return badInput(err)
 	}
+	retain := c.RetainFailed
+	if retain == 0 {
+		retain = -1 // keep forever (the service's zero means its default)
+	}
 	cfg := service.Config{
 		API:                api.Config{Listen: c.Listen, RateLimit: rate, RateBurst: int(2 * max(rate, 1)), Explorer: explorer},
 		Registry:           c.Registry,
@@ -408,6 +425,11 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 		RefreshCollateral:  refresh,
 		CollateralWait:     c.CollateralWait,
 		CollateralRetry:    c.CollateralRetry,
+		RetainFailed:       retain,
+		MaxHeadLag:         c.MaxHeadLag,
+		HealthInterval:     c.HealthInterval,
+		GasPerVerdict:      c.GasPerVerdict,
+		ReserveVerdicts:    c.ReserveVerdicts,
 		TxManager: chain.TxManagerConfig{MaxFeeCap: maxFee, NumConfirmations: c.Confirmations,
 			ResubmissionTimeout: c.ResubmitAfter, ReceiptQueryInterval: c.ReceiptPoll},
 		Logger: log,

@@ -36,6 +36,11 @@ const (
 	flagCollateralRetry    = "collateral-retry"
 	flagResubmitAfter      = "resubmit-after"
 	flagReceiptPoll        = "receipt-poll-interval"
+	flagRetainFailed       = "retain-failed"
+	flagMaxHeadLag         = "max-head-lag"
+	flagGasPerVerdict      = "gas-per-verdict"
+	flagReserveVerdicts    = "reserve-verdicts"
+	flagHealthInterval     = "health-interval"
 )
 
 // pickVerifyFlags returns verify's definitions of the named flags.
@@ -102,6 +107,12 @@ func serveFlags() []cli.Flag {
 			Usage: "`DURATION` a verdict transaction may stay unmined before it is sent again with higher fees"},
 		&cli.DurationFlag{Name: flagReceiptPoll, Category: catChain, EnvVars: env(flagReceiptPoll), Value: time.Second,
 			Usage: "`DURATION` between receipt queries for a sent transaction (about the chain's block time)"},
+		&cli.DurationFlag{Name: flagMaxHeadLag, Category: catChain, EnvVars: env(flagMaxHeadLag), Value: 2 * time.Minute,
+			Usage: "the node is not ready (/readyz) while the chain's head block is older than this `DURATION`"},
+		&cli.Uint64Flag{Name: flagGasPerVerdict, Category: catChain, EnvVars: env(flagGasPerVerdict), Value: 120_000,
+			Usage: "`GAS` one verdict is estimated to cost, for the balance the node needs to be ready"},
+		&cli.IntFlag{Name: flagReserveVerdicts, Category: catChain, EnvVars: env(flagReserveVerdicts), Value: 10,
+			Usage: "the node is not ready while its sending account cannot pay for this `COUNT` of verdicts at the current gas price"},
 		&cli.Uint64Flag{Name: flagStartBlock, Category: catChain, EnvVars: env(flagStartBlock),
 			Usage: "`BLOCK` to start scanning registry events from (the registry's deployment block)"},
 		&cli.StringFlag{Name: flagKeystore, Category: catKeys, EnvVars: env(flagKeystore), TakesFile: true,
@@ -123,6 +134,10 @@ func serveFlags() []cli.Flag {
 			Usage: "re-appraisals are made as of the start of the current `DURATION` epoch of chain time, so all nodes agree"},
 		&cli.DurationFlag{Name: flagPollInterval, Category: catLoops, EnvVars: env(flagPollInterval), Value: 500 * time.Millisecond,
 			Usage: "`DURATION` between publisher passes"},
+		&cli.DurationFlag{Name: flagHealthInterval, Category: catLoops, EnvVars: env(flagHealthInterval), Value: 15 * time.Second,
+			Usage: "`DURATION` between readiness checks (chain head, oracle status, balance, peers) that /readyz reports"},
+		&cli.DurationFlag{Name: flagRetainFailed, Category: catLoops, EnvVars: env(flagRetainFailed), Value: 24 * time.Hour,
+			Usage: "failed submissions and the evidence no published verdict needs are deleted this `DURATION` after they failed; 0 keeps them"},
 	}
 	return append(flags, pickVerifyFlags(flagRegistry, flagPolicy, flagCollateral, flagCacheDir, flagOffline)...)
 }

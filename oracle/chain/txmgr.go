@@ -15,6 +15,8 @@ import (
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/txpool"
 	"github.com/ethereum/go-ethereum/core/types"
 )
 
@@ -29,6 +31,10 @@ var (
 	// ErrRejected means the node refused the transaction for a reason a retry will
 	// not fix (insufficient funds, gas limit, intrinsic gas). Nothing was published.
 	ErrRejected = errors.New("transaction rejected")
+	// ErrInsufficientFunds means the sender cannot pay for the transaction's gas
+	// and value. It comes wrapped with ErrRejected: nothing was published, and
+	// nothing will be until the account is funded.
+	ErrInsufficientFunds = errors.New("sender has insufficient funds")
 	// ErrFeeCapExceeded means the base fee is above the configured MaxFeeCap, so no
 	// transaction was signed.
 	ErrFeeCapExceeded = errors.New("fee cap exceeded")
@@ -349,6 +355,9 @@ type inflight struct {
 	started  time.Time
 	// belowSince is when the chain's nonce was first seen below ours (zero: not now).
 	belowSince time.Time
+	// accepted: a node may hold one of the attempts (it took one, or it was
+	// journaled by an earlier run). Until then the nonce can be given up safely.
+	accepted bool
 }
 
 func (f *inflight) latest() *types.Transaction { return f.attempts[len(f.attempts)-1] }
@@ -372,7 +381,7 @@ func (m *TxManager) record(f *inflight, tx *types.Transaction) error {
 func (m *TxManager) settlePending(ctx context.Context) error {
 	var pending []*inflight
 	err := m.journal.PendingAttempts(m.cfg.From, func(nonce uint64, refs []common.Hash, raws [][]byte) error {
-		f := &inflight{nonce: nonce, refs: refs, started: time.Now()}
+		f := &inflight{nonce: nonce, refs: refs, started: time.Now(), accepted: true}
 		for _, raw := range raws {
 			tx := new(types.Transaction)
 			if err := tx.UnmarshalBinary(raw); err != nil {
@@ -433,6 +442,19 @@ func (m *TxManager) drive(ctx context.Context, f *inflight) (*types.Receipt, err
 			}
 			switch err := m.publish(ctx, f.latest()); {
 			case err == nil:
+				needSend, lastSend, f.accepted = false, time.Now(), true
+			case errors.Is(err, errUnderpriced):
+				// Resending the same attempt would be refused the same way until ctx
+				// ends: raise the fees now and send the replacement.
+				if m.bump(ctx, f) {
+					needSend = true
+					continue
+				}
+				if !f.accepted {
+					m.dropped(f, err.Error())
+					return nil, fmt.Errorf("%w: %w: the node wants more than MaxFeeCap %s allows: %w", ErrRejected, ErrFeeCapExceeded, m.cfg.MaxFeeCap, err)
+				}
+				m.log.Warn("replacement underpriced and no higher fee allowed; waiting on earlier attempt", "nonce", f.nonce, "err", err)
 				needSend, lastSend = false, time.Now()
 			case errors.Is(err, ErrRejected) && len(f.attempts) == 1:
 				m.dropped(f, err.Error())
@@ -447,8 +469,9 @@ func (m *TxManager) drive(ctx context.Context, f *inflight) (*types.Receipt, err
 				// checkNonce on the next pass).
 				needSend = true
 			default:
+				// The request may have reached the node before it failed.
 				m.log.Warn("broadcast failed; retrying", "nonce", f.nonce, "tx", f.latest().Hash(), "err", err)
-				needSend = true
+				needSend, f.accepted = true, true
 			}
 		} else if polls%poolCheckPolls == 0 && m.lostFromPool(ctx, f) {
 			// The node no longer holds any transaction of ours at this nonce (a
@@ -650,7 +673,7 @@ func (m *TxManager) dropped(f *inflight, reason string) {
 // bump signs and journals a replacement with fees raised by at least
 // FeeBumpPercent over the latest attempt (and to the market if that is higher),
 // unless that would pass MaxFeeCap: then the latest attempt is broadcast again.
-func (m *TxManager) bump(ctx context.Context, f *inflight) {
+func (m *TxManager) bump(ctx context.Context, f *inflight) bool {
 	old := f.latest()
 	pct := new(big.Int).SetUint64(100 + m.cfg.FeeBumpPercent)
 	raise := func(v *big.Int) *big.Int { // ceil(v * (100+pct) / 100)
@@ -667,7 +690,7 @@ func (m *TxManager) bump(ctx context.Context, f *inflight) {
 	}
 	if feeCap.Cmp(m.cfg.MaxFeeCap) > 0 {
 		m.log.Warn("cannot bump fees past MaxFeeCap; rebroadcasting", "nonce", f.nonce, "fee_cap", old.GasFeeCap(), "max", m.cfg.MaxFeeCap)
-		return
+		return false
 	}
 	tx, err := m.sign(&types.DynamicFeeTx{ChainID: old.ChainId(), Nonce: old.Nonce(), GasTipCap: tip, GasFeeCap: feeCap,
 		Gas: old.Gas(), To: old.To(), Value: old.Value(), Data: old.Data()})
@@ -676,42 +699,82 @@ func (m *TxManager) bump(ctx context.Context, f *inflight) {
 	}
 	if err != nil {
 		m.log.Error("fee bump failed; rebroadcasting previous attempt", "nonce", f.nonce, "err", err)
-		return
+		return false
 	}
 	m.cfg.Metrics.RecordFeeBump()
 	m.log.Info("fees bumped", "nonce", f.nonce, "tx", tx.Hash(), "tip", tip, "fee_cap", feeCap)
+	return true
 }
 
-var errNonceTooLow = errors.New("nonce too low")
+var (
+	errNonceTooLow = errors.New("nonce too low")
+	// errUnderpriced: the node wants higher fees for this attempt than it offers.
+	errUnderpriced = errors.New("fees too low for the node")
+)
+
+// Node answers known by go-ethereum's exported errors and anvil's own words for
+// the same conditions, matched by errStringMatch.
+var (
+	errAnvilAlreadyImported = errors.New("transaction already imported")
+	errKnownTransaction     = errors.New("known transaction")
+	errTxFeeCap             = errors.New("exceeds the configured cap") // geth's RPC tx fee cap
+	errInvalidChainID       = errors.New("invalid chain id")
+)
+
+// errStringMatch reports whether err is target or carries target's message. A
+// JSON-RPC error reaches the client as a message only, so the node's errors are
+// known by their text; the comparison ignores case (anvil capitalises some).
+func errStringMatch(err, target error) bool {
+	if err == nil || target == nil {
+		return err == target
+	}
+	return errors.Is(err, target) || strings.Contains(strings.ToLower(err.Error()), strings.ToLower(target.Error()))
+}
+
+func errStringMatchAny(err error, targets ...error) bool {
+	for _, t := range targets {
+		if errStringMatch(err, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// classifySend maps the node's answer to a broadcast to what the manager does
+// about it: nil when the node holds the attempt (or a higher-priced one of ours at
+// the same nonce), errUnderpriced (raise the fees and send again), errNonceTooLow
+// (look for our receipt or the transaction that took the nonce),
+// ErrInsufficientFunds and ErrRejected (stop: a retry cannot change the answer),
+// or the error itself for a transient failure to retry.
+func classifySend(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errStringMatchAny(err, txpool.ErrAlreadyKnown, errAnvilAlreadyImported, errKnownTransaction):
+		return nil
+	// Before ErrUnderpriced, whose message is part of this one's.
+	case errStringMatch(err, txpool.ErrReplaceUnderpriced):
+		// An attempt of ours with the same or higher fees is in the pool.
+		return nil
+	case errStringMatchAny(err, txpool.ErrUnderpriced, txpool.ErrTxGasPriceTooLow, core.ErrFeeCapTooLow):
+		return permanent{fmt.Errorf("%w: %w", errUnderpriced, err)}
+	case errStringMatch(err, core.ErrNonceTooLow):
+		return permanent{errNonceTooLow}
+	case errStringMatchAny(err, core.ErrInsufficientFunds, core.ErrInsufficientFundsForTransfer):
+		return permanent{fmt.Errorf("%w: %w: %w", ErrRejected, ErrInsufficientFunds, err)}
+	case errStringMatchAny(err, core.ErrIntrinsicGas, txpool.ErrGasLimit, core.ErrGasLimitReached, core.ErrGasLimitTooHigh,
+		txpool.ErrInvalidSender, errTxFeeCap, core.ErrTipAboveFeeCap, core.ErrTipVeryHigh, core.ErrFeeCapVeryHigh,
+		txpool.ErrOversizedData, txpool.ErrNegativeValue, errInvalidChainID):
+		return permanent{fmt.Errorf("%w: %w", ErrRejected, err)}
+	}
+	return err
+}
 
 // publish broadcasts tx, retrying transient failures, and classifies the node's
-// answer: nil when the node has it (including "already known"), ErrRejected for
-// answers a retry will not change, errNonceTooLow.
+// answer (classifySend).
 func (m *TxManager) publish(ctx context.Context, tx *types.Transaction) error {
 	err := m.call(ctx, "eth_sendRawTransaction", func(ctx context.Context) error {
-		err := m.client.SendTransaction(ctx, tx)
-		if err == nil {
-			return nil
-		}
-		msg := strings.ToLower(err.Error())
-		// JSON-RPC carries only messages, so the node's errors are known by their
-		// text (go-ethereum's txpool and core errors; anvil uses the same words).
-		switch {
-		case strings.Contains(msg, "already known"), strings.Contains(msg, "known transaction"),
-			strings.Contains(msg, "already imported"):
-			return nil
-		case strings.Contains(msg, "nonce too low"):
-			return permanent{errNonceTooLow}
-		case strings.Contains(msg, "replacement transaction underpriced"):
-			// A higher-priced attempt of ours is already in the pool.
-			return nil
-		case strings.Contains(msg, "insufficient funds"), strings.Contains(msg, "intrinsic gas too low"),
-			strings.Contains(msg, "exceeds block gas limit"), strings.Contains(msg, "gas limit reached"),
-			strings.Contains(msg, "invalid sender"), strings.Contains(msg, "exceeds the configured cap"),
-			strings.Contains(msg, "max fee per gas higher than"), strings.Contains(msg, "invalid chain id"):
-			return permanent{fmt.Errorf("%w: %w", ErrRejected, err)}
-		}
-		return err
+		return classifySend(m.client.SendTransaction(ctx, tx))
 	})
 	var p permanent
 	if errors.As(err, &p) {

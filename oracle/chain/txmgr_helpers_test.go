@@ -44,8 +44,11 @@ type faultClient struct {
 	down        bool // every call fails
 	// staleUntil makes nonce queries answer 0 until then: a lagging RPC node.
 	staleUntil time.Time
-	calls      map[string]int
-	sent       []*types.Transaction // every broadcast that reached the node
+	// minTip refuses broadcasts tipping less, as a node with a price floor does,
+	// with the message go-ethereum's pool sends over JSON-RPC.
+	minTip *big.Int
+	calls  map[string]int
+	sent   []*types.Transaction // every broadcast that reached the node
 }
 
 func newFaultClient(inner Client) *faultClient {
@@ -129,6 +132,10 @@ func (f *faultClient) SendTransaction(ctx context.Context, tx *types.Transaction
 		}
 		f.mu.Unlock()
 		return nil
+	}
+	if f.minTip != nil && tx.GasTipCap().Cmp(f.minTip) < 0 {
+		f.mu.Unlock()
+		return errors.New("transaction underpriced: gas tip cap " + tx.GasTipCap().String() + ", minimum needed " + f.minTip.String())
 	}
 	lost := f.lostReplies > 0
 	if lost {

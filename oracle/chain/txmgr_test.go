@@ -379,8 +379,8 @@ func TestNodeRejectionDropsAndHandsWorkBack(t *testing.T) {
 	m := newManager(t, testConfig(t, key, c.chainID, nil), c.client, j)
 	// More value than the account holds: the node refuses it.
 	cand := TxCandidate{To: &recipient, GasLimit: 21000, Value: big.NewInt(1e18), Refs: []common.Hash{ref}}
-	if _, err := m.Send(ctxTimeout(t, 10*time.Second), cand); !errors.Is(err, ErrRejected) {
-		t.Fatalf("got %v, want ErrRejected", err)
+	if _, err := m.Send(ctxTimeout(t, 10*time.Second), cand); !errors.Is(err, ErrRejected) || !errors.Is(err, ErrInsufficientFunds) {
+		t.Fatalf("got %v, want ErrRejected and ErrInsufficientFunds", err)
 	}
 	rec, err := j.Tx(from, 0)
 	if err != nil || rec.State != store.TxDropped {
@@ -397,8 +397,99 @@ func TestNodeRejectionDropsAndHandsWorkBack(t *testing.T) {
 	if rec, _ := j.Tx(from, 0); rec.State != store.TxConfirmed {
 		t.Fatalf("nonce 0 now %s", rec.State)
 	}
-	if sub, _ := j.Submission("sub-1"); sub.State != store.StateConfirmed {
-		t.Fatalf("submission %s, want confirmed", sub.State)
+	if sub, _ := j.Submission("sub-1"); sub.State != store.StateConfirmed || sub.Reason != "" {
+		t.Fatalf("submission %s (reason %q), want confirmed without the earlier drop's reason", sub.State, sub.Reason)
+	}
+}
+
+func TestUnderpricedAttemptIsRepricedNotResent(t *testing.T) {
+	c := newSim(t)
+	key, from := anvilKey(t)
+	j := openJournal(t, "")
+	mt := &countingMetrics{}
+	m := newManager(t, testConfig(t, key, c.chainID, mt), c.faults, j)
+	tip, err := c.client.SuggestGasTipCap(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The node's floor is above the suggested tip: the first attempt is refused.
+	c.faults.minTip = new(big.Int).Mul(tip, big.NewInt(3))
+	r, err := m.Send(ctxTimeout(t, 15*time.Second), transfer(1))
+	if err != nil {
+		t.Fatalf("send with an underpriced first tip: %v", err)
+	}
+	rec, err := j.Tx(from, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Attempts) < 2 || rec.Mined != r.TxHash {
+		t.Fatalf("%d attempts, mined %s: want a repriced attempt mined", len(rec.Attempts), rec.Mined)
+	}
+	var mined types.Transaction
+	if err := mined.UnmarshalBinary(rec.Attempts[len(rec.Attempts)-1].Raw); err != nil {
+		t.Fatal(err)
+	}
+	if mined.GasTipCap().Cmp(c.faults.minTip) < 0 {
+		t.Fatalf("mined tip %s below the node's floor %s", mined.GasTipCap(), c.faults.minTip)
+	}
+	if mt.bumps.Load() < 1 {
+		t.Fatal("no fee bump recorded")
+	}
+}
+
+func TestUnderpricedBeyondMaxFeeCapIsRejected(t *testing.T) {
+	c := newSim(t)
+	key, from := anvilKey(t)
+	j := openJournal(t, "")
+	cfg := testConfig(t, key, c.chainID, nil)
+	m := newManager(t, cfg, c.faults, j)
+	c.faults.minTip = new(big.Int).Add(cfg.MaxFeeCap, big.NewInt(1))
+	_, err := m.Send(ctxTimeout(t, 15*time.Second), transfer(1))
+	if !errors.Is(err, ErrRejected) || !errors.Is(err, ErrFeeCapExceeded) {
+		t.Fatalf("got %v, want ErrRejected and ErrFeeCapExceeded", err)
+	}
+	if rec, err := j.Tx(from, 0); err != nil || rec.State != store.TxDropped {
+		t.Fatalf("journal %+v %v, want the nonce dropped", rec, err)
+	}
+}
+
+// TestClassifySend maps node answers, as JSON-RPC delivers them (messages only),
+// to the manager's actions.
+func TestClassifySend(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		msg  string
+		want error // nil: the node holds the transaction
+	}{
+		{"geth already known", "already known", nil},
+		{"anvil already imported", "transaction already imported", nil},
+		{"replacement underpriced", "replacement transaction underpriced", nil},
+		{"underpriced", "transaction underpriced: tip needed 1000000000, tip permitted 1", errUnderpriced},
+		{"below pool minimum", "transaction gas price below minimum: gas tip cap 1, minimum needed 2", errUnderpriced},
+		{"fee cap below base fee", "max fee per gas less than block base fee: address 0x1, maxFeePerGas: 1, baseFee: 7", errUnderpriced},
+		{"nonce too low", "nonce too low: address 0x1, tx: 0 state: 3", errNonceTooLow},
+		{"insufficient funds", "insufficient funds for gas * price + value: balance 0, tx cost 21000", ErrInsufficientFunds},
+		{"anvil insufficient funds", "Insufficient funds for gas * price + value", ErrInsufficientFunds},
+		{"intrinsic gas", "intrinsic gas too low: gas 1, minimum needed 21000", ErrRejected},
+		{"block gas limit", "exceeds block gas limit", ErrRejected},
+		{"rpc fee cap", "tx fee (2.00 ether) exceeds the configured cap (1.00 ether)", ErrRejected},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := classifySend(errors.New(tc.msg))
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("got %v, want nil", err)
+				}
+				return
+			}
+			var p permanent
+			if !errors.As(err, &p) || !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want permanent %v", err, tc.want)
+			}
+		})
+	}
+	if err := classifySend(errInjected); errors.As(err, new(permanent)) {
+		t.Fatalf("transport failure %v is not retried", err)
 	}
 }
 

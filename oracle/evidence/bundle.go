@@ -19,8 +19,13 @@ import (
 // Base64 is standard with padding (RFC 4648 section 4). "tee" and "evidence" are
 // required and must agree; "certificates" and "collateral" are optional. Unknown
 // fields are rejected, so a future field cannot be silently ignored by an older
-// oracle. Collateral names are 1 to 64 characters of [a-z0-9._-]; values are opaque
-// to this package.
+// oracle. Collateral names are those of BundleCollateralNames for the bundle's TEE;
+// values are opaque to this package.
+//
+// A node archives the bundle as received, so every part is bounded: the whole JSON
+// by MaxBundleSize, the evidence by MaxBundleEvidence, the certificates by
+// MaxBundleCertificates of MaxBundleCertificate bytes each, and each collateral item
+// by MaxBundleCollateralItem; whatever exceeds them is ErrTooLarge.
 type Bundle struct {
 	TEE          string            `json:"tee"`
 	Evidence     []byte            `json:"evidence"`
@@ -30,6 +35,41 @@ type Bundle struct {
 
 // maxCollateralName bounds collateral names: they become file names in the archive.
 const maxCollateralName = 64
+
+// Bounds of a bundle's parts. Real evidence is far below them: an SEV-SNP report is
+// 1184 bytes, a TDX quote with its PCK chain about 5 KB, a certificate of either
+// vendor under 2 KB, an AMD CRL a few KB.
+const (
+	// MaxBundleSize bounds a bundle's JSON, white space included.
+	MaxBundleSize = 128 << 10
+	// MaxBundleEvidence bounds the decoded "evidence" (report or quote).
+	MaxBundleEvidence = 16 << 10
+	// MaxBundleCertificates bounds the number of "certificates"; MaxBundleCertificate
+	// the size of each.
+	MaxBundleCertificates = 6
+	MaxBundleCertificate  = 8 << 10
+	// MaxBundleCollateralItem bounds each decoded "collateral" value.
+	MaxBundleCollateralItem = 16 << 10
+)
+
+// BundleCollateralNames are the collateral names a bundle may carry, by TEE: the
+// items an appraiser reads from the bundle (the SEV-SNP appraiser takes the ARK's
+// CRL from it when its collateral source has none). Nothing else is accepted, so a
+// bundle cannot carry data the oracle would archive without using it. A TDX
+// appraisal takes its collateral from Intel PCS or the node's sources only.
+var BundleCollateralNames = map[TEE][]string{
+	TEESEVSNP: {"vcek_crl", "vlek_crl"},
+	TEETDX:    nil,
+}
+
+func bundleCollateralAllowed(tee TEE, name string) bool {
+	for _, n := range BundleCollateralNames[tee] {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
 
 func validCollateralName(s string) bool {
 	if len(s) == 0 || len(s) > maxCollateralName {
@@ -56,9 +96,27 @@ func parseBundle(name string, data []byte) (*Bundle, error) {
 	if len(b.Evidence) == 0 {
 		return nil, fmt.Errorf("%s: bundle: %w: \"evidence\" missing or empty", name, ErrBadJSON)
 	}
-	for k := range b.Collateral {
+	if len(b.Evidence) > MaxBundleEvidence {
+		return nil, fmt.Errorf("%s: bundle: %w: evidence of %d bytes, at most %d", name, ErrTooLarge, len(b.Evidence), MaxBundleEvidence)
+	}
+	if len(b.Certificates) > MaxBundleCertificates {
+		return nil, fmt.Errorf("%s: bundle: %w: %d certificates, at most %d", name, ErrTooLarge, len(b.Certificates), MaxBundleCertificates)
+	}
+	for i, c := range b.Certificates {
+		if len(c) > MaxBundleCertificate {
+			return nil, fmt.Errorf("%s: bundle: %w: certificate %d of %d bytes, at most %d", name, ErrTooLarge, i, len(c), MaxBundleCertificate)
+		}
+	}
+	tee, _ := ParseTEE(b.TEE)
+	for k, v := range b.Collateral {
 		if !validCollateralName(k) {
 			return nil, fmt.Errorf("%s: bundle: %w: collateral name %q (want 1 to %d of [a-z0-9._-])", name, ErrBadJSON, k, maxCollateralName)
+		}
+		if !bundleCollateralAllowed(tee, k) {
+			return nil, fmt.Errorf("%s: bundle: %w: collateral %q is not one a %s appraisal reads (accepted: %v)", name, ErrBadJSON, k, b.TEE, BundleCollateralNames[tee])
+		}
+		if len(v) > MaxBundleCollateralItem {
+			return nil, fmt.Errorf("%s: bundle: %w: collateral %q of %d bytes, at most %d", name, ErrTooLarge, k, len(v), MaxBundleCollateralItem)
 		}
 	}
 	return &b, nil

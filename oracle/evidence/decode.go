@@ -84,6 +84,7 @@ func isJSON(data []byte) bool {
 
 // decodeJSON tells a configfs-tsm report from a bundle by their keys and decodes it.
 func decodeJSON(name string, data []byte) (*Evidence, []Certificate, error) {
+	raw := data
 	data = bytes.TrimPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("\xef\xbb\xbf"))
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {
@@ -104,6 +105,9 @@ func decodeJSON(name string, data []byte) (*Evidence, []Certificate, error) {
 	case configfs:
 		return decodeConfigFS(name, data)
 	case bundle:
+		if len(raw) > MaxBundleSize {
+			return nil, nil, fmt.Errorf("%s: bundle: %w: %d bytes, at most %d", name, ErrTooLarge, len(raw), MaxBundleSize)
+		}
 		return decodeBundle(name, data)
 	}
 	return nil, nil, fmt.Errorf("%s: %w: JSON with neither \"outblob\" (configfs-tsm) nor \"evidence\" (bundle)", name, ErrUnknownFormat)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -353,6 +354,13 @@ func TestDecodeRejects(t *testing.T) {
 		{name: "bundle collateral name with slash", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(report), "collateral": map[string]string{"../x": "AA=="}}), wantErr: []error{ErrBadJSON}},
 		{name: "bundle collateral name dot-dot", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(report), "collateral": map[string]string{"..": "AA=="}}), wantErr: []error{ErrBadJSON}},
 		{name: "bundle collateral name too long", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(report), "collateral": map[string]string{strings.Repeat("a", 65): "AA=="}}), wantErr: []error{ErrBadJSON}},
+		{name: "bundle collateral name unknown", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(report), "collateral": map[string]string{"blob": "AA=="}}), wantErr: []error{ErrBadJSON}},
+		{name: "bundle SNP collateral with TDX", data: mustJSON(t, map[string]any{"tee": "tdx", "evidence": b64(quote), "collateral": map[string]string{"vcek_crl": "AA=="}}), wantErr: []error{ErrBadJSON}},
+		{name: "bundle collateral item too large", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(report), "collateral": map[string]string{"vcek_crl": b64(make([]byte, MaxBundleCollateralItem+1))}}), wantErr: []error{ErrTooLarge}},
+		{name: "bundle evidence too large", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(make([]byte, MaxBundleEvidence+1))}), wantErr: []error{ErrTooLarge}},
+		{name: "bundle too many certificates", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(report), "certificates": slices.Repeat([]string{b64(vcekDER)}, MaxBundleCertificates+1)}), wantErr: []error{ErrTooLarge}},
+		{name: "bundle certificate too large", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(report), "certificates": []string{b64(make([]byte, MaxBundleCertificate+1))}}), wantErr: []error{ErrTooLarge}},
+		{name: "bundle padded past its bound", data: append(bytes.Repeat([]byte(" "), MaxBundleSize), mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(report)})...), wantErr: []error{ErrTooLarge}},
 		{name: "bundle AMD certificate with TDX", data: mustJSON(t, map[string]any{"tee": "tdx", "evidence": b64(quote), "certificates": []string{b64(vcekDER)}}), wantErr: []error{ErrTEEMismatch}},
 
 		// Certificates beside the evidence.
@@ -458,7 +466,7 @@ func TestEvidenceCertificateByRole(t *testing.T) {
 
 func TestBundleRoundTrip(t *testing.T) {
 	ev := mustDecode(t, "configfs", readTestdata(t, "sev-snp/milan-v2/configfs.json"))
-	ev.Collateral = map[string][]byte{"vcek_crl": {1, 2, 3}, "ark.pem": []byte("x")}
+	ev.Collateral = map[string][]byte{"vcek_crl": {1, 2, 3}, "vlek_crl": []byte("x")}
 	b, err := ev.MarshalBundle()
 	if err != nil {
 		t.Fatal(err)

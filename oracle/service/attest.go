@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -20,6 +21,50 @@ import (
 
 // metaLastScanned is the store key of the last registry block scanned for events.
 const metaLastScanned = "attest/last_scanned_block"
+
+// metaTracked is the store key of the ids of the machines tracked as of the last
+// scanned block (32 bytes each, ascending). It is written in the same commit as
+// metaLastScanned: events before that block are never scanned again, so the machines
+// they named must survive a restart with it.
+const metaTracked = "attest/tracked_machines"
+
+// loadTracked returns the machine ids tracked as of the last scanned block, and
+// whether the store holds a scan state to resume from at all. A last scanned block
+// without a machine table (a database written before the table was kept) does not
+// count: the caller rescans from the start block.
+func (s *Service) loadTracked() (ids []common.Hash, resume bool, err error) {
+	b, err := s.st.Meta(metaTracked)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if len(b)%32 != 0 {
+		return nil, false, fmt.Errorf("tracked machines: %d bytes: %w", len(b), store.ErrCorrupt)
+	}
+	for i := 0; i < len(b); i += 32 {
+		ids = append(ids, common.BytesToHash(b[i:i+32]))
+	}
+	return ids, true, nil
+}
+
+func encodeTracked(m map[common.Hash]MachineRecord) []byte {
+	ids := make([]common.Hash, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return bytes.Compare(ids[i][:], ids[j][:]) < 0 })
+	out := make([]byte, 0, 32*len(ids))
+	for _, id := range ids {
+		out = append(out, id[:]...)
+	}
+	return out
+}
+
+// reappraisedKey is the store key of the last re-appraisal epoch (unix seconds, 8
+// bytes) of verdict h.
+func reappraisedKey(h common.Hash) string { return "reappraised/" + h.String() }
 
 // logChunk bounds the block range of one eth_getLogs call; public endpoints refuse
 // large ranges.
@@ -60,7 +105,20 @@ func (s *Service) track(ctx context.Context) error {
 		return err
 	}
 	from := s.cfg.StartBlock
-	if b, err := s.st.Meta(metaLastScanned); err == nil && len(b) == 8 {
+	// The machine table is in memory; what it held at the last scanned block is in
+	// the store. A node that has not loaded it yet (just started) resumes from it, or
+	// rescans everything when the store has no table.
+	s.tmu.RLock()
+	loaded := s.trackLoaded
+	s.tmu.RUnlock()
+	var resumed []common.Hash
+	resume := true
+	if !loaded {
+		if resumed, resume, err = s.loadTracked(); err != nil {
+			return err
+		}
+	}
+	if b, err := s.st.Meta(metaLastScanned); err == nil && len(b) == 8 && resume {
 		from = binary.BigEndian.Uint64(b) + 1
 	}
 	if from > head+1 {
@@ -70,8 +128,12 @@ func (s *Service) track(ctx context.Context) error {
 		s.tmu.Lock()
 		s.machines = map[common.Hash]MachineRecord{}
 		s.tmu.Unlock()
+		resumed = nil
 	}
 	touched := map[common.Hash]bool{}
+	for _, id := range resumed {
+		touched[id] = true
+	}
 	for lo := from; lo <= head; lo += logChunk {
 		hi := min(lo+logChunk-1, head)
 		ids, err := readN(cctx, publishReadAttempts, func(ctx context.Context) ([]common.Hash, error) {
@@ -103,12 +165,17 @@ func (s *Service) track(ctx context.Context) error {
 			fresh[id] = rec
 		}
 	}
-	s.tmu.Lock()
-	s.machines = fresh
-	s.tmu.Unlock()
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], head)
-	return s.st.SetMeta(metaLastScanned, b[:])
+	// The table and the block it is current at go in one commit: after a crash the
+	// node resumes from both or rescans, never from a block with machines missing.
+	if err := s.st.SetMetas(map[string][]byte{metaLastScanned: b[:], metaTracked: encodeTracked(fresh)}); err != nil {
+		return err
+	}
+	s.tmu.Lock()
+	s.machines, s.trackLoaded = fresh, true
+	s.tmu.Unlock()
+	return nil
 }
 
 // chainTime returns the head block's timestamp: verdict validity is judged by the
@@ -206,8 +273,10 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 	if base.IssuedAt != rec.IssuedAt || base.TEEKey != rec.TEEKey || base.Status != verdict.StatusTrusted {
 		return nil
 	}
-	key := fmt.Sprintf("reappraised/%s/%d", latest.Hash, at)
-	if _, err := s.st.Meta(key); err == nil {
+	// One key per verdict holding the last epoch it was re-appraised in: a key per
+	// epoch would grow the store by every trusted machine every epoch.
+	key := reappraisedKey(latest.Hash)
+	if b, err := s.st.Meta(key); err == nil && len(b) == 8 && int64(binary.BigEndian.Uint64(b)) >= at {
 		return nil // this epoch is done for this verdict
 	}
 	orig, err := s.audit(latest.Hash)
@@ -238,7 +307,9 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 			changed = true
 		}
 	}
-	if err := s.st.SetMeta(key, []byte{1}); err != nil {
+	var done [8]byte
+	binary.BigEndian.PutUint64(done[:], uint64(at))
+	if err := s.st.SetMeta(key, done[:]); err != nil {
 		return err
 	}
 	if !changed || d.dec.Trusted || !d.publishable {

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -17,6 +18,9 @@ import (
 type RPC interface {
 	chain.Client
 	chain.RegistryBackend
+	// BalanceAt returns an account's balance (nil block: the latest), for the
+	// readiness check and the balance metric.
+	BalanceAt(ctx context.Context, account common.Address, block *big.Int) (*big.Int, error)
 }
 
 // MachineRecord is the registry's view of one machine, as the node keeps it.

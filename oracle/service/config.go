@@ -92,6 +92,26 @@ type Config struct {
 	// network's sake would publish nothing true. 0 means 10 min and 30 s.
 	CollateralWait  time.Duration
 	CollateralRetry time.Duration
+	// MaxHeadLag is how old the chain's head block may be before the node reports
+	// itself not ready (its endpoint is stuck or syncing); 0 means 2 min.
+	MaxHeadLag time.Duration
+	// GasPerVerdict and ReserveVerdicts estimate the funds the sending account must
+	// hold to be ready: ReserveVerdicts verdicts of GasPerVerdict gas each at the
+	// current fee cap (tip plus twice the base fee). 0 means 120000 gas (a first
+	// verdict of a machine, alone in its transaction, with margin; docs/gas.md) and 10.
+	GasPerVerdict   uint64
+	ReserveVerdicts int
+	// HealthInterval paces the readiness checks (chain head, oracle status,
+	// balance, peers) whose last result Ready reports; 0 means 15 s.
+	HealthInterval time.Duration
+	// RetainFailed is how long the evidence of a failed submission (a verdict that
+	// was not published, or none reached) is kept before the retention loop deletes
+	// it with the submission; 0 means 24 h, negative keeps it forever. Evidence a
+	// confirmed or pending submission refers to is never deleted.
+	RetainFailed time.Duration
+	// PruneInterval paces the retention loop (and the archive size metrics); 0 means
+	// RetainFailed/24, at least 1 s and at most 1 h.
+	PruneInterval time.Duration
 	// StartBlock is where registry event scanning starts (the deployment block).
 	StartBlock uint64
 	// TxManager configures the publisher's transaction manager. From and Signer are
@@ -168,9 +188,31 @@ func (c *Config) Check() error {
 	def(&c.ReappraiseEpoch, 10*time.Minute)
 	def(&c.CollateralWait, 10*time.Minute)
 	def(&c.CollateralRetry, 30*time.Second)
+	def(&c.MaxHeadLag, 2*time.Minute)
+	def(&c.HealthInterval, 15*time.Second)
+	def(&c.RetainFailed, 24*time.Hour)
+	if c.PruneInterval < 0 {
+		return bad("negative prune interval")
+	}
+	if c.PruneInterval == 0 {
+		c.PruneInterval = time.Hour
+		if c.RetainFailed > 0 {
+			c.PruneInterval = min(max(c.RetainFailed/24, time.Second), time.Hour)
+		}
+	}
+	if c.GasPerVerdict == 0 {
+		c.GasPerVerdict = 120_000
+	}
+	if c.ReserveVerdicts < 0 {
+		return bad("negative reserve verdicts")
+	}
+	if c.ReserveVerdicts == 0 {
+		c.ReserveVerdicts = 10
+	}
 	for name, d := range map[string]time.Duration{"poll interval": c.PollInterval, "relay delay": c.RelayDelay,
 		"quorum timeout": c.QuorumTimeout, "due window": c.DueWithin, "reappraise interval": c.ReappraiseInterval,
-		"reappraise epoch": c.ReappraiseEpoch, "collateral wait": c.CollateralWait, "collateral retry": c.CollateralRetry} {
+		"reappraise epoch": c.ReappraiseEpoch, "collateral wait": c.CollateralWait, "collateral retry": c.CollateralRetry,
+		"max head lag": c.MaxHeadLag, "health interval": c.HealthInterval} {
 		if d < 0 {
 			return bad("negative %s", name)
 		}

@@ -251,6 +251,8 @@ type nodeOpts struct {
 	reappEvery time.Duration
 	collWait   time.Duration
 	collRetry  time.Duration
+	now        func() time.Time // nil: time.Now
+	retain     time.Duration    // RetainFailed
 }
 
 func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
@@ -305,6 +307,9 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		DueWithin:          10 * time.Minute,
 		CollateralWait:     o.collWait,
 		CollateralRetry:    o.collRetry,
+		HealthInterval:     300 * time.Millisecond,
+		Now:                o.now,
+		RetainFailed:       o.retain,
 		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 200 * time.Millisecond,
 			ResubmissionTimeout: 5 * time.Second, RetryInterval: 100 * time.Millisecond},
 		Logger: log,

@@ -1,26 +1,39 @@
 package service
 
 import (
+	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // metrics are the node's series (namespace teeoracle). They live in the node's own
 // registry, never the global one.
 type metrics struct {
-	submissions   *prometheus.CounterVec
-	verdicts      *prometheus.CounterVec
-	appraisal     prometheus.Histogram
-	disagreements prometheus.Counter
-	quorumWaiting prometheus.Gauge
-	batches       *prometheus.CounterVec
-	published     prometheus.Counter
-	confirmLat    prometheus.Histogram
-	due           prometheus.Gauge
-	downgrades    prometheus.Counter
-	collWaits     prometheus.Counter
-	tx            *txMetrics
+	submissions    *prometheus.CounterVec
+	verdicts       *prometheus.CounterVec
+	appraisal      prometheus.Histogram
+	disagreements  prometheus.Counter
+	quorumWaiting  prometheus.Gauge
+	batches        *prometheus.CounterVec
+	published      prometheus.Counter
+	confirmLat     prometheus.Histogram
+	due            prometheus.Gauge
+	downgrades     prometheus.Counter
+	collWaits      prometheus.Counter
+	ready          prometheus.Gauge
+	chainUp        prometheus.Gauge
+	headLag        prometheus.Gauge
+	balance        prometheus.Gauge
+	noFunds        prometheus.Counter
+	peersReach     prometheus.Gauge
+	peersConf      prometheus.Gauge
+	pruned         prometheus.Counter
+	archiveBytes   *prometheus.GaugeVec
+	archiveEntries *prometheus.GaugeVec
+	tx             *txMetrics
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -48,12 +61,56 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Untrusted verdicts made by re-appraising archived evidence with new collateral."}),
 		collWaits: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "collateral_unavailable_total",
 			Help: "Appraisals put off because a collateral source (AMD KDS, Intel PCS) was unreachable or failing."}),
+		ready: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "ready",
+			Help: "1 when the last health check found the node able to publish (what /readyz reports), else 0."}),
+		chainUp: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "chain_reachable",
+			Help: "1 when the chain endpoint answered the last health check, else 0."}),
+		headLag: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "chain_head_lag_seconds",
+			Help: "Age of the chain's head block at the last health check."}),
+		balance: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "sender_balance_ether",
+			Help: "Balance of the account that sends verdict transactions, in ether."}),
+		noFunds: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "publish_insufficient_funds_total",
+			Help: "Verdict transactions the chain refused because the sending account could not pay."}),
+		peersReach: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "peers_reachable",
+			Help: "Peers whose /healthz answered at the last health check."}),
+		peersConf: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "peers_configured",
+			Help: "Peers configured."}),
+		pruned: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "pruned_submissions_total",
+			Help: "Failed submissions deleted by the retention policy (--retain-failed)."}),
+		archiveBytes: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "archive_bytes",
+			Help: "Bytes held in the store's archives by kind (evidence, collateral, policy), values only."}, []string{"kind"}),
+		archiveEntries: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "archive_entries",
+			Help: "Items held in the store's archives by kind (evidence, collateral, policy)."}, []string{"kind"}),
 		tx: newTxMetrics(ns),
 	}
 	reg.MustRegister(m.submissions, m.verdicts, m.appraisal, m.disagreements, m.quorumWaiting, m.batches,
-		m.published, m.confirmLat, m.due, m.downgrades, m.collWaits)
+		m.published, m.confirmLat, m.due, m.downgrades, m.collWaits, m.ready, m.chainUp, m.headLag, m.balance,
+		m.noFunds, m.peersReach, m.peersConf, m.pruned, m.archiveBytes, m.archiveEntries, buildInfo(ns),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.tx.register(reg)
 	return m
+}
+
+// buildInfo is a constant 1 labelled with the binary's module version, VCS
+// revision and Go version, so a dashboard shows which build each node runs.
+func buildInfo(ns string) prometheus.Collector {
+	version, revision, modified := "unknown", "unknown", "false"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		version = bi.Main.Version
+		for _, st := range bi.Settings {
+			switch st.Key {
+			case "vcs.revision":
+				revision = st.Value
+			case "vcs.modified":
+				modified = st.Value
+			}
+		}
+	}
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "build_info",
+		Help:        "Build of this node: module version, VCS revision and whether the tree was modified, Go version.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "modified": modified, "goversion": runtime.Version()}})
+	g.Set(1)
+	return g
 }
 
 // txMetrics implements chain.TxMetrics.

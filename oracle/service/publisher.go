@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -123,6 +124,17 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		ready = append(ready, c)
 	}
 	s.m.quorumWaiting.Set(float64(waiting))
+	if len(ready) > 0 && s.fundsShort() != nil {
+		// The chain refused a transaction for want of funds: send nothing until the
+		// account can pay again (the health check clears it too).
+		cctx, cancel := s.chainCtx(ctx)
+		err := s.balanceShort(cctx)
+		cancel()
+		if err != nil {
+			return nil
+		}
+		s.clearFundsShort()
+	}
 	for len(ready) > 0 && ctx.Err() == nil {
 		n := min(len(ready), s.cfg.BatchMax)
 		s.send(ctx, ready[:n])
@@ -235,15 +247,21 @@ func (s *Service) forget(h common.Hash) {
 // peers for theirs while fewer than threshold are known, and records each peer's
 // answer in q.
 func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict, threshold int, oracles map[common.Address]bool, q *quorumState) ([]verdict.Signature, error) {
+	var omu sync.Mutex // peers are asked concurrently
 	isOracle := func(a common.Address) (bool, error) {
-		if ok, seen := oracles[a]; seen {
+		omu.Lock()
+		ok, seen := oracles[a]
+		omu.Unlock()
+		if seen {
 			return ok, nil
 		}
 		ok, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (bool, error) { return s.reg.IsOracle(ctx, a) })
 		if err != nil {
 			return false, err
 		}
+		omu.Lock()
 		oracles[a] = ok
+		omu.Unlock()
 		return ok, nil
 	}
 	held, err := s.st.Signatures(h)
@@ -274,11 +292,23 @@ func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict,
 	if len(sigs) < threshold && len(s.cfg.Peers) > 0 {
 		peers := make([]api.PeerStatus, 0, len(s.cfg.Peers))
 		disagree := false
-		for _, p := range s.cfg.Peers {
-			st := s.askPeer(ctx, p, h, v.EvidenceHash, isOracle)
-			if st.status.Status == "pending" && !st.seen && !s.cfg.NoForward {
-				st.status = s.forwardEvidence(ctx, p, v, q, st.status)
-			}
+		// Every peer is asked at once: a pass waits for the slowest peer (bounded by
+		// the HTTP client's timeout), not for the sum of them.
+		answers := make([]peerAnswer, len(s.cfg.Peers))
+		var wg sync.WaitGroup
+		for i, p := range s.cfg.Peers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				st := s.askPeer(ctx, p, h, v.EvidenceHash, isOracle)
+				if st.status.Status == "pending" && !st.seen && !s.cfg.NoForward {
+					st.status = s.forwardEvidence(ctx, p, v, q, st.status)
+				}
+				answers[i] = st
+			}()
+		}
+		wg.Wait()
+		for _, st := range answers {
 			if st.sig != nil {
 				if err := s.st.PutSignature(h, st.signer, st.sig); err != nil {
 					return nil, err
@@ -466,6 +496,13 @@ func (s *Service) send(ctx context.Context, batch []*candidate) {
 	case errors.Is(err, chain.ErrReverted):
 		s.m.batches.WithLabelValues("reverted").Inc()
 		s.log.Error("verdict batch reverted", "count", len(batch), "err", err)
+	case errors.Is(err, chain.ErrInsufficientFunds):
+		s.m.batches.WithLabelValues("insufficient_funds").Inc()
+		s.m.noFunds.Inc()
+		if s.setFundsShort(err) {
+			s.log.Error("sending account cannot pay for verdict transactions; publishing stops until it is funded",
+				"from", s.cfg.TxFrom, "count", len(batch), "err", err)
+		}
 	case errors.Is(err, chain.ErrInFlight) || ctx.Err() != nil:
 		s.m.batches.WithLabelValues("in_flight").Inc()
 	default:

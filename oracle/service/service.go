@@ -85,15 +85,24 @@ type Service struct {
 
 	tmu      sync.RWMutex
 	machines map[common.Hash]MachineRecord // tracked registry records
+	// trackLoaded: machines holds at least what the store's table held (see track).
+	trackLoaded bool
+
+	health healthState
 
 	startedAt time.Time
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
-	mu        sync.Mutex
+	mu        sync.Mutex // guards the lifecycle flags below; never held across network calls
+	starting  bool
 	started   bool
 	stopped   bool
+	stopCh    chan struct{} // closed by Stop: a Start still asking the chain gives up
 	stopErrs  error
 }
+
+// ErrStopped is returned by Start when Stop was called before or during it.
+var ErrStopped = errors.New("service stopped")
 
 // New checks cfg and builds the node. rpc is the chain endpoint; nothing is dialled
 // or sent until Start.
@@ -116,6 +125,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		pubWake:    make(chan struct{}, 1),
 		quorum:     map[common.Hash]*quorumState{},
 		machines:   map[common.Hash]MachineRecord{},
+		stopCh:     make(chan struct{}),
 	}
 	s.m = newMetrics(cfg.Metrics)
 	txc := cfg.TxManager
@@ -149,18 +159,69 @@ func (s *Service) APIAddr() string { return s.api.Addr() }
 // order of dependencies. Work left unfinished by a previous run is resumed: received
 // submissions are claimed again, verified ones are signed, signed ones published,
 // and journaled transactions settled by the transaction manager.
+//
+// The chain is asked (and retried) without holding the service's lock, so Stop can
+// always run: it makes a Start that is still waiting for the chain give up with
+// ErrStopped. The readiness checks (Ready) run once here, each failing one logged as
+// a warning; the node starts anyway and reports not ready until they pass.
 func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.started {
+	switch {
+	case s.stopped:
+		s.mu.Unlock()
+		return fmt.Errorf("service start: %w", ErrStopped)
+	case s.started || s.starting:
+		s.mu.Unlock()
 		return errors.New("service: already started")
 	}
+	s.starting = true
+	s.mu.Unlock()
+	ok := false
+	defer func() {
+		if !ok {
+			s.mu.Lock()
+			s.starting = false
+			s.mu.Unlock()
+		}
+	}()
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	go func() {
+		select {
+		case <-s.stopCh:
+			cancel()
+		case <-cctx.Done():
+		}
+	}()
+	if err := s.checkChainAtStart(cctx); err != nil {
+		if s.Stopped() {
+			return fmt.Errorf("service start: %w (%w)", ErrStopped, err)
+		}
+		return err
+	}
+	s.logHealth(s.checkHealth(cctx))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return fmt.Errorf("service start: %w", ErrStopped)
+	}
+	if err := s.startLocked(ctx); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// checkChainAtStart checks the chain id and that the policy is registered, retrying
+// while the endpoint fails, until ctx ends.
+func (s *Service) checkChainAtStart(cctx context.Context) error {
 	var id *big.Int
 	var active bool
 	// The endpoint may be restarting or flaky: retry the start-up reads a while.
 	err := retry(cctx, func() (err error) {
+		if s.Stopped() {
+			return ErrStopped
+		}
 		if id, err = s.rpc.ChainID(cctx); err != nil {
 			return fmt.Errorf("chain id: %w", err)
 		}
@@ -176,6 +237,11 @@ func (s *Service) Start(ctx context.Context) error {
 	if !active {
 		s.log.Warn("policy is not registered and active in the registry; its verdicts will be refused", "policy", s.policyHash)
 	}
+	return nil
+}
+
+// startLocked archives the policy and starts the API and the loops; s.mu is held.
+func (s *Service) startLocked(ctx context.Context) error {
 	doc, err := s.cfg.Policy.CanonicalJSON()
 	if err != nil {
 		return fmt.Errorf("service start: %w", err)
@@ -200,6 +266,8 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	s.goLoop(func() { s.publisher(run) })
 	s.goLoop(func() { s.attestLoop(run) })
+	s.goLoop(func() { s.healthLoop(run) })
+	s.goLoop(func() { s.pruneLoop(run) })
 	s.started = true
 	s.log.Info("oracle node started", "oracle", s.oracle, "registry", s.cfg.Registry, "chain", s.cfg.ChainID,
 		"policy", s.policyHash, "workers", s.cfg.Workers, "peers", len(s.cfg.Peers), "api", s.api.Addr())
@@ -242,6 +310,7 @@ func (s *Service) Stop(ctx context.Context) error {
 		return s.stopErrs
 	}
 	s.stopped = true
+	close(s.stopCh)
 	started := s.started
 	s.mu.Unlock()
 	if !started {
@@ -700,13 +769,15 @@ func (s *Service) Archive(_ context.Context, kind string, h common.Hash) ([]byte
 	return b, err
 }
 
-// Ready reports whether the chain answers and the store is open.
-func (s *Service) Ready(ctx context.Context) error {
+// Ready reports whether the node can publish verdicts: its store is open, and the
+// last health check (every HealthInterval) found the chain reachable with a recent
+// head, this node's key an oracle of the registry, the sending account able to pay
+// for the next verdicts, and enough peers reachable for the quorum. The error names
+// every reason that holds (ErrChainUnreachable, ErrChainLagging, ErrNotOracle,
+// ErrLowBalance, ErrPeersUnreachable, ErrNotChecked).
+func (s *Service) Ready(_ context.Context) error {
 	if _, err := s.st.Meta("ready-probe"); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("store: %w", err)
 	}
-	if _, err := s.rpc.BlockNumber(ctx); err != nil {
-		return fmt.Errorf("chain: %w", err)
-	}
-	return nil
+	return s.healthErr()
 }

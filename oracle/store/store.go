@@ -7,6 +7,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -199,6 +200,41 @@ func (s *Store) SetMeta(key string, value []byte) error {
 	return s.update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bktMeta).Put([]byte(key), value); err != nil {
 			return fmt.Errorf("set meta %q: %w", key, err)
+		}
+		return nil
+	})
+}
+
+// SetMetas stores several node-metadata values in one commit: either all of them
+// survive a crash or none does (the last scanned block with the machines it
+// revealed, for instance).
+func (s *Store) SetMetas(entries map[string][]byte) error {
+	for k := range entries {
+		if k == "" {
+			return fmt.Errorf("set meta: empty key: %w", ErrInvalid)
+		}
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bktMeta)
+		for k, v := range entries {
+			if err := b.Put([]byte(k), v); err != nil {
+				return fmt.Errorf("set meta %q: %w", k, err)
+			}
+		}
+		return nil
+	})
+}
+
+// MetaPrefix calls fn for every metadata entry whose key starts with prefix, in key
+// order. fn must not call back into the store's write methods.
+func (s *Store) MetaPrefix(prefix string, fn func(key string, value []byte) error) error {
+	return s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktMeta).Cursor()
+		p := []byte(prefix)
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if err := fn(string(k), bytes.Clone(v)); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

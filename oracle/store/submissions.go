@@ -76,8 +76,10 @@ type Submission struct {
 	EvidenceHash common.Hash `json:"evidence_hash"`
 	// Format says how the evidence bytes are encoded (e.g. "bundle", "snp-report");
 	// free text chosen by the API, kept so the worker can decode the archive.
-	Format     string    `json:"format,omitempty"`
-	State      State     `json:"state"`
+	Format string `json:"format,omitempty"`
+	State  State  `json:"state"`
+	// Reason says why the submission is in its current state (always set when
+	// failed); it is cleared by a transition that gives none.
 	Reason     string    `json:"reason,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
@@ -245,10 +247,10 @@ func (s *Store) transition(tx *bolt.Tx, sub *Submission, to State, reason string
 	}
 	prev := *sub
 	now := s.now().UTC()
-	sub.State, sub.UpdatedAt = to, now
-	if to == StateFailed || reason != "" {
-		sub.Reason = reason
-	}
+	// Reason explains the current state only: a reason given for an earlier one (a
+	// dropped transaction sending the submission back to signed) would read as the
+	// outcome of a submission confirmed since. The history keeps every reason.
+	sub.State, sub.UpdatedAt, sub.Reason = to, now, reason
 	sub.Waiting = ""
 	sub.History = append(sub.History[:len(sub.History):len(sub.History)], StateChange{State: to, At: now, Reason: reason})
 	if edit != nil {

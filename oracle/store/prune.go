@@ -1,0 +1,216 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	bolt "go.etcd.io/bbolt"
+)
+
+// PruneOptions says which failed submissions PruneFailed deletes and what goes
+// with them.
+type PruneOptions struct {
+	// Before: failed submissions last updated before this time are deleted.
+	Before time.Time
+	// Max bounds the submissions deleted in one call (one transaction); 0 means 1000.
+	Max int
+	// Meta, when set, returns the metadata keys that belong to a submission, deleted
+	// with it. A key whose value is non-nil is deleted only while it still holds
+	// that value (an index that a newer submission may have taken over).
+	Meta func(Submission) map[string][]byte
+	// VerdictMeta, when set, returns the metadata keys that belong to a verdict
+	// (its audit record), deleted with the verdict.
+	VerdictMeta func(h common.Hash) []string
+}
+
+// PruneStats says what PruneFailed deleted.
+type PruneStats struct {
+	Submissions int
+	// Evidence items and their bytes: only evidence no kept submission refers to.
+	Evidence      int
+	EvidenceBytes int64
+	// Verdicts that no kept submission refers to, with their signatures.
+	Verdicts int
+	// More: Max was reached; call again for the rest.
+	More bool
+}
+
+// PruneFailed deletes failed submissions last updated before o.Before, with their
+// metadata, the evidence no other submission refers to, and the verdicts no other
+// submission carries (with their signatures and history entries; a machine's
+// latest verdict falls back to its newest remaining one). Evidence and verdicts of
+// submissions that are confirmed or still in progress are never deleted, so what a
+// published or publishable verdict references stays. One call is one transaction.
+func (s *Store) PruneFailed(o PruneOptions) (PruneStats, error) {
+	limit := o.Max
+	if limit <= 0 {
+		limit = 1000
+	}
+	var st PruneStats
+	err := s.update(func(tx *bolt.Tx) error {
+		subs := tx.Bucket(bktSubmissions)
+		keepEv := map[common.Hash]bool{}
+		keepVerd := map[common.Hash]bool{}
+		var drop []Submission
+		err := subs.ForEach(func(k, v []byte) error {
+			sub, err := DecodeSubmission(v)
+			if err != nil {
+				return fmt.Errorf("submission %q: %w", k, err)
+			}
+			if sub.State == StateFailed && sub.UpdatedAt.Before(o.Before) && len(drop) < limit {
+				drop = append(drop, sub)
+				return nil
+			}
+			if sub.State == StateFailed && sub.UpdatedAt.Before(o.Before) {
+				st.More = true
+			}
+			keepEv[sub.EvidenceHash] = true
+			if sub.VerdictHash != (common.Hash{}) {
+				keepVerd[sub.VerdictHash] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		meta := tx.Bucket(bktMeta)
+		evs := tx.Bucket(bktEvidence)
+		for _, sub := range drop {
+			if err := subs.Delete([]byte(sub.ID)); err != nil {
+				return err
+			}
+			st.Submissions++
+			if o.Meta != nil {
+				for k, want := range o.Meta(sub) {
+					if want != nil && !bytes.Equal(meta.Get([]byte(k)), want) {
+						continue
+					}
+					if err := meta.Delete([]byte(k)); err != nil {
+						return err
+					}
+				}
+			}
+			if !keepEv[sub.EvidenceHash] {
+				if v := evs.Get(sub.EvidenceHash[:]); v != nil {
+					st.Evidence++
+					st.EvidenceBytes += int64(len(v))
+					if err := evs.Delete(sub.EvidenceHash[:]); err != nil {
+						return err
+					}
+				}
+			}
+			if h := sub.VerdictHash; h != (common.Hash{}) {
+				if err := tx.Bucket(bktSubsByVerd).Delete(concat(h[:], []byte(sub.ID))); err != nil {
+					return err
+				}
+				if !keepVerd[h] && !s.refTx(tx, h) {
+					deleted, err := s.deleteVerdict(tx, h)
+					if err != nil {
+						return err
+					}
+					if deleted {
+						st.Verdicts++
+						if o.VerdictMeta != nil {
+							for _, k := range o.VerdictMeta(h) {
+								if err := meta.Delete([]byte(k)); err != nil {
+									return err
+								}
+							}
+						}
+					}
+					keepVerd[h] = true // deleted once
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return PruneStats{}, fmt.Errorf("prune failed submissions: %w", err)
+	}
+	return st, nil
+}
+
+// refTx reports whether a live journaled transaction carries verdict h.
+func (s *Store) refTx(tx *bolt.Tx, h common.Hash) bool {
+	return tx.Bucket(bktRefTx).Get(h[:]) != nil
+}
+
+// deleteVerdict removes verdict h, its signatures and history entry, and moves the
+// machine's latest pointer to its newest remaining verdict.
+func (s *Store) deleteVerdict(tx *bolt.Tx, h common.Hash) (bool, error) {
+	vb := tx.Bucket(bktVerdicts)
+	raw := vb.Get(h[:])
+	if raw == nil {
+		return false, nil
+	}
+	v, err := DecodeVerdict(raw)
+	if err != nil {
+		return false, fmt.Errorf("verdict %s: %w", h, err)
+	}
+	if err := vb.Delete(h[:]); err != nil {
+		return false, err
+	}
+	hist := tx.Bucket(bktMachHistory)
+	if err := hist.Delete(concat(v.MachineID[:], u64(v.IssuedAt), h[:])); err != nil {
+		return false, err
+	}
+	sigs := tx.Bucket(bktSignatures)
+	var keys [][]byte
+	c := sigs.Cursor()
+	for k, _ := c.Seek(h[:]); k != nil && bytes.HasPrefix(k, h[:]); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := sigs.Delete(k); err != nil {
+			return false, err
+		}
+	}
+	latest := tx.Bucket(bktMachLatest)
+	if cur := latest.Get(v.MachineID[:]); cur != nil && bytes.Equal(cur, h[:]) {
+		// The history is ordered by issued-at: its last entry for the machine is the
+		// newest verdict left.
+		var newest []byte
+		hc := hist.Cursor()
+		for k, _ := hc.Seek(v.MachineID[:]); k != nil && bytes.HasPrefix(k, v.MachineID[:]); k, _ = hc.Next() {
+			newest = k[40:]
+		}
+		if newest == nil {
+			err = latest.Delete(v.MachineID[:])
+		} else {
+			err = latest.Put(v.MachineID[:], bytes.Clone(newest))
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// ArchiveSize is the size of one archive of the store.
+type ArchiveSize struct {
+	Entries int
+	Bytes   int64
+}
+
+// ArchiveSizes returns the entries and value bytes of the evidence, collateral and
+// policy archives, keyed "evidence", "collateral", "policy".
+func (s *Store) ArchiveSizes() (map[string]ArchiveSize, error) {
+	out := map[string]ArchiveSize{}
+	err := s.view(func(tx *bolt.Tx) error {
+		for name, b := range map[string][]byte{"evidence": bktEvidence, "collateral": bktCollateral, "policy": bktPolicies} {
+			var sz ArchiveSize
+			if err := tx.Bucket(b).ForEach(func(_, v []byte) error {
+				sz.Entries++
+				sz.Bytes += int64(len(v))
+				return nil
+			}); err != nil {
+				return err
+			}
+			out[name] = sz
+		}
+		return nil
+	})
+	return out, err
+}

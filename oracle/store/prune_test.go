@@ -1,0 +1,122 @@
+package store
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// TestPruneFailedKeepsWhatVerdictsNeed: old failed submissions go with their
+// evidence, metadata and verdicts; evidence and verdicts that a kept submission
+// refers to stay, and so does every recent failure.
+func TestPruneFailedKeepsWhatVerdictsNeed(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := now
+	s, err := Open(filepath.Join(t.TempDir(), "node.db"), Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	m := machine(1)
+	put := func(id, ev string) Submission {
+		t.Helper()
+		sub, err := s.PutSubmission(NewSubmission{ID: id, MachineID: m, Format: "bundle",
+			Meta: map[string][]byte{"sub/" + id: []byte("params"), "ev/" + ev: []byte(id)}}, []byte(ev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub
+	}
+	// The machine's published verdict, and a later forged one that failed.
+	good := put("good", "evidence-good")
+	vg := verdictFor("good", m, 100)
+	if _, err := s.RecordDecision("good", Decision{Verdict: vg, Meta: map[string][]byte{"audit/good": {1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Transition("good", StateConfirmed, ""); err != nil {
+		t.Fatal(err)
+	}
+	forged := put("forged", "evidence-forged")
+	vf := verdictFor("forged", m, 200)
+	if _, err := s.RecordDecision("forged", Decision{Verdict: vf, FailReason: "not authentic",
+		Meta: map[string][]byte{"audit/forged": {1}}}); err != nil {
+		t.Fatal(err)
+	}
+	// A re-appraisal of the published verdict's evidence that failed: it shares
+	// the evidence with a confirmed submission.
+	if _, err := s.PutSubmission(NewSubmission{ID: "reapp", MachineID: m}, []byte("evidence-good")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Transition("reapp", StateFailed, "no quorum"); err != nil {
+		t.Fatal(err)
+	}
+	clock = now.Add(48 * time.Hour)
+	recent := put("recent", "evidence-recent")
+	if _, err := s.Transition("recent", StateFailed, "no quorum"); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.LatestVerdict(m); l.Hash != vf.Hash {
+		t.Fatal("set-up: the forged verdict is not the latest")
+	}
+
+	st, err := s.PruneFailed(PruneOptions{Before: now.Add(24 * time.Hour),
+		Meta: func(sub Submission) map[string][]byte {
+			return map[string][]byte{"sub/" + sub.ID: nil, "ev/" + evName(s, sub): []byte(sub.ID)}
+		},
+		VerdictMeta: func(h common.Hash) []string {
+			return []string{"audit/" + map[common.Hash]string{vg.Hash: "good", vf.Hash: "forged"}[h]}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Submissions != 2 || st.Evidence != 1 || st.Verdicts != 1 || st.More {
+		t.Fatalf("pruned %+v, want the forged and re-appraisal submissions, the forged evidence and verdict", st)
+	}
+	for id, want := range map[string]error{"good": nil, "recent": nil, "forged": ErrNotFound, "reapp": ErrNotFound} {
+		if _, err := s.Submission(id); !errors.Is(err, want) && !(want == nil && err == nil) {
+			t.Errorf("submission %s: %v, want %v", id, err, want)
+		}
+	}
+	if _, err := s.Evidence(good.EvidenceHash); err != nil {
+		t.Errorf("published verdict's evidence pruned: %v", err)
+	}
+	if _, err := s.Evidence(recent.EvidenceHash); err != nil {
+		t.Errorf("recent failure's evidence pruned: %v", err)
+	}
+	if _, err := s.Evidence(forged.EvidenceHash); !errors.Is(err, ErrNotFound) {
+		t.Errorf("forged evidence kept: %v", err)
+	}
+	if _, err := s.Verdict(vf.Hash); !errors.Is(err, ErrNotFound) {
+		t.Errorf("forged verdict kept: %v", err)
+	}
+	if l, err := s.LatestVerdict(m); err != nil || l.Hash != vg.Hash {
+		t.Errorf("latest verdict %s %v, want the published one back", l.Hash, err)
+	}
+	for k, want := range map[string]error{"sub/forged": ErrNotFound, "audit/forged": ErrNotFound, "ev/evidence-forged": ErrNotFound,
+		"sub/good": nil, "audit/good": nil, "ev/evidence-good": nil} {
+		if _, err := s.Meta(k); !errors.Is(err, want) && !(want == nil && err == nil) {
+			t.Errorf("meta %s: %v, want %v", k, err, want)
+		}
+	}
+	sz, err := s.ArchiveSizes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := sz["evidence"]; ev.Entries != 2 || ev.Bytes != int64(len("evidence-good")+len("evidence-recent")) {
+		t.Fatalf("evidence archive %+v", ev)
+	}
+}
+
+// evName maps the test's evidence hashes back to the strings they hash.
+func evName(s *Store, sub Submission) string {
+	for _, name := range []string{"evidence-good", "evidence-forged", "evidence-recent"} {
+		if h, _ := s.evidenceH([]byte(name)); h == sub.EvidenceHash {
+			return name
+		}
+	}
+	return "unknown"
+}
