@@ -133,10 +133,51 @@ func (e *explorerEnv) register(salt byte, tee uint8) common.Hash {
 	return chain.MachineID(e.provider.From(), s)
 }
 
+// authorize has the provider authorise key for machine.
+func (e *explorerEnv) authorize(machine common.Hash, key common.Address) {
+	e.t.Helper()
+	e.send(e.provider, e.reg.AuthorizeKeyTx(machine, key))
+}
+
+// bindEarly binds key to machine with a trusted verdict issued at unix second 1
+// (and long expired), signed by the test oracle: the machine's earlier life, so
+// that the untrusted verdict of a real case, which can only downgrade a bound key,
+// can be published for it.
+func (e *explorerEnv) bindEarly(machine common.Hash, key common.Address) {
+	e.t.Helper()
+	e.authorize(machine, key)
+	m, err := e.reg.Machine(e.ctx, machine)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	h, err := e.headers()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defHash, err := policy.Default().Hash()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	v := verdict.Verdict{MachineID: machine, TEE: m.TEE, Status: verdict.StatusTrusted, TEEKey: key, PolicyHash: defHash,
+		AnchorBlockNumber: h.parentNumber, AnchorBlockHash: h.parentHash, IssuedAt: 1, ExpiresAt: 2}
+	sig, err := verdict.SignVerdict(&v, e.reg.Domain(), e.oracle)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tx, err := e.reg.SubmitVerdictTx(chain.SignedVerdict{Verdict: v, Signatures: [][]byte{sig}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.send(e.owner, tx)
+}
+
 // publish verifies a real case for machine, submits the verdict with the oracle's
-// signature, and archives what re-verification needs, as a node would.
+// signature, and archives what re-verification needs, as a node would. Real
+// evidence is bound to nothing of this chain, so its verdict is untrusted: the key
+// is bound first (bindEarly).
 func (e *explorerEnv) publish(c verifiertest.Case, machine common.Hash, key common.Address) common.Hash {
 	e.t.Helper()
+	e.bindEarly(machine, key)
 	req := *c.Request
 	req.Domain = e.reg.Domain()
 	req.Binding = &verifier.Binding{MachineID: machine, TEEKey: key, AnchorBlockNumber: 1, AnchorBlockHash: common.Hash{0xa}}
@@ -364,6 +405,7 @@ func TestExplorerInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Domain, req.Binding = reg.Domain(), b
+		e.authorize(machine, b.TEEKey)
 		expect.Machines[machine.Hex()] = "trusted"
 		d := e.publishWith(hv, req, &yes)
 		expect.TestRooted = append(expect.TestRooted, d)
