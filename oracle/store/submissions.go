@@ -157,7 +157,12 @@ func (s *Store) PutSubmission(n NewSubmission, evidence []byte) (Submission, err
 	sub := Submission{ID: n.ID, MachineID: n.MachineID, EvidenceHash: h, Format: n.Format,
 		State: StateReceived, ReceivedAt: at, UpdatedAt: now,
 		History: []StateChange{{State: StateReceived, At: now}}}
-	err = s.update(func(tx *bolt.Tx) error {
+	fresh := sub
+	err = s.updateGrouped(func(tx *bolt.Tx) error {
+		// Run again after a rolled-back group: start afresh (an id drawn from the
+		// rolled-back sequence is drawn again).
+		sub = fresh
+		sub.History = []StateChange{{State: StateReceived, At: now}}
 		subs := tx.Bucket(bktSubmissions)
 		if sub.ID == "" {
 			seq, err := subs.NextSequence()
@@ -336,7 +341,7 @@ func (s *Store) RecordDecision(id string, d Decision) (Submission, error) {
 		}
 	}
 	var sub Submission
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.updateGrouped(func(tx *bolt.Tx) error {
 		var err error
 		if sub, err = getSubmission(tx, id); err != nil {
 			return err
@@ -395,7 +400,11 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 		return Submission{}, fmt.Errorf("claim %q: not a waiting state: %w", state, ErrInvalid)
 	}
 	var sub Submission
-	err := s.update(func(tx *bolt.Tx) error {
+	found := false
+	// Nothing to claim is not a failure of the transaction: a grouped commit rolls
+	// back every member when one fails.
+	err := s.updateGrouped(func(tx *bolt.Tx) error {
+		found = false
 		q := tx.Bucket(bktQueue)
 		prefix := []byte{stateCodes[state]}
 		c := q.Cursor()
@@ -408,10 +417,14 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 			if sub, err = getSubmission(tx, id); err != nil {
 				return err
 			}
+			found = true
 			return q.Put(k, u64(uint64(now.Add(lease).UnixNano())))
 		}
-		return ErrNoWork
+		return nil
 	})
+	if err == nil && !found {
+		err = ErrNoWork
+	}
 	if err != nil {
 		return Submission{}, fmt.Errorf("claim %s: %w", state, err)
 	}
