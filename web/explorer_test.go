@@ -221,14 +221,14 @@ func (e *explorerEnv) publishWith(vf *verifier.Verifier, reqIn *verifier.Request
 	}
 	e.archive.archive["evidence"][res.EvidenceHash] = bundle
 	e.archive.archive["policy"][res.PolicyHash] = canon
-	rec := service.AuditRecord{VerdictHash: res.VerdictHash.Hex(), EvidenceHash: res.EvidenceHash.Hex(), PolicyHash: res.PolicyHash.Hex(),
-		AsOf: res.At.Unix(), ChainID: req.Domain.ChainID, Registry: req.Domain.Registry.Hex(), MachineID: machine.Hex(),
-		TEEKey: key.Hex(), AnchorNumber: req.Binding.AnchorBlockNumber, AnchorHash: req.Binding.AnchorBlockHash.Hex(), Trusted: res.Decision.Trusted,
+	rec := service.AuditRecord{VerdictHash: res.VerdictHash, EvidenceHash: res.EvidenceHash, PolicyHash: res.PolicyHash,
+		AsOf: res.At.Unix(), ChainID: req.Domain.ChainID, Registry: req.Domain.Registry, MachineID: machine,
+		TEEKey: key, AnchorNumber: req.Binding.AnchorBlockNumber, AnchorHash: req.Binding.AnchorBlockHash, Trusted: res.Decision.Trusted,
 		Reasons: res.Decision.Reasons.Names(), Collateral: []service.AuditItem{}}
 	for _, item := range collateralItems(e.t, &req) {
 		h := sha256.Sum256(item.body)
 		e.archive.archive["collateral"][h] = item.body
-		rec.Collateral = append(rec.Collateral, service.AuditItem{Kind: item.kind, SHA256: common.Hash(h).Hex()})
+		rec.Collateral = append(rec.Collateral, service.AuditItem{Kind: item.kind, SHA256: h})
 	}
 	audit, _ := json.Marshal(rec)
 	vj, _ := json.Marshal(v)

@@ -105,15 +105,15 @@ func archivedRequest(t *testing.T, get func(string) []byte, h common.Hash) *veri
 		t.Fatalf("audit record of %s: %v", h, err)
 	}
 	req := &verifier.Request{
-		Evidence: evidence.Input{Name: "archived evidence", Data: get("/v1/archive/evidence/" + audit.EvidenceHash)},
-		Policy:   get("/v1/archive/policy/" + audit.PolicyHash),
+		Evidence: evidence.Input{Name: "archived evidence", Data: get("/v1/archive/evidence/" + audit.EvidenceHash.Hex())},
+		Policy:   get("/v1/archive/policy/" + audit.PolicyHash.Hex()),
 		At:       time.Unix(audit.AsOf, 0),
-		Binding: &verifier.Binding{MachineID: common.HexToHash(audit.MachineID), TEEKey: common.HexToAddress(audit.TEEKey),
-			AnchorBlockNumber: audit.AnchorNumber, AnchorBlockHash: common.HexToHash(audit.AnchorHash)},
+		Binding: &verifier.Binding{MachineID: audit.MachineID, TEEKey: audit.TEEKey,
+			AnchorBlockNumber: audit.AnchorNumber, AnchorBlockHash: audit.AnchorHash},
 	}
-	req.Domain.ChainID, req.Domain.Registry = audit.ChainID, common.HexToAddress(audit.Registry)
+	req.Domain.ChainID, req.Domain.Registry = audit.ChainID, audit.Registry
 	for _, c := range audit.Collateral {
-		in := evidence.Input{Name: c.Kind, Data: get("/v1/archive/collateral/" + common.HexToHash(c.SHA256).Hex())}
+		in := evidence.Input{Name: c.Kind, Data: get("/v1/archive/collateral/" + c.SHA256.Hex())}
 		if !service.AddArchived(&req.Collateral, c.Kind, in) {
 			t.Fatalf("audit record names collateral of kind %q", c.Kind)
 		}

@@ -300,10 +300,10 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 	changed := false
 	known := map[string]bool{}
 	for _, u := range orig.Used {
-		known[u.SHA256] = true
+		known[string(u.SHA256)] = true
 	}
 	for _, c := range d.app.Collateral {
-		if !known[fmt.Sprintf("0x%x", []byte(c.Hash))] {
+		if !known[string(c.Hash)] {
 			changed = true
 		}
 	}

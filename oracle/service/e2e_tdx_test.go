@@ -157,7 +157,7 @@ func TestE2ETDX(t *testing.T) {
 		var set string
 		for _, it := range ar.Collateral {
 			if it.Kind == service.CollateralTDXSet {
-				set = it.SHA256
+				set = it.SHA256.Hex()
 			}
 		}
 		if set == "" {

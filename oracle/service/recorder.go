@@ -4,11 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
@@ -96,60 +96,18 @@ func (s RecordingTDX) FetchTDX(ctx context.Context, fmspc, ca string) (*collater
 
 // Kinds of archived collateral in an audit record.
 const (
-	CollateralSNPVCEK = "snp-vcek"
-	CollateralSNPCRL  = "snp-crl"
-	CollateralTDXSet  = "tdx-collateral"
+	CollateralSNPVCEK = audit.CollateralSNPVCEK
+	CollateralSNPCRL  = audit.CollateralSNPCRL
+	CollateralTDXSet  = audit.CollateralTDXSet
 )
 
-// AddArchived adds one archived collateral item of an audit record's kind to c, as
-// `teeoracle audit` and the explorer do to re-run a verdict. It reports false for a
-// kind it does not know.
+// AddArchived is audit.AddArchived.
 func AddArchived(c *verifier.Collateral, kind string, in evidence.Input) bool {
-	switch kind {
-	case CollateralSNPVCEK:
-		c.SNPVCEKs = append(c.SNPVCEKs, in)
-	case CollateralSNPCRL:
-		c.SNPCRLs = append(c.SNPCRLs, in)
-	case CollateralTDXSet:
-		c.TDXSet = &in
-	default:
-		return false
-	}
-	return true
+	return audit.AddArchived(c, kind, in)
 }
 
-// AuditRecord is what the node keeps beside each verdict so an auditor can
-// reproduce it: the decision time, the inputs, and the collateral by hash.
-type AuditRecord struct {
-	VerdictHash  string          `json:"verdict_hash"`
-	EvidenceHash string          `json:"evidence_hash"`
-	PolicyHash   string          `json:"policy_hash"`
-	AsOf         int64           `json:"as_of"`
-	ChainID      uint64          `json:"chain_id"`
-	Registry     string          `json:"registry"`
-	MachineID    string          `json:"machine_id"`
-	TEEKey       string          `json:"tee_key"`
-	AnchorNumber uint64          `json:"anchor_block_number"`
-	AnchorHash   string          `json:"anchor_block_hash"`
-	Trusted      bool            `json:"trusted"`
-	Reasons      []string        `json:"reasons"`
-	Findings     []string        `json:"findings,omitempty"`
-	Publishable  bool            `json:"publishable"`
-	Collateral   []AuditItem     `json:"collateral"`
-	Used         []AuditItemUsed `json:"used"`
-}
+// AuditRecord is the audit record the node keeps beside each verdict.
+type AuditRecord = audit.Record
 
-// AuditItem is one archived collateral blob (SHA-256 of its bytes).
-type AuditItem struct {
-	Kind   string `json:"kind"`
-	SHA256 string `json:"sha256"`
-}
-
-// AuditItemUsed is one collateral reference of the appraisal (what the appraiser
-// says it used, including certificates that came inside the evidence).
-type AuditItemUsed struct {
-	Kind   string `json:"kind"`
-	SHA256 string `json:"sha256"`
-}
-
-func auditKey(h fmt.Stringer) string { return "audit/" + h.String() }
+// AuditItem is one archived collateral blob of an audit record.
+type AuditItem = audit.Item

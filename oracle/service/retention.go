@@ -6,6 +6,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/store"
 )
 
@@ -31,7 +32,7 @@ func (s *Service) pruneOnce() {
 			Meta: func(sub store.Submission) map[string][]byte {
 				return map[string][]byte{"sub/" + sub.ID: nil, "ev/" + sub.EvidenceHash.String(): []byte(sub.ID)}
 			},
-			VerdictMeta: func(h common.Hash) []string { return []string{auditKey(h)} },
+			VerdictMeta: func(h common.Hash) []string { return []string{audit.RecordKey(h)} },
 		}
 		for {
 			st, err := s.st.PruneFailed(opts)

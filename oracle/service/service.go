@@ -32,6 +32,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
@@ -678,7 +679,7 @@ func (s *Service) Submission(_ context.Context, id string) (*api.SubmissionView,
 }
 
 func (s *Service) audit(h common.Hash) (*AuditRecord, error) {
-	b, err := s.st.Meta(auditKey(h))
+	b, err := s.st.Meta(audit.RecordKey(h))
 	if err != nil {
 		return nil, err
 	}
@@ -711,7 +712,7 @@ func (s *Service) Verdict(_ context.Context, h common.Hash) (*api.VerdictView, e
 	for _, sg := range list {
 		out.Signatures = append(out.Signatures, api.SignatureView{Signer: sg.Signer, Signature: "0x" + hex.EncodeToString(sg.Sig)})
 	}
-	if b, err := s.st.Meta(auditKey(h)); err == nil {
+	if b, err := s.st.Meta(audit.RecordKey(h)); err == nil {
 		out.Audit = b
 	}
 	return out, nil

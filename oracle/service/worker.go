@@ -1,11 +1,12 @@
 package service
 
 import (
+	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -115,11 +117,11 @@ func (s *Service) decide(ctx context.Context, ev *evidence.Evidence, m *subMeta)
 // the appraisal used, to be archived with the verdict (store.Decision).
 func (s *Service) auditRecord(d *decision, m *subMeta) ([]byte, [][]byte, error) {
 	v := &d.dec.Verdict
-	rec := &AuditRecord{VerdictHash: d.digest.String(), EvidenceHash: v.EvidenceHash.String(),
-		PolicyHash: v.PolicyHash.String(), AsOf: m.AsOf, ChainID: s.cfg.ChainID, Registry: s.cfg.Registry.String(),
-		MachineID: m.MachineID.String(), TEEKey: m.TEEKey.String(), AnchorNumber: m.AnchorBlock,
-		AnchorHash: m.AnchorHash.String(), Trusted: d.dec.Trusted, Reasons: d.dec.Reasons.Names(),
-		Publishable: d.publishable, Collateral: []AuditItem{}, Used: []AuditItemUsed{}}
+	rec := &audit.Record{VerdictHash: d.digest, EvidenceHash: v.EvidenceHash,
+		PolicyHash: v.PolicyHash, AsOf: m.AsOf, ChainID: s.cfg.ChainID, Registry: s.cfg.Registry,
+		MachineID: m.MachineID, TEEKey: m.TEEKey, AnchorNumber: m.AnchorBlock,
+		AnchorHash: m.AnchorHash, Trusted: d.dec.Trusted, Reasons: d.dec.Reasons.Names(),
+		Publishable: d.publishable, Collateral: []audit.Item{}, Used: []audit.ItemUsed{}}
 	for _, f := range d.dec.Findings {
 		rec.Findings = append(rec.Findings, f.Detail)
 	}
@@ -135,12 +137,12 @@ func (s *Service) auditRecord(d *decision, m *subMeta) ([]byte, [][]byte, error)
 		if err != nil {
 			return nil, nil, fmt.Errorf("archive collateral: %w", err)
 		}
-		rec.Collateral = append(rec.Collateral, AuditItem{Kind: it.kind, SHA256: h.String()})
+		rec.Collateral = append(rec.Collateral, audit.Item{Kind: it.kind, SHA256: h})
 		bodies = append(bodies, it.body)
 	}
 	sortItems(rec.Collateral)
 	for _, c := range d.app.Collateral {
-		rec.Used = append(rec.Used, AuditItemUsed{Kind: c.Kind, SHA256: "0x" + hex.EncodeToString(c.Hash)})
+		rec.Used = append(rec.Used, audit.ItemUsed{Kind: c.Kind, SHA256: c.Hash})
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {
@@ -149,12 +151,8 @@ func (s *Service) auditRecord(d *decision, m *subMeta) ([]byte, [][]byte, error)
 	return b, bodies, nil
 }
 
-func sortItems(items []AuditItem) {
-	for i := 1; i < len(items); i++ {
-		for j := i; j > 0 && items[j].SHA256 < items[j-1].SHA256; j-- {
-			items[j], items[j-1] = items[j-1], items[j]
-		}
-	}
+func sortItems(items []audit.Item) {
+	slices.SortFunc(items, func(a, b audit.Item) int { return bytes.Compare(a.SHA256[:], b.SHA256[:]) })
 }
 
 // process takes a received submission to signed (or failed).
@@ -190,7 +188,7 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 		}
 		return s.fail(sub.ID, "no verdict: "+err.Error())
 	}
-	audit, collateral, err := s.auditRecord(d, m)
+	auditJSON, collateral, err := s.auditRecord(d, m)
 	if err != nil {
 		return err
 	}
@@ -201,7 +199,7 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 	// The verdict, its audit record and collateral, and this node's signature (or
 	// the reason it is not published) go into the store in one commit.
 	rec := store.Decision{Verdict: store.Verdict{Hash: d.digest, MachineID: m.MachineID, IssuedAt: d.dec.Verdict.IssuedAt,
-		Body: body}, Collateral: collateral, Meta: map[string][]byte{auditKey(d.digest): audit}}
+		Body: body}, Collateral: collateral, Meta: map[string][]byte{audit.RecordKey(d.digest): auditJSON}}
 	rec.FailReason = notPublished(&d.dec.Verdict, d.publishable, d.dec.Reasons, m)
 	if rec.FailReason == "" {
 		// The registry's binding rules, applied before signing: an honest quorum never

@@ -1,0 +1,268 @@
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
+)
+
+// What a Difference is about, for scripts reading the result as JSON.
+const (
+	// DiffArchive: archived content (evidence, policy, collateral) is missing from
+	// the record's list, damaged, or does not hash to what the verdict and the audit
+	// record name. Nothing is re-run on content that is not the verdict's.
+	DiffArchive = "archive"
+	// DiffRecord: the audit record contradicts the verdict it is filed with.
+	DiffRecord = "audit_record"
+	// DiffDigest: the archived verdict's own EIP-712 digest is not the hash it is
+	// filed under.
+	DiffDigest = "digest"
+	// DiffVerdict: a field of the re-computed verdict differs from the archived one.
+	DiffVerdict = "verdict"
+	// DiffOnChain: the registry never accepted the verdict.
+	DiffOnChain = "on_chain"
+	// DiffDomain: the audit record's chain or registry is not the one checked.
+	DiffDomain = "domain"
+)
+
+// Difference is one reason a verdict is not reproduced.
+type Difference struct {
+	What   string `json:"what"`
+	Detail string `json:"detail"`
+}
+
+// OnChain is what the registry says about the verdict.
+type OnChain struct {
+	Registry common.Address `json:"registry"`
+	ChainID  uint64         `json:"chain_id"`
+	Accepted bool           `json:"accepted"`
+	Block    uint64         `json:"block,omitempty"`
+	TxHash   common.Hash    `json:"tx_hash,omitempty"`
+	// Current: the verdict is the latest one the registry accepted for the machine.
+	Current bool `json:"current"`
+}
+
+// Result is the outcome of an audit.
+type Result struct {
+	VerdictHash common.Hash `json:"verdict_hash"`
+	// Recomputed is the re-run verdict's digest; zero when nothing was re-run.
+	Recomputed common.Hash `json:"recomputed_hash"`
+	// Reproduced: no difference, and the re-run verdict's digest is VerdictHash.
+	Reproduced bool      `json:"reproduced"`
+	AsOf       time.Time `json:"as_of"`
+	// Verdict is the archived verdict, RecomputedVerdict the re-run one.
+	Verdict           *verdict.Verdict `json:"verdict"`
+	RecomputedVerdict *verdict.Verdict `json:"recomputed_verdict"`
+	Reasons           []string         `json:"reasons"`
+	OnChain           *OnChain         `json:"on_chain,omitempty"`
+	Differences       []Difference     `json:"differences,omitempty"`
+	// Record is the verdict's audit record (nil when it could not be read).
+	Record *Record `json:"-"`
+}
+
+func (r *Result) differs(what, format string, args ...any) {
+	r.Differences = append(r.Differences, Difference{What: what, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (r *Result) settle() {
+	r.Reproduced = len(r.Differences) == 0 && r.Recomputed == r.VerdictHash
+}
+
+// Reproduce audits verdict h from src: it checks that the archive backs the
+// verdict (evidence, policy and collateral hash to what the verdict and its audit
+// record name), then re-runs appraisal and decision as of the record's time with
+// only that content and the roots in opts, and records every difference in the
+// result. An error means the audit could not be made (the source failed, the
+// verdict or its record do not parse); archived content that is damaged or not the
+// verdict's is a difference, not an error.
+func Reproduce(ctx context.Context, src Source, h common.Hash, opts verifier.Options) (*Result, error) {
+	res := &Result{VerdictHash: h}
+	body, recJSON, err := src.Verdict(ctx, h)
+	if Damaged(err) {
+		res.differs(DiffArchive, "the archived verdict or its audit record is damaged: %v", err)
+		return res, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v verdict.Verdict
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, fmt.Errorf("verdict %s: %w", h, err)
+	}
+	var rec Record
+	if err := json.Unmarshal(recJSON, &rec); err != nil {
+		return nil, fmt.Errorf("audit record of %s: %w", h, err)
+	}
+	res.Verdict, res.Record = &v, &rec
+	res.checkRecord()
+	req, err := res.request(ctx, src)
+	if err != nil || req == nil || len(res.Differences) > 0 {
+		// Re-running on content that is not the verdict's proves nothing.
+		res.settle()
+		return res, err
+	}
+	if err := res.rerun(ctx, req, opts); err != nil {
+		return nil, err
+	}
+	res.settle()
+	return res, nil
+}
+
+// checkRecord checks the verdict against its own hash and its audit record.
+func (r *Result) checkRecord() {
+	v, rec, h := r.Verdict, r.Record, r.VerdictHash
+	domain := verdict.Domain{ChainID: rec.ChainID, Registry: rec.Registry}
+	if d := v.Digest(domain); d != h {
+		r.differs(DiffDigest, "the archived verdict's EIP-712 digest under chain %d, registry %s is %s, not the hash %s it is filed under", rec.ChainID, domain.Registry, d, h)
+	}
+	if rec.VerdictHash != (common.Hash{}) && rec.VerdictHash != h {
+		r.differs(DiffRecord, "the audit record is for verdict %s, not %s", rec.VerdictHash, h)
+	}
+	if rec.EvidenceHash != (common.Hash{}) && rec.EvidenceHash != v.EvidenceHash {
+		r.differs(DiffRecord, "the audit record names evidence %s, the verdict %s", rec.EvidenceHash, v.EvidenceHash)
+	}
+	if rec.PolicyHash != (common.Hash{}) && rec.PolicyHash != v.PolicyHash {
+		r.differs(DiffRecord, "the audit record names policy %s, the verdict %s", rec.PolicyHash, v.PolicyHash)
+	}
+}
+
+// fetch reads archived content; damaged content is a difference (ok false).
+func (r *Result) fetch(ctx context.Context, src Source, kind string, want common.Hash) (b []byte, ok bool, err error) {
+	b, err = src.Archive(ctx, kind, want)
+	if Damaged(err) {
+		r.differs(DiffArchive, "archived %s %s is damaged: %v", kind, want, err)
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%s %s: %w", kind, want, err)
+	}
+	return b, true, nil
+}
+
+// request reads the archived evidence, policy and collateral, checks each is the
+// one the verdict or the record names, and returns the verifier request that
+// re-runs the decision; nil when the archive does not back the verdict.
+func (r *Result) request(ctx context.Context, src Source) (*verifier.Request, error) {
+	v, rec := r.Verdict, r.Record
+	evb, ok, err := r.fetch(ctx, src, api.ArchiveEvidence, v.EvidenceHash)
+	if err != nil || !ok {
+		return nil, err
+	}
+	ev, err := evidence.Decode("archived evidence", evb)
+	if err != nil {
+		r.differs(DiffArchive, "archived evidence %s does not decode: %v", v.EvidenceHash, err)
+		return nil, nil
+	}
+	if got := common.Hash(ev.Hash()); got != v.EvidenceHash {
+		r.differs(DiffArchive, "archived evidence hashes to %s, the verdict names %s: it is not the evidence the verdict was made from", got, v.EvidenceHash)
+	}
+	pb, ok, err := r.fetch(ctx, src, api.ArchivePolicy, v.PolicyHash)
+	if err != nil || !ok {
+		return nil, err
+	}
+	pol, err := policy.Parse(pb)
+	if err != nil {
+		r.differs(DiffArchive, "archived policy %s does not parse: %v", v.PolicyHash, err)
+		return nil, nil
+	}
+	if got, err := pol.Hash(); err != nil || got != v.PolicyHash {
+		r.differs(DiffArchive, "archived policy %q hashes to %s (%v), the verdict names %s: it is not the policy the verdict was decided under", pol.Name, got, err, v.PolicyHash)
+	}
+	req := &verifier.Request{
+		Evidence: evidence.Input{Name: "archived evidence " + v.EvidenceHash.String(), Data: evb},
+		Policy:   pb,
+		At:       time.Unix(rec.AsOf, 0).UTC(),
+		Domain:   verdict.Domain{ChainID: rec.ChainID, Registry: rec.Registry},
+		Binding: &verifier.Binding{MachineID: v.MachineID, TEEKey: v.TEEKey,
+			AnchorBlockNumber: v.AnchorBlockNumber, AnchorBlockHash: v.AnchorBlockHash},
+	}
+	for _, it := range rec.Collateral {
+		b, ok, err := r.fetch(ctx, src, api.ArchiveCollateral, it.SHA256)
+		if err != nil {
+			return nil, fmt.Errorf("collateral %s: %w", it.Kind, err)
+		}
+		if !ok {
+			continue
+		}
+		if got := common.Hash(sha256.Sum256(b)); got != it.SHA256 {
+			r.differs(DiffArchive, "archived %s collateral hashes to %s, the audit record names %s", it.Kind, got, it.SHA256)
+			continue
+		}
+		AddArchived(&req.Collateral, it.Kind, evidence.Input{Name: "archived " + it.Kind + " " + it.SHA256.String(), Data: b})
+	}
+	return req, nil
+}
+
+// rerun runs the verifier, the pipeline every verdict is made by, on req and
+// compares its verdict with the archived one.
+func (r *Result) rerun(ctx context.Context, req *verifier.Request, opts verifier.Options) error {
+	vf, err := verifier.New(opts)
+	if err != nil {
+		return err
+	}
+	r.AsOf = req.At
+	out, err := vf.Verify(ctx, req)
+	if errors.Is(err, verifier.ErrCollateral) {
+		r.differs(DiffArchive, "archived collateral is unusable: %v", err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("re-verify: %w", err)
+	}
+	dec := out.Decision
+	r.Recomputed, r.RecomputedVerdict, r.Reasons = out.VerdictHash, &dec.Verdict, dec.Reasons.Names()
+	for _, d := range verdict.Diff(r.Verdict, &dec.Verdict) {
+		r.differs(DiffVerdict, "%s", d)
+	}
+	return nil
+}
+
+// Registry is what CheckOnChain reads from the registry.
+type Registry interface {
+	Address() common.Address
+	VerdictsAccepted(ctx context.Context, rng chain.BlockRange, machineIDs ...common.Hash) ([]chain.VerdictAccepted, error)
+}
+
+// CheckOnChain asks the registry on chain chainID whether it accepted the audited
+// verdict (a VerdictAccepted event with its digest for its machine, after its
+// anchor) and whether the audit record's domain is that registry's, and records
+// the answer and any difference in res. It does nothing for a result without a
+// verdict and record (the archive was damaged).
+func CheckOnChain(ctx context.Context, reg Registry, chainID uint64, res *Result) error {
+	v, rec := res.Verdict, res.Record
+	if v == nil || rec == nil {
+		return nil
+	}
+	oc := &OnChain{Registry: reg.Address(), ChainID: chainID}
+	res.OnChain = oc
+	if rec.ChainID != oc.ChainID || rec.Registry != oc.Registry {
+		res.differs(DiffDomain, "the verdict was made for registry %s on chain %d, not %s on chain %d", rec.Registry, rec.ChainID, oc.Registry, oc.ChainID)
+	}
+	evs, err := reg.VerdictsAccepted(ctx, chain.BlockRange{From: v.AnchorBlockNumber}, v.MachineID)
+	if err != nil {
+		return err
+	}
+	for i, e := range evs {
+		if e.Digest == res.VerdictHash {
+			oc.Accepted, oc.Block, oc.TxHash, oc.Current = true, e.BlockNumber, e.TxHash, i == len(evs)-1
+		}
+	}
+	if !oc.Accepted {
+		res.differs(DiffOnChain, "registry %s on chain %d never accepted verdict %s for machine %s (no VerdictAccepted event since block %d)",
+			oc.Registry, oc.ChainID, res.VerdictHash, v.MachineID, v.AnchorBlockNumber)
+	}
+	res.settle()
+	return nil
+}
