@@ -19,6 +19,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
 // lease is how long a claimed submission stays with one worker before another may
@@ -82,22 +83,20 @@ type decision struct {
 	publishable bool
 }
 
-// decide appraises ev as of m.AsOf and applies the policy with m's binding. It is
-// the one place verdicts are made, for submissions, re-appraisals and tests.
+// decide makes the node's verdict on ev for m, for submissions, re-appraisals and
+// tests: verifier.Decide (the step every verdict is made by) with the node's
+// appraiser, policy and domain and m's binding, recording the collateral served,
+// and whether the verdict may be published.
 func (s *Service) decide(ctx context.Context, ev *evidence.Evidence, m *subMeta) (*decision, error) {
-	asOf := time.Unix(m.AsOf, 0).UTC()
 	rctx, rec := withRecorder(ctx)
-	app, err := s.cfg.Appraiser.Appraise(rctx, ev, asOf)
+	out, err := verifier.Decide(rctx, s.cfg.Appraiser, &verifier.Case{Evidence: ev, Policy: s.cfg.Policy,
+		At: time.Unix(m.AsOf, 0), Domain: s.domain, Binding: &verifier.Binding{MachineID: m.MachineID,
+			TEEKey: m.TEEKey, AnchorBlockNumber: m.AnchorBlock, AnchorBlockHash: m.AnchorHash}})
 	if err != nil {
-		return nil, fmt.Errorf("appraise: %w", err)
+		return nil, err
 	}
-	in := policy.Inputs{AsOf: asOf, ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: m.MachineID,
-		TEEKey: m.TEEKey, AnchorBlockNumber: m.AnchorBlock, AnchorBlockHash: m.AnchorHash, Bind: true}
-	dec, err := policy.Decide(app, s.cfg.Policy, in)
-	if err != nil {
-		return nil, fmt.Errorf("decide: %w", err)
-	}
-	d := &decision{dec: dec, app: app, rec: rec, digest: dec.Verdict.Digest(s.domain)}
+	dec, app := out.Decision, out.Appraisal
+	d := &decision{dec: dec, app: app, rec: rec, digest: out.VerdictHash}
 	// An untrusted verdict removes trust on-chain. It is published only for evidence
 	// that is authentic and bound to this machine, key and anchor: evidence anyone
 	// could have sent (forged, or replayed from another machine) must not be able to

@@ -5,7 +5,9 @@
 // node and, built to WebAssembly, in a browser, and gives the same bytes in each.
 //
 // The pipeline is evidence.Decode, an appraiser for the evidence's TEE (package
-// appraise) fed with the request's collateral, policy.Decide, and verdict.Digest.
+// appraise) fed with the request's collateral, then Decide: the appraisal,
+// policy.Decide and verdict.Digest. Decide is the step the oracle node, which
+// holds decoded evidence and a long-lived appraiser, calls directly.
 package verifier
 
 import (
@@ -228,31 +230,83 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := a.Appraise(ctx, ev, at)
+	out, err := Decide(ctx, a, &Case{Name: name, Evidence: ev, Policy: pol, At: at, Domain: req.Domain,
+		Binding: req.Binding, ReportData: req.ReportData})
 	if err != nil {
-		return nil, fmt.Errorf("appraise %s: %w", name, err)
-	}
-	in := policy.Inputs{AsOf: at, ChainID: req.Domain.ChainID, Registry: req.Domain.Registry, ExpectedReportData: req.ReportData}
-	if b := req.Binding; b != nil {
-		in.Bind = true
-		in.MachineID, in.TEEKey = b.MachineID, b.TEEKey
-		in.AnchorBlockNumber, in.AnchorBlockHash = b.AnchorBlockNumber, b.AnchorBlockHash
-	}
-	dec, err := policy.Decide(app, pol, in)
-	if err != nil {
-		return nil, fmt.Errorf("decide %s: %w", name, err)
+		return nil, err
 	}
 	return &Result{
 		Evidence:     ev,
 		EvidenceHash: ev.Hash(),
 		Policy:       pol,
 		PolicyHash:   ph,
-		Appraisal:    app,
-		Decision:     dec,
+		Appraisal:    out.Appraisal,
+		Decision:     out.Decision,
 		Domain:       req.Domain,
 		At:           at,
-		VerdictHash:  dec.Verdict.Digest(req.Domain),
+		VerdictHash:  out.VerdictHash,
 	}, nil
+}
+
+// Case is one decision's decoded inputs: what Decide needs beside the appraiser.
+type Case struct {
+	// Name names the evidence in errors; empty leaves it out.
+	Name string
+	// Evidence is the decoded evidence.
+	Evidence *evidence.Evidence
+	// Policy is the parsed policy the decision applies.
+	Policy *policy.Policy
+	// At is the time everything is evaluated as of; it is cut to whole seconds in
+	// UTC (see Request.At).
+	At time.Time
+	// Domain is the registry's EIP-712 domain, and the chain id and registry of the
+	// report-data binding.
+	Domain verdict.Domain
+	// Binding, when set, is what the report data must commit to; nil means no
+	// binding check and zero values in the verdict.
+	Binding *Binding
+	// ReportData, when non-nil, is 64 bytes the report data must equal.
+	ReportData []byte
+}
+
+// Decided is the outcome of Decide.
+type Decided struct {
+	// Appraisal lists the checks made and the facts found.
+	Appraisal *appraise.Appraisal
+	// Decision is the verdict with its reasons and findings.
+	Decision *policy.Decision
+	// VerdictHash is the verdict's EIP-712 digest in the case's domain.
+	VerdictHash common.Hash
+}
+
+// Decide appraises c's evidence with a and applies c's policy: the one step every
+// verdict is made by (Verify, the oracle node, the devnet, audit and the
+// WebAssembly module), so that they agree bit for bit. It takes decoded inputs;
+// Verify is the entry point for bytes.
+func Decide(ctx context.Context, a appraise.Appraiser, c *Case) (*Decided, error) {
+	at := c.At.UTC().Truncate(time.Second)
+	app, err := a.Appraise(ctx, c.Evidence, at)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", step("appraise", c.Name), err)
+	}
+	in := policy.Inputs{AsOf: at, ChainID: c.Domain.ChainID, Registry: c.Domain.Registry, ExpectedReportData: c.ReportData}
+	if b := c.Binding; b != nil {
+		in.Bind = true
+		in.MachineID, in.TEEKey = b.MachineID, b.TEEKey
+		in.AnchorBlockNumber, in.AnchorBlockHash = b.AnchorBlockNumber, b.AnchorBlockHash
+	}
+	dec, err := policy.Decide(app, c.Policy, in)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", step("decide", c.Name), err)
+	}
+	return &Decided{Appraisal: app, Decision: dec, VerdictHash: dec.Verdict.Digest(c.Domain)}, nil
+}
+
+func step(op, name string) string {
+	if name == "" {
+		return op
+	}
+	return op + " " + name
 }
 
 // appraiserFor returns the configured appraiser, or one for tee fed with c.
