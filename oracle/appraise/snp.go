@@ -196,34 +196,27 @@ func (a *SNPAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	return ap, nil
 }
 
-// checkList accumulates checks and the error behind each failure.
-type checkList struct {
-	checks []Check
-	causes map[string]error
+// snpRun is one SEV-SNP appraisal in progress: the report, the appraisal being
+// filled in, and what earlier steps found that later ones need.
+type snpRun struct {
+	*checks
+	a     *SNPAppraiser
+	ev    *evidence.Evidence
+	rep   *snpReport
+	asOf  time.Time
+	ap    *Appraisal
+	facts *SNPFacts
+	vlek  bool
+	// chainCheck is the chain check's name (VCEK or VLEK chain); chain is what
+	// verifying the certificate chain found (nil when it was not tried), chainOK
+	// whether that check passed.
+	chainCheck string
+	chain      *chainResult
+	chainOK    bool
 }
 
-func (l *checkList) pass(name, detail string) {
-	l.checks = append(l.checks, Check{Name: name, Outcome: Pass, Detail: detail})
-}
-
-func (l *checkList) skip(name, detail string) {
-	l.checks = append(l.checks, Check{Name: name, Outcome: Skip, Detail: detail})
-}
-
-func (l *checkList) fail(name string, err error) {
-	l.checks = append(l.checks, Check{Name: name, Outcome: Fail, Detail: err.Error()})
-	l.causes[name] = err
-}
-
-func (l *checkList) outcome(name string) Outcome {
-	for _, c := range l.checks {
-		if c.Name == name {
-			return c.Outcome
-		}
-	}
-	return Skip
-}
-
+// appraise is Appraise with the error behind each failed check. It reads as the
+// list of checks an SEV-SNP report goes through, each step appending to one list.
 func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf time.Time) (*Appraisal, map[string]error, error) {
 	if ev == nil {
 		return nil, nil, fmt.Errorf("%w: nil evidence", ErrMalformed)
@@ -238,7 +231,26 @@ func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	l := &checkList{causes: map[string]error{}}
+	r := newSNPRun(a, ev, rep, asOf)
+	r.reportFormat()
+	r.signingKey()
+	if err := r.certificateChain(ctx); err != nil {
+		return nil, nil, err
+	}
+	r.certificateValidity()
+	if err := r.revocation(ctx); err != nil {
+		return nil, nil, err
+	}
+	r.reportSignature()
+	r.chipID()
+	r.tcbMatch()
+	r.ap.Checks = r.list
+	r.ap.Authentic = authenticSNP(r.checks)
+	return r.ap, r.causes, nil
+}
+
+// newSNPRun fills in the appraisal's facts from the report.
+func newSNPRun(a *SNPAppraiser, ev *evidence.Evidence, rep *snpReport, asOf time.Time) *snpRun {
 	evHash := ev.Hash()
 	ap := &Appraisal{
 		TEE:          evidence.TEESEVSNP,
@@ -249,7 +261,7 @@ func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf
 		Debug:        rep.policy&snpPolicyDebug != 0,
 		TCBStatus:    TCBUnknown,
 	}
-	facts := &SNPFacts{
+	ap.SNP = &SNPFacts{
 		Version:        rep.version,
 		ProductLine:    rep.productLine(),
 		Measurement:    bytes.Clone(rep.measurement),
@@ -264,66 +276,75 @@ func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf
 		LaunchTCB:      rep.launchTCB,
 		CurrentTCB:     rep.currentTCB,
 	}
-	ap.SNP = facts
+	return &snpRun{checks: newChecks(), a: a, ev: ev, rep: rep, asOf: asOf, ap: ap, facts: ap.SNP, chainCheck: CheckSNPVCEKChain}
+}
 
-	// Report format.
-	if err := rep.checkFormat(); err != nil {
-		l.fail(CheckSNPReportFormat, err)
-	} else {
-		l.pass(CheckSNPReportFormat, fmt.Sprintf("version %d", rep.version))
-	}
+// reportFormat: the report's version and layout.
+func (r *snpRun) reportFormat() {
+	r.result(CheckSNPReportFormat, r.rep.checkFormat(), fmt.Sprintf("version %d", r.rep.version))
+}
 
-	// Signing key kind.
-	chainCheck := CheckSNPVCEKChain
-	vlek := false
-	switch rep.signingKey() {
+// signingKey: the report names a VCEK or a VLEK as its signer.
+func (r *snpRun) signingKey() {
+	switch r.rep.signingKey() {
 	case snpSignerVCEK:
-		facts.SigningKey = "vcek"
-		l.pass(CheckSNPSigningKey, "VCEK")
+		r.facts.SigningKey = "vcek"
+		r.pass(CheckSNPSigningKey, "VCEK")
 	case snpSignerVLEK:
-		facts.SigningKey, vlek, chainCheck = "vlek", true, CheckSNPVLEKChain
-		l.pass(CheckSNPSigningKey, "VLEK")
+		r.facts.SigningKey, r.vlek, r.chainCheck = "vlek", true, CheckSNPVLEKChain
+		r.pass(CheckSNPSigningKey, "VLEK")
 	default:
-		facts.SigningKey = "none"
-		l.fail(CheckSNPSigningKey, fmt.Errorf("%w: SIGNER_INFO signing key %d", ErrSNPNoCertificate, rep.signingKey()))
+		r.facts.SigningKey = "none"
+		r.fail(CheckSNPSigningKey, fmt.Errorf("%w: SIGNER_INFO signing key %d", ErrSNPNoCertificate, r.rep.signingKey()))
 	}
+}
 
-	// Certificate chain.
-	var chain *chainResult
-	if l.outcome(CheckSNPSigningKey) == Pass {
-		chain, err = a.chainFor(ctx, ev, rep, vlek)
-		if err != nil && ctx.Err() != nil {
-			return nil, nil, ctx.Err()
-		}
-		switch {
-		case err != nil:
-			l.fail(chainCheck, err)
-		case chain.err != nil:
-			l.fail(chainCheck, chain.err)
-		default:
-			if line := rep.productLine(); line != "" && line != chain.set.ProductLine {
-				l.fail(chainCheck, fmt.Errorf("%w: report CPUID names %s, certificate chain %s", ErrSNPProductLine, line, chain.set.ProductLine))
-			} else {
-				l.pass(chainCheck, fmt.Sprintf("%s → %s → %s", chain.leaf.Subject.CommonName, chain.ica.Subject.CommonName, chain.set.ARK.Subject.CommonName))
-			}
-		}
-	} else {
-		l.skip(chainCheck, "no signing key")
+// certificateChain: the VCEK or VLEK chains to a trusted ARK of the report's
+// product line. An error is the context's.
+func (r *snpRun) certificateChain(ctx context.Context) error {
+	if r.outcome(CheckSNPSigningKey) != Pass {
+		r.skip(r.chainCheck, "no signing key")
+		return nil
 	}
-	chainOK := l.outcome(chainCheck) == Pass
+	chain, err := r.a.chainFor(ctx, r.ev, r.rep, r.vlek)
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	r.chain = chain
+	switch {
+	case err != nil:
+		r.fail(r.chainCheck, err)
+	case chain.err != nil:
+		r.fail(r.chainCheck, chain.err)
+	default:
+		if line := r.rep.productLine(); line != "" && line != chain.set.ProductLine {
+			r.fail(r.chainCheck, fmt.Errorf("%w: report CPUID names %s, certificate chain %s", ErrSNPProductLine, line, chain.set.ProductLine))
+		} else {
+			r.pass(r.chainCheck, fmt.Sprintf("%s → %s → %s", chain.leaf.Subject.CommonName, chain.ica.Subject.CommonName, chain.set.ARK.Subject.CommonName))
+		}
+	}
+	r.chainOK = r.outcome(r.chainCheck) == Pass
+	r.recordChain()
+	return nil
+}
+
+// recordChain lists the chain's certificates as collateral and takes the product
+// line and certified TCB from it.
+func (r *snpRun) recordChain() {
+	chain, facts := r.chain, r.facts
 	if chain != nil && chain.leaf != nil {
 		kind := "vcek"
-		if vlek {
+		if r.vlek {
 			kind = "vlek"
 		}
-		ap.Collateral = append(ap.Collateral, CollateralRef{Kind: kind, Hash: hashBytes(chain.leafHash)})
+		r.ap.Collateral = append(r.ap.Collateral, CollateralRef{Kind: kind, Hash: hashBytes(chain.leafHash)})
 	}
-	if chainOK {
+	if r.chainOK {
 		icaKind := "ask"
-		if vlek {
+		if r.vlek {
 			icaKind = "asvk"
 		}
-		ap.Collateral = append(ap.Collateral,
+		r.ap.Collateral = append(r.ap.Collateral,
 			CollateralRef{Kind: icaKind, Hash: hashBytes(chain.icaHash)},
 			CollateralRef{Kind: "ark", Hash: hashBytes(chain.arkHash)})
 		if facts.ProductLine == "" {
@@ -333,99 +354,95 @@ func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	} else if facts.ProductLine == "" && chain != nil && chain.exts != nil {
 		facts.ProductLine = chain.exts.ProductLine()
 	}
+}
 
-	// Validity as of asOf.
-	if chainOK {
-		if err := validAt(asOf, chain.leaf, chain.ica, chain.set.ARK); err != nil {
-			l.fail(CheckSNPCertValidity, err)
-		} else {
-			l.pass(CheckSNPCertValidity, "as of "+asOf.UTC().Format(time.RFC3339))
-		}
-	} else {
-		l.skip(CheckSNPCertValidity, "no verified chain")
+// certificateValidity: every certificate of the chain is valid as of the
+// appraisal's time.
+func (r *snpRun) certificateValidity() {
+	if !r.chainOK {
+		r.skip(CheckSNPCertValidity, "no verified chain")
+		return
 	}
+	r.result(CheckSNPCertValidity, validAt(r.asOf, r.chain.leaf, r.chain.ica, r.chain.set.ARK), "as of "+r.asOf.UTC().Format(time.RFC3339))
+}
 
-	// Revocation of the ASK/ASVK by the ARK's CRL.
-	if !chainOK {
-		l.skip(CheckSNPCRL, "no verified chain")
-	} else if ders, err := a.findCRLs(ctx, ev, chain, vlek, asOf); len(ders) == 0 {
+// revocation: the ASK or ASVK is not on the ARK's CRL. An error is the context's.
+func (r *snpRun) revocation(ctx context.Context) error {
+	if !r.chainOK {
+		r.skip(CheckSNPCRL, "no verified chain")
+		return nil
+	}
+	ders, err := r.a.findCRLs(ctx, r.ev, r.chain, r.vlek, r.asOf)
+	if len(ders) == 0 {
 		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
+			return ctx.Err()
 		}
-		l.skip(CheckSNPCRL, "CRL unavailable: "+err.Error())
-	} else {
-		var details []string
-		var failed error
-		for _, der := range ders {
-			ref, detail, err := a.checkCRL(der, chain, asOf)
-			ap.Collateral = append(ap.Collateral, ref)
-			if err != nil && failed == nil {
-				failed = err
-			}
-			details = append(details, detail)
-		}
-		if failed != nil {
-			l.fail(CheckSNPCRL, failed)
-		} else {
-			l.pass(CheckSNPCRL, strings.Join(details, "; "))
-		}
+		r.skip(CheckSNPCRL, "CRL unavailable: "+err.Error())
+		return nil
 	}
-
-	// Report signature.
-	if chain != nil && chain.pub != nil {
-		if err := verifySNPSignature(rep.raw, chain.pub); err != nil {
-			l.fail(CheckSNPSignature, err)
-		} else {
-			l.pass(CheckSNPSignature, "ECDSA P-384 SHA-384")
+	var details []string
+	var failed error
+	for _, der := range ders {
+		ref, detail, err := r.a.checkCRL(der, r.chain, r.asOf)
+		r.ap.Collateral = append(r.ap.Collateral, ref)
+		if err != nil && failed == nil {
+			failed = err
 		}
-	} else {
-		l.skip(CheckSNPSignature, "no endorsement key")
+		details = append(details, detail)
 	}
+	r.result(CheckSNPCRL, failed, strings.Join(details, "; "))
+	return nil
+}
 
-	// CHIP_ID binding (VCEK only).
-	switch {
-	case vlek:
-		l.skip(CheckSNPChipID, "VLEK certificates are not bound to a chip")
+// reportSignature: the report is signed by the VCEK's or VLEK's key.
+func (r *snpRun) reportSignature() {
+	if r.chain == nil || r.chain.pub == nil {
+		r.skip(CheckSNPSignature, "no endorsement key")
+		return
+	}
+	r.result(CheckSNPSignature, verifySNPSignature(r.rep.raw, r.chain.pub), "ECDSA P-384 SHA-384")
+}
+
+// chipID: the report's CHIP_ID is the VCEK's hardware id (VCEK only).
+func (r *snpRun) chipID() {
+	switch chain := r.chain; {
+	case r.vlek:
+		r.skip(CheckSNPChipID, "VLEK certificates are not bound to a chip")
 	case chain == nil || chain.exts == nil:
-		l.skip(CheckSNPChipID, "no VCEK")
-	case rep.chipIDMasked():
-		l.skip(CheckSNPChipID, "CHIP_ID masked by the host (MASK_CHIP_ID)")
+		r.skip(CheckSNPChipID, "no VCEK")
+	case r.rep.chipIDMasked():
+		r.skip(CheckSNPChipID, "CHIP_ID masked by the host (MASK_CHIP_ID)")
 	default:
-		if err := matchChipID(rep.chipID, chain.exts.HWID); err != nil {
-			l.fail(CheckSNPChipID, err)
-		} else {
-			l.pass(CheckSNPChipID, hex.EncodeToString(chain.exts.HWID))
-		}
+		r.result(CheckSNPChipID, matchChipID(r.rep.chipID, chain.exts.HWID), hex.EncodeToString(chain.exts.HWID))
 	}
+}
 
-	// TCB: reported versus certified.
-	if chainOK {
-		reported := DecodeSNPTCB(chain.set.ProductLine, rep.reportedTCB)
-		switch CompareSNPTCB(reported, chain.certified) {
-		case 0:
-			ap.TCBStatus = TCBUpToDate
-			l.pass(CheckSNPTCBMatch, reported.String())
-		case -1:
-			ap.TCBStatus = TCBOutOfDate
-			l.fail(CheckSNPTCBMatch, fmt.Errorf("%w: reported %s is below certified %s", ErrSNPTCB, reported, chain.certified))
-		default:
-			l.fail(CheckSNPTCBMatch, fmt.Errorf("%w: reported %s exceeds certified %s", ErrSNPTCB, reported, chain.certified))
-		}
-	} else {
-		l.skip(CheckSNPTCBMatch, "no verified chain")
+// tcbMatch: the reported TCB is the one the certificate certifies; it sets the
+// TCB status.
+func (r *snpRun) tcbMatch() {
+	if !r.chainOK {
+		r.skip(CheckSNPTCBMatch, "no verified chain")
+		return
 	}
-
-	ap.Checks = l.checks
-	ap.Authentic = authenticSNP(l)
-	return ap, l.causes, nil
+	reported := DecodeSNPTCB(r.chain.set.ProductLine, r.rep.reportedTCB)
+	switch CompareSNPTCB(reported, r.chain.certified) {
+	case 0:
+		r.ap.TCBStatus = TCBUpToDate
+		r.pass(CheckSNPTCBMatch, reported.String())
+	case -1:
+		r.ap.TCBStatus = TCBOutOfDate
+		r.fail(CheckSNPTCBMatch, fmt.Errorf("%w: reported %s is below certified %s", ErrSNPTCB, reported, r.chain.certified))
+	default:
+		r.fail(CheckSNPTCBMatch, fmt.Errorf("%w: reported %s exceeds certified %s", ErrSNPTCB, reported, r.chain.certified))
+	}
 }
 
 // authenticSNP: every check that says the evidence is genuine passed, and none failed.
 // A skipped CRL check (no CRL available) or CHIP_ID check (masked, or a VLEK) does not
 // count against authenticity; the policy may still demand them. snp.tcb_match is about
 // currency, not authenticity.
-func authenticSNP(l *checkList) bool {
-	for _, c := range l.checks {
+func authenticSNP(l *checks) bool {
+	for _, c := range l.list {
 		switch c.Name {
 		case CheckSNPReportFormat, CheckSNPSigningKey, CheckSNPCertValidity, CheckSNPSignature:
 			if c.Outcome != Pass {

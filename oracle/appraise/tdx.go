@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -153,31 +154,23 @@ func (a *TDXAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	return app, err
 }
 
-// tdxRun collects checks and the error behind each failure.
+// tdxRun is one TDX appraisal in progress: the quote, the appraisal being filled
+// in, and what earlier steps found that later ones need.
 type tdxRun struct {
+	*checks
+	a    *TDXAppraiser
+	q    *evidence.TDXQuote
+	asOf time.Time
 	app  *Appraisal
-	errs map[string]error
-}
 
-func (r *tdxRun) pass(name, detail string) {
-	r.app.Checks = append(r.app.Checks, Check{Name: name, Outcome: Pass, Detail: detail})
-}
-
-func (r *tdxRun) fail(name string, err error) {
-	r.app.Checks = append(r.app.Checks, Check{Name: name, Outcome: Fail, Detail: err.Error()})
-	r.errs[name] = err
-}
-
-func (r *tdxRun) skip(name, why string) {
-	r.app.Checks = append(r.app.Checks, Check{Name: name, Outcome: Skip, Detail: why})
-}
-
-func (r *tdxRun) result(name string, err error, okDetail string) {
-	if err != nil {
-		r.fail(name, err)
-		return
-	}
-	r.pass(name, okDetail)
+	pck        *pckChainEntry
+	col        *collateral.TDXCollateral
+	ti, qi     *signedEntry
+	tcbInfo    *pcs.TcbInfo         // nil unless verified and matching the PCK certificate
+	qeID       *pcs.EnclaveIdentity // nil unless verified
+	pckCRL     *crlEntry
+	rootCRL    *crlEntry
+	revokedPCK bool
 }
 
 // ref records a collateral item by hash, with when it was issued and when its next
@@ -187,47 +180,68 @@ func (r *tdxRun) ref(kind string, b []byte, issued, next *time.Time) {
 	r.app.Collateral = append(r.app.Collateral, CollateralRef{Kind: kind, Hash: h[:], IssuedAt: issued, NextUpdate: next})
 }
 
-// appraise is Appraise with the error behind each failed check, for tests.
+// appraise is Appraise with the error behind each failed check, for tests. It
+// reads as the list of checks a TDX quote goes through, each step appending to
+// one list.
 func (a *TDXAppraiser) appraise(ctx context.Context, raw []byte, asOf time.Time) (*Appraisal, map[string]error, error) {
 	q, err := evidence.ParseTDXQuote(raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("appraise tdx: %w: %w", ErrMalformed, err)
 	}
 	evHash := sha256.Sum256(q.Raw)
-	r := &tdxRun{app: &Appraisal{
+	r := &tdxRun{checks: newChecks(), a: a, q: q, asOf: asOf, app: &Appraisal{
 		TEE:          evidence.TEETDX,
 		EvidenceHash: evHash[:],
 		AsOf:         asOf.UTC(),
 		ReportData:   append([]byte(nil), q.Body.ReportData[:]...),
 		Debug:        q.Body.TDAttributes[0]&1 != 0,
-	}, errs: map[string]error{}}
-	app := r.app
-	app.TDX = tdxFacts(q)
+		TDX:          tdxFacts(q),
+	}}
+	r.quoteFormat()
+	r.quoteSignatures()
+	if r.fetchCollateral(ctx) {
+		r.tcbInfoCheck()
+		r.qeIdentityCheck()
+		r.crls()
+		r.result(CheckTDXCollateralValidity, collateralValidAt(asOf, r.ti, r.qi, r.pckCRL, r.rootCRL),
+			"all collateral valid as of "+asOf.UTC().Format(time.RFC3339))
+		r.tcbStatus()
+	}
+	r.finish()
+	return r.app, r.causes, nil
+}
 
-	// Quote format: what the parser accepted, plus the QE vendor (only Intel's QE
-	// is appraised: the QE Identity below is Intel's).
+// quoteFormat: what the parser accepted, plus the QE vendor (only Intel's QE is
+// appraised: the QE Identity below is Intel's).
+func (r *tdxRun) quoteFormat() {
+	q := r.q
 	if q.QEVendorID != evidence.IntelQEVendorID {
 		r.fail(CheckTDXQuoteFormat, fmt.Errorf("%w: QE vendor id %x is not Intel's", ErrTDXCollateralFormat, q.QEVendorID))
-	} else {
-		d := fmt.Sprintf("version %d, body type %d", q.Version, q.BodyType)
-		if q.Trailing != nil {
-			d += fmt.Sprintf(", %d unsigned trailing bytes ignored", len(q.Trailing))
-		}
-		r.pass(CheckTDXQuoteFormat, d)
+		return
 	}
+	d := fmt.Sprintf("version %d, body type %d", q.Version, q.BodyType)
+	if q.Trailing != nil {
+		d += fmt.Sprintf(", %d unsigned trailing bytes ignored", len(q.Trailing))
+	}
+	r.pass(CheckTDXQuoteFormat, d)
+}
 
-	// PCK chain, QE report, quote signature: from the quote alone.
+// quoteSignatures: the PCK chain, the QE report and the quote signature, from the
+// quote alone.
+func (r *tdxRun) quoteSignatures() {
+	a, q := r.a, r.q
 	pck := a.pckChain(q.PCKChain)
+	r.pck = pck
 	if pck.err != nil {
 		r.fail(CheckTDXPCKChain, pck.err)
-	} else if err := certsValidAt(asOf, pck.leaf, pck.inter, a.root); err != nil {
+	} else if err := certsValidAt(r.asOf, pck.leaf, pck.inter, a.root); err != nil {
 		r.fail(CheckTDXPCKChain, fmt.Errorf("PCK chain: %w", err))
 	} else {
 		r.pass(CheckTDXPCKChain, fmt.Sprintf("PCK certificate by %s, FMSPC %s", pck.inter.Subject.CommonName, pck.ext.FMSPC))
 	}
 	if pck.ext != nil {
-		app.TDX.FMSPC = strings.ToUpper(pck.ext.FMSPC)
-		app.TDX.PCESVN = pck.ext.TCB.PCESvn
+		r.app.TDX.FMSPC = strings.ToUpper(pck.ext.FMSPC)
+		r.app.TDX.PCESVN = pck.ext.TCB.PCESvn
 	}
 	if pck.leaf != nil {
 		r.result(CheckTDXQEReportSignature, a.verifyQEReport(q, pck.leaf), "QE report signed by the PCK key")
@@ -236,116 +250,130 @@ func (a *TDXAppraiser) appraise(ctx context.Context, raw []byte, asOf time.Time)
 	}
 	r.result(CheckTDXQEReportData, checkQEReportData(q), "QE report data is sha256(attestation key || QE auth data)")
 	r.result(CheckTDXQuoteSignature, verifyQuoteSignature(q), "header and body signed by the attestation key")
+}
 
-	// Collateral.
-	var col *collateral.TDXCollateral
-	if pck.ext != nil {
-		col, err = a.src.FetchTDX(ctx, pck.ext.FMSPC, pck.ca)
-		if err != nil {
+// fetchCollateral: Intel's collateral for the PCK certificate's FMSPC and CA. It
+// reports whether there is collateral to check; without, every collateral check
+// is skipped.
+func (r *tdxRun) fetchCollateral(ctx context.Context) bool {
+	if r.pck.ext == nil {
+		r.skip(CheckTDXCollateral, "no PCK certificate to select collateral by")
+	} else {
+		col, err := r.a.src.FetchTDX(ctx, r.pck.ext.FMSPC, r.pck.ca)
+		switch {
+		case err != nil:
 			r.fail(CheckTDXCollateral, fmt.Errorf("%w: %w", ErrTDXNoCollateral, err))
-		} else if col == nil {
+		case col == nil:
 			r.fail(CheckTDXCollateral, fmt.Errorf("%w: source returned none", ErrTDXNoCollateral))
-		} else {
+		default:
+			r.col = col
 			r.pass(CheckTDXCollateral, "")
 		}
-	} else {
-		r.skip(CheckTDXCollateral, "no PCK certificate to select collateral by")
 	}
-	if col == nil {
+	if r.col == nil {
 		for _, n := range []string{CheckTDXTCBInfo, CheckTDXQEIdentity, CheckTDXQEIdentityMatch, CheckTDXModule,
 			CheckTDXPCKCRL, CheckTDXRootCRL, CheckTDXCollateralValidity, CheckTDXTCBStatus} {
 			r.skip(n, "no collateral")
 		}
-		a.finish(r)
-		return app, r.errs, nil
 	}
+	return r.col != nil
+}
 
-	// TCB Info and QE Identity: Intel's signatures, then their content against the quote.
-	ti := a.signedCollateral(col.TCBInfo, "TCB Info", parseTCBInfo)
+// tcbInfoCheck: Intel's signature on the TCB Info, and its FMSPC and PCE id
+// against the PCK certificate's.
+func (r *tdxRun) tcbInfoCheck() {
+	col, pck := r.col, r.pck
+	ti := r.a.signedCollateral(col.TCBInfo, "TCB Info", parseTCBInfo)
+	r.ti = ti
 	r.ref("tcb_info", col.TCBInfo.Body, timePtr(ti.issueDate), timePtr(ti.nextUpdate))
 	if len(col.TCBInfo.IssuerChain) > 0 {
 		r.ref("tcb_info_signing_cert", col.TCBInfo.IssuerChain[0], nil, nil)
 	}
-	var tcbInfo *pcs.TcbInfo
 	if ti.err != nil {
 		r.fail(CheckTDXTCBInfo, ti.err)
-	} else {
-		tcbInfo = ti.value.(*pcs.TcbInfo)
-		err := error(nil)
-		if pck.ext != nil && !strings.EqualFold(tcbInfo.Fmspc, pck.ext.FMSPC) {
-			err = fmt.Errorf("%w: TCB Info FMSPC %s, PCK certificate FMSPC %s", ErrTDXFMSPCMismatch, tcbInfo.Fmspc, pck.ext.FMSPC)
-		} else if pck.ext != nil && !strings.EqualFold(tcbInfo.PceID, pck.ext.PCEID) {
-			err = fmt.Errorf("%w: TCB Info PCE id %s, PCK certificate PCE id %s", ErrTDXFMSPCMismatch, tcbInfo.PceID, pck.ext.PCEID)
-		}
-		r.result(CheckTDXTCBInfo, err, fmt.Sprintf("signed by %s, FMSPC %s, evaluation %d", ti.signer.Subject.CommonName, tcbInfo.Fmspc, tcbInfo.TcbEvaluationDataNumber))
-		if err != nil {
-			tcbInfo = nil
-		}
+		return
 	}
+	tcbInfo := ti.value.(*pcs.TcbInfo)
+	var err error
+	if pck.ext != nil && !strings.EqualFold(tcbInfo.Fmspc, pck.ext.FMSPC) {
+		err = fmt.Errorf("%w: TCB Info FMSPC %s, PCK certificate FMSPC %s", ErrTDXFMSPCMismatch, tcbInfo.Fmspc, pck.ext.FMSPC)
+	} else if pck.ext != nil && !strings.EqualFold(tcbInfo.PceID, pck.ext.PCEID) {
+		err = fmt.Errorf("%w: TCB Info PCE id %s, PCK certificate PCE id %s", ErrTDXFMSPCMismatch, tcbInfo.PceID, pck.ext.PCEID)
+	}
+	r.result(CheckTDXTCBInfo, err, fmt.Sprintf("signed by %s, FMSPC %s, evaluation %d", ti.signer.Subject.CommonName, tcbInfo.Fmspc, tcbInfo.TcbEvaluationDataNumber))
+	if err == nil {
+		r.tcbInfo = tcbInfo
+	}
+}
 
-	qi := a.signedCollateral(col.QEIdentity, "QE Identity", parseQEIdentity)
-	r.ref("qe_identity", col.QEIdentity.Body, timePtr(qi.issueDate), timePtr(qi.nextUpdate))
-	var qeID *pcs.EnclaveIdentity
+// qeIdentityCheck: Intel's signature on the QE Identity, and the quote's QE report
+// against it.
+func (r *tdxRun) qeIdentityCheck() {
+	qi := r.a.signedCollateral(r.col.QEIdentity, "QE Identity", parseQEIdentity)
+	r.qi = qi
+	r.ref("qe_identity", r.col.QEIdentity.Body, timePtr(qi.issueDate), timePtr(qi.nextUpdate))
 	if qi.err != nil {
 		r.fail(CheckTDXQEIdentity, qi.err)
 		r.skip(CheckTDXQEIdentityMatch, "QE Identity not verified")
-	} else {
-		qeID = qi.value.(*pcs.EnclaveIdentity)
-		r.pass(CheckTDXQEIdentity, fmt.Sprintf("signed by %s, evaluation %d", qi.signer.Subject.CommonName, qeID.TcbEvaluationDataNumber))
-		r.result(CheckTDXQEIdentityMatch, matchQEIdentity(&q.QEReport, qeID), "MRSIGNER, ISVPRODID, MISCSELECT and ATTRIBUTES match")
+		return
 	}
+	r.qeID = qi.value.(*pcs.EnclaveIdentity)
+	r.pass(CheckTDXQEIdentity, fmt.Sprintf("signed by %s, evaluation %d", qi.signer.Subject.CommonName, r.qeID.TcbEvaluationDataNumber))
+	r.result(CheckTDXQEIdentityMatch, matchQEIdentity(&r.q.QEReport, r.qeID), "MRSIGNER, ISVPRODID, MISCSELECT and ATTRIBUTES match")
+}
 
-	// CRLs: the PCK CRL is signed by the PCK CA from the quote, the root CRL by the
-	// trusted root; both are checked for the certificates this appraisal relies on.
-	r.ref("pck_crl", col.PCKCRL, nil, nil)
-	r.ref("root_ca_crl", col.RootCACRL, nil, nil)
-	pckCRL := a.crl(col.PCKCRL, pck.inter)
+// crls: the PCK CRL is signed by the PCK CA from the quote, the root CRL by the
+// trusted root; both are checked for the certificates this appraisal relies on.
+func (r *tdxRun) crls() {
+	pck := r.pck
+	r.ref("pck_crl", r.col.PCKCRL, nil, nil)
+	r.ref("root_ca_crl", r.col.RootCACRL, nil, nil)
+	pckCRL, rootCRL := r.a.crl(r.col.PCKCRL, pck.inter), r.a.crl(r.col.RootCACRL, r.a.root)
+	r.pckCRL, r.rootCRL = pckCRL, rootCRL
+	refs := r.app.Collateral[len(r.app.Collateral)-2:]
 	if pckCRL != nil && pckCRL.crl != nil {
-		app.Collateral[len(app.Collateral)-2].IssuedAt = timePtr(pckCRL.crl.ThisUpdate)
-		app.Collateral[len(app.Collateral)-2].NextUpdate = timePtr(pckCRL.crl.NextUpdate)
+		refs[0].IssuedAt, refs[0].NextUpdate = timePtr(pckCRL.crl.ThisUpdate), timePtr(pckCRL.crl.NextUpdate)
 	}
-	rootCRL := a.crl(col.RootCACRL, a.root)
 	if rootCRL != nil && rootCRL.crl != nil {
-		app.Collateral[len(app.Collateral)-1].IssuedAt = timePtr(rootCRL.crl.ThisUpdate)
-		app.Collateral[len(app.Collateral)-1].NextUpdate = timePtr(rootCRL.crl.NextUpdate)
+		refs[1].IssuedAt, refs[1].NextUpdate = timePtr(rootCRL.crl.ThisUpdate), timePtr(rootCRL.crl.NextUpdate)
 	}
-	revokedPCK := false
 	switch {
 	case pck.inter == nil:
 		r.skip(CheckTDXPCKCRL, "no PCK CA certificate")
 	case pckCRL.err != nil:
 		r.fail(CheckTDXPCKCRL, pckCRL.err)
 	case pckCRL.revoked(pck.leaf):
-		revokedPCK = true
+		r.revokedPCK = true
 		r.fail(CheckTDXPCKCRL, fmt.Errorf("%w: PCK certificate serial %x is on the %s CRL", ErrTDXRevoked, pck.leaf.SerialNumber, pck.inter.Subject.CommonName))
 	default:
 		r.pass(CheckTDXPCKCRL, fmt.Sprintf("%d revoked serials, PCK certificate not among them", len(pckCRL.serials)))
 	}
 	if rootCRL.err != nil {
 		r.fail(CheckTDXRootCRL, rootCRL.err)
-	} else {
-		var err error
-		for _, c := range []*x509.Certificate{pck.inter, ti.signer, qi.signer} {
-			if c != nil && rootCRL.revoked(c) {
-				err = fmt.Errorf("%w: %q serial %x is on the root CA CRL", ErrTDXRevoked, c.Subject.CommonName, c.SerialNumber)
-				if c == pck.inter {
-					revokedPCK = true
-				}
-				break
-			}
-		}
-		r.result(CheckTDXRootCRL, err, "PCK CA and TCB signing certificates not revoked")
+		return
 	}
+	var err error
+	for _, c := range []*x509.Certificate{pck.inter, r.ti.signer, r.qi.signer} {
+		if c != nil && rootCRL.revoked(c) {
+			err = fmt.Errorf("%w: %q serial %x is on the root CA CRL", ErrTDXRevoked, c.Subject.CommonName, c.SerialNumber)
+			if c == pck.inter {
+				r.revokedPCK = true
+			}
+			break
+		}
+	}
+	r.result(CheckTDXRootCRL, err, "PCK CA and TCB signing certificates not revoked")
+}
 
-	// Validity of every collateral item as of asOf.
-	r.result(CheckTDXCollateralValidity, collateralValidAt(asOf, ti, qi, pckCRL, rootCRL), "all collateral valid as of "+asOf.UTC().Format(time.RFC3339))
-
-	// TDX module identity and TCB status, computed from the TCB levels.
+// tcbStatus: the TDX module's identity and the TCB status, computed from the TCB
+// levels; a revoked PCK certificate or PCK CA makes the status Revoked.
+func (r *tdxRun) tcbStatus() {
+	app, tcbInfo, pck, q := r.app, r.tcbInfo, r.pck, r.q
 	if tcbInfo == nil || pck.ext == nil {
 		r.skip(CheckTDXModule, "TCB Info not verified")
 		r.skip(CheckTDXTCBStatus, "TCB Info not verified")
 	} else {
-		st, err := tdxTCBStatus(tcbInfo, q, pck.ext, qeID)
+		st, err := tdxTCBStatus(tcbInfo, q, pck.ext, r.qeID)
 		if errors.Is(err, ErrTDXModuleMismatch) {
 			r.fail(CheckTDXModule, err)
 			r.skip(CheckTDXTCBStatus, "TDX module does not match")
@@ -354,10 +382,7 @@ func (a *TDXAppraiser) appraise(ctx context.Context, raw []byte, asOf time.Time)
 			if err != nil {
 				r.fail(CheckTDXTCBStatus, err)
 			} else {
-				app.TCBStatus = st.status
-				app.AdvisoryIDs = st.advisories
-				app.TCBDate = st.date
-				app.TDX.QETCBStatus = st.qeStatus
+				app.TCBStatus, app.AdvisoryIDs, app.TCBDate, app.TDX.QETCBStatus = st.status, st.advisories, st.date, st.qeStatus
 				r.pass(CheckTDXTCBStatus, st.detail)
 			}
 		}
@@ -365,25 +390,18 @@ func (a *TDXAppraiser) appraise(ctx context.Context, raw []byte, asOf time.Time)
 		app.CompactTCB = uint64(tcbInfo.TcbEvaluationDataNumber)<<32 | uint64(pck.ext.TCB.PCESvn)<<16 |
 			uint64(q.Body.TEETCBSVN[0])<<8 | uint64(q.Body.TEETCBSVN[1])
 	}
-	if revokedPCK {
+	if r.revokedPCK {
 		app.TCBStatus = TCBRevoked
 	}
-	a.finish(r)
-	return app, r.errs, nil
 }
 
-// finish sets Authentic: every authenticity check ran and passed.
-func (a *TDXAppraiser) finish(r *tdxRun) {
+// finish sets the appraisal's checks and Authentic: every authenticity check ran
+// and passed.
+func (r *tdxRun) finish() {
+	r.app.Checks = r.list
 	r.app.Authentic = true
 	for _, name := range tdxAuthenticityChecks {
-		ok := false
-		for _, c := range r.app.Checks {
-			if c.Name == name {
-				ok = c.Outcome == Pass
-				break
-			}
-		}
-		if !ok {
+		if r.outcome(name) != Pass {
 			r.app.Authentic = false
 			return
 		}
@@ -878,10 +896,33 @@ func flagsStatus(f int) TCBStatus {
 // The statuses combine as Intel's convergence rules say; advisory ids are the union;
 // the TCB date is the earliest date of the levels that contributed.
 func tdxTCBStatus(ti *pcs.TcbInfo, q *evidence.TDXQuote, ext *pcs.PckExtensions, qe *pcs.EnclaveIdentity) (*tdxStatus, error) {
-	tee := q.Body.TEETCBSVN
-	major, minor := tee[1], tee[0]
+	moduleLevels, err := tdxModuleIdentity(ti, q)
+	if err != nil {
+		return nil, err
+	}
+	b := &tdxStatusBuilder{st: &tdxStatus{qeStatus: TCBUnknown}}
+	if err := b.platform(ti, q, ext); err != nil {
+		return nil, err
+	}
+	if moduleLevels != nil {
+		if err := b.module(moduleLevels, q); err != nil {
+			return nil, err
+		}
+	}
+	if qe != nil {
+		if err := b.qe(qe, q); err != nil {
+			return nil, err
+		}
+	}
+	return b.finish(), nil
+}
 
-	// Module identity (authenticity of the SEAM module signer).
+// tdxModuleIdentity checks the quote's SEAM module signer and attributes against
+// the TCB Info's module identity (for a TDX module of major version above 0, the
+// one of that version) and returns that identity's TCB levels (nil when the TCB
+// Info has none).
+func tdxModuleIdentity(ti *pcs.TcbInfo, q *evidence.TDXQuote) ([]pcs.TcbLevel, error) {
+	major := q.Body.TEETCBSVN[1]
 	signer, attrs, mask := ti.TdxModule.Mrsigner.Bytes, ti.TdxModule.Attributes.Bytes, ti.TdxModule.AttributesMask.Bytes
 	var moduleLevels []pcs.TcbLevel
 	if major > 0 && len(ti.TdxModuleIdentities) > 0 {
@@ -905,13 +946,19 @@ func tdxTCBStatus(ti *pcs.TcbInfo, q *evidence.TDXQuote, ext *pcs.PckExtensions,
 			return nil, fmt.Errorf("%w: SEAM attributes %x under mask %x, want %x", ErrTDXModuleMismatch, q.Body.SEAMAttributes, mask, attrs)
 		}
 	}
+	return moduleLevels, nil
+}
 
-	// Platform level.
+// tdxPlatformLevel returns the first (highest) TCB level the platform's CPUSVN,
+// PCESVN and TEE_TCB_SVN are at or above; nil when it is below every level. For a
+// TDX module of major version above 0 the module's own SVN bytes (0 and 1) are
+// judged by the module's levels instead.
+func tdxPlatformLevel(ti *pcs.TcbInfo, q *evidence.TDXQuote, ext *pcs.PckExtensions) *pcs.TcbLevel {
+	tee := q.Body.TEETCBSVN
 	start := 0
-	if major > 0 {
+	if tee[1] > 0 {
 		start = 2
 	}
-	var level *pcs.TcbLevel
 levels:
 	for i := range ti.TcbLevels {
 		l := &ti.TcbLevels[i]
@@ -928,100 +975,120 @@ levels:
 				continue levels
 			}
 		}
-		level = l
-		break
+		return l
 	}
-	st := &tdxStatus{}
-	var flags int
-	var notes []string
+	return nil
+}
+
+// tdxStatusBuilder combines the platform's, the TDX module's and the QE's TCB
+// levels into one status: the worst of their flags, their advisories without
+// repeats, and the earliest TCB date.
+type tdxStatusBuilder struct {
+	st       *tdxStatus
+	flags    int
+	notes    []string
+	parts    []string
+	earliest time.Time
+}
+
+// add counts one TCB level (what names it in errors).
+func (b *tdxStatusBuilder) add(l *pcs.TcbLevel, what string) error {
+	f, ok := statusFlags(l.TcbStatus)
+	if !ok {
+		return fmt.Errorf("%w: %s status %q", ErrTDXCollateralFormat, what, l.TcbStatus)
+	}
+	b.flags |= f
+	for _, id := range l.AdvisoryIDs {
+		if !slices.Contains(b.st.advisories, id) {
+			b.st.advisories = append(b.st.advisories, id)
+		}
+	}
+	if d, err := time.Parse(time.RFC3339, l.TcbDate); err == nil && (b.earliest.IsZero() || d.Before(b.earliest)) {
+		b.earliest = d
+	}
+	return nil
+}
+
+// platform counts the platform's TCB level.
+func (b *tdxStatusBuilder) platform(ti *pcs.TcbInfo, q *evidence.TDXQuote, ext *pcs.PckExtensions) error {
+	level := tdxPlatformLevel(ti, q, ext)
 	if level == nil {
 		// Intel's QVL calls this TCB_NOT_SUPPORTED: the platform is not at or above any
 		// level Intel still lists, so it is older than the oldest (OutOfDate) level.
 		// Reporting OutOfDate with that level's advisories keeps the status for the
 		// policy to judge instead of stopping, as go-tdx-guest does.
 		level = &ti.TcbLevels[len(ti.TcbLevels)-1]
-		flags |= flagOutOfDate
-		notes = append(notes, fmt.Sprintf("platform (CPUSVN %x, PCESVN %d, TEE_TCB_SVN %x) below every TCB level", ext.TCB.CPUSvnComponents, ext.TCB.PCESvn, tee))
+		b.flags |= flagOutOfDate
+		b.notes = append(b.notes, fmt.Sprintf("platform (CPUSVN %x, PCESVN %d, TEE_TCB_SVN %x) below every TCB level", ext.TCB.CPUSvnComponents, ext.TCB.PCESvn, q.Body.TEETCBSVN))
 	}
-	var earliest time.Time
-	add := func(l *pcs.TcbLevel, what string) error {
-		f, ok := statusFlags(l.TcbStatus)
-		if !ok {
-			return fmt.Errorf("%w: %s status %q", ErrTDXCollateralFormat, what, l.TcbStatus)
+	if err := b.add(level, "platform TCB level"); err != nil {
+		return err
+	}
+	b.parts = append(b.parts, fmt.Sprintf("platform %s (%s)", level.TcbStatus, level.TcbDate))
+	return nil
+}
+
+// module counts the TDX module's TCB level, by its minor version.
+func (b *tdxStatusBuilder) module(levels []pcs.TcbLevel, q *evidence.TDXQuote) error {
+	major, minor := q.Body.TEETCBSVN[1], q.Body.TEETCBSVN[0]
+	var ml *pcs.TcbLevel
+	for i := range levels {
+		if uint32(minor) >= levels[i].Tcb.Isvsvn {
+			ml = &levels[i]
+			break
 		}
-		flags |= f
-		for _, id := range l.AdvisoryIDs {
-			dup := false
-			for _, have := range st.advisories {
-				dup = dup || have == id
-			}
-			if !dup {
-				st.advisories = append(st.advisories, id)
-			}
+	}
+	if ml == nil {
+		if len(levels) == 0 {
+			return fmt.Errorf("%w: module identity TDX_%02X has no TCB levels", ErrTDXNoTCBLevel, major)
 		}
-		if d, err := time.Parse(time.RFC3339, l.TcbDate); err == nil && (earliest.IsZero() || d.Before(earliest)) {
-			earliest = d
+		// As for the platform: older than the oldest level Intel lists.
+		ml = &levels[len(levels)-1]
+		b.flags |= flagOutOfDate
+		b.notes = append(b.notes, fmt.Sprintf("TDX module %d.%d below every module TCB level", major, minor))
+	}
+	if err := b.add(ml, "TDX module TCB level"); err != nil {
+		return err
+	}
+	b.parts = append(b.parts, fmt.Sprintf("TDX module %d.%d %s", major, minor, ml.TcbStatus))
+	return nil
+}
+
+// qe counts the quoting enclave's TCB level, by its ISVSVN.
+func (b *tdxStatusBuilder) qe(qe *pcs.EnclaveIdentity, q *evidence.TDXQuote) error {
+	var ql *pcs.TcbLevel
+	for i := range qe.TcbLevels {
+		if uint32(q.QEReport.ISVSVN) >= qe.TcbLevels[i].Tcb.Isvsvn {
+			ql = &qe.TcbLevels[i]
+			break
 		}
+	}
+	if ql == nil {
+		// Intel: ISVSVN below every level is an out-of-date QE.
+		b.flags |= flagOutOfDate
+		b.st.qeStatus = TCBOutOfDate
+		b.parts = append(b.parts, fmt.Sprintf("QE ISVSVN %d below every QE Identity level", q.QEReport.ISVSVN))
 		return nil
 	}
-	if err := add(level, "platform TCB level"); err != nil {
-		return nil, err
+	f, _ := statusFlags(ql.TcbStatus)
+	b.st.qeStatus = flagsStatus(f)
+	if err := b.add(ql, "QE Identity TCB level"); err != nil {
+		return err
 	}
-	parts := []string{fmt.Sprintf("platform %s (%s)", level.TcbStatus, level.TcbDate)}
+	b.parts = append(b.parts, fmt.Sprintf("QE %s", ql.TcbStatus))
+	return nil
+}
 
-	if moduleLevels != nil {
-		var ml *pcs.TcbLevel
-		for i := range moduleLevels {
-			if uint32(minor) >= moduleLevels[i].Tcb.Isvsvn {
-				ml = &moduleLevels[i]
-				break
-			}
-		}
-		if ml == nil {
-			if len(moduleLevels) == 0 {
-				return nil, fmt.Errorf("%w: module identity TDX_%02X has no TCB levels", ErrTDXNoTCBLevel, major)
-			}
-			// As for the platform: older than the oldest level Intel lists.
-			ml = &moduleLevels[len(moduleLevels)-1]
-			flags |= flagOutOfDate
-			notes = append(notes, fmt.Sprintf("TDX module %d.%d below every module TCB level", major, minor))
-		}
-		if err := add(ml, "TDX module TCB level"); err != nil {
-			return nil, err
-		}
-		parts = append(parts, fmt.Sprintf("TDX module %d.%d %s", major, minor, ml.TcbStatus))
+// finish returns the combined status with its detail line.
+func (b *tdxStatusBuilder) finish() *tdxStatus {
+	st := b.st
+	st.status = flagsStatus(b.flags)
+	if !b.earliest.IsZero() {
+		st.date = &b.earliest
 	}
-
-	st.qeStatus = TCBUnknown
-	if qe != nil {
-		var ql *pcs.TcbLevel
-		for i := range qe.TcbLevels {
-			if uint32(q.QEReport.ISVSVN) >= qe.TcbLevels[i].Tcb.Isvsvn {
-				ql = &qe.TcbLevels[i]
-				break
-			}
-		}
-		if ql == nil {
-			// Intel: ISVSVN below every level is an out-of-date QE.
-			flags |= flagOutOfDate
-			st.qeStatus = TCBOutOfDate
-			parts = append(parts, fmt.Sprintf("QE ISVSVN %d below every QE Identity level", q.QEReport.ISVSVN))
-		} else {
-			f, _ := statusFlags(ql.TcbStatus)
-			st.qeStatus = flagsStatus(f)
-			if err := add(ql, "QE Identity TCB level"); err != nil {
-				return nil, err
-			}
-			parts = append(parts, fmt.Sprintf("QE %s", ql.TcbStatus))
-		}
-	}
-	st.status = flagsStatus(flags)
-	if !earliest.IsZero() {
-		st.date = &earliest
-	}
-	st.detail = st.status.String() + ": " + strings.Join(append(notes, parts...), ", ")
+	st.detail = st.status.String() + ": " + strings.Join(append(b.notes, b.parts...), ", ")
 	if len(st.advisories) > 0 {
 		st.detail += "; advisories " + strings.Join(st.advisories, " ")
 	}
-	return st, nil
+	return st
 }
