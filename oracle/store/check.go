@@ -15,116 +15,170 @@ import (
 // reads everything, so it is for tests, start-up with a flag, and audits. Problems
 // are joined into one error wrapping ErrCorrupt.
 func (s *Store) Check() error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf(format+": %w", append(args, ErrCorrupt)...))
-	}
+	c := &checker{s: s}
 	err := s.view(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			bad("bbolt: %v", err)
-		}
-		queued := map[string]bool{}
-		q := tx.Bucket(bktQueue)
-		_ = q.ForEach(func(k, _ []byte) error {
-			if len(k) < 10 {
-				bad("queue key %x too short", k)
-				return nil
-			}
-			id := string(k[9:])
-			sub, err := getSubmission(tx, id)
-			if err != nil {
-				bad("queue entry %q: %v", id, err)
-				return nil
-			}
-			if stateCodes[sub.State] != k[0] || !bytes.Equal(k, queueKey(&sub)) {
-				bad("queue entry %q disagrees with record in state %s", id, sub.State)
-			}
-			queued[id] = true
-			return nil
-		})
-		ev := tx.Bucket(bktEvidence)
-		_ = tx.Bucket(bktSubmissions).ForEach(func(k, v []byte) error {
-			sub, err := DecodeSubmission(v)
-			if err != nil {
-				bad("submission %q: %v", k, err)
-				return nil
-			}
-			if sub.ID != string(k) {
-				bad("submission under key %q has id %q", k, sub.ID)
-			}
-			if !sub.State.Terminal() && !queued[sub.ID] {
-				bad("submission %q in state %s missing from queue", sub.ID, sub.State)
-			}
-			if ev.Get(sub.EvidenceHash[:]) == nil {
-				bad("submission %q: evidence %s not archived", sub.ID, sub.EvidenceHash)
-			}
-			if sub.VerdictHash != (common.Hash{}) && tx.Bucket(bktVerdicts).Get(sub.VerdictHash[:]) == nil {
-				bad("submission %q: verdict %s not stored", sub.ID, sub.VerdictHash)
-			}
-			return nil
-		})
-		for _, a := range []struct {
-			bkt []byte
-			hf  HashFunc
-		}{{bktEvidence, s.evidenceH}, {bktCollateral, s.collateralH}, {bktPolicies, s.policyH}} {
-			_ = tx.Bucket(a.bkt).ForEach(func(k, v []byte) error {
-				if h, err := a.hf(v); err != nil || !bytes.Equal(h[:], k) {
-					bad("%s %x: content hashes to %s (%v)", a.bkt, k, h, err)
-				}
-				return nil
-			})
-		}
-		_ = tx.Bucket(bktVerdicts).ForEach(func(k, v []byte) error {
-			if vd, err := DecodeVerdict(v); err != nil || !bytes.Equal(vd.Hash[:], k) {
-				bad("verdict %x: %v", k, err)
-			}
-			return nil
-		})
-		pend := tx.Bucket(bktTxPending)
-		_ = tx.Bucket(bktTxs).ForEach(func(k, v []byte) error {
-			t, err := DecodeTx(v)
-			if err != nil {
-				bad("tx %x: %v", k, err)
-				return nil
-			}
-			if !bytes.Equal(k, txKey(t.From, t.Nonce)) {
-				bad("tx under key %x is %s/%d", k, t.From, t.Nonce)
-			}
-			if (t.State == TxPending) != (pend.Get(k) != nil) {
-				bad("tx %s/%d in state %s: pending index disagrees", t.From, t.Nonce, t.State)
-			}
-			return nil
-		})
-		_ = tx.Bucket(bktRefTx).ForEach(func(k, v []byte) error {
-			raw := tx.Bucket(bktTxs).Get(v)
-			if raw == nil {
-				bad("verdict %x carried by missing tx %x", k, v)
-				return nil
-			}
-			t, err := DecodeTx(raw)
-			if err != nil {
-				return nil // reported above
-			}
-			carried := false
-			for _, h := range t.Refs {
-				carried = carried || bytes.Equal(h[:], k)
-			}
-			live := t.State == TxPending || (t.State == TxConfirmed && t.Success)
-			if !carried || !live {
-				bad("verdict %x indexed to tx %s/%d (state %s) that does not carry it live", k, t.From, t.Nonce, t.State)
-			}
-			return nil
-		})
-		_ = pend.ForEach(func(k, _ []byte) error {
-			if tx.Bucket(bktTxs).Get(k) == nil {
-				bad("pending index %x without record", k)
-			}
-			return nil
-		})
+		c.tx = tx
+		c.pages()
+		queued := c.queue()
+		c.submissions(queued)
+		c.archive()
+		c.verdicts()
+		c.txs()
+		c.verdictTxIndex()
+		c.pendingIndex()
 		return nil
 	})
 	if err != nil {
-		errs = append(errs, err)
+		c.errs = append(c.errs, err)
 	}
-	return errors.Join(errs...)
+	return errors.Join(c.errs...)
+}
+
+// checker is one Check in progress: each step reads one bucket or index and
+// reports what it finds wrong.
+type checker struct {
+	s    *Store
+	tx   *bolt.Tx
+	errs []error
+}
+
+func (c *checker) bad(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf(format+": %w", append(args, ErrCorrupt)...))
+}
+
+// pages: bbolt's page-level consistency.
+func (c *checker) pages() {
+	for err := range c.tx.Check() {
+		c.bad("bbolt: %v", err)
+	}
+}
+
+// queue: every queue entry names a submission in the entry's state; it returns
+// the queued submission ids.
+func (c *checker) queue() map[string]bool {
+	queued := map[string]bool{}
+	_ = c.tx.Bucket(bktQueue).ForEach(func(k, _ []byte) error {
+		if len(k) < 10 {
+			c.bad("queue key %x too short", k)
+			return nil
+		}
+		id := string(k[9:])
+		sub, err := getSubmission(c.tx, id)
+		if err != nil {
+			c.bad("queue entry %q: %v", id, err)
+			return nil
+		}
+		if stateCodes[sub.State] != k[0] || !bytes.Equal(k, queueKey(&sub)) {
+			c.bad("queue entry %q disagrees with record in state %s", id, sub.State)
+		}
+		queued[id] = true
+		return nil
+	})
+	return queued
+}
+
+// submissions: every submission decodes, is queued unless terminal, and its
+// evidence and verdict are stored.
+func (c *checker) submissions(queued map[string]bool) {
+	ev := c.tx.Bucket(bktEvidence)
+	_ = c.tx.Bucket(bktSubmissions).ForEach(func(k, v []byte) error {
+		sub, err := DecodeSubmission(v)
+		if err != nil {
+			c.bad("submission %q: %v", k, err)
+			return nil
+		}
+		if sub.ID != string(k) {
+			c.bad("submission under key %q has id %q", k, sub.ID)
+		}
+		if !sub.State.Terminal() && !queued[sub.ID] {
+			c.bad("submission %q in state %s missing from queue", sub.ID, sub.State)
+		}
+		if ev.Get(sub.EvidenceHash[:]) == nil {
+			c.bad("submission %q: evidence %s not archived", sub.ID, sub.EvidenceHash)
+		}
+		if sub.VerdictHash != (common.Hash{}) && c.tx.Bucket(bktVerdicts).Get(sub.VerdictHash[:]) == nil {
+			c.bad("submission %q: verdict %s not stored", sub.ID, sub.VerdictHash)
+		}
+		return nil
+	})
+}
+
+// archive: archived evidence, collateral and policies hash to their keys.
+func (c *checker) archive() {
+	for _, a := range []struct {
+		bkt []byte
+		hf  HashFunc
+	}{{bktEvidence, c.s.evidenceH}, {bktCollateral, c.s.collateralH}, {bktPolicies, c.s.policyH}} {
+		_ = c.tx.Bucket(a.bkt).ForEach(func(k, v []byte) error {
+			if h, err := a.hf(v); err != nil || !bytes.Equal(h[:], k) {
+				c.bad("%s %x: content hashes to %s (%v)", a.bkt, k, h, err)
+			}
+			return nil
+		})
+	}
+}
+
+// verdicts: every verdict decodes and is filed under its own hash.
+func (c *checker) verdicts() {
+	_ = c.tx.Bucket(bktVerdicts).ForEach(func(k, v []byte) error {
+		if vd, err := DecodeVerdict(v); err != nil || !bytes.Equal(vd.Hash[:], k) {
+			c.bad("verdict %x: %v", k, err)
+		}
+		return nil
+	})
+}
+
+// txs: every journalled transaction decodes, is filed under its sender and nonce,
+// and is in the pending index exactly when pending.
+func (c *checker) txs() {
+	pend := c.tx.Bucket(bktTxPending)
+	_ = c.tx.Bucket(bktTxs).ForEach(func(k, v []byte) error {
+		t, err := DecodeTx(v)
+		if err != nil {
+			c.bad("tx %x: %v", k, err)
+			return nil
+		}
+		if !bytes.Equal(k, txKey(t.From, t.Nonce)) {
+			c.bad("tx under key %x is %s/%d", k, t.From, t.Nonce)
+		}
+		if (t.State == TxPending) != (pend.Get(k) != nil) {
+			c.bad("tx %s/%d in state %s: pending index disagrees", t.From, t.Nonce, t.State)
+		}
+		return nil
+	})
+}
+
+// verdictTxIndex: a verdict indexed to a transaction is carried by it, and the
+// transaction is pending or confirmed successfully.
+func (c *checker) verdictTxIndex() {
+	_ = c.tx.Bucket(bktRefTx).ForEach(func(k, v []byte) error {
+		raw := c.tx.Bucket(bktTxs).Get(v)
+		if raw == nil {
+			c.bad("verdict %x carried by missing tx %x", k, v)
+			return nil
+		}
+		t, err := DecodeTx(raw)
+		if err != nil {
+			return nil // reported by txs
+		}
+		carried := false
+		for _, h := range t.Refs {
+			carried = carried || bytes.Equal(h[:], k)
+		}
+		live := t.State == TxPending || (t.State == TxConfirmed && t.Success)
+		if !carried || !live {
+			c.bad("verdict %x indexed to tx %s/%d (state %s) that does not carry it live", k, t.From, t.Nonce, t.State)
+		}
+		return nil
+	})
+}
+
+// pendingIndex: every pending index entry has its transaction record.
+func (c *checker) pendingIndex() {
+	_ = c.tx.Bucket(bktTxPending).ForEach(func(k, _ []byte) error {
+		if c.tx.Bucket(bktTxs).Get(k) == nil {
+			c.bad("pending index %x without record", k)
+		}
+		return nil
+	})
 }
