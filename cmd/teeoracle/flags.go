@@ -2,8 +2,10 @@ package main
 
 import "github.com/urfave/cli/v2"
 
-// Flag names. Every flag of every command is defined in this file, kebab-case, with
-// exactly one environment variable, envName(name); flags_test.go enforces it.
+// Flag names shared by several commands and verify's; each command's own flags are
+// defined beside it (serve_flags.go, registry_flags.go, agent.go, devnet.go). Every
+// flag is kebab-case with exactly one environment variable, envName(name);
+// flags_test.go enforces it across all commands.
 const (
 	flagLogLevel = "log-level"
 

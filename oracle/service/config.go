@@ -42,7 +42,7 @@ type Config struct {
 	// address, signing with it.
 	TxFrom   common.Address
 	TxSigner bind.SignerFn
-	// Policy decides; PolicyDoc is its canonical JSON, archived for audit.
+	// Policy decides; the node archives its canonical JSON at start, for audit.
 	Policy *policy.Policy
 	// Appraiser appraises evidence of both TEEs (appraise.ByTEE).
 	Appraiser appraise.Appraiser
