@@ -24,12 +24,12 @@ import (
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/devnet/devnettest"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
-	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 	"github.com/teeoracle/teeoracle/oracle/verifier/verifiertest"
@@ -221,14 +221,14 @@ func (e *explorerEnv) publishWith(vf *verifier.Verifier, reqIn *verifier.Request
 	}
 	e.archive.archive["evidence"][res.EvidenceHash] = bundle
 	e.archive.archive["policy"][res.PolicyHash] = canon
-	rec := service.AuditRecord{VerdictHash: res.VerdictHash, EvidenceHash: res.EvidenceHash, PolicyHash: res.PolicyHash,
+	rec := audit.Record{VerdictHash: res.VerdictHash, EvidenceHash: res.EvidenceHash, PolicyHash: res.PolicyHash,
 		AsOf: res.At.Unix(), ChainID: req.Domain.ChainID, Registry: req.Domain.Registry, MachineID: machine,
 		TEEKey: key, AnchorNumber: req.Binding.AnchorBlockNumber, AnchorHash: req.Binding.AnchorBlockHash, Trusted: res.Decision.Trusted,
-		Reasons: res.Decision.Reasons.Names(), Collateral: []service.AuditItem{}}
+		Reasons: res.Decision.Reasons.Names(), Collateral: []audit.Item{}}
 	for _, item := range collateralItems(e.t, &req) {
 		h := sha256.Sum256(item.body)
 		e.archive.archive["collateral"][h] = item.body
-		rec.Collateral = append(rec.Collateral, service.AuditItem{Kind: item.kind, SHA256: h})
+		rec.Collateral = append(rec.Collateral, audit.Item{Kind: item.kind, SHA256: h})
 	}
 	audit, _ := json.Marshal(rec)
 	vj, _ := json.Marshal(v)

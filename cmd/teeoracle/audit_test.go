@@ -24,9 +24,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/devnet"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
-	"github.com/teeoracle/teeoracle/oracle/service"
 )
 
 // writePEM writes certificates as one PEM file in the test's directory.
@@ -291,7 +291,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 					return nil
 				}
 				var vv map[string]json.RawMessage
-				var rec service.AuditRecord
+				var rec audit.Record
 				if json.Unmarshal(b, &vv) != nil || json.Unmarshal(vv["audit"], &rec) != nil {
 					t.Errorf("verdict view %s", b)
 					return nil

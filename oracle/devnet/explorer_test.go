@@ -15,8 +15,8 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
-	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
@@ -100,21 +100,21 @@ func archivedRequest(t *testing.T, get func(string) []byte, h common.Hash) *veri
 	if err := json.Unmarshal(get("/v1/verdicts/"+h.Hex()), &view); err != nil {
 		t.Fatal(err)
 	}
-	var audit service.AuditRecord
-	if err := json.Unmarshal(view.Audit, &audit); err != nil {
+	var rec audit.Record
+	if err := json.Unmarshal(view.Audit, &rec); err != nil {
 		t.Fatalf("audit record of %s: %v", h, err)
 	}
 	req := &verifier.Request{
-		Evidence: evidence.Input{Name: "archived evidence", Data: get("/v1/archive/evidence/" + audit.EvidenceHash.Hex())},
-		Policy:   get("/v1/archive/policy/" + audit.PolicyHash.Hex()),
-		At:       time.Unix(audit.AsOf, 0),
-		Binding: &verifier.Binding{MachineID: audit.MachineID, TEEKey: audit.TEEKey,
-			AnchorBlockNumber: audit.AnchorNumber, AnchorBlockHash: audit.AnchorHash},
+		Evidence: evidence.Input{Name: "archived evidence", Data: get("/v1/archive/evidence/" + rec.EvidenceHash.Hex())},
+		Policy:   get("/v1/archive/policy/" + rec.PolicyHash.Hex()),
+		At:       time.Unix(rec.AsOf, 0),
+		Binding: &verifier.Binding{MachineID: rec.MachineID, TEEKey: rec.TEEKey,
+			AnchorBlockNumber: rec.AnchorNumber, AnchorBlockHash: rec.AnchorHash},
 	}
-	req.Domain.ChainID, req.Domain.Registry = audit.ChainID, audit.Registry
-	for _, c := range audit.Collateral {
+	req.Domain.ChainID, req.Domain.Registry = rec.ChainID, rec.Registry
+	for _, c := range rec.Collateral {
 		in := evidence.Input{Name: c.Kind, Data: get("/v1/archive/collateral/" + c.SHA256.Hex())}
-		if !service.AddArchived(&req.Collateral, c.Kind, in) {
+		if !audit.AddArchived(&req.Collateral, c.Kind, in) {
 			t.Fatalf("audit record names collateral of kind %q", c.Kind)
 		}
 	}

@@ -12,11 +12,11 @@ import (
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
-	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
@@ -150,18 +150,18 @@ func TestE2ETDX(t *testing.T) {
 		}
 		// The audit record names the TDX collateral set, archived and served back
 		// byte for byte as the collateral the appraiser used.
-		var ar service.AuditRecord
+		var ar audit.Record
 		if err := json.Unmarshal(vv.Audit, &ar); err != nil {
 			t.Fatalf("audit record: %v", err)
 		}
 		var set string
 		for _, it := range ar.Collateral {
-			if it.Kind == service.CollateralTDXSet {
+			if it.Kind == audit.CollateralTDXSet {
 				set = it.SHA256.Hex()
 			}
 		}
 		if set == "" {
-			t.Fatalf("audit record lists no %s: %+v", service.CollateralTDXSet, ar.Collateral)
+			t.Fatalf("audit record lists no %s: %+v", audit.CollateralTDXSet, ar.Collateral)
 		}
 		raw, err := httpGetText(n.url + "/v1/archive/collateral/" + set)
 		if err != nil {

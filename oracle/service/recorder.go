@@ -10,8 +10,6 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
-	"github.com/teeoracle/teeoracle/oracle/evidence"
-	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
 // The appraisers name the collateral they used by SHA-256 but do not hand back its
@@ -62,7 +60,7 @@ var _ appraise.SNPCollateral = RecordingSNP{}
 func (s RecordingSNP) VCEK(ctx context.Context, productLine string, chipID []byte, tcb uint64) ([]byte, error) {
 	b, err := s.Inner.VCEK(ctx, productLine, chipID, tcb)
 	if err == nil {
-		recorderFrom(ctx).add(CollateralSNPVCEK, b)
+		recorderFrom(ctx).add(audit.CollateralSNPVCEK, b)
 	}
 	return b, err
 }
@@ -71,7 +69,7 @@ func (s RecordingSNP) VCEK(ctx context.Context, productLine string, chipID []byt
 func (s RecordingSNP) CRL(ctx context.Context, productLine string, vlek bool, asOf time.Time) ([]byte, error) {
 	b, err := s.Inner.CRL(ctx, productLine, vlek, asOf)
 	if err == nil {
-		recorderFrom(ctx).add(CollateralSNPCRL, b)
+		recorderFrom(ctx).add(audit.CollateralSNPCRL, b)
 	}
 	return b, err
 }
@@ -88,26 +86,8 @@ func (s RecordingTDX) FetchTDX(ctx context.Context, fmspc, ca string) (*collater
 	c, err := s.Inner.FetchTDX(ctx, fmspc, ca)
 	if err == nil && c != nil {
 		if b, merr := json.Marshal(c); merr == nil {
-			recorderFrom(ctx).add(CollateralTDXSet, b)
+			recorderFrom(ctx).add(audit.CollateralTDXSet, b)
 		}
 	}
 	return c, err
 }
-
-// Kinds of archived collateral in an audit record.
-const (
-	CollateralSNPVCEK = audit.CollateralSNPVCEK
-	CollateralSNPCRL  = audit.CollateralSNPCRL
-	CollateralTDXSet  = audit.CollateralTDXSet
-)
-
-// AddArchived is audit.AddArchived.
-func AddArchived(c *verifier.Collateral, kind string, in evidence.Input) bool {
-	return audit.AddArchived(c, kind, in)
-}
-
-// AuditRecord is the audit record the node keeps beside each verdict.
-type AuditRecord = audit.Record
-
-// AuditItem is one archived collateral blob of an audit record.
-type AuditItem = audit.Item

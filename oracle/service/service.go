@@ -678,12 +678,12 @@ func (s *Service) Submission(_ context.Context, id string) (*api.SubmissionView,
 	return v, nil
 }
 
-func (s *Service) audit(h common.Hash) (*AuditRecord, error) {
+func (s *Service) audit(h common.Hash) (*audit.Record, error) {
 	b, err := s.st.Meta(audit.RecordKey(h))
 	if err != nil {
 		return nil, err
 	}
-	var rec AuditRecord
+	var rec audit.Record
 	if err := json.Unmarshal(b, &rec); err != nil {
 		return nil, fmt.Errorf("audit record of %s: %w: %w", h, store.ErrCorrupt, err)
 	}
