@@ -230,22 +230,13 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := Decide(ctx, a, &Case{Name: name, Evidence: ev, Policy: pol, At: at, Domain: req.Domain,
+	res, err := Decide(ctx, a, &Case{Name: name, Evidence: ev, Policy: pol, At: at, Domain: req.Domain,
 		Binding: req.Binding, ReportData: req.ReportData})
 	if err != nil {
 		return nil, err
 	}
-	return &Result{
-		Evidence:     ev,
-		EvidenceHash: ev.Hash(),
-		Policy:       pol,
-		PolicyHash:   ph,
-		Appraisal:    out.Appraisal,
-		Decision:     out.Decision,
-		Domain:       req.Domain,
-		At:           at,
-		VerdictHash:  out.VerdictHash,
-	}, nil
+	res.EvidenceHash, res.PolicyHash = ev.Hash(), ph
+	return res, nil
 }
 
 // Case is one decision's decoded inputs: what Decide needs beside the appraiser.
@@ -269,21 +260,12 @@ type Case struct {
 	ReportData []byte
 }
 
-// Decided is the outcome of Decide.
-type Decided struct {
-	// Appraisal lists the checks made and the facts found.
-	Appraisal *appraise.Appraisal
-	// Decision is the verdict with its reasons and findings.
-	Decision *policy.Decision
-	// VerdictHash is the verdict's EIP-712 digest in the case's domain.
-	VerdictHash common.Hash
-}
-
 // Decide appraises c's evidence with a and applies c's policy: the one step every
 // verdict is made by (Verify, the oracle node, the devnet, audit and the
 // WebAssembly module), so that they agree bit for bit. It takes decoded inputs;
-// Verify is the entry point for bytes.
-func Decide(ctx context.Context, a appraise.Appraiser, c *Case) (*Decided, error) {
+// Verify is the entry point for bytes. The result's EvidenceHash and PolicyHash are
+// left zero (the verdict carries both).
+func Decide(ctx context.Context, a appraise.Appraiser, c *Case) (*Result, error) {
 	at := c.At.UTC().Truncate(time.Second)
 	app, err := a.Appraise(ctx, c.Evidence, at)
 	if err != nil {
@@ -299,7 +281,8 @@ func Decide(ctx context.Context, a appraise.Appraiser, c *Case) (*Decided, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", step("decide", c.Name), err)
 	}
-	return &Decided{Appraisal: app, Decision: dec, VerdictHash: dec.Verdict.Digest(c.Domain)}, nil
+	return &Result{Evidence: c.Evidence, Policy: c.Policy, Appraisal: app, Decision: dec, Domain: c.Domain,
+		At: at, VerdictHash: dec.Verdict.Digest(c.Domain)}, nil
 }
 
 func step(op, name string) string {
