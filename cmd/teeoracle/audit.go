@@ -64,7 +64,7 @@ func auditCommand(deps appDeps) *cli.Command {
 	}
 }
 
-func printAudit(w io.Writer, res *auditResult) {
+func printAudit(w io.Writer, res *audit.Result) {
 	fmt.Fprintf(w, "verdict    %s\n", res.VerdictHash)
 	if res.Recomputed != (common.Hash{}) {
 		fmt.Fprintf(w, "recomputed %s\n", res.Recomputed)
@@ -88,20 +88,6 @@ func printAudit(w io.Writer, res *auditResult) {
 		fmt.Fprintf(w, "  differs (%s): %s\n", d.What, d.Detail)
 	}
 }
-
-// What an audit difference is about (audit.Difference.What), for scripts reading
-// --json.
-const (
-	diffArchive = audit.DiffArchive
-	diffRecord  = audit.DiffRecord
-	diffDigest  = audit.DiffDigest
-	diffVerdict = audit.DiffVerdict
-	diffOnChain = audit.DiffOnChain
-	diffDomain  = audit.DiffDomain
-)
-
-// auditResult is what audit prints.
-type auditResult = audit.Result
 
 // openAuditSource opens --node or --db.
 func openAuditSource(c *cli.Context) (audit.Source, *store.Store, error) {
@@ -150,7 +136,7 @@ func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.S
 	return common.Hash{}, fmt.Errorf("--%s needs --%s (audit the verdict on-chain) or --%s (the latest archived one)", flagMachine, rfRPCURL, flagDB)
 }
 
-func runAudit(c *cli.Context) (*auditResult, error) {
+func runAudit(c *cli.Context) (*audit.Result, error) {
 	ctx := c.Context
 	src, st, err := openAuditSource(c)
 	if err != nil {

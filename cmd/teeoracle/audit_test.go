@@ -117,14 +117,14 @@ func (w testLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (a *auditDevnet) audit(t *testing.T, wantCode int, args ...string) auditResult {
+func (a *auditDevnet) audit(t *testing.T, wantCode int, args ...string) audit.Result {
 	t.Helper()
 	args = append([]string{"audit", "--json", "--snp-roots", a.snpRoots, "--tdx-root", a.tdxRoot}, args...)
 	out, errOut, code := run(t, args...)
 	if code != wantCode {
 		t.Fatalf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, code, wantCode, out, errOut)
 	}
-	var res auditResult
+	var res audit.Result
 	if code != exitBadInput {
 		if err := json.Unmarshal([]byte(out), &res); err != nil {
 			t.Fatalf("audit --json output %q: %v", out, err)
@@ -135,7 +135,7 @@ func (a *auditDevnet) audit(t *testing.T, wantCode int, args ...string) auditRes
 
 // wantDiffers checks that an audit was not reproduced for exactly the given kinds
 // of difference (each at least once).
-func wantDiffers(t *testing.T, res auditResult, kinds ...string) {
+func wantDiffers(t *testing.T, res audit.Result, kinds ...string) {
 	t.Helper()
 	if res.Reproduced {
 		t.Fatalf("audit reproduced, want differences %v", kinds)
@@ -243,7 +243,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 			// A contract that is not this verdict's registry never accepted it.
 			res = a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", node, "--rpc-url", rpcURL,
 				"--registry", a.d.Consumer.Address().Hex())
-			wantDiffers(t, res, diffDomain, diffOnChain)
+			wantDiffers(t, res, audit.DiffDomain, audit.DiffOnChain)
 			if res.Recomputed != h {
 				t.Fatalf("recomputed %s, want %s: the archive still reproduces the verdict itself", res.Recomputed, h)
 			}
@@ -257,7 +257,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 				return nil
 			})
 			res := a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", bad)
-			wantDiffers(t, res, diffArchive)
+			wantDiffers(t, res, audit.DiffArchive)
 			if res.Recomputed != (common.Hash{}) {
 				t.Fatalf("audit re-ran the decision on evidence that is not the verdict's: %s", res.Recomputed)
 			}
@@ -283,7 +283,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 				}
 				return nil
 			})
-			wantDiffers(t, a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", bad), diffArchive)
+			wantDiffers(t, a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", bad), audit.DiffArchive)
 		})
 		t.Run(tee.String()+" shifted decision time", func(t *testing.T) {
 			bad := tamperingNode(t, node, func(path string, b []byte) []byte {
@@ -302,7 +302,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 				return out
 			})
 			res := a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", bad)
-			wantDiffers(t, res, diffVerdict)
+			wantDiffers(t, res, audit.DiffVerdict)
 			if res.Recomputed == h || res.Recomputed == (common.Hash{}) {
 				t.Fatalf("recomputed %s: want a re-run that differs from %s", res.Recomputed, h)
 			}
@@ -346,7 +346,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantDiffers(t, a.audit(t, exitUntrusted, "--verdict-hash", a.verdicts[evidence.TEESEVSNP].Hex(), "--db", db), diffArchive)
+	wantDiffers(t, a.audit(t, exitUntrusted, "--verdict-hash", a.verdicts[evidence.TEESEVSNP].Hex(), "--db", db), audit.DiffArchive)
 	// The other verdict's archive is untouched.
 	a.audit(t, exitOK, "--verdict-hash", a.verdicts[evidence.TEETDX].Hex(), "--db", db)
 }
