@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -169,8 +168,8 @@ func explorerHandler(c *serveConfig) (http.Handler, error) {
 	return h, nil
 }
 
-// loadSNPRoots reads a PEM file of AMD root certificates, grouping them by product
-// line from their subjects (ARK-<line>, SEV-<line>, SEV-VLEK-<line>).
+// loadSNPRoots reads a PEM file of AMD root certificates (appraise.ParseSNPRootsPEM);
+// no path means AMD's production roots.
 func loadSNPRoots(path string) (*appraise.SNPRoots, error) {
 	if path == "" {
 		return nil, nil
@@ -179,46 +178,14 @@ func loadSNPRoots(path string) (*appraise.SNPRoots, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagSNPRoots, err)
 	}
-	sets := map[string]*appraise.SNPRootSet{}
-	get := func(line string) *appraise.SNPRootSet {
-		if sets[line] == nil {
-			sets[line] = &appraise.SNPRootSet{ProductLine: line}
-		}
-		return sets[line]
-	}
-	for rest := b; ; {
-		var blk *pem.Block
-		blk, rest = pem.Decode(rest)
-		if blk == nil {
-			break
-		}
-		cert, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("--%s %s: %w", flagSNPRoots, path, err)
-		}
-		cn := cert.Subject.CommonName
-		switch {
-		case strings.HasPrefix(cn, "ARK-"):
-			get(strings.TrimPrefix(cn, "ARK-")).ARK = cert
-		case strings.HasPrefix(cn, "SEV-VLEK-"):
-			get(strings.TrimPrefix(cn, "SEV-VLEK-")).ASVK = cert
-		case strings.HasPrefix(cn, "SEV-"):
-			get(strings.TrimPrefix(cn, "SEV-")).ASK = cert
-		default:
-			return nil, fmt.Errorf("--%s %s: certificate %q is not an ARK, ASK or ASVK", flagSNPRoots, path, cn)
-		}
-	}
-	var list []appraise.SNPRootSet
-	for _, s := range sets {
-		list = append(list, *s)
-	}
-	r, err := appraise.NewSNPRoots(list...)
+	r, err := appraise.ParseSNPRootsPEM(b)
 	if err != nil {
 		return nil, fmt.Errorf("--%s %s: %w", flagSNPRoots, path, err)
 	}
 	return r, nil
 }
 
+// loadTDXRoot reads a PEM root certificate; no path means Intel's production root.
 func loadTDXRoot(path string) (*x509.Certificate, error) {
 	if path == "" {
 		return nil, nil
@@ -227,11 +194,7 @@ func loadTDXRoot(path string) (*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagTDXRoot, err)
 	}
-	blk, _ := pem.Decode(b)
-	if blk == nil {
-		return nil, fmt.Errorf("--%s %s: no PEM certificate", flagTDXRoot, path)
-	}
-	c, err := x509.ParseCertificate(blk.Bytes)
+	c, err := appraise.ParseTDXRootPEM(b)
 	if err != nil {
 		return nil, fmt.Errorf("--%s %s: %w", flagTDXRoot, path, err)
 	}
