@@ -77,63 +77,17 @@ const SNPDebugBit = 1 << 19
 // untrusted verdict whose reasons name every rule broken. The result depends only on
 // its arguments.
 func Decide(a *appraise.Appraisal, p *Policy, in Inputs) (*Decision, error) {
-	if a == nil || p == nil {
-		return nil, fmt.Errorf("%w: nil appraisal or policy", ErrInputs)
-	}
-	asOf := a.AsOf
-	if asOf.IsZero() {
-		return nil, fmt.Errorf("%w: appraisal has no as-of time", ErrAppraisal)
-	}
-	if !in.AsOf.IsZero() && !in.AsOf.Equal(asOf) {
-		return nil, fmt.Errorf("%w: decision time %s differs from appraisal time %s",
-			ErrInputs, in.AsOf.UTC().Format(time.RFC3339), asOf.UTC().Format(time.RFC3339))
-	}
-	if asOf.Unix() < 0 {
-		return nil, fmt.Errorf("%w: as-of time %s is before 1970", ErrAppraisal, asOf.UTC().Format(time.RFC3339))
-	}
-	if in.ExpectedReportData != nil && len(in.ExpectedReportData) != 64 {
-		return nil, fmt.Errorf("%w: expected report data has %d bytes, want 64", ErrInputs, len(in.ExpectedReportData))
-	}
-	if len(a.EvidenceHash) != 32 {
-		return nil, fmt.Errorf("%w: evidence hash has %d bytes, want 32", ErrAppraisal, len(a.EvidenceHash))
-	}
-	if len(a.ReportData) != 64 {
-		return nil, fmt.Errorf("%w: report data has %d bytes, want 64", ErrAppraisal, len(a.ReportData))
+	if err := checkDecideInputs(a, p, in); err != nil {
+		return nil, err
 	}
 	policyHash, err := p.Hash()
 	if err != nil {
 		return nil, err
 	}
-
-	d := &decider{asOf: asOf}
-	var workload common.Hash
-	switch a.TEE {
-	case evidence.TEESEVSNP:
-		if a.SNP == nil {
-			return nil, fmt.Errorf("%w: sev-snp appraisal without snp facts", ErrAppraisal)
-		}
-		if workload, err = verdict.WorkloadIDSNP(a.SNP.Measurement); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrAppraisal, err)
-		}
-		if p.SNP == nil {
-			d.add(TEENotAllowed, "the policy has no snp section")
-		} else {
-			d.snp(a, p.SNP, workload)
-		}
-	case evidence.TEETDX:
-		if a.TDX == nil {
-			return nil, fmt.Errorf("%w: tdx appraisal without tdx facts", ErrAppraisal)
-		}
-		if workload, err = verdict.WorkloadIDTDX(a.TDX.MRTD, rtmrBytes(a.TDX.RTMR)); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrAppraisal, err)
-		}
-		if p.TDX == nil {
-			d.add(TEENotAllowed, "the policy has no tdx section")
-		} else {
-			d.tdx(a, p.TDX, workload)
-		}
-	default:
-		return nil, fmt.Errorf("%w: unknown tee %d", ErrAppraisal, a.TEE)
+	d := &decider{asOf: a.AsOf}
+	workload, err := d.measurements(a, p)
+	if err != nil {
+		return nil, err
 	}
 	if !a.Authentic {
 		// First in the findings: it makes every other fact suspect.
@@ -142,12 +96,76 @@ func Decide(a *appraise.Appraisal, p *Policy, in Inputs) (*Decision, error) {
 	}
 	d.collateral(a, p.MaxCollateralAgeSeconds)
 	d.reportData(a.ReportData, p.ReportData, in)
+	return d.decision(a, p, in, policyHash, workload), nil
+}
 
+// checkDecideInputs refuses an appraisal or inputs no verdict can be made from.
+func checkDecideInputs(a *appraise.Appraisal, p *Policy, in Inputs) error {
+	if a == nil || p == nil {
+		return fmt.Errorf("%w: nil appraisal or policy", ErrInputs)
+	}
+	asOf := a.AsOf
+	switch {
+	case asOf.IsZero():
+		return fmt.Errorf("%w: appraisal has no as-of time", ErrAppraisal)
+	case !in.AsOf.IsZero() && !in.AsOf.Equal(asOf):
+		return fmt.Errorf("%w: decision time %s differs from appraisal time %s",
+			ErrInputs, in.AsOf.UTC().Format(time.RFC3339), asOf.UTC().Format(time.RFC3339))
+	case asOf.Unix() < 0:
+		return fmt.Errorf("%w: as-of time %s is before 1970", ErrAppraisal, asOf.UTC().Format(time.RFC3339))
+	case in.ExpectedReportData != nil && len(in.ExpectedReportData) != 64:
+		return fmt.Errorf("%w: expected report data has %d bytes, want 64", ErrInputs, len(in.ExpectedReportData))
+	case len(a.EvidenceHash) != 32:
+		return fmt.Errorf("%w: evidence hash has %d bytes, want 32", ErrAppraisal, len(a.EvidenceHash))
+	case len(a.ReportData) != 64:
+		return fmt.Errorf("%w: report data has %d bytes, want 64", ErrAppraisal, len(a.ReportData))
+	}
+	return nil
+}
+
+// measurements applies the policy's section for the appraisal's TEE and returns
+// the workload id.
+func (d *decider) measurements(a *appraise.Appraisal, p *Policy) (common.Hash, error) {
+	var workload common.Hash
+	var err error
+	switch a.TEE {
+	case evidence.TEESEVSNP:
+		if a.SNP == nil {
+			return workload, fmt.Errorf("%w: sev-snp appraisal without snp facts", ErrAppraisal)
+		}
+		if workload, err = verdict.WorkloadIDSNP(a.SNP.Measurement); err != nil {
+			return workload, fmt.Errorf("%w: %w", ErrAppraisal, err)
+		}
+		if p.SNP == nil {
+			d.add(TEENotAllowed, "the policy has no snp section")
+		} else {
+			d.snp(a, p.SNP, workload)
+		}
+	case evidence.TEETDX:
+		if a.TDX == nil {
+			return workload, fmt.Errorf("%w: tdx appraisal without tdx facts", ErrAppraisal)
+		}
+		if workload, err = verdict.WorkloadIDTDX(a.TDX.MRTD, rtmrBytes(a.TDX.RTMR)); err != nil {
+			return workload, fmt.Errorf("%w: %w", ErrAppraisal, err)
+		}
+		if p.TDX == nil {
+			d.add(TEENotAllowed, "the policy has no tdx section")
+		} else {
+			d.tdx(a, p.TDX, workload)
+		}
+	default:
+		return workload, fmt.Errorf("%w: unknown tee %d", ErrAppraisal, a.TEE)
+	}
+	return workload, nil
+}
+
+// decision assembles the verdict from the facts and the reasons found.
+func (d *decider) decision(a *appraise.Appraisal, p *Policy, in Inputs, policyHash, workload common.Hash) *Decision {
 	status := verdict.StatusTrusted
 	if d.reasons.Failures() != 0 {
 		status = verdict.StatusUntrusted
 	}
-	issued := uint64(asOf.Unix())
+	issued := uint64(a.AsOf.Unix())
 	return &Decision{
 		Verdict: verdict.Verdict{
 			MachineID:         in.MachineID,
@@ -168,7 +186,7 @@ func Decide(a *appraise.Appraisal, p *Policy, in Inputs) (*Decision, error) {
 		Trusted:  status == verdict.StatusTrusted,
 		Reasons:  d.reasons,
 		Findings: d.findings,
-	}, nil
+	}
 }
 
 func rtmrBytes(r [4]hexutil.Bytes) [4][]byte {

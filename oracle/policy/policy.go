@@ -247,11 +247,8 @@ func tcbStatusByName(name string) (appraise.TCBStatus, bool) {
 // normalize fills defaults, checks every value and puts lists in canonical order, so
 // that two files meaning the same policy have the same canonical form and hash.
 func (p *Policy) normalize() error {
-	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrInvalid, field, fmt.Sprintf(format, args...))
-	}
 	if p.Version != Version {
-		return bad("version", "is %d, this oracle reads version %d", p.Version, Version)
+		return badField("version", "is %d, this oracle reads version %d", p.Version, Version)
 	}
 	if p.ValiditySeconds == 0 {
 		p.ValiditySeconds = DefaultValiditySeconds
@@ -259,78 +256,114 @@ func (p *Policy) normalize() error {
 	// The registry stores times as uint64 seconds; a validity beyond ~100 years is
 	// a typo, not a policy.
 	if p.ValiditySeconds > 100*365*86400 {
-		return bad("validity_seconds", "%d is more than 100 years", p.ValiditySeconds)
+		return badField("validity_seconds", "%d is more than 100 years", p.ValiditySeconds)
 	}
 	if n := len(p.ReportData.Expected); n != 0 && n != 64 {
-		return bad("report_data.expected", "has %d bytes, want 64", n)
+		return badField("report_data.expected", "has %d bytes, want 64", n)
 	}
 	if p.SNP == nil && p.TDX == nil {
-		return bad("snp, tdx", "neither section is present, so nothing could be trusted")
+		return badField("snp, tdx", "neither section is present, so nothing could be trusted")
 	}
-	if s := p.SNP; s != nil {
-		var err error
-		if s.AllowedMeasurements, err = hexSet("snp.allowed_measurements", s.AllowedMeasurements, 48); err != nil {
+	if p.SNP != nil {
+		if err := p.SNP.normalize(); err != nil {
 			return err
-		}
-		if s.AllowedWorkloadIDs, err = hexSet("snp.allowed_workload_ids", s.AllowedWorkloadIDs, 32); err != nil {
-			return err
-		}
-		if s.AllowedHostData, err = hexSet("snp.allowed_host_data", s.AllowedHostData, 32); err != nil {
-			return err
-		}
-		s.AllowedSigningKeys = stringSet(s.AllowedSigningKeys)
-		for _, k := range s.AllowedSigningKeys {
-			if k != "vcek" && k != "vlek" {
-				return bad("snp.allowed_signing_keys", "%q is neither vcek nor vlek", k)
-			}
 		}
 	}
-	if t := p.TDX; t != nil {
-		var err error
-		if t.AllowedMeasurements, err = hexSet("tdx.allowed_measurements", t.AllowedMeasurements, 48); err != nil {
+	if p.TDX != nil {
+		return p.TDX.normalize()
+	}
+	return nil
+}
+
+// badField is an ErrInvalid naming the policy field at fault.
+func badField(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalid, field, fmt.Sprintf(format, args...))
+}
+
+// normalize checks the SEV-SNP section and puts its sets in canonical order.
+func (s *SNPRules) normalize() error {
+	var err error
+	if s.AllowedMeasurements, err = hexSet("snp.allowed_measurements", s.AllowedMeasurements, 48); err != nil {
+		return err
+	}
+	if s.AllowedWorkloadIDs, err = hexSet("snp.allowed_workload_ids", s.AllowedWorkloadIDs, 32); err != nil {
+		return err
+	}
+	if s.AllowedHostData, err = hexSet("snp.allowed_host_data", s.AllowedHostData, 32); err != nil {
+		return err
+	}
+	s.AllowedSigningKeys = stringSet(s.AllowedSigningKeys)
+	for _, k := range s.AllowedSigningKeys {
+		if k != "vcek" && k != "vlek" {
+			return badField("snp.allowed_signing_keys", "%q is neither vcek nor vlek", k)
+		}
+	}
+	return nil
+}
+
+// normalize checks the TDX section, fills its default accepted TCB status and puts
+// its sets in canonical order.
+func (t *TDXRules) normalize() error {
+	var err error
+	if t.AllowedMeasurements, err = hexSet("tdx.allowed_measurements", t.AllowedMeasurements, 48); err != nil {
+		return err
+	}
+	if t.AllowedWorkloadIDs, err = hexSet("tdx.allowed_workload_ids", t.AllowedWorkloadIDs, 32); err != nil {
+		return err
+	}
+	if t.AllowedMRSEAM, err = hexSet("tdx.allowed_mrseam", t.AllowedMRSEAM, 48); err != nil {
+		return err
+	}
+	if err := t.normalizeTCB(); err != nil {
+		return err
+	}
+	for _, r := range []struct {
+		name string
+		m    *MaskRule
+	}{{"tdx.td_attributes", t.TDAttributes}, {"tdx.xfam", t.XFAM}} {
+		if err := r.m.check(r.name); err != nil {
 			return err
 		}
-		if t.AllowedWorkloadIDs, err = hexSet("tdx.allowed_workload_ids", t.AllowedWorkloadIDs, 32); err != nil {
-			return err
+	}
+	return nil
+}
+
+// normalizeTCB checks the accepted TCB statuses (default UpToDate; never Revoked)
+// and the forbidden advisory ids.
+func (t *TDXRules) normalizeTCB() error {
+	if len(t.AcceptedTCBStatuses) == 0 {
+		t.AcceptedTCBStatuses = []string{appraise.TCBUpToDate.String()}
+	}
+	for _, name := range t.AcceptedTCBStatuses {
+		s, ok := tcbStatusByName(name)
+		if !ok {
+			return badField("tdx.accepted_tcb_statuses", "%q is not an Intel TCB status", name)
 		}
-		if t.AllowedMRSEAM, err = hexSet("tdx.allowed_mrseam", t.AllowedMRSEAM, 48); err != nil {
-			return err
+		if s == appraise.TCBRevoked {
+			return badField("tdx.accepted_tcb_statuses", "Revoked can never be accepted")
 		}
-		if len(t.AcceptedTCBStatuses) == 0 {
-			t.AcceptedTCBStatuses = []string{appraise.TCBUpToDate.String()}
+	}
+	t.AcceptedTCBStatuses = stringSet(t.AcceptedTCBStatuses)
+	t.ForbiddenAdvisoryIDs = stringSet(t.ForbiddenAdvisoryIDs)
+	for _, id := range t.ForbiddenAdvisoryIDs {
+		if id == "" || strings.TrimSpace(id) != id {
+			return badField("tdx.forbidden_advisory_ids", "%q is not an advisory id", id)
 		}
-		for _, name := range t.AcceptedTCBStatuses {
-			s, ok := tcbStatusByName(name)
-			if !ok {
-				return bad("tdx.accepted_tcb_statuses", "%q is not an Intel TCB status", name)
-			}
-			if s == appraise.TCBRevoked {
-				return bad("tdx.accepted_tcb_statuses", "Revoked can never be accepted")
-			}
-		}
-		t.AcceptedTCBStatuses = stringSet(t.AcceptedTCBStatuses)
-		t.ForbiddenAdvisoryIDs = stringSet(t.ForbiddenAdvisoryIDs)
-		for _, id := range t.ForbiddenAdvisoryIDs {
-			if id == "" || strings.TrimSpace(id) != id {
-				return bad("tdx.forbidden_advisory_ids", "%q is not an advisory id", id)
-			}
-		}
-		for _, r := range []struct {
-			name string
-			m    *MaskRule
-		}{{"tdx.td_attributes", t.TDAttributes}, {"tdx.xfam", t.XFAM}} {
-			name, m := r.name, r.m
-			if m == nil {
-				continue
-			}
-			if len(m.Mask) != 8 || len(m.Value) != 8 {
-				return bad(name, "mask and value must be 8 bytes each, got %d and %d", len(m.Mask), len(m.Value))
-			}
-			for i := range m.Value {
-				if m.Value[i]&^m.Mask[i] != 0 {
-					return bad(name, "value %x has bits outside mask %x, so nothing could match", []byte(m.Value), []byte(m.Mask))
-				}
-			}
+	}
+	return nil
+}
+
+// check refuses a mask rule that is malformed or can never match; nil is no rule.
+func (m *MaskRule) check(name string) error {
+	if m == nil {
+		return nil
+	}
+	if len(m.Mask) != 8 || len(m.Value) != 8 {
+		return badField(name, "mask and value must be 8 bytes each, got %d and %d", len(m.Mask), len(m.Value))
+	}
+	for i := range m.Value {
+		if m.Value[i]&^m.Mask[i] != 0 {
+			return badField(name, "value %x has bits outside mask %x, so nothing could match", []byte(m.Value), []byte(m.Mask))
 		}
 	}
 	return nil
