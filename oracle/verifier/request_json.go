@@ -55,6 +55,47 @@ type bindingJSON struct {
 // trailing data, a missing "evidence" or "at", an incomplete "binding" and values
 // that do not parse are errors wrapping ErrRequest that name the field.
 func ParseRequest(data []byte) (*Request, error) {
+	rj, err := decodeRequestJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	at, err := time.Parse(time.RFC3339, rj.At)
+	if err != nil {
+		return nil, fmt.Errorf("%w: \"at\" %q: not an RFC 3339 time: %w", ErrRequest, rj.At, err)
+	}
+	req := &Request{
+		Evidence: evidence.Input{Name: rj.EvidenceName, Data: rj.Evidence},
+		Policy:   rj.Policy,
+		At:       at,
+	}
+	if req.Evidence.Name == "" {
+		req.Evidence.Name = "evidence"
+	}
+	if err := rj.checkNoEmptyBytes(); err != nil {
+		return nil, err
+	}
+	rj.inputs(req)
+	req.Domain.ChainID = rj.ChainID
+	if rj.Registry != nil {
+		req.Domain.Registry = *rj.Registry
+	}
+	if rj.Binding != nil {
+		if req.Binding, err = rj.Binding.binding(); err != nil {
+			return nil, err
+		}
+	}
+	if rj.ReportData != nil {
+		if len(rj.ReportData) != 64 {
+			return nil, fmt.Errorf("%w: \"report_data\" is %d bytes, want 64", ErrRequest, len(rj.ReportData))
+		}
+		req.ReportData = rj.ReportData
+	}
+	return req, nil
+}
+
+// decodeRequestJSON reads one request object, strictly: no unknown fields, nothing
+// after it, evidence and time present.
+func decodeRequestJSON(data []byte) (*requestJSON, error) {
 	if len(data) > MaxRequestSize {
 		return nil, fmt.Errorf("%w: request is %d bytes, more than %d", ErrRequest, len(data), MaxRequestSize)
 	}
@@ -73,91 +114,83 @@ func ParseRequest(data []byte) (*Request, error) {
 	if rj.At == "" {
 		return nil, fmt.Errorf("%w: \"at\" is missing (an RFC 3339 time)", ErrRequest)
 	}
-	at, err := time.Parse(time.RFC3339, rj.At)
-	if err != nil {
-		return nil, fmt.Errorf("%w: \"at\" %q: not an RFC 3339 time: %w", ErrRequest, rj.At, err)
-	}
-	req := &Request{
-		Evidence: evidence.Input{Name: rj.EvidenceName, Data: rj.Evidence},
-		Policy:   rj.Policy,
-		At:       at,
-	}
-	if req.Evidence.Name == "" {
-		req.Evidence.Name = "evidence"
-	}
-	// An empty byte field is refused rather than dropped: it names nothing, and a
-	// request must encode back to itself.
+	return &rj, nil
+}
+
+// checkNoEmptyBytes refuses an empty byte field rather than dropping it: it names
+// nothing, and a request must encode back to itself.
+func (rj *requestJSON) checkNoEmptyBytes() error {
 	for i, c := range rj.Certificates {
 		if len(c) == 0 {
-			return nil, fmt.Errorf("%w: \"certificates[%d]\" is empty", ErrRequest, i)
+			return fmt.Errorf("%w: \"certificates[%d]\" is empty", ErrRequest, i)
 		}
 	}
-	if c := rj.Collateral; c != nil {
-		for name, list := range map[string][][]byte{"snp_crls": c.SNPCRLs, "snp_vceks": c.SNPVCEKs} {
-			for i, b := range list {
-				if len(b) == 0 {
-					return nil, fmt.Errorf("%w: \"collateral.%s[%d]\" is empty", ErrRequest, name, i)
-				}
-			}
-		}
-		for name, b := range map[string][]byte{"tdx_dcap_qvl": c.TDXDcapQVL, "tdx_set": c.TDXSet} {
-			if b != nil && len(b) == 0 {
-				return nil, fmt.Errorf("%w: \"collateral.%s\" is empty", ErrRequest, name)
-			}
-		}
-		for k, b := range c.TDXPCS {
+	c := rj.Collateral
+	if c == nil {
+		return nil
+	}
+	for name, list := range map[string][][]byte{"snp_crls": c.SNPCRLs, "snp_vceks": c.SNPVCEKs} {
+		for i, b := range list {
 			if len(b) == 0 {
-				return nil, fmt.Errorf("%w: \"collateral.tdx_pcs[%q]\" is empty", ErrRequest, k)
+				return fmt.Errorf("%w: \"collateral.%s[%d]\" is empty", ErrRequest, name, i)
 			}
 		}
 	}
+	for name, b := range map[string][]byte{"tdx_dcap_qvl": c.TDXDcapQVL, "tdx_set": c.TDXSet} {
+		if b != nil && len(b) == 0 {
+			return fmt.Errorf("%w: \"collateral.%s\" is empty", ErrRequest, name)
+		}
+	}
+	for k, b := range c.TDXPCS {
+		if len(b) == 0 {
+			return fmt.Errorf("%w: \"collateral.tdx_pcs[%q]\" is empty", ErrRequest, k)
+		}
+	}
+	return nil
+}
+
+// inputs gives req the certificates and collateral, named by their position.
+func (rj *requestJSON) inputs(req *Request) {
 	for i, c := range rj.Certificates {
 		req.Certificates = append(req.Certificates, evidence.Input{Name: fmt.Sprintf("certificates[%d]", i), Data: c})
 	}
-	if c := rj.Collateral; c != nil {
-		for i, b := range c.SNPCRLs {
-			req.Collateral.SNPCRLs = append(req.Collateral.SNPCRLs, evidence.Input{Name: fmt.Sprintf("collateral.snp_crls[%d]", i), Data: b})
-		}
-		for i, b := range c.SNPVCEKs {
-			req.Collateral.SNPVCEKs = append(req.Collateral.SNPVCEKs, evidence.Input{Name: fmt.Sprintf("collateral.snp_vceks[%d]", i), Data: b})
-		}
-		if c.TDXDcapQVL != nil {
-			req.Collateral.TDXDcapQVL = &evidence.Input{Name: "collateral.tdx_dcap_qvl", Data: c.TDXDcapQVL}
-		}
-		if len(c.TDXPCS) > 0 {
-			req.Collateral.TDXPCS = c.TDXPCS
-		}
-		if c.TDXSet != nil {
-			req.Collateral.TDXSet = &evidence.Input{Name: "collateral.tdx_set", Data: c.TDXSet}
+	c := rj.Collateral
+	if c == nil {
+		return
+	}
+	for i, b := range c.SNPCRLs {
+		req.Collateral.SNPCRLs = append(req.Collateral.SNPCRLs, evidence.Input{Name: fmt.Sprintf("collateral.snp_crls[%d]", i), Data: b})
+	}
+	for i, b := range c.SNPVCEKs {
+		req.Collateral.SNPVCEKs = append(req.Collateral.SNPVCEKs, evidence.Input{Name: fmt.Sprintf("collateral.snp_vceks[%d]", i), Data: b})
+	}
+	if c.TDXDcapQVL != nil {
+		req.Collateral.TDXDcapQVL = &evidence.Input{Name: "collateral.tdx_dcap_qvl", Data: c.TDXDcapQVL}
+	}
+	if len(c.TDXPCS) > 0 {
+		req.Collateral.TDXPCS = c.TDXPCS
+	}
+	if c.TDXSet != nil {
+		req.Collateral.TDXSet = &evidence.Input{Name: "collateral.tdx_set", Data: c.TDXSet}
+	}
+}
+
+// binding returns the binding, which needs all four of its fields.
+func (b *bindingJSON) binding() (*Binding, error) {
+	var missing []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{{"machine_id", b.MachineID != nil}, {"tee_key", b.TEEKey != nil},
+		{"anchor_block_number", b.AnchorBlockNumber != nil}, {"anchor_block_hash", b.AnchorBlockHash != nil}} {
+		if !f.ok {
+			missing = append(missing, f.name)
 		}
 	}
-	req.Domain.ChainID = rj.ChainID
-	if rj.Registry != nil {
-		req.Domain.Registry = *rj.Registry
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: \"binding\" needs machine_id, tee_key, anchor_block_number and anchor_block_hash; missing %v", ErrRequest, missing)
 	}
-	if b := rj.Binding; b != nil {
-		var missing []string
-		for _, f := range []struct {
-			name string
-			ok   bool
-		}{{"machine_id", b.MachineID != nil}, {"tee_key", b.TEEKey != nil},
-			{"anchor_block_number", b.AnchorBlockNumber != nil}, {"anchor_block_hash", b.AnchorBlockHash != nil}} {
-			if !f.ok {
-				missing = append(missing, f.name)
-			}
-		}
-		if len(missing) > 0 {
-			return nil, fmt.Errorf("%w: \"binding\" needs machine_id, tee_key, anchor_block_number and anchor_block_hash; missing %v", ErrRequest, missing)
-		}
-		req.Binding = &Binding{MachineID: *b.MachineID, TEEKey: *b.TEEKey, AnchorBlockNumber: *b.AnchorBlockNumber, AnchorBlockHash: *b.AnchorBlockHash}
-	}
-	if rj.ReportData != nil {
-		if len(rj.ReportData) != 64 {
-			return nil, fmt.Errorf("%w: \"report_data\" is %d bytes, want 64", ErrRequest, len(rj.ReportData))
-		}
-		req.ReportData = rj.ReportData
-	}
-	return req, nil
+	return &Binding{MachineID: *b.MachineID, TEEKey: *b.TEEKey, AnchorBlockNumber: *b.AnchorBlockNumber, AnchorBlockHash: *b.AnchorBlockHash}, nil
 }
 
 // MarshalJSON encodes r in the form ParseRequest reads. Input names other than the
