@@ -156,85 +156,121 @@ func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submi
 	}
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
-	// Published already (by a peer, or by us before a restart lost track)?
-	accepted, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (map[common.Hash]uint64, error) {
-		return s.reg.AcceptedDigests(ctx, v.MachineID, v.AnchorBlockNumber)
-	})
+	if done, err := s.settleIfPublished(cctx, h, &v, subs); done || err != nil {
+		return nil, err
+	}
+	q := s.quorumOf(h)
+	sigs, err := s.gather(cctx, h, &v, threshold, oracles, q)
 	if err != nil {
 		return nil, err
 	}
-	if block, ok := accepted[h]; ok {
-		for _, sub := range subs {
-			if _, err := s.st.Transition(sub.ID, store.StateConfirmed, fmt.Sprintf("published by another relayer in block %d", block)); err != nil {
-				return nil, err
-			}
-			s.m.submissions.WithLabelValues("confirmed").Inc()
-		}
-		s.forget(h)
+	if len(sigs) < threshold {
+		return nil, s.failIfQuorumTimedOut(h, q, len(sigs), threshold, subs)
+	}
+	if !s.relaysNow(q, sigs) {
 		return nil, nil
 	}
+	if refused, err := s.settleIfRefused(cctx, h, &v, sigs, subs); refused || err != nil {
+		return nil, err
+	}
+	return &candidate{hash: h, v: &v, sigs: sigs, subs: subs}, nil
+}
+
+// settleIfPublished confirms subs when verdict h is on-chain already (published
+// by a peer, or by this node before a restart lost track).
+func (s *Service) settleIfPublished(ctx context.Context, h common.Hash, v *verdict.Verdict, subs []store.Submission) (bool, error) {
+	accepted, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (map[common.Hash]uint64, error) {
+		return s.reg.AcceptedDigests(ctx, v.MachineID, v.AnchorBlockNumber)
+	})
+	if err != nil {
+		return false, err
+	}
+	block, ok := accepted[h]
+	if !ok {
+		return false, nil
+	}
+	for _, sub := range subs {
+		if _, err := s.st.Transition(sub.ID, store.StateConfirmed, fmt.Sprintf("published by another relayer in block %d", block)); err != nil {
+			return true, err
+		}
+		s.m.submissions.WithLabelValues("confirmed").Inc()
+	}
+	s.forget(h)
+	return true, nil
+}
+
+// quorumOf returns the quorum progress of verdict h, starting it now if new.
+func (s *Service) quorumOf(h common.Hash) *quorumState {
 	s.qmu.Lock()
+	defer s.qmu.Unlock()
 	q := s.quorum[h]
 	if q == nil {
 		q = &quorumState{first: s.cfg.Now()}
 		s.quorum[h] = q
 	}
-	s.qmu.Unlock()
-	sigs, err := s.gather(cctx, h, &v, threshold, oracles, q)
-	if err != nil {
-		return nil, err
+	return q
+}
+
+// failIfQuorumTimedOut fails subs when verdict h has waited QuorumTimeout for its
+// quorum; until then it keeps waiting.
+func (s *Service) failIfQuorumTimedOut(h common.Hash, q *quorumState, have, threshold int, subs []store.Submission) error {
+	if s.cfg.Now().Sub(q.first) <= s.cfg.QuorumTimeout {
+		return nil
 	}
-	now := s.cfg.Now()
-	if len(sigs) < threshold {
-		if now.Sub(q.first) > s.cfg.QuorumTimeout {
-			reason := fmt.Sprintf("no quorum within %s: %d of %d signatures", s.cfg.QuorumTimeout, len(sigs), threshold)
-			if q.disagree {
-				reason += "; peers reached a different verdict for the same evidence (policies or collateral differ)"
-			}
-			for _, sub := range subs {
-				if err := s.fail(sub.ID, reason); err != nil {
-					return nil, err
-				}
-			}
-			s.forget(h)
+	reason := fmt.Sprintf("no quorum within %s: %d of %d signatures", s.cfg.QuorumTimeout, have, threshold)
+	if q.disagree {
+		reason += "; peers reached a different verdict for the same evidence (policies or collateral differ)"
+	}
+	for _, sub := range subs {
+		if err := s.fail(sub.ID, reason); err != nil {
+			return err
 		}
-		return nil, nil
 	}
+	s.forget(h)
+	return nil
+}
+
+// relaysNow reports whether this node relays a verdict whose quorum sigs is
+// complete: the lowest-addressed signer of the quorum relays at once; the others
+// give it RelayDelay, then relay themselves, so a dead relayer does not stall a
+// verdict and nodes rarely race each other for the same transaction.
+func (s *Service) relaysNow(q *quorumState, sigs []verdict.Signature) bool {
+	now := s.cfg.Now()
 	s.qmu.Lock()
 	if q.quorumAt.IsZero() {
 		q.quorumAt = now
 	}
 	quorumAt := q.quorumAt
 	s.qmu.Unlock()
-	// The lowest-addressed signer of the quorum relays at once; the others give it
-	// RelayDelay, then relay themselves, so a dead relayer does not stall a verdict
-	// and nodes rarely race each other for the same transaction.
-	if sigs[0].Signer != s.oracle && now.Sub(quorumAt) < s.cfg.RelayDelay {
-		return nil, nil
-	}
-	_, err = readN(cctx, publishReadAttempts, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.reg.SimulateSubmit(ctx, s.cfg.TxFrom, &v, verdict.Sigs(sigs))
+	return sigs[0].Signer == s.oracle || now.Sub(quorumAt) >= s.cfg.RelayDelay
+}
+
+// settleIfRefused simulates the submission and fails subs when the registry would
+// refuse it; an error means the chain did not answer.
+func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict.Verdict, sigs []verdict.Signature, subs []store.Submission) (bool, error) {
+	_, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.reg.SimulateSubmit(ctx, s.cfg.TxFrom, v, verdict.Sigs(sigs))
 	})
-	if err != nil {
-		var re *chain.RevertError
-		var reason string
-		switch {
-		case errors.As(err, &re):
-			reason = "the registry refuses the verdict: " + reasonText(re)
-		case errors.Is(err, chain.ErrBadVerdict):
-			reason = "the verdict cannot be submitted: " + err.Error()
-		default:
-			return nil, err // the chain did not answer; try again
-		}
-		for _, sub := range subs {
-			if err := s.fail(sub.ID, reason); err != nil {
-				return nil, err
-			}
-		}
-		s.forget(h)
-		return nil, nil
+	if err == nil {
+		return false, nil
 	}
-	return &candidate{hash: h, v: &v, sigs: sigs, subs: subs}, nil
+	var re *chain.RevertError
+	var reason string
+	switch {
+	case errors.As(err, &re):
+		reason = "the registry refuses the verdict: " + reasonText(re)
+	case errors.Is(err, chain.ErrBadVerdict):
+		reason = "the verdict cannot be submitted: " + err.Error()
+	default:
+		return false, err // the chain did not answer; try again
+	}
+	for _, sub := range subs {
+		if err := s.fail(sub.ID, reason); err != nil {
+			return true, err
+		}
+	}
+	s.forget(h)
+	return true, nil
 }
 
 func (s *Service) forget(h common.Hash) {
