@@ -304,66 +304,16 @@ func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict,
 	if err != nil {
 		return nil, err
 	}
-	valid := func() ([]verdict.Signature, error) {
-		var out []verdict.Signature
-		for a, sig := range held {
-			if got, err := verdict.Recover(h, sig); err != nil || got != a {
-				continue
-			}
-			ok, err := isOracle(a)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out = append(out, verdict.Signature{Signer: a, Sig: sig})
-			}
-		}
-		verdict.SortBySigner(out)
-		return out, nil
-	}
-	sigs, err := valid()
+	sigs, err := validSignatures(h, held, isOracle)
 	if err != nil {
 		return nil, err
 	}
 	if len(sigs) < threshold && len(s.cfg.Peers) > 0 {
-		peers := make([]api.PeerStatus, 0, len(s.cfg.Peers))
-		disagree := false
-		// Every peer is asked at once: a pass waits for the slowest peer (bounded by
-		// the HTTP client's timeout), not for the sum of them.
-		answers := make([]peerAnswer, len(s.cfg.Peers))
-		var wg sync.WaitGroup
-		for i, p := range s.cfg.Peers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				st := s.askPeer(ctx, p, h, v.EvidenceHash, isOracle)
-				if st.status.Status == "pending" && !st.seen && !s.cfg.NoForward {
-					st.status = s.forwardEvidence(ctx, p, v, q, st.status)
-				}
-				answers[i] = st
-			}()
+		answers := s.askPeers(ctx, h, v, q, isOracle)
+		if err := s.recordPeers(h, v, q, answers, held); err != nil {
+			return nil, err
 		}
-		wg.Wait()
-		for _, st := range answers {
-			if st.sig != nil {
-				if err := s.st.PutSignature(h, st.signer, st.sig); err != nil {
-					return nil, err
-				}
-				held[st.signer] = st.sig
-			}
-			if st.status.Status == "disagrees" {
-				disagree = true
-			}
-			peers = append(peers, st.status)
-		}
-		s.qmu.Lock()
-		if disagree && !q.disagree {
-			s.m.disagreements.Inc()
-			s.log.Warn("peers disagree on a verdict", "verdict", h, "evidence", v.EvidenceHash, "machine", v.MachineID)
-		}
-		q.peers, q.disagree = peers, q.disagree || disagree
-		s.qmu.Unlock()
-		if sigs, err = valid(); err != nil {
+		if sigs, err = validSignatures(h, held, isOracle); err != nil {
 			return nil, err
 		}
 	}
@@ -371,6 +321,72 @@ func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict,
 	q.threshold, q.have = threshold, len(sigs)
 	s.qmu.Unlock()
 	return sigs, nil
+}
+
+// validSignatures returns the signatures of held over h made by current oracles,
+// ordered by signer.
+func validSignatures(h common.Hash, held map[common.Address][]byte, isOracle func(common.Address) (bool, error)) ([]verdict.Signature, error) {
+	var out []verdict.Signature
+	for a, sig := range held {
+		if got, err := verdict.Recover(h, sig); err != nil || got != a {
+			continue
+		}
+		ok, err := isOracle(a)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, verdict.Signature{Signer: a, Sig: sig})
+		}
+	}
+	verdict.SortBySigner(out)
+	return out, nil
+}
+
+// askPeers asks every peer at once for its signature over h (a pass waits for the
+// slowest peer, bounded by the HTTP client's timeout, not for the sum of them),
+// giving the evidence to a peer that never saw it.
+func (s *Service) askPeers(ctx context.Context, h common.Hash, v *verdict.Verdict, q *quorumState, isOracle func(common.Address) (bool, error)) []peerAnswer {
+	answers := make([]peerAnswer, len(s.cfg.Peers))
+	var wg sync.WaitGroup
+	for i, p := range s.cfg.Peers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := s.askPeer(ctx, p, h, v.EvidenceHash, isOracle)
+			if st.status.Status == "pending" && !st.seen && !s.cfg.NoForward {
+				st.status = s.forwardEvidence(ctx, p, v, q, st.status)
+			}
+			answers[i] = st
+		}()
+	}
+	wg.Wait()
+	return answers
+}
+
+// recordPeers stores the peers' signatures (adding them to held) and their status
+// in q, counting a new disagreement.
+func (s *Service) recordPeers(h common.Hash, v *verdict.Verdict, q *quorumState, answers []peerAnswer, held map[common.Address][]byte) error {
+	peers := make([]api.PeerStatus, 0, len(answers))
+	disagree := false
+	for _, st := range answers {
+		if st.sig != nil {
+			if err := s.st.PutSignature(h, st.signer, st.sig); err != nil {
+				return err
+			}
+			held[st.signer] = st.sig
+		}
+		disagree = disagree || st.status.Status == "disagrees"
+		peers = append(peers, st.status)
+	}
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if disagree && !q.disagree {
+		s.m.disagreements.Inc()
+		s.log.Warn("peers disagree on a verdict", "verdict", h, "evidence", v.EvidenceHash, "machine", v.MachineID)
+	}
+	q.peers, q.disagree = peers, q.disagree || disagree
+	return nil
 }
 
 type peerAnswer struct {
