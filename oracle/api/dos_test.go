@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -126,10 +127,11 @@ func post(c *http.Client, base string, body []byte) answer {
 	return answer{code: resp.StatusCode, header: resp.Header, close: resp.Close}
 }
 
-// TestEvidenceInFlightBounded: concurrent large uploads are admitted up to the
-// bounds (per client, in all, in bytes); the excess is refused at once with
-// Retry-After and a closed connection, while the admitted ones are still being
-// processed, and the node keeps answering health checks.
+// TestEvidenceInFlightBounded: concurrent uploads are admitted up to the bounds
+// (per client, in all, in bytes); the excess is refused at once with Retry-After
+// and a closed connection, while the admitted ones are still being processed, and
+// the node keeps answering health checks. The bodies (80 KiB) are small enough for
+// the node to drain, so each client reads its answer.
 func TestEvidenceInFlightBounded(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -140,7 +142,7 @@ func TestEvidenceInFlightBounded(t *testing.T) {
 	}{
 		{"per client", nil, repeat("127.0.0.1", 12), 4, http.StatusTooManyRequests},
 		{"in all", func(c *Config) { c.MaxEvidenceInFlight = 3 }, spread(10), 3, http.StatusServiceUnavailable},
-		{"bytes", func(c *Config) { c.MaxEvidenceBytes = DefaultMaxBody + 1<<20 }, spread(10), 2, http.StatusServiceUnavailable},
+		{"bytes", func(c *Config) { c.MaxBodyBytes, c.MaxEvidenceBytes = 100<<10, 200<<10 }, spread(10), 2, http.StatusServiceUnavailable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,7 +152,7 @@ func TestEvidenceInFlightBounded(t *testing.T) {
 			answers := make(chan answer, len(tc.clients))
 			var wg sync.WaitGroup
 			for i, src := range tc.clients {
-				body := bigBundle(t, 2<<20, i)
+				body := bigBundle(t, 80<<10, i)
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -574,5 +576,44 @@ func TestTrustedProxyRightmost(t *testing.T) {
 		if code := get("127.0.5.1", fmt.Sprintf("203.0.113.%d", i)); code != want {
 			t.Fatalf("request %d from an untrusted peer: HTTP %d, want %d", i, code, want)
 		}
+	}
+}
+
+// TestEvidenceByteRate: a client sending large bodies within the request rate is
+// held to its byte rate (429 with the time to wait) before its bodies are
+// decoded; other clients are not.
+func TestEvidenceByteRate(t *testing.T) {
+	now := time.Unix(1000, 0)
+	var mu sync.Mutex
+	fb := &fakeBackend{}
+	s := startServer(t, fb, func(c *Config) {
+		c.RateLimit = 0 // the defaults: 20/s, burst 40
+		c.EvidenceByteRate = 1 << 20
+		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	})
+	base := "http://" + s.Addr()
+	big := bigBundle(t, 3<<20, 1)
+	big2 := bigBundle(t, 3<<20, 2)
+	flood := clientFrom("127.0.0.1")
+	if a := post(flood, base, big); a.err != nil || a.code != http.StatusAccepted {
+		t.Fatalf("first large body: %v HTTP %d, want 202", a.err, a.code)
+	}
+	a := post(flood, base, big2)
+	if wait, _ := strconv.Atoi(a.header.Get("Retry-After")); a.err != nil || a.code != http.StatusTooManyRequests || wait < 2 {
+		t.Fatalf("second large body at once: %v HTTP %d Retry-After %q, want 429 with Retry-After of 2 s or more",
+			a.err, a.code, a.header.Get("Retry-After"))
+	}
+	small := bigBundle(t, 1024, 3)
+	if a := post(clientFrom("127.0.1.1"), base, small); a.err != nil || a.code != http.StatusAccepted {
+		t.Fatalf("another client's small body: %v HTTP %d, want 202", a.err, a.code)
+	}
+	mu.Lock()
+	now = now.Add(3 * time.Second)
+	mu.Unlock()
+	if a := post(flood, base, big2); a.err != nil || a.code != http.StatusAccepted {
+		t.Fatalf("large body after the wait: %v HTTP %d, want 202", a.err, a.code)
+	}
+	if len(fb.submitted) != 3 {
+		t.Fatalf("backend saw %d submissions, want 3", len(fb.submitted))
 	}
 }

@@ -234,15 +234,21 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badField("Content-Type", "want application/json (bundle) or application/octet-stream (raw evidence), got %q", clip(mt)))
 		return
 	}
+	// The client's byte rate is charged before the body is read when its size is
+	// declared, else once it is known; either way before decoding, whose cost grows
+	// with the size.
+	if r.ContentLength >= 0 && !s.allowBytes(w, r, int(r.ContentLength)) {
+		return
+	}
 	release, err := s.admit.acquire(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), bodyReservation(r, s.cfg.MaxBodyBytes))
 	switch {
 	case errors.Is(err, errClientBusy):
 		s.metrics.refused.WithLabelValues("evidence_client").Inc()
-		refuse(w, r, http.StatusTooManyRequests, err.Error())
+		refuse(w, r, http.StatusTooManyRequests, 1, err.Error())
 		return
 	case err != nil:
 		s.metrics.refused.WithLabelValues("evidence_busy").Inc()
-		refuse(w, r, http.StatusServiceUnavailable, err.Error())
+		refuse(w, r, http.StatusServiceUnavailable, 1, err.Error())
 		return
 	}
 	defer release()
@@ -253,6 +259,9 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(body) == 0 {
 		s.fail(w, r, badField("body", "empty"))
+		return
+	}
+	if r.ContentLength < 0 && !s.allowBytes(w, r, len(body)) {
 		return
 	}
 	// Decode checks the JSON itself: a separate validation pass would cost as
@@ -298,6 +307,21 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		code = http.StatusOK
 	}
 	writeJSON(w, code, res)
+}
+
+// allowBytes charges n evidence body bytes to the client's byte rate, or refuses
+// the request (429 with the time to wait) and returns false.
+func (s *Server) allowBytes(w http.ResponseWriter, r *http.Request, n int) bool {
+	if s.limiter == nil {
+		return true
+	}
+	wait, ok := s.limiter.allowBytes(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), n)
+	if !ok {
+		s.metrics.refused.WithLabelValues("evidence_bytes").Inc()
+		refuse(w, r, http.StatusTooManyRequests, int(wait.Seconds())+1,
+			fmt.Sprintf("evidence byte rate exceeded for this client (%.0f bytes/s)", s.cfg.EvidenceByteRate))
+	}
+	return ok
 }
 
 // ackWriteTime is how long the acknowledgement of a committed submission may take

@@ -83,11 +83,13 @@ func clientAddr(r *http.Request, proxies []netip.Prefix) netip.Addr {
 // other clients' buckets (to full, which lets them through), never make clients
 // share a bucket or lock them out.
 type clientLimiter struct {
-	rps    rate.Limit
-	burst  int
-	max    int
-	now    func() time.Time
-	refill time.Duration // time for an empty bucket to fill: a bucket idle this long is as good as new
+	rps       rate.Limit
+	burst     int
+	bps       rate.Limit
+	byteBurst int
+	max       int
+	now       func() time.Time
+	refill    time.Duration // time for an empty bucket to fill: a bucket idle this long is as good as new
 
 	mu      sync.Mutex
 	clients map[netip.Prefix]*list.Element // of *clientBucket
@@ -95,21 +97,45 @@ type clientLimiter struct {
 }
 
 type clientBucket struct {
-	key  netip.Prefix
-	lim  *rate.Limiter
-	seen time.Time
+	key   netip.Prefix
+	lim   *rate.Limiter // requests
+	bytes *rate.Limiter // evidence body bytes
+	seen  time.Time
 }
 
-func newClientLimiter(rps float64, burst, max int, now func() time.Time) *clientLimiter {
-	refill := time.Duration(float64(burst) / rps * float64(time.Second))
-	return &clientLimiter{rps: rate.Limit(rps), burst: burst, max: max, now: now, refill: refill,
-		clients: map[netip.Prefix]*list.Element{}}
+func newClientLimiter(rps float64, burst int, bps float64, byteBurst, size int, now func() time.Time) *clientLimiter {
+	refill := time.Duration(max(float64(burst)/rps, float64(byteBurst)/bps) * float64(time.Second))
+	return &clientLimiter{rps: rate.Limit(rps), burst: burst, bps: rate.Limit(bps), byteBurst: byteBurst, max: size, now: now,
+		refill: refill, clients: map[netip.Prefix]*list.Element{}}
 }
 
 func (l *clientLimiter) allow(client netip.Prefix) bool {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.bucket(client, now).lim.AllowN(now, 1)
+}
+
+// allowBytes takes n evidence body bytes from client's budget, or says how long
+// until it could.
+func (l *clientLimiter) allowBytes(client netip.Prefix, n int) (time.Duration, bool) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(client, now).bytes
+	if n > l.byteBurst {
+		return time.Duration(float64(n) / float64(l.bps) * float64(time.Second)), false
+	}
+	res := b.ReserveN(now, n)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d, false
+	}
+	return 0, true
+}
+
+// bucket returns client's entry, made most recently seen; l.mu is held.
+func (l *clientLimiter) bucket(client netip.Prefix, now time.Time) *clientBucket {
 	// Entries idle long enough to have refilled carry no state: drop them.
 	for e := l.lru.Back(); e != nil; e = l.lru.Back() {
 		b := e.Value.(*clientBucket)
@@ -126,13 +152,14 @@ func (l *clientLimiter) allow(client netip.Prefix) bool {
 			l.lru.Remove(old)
 			delete(l.clients, old.Value.(*clientBucket).key)
 		}
-		e = l.lru.PushFront(&clientBucket{key: client, lim: rate.NewLimiter(l.rps, l.burst)})
+		e = l.lru.PushFront(&clientBucket{key: client, lim: rate.NewLimiter(l.rps, l.burst),
+			bytes: rate.NewLimiter(l.bps, l.byteBurst)})
 		l.clients[client] = e
 	}
 	l.lru.MoveToFront(e)
 	b := e.Value.(*clientBucket)
 	b.seen = now
-	return b.lim.AllowN(now, 1)
+	return b
 }
 
 // len is the number of clients in the table.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,12 @@ type Config struct {
 	RateLimit float64
 	// RateBurst is the burst per client; 0 means 40.
 	RateBurst int
+	// EvidenceByteRate is the sustained evidence body bytes per second per client,
+	// with a burst of MaxBodyBytes; 0 means 256 KiB/s (real evidence is kilobytes). Decoding costs CPU in
+	// proportion to size: without it, a few clients sending the largest bodies
+	// within the request rate would take the CPU from agents sending kilobytes.
+	// It applies when RateLimit does.
+	EvidenceByteRate float64
 	// RateClients bounds the rate limiter's table of clients; 0 means 65536.
 	// When it is full the least recently seen client's bucket is dropped, so a
 	// flood of source addresses can only reset buckets, never lock others out.
@@ -151,6 +158,12 @@ func (c *Config) Check() error {
 	if c.RateBurst == 0 {
 		c.RateBurst = 40
 	}
+	if c.EvidenceByteRate == 0 {
+		c.EvidenceByteRate = 256 << 10
+	}
+	if c.EvidenceByteRate < 0 {
+		return fmt.Errorf("%w: negative evidence byte rate", ErrConfig)
+	}
 	if c.RateBurst < 0 {
 		return fmt.Errorf("%w: negative rate burst", ErrConfig)
 	}
@@ -199,7 +212,7 @@ func New(cfg Config, backend Backend) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, backend: backend, log: cfg.Logger.With("component", "api")}
 	if cfg.RateLimit > 0 {
-		s.limiter = newClientLimiter(cfg.RateLimit, cfg.RateBurst, cfg.RateClients, cfg.Now)
+		s.limiter = newClientLimiter(cfg.RateLimit, cfg.RateBurst, cfg.EvidenceByteRate, int(cfg.MaxBodyBytes), cfg.RateClients, cfg.Now)
 	}
 	s.admit = newAdmission(cfg.MaxEvidenceInFlight, cfg.MaxEvidencePerClient, cfg.MaxEvidenceBytes)
 	s.metrics = newMetrics(cfg.Registerer)
@@ -330,7 +343,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.limiter != nil && !s.limiter.allow(ClientKey(clientAddr(r, s.cfg.TrustedProxies))) {
 			s.metrics.refused.WithLabelValues("rate").Inc()
-			refuse(w, r, http.StatusTooManyRequests, "rate limit exceeded for this client")
+			refuse(w, r, http.StatusTooManyRequests, 1, "rate limit exceeded for this client")
 			return
 		}
 		if r.ContentLength > s.cfg.MaxBodyBytes {
@@ -347,23 +360,27 @@ func (s *Server) guard(next http.Handler) http.Handler {
 
 // refuse answers a request the node will not serve now: Retry-After, and the
 // connection closed so that refused clients do not hold connections.
-func refuse(w http.ResponseWriter, r *http.Request, code int, msg string) {
-	w.Header().Set("Retry-After", "1")
+func refuse(w http.ResponseWriter, r *http.Request, code, retryAfter int, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	w.Header().Set("Connection", "close")
 	writeError(w, code, msg, "")
 	drainBody(w, r)
 }
 
-// drainTime bounds how long drainBody reads.
-const drainTime = 2 * time.Second
+// drainTime and drainMax bound what drainBody reads.
+const (
+	drainTime = 2 * time.Second
+	drainMax  = 256 << 10
+)
 
 // drainBody discards, after the answer is sent, what the client still sends of a
-// body the server refused, up to MaxBodyBytes and for at most drainTime. Closing
-// a connection with unread data resets it, and a client still writing its body
-// would see the reset rather than the answer (and its Retry-After). The bytes go
-// through a small buffer: a refused body costs no memory.
+// body the server refused, when it is small (up to drainMax, which real evidence
+// is) and for at most drainTime. Closing a connection with unread data resets it,
+// and a client still writing its body would see the reset rather than the answer
+// (and its Retry-After). A larger refused body is not read at all: reading it
+// would cost the node as much as the client, so that client may see the reset.
 func drainBody(w http.ResponseWriter, r *http.Request) {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || r.ContentLength > drainMax {
 		return
 	}
 	rc := http.NewResponseController(w)
@@ -372,5 +389,5 @@ func drainBody(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = rc.Flush()
 	_ = rc.SetReadDeadline(time.Now().Add(drainTime))
-	_, _ = io.CopyN(io.Discard, r.Body, DefaultMaxBody)
+	_, _ = io.CopyN(io.Discard, r.Body, drainMax)
 }
