@@ -367,20 +367,15 @@ func refuse(w http.ResponseWriter, r *http.Request, code, retryAfter int, msg st
 	drainBody(w, r)
 }
 
-// drainTime and drainMax bound what drainBody reads.
-const (
-	drainTime = 2 * time.Second
-	drainMax  = 256 << 10
-)
-
 // drainBody discards, after the answer is sent, what the client still sends of a
-// body the server refused, when it is small (up to drainMax, which real evidence
-// is) and for at most drainTime. Closing a connection with unread data resets it,
-// and a client still writing its body would see the reset rather than the answer
-// (and its Retry-After). A larger refused body is not read at all: reading it
-// would cost the node as much as the client, so that client may see the reset.
+// body the server refused, up to the body limit and within the request's read
+// timeout, as the server would have read it. Closing a connection with unread data
+// resets it, and a client still writing its body would see the reset rather than
+// the answer and its Retry-After. The bytes go through a small buffer: a refused
+// body costs no memory, and the per-client byte rate is charged before any
+// decoding, so it costs little CPU.
 func drainBody(w http.ResponseWriter, r *http.Request) {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || r.ContentLength > drainMax {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || r.ContentLength > DefaultMaxBody {
 		return
 	}
 	rc := http.NewResponseController(w)
@@ -388,6 +383,5 @@ func drainBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = rc.Flush()
-	_ = rc.SetReadDeadline(time.Now().Add(drainTime))
-	_, _ = io.CopyN(io.Discard, r.Body, drainMax)
+	_, _ = io.CopyN(io.Discard, r.Body, DefaultMaxBody)
 }

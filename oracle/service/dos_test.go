@@ -276,21 +276,31 @@ func BenchmarkEvidenceHTTP(b *testing.B) {
 // BenchmarkEvidenceMemory replays the large-upload attack: 200 concurrent
 // POST /v1/evidence of unique 4 MB bundles, 20 from each of 10 /24s, all valid
 // evidence for a registered machine, against a node with its default limits and
-// the process memory limit serve sets by default (--memory-limit 512 MiB). It
-// reports the peak resident memory the run added (VmHWM after the peak is reset),
+// the process memory limit serve sets by default (--memory-limit 512 MiB), and
+// again with only the in-flight bounds (no per-client byte rate). It
+// reports the resident memory before and the peak the run added (VmHWM after the
+// peak is reset; the process also holds the test's clients and chain client),
 // how many uploads were acknowledged and refused, and how many got no answer
 // (must be 0), and checks /healthz during the attack.
 //
 //	go test ./oracle/service -run '^$' -bench BenchmarkEvidenceMemory -benchtime 1x
 func BenchmarkEvidenceMemory(b *testing.B) {
-	d := newDosEnv(b, nil)
+	b.Run("defaults", func(b *testing.B) { benchEvidenceMemory(b, nil) })
+	// Without the byte rate, the in-flight bounds alone hold memory.
+	b.Run("in-flight-bounds-only", func(b *testing.B) {
+		benchEvidenceMemory(b, func(c *api.Config) { c.EvidenceByteRate = 1 << 40 })
+	})
+}
+
+func benchEvidenceMemory(b *testing.B, apiCfg func(*api.Config)) {
+	d := newDosEnv(b, apiCfg)
 	a := newAgent(b, d.snp, d.machine)
 	ch := a.challenge(b, d.n)
 	const clients, perPrefix = 200, 20
 	prev := debug.SetMemoryLimit(memLimit())
 	defer debug.SetMemoryLimit(prev)
 	var acked, refused, lost atomic.Int64
-	var peak int64
+	var peak, base int64
 	b.ResetTimer()
 	for range b.N {
 		subs := d.submissions(b, ch, clients)
@@ -299,6 +309,7 @@ func BenchmarkEvidenceMemory(b *testing.B) {
 			bodies[i] = newFloodBody(b, subs[i].bundle, 4<<20-4096)
 		}
 		before := resetPeakRSS(b)
+		base = max(base, before)
 		var wg sync.WaitGroup
 		for i := range clients {
 			c := clientFrom(fmt.Sprintf("127.0.%d.%d", 100+i/perPrefix, 1+i%perPrefix))
@@ -333,6 +344,7 @@ func BenchmarkEvidenceMemory(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-rss-added-MiB")
+	b.ReportMetric(float64(base)/(1<<20), "rss-before-MiB")
 	b.ReportMetric(float64(acked.Load())/float64(b.N), "acked")
 	b.ReportMetric(float64(refused.Load())/float64(b.N), "refused")
 	b.ReportMetric(float64(lost.Load())/float64(b.N), "no-answer")
