@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"golang.org/x/time/rate"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
@@ -29,12 +29,14 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
-// dosEnv is one node on anvil with a registered SEV-SNP machine; its registry's
-// threshold is 2 and only one node runs, so nothing is published.
+// dosEnv is one node on anvil with a registered SEV-SNP machine and an agent whose
+// key the machine's provider authorised; the registry's threshold is 2 and only
+// one node runs, so nothing is published.
 type dosEnv struct {
 	e       *chainEnv
 	n       *node
 	snp     *fakeSNP
+	a       *agent
 	machine common.Hash
 	good    [48]byte
 }
@@ -55,7 +57,7 @@ func newDosEnv(t testing.TB, apiCfg func(*api.Config)) *dosEnv {
 			apiCfg(c)
 		}
 	}})
-	return &dosEnv{e: e, n: n, snp: snp, machine: machine, good: good}
+	return &dosEnv{e: e, n: n, snp: snp, a: e.newAgent(t, snp, machine), machine: machine, good: good}
 }
 
 // submission is one piece of evidence bound to a challenge, with its URL.
@@ -64,21 +66,25 @@ type submission struct {
 	bundle []byte
 }
 
-// submissions makes n distinct submissions for the anchor of ch (a fresh TEE key
-// each gives fresh report data).
+// submissions makes n distinct submissions of the agent for the anchor of ch (its
+// challenge): the reports differ in their guest policy's ABI version bits, which
+// the node does not look at before its acknowledgement.
 func (d *dosEnv) submissions(t testing.TB, ch api.Challenge, n int) []submission {
+	rd := verdict.Binding{ChainID: d.e.chainID, Registry: d.e.registry, MachineID: d.machine, TEEKey: d.a.teeKey,
+		AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}.ReportData()
+	url := d.url(t, ch.AnchorBlockNumber)
 	out := make([]submission, n)
 	for i := range out {
-		k, _ := crypto.GenerateKey()
-		key := crypto.PubkeyToAddress(k.PublicKey)
-		rd := verdict.Binding{ChainID: d.e.chainID, Registry: d.e.registry, MachineID: d.machine, TEEKey: key,
-			AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}.ReportData()
-		out[i] = submission{
-			url:    fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d", d.n.url, d.machine, key, ch.AnchorBlockNumber),
-			bundle: d.snp.bundle(t, reportOpts{reportData: rd, measurement: d.good}),
-		}
+		out[i] = submission{url: url,
+			bundle: d.snp.bundle(t, reportOpts{reportData: rd, measurement: d.good, policy: 0x30000 | uint64(1+i%0xfffe)})}
 	}
 	return out
+}
+
+// url is the agent's POST /v1/evidence URL for anchor, with its proof of possession.
+func (d *dosEnv) url(t testing.TB, anchor uint64) string {
+	return fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", d.n.url, d.machine, d.a.teeKey,
+		anchor, hexutil.Encode(d.a.pop(t, anchor)))
 }
 
 // clientFrom returns an HTTP client whose connections come from source address src
@@ -120,22 +126,26 @@ func postBody(c *http.Client, url string, body io.Reader, n int64) reply {
 func TestResubmissionReturnsSubmission(t *testing.T) {
 	t.Parallel()
 	d := newDosEnv(t, nil)
-	a := newAgent(t, d.snp, d.machine)
-	ch := a.challenge(t, d.n)
+	ch := d.a.challenge(t, d.n)
 	sub := d.submissions(t, ch, 1)[0]
 	c := clientFrom("127.0.0.1")
 	first := postBody(c, sub.url, bytes.NewReader(sub.bundle), int64(len(sub.bundle)))
 	if first.err != nil || first.code != http.StatusAccepted || first.id == "" {
-		t.Fatalf("first submission: %v HTTP %d", first.err, first.code)
+		t.Fatalf("first submission: %v HTTP %d %s", first.err, first.code, first.body)
 	}
 	again := postBody(c, sub.url, bytes.NewReader(sub.bundle), int64(len(sub.bundle)))
 	if again.err != nil || again.code != http.StatusOK || again.id != first.id {
 		t.Fatalf("same submission again: %v HTTP %d id %q, want 200 with id %q", again.err, again.code, again.id, first.id)
 	}
-	other := strings.Replace(sub.url, "anchor_block="+strconv.FormatUint(ch.AnchorBlockNumber, 10),
-		"anchor_block="+strconv.FormatUint(ch.AnchorBlockNumber-1, 10), 1)
-	if r := postBody(c, other, bytes.NewReader(sub.bundle), int64(len(sub.bundle))); r.err != nil || r.code != http.StatusConflict {
-		t.Fatalf("same evidence, other anchor: %v HTTP %d, want 409", r.err, r.code)
+	// The same evidence under the next block as anchor (a valid challenge of its
+	// own, so only the replay is wrong).
+	other := d.a.challenge(t, d.n).AnchorBlockNumber
+	for other == ch.AnchorBlockNumber {
+		d.e.rpc(t, "anvil_mine", "0x1")
+		other = d.a.challenge(t, d.n).AnchorBlockNumber
+	}
+	if r := postBody(c, d.url(t, other), bytes.NewReader(sub.bundle), int64(len(sub.bundle))); r.err != nil || r.code != http.StatusConflict {
+		t.Fatalf("same evidence, other anchor: %v HTTP %d %s, want 409", r.err, r.code, r.body)
 	}
 }
 
@@ -222,8 +232,7 @@ func (f *floodBody) reader(seed uint64) (io.Reader, int64) {
 //	go test ./oracle/service -run '^$' -bench BenchmarkEvidenceHTTP -benchtime 400x
 func BenchmarkEvidenceHTTP(b *testing.B) {
 	d := newDosEnv(b, nil)
-	a := newAgent(b, d.snp, d.machine)
-	ch := a.challenge(b, d.n)
+	ch := d.a.challenge(b, d.n)
 	quietSubs := d.submissions(b, ch, b.N)
 	floodSubs := d.submissions(b, ch, b.N)
 	fb := newFloodBody(b, quietSubs[0].bundle, 4<<20-4096)
@@ -294,8 +303,7 @@ func BenchmarkEvidenceMemory(b *testing.B) {
 
 func benchEvidenceMemory(b *testing.B, apiCfg func(*api.Config)) {
 	d := newDosEnv(b, apiCfg)
-	a := newAgent(b, d.snp, d.machine)
-	ch := a.challenge(b, d.n)
+	ch := d.a.challenge(b, d.n)
 	const clients, perPrefix = 200, 20
 	prev := debug.SetMemoryLimit(memLimit())
 	defer debug.SetMemoryLimit(prev)
