@@ -88,7 +88,7 @@ func bigBundle(t *testing.T, size, seed int) []byte {
 	return b
 }
 
-const evidencePath = "/v1/evidence?machine_id=" + mID + "&tee_key=" + key + "&anchor_block=5"
+const evidencePath = "/v1/evidence?machine_id=" + mID + "&tee_key=" + key + "&anchor_block=5&pop=" + pop
 
 // blockingBackend holds every Submit until release is closed, telling entered
 // about each.
@@ -226,7 +226,11 @@ func TestEvidenceClientGone(t *testing.T) {
 
 	c := dialFrom(t, s, "127.0.0.1")
 	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", evidencePath, len(body), body)
-	<-b.entered
+	select {
+	case <-b.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the submission never reached the backend")
+	}
 	c.Close()
 	waitCounter(t, reg, "evidence", "400", 1)
 

@@ -367,15 +367,18 @@ func refuse(w http.ResponseWriter, r *http.Request, code, retryAfter int, msg st
 	drainBody(w, r)
 }
 
+// drainMax is the largest refused body drainBody reads.
+const drainMax = 256 << 10
+
 // drainBody discards, after the answer is sent, what the client still sends of a
-// body the server refused, up to the body limit and within the request's read
-// timeout, as the server would have read it. Closing a connection with unread data
-// resets it, and a client still writing its body would see the reset rather than
-// the answer and its Retry-After. The bytes go through a small buffer: a refused
-// body costs no memory, and the per-client byte rate is charged before any
-// decoding, so it costs little CPU.
+// refused body up to drainMax (real evidence is kilobytes), within the request's
+// read timeout. Closing a connection with unread data resets it, and a client
+// still writing its body would see the reset rather than the answer and its
+// Retry-After. A larger refused body is not read: reading what an attacker sends
+// costs the node as much CPU as decoding would save, so such a client may see the
+// answer or a reset, at once either way.
 func drainBody(w http.ResponseWriter, r *http.Request) {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || r.ContentLength > DefaultMaxBody {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || r.ContentLength > drainMax {
 		return
 	}
 	rc := http.NewResponseController(w)
@@ -383,5 +386,5 @@ func drainBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = rc.Flush()
-	_, _ = io.CopyN(io.Discard, r.Body, DefaultMaxBody)
+	_, _ = io.CopyN(io.Discard, r.Body, drainMax)
 }
