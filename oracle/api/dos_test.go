@@ -70,17 +70,22 @@ func dialFrom(t *testing.T, s *Server, src string) net.Conn {
 	return c
 }
 
-// bigBundle is a valid evidence bundle of about size bytes, unique by seed: real
-// SEV-SNP evidence with a large collateral entry, as in the attack.
+// bigBundle is a valid evidence bundle of about size bytes (at most about 45 KB:
+// two collateral items of at most evidence.MaxBundleCollateralItem), unique by
+// seed: real SEV-SNP evidence with its CRLs as collateral.
 func bigBundle(t *testing.T, size, seed int) []byte {
 	t.Helper()
 	ev, err := evidence.Decode("r", snpReport(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := bytes.Repeat([]byte{byte(seed)}, size*3/4)
-	binary.BigEndian.PutUint64(col, uint64(seed))
-	ev.Collateral = map[string][]byte{"crl.der": col}
+	n := size * 3 / 4
+	a := bytes.Repeat([]byte{byte(seed)}, max(8, min(n, evidence.MaxBundleCollateralItem)))
+	binary.BigEndian.PutUint64(a, uint64(seed))
+	ev.Collateral = map[string][]byte{"vcek_crl": a}
+	if n > len(a) {
+		ev.Collateral["vlek_crl"] = make([]byte, min(n-len(a), evidence.MaxBundleCollateralItem))
+	}
 	b, err := ev.MarshalBundle()
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +135,7 @@ func post(c *http.Client, base string, body []byte) answer {
 // TestEvidenceInFlightBounded: concurrent uploads are admitted up to the bounds
 // (per client, in all, in bytes); the excess is refused at once with Retry-After
 // and a closed connection, while the admitted ones are still being processed, and
-// the node keeps answering health checks. The bodies (80 KiB) are small enough for
+// the node keeps answering health checks. The bodies (28 KiB) are small enough for
 // the node to drain, so each client reads its answer.
 func TestEvidenceInFlightBounded(t *testing.T) {
 	tests := []struct {
@@ -142,7 +147,7 @@ func TestEvidenceInFlightBounded(t *testing.T) {
 	}{
 		{"per client", nil, repeat("127.0.0.1", 12), 4, http.StatusTooManyRequests},
 		{"in all", func(c *Config) { c.MaxEvidenceInFlight = 3 }, spread(10), 3, http.StatusServiceUnavailable},
-		{"bytes", func(c *Config) { c.MaxBodyBytes, c.MaxEvidenceBytes = 100<<10, 200<<10 }, spread(10), 2, http.StatusServiceUnavailable},
+		{"bytes", func(c *Config) { c.MaxBodyBytes, c.MaxEvidenceBytes = 64<<10, 64<<10 }, spread(10), 2, http.StatusServiceUnavailable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,7 +157,7 @@ func TestEvidenceInFlightBounded(t *testing.T) {
 			answers := make(chan answer, len(tc.clients))
 			var wg sync.WaitGroup
 			for i, src := range tc.clients {
-				body := bigBundle(t, 80<<10, i)
+				body := bigBundle(t, 28<<10, i)
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -327,8 +332,9 @@ func TestSlowBody(t *testing.T) {
 	}
 }
 
-// TestEvidenceSizeLimits: the documented limit (4 MiB) is the real one for the
-// body and for the bundle form the node archives, and both are 413.
+// TestEvidenceSizeLimits: the documented limit (evidence.MaxBundleSize, 128 KiB)
+// is the real one for the body and for the bundle form the node archives, and
+// both are 413.
 func TestEvidenceSizeLimits(t *testing.T) {
 	fb := &fakeBackend{}
 	s := startServer(t, fb, nil)
@@ -344,21 +350,21 @@ func TestEvidenceSizeLimits(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&eb)
 		return resp.StatusCode, eb
 	}
-	t.Run("body over 4 MiB", func(t *testing.T) {
-		body := bigBundle(t, evidence.MaxInputSize+4096, 1)
-		if code, eb := send("application/json", "", body); code != http.StatusRequestEntityTooLarge || eb.Field != "body" {
+	t.Run("body over the limit", func(t *testing.T) {
+		body := make([]byte, DefaultMaxBody+1)
+		if code, eb := send("application/octet-stream", "&tee=sev-snp", body); code != http.StatusRequestEntityTooLarge || eb.Field != "body" {
 			t.Fatalf("%d-byte body: HTTP %d field %q (%s), want 413 body", len(body), code, eb.Field, eb.Error)
 		}
 	})
-	t.Run("body at 4 MiB", func(t *testing.T) {
-		body := bigBundle(t, evidence.MaxInputSize-4096, 2)
+	t.Run("bundle under the limit", func(t *testing.T) {
+		body := bigBundle(t, 45<<10, 2)
 		if code, eb := send("application/json", "", body); code != http.StatusAccepted {
 			t.Fatalf("%d-byte body: HTTP %d (%s), want 202", len(body), code, eb.Error)
 		}
 	})
-	t.Run("bundle form over 4 MiB", func(t *testing.T) {
-		raw := extendedReportWithCerts(t, 3_300_000)
-		if len(raw) > evidence.MaxInputSize {
+	t.Run("bundle form over the limit", func(t *testing.T) {
+		raw := extendedReportWithCerts(t, 120_000)
+		if len(raw) > DefaultMaxBody {
 			t.Fatalf("test input %d bytes, over the limit", len(raw))
 		}
 		code, eb := send("application/octet-stream", "&tee=sev-snp", raw)
@@ -380,7 +386,7 @@ func extendedReportWithCerts(t *testing.T, certBytes int) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const pad = 32 << 10
+	const pad = 24 << 10
 	var certs [][]byte
 	for total := 0; total < certBytes; {
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(len(certs) + 1)), Subject: pkix.Name{CommonName: "filler"},
@@ -592,12 +598,12 @@ func TestEvidenceByteRate(t *testing.T) {
 	fb := &fakeBackend{}
 	s := startServer(t, fb, func(c *Config) {
 		c.RateLimit = 0 // the defaults: 20/s, burst 40
-		c.EvidenceByteRate = 1 << 20
+		c.EvidenceByteRate, c.MaxBodyBytes = 16<<10, 64<<10
 		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	})
 	base := "http://" + s.Addr()
-	big := bigBundle(t, 3<<20, 1)
-	big2 := bigBundle(t, 3<<20, 2)
+	big := bigBundle(t, 45<<10, 1)
+	big2 := bigBundle(t, 45<<10, 2)
 	flood := clientFrom("127.0.0.1")
 	if a := post(flood, base, big); a.err != nil || a.code != http.StatusAccepted {
 		t.Fatalf("first large body: %v HTTP %d, want 202", a.err, a.code)

@@ -21,10 +21,11 @@ import (
 )
 
 // DefaultMaxBody is the default and largest request body limit: the largest
-// evidence the node decodes and archives. A bundle carrying raw evidence in base64
-// must fit in it too, so raw evidence whose bundle form is larger is refused (413)
-// however it is sent.
-const DefaultMaxBody = evidence.MaxInputSize
+// evidence bundle the node decodes and archives (evidence.MaxBundleSize). Raw
+// evidence is archived in its bundle form, which base64 makes a third larger, so
+// no larger body of any form could be accepted, and raw evidence whose bundle form
+// is over the limit is refused (413) too.
+const DefaultMaxBody = evidence.MaxBundleSize
 
 // maxIDLen bounds submission ids in paths; the node issues 32 hex digits.
 const maxIDLen = 128
@@ -285,10 +286,10 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The archive keeps the bundle form, which the store decodes again: raw evidence
-	// under the body limit can grow past the decoder's limit in base64.
-	if len(req.Bundle) > evidence.MaxInputSize {
+	// under the body limit can grow past the bundle limit in base64.
+	if len(req.Bundle) > evidence.MaxBundleSize {
 		s.fail(w, r, &FieldError{Field: "body", Err: fmt.Errorf("%w: the evidence's bundle form (base64) is %d bytes, at most %d",
-			evidence.ErrTooLarge, len(req.Bundle), evidence.MaxInputSize)})
+			evidence.ErrTooLarge, len(req.Bundle), evidence.MaxBundleSize)})
 		return
 	}
 	req.Evidence = ev

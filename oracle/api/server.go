@@ -39,8 +39,8 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxHeaderBytes bounds request headers; 0 means 16 KiB.
 	MaxHeaderBytes int
-	// MaxBodyBytes bounds request bodies; 0 means evidence.MaxInputSize (4 MiB), the
-	// most the node stores for one piece of evidence. Larger bodies get 413 before
+	// MaxBodyBytes bounds request bodies; 0 means evidence.MaxBundleSize (128 KiB),
+	// the most the node stores for one piece of evidence. Larger bodies get 413 before
 	// they are read when they declare their length.
 	MaxBodyBytes int64
 	// MaxConns bounds open connections; 0 means 4096. Past it a new connection is
@@ -60,7 +60,7 @@ type Config struct {
 	MaxEvidencePerClient int
 	// MaxEvidenceBytes bounds the bytes of evidence bodies in flight: each
 	// submission reserves its Content-Length (MaxBodyBytes when it sends none)
-	// before its body is read; 0 means 64 MiB. With the decoded and archived
+	// before its body is read; 0 means 16 MiB. With the decoded and archived
 	// copies a body in flight costs about three times its size, so this bounds the
 	// memory submissions can hold (docs/operator.md, Limits).
 	MaxEvidenceBytes int64
@@ -135,7 +135,7 @@ func (c *Config) Check() error {
 		c.MaxBodyBytes = DefaultMaxBody
 	}
 	if c.MaxEvidenceBytes == 0 {
-		c.MaxEvidenceBytes = 64 << 20
+		c.MaxEvidenceBytes = 16 << 20
 	}
 	for name, v := range map[string]int64{"max header bytes": int64(c.MaxHeaderBytes), "max body bytes": c.MaxBodyBytes,
 		"max connections": int64(c.MaxConns), "max connections per client": int64(c.MaxConnsPerClient),

@@ -346,7 +346,8 @@ func benchEvidenceMemory(b *testing.B, apiCfg func(*api.Config)) {
 					reset.Add(1) // refused and not drained (see api.drainBody)
 				case r.code == http.StatusAccepted || r.code == http.StatusOK:
 					acked.Add(1)
-				case (r.code == http.StatusTooManyRequests || r.code == http.StatusServiceUnavailable) && r.retryAfter:
+				case (r.code == http.StatusTooManyRequests || r.code == http.StatusServiceUnavailable) && r.retryAfter,
+					r.code == http.StatusRequestEntityTooLarge:
 					refused.Add(1)
 				default:
 					b.Errorf("upload %d: HTTP %d", i, r.code)
