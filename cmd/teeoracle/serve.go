@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -77,6 +79,11 @@ type serveConfig struct {
 	RetainFailed, MaxHeadLag, HealthInterval                            time.Duration
 	GasPerVerdict                                                       uint64
 	ReserveVerdicts                                                     int
+	IdleTimeout                                                         time.Duration
+	TrustedProxies                                                      []netip.Prefix
+	MaxConns, MaxConnsPerClient, EvidenceInFlight, EvidencePerClient    int
+	RateClients                                                         int
+	EvidenceBytes, MemoryLimit                                          int64
 }
 
 func readServeFlags(c *cli.Context) (*serveConfig, error) {
@@ -95,6 +102,21 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 		RetainFailed: c.Duration(flagRetainFailed), MaxHeadLag: c.Duration(flagMaxHeadLag),
 		HealthInterval: c.Duration(flagHealthInterval), GasPerVerdict: c.Uint64(flagGasPerVerdict),
 		ReserveVerdicts: c.Int(flagReserveVerdicts),
+		IdleTimeout:     c.Duration(flagIdleTimeout), MaxConns: c.Int(flagMaxConns), MaxConnsPerClient: c.Int(flagMaxConnsPerClient),
+		EvidenceInFlight: c.Int(flagEvidenceInFlight), EvidencePerClient: c.Int(flagEvidencePerClient),
+		EvidenceBytes: c.Int64(flagEvidenceBytes), RateClients: c.Int(flagRateClients), MemoryLimit: c.Int64(flagMemoryLimit),
+	}
+	for _, p := range c.StringSlice(flagTrustProxy) {
+		for _, q := range strings.Split(p, ",") {
+			if q = strings.TrimSpace(q); q == "" {
+				continue
+			}
+			pfx, err := netip.ParsePrefix(q)
+			if err != nil {
+				return nil, fmt.Errorf("--%s %q: want a CIDR such as 10.0.0.0/8 or 192.0.2.7/32: %w", flagTrustProxy, q, err)
+			}
+			cfg.TrustedProxies = append(cfg.TrustedProxies, pfx.Masked())
+		}
 	}
 	for _, p := range c.StringSlice(flagPeers) {
 		for _, q := range strings.Split(p, ",") {
@@ -142,10 +164,23 @@ func (c *serveConfig) check() error {
 	}{{flagDueWithin, c.DueWithin}, {flagReappraiseInterval, c.ReappraiseInterval}, {flagReappraiseEpoch, c.ReappraiseEpoch},
 		{flagPollInterval, c.PollInterval}, {flagCollateralWait, c.CollateralWait}, {flagCollateralRetry, c.CollateralRetry},
 		{flagResubmitAfter, c.ResubmitAfter}, {flagReceiptPoll, c.ReceiptPoll}, {flagMaxHeadLag, c.MaxHeadLag},
-		{flagHealthInterval, c.HealthInterval}} {
+		{flagHealthInterval, c.HealthInterval}, {flagIdleTimeout, c.IdleTimeout}} {
 		if d.v <= 0 {
 			return fmt.Errorf("--%s %s: must be positive", d.flag, d.v)
 		}
+	}
+	for _, n := range []struct {
+		flag string
+		v    int64
+	}{{flagMaxConns, int64(c.MaxConns)}, {flagMaxConnsPerClient, int64(c.MaxConnsPerClient)},
+		{flagEvidenceInFlight, int64(c.EvidenceInFlight)}, {flagEvidencePerClient, int64(c.EvidencePerClient)},
+		{flagEvidenceBytes, c.EvidenceBytes}, {flagRateClients, int64(c.RateClients)}} {
+		if n.v <= 0 {
+			return fmt.Errorf("--%s %d: must be positive", n.flag, n.v)
+		}
+	}
+	if c.MemoryLimit < 0 {
+		return fmt.Errorf("--%s %d: must not be negative", flagMemoryLimit, c.MemoryLimit)
 	}
 	return nil
 }
@@ -360,6 +395,9 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("--%s %s: chain id: %w", flagRPCURL, c.RPCURL, err)
 	}
+	if c.MemoryLimit > 0 {
+		debug.SetMemoryLimit(c.MemoryLimit)
+	}
 	maxFee, _ := new(big.Float).Mul(big.NewFloat(c.MaxFeeGwei), big.NewFloat(1e9)).Int(nil)
 	rate := c.RateLimit
 	explorer, err := explorerHandler(c)
@@ -371,7 +409,10 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 		retain = -1 // keep forever (the service's zero means its default)
 	}
 	cfg := service.Config{
-		API:                api.Config{Listen: c.Listen, RateLimit: rate, RateBurst: int(2 * max(rate, 1)), Explorer: explorer},
+		API: api.Config{Listen: c.Listen, RateLimit: rate, RateBurst: int(2 * max(rate, 1)), Explorer: explorer,
+			IdleTimeout: c.IdleTimeout, MaxConns: c.MaxConns, MaxConnsPerClient: c.MaxConnsPerClient,
+			MaxEvidenceInFlight: c.EvidenceInFlight, MaxEvidencePerClient: c.EvidencePerClient,
+			MaxEvidenceBytes: c.EvidenceBytes, RateClients: c.RateClients, TrustedProxies: c.TrustedProxies},
 		Registry:           c.Registry,
 		ChainID:            chainID.Uint64(),
 		OracleKey:          key,

@@ -41,6 +41,15 @@ const (
 	flagGasPerVerdict      = "gas-per-verdict"
 	flagReserveVerdicts    = "reserve-verdicts"
 	flagHealthInterval     = "health-interval"
+	flagTrustProxy         = "trust-proxy"
+	flagMaxConns           = "max-connections"
+	flagMaxConnsPerClient  = "max-connections-per-client"
+	flagIdleTimeout        = "idle-timeout"
+	flagEvidenceInFlight   = "max-evidence-in-flight"
+	flagEvidencePerClient  = "max-evidence-per-client"
+	flagEvidenceBytes      = "max-evidence-bytes"
+	flagRateClients        = "rate-limit-clients"
+	flagMemoryLimit        = "memory-limit"
 )
 
 // pickVerifyFlags returns verify's definitions of the named flags.
@@ -80,11 +89,12 @@ func tdxRootFlag(category string) cli.Flag {
 
 func serveFlags() []cli.Flag {
 	const (
-		catNode  = "Node:"
-		catChain = "Chain:"
-		catKeys  = "Oracle key (one of --keystore with --password-file, or --key-file):"
-		catVerif = "Verification:"
-		catLoops = "Loops:"
+		catNode   = "Node:"
+		catChain  = "Chain:"
+		catKeys   = "Oracle key (one of --keystore with --password-file, or --key-file):"
+		catVerif  = "Verification:"
+		catLoops  = "Loops:"
+		catLimits = "API limits (docs/operator.md, Limits):"
 	)
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: flagListen, Category: catNode, EnvVars: env(flagListen), Value: "127.0.0.1:8080",
@@ -97,6 +107,24 @@ func serveFlags() []cli.Flag {
 		&cli.Float64Flag{Name: flagRateLimit, Category: catNode, EnvVars: env(flagRateLimit), Value: 20,
 			Usage: "API requests per second per client `RATE` (burst twice that); negative disables"},
 		explorerWasmFlag(catNode),
+		&cli.StringSliceFlag{Name: flagTrustProxy, Category: catLimits, EnvVars: env(flagTrustProxy),
+			Usage: "`CIDR`s of reverse proxies in front of the node: for their requests the client is the right-most X-Forwarded-For entry outside these prefixes; repeatable or comma-separated (default: none, the header is ignored)"},
+		&cli.IntFlag{Name: flagMaxConns, Category: catLimits, EnvVars: env(flagMaxConns), Value: 4096,
+			Usage: "open API connections, `COUNT`; more are closed on accept (keep below ulimit -n)"},
+		&cli.IntFlag{Name: flagMaxConnsPerClient, Category: catLimits, EnvVars: env(flagMaxConnsPerClient), Value: 64,
+			Usage: "open API connections per client (IPv4 /24, IPv6 /64), `COUNT`"},
+		&cli.DurationFlag{Name: flagIdleTimeout, Category: catLimits, EnvVars: env(flagIdleTimeout), Value: 10 * time.Second,
+			Usage: "`DURATION` an idle keep-alive API connection stays open"},
+		&cli.IntFlag{Name: flagEvidenceInFlight, Category: catLimits, EnvVars: env(flagEvidenceInFlight), Value: 32,
+			Usage: "evidence submissions received, decoded and stored at once, `COUNT`; more get 503 with Retry-After"},
+		&cli.IntFlag{Name: flagEvidencePerClient, Category: catLimits, EnvVars: env(flagEvidencePerClient), Value: 4,
+			Usage: "evidence submissions in flight per client (IPv4 /24, IPv6 /64), `COUNT`; more get 429 with Retry-After"},
+		&cli.Int64Flag{Name: flagEvidenceBytes, Category: catLimits, EnvVars: env(flagEvidenceBytes), Value: 16 << 20,
+			Usage: "evidence body `BYTES` in flight (each submission reserves its Content-Length, 128 KiB without one); bounds the memory submissions hold, about 3 times this"},
+		&cli.IntFlag{Name: flagRateClients, Category: catLimits, EnvVars: env(flagRateClients), Value: 1 << 16,
+			Usage: "clients (IPv4 /24, IPv6 /64) the rate limiter tracks, `COUNT`; when full, the least recently seen is dropped"},
+		&cli.Int64Flag{Name: flagMemoryLimit, Category: catLimits, EnvVars: env(flagMemoryLimit), Value: 512 << 20,
+			Usage: "soft memory limit of the process in `BYTES` (the Go runtime's; it collects garbage harder near it); 0 leaves the runtime's default"},
 		&cli.StringFlag{Name: flagRPCURL, Category: catChain, EnvVars: env(flagRPCURL),
 			Usage: "Ethereum JSON-RPC `URL` of the registry's chain (required)"},
 		&cli.Uint64Flag{Name: flagConfirmations, Category: catChain, EnvVars: env(flagConfirmations), Value: 1,

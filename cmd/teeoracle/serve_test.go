@@ -34,3 +34,22 @@ func TestServeRefusesBadRetentionAndReserve(t *testing.T) {
 		})
 	}
 }
+
+// serve refuses API limits that are not positive and a --trust-proxy that is not a
+// CIDR, naming the flag.
+func TestServeRefusesBadLimits(t *testing.T) {
+	base := []string{"serve", "--rpc-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa",
+		"--key-file", "/nonexistent/key", "--db", t.TempDir() + "/node.db"}
+	for _, args := range [][]string{
+		{"--" + flagMaxConns, "0"}, {"--" + flagMaxConnsPerClient, "-1"}, {"--" + flagEvidenceInFlight, "0"},
+		{"--" + flagEvidencePerClient, "0"}, {"--" + flagEvidenceBytes, "0"}, {"--" + flagRateClients, "0"},
+		{"--" + flagIdleTimeout, "0s"}, {"--" + flagMemoryLimit, "-1"}, {"--" + flagTrustProxy, "10.0.0.1"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			_, stderr, code := run(t, append(base, args...)...)
+			if code == 0 || !strings.Contains(stderr, args[0]) {
+				t.Fatalf("serve %v: exit %d, stderr %q; want a refusal naming the flag", args, code, stderr)
+			}
+		})
+	}
+}

@@ -336,7 +336,10 @@ func TestRateLimitPerClient(t *testing.T) {
 	if c := get("10.0.0.1:6"); c != http.StatusTooManyRequests {
 		t.Fatalf("over the burst: HTTP %d, want 429", c)
 	}
-	if c := get("10.0.0.2:5"); c != 200 {
+	if c := get("10.0.0.2:5"); c != http.StatusTooManyRequests {
+		t.Fatalf("a client of the same /24: HTTP %d, want 429 (one budget per /24)", c)
+	}
+	if c := get("10.0.1.2:5"); c != 200 {
 		t.Fatalf("another client limited by the first: HTTP %d", c)
 	}
 	now = now.Add(time.Second)

@@ -75,6 +75,9 @@ type SubmitResult struct {
 	ID           string      `json:"id"`
 	EvidenceHash common.Hash `json:"evidence_hash"`
 	State        string      `json:"state"`
+	// Existing is set when the evidence had been submitted before with the same
+	// parameters: the result is that submission's (HTTP 200 instead of 202).
+	Existing bool `json:"-"`
 }
 
 // SubmissionView is a submission's status as the API shows it. Quorum is set while
@@ -155,7 +158,9 @@ const (
 type Backend interface {
 	// Challenge returns the anchor and report data for a machine and key.
 	Challenge(ctx context.Context, machineID common.Hash, teeKey common.Address) (*Challenge, error)
-	// Submit stores the submission durably and returns only after the commit.
+	// Submit stores the submission durably and returns only after the commit. It
+	// does not commit once ctx is done (the client is gone). Evidence submitted
+	// before with the same parameters returns the earlier submission, Existing set.
 	Submit(ctx context.Context, req *SubmitRequest) (*SubmitResult, error)
 	// Submission returns a submission's status.
 	Submission(ctx context.Context, id string) (*SubmissionView, error)

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -18,9 +20,12 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
-// DefaultMaxBody is the default request body limit: the largest evidence input plus
-// room for base64 (4/3) and JSON framing.
-const DefaultMaxBody = evidence.MaxInputSize*4/3 + 64<<10
+// DefaultMaxBody is the default and largest request body limit: the largest
+// evidence bundle the node decodes and archives (evidence.MaxBundleSize). Raw
+// evidence is archived in its bundle form, which base64 makes a third larger, so
+// no larger body of any form could be accepted, and raw evidence whose bundle form
+// is over the limit is refused (413) too.
+const DefaultMaxBody = evidence.MaxBundleSize
 
 // maxIDLen bounds submission ids in paths; the node issues 32 hex digits.
 const maxIDLen = 128
@@ -48,15 +53,28 @@ func writeError(w http.ResponseWriter, code int, msg, field string) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *FieldError
 	var mbe *http.MaxBytesError
+	var se *statusError
 	switch {
 	case errors.As(err, &mbe):
+		w.Header().Set("Connection", "close")
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit), "body")
+	case errors.As(err, &se):
+		s.log.Debug("request failed", "method", r.Method, "path", r.URL.Path, "code", se.code, "err", err)
+		w.Header().Set("Connection", "close")
+		writeError(w, se.code, err.Error(), se.field)
+	case errors.As(err, &fe) && errors.Is(err, evidence.ErrTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, err.Error(), fe.Field)
 	case errors.As(err, &fe):
 		code := http.StatusBadRequest
 		if fe.Unprocessable {
 			code = http.StatusUnprocessableEntity
 		}
 		writeError(w, code, err.Error(), fe.Field)
+	case r.Context().Err() != nil && errors.Is(err, context.Canceled):
+		// The client went away; nobody reads this answer, but the metrics count it
+		// as the client's doing.
+		s.log.Debug("client gone", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusBadRequest, "client closed the request", "")
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error(), "")
 	case errors.Is(err, ErrConflict):
@@ -217,24 +235,44 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badField("Content-Type", "want application/json (bundle) or application/octet-stream (raw evidence), got %q", clip(mt)))
 		return
 	}
-	body, err := io.ReadAll(r.Body)
+	// The client's byte rate is charged before the body is read when its size is
+	// declared, else once it is known; either way before decoding, whose cost grows
+	// with the size.
+	if r.ContentLength >= 0 && !s.allowBytes(w, r, int(r.ContentLength)) {
+		return
+	}
+	release, err := s.admit.acquire(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), bodyReservation(r, s.cfg.MaxBodyBytes))
+	switch {
+	case errors.Is(err, errClientBusy):
+		s.metrics.refused.WithLabelValues("evidence_client").Inc()
+		refuse(w, r, http.StatusTooManyRequests, 1, err.Error())
+		return
+	case err != nil:
+		s.metrics.refused.WithLabelValues("evidence_busy").Inc()
+		refuse(w, r, http.StatusServiceUnavailable, 1, err.Error())
+		return
+	}
+	defer release()
+	body, err := readBody(r.Body, r.ContentLength)
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("read body: %w", err))
+		s.fail(w, r, err)
 		return
 	}
 	if len(body) == 0 {
 		s.fail(w, r, badField("body", "empty"))
 		return
 	}
-	if mt == "application/json" && !json.Valid(body) {
-		s.fail(w, r, badField("body", "not valid JSON"))
+	if r.ContentLength < 0 && !s.allowBytes(w, r, len(body)) {
 		return
 	}
+	// Decode checks the JSON itself: a separate validation pass would cost as
+	// much again on a large body.
 	ev, err := evidence.Decode("body", body)
 	if err != nil {
 		s.fail(w, r, &FieldError{Field: "body", Err: err})
 		return
 	}
+	body = nil // the decoded evidence and its bundle form are what is kept from here
 	if mt == "application/json" && ev.Form != evidence.FormBundle {
 		s.fail(w, r, badField("body", "JSON body is not an evidence bundle (form %s)", ev.Form))
 		return
@@ -247,15 +285,96 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &FieldError{Field: "body", Err: err})
 		return
 	}
+	// The archive keeps the bundle form, which the store decodes again: raw evidence
+	// under the body limit can grow past the bundle limit in base64.
+	if len(req.Bundle) > evidence.MaxBundleSize {
+		s.fail(w, r, &FieldError{Field: "body", Err: fmt.Errorf("%w: the evidence's bundle form (base64) is %d bytes, at most %d",
+			evidence.ErrTooLarge, len(req.Bundle), evidence.MaxBundleSize)})
+		return
+	}
 	req.Evidence = ev
 	res, err := s.backend.Submit(r.Context(), req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	// The submission is committed: give its acknowledgement time to be written even
+	// if the commit took most of the write timeout. A client that still misses it
+	// learns the id by submitting the same evidence again.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(ackWriteTime))
 	w.Header().Set("Location", "/v1/submissions/"+res.ID)
-	writeJSON(w, http.StatusAccepted, res)
+	code := http.StatusAccepted
+	if res.Existing {
+		code = http.StatusOK
+	}
+	writeJSON(w, code, res)
 }
+
+// allowBytes charges n evidence body bytes to the client's byte rate, or refuses
+// the request (429 with the time to wait) and returns false.
+func (s *Server) allowBytes(w http.ResponseWriter, r *http.Request, n int) bool {
+	if s.limiter == nil {
+		return true
+	}
+	wait, ok := s.limiter.allowBytes(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), n)
+	if !ok {
+		s.metrics.refused.WithLabelValues("evidence_bytes").Inc()
+		refuse(w, r, http.StatusTooManyRequests, int(wait.Seconds())+1,
+			fmt.Sprintf("evidence byte rate exceeded for this client (%.0f bytes/s)", s.cfg.EvidenceByteRate))
+	}
+	return ok
+}
+
+// ackWriteTime is how long the acknowledgement of a committed submission may take
+// to write.
+const ackWriteTime = 5 * time.Second
+
+// bodyReservation is what an evidence body is counted as while in flight: its
+// declared length, or the largest allowed when it declares none.
+func bodyReservation(r *http.Request, max int64) int64 {
+	if r.ContentLength >= 0 && r.ContentLength <= max {
+		return r.ContentLength
+	}
+	return max
+}
+
+// readBody reads a request body into one buffer of its declared length (n, or
+// grown as needed when n < 0) and turns a failed read into the client's error: 413
+// past the limit, 408 when the body did not arrive within the read timeout, 400
+// when the connection ended before it did.
+func readBody(body io.Reader, n int64) ([]byte, error) {
+	var b []byte
+	var err error
+	if n >= 0 {
+		b = make([]byte, n)
+		_, err = io.ReadFull(body, b)
+	} else {
+		b, err = io.ReadAll(body)
+	}
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case err == nil:
+		return b, nil
+	case errors.As(err, &mbe):
+		return nil, err
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return nil, &statusError{code: http.StatusRequestTimeout, field: "body", err: fmt.Errorf("body not received within the read timeout: %w", err)}
+	default:
+		return nil, &statusError{code: http.StatusBadRequest, field: "body", err: fmt.Errorf("body not received: %w", err)}
+	}
+}
+
+// statusError is a client's failure that is not about a field's value (a body that
+// never arrived); it is answered with code and logged at debug level only.
+type statusError struct {
+	code  int
+	field string
+	err   error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
 
 func (s *Server) handleSubmission(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")

@@ -1,8 +1,9 @@
 package api
 
 import (
-	"net"
+	"container/list"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,78 +14,166 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// clientLimiter keeps one token bucket per client address. Buckets idle for a few
-// minutes are dropped so the map stays bounded by the number of recent clients.
+// ClientKey is the unit every per-client bound counts in: the client's IPv4 /24 or
+// IPv6 /64. One machine, or one attacker, easily holds many addresses of one such
+// prefix (an IPv6 host usually a whole /64), so counting single addresses would let
+// it multiply its share; agents in one prefix share a budget instead.
+func ClientKey(a netip.Addr) netip.Prefix {
+	a = a.Unmap()
+	bits := 64
+	if a.Is4() {
+		bits = 24
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return netip.Prefix{}
+	}
+	return p
+}
+
+// peerAddr is the address of the connection a request came on.
+func peerAddr(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// trusted reports whether a is one of the trusted proxies.
+func trusted(a netip.Addr, proxies []netip.Prefix) bool {
+	for _, p := range proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientAddr is the address a request is accounted to: the peer's, or, when the
+// peer is a trusted proxy, the right-most X-Forwarded-For entry that is not a
+// trusted proxy. Each proxy appends the address it received the request from, so
+// only the entries the trusted proxies appended can be believed; those to their
+// left come from the client. A malformed entry where the client's should be
+// counts the request to the proxy itself.
+func clientAddr(r *http.Request, proxies []netip.Prefix) netip.Addr {
+	peer := peerAddr(r)
+	if !trusted(peer, proxies) {
+		return peer
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return peer
+		}
+		if a = a.Unmap(); !trusted(a, proxies) {
+			return a
+		}
+	}
+	return peer
+}
+
+// clientLimiter keeps one token bucket per client (ClientKey) in a table of at most
+// max entries, ordered by when each client was last seen. A full table drops its
+// least recently seen entry for a new client: a flood of addresses can only reset
+// other clients' buckets (to full, which lets them through), never make clients
+// share a bucket or lock them out.
 type clientLimiter struct {
-	rps   rate.Limit
-	burst int
-	now   func() time.Time
+	rps       rate.Limit
+	burst     int
+	bps       rate.Limit
+	byteBurst int
+	max       int
+	now       func() time.Time
+	refill    time.Duration // time for an empty bucket to fill: a bucket idle this long is as good as new
 
 	mu      sync.Mutex
-	clients map[string]*clientBucket
-	swept   time.Time
+	clients map[netip.Prefix]*list.Element // of *clientBucket
+	lru     list.List                      // front: most recently seen
 }
 
 type clientBucket struct {
-	lim  *rate.Limiter
-	seen time.Time
+	key   netip.Prefix
+	lim   *rate.Limiter // requests
+	bytes *rate.Limiter // evidence body bytes
+	seen  time.Time
 }
 
-// maxClients bounds the map: past it, new clients share one bucket, so a flood of
-// spoofed source addresses cannot grow memory without bound.
-const maxClients = 100_000
-
-func newClientLimiter(rps float64, burst int, now func() time.Time) *clientLimiter {
-	return &clientLimiter{rps: rate.Limit(rps), burst: burst, now: now, clients: map[string]*clientBucket{}}
+func newClientLimiter(rps float64, burst int, bps float64, byteBurst, size int, now func() time.Time) *clientLimiter {
+	refill := time.Duration(max(float64(burst)/rps, float64(byteBurst)/bps) * float64(time.Second))
+	return &clientLimiter{rps: rate.Limit(rps), burst: burst, bps: rate.Limit(bps), byteBurst: byteBurst, max: size, now: now,
+		refill: refill, clients: map[netip.Prefix]*list.Element{}}
 }
 
-func (l *clientLimiter) allow(client string) bool {
+func (l *clientLimiter) allow(client netip.Prefix) bool {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.swept) > time.Minute {
-		for k, b := range l.clients {
-			if now.Sub(b.seen) > 5*time.Minute {
-				delete(l.clients, k)
-			}
-		}
-		l.swept = now
-	}
-	b, ok := l.clients[client]
-	if !ok {
-		if len(l.clients) >= maxClients {
-			client = "overflow"
-			b = l.clients[client]
-		}
-		if b == nil {
-			b = &clientBucket{lim: rate.NewLimiter(l.rps, l.burst)}
-			l.clients[client] = b
-		}
-	}
-	b.seen = now
-	return b.lim.AllowN(now, 1)
+	return l.bucket(client, now).lim.AllowN(now, 1)
 }
 
-// clientIP is the rate-limit key: the peer's IP, or X-Forwarded-For's first entry
-// when the node is configured to trust its proxy.
-func clientIP(r *http.Request, trustProxy bool) string {
-	if trustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			return strings.TrimSpace(first)
+// allowBytes takes n evidence body bytes from client's budget, or says how long
+// until it could.
+func (l *clientLimiter) allowBytes(client netip.Prefix, n int) (time.Duration, bool) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(client, now).bytes
+	if n > l.byteBurst {
+		return time.Duration(float64(n) / float64(l.bps) * float64(time.Second)), false
+	}
+	res := b.ReserveN(now, n)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d, false
+	}
+	return 0, true
+}
+
+// bucket returns client's entry, made most recently seen; l.mu is held.
+func (l *clientLimiter) bucket(client netip.Prefix, now time.Time) *clientBucket {
+	// Entries idle long enough to have refilled carry no state: drop them.
+	for e := l.lru.Back(); e != nil; e = l.lru.Back() {
+		b := e.Value.(*clientBucket)
+		if now.Sub(b.seen) < l.refill {
+			break
 		}
+		l.lru.Remove(e)
+		delete(l.clients, b.key)
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	e, ok := l.clients[client]
+	if !ok {
+		if l.lru.Len() >= l.max {
+			old := l.lru.Back()
+			l.lru.Remove(old)
+			delete(l.clients, old.Value.(*clientBucket).key)
+		}
+		e = l.lru.PushFront(&clientBucket{key: client, lim: rate.NewLimiter(l.rps, l.burst),
+			bytes: rate.NewLimiter(l.bps, l.byteBurst)})
+		l.clients[client] = e
 	}
-	return host
+	l.lru.MoveToFront(e)
+	b := e.Value.(*clientBucket)
+	b.seen = now
+	return b
+}
+
+// len is the number of clients in the table.
+func (l *clientLimiter) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lru.Len()
 }
 
 // metrics are the API's own series.
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	refused  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -94,9 +183,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: "teeoracle", Subsystem: "api",
 			Name: "request_seconds", Help: "HTTP request latency by route.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"route"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "teeoracle", Subsystem: "api",
+			Name: "refused_total", Help: "Connections and requests refused by a server bound, by bound: " +
+				"connections_total, connections_client, rate, evidence_busy, evidence_client."}, []string{"reason"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.latency)
+		reg.MustRegister(m.requests, m.latency, m.refused)
 	}
 	return m
 }
@@ -110,6 +202,9 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.code = code
 	r.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,25 +28,62 @@ type Config struct {
 	Listen string
 	// ReadHeaderTimeout bounds reading request headers; 0 means 5 s.
 	ReadHeaderTimeout time.Duration
-	// ReadTimeout bounds reading a whole request; 0 means 30 s.
+	// ReadTimeout bounds reading a whole request, body included; 0 means 30 s. A
+	// body not received in time is answered 408.
 	ReadTimeout time.Duration
-	// WriteTimeout bounds writing a response; 0 means 30 s.
+	// WriteTimeout bounds a request from the end of its headers to the end of its
+	// response; 0 means 30 s.
 	WriteTimeout time.Duration
-	// IdleTimeout bounds idle keep-alive connections; 0 means 120 s.
+	// IdleTimeout bounds idle keep-alive connections; 0 means 10 s. Agents submit a
+	// few times an hour: a long keep-alive only holds file descriptors.
 	IdleTimeout time.Duration
 	// MaxHeaderBytes bounds request headers; 0 means 16 KiB.
 	MaxHeaderBytes int
-	// MaxBodyBytes bounds request bodies; 0 means evidence.MaxInputSize + 64 KiB
-	// (base64 and JSON framing).
+	// MaxBodyBytes bounds request bodies; 0 means evidence.MaxBundleSize (128 KiB),
+	// the most the node stores for one piece of evidence. Larger bodies get 413 before
+	// they are read when they declare their length.
 	MaxBodyBytes int64
-	// RateLimit is the sustained requests per second per client IP; 0 means 20.
+	// MaxConns bounds open connections; 0 means 4096. Past it a new connection is
+	// closed as soon as it is accepted, so the process never runs out of file
+	// descriptors; keep it well below the descriptor limit (ulimit -n).
+	MaxConns int
+	// MaxConnsPerClient bounds open connections per client (an IPv4 /24 or IPv6
+	// /64, see ClientKey); 0 means 64. Connections from TrustedProxies count only
+	// toward MaxConns.
+	MaxConnsPerClient int
+	// MaxEvidenceInFlight bounds evidence submissions being received, decoded and
+	// stored at once; 0 means 32. Past it a submission gets 503 with Retry-After at
+	// once.
+	MaxEvidenceInFlight int
+	// MaxEvidencePerClient bounds one client's submissions in flight; 0 means 4.
+	// Past it the client gets 429 with Retry-After at once.
+	MaxEvidencePerClient int
+	// MaxEvidenceBytes bounds the bytes of evidence bodies in flight: each
+	// submission reserves its Content-Length (MaxBodyBytes when it sends none)
+	// before its body is read; 0 means 16 MiB. With the decoded and archived
+	// copies a body in flight costs about three times its size, so this bounds the
+	// memory submissions can hold (docs/operator.md, Limits).
+	MaxEvidenceBytes int64
+	// RateLimit is the sustained requests per second per client; 0 means 20.
 	// Negative disables rate limiting (tests and benchmarks).
 	RateLimit float64
 	// RateBurst is the burst per client; 0 means 40.
 	RateBurst int
-	// TrustProxy takes the client address from X-Forwarded-For's first entry, for
-	// nodes behind a reverse proxy. Off by default: the header is client-controlled.
-	TrustProxy bool
+	// EvidenceByteRate is the sustained evidence body bytes per second per client,
+	// with a burst of MaxBodyBytes; 0 means 256 KiB/s (real evidence is kilobytes). Decoding costs CPU in
+	// proportion to size: without it, a few clients sending the largest bodies
+	// within the request rate would take the CPU from agents sending kilobytes.
+	// It applies when RateLimit does.
+	EvidenceByteRate float64
+	// RateClients bounds the rate limiter's table of clients; 0 means 65536.
+	// When it is full the least recently seen client's bucket is dropped, so a
+	// flood of source addresses can only reset buckets, never lock others out.
+	RateClients int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed: for
+	// a request from one of them the client is the right-most X-Forwarded-For entry
+	// that is not itself a trusted proxy (entries to its left are written by the
+	// client and prove nothing). Empty means the header is ignored.
+	TrustedProxies []netip.Prefix
 	// Gatherer serves /metrics; nil means an empty registry.
 	Gatherer prometheus.Gatherer
 	// Registerer receives the API's own metrics; nil means none are registered.
@@ -73,21 +113,44 @@ func (c *Config) Check() error {
 	def(&c.ReadHeaderTimeout, 5*time.Second)
 	def(&c.ReadTimeout, 30*time.Second)
 	def(&c.WriteTimeout, 30*time.Second)
-	def(&c.IdleTimeout, 120*time.Second)
+	def(&c.IdleTimeout, 10*time.Second)
 	for name, d := range map[string]time.Duration{"read header": c.ReadHeaderTimeout, "read": c.ReadTimeout,
 		"write": c.WriteTimeout, "idle": c.IdleTimeout} {
 		if d < 0 {
 			return fmt.Errorf("%w: negative %s timeout", ErrConfig, name)
 		}
 	}
-	if c.MaxHeaderBytes == 0 {
-		c.MaxHeaderBytes = 16 << 10
+	defInt := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
 	}
+	defInt(&c.MaxHeaderBytes, 16<<10)
+	defInt(&c.MaxConns, 4096)
+	defInt(&c.MaxConnsPerClient, 64)
+	defInt(&c.MaxEvidenceInFlight, 32)
+	defInt(&c.MaxEvidencePerClient, 4)
+	defInt(&c.RateClients, 1<<16)
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBody
 	}
-	if c.MaxHeaderBytes < 0 || c.MaxBodyBytes < 0 {
-		return fmt.Errorf("%w: negative size limit", ErrConfig)
+	if c.MaxEvidenceBytes == 0 {
+		c.MaxEvidenceBytes = 16 << 20
+	}
+	for name, v := range map[string]int64{"max header bytes": int64(c.MaxHeaderBytes), "max body bytes": c.MaxBodyBytes,
+		"max connections": int64(c.MaxConns), "max connections per client": int64(c.MaxConnsPerClient),
+		"max evidence in flight": int64(c.MaxEvidenceInFlight), "max evidence per client": int64(c.MaxEvidencePerClient),
+		"max evidence bytes": c.MaxEvidenceBytes, "rate limiter clients": int64(c.RateClients)} {
+		if v < 0 {
+			return fmt.Errorf("%w: negative %s", ErrConfig, name)
+		}
+	}
+	if c.MaxBodyBytes > DefaultMaxBody {
+		return fmt.Errorf("%w: max body bytes %d above %d, the largest evidence the node stores", ErrConfig, c.MaxBodyBytes, DefaultMaxBody)
+	}
+	if c.MaxEvidenceBytes < c.MaxBodyBytes {
+		return fmt.Errorf("%w: max evidence bytes %d below max body bytes %d: no body of the largest size could ever be received",
+			ErrConfig, c.MaxEvidenceBytes, c.MaxBodyBytes)
 	}
 	if c.RateLimit == 0 {
 		c.RateLimit = 20
@@ -95,8 +158,19 @@ func (c *Config) Check() error {
 	if c.RateBurst == 0 {
 		c.RateBurst = 40
 	}
+	if c.EvidenceByteRate == 0 {
+		c.EvidenceByteRate = 256 << 10
+	}
+	if c.EvidenceByteRate < 0 {
+		return fmt.Errorf("%w: negative evidence byte rate", ErrConfig)
+	}
 	if c.RateBurst < 0 {
 		return fmt.Errorf("%w: negative rate burst", ErrConfig)
+	}
+	for _, p := range c.TrustedProxies {
+		if !p.IsValid() {
+			return fmt.Errorf("%w: invalid trusted proxy prefix", ErrConfig)
+		}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -118,6 +192,7 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	limiter *clientLimiter
+	admit   *admission
 	metrics *metrics
 
 	mu      sync.Mutex
@@ -137,8 +212,9 @@ func New(cfg Config, backend Backend) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, backend: backend, log: cfg.Logger.With("component", "api")}
 	if cfg.RateLimit > 0 {
-		s.limiter = newClientLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now)
+		s.limiter = newClientLimiter(cfg.RateLimit, cfg.RateBurst, cfg.EvidenceByteRate, int(cfg.MaxBodyBytes), cfg.RateClients, cfg.Now)
 	}
+	s.admit = newAdmission(cfg.MaxEvidenceInFlight, cfg.MaxEvidencePerClient, cfg.MaxEvidenceBytes)
 	s.metrics = newMetrics(cfg.Registerer)
 	s.handler = s.routes()
 	return s, nil
@@ -158,6 +234,9 @@ func (s *Server) Start(_ context.Context) error {
 	if err != nil {
 		return fmt.Errorf("api: listen %s: %w", s.cfg.Listen, err)
 	}
+	ln = newConnLimiter(ln, s.cfg.MaxConns, s.cfg.MaxConnsPerClient, s.cfg.TrustedProxies, func(reason string) {
+		s.metrics.refused.WithLabelValues("connections_" + reason).Inc()
+	})
 	s.ln = ln
 	s.srv = &http.Server{
 		Handler:           s.handler,
@@ -258,14 +337,54 @@ func (s *Server) routes() http.Handler {
 }
 
 // guard applies the per-client rate limit and the body size limit to everything.
+// A refused request's connection is closed: a client over its limit gets nothing
+// from keeping one open.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.limiter != nil && !s.limiter.allow(clientIP(r, s.cfg.TrustProxy)) {
-			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, "rate limit exceeded for this client", "")
+		if s.limiter != nil && !s.limiter.allow(ClientKey(clientAddr(r, s.cfg.TrustedProxies))) {
+			s.metrics.refused.WithLabelValues("rate").Inc()
+			refuse(w, r, http.StatusTooManyRequests, 1, "rate limit exceeded for this client")
+			return
+		}
+		if r.ContentLength > s.cfg.MaxBodyBytes {
+			// Refused before a byte of the body is read.
+			w.Header().Set("Connection", "close")
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", s.cfg.MaxBodyBytes), "body")
+			drainBody(w, r)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// refuse answers a request the node will not serve now: Retry-After, and the
+// connection closed so that refused clients do not hold connections.
+func refuse(w http.ResponseWriter, r *http.Request, code, retryAfter int, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	w.Header().Set("Connection", "close")
+	writeError(w, code, msg, "")
+	drainBody(w, r)
+}
+
+// drainMax is the largest refused body drainBody reads.
+const drainMax = 256 << 10
+
+// drainBody discards, after the answer is sent, what the client still sends of a
+// refused body up to drainMax (real evidence is kilobytes), within the request's
+// read timeout. Closing a connection with unread data resets it, and a client
+// still writing its body would see the reset rather than the answer and its
+// Retry-After. A larger refused body is not read: reading what an attacker sends
+// costs the node as much CPU as decoding would save, so such a client may see the
+// answer or a reset, at once either way.
+func drainBody(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || r.ContentLength > drainMax {
+		return
+	}
+	rc := http.NewResponseController(w)
+	if err := rc.EnableFullDuplex(); err != nil {
+		return
+	}
+	_ = rc.Flush()
+	_, _ = io.CopyN(io.Discard, r.Body, drainMax)
 }

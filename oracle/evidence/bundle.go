@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Bundle is the oracle's JSON form of evidence, used by the HTTP API and the
@@ -84,11 +86,22 @@ func validCollateralName(s string) bool {
 	return s != "." && s != ".."
 }
 
-// parseBundle decodes and checks a bundle's JSON; Decode turns it into Evidence.
-func parseBundle(name string, data []byte) (*Bundle, error) {
+// bundleFields are Bundle's JSON names.
+var bundleFields = []string{"tee", "evidence", "certificates", "collateral"}
+
+// parseBundle decodes and checks a bundle's JSON, whose top-level keys are keys;
+// Decode turns it into Evidence. Unknown keys are refused as
+// json.Decoder.DisallowUnknownFields would (names match case-insensitively), but
+// data is decoded in place: a decoder would first copy it into its buffer.
+func parseBundle(name string, data []byte, keys map[string]present) (*Bundle, error) {
+	for k := range keys {
+		if !slices.ContainsFunc(bundleFields, func(f string) bool { return strings.EqualFold(f, k) }) {
+			return nil, fmt.Errorf("%s: bundle: %w: json: unknown field %q", name, ErrBadJSON, k)
+		}
+	}
 	var b Bundle
-	if err := decodeJSONObject(data, &b, true); err != nil {
-		return nil, fmt.Errorf("%s: bundle: %w", name, err)
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, fmt.Errorf("%s: bundle: %w: %w", name, ErrBadJSON, err)
 	}
 	if b.TEE == "" {
 		return nil, fmt.Errorf("%s: bundle: %w: \"tee\" missing", name, ErrBadJSON)

@@ -74,6 +74,12 @@ func decodeBinary(name string, data []byte) (*Evidence, []Certificate, error) {
 	return ev, certs, nil
 }
 
+// present is a JSON value whose presence matters, not its content: decoding one
+// validates and skips it without copying it.
+type present struct{}
+
+func (*present) UnmarshalJSON([]byte) error { return nil }
+
 // isJSON reports whether data is meant as JSON: its first non-space byte is '{'. No
 // report or quote starts so (their first byte is a small version number).
 func isJSON(data []byte) bool {
@@ -86,7 +92,9 @@ func isJSON(data []byte) bool {
 func decodeJSON(name string, data []byte) (*Evidence, []Certificate, error) {
 	raw := data
 	data = bytes.TrimPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("\xef\xbb\xbf"))
-	var keys map[string]json.RawMessage
+	// Only the keys are needed here: values are skipped, not copied (a bundle can be
+	// megabytes of base64).
+	var keys map[string]present
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w: %w", name, ErrBadJSON, err)
 	}
@@ -108,7 +116,7 @@ func decodeJSON(name string, data []byte) (*Evidence, []Certificate, error) {
 		if len(raw) > MaxBundleSize {
 			return nil, nil, fmt.Errorf("%s: bundle: %w: %d bytes, at most %d", name, ErrTooLarge, len(raw), MaxBundleSize)
 		}
-		return decodeBundle(name, data)
+		return decodeBundle(name, data, keys)
 	}
 	return nil, nil, fmt.Errorf("%s: %w: JSON with neither \"outblob\" (configfs-tsm) nor \"evidence\" (bundle)", name, ErrUnknownFormat)
 }
@@ -150,8 +158,8 @@ func decodeConfigFS(name string, data []byte) (*Evidence, []Certificate, error) 
 	return ev, certs, nil
 }
 
-func decodeBundle(name string, data []byte) (*Evidence, []Certificate, error) {
-	b, err := parseBundle(name, data)
+func decodeBundle(name string, data []byte, keys map[string]present) (*Evidence, []Certificate, error) {
+	b, err := parseBundle(name, data, keys)
 	if err != nil {
 		return nil, nil, err
 	}

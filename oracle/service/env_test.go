@@ -251,8 +251,9 @@ type nodeOpts struct {
 	reappEvery time.Duration
 	collWait   time.Duration
 	collRetry  time.Duration
-	now        func() time.Time // nil: time.Now
-	retain     time.Duration    // RetainFailed
+	now        func() time.Time  // nil: time.Now
+	retain     time.Duration     // RetainFailed
+	api        func(*api.Config) // adjusts the API's configuration
 }
 
 func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
@@ -313,6 +314,9 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 200 * time.Millisecond,
 			ResubmissionTimeout: 5 * time.Second, RetryInterval: 100 * time.Millisecond},
 		Logger: log,
+	}
+	if o.api != nil {
+		o.api(&cfg.API)
 	}
 	svc, err := service.New(cfg, rpc)
 	if err != nil {

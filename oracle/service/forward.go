@@ -22,8 +22,8 @@ import (
 // archived bundle, with the same machine, key and anchor, so that an agent need
 // attest to one node of a quorum only: every node appraises the same bytes as of the
 // same anchor block and, agreeing, signs the same verdict hash. It is tried once per
-// peer and verdict while it succeeds (the peer then answers 202, or 409 when it had
-// the evidence already); a failure is retried on the next pass.
+// peer and verdict while it succeeds (the peer then answers 202, or 200 or 409 when
+// it had the evidence already); a failure is retried on the next pass.
 func (s *Service) forwardEvidence(ctx context.Context, peer string, v *verdict.Verdict, q *quorumState, st api.PeerStatus) api.PeerStatus {
 	s.qmu.Lock()
 	done := q.forwarded[peer]
@@ -63,7 +63,7 @@ func (s *Service) forwardEvidence(ctx context.Context, peer string, v *verdict.V
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 	switch resp.StatusCode {
-	case http.StatusAccepted, http.StatusConflict:
+	case http.StatusAccepted, http.StatusOK, http.StatusConflict:
 		s.qmu.Lock()
 		if q.forwarded == nil {
 			q.forwarded = map[string]bool{}

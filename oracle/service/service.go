@@ -616,9 +616,13 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	s.submitMu.Lock()
 	defer s.submitMu.Unlock()
 	if prev, err := s.st.Meta("ev/" + evHash.String()); err == nil {
-		if _, err := s.st.Submission(string(prev)); err == nil {
-			return nil, fmt.Errorf("%w: %w as submission %s (replayed evidence is never appraised twice)", api.ErrConflict, ErrReplay, prev)
+		if sub, err := s.st.Submission(string(prev)); err == nil {
+			return s.resubmitted(sub, req)
 		}
+	}
+	// A client gone before the commit would never learn the submission's id.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store submission: %w", err)
 	}
 	id := newID()
 	meta, err := subMetaEntry(id, &subMeta{MachineID: req.MachineID, TEEKey: req.TEEKey, AnchorBlock: req.AnchorBlock,
@@ -637,6 +641,21 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	s.m.submissions.WithLabelValues("accepted").Inc()
 	poke(s.wake)
 	return &api.SubmitResult{ID: sub.ID, EvidenceHash: sub.EvidenceHash, State: string(sub.State)}, nil
+}
+
+// resubmitted answers evidence submitted before: with the earlier submission when
+// the parameters are the same (a client that missed its acknowledgement learns the
+// id), a conflict naming it otherwise. Replayed evidence is never appraised twice.
+func (s *Service) resubmitted(sub store.Submission, req *api.SubmitRequest) (*api.SubmitResult, error) {
+	m, err := s.subMeta(sub.ID)
+	if err != nil {
+		return nil, err
+	}
+	if m.MachineID != req.MachineID || m.TEEKey != req.TEEKey || m.AnchorBlock != req.AnchorBlock {
+		return nil, fmt.Errorf("%w: %w as submission %s with other parameters", api.ErrConflict, ErrReplay, sub.ID)
+	}
+	s.m.submissions.WithLabelValues("resubmitted").Inc()
+	return &api.SubmitResult{ID: sub.ID, EvidenceHash: sub.EvidenceHash, State: string(sub.State), Existing: true}, nil
 }
 
 // Submission returns a submission's status with its verdict's outcome and quorum.

@@ -1,0 +1,629 @@
+package api
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+)
+
+// The tests in this file attack a started server on loopback as a client would.
+// Linux routes all of 127.0.0.0/8 to loopback, so a client can pick its source
+// address, and with it its /24 (ClientKey), with a dialer's LocalAddr.
+
+// startServer starts a server on loopback and stops it when the test ends.
+func startServer(t *testing.T, b Backend, mut func(*Config)) *Server {
+	t.Helper()
+	s := newTestServer(t, b, mut)
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.Stop(ctx)
+	})
+	return s
+}
+
+// clientFrom returns an HTTP client whose connections come from source address src.
+func clientFrom(src string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	return &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// dialFrom opens a raw connection to the server from source address src.
+func dialFrom(t *testing.T, s *Server, src string) net.Conn {
+	t.Helper()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	c, err := d.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// bigBundle is a valid evidence bundle of about size bytes (at most about 45 KB:
+// two collateral items of at most evidence.MaxBundleCollateralItem), unique by
+// seed: real SEV-SNP evidence with its CRLs as collateral.
+func bigBundle(t *testing.T, size, seed int) []byte {
+	t.Helper()
+	ev, err := evidence.Decode("r", snpReport(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := size * 3 / 4
+	a := bytes.Repeat([]byte{byte(seed)}, max(8, min(n, evidence.MaxBundleCollateralItem)))
+	binary.BigEndian.PutUint64(a, uint64(seed))
+	ev.Collateral = map[string][]byte{"vcek_crl": a}
+	if n > len(a) {
+		ev.Collateral["vlek_crl"] = make([]byte, min(n-len(a), evidence.MaxBundleCollateralItem))
+	}
+	b, err := ev.MarshalBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+const evidencePath = "/v1/evidence?machine_id=" + mID + "&tee_key=" + key + "&anchor_block=5&pop=" + pop
+
+// blockingBackend holds every Submit until release is closed, telling entered
+// about each.
+type blockingBackend struct {
+	fakeBackend
+	entered chan struct{}
+	release chan struct{}
+	calls   atomic.Int32
+}
+
+func (b *blockingBackend) Submit(ctx context.Context, r *SubmitRequest) (*SubmitResult, error) {
+	b.calls.Add(1)
+	b.entered <- struct{}{}
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return &SubmitResult{ID: "abc", EvidenceHash: r.Evidence.Hash(), State: "received"}, nil
+}
+
+type answer struct {
+	code   int
+	header http.Header
+	close  bool // the server closes the connection
+	err    error
+}
+
+func post(c *http.Client, base string, body []byte) answer {
+	resp, err := c.Post(base+evidencePath, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return answer{err: err}
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return answer{code: resp.StatusCode, header: resp.Header, close: resp.Close}
+}
+
+// TestEvidenceInFlightBounded: concurrent uploads are admitted up to the bounds
+// (per client, in all, in bytes); the excess is refused at once with Retry-After
+// and a closed connection, while the admitted ones are still being processed, and
+// the node keeps answering health checks. The bodies (28 KiB) are small enough for
+// the node to drain, so each client reads its answer.
+func TestEvidenceInFlightBounded(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     func(*Config)
+		clients []string // one upload from each source address
+		admit   int
+		refused int // status of the refused ones
+	}{
+		{"per client", nil, repeat("127.0.0.1", 12), 4, http.StatusTooManyRequests},
+		{"in all", func(c *Config) { c.MaxEvidenceInFlight = 3 }, spread(10), 3, http.StatusServiceUnavailable},
+		{"bytes", func(c *Config) { c.MaxBodyBytes, c.MaxEvidenceBytes = 64<<10, 64<<10 }, spread(10), 2, http.StatusServiceUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &blockingBackend{entered: make(chan struct{}, len(tc.clients)), release: make(chan struct{})}
+			s := startServer(t, b, tc.cfg)
+			base := "http://" + s.Addr()
+			answers := make(chan answer, len(tc.clients))
+			var wg sync.WaitGroup
+			for i, src := range tc.clients {
+				body := bigBundle(t, 28<<10, i)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					answers <- post(clientFrom(src), base, body)
+				}()
+			}
+			// The refusals come while the admitted submissions are still held.
+			timeout := time.After(20 * time.Second)
+			for range len(tc.clients) - tc.admit {
+				select {
+				case a := <-answers:
+					if a.err != nil || a.code != tc.refused || a.header.Get("Retry-After") == "" || !a.close {
+						t.Fatalf("refused upload: %v HTTP %d, Retry-After %q, close %v; want %d with Retry-After and Connection: close",
+							a.err, a.code, a.header.Get("Retry-After"), a.close, tc.refused)
+					}
+				case <-timeout:
+					t.Fatalf("uploads not refused at once; backend holds %d", b.calls.Load())
+				}
+			}
+			for range tc.admit {
+				<-b.entered
+			}
+			resp, err := clientFrom("127.0.9.2").Get(base + "/healthz")
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("healthz while uploads are held: %v", err)
+			}
+			resp.Body.Close()
+			close(b.release)
+			wg.Wait()
+			close(answers)
+			for a := range answers {
+				if a.err != nil || a.code != http.StatusAccepted {
+					t.Fatalf("admitted upload: %v HTTP %d, want 202", a.err, a.code)
+				}
+			}
+			if n := b.calls.Load(); n != int32(tc.admit) {
+				t.Fatalf("backend saw %d submissions, want %d", n, tc.admit)
+			}
+			if n, bytes := s.admit.inFlight(); n != 0 || bytes != 0 {
+				t.Fatalf("after the uploads: %d submissions, %d bytes still counted in flight", n, bytes)
+			}
+		})
+	}
+}
+
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+// spread returns n loopback addresses in n different /24s.
+func spread(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("127.0.%d.1", i+10)
+	}
+	return out
+}
+
+// TestEvidenceClientGone: a client that leaves while its submission is processed
+// cancels the submission's context, and a client that leaves mid-body never
+// reaches the backend and counts as its own error (400), not the node's (500).
+func TestEvidenceClientGone(t *testing.T) {
+	b := &blockingBackend{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	reg := prometheus.NewRegistry()
+	s := startServer(t, b, func(c *Config) { c.Registerer = reg })
+	body := bigBundle(t, 4096, 1)
+
+	c := dialFrom(t, s, "127.0.0.1")
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", evidencePath, len(body), body)
+	select {
+	case <-b.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the submission never reached the backend")
+	}
+	c.Close()
+	waitCounter(t, reg, "evidence", "400", 1)
+
+	c = dialFrom(t, s, "127.0.0.1")
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", evidencePath, len(body), body[:100])
+	c.Close()
+	waitCounter(t, reg, "evidence", "400", 2)
+	if n := b.calls.Load(); n != 1 {
+		t.Fatalf("backend saw %d submissions, want 1", n)
+	}
+	if n := counter(t, reg, "evidence", "500"); n != 0 {
+		t.Fatalf("%v requests counted as 500", n)
+	}
+}
+
+// counter returns teeoracle_api_requests_total{route, code}.
+func counter(t *testing.T, reg *prometheus.Registry, route, code string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "teeoracle_api_requests_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if label(m, "route") == route && label(m, "code") == code {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+// waitCounter waits until the request counter reaches want.
+func waitCounter(t *testing.T, reg *prometheus.Registry, route, code string, want float64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for counter(t, reg, route, code) < want {
+		if time.Now().After(deadline) {
+			t.Fatalf("requests_total{route=%q,code=%q} = %v, want %v", route, code, counter(t, reg, route, code), want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// errorLog counts log records at error level.
+type errorLog struct {
+	slog.Handler
+	errors atomic.Int32
+}
+
+func (h *errorLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h *errorLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		h.errors.Add(1)
+	}
+	return nil
+}
+func (h *errorLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *errorLog) WithGroup(string) slog.Handler      { return h }
+
+// TestSlowBody: a body that does not arrive within the read timeout is 408, not
+// 500, and is no error in the node's log.
+func TestSlowBody(t *testing.T) {
+	logs := &errorLog{}
+	s := startServer(t, &fakeBackend{}, func(c *Config) {
+		c.ReadTimeout = 300 * time.Millisecond
+		c.Logger = slog.New(logs)
+	})
+	c := dialFrom(t, s, "127.0.0.1")
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"tee\"", evidencePath)
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Fatalf("slow body: HTTP %d, want 408", resp.StatusCode)
+	}
+	if n := logs.errors.Load(); n != 0 {
+		t.Fatalf("%d error log records for a slow client", n)
+	}
+}
+
+// TestEvidenceSizeLimits: the documented limit (evidence.MaxBundleSize, 128 KiB)
+// is the real one for the body and for the bundle form the node archives, and
+// both are 413.
+func TestEvidenceSizeLimits(t *testing.T) {
+	fb := &fakeBackend{}
+	s := startServer(t, fb, nil)
+	base := "http://" + s.Addr()
+	c := clientFrom("127.0.0.1")
+	send := func(ctype, query string, body []byte) (int, errorBody) {
+		resp, err := c.Post(base+evidencePath+query, ctype, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var eb errorBody
+		_ = json.NewDecoder(resp.Body).Decode(&eb)
+		return resp.StatusCode, eb
+	}
+	t.Run("body over the limit", func(t *testing.T) {
+		body := make([]byte, DefaultMaxBody+1)
+		if code, eb := send("application/octet-stream", "&tee=sev-snp", body); code != http.StatusRequestEntityTooLarge || eb.Field != "body" {
+			t.Fatalf("%d-byte body: HTTP %d field %q (%s), want 413 body", len(body), code, eb.Field, eb.Error)
+		}
+	})
+	t.Run("bundle under the limit", func(t *testing.T) {
+		body := bigBundle(t, 45<<10, 2)
+		if code, eb := send("application/json", "", body); code != http.StatusAccepted {
+			t.Fatalf("%d-byte body: HTTP %d (%s), want 202", len(body), code, eb.Error)
+		}
+	})
+	t.Run("bundle form over the limit", func(t *testing.T) {
+		raw := extendedReportWithCerts(t, 120_000)
+		if len(raw) > DefaultMaxBody {
+			t.Fatalf("test input %d bytes, over the limit", len(raw))
+		}
+		code, eb := send("application/octet-stream", "&tee=sev-snp", raw)
+		if code != http.StatusRequestEntityTooLarge || eb.Field != "body" {
+			t.Fatalf("%d-byte extended report: HTTP %d field %q (%s), want 413 body", len(raw), code, eb.Field, eb.Error)
+		}
+	})
+	if len(fb.submitted) != 1 {
+		t.Fatalf("backend saw %d submissions, want 1", len(fb.submitted))
+	}
+}
+
+// extendedReportWithCerts is an SEV-SNP extended report whose certificate table
+// holds distinct certificates (under unassigned GUIDs) of about certBytes in all:
+// the raw form is under the body limit, its bundle form (base64) over it.
+func extendedReportWithCerts(t *testing.T, certBytes int) []byte {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pad = 24 << 10
+	var certs [][]byte
+	for total := 0; total < certBytes; {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(len(certs) + 1)), Subject: pkix.Name{CommonName: "filler"},
+			NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<32, 0),
+			ExtraExtensions: []pkix.Extension{{Id: []int{1, 3, 6, 1, 4, 1, 99999, 1}, Value: make([]byte, pad)}}}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, der)
+		total += len(der)
+	}
+	// The table: {GUID, offset, length} entries, an all-zero terminator, then data.
+	head := (len(certs) + 1) * 24
+	var table, data []byte
+	for _, der := range certs {
+		g := uuid.New()
+		table = append(table, g[:]...)
+		table = binary.LittleEndian.AppendUint32(table, uint32(head+len(data)))
+		table = binary.LittleEndian.AppendUint32(table, uint32(len(der)))
+		data = append(data, der...)
+	}
+	table = append(table, make([]byte, 24)...)
+	return append(append(snpReport(t), table...), data...)
+}
+
+// TestConnectionsBounded: connections past the per-client and total bounds are
+// closed at once, other clients are still served, and idle connections do not
+// linger.
+func TestConnectionsBounded(t *testing.T) {
+	s := startServer(t, &fakeBackend{}, func(c *Config) {
+		c.MaxConnsPerClient, c.MaxConns = 3, 6
+		c.IdleTimeout = 200 * time.Millisecond
+	})
+	closed := func(c net.Conn) bool {
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err := c.Read(make([]byte, 1))
+		return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+	}
+	healthy := func(src string) {
+		t.Helper()
+		resp, err := clientFrom(src).Get("http://" + s.Addr() + "/healthz")
+		if err != nil {
+			t.Fatalf("healthz from %s: %v", src, err)
+		}
+		resp.Body.Close()
+	}
+	// Three open connections from one /24 (held by the server: they sent nothing).
+	var held []net.Conn
+	for i := range 3 {
+		held = append(held, dialFrom(t, s, fmt.Sprintf("127.0.0.%d", i+1)))
+	}
+	waitConns(t, s, 3)
+	if c := dialFrom(t, s, "127.0.0.9"); !closed(c) {
+		t.Fatal("a fourth connection from the same /24 was kept")
+	}
+	healthy("127.0.1.1")
+	for i := range 3 {
+		held = append(held, dialFrom(t, s, fmt.Sprintf("127.0.%d.1", i+2)))
+	}
+	waitConns(t, s, 6)
+	if c := dialFrom(t, s, "127.0.7.1"); !closed(c) {
+		t.Fatal("a connection past the total was kept")
+	}
+	// Idle keep-alive connections are closed after IdleTimeout, freeing room.
+	for _, c := range held {
+		c.Close()
+	}
+	waitConns(t, s, 0)
+	c := dialFrom(t, s, "127.0.8.1")
+	fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := br.ReadByte(); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("idle keep-alive connection not closed by the server: %v", err)
+	}
+}
+
+// waitConns waits until the server holds n connections.
+func waitConns(t *testing.T, s *Server, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.ln.(*connLimiter).count() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("server holds %d connections, want %d", s.ln.(*connLimiter).count(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestRateLimitedConnectionClosed: a 429 closes its connection.
+func TestRateLimitedConnectionClosed(t *testing.T) {
+	s := startServer(t, &fakeBackend{}, func(c *Config) { c.RateLimit, c.RateBurst = 1, 1 })
+	c := dialFrom(t, s, "127.0.0.1")
+	br := bufio.NewReader(c)
+	for i, want := range []int{200, 429} {
+		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("request %d: HTTP %d, want %d", i, resp.StatusCode, want)
+		}
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := br.ReadByte(); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("connection kept open after a 429: %v", err)
+	}
+}
+
+// TestRateLimiterNoLockout: one request from each of more source addresses than
+// the limiter's table holds does not lock out a client that comes next.
+func TestRateLimiterNoLockout(t *testing.T) {
+	now := time.Unix(1000, 0)
+	s := newTestServer(t, &fakeBackend{}, func(c *Config) {
+		c.RateLimit = 0 // the default
+		c.Now = func() time.Time { return now }
+	})
+	get := func(addr string) int {
+		req, _ := http.NewRequest("GET", "/healthz", nil)
+		req.RemoteAddr = addr
+		rec := &recorder{header: http.Header{}}
+		s.Handler().ServeHTTP(rec, req)
+		return rec.code
+	}
+	for i := range 101_000 {
+		get(fmt.Sprintf("%d.%d.%d.1:1", 10+i>>16, i>>8&0xff, i&0xff))
+	}
+	if n := s.limiter.len(); n > 1<<16 {
+		t.Fatalf("limiter table holds %d clients", n)
+	}
+	for i := range 10 {
+		if code := get("192.0.2.1:1"); code != 200 {
+			t.Fatalf("new client's request %d after the flood: HTTP %d", i, code)
+		}
+	}
+}
+
+// recorder is a minimal ResponseWriter (httptest's keeps every body).
+type recorder struct {
+	header http.Header
+	code   int
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(c int) {
+	if r.code == 0 {
+		r.code = c
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(200)
+	return len(b), nil
+}
+
+// TestTrustedProxyRightmost: behind a trusted proxy the client is the right-most
+// X-Forwarded-For entry the proxies appended; what a client writes to its left
+// does not give it a fresh rate-limit bucket.
+func TestTrustedProxyRightmost(t *testing.T) {
+	s := startServer(t, &fakeBackend{}, func(c *Config) {
+		c.RateLimit, c.RateBurst = 1, 2
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.9.9.0/24")}
+	})
+	get := func(src, xff string) int {
+		req, _ := http.NewRequest("GET", "http://"+s.Addr()+"/healthz", nil)
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		resp, err := clientFrom(src).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i, want := range []int{200, 200, 429} {
+		// The attacker at 198.51.100.7 makes up a new first entry each time; the
+		// proxies (127.0.0.1 and 10.9.9.1) appended the real one.
+		if code := get("127.0.0.1", fmt.Sprintf("203.0.113.%d, 198.51.100.7, 10.9.9.1", i)); code != want {
+			t.Fatalf("request %d via the proxy: HTTP %d, want %d", i, code, want)
+		}
+	}
+	if code := get("127.0.0.1", "198.51.200.7"); code != 200 {
+		t.Fatalf("another client via the proxy: HTTP %d", code)
+	}
+	// From an untrusted peer the header is ignored: the peer is the client.
+	for i, want := range []int{200, 200, 429} {
+		if code := get("127.0.5.1", fmt.Sprintf("203.0.113.%d", i)); code != want {
+			t.Fatalf("request %d from an untrusted peer: HTTP %d, want %d", i, code, want)
+		}
+	}
+}
+
+// TestEvidenceByteRate: a client sending large bodies within the request rate is
+// held to its byte rate (429 with the time to wait) before its bodies are
+// decoded; other clients are not.
+func TestEvidenceByteRate(t *testing.T) {
+	now := time.Unix(1000, 0)
+	var mu sync.Mutex
+	fb := &fakeBackend{}
+	s := startServer(t, fb, func(c *Config) {
+		c.RateLimit = 0 // the defaults: 20/s, burst 40
+		c.EvidenceByteRate, c.MaxBodyBytes = 16<<10, 64<<10
+		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	})
+	base := "http://" + s.Addr()
+	big := bigBundle(t, 45<<10, 1)
+	big2 := bigBundle(t, 45<<10, 2)
+	flood := clientFrom("127.0.0.1")
+	if a := post(flood, base, big); a.err != nil || a.code != http.StatusAccepted {
+		t.Fatalf("first large body: %v HTTP %d, want 202", a.err, a.code)
+	}
+	a := post(flood, base, big2)
+	if wait, _ := strconv.Atoi(a.header.Get("Retry-After")); a.err != nil || a.code != http.StatusTooManyRequests || wait < 2 {
+		t.Fatalf("second large body at once: %v HTTP %d Retry-After %q, want 429 with Retry-After of 2 s or more",
+			a.err, a.code, a.header.Get("Retry-After"))
+	}
+	small := bigBundle(t, 1024, 3)
+	if a := post(clientFrom("127.0.1.1"), base, small); a.err != nil || a.code != http.StatusAccepted {
+		t.Fatalf("another client's small body: %v HTTP %d, want 202", a.err, a.code)
+	}
+	mu.Lock()
+	now = now.Add(3 * time.Second)
+	mu.Unlock()
+	if a := post(flood, base, big2); a.err != nil || a.code != http.StatusAccepted {
+		t.Fatalf("large body after the wait: %v HTTP %d, want 202", a.err, a.code)
+	}
+	if len(fb.submitted) != 3 {
+		t.Fatalf("backend saw %d submissions, want 3", len(fb.submitted))
+	}
+}
