@@ -104,35 +104,9 @@ func (s *Service) track(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	from := s.cfg.StartBlock
-	// The machine table is in memory; what it held at the last scanned block is in
-	// the store. A node that has not loaded it yet (just started) resumes from it, or
-	// rescans everything when the store has no table.
-	s.tmu.RLock()
-	loaded := s.trackLoaded
-	s.tmu.RUnlock()
-	var resumed []common.Hash
-	resume := true
-	if !loaded {
-		if resumed, resume, err = s.loadTracked(); err != nil {
-			return err
-		}
-	}
-	if b, err := s.st.Meta(metaLastScanned); err == nil && len(b) == 8 && resume {
-		from = binary.BigEndian.Uint64(b) + 1
-	}
-	if from > head+1 {
-		// The chain is behind what we scanned: it was reset. Rescan from the start.
-		s.log.Warn("chain head below the last scanned block; rescanning registry events", "head", head, "scanned", from-1)
-		from = s.cfg.StartBlock
-		s.tmu.Lock()
-		s.machines = map[common.Hash]MachineRecord{}
-		s.tmu.Unlock()
-		resumed = nil
-	}
-	touched := map[common.Hash]bool{}
-	for _, id := range resumed {
-		touched[id] = true
+	from, touched, err := s.trackStart(head)
+	if err != nil {
+		return err
 	}
 	for lo := from; lo <= head; lo += logChunk {
 		hi := min(lo+logChunk-1, head)
@@ -153,17 +127,9 @@ func (s *Service) track(ctx context.Context) error {
 		touched[id] = true
 	}
 	s.tmu.RUnlock()
-	fresh := make(map[common.Hash]MachineRecord, len(touched))
-	for id := range touched {
-		rec, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (MachineRecord, error) {
-			return s.reg.Machine(ctx, id)
-		})
-		if err != nil {
-			return err
-		}
-		if rec.State == machineRegistered {
-			fresh[id] = rec
-		}
+	fresh, err := s.registeredRecords(cctx, touched)
+	if err != nil {
+		return err
 	}
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], head)
@@ -176,6 +142,60 @@ func (s *Service) track(ctx context.Context) error {
 	s.machines, s.trackLoaded = fresh, true
 	s.tmu.Unlock()
 	return nil
+}
+
+// trackStart returns the first block to scan and the machines to refresh whatever
+// the events say. The machine table is in memory; what it held at the last scanned
+// block is in the store. A node that has not loaded it yet (just started) resumes
+// from it, or rescans everything when the store has no table; a chain whose head is
+// below the last scanned block was reset and is rescanned from the start.
+func (s *Service) trackStart(head uint64) (uint64, map[common.Hash]bool, error) {
+	from := s.cfg.StartBlock
+	s.tmu.RLock()
+	loaded := s.trackLoaded
+	s.tmu.RUnlock()
+	var resumed []common.Hash
+	resume := true
+	if !loaded {
+		var err error
+		if resumed, resume, err = s.loadTracked(); err != nil {
+			return 0, nil, err
+		}
+	}
+	if b, err := s.st.Meta(metaLastScanned); err == nil && len(b) == 8 && resume {
+		from = binary.BigEndian.Uint64(b) + 1
+	}
+	if from > head+1 {
+		s.log.Warn("chain head below the last scanned block; rescanning registry events", "head", head, "scanned", from-1)
+		from = s.cfg.StartBlock
+		s.tmu.Lock()
+		s.machines = map[common.Hash]MachineRecord{}
+		s.tmu.Unlock()
+		resumed = nil
+	}
+	touched := map[common.Hash]bool{}
+	for _, id := range resumed {
+		touched[id] = true
+	}
+	return from, touched, nil
+}
+
+// registeredRecords reads the registry's record of each machine in ids and keeps
+// the registered ones.
+func (s *Service) registeredRecords(ctx context.Context, ids map[common.Hash]bool) (map[common.Hash]MachineRecord, error) {
+	fresh := make(map[common.Hash]MachineRecord, len(ids))
+	for id := range ids {
+		rec, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (MachineRecord, error) {
+			return s.reg.Machine(ctx, id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if rec.State == machineRegistered {
+			fresh[id] = rec
+		}
+	}
+	return fresh, nil
 }
 
 // chainTime returns the head block's timestamp: verdict validity is judged by the
