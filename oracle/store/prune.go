@@ -50,78 +50,14 @@ func (s *Store) PruneFailed(o PruneOptions) (PruneStats, error) {
 	}
 	var st PruneStats
 	err := s.update(func(tx *bolt.Tx) error {
-		subs := tx.Bucket(bktSubmissions)
-		keepEv := map[common.Hash]bool{}
-		keepVerd := map[common.Hash]bool{}
-		var drop []Submission
-		err := subs.ForEach(func(k, v []byte) error {
-			sub, err := DecodeSubmission(v)
-			if err != nil {
-				return fmt.Errorf("submission %q: %w", k, err)
-			}
-			if sub.State == StateFailed && sub.UpdatedAt.Before(o.Before) && len(drop) < limit {
-				drop = append(drop, sub)
-				return nil
-			}
-			if sub.State == StateFailed && sub.UpdatedAt.Before(o.Before) {
-				st.More = true
-			}
-			keepEv[sub.EvidenceHash] = true
-			if sub.VerdictHash != (common.Hash{}) {
-				keepVerd[sub.VerdictHash] = true
-			}
-			return nil
-		})
+		c, err := pruneCandidates(tx, o.Before, limit)
 		if err != nil {
 			return err
 		}
-		meta := tx.Bucket(bktMeta)
-		evs := tx.Bucket(bktEvidence)
-		for _, sub := range drop {
-			if err := subs.Delete([]byte(sub.ID)); err != nil {
+		st.More = c.more
+		for _, sub := range c.drop {
+			if err := s.pruneSubmission(tx, sub, o, c, &st); err != nil {
 				return err
-			}
-			st.Submissions++
-			if o.Meta != nil {
-				for k, want := range o.Meta(sub) {
-					if want != nil && !bytes.Equal(meta.Get([]byte(k)), want) {
-						continue
-					}
-					if err := meta.Delete([]byte(k)); err != nil {
-						return err
-					}
-				}
-			}
-			if !keepEv[sub.EvidenceHash] {
-				if v := evs.Get(sub.EvidenceHash[:]); v != nil {
-					st.Evidence++
-					st.EvidenceBytes += int64(len(v))
-					if err := evs.Delete(sub.EvidenceHash[:]); err != nil {
-						return err
-					}
-				}
-			}
-			if h := sub.VerdictHash; h != (common.Hash{}) {
-				if err := tx.Bucket(bktSubsByVerd).Delete(concat(h[:], []byte(sub.ID))); err != nil {
-					return err
-				}
-				if !keepVerd[h] && !s.refTx(tx, h) {
-					deleted, err := s.deleteVerdict(tx, h)
-					if err != nil {
-						return err
-					}
-					if deleted {
-						st.Verdicts++
-						if o.VerdictMeta != nil {
-							for _, k := range o.VerdictMeta(h) {
-								if err := meta.Delete([]byte(k)); err != nil {
-									return err
-								}
-							}
-						}
-					}
-					keepVerd[h] = true // deleted once
-				}
 			}
 		}
 		return nil
@@ -130,6 +66,95 @@ func (s *Store) PruneFailed(o PruneOptions) (PruneStats, error) {
 		return PruneStats{}, fmt.Errorf("prune failed submissions: %w", err)
 	}
 	return st, nil
+}
+
+// pruneSet is one pass's work: the submissions to drop, and the evidence and
+// verdicts the others still refer to.
+type pruneSet struct {
+	drop     []Submission
+	keepEv   map[common.Hash]bool
+	keepVerd map[common.Hash]bool
+	more     bool // failed submissions old enough were left for the next pass
+}
+
+// pruneCandidates reads every submission: up to limit failed before `before` are
+// dropped; every other one keeps its evidence and verdict.
+func pruneCandidates(tx *bolt.Tx, before time.Time, limit int) (*pruneSet, error) {
+	c := &pruneSet{keepEv: map[common.Hash]bool{}, keepVerd: map[common.Hash]bool{}}
+	err := tx.Bucket(bktSubmissions).ForEach(func(k, v []byte) error {
+		sub, err := DecodeSubmission(v)
+		if err != nil {
+			return fmt.Errorf("submission %q: %w", k, err)
+		}
+		old := sub.State == StateFailed && sub.UpdatedAt.Before(before)
+		if old && len(c.drop) < limit {
+			c.drop = append(c.drop, sub)
+			return nil
+		}
+		c.more = c.more || old
+		c.keepEv[sub.EvidenceHash] = true
+		if sub.VerdictHash != (common.Hash{}) {
+			c.keepVerd[sub.VerdictHash] = true
+		}
+		return nil
+	})
+	return c, err
+}
+
+// pruneSubmission deletes one failed submission with its metadata, and its
+// evidence and verdict when nothing kept refers to them.
+func (s *Store) pruneSubmission(tx *bolt.Tx, sub Submission, o PruneOptions, c *pruneSet, st *PruneStats) error {
+	if err := tx.Bucket(bktSubmissions).Delete([]byte(sub.ID)); err != nil {
+		return err
+	}
+	st.Submissions++
+	meta := tx.Bucket(bktMeta)
+	if o.Meta != nil {
+		for k, want := range o.Meta(sub) {
+			if want != nil && !bytes.Equal(meta.Get([]byte(k)), want) {
+				continue
+			}
+			if err := meta.Delete([]byte(k)); err != nil {
+				return err
+			}
+		}
+	}
+	if evs := tx.Bucket(bktEvidence); !c.keepEv[sub.EvidenceHash] {
+		if v := evs.Get(sub.EvidenceHash[:]); v != nil {
+			st.Evidence++
+			st.EvidenceBytes += int64(len(v))
+			if err := evs.Delete(sub.EvidenceHash[:]); err != nil {
+				return err
+			}
+		}
+	}
+	h := sub.VerdictHash
+	if h == (common.Hash{}) {
+		return nil
+	}
+	if err := tx.Bucket(bktSubsByVerd).Delete(concat(h[:], []byte(sub.ID))); err != nil {
+		return err
+	}
+	if c.keepVerd[h] || s.refTx(tx, h) {
+		return nil
+	}
+	deleted, err := s.deleteVerdict(tx, h)
+	if err != nil {
+		return err
+	}
+	c.keepVerd[h] = true // deleted once
+	if !deleted {
+		return nil
+	}
+	st.Verdicts++
+	if o.VerdictMeta != nil {
+		for _, k := range o.VerdictMeta(h) {
+			if err := meta.Delete([]byte(k)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // refTx reports whether a live journaled transaction carries verdict h.
