@@ -185,54 +185,14 @@ func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
 // only well-formed evidence reaches the store; the 202 is written only after the
 // backend has committed the submission.
 func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
-	if err := onlyParams(r, "machine_id", "tee_key", "anchor_block", "pop", "tee"); err != nil {
+	req, err := submitParams(r, s.cfg.Now().UTC())
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	req := &SubmitRequest{ReceivedAt: s.cfg.Now().UTC()}
-	var err error
-	if req.MachineID, err = hashParam("machine_id", q.Get("machine_id")); err != nil {
+	mt, wantTEE, err := evidenceMediaType(r)
+	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	if req.TEEKey, err = addressParam("tee_key", q.Get("tee_key")); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ab := q.Get("anchor_block")
-	if ab == "" {
-		s.fail(w, r, badField("anchor_block", "required: the anchor block number of the challenge"))
-		return
-	}
-	if req.AnchorBlock, err = strconv.ParseUint(ab, 10, 64); err != nil || req.AnchorBlock == 0 {
-		s.fail(w, r, badField("anchor_block", "want a positive decimal block number, got %q", clip(ab)))
-		return
-	}
-	if req.PoP, err = popParam(q.Get("pop")); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ct := r.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	if ct == "" || err != nil {
-		s.fail(w, r, badField("Content-Type", "want application/json (bundle) or application/octet-stream (raw evidence), got %q", clip(ct)))
-		return
-	}
-	var wantTEE evidence.TEE
-	switch mt {
-	case "application/json":
-		if q.Has("tee") {
-			s.fail(w, r, badField("tee", "only with application/octet-stream: a bundle names its TEE"))
-			return
-		}
-	case "application/octet-stream":
-		if wantTEE, err = evidence.ParseTEE(q.Get("tee")); err != nil {
-			s.fail(w, r, &FieldError{Field: "tee", Err: err})
-			return
-		}
-	default:
-		s.fail(w, r, badField("Content-Type", "want application/json (bundle) or application/octet-stream (raw evidence), got %q", clip(mt)))
 		return
 	}
 	// The client's byte rate is charged before the body is read when its size is
@@ -241,15 +201,8 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength >= 0 && !s.allowBytes(w, r, int(r.ContentLength)) {
 		return
 	}
-	release, err := s.admit.acquire(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), bodyReservation(r, s.cfg.MaxBodyBytes))
-	switch {
-	case errors.Is(err, errClientBusy):
-		s.metrics.refused.WithLabelValues("evidence_client").Inc()
-		refuse(w, r, http.StatusTooManyRequests, 1, err.Error())
-		return
-	case err != nil:
-		s.metrics.refused.WithLabelValues("evidence_busy").Inc()
-		refuse(w, r, http.StatusServiceUnavailable, 1, err.Error())
+	release, ok := s.admitEvidence(w, r)
+	if !ok {
 		return
 	}
 	defer release()
@@ -265,34 +218,10 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength < 0 && !s.allowBytes(w, r, len(body)) {
 		return
 	}
-	// Decode checks the JSON itself: a separate validation pass would cost as
-	// much again on a large body.
-	ev, err := evidence.Decode("body", body)
-	if err != nil {
-		s.fail(w, r, &FieldError{Field: "body", Err: err})
+	if err := decodeSubmission(req, body, mt, wantTEE); err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	body = nil // the decoded evidence and its bundle form are what is kept from here
-	if mt == "application/json" && ev.Form != evidence.FormBundle {
-		s.fail(w, r, badField("body", "JSON body is not an evidence bundle (form %s)", ev.Form))
-		return
-	}
-	if wantTEE != evidence.TEEUnknown && ev.TEE != wantTEE {
-		s.fail(w, r, &FieldError{Field: "tee", Err: fmt.Errorf("%w: tee=%s, evidence is %s", evidence.ErrTEEMismatch, wantTEE, ev.TEE)})
-		return
-	}
-	if req.Bundle, err = ev.MarshalBundle(); err != nil {
-		s.fail(w, r, &FieldError{Field: "body", Err: err})
-		return
-	}
-	// The archive keeps the bundle form, which the store decodes again: raw evidence
-	// under the body limit can grow past the bundle limit in base64.
-	if len(req.Bundle) > evidence.MaxBundleSize {
-		s.fail(w, r, &FieldError{Field: "body", Err: fmt.Errorf("%w: the evidence's bundle form (base64) is %d bytes, at most %d",
-			evidence.ErrTooLarge, len(req.Bundle), evidence.MaxBundleSize)})
-		return
-	}
-	req.Evidence = ev
 	res, err := s.backend.Submit(r.Context(), req)
 	if err != nil {
 		s.fail(w, r, err)
@@ -308,6 +237,104 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		code = http.StatusOK
 	}
 	writeJSON(w, code, res)
+}
+
+// submitParams reads a submission's query parameters.
+func submitParams(r *http.Request, now time.Time) (*SubmitRequest, error) {
+	if err := onlyParams(r, "machine_id", "tee_key", "anchor_block", "pop", "tee"); err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	req := &SubmitRequest{ReceivedAt: now}
+	var err error
+	if req.MachineID, err = hashParam("machine_id", q.Get("machine_id")); err != nil {
+		return nil, err
+	}
+	if req.TEEKey, err = addressParam("tee_key", q.Get("tee_key")); err != nil {
+		return nil, err
+	}
+	ab := q.Get("anchor_block")
+	if ab == "" {
+		return nil, badField("anchor_block", "required: the anchor block number of the challenge")
+	}
+	if req.AnchorBlock, err = strconv.ParseUint(ab, 10, 64); err != nil || req.AnchorBlock == 0 {
+		return nil, badField("anchor_block", "want a positive decimal block number, got %q", clip(ab))
+	}
+	if req.PoP, err = popParam(q.Get("pop")); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// evidenceMediaType returns the body's media type and, for raw evidence, the TEE
+// the ?tee= parameter names (a bundle names its own).
+func evidenceMediaType(r *http.Request) (string, evidence.TEE, error) {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil {
+		return "", 0, badField("Content-Type", "want application/json (bundle) or application/octet-stream (raw evidence), got %q", clip(ct))
+	}
+	q := r.URL.Query()
+	switch mt {
+	case "application/json":
+		if q.Has("tee") {
+			return "", 0, badField("tee", "only with application/octet-stream: a bundle names its TEE")
+		}
+		return mt, evidence.TEEUnknown, nil
+	case "application/octet-stream":
+		tee, err := evidence.ParseTEE(q.Get("tee"))
+		if err != nil {
+			return "", 0, &FieldError{Field: "tee", Err: err}
+		}
+		return mt, tee, nil
+	}
+	return "", 0, badField("Content-Type", "want application/json (bundle) or application/octet-stream (raw evidence), got %q", clip(mt))
+}
+
+// admitEvidence takes the submission's place among those in flight, or refuses it
+// at once (429 for the client's own bound, 503 for the node's) and returns false.
+func (s *Server) admitEvidence(w http.ResponseWriter, r *http.Request) (func(), bool) {
+	release, err := s.admit.acquire(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), bodyReservation(r, s.cfg.MaxBodyBytes))
+	switch {
+	case errors.Is(err, errClientBusy):
+		s.metrics.refused.WithLabelValues("evidence_client").Inc()
+		refuse(w, r, http.StatusTooManyRequests, 1, err.Error())
+		return nil, false
+	case err != nil:
+		s.metrics.refused.WithLabelValues("evidence_busy").Inc()
+		refuse(w, r, http.StatusServiceUnavailable, 1, err.Error())
+		return nil, false
+	}
+	return release, true
+}
+
+// decodeSubmission decodes the body into req's evidence and its bundle form,
+// checking it is of the form and TEE the request says and that its bundle form
+// fits the archive.
+func decodeSubmission(req *SubmitRequest, body []byte, mt string, wantTEE evidence.TEE) error {
+	// Decode checks the JSON itself: a separate validation pass would cost as much
+	// again on a large body.
+	ev, err := evidence.Decode("body", body)
+	if err != nil {
+		return &FieldError{Field: "body", Err: err}
+	}
+	if mt == "application/json" && ev.Form != evidence.FormBundle {
+		return badField("body", "JSON body is not an evidence bundle (form %s)", ev.Form)
+	}
+	if wantTEE != evidence.TEEUnknown && ev.TEE != wantTEE {
+		return &FieldError{Field: "tee", Err: fmt.Errorf("%w: tee=%s, evidence is %s", evidence.ErrTEEMismatch, wantTEE, ev.TEE)}
+	}
+	if req.Bundle, err = ev.MarshalBundle(); err != nil {
+		return &FieldError{Field: "body", Err: err}
+	}
+	// The archive keeps the bundle form, which the store decodes again: raw evidence
+	// under the body limit can grow past the bundle limit in base64.
+	if len(req.Bundle) > evidence.MaxBundleSize {
+		return &FieldError{Field: "body", Err: fmt.Errorf("%w: the evidence's bundle form (base64) is %d bytes, at most %d",
+			evidence.ErrTooLarge, len(req.Bundle), evidence.MaxBundleSize)}
+	}
+	req.Evidence = ev
+	return nil
 }
 
 // allowBytes charges n evidence body bytes to the client's byte rate, or refuses
