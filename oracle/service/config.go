@@ -129,52 +129,85 @@ type Config struct {
 
 // Check validates c across fields and fills defaults.
 func (c *Config) Check() error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+	if err := c.checkRequired(); err != nil {
+		return err
 	}
+	if err := c.checkSender(); err != nil {
+		return err
+	}
+	for i, p := range c.Peers {
+		u, err := url.Parse(p)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return configErr("peer %d %q is not an http(s) URL", i, p)
+		}
+		c.Peers[i] = strings.TrimRight(p, "/")
+	}
+	if err := c.defaultTimes(); err != nil {
+		return err
+	}
+	if err := c.defaultCounts(); err != nil {
+		return err
+	}
+	c.TxManager.From, c.TxManager.Signer = c.TxFrom, c.TxSigner
+	if c.TxManager.MaxFeeCap == nil {
+		return configErr("no max fee cap for transactions")
+	}
+	c.API.Registerer, c.API.Gatherer = c.Metrics, c.Metrics
+	if c.API.Logger == nil {
+		c.API.Logger = c.Logger
+	}
+	if err := c.API.Check(); err != nil {
+		return err
+	}
+	if _, err := c.Policy.Hash(); err != nil {
+		return configErr("policy: %v", err)
+	}
+	return nil
+}
+
+func configErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+}
+
+// checkRequired refuses a configuration missing what the node cannot run without.
+func (c *Config) checkRequired() error {
 	switch {
 	case c.Registry == (common.Address{}):
-		return bad("registry address is zero")
+		return configErr("registry address is zero")
 	case c.ChainID == 0:
-		return bad("chain id is zero")
+		return configErr("chain id is zero")
 	case c.OracleKey == nil:
-		return bad("no oracle key")
+		return configErr("no oracle key")
 	case c.Policy == nil:
-		return bad("no policy")
+		return configErr("no policy")
 	case c.Appraiser == nil:
-		return bad("no appraiser")
+		return configErr("no appraiser")
 	case c.Store == nil:
-		return bad("no store")
+		return configErr("no store")
 	case c.Workers < 0:
-		return bad("negative workers")
+		return configErr("negative workers")
 	case c.BatchMax < 0:
-		return bad("negative batch size")
+		return configErr("negative batch size")
 	}
+	return nil
+}
+
+// checkSender defaults the transaction sender to the oracle key's account.
+func (c *Config) checkSender() error {
 	if c.TxFrom == (common.Address{}) {
 		c.TxFrom = crypto.PubkeyToAddress(c.OracleKey.PublicKey)
 	}
 	if c.TxSigner == nil {
 		if c.TxFrom != crypto.PubkeyToAddress(c.OracleKey.PublicKey) {
-			return bad("tx sender %s differs from the oracle key and no tx signer was given", c.TxFrom)
+			return configErr("tx sender %s differs from the oracle key and no tx signer was given", c.TxFrom)
 		}
 		c.TxSigner = chain.KeySigner(c.OracleKey, new(big.Int).SetUint64(c.ChainID))
 	}
-	for i, p := range c.Peers {
-		u, err := url.Parse(p)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return bad("peer %d %q is not an http(s) URL", i, p)
-		}
-		c.Peers[i] = strings.TrimRight(p, "/")
-	}
-	if c.Workers == 0 {
-		c.Workers = runtime.NumCPU()
-	}
-	if c.AnchorMargin == 0 {
-		c.AnchorMargin = 2
-	}
-	if c.AnchorSlack == 0 {
-		c.AnchorSlack = 8
-	}
+	return nil
+}
+
+// defaultTimes fills the durations left zero and refuses negative ones.
+func (c *Config) defaultTimes() error {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {
 			*d = v
@@ -192,7 +225,7 @@ func (c *Config) Check() error {
 	def(&c.HealthInterval, 15*time.Second)
 	def(&c.RetainFailed, 24*time.Hour)
 	if c.PruneInterval < 0 {
-		return bad("negative prune interval")
+		return configErr("negative prune interval")
 	}
 	if c.PruneInterval == 0 {
 		c.PruneInterval = time.Hour
@@ -200,25 +233,42 @@ func (c *Config) Check() error {
 			c.PruneInterval = min(max(c.RetainFailed/24, time.Second), time.Hour)
 		}
 	}
-	if c.GasPerVerdict == 0 {
-		c.GasPerVerdict = 120_000
-	}
-	if c.ReserveVerdicts < 0 {
-		return bad("negative reserve verdicts")
-	}
-	if c.ReserveVerdicts == 0 {
-		c.ReserveVerdicts = 10
-	}
 	for name, d := range map[string]time.Duration{"poll interval": c.PollInterval, "relay delay": c.RelayDelay,
 		"quorum timeout": c.QuorumTimeout, "due window": c.DueWithin, "reappraise interval": c.ReappraiseInterval,
 		"reappraise epoch": c.ReappraiseEpoch, "collateral wait": c.CollateralWait, "collateral retry": c.CollateralRetry,
 		"max head lag": c.MaxHeadLag, "health interval": c.HealthInterval} {
 		if d < 0 {
-			return bad("negative %s", name)
+			return configErr("negative %s", name)
 		}
 	}
 	if c.ReappraiseEpoch < time.Second {
-		return bad("reappraise epoch %s below one second", c.ReappraiseEpoch)
+		return configErr("reappraise epoch %s below one second", c.ReappraiseEpoch)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// defaultCounts fills the counts, metrics and logger left zero.
+func (c *Config) defaultCounts() error {
+	if c.Workers == 0 {
+		c.Workers = runtime.NumCPU()
+	}
+	if c.AnchorMargin == 0 {
+		c.AnchorMargin = 2
+	}
+	if c.AnchorSlack == 0 {
+		c.AnchorSlack = 8
+	}
+	if c.GasPerVerdict == 0 {
+		c.GasPerVerdict = 120_000
+	}
+	if c.ReserveVerdicts < 0 {
+		return configErr("negative reserve verdicts")
+	}
+	if c.ReserveVerdicts == 0 {
+		c.ReserveVerdicts = 10
 	}
 	if c.BatchMax == 0 {
 		c.BatchMax = 32
@@ -228,23 +278,6 @@ func (c *Config) Check() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	c.TxManager.From, c.TxManager.Signer = c.TxFrom, c.TxSigner
-	if c.TxManager.MaxFeeCap == nil {
-		return bad("no max fee cap for transactions")
-	}
-	c.API.Registerer, c.API.Gatherer = c.Metrics, c.Metrics
-	if c.API.Logger == nil {
-		c.API.Logger = c.Logger
-	}
-	if err := c.API.Check(); err != nil {
-		return err
-	}
-	if _, err := c.Policy.Hash(); err != nil {
-		return bad("policy: %v", err)
 	}
 	return nil
 }
