@@ -105,6 +105,29 @@ func (c *Config) Check() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return fmt.Errorf("%w: listen address %q: %w", ErrConfig, c.Listen, err)
 	}
+	if err := c.checkTimeouts(); err != nil {
+		return err
+	}
+	if err := c.checkSizes(); err != nil {
+		return err
+	}
+	if err := c.checkRates(); err != nil {
+		return err
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Gatherer == nil {
+		c.Gatherer = prometheus.NewRegistry()
+	}
+	return nil
+}
+
+// checkTimeouts fills the timeouts left zero and refuses negative ones.
+func (c *Config) checkTimeouts() error {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {
 			*d = v
@@ -120,6 +143,12 @@ func (c *Config) Check() error {
 			return fmt.Errorf("%w: negative %s timeout", ErrConfig, name)
 		}
 	}
+	return nil
+}
+
+// checkSizes fills the byte, connection and table bounds left zero and refuses
+// negative or contradictory ones.
+func (c *Config) checkSizes() error {
 	defInt := func(v *int, d int) {
 		if *v == 0 {
 			*v = d
@@ -152,6 +181,11 @@ func (c *Config) Check() error {
 		return fmt.Errorf("%w: max evidence bytes %d below max body bytes %d: no body of the largest size could ever be received",
 			ErrConfig, c.MaxEvidenceBytes, c.MaxBodyBytes)
 	}
+	return nil
+}
+
+// checkRates fills the per-client rates left zero and checks the trusted proxies.
+func (c *Config) checkRates() error {
 	if c.RateLimit == 0 {
 		c.RateLimit = 20
 	}
@@ -171,15 +205,6 @@ func (c *Config) Check() error {
 		if !p.IsValid() {
 			return fmt.Errorf("%w: invalid trusted proxy prefix", ErrConfig)
 		}
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Gatherer == nil {
-		c.Gatherer = prometheus.NewRegistry()
 	}
 	return nil
 }
