@@ -53,6 +53,7 @@ func badInput(err error) error { return &exitError{code: exitBadInput, err: err}
 
 // newApp builds the teeoracle command-line app.
 func newApp(deps appDeps) *cli.App {
+	useOwnFlagHelp()
 	app := &cli.App{
 		Name:        "teeoracle",
 		Usage:       "verify TEE attestation evidence and produce registry verdicts",
@@ -77,6 +78,7 @@ func newApp(deps appDeps) *cli.App {
 		},
 		Commands: append([]*cli.Command{verifyCommand(deps), serveCommand(deps), auditCommand(deps), agentCommand(deps), devnetCommand(deps)}, registryCommands(deps)...),
 	}
+	addFlagAliases(app.Commands)
 	return app
 }
 

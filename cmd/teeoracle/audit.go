@@ -29,8 +29,8 @@ policy, damaged collateral) is reported, and nothing is re-run on it.
 
 With --rpc-url and --registry, audit also checks that the registry accepted the
 verdict (its VerdictAccepted event) and that the verdict was made for that
-registry; --machine then audits the machine's latest verdict on-chain (also with
---node). Without them, --machine needs --db and audits the latest archived verdict.
+registry; --machine-id then audits the machine's latest verdict on-chain (also with
+--node). Without them, --machine-id needs --db and audits the latest archived verdict.
 
 Exit status: 0 reproduced (and accepted on-chain, when checked), 1 not reproduced
 (the differences are listed), 2 bad input or error.`
@@ -39,7 +39,7 @@ func auditCommand(deps appDeps) *cli.Command {
 	return &cli.Command{
 		Name:        "audit",
 		Usage:       "reproduce a verdict from the archive",
-		UsageText:   "teeoracle audit (--verdict-hash HASH | --machine ID) (--node URL | --db FILE) [--rpc-url URL --registry ADDRESS] [--json]",
+		UsageText:   "teeoracle audit (--verdict-hash HASH | --machine-id ID) (--node URL | --db FILE) [--rpc-url URL --registry ADDRESS] [--json]",
 		Description: auditDescription,
 		Flags:       append(auditFlags(), chainReadFlags()...),
 		Action: func(c *cli.Context) error {
@@ -102,7 +102,7 @@ func openAuditSource(c *cli.Context) (audit.Source, *store.Store, error) {
 }
 
 // auditTarget returns the verdict hash to audit: --verdict-hash, or with
-// --machine the machine's latest verdict the registry accepted (with --rpc-url) or
+// --machine-id the machine's latest verdict the registry accepted (with --rpc-url) or
 // else the latest the database holds.
 func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.Store) (common.Hash, error) {
 	h, err := parseHash(c, flagVerdictHash)

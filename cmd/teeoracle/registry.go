@@ -40,7 +40,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 				{
 					Name:      "deploy",
 					Usage:     "deploy a TeeRegistry (and optionally the example consumer) and print its address",
-					UsageText: "teeoracle registry deploy --rpc-url URL --key-file FILE --oracle ADDRESS... --threshold M [--owner ADDRESS] [--with-consumer]",
+					UsageText: "teeoracle registry deploy --rpc-url URL (--keystore FILE --password-file FILE | --key-file FILE) --oracle ADDRESS... --threshold M [--owner ADDRESS] [--with-consumer]",
 					Flags:     deployFlags(),
 					Action:    runDeploy,
 				},
@@ -85,10 +85,10 @@ func registryCommands(deps appDeps) []*cli.Command {
 				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever",
 					Flags: txFlags(machineFlag()), Action: runMachineDeregister},
 				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
-					UsageText: "teeoracle machine authorize-key --machine ID --key ADDRESS chain and key flags\n\n" +
+					UsageText: "teeoracle machine authorize-key --machine-id ID --tee-key ADDRESS chain and key flags\n\n" +
 						"A machine's first verdict, and every key rotation, binds only the key its provider authorised:\n" +
 						"run this with the address the machine's agent prints (its TEE key) before the agent attests.",
-					Flags: txFlags(machineFlag(), teeKeyFlag()), Action: runMachineAuthorizeKey},
+					Flags: txFlags(machineFlag(), teeKeyFlag("")), Action: runMachineAuthorizeKey},
 				{Name: "revoke-key", Usage: "withdraw a machine's key: drop a pending authorisation and unbind (untrust) its bound key",
 					Flags: txFlags(machineFlag()), Action: runMachineRevokeKey},
 				{Name: "show", Usage: "print a machine's record and latest verdict",
@@ -98,7 +98,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 		{
 			Name:        "query",
 			Usage:       "ask the registry whether a machine (or a TEE key) is trusted now",
-			UsageText:   "teeoracle query --rpc-url URL --registry ADDRESS (--machine ID | --key ADDRESS)",
+			UsageText:   "teeoracle query --rpc-url URL --registry ADDRESS (--machine-id ID | --tee-key ADDRESS)",
 			Description: "Exit status: 0 trusted, 1 not trusted, 2 bad input or error.",
 			Flags:       queryFlags(),
 			Action:      runQuery,
@@ -118,7 +118,7 @@ func txTimeout(c *cli.Context) time.Duration {
 	if d := c.Duration(rfTxTimeout); d > 0 {
 		return d
 	}
-	return 2 * time.Minute
+	return defaultTxTimeout
 }
 
 // dial connects to --rpc-url, checks --chain-id, and opens --registry when
@@ -230,8 +230,11 @@ func parseAddresses(c *cli.Context, flag string) ([]common.Address, error) {
 
 func parseUint8(c *cli.Context, flag string, lo, hi uint) (uint, error) {
 	v := c.Uint(flag)
-	if !c.IsSet(flag) || v < lo || v > hi {
-		return 0, fmt.Errorf("--%s is required, %d..%d", flag, lo, hi)
+	if !c.IsSet(flag) {
+		return 0, fmt.Errorf("--%s is required (%d..%d)", flag, lo, hi)
+	}
+	if v < lo || v > hi {
+		return 0, fmt.Errorf("--%s %d: want %d..%d", flag, v, lo, hi)
 	}
 	return v, nil
 }
@@ -251,9 +254,12 @@ func runDeploy(c *cli.Context) error {
 	if len(oracles) == 0 {
 		return badInput(fmt.Errorf("--%s is required: the initial oracle signers", rfOracle))
 	}
-	m, err := parseUint8(c, rfThreshold, 1, uint(len(oracles)))
+	m, err := parseUint8(c, rfThreshold, 1, 255)
 	if err != nil {
 		return badInput(err)
+	}
+	if m > uint(len(oracles)) {
+		return badInput(fmt.Errorf("--%s %d: more than the %d --%s signers given; a quorum of %d could never be reached", rfThreshold, m, len(oracles), rfOracle, m))
 	}
 	age := c.Uint(rfMaxAnchorAge)
 	if age < 1 || age > 256 {

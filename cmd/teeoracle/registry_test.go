@@ -160,11 +160,11 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	if m["machine"] != id.Hex() || m["provider"] != provider.Hex() {
 		t.Fatalf("machine register printed %v, want id %s", m, id)
 	}
-	show := mustRun(t, append([]string{"machine", "show", "--machine", id.Hex()}, on...)...)
+	show := mustRun(t, append([]string{"machine", "show", "--machine-id", id.Hex()}, on...)...)
 	if show["state"] != "registered" || show["tee"] != "sev-snp" || show["status"] != "none" || show["trusted"] != "false" {
 		t.Fatalf("machine show before a verdict: %v", show)
 	}
-	out, err, code := runReg(t, append([]string{"query", "--machine", id.Hex()}, on...)...)
+	out, err, code := runReg(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...)
 	if code != exitUntrusted || err == nil || fields(out)["trusted"] != "false" {
 		t.Fatalf("query before a verdict: exit %d, %v\n%s", code, err, out)
 	}
@@ -224,12 +224,12 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	q1 := mustRun(t, append([]string{"query", "--machine", id.Hex()}, on...)...)
-	q2 := mustRun(t, append([]string{"query", "--key", teeAddr.Hex()}, on...)...)
+	q1 := mustRun(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...)
+	q2 := mustRun(t, append([]string{"query", "--tee-key", teeAddr.Hex()}, on...)...)
 	if q1["trusted"] != "true" || q2["trusted"] != "true" || q2["machine"] != id.Hex() {
 		t.Fatalf("query after the verdict: %v / %v", q1, q2)
 	}
-	show = mustRun(t, append([]string{"machine", "show", "--machine", id.Hex()}, on...)...)
+	show = mustRun(t, append([]string{"machine", "show", "--machine-id", id.Hex()}, on...)...)
 	if show["status"] != "trusted" || show["tee-key"] != teeAddr.Hex() || show["policy"] != polHash.Hex() || show["trusted"] != "true" {
 		t.Fatalf("machine show after the verdict: %v", show)
 	}
@@ -240,10 +240,10 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 		t.Fatalf("query after revoke-key: exit %d, want %d", code, exitUntrusted)
 	}
 	// Only the provider deregisters; then the machine is untrusted for good.
-	_, err, code = runReg(t, append([]string{"machine", "deregister", "--machine", id.Hex()}, asOwner...)...)
+	_, err, code = runReg(t, append([]string{"machine", "deregister", "--machine-id", id.Hex()}, asOwner...)...)
 	wantCLIRevert(t, err, code, "NotMachineProvider")
-	mustRun(t, append([]string{"machine", "deregister", "--machine", id.Hex()}, asProvider...)...)
-	if _, _, code := runReg(t, append([]string{"query", "--machine", id.Hex()}, on...)...); code != exitUntrusted {
+	mustRun(t, append([]string{"machine", "deregister", "--machine-id", id.Hex()}, asProvider...)...)
+	if _, _, code := runReg(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...); code != exitUntrusted {
 		t.Fatalf("query after deregistration: exit %d, want %d", code, exitUntrusted)
 	}
 	// Retiring the policy works and shows.
