@@ -92,4 +92,3 @@ func indentWrap(s string, indent, width int) string {
 	}
 	return b.String()
 }
-
