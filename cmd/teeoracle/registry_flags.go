@@ -122,7 +122,7 @@ func deployFlags() []cli.Flag {
 		&cli.UintFlag{Name: rfMaxAnchorAge, EnvVars: env(rfMaxAnchorAge), Value: 256,
 			Usage: "largest age in `BLOCKS` (1..256) of a trusted verdict's anchor"},
 		&cli.StringFlag{Name: rfOwner, EnvVars: env(rfOwner),
-			Usage: "governance `ADDRESS` (default: the sending key's)"},
+			Usage: "governance `ADDRESS`; without it, the sending key's address"},
 		&cli.BoolFlag{Name: rfWithConsumer, EnvVars: env(rfWithConsumer),
 			Usage: "also deploy the example consumer contract (TrustedWorkerExample)"},
 	)
