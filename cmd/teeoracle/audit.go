@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
@@ -82,6 +84,10 @@ func printAudit(w io.Writer, res *audit.Result) {
 		fmt.Fprintf(w, "on-chain   accepted by %s on chain %d in block %d (tx %s), %s\n", oc.Registry, oc.ChainID, oc.Block, oc.TxHash, cur)
 	default:
 		fmt.Fprintf(w, "on-chain   NOT accepted by %s on chain %d\n", oc.Registry, oc.ChainID)
+	}
+	fmt.Fprintf(w, "roots      %s\n", res.Roots)
+	if res.RecomputedVerdict != nil {
+		fmt.Fprintf(w, "reasons    %s\n", strings.Join(reasonsOrNone(policy.Reason(res.RecomputedVerdict.Reasons)), ", "))
 	}
 	fmt.Fprintf(w, "reproduced %v\n", res.Reproduced)
 	for _, d := range res.Differences {
@@ -171,10 +177,26 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.Roots = auditRoots(c.String(flagSNPRoots), c.String(flagTDXRoot))
 	if cc != nil {
 		if err := audit.CheckOnChain(ctx, cc.reg, cc.chainID, res); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
+}
+
+// auditRoots names the trust anchors an audit re-verified under.
+func auditRoots(snpRoots, tdxRoot string) string {
+	if snpRoots == "" && tdxRoot == "" {
+		return "AMD's and Intel's production roots"
+	}
+	snp, tdx := "SEV-SNP from AMD's production roots", "TDX from Intel's production root"
+	if snpRoots != "" {
+		snp = "SEV-SNP from --" + flagSNPRoots + " " + snpRoots
+	}
+	if tdxRoot != "" {
+		tdx = "TDX from --" + flagTDXRoot + " " + tdxRoot
+	}
+	return "custom, for test networks only: " + snp + "; " + tdx
 }
