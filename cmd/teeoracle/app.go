@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -69,14 +70,32 @@ func newApp(deps appDeps) *cli.App {
 			if err := level.UnmarshalText([]byte(c.String(flagLogLevel))); err != nil {
 				return badInput(err)
 			}
-			log := slog.New(slog.NewTextHandler(deps.Stderr, &slog.HandlerOptions{Level: level}))
+			hopts := &slog.HandlerOptions{Level: level}
+			var log *slog.Logger
+			switch f := c.String(flagLogFormat); f {
+			case "text":
+				log = slog.New(slog.NewTextHandler(deps.Stderr, hopts))
+			case "json":
+				log = slog.New(slog.NewJSONHandler(deps.Stderr, hopts))
+			default:
+				return badInput(fmt.Errorf("--%s %q: want text or json", flagLogFormat, f))
+			}
 			c.App.Metadata = map[string]any{"log": log}
 			for _, v := range unknownEnv(c.App, deps.Environ) {
 				log.Warn("unknown environment variable ignored", "name", v)
 			}
 			return nil
 		},
-		Commands: append([]*cli.Command{verifyCommand(deps), serveCommand(deps), auditCommand(deps), agentCommand(deps), devnetCommand(deps)}, registryCommands(deps)...),
+		Commands: append([]*cli.Command{verifyCommand(deps), serveCommand(deps), auditCommand(deps), agentCommand(deps), devnetCommand(deps),
+			keyCommand(deps), versionCommand()}, registryCommands(deps)...),
+		// Without a command: --version prints the version, anything else the help.
+		Action: func(c *cli.Context) error {
+			if c.Bool(flagVersion) {
+				return printVersion(c.App.Writer)
+			}
+			return cli.ShowAppHelp(c)
+		},
+		HideVersion: true,
 	}
 	addFlagAliases(app.Commands)
 	return app

@@ -7,7 +7,9 @@ import "github.com/urfave/cli/v2"
 // flag is kebab-case with exactly one environment variable, envName(name);
 // flags_test.go enforces it across all commands.
 const (
-	flagLogLevel = "log-level"
+	flagLogLevel  = "log-level"
+	flagLogFormat = "log-format"
+	flagVersion   = "version"
 
 	flagEvidence     = "evidence"
 	flagCert         = "cert"
@@ -51,7 +53,11 @@ func teeFlag() cli.Flag {
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: flagLogLevel, Value: "warn", EnvVars: env(flagLogLevel),
-			Usage: "log level: debug, info, warn or error (logs go to stderr)"},
+			Usage: "log `LEVEL`: debug, info, warn or error (logs go to stderr)"},
+		&cli.StringFlag{Name: flagLogFormat, Value: "text", EnvVars: env(flagLogFormat),
+			Usage: "log `FORMAT`: text (key=value) or json (one object per line, for log collectors)"},
+		&cli.BoolFlag{Name: flagVersion, EnvVars: env(flagVersion),
+			Usage: "print the version and build information, as 'teeoracle version' does, and exit"},
 	}
 }
 
