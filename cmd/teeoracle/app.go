@@ -31,6 +31,10 @@ dashes as underscores), shown beside each flag.`
 // TEEORACLE_ variables; urfave/cli reads the flags' own variables).
 type appDeps struct {
 	Stdout, Stderr io.Writer
+	// Stdin answers confirmation prompts, only when StdinIsTerminal says a person
+	// is there; nil means no terminal.
+	Stdin           io.Reader
+	StdinIsTerminal func() bool
 	Now            func() time.Time
 	Environ        []string
 }

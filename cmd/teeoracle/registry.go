@@ -30,7 +30,7 @@ threshold: 2)). --chain-id, when given, must match the RPC endpoint's chain.`
 
 // registryCommands returns the registry, policy, machine and query commands.
 func registryCommands(deps appDeps) []*cli.Command {
-	_ = deps // output goes through c.App.Writer, set from deps.Stdout
+	// Output goes through c.App.Writer, set from deps.Stdout; deps answer confirmations.
 	return []*cli.Command{
 		{
 			Name:        "registry",
@@ -50,8 +50,10 @@ func registryCommands(deps appDeps) []*cli.Command {
 					Subcommands: []*cli.Command{
 						{Name: "add", Usage: "add oracle signers (owner only), one transaction each", Flags: txFlags(oracleFlag()),
 							Action: oracleChange(true)},
-						{Name: "remove", Usage: "remove oracle signers (owner only), one transaction each", Flags: txFlags(oracleFlag()),
-							Action: oracleChange(false)},
+						{Name: "remove", Usage: "remove oracle signers (owner only), one transaction each; asks for confirmation",
+							Flags: txFlags(oracleFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+								return "remove oracle signer(s) " + strings.Join(c.StringSlice(rfOracle), ", ") + " from the registry"
+							}, oracleChange(false))},
 						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(thresholdFlag()),
 							Action: runSetThreshold},
 						{Name: "list", Usage: "print the current oracle signers and the quorum", Flags: oraclesListFlags(),
@@ -68,10 +70,15 @@ func registryCommands(deps appDeps) []*cli.Command {
 				{Name: "register", Usage: "register and activate a policy (owner only): from a policy file, or by hash and validity",
 					UsageText: "teeoracle policy register (--policy FILE | --policy-hash HASH --validity DURATION) [--policy-uri URI] chain and key flags",
 					Flags:     policyRegisterFlags(), Action: runPolicyRegister},
-				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted",
-					Flags: txFlags(policyHashFlag()), Action: runPolicyRetire},
-				{Name: "show", Usage: "print what the registry knows about a policy",
-					Flags: append(chainReadFlags(), policyHashFlag()), Action: runPolicyShow},
+				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted, for good; asks for confirmation",
+					Flags: txFlags(policyHashFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+						return "retire policy " + c.String(rfPolicyHash) + ": every machine under it becomes untrusted, and a retired policy cannot be registered again"
+					}, runPolicyRetire)},
+				{Name: "show", Usage: "print a policy file's name, canonical hash and validity, and what the registry knows about it",
+					UsageText: "teeoracle policy show (--policy FILE | --policy-hash HASH) [--rpc-url URL --registry ADDRESS]",
+					Flags:     append(chainReadFlags(), policyHashFlag(), verifyFlag(flagPolicy)), Action: runPolicyShow},
+				{Name: "hash", Usage: "print the canonical hash of a policy file (offline): the hash to register and to pin",
+					UsageText: "teeoracle policy hash FILE", ArgsUsage: "FILE", Action: runPolicyHash},
 			},
 		},
 		{
@@ -82,8 +89,10 @@ func registryCommands(deps appDeps) []*cli.Command {
 				{Name: "register", Usage: "register a machine of the sending key and print its id",
 					UsageText: "teeoracle machine register --salt HEX --tee sev-snp|tdx [--metadata-uri URI] chain and key flags",
 					Flags:     machineRegisterFlags(), Action: runMachineRegister},
-				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever",
-					Flags: txFlags(machineFlag()), Action: runMachineDeregister},
+				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever; asks for confirmation",
+					Flags: txFlags(machineFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+						return "deregister machine " + c.String(rfMachine) + ": its id can never be registered again"
+					}, runMachineDeregister)},
 				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
 					UsageText: "teeoracle machine authorize-key --machine-id ID --tee-key ADDRESS chain and key flags\n\n" +
 						"A machine's first verdict, and every key rotation, binds only the key its provider authorised:\n" +
@@ -393,10 +402,52 @@ func runPolicyRetire(c *cli.Context) error {
 
 var policyStates = map[uint8]string{chain.PolicyStateUnknown: "unknown", chain.PolicyStateActive: "active", chain.PolicyStateRetired: "retired"}
 
-func runPolicyShow(c *cli.Context) error {
-	hash, err := requiredHash(c, rfPolicyHash)
+// runPolicyHash prints a policy file's canonical hash, offline.
+func runPolicyHash(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return badInput(fmt.Errorf("give one policy FILE (teeoracle policy hash FILE)"))
+	}
+	return printPolicyFile(c, c.Args().First())
+}
+
+func printPolicyFile(c *cli.Context, file string) error {
+	p, err := policy.Load(file)
 	if err != nil {
 		return badInput(err)
+	}
+	h, err := p.Hash()
+	if err != nil {
+		return badInput(fmt.Errorf("policy %s: %w", file, err))
+	}
+	fmt.Fprintf(c.App.Writer, "policy %s\nname %s\nvalidity-seconds %d\n", h.Hex(), p.Name, p.ValiditySeconds)
+	return nil
+}
+
+func runPolicyShow(c *cli.Context) error {
+	var hash common.Hash
+	switch file := c.String(flagPolicy); {
+	case file != "" && c.String(rfPolicyHash) != "":
+		return badInput(fmt.Errorf("give --%s or --%s, not both", flagPolicy, rfPolicyHash))
+	case file != "":
+		p, err := policy.Load(file)
+		if err != nil {
+			return badInput(err)
+		}
+		if hash, err = p.Hash(); err != nil {
+			return badInput(fmt.Errorf("policy %s: %w", file, err))
+		}
+		if c.String(rfRPCURL) == "" { // offline: the file alone
+			return printPolicyFile(c, file)
+		}
+		if err := printPolicyFile(c, file); err != nil {
+			return err
+		}
+	default:
+		h, err := requiredHash(c, rfPolicyHash)
+		if err != nil {
+			return badInput(fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy))
+		}
+		hash = h
 	}
 	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
 		p, err := cc.reg.Policy(ctx, hash)

@@ -31,7 +31,14 @@ const (
 	rfValidity     = "validity"
 	rfPolicyURI    = "policy-uri"
 	rfFromBlock    = "from-block"
+	rfYes          = "yes"
 )
+
+// yesFlag skips the confirmation of an irreversible change.
+func yesFlag() cli.Flag {
+	return &cli.BoolFlag{Name: rfYes, EnvVars: env(rfYes),
+		Usage: "do not ask for confirmation of an irreversible change (required without a terminal)"}
+}
 
 const (
 	catChain  = "Chain:"

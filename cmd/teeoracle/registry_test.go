@@ -240,14 +240,14 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 		t.Fatalf("query after revoke-key: exit %d, want %d", code, exitUntrusted)
 	}
 	// Only the provider deregisters; then the machine is untrusted for good.
-	_, err, code = runReg(t, append([]string{"machine", "deregister", "--machine-id", id.Hex()}, asOwner...)...)
+	_, err, code = runReg(t, append([]string{"machine", "deregister", "--yes", "--machine-id", id.Hex()}, asOwner...)...)
 	wantCLIRevert(t, err, code, "NotMachineProvider")
-	mustRun(t, append([]string{"machine", "deregister", "--machine-id", id.Hex()}, asProvider...)...)
+	mustRun(t, append([]string{"machine", "deregister", "--yes", "--machine-id", id.Hex()}, asProvider...)...)
 	if _, _, code := runReg(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...); code != exitUntrusted {
 		t.Fatalf("query after deregistration: exit %d, want %d", code, exitUntrusted)
 	}
 	// Retiring the policy works and shows.
-	mustRun(t, append([]string{"policy", "retire", "--policy-hash", polHash.Hex()}, asOwner...)...)
+	mustRun(t, append([]string{"policy", "retire", "--yes", "--policy-hash", polHash.Hex()}, asOwner...)...)
 	if ps := mustRun(t, append([]string{"policy", "show", "--policy-hash", polHash.Hex()}, on...)...); ps["state"] != "retired" {
 		t.Fatalf("policy show after retire: %v", ps)
 	}
