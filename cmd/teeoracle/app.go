@@ -35,8 +35,8 @@ type appDeps struct {
 	// is there; nil means no terminal.
 	Stdin           io.Reader
 	StdinIsTerminal func() bool
-	Now            func() time.Time
-	Environ        []string
+	Now             func() time.Time
+	Environ         []string
 }
 
 // exitError carries an exit code through urfave/cli.

@@ -15,9 +15,9 @@ import (
 
 func main() {
 	app := newApp(appDeps{
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Stdin:   os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Stdin:  os.Stdin,
 		StdinIsTerminal: func() bool {
 			st, err := os.Stdin.Stat()
 			return err == nil && st.Mode()&os.ModeCharDevice != 0
