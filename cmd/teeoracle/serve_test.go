@@ -230,3 +230,49 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// The systemd unit's command line, with the example configuration file, is a valid
+// serve configuration.
+func TestDeployUnitAndExampleConfig(t *testing.T) {
+	unit, err := os.ReadFile(filepath.Join("..", "..", "deploy", "teeoracle.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, line := range strings.Split(string(unit), "\n") {
+		if rest, ok := strings.CutPrefix(line, "ExecStart="); ok {
+			args = strings.Fields(rest)[1:]
+		}
+	}
+	if len(args) == 0 {
+		t.Fatal("no ExecStart")
+	}
+	for i, a := range args {
+		if a == "/etc/teeoracle/serve.yaml" {
+			args[i] = filepath.Join("..", "..", "deploy", "serve.example.yaml")
+		}
+	}
+	// Global flags come before the command; serveConfigOf adds "serve" itself.
+	var global []string
+	for len(args) > 0 && args[0] != "serve" {
+		global, args = append(global, args[0]), args[1:]
+	}
+	var stdout, stderr bytes.Buffer
+	app := newApp(appDeps{Stdout: &stdout, Stderr: &stderr, Now: time.Now})
+	var cfg *serveConfig
+	for _, c := range app.Commands {
+		if c.Name == "serve" {
+			c.Action = func(c *cli.Context) error {
+				var err error
+				cfg, err = readServeFlags(c)
+				return err
+			}
+		}
+	}
+	if err := app.Run(append(append([]string{"teeoracle"}, global...), args...)); err != nil {
+		t.Fatalf("%v: %v %s", args, err, stderr.String())
+	}
+	if cfg.RPCURL == "" || cfg.Keystore == "" || len(cfg.Peers) != 2 || cfg.ExplorerRPCURL != "" {
+		t.Errorf("example configuration read as %+v", cfg)
+	}
+}
