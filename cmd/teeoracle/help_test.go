@@ -117,3 +117,22 @@ func TestHelpDefaultsAreUsed(t *testing.T) {
 		t.Errorf("--%s: agent uses %v, flag declares %v", flagReattestFraction, frac, flagValue(t, []string{"agent"}, flagReattestFraction))
 	}
 }
+
+// registry deploy has no --registry (it makes one), and a threshold above the
+// number of oracles given is refused naming both, before anything is dialled.
+func TestDeployFlagsAndThreshold(t *testing.T) {
+	out, _, _ := run(t, "registry", "deploy", "--help")
+	if strings.Contains(out, "--registry ") {
+		t.Errorf("registry deploy --help lists --registry:\n%s", out)
+	}
+	_, stderr, code := run(t, "registry", "deploy", "--rpc-url", "http://127.0.0.1:1", "--key-file", "k",
+		"--oracle", "0x00000000000000000000000000000000000000bb", "--threshold", "2")
+	if code != exitBadInput || !strings.Contains(stderr, "--threshold 2") || !strings.Contains(stderr, "1 --oracle") {
+		t.Errorf("--threshold 2 with one oracle: exit %d, %q", code, stderr)
+	}
+	_, stderr, _ = run(t, "registry", "deploy", "--rpc-url", "http://127.0.0.1:1", "--key-file", "k",
+		"--oracle", "0x00000000000000000000000000000000000000bb")
+	if !strings.Contains(stderr, "--threshold is required") {
+		t.Errorf("no --threshold: %q", stderr)
+	}
+}
