@@ -101,6 +101,7 @@ func newApp(deps appDeps) *cli.App {
 		},
 		HideVersion: true,
 	}
+	categoriseFlags(app.Commands)
 	addFlagAliases(app.Commands)
 	return app
 }

@@ -52,11 +52,11 @@ func teeFlag() cli.Flag {
 
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: flagLogLevel, Value: "warn", EnvVars: env(flagLogLevel),
+		&cli.StringFlag{Name: flagLogLevel, Value: "warn", Category: "Process:", EnvVars: env(flagLogLevel),
 			Usage: "log `LEVEL`: debug, info, warn or error (logs go to stderr)"},
-		&cli.StringFlag{Name: flagLogFormat, Value: "text", EnvVars: env(flagLogFormat),
+		&cli.StringFlag{Name: flagLogFormat, Value: "text", Category: "Process:", EnvVars: env(flagLogFormat),
 			Usage: "log `FORMAT`: text (key=value) or json (one object per line, for log collectors)"},
-		&cli.BoolFlag{Name: flagVersion, EnvVars: env(flagVersion),
+		&cli.BoolFlag{Name: flagVersion, Category: "Process:", EnvVars: env(flagVersion),
 			Usage: "print the version and build information, as 'teeoracle version' does, and exit"},
 	}
 }

@@ -68,6 +68,30 @@ func withCategory(f cli.Flag, cat string) cli.Flag {
 		c := *v
 		c.Category = cat
 		return &c
+	case *cli.UintFlag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.IntFlag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.BoolFlag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.DurationFlag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.Float64Flag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.StringSliceFlag:
+		c := *v
+		c.Category = cat
+		return &c
 	}
 	return f
 }
