@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -583,7 +584,7 @@ func runMachineShow(c *cli.Context) error {
 		}
 		w := c.App.Writer
 		fmt.Fprintf(w, "machine %s\nprovider %s\ntee %s\nstate %s\n", id.Hex(), m.Provider.Hex(), teeName(m.TEE), machineStates[m.State])
-		fmt.Fprintf(w, "tee-key %s\nstatus %s\ntcb-status %d\ntcb 0x%016x\npolicy %s\n", m.TEEKey.Hex(), status, m.TCBStatus, m.TCB, m.PolicyHash.Hex())
+		fmt.Fprintf(w, "tee-key %s\nstatus %s\ntcb-status %s\ntcb 0x%016x\npolicy %s\n", m.TEEKey.Hex(), status, appraise.TCBStatus(m.TCBStatus), m.TCB, m.PolicyHash.Hex())
 		fmt.Fprintf(w, "issued-at %s\nexpires-at %s\ntrusted %t\n", unixTime(m.IssuedAt), unixTime(m.ExpiresAt), trusted)
 		return nil
 	})

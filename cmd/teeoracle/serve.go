@@ -39,6 +39,11 @@ quorum's signatures from --peers and batches verdicts into submitVerdicts
 transactions, and the continuous-attestation loop (machine expiry, re-appraisal
 when collateral changes). See docs/operator.md.
 
+Settings may come from a YAML file (--config, keys are these flags' names); flags
+and TEEORACLE_ variables override it. At start the node waits up to 1 minute for
+--rpc-url to answer. The registry explorer (/explorer/) is served only with
+--explorer-rpc-url, a public RPC URL for browsers; --rpc-url is never shown to them.
+
 SIGINT or SIGTERM stops it gracefully (in-flight work finishes or stays in the
 database to resume); a second signal forces exit.`
 
