@@ -177,9 +177,9 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	teeKey, _ := crypto.GenerateKey()
 	teeAddr := crypto.PubkeyToAddress(teeKey.PublicKey)
 	// Only the provider authorises the key its machine's first verdict binds.
-	_, err, code = runReg(t, append([]string{"machine", "authorize-key", "--machine", id.Hex(), "--key", teeAddr.Hex()}, asOwner...)...)
+	_, err, code = runReg(t, append([]string{"machine", "authorize-key", "--machine-id", id.Hex(), "--tee-key", teeAddr.Hex()}, asOwner...)...)
 	wantCLIRevert(t, err, code, "NotMachineProvider")
-	if auth := mustRun(t, append([]string{"machine", "authorize-key", "--machine", id.Hex(), "--key", teeAddr.Hex()}, asProvider...)...); auth["authorized-key"] != teeAddr.Hex() {
+	if auth := mustRun(t, append([]string{"machine", "authorize-key", "--machine-id", id.Hex(), "--tee-key", teeAddr.Hex()}, asProvider...)...); auth["authorized-key"] != teeAddr.Hex() {
 		t.Fatalf("machine authorize-key printed %v", auth)
 	}
 	ctx := context.Background()
@@ -235,8 +235,8 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	}
 
 	// The provider withdraws the key: the machine stays registered, untrusted.
-	mustRun(t, append([]string{"machine", "revoke-key", "--machine", id.Hex()}, asProvider...)...)
-	if _, _, code := runReg(t, append([]string{"query", "--key", teeAddr.Hex()}, on...)...); code != exitUntrusted {
+	mustRun(t, append([]string{"machine", "revoke-key", "--machine-id", id.Hex()}, asProvider...)...)
+	if _, _, code := runReg(t, append([]string{"query", "--tee-key", teeAddr.Hex()}, on...)...); code != exitUntrusted {
 		t.Fatalf("query after revoke-key: exit %d, want %d", code, exitUntrusted)
 	}
 	// Only the provider deregisters; then the machine is untrusted for good.
