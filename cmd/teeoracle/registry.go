@@ -151,7 +151,7 @@ func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chainConn, e
 	}
 	client, err := ethclient.DialContext(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("dial --%s %s: %w", rfRPCURL, url, err)
+		return nil, fmt.Errorf("dial --%s %s: %w", rfRPCURL, redactURL(url), scrubURL(err, url))
 	}
 	conn := &chainConn{client: client}
 	if needRegistry {
@@ -191,7 +191,7 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 	defer cancel()
 	cc, err := dial(ctx, c, needRegistry)
 	if err != nil {
-		return badInput(err)
+		return badInput(scrubURL(err, c.String(rfRPCURL)))
 	}
 	defer cc.close()
 	var s *chain.DirectSender
@@ -202,7 +202,7 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 		logger(c).Debug("sending from", "account", s.From(), "chain", cc.chainID)
 	}
 	if err := fn(ctx, cc, s); err != nil {
-		return badInput(err)
+		return badInput(scrubURL(err, c.String(rfRPCURL)))
 	}
 	return nil
 }

@@ -396,7 +396,10 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 		return badInput(fmt.Errorf("--%s %s: %w", flagRPCURL, redactURL(c.RPCURL), err))
 	}
 	defer client.Close()
-	chainID, err := waitForChainID(ctx, client.ChainID, rpcStartWait, log)
+	chainID, err := waitForChainID(ctx, func(ctx context.Context) (*big.Int, error) {
+		id, err := client.ChainID(ctx)
+		return id, scrubURL(err, c.RPCURL)
+	}, rpcStartWait, log)
 	if err != nil {
 		return fmt.Errorf("--%s %s: %w", flagRPCURL, redactURL(c.RPCURL), err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -65,6 +66,24 @@ func redactURL(s string) string {
 	}
 	return out
 }
+
+// scrubURL returns err with every occurrence of rawURL in its message shown as
+// redactURL does (net/http puts the whole URL into its errors: Post "https://...");
+// errors.Is and errors.As still see err.
+func scrubURL(err error, rawURL string) error {
+	if err == nil || rawURL == "" || !strings.Contains(err.Error(), rawURL) {
+		return err
+	}
+	return &scrubbedError{msg: strings.ReplaceAll(err.Error(), rawURL, redactURL(rawURL)), err: err}
+}
+
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 // configurable makes flags readable from serve's --config file (urfave/cli's
 // altsrc): a flag given on the command line or through its TEEORACLE_ variable

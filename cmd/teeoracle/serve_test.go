@@ -276,3 +276,18 @@ func TestDeployUnitAndExampleConfig(t *testing.T) {
 		t.Errorf("example configuration read as %+v", cfg)
 	}
 }
+
+// An RPC URL with a key in it never reaches the terminal whole: registry commands
+// and errors from net/http show it redacted.
+func TestRPCURLNotPrinted(t *testing.T) {
+	secret := "http://127.0.0.1:1/v2/SECRETKEY"
+	_, stderr, code := run(t, "query", "--rpc-url", secret, "--registry", "0x00000000000000000000000000000000000000aa",
+		"--machine-id", "0x"+strings.Repeat("11", 32), "--tx-timeout", "2s")
+	if code != exitBadInput || strings.Contains(stderr, "SECRETKEY") || !strings.Contains(stderr, "127.0.0.1:1") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	inner := errors.New(`Post "` + secret + `": connection refused`)
+	if err := scrubURL(inner, secret); strings.Contains(err.Error(), "SECRETKEY") || !errors.Is(err, inner) {
+		t.Errorf("scrubURL: %v", err)
+	}
+}
