@@ -29,6 +29,7 @@ func agentFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagTEEKeyFile, EnvVars: env(flagTEEKeyFile), TakesFile: true,
 			Usage: "`FILE` of the TEE-held secp256k1 key, created (mode 0600) when missing; refused when group or others can read it"},
 		teeFlag(),
+		simulateFlag(),
 		&cli.Float64Flag{Name: flagReattestFraction, EnvVars: env(flagReattestFraction), Value: defaultReattestFraction,
 			DefaultText: "0.667 (2/3)", Usage: "attest again after this `FRACTION` of the verdict's validity"},
 		onceFlag(),
@@ -69,8 +70,15 @@ func agentCommand(deps appDeps) *cli.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			src, err := agent.Detect(cfg.TEE)
-			if err != nil {
+			var src agent.EvidenceSource
+			if dir := c.String(flagSimulate); dir != "" {
+				s, kit, err := simulatedSource(c.Context, dir, cfg.TEE, time.Now())
+				if err != nil {
+					return badInput(fmt.Errorf("--%s: %w", flagSimulate, err))
+				}
+				src = s
+				printSimKit(c.App.Writer, kit)
+			} else if src, err = agent.Detect(cfg.TEE); err != nil {
 				return badInput(err)
 			}
 			key, created, err := agent.LoadOrCreateKey(cfg.KeyFile)
