@@ -43,9 +43,9 @@ func FuzzPCSSavedResponses(f *testing.F) {
 	f.Fuzz(func(t *testing.T, tcb, headers, crl []byte) {
 		files := map[string][]byte{
 			"tcb_info.json": tcb, "tcb_info.headers": headers,
-			"qe_identity.json": tdxtestdata.QeIdentityBody,
+			"qe_identity.json":    tdxtestdata.QeIdentityBody,
 			"qe_identity.headers": []byte("SGX-Enclave-Identity-Issuer-Chain: " + tdxtesting.QeIdentityHeader["Sgx-Enclave-Identity-Issuer-Chain"][0]),
-			"pckcrl.der": crl, "pckcrl.headers": []byte("SGX-PCK-CRL-Issuer-Chain: " + tdxtesting.PckCrlHeader["Sgx-Pck-Crl-Issuer-Chain"][0]),
+			"pckcrl.der":          crl, "pckcrl.headers": []byte("SGX-PCK-CRL-Issuer-Chain: " + tdxtesting.PckCrlHeader["Sgx-Pck-Crl-Issuer-Chain"][0]),
 			"rootcrl.der": tdxtestdata.RootCrlBody,
 		}
 		d, err := ParsePCSFiles("fuzz", files)
