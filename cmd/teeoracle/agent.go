@@ -101,7 +101,7 @@ func agentCommand(deps appDeps) *cli.Command {
 			if created {
 				// A new key binds only with the provider's consent: say how to give it.
 				fmt.Fprintf(c.App.Writer, "teeoracle agent: new TEE key; the machine's provider authorises it with\n"+
-					"  teeoracle machine authorize-key --machine %s --key %s --rpc-url RPC --registry %s (and its signing key)\n",
+					"  teeoracle machine authorize-key --machine-id %s --tee-key %s --rpc-url RPC --registry %s (and its signing key)\n",
 					cfg.MachineID.Hex(), a.Address().Hex(), cfg.Registry.Hex())
 			}
 			ctx, stop := interruptible(c.Context, deps)
