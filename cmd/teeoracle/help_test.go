@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -72,11 +73,19 @@ func TestHelpDefaultsAreUsed(t *testing.T) {
 		flagDueWithin: cfg.DueWithin, flagReappraiseInterval: cfg.ReappraiseInterval, flagReappraiseEpoch: cfg.ReappraiseEpoch,
 		flagPollInterval: cfg.PollInterval, flagCollateralWait: cfg.CollateralWait, flagCollateralRetry: cfg.CollateralRetry,
 		flagResubmitAfter: cfg.ResubmitAfter, flagReceiptPoll: cfg.ReceiptPoll, flagRelayDelay: cfg.RelayDelay,
-		flagQuorumTimeout: cfg.QuorumTimeout,
+		flagQuorumTimeout: cfg.QuorumTimeout, flagRetainFailed: cfg.RetainFailed, flagMaxHeadLag: cfg.MaxHeadLag,
+		flagHealthInterval: cfg.HealthInterval,
 	} {
 		if shown := flagValue(t, []string{"serve"}, flag); shown != used.String() {
 			t.Errorf("serve --%s: help shows %v, serve uses %s", flag, shown, used)
 		}
+	}
+
+	if shown := flagValue(t, []string{"serve"}, flagGasPerVerdict); shown != fmt.Sprint(cfg.GasPerVerdict) {
+		t.Errorf("serve --%s: help shows %v, serve uses %d", flagGasPerVerdict, shown, cfg.GasPerVerdict)
+	}
+	if shown := flagValue(t, []string{"serve"}, flagReserveVerdicts); shown != fmt.Sprint(cfg.ReserveVerdicts) {
+		t.Errorf("serve --%s: help shows %v, serve uses %d", flagReserveVerdicts, shown, cfg.ReserveVerdicts)
 	}
 
 	// registry commands: --tx-timeout
