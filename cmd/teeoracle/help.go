@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 )
@@ -12,11 +13,17 @@ import (
 // files the help flag under a "MISC" category of its own). The app's help is
 // rendered with flagHelp instead.
 func useOwnFlagHelp() {
-	cli.FlagStringer = flagHelp
-	if h, ok := cli.HelpFlag.(*cli.BoolFlag); ok {
-		h.Category = ""
-	}
+	ownFlagHelp.Do(func() {
+		cli.FlagStringer = flagHelp
+		if h, ok := cli.HelpFlag.(*cli.BoolFlag); ok {
+			h.Category = ""
+		}
+	})
 }
+
+// ownFlagHelp makes useOwnFlagHelp change urfave/cli's process-wide settings once,
+// before any app renders help, however many apps (tests) are built.
+var ownFlagHelp sync.Once
 
 // flagHelp renders one flag for --help: its names with the placeholder the usage
 // marks with backticks (`FILE`), the default when it is not the type's zero value
