@@ -17,7 +17,6 @@ const (
 	flagOracleURL        = "oracle-url"
 	flagAgentConfig      = "agent-config"
 	flagTEEKeyFile       = "tee-key-file"
-	flagTEEInterface     = "tee-interface"
 	flagReattestFraction = "reattest-fraction"
 )
 
@@ -29,14 +28,17 @@ func agentFlags() []cli.Flag {
 			Usage: "oracle node API base `URL`, e.g. http://oracle.example:8080"},
 		&cli.StringFlag{Name: flagTEEKeyFile, EnvVars: env(flagTEEKeyFile), TakesFile: true,
 			Usage: "`FILE` of the TEE-held secp256k1 key, created (mode 0600) when missing; refused when group or others can read it"},
-		&cli.StringFlag{Name: flagTEEInterface, EnvVars: env(flagTEEInterface),
-			Usage: "guest attestation interface `KIND`: sev-snp (configfs-tsm or /dev/sev-guest), tdx (configfs-tsm or /dev/tdx_guest), or auto (default)"},
-		&cli.Float64Flag{Name: flagReattestFraction, EnvVars: env(flagReattestFraction),
-			Usage: "attest again after this `FRACTION` of the verdict's validity (default 0.667)"},
+		teeFlag(),
+		simulateFlag(),
+		&cli.Float64Flag{Name: flagReattestFraction, EnvVars: env(flagReattestFraction), Value: defaultReattestFraction,
+			DefaultText: "0.667 (2/3)", Usage: "attest again after this `FRACTION` of the verdict's validity"},
 		onceFlag(),
 	}
 	return append(flags, pickVerifyFlags(flagRegistry, flagChainID, flagMachineID)...)
 }
+
+// defaultReattestFraction is the agent's own default (agent.Config), shown in --help.
+const defaultReattestFraction = 2.0 / 3
 
 const agentDescription = `Runs inside a confidential VM (AMD SEV-SNP or Intel TDX) registered in the
 registry by its provider ('teeoracle machine register'), and keeps it attested:
@@ -68,8 +70,15 @@ func agentCommand(deps appDeps) *cli.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			src, err := agent.Detect(cfg.TEE)
-			if err != nil {
+			var src agent.EvidenceSource
+			if dir := c.String(flagSimulate); dir != "" {
+				s, kit, err := simulatedSource(c.Context, dir, cfg.TEE, time.Now())
+				if err != nil {
+					return badInput(fmt.Errorf("--%s: %w", flagSimulate, err))
+				}
+				src = s
+				printSimKit(c.App.Writer, kit)
+			} else if src, err = agent.Detect(cfg.TEE); err != nil {
 				return badInput(err)
 			}
 			key, created, err := agent.LoadOrCreateKey(cfg.KeyFile)
@@ -92,7 +101,7 @@ func agentCommand(deps appDeps) *cli.Command {
 			if created {
 				// A new key binds only with the provider's consent: say how to give it.
 				fmt.Fprintf(c.App.Writer, "teeoracle agent: new TEE key; the machine's provider authorises it with\n"+
-					"  teeoracle machine authorize-key --machine %s --key %s --rpc-url RPC --registry %s (and its signing key)\n",
+					"  teeoracle machine authorize-key --machine-id %s --tee-key %s --rpc-url RPC --registry %s (and its signing key)\n",
 					cfg.MachineID.Hex(), a.Address().Hex(), cfg.Registry.Hex())
 			}
 			ctx, stop := interruptible(c.Context, deps)
@@ -158,11 +167,11 @@ func readAgentFlags(c *cli.Context) (*agentConfig, error) {
 		return fromFile
 	}
 	cfg := &agentConfig{OracleURL: str(flagOracleURL, fc.OracleURL), KeyFile: str(flagTEEKeyFile, fc.KeyFile),
-		TEE: str(flagTEEInterface, fc.TEE), ChainID: fc.ChainID, ReattestFraction: fc.ReattestFraction}
+		TEE: str(flagTEE, fc.TEE), ChainID: fc.ChainID, ReattestFraction: fc.ReattestFraction}
 	if c.IsSet(flagChainID) {
 		cfg.ChainID = c.Uint64(flagChainID)
 	}
-	if c.IsSet(flagReattestFraction) {
+	if c.IsSet(flagReattestFraction) || cfg.ReattestFraction == 0 {
 		cfg.ReattestFraction = c.Float64(flagReattestFraction)
 	}
 	if cfg.TEE == "" {
@@ -171,7 +180,7 @@ func readAgentFlags(c *cli.Context) (*agentConfig, error) {
 	switch cfg.TEE {
 	case "auto", "sev-snp", "tdx":
 	default:
-		return nil, fmt.Errorf("--%s %q: want sev-snp, tdx or auto", flagTEEInterface, cfg.TEE)
+		return nil, fmt.Errorf("--%s %q: want sev-snp, tdx or auto", flagTEE, cfg.TEE)
 	}
 	if cfg.ReattestFraction < 0 || cfg.ReattestFraction >= 1 {
 		return nil, fmt.Errorf("--%s %v: want a fraction in [0, 1)", flagReattestFraction, cfg.ReattestFraction)

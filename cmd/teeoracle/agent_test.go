@@ -75,7 +75,7 @@ func TestAgentCommandBadInput(t *testing.T) {
 		"no oracle url":   good[2:],
 		"bad registry":    {"--oracle-url", "http://o:1", "--registry", "0x12", "--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", "/k"},
 		"bad machine id":  {"--oracle-url", "http://o:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--machine-id", "11", "--tee-key-file", "/k"},
-		"bad interface":   append(append([]string{}, good...), "--tee-interface", "sgx"),
+		"bad interface":   append(append([]string{}, good...), "--tee", "sgx"),
 		"bad fraction":    append(append([]string{}, good...), "--reattest-fraction", "1.5"),
 		"no TEE (no VM)":  append(append([]string{}, good...), "--once"),
 		"missing key arg": good[:6],

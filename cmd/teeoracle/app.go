@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -30,8 +31,12 @@ dashes as underscores), shown beside each flag.`
 // TEEORACLE_ variables; urfave/cli reads the flags' own variables).
 type appDeps struct {
 	Stdout, Stderr io.Writer
-	Now            func() time.Time
-	Environ        []string
+	// Stdin answers confirmation prompts, only when StdinIsTerminal says a person
+	// is there; nil means no terminal.
+	Stdin           io.Reader
+	StdinIsTerminal func() bool
+	Now             func() time.Time
+	Environ         []string
 }
 
 // exitError carries an exit code through urfave/cli.
@@ -53,6 +58,7 @@ func badInput(err error) error { return &exitError{code: exitBadInput, err: err}
 
 // newApp builds the teeoracle command-line app.
 func newApp(deps appDeps) *cli.App {
+	useOwnFlagHelp()
 	app := &cli.App{
 		Name:        "teeoracle",
 		Usage:       "verify TEE attestation evidence and produce registry verdicts",
@@ -68,15 +74,35 @@ func newApp(deps appDeps) *cli.App {
 			if err := level.UnmarshalText([]byte(c.String(flagLogLevel))); err != nil {
 				return badInput(err)
 			}
-			log := slog.New(slog.NewTextHandler(deps.Stderr, &slog.HandlerOptions{Level: level}))
+			hopts := &slog.HandlerOptions{Level: level}
+			var log *slog.Logger
+			switch f := c.String(flagLogFormat); f {
+			case "text":
+				log = slog.New(slog.NewTextHandler(deps.Stderr, hopts))
+			case "json":
+				log = slog.New(slog.NewJSONHandler(deps.Stderr, hopts))
+			default:
+				return badInput(fmt.Errorf("--%s %q: want text or json", flagLogFormat, f))
+			}
 			c.App.Metadata = map[string]any{"log": log}
 			for _, v := range unknownEnv(c.App, deps.Environ) {
 				log.Warn("unknown environment variable ignored", "name", v)
 			}
 			return nil
 		},
-		Commands: append([]*cli.Command{verifyCommand(deps), serveCommand(deps), auditCommand(deps), agentCommand(deps), devnetCommand(deps)}, registryCommands(deps)...),
+		Commands: append([]*cli.Command{verifyCommand(deps), serveCommand(deps), auditCommand(deps), agentCommand(deps), devnetCommand(deps),
+			keyCommand(deps), versionCommand()}, registryCommands(deps)...),
+		// Without a command: --version prints the version, anything else the help.
+		Action: func(c *cli.Context) error {
+			if c.Bool(flagVersion) {
+				return printVersion(c.App.Writer)
+			}
+			return cli.ShowAppHelp(c)
+		},
+		HideVersion: true,
 	}
+	categoriseFlags(app.Commands)
+	addFlagAliases(app.Commands)
 	return app
 }
 

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
@@ -29,8 +31,8 @@ policy, damaged collateral) is reported, and nothing is re-run on it.
 
 With --rpc-url and --registry, audit also checks that the registry accepted the
 verdict (its VerdictAccepted event) and that the verdict was made for that
-registry; --machine then audits the machine's latest verdict on-chain (also with
---node). Without them, --machine needs --db and audits the latest archived verdict.
+registry; --machine-id then audits the machine's latest verdict on-chain (also with
+--node). Without them, --machine-id needs --db and audits the latest archived verdict.
 
 Exit status: 0 reproduced (and accepted on-chain, when checked), 1 not reproduced
 (the differences are listed), 2 bad input or error.`
@@ -39,7 +41,7 @@ func auditCommand(deps appDeps) *cli.Command {
 	return &cli.Command{
 		Name:        "audit",
 		Usage:       "reproduce a verdict from the archive",
-		UsageText:   "teeoracle audit (--verdict-hash HASH | --machine ID) (--node URL | --db FILE) [--rpc-url URL --registry ADDRESS] [--json]",
+		UsageText:   "teeoracle audit (--verdict-hash HASH | --machine-id ID) (--node URL | --db FILE) [--rpc-url URL --registry ADDRESS] [--json]",
 		Description: auditDescription,
 		Flags:       append(auditFlags(), chainReadFlags()...),
 		Action: func(c *cli.Context) error {
@@ -83,6 +85,10 @@ func printAudit(w io.Writer, res *audit.Result) {
 	default:
 		fmt.Fprintf(w, "on-chain   NOT accepted by %s on chain %d\n", oc.Registry, oc.ChainID)
 	}
+	fmt.Fprintf(w, "roots      %s\n", res.Roots)
+	if res.RecomputedVerdict != nil {
+		fmt.Fprintf(w, "reasons    %s\n", strings.Join(reasonsOrNone(policy.Reason(res.RecomputedVerdict.Reasons)), ", "))
+	}
 	fmt.Fprintf(w, "reproduced %v\n", res.Reproduced)
 	for _, d := range res.Differences {
 		fmt.Fprintf(w, "  differs (%s): %s\n", d.What, d.Detail)
@@ -102,7 +108,7 @@ func openAuditSource(c *cli.Context) (audit.Source, *store.Store, error) {
 }
 
 // auditTarget returns the verdict hash to audit: --verdict-hash, or with
-// --machine the machine's latest verdict the registry accepted (with --rpc-url) or
+// --machine-id the machine's latest verdict the registry accepted (with --rpc-url) or
 // else the latest the database holds.
 func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.Store) (common.Hash, error) {
 	h, err := parseHash(c, flagVerdictHash)
@@ -171,10 +177,26 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.Roots = auditRoots(c.String(flagSNPRoots), c.String(flagTDXRoot))
 	if cc != nil {
 		if err := audit.CheckOnChain(ctx, cc.reg, cc.chainID, res); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
+}
+
+// auditRoots names the trust anchors an audit re-verified under.
+func auditRoots(snpRoots, tdxRoot string) string {
+	if snpRoots == "" && tdxRoot == "" {
+		return "AMD's and Intel's production roots"
+	}
+	snp, tdx := "SEV-SNP from AMD's production roots", "TDX from Intel's production root"
+	if snpRoots != "" {
+		snp = "SEV-SNP from --" + flagSNPRoots + " " + snpRoots
+	}
+	if tdxRoot != "" {
+		tdx = "TDX from --" + flagTDXRoot + " " + tdxRoot
+	}
+	return "custom, for test networks only: " + snp + "; " + tdx
 }

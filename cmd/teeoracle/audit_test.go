@@ -236,7 +236,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 				t.Fatalf("audit %+v (on-chain %+v), want reproduced and the machine's current verdict", res, res.OnChain)
 			}
 			// --machine with the chain audits the verdict the registry holds now.
-			res = a.audit(t, exitOK, "--machine", machine.Hex(), "--node", node, "--rpc-url", rpcURL, "--registry", registry)
+			res = a.audit(t, exitOK, "--machine-id", machine.Hex(), "--node", node, "--rpc-url", rpcURL, "--registry", registry)
 			if res.VerdictHash != h || !res.Reproduced {
 				t.Fatalf("audit --machine %s: verdict %s reproduced %v, want %s", machine, res.VerdictHash, res.Reproduced, h)
 			}
@@ -308,7 +308,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 			}
 		})
 	}
-	if _, _, code := run(t, "audit", "--machine", a.machines[evidence.TEETDX].Hex(), "--node", node); code != exitBadInput {
+	if _, _, code := run(t, "audit", "--machine-id", a.machines[evidence.TEETDX].Hex(), "--node", node); code != exitBadInput {
 		t.Fatalf("audit --machine --node without --rpc-url: exit %d, want %d", code, exitBadInput)
 	}
 
@@ -321,7 +321,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 			if res := a.audit(t, exitOK, "--verdict-hash", h.Hex(), "--db", db); !res.Reproduced || res.Recomputed != h {
 				t.Fatalf("audit --db %+v, want %s reproduced", res, h)
 			}
-			if res := a.audit(t, exitOK, "--machine", machine.Hex(), "--db", db); res.VerdictHash != h || !res.Reproduced {
+			if res := a.audit(t, exitOK, "--machine-id", machine.Hex(), "--db", db); res.VerdictHash != h || !res.Reproduced {
 				t.Fatalf("audit --machine --db: verdict %s reproduced %v, want %s", res.VerdictHash, res.Reproduced, h)
 			}
 		})
@@ -363,4 +363,14 @@ func (a *auditDevnet) evidenceHash(t *testing.T, h common.Hash) common.Hash {
 	}
 	t.Fatalf("no round made verdict %s", h)
 	return common.Hash{}
+}
+
+// The audit says which roots it re-verified under.
+func TestAuditRootsNamed(t *testing.T) {
+	if r := auditRoots("", ""); !strings.Contains(r, "production") {
+		t.Errorf("vendor roots: %q", r)
+	}
+	if r := auditRoots("snp.pem", ""); !strings.Contains(r, "snp.pem") || !strings.Contains(r, "test networks") || !strings.Contains(r, "Intel's production") {
+		t.Errorf("custom roots: %q", r)
+	}
 }

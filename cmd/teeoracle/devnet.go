@@ -24,6 +24,7 @@ const (
 	flagDataDir         = "data-dir"
 	flagSNPMachines     = "snp-machines"
 	flagTDXMachines     = "tdx-machines"
+	flagOracles         = "oracles"
 )
 
 // onceUsage is shared by devnet and agent: one meaning of TEEORACLE_ONCE.
@@ -54,7 +55,18 @@ func devnetFlags() []cli.Flag {
 			Usage: "`COUNT` of simulated SEV-SNP machines"},
 		&cli.IntFlag{Name: flagTDXMachines, EnvVars: env(flagTDXMachines), Value: 1,
 			Usage: "`COUNT` of simulated TDX machines"},
+		&cli.IntFlag{Name: flagOracles, EnvVars: env(flagOracles), Value: 1,
+			Usage: "`COUNT` of oracle nodes, each with its own key, database and API, all of them the registry's oracles and each other's peers"},
+		devnetThresholdFlag(),
 	}
+}
+
+// devnetThresholdFlag is --threshold (registry deploy's flag and wording), 1 unless
+// given.
+func devnetThresholdFlag() cli.Flag {
+	f := *thresholdFlag().(*cli.UintFlag)
+	f.Value = 1
+	return &f
 }
 
 const devnetDescription = `Runs the whole system on this machine with nothing but Go and no network:
@@ -62,7 +74,9 @@ const devnetDescription = `Runs the whole system on this machine with nothing bu
   1. an embedded chain (go-ethereum's simulated backend; anvil with --anvil),
   2. the TeeRegistry and the example consumer, deployed,
   3. a devnet policy, registered, and one oracle node (the same service as
-     'teeoracle serve') with its HTTP API on a local port,
+     'teeoracle serve') with its HTTP API on a local port; with --oracles N and
+     --threshold M, N nodes forming an M-of-N quorum (agents attest to the first,
+     which forwards their evidence to the others),
   4. simulated SEV-SNP and TDX machines: fake guest devices (go-sev-guest's fake
      sev-guest device, a TDX quote provider) signing under AMD and Intel roots
      generated for this devnet only, which only the devnet's appraiser trusts,
@@ -83,7 +97,7 @@ func devnetCommand(deps appDeps) *cli.Command {
 	return &cli.Command{
 		Name:        "devnet",
 		Usage:       "run a local chain, registry, oracle node and simulated SEV-SNP/TDX machines, and show them attest",
-		UsageText:   "teeoracle devnet [--once] [--anvil] [--verdict-validity 60s]",
+		UsageText:   "teeoracle devnet [--once] [--anvil] [--verdict-validity 60s] [--oracles 3 --threshold 2]",
 		Description: devnetDescription,
 		Flags:       devnetFlags(),
 		Action: func(c *cli.Context) error {
@@ -91,6 +105,7 @@ func devnetCommand(deps appDeps) *cli.Command {
 				Anvil: c.Bool(flagAnvil), AnvilPath: c.String(flagAnvilPath), Listen: c.String(flagListen), ExplorerWasm: c.String(flagExplorerWasm),
 				BlockInterval: c.Duration(flagBlockTime), Validity: c.Duration(flagVerdictValidity),
 				DataDir: c.String(flagDataDir), SNPMachines: c.Int(flagSNPMachines), TDXMachines: c.Int(flagTDXMachines),
+				Oracles: c.Int(flagOracles), Threshold: int(c.Uint(rfThreshold)),
 				Logger: logger(c),
 			}
 			if opts.BlockInterval < time.Second && opts.Anvil {
@@ -109,6 +124,9 @@ func devnetCommand(deps appDeps) *cli.Command {
 			}
 			if opts.SNPMachines == 0 && opts.TDXMachines == 0 {
 				return badInput(fmt.Errorf("--%s and --%s are both 0: nothing to attest", flagSNPMachines, flagTDXMachines))
+			}
+			if opts.Oracles < 1 || opts.Oracles > 16 || opts.Threshold < 1 || opts.Threshold > opts.Oracles {
+				return badInput(fmt.Errorf("--%s %d --%s %d: want 1 <= threshold <= oracles <= 16", flagOracles, opts.Oracles, rfThreshold, opts.Threshold))
 			}
 			// Options.defaults reads 0 as "one each" and negative as none.
 			if opts.SNPMachines == 0 {

@@ -64,3 +64,16 @@ func TestDevnetBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// devnet refuses a quorum it could never reach before it starts anything.
+func TestDevnetQuorumFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"devnet", "--once", "--oracles", "2", "--threshold", "3"},
+		{"devnet", "--once", "--oracles", "0"},
+		{"devnet", "--once", "--oracles", "17", "--threshold", "2"},
+	} {
+		if _, stderr, code := run(t, args...); code != exitBadInput || !strings.Contains(stderr, "--oracles") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}

@@ -7,7 +7,9 @@ import "github.com/urfave/cli/v2"
 // flag is kebab-case with exactly one environment variable, envName(name);
 // flags_test.go enforces it across all commands.
 const (
-	flagLogLevel = "log-level"
+	flagLogLevel  = "log-level"
+	flagLogFormat = "log-format"
+	flagVersion   = "version"
 
 	flagEvidence     = "evidence"
 	flagCert         = "cert"
@@ -24,14 +26,38 @@ const (
 	flagAnchorNumber = "anchor-number"
 	flagAnchorHash   = "anchor-hash"
 	flagReportData   = "report-data"
+	flagTEE          = "tee"
 )
 
 func env(name string) []string { return []string{envName(name)} }
 
+// machineIDFlag is --machine-id, the one name of a machine id in every command.
+func machineIDFlag(category string) cli.Flag {
+	return &cli.StringFlag{Name: flagMachineID, Category: category, EnvVars: env(flagMachineID),
+		Usage: "machine `ID` (0x and 64 hex digits), as registered ('machine register' prints it)"}
+}
+
+// teeKeyFlag is --tee-key, the one name of the address of a TEE-held key.
+func teeKeyFlag(category string) cli.Flag {
+	return &cli.StringFlag{Name: flagTEEKey, Category: category, EnvVars: env(flagTEEKey),
+		Usage: "`ADDRESS` of the key held inside the TEE"}
+}
+
+// teeFlag is --tee, the one name of a TEE type: machine register takes sev-snp or
+// tdx, the agent also auto.
+func teeFlag() cli.Flag {
+	return &cli.StringFlag{Name: flagTEE, EnvVars: env(flagTEE),
+		Usage: "`TEE` type: sev-snp or tdx (the agent also takes auto, its default: the guest's attestation interface decides)"}
+}
+
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: flagLogLevel, Value: "warn", EnvVars: env(flagLogLevel),
-			Usage: "log level: debug, info, warn or error (logs go to stderr)"},
+		&cli.StringFlag{Name: flagLogLevel, Value: "warn", Category: "Process:", EnvVars: env(flagLogLevel),
+			Usage: "log `LEVEL`: debug, info, warn or error (logs go to stderr)"},
+		&cli.StringFlag{Name: flagLogFormat, Value: "text", Category: "Process:", EnvVars: env(flagLogFormat),
+			Usage: "log `FORMAT`: text (key=value) or json (one object per line, for log collectors)"},
+		&cli.BoolFlag{Name: flagVersion, Category: "Process:", EnvVars: env(flagVersion),
+			Usage: "print the version and build information, as 'teeoracle version' does, and exit"},
 	}
 }
 
@@ -61,10 +87,8 @@ func verifyFlags() []cli.Flag {
 			Usage: "chain `ID` of the registry (also the verdict's EIP-712 domain)"},
 		&cli.StringFlag{Name: flagRegistry, Category: catBinding, EnvVars: env(flagRegistry),
 			Usage: "registry contract `ADDRESS` (also the verdict's EIP-712 domain)"},
-		&cli.StringFlag{Name: flagMachineID, Category: catBinding, EnvVars: env(flagMachineID),
-			Usage: "machine id, 32-byte `HEX`, as registered"},
-		&cli.StringFlag{Name: flagTEEKey, Category: catBinding, EnvVars: env(flagTEEKey),
-			Usage: "`ADDRESS` of the key held inside the TEE"},
+		machineIDFlag(catBinding),
+		teeKeyFlag(catBinding),
 		&cli.Uint64Flag{Name: flagAnchorNumber, Category: catBinding, EnvVars: env(flagAnchorNumber),
 			Usage: "anchor block `NUMBER` the report data commits to"},
 		&cli.StringFlag{Name: flagAnchorHash, Category: catBinding, EnvVars: env(flagAnchorHash),

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +74,28 @@ func TestUnknownEnvWarned(t *testing.T) {
 	got := unknownEnv(app, []string{"TEEORACLE_EVIDENCE=x", "TEEORACLE_EVIDENSE=y", "HOME=/root", "TEEORACLE_LOG_LEVEL=debug"})
 	if len(got) != 1 || got[0] != "TEEORACLE_EVIDENSE" {
 		t.Errorf("unknownEnv = %v, want [TEEORACLE_EVIDENSE]", got)
+	}
+}
+
+// Earlier flag names still work, hidden, for the one concept each now has one name
+// for: --machine for --machine-id, --key for --tee-key, --tee-interface for --tee.
+func TestOldFlagNames(t *testing.T) {
+	for _, tc := range []struct{ args []string }{
+		{[]string{"query", "--rpc-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa", "--machine", "0x01"}},
+		{[]string{"query", "--rpc-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa", "--key", "0x01"}},
+		{[]string{"agent", "--oracle-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa",
+			"--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", "k", "--tee-interface", "sgx"}},
+	} {
+		// Each value is malformed, so the command stops at the current flag's
+		// check, which names the current flag: proof the old name reached it.
+		_, stderr, code := run(t, tc.args...)
+		if code != exitBadInput || !strings.Contains(stderr, "--machine-id") && !strings.Contains(stderr, "--tee-key") && !strings.Contains(stderr, "--tee ") {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, code, stderr)
+		}
+	}
+	// Hidden: --help shows one name per concept.
+	out, _, _ := run(t, "query", "--help")
+	if strings.Contains(out, "--machine ") || strings.Contains(out, "--key ") {
+		t.Errorf("query --help lists an old name:\n%s", out)
 	}
 }

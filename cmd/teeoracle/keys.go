@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"fmt"
 
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/oracle/chain"
@@ -22,4 +23,62 @@ func loadSigningKey(c *cli.Context) (*ecdsa.PrivateKey, error) {
 		return nil, fmt.Errorf("signing key (--%s with --%s, or --%s): %w", rfKeystore, rfPasswordFile, rfKeyFile, err)
 	}
 	return key, nil
+}
+
+const flagLightKDF = "light-kdf"
+
+const keyNewDescription = `Creates a new secp256k1 key and writes it to --keystore as an encrypted
+go-ethereum keystore file (mode 0600; an existing file is never overwritten), with
+the password read from --password-file (a password is never a flag value). Prints
+the key's address: fund it with the chain's native token before it sends
+transactions (an oracle's verdicts, a provider's registrations, the owner's
+governance). TEE keys are not made here: the agent creates its own inside the VM.`
+
+func keyCommand(deps appDeps) *cli.Command {
+	_ = deps
+	sf := serveFlags()
+	newFlags := []cli.Flag{
+		pickFlag(sf, flagKeystore), pickFlag(sf, flagPasswordFile),
+		&cli.BoolFlag{Name: flagLightKDF, EnvVars: env(flagLightKDF),
+			Usage: "encrypt with go-ethereum's light scrypt parameters: fast to open, weaker against guessing; for tests and development"},
+	}
+	return &cli.Command{
+		Name:  "key",
+		Usage: "create a signing key (oracle, provider or owner) and show a key's address",
+		Subcommands: []*cli.Command{
+			{
+				Name:        "new",
+				Usage:       "create a key in an encrypted keystore file and print its address",
+				UsageText:   "teeoracle key new --keystore FILE --password-file FILE",
+				Description: keyNewDescription,
+				Flags:       newFlags,
+				Action: func(c *cli.Context) error {
+					ks, pw := c.String(flagKeystore), c.String(flagPasswordFile)
+					if ks == "" || pw == "" {
+						return badInput(fmt.Errorf("--%s and --%s are required", flagKeystore, flagPasswordFile))
+					}
+					addr, err := chain.NewKeystore(ks, pw, c.Bool(flagLightKDF), logger(c))
+					if err != nil {
+						return badInput(err)
+					}
+					fmt.Fprintf(c.App.Writer, "address %s\nkeystore %s\n", addr.Hex(), ks)
+					return nil
+				},
+			},
+			{
+				Name:      "address",
+				Usage:     "print the address of the key in --keystore (with --password-file) or --key-file",
+				UsageText: "teeoracle key address (--keystore FILE --password-file FILE | --key-file FILE)",
+				Flags:     signerFlags(),
+				Action: func(c *cli.Context) error {
+					key, err := loadSigningKey(c)
+					if err != nil {
+						return badInput(err)
+					}
+					fmt.Fprintf(c.App.Writer, "address %s\n", crypto.PubkeyToAddress(key.PublicKey).Hex())
+					return nil
+				},
+			},
+		},
+	}
 }

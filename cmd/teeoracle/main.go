@@ -15,8 +15,13 @@ import (
 
 func main() {
 	app := newApp(appDeps{
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Stdin:  os.Stdin,
+		StdinIsTerminal: func() bool {
+			st, err := os.Stdin.Stat()
+			return err == nil && st.Mode()&os.ModeCharDevice != 0
+		},
 		Now:     time.Now,
 		Environ: os.Environ(),
 	})

@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -30,7 +31,7 @@ threshold: 2)). --chain-id, when given, must match the RPC endpoint's chain.`
 
 // registryCommands returns the registry, policy, machine and query commands.
 func registryCommands(deps appDeps) []*cli.Command {
-	_ = deps // output goes through c.App.Writer, set from deps.Stdout
+	// Output goes through c.App.Writer, set from deps.Stdout; deps answer confirmations.
 	return []*cli.Command{
 		{
 			Name:        "registry",
@@ -40,7 +41,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 				{
 					Name:      "deploy",
 					Usage:     "deploy a TeeRegistry (and optionally the example consumer) and print its address",
-					UsageText: "teeoracle registry deploy --rpc-url URL --key-file FILE --oracle ADDRESS... --threshold M [--owner ADDRESS] [--with-consumer]",
+					UsageText: "teeoracle registry deploy --rpc-url URL (--keystore FILE --password-file FILE | --key-file FILE) --oracle ADDRESS... --threshold M [--owner ADDRESS] [--with-consumer]",
 					Flags:     deployFlags(),
 					Action:    runDeploy,
 				},
@@ -50,8 +51,10 @@ func registryCommands(deps appDeps) []*cli.Command {
 					Subcommands: []*cli.Command{
 						{Name: "add", Usage: "add oracle signers (owner only), one transaction each", Flags: txFlags(oracleFlag()),
 							Action: oracleChange(true)},
-						{Name: "remove", Usage: "remove oracle signers (owner only), one transaction each", Flags: txFlags(oracleFlag()),
-							Action: oracleChange(false)},
+						{Name: "remove", Usage: "remove oracle signers (owner only), one transaction each; asks for confirmation",
+							Flags: txFlags(oracleFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+								return "remove oracle signer(s) " + strings.Join(c.StringSlice(rfOracle), ", ") + " from the registry"
+							}, oracleChange(false))},
 						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(thresholdFlag()),
 							Action: runSetThreshold},
 						{Name: "list", Usage: "print the current oracle signers and the quorum", Flags: oraclesListFlags(),
@@ -68,10 +71,15 @@ func registryCommands(deps appDeps) []*cli.Command {
 				{Name: "register", Usage: "register and activate a policy (owner only): from a policy file, or by hash and validity",
 					UsageText: "teeoracle policy register (--policy FILE | --policy-hash HASH --validity DURATION) [--policy-uri URI] chain and key flags",
 					Flags:     policyRegisterFlags(), Action: runPolicyRegister},
-				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted",
-					Flags: txFlags(policyHashFlag()), Action: runPolicyRetire},
-				{Name: "show", Usage: "print what the registry knows about a policy",
-					Flags: append(chainReadFlags(), policyHashFlag()), Action: runPolicyShow},
+				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted, for good; asks for confirmation",
+					Flags: txFlags(policyHashFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+						return "retire policy " + c.String(rfPolicyHash) + ": every machine under it becomes untrusted, and a retired policy cannot be registered again"
+					}, runPolicyRetire)},
+				{Name: "show", Usage: "print a policy file's name, canonical hash and validity, and what the registry knows about it",
+					UsageText: "teeoracle policy show (--policy FILE | --policy-hash HASH) [--rpc-url URL --registry ADDRESS]",
+					Flags:     append(chainReadFlags(), policyHashFlag(), verifyFlag(flagPolicy)), Action: runPolicyShow},
+				{Name: "hash", Usage: "print the canonical hash of a policy file (offline): the hash to register and to pin",
+					UsageText: "teeoracle policy hash FILE", ArgsUsage: "FILE", Action: runPolicyHash},
 			},
 		},
 		{
@@ -82,13 +90,15 @@ func registryCommands(deps appDeps) []*cli.Command {
 				{Name: "register", Usage: "register a machine of the sending key and print its id",
 					UsageText: "teeoracle machine register --salt HEX --tee sev-snp|tdx [--metadata-uri URI] chain and key flags",
 					Flags:     machineRegisterFlags(), Action: runMachineRegister},
-				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever",
-					Flags: txFlags(machineFlag()), Action: runMachineDeregister},
+				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever; asks for confirmation",
+					Flags: txFlags(machineFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+						return "deregister machine " + c.String(rfMachine) + ": its id can never be registered again"
+					}, runMachineDeregister)},
 				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
-					UsageText: "teeoracle machine authorize-key --machine ID --key ADDRESS chain and key flags\n\n" +
+					UsageText: "teeoracle machine authorize-key --machine-id ID --tee-key ADDRESS chain and key flags\n\n" +
 						"A machine's first verdict, and every key rotation, binds only the key its provider authorised:\n" +
 						"run this with the address the machine's agent prints (its TEE key) before the agent attests.",
-					Flags: txFlags(machineFlag(), teeKeyFlag()), Action: runMachineAuthorizeKey},
+					Flags: txFlags(machineFlag(), teeKeyFlag("")), Action: runMachineAuthorizeKey},
 				{Name: "revoke-key", Usage: "withdraw a machine's key: drop a pending authorisation and unbind (untrust) its bound key",
 					Flags: txFlags(machineFlag()), Action: runMachineRevokeKey},
 				{Name: "show", Usage: "print a machine's record and latest verdict",
@@ -98,7 +108,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 		{
 			Name:        "query",
 			Usage:       "ask the registry whether a machine (or a TEE key) is trusted now",
-			UsageText:   "teeoracle query --rpc-url URL --registry ADDRESS (--machine ID | --key ADDRESS)",
+			UsageText:   "teeoracle query --rpc-url URL --registry ADDRESS (--machine-id ID | --tee-key ADDRESS)",
 			Description: "Exit status: 0 trusted, 1 not trusted, 2 bad input or error.",
 			Flags:       queryFlags(),
 			Action:      runQuery,
@@ -118,7 +128,7 @@ func txTimeout(c *cli.Context) time.Duration {
 	if d := c.Duration(rfTxTimeout); d > 0 {
 		return d
 	}
-	return 2 * time.Minute
+	return defaultTxTimeout
 }
 
 // dial connects to --rpc-url, checks --chain-id, and opens --registry when
@@ -141,7 +151,7 @@ func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chainConn, e
 	}
 	client, err := ethclient.DialContext(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("dial --%s %s: %w", rfRPCURL, url, err)
+		return nil, fmt.Errorf("dial --%s %s: %w", rfRPCURL, redactURL(url), scrubURL(err, url))
 	}
 	conn := &chainConn{client: client}
 	if needRegistry {
@@ -181,7 +191,7 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 	defer cancel()
 	cc, err := dial(ctx, c, needRegistry)
 	if err != nil {
-		return badInput(err)
+		return badInput(scrubURL(err, c.String(rfRPCURL)))
 	}
 	defer cc.close()
 	var s *chain.DirectSender
@@ -192,7 +202,7 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 		logger(c).Debug("sending from", "account", s.From(), "chain", cc.chainID)
 	}
 	if err := fn(ctx, cc, s); err != nil {
-		return badInput(err)
+		return badInput(scrubURL(err, c.String(rfRPCURL)))
 	}
 	return nil
 }
@@ -230,8 +240,11 @@ func parseAddresses(c *cli.Context, flag string) ([]common.Address, error) {
 
 func parseUint8(c *cli.Context, flag string, lo, hi uint) (uint, error) {
 	v := c.Uint(flag)
-	if !c.IsSet(flag) || v < lo || v > hi {
-		return 0, fmt.Errorf("--%s is required, %d..%d", flag, lo, hi)
+	if !c.IsSet(flag) {
+		return 0, fmt.Errorf("--%s is required (%d..%d)", flag, lo, hi)
+	}
+	if v < lo || v > hi {
+		return 0, fmt.Errorf("--%s %d: want %d..%d", flag, v, lo, hi)
 	}
 	return v, nil
 }
@@ -251,9 +264,12 @@ func runDeploy(c *cli.Context) error {
 	if len(oracles) == 0 {
 		return badInput(fmt.Errorf("--%s is required: the initial oracle signers", rfOracle))
 	}
-	m, err := parseUint8(c, rfThreshold, 1, uint(len(oracles)))
+	m, err := parseUint8(c, rfThreshold, 1, 255)
 	if err != nil {
 		return badInput(err)
+	}
+	if m > uint(len(oracles)) {
+		return badInput(fmt.Errorf("--%s %d: more than the %d --%s signers given; a quorum of %d could never be reached", rfThreshold, m, len(oracles), rfOracle, m))
 	}
 	age := c.Uint(rfMaxAnchorAge)
 	if age < 1 || age > 256 {
@@ -387,10 +403,52 @@ func runPolicyRetire(c *cli.Context) error {
 
 var policyStates = map[uint8]string{chain.PolicyStateUnknown: "unknown", chain.PolicyStateActive: "active", chain.PolicyStateRetired: "retired"}
 
-func runPolicyShow(c *cli.Context) error {
-	hash, err := requiredHash(c, rfPolicyHash)
+// runPolicyHash prints a policy file's canonical hash, offline.
+func runPolicyHash(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return badInput(fmt.Errorf("give one policy FILE (teeoracle policy hash FILE)"))
+	}
+	return printPolicyFile(c, c.Args().First())
+}
+
+func printPolicyFile(c *cli.Context, file string) error {
+	p, err := policy.Load(file)
 	if err != nil {
 		return badInput(err)
+	}
+	h, err := p.Hash()
+	if err != nil {
+		return badInput(fmt.Errorf("policy %s: %w", file, err))
+	}
+	fmt.Fprintf(c.App.Writer, "policy %s\nname %s\nvalidity-seconds %d\n", h.Hex(), p.Name, p.ValiditySeconds)
+	return nil
+}
+
+func runPolicyShow(c *cli.Context) error {
+	var hash common.Hash
+	switch file := c.String(flagPolicy); {
+	case file != "" && c.String(rfPolicyHash) != "":
+		return badInput(fmt.Errorf("give --%s or --%s, not both", flagPolicy, rfPolicyHash))
+	case file != "":
+		p, err := policy.Load(file)
+		if err != nil {
+			return badInput(err)
+		}
+		if hash, err = p.Hash(); err != nil {
+			return badInput(fmt.Errorf("policy %s: %w", file, err))
+		}
+		if c.String(rfRPCURL) == "" { // offline: the file alone
+			return printPolicyFile(c, file)
+		}
+		if err := printPolicyFile(c, file); err != nil {
+			return err
+		}
+	default:
+		h, err := requiredHash(c, rfPolicyHash)
+		if err != nil {
+			return badInput(fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy))
+		}
+		hash = h
 	}
 	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
 		p, err := cc.reg.Policy(ctx, hash)
@@ -526,7 +584,7 @@ func runMachineShow(c *cli.Context) error {
 		}
 		w := c.App.Writer
 		fmt.Fprintf(w, "machine %s\nprovider %s\ntee %s\nstate %s\n", id.Hex(), m.Provider.Hex(), teeName(m.TEE), machineStates[m.State])
-		fmt.Fprintf(w, "tee-key %s\nstatus %s\ntcb-status %d\ntcb 0x%016x\npolicy %s\n", m.TEEKey.Hex(), status, m.TCBStatus, m.TCB, m.PolicyHash.Hex())
+		fmt.Fprintf(w, "tee-key %s\nstatus %s\ntcb-status %s\ntcb 0x%016x\npolicy %s\n", m.TEEKey.Hex(), status, appraise.TCBStatus(m.TCBStatus), m.TCB, m.PolicyHash.Hex())
 		fmt.Fprintf(w, "issued-at %s\nexpires-at %s\ntrusted %t\n", unixTime(m.IssuedAt), unixTime(m.ExpiresAt), trusted)
 		return nil
 	})

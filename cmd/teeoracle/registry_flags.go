@@ -1,6 +1,10 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
 
 // Flags of the registry commands (registry, policy, machine, query). They follow
 // flags.go's rules (kebab-case, exactly one TEEORACLE_ variable with one meaning
@@ -19,15 +23,22 @@ const (
 	rfOwner        = "owner"
 	rfWithConsumer = "with-consumer"
 	rfSalt         = "salt"
-	rfTEE          = "tee"
+	rfTEE          = flagTEE
 	rfMetadataURI  = "metadata-uri"
-	rfMachine      = "machine"
-	rfKey          = "key"
+	rfMachine      = flagMachineID
+	rfKey          = flagTEEKey
 	rfPolicyHash   = "policy-hash"
 	rfValidity     = "validity"
 	rfPolicyURI    = "policy-uri"
 	rfFromBlock    = "from-block"
+	rfYes          = "yes"
 )
+
+// yesFlag skips the confirmation of an irreversible change.
+func yesFlag() cli.Flag {
+	return &cli.BoolFlag{Name: rfYes, EnvVars: env(rfYes),
+		Usage: "do not ask for confirmation of an irreversible change (required without a terminal)"}
+}
 
 const (
 	catChain  = "Chain:"
@@ -57,20 +68,51 @@ func withCategory(f cli.Flag, cat string) cli.Flag {
 		c := *v
 		c.Category = cat
 		return &c
+	case *cli.UintFlag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.IntFlag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.BoolFlag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.DurationFlag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.Float64Flag:
+		c := *v
+		c.Category = cat
+		return &c
+	case *cli.StringSliceFlag:
+		c := *v
+		c.Category = cat
+		return &c
 	}
 	return f
 }
 
 // chainReadFlags are what every registry command needs to read the chain.
 func chainReadFlags() []cli.Flag {
+	return append(chainFlags(), withCategory(verifyFlag(flagRegistry), catChain))
+}
+
+// chainFlags are the chain flags without --registry (registry deploy makes one).
+func chainFlags() []cli.Flag {
 	return []cli.Flag{
 		withCategory(pickFlag(serveFlags(), rfRPCURL), catChain),
-		withCategory(verifyFlag(flagRegistry), catChain),
 		withCategory(verifyFlag(flagChainID), catChain),
-		&cli.DurationFlag{Name: rfTxTimeout, Category: catChain, EnvVars: env(rfTxTimeout), Value: 0,
-			Usage: "give up on the chain after this `DURATION` (default 2m)"},
+		&cli.DurationFlag{Name: rfTxTimeout, Category: catChain, EnvVars: env(rfTxTimeout), Value: defaultTxTimeout,
+			Usage: "give up on the chain after this `DURATION`"},
 	}
 }
+
+// defaultTxTimeout bounds what a registry command does on the chain.
+const defaultTxTimeout = 2 * time.Minute
 
 // signerFlags name the key that signs transactions. The key is read from a file
 // only, never from a flag value.
@@ -97,7 +139,7 @@ func thresholdFlag() cli.Flag {
 		Usage: "quorum `M`: signatures of distinct oracles a verdict needs"}
 }
 
-func machineFlag() cli.Flag { return pickFlag(auditFlags(), rfMachine) }
+func machineFlag() cli.Flag { return machineIDFlag("") }
 
 func policyHashFlag() cli.Flag {
 	return &cli.StringFlag{Name: rfPolicyHash, EnvVars: env(rfPolicyHash),
@@ -105,13 +147,13 @@ func policyHashFlag() cli.Flag {
 }
 
 func deployFlags() []cli.Flag {
-	return txFlags(
+	return append(append(chainFlags(), signerFlags()...),
 		oracleFlag(),
 		thresholdFlag(),
 		&cli.UintFlag{Name: rfMaxAnchorAge, EnvVars: env(rfMaxAnchorAge), Value: 256,
 			Usage: "largest age in `BLOCKS` (1..256) of a trusted verdict's anchor"},
 		&cli.StringFlag{Name: rfOwner, EnvVars: env(rfOwner),
-			Usage: "governance `ADDRESS` (default: the sending key's)"},
+			Usage: "governance `ADDRESS`; without it, the sending key's address"},
 		&cli.BoolFlag{Name: rfWithConsumer, EnvVars: env(rfWithConsumer),
 			Usage: "also deploy the example consumer contract (TrustedWorkerExample)"},
 	)
@@ -132,19 +174,17 @@ func machineRegisterFlags() []cli.Flag {
 	return txFlags(
 		&cli.StringFlag{Name: rfSalt, EnvVars: env(rfSalt),
 			Usage: "`HEX` salt (up to 32 bytes) unique among your machines; the id is derived from your address and it (machineIdOf)"},
-		&cli.StringFlag{Name: rfTEE, EnvVars: env(rfTEE),
-			Usage: "`TEE` type: sev-snp or tdx"},
+		teeFlag(),
 		&cli.StringFlag{Name: rfMetadataURI, EnvVars: env(rfMetadataURI),
 			Usage: "`URI` of your description of the machine (logged on chain)"},
 	)
 }
 
-func teeKeyFlag() cli.Flag {
-	return &cli.StringFlag{Name: rfKey, EnvVars: env(rfKey), Usage: "TEE key `ADDRESS` (the address of the key a machine's TEE holds)"}
-}
-
 func queryFlags() []cli.Flag {
-	return append(chainReadFlags(), machineFlag(), teeKeyFlag())
+	return append(chainReadFlags(),
+		machineFlag(),
+		teeKeyFlag(""),
+	)
 }
 
 func oraclesListFlags() []cli.Flag {

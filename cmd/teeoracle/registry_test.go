@@ -160,11 +160,11 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	if m["machine"] != id.Hex() || m["provider"] != provider.Hex() {
 		t.Fatalf("machine register printed %v, want id %s", m, id)
 	}
-	show := mustRun(t, append([]string{"machine", "show", "--machine", id.Hex()}, on...)...)
+	show := mustRun(t, append([]string{"machine", "show", "--machine-id", id.Hex()}, on...)...)
 	if show["state"] != "registered" || show["tee"] != "sev-snp" || show["status"] != "none" || show["trusted"] != "false" {
 		t.Fatalf("machine show before a verdict: %v", show)
 	}
-	out, err, code := runReg(t, append([]string{"query", "--machine", id.Hex()}, on...)...)
+	out, err, code := runReg(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...)
 	if code != exitUntrusted || err == nil || fields(out)["trusted"] != "false" {
 		t.Fatalf("query before a verdict: exit %d, %v\n%s", code, err, out)
 	}
@@ -177,9 +177,9 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	teeKey, _ := crypto.GenerateKey()
 	teeAddr := crypto.PubkeyToAddress(teeKey.PublicKey)
 	// Only the provider authorises the key its machine's first verdict binds.
-	_, err, code = runReg(t, append([]string{"machine", "authorize-key", "--machine", id.Hex(), "--key", teeAddr.Hex()}, asOwner...)...)
+	_, err, code = runReg(t, append([]string{"machine", "authorize-key", "--machine-id", id.Hex(), "--tee-key", teeAddr.Hex()}, asOwner...)...)
 	wantCLIRevert(t, err, code, "NotMachineProvider")
-	if auth := mustRun(t, append([]string{"machine", "authorize-key", "--machine", id.Hex(), "--key", teeAddr.Hex()}, asProvider...)...); auth["authorized-key"] != teeAddr.Hex() {
+	if auth := mustRun(t, append([]string{"machine", "authorize-key", "--machine-id", id.Hex(), "--tee-key", teeAddr.Hex()}, asProvider...)...); auth["authorized-key"] != teeAddr.Hex() {
 		t.Fatalf("machine authorize-key printed %v", auth)
 	}
 	ctx := context.Background()
@@ -224,30 +224,30 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	q1 := mustRun(t, append([]string{"query", "--machine", id.Hex()}, on...)...)
-	q2 := mustRun(t, append([]string{"query", "--key", teeAddr.Hex()}, on...)...)
+	q1 := mustRun(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...)
+	q2 := mustRun(t, append([]string{"query", "--tee-key", teeAddr.Hex()}, on...)...)
 	if q1["trusted"] != "true" || q2["trusted"] != "true" || q2["machine"] != id.Hex() {
 		t.Fatalf("query after the verdict: %v / %v", q1, q2)
 	}
-	show = mustRun(t, append([]string{"machine", "show", "--machine", id.Hex()}, on...)...)
+	show = mustRun(t, append([]string{"machine", "show", "--machine-id", id.Hex()}, on...)...)
 	if show["status"] != "trusted" || show["tee-key"] != teeAddr.Hex() || show["policy"] != polHash.Hex() || show["trusted"] != "true" {
 		t.Fatalf("machine show after the verdict: %v", show)
 	}
 
 	// The provider withdraws the key: the machine stays registered, untrusted.
-	mustRun(t, append([]string{"machine", "revoke-key", "--machine", id.Hex()}, asProvider...)...)
-	if _, _, code := runReg(t, append([]string{"query", "--key", teeAddr.Hex()}, on...)...); code != exitUntrusted {
+	mustRun(t, append([]string{"machine", "revoke-key", "--machine-id", id.Hex()}, asProvider...)...)
+	if _, _, code := runReg(t, append([]string{"query", "--tee-key", teeAddr.Hex()}, on...)...); code != exitUntrusted {
 		t.Fatalf("query after revoke-key: exit %d, want %d", code, exitUntrusted)
 	}
 	// Only the provider deregisters; then the machine is untrusted for good.
-	_, err, code = runReg(t, append([]string{"machine", "deregister", "--machine", id.Hex()}, asOwner...)...)
+	_, err, code = runReg(t, append([]string{"machine", "deregister", "--yes", "--machine-id", id.Hex()}, asOwner...)...)
 	wantCLIRevert(t, err, code, "NotMachineProvider")
-	mustRun(t, append([]string{"machine", "deregister", "--machine", id.Hex()}, asProvider...)...)
-	if _, _, code := runReg(t, append([]string{"query", "--machine", id.Hex()}, on...)...); code != exitUntrusted {
+	mustRun(t, append([]string{"machine", "deregister", "--yes", "--machine-id", id.Hex()}, asProvider...)...)
+	if _, _, code := runReg(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...); code != exitUntrusted {
 		t.Fatalf("query after deregistration: exit %d, want %d", code, exitUntrusted)
 	}
 	// Retiring the policy works and shows.
-	mustRun(t, append([]string{"policy", "retire", "--policy-hash", polHash.Hex()}, asOwner...)...)
+	mustRun(t, append([]string{"policy", "retire", "--yes", "--policy-hash", polHash.Hex()}, asOwner...)...)
 	if ps := mustRun(t, append([]string{"policy", "show", "--policy-hash", polHash.Hex()}, on...)...); ps["state"] != "retired" {
 		t.Fatalf("policy show after retire: %v", ps)
 	}

@@ -39,6 +39,11 @@ quorum's signatures from --peers and batches verdicts into submitVerdicts
 transactions, and the continuous-attestation loop (machine expiry, re-appraisal
 when collateral changes). See docs/operator.md.
 
+Settings may come from a YAML file (--config, keys are these flags' names); flags
+and TEEORACLE_ variables override it. At start the node waits up to 1 minute for
+--rpc-url to answer. The registry explorer (/explorer/) is served only with
+--explorer-rpc-url, a public RPC URL for browsers; --rpc-url is never shown to them.
+
 SIGINT or SIGTERM stops it gracefully (in-flight work finishes or stays in the
 database to resume); a second signal forces exit.`
 
@@ -51,7 +56,8 @@ func serveCommand(deps appDeps) *cli.Command {
 		Usage:       "run an oracle node",
 		UsageText:   "teeoracle serve --rpc-url URL --registry ADDRESS (--keystore FILE --password-file FILE | --key-file FILE) [--policy FILE] [flags]",
 		Description: serveDescription,
-		Flags:       serveFlags(),
+		Flags:       configurable(serveFlags()),
+		Before:      loadServeConfigFile,
 		Action: func(c *cli.Context) error {
 			log := logger(c)
 			cfg, err := readServeFlags(c)
@@ -66,7 +72,9 @@ func serveCommand(deps appDeps) *cli.Command {
 // serveConfig is the raw command-line configuration, checked by check().
 type serveConfig struct {
 	Listen, RPCURL, DB, Policy, Collateral, CacheDir, SNPRoots, TDXRoot string
-	ExplorerWasm                                                        string
+	ExplorerWasm, ExplorerRPCURL                                        string
+	NoForward                                                           bool
+	RelayDelay, QuorumTimeout                                           time.Duration
 	Keystore, PasswordFile, KeyFile                                     string
 	Registry                                                            common.Address
 	Peers                                                               []string
@@ -88,8 +96,9 @@ type serveConfig struct {
 
 func readServeFlags(c *cli.Context) (*serveConfig, error) {
 	cfg := &serveConfig{
-		ExplorerWasm: c.String(flagExplorerWasm),
-		Listen:       c.String(flagListen), RPCURL: c.String(flagRPCURL), DB: c.String(flagDB), Policy: c.String(flagPolicy),
+		ExplorerWasm: c.String(flagExplorerWasm), ExplorerRPCURL: c.String(flagExplorerRPCURL),
+		NoForward: c.Bool(flagNoForward), RelayDelay: c.Duration(flagRelayDelay), QuorumTimeout: c.Duration(flagQuorumTimeout),
+		Listen: c.String(flagListen), RPCURL: c.String(flagRPCURL), DB: c.String(flagDB), Policy: c.String(flagPolicy),
 		Collateral: c.String(flagCollateral), CacheDir: c.String(flagCacheDir), SNPRoots: c.String(flagSNPRoots),
 		TDXRoot: c.String(flagTDXRoot), Keystore: c.String(flagKeystore), PasswordFile: c.String(flagPasswordFile),
 		KeyFile: c.String(flagKeyFile), Offline: c.Bool(flagOffline), Workers: c.Int(flagWorkers),
@@ -157,6 +166,8 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("--%s must be positive", flagGasPerVerdict)
 	case c.ReserveVerdicts <= 0:
 		return fmt.Errorf("--%s must be positive", flagReserveVerdicts)
+	case c.ExplorerWasm != "" && c.ExplorerRPCURL == "":
+		return fmt.Errorf("--%s needs --%s: the explorer is served only with a public RPC URL for browsers", flagExplorerWasm, flagExplorerRPCURL)
 	}
 	for _, d := range []struct {
 		flag string
@@ -164,7 +175,7 @@ func (c *serveConfig) check() error {
 	}{{flagDueWithin, c.DueWithin}, {flagReappraiseInterval, c.ReappraiseInterval}, {flagReappraiseEpoch, c.ReappraiseEpoch},
 		{flagPollInterval, c.PollInterval}, {flagCollateralWait, c.CollateralWait}, {flagCollateralRetry, c.CollateralRetry},
 		{flagResubmitAfter, c.ResubmitAfter}, {flagReceiptPoll, c.ReceiptPoll}, {flagMaxHeadLag, c.MaxHeadLag},
-		{flagHealthInterval, c.HealthInterval}, {flagIdleTimeout, c.IdleTimeout}} {
+		{flagHealthInterval, c.HealthInterval}, {flagIdleTimeout, c.IdleTimeout}, {flagRelayDelay, c.RelayDelay}, {flagQuorumTimeout, c.QuorumTimeout}} {
 		if d.v <= 0 {
 			return fmt.Errorf("--%s %s: must be positive", d.flag, d.v)
 		}
@@ -185,11 +196,16 @@ func (c *serveConfig) check() error {
 	return nil
 }
 
-// explorerHandler builds the registry explorer served at /explorer/: it reads the
-// registry from --rpc-url in the browser and re-verifies archived verdicts from this
+// explorerHandler builds the registry explorer served at /explorer/, or nil (no
+// explorer) without --explorer-rpc-url: the page reads the registry from that public
+// URL in the browser (never --rpc-url, which often carries an API key and would be
+// in config.json and the page's CSP) and re-verifies archived verdicts from this
 // node's API with the WebAssembly module in --explorer-wasm-dir, when given.
 func explorerHandler(c *serveConfig) (http.Handler, error) {
-	opts := web.Options{RPCURL: c.RPCURL, Registry: c.Registry, FromBlock: c.StartBlock}
+	if c.ExplorerRPCURL == "" {
+		return nil, nil
+	}
+	opts := web.Options{RPCURL: c.ExplorerRPCURL, Registry: c.Registry, FromBlock: c.StartBlock}
 	if c.ExplorerWasm != "" {
 		if _, err := os.Stat(filepath.Join(c.ExplorerWasm, "teeoracle.wasm")); err != nil {
 			return nil, fmt.Errorf("--%s: no teeoracle.wasm (build it with scripts/build-wasm): %w", flagExplorerWasm, err)
@@ -198,7 +214,7 @@ func explorerHandler(c *serveConfig) (http.Handler, error) {
 	}
 	h, err := web.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("explorer: %w", err)
+		return nil, fmt.Errorf("explorer (--%s): %w", flagExplorerRPCURL, err)
 	}
 	return h, nil
 }
@@ -375,25 +391,17 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 			log.Error("close database", "err", err)
 		}
 	}()
-	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	client, err := ethclient.DialContext(dctx, c.RPCURL)
+	client, err := ethclient.DialContext(ctx, c.RPCURL)
 	if err != nil {
-		cancel()
-		return fmt.Errorf("--%s: %w", flagRPCURL, err)
+		return badInput(fmt.Errorf("--%s %s: %w", flagRPCURL, redactURL(c.RPCURL), err))
 	}
 	defer client.Close()
-	// The endpoint may be restarting or flaky: ask again for a while.
-	var chainID *big.Int
-	for {
-		if chainID, err = client.ChainID(dctx); err == nil || dctx.Err() != nil {
-			break
-		}
-		log.Warn("chain id query failed; retrying", "err", err)
-		time.Sleep(500 * time.Millisecond)
-	}
-	cancel()
+	chainID, err := waitForChainID(ctx, func(ctx context.Context) (*big.Int, error) {
+		id, err := client.ChainID(ctx)
+		return id, scrubURL(err, c.RPCURL)
+	}, rpcStartWait, log)
 	if err != nil {
-		return fmt.Errorf("--%s %s: chain id: %w", flagRPCURL, c.RPCURL, err)
+		return fmt.Errorf("--%s %s: %w", flagRPCURL, redactURL(c.RPCURL), err)
 	}
 	if c.MemoryLimit > 0 {
 		debug.SetMemoryLimit(c.MemoryLimit)
@@ -434,6 +442,9 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 		HealthInterval:     c.HealthInterval,
 		GasPerVerdict:      c.GasPerVerdict,
 		ReserveVerdicts:    c.ReserveVerdicts,
+		RelayDelay:         c.RelayDelay,
+		QuorumTimeout:      c.QuorumTimeout,
+		NoForward:          c.NoForward,
 		TxManager: chain.TxManagerConfig{MaxFeeCap: maxFee, NumConfirmations: c.Confirmations,
 			ResubmissionTimeout: c.ResubmitAfter, ReceiptQueryInterval: c.ReceiptPoll},
 		Logger: log,

@@ -29,7 +29,7 @@ const (
 	flagPollInterval       = "poll-interval"
 	flagRateLimit          = "rate-limit"
 	flagVerdictHash        = "verdict-hash"
-	flagMachine            = "machine"
+	flagMachine            = flagMachineID
 	flagNode               = "node"
 	flagExplorerWasm       = "explorer-wasm-dir"
 	flagCollateralWait     = "collateral-wait"
@@ -50,6 +50,11 @@ const (
 	flagEvidenceBytes      = "max-evidence-bytes"
 	flagRateClients        = "rate-limit-clients"
 	flagMemoryLimit        = "memory-limit"
+	flagRelayDelay         = "relay-delay"
+	flagQuorumTimeout      = "quorum-timeout"
+	flagNoForward          = "no-forward"
+	flagExplorerRPCURL     = "explorer-rpc-url"
+	flagConfig             = "config"
 )
 
 // pickVerifyFlags returns verify's definitions of the named flags.
@@ -95,6 +100,7 @@ func serveFlags() []cli.Flag {
 		catVerif  = "Verification:"
 		catLoops  = "Loops:"
 		catLimits = "API limits (docs/operator.md, Limits):"
+		catQuorum = "Quorum:"
 	)
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: flagListen, Category: catNode, EnvVars: env(flagListen), Value: "127.0.0.1:8080",
@@ -106,9 +112,11 @@ func serveFlags() []cli.Flag {
 			Usage: "appraisal worker `COUNT`; 0 means one per CPU"},
 		&cli.Float64Flag{Name: flagRateLimit, Category: catNode, EnvVars: env(flagRateLimit), Value: 20,
 			Usage: "API requests per second per client `RATE` (burst twice that); negative disables"},
+		&cli.StringFlag{Name: flagConfig, Category: catNode, EnvVars: env(flagConfig), TakesFile: true,
+			Usage: "YAML `FILE` of serve's settings, keyed by flag name (rpc-url: ..., peers: [...], collateral-wait: 10m); flags and TEEORACLE_ variables override it; see docs/operator.md"},
 		explorerWasmFlag(catNode),
 		&cli.StringSliceFlag{Name: flagTrustProxy, Category: catLimits, EnvVars: env(flagTrustProxy),
-			Usage: "`CIDR`s of reverse proxies in front of the node: for their requests the client is the right-most X-Forwarded-For entry outside these prefixes; repeatable or comma-separated (default: none, the header is ignored)"},
+			Usage: "`CIDR`s of reverse proxies in front of the node: for their requests the client is the right-most X-Forwarded-For entry outside these prefixes; repeatable or comma-separated; without it the header is ignored"},
 		&cli.IntFlag{Name: flagMaxConns, Category: catLimits, EnvVars: env(flagMaxConns), Value: 4096,
 			Usage: "open API connections, `COUNT`; more are closed on accept (keep below ulimit -n)"},
 		&cli.IntFlag{Name: flagMaxConnsPerClient, Category: catLimits, EnvVars: env(flagMaxConnsPerClient), Value: 64,
@@ -125,8 +133,10 @@ func serveFlags() []cli.Flag {
 			Usage: "clients (IPv4 /24, IPv6 /64) the rate limiter tracks, `COUNT`; when full, the least recently seen is dropped"},
 		&cli.Int64Flag{Name: flagMemoryLimit, Category: catLimits, EnvVars: env(flagMemoryLimit), Value: 512 << 20,
 			Usage: "soft memory limit of the process in `BYTES` (the Go runtime's; it collects garbage harder near it); 0 leaves the runtime's default"},
+		&cli.StringFlag{Name: flagExplorerRPCURL, Category: catNode, EnvVars: env(flagExplorerRPCURL),
+			Usage: "public JSON-RPC `URL` the registry explorer's page reads the chain from; the explorer (/explorer/) is served only when this is given. --rpc-url is never shown to browsers (it often carries an API key)"},
 		&cli.StringFlag{Name: flagRPCURL, Category: catChain, EnvVars: env(flagRPCURL),
-			Usage: "Ethereum JSON-RPC `URL` of the registry's chain (required)"},
+			Usage: "Ethereum JSON-RPC `URL` of the registry's chain"},
 		&cli.Uint64Flag{Name: flagConfirmations, Category: catChain, EnvVars: env(flagConfirmations), Value: 1,
 			Usage: "`BLOCKS` (including the one with the transaction) before a verdict counts as confirmed"},
 		&cli.Float64Flag{Name: flagMaxFeeGwei, Category: catChain, EnvVars: env(flagMaxFeeGwei), Value: 200,
@@ -151,7 +161,7 @@ func serveFlags() []cli.Flag {
 			Usage: "`FILE` holding the signing private key as hex (for serve, the oracle key; development, prefer --keystore)"},
 		snpRootsFlag(catVerif), tdxRootFlag(catVerif),
 		&cli.DurationFlag{Name: flagCollateralWait, Category: catVerif, EnvVars: env(flagCollateralWait), Value: 10 * time.Minute,
-			Usage: "how long a submission waits for AMD KDS or Intel PCS when it is down (unreachable, 429, 5xx) before it fails; no verdict is made meanwhile (`DURATION`)"},
+			Usage: "`DURATION` a submission waits for AMD KDS or Intel PCS when it is down (unreachable, 429, 5xx) before it fails; no verdict is made meanwhile"},
 		&cli.DurationFlag{Name: flagCollateralRetry, Category: catVerif, EnvVars: env(flagCollateralRetry), Value: 30 * time.Second,
 			Usage: "`DURATION` between appraisals of a submission waiting for collateral"},
 		&cli.DurationFlag{Name: flagDueWithin, Category: catLoops, EnvVars: env(flagDueWithin), Value: time.Hour,
@@ -166,6 +176,12 @@ func serveFlags() []cli.Flag {
 			Usage: "`DURATION` between readiness checks (chain head, oracle status, balance, peers) that /readyz reports"},
 		&cli.DurationFlag{Name: flagRetainFailed, Category: catLoops, EnvVars: env(flagRetainFailed), Value: 24 * time.Hour,
 			Usage: "failed submissions and the evidence no published verdict needs are deleted this `DURATION` after they failed; 0 keeps them"},
+		&cli.DurationFlag{Name: flagRelayDelay, Category: catQuorum, EnvVars: env(flagRelayDelay), Value: 1500 * time.Millisecond,
+			Usage: "`DURATION` a quorum member other than the lowest-addressed signer waits before it relays a verdict that is still not on-chain"},
+		&cli.DurationFlag{Name: flagQuorumTimeout, Category: catQuorum, EnvVars: env(flagQuorumTimeout), Value: 10 * time.Minute,
+			Usage: "`DURATION` after which a verdict without its quorum of signatures fails"},
+		&cli.BoolFlag{Name: flagNoForward, Category: catQuorum, EnvVars: env(flagNoForward),
+			Usage: "do not give peers the evidence they lack: they sign only what agents sent them"},
 	}
 	return append(flags, pickVerifyFlags(flagRegistry, flagPolicy, flagCollateral, flagCacheDir, flagOffline)...)
 }
@@ -174,8 +190,7 @@ func auditFlags() []cli.Flag {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: flagVerdictHash, EnvVars: env(flagVerdictHash),
 			Usage: "verdict `HASH` (EIP-712 digest, 0x and 64 hex digits) to reproduce"},
-		&cli.StringFlag{Name: flagMachine, EnvVars: env(flagMachine),
-			Usage: "machine `ID` (0x and 64 hex digits), as registered; audit reproduces its latest verdict on-chain (with --rpc-url) or archived (with --db)"},
+		machineIDFlag(""),
 		&cli.StringFlag{Name: flagNode, EnvVars: env(flagNode),
 			Usage: "oracle node API base `URL` to fetch the verdict and its archive from"},
 		dbFlag(""),

@@ -1,8 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/urfave/cli/v2"
 )
 
 // serve checks its flags before it opens or dials anything: a non-positive duration
@@ -51,5 +65,229 @@ func TestServeRefusesBadLimits(t *testing.T) {
 				t.Fatalf("serve %v: exit %d, stderr %q; want a refusal naming the flag", args, code, stderr)
 			}
 		})
+	}
+}
+
+// serveConfigOf runs `teeoracle serve args...` up to the checked configuration,
+// without opening or dialling anything.
+func serveConfigOf(t *testing.T, args ...string) (*serveConfig, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	app := newApp(appDeps{Stdout: &stdout, Stderr: &stderr, Now: time.Now})
+	var cfg *serveConfig
+	for _, c := range app.Commands {
+		if c.Name == "serve" {
+			c.Action = func(c *cli.Context) error {
+				var err error
+				cfg, err = readServeFlags(c)
+				if err != nil {
+					return badInput(err)
+				}
+				return nil
+			}
+		}
+	}
+	code := exitCode(app.RunContext(context.Background(), append([]string{"teeoracle", "serve"}, args...)), &stderr)
+	return cfg, stderr.String(), code
+}
+
+// --config: a YAML file keyed by flag names; the command line and TEEORACLE_
+// variables override it; unknown keys and unparsable values are refused.
+func TestServeConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "serve.yaml")
+	write := func(s string) {
+		if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`rpc-url: http://127.0.0.1:8545
+registry: "0x00000000000000000000000000000000000000aa"
+key-file: /etc/teeoracle/oracle.key
+peers: [http://b:8080, http://c:8080]
+relay-delay: 3s
+quorum-timeout: 20m
+no-forward: true
+workers: 3
+max-fee-gwei: 50
+`)
+	cfg, stderr, code := serveConfigOf(t, "--config", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if cfg.RPCURL != "http://127.0.0.1:8545" || cfg.Registry != common.HexToAddress("0xaa") || cfg.KeyFile != "/etc/teeoracle/oracle.key" ||
+		len(cfg.Peers) != 2 || cfg.RelayDelay != 3*time.Second || cfg.QuorumTimeout != 20*time.Minute || !cfg.NoForward ||
+		cfg.Workers != 3 || cfg.MaxFeeGwei != 50 {
+		t.Errorf("config from file: %+v", cfg)
+	}
+	if cfg.CollateralWait != 10*time.Minute {
+		t.Errorf("a setting the file does not name keeps its default: collateral-wait %s", cfg.CollateralWait)
+	}
+
+	t.Setenv(envName(flagWorkers), "5")
+	cfg, stderr, code = serveConfigOf(t, "--config", path, "--relay-delay", "4s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if cfg.RelayDelay != 4*time.Second || cfg.Workers != 5 || cfg.QuorumTimeout != 20*time.Minute {
+		t.Errorf("flag and environment must override the file: relay-delay %s, workers %d", cfg.RelayDelay, cfg.Workers)
+	}
+
+	for name, body := range map[string]string{
+		"unknown key":      "rpc-url: http://x\nrpc_url: http://y\n",
+		"bad duration":     "relay-delay: soon\n",
+		"not a mapping":    "- rpc-url\n",
+		"config in config": "config: other.yaml\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			write(body)
+			if _, stderr, code := serveConfigOf(t, "--config", path); code != exitBadInput || !strings.Contains(stderr, "--config") {
+				t.Errorf("exit %d, stderr %q; want a refusal naming --config", code, stderr)
+			}
+		})
+	}
+}
+
+// The quorum settings operator.md describes are serve flags and reach the node's
+// configuration with their documented defaults.
+func TestServeQuorumFlags(t *testing.T) {
+	base := []string{"--rpc-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa", "--key-file", "k"}
+	cfg, stderr, code := serveConfigOf(t, base...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if cfg.RelayDelay != 1500*time.Millisecond || cfg.QuorumTimeout != 10*time.Minute || cfg.NoForward {
+		t.Errorf("defaults: relay-delay %s, quorum-timeout %s, no-forward %v", cfg.RelayDelay, cfg.QuorumTimeout, cfg.NoForward)
+	}
+	cfg, _, _ = serveConfigOf(t, append(base, "--relay-delay", "2s", "--quorum-timeout", "1m", "--no-forward")...)
+	if cfg.RelayDelay != 2*time.Second || cfg.QuorumTimeout != time.Minute || !cfg.NoForward {
+		t.Errorf("set: relay-delay %s, quorum-timeout %s, no-forward %v", cfg.RelayDelay, cfg.QuorumTimeout, cfg.NoForward)
+	}
+}
+
+// The explorer is off without --explorer-rpc-url, and with it the page is given that
+// URL, never --rpc-url (which often carries an API key).
+func TestServeExplorerNeverShowsRPCURL(t *testing.T) {
+	cfg := &serveConfig{RPCURL: "https://eth.example/v2/SECRETKEY", Registry: common.HexToAddress("0xaa")}
+	h, err := explorerHandler(cfg)
+	if err != nil || h != nil {
+		t.Fatalf("without --explorer-rpc-url: handler %v, err %v; want no explorer", h, err)
+	}
+	cfg.ExplorerRPCURL = "https://public-rpc.example"
+	h, err = explorerHandler(cfg)
+	if err != nil || h == nil {
+		t.Fatalf("with --explorer-rpc-url: %v", err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/config.json", nil))
+	body := rec.Body.String() + fmt.Sprint(rec.Header())
+	if !strings.Contains(body, "public-rpc.example") || strings.Contains(body, "SECRETKEY") || strings.Contains(body, "eth.example") {
+		t.Errorf("config.json and headers: %s", body)
+	}
+	if _, stderr, code := serveConfigOf(t, "--rpc-url", "http://x", "--registry", "0x00000000000000000000000000000000000000aa",
+		"--key-file", "k", "--explorer-wasm-dir", t.TempDir()); code != exitBadInput || !strings.Contains(stderr, "--"+flagExplorerRPCURL) {
+		t.Errorf("--explorer-wasm-dir alone: exit %d, %q", code, stderr)
+	}
+}
+
+// An endpoint that never answers is asked with growing pauses and given up on with
+// an error after the wait; one that answers late is waited for.
+func TestWaitForChainID(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	calls := 0
+	refused := errors.New("connection refused")
+	_, err := waitForChainID(context.Background(), func(context.Context) (*big.Int, error) {
+		calls++
+		return nil, refused
+	}, 700*time.Millisecond, log)
+	if !errors.Is(err, errNoChain) || !errors.Is(err, refused) {
+		t.Fatalf("err = %v, want errNoChain wrapping the last error", err)
+	}
+	if calls != 2 { // at 0 and after 500 ms; the next pause (1 s) would pass the deadline
+		t.Errorf("%d attempts within 700 ms, want 2 (back-off from 500 ms)", calls)
+	}
+	calls = 0
+	id, err := waitForChainID(context.Background(), func(context.Context) (*big.Int, error) {
+		if calls++; calls < 2 {
+			return nil, refused
+		}
+		return big.NewInt(31337), nil
+	}, time.Minute, log)
+	if err != nil || id.Int64() != 31337 {
+		t.Errorf("late answer: %v, %v", id, err)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://eth-mainnet.example/v2/KEY": "https://eth-mainnet.example/…",
+		"http://127.0.0.1:8545":              "http://127.0.0.1:8545",
+		"wss://user:pw@host:8546":            "wss://host:8546/…",
+		"https://rpc.example/?apikey=KEY":    "https://rpc.example/…",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The systemd unit's command line, with the example configuration file, is a valid
+// serve configuration.
+func TestDeployUnitAndExampleConfig(t *testing.T) {
+	unit, err := os.ReadFile(filepath.Join("..", "..", "deploy", "teeoracle.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, line := range strings.Split(string(unit), "\n") {
+		if rest, ok := strings.CutPrefix(line, "ExecStart="); ok {
+			args = strings.Fields(rest)[1:]
+		}
+	}
+	if len(args) == 0 {
+		t.Fatal("no ExecStart")
+	}
+	for i, a := range args {
+		if a == "/etc/teeoracle/serve.yaml" {
+			args[i] = filepath.Join("..", "..", "deploy", "serve.example.yaml")
+		}
+	}
+	// Global flags come before the command; serveConfigOf adds "serve" itself.
+	var global []string
+	for len(args) > 0 && args[0] != "serve" {
+		global, args = append(global, args[0]), args[1:]
+	}
+	var stdout, stderr bytes.Buffer
+	app := newApp(appDeps{Stdout: &stdout, Stderr: &stderr, Now: time.Now})
+	var cfg *serveConfig
+	for _, c := range app.Commands {
+		if c.Name == "serve" {
+			c.Action = func(c *cli.Context) error {
+				var err error
+				cfg, err = readServeFlags(c)
+				return err
+			}
+		}
+	}
+	if err := app.Run(append(append([]string{"teeoracle"}, global...), args...)); err != nil {
+		t.Fatalf("%v: %v %s", args, err, stderr.String())
+	}
+	if cfg.RPCURL == "" || cfg.Keystore == "" || len(cfg.Peers) != 2 || cfg.ExplorerRPCURL != "" {
+		t.Errorf("example configuration read as %+v", cfg)
+	}
+}
+
+// An RPC URL with a key in it never reaches the terminal whole: registry commands
+// and errors from net/http show it redacted.
+func TestRPCURLNotPrinted(t *testing.T) {
+	secret := "http://127.0.0.1:1/v2/SECRETKEY"
+	_, stderr, code := run(t, "query", "--rpc-url", secret, "--registry", "0x00000000000000000000000000000000000000aa",
+		"--machine-id", "0x"+strings.Repeat("11", 32), "--tx-timeout", "2s")
+	if code != exitBadInput || strings.Contains(stderr, "SECRETKEY") || !strings.Contains(stderr, "127.0.0.1:1") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	inner := errors.New(`Post "` + secret + `": connection refused`)
+	if err := scrubURL(inner, secret); strings.Contains(err.Error(), "SECRETKEY") || !errors.Is(err, inner) {
+		t.Errorf("scrubURL: %v", err)
 	}
 }

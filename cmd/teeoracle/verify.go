@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -43,7 +44,7 @@ func verifyCommand(deps appDeps) *cli.Command {
 		Usage:       "verify attestation evidence against a policy and print the verdict",
 		UsageText:   "teeoracle verify --evidence FILE [--cert FILE]... [--collateral DIR|FILE] [--policy FILE] [--at RFC3339] [--offline] [--json] [binding flags]",
 		Description: verifyDescription,
-		Flags:       verifyFlags(),
+		Flags:       append(verifyFlags(), snpRootsFlag("Input:"), tdxRootFlag("Input:")),
 		Action: func(c *cli.Context) error {
 			cfg, err := readVerifyFlags(c, deps.Now)
 			if err != nil {
@@ -74,8 +75,12 @@ type verifyConfig struct {
 	Offline    bool
 	CacheDir   string
 	JSON       bool
-	Domain     verdict.Domain
-	Inputs     policy.Inputs
+	// SNPRoots and TDXRoot replace the vendors' roots (test networks, the devnet);
+	// nil means AMD's and Intel's production roots.
+	SNPRoots *appraise.SNPRoots
+	TDXRoot  *x509.Certificate
+	Domain   verdict.Domain
+	Inputs   policy.Inputs
 }
 
 // readVerifyFlags turns flags into a verifyConfig; every value that fails to parse is
@@ -93,6 +98,13 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 	if cfg.Evidence == "" {
 		return nil, fmt.Errorf("--%s is required", flagEvidence)
 	}
+	var err error
+	if cfg.SNPRoots, err = loadSNPRoots(c.String(flagSNPRoots)); err != nil {
+		return nil, err
+	}
+	if cfg.TDXRoot, err = loadTDXRoot(c.String(flagTDXRoot)); err != nil {
+		return nil, err
+	}
 	cfg.At = now().UTC().Truncate(time.Second)
 	if s := c.String(flagAt); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
@@ -104,7 +116,6 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 		cfg.At = t.UTC().Truncate(time.Second)
 	}
 	in := policy.Inputs{AsOf: cfg.At, ChainID: c.Uint64(flagChainID)}
-	var err error
 	if in.Registry, err = parseAddress(c, flagRegistry); err != nil {
 		return nil, err
 	}
@@ -208,7 +219,7 @@ func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 			return nil, fmt.Errorf("policy: %w", err)
 		}
 	}
-	var opts verifier.Options
+	opts := verifier.Options{SNPRoots: cfg.SNPRoots, TDXRoot: cfg.TDXRoot}
 	if cfg.Collateral != "" {
 		if err := readCollateral(cfg.Collateral, &req.Collateral); err != nil {
 			return nil, err
@@ -280,11 +291,11 @@ func cacheAppraiser(cfg *verifyConfig) (appraise.Appraiser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("collateral cache %s: %w", cfg.CacheDir, err)
 	}
-	snp, err := appraise.NewSNP(appraise.SNPConfig{Collateral: &collateral.KDS{Cache: cache}})
+	snp, err := appraise.NewSNP(appraise.SNPConfig{Roots: cfg.SNPRoots, Collateral: &collateral.KDS{Cache: cache}})
 	if err != nil {
 		return nil, err
 	}
-	tdx, err := appraise.NewTDX(appraise.TDXConfig{Collateral: &collateral.PCSFetcher{Getter: collateral.TDXGetter{Cache: cache, AsOf: cfg.At}}})
+	tdx, err := appraise.NewTDX(appraise.TDXConfig{Root: cfg.TDXRoot, Collateral: &collateral.PCSFetcher{Getter: collateral.TDXGetter{Cache: cache, AsOf: cfg.At}}})
 	if err != nil {
 		return nil, err
 	}

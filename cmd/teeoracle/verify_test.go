@@ -344,3 +344,22 @@ func TestVerifyVectors(t *testing.T) {
 		}
 	})
 }
+
+// verify --snp-roots replaces AMD's roots: the Milan report verifies under a file
+// holding the Milan roots, and not under one holding only Genoa's.
+func TestVerifyCustomRoots(t *testing.T) {
+	roots := filepath.Join("..", "..", "testdata", "sev-snp", "roots")
+	args := []string{"--evidence", filepath.Join("..", "..", "testdata", "sev-snp", "milan-v2", "report.bin"),
+		"--cert", filepath.Join("..", "..", "testdata", "sev-snp", "milan-v2", "vcek.der"), "--at", "2022-09-24T01:00:00Z", "--offline"}
+	same := runJSON(t, exitUntrusted, append(args, "--snp-roots", filepath.Join(roots, "ask_ark_milan.pem"))...)
+	if !same.Appraisal.Authentic {
+		t.Errorf("under the Milan roots given as custom roots: not authentic (%v)", same.Reasons)
+	}
+	other := runJSON(t, exitUntrusted, append(args, "--snp-roots", filepath.Join(roots, "ask_ark_genoa.pem"))...)
+	if other.Appraisal.Authentic {
+		t.Error("a Milan report is authentic under custom roots holding only Genoa's")
+	}
+	if _, stderr, code := run(t, append(append([]string{"verify"}, args...), "--tdx-root", filepath.Join(roots, "missing.pem"))...); code != exitBadInput || !strings.Contains(stderr, "--tdx-root") {
+		t.Errorf("missing --tdx-root file: exit %d, %q", code, stderr)
+	}
+}

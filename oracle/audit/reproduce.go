@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
@@ -66,8 +68,11 @@ type Result struct {
 	Verdict           *verdict.Verdict `json:"verdict"`
 	RecomputedVerdict *verdict.Verdict `json:"recomputed_verdict"`
 	Reasons           []string         `json:"reasons"`
-	OnChain           *OnChain         `json:"on_chain,omitempty"`
-	Differences       []Difference     `json:"differences,omitempty"`
+	// Roots names the trust anchors the re-run used; set by the caller, which
+	// knows where its roots came from.
+	Roots       string       `json:"roots,omitempty"`
+	OnChain     *OnChain     `json:"on_chain,omitempty"`
+	Differences []Difference `json:"differences,omitempty"`
 	// Record is the verdict's audit record (nil when it could not be read).
 	Record *Record `json:"-"`
 }
@@ -224,9 +229,46 @@ func (r *Result) rerun(ctx context.Context, req *verifier.Request, opts verifier
 	dec := out.Decision
 	r.Recomputed, r.RecomputedVerdict, r.Reasons = out.VerdictHash, &dec.Verdict, dec.Reasons.Names()
 	for _, d := range verdict.Diff(r.Verdict, &dec.Verdict) {
-		r.differs(DiffVerdict, "%s", d)
+		r.differs(DiffVerdict, "%s", namedDiff(d, r.Verdict, &dec.Verdict))
 	}
 	return nil
+}
+
+// namedDiff rewrites a verdict.Diff line about a field that is a code (reason
+// bits, status, TEE, TCB status) to show the codes by name beside the numbers:
+// "reasons: archived none (0), recomputed debug, not_authentic (513)".
+func namedDiff(line string, a, b *verdict.Verdict) string {
+	field, _, _ := strings.Cut(line, ":")
+	name := func(v *verdict.Verdict) string {
+		switch field {
+		case "reasons":
+			if v.Reasons == 0 {
+				return "none (0)"
+			}
+			return fmt.Sprintf("%s (%d)", strings.Join(policy.Reason(v.Reasons).Names(), ", "), v.Reasons)
+		case "status":
+			return fmt.Sprintf("%s (%d)", v.Status, uint8(v.Status))
+		case "tee":
+			return fmt.Sprintf("%s (%d)", teeName(v.TEE), v.TEE)
+		case "tcbStatus":
+			return fmt.Sprintf("%s (%d)", appraise.TCBStatus(v.TCBStatus), v.TCBStatus)
+		}
+		return ""
+	}
+	if name(a) == "" {
+		return line
+	}
+	return fmt.Sprintf("%s: archived %s, recomputed %s", field, name(a), name(b))
+}
+
+func teeName(t uint8) string {
+	switch t {
+	case verdict.TEESEVSNP:
+		return "sev-snp"
+	case verdict.TEETDX:
+		return "tdx"
+	}
+	return "unknown"
 }
 
 // Registry is what CheckOnChain reads from the registry.

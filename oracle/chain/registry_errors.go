@@ -9,6 +9,8 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/teeoracle/teeoracle/bindings"
 )
 
 // RevertError is a contract revert decoded from its revert data: a custom error of
@@ -168,4 +170,12 @@ func decodeRevert(err error, abis ...*abi.ABI) error {
 	}
 	re.cause = err
 	return re
+}
+
+// knownABIs are the contracts whose errors this package decodes wherever a revert
+// reaches it without a Registry at hand (the transaction manager's gas estimation):
+// the registry and the example consumer.
+func knownABIs() []*abi.ABI {
+	reg, cons := bindings.NewTeeRegistry().GetABI(), bindings.NewTrustedWorkerExample().GetABI()
+	return []*abi.ABI{&reg, &cons}
 }

@@ -85,6 +85,10 @@ func TestRegistryThroughTxManager(t *testing.T) {
 	// The same verdict again is stale: refused at estimation...
 	_, err = reg.Transact(ctx, m, c)
 	wantRevert(t, err, "StaleVerdict", v.IssuedAt, v.IssuedAt)
+	// ... decoded by name by the transaction manager itself (the node's publisher
+	// sends through it, not through Registry.Transact)...
+	_, err = m.Send(ctx, c)
+	wantRevert(t, err, "StaleVerdict", v.IssuedAt, v.IssuedAt)
 	// The journal refuses to carry a verdict a confirmed transaction carried.
 	c.GasLimit = 200_000
 	if _, err := reg.Transact(ctx, m, c); !errors.Is(err, store.ErrAlreadyPublished) {

@@ -907,7 +907,9 @@ func (m *TxManager) estimateGas(ctx context.Context, c TxCandidate) (uint64, err
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("estimate gas: %w", err)
+		// A refusal by the registry (or the example consumer) names its error, as
+		// Registry.Transact's do: a relay race reads StaleVerdict(...), not a selector.
+		return 0, fmt.Errorf("estimate gas: %w", decodeRevert(err, knownABIs()...))
 	}
 	return gas + gas*m.cfg.GasLimitMarginPercent/100, nil
 }

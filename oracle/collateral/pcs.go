@@ -100,6 +100,11 @@ type pcsCRL struct {
 //
 // Issuer-chain files hold the header value either URL-decoded (plain PEM) or exactly
 // as served (URL-encoded PEM).
+//
+// It also reads saved responses under their own names, one FMSPC and one CA
+// (tcb_info.json, qe_identity.json, pckcrl.der, each with a .headers file holding
+// the issuer-chain response header as a "Name: value" line, and rootcrl.der), as
+// testdata/tdx/spr-e4/pcs holds them.
 func LoadPCSDir(dir string) (*PCSDir, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -141,7 +146,17 @@ func ParsePCSFiles(dir string, files map[string][]byte) (*PCSDir, error) {
 }
 
 // parsePCS reads the PCS layout from the files named, through read.
-func parsePCS(dir string, names []string, read func(name string) ([]byte, error)) (*PCSDir, error) {
+func parsePCS(dir string, names []string, readFile func(name string) ([]byte, error)) (*PCSDir, error) {
+	names, aliases, err := savedResponseAliases(dir, names, readFile)
+	if err != nil {
+		return nil, err
+	}
+	read := func(name string) ([]byte, error) {
+		if a, ok := aliases[name]; ok {
+			return a()
+		}
+		return readFile(name)
+	}
 	d := &PCSDir{tcbInfo: map[string]SignedJSON{}, pckCRL: map[string]pcsCRL{}}
 	chainFor := func(base string) ([][]byte, error) {
 		name := base + pcsIssuerChainExt

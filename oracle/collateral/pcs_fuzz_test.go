@@ -33,3 +33,27 @@ func FuzzParsePCSResponse(f *testing.F) {
 		_, _ = CRLToDER(body)
 	})
 }
+
+// FuzzPCSSavedResponses: no TCB Info body, .headers file or PCK CRL in the
+// saved-response layout panics the directory loader, and what it accepts names an
+// FMSPC it can fetch.
+func FuzzPCSSavedResponses(f *testing.F) {
+	f.Add(tdxtestdata.TcbInfoBody, []byte("TCB-Info-Issuer-Chain: "+tdxtesting.TcbInfoHeader["Tcb-Info-Issuer-Chain"][0]), tdxtestdata.PckCrlBody)
+	f.Add([]byte(`{"tcbInfo":{"fmspc":"00"},"signature":"00"}`), []byte("no header"), []byte{})
+	f.Fuzz(func(t *testing.T, tcb, headers, crl []byte) {
+		files := map[string][]byte{
+			"tcb_info.json": tcb, "tcb_info.headers": headers,
+			"qe_identity.json":    tdxtestdata.QeIdentityBody,
+			"qe_identity.headers": []byte("SGX-Enclave-Identity-Issuer-Chain: " + tdxtesting.QeIdentityHeader["Sgx-Enclave-Identity-Issuer-Chain"][0]),
+			"pckcrl.der":          crl, "pckcrl.headers": []byte("SGX-PCK-CRL-Issuer-Chain: " + tdxtesting.PckCrlHeader["Sgx-Pck-Crl-Issuer-Chain"][0]),
+			"rootcrl.der": tdxtestdata.RootCrlBody,
+		}
+		d, err := ParsePCSFiles("fuzz", files)
+		if err != nil {
+			return
+		}
+		if len(d.tcbInfo) != 1 {
+			t.Fatalf("accepted %d TCB Infos from one saved response", len(d.tcbInfo))
+		}
+	})
+}

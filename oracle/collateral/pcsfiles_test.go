@@ -71,3 +71,35 @@ func TestParsePCSFilesMissing(t *testing.T) {
 		t.Errorf("no files: err = %v", err)
 	}
 }
+
+// The saved-response layout of testdata/tdx/spr-e4/pcs (bodies with .headers files)
+// loads as the same collateral as the documented layout, and the FMSPC and CA come
+// from the TCB Info body and the CRL's issuer.
+func TestLoadPCSDirSavedResponses(t *testing.T) {
+	saved, err := LoadPCSDir(filepath.Join("..", "..", "testdata", "tdx", "spr-e4", "pcs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented, err := LoadPCSDir(writePCSDir(t, "50806f000000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := saved.FetchTDX(context.Background(), "50806F000000", "platform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := documented.FetchTDX(context.Background(), "50806f000000", "platform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.TCBInfo.Body, b.TCBInfo.Body) || !bytes.Equal(a.QEIdentity.Body, b.QEIdentity.Body) ||
+		!bytes.Equal(a.PCKCRL, b.PCKCRL) || !bytes.Equal(a.RootCACRL, b.RootCACRL) ||
+		len(a.TCBInfo.IssuerChain) != 2 || len(a.QEIdentity.IssuerChain) != 2 || len(a.PCKCRLIssuerChain) != 2 {
+		t.Error("saved responses give other collateral than the documented layout")
+	}
+	files := readDirFiles(t, filepath.Join("..", "..", "testdata", "tdx", "spr-e4", "pcs"))
+	files["tcb_info.headers"] = []byte("no header line")
+	if _, err := ParsePCSFiles("mem", files); !errors.Is(err, ErrTDXCollateral) {
+		t.Errorf("a .headers file without a header line: err = %v, want ErrTDXCollateral", err)
+	}
+}

@@ -62,6 +62,12 @@ type Options struct {
 	// SNPMachines and TDXMachines are how many simulated machines of each TEE to
 	// run; both 0 means one of each. Negative means none.
 	SNPMachines, TDXMachines int
+	// Oracles is how many oracle nodes run, each with its own key, database and
+	// API, all of them the registry's oracles and each other's peers; 0 means 1.
+	// Agents attest to the first; it forwards their evidence to the others.
+	Oracles int
+	// Threshold is the registry's quorum M (1..Oracles); 0 means 1.
+	Threshold int
 	// Logger receives the components' logs; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock for the simulated hardware's certificates and collateral;
@@ -123,6 +129,8 @@ type Devnet struct {
 	node            *service.Service
 	nodeCfg         service.Config
 	apiAddr         string
+	// others are the oracle nodes beyond the first (Options.Oracles > 1).
+	others []*otherNode
 
 	mu  sync.Mutex
 	txs []Tx
@@ -141,6 +149,12 @@ func (o *Options) defaults() {
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:0"
 	}
+	if o.Oracles <= 0 {
+		o.Oracles = 1
+	}
+	if o.Threshold <= 0 {
+		o.Threshold = 1
+	}
 	if o.SNPMachines == 0 && o.TDXMachines == 0 {
 		o.SNPMachines, o.TDXMachines = 1, 1
 	}
@@ -156,6 +170,9 @@ func (o *Options) defaults() {
 // StartAgents then lets the machines attest. On error everything started is stopped.
 func Start(ctx context.Context, opts Options) (*Devnet, error) {
 	opts.defaults()
+	if opts.Threshold > opts.Oracles || opts.Oracles > 16 {
+		return nil, fmt.Errorf("devnet: threshold %d of %d oracles: want 1 <= threshold <= oracles <= 16", opts.Threshold, opts.Oracles)
+	}
 	d := &Devnet{opts: opts, log: opts.Logger, MaxAnchorAge: 64}
 	if err := d.start(ctx); err != nil {
 		if cerr := d.Close(); cerr != nil {
@@ -187,6 +204,18 @@ func (d *Devnet) start(ctx context.Context) (err error) {
 		return err
 	}
 	funded := []common.Address{owner, provider, oracle}
+	for i := 1; i < opts.Oracles; i++ {
+		o := &otherNode{name: fmt.Sprintf("oracle-%d", i+1)}
+		var addr common.Address
+		if o.key, addr, err = newKey(); err != nil {
+			return err
+		}
+		if o.addr, err = freeAddr(); err != nil {
+			return err
+		}
+		d.others = append(d.others, o)
+		funded = append(funded, addr)
+	}
 	if opts.Anvil {
 		wd, _ := os.Getwd()
 		bin, ferr := FindAnvil(opts.AnvilPath, wd)
@@ -209,6 +238,9 @@ func (d *Devnet) start(ctx context.Context) (err error) {
 		return err
 	}
 	if err := d.StartNode(ctx); err != nil {
+		return err
+	}
+	if err := d.startOthers(ctx); err != nil {
 		return err
 	}
 	for i := range max(0, opts.SNPMachines) {
@@ -240,8 +272,8 @@ func (d *Devnet) Txs() []Tx {
 	return append([]Tx(nil), d.txs...)
 }
 
-// deploy deploys the registry (owner governs; the one oracle; quorum 1) and the
-// example consumer.
+// deploy deploys the registry (owner governs; the devnet's oracles and quorum) and
+// the example consumer.
 func (d *Devnet) deploy(ctx context.Context) error {
 	opts := bind.NewKeyedTransactor(d.Owner, new(big.Int).SetUint64(d.Chain.ChainID))
 	s, err := chain.NewDirectSender(d.Chain.Client, opts, d.Chain.Mine())
@@ -251,8 +283,12 @@ func (d *Devnet) deploy(ctx context.Context) error {
 	s.PollInterval = 50 * time.Millisecond
 	d.sender = s
 	owner, oracle := crypto.PubkeyToAddress(d.Owner.PublicKey), crypto.PubkeyToAddress(d.Oracle.PublicKey)
-	reg, rcpt, err := chain.DeployRegistry(ctx, d.Chain.Client, s, owner, []common.Address{oracle}, 1, d.MaxAnchorAge)
-	d.record("deploy TeeRegistry (1 oracle, threshold 1)", rcpt)
+	oracles := []common.Address{oracle}
+	for _, o := range d.others {
+		oracles = append(oracles, crypto.PubkeyToAddress(o.key.PublicKey))
+	}
+	reg, rcpt, err := chain.DeployRegistry(ctx, d.Chain.Client, s, owner, oracles, uint8(d.opts.Threshold), d.MaxAnchorAge)
+	d.record(fmt.Sprintf("deploy TeeRegistry (%d oracles, threshold %d)", len(oracles), d.opts.Threshold), rcpt)
 	if err != nil {
 		return err
 	}
@@ -336,6 +372,10 @@ func (d *Devnet) StartNode(ctx context.Context) error {
 	if d.apiAddr != "" {
 		listen = d.apiAddr
 	}
+	var peers []string
+	for _, o := range d.others {
+		peers = append(peers, "http://"+o.addr)
+	}
 	explorer, err := d.explorer()
 	if err != nil {
 		return err
@@ -348,6 +388,7 @@ func (d *Devnet) StartNode(ctx context.Context) error {
 		Policy:             d.Policy,
 		Appraiser:          d.Appraiser,
 		Store:              d.st,
+		Peers:              peers,
 		PollInterval:       100 * time.Millisecond,
 		ReappraiseInterval: 5 * time.Second,
 		ReappraiseEpoch:    10 * time.Second,
@@ -591,6 +632,18 @@ func (d *Devnet) Close() error {
 	if d.node != nil {
 		if err := d.node.Stop(ctx); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	for _, o := range d.others {
+		if o.node != nil {
+			if err := o.node.Stop(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if o.st != nil {
+			if err := o.st.Close(); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if d.st != nil {

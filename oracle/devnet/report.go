@@ -144,9 +144,15 @@ func (d *Devnet) WriteSetup(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "teeoracle devnet")
 	fmt.Fprintf(tw, "  chain\t%s, chain id %d, a block every %s\n", chainDesc, d.Chain.ChainID, d.opts.BlockInterval)
-	fmt.Fprintf(tw, "  registry\t%s\tTeeRegistry: 1 oracle, threshold 1, max anchor age %d blocks\n", d.Registry.Address().Hex(), d.MaxAnchorAge)
+	fmt.Fprintf(tw, "  registry\t%s\tTeeRegistry: %d oracles, threshold %d, max anchor age %d blocks\n", d.Registry.Address().Hex(), d.opts.Oracles, d.opts.Threshold, d.MaxAnchorAge)
 	fmt.Fprintf(tw, "  consumer\t%s\tTrustedWorkerExample (isTrustedKey-gated)\n", d.Consumer.Address().Hex())
-	fmt.Fprintf(tw, "  oracle\t%s\toracle node API %s\n", d.OracleAddress().Hex(), d.APIURL())
+	for i, o := range d.OracleNodes() {
+		role := ""
+		if i == 0 && d.opts.Oracles > 1 {
+			role = " (agents attest here; it forwards their evidence to the others)"
+		}
+		fmt.Fprintf(tw, "  oracle\t%s\toracle node API %s%s\n", o.Address.Hex(), o.APIURL, role)
+	}
 	fmt.Fprintf(tw, "  policy\t%s\t%q, validity %d s\n", d.PolicyHash.Hex(), d.Policy.Name, d.Policy.ValiditySeconds)
 	fmt.Fprintf(tw, "  AMD root\t%s\t%q (%s)\n", fingerprint(d.SNP.ARK().Raw), d.SNP.ARK().Subject.CommonName, fakehw.DevnetOnly)
 	fmt.Fprintf(tw, "  Intel root\t%s\t%q, O=%q (%s)\n", fingerprint(d.TDX.Root().Raw), d.TDX.Root().Subject.CommonName,

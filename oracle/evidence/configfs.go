@@ -21,7 +21,9 @@ const (
 // them case-insensitively, so go-configfs-tsm's report.Response marshalled by
 // encoding/json ({"Provider", "OutBlob", "AuxBlob"}) reads too. Blobs are strings in
 // standard base64 (padded or not, or URL-safe) or hex (optionally 0x-prefixed).
-// Keys other than these are ignored: tools add their own.
+// Keys other than these are ignored: tools add their own. Every attribute may carry
+// the whitespace (the trailing newline) of the kernel's attribute file; it is
+// dropped, so the decoded evidence and its hash do not depend on it.
 type ConfigFSReport struct {
 	Provider string `json:"provider"`
 	// Generation is the entry's write counter; informational.
@@ -57,7 +59,9 @@ func ParseConfigFSReport(name string, data []byte) (*ConfigFSReport, error) {
 		return nil, fmt.Errorf("%s: configfs-tsm report: %w: outblob missing or empty", name, ErrBadJSON)
 	}
 	return &ConfigFSReport{
-		Provider:   j.Provider,
+		// The kernel's attribute files end with a newline, and tools that dump them
+		// (cat, shell scripts) keep it: "sev_guest\n" is the provider sev_guest.
+		Provider:   strings.TrimSpace(j.Provider),
 		Generation: j.Generation.p,
 		OutBlob:    j.OutBlob.b,
 		AuxBlob:    j.AuxBlob.b,

@@ -539,7 +539,7 @@ func (s *Service) checkKey(ctx context.Context, id common.Hash, rec MachineRecor
 			hint = "the authorised key is " + auth.String()
 		}
 		return &api.FieldError{Field: "tee_key", Unprocessable: true, Err: fmt.Errorf(
-			"%w: machine %s is bound to %s and %s; its provider %s authorises a key with `teeoracle machine authorize-key --machine %s --key %s`",
+			"%w: machine %s is bound to %s and %s; its provider %s authorises a key with `teeoracle machine authorize-key --machine-id %s --tee-key %s`",
 			ErrKeyNotAuthorized, id, boundName(rec.TEEKey), hint, rec.Provider, id, key)}
 	}
 	other, err := read(ctx, func(ctx context.Context) (common.Hash, error) { return s.reg.MachineOfKey(ctx, key) })

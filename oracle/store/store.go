@@ -44,6 +44,9 @@ var (
 	ErrAlreadyPublished = errors.New("verdict already carried by another transaction")
 	// ErrClosed is returned by every method after Close.
 	ErrClosed = errors.New("store closed")
+	// ErrLocked is returned by Open when another process (a running node, or an
+	// audit of the file) holds the database file's lock past Options.LockTimeout.
+	ErrLocked = errors.New("database is in use by another process (a running teeoracle serve?); stop it, or audit a copy of the file or through the node's API")
 )
 
 // Bucket names. They are part of the file format: renaming one is a migration.
@@ -133,6 +136,9 @@ func Open(path string, opts Options) (*Store, error) {
 	// NoSync stays false (the default): every commit is fsynced before Update returns,
 	// which is what lets callers acknowledge after a method returns.
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open store %s: %w (no lock within %s)", path, ErrLocked, timeout)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}

@@ -649,9 +649,10 @@ func TestOpenErrors(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "node.db")
 	s := openTest(t, path)
 	_ = s
-	// A second open of a held file times out on the lock instead of sharing it.
-	if _, err := Open(path, Options{LockTimeout: 100 * time.Millisecond}); err == nil {
-		t.Fatal("second open of a locked file succeeded")
+	// A second open of a held file times out on the lock instead of sharing it, and
+	// says the file is in use rather than "timeout".
+	if _, err := Open(path, Options{LockTimeout: 100 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open of a locked file: %v, want ErrLocked", err)
 	}
 }
 
