@@ -23,7 +23,7 @@ var ErrConfigFile = errors.New("invalid agent config file")
 //	oracle_url: http://oracle.example:8545
 //	registry: 0x…            # the TeeRegistry the machine is registered in
 //	chain_id: 1              # optional; checked against every challenge
-//	machine_id: 0x…          # keccak256(abi.encode(provider, salt)), from `machine register`
+//	machine_id: 0x…          # machineIdOf(provider, salt), from `machine register`
 //	key_file: /var/lib/teeoracle/tee-key
 //	tee: auto                # sev-snp, tdx or auto
 //	reattest_fraction: 0.66  # optional
