@@ -151,98 +151,121 @@ func parsePCS(dir string, names []string, readFile func(name string) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	read := func(name string) ([]byte, error) {
-		if a, ok := aliases[name]; ok {
-			return a()
-		}
-		return readFile(name)
-	}
-	d := &PCSDir{tcbInfo: map[string]SignedJSON{}, pckCRL: map[string]pcsCRL{}}
-	chainFor := func(base string) ([][]byte, error) {
-		name := base + pcsIssuerChainExt
-		b, err := read(name)
-		if err != nil {
-			return nil, err
-		}
-		chain, err := ParseIssuerChain(string(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
-		}
-		return chain, nil
-	}
+	r := &pcsReader{dir: dir, readFile: readFile, aliases: aliases,
+		d: &PCSDir{tcbInfo: map[string]SignedJSON{}, pckCRL: map[string]pcsCRL{}}}
 	for _, name := range names {
 		if strings.HasSuffix(name, pcsIssuerChainExt) {
 			continue
 		}
-		path := filepath.Join(dir, name)
-		switch {
-		case strings.HasPrefix(name, pcsTCBInfoPrefix) && strings.HasSuffix(name, ".json"):
-			base := strings.TrimSuffix(name, ".json")
-			fmspc := strings.ToLower(strings.TrimPrefix(base, pcsTCBInfoPrefix))
-			body, err := read(name)
-			if err != nil {
-				return nil, err
-			}
-			chain, err := chainFor(base)
-			if err != nil {
-				return nil, err
-			}
-			sj, err := ParsePCSSignedJSON(body, pcsTCBInfoPhrase, chain)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			d.tcbInfo[fmspc] = sj
-		case name == pcsQEIdentityFile:
-			body, err := read(name)
-			if err != nil {
-				return nil, err
-			}
-			chain, err := chainFor(strings.TrimSuffix(name, ".json"))
-			if err != nil {
-				return nil, err
-			}
-			if d.qeIdentity, err = ParsePCSSignedJSON(body, pcsQEIdentityPhrase, chain); err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-		case strings.HasPrefix(name, pcsPCKCRLPrefix) && (strings.HasSuffix(name, ".der") || strings.HasSuffix(name, ".pem")):
-			base := strings.TrimSuffix(strings.TrimSuffix(name, ".der"), ".pem")
-			ca := strings.ToLower(strings.TrimPrefix(base, pcsPCKCRLPrefix))
-			body, err := read(name)
-			if err != nil {
-				return nil, err
-			}
-			der, err := CRLToDER(body)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			chain, err := chainFor(base)
-			if err != nil {
-				return nil, err
-			}
-			d.pckCRL[ca] = pcsCRL{der: der, chain: chain}
-		case name == pcsRootCRLFile || name == "rootcrl.pem":
-			body, err := read(name)
-			if err != nil {
-				return nil, err
-			}
-			if d.rootCRL, err = CRLToDER(body); err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
+		if err := r.file(name); err != nil {
+			return nil, err
 		}
 	}
-	if len(d.tcbInfo) == 0 {
-		return nil, fmt.Errorf("%w: %s has no %s<fmspc>.json", ErrTDXCollateral, dir, pcsTCBInfoPrefix)
+	if err := r.complete(); err != nil {
+		return nil, err
 	}
-	if d.qeIdentity.Body == nil {
-		return nil, fmt.Errorf("%w: %s has no %s", ErrTDXCollateral, dir, pcsQEIdentityFile)
+	return r.d, nil
+}
+
+// pcsReader fills a PCSDir from a directory's files.
+type pcsReader struct {
+	dir      string
+	readFile func(name string) ([]byte, error)
+	aliases  map[string]func() ([]byte, error) // saved responses standing for layout names
+	d        *PCSDir
+}
+
+func (r *pcsReader) read(name string) ([]byte, error) {
+	if a, ok := r.aliases[name]; ok {
+		return a()
 	}
-	if len(d.pckCRL) == 0 {
-		return nil, fmt.Errorf("%w: %s has no %s<ca>.der", ErrTDXCollateral, dir, pcsPCKCRLPrefix)
+	return r.readFile(name)
+}
+
+// chainFor reads the issuer chain that comes with the file named base.
+func (r *pcsReader) chainFor(base string) ([][]byte, error) {
+	name := base + pcsIssuerChainExt
+	b, err := r.read(name)
+	if err != nil {
+		return nil, err
 	}
-	if d.rootCRL == nil {
-		return nil, fmt.Errorf("%w: %s has no %s", ErrTDXCollateral, dir, pcsRootCRLFile)
+	chain, err := ParseIssuerChain(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(r.dir, name), err)
 	}
-	return d, nil
+	return chain, nil
+}
+
+// signed reads a signed JSON file and its issuer chain.
+func (r *pcsReader) signed(name, phrase string) (SignedJSON, error) {
+	body, err := r.read(name)
+	if err != nil {
+		return SignedJSON{}, err
+	}
+	chain, err := r.chainFor(strings.TrimSuffix(name, ".json"))
+	if err != nil {
+		return SignedJSON{}, err
+	}
+	sj, err := ParsePCSSignedJSON(body, phrase, chain)
+	if err != nil {
+		return SignedJSON{}, fmt.Errorf("%s: %w", filepath.Join(r.dir, name), err)
+	}
+	return sj, nil
+}
+
+// crl reads a CRL file (DER or PEM) as DER.
+func (r *pcsReader) crl(name string) ([]byte, error) {
+	body, err := r.read(name)
+	if err != nil {
+		return nil, err
+	}
+	der, err := CRLToDER(body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(r.dir, name), err)
+	}
+	return der, nil
+}
+
+// file reads one file of the layout into the PCSDir; other files are ignored.
+func (r *pcsReader) file(name string) error {
+	var err error
+	switch {
+	case strings.HasPrefix(name, pcsTCBInfoPrefix) && strings.HasSuffix(name, ".json"):
+		fmspc := strings.ToLower(strings.TrimPrefix(strings.TrimSuffix(name, ".json"), pcsTCBInfoPrefix))
+		r.d.tcbInfo[fmspc], err = r.signed(name, pcsTCBInfoPhrase)
+	case name == pcsQEIdentityFile:
+		r.d.qeIdentity, err = r.signed(name, pcsQEIdentityPhrase)
+	case strings.HasPrefix(name, pcsPCKCRLPrefix) && (strings.HasSuffix(name, ".der") || strings.HasSuffix(name, ".pem")):
+		base := strings.TrimSuffix(strings.TrimSuffix(name, ".der"), ".pem")
+		ca := strings.ToLower(strings.TrimPrefix(base, pcsPCKCRLPrefix))
+		der, err := r.crl(name)
+		if err != nil {
+			return err
+		}
+		chain, err := r.chainFor(base)
+		if err != nil {
+			return err
+		}
+		r.d.pckCRL[ca] = pcsCRL{der: der, chain: chain}
+	case name == pcsRootCRLFile || name == "rootcrl.pem":
+		r.d.rootCRL, err = r.crl(name)
+	}
+	return err
+}
+
+// complete refuses a directory missing a part of the collateral.
+func (r *pcsReader) complete() error {
+	switch {
+	case len(r.d.tcbInfo) == 0:
+		return fmt.Errorf("%w: %s has no %s<fmspc>.json", ErrTDXCollateral, r.dir, pcsTCBInfoPrefix)
+	case r.d.qeIdentity.Body == nil:
+		return fmt.Errorf("%w: %s has no %s", ErrTDXCollateral, r.dir, pcsQEIdentityFile)
+	case len(r.d.pckCRL) == 0:
+		return fmt.Errorf("%w: %s has no %s<ca>.der", ErrTDXCollateral, r.dir, pcsPCKCRLPrefix)
+	case r.d.rootCRL == nil:
+		return fmt.Errorf("%w: %s has no %s", ErrTDXCollateral, r.dir, pcsRootCRLFile)
+	}
+	return nil
 }
 
 // FetchTDX returns the collateral for a quote whose PCK certificate names fmspc
