@@ -392,12 +392,18 @@ func runPolicyRegister(c *cli.Context) error {
 }
 
 func runPolicyRetire(c *cli.Context) error {
-	hash, err := requiredHash(c, rfPolicyHash)
+	return sendOnHash(c, rfPolicyHash, "retire policy", (*chain.Registry).RetirePolicyTx)
+}
+
+// sendOnHash sends the one transaction tx builds from the hash in flag (a policy
+// hash, a machine id).
+func sendOnHash(c *cli.Context, flag, what string, tx func(*chain.Registry, common.Hash) chain.TxCandidate) error {
+	h, err := requiredHash(c, flag)
 	if err != nil {
 		return badInput(err)
 	}
 	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		return send(ctx, c, cc, s, "retire policy", cc.reg.RetirePolicyTx(hash))
+		return send(ctx, c, cc, s, what, tx(cc.reg, h))
 	})
 }
 
@@ -515,13 +521,7 @@ func runMachineRegister(c *cli.Context) error {
 }
 
 func runMachineDeregister(c *cli.Context) error {
-	id, err := requiredHash(c, rfMachine)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		return send(ctx, c, cc, s, "deregister machine", cc.reg.DeregisterMachineTx(id))
-	})
+	return sendOnHash(c, rfMachine, "deregister machine", (*chain.Registry).DeregisterMachineTx)
 }
 
 func runMachineAuthorizeKey(c *cli.Context) error {
@@ -546,13 +546,7 @@ func runMachineAuthorizeKey(c *cli.Context) error {
 }
 
 func runMachineRevokeKey(c *cli.Context) error {
-	id, err := requiredHash(c, rfMachine)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		return send(ctx, c, cc, s, "revoke key", cc.reg.RevokeKeyTx(id))
-	})
+	return sendOnHash(c, rfMachine, "revoke key", (*chain.Registry).RevokeKeyTx)
 }
 
 var machineStates = map[uint8]string{chain.MachineStateNone: "unknown", chain.MachineStateRegistered: "registered", chain.MachineStateDeregistered: "deregistered"}
