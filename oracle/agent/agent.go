@@ -26,6 +26,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/teeoracle/teeoracle/internal/retry"
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
@@ -191,24 +192,28 @@ func (a *Agent) nextWait(r *Round) time.Duration {
 // AttestUntilDone runs rounds until one succeeds or ctx ends, backing off between
 // failures.
 func (a *Agent) AttestUntilDone(ctx context.Context) (*Round, error) {
-	for attempt := 0; ; attempt++ {
-		r, err := a.Attest(ctx)
-		if err == nil {
-			r.Attempts = attempt + 1
-			if a.cfg.OnRound != nil {
-				a.cfg.OnRound(*r)
-			}
-			return r, nil
-		}
+	p := a.cfg.Backoff.policy()
+	p.OnRetry = func(attempt int, wait time.Duration, err error) {
+		a.log.Warn("attestation round failed; retrying", "attempt", attempt, "in", wait.Round(time.Millisecond), "err", err)
+	}
+	attempts := 0
+	r, err := retry.DoValue(ctx, p, func(ctx context.Context) (*Round, error) {
+		attempts++
+		return a.Attest(ctx)
+	})
+	if err != nil {
+		// Only ctx's end stops the retries, and then its error is the answer (each
+		// round's own error was logged).
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		d := a.cfg.Backoff.Delay(attempt)
-		a.log.Warn("attestation round failed; retrying", "attempt", attempt+1, "in", d.Round(time.Millisecond), "err", err)
-		if err := sleep(ctx, d); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
+	r.Attempts = attempts
+	if a.cfg.OnRound != nil {
+		a.cfg.OnRound(*r)
+	}
+	return r, nil
 }
 
 // Attest runs one round: challenge, evidence, submission, and polling until the

@@ -2,8 +2,9 @@ package agent
 
 import (
 	"context"
-	"math/rand/v2"
 	"time"
+
+	"github.com/teeoracle/teeoracle/internal/retry"
 )
 
 // Backoff is capped exponential backoff with jitter: the n-th retry (from 0) waits
@@ -22,42 +23,22 @@ type Backoff struct {
 
 // Delay returns the wait before retry n (0 for the first retry).
 func (b Backoff) Delay(n int) time.Duration {
-	initial, max, jitter := b.Initial, b.Max, b.Jitter
-	if initial <= 0 {
-		initial = time.Second
+	return max(b.policy().Delay(n), time.Millisecond)
+}
+
+// policy is b with its defaults filled in, as a retry policy without bound.
+func (b Backoff) policy() retry.Policy {
+	p := retry.Policy{Initial: b.Initial, Max: b.Max, Jitter: b.Jitter, Rand: b.Rand}
+	if p.Initial <= 0 {
+		p.Initial = time.Second
 	}
-	if max <= 0 {
-		max = 2 * time.Minute
+	if p.Max <= 0 {
+		p.Max = 2 * time.Minute
 	}
-	if jitter == 0 {
-		jitter = 0.2
+	if p.Jitter == 0 {
+		p.Jitter = 0.2
 	}
-	if jitter < 0 {
-		jitter = 0
-	}
-	if jitter > 1 {
-		jitter = 1
-	}
-	d := initial
-	for i := 0; i < n && d < max; i++ {
-		d *= 2
-	}
-	if d > max {
-		d = max
-	}
-	r := b.Rand
-	if r == nil {
-		r = rand.Float64
-	}
-	f := 1 + jitter*(2*r()-1)
-	out := time.Duration(float64(d) * f)
-	if out > max {
-		out = max
-	}
-	if out <= 0 {
-		out = time.Millisecond
-	}
-	return out
+	return p
 }
 
 // sleep waits d or until ctx ends, and returns ctx.Err() in the latter case.
