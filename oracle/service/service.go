@@ -31,6 +31,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/teeoracle/teeoracle/internal/retry"
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/chain"
@@ -218,10 +219,12 @@ func (s *Service) Start(ctx context.Context) error {
 func (s *Service) checkChainAtStart(cctx context.Context) error {
 	var id *big.Int
 	var active bool
-	// The endpoint may be restarting or flaky: retry the start-up reads a while.
-	err := retry(cctx, func() (err error) {
+	// The endpoint may be restarting or flaky: retry the start-up reads until cctx
+	// ends, backing off from 200 ms to 2 s.
+	startRetry := retry.Policy{Initial: 200 * time.Millisecond, Max: 2 * time.Second}
+	err := retry.Do(cctx, startRetry, func(cctx context.Context) (err error) {
 		if s.Stopped() {
-			return ErrStopped
+			return retry.Permanent(ErrStopped)
 		}
 		if id, err = s.rpc.ChainID(cctx); err != nil {
 			return fmt.Errorf("chain id: %w", err)
@@ -273,23 +276,6 @@ func (s *Service) startLocked(ctx context.Context) error {
 	s.log.Info("oracle node started", "oracle", s.oracle, "registry", s.cfg.Registry, "chain", s.cfg.ChainID,
 		"policy", s.policyHash, "workers", s.cfg.Workers, "peers", len(s.cfg.Peers), "api", s.api.Addr())
 	return nil
-}
-
-// retry runs fn until it succeeds or ctx ends, backing off from 200 ms to 2 s.
-func retry(ctx context.Context, fn func() error) error {
-	wait := 200 * time.Millisecond
-	for {
-		err := fn()
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 2*time.Second)
-	}
 }
 
 func (s *Service) goLoop(fn func()) {
@@ -428,20 +414,14 @@ func read[T any](ctx context.Context, fn func(context.Context) (T, error)) (T, e
 // doubled each time, in between. A revert is the chain's answer, not a failure, and
 // is returned at once, as is anything after ctx ends.
 func readN[T any](ctx context.Context, attempts int, fn func(context.Context) (T, error)) (T, error) {
-	pause := readRetryPause
-	for i := 1; ; i++ {
+	p := retry.Policy{Attempts: attempts, Initial: readRetryPause}
+	return retry.DoValue(ctx, p, func(ctx context.Context) (T, error) {
 		v, err := fn(ctx)
-		var re *chain.RevertError
-		if err == nil || errors.As(err, &re) || ctx.Err() != nil || i >= attempts {
-			return v, err
+		if re := (*chain.RevertError)(nil); errors.As(err, &re) {
+			return v, retry.Permanent(err)
 		}
-		select {
-		case <-ctx.Done():
-			return v, err
-		case <-time.After(pause):
-		}
-		pause *= 2
-	}
+		return v, err
+	})
 }
 
 // Challenge anchors to the head minus AnchorMargin blocks.
