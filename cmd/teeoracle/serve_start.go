@@ -15,6 +15,8 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/urfave/cli/v2/altsrc"
 	"gopkg.in/yaml.v3"
+
+	"github.com/teeoracle/teeoracle/internal/retry"
 )
 
 // rpcStartWait is how long serve keeps asking --rpc-url for its chain id at start
@@ -26,30 +28,27 @@ const rpcStartWait = time.Minute
 var errNoChain = errors.New("no answer to eth_chainId")
 
 // waitForChainID asks chainID until it answers, backing off from 500 ms doubling to
-// 8 s, and gives up after wait with the last error.
+// 8 s, and gives up with the last error rather than wait past wait.
 func waitForChainID(ctx context.Context, chainID func(context.Context) (*big.Int, error), wait time.Duration, log *slog.Logger) (*big.Int, error) {
 	deadline := time.Now().Add(wait)
-	pause := 500 * time.Millisecond
-	for attempt := 1; ; attempt++ {
+	attempts := 0
+	p := retry.Policy{Initial: 500 * time.Millisecond, Max: 8 * time.Second, MaxElapsed: wait,
+		OnRetry: func(attempt int, pause time.Duration, err error) {
+			log.Warn("chain id query failed; retrying", "attempt", attempt, "in", pause, "gives_up_after", wait, "err", err)
+		}}
+	id, err := retry.DoValue(ctx, p, func(ctx context.Context) (*big.Int, error) {
+		attempts++
 		cctx, cancel := context.WithDeadline(ctx, deadline)
-		id, err := chainID(cctx)
-		cancel()
-		if err == nil {
-			return id, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if time.Until(deadline) < pause {
-			return nil, fmt.Errorf("%w within %s (%d attempts); last error: %w", errNoChain, wait, attempt, err)
-		}
-		log.Warn("chain id query failed; retrying", "attempt", attempt, "in", pause, "gives_up_after", wait, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(pause):
-		}
-		pause = min(2*pause, 8*time.Second)
+		defer cancel()
+		return chainID(cctx)
+	})
+	switch {
+	case err == nil:
+		return id, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	default:
+		return nil, fmt.Errorf("%w within %s (%d attempts); last error: %w", errNoChain, wait, attempts, err)
 	}
 }
 
