@@ -81,9 +81,29 @@ func Permanent(err error) error {
 	return &permanentError{err: err}
 }
 
+// afterError asks for a wait of at least d before the next call.
+type afterError struct {
+	err error
+	d   time.Duration
+}
+
+func (e *afterError) Error() string { return e.err.Error() }
+func (e *afterError) Unwrap() error { return e.err }
+
+// After marks err as a failure whose source asked for a wait of at least d before
+// the next call (an HTTP Retry-After): the next wait is d if that is longer than
+// the policy's (Max does not cap it; MaxElapsed still applies). Do returns err
+// unwrapped from the mark. After(nil, d) is nil.
+func After(err error, d time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return &afterError{err: err, d: d}
+}
+
 // Do calls fn until it returns nil or a Permanent error, the policy gives up, or
 // ctx ends. It returns nil on success; the Permanent error unwrapped; the last
-// error when attempts or MaxElapsed run out; and, when ctx ends, the last error
+// error when attempts or MaxElapsed run out (unwrapped from After); and, when ctx ends, the last error
 // joined with ctx's cause (the last error alone if it already is that cause).
 func Do(ctx context.Context, p Policy, fn func(context.Context) error) error {
 	_, err := DoValue(ctx, p, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
@@ -114,13 +134,17 @@ func DoValue[T any](ctx context.Context, p Policy, fn func(context.Context) (T, 
 		if errors.As(err, &pe) {
 			return zero, err
 		}
+		var asked time.Duration
+		if ae, ok := err.(*afterError); ok {
+			asked, err = ae.d, ae.err
+		}
 		if ctx.Err() != nil {
 			return zero, withCause(ctx, err)
 		}
 		if p.Attempts > 0 && attempt >= p.Attempts {
 			return zero, err
 		}
-		d := p.Delay(attempt - 1)
+		d := max(p.Delay(attempt-1), asked)
 		if p.MaxElapsed > 0 && now().Add(d).After(start.Add(p.MaxElapsed)) {
 			return zero, err
 		}

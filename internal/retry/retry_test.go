@@ -191,3 +191,28 @@ func TestMaxElapsedGivesUpBeforeWaitingPast(t *testing.T) {
 		t.Errorf("calls = %d, want 2", calls)
 	}
 }
+
+func TestAfterLengthensTheWait(t *testing.T) {
+	ft := &fakeTime{now: time.Unix(0, 0)}
+	errBusy := errors.New("HTTP 429")
+	calls := 0
+	err := Do(context.Background(), ft.policy(Policy{Initial: time.Second, Max: 2 * time.Second, MaxElapsed: 20 * time.Second}),
+		func(context.Context) error {
+			calls++
+			if calls == 2 {
+				return After(errBusy, 10*time.Second) // longer than Max
+			}
+			return After(errBusy, 100*time.Millisecond) // shorter than the back-off
+		})
+	if err != errBusy {
+		t.Fatalf("err = %#v, want the unwrapped last error", err)
+	}
+	// 1 s, then the asked 10 s, then 2 s (capped) until the next would pass 20 s.
+	want := []time.Duration{time.Second, 10 * time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second}
+	if fmt.Sprint(ft.waits) != fmt.Sprint(want) {
+		t.Errorf("waits = %v, want %v", ft.waits, want)
+	}
+	if After(nil, time.Second) != nil {
+		t.Error("After(nil) != nil")
+	}
+}
