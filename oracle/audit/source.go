@@ -13,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/teeoracle/teeoracle/internal/retry"
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/store"
 )
@@ -71,29 +72,25 @@ func (n *NodeSource) Archive(ctx context.Context, kind string, h common.Hash) ([
 // get fetches path, waiting out 429 and 503 answers (as long as the node's
 // Retry-After asks, at least a growing back-off) within the retry budget.
 func (n *NodeSource) get(ctx context.Context, path string) ([]byte, error) {
-	deadline := time.Now().Add(n.retryBudget)
-	wait := 250 * time.Millisecond
-	for {
+	p := retry.Policy{Initial: 250 * time.Millisecond, Max: 4 * time.Second, MaxElapsed: n.retryBudget}
+	b, err := retry.DoValue(ctx, p, func(ctx context.Context) ([]byte, error) {
 		b, code, retryAfter, err := n.getOnce(ctx, path)
 		if err != nil {
-			return nil, err
+			return nil, retry.Permanent(err)
 		}
 		if code == http.StatusOK {
 			return b, nil
 		}
-		pause := max(wait, retryAfter)
-		if code != http.StatusTooManyRequests && code != http.StatusServiceUnavailable || time.Now().Add(pause).After(deadline) {
-			return nil, fmt.Errorf("GET %s%s: HTTP %d: %s", n.base, path, code, b)
+		err = fmt.Errorf("GET %s%s: HTTP %d: %s", n.base, path, code, b)
+		if code != http.StatusTooManyRequests && code != http.StatusServiceUnavailable {
+			return nil, retry.Permanent(err)
 		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("GET %s%s: %w", n.base, path, context.Cause(ctx))
-		case <-t.C:
-		}
-		wait = min(2*wait, 4*time.Second)
+		return nil, retry.After(err, retryAfter)
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("GET %s%s: %w", n.base, path, context.Cause(ctx))
 	}
+	return b, err
 }
 
 func (n *NodeSource) getOnce(ctx context.Context, path string) ([]byte, int, time.Duration, error) {
