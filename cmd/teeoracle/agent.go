@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -104,18 +106,24 @@ func agentCommand(deps appDeps) *cli.Command {
 					"  teeoracle machine authorize-key --machine-id %s --tee-key %s --rpc-url RPC --registry %s (and its signing key)\n",
 					cfg.MachineID.Hex(), a.Address().Hex(), cfg.Registry.Hex())
 			}
-			ctx, stop := interruptible(c.Context, deps)
-			defer stop()
+			lo := lifecycleOptions{Stderr: deps.Stderr}
 			if !c.Bool(flagOnce) {
 				ac.OnRound = func(r agent.Round) { printRound(c, r) }
 				a, err = agent.New(ac)
 				if err != nil {
 					return badInput(err)
 				}
-				_ = a.Run(ctx)
-				return nil
+				// Run ends only with its context, and that is a clean stop.
+				return runLifecycle(c.Context, newRunner(func(ctx context.Context) error { _ = a.Run(ctx); return nil }), lo)
 			}
-			r, err := a.AttestUntilDone(ctx)
+			var r *agent.Round
+			err = runLifecycle(c.Context, newRunner(func(ctx context.Context) (err error) {
+				r, err = a.AttestUntilDone(ctx)
+				return err
+			}), lo)
+			if errors.Is(err, errForced) {
+				return err
+			}
 			if err != nil {
 				return &exitError{code: exitBadInput, err: err}
 			}

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -135,10 +132,12 @@ func devnetCommand(deps appDeps) *cli.Command {
 			if opts.TDXMachines == 0 {
 				opts.TDXMachines = -1
 			}
-			ctx, stop := interruptible(c.Context, deps)
-			defer stop()
-			err := devnet.Run(ctx, opts, devnet.RunOptions{Once: c.Bool(flagOnce)}, c.App.Writer)
+			err := runLifecycle(c.Context, newRunner(func(ctx context.Context) error {
+				return devnet.Run(ctx, opts, devnet.RunOptions{Once: c.Bool(flagOnce)}, c.App.Writer)
+			}), lifecycleOptions{Stderr: deps.Stderr})
 			switch {
+			case errors.Is(err, errForced):
+				return err
 			case errors.Is(err, devnet.ErrNotAllTrusted):
 				return &exitError{code: exitUntrusted, err: err}
 			case errors.Is(err, devnet.ErrNoAnvil):
@@ -148,37 +147,5 @@ func devnetCommand(deps appDeps) *cli.Command {
 			}
 			return nil
 		},
-	}
-}
-
-// interruptible returns a context cancelled by the first SIGINT or SIGTERM; a
-// second one exits the process at once with exitForced.
-func interruptible(parent context.Context, deps appDeps) (context.Context, func()) {
-	if parent == nil {
-		parent = context.Background()
-	}
-	ctx, cancel := context.WithCancel(parent)
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case s := <-sigs:
-			fmt.Fprintf(deps.Stderr, "teeoracle: %s: stopping (send it again to force exit)\n", s)
-			cancel()
-		case <-done:
-			return
-		}
-		select {
-		case s := <-sigs:
-			fmt.Fprintf(deps.Stderr, "teeoracle: second %s: forced exit\n", s)
-			os.Exit(exitForced)
-		case <-done:
-		}
-	}()
-	return ctx, func() {
-		signal.Stop(sigs)
-		close(done)
-		cancel()
 	}
 }

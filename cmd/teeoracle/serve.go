@@ -10,12 +10,10 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -453,26 +451,23 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return badInput(err)
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	if err := svc.Start(ctx); err != nil {
+	return runLifecycle(ctx, &servedNode{svc: svc}, lifecycleOptions{StopTimeout: 30 * time.Second, Stderr: os.Stderr})
+}
+
+// servedNode is the oracle node as serve runs it: it says where it serves once
+// started, and a stop that ends in a cancelled wait is not an error.
+type servedNode struct{ svc *service.Service }
+
+func (n *servedNode) Start(ctx context.Context) error {
+	if err := n.svc.Start(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "teeoracle: serving on %s as oracle %s\n", svc.APIAddr(), svc.Oracle())
-	select {
-	case s := <-sigs:
-		log.Warn("stopping; send the signal again to force exit", "signal", s.String())
-	case <-ctx.Done():
-	}
-	go func() {
-		s := <-sigs
-		fmt.Fprintf(os.Stderr, "teeoracle: second %s: forced exit\n", s)
-		os.Exit(exitForced)
-	}()
-	sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer scancel()
-	if err := svc.Stop(sctx); err != nil && !errors.Is(err, context.Canceled) {
+	fmt.Fprintf(os.Stderr, "teeoracle: serving on %s as oracle %s\n", n.svc.APIAddr(), n.svc.Oracle())
+	return nil
+}
+
+func (n *servedNode) Stop(ctx context.Context) error {
+	if err := n.svc.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("stop: %w", err)
 	}
 	return nil
