@@ -380,24 +380,7 @@ func (d *Devnet) StartNode(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := service.Config{
-		API:                api.Config{Listen: listen, Explorer: explorer},
-		Registry:           d.Registry.Address(),
-		ChainID:            d.Chain.ChainID,
-		OracleKey:          d.Oracle,
-		Policy:             d.Policy,
-		Appraiser:          d.Appraiser,
-		Store:              d.st,
-		Peers:              peers,
-		PollInterval:       100 * time.Millisecond,
-		ReappraiseInterval: 5 * time.Second,
-		ReappraiseEpoch:    10 * time.Second,
-		DueWithin:          d.opts.Validity / 3,
-		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 100 * time.Millisecond,
-			ResubmissionTimeout: 10 * time.Second, RetryInterval: 100 * time.Millisecond},
-		Metrics: prometheus.NewRegistry(),
-		Logger:  d.log,
-	}
+	cfg := d.nodeConfig(api.Config{Listen: listen, Explorer: explorer}, d.Oracle, d.st, peers, d.log)
 	svc, err := service.New(cfg, d.Chain.Client)
 	if err != nil {
 		return err
@@ -407,6 +390,29 @@ func (d *Devnet) StartNode(ctx context.Context) error {
 	}
 	d.node, d.nodeCfg, d.apiAddr = svc, cfg, svc.APIAddr()
 	return nil
+}
+
+// nodeConfig is the configuration of one of the devnet's oracle nodes: fast
+// polling and short epochs, so that a devnet round takes seconds.
+func (d *Devnet) nodeConfig(a api.Config, key *ecdsa.PrivateKey, st *store.Store, peers []string, log *slog.Logger) service.Config {
+	return service.Config{
+		API:                a,
+		Registry:           d.Registry.Address(),
+		ChainID:            d.Chain.ChainID,
+		OracleKey:          key,
+		Policy:             d.Policy,
+		Appraiser:          d.Appraiser,
+		Store:              st,
+		Peers:              peers,
+		PollInterval:       100 * time.Millisecond,
+		ReappraiseInterval: 5 * time.Second,
+		ReappraiseEpoch:    10 * time.Second,
+		DueWithin:          d.opts.Validity / 3,
+		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 100 * time.Millisecond,
+			ResubmissionTimeout: 10 * time.Second, RetryInterval: 100 * time.Millisecond},
+		Metrics: prometheus.NewRegistry(),
+		Logger:  log,
+	}
 }
 
 // StopNode stops the oracle node (the chain and the machines keep running), to

@@ -4,17 +4,13 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"fmt"
-	"math/big"
 	"net"
 	"path/filepath"
-	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
-	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
 )
@@ -56,24 +52,7 @@ func (d *Devnet) startOthers(ctx context.Context) error {
 			return err
 		}
 		o.st = st
-		cfg := service.Config{
-			API:                api.Config{Listen: o.addr},
-			Registry:           d.Registry.Address(),
-			ChainID:            d.Chain.ChainID,
-			OracleKey:          o.key,
-			Policy:             d.Policy,
-			Appraiser:          d.Appraiser,
-			Store:              st,
-			Peers:              peers,
-			PollInterval:       100 * time.Millisecond,
-			ReappraiseInterval: 5 * time.Second,
-			ReappraiseEpoch:    10 * time.Second,
-			DueWithin:          d.opts.Validity / 3,
-			TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 100 * time.Millisecond,
-				ResubmissionTimeout: 10 * time.Second, RetryInterval: 100 * time.Millisecond},
-			Metrics: prometheus.NewRegistry(),
-			Logger:  d.log.With("node", o.name),
-		}
+		cfg := d.nodeConfig(api.Config{Listen: o.addr}, o.key, st, peers, d.log.With("node", o.name))
 		svc, err := service.New(cfg, d.Chain.Client)
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.name, err)
