@@ -1,11 +1,18 @@
 package service_test
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"math/big"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -101,4 +108,49 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// failingKeyReads is the node's chain client with every authorizedKey read after
+// the first failing, as an endpoint that went away between a submission's
+// acceptance (one read) and its appraisal (the next).
+type failingKeyReads struct {
+	*ethclient.Client
+	sel   []byte
+	calls atomic.Int64
+}
+
+func (f *failingKeyReads) CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error) {
+	if len(msg.Data) >= 4 && bytes.Equal(msg.Data[:4], f.sel) && f.calls.Add(1) > 1 {
+		return nil, errors.New("injected outage")
+	}
+	return f.Client.CallContract(ctx, msg, block)
+}
+
+// A submission whose key-binding facts cannot be read waits, then fails after the
+// wait instead of coming back every poll interval for ever.
+func TestChainOutageBeforeSigningEnds(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 64)
+	good := measurement(0x11)
+	pol := testPolicy(t, "chain-outage", 600, good)
+	e.registerPolicy(t, pol)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	rpc := &failingKeyReads{Client: e.client, sel: e.reg.PackAuthorizedKey(common.Hash{})[:4]}
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, rpc: rpc, collWait: 2 * time.Second})
+	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	a := e.newAgent(t, snp, machine)
+	ch := a.challenge(t, n)
+	code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, nil))
+	if code != 202 {
+		t.Fatalf("submit: HTTP %d: %s", code, res.Error)
+	}
+	v := waitState(t, n, res.ID, 30*time.Second, "failed")
+	if v.State != "failed" || !strings.Contains(v.Reason, "chain unavailable") {
+		t.Fatalf("submission %s (%s), want failed for the chain outage", v.State, v.Reason)
+	}
+	if e.isTrusted(t, machine) {
+		t.Fatal("a verdict was published without its binding facts")
+	}
 }

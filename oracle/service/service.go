@@ -584,13 +584,14 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	if err := verdict.VerifyPossession(b, req.PoP); err != nil {
 		return nil, &api.FieldError{Field: "pop", Unprocessable: true, Err: err}
 	}
-	if err := s.checkKey(cctx, req.MachineID, rec, req.TEEKey); err != nil {
-		return nil, err
-	}
 	if hdr.Time <= rec.IssuedAt {
 		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
 			Err: fmt.Errorf("%w: block %d has time %d, not after the machine's current verdict (issued at %d); the registry would refuse it as stale",
 				ErrStaleAnchor, req.AnchorBlock, hdr.Time, rec.IssuedAt)}
+	}
+	// Last, the two chain reads a key other than the bound one needs.
+	if err := s.checkKey(cctx, req.MachineID, rec, req.TEEKey); err != nil {
+		return nil, err
 	}
 	evHash := common.Hash(req.Evidence.Hash())
 	s.submitMu.Lock()

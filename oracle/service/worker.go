@@ -15,6 +15,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/audit"
+	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -308,9 +309,19 @@ func (f *bindingFacts) refusal(v *verdict.Verdict) string {
 }
 
 // waitForChain puts off a submission whose binding facts could not be read: it is
-// claimed again after a poll interval.
+// claimed again after a poll interval, until it has waited CollateralWait (its
+// anchor is long unusable by then). A revert is the registry's answer, not an
+// outage: the submission fails at once.
 func (s *Service) waitForChain(sub store.Submission, err error) error {
-	next := s.cfg.Now().Add(s.cfg.PollInterval)
+	var re *chain.RevertError
+	if errors.As(err, &re) {
+		return s.fail(sub.ID, "no verdict: the registry refused the key-binding reads: "+reasonText(re))
+	}
+	now := s.cfg.Now()
+	if waited := now.Sub(sub.ReceivedAt); waited >= s.cfg.CollateralWait {
+		return s.fail(sub.ID, fmt.Sprintf("no verdict: chain unavailable for %s: %s", waited.Round(time.Second), err))
+	}
+	next := now.Add(s.cfg.PollInterval)
 	if _, derr := s.st.Defer(sub.ID, next, "chain unavailable for the key-binding rules: "+err.Error()); derr != nil {
 		return fmt.Errorf("put off submission: %w", derr)
 	}
