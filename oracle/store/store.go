@@ -210,8 +210,8 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 // after another in one read-write transaction and share its commit and fsync (bbolt's
 // Batch), and each call returns only after that commit. fn must have no effect
 // outside tx but on the caller's own variables, and must be safe to run again:
-// when one function of a group fails, the group is rolled back and each function is
-// run again in a transaction of its own.
+// when one function of a group fails, the group is rolled back, the failing one is
+// run again alone and the others again together.
 func (s *Store) updateGrouped(fn func(tx *bolt.Tx) error) error {
 	if !s.grouped {
 		return s.update(fn)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -793,5 +794,47 @@ func TestRecordDecision(t *testing.T) {
 	}
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A confirmed transaction that skipped one of its verdicts fails that verdict's
+// submission and releases the verdict (it is carried by nothing), while the applied
+// one is confirmed and stays carried.
+func TestJournalSkippedVerdictIsReleased(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	from := common.HexToAddress("0x5555555555555555555555555555555555555555")
+	mk := func(id string) Verdict {
+		sub, err := s.PutSubmission(NewSubmission{ID: id, MachineID: machine(len(id))}, []byte(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := verdictFor(sub.ID, sub.MachineID, 1)
+		if _, err := s.RecordVerdict(id, v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Transition(id, StateSigned, ""); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	va, vb := mk("a"), mk("bb")
+	raw, h := signedTx(t, 0, 1e9)
+	if err := s.RecordAttempt(from, 0, h, raw, []common.Hash{va.Hash, vb.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkConfirmedOutcome(from, 0, h, 5, true, map[common.Hash]string{vb.Hash: "StaleVerdict(1, 2)"}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Submission("a")
+	b, _ := s.Submission("bb")
+	if a.State != StateConfirmed || b.State != StateFailed || !strings.Contains(b.Reason, "StaleVerdict") {
+		t.Fatalf("after the outcome: a %s, bb %s (%s)", a.State, b.State, b.Reason)
+	}
+	raw1, h1 := signedTx(t, 1, 1e9)
+	if err := s.RecordAttempt(from, 1, h1, raw1, []common.Hash{va.Hash}); !errors.Is(err, ErrAlreadyPublished) {
+		t.Fatalf("the applied verdict: %v, want it still carried", err)
+	}
+	if err := s.RecordAttempt(from, 1, h1, raw1, []common.Hash{vb.Hash}); err != nil {
+		t.Fatalf("the skipped verdict is still held by the transaction that skipped it: %v", err)
 	}
 }

@@ -208,6 +208,12 @@ func (s *Store) MarkConfirmedOutcome(from common.Address, nonce uint64, txHash c
 			if err := releaseRefs(tx, t); err != nil {
 				return err
 			}
+		} else if len(skipped) > 0 {
+			// A verdict the transaction did not apply is carried by nothing: it may be
+			// pruned with its failed submission.
+			if err := releaseRefs(tx, &Tx{From: t.From, Nonce: t.Nonce, Refs: skippedRefs(t.Refs, skipped)}); err != nil {
+				return err
+			}
 		}
 		return s.forCarried(tx, t.Refs, func(sub *Submission) error {
 			if sub.State != StateSubmitted || sub.TxFrom != from || sub.TxNonce == nil || *sub.TxNonce != nonce {
@@ -324,6 +330,17 @@ func releaseRefs(tx *bolt.Tx, t *Tx) error {
 		}
 	}
 	return nil
+}
+
+// skippedRefs returns the refs that skipped names.
+func skippedRefs(refs []common.Hash, skipped map[common.Hash]string) []common.Hash {
+	var out []common.Hash
+	for _, h := range refs {
+		if _, ok := skipped[h]; ok {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // forCarried calls fn for every submission whose verdict is among refs.
