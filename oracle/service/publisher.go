@@ -476,35 +476,29 @@ func (s *Service) getJSON(ctx context.Context, url string, v any) (int, error) {
 // very digest is accepted on-chain (another relayer landed the same verdict first)
 // is not skipped: it is published.
 func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (map[common.Hash]string, error) {
+	// The outcome is read until it is known, and the transaction manager journals
+	// nothing more of this sender until then: a failure here must not stall it. A
+	// receipt whose logs do not decode counts every carried verdict as applied (the
+	// publisher's next pass reconciles them with VerdictAccepted).
 	_, skippedEvs, err := s.reg.BatchOutcome(rcpt)
-	if err != nil || len(skippedEvs) == 0 {
-		return nil, err
+	if err != nil {
+		s.log.Error("the registry's batch events do not decode; counting every verdict of the batch as applied", "tx", rcpt.TxHash, "err", err)
+		return nil, nil
 	}
 	out := map[common.Hash]string{}
 	for _, e := range skippedEvs {
-		if e.Reason != nil && e.Reason.Name == "StaleVerdict" {
-			from := uint64(0)
-			if sv, err := s.st.Verdict(e.Digest); err == nil {
-				var v verdict.Verdict
-				if json.Unmarshal(sv.Body, &v) == nil {
-					from = v.AnchorBlockNumber
-				}
-			}
-			cctx, cancel := s.chainCtx(ctx)
-			accepted, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (map[common.Hash]uint64, error) {
-				return s.reg.AcceptedDigests(ctx, e.MachineID, from)
-			})
-			cancel()
-			if err != nil {
-				return nil, err
-			}
-			if _, ok := accepted[e.Digest]; ok {
-				continue
-			}
-		}
 		reason := "refused"
 		if e.Reason != nil {
 			reason = reasonText(e.Reason)
+		}
+		if e.Reason != nil && e.Reason.Name == "StaleVerdict" {
+			landed, err := s.landedElsewhere(ctx, e, rcpt.BlockNumber.Uint64())
+			if landed {
+				continue
+			}
+			if err != nil {
+				reason += "; whether another relayer landed the same verdict could not be read: " + err.Error()
+			}
 		}
 		out[e.Digest] = reason
 		s.m.batches.WithLabelValues("entry_skipped").Inc()
@@ -512,6 +506,29 @@ func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (map[co
 			"reason", reason, "tx", rcpt.TxHash)
 	}
 	return out, nil
+}
+
+// landedElsewhere reports whether the verdict a batch skipped as stale is on-chain
+// all the same (another relayer landed it first), looking from its anchor block or,
+// without it, from the oldest block a trusted verdict of this batch could anchor to.
+func (s *Service) landedElsewhere(ctx context.Context, e chain.VerdictSkipped, block uint64) (bool, error) {
+	from := block - min(block, 256)
+	if sv, err := s.st.Verdict(e.Digest); err == nil {
+		var v verdict.Verdict
+		if json.Unmarshal(sv.Body, &v) == nil {
+			from = v.AnchorBlockNumber
+		}
+	}
+	cctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	accepted, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (map[common.Hash]uint64, error) {
+		return s.reg.AcceptedDigests(ctx, e.MachineID, from)
+	})
+	if err != nil {
+		return false, err
+	}
+	_, ok := accepted[e.Digest]
+	return ok, nil
 }
 
 // send publishes one batch through the transaction manager and waits for it. The
