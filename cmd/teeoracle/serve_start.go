@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"net/url"
@@ -67,13 +68,29 @@ func redactURL(s string) string {
 }
 
 // scrubURL returns err with every occurrence of rawURL in its message shown as
-// redactURL does (net/http puts the whole URL into its errors: Post "https://...");
-// errors.Is and errors.As still see err.
+// redactURL does (net/http puts the whole URL into its errors: Post "https://...",
+// with a user's password as *** but the path and query, where API keys sit, as
+// given); errors.Is and errors.As still see err.
 func scrubURL(err error, rawURL string) error {
-	if err == nil || rawURL == "" || !strings.Contains(err.Error(), rawURL) {
+	if err == nil || rawURL == "" {
 		return err
 	}
-	return &scrubbedError{msg: strings.ReplaceAll(err.Error(), rawURL, redactURL(rawURL)), err: err}
+	forms := []string{rawURL}
+	if u, perr := url.Parse(rawURL); perr == nil {
+		forms = append(forms, u.Redacted(), u.String())
+		if pw, ok := u.User.Password(); ok {
+			// net/http's own redaction (url.Error) writes the password as ***.
+			forms = append(forms, strings.Replace(rawURL, ":"+pw+"@", ":***@", 1))
+		}
+	}
+	msg := err.Error()
+	for _, f := range forms {
+		msg = strings.ReplaceAll(msg, f, redactURL(rawURL))
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &scrubbedError{msg: msg, err: err}
 }
 
 type scrubbedError struct {
@@ -114,6 +131,9 @@ func configurable(flags []cli.Flag) []cli.Flag {
 	return out
 }
 
+// maxConfigFile bounds a --config file: settings are a few hundred bytes.
+const maxConfigFile = 64 << 10
+
 // loadServeConfigFile applies --config: a YAML mapping of flag names to values.
 // A key that is no serve flag is refused (a typo would otherwise be ignored), as is
 // a value that does not parse as its flag's type.
@@ -122,9 +142,27 @@ func loadServeConfigFile(c *cli.Context) error {
 	if path == "" {
 		return nil
 	}
-	b, err := os.ReadFile(path)
+	// The file may hold the RPC URL (often with an API key) and names the key files:
+	// it is as trusted as the command line. Refuse one others may change, and bound
+	// what is read.
+	st, err := os.Stat(path)
 	if err != nil {
 		return badInput(fmt.Errorf("--%s: %w", flagConfig, err))
+	}
+	if st.Mode().Perm()&0o022 != 0 {
+		return badInput(fmt.Errorf("--%s %s: mode %04o lets others change the node's settings (chmod go-w %s)", flagConfig, path, st.Mode().Perm(), path))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return badInput(fmt.Errorf("--%s: %w", flagConfig, err))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
+	f.Close()
+	if err != nil {
+		return badInput(fmt.Errorf("--%s: %w", flagConfig, err))
+	}
+	if len(b) > maxConfigFile {
+		return badInput(fmt.Errorf("--%s %s: more than %d bytes", flagConfig, path, maxConfigFile))
 	}
 	var keys map[string]any
 	if err := yaml.Unmarshal(b, &keys); err != nil {

@@ -290,4 +290,36 @@ func TestRPCURLNotPrinted(t *testing.T) {
 	if err := scrubURL(inner, secret); strings.Contains(err.Error(), "SECRETKEY") || !errors.Is(err, inner) {
 		t.Errorf("scrubURL: %v", err)
 	}
+	// net/http prints a URL with user info as its redacted form: its path still
+	// carries the key.
+	withUser := "https://user:PASSWORD@rpc.example/v2/SECRETKEY?apikey=SECRET2"
+	inner = errors.New(`Post "https://user:***@rpc.example/v2/SECRETKEY?apikey=SECRET2": connection refused`)
+	if err := scrubURL(inner, withUser); strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "PASSWORD") {
+		t.Errorf("scrubURL of the redacted form: %v", err)
+	}
+}
+
+// A --config file others may change, or one far larger than settings are, is
+// refused before anything in it is applied.
+func TestServeConfigFileRefusedWhenUnsafe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "serve.yaml")
+	if err := os.WriteFile(path, []byte("rpc-url: http://127.0.0.1:8545\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := serveConfigOf(t, "--config", path); code != exitBadInput || !strings.Contains(stderr, "chmod go-w") {
+		t.Errorf("group-writable config: exit %d, %s", code, stderr)
+	}
+	big := append([]byte("# "), bytes.Repeat([]byte("x"), maxConfigFile)...)
+	if err := os.WriteFile(path, big, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := serveConfigOf(t, "--config", path); code != exitBadInput || !strings.Contains(stderr, "more than") {
+		t.Errorf("oversized config: exit %d, %s", code, stderr)
+	}
 }
