@@ -152,8 +152,37 @@ contract TeeRegistryAttacksTest is TeeRegistryBase {
         ITeeRegistry.Verdict memory v = _verdict(id, teeKey);
         if (!trusted) v.status = 2;
         bytes[] memory sigs = _signQuorum(v);
-        vm.expectRevert();
+        // Another tag: the key is another machine's. The same tag: an id no
+        // registration can produce.
+        if (uint256(id) >> 176 == uint256(machineId) >> 176) {
+            vm.expectRevert(abi.encodeWithSelector(ITeeRegistry.MachineNotRegistered.selector, id));
+        } else {
+            vm.expectRevert(abi.encodeWithSelector(ITeeRegistry.KeyBoundToOtherMachine.selector, teeKey));
+        }
         reg.submitVerdict(v, sigs);
+        _assertVictimIntact();
+    }
+
+    /// A rotation a batch skips (here: stale) leaves no trace: the old key stays bound and
+    /// trusted, and the provider's authorisation of the new key is not used up.
+    function test_skippedRotationLeavesBindingAndAuthorisation() public {
+        address nextKey = vm.addr(0xBEEF);
+        _authorize(machineId, nextKey);
+        ITeeRegistry.Verdict[] memory vs = new ITeeRegistry.Verdict[](1);
+        vs[0] = _verdict(machineId, nextKey);
+        vs[0].issuedAt = uint64(START_TIME); // not newer than the bound key's verdict
+        vs[0].expiresAt = vs[0].issuedAt + 1;
+        bytes[][] memory ss = new bytes[][](1);
+        ss[0] = _signQuorum(vs[0]);
+        vm.recordLogs();
+        reg.submitVerdicts(vs, ss);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1);
+        assertEq(logs[0].topics[0], ITeeRegistry.VerdictSkipped.selector);
+        (, bytes memory reason) = abi.decode(logs[0].data, (uint256, bytes));
+        assertEq(bytes4(reason), ITeeRegistry.StaleVerdict.selector);
+        assertEq(reg.authorizedKey(machineId), nextKey);
+        assertEq(reg.machineOfKey(nextKey), bytes32(0));
         _assertVictimIntact();
     }
 
