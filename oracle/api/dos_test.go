@@ -627,3 +627,50 @@ func TestEvidenceByteRate(t *testing.T) {
 		t.Fatalf("backend saw %d submissions, want 3", len(fb.submitted))
 	}
 }
+
+// TestRateLimiterIPv6SiteChurn: a client holding a /48 cannot take a fresh bucket
+// for each of its /64s: past eight clients' burst the /48 is refused as a whole,
+// while a /64 of another /48 still gets its own full burst.
+func TestRateLimiterIPv6SiteChurn(t *testing.T) {
+	now := time.Unix(1000, 0)
+	s := newTestServer(t, &fakeBackend{}, func(c *Config) {
+		c.RateLimit, c.RateBurst = 1, 5
+		c.Now = func() time.Time { return now }
+	})
+	get := func(addr string) int {
+		req, _ := http.NewRequest("GET", "/healthz", nil)
+		req.RemoteAddr = addr
+		rec := &recorder{header: http.Header{}}
+		s.Handler().ServeHTTP(rec, req)
+		return rec.code
+	}
+	ok := 0
+	for i := range 1000 { // 1000 distinct /64s of 2001:db8:1::/48, one request each
+		if get(fmt.Sprintf("[2001:db8:1:%x::1]:1", i)) == 200 {
+			ok++
+		}
+	}
+	if ok != 8*5 {
+		t.Fatalf("a /48 spread over 1000 /64s got %d requests through at once, want the /48's burst of %d", ok, 8*5)
+	}
+	for i := range 5 {
+		if code := get("[2001:db8:2::1]:1"); code != 200 {
+			t.Fatalf("request %d of a client in another /48: HTTP %d", i, code)
+		}
+	}
+	if code := get("[2001:db8:2::1]:1"); code != 429 {
+		t.Fatalf("request past its own burst: HTTP %d, want 429", code)
+	}
+	// The /32 bounds a provider-sized allocation the same way: 64 clients' worth.
+	ok = 0
+	for i := range 200 { // 200 /48s of 2001:db9::/32, 8 /64s each
+		for j := range 8 {
+			if get(fmt.Sprintf("[2001:db9:%x:%x::1]:1", i, j)) == 200 {
+				ok++
+			}
+		}
+	}
+	if ok != 64*5 {
+		t.Fatalf("a /32 spread over 1600 /64s got %d requests through, want the /32's burst of %d", ok, 64*5)
+	}
+}

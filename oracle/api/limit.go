@@ -77,8 +77,8 @@ func clientAddr(r *http.Request, proxies []netip.Prefix) netip.Addr {
 	return peer
 }
 
-// clientLimiter keeps one token bucket per client (ClientKey) in a table of at most
-// max entries, ordered by when each client was last seen. A full table drops its
+// clientLimiter keeps one token bucket per client (ClientKey), and one per IPv6
+// aggregate above it (aggregateLevels), in a table of at most max entries, ordered by when each client was last seen. A full table drops its
 // least recently seen entry for a new client: a flood of addresses can only reset
 // other clients' buckets (to full, which lets them through), never make clients
 // share a bucket or lock them out.
@@ -109,11 +109,55 @@ func newClientLimiter(rps float64, burst int, bps float64, byteBurst, size int, 
 		refill: refill, clients: map[netip.Prefix]*list.Element{}}
 }
 
+// aggregateLevels are the wider IPv6 prefixes that share one budget between all the
+// /64 clients inside them, each with mul times a client's rate and burst. An
+// address plan hands a site a /48 and a provider a /32, so without them whoever
+// holds a /48 could take a fresh full bucket for each of its 65,536 /64s; with
+// them it gets 8 clients' worth, and a whole /32 64 clients' worth. IPv4 needs no
+// such level: a /24 is already most of what one party holds.
+var aggregateLevels = []struct {
+	bits int
+	mul  float64
+}{{48, 8}, {32, 64}}
+
+// keysOf is the chain of buckets a request from client draws on: its own, then
+// those of the aggregates containing it.
+func keysOf(client netip.Prefix) []netip.Prefix {
+	keys := []netip.Prefix{client}
+	if !client.Addr().Is6() {
+		return keys
+	}
+	for _, lvl := range aggregateLevels {
+		if p, err := client.Addr().Prefix(lvl.bits); err == nil && lvl.bits < client.Bits() {
+			keys = append(keys, p)
+		}
+	}
+	return keys
+}
+
+// allow takes one request from client's budget and from every aggregate above it,
+// or from none of them.
 func (l *clientLimiter) allow(client netip.Prefix) bool {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.bucket(client, now).lim.AllowN(now, 1)
+	keys := keysOf(client)
+	res := make([]*rate.Reservation, 0, len(keys))
+	ok := true
+	for _, k := range keys {
+		r := l.bucket(k, now).lim.ReserveN(now, 1)
+		res = append(res, r)
+		if !r.OK() || r.DelayFrom(now) > 0 {
+			ok = false
+			break
+		}
+	}
+	if !ok {
+		for _, r := range res {
+			r.CancelAt(now)
+		}
+	}
+	return ok
 }
 
 // allowBytes takes n evidence body bytes from client's budget, or says how long
@@ -122,14 +166,19 @@ func (l *clientLimiter) allowBytes(client netip.Prefix, n int) (time.Duration, b
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.bucket(client, now).bytes
 	if n > l.byteBurst {
 		return time.Duration(float64(n) / float64(l.bps) * float64(time.Second)), false
 	}
-	res := b.ReserveN(now, n)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return d, false
+	var res []*rate.Reservation
+	for _, k := range keysOf(client) {
+		r := l.bucket(k, now).bytes.ReserveN(now, n)
+		res = append(res, r)
+		if d := r.DelayFrom(now); d > 0 {
+			for _, r := range res {
+				r.CancelAt(now)
+			}
+			return d, false
+		}
 	}
 	return 0, true
 }
@@ -152,8 +201,14 @@ func (l *clientLimiter) bucket(client netip.Prefix, now time.Time) *clientBucket
 			l.lru.Remove(old)
 			delete(l.clients, old.Value.(*clientBucket).key)
 		}
-		e = l.lru.PushFront(&clientBucket{key: client, lim: rate.NewLimiter(l.rps, l.burst),
-			bytes: rate.NewLimiter(l.bps, l.byteBurst)})
+		mul := 1.0
+		for _, lvl := range aggregateLevels {
+			if client.Addr().Is6() && client.Bits() == lvl.bits {
+				mul = lvl.mul
+			}
+		}
+		e = l.lru.PushFront(&clientBucket{key: client, lim: rate.NewLimiter(l.rps*rate.Limit(mul), int(float64(l.burst)*mul)),
+			bytes: rate.NewLimiter(l.bps*rate.Limit(mul), int(float64(l.byteBurst)*mul))})
 		l.clients[client] = e
 	}
 	l.lru.MoveToFront(e)
