@@ -1,0 +1,154 @@
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/oracle/measure"
+)
+
+const measureSNPDescription = `Computes the launch MEASUREMENT an SEV-SNP guest will report, from the
+artifacts it is launched with: the OVMF firmware image (with SNP metadata), for
+measured direct boot the kernel, initrd and command line QEMU is given
+(-kernel/-initrd/-append; the firmware must be an OvmfPkg/AmdSev build), the
+number and type of vCPUs, the guest features (SEV_FEATURES) and the VMM.
+
+Prints the measurement and a policy that allows exactly it (--policy-out FILE
+writes the policy; an existing file is never overwritten). Register that policy's
+hash (teeoracle verify --json prints it, as policy_hash) to pin the registry to
+this workload.
+
+The algorithm follows the SEV-SNP firmware ABI (PAGE_INFO) and reproduces the
+digests virtee/sev-snp-measure publishes for its test firmware.`
+
+func measureCommand() *cli.Command {
+	types := make([]string, 0, len(measure.VCPUTypes))
+	for k := range measure.VCPUTypes {
+		types = append(types, k)
+	}
+	sort.Strings(types)
+	return &cli.Command{
+		Name:  "measure",
+		Usage: "compute expected launch measurements from firmware, kernel and VM shape, and a policy allowing them",
+		Subcommands: []*cli.Command{{
+			Name:        "snp",
+			Usage:       "the SEV-SNP launch MEASUREMENT of an OVMF guest",
+			UsageText:   "teeoracle measure snp --firmware OVMF.fd [--kernel FILE --initrd FILE --append CMDLINE] [--vcpus N --vcpu-type TYPE --vmm qemu|ec2|gce]",
+			Description: measureSNPDescription,
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "firmware", EnvVars: env("firmware"), Usage: "OVMF firmware image `FILE` (required)"},
+				&cli.StringFlag{Name: "firmware-digest", EnvVars: env("firmware-digest"), Usage: "launch digest after the firmware's pages, 48 bytes `HEX`, as a vendor publishes it (--firmware is still read for its metadata)"},
+				&cli.StringFlag{Name: "kernel", EnvVars: env("kernel"), Usage: "kernel `FILE` of measured direct boot (QEMU -kernel)"},
+				&cli.StringFlag{Name: "initrd", EnvVars: env("initrd"), Usage: "initrd `FILE` (QEMU -initrd); with --kernel only"},
+				&cli.StringFlag{Name: "append", EnvVars: env("append"), Usage: "kernel command `LINE` (QEMU -append); with --kernel only"},
+				&cli.IntFlag{Name: "vcpus", EnvVars: env("vcpus"), Value: 1, Usage: "number of vCPUs, `N`"},
+				&cli.StringFlag{Name: "vcpu-type", EnvVars: env("vcpu-type"), Value: "EPYC-v4", Usage: "QEMU CPU model `TYPE`, one of " + strings.Join(types, ", ")},
+				&cli.StringFlag{Name: "vcpu-sig", EnvVars: env("vcpu-sig"), Usage: "CPUID signature `VALUE` instead of --vcpu-type (e.g. 0xA00F11)"},
+				&cli.StringFlag{Name: "guest-features", EnvVars: env("guest-features"), Value: "0x1", Usage: "SEV_FEATURES `VALUE` of the VMSAs (0x1: SNP only)"},
+				&cli.StringFlag{Name: "vmm", EnvVars: env("vmm"), Value: "qemu", Usage: "`VMM` that launches the guest: qemu, ec2 or gce"},
+				&cli.StringFlag{Name: "policy-name", EnvVars: env("policy-name"), Value: "pinned-snp-workload", Usage: "`NAME` of the policy printed"},
+				&cli.StringFlag{Name: "policy-out", EnvVars: env("policy-out"), Usage: "write the policy to `FILE` (must not exist)"},
+				&cli.StringFlag{Name: "format", EnvVars: env("format"), Value: "text", Usage: "output `FORMAT`: text, or json for scripts"},
+			},
+			Action: runMeasureSNP,
+		}},
+	}
+}
+
+func runMeasureSNP(c *cli.Context) error {
+	if f := c.String("format"); f != "text" && f != "json" {
+		return badInput(fmt.Errorf("--format %q: want text or json", f))
+	}
+	in, err := snpMeasureInput(c)
+	if err != nil {
+		return badInput(err)
+	}
+	d, err := measure.SNPLaunchDigest(in)
+	if err != nil {
+		return badInput(err)
+	}
+	pol := measure.SNPPolicy(c.String("policy-name"), d)
+	if out := c.String("policy-out"); out != "" {
+		f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return badInput(fmt.Errorf("--policy-out: %w", err))
+		}
+		if _, err := f.Write(pol); err != nil {
+			f.Close()
+			return fmt.Errorf("--policy-out %s: %w", out, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--policy-out %s: %w", out, err)
+		}
+	}
+	fd := measure.FirmwareDigest(in.Firmware)
+	if c.String("format") == "json" {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"tee": "sev-snp", "measurement": "0x" + hex.EncodeToString(d[:]),
+			"firmware_digest": "0x" + hex.EncodeToString(fd[:]), "vcpus": in.VCPUs, "vcpu_sig": in.VCPUSig,
+			"guest_features": in.GuestFeatures, "vmm": in.VMM.String(), "direct_boot": in.Kernel != nil, "policy": string(pol)})
+	}
+	fmt.Fprintf(c.App.Writer, "measurement      0x%x\nfirmware digest  0x%x\nvcpus %d, vcpu sig %#x, guest features %#x, vmm %s, direct boot %v\n\npolicy:\n%s",
+		d, fd, in.VCPUs, in.VCPUSig, in.GuestFeatures, in.VMM, in.Kernel != nil, pol)
+	return nil
+}
+
+func snpMeasureInput(c *cli.Context) (measure.SNPInput, error) {
+	var in measure.SNPInput
+	path := c.String("firmware")
+	if path == "" {
+		return in, fmt.Errorf("--firmware is required")
+	}
+	fw, err := os.ReadFile(path)
+	if err != nil {
+		return in, fmt.Errorf("--firmware: %w", err)
+	}
+	if in.Firmware, err = measure.ParseOVMF(path, fw); err != nil {
+		return in, fmt.Errorf("--firmware: %w", err)
+	}
+	if h := c.String("firmware-digest"); h != "" {
+		if in.FirmwareDigest, err = hex.DecodeString(strings.TrimPrefix(strings.ToLower(h), "0x")); err != nil || len(in.FirmwareDigest) != 48 {
+			return in, fmt.Errorf("--firmware-digest: want 48 bytes of hex, got %q", h)
+		}
+	}
+	if k := c.String("kernel"); k != "" {
+		if in.Kernel, err = os.ReadFile(k); err != nil {
+			return in, fmt.Errorf("--kernel: %w", err)
+		}
+		in.Cmdline = c.String("append")
+		if p := c.String("initrd"); p != "" {
+			if in.Initrd, err = os.ReadFile(p); err != nil {
+				return in, fmt.Errorf("--initrd: %w", err)
+			}
+		}
+	} else if c.IsSet("initrd") || c.IsSet("append") {
+		return in, fmt.Errorf("--initrd and --append are measured only with --kernel (measured direct boot)")
+	}
+	in.VCPUs = c.Int("vcpus")
+	if in.VMM, err = measure.ParseVMM(c.String("vmm")); err != nil {
+		return in, fmt.Errorf("--vmm: %w", err)
+	}
+	if s := c.String("vcpu-sig"); s != "" {
+		v, err := strconv.ParseUint(s, 0, 32)
+		if err != nil {
+			return in, fmt.Errorf("--vcpu-sig %q: %w", s, err)
+		}
+		in.VCPUSig = uint32(v)
+	} else if sig, ok := measure.VCPUTypes[c.String("vcpu-type")]; ok {
+		in.VCPUSig = sig
+	} else {
+		return in, fmt.Errorf("--vcpu-type %q: unknown (see --help)", c.String("vcpu-type"))
+	}
+	if in.GuestFeatures, err = strconv.ParseUint(c.String("guest-features"), 0, 64); err != nil {
+		return in, fmt.Errorf("--guest-features %q: %w", c.String("guest-features"), err)
+	}
+	return in, nil
+}

@@ -1,0 +1,21 @@
+package measure
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// SNPPolicy is a policy (docs/policy.md) that trusts SEV-SNP guests whose launch
+// measurement is one of ms, with every other rule at its default: authentic
+// evidence, no debug, reported TCB equal to the certified TCB. TDX is not
+// allowed. It is what `teeoracle measure` prints for the operator to extend and
+// register.
+func SNPPolicy(name string, ms ...[48]byte) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "version: 1\nname: %q\nsnp:\n  allowed_measurements:\n", name)
+	for _, m := range ms {
+		fmt.Fprintf(&b, "    - \"0x%s\"\n", hex.EncodeToString(m[:]))
+	}
+	return []byte(b.String())
+}
