@@ -514,13 +514,7 @@ func TestRateLimiterNoLockout(t *testing.T) {
 		c.RateLimit = 0 // the default
 		c.Now = func() time.Time { return now }
 	})
-	get := func(addr string) int {
-		req, _ := http.NewRequest("GET", "/healthz", nil)
-		req.RemoteAddr = addr
-		rec := &recorder{header: http.Header{}}
-		s.Handler().ServeHTTP(rec, req)
-		return rec.code
-	}
+	get := healthzFrom(s)
 	for i := range 101_000 {
 		get(fmt.Sprintf("%d.%d.%d.1:1", 10+i>>16, i>>8&0xff, i&0xff))
 	}
@@ -531,6 +525,18 @@ func TestRateLimiterNoLockout(t *testing.T) {
 		if code := get("192.0.2.1:1"); code != 200 {
 			t.Fatalf("new client's request %d after the flood: HTTP %d", i, code)
 		}
+	}
+}
+
+// healthzFrom returns a function that sends GET /healthz to s's handler as if from
+// addr, and returns the status code.
+func healthzFrom(s *Server) func(addr string) int {
+	return func(addr string) int {
+		req, _ := http.NewRequest("GET", "/healthz", nil)
+		req.RemoteAddr = addr
+		rec := &recorder{header: http.Header{}}
+		s.Handler().ServeHTTP(rec, req)
+		return rec.code
 	}
 }
 
@@ -637,13 +643,7 @@ func TestRateLimiterIPv6SiteChurn(t *testing.T) {
 		c.RateLimit, c.RateBurst = 1, 5
 		c.Now = func() time.Time { return now }
 	})
-	get := func(addr string) int {
-		req, _ := http.NewRequest("GET", "/healthz", nil)
-		req.RemoteAddr = addr
-		rec := &recorder{header: http.Header{}}
-		s.Handler().ServeHTTP(rec, req)
-		return rec.code
-	}
+	get := healthzFrom(s)
 	ok := 0
 	for i := range 1000 { // 1000 distinct /64s of 2001:db8:1::/48, one request each
 		if get(fmt.Sprintf("[2001:db8:1:%x::1]:1", i)) == 200 {
