@@ -28,6 +28,16 @@ this workload.
 The algorithm follows the SEV-SNP firmware ABI (PAGE_INFO) and reproduces the
 digests virtee/sev-snp-measure publishes for its test firmware.`
 
+const measureTDXDescription = `Computes the MRTD a TD built from a TDVF image (an OVMF with TDX metadata)
+will report: the TDX module hashes each page the VMM adds (TDH.MEM.PAGE.ADD) and
+the contents of the sections TDVF marks as measured (TDH.MR.EXTEND, the boot
+firmware volume); the variable store and temporary memory are added but not
+measured. Prints the MRTD and a policy allowing it (--policy-out FILE writes it).
+
+RTMR0-2 (firmware configuration, kernel, command line) depend on what the
+firmware measures at boot; the event log the agent sends is replayed against them
+at appraisal.`
+
 func measureCommand() *cli.Command {
 	types := make([]string, 0, len(measure.VCPUTypes))
 	for k := range measure.VCPUTypes {
@@ -58,6 +68,18 @@ func measureCommand() *cli.Command {
 				&cli.StringFlag{Name: "format", EnvVars: env("format"), Value: "text", Usage: "output `FORMAT`: text, or json for scripts"},
 			},
 			Action: runMeasureSNP,
+		}, {
+			Name:        "tdx",
+			Usage:       "the Intel TDX MRTD of a TD built from a TDVF image",
+			UsageText:   "teeoracle measure tdx --firmware OVMF.fd [--policy-out FILE]",
+			Description: measureTDXDescription,
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "firmware", EnvVars: env("firmware"), Usage: "OVMF firmware image `FILE` (required)"},
+				&cli.StringFlag{Name: "policy-name", EnvVars: env("policy-name"), Value: "pinned-tdx-workload", Usage: "`NAME` of the policy printed"},
+				&cli.StringFlag{Name: "policy-out", EnvVars: env("policy-out"), Usage: "write the policy to `FILE` (must not exist)"},
+				&cli.StringFlag{Name: "format", EnvVars: env("format"), Value: "text", Usage: "output `FORMAT`: text, or json for scripts"},
+			},
+			Action: runMeasureTDX,
 		}},
 	}
 }
@@ -75,18 +97,8 @@ func runMeasureSNP(c *cli.Context) error {
 		return badInput(err)
 	}
 	pol := measure.SNPPolicy(c.String("policy-name"), d)
-	if out := c.String("policy-out"); out != "" {
-		f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			return badInput(fmt.Errorf("--policy-out: %w", err))
-		}
-		if _, err := f.Write(pol); err != nil {
-			f.Close()
-			return fmt.Errorf("--policy-out %s: %w", out, err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("--policy-out %s: %w", out, err)
-		}
+	if err := writePolicyOut(c, pol); err != nil {
+		return err
 	}
 	fd := measure.FirmwareDigest(in.Firmware)
 	if c.String("format") == "json" {
@@ -103,16 +115,9 @@ func runMeasureSNP(c *cli.Context) error {
 
 func snpMeasureInput(c *cli.Context) (measure.SNPInput, error) {
 	var in measure.SNPInput
-	path := c.String("firmware")
-	if path == "" {
-		return in, fmt.Errorf("--firmware is required")
-	}
-	fw, err := os.ReadFile(path)
-	if err != nil {
-		return in, fmt.Errorf("--firmware: %w", err)
-	}
-	if in.Firmware, err = measure.ParseOVMF(path, fw); err != nil {
-		return in, fmt.Errorf("--firmware: %w", err)
+	var err error
+	if in.Firmware, err = readFirmware(c); err != nil {
+		return in, err
 	}
 	if h := c.String("firmware-digest"); h != "" {
 		if in.FirmwareDigest, err = hex.DecodeString(strings.TrimPrefix(strings.ToLower(h), "0x")); err != nil || len(in.FirmwareDigest) != 48 {
@@ -151,4 +156,65 @@ func snpMeasureInput(c *cli.Context) (measure.SNPInput, error) {
 		return in, fmt.Errorf("--guest-features %q: %w", c.String("guest-features"), err)
 	}
 	return in, nil
+}
+
+func runMeasureTDX(c *cli.Context) error {
+	if f := c.String("format"); f != "text" && f != "json" {
+		return badInput(fmt.Errorf("--format %q: want text or json", f))
+	}
+	o, err := readFirmware(c)
+	if err != nil {
+		return badInput(err)
+	}
+	m, err := measure.TDXMRTD(o)
+	if err != nil {
+		return badInput(fmt.Errorf("--firmware: %w", err))
+	}
+	pol := measure.TDXPolicy(c.String("policy-name"), m)
+	if err := writePolicyOut(c, pol); err != nil {
+		return err
+	}
+	if c.String("format") == "json" {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"tee": "tdx", "mrtd": "0x" + hex.EncodeToString(m[:]), "policy": string(pol)})
+	}
+	fmt.Fprintf(c.App.Writer, "mrtd  0x%x\n\npolicy:\n%s", m, pol)
+	return nil
+}
+
+func readFirmware(c *cli.Context) (*measure.OVMF, error) {
+	path := c.String("firmware")
+	if path == "" {
+		return nil, fmt.Errorf("--firmware is required")
+	}
+	fw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--firmware: %w", err)
+	}
+	o, err := measure.ParseOVMF(path, fw)
+	if err != nil {
+		return nil, fmt.Errorf("--firmware: %w", err)
+	}
+	return o, nil
+}
+
+// writePolicyOut writes pol to --policy-out, never over an existing file.
+func writePolicyOut(c *cli.Context, pol []byte) error {
+	out := c.String("policy-out")
+	if out == "" {
+		return nil
+	}
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return badInput(fmt.Errorf("--policy-out: %w", err))
+	}
+	if _, err := f.Write(pol); err != nil {
+		f.Close()
+		return fmt.Errorf("--policy-out %s: %w", out, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--policy-out %s: %w", out, err)
+	}
+	return nil
 }

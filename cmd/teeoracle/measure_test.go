@@ -72,3 +72,25 @@ func TestMeasureSNPBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestMeasureTDX: the MRTD of a TDVF image (the OvmfX64 footer with a zero
+// firmware volume, as in oracle/measure's td-shim cross-check) and refusals.
+func TestMeasureTDX(t *testing.T) {
+	suffix, err := os.ReadFile(filepath.Join(measureFixtures, "ovmf_OvmfX64_suffix.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(t.TempDir(), "tdvf.fd")
+	if err := os.WriteFile(img, append(make([]byte, 0x400000-len(suffix)), suffix...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := run(t, "measure", "tdx", "--firmware", img)
+	if code != 0 || !strings.Contains(stdout, "0x70e2fdb5f5dc56f91eb71df7095c0993155e130bab55b47ed76b690157320f2d3a917c367df039b2cc157105ecc0f225") ||
+		!strings.Contains(stdout, "tdx:\n  allowed_measurements:") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if _, stderr, code := run(t, "measure", "tdx", "--firmware", filepath.Join(measureFixtures, "ovmf_OvmfX64_suffix.bin")); code != exitBadInput ||
+		!strings.Contains(stderr, "truncated") {
+		t.Fatalf("truncated TDVF: exit %d, %q", code, stderr)
+	}
+}

@@ -19,3 +19,14 @@ func SNPPolicy(name string, ms ...[48]byte) []byte {
 	}
 	return []byte(b.String())
 }
+
+// TDXPolicy is a policy that trusts TDs whose MRTD is one of ms, every other TDX
+// rule at its default (TCB status UpToDate, no debug). SEV-SNP is not allowed.
+func TDXPolicy(name string, ms ...[48]byte) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "version: 1\nname: %q\ntdx:\n  allowed_measurements:\n", name)
+	for _, m := range ms {
+		fmt.Fprintf(&b, "    - \"0x%s\"\n", hex.EncodeToString(m[:]))
+	}
+	return []byte(b.String())
+}

@@ -77,3 +77,66 @@ func TestRoundTripSimulatedMachine(t *testing.T) {
 		t.Fatalf("changed command line: reasons %v, want measurement_not_allowed", res.Decision.Reasons)
 	}
 }
+
+// TestRoundTripSimulatedTD: a simulated TD (devnet hardware, test-only root) built
+// from a TDVF image is trusted under the policy TDXPolicy wrote for that image,
+// and one built from the image with one byte of its firmware volume changed is
+// not, with reason measurement_not_allowed.
+func TestRoundTripSimulatedTD(t *testing.T) {
+	mrtdOf := func(img []byte) [48]byte {
+		o, err := ParseOVMF("tdvf.fd", img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := TDXMRTD(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	img := tdvfImage(t, func(i int) byte { return byte(i) })
+	pol, err := policy.Parse(TDXPolicy("pinned", mrtdOf(img)))
+	if err != nil {
+		t.Fatalf("the policy measure writes does not parse: %v", err)
+	}
+	now := time.Now()
+	auth, err := fakehw.NewTDXAuthority(t.Context(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appr, err := appraise.NewTDX(appraise.TDXConfig{Root: auth.Root(), Collateral: auth.Collateral()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decide := func(img []byte) policy.Reason {
+		m := mrtdOf(img)
+		td, err := auth.NewMachine(fakehw.TDXMachineOptions{MRTD: m[:]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := td.GetRawQuote([64]byte{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := evidence.Decode("simulated quote", raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := verifier.Decide(t.Context(), appr, &verifier.Case{Evidence: ev, Policy: pol, At: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Decision.Trusted != (res.Decision.Reasons == 0) {
+			t.Fatalf("trusted %v with reasons %v", res.Decision.Trusted, res.Decision.Reasons)
+		}
+		return res.Decision.Reasons
+	}
+	if r := decide(img); r != 0 {
+		t.Fatalf("TD built from the measured image: reasons %v", r)
+	}
+	changed := append([]byte(nil), img...)
+	changed[0x100000] ^= 1 // inside the measured BFV
+	if r := decide(changed); r != policy.MeasurementNotAllowed {
+		t.Fatalf("TD built from a changed image: reasons %v, want measurement_not_allowed", r)
+	}
+}
