@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -37,18 +40,57 @@ func Damaged(err error) bool {
 type NodeSource struct {
 	base   string
 	client *http.Client
-	// retryBudget bounds how long a request waits out a node that answers 429 (rate
-	// limited: an audit makes several requests in a row) or 503.
-	retryBudget time.Duration
+	// maxRetryAfter is the longest Retry-After a 429 or 503 answer may ask for and
+	// still be waited out; retryBudget bounds the whole wait of one request.
+	maxRetryAfter time.Duration
+	retryBudget   time.Duration
+	// sleep waits between attempts; nil means a timer under the context (tests
+	// replace it to see the waits without taking them).
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// DefaultMaxRetryAfter is the longest Retry-After a NodeSource waits out unless
+// MaxRetryAfter says otherwise.
+const DefaultMaxRetryAfter = time.Minute
+
+// Limits on what a NodeSource reads from a node's answers.
+const (
+	// MaxArchiveBody is the largest successful answer (a verdict, archived
+	// evidence, policy or collateral) read; a larger one is an error.
+	MaxArchiveBody = 16 << 20
+	// MaxErrorBody is how much of an error answer's body is read and quoted in
+	// the error, after control characters and invalid UTF-8 are replaced.
+	MaxErrorBody = 512
+)
+
+// NodeOption configures a NodeSource.
+type NodeOption func(*NodeSource)
+
+// MaxRetryAfter sets the longest wait a node's Retry-After (on 429 or 503) is
+// honoured for (default DefaultMaxRetryAfter). A node asking for more gets an
+// error naming the wait instead, as does one asking for more time than the
+// request's context has left. The whole wait of one request is bounded by this
+// plus 30 seconds. Zero or negative means the default.
+func MaxRetryAfter(d time.Duration) NodeOption {
+	return func(n *NodeSource) {
+		if d > 0 {
+			n.maxRetryAfter = d
+		}
+	}
 }
 
 // NewNodeSource returns a source for the node API at base (scheme, host, port).
 // A nil client means one with a 30-second timeout.
-func NewNodeSource(base string, client *http.Client) *NodeSource {
+func NewNodeSource(base string, client *http.Client, opts ...NodeOption) *NodeSource {
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &NodeSource{base: strings.TrimRight(base, "/"), client: client, retryBudget: 30 * time.Second}
+	n := &NodeSource{base: strings.TrimRight(base, "/"), client: client, maxRetryAfter: DefaultMaxRetryAfter}
+	for _, o := range opts {
+		o(n)
+	}
+	n.retryBudget = n.maxRetryAfter + 30*time.Second
+	return n
 }
 
 // Verdict implements Source.
@@ -70,9 +112,10 @@ func (n *NodeSource) Archive(ctx context.Context, kind string, h common.Hash) ([
 }
 
 // get fetches path, waiting out 429 and 503 answers (as long as the node's
-// Retry-After asks, at least a growing back-off) within the retry budget.
+// Retry-After asks, up to maxRetryAfter; at least a growing back-off) within the
+// retry budget and the context.
 func (n *NodeSource) get(ctx context.Context, path string) ([]byte, error) {
-	p := retry.Policy{Initial: 250 * time.Millisecond, Max: 4 * time.Second, MaxElapsed: n.retryBudget}
+	p := retry.Policy{Initial: 250 * time.Millisecond, Max: 4 * time.Second, MaxElapsed: n.retryBudget, Sleep: n.sleep}
 	b, err := retry.DoValue(ctx, p, func(ctx context.Context) ([]byte, error) {
 		b, code, retryAfter, err := n.getOnce(ctx, path)
 		if err != nil {
@@ -85,6 +128,14 @@ func (n *NodeSource) get(ctx context.Context, path string) ([]byte, error) {
 		if code != http.StatusTooManyRequests && code != http.StatusServiceUnavailable {
 			return nil, retry.Permanent(err)
 		}
+		if retryAfter > n.maxRetryAfter {
+			return nil, retry.Permanent(fmt.Errorf("%w; the node asks to retry after %s, longer than the %s this source waits (MaxRetryAfter)",
+				err, retryAfter, n.maxRetryAfter))
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Now().Add(retryAfter).After(dl) {
+			return nil, retry.Permanent(fmt.Errorf("%w; the node asks to retry after %s, past the request's deadline (%s left)",
+				err, retryAfter, time.Until(dl).Round(time.Millisecond)))
+		}
 		return nil, retry.After(err, retryAfter)
 	})
 	if err != nil && ctx.Err() != nil {
@@ -93,6 +144,9 @@ func (n *NodeSource) get(ctx context.Context, path string) ([]byte, error) {
 	return b, err
 }
 
+// getOnce makes one request. A successful answer's body is read up to
+// MaxArchiveBody (more is an error); an error answer's up to MaxErrorBody,
+// sanitised for quoting.
 func (n *NodeSource) getOnce(ctx context.Context, path string) ([]byte, int, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, n.base+path, nil)
 	if err != nil {
@@ -103,15 +157,61 @@ func (n *NodeSource) getOnce(ctx context.Context, path string) ([]byte, int, tim
 		return nil, 0, 0, fmt.Errorf("node %s: %w", n.base, err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if resp.StatusCode != http.StatusOK {
+		b, err := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody+1))
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("GET %s%s: HTTP %d: %w", n.base, path, resp.StatusCode, err)
+		}
+		return quoteBody(b), resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), time.Now()), nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxArchiveBody+1))
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("GET %s%s: %w", n.base, path, err)
 	}
-	var after time.Duration
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 && s <= 10 {
-		after = time.Duration(s) * time.Second
+	if len(b) > MaxArchiveBody {
+		return nil, 0, 0, fmt.Errorf("GET %s%s: answer larger than %d bytes", n.base, path, MaxArchiveBody)
 	}
-	return b, resp.StatusCode, after, nil
+	return b, resp.StatusCode, 0, nil
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date (RFC 9110
+// 10.2.3). Absent, malformed or in the past means no wait asked (0).
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(min(s, int64(math.MaxInt64/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// quoteBody makes up to MaxErrorBody bytes of an error answer safe to put in an
+// error message: invalid UTF-8 and control characters (newlines included) become
+// U+FFFD, and a longer body is cut with a note.
+func quoteBody(b []byte) []byte {
+	cut := len(b) > MaxErrorBody
+	if cut {
+		b = b[:MaxErrorBody]
+	}
+	s := strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(string(b), "\uFFFD"))
+	s = strings.TrimSpace(s)
+	if cut {
+		s += fmt.Sprintf(" [cut at %d bytes]", MaxErrorBody)
+	}
+	return []byte(s)
 }
 
 // StoreSource reads the archive from a node's database.
