@@ -66,7 +66,7 @@ func BenchmarkSubmitVerifySign(b *testing.B) {
 	close(next)
 	wg.Wait()
 	acked := time.Since(start)
-	for {
+	if !eventually(10*time.Minute, 20*time.Millisecond, func() bool {
 		pending := 0
 		_ = n.store.Unfinished(func(s store.Submission) error {
 			if s.State == store.StateReceived || s.State == store.StateVerified {
@@ -74,10 +74,9 @@ func BenchmarkSubmitVerifySign(b *testing.B) {
 			}
 			return nil
 		})
-		if pending == 0 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+		return pending == 0
+	}) {
+		b.Fatal("submissions still unprocessed after 10 min")
 	}
 	total := time.Since(start)
 	b.StopTimer()

@@ -15,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
@@ -76,21 +77,17 @@ func TestE2ECollateralUnavailable(t *testing.T) {
 			t.Fatalf("submit: HTTP %d: %s", code, res.Error)
 		}
 		// While it waits, the status says so.
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			v := waitState(t, n, res.ID, 10*time.Second, "received", "failed")
-			if v.Waiting != "" {
-				if v.State != "received" || !strings.Contains(v.Waiting, "collateral unavailable") || !strings.Contains(v.Waiting, "HTTP 503") {
-					t.Fatalf("waiting submission %+v", v)
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("submission never showed it waits for collateral: %+v", v)
-			}
-			time.Sleep(50 * time.Millisecond)
+		var v api.SubmissionView
+		if !eventually(10*time.Second, 50*time.Millisecond, func() bool {
+			v = waitState(t, n, res.ID, 10*time.Second, "received", "failed")
+			return v.Waiting != ""
+		}) {
+			t.Fatalf("submission never showed it waits for collateral: %+v", v)
 		}
-		v := waitState(t, n, res.ID, 30*time.Second, "failed")
+		if v.State != "received" || !strings.Contains(v.Waiting, "collateral unavailable") || !strings.Contains(v.Waiting, "HTTP 503") {
+			t.Fatalf("waiting submission %+v", v)
+		}
+		v = waitState(t, n, res.ID, 30*time.Second, "failed")
 		if !strings.Contains(v.Reason, "collateral unavailable for") || v.VerdictHash != nil || v.Waiting != "" {
 			t.Fatalf("failed submission %+v: want the collateral named as the reason and no verdict", v)
 		}

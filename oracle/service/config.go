@@ -125,6 +125,11 @@ type Config struct {
 	// Now is the wall clock for record timestamps and timers only; verdict times come
 	// from the chain. Nil means time.Now.
 	Now func() time.Time
+	// AfterPublishPass, when set, is called by the publisher each time it has
+	// finished one pass over the signed verdicts (sent what had its quorum, left
+	// the rest waiting), whether or not the pass failed. A test hook: it lets a test
+	// wait for the publisher's decision instead of sleeping; nil in production.
+	AfterPublishPass func()
 }
 
 // Check validates c across fields and fills defaults.

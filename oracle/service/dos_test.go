@@ -25,6 +25,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"golang.org/x/time/rate"
 
+	"github.com/teeoracle/teeoracle/internal/retry"
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -165,17 +166,18 @@ func submitAll(tb testing.TB, subs []submission, agents int) (time.Duration, []t
 			defer wg.Done()
 			for i := range next {
 				t0 := time.Now()
-				for {
+				// An agent's back-off: 50 ms between attempts, until accepted.
+				_ = retry.Do(context.Background(), retry.Policy{Initial: 50 * time.Millisecond, Max: 50 * time.Millisecond}, func(context.Context) error {
 					r := postBody(c, subs[i].url, bytes.NewReader(subs[i].bundle), int64(len(subs[i].bundle)))
 					if r.err == nil && (r.code == http.StatusAccepted || r.code == http.StatusOK) {
-						break
+						return nil
 					}
 					if r.err == nil && r.code != http.StatusTooManyRequests && r.code != http.StatusServiceUnavailable {
 						tb.Errorf("submission %d: HTTP %d %s", i, r.code, r.body)
-						break
+						return retry.Permanent(errors.New("refused"))
 					}
-					time.Sleep(50 * time.Millisecond) // an agent's back-off
-				}
+					return errUnavailable
+				})
 				lat[i] = time.Since(t0)
 			}
 		}()

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -236,6 +237,63 @@ type node struct {
 	store *store.Store
 	url   string
 	key   *ecdsa.PrivateKey
+	// passes signals the end of each of the publisher's passes.
+	passes *passes
+}
+
+// passes is a signal the publisher fires after each pass over the signed verdicts
+// (service.Config.AfterPublishPass), so a test can wait for the publisher's
+// decision about a verdict instead of sleeping through "a few passes".
+type passes struct {
+	mu   sync.Mutex
+	done chan struct{} // closed at the end of the current pass, then replaced
+}
+
+func newPasses() *passes { return &passes{done: make(chan struct{})} }
+
+func (p *passes) pass() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	close(p.done)
+	p.done = make(chan struct{})
+}
+
+func (p *passes) next() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.done
+}
+
+// wait returns once k passes have ended since it was called. With k >= 2 at least
+// one whole pass began after the call, so it saw everything in the store as it
+// was at the call.
+func (p *passes) wait(t testing.TB, k int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for i := range k {
+		select {
+		case <-p.next():
+		case <-deadline:
+			t.Fatalf("%d of %d publisher passes ended in %s", i, k, timeout)
+		}
+	}
+}
+
+// eventually calls cond every interval until it holds, and reports whether it did
+// within timeout. It is for waiting until something happens (a state reached, a
+// metric counted, a file deleted); showing that something did not happen needs a
+// signal from the code under test instead (passes).
+func eventually(timeout, interval time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		<-tick.C
+	}
+	return true
 }
 
 type nodeOpts struct {
@@ -286,6 +344,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 	if rpc == nil {
 		rpc = e.client
 	}
+	ps := newPasses()
 	reapp := o.reappEvery
 	if reapp == 0 {
 		reapp = time.Second
@@ -311,6 +370,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		HealthInterval:     300 * time.Millisecond,
 		Now:                o.now,
 		RetainFailed:       o.retain,
+		AfterPublishPass:   ps.pass,
 		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 200 * time.Millisecond,
 			ResubmissionTimeout: 5 * time.Second, RetryInterval: 100 * time.Millisecond},
 		Logger: log,
@@ -325,7 +385,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 	if err := svc.Start(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	n := &node{svc: svc, store: st, url: "http://" + svc.APIAddr(), key: o.key}
+	n := &node{svc: svc, store: st, url: "http://" + svc.APIAddr(), key: o.key, passes: ps}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -479,22 +539,22 @@ func (a *agent) submit(t testing.TB, n *node, anchor uint64, bundle []byte) (int
 // waitState polls a submission until it reaches a terminal state or want.
 func waitState(t testing.TB, n *node, id string, timeout time.Duration, want ...string) api.SubmissionView {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
 	var v api.SubmissionView
-	for time.Now().Before(deadline) {
+	reached := eventually(timeout, 200*time.Millisecond, func() bool {
 		v = api.SubmissionView{}
 		if code := httpJSON(t, "GET", n.url+"/v1/submissions/"+id, "", nil, &v); code != 200 {
 			t.Fatalf("submission %s: HTTP %d", id, code)
 		}
-		for _, w := range want {
-			if v.State == w {
-				return v
-			}
+		if slices.Contains(want, v.State) {
+			return true
 		}
 		if v.State == "confirmed" || v.State == "failed" {
 			t.Fatalf("submission %s ended %s (%s), want %v", id, v.State, v.Reason, want)
 		}
-		time.Sleep(200 * time.Millisecond)
+		return false
+	})
+	if reached {
+		return v
 	}
 	t.Fatalf("submission %s still %s (%s) after %s, want %v; quorum %+v", id, v.State, v.Reason, timeout, want, v.Quorum)
 	return v

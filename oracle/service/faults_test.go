@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -93,13 +92,19 @@ func (a *anvilProc) stop() {
 
 // flakyProxy forwards JSON-RPC to anvil and answers a share of requests with 502,
 // the way a struggling RPC provider does.
-func flakyProxy(t *testing.T, target string, failPct int) string {
+func flakyProxy(t *testing.T, target string, failPct int) *proxy {
 	t.Helper()
 	u, _ := url.Parse(target)
 	rp := httputil.NewSingleHostReverseProxy(u)
-	var n atomic.Int64
+	p := &proxy{upstreamErrs: make(chan error, 64)}
+	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		select {
+		case p.upstreamErrs <- err:
+		default:
+		}
+		w.WriteHeader(http.StatusBadGateway)
+	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
 		if rand.IntN(100) < failPct {
 			http.Error(w, "injected upstream failure", http.StatusBadGateway)
 			return
@@ -112,7 +117,40 @@ func flakyProxy(t *testing.T, target string, failPct int) string {
 	}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	return "http://" + ln.Addr().String()
+	p.url = "http://" + ln.Addr().String()
+	return p
+}
+
+// proxy is a flakyProxy: its address, and the requests it could not pass on
+// because the upstream did not answer (the first 64 not yet read).
+type proxy struct {
+	url          string
+	upstreamErrs chan error
+}
+
+// drain forgets the upstream errors seen so far.
+func (p *proxy) drain() {
+	for {
+		select {
+		case <-p.upstreamErrs:
+		default:
+			return
+		}
+	}
+}
+
+// waitUpstreamErrors waits until k requests the proxy received failed at the
+// upstream.
+func (p *proxy) waitUpstreamErrors(t *testing.T, k int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for i := range k {
+		select {
+		case <-p.upstreamErrs:
+		case <-deadline:
+			t.Fatalf("%d of %d requests met the dead upstream in %s", i, k, timeout)
+		}
+	}
 }
 
 // buildTeeoracle builds the command into dir. It returns an error instead of
@@ -270,21 +308,18 @@ func TestE2EFaults(t *testing.T) {
 	}
 	phase("submitted")
 	// Kill the node the moment a transaction is in flight.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		inFlight := false
+	inFlight := eventually(30*time.Second, 50*time.Millisecond, func() bool {
 		for _, s := range subs {
 			var sv api.SubmissionView
 			httpJSON(t, "GET", n.url+"/v1/submissions/"+s.id, "", nil, &sv)
-			inFlight = inFlight || sv.State == "submitted"
+			if sv.State == "submitted" {
+				return true
+			}
 		}
-		if inFlight {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no transaction went in flight:\n%s", p.logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+		return false
+	})
+	if !inFlight {
+		t.Fatalf("no transaction went in flight:\n%s", p.logs.String())
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -294,7 +329,7 @@ func TestE2EFaults(t *testing.T) {
 
 	// The node restarts against a failing RPC endpoint.
 	proxy := flakyProxy(t, rpcURL, 33)
-	p2 := startNodeProc(t, bin, args(proxy))
+	p2 := startNodeProc(t, bin, args(proxy.url))
 	n2 := &node{url: p2.url}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -313,8 +348,11 @@ func TestE2EFaults(t *testing.T) {
 	// evidence anchored before it can no longer be published (the registry says
 	// AnchorHashMismatch, as after a reorg): the node must recover its nonce and
 	// publish what is anchored after the restart, once.
+	proxy.drain()
 	ap.stop()
-	time.Sleep(time.Second) // the node's loops (200 ms) meet the dead endpoint
+	// The node's loops (200 ms) meet the dead endpoint: several of its requests
+	// fail at the proxy for want of an upstream.
+	proxy.waitUpstreamErrors(t, 5, 30*time.Second)
 	ap.start(t)
 	// An agent attesting now must anchor after the restart (evidence anchored before
 	// it cannot be published, see above). The node anchors AnchorMargin (2) blocks
@@ -420,32 +458,21 @@ func registerMachines(t *testing.T, e *chainEnv, provider *ecdsa.PrivateKey, sal
 // yet (a chain just restarted).
 func blockNumber(t *testing.T, c *ethclient.Client, timeout time.Duration) uint64 {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		n, err := c.BlockNumber(ctxT(t))
-		if err == nil {
-			return n
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("chain head unreadable for %s: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var n uint64
+	var err error
+	if !eventually(timeout, 100*time.Millisecond, func() bool { n, err = c.BlockNumber(ctxT(t)); return err == nil }) {
+		t.Fatalf("chain head unreadable for %s: %v", timeout, err)
 	}
+	return n
 }
 
 // waitBlock polls until the chain's head is at least n.
 func waitBlock(t *testing.T, c *ethclient.Client, n uint64, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	for {
-		head := blockNumber(t, c, time.Until(deadline))
-		if head >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("chain head %d, still below %d after %s", head, n, timeout)
-		}
-		time.Sleep(200 * time.Millisecond)
+	var head uint64
+	if !eventually(timeout, 200*time.Millisecond, func() bool { head = blockNumber(t, c, time.Until(deadline)); return head >= n }) {
+		t.Fatalf("chain head %d, still below %d after %s", head, n, timeout)
 	}
 }
 

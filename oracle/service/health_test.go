@@ -35,17 +35,11 @@ func (r *downRPC) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header
 // waitReady polls a node's Ready until check accepts its answer.
 func waitReady(t *testing.T, n *node, what string, check func(error) bool) error {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		err := n.svc.Ready(ctxT(t))
-		if check(err) {
-			return err
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: Ready says %v", what, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var err error
+	if !eventually(20*time.Second, 100*time.Millisecond, func() bool { err = n.svc.Ready(ctxT(t)); return check(err) }) {
+		t.Fatalf("%s: Ready says %v", what, err)
 	}
+	return err
 }
 
 // TestE2EReadyTellsWhy: /readyz is ready only while the node can publish, and
@@ -114,12 +108,10 @@ func TestE2EReadyTellsWhy(t *testing.T) {
 		if code != 202 {
 			t.Fatalf("submit: HTTP %d: %s", code, res.Error)
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for scrape(t, n, "teeoracle_publish_insufficient_funds_total") < 1 {
-			if time.Now().After(deadline) {
-				t.Fatal("no refused transaction counted")
-			}
-			time.Sleep(200 * time.Millisecond)
+		if !eventually(30*time.Second, 200*time.Millisecond, func() bool {
+			return scrape(t, n, "teeoracle_publish_insufficient_funds_total") >= 1
+		}) {
+			t.Fatal("no refused transaction counted")
 		}
 		e.rpc(t, "anvil_setBalance", poor, hexutil.EncodeBig(new(big.Int).Mul(big.NewInt(1e18), big.NewInt(10))))
 		v := waitState(t, n, res.ID, 60*time.Second, "confirmed")

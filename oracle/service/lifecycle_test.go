@@ -88,24 +88,21 @@ func TestE2EPeersAskedTogether(t *testing.T) {
 	if code != 202 {
 		t.Fatalf("submit: HTTP %d: %s", code, res.Error)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var v api.SubmissionView
+	var v api.SubmissionView
+	asked := eventually(30*time.Second, 200*time.Millisecond, func() bool {
+		v = api.SubmissionView{}
 		if code := httpJSON(t, "GET", n.url+"/v1/submissions/"+res.ID, "", nil, &v); code != 200 {
 			t.Fatalf("submission: HTTP %d", code)
 		}
-		if v.Quorum != nil && len(v.Quorum.Peers) == 2 {
-			for _, p := range v.Quorum.Peers {
-				if p.Status != "pending" {
-					t.Fatalf("peer %s: %s (%s), want pending: peers were not asked together", p.URL, p.Status, p.Detail)
-				}
-			}
-			return
+		return v.Quorum != nil && len(v.Quorum.Peers) == 2
+	})
+	if !asked {
+		t.Fatalf("no quorum progress after 30 s: %+v", v)
+	}
+	for _, p := range v.Quorum.Peers {
+		if p.Status != "pending" {
+			t.Fatalf("peer %s: %s (%s), want pending: peers were not asked together", p.URL, p.Status, p.Detail)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no quorum progress after 30 s: %+v", v)
-		}
-		time.Sleep(200 * time.Millisecond)
 	}
 }
 

@@ -52,6 +52,9 @@ func (s *Service) publisher(ctx context.Context) {
 		if err := s.publishOnce(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("publish pass failed; retrying", "err", err)
 		}
+		if s.cfg.AfterPublishPass != nil {
+			s.cfg.AfterPublishPass()
+		}
 		select {
 		case <-ctx.Done():
 		case <-s.pubWake:

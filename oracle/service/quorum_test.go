@@ -85,9 +85,11 @@ func TestE2EQuorum(t *testing.T) {
 		ch := ag.challenge(t, A)
 		bundle := ag.evidenceFor(t, ch, good, nil)
 		idA := submit(t, ag, A, ch, bundle)
-		v := waitState(t, A, idA, 20*time.Second, "signed")
-		time.Sleep(3 * time.Second) // several publisher passes
-		v = waitState(t, A, idA, time.Second, "signed")
+		waitState(t, A, idA, 20*time.Second, "signed")
+		// Two whole publisher passes over the signed verdict (a pass sends what has
+		// its quorum and waits for the receipt): it is still signed, not sent.
+		A.passes.wait(t, 2, 20*time.Second)
+		v := waitState(t, A, idA, time.Second, "signed")
 		if e.isTrusted(t, m1) {
 			t.Fatal("verdict landed with one signature of a 2-of-3 quorum")
 		}
@@ -119,23 +121,20 @@ func TestE2EQuorum(t *testing.T) {
 			t.Fatalf("published verdict holds %d signatures", len(vv.Signatures))
 		}
 		// C used another policy: another verdict hash, visible as a disagreement.
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			var vc api.SubmissionView
+		var vc api.SubmissionView
+		disagrees := eventually(20*time.Second, 300*time.Millisecond, func() bool {
+			vc = api.SubmissionView{}
 			httpJSON(t, "GET", C.url+"/v1/submissions/"+idC, "", nil, &vc)
 			if vc.VerdictHash != nil && *vc.VerdictHash == *va.VerdictHash {
 				t.Fatal("node with another policy reached the same verdict hash")
 			}
-			if vc.Quorum != nil && vc.Quorum.Disagreement {
-				if vc.State == "confirmed" {
-					t.Fatal("the odd node's verdict was confirmed")
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("odd node shows no disagreement: %+v quorum %+v", vc.State, vc.Quorum)
-			}
-			time.Sleep(300 * time.Millisecond)
+			return vc.Quorum != nil && vc.Quorum.Disagreement
+		})
+		if !disagrees {
+			t.Fatalf("odd node shows no disagreement: %+v quorum %+v", vc.State, vc.Quorum)
+		}
+		if vc.State == "confirmed" {
+			t.Fatal("the odd node's verdict was confirmed")
 		}
 		if metric := scrape(t, C, "teeoracle_quorum_disagreements_total"); metric < 1 {
 			t.Fatalf("disagreement metric %v", metric)
@@ -166,6 +165,12 @@ func TestE2EQuorum(t *testing.T) {
 			if !strings.Contains(v.Reason, "never bind") {
 				t.Fatalf("failed for %q, want the binding rule", v.Reason)
 			}
+		}
+		// C holds its signed verdict; two whole passes of its publisher later it has
+		// still not sent it alone.
+		C.passes.wait(t, 2, 20*time.Second)
+		if v := waitState(t, C, idC, time.Second, "signed"); v.Quorum == nil || v.Quorum.Signatures != 1 {
+			t.Fatalf("odd node's submission %+v quorum %+v, want still signed with its own signature", v.State, v.Quorum)
 		}
 		if e.isTrusted(t, m2) {
 			t.Fatal("machine trusted on one odd node's signature")

@@ -53,11 +53,9 @@ func TestE2ERestartKeepsMachines(t *testing.T) {
 	}
 	// The trusted machine is re-appraised every epoch (1 s here): the store keeps one
 	// record of the last epoch per verdict, not one per epoch.
-	first := int64(-1)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var keys int
-		var epoch int64
+	first, epoch, keys := int64(-1), int64(0), 0
+	threeEpochs := eventually(30*time.Second, 200*time.Millisecond, func() bool {
+		keys = 0
 		err := n.store.MetaPrefix("reappraised/", func(_ string, v []byte) error {
 			keys++
 			if len(v) == 8 {
@@ -74,13 +72,10 @@ func TestE2ERestartKeepsMachines(t *testing.T) {
 		if keys == 1 && first < 0 {
 			first = epoch
 		}
-		if keys == 1 && epoch >= first+3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("re-appraisal epochs: first %d, now %d (%d records) after 30 s", first, epoch, keys)
-		}
-		time.Sleep(200 * time.Millisecond)
+		return keys == 1 && epoch >= first+3
+	})
+	if !threeEpochs {
+		t.Fatalf("re-appraisal epochs: first %d, now %d (%d records) after 30 s", first, epoch, keys)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -102,12 +97,8 @@ func TestE2ERestartKeepsMachines(t *testing.T) {
 	}
 	chainNow := time.Unix(int64(head.Time), 0)
 	snp.crls.add(snp.crl(t, chainNow.Add(-time.Second), chainNow.AddDate(0, 1, 0), snp.signer.Ask))
-	deadline = time.Now().Add(45 * time.Second)
-	for e.isTrusted(t, machine) {
-		if time.Now().After(deadline) {
-			t.Fatal("restarted node did not downgrade a machine it learnt before the restart")
-		}
-		time.Sleep(500 * time.Millisecond)
+	if !eventually(45*time.Second, 500*time.Millisecond, func() bool { return !e.isTrusted(t, machine) }) {
+		t.Fatal("restarted node did not downgrade a machine it learnt before the restart")
 	}
 	if rec := e.machine(t, machine); rec.Status != uint8(verdict.StatusUntrusted) {
 		t.Fatalf("on-chain status %d, want untrusted", rec.Status)

@@ -37,12 +37,10 @@ func TestE2EFailedEvidenceIsPruned(t *testing.T) {
 	}
 	kept := submit(false, "confirmed")
 	forged := submit(true, "failed")
-	deadline := time.Now().Add(30 * time.Second)
-	for httpJSON(t, "GET", n.url+"/v1/archive/evidence/"+forged, "", nil, nil) != 404 {
-		if time.Now().After(deadline) {
-			t.Fatal("failed submission's evidence still served 30 s after its 2 s retention")
-		}
-		time.Sleep(200 * time.Millisecond)
+	if !eventually(30*time.Second, 200*time.Millisecond, func() bool {
+		return httpJSON(t, "GET", n.url+"/v1/archive/evidence/"+forged, "", nil, nil) == 404
+	}) {
+		t.Fatal("failed submission's evidence still served 30 s after its 2 s retention")
 	}
 	if code := httpJSON(t, "GET", n.url+"/v1/archive/evidence/"+kept, "", nil, nil); code != 200 {
 		t.Fatalf("published verdict's evidence: HTTP %d", code)
