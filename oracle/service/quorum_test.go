@@ -216,7 +216,7 @@ func TestE2EQuorumForwarding(t *testing.T) {
 	addrs, peersOf := meshOf(t, 3)
 	A := startNode(t, e, nodeOpts{key: ka, policy: pol, snp: snp, listen: addrs[0], peers: peersOf(0)})
 	B := startNode(t, e, nodeOpts{key: kb, policy: pol, snp: snp, listen: addrs[1], peers: peersOf(1)})
-	startNode(t, e, nodeOpts{key: kc, policy: pol, snp: snp, listen: addrs[2], peers: peersOf(2)})
+	C := startNode(t, e, nodeOpts{key: kc, policy: pol, snp: snp, listen: addrs[2], peers: peersOf(2)})
 
 	ag := e.newAgent(t, snp, m)
 	ch := ag.challenge(t, A)
@@ -228,10 +228,17 @@ func TestE2EQuorumForwarding(t *testing.T) {
 	if !e.isTrusted(t, m) || !e.consumerAccepts(t, ag.teeKey) {
 		t.Fatal("verdict not trusted on-chain after attesting to one node")
 	}
-	var vv api.VerdictView
-	httpJSON(t, "GET", A.url+"/v1/verdicts/"+va.VerdictHash.String(), "", nil, &vv)
-	if len(vv.Signatures) < 2 {
-		t.Fatalf("published verdict holds %d signatures, want a quorum of 2", len(vv.Signatures))
+	// Whichever node gathered the quorum first published it (A learns of it from
+	// the chain when B or C was quicker): that node holds two or more signatures.
+	most := 0
+	for _, n := range []*node{A, B, C} {
+		var vv api.VerdictView
+		if httpJSON(t, "GET", n.url+"/v1/verdicts/"+va.VerdictHash.String(), "", nil, &vv) == 200 {
+			most = max(most, len(vv.Signatures))
+		}
+	}
+	if most < 2 {
+		t.Fatalf("no node holds more than %d signatures of the published verdict, want a quorum of 2", most)
 	}
 	// B appraised the forwarded evidence itself and reached the same verdict.
 	var ev struct {
