@@ -90,6 +90,13 @@ func TestE2EQuorum(t *testing.T) {
 		// its quorum and waits for the receipt): it is still signed, not sent.
 		A.passes.wait(t, 2, 20*time.Second)
 		v := waitState(t, A, idA, time.Second, "signed")
+		// The passes saw it and left it waiting; no transaction was tried.
+		if w := scrape(t, A, "teeoracle_quorum_waiting"); w != 1 {
+			t.Fatalf("quorum_waiting %g after two passes, want 1", w)
+		}
+		if m, err := httpGetText(A.url + "/metrics"); err != nil || strings.Contains(m, "teeoracle_publish_batches_total{") {
+			t.Fatalf("a verdict transaction was tried with one signature of two (%v):\n%s", err, grepLines(m, "publish_batches"))
+		}
 		if e.isTrusted(t, m1) {
 			t.Fatal("verdict landed with one signature of a 2-of-3 quorum")
 		}
