@@ -88,6 +88,9 @@ func TestKill9WhileTransactionsInFlight(t *testing.T) {
 				t.Fatalf("round %d: child: %s", round, line)
 			}
 		}
+		// A random moment into the child's next send (broadcast, journal write,
+		// receipt wait): the kill landing anywhere is what this test checks, so the
+		// wait is the thing under test, not a wait for something to happen.
 		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_, _ = io.Copy(io.Discard, out)
