@@ -214,12 +214,16 @@ type flakyOracle struct {
 	agent.Oracle
 	down  atomic.Bool
 	calls atomic.Int32
+	// third, when set, is closed by the third call.
+	third chan struct{}
 }
 
 var errDown = errors.New("connect: connection refused")
 
 func (o *flakyOracle) Challenge(ctx context.Context, m common.Hash, k common.Address) (*api.Challenge, error) {
-	o.calls.Add(1)
+	if o.calls.Add(1) == 3 && o.third != nil {
+		close(o.third)
+	}
 	if o.down.Load() {
 		return nil, errDown
 	}
@@ -238,7 +242,7 @@ func TestAgentSurvivesOracleDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Backoff = agent.Backoff{Initial: 50 * time.Millisecond, Max: 400 * time.Millisecond}
-	counting := &flakyOracle{Oracle: cfg.Oracle}
+	counting := &flakyOracle{Oracle: cfg.Oracle, third: make(chan struct{})}
 	cfg.Oracle = counting
 	a := newAgent(t, cfg)
 	type result struct {
@@ -250,12 +254,13 @@ func TestAgentSurvivesOracleDown(t *testing.T) {
 		r, err := a.AttestUntilDone(ctx)
 		done <- result{r, err}
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for counting.calls.Load() < 3 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if counting.calls.Load() < 3 {
-		t.Fatalf("agent tried %d times while the node was down", counting.calls.Load())
+	// The agent's third try, all while the node is down: the round has not ended.
+	select {
+	case <-counting.third:
+	case res := <-done:
+		t.Fatalf("round finished while the node was down: %+v %v", res.r, res.err)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("agent tried %d times in 10 s while the node was down", counting.calls.Load())
 	}
 	select {
 	case res := <-done:
