@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"log/slog"
 
@@ -65,9 +64,10 @@ func (m *module) withRoots(log *slog.Logger, rootsJSON []byte) (*module, error) 
 	return &module{v: v, roots: info}, nil
 }
 
-// parseRoots decodes and checks custom roots: every certificate parses, each SEV-SNP
-// set is what appraise.NewSNPRoots accepts (ARK self-signed, intermediates signed by
-// it), and the TDX root is a self-signed CA.
+// parseRoots decodes custom roots and checks them with appraise.ParseRoots, the
+// parser the command line uses too: every certificate parses, each SEV-SNP set is
+// what appraise.NewSNPRoots accepts (ARK self-signed, intermediates signed by it),
+// and the TDX root is a self-signed CA.
 func parseRoots(rootsJSON []byte) (*appraise.SNPRoots, *x509.Certificate, rootsInfo, error) {
 	var w rootsWire
 	dec := json.NewDecoder(bytes.NewReader(rootsJSON))
@@ -78,70 +78,20 @@ func parseRoots(rootsJSON []byte) (*appraise.SNPRoots, *x509.Certificate, rootsI
 	if dec.More() {
 		return nil, nil, rootsInfo{}, fmt.Errorf("%w: roots JSON: data after the object", appraise.ErrRoots)
 	}
-	if len(w.SNP) == 0 || len(w.TDXRoot) == 0 {
-		return nil, nil, rootsInfo{}, fmt.Errorf("%w: custom roots need both SEV-SNP roots (snp) and a TDX root (tdx_root): they replace the vendors' roots for both TEEs", appraise.ErrRoots)
+	in := appraise.RootsInput{SNPName: "snp", TDXName: "tdx_root", RequireBoth: true}
+	for _, s := range w.SNP {
+		in.SNPSets = append(in.SNPSets, appraise.SNPRootCerts{ProductLine: s.ProductLine, ARK: s.ARK, ASK: s.ASK, ASVK: s.ASVK})
 	}
-	info := rootsInfo{Kind: "custom"}
-	sets := make([]appraise.SNPRootSet, 0, len(w.SNP))
-	for i, s := range w.SNP {
-		set := appraise.SNPRootSet{ProductLine: s.ProductLine}
-		var err error
-		name := fmt.Sprintf("snp[%d] (%s)", i, s.ProductLine)
-		if set.ARK, err = parseCert(name+".ark", s.ARK, true); err != nil {
-			return nil, nil, rootsInfo{}, err
-		}
-		if set.ASK, err = parseCert(name+".ask", s.ASK, false); err != nil {
-			return nil, nil, rootsInfo{}, err
-		}
-		if set.ASVK, err = parseCert(name+".asvk", s.ASVK, false); err != nil {
-			return nil, nil, rootsInfo{}, err
-		}
-		sets = append(sets, set)
-		info.SNP = append(info.SNP, snpRootInfo{ProductLine: s.ProductLine, ARKSHA256: certHash(set.ARK)})
-	}
-	snp, err := appraise.NewSNPRoots(sets...)
+	in.TDXRoot = w.TDXRoot
+	r, err := appraise.ParseRoots(in)
 	if err != nil {
 		return nil, nil, rootsInfo{}, err // wraps appraise.ErrRoots
 	}
-	tdx, err := parseCert("tdx_root", w.TDXRoot, true)
-	if err != nil {
-		return nil, nil, rootsInfo{}, err
+	info := rootsInfo{Kind: "custom", TDXRootSHA256: certHash(r.TDX)}
+	for _, s := range w.SNP {
+		info.SNP = append(info.SNP, snpRootInfo{ProductLine: s.ProductLine, ARKSHA256: certHash(r.SNP.Set(s.ProductLine).ARK)})
 	}
-	if !tdx.IsCA || !bytes.Equal(tdx.RawIssuer, tdx.RawSubject) {
-		return nil, nil, rootsInfo{}, fmt.Errorf("%w: tdx_root %q is not a self-issued CA", appraise.ErrRoots, tdx.Subject.CommonName)
-	}
-	if err := tdx.CheckSignatureFrom(tdx); err != nil {
-		return nil, nil, rootsInfo{}, fmt.Errorf("%w: tdx_root is not self-signed: %w", appraise.ErrRoots, err)
-	}
-	info.TDXRootSHA256 = certHash(tdx)
-	return snp, tdx, info, nil
-}
-
-// parseCert reads one certificate, DER or a single PEM CERTIFICATE block. An
-// absent optional certificate is nil.
-func parseCert(name string, b []byte, required bool) (*x509.Certificate, error) {
-	if len(b) == 0 {
-		if required {
-			return nil, fmt.Errorf("%w: %s is missing", appraise.ErrRoots, name)
-		}
-		return nil, nil
-	}
-	der := b
-	if t := bytes.TrimSpace(b); bytes.HasPrefix(t, []byte("-----BEGIN")) {
-		blk, rest := pem.Decode(t)
-		if blk == nil || blk.Type != "CERTIFICATE" {
-			return nil, fmt.Errorf("%w: %s: not a PEM CERTIFICATE block", appraise.ErrRoots, name)
-		}
-		if len(bytes.TrimSpace(rest)) != 0 {
-			return nil, fmt.Errorf("%w: %s: more than one PEM block; give one certificate", appraise.ErrRoots, name)
-		}
-		der = blk.Bytes
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", appraise.ErrRoots, name, err)
-	}
-	return c, nil
+	return r.SNP, r.TDX, info, nil
 }
 
 func certHash(c *x509.Certificate) string { return common.Hash(sha256.Sum256(c.Raw)).Hex() }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/oracle/audit"
-	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -108,8 +108,8 @@ func openAuditSource(c *cli.Context) (audit.Source, *store.Store, error) {
 }
 
 // auditTarget returns the verdict hash to audit: --verdict-hash, or with
-// --machine-id the machine's latest verdict the registry accepted (with --rpc-url) or
-// else the latest the database holds.
+// --machine-id the machine's latest verdict (audit.LatestVerdict): the registry's
+// with --rpc-url, else the database's.
 func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.Store) (common.Hash, error) {
 	h, err := parseHash(c, flagVerdictHash)
 	if err != nil || h != (common.Hash{}) {
@@ -122,24 +122,18 @@ func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.S
 	if err != nil {
 		return common.Hash{}, err
 	}
-	switch {
-	case cc != nil:
-		evs, err := cc.reg.VerdictsAccepted(ctx, chain.BlockRange{}, id)
-		if err != nil {
-			return common.Hash{}, fmt.Errorf("--%s %s: %w", flagMachine, id, err)
-		}
-		if len(evs) == 0 {
-			return common.Hash{}, fmt.Errorf("--%s %s: registry %s accepted no verdict for this machine", flagMachine, id, cc.reg.Address())
-		}
-		return evs[len(evs)-1].Digest, nil
-	case st != nil:
-		v, err := st.LatestVerdict(id)
-		if err != nil {
-			return common.Hash{}, fmt.Errorf("--%s %s: %w", flagMachine, id, err)
-		}
-		return v.Hash, nil
+	var reg audit.Registry
+	if cc != nil {
+		reg = cc.reg
 	}
-	return common.Hash{}, fmt.Errorf("--%s needs --%s (audit the verdict on-chain) or --%s (the latest archived one)", flagMachine, rfRPCURL, flagDB)
+	h, err = audit.LatestVerdict(ctx, id, reg, st)
+	switch {
+	case errors.Is(err, audit.ErrNoLookup):
+		return common.Hash{}, fmt.Errorf("--%s needs --%s (audit the verdict on-chain) or --%s (the latest archived one)", flagMachine, rfRPCURL, flagDB)
+	case err != nil:
+		return common.Hash{}, fmt.Errorf("--%s %s: %w", flagMachine, id, err)
+	}
+	return h, nil
 }
 
 func runAudit(c *cli.Context) (*audit.Result, error) {
@@ -165,15 +159,11 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	roots, err := loadSNPRoots(c.String(flagSNPRoots))
+	roots, err := readRoots(c.String(flagSNPRoots), c.String(flagTDXRoot))
 	if err != nil {
 		return nil, err
 	}
-	tdxRoot, err := loadTDXRoot(c.String(flagTDXRoot))
-	if err != nil {
-		return nil, err
-	}
-	res, err := audit.Reproduce(ctx, src, h, verifier.Options{SNPRoots: roots, TDXRoot: tdxRoot})
+	res, err := audit.Reproduce(ctx, src, h, verifier.Options{SNPRoots: roots.SNP, TDXRoot: roots.TDX})
 	if err != nil {
 		return nil, err
 	}

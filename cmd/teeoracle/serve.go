@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -21,13 +19,11 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
-	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
-	"github.com/teeoracle/teeoracle/oracle/verifier"
 	"github.com/teeoracle/teeoracle/web"
 )
 
@@ -44,9 +40,6 @@ and TEEORACLE_ variables override it. At start the node waits up to 1 minute for
 
 SIGINT or SIGTERM stops it gracefully (in-flight work finishes or stays in the
 database to resume); a second signal forces exit.`
-
-// exitForced is the exit status after a second interrupt.
-const exitForced = 130
 
 func serveCommand(deps appDeps) *cli.Command {
 	return &cli.Command{
@@ -217,166 +210,10 @@ func explorerHandler(c *serveConfig) (http.Handler, error) {
 	return h, nil
 }
 
-// loadSNPRoots reads a PEM file of AMD root certificates (appraise.ParseSNPRootsPEM);
-// no path means AMD's production roots.
-func loadSNPRoots(path string) (*appraise.SNPRoots, error) {
-	if path == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagSNPRoots, err)
-	}
-	r, err := appraise.ParseSNPRootsPEM(b)
-	if err != nil {
-		return nil, fmt.Errorf("--%s %s: %w", flagSNPRoots, path, err)
-	}
-	return r, nil
-}
-
-// loadTDXRoot reads a PEM root certificate; no path means Intel's production root.
-func loadTDXRoot(path string) (*x509.Certificate, error) {
-	if path == "" {
-		return nil, nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagTDXRoot, err)
-	}
-	c, err := appraise.ParseTDXRootPEM(b)
-	if err != nil {
-		return nil, fmt.Errorf("--%s %s: %w", flagTDXRoot, path, err)
-	}
-	return c, nil
-}
-
-// reloadingSNPCRLs serves the AMD CRLs of a directory, re-read on every
-// continuous-attestation pass, so a CRL dropped into the directory is picked up and
-// the archived evidence re-appraised against it.
-type reloadingSNPCRLs struct {
-	dir   string
-	mu    sync.RWMutex
-	local *verifier.SNPCRLs
-}
-
-func (r *reloadingSNPCRLs) reload(context.Context) error {
-	l, err := loadSNPCRLs(r.dir)
-	if err != nil {
-		return err
-	}
-	r.mu.Lock()
-	r.local = l
-	r.mu.Unlock()
-	return nil
-}
-
-func (r *reloadingSNPCRLs) VCEK(ctx context.Context, line string, chip []byte, tcb uint64) ([]byte, error) {
-	return nil, fmt.Errorf("VCEK: %w (it must come with the evidence)", verifier.ErrNotGiven)
-}
-
-func (r *reloadingSNPCRLs) CRL(ctx context.Context, line string, vlek bool, asOf time.Time) ([]byte, error) {
-	r.mu.RLock()
-	l := r.local
-	r.mu.RUnlock()
-	return l.CRL(ctx, line, vlek, asOf)
-}
-
-// CRLs makes the reloading source an appraise.SNPCRLLister like the files it holds.
-func (r *reloadingSNPCRLs) CRLs(ctx context.Context, line string, asOf time.Time) ([][]byte, error) {
-	r.mu.RLock()
-	l := r.local
-	r.mu.RUnlock()
-	return l.CRLs(ctx, line, asOf)
-}
-
-// buildAppraiser makes the SNP and TDX appraisers with recording collateral sources.
-func buildAppraiser(c *serveConfig, log *slog.Logger) (appraise.Appraiser, func(context.Context) error, error) {
-	roots, err := loadSNPRoots(c.SNPRoots)
-	if err != nil {
-		return nil, nil, err
-	}
-	tdxRoot, err := loadTDXRoot(c.TDXRoot)
-	if err != nil {
-		return nil, nil, err
-	}
-	var cache *collateral.Cache
-	if c.CacheDir != "" || !c.Offline {
-		opts := collateral.Options{Dir: c.CacheDir, Offline: c.Offline, Logger: log}
-		if !c.Offline {
-			opts.Fetcher = &collateral.HTTPFetcher{}
-		}
-		if cache, err = collateral.New(opts); err != nil {
-			return nil, nil, fmt.Errorf("--%s %s: %w", flagCacheDir, c.CacheDir, err)
-		}
-	}
-	var snpSrc appraise.SNPCollateral
-	var tdxSrc appraise.TDXCollateralSource
-	var refresh func(context.Context) error
-	if c.Collateral != "" {
-		st, err := os.Stat(c.Collateral)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--%s: %w", flagCollateral, err)
-		}
-		switch {
-		case !st.IsDir():
-			d, err := collateral.LoadDcapQVL(c.Collateral)
-			if err != nil {
-				return nil, nil, fmt.Errorf("--%s %s: %w", flagCollateral, c.Collateral, err)
-			}
-			tdxSrc = d
-		default:
-			// A directory: AMD CRLs (re-read every pass) and, when present, Intel PCS
-			// responses.
-			r := &reloadingSNPCRLs{dir: c.Collateral}
-			if err := r.reload(context.Background()); err == nil {
-				snpSrc, refresh = r, r.reload
-			}
-			if d, err := collateral.LoadPCSDir(c.Collateral); err == nil {
-				tdxSrc = d
-			}
-			if snpSrc == nil && tdxSrc == nil {
-				return nil, nil, fmt.Errorf("--%s %s: neither AMD CRLs nor Intel PCS responses", flagCollateral, c.Collateral)
-			}
-		}
-	}
-	if snpSrc == nil && cache != nil {
-		snpSrc = &collateral.KDS{Cache: cache}
-	}
-	if tdxSrc == nil && cache != nil {
-		tdxSrc = &collateral.PCSFetcher{Getter: collateral.TDXGetter{Cache: cache, Now: time.Now}}
-	}
-	var by appraise.ByTEE
-	snpCfg := appraise.SNPConfig{Roots: roots, Logger: log}
-	if snpSrc != nil {
-		snpCfg.Collateral = service.RecordingSNP{Inner: snpSrc}
-	}
-	if by.SNP, err = appraise.NewSNP(snpCfg); err != nil {
-		return nil, nil, err
-	}
-	if tdxSrc != nil {
-		if by.TDX, err = appraise.NewTDX(appraise.TDXConfig{Root: tdxRoot, Collateral: service.RecordingTDX{Inner: tdxSrc}}); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		log.Warn("no TDX collateral source (offline without --collateral or --cache-dir): TDX evidence will be refused")
-	}
-	return by, refresh, nil
-}
-
 // runServe builds the node in dependency order, runs it until a signal, and stops
 // it in reverse order.
 func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
-	key, err := chain.LoadKey(chain.KeySource{Keystore: c.Keystore, PasswordFile: c.PasswordFile, KeyFile: c.KeyFile}, log)
-	if err != nil {
-		return badInput(err)
-	}
-	pol := policy.Default()
-	if c.Policy != "" {
-		if pol, err = policy.Load(c.Policy); err != nil {
-			return badInput(err)
-		}
-	}
-	appraiser, refresh, err := buildAppraiser(c, log)
+	cfg, err := serveInputs(c, log)
 	if err != nil {
 		return badInput(err)
 	}
@@ -404,27 +241,64 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	if c.MemoryLimit > 0 {
 		debug.SetMemoryLimit(c.MemoryLimit)
 	}
-	maxFee, _ := new(big.Float).Mul(big.NewFloat(c.MaxFeeGwei), big.NewFloat(1e9)).Int(nil)
-	rate := c.RateLimit
-	explorer, err := explorerHandler(c)
+	cfg.Store, cfg.ChainID = st, chainID.Uint64()
+	svc, err := service.New(*cfg, client)
 	if err != nil {
 		return badInput(err)
 	}
+	return runLifecycle(ctx, &servedNode{svc: svc}, lifecycleOptions{StopTimeout: 30 * time.Second, Stderr: os.Stderr})
+}
+
+// serveInputs reads what the node is configured with before anything is opened or
+// dialled (the oracle key, the policy, roots and collateral, the explorer) into the
+// service configuration; the store and the chain id are runServe's.
+func serveInputs(c *serveConfig, log *slog.Logger) (*service.Config, error) {
+	key, err := chain.LoadKey(chain.KeySource{Keystore: c.Keystore, PasswordFile: c.PasswordFile, KeyFile: c.KeyFile}, log)
+	if err != nil {
+		return nil, err
+	}
+	pol := policy.Default()
+	if c.Policy != "" {
+		if pol, err = policy.Load(c.Policy); err != nil {
+			return nil, err
+		}
+	}
+	roots, err := readRoots(c.SNPRoots, c.TDXRoot)
+	if err != nil {
+		return nil, err
+	}
+	src, err := collateral.OpenSources(collateral.SourceOptions{Local: c.Collateral, CacheDir: c.CacheDir, Offline: c.Offline, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	appraiser, refresh, err := service.NewAppraiser(src, roots, log)
+	if err != nil {
+		return nil, err
+	}
+	explorer, err := explorerHandler(c)
+	if err != nil {
+		return nil, err
+	}
+	cfg := serviceConfig(c)
+	cfg.OracleKey, cfg.Policy, cfg.Appraiser, cfg.RefreshCollateral, cfg.API.Explorer = key, pol, appraiser, refresh, explorer
+	cfg.Logger = log
+	return &cfg, nil
+}
+
+// serviceConfig maps serve's settings onto the service's.
+func serviceConfig(c *serveConfig) service.Config {
+	maxFee, _ := new(big.Float).Mul(big.NewFloat(c.MaxFeeGwei), big.NewFloat(1e9)).Int(nil)
+	rate := c.RateLimit
 	retain := c.RetainFailed
 	if retain == 0 {
 		retain = -1 // keep forever (the service's zero means its default)
 	}
-	cfg := service.Config{
-		API: api.Config{Listen: c.Listen, RateLimit: rate, RateBurst: int(2 * max(rate, 1)), Explorer: explorer,
+	return service.Config{
+		API: api.Config{Listen: c.Listen, RateLimit: rate, RateBurst: int(2 * max(rate, 1)),
 			IdleTimeout: c.IdleTimeout, MaxConns: c.MaxConns, MaxConnsPerClient: c.MaxConnsPerClient,
 			MaxEvidenceInFlight: c.EvidenceInFlight, MaxEvidencePerClient: c.EvidencePerClient,
 			MaxEvidenceBytes: c.EvidenceBytes, RateClients: c.RateClients, TrustedProxies: c.TrustedProxies},
 		Registry:           c.Registry,
-		ChainID:            chainID.Uint64(),
-		OracleKey:          key,
-		Policy:             pol,
-		Appraiser:          appraiser,
-		Store:              st,
 		Peers:              c.Peers,
 		Workers:            c.Workers,
 		PollInterval:       c.PollInterval,
@@ -432,7 +306,6 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 		ReappraiseInterval: c.ReappraiseInterval,
 		ReappraiseEpoch:    c.ReappraiseEpoch,
 		StartBlock:         c.StartBlock,
-		RefreshCollateral:  refresh,
 		CollateralWait:     c.CollateralWait,
 		CollateralRetry:    c.CollateralRetry,
 		RetainFailed:       retain,
@@ -445,13 +318,7 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 		NoForward:          c.NoForward,
 		TxManager: chain.TxManagerConfig{MaxFeeCap: maxFee, NumConfirmations: c.Confirmations,
 			ResubmissionTimeout: c.ResubmitAfter, ReceiptQueryInterval: c.ReceiptPoll},
-		Logger: log,
 	}
-	svc, err := service.New(cfg, client)
-	if err != nil {
-		return badInput(err)
-	}
-	return runLifecycle(ctx, &servedNode{svc: svc}, lifecycleOptions{StopTimeout: 30 * time.Second, Stderr: os.Stderr})
 }
 
 // servedNode is the oracle node as serve runs it: it says where it serves once

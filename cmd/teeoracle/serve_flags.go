@@ -1,9 +1,14 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 )
 
 // Flags of `serve` and `audit`. They follow flags.go's rules (kebab-case, exactly one
@@ -90,6 +95,29 @@ func snpRootsFlag(category string) cli.Flag {
 func tdxRootFlag(category string) cli.Flag {
 	return &cli.StringFlag{Name: flagTDXRoot, Category: category, EnvVars: env(flagTDXRoot), TakesFile: true,
 		Usage: "PEM `FILE` of the Intel root CA replacing Intel's production root; for test networks only"}
+}
+
+// readRoots reads --snp-roots and --tdx-root with appraise.ParseRoots; a path not
+// given keeps that vendor's production roots.
+func readRoots(snpPath, tdxPath string) (*appraise.CustomRoots, error) {
+	in := appraise.RootsInput{SNPName: "--" + flagSNPRoots + " " + snpPath, TDXName: "--" + flagTDXRoot + " " + tdxPath}
+	for _, f := range []struct {
+		flag, path string
+		b          *[]byte
+	}{{flagSNPRoots, snpPath, &in.SNPPEM}, {flagTDXRoot, tdxPath, &in.TDXRoot}} {
+		if f.path == "" {
+			continue
+		}
+		b, err := os.ReadFile(f.path)
+		if err == nil && len(b) == 0 {
+			err = errors.New("empty file")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", f.flag, err)
+		}
+		*f.b = b
+	}
+	return appraise.ParseRoots(in)
 }
 
 func serveFlags() []cli.Flag {

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -15,7 +12,6 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
-	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
@@ -75,10 +71,9 @@ type verifyConfig struct {
 	Offline    bool
 	CacheDir   string
 	JSON       bool
-	// SNPRoots and TDXRoot replace the vendors' roots (test networks, the devnet);
-	// nil means AMD's and Intel's production roots.
-	SNPRoots *appraise.SNPRoots
-	TDXRoot  *x509.Certificate
+	// Roots replace the vendors' roots (test networks, the devnet); nil fields mean
+	// AMD's and Intel's production roots.
+	Roots  *appraise.CustomRoots
 	Domain   verdict.Domain
 	Inputs   policy.Inputs
 }
@@ -99,10 +94,7 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 		return nil, fmt.Errorf("--%s is required", flagEvidence)
 	}
 	var err error
-	if cfg.SNPRoots, err = loadSNPRoots(c.String(flagSNPRoots)); err != nil {
-		return nil, err
-	}
-	if cfg.TDXRoot, err = loadTDXRoot(c.String(flagTDXRoot)); err != nil {
+	if cfg.Roots, err = readRoots(c.String(flagSNPRoots), c.String(flagTDXRoot)); err != nil {
 		return nil, err
 	}
 	cfg.At = now().UTC().Truncate(time.Second)
@@ -193,39 +185,26 @@ type verifyResult struct {
 func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 	Debug(string, ...any)
 }) (*verifyResult, error) {
-	data, err := os.ReadFile(cfg.Evidence)
+	src, err := collateral.OpenSources(collateral.SourceOptions{Local: cfg.Collateral, CacheDir: cfg.CacheDir, Offline: cfg.Offline, AsOf: cfg.At})
 	if err != nil {
-		return nil, fmt.Errorf("evidence: %w", err)
+		return nil, err
 	}
-	req := &verifier.Request{
-		Evidence:   evidence.Input{Name: cfg.Evidence, Data: data},
-		At:         cfg.At,
-		Domain:     cfg.Domain,
-		ReportData: cfg.Inputs.ExpectedReportData,
+	req, err := verifier.ReadRequest(verifier.Files{Evidence: cfg.Evidence, Certificates: cfg.Certs, Policy: cfg.Policy, Collateral: src.Local})
+	if err != nil {
+		return nil, err
 	}
-	for _, path := range cfg.Certs {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("certificate: %w", err)
-		}
-		req.Certificates = append(req.Certificates, evidence.Input{Name: path, Data: b})
-	}
+	req.At, req.Domain, req.ReportData = cfg.At, cfg.Domain, cfg.Inputs.ExpectedReportData
 	if in := cfg.Inputs; in.Bind {
 		req.Binding = &verifier.Binding{MachineID: in.MachineID, TEEKey: in.TEEKey,
 			AnchorBlockNumber: in.AnchorBlockNumber, AnchorBlockHash: in.AnchorBlockHash}
 	}
-	if cfg.Policy != "" {
-		if req.Policy, err = os.ReadFile(cfg.Policy); err != nil {
-			return nil, fmt.Errorf("policy: %w", err)
-		}
-	}
-	opts := verifier.Options{SNPRoots: cfg.SNPRoots, TDXRoot: cfg.TDXRoot}
-	if cfg.Collateral != "" {
-		if err := readCollateral(cfg.Collateral, &req.Collateral); err != nil {
+	opts := verifier.Options{SNPRoots: cfg.Roots.SNP, TDXRoot: cfg.Roots.TDX}
+	// Collateral from --collateral travels in the request; without it, the cache
+	// (and AMD KDS, Intel PCS) serves it, when there is one.
+	if src.Local == nil && (src.SNP != nil || src.TDX != nil) {
+		if opts.Appraiser, err = appraise.NewByTEE(appraise.SourcesConfig{Roots: cfg.Roots, SNP: src.SNP, TDX: src.TDX}); err != nil {
 			return nil, err
 		}
-	} else if opts.Appraiser, err = cacheAppraiser(cfg); err != nil {
-		return nil, err
 	}
 	v, err := verifier.New(opts)
 	if err != nil {
@@ -247,57 +226,3 @@ func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 
 // errNeedCollateral explains why TDX cannot be verified offline without collateral.
 var errNeedCollateral = errors.New("TDX needs collateral: give --collateral, or --cache-dir holding it, or drop --offline")
-
-// readCollateral loads --collateral: a dcap-qvl JSON file or a directory of PCS
-// responses for TDX, AMD CRL files for SEV-SNP. Which one is decided by content: a
-// directory whose files are all CRLs is AMD's, any other directory is PCS's.
-func readCollateral(path string, c *verifier.Collateral) error {
-	files, err := readCollateralFiles(path)
-	if err != nil {
-		return err
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("collateral: %w", err)
-	}
-	if _, err := verifier.ParseSNPCRLs(files); err == nil {
-		c.SNPCRLs = files
-		return nil
-	}
-	if !st.IsDir() {
-		c.TDXDcapQVL = &files[0]
-		return nil
-	}
-	c.TDXPCS = make(map[string][]byte, len(files))
-	for _, f := range files {
-		c.TDXPCS[filepath.Base(f.Name)] = f.Data
-	}
-	return nil
-}
-
-// cacheAppraiser builds an appraiser whose collateral comes from the on-disk cache
-// (--cache-dir) and, unless --offline, from AMD KDS and Intel PCS through it. With
-// neither a cache nor the network it returns nil: SEV-SNP then runs on the evidence's
-// own certificates with the CRL check skipped, and TDX fails for want of collateral.
-func cacheAppraiser(cfg *verifyConfig) (appraise.Appraiser, error) {
-	if cfg.Offline && cfg.CacheDir == "" {
-		return nil, nil
-	}
-	opts := collateral.Options{Dir: cfg.CacheDir, Offline: cfg.Offline}
-	if !cfg.Offline {
-		opts.Fetcher = &collateral.HTTPFetcher{}
-	}
-	cache, err := collateral.New(opts)
-	if err != nil {
-		return nil, fmt.Errorf("collateral cache %s: %w", cfg.CacheDir, err)
-	}
-	snp, err := appraise.NewSNP(appraise.SNPConfig{Roots: cfg.SNPRoots, Collateral: &collateral.KDS{Cache: cache}})
-	if err != nil {
-		return nil, err
-	}
-	tdx, err := appraise.NewTDX(appraise.TDXConfig{Root: cfg.TDXRoot, Collateral: &collateral.PCSFetcher{Getter: collateral.TDXGetter{Cache: cache, AsOf: cfg.At}}})
-	if err != nil {
-		return nil, err
-	}
-	return appraise.ByTEE{SNP: snp, TDX: tdx}, nil
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/teeoracle/teeoracle/oracle/evidence"
@@ -41,4 +42,42 @@ func (b ByTEE) Appraise(ctx context.Context, ev *evidence.Evidence, asOf time.Ti
 		return nil, fmt.Errorf("appraise %s: %w", ev.TEE, ErrNoAppraiser)
 	}
 	return a.Appraise(ctx, ev, asOf)
+}
+
+// SourcesConfig configures the appraisers of both TEEs over long-lived collateral
+// sources (collateral.OpenSources): what `teeoracle verify` without request
+// collateral and the oracle node appraise with.
+type SourcesConfig struct {
+	// Roots replace the vendors' roots; nil (or a nil field) keeps them.
+	Roots *CustomRoots
+	// SNP serves VCEKs and CRLs; nil means the evidence's certificates only, with
+	// the CRL check skipped.
+	SNP SNPCollateral
+	// TDX serves TCB Info, QE Identity and CRLs; nil means TDX evidence is refused
+	// (ErrNoAppraiser).
+	TDX TDXCollateralSource
+	// Logger receives the SEV-SNP appraiser's debug logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// NewByTEE builds the SEV-SNP appraiser and, with a TDX source, the TDX appraiser.
+func NewByTEE(c SourcesConfig) (ByTEE, error) {
+	var by ByTEE
+	var roots CustomRoots
+	if c.Roots != nil {
+		roots = *c.Roots
+	}
+	snp, err := NewSNP(SNPConfig{Roots: roots.SNP, Collateral: c.SNP, Logger: c.Logger})
+	if err != nil {
+		return ByTEE{}, err
+	}
+	by.SNP = snp
+	if c.TDX != nil {
+		tdx, err := NewTDX(TDXConfig{Root: roots.TDX, Collateral: c.TDX})
+		if err != nil {
+			return ByTEE{}, err
+		}
+		by.TDX = tdx
+	}
+	return by, nil
 }

@@ -13,6 +13,16 @@ import (
 // ASK, SEV-VLEK-<line> for the ASVK) and checks them as NewSNPRoots does. Errors
 // wrap ErrRoots.
 func ParseSNPRootsPEM(b []byte) (*SNPRoots, error) {
+	list, err := groupSNPRootsPEM(b)
+	if err != nil {
+		return nil, err
+	}
+	return NewSNPRoots(list...)
+}
+
+// groupSNPRootsPEM groups PEM root certificates into product lines' sets, sorted by
+// product line (NewSNPRoots then reports the same bad set on every run).
+func groupSNPRootsPEM(b []byte) ([]SNPRootSet, error) {
 	sets := map[string]*SNPRootSet{}
 	get := func(line string) *SNPRootSet {
 		if sets[line] == nil {
@@ -46,21 +56,20 @@ func ParseSNPRootsPEM(b []byte) (*SNPRoots, error) {
 	for _, s := range sets {
 		list = append(list, *s)
 	}
-	// NewSNPRoots reports the first bad set; the same one on every run.
 	sort.Slice(list, func(i, j int) bool { return list[i].ProductLine < list[j].ProductLine })
-	return NewSNPRoots(list...)
+	return list, nil
 }
 
-// ParseTDXRootPEM reads the first PEM certificate of b, a trusted root in place of
-// Intel's SGX Root CA (a test or devnet root). Errors wrap ErrRoots.
+// ParseTDXRootPEM reads a trusted root in place of Intel's SGX Root CA (a test or
+// devnet root): one PEM certificate, a self-signed CA. It is ParseRoots for a TDX
+// root alone. Errors wrap ErrRoots.
 func ParseTDXRootPEM(b []byte) (*x509.Certificate, error) {
-	blk, _ := pem.Decode(b)
-	if blk == nil {
+	r, err := ParseRoots(RootsInput{TDXRoot: b})
+	if err != nil {
+		return nil, err
+	}
+	if r.TDX == nil {
 		return nil, fmt.Errorf("%w: no PEM certificate", ErrRoots)
 	}
-	c, err := x509.ParseCertificate(blk.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRoots, err)
-	}
-	return c, nil
+	return r.TDX, nil
 }

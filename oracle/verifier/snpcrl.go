@@ -6,83 +6,38 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
 // ErrNotGiven is returned by SNPCRLs for collateral the request did not carry. The
 // appraiser then records the CRL check as skipped with this reason.
-var ErrNotGiven = errors.New("not among the collateral given")
+var ErrNotGiven = collateral.ErrNotGiven
 
-// SNPCRLs serves AMD CRLs held in memory as an appraise.SNPCollateral. It holds no
-// VCEKs: those come with the evidence or as certificates.
-type SNPCRLs struct {
-	crls []snpCRL
-}
+// SNPCRLs serves AMD CRLs held in memory as an appraise.SNPCollateral
+// (collateral.SNPCRLs). It holds no VCEKs: those come with the evidence or as
+// certificates.
+type SNPCRLs = collateral.SNPCRLs
 
 var (
 	_ appraise.SNPCollateral = (*SNPCRLs)(nil)
 	_ appraise.SNPCRLLister  = (*SNPCRLs)(nil)
+	_ appraise.SNPCollateral = (*collateral.CRLDir)(nil)
+	_ appraise.SNPCRLLister  = (*collateral.CRLDir)(nil)
 )
 
-type snpCRL struct {
-	productLine string // from the issuer, "ARK-<line>"
-	thisUpdate  time.Time
-	nextUpdate  time.Time
-	der         []byte
-}
-
-// ParseSNPCRLs reads AMD CRLs (DER or PEM). Each must be issued by an ARK
-// ("ARK-<product line>"); its signature is checked by the appraiser against the
-// trusted ARK, not here.
+// ParseSNPCRLs reads AMD CRLs (DER or PEM), as collateral.ParseSNPCRLs; errors wrap
+// ErrCollateral.
 func ParseSNPCRLs(inputs []evidence.Input) (*SNPCRLs, error) {
-	out := &SNPCRLs{}
-	for i, in := range inputs {
-		name := inputName(in, fmt.Sprintf("snp_crls[%d]", i))
-		b := in.Data
-		if blk, _ := pem.Decode(b); blk != nil {
-			b = blk.Bytes
-		}
-		crl, err := x509.ParseRevocationList(b)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: not an AMD CRL (DER or PEM): %w", ErrCollateral, name, err)
-		}
-		line, ok := strings.CutPrefix(crl.Issuer.CommonName, "ARK-")
-		if !ok {
-			return nil, fmt.Errorf("%w: %s: CRL issuer %q is not an AMD ARK", ErrCollateral, name, crl.Issuer.CommonName)
-		}
-		out.crls = append(out.crls, snpCRL{productLine: line, thisUpdate: crl.ThisUpdate, nextUpdate: crl.NextUpdate, der: b})
+	c, err := collateral.ParseSNPCRLs(inputs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCollateral, err)
 	}
-	return out, nil
-}
-
-// VCEK is never served from request collateral.
-func (s *SNPCRLs) VCEK(context.Context, string, []byte, uint64) ([]byte, error) {
-	return nil, fmt.Errorf("VCEK: %w (give it as a certificate)", ErrNotGiven)
-}
-
-// CRL returns the newest CRL of productLine's ARK issued no later than asOf. The ASK
-// and ASVK CRLs have the same issuer, so one CRL may miss a revocation: the appraiser
-// asks CRLs (appraise.SNPCRLLister) instead, and uses this only as a fallback. Ties on
-// thisUpdate go to the CRL given first, so the result does not depend on anything
-// but the request.
-func (s *SNPCRLs) CRL(_ context.Context, productLine string, _ bool, asOf time.Time) ([]byte, error) {
-	var best *snpCRL
-	for i := range s.crls {
-		c := &s.crls[i]
-		if c.productLine == productLine && !c.thisUpdate.After(asOf) && (best == nil || c.thisUpdate.After(best.thisUpdate)) {
-			best = c
-		}
-	}
-	if best == nil {
-		return nil, fmt.Errorf("CRL of ARK-%s as of %s: %w", productLine, asOf.Format(time.RFC3339), ErrNotGiven)
-	}
-	return best.der, nil
+	return c, nil
 }
 
 // oidHWID is the VCEK extension holding the chip's HWID (AMD's VCEK specification):
@@ -154,25 +109,4 @@ func certHWID(c *x509.Certificate) []byte {
 		}
 	}
 	return nil
-}
-
-// CRLs returns every CRL of productLine's ARK current as of asOf, in the order given:
-// the ASK's and the ASVK's lists have the same issuer, so the appraiser checks the
-// chain against all of them. When none is current it returns the newest issued by
-// asOf (CRL's choice), so the check fails saying why.
-func (s *SNPCRLs) CRLs(ctx context.Context, productLine string, asOf time.Time) ([][]byte, error) {
-	var out [][]byte
-	for _, c := range s.crls {
-		if c.productLine == productLine && !c.thisUpdate.After(asOf) && (c.nextUpdate.IsZero() || asOf.Before(c.nextUpdate)) {
-			out = append(out, c.der)
-		}
-	}
-	if len(out) > 0 {
-		return out, nil
-	}
-	der, err := s.CRL(ctx, productLine, false, asOf)
-	if err != nil {
-		return nil, err
-	}
-	return [][]byte{der}, nil
 }

@@ -1,0 +1,160 @@
+package collateral
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+)
+
+// ErrNotGiven is returned by SNPCRLs and CRLDir for collateral they do not hold. The
+// appraiser then records the check as skipped with this reason.
+var ErrNotGiven = errors.New("not among the collateral given")
+
+// SNPCRLs serves AMD CRLs held in memory as SEV-SNP collateral (the appraiser's
+// SNPCollateral and SNPCRLLister). It holds no VCEKs: those come with the evidence
+// or as certificates.
+type SNPCRLs struct {
+	crls []snpCRL
+}
+
+type snpCRL struct {
+	productLine string // from the issuer, "ARK-<line>"
+	thisUpdate  time.Time
+	nextUpdate  time.Time
+	der         []byte
+}
+
+// ParseSNPCRLs reads AMD CRLs (DER or PEM). Each must be issued by an ARK
+// ("ARK-<product line>"); its signature is checked by the appraiser against the
+// trusted ARK, not here. An error names the input that is no AMD CRL.
+func ParseSNPCRLs(inputs []evidence.Input) (*SNPCRLs, error) {
+	out := &SNPCRLs{}
+	for i, in := range inputs {
+		name := in.Name
+		if name == "" {
+			name = fmt.Sprintf("snp_crls[%d]", i)
+		}
+		b := in.Data
+		if blk, _ := pem.Decode(b); blk != nil {
+			b = blk.Bytes
+		}
+		crl, err := x509.ParseRevocationList(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: not an AMD CRL (DER or PEM): %w", name, err)
+		}
+		line, ok := strings.CutPrefix(crl.Issuer.CommonName, "ARK-")
+		if !ok {
+			return nil, fmt.Errorf("%s: CRL issuer %q is not an AMD ARK", name, crl.Issuer.CommonName)
+		}
+		out.crls = append(out.crls, snpCRL{productLine: line, thisUpdate: crl.ThisUpdate, nextUpdate: crl.NextUpdate, der: b})
+	}
+	return out, nil
+}
+
+// VCEK is never served from CRLs.
+func (s *SNPCRLs) VCEK(context.Context, string, []byte, uint64) ([]byte, error) {
+	return nil, fmt.Errorf("VCEK: %w (give it as a certificate)", ErrNotGiven)
+}
+
+// CRL returns the newest CRL of productLine's ARK issued no later than asOf. The ASK
+// and ASVK CRLs have the same issuer, so one CRL may miss a revocation: the appraiser
+// asks CRLs instead, and uses this only as a fallback. Ties on thisUpdate go to the
+// CRL given first, so the result does not depend on anything but the input.
+func (s *SNPCRLs) CRL(_ context.Context, productLine string, _ bool, asOf time.Time) ([]byte, error) {
+	var best *snpCRL
+	for i := range s.crls {
+		c := &s.crls[i]
+		if c.productLine == productLine && !c.thisUpdate.After(asOf) && (best == nil || c.thisUpdate.After(best.thisUpdate)) {
+			best = c
+		}
+	}
+	if best == nil {
+		return nil, fmt.Errorf("CRL of ARK-%s as of %s: %w", productLine, asOf.Format(time.RFC3339), ErrNotGiven)
+	}
+	return best.der, nil
+}
+
+// CRLs returns every CRL of productLine's ARK current as of asOf, in the order given:
+// the ASK's and the ASVK's lists have the same issuer, so the appraiser checks the
+// chain against all of them. When none is current it returns the newest issued by
+// asOf (CRL's choice), so the check fails saying why.
+func (s *SNPCRLs) CRLs(ctx context.Context, productLine string, asOf time.Time) ([][]byte, error) {
+	var out [][]byte
+	for _, c := range s.crls {
+		if c.productLine == productLine && !c.thisUpdate.After(asOf) && (c.nextUpdate.IsZero() || asOf.Before(c.nextUpdate)) {
+			out = append(out, c.der)
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	der, err := s.CRL(ctx, productLine, false, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return [][]byte{der}, nil
+}
+
+// CRLDir serves the AMD CRLs of a file, or of every file in a directory, as SEV-SNP
+// collateral, and reads them again on Reload: the oracle node reloads it on every
+// continuous-attestation pass, so a CRL dropped into the directory is picked up and
+// the archived evidence re-appraised against it. It holds no VCEKs.
+type CRLDir struct {
+	path string
+	mu   sync.RWMutex
+	crls *SNPCRLs
+}
+
+// OpenCRLDir reads the CRLs at path; an error names the file that is no AMD CRL.
+func OpenCRLDir(path string) (*CRLDir, error) {
+	d := &CRLDir{path: path}
+	if err := d.Reload(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Reload reads the CRLs again. On an error (a file that is no AMD CRL, an unreadable
+// directory) it keeps the CRLs it had and returns the error, naming the file.
+func (d *CRLDir) Reload() error {
+	in, err := ReadFiles(d.path)
+	if err != nil {
+		return err
+	}
+	crls, err := ParseSNPCRLs(in)
+	if err != nil {
+		return fmt.Errorf("collateral %s: %w", d.path, err)
+	}
+	d.mu.Lock()
+	d.crls = crls
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *CRLDir) current() *SNPCRLs {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.crls
+}
+
+// VCEK is never served from a CRL directory: the VCEK must come with the evidence.
+func (d *CRLDir) VCEK(context.Context, string, []byte, uint64) ([]byte, error) {
+	return nil, fmt.Errorf("VCEK: %w (it must come with the evidence)", ErrNotGiven)
+}
+
+// CRL is SNPCRLs.CRL over the CRLs last read.
+func (d *CRLDir) CRL(ctx context.Context, productLine string, vlek bool, asOf time.Time) ([]byte, error) {
+	return d.current().CRL(ctx, productLine, vlek, asOf)
+}
+
+// CRLs is SNPCRLs.CRLs over the CRLs last read.
+func (d *CRLDir) CRLs(ctx context.Context, productLine string, asOf time.Time) ([][]byte, error) {
+	return d.current().CRLs(ctx, productLine, asOf)
+}
