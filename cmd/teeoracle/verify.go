@@ -74,8 +74,8 @@ type verifyConfig struct {
 	// Roots replace the vendors' roots (test networks, the devnet); nil fields mean
 	// AMD's and Intel's production roots.
 	Roots  *appraise.CustomRoots
-	Domain   verdict.Domain
-	Inputs   policy.Inputs
+	Domain verdict.Domain
+	Inputs policy.Inputs
 }
 
 // readVerifyFlags turns flags into a verifyConfig; every value that fails to parse is

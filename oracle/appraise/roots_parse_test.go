@@ -1,0 +1,54 @@
+package appraise_test
+
+import (
+	"bytes"
+	"encoding/pem"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+)
+
+// ParseRoots reads both forms of custom roots (a PEM file grouped by subject, sets
+// named by product line) and a TDX root, and refuses what is no trusted root naming
+// the input.
+func TestParseRoots(t *testing.T) {
+	amd, err := appraise.AMDSNPRoots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	milan := amd.Set("Milan")
+	var pemFile bytes.Buffer
+	for _, c := range [...][]byte{milan.ARK.Raw, milan.ASK.Raw} {
+		pem.Encode(&pemFile, &pem.Block{Type: "CERTIFICATE", Bytes: c})
+	}
+	intel := appraise.IntelSGXRootCA()
+	r, err := appraise.ParseRoots(appraise.RootsInput{SNPPEM: pemFile.Bytes(), TDXRoot: intel.Raw})
+	if err != nil || r.SNP.Set("Milan") == nil || !r.TDX.Equal(intel) {
+		t.Fatalf("PEM file and DER root: %+v, %v", r, err)
+	}
+	genoa := amd.Set("Genoa")
+	r, err = appraise.ParseRoots(appraise.RootsInput{SNPSets: []appraise.SNPRootCerts{{ProductLine: "Genoa", ARK: genoa.ARK.Raw, ASK: genoa.ASK.Raw}},
+		TDXRoot: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: intel.Raw}), RequireBoth: true})
+	if err != nil || r.SNP.Set("Genoa") == nil || r.TDX == nil {
+		t.Fatalf("named set and PEM root: %+v, %v", r, err)
+	}
+	if r, err = appraise.ParseRoots(appraise.RootsInput{}); err != nil || r.SNP != nil || r.TDX != nil {
+		t.Fatalf("nothing given keeps the vendors' roots: %+v, %v", r, err)
+	}
+	for name, tc := range map[string]struct {
+		in   appraise.RootsInput
+		want string
+	}{
+		"TDX root not a CA":      {appraise.RootsInput{TDXRoot: milan.ASK.Raw, TDXName: "--tdx-root x.pem"}, "--tdx-root x.pem"},
+		"TDX root two blocks":    {appraise.RootsInput{TDXRoot: append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: intel.Raw}), pemFile.Bytes()...)}, "more than one PEM block"},
+		"SNP file without roots": {appraise.RootsInput{SNPPEM: []byte("no PEM"), SNPName: "--snp-roots y.pem"}, "--snp-roots y.pem"},
+		"only one TEE":           {appraise.RootsInput{TDXRoot: intel.Raw, RequireBoth: true}, "both"},
+		"ASK not by the ARK":     {appraise.RootsInput{SNPSets: []appraise.SNPRootCerts{{ProductLine: "Milan", ARK: milan.ARK.Raw, ASK: genoa.ASK.Raw}}}, "not signed by its ARK"},
+	} {
+		if _, err := appraise.ParseRoots(tc.in); !errors.Is(err, appraise.ErrRoots) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want ErrRoots saying %q", name, err, tc.want)
+		}
+	}
+}
