@@ -115,10 +115,10 @@ func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.S
 	if err != nil || h != (common.Hash{}) {
 		return h, err
 	}
-	if c.String(flagMachine) == "" {
-		return common.Hash{}, fmt.Errorf("--%s or --%s is required", flagVerdictHash, flagMachine)
+	if c.String(flagMachineID) == "" {
+		return common.Hash{}, fmt.Errorf("--%s or --%s is required", flagVerdictHash, flagMachineID)
 	}
-	id, err := parseHash(c, flagMachine)
+	id, err := parseHash(c, flagMachineID)
 	if err != nil {
 		return common.Hash{}, err
 	}
@@ -129,9 +129,9 @@ func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.S
 	h, err = audit.LatestVerdict(ctx, id, reg, st)
 	switch {
 	case errors.Is(err, audit.ErrNoLookup):
-		return common.Hash{}, fmt.Errorf("--%s needs --%s (audit the verdict on-chain) or --%s (the latest archived one)", flagMachine, rfRPCURL, flagDB)
+		return common.Hash{}, fmt.Errorf("--%s needs --%s (audit the verdict on-chain) or --%s (the latest archived one)", flagMachineID, rfRPCURL, flagDB)
 	case err != nil:
-		return common.Hash{}, fmt.Errorf("--%s %s: %w", flagMachine, id, err)
+		return common.Hash{}, fmt.Errorf("--%s %s: %w", flagMachineID, id, err)
 	}
 	return h, nil
 }
