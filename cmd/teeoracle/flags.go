@@ -3,7 +3,8 @@ package main
 import "github.com/urfave/cli/v2"
 
 // Flag names shared by several commands and verify's; each command's own flags are
-// defined beside it (serve_flags.go, registry_flags.go, agent.go, devnet.go). Every
+// defined beside it (serve_flags.go, registry_flags.go, agent.go, simulate.go,
+// devnet.go, measure.go). Every
 // flag is kebab-case with exactly one environment variable, envName(name);
 // flags_test.go enforces it across all commands.
 const (
@@ -73,7 +74,7 @@ func verifyFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: flagCert, Category: catInput, EnvVars: env(flagCert), TakesFile: true,
 			Usage: "certificate `FILE` (PEM or DER, or an SEV-SNP certificate table), e.g. the VCEK or VLEK; repeatable"},
 		&cli.StringFlag{Name: flagCollateral, Category: catInput, EnvVars: env(flagCollateral), TakesFile: true,
-			Usage: "collateral `DIR|FILE`: for TDX a directory of Intel PCS responses or a dcap-qvl collateral JSON file; for SEV-SNP an AMD CRL file or a directory of them"},
+			Usage: "collateral `DIR|FILE`, read alike by verify and serve (docs/collateral.md): an AMD CRL file or a dcap-qvl collateral JSON file; a directory of Intel PCS responses (it holds tcbinfo-<fmspc>.json or tcb_info.json), else a directory of AMD CRLs, every file one (serve re-reads them every pass)"},
 		&cli.StringFlag{Name: flagPolicy, Category: catInput, EnvVars: env(flagPolicy), TakesFile: true,
 			Usage: "policy `FILE` (YAML or JSON, see docs/policy.md); default: authentic, no debug, TDX UpToDate only, SNP reported TCB = certified TCB"},
 		&cli.StringFlag{Name: flagAt, Category: catInput, EnvVars: env(flagAt),
