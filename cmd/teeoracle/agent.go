@@ -72,68 +72,84 @@ func agentCommand(deps appDeps) *cli.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			var src agent.EvidenceSource
-			if dir := c.String(flagSimulate); dir != "" {
-				s, kit, err := simulatedSource(c.Context, dir, cfg.TEE, time.Now())
-				if err != nil {
-					return badInput(fmt.Errorf("--%s: %w", flagSimulate, err))
-				}
-				src = s
-				printSimKit(c.App.Writer, kit)
-			} else if src, err = agent.Detect(cfg.TEE); err != nil {
-				return badInput(err)
-			}
-			key, created, err := agent.LoadOrCreateKey(cfg.KeyFile)
+			a, err := newAgent(c, cfg)
 			if err != nil {
 				return badInput(err)
-			}
-			oracle, err := agent.NewHTTPOracle(cfg.OracleURL, nil)
-			if err != nil {
-				return badInput(err)
-			}
-			log := logger(c)
-			ac := agent.Config{MachineID: cfg.MachineID, Registry: cfg.Registry, ChainID: cfg.ChainID, Key: key,
-				Source: src, Oracle: oracle, ReattestFraction: cfg.ReattestFraction, Logger: log}
-			a, err := agent.New(ac)
-			if err != nil {
-				return badInput(err)
-			}
-			fmt.Fprintf(c.App.Writer, "teeoracle agent: machine %s, %s, TEE key %s (%s), oracle %s\n", cfg.MachineID.Hex(), src.TEE(),
-				a.Address().Hex(), map[bool]string{true: "created", false: "loaded"}[created], oracle.URL())
-			if created {
-				// A new key binds only with the provider's consent: say how to give it.
-				fmt.Fprintf(c.App.Writer, "teeoracle agent: new TEE key; the machine's provider authorises it with\n"+
-					"  teeoracle machine authorize-key --machine-id %s --tee-key %s --rpc-url RPC --registry %s (and its signing key)\n",
-					cfg.MachineID.Hex(), a.Address().Hex(), cfg.Registry.Hex())
 			}
 			lo := lifecycleOptions{Stderr: deps.Stderr}
 			if !c.Bool(flagOnce) {
-				ac.OnRound = func(r agent.Round) { printRound(c, r) }
-				a, err = agent.New(ac)
-				if err != nil {
-					return badInput(err)
-				}
 				// Run ends only with its context, and that is a clean stop.
 				return runLifecycle(c.Context, newRunner(func(ctx context.Context) error { _ = a.Run(ctx); return nil }), lo)
 			}
-			var r *agent.Round
-			err = runLifecycle(c.Context, newRunner(func(ctx context.Context) (err error) {
-				r, err = a.AttestUntilDone(ctx)
-				return err
-			}), lo)
-			if errors.Is(err, errForced) {
-				return err
-			}
-			if err != nil {
-				return &exitError{code: exitBadInput, err: err}
-			}
-			printRound(c, *r)
-			if !r.Trusted {
-				return &exitError{code: exitUntrusted}
-			}
-			return nil
+			return attestOnce(c, a, lo)
 		},
 	}
+}
+
+// newAgent builds the agent of cfg: its evidence source (the TEE, or --simulate's
+// simulated hardware), its key and its oracle, and says so on stdout.
+func newAgent(c *cli.Context, cfg *agentConfig) (*agent.Agent, error) {
+	var src agent.EvidenceSource
+	if dir := c.String(flagSimulate); dir != "" {
+		s, kit, err := simulatedSource(c.Context, dir, cfg.TEE, time.Now())
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", flagSimulate, err)
+		}
+		src = s
+		printSimKit(c.App.Writer, kit)
+	} else {
+		var err error
+		if src, err = agent.Detect(cfg.TEE); err != nil {
+			return nil, err
+		}
+	}
+	key, created, err := agent.LoadOrCreateKey(cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	oracle, err := agent.NewHTTPOracle(cfg.OracleURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	ac := agent.Config{MachineID: cfg.MachineID, Registry: cfg.Registry, ChainID: cfg.ChainID, Key: key,
+		Source: src, Oracle: oracle, ReattestFraction: cfg.ReattestFraction, Logger: logger(c)}
+	if !c.Bool(flagOnce) {
+		ac.OnRound = func(r agent.Round) { printRound(c, r) }
+	}
+	a, err := agent.New(ac)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(c.App.Writer, "teeoracle agent: machine %s, %s, TEE key %s (%s), oracle %s\n", cfg.MachineID.Hex(), src.TEE(),
+		a.Address().Hex(), map[bool]string{true: "created", false: "loaded"}[created], oracle.URL())
+	if created {
+		// A new key binds only with the provider's consent: say how to give it.
+		fmt.Fprintf(c.App.Writer, "teeoracle agent: new TEE key; the machine's provider authorises it with\n"+
+			"  teeoracle machine authorize-key --machine-id %s --tee-key %s --rpc-url RPC --registry %s (and its signing key)\n",
+			cfg.MachineID.Hex(), a.Address().Hex(), cfg.Registry.Hex())
+	}
+	return a, nil
+}
+
+// attestOnce runs one attestation round to its end (--once) and prints it; the exit
+// status says whether the machine is trusted.
+func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycleOptions) error {
+	var r *agent.Round
+	err := runLifecycle(c.Context, newRunner(func(ctx context.Context) (err error) {
+		r, err = a.AttestUntilDone(ctx)
+		return err
+	}), lo)
+	if errors.Is(err, errForced) {
+		return err
+	}
+	if err != nil {
+		return &exitError{code: exitBadInput, err: err}
+	}
+	printRound(c, *r)
+	if !r.Trusted {
+		return &exitError{code: exitUntrusted}
+	}
+	return nil
 }
 
 func printRound(c *cli.Context, r agent.Round) {

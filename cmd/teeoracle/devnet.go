@@ -98,41 +98,11 @@ func devnetCommand(deps appDeps) *cli.Command {
 		Description: devnetDescription,
 		Flags:       devnetFlags(),
 		Action: func(c *cli.Context) error {
-			opts := devnet.Options{
-				Anvil: c.Bool(flagAnvil), AnvilPath: c.String(flagAnvilPath), Listen: c.String(flagListen), ExplorerWasm: c.String(flagExplorerWasm),
-				BlockInterval: c.Duration(flagBlockTime), Validity: c.Duration(flagVerdictValidity),
-				DataDir: c.String(flagDataDir), SNPMachines: c.Int(flagSNPMachines), TDXMachines: c.Int(flagTDXMachines),
-				Oracles: c.Int(flagOracles), Threshold: int(c.Uint(rfThreshold)),
-				Logger: logger(c),
+			opts, err := readDevnetFlags(c)
+			if err != nil {
+				return badInput(err)
 			}
-			if opts.BlockInterval < time.Second && opts.Anvil {
-				return badInput(fmt.Errorf("--%s: anvil takes whole seconds, got %s", flagBlockTime, opts.BlockInterval))
-			}
-			if opts.Validity < 10*time.Second {
-				return badInput(fmt.Errorf("--%s %s: at least 10s, so a round fits in it", flagVerdictValidity, opts.Validity))
-			}
-			for _, n := range []struct {
-				flag string
-				v    int
-			}{{flagSNPMachines, opts.SNPMachines}, {flagTDXMachines, opts.TDXMachines}} {
-				if n.v < 0 || n.v > 16 {
-					return badInput(fmt.Errorf("--%s %d: want 0..16", n.flag, n.v))
-				}
-			}
-			if opts.SNPMachines == 0 && opts.TDXMachines == 0 {
-				return badInput(fmt.Errorf("--%s and --%s are both 0: nothing to attest", flagSNPMachines, flagTDXMachines))
-			}
-			if opts.Oracles < 1 || opts.Oracles > 16 || opts.Threshold < 1 || opts.Threshold > opts.Oracles {
-				return badInput(fmt.Errorf("--%s %d --%s %d: want 1 <= threshold <= oracles <= 16", flagOracles, opts.Oracles, rfThreshold, opts.Threshold))
-			}
-			// Options.defaults reads 0 as "one each" and negative as none.
-			if opts.SNPMachines == 0 {
-				opts.SNPMachines = -1
-			}
-			if opts.TDXMachines == 0 {
-				opts.TDXMachines = -1
-			}
-			err := runLifecycle(c.Context, newRunner(func(ctx context.Context) error {
+			err = runLifecycle(c.Context, newRunner(func(ctx context.Context) error {
 				return devnet.Run(ctx, opts, devnet.RunOptions{Once: c.Bool(flagOnce)}, c.App.Writer)
 			}), lifecycleOptions{Stderr: deps.Stderr})
 			switch {
@@ -148,4 +118,43 @@ func devnetCommand(deps appDeps) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// readDevnetFlags turns the flags into devnet options, checked.
+func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
+	opts := devnet.Options{
+		Anvil: c.Bool(flagAnvil), AnvilPath: c.String(flagAnvilPath), Listen: c.String(flagListen), ExplorerWasm: c.String(flagExplorerWasm),
+		BlockInterval: c.Duration(flagBlockTime), Validity: c.Duration(flagVerdictValidity),
+		DataDir: c.String(flagDataDir), SNPMachines: c.Int(flagSNPMachines), TDXMachines: c.Int(flagTDXMachines),
+		Oracles: c.Int(flagOracles), Threshold: int(c.Uint(rfThreshold)),
+		Logger: logger(c),
+	}
+	if opts.BlockInterval < time.Second && opts.Anvil {
+		return opts, fmt.Errorf("--%s: anvil takes whole seconds, got %s", flagBlockTime, opts.BlockInterval)
+	}
+	if opts.Validity < 10*time.Second {
+		return opts, fmt.Errorf("--%s %s: at least 10s, so a round fits in it", flagVerdictValidity, opts.Validity)
+	}
+	for _, n := range []struct {
+		flag string
+		v    int
+	}{{flagSNPMachines, opts.SNPMachines}, {flagTDXMachines, opts.TDXMachines}} {
+		if n.v < 0 || n.v > 16 {
+			return opts, fmt.Errorf("--%s %d: want 0..16", n.flag, n.v)
+		}
+	}
+	if opts.SNPMachines == 0 && opts.TDXMachines == 0 {
+		return opts, fmt.Errorf("--%s and --%s are both 0: nothing to attest", flagSNPMachines, flagTDXMachines)
+	}
+	if opts.Oracles < 1 || opts.Oracles > 16 || opts.Threshold < 1 || opts.Threshold > opts.Oracles {
+		return opts, fmt.Errorf("--%s %d --%s %d: want 1 <= threshold <= oracles <= 16", flagOracles, opts.Oracles, rfThreshold, opts.Threshold)
+	}
+	// Options.defaults reads 0 as "one each" and negative as none.
+	if opts.SNPMachines == 0 {
+		opts.SNPMachines = -1
+	}
+	if opts.TDXMachines == 0 {
+		opts.TDXMachines = -1
+	}
+	return opts, nil
 }
