@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 )
 
 // Exit codes of every command.
@@ -59,7 +60,7 @@ func badInput(err error) error { return &exitError{code: exitBadInput, err: err}
 
 // newApp builds the teeoracle command-line app.
 func newApp(deps appDeps) *cli.App {
-	useOwnFlagHelp()
+	cliapp.UseOwnFlagHelp()
 	app := &cli.App{
 		Name:        "teeoracle",
 		Usage:       "verify TEE attestation evidence and produce registry verdicts",
@@ -120,34 +121,7 @@ func envName(flag string) string {
 }
 
 // unknownEnv returns the TEEORACLE_ variables in environ that no flag declares: a
-// typo there would otherwise be silently ignored.
+// typo there would otherwise be silently ignored (cliapp.UnknownEnv).
 func unknownEnv(app *cli.App, environ []string) []string {
-	known := map[string]bool{}
-	add := func(flags []cli.Flag) {
-		for _, f := range flags {
-			if ev, ok := f.(interface{ GetEnvVars() []string }); ok {
-				for _, e := range ev.GetEnvVars() {
-					known[e] = true
-				}
-			}
-		}
-	}
-	add(app.Flags)
-	var walk func([]*cli.Command)
-	walk = func(cmds []*cli.Command) { // subcommands too (registry oracles add, ...)
-		for _, c := range cmds {
-			add(c.Flags)
-			walk(c.Subcommands)
-		}
-	}
-	walk(app.Commands)
-	var out []string
-	for _, kv := range environ {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, envPrefix) && !known[name] {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
+	return cliapp.UnknownEnv(app, environ, envPrefix)
 }
