@@ -52,3 +52,36 @@ func TestParseRoots(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseRoots: custom roots from files (a PEM file of AMD roots, a TDX root)
+// never panic the parser, every refusal wraps ErrRoots, and what is accepted is a
+// usable root set.
+func FuzzParseRoots(f *testing.F) {
+	amd, err := appraise.AMDSNPRoots()
+	if err != nil {
+		f.Fatal(err)
+	}
+	m := amd.Set("Milan")
+	var pemFile bytes.Buffer
+	for _, c := range [...][]byte{m.ARK.Raw, m.ASK.Raw} {
+		pem.Encode(&pemFile, &pem.Block{Type: "CERTIFICATE", Bytes: c})
+	}
+	f.Add(pemFile.Bytes(), appraise.IntelSGXRootCA().Raw)
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), []byte{0x30, 0x03, 0x02, 0x01, 0x01})
+	f.Add([]byte{}, []byte("-----BEGIN CERTIFICATE-----\n"))
+	f.Fuzz(func(t *testing.T, snp, tdx []byte) {
+		r, err := appraise.ParseRoots(appraise.RootsInput{SNPPEM: snp, TDXRoot: tdx})
+		if err != nil {
+			if !errors.Is(err, appraise.ErrRoots) {
+				t.Fatalf("error does not wrap ErrRoots: %v", err)
+			}
+			return
+		}
+		if (len(snp) > 0) != (r.SNP != nil) || (len(tdx) > 0) != (r.TDX != nil) {
+			t.Fatalf("accepted %d and %d bytes as %+v", len(snp), len(tdx), r)
+		}
+		if r.SNP != nil && len(r.SNP.ProductLines()) == 0 {
+			t.Fatal("accepted SEV-SNP roots without a product line")
+		}
+	})
+}

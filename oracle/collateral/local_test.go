@@ -10,6 +10,7 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
 // testCRL is an AMD CRL of ARK-Milan from a test-only authority.
@@ -130,4 +131,28 @@ func TestOpenSources(t *testing.T) {
 	if s, err = collateral.OpenSources(collateral.SourceOptions{Offline: true}); err != nil || s.SNP != nil || s.TDX != nil {
 		t.Fatalf("offline without anything: %+v, %v", s, err)
 	}
+}
+
+// FuzzParseSNPCRLs: AMD CRL bytes never panic the parser, and what it accepts is
+// served for the product line its issuer names.
+func FuzzParseSNPCRLs(f *testing.F) {
+	a, err := fakehw.NewSNPAuthority(time.Now())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(a.CRL())
+	f.Add([]byte("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"))
+	f.Add([]byte{0x30, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := collateral.ParseSNPCRLs([]evidence.Input{{Name: "in.crl", Data: b}})
+		if err != nil {
+			if !strings.Contains(err.Error(), "in.crl") {
+				t.Fatalf("error does not name the input: %v", err)
+			}
+			return
+		}
+		if _, err := c.VCEK(context.Background(), "Milan", nil, 0); err == nil {
+			t.Fatal("CRLs serve a VCEK")
+		}
+	})
 }
