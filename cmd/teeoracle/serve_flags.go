@@ -34,7 +34,6 @@ const (
 	flagPollInterval       = "poll-interval"
 	flagRateLimit          = "rate-limit"
 	flagVerdictHash        = "verdict-hash"
-	flagMachine            = flagMachineID
 	flagNode               = "node"
 	flagExplorerWasm       = "explorer-wasm-dir"
 	flagCollateralWait     = "collateral-wait"
