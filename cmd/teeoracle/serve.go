@@ -60,51 +60,46 @@ func serveCommand(deps appDeps) *cli.Command {
 	}
 }
 
-// serveConfig is the raw command-line configuration, checked by check().
+// serveConfig is serve's configuration as the flags give it, checked by check():
+// the service's settings, taken as they are, and what serve reads or opens itself.
 type serveConfig struct {
-	Listen, RPCURL, DB, Policy, Collateral, CacheDir, SNPRoots, TDXRoot string
-	ExplorerWasm, ExplorerRPCURL                                        string
-	NoForward                                                           bool
-	RelayDelay, QuorumTimeout                                           time.Duration
-	Keystore, PasswordFile, KeyFile                                     string
-	Registry                                                            common.Address
-	Peers                                                               []string
-	Offline                                                             bool
-	Workers                                                             int
-	RateLimit, MaxFeeGwei                                               float64
-	Confirmations, StartBlock                                           uint64
-	DueWithin, ReappraiseInterval, ReappraiseEpoch, PollInterval        time.Duration
-	CollateralWait, CollateralRetry, ResubmitAfter, ReceiptPoll         time.Duration
-	RetainFailed, MaxHeadLag, HealthInterval                            time.Duration
-	GasPerVerdict                                                       uint64
-	ReserveVerdicts                                                     int
-	IdleTimeout                                                         time.Duration
-	TrustedProxies                                                      []netip.Prefix
-	MaxConns, MaxConnsPerClient, EvidenceInFlight, EvidencePerClient    int
-	RateClients                                                         int
-	EvidenceBytes, MemoryLimit                                          int64
+	service.Config
+	RPCURL, DB, Policy, Collateral, CacheDir, SNPRoots, TDXRoot string
+	ExplorerWasm, ExplorerRPCURL                                string
+	Keystore, PasswordFile, KeyFile                             string
+	// Registry and RetainFailed are the flags' (RetainFailed 0 keeps failed
+	// submissions); serveInputs gives them to the service.
+	Registry                                 common.Address
+	RetainFailed, ResubmitAfter, ReceiptPoll time.Duration
+	Offline                                  bool
+	MaxFeeGwei                               float64
+	Confirmations                            uint64
+	MemoryLimit                              int64
 }
 
 func readServeFlags(c *cli.Context) (*serveConfig, error) {
 	cfg := &serveConfig{
 		ExplorerWasm: c.String(flagExplorerWasm), ExplorerRPCURL: c.String(flagExplorerRPCURL),
-		NoForward: c.Bool(flagNoForward), RelayDelay: c.Duration(flagRelayDelay), QuorumTimeout: c.Duration(flagQuorumTimeout),
-		Listen: c.String(flagListen), RPCURL: c.String(flagRPCURL), DB: c.String(flagDB), Policy: c.String(flagPolicy),
+		RPCURL: c.String(flagRPCURL), DB: c.String(flagDB), Policy: c.String(flagPolicy),
 		Collateral: c.String(flagCollateral), CacheDir: c.String(flagCacheDir), SNPRoots: c.String(flagSNPRoots),
 		TDXRoot: c.String(flagTDXRoot), Keystore: c.String(flagKeystore), PasswordFile: c.String(flagPasswordFile),
-		KeyFile: c.String(flagKeyFile), Offline: c.Bool(flagOffline), Workers: c.Int(flagWorkers),
-		RateLimit: c.Float64(flagRateLimit), MaxFeeGwei: c.Float64(flagMaxFeeGwei),
-		Confirmations: c.Uint64(flagConfirmations), StartBlock: c.Uint64(flagStartBlock),
+		KeyFile: c.String(flagKeyFile), Offline: c.Bool(flagOffline), MaxFeeGwei: c.Float64(flagMaxFeeGwei),
+		Confirmations: c.Uint64(flagConfirmations), ResubmitAfter: c.Duration(flagResubmitAfter), ReceiptPoll: c.Duration(flagReceiptPoll),
+		RetainFailed: c.Duration(flagRetainFailed), MemoryLimit: c.Int64(flagMemoryLimit),
+	}
+	rate := c.Float64(flagRateLimit)
+	cfg.Config = service.Config{
+		API: api.Config{Listen: c.String(flagListen), RateLimit: rate, RateBurst: int(2 * max(rate, 1)),
+			IdleTimeout: c.Duration(flagIdleTimeout), MaxConns: c.Int(flagMaxConns), MaxConnsPerClient: c.Int(flagMaxConnsPerClient),
+			MaxEvidenceInFlight: c.Int(flagEvidenceInFlight), MaxEvidencePerClient: c.Int(flagEvidencePerClient),
+			MaxEvidenceBytes: c.Int64(flagEvidenceBytes), RateClients: c.Int(flagRateClients)},
+		NoForward: c.Bool(flagNoForward), RelayDelay: c.Duration(flagRelayDelay), QuorumTimeout: c.Duration(flagQuorumTimeout),
+		Workers: c.Int(flagWorkers), StartBlock: c.Uint64(flagStartBlock),
 		DueWithin: c.Duration(flagDueWithin), ReappraiseInterval: c.Duration(flagReappraiseInterval),
 		ReappraiseEpoch: c.Duration(flagReappraiseEpoch), PollInterval: c.Duration(flagPollInterval),
 		CollateralWait: c.Duration(flagCollateralWait), CollateralRetry: c.Duration(flagCollateralRetry),
-		ResubmitAfter: c.Duration(flagResubmitAfter), ReceiptPoll: c.Duration(flagReceiptPoll),
-		RetainFailed: c.Duration(flagRetainFailed), MaxHeadLag: c.Duration(flagMaxHeadLag),
-		HealthInterval: c.Duration(flagHealthInterval), GasPerVerdict: c.Uint64(flagGasPerVerdict),
-		ReserveVerdicts: c.Int(flagReserveVerdicts),
-		IdleTimeout:     c.Duration(flagIdleTimeout), MaxConns: c.Int(flagMaxConns), MaxConnsPerClient: c.Int(flagMaxConnsPerClient),
-		EvidenceInFlight: c.Int(flagEvidenceInFlight), EvidencePerClient: c.Int(flagEvidencePerClient),
-		EvidenceBytes: c.Int64(flagEvidenceBytes), RateClients: c.Int(flagRateClients), MemoryLimit: c.Int64(flagMemoryLimit),
+		MaxHeadLag: c.Duration(flagMaxHeadLag), HealthInterval: c.Duration(flagHealthInterval),
+		GasPerVerdict: c.Uint64(flagGasPerVerdict), ReserveVerdicts: c.Int(flagReserveVerdicts),
 	}
 	for _, p := range c.StringSlice(flagTrustProxy) {
 		for _, q := range strings.Split(p, ",") {
@@ -115,7 +110,7 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 			if err != nil {
 				return nil, fmt.Errorf("--%s %q: want a CIDR such as 10.0.0.0/8 or 192.0.2.7/32: %w", flagTrustProxy, q, err)
 			}
-			cfg.TrustedProxies = append(cfg.TrustedProxies, pfx.Masked())
+			cfg.API.TrustedProxies = append(cfg.API.TrustedProxies, pfx.Masked())
 		}
 	}
 	for _, p := range c.StringSlice(flagPeers) {
@@ -166,7 +161,7 @@ func (c *serveConfig) check() error {
 	}{{flagDueWithin, c.DueWithin}, {flagReappraiseInterval, c.ReappraiseInterval}, {flagReappraiseEpoch, c.ReappraiseEpoch},
 		{flagPollInterval, c.PollInterval}, {flagCollateralWait, c.CollateralWait}, {flagCollateralRetry, c.CollateralRetry},
 		{flagResubmitAfter, c.ResubmitAfter}, {flagReceiptPoll, c.ReceiptPoll}, {flagMaxHeadLag, c.MaxHeadLag},
-		{flagHealthInterval, c.HealthInterval}, {flagIdleTimeout, c.IdleTimeout}, {flagRelayDelay, c.RelayDelay}, {flagQuorumTimeout, c.QuorumTimeout}} {
+		{flagHealthInterval, c.HealthInterval}, {flagIdleTimeout, c.API.IdleTimeout}, {flagRelayDelay, c.RelayDelay}, {flagQuorumTimeout, c.QuorumTimeout}} {
 		if d.v <= 0 {
 			return fmt.Errorf("--%s %s: must be positive", d.flag, d.v)
 		}
@@ -174,9 +169,9 @@ func (c *serveConfig) check() error {
 	for _, n := range []struct {
 		flag string
 		v    int64
-	}{{flagMaxConns, int64(c.MaxConns)}, {flagMaxConnsPerClient, int64(c.MaxConnsPerClient)},
-		{flagEvidenceInFlight, int64(c.EvidenceInFlight)}, {flagEvidencePerClient, int64(c.EvidencePerClient)},
-		{flagEvidenceBytes, c.EvidenceBytes}, {flagRateClients, int64(c.RateClients)}} {
+	}{{flagMaxConns, int64(c.API.MaxConns)}, {flagMaxConnsPerClient, int64(c.API.MaxConnsPerClient)},
+		{flagEvidenceInFlight, int64(c.API.MaxEvidenceInFlight)}, {flagEvidencePerClient, int64(c.API.MaxEvidencePerClient)},
+		{flagEvidenceBytes, c.API.MaxEvidenceBytes}, {flagRateClients, int64(c.API.RateClients)}} {
 		if n.v <= 0 {
 			return fmt.Errorf("--%s %d: must be positive", n.flag, n.v)
 		}
@@ -279,46 +274,16 @@ func serveInputs(c *serveConfig, log *slog.Logger) (*service.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := serviceConfig(c)
+	cfg := c.Config
 	cfg.OracleKey, cfg.Policy, cfg.Appraiser, cfg.RefreshCollateral, cfg.API.Explorer = key, pol, appraiser, refresh, explorer
-	cfg.Logger = log
-	return &cfg, nil
-}
-
-// serviceConfig maps serve's settings onto the service's.
-func serviceConfig(c *serveConfig) service.Config {
+	cfg.Registry, cfg.Logger, cfg.RetainFailed = c.Registry, log, c.RetainFailed
+	if cfg.RetainFailed == 0 {
+		cfg.RetainFailed = -1 // keep forever (the service's zero means its default)
+	}
 	maxFee, _ := new(big.Float).Mul(big.NewFloat(c.MaxFeeGwei), big.NewFloat(1e9)).Int(nil)
-	rate := c.RateLimit
-	retain := c.RetainFailed
-	if retain == 0 {
-		retain = -1 // keep forever (the service's zero means its default)
-	}
-	return service.Config{
-		API: api.Config{Listen: c.Listen, RateLimit: rate, RateBurst: int(2 * max(rate, 1)),
-			IdleTimeout: c.IdleTimeout, MaxConns: c.MaxConns, MaxConnsPerClient: c.MaxConnsPerClient,
-			MaxEvidenceInFlight: c.EvidenceInFlight, MaxEvidencePerClient: c.EvidencePerClient,
-			MaxEvidenceBytes: c.EvidenceBytes, RateClients: c.RateClients, TrustedProxies: c.TrustedProxies},
-		Registry:           c.Registry,
-		Peers:              c.Peers,
-		Workers:            c.Workers,
-		PollInterval:       c.PollInterval,
-		DueWithin:          c.DueWithin,
-		ReappraiseInterval: c.ReappraiseInterval,
-		ReappraiseEpoch:    c.ReappraiseEpoch,
-		StartBlock:         c.StartBlock,
-		CollateralWait:     c.CollateralWait,
-		CollateralRetry:    c.CollateralRetry,
-		RetainFailed:       retain,
-		MaxHeadLag:         c.MaxHeadLag,
-		HealthInterval:     c.HealthInterval,
-		GasPerVerdict:      c.GasPerVerdict,
-		ReserveVerdicts:    c.ReserveVerdicts,
-		RelayDelay:         c.RelayDelay,
-		QuorumTimeout:      c.QuorumTimeout,
-		NoForward:          c.NoForward,
-		TxManager: chain.TxManagerConfig{MaxFeeCap: maxFee, NumConfirmations: c.Confirmations,
-			ResubmissionTimeout: c.ResubmitAfter, ReceiptQueryInterval: c.ReceiptPoll},
-	}
+	cfg.TxManager = chain.TxManagerConfig{MaxFeeCap: maxFee, NumConfirmations: c.Confirmations,
+		ResubmissionTimeout: c.ResubmitAfter, ReceiptQueryInterval: c.ReceiptPoll}
+	return &cfg, nil
 }
 
 // servedNode is the oracle node as serve runs it: it says where it serves once
