@@ -73,9 +73,12 @@ type verifyConfig struct {
 	JSON       bool
 	// Roots replace the vendors' roots (test networks, the devnet); nil fields mean
 	// AMD's and Intel's production roots.
-	Roots  *appraise.CustomRoots
-	Domain verdict.Domain
-	Inputs policy.Inputs
+	Roots *appraise.CustomRoots
+	// Domain, Binding (nil: none) and ReportData (nil: not checked) go into the
+	// request as they are.
+	Domain     verdict.Domain
+	Binding    *verifier.Binding
+	ReportData []byte
 }
 
 // readVerifyFlags turns flags into a verifyConfig; every value that fails to parse is
@@ -107,18 +110,18 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 		// verdict disagree about the time.
 		cfg.At = t.UTC().Truncate(time.Second)
 	}
-	in := policy.Inputs{AsOf: cfg.At, ChainID: c.Uint64(flagChainID)}
-	if in.Registry, err = parseAddress(c, flagRegistry); err != nil {
+	cfg.Domain.ChainID = c.Uint64(flagChainID)
+	if cfg.Domain.Registry, err = parseAddress(c, flagRegistry); err != nil {
 		return nil, err
 	}
-	if in.MachineID, err = parseHash(c, flagMachineID); err != nil {
+	b := verifier.Binding{AnchorBlockNumber: c.Uint64(flagAnchorNumber)}
+	if b.MachineID, err = parseHash(c, flagMachineID); err != nil {
 		return nil, err
 	}
-	if in.TEEKey, err = parseAddress(c, flagTEEKey); err != nil {
+	if b.TEEKey, err = parseAddress(c, flagTEEKey); err != nil {
 		return nil, err
 	}
-	in.AnchorBlockNumber = c.Uint64(flagAnchorNumber)
-	if in.AnchorBlockHash, err = parseHash(c, flagAnchorHash); err != nil {
+	if b.AnchorBlockHash, err = parseHash(c, flagAnchorHash); err != nil {
 		return nil, err
 	}
 	binding := []string{flagChainID, flagRegistry, flagMachineID, flagTEEKey, flagAnchorNumber, flagAnchorHash}
@@ -136,16 +139,16 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 	if bindingAsked && len(unset) > 0 {
 		return nil, fmt.Errorf("report-data binding needs all of its flags: %v given, %v missing", set, unset)
 	}
-	in.Bind = bindingAsked
+	if bindingAsked {
+		cfg.Binding = &b
+	}
 	if s := c.String(flagReportData); s != "" {
-		b, err := hexutil.Decode(s)
-		if err != nil || len(b) != 64 {
+		rd, err := hexutil.Decode(s)
+		if err != nil || len(rd) != 64 {
 			return nil, fmt.Errorf("--%s: want 0x and 128 hex digits (64 bytes), got %q", flagReportData, s)
 		}
-		in.ExpectedReportData = b
+		cfg.ReportData = rd
 	}
-	cfg.Inputs = in
-	cfg.Domain = verdict.Domain{ChainID: in.ChainID, Registry: in.Registry}
 	return cfg, nil
 }
 
@@ -193,11 +196,7 @@ func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 	if err != nil {
 		return nil, err
 	}
-	req.At, req.Domain, req.ReportData = cfg.At, cfg.Domain, cfg.Inputs.ExpectedReportData
-	if in := cfg.Inputs; in.Bind {
-		req.Binding = &verifier.Binding{MachineID: in.MachineID, TEEKey: in.TEEKey,
-			AnchorBlockNumber: in.AnchorBlockNumber, AnchorBlockHash: in.AnchorBlockHash}
-	}
+	req.At, req.Domain, req.Binding, req.ReportData = cfg.At, cfg.Domain, cfg.Binding, cfg.ReportData
 	opts := verifier.Options{SNPRoots: cfg.Roots.SNP, TDXRoot: cfg.Roots.TDX}
 	// Collateral from --collateral travels in the request; without it, the cache
 	// (and AMD KDS, Intel PCS) serves it, when there is one.
