@@ -188,7 +188,12 @@ type verifyResult struct {
 func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 	Debug(string, ...any)
 }) (*verifyResult, error) {
-	src, err := collateral.OpenSources(collateral.SourceOptions{Local: cfg.Collateral, CacheDir: cfg.CacheDir, Offline: cfg.Offline, AsOf: cfg.At})
+	opts := collateral.SourceOptions{Local: cfg.Collateral, CacheDir: cfg.CacheDir, Offline: cfg.Offline, AsOf: cfg.At}
+	if opts.Local != "" {
+		// The request carries --collateral; the cache would serve nothing.
+		opts.CacheDir, opts.Offline = "", true
+	}
+	src, err := collateral.OpenSources(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -197,15 +202,15 @@ func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 		return nil, err
 	}
 	req.At, req.Domain, req.Binding, req.ReportData = cfg.At, cfg.Domain, cfg.Binding, cfg.ReportData
-	opts := verifier.Options{SNPRoots: cfg.Roots.SNP, TDXRoot: cfg.Roots.TDX}
+	vopts := verifier.Options{SNPRoots: cfg.Roots.SNP, TDXRoot: cfg.Roots.TDX}
 	// Collateral from --collateral travels in the request; without it, the cache
 	// (and AMD KDS, Intel PCS) serves it, when there is one.
 	if src.Local == nil && (src.SNP != nil || src.TDX != nil) {
-		if opts.Appraiser, err = appraise.NewByTEE(appraise.SourcesConfig{Roots: cfg.Roots, SNP: src.SNP, TDX: src.TDX}); err != nil {
+		if vopts.Appraiser, err = appraise.NewByTEE(appraise.SourcesConfig{Roots: cfg.Roots, SNP: src.SNP, TDX: src.TDX}); err != nil {
 			return nil, err
 		}
 	}
-	v, err := verifier.New(opts)
+	v, err := verifier.New(vopts)
 	if err != nil {
 		return nil, err
 	}
