@@ -173,9 +173,9 @@ async function verifiers(config) {
 }
 
 // attempt runs one verifier; a request that gives no verdict is a result too.
-function attempt(v, request) {
+async function attempt(v, request) {
   try {
-    return { report: v.verify(request) };
+    return { report: await v.verify(request) };
   } catch (e) {
     return { error: e };
   }
@@ -221,8 +221,8 @@ async function reverify(v, config, out, evidenceFile) {
   const { vendor, test, testError } = await verifiers(config);
   // The vendors' roots first: a verdict they reproduce is shown as plainly
   // reproduced even on a devnet. Test roots only for what they do not reproduce.
-  const tries = [{ roots: "vendor", ...attempt(vendor, request) }];
-  if (tries[0].report?.verdict_hash !== v.digest && test) tries.push({ roots: "test", ...attempt(test, request) });
+  const tries = [{ roots: "vendor", ...(await attempt(vendor, request)) }];
+  if (tries[0].report?.verdict_hash !== v.digest && test) tries.push({ roots: "test", ...(await attempt(test, request)) });
   const ms = (performance.now() - t0).toFixed(1);
   const hit = tries.find((t) => t.report?.verdict_hash === v.digest);
   const details = (t) =>
