@@ -322,6 +322,9 @@ func TestExplorerInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.send(e.owner, reg.RegisterPolicyTx(defHash, 86400, "teeoracle:default"))
+	// A fleet registered first, so that the attested machines below are the newest,
+	// on the page's first page.
+	fleetInfo := registerFleet(ctx, t, anvil.Client, reg, fleetSize(t))
 
 	set, err := verifiertest.Load(repoRoot, t.TempDir())
 	if err != nil {
@@ -467,7 +470,7 @@ func TestExplorerInChromium(t *testing.T) {
 	}
 	cmd := exec.CommandContext(ctx, node, filepath.Join("test", "explorer.browser.mjs"))
 	cmd.Env = append(os.Environ(), "EXPLORER_URL="+srv.URL+"/", "EXPLORER_EXPECT="+string(mustJSON(t, expect)),
-		"SCREENSHOT_DIR="+shots, "PLAYWRIGHT_CORE="+playwright, "CHROMIUM="+chromium)
+		"EXPLORER_FLEET="+string(mustJSON(t, fleetInfo)), "SCREENSHOT_DIR="+shots, "PLAYWRIGHT_CORE="+playwright, "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("explorer in Chromium:\n%s", out)
 	if err != nil {
