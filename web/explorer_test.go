@@ -280,7 +280,8 @@ func TestExplorerInChromium(t *testing.T) {
 	}
 	node, chromium, playwright := browserTools(t)
 	anvil := testchain.StartAnvil(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// Five minutes, and more for a fleet larger than the default.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute+time.Duration(fleetSize(t))*20*time.Millisecond)
 	defer cancel()
 
 	wasmDir := t.TempDir()
