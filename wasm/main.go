@@ -5,11 +5,17 @@
 // network and no clock. wasm/teeoracle.mjs loads it; docs/wasm.md documents the API.
 //
 // On start it puts one object on globalThis, under the name given as its first
-// argument ("teeoracle" without one), with three functions:
+// argument ("teeoracle" without one), with these functions and fields:
 //
-//	verify(requestJSON string) -> {report: string} | {error: string, kind: string}
+//	verify(requestJSON string) -> Promise of {report: string} | {error: string, kind: string}
+//	                              (signatures checked by WebCrypto when the host has it)
+//	verifyGo(requestJSON string) -> {report: string} | {error: string, kind: string}
+//	                              (synchronous; signatures checked by Go's crypto)
 //	version() -> string (JSON)
-//	withRoots(rootsJSON string) -> {verify, version, withRoots} | {error: string, kind: "roots"}
+//	withRoots(rootsJSON string) -> an object like this one | {error: string, kind: "roots"}
+//	signatures: "webcrypto" | "go" (what verify uses)
+//	signatureStats() -> {webcrypto: n, go: n}: signature checks WebCrypto answered,
+//	                              and those it left to Go (shared by the instance)
 //
 // The object verifies under AMD's and Intel's production roots; withRoots returns
 // another such object, on the same instance, that trusts only the roots given.
@@ -40,23 +46,51 @@ func main() {
 		fmt.Fprintln(os.Stderr, "teeoracle wasm:", err)
 		os.Exit(1)
 	}
-	js.Global().Set(name, exports(m, log))
+	js.Global().Set(name, exports(m, newWebCrypto(), log))
 	select {}
 }
 
-// exports is m's functions as a JavaScript object.
-func exports(m *module, log *slog.Logger) js.Value {
-	verify := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		if len(args) != 1 || args[0].Type() != js.TypeString {
-			return js.ValueOf(map[string]any{"error": "verify takes one argument: the request JSON as a string", "kind": kindRequest})
-		}
-		out := m.verify(context.Background(), []byte(args[0].String()))
+// exports is m's functions as a JavaScript object. verify checks signatures with the
+// host's WebCrypto (wc; nil when the host has none: then with Go's crypto) and so
+// answers with a promise; verifyGo is the pure-Go path, synchronous.
+func exports(m *module, wc *webCrypto, log *slog.Logger) js.Value {
+	viaWeb := m.v
+	if wc != nil {
+		viaWeb = m.v.WithSignatures(wc)
+	}
+	result := func(out outcome) js.Value {
 		if out.Error != "" {
 			return js.ValueOf(map[string]any{"error": out.Error, "kind": out.Kind})
 		}
 		return js.ValueOf(map[string]any{"report": string(out.Report)})
+	}
+	badArgs := js.ValueOf(map[string]any{"error": "verify takes one argument: the request JSON as a string", "kind": kindRequest})
+	verify := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 1 || args[0].Type() != js.TypeString {
+			return resolved(badArgs)
+		}
+		req := []byte(args[0].String())
+		// WebCrypto answers through promises, which a js.Func must not wait for:
+		// the verification runs on its own goroutine and settles the promise.
+		return promise(func() js.Value { return result(verifyWith(context.Background(), viaWeb, req)) })
+	})
+	verifyGo := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) != 1 || args[0].Type() != js.TypeString {
+			return badArgs
+		}
+		return result(m.verify(context.Background(), []byte(args[0].String())))
 	})
 	version := js.FuncOf(func(js.Value, []js.Value) any { return string(m.version()) })
+	signatures := "go"
+	if wc != nil {
+		signatures = "webcrypto"
+	}
+	stats := js.FuncOf(func(js.Value, []js.Value) any {
+		if wc == nil {
+			return js.ValueOf(map[string]any{"webcrypto": 0, "go": 0})
+		}
+		return js.ValueOf(map[string]any{"webcrypto": wc.native.Load(), "go": wc.fallback.Load()})
+	})
 	// The functions of a derived object live as long as the page: a page makes one
 	// or two, so they are not released.
 	withRoots := js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -67,7 +101,24 @@ func exports(m *module, log *slog.Logger) js.Value {
 		if err != nil {
 			return js.ValueOf(map[string]any{"error": err.Error(), "kind": kindRoots})
 		}
-		return exports(derived, log)
+		return exports(derived, wc, log)
 	})
-	return js.ValueOf(map[string]any{"verify": verify, "version": version, "withRoots": withRoots})
+	return js.ValueOf(map[string]any{
+		"verify": verify, "verifyGo": verifyGo, "version": version, "withRoots": withRoots,
+		"signatures": signatures, "signatureStats": stats,
+	})
 }
+
+// promise returns a JavaScript promise that run's result resolves; run runs on a
+// goroutine of its own, so it may wait for other promises.
+func promise(run func() js.Value) js.Value {
+	executor := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		resolve := args[0]
+		go func() { resolve.Invoke(run()) }()
+		return nil
+	})
+	defer executor.Release() // the Promise constructor calls it synchronously
+	return js.Global().Get("Promise").New(executor)
+}
+
+func resolved(v js.Value) js.Value { return js.Global().Get("Promise").Call("resolve", v) }

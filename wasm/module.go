@@ -18,7 +18,7 @@ import (
 
 // APIVersion is the version of the module's JavaScript interface (docs/wasm.md). It
 // changes when a function or a field changes incompatibly.
-const APIVersion = 1
+const APIVersion = 2
 
 // Error kinds the module reports, so that a page can tell the user what to fix.
 const (
@@ -56,7 +56,12 @@ type outcome struct {
 
 // verify runs one request. A panic is turned into an "internal" error, because a
 // panic would otherwise end the Go program and every later call would fail.
-func (m *module) verify(ctx context.Context, requestJSON []byte) (out outcome) {
+func (m *module) verify(ctx context.Context, requestJSON []byte) outcome {
+	return verifyWith(ctx, m.v, requestJSON)
+}
+
+// verifyWith runs one request through v.
+func verifyWith(ctx context.Context, v *verifier.Verifier, requestJSON []byte) (out outcome) {
 	defer func() {
 		if r := recover(); r != nil {
 			out = outcome{Error: fmt.Sprintf("internal error: %v", r), Kind: kindInternal}
@@ -66,7 +71,7 @@ func (m *module) verify(ctx context.Context, requestJSON []byte) (out outcome) {
 	if err != nil {
 		return outcome{Error: err.Error(), Kind: kindRequest}
 	}
-	res, err := m.v.Verify(ctx, req)
+	res, err := v.Verify(ctx, req)
 	if err != nil {
 		return outcome{Error: err.Error(), Kind: errorKind(err)}
 	}

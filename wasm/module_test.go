@@ -3,14 +3,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
 	"github.com/teeoracle/teeoracle/oracle/verifier/verifiertest"
 )
 
@@ -100,7 +105,11 @@ func nativeFixtures(t *testing.T) []fixture {
 		t.Fatal(err)
 	}
 	var out []fixture
+	cases := set.Cases
 	for _, c := range set.Cases {
+		cases = append(cases, tampered(t, c)...)
+	}
+	for _, c := range cases {
 		req, err := json.Marshal(c.Request)
 		if err != nil {
 			t.Fatal(err)
@@ -114,6 +123,46 @@ func nativeFixtures(t *testing.T) []fixture {
 			t.Fatal(err)
 		}
 		out = append(out, fixture{Name: c.Name, Request: string(req), Expected: string(rep)})
+	}
+	return out
+}
+
+// tampered returns c with one bit of a signature flipped, for each signature of c's
+// raw evidence and certificates that a flip reaches: the SEV-SNP report's (ECDSA
+// P-384), the VCEK's or VLEK's (RSA-PSS by the ASK/ASVK), a TDX quote's and its QE
+// report's (ECDSA P-256). Each must fail in the module as it fails natively, whichever
+// code checks the signature (WebCrypto or Go's).
+func tampered(t *testing.T, c verifiertest.Case) []verifiertest.Case {
+	t.Helper()
+	if !strings.HasSuffix(c.Name, "/default") && !strings.HasSuffix(c.Name, "/raw+der/default") {
+		return nil
+	}
+	variant := func(what string, edit func(r *verifier.Request)) verifiertest.Case {
+		r := *c.Request
+		r.Evidence.Data = bytes.Clone(r.Evidence.Data)
+		r.Certificates = slices.Clone(r.Certificates)
+		edit(&r)
+		return verifiertest.Case{Name: c.Name + "/tampered-" + what, Request: &r}
+	}
+	data := c.Request.Evidence.Data
+	var out []verifiertest.Case
+	if q, err := evidence.ParseTDXQuote(data); err == nil {
+		sig := len(q.Signed) + 4 // after the signature data size
+		out = append(out,
+			variant("quote-signature", func(r *verifier.Request) { r.Evidence.Data[sig+5] ^= 1 }),
+			variant("qe-report-signature", func(r *verifier.Request) { r.Evidence.Data[sig+64+64+384+40] ^= 1 }))
+		return out
+	}
+	if len(data) != appraise.SNPReportSize || len(c.Request.Certificates) != 1 {
+		return nil
+	}
+	out = append(out, variant("report-signature", func(r *verifier.Request) { r.Evidence.Data[0x2a0+5] ^= 1 }))
+	if cert := c.Request.Certificates[0].Data; len(cert) > 0 && cert[0] == 0x30 { // DER: its signature ends it
+		out = append(out, variant("certificate-signature", func(r *verifier.Request) {
+			d := bytes.Clone(cert)
+			d[len(d)-10] ^= 1
+			r.Certificates[0].Data = d
+		}))
 	}
 	return out
 }

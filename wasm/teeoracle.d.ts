@@ -169,10 +169,14 @@ export class TeeoracleError extends Error {
 
 export class Verifier {
   private constructor();
-  /** Verifies a request. Throws TeeoracleError when no verdict can be made; an untrusted verdict is a report with trusted false. */
-  verify(request: VerifyRequest): Report;
-  /** Verifies a request in its JSON wire form; returns the report's JSON text exactly as Go encodes it. */
-  verifyJSON(requestJSON: string): string;
+  /** Verifies a request. Rejects with TeeoracleError when no verdict can be made; an untrusted verdict is a report with trusted false. */
+  verify(request: VerifyRequest): Promise<Report>;
+  /** Verifies a request in its JSON wire form; resolves to the report's JSON text exactly as Go encodes it. */
+  verifyJSON(requestJSON: string): Promise<string>;
+  /** "webcrypto" when signatures are checked by the host's WebCrypto, "go" when by the module's Go code. */
+  readonly signatures: "webcrypto" | "go";
+  /** Signature checks of this instance answered by WebCrypto, and those left to Go (WebCrypto could not do them). */
+  signatureStats(): { webcrypto: number; go: number };
   version(): VersionInfo;
   /** "vendor" (AMD's and Intel's production roots) or "custom" (roots given to load or withRoots). */
   readonly roots: "vendor" | "custom";
@@ -183,7 +187,7 @@ export class Verifier {
 export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | Promise<Response>;
 
 /** Loads the verifier (default: teeoracle.wasm and wasm_exec.js beside teeoracle.mjs). */
-export function load(source?: WasmSource, options?: { wasmExec?: string | URL; roots?: Roots }): Promise<Verifier>;
+export function load(source?: WasmSource, options?: { wasmExec?: string | URL; roots?: Roots; signatures?: "webcrypto" | "go" }): Promise<Verifier>;
 
 /** Encodes roots into the JSON the module's withRoots reads. */
 export function encodeRoots(roots: Roots): string;

@@ -3,7 +3,7 @@
 //
 //   import { load } from "./teeoracle.mjs";
 //   const verifier = await load();                 // teeoracle.wasm beside this file
-//   const report = verifier.verify({ evidence, certificates: [vcek], at: "2025-07-18T00:00:00Z" });
+//   const report = await verifier.verify({ evidence, certificates: [vcek], at: "2025-07-18T00:00:00Z" });
 //   report.trusted, report.verdict_hash, report.checks ...
 //
 // The module runs the same code as `teeoracle verify` (package oracle/verifier): the
@@ -16,6 +16,10 @@
 // `verifier.withRoots(roots)`: either gives a separate Verifier whose `roots` is
 // "custom", so a page always knows under which roots a report was made. Requests
 // never carry roots: whoever supplies a request cannot choose what it is trusted by.
+//
+// Signatures are checked with the host's WebCrypto (crypto.subtle) when it has one,
+// else with Go's own code (same results; several times slower in WebAssembly);
+// `load(source, {signatures: "go"})` asks for Go's code always.
 
 const utf8 = new TextEncoder();
 let instances = 0;
@@ -42,6 +46,8 @@ export class TeeoracleError extends Error {
  * it is not needed when globalThis.Go is already defined.
  * `options.roots` (see encodeRoots) makes the verifier trust those roots instead of
  * the vendors' production roots; malformed roots throw TeeoracleError of kind "roots".
+ * `options.signatures`: "webcrypto" (default: WebCrypto when the host has it, else
+ * Go) or "go" (always Go's crypto, the pure-WebAssembly path).
  */
 export async function load(source, options = {}) {
   await loadWasmExec(options.wasmExec ?? new URL("./wasm_exec.js", import.meta.url));
@@ -68,19 +74,46 @@ export async function load(source, options = {}) {
   if (!api) {
     throw new TeeoracleError(`teeoracle.wasm did not start (exit code ${exitCode})`, "load");
   }
-  const verifier = new Verifier(api, api);
+  const sig = options.signatures ?? "webcrypto";
+  if (sig !== "webcrypto" && sig !== "go") {
+    throw new TeeoracleError(`options.signatures must be "webcrypto" or "go", not ${sig}`, "load");
+  }
+  const verifier = new Verifier(api, api, sig === "go");
   return options.roots === undefined ? verifier : verifier.withRoots(options.roots);
 }
 
-/** A loaded verifier. Calls are synchronous and may be made any number of times. */
+/**
+ * A loaded verifier. verify and verifyJSON return promises (WebCrypto is
+ * asynchronous); calls may be made any number of times, also concurrently.
+ */
 export class Verifier {
   #api;
   #base;
   #roots;
-  constructor(api, base) {
+  #goOnly;
+  constructor(api, base, goOnly) {
     this.#api = api;
     this.#base = base;
+    this.#goOnly = goOnly;
     this.#roots = JSON.parse(api.version()).roots?.kind ?? "vendor";
+  }
+
+  /**
+   * "webcrypto" when signatures are checked by the host's WebCrypto, "go" when by
+   * Go's code in the module (asked for with load's signatures: "go", or no WebCrypto).
+   */
+  get signatures() {
+    return this.#goOnly ? "go" : this.#api.signatures;
+  }
+
+  /**
+   * How many signature checks this instance (shared by every verifier withRoots
+   * made from it) had WebCrypto answer, and how many it left to Go's code because
+   * WebCrypto could not do them: {webcrypto, go}.
+   */
+  signatureStats() {
+    const s = this.#base.signatureStats();
+    return { webcrypto: s.webcrypto, go: s.go };
   }
 
   /**
@@ -102,24 +135,24 @@ export class Verifier {
     if (out.error !== undefined) {
       throw new TeeoracleError(out.error, out.kind);
     }
-    return new Verifier(out, this.#base);
+    return new Verifier(out, this.#base, this.#goOnly);
   }
 
-  /** Verifies a request (see VerifyRequest) and returns the report object. */
-  verify(request) {
-    return JSON.parse(this.verifyJSON(encodeRequest(request)));
+  /** Verifies a request (see VerifyRequest); resolves to the report object. */
+  async verify(request) {
+    return JSON.parse(await this.verifyJSON(encodeRequest(request)));
   }
 
   /**
    * Verifies a request given in its JSON wire form and returns the report's JSON
    * text, exactly as Go encodes it (uint64 fields of the appraisal keep all digits
-   * here, which JSON.parse may round).
+   * here, which JSON.parse may round). Resolves to the text.
    */
-  verifyJSON(requestJSON) {
+  async verifyJSON(requestJSON) {
     if (typeof requestJSON !== "string") {
       throw new TeeoracleError("verifyJSON takes the request JSON as a string", "request");
     }
-    const out = this.#api.verify(requestJSON);
+    const out = this.#goOnly ? this.#api.verifyGo(requestJSON) : await this.#api.verify(requestJSON);
     if (out.error !== undefined) {
       throw new TeeoracleError(out.error, out.kind);
     }

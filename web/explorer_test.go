@@ -280,7 +280,8 @@ func TestExplorerInChromium(t *testing.T) {
 	}
 	node, chromium, playwright := browserTools(t)
 	anvil := testchain.StartAnvil(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// Five minutes, and more for a fleet larger than the default.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute+time.Duration(fleetSize(t))*20*time.Millisecond)
 	defer cancel()
 
 	wasmDir := t.TempDir()
@@ -322,6 +323,9 @@ func TestExplorerInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.send(e.owner, reg.RegisterPolicyTx(defHash, 86400, "teeoracle:default"))
+	// A fleet registered first, so that the attested machines below are the newest,
+	// on the page's first page.
+	fleetInfo := registerFleet(ctx, t, anvil.Client, reg, fleetSize(t))
 
 	set, err := verifiertest.Load(repoRoot, t.TempDir())
 	if err != nil {
@@ -467,7 +471,7 @@ func TestExplorerInChromium(t *testing.T) {
 	}
 	cmd := exec.CommandContext(ctx, node, filepath.Join("test", "explorer.browser.mjs"))
 	cmd.Env = append(os.Environ(), "EXPLORER_URL="+srv.URL+"/", "EXPLORER_EXPECT="+string(mustJSON(t, expect)),
-		"SCREENSHOT_DIR="+shots, "PLAYWRIGHT_CORE="+playwright, "CHROMIUM="+chromium)
+		"EXPLORER_FLEET="+string(mustJSON(t, fleetInfo)), "SCREENSHOT_DIR="+shots, "PLAYWRIGHT_CORE="+playwright, "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("explorer in Chromium:\n%s", out)
 	if err != nil {

@@ -3,16 +3,15 @@ package appraise
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -100,6 +99,9 @@ type SNPConfig struct {
 	CacheEntries int
 	// Logger receives debug logs. Nil means slog.Default().
 	Logger *slog.Logger
+	// Signatures checks the report's, the VCEK/VLEK's and the CRL's signatures. Nil
+	// means GoSignatures.
+	Signatures SignatureVerifier
 }
 
 // SNPAppraiser appraises AMD SEV-SNP attestation reports. It is safe for concurrent
@@ -111,6 +113,7 @@ type SNPAppraiser struct {
 	roots  *SNPRoots
 	coll   SNPCollateral
 	log    *slog.Logger
+	sigs   SignatureVerifier
 	certs  *boundedCache[[32]byte, parsedCert]
 	chains *boundedCache[chainKey, *chainResult]
 	crls   *boundedCache[crlKey, *crlResult]
@@ -139,6 +142,7 @@ func NewSNP(cfg SNPConfig) (*SNPAppraiser, error) {
 		roots:  roots,
 		coll:   cfg.Collateral,
 		log:    log,
+		sigs:   sigVerifier(cfg.Signatures),
 		certs:  newBoundedCache[[32]byte, parsedCert](n),
 		chains: newBoundedCache[chainKey, *chainResult](n),
 		crls:   newBoundedCache[crlKey, *crlResult](n),
@@ -400,7 +404,7 @@ func (r *snpRun) reportSignature() {
 		r.skip(CheckSNPSignature, "no endorsement key")
 		return
 	}
-	r.result(CheckSNPSignature, verifySNPSignature(r.rep.raw, r.chain.pub), "ECDSA P-384 SHA-384")
+	r.result(CheckSNPSignature, verifySNPSignature(r.a.sigs, r.rep.raw, r.chain.pub), "ECDSA P-384 SHA-384")
 }
 
 // chipID: the report's CHIP_ID is the VCEK's hardware id (VCEK only).
@@ -583,7 +587,7 @@ func (a *SNPAppraiser) verifyChain(leaf *x509.Certificate, leafHash [32]byte, vl
 		if ica == nil || !bytes.Equal(leaf.RawIssuer, ica.RawSubject) {
 			continue
 		}
-		if err := leaf.CheckSignatureFrom(ica); err != nil {
+		if err := checkIssuedBy(a.sigs, leaf, ica); err != nil {
 			lastErr = err
 			continue
 		}
@@ -667,7 +671,7 @@ func (a *SNPAppraiser) crlResult(der []byte, chain *chainResult) *crlResult {
 	key := crlKey{crl: sha256.Sum256(der), ark: chain.arkHash}
 	res, ok := a.crls.get(key)
 	if !ok {
-		res = verifyCRL(der, chain.set.ARK)
+		res = verifyCRL(a.sigs, der, chain.set.ARK)
 		a.crls.put(key, res)
 	}
 	return res
@@ -705,7 +709,7 @@ func (a *SNPAppraiser) checkCRL(der []byte, chain *chainResult, asOf time.Time) 
 		crl.ThisUpdate.UTC().Format(time.RFC3339), crl.NextUpdate.UTC().Format(time.RFC3339)), nil
 }
 
-func verifyCRL(der []byte, ark *x509.Certificate) *crlResult {
+func verifyCRL(sv SignatureVerifier, der []byte, ark *x509.Certificate) *crlResult {
 	if blk, _ := pem.Decode(der); blk != nil && blk.Type == "X509 CRL" {
 		der = blk.Bytes
 	}
@@ -713,7 +717,7 @@ func verifyCRL(der []byte, ark *x509.Certificate) *crlResult {
 	if err != nil {
 		return &crlResult{err: fmt.Errorf("%w: does not parse: %w", ErrSNPCRL, err)}
 	}
-	if err := crl.CheckSignatureFrom(ark); err != nil {
+	if err := checkCRLIssuedBy(sv, crl, ark); err != nil {
 		return &crlResult{crl: crl, err: fmt.Errorf("%w: not signed by %s: %w", ErrSNPCRL, ark.Subject.CommonName, err)}
 	}
 	revoked := make(map[string]time.Time, len(crl.RevokedCertificateEntries))
@@ -725,16 +729,22 @@ func verifyCRL(der []byte, ark *x509.Certificate) *crlResult {
 
 // verifySNPSignature checks the report's ECDSA P-384 signature over its first 0x2A0
 // bytes. R and S are stored little-endian in 72-byte fields (SNP ABI table 134).
-func verifySNPSignature(raw []byte, pub *ecdsa.PublicKey) error {
+func verifySNPSignature(sv SignatureVerifier, raw []byte, pub *ecdsa.PublicKey) error {
 	sig := raw[snpSignedSize:]
-	le := func(b []byte) *big.Int {
-		be := slices.Clone(b)
-		slices.Reverse(be)
-		return new(big.Int).SetBytes(be)
+	// Big-endian r || s of 48 bytes each; a field with a non-zero byte above the
+	// 48th holds a value above the curve order, which never verifies.
+	var rs [96]byte
+	for i := range 72 {
+		r, s := sig[i], sig[72+i]
+		if i >= 48 {
+			if r != 0 || s != 0 {
+				return ErrSNPSignature
+			}
+			continue
+		}
+		rs[47-i], rs[95-i] = r, s
 	}
-	r, s := le(sig[0:72]), le(sig[72:144])
-	digest := sha512.Sum384(raw[:snpSignedSize])
-	if !ecdsa.Verify(pub, digest[:], r, s) {
+	if !sv.VerifyECDSA(pub, crypto.SHA384, raw[:snpSignedSize], rs[:]) {
 		return ErrSNPSignature
 	}
 	return nil

@@ -3,13 +3,10 @@ package appraise
 import (
 	"encoding/binary"
 	"fmt"
-
-	"github.com/google/go-sev-guest/abi"
-	"github.com/google/go-sev-guest/kds"
 )
 
 // SNPReportSize is the size of an SEV-SNP ATTESTATION_REPORT (SNP ABI 56860, table 22).
-const SNPReportSize = abi.ReportSize
+const SNPReportSize = 0x4A0
 
 // snpSignedSize is how many leading report bytes the signature covers.
 const snpSignedSize = 0x2A0
@@ -94,25 +91,18 @@ func (r *snpReport) productLine() string {
 	if r.version < 3 {
 		return ""
 	}
-	line := kds.ProductLineFromFms(abi.FmsToCpuid1Eax(r.family, r.model, r.stepping))
-	if line == "Unknown" {
-		return ""
-	}
-	return line
+	return snpProductLine(r.family, r.model)
 }
 
-// checkFormat runs go-sev-guest's report parser, which checks the version range, the
-// reserved guest-policy bits, SIGNER_INFO and every must-be-zero range, and the
-// signature algorithm (ECDSA P-384 with SHA-384 is the only one defined).
+// checkFormat checks what go-sev-guest's report parser checks (snp_format.go): the
+// version range, the reserved guest-policy bits, SIGNER_INFO and every must-be-zero
+// range; and the signature algorithm (ECDSA P-384 with SHA-384 is the only one defined).
 func (r *snpReport) checkFormat() error {
-	if _, err := abi.ReportToProto(r.raw); err != nil {
+	if err := snpFormatError(r.raw); err != nil {
 		return fmt.Errorf("%w: %w", ErrSNPReportFormat, err)
 	}
-	if err := abi.ValidateReportFormat(r.raw); err != nil {
-		return fmt.Errorf("%w: %w", ErrSNPReportFormat, err)
-	}
-	if r.sigAlgo != abi.SignEcdsaP384Sha384 {
-		return fmt.Errorf("%w: signature algorithm %d, want %d (ECDSA P-384 SHA-384)", ErrSNPReportFormat, r.sigAlgo, abi.SignEcdsaP384Sha384)
+	if r.sigAlgo != snpSigAlgoECDSAP384SHA384 {
+		return fmt.Errorf("%w: signature algorithm %d, want %d (ECDSA P-384 SHA-384)", ErrSNPReportFormat, r.sigAlgo, snpSigAlgoECDSAP384SHA384)
 	}
 	return nil
 }

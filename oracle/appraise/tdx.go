@@ -3,6 +3,7 @@ package appraise
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
@@ -84,6 +85,9 @@ type TDXConfig struct {
 	// CacheEntries bounds each verification cache (PCK chains, collateral, CRLs,
 	// QE report signatures); zero means 4096.
 	CacheEntries int
+	// Signatures checks every ECDSA signature (quote, QE report, PCK chain, TCB Info,
+	// QE Identity, CRLs, the root's own). Nil means GoSignatures.
+	Signatures SignatureVerifier
 }
 
 // TDXAppraiser appraises Intel TDX quotes (versions 4 and 5). It is safe for
@@ -94,6 +98,7 @@ type TDXAppraiser struct {
 	root     *x509.Certificate
 	rootHash [32]byte
 	src      TDXCollateralSource
+	sigs     SignatureVerifier
 
 	pck    *tdxCache[*pckChainEntry]
 	signed *tdxCache[*signedEntry]
@@ -110,7 +115,8 @@ func NewTDX(cfg TDXConfig) (*TDXAppraiser, error) {
 	if cfg.Collateral == nil {
 		return nil, fmt.Errorf("new TDX appraiser: %w: no collateral source", ErrRoots)
 	}
-	if err := root.CheckSignatureFrom(root); err != nil || !root.IsCA {
+	sigs := sigVerifier(cfg.Signatures)
+	if err := checkIssuedBy(sigs, root, root); err != nil || !root.IsCA {
 		return nil, fmt.Errorf("new TDX appraiser: %w: root %q is not a self-signed CA: %v", ErrRoots, root.Subject.CommonName, err)
 	}
 	n := cfg.CacheEntries
@@ -121,6 +127,7 @@ func NewTDX(cfg TDXConfig) (*TDXAppraiser, error) {
 		root:     root,
 		rootHash: sha256.Sum256(root.Raw),
 		src:      cfg.Collateral,
+		sigs:     sigs,
 		pck:      newTDXCache[*pckChainEntry](n),
 		signed:   newTDXCache[*signedEntry](n),
 		crls:     newTDXCache[*crlEntry](n),
@@ -249,7 +256,7 @@ func (r *tdxRun) quoteSignatures() {
 		r.skip(CheckTDXQEReportSignature, "no PCK certificate")
 	}
 	r.result(CheckTDXQEReportData, checkQEReportData(q), "QE report data is sha256(attestation key || QE auth data)")
-	r.result(CheckTDXQuoteSignature, verifyQuoteSignature(q), "header and body signed by the attestation key")
+	r.result(CheckTDXQuoteSignature, verifyQuoteSignature(r.a.sigs, q), "header and body signed by the attestation key")
 }
 
 // fetchCollateral: Intel's collateral for the PCK certificate's FMSPC and CA. It
@@ -462,12 +469,12 @@ func (a *TDXAppraiser) pckChain(pemChain []byte) *pckChainEntry {
 	if e, ok := a.pck.get(key); ok {
 		return e
 	}
-	e := verifyPCKChain(pemChain, a.root)
+	e := verifyPCKChain(a.sigs, pemChain, a.root)
 	a.pck.put(key, e)
 	return e
 }
 
-func verifyPCKChain(pemChain []byte, root *x509.Certificate) *pckChainEntry {
+func verifyPCKChain(sv SignatureVerifier, pemChain []byte, root *x509.Certificate) *pckChainEntry {
 	e := &pckChainEntry{}
 	var certs []*x509.Certificate
 	rest := pemChain
@@ -508,11 +515,11 @@ func verifyPCKChain(pemChain []byte, root *x509.Certificate) *pckChainEntry {
 		e.err = fmt.Errorf("%w: PCK certificate subject is %q", ErrTDXChain, e.leaf.Subject.CommonName)
 		return e
 	}
-	if err := checkIssued(e.leaf, e.inter); err != nil {
+	if err := checkIssued(sv, e.leaf, e.inter); err != nil {
 		e.err = fmt.Errorf("%w: PCK certificate: %w", ErrTDXChain, err)
 		return e
 	}
-	if err := checkIssued(e.inter, root); err != nil {
+	if err := checkIssued(sv, e.inter, root); err != nil {
 		e.err = fmt.Errorf("%w: PCK CA %q to root %q: %w", ErrTDXChain, e.inter.Subject.CommonName, root.Subject.CommonName, err)
 		return e
 	}
@@ -521,7 +528,7 @@ func verifyPCKChain(pemChain []byte, root *x509.Certificate) *pckChainEntry {
 
 // checkIssued checks that parent is a CA whose key signed child and whose subject is
 // child's issuer.
-func checkIssued(child, parent *x509.Certificate) error {
+func checkIssued(sv SignatureVerifier, child, parent *x509.Certificate) error {
 	if !parent.IsCA || !parent.BasicConstraintsValid {
 		return fmt.Errorf("issuer %q is not a CA", parent.Subject.CommonName)
 	}
@@ -531,7 +538,7 @@ func checkIssued(child, parent *x509.Certificate) error {
 	if child.SignatureAlgorithm != x509.ECDSAWithSHA256 {
 		return fmt.Errorf("signature algorithm %v, want ECDSA-SHA256", child.SignatureAlgorithm)
 	}
-	if err := parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature); err != nil {
+	if err := checkSigned(sv, parent, child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature); err != nil {
 		return fmt.Errorf("%w: %w", ErrTDXSignature, err)
 	}
 	return nil
@@ -568,8 +575,7 @@ func (a *TDXAppraiser) verifyQEReport(q *evidence.TDXQuote, pckLeaf *x509.Certif
 	if !ok {
 		return fmt.Errorf("%w: PCK key is %T, want ECDSA", ErrTDXSignature, pckLeaf.PublicKey)
 	}
-	digest := sha256.Sum256(q.QEReportRaw)
-	if !verifyRS(pub, digest[:], q.QEReportSignature[:]) {
+	if !a.sigs.VerifyECDSA(pub, crypto.SHA256, q.QEReportRaw, q.QEReportSignature[:]) {
 		return fmt.Errorf("%w: QE report signature by the PCK key", ErrTDXSignature)
 	}
 	a.qeSigs.put(key, struct{}{})
@@ -588,7 +594,7 @@ func checkQEReportData(q *evidence.TDXQuote) error {
 	return nil
 }
 
-func verifyQuoteSignature(q *evidence.TDXQuote) error {
+func verifyQuoteSignature(sv SignatureVerifier, q *evidence.TDXQuote) error {
 	x := new(big.Int).SetBytes(q.AttestationKey[:32])
 	y := new(big.Int).SetBytes(q.AttestationKey[32:])
 	//nolint:staticcheck // IsOnCurve is the check we want on raw coordinates.
@@ -596,18 +602,10 @@ func verifyQuoteSignature(q *evidence.TDXQuote) error {
 		return fmt.Errorf("%w: attestation key is not a P-256 point", ErrTDXSignature)
 	}
 	pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
-	digest := sha256.Sum256(q.Signed)
-	if !verifyRS(pub, digest[:], q.Signature[:]) {
+	if !sv.VerifyECDSA(pub, crypto.SHA256, q.Signed, q.Signature[:]) {
 		return fmt.Errorf("%w: quote signature by the attestation key", ErrTDXSignature)
 	}
 	return nil
-}
-
-func verifyRS(pub *ecdsa.PublicKey, digest, sig []byte) bool {
-	if len(sig) != 64 {
-		return false
-	}
-	return ecdsa.Verify(pub, digest, new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
 }
 
 // ---- TCB Info and QE Identity ----
@@ -654,15 +652,14 @@ func (a *TDXAppraiser) signedCollateral(sj collateral.SignedJSON, what string, p
 		if e.signer.Subject.CommonName != intelTCBSigningCN {
 			return fmt.Errorf("%w: %s signed by %q, want %q", ErrTDXChain, what, e.signer.Subject.CommonName, intelTCBSigningCN)
 		}
-		if err := checkIssued(e.signer, a.root); err != nil {
+		if err := checkIssued(a.sigs, e.signer, a.root); err != nil {
 			return fmt.Errorf("%w: %s signing certificate to root: %w", ErrTDXChain, what, err)
 		}
 		pub, ok := e.signer.PublicKey.(*ecdsa.PublicKey)
 		if !ok {
 			return fmt.Errorf("%w: %s signing key is %T", ErrTDXChain, what, e.signer.PublicKey)
 		}
-		digest := sha256.Sum256(sj.Body)
-		if !verifyRS(pub, digest[:], sj.Signature) {
+		if !a.sigs.VerifyECDSA(pub, crypto.SHA256, sj.Body, sj.Signature) {
 			return fmt.Errorf("%w: %s signature by %q", ErrTDXSignature, what, e.signer.Subject.CommonName)
 		}
 		v, issued, next, err := parse(sj.Body)
@@ -779,7 +776,7 @@ func (a *TDXAppraiser) crl(der []byte, issuer *x509.Certificate) *crlEntry {
 		if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
 			return fmt.Errorf("%w: CRL issued by %q, want %q", ErrTDXChain, crl.Issuer.CommonName, issuer.Subject.CommonName)
 		}
-		if err := crl.CheckSignatureFrom(issuer); err != nil {
+		if err := checkCRLIssuedBy(a.sigs, crl, issuer); err != nil {
 			return fmt.Errorf("%w: CRL of %q: %w", ErrTDXSignature, issuer.Subject.CommonName, err)
 		}
 		e.crl = crl

@@ -211,7 +211,7 @@ func TestIntelRootMatchesLibrary(t *testing.T) {
 		t.Fatalf("library rejects the sample chain with its embedded root: %v", err)
 	}
 	pq, _ := evidence.ParseTDXQuote(tdxtestdata.RawQuote)
-	chain := verifyPCKChain(pq.PCKChain, IntelSGXRootCA())
+	chain := verifyPCKChain(GoSignatures{}, pq.PCKChain, IntelSGXRootCA())
 	if chain.err != nil {
 		t.Fatal(chain.err)
 	}
@@ -294,7 +294,7 @@ func TestTDXForgeryMatrix(t *testing.T) {
 func pemFlip(t *testing.T, raw []byte, off int) []byte {
 	t.Helper()
 	q, _ := evidence.ParseTDXQuote(raw)
-	chain := verifyPCKChain(q.PCKChain, IntelSGXRootCA())
+	chain := verifyPCKChain(GoSignatures{}, q.PCKChain, IntelSGXRootCA())
 	der := append([]byte(nil), chain.leaf.Raw...)
 	der[len(der)-5] ^= 0x01
 	newPEM := string(pemCertsDER(der))

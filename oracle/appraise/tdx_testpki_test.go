@@ -63,7 +63,7 @@ func newTDXTestPKI(t testing.TB) *tdxTestPKI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	realLeaf := verifyPCKChain(base.PCKChain, IntelSGXRootCA()).leaf
+	realLeaf := verifyPCKChain(GoSignatures{}, base.PCKChain, IntelSGXRootCA()).leaf
 	p := &tdxTestPKI{base: base, rootKey: testKey(t), caKey: testKey(t), leafKey: testKey(t), tcbKey: testKey(t), attKey: testKey(t),
 		notBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), notAfter: time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC)}
 	name := func(cn string) pkix.Name {

@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 // Package collateral fetches attestation collateral (AMD KDS certificates and CRLs,
 // Intel PCS TCB Info, QE Identity and CRLs) and keeps it in a content-addressed cache
 // on disk, so that verification can run offline and any past appraisal can be

@@ -1,4 +1,9 @@
+//go:build !(js && wasm)
+
 package collateral
+
+// Not in the WebAssembly verifier (js/wasm): it fetches nothing, and net/http would
+// add about 260 KB to the module (docs/wasm.md).
 
 import (
 	"context"
@@ -12,12 +17,6 @@ import (
 // ErrHTTPStatus is wrapped by HTTPFetcher errors for non-2xx responses; errors.As
 // with *StatusError gives the code.
 var ErrHTTPStatus = errors.New("unexpected HTTP status")
-
-// ErrUnavailable is wrapped by fetch errors that say nothing about the evidence: the
-// source could not be reached, the connection failed or timed out, or it answered 429
-// (rate limit) or 5xx. The same fetch may succeed later. A 4xx other than 429 is an
-// answer (AMD KDS says 404 for a chip id or TCB it does not know) and is not wrapped.
-var ErrUnavailable = errors.New("collateral source unavailable")
 
 // StatusError is a non-2xx response.
 type StatusError struct {

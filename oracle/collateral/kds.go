@@ -1,4 +1,9 @@
+//go:build !(js && wasm)
+
 package collateral
+
+// Not in the WebAssembly verifier (js/wasm): it fetches nothing, and net/http would
+// add about 260 KB to the module (docs/wasm.md).
 
 import (
 	"context"

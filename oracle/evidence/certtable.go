@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 
-	sevabi "github.com/google/go-sev-guest/abi"
 	"github.com/google/uuid"
 )
 
@@ -13,10 +12,10 @@ import (
 // defines no GUID for the ASVK: hosts put it under the ASK GUID, and the role is
 // then told apart by the certificate's subject.
 var (
-	GUIDVCEK = uuid.MustParse(sevabi.VcekGUID)
-	GUIDVLEK = uuid.MustParse(sevabi.VlekGUID)
-	GUIDASK  = uuid.MustParse(sevabi.AskGUID)
-	GUIDARK  = uuid.MustParse(sevabi.ArkGUID)
+	GUIDVCEK = uuid.MustParse(snpVCEKGUID)
+	GUIDVLEK = uuid.MustParse(snpVLEKGUID)
+	GUIDASK  = uuid.MustParse(snpASKGUID)
+	GUIDARK  = uuid.MustParse(snpARKGUID)
 )
 
 // roleForGUID returns the role a certificate table GUID names, or RoleUnknown.
@@ -68,7 +67,7 @@ func ParseCertTable(name string, data []byte) ([]CertTableEntry, error) {
 	// With a terminator present, the library's header parser fails only for an
 	// entry whose offset points into the header. Its errors are %v-wrapped: ours
 	// carry the sentinel.
-	headers, err := sevabi.ParseSnpCertTableHeader(data)
+	headers, err := parseCertTableHeader(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrBadCertTable, err)
 	}
@@ -126,9 +125,9 @@ func ParseCertTable(name string, data []byte) ([]CertTableEntry, error) {
 
 // hasTerminator reports whether data holds an all-zero entry at an entry boundary.
 func hasTerminator(data []byte) bool {
-	var zero [sevabi.CertTableEntrySize]byte
-	for off := 0; off+sevabi.CertTableEntrySize <= len(data); off += sevabi.CertTableEntrySize {
-		if bytes.Equal(data[off:off+sevabi.CertTableEntrySize], zero[:]) {
+	var zero [snpCertTableEntrySize]byte
+	for off := 0; off+snpCertTableEntrySize <= len(data); off += snpCertTableEntrySize {
+		if bytes.Equal(data[off:off+snpCertTableEntrySize], zero[:]) {
 			return true
 		}
 	}
@@ -156,7 +155,8 @@ func mergeGUIDRole(guid, subject CertRole) (CertRole, error) {
 // of ParseCertTable for tests and tools; certificates of roles without a GUID
 // (Intel's, or unknown) are an error.
 func MarshalCertTable(certs []Certificate) ([]byte, error) {
-	var t sevabi.CertTable
+	guids := make([]uuid.UUID, 0, len(certs))
+	data := make([][]byte, 0, len(certs))
 	for i, c := range certs {
 		var g uuid.UUID
 		switch c.Role {
@@ -171,7 +171,7 @@ func MarshalCertTable(certs []Certificate) ([]byte, error) {
 		default:
 			return nil, fmt.Errorf("certificate %d: role %s has no certificate table GUID: %w", i, c.Role, ErrUnsupported)
 		}
-		t.Entries = append(t.Entries, sevabi.CertTableEntry{GUID: g, RawCert: c.DER})
+		guids, data = append(guids, g), append(data, c.DER)
 	}
-	return t.Marshal(), nil
+	return marshalCertTable(guids, data), nil
 }

@@ -4,13 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-
-	tdxabi "github.com/google/go-tdx-guest/abi"
 )
 
 // TDX quote layout constants (Intel TDX DCAP Quote Generation Library and Quote
-// Verification specification, quote format versions 4 and 5). The sizes shared with
-// version 4 come from go-tdx-guest's abi package so that both parsers agree.
+// Verification specification, quote format versions 4 and 5). TestParseTDXQuoteV4MatchesLibrary
+// holds the version 4 layout to go-tdx-guest's parser.
 const (
 	// TDXHeaderSize is the size of the quote header.
 	TDXHeaderSize = 0x30
@@ -176,11 +174,11 @@ func ParseTDXQuote(b []byte) (*TDXQuote, error) {
 	if q.Version != 4 && q.Version != 5 {
 		return nil, fmt.Errorf("%w: quote version %d, want 4 or 5", ErrTDXQuote, q.Version)
 	}
-	if q.TEEType != tdxabi.TeeTDX {
-		return nil, fmt.Errorf("%w: TEE type 0x%x, want 0x%x (TDX)", ErrTDXQuote, q.TEEType, tdxabi.TeeTDX)
+	if q.TEEType != tdxTEEType {
+		return nil, fmt.Errorf("%w: TEE type 0x%x, want 0x%x (TDX)", ErrTDXQuote, q.TEEType, tdxTEEType)
 	}
-	if q.AttestationKeyType != tdxabi.AttestationKeyType {
-		return nil, fmt.Errorf("%w: attestation key type %d, want %d (ECDSA P-256)", ErrTDXQuote, q.AttestationKeyType, tdxabi.AttestationKeyType)
+	if q.AttestationKeyType != tdxAttestationKeyType {
+		return nil, fmt.Errorf("%w: attestation key type %d, want %d (ECDSA P-256)", ErrTDXQuote, q.AttestationKeyType, tdxAttestationKeyType)
 	}
 
 	bodySize := TDXBody10Size

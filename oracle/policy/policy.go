@@ -17,10 +17,10 @@ import (
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 	yaml2 "go.yaml.in/yaml/v2"
 	"sigs.k8s.io/yaml"
 
+	"github.com/teeoracle/teeoracle/internal/keccak"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 )
 
@@ -429,7 +429,7 @@ func (p *Policy) Hash() (common.Hash, error) {
 	if err != nil {
 		return common.Hash{}, err
 	}
-	return crypto.Keccak256Hash(b), nil
+	return keccak.Hash256(b), nil
 }
 
 // Load reads and parses the policy file at path; errors name the file.

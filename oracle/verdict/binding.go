@@ -1,14 +1,13 @@
 package verdict
 
 import (
-	"crypto/ecdsa"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/teeoracle/teeoracle/internal/keccak"
 )
 
 // MeasurementSize is the size of an SEV-SNP launch measurement and of each TDX
@@ -24,7 +23,7 @@ func WorkloadIDSNP(measurement []byte) (common.Hash, error) {
 	if len(measurement) != MeasurementSize {
 		return common.Hash{}, fmt.Errorf("workload id: sev-snp measurement has %d bytes: %w", len(measurement), ErrMeasurementSize)
 	}
-	return crypto.Keccak256Hash([]byte{TEESEVSNP}, measurement), nil
+	return keccak.Hash256([]byte{TEESEVSNP}, measurement), nil
 }
 
 // WorkloadIDTDX returns keccak256(0x02 ‖ MRTD ‖ RTMR0 ‖ RTMR1 ‖ RTMR2 ‖ RTMR3), the
@@ -42,7 +41,7 @@ func WorkloadIDTDX(mrtd []byte, rtmr [4][]byte) (common.Hash, error) {
 		}
 		buf = append(buf, r...)
 	}
-	return crypto.Keccak256Hash(buf), nil
+	return keccak.Hash256(buf), nil
 }
 
 // ReportDataDomainTag is hashed into every report-data binding so that 64 bytes
@@ -66,7 +65,7 @@ type Binding struct {
 // anchorBlockHash)); bytes 32..63 are zero.
 func (b Binding) ReportData() [64]byte {
 	buf := make([]byte, 32*7)
-	copy(buf[0:32], crypto.Keccak256([]byte(ReportDataDomainTag)))
+	copy(buf[0:32], keccak.Sum256([]byte(ReportDataDomainTag)))
 	binary.BigEndian.PutUint64(buf[32+24:64], b.ChainID)
 	copy(buf[64+12:96], b.Registry[:])
 	copy(buf[96:128], b.MachineID[:])
@@ -74,7 +73,7 @@ func (b Binding) ReportData() [64]byte {
 	binary.BigEndian.PutUint64(buf[160+24:192], b.AnchorBlockNumber)
 	copy(buf[192:224], b.AnchorBlockHash[:])
 	var out [64]byte
-	copy(out[:32], crypto.Keccak256(buf))
+	copy(out[:32], keccak.Sum256(buf))
 	return out
 }
 
@@ -98,40 +97,5 @@ var ErrPossession = errors.New("proof of possession invalid")
 // is good for this one challenge only (docs/verdict-encoding.md).
 func (b Binding) PossessionDigest() common.Hash {
 	rd := b.ReportData()
-	return crypto.Keccak256Hash(crypto.Keccak256([]byte(PossessionDomainTag)), rd[:32])
-}
-
-// SignPossession returns the 65-byte proof of possession (r ‖ s ‖ v, v in {0, 1})
-// of b's TEE key, which key must be.
-func SignPossession(b Binding, key *ecdsa.PrivateKey) ([]byte, error) {
-	if crypto.PubkeyToAddress(key.PublicKey) != b.TEEKey {
-		return nil, fmt.Errorf("sign possession: key %s is not the binding's key %s", crypto.PubkeyToAddress(key.PublicKey), b.TEEKey)
-	}
-	h := b.PossessionDigest()
-	return crypto.Sign(h[:], key)
-}
-
-// VerifyPossession checks that sig is b's TEE key's proof of possession: 65 bytes,
-// v in {0, 1} (27 and 28 are accepted too), low s, recovering to b.TEEKey.
-func VerifyPossession(b Binding, sig []byte) error {
-	if len(sig) != 65 {
-		return fmt.Errorf("%w: %d bytes, want 65", ErrPossession, len(sig))
-	}
-	s := append([]byte(nil), sig...)
-	if s[64] >= 27 {
-		s[64] -= 27
-	}
-	r, sv := new(big.Int).SetBytes(s[:32]), new(big.Int).SetBytes(s[32:64])
-	if !crypto.ValidateSignatureValues(s[64], r, sv, true) {
-		return fmt.Errorf("%w: r, s or v out of range (s must be low)", ErrPossession)
-	}
-	h := b.PossessionDigest()
-	pub, err := crypto.SigToPub(h[:], s)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrPossession, err)
-	}
-	if got := crypto.PubkeyToAddress(*pub); got != b.TEEKey {
-		return fmt.Errorf("%w: signed by %s, not by the key %s", ErrPossession, got, b.TEEKey)
-	}
-	return nil
+	return keccak.Hash256(keccak.Sum256([]byte(PossessionDomainTag)), rd[:32])
 }

@@ -14,7 +14,8 @@ import (
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/teeoracle/teeoracle/internal/keccak"
 )
 
 // TypeString is the EIP-712 type of a verdict, exactly as the contract declares it.
@@ -103,8 +104,8 @@ func (v *Verdict) Validate() error {
 // typeHash and domainTypeHash are constants of the encoding; computing them per call
 // costs two small keccaks, which is cheaper than a package-level variable is to
 // reason about.
-func typeHash() common.Hash       { return crypto.Keccak256Hash([]byte(TypeString)) }
-func domainTypeHash() common.Hash { return crypto.Keccak256Hash([]byte(DomainTypeString)) }
+func typeHash() common.Hash       { return keccak.Hash256([]byte(TypeString)) }
+func domainTypeHash() common.Hash { return keccak.Hash256([]byte(DomainTypeString)) }
 
 // words is the number of 32-byte words in abi.encode(typeHash, fields...).
 const words = 15
@@ -136,7 +137,7 @@ func (v *Verdict) Encode() []byte {
 
 // StructHash returns the EIP-712 hashStruct of the verdict.
 func (v *Verdict) StructHash() common.Hash {
-	return crypto.Keccak256Hash(v.Encode())
+	return keccak.Hash256(v.Encode())
 }
 
 // Digest returns the EIP-712 digest keccak256(0x1901 ‖ domainSeparator ‖ structHash):
@@ -144,7 +145,7 @@ func (v *Verdict) StructHash() common.Hash {
 func (v *Verdict) Digest(d Domain) common.Hash {
 	ds := d.Separator()
 	sh := v.StructHash()
-	return crypto.Keccak256Hash([]byte{0x19, 0x01}, ds[:], sh[:])
+	return keccak.Hash256([]byte{0x19, 0x01}, ds[:], sh[:])
 }
 
 // Domain is the registry's EIP-712 domain: which chain and which contract a
@@ -158,9 +159,9 @@ type Domain struct {
 func (d Domain) Separator() common.Hash {
 	buf := make([]byte, 32*5)
 	copy(buf[0:32], domainTypeHash().Bytes())
-	copy(buf[32:64], crypto.Keccak256([]byte(DomainName)))
-	copy(buf[64:96], crypto.Keccak256([]byte(DomainVersion)))
+	copy(buf[32:64], keccak.Sum256([]byte(DomainName)))
+	copy(buf[64:96], keccak.Sum256([]byte(DomainVersion)))
 	binary.BigEndian.PutUint64(buf[96+24:128], d.ChainID)
 	copy(buf[128+12:160], d.Registry[:])
-	return crypto.Keccak256Hash(buf)
+	return keccak.Hash256(buf)
 }

@@ -162,6 +162,10 @@ type Options struct {
 	Appraiser appraise.Appraiser
 	// Logger receives the appraisers' debug logs. Nil means slog.Default().
 	Logger *slog.Logger
+	// Signatures checks the appraisers' signatures (appraise.SignatureVerifier).
+	// Nil means appraise.GoSignatures; the WebAssembly build passes WebCrypto's.
+	// Unused with Appraiser.
+	Signatures appraise.SignatureVerifier
 }
 
 // Verifier runs the pipeline. It holds no per-request state and is safe for
@@ -171,11 +175,12 @@ type Verifier struct {
 	tdxRoot   *x509.Certificate
 	appraiser appraise.Appraiser
 	log       *slog.Logger
+	sigs      appraise.SignatureVerifier
 }
 
 // New returns a Verifier. Roots are parsed here, once, not per request.
 func New(opts Options) (*Verifier, error) {
-	v := &Verifier{snpRoots: opts.SNPRoots, tdxRoot: opts.TDXRoot, appraiser: opts.Appraiser, log: opts.Logger}
+	v := &Verifier{snpRoots: opts.SNPRoots, tdxRoot: opts.TDXRoot, appraiser: opts.Appraiser, log: opts.Logger, sigs: opts.Signatures}
 	if v.log == nil {
 		v.log = slog.Default()
 	}
@@ -190,6 +195,15 @@ func New(opts Options) (*Verifier, error) {
 		v.tdxRoot = appraise.IntelSGXRootCA()
 	}
 	return v, nil
+}
+
+// WithSignatures returns a Verifier like v whose appraisers check signatures with
+// sv (nil: appraise.GoSignatures). v is unchanged. With Options.Appraiser it makes no
+// difference: that appraiser has its own.
+func (v *Verifier) WithSignatures(sv appraise.SignatureVerifier) *Verifier {
+	c := *v
+	c.sigs = sv
+	return &c
 }
 
 // Verify decodes, appraises and decides. An error means no verdict could be made
@@ -305,7 +319,7 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 		if c.tdxForms() > 0 {
 			return nil, fmt.Errorf("%w: TDX collateral given for SEV-SNP evidence", ErrCollateral)
 		}
-		cfg := appraise.SNPConfig{Roots: v.snpRoots, Logger: v.log}
+		cfg := appraise.SNPConfig{Roots: v.snpRoots, Logger: v.log, Signatures: v.sigs}
 		if len(c.SNPCRLs) > 0 || len(c.SNPVCEKs) > 0 {
 			src, err := ParseSNPCollateral(c.SNPCRLs, c.SNPVCEKs)
 			if err != nil {
@@ -348,7 +362,7 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 		default:
 			return nil, ErrNeedCollateral
 		}
-		a, err := appraise.NewTDX(appraise.TDXConfig{Root: v.tdxRoot, Collateral: src})
+		a, err := appraise.NewTDX(appraise.TDXConfig{Root: v.tdxRoot, Collateral: src, Signatures: v.sigs})
 		if err != nil {
 			return nil, fmt.Errorf("TDX appraiser: %w", err)
 		}

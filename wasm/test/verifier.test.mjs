@@ -26,10 +26,18 @@ const byName = Object.fromEntries(cases.map((c) => [c.name, c]));
 const milan = (f) => readFile(join(repo, "testdata", "sev-snp", "milan-v2", f));
 const milanReport = await milan("report.bin");
 
-test("every real vector: the module's report is the native verifier's, byte for byte", () => {
+// Which check a flipped signature bit must fail, by the tampered case's suffix.
+const tamperedCheck = {
+  "tampered-report-signature": "snp.signature",
+  "tampered-certificate-signature": null, // snp.vcek_chain or snp.vlek_chain
+  "tampered-quote-signature": "tdx.quote_signature",
+  "tampered-qe-report-signature": "tdx.qe_report_signature",
+};
+
+test("every real vector: the module's report is the native verifier's, byte for byte", async () => {
   assert.ok(cases.length >= 12, `only ${cases.length} cases`);
   for (const c of cases) {
-    const got = verifier.verifyJSON(c.request);
+    const got = await verifier.verifyJSON(c.request);
     assert.equal(got, c.expected, c.name);
     const report = JSON.parse(got);
     assert.equal(report.verdict_hash, JSON.parse(c.expected).verdict_hash, c.name);
@@ -37,9 +45,61 @@ test("every real vector: the module's report is the native verifier's, byte for 
   }
 });
 
+test("WebCrypto and Go's crypto: the same report on every real vector and every flipped signature bit", async () => {
+  assert.equal(verifier.signatures, "webcrypto");
+  const goOnly = await load(await readFile(join(dir, "teeoracle.wasm")), { signatures: "go" });
+  assert.equal(goOnly.signatures, "go");
+  const before = verifier.signatureStats();
+  const tampered = cases.filter((c) => c.name.includes("/tampered-"));
+  assert.ok(tampered.length >= 8, `only ${tampered.length} tampered cases`);
+  for (const c of cases) {
+    const web = await verifier.verifyJSON(c.request);
+    const go = await goOnly.verifyJSON(c.request);
+    assert.equal(web, c.expected, `${c.name}: WebCrypto path`);
+    assert.equal(go, c.expected, `${c.name}: Go path`);
+  }
+  for (const c of tampered) {
+    const report = JSON.parse(c.expected);
+    assert.equal(report.appraisal.authentic, false, c.name);
+    const suffix = c.name.slice(c.name.lastIndexOf("/") + 1);
+    assert.ok(suffix in tamperedCheck, c.name);
+    const failed = report.checks.filter((x) => x.outcome === "fail").map((x) => x.name);
+    const want = tamperedCheck[suffix] ?? (c.name.startsWith("snp-vlek") ? "snp.vlek_chain" : "snp.vcek_chain");
+    assert.ok(failed.includes(want), `${c.name}: failed checks ${failed}, want ${want}`);
+  }
+  // Every signature of the real vectors went to WebCrypto (none fell back to Go),
+  // and the Go-only instance never used WebCrypto.
+  const after = verifier.signatureStats();
+  assert.ok(after.webcrypto - before.webcrypto >= cases.length, JSON.stringify({ before, after }));
+  assert.equal(after.go, before.go, JSON.stringify({ before, after }));
+  assert.deepEqual(goOnly.signatureStats(), { webcrypto: 0, go: 0 });
+});
+
+test("without WebCrypto (no crypto.subtle, as on a page outside a secure context) verify uses Go's crypto", async () => {
+  // Outside a secure context a page has crypto.getRandomValues (which Go's runtime
+  // uses) but no crypto.subtle.
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+  const real = globalThis.crypto;
+  const insecure = { getRandomValues: (a) => real.getRandomValues(a) };
+  Object.defineProperty(globalThis, "crypto", { value: insecure, configurable: true, writable: true });
+  let plain;
+  try {
+    plain = await load(await readFile(join(dir, "teeoracle.wasm")));
+  } finally {
+    Object.defineProperty(globalThis, "crypto", saved);
+  }
+  assert.equal(plain.signatures, "go");
+  for (const name of ["snp-milan-v2/raw+der/default", "tdx-v5-outdated/default", "snp-milan-v2/raw+der/default/tampered-report-signature"]) {
+    const c = byName[name];
+    if (!c) continue; // the shared vectors are absent (the Go side says so)
+    assert.equal(await plain.verifyJSON(c.request), c.expected, name);
+  }
+  assert.deepEqual(plain.signatureStats(), { webcrypto: 0, go: 0 });
+});
+
 test("verify() with JavaScript inputs gives the same verdict as the wire form", async () => {
   const want = JSON.parse(byName["snp-milan-v2/raw+der/default"].expected);
-  const report = verifier.verify({
+  const report = await verifier.verify({
     evidence: await milan("report.bin"),
     evidenceName: "report.bin",
     certificates: [(await milan("vcek.der")).buffer.slice(0)],
@@ -51,7 +111,7 @@ test("verify() with JavaScript inputs gives the same verdict as the wire form", 
 
   // PEM as text, a policy as text, a binding with a BigInt and strings.
   const bound = JSON.parse(byName["snp-milan-v2/binding"].expected);
-  const got = verifier.verify({
+  const got = await verifier.verify({
     evidence: await milan("report.bin"),
     certificates: [await readFile(join(repo, "testdata", "sev-snp", "milan-v2", "vcek.pem"), "utf8")],
     policy: await readFile(join(repo, "testdata", "policies", "lab-permissive.yaml"), "utf8"),
@@ -69,7 +129,7 @@ test("verify() with JavaScript inputs gives the same verdict as the wire form", 
   assert.deepEqual(got.reasons, ["report_data_mismatch"]);
 });
 
-test("uint64 fields keep all their digits on the wire", () => {
+test("uint64 fields keep all their digits on the wire", async () => {
   const text = encodeRequest({ evidence: "x", at: "2022-09-24T01:00:00Z", chainId: 18446744073709551615n });
   assert.match(text, /"chain_id":18446744073709551615[,}]/);
   assert.throws(() => encodeRequest({ evidence: "x", at: "2022-09-24T01:00:00Z", chainId: 2 ** 60 }), TeeoracleError);
@@ -80,7 +140,7 @@ test("a tampered report is not authentic and does not reproduce the verdict hash
   const want = JSON.parse(byName["snp-milan-v2/raw+der/default"].expected);
   const report = new Uint8Array(await milan("report.bin"));
   report[0x2a0 + 5] ^= 0x01; // a byte of the signature's R
-  const got = verifier.verify({ evidence: report, certificates: [await milan("vcek.der")], at: "2022-09-24T01:00:00Z" });
+  const got = await verifier.verify({ evidence: report, certificates: [await milan("vcek.der")], at: "2022-09-24T01:00:00Z" });
   assert.equal(got.appraisal.authentic, false);
   assert.ok(got.reasons.includes("not_authentic"), String(got.reasons));
   assert.equal(got.checks.find((c) => c.name === "snp.signature").outcome, "fail");
@@ -96,36 +156,45 @@ const kind = (fn) => {
   }
   assert.fail("no error");
 };
+const rejectKind = async (p) => {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof TeeoracleError, String(e));
+    return e.kind;
+  }
+  assert.fail("no error");
+};
 
 test("inputs that give no verdict throw TeeoracleError with the right kind", async () => {
   const at = "2022-09-24T01:00:00Z";
-  assert.equal(kind(() => verifier.verifyJSON("{")), "request");
-  assert.equal(kind(() => verifier.verifyJSON('{"evidence":"AAEC"}')), "request");
-  assert.equal(kind(() => verifier.verify({ evidence: "not a report", at })), "evidence");
-  assert.equal(kind(() => verifier.verify({ evidence: milanReport, at, policy: "version: 9\n" })), "policy");
+  assert.equal(await rejectKind(verifier.verifyJSON("{")), "request");
+  assert.equal(await rejectKind(verifier.verifyJSON('{"evidence":"AAEC"}')), "request");
+  assert.equal(await rejectKind(verifier.verify({ evidence: "not a report", at })), "evidence");
+  assert.equal(await rejectKind(verifier.verify({ evidence: milanReport, at, policy: "version: 9\n" })), "policy");
   const quote = await readFile(join(repo, "testdata", "tdx", "spr-e4", "quote.bin"));
-  assert.equal(kind(() => verifier.verify({ evidence: quote, at })), "collateral");
-  assert.equal(kind(() => verifier.verify({ evidence: quote, at, evidense: 1 })), "request");
-  assert.equal(kind(() => verifier.verify({ evidence: quote })), "request");
-  assert.equal(kind(() => verifier.verify({ evidence: 42, at })), "request");
+  assert.equal(await rejectKind(verifier.verify({ evidence: quote, at })), "collateral");
+  assert.equal(await rejectKind(verifier.verify({ evidence: quote, at, evidense: 1 })), "request");
+  assert.equal(await rejectKind(verifier.verify({ evidence: quote })), "request");
+  assert.equal(await rejectKind(verifier.verify({ evidence: 42, at })), "request");
   // After errors the module still verifies.
   const c = byName["tdx-spr-e4/pcs/default"];
-  assert.equal(verifier.verifyJSON(c.request), c.expected);
+  assert.equal(await verifier.verifyJSON(c.request), c.expected);
 });
 test("the module loads from bytes and from a URL, and instances are independent", async () => {
   const bytes = await readFile(join(dir, "teeoracle.wasm"));
   const a = await load(bytes);
   const b = await load(pathToFileURL(join(dir, "teeoracle.wasm")));
   const c = byName["snp-milan-v2/bundle"];
-  assert.equal(a.verifyJSON(c.request), c.expected);
-  assert.equal(b.verifyJSON(c.request), c.expected);
+  assert.equal(await a.verifyJSON(c.request), c.expected);
+  assert.equal(await b.verifyJSON(c.request), c.expected);
   const v = a.version();
-  assert.equal(v.api, 1);
+  assert.equal(v.api, 2);
   assert.equal(v.default_policy_hash, JSON.parse(byName["snp-milan-v2/raw+der/default"].expected).policy_hash);
   assert.match(v.go, /^go1\./);
 });
 
-test("devnet evidence: verified under the devnet's roots, not under the vendors'", () => {
+test("devnet evidence: verified under the devnet's roots, not under the vendors'", async () => {
   assert.equal(devnet.cases.length, 2);
   assert.equal(verifier.roots, "vendor");
   const dv = verifier.withRoots(devnet.roots);
@@ -137,18 +206,18 @@ test("devnet evidence: verified under the devnet's roots, not under the vendors'
   assert.deepEqual(verifier.version().roots, { kind: "vendor" });
   for (const c of devnet.cases) {
     // Under the devnet roots: the native report, byte for byte, and trusted.
-    const got = dv.verifyJSON(c.request);
+    const got = await dv.verifyJSON(c.request);
     assert.equal(got, c.expected, c.name);
     assert.equal(JSON.parse(got).trusted, true, c.name);
     // The same evidence under the default (vendor) roots: not authentic, another
     // verdict hash; making the devnet verifier changed nothing of this one.
-    const vendor = JSON.parse(verifier.verifyJSON(c.request));
+    const vendor = JSON.parse(await verifier.verifyJSON(c.request));
     assert.equal(vendor.trusted, false, c.name);
     assert.equal(vendor.appraisal.authentic, false, c.name);
     assert.ok(vendor.reasons.includes("not_authentic"), `${c.name}: ${vendor.reasons}`);
     assert.notEqual(vendor.verdict_hash, JSON.parse(c.expected).verdict_hash, c.name);
   }
-  const snp = JSON.parse(verifier.verifyJSON(devnet.cases.find((c) => c.name === "devnet-snp").request));
+  const snp = JSON.parse(await verifier.verifyJSON(devnet.cases.find((c) => c.name === "devnet-snp").request));
   assert.equal(snp.checks.find((c) => c.name === "snp.vcek_chain").outcome, "fail");
 });
 
@@ -156,12 +225,12 @@ test("devnet roots given to load; a tampered devnet report is not reproduced und
   const dv = await load(await readFile(join(dir, "teeoracle.wasm")), { roots: devnet.roots });
   assert.equal(dv.roots, "custom");
   const c = devnet.cases.find((c) => c.name === "devnet-snp");
-  assert.equal(dv.verifyJSON(c.request), c.expected);
+  assert.equal(await dv.verifyJSON(c.request), c.expected);
   const req = JSON.parse(c.request);
   const ev = Buffer.from(req.evidence, "base64");
   ev[0x2a0 + 5] ^= 0x01; // a byte of the report signature's R
   req.evidence = ev.toString("base64");
-  const got = JSON.parse(dv.verifyJSON(JSON.stringify(req)));
+  const got = JSON.parse(await dv.verifyJSON(JSON.stringify(req)));
   assert.equal(got.appraisal.authentic, false);
   assert.equal(got.checks.find((x) => x.name === "snp.signature").outcome, "fail");
   assert.notEqual(got.verdict_hash, JSON.parse(c.expected).verdict_hash);
@@ -190,5 +259,5 @@ test("malformed roots throw TeeoracleError of kind roots", async () => {
   // The vendor verifier is still the vendor verifier.
   assert.equal(verifier.roots, "vendor");
   const c = byName["snp-milan-v2/bundle"];
-  assert.equal(verifier.verifyJSON(c.request), c.expected);
+  assert.equal(await verifier.verifyJSON(c.request), c.expected);
 });

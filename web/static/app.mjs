@@ -68,20 +68,85 @@ async function main() {
   );
   $("#policies tbody").replaceChildren(...policyRows);
 
-  // Machines, newest registration first, with their verdict history.
+  // Machines, newest registration first. Everything to list and search them comes
+  // from the logs read above; the registry is asked (machine, isTrusted) only for the
+  // machines on the page shown, so a fleet of thousands costs one page of calls.
   const gone = new Set(deregistered.map((d) => d.machineId));
   const history = new Map();
-  for (const v of verdicts) history.set(v.machineId, [...(history.get(v.machineId) ?? []), v]);
-  // All machines' views at once: one round trip's latency, not one per machine.
-  const rows = await Promise.all(
-    [...registered].reverse().map(async (m) => {
-      const [rec, trusted] = await Promise.all([registry.machine(m.machineId), registry.isTrusted(m.machineId)]);
-      return machineRow(m, rec, trusted, history.get(m.machineId) ?? [], now, gone.has(m.machineId), retired, config);
-    }),
-  );
-  $("#machines").replaceChildren(...rows);
-  if (rows.length === 0) $("#machines").append(el("p", {}, "No machine is registered."));
+  for (const v of verdicts) {
+    if (!history.has(v.machineId)) history.set(v.machineId, []);
+    history.get(v.machineId).push(v);
+  }
+  const keysOf = new Map();
+  for (const d of deregistered) keysOf.set(d.machineId, [d.teeKey]);
+  const entries = [...registered].reverse().map((m) => {
+    const hist = history.get(m.machineId) ?? [];
+    const keys = [...(keysOf.get(m.machineId) ?? []), ...hist.map((v) => v.teeKey)];
+    const text = [m.machineId, m.provider, m.metadataURI, ...keys, ...hist.map((v) => v.workloadId)].join(" ").toLowerCase();
+    return { m, hist, gone: gone.has(m.machineId), text };
+  });
+  const list = new MachineList(entries, registry, now, retired, config);
+  await list.render();
   status(`${registered.length} machine${registered.length === 1 ? "" : "s"}, ${verdicts.length} verdict${verdicts.length === 1 ? "" : "s"}.`);
+  // First paint: from the start of the page to the first page of machines shown.
+  document.documentElement.dataset.firstPaintMs = performance.now().toFixed(0);
+}
+
+// MachineList shows the machines a page at a time, filtered by the search box: every
+// word typed must occur in the machine id, provider, metadata URI, a TEE key its
+// verdicts or deregistration named, or a workload id of its verdicts.
+class MachineList {
+  static PAGE = 50;
+  #token = 0;
+  constructor(entries, registry, now, retired, config) {
+    Object.assign(this, { entries, registry, now, retired, config, page: 0, terms: [] });
+    const search = $("#search");
+    let timer = null;
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+        this.page = 0;
+        this.render().catch((e) => status(`Could not read the registry: ${e.message}`, true));
+      }, 150);
+    });
+    const go = (d) => () => {
+      this.page += d;
+      this.render().catch((e) => status(`Could not read the registry: ${e.message}`, true));
+    };
+    $("#prev").addEventListener("click", go(-1));
+    $("#next").addEventListener("click", go(1));
+  }
+
+  matching() {
+    return this.terms.length ? this.entries.filter((e) => this.terms.every((t) => e.text.includes(t))) : this.entries;
+  }
+
+  async render() {
+    const token = ++this.#token;
+    const found = this.matching();
+    const pages = Math.max(1, Math.ceil(found.length / MachineList.PAGE));
+    this.page = Math.min(Math.max(this.page, 0), pages - 1);
+    const from = this.page * MachineList.PAGE;
+    const shown = found.slice(from, from + MachineList.PAGE);
+    // The page's machines at once: one round trip's latency, not one per machine.
+    const rows = await Promise.all(
+      shown.map(async (e) => {
+        const [rec, trusted] = await Promise.all([this.registry.machine(e.m.machineId), this.registry.isTrusted(e.m.machineId)]);
+        return machineRow(e.m, rec, trusted, e.hist, this.now, e.gone, this.retired, this.config);
+      }),
+    );
+    if (token !== this.#token) return; // a newer search or page replaced this one
+    $("#machines").replaceChildren(...rows);
+    if (this.entries.length === 0) $("#machines").append(el("p", {}, "No machine is registered."));
+    else if (found.length === 0) $("#machines").append(el("p", {}, "No machine matches the search."));
+    const of = this.terms.length ? `${found.length} matching of ${this.entries.length}` : `${found.length}`;
+    $("#page-info").textContent = found.length ? `Machines ${from + 1}–${from + shown.length} of ${of} (page ${this.page + 1} of ${pages})` : `0 of ${this.entries.length}`;
+    $("#pager").dataset.matching = String(found.length);
+    $("#pager").dataset.page = String(this.page + 1);
+    $("#prev").disabled = this.page === 0;
+    $("#next").disabled = this.page >= pages - 1;
+  }
 }
 
 // trustOf says, in words, why isTrusted answers as it does.
@@ -173,9 +238,9 @@ async function verifiers(config) {
 }
 
 // attempt runs one verifier; a request that gives no verdict is a result too.
-function attempt(v, request) {
+async function attempt(v, request) {
   try {
-    return { report: v.verify(request) };
+    return { report: await v.verify(request) };
   } catch (e) {
     return { error: e };
   }
@@ -221,8 +286,8 @@ async function reverify(v, config, out, evidenceFile) {
   const { vendor, test, testError } = await verifiers(config);
   // The vendors' roots first: a verdict they reproduce is shown as plainly
   // reproduced even on a devnet. Test roots only for what they do not reproduce.
-  const tries = [{ roots: "vendor", ...attempt(vendor, request) }];
-  if (tries[0].report?.verdict_hash !== v.digest && test) tries.push({ roots: "test", ...attempt(test, request) });
+  const tries = [{ roots: "vendor", ...(await attempt(vendor, request)) }];
+  if (tries[0].report?.verdict_hash !== v.digest && test) tries.push({ roots: "test", ...(await attempt(test, request)) });
   const ms = (performance.now() - t0).toFixed(1);
   const hit = tries.find((t) => t.report?.verdict_hash === v.digest);
   const details = (t) =>

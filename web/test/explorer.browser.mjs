@@ -6,6 +6,8 @@
 //                       (under AMD's and Intel's roots), test_rooted: [digest]
 //                       (only under the devnet's test-only roots),
 //                       tampered: [{digest, file}]}
+//   EXPLORER_FLEET      JSON: {count, provider, sample}: machines registered (before
+//                       the attested ones) to fill pages, their provider, one's id
 //   SCREENSHOT_DIR      where screenshots go
 //   PLAYWRIGHT_CORE     path of playwright-core's index.mjs
 //   CHROMIUM            the browser executable
@@ -28,6 +30,7 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
 });
 const problems = [];
+const fleet = JSON.parse(env("EXPLORER_FLEET"));
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 try {
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -47,6 +50,9 @@ try {
   const banner = await page.$("#test-roots:not([hidden])");
   if (!banner || !/test-only roots/.test(await banner.textContent())) throw new Error("no test-roots notice on a page given test roots");
   await page.screenshot({ path: join(shots, "1-machines.png"), fullPage: true });
+  const firstPaintMs = Number(await page.evaluate(() => document.documentElement.dataset.firstPaintMs));
+  if (!(firstPaintMs > 0)) throw new Error("the page recorded no first paint time");
+  await checkPagingAndSearch();
 
   const result = async (digest) => {
     const sel = `output[data-digest="${digest}"]`;
@@ -82,7 +88,7 @@ try {
   await page.screenshot({ path: join(shots, "3-tampered.png"), fullPage: true });
 
   if (problems.length) throw new Error(problems.join("; "));
-  console.log(JSON.stringify({ ok: true, status: statusText, reverify_ms: timings, screenshots: shots }));
+  console.log(JSON.stringify({ ok: true, status: statusText, machines: fleet.count + Object.keys(expect.machines).length, first_paint_ms: firstPaintMs, reverify_ms: timings, screenshots: shots }));
 } catch (e) {
   console.error(`explorer test failed: ${e.message}`);
   await page.screenshot({ path: join(shots, "failure.png"), fullPage: true }).catch(() => {});
@@ -90,4 +96,67 @@ try {
   process.exitCode = 1;
 } finally {
   await browser.close();
+}
+
+// checkPagingAndSearch: the machines come a page (50) at a time, newest first, with
+// Next and Previous; the search box finds a machine by its id, its TEE key, its
+// provider and its workload id, and clearing it lists every machine again.
+async function checkPagingAndSearch() {
+  const PAGE = 50;
+  const total = fleet.count + Object.keys(expect.machines).length;
+  const pager = () =>
+    page.evaluate(() => ({
+      matching: Number(document.querySelector("#pager").dataset.matching),
+      page: Number(document.querySelector("#pager").dataset.page),
+      ids: [...document.querySelectorAll("#machines section.machine")].map((m) => m.dataset.machine),
+    }));
+  const waitFor = (matching, pageNo) =>
+    page.waitForFunction(([m, n]) => {
+      const p = document.querySelector("#pager");
+      return p.dataset.matching === String(m) && p.dataset.page === String(n);
+    }, [matching, pageNo], { timeout: 30000 });
+  // The pager's count is cleared before each search or page change, so that only
+  // the render it causes can satisfy the wait.
+  const clear = () => page.evaluate(() => delete document.querySelector("#pager").dataset.matching);
+  let p = await pager();
+  if (p.matching !== total || p.page !== 1) throw new Error(`pager: ${p.matching} machines on page ${p.page}, want ${total} on page 1`);
+  if (p.ids.length !== Math.min(PAGE, total)) throw new Error(`first page shows ${p.ids.length} machines, want ${Math.min(PAGE, total)}`);
+  if (total > PAGE) {
+    const first = p.ids;
+    await clear();
+    await page.click("#next");
+    await waitFor(total, 2);
+    p = await pager();
+    if (p.ids.length !== Math.min(PAGE, total - PAGE) || p.ids.some((id) => first.includes(id))) throw new Error(`second page: ${p.ids.length} machines, some of the first page's`);
+    await clear();
+    await page.click("#prev");
+    await waitFor(total, 1);
+  }
+  const search = async (q, want, id) => {
+    await clear();
+    await page.fill("#search", q);
+    await waitFor(want, 1);
+    p = await pager();
+    if (id && !p.ids.includes(id)) throw new Error(`search ${JSON.stringify(q)}: ${id} not listed (${p.ids.length} shown)`);
+  };
+  await search(fleet.sample, 1, fleet.sample);
+  await search(fleet.sample.slice(2, 14).toUpperCase(), 1, fleet.sample);
+  await search(fleet.provider, fleet.count);
+  // A trusted machine's TEE key and workload id, as the page shows them.
+  const [trustedId] = Object.entries(expect.machines).find(([, w]) => w === "trusted");
+  await search("", total);
+  const found = await page.evaluate((id) => {
+    const sec = document.querySelector(`section[data-machine="${id}"]`);
+    const dd = (name) => [...sec.querySelectorAll("dt")].find((dt) => dt.textContent === name).nextElementSibling;
+    return { key: dd("TEE key").textContent, workload: dd("Workload").querySelector("code").title };
+  }, trustedId);
+  await search(found.key, 1, trustedId);
+  await clear();
+  await page.fill("#search", found.workload);
+  await page.waitForFunction(() => document.querySelector("#pager").dataset.matching !== undefined, null, { timeout: 30000 });
+  p = await pager();
+  if (!p.ids.includes(trustedId) || p.matching >= total) throw new Error(`search by workload ${found.workload}: ${p.matching} machines, ${trustedId} ${p.ids.includes(trustedId) ? "" : "not "}listed`);
+  await search("no-such-machine", 0);
+  if (!/No machine matches/.test(await page.textContent("#machines"))) throw new Error("an empty search result says nothing");
+  await search("", total);
 }
