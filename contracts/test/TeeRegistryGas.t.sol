@@ -101,6 +101,46 @@ contract TeeRegistryGasTest is TeeRegistryBase {
         }
     }
 
+    /// @dev A single re-attestation through the batch entry point (one packed verdict, one signature).
+    function test_gas_reattestBatch1of1() public {
+        _submit(_verdict(machineId, teeKey));
+        _advance(10, 3600);
+        ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
+        bytes memory packed = _pack(v);
+        bytes memory sigs = _batchQuorum(packed);
+        vm.cool(address(reg));
+        reg.submitBatch(packed, sigs);
+        vm.snapshotGasLastCall("reattest_batch_1of1");
+        assertEq(reg.machine(machineId).issuedAt, v.issuedAt);
+    }
+
+    /// @dev The issue's batch: 100 re-attestations under one 2-of-3 signature set.
+    function test_gas_batch100of2of3() public {
+        _setUpRegistry(3, 2);
+        uint256 n = 100;
+        ITeeRegistry.Verdict[] memory vs = new ITeeRegistry.Verdict[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            vm.prank(other);
+            bytes32 id = reg.registerMachine(bytes32(i + 1000), 1, "");
+            vs[i] = _verdict(id, vm.addr(0x1000 + i));
+            _authorize(id, vs[i].teeKey);
+        }
+        _submitBatch(vs); // first verdicts
+        _advance(10, 3600);
+        for (uint256 i = 0; i < n; ++i) {
+            vs[i] = _verdict(vs[i].machineId, vs[i].teeKey);
+        }
+        bytes memory packed = _packAll(vs);
+        bytes memory sigs = _batchQuorum(packed);
+        vm.cool(address(reg));
+        reg.submitBatch(packed, sigs);
+        uint256 used = vm.snapshotGasLastCall("batch100_2of3");
+        vm.snapshotValue("batch100_2of3_per_verdict", used / n);
+        for (uint256 i = 0; i < n; ++i) {
+            assertTrue(reg.isTrusted(vs[i].machineId));
+        }
+    }
+
     function test_gas_isTrusted() public {
         _submit(_verdict(machineId, teeKey));
         vm.cool(address(reg));

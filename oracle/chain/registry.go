@@ -304,6 +304,13 @@ func (r *Registry) HashVerdict(ctx context.Context, v *verdict.Verdict) (common.
 	return common.Hash(h), err
 }
 
+// HashBatch returns the contract's EIP-712 digest of the batch vs (what the
+// oracles sign for SubmitBatchTx); it must equal verdict.BatchDigest.
+func (r *Registry) HashBatch(ctx context.Context, vs []*verdict.Verdict) (common.Hash, error) {
+	h, err := call(ctx, r, "hashBatch", r.abi.PackHashBatch(PackBatch(vs)), r.abi.UnpackHashBatch)
+	return common.Hash(h), err
+}
+
 // Oracles returns the current oracle set: the signers named by OracleAdded and
 // OracleRemoved events in rng (which must start at or before the deployment, e.g.
 // From 0), each confirmed with isOracle, ordered by address ascending as

@@ -14,12 +14,14 @@ import (
 
 // goals are the upper bounds on whole-transaction gas.
 var goals = map[string]int64{
-	opReattest1of1:      50_000,
-	opBatch50PerVerdict: 22_000,
-	opIsTrusted:         6_000,
+	opReattest1of1:       50_000,
+	opBatch50PerVerdict:  22_000,
+	opReattestBatch1of1:  45_000,
+	opBatch100PerVerdict: 12_000,
+	opIsTrusted:          5_000,
 }
 
-var wantOrder = []string{opRegister, opAuthorizeKey, opFirstVerdict, opReattest1of1, opReattest2of3, opBatch50PerVerdict, opIsTrusted, opIsTrustedColdCall}
+var wantOrder = []string{opRegister, opAuthorizeKey, opFirstVerdict, opReattest1of1, opReattestBatch1of1, opReattest2of3, opBatch50PerVerdict, opBatch100PerVerdict, opIsTrusted, opIsTrustedColdCall}
 
 func measureSimulated(t *testing.T) []Figure {
 	t.Helper()
