@@ -51,12 +51,19 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     ///   bits  16..23   paused        blocks submission and registration
     ///   bits  24..39   maxAnchorAge  1..256 blocks
     ///   bits  40..63   policyCount   last policy id issued (ids are 1-based, at most 2^24-1)
+    ///   bits  64..127  hotPolicy     the Policy slot (see Policy) of the newest registered policy
+    ///                                while it is active, zero otherwise
+    ///   bits 128..207  hotPolicyTag  the top 80 bits of that policy's hash
+    /// The hot policy saves a submission the cold read of the policy slot when its verdicts name
+    /// the newest policy, as they do in steady state (docs/contracts.md argues the 80-bit tag).
     struct Config {
         uint8 threshold;
         uint8 oracleCount;
         bool paused;
         uint16 maxAnchorAge;
         uint24 policyCount;
+        uint64 hotPolicy;
+        uint80 hotPolicyTag;
     }
 
     /// @dev One slot per policy hash: id, state and validity are all a submission needs.
@@ -158,7 +165,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             oracleCount: uint8(oracles.length),
             paused: false,
             maxAnchorAge: maxAnchorAge_,
-            policyCount: 0
+            policyCount: 0,
+            hotPolicy: 0,
+            hotPolicyTag: 0
         });
         emit ThresholdChanged(threshold_);
         emit MaxAnchorAgeChanged(maxAnchorAge_);
@@ -276,6 +285,8 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             Policy({id: id, state: POLICY_ACTIVE, validitySeconds: uint32(validitySeconds)});
         _policyHashById[id] = policyHash;
         _activePolicyBits[id >> 8] |= uint256(1) << (id & 0xff);
+        _config.hotPolicy = uint64(id) | (uint64(POLICY_ACTIVE) << 24) | (validitySeconds << 32);
+        _config.hotPolicyTag = uint80(uint256(policyHash) >> T_TAG);
         emit PolicyRegistered(policyHash, id, validitySeconds, uri);
     }
 
@@ -285,6 +296,10 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (p.state != POLICY_ACTIVE) revert PolicyNotActive(policyHash);
         _policies[policyHash].state = POLICY_RETIRED;
         _activePolicyBits[p.id >> 8] &= ~(uint256(1) << (p.id & 0xff));
+        if (uint24(_config.hotPolicy) == p.id) {
+            _config.hotPolicy = 0;
+            _config.hotPolicyTag = 0;
+        }
         emit PolicyRetired(policyHash, p.id);
     }
 
@@ -343,16 +358,87 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             p := verdicts.offset
         }
         for (uint256 i = 0; i < n; ++i) {
-            _unpack(p, v);
-            bytes32 structHash;
+            bytes32 digest;
             assembly ("memory-safe") {
-                structHash := mload(add(hashes, shl(5, i)))
-                p := add(p, PACKED_VERDICT_SIZE)
+                // keccak256(0x1901 . separator . structHash), in scratch memory past the free pointer
+                let m := mload(0x40)
+                mstore(m, 0x1901)
+                mstore(add(m, 0x20), separator)
+                mstore(add(m, 0x40), mload(add(hashes, shl(5, i))))
+                digest := keccak256(add(m, 0x1e), 0x42)
             }
-            bytes32 digest = MessageHashUtils.toTypedDataHash(separator, structHash);
-            err = _apply(v, digest, cfg, true);
-            if (err.length != 0) {
-                emit VerdictSkipped(i, bytes32(_word(v, V_MACHINE_ID)), address(uint160(_word(v, V_TEE_KEY))), digest, err);
+            if (!_fastReattest(p, digest, cfg)) {
+                _unpack(p, v);
+                err = _apply(v, digest, cfg, true);
+                if (err.length != 0) {
+                    emit VerdictSkipped(i, bytes32(_word(v, V_MACHINE_ID)), address(uint160(_word(v, V_TEE_KEY))), digest, err);
+                }
+            }
+            unchecked {
+                p += PACKED_VERDICT_SIZE;
+            }
+        }
+    }
+
+    /// @dev The common case of a batch entry, read straight from its packed calldata: a verdict
+    /// for the key already bound to the very machine it names, newer than the stored one, that
+    /// passes every check of `_apply`. Applies it (one SSTORE, one VerdictRecorded) and returns
+    /// true; returns false with nothing changed when any condition fails, and the caller runs the
+    /// general path (`_apply`), which binds keys and names the refusal. The conditions are exactly
+    /// `_checkFields`, `_recordUnderPolicy` and the re-attestation branch of `_bindOrReattest`,
+    /// so both paths accept the same entries with the same record; the policy comes from the
+    /// config word's hot policy when the verdict names it (see Config), else from its slot.
+    function _fastReattest(uint256 p, bytes32 digest, uint256 cfg) internal returns (bool ok) {
+        bytes32 topic = VerdictRecorded.selector;
+        assembly ("memory-safe") {
+            let w := calldataload(add(p, 32))
+            let tee := shr(248, w)
+            let status := byte(1, w)
+            let key := shr(96, calldataload(add(p, 34)))
+            w := calldataload(add(p, 199))
+            let issuedAt := shr(192, w)
+            // wraps (huge) when expiresAt <= issuedAt; 1 .. MAX_VALIDITY (2^32-1) passes
+            let lifetime := sub(shr(192, shl(64, w)), issuedAt)
+            ok := and(and(or(eq(status, STATUS_TRUSTED), eq(status, STATUS_UNTRUSTED)), iszero(iszero(key))),
+                and(iszero(gt(issuedAt, timestamp())), lt(sub(lifetime, 1), 0xffffffff)))
+            if and(ok, eq(status, STATUS_TRUSTED)) {
+                let anchor := shr(192, calldataload(add(p, 159)))
+                let h := blockhash(anchor)
+                ok := and(and(lt(anchor, number()), iszero(gt(sub(number(), anchor), and(shr(24, cfg), 0xffff)))),
+                    and(iszero(iszero(h)), eq(h, calldataload(add(p, 167)))))
+            }
+            let pol := 0
+            if ok {
+                let policyHash := calldataload(add(p, 95))
+                let tag := shr(128, cfg) // hotPolicyTag (bits 128..207; nothing above)
+                switch and(iszero(iszero(tag)), eq(shr(T_TAG, policyHash), tag))
+                case 1 { pol := and(shr(64, cfg), 0xffffffffffffffff) }
+                default {
+                    mstore(0x00, policyHash)
+                    mstore(0x20, _policies.slot)
+                    pol := sload(keccak256(0x00, 0x40))
+                }
+                ok := and(eq(and(shr(24, pol), 0xff), POLICY_ACTIVE), iszero(gt(lifetime, and(shr(32, pol), 0xffffffff))))
+            }
+            if ok {
+                mstore(0x00, key)
+                mstore(0x20, _trust.slot)
+                let slot := keccak256(0x00, 0x40)
+                let t := sload(slot)
+                let machineId := calldataload(p)
+                // the id of the stored tag (see _idOfTag)
+                mstore(0x00, shr(T_TAG, t))
+                let id := or(shl(T_TAG, shr(T_TAG, t)), shr(80, keccak256(0x00, 0x20)))
+                ok := and(and(iszero(iszero(t)), eq(id, machineId)),
+                    and(eq(and(shr(T_TEE, t), 0xf), tee), gt(issuedAt, and(shr(T_ISSUED, t), 0xffffffffff))))
+                if ok {
+                    let rest := calldataload(add(p, 86)) // tcbStatus 1 byte, tcb 8 bytes
+                    sstore(slot, or(or(or(status, shl(T_TEE, tee)), or(shl(T_TCB_STATUS, shr(248, rest)), shl(T_POLICY, and(pol, 0xffffff)))),
+                        or(or(shl(T_ISSUED, issuedAt), shl(T_LIFETIME, lifetime)),
+                        or(shl(T_TCB, shr(192, shl(8, rest))), shl(T_TAG, shr(T_TAG, t))))))
+                    mstore(0x00, digest)
+                    log2(0x00, 0x20, topic, machineId)
+                }
             }
         }
     }
@@ -560,6 +646,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     ///   expiresAt 8 | reasons 8   = 223 bytes (448 as an ABI-encoded Verdict).
     uint256 internal constant PACKED_VERDICT_SIZE = 223;
     uint256 internal constant SIGNATURE_SIZE = 65;
+    uint256 internal constant SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
 
     /// @dev One word of the buffered verdict.
     function _word(uint256 v, uint256 offset) private pure returns (uint256 w) {
@@ -769,17 +856,25 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             p := signatures.offset
         }
         for (uint256 i = 0; i < n; ++i) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
+            // The rules of OZ ECDSA.tryRecover, inline: s in the lower half of the curve order (no
+            // malleable twin), and a non-zero recovered address (ecrecover answers nothing for a v
+            // other than 27 or 28 or a point off the curve).
+            address signer;
             assembly ("memory-safe") {
-                r := calldataload(p)
-                s := calldataload(add(p, 0x20))
-                v := byte(0, calldataload(add(p, 0x40)))
+                let s := calldataload(add(p, 0x20))
+                if iszero(gt(s, SECP256K1_HALF_N)) {
+                    let m := mload(0x40)
+                    mstore(m, digest)
+                    mstore(add(m, 0x20), byte(0, calldataload(add(p, 0x40))))
+                    mstore(add(m, 0x40), calldataload(p))
+                    mstore(add(m, 0x60), s)
+                    mstore(0x00, 0)
+                    pop(staticcall(gas(), 1, m, 0x80, 0x00, 0x20))
+                    signer := mload(0x00)
+                }
                 p := add(p, SIGNATURE_SIZE)
             }
-            (address signer, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(digest, v, r, s);
-            if (rerr != ECDSA.RecoverError.NoError) return abi.encodeWithSelector(InvalidSignature.selector, i);
+            if (signer == address(0)) return abi.encodeWithSelector(InvalidSignature.selector, i);
             if (signer <= last) return abi.encodeWithSelector(SignersNotAscending.selector, i);
             if (!_isOracle[signer]) return abi.encodeWithSelector(UnknownSigner.selector, signer);
             last = signer;
