@@ -124,8 +124,12 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     mapping(bytes32 policyHash => Policy) private _policies;
     /// @dev Bit `id % 256` of word `id / 256` is set while policy `id` is active; the second (and
     /// last) slot `isTrustedKey` reads. Retiring a policy clears one bit and untrusts every machine
-    /// under it at once.
-    mapping(uint256 word => uint256) private _activePolicyBits;
+    /// under it at once. Word `w` lives at slot ACTIVE_POLICY_BITS_SLOT + w (at most 2^16 words), a
+    /// fixed namespace (keccak256 of its name, as ERC-7201 does) instead of a mapping, so the query
+    /// hashes nothing to find it; mapping slots are keccak outputs and never fall into the range.
+    /// keccak256("teeoracle.TeeRegistry.activePolicyBits"), written out for inline assembly (a
+    /// test checks the value).
+    uint256 internal constant ACTIVE_POLICY_BITS_SLOT = 0x0eebe433f54cc060053981949a0d1c33cab3f4e4cec7d20c97138b88922a44ed;
     /// @dev Policy hash by id, for `machine()` (never read on hot paths).
     mapping(uint256 policyId => bytes32) private _policyHashById;
     /// @dev Machines by id, see Machine.
@@ -284,7 +288,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         _policies[policyHash] =
             Policy({id: id, state: POLICY_ACTIVE, validitySeconds: uint32(validitySeconds)});
         _policyHashById[id] = policyHash;
-        _activePolicyBits[id >> 8] |= uint256(1) << (id & 0xff);
+        _setActiveBit(id, true);
         _config.hotPolicy = uint64(id) | (uint64(POLICY_ACTIVE) << 24) | (validitySeconds << 32);
         _config.hotPolicyTag = uint80(uint256(policyHash) >> T_TAG);
         emit PolicyRegistered(policyHash, id, validitySeconds, uri);
@@ -295,7 +299,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         Policy memory p = _policies[policyHash];
         if (p.state != POLICY_ACTIVE) revert PolicyNotActive(policyHash);
         _policies[policyHash].state = POLICY_RETIRED;
-        _activePolicyBits[p.id >> 8] &= ~(uint256(1) << (p.id & 0xff));
+        _setActiveBit(p.id, false);
         if (uint24(_config.hotPolicy) == p.id) {
             _config.hotPolicy = 0;
             _config.hotPolicyTag = 0;
@@ -910,8 +914,23 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITeeRegistry
+    /// @dev The gate every consumer pays for, so it is written out in assembly: the two slot reads,
+    /// a few comparisons and the return word, with no internal calls. Same rule as
+    /// `_isTrustedRecord` (the test suite checks both against each other).
     function isTrustedKey(address key) external view returns (bool) {
-        return _isTrustedRecord(_trust[key]);
+        assembly ("memory-safe") {
+            mstore(0x00, key)
+            mstore(0x20, _trust.slot)
+            let t := sload(keccak256(0x00, 0x40))
+            let ok := and(eq(and(t, 0xf), STATUS_TRUSTED),
+                lt(timestamp(), add(and(shr(T_ISSUED, t), 0xffffffffff), and(shr(T_LIFETIME, t), 0xffffffff))))
+            if ok {
+                let pid := and(shr(T_POLICY, t), 0xffffff)
+                ok := and(shr(and(pid, 0xff), sload(add(ACTIVE_POLICY_BITS_SLOT, shr(8, pid)))), 1)
+            }
+            mstore(0x00, ok)
+            return(0x00, 0x20)
+        }
     }
 
     /// @dev Trusted status, unexpired, and the policy still active (the second slot read).
@@ -919,7 +938,28 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (t & 0xf != STATUS_TRUSTED) return false;
         if (block.timestamp >= uint40(t >> T_ISSUED) + uint32(t >> T_LIFETIME)) return false;
         uint256 pid = uint24(t >> T_POLICY);
-        return (_activePolicyBits[pid >> 8] >> (pid & 0xff)) & 1 == 1;
+        return (_activeBits(pid >> 8) >> (pid & 0xff)) & 1 == 1;
+    }
+
+    /// @dev Word `w` of the policy-active bitmap.
+    function _activeBits(uint256 w) internal view returns (uint256 bits) {
+        uint256 slot = ACTIVE_POLICY_BITS_SLOT + w;
+        assembly ("memory-safe") {
+            bits := sload(slot)
+        }
+    }
+
+    /// @dev Sets or clears policy `id`'s bit in the policy-active bitmap.
+    function _setActiveBit(uint256 id, bool active) internal {
+        uint256 slot = ACTIVE_POLICY_BITS_SLOT + (id >> 8);
+        uint256 bit = uint256(1) << (id & 0xff);
+        assembly ("memory-safe") {
+            let w := sload(slot)
+            switch active
+            case 0 { w := and(w, not(bit)) }
+            default { w := or(w, bit) }
+            sstore(slot, w)
+        }
     }
 
     /// @inheritdoc ITeeRegistry

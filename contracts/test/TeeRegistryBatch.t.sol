@@ -388,4 +388,15 @@ contract TeeRegistryBatchTest is TeeRegistryBase {
         if (!ok) assertEq(skipped, reason, "different refusal");
         assertEq(abi.encode(reg.machine(machineId), reg.machine(id2)), want, "different records");
     }
+
+    /// @dev The policy-active bitmap lives at keccak256("teeoracle.TeeRegistry.activePolicyBits")
+    /// + word (the registry writes the hash out as a number for its assembly).
+    function test_activePolicyBitmapSlot() public {
+        bytes32 base = keccak256("teeoracle.TeeRegistry.activePolicyBits");
+        assertEq(uint256(vm.load(address(reg), base)), 1 << 1, "policy 1 active");
+        vm.prank(owner);
+        reg.retirePolicy(POLICY);
+        assertEq(uint256(vm.load(address(reg), base)), 0, "policy 1 retired");
+        assertFalse(reg.isTrustedKey(teeKey));
+    }
 }
