@@ -308,6 +308,29 @@ interface ITeeRegistry {
     /// @return True if the key's machine is trusted now.
     function isTrustedKey(address key) external view returns (bool);
 
+    /// @notice Whether `key` is trusted now (see `isTrustedKey`) and its current verdict names
+    /// exactly `workloadId`: the gate of a dApp that accepts one approved workload (image, compose
+    /// file, kernel command line: whatever the workload id commits to). A zero `workloadId` never
+    /// matches.
+    /// @dev Reads three storage slots: the trust record, the policy-active bitmap word and the key's
+    /// workload id.
+    /// @param key The address to check.
+    /// @param workloadId The workload the caller requires.
+    /// @return True if the key's machine is trusted now and runs that workload.
+    function isTrustedFor(address key, bytes32 workloadId) external view returns (bool);
+
+    /// @notice What the registry holds about a TEE key, in one call.
+    /// @param key The TEE key.
+    /// @return trusted `isTrustedKey(key)`.
+    /// @return workloadId Workload id of the key's current verdict (zero when the key is unbound).
+    /// @return policyHash Policy that verdict was decided under.
+    /// @return tcbStatus TCB status of that verdict.
+    /// @return expiresAt Expiry of that verdict (unix seconds, exclusive).
+    function trustOf(address key)
+        external
+        view
+        returns (bool trusted, bytes32 workloadId, bytes32 policyHash, uint8 tcbStatus, uint64 expiresAt);
+
     /// @notice The whole record of a machine, joined with its latest verdict.
     /// @param machineId The machine.
     /// @return The record; all zero for an unknown id.

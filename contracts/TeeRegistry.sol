@@ -145,6 +145,10 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @dev The key a machine's provider authorised and no verdict has bound yet; read and cleared
     /// by the binding verdict, never on a re-attestation.
     mapping(bytes32 machineId => address) private _authorizedKey;
+    /// @dev The workload id of the key's current verdict (zero when unbound). A second slot per key,
+    /// read by a re-attestation and written only when the workload changes, so the trust record
+    /// stays one slot; docs/contracts.md argues it against an 80-bit workload tag in the record.
+    mapping(address teeKey => bytes32) private _workload;
 
     /// @param initialOwner Governance account (two-step transferable, not renounceable).
     /// @param oracles Initial oracle signers (distinct, non-zero, 1..255 of them).
@@ -233,6 +237,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             delete _trust[key];
             delete _keyMachine[key];
             delete _machineKey[machineId];
+            delete _workload[key];
         }
     }
 
@@ -440,6 +445,11 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
                     sstore(slot, or(or(or(status, shl(T_TEE, tee)), or(shl(T_TCB_STATUS, shr(248, rest)), shl(T_POLICY, and(pol, 0xffffff)))),
                         or(or(shl(T_ISSUED, issuedAt), shl(T_LIFETIME, lifetime)),
                         or(shl(T_TCB, shr(192, shl(8, rest))), shl(T_TAG, shr(T_TAG, t))))))
+                    mstore(0x00, key)
+                    mstore(0x20, _workload.slot)
+                    let ws := keccak256(0x00, 0x40)
+                    let wl := calldataload(add(p, 54))
+                    if iszero(eq(sload(ws), wl)) { sstore(ws, wl) }
                     mstore(0x00, digest)
                     log2(0x00, 0x20, topic, machineId)
                 }
@@ -739,6 +749,11 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             mstore(0x00, key)
             mstore(0x20, _trust.slot)
             sstore(keccak256(0x00, 0x40), record)
+            // _workload[key], written only when it changes
+            mstore(0x20, _workload.slot)
+            let ws := keccak256(0x00, 0x40)
+            let wl := mload(add(v, V_WORKLOAD_ID))
+            if iszero(eq(sload(ws), wl)) { sstore(ws, wl) }
             switch lean
             case 0 {
                 // VerdictAccepted(machineId, teeKey, digest, status, workloadId, evidenceHash,
@@ -800,6 +815,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             if (issuedAt <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, uint64(issuedAt), uint64(stored)));
             delete _trust[oldKey];
             delete _keyMachine[oldKey];
+            delete _workload[oldKey];
             emit TeeKeyRotated(machineId, oldKey, key);
         }
         delete _authorizedKey[machineId];
@@ -931,6 +947,42 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             mstore(0x00, ok)
             return(0x00, 0x20)
         }
+    }
+
+    /// @inheritdoc ITeeRegistry
+    /// @dev isTrustedKey's two reads and the key's workload slot (a third), in assembly for the same
+    /// reason. A zero workload id never matches.
+    function isTrustedFor(address key, bytes32 workloadId) external view returns (bool) {
+        assembly ("memory-safe") {
+            mstore(0x00, key)
+            mstore(0x20, _trust.slot)
+            let t := sload(keccak256(0x00, 0x40))
+            let ok := and(eq(and(t, 0xf), STATUS_TRUSTED),
+                lt(timestamp(), add(and(shr(T_ISSUED, t), 0xffffffffff), and(shr(T_LIFETIME, t), 0xffffffff))))
+            if ok {
+                let pid := and(shr(T_POLICY, t), 0xffffff)
+                mstore(0x20, _workload.slot)
+                ok := and(and(shr(and(pid, 0xff), sload(add(ACTIVE_POLICY_BITS_SLOT, shr(8, pid)))), 1),
+                    and(iszero(iszero(workloadId)), eq(sload(keccak256(0x00, 0x40)), workloadId)))
+            }
+            mstore(0x00, ok)
+            return(0x00, 0x20)
+        }
+    }
+
+    /// @inheritdoc ITeeRegistry
+    function trustOf(address key)
+        external
+        view
+        returns (bool trusted, bytes32 workloadId, bytes32 policyHash, uint8 tcbStatus, uint64 expiresAt)
+    {
+        uint256 t = _trust[key];
+        if (t == 0) return (false, bytes32(0), bytes32(0), 0, 0);
+        trusted = _isTrustedRecord(t);
+        workloadId = _workload[key];
+        policyHash = _policyHashById[uint24(t >> T_POLICY)];
+        tcbStatus = uint8(t >> T_TCB_STATUS);
+        expiresAt = uint64(uint40(t >> T_ISSUED)) + uint32(t >> T_LIFETIME);
     }
 
     /// @dev Trusted status, unexpired, and the policy still active (the second slot read).

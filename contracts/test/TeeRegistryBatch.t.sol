@@ -351,7 +351,7 @@ contract TeeRegistryBatchTest is TeeRegistryBase {
 
     function testFuzz_batchDecidesLikeSubmitVerdict(uint8 field, uint64 delta, bool down, bool otherKey) public {
         ITeeRegistry.Verdict memory v = _verdict(machineId, otherKey ? key2 : teeKey);
-        uint256 f = field % 10;
+        uint256 f = field % 11;
         if (f == 0) v.issuedAt = down ? v.issuedAt - (delta % 200) : v.issuedAt + (delta % 3);
         if (f == 1) v.expiresAt = down ? v.expiresAt - (delta % (VALIDITY + 100)) : v.expiresAt + (delta % 3);
         if (f == 2) v.anchorBlockNumber = down ? v.anchorBlockNumber - (delta % 300) : v.anchorBlockNumber + (delta % 3);
@@ -362,6 +362,7 @@ contract TeeRegistryBatchTest is TeeRegistryBase {
         if (f == 7) v.policyHash = down ? keccak256(abi.encode(delta)) : POLICY;
         if (f == 8) v.machineId = down ? id2 : v.machineId ^ bytes32(uint256(delta % 3));
         if (f == 9) v.anchorBlockHash = down ? bytes32(uint256(delta)) : v.anchorBlockHash;
+        if (f == 10) v.workloadId = keccak256(abi.encode(delta));
         if (v.status == 2 && down) {
             v.anchorBlockNumber = 1;
             v.anchorBlockHash = bytes32(0);
@@ -369,7 +370,7 @@ contract TeeRegistryBatchTest is TeeRegistryBase {
         uint256 snap = vm.snapshotState();
         bytes[] memory sigs = _signQuorum(v);
         (bool ok, bytes memory reason) = address(reg).call(abi.encodeCall(reg.submitVerdict, (v, sigs)));
-        bytes memory want = abi.encode(reg.machine(machineId), reg.machine(id2));
+        bytes memory want = abi.encode(reg.machine(machineId), reg.machine(id2), _trustOf(teeKey), _trustOf(key2));
         vm.revertToState(snap);
 
         vm.recordLogs();
@@ -386,7 +387,7 @@ contract TeeRegistryBatchTest is TeeRegistryBase {
         }
         assertEq(recorded, ok, "accepted by one path only");
         if (!ok) assertEq(skipped, reason, "different refusal");
-        assertEq(abi.encode(reg.machine(machineId), reg.machine(id2)), want, "different records");
+        assertEq(abi.encode(reg.machine(machineId), reg.machine(id2), _trustOf(teeKey), _trustOf(key2)), want, "different records");
     }
 
     /// @dev The policy-active bitmap lives at keccak256("teeoracle.TeeRegistry.activePolicyBits")
@@ -398,5 +399,96 @@ contract TeeRegistryBatchTest is TeeRegistryBase {
         reg.retirePolicy(POLICY);
         assertEq(uint256(vm.load(address(reg), base)), 0, "policy 1 retired");
         assertFalse(reg.isTrustedKey(teeKey));
+    }
+
+    function _trustOf(address key) internal view returns (bytes memory) {
+        (bool trusted, bytes32 w, bytes32 p, uint8 s, uint64 e) = reg.trustOf(key);
+        return abi.encode(trusted, w, p, s, e);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Workload per key (isTrustedFor, trustOf)
+    // ---------------------------------------------------------------------------------------------
+
+    function test_workload_storedPerKeyAndQueried() public {
+        bytes32 w = keccak256(abi.encode("workload", machineId));
+        assertTrue(reg.isTrustedFor(teeKey, w));
+        assertFalse(reg.isTrustedFor(teeKey, keccak256(abi.encode("workload", id2))));
+        assertFalse(reg.isTrustedFor(teeKey, bytes32(0)));
+        assertFalse(reg.isTrustedFor(vm.addr(0x5555), bytes32(0)));
+        (bool trusted, bytes32 wl, bytes32 pol, uint8 tcbStatus, uint64 expiresAt) = reg.trustOf(teeKey);
+        ITeeRegistry.MachineRecord memory r = reg.machine(machineId);
+        assertTrue(trusted);
+        assertEq(wl, w);
+        assertEq(pol, POLICY);
+        assertEq(tcbStatus, r.tcbStatus);
+        assertEq(expiresAt, r.expiresAt);
+        (trusted, wl, pol, tcbStatus, expiresAt) = reg.trustOf(vm.addr(0x5555));
+        assertFalse(trusted);
+        assertEq(abi.encode(wl, pol, tcbStatus, expiresAt), abi.encode(bytes32(0), bytes32(0), uint8(0), uint64(0)));
+    }
+
+    function test_workload_followsEveryAcceptedVerdict() public {
+        // Batch (fast path), then submitVerdict (general path), each with a new workload.
+        ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
+        v.workloadId = keccak256("image v2");
+        _submitBatch(_one(v));
+        assertTrue(reg.isTrustedFor(teeKey, v.workloadId));
+        assertFalse(reg.isTrustedFor(teeKey, keccak256(abi.encode("workload", machineId))));
+        _advance(1, 60);
+        ITeeRegistry.Verdict memory w = _verdict(machineId, teeKey);
+        w.workloadId = keccak256("image v3");
+        _submit(w);
+        assertTrue(reg.isTrustedFor(teeKey, w.workloadId));
+        assertFalse(reg.isTrustedFor(teeKey, v.workloadId));
+        // A skipped entry leaves it alone.
+        ITeeRegistry.Verdict memory stale = _verdict(machineId, teeKey);
+        stale.workloadId = keccak256("image v4");
+        _submitBatch(_one(stale));
+        assertTrue(reg.isTrustedFor(teeKey, w.workloadId));
+        // An untrusted verdict untrusts the key for every workload.
+        _advance(1, 60);
+        ITeeRegistry.Verdict memory down = _verdict(machineId, teeKey);
+        down.status = 2;
+        _submitBatch(_one(down));
+        assertFalse(reg.isTrustedFor(teeKey, down.workloadId));
+        assertFalse(reg.isTrustedFor(teeKey, w.workloadId));
+    }
+
+    function test_workload_erasedWhenTheKeyIsUnbound() public {
+        bytes32 w = keccak256(abi.encode("workload", machineId));
+        // Rotation: the old key's workload goes with its record.
+        address rotated = vm.addr(0xD0D);
+        _authorize(machineId, rotated);
+        _submitBatch(_one(_verdict(machineId, rotated)));
+        (, bytes32 old,,,) = reg.trustOf(teeKey);
+        assertEq(old, bytes32(0));
+        assertFalse(reg.isTrustedFor(teeKey, w));
+        assertTrue(reg.isTrustedFor(rotated, w));
+        // Revocation and deregistration.
+        vm.prank(provider);
+        reg.revokeKey(machineId);
+        assertFalse(reg.isTrustedFor(rotated, w));
+        (, old,,,) = reg.trustOf(rotated);
+        assertEq(old, bytes32(0));
+        bytes32 w2 = keccak256(abi.encode("workload", id2));
+        assertTrue(reg.isTrustedFor(key2, w2));
+        vm.prank(other);
+        reg.deregisterMachine(id2);
+        assertFalse(reg.isTrustedFor(key2, w2));
+        (, old,,,) = reg.trustOf(key2);
+        assertEq(old, bytes32(0));
+    }
+
+    function test_workload_expiryAndPolicyRetirement() public {
+        bytes32 w = keccak256(abi.encode("workload", machineId));
+        (,,,, uint64 expiresAt) = reg.trustOf(teeKey);
+        vm.warp(expiresAt);
+        assertFalse(reg.isTrustedFor(teeKey, w));
+        vm.warp(expiresAt - 1);
+        assertTrue(reg.isTrustedFor(teeKey, w));
+        vm.prank(owner);
+        reg.retirePolicy(POLICY);
+        assertFalse(reg.isTrustedFor(teeKey, w));
     }
 }

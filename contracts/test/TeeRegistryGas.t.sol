@@ -154,7 +154,7 @@ contract TeeRegistryGasTest is TeeRegistryBase {
     /// @dev The gate as a dApp pays it: the gated call minus the identical ungated one.
     function test_gas_isTrustedViaConsumer() public {
         _submit(_verdict(machineId, teeKey));
-        TrustedWorkerExample worker = new TrustedWorkerExample(reg);
+        TrustedWorkerExample worker = new TrustedWorkerExample(reg, keccak256(abi.encode("workload", machineId)));
         vm.cool(address(reg));
         vm.cool(address(worker));
         vm.prank(teeKey);
@@ -166,5 +166,25 @@ contract TeeRegistryGasTest is TeeRegistryBase {
         worker.submitResultUngated(bytes32(uint256(1)));
         uint256 ungated = vm.snapshotGasLastCall("consumer_ungated");
         vm.snapshotValue("is_trusted", gated - ungated);
+        vm.cool(address(reg));
+        vm.cool(address(worker));
+        vm.prank(teeKey);
+        worker.submitPinnedResult(bytes32(uint256(1)));
+        uint256 pinned = vm.snapshotGasLastCall("consumer_pinned");
+        vm.snapshotValue("is_trusted_for", pinned - ungated);
+    }
+
+    /// @dev A re-attestation whose workload id changed: the key's workload slot is rewritten.
+    function test_gas_reattestBatchNewWorkload() public {
+        _submit(_verdict(machineId, teeKey));
+        _advance(10, 3600);
+        ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
+        v.workloadId = keccak256("workload v2");
+        bytes memory packed = _pack(v);
+        bytes memory sigs = _batchQuorum(packed);
+        vm.cool(address(reg));
+        reg.submitBatch(packed, sigs);
+        vm.snapshotGasLastCall("reattest_batch_1of1_new_workload");
+        assertTrue(reg.isTrustedFor(teeKey, v.workloadId));
     }
 }

@@ -58,6 +58,7 @@ const (
 	opBatch100PerVerdict = "batch100_2of3_per_verdict"
 	opIsTrusted          = "is_trusted"
 	opIsTrustedColdCall  = "is_trusted_incl_cold_call"
+	opIsTrustedFor       = "is_trusted_for"
 	batchSize            = 50
 	bigBatchSize         = 100
 	validitySeconds      = 86400
@@ -184,7 +185,7 @@ func measure(ctx context.Context, c *gasChain) ([]Figure, error) {
 	add(opReattestBatch1of1, g)
 
 	// --- the consumer's gate ---------------------------------------------------------
-	gate, coldGate, err := s.gate(reg)
+	gate, coldGate, pinned, err := s.gate(reg, v.WorkloadID)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +225,7 @@ func measure(ctx context.Context, c *gasChain) ([]Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	figs = append(figs, batch, big100, gate, coldGate)
+	figs = append(figs, batch, big100, gate, coldGate, pinned)
 	return figs, nil
 }
 
@@ -333,16 +334,16 @@ func (s *session) submit(reg *chain.Registry, v verdict.Verdict, keys []*ecdsa.P
 // in an EIP-2930 access list (paid alike by both, so it cancels out), isolating
 // the query from the cold account access of the first call into the registry;
 // is_trusted_incl_cold_call sends both without.
-func (s *session) gate(reg *chain.Registry) (warm, cold Figure, err error) {
-	cons, _, err := chain.DeployConsumer(s.ctx, reg, s.owner)
+func (s *session) gate(reg *chain.Registry, workload common.Hash) (warm, cold, pinned Figure, err error) {
+	cons, _, err := chain.DeployConsumer(s.ctx, reg, s.owner, workload)
 	if err != nil {
-		return warm, cold, err
+		return warm, cold, pinned, err
 	}
-	if ok, err := reg.IsTrustedKey(s.ctx, s.teeAddr); err != nil || !ok {
-		return warm, cold, fmt.Errorf("the TEE key is not trusted before measuring the gate (%v)", err)
+	if ok, err := reg.IsTrustedFor(s.ctx, s.teeAddr, workload); err != nil || !ok {
+		return warm, cold, pinned, fmt.Errorf("the TEE key is not trusted for its workload before measuring the gate (%v)", err)
 	}
 	result := common.BigToHash(big.NewInt(1))
-	pair := func(al types.AccessList) (int64, int64, error) {
+	pair := func(al types.AccessList, gated func(common.Hash) chain.TxCandidate) (int64, int64, error) {
 		send := func(c chain.TxCandidate) (int64, error) {
 			var rcpt *types.Receipt
 			var err error
@@ -360,25 +361,30 @@ func (s *session) gate(reg *chain.Registry) (warm, cold Figure, err error) {
 		if err != nil {
 			return 0, 0, fmt.Errorf("ungated call: %w", err)
 		}
-		gt, err := send(cons.SubmitResultTx(result))
+		gt, err := send(gated(result))
 		if err != nil {
 			return 0, 0, fmt.Errorf("gated call: %w", err)
 		}
 		// Both calldatas are a selector and the same word: any difference is the
 		// selectors' zero bytes, counted here so CalldataGas stays exact.
-		cd := calldataGas(cons.SubmitResultTx(result).Data) - calldataGas(cons.SubmitResultUngatedTx(result).Data)
+		cd := calldataGas(gated(result).Data) - calldataGas(cons.SubmitResultUngatedTx(result).Data)
 		return gt - u, cd, nil
 	}
-	d, cd, err := pair(types.AccessList{{Address: reg.Address(), StorageKeys: []common.Hash{}}})
+	al := types.AccessList{{Address: reg.Address(), StorageKeys: []common.Hash{}}}
+	d, cd, err := pair(al, cons.SubmitResultTx)
 	if err != nil {
-		return warm, cold, err
+		return warm, cold, pinned, err
 	}
 	warm = Figure{Name: opIsTrusted, Gas: d, CalldataGas: cd, NonCalldata: d - cd}
-	if d, cd, err = pair(nil); err != nil {
-		return warm, cold, err
+	if d, cd, err = pair(nil, cons.SubmitResultTx); err != nil {
+		return warm, cold, pinned, err
 	}
 	cold = Figure{Name: opIsTrustedColdCall, Gas: d, CalldataGas: cd, NonCalldata: d - cd}
-	return warm, cold, nil
+	if d, cd, err = pair(al, cons.SubmitPinnedResultTx); err != nil {
+		return warm, cold, pinned, err
+	}
+	pinned = Figure{Name: opIsTrustedFor, Gas: d, CalldataGas: cd, NonCalldata: d - cd}
+	return warm, cold, pinned, nil
 }
 
 // batch registers 50 machines, gives each a first verdict in one batch, then
