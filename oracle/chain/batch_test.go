@@ -186,11 +186,23 @@ func TestSubmitBatchFlow(t *testing.T) {
 			t.Fatalf("machine %s not trusted after the batch (%v)", id, err)
 		}
 	}
+	// The workload of each key's verdict is on chain: the pinned gate and trustOf.
+	if ok, err := e.reg.IsTrustedFor(ctx, keys[0], first[0].WorkloadID); err != nil || !ok {
+		t.Fatalf("isTrustedFor(key 0, its workload) = %v, %v", ok, err)
+	}
+	if ok, err := e.reg.IsTrustedFor(ctx, keys[0], crypto.Keccak256Hash([]byte("other image"))); err != nil || ok {
+		t.Fatalf("isTrustedFor(key 0, another workload) = %v, %v", ok, err)
+	}
+	kt, err := e.reg.TrustOf(ctx, keys[1])
+	if err != nil || !kt.Trusted || kt.WorkloadID != first[1].WorkloadID || kt.PolicyHash != policy ||
+		kt.TCBStatus != first[1].TCBStatus || kt.ExpiresAt != first[1].ExpiresAt {
+		t.Fatalf("trustOf(key 1) = %+v, %v", kt, err)
+	}
 
 	// Signature-set attacks: each reverts the whole batch with its reason.
 	second := round()
 	d2 := testBatchDigest(e.reg.Domain(), second)
-	_, err := submit(second, signBatch(t, d, k[0], k[1])) // the first batch's signatures
+	_, err = submit(second, signBatch(t, d, k[0], k[1])) // the first batch's signatures
 	wantRevert(t, err, "UnknownSigner")
 	_, err = submit([]*verdict.Verdict{second[1], second[0], second[2]}, signBatch(t, d2, k[0], k[1])) // reordered
 	wantRevert(t, err, "UnknownSigner")
