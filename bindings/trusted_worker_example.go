@@ -26,9 +26,9 @@ var (
 
 // TrustedWorkerExampleMetaData contains all meta data concerning the TrustedWorkerExample contract.
 var TrustedWorkerExampleMetaData = bind.MetaData{
-	ABI: "[{\"type\":\"constructor\",\"inputs\":[{\"name\":\"registry_\",\"type\":\"address\",\"internalType\":\"contractITeeRegistry\"}],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"registry\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"address\",\"internalType\":\"contractITeeRegistry\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"submitResult\",\"inputs\":[{\"name\":\"result\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"submitResultUngated\",\"inputs\":[{\"name\":\"result\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"event\",\"name\":\"ResultSubmitted\",\"inputs\":[{\"name\":\"worker\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"},{\"name\":\"result\",\"type\":\"bytes32\",\"indexed\":false,\"internalType\":\"bytes32\"}],\"anonymous\":false},{\"type\":\"error\",\"name\":\"NotTrustedTee\",\"inputs\":[{\"name\":\"caller\",\"type\":\"address\",\"internalType\":\"address\"}]}]",
+	ABI: "[{\"type\":\"constructor\",\"inputs\":[{\"name\":\"registry_\",\"type\":\"address\",\"internalType\":\"contractITeeRegistry\"},{\"name\":\"workloadId_\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"registry\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"address\",\"internalType\":\"contractITeeRegistry\"}],\"stateMutability\":\"view\"},{\"type\":\"function\",\"name\":\"submitPinnedResult\",\"inputs\":[{\"name\":\"result\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"submitResult\",\"inputs\":[{\"name\":\"result\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"submitResultUngated\",\"inputs\":[{\"name\":\"result\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"outputs\":[],\"stateMutability\":\"nonpayable\"},{\"type\":\"function\",\"name\":\"workloadId\",\"inputs\":[],\"outputs\":[{\"name\":\"\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}],\"stateMutability\":\"view\"},{\"type\":\"event\",\"name\":\"ResultSubmitted\",\"inputs\":[{\"name\":\"worker\",\"type\":\"address\",\"indexed\":true,\"internalType\":\"address\"},{\"name\":\"result\",\"type\":\"bytes32\",\"indexed\":false,\"internalType\":\"bytes32\"}],\"anonymous\":false},{\"type\":\"error\",\"name\":\"NotPinnedWorkload\",\"inputs\":[{\"name\":\"caller\",\"type\":\"address\",\"internalType\":\"address\"},{\"name\":\"workloadId\",\"type\":\"bytes32\",\"internalType\":\"bytes32\"}]},{\"type\":\"error\",\"name\":\"NotTrustedTee\",\"inputs\":[{\"name\":\"caller\",\"type\":\"address\",\"internalType\":\"address\"}]}]",
 	ID:  "TrustedWorkerExample",
-	Bin: "0x60a0604052348015600e575f5ffd5b506040516102d13803806102d1833981016040819052602b91603b565b6001600160a01b03166080526066565b5f60208284031215604a575f5ffd5b81516001600160a01b0381168114605f575f5ffd5b9392505050565b60805161024e6100835f395f81816048015260e9015261024e5ff3fe608060405234801561000f575f5ffd5b506004361061003f575f3560e01c80637b10399914610043578063aabe4b6414610093578063e0794e21146100a8575b5f5ffd5b61006a7f000000000000000000000000000000000000000000000000000000000000000081565b60405173ffffffffffffffffffffffffffffffffffffffff909116815260200160405180910390f35b6100a66100a13660046101db565b6100bb565b005b6100a66100b63660046101db565b6101a3565b6040517ff3e450740000000000000000000000000000000000000000000000000000000081523360048201527f000000000000000000000000000000000000000000000000000000000000000073ffffffffffffffffffffffffffffffffffffffff169063f3e4507490602401602060405180830381865afa158015610143573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061016791906101f2565b6101a3576040517f7623e05a00000000000000000000000000000000000000000000000000000000815233600482015260240160405180910390fd5b60405181815233907fdbeaa9973e40fe5679f652fdd0c8dc0a00a3af267c6f98f0893193d2331c75779060200160405180910390a250565b5f602082840312156101eb575f5ffd5b5035919050565b5f60208284031215610202575f5ffd5b81518015158114610211575f5ffd5b939250505056fea264697066735822122037e47d74afa6cd6dd57a41903f6bafc5b09032ba650af22b335c003f3eef6ddf64736f6c634300081e0033",
+	Bin: "0x60c060405234801561000f575f5ffd5b5060405161041338038061041383398101604081905261002e91610044565b6001600160a01b0390911660805260a05261007b565b5f5f60408385031215610055575f5ffd5b82516001600160a01b038116811461006b575f5ffd5b6020939093015192949293505050565b60805160a05161035d6100b65f395f8181606d0152818161015001526101a601525f818160a70152818161012e0152610214015261035d5ff3fe608060405234801561000f575f5ffd5b5060043610610064575f3560e01c8063a4b9d0bd1161004d578063a4b9d0bd146100ee578063aabe4b6414610103578063e0794e2114610116575f5ffd5b80635e666ee2146100685780637b103999146100a2575b5f5ffd5b61008f7f000000000000000000000000000000000000000000000000000000000000000081565b6040519081526020015b60405180910390f35b6100c97f000000000000000000000000000000000000000000000000000000000000000081565b60405173ffffffffffffffffffffffffffffffffffffffff9091168152602001610099565b6101016100fc366004610310565b610129565b005b610101610111366004610310565b61020f565b610101610124366004610310565b6101d7565b6101747f0000000000000000000000000000000000000000000000000000000000000000337f0000000000000000000000000000000000000000000000000000000000000000610271565b6101d7576040517f0d6c76a30000000000000000000000000000000000000000000000000000000081523360048201527f000000000000000000000000000000000000000000000000000000000000000060248201526044015b60405180910390fd5b60405181815233907fdbeaa9973e40fe5679f652fdd0c8dc0a00a3af267c6f98f0893193d2331c75779060200160405180910390a250565b6102397f0000000000000000000000000000000000000000000000000000000000000000336102c6565b6101d7576040517f7623e05a0000000000000000000000000000000000000000000000000000000081523360048201526024016101ce565b6040517f05f58b790000000000000000000000000000000000000000000000000000000080825260048201849052602482018390525f91602083604483895afa5f51600114601f3d1116169695505050505050565b7ff3e45074000000000000000000000000000000000000000000000000000000005f818152600483905290602082602481875afa60015f5114601f3d111681169250505092915050565b5f60208284031215610320575f5ffd5b503591905056fea26469706673582212209a2c5ecfbc642a8430456222100761f072dea5cd7a81c30dc41d5c7363f619bf64736f6c634300081e0033",
 }
 
 // TrustedWorkerExample is an auto generated Go binding around an Ethereum contract.
@@ -59,9 +59,9 @@ func (c *TrustedWorkerExample) Instance(backend bind.ContractBackend, addr commo
 // PackConstructor is the Go binding used to pack the parameters required for
 // contract deployment.
 //
-// Solidity: constructor(address registry_) returns()
-func (trustedWorkerExample *TrustedWorkerExample) PackConstructor(registry_ common.Address) []byte {
-	enc, err := trustedWorkerExample.abi.Pack("", registry_)
+// Solidity: constructor(address registry_, bytes32 workloadId_) returns()
+func (trustedWorkerExample *TrustedWorkerExample) PackConstructor(registry_ common.Address, workloadId_ [32]byte) []byte {
+	enc, err := trustedWorkerExample.abi.Pack("", registry_, workloadId_)
 	if err != nil {
 		panic(err)
 	}
@@ -101,6 +101,28 @@ func (trustedWorkerExample *TrustedWorkerExample) UnpackRegistry(data []byte) (c
 	}
 	out0 := *abi.ConvertType(out[0], new(common.Address)).(*common.Address)
 	return out0, nil
+}
+
+// PackSubmitPinnedResult is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xa4b9d0bd.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function submitPinnedResult(bytes32 result) returns()
+func (trustedWorkerExample *TrustedWorkerExample) PackSubmitPinnedResult(result [32]byte) []byte {
+	enc, err := trustedWorkerExample.abi.Pack("submitPinnedResult", result)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackSubmitPinnedResult is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xa4b9d0bd.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function submitPinnedResult(bytes32 result) returns()
+func (trustedWorkerExample *TrustedWorkerExample) TryPackSubmitPinnedResult(result [32]byte) ([]byte, error) {
+	return trustedWorkerExample.abi.Pack("submitPinnedResult", result)
 }
 
 // PackSubmitResult is the Go binding used to pack the parameters required for calling
@@ -145,6 +167,41 @@ func (trustedWorkerExample *TrustedWorkerExample) PackSubmitResultUngated(result
 // Solidity: function submitResultUngated(bytes32 result) returns()
 func (trustedWorkerExample *TrustedWorkerExample) TryPackSubmitResultUngated(result [32]byte) ([]byte, error) {
 	return trustedWorkerExample.abi.Pack("submitResultUngated", result)
+}
+
+// PackWorkloadId is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x5e666ee2.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function workloadId() view returns(bytes32)
+func (trustedWorkerExample *TrustedWorkerExample) PackWorkloadId() []byte {
+	enc, err := trustedWorkerExample.abi.Pack("workloadId")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackWorkloadId is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x5e666ee2.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function workloadId() view returns(bytes32)
+func (trustedWorkerExample *TrustedWorkerExample) TryPackWorkloadId() ([]byte, error) {
+	return trustedWorkerExample.abi.Pack("workloadId")
+}
+
+// UnpackWorkloadId is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x5e666ee2.
+//
+// Solidity: function workloadId() view returns(bytes32)
+func (trustedWorkerExample *TrustedWorkerExample) UnpackWorkloadId(data []byte) ([32]byte, error) {
+	out, err := trustedWorkerExample.abi.Unpack("workloadId", data)
+	if err != nil {
+		return *new([32]byte), err
+	}
+	out0 := *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	return out0, nil
 }
 
 // TrustedWorkerExampleResultSubmitted represents a ResultSubmitted event raised by the TrustedWorkerExample contract.
@@ -195,10 +252,38 @@ func (trustedWorkerExample *TrustedWorkerExample) UnpackResultSubmittedEvent(log
 // UnpackError attempts to decode the provided error data using user-defined
 // error definitions.
 func (trustedWorkerExample *TrustedWorkerExample) UnpackError(raw []byte) (any, error) {
+	if bytes.Equal(raw[:4], trustedWorkerExample.abi.Errors["NotPinnedWorkload"].ID.Bytes()[:4]) {
+		return trustedWorkerExample.UnpackNotPinnedWorkloadError(raw[4:])
+	}
 	if bytes.Equal(raw[:4], trustedWorkerExample.abi.Errors["NotTrustedTee"].ID.Bytes()[:4]) {
 		return trustedWorkerExample.UnpackNotTrustedTeeError(raw[4:])
 	}
 	return nil, errors.New("Unknown error")
+}
+
+// TrustedWorkerExampleNotPinnedWorkload represents a NotPinnedWorkload error raised by the TrustedWorkerExample contract.
+type TrustedWorkerExampleNotPinnedWorkload struct {
+	Caller     common.Address
+	WorkloadId [32]byte
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error NotPinnedWorkload(address caller, bytes32 workloadId)
+func TrustedWorkerExampleNotPinnedWorkloadErrorID() common.Hash {
+	return common.HexToHash("0x0d6c76a35bb446f02a133941274dbcc5582a76065caae11264a822461bc73e9a")
+}
+
+// UnpackNotPinnedWorkloadError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error NotPinnedWorkload(address caller, bytes32 workloadId)
+func (trustedWorkerExample *TrustedWorkerExample) UnpackNotPinnedWorkloadError(raw []byte) (*TrustedWorkerExampleNotPinnedWorkload, error) {
+	out := new(TrustedWorkerExampleNotPinnedWorkload)
+	if err := trustedWorkerExample.abi.UnpackIntoInterface(out, "NotPinnedWorkload", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // TrustedWorkerExampleNotTrustedTee represents a NotTrustedTee error raised by the TrustedWorkerExample contract.

@@ -86,9 +86,16 @@ interface ITeeRegistry {
         uint64 issuedAt,
         uint64 expiresAt
     );
-    /// @notice Entry `index` of a `submitVerdicts` batch was not applied; `reason` is the ABI-encoded
-    /// custom error `submitVerdict` would have reverted with (e.g. `StaleVerdict(...)`). The other
-    /// entries of the batch are unaffected.
+    /// @notice A verdict of a `submitBatch` was accepted and is now the machine's trust record.
+    /// `verdictHash` is its own EIP-712 digest (`hashVerdict`), so each verdict of a batch stays
+    /// individually auditable; every other field is in the transaction's calldata (the packed
+    /// entry), and the resulting state is readable with `trustOf`.
+    /// @dev Two topics and one data word (1,381 gas) instead of VerdictAccepted's 3,292: a batch
+    /// pays this for every verdict.
+    event VerdictRecorded(bytes32 indexed machineId, bytes32 verdictHash);
+    /// @notice Entry `index` of a batch (`submitBatch` or `submitVerdicts`) was not applied;
+    /// `reason` is the ABI-encoded custom error `submitVerdict` would have reverted with (e.g.
+    /// `StaleVerdict(...)`). The other entries of the batch are unaffected.
     event VerdictSkipped(
         uint256 index, bytes32 indexed machineId, address indexed teeKey, bytes32 indexed digest, bytes reason
     );
@@ -158,6 +165,8 @@ interface ITeeRegistry {
     error AnchorHashMismatch(uint64 anchorBlockNumber);
     error EmptyBatch();
     error BatchLengthMismatch(uint256 verdicts, uint256 signatureLists);
+    error MalformedBatch(uint256 length);
+    error MalformedSignatures(uint256 length);
 
     // ---------------------------------------------------------------------------------------------
     // Providers
@@ -240,6 +249,25 @@ interface ITeeRegistry {
     // Verdicts
     // ---------------------------------------------------------------------------------------------
 
+    /// @notice Submits a batch of verdicts under one quorum signature set. Anyone may call. The
+    /// oracles sign one EIP-712 digest, `hashBatch(verdicts)`, of the type
+    /// `VerdictBatch(Verdict[] verdicts)` (plus the Verdict type), which commits to every verdict
+    /// and their order. A bad signature set reverts the whole batch; every other refusal of an
+    /// entry (stale, unknown or retired machine or policy, binding rules, anchor, ...) skips only
+    /// that entry with a `VerdictSkipped` event, and the others are applied in order, each with a
+    /// `VerdictRecorded` event carrying its own verdict hash (`hashVerdict`).
+    /// @param verdicts The verdicts, packed: each is its 14 fields in EIP-712 order, in their
+    /// types' widths, big-endian, unpadded (223 bytes; `abi.encodePacked` of the fields).
+    /// @param signatures Concatenated 65-byte r||s||v signatures over `hashBatch(verdicts)`, at
+    /// least `threshold`, from current oracles, ordered by signer address strictly ascending.
+    function submitBatch(bytes calldata verdicts, bytes calldata signatures) external;
+
+    /// @notice The EIP-712 digest oracles sign for a packed batch (see `submitBatch`).
+    /// @param verdicts The packed verdicts.
+    /// @return `keccak256(0x1901 || domainSeparator || keccak256(abi.encode(VERDICT_BATCH_TYPEHASH,
+    /// keccak256(structHash(v_0) || ... || structHash(v_n-1)))))`.
+    function hashBatch(bytes calldata verdicts) external view returns (bytes32);
+
     /// @notice Submits one verdict. Anyone may call; validity comes from the signatures. A trusted
     /// verdict binds its key to the machine only when the machine's provider authorised that key
     /// (`authorizeKey`); an untrusted verdict only downgrades the key already bound to that machine.
@@ -279,6 +307,29 @@ interface ITeeRegistry {
     /// @param key The address to check.
     /// @return True if the key's machine is trusted now.
     function isTrustedKey(address key) external view returns (bool);
+
+    /// @notice Whether `key` is trusted now (see `isTrustedKey`) and its current verdict names
+    /// exactly `workloadId`: the gate of a dApp that accepts one approved workload (image, compose
+    /// file, kernel command line: whatever the workload id commits to). A zero `workloadId` never
+    /// matches.
+    /// @dev Reads three storage slots: the trust record, the policy-active bitmap word and the key's
+    /// workload id.
+    /// @param key The address to check.
+    /// @param workloadId The workload the caller requires.
+    /// @return True if the key's machine is trusted now and runs that workload.
+    function isTrustedFor(address key, bytes32 workloadId) external view returns (bool);
+
+    /// @notice What the registry holds about a TEE key, in one call.
+    /// @param key The TEE key.
+    /// @return trusted `isTrustedKey(key)`.
+    /// @return workloadId Workload id of the key's current verdict (zero when the key is unbound).
+    /// @return policyHash Policy that verdict was decided under.
+    /// @return tcbStatus TCB status of that verdict.
+    /// @return expiresAt Expiry of that verdict (unix seconds, exclusive).
+    function trustOf(address key)
+        external
+        view
+        returns (bool trusted, bytes32 workloadId, bytes32 policyHash, uint8 tcbStatus, uint64 expiresAt);
 
     /// @notice The whole record of a machine, joined with its latest verdict.
     /// @param machineId The machine.

@@ -5,6 +5,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
 import {ITeeRegistry} from "./ITeeRegistry.sol";
 
@@ -22,6 +23,12 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @notice keccak256 of the EIP-712 Verdict type string (docs/verdict-encoding.md).
     bytes32 public constant VERDICT_TYPEHASH = keccak256(
         "Verdict(bytes32 machineId,uint8 tee,uint8 status,address teeKey,bytes32 workloadId,uint8 tcbStatus,uint64 tcb,bytes32 policyHash,bytes32 evidenceHash,uint64 anchorBlockNumber,bytes32 anchorBlockHash,uint64 issuedAt,uint64 expiresAt,uint64 reasons)"
+    );
+
+    /// @notice keccak256 of the EIP-712 VerdictBatch type string: what the oracles sign for a
+    /// `submitBatch` (one signature set committing to every verdict of the batch, in order).
+    bytes32 public constant VERDICT_BATCH_TYPEHASH = keccak256(
+        "VerdictBatch(Verdict[] verdicts)Verdict(bytes32 machineId,uint8 tee,uint8 status,address teeKey,bytes32 workloadId,uint8 tcbStatus,uint64 tcb,bytes32 policyHash,bytes32 evidenceHash,uint64 anchorBlockNumber,bytes32 anchorBlockHash,uint64 issuedAt,uint64 expiresAt,uint64 reasons)"
     );
 
     uint8 internal constant TEE_SEV_SNP = 1;
@@ -44,12 +51,19 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     ///   bits  16..23   paused        blocks submission and registration
     ///   bits  24..39   maxAnchorAge  1..256 blocks
     ///   bits  40..63   policyCount   last policy id issued (ids are 1-based, at most 2^24-1)
+    ///   bits  64..127  hotPolicy     the Policy slot (see Policy) of the newest registered policy
+    ///                                while it is active, zero otherwise
+    ///   bits 128..207  hotPolicyTag  the top 80 bits of that policy's hash
+    /// The hot policy saves a submission the cold read of the policy slot when its verdicts name
+    /// the newest policy, as they do in steady state (docs/contracts.md argues the 80-bit tag).
     struct Config {
         uint8 threshold;
         uint8 oracleCount;
         bool paused;
         uint16 maxAnchorAge;
         uint24 policyCount;
+        uint64 hotPolicy;
+        uint80 hotPolicyTag;
     }
 
     /// @dev One slot per policy hash: id, state and validity are all a submission needs.
@@ -110,8 +124,12 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     mapping(bytes32 policyHash => Policy) private _policies;
     /// @dev Bit `id % 256` of word `id / 256` is set while policy `id` is active; the second (and
     /// last) slot `isTrustedKey` reads. Retiring a policy clears one bit and untrusts every machine
-    /// under it at once.
-    mapping(uint256 word => uint256) private _activePolicyBits;
+    /// under it at once. Word `w` lives at slot ACTIVE_POLICY_BITS_SLOT + w (at most 2^16 words), a
+    /// fixed namespace (keccak256 of its name, as ERC-7201 does) instead of a mapping, so the query
+    /// hashes nothing to find it; mapping slots are keccak outputs and never fall into the range.
+    /// keccak256("teeoracle.TeeRegistry.activePolicyBits"), written out for inline assembly (a
+    /// test checks the value).
+    uint256 internal constant ACTIVE_POLICY_BITS_SLOT = 0x0eebe433f54cc060053981949a0d1c33cab3f4e4cec7d20c97138b88922a44ed;
     /// @dev Policy hash by id, for `machine()` (never read on hot paths).
     mapping(uint256 policyId => bytes32) private _policyHashById;
     /// @dev Machines by id, see Machine.
@@ -127,6 +145,10 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @dev The key a machine's provider authorised and no verdict has bound yet; read and cleared
     /// by the binding verdict, never on a re-attestation.
     mapping(bytes32 machineId => address) private _authorizedKey;
+    /// @dev The workload id of the key's current verdict (zero when unbound). A second slot per key,
+    /// read by a re-attestation and written only when the workload changes, so the trust record
+    /// stays one slot; docs/contracts.md argues it against an 80-bit workload tag in the record.
+    mapping(address teeKey => bytes32) private _workload;
 
     /// @param initialOwner Governance account (two-step transferable, not renounceable).
     /// @param oracles Initial oracle signers (distinct, non-zero, 1..255 of them).
@@ -151,7 +173,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             oracleCount: uint8(oracles.length),
             paused: false,
             maxAnchorAge: maxAnchorAge_,
-            policyCount: 0
+            policyCount: 0,
+            hotPolicy: 0,
+            hotPolicyTag: 0
         });
         emit ThresholdChanged(threshold_);
         emit MaxAnchorAgeChanged(maxAnchorAge_);
@@ -213,6 +237,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             delete _trust[key];
             delete _keyMachine[key];
             delete _machineKey[machineId];
+            delete _workload[key];
         }
     }
 
@@ -268,7 +293,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         _policies[policyHash] =
             Policy({id: id, state: POLICY_ACTIVE, validitySeconds: uint32(validitySeconds)});
         _policyHashById[id] = policyHash;
-        _activePolicyBits[id >> 8] |= uint256(1) << (id & 0xff);
+        _setActiveBit(id, true);
+        _config.hotPolicy = uint64(id) | (uint64(POLICY_ACTIVE) << 24) | (validitySeconds << 32);
+        _config.hotPolicyTag = uint80(uint256(policyHash) >> T_TAG);
         emit PolicyRegistered(policyHash, id, validitySeconds, uri);
     }
 
@@ -277,7 +304,11 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         Policy memory p = _policies[policyHash];
         if (p.state != POLICY_ACTIVE) revert PolicyNotActive(policyHash);
         _policies[policyHash].state = POLICY_RETIRED;
-        _activePolicyBits[p.id >> 8] &= ~(uint256(1) << (p.id & 0xff));
+        _setActiveBit(p.id, false);
+        if (uint24(_config.hotPolicy) == p.id) {
+            _config.hotPolicy = 0;
+            _config.hotPolicyTag = 0;
+        }
         emit PolicyRetired(policyHash, p.id);
     }
 
@@ -312,9 +343,130 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     // =============================================================================================
 
     /// @inheritdoc ITeeRegistry
+    /// @dev Two passes over the packed entries: the first unpacks each into one reused memory
+    /// buffer and keeps its EIP-712 struct hash (n words of memory), which make the batch digest
+    /// the signatures are checked against; only then does the second pass unpack each entry again
+    /// and apply it, so no state changes before the whole signature set is verified, and entries
+    /// see the writes of earlier entries of the same batch (two verdicts for one key must be in
+    /// `issuedAt` order). Re-unpacking (about 250 gas) is cheaper than keeping every entry in
+    /// memory, whose cost grows quadratically with the batch.
+    function submitBatch(bytes calldata verdicts, bytes calldata signatures) external {
+        uint256 cfg = _loadConfig();
+        uint256 n = _batchLength(verdicts);
+        uint256 v = _verdictBuffer();
+        uint256 hashes = _structHashes(verdicts, n, v);
+        bytes memory err = _checkSignatureSet(_batchDigest(hashes, n), signatures, cfg & 0xff);
+        if (err.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(err, 0x20), mload(err))
+            }
+        }
+        bytes32 separator = _domainSeparatorV4();
+        uint256 p;
+        assembly ("memory-safe") {
+            p := verdicts.offset
+        }
+        for (uint256 i = 0; i < n; ++i) {
+            bytes32 digest;
+            assembly ("memory-safe") {
+                // keccak256(0x1901 . separator . structHash), in scratch memory past the free pointer
+                let m := mload(0x40)
+                mstore(m, 0x1901)
+                mstore(add(m, 0x20), separator)
+                mstore(add(m, 0x40), mload(add(hashes, shl(5, i))))
+                digest := keccak256(add(m, 0x1e), 0x42)
+            }
+            if (!_fastReattest(p, digest, cfg)) {
+                _unpack(p, v);
+                err = _apply(v, digest, cfg, true);
+                if (err.length != 0) {
+                    emit VerdictSkipped(i, bytes32(_word(v, V_MACHINE_ID)), address(uint160(_word(v, V_TEE_KEY))), digest, err);
+                }
+            }
+            unchecked {
+                p += PACKED_VERDICT_SIZE;
+            }
+        }
+    }
+
+    /// @dev The common case of a batch entry, read straight from its packed calldata: a verdict
+    /// for the key already bound to the very machine it names, newer than the stored one, that
+    /// passes every check of `_apply`. Applies it (one SSTORE, one VerdictRecorded) and returns
+    /// true; returns false with nothing changed when any condition fails, and the caller runs the
+    /// general path (`_apply`), which binds keys and names the refusal. The conditions are exactly
+    /// `_checkFields`, `_recordUnderPolicy` and the re-attestation branch of `_bindOrReattest`,
+    /// so both paths accept the same entries with the same record; the policy comes from the
+    /// config word's hot policy when the verdict names it (see Config), else from its slot.
+    function _fastReattest(uint256 p, bytes32 digest, uint256 cfg) internal returns (bool ok) {
+        bytes32 topic = VerdictRecorded.selector;
+        assembly ("memory-safe") {
+            let w := calldataload(add(p, 32))
+            let tee := shr(248, w)
+            let status := byte(1, w)
+            let key := shr(96, calldataload(add(p, 34)))
+            w := calldataload(add(p, 199))
+            let issuedAt := shr(192, w)
+            // wraps (huge) when expiresAt <= issuedAt; 1 .. MAX_VALIDITY (2^32-1) passes
+            let lifetime := sub(shr(192, shl(64, w)), issuedAt)
+            ok := and(and(or(eq(status, STATUS_TRUSTED), eq(status, STATUS_UNTRUSTED)), iszero(iszero(key))),
+                and(iszero(gt(issuedAt, timestamp())), lt(sub(lifetime, 1), 0xffffffff)))
+            if and(ok, eq(status, STATUS_TRUSTED)) {
+                let anchor := shr(192, calldataload(add(p, 159)))
+                let h := blockhash(anchor)
+                ok := and(and(lt(anchor, number()), iszero(gt(sub(number(), anchor), and(shr(24, cfg), 0xffff)))),
+                    and(iszero(iszero(h)), eq(h, calldataload(add(p, 167)))))
+            }
+            let pol := 0
+            if ok {
+                let policyHash := calldataload(add(p, 95))
+                let tag := shr(128, cfg) // hotPolicyTag (bits 128..207; nothing above)
+                switch and(iszero(iszero(tag)), eq(shr(T_TAG, policyHash), tag))
+                case 1 { pol := and(shr(64, cfg), 0xffffffffffffffff) }
+                default {
+                    mstore(0x00, policyHash)
+                    mstore(0x20, _policies.slot)
+                    pol := sload(keccak256(0x00, 0x40))
+                }
+                ok := and(eq(and(shr(24, pol), 0xff), POLICY_ACTIVE), iszero(gt(lifetime, and(shr(32, pol), 0xffffffff))))
+            }
+            if ok {
+                mstore(0x00, key)
+                mstore(0x20, _trust.slot)
+                let slot := keccak256(0x00, 0x40)
+                let t := sload(slot)
+                let machineId := calldataload(p)
+                // the id of the stored tag (see _idOfTag)
+                mstore(0x00, shr(T_TAG, t))
+                let id := or(shl(T_TAG, shr(T_TAG, t)), shr(80, keccak256(0x00, 0x20)))
+                ok := and(and(iszero(iszero(t)), eq(id, machineId)),
+                    and(eq(and(shr(T_TEE, t), 0xf), tee), gt(issuedAt, and(shr(T_ISSUED, t), 0xffffffffff))))
+                if ok {
+                    let rest := calldataload(add(p, 86)) // tcbStatus 1 byte, tcb 8 bytes
+                    sstore(slot, or(or(or(status, shl(T_TEE, tee)), or(shl(T_TCB_STATUS, shr(248, rest)), shl(T_POLICY, and(pol, 0xffffff)))),
+                        or(or(shl(T_ISSUED, issuedAt), shl(T_LIFETIME, lifetime)),
+                        or(shl(T_TCB, shr(192, shl(8, rest))), shl(T_TAG, shr(T_TAG, t))))))
+                    mstore(0x00, key)
+                    mstore(0x20, _workload.slot)
+                    let ws := keccak256(0x00, 0x40)
+                    let wl := calldataload(add(p, 54))
+                    if iszero(eq(sload(ws), wl)) { sstore(ws, wl) }
+                    mstore(0x00, digest)
+                    log2(0x00, 0x20, topic, machineId)
+                }
+            }
+        }
+    }
+
+    /// @inheritdoc ITeeRegistry
+    function hashBatch(bytes calldata verdicts) external view returns (bytes32) {
+        uint256 n = _batchLength(verdicts);
+        return _batchDigest(_structHashes(verdicts, n, _verdictBuffer()), n);
+    }
+
+    /// @inheritdoc ITeeRegistry
     function submitVerdict(Verdict calldata v, bytes[] calldata signatures) external {
         uint256 cfg = _loadConfig();
-        bytes memory err = _accept(v, signatures, cfg);
+        bytes memory err = _accept(v, signatures, cfg, _verdictBuffer());
         if (err.length != 0) {
             assembly ("memory-safe") {
                 revert(add(err, 0x20), mload(err))
@@ -328,9 +480,10 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (n == 0) revert EmptyBatch();
         if (n != signatures.length) revert BatchLengthMismatch(n, signatures.length);
         uint256 cfg = _loadConfig();
+        uint256 buf = _verdictBuffer();
         for (uint256 i = 0; i < n; ++i) {
             Verdict calldata v = vs[i];
-            bytes memory err = _accept(v, signatures[i], cfg);
+            bytes memory err = _accept(v, signatures[i], cfg, buf);
             if (err.length != 0) emit VerdictSkipped(i, v.machineId, v.teeKey, _hashVerdict(v), err);
         }
     }
@@ -353,38 +506,138 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if ((cfg >> 16) & 0xff != 0) revert RegistryPaused();
     }
 
-    /// @dev Validates one verdict and makes it the key's trust record, or returns the ABI-encoded
-    /// custom error that refuses it (empty on success) with no state changed: every check comes
-    /// before every state change. `submitVerdict` reverts with that error; `submitVerdicts` logs it
-    /// and goes on with the next entry. Checks run cheapest first.
+    /// @dev Number of entries in a packed batch; reverts for an empty or ragged one.
+    function _batchLength(bytes calldata verdicts) internal pure returns (uint256) {
+        uint256 len = verdicts.length;
+        if (len == 0) revert EmptyBatch();
+        if (len % PACKED_VERDICT_SIZE != 0) revert MalformedBatch(len);
+        return len / PACKED_VERDICT_SIZE;
+    }
+
+    /// @dev Allocates the verdict buffer: the Verdict typehash, then the 14 EIP-712 words of one
+    /// verdict. Returns a pointer to the first verdict word; the struct hash of the buffered
+    /// verdict is keccak256(v - 0x20, 0x1e0).
+    function _verdictBuffer() internal pure returns (uint256 v) {
+        bytes32 typeHash = VERDICT_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(0x40, add(m, 0x1e0))
+            mstore(m, typeHash)
+            v := add(m, 0x20)
+        }
+    }
+
+    /// @dev Unpacks every entry into the buffer at `v` and returns a memory array (no length word)
+    /// of their EIP-712 struct hashes, in order.
+    function _structHashes(bytes calldata verdicts, uint256 n, uint256 v) internal pure returns (uint256 hashes) {
+        assembly ("memory-safe") {
+            hashes := mload(0x40)
+            mstore(0x40, add(hashes, shl(5, n)))
+        }
+        uint256 p;
+        assembly ("memory-safe") {
+            p := verdicts.offset
+        }
+        for (uint256 i = 0; i < n; ++i) {
+            _unpack(p, v);
+            assembly ("memory-safe") {
+                mstore(add(hashes, shl(5, i)), keccak256(sub(v, 0x20), 0x1e0))
+                p := add(p, PACKED_VERDICT_SIZE)
+            }
+        }
+    }
+
+    /// @dev EIP-712 digest of `VerdictBatch(Verdict[] verdicts)` whose array elements have the
+    /// struct hashes at `hashes`: the array's encodeData is keccak256 of the concatenated hashes.
+    function _batchDigest(uint256 hashes, uint256 n) internal view returns (bytes32) {
+        bytes32 typeHash = VERDICT_BATCH_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let arrayHash := keccak256(hashes, shl(5, n))
+            mstore(0x00, typeHash)
+            mstore(0x20, arrayHash)
+            structHash := keccak256(0x00, 0x40)
+        }
+        return _hashTypedDataV4(structHash);
+    }
+
+    /// @dev Expands the packed entry at calldata `p` into the 14 words at `v` (see
+    /// PACKED_VERDICT_SIZE for the layout). Every word comes out canonical: a field is read with
+    /// exactly its width, so no packed entry can carry stray high bits.
+    function _unpack(uint256 p, uint256 v) internal pure {
+        assembly ("memory-safe") {
+            mstore(v, calldataload(p)) // machineId
+            let w := calldataload(add(p, 32))
+            mstore(add(v, 0x20), shr(248, w)) // tee
+            mstore(add(v, 0x40), byte(1, w)) // status
+            mstore(add(v, 0x60), shr(96, calldataload(add(p, 34)))) // teeKey
+            mstore(add(v, 0x80), calldataload(add(p, 54))) // workloadId
+            w := calldataload(add(p, 86))
+            mstore(add(v, 0xa0), shr(248, w)) // tcbStatus
+            mstore(add(v, 0xc0), shr(192, shl(8, w))) // tcb
+            mstore(add(v, 0xe0), calldataload(add(p, 95))) // policyHash
+            mstore(add(v, 0x100), calldataload(add(p, 127))) // evidenceHash
+            mstore(add(v, 0x120), shr(192, calldataload(add(p, 159)))) // anchorBlockNumber
+            mstore(add(v, 0x140), calldataload(add(p, 167))) // anchorBlockHash
+            w := calldataload(add(p, 199))
+            mstore(add(v, 0x160), shr(192, w)) // issuedAt
+            mstore(add(v, 0x180), shr(192, shl(64, w))) // expiresAt
+            mstore(add(v, 0x1a0), shr(192, shl(128, w))) // reasons
+        }
+    }
+
+    /// @dev Validates one verdict of a per-verdict-signature submission: copies it into the buffer
+    /// at `v`, checks its own signatures, and applies it (see `_apply`).
+    function _accept(Verdict calldata cv, bytes[] calldata signatures, uint256 cfg, uint256 v)
+        internal
+        returns (bytes memory err)
+    {
+        assembly ("memory-safe") {
+            calldatacopy(v, cv, VERDICT_WORDS_SIZE)
+        }
+        err = _checkFields(v, (cfg >> 24) & 0xffff);
+        if (err.length != 0) return err;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            structHash := keccak256(sub(v, 0x20), 0x1e0)
+        }
+        bytes32 digest = _hashTypedDataV4(structHash);
+        err = _checkQuorum(digest, signatures, cfg & 0xff);
+        if (err.length != 0) return err;
+        return _apply(v, digest, cfg, false);
+    }
+
+    /// @dev Validates the verdict buffered at `v` (its signatures already checked) and makes it
+    /// the key's trust record, or returns the ABI-encoded custom error that refuses it (empty on
+    /// success) with no state changed: every check comes before every state change.
+    /// `submitVerdict` reverts with that error; the batch entry points log it and go on with the
+    /// next entry. Checks run cheapest first. `lean` selects the batch event (VerdictRecorded).
     ///
     /// Untrusted verdicts (status 2) need no fresh anchor: they are downgrades the oracles post
     /// after re-appraising archived evidence (a TCB recovery, a new CRL), whose anchor is long
     /// gone from blockhash(). They can only remove trust from the key already bound to the very
     /// machine they name (never bind or rotate a key), and they still need a quorum, an active
     /// policy and a newer issuedAt than the stored verdict.
-    function _accept(Verdict calldata v, bytes[] calldata signatures, uint256 cfg)
-        internal
-        returns (bytes memory err)
-    {
-        err = _checkFields(v, (cfg >> 24) & 0xffff);
-        if (err.length != 0) return err;
-        bytes32 digest = _hashVerdict(v);
-        err = _checkQuorum(digest, signatures, cfg & 0xff);
-        if (err.length != 0) return err;
+    function _apply(uint256 v, bytes32 digest, uint256 cfg, bool lean) internal returns (bytes memory err) {
+        if (lean) {
+            // The per-verdict path checked the fields before its signatures.
+            err = _checkFields(v, (cfg >> 24) & 0xffff);
+            if (err.length != 0) return err;
+        }
         uint256 record;
         (record, err) = _recordUnderPolicy(v);
         if (err.length != 0) return err;
         uint256 tee;
         (tee, err) = _bindOrReattest(v);
         if (err.length != 0) return err;
-        _store(v, record | (tee << T_TEE), digest);
+        _store(v, record | (tee << T_TEE), digest, lean);
     }
 
-    // Calldata offsets of the Verdict fields (a static struct: one word each, in order). The hot
-    // path reads them raw: every word is covered by the quorum signatures, which are verified
-    // before any state change and are always over canonical EIP-712 values, so a word with stray
-    // high bits can never be stored; it fails a check or the signatures.
+    // Memory offsets of the Verdict fields in the verdict buffer (a static struct: one word each,
+    // in EIP-712 order). A packed batch entry is unpacked into canonical words. A `Verdict`
+    // argument is copied word for word: every word is covered by the quorum signatures, which are
+    // verified before any state change and are always over canonical EIP-712 values, so a word
+    // with stray high bits can never be stored; it fails a check or the signatures.
     uint256 private constant V_MACHINE_ID = 0x00;
     uint256 private constant V_TEE = 0x20;
     uint256 private constant V_STATUS = 0x40;
@@ -400,15 +653,24 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     uint256 private constant V_EXPIRES_AT = 0x180;
     uint256 private constant VERDICT_WORDS_SIZE = 0x1c0;
 
-    /// @dev One raw word of the verdict.
-    function _word(Verdict calldata v, uint256 offset) private pure returns (uint256 w) {
+    /// @dev Size of one packed batch entry: the verdict's fields in EIP-712 order, each in its
+    /// type's width, big-endian, no padding (abi.encodePacked of the fields):
+    ///   machineId 32 | tee 1 | status 1 | teeKey 20 | workloadId 32 | tcbStatus 1 | tcb 8 |
+    ///   policyHash 32 | evidenceHash 32 | anchorBlockNumber 8 | anchorBlockHash 32 | issuedAt 8 |
+    ///   expiresAt 8 | reasons 8   = 223 bytes (448 as an ABI-encoded Verdict).
+    uint256 internal constant PACKED_VERDICT_SIZE = 223;
+    uint256 internal constant SIGNATURE_SIZE = 65;
+    uint256 internal constant SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+
+    /// @dev One word of the buffered verdict.
+    function _word(uint256 v, uint256 offset) private pure returns (uint256 w) {
         assembly ("memory-safe") {
-            w := calldataload(add(v, offset))
+            w := mload(add(v, offset))
         }
     }
 
     /// @dev The checks that need no storage: status, key, times, and (trusted only) the anchor.
-    function _checkFields(Verdict calldata v, uint256 maxAge) internal view returns (bytes memory err) {
+    function _checkFields(uint256 v, uint256 maxAge) internal view returns (bytes memory err) {
         uint256 status = _word(v, V_STATUS);
         if (status != STATUS_TRUSTED && status != STATUS_UNTRUSTED) {
             return abi.encodeWithSelector(InvalidStatus.selector, uint8(status));
@@ -416,8 +678,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (_word(v, V_TEE_KEY) == 0) return abi.encodeWithSelector(ZeroTeeKey.selector);
         uint256 issuedAt = _word(v, V_ISSUED_AT);
         if (issuedAt > block.timestamp) return abi.encodeWithSelector(IssuedInFuture.selector, uint64(issuedAt));
-        if (_word(v, V_EXPIRES_AT) <= issuedAt) {
-            return abi.encodeWithSelector(ExpiryNotAfterIssue.selector, uint64(issuedAt), v.expiresAt);
+        uint256 expiresAt = _word(v, V_EXPIRES_AT);
+        if (expiresAt <= issuedAt) {
+            return abi.encodeWithSelector(ExpiryNotAfterIssue.selector, uint64(issuedAt), uint64(expiresAt));
         }
         if (status == STATUS_TRUSTED) {
             uint256 anchor = _word(v, V_ANCHOR_NUMBER);
@@ -432,7 +695,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
 
     /// @dev Checks the policy (active, verdict lifetime within its validity) and returns the
     /// trust record of the verdict, all fields but the TEE type (see the layout above).
-    function _recordUnderPolicy(Verdict calldata v) internal view returns (uint256 record, bytes memory err) {
+    function _recordUnderPolicy(uint256 v) internal view returns (uint256 record, bytes memory err) {
         bytes32 policyHash = bytes32(_word(v, V_POLICY_HASH));
         uint256 p = _loadPolicy(policyHash);
         if ((p >> 24) & 0xff != POLICY_ACTIVE) {
@@ -440,10 +703,11 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             return (0, abi.encodeWithSelector(RetiredPolicy.selector, policyHash));
         }
         uint256 issuedAt = _word(v, V_ISSUED_AT);
-        uint256 lifetime = _word(v, V_EXPIRES_AT) - issuedAt; // > 0 by _checkFields
+        uint256 expiresAt = _word(v, V_EXPIRES_AT);
+        uint256 lifetime = expiresAt - issuedAt; // > 0 by _checkFields
         uint256 validity = (p >> 32) & 0xffffffff;
         if (lifetime > validity) {
-            return (0, abi.encodeWithSelector(ExpiryBeyondPolicyValidity.selector, v.expiresAt, issuedAt + validity));
+            return (0, abi.encodeWithSelector(ExpiryBeyondPolicyValidity.selector, uint64(expiresAt), issuedAt + validity));
         }
         record = _word(v, V_STATUS) | (_word(v, V_TCB_STATUS) << T_TCB_STATUS) | ((p & 0xffffff) << T_POLICY)
             | (issuedAt << T_ISSUED) | (lifetime << T_LIFETIME) | (_word(v, V_TCB) << T_TCB)
@@ -453,44 +717,63 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @dev Either the key already carries this very machine's record (a re-attestation or a
     /// downgrade: only that slot is read) or it is unbound and a trusted verdict binds it now
     /// (`_bindKey`). Returns the TEE type.
-    function _bindOrReattest(Verdict calldata v) internal returns (uint256 tee, bytes memory err) {
-        address key = v.teeKey;
+    function _bindOrReattest(uint256 v) internal returns (uint256 tee, bytes memory err) {
+        address key = address(uint160(_word(v, V_TEE_KEY)));
+        bytes32 machineId = bytes32(_word(v, V_MACHINE_ID));
         uint256 t = _trust[key];
-        if (t == 0) return _bindKey(v, v.machineId, key);
+        if (t == 0) return _bindKey(v, machineId, key);
         // The stored tag determines the bound machine's whole id (see machineIdOf): the verdict
         // must name exactly that id.
         uint256 tag = t >> T_TAG;
-        if (_idOfTag(tag) != v.machineId) {
-            if (uint256(v.machineId) >> T_TAG != tag) return (0, abi.encodeWithSelector(KeyBoundToOtherMachine.selector, key));
+        if (_idOfTag(tag) != machineId) {
+            if (uint256(machineId) >> T_TAG != tag) return (0, abi.encodeWithSelector(KeyBoundToOtherMachine.selector, key));
             // Same tag, other check bits: an id no registration can produce.
-            return (0, abi.encodeWithSelector(MachineNotRegistered.selector, v.machineId));
+            return (0, abi.encodeWithSelector(MachineNotRegistered.selector, machineId));
         }
         tee = (t >> T_TEE) & 0xf;
-        if (tee != _word(v, V_TEE)) return (0, abi.encodeWithSelector(TeeMismatch.selector, uint8(tee), v.tee));
+        uint256 vTee = _word(v, V_TEE);
+        if (tee != vTee) return (0, abi.encodeWithSelector(TeeMismatch.selector, uint8(tee), uint8(vTee)));
         uint256 stored = uint40(t >> T_ISSUED);
-        if (_word(v, V_ISSUED_AT) <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, v.issuedAt, uint64(stored)));
+        uint256 issuedAt = _word(v, V_ISSUED_AT);
+        if (issuedAt <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, uint64(issuedAt), uint64(stored)));
     }
 
-    /// @dev Writes the trust record (the one SSTORE of a re-attestation) and logs the verdict.
-    function _store(Verdict calldata v, uint256 record, bytes32 digest) internal {
-        bytes32 topic = VerdictAccepted.selector;
+    /// @dev Writes the trust record (the one SSTORE of a re-attestation) and logs the verdict:
+    /// `VerdictRecorded` (machine id and verdict hash, the rest is in the calldata) when `lean`,
+    /// else the self-contained `VerdictAccepted`.
+    function _store(uint256 v, uint256 record, bytes32 digest, bool lean) internal {
+        bytes32 topic = lean ? VerdictRecorded.selector : VerdictAccepted.selector;
         assembly ("memory-safe") {
-            let key := calldataload(add(v, V_TEE_KEY))
+            let key := mload(add(v, V_TEE_KEY))
             // _trust[key]: keccak256(key . slot)
             mstore(0x00, key)
             mstore(0x20, _trust.slot)
             sstore(keccak256(0x00, 0x40), record)
-            // VerdictAccepted(machineId, teeKey, digest, status, workloadId, evidenceHash, policyHash,
-            // issuedAt, expiresAt), data laid out in scratch memory past the free pointer.
-            let m := mload(0x40)
-            mstore(m, digest)
-            mstore(add(m, 0x20), calldataload(add(v, V_STATUS)))
-            mstore(add(m, 0x40), calldataload(add(v, V_WORKLOAD_ID)))
-            mstore(add(m, 0x60), calldataload(add(v, V_EVIDENCE_HASH)))
-            mstore(add(m, 0x80), calldataload(add(v, V_POLICY_HASH)))
-            mstore(add(m, 0xa0), calldataload(add(v, V_ISSUED_AT)))
-            mstore(add(m, 0xc0), calldataload(add(v, V_EXPIRES_AT)))
-            log3(m, 0xe0, topic, calldataload(add(v, V_MACHINE_ID)), key)
+            // _workload[key], written only when it changes
+            mstore(0x20, _workload.slot)
+            let ws := keccak256(0x00, 0x40)
+            let wl := mload(add(v, V_WORKLOAD_ID))
+            if iszero(eq(sload(ws), wl)) { sstore(ws, wl) }
+            switch lean
+            case 0 {
+                // VerdictAccepted(machineId, teeKey, digest, status, workloadId, evidenceHash,
+                // policyHash, issuedAt, expiresAt), data laid out in scratch memory past the free
+                // pointer.
+                let m := mload(0x40)
+                mstore(m, digest)
+                mstore(add(m, 0x20), mload(add(v, V_STATUS)))
+                mstore(add(m, 0x40), mload(add(v, V_WORKLOAD_ID)))
+                mstore(add(m, 0x60), mload(add(v, V_EVIDENCE_HASH)))
+                mstore(add(m, 0x80), mload(add(v, V_POLICY_HASH)))
+                mstore(add(m, 0xa0), mload(add(v, V_ISSUED_AT)))
+                mstore(add(m, 0xc0), mload(add(v, V_EXPIRES_AT)))
+                log3(m, 0xe0, topic, mload(add(v, V_MACHINE_ID)), key)
+            }
+            default {
+                // VerdictRecorded(machineId, digest)
+                mstore(0x00, digest)
+                log2(0x00, 0x20, topic, mload(add(v, V_MACHINE_ID)))
+            }
         }
     }
 
@@ -507,7 +790,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// provider must have authorised exactly this key (the authorisation is used up), and the
     /// verdict must be newer than the machine's current record, whose key is then unbound.
     /// Returns the TEE type.
-    function _bindKey(Verdict calldata v, bytes32 machineId, address key)
+    function _bindKey(uint256 v, bytes32 machineId, address key)
         internal
         returns (uint256 tee, bytes memory err)
     {
@@ -522,14 +805,17 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             return (0, abi.encodeWithSelector(MachineIdRetired.selector, machineId));
         }
         uint8 registered = m.tee;
-        if (registered != v.tee) return (0, abi.encodeWithSelector(TeeMismatch.selector, registered, v.tee));
+        uint256 vTee = _word(v, V_TEE);
+        if (registered != vTee) return (0, abi.encodeWithSelector(TeeMismatch.selector, registered, uint8(vTee)));
         if (_authorizedKey[machineId] != key) return (0, abi.encodeWithSelector(KeyNotAuthorized.selector, machineId, key));
         address oldKey = _machineKey[machineId];
         if (oldKey != address(0)) {
             uint256 stored = uint40(_trust[oldKey] >> T_ISSUED);
-            if (v.issuedAt <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, v.issuedAt, uint64(stored)));
+            uint256 issuedAt = _word(v, V_ISSUED_AT);
+            if (issuedAt <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, uint64(issuedAt), uint64(stored)));
             delete _trust[oldKey];
             delete _keyMachine[oldKey];
+            delete _workload[oldKey];
             emit TeeKeyRotated(machineId, oldKey, key);
         }
         delete _authorizedKey[machineId];
@@ -572,11 +858,54 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         }
     }
 
+    /// @dev The batch's signature set: concatenated 65-byte r||s||v signatures over `digest`, at
+    /// least `threshold` of them, each valid (low-s, per OZ ECDSA) and from a current oracle, signers
+    /// strictly ascending (so no signer counts twice).
+    function _checkSignatureSet(bytes32 digest, bytes calldata signatures, uint256 threshold_)
+        internal
+        view
+        returns (bytes memory err)
+    {
+        uint256 len = signatures.length;
+        if (len % SIGNATURE_SIZE != 0) return abi.encodeWithSelector(MalformedSignatures.selector, len);
+        uint256 n = len / SIGNATURE_SIZE;
+        if (n < threshold_) return abi.encodeWithSelector(InsufficientSignatures.selector, n, threshold_);
+        address last = address(0);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := signatures.offset
+        }
+        for (uint256 i = 0; i < n; ++i) {
+            // The rules of OZ ECDSA.tryRecover, inline: s in the lower half of the curve order (no
+            // malleable twin), and a non-zero recovered address (ecrecover answers nothing for a v
+            // other than 27 or 28 or a point off the curve).
+            address signer;
+            assembly ("memory-safe") {
+                let s := calldataload(add(p, 0x20))
+                if iszero(gt(s, SECP256K1_HALF_N)) {
+                    let m := mload(0x40)
+                    mstore(m, digest)
+                    mstore(add(m, 0x20), byte(0, calldataload(add(p, 0x40))))
+                    mstore(add(m, 0x40), calldataload(p))
+                    mstore(add(m, 0x60), s)
+                    mstore(0x00, 0)
+                    pop(staticcall(gas(), 1, m, 0x80, 0x00, 0x20))
+                    signer := mload(0x00)
+                }
+                p := add(p, SIGNATURE_SIZE)
+            }
+            if (signer == address(0)) return abi.encodeWithSelector(InvalidSignature.selector, i);
+            if (signer <= last) return abi.encodeWithSelector(SignersNotAscending.selector, i);
+            if (!_isOracle[signer]) return abi.encodeWithSelector(UnknownSigner.selector, signer);
+            last = signer;
+        }
+    }
+
     /// @dev EIP-712 digest of a verdict. The Verdict struct is static, so its calldata is exactly
     /// the EIP-712 encodeData words in type-string order; they are hashed in place after the
-    /// typehash, in scratch memory past the free pointer (no allocation, so a batch does not grow
-    /// memory). Non-canonical words (e.g. a uint8 with high bits set) are hashed as sent and so
-    /// cannot match any oracle signature, which is always over canonical values.
+    /// typehash, in scratch memory past the free pointer (no allocation). Non-canonical words
+    /// (e.g. a uint8 with high bits set) are hashed as sent and so cannot match any oracle
+    /// signature, which is always over canonical values.
     function _hashVerdict(Verdict calldata v) internal view returns (bytes32) {
         bytes32 structHash;
         bytes32 typeHash = VERDICT_TYPEHASH;
@@ -601,8 +930,59 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITeeRegistry
+    /// @dev The gate every consumer pays for, so it is written out in assembly: the two slot reads,
+    /// a few comparisons and the return word, with no internal calls. Same rule as
+    /// `_isTrustedRecord` (the test suite checks both against each other).
     function isTrustedKey(address key) external view returns (bool) {
-        return _isTrustedRecord(_trust[key]);
+        assembly ("memory-safe") {
+            mstore(0x00, key)
+            mstore(0x20, _trust.slot)
+            let t := sload(keccak256(0x00, 0x40))
+            let ok := and(eq(and(t, 0xf), STATUS_TRUSTED),
+                lt(timestamp(), add(and(shr(T_ISSUED, t), 0xffffffffff), and(shr(T_LIFETIME, t), 0xffffffff))))
+            if ok {
+                let pid := and(shr(T_POLICY, t), 0xffffff)
+                ok := and(shr(and(pid, 0xff), sload(add(ACTIVE_POLICY_BITS_SLOT, shr(8, pid)))), 1)
+            }
+            mstore(0x00, ok)
+            return(0x00, 0x20)
+        }
+    }
+
+    /// @inheritdoc ITeeRegistry
+    /// @dev isTrustedKey's two reads and the key's workload slot (a third), in assembly for the same
+    /// reason. A zero workload id never matches.
+    function isTrustedFor(address key, bytes32 workloadId) external view returns (bool) {
+        assembly ("memory-safe") {
+            mstore(0x00, key)
+            mstore(0x20, _trust.slot)
+            let t := sload(keccak256(0x00, 0x40))
+            let ok := and(eq(and(t, 0xf), STATUS_TRUSTED),
+                lt(timestamp(), add(and(shr(T_ISSUED, t), 0xffffffffff), and(shr(T_LIFETIME, t), 0xffffffff))))
+            if ok {
+                let pid := and(shr(T_POLICY, t), 0xffffff)
+                mstore(0x20, _workload.slot)
+                ok := and(and(shr(and(pid, 0xff), sload(add(ACTIVE_POLICY_BITS_SLOT, shr(8, pid)))), 1),
+                    and(iszero(iszero(workloadId)), eq(sload(keccak256(0x00, 0x40)), workloadId)))
+            }
+            mstore(0x00, ok)
+            return(0x00, 0x20)
+        }
+    }
+
+    /// @inheritdoc ITeeRegistry
+    function trustOf(address key)
+        external
+        view
+        returns (bool trusted, bytes32 workloadId, bytes32 policyHash, uint8 tcbStatus, uint64 expiresAt)
+    {
+        uint256 t = _trust[key];
+        if (t == 0) return (false, bytes32(0), bytes32(0), 0, 0);
+        trusted = _isTrustedRecord(t);
+        workloadId = _workload[key];
+        policyHash = _policyHashById[uint24(t >> T_POLICY)];
+        tcbStatus = uint8(t >> T_TCB_STATUS);
+        expiresAt = uint64(uint40(t >> T_ISSUED)) + uint32(t >> T_LIFETIME);
     }
 
     /// @dev Trusted status, unexpired, and the policy still active (the second slot read).
@@ -610,7 +990,28 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (t & 0xf != STATUS_TRUSTED) return false;
         if (block.timestamp >= uint40(t >> T_ISSUED) + uint32(t >> T_LIFETIME)) return false;
         uint256 pid = uint24(t >> T_POLICY);
-        return (_activePolicyBits[pid >> 8] >> (pid & 0xff)) & 1 == 1;
+        return (_activeBits(pid >> 8) >> (pid & 0xff)) & 1 == 1;
+    }
+
+    /// @dev Word `w` of the policy-active bitmap.
+    function _activeBits(uint256 w) internal view returns (uint256 bits) {
+        uint256 slot = ACTIVE_POLICY_BITS_SLOT + w;
+        assembly ("memory-safe") {
+            bits := sload(slot)
+        }
+    }
+
+    /// @dev Sets or clears policy `id`'s bit in the policy-active bitmap.
+    function _setActiveBit(uint256 id, bool active) internal {
+        uint256 slot = ACTIVE_POLICY_BITS_SLOT + (id >> 8);
+        uint256 bit = uint256(1) << (id & 0xff);
+        assembly ("memory-safe") {
+            let w := sload(slot)
+            switch active
+            case 0 { w := and(w, not(bit)) }
+            default { w := or(w, bit) }
+            sstore(slot, w)
+        }
     }
 
     /// @inheritdoc ITeeRegistry

@@ -11,6 +11,7 @@ import {TrustedWorkerExample} from "../contracts/TrustedWorkerExample.sol";
 ///   REGISTRY_THRESHOLD       quorum M, 1 <= M <= number of oracles (default 1)
 ///   REGISTRY_OWNER           governance account (default: the broadcasting account)
 ///   REGISTRY_MAX_ANCHOR_AGE  largest anchor age in blocks, 1..256 (default 256)
+///   REGISTRY_EXAMPLE_WORKLOAD  workload id the example consumer pins (default zero: none)
 ///   DEPLOY_EXAMPLE_CONSUMER  also deploy TrustedWorkerExample (default false)
 /// Usage:
 ///   REGISTRY_ORACLES=0xabc...,0xdef... REGISTRY_THRESHOLD=2 \
@@ -29,7 +30,7 @@ contract Deploy is Script {
         (, address broadcaster,) = vm.readCallers();
         address owner = vm.envOr("REGISTRY_OWNER", broadcaster);
         registry = new TeeRegistry(owner, oracles, uint8(threshold), uint16(maxAnchorAge));
-        if (withExample) example = new TrustedWorkerExample(registry);
+        if (withExample) example = new TrustedWorkerExample(registry, vm.envOr("REGISTRY_EXAMPLE_WORKLOAD", bytes32(0)));
         vm.stopBroadcast();
 
         console.log("TeeRegistry", address(registry));

@@ -294,7 +294,7 @@ func runDeploy(c *cli.Context) error {
 		fmt.Fprintf(w, "owner %s\n", owner.Hex())
 		printTx(w, r)
 		if c.Bool(rfWithConsumer) {
-			cons, r, err := chain.DeployConsumer(ctx, reg, s)
+			cons, r, err := chain.DeployConsumer(ctx, reg, s, common.Hash{})
 			if err != nil {
 				return err
 			}

@@ -157,4 +157,65 @@ abstract contract TeeRegistryBase is Test {
         k[0] = a;
         k[1] = b;
     }
+
+    /// @dev One packed batch entry: the fields in EIP-712 order, each in its type's width.
+    function _pack(ITeeRegistry.Verdict memory v) internal pure returns (bytes memory) {
+        bytes memory head = abi.encodePacked(v.machineId, v.tee, v.status, v.teeKey, v.workloadId, v.tcbStatus, v.tcb);
+        bytes memory mid = abi.encodePacked(v.policyHash, v.evidenceHash, v.anchorBlockNumber, v.anchorBlockHash);
+        return abi.encodePacked(head, mid, v.issuedAt, v.expiresAt, v.reasons);
+    }
+
+    function _packAll(ITeeRegistry.Verdict[] memory vs) internal pure returns (bytes memory out) {
+        for (uint256 i = 0; i < vs.length; ++i) {
+            out = bytes.concat(out, _pack(vs[i]));
+        }
+    }
+
+    function _one(ITeeRegistry.Verdict memory v) internal pure returns (ITeeRegistry.Verdict[] memory vs) {
+        vs = new ITeeRegistry.Verdict[](1);
+        vs[0] = v;
+    }
+
+    /// @dev The EIP-712 struct hash of a verdict, written out from the spec (abi.encode of the
+    /// typehash and the fields), independent of the registry's in-place hashing.
+    function _specStructHash(ITeeRegistry.Verdict memory v) internal view returns (bytes32) {
+        bytes memory a = abi.encode(reg.VERDICT_TYPEHASH(), v.machineId, v.tee, v.status, v.teeKey, v.workloadId, v.tcbStatus, v.tcb);
+        bytes memory b = abi.encode(v.policyHash, v.evidenceHash, v.anchorBlockNumber, v.anchorBlockHash, v.issuedAt, v.expiresAt, v.reasons);
+        return keccak256(bytes.concat(a, b));
+    }
+
+    /// @dev The batch digest, written out from the spec.
+    function _specBatchDigest(ITeeRegistry.Verdict[] memory vs) internal view returns (bytes32) {
+        bytes memory hs;
+        for (uint256 i = 0; i < vs.length; ++i) {
+            hs = bytes.concat(hs, _specStructHash(vs[i]));
+        }
+        bytes32 batchType = keccak256(
+            "VerdictBatch(Verdict[] verdicts)Verdict(bytes32 machineId,uint8 tee,uint8 status,address teeKey,bytes32 workloadId,uint8 tcbStatus,uint64 tcb,bytes32 policyHash,bytes32 evidenceHash,uint64 anchorBlockNumber,bytes32 anchorBlockHash,uint64 issuedAt,uint64 expiresAt,uint64 reasons)"
+        );
+        bytes32 structHash = keccak256(abi.encode(batchType, keccak256(hs)));
+        return keccak256(abi.encodePacked(hex"1901", reg.domainSeparator(), structHash));
+    }
+
+    /// @dev Concatenated signatures over a digest with the given keys, in the given order.
+    function _sigSet(bytes32 digest, uint256[] memory keys) internal pure returns (bytes memory out) {
+        for (uint256 i = 0; i < keys.length; ++i) {
+            out = bytes.concat(out, _sig(keys[i], digest));
+        }
+    }
+
+    /// @dev The first `threshold` oracles' signatures over the batch, ascending: a valid set.
+    function _batchQuorum(bytes memory packed) internal view returns (bytes memory) {
+        uint256 m = reg.threshold();
+        uint256[] memory keys = new uint256[](m);
+        for (uint256 i = 0; i < m; ++i) {
+            keys[i] = oracleKeys[i];
+        }
+        return _sigSet(reg.hashBatch(packed), keys);
+    }
+
+    function _submitBatch(ITeeRegistry.Verdict[] memory vs) internal {
+        bytes memory packed = _packAll(vs);
+        reg.submitBatch(packed, _batchQuorum(packed));
+    }
 }

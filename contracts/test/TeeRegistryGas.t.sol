@@ -101,6 +101,46 @@ contract TeeRegistryGasTest is TeeRegistryBase {
         }
     }
 
+    /// @dev A single re-attestation through the batch entry point (one packed verdict, one signature).
+    function test_gas_reattestBatch1of1() public {
+        _submit(_verdict(machineId, teeKey));
+        _advance(10, 3600);
+        ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
+        bytes memory packed = _pack(v);
+        bytes memory sigs = _batchQuorum(packed);
+        vm.cool(address(reg));
+        reg.submitBatch(packed, sigs);
+        vm.snapshotGasLastCall("reattest_batch_1of1");
+        assertEq(reg.machine(machineId).issuedAt, v.issuedAt);
+    }
+
+    /// @dev The issue's batch: 100 re-attestations under one 2-of-3 signature set.
+    function test_gas_batch100of2of3() public {
+        _setUpRegistry(3, 2);
+        uint256 n = 100;
+        ITeeRegistry.Verdict[] memory vs = new ITeeRegistry.Verdict[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            vm.prank(other);
+            bytes32 id = reg.registerMachine(bytes32(i + 1000), 1, "");
+            vs[i] = _verdict(id, vm.addr(0x1000 + i));
+            _authorize(id, vs[i].teeKey);
+        }
+        _submitBatch(vs); // first verdicts
+        _advance(10, 3600);
+        for (uint256 i = 0; i < n; ++i) {
+            vs[i] = _verdict(vs[i].machineId, vs[i].teeKey);
+        }
+        bytes memory packed = _packAll(vs);
+        bytes memory sigs = _batchQuorum(packed);
+        vm.cool(address(reg));
+        reg.submitBatch(packed, sigs);
+        uint256 used = vm.snapshotGasLastCall("batch100_2of3");
+        vm.snapshotValue("batch100_2of3_per_verdict", used / n);
+        for (uint256 i = 0; i < n; ++i) {
+            assertTrue(reg.isTrusted(vs[i].machineId));
+        }
+    }
+
     function test_gas_isTrusted() public {
         _submit(_verdict(machineId, teeKey));
         vm.cool(address(reg));
@@ -114,7 +154,7 @@ contract TeeRegistryGasTest is TeeRegistryBase {
     /// @dev The gate as a dApp pays it: the gated call minus the identical ungated one.
     function test_gas_isTrustedViaConsumer() public {
         _submit(_verdict(machineId, teeKey));
-        TrustedWorkerExample worker = new TrustedWorkerExample(reg);
+        TrustedWorkerExample worker = new TrustedWorkerExample(reg, keccak256(abi.encode("workload", machineId)));
         vm.cool(address(reg));
         vm.cool(address(worker));
         vm.prank(teeKey);
@@ -126,5 +166,25 @@ contract TeeRegistryGasTest is TeeRegistryBase {
         worker.submitResultUngated(bytes32(uint256(1)));
         uint256 ungated = vm.snapshotGasLastCall("consumer_ungated");
         vm.snapshotValue("is_trusted", gated - ungated);
+        vm.cool(address(reg));
+        vm.cool(address(worker));
+        vm.prank(teeKey);
+        worker.submitPinnedResult(bytes32(uint256(1)));
+        uint256 pinned = vm.snapshotGasLastCall("consumer_pinned");
+        vm.snapshotValue("is_trusted_for", pinned - ungated);
+    }
+
+    /// @dev A re-attestation whose workload id changed: the key's workload slot is rewritten.
+    function test_gas_reattestBatchNewWorkload() public {
+        _submit(_verdict(machineId, teeKey));
+        _advance(10, 3600);
+        ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
+        v.workloadId = keccak256("workload v2");
+        bytes memory packed = _pack(v);
+        bytes memory sigs = _batchQuorum(packed);
+        vm.cool(address(reg));
+        reg.submitBatch(packed, sigs);
+        vm.snapshotGasLastCall("reattest_batch_1of1_new_workload");
+        assertTrue(reg.isTrustedFor(teeKey, v.workloadId));
     }
 }

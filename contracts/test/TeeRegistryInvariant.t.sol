@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {Test} from "forge-std/Test.sol";
+import {Vm} from "forge-std/Vm.sol";
 import {TeeRegistry} from "../TeeRegistry.sol";
 import {ITeeRegistry} from "../ITeeRegistry.sol";
 
@@ -21,6 +22,7 @@ contract RegistryHandler is Test {
         uint8 status;
         uint64 expiresAt;
         bytes32 policy;
+        bytes32 workload;
     }
 
     mapping(address key => Ghost) public ghostRecord;
@@ -161,7 +163,7 @@ contract RegistryHandler is Test {
             tee: reg.machine(id).tee,
             status: trusted ? 1 : 2,
             teeKey: key,
-            workloadId: keccak256("wl"),
+            workloadId: keccak256(abi.encode("wl", lifeSeed % 3)),
             tcbStatus: 1,
             tcb: 1,
             // Usually the newest policy, sometimes any (possibly retired) one.
@@ -189,6 +191,62 @@ contract RegistryHandler is Test {
     function submitQuorum(uint256 machineSeed, uint256 keySeed, bool trusted, uint256 lifeSeed, uint256 policySeed)
         external
     {
+        _submitQuorum(machineSeed, keySeed, trusted, lifeSeed, policySeed, false);
+    }
+
+    /// @dev The same through submitBatch: a one-verdict batch under one batch signature set.
+    function submitBatchQuorum(uint256 machineSeed, uint256 keySeed, bool trusted, uint256 lifeSeed, uint256 policySeed)
+        external
+    {
+        _submitQuorum(machineSeed, keySeed, trusted, lifeSeed, policySeed, true);
+    }
+
+    function _packed(ITeeRegistry.Verdict memory v) internal pure returns (bytes memory) {
+        bytes memory head = abi.encodePacked(v.machineId, v.tee, v.status, v.teeKey, v.workloadId, v.tcbStatus, v.tcb);
+        bytes memory mid = abi.encodePacked(v.policyHash, v.evidenceHash, v.anchorBlockNumber, v.anchorBlockHash);
+        return abi.encodePacked(head, mid, v.issuedAt, v.expiresAt, v.reasons);
+    }
+
+    function _batchSigs(bytes memory packed, uint256 count, uint256 strangerPk) internal view returns (bytes memory sigs) {
+        bytes32 digest = reg.hashBatch(packed);
+        for (uint256 i = 0; i < count; ++i) {
+            (uint8 sv, bytes32 r, bytes32 s) = vm.sign(oracleKeys[i], digest);
+            sigs = bytes.concat(sigs, abi.encodePacked(r, s, sv));
+        }
+        if (strangerPk != 0) {
+            (uint8 sv, bytes32 r, bytes32 s) = vm.sign(strangerPk, digest);
+            sigs = bytes.concat(sigs, abi.encodePacked(r, s, sv));
+        }
+    }
+
+    /// @dev Submits v alone; true when it was accepted (submitBatch skips refusals without
+    /// reverting, so acceptance is its VerdictRecorded event).
+    function _submitOne(ITeeRegistry.Verdict memory v, bool batch) internal returns (bool) {
+        if (!batch) {
+            try reg.submitVerdict(v, _sign(v, reg.threshold())) {
+                return true;
+            } catch {
+                return false;
+            }
+        }
+        bytes memory packed = _packed(v);
+        vm.recordLogs();
+        reg.submitBatch(packed, _batchSigs(packed, reg.threshold(), 0));
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] == ITeeRegistry.VerdictRecorded.selector) return true;
+        }
+        return false;
+    }
+
+    function _submitQuorum(
+        uint256 machineSeed,
+        uint256 keySeed,
+        bool trusted,
+        uint256 lifeSeed,
+        uint256 policySeed,
+        bool batch
+    ) internal {
         ++quorumCalls;
         if (machines.length == 0 || _allDeregistered()) this.register(machineSeed, machines.length, false);
         if (ghostRetired[policies[policies.length - 1]]) this.registerPolicy(1);
@@ -210,7 +268,7 @@ contract RegistryHandler is Test {
                 ghostAuthorized[v.machineId] = v.teeKey;
             } catch {}
         }
-        try reg.submitVerdict(v, _sign(v, reg.threshold())) {
+        if (_submitOne(v, batch)) {
             ++acceptedVerdicts;
             if (old != v.teeKey) {
                 // A binding: only a trusted verdict for the key the provider authorised.
@@ -219,8 +277,8 @@ contract RegistryHandler is Test {
                 if (old != address(0)) delete ghostRecord[old];
             }
             ghostKey[v.machineId] = v.teeKey;
-            ghostRecord[v.teeKey] = Ghost(v.machineId, v.status, v.expiresAt, v.policyHash);
-        } catch {}
+            ghostRecord[v.teeKey] = Ghost(v.machineId, v.status, v.expiresAt, v.policyHash, v.workloadId);
+        }
     }
 
     function _allDeregistered() internal view returns (bool) {
@@ -252,6 +310,12 @@ contract RegistryHandler is Test {
             sigs[0] = abi.encodePacked(r, s, sv);
         }
         try reg.submitVerdict(v, sigs) {
+            ++forgedAccepted;
+        } catch {}
+        // The same as a batch: below the quorum, or with a stranger's signature; must revert.
+        bytes memory packed = _packed(v);
+        bytes memory bsigs = m > 1 ? _batchSigs(packed, m - 1, 0) : _batchSigs(packed, 0, strangerPk);
+        try reg.submitBatch(packed, bsigs) {
             ++forgedAccepted;
         } catch {}
     }
@@ -322,7 +386,7 @@ contract TeeRegistryInvariantTest is Test {
         reg.registerPolicy(policy, 1 days, "");
         handler = new RegistryHandler(reg, owner, keys, policy);
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](11);
         selectors[0] = RegistryHandler.register.selector;
         selectors[1] = RegistryHandler.deregister.selector;
         selectors[2] = RegistryHandler.setMetadata.selector;
@@ -333,6 +397,7 @@ contract TeeRegistryInvariantTest is Test {
         selectors[7] = RegistryHandler.advance.selector;
         selectors[8] = RegistryHandler.authorize.selector;
         selectors[9] = RegistryHandler.revoke.selector;
+        selectors[10] = RegistryHandler.submitBatchQuorum.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -342,10 +407,13 @@ contract TeeRegistryInvariantTest is Test {
         assertEq(handler.forgedAccepted(), 0, "a sub-quorum verdict was accepted");
         for (uint256 i = 0; i < handler.teeKeyCount(); ++i) {
             address key = handler.teeKeyAt(i);
-            (bytes32 id, uint8 status, uint64 expiresAt, bytes32 policy) = handler.ghostRecord(key);
+            (bytes32 id, uint8 status, uint64 expiresAt, bytes32 policy, bytes32 workload) = handler.ghostRecord(key);
             bool shouldTrust = id != bytes32(0) && status == 1 && block.timestamp < expiresAt
                 && !handler.ghostRetired(policy) && !handler.ghostDeregistered(id);
             assertEq(reg.isTrustedKey(key), shouldTrust, "isTrustedKey disagrees with the quorum-verdict model");
+            // The workload gate follows the key's current verdict and nothing else.
+            assertEq(reg.isTrustedFor(key, workload), shouldTrust && workload != bytes32(0), "isTrustedFor disagrees");
+            assertFalse(reg.isTrustedFor(key, keccak256("never a workload")));
             if (id != bytes32(0)) assertEq(reg.machineOfKey(key), id);
         }
     }

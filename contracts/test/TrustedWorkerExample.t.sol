@@ -10,7 +10,7 @@ contract TrustedWorkerExampleTest is TeeRegistryBase {
 
     function setUp() public override {
         super.setUp();
-        worker = new TrustedWorkerExample(reg);
+        worker = new TrustedWorkerExample(reg, keccak256(abi.encode("workload", machineId)));
     }
 
     function test_gated_acceptsTrustedKey() public {
@@ -72,5 +72,39 @@ contract TrustedWorkerExampleTest is TeeRegistryBase {
         emit TrustedWorkerExample.ResultSubmitted(stranger, bytes32(uint256(1)));
         vm.prank(stranger);
         worker.submitResultUngated(bytes32(uint256(1)));
+    }
+
+    function test_pinned_acceptsOnlyThePinnedWorkload() public {
+        ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
+        _submit(v);
+        assertEq(worker.workloadId(), v.workloadId);
+        vm.prank(teeKey);
+        worker.submitPinnedResult(bytes32(uint256(1)));
+        // The same machine re-attested with another workload is still trusted, but not pinned.
+        _advance(1, 60);
+        ITeeRegistry.Verdict memory w = _verdict(machineId, teeKey);
+        w.workloadId = keccak256("modified image");
+        _submit(w);
+        assertTrue(reg.isTrustedKey(teeKey));
+        vm.prank(teeKey);
+        vm.expectRevert(abi.encodeWithSelector(TrustedWorkerExample.NotPinnedWorkload.selector, teeKey, v.workloadId));
+        worker.submitPinnedResult(bytes32(uint256(1)));
+        vm.prank(teeKey);
+        worker.submitResult(bytes32(uint256(1)));
+    }
+
+    function test_pinned_rejectsUntrustedAndZeroPin() public {
+        ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
+        _submit(v);
+        vm.warp(v.expiresAt);
+        vm.prank(teeKey);
+        vm.expectRevert(abi.encodeWithSelector(TrustedWorkerExample.NotPinnedWorkload.selector, teeKey, v.workloadId));
+        worker.submitPinnedResult(bytes32(0));
+        TrustedWorkerExample unpinned = new TrustedWorkerExample(reg, bytes32(0));
+        vm.warp(v.issuedAt + 1);
+        assertTrue(reg.isTrustedKey(teeKey));
+        vm.prank(teeKey);
+        vm.expectRevert(abi.encodeWithSelector(TrustedWorkerExample.NotPinnedWorkload.selector, teeKey, bytes32(0)));
+        unpinned.submitPinnedResult(bytes32(0));
     }
 }

@@ -220,6 +220,32 @@ func (r *Registry) IsTrustedKey(ctx context.Context, key common.Address) (bool, 
 	return call(ctx, r, "isTrustedKey", r.abi.PackIsTrustedKey(key), r.abi.UnpackIsTrustedKey)
 }
 
+// IsTrustedFor reports whether key is the TEE key of a machine trusted now whose
+// current verdict names exactly workload.
+func (r *Registry) IsTrustedFor(ctx context.Context, key common.Address, workload common.Hash) (bool, error) {
+	return call(ctx, r, "isTrustedFor", r.abi.PackIsTrustedFor(key, workload), r.abi.UnpackIsTrustedFor)
+}
+
+// KeyTrust is what the registry holds about a TEE key (trustOf): whether it is
+// trusted now, and the workload id, policy, TCB status and expiry of its current
+// verdict. All zero for an unbound key.
+type KeyTrust struct {
+	Trusted    bool
+	WorkloadID common.Hash
+	PolicyHash common.Hash
+	TCBStatus  uint8
+	ExpiresAt  uint64
+}
+
+// TrustOf returns what the registry holds about key, in one call.
+func (r *Registry) TrustOf(ctx context.Context, key common.Address) (KeyTrust, error) {
+	o, err := call(ctx, r, "trustOf", r.abi.PackTrustOf(key), r.abi.UnpackTrustOf)
+	if err != nil {
+		return KeyTrust{}, err
+	}
+	return KeyTrust{Trusted: o.Trusted, WorkloadID: o.WorkloadId, PolicyHash: o.PolicyHash, TCBStatus: o.TcbStatus, ExpiresAt: o.ExpiresAt}, nil
+}
+
 // Machine returns the machine's record joined with its latest verdict.
 func (r *Registry) Machine(ctx context.Context, machineID common.Hash) (MachineRecord, error) {
 	m, err := call(ctx, r, "machine", r.abi.PackMachine(machineID), r.abi.UnpackMachine)
@@ -301,6 +327,13 @@ func (r *Registry) DomainSeparator(ctx context.Context) (common.Hash, error) {
 // v.Digest(r.Domain()).
 func (r *Registry) HashVerdict(ctx context.Context, v *verdict.Verdict) (common.Hash, error) {
 	h, err := call(ctx, r, "hashVerdict", r.abi.PackHashVerdict(toBinding(v)), r.abi.UnpackHashVerdict)
+	return common.Hash(h), err
+}
+
+// HashBatch returns the contract's EIP-712 digest of the batch vs (what the
+// oracles sign for SubmitBatchTx); it must equal verdict.BatchDigest.
+func (r *Registry) HashBatch(ctx context.Context, vs []*verdict.Verdict) (common.Hash, error) {
+	h, err := call(ctx, r, "hashBatch", r.abi.PackHashBatch(PackBatch(vs)), r.abi.UnpackHashBatch)
 	return common.Hash(h), err
 }
 

@@ -36,18 +36,20 @@ func (c *Consumer) ABI() *abi.ABI {
 }
 
 // DeployConsumerTx returns the creation transaction of a TrustedWorkerExample
-// consulting registry.
-func DeployConsumerTx(registry common.Address) (TxCandidate, error) {
+// consulting registry, whose pinned function requires workload (zero: none pinned,
+// that function always refuses).
+func DeployConsumerTx(registry common.Address, workload common.Hash) (TxCandidate, error) {
 	code, err := hexutil.Decode(bindings.TrustedWorkerExampleMetaData.Bin)
 	if err != nil {
 		return TxCandidate{}, fmt.Errorf("TrustedWorkerExample bytecode in bindings: %w", err)
 	}
-	return TxCandidate{Data: append(code, bindings.NewTrustedWorkerExample().PackConstructor(registry)...)}, nil
+	return TxCandidate{Data: append(code, bindings.NewTrustedWorkerExample().PackConstructor(registry, workload)...)}, nil
 }
 
-// DeployConsumer deploys a TrustedWorkerExample consulting r through s.
-func DeployConsumer(ctx context.Context, r *Registry, s Sender) (*Consumer, *types.Receipt, error) {
-	c, err := DeployConsumerTx(r.Address())
+// DeployConsumer deploys a TrustedWorkerExample consulting r through s, pinning
+// workload (see DeployConsumerTx).
+func DeployConsumer(ctx context.Context, r *Registry, s Sender, workload common.Hash) (*Consumer, *types.Receipt, error) {
+	c, err := DeployConsumerTx(r.Address(), workload)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -67,6 +69,14 @@ func DeployConsumer(ctx context.Context, r *Registry, s Sender) (*Consumer, *typ
 func (c *Consumer) SubmitResultTx(result common.Hash) TxCandidate {
 	a := c.address
 	return TxCandidate{To: &a, Data: c.abi.PackSubmitResult(result)}
+}
+
+// SubmitPinnedResultTx calls the workload-pinned function: it reverts with
+// NotPinnedWorkload unless the sender is the TEE key of a machine the registry
+// trusts now whose current verdict names the consumer's pinned workload.
+func (c *Consumer) SubmitPinnedResultTx(result common.Hash) TxCandidate {
+	a := c.address
+	return TxCandidate{To: &a, Data: c.abi.PackSubmitPinnedResult(result)}
 }
 
 // SubmitResultUngatedTx calls the same function without the gate.

@@ -46,10 +46,14 @@ func metaOf(l *types.Log) EventMeta {
 	return EventMeta{BlockNumber: l.BlockNumber, BlockHash: l.BlockHash, TxHash: l.TxHash, LogIndex: l.Index, Removed: l.Removed}
 }
 
-// VerdictAccepted is a VerdictAccepted event: a verdict became a machine's trust
-// record. Digest is the verdict's EIP-712 hash.
+// VerdictAccepted is a VerdictAccepted event (submitVerdict, submitVerdicts) or a
+// VerdictRecorded event (submitBatch, Batch set): a verdict became a machine's
+// trust record. Digest is the verdict's own EIP-712 hash in both. A VerdictRecorded
+// event carries only the machine id and the digest: the other fields are zero here,
+// and the verdict is in the transaction's calldata (Registry.BatchOfTx).
 type VerdictAccepted struct {
 	EventMeta
+	Batch        bool
 	MachineID    common.Hash
 	TEEKey       common.Address
 	Digest       common.Hash
@@ -148,15 +152,24 @@ func (r *Registry) filterLogs(ctx context.Context, rng BlockRange, events []stri
 	return logs, nil
 }
 
-// VerdictsAccepted returns the VerdictAccepted events in rng, of the given
-// machines only when machineIDs is non-empty.
+// VerdictsAccepted returns the VerdictAccepted and VerdictRecorded events in rng,
+// in chain order, of the given machines only when machineIDs is non-empty.
 func (r *Registry) VerdictsAccepted(ctx context.Context, rng BlockRange, machineIDs ...common.Hash) ([]VerdictAccepted, error) {
-	logs, err := r.filterLogs(ctx, rng, []string{"VerdictAccepted"}, machineIDs)
+	logs, err := r.filterLogs(ctx, rng, []string{"VerdictAccepted", "VerdictRecorded"}, machineIDs)
 	if err != nil {
 		return nil, err
 	}
+	recorded := r.abi.GetABI().Events["VerdictRecorded"].ID
 	out := make([]VerdictAccepted, 0, len(logs))
 	for i := range logs {
+		if logs[i].Topics[0] == recorded {
+			e, err := r.abi.UnpackVerdictRecordedEvent(&logs[i])
+			if err != nil {
+				return nil, fmt.Errorf("decode VerdictRecorded in tx %s: %w", logs[i].TxHash, err)
+			}
+			out = append(out, VerdictAccepted{EventMeta: metaOf(&logs[i]), Batch: true, MachineID: e.MachineId, Digest: e.VerdictHash})
+			continue
+		}
 		e, err := r.abi.UnpackVerdictAcceptedEvent(&logs[i])
 		if err != nil {
 			return nil, fmt.Errorf("decode VerdictAccepted in tx %s: %w", logs[i].TxHash, err)
@@ -168,12 +181,13 @@ func (r *Registry) VerdictsAccepted(ctx context.Context, rng BlockRange, machine
 	return out, nil
 }
 
-// BatchOutcome reads a submitVerdicts receipt: the digests of the verdicts the
+// BatchOutcome reads a submitBatch or submitVerdicts receipt: the digests of the verdicts the
 // registry accepted and the entries it skipped, with their decoded reasons. Logs of
 // other contracts are ignored.
 func (r *Registry) BatchOutcome(receipt *types.Receipt) (accepted map[common.Hash]bool, skipped []VerdictSkipped, err error) {
 	a := r.abi.GetABI()
 	acceptedID, skippedID := a.Events["VerdictAccepted"].ID, a.Events["VerdictSkipped"].ID
+	recordedID := a.Events["VerdictRecorded"].ID
 	accepted = map[common.Hash]bool{}
 	for _, l := range receipt.Logs {
 		if l.Address != r.address || len(l.Topics) == 0 {
@@ -186,6 +200,12 @@ func (r *Registry) BatchOutcome(receipt *types.Receipt) (accepted map[common.Has
 				return nil, nil, fmt.Errorf("decode VerdictAccepted in tx %s: %w", l.TxHash, err)
 			}
 			accepted[e.Digest] = true
+		case recordedID:
+			e, err := r.abi.UnpackVerdictRecordedEvent(l)
+			if err != nil {
+				return nil, nil, fmt.Errorf("decode VerdictRecorded in tx %s: %w", l.TxHash, err)
+			}
+			accepted[e.VerdictHash] = true
 		case skippedID:
 			e, err := r.abi.UnpackVerdictSkippedEvent(l)
 			if err != nil {

@@ -28,7 +28,7 @@ func (r *Registry) Simulate(ctx context.Context, from common.Address, c TxCandid
 
 // machineEvents are the registry events whose first indexed argument is a machine
 // id: everything that changes a machine's record.
-var machineEvents = []string{"MachineRegistered", "MachineDeregistered", "VerdictAccepted", "TeeKeyRotated",
+var machineEvents = []string{"MachineRegistered", "MachineDeregistered", "VerdictAccepted", "VerdictRecorded", "TeeKeyRotated",
 	"MachineMetadataUpdated", "KeyAuthorized", "KeyRevoked"}
 
 // MachinesTouched returns, in chain order and each once, the ids of the machines

@@ -293,7 +293,7 @@ func (d *Devnet) deploy(ctx context.Context) error {
 		return err
 	}
 	d.Registry = reg
-	cons, rcpt, err := chain.DeployConsumer(ctx, reg, s)
+	cons, rcpt, err := chain.DeployConsumer(ctx, reg, s, common.Hash{})
 	d.record("deploy TrustedWorkerExample", rcpt)
 	if err != nil {
 		return err

@@ -91,7 +91,7 @@ func deployInto(t testing.TB, e *chainEnv, oracles []common.Address, threshold u
 	e.registry = addr
 	consumer := bindings.NewTrustedWorkerExample()
 	caddr, tx, err := bind.DeployContract(e.opts(t, e.owner), common.FromHex(bindings.TrustedWorkerExampleMetaData.Bin), a.Client,
-		consumer.PackConstructor(addr))
+		consumer.PackConstructor(addr, [32]byte{}))
 	if err != nil {
 		t.Fatalf("deploy consumer: %v", err)
 	}

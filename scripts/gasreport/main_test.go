@@ -14,12 +14,19 @@ import (
 
 // goals are the upper bounds on whole-transaction gas.
 var goals = map[string]int64{
-	opReattest1of1:      50_000,
-	opBatch50PerVerdict: 22_000,
-	opIsTrusted:         6_000,
+	opIsTrusted:    5_000,
+	opIsTrustedFor: 7_500,
 }
 
-var wantOrder = []string{opRegister, opAuthorizeKey, opFirstVerdict, opReattest1of1, opReattest2of3, opBatch50PerVerdict, opIsTrusted, opIsTrustedColdCall}
+// missedGoals are the issues' goals this contract does not meet yet, with what it
+// costs today (docs/gas.md says why): checked as ceilings so that a regression
+// still fails, and listed so that no one mistakes them for met.
+var missedGoals = map[string]struct{ goal, ceiling int64 }{
+	opReattestBatch1of1:  {45_000, 46_500},
+	opBatch100PerVerdict: {12_000, 14_200},
+}
+
+var wantOrder = []string{opRegister, opAuthorizeKey, opFirstVerdict, opReattest1of1, opReattestBatch1of1, opReattest2of3, opBatch50PerVerdict, opBatch100PerVerdict, opIsTrusted, opIsTrustedColdCall, opIsTrustedFor}
 
 func measureSimulated(t *testing.T) []Figure {
 	t.Helper()
@@ -58,6 +65,15 @@ func TestGasGoals(t *testing.T) {
 	for name, goal := range goals {
 		if got := m[name].Gas; got > goal {
 			t.Errorf("%s uses %d gas, goal at most %d", name, got, goal)
+		}
+	}
+	for name, g := range missedGoals {
+		got := m[name].Gas
+		if got > g.ceiling {
+			t.Errorf("%s uses %d gas, more than today's %d (goal %d)", name, got, g.ceiling, g.goal)
+		}
+		if got <= g.goal {
+			t.Errorf("%s uses %d gas and now meets its goal %d: move it to goals", name, got, g.goal)
 		}
 	}
 	// Sanity bounds that catch a broken measurement rather than a costly contract:

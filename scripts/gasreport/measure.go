@@ -48,19 +48,23 @@ type Figure struct {
 
 // Operation names, in report order.
 const (
-	opRegister          = "register"
-	opAuthorizeKey      = "authorize_key"
-	opFirstVerdict      = "first_verdict"
-	opReattest1of1      = "reattest_1of1"
-	opReattest2of3      = "reattest_2of3"
-	opBatch50PerVerdict = "batch50_per_verdict"
-	opIsTrusted         = "is_trusted"
-	opIsTrustedColdCall = "is_trusted_incl_cold_call"
-	batchSize           = 50
-	validitySeconds     = 86400
-	registerMetadataURI = "https://provider.example/m/1"
-	policyURI           = "ipfs://policy-v1"
-	tcbSNP              = 0x0b00000000001587
+	opRegister           = "register"
+	opAuthorizeKey       = "authorize_key"
+	opFirstVerdict       = "first_verdict"
+	opReattest1of1       = "reattest_1of1"
+	opReattest2of3       = "reattest_2of3"
+	opBatch50PerVerdict  = "batch50_per_verdict"
+	opReattestBatch1of1  = "reattest_batch_1of1"
+	opBatch100PerVerdict = "batch100_2of3_per_verdict"
+	opIsTrusted          = "is_trusted"
+	opIsTrustedColdCall  = "is_trusted_incl_cold_call"
+	opIsTrustedFor       = "is_trusted_for"
+	batchSize            = 50
+	bigBatchSize         = 100
+	validitySeconds      = 86400
+	registerMetadataURI  = "https://provider.example/m/1"
+	policyURI            = "ipfs://policy-v1"
+	tcbSNP               = 0x0b00000000001587
 )
 
 // calldataGas is the EIP-2028 calldata cost of data.
@@ -172,9 +176,16 @@ func measure(ctx context.Context, c *gasChain) ([]Figure, error) {
 		return nil, fmt.Errorf("re-attestation 1-of-1: %w", err)
 	}
 	add(opReattest1of1, g)
+	if v, err = s.verdict(reg, id, s.teeAddr, policy, v.IssuedAt); err != nil {
+		return nil, err
+	}
+	if g, err = s.submitBatch(reg, []*verdict.Verdict{&v}, oracles1); err != nil {
+		return nil, fmt.Errorf("re-attestation 1-of-1 by submitBatch: %w", err)
+	}
+	add(opReattestBatch1of1, g)
 
 	// --- the consumer's gate ---------------------------------------------------------
-	gate, coldGate, err := s.gate(reg)
+	gate, coldGate, pinned, err := s.gate(reg, v.WorkloadID)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +221,11 @@ func measure(ctx context.Context, c *gasChain) ([]Figure, error) {
 		return nil, fmt.Errorf("re-attestation 2-of-3: %w", err)
 	}
 	add(opReattest2of3, g)
-	figs = append(figs, batch, gate, coldGate)
+	big100, err := s.signedBatch(reg3, policy3, oracles3[:2])
+	if err != nil {
+		return nil, err
+	}
+	figs = append(figs, batch, big100, gate, coldGate, pinned)
 	return figs, nil
 }
 
@@ -319,16 +334,16 @@ func (s *session) submit(reg *chain.Registry, v verdict.Verdict, keys []*ecdsa.P
 // in an EIP-2930 access list (paid alike by both, so it cancels out), isolating
 // the query from the cold account access of the first call into the registry;
 // is_trusted_incl_cold_call sends both without.
-func (s *session) gate(reg *chain.Registry) (warm, cold Figure, err error) {
-	cons, _, err := chain.DeployConsumer(s.ctx, reg, s.owner)
+func (s *session) gate(reg *chain.Registry, workload common.Hash) (warm, cold, pinned Figure, err error) {
+	cons, _, err := chain.DeployConsumer(s.ctx, reg, s.owner, workload)
 	if err != nil {
-		return warm, cold, err
+		return warm, cold, pinned, err
 	}
-	if ok, err := reg.IsTrustedKey(s.ctx, s.teeAddr); err != nil || !ok {
-		return warm, cold, fmt.Errorf("the TEE key is not trusted before measuring the gate (%v)", err)
+	if ok, err := reg.IsTrustedFor(s.ctx, s.teeAddr, workload); err != nil || !ok {
+		return warm, cold, pinned, fmt.Errorf("the TEE key is not trusted for its workload before measuring the gate (%v)", err)
 	}
 	result := common.BigToHash(big.NewInt(1))
-	pair := func(al types.AccessList) (int64, int64, error) {
+	pair := func(al types.AccessList, gated func(common.Hash) chain.TxCandidate) (int64, int64, error) {
 		send := func(c chain.TxCandidate) (int64, error) {
 			var rcpt *types.Receipt
 			var err error
@@ -346,25 +361,30 @@ func (s *session) gate(reg *chain.Registry) (warm, cold Figure, err error) {
 		if err != nil {
 			return 0, 0, fmt.Errorf("ungated call: %w", err)
 		}
-		gt, err := send(cons.SubmitResultTx(result))
+		gt, err := send(gated(result))
 		if err != nil {
 			return 0, 0, fmt.Errorf("gated call: %w", err)
 		}
 		// Both calldatas are a selector and the same word: any difference is the
 		// selectors' zero bytes, counted here so CalldataGas stays exact.
-		cd := calldataGas(cons.SubmitResultTx(result).Data) - calldataGas(cons.SubmitResultUngatedTx(result).Data)
+		cd := calldataGas(gated(result).Data) - calldataGas(cons.SubmitResultUngatedTx(result).Data)
 		return gt - u, cd, nil
 	}
-	d, cd, err := pair(types.AccessList{{Address: reg.Address(), StorageKeys: []common.Hash{}}})
+	al := types.AccessList{{Address: reg.Address(), StorageKeys: []common.Hash{}}}
+	d, cd, err := pair(al, cons.SubmitResultTx)
 	if err != nil {
-		return warm, cold, err
+		return warm, cold, pinned, err
 	}
 	warm = Figure{Name: opIsTrusted, Gas: d, CalldataGas: cd, NonCalldata: d - cd}
-	if d, cd, err = pair(nil); err != nil {
-		return warm, cold, err
+	if d, cd, err = pair(nil, cons.SubmitResultTx); err != nil {
+		return warm, cold, pinned, err
 	}
 	cold = Figure{Name: opIsTrustedColdCall, Gas: d, CalldataGas: cd, NonCalldata: d - cd}
-	return warm, cold, nil
+	if d, cd, err = pair(al, cons.SubmitPinnedResultTx); err != nil {
+		return warm, cold, pinned, err
+	}
+	pinned = Figure{Name: opIsTrustedFor, Gas: d, CalldataGas: cd, NonCalldata: d - cd}
+	return warm, cold, pinned, nil
 }
 
 // batch registers 50 machines, gives each a first verdict in one batch, then
@@ -411,5 +431,66 @@ func (s *session) batch(reg *chain.Registry, policy common.Hash, oracles []*ecds
 		total = g
 	}
 	return Figure{Name: opBatch50PerVerdict, Gas: total.gas / batchSize, CalldataGas: total.calldata / batchSize,
+		NonCalldata: total.gas - total.calldata}, nil
+}
+
+// submitBatch submits vs by submitBatch under one signature set of keys over
+// their batch digest.
+func (s *session) submitBatch(reg *chain.Registry, vs []*verdict.Verdict, keys []*ecdsa.PrivateKey) (txGas, error) {
+	d, err := reg.HashBatch(s.ctx, vs)
+	if err != nil {
+		return txGas{}, err
+	}
+	var sigs [][]byte
+	for _, k := range keys {
+		sig, err := verdict.Sign(d, k)
+		if err != nil {
+			return txGas{}, err
+		}
+		sigs = append(sigs, sig)
+	}
+	c, err := reg.SubmitBatchTx(vs, sigs)
+	if err != nil {
+		return txGas{}, err
+	}
+	return s.send(reg, s.owner, c, nil)
+}
+
+// signedBatch registers 100 machines, binds each with a first submitBatch, then
+// measures a submitBatch re-attesting all 100 under one signature set of keys;
+// the figure is that transaction's gas / 100.
+func (s *session) signedBatch(reg *chain.Registry, policy common.Hash, keys []*ecdsa.PrivateKey) (Figure, error) {
+	ids := make([]common.Hash, bigBatchSize)
+	teeKeys := make([]common.Address, bigBatchSize)
+	for i := range ids {
+		salt := common.BigToHash(big.NewInt(int64(5000 + i)))
+		if _, err := s.send(reg, s.owner, reg.RegisterMachineTx(salt, verdict.TEESEVSNP, ""), nil); err != nil {
+			return Figure{}, fmt.Errorf("register batch machine %d: %w", i, err)
+		}
+		ids[i] = chain.MachineID(s.owner.From(), salt)
+		teeKeys[i] = common.BytesToAddress(crypto.Keccak256([]byte(fmt.Sprintf("teeoracle gas-report batch key %d", i)))[12:])
+		if _, err := s.send(reg, s.owner, reg.AuthorizeKeyTx(ids[i], teeKeys[i]), nil); err != nil {
+			return Figure{}, fmt.Errorf("authorize batch key %d: %w", i, err)
+		}
+	}
+	var after uint64
+	var total txGas
+	for round := range 2 {
+		vs := make([]*verdict.Verdict, bigBatchSize)
+		for i := range ids {
+			v, err := s.verdict(reg, ids[i], teeKeys[i], policy, after)
+			if err != nil {
+				return Figure{}, err
+			}
+			vs[i] = &v
+		}
+		after = vs[0].IssuedAt
+		g, err := s.submitBatch(reg, vs, keys)
+		if err != nil {
+			return Figure{}, fmt.Errorf("signed batch round %d: %w", round, err)
+		}
+		total = g
+	}
+	return Figure{Name: opBatch100PerVerdict, Gas: total.gas / bigBatchSize, CalldataGas: total.calldata / bigBatchSize,
 		NonCalldata: total.gas - total.calldata}, nil
 }
