@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha512"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -261,4 +262,17 @@ func text(b []byte) string {
 	}
 	b = bytes.TrimRight(b, "\x00")
 	return strings.ToValidUTF8(string(b), string(utf8.RuneError))
+}
+
+// UnmarshalJSON reads {"rtmr", "type", "data" (base64)} and refuses other keys.
+func (e *RuntimeEvent) UnmarshalJSON(b []byte) error {
+	type plain RuntimeEvent
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p plain
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("runtime event: %w", err)
+	}
+	*e = RuntimeEvent(p)
+	return nil
 }

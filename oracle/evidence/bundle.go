@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/teeoracle/teeoracle/oracle/eventlog"
+	"github.com/teeoracle/teeoracle/oracle/workload"
 )
 
 // Bundle is the oracle's JSON form of evidence, used by the HTTP API and the
@@ -33,6 +36,15 @@ type Bundle struct {
 	Evidence     []byte            `json:"evidence"`
 	Certificates [][]byte          `json:"certificates,omitempty"`
 	Collateral   map[string][]byte `json:"collateral,omitempty"`
+
+	// TDX event logs (docs/evidence.md, "Event logs"): the CCEL ACPI table and its
+	// log, and the agent's runtime log of RTMR extensions.
+	CCELTable     []byte                  `json:"ccel_table,omitempty"`
+	CCEL          []byte                  `json:"ccel,omitempty"`
+	RuntimeEvents []eventlog.RuntimeEvent `json:"runtime_events,omitempty"`
+	// Workload names what the VM runs (images, compose file); it is bound by a
+	// runtime RTMR3 event (TDX) or HOST_DATA (SEV-SNP).
+	Workload *workload.Description `json:"workload,omitempty"`
 }
 
 // maxCollateralName bounds collateral names: they become file names in the archive.
@@ -87,7 +99,7 @@ func validCollateralName(s string) bool {
 }
 
 // bundleFields are Bundle's JSON names.
-var bundleFields = []string{"tee", "evidence", "certificates", "collateral"}
+var bundleFields = []string{"tee", "evidence", "certificates", "collateral", "ccel_table", "ccel", "runtime_events", "workload"}
 
 // parseBundle decodes and checks a bundle's JSON, whose top-level keys are keys;
 // Decode turns it into Evidence. Unknown keys are refused as
@@ -152,6 +164,10 @@ func (e *Evidence) MarshalBundle() ([]byte, error) {
 		Evidence:     e.Raw,
 		Certificates: canonicalDER(e.Certificates),
 		Collateral:   e.Collateral,
+		Workload:     e.Workload,
+	}
+	if el := e.EventLog; el != nil {
+		b.CCELTable, b.CCEL, b.RuntimeEvents = el.CCELTable, el.CCEL, el.Runtime
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -188,7 +188,13 @@ func decodeBundle(name string, data []byte, keys map[string]present) (*Evidence,
 		}
 		certs = append(certs, cs...)
 	}
-	ev := &Evidence{TEE: r.tee, Raw: bytes.Clone(r.raw), Form: FormBundle}
+	ev := &Evidence{TEE: r.tee, Raw: bytes.Clone(r.raw), Form: FormBundle, Workload: b.Workload}
+	if ev.EventLog, err = checkEventLog(name, tee, b); err != nil {
+		return nil, nil, err
+	}
+	if err := checkWorkload(name, b.Workload); err != nil {
+		return nil, nil, err
+	}
 	if len(b.Collateral) > 0 {
 		ev.Collateral = b.Collateral
 	}

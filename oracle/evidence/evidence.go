@@ -11,7 +11,11 @@
 // form it arrived in.
 package evidence
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/teeoracle/teeoracle/oracle/workload"
+)
 
 // TEE names the kind of trusted execution environment that produced evidence. Its
 // numeric values are the ones the registry contract uses in a verdict.
@@ -111,6 +115,14 @@ type Evidence struct {
 	// Provider is configfs-tsm's provider name ("sev_guest", "tdx_guest") when the
 	// evidence came as configfs-tsm JSON; informational.
 	Provider string
+
+	// EventLog is the TDX guest's event logs (bundle only); nil when none came.
+	// Part of the evidence hash.
+	EventLog *EventLog
+	// Workload is the description of what the VM runs (bundle only); nil when
+	// none came. Part of the evidence hash, and it selects the version 2 workload
+	// id.
+	Workload *workload.Description
 }
 
 // Role returns the role of Certificates[i], or RoleUnknown when none was recorded.
