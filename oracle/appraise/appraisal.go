@@ -100,6 +100,10 @@ type Appraisal struct {
 
 	SNP *SNPFacts `json:"snp,omitempty"`
 	TDX *TDXFacts `json:"tdx,omitempty"`
+
+	// Workload is the workload description the evidence carried and whether it is
+	// bound (nil when it carried none).
+	Workload *WorkloadFacts `json:"workload,omitempty"`
 }
 
 // SNPFacts are the facts read from an SEV-SNP report and its signing certificate.
@@ -139,4 +143,6 @@ type TDXFacts struct {
 	PCESVN        uint16           `json:"pce_svn"`
 	// QETCBStatus is the QE Identity's TCB status for the quoting enclave.
 	QETCBStatus TCBStatus `json:"qe_tcb_status"`
+	// EventLog is the replay of the event logs sent with the quote (nil when none).
+	EventLog *EventLogFacts `json:"event_log,omitempty"`
 }

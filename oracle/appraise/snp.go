@@ -197,6 +197,7 @@ func (a *SNPAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	if err := unavailable(ap.Checks, causes); err != nil {
 		return nil, fmt.Errorf("sev-snp: %w", err)
 	}
+	workloadFacts(ap, ev)
 	return ap, nil
 }
 

@@ -144,6 +144,8 @@ func (a *TDXAppraiser) Appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	}
 	app, causes, err := a.appraise(ctx, ev.Raw, asOf)
 	if err == nil && app != nil {
+		tdxEventLog(app, ev)
+		workloadFacts(app, ev)
 		if uerr := unavailable(app.Checks, causes); uerr != nil {
 			return nil, fmt.Errorf("tdx: %w", uerr)
 		}

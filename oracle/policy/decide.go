@@ -126,35 +126,35 @@ func checkDecideInputs(a *appraise.Appraisal, p *Policy, in Inputs) error {
 // measurements applies the policy's section for the appraisal's TEE and returns
 // the workload id.
 func (d *decider) measurements(a *appraise.Appraisal, p *Policy) (common.Hash, error) {
-	var workload common.Hash
-	var err error
-	switch a.TEE {
-	case evidence.TEESEVSNP:
-		if a.SNP == nil {
-			return workload, fmt.Errorf("%w: sev-snp appraisal without snp facts", ErrAppraisal)
-		}
-		if workload, err = verdict.WorkloadIDSNP(a.SNP.Measurement); err != nil {
-			return workload, fmt.Errorf("%w: %w", ErrAppraisal, err)
-		}
-		if p.SNP == nil {
-			d.add(TEENotAllowed, "the policy has no snp section")
-		} else {
-			d.snp(a, p.SNP, workload)
-		}
-	case evidence.TEETDX:
-		if a.TDX == nil {
-			return workload, fmt.Errorf("%w: tdx appraisal without tdx facts", ErrAppraisal)
-		}
-		if workload, err = verdict.WorkloadIDTDX(a.TDX.MRTD, rtmrBytes(a.TDX.RTMR)); err != nil {
-			return workload, fmt.Errorf("%w: %w", ErrAppraisal, err)
-		}
-		if p.TDX == nil {
-			d.add(TEENotAllowed, "the policy has no tdx section")
-		} else {
-			d.tdx(a, p.TDX, workload)
-		}
+	switch {
+	case a.TEE == evidence.TEESEVSNP && a.SNP == nil:
+		return common.Hash{}, fmt.Errorf("%w: sev-snp appraisal without snp facts", ErrAppraisal)
+	case a.TEE == evidence.TEETDX && a.TDX == nil:
+		return common.Hash{}, fmt.Errorf("%w: tdx appraisal without tdx facts", ErrAppraisal)
+	case a.TEE != evidence.TEESEVSNP && a.TEE != evidence.TEETDX:
+		return common.Hash{}, fmt.Errorf("%w: unknown tee %d", ErrAppraisal, a.TEE)
+	}
+	if err := checkWorkloadFacts(a); err != nil {
+		return common.Hash{}, err
+	}
+	workload, err := workloadID(a)
+	if err != nil {
+		return workload, fmt.Errorf("%w: %w", ErrAppraisal, err)
+	}
+	switch {
+	case a.TEE == evidence.TEESEVSNP && p.SNP == nil:
+		d.add(TEENotAllowed, "the policy has no snp section")
+		d.workload(a, &WorkloadRules{})
+	case a.TEE == evidence.TEESEVSNP:
+		d.snp(a, p.SNP, workload)
+		d.workload(a, &p.SNP.WorkloadRules)
+	case p.TDX == nil:
+		d.add(TEENotAllowed, "the policy has no tdx section")
+		d.workload(a, &WorkloadRules{})
 	default:
-		return workload, fmt.Errorf("%w: unknown tee %d", ErrAppraisal, a.TEE)
+		d.tdx(a, p.TDX, workload)
+		d.tdxComponents(a.TDX, p.TDX)
+		d.workload(a, &p.TDX.WorkloadRules)
 	}
 	return workload, nil
 }

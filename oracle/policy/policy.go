@@ -22,6 +22,7 @@ import (
 
 	"github.com/teeoracle/teeoracle/internal/keccak"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/workload"
 )
 
 // Version is the only policy format version this package reads.
@@ -103,9 +104,23 @@ type SNPTCB struct {
 	FMC        uint8 `json:"fmc"`
 }
 
+// WorkloadRules are rules on the workload a VM runs, as its bound workload
+// description names it (docs/evidence.md, "Containers"); both sections have them.
+// Fields added after policy format 1 was first hashed are written in the
+// canonical form only when set, so that older policies keep their hash.
+type WorkloadRules struct {
+	// AllowedImages ("sha256:<64 hex>"), when non-empty: the bound workload must
+	// name at least one image and every image's digest must be listed.
+	AllowedImages []string `json:"allowed_images,omitempty"`
+	// AllowedComposeHashes (SHA-256, 32 bytes), when non-empty: the bound workload's
+	// compose_sha256 must be listed.
+	AllowedComposeHashes []Hex `json:"allowed_compose_hashes,omitempty"`
+}
+
 // SNPRules are the rules for SEV-SNP evidence. Every boolean's zero value is the
 // strict choice.
 type SNPRules struct {
+	WorkloadRules
 	// AllowedMeasurements (48 bytes each) and AllowedWorkloadIDs (32 bytes each):
 	// when either is non-empty the evidence must match an entry of one of them.
 	AllowedMeasurements []Hex `json:"allowed_measurements"`
@@ -138,6 +153,16 @@ type MaskRule struct {
 
 // TDXRules are the rules for Intel TDX evidence.
 type TDXRules struct {
+	WorkloadRules
+	// RequireReplayedRTMRs (0..3): these RTMRs must replay from the event logs sent
+	// with the quote. Registers not listed (and not read by a rule below) may hold
+	// unlogged extensions: they are reported, not refused.
+	RequireReplayedRTMRs []int `json:"require_replayed_rtmrs,omitempty"`
+	// AllowedKernelCmdlines, when non-empty: a kernel command line must be logged in
+	// a replayed register and every one logged must be listed (exact strings).
+	AllowedKernelCmdlines []string `json:"allowed_kernel_cmdlines,omitempty"`
+	// AllowedMRConfigIDs (48 bytes each), when non-empty, lists accepted MRCONFIGIDs.
+	AllowedMRConfigIDs []Hex `json:"allowed_mrconfigids,omitempty"`
 	// AllowedMeasurements (MRTD, 48 bytes each) and AllowedWorkloadIDs: when either
 	// is non-empty the evidence must match an entry of one of them.
 	AllowedMeasurements []Hex `json:"allowed_measurements"`
@@ -292,6 +317,9 @@ func (s *SNPRules) normalize() error {
 	if s.AllowedHostData, err = hexSet("snp.allowed_host_data", s.AllowedHostData, 32); err != nil {
 		return err
 	}
+	if err := s.WorkloadRules.normalize("snp"); err != nil {
+		return err
+	}
 	s.AllowedSigningKeys = stringSet(s.AllowedSigningKeys)
 	for _, k := range s.AllowedSigningKeys {
 		if k != "vcek" && k != "vlek" {
@@ -317,6 +345,9 @@ func (t *TDXRules) normalize() error {
 	if err := t.normalizeTCB(); err != nil {
 		return err
 	}
+	if err := t.normalizeComponents(); err != nil {
+		return err
+	}
 	for _, r := range []struct {
 		name string
 		m    *MaskRule
@@ -325,6 +356,57 @@ func (t *TDXRules) normalize() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// normalize checks the workload rules of section sec and sorts them.
+func (w *WorkloadRules) normalize(sec string) error {
+	var err error
+	if w.AllowedComposeHashes, err = hexSet(sec+".allowed_compose_hashes", w.AllowedComposeHashes, 32); err != nil {
+		return err
+	}
+	w.AllowedImages = stringSet(w.AllowedImages)
+	for i, dg := range w.AllowedImages {
+		if err := workload.CheckDigest(dg); err != nil {
+			return badField(fmt.Sprintf("%s.allowed_images[%d]", sec, i), "%v", err)
+		}
+	}
+	w.AllowedImages, w.AllowedComposeHashes = nilIfEmpty(w.AllowedImages), nilIfEmpty(w.AllowedComposeHashes)
+	return nil
+}
+
+// nilIfEmpty keeps the fields added after format 1 nil when empty, as Default()
+// and older policies have them.
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// normalizeComponents checks the TDX rules on event-log components.
+func (t *TDXRules) normalizeComponents() error {
+	if err := t.WorkloadRules.normalize("tdx"); err != nil {
+		return err
+	}
+	var err error
+	if t.AllowedMRConfigIDs, err = hexSet("tdx.allowed_mrconfigids", t.AllowedMRConfigIDs, 48); err != nil {
+		return err
+	}
+	for _, r := range t.RequireReplayedRTMRs {
+		if r < 0 || r > 3 {
+			return badField("tdx.require_replayed_rtmrs", "%d is not an RTMR (0..3)", r)
+		}
+	}
+	t.RequireReplayedRTMRs = slices.Compact(slices.Sorted(slices.Values(t.RequireReplayedRTMRs)))
+	t.AllowedKernelCmdlines = stringSet(t.AllowedKernelCmdlines)
+	for _, c := range t.AllowedKernelCmdlines {
+		if c == "" {
+			return badField("tdx.allowed_kernel_cmdlines", "an empty command line")
+		}
+	}
+	t.AllowedKernelCmdlines, t.AllowedMRConfigIDs = nilIfEmpty(t.AllowedKernelCmdlines), nilIfEmpty(t.AllowedMRConfigIDs)
+	t.RequireReplayedRTMRs = nilIfEmpty(t.RequireReplayedRTMRs)
 	return nil
 }
 

@@ -63,6 +63,25 @@ const (
 	// SigningKeyNotAllowed: the SNP report is signed by a key type (VCEK, VLEK) the
 	// policy does not accept.
 	SigningKeyNotAllowed Reason = 1 << 19
+	// EventLogNotReplayed: a TDX register the policy requires (or one a component
+	// rule reads) does not replay from the event logs sent with the quote, or no
+	// log came.
+	EventLogNotReplayed Reason = 1 << 20
+	// KernelCmdlineNotAllowed: no kernel command line in a replayed register, or
+	// one that is not among the allowed ones.
+	KernelCmdlineNotAllowed Reason = 1 << 21
+	// ImageNotAllowed: the bound workload names an image whose digest is not
+	// allowed, or no bound workload names images.
+	ImageNotAllowed Reason = 1 << 22
+	// ComposeHashNotAllowed: the bound workload's compose file hash is not
+	// allowed, or there is none.
+	ComposeHashNotAllowed Reason = 1 << 23
+	// MRConfigIDNotAllowed: the TD's MRCONFIGID is not among the allowed ones.
+	MRConfigIDNotAllowed Reason = 1 << 24
+	// WorkloadUnbound: the evidence carries a workload description that it does
+	// not bind (no matching RTMR3 event in a replayed RTMR3, or HOST_DATA not its
+	// digest). Whatever the policy: the workload id would name it.
+	WorkloadUnbound Reason = 1 << 25
 
 	// OutOfDateInGrace is a remark, not a failure: the TDX TCB is OutOfDate but
 	// within the policy's grace period from its TCB date.
@@ -116,6 +135,18 @@ func (r Reason) name() (string, bool) {
 		return "host_data_not_allowed", true
 	case SigningKeyNotAllowed:
 		return "signing_key_not_allowed", true
+	case EventLogNotReplayed:
+		return "event_log_not_replayed", true
+	case KernelCmdlineNotAllowed:
+		return "kernel_cmdline_not_allowed", true
+	case ImageNotAllowed:
+		return "image_not_allowed", true
+	case ComposeHashNotAllowed:
+		return "compose_hash_not_allowed", true
+	case MRConfigIDNotAllowed:
+		return "mrconfigid_not_allowed", true
+	case WorkloadUnbound:
+		return "workload_unbound", true
 	case OutOfDateInGrace:
 		return "out_of_date_in_grace", true
 	}

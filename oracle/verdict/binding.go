@@ -44,6 +44,42 @@ func WorkloadIDTDX(mrtd []byte, rtmr [4][]byte) (common.Hash, error) {
 	return keccak.Hash256(buf), nil
 }
 
+// WorkloadIDV2Domain starts the preimage of a version 2 workload id.
+const WorkloadIDV2Domain = "teeoracle.workload.v2\x00"
+
+// WorkloadIDV2SNP returns the version 2 workload id of an SEV-SNP guest that
+// runs a described workload (docs/verdict-encoding.md):
+//
+//	keccak256("teeoracle.workload.v2" ‖ 0x00 ‖ 0x01 ‖ MEASUREMENT ‖ description digest)
+//
+// where the description digest is SHA-256 of the workload description's canonical
+// bytes (package workload), which HOST_DATA carries.
+func WorkloadIDV2SNP(measurement []byte, description [32]byte) (common.Hash, error) {
+	if len(measurement) != MeasurementSize {
+		return common.Hash{}, fmt.Errorf("workload id v2: sev-snp measurement has %d bytes: %w", len(measurement), ErrMeasurementSize)
+	}
+	return crypto.Keccak256Hash([]byte(WorkloadIDV2Domain), []byte{TEESEVSNP}, measurement, description[:]), nil
+}
+
+// WorkloadIDV2TDX returns the version 2 workload id of a TD that runs a
+// described workload:
+//
+//	keccak256("teeoracle.workload.v2" ‖ 0x00 ‖ 0x02 ‖ MRTD ‖ RTMR0 ‖ RTMR1 ‖ RTMR2 ‖ description digest)
+//
+// RTMR3 is left out: it holds the workload event (named by the digest) and other
+// runtime events, whose order and number are not part of what runs.
+func WorkloadIDV2TDX(mrtd []byte, rtmr [3][]byte, description [32]byte) (common.Hash, error) {
+	buf := make([]byte, 0, len(WorkloadIDV2Domain)+1+4*MeasurementSize+32)
+	buf = append(append(buf, WorkloadIDV2Domain...), TEETDX)
+	for i, r := range append([][]byte{mrtd}, rtmr[:]...) {
+		if len(r) != MeasurementSize {
+			return common.Hash{}, fmt.Errorf("workload id v2: tdx register %d (MRTD, RTMR0..2) has %d bytes: %w", i, len(r), ErrMeasurementSize)
+		}
+		buf = append(buf, r...)
+	}
+	return crypto.Keccak256Hash(buf, description[:]), nil
+}
+
 // ReportDataDomainTag is hashed into every report-data binding so that 64 bytes
 // bound for teeoracle can never be mistaken for another protocol's binding.
 const ReportDataDomainTag = "teeoracle.reportdata.v1"
