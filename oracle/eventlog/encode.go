@@ -21,7 +21,7 @@ func NewBuilder() *Builder {
 	}
 	spec := []byte(specIDSignature)
 	spec = binary.LittleEndian.AppendUint32(spec, 0) // platform class
-	spec = append(spec, 0, 2, 0, 2)                   // version minor, major, errata, uintn size
+	spec = append(spec, 0, 2, 0, 2)                  // version minor, major, errata, uintn size
 	spec = binary.LittleEndian.AppendUint32(spec, 1)
 	spec = binary.LittleEndian.AppendUint16(spec, algSHA384)
 	spec = binary.LittleEndian.AppendUint16(spec, sha384Size)

@@ -38,6 +38,7 @@ const (
 const (
 	tdxBodyTDAttributes = 120
 	tdxBodyMRTD         = 136
+	tdxBodyMRConfigID   = 184
 	tdxBodyRTMR0        = 328
 	tdxBodyReportData   = 520
 )
@@ -235,6 +236,11 @@ type TDXMachineOptions struct {
 	Version uint16
 	// Debug sets TD attribute bit 0 (which the devnet policy refuses).
 	Debug bool
+	// Boot, when set, is what the TD boots: RTMR0..2 are then the replay of its
+	// event log (TDXBoot) and RTMR3 starts at zero, so RTMR must be left nil.
+	Boot *TDXBoot
+	// MRConfigID is the 48-byte MRCONFIGID the host sets; nil means zero.
+	MRConfigID []byte
 }
 
 // DefaultTDXMeasurements returns the devnet TD's MRTD and RTMR0..3.
@@ -260,6 +266,7 @@ func DefaultTDXMeasurements() (mrtd []byte, rtmr [4][]byte) {
 type TDXMachine struct {
 	a    *TDXAuthority
 	opts TDXMachineOptions
+	ccel []byte // the boot's log area, nil without Boot
 	mu   sync.Mutex
 }
 
@@ -268,6 +275,12 @@ func (a *TDXAuthority) NewMachine(opts TDXMachineOptions) (*TDXMachine, error) {
 	dm, dr := DefaultTDXMeasurements()
 	if opts.MRTD == nil {
 		opts.MRTD = dm
+	}
+	if opts.Boot != nil && (opts.RTMR[0] != nil || opts.RTMR[1] != nil || opts.RTMR[2] != nil || opts.RTMR[3] != nil) {
+		return nil, fmt.Errorf("devnet TD: RTMR given with Boot (Boot's log determines them)")
+	}
+	if opts.MRConfigID != nil && len(opts.MRConfigID) != 48 {
+		return nil, fmt.Errorf("devnet TD: MRCONFIGID has %d bytes, want 48", len(opts.MRConfigID))
 	}
 	for i := range opts.RTMR {
 		if opts.RTMR[i] == nil {
@@ -287,7 +300,11 @@ func (a *TDXAuthority) NewMachine(opts TDXMachineOptions) (*TDXMachine, error) {
 	default:
 		return nil, fmt.Errorf("devnet TD: quote version %d, want 4 or 5", opts.Version)
 	}
-	return &TDXMachine{a: a, opts: opts}, nil
+	m := &TDXMachine{a: a, opts: opts}
+	if err := m.applyBoot(); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // MRTD returns the TD's MRTD.
@@ -295,6 +312,8 @@ func (m *TDXMachine) MRTD() []byte { return append([]byte(nil), m.opts.MRTD...) 
 
 // RTMR returns the TD's RTMR0..3.
 func (m *TDXMachine) RTMR() [4][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	var out [4][]byte
 	for i, r := range m.opts.RTMR {
 		out[i] = append([]byte(nil), r...)
@@ -319,6 +338,9 @@ func (m *TDXMachine) GetRawQuote(reportData [64]byte) ([]byte, error) {
 		copy(body[tdxBodyRTMR0+48*i:], r)
 	}
 	copy(body[tdxBodyReportData:], reportData[:])
+	if m.opts.MRConfigID != nil {
+		copy(body[tdxBodyMRConfigID:], m.opts.MRConfigID)
+	}
 	if m.opts.Debug {
 		body[tdxBodyTDAttributes] |= 1
 	} else {
