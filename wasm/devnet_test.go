@@ -18,6 +18,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/devnet/devnettest"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
+	"github.com/teeoracle/teeoracle/oracle/workload"
 )
 
 // devnetAt is when the devnet-style evidence is made and verified: the simulated
@@ -61,8 +62,21 @@ func devnetFixtures(t *testing.T) *devnetSet {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d, err := workload.Parse([]byte(`{"version":1,"name":"api","images":["ghcr.io/acme/api@sha256:` + strings.Repeat("5a", 32) + `"],"compose_sha256":"0x` + strings.Repeat("c0", 32) + `"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tdxW, err := hw.TDXWorkloadRequest(rd, devnetAt, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snpW, err := hw.SNPWorkloadRequest(ctx, rd, devnetAt, d)
+	if err != nil {
+		t.Fatal(err)
+	}
 	set := &devnetSet{Roots: hw.ModuleRoots(), hw: hw, requests: map[string]*verifier.Request{}, wire: moduleRootsWire(t, hw)}
-	for name, req := range map[string]*verifier.Request{"devnet-snp": snp, "devnet-tdx": tdx} {
+	for name, req := range map[string]*verifier.Request{"devnet-snp": snp, "devnet-tdx": tdx,
+		"devnet-tdx-workload": tdxW, "devnet-snp-workload": snpW} {
 		req.Domain, req.Binding = dom, b
 		res, err := native.Verify(ctx, req)
 		if err != nil {
@@ -70,6 +84,9 @@ func devnetFixtures(t *testing.T) *devnetSet {
 		}
 		if !res.Decision.Trusted {
 			t.Fatalf("%s: not trusted under the devnet roots: %v", name, res.Decision.Reasons.Names())
+		}
+		if id := res.Identity(); strings.HasSuffix(name, "-workload") && (id == nil || !id.Bound || len(id.Images) != 1 || id.WorkloadIDVersion != 2) {
+			t.Fatalf("%s: identity %+v", name, id)
 		}
 		reqJSON, err := json.Marshal(req)
 		if err != nil {

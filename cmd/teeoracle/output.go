@@ -39,6 +39,9 @@ func (r *verifyResult) print(w io.Writer, asJSON bool) error {
 	fmt.Fprintf(tw, "  tcb status\t%s (compact tcb %#x)\n", a.TCBStatus, a.CompactTCB)
 	fmt.Fprintf(tw, "  measurement\t%x\n", r.Measurement())
 	fmt.Fprintf(tw, "  workload id\t%s\n", d.Verdict.WorkloadID)
+	for _, l := range r.Identity().Lines() {
+		fmt.Fprintf(tw, "  %s\t%s\n", l[0], l[1])
+	}
 	fmt.Fprintf(tw, "  policy\t%s %s\n", r.Policy.Name, r.PolicyHash)
 	fmt.Fprintf(tw, "  evidence hash\t%s\n", d.Verdict.EvidenceHash)
 	fmt.Fprintf(tw, "  verdict hash\t%s (chain %d, registry %s)\n", r.VerdictHash, r.Config.Domain.ChainID, r.Config.Domain.Registry)

@@ -15,8 +15,10 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/devnet"
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
+	"github.com/teeoracle/teeoracle/oracle/eventlog"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
+	"github.com/teeoracle/teeoracle/oracle/workload"
 	"github.com/teeoracle/teeoracle/web"
 )
 
@@ -70,18 +72,26 @@ func (h *Hardware) SNPRequest(ctx context.Context, reportData [64]byte, at time.
 // TDXRequest is a request for the TD's quote over reportData as of at, with the
 // devnet collateral as a node archives it (the JSON of collateral.TDXCollateral).
 func (h *Hardware) TDXRequest(reportData [64]byte, at time.Time) (*verifier.Request, error) {
-	quote, err := h.td.GetRawQuote(reportData)
+	req, err := tdxRequest(h.td, reportData)
+	if err != nil {
+		return nil, err
+	}
+	req.At = at
+	return req, nil
+}
+
+func tdxRequest(td *fakehw.TDXMachine, reportData [64]byte) (*verifier.Request, error) {
+	quote, err := td.GetRawQuote(reportData)
 	if err != nil {
 		return nil, fmt.Errorf("devnet tdx quote: %w", err)
 	}
-	set, err := json.Marshal(h.TDX.Collateral())
+	set, err := json.Marshal(td.Authority().Collateral())
 	if err != nil {
 		return nil, fmt.Errorf("devnet tdx collateral: %w", err)
 	}
 	return &verifier.Request{
 		Evidence:   evidence.Input{Name: "devnet-tdx-quote.bin", Data: quote},
 		Collateral: verifier.Collateral{TDXSet: &evidence.Input{Name: "devnet-tdx-collateral.json", Data: set}},
-		At:         at,
 	}, nil
 }
 
@@ -112,4 +122,68 @@ func (h *Hardware) ModuleRoots() map[string]any {
 		snp = append(snp, m)
 	}
 	return map[string]any{"snp": snp, "tdxRoot": pemOf(r.TDXRoot.Raw)}
+}
+
+// TDXWorkloadRequest is a request for the quote of a TD that booted
+// fakehw.DefaultTDXBoot and recorded d in RTMR3, as a bundle carrying the CCEL,
+// the runtime log and d (what the agent sends for a described workload).
+func (h *Hardware) TDXWorkloadRequest(reportData [64]byte, at time.Time, d *workload.Description) (*verifier.Request, error) {
+	boot := fakehw.DefaultTDXBoot()
+	td, err := h.TDX.NewMachine(fakehw.TDXMachineOptions{Boot: &boot})
+	if err != nil {
+		return nil, err
+	}
+	ev := eventlog.RuntimeEvent{RTMR: 3, Type: workload.EventType, Data: d.Canonical()}
+	if err := td.ExtendRTMR(3, ev.Digest()); err != nil {
+		return nil, err
+	}
+	req, err := tdxRequest(td, reportData)
+	if err != nil {
+		return nil, err
+	}
+	e, err := evidence.Decode("devnet tdx quote", req.Evidence.Data)
+	if err != nil {
+		return nil, err
+	}
+	table, data := td.CCEL()
+	if data, err = eventlog.TrimPadding(data); err != nil {
+		return nil, err
+	}
+	e.EventLog = &evidence.EventLog{CCELTable: table, CCEL: data, Runtime: []eventlog.RuntimeEvent{ev}}
+	e.Workload = d
+	bundle, err := e.MarshalBundle()
+	if err != nil {
+		return nil, err
+	}
+	req.Evidence, req.At = evidence.Input{Name: "devnet-tdx-workload-bundle.json", Data: bundle}, at
+	return req, nil
+}
+
+// SNPWorkloadRequest is a request for the report of a guest launched with
+// HOST_DATA = SHA-256 of d's canonical bytes, as a bundle carrying d.
+func (h *Hardware) SNPWorkloadRequest(ctx context.Context, reportData [64]byte, at time.Time, d *workload.Description) (*verifier.Request, error) {
+	dg := d.Digest()
+	chip, err := h.SNP.NewChip(fakehw.SNPChipOptions{HostData: dg[:], ChipID: 9})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := chip.QuoteProvider().GetRawQuote(reportData)
+	if err != nil {
+		return nil, fmt.Errorf("devnet sev-snp report: %w", err)
+	}
+	e, err := evidence.Decode("devnet sev-snp report", raw)
+	if err != nil {
+		return nil, err
+	}
+	e.Workload = d
+	bundle, err := e.MarshalBundle()
+	if err != nil {
+		return nil, err
+	}
+	req, err := h.SNPRequest(ctx, reportData, at)
+	if err != nil {
+		return nil, err
+	}
+	req.Evidence = evidence.Input{Name: "devnet-snp-workload-bundle.json", Data: bundle}
+	return req, nil
 }

@@ -98,3 +98,6 @@ func (m *TDXMachine) ExtendRTMR(index int, digest []byte) error {
 	m.opts.RTMR[index] = eventlog.Extend(m.opts.RTMR[index], digest)
 	return nil
 }
+
+// Authority returns the platform the TD runs on.
+func (m *TDXMachine) Authority() *TDXAuthority { return m.a }
