@@ -105,6 +105,26 @@ export interface Appraisal {
   tdx?: Record<string, unknown>;
 }
 
+/** What runs: the bound workload description and the components the TDX event log names. */
+export interface Identity {
+  /** 2 when the workload id names a workload description, else 1. */
+  workload_id_version: 1 | 2;
+  name?: string;
+  /** Digest-pinned image references, name@sha256:… */
+  images?: string[];
+  compose_sha256?: Hex;
+  /** How the description is bound: "rtmr3_event" (TDX) or "host_data" (SEV-SNP). */
+  binding?: string;
+  bound: boolean;
+  /** From the TDX event log; "(unverified)" marks components of registers that do not replay. */
+  kernel_cmdlines?: string[];
+  kernels?: string[];
+  initrds?: string[];
+  firmware?: string[];
+  /** "RTMR0 verified", "RTMR2 mismatch", "RTMR3 unlogged", … */
+  rtmrs?: string[];
+}
+
 /** The report: `teeoracle verify --json`'s document. */
 export interface Report {
   trusted: boolean;
@@ -115,6 +135,11 @@ export interface Report {
   /** SEV-SNP MEASUREMENT or TDX MRTD. */
   measurement: Hex;
   workload_id: Hex;
+  /**
+   * The workload by name (docs/evidence.md): present when the evidence carried a
+   * workload description or TDX event logs.
+   */
+  identity?: Identity;
   evidence_hash: Hex;
   policy_hash: Hex;
   policy_name: string;

@@ -103,6 +103,13 @@ func newAgent(c *cli.Context, cfg *agentConfig) (*agent.Agent, error) {
 			return nil, err
 		}
 	}
+	src, desc, err := agent.ConfigureWorkload(cfg.File, src, nil)
+	if err != nil {
+		return nil, err
+	}
+	if desc != nil {
+		fmt.Fprintf(c.App.Writer, "teeoracle agent: workload %s (description sha256 %x)\n", desc.Canonical(), desc.Digest())
+	}
 	key, created, err := agent.LoadOrCreateKey(cfg.KeyFile)
 	if err != nil {
 		return nil, err
@@ -174,6 +181,8 @@ type agentConfig struct {
 	KeyFile          string
 	TEE              string
 	ReattestFraction float64
+	// File is the configuration file as read (workload settings come from it only).
+	File *agent.FileConfig
 }
 
 func readAgentFlags(c *cli.Context) (*agentConfig, error) {
@@ -191,7 +200,7 @@ func readAgentFlags(c *cli.Context) (*agentConfig, error) {
 		return fromFile
 	}
 	cfg := &agentConfig{OracleURL: str(flagOracleURL, fc.OracleURL), KeyFile: str(flagTEEKeyFile, fc.KeyFile),
-		TEE: str(flagTEE, fc.TEE), ChainID: fc.ChainID, ReattestFraction: fc.ReattestFraction}
+		TEE: str(flagTEE, fc.TEE), ChainID: fc.ChainID, ReattestFraction: fc.ReattestFraction, File: fc}
 	if c.IsSet(flagChainID) {
 		cfg.ChainID = c.Uint64(flagChainID)
 	}

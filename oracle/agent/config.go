@@ -11,6 +11,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"sigs.k8s.io/yaml"
+
+	"github.com/teeoracle/teeoracle/oracle/workload"
 )
 
 // ErrConfigFile is returned (wrapped) for an agent configuration file that cannot
@@ -27,6 +29,13 @@ var ErrConfigFile = errors.New("invalid agent config file")
 //	key_file: /var/lib/teeoracle/tee-key
 //	tee: auto                # sev-snp, tdx or auto
 //	reattest_fraction: 0.66  # optional
+//	workload:                # optional: what this VM runs (docs/evidence.md)
+//	  name: api
+//	  images: [ghcr.io/acme/api@sha256:…]
+//	  compose_file: /etc/teeoracle/compose.yaml
+//	runtime_log: /run/teeoracle/runtime-log.json   # TDX; these three are the defaults
+//	rtmr_dir: /sys/class/misc/tdx_guest/measurements
+//	ccel_dir: /sys/firmware/acpi/tables
 type FileConfig struct {
 	OracleURL        string  `json:"oracle_url"`
 	Registry         string  `json:"registry"`
@@ -35,6 +44,19 @@ type FileConfig struct {
 	KeyFile          string  `json:"key_file"`
 	TEE              string  `json:"tee"`
 	ReattestFraction float64 `json:"reattest_fraction"`
+
+	Workload   *WorkloadConfig `json:"workload"`
+	RuntimeLog string          `json:"runtime_log"`
+	RTMRDir    string          `json:"rtmr_dir"`
+	CCELDir    string          `json:"ccel_dir"`
+}
+
+// WorkloadConfig names the workload the VM runs: digest-pinned images and the
+// compose (or init-data) file, whose SHA-256 the description carries.
+type WorkloadConfig struct {
+	Name        string   `json:"name"`
+	Images      []string `json:"images"`
+	ComposeFile string   `json:"compose_file"`
 }
 
 // maxConfigFile bounds the configuration file's size.
@@ -106,6 +128,16 @@ func (c *FileConfig) check() error {
 	}
 	if c.ReattestFraction < 0 || c.ReattestFraction >= 1 {
 		return bad("reattest_fraction", "%v not in [0, 1)", c.ReattestFraction)
+	}
+	if w := c.Workload; w != nil {
+		if len(w.Images) == 0 && w.ComposeFile == "" {
+			return bad("workload", "names neither images nor a compose_file")
+		}
+		for i, ref := range w.Images {
+			if _, err := workload.ImageDigest(ref); err != nil {
+				return bad(fmt.Sprintf("workload.images[%d]", i), "%v", err)
+			}
+		}
 	}
 	return nil
 }

@@ -204,3 +204,47 @@ func (s WorkloadSource) Evidence(ctx context.Context, reportData [64]byte) (*evi
 	ev.EventLog = el
 	return ev, nil
 }
+
+// DefaultRuntimeLog is where the agent keeps its runtime log: /run is emptied
+// by a reboot, as the RTMRs are.
+const DefaultRuntimeLog = "/run/teeoracle/runtime-log.json"
+
+// ConfigureWorkload wraps inner as the configuration file asks. With a workload
+// configured it builds the description; on TDX it records the description in
+// RTMR3 (once per boot, through c.RTMRDir) and sends the CCEL (when c.CCELDir
+// has one) and the runtime log with every quote; on SEV-SNP the description is
+// sent and HOST_DATA, set by whoever launched the VM, must be its SHA-256. x,
+// when non-nil, replaces the sysfs extender (simulated machines, tests).
+func ConfigureWorkload(c *FileConfig, inner EvidenceSource, x RTMRExtender) (EvidenceSource, *workload.Description, error) {
+	if c == nil || c.Workload == nil {
+		return inner, nil, nil
+	}
+	d, err := DescribeWorkload(c.Workload.Name, c.Workload.Images, c.Workload.ComposeFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := WorkloadSource{Inner: inner, Workload: d}
+	if inner.TEE() != evidence.TEETDX {
+		return src, d, nil
+	}
+	or := func(v, def string) string {
+		if v == "" {
+			return def
+		}
+		return v
+	}
+	if src.Log, err = OpenRuntimeLog(or(c.RuntimeLog, DefaultRuntimeLog)); err != nil {
+		return nil, nil, err
+	}
+	if x == nil {
+		x = SysfsRTMR{Dir: or(c.RTMRDir, DefaultRTMRDir)}
+	}
+	if err := RecordWorkload(src.Log, x, d); err != nil {
+		return nil, nil, fmt.Errorf("record workload in RTMR3: %w", err)
+	}
+	dir := or(c.CCELDir, DefaultCCELDir)
+	if _, err := os.Stat(filepath.Join(dir, "CCEL")); err == nil {
+		src.CCEL = ReadCCEL(dir)
+	}
+	return src, d, nil
+}

@@ -195,7 +195,9 @@ test("the module loads from bytes and from a URL, and instances are independent"
 });
 
 test("devnet evidence: verified under the devnet's roots, not under the vendors'", async () => {
-  assert.equal(devnet.cases.length, 2);
+  // Plain evidence, and bundles naming a workload (TDX: CCEL + runtime RTMR3
+  // event; SEV-SNP: HOST_DATA).
+  assert.equal(devnet.cases.length, 4);
   assert.equal(verifier.roots, "vendor");
   const dv = verifier.withRoots(devnet.roots);
   assert.equal(dv.roots, "custom");
@@ -209,6 +211,12 @@ test("devnet evidence: verified under the devnet's roots, not under the vendors'
     const got = await dv.verifyJSON(c.request);
     assert.equal(got, c.expected, c.name);
     assert.equal(JSON.parse(got).trusted, true, c.name);
+    if (c.name.endsWith("-workload")) {
+      const id = JSON.parse(got).identity;
+      assert.equal(id.bound, true, c.name);
+      assert.equal(id.workload_id_version, 2, c.name);
+      assert.match(id.images[0], /@sha256:[0-9a-f]{64}$/, c.name);
+    }
     // The same evidence under the default (vendor) roots: not authentic, another
     // verdict hash; making the devnet verifier changed nothing of this one.
     const vendor = JSON.parse(await verifier.verifyJSON(c.request));

@@ -1,0 +1,88 @@
+package agent
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
+	"github.com/teeoracle/teeoracle/oracle/eventlog"
+)
+
+const testImage = "ghcr.io/acme/api@sha256:3333333333333333333333333333333333333333333333333333333333333333"
+
+// TestConfigureWorkloadTDX: the agent records the workload in RTMR3 once per boot
+// (a restart reads its runtime log and extends nothing), and sends the CCEL as
+// the kernel exposes it, the runtime log and the description with every quote.
+func TestConfigureWorkloadTDX(t *testing.T) {
+	auth, err := fakehw.NewTDXAuthority(t.Context(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot := fakehw.DefaultTDXBoot()
+	td, err := auth.NewMachine(fakehw.TDXMachineOptions{Boot: &boot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	table, data := td.CCEL()
+	ccel := filepath.Join(dir, "acpi")
+	if err := os.MkdirAll(filepath.Join(ccel, "data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.WriteFile(filepath.Join(ccel, "CCEL"), table, 0o600)
+	_ = os.WriteFile(filepath.Join(ccel, "data", "CCEL"), data, 0o600)
+	compose := filepath.Join(dir, "compose.yaml")
+	_ = os.WriteFile(compose, []byte("services: {}\n"), 0o600)
+	cfg, err := ParseFileConfig([]byte("workload: {name: api, images: [" + testImage + "], compose_file: " + compose + "}\n" +
+		"runtime_log: " + filepath.Join(dir, "run", "log.json") + "\nccel_dir: " + ccel + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 { // the second is a restarted agent
+		src, d, err := ConfigureWorkload(cfg, TDXQuoteSource{QP: td}, td)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := src.Evidence(t.Context(), [64]byte{9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Workload == nil || ev.EventLog == nil || len(ev.EventLog.Runtime) != 1 || len(ev.EventLog.CCEL) >= len(data) {
+			t.Fatalf("round %d: evidence %+v", round, ev.EventLog)
+		}
+		want := eventlog.Extend(make([]byte, 48), ev.EventLog.Runtime[0].Digest())
+		if !bytes.Equal(td.RTMR()[3], want) {
+			t.Fatalf("round %d: RTMR3 %x, want one workload event", round, td.RTMR()[3])
+		}
+		if string(ev.EventLog.Runtime[0].Data) != string(d.Canonical()) {
+			t.Errorf("round %d: runtime event data %s", round, ev.EventLog.Runtime[0].Data)
+		}
+	}
+	// Another workload in the same boot is refused.
+	cfg.Workload.Images = []string{strings.Replace(testImage, "3333", "4444", 1)}
+	if _, _, err := ConfigureWorkload(cfg, TDXQuoteSource{QP: td}, td); !errors.Is(err, ErrOtherWorkload) {
+		t.Errorf("second workload: %v", err)
+	}
+}
+
+func TestWorkloadConfigRefused(t *testing.T) {
+	for name, y := range map[string]string{
+		"tag image":    "workload: {images: [redis:7]}",
+		"nothing":      "workload: {name: x}",
+		"unknown":      "workload: {images: [" + testImage + "], env: x}",
+		"missing file": "workload: {compose_file: /nonexistent/compose.yaml}",
+	} {
+		c, err := ParseFileConfig([]byte(y))
+		if err == nil {
+			_, _, err = ConfigureWorkload(c, SNPQuoteSource{}, nil)
+		}
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
