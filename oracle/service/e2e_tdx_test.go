@@ -3,6 +3,7 @@ package service_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,9 +16,12 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
+	"github.com/teeoracle/teeoracle/oracle/eventlog"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
+	"github.com/teeoracle/teeoracle/oracle/workload"
 )
 
 // TEST-ONLY Intel TDX evidence: fakehw.TDXAuthority is an imitation of Intel's PCK
@@ -174,6 +178,58 @@ func TestE2ETDX(t *testing.T) {
 		want := intel.Collateral()
 		if string(got.TCBInfo.Body) != string(want.TCBInfo.Body) || string(got.QEIdentity.Body) != string(want.QEIdentity.Body) {
 			t.Fatal("archived TDX collateral is not the collateral the node was given")
+		}
+	})
+
+	t.Run("described workload: event logs archived, v2 workload id, audit reproduces", func(t *testing.T) {
+		boot := fakehw.DefaultTDXBoot()
+		wtd, err := intel.NewMachine(fakehw.TDXMachineOptions{Boot: &boot})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := workload.Parse([]byte(`{"version":1,"name":"api","images":["ghcr.io/acme/api@sha256:` + strings.Repeat("5a", 32) + `"]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := eventlog.RuntimeEvent{RTMR: 3, Type: workload.EventType, Data: d.Canonical()}
+		if err := wtd.ExtendRTMR(3, re.Digest()); err != nil {
+			t.Fatal(err)
+		}
+		ch := a.challenge(t, n)
+		ev, err := evidence.Decode("bundle", tdxBundle(t, wtd, ch, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		table, data := wtd.CCEL()
+		ev.EventLog, ev.Workload = &evidence.EventLog{CCELTable: table, CCEL: data, Runtime: []eventlog.RuntimeEvent{re}}, d
+		b, err := ev.MarshalBundle()
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, res := a.submit(t, n, ch.AnchorBlockNumber, b)
+		if code != 202 {
+			t.Fatalf("submit: HTTP %d: %s (%s)", code, res.Error, res.Field)
+		}
+		view := waitState(t, n, res.ID, 60*time.Second, "confirmed")
+		if view.Trusted == nil || !*view.Trusted {
+			t.Fatalf("described workload not trusted: %+v", view)
+		}
+		r := wtd.RTMR()
+		want, _ := verdict.WorkloadIDV2TDX(wtd.MRTD(), [3][]byte{r[0], r[1], r[2]}, d.Digest())
+		audited, err := audit.Reproduce(ctxT(t), audit.NewNodeSource(n.url, nil), *view.VerdictHash, verifier.Options{TDXRoot: intel.Root()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !audited.Reproduced || audited.Verdict.WorkloadID != want {
+			t.Fatalf("audit: reproduced %v, workload id %s (want v2 %s), differences %v", audited.Reproduced, audited.Verdict.WorkloadID, want, audited.Differences)
+		}
+		raw, err := httpGetText(n.url + "/v1/archive/evidence/" + view.EvidenceHash.Hex())
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := evidence.Decode("archived", []byte(raw))
+		if err != nil || back.EventLog == nil || back.Workload == nil || common.Hash(back.Hash()) != view.EvidenceHash {
+			t.Fatalf("archived evidence lost its event logs or description: %v", err)
 		}
 	})
 
