@@ -222,5 +222,4 @@ func TestWorkloadIDV2Preimage(t *testing.T) {
 	if got != want {
 		t.Errorf("tdx v2 %s, want %s", got, want)
 	}
-	t.Logf("snp v2 %s; tdx v2 %s", crypto.Keccak256Hash([]byte("teeoracle.workload.v2\x00\x01"), rep(0xab, 48), dg[:]), want)
 }

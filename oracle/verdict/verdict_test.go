@@ -120,6 +120,27 @@ func TestWorkloadIDKnownAnswers(t *testing.T) {
 	if want := common.HexToHash("0xed4ee3539318053a18a45c99f08dc796cc79d2ccbbacf286102f206a23d52b99"); tdx != want {
 		t.Errorf("tdx workload id = %s, want %s", tdx, want)
 	}
+	// Version 2, computed with Foundry's cast keccak over the hand-built preimages
+	// of docs/verdict-encoding.md.
+	var d [32]byte
+	copy(d[:], bytes.Repeat([]byte{0xd1}, 32))
+	snp2, err := WorkloadIDV2SNP(bytes.Repeat([]byte{0xab}, 48), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := common.HexToHash("0xee33a0bba57a75b747c050a211ec08361b063f97fd3638719a675866cc54b096"); snp2 != want {
+		t.Errorf("snp v2 workload id = %s, want %s", snp2, want)
+	}
+	tdx2, err := WorkloadIDV2TDX(bytes.Repeat([]byte{1}, 48), [3][]byte{rtmr[0], rtmr[1], rtmr[2]}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := common.HexToHash("0xf9a53da7dafca0cb500f170e3be7aa62939f6da033628032fa7043be393f6279"); tdx2 != want {
+		t.Errorf("tdx v2 workload id = %s, want %s", tdx2, want)
+	}
+	if _, err := WorkloadIDV2TDX(bytes.Repeat([]byte{1}, 48), [3][]byte{rtmr[0], rtmr[1][:47], rtmr[2]}, d); !errors.Is(err, ErrMeasurementSize) {
+		t.Errorf("47-byte RTMR1: err = %v, want ErrMeasurementSize", err)
+	}
 	if _, err := WorkloadIDSNP(make([]byte, 47)); !errors.Is(err, ErrMeasurementSize) {
 		t.Errorf("47-byte snp measurement: err = %v, want ErrMeasurementSize", err)
 	}
