@@ -10,8 +10,10 @@ package devnet
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -36,6 +38,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/oracle/workload"
 	"github.com/teeoracle/teeoracle/web"
 )
 
@@ -466,27 +469,8 @@ func (d *Devnet) OracleAddress() common.Address { return crypto.PubkeyToAddress(
 func (d *Devnet) AddMachine(ctx context.Context, tee evidence.TEE, name string) (*Machine, error) {
 	m := &Machine{Name: name, TEE: tee, Salt: crypto.Keccak256Hash([]byte("teeoracle devnet machine " + name)),
 		KeyFile: filepath.Join(d.dataDir, "machines", name, "tee-key")}
-	switch tee {
-	case evidence.TEESEVSNP:
-		chip, err := d.SNP.NewChip(fakehw.SNPChipOptions{ChipID: byte(len(d.Machines))})
-		if err != nil {
-			return nil, err
-		}
-		m.Source = agent.SNPQuoteSource{QP: chip.QuoteProvider()}
-		if m.WorkloadID, err = verdict.WorkloadIDSNP(chip.Measurement()); err != nil {
-			return nil, err
-		}
-	case evidence.TEETDX:
-		td, err := d.TDX.NewMachine(fakehw.TDXMachineOptions{})
-		if err != nil {
-			return nil, err
-		}
-		m.Source = agent.TDXQuoteSource{QP: td}
-		if m.WorkloadID, err = verdict.WorkloadIDTDX(td.MRTD(), td.RTMR()); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("devnet: unknown TEE %d", tee)
+	if err := d.addHardware(m); err != nil {
+		return nil, err
 	}
 	id, err := d.RegisterMachine(ctx, m.Salt, tee, "devnet://"+name)
 	if err != nil {
@@ -502,6 +486,58 @@ func (d *Devnet) AddMachine(ctx context.Context, tee evidence.TEE, name string) 
 	}
 	d.Machines = append(d.Machines, m)
 	return m, nil
+}
+
+// DevnetWorkload is what every devnet machine runs: one digest-pinned image and
+// a compose file naming it. SEV-SNP machines are launched with HOST_DATA = its
+// digest; TDX machines boot fakehw.DefaultTDXBoot and record it in RTMR3.
+func DevnetWorkload() *workload.Description {
+	img := sha256.Sum256([]byte("teeoracle devnet app image"))
+	ref := fmt.Sprintf("ghcr.io/teeoracle/devnet-app@sha256:%x", img)
+	compose := sha256.Sum256([]byte("services:\n  app:\n    image: " + ref + "\n"))
+	return &workload.Description{Name: "devnet-app", Images: []string{ref}, ComposeSHA256: compose[:]}
+}
+
+// addHardware makes m's simulated hardware, its evidence source (with the
+// devnet workload's description, CCEL and runtime log) and its workload id.
+func (d *Devnet) addHardware(m *Machine) error {
+	w := DevnetWorkload()
+	dg := w.Digest()
+	switch m.TEE {
+	case evidence.TEESEVSNP:
+		chip, err := d.SNP.NewChip(fakehw.SNPChipOptions{ChipID: byte(len(d.Machines)), HostData: dg[:]})
+		if err != nil {
+			return err
+		}
+		m.Source = agent.WorkloadSource{Inner: agent.SNPQuoteSource{QP: chip.QuoteProvider()}, Workload: w}
+		m.WorkloadID, err = verdict.WorkloadIDV2SNP(chip.Measurement(), dg)
+		return err
+	case evidence.TEETDX:
+		boot := fakehw.DefaultTDXBoot()
+		td, err := d.TDX.NewMachine(fakehw.TDXMachineOptions{Boot: &boot})
+		if err != nil {
+			return err
+		}
+		// A new TD starts with RTMR3 at zero: a runtime log left by an earlier run
+		// is not this TD's.
+		logPath := filepath.Join(d.dataDir, "machines", m.Name, "runtime-log.json")
+		if err := os.Remove(logPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		log, err := agent.OpenRuntimeLog(logPath)
+		if err != nil {
+			return err
+		}
+		if err := agent.RecordWorkload(log, td, w); err != nil {
+			return err
+		}
+		m.Source = agent.WorkloadSource{Inner: agent.TDXQuoteSource{QP: td}, Workload: w, Log: log,
+			CCEL: func() ([]byte, []byte, error) { t, b := td.CCEL(); return t, b, nil }}
+		r := td.RTMR()
+		m.WorkloadID, err = verdict.WorkloadIDV2TDX(td.MRTD(), [3][]byte{r[0], r[1], r[2]}, dg)
+		return err
+	}
+	return fmt.Errorf("devnet: unknown TEE %d", m.TEE)
 }
 
 // providerSender sends transactions from the provider's account.
