@@ -25,7 +25,7 @@ const (
 func agentFlags() []cli.Flag {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: flagAgentConfig, EnvVars: env(flagAgentConfig), TakesFile: true,
-			Usage: "agent configuration `FILE` (YAML or JSON: oracle_url, registry, chain_id, machine_id, key_file, tee, reattest_fraction); flags override it"},
+			Usage: "agent configuration `FILE` (YAML or JSON: oracle_url, registry, chain_id, machine_id, key_file, tee, reattest_fraction, workload, runtime_log, rtmr_dir, ccel_dir); flags override it"},
 		&cli.StringFlag{Name: flagOracleURL, EnvVars: env(flagOracleURL),
 			Usage: "oracle node API base `URL`, e.g. http://oracle.example:8080"},
 		&cli.StringFlag{Name: flagTEEKeyFile, EnvVars: env(flagTEEKeyFile), TakesFile: true,
