@@ -214,7 +214,8 @@ const DefaultRuntimeLog = "/run/teeoracle/runtime-log.json"
 // RTMR3 (once per boot, through c.RTMRDir) and sends the CCEL (when c.CCELDir
 // has one) and the runtime log with every quote; on SEV-SNP the description is
 // sent and HOST_DATA, set by whoever launched the VM, must be its SHA-256. x,
-// when non-nil, replaces the sysfs extender (simulated machines, tests).
+// when non-nil, replaces the sysfs extender (tests); a TDX quote provider that
+// implements RTMRExtender (a simulated TD) extends its own registers.
 func ConfigureWorkload(c *FileConfig, inner EvidenceSource, x RTMRExtender) (EvidenceSource, *workload.Description, error) {
 	if c == nil || c.Workload == nil {
 		return inner, nil, nil
@@ -235,6 +236,11 @@ func ConfigureWorkload(c *FileConfig, inner EvidenceSource, x RTMRExtender) (Evi
 	}
 	if src.Log, err = OpenRuntimeLog(or(c.RuntimeLog, DefaultRuntimeLog)); err != nil {
 		return nil, nil, err
+	}
+	if t, ok := inner.(TDXQuoteSource); ok && x == nil {
+		// A quote provider that extends RTMRs itself (a simulated TD) is the
+		// extender of its own registers.
+		x, _ = t.QP.(RTMRExtender)
 	}
 	if x == nil {
 		x = SysfsRTMR{Dir: or(c.RTMRDir, DefaultRTMRDir)}
