@@ -32,6 +32,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
+	"github.com/teeoracle/teeoracle/oracle/workload"
 	"github.com/teeoracle/teeoracle/oracle/verifier/verifiertest"
 	"github.com/teeoracle/teeoracle/web"
 )
@@ -344,6 +345,8 @@ func TestExplorerInChromium(t *testing.T) {
 		Reproduced []common.Hash     `json:"reproduced"`
 		TestRooted []common.Hash     `json:"test_rooted"`
 		Tampered   []tamperedFile    `json:"tampered"`
+		// Identity: verdicts whose evidence names its workload; the page lists it.
+		Identity []common.Hash `json:"identity"`
 	}{Machines: map[string]string{}}
 
 	// A Milan machine whose real report commits to nothing of ours: untrusted.
@@ -403,7 +406,11 @@ func TestExplorerInChromium(t *testing.T) {
 		if tee == verdict.TEESEVSNP {
 			req, err = hw.SNPRequest(ctx, rd, at)
 		} else {
-			req, err = hw.TDXRequest(rd, at)
+			// A TD that names its workload (CCEL, RTMR3 event, description).
+			var w *workload.Description
+			if w, err = workload.Parse([]byte(`{"version":1,"name":"api","images":["ghcr.io/acme/api@sha256:` + strings.Repeat("5a", 32) + `"]}`)); err == nil {
+				req, err = hw.TDXWorkloadRequest(rd, at, w)
+			}
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -419,7 +426,8 @@ func TestExplorerInChromium(t *testing.T) {
 		return d, req
 	}
 	devnetSNP, devnetSNPReq := devnetVerdict(4, verdict.TEESEVSNP)
-	devnetVerdict(6, verdict.TEETDX)
+	devnetTDX, _ := devnetVerdict(6, verdict.TEETDX)
+	expect.Identity = append(expect.Identity, devnetTDX)
 
 	// The Milan bundle that was published, and the devnet SEV-SNP bundle, each with
 	// one bit of the report's signature flipped: not reproduced, under any roots.

@@ -295,6 +295,7 @@ async function reverify(v, config, out, evidenceFile) {
       "details",
       {},
       el("summary", {}, `${t.roots === "test" ? `Under ${config.test_roots.label} test-only roots: ` : config.test_roots ? "Under AMD's and Intel's roots: " : ""}${t.report.tee}, ${t.report.tcb_status}, ${t.report.trusted ? "trusted" : "not trusted: " + (t.report.reasons ?? []).join(", ")}; ${t.report.checks.length} checks`),
+      ...identity(t.report.identity),
       el("ul", {}, ...t.report.checks.map((c) => el("li", { class: c.outcome }, `${c.outcome} ${c.name}${c.detail ? ": " + c.detail : ""}`))),
     );
   // Every attempt's checks when nothing reproduced; the reproducing one's otherwise.
@@ -312,6 +313,24 @@ async function reverify(v, config, out, evidenceFile) {
     const derived = made.map((t) => `${t.report.verdict_hash} (${t.roots === "test" ? `${config.test_roots.label} test-only roots` : "AMD/Intel roots"})`);
     show(out, "mismatch", `Not reproduced: on-chain ${v.digest}, re-derived here ${derived.join(", ")}.${note}`, checks);
   }
+}
+
+// What runs, by name (the report's identity, docs/evidence.md): the bound workload
+// description and the components the TDX event log names. Nothing for evidence
+// that carries neither.
+function identity(id) {
+  if (!id) return [];
+  const rows = [];
+  if (id.workload_id_version === 2) {
+    rows.push(`workload ${JSON.stringify(id.name ?? "")}: ${id.bound ? "bound by " + id.binding : "NOT bound (" + id.binding + " does not match)"}`);
+    for (const i of id.images ?? []) rows.push(`image ${i}`);
+    if (id.compose_sha256) rows.push(`compose sha256 ${id.compose_sha256}`);
+  }
+  for (const [label, list] of [["kernel cmdline", id.kernel_cmdlines], ["kernel", id.kernels], ["initrd", id.initrds], ["firmware", id.firmware]]) {
+    for (const v of list ?? []) rows.push(`${label} ${v}`);
+  }
+  if (id.rtmrs?.length) rows.push(`event log: ${id.rtmrs.join(", ")}`);
+  return [el("ul", { class: "identity" }, ...rows.map((r) => el("li", {}, r)))];
 }
 
 main().catch((e) => status(`Cannot read the registry: ${e.message}`, true));

@@ -75,6 +75,13 @@ try {
   for (const digest of expect.reproduced) await reverify(digest, "reproduced", /^Reproduced: .*AMD's and Intel's roots/);
   // Devnet evidence: reproduced only under the devnet's roots, and labelled so.
   for (const digest of expect.test_rooted) await reverify(digest, "reproduced-test-roots", /^Reproduced under devnet test-only roots \(not AMD\/Intel\)/);
+  // A verdict whose evidence names its workload: the page lists it by name.
+  for (const digest of expect.identity) {
+    const text = await page.textContent(`output[data-digest="${digest}"]`);
+    for (const want of [/workload "api": bound by rtmr3_event/, /image ghcr\.io\/acme\/api@sha256:(5a){32}/, /kernel cmdline console=ttyS0/, /event log: RTMR0 verified/]) {
+      if (!want.test(text)) throw new Error(`verdict ${digest}: the workload identity lacks ${want}: ${text}`);
+    }
+  }
   await page.screenshot({ path: join(shots, "2-reproduced.png"), fullPage: true });
 
   // Tampered evidence is not reproduced, under any roots.
