@@ -60,13 +60,23 @@ func OpenRuntimeLog(path string) (*RuntimeLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime log: %w", err)
 	}
-	if err := json.Unmarshal(b, &l.events); err != nil {
-		return nil, fmt.Errorf("runtime log %s: %w", path, err)
-	}
-	if err := eventlog.CheckRuntime(l.events); err != nil {
+	if l.events, err = parseRuntimeLog(b); err != nil {
 		return nil, fmt.Errorf("runtime log %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// parseRuntimeLog reads a runtime log file: the JSON array of the bundle's
+// "runtime_events", checked as the oracle checks it.
+func parseRuntimeLog(b []byte) ([]eventlog.RuntimeEvent, error) {
+	var events []eventlog.RuntimeEvent
+	if err := json.Unmarshal(b, &events); err != nil {
+		return nil, err
+	}
+	if err := eventlog.CheckRuntime(events); err != nil {
+		return nil, err
+	}
+	return events, nil
 }
 
 // Events returns a copy of the events.

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -85,4 +86,25 @@ func TestWorkloadConfigRefused(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+}
+
+// FuzzParseRuntimeLog: any file content is read or refused without panicking,
+// and what is read writes back to the same events.
+func FuzzParseRuntimeLog(f *testing.F) {
+	f.Add([]byte(`[{"rtmr":3,"type":"teeoracle.workload.v1","data":"e30="}]`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		events, err := parseRuntimeLog(b)
+		if err != nil {
+			return
+		}
+		again, err := json.Marshal(events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := parseRuntimeLog(again)
+		if err != nil || len(back) != len(events) {
+			t.Fatalf("log %s does not read back: %v", again, err)
+		}
+	})
 }
