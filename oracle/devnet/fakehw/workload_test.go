@@ -218,3 +218,54 @@ func TestDevnetSNPHostDataBinding(t *testing.T) {
 }
 
 func writeFile(p string, b []byte) error { return os.WriteFile(p, b, 0o600) }
+
+// TestDevnetTDMRConfigID: a TD launched with an init-data digest in MRCONFIGID
+// passes a policy listing it; another digest is refused.
+func TestDevnetTDMRConfigID(t *testing.T) {
+	now := time.Now()
+	auth, err := NewTDXAuthority(t.Context(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, err := appraise.NewTDX(appraise.TDXConfig{Root: auth.Root(), Collateral: auth.Collateral()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]byte, 48)
+	want[0] = 0x1d
+	p, err := policy.Parse([]byte("version: 1\ntdx:\n  allowed_mrconfigids: [\"" + hexutil.Encode(want) + "\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := append([]byte(nil), want...)
+	other[47] = 1
+	for _, c := range []struct {
+		id   []byte
+		want policy.Reason
+	}{{want, 0}, {other, policy.MRConfigIDNotAllowed}, {nil, policy.MRConfigIDNotAllowed}} {
+		td, err := auth.NewMachine(TDXMachineOptions{MRConfigID: c.id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := td.GetRawQuote(reportData(5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := evidence.Decode("quote", raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := ap.Appraise(t.Context(), ev, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertPass(t, app)
+		dec, err := policy.Decide(app, p, policy.Inputs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dec.Reasons != c.want {
+			t.Errorf("MRCONFIGID %x: reasons %s, want %s", c.id, dec.Reasons, c.want)
+		}
+	}
+}
