@@ -155,6 +155,31 @@ func DescribeWorkload(name string, images []string, composeFile string) (*worklo
 	return d, nil
 }
 
+// ErrHostData: the SEV-SNP guest was launched with a HOST_DATA that is not the
+// workload description's digest, so every verdict would be untrusted.
+var ErrHostData = errors.New("HOST_DATA does not bind the workload description")
+
+// snpHostData is where HOST_DATA sits in an SEV-SNP report.
+const snpHostDataOffset, snpHostDataEnd = 0xC0, 0xE0
+
+// checkHostData asks the SEV-SNP guest for a report and checks that its
+// HOST_DATA is d's digest, so a VM launched with the wrong value fails at start
+// with a clear error instead of attesting as untrusted.
+func checkHostData(inner EvidenceSource, d *workload.Description) error {
+	ev, err := inner.Evidence(context.Background(), [64]byte{})
+	if err != nil {
+		return fmt.Errorf("read HOST_DATA: %w", err)
+	}
+	if len(ev.Raw) < snpHostDataEnd {
+		return fmt.Errorf("read HOST_DATA: %w: report of %d bytes", evidence.ErrTruncated, len(ev.Raw))
+	}
+	dg := d.Digest()
+	if got := ev.Raw[snpHostDataOffset:snpHostDataEnd]; !bytes.Equal(got, dg[:]) {
+		return fmt.Errorf("%w: the VM was launched with HOST_DATA %x; launch it with %x (SHA-256 of %s)", ErrHostData, got, dg, d.Canonical())
+	}
+	return nil
+}
+
 // DefaultCCELDir is where Linux exposes ACPI tables: CCEL, and data/CCEL its log.
 const DefaultCCELDir = "/sys/firmware/acpi/tables"
 
@@ -235,7 +260,10 @@ func ConfigureWorkload(c *FileConfig, inner EvidenceSource, x RTMRExtender) (Evi
 		return nil, nil, err
 	}
 	src := WorkloadSource{Inner: inner, Workload: d}
-	if inner.TEE() != evidence.TEETDX {
+	if inner.TEE() == evidence.TEESEVSNP {
+		if err := checkHostData(inner, d); err != nil {
+			return nil, nil, err
+		}
 		return src, d, nil
 	}
 	or := func(v, def string) string {

@@ -108,3 +108,41 @@ func FuzzParseRuntimeLog(f *testing.F) {
 		}
 	})
 }
+
+// TestConfigureWorkloadSNP: an SEV-SNP guest launched with HOST_DATA = the
+// description's digest starts; one launched with another value is refused at
+// start, naming the value to launch with.
+func TestConfigureWorkloadSNP(t *testing.T) {
+	auth, err := fakehw.NewSNPAuthority(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseFileConfig([]byte("workload: {name: api, images: [" + testImage + "]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := DescribeWorkload("api", []string{testImage}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dg := d.Digest()
+	for _, c := range []struct {
+		hostData []byte
+		ok       bool
+	}{{dg[:], true}, {make([]byte, 32), false}} {
+		chip, err := auth.NewChip(fakehw.SNPChipOptions{HostData: c.hostData})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, _, err := ConfigureWorkload(cfg, SNPQuoteSource{QP: chip.QuoteProvider()}, nil)
+		if c.ok != (err == nil) || (!c.ok && !errors.Is(err, ErrHostData)) {
+			t.Fatalf("HOST_DATA %x: %v", c.hostData, err)
+		}
+		if c.ok {
+			ev, err := src.Evidence(t.Context(), [64]byte{1})
+			if err != nil || ev.Workload == nil || ev.EventLog != nil {
+				t.Fatalf("evidence: %v", err)
+			}
+		}
+	}
+}
