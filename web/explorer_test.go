@@ -32,8 +32,8 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
-	"github.com/teeoracle/teeoracle/oracle/workload"
 	"github.com/teeoracle/teeoracle/oracle/verifier/verifiertest"
+	"github.com/teeoracle/teeoracle/oracle/workload"
 	"github.com/teeoracle/teeoracle/web"
 )
 
