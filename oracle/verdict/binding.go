@@ -58,7 +58,7 @@ func WorkloadIDV2SNP(measurement []byte, description [32]byte) (common.Hash, err
 	if len(measurement) != MeasurementSize {
 		return common.Hash{}, fmt.Errorf("workload id v2: sev-snp measurement has %d bytes: %w", len(measurement), ErrMeasurementSize)
 	}
-	return crypto.Keccak256Hash([]byte(WorkloadIDV2Domain), []byte{TEESEVSNP}, measurement, description[:]), nil
+	return keccak.Hash256([]byte(WorkloadIDV2Domain), []byte{TEESEVSNP}, measurement, description[:]), nil
 }
 
 // WorkloadIDV2TDX returns the version 2 workload id of a TD that runs a
@@ -77,7 +77,7 @@ func WorkloadIDV2TDX(mrtd []byte, rtmr [3][]byte, description [32]byte) (common.
 		}
 		buf = append(buf, r...)
 	}
-	return crypto.Keccak256Hash(buf, description[:]), nil
+	return keccak.Hash256(buf, description[:]), nil
 }
 
 // ReportDataDomainTag is hashed into every report-data binding so that 64 bytes
