@@ -1,0 +1,49 @@
+package verdict
+
+import (
+	"crypto/ecdsa"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// BatchTypeString is the EIP-712 type of a batch of verdicts, exactly as the
+// contract declares it: the primary type followed by the referenced Verdict type.
+const BatchTypeString = "VerdictBatch(Verdict[] verdicts)" + TypeString
+
+func batchTypeHash() common.Hash { return crypto.Keccak256Hash([]byte(BatchTypeString)) }
+
+// BatchStructHash returns the EIP-712 hashStruct of a VerdictBatch:
+// keccak256(abi.encode(BATCH_TYPEHASH, keccak256(structHash(v_0) ‖ ... ‖ structHash(v_n-1)))),
+// an array of structs being encoded as the keccak of its members' struct hashes
+// concatenated. Order matters: the same verdicts in another order are another batch.
+func BatchStructHash(vs []*Verdict) common.Hash {
+	members := make([]byte, 0, 32*len(vs))
+	for _, v := range vs {
+		sh := v.StructHash()
+		members = append(members, sh[:]...)
+	}
+	th := batchTypeHash()
+	list := crypto.Keccak256Hash(members)
+	return crypto.Keccak256Hash(th[:], list[:])
+}
+
+// BatchDigest returns the EIP-712 digest keccak256(0x1901 ‖ domainSeparator ‖
+// BatchStructHash(vs)) that oracles sign once for a whole batch. Each verdict of the
+// batch keeps its own digest (Verdict.Digest), by which it is stored and audited.
+func BatchDigest(d Domain, vs []*Verdict) common.Hash {
+	ds := d.Separator()
+	sh := BatchStructHash(vs)
+	return crypto.Keccak256Hash([]byte{0x19, 0x01}, ds[:], sh[:])
+}
+
+// SignBatch signs the batch digest of vs under domain d (r ‖ s ‖ v, low s, as Sign).
+func SignBatch(vs []*Verdict, d Domain, key *ecdsa.PrivateKey) ([]byte, error) {
+	return Sign(BatchDigest(d, vs), key)
+}
+
+// RecoverBatch returns the address that signed the batch digest of vs under d,
+// with the registry's rules (as Recover).
+func RecoverBatch(vs []*Verdict, d Domain, sig []byte) (common.Address, error) {
+	return Recover(BatchDigest(d, vs), sig)
+}
