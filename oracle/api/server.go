@@ -218,6 +218,7 @@ type Server struct {
 	handler http.Handler
 	limiter *clientLimiter
 	admit   *admission
+	cosign  *admission // batch co-signing requests of peers in flight
 	metrics *metrics
 
 	mu      sync.Mutex
@@ -240,6 +241,7 @@ func New(cfg Config, backend Backend) (*Server, error) {
 		s.limiter = newClientLimiter(cfg.RateLimit, cfg.RateBurst, cfg.EvidenceByteRate, int(cfg.MaxBodyBytes), cfg.RateClients, cfg.Now)
 	}
 	s.admit = newAdmission(cfg.MaxEvidenceInFlight, cfg.MaxEvidencePerClient, cfg.MaxEvidenceBytes)
+	s.cosign = newAdmission(maxCosignInFlight, maxCosignPerClient, maxCosignInFlight*MaxBatchRequestBytes)
 	s.metrics = newMetrics(cfg.Registerer)
 	s.handler = s.routes()
 	return s, nil
@@ -331,6 +333,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /v1/verdicts/{hash}", "verdict", s.handleVerdict)
 	handle("GET /v1/verdicts/{hash}/signature", "signature", s.handleSignature)
 	handle("GET /v1/evidence/{hash}/verdicts", "evidence_verdicts", s.handleEvidenceVerdicts)
+	handle("POST /v1/peer/batch-signature", "batch_signature", s.handleBatchSignature)
 	handle("GET /v1/archive/{kind}/{hash}", "archive", s.handleArchive)
 	handle("GET /v1/machines/due", "due", s.handleDue)
 	handle("GET /healthz", "healthz", s.handleHealthz)

@@ -34,6 +34,7 @@ type metrics struct {
 	archiveBytes   *prometheus.GaugeVec
 	archiveEntries *prometheus.GaugeVec
 	tx             *txMetrics
+	cosigned       prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -82,10 +83,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		archiveEntries: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "archive_entries",
 			Help: "Items held in the store's archives by kind (evidence, collateral, policy)."}, []string{"kind"}),
 		tx: newTxMetrics(ns),
+		cosigned: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "cosigned_verdicts_total",
+			Help: "Verdicts in batches this node co-signed for its peers (POST /v1/peer/batch-signature)."}),
 	}
 	reg.MustRegister(m.submissions, m.verdicts, m.appraisal, m.disagreements, m.quorumWaiting, m.batches,
 		m.published, m.confirmLat, m.due, m.downgrades, m.collWaits, m.ready, m.chainUp, m.headLag, m.balance,
-		m.noFunds, m.peersReach, m.peersConf, m.pruned, m.archiveBytes, m.archiveEntries, buildInfo(ns),
+		m.noFunds, m.peersReach, m.peersConf, m.pruned, m.archiveBytes, m.archiveEntries, m.cosigned, buildInfo(ns),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.tx.register(reg)
 	return m
