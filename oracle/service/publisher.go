@@ -30,6 +30,10 @@ type quorumState struct {
 	peers     []api.PeerStatus
 	disagree  bool
 	forwarded map[string]bool // peers this node gave the evidence to (guarded by qmu)
+	// lacking are signers whose signature over the verdict this node holds but who
+	// refused to co-sign a batch with it, not holding it as their own decision: they
+	// no longer count toward its quorum (guarded by qmu).
+	lacking map[common.Address]bool
 }
 
 func (q *quorumState) view() *api.QuorumStatus {
@@ -138,11 +142,7 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		}
 		s.clearFundsShort()
 	}
-	for len(ready) > 0 && ctx.Err() == nil {
-		n := min(len(ready), s.cfg.BatchMax)
-		s.send(ctx, ready[:n])
-		ready = ready[n:]
-	}
+	s.publish(ctx, ready, threshold)
 	return nil
 }
 
@@ -311,6 +311,7 @@ func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict,
 	if err != nil {
 		return nil, err
 	}
+	sigs = s.withoutLacking(q, sigs)
 	if len(sigs) < threshold && len(s.cfg.Peers) > 0 {
 		answers := s.askPeers(ctx, h, v, q, isOracle)
 		if err := s.recordPeers(h, v, q, answers, held); err != nil {
@@ -319,6 +320,7 @@ func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict,
 		if sigs, err = validSignatures(h, held, isOracle); err != nil {
 			return nil, err
 		}
+		sigs = s.withoutLacking(q, sigs)
 	}
 	s.qmu.Lock()
 	q.threshold, q.have = threshold, len(sigs)
@@ -426,6 +428,7 @@ func (s *Service) askPeer(ctx context.Context, base string, h, evHash common.Has
 			return out
 		}
 		out.status.Signer = signer.String()
+		s.notePeer(signer, base)
 		if !ok {
 			out.status.Status = "not_an_oracle"
 			return out
@@ -534,18 +537,13 @@ func (s *Service) landedElsewhere(ctx context.Context, e chain.VerdictSkipped, b
 	return ok, nil
 }
 
-// send publishes one batch through the transaction manager and waits for it. The
-// journal moves the carried submissions to submitted (with the first attempt) and
-// to confirmed or failed (with the receipt).
-func (s *Service) send(ctx context.Context, batch []*candidate) {
-	vs := make([]*verdict.Verdict, len(batch))
-	sigs := make([][][]byte, len(batch))
-	for i, c := range batch {
-		vs[i], sigs[i] = c.v, verdict.Sigs(c.sigs)
-	}
+// send publishes one batch, built by build, through the transaction manager and
+// waits for it. The journal moves the carried submissions to submitted (with the
+// first attempt) and to confirmed or failed (with the receipt).
+func (s *Service) send(ctx context.Context, batch []*candidate, build func() (chain.TxCandidate, error)) {
 	// The candidate's refs are the verdicts' digests under the registry's domain:
 	// the hashes the journal moves the carried submissions by.
-	cand, err := s.reg.SubmitVerdictsTx(vs, sigs)
+	cand, err := build()
 	if err != nil {
 		s.m.batches.WithLabelValues("error").Inc()
 		s.log.Error("verdict batch not buildable", "count", len(batch), "err", err)

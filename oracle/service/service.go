@@ -82,8 +82,9 @@ type Service struct {
 	pubWake  chan struct{} // pokes the publisher
 	submitMu sync.Mutex    // serialises the evidence-replay check and the store write
 
-	qmu    sync.Mutex
-	quorum map[common.Hash]*quorumState // verdict hash -> progress
+	qmu      sync.Mutex
+	quorum   map[common.Hash]*quorumState // verdict hash -> progress
+	peerURLs map[common.Address]string    // signer -> the configured peer that signs as it
 
 	tmu      sync.RWMutex
 	machines map[common.Hash]MachineRecord // tracked registry records

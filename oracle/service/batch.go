@@ -1,0 +1,369 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// batchTxBuilder is what the publisher needs of the registry to send a batch that
+// carries one quorum signature set for all its verdicts. The registry view
+// implements it when the registry client can build such a batch.
+type batchTxBuilder interface {
+	// SubmitBatchTx returns the submission of vs in one transaction with sigs: the
+	// oracles' signatures over verdict.BatchDigest(domain, vs), by signer
+	// ascending. Its Refs are the verdicts' own digests, in order.
+	SubmitBatchTx(vs []*verdict.Verdict, sigs [][]byte) (chain.TxCandidate, error)
+}
+
+// maxBatch is the most verdicts one batch carries: the configured bound, and never
+// more than a peer co-signs at once.
+func (s *Service) maxBatch() int { return min(s.cfg.BatchMax, api.MaxBatchVerdicts) }
+
+// publish sends the verdicts of ready, each with its quorum complete: in batches
+// with one signature set when the registry takes them, else in batches that carry
+// each verdict's own signatures.
+func (s *Service) publish(ctx context.Context, ready []*candidate, threshold int) {
+	b, ok := s.reg.(batchTxBuilder)
+	if !ok {
+		for len(ready) > 0 && ctx.Err() == nil {
+			n := min(len(ready), s.cfg.BatchMax)
+			batch := ready[:n]
+			s.send(ctx, batch, func() (chain.TxCandidate, error) { return s.perVerdictTx(batch) })
+			ready = ready[n:]
+		}
+		return
+	}
+	s.publishBatches(ctx, ready, threshold, b)
+}
+
+// perVerdictTx builds the submitVerdicts transaction of batch, each verdict with
+// its own quorum signatures.
+func (s *Service) perVerdictTx(batch []*candidate) (chain.TxCandidate, error) {
+	vs := make([]*verdict.Verdict, len(batch))
+	sigs := make([][][]byte, len(batch))
+	for i, c := range batch {
+		vs[i], sigs[i] = c.v, verdict.Sigs(c.sigs)
+	}
+	return s.reg.SubmitVerdictsTx(vs, sigs)
+}
+
+// publishBatches sends ready in batches with one signature set each. A batch's M
+// signers are this node and the peers that signed the most of the verdicts; the
+// batch is the verdicts they all signed. Each peer co-signs the batch's digest;
+// verdicts a peer says it lacks are left out (and that peer is no longer counted
+// for them), and a peer that cannot co-sign is passed over for the rest of the
+// pass, so the batch is re-formed without it. Verdicts left over wait for the next
+// pass.
+func (s *Service) publishBatches(ctx context.Context, ready []*candidate, threshold int, b batchTxBuilder) {
+	excluded := map[common.Address]bool{}
+	for len(ready) > 0 && ctx.Err() == nil {
+		signers, group, rest := pickGroup(ready, threshold, s.oracle, excluded, s.maxBatch())
+		if len(group) == 0 {
+			s.log.Warn("no quorum of oracles can co-sign a batch now; verdicts wait for the next pass",
+				"verdicts", len(ready), "passed_over", len(excluded))
+			return
+		}
+		s.learnPeers(ctx, signers, group)
+		batch, failed := s.cosign(ctx, signers, group)
+		if failed != (common.Address{}) {
+			excluded[failed] = true
+			continue
+		}
+		ready = rest
+		if batch == nil {
+			continue
+		}
+		s.send(ctx, batch.cands, func() (chain.TxCandidate, error) {
+			vs := make([]*verdict.Verdict, len(batch.cands))
+			for i, c := range batch.cands {
+				vs[i] = c.v
+			}
+			return b.SubmitBatchTx(vs, verdict.Sigs(batch.sigs))
+		})
+	}
+}
+
+// signedBatch is a batch with its one quorum signature set, by signer ascending.
+type signedBatch struct {
+	cands []*candidate
+	sigs  []verdict.Signature
+}
+
+// pickGroup chooses the next batch of ready: m signers (this node first when it
+// signed any of them, then greedily the signer that signed the most of the verdicts
+// all chosen signers signed, the lowest address on a tie), and up to max of the
+// verdicts every chosen signer signed. rest is ready without the group, in order.
+// The group is empty when no m signers outside excluded signed a common verdict.
+func pickGroup(ready []*candidate, m int, self common.Address, excluded map[common.Address]bool, max int) (signers []common.Address, group, rest []*candidate) {
+	pool := ready
+	if !excluded[self] && slices.ContainsFunc(ready, func(c *candidate) bool { return c.signedBy(self) }) {
+		signers = append(signers, self)
+		pool = filterCands(pool, func(c *candidate) bool { return c.signedBy(self) })
+	}
+	for len(signers) < m {
+		counts := map[common.Address]int{}
+		for _, c := range pool {
+			for _, sg := range c.sigs {
+				if !excluded[sg.Signer] && !slices.Contains(signers, sg.Signer) {
+					counts[sg.Signer]++
+				}
+			}
+		}
+		var best common.Address
+		for a, n := range counts {
+			if n > counts[best] || n == counts[best] && bytes.Compare(a[:], best[:]) < 0 {
+				best = a
+			}
+		}
+		if counts[best] == 0 {
+			return nil, nil, ready
+		}
+		signers = append(signers, best)
+		pool = filterCands(pool, func(c *candidate) bool { return c.signedBy(best) })
+	}
+	group = pool[:min(len(pool), max)]
+	rest = filterCands(ready, func(c *candidate) bool { return !slices.Contains(group, c) })
+	slices.SortFunc(signers, func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) })
+	return signers, group, rest
+}
+
+func (c *candidate) signedBy(a common.Address) bool {
+	return slices.ContainsFunc(c.sigs, func(s verdict.Signature) bool { return s.Signer == a })
+}
+
+func filterCands(cs []*candidate, keep func(*candidate) bool) []*candidate {
+	var out []*candidate
+	for _, c := range cs {
+		if keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// cosignRounds bounds how often one batch is re-formed because peers lack some of
+// its verdicts.
+const cosignRounds = 3
+
+// cosign collects the batch signatures of signers over group, this node's own
+// included. Verdicts a signer lacks are marked (the signer no longer counts toward
+// their quorum) and left out, and the smaller batch is asked again. It returns the
+// signed batch, nil when nothing of the group could be co-signed, or the signer that
+// could not answer (the batch is then re-formed without it).
+func (s *Service) cosign(ctx context.Context, signers []common.Address, group []*candidate) (*signedBatch, common.Address) {
+	cands := group
+	for round := 0; round < cosignRounds && len(cands) > 0; round++ {
+		vs := make([]*verdict.Verdict, len(cands))
+		hashes := make([]common.Hash, len(cands))
+		for i, c := range cands {
+			vs[i], hashes[i] = c.v, c.hash
+		}
+		digest := verdict.BatchDigest(s.domain, vs)
+		answers := s.askCosigners(ctx, signers, hashes, digest)
+		lacking := map[common.Hash]bool{}
+		for _, a := range answers {
+			if a.err != nil {
+				s.log.Warn("oracle did not co-sign a batch; re-forming it without that oracle", "signer", a.signer,
+					"verdicts", len(cands), "err", a.err)
+				return nil, a.signer
+			}
+			for _, h := range a.missing {
+				lacking[h] = true
+				s.markLacking(h, a.signer)
+			}
+		}
+		if len(lacking) == 0 {
+			sigs := make([]verdict.Signature, len(answers))
+			for i, a := range answers {
+				sigs[i] = verdict.Signature{Signer: a.signer, Sig: a.sig}
+			}
+			verdict.SortBySigner(sigs)
+			return &signedBatch{cands: cands, sigs: sigs}, common.Address{}
+		}
+		s.log.Warn("oracles lack verdicts of a batch; sending the batch without them", "lacking", len(lacking), "verdicts", len(cands))
+		cands = filterCands(cands, func(c *candidate) bool { return !lacking[c.hash] })
+	}
+	return nil, common.Address{}
+}
+
+// markLacking records that signer does not hold verdict h as its own signed
+// decision: its per-verdict signature no longer counts toward h's quorum.
+func (s *Service) markLacking(h common.Hash, signer common.Address) {
+	q := s.quorumOf(h)
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if q.lacking == nil {
+		q.lacking = map[common.Address]bool{}
+	}
+	q.lacking[signer] = true
+}
+
+// withoutLacking drops from sigs the signers known to lack the verdict.
+func (s *Service) withoutLacking(q *quorumState, sigs []verdict.Signature) []verdict.Signature {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	return slices.DeleteFunc(sigs, func(sg verdict.Signature) bool { return q.lacking[sg.Signer] })
+}
+
+// cosignAnswer is one signer's answer for a batch: its signature, or the verdicts
+// it lacks, or why it did not answer.
+type cosignAnswer struct {
+	signer  common.Address
+	sig     []byte
+	missing []common.Hash
+	err     error
+}
+
+// askCosigners has every signer sign the batch digest at once: this node signs it
+// itself (it signed every verdict of the batch), peers are asked over HTTP.
+func (s *Service) askCosigners(ctx context.Context, signers []common.Address, hashes []common.Hash, digest common.Hash) []cosignAnswer {
+	answers := make([]cosignAnswer, len(signers))
+	var wg sync.WaitGroup
+	for i, a := range signers {
+		answers[i].signer = a
+		if a == s.oracle {
+			answers[i].sig, answers[i].err = verdict.Sign(digest, s.cfg.OracleKey)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i].sig, answers[i].missing, answers[i].err = s.askCosign(ctx, a, hashes, digest)
+		}()
+	}
+	wg.Wait()
+	return answers
+}
+
+// askCosign asks the peer of signer for its signature over the batch digest of
+// hashes, checking it recovers to signer; a 422 names the verdicts it lacks.
+func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes []common.Hash, digest common.Hash) ([]byte, []common.Hash, error) {
+	base, ok := s.peerOf(signer)
+	if !ok {
+		return nil, nil, fmt.Errorf("no configured peer is known to sign as %s", signer)
+	}
+	body, err := json.Marshal(map[string][]common.Hash{"verdict_hashes": hashes})
+	if err != nil {
+		return nil, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/peer/batch-signature", bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return nil, nil, err
+	}
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return cosignedSig(raw, signer, digest)
+	case http.StatusUnprocessableEntity:
+		missing, err := lackedOf(raw, hashes)
+		return nil, missing, err
+	}
+	return nil, nil, fmt.Errorf("%s: HTTP %d %s", base, resp.StatusCode, bytes.TrimSpace(raw[:min(len(raw), 512)]))
+}
+
+// cosignedSig reads a 200 answer: the signature must recover to signer over digest.
+func cosignedSig(raw []byte, signer common.Address, digest common.Hash) ([]byte, []common.Hash, error) {
+	var v api.BatchSignatureView
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, nil, fmt.Errorf("batch signature answer: %w", err)
+	}
+	sig, err := hexutil.Decode(v.Signature)
+	if err != nil {
+		return nil, nil, fmt.Errorf("batch signature is not hex: %w", err)
+	}
+	got, err := verdict.Recover(digest, sig)
+	if err != nil {
+		return nil, nil, fmt.Errorf("batch signature: %w", err)
+	}
+	if got != signer {
+		return nil, nil, fmt.Errorf("batch signature recovers to %s, not %s (the peer signed another batch)", got, signer)
+	}
+	return sig, nil, nil
+}
+
+// lackedOf reads a 422 answer: the verdicts of hashes the peer lacks. An answer
+// naming none of them is an error.
+func lackedOf(raw []byte, hashes []common.Hash) ([]common.Hash, error) {
+	var nb struct {
+		Error   string        `json:"error"`
+		Missing []common.Hash `json:"missing"`
+	}
+	if err := json.Unmarshal(raw, &nb); err != nil {
+		return nil, fmt.Errorf("batch signature refusal: %w", err)
+	}
+	missing := slices.DeleteFunc(nb.Missing, func(h common.Hash) bool { return !slices.Contains(hashes, h) })
+	if len(missing) == 0 {
+		return nil, fmt.Errorf("batch signature refused naming no verdict of the batch: %s", nb.Error)
+	}
+	return missing, nil
+}
+
+// peerOf returns the base URL of the configured peer that signs as a.
+func (s *Service) peerOf(a common.Address) (string, bool) {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	u, ok := s.peerURLs[a]
+	return u, ok
+}
+
+// notePeer records that the configured peer at base signs as a.
+func (s *Service) notePeer(a common.Address, base string) {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if s.peerURLs == nil {
+		s.peerURLs = map[common.Address]string{}
+	}
+	s.peerURLs[a] = base
+}
+
+// learnPeers finds which configured peers sign as the batch's signers when that is
+// not known yet (a node learns it when it fetches a peer's signature, which a node
+// restarted with its quorums complete has not done): it fetches the peers'
+// signatures over verdicts of the group.
+func (s *Service) learnPeers(ctx context.Context, signers []common.Address, group []*candidate) {
+	known := map[string]bool{}
+	unknown := false
+	for _, a := range signers {
+		if u, ok := s.peerOf(a); ok {
+			known[u] = true
+		} else if a != s.oracle {
+			unknown = true
+		}
+	}
+	if !unknown {
+		return
+	}
+	anyone := func(common.Address) (bool, error) { return true, nil }
+	for _, p := range s.cfg.Peers {
+		for _, c := range group[:min(len(group), 3)] {
+			if known[p] {
+				break
+			}
+			if a := s.askPeer(ctx, p, c.hash, c.v.EvidenceHash, anyone); a.sig != nil {
+				known[p] = true
+			}
+		}
+	}
+}

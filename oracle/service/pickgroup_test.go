@@ -1,0 +1,75 @@
+package service
+
+import (
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+func candSignedBy(h byte, signers ...common.Address) *candidate {
+	c := &candidate{hash: common.Hash{h}}
+	for _, a := range signers {
+		c.sigs = append(c.sigs, verdict.Signature{Signer: a})
+	}
+	return c
+}
+
+func hashesOf(cs []*candidate) []byte {
+	var out []byte
+	for _, c := range cs {
+		out = append(out, c.hash[0])
+	}
+	return out
+}
+
+func TestPickGroup(t *testing.T) {
+	self, p1, p2, p3 := common.Address{0x50}, common.Address{0x10}, common.Address{0x20}, common.Address{0x30}
+	ready := []*candidate{
+		candSignedBy(1, self, p1),
+		candSignedBy(2, self, p2),
+		candSignedBy(3, self, p2, p1),
+		candSignedBy(4, self, p2),
+		candSignedBy(5, p1, p3), // this node's signature does not count (e.g. it lacks it)
+	}
+	t.Run("self and the peer that signed the most", func(t *testing.T) {
+		signers, group, rest := pickGroup(ready, 2, self, nil, 32)
+		if len(signers) != 2 || signers[0] != p2 || signers[1] != self {
+			t.Fatalf("signers %v, want [%s %s] ascending", signers, p2, self)
+		}
+		if string(hashesOf(group)) != "\x02\x03\x04" || string(hashesOf(rest)) != "\x01\x05" {
+			t.Fatalf("group %v rest %v", hashesOf(group), hashesOf(rest))
+		}
+	})
+	t.Run("bounded by max, the rest kept in order", func(t *testing.T) {
+		_, group, rest := pickGroup(ready, 2, self, nil, 2)
+		if string(hashesOf(group)) != "\x02\x03" || string(hashesOf(rest)) != "\x01\x04\x05" {
+			t.Fatalf("group %v rest %v", hashesOf(group), hashesOf(rest))
+		}
+	})
+	t.Run("an excluded peer is passed over", func(t *testing.T) {
+		signers, group, _ := pickGroup(ready, 2, self, map[common.Address]bool{p2: true}, 32)
+		if len(signers) != 2 || signers[0] != p1 || signers[1] != self || string(hashesOf(group)) != "\x01\x03" {
+			t.Fatalf("signers %v group %v", signers, hashesOf(group))
+		}
+	})
+	t.Run("verdicts this node did not sign form their own group", func(t *testing.T) {
+		signers, group, rest := pickGroup([]*candidate{ready[4]}, 2, self, nil, 32)
+		if len(signers) != 2 || signers[0] != p1 || signers[1] != p3 || len(group) != 1 || len(rest) != 0 {
+			t.Fatalf("signers %v group %v rest %v", signers, hashesOf(group), hashesOf(rest))
+		}
+	})
+	t.Run("no m signers in common", func(t *testing.T) {
+		signers, group, rest := pickGroup(ready[:2], 3, self, nil, 32)
+		if signers != nil || group != nil || len(rest) != 2 {
+			t.Fatalf("signers %v group %v rest %v, want nothing grouped", signers, hashesOf(group), hashesOf(rest))
+		}
+	})
+	t.Run("tie broken by the lowest address", func(t *testing.T) {
+		signers, group, _ := pickGroup(ready[:2], 2, self, nil, 32)
+		if signers[0] != p1 || string(hashesOf(group)) != "\x01" {
+			t.Fatalf("signers %v group %v, want p1 (lower than p2) with verdict 1", signers, hashesOf(group))
+		}
+	})
+}
