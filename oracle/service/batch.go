@@ -18,56 +18,19 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
-// batchTxBuilder is what the publisher needs of the registry to send a batch that
-// carries one quorum signature set for all its verdicts. The registry view
-// implements it when the registry client can build such a batch.
-type batchTxBuilder interface {
-	// SubmitBatchTx returns the submission of vs in one transaction with sigs: the
-	// oracles' signatures over verdict.BatchDigest(domain, vs), by signer
-	// ascending. Its Refs are the verdicts' own digests, in order.
-	SubmitBatchTx(vs []*verdict.Verdict, sigs [][]byte) (chain.TxCandidate, error)
-}
-
 // maxBatch is the most verdicts one batch carries: the configured bound, and never
 // more than a peer co-signs at once.
 func (s *Service) maxBatch() int { return min(s.cfg.BatchMax, api.MaxBatchVerdicts) }
 
-// publish sends the verdicts of ready, each with its quorum complete: in batches
-// with one signature set when the registry takes them, else in batches that carry
-// each verdict's own signatures.
-func (s *Service) publish(ctx context.Context, ready []*candidate, threshold int) {
-	b, ok := s.reg.(batchTxBuilder)
-	if !ok {
-		for len(ready) > 0 && ctx.Err() == nil {
-			n := min(len(ready), s.cfg.BatchMax)
-			batch := ready[:n]
-			s.send(ctx, batch, func() (chain.TxCandidate, error) { return s.perVerdictTx(batch) })
-			ready = ready[n:]
-		}
-		return
-	}
-	s.publishBatches(ctx, ready, threshold, b)
-}
-
-// perVerdictTx builds the submitVerdicts transaction of batch, each verdict with
-// its own quorum signatures.
-func (s *Service) perVerdictTx(batch []*candidate) (chain.TxCandidate, error) {
-	vs := make([]*verdict.Verdict, len(batch))
-	sigs := make([][][]byte, len(batch))
-	for i, c := range batch {
-		vs[i], sigs[i] = c.v, verdict.Sigs(c.sigs)
-	}
-	return s.reg.SubmitVerdictsTx(vs, sigs)
-}
-
-// publishBatches sends ready in batches with one signature set each. A batch's M
+// publishBatches sends ready, the verdicts whose quorum of per-verdict
+// signatures is complete, in submitBatch transactions with one signature set each. A batch's M
 // signers are this node and the peers that signed the most of the verdicts; the
 // batch is the verdicts they all signed. Each peer co-signs the batch's digest;
 // verdicts a peer says it lacks are left out (and that peer is no longer counted
 // for them), and a peer that cannot co-sign is passed over for the rest of the
 // pass, so the batch is re-formed without it. Verdicts left over wait for the next
 // pass.
-func (s *Service) publishBatches(ctx context.Context, ready []*candidate, threshold int, b batchTxBuilder) {
+func (s *Service) publishBatches(ctx context.Context, ready []*candidate, threshold int) {
 	excluded := map[common.Address]bool{}
 	for len(ready) > 0 && ctx.Err() == nil {
 		signers, group, rest := pickGroup(ready, threshold, s.oracle, excluded, s.maxBatch())
@@ -91,7 +54,7 @@ func (s *Service) publishBatches(ctx context.Context, ready []*candidate, thresh
 			for i, c := range batch.cands {
 				vs[i] = c.v
 			}
-			return b.SubmitBatchTx(vs, verdict.Sigs(batch.sigs))
+			return s.reg.SubmitBatchTx(vs, verdict.Sigs(batch.sigs))
 		})
 	}
 }

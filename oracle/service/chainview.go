@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -65,8 +64,11 @@ type registryView interface {
 	// SimulateSubmit runs submitVerdict(v, sigs) as an eth_call from `from`,
 	// returning the decoded revert (a *chain.RevertError) if it would fail.
 	SimulateSubmit(ctx context.Context, from common.Address, v *verdict.Verdict, sigs [][]byte) error
-	// SubmitVerdictsTx returns the batched submission of vs with their signatures.
-	SubmitVerdictsTx(vs []*verdict.Verdict, sigs [][][]byte) (chain.TxCandidate, error)
+	// SubmitBatchTx returns the submission of vs in one transaction under one
+	// quorum signature set: sigs are the oracles' signatures over
+	// verdict.BatchDigest(domain, vs), by signer ascending. Its Refs are the
+	// verdicts' own digests, in order.
+	SubmitBatchTx(vs []*verdict.Verdict, sigs [][]byte) (chain.TxCandidate, error)
 	// AcceptedDigests returns the digests of the verdicts accepted for a machine
 	// in blocks [from, latest], with the block of each.
 	AcceptedDigests(ctx context.Context, machine common.Hash, from uint64) (map[common.Hash]uint64, error)
@@ -143,15 +145,8 @@ func (c chainRegistry) SimulateSubmit(ctx context.Context, from common.Address, 
 	return c.r.Simulate(ctx, from, cand)
 }
 
-func (c chainRegistry) SubmitVerdictsTx(vs []*verdict.Verdict, sigs [][][]byte) (chain.TxCandidate, error) {
-	if len(vs) != len(sigs) {
-		return chain.TxCandidate{}, fmt.Errorf("%w: %d verdicts with %d signature lists", chain.ErrBadVerdict, len(vs), len(sigs))
-	}
-	svs := make([]chain.SignedVerdict, len(vs))
-	for i, v := range vs {
-		svs[i] = chain.SignedVerdict{Verdict: *v, Signatures: sigs[i]}
-	}
-	return c.r.SubmitVerdictsTx(svs)
+func (c chainRegistry) SubmitBatchTx(vs []*verdict.Verdict, sigs [][]byte) (chain.TxCandidate, error) {
+	return c.r.SubmitBatchTx(vs, sigs)
 }
 
 func (c chainRegistry) AcceptedDigests(ctx context.Context, machine common.Hash, from uint64) (map[common.Hash]uint64, error) {

@@ -142,7 +142,7 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		}
 		s.clearFundsShort()
 	}
-	s.publish(ctx, ready, threshold)
+	s.publishBatches(ctx, ready, threshold)
 	return nil
 }
 
