@@ -381,9 +381,11 @@ func TestE2EFaults(t *testing.T) {
 			t.Fatalf("machine %s not trusted after recovery", s.machine)
 		}
 	}
-	// Exactly once: one VerdictAccepted per machine.
+	// Exactly once: one VerdictAccepted (submitVerdict) or VerdictRecorded
+	// (submitBatch) per machine; both carry the verdict's digest first in their data.
 	logs, err := client.FilterLogs(ctxT(t), ethereum.FilterQuery{FromBlock: big.NewInt(0), Addresses: []common.Address{e.registry},
-		Topics: [][]common.Hash{{crypto.Keccak256Hash([]byte("VerdictAccepted(bytes32,address,bytes32,uint8,bytes32,bytes32,bytes32,uint64,uint64)"))}}})
+		Topics: [][]common.Hash{{crypto.Keccak256Hash([]byte("VerdictAccepted(bytes32,address,bytes32,uint8,bytes32,bytes32,bytes32,uint64,uint64)")),
+			crypto.Keccak256Hash([]byte("VerdictRecorded(bytes32,bytes32)"))}}})
 	if err != nil {
 		t.Fatal(err)
 	}
