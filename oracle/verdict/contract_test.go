@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/teeoracle/teeoracle/bindings"
+	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
@@ -122,6 +123,32 @@ func TestDigestMatchesContract(t *testing.T) {
 		}
 		if got := v.Digest(d.domain); got != common.Hash(want) {
 			t.Errorf("verdict %d: digest %s, contract %x", i, got, want)
+		}
+	}
+}
+
+// TestBatchDigestMatchesContract checks verdict.BatchDigest against the deployed
+// contract's hashBatch over the same verdicts packed as submitBatch takes them,
+// for batches of 1 to 20 (the extremes of every field included).
+func TestBatchDigestMatchesContract(t *testing.T) {
+	d := deploy(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	pool := []verdict.Verdict{{}, {TEE: 255, Status: 255, TCBStatus: 255, TCB: ^uint64(0), AnchorBlockNumber: ^uint64(0),
+		IssuedAt: ^uint64(0), ExpiresAt: ^uint64(0), Reasons: ^uint64(0)}}
+	for range 20 {
+		pool = append(pool, randomVerdict(r))
+	}
+	for n := 1; n <= 20; n++ {
+		batch := make([]*verdict.Verdict, n)
+		for i := range batch {
+			batch[i] = &pool[(n+i)%len(pool)]
+		}
+		want, err := bind.Call(d.contract, nil, d.reg.PackHashBatch(chain.PackBatch(batch)), d.reg.UnpackHashBatch)
+		if err != nil {
+			t.Fatalf("batch of %d: hashBatch: %v", n, err)
+		}
+		if got := verdict.BatchDigest(d.domain, batch); got != common.Hash(want) {
+			t.Errorf("batch of %d: digest %s, contract %x", n, got, want)
 		}
 	}
 }
