@@ -75,7 +75,7 @@ type registryView interface {
 	// MachinesTouched returns the ids of the machines named by registry events in
 	// blocks [from, to].
 	MachinesTouched(ctx context.Context, from, to uint64) ([]common.Hash, error)
-	// BatchOutcome returns the verdicts a submitVerdicts receipt accepted (by
+	// BatchOutcome returns the verdicts a submitBatch receipt accepted (by
 	// digest) and the entries it skipped.
 	BatchOutcome(rcpt *types.Receipt) (map[common.Hash]bool, []chain.VerdictSkipped, error)
 }

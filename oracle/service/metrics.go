@@ -51,7 +51,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		quorumWaiting: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "quorum_waiting",
 			Help: "Signed verdicts waiting for their quorum."}),
 		batches: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "publish_batches_total",
-			Help: "submitVerdicts transactions by outcome."}, []string{"outcome"}),
+			Help: "submitBatch transactions by outcome."}, []string{"outcome"}),
 		published: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "published_verdicts_total",
 			Help: "Verdicts carried by confirmed transactions of this node."}),
 		confirmLat: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "submission_to_confirmation_seconds",

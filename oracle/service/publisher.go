@@ -476,7 +476,7 @@ func (s *Service) getJSON(ctx context.Context, url string, v any) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// batchOutcome reads a mined submitVerdicts receipt for the verdicts the registry
+// batchOutcome reads a mined submitBatch receipt for the verdicts the registry
 // skipped (chain.VerdictSkipped), with the reason of each, so that their
 // submissions end failed rather than confirmed. A verdict skipped as stale whose
 // very digest is accepted on-chain (another relayer landed the same verdict first)

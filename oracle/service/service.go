@@ -2,7 +2,8 @@
 // the verdict signer, the registry and the transaction manager behind the HTTP API,
 // and runs the node's loops: a worker pool that appraises, decides and signs
 // submitted evidence; a publisher that gathers the quorum's signatures from peers
-// and batches verdicts into submitVerdicts transactions; and the continuous
+// and batches verdicts into submitBatch transactions, each under one quorum
+// signature set its peers co-sign; and the continuous
 // attestation loop that tracks machines' expiry and re-appraises archived evidence
 // when collateral changes. See docs/operator.md.
 //
