@@ -29,15 +29,15 @@ func (s *Service) maxBatch() int { return min(s.cfg.BatchMax, api.MaxBatchVerdic
 // batch is the verdicts they all signed. Each peer co-signs the batch's digest;
 // verdicts a peer says it lacks are left out (and that peer is no longer counted
 // for them), and a peer that cannot co-sign is passed over for the rest of the
-// pass, so the batch is re-formed without it. Verdicts left over wait for the next
-// pass.
+// pass, so the batch is re-formed without it. Verdicts no M oracles can co-sign
+// wait for the next pass, and once their quorum is RelayDelay old go out with their
+// own signatures (publishUncosigned).
 func (s *Service) publishBatches(ctx context.Context, ready []*candidate, threshold int) {
 	excluded := map[common.Address]bool{}
 	for len(ready) > 0 && ctx.Err() == nil {
 		signers, group, rest := pickGroup(ready, threshold, s.oracle, excluded, s.maxBatch())
 		if len(group) == 0 {
-			s.log.Warn("no quorum of oracles can co-sign a batch now; verdicts wait for the next pass",
-				"verdicts", len(ready), "passed_over", len(excluded))
+			s.publishUncosigned(ctx, ready, excluded)
 			return
 		}
 		s.learnPeers(ctx, signers, group)
@@ -56,6 +56,47 @@ func (s *Service) publishBatches(ctx context.Context, ready []*candidate, thresh
 				vs[i] = c.v
 			}
 			cand, err := s.reg.SubmitBatchTx(vs, verdict.Sigs(batch.sigs))
+			if err != nil {
+				return cand, err
+			}
+			return s.withSkipAllowance(ctx, cand, len(vs))
+		})
+	}
+}
+
+// publishUncosigned sends, in submitVerdicts transactions carrying each verdict's
+// own quorum signatures, the verdicts of stuck no M oracles could co-sign in a batch
+// (a co-signer is down, or runs a node without batch co-signing) whose quorum has
+// been complete for RelayDelay; the others wait for the next pass. It costs more gas
+// than a batch, and keeps the verdicts moving.
+func (s *Service) publishUncosigned(ctx context.Context, stuck []*candidate, passedOver map[common.Address]bool) {
+	now := s.cfg.Now()
+	due := filterCands(stuck, func(c *candidate) bool {
+		q := s.quorumOf(c.hash)
+		s.qmu.Lock()
+		defer s.qmu.Unlock()
+		return !q.quorumAt.IsZero() && now.Sub(q.quorumAt) >= s.cfg.RelayDelay
+	})
+	if len(due) == 0 {
+		s.log.Debug("no quorum of oracles can co-sign a batch now; verdicts wait", "verdicts", len(stuck))
+		return
+	}
+	var over []common.Address
+	for a := range passedOver {
+		over = append(over, a)
+	}
+	s.log.Warn("no quorum of oracles could co-sign a batch within the relay delay; verdicts go out with their own signatures",
+		"verdicts", len(due), "waiting", len(stuck)-len(due), "not_cosigning", over)
+	for len(due) > 0 && ctx.Err() == nil {
+		batch := due[:min(len(due), s.cfg.BatchMax)]
+		due = due[len(batch):]
+		s.send(ctx, batch, func() (chain.TxCandidate, error) {
+			vs := make([]*verdict.Verdict, len(batch))
+			sigs := make([][][]byte, len(batch))
+			for i, c := range batch {
+				vs[i], sigs[i] = c.v, verdict.Sigs(c.sigs)
+			}
+			cand, err := s.reg.SubmitVerdictsTx(vs, sigs)
 			if err != nil {
 				return cand, err
 			}
@@ -166,7 +207,7 @@ func (s *Service) cosign(ctx context.Context, signers []common.Address, group []
 		lacking := map[common.Hash]bool{}
 		for _, a := range answers {
 			if a.err != nil {
-				s.log.Warn("oracle did not co-sign a batch; re-forming it without that oracle", "signer", a.signer,
+				s.log.Debug("oracle did not co-sign a batch; re-forming it without that oracle", "signer", a.signer,
 					"verdicts", len(cands), "err", a.err)
 				return nil, a.signer
 			}

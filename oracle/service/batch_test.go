@@ -125,7 +125,8 @@ func storedVerdictOf(t *testing.T, nodes []*node, id, evidence common.Hash) *ver
 // TestE2EBatchOneSignatureSet: a 2-of-3 quorum publishes verdicts in one
 // transaction carrying one signature set over the batch digest. A peer that no
 // longer holds a verdict it once signed refuses to co-sign it: the batch goes out
-// without that verdict, which lands later with another peer's co-signature.
+// without that verdict, which lands later with another peer's co-signature. A
+// verdict whose co-signer is down goes out with its own signatures.
 func TestE2EBatchOneSignatureSet(t *testing.T) {
 	t.Parallel()
 	type oracle struct {
@@ -147,7 +148,7 @@ func TestE2EBatchOneSignatureSet(t *testing.T) {
 	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
 	var machines []common.Hash
 	var agents []*agent
-	for i := range 4 {
+	for i := range 5 {
 		machines = append(machines, e.registerMachine(t, provider, byte(i+1), verdict.TEESEVSNP))
 		agents = append(agents, e.newAgent(t, snp, machines[i]))
 	}
@@ -164,7 +165,7 @@ func TestE2EBatchOneSignatureSet(t *testing.T) {
 	anchors := make([]uint64, 4)
 	idsL := make([]string, 4)
 	hashes := make([]common.Hash, 4)
-	for i, ag := range agents {
+	for i, ag := range agents[:4] {
 		ch := ag.challenge(t, L)
 		bundles[i], anchors[i] = ag.evidenceFor(t, ch, good, nil), ch.AnchorBlockNumber
 		code, res := ag.submit(t, L, anchors[i], bundles[i])
@@ -235,9 +236,30 @@ func TestE2EBatchOneSignatureSet(t *testing.T) {
 	}
 	waitState(t, L, idsL[3], 60*time.Second, "confirmed")
 	landed = batchesLanding(t, e, nodes, machines[3])
-	if len(landed) != 1 || !slices.Equal(landed[0].machines, machines[3:]) ||
+	if len(landed) != 1 || !slices.Equal(landed[0].machines, machines[3:4]) ||
 		!slices.Equal(landed[0].signers, []common.Address{os[0].addr, os[2].addr}) {
 		t.Fatalf("fourth verdict landed as %+v, want one batch of it signed by L and C", landed)
+	}
+	// B goes down after signing a fifth verdict (its signature reaches L's store as
+	// from an earlier pass), and C never saw it: no two oracles can co-sign a batch
+	// with it. Once its quorum is RelayDelay old it goes out with its own signatures.
+	stopNode(t, B)
+	ch := agents[4].challenge(t, L)
+	code, res = agents[4].submit(t, L, ch.AnchorBlockNumber, agents[4].evidenceFor(t, ch, good, nil))
+	if code != 202 {
+		t.Fatalf("submit to L: HTTP %d %s", code, res.Error)
+	}
+	h5 := *waitState(t, L, res.ID, 20*time.Second, "signed").VerdictHash
+	sigB, err := verdict.Sign(h5, os[1].key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := L.store.PutSignature(h5, os[1].addr, sigB); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, L, res.ID, 60*time.Second, "confirmed")
+	if landed := batchesLanding(t, e, nodes, machines[4]); len(landed) != 0 {
+		t.Fatalf("verdict no two oracles could co-sign landed in a batch: %+v", landed)
 	}
 	for i, m := range machines {
 		if !e.isTrusted(t, m) {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -69,6 +70,10 @@ type registryView interface {
 	// verdict.BatchDigest(domain, vs), by signer ascending. Its Refs are the
 	// verdicts' own digests, in order.
 	SubmitBatchTx(vs []*verdict.Verdict, sigs [][]byte) (chain.TxCandidate, error)
+	// SubmitVerdictsTx returns the submission of vs in one transaction, each with
+	// its own quorum signatures (sigs[i] over vs[i]'s digest): the fallback for
+	// verdicts no M oracles can co-sign in a batch.
+	SubmitVerdictsTx(vs []*verdict.Verdict, sigs [][][]byte) (chain.TxCandidate, error)
 	// AcceptedDigests returns the digests of the verdicts accepted for a machine
 	// in blocks [from, latest], with the block of each.
 	AcceptedDigests(ctx context.Context, machine common.Hash, from uint64) (map[common.Hash]uint64, error)
@@ -147,6 +152,17 @@ func (c chainRegistry) SimulateSubmit(ctx context.Context, from common.Address, 
 
 func (c chainRegistry) SubmitBatchTx(vs []*verdict.Verdict, sigs [][]byte) (chain.TxCandidate, error) {
 	return c.r.SubmitBatchTx(vs, sigs)
+}
+
+func (c chainRegistry) SubmitVerdictsTx(vs []*verdict.Verdict, sigs [][][]byte) (chain.TxCandidate, error) {
+	if len(vs) != len(sigs) {
+		return chain.TxCandidate{}, fmt.Errorf("%w: %d verdicts with %d signature lists", chain.ErrBadVerdict, len(vs), len(sigs))
+	}
+	svs := make([]chain.SignedVerdict, len(vs))
+	for i, v := range vs {
+		svs[i] = chain.SignedVerdict{Verdict: *v, Signatures: sigs[i]}
+	}
+	return c.r.SubmitVerdictsTx(svs)
 }
 
 func (c chainRegistry) AcceptedDigests(ctx context.Context, machine common.Hash, from uint64) (map[common.Hash]uint64, error) {
