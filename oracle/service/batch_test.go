@@ -16,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -220,14 +221,12 @@ func TestE2EBatchOneSignatureSet(t *testing.T) {
 	t.Logf("2-of-3 batch of %d verdicts, one signature set: %d gas (%d per verdict)", len(first.machines), first.gas,
 		first.gas/uint64(len(first.machines)))
 	// The next publisher pass counts the verdict B lacks without B's signature.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		v := waitState(t, L, idsL[3], time.Second, "signed")
-		if v.Quorum != nil && v.Quorum.Signatures == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("verdict B lacks: quorum %+v, want B no longer counted (1 of 2)", v.Quorum)
-		}
+	var q *api.QuorumStatus
+	if !eventually(10*time.Second, 100*time.Millisecond, func() bool {
+		q = waitState(t, L, idsL[3], time.Second, "signed").Quorum
+		return q != nil && q.Signatures == 1
+	}) {
+		t.Fatalf("verdict B lacks: quorum %+v, want B no longer counted (1 of 2)", q)
 	}
 	// C signs the fourth verdict: it lands in a batch co-signed by L and C.
 	code, res := agents[3].submit(t, C, anchors[3], bundles[3])
