@@ -1,10 +1,15 @@
 package service
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
@@ -72,4 +77,44 @@ func TestPickGroup(t *testing.T) {
 			t.Fatalf("signers %v group %v, want p1 (lower than p2) with verdict 1", signers, hashesOf(group))
 		}
 	})
+}
+
+// A peer's co-signing answer is believed only for the batch asked: a signature
+// over another digest, or by another key, or a refusal naming no verdict of the
+// batch, is an error (the publisher then passes the peer over).
+func TestCosignAnswersChecked(t *testing.T) {
+	key, err := crypto.ToECDSA(crypto.Keccak256([]byte("cosign answer peer")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer := crypto.PubkeyToAddress(key.PublicKey)
+	digest, other := common.Hash{1}, common.Hash{2}
+	answer := func(d common.Hash) []byte {
+		sig, err := verdict.Sign(d, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(api.BatchSignatureView{Signer: peer, Signature: hexutil.Encode(sig), BatchDigest: d})
+		return b
+	}
+	if sig, _, err := cosignedSig(answer(digest), peer, digest); err != nil || len(sig) != verdict.SignatureSize {
+		t.Fatalf("good answer: %v", err)
+	}
+	if _, _, err := cosignedSig(answer(other), peer, digest); err == nil || !strings.Contains(err.Error(), "signed another batch") {
+		t.Fatalf("signature over another digest: err = %v", err)
+	}
+	if _, _, err := cosignedSig(answer(digest), common.Address{9}, digest); err == nil {
+		t.Fatal("signature by another key than the signer asked accepted")
+	}
+	if _, _, err := cosignedSig([]byte(`{"signature":"0xzz"}`), peer, digest); err == nil {
+		t.Fatal("non-hex signature accepted")
+	}
+	asked := []common.Hash{{0xa}, {0xb}}
+	got, err := lackedOf([]byte(`{"missing":["`+common.Hash{0xb}.Hex()+`","`+common.Hash{0xc}.Hex()+`"]}`), asked)
+	if err != nil || len(got) != 1 || got[0] != (common.Hash{0xb}) {
+		t.Fatalf("refusal naming one asked verdict and one other: %v, %v; want only the asked one", got, err)
+	}
+	if _, err := lackedOf([]byte(`{"missing":["`+common.Hash{0xc}.Hex()+`"]}`), asked); err == nil {
+		t.Fatal("refusal naming no verdict of the batch accepted")
+	}
 }
