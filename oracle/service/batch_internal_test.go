@@ -1,7 +1,10 @@
 package service
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -116,5 +119,45 @@ func TestCosignAnswersChecked(t *testing.T) {
 	}
 	if _, err := lackedOf([]byte(`{"missing":["`+common.Hash{0xc}.Hex()+`"]}`), asked); err == nil {
 		t.Fatal("refusal naming no verdict of the batch accepted")
+	}
+}
+
+// A node that restarted with its quorums complete has not asked its peers for
+// signatures, so it does not know which peer signs as which oracle: learnPeers
+// finds out from the peers' own signatures over the batch's verdicts, and maps
+// nobody to a peer that has none.
+func TestLearnPeers(t *testing.T) {
+	key, err := crypto.ToECDSA(crypto.Keccak256([]byte("learn peers peer")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer := crypto.PubkeyToAddress(key.PublicKey)
+	h := common.Hash{0x42}
+	sig, err := verdict.Sign(h, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/verdicts/"+h.String()+"/signature" {
+			http.NotFound(w, r)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(api.SignatureView{Signer: peer, Signature: hexutil.Encode(sig)})
+	}))
+	defer signing.Close()
+	blank := httptest.NewServer(http.NotFoundHandler())
+	defer blank.Close()
+	self := common.Address{0x01}
+	s := &Service{cfg: Config{Peers: []string{blank.URL, signing.URL}}, http: signing.Client(), oracle: self}
+	c := &candidate{hash: h, v: &verdict.Verdict{EvidenceHash: common.Hash{0x43}}}
+	if _, ok := s.peerOf(peer); ok {
+		t.Fatal("peer known before learning")
+	}
+	s.learnPeers(context.Background(), []common.Address{self, peer}, []*candidate{c})
+	if u, ok := s.peerOf(peer); !ok || u != signing.URL {
+		t.Fatalf("peer %s mapped to %q (%v), want %s", peer, u, ok, signing.URL)
+	}
+	if len(s.peerURLs) != 1 {
+		t.Fatalf("peers learnt %v, want only the one that signed", s.peerURLs)
 	}
 }
