@@ -23,9 +23,9 @@ import (
 // more than a peer co-signs at once.
 func (s *Service) maxBatch() int { return min(s.cfg.BatchMax, api.MaxBatchVerdicts) }
 
-// publishBatches sends ready, the verdicts whose quorum of per-verdict
-// signatures is complete, in submitBatch transactions with one signature set each. A batch's M
-// signers are this node and the peers that signed the most of the verdicts; the
+// publishBatches sends ready, the verdicts whose quorum of per-verdict signatures
+// is complete, in submitBatch transactions with one signature set each. A batch's
+// M signers are this node and the peers that signed the most of the verdicts; the
 // batch is the verdicts they all signed. Each peer co-signs the batch's digest;
 // verdicts a peer says it lacks are left out (and that peer is no longer counted
 // for them), and a peer that cannot co-sign is passed over for the rest of the
