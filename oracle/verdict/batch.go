@@ -1,17 +1,16 @@
 package verdict
 
 import (
-	"crypto/ecdsa"
-
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/teeoracle/teeoracle/internal/keccak"
 )
 
 // BatchTypeString is the EIP-712 type of a batch of verdicts, exactly as the
 // contract declares it: the primary type followed by the referenced Verdict type.
 const BatchTypeString = "VerdictBatch(Verdict[] verdicts)" + TypeString
 
-func batchTypeHash() common.Hash { return crypto.Keccak256Hash([]byte(BatchTypeString)) }
+func batchTypeHash() common.Hash { return keccak.Hash256([]byte(BatchTypeString)) }
 
 // BatchStructHash returns the EIP-712 hashStruct of a VerdictBatch:
 // keccak256(abi.encode(BATCH_TYPEHASH, keccak256(structHash(v_0) ‖ ... ‖ structHash(v_n-1)))),
@@ -24,8 +23,8 @@ func BatchStructHash(vs []*Verdict) common.Hash {
 		members = append(members, sh[:]...)
 	}
 	th := batchTypeHash()
-	list := crypto.Keccak256Hash(members)
-	return crypto.Keccak256Hash(th[:], list[:])
+	list := keccak.Hash256(members)
+	return keccak.Hash256(th[:], list[:])
 }
 
 // BatchDigest returns the EIP-712 digest keccak256(0x1901 ‖ domainSeparator ‖
@@ -34,16 +33,6 @@ func BatchStructHash(vs []*Verdict) common.Hash {
 func BatchDigest(d Domain, vs []*Verdict) common.Hash {
 	ds := d.Separator()
 	sh := BatchStructHash(vs)
-	return crypto.Keccak256Hash([]byte{0x19, 0x01}, ds[:], sh[:])
+	return keccak.Hash256([]byte{0x19, 0x01}, ds[:], sh[:])
 }
 
-// SignBatch signs the batch digest of vs under domain d (r ‖ s ‖ v, low s, as Sign).
-func SignBatch(vs []*Verdict, d Domain, key *ecdsa.PrivateKey) ([]byte, error) {
-	return Sign(BatchDigest(d, vs), key)
-}
-
-// RecoverBatch returns the address that signed the batch digest of vs under d,
-// with the registry's rules (as Recover).
-func RecoverBatch(vs []*Verdict, d Domain, sig []byte) (common.Address, error) {
-	return Recover(BatchDigest(d, vs), sig)
-}
