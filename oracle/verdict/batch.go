@@ -35,4 +35,3 @@ func BatchDigest(d Domain, vs []*Verdict) common.Hash {
 	sh := BatchStructHash(vs)
 	return keccak.Hash256([]byte{0x19, 0x01}, ds[:], sh[:])
 }
-
