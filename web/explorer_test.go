@@ -118,6 +118,9 @@ type explorerEnv struct {
 	oracle   *ecdsa.PrivateKey
 	archive  *oracleArchive
 	v        *verifier.Verifier
+	// batch makes publishWith submit with submitBatch (one signature over the batch,
+	// VerdictRecorded) behind an entry the registry skips, instead of submitVerdict.
+	batch bool
 }
 
 func (e *explorerEnv) send(s chain.Sender, c chain.TxCandidate) {
@@ -206,11 +209,15 @@ func (e *explorerEnv) publishWith(vf *verifier.Verifier, reqIn *verifier.Request
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	tx, err := e.reg.SubmitVerdictTx(chain.SignedVerdict{Verdict: v, Signatures: [][]byte{sig}})
-	if err != nil {
-		e.t.Fatal(err)
+	if e.batch {
+		e.submitBatch(&v)
+	} else {
+		tx, err := e.reg.SubmitVerdictTx(chain.SignedVerdict{Verdict: v, Signatures: [][]byte{sig}})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		e.send(e.owner, tx)
 	}
-	e.send(e.owner, tx)
 
 	bundle, err := res.Evidence.MarshalBundle()
 	if err != nil {
@@ -237,6 +244,41 @@ func (e *explorerEnv) publishWith(vf *verifier.Verifier, reqIn *verifier.Request
 		Signatures: []api.SignatureView{{Signer: crypto.PubkeyToAddress(e.oracle.PublicKey), Signature: hexutil.Encode(sig)}}}
 	e.archive.verdicts[res.VerdictHash] = view
 	return res.VerdictHash
+}
+
+// submitBatch submits v with submitBatch as the second entry of a batch whose first
+// entry the registry skips (an untrusted verdict for a key bound to nothing cannot
+// bind it), so the page must pair the VerdictRecorded log with the right entry of
+// the calldata. The receipt must hold one VerdictSkipped and one VerdictRecorded.
+func (e *explorerEnv) submitBatch(v *verdict.Verdict) {
+	e.t.Helper()
+	skip := &verdict.Verdict{MachineID: common.Hash{0xee}, TEE: v.TEE, Status: verdict.StatusUntrusted,
+		TEEKey: common.Address{0xee}, PolicyHash: v.PolicyHash, IssuedAt: 1, ExpiresAt: 2}
+	vs := []*verdict.Verdict{skip, v}
+	d, err := e.reg.HashBatch(e.ctx, vs)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	sig, err := verdict.Sign(d, e.oracle)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tx, err := e.reg.SubmitBatchTx(vs, [][]byte{sig})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	rcpt, err := e.reg.Transact(e.ctx, e.owner, tx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	a := e.reg.ABI()
+	count := map[common.Hash]int{}
+	for _, l := range rcpt.Logs {
+		count[l.Topics[0]]++
+	}
+	if count[a.Events["VerdictSkipped"].ID] != 1 || count[a.Events["VerdictRecorded"].ID] != 1 {
+		e.t.Fatalf("submitBatch receipt: %d VerdictSkipped, %d VerdictRecorded; want one each", count[a.Events["VerdictSkipped"].ID], count[a.Events["VerdictRecorded"].ID])
+	}
 }
 
 type item struct {
@@ -426,7 +468,11 @@ func TestExplorerInChromium(t *testing.T) {
 		return d, req
 	}
 	devnetSNP, devnetSNPReq := devnetVerdict(4, verdict.TEESEVSNP)
+	// The devnet TDX machine's verdict goes through submitBatch: the page reads it
+	// from VerdictRecorded and the batch's calldata.
+	e.batch = true
 	devnetTDX, _ := devnetVerdict(6, verdict.TEETDX)
+	e.batch = false
 	expect.Identity = append(expect.Identity, devnetTDX)
 
 	// The Milan bundle that was published, and the devnet SEV-SNP bundle, each with

@@ -43,9 +43,14 @@ async function main() {
   const now = Number(BigInt(latest.timestamp));
   $("#chain").textContent = `chain ${BigInt(chainId)}, block ${BigInt(latest.number)} at ${when(now)}`;
 
-  const [registered, deregistered, verdicts, added, removed, thresholds, policiesReg, policiesRet] = await Promise.all(
-    ["MachineRegistered", "MachineDeregistered", "VerdictAccepted", "OracleAdded", "OracleRemoved", "ThresholdChanged", "PolicyRegistered", "PolicyRetired"].map((n) => registry.events(n)),
+  const [registered, deregistered, accepted, recorded, skipped, added, removed, thresholds, policiesReg, policiesRet] = await Promise.all(
+    ["MachineRegistered", "MachineDeregistered", "VerdictAccepted", "VerdictRecorded", "VerdictSkipped", "OracleAdded", "OracleRemoved", "ThresholdChanged", "PolicyRegistered", "PolicyRetired"].map((n) =>
+      registry.events(n),
+    ),
   );
+  // Verdicts of both kinds of submission, in log order: VerdictAccepted carries its
+  // fields, a submitBatch verdict's come from its transaction's calldata.
+  const verdicts = [...accepted, ...(await registry.batchVerdicts(recorded, skipped))].sort((a, b) => a.block - b.block || a.index - b.index);
 
   // Oracles: replay additions and removals in log order.
   const oracleLog = [...added.map((e) => ({ ...e, add: true })), ...removed.map((e) => ({ ...e, add: false }))].sort((a, b) => a.block - b.block || a.index - b.index);
@@ -81,7 +86,7 @@ async function main() {
   for (const d of deregistered) keysOf.set(d.machineId, [d.teeKey]);
   const entries = [...registered].reverse().map((m) => {
     const hist = history.get(m.machineId) ?? [];
-    const keys = [...(keysOf.get(m.machineId) ?? []), ...hist.map((v) => v.teeKey)];
+    const keys = [...(keysOf.get(m.machineId) ?? []), ...hist.map((v) => v.teeKey)].filter(Boolean);
     const text = [m.machineId, m.provider, m.metadataURI, ...keys, ...hist.map((v) => v.workloadId)].join(" ").toLowerCase();
     return { m, hist, gone: gone.has(m.machineId), text };
   });
@@ -201,7 +206,7 @@ function verdictRows(v, config) {
     "tr",
     { "data-digest": v.digest },
     el("td", {}, v.block),
-    el("td", {}, v.status === 1 ? "trusted" : "untrusted"),
+    el("td", {}, v.status === 1 ? "trusted" : v.status === 2 ? "untrusted" : "—"),
     el("td", {}, hashCell(v.digest)),
     el("td", {}, hashCell(v.evidenceHash)),
     el("td", {}, el("button", { type: "button", "data-digest": v.digest, onclick: () => run(null) }, "Re-verify archived evidence"), " or a file: ", file),

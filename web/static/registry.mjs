@@ -142,12 +142,94 @@ export class Registry {
     return (await this.#call("domainSeparator")).bytes32(0);
   }
 
+  /**
+   * The verdicts submitBatch recorded, with their fields: a VerdictRecorded log
+   * carries only the machine id and verdict hash, the rest is in the transaction's
+   * calldata. In one transaction the registry logs, entry by entry in order, either
+   * VerdictRecorded (applied) or VerdictSkipped(entry) (refused), so the k-th
+   * VerdictRecorded of a transaction is its k-th entry that was not skipped; its
+   * machine id must be that entry's. One eth_getTransactionByHash per transaction.
+   * A verdict whose transaction is not a direct submitBatch call (a contract that
+   * forwards it) keeps only its machine id and hash.
+   */
+  async batchVerdicts(recorded, skipped) {
+    const byTx = new Map();
+    for (const r of recorded) {
+      if (!byTx.has(r.tx)) byTx.set(r.tx, []);
+      byTx.get(r.tx).push(r);
+    }
+    const selector = this.abi.functions.submitBatch.selector;
+    const out = [];
+    await Promise.all(
+      [...byTx].map(async ([hash, logs]) => {
+        const tx = await this.rpc.call("eth_getTransactionByHash", [hash]);
+        const entries = tx && String(tx.to ?? "").toLowerCase() === this.address ? batchOfInput(tx.input, selector) : null;
+        const refused = new Set(skipped.filter((s) => s.tx === hash).map((s) => s.entry));
+        const applied = entries ? entries.filter((_, i) => !refused.has(i)) : [];
+        logs.sort((a, b) => a.index - b.index);
+        logs.forEach((log, k) => {
+          const v = applied[k];
+          if (entries && (!v || v.machineId !== log.machineId)) {
+            throw new RpcError(`transaction ${hash}: VerdictRecorded ${k} for ${log.machineId} has no matching batch entry`);
+          }
+          out.push(v ? { ...v, ...log } : log);
+        });
+      }),
+    );
+    return out.sort((a, b) => a.block - b.block || a.index - b.index);
+  }
+
   /** Every log of one event, oldest first, decoded. */
   async events(name) {
     const ev = this.abi.events[name];
     const logs = await this.rpc.call("eth_getLogs", [{ address: this.address, topics: [ev.topic], fromBlock: this.fromBlock, toBlock: "latest" }]);
     return logs.map((l) => ({ block: Number(BigInt(l.blockNumber)), tx: l.transactionHash, index: Number(BigInt(l.logIndex)), ...decodeEvent(name, l) }));
   }
+}
+
+// A packed batch entry (docs/verdict-encoding.md): each field big-endian in its
+// type's width, in EIP-712 order, 223 bytes. [name, offset, bytes, kind].
+export const PACKED_VERDICT_SIZE = 223;
+const PACKED_FIELDS = [
+  ["machineId", 0, 32, "bytes32"], ["tee", 32, 1, "uint"], ["status", 33, 1, "uint"], ["teeKey", 34, 20, "address"],
+  ["workloadId", 54, 32, "bytes32"], ["tcbStatus", 86, 1, "uint"], ["tcb", 87, 8, "big"], ["policyHash", 95, 32, "bytes32"],
+  ["evidenceHash", 127, 32, "bytes32"], ["anchorBlockNumber", 159, 8, "big"], ["anchorBlockHash", 167, 32, "bytes32"],
+  ["issuedAt", 199, 8, "uint"], ["expiresAt", 207, 8, "uint"], ["reasons", 215, 8, "big"],
+];
+
+/** Unpacks the packed verdicts of submitBatch's first argument (hex without 0x). */
+export function unpackBatch(hex) {
+  if (hex.length === 0 || hex.length % (2 * PACKED_VERDICT_SIZE) !== 0) throw new RpcError(`a packed batch of ${hex.length / 2} bytes is not a positive multiple of ${PACKED_VERDICT_SIZE}`);
+  const out = [];
+  for (let at = 0; at < hex.length; at += 2 * PACKED_VERDICT_SIZE) {
+    const v = {};
+    for (const [name, off, n, kind] of PACKED_FIELDS) {
+      const h = hex.slice(at + 2 * off, at + 2 * (off + n));
+      if (kind === "bytes32") v[name] = "0x" + h;
+      else if (kind === "address") v[name] = checksumless("0x" + h);
+      else if (kind === "big") v[name] = BigInt("0x" + h);
+      else {
+        const x = BigInt("0x" + h);
+        if (x > BigInt(Number.MAX_SAFE_INTEGER)) throw new RpcError(`${name} ${x} is too large`);
+        v[name] = Number(x);
+      }
+    }
+    out.push(v);
+  }
+  return out;
+}
+
+/** The packed verdicts of a submitBatch(bytes verdicts, bytes signatures) call's input (0x hex). */
+export function batchOfInput(input, selector) {
+  const s = String(input ?? "").toLowerCase();
+  if (!s.startsWith(selector)) return null;
+  const w = new Words("0x" + s.slice(selector.length));
+  const off = w.small(0);
+  if (off % 32 !== 0) throw new RpcError(`submitBatch: verdicts offset ${off} is not word aligned`);
+  const len = w.small(off / 32);
+  const hex = s.slice(selector.length + off * 2 + 64, selector.length + off * 2 + 64 + len * 2);
+  if (hex.length !== len * 2) throw new RpcError("submitBatch: verdicts run past the input");
+  return unpackBatch(hex);
 }
 
 function decodeEvent(name, log) {
@@ -169,6 +251,10 @@ function decodeEvent(name, log) {
       return { policyHash: t[1], policyId: Number(BigInt(t[2])), validitySeconds: w.small(0), uri: w.string(1) };
     case "PolicyRetired":
       return { policyHash: t[1], policyId: Number(BigInt(t[2])) };
+    case "VerdictRecorded":
+      return { machineId: t[1], digest: w.bytes32(0) };
+    case "VerdictSkipped":
+      return { entry: w.small(0), machineId: t[1], teeKey: topicAddress(t[2]), digest: t[3] };
     case "TeeKeyRotated":
       return { machineId: t[1], oldKey: topicAddress(t[2]), newKey: topicAddress(t[3]) };
   }
