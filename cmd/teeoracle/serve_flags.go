@@ -146,7 +146,7 @@ func serveNodeFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: flagPeers, Category: serveCatNode, EnvVars: env(flagPeers),
 			Usage: "peer oracle node API `URL`s to ask for quorum signatures; repeatable or comma-separated"},
 		&cli.IntFlag{Name: flagWorkers, Category: serveCatNode, EnvVars: env(flagWorkers),
-			Usage: "appraisal worker `COUNT`; 0 means one per CPU"},
+			Usage: "appraisal worker `COUNT`; 0 means four per CPU"},
 		&cli.Float64Flag{Name: flagRateLimit, Category: serveCatNode, EnvVars: env(flagRateLimit), Value: 20,
 			Usage: "API requests per second per client `RATE` (burst twice that); negative disables"},
 		&cli.StringFlag{Name: flagConfig, Category: serveCatNode, EnvVars: env(flagConfig), TakesFile: true,

@@ -54,7 +54,10 @@ type Config struct {
 	Peers []string
 	// NoForward keeps evidence to this node: peers sign only what agents gave them.
 	NoForward bool
-	// Workers is the number of appraisal goroutines; 0 means runtime.NumCPU().
+	// Workers is the number of appraisal goroutines; 0 means 4 per CPU
+	// (runtime.NumCPU()): a worker waits for two commits per submission (its claim
+	// and its decision), and only with more workers than cores do those waits
+	// overlap and share fsyncs (store.Options.CommitDelay).
 	Workers int
 	// AnchorMargin is how many blocks below the head a challenge anchors, so a
 	// shallow reorg does not invalidate it; 0 means 2.
@@ -258,7 +261,7 @@ func (c *Config) defaultTimes() error {
 // defaultCounts fills the counts, metrics and logger left zero.
 func (c *Config) defaultCounts() error {
 	if c.Workers == 0 {
-		c.Workers = runtime.NumCPU()
+		c.Workers = 4 * runtime.NumCPU()
 	}
 	if c.AnchorMargin == 0 {
 		c.AnchorMargin = 2

@@ -53,6 +53,7 @@ func (s *Service) publisher(ctx context.Context) {
 		sleepCtx(ctx, s.cfg.PollInterval)
 	}
 	for ctx.Err() == nil {
+		start := time.Now()
 		if err := s.publishOnce(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("publish pass failed; retrying", "err", err)
 		}
@@ -62,6 +63,9 @@ func (s *Service) publisher(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 		case <-s.pubWake:
+			// Workers poke after every verdict: under load, passes are spaced out
+			// (a pass reads every verdict waiting for publication).
+			sleepCtx(ctx, passPause(time.Since(start), s.cfg.PollInterval))
 		case <-time.After(s.cfg.PollInterval):
 		}
 	}
@@ -78,7 +82,7 @@ func (s *Service) publishOnce(ctx context.Context) error {
 	var verified []store.Submission
 	groups := map[common.Hash][]store.Submission{}
 	var order []common.Hash
-	err := s.st.Unfinished(func(sub store.Submission) error {
+	err := s.st.UnfinishedIn([]store.State{store.StateVerified, store.StateSigned}, func(sub store.Submission) error {
 		switch sub.State {
 		case store.StateVerified:
 			verified = append(verified, sub)
@@ -119,12 +123,17 @@ func (s *Service) publishOnce(ctx context.Context) error {
 	var ready []*candidate
 	waiting := 0
 	for _, h := range order {
+		if !s.rechecks.due(h, s.cfg.Now()) {
+			waiting++
+			continue
+		}
 		c, err := s.prepare(ctx, h, groups[h], threshold, oracles)
 		if err != nil {
 			s.log.Warn("verdict not publishable yet", "verdict", h, "err", err)
 			continue
 		}
 		if c == nil {
+			s.rechecks.later(h, s.cfg.Now())
 			waiting++
 			continue
 		}
@@ -149,13 +158,9 @@ func (s *Service) publishOnce(ctx context.Context) error {
 // prepare returns the verdict with its quorum when this node should relay it now,
 // nil when it waits, and settles verdicts already on-chain or refused.
 func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submission, threshold int, oracles map[common.Address]bool) (*candidate, error) {
-	sv, err := s.st.Verdict(h)
+	v, err := s.verdictOf(h)
 	if err != nil {
 		return nil, err
-	}
-	var v verdict.Verdict
-	if err := json.Unmarshal(sv.Body, &v); err != nil {
-		return nil, fmt.Errorf("verdict %s: %w", h, err)
 	}
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
@@ -280,6 +285,7 @@ func (s *Service) forget(h common.Hash) {
 	s.qmu.Lock()
 	delete(s.quorum, h)
 	s.qmu.Unlock()
+	s.rechecks.forget(h)
 }
 
 // gather returns the registered oracles' signatures over h this node holds, asking
@@ -333,7 +339,7 @@ func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict,
 func validSignatures(h common.Hash, held map[common.Address][]byte, isOracle func(common.Address) (bool, error)) ([]verdict.Signature, error) {
 	var out []verdict.Signature
 	for a, sig := range held {
-		if got, err := verdict.Recover(h, sig); err != nil || got != a {
+		if got, err := recoverSigner(h, sig); err != nil || got != a {
 			continue
 		}
 		ok, err := isOracle(a)

@@ -69,6 +69,7 @@ type Service struct {
 	cfg        Config
 	rpc        RPC
 	reg        registryView
+	heads      *heads // the head and recent headers, read at most once per headTTL
 	api        *api.Server
 	tx         *chain.TxManager
 	st         *store.Store
@@ -81,11 +82,14 @@ type Service struct {
 
 	wake     chan struct{} // pokes idle workers
 	pubWake  chan struct{} // pokes the publisher
-	submitMu sync.Mutex    // serialises the evidence-replay check and the store write
+	submitMu keyedMutex    // serialises the evidence-replay check and the store write, per evidence hash
 
 	qmu      sync.Mutex
 	quorum   map[common.Hash]*quorumState // verdict hash -> progress
 	peerURLs map[common.Address]string    // signer -> the configured peer that signs as it
+
+	verdicts verdictMemo // decoded verdict bodies, for the publisher's passes
+	rechecks rechecks    // when the publisher looks again at a verdict waiting for its quorum
 
 	tmu      sync.RWMutex
 	machines map[common.Hash]MachineRecord // tracked registry records
@@ -118,9 +122,11 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		return nil, fmt.Errorf("%w: nil rpc client", ErrConfig)
 	}
 	ph, _ := cfg.Policy.Hash()
+	hs := newHeads(rpc)
 	s := &Service{
 		cfg: cfg, rpc: rpc, st: cfg.Store, log: cfg.Logger.With("component", "node"),
-		reg:        newRegistryView(rpc, cfg.Registry, cfg.ChainID),
+		reg:        newCachedView(newRegistryView(rpc, cfg.Registry, cfg.ChainID), hs),
+		heads:      hs,
 		domain:     verdict.Domain{ChainID: cfg.ChainID, Registry: cfg.Registry},
 		oracle:     crypto.PubkeyToAddress(cfg.OracleKey.PublicKey),
 		policyHash: ph,
@@ -437,7 +443,7 @@ func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey c
 	if rec.State != machineRegistered {
 		return nil, &api.FieldError{Field: "machine_id", Unprocessable: true, Err: fmt.Errorf("machine %s is not registered in the registry", machineID)}
 	}
-	head, err := read(ctx, s.rpc.BlockNumber)
+	head, err := read(ctx, s.heads.Head)
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -476,11 +482,9 @@ func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey c
 		ValidUntilBlock: n + s.usableAge(maxAge)}, nil
 }
 
-// headerAt reads block n's header for the API (see read).
+// headerAt reads block n's header for the API (see read), once while n is recent.
 func (s *Service) headerAt(ctx context.Context, n uint64) (*types.Header, error) {
-	return read(ctx, func(ctx context.Context) (*types.Header, error) {
-		return s.rpc.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
-	})
+	return read(ctx, func(ctx context.Context) (*types.Header, error) { return s.heads.Header(ctx, n) })
 }
 
 func (s *Service) usableAge(maxAge uint64) uint64 {
@@ -558,33 +562,9 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 		return nil, &api.FieldError{Field: "body", Unprocessable: true,
 			Err: fmt.Errorf("%w: machine %s is registered as tee %d, evidence is %s", ErrMachine, req.MachineID, rec.TEE, req.Evidence.TEE)}
 	}
-	head, err := read(cctx, s.rpc.BlockNumber)
+	hdr, err := s.checkAnchor(cctx, req)
 	if err != nil {
-		return nil, unavailable(err)
-	}
-	maxAge, err := read(cctx, s.reg.MaxAnchorAge)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	if req.AnchorBlock >= head {
-		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
-			Err: fmt.Errorf("%w: block %d is not below the head %d", ErrStaleAnchor, req.AnchorBlock, head)}
-	}
-	if head-req.AnchorBlock > s.usableAge(maxAge) {
-		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
-			Err: fmt.Errorf("%w: block %d is %d blocks old, this node accepts at most %d (registry maxAnchorAge %d); get a new challenge",
-				ErrStaleAnchor, req.AnchorBlock, head-req.AnchorBlock, s.usableAge(maxAge), maxAge)}
-	}
-	hdr, err := s.headerAt(cctx, req.AnchorBlock)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	// Proof of possession: the key's own signature over this challenge. Without it
-	// anyone could name an address they do not hold and have it bound.
-	b := verdict.Binding{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: req.MachineID, TEEKey: req.TEEKey,
-		AnchorBlockNumber: req.AnchorBlock, AnchorBlockHash: hdr.Hash()}
-	if err := verdict.VerifyPossession(b, req.PoP); err != nil {
-		return nil, &api.FieldError{Field: "pop", Unprocessable: true, Err: err}
+		return nil, err
 	}
 	if hdr.Time <= rec.IssuedAt {
 		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
@@ -596,8 +576,10 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 		return nil, err
 	}
 	evHash := common.Hash(req.Evidence.Hash())
-	s.submitMu.Lock()
-	defer s.submitMu.Unlock()
+	// Only submissions of the same evidence wait for each other: the others share
+	// the store's grouped commit.
+	s.submitMu.Lock(evHash)
+	defer s.submitMu.Unlock(evHash)
 	if prev, err := s.st.Meta("ev/" + evHash.String()); err == nil {
 		if sub, err := s.st.Submission(string(prev)); err == nil {
 			return s.resubmitted(sub, req)
@@ -624,6 +606,58 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	s.m.submissions.WithLabelValues("accepted").Inc()
 	poke(s.wake)
 	return &api.SubmitResult{ID: sub.ID, EvidenceHash: sub.EvidenceHash, State: string(sub.State)}, nil
+}
+
+// checkAnchor checks the submission's anchor block against the head and the
+// registry's maxAnchorAge, and its proof of possession against the anchor's hash;
+// it returns the anchor's header. The head and the header come from s.heads: a
+// cached head that the anchor is not below, or a cached header the proof does not
+// fit, is read again before the submission is refused (a head read headTTL ago, a
+// block replaced by a reorganisation).
+func (s *Service) checkAnchor(ctx context.Context, req *api.SubmitRequest) (*types.Header, error) {
+	head, err := read(ctx, s.heads.Head)
+	if err == nil && req.AnchorBlock >= head {
+		head, err = read(ctx, s.heads.Fresh)
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	maxAge, err := read(ctx, s.reg.MaxAnchorAge)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if req.AnchorBlock >= head {
+		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
+			Err: fmt.Errorf("%w: block %d is not below the head %d", ErrStaleAnchor, req.AnchorBlock, head)}
+	}
+	if head-req.AnchorBlock > s.usableAge(maxAge) {
+		return nil, &api.FieldError{Field: "anchor_block", Unprocessable: true,
+			Err: fmt.Errorf("%w: block %d is %d blocks old, this node accepts at most %d (registry maxAnchorAge %d); get a new challenge",
+				ErrStaleAnchor, req.AnchorBlock, head-req.AnchorBlock, s.usableAge(maxAge), maxAge)}
+	}
+	hdr, err := s.headerAt(ctx, req.AnchorBlock)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	// Proof of possession: the key's own signature over this challenge. Without it
+	// anyone could name an address they do not hold and have it bound.
+	perr := s.verifyPoP(req, hdr)
+	if perr != nil {
+		if hdr, err = read(ctx, func(ctx context.Context) (*types.Header, error) { return s.heads.FreshHeader(ctx, req.AnchorBlock) }); err != nil {
+			return nil, unavailable(err)
+		}
+		perr = s.verifyPoP(req, hdr)
+	}
+	if perr != nil {
+		return nil, &api.FieldError{Field: "pop", Unprocessable: true, Err: perr}
+	}
+	return hdr, nil
+}
+
+func (s *Service) verifyPoP(req *api.SubmitRequest, hdr *types.Header) error {
+	b := verdict.Binding{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: req.MachineID, TEEKey: req.TEEKey,
+		AnchorBlockNumber: req.AnchorBlock, AnchorBlockHash: hdr.Hash()}
+	return verdict.VerifyPossession(b, req.PoP)
 }
 
 // resubmitted answers evidence submitted before: with the earlier submission when

@@ -46,6 +46,8 @@ func (s *Service) worker(ctx context.Context, n int) {
 			sleepCtx(ctx, s.cfg.PollInterval)
 			continue
 		}
+		// One poke wakes one idle worker: pass it on, in case there is more work.
+		poke(s.wake)
 		start := time.Now()
 		if err := s.process(ctx, sub); err != nil {
 			if ctx.Err() != nil {

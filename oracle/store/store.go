@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -114,6 +115,14 @@ type Store struct {
 	now         func() time.Time
 	log         *slog.Logger
 	grouped     bool // hot-path commits share fsyncs (Options.CommitDelay)
+
+	// claims are the Claim leases, in memory: a lease only matters to the process
+	// holding the file (ResetLeases clears the previous run's), so taking work
+	// costs a read, not a commit. Guarded by claimMu, which Claim holds while it
+	// scans the queue so that two workers never take the same entry.
+	claimMu    sync.Mutex
+	claims     map[string]int64 // queue key -> lease end (unix ns)
+	claimsKept int              // len(claims) after the last clean-up
 }
 
 // defaultCommitDelay is how long a grouped commit waits for company: long enough

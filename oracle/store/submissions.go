@@ -224,7 +224,7 @@ func getSubmission(tx *bolt.Tx, id string) (Submission, error) {
 	if v == nil {
 		return Submission{}, fmt.Errorf("submission %q: %w", id, ErrNotFound)
 	}
-	sub, err := DecodeSubmission(v)
+	sub, err := decoded.submission(v)
 	if err != nil {
 		return Submission{}, fmt.Errorf("submission %q: %w", id, err)
 	}
@@ -392,33 +392,36 @@ func (s *Store) RecordDecision(id string, d Decision) (Submission, error) {
 
 // Claim hands the oldest submission in state `state` whose lease has expired to a
 // worker, leasing it until now+lease so concurrent workers skip it. A worker that
-// dies loses its lease when it expires, and the submission is claimable again;
-// leases are not persisted meaningfully across restarts beyond that. It returns
-// ErrNoWork when nothing is waiting.
+// dies loses its lease when it expires, and the submission is claimable again.
+// Leases are held in memory (they mean nothing to another run, see ResetLeases),
+// so a claim is a read, not a commit; a put-off submission (Defer) is skipped until
+// its time. It returns ErrNoWork when nothing is waiting.
 func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submission, error) {
 	if !state.Valid() || state.Terminal() {
 		return Submission{}, fmt.Errorf("claim %q: not a waiting state: %w", state, ErrInvalid)
 	}
 	var sub Submission
 	found := false
-	// Nothing to claim is not a failure of the transaction: a grouped commit rolls
-	// back every member when one fails.
-	err := s.updateGrouped(func(tx *bolt.Tx) error {
-		found = false
-		q := tx.Bucket(bktQueue)
+	s.claimMu.Lock()
+	defer s.claimMu.Unlock()
+	err := s.view(func(tx *bolt.Tx) error {
 		prefix := []byte{stateCodes[state]}
-		c := q.Cursor()
+		s.dropStaleClaims(tx.Bucket(bktQueue), now)
+		c := tx.Bucket(bktQueue).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) > now.UnixNano() {
+				continue // put off
+			}
+			if until, ok := s.claims[string(k)]; ok && until > now.UnixNano() {
 				continue
 			}
-			id := string(k[9:])
 			var err error
-			if sub, err = getSubmission(tx, id); err != nil {
+			if sub, err = getSubmission(tx, string(k[9:])); err != nil {
 				return err
 			}
 			found = true
-			return q.Put(k, u64(uint64(now.Add(lease).UnixNano())))
+			s.claims[string(k)] = now.Add(lease).UnixNano()
+			return nil
 		}
 		return nil
 	})
@@ -429,6 +432,27 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 		return Submission{}, fmt.Errorf("claim %s: %w", state, err)
 	}
 	return sub, nil
+}
+
+// claimsMin: with fewer leases held, Claim does not look for stale ones. A lease
+// is keyed by the queue entry, which a transition replaces, so finished work leaves
+// its lease behind; once the leases double since the last clean-up, those whose
+// entry is gone or whose time is up are dropped (amortised, a constant per claim).
+const claimsMin = 1024
+
+func (s *Store) dropStaleClaims(q *bolt.Bucket, now time.Time) {
+	if s.claims == nil {
+		s.claims = map[string]int64{}
+	}
+	if len(s.claims) < max(claimsMin, 2*s.claimsKept) {
+		return
+	}
+	for k, until := range s.claims {
+		if until <= now.UnixNano() || q.Get([]byte(k)) == nil {
+			delete(s.claims, k)
+		}
+	}
+	s.claimsKept = len(s.claims)
 }
 
 // Defer lets submission id, in a waiting state, rest until notBefore: Claim skips it
@@ -463,6 +487,9 @@ func (s *Store) Defer(id string, notBefore time.Time, why string) (Submission, e
 // file is the only one whose workers could hold leases, so leases found on disk
 // belong to workers of a run that ended, and their work can be taken at once.
 func (s *Store) ResetLeases() error {
+	s.claimMu.Lock()
+	s.claims, s.claimsKept = nil, 0
+	s.claimMu.Unlock()
 	return s.update(func(tx *bolt.Tx) error {
 		q := tx.Bucket(bktQueue)
 		var keys [][]byte
@@ -499,6 +526,36 @@ func (s *Store) Unfinished(fn func(Submission) error) error {
 			}
 			if err := fn(sub); err != nil {
 				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UnfinishedIn is Unfinished for the submissions in the given waiting states only:
+// the others are not read (a backlog of received submissions costs a publisher's
+// pass nothing). Within each state, oldest first.
+func (s *Store) UnfinishedIn(states []State, fn func(Submission) error) error {
+	for _, st := range states {
+		if !st.Valid() || st.Terminal() {
+			return fmt.Errorf("unfinished in %q: not a waiting state: %w", st, ErrInvalid)
+		}
+	}
+	return s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktQueue).Cursor()
+		for _, st := range states {
+			prefix := []byte{stateCodes[st]}
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				if len(k) < 10 {
+					return fmt.Errorf("queue key %x: %w", k, ErrCorrupt)
+				}
+				sub, err := getSubmission(tx, string(k[9:]))
+				if err != nil {
+					return err
+				}
+				if err := fn(sub); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -1,0 +1,268 @@
+package service
+
+import (
+	"context"
+	"math/big"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+)
+
+// headTTL is how long the node trusts its last reading of the chain's head before
+// asking again. Every registry read the node caches (cachedView) is keyed by the
+// head it was made at, so this is also the longest a cached value can lag a new
+// block: a key revoked in block h+1 may still look authorised for headTTL after h+1
+// reaches this node's endpoint. The registry re-checks every binding rule when a
+// verdict lands, so a verdict signed in that window binds nothing (its entry is
+// skipped with VerdictSkipped); see docs/operator.md, "Chain reads".
+const headTTL = 250 * time.Millisecond
+
+// headerCacheMax bounds the block headers heads keeps: anchors sit a few blocks
+// below the head and every submission of a round names one of a handful of them.
+const headerCacheMax = 512
+
+// flight is one chain read in progress or done, shared by every caller that asks
+// for the same value at the same head.
+type flight[V any] struct {
+	done chan struct{}
+	v    V
+	err  error
+}
+
+// memo holds the reads made at one head, one flight per key: concurrent callers
+// asking for the same value share one request. Failed reads are not kept.
+type memo[K comparable, V any] struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[K]*flight[V]
+}
+
+// staleGens: a generation this far below the held one means the chain went back
+// (a development chain restarted), and the memo starts afresh.
+const staleGens = 64
+
+func (m *memo[K, V]) get(ctx context.Context, gen uint64, k K, read func(context.Context) (V, error)) (V, error) {
+	m.mu.Lock()
+	switch {
+	case m.m == nil || gen > m.gen || m.gen-gen > staleGens:
+		m.m, m.gen = map[K]*flight[V]{}, gen
+	case gen < m.gen:
+		// A caller that read the head just before another saw the next one: its
+		// read is not kept (the held values are newer).
+		m.mu.Unlock()
+		return read(ctx)
+	}
+	f, ok := m.m[k]
+	if !ok {
+		f = &flight[V]{done: make(chan struct{})}
+		m.m[k] = f
+		m.mu.Unlock()
+		f.v, f.err = read(ctx)
+		close(f.done)
+		if f.err != nil {
+			m.mu.Lock()
+			if m.m[k] == f {
+				delete(m.m, k)
+			}
+			m.mu.Unlock()
+		}
+		return f.v, f.err
+	}
+	m.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.v, f.err
+	case <-ctx.Done():
+		var zero V
+		return zero, ctx.Err()
+	}
+}
+
+// heads tracks the chain's head for the node's hot paths (submission checks,
+// the workers' binding facts, the publisher's settlement reads): the head number
+// is read at most once per headTTL, and the headers of recent blocks (anchors) are
+// kept, so that a burst of submissions costs a handful of requests, not several
+// each.
+type heads struct {
+	rpc RPC
+	ttl time.Duration
+	now func() time.Time
+
+	mu      sync.Mutex
+	n       uint64
+	at      time.Time
+	reading *flight[uint64]
+	hdrs    memo[uint64, *types.Header]
+}
+
+func newHeads(rpc RPC) *heads { return &heads{rpc: rpc, ttl: headTTL, now: time.Now} }
+
+// Head returns the head block number as read at most ttl ago.
+func (h *heads) Head(ctx context.Context) (uint64, error) {
+	h.mu.Lock()
+	if !h.at.IsZero() && h.now().Sub(h.at) < h.ttl {
+		n := h.n
+		h.mu.Unlock()
+		return n, nil
+	}
+	return h.refreshLocked(ctx)
+}
+
+// Fresh reads the head now, whatever the last reading's age.
+func (h *heads) Fresh(ctx context.Context) (uint64, error) {
+	h.mu.Lock()
+	return h.refreshLocked(ctx)
+}
+
+// refreshLocked reads the head (one request for all concurrent callers) and
+// unlocks h.mu.
+func (h *heads) refreshLocked(ctx context.Context) (uint64, error) {
+	f := h.reading
+	if f == nil {
+		f = &flight[uint64]{done: make(chan struct{})}
+		h.reading = f
+		h.mu.Unlock()
+		f.v, f.err = h.rpc.BlockNumber(ctx)
+		h.mu.Lock()
+		if f.err == nil {
+			h.n, h.at = f.v, h.now()
+		}
+		h.reading = nil
+		h.mu.Unlock()
+		close(f.done)
+		return f.v, f.err
+	}
+	h.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.v, f.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// Header returns block n's header, read once while it is among the recent
+// blocks. A reorganisation can replace block n: a caller that finds the hash
+// does not fit (a proof of possession made for another hash) asks again with
+// FreshHeader.
+func (h *heads) Header(ctx context.Context, n uint64) (*types.Header, error) {
+	// The generation changes every headerCacheMax blocks, which bounds the map.
+	return h.hdrs.get(ctx, n/headerCacheMax, n, func(ctx context.Context) (*types.Header, error) {
+		return h.rpc.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
+	})
+}
+
+// FreshHeader reads block n's header from the chain and keeps it in place of the
+// one held.
+func (h *heads) FreshHeader(ctx context.Context, n uint64) (*types.Header, error) {
+	hdr, err := h.rpc.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
+	if err != nil {
+		return nil, err
+	}
+	h.hdrs.mu.Lock()
+	if h.hdrs.m != nil && h.hdrs.gen == n/headerCacheMax {
+		f := &flight[*types.Header]{done: make(chan struct{}), v: hdr}
+		close(f.done)
+		h.hdrs.m[n] = f
+	}
+	h.hdrs.mu.Unlock()
+	return hdr, nil
+}
+
+// cachedView is the registry view the node reads through: the reads every
+// submission makes (the machine's record, the key's authorisation, the governance
+// values) are made once per head block and shared, and so are the publisher's
+// settlement reads. A cached value is what a read at that head returns; a new head
+// starts afresh. Transactions, simulations, receipts and event scans of fixed
+// ranges are passed through.
+type cachedView struct {
+	registryView
+	heads *heads
+
+	machines memo[common.Hash, MachineRecord]
+	auth     memo[common.Hash, common.Address]
+	keyOf    memo[common.Address, common.Hash]
+	policies memo[common.Hash, policyState]
+	oracles  memo[common.Address, bool]
+	accepted memo[acceptedKey, map[common.Hash]uint64]
+	gov      memo[string, uint64]
+}
+
+type policyState struct {
+	active   bool
+	validity uint64
+}
+
+type acceptedKey struct {
+	machine common.Hash
+	from    uint64
+}
+
+var _ registryView = (*cachedView)(nil)
+
+func newCachedView(inner registryView, h *heads) *cachedView {
+	return &cachedView{registryView: inner, heads: h}
+}
+
+// cached reads through m at the current head; when the head cannot be read the
+// read goes to the chain uncached (and most likely fails the same way).
+func cached[K comparable, V any](ctx context.Context, c *cachedView, m *memo[K, V], k K, read func(context.Context) (V, error)) (V, error) {
+	gen, err := c.heads.Head(ctx)
+	if err != nil {
+		return read(ctx)
+	}
+	return m.get(ctx, gen, k, read)
+}
+
+func (c *cachedView) Machine(ctx context.Context, id common.Hash) (MachineRecord, error) {
+	return cached(ctx, c, &c.machines, id, func(ctx context.Context) (MachineRecord, error) {
+		return c.registryView.Machine(ctx, id)
+	})
+}
+
+func (c *cachedView) AuthorizedKey(ctx context.Context, id common.Hash) (common.Address, error) {
+	return cached(ctx, c, &c.auth, id, func(ctx context.Context) (common.Address, error) {
+		return c.registryView.AuthorizedKey(ctx, id)
+	})
+}
+
+func (c *cachedView) MachineOfKey(ctx context.Context, key common.Address) (common.Hash, error) {
+	return cached(ctx, c, &c.keyOf, key, func(ctx context.Context) (common.Hash, error) {
+		return c.registryView.MachineOfKey(ctx, key)
+	})
+}
+
+func (c *cachedView) PolicyActive(ctx context.Context, h common.Hash) (bool, uint64, error) {
+	p, err := cached(ctx, c, &c.policies, h, func(ctx context.Context) (policyState, error) {
+		a, v, err := c.registryView.PolicyActive(ctx, h)
+		return policyState{active: a, validity: v}, err
+	})
+	return p.active, p.validity, err
+}
+
+func (c *cachedView) IsOracle(ctx context.Context, a common.Address) (bool, error) {
+	return cached(ctx, c, &c.oracles, a, func(ctx context.Context) (bool, error) {
+		return c.registryView.IsOracle(ctx, a)
+	})
+}
+
+func (c *cachedView) Threshold(ctx context.Context) (int, error) {
+	m, err := cached(ctx, c, &c.gov, "threshold", func(ctx context.Context) (uint64, error) {
+		m, err := c.registryView.Threshold(ctx)
+		return uint64(m), err
+	})
+	return int(m), err
+}
+
+func (c *cachedView) MaxAnchorAge(ctx context.Context) (uint64, error) {
+	return cached(ctx, c, &c.gov, "maxAnchorAge", c.registryView.MaxAnchorAge)
+}
+
+// AcceptedDigests is shared between callers: they must not change the map.
+func (c *cachedView) AcceptedDigests(ctx context.Context, machine common.Hash, from uint64) (map[common.Hash]uint64, error) {
+	return cached(ctx, c, &c.accepted, acceptedKey{machine, from}, func(ctx context.Context) (map[common.Hash]uint64, error) {
+		return c.registryView.AcceptedDigests(ctx, machine, from)
+	})
+}

@@ -1,0 +1,252 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// benchNode is a node, an agent with an authorised key and n distinct pieces of SEV-SNP
+// evidence from it, bound to one challenge, for the throughput benchmarks. The
+// registry's threshold is 2 and only one node runs, so nothing is published: the
+// figures are the node's, not the chain's.
+type benchNode struct {
+	n       *node
+	a       *agent
+	ch      api.Challenge
+	snp     *fakeSNP
+	bundles [][]byte
+	urls    []string
+	client  *http.Client
+}
+
+func newBenchNode(b *testing.B, count int) *benchNode {
+	oracleKey, oracle := testchain.DevKey(1)
+	_, other := testchain.DevKey(8)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(b, []common.Address{oracle, other}, 2, 256)
+	good := measurement(0x11)
+	pol := testPolicy(b, "bench", 3600, good)
+	e.registerPolicy(b, pol)
+	machine := e.registerMachine(b, provider, 1, verdict.TEESEVSNP)
+	snp := newFakeSNP(b, time.Now().Add(-24*time.Hour))
+	// The submitters share one address: lift the per-client bound on submissions in
+	// flight and bytes per second so the figure is the node's, not the admission's.
+	n := startNode(b, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, reappEvery: time.Hour,
+		api: func(c *api.Config) { c.MaxEvidencePerClient, c.EvidenceByteRate = 1024, 1<<30 }})
+	bn := &benchNode{n: n, a: e.newAgent(b, snp, machine), snp: snp,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}}
+	bn.ch = bn.a.challenge(b, n)
+	rd := verdict.Binding{ChainID: e.chainID, Registry: e.registry, MachineID: machine, TEEKey: bn.a.teeKey,
+		AnchorBlockNumber: bn.ch.AnchorBlockNumber, AnchorBlockHash: bn.ch.AnchorBlockHash}.ReportData()
+	pop := hexutil.Encode(bn.a.pop(b, bn.ch.AnchorBlockNumber))
+	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", n.url, machine, bn.a.teeKey,
+		bn.ch.AnchorBlockNumber, pop)
+	// One piece of evidence per submission: the guest policy's low bits make each
+	// report distinct.
+	for i := range count {
+		bn.bundles = append(bn.bundles, snp.bundle(b, reportOpts{reportData: rd, measurement: good, policy: 0x30000 | uint64(1+i%0xfffe)}))
+		bn.urls = append(bn.urls, url)
+	}
+	return bn
+}
+
+// appraiseAll is the baseline: the verifier alone (appraise.AppraiseAll on every
+// core) on the same evidence, with an appraiser configured as the node's.
+func (bn *benchNode) appraiseAll(b *testing.B) float64 {
+	a, err := appraise.NewSNP(appraise.SNPConfig{Roots: bn.snp.roots, Collateral: bn.snp.crls})
+	if err != nil {
+		b.Fatal(err)
+	}
+	evs := make([]*evidence.Evidence, len(bn.bundles))
+	for i, raw := range bn.bundles {
+		if evs[i], err = evidence.Decode("bench", raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := time.Now()
+	apps, errs := appraise.AppraiseAll(context.Background(), a, evs, time.Now(), 0)
+	d := time.Since(start)
+	for i := range apps {
+		if errs[i] != nil || !apps[i].Authentic {
+			b.Fatalf("baseline appraisal %d: %v", i, errs[i])
+		}
+	}
+	return float64(len(evs)) / d.Seconds()
+}
+
+// post submits bundle i and returns the submission id and the time to the
+// acknowledgement.
+func (bn *benchNode) post(i int) (string, time.Duration, error) {
+	start := time.Now()
+	resp, err := bn.client.Post(bn.urls[i], "application/json", bytes.NewReader(bn.bundles[i]))
+	if err != nil {
+		return "", 0, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	took := time.Since(start)
+	var res api.SubmitResult
+	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(body, &res) != nil {
+		return "", took, fmt.Errorf("submit %d: HTTP %d %s", i, resp.StatusCode, body)
+	}
+	return res.ID, took, nil
+}
+
+// waitSigned waits until every submission in ids has been signed and returns when
+// the last one was (from its history: a verdict that waits past the quorum timeout
+// for the second signature, which never comes here, fails after it was signed).
+func (bn *benchNode) waitSigned(b *testing.B, ids []string) time.Time {
+	var last time.Time
+	for i := 0; i < len(ids); {
+		sub, err := bn.n.store.Submission(ids[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		at := time.Time{}
+		for _, h := range sub.History {
+			if h.State == store.StateSigned {
+				at = h.At
+			}
+		}
+		switch {
+		case !at.IsZero():
+			if at.After(last) {
+				last = at
+			}
+			i++
+		case sub.State.Terminal():
+			b.Fatalf("submission %s: %s (%s)", ids[i], sub.State, sub.Reason)
+		default:
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	return last
+}
+
+// BenchmarkNodeVsVerifier measures, in one run and on the same evidence, the node's
+// throughput from HTTP submission to a stored, signed verdict (decode, the chain
+// checks, store-then-ack, appraisal, decision, EIP-712 signing, the state changes;
+// the worker pool on every core; 32 submitters) against the verifier alone
+// (appraise.AppraiseAll on every core), and reports the ratio. The baseline runs
+// before and after the node and its mean is the denominator, since the machine is
+// shared.
+//
+//	go test ./oracle/service -run '^$' -bench BenchmarkNodeVsVerifier -benchtime 3000x
+func BenchmarkNodeVsVerifier(b *testing.B) {
+	bn := newBenchNode(b, b.N)
+	base1 := bn.appraiseAll(b)
+	ids := make([]string, b.N)
+	lat := make([]time.Duration, b.N)
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				var err error
+				if ids[i], lat[i], err = bn.post(i); err != nil {
+					b.Error(err)
+				}
+			}
+		}()
+	}
+	for i := range b.N {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	acked := time.Since(start)
+	if b.Failed() {
+		return
+	}
+	signedAt := bn.waitSigned(b, ids)
+	b.StopTimer()
+	base2 := bn.appraiseAll(b)
+	signed := float64(b.N) / signedAt.Sub(start).Seconds()
+	base := (base1 + base2) / 2
+	b.ReportMetric(float64(b.N)/acked.Seconds(), "acked/s")
+	b.ReportMetric(signed, "signed/s")
+	b.ReportMetric(base, "appraised/s")
+	b.ReportMetric(signed/base, "ratio")
+	b.ReportMetric(float64(percentile(lat, 0.99).Milliseconds()), "p99-ack-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkSubmitRate offers SEV-SNP submissions over HTTP at a fixed rate
+// (TEEORACLE_BENCH_RATE, default 500/s; each request on its own schedule, so a
+// slow answer does not slow the offer) and reports the acknowledgement latency's
+// percentiles, the time from submission to signed verdict, and the rate at which
+// verdicts were signed.
+//
+//	go test ./oracle/service -run '^$' -bench BenchmarkSubmitRate -benchtime 5000x
+func BenchmarkSubmitRate(b *testing.B) {
+	rate := 500.0
+	if v := envFloat("TEEORACLE_BENCH_RATE"); v > 0 {
+		rate = v
+	}
+	bn := newBenchNode(b, b.N)
+	ids := make([]string, b.N)
+	lat := make([]time.Duration, b.N)
+	sent := make([]time.Time, b.N)
+	gap := time.Duration(float64(time.Second) / rate)
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range b.N {
+		if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 {
+			time.Sleep(d)
+		}
+		wg.Add(1)
+		sent[i] = time.Now()
+		go func() {
+			defer wg.Done()
+			var err error
+			if ids[i], lat[i], err = bn.post(i); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	offered := time.Since(start)
+	if b.Failed() {
+		return
+	}
+	signedAt := bn.waitSigned(b, ids)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/offered.Seconds(), "offered/s")
+	b.ReportMetric(float64(b.N)/signedAt.Sub(start).Seconds(), "signed/s")
+	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "p50-ack-ms")
+	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ack-ms")
+	b.ReportMetric(signedAt.Sub(sent[b.N-1]).Seconds()*1000, "drain-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+func envFloat(name string) float64 {
+	v, err := strconv.ParseFloat(os.Getenv(name), 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
