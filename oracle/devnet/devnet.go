@@ -76,6 +76,9 @@ type Options struct {
 	// Now is the clock for the simulated hardware's certificates and collateral;
 	// nil means time.Now.
 	Now func() time.Time
+	// API adjusts every oracle node's API configuration (a fleet from one address
+	// lifts the per-client limits); nil keeps the defaults.
+	API func(*api.Config)
 }
 
 // Tx is one transaction the devnet sent or observed, with its gas.
@@ -398,6 +401,9 @@ func (d *Devnet) StartNode(ctx context.Context) error {
 // nodeConfig is the configuration of one of the devnet's oracle nodes: fast
 // polling and short epochs, so that a devnet round takes seconds.
 func (d *Devnet) nodeConfig(a api.Config, key *ecdsa.PrivateKey, st *store.Store, peers []string, log *slog.Logger) service.Config {
+	if d.opts.API != nil {
+		d.opts.API(&a)
+	}
 	return service.Config{
 		API:                a,
 		Registry:           d.Registry.Address(),

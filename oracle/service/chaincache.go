@@ -4,20 +4,10 @@ import (
 	"context"
 	"math/big"
 	"sync"
-	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 )
-
-// headTTL is how long the node trusts its last reading of the chain's head before
-// asking again. Every registry read the node caches (cachedView) is keyed by the
-// head it was made at, so this is also the longest a cached value can lag a new
-// block: a key revoked in block h+1 may still look authorised for headTTL after h+1
-// reaches this node's endpoint. The registry re-checks every binding rule when a
-// verdict lands, so a verdict signed in that window binds nothing (its entry is
-// skipped with VerdictSkipped); see docs/operator.md, "Chain reads".
-const headTTL = 250 * time.Millisecond
 
 // headerCacheMax bounds the block headers heads keeps: anchors sit a few blocks
 // below the head and every submission of a round names one of a handful of them.
@@ -80,67 +70,27 @@ func (m *memo[K, V]) get(ctx context.Context, gen uint64, k K, read func(context
 	}
 }
 
-// heads tracks the chain's head for the node's hot paths (submission checks,
-// the workers' binding facts, the publisher's settlement reads): the head number
-// is read at most once per headTTL, and the headers of recent blocks (anchors) are
-// kept, so that a burst of submissions costs a handful of requests, not several
-// each.
+// heads keeps the headers of recent blocks (anchors), which a burst of submissions
+// names again and again.
 type heads struct {
-	rpc RPC
-	ttl time.Duration
-	now func() time.Time
-
-	mu      sync.Mutex
-	n       uint64
-	at      time.Time
-	reading *flight[uint64]
-	hdrs    memo[uint64, *types.Header]
+	rpc  RPC
+	hdrs memo[uint64, *types.Header]
 }
 
-func newHeads(rpc RPC) *heads { return &heads{rpc: rpc, ttl: headTTL, now: time.Now} }
+func newHeads(rpc RPC) *heads { return &heads{rpc: rpc} }
 
-// Head returns the head block number as read at most ttl ago.
-func (h *heads) Head(ctx context.Context) (uint64, error) {
-	h.mu.Lock()
-	if !h.at.IsZero() && h.now().Sub(h.at) < h.ttl {
-		n := h.n
-		h.mu.Unlock()
-		return n, nil
-	}
-	return h.refreshLocked(ctx)
+// withHead returns ctx with head n pinned: the registry reads made with it through
+// cachedView are served from what was read at that head.
+func withHead(ctx context.Context, n uint64) context.Context {
+	return context.WithValue(ctx, pinnedHeadKey{}, n)
 }
 
-// Fresh reads the head now, whatever the last reading's age.
-func (h *heads) Fresh(ctx context.Context) (uint64, error) {
-	h.mu.Lock()
-	return h.refreshLocked(ctx)
-}
+type pinnedHeadKey struct{}
 
-// refreshLocked reads the head (one request for all concurrent callers) and
-// unlocks h.mu.
-func (h *heads) refreshLocked(ctx context.Context) (uint64, error) {
-	f := h.reading
-	if f == nil {
-		f = &flight[uint64]{done: make(chan struct{})}
-		h.reading = f
-		h.mu.Unlock()
-		f.v, f.err = h.rpc.BlockNumber(ctx)
-		h.mu.Lock()
-		if f.err == nil {
-			h.n, h.at = f.v, h.now()
-		}
-		h.reading = nil
-		h.mu.Unlock()
-		close(f.done)
-		return f.v, f.err
-	}
-	h.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.v, f.err
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
+// pinnedHead returns the head pinned in ctx by withHead.
+func pinnedHead(ctx context.Context) (uint64, bool) {
+	n, ok := ctx.Value(pinnedHeadKey{}).(uint64)
+	return n, ok
 }
 
 // Header returns block n's header, read once while it is among the recent
@@ -171,15 +121,19 @@ func (h *heads) FreshHeader(ctx context.Context, n uint64) (*types.Header, error
 	return hdr, nil
 }
 
-// cachedView is the registry view the node reads through: the reads every
-// submission makes (the machine's record, the key's authorisation, the governance
-// values) are made once per head block and shared, and so are the publisher's
-// settlement reads. A cached value is what a read at that head returns; a new head
-// starts afresh. Transactions, simulations, receipts and event scans of fixed
-// ranges are passed through.
+// cachedView is the registry view the node reads through. An operation that pins
+// the head it started at (withHead: a submission's checks, a worker's binding
+// facts before signing, a publisher pass) has the reads every submission makes
+// (the machine's record, the key's authorisation, the governance values) and the
+// publisher's settlement reads served from what was read at that head: the first
+// read at head h asks the chain, concurrent and later ones at h share its answer,
+// and a new head starts afresh. No state can change without a new block, so a value
+// read at h is what a new read at h returns (a reorganisation to another block of
+// the same height aside: the registry re-checks every rule when a verdict lands).
+// Reads without a pinned head, transactions, simulations, receipts and event scans
+// of fixed ranges go to the chain.
 type cachedView struct {
 	registryView
-	heads *heads
 
 	machines memo[common.Hash, MachineRecord]
 	auth     memo[common.Hash, common.Address]
@@ -202,15 +156,12 @@ type acceptedKey struct {
 
 var _ registryView = (*cachedView)(nil)
 
-func newCachedView(inner registryView, h *heads) *cachedView {
-	return &cachedView{registryView: inner, heads: h}
-}
+func newCachedView(inner registryView) *cachedView { return &cachedView{registryView: inner} }
 
-// cached reads through m at the current head; when the head cannot be read the
-// read goes to the chain uncached (and most likely fails the same way).
+// cached reads through m at the head pinned in ctx, or from the chain when none is.
 func cached[K comparable, V any](ctx context.Context, c *cachedView, m *memo[K, V], k K, read func(context.Context) (V, error)) (V, error) {
-	gen, err := c.heads.Head(ctx)
-	if err != nil {
+	gen, ok := pinnedHead(ctx)
+	if !ok {
 		return read(ctx)
 	}
 	return m.get(ctx, gen, k, read)

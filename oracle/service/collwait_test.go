@@ -108,19 +108,34 @@ func grepLines(s, sub string) string {
 }
 
 // failingKeyReads is the node's chain client with every authorizedKey read after
-// the first failing, as an endpoint that went away between a submission's
-// acceptance (one read) and its appraisal (the next).
+// the first failing, and every read failing once the first machineOfKey read (a
+// submission's last) is answered: an endpoint that went away between a
+// submission's acceptance and its appraisal. (The node reads the head before the
+// binding facts and reuses the facts read at the same head, so an outage of the
+// one read alone would go unnoticed while the head has not moved.)
 type failingKeyReads struct {
 	*ethclient.Client
-	sel   []byte
-	calls atomic.Int64
+	sel, last []byte
+	calls     atomic.Int64
+	down      atomic.Bool
 }
 
 func (f *failingKeyReads) CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error) {
-	if len(msg.Data) >= 4 && bytes.Equal(msg.Data[:4], f.sel) && f.calls.Add(1) > 1 {
+	if f.down.Load() || len(msg.Data) >= 4 && bytes.Equal(msg.Data[:4], f.sel) && f.calls.Add(1) > 1 {
 		return nil, errors.New("injected outage")
 	}
-	return f.Client.CallContract(ctx, msg, block)
+	out, err := f.Client.CallContract(ctx, msg, block)
+	if len(msg.Data) >= 4 && bytes.Equal(msg.Data[:4], f.last) {
+		f.down.Store(true)
+	}
+	return out, err
+}
+
+func (f *failingKeyReads) BlockNumber(ctx context.Context) (uint64, error) {
+	if f.down.Load() {
+		return 0, errors.New("injected outage")
+	}
+	return f.Client.BlockNumber(ctx)
 }
 
 // A submission whose key-binding facts cannot be read waits, then fails after the
@@ -134,7 +149,8 @@ func TestChainOutageBeforeSigningEnds(t *testing.T) {
 	pol := testPolicy(t, "chain-outage", 600, good)
 	e.registerPolicy(t, pol)
 	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
-	rpc := &failingKeyReads{Client: e.client, sel: e.reg.PackAuthorizedKey(common.Hash{})[:4]}
+	rpc := &failingKeyReads{Client: e.client, sel: e.reg.PackAuthorizedKey(common.Hash{})[:4],
+		last: e.reg.PackMachineOfKey(common.Address{})[:4]}
 	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, rpc: rpc, collWait: 2 * time.Second})
 	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
 	a := e.newAgent(t, snp, machine)

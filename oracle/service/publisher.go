@@ -114,7 +114,11 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		return nil
 	}
 	cctx, cancel := s.chainCtx(ctx)
-	threshold, err := readN(cctx, publishReadAttempts, s.reg.Threshold)
+	head, err := readN(cctx, publishReadAttempts, s.rpc.BlockNumber)
+	var threshold int
+	if err == nil {
+		threshold, err = readN(withHead(cctx, head), publishReadAttempts, s.reg.Threshold)
+	}
 	cancel()
 	if err != nil {
 		return err
@@ -127,7 +131,9 @@ func (s *Service) publishOnce(ctx context.Context) error {
 			waiting++
 			continue
 		}
-		c, err := s.prepare(ctx, h, groups[h], threshold, oracles)
+		// Each verdict's reads are those at the pass's head (cachedView); sending
+		// and the outcome's reads are not.
+		c, err := s.prepare(withHead(ctx, head), h, groups[h], threshold, oracles)
 		if err != nil {
 			s.log.Warn("verdict not publishable yet", "verdict", h, "err", err)
 			continue

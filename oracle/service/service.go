@@ -69,7 +69,7 @@ type Service struct {
 	cfg        Config
 	rpc        RPC
 	reg        registryView
-	heads      *heads // the head and recent headers, read at most once per headTTL
+	heads      *heads // pins operations' heads (cachedView); recent headers
 	api        *api.Server
 	tx         *chain.TxManager
 	st         *store.Store
@@ -125,7 +125,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 	hs := newHeads(rpc)
 	s := &Service{
 		cfg: cfg, rpc: rpc, st: cfg.Store, log: cfg.Logger.With("component", "node"),
-		reg:        newCachedView(newRegistryView(rpc, cfg.Registry, cfg.ChainID), hs),
+		reg:        newCachedView(newRegistryView(rpc, cfg.Registry, cfg.ChainID)),
 		heads:      hs,
 		domain:     verdict.Domain{ChainID: cfg.ChainID, Registry: cfg.Registry},
 		oracle:     crypto.PubkeyToAddress(cfg.OracleKey.PublicKey),
@@ -436,16 +436,16 @@ func readN[T any](ctx context.Context, attempts int, fn func(context.Context) (T
 func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey common.Address) (*api.Challenge, error) {
 	ctx, cancel := s.chainCtx(ctx)
 	defer cancel()
+	ctx, head, err := s.pin(ctx)
+	if err != nil {
+		return nil, unavailable(err)
+	}
 	rec, err := read(ctx, func(ctx context.Context) (MachineRecord, error) { return s.reg.Machine(ctx, machineID) })
 	if err != nil {
 		return nil, unavailable(err)
 	}
 	if rec.State != machineRegistered {
 		return nil, &api.FieldError{Field: "machine_id", Unprocessable: true, Err: fmt.Errorf("machine %s is not registered in the registry", machineID)}
-	}
-	head, err := read(ctx, s.heads.Head)
-	if err != nil {
-		return nil, unavailable(err)
 	}
 	if head <= s.cfg.AnchorMargin {
 		return nil, unavailable(fmt.Errorf("chain has only %d blocks; anchors sit %d below the head", head, s.cfg.AnchorMargin))
@@ -480,6 +480,16 @@ func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey c
 	return &api.Challenge{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: machineID, TEEKey: teeKey,
 		AnchorBlockNumber: n, AnchorBlockHash: h.Hash(), ReportData: "0x" + hex.EncodeToString(rd[:]),
 		ValidUntilBlock: n + s.usableAge(maxAge)}, nil
+}
+
+// pin reads the head (see read) and pins it in ctx for the registry reads that
+// follow (cachedView).
+func (s *Service) pin(ctx context.Context) (context.Context, uint64, error) {
+	head, err := read(ctx, s.rpc.BlockNumber)
+	if err != nil {
+		return ctx, 0, err
+	}
+	return withHead(ctx, head), head, nil
 }
 
 // headerAt reads block n's header for the API (see read), once while n is recent.
@@ -551,6 +561,10 @@ func boundName(k common.Address) string {
 func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.SubmitResult, error) {
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
+	cctx, head, err := s.pin(cctx)
+	if err != nil {
+		return nil, unavailable(err)
+	}
 	rec, err := read(cctx, func(ctx context.Context) (MachineRecord, error) { return s.reg.Machine(ctx, req.MachineID) })
 	if err != nil {
 		return nil, unavailable(err)
@@ -562,7 +576,7 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 		return nil, &api.FieldError{Field: "body", Unprocessable: true,
 			Err: fmt.Errorf("%w: machine %s is registered as tee %d, evidence is %s", ErrMachine, req.MachineID, rec.TEE, req.Evidence.TEE)}
 	}
-	hdr, err := s.checkAnchor(cctx, req)
+	hdr, err := s.checkAnchor(cctx, req, head)
 	if err != nil {
 		return nil, err
 	}
@@ -610,18 +624,10 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 
 // checkAnchor checks the submission's anchor block against the head and the
 // registry's maxAnchorAge, and its proof of possession against the anchor's hash;
-// it returns the anchor's header. The head and the header come from s.heads: a
-// cached head that the anchor is not below, or a cached header the proof does not
-// fit, is read again before the submission is refused (a head read headTTL ago, a
-// block replaced by a reorganisation).
-func (s *Service) checkAnchor(ctx context.Context, req *api.SubmitRequest) (*types.Header, error) {
-	head, err := read(ctx, s.heads.Head)
-	if err == nil && req.AnchorBlock >= head {
-		head, err = read(ctx, s.heads.Fresh)
-	}
-	if err != nil {
-		return nil, unavailable(err)
-	}
+// it returns the anchor's header. The header comes from s.heads: a cached header the
+// proof does not fit is read again before the submission is refused (the block may
+// have been replaced by a reorganisation).
+func (s *Service) checkAnchor(ctx context.Context, req *api.SubmitRequest, head uint64) (*types.Header, error) {
 	maxAge, err := read(ctx, s.reg.MaxAnchorAge)
 	if err != nil {
 		return nil, unavailable(err)

@@ -273,6 +273,15 @@ type bindingFacts struct {
 func (s *Service) bindingFacts(ctx context.Context, id common.Hash, key common.Address) (*bindingFacts, error) {
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
+	// The facts are those at the head now: read afresh, or, when this head is the
+	// one the submission was accepted at (or another submission's facts were read
+	// at), the answers read then (cachedView). State changes only with a block, so
+	// either way they are the chain's state now.
+	head, err := readN(cctx, publishReadAttempts, s.rpc.BlockNumber)
+	if err != nil {
+		return nil, err
+	}
+	cctx = withHead(cctx, head)
 	rec, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (MachineRecord, error) { return s.reg.Machine(ctx, id) })
 	if err != nil {
 		return nil, err

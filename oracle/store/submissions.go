@@ -477,6 +477,13 @@ func (s *Store) Defer(id string, notBefore time.Time, why string) (Submission, e
 		}
 		return tx.Bucket(bktQueue).Put(queueKey(&sub), u64(uint64(notBefore.UnixNano())))
 	})
+	if err == nil {
+		// The wait replaces the claim's lease: the submission is claimable at
+		// notBefore.
+		s.claimMu.Lock()
+		delete(s.claims, string(queueKey(&sub)))
+		s.claimMu.Unlock()
+	}
 	if err != nil {
 		return Submission{}, fmt.Errorf("defer %s: %w", id, err)
 	}

@@ -1,0 +1,146 @@
+package devnet
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
+)
+
+// fleetSize is the fleet TestFleet attests: 300, or TEEORACLE_FLEET machines.
+func fleetSize(t *testing.T) int {
+	v := os.Getenv("TEEORACLE_FLEET")
+	if v == "" {
+		return 300
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		t.Fatalf("TEEORACLE_FLEET=%q: want a positive number of machines", v)
+	}
+	return n
+}
+
+func cpuTime(t *testing.T) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestFleet: a fleet of simulated SEV-SNP machines (300; TEEORACLE_FLEET=10000 for
+// the scale the design is for) registered by one provider attests, 256 agents at a
+// time, to the first of three oracle nodes with a 2-of-3 quorum on anvil; every
+// machine must end trusted on-chain. It reports the wall time of set-up and
+// attestation, the transactions and their gas per machine, the CPU of this process
+// (the three nodes, the agents and the simulated hardware; anvil not included)
+// and the nodes' databases per machine. Figures: docs/operator.md, "Fleet".
+//
+//	TEEORACLE_FLEET=10000 go test ./oracle/devnet -run TestFleet -v -timeout 2h
+func TestFleet(t *testing.T) {
+	n := fleetSize(t)
+	bin := testchain.AnvilPath()
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("anvil not found under .tools/node_modules (run scripts/install-toolchain); CI is set, so this is a failure")
+		}
+		t.Skip("anvil not found under .tools/node_modules; run scripts/install-toolchain")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute+time.Duration(n)*100*time.Millisecond)
+	defer cancel()
+	dir := t.TempDir()
+	t0 := time.Now()
+	d, err := Start(ctx, Options{Anvil: true, AnvilPath: bin, DataDir: dir, Oracles: 3, Threshold: 2,
+		SNPMachines: -1, TDXMachines: -1, Validity: 24 * time.Hour, Logger: testLogger(t),
+		// Every agent and the first node's forwarding come from 127.0.0.1.
+		API: func(c *api.Config) { c.RateLimit, c.MaxEvidencePerClient, c.EvidenceByteRate = -1, 1<<20, 1<<40 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	ms, setupGas, err := d.AddFleet(ctx, n, 64, "fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t1, cpu1 := time.Now(), cpuTime(t)
+	rounds, err := d.AttestFleet(ctx, ms, 256, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t2, cpu2 := time.Now(), cpuTime(t)
+	txs := map[common.Hash]bool{}
+	for _, r := range rounds {
+		switch {
+		case r.Err != nil:
+			t.Fatalf("%s: %v", r.Machine.Name, r.Err)
+		case !r.Round.Trusted || r.Round.TxHash == (common.Hash{}):
+			t.Fatalf("%s: round %+v: not trusted on-chain", r.Machine.Name, r.Round)
+		}
+		txs[r.Round.TxHash] = true
+	}
+	var attestGas uint64
+	for h := range txs {
+		r, err := d.Chain.Client.TransactionReceipt(ctx, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attestGas += r.GasUsed
+	}
+	untrusted := fleetUntrusted(ctx, t, d, ms)
+	if len(untrusted) > 0 {
+		t.Fatalf("%d of %d machines not trusted on-chain after attesting, e.g. %s", len(untrusted), n, untrusted[0])
+	}
+	var disk int64
+	for _, f := range []string{"node.db", "oracle-2.db", "oracle-3.db"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		disk += st.Size()
+	}
+	t.Logf("fleet of %d: set-up %s (%d registerMachine+authorizeKey transactions, %d gas per machine), attestation %s (%.0f machines/s)",
+		n, t1.Sub(t0).Round(time.Millisecond), 2*n, setupGas/uint64(n), t2.Sub(t1).Round(time.Millisecond), float64(n)/t2.Sub(t1).Seconds())
+	t.Logf("fleet of %d: %d submitVerdicts transactions, %d gas per machine; CPU of this process during attestation %s (%.2f ms per machine, three nodes + agents + simulated hardware); nodes' databases %d bytes (%d per machine per node)",
+		n, len(txs), attestGas/uint64(n), (cpu2 - cpu1).Round(time.Millisecond), float64((cpu2-cpu1).Microseconds())/1000/float64(n), disk, disk/int64(3*n))
+}
+
+// fleetUntrusted returns the machines of ms the registry does not trust.
+func fleetUntrusted(ctx context.Context, t *testing.T, d *Devnet, ms []*Machine) []string {
+	var mu sync.Mutex
+	var out []string
+	next := make(chan *Machine)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range next {
+				ok, err := d.Registry.IsTrusted(ctx, m.ID)
+				if err != nil || !ok {
+					mu.Lock()
+					out = append(out, m.Name)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, m := range ms {
+		next <- m
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
