@@ -95,7 +95,7 @@ func TestFleet(t *testing.T) {
 		}
 	}
 	// Only the oracles send transactions while the fleet attests: the blocks of the
-	// attestation hold its submitVerdicts transactions and nothing else.
+	// attestation hold the oracles' verdict batches and nothing else.
 	txs, attestGas := blockTxs(ctx, t, d, b1+1)
 	untrusted := fleetUntrusted(ctx, t, d, ms)
 	if len(untrusted) > 0 {
@@ -111,7 +111,7 @@ func TestFleet(t *testing.T) {
 	}
 	t.Logf("fleet of %d: set-up %s (%d registerMachine+authorizeKey transactions, %d gas per machine), attestation %s (%.0f machines/s)",
 		n, t1.Sub(t0).Round(time.Millisecond), 2*n, setupGas/uint64(n), t2.Sub(t1).Round(time.Millisecond), float64(n)/t2.Sub(t1).Seconds())
-	t.Logf("fleet of %d: %d submitVerdicts transactions, %d gas per machine; CPU of this process during attestation %s (%.2f ms per machine, three nodes + agents + simulated hardware); nodes' databases %d bytes (%d per machine per node)",
+	t.Logf("fleet of %d: %d verdict transactions (the oracles' batches), %d gas per machine; CPU of this process during attestation %s (%.2f ms per machine, three nodes + agents + simulated hardware); nodes' databases %d bytes (%d per machine per node)",
 		n, txs, attestGas/uint64(n), (cpu2 - cpu1).Round(time.Millisecond), float64((cpu2-cpu1).Microseconds())/1000/float64(n), disk, disk/int64(3*n))
 }
 
