@@ -113,13 +113,7 @@ func (s *Service) publishOnce(ctx context.Context) error {
 		s.m.quorumWaiting.Set(0)
 		return nil
 	}
-	cctx, cancel := s.chainCtx(ctx)
-	head, err := readN(cctx, publishReadAttempts, s.rpc.BlockNumber)
-	var threshold int
-	if err == nil {
-		threshold, err = readN(withHead(cctx, head), publishReadAttempts, s.reg.Threshold)
-	}
-	cancel()
+	head, threshold, err := s.passHead(ctx)
 	if err != nil {
 		return err
 	}
@@ -159,6 +153,18 @@ func (s *Service) publishOnce(ctx context.Context) error {
 	}
 	s.publishBatches(ctx, ready, threshold)
 	return nil
+}
+
+// passHead reads the head a publisher pass pins its reads to, and the quorum at it.
+func (s *Service) passHead(ctx context.Context) (uint64, int, error) {
+	cctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	head, err := readN(cctx, publishReadAttempts, s.rpc.BlockNumber)
+	if err != nil {
+		return 0, 0, err
+	}
+	threshold, err := readN(withHead(cctx, head), publishReadAttempts, s.reg.Threshold)
+	return head, threshold, err
 }
 
 // prepare returns the verdict with its quorum when this node should relay it now,
