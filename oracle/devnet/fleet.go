@@ -35,17 +35,22 @@ func (d *Devnet) AddFleet(ctx context.Context, n, chips int, prefix string) ([]*
 	if n <= 0 || chips <= 0 {
 		return nil, 0, fmt.Errorf("devnet: fleet of %d machines on %d chips", n, chips)
 	}
+	// Every machine runs the devnet workload, launched with HOST_DATA = its digest
+	// (as addHardware makes them).
+	w := DevnetWorkload()
+	dg := w.Digest()
 	sources := make([]fleetChip, min(n, chips))
 	for i := range sources {
-		chip, err := d.SNP.NewChip(fakehw.SNPChipOptions{ChipID: byte(i)})
+		chip, err := d.SNP.NewChip(fakehw.SNPChipOptions{ChipID: byte(i), HostData: dg[:]})
 		if err != nil {
 			return nil, 0, err
 		}
-		w, err := verdict.WorkloadIDSNP(chip.Measurement())
+		id, err := verdict.WorkloadIDV2SNP(chip.Measurement(), dg)
 		if err != nil {
 			return nil, 0, err
 		}
-		sources[i] = fleetChip{source: agent.SNPQuoteSource{QP: chip.QuoteProvider()}, workload: w}
+		sources[i] = fleetChip{source: agent.WorkloadSource{Inner: agent.SNPQuoteSource{QP: chip.QuoteProvider()}, Workload: w},
+			workload: id}
 	}
 	provider := crypto.PubkeyToAddress(d.Provider.PublicKey)
 	ms := make([]*Machine, n)
