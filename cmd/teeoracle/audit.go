@@ -75,7 +75,7 @@ func printAudit(w io.Writer, res *audit.Result) {
 	}
 	switch oc := res.OnChain; {
 	case oc == nil:
-		fmt.Fprintf(w, "on-chain   not checked (no --%s)\n", rfRPCURL)
+		fmt.Fprintf(w, "on-chain   not checked (no --%s)\n", flagRPCURL)
 	case oc.Accepted:
 		cur := "superseded by a later verdict"
 		if oc.Current {
@@ -129,7 +129,7 @@ func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.S
 	h, err = audit.LatestVerdict(ctx, id, reg, st)
 	switch {
 	case errors.Is(err, audit.ErrNoLookup):
-		return common.Hash{}, fmt.Errorf("--%s needs --%s (audit the verdict on-chain) or --%s (the latest archived one)", flagMachineID, rfRPCURL, flagDB)
+		return common.Hash{}, fmt.Errorf("--%s needs --%s (audit the verdict on-chain) or --%s (the latest archived one)", flagMachineID, flagRPCURL, flagDB)
 	case err != nil:
 		return common.Hash{}, fmt.Errorf("--%s %s: %w", flagMachineID, id, err)
 	}
@@ -146,7 +146,7 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 		defer st.Close()
 	}
 	var cc *chainConn
-	if c.String(rfRPCURL) != "" {
+	if c.String(flagRPCURL) != "" {
 		dctx, cancel := context.WithTimeout(ctx, txTimeout(c))
 		defer cancel()
 		ctx = dctx

@@ -17,11 +17,11 @@ var errNotConfirmed = errors.New("not confirmed")
 // script must say --yes to make an irreversible change.
 func confirmed(deps appDeps, what func(c *cli.Context) string, action cli.ActionFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		if c.Bool(rfYes) {
+		if c.Bool(flagYes) {
 			return action(c)
 		}
 		if deps.Stdin == nil || deps.StdinIsTerminal == nil || !deps.StdinIsTerminal() {
-			return badInput(fmt.Errorf("%w: this would %s; it cannot be undone. Give --%s to confirm (no terminal to ask on)", errNotConfirmed, what(c), rfYes))
+			return badInput(fmt.Errorf("%w: this would %s; it cannot be undone. Give --%s to confirm (no terminal to ask on)", errNotConfirmed, what(c), flagYes))
 		}
 		fmt.Fprintf(c.App.ErrWriter, "This will %s.\nIt cannot be undone. Type yes to continue: ", what(c))
 		line, _ := bufio.NewReader(deps.Stdin).ReadString('\n')

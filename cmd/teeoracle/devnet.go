@@ -126,7 +126,7 @@ func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
 		Anvil: c.Bool(flagAnvil), AnvilPath: c.String(flagAnvilPath), Listen: c.String(flagListen), ExplorerWasm: c.String(flagExplorerWasm),
 		BlockInterval: c.Duration(flagBlockTime), Validity: c.Duration(flagVerdictValidity),
 		DataDir: c.String(flagDataDir), SNPMachines: c.Int(flagSNPMachines), TDXMachines: c.Int(flagTDXMachines),
-		Oracles: c.Int(flagOracles), Threshold: int(c.Uint(rfThreshold)),
+		Oracles: c.Int(flagOracles), Threshold: int(c.Uint(flagThreshold)),
 		Logger: logger(c),
 	}
 	if opts.BlockInterval < time.Second && opts.Anvil {
@@ -147,7 +147,7 @@ func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
 		return opts, fmt.Errorf("--%s and --%s are both 0: nothing to attest", flagSNPMachines, flagTDXMachines)
 	}
 	if opts.Oracles < 1 || opts.Oracles > 16 || opts.Threshold < 1 || opts.Threshold > opts.Oracles {
-		return opts, fmt.Errorf("--%s %d --%s %d: want 1 <= threshold <= oracles <= 16", flagOracles, opts.Oracles, rfThreshold, opts.Threshold)
+		return opts, fmt.Errorf("--%s %d --%s %d: want 1 <= threshold <= oracles <= 16", flagOracles, opts.Oracles, flagThreshold, opts.Threshold)
 	}
 	// Options.defaults reads 0 as "one each" and negative as none.
 	if opts.SNPMachines == 0 {

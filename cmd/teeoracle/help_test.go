@@ -99,8 +99,8 @@ func TestHelpDefaultsAreUsed(t *testing.T) {
 	if err := app.Run([]string{"teeoracle", "query"}); err != nil {
 		t.Fatal(err)
 	}
-	if shown := flagValue(t, []string{"query"}, rfTxTimeout); shown != used.String() {
-		t.Errorf("--%s: help shows %v, commands use %s", rfTxTimeout, shown, used)
+	if shown := flagValue(t, []string{"query"}, flagTxTimeout); shown != used.String() {
+		t.Errorf("--%s: help shows %v, commands use %s", flagTxTimeout, shown, used)
 	}
 
 	// agent: --reattest-fraction

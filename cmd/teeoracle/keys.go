@@ -15,12 +15,12 @@ import (
 // logged (chain.LoadKey warns about files others can read).
 func loadSigningKey(c *cli.Context) (*ecdsa.PrivateKey, error) {
 	key, err := chain.LoadKey(chain.KeySource{
-		Keystore:     c.String(rfKeystore),
-		PasswordFile: c.String(rfPasswordFile),
-		KeyFile:      c.String(rfKeyFile),
+		Keystore:     c.String(flagKeystore),
+		PasswordFile: c.String(flagPasswordFile),
+		KeyFile:      c.String(flagKeyFile),
 	}, logger(c))
 	if err != nil {
-		return nil, fmt.Errorf("signing key (--%s with --%s, or --%s): %w", rfKeystore, rfPasswordFile, rfKeyFile, err)
+		return nil, fmt.Errorf("signing key (--%s with --%s, or --%s): %w", flagKeystore, flagPasswordFile, flagKeyFile, err)
 	}
 	return key, nil
 }

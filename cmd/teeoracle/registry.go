@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,8 +18,8 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
-	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
 const registryDescription = `Commands that write send one transaction each, signed with the key of
@@ -53,7 +52,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 							Action: oracleChange(true)},
 						{Name: "remove", Usage: "remove oracle signers (owner only), one transaction each; asks for confirmation",
 							Flags: txFlags(oracleFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
-								return "remove oracle signer(s) " + strings.Join(c.StringSlice(rfOracle), ", ") + " from the registry"
+								return "remove oracle signer(s) " + strings.Join(c.StringSlice(flagOracle), ", ") + " from the registry"
 							}, oracleChange(false))},
 						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(thresholdFlag()),
 							Action: runSetThreshold},
@@ -73,7 +72,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 					Flags:     policyRegisterFlags(), Action: runPolicyRegister},
 				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted, for good; asks for confirmation",
 					Flags: txFlags(policyHashFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
-						return "retire policy " + c.String(rfPolicyHash) + ": every machine under it becomes untrusted, and a retired policy cannot be registered again"
+						return "retire policy " + c.String(flagPolicyHash) + ": every machine under it becomes untrusted, and a retired policy cannot be registered again"
 					}, runPolicyRetire)},
 				{Name: "show", Usage: "print a policy file's name, canonical hash and validity, and what the registry knows about it",
 					UsageText: "teeoracle policy show (--policy FILE | --policy-hash HASH) [--rpc-url URL --registry ADDRESS]",
@@ -92,7 +91,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 					Flags:     machineRegisterFlags(), Action: runMachineRegister},
 				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever; asks for confirmation",
 					Flags: txFlags(machineFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
-						return "deregister machine " + c.String(rfMachine) + ": its id can never be registered again"
+						return "deregister machine " + c.String(flagMachineID) + ": its id can never be registered again"
 					}, runMachineDeregister)},
 				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
 					UsageText: "teeoracle machine authorize-key --machine-id ID --tee-key ADDRESS chain and key flags\n\n" +
@@ -123,9 +122,11 @@ type chainConn struct {
 	reg     *chain.Registry
 }
 
+func (cc *chainConn) close() { cc.client.Close() }
+
 // txTimeout bounds everything a command does on the chain.
 func txTimeout(c *cli.Context) time.Duration {
-	if d := c.Duration(rfTxTimeout); d > 0 {
+	if d := c.Duration(flagTxTimeout); d > 0 {
 		return d
 	}
 	return defaultTxTimeout
@@ -134,9 +135,9 @@ func txTimeout(c *cli.Context) time.Duration {
 // dial connects to --rpc-url, checks --chain-id, and opens --registry when
 // needRegistry.
 func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chainConn, error) {
-	url := c.String(rfRPCURL)
+	url := c.String(flagRPCURL)
 	if url == "" {
-		return nil, fmt.Errorf("--%s is required", rfRPCURL)
+		return nil, fmt.Errorf("--%s is required", flagRPCURL)
 	}
 	var regAddr common.Address
 	if needRegistry {
@@ -151,29 +152,22 @@ func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chainConn, e
 	}
 	client, err := ethclient.DialContext(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("dial --%s %s: %w", rfRPCURL, redactURL(url), scrubURL(err, url))
+		return nil, fmt.Errorf("dial --%s %s: %w", flagRPCURL, redactURL(url), scrubURL(err, url))
 	}
 	conn := &chainConn{client: client}
 	if needRegistry {
-		if conn.reg, err = chain.OpenRegistry(ctx, client, regAddr, c.Uint64(flagChainID)); err != nil {
-			client.Close()
-			return nil, err
+		conn.reg, err = chain.OpenRegistry(ctx, client, regAddr, c.Uint64(flagChainID))
+		if err == nil {
+			conn.chainID = conn.reg.ChainID()
 		}
-		conn.chainID = conn.reg.ChainID()
-		return conn, nil
+	} else {
+		conn.chainID, err = chain.CheckChainID(ctx, client, c.Uint64(flagChainID))
 	}
-	if conn.chainID, err = chain.CheckChainID(ctx, client, c.Uint64(flagChainID)); err != nil {
+	if err != nil {
 		client.Close()
 		return nil, err
 	}
 	return conn, nil
-}
-
-func (cc *chainConn) close() { cc.client.Close() }
-
-// sender builds a direct sender for the signing key.
-func (cc *chainConn) sender(key *ecdsa.PrivateKey) (*chain.DirectSender, error) {
-	return chain.NewDirectSender(cc.client, bind.NewKeyedTransactor(key, new(big.Int).SetUint64(cc.chainID)), nil)
 }
 
 // withChain runs fn with a context bounded by --tx-timeout and a dialled chain,
@@ -191,18 +185,18 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 	defer cancel()
 	cc, err := dial(ctx, c, needRegistry)
 	if err != nil {
-		return badInput(scrubURL(err, c.String(rfRPCURL)))
+		return badInput(scrubURL(err, c.String(flagRPCURL)))
 	}
 	defer cc.close()
 	var s *chain.DirectSender
 	if signed {
-		if s, err = cc.sender(key); err != nil {
+		if s, err = chain.NewDirectSender(cc.client, bind.NewKeyedTransactor(key, new(big.Int).SetUint64(cc.chainID)), nil); err != nil {
 			return badInput(err)
 		}
 		logger(c).Debug("sending from", "account", s.From(), "chain", cc.chainID)
 	}
 	if err := fn(ctx, cc, s); err != nil {
-		return badInput(scrubURL(err, c.String(rfRPCURL)))
+		return badInput(scrubURL(err, c.String(flagRPCURL)))
 	}
 	return nil
 }
@@ -221,6 +215,19 @@ func send(ctx context.Context, c *cli.Context, cc *chainConn, s *chain.DirectSen
 	return nil
 }
 
+// sendOnHash sends the one transaction tx builds from the hash in flag (a policy
+// hash, a machine id).
+func sendOnHash(c *cli.Context, flag, what string, tx func(*chain.Registry, common.Hash) chain.TxCandidate) error {
+	h, err := requiredHash(c, flag)
+	if err != nil {
+		return badInput(err)
+	}
+	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
+		return send(ctx, c, cc, s, what, tx(cc.reg, h))
+	})
+}
+
+// parseAddresses reads a repeatable, comma-separated address flag.
 func parseAddresses(c *cli.Context, flag string) ([]common.Address, error) {
 	var out []common.Address
 	for _, v := range c.StringSlice(flag) {
@@ -256,81 +263,87 @@ func requiredHash(c *cli.Context, flag string) (common.Hash, error) {
 	return parseHash(c, flag)
 }
 
-func runDeploy(c *cli.Context) error {
-	oracles, err := parseAddresses(c, rfOracle)
+func parseSalt(c *cli.Context) (common.Hash, error) {
+	s := c.String(flagSalt)
+	if s == "" {
+		return common.Hash{}, fmt.Errorf("--%s is required", flagSalt)
+	}
+	b, err := hexutil.Decode(s)
+	if err != nil || len(b) == 0 || len(b) > 32 {
+		return common.Hash{}, fmt.Errorf("--%s %q: want 0x and 1 to 32 bytes of hex", flagSalt, s)
+	}
+	return common.BytesToHash(b), nil
+}
+
+// deployConfig reads registry deploy's flags; the owner stays zero (the sender)
+// without --owner.
+func deployConfig(c *cli.Context) (chain.DeployConfig, error) {
+	oracles, err := parseAddresses(c, flagOracle)
 	if err != nil {
-		return badInput(err)
+		return chain.DeployConfig{}, err
 	}
 	if len(oracles) == 0 {
-		return badInput(fmt.Errorf("--%s is required: the initial oracle signers", rfOracle))
+		return chain.DeployConfig{}, fmt.Errorf("--%s is required: the initial oracle signers", flagOracle)
 	}
-	m, err := parseUint8(c, rfThreshold, 1, 255)
+	m, err := parseUint8(c, flagThreshold, 1, 255)
 	if err != nil {
-		return badInput(err)
+		return chain.DeployConfig{}, err
 	}
 	if m > uint(len(oracles)) {
-		return badInput(fmt.Errorf("--%s %d: more than the %d --%s signers given; a quorum of %d could never be reached", rfThreshold, m, len(oracles), rfOracle, m))
+		return chain.DeployConfig{}, fmt.Errorf("--%s %d: more than the %d --%s signers given; a quorum of %d could never be reached", flagThreshold, m, len(oracles), flagOracle, m)
 	}
-	age := c.Uint(rfMaxAnchorAge)
+	age := c.Uint(flagMaxAnchorAge)
 	if age < 1 || age > 256 {
-		return badInput(fmt.Errorf("--%s %d: want 1..256", rfMaxAnchorAge, age))
+		return chain.DeployConfig{}, fmt.Errorf("--%s %d: want 1..256", flagMaxAnchorAge, age)
 	}
-	owner, err := parseAddress(c, rfOwner)
+	owner, err := parseAddress(c, flagOwner)
+	return chain.DeployConfig{Owner: owner, Oracles: oracles, Threshold: uint8(m), MaxAnchorAge: uint16(age),
+		WithConsumer: c.Bool(flagWithConsumer)}, err
+}
+
+func runDeploy(c *cli.Context) error {
+	cfg, err := deployConfig(c)
 	if err != nil {
 		return badInput(err)
 	}
 	return withChain(c, false, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		if owner == (common.Address{}) {
-			owner = s.From()
-		}
-		reg, r, err := chain.DeployRegistry(ctx, cc.client, s, owner, oracles, uint8(m), uint16(age))
-		if err != nil {
+		d, err := chain.Deploy(ctx, cc.client, s, cfg)
+		if d == nil {
 			return err
 		}
 		w := c.App.Writer
-		fmt.Fprintf(w, "registry %s\n", reg.Address().Hex())
-		fmt.Fprintf(w, "deploy-block %d\n", r.BlockNumber.Uint64())
-		fmt.Fprintf(w, "chain-id %d\n", cc.chainID)
-		fmt.Fprintf(w, "owner %s\n", owner.Hex())
-		printTx(w, r)
-		if c.Bool(rfWithConsumer) {
-			cons, r, err := chain.DeployConsumer(ctx, reg, s, common.Hash{})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "consumer %s\n", cons.Address().Hex())
-			printTx(w, r)
+		fmt.Fprintf(w, "registry %s\ndeploy-block %d\n", d.Registry.Address().Hex(), d.Receipt.BlockNumber.Uint64())
+		fmt.Fprintf(w, "chain-id %d\nowner %s\n", cc.chainID, d.Owner.Hex())
+		printTx(w, d.Receipt)
+		if d.Consumer != nil {
+			fmt.Fprintf(w, "consumer %s\n", d.Consumer.Address().Hex())
+			printTx(w, d.ConsumerReceipt)
 		}
-		return nil
+		return err
 	})
 }
 
 func oracleChange(add bool) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		oracles, err := parseAddresses(c, rfOracle)
+		oracles, err := parseAddresses(c, flagOracle)
 		if err != nil {
 			return badInput(err)
 		}
 		if len(oracles) == 0 {
-			return badInput(fmt.Errorf("--%s is required", rfOracle))
+			return badInput(fmt.Errorf("--%s is required", flagOracle))
 		}
 		return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-			for _, o := range oracles {
-				if add {
-					if err := send(ctx, c, cc, s, "add oracle "+o.Hex(), cc.reg.AddOracleTx(o)); err != nil {
-						return err
-					}
-				} else if err := send(ctx, c, cc, s, "remove oracle "+o.Hex(), cc.reg.RemoveOracleTx(o)); err != nil {
-					return err
-				}
+			rcpts, err := cc.reg.ChangeOracles(ctx, s, add, oracles)
+			for _, r := range rcpts {
+				printTx(c.App.Writer, r)
 			}
-			return nil
+			return err
 		})
 	}
 }
 
 func runSetThreshold(c *cli.Context) error {
-	m, err := parseUint8(c, rfThreshold, 1, 255)
+	m, err := parseUint8(c, flagThreshold, 1, 255)
 	if err != nil {
 		return badInput(err)
 	}
@@ -341,49 +354,48 @@ func runSetThreshold(c *cli.Context) error {
 
 func runOraclesList(c *cli.Context) error {
 	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
-		q, err := cc.reg.Quorum(ctx, chain.BlockRange{From: c.Uint64(rfFromBlock)})
+		q, err := cc.reg.Quorum(ctx, chain.BlockRange{From: c.Uint64(flagFromBlock)})
 		if err != nil {
 			return err
 		}
-		w := c.App.Writer
-		fmt.Fprintf(w, "threshold %d\n", q.Threshold)
+		fmt.Fprintf(c.App.Writer, "threshold %d\n", q.Threshold)
 		for _, o := range q.Signers {
-			fmt.Fprintf(w, "oracle %s\n", o.Hex())
+			fmt.Fprintf(c.App.Writer, "oracle %s\n", o.Hex())
 		}
 		return nil
 	})
 }
 
-func runPolicyRegister(c *cli.Context) error {
-	var (
-		hash     common.Hash
-		validity uint64
-	)
+// policyToRegister reads --policy FILE, or --policy-hash with --validity.
+func policyToRegister(c *cli.Context) (common.Hash, uint64, error) {
 	switch file := c.String(flagPolicy); {
-	case file != "" && (c.String(rfPolicyHash) != "" || c.IsSet(rfValidity)):
-		return badInput(fmt.Errorf("give --%s, or --%s with --%s, not both", flagPolicy, rfPolicyHash, rfValidity))
+	case file != "" && (c.String(flagPolicyHash) != "" || c.IsSet(flagValidity)):
+		return common.Hash{}, 0, fmt.Errorf("give --%s, or --%s with --%s, not both", flagPolicy, flagPolicyHash, flagValidity)
 	case file != "":
-		p, err := policy.Load(file)
+		p, h, err := policy.LoadHashed(file)
 		if err != nil {
-			return badInput(err)
+			return common.Hash{}, 0, err
 		}
-		if hash, err = p.Hash(); err != nil {
-			return badInput(fmt.Errorf("policy %s: %w", file, err))
-		}
-		validity = p.ValiditySeconds
-	default:
-		h, err := requiredHash(c, rfPolicyHash)
-		if err != nil {
-			return badInput(fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy))
-		}
-		d := c.Duration(rfValidity)
-		if d < time.Second || d%time.Second != 0 {
-			return badInput(fmt.Errorf("--%s %s: want a whole number of seconds, at least 1s", rfValidity, d))
-		}
-		hash, validity = h, uint64(d/time.Second)
+		return h, p.ValiditySeconds, nil
+	}
+	h, err := requiredHash(c, flagPolicyHash)
+	if err != nil {
+		return common.Hash{}, 0, fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy)
+	}
+	d := c.Duration(flagValidity)
+	if d < time.Second || d%time.Second != 0 {
+		return common.Hash{}, 0, fmt.Errorf("--%s %s: want a whole number of seconds, at least 1s", flagValidity, d)
+	}
+	return h, uint64(d / time.Second), nil
+}
+
+func runPolicyRegister(c *cli.Context) error {
+	hash, validity, err := policyToRegister(c)
+	if err != nil {
+		return badInput(err)
 	}
 	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		if err := send(ctx, c, cc, s, "register policy", cc.reg.RegisterPolicyTx(hash, validity, c.String(rfPolicyURI))); err != nil {
+		if err := send(ctx, c, cc, s, "register policy", cc.reg.RegisterPolicyTx(hash, validity, c.String(flagPolicyURI))); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.App.Writer, "policy %s\nvalidity-seconds %d\n", hash.Hex(), validity)
@@ -392,65 +404,45 @@ func runPolicyRegister(c *cli.Context) error {
 }
 
 func runPolicyRetire(c *cli.Context) error {
-	return sendOnHash(c, rfPolicyHash, "retire policy", (*chain.Registry).RetirePolicyTx)
+	return sendOnHash(c, flagPolicyHash, "retire policy", (*chain.Registry).RetirePolicyTx)
 }
-
-// sendOnHash sends the one transaction tx builds from the hash in flag (a policy
-// hash, a machine id).
-func sendOnHash(c *cli.Context, flag, what string, tx func(*chain.Registry, common.Hash) chain.TxCandidate) error {
-	h, err := requiredHash(c, flag)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		return send(ctx, c, cc, s, what, tx(cc.reg, h))
-	})
-}
-
-var policyStates = map[uint8]string{chain.PolicyStateUnknown: "unknown", chain.PolicyStateActive: "active", chain.PolicyStateRetired: "retired"}
 
 // runPolicyHash prints a policy file's canonical hash, offline.
 func runPolicyHash(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return badInput(fmt.Errorf("give one policy FILE (teeoracle policy hash FILE)"))
 	}
-	return printPolicyFile(c, c.Args().First())
-}
-
-func printPolicyFile(c *cli.Context, file string) error {
-	p, err := policy.Load(file)
+	p, h, err := policy.LoadHashed(c.Args().First())
 	if err != nil {
 		return badInput(err)
 	}
-	h, err := p.Hash()
-	if err != nil {
-		return badInput(fmt.Errorf("policy %s: %w", file, err))
-	}
-	fmt.Fprintf(c.App.Writer, "policy %s\nname %s\nvalidity-seconds %d\n", h.Hex(), p.Name, p.ValiditySeconds)
+	printPolicyFile(c.App.Writer, p, h)
 	return nil
 }
 
+func printPolicyFile(w io.Writer, p *policy.Policy, h common.Hash) {
+	fmt.Fprintf(w, "policy %s\nname %s\nvalidity-seconds %d\n", h.Hex(), p.Name, p.ValiditySeconds)
+}
+
+// runPolicyShow prints a policy file (offline without --rpc-url) and what the
+// registry knows of it or of --policy-hash.
 func runPolicyShow(c *cli.Context) error {
 	var hash common.Hash
 	switch file := c.String(flagPolicy); {
-	case file != "" && c.String(rfPolicyHash) != "":
-		return badInput(fmt.Errorf("give --%s or --%s, not both", flagPolicy, rfPolicyHash))
+	case file != "" && c.String(flagPolicyHash) != "":
+		return badInput(fmt.Errorf("give --%s or --%s, not both", flagPolicy, flagPolicyHash))
 	case file != "":
-		p, err := policy.Load(file)
+		p, h, err := policy.LoadHashed(file)
 		if err != nil {
 			return badInput(err)
 		}
-		if hash, err = p.Hash(); err != nil {
-			return badInput(fmt.Errorf("policy %s: %w", file, err))
+		printPolicyFile(c.App.Writer, p, h)
+		if c.String(flagRPCURL) == "" {
+			return nil
 		}
-		if c.String(rfRPCURL) == "" { // offline: the file alone
-			return printPolicyFile(c, file)
-		}
-		if err := printPolicyFile(c, file); err != nil {
-			return err
-		}
+		hash = h
 	default:
-		h, err := requiredHash(c, rfPolicyHash)
+		h, err := requiredHash(c, flagPolicyHash)
 		if err != nil {
 			return badInput(fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy))
 		}
@@ -461,44 +453,9 @@ func runPolicyShow(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.App.Writer, "policy %s\nid %d\nstate %s\nvalidity-seconds %d\n", hash.Hex(), p.ID, policyStates[p.State], p.ValiditySeconds)
+		fmt.Fprintf(c.App.Writer, "policy %s\nid %d\nstate %s\nvalidity-seconds %d\n", hash.Hex(), p.ID, chain.PolicyStateName(p.State), p.ValiditySeconds)
 		return nil
 	})
-}
-
-// parseTEE accepts sev-snp / snp / 1 and tdx / 2.
-func parseTEE(s string) (uint8, error) {
-	switch strings.ToLower(s) {
-	case "sev-snp", "snp", "1":
-		return verdict.TEESEVSNP, nil
-	case "tdx", "2":
-		return verdict.TEETDX, nil
-	}
-	return 0, fmt.Errorf("--%s %q: want sev-snp or tdx", rfTEE, s)
-}
-
-func teeName(t uint8) string {
-	switch t {
-	case verdict.TEESEVSNP:
-		return "sev-snp"
-	case verdict.TEETDX:
-		return "tdx"
-	case 0:
-		return "none"
-	}
-	return strconv.Itoa(int(t))
-}
-
-func parseSalt(c *cli.Context) (common.Hash, error) {
-	s := c.String(rfSalt)
-	if s == "" {
-		return common.Hash{}, fmt.Errorf("--%s is required", rfSalt)
-	}
-	b, err := hexutil.Decode(s)
-	if err != nil || len(b) == 0 || len(b) > 32 {
-		return common.Hash{}, fmt.Errorf("--%s %q: want 0x and 1 to 32 bytes of hex", rfSalt, s)
-	}
-	return common.BytesToHash(b), nil
 }
 
 func runMachineRegister(c *cli.Context) error {
@@ -506,33 +463,34 @@ func runMachineRegister(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
-	tee, err := parseTEE(c.String(rfTEE))
+	tee, err := evidence.ParseTEEName(c.String(flagTEE))
 	if err != nil {
-		return badInput(err)
+		return badInput(fmt.Errorf("--%s %q: want sev-snp or tdx", flagTEE, c.String(flagTEE)))
 	}
 	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		id := chain.MachineID(s.From(), salt)
-		if err := send(ctx, c, cc, s, "register machine", cc.reg.RegisterMachineTx(salt, tee, c.String(rfMetadataURI))); err != nil {
+		id, r, err := cc.reg.RegisterMachine(ctx, s, salt, uint8(tee), c.String(flagMetadataURI))
+		if err != nil {
 			return err
 		}
+		printTx(c.App.Writer, r)
 		fmt.Fprintf(c.App.Writer, "machine %s\nprovider %s\n", id.Hex(), s.From().Hex())
 		return nil
 	})
 }
 
 func runMachineDeregister(c *cli.Context) error {
-	return sendOnHash(c, rfMachine, "deregister machine", (*chain.Registry).DeregisterMachineTx)
+	return sendOnHash(c, flagMachineID, "deregister machine", (*chain.Registry).DeregisterMachineTx)
 }
 
 func runMachineAuthorizeKey(c *cli.Context) error {
-	id, err := requiredHash(c, rfMachine)
+	id, err := requiredHash(c, flagMachineID)
 	if err != nil {
 		return badInput(err)
 	}
-	if c.String(rfKey) == "" {
-		return badInput(fmt.Errorf("--%s is required: the TEE key's address, as the machine's agent prints it", rfKey))
+	if c.String(flagTEEKey) == "" {
+		return badInput(fmt.Errorf("--%s is required: the TEE key's address, as the machine's agent prints it", flagTEEKey))
 	}
-	key, err := parseAddress(c, rfKey)
+	key, err := parseAddress(c, flagTEEKey)
 	if err != nil {
 		return badInput(err)
 	}
@@ -546,10 +504,8 @@ func runMachineAuthorizeKey(c *cli.Context) error {
 }
 
 func runMachineRevokeKey(c *cli.Context) error {
-	return sendOnHash(c, rfMachine, "revoke key", (*chain.Registry).RevokeKeyTx)
+	return sendOnHash(c, flagMachineID, "revoke key", (*chain.Registry).RevokeKeyTx)
 }
-
-var machineStates = map[uint8]string{chain.MachineStateNone: "unknown", chain.MachineStateRegistered: "registered", chain.MachineStateDeregistered: "deregistered"}
 
 func unixTime(s uint64) string {
 	if s == 0 {
@@ -558,47 +514,47 @@ func unixTime(s uint64) string {
 	return fmt.Sprintf("%d (%s)", s, time.Unix(int64(s), 0).UTC().Format(time.RFC3339))
 }
 
+// noneIfZero is name, or "none" for a zero (unset) value.
+func noneIfZero[T comparable](v T, name string) string {
+	var zero T
+	if v == zero {
+		return "none"
+	}
+	return name
+}
+
 func runMachineShow(c *cli.Context) error {
-	id, err := requiredHash(c, rfMachine)
+	id, err := requiredHash(c, flagMachineID)
 	if err != nil {
 		return badInput(err)
 	}
 	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
-		m, err := cc.reg.Machine(ctx, id)
+		m, trusted, err := cc.reg.MachineTrust(ctx, id)
 		if err != nil {
 			return err
 		}
-		trusted, err := cc.reg.IsTrusted(ctx, id)
-		if err != nil {
-			return err
-		}
-		status := "none"
-		if m.Status != 0 {
-			status = m.Status.String()
-		}
+		tee, status := noneIfZero(m.TEE, evidence.TEE(m.TEE).String()), noneIfZero(m.Status, m.Status.String())
 		w := c.App.Writer
-		fmt.Fprintf(w, "machine %s\nprovider %s\ntee %s\nstate %s\n", id.Hex(), m.Provider.Hex(), teeName(m.TEE), machineStates[m.State])
+		fmt.Fprintf(w, "machine %s\nprovider %s\ntee %s\nstate %s\n", id.Hex(), m.Provider.Hex(), tee, chain.MachineStateName(m.State))
 		fmt.Fprintf(w, "tee-key %s\nstatus %s\ntcb-status %s\ntcb 0x%016x\npolicy %s\n", m.TEEKey.Hex(), status, appraise.TCBStatus(m.TCBStatus), m.TCB, m.PolicyHash.Hex())
 		fmt.Fprintf(w, "issued-at %s\nexpires-at %s\ntrusted %t\n", unixTime(m.IssuedAt), unixTime(m.ExpiresAt), trusted)
 		return nil
 	})
 }
 
+// runQuery asks whether --machine-id, or the machine of --tee-key, is trusted;
+// not trusted is exit status 1.
 func runQuery(c *cli.Context) error {
-	hasMachine, hasKey := c.String(rfMachine) != "", c.String(rfKey) != ""
+	hasMachine, hasKey := c.String(flagMachineID) != "", c.String(flagTEEKey) != ""
 	if hasMachine == hasKey {
-		return badInput(fmt.Errorf("give exactly one of --%s or --%s", rfMachine, rfKey))
+		return badInput(fmt.Errorf("give exactly one of --%s or --%s", flagMachineID, flagTEEKey))
 	}
-	var (
-		id  common.Hash
-		key common.Address
-		err error
-	)
-	if hasMachine {
-		if id, err = parseHash(c, rfMachine); err != nil {
-			return badInput(err)
-		}
-	} else if key, err = parseAddress(c, rfKey); err != nil {
+	id, err := parseHash(c, flagMachineID)
+	if err != nil {
+		return badInput(err)
+	}
+	key, err := parseAddress(c, flagTEEKey)
+	if err != nil {
 		return badInput(err)
 	}
 	trusted := false
@@ -606,22 +562,16 @@ func runQuery(c *cli.Context) error {
 		var err error
 		if hasMachine {
 			trusted, err = cc.reg.IsTrusted(ctx, id)
-			if err == nil {
-				fmt.Fprintf(c.App.Writer, "machine %s\n", id.Hex())
-			}
 		} else {
-			trusted, err = cc.reg.IsTrustedKey(ctx, key)
-			if err == nil {
-				var m common.Hash
-				if m, err = cc.reg.MachineOfKey(ctx, key); err == nil {
-					fmt.Fprintf(c.App.Writer, "key %s\nmachine %s\n", key.Hex(), m.Hex())
-				}
-			}
+			id, trusted, err = cc.reg.KeyTrust(ctx, key)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.App.Writer, "trusted %t\n", trusted)
+		if hasKey {
+			fmt.Fprintf(c.App.Writer, "key %s\n", key.Hex())
+		}
+		fmt.Fprintf(c.App.Writer, "machine %s\ntrusted %t\n", id.Hex(), trusted)
 		return nil
 	})
 	if err != nil {

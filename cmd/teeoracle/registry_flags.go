@@ -1,42 +1,35 @@
 package main
 
 import (
+	"reflect"
 	"time"
 
 	"github.com/urfave/cli/v2"
 )
 
-// Flags of the registry commands (registry, policy, machine, query). They follow
-// flags.go's rules (kebab-case, exactly one TEEORACLE_ variable with one meaning
-// across commands; registry_test.go checks every nested command). Flags that verify
-// or serve also have keep those commands' names and wording. The Go identifiers
-// carry an rf prefix so they never collide with other files' constants.
+// Flags of the registry commands (registry, policy, machine, query) that no other
+// command declares; the shared ones are flags.go's and serve_flags.go's. They
+// follow flags.go's rules (kebab-case, exactly one TEEORACLE_ variable with one
+// meaning across commands; registry_test.go checks every nested command).
 const (
-	rfRPCURL       = "rpc-url"
-	rfKeystore     = "keystore"
-	rfPasswordFile = "password-file"
-	rfKeyFile      = "key-file"
-	rfTxTimeout    = "tx-timeout"
-	rfOracle       = "oracle"
-	rfThreshold    = "threshold"
-	rfMaxAnchorAge = "max-anchor-age"
-	rfOwner        = "owner"
-	rfWithConsumer = "with-consumer"
-	rfSalt         = "salt"
-	rfTEE          = flagTEE
-	rfMetadataURI  = "metadata-uri"
-	rfMachine      = flagMachineID
-	rfKey          = flagTEEKey
-	rfPolicyHash   = "policy-hash"
-	rfValidity     = "validity"
-	rfPolicyURI    = "policy-uri"
-	rfFromBlock    = "from-block"
-	rfYes          = "yes"
+	flagTxTimeout    = "tx-timeout"
+	flagOracle       = "oracle"
+	flagThreshold    = "threshold"
+	flagMaxAnchorAge = "max-anchor-age"
+	flagOwner        = "owner"
+	flagWithConsumer = "with-consumer"
+	flagSalt         = "salt"
+	flagMetadataURI  = "metadata-uri"
+	flagPolicyHash   = "policy-hash"
+	flagValidity     = "validity"
+	flagPolicyURI    = "policy-uri"
+	flagFromBlock    = "from-block"
+	flagYes          = "yes"
 )
 
 // yesFlag skips the confirmation of an irreversible change.
 func yesFlag() cli.Flag {
-	return &cli.BoolFlag{Name: rfYes, EnvVars: env(rfYes),
+	return &cli.BoolFlag{Name: flagYes, EnvVars: env(flagYes),
 		Usage: "do not ask for confirmation of an irreversible change (required without a terminal)"}
 }
 
@@ -58,42 +51,21 @@ func pickFlag(from []cli.Flag, name string) cli.Flag {
 
 func verifyFlag(name string) cli.Flag { return pickFlag(verifyFlags(), name) }
 
+// withCategory returns a copy of f, a *cli.XxxFlag, shown under cat in help; a
+// flag without its own Category field (e.g. altsrc's wrappers) comes back as is.
 func withCategory(f cli.Flag, cat string) cli.Flag {
-	switch v := f.(type) {
-	case *cli.StringFlag:
-		c := *v
-		c.Category = cat
-		return &c
-	case *cli.Uint64Flag:
-		c := *v
-		c.Category = cat
-		return &c
-	case *cli.UintFlag:
-		c := *v
-		c.Category = cat
-		return &c
-	case *cli.IntFlag:
-		c := *v
-		c.Category = cat
-		return &c
-	case *cli.BoolFlag:
-		c := *v
-		c.Category = cat
-		return &c
-	case *cli.DurationFlag:
-		c := *v
-		c.Category = cat
-		return &c
-	case *cli.Float64Flag:
-		c := *v
-		c.Category = cat
-		return &c
-	case *cli.StringSliceFlag:
-		c := *v
-		c.Category = cat
-		return &c
+	v := reflect.ValueOf(f)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return f
 	}
-	return f
+	field, ok := v.Elem().Type().FieldByName("Category")
+	if !ok || len(field.Index) != 1 || field.Type.Kind() != reflect.String {
+		return f
+	}
+	c := reflect.New(v.Elem().Type())
+	c.Elem().Set(v.Elem())
+	c.Elem().Field(field.Index[0]).SetString(cat)
+	return c.Interface().(cli.Flag)
 }
 
 // chainReadFlags are what every registry command needs to read the chain.
@@ -104,9 +76,9 @@ func chainReadFlags() []cli.Flag {
 // chainFlags are the chain flags without --registry (registry deploy makes one).
 func chainFlags() []cli.Flag {
 	return []cli.Flag{
-		withCategory(pickFlag(serveFlags(), rfRPCURL), catChain),
+		withCategory(pickFlag(serveFlags(), flagRPCURL), catChain),
 		withCategory(verifyFlag(flagChainID), catChain),
-		&cli.DurationFlag{Name: rfTxTimeout, Category: catChain, EnvVars: env(rfTxTimeout), Value: defaultTxTimeout,
+		&cli.DurationFlag{Name: flagTxTimeout, Category: catChain, EnvVars: env(flagTxTimeout), Value: defaultTxTimeout,
 			Usage: "give up on the chain after this `DURATION`"},
 	}
 }
@@ -119,9 +91,9 @@ const defaultTxTimeout = 2 * time.Minute
 func signerFlags() []cli.Flag {
 	sf := serveFlags()
 	return []cli.Flag{
-		withCategory(pickFlag(sf, rfKeystore), catSigner),
-		withCategory(pickFlag(sf, rfPasswordFile), catSigner),
-		withCategory(pickFlag(sf, rfKeyFile), catSigner),
+		withCategory(pickFlag(sf, flagKeystore), catSigner),
+		withCategory(pickFlag(sf, flagPasswordFile), catSigner),
+		withCategory(pickFlag(sf, flagKeyFile), catSigner),
 	}
 }
 
@@ -130,19 +102,19 @@ func txFlags(extra ...cli.Flag) []cli.Flag {
 }
 
 func oracleFlag() cli.Flag {
-	return &cli.StringSliceFlag{Name: rfOracle, EnvVars: env(rfOracle),
+	return &cli.StringSliceFlag{Name: flagOracle, EnvVars: env(flagOracle),
 		Usage: "oracle signer `ADDRESS`; repeatable or comma-separated"}
 }
 
 func thresholdFlag() cli.Flag {
-	return &cli.UintFlag{Name: rfThreshold, EnvVars: env(rfThreshold),
+	return &cli.UintFlag{Name: flagThreshold, EnvVars: env(flagThreshold),
 		Usage: "quorum `M`: signatures of distinct oracles a verdict needs"}
 }
 
 func machineFlag() cli.Flag { return machineIDFlag("") }
 
 func policyHashFlag() cli.Flag {
-	return &cli.StringFlag{Name: rfPolicyHash, EnvVars: env(rfPolicyHash),
+	return &cli.StringFlag{Name: flagPolicyHash, EnvVars: env(flagPolicyHash),
 		Usage: "policy `HASH` (0x and 64 hex digits): the canonical hash of the policy"}
 }
 
@@ -150,11 +122,11 @@ func deployFlags() []cli.Flag {
 	return append(append(chainFlags(), signerFlags()...),
 		oracleFlag(),
 		thresholdFlag(),
-		&cli.UintFlag{Name: rfMaxAnchorAge, EnvVars: env(rfMaxAnchorAge), Value: 256,
+		&cli.UintFlag{Name: flagMaxAnchorAge, EnvVars: env(flagMaxAnchorAge), Value: 256,
 			Usage: "largest age in `BLOCKS` (1..256) of a trusted verdict's anchor"},
-		&cli.StringFlag{Name: rfOwner, EnvVars: env(rfOwner),
+		&cli.StringFlag{Name: flagOwner, EnvVars: env(flagOwner),
 			Usage: "governance `ADDRESS`; without it, the sending key's address"},
-		&cli.BoolFlag{Name: rfWithConsumer, EnvVars: env(rfWithConsumer),
+		&cli.BoolFlag{Name: flagWithConsumer, EnvVars: env(flagWithConsumer),
 			Usage: "also deploy the example consumer contract (TrustedWorkerExample)"},
 	)
 }
@@ -163,19 +135,19 @@ func policyRegisterFlags() []cli.Flag {
 	return txFlags(
 		verifyFlag(flagPolicy),
 		policyHashFlag(),
-		&cli.DurationFlag{Name: rfValidity, EnvVars: env(rfValidity),
+		&cli.DurationFlag{Name: flagValidity, EnvVars: env(flagValidity),
 			Usage: "longest verdict lifetime `DURATION` under the policy (with --policy-hash; --policy files carry their own)"},
-		&cli.StringFlag{Name: rfPolicyURI, EnvVars: env(rfPolicyURI),
+		&cli.StringFlag{Name: flagPolicyURI, EnvVars: env(flagPolicyURI),
 			Usage: "`URI` where the policy's canonical form can be fetched (logged on chain)"},
 	)
 }
 
 func machineRegisterFlags() []cli.Flag {
 	return txFlags(
-		&cli.StringFlag{Name: rfSalt, EnvVars: env(rfSalt),
+		&cli.StringFlag{Name: flagSalt, EnvVars: env(flagSalt),
 			Usage: "`HEX` salt (up to 32 bytes) unique among your machines; the id is derived from your address and it (machineIdOf)"},
 		teeFlag(),
-		&cli.StringFlag{Name: rfMetadataURI, EnvVars: env(rfMetadataURI),
+		&cli.StringFlag{Name: flagMetadataURI, EnvVars: env(flagMetadataURI),
 			Usage: "`URI` of your description of the machine (logged on chain)"},
 	)
 }
@@ -189,6 +161,6 @@ func queryFlags() []cli.Flag {
 
 func oraclesListFlags() []cli.Flag {
 	return append(chainReadFlags(),
-		&cli.Uint64Flag{Name: rfFromBlock, EnvVars: env(rfFromBlock),
+		&cli.Uint64Flag{Name: flagFromBlock, EnvVars: env(flagFromBlock),
 			Usage: "`BLOCK` to read oracle events from: the registry's deployment block or earlier"})
 }

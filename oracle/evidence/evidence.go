@@ -13,6 +13,7 @@ package evidence
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/teeoracle/teeoracle/oracle/workload"
 )
@@ -52,6 +53,19 @@ func ParseTEE(s string) (TEE, error) {
 	default:
 		return TEEUnknown, fmt.Errorf("tee %q: %w (want \"sev-snp\" or \"tdx\")", s, ErrUnsupported)
 	}
+}
+
+// ParseTEEName reads a TEE as a person types it: a name TEE.String returns in any
+// case, "snp" for sev-snp, or the registry's number ("1", "2"). Decoders use the
+// strict ParseTEE.
+func ParseTEEName(s string) (TEE, error) {
+	switch strings.ToLower(s) {
+	case "snp", "1":
+		return TEESEVSNP, nil
+	case "2":
+		return TEETDX, nil
+	}
+	return ParseTEE(strings.ToLower(s))
 }
 
 // Form says in which input form the evidence arrived. It is informational only (for

@@ -498,3 +498,25 @@ func TestParseTEE(t *testing.T) {
 		t.Errorf("ParseTEE(unknown) = %v", err)
 	}
 }
+
+// ParseTEEName takes what a person types (any case, snp, the registry's number)
+// and refuses everything else, including the strict parser's "unknown"; ParseTEE
+// stays strict.
+func TestParseTEEName(t *testing.T) {
+	for in, want := range map[string]TEE{"sev-snp": TEESEVSNP, "SEV-SNP": TEESEVSNP, "snp": TEESEVSNP, "1": TEESEVSNP,
+		"tdx": TEETDX, "TDX": TEETDX, "2": TEETDX} {
+		if got, err := ParseTEEName(in); err != nil || got != want {
+			t.Errorf("ParseTEEName(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "sgx", "unknown", "0", "3", "sev", " tdx"} {
+		if got, err := ParseTEEName(in); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("ParseTEEName(%q) = %v, %v; want ErrUnsupported", in, got, err)
+		}
+	}
+	for _, in := range []string{"snp", "1", "TDX"} {
+		if _, err := ParseTEE(in); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("ParseTEE(%q) accepted a non-canonical name", in)
+		}
+	}
+}

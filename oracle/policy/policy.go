@@ -526,3 +526,17 @@ func Load(path string) (*Policy, error) {
 	}
 	return p, nil
 }
+
+// LoadHashed loads the policy file at path (see Load) and returns it with its hash
+// (see Hash), the one a registry registers it under; errors name the file.
+func LoadHashed(path string) (*Policy, common.Hash, error) {
+	p, err := Load(path)
+	if err != nil {
+		return nil, common.Hash{}, err
+	}
+	h, err := p.Hash()
+	if err != nil {
+		return nil, common.Hash{}, fmt.Errorf("policy %s: %w", path, err)
+	}
+	return p, h, nil
+}

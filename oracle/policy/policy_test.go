@@ -214,6 +214,43 @@ func TestLoadNamesTheFile(t *testing.T) {
 	}
 }
 
+// LoadHashed gives the file's policy with the hash of its canonical form, not of
+// its bytes: a reformatted file hashes the same, a changed rule does not.
+func TestLoadHashed(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p, h, err := LoadHashed(filepath.Join(repoRoot(), "testdata", "policies", "default.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := Default().Hash(); h != want || p.ValiditySeconds != Default().ValiditySeconds {
+		t.Errorf("default.yaml: hash %s validity %d, want %s %d", h, p.ValiditySeconds, want, Default().ValiditySeconds)
+	}
+	canon, err := Default().CanonicalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, h2, err := LoadHashed(write("canon.json", string(canon)+"\n\n")); err != nil || h2 != h {
+		t.Errorf("the canonical form with trailing newlines: hash %s, %v; want %s", h2, err, h)
+	}
+	longer := Default()
+	longer.ValiditySeconds++
+	lc, _ := longer.CanonicalJSON()
+	if _, h3, err := LoadHashed(write("longer.json", string(lc))); err != nil || h3 == h {
+		t.Errorf("a longer validity hashes %s (%v), the same as the default", h3, err)
+	}
+	bad := write("bad.yaml", "version: 7\nsnp: {}")
+	if _, _, err := LoadHashed(bad); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), bad) {
+		t.Errorf("err = %v, want ErrInvalid naming %s", err, bad)
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(exampleYAML))
 	f.Add([]byte(exampleJSON))
