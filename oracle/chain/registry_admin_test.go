@@ -128,7 +128,15 @@ func TestRegisterMachineAndTrust(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	before, _, _ := e.head()
 	e.mustSend(e.owner, c)
+	// A registry pinned to a block reads there: before the verdict, nothing bound.
+	if m, trusted, err := e.reg.AtBlock(before).MachineTrust(ctx, id); err != nil || trusted || m.TEEKey != (common.Address{}) {
+		t.Fatalf("at block %d, before the verdict: %+v trusted %v, %v", before, m, trusted, err)
+	}
+	if machine, trusted, err := e.reg.AtBlock(before).KeyTrust(ctx, addrOf(teeKey)); err != nil || trusted || machine != (common.Hash{}) {
+		t.Fatalf("at block %d, before the verdict: key's machine %s trusted %v, %v", before, machine, trusted, err)
+	}
 	if machine, trusted, err := e.reg.KeyTrust(ctx, addrOf(teeKey)); err != nil || !trusted || machine != id {
 		t.Fatalf("bound key: machine %s trusted %v, %v; want %s trusted", machine, trusted, err, id)
 	}
