@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -238,4 +239,34 @@ func TestEvidenceFuzzCorporaPresent(t *testing.T) {
 			t.Errorf("seed corpus %s: %d entries, want at least %d (err %v)", dir, len(entries), len(files), err)
 		}
 	}
+}
+
+// FuzzParseTEEName: ParseTEEName ignores ASCII case, refuses with ErrUnsupported,
+// and what it accepts is a TEE the strict ParseTEE reads back from its String.
+func FuzzParseTEEName(f *testing.F) {
+	for _, s := range []string{"sev-snp", "SNP", "1", "tdx", "2", "sgx", "", "unknown"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tee, err := ParseTEEName(s)
+		asciiUpper := strings.Map(func(r rune) rune {
+			if 'a' <= r && r <= 'z' {
+				return r - 'a' + 'A'
+			}
+			return r
+		}, s)
+		upper, uerr := ParseTEEName(asciiUpper)
+		if (err == nil) != (uerr == nil) || tee != upper {
+			t.Fatalf("%q: %v, %v; upper case: %v, %v", s, tee, err, upper, uerr)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrUnsupported) || tee != TEEUnknown {
+				t.Fatalf("%q refused as %v, %v", s, tee, err)
+			}
+			return
+		}
+		if back, err := ParseTEE(tee.String()); err != nil || back != tee {
+			t.Fatalf("%q: %v does not round-trip through ParseTEE: %v, %v", s, tee, back, err)
+		}
+	})
 }
