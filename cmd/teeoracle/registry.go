@@ -90,18 +90,18 @@ func registryCommands(deps appDeps) []*cli.Command {
 					UsageText: "teeoracle machine register --salt HEX --tee sev-snp|tdx [--metadata-uri URI] chain and key flags",
 					Flags:     machineRegisterFlags(), Action: runMachineRegister},
 				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever; asks for confirmation",
-					Flags: txFlags(machineFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+					Flags: txFlags(machineIDFlag(""), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
 						return "deregister machine " + c.String(flagMachineID) + ": its id can never be registered again"
 					}, runMachineDeregister)},
 				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
 					UsageText: "teeoracle machine authorize-key --machine-id ID --tee-key ADDRESS chain and key flags\n\n" +
 						"A machine's first verdict, and every key rotation, binds only the key its provider authorised:\n" +
 						"run this with the address the machine's agent prints (its TEE key) before the agent attests.",
-					Flags: txFlags(machineFlag(), teeKeyFlag("")), Action: runMachineAuthorizeKey},
+					Flags: txFlags(machineIDFlag(""), teeKeyFlag("")), Action: runMachineAuthorizeKey},
 				{Name: "revoke-key", Usage: "withdraw a machine's key: drop a pending authorisation and unbind (untrust) its bound key",
-					Flags: txFlags(machineFlag()), Action: runMachineRevokeKey},
+					Flags: txFlags(machineIDFlag("")), Action: runMachineRevokeKey},
 				{Name: "show", Usage: "print a machine's record and latest verdict",
-					Flags: append(chainReadFlags(), machineFlag()), Action: runMachineShow},
+					Flags: append(chainReadFlags(), machineIDFlag("")), Action: runMachineShow},
 			},
 		},
 		{

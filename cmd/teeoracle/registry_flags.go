@@ -111,8 +111,6 @@ func thresholdFlag() cli.Flag {
 		Usage: "quorum `M`: signatures of distinct oracles a verdict needs"}
 }
 
-func machineFlag() cli.Flag { return machineIDFlag("") }
-
 func policyHashFlag() cli.Flag {
 	return &cli.StringFlag{Name: flagPolicyHash, EnvVars: env(flagPolicyHash),
 		Usage: "policy `HASH` (0x and 64 hex digits): the canonical hash of the policy"}
@@ -154,7 +152,7 @@ func machineRegisterFlags() []cli.Flag {
 
 func queryFlags() []cli.Flag {
 	return append(chainReadFlags(),
-		machineFlag(),
+		machineIDFlag(""),
 		teeKeyFlag(""),
 	)
 }
