@@ -75,6 +75,7 @@ func measureCommand() *cli.Command {
 			Description: measureTDXDescription,
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "firmware", EnvVars: env("firmware"), Usage: "OVMF firmware image `FILE` (required)"},
+				&cli.StringFlag{Name: "event-log", EnvVars: env("event-log"), Usage: "CCEL event log `FILE` of a reference boot of the same firmware, kernel and command line (/sys/firmware/acpi/tables/data/CCEL): adds its RTMR0-2 and kernel command line"},
 				&cli.StringFlag{Name: "policy-name", EnvVars: env("policy-name"), Value: "pinned-tdx-workload", Usage: "`NAME` of the policy printed"},
 				&cli.StringFlag{Name: "policy-out", EnvVars: env("policy-out"), Usage: "write the policy to `FILE` (must not exist)"},
 				&cli.StringFlag{Name: "format", EnvVars: env("format"), Value: "text", Usage: "output `FORMAT`: text, or json for scripts"},
@@ -170,16 +171,43 @@ func runMeasureTDX(c *cli.Context) error {
 	if err != nil {
 		return badInput(fmt.Errorf("--firmware: %w", err))
 	}
-	pol := measure.TDXPolicy(c.String("policy-name"), m)
+	var boot *measure.TDXBoot
+	if p := c.String("event-log"); p != "" {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return badInput(fmt.Errorf("--event-log: %w", err))
+		}
+		if boot, err = measure.TDXRTMRs(p, raw); err != nil {
+			return badInput(fmt.Errorf("--event-log: %w", err))
+		}
+	}
+	pol := measure.TDXPolicy(c.String("policy-name"), m, boot)
 	if err := writePolicyOut(c, pol); err != nil {
 		return err
+	}
+	out := map[string]any{"tee": "tdx", "mrtd": "0x" + hex.EncodeToString(m[:]), "policy": string(pol)}
+	var rtmrs []string
+	if boot != nil {
+		for _, r := range boot.RTMR {
+			rtmrs = append(rtmrs, "0x"+hex.EncodeToString(r[:]))
+		}
+		out["rtmr"], out["components"] = rtmrs, boot.Components
 	}
 	if c.String("format") == "json" {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"tee": "tdx", "mrtd": "0x" + hex.EncodeToString(m[:]), "policy": string(pol)})
+		return enc.Encode(out)
 	}
-	fmt.Fprintf(c.App.Writer, "mrtd  0x%x\n\npolicy:\n%s", m, pol)
+	fmt.Fprintf(c.App.Writer, "mrtd   0x%x\n", m)
+	for i, r := range rtmrs {
+		fmt.Fprintf(c.App.Writer, "rtmr%d  %s\n", i, r)
+	}
+	if boot != nil {
+		for _, comp := range boot.Components {
+			fmt.Fprintf(c.App.Writer, "  rtmr%d %s %x %s\n", comp.RTMR, comp.Kind, comp.Digest, comp.Value)
+		}
+	}
+	fmt.Fprintf(c.App.Writer, "\npolicy:\n%s", pol)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,5 +93,32 @@ func TestMeasureTDX(t *testing.T) {
 	if _, stderr, code := run(t, "measure", "tdx", "--firmware", filepath.Join(measureFixtures, "ovmf_OvmfX64_suffix.bin")); code != exitBadInput ||
 		!strings.Contains(stderr, "truncated") {
 		t.Fatalf("truncated TDVF: exit %d, %q", code, stderr)
+	}
+}
+
+// TestMeasureTDXEventLog: with a reference boot's CCEL (go-eventlog's real COS
+// log, read in place from the module cache) the command adds RTMR0-2 and the
+// logged kernel command line to the policy.
+func TestMeasureTDXEventLog(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/google/go-eventlog").Output()
+	if err != nil {
+		t.Fatalf("go-eventlog module (a test dependency) not available: %v", err)
+	}
+	ccel := filepath.Join(strings.TrimSpace(string(out)), "testdata", "eventlogs", "ccel", "cos-113-intel-tdx.bin")
+	suffix, err := os.ReadFile(filepath.Join(measureFixtures, "ovmf_OvmfX64_suffix.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(t.TempDir(), "tdvf.fd")
+	if err := os.WriteFile(img, append(make([]byte, 0x400000-len(suffix)), suffix...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := run(t, "measure", "tdx", "--firmware", img, "--event-log", ccel)
+	if code != 0 || !strings.Contains(stdout, "rtmr0  0x3fa2f61f395b7f5feefb4ec2df61297f109ad8abcd6410c1b7df60f21f37b19297fc35e544039c7e1edece752afd17f6") ||
+		!strings.Contains(stdout, "require_replayed_rtmrs: [0, 1, 2]") || !strings.Contains(stdout, "allowed_kernel_cmdlines:") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if _, stderr, code := run(t, "measure", "tdx", "--firmware", img, "--event-log", img); code != exitBadInput || !strings.Contains(stderr, "--event-log") {
+		t.Fatalf("firmware given as event log: exit %d, %q", code, stderr)
 	}
 }

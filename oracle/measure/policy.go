@@ -20,13 +20,22 @@ func SNPPolicy(name string, ms ...[48]byte) []byte {
 	return []byte(b.String())
 }
 
-// TDXPolicy is a policy that trusts TDs whose MRTD is one of ms, every other TDX
-// rule at its default (TCB status UpToDate, no debug). SEV-SNP is not allowed.
-func TDXPolicy(name string, ms ...[48]byte) []byte {
+// TDXPolicy is a policy that trusts TDs whose MRTD is mrtd, every other TDX rule
+// at its default (TCB status UpToDate, no debug). With boot (a reference boot's
+// event log, TDXRTMRs) it also requires RTMR0-2 to replay from the TD's own log
+// and allows only the kernel command lines the reference boot logged. SEV-SNP is
+// not allowed.
+func TDXPolicy(name string, mrtd [48]byte, boot *TDXBoot) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "version: 1\nname: %q\ntdx:\n  allowed_measurements:\n", name)
-	for _, m := range ms {
-		fmt.Fprintf(&b, "    - \"0x%s\"\n", hex.EncodeToString(m[:]))
+	fmt.Fprintf(&b, "version: 1\nname: %q\ntdx:\n  allowed_measurements:\n    - \"0x%s\"\n", name, hex.EncodeToString(mrtd[:]))
+	if boot != nil {
+		b.WriteString("  require_replayed_rtmrs: [0, 1, 2]\n")
+		if cls := boot.KernelCmdlines(); len(cls) > 0 {
+			b.WriteString("  allowed_kernel_cmdlines:\n")
+			for _, c := range cls {
+				fmt.Fprintf(&b, "    - %q\n", c)
+			}
+		}
 	}
 	return []byte(b.String())
 }

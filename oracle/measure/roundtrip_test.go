@@ -95,7 +95,7 @@ func TestRoundTripSimulatedTD(t *testing.T) {
 		return m
 	}
 	img := tdvfImage(t, func(i int) byte { return byte(i) })
-	pol, err := policy.Parse(TDXPolicy("pinned", mrtdOf(img)))
+	pol, err := policy.Parse(TDXPolicy("pinned", mrtdOf(img), nil))
 	if err != nil {
 		t.Fatalf("the policy measure writes does not parse: %v", err)
 	}
