@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
@@ -97,6 +98,7 @@ func TestFleet(t *testing.T) {
 	// Only the oracles send transactions while the fleet attests: the blocks of the
 	// attestation hold the oracles' verdict batches and nothing else.
 	txs, attestGas := blockTxs(ctx, t, d, b1+1)
+	accepted, skipped := verdictEvents(ctx, t, d, b1+1)
 	untrusted := fleetUntrusted(ctx, t, d, ms)
 	if len(untrusted) > 0 {
 		t.Fatalf("%d of %d machines not trusted on-chain after attesting, e.g. %s", len(untrusted), n, untrusted[0])
@@ -113,6 +115,34 @@ func TestFleet(t *testing.T) {
 		n, t1.Sub(t0).Round(time.Millisecond), 2*n, setupGas/uint64(n), t2.Sub(t1).Round(time.Millisecond), float64(n)/t2.Sub(t1).Seconds())
 	t.Logf("fleet of %d: %d verdict transactions (the oracles' batches), %d gas per machine; CPU of this process during attestation %s (%.2f ms per machine, three nodes + agents + simulated hardware); nodes' databases %d bytes (%d per machine per node)",
 		n, txs, attestGas/uint64(n), (cpu2 - cpu1).Round(time.Millisecond), float64((cpu2-cpu1).Microseconds())/1000/float64(n), disk, disk/int64(3*n))
+	t.Logf("fleet of %d: %d verdicts accepted, %d batch entries skipped (%.1f%% of accepted: relayed by more than one node, or refused)",
+		n, accepted, skipped, 100*float64(skipped)/float64(max(accepted, 1)))
+	// Every machine attests once, to nodes that all agree: an entry skipped is a
+	// verdict relayed by more than one node (a co-signed batch claims its verdicts).
+	if accepted < n || skipped*20 >= accepted {
+		t.Errorf("%d verdicts accepted for %d machines and %d batch entries skipped: want at least one per machine and skipped under 5%% of accepted (duplicate relaying)",
+			accepted, n, skipped)
+	}
+}
+
+// verdictEvents counts the registry's VerdictAccepted/VerdictRecorded and
+// VerdictSkipped events from block from to the head.
+func verdictEvents(ctx context.Context, t *testing.T, d *Devnet, from uint64) (accepted, skipped int) {
+	a := d.Registry.ABI()
+	q := ethereum.FilterQuery{FromBlock: new(big.Int).SetUint64(from), Addresses: []common.Address{d.Registry.Address()}}
+	logs, err := d.Chain.Client.FilterLogs(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logs {
+		switch l.Topics[0] {
+		case a.Events["VerdictAccepted"].ID, a.Events["VerdictRecorded"].ID:
+			accepted++
+		case a.Events["VerdictSkipped"].ID:
+			skipped++
+		}
+	}
+	return accepted, skipped
 }
 
 // fleetUntrusted returns the machines of ms the registry does not trust.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -35,6 +36,11 @@ func (s *Service) maxBatch() int { return min(s.cfg.BatchMax, api.MaxBatchVerdic
 func (s *Service) publishBatches(ctx context.Context, ready []*candidate, threshold int) {
 	excluded := map[common.Address]bool{}
 	for len(ready) > 0 && ctx.Err() == nil {
+		// A peer may have claimed verdicts of ready since the pass began (it asked
+		// this node to co-sign its batch of them while this node sent another).
+		if ready = s.unclaimed(ready); len(ready) == 0 {
+			return
+		}
 		signers, group, rest := pickGroup(ready, threshold, s.oracle, excluded, s.maxBatch())
 		if len(group) == 0 {
 			s.publishUncosigned(ctx, ready, excluded)
@@ -50,6 +56,7 @@ func (s *Service) publishBatches(ctx context.Context, ready []*candidate, thresh
 		if batch == nil {
 			continue
 		}
+		s.announceClaim(ctx, signers, batch.cands)
 		s.send(ctx, batch.cands, func() (chain.TxCandidate, error) {
 			vs := make([]*verdict.Verdict, len(batch.cands))
 			for i, c := range batch.cands {
@@ -286,32 +293,67 @@ func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes [
 	if !ok {
 		return nil, nil, fmt.Errorf("no configured peer is known to sign as %s", signer)
 	}
-	body, err := json.Marshal(map[string][]common.Hash{"verdict_hashes": hashes})
+	code, raw, err := s.postCosign(ctx, base, hashes)
 	if err != nil {
 		return nil, nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/peer/batch-signature", bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.http.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return nil, nil, err
-	}
-	switch resp.StatusCode {
+	switch code {
 	case http.StatusOK:
 		return cosignedSig(raw, signer, digest)
 	case http.StatusUnprocessableEntity:
 		missing, err := lackedOf(raw, hashes)
 		return nil, missing, err
 	}
-	return nil, nil, fmt.Errorf("%s: HTTP %d %s", base, resp.StatusCode, bytes.TrimSpace(raw[:min(len(raw), 512)]))
+	return nil, nil, fmt.Errorf("%s: HTTP %d %s", base, code, bytes.TrimSpace(raw[:min(len(raw), 512)]))
+}
+
+// postCosign asks the peer at base to co-sign the batch of hashes, returning the
+// HTTP status and body of its answer.
+func (s *Service) postCosign(ctx context.Context, base string, hashes []common.Hash) (int, []byte, error) {
+	body, err := json.Marshal(map[string][]common.Hash{"verdict_hashes": hashes})
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/peer/batch-signature", bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, raw, err
+}
+
+// announceClaim asks the configured peers that are not among a batch's signers to
+// co-sign it too, in the background, without using their answers: a peer that
+// co-signs a batch leaves the relaying of its verdicts to this node (claimHold), so
+// that with M of N > M oracles the peers outside the batch do not relay the same
+// verdicts as well. A peer that does not answer is not waited for.
+func (s *Service) announceClaim(ctx context.Context, signers []common.Address, batch []*candidate) {
+	inBatch := map[string]bool{}
+	for _, a := range signers {
+		if u, ok := s.peerOf(a); ok {
+			inBatch[u] = true
+		}
+	}
+	hashes := make([]common.Hash, len(batch))
+	for i, c := range batch {
+		hashes[i] = c.hash
+	}
+	for _, p := range s.cfg.Peers {
+		if inBatch[p] {
+			continue
+		}
+		s.goLoop(func() {
+			if _, _, err := s.postCosign(ctx, p, hashes); err != nil {
+				s.log.Debug("peer outside a batch not told of it", "peer", p, "err", err)
+			}
+		})
+	}
 }
 
 // cosignedSig reads a 200 answer: the signature must recover to signer over digest.
@@ -397,4 +439,51 @@ func (s *Service) learnPeers(ctx context.Context, signers []common.Address, grou
 			}
 		}
 	}
+}
+
+// claimHold is how long a node leaves to the peer whose batch it co-signed the
+// relaying of that batch's verdicts: a co-signed batch is about to be sent, and
+// relaying its verdicts too would pay gas for entries the registry skips. It covers
+// a few blocks of a slow chain; past it (the peer died, its transaction is stuck) the
+// relay rule (relaysNow) applies again. The claim ends early when the verdict is
+// seen on-chain (forget).
+const claimHold = 30 * time.Second
+
+// noteClaims records that a peer is relaying the verdicts of hashes: this node just
+// co-signed its batch of them.
+func (s *Service) noteClaims(hashes []common.Hash) {
+	now := s.cfg.Now()
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if s.claims == nil {
+		s.claims = map[common.Hash]time.Time{}
+	}
+	if len(s.claims) >= maxClaims {
+		for h, at := range s.claims {
+			if now.Sub(at) >= claimHold {
+				delete(s.claims, h)
+			}
+		}
+	}
+	for _, h := range hashes {
+		s.claims[h] = now
+	}
+}
+
+// maxClaims is the size above which noteClaims drops expired claims (a claimed
+// verdict this node never publishes nor sees published would otherwise stay).
+const maxClaims = 4096
+
+// claimed reports whether a peer claimed the relaying of verdict h less than
+// claimHold ago.
+func (s *Service) claimed(h common.Hash) bool {
+	s.qmu.Lock()
+	at, ok := s.claims[h]
+	s.qmu.Unlock()
+	return ok && s.cfg.Now().Sub(at) < claimHold
+}
+
+// unclaimed returns the candidates of cs no peer is relaying.
+func (s *Service) unclaimed(cs []*candidate) []*candidate {
+	return filterCands(cs, func(c *candidate) bool { return !s.claimed(c.hash) })
 }

@@ -47,6 +47,7 @@ func (s *Service) BatchSignature(ctx context.Context, hashes []common.Hash) (*ap
 		return nil, err
 	}
 	s.m.cosigned.Add(float64(len(vs)))
+	s.noteClaims(hashes)
 	return &api.BatchSignatureView{Signer: s.oracle, Signature: "0x" + hex.EncodeToString(sig), BatchDigest: d,
 		VerdictHashes: append([]common.Hash(nil), hashes...)}, nil
 }

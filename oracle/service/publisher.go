@@ -187,7 +187,7 @@ func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submi
 	if len(sigs) < threshold {
 		return nil, s.failIfQuorumTimedOut(h, q, len(sigs), threshold, subs)
 	}
-	if !s.relaysNow(q, sigs) {
+	if !s.relaysNow(h, q, sigs) {
 		return nil, nil
 	}
 	if refused, err := s.settleIfRefused(cctx, h, &v, sigs, subs); refused || err != nil {
@@ -250,11 +250,16 @@ func (s *Service) failIfQuorumTimedOut(h common.Hash, q *quorumState, have, thre
 	return nil
 }
 
-// relaysNow reports whether this node relays a verdict whose quorum sigs is
-// complete: the lowest-addressed signer of the quorum relays at once; the others
-// give it RelayDelay, then relay themselves, so a dead relayer does not stall a
-// verdict and nodes rarely race each other for the same transaction.
-func (s *Service) relaysNow(q *quorumState, sigs []verdict.Signature) bool {
+// relaysNow reports whether this node relays a verdict h whose quorum sigs is
+// complete: none does while a peer whose batch of it this node co-signed is
+// relaying it (claimHold); otherwise the lowest-addressed signer of the quorum
+// relays at once, and the others give it RelayDelay, then relay themselves, so a
+// dead relayer does not stall a verdict and nodes rarely race each other for the
+// same transaction.
+func (s *Service) relaysNow(h common.Hash, q *quorumState, sigs []verdict.Signature) bool {
+	if s.claimed(h) {
+		return false
+	}
 	now := s.cfg.Now()
 	s.qmu.Lock()
 	if q.quorumAt.IsZero() {
@@ -296,6 +301,7 @@ func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict
 func (s *Service) forget(h common.Hash) {
 	s.qmu.Lock()
 	delete(s.quorum, h)
+	delete(s.claims, h)
 	s.qmu.Unlock()
 	s.rechecks.forget(h)
 }
