@@ -3,10 +3,13 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -159,5 +162,77 @@ func TestLearnPeers(t *testing.T) {
 	}
 	if len(s.peerURLs) != 1 {
 		t.Fatalf("peers learnt %v, want only the one that signed", s.peerURLs)
+	}
+}
+
+// A node that co-signed a peer's batch leaves the relaying of its verdicts to that
+// peer for claimHold, even when it is the first signer, and takes it up again once
+// the claim is older (the peer died or its transaction is stuck) or the verdict is
+// settled.
+func TestRelayClaims(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	self := common.Address{0x01}
+	s := &Service{cfg: Config{Now: func() time.Time { return now }, RelayDelay: time.Second}, oracle: self}
+	first := []verdict.Signature{{Signer: self}, {Signer: common.Address{0x02}}}
+	h, other := common.Hash{0xa}, common.Hash{0xb}
+	if !s.relaysNow(h, &quorumState{}, first) {
+		t.Fatal("first signer of an unclaimed verdict does not relay at once")
+	}
+	s.noteClaims([]common.Hash{h})
+	if s.relaysNow(h, &quorumState{}, first) {
+		t.Fatal("first signer relays a verdict a peer claimed (duplicate relaying)")
+	}
+	if got := hashesOf(s.unclaimed([]*candidate{{hash: h}, {hash: other}})); string(got) != "\x0b" {
+		t.Fatalf("unclaimed = %x, want only the unclaimed verdict", got)
+	}
+	now = now.Add(claimHold - time.Millisecond)
+	if !s.claimed(h) {
+		t.Fatal("claim ended before claimHold")
+	}
+	now = now.Add(time.Millisecond)
+	if s.claimed(h) || !s.relaysNow(h, &quorumState{}, first) {
+		t.Fatal("claim older than claimHold still holds the verdict back")
+	}
+	s.noteClaims([]common.Hash{h})
+	s.forget(h)
+	if s.claimed(h) {
+		t.Fatal("claim of a settled verdict kept")
+	}
+}
+
+// announceClaim asks the peers outside a batch's signers, and only them, to
+// co-sign it, so that they learn that this node relays its verdicts.
+func TestAnnounceClaim(t *testing.T) {
+	var mu sync.Mutex
+	asked := map[string][]common.Hash{}
+	handler := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var body struct {
+				VerdictHashes []common.Hash `json:"verdict_hashes"`
+			}
+			if r.URL.Path != "/v1/peer/batch-signature" || json.NewDecoder(r.Body).Decode(&body) != nil {
+				http.Error(w, "bad request", http.StatusBadRequest)
+				return
+			}
+			mu.Lock()
+			asked[name] = body.VerdictHashes
+			mu.Unlock()
+			http.Error(w, "not held", http.StatusUnprocessableEntity)
+		})
+	}
+	signer, outside := httptest.NewServer(handler("signer")), httptest.NewServer(handler("outside"))
+	defer signer.Close()
+	defer outside.Close()
+	self, peer := common.Address{0x01}, common.Address{0x02}
+	s := &Service{cfg: Config{Peers: []string{signer.URL, outside.URL}}, http: signer.Client(), oracle: self,
+		log: slog.New(slog.DiscardHandler)}
+	s.notePeer(peer, signer.URL)
+	s.announceClaim(context.Background(), []common.Address{self, peer}, []*candidate{{hash: common.Hash{0xa}}, {hash: common.Hash{0xb}}})
+	s.wg.Wait()
+	if _, ok := asked["signer"]; ok {
+		t.Fatal("a signer of the batch was asked again")
+	}
+	if got := asked["outside"]; len(got) != 2 || got[0] != (common.Hash{0xa}) || got[1] != (common.Hash{0xb}) {
+		t.Fatalf("peer outside the batch asked for %v, want the batch's two verdicts in order", got)
 	}
 }
