@@ -20,7 +20,8 @@ var _ api.BatchSigner = (*Service)(nil)
 // verdicts named by hashes, in that order, each rebuilt from this node's own store,
 // and only when this node decided and signed every one of them itself. The request
 // names verdicts; it never supplies their content. Every other hash is listed in an
-// *api.NotHeldError, and nothing is signed.
+// *api.NotHeldError, and nothing is signed. Either way the peer is taken to relay
+// the batch's verdicts (noteClaims).
 func (s *Service) BatchSignature(ctx context.Context, hashes []common.Hash) (*api.BatchSignatureView, error) {
 	vs := make([]*verdict.Verdict, 0, len(hashes))
 	var missing []common.Hash
@@ -38,6 +39,10 @@ func (s *Service) BatchSignature(ctx context.Context, hashes []common.Hash) (*ap
 		}
 		vs = append(vs, v)
 	}
+	// The peer relays the verdicts of the batch, or those of them this node holds
+	// too: this node leaves their relaying to it for a while (claimHold); the
+	// verdicts it lacks it may hold before the peer's batch lands.
+	s.noteClaims(hashes)
 	if len(missing) > 0 {
 		return nil, &api.NotHeldError{Hashes: missing}
 	}
@@ -47,7 +52,6 @@ func (s *Service) BatchSignature(ctx context.Context, hashes []common.Hash) (*ap
 		return nil, err
 	}
 	s.m.cosigned.Add(float64(len(vs)))
-	s.noteClaims(hashes)
 	return &api.BatchSignatureView{Signer: s.oracle, Signature: "0x" + hex.EncodeToString(sig), BatchDigest: d,
 		VerdictHashes: append([]common.Hash(nil), hashes...)}, nil
 }
