@@ -446,11 +446,16 @@ func (s *Service) learnPeers(ctx context.Context, signers []common.Address, grou
 // relaying its verdicts too would pay gas for entries the registry skips. It covers
 // a few blocks of a slow chain; past it (the peer died, its transaction is stuck) the
 // relay rule (relaysNow) applies again. The claim ends early when the verdict is
-// seen on-chain (forget).
+// settled (forget).
 const claimHold = 30 * time.Second
 
-// noteClaims records that a peer is relaying the verdicts of hashes: this node just
-// co-signed its batch of them.
+// noteClaims records that a peer relays the verdicts of hashes, which this node
+// holds as its own: it just asked this node to co-sign a batch of them. Only the
+// first claim of a verdict counts, and it is not renewed: anyone may ask for a batch
+// signature, so asking again and again must not keep a node from relaying a
+// verdict; at most it holds the verdict back once, for claimHold. Claims are
+// dropped with the verdict's quorum state (forget), so they are bounded by the
+// verdicts this node holds.
 func (s *Service) noteClaims(hashes []common.Hash) {
 	now := s.cfg.Now()
 	s.qmu.Lock()
@@ -458,21 +463,12 @@ func (s *Service) noteClaims(hashes []common.Hash) {
 	if s.claims == nil {
 		s.claims = map[common.Hash]time.Time{}
 	}
-	if len(s.claims) >= maxClaims {
-		for h, at := range s.claims {
-			if now.Sub(at) >= claimHold {
-				delete(s.claims, h)
-			}
+	for _, h := range hashes {
+		if _, ok := s.claims[h]; !ok {
+			s.claims[h] = now
 		}
 	}
-	for _, h := range hashes {
-		s.claims[h] = now
-	}
 }
-
-// maxClaims is the size above which noteClaims drops expired claims (a claimed
-// verdict this node never publishes nor sees published would otherwise stay).
-const maxClaims = 4096
 
 // claimed reports whether a peer claimed the relaying of verdict h less than
 // claimHold ago.

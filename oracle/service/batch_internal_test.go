@@ -193,7 +193,16 @@ func TestRelayClaims(t *testing.T) {
 	if s.claimed(h) || !s.relaysNow(h, &quorumState{}, first) {
 		t.Fatal("claim older than claimHold still holds the verdict back")
 	}
+	// Anyone may ask for a batch signature: asking again does not renew a claim.
 	s.noteClaims([]common.Hash{h})
+	if s.claimed(h) || !s.relaysNow(h, &quorumState{}, first) {
+		t.Fatal("a repeated co-sign request renewed an expired claim (anyone could hold a verdict back for ever)")
+	}
+	s.forget(h)
+	s.noteClaims([]common.Hash{h})
+	if !s.claimed(h) {
+		t.Fatal("claim after the verdict's state was dropped not recorded")
+	}
 	s.forget(h)
 	if s.claimed(h) {
 		t.Fatal("claim of a settled verdict kept")

@@ -24,7 +24,7 @@ var _ api.BatchSigner = (*Service)(nil)
 // the batch's verdicts (noteClaims).
 func (s *Service) BatchSignature(ctx context.Context, hashes []common.Hash) (*api.BatchSignatureView, error) {
 	vs := make([]*verdict.Verdict, 0, len(hashes))
-	var missing []common.Hash
+	var missing, held []common.Hash
 	for _, h := range hashes {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -37,12 +37,11 @@ func (s *Service) BatchSignature(ctx context.Context, hashes []common.Hash) (*ap
 		if err != nil {
 			return nil, err
 		}
-		vs = append(vs, v)
+		vs, held = append(vs, v), append(held, h)
 	}
-	// The peer relays the verdicts of the batch, or those of them this node holds
-	// too: this node leaves their relaying to it for a while (claimHold); the
-	// verdicts it lacks it may hold before the peer's batch lands.
-	s.noteClaims(hashes)
+	// The peer relays the batch: this node leaves the relaying of the verdicts of it
+	// that it holds to the peer for a while (noteClaims).
+	s.noteClaims(held)
 	if len(missing) > 0 {
 		return nil, &api.NotHeldError{Hashes: missing}
 	}
