@@ -470,13 +470,46 @@ func (s *Service) noteClaims(hashes []common.Hash) {
 	}
 }
 
+// maxEarlyClaims bounds the claims of verdicts a node did not hold when asked.
+const maxEarlyClaims = 4096
+
+// noteEarlyClaims records that a peer relays the verdicts of hashes, which this
+// node does not hold (yet: a forwarded submission may still be appraised). These
+// claims may be renewed, since they name anything, but only while the node does
+// not hold the verdict, and they are kept in a bounded map whose expired entries
+// are dropped when it is full; once the node holds the verdict only noteClaims
+// counts, so a verdict is held back for at most two claimHolds.
+func (s *Service) noteEarlyClaims(hashes []common.Hash) {
+	now := s.cfg.Now()
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if s.early == nil {
+		s.early = map[common.Hash]time.Time{}
+	}
+	if len(s.early)+len(hashes) > maxEarlyClaims {
+		for h, at := range s.early {
+			if now.Sub(at) >= claimHold {
+				delete(s.early, h)
+			}
+		}
+	}
+	for _, h := range hashes {
+		if len(s.early) >= maxEarlyClaims {
+			return
+		}
+		s.early[h] = now
+	}
+}
+
 // claimed reports whether a peer claimed the relaying of verdict h less than
 // claimHold ago.
 func (s *Service) claimed(h common.Hash) bool {
+	now := s.cfg.Now()
 	s.qmu.Lock()
 	at, ok := s.claims[h]
+	early, eok := s.early[h]
 	s.qmu.Unlock()
-	return ok && s.cfg.Now().Sub(at) < claimHold
+	return ok && now.Sub(at) < claimHold || eok && now.Sub(early) < claimHold
 }
 
 // unclaimed returns the candidates of cs no peer is relaying.

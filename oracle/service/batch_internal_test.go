@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -206,6 +207,25 @@ func TestRelayClaims(t *testing.T) {
 	s.forget(h)
 	if s.claimed(h) {
 		t.Fatal("claim of a settled verdict kept")
+	}
+	// A verdict the node lacked when asked: claimed for claimHold; the map of such
+	// claims stays bounded.
+	s.noteEarlyClaims([]common.Hash{other})
+	if !s.claimed(other) || s.relaysNow(other, &quorumState{}, first) {
+		t.Fatal("verdict claimed before this node held it is relayed")
+	}
+	now = now.Add(claimHold)
+	if s.claimed(other) {
+		t.Fatal("early claim older than claimHold still holds the verdict back")
+	}
+	many := make([]common.Hash, maxEarlyClaims+10)
+	for i := range many {
+		many[i] = common.BigToHash(big.NewInt(int64(i + 1000)))
+	}
+	s.noteEarlyClaims(many)
+	s.noteEarlyClaims(many)
+	if len(s.early) > maxEarlyClaims {
+		t.Fatalf("%d early claims kept, want at most %d", len(s.early), maxEarlyClaims)
 	}
 }
 

@@ -39,9 +39,10 @@ func (s *Service) BatchSignature(ctx context.Context, hashes []common.Hash) (*ap
 		}
 		vs, held = append(vs, v), append(held, h)
 	}
-	// The peer relays the batch: this node leaves the relaying of the verdicts of it
-	// that it holds to the peer for a while (noteClaims).
+	// The peer relays the batch: this node leaves the relaying of its verdicts to
+	// the peer for a while (noteClaims), those it lacks too (it may hold them soon).
 	s.noteClaims(held)
+	s.noteEarlyClaims(missing)
 	if len(missing) > 0 {
 		return nil, &api.NotHeldError{Hashes: missing}
 	}
