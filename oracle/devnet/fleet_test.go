@@ -45,7 +45,9 @@ func cpuTime(t *testing.T) time.Duration {
 // nodes with a 2-of-3 quorum on anvil; every machine must end trusted on-chain. It reports the wall time of set-up and
 // attestation, the transactions and their gas per machine, the CPU of this process
 // (the three nodes, the agents and the simulated hardware; anvil not included)
-// and the nodes' databases per machine. Figures: docs/operator.md, "Fleet".
+// and the nodes' databases per machine, and the verdicts accepted against the batch
+// entries skipped; it fails when skipped entries reach 5% of the accepted verdicts
+// (verdicts relayed by more than one node). Figures: docs/operator.md, "Fleet".
 //
 //	TEEORACLE_FLEET=10000 go test ./oracle/devnet -run TestFleet -v -timeout 2h
 func TestFleet(t *testing.T) {
