@@ -509,9 +509,7 @@ func TestNonceTakenByAnotherTransaction(t *testing.T) {
 	if err := c.client.SendTransaction(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	for c.nonce(t, from) < 2 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitNonce(t, c, from, 2)
 	r, err := m.Send(ctx, transfer(2))
 	if err != nil {
 		t.Fatal(err)
@@ -742,9 +740,7 @@ func TestRecoverKeepsNonceWhileReceiptsFail(t *testing.T) {
 		t.Fatalf("%d broadcasts reached the node, want 1", c.faults.sentCount())
 	}
 	c.mining <- true
-	for c.nonce(t, from) < 1 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitNonce(t, c, from, 1)
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -791,5 +787,17 @@ func TestAttemptLostFromPoolIsBroadcastAgain(t *testing.T) {
 	}
 	if c.faults.sentCount() != 1 {
 		t.Fatalf("%d broadcasts reached the node, want 1", c.faults.sentCount())
+	}
+}
+
+// waitNonce waits, up to 10 s, until the chain's pending nonce of from reaches n.
+func waitNonce(t *testing.T, c *simChain, from common.Address, n uint64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for c.nonce(t, from) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("nonce of %s did not reach %d in 10 s", from, n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
