@@ -93,6 +93,10 @@ func runMeasureSNP(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if in.FirmwareDigest == nil { // hash the firmware's pages once, for the digest and for printing
+		d := measure.FirmwareDigest(in.Firmware)
+		in.FirmwareDigest = d[:]
+	}
 	d, err := measure.SNPLaunchDigest(in)
 	if err != nil {
 		return badInput(err)
@@ -101,7 +105,7 @@ func runMeasureSNP(c *cli.Context) error {
 	if err := writePolicyOut(c, pol); err != nil {
 		return err
 	}
-	fd := measure.FirmwareDigest(in.Firmware)
+	fd := in.FirmwareDigest // the digest the launch digest was seeded with (given, or hashed below)
 	if c.String("format") == "json" {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")

@@ -83,19 +83,8 @@ func TestRoundTripSimulatedMachine(t *testing.T) {
 // and one built from the image with one byte of its firmware volume changed is
 // not, with reason measurement_not_allowed.
 func TestRoundTripSimulatedTD(t *testing.T) {
-	mrtdOf := func(img []byte) [48]byte {
-		o, err := ParseOVMF("tdvf.fd", img)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := TDXMRTD(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
 	img := tdvfImage(t, func(i int) byte { return byte(i) })
-	pol, err := policy.Parse(TDXPolicy("pinned", mrtdOf(img), nil))
+	pol, err := policy.Parse(TDXPolicy("pinned", mrtdOf(t, img), nil))
 	if err != nil {
 		t.Fatalf("the policy measure writes does not parse: %v", err)
 	}
@@ -109,7 +98,7 @@ func TestRoundTripSimulatedTD(t *testing.T) {
 		t.Fatal(err)
 	}
 	decide := func(img []byte) policy.Reason {
-		m := mrtdOf(img)
+		m := mrtdOf(t, img)
 		td, err := auth.NewMachine(fakehw.TDXMachineOptions{MRTD: m[:]})
 		if err != nil {
 			t.Fatal(err)

@@ -40,14 +40,7 @@ func TestTDXMRTDAgainstTDShim(t *testing.T) {
 		{"zero", func(int) byte { return 0 }, "70e2fdb5f5dc56f91eb71df7095c0993155e130bab55b47ed76b690157320f2d3a917c367df039b2cc157105ecc0f225"},
 		{"pattern", func(i int) byte { return byte(i*7 + 3) }, "714a07742ec90554f4e79dcd37ebae1666ea6469f00c1836423695682c5c0e9d6da7dec4c126dafa99d654b87ba2cc6a"},
 	} {
-		o, err := ParseOVMF(c.name, tdvfImage(t, c.fill))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := TDXMRTD(o)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := mrtdOf(t, tdvfImage(t, c.fill))
 		if h := hex.EncodeToString(m[:]); h != c.want {
 			t.Errorf("%s: MRTD %s, td-shim %s", c.name, h, c.want)
 		}
@@ -57,27 +50,16 @@ func TestTDXMRTDAgainstTDShim(t *testing.T) {
 // TestTDXMRTDMeasuresOnlyTheBFV: a byte of the measured firmware volume moves MRTD;
 // a byte of the variable store (PAGE.ADD only) does not.
 func TestTDXMRTDMeasuresOnlyTheBFV(t *testing.T) {
-	mrtd := func(img []byte) [48]byte {
-		o, err := ParseOVMF("tdvf", img)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := TDXMRTD(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
 	base := tdvfImage(t, func(int) byte { return 0 })
-	ref := mrtd(base)
+	ref := mrtdOf(t, base)
 	bfv := append([]byte(nil), base...)
 	bfv[0x90000] = 1
-	if mrtd(bfv) == ref {
+	if mrtdOf(t, bfv) == ref {
 		t.Error("a changed BFV byte left MRTD unchanged")
 	}
 	cfv := append([]byte(nil), base...)
 	cfv[0x100] = 1
-	if mrtd(cfv) != ref {
+	if mrtdOf(t, cfv) != ref {
 		t.Error("a changed variable-store byte moved MRTD (the CFV is added, not measured)")
 	}
 }
@@ -124,4 +106,18 @@ func FuzzTDVFSections(f *testing.F) {
 			_, _ = TDXMRTD(o)
 		}
 	})
+}
+
+// mrtdOf is the MRTD of a TDVF image that must parse and measure.
+func mrtdOf(t testing.TB, img []byte) [48]byte {
+	t.Helper()
+	o, err := ParseOVMF("tdvf.fd", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := TDXMRTD(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
