@@ -136,16 +136,19 @@ func (s *Server) handleBatchSignature(w http.ResponseWriter, r *http.Request) {
 		drainBody(w, r)
 		return
 	}
-	release, ok := s.admitCosign(w, r)
-	if !ok {
-		return
-	}
-	defer release()
+	// The body (at most 32 KiB) is read before a co-signing place is taken, so a
+	// client trickling its body holds only its connection, never one of the places
+	// honest peers need.
 	body, err := readBody(http.MaxBytesReader(w, r.Body, MaxBatchRequestBytes), r.ContentLength)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	release, ok := s.admitCosign(w, r)
+	if !ok {
+		return
+	}
+	defer release()
 	hashes, err := DecodeBatchRequest(body)
 	if err != nil {
 		s.fail(w, r, err)

@@ -299,7 +299,8 @@ func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes [
 	}
 	switch code {
 	case http.StatusOK:
-		return cosignedSig(raw, signer, digest)
+		sig, err := cosignedSig(raw, signer, digest)
+		return sig, nil, err
 	case http.StatusUnprocessableEntity:
 		missing, err := lackedOf(raw, hashes)
 		return nil, missing, err
@@ -357,23 +358,23 @@ func (s *Service) announceClaim(ctx context.Context, signers []common.Address, b
 }
 
 // cosignedSig reads a 200 answer: the signature must recover to signer over digest.
-func cosignedSig(raw []byte, signer common.Address, digest common.Hash) ([]byte, []common.Hash, error) {
+func cosignedSig(raw []byte, signer common.Address, digest common.Hash) ([]byte, error) {
 	var v api.BatchSignatureView
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, nil, fmt.Errorf("batch signature answer: %w", err)
+		return nil, fmt.Errorf("batch signature answer: %w", err)
 	}
 	sig, err := hexutil.Decode(v.Signature)
 	if err != nil {
-		return nil, nil, fmt.Errorf("batch signature is not hex: %w", err)
+		return nil, fmt.Errorf("batch signature is not hex: %w", err)
 	}
 	got, err := verdict.Recover(digest, sig)
 	if err != nil {
-		return nil, nil, fmt.Errorf("batch signature: %w", err)
+		return nil, fmt.Errorf("batch signature: %w", err)
 	}
 	if got != signer {
-		return nil, nil, fmt.Errorf("batch signature recovers to %s, not %s (the peer signed another batch)", got, signer)
+		return nil, fmt.Errorf("batch signature recovers to %s, not %s (the peer signed another batch)", got, signer)
 	}
-	return sig, nil, nil
+	return sig, nil
 }
 
 // lackedOf reads a 422 answer: the verdicts of hashes the peer lacks. An answer

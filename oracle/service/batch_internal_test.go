@@ -104,16 +104,16 @@ func TestCosignAnswersChecked(t *testing.T) {
 		b, _ := json.Marshal(api.BatchSignatureView{Signer: peer, Signature: hexutil.Encode(sig), BatchDigest: d})
 		return b
 	}
-	if sig, _, err := cosignedSig(answer(digest), peer, digest); err != nil || len(sig) != verdict.SignatureSize {
+	if sig, err := cosignedSig(answer(digest), peer, digest); err != nil || len(sig) != verdict.SignatureSize {
 		t.Fatalf("good answer: %v", err)
 	}
-	if _, _, err := cosignedSig(answer(other), peer, digest); err == nil || !strings.Contains(err.Error(), "signed another batch") {
+	if _, err := cosignedSig(answer(other), peer, digest); err == nil || !strings.Contains(err.Error(), "signed another batch") {
 		t.Fatalf("signature over another digest: err = %v", err)
 	}
-	if _, _, err := cosignedSig(answer(digest), common.Address{9}, digest); err == nil {
+	if _, err := cosignedSig(answer(digest), common.Address{9}, digest); err == nil {
 		t.Fatal("signature by another key than the signer asked accepted")
 	}
-	if _, _, err := cosignedSig([]byte(`{"signature":"0xzz"}`), peer, digest); err == nil {
+	if _, err := cosignedSig([]byte(`{"signature":"0xzz"}`), peer, digest); err == nil {
 		t.Fatal("non-hex signature accepted")
 	}
 	asked := []common.Hash{{0xa}, {0xb}}
