@@ -178,8 +178,9 @@ func parse(data []byte) (int, *Log, error) {
 		return 0, nil, err
 	}
 	log := &Log{}
+	pad := paddingStart(data)
 	for seq := 1; r.off < len(data); seq++ {
-		if isPadding(data[r.off:]) {
+		if r.off >= pad {
 			break
 		}
 		if seq > MaxEvents {
@@ -205,12 +206,18 @@ func parse(data []byte) (int, *Log, error) {
 	return r.off, log, nil
 }
 
-// isPadding reports whether rest is all 0xFF or all 0x00.
-func isPadding(rest []byte) bool {
-	if rest[0] != paddingByteFF && rest[0] != paddingByte00 {
-		return false
+// paddingStart is where data's trailing run of 0xFF or 0x00 bytes begins (len(data)
+// when it ends in neither): from there on the rest is padding. Computed once, so
+// that a log of many small events is not re-scanned to its end before each.
+func paddingStart(data []byte) int {
+	if len(data) == 0 {
+		return 0
 	}
-	return len(bytes.Trim(rest, string(rest[:1]))) == 0
+	last := data[len(data)-1]
+	if last != paddingByteFF && last != paddingByte00 {
+		return len(data)
+	}
+	return len(bytes.TrimRight(data, string([]byte{last})))
 }
 
 type reader struct {

@@ -29,6 +29,17 @@ const (
 // returns them in canonical form: the CCEL without padding. name names the input
 // in errors.
 func checkEventLog(name string, tee TEE, b *Bundle) (*EventLog, error) {
+	// An empty part is an absent part: JSON's [] or "" must not give the same
+	// evidence a second (v2) hash that its re-encoded bundle (omitempty) loses.
+	if len(b.CCEL) == 0 {
+		b.CCEL = nil
+	}
+	if len(b.CCELTable) == 0 {
+		b.CCELTable = nil
+	}
+	if len(b.RuntimeEvents) == 0 {
+		b.RuntimeEvents = nil
+	}
 	if b.CCEL == nil && b.CCELTable == nil && b.RuntimeEvents == nil {
 		return nil, nil
 	}

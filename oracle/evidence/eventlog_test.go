@@ -165,3 +165,37 @@ func FuzzDecodeBundleEventLog(f *testing.F) {
 		checkDecoded(t, ev, err)
 	})
 }
+
+// TestEmptyEventLogPartsAreAbsent: a plain bundle with "runtime_events": [] (or an
+// empty "ccel" and "ccel_table") is the same evidence as without them: one hash,
+// which its re-encoded bundle keeps.
+func TestEmptyEventLogPartsAreAbsent(t *testing.T) {
+	ev := tdxWithLogs(t)
+	plain := &Evidence{TEE: ev.TEE, Raw: ev.Raw}
+	b, err := plain.MarshalBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["runtime_events"] = []any{}
+	m["ccel"], m["ccel_table"] = "", ""
+	in, _ := json.Marshal(m)
+	got, err := Decode("empty parts", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Hash() != plain.Hash() {
+		t.Fatalf("empty event log parts changed the hash: %s, plain %s", got.Hash(), plain.Hash())
+	}
+	again, err := got.MarshalBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Decode("re-encoded", again)
+	if err != nil || back.Hash() != got.Hash() {
+		t.Fatalf("re-encoded bundle hashes %v (err %v), decoded %s", back, err, got.Hash())
+	}
+}
