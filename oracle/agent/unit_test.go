@@ -346,3 +346,26 @@ func TestAgentReportsCollateralWait(t *testing.T) {
 		t.Fatalf("the wait is logged %d times, want once:\n%s", n, logs.String())
 	}
 }
+
+// TestSysfsRTMRNeverCreates: extending through a measurement file that does not
+// exist fails and leaves no file behind; an existing one receives the digest.
+func TestSysfsRTMRNeverCreates(t *testing.T) {
+	dir := t.TempDir()
+	if err := (SysfsRTMR{Dir: dir}).ExtendRTMR(3, make([]byte, 48)); err == nil {
+		t.Fatal("extending a missing measurement file succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rtmr3:sha384")); !os.IsNotExist(err) {
+		t.Fatalf("a measurement file was created: %v", err)
+	}
+	p := filepath.Join(dir, "rtmr2:sha384")
+	if err := os.WriteFile(p, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := bytes.Repeat([]byte{7}, 48)
+	if err := (SysfsRTMR{Dir: dir}).ExtendRTMR(2, d); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(p); !bytes.Equal(got, d) {
+		t.Fatalf("wrote %x", got)
+	}
+}

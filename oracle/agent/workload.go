@@ -33,7 +33,17 @@ type SysfsRTMR struct{ Dir string }
 // ExtendRTMR writes the digest to Dir/rtmr<index>:sha384.
 func (s SysfsRTMR) ExtendRTMR(index int, digest []byte) error {
 	p := filepath.Join(s.Dir, fmt.Sprintf("rtmr%d:sha384", index))
-	if err := os.WriteFile(p, digest, 0); err != nil {
+	// Never O_CREATE: a missing measurement file means no RTMR to extend, not a
+	// plain file that would log an extension that never happened.
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("extend RTMR%d: %w", index, err)
+	}
+	if _, err := f.Write(digest); err != nil {
+		f.Close()
+		return fmt.Errorf("extend RTMR%d: %w", index, err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("extend RTMR%d: %w", index, err)
 	}
 	return nil
