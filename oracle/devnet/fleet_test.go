@@ -46,8 +46,9 @@ func cpuTime(t *testing.T) time.Duration {
 // attestation, the transactions and their gas per machine, the CPU of this process
 // (the three nodes, the agents and the simulated hardware; anvil not included)
 // and the nodes' databases per machine, and the verdicts accepted against the batch
-// entries skipped; it fails when skipped entries reach 5% of the accepted verdicts
-// (verdicts relayed by more than one node). Figures: docs/operator.md, "Fleet".
+// entries skipped; it fails when skipped entries reach 25% of the accepted verdicts
+// (verdicts relayed by more than one node: 70-90% before relay claims, 0-10% with
+// them on a loaded machine). Figures: docs/operator.md, "Fleet".
 //
 //	TEEORACLE_FLEET=10000 go test ./oracle/devnet -run TestFleet -v -timeout 2h
 func TestFleet(t *testing.T) {
@@ -121,8 +122,8 @@ func TestFleet(t *testing.T) {
 		n, accepted, skipped, 100*float64(skipped)/float64(max(accepted, 1)))
 	// Every machine attests once, to nodes that all agree: an entry skipped is a
 	// verdict relayed by more than one node (a co-signed batch claims its verdicts).
-	if accepted < n || skipped*20 >= accepted {
-		t.Errorf("%d verdicts accepted for %d machines and %d batch entries skipped: want at least one per machine and skipped under 5%% of accepted (duplicate relaying)",
+	if accepted < n || skipped*4 >= accepted {
+		t.Errorf("%d verdicts accepted for %d machines and %d batch entries skipped: want at least one per machine and skipped under 25%% of accepted (duplicate relaying)",
 			accepted, n, skipped)
 	}
 }
