@@ -1,0 +1,77 @@
+// Times the WebAssembly verifier in headless Chromium (Debian's chromium through
+// playwright-core). Run by web/speed_test.go (TestVerifierSpeedInChromium), which
+// serves the built module under /wasm/ and the requests' wire JSON at
+// /requests.json, and passes:
+//   SPEED_URL          the page (an empty document of that server)
+//   PLAYWRIGHT_CORE    path of playwright-core's index.mjs
+//   CHROMIUM           the browser executable
+//   SPEED_ITERATIONS   timed calls per request (default 50)
+//   SPEED_CPUPROFILE   optional: a directory to write one DevTools CPU profile
+//                      (.cpuprofile) per request, of its timed calls
+// The page loads the module (signatures by WebCrypto), calls verifyJSON once per
+// request and 20 more times (so that no request pays for the engine's tier-up of
+// code the others share), then times the iterations one call at a time. Prints
+// JSON: {ua, iterations, stats, rows: [{first_ms, each_ms, report}]}.
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+
+const env = (k) => {
+  if (!process.env[k]) throw new Error(`${k} is not set`);
+  return process.env[k];
+};
+const { chromium } = await import(pathToFileURL(env("PLAYWRIGHT_CORE")).href);
+const iterations = Number(process.env.SPEED_ITERATIONS ?? 50);
+const profileDir = process.env.SPEED_CPUPROFILE;
+
+const browser = await chromium.launch({
+  executablePath: env("CHROMIUM"),
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+try {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(env("SPEED_URL"));
+  const setup = await page.evaluate(async () => {
+    const { load } = await import("/wasm/teeoracle.mjs");
+    window.verifier = await load("/wasm/teeoracle.wasm");
+    window.requests = await (await fetch("/requests.json")).json();
+    window.firsts = [];
+    for (const r of window.requests) {
+      const t = performance.now();
+      const report = await window.verifier.verifyJSON(r.request);
+      window.firsts.push({ first_ms: performance.now() - t, report });
+      for (let i = 0; i < 20; i++) await window.verifier.verifyJSON(r.request);
+    }
+    return { ua: navigator.userAgent, signatures: window.verifier.signatures, n: window.requests.length };
+  });
+  if (setup.signatures !== "webcrypto") throw new Error(`the page's verifier checks signatures with ${setup.signatures}, not WebCrypto`);
+  const cdp = profileDir ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await mkdir(profileDir, { recursive: true });
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  }
+  const rows = [];
+  for (let i = 0; i < setup.n; i++) {
+    if (cdp) await cdp.send("Profiler.start");
+    const each = await page.evaluate(async ([i, n]) => {
+      const r = window.requests[i];
+      const t = performance.now();
+      for (let k = 0; k < n; k++) await window.verifier.verifyJSON(r.request);
+      return (performance.now() - t) / n;
+    }, [i, iterations]);
+    if (cdp) {
+      const { profile } = await cdp.send("Profiler.stop");
+      await writeFile(join(profileDir, `request-${i}.cpuprofile`), JSON.stringify(profile));
+    }
+    const first = await page.evaluate((i) => window.firsts[i], i);
+    rows.push({ ...first, each_ms: each });
+  }
+  const stats = await page.evaluate(() => window.verifier.signatureStats());
+  if (problems.length) throw new Error(problems.join("; "));
+  console.log(JSON.stringify({ ua: setup.ua.match(/(HeadlessChrome|Chrome)\/[\d.]+/)?.[0] ?? setup.ua, iterations, stats, rows }));
+} finally {
+  await browser.close();
+}
