@@ -1,17 +1,23 @@
 // Times the WebAssembly verifier in headless Chromium (Debian's chromium through
 // playwright-core). Run by web/speed_test.go (TestVerifierSpeedInChromium), which
-// serves the built module under /wasm/ and the requests' wire JSON at
-// /requests.json, and passes:
+// serves the built module under /wasm/, the requests' wire JSON at /requests.json
+// and, at /native/i, the native time (ns) per verification of request i, measured
+// when asked; and passes:
 //   SPEED_URL          the page (an empty document of that server)
 //   PLAYWRIGHT_CORE    path of playwright-core's index.mjs
 //   CHROMIUM           the browser executable
-//   SPEED_ITERATIONS   timed calls per request (default 50)
+//   SPEED_ROUNDS       native-then-Chromium pairs per request (default 3)
+//   SPEED_ITERATIONS   timed calls per request and round (default 30)
 //   SPEED_CPUPROFILE   optional: a directory to write one DevTools CPU profile
 //                      (.cpuprofile) per request, of its timed calls
 // The page loads the module (signatures by WebCrypto), calls verifyJSON once per
 // request and 20 more times (so that no request pays for the engine's tier-up of
-// code the others share), then times the iterations one call at a time. Prints
-// JSON: {ua, iterations, stats, rows: [{first_ms, each_ms, report}]}.
+// code the others share). Then, for each request and round, it asks for the
+// native time and right after times its own calls, one at a time, in wall time
+// and in Chromium's CPU time (all its processes, from the DevTools protocol's
+// SystemInfo.getProcessInfo, 10 ms resolution). Prints JSON: {ua, iterations,
+// stats, rows: [{first_ms, report, native: [{wall_ns, cpu_ns} per round],
+// each_ms: [per round], cpu_ms: [per round]}]}.
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -21,7 +27,8 @@ const env = (k) => {
   return process.env[k];
 };
 const { chromium } = await import(pathToFileURL(env("PLAYWRIGHT_CORE")).href);
-const iterations = Number(process.env.SPEED_ITERATIONS ?? 50);
+const iterations = Number(process.env.SPEED_ITERATIONS ?? 30);
+const rounds = Number(process.env.SPEED_ROUNDS ?? 3);
 const profileDir = process.env.SPEED_CPUPROFILE;
 
 const browser = await chromium.launch({
@@ -53,21 +60,37 @@ try {
     await cdp.send("Profiler.enable");
     await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
   }
+  // Chromium's CPU time (every process: renderer, browser, GPU, network), so that
+  // the ratio can be taken on CPU time too, which the machine's load moves less.
+  const browserCDP = await browser.newBrowserCDPSession();
+  const cpuSeconds = async () => (await browserCDP.send("SystemInfo.getProcessInfo")).processInfo.reduce((s, p) => s + p.cpuTime, 0);
   const rows = [];
   for (let i = 0; i < setup.n; i++) {
-    if (cdp) await cdp.send("Profiler.start");
-    const each = await page.evaluate(async ([i, n]) => {
-      const r = window.requests[i];
-      const t = performance.now();
-      for (let k = 0; k < n; k++) await window.verifier.verifyJSON(r.request);
-      return (performance.now() - t) / n;
-    }, [i, iterations]);
-    if (cdp) {
-      const { profile } = await cdp.send("Profiler.stop");
-      await writeFile(join(profileDir, `request-${i}.cpuprofile`), JSON.stringify(profile));
+    const row = { ...(await page.evaluate((i) => window.firsts[i], i)), native: [], each_ms: [], cpu_ms: [] };
+    for (let round = 0; round < rounds; round++) {
+      const native = await page.evaluate(async (i) => {
+        const res = await fetch(`/native/${i}`);
+        if (!res.ok) throw new Error(`native time of request ${i}: ${res.status} ${await res.text()}`);
+        return res.json();
+      }, i);
+      if (cdp && round === 0) await cdp.send("Profiler.start");
+      const cpu0 = await cpuSeconds();
+      const each = await page.evaluate(async ([i, n]) => {
+        const r = window.requests[i];
+        const t = performance.now();
+        for (let k = 0; k < n; k++) await window.verifier.verifyJSON(r.request);
+        return (performance.now() - t) / n;
+      }, [i, iterations]);
+      const cpu = ((await cpuSeconds()) - cpu0) * 1000 / iterations;
+      if (cdp && round === 0) {
+        const { profile } = await cdp.send("Profiler.stop");
+        await writeFile(join(profileDir, `request-${i}.cpuprofile`), JSON.stringify(profile));
+      }
+      row.native.push(native);
+      row.each_ms.push(each);
+      row.cpu_ms.push(cpu);
     }
-    const first = await page.evaluate((i) => window.firsts[i], i);
-    rows.push({ ...first, each_ms: each });
+    rows.push(row);
   }
   const stats = await page.evaluate(() => window.verifier.signatureStats());
   if (problems.length) throw new Error(problems.join("; "));
