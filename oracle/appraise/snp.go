@@ -18,6 +18,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
+	"github.com/teeoracle/teeoracle/internal/x509memo"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
@@ -478,7 +479,7 @@ func (a *SNPAppraiser) parse(b []byte) (*x509.Certificate, [32]byte, error) {
 	if p, ok := a.certs.get(h); ok {
 		return p.cert, h, p.err
 	}
-	c, err := x509.ParseCertificate(b)
+	c, err := x509memo.Certificate(b)
 	a.certs.put(h, parsedCert{cert: c, err: err})
 	return c, h, err
 }
@@ -714,7 +715,7 @@ func verifyCRL(sv SignatureVerifier, der []byte, ark *x509.Certificate) *crlResu
 	if blk, _ := pem.Decode(der); blk != nil && blk.Type == "X509 CRL" {
 		der = blk.Bytes
 	}
-	crl, err := x509.ParseRevocationList(der)
+	crl, err := x509memo.RevocationList(der)
 	if err != nil {
 		return &crlResult{err: fmt.Errorf("%w: does not parse: %w", ErrSNPCRL, err)}
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-tdx-guest/pcs"
 
+	"github.com/teeoracle/teeoracle/internal/x509memo"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
@@ -486,7 +487,7 @@ func verifyPCKChain(sv SignatureVerifier, pemChain []byte, root *x509.Certificat
 		if blk == nil {
 			break
 		}
-		c, err := x509.ParseCertificate(blk.Bytes)
+		c, err := x509memo.Certificate(blk.Bytes)
 		if err != nil {
 			e.err = fmt.Errorf("%w: PCK chain certificate %d: %w", ErrTDXChain, len(certs), err)
 			return e
@@ -644,7 +645,7 @@ func (a *TDXAppraiser) signedCollateral(sj collateral.SignedJSON, what string, p
 			return fmt.Errorf("%w: %s has no issuer chain", ErrTDXChain, what)
 		}
 		for i, der := range sj.IssuerChain {
-			c, err := x509.ParseCertificate(der)
+			c, err := x509memo.Certificate(der)
 			if err != nil {
 				return fmt.Errorf("%w: %s issuer chain certificate %d: %w", ErrTDXChain, what, i, err)
 			}
@@ -771,7 +772,7 @@ func (a *TDXAppraiser) crl(der []byte, issuer *x509.Certificate) *crlEntry {
 	}
 	e := &crlEntry{}
 	e.err = func() error {
-		crl, err := x509.ParseRevocationList(der)
+		crl, err := x509memo.RevocationList(der)
 		if err != nil {
 			return fmt.Errorf("%w: CRL: %w", ErrTDXCollateralFormat, err)
 		}

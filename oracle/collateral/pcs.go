@@ -2,7 +2,6 @@ package collateral
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -14,6 +13,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/teeoracle/teeoracle/internal/x509memo"
 )
 
 // ErrTDXCollateral is wrapped by every error about Intel collateral that is missing or
@@ -336,7 +337,7 @@ func ParseIssuerChain(v string) ([][]byte, error) {
 		if blk.Type != "CERTIFICATE" {
 			return nil, fmt.Errorf("%w: issuer chain has a %q PEM block", ErrTDXCollateral, blk.Type)
 		}
-		if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
+		if _, err := x509memo.Certificate(blk.Bytes); err != nil {
 			return nil, fmt.Errorf("%w: issuer chain certificate %d: %w", ErrTDXCollateral, len(chain), err)
 		}
 		chain = append(chain, blk.Bytes)
@@ -355,7 +356,7 @@ func CRLToDER(b []byte) ([]byte, error) {
 		}
 		b = blk.Bytes
 	}
-	if _, err := x509.ParseRevocationList(b); err != nil {
+	if _, err := x509memo.RevocationList(b); err != nil {
 		return nil, fmt.Errorf("%w: CRL: %w", ErrTDXCollateral, err)
 	}
 	return b, nil

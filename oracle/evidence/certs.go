@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"strings"
+
+	"github.com/teeoracle/teeoracle/internal/x509memo"
 )
 
 // CertRole says what a certificate is in its vendor's chain.
@@ -102,7 +104,7 @@ func ParseCertificates(name string, data []byte) ([]Certificate, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%s: %w: no certificate (empty)", name, ErrBadCertificate)
 	}
-	certs, err := x509.ParseCertificates(data)
+	certs, err := x509memo.Certificates(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: not PEM, and not DER X.509: %w", name, ErrBadCertificate, err)
 	}
@@ -121,7 +123,7 @@ func parsePEMCertificates(name string, data []byte) ([]Certificate, error) {
 		if block.Type != "CERTIFICATE" {
 			return nil, fmt.Errorf("%s: PEM block %d: %w: type %q, want CERTIFICATE", name, i, ErrBadCertificate, block.Type)
 		}
-		c, err := x509.ParseCertificate(block.Bytes)
+		c, err := x509memo.Certificate(block.Bytes)
 		if err != nil {
 			return nil, fmt.Errorf("%s: PEM block %d: %w: %w", name, i, ErrBadCertificate, err)
 		}

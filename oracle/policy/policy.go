@@ -15,6 +15,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
 	yaml2 "go.yaml.in/yaml/v2"
@@ -487,6 +488,11 @@ func (p *Policy) CanonicalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode policy: %w", err)
 	}
+	return canonical(b)
+}
+
+// canonical is the canonical form of b, the policy's encoding/json encoding.
+func canonical(b []byte) ([]byte, error) {
 	// A round trip through generic maps sorts the keys of every object (encoding/json
 	// writes map keys in order); UseNumber keeps integers exact.
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -505,13 +511,39 @@ func (p *Policy) CanonicalJSON() ([]byte, error) {
 }
 
 // Hash returns keccak256 of the canonical form: the policy hash registered on-chain
-// and named in every verdict.
+// and named in every verdict. Hashes are remembered by the policy's encoding (a few
+// policies are hashed on every verification, twice, and the canonical round trip is
+// most of the cost in WebAssembly), so a policy changed after hashing hashes anew.
 func (p *Policy) Hash() (common.Hash, error) {
-	b, err := p.CanonicalJSON()
+	b, err := json.Marshal(p)
+	if err != nil {
+		return common.Hash{}, fmt.Errorf("encode policy: %w", err)
+	}
+	hashMemo.RLock()
+	h, ok := hashMemo.m[string(b)]
+	hashMemo.RUnlock()
+	if ok {
+		return h, nil
+	}
+	c, err := canonical(b)
 	if err != nil {
 		return common.Hash{}, err
 	}
-	return keccak.Hash256(b), nil
+	h = keccak.Hash256(c)
+	hashMemo.Lock()
+	if hashMemo.m == nil || len(hashMemo.m) >= 256 {
+		hashMemo.m = map[string]common.Hash{}
+	}
+	hashMemo.m[string(b)] = h
+	hashMemo.Unlock()
+	return h, nil
+}
+
+// hashMemo maps a policy's encoding/json encoding to its hash; at most 256 entries,
+// emptied when full.
+var hashMemo struct {
+	sync.RWMutex
+	m map[string]common.Hash
 }
 
 // Load reads and parses the policy file at path; errors name the file.

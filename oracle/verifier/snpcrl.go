@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/teeoracle/teeoracle/internal/x509memo"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
@@ -68,7 +69,7 @@ func ParseSNPCollateral(crls, vceks []evidence.Input) (*SNPCollateral, error) {
 		if blk, _ := pem.Decode(b); blk != nil {
 			b = blk.Bytes
 		}
-		cert, err := x509.ParseCertificate(b)
+		cert, err := x509memo.Certificate(b)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: not a VCEK certificate (DER or PEM): %w", ErrCollateral, inputName(in, fmt.Sprintf("snp_vceks[%d]", i)), err)
 		}
