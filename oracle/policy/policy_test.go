@@ -8,6 +8,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/internal/keccak"
 )
 
 const exampleYAML = `
@@ -278,4 +282,38 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("hash changed through canonical form: %s", c)
 		}
 	})
+}
+
+// TestHashRemembered: a policy changed after it was hashed hashes anew (the hash is
+// remembered by the policy's encoding, not by the pointer), and every hash, first or
+// remembered, is keccak256 of the canonical form.
+func TestHashRemembered(t *testing.T) {
+	p := Default()
+	check := func(what string) common.Hash {
+		t.Helper()
+		c, err := p.CanonicalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			h, err := p.Hash()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := keccak.Hash256(c); h != want {
+				t.Fatalf("%s: hash %s, want keccak256 of the canonical form %s", what, h, want)
+			}
+		}
+		h, _ := p.Hash()
+		return h
+	}
+	before := check("default")
+	p.ValiditySeconds++
+	if after := check("validity changed"); after == before {
+		t.Fatalf("changing the validity left the hash at %s", after)
+	}
+	p.ValiditySeconds--
+	if again := check("validity restored"); again != before {
+		t.Fatalf("restored policy hashes to %s, want %s", again, before)
+	}
 }

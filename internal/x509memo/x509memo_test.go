@@ -1,0 +1,89 @@
+package x509memo
+
+import (
+	"bytes"
+	"crypto/x509"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func vcek(t *testing.T) []byte {
+	t.Helper()
+	der, err := os.ReadFile(filepath.Join("..", "..", "testdata", "sev-snp", "milan-v2", "vcek.der"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// TestCertificateShared: the same DER gives the same parsed certificate, equal to
+// what x509.ParseCertificate makes of it, and a caller that overwrites its buffer
+// afterwards changes neither the shared certificate nor what the next parse gives.
+func TestCertificateShared(t *testing.T) {
+	der := vcek(t)
+	want, err := x509.ParseCertificate(bytes.Clone(der))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := bytes.Clone(der)
+	a, err := Certificate(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Equal(want) || a.Subject.CommonName != want.Subject.CommonName {
+		t.Fatalf("parsed %q, want %q", a.Subject.CommonName, want.Subject.CommonName)
+	}
+	for i := range buf {
+		buf[i] = 0
+	}
+	if !bytes.Equal(a.Raw, der) {
+		t.Fatal("the shared certificate changed with the caller's buffer")
+	}
+	b, err := Certificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Error("the same DER was parsed twice")
+	}
+	list, err := Certificates(der)
+	if err != nil || len(list) != 1 || !list[0].Equal(want) {
+		t.Fatalf("Certificates = %v, %v; want the one certificate", list, err)
+	}
+}
+
+// TestErrorsNotKept: bad DER fails every time with x509's error, and is not kept.
+func TestErrorsNotKept(t *testing.T) {
+	bad := vcek(t)[:100]
+	_, want := x509.ParseCertificate(bad)
+	for range 2 {
+		if _, err := Certificate(bad); err == nil || err.Error() != want.Error() {
+			t.Fatalf("Certificate(truncated) = %v, want %v", err, want)
+		}
+		if _, err := RevocationList(bad); err == nil {
+			t.Fatal("RevocationList(a truncated certificate) succeeded")
+		}
+	}
+	certs.mu.RLock()
+	_, kept := certs.m[string(bad)]
+	certs.mu.RUnlock()
+	if kept {
+		t.Error("a failed parse was kept")
+	}
+}
+
+// TestBounded: the table never holds more than maxEntries values.
+func TestBounded(t *testing.T) {
+	var tb table[int]
+	key := func(i int) []byte { return []byte{byte(i), byte(i >> 8)} }
+	for i := range maxEntries + 10 {
+		tb.put(key(i), i)
+		if len(tb.m) > maxEntries {
+			t.Fatalf("%d entries after %d puts, limit %d", len(tb.m), i+1, maxEntries)
+		}
+	}
+	if v, ok := tb.get(key(maxEntries + 9)); !ok || v != maxEntries+9 {
+		t.Errorf("last value put: %d, %v", v, ok)
+	}
+}
