@@ -3,7 +3,12 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 	"github.com/teeoracle/teeoracle/oracle/verifier/verifiertest"
 )
@@ -60,7 +66,7 @@ func TestVerifierSpeedInChromium(t *testing.T) {
 	}
 	browser := chromiumTimes(t, node, chromium, playwright, wasmDir, reqs)
 	var table strings.Builder
-	fmt.Fprintf(&table, "%s, %d rounds of %d calls after warm-up; fastest round of each side, and the median of the rounds' ratios\n", browser.UA, speedRounds, browser.Iterations)
+	fmt.Fprintf(&table, "%s, %d rounds of at least %d calls and 0.5 s after warm-up; fastest round of each side, and the median of the rounds' ratios\n", browser.UA, speedRounds, browser.Iterations)
 	fmt.Fprintf(&table, "%-34s %9s %9s %6s %6s | %9s %9s %6s %6s\n", "wall time per call", "native", "Chromium", "ratio", "median", "CPU", "Chromium", "ratio", "median")
 	for i, r := range reqs {
 		got := browser.Rows[i]
@@ -76,6 +82,17 @@ func TestVerifierSpeedInChromium(t *testing.T) {
 			wall[k], cpu[k] = n.WallNs/1e6, n.CPUNs/1e6
 		}
 		fmt.Fprintf(&table, "%-34s %s | %s\n", r.Label, ratioColumns(wall, got.EachMs), ratioColumns(cpu, got.CPUMs))
+	}
+	for _, sig := range browser.Signatures {
+		if len(sig.Native) != speedRounds || len(sig.EachMs) != speedRounds || len(sig.CPUMs) != speedRounds {
+			t.Fatalf("ECDSA %s: %d native and %d Chromium rounds, want %d", sig.Curve, len(sig.Native), len(sig.EachMs), speedRounds)
+		}
+		wall := make([]float64, speedRounds)
+		cpu := make([]float64, speedRounds)
+		for k, n := range sig.Native {
+			wall[k], cpu[k] = n.WallNs/1e6, n.CPUNs/1e6
+		}
+		fmt.Fprintf(&table, "%-34s %s | %s\n", "one ECDSA "+sig.Curve+" check", ratioColumns(wall, sig.EachMs), ratioColumns(cpu, sig.CPUMs))
 	}
 	fmt.Fprintf(&table, "signature checks: %s", browser.Stats)
 	t.Logf("verification time, native (Go) and in Chromium (WebAssembly, WebCrypto):\n%s", table.String())
@@ -160,12 +177,56 @@ func nativeTime(data string) (nativeCost, error) {
 	if err != nil {
 		return nativeCost{}, err
 	}
+	return benchCost(func() error {
+		_, err := verifyJSON(v, []byte(data))
+		return err
+	})
+}
+
+// nativeECDSATime is the native cost of one ECDSA check as the verifier makes it
+// (appraise.GoSignatures: crypto/ecdsa), of 1000 bytes signed with SHA-256 for P-256
+// and SHA-384 for P-384.
+func nativeECDSATime(curve string) (nativeCost, error) {
+	c, h := elliptic.P256(), crypto.SHA256
+	switch curve {
+	case "P-256":
+	case "P-384":
+		c, h = elliptic.P384(), crypto.SHA384
+	default:
+		return nativeCost{}, fmt.Errorf("curve %q: want P-256 or P-384", curve)
+	}
+	key, err := ecdsa.GenerateKey(c, rand.Reader)
+	if err != nil {
+		return nativeCost{}, err
+	}
+	msg := make([]byte, 1000)
+	hf := h.New()
+	hf.Write(msg)
+	r, ss, err := ecdsa.Sign(rand.Reader, key, hf.Sum(nil))
+	if err != nil {
+		return nativeCost{}, err
+	}
+	size := (c.Params().BitSize + 7) / 8
+	sig := make([]byte, 2*size) // r || s, the form the verifier checks
+	r.FillBytes(sig[:size])
+	ss.FillBytes(sig[size:])
+	return benchCost(func() error {
+		if !(appraise.GoSignatures{}).VerifyECDSA(&key.PublicKey, h, msg, sig) {
+			return errors.New("signature does not verify")
+		}
+		return nil
+	})
+}
+
+// benchCost runs op under testing.Benchmark (about a second) and returns its wall
+// and CPU time per call; the CPU time is that of the last, longest run.
+func benchCost(op func() error) (nativeCost, error) {
 	var failed error
 	var cpu time.Duration
 	r := testing.Benchmark(func(b *testing.B) {
 		c0 := processCPU()
 		for b.Loop() {
-			if _, err := verifyJSON(v, []byte(data)); err != nil {
+			if err := op(); err != nil {
 				failed = err
 				b.FailNow()
 			}
@@ -191,7 +252,13 @@ type chromiumRun struct {
 	UA         string          `json:"ua"`
 	Iterations int             `json:"iterations"`
 	Stats      json.RawMessage `json:"stats"`
-	Rows       []struct {
+	Signatures []struct {
+		Curve  string       `json:"curve"`
+		EachMs []float64    `json:"each_ms"`
+		CPUMs  []float64    `json:"cpu_ms"`
+		Native []nativeCost `json:"native"`
+	} `json:"signatures"`
+	Rows []struct {
 		FirstMs float64      `json:"first_ms"`
 		EachMs  []float64    `json:"each_ms"` // wall time per call, per round
 		CPUMs   []float64    `json:"cpu_ms"`  // Chromium's CPU time per call, per round
@@ -217,6 +284,15 @@ func chromiumTimes(t *testing.T, node, chromium, playwright, wasmDir string, req
 		d, err := nativeTime(reqs[i].Request)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("content-type", "application/json")
+		_ = json.NewEncoder(w).Encode(d)
+	})
+	mux.HandleFunc("/native-ecdsa/{curve}", func(w http.ResponseWriter, r *http.Request) {
+		d, err := nativeECDSATime(r.PathValue("curve"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		w.Header().Set("content-type", "application/json")

@@ -84,7 +84,9 @@ type TDXConfig struct {
 	// Collateral supplies TCB Info, QE Identity and CRLs. Required.
 	Collateral TDXCollateralSource
 	// CacheEntries bounds each verification cache (PCK chains, collateral, CRLs,
-	// QE report signatures); zero means 4096.
+	// QE report signatures); zero means 4096. Negative means no caches: for an
+	// appraiser made for one appraisal, which would only pay for hashing the keys
+	// (SHA-256 of about 20 KB per quote: in WebAssembly a tenth of a verification).
 	CacheEntries int
 	// Signatures checks every ECDSA signature (quote, QE report, PCK chain, TCB Info,
 	// QE Identity, CRLs, the root's own). Nil means GoSignatures.
@@ -120,20 +122,16 @@ func NewTDX(cfg TDXConfig) (*TDXAppraiser, error) {
 	if err := checkIssuedBy(sigs, root, root); err != nil || !root.IsCA {
 		return nil, fmt.Errorf("new TDX appraiser: %w: root %q is not a self-signed CA: %v", ErrRoots, root.Subject.CommonName, err)
 	}
+	a := &TDXAppraiser{root: root, rootHash: sha256.Sum256(root.Raw), src: cfg.Collateral, sigs: sigs}
 	n := cfg.CacheEntries
-	if n <= 0 {
+	if n == 0 {
 		n = 4096
 	}
-	return &TDXAppraiser{
-		root:     root,
-		rootHash: sha256.Sum256(root.Raw),
-		src:      cfg.Collateral,
-		sigs:     sigs,
-		pck:      newTDXCache[*pckChainEntry](n),
-		signed:   newTDXCache[*signedEntry](n),
-		crls:     newTDXCache[*crlEntry](n),
-		qeSigs:   newTDXCache[struct{}](n),
-	}, nil
+	if n > 0 {
+		a.pck, a.signed = newTDXCache[*pckChainEntry](n), newTDXCache[*signedEntry](n)
+		a.crls, a.qeSigs = newTDXCache[*crlEntry](n), newTDXCache[struct{}](n)
+	}
+	return a, nil
 }
 
 // Appraise parses ev.Raw as a TDX quote and records every check as of asOf. It
@@ -468,6 +466,9 @@ type pckChainEntry struct {
 // chain's own root certificate is not trusted: the PCK CA must be signed by the
 // configured root.
 func (a *TDXAppraiser) pckChain(pemChain []byte) *pckChainEntry {
+	if a.pck == nil {
+		return verifyPCKChain(a.sigs, pemChain, a.root)
+	}
 	key := sha256.Sum256(pemChain)
 	if e, ok := a.pck.get(key); ok {
 		return e
@@ -565,14 +566,16 @@ func certsValidAt(t time.Time, certs ...*x509.Certificate) error {
 // ---- QE report and quote signatures ----
 
 func (a *TDXAppraiser) verifyQEReport(q *evidence.TDXQuote, pckLeaf *x509.Certificate) error {
-	h := sha256.New()
-	h.Write(pckLeaf.Raw)
-	h.Write(q.QEReportRaw)
-	h.Write(q.QEReportSignature[:])
 	var key [32]byte
-	h.Sum(key[:0])
-	if _, ok := a.qeSigs.get(key); ok {
-		return nil
+	if a.qeSigs != nil {
+		h := sha256.New()
+		h.Write(pckLeaf.Raw)
+		h.Write(q.QEReportRaw)
+		h.Write(q.QEReportSignature[:])
+		h.Sum(key[:0])
+		if _, ok := a.qeSigs.get(key); ok {
+			return nil
+		}
 	}
 	pub, ok := pckLeaf.PublicKey.(*ecdsa.PublicKey)
 	if !ok {
@@ -627,17 +630,19 @@ type signedEntry struct {
 // signing certificate issued by the trusted root, named "Intel SGX TCB Signing") and
 // parses it; the result is cached by the hash of body, signature and chain.
 func (a *TDXAppraiser) signedCollateral(sj collateral.SignedJSON, what string, parse func([]byte) (any, time.Time, time.Time, error)) *signedEntry {
-	h := sha256.New()
-	h.Write([]byte(what))
-	h.Write(sj.Body)
-	h.Write(sj.Signature)
-	for _, c := range sj.IssuerChain {
-		h.Write(c)
-	}
 	var key [32]byte
-	h.Sum(key[:0])
-	if e, ok := a.signed.get(key); ok {
-		return e
+	if a.signed != nil {
+		h := sha256.New()
+		h.Write([]byte(what))
+		h.Write(sj.Body)
+		h.Write(sj.Signature)
+		for _, c := range sj.IssuerChain {
+			h.Write(c)
+		}
+		h.Sum(key[:0])
+		if e, ok := a.signed.get(key); ok {
+			return e
+		}
 	}
 	e := &signedEntry{what: what}
 	e.err = func() error {
@@ -665,7 +670,7 @@ func (a *TDXAppraiser) signedCollateral(sj collateral.SignedJSON, what string, p
 		if !a.sigs.VerifyECDSA(pub, crypto.SHA256, sj.Body, sj.Signature) {
 			return fmt.Errorf("%w: %s signature by %q", ErrTDXSignature, what, e.signer.Subject.CommonName)
 		}
-		v, issued, next, err := parse(sj.Body)
+		v, issued, next, err := parseSignedBody(what, sj.Body, parse)
 		if err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrTDXCollateralFormat, what, err)
 		}
@@ -674,6 +679,33 @@ func (a *TDXAppraiser) signedCollateral(sj collateral.SignedJSON, what string, p
 	}()
 	a.signed.put(key, e)
 	return e
+}
+
+// parsedBody is a TCB Info or QE Identity body as parse made it.
+type parsedBody struct {
+	value        any
+	issued, next time.Time
+}
+
+// parsedBodies holds the parsed TCB Info and QE Identity bodies, by kind and bytes,
+// across appraisers: parsing is a pure function of the body (and in WebAssembly a
+// tenth of a TDX verification), and an appraiser per request (teeoracle verify, the
+// WebAssembly module) would parse the same bodies on every request. Only bodies
+// whose signature verified reach it; the values are read, never modified.
+var parsedBodies = newBoundedCache[string, parsedBody](256)
+
+// parseSignedBody is parse(body), from parsedBodies when parsed before; failures
+// are not kept.
+func parseSignedBody(what string, body []byte, parse func([]byte) (any, time.Time, time.Time, error)) (any, time.Time, time.Time, error) {
+	key := what + "\x00" + string(body)
+	if p, ok := parsedBodies.get(key); ok {
+		return p.value, p.issued, p.next, nil
+	}
+	v, issued, next, err := parse(body)
+	if err == nil {
+		parsedBodies.put(key, parsedBody{value: v, issued: issued, next: next})
+	}
+	return v, issued, next, err
 }
 
 func parseTCBInfo(b []byte) (any, time.Time, time.Time, error) {
@@ -762,13 +794,15 @@ func (a *TDXAppraiser) crl(der []byte, issuer *x509.Certificate) *crlEntry {
 	if issuer == nil {
 		return &crlEntry{err: fmt.Errorf("%w: no issuer to check the CRL against", ErrTDXChain)}
 	}
-	h := sha256.New()
-	h.Write(der)
-	h.Write(issuer.Raw)
 	var key [32]byte
-	h.Sum(key[:0])
-	if e, ok := a.crls.get(key); ok {
-		return e
+	if a.crls != nil {
+		h := sha256.New()
+		h.Write(der)
+		h.Write(issuer.Raw)
+		h.Sum(key[:0])
+		if e, ok := a.crls.get(key); ok {
+			return e
+		}
 	}
 	e := &crlEntry{}
 	e.err = func() error {

@@ -20,7 +20,12 @@ func newTDXCache[V any](max int) *tdxCache[V] {
 	return &tdxCache[V]{max: max, m: make(map[[32]byte]V)}
 }
 
+// get and put on a nil cache (an appraiser without caches) find and keep nothing.
 func (c *tdxCache[V]) get(k [32]byte) (V, bool) {
+	if c == nil {
+		var zero V
+		return zero, false
+	}
 	c.mu.RLock()
 	v, ok := c.m[k]
 	c.mu.RUnlock()
@@ -28,6 +33,9 @@ func (c *tdxCache[V]) get(k [32]byte) (V, bool) {
 }
 
 func (c *tdxCache[V]) put(k [32]byte, v V) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	if len(c.m) >= c.max {
 		clear(c.m)

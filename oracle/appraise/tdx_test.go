@@ -1,12 +1,14 @@
 package appraise
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -530,5 +532,74 @@ func TestTDXEvidenceHashCanonical(t *testing.T) {
 		if string(app.EvidenceHash) != string(want[:]) {
 			t.Errorf("EvidenceHash = %x, want the canonical hash %x", app.EvidenceHash, want)
 		}
+	}
+}
+
+// TestParsedBodiesShared: a TCB Info parsed before comes back from parsedBodies as
+// the same value with the same dates as a fresh parse; a QE Identity with the same
+// bytes is not mistaken for it (the kind is in the key), and a body that fails to
+// parse fails again, not kept.
+func TestParsedBodiesShared(t *testing.T) {
+	col := v4Collateral(t)
+	body := col.TCBInfo.Body
+	want, wantIssued, wantNext, err := parseTCBInfo(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _, err := parseSignedBody("TCB Info", body, parseTCBInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, issued, next, err := parseSignedBody("TCB Info", bytes.Clone(body), parseTCBInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != first || !reflect.DeepEqual(again, want) || !issued.Equal(wantIssued) || !next.Equal(wantNext) {
+		t.Fatalf("remembered TCB Info differs from a fresh parse (issued %v/%v, next %v/%v)", issued, wantIssued, next, wantNext)
+	}
+	if _, _, _, err := parseSignedBody("QE Identity", body, parseQEIdentity); err == nil {
+		t.Fatal("a TCB Info body parsed as a QE Identity")
+	}
+	bad := []byte(`{"id":"TDX","version":3,"tcbLevels":[]}`)
+	for range 2 {
+		if _, _, _, err := parseSignedBody("TCB Info", bad, parseTCBInfo); err == nil || !strings.Contains(err.Error(), "no TCB levels") {
+			t.Fatalf("TCB Info without levels: %v", err)
+		}
+	}
+	if _, ok := parsedBodies.get("TCB Info\x00" + string(bad)); ok {
+		t.Error("a body that failed to parse was kept")
+	}
+}
+
+// TestTDXWithoutCaches: an appraiser made with CacheEntries < 0 keeps nothing and
+// appraises the real v5 quote exactly as a caching one, and fails a quote with a
+// flipped signature bit the same way, on every call.
+func TestTDXWithoutCaches(t *testing.T) {
+	raw, col := v5Vector(t)
+	plain := mustTDX(t, TDXConfig{Collateral: col, CacheEntries: -1})
+	if plain.pck != nil || plain.signed != nil || plain.crls != nil || plain.qeSigs != nil {
+		t.Fatal("an appraiser without caches has caches")
+	}
+	cached := mustTDX(t, TDXConfig{Collateral: col})
+	bad := bytes.Clone(raw)
+	// The quote's signature follows the header (48 bytes), the v5 body descriptor (6)
+	// and the TD 1.5 body (648), after its 4-byte length.
+	bad[48+6+648+4+5] ^= 1
+	for _, q := range [][]byte{raw, bad, raw} {
+		want, err := cached.Appraise(t.Context(), &evidence.Evidence{TEE: evidence.TEETDX, Raw: q}, v5AsOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := plain.Appraise(t.Context(), &evidence.Evidence{TEE: evidence.TEETDX, Raw: q}, v5AsOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("appraisal without caches differs:\n%+v\nwant\n%+v", got.Checks, want.Checks)
+		}
+	}
+	got, _ := plain.Appraise(t.Context(), &evidence.Evidence{TEE: evidence.TEETDX, Raw: bad}, v5AsOf)
+	if tdxOutcome(got, CheckTDXQuoteSignature) != Fail || got.Authentic {
+		t.Errorf("flipped quote signature: %v, authentic %v", tdxOutcome(got, CheckTDXQuoteSignature), got.Authentic)
 	}
 }

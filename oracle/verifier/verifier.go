@@ -362,7 +362,8 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 		default:
 			return nil, ErrNeedCollateral
 		}
-		a, err := appraise.NewTDX(appraise.TDXConfig{Root: v.tdxRoot, Collateral: src, Signatures: v.sigs})
+		// An appraiser for this request alone: no caches to key.
+		a, err := appraise.NewTDX(appraise.TDXConfig{Root: v.tdxRoot, Collateral: src, Signatures: v.sigs, CacheEntries: -1})
 		if err != nil {
 			return nil, fmt.Errorf("TDX appraiser: %w", err)
 		}
