@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/lifecycle"
 	"github.com/teeoracle/teeoracle/oracle/agent"
 )
 
@@ -76,10 +77,10 @@ func agentCommand(deps appDeps) *cli.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			lo := lifecycleOptions{Stderr: deps.Stderr}
+			lo := lifecycle.Options{Stderr: deps.Stderr}
 			if !c.Bool(flagOnce) {
 				// Run ends only with its context, and that is a clean stop.
-				return runLifecycle(c.Context, newRunner(func(ctx context.Context) error { _ = a.Run(ctx); return nil }), lo)
+				return lifecycle.Run(c.Context, lifecycle.NewRunner(func(ctx context.Context) error { _ = a.Run(ctx); return nil }), lo)
 			}
 			return attestOnce(c, a, lo)
 		},
@@ -140,13 +141,13 @@ func newAgent(c *cli.Context, cfg *agentConfig) (*agent.Agent, error) {
 
 // attestOnce runs one attestation round to its end (--once) and prints it; the exit
 // status says whether the machine is trusted.
-func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycleOptions) error {
+func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycle.Options) error {
 	var r *agent.Round
-	err := runLifecycle(c.Context, newRunner(func(ctx context.Context) (err error) {
+	err := lifecycle.Run(c.Context, lifecycle.NewRunner(func(ctx context.Context) (err error) {
 		r, err = a.AttestUntilDone(ctx)
 		return err
 	}), lo)
-	if errors.Is(err, errForced) {
+	if errors.Is(err, lifecycle.ErrForced) {
 		return err
 	}
 	if err != nil {

@@ -14,10 +14,9 @@ import (
 
 // Exit codes of every command.
 const (
-	exitOK         = 0   // the evidence is trusted / the command succeeded
-	exitUntrusted  = 1   // a verdict was made and it is "untrusted"
-	exitBadInput   = 2   // bad input or an error: no verdict
-	exitForced     = 130 // a second interrupt forced the exit (lifecycle.go)
+	exitOK         = 0 // the evidence is trusted / the command succeeded
+	exitUntrusted  = 1 // a verdict was made and it is "untrusted"
+	exitBadInput   = 2 // bad input or an error: no verdict
 	envPrefix      = "TEEORACLE_"
 	appDescription = `teeoracle checks attestation evidence from confidential VMs (AMD SEV-SNP
 reports, Intel TDX quotes) against the vendors' roots and collateral, applies a

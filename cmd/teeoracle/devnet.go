@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/lifecycle"
 	"github.com/teeoracle/teeoracle/oracle/devnet"
 )
 
@@ -102,11 +103,11 @@ func devnetCommand(deps appDeps) *cli.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			err = runLifecycle(c.Context, newRunner(func(ctx context.Context) error {
+			err = lifecycle.Run(c.Context, lifecycle.NewRunner(func(ctx context.Context) error {
 				return devnet.Run(ctx, opts, devnet.RunOptions{Once: c.Bool(flagOnce)}, c.App.Writer)
-			}), lifecycleOptions{Stderr: deps.Stderr})
+			}), lifecycle.Options{Stderr: deps.Stderr})
 			switch {
-			case errors.Is(err, errForced):
+			case errors.Is(err, lifecycle.ErrForced):
 				return err
 			case errors.Is(err, devnet.ErrNotAllTrusted):
 				return &exitError{code: exitUntrusted, err: err}

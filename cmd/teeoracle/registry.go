@@ -152,7 +152,7 @@ func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chainConn, e
 	}
 	client, err := ethclient.DialContext(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("dial --%s %s: %w", flagRPCURL, redactURL(url), scrubURL(err, url))
+		return nil, fmt.Errorf("dial --%s %s: %w", flagRPCURL, chain.RedactURL(url), chain.ScrubURL(err, url))
 	}
 	conn := &chainConn{client: client}
 	if needRegistry {
@@ -185,7 +185,7 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 	defer cancel()
 	cc, err := dial(ctx, c, needRegistry)
 	if err != nil {
-		return badInput(scrubURL(err, c.String(flagRPCURL)))
+		return badInput(chain.ScrubURL(err, c.String(flagRPCURL)))
 	}
 	defer cc.close()
 	var s *chain.DirectSender
@@ -196,7 +196,7 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 		logger(c).Debug("sending from", "account", s.From(), "chain", cc.chainID)
 	}
 	if err := fn(ctx, cc, s); err != nil {
-		return badInput(scrubURL(err, c.String(flagRPCURL)))
+		return badInput(chain.ScrubURL(err, c.String(flagRPCURL)))
 	}
 	return nil
 }

@@ -18,6 +18,9 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
+	"github.com/teeoracle/teeoracle/internal/lifecycle"
+
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
@@ -26,6 +29,11 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/web"
 )
+
+// rpcStartWait is how long serve keeps asking --rpc-url for its chain id at start
+// (an endpoint that is restarting, or not up yet) before it gives up; documented in
+// docs/operator.md.
+const rpcStartWait = time.Minute
 
 const serveDescription = `Runs an oracle node: the HTTP API (docs/openapi.yaml), a worker pool that
 appraises submitted evidence and signs verdicts, a publisher that gathers the
@@ -47,8 +55,13 @@ func serveCommand(deps appDeps) *cli.Command {
 		Usage:       "run an oracle node",
 		UsageText:   "teeoracle serve --rpc-url URL --registry ADDRESS (--keystore FILE --password-file FILE | --key-file FILE) [--policy FILE] [flags]",
 		Description: serveDescription,
-		Flags:       configurable(serveFlags()),
-		Before:      loadServeConfigFile,
+		Flags:       cliapp.Configurable(serveFlags()),
+		Before: func(c *cli.Context) error {
+			if err := cliapp.LoadConfigFile(c, flagConfig); err != nil {
+				return badInput(err)
+			}
+			return nil
+		},
 		Action: func(c *cli.Context) error {
 			log := logger(c)
 			cfg, err := readServeFlags(c)
@@ -223,15 +236,15 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	}()
 	client, err := ethclient.DialContext(ctx, c.RPCURL)
 	if err != nil {
-		return badInput(fmt.Errorf("--%s %s: %w", flagRPCURL, redactURL(c.RPCURL), err))
+		return badInput(fmt.Errorf("--%s %s: %w", flagRPCURL, chain.RedactURL(c.RPCURL), err))
 	}
 	defer client.Close()
-	chainID, err := waitForChainID(ctx, func(ctx context.Context) (*big.Int, error) {
+	chainID, err := chain.WaitForChainID(ctx, func(ctx context.Context) (*big.Int, error) {
 		id, err := client.ChainID(ctx)
-		return id, scrubURL(err, c.RPCURL)
+		return id, chain.ScrubURL(err, c.RPCURL)
 	}, rpcStartWait, log)
 	if err != nil {
-		return fmt.Errorf("--%s %s: %w", flagRPCURL, redactURL(c.RPCURL), err)
+		return fmt.Errorf("--%s %s: %w", flagRPCURL, chain.RedactURL(c.RPCURL), err)
 	}
 	if c.MemoryLimit > 0 {
 		debug.SetMemoryLimit(c.MemoryLimit)
@@ -241,7 +254,7 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return badInput(err)
 	}
-	return runLifecycle(ctx, &servedNode{svc: svc}, lifecycleOptions{StopTimeout: 30 * time.Second, Stderr: os.Stderr})
+	return lifecycle.Run(ctx, &servedNode{svc: svc}, lifecycle.Options{StopTimeout: 30 * time.Second, Stderr: os.Stderr})
 }
 
 // serveInputs reads what the node is configured with before anything is opened or

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +15,9 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/internal/cliapp"
+	"github.com/teeoracle/teeoracle/oracle/chain"
 )
 
 // serve checks its flags before it opens or dials anything: a non-positive duration
@@ -190,47 +191,6 @@ func TestServeExplorerNeverShowsRPCURL(t *testing.T) {
 	}
 }
 
-// An endpoint that never answers is asked with growing pauses and given up on with
-// an error after the wait; one that answers late is waited for.
-func TestWaitForChainID(t *testing.T) {
-	log := slog.New(slog.DiscardHandler)
-	calls := 0
-	refused := errors.New("connection refused")
-	_, err := waitForChainID(context.Background(), func(context.Context) (*big.Int, error) {
-		calls++
-		return nil, refused
-	}, 700*time.Millisecond, log)
-	if !errors.Is(err, errNoChain) || !errors.Is(err, refused) {
-		t.Fatalf("err = %v, want errNoChain wrapping the last error", err)
-	}
-	if calls != 2 { // at 0 and after 500 ms; the next pause (1 s) would pass the deadline
-		t.Errorf("%d attempts within 700 ms, want 2 (back-off from 500 ms)", calls)
-	}
-	calls = 0
-	id, err := waitForChainID(context.Background(), func(context.Context) (*big.Int, error) {
-		if calls++; calls < 2 {
-			return nil, refused
-		}
-		return big.NewInt(31337), nil
-	}, time.Minute, log)
-	if err != nil || id.Int64() != 31337 {
-		t.Errorf("late answer: %v, %v", id, err)
-	}
-}
-
-func TestRedactURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://eth-mainnet.example/v2/KEY": "https://eth-mainnet.example/…",
-		"http://127.0.0.1:8545":              "http://127.0.0.1:8545",
-		"wss://user:pw@host:8546":            "wss://host:8546/…",
-		"https://rpc.example/?apikey=KEY":    "https://rpc.example/…",
-	} {
-		if got := redactURL(in); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // The systemd unit's command line, with the example configuration file, is a valid
 // serve configuration.
 func TestDeployUnitAndExampleConfig(t *testing.T) {
@@ -287,14 +247,14 @@ func TestRPCURLNotPrinted(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 	inner := errors.New(`Post "` + secret + `": connection refused`)
-	if err := scrubURL(inner, secret); strings.Contains(err.Error(), "SECRETKEY") || !errors.Is(err, inner) {
+	if err := chain.ScrubURL(inner, secret); strings.Contains(err.Error(), "SECRETKEY") || !errors.Is(err, inner) {
 		t.Errorf("scrubURL: %v", err)
 	}
 	// net/http prints a URL with user info as its redacted form: its path still
 	// carries the key.
 	withUser := "https://user:PASSWORD@rpc.example/v2/SECRETKEY?apikey=SECRET2"
 	inner = errors.New(`Post "https://user:***@rpc.example/v2/SECRETKEY?apikey=SECRET2": connection refused`)
-	if err := scrubURL(inner, withUser); strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "PASSWORD") {
+	if err := chain.ScrubURL(inner, withUser); strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "PASSWORD") {
 		t.Errorf("scrubURL of the redacted form: %v", err)
 	}
 }
@@ -312,7 +272,7 @@ func TestServeConfigFileRefusedWhenUnsafe(t *testing.T) {
 	if _, stderr, code := serveConfigOf(t, "--config", path); code != exitBadInput || !strings.Contains(stderr, "chmod go-w") {
 		t.Errorf("group-writable config: exit %d, %s", code, stderr)
 	}
-	big := append([]byte("# "), bytes.Repeat([]byte("x"), maxConfigFile)...)
+	big := append([]byte("# "), bytes.Repeat([]byte("x"), cliapp.MaxConfigFile)...)
 	if err := os.WriteFile(path, big, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,19 @@ type Part interface {
 var ErrInterrupted = errors.New("interrupted")
 
 // ErrForced is the cause of the stop context's end after a second interrupt; Run's
-// error then wraps it, and the command exits at once.
-var ErrForced = errors.New("second interrupt: forced exit")
+// error then wraps it, and the command exits at once, with the status its ExitCode
+// gives (urfave/cli's ExitCoder): 130, the shell's for an interrupted process.
+var ErrForced error = forcedError{}
+
+type forcedError struct{}
+
+func (forcedError) Error() string { return "second interrupt: forced exit" }
+
+// ExitCode is the process exit status of a forced exit.
+func (forcedError) ExitCode() int { return ExitForced }
+
+// ExitForced is the exit status of a command a second interrupt ended.
+const ExitForced = 130
 
 // Options say how Run stops its part.
 type Options struct {

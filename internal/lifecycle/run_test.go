@@ -1,4 +1,4 @@
-package main
+package lifecycle
 
 import (
 	"context"
@@ -33,9 +33,9 @@ func (p *fakePart) Stop(ctx context.Context) error {
 	return nil
 }
 
-func runAsync(app lifecycle, sigs chan os.Signal) chan error {
+func runAsync(app Part, sigs chan os.Signal) chan error {
 	out := make(chan error, 1)
-	go func() { out <- runLifecycle(context.Background(), app, lifecycleOptions{Signals: sigs}) }()
+	go func() { out <- Run(context.Background(), app, Options{Signals: sigs}) }()
 	return out
 }
 
@@ -46,10 +46,10 @@ func TestLifecycleInterruptStopsGracefully(t *testing.T) {
 	appCtx := <-p.started
 	sigs <- syscall.SIGTERM
 	if err := <-res; err != nil {
-		t.Fatalf("runLifecycle = %v, want nil", err)
+		t.Fatalf("Run = %v, want nil", err)
 	}
-	if !errors.Is(context.Cause(appCtx), errInterrupted) {
-		t.Errorf("app context cause = %v, want errInterrupted", context.Cause(appCtx))
+	if !errors.Is(context.Cause(appCtx), ErrInterrupted) {
+		t.Errorf("app context cause = %v, want ErrInterrupted", context.Cause(appCtx))
 	}
 	if p.stopCalls != 1 || p.stopErr != nil {
 		t.Errorf("stop calls = %d, stop context error = %v; want one stop with a live context", p.stopCalls, p.stopErr)
@@ -64,9 +64,9 @@ func TestLifecycleSecondInterruptForcesExit(t *testing.T) {
 	sigs <- syscall.SIGINT
 	sigs <- syscall.SIGINT
 	err := <-res
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != exitForced || !errors.Is(err, errForced) {
-		t.Fatalf("runLifecycle = %v, want an exitError %d wrapping errForced", err, exitForced)
+	var ec interface{ ExitCode() int }
+	if !errors.As(err, &ec) || ec.ExitCode() != ExitForced || !errors.Is(err, ErrForced) {
+		t.Fatalf("Run = %v, want ErrForced with exit status %d", err, ExitForced)
 	}
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want Stop's own error joined in", err)
@@ -78,7 +78,7 @@ func TestLifecycleStartFails(t *testing.T) {
 	p := &fakePart{started: make(chan context.Context, 1), startErr: errBoom}
 	err := <-runAsync(p, make(chan os.Signal))
 	if !errors.Is(err, errBoom) {
-		t.Fatalf("runLifecycle = %v, want the start error", err)
+		t.Fatalf("Run = %v, want the start error", err)
 	}
 	if p.stopCalls != 0 {
 		t.Errorf("stop called %d times after a failed start", p.stopCalls)
@@ -87,22 +87,22 @@ func TestLifecycleStartFails(t *testing.T) {
 
 func TestLifecycleRunnerEndsOnItsOwn(t *testing.T) {
 	errDone := errors.New("run ended")
-	err := <-runAsync(newRunner(func(context.Context) error { return errDone }), make(chan os.Signal))
+	err := <-runAsync(NewRunner(func(context.Context) error { return errDone }), make(chan os.Signal))
 	if !errors.Is(err, errDone) {
-		t.Fatalf("runLifecycle = %v, want the run's error", err)
+		t.Fatalf("Run = %v, want the run's error", err)
 	}
 
 	// An interrupt cancels the run's context and Stop returns what the run returned.
 	sigs := make(chan os.Signal)
 	running := make(chan struct{})
-	res := runAsync(newRunner(func(ctx context.Context) error {
+	res := runAsync(NewRunner(func(ctx context.Context) error {
 		close(running)
 		<-ctx.Done()
 		return context.Cause(ctx)
 	}), sigs)
 	<-running
 	sigs <- syscall.SIGTERM
-	if err := <-res; !errors.Is(err, errInterrupted) {
-		t.Fatalf("runLifecycle = %v, want the run's error (the interrupt)", err)
+	if err := <-res; !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run = %v, want the run's error (the interrupt)", err)
 	}
 }
