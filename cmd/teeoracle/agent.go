@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/internal/lifecycle"
 	"github.com/teeoracle/teeoracle/oracle/agent"
 )
@@ -120,7 +121,7 @@ func newAgent(c *cli.Context, cfg *agentConfig) (*agent.Agent, error) {
 		return nil, err
 	}
 	ac := agent.Config{MachineID: cfg.MachineID, Registry: cfg.Registry, ChainID: cfg.ChainID, Key: key,
-		Source: src, Oracle: oracle, ReattestFraction: cfg.ReattestFraction, Logger: logger(c)}
+		Source: src, Oracle: oracle, ReattestFraction: cfg.ReattestFraction, Logger: cliapp.Logger(c)}
 	if !c.Bool(flagOnce) {
 		ac.OnRound = func(r agent.Round) { printRound(c, r) }
 	}
@@ -151,11 +152,11 @@ func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycle.Options) error {
 		return err
 	}
 	if err != nil {
-		return &exitError{code: exitBadInput, err: err}
+		return cliapp.Exit(exitBadInput, err)
 	}
 	printRound(c, *r)
 	if !r.Trusted {
-		return &exitError{code: exitUntrusted}
+		return cliapp.Exit(exitUntrusted, nil)
 	}
 	return nil
 }

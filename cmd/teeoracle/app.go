@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"io"
-	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -40,22 +37,7 @@ type appDeps struct {
 	Environ         []string
 }
 
-// exitError carries an exit code through urfave/cli.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return ""
-	}
-	return e.err.Error()
-}
-func (e *exitError) Unwrap() error { return e.err }
-func (e *exitError) ExitCode() int { return e.code }
-
-func badInput(err error) error { return &exitError{code: exitBadInput, err: err} }
+func badInput(err error) error { return cliapp.Exit(exitBadInput, err) }
 
 // newApp builds the teeoracle command-line app.
 func newApp(deps appDeps) *cli.App {
@@ -71,21 +53,10 @@ func newApp(deps appDeps) *cli.App {
 		// default handler would call os.Exit in the middle of a test.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Before: func(c *cli.Context) error {
-			level := slog.LevelWarn
-			if err := level.UnmarshalText([]byte(c.String(flagLogLevel))); err != nil {
+			log, err := cliapp.NewLogger(c, deps.Stderr)
+			if err != nil {
 				return badInput(err)
 			}
-			hopts := &slog.HandlerOptions{Level: level}
-			var log *slog.Logger
-			switch f := c.String(flagLogFormat); f {
-			case "text":
-				log = slog.New(slog.NewTextHandler(deps.Stderr, hopts))
-			case "json":
-				log = slog.New(slog.NewJSONHandler(deps.Stderr, hopts))
-			default:
-				return badInput(fmt.Errorf("--%s %q: want text or json", flagLogFormat, f))
-			}
-			c.App.Metadata = map[string]any{"log": log}
 			for _, v := range unknownEnv(c.App, deps.Environ) {
 				log.Warn("unknown environment variable ignored", "name", v)
 			}
@@ -96,28 +67,22 @@ func newApp(deps appDeps) *cli.App {
 		// Without a command: --version prints the version, anything else the help.
 		Action: func(c *cli.Context) error {
 			if c.Bool(flagVersion) {
-				return printVersion(c.App.Writer)
+				return cliapp.ReadBuildInfo().Print(c.App.Writer, "teeoracle")
 			}
 			return cli.ShowAppHelp(c)
 		},
 		HideVersion: true,
 	}
-	categoriseFlags(app.Commands)
-	addFlagAliases(app.Commands)
+	cliapp.CategoriseFlags(app.Commands)
+	// Earlier names of flags, kept hidden so scripts and unit files written for them
+	// keep working: one name per concept is shown.
+	cliapp.AddFlagAliases(app.Commands, []cliapp.Alias{{Old: "machine", Current: flagMachineID},
+		{Old: "key", Current: flagTEEKey}, {Old: "tee-interface", Current: flagTEE}}, envPrefix)
 	return app
 }
 
-func logger(c *cli.Context) *slog.Logger {
-	if l, ok := c.App.Metadata["log"].(*slog.Logger); ok {
-		return l
-	}
-	return slog.New(slog.DiscardHandler)
-}
-
 // envName is the one environment variable of a flag.
-func envName(flag string) string {
-	return envPrefix + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
-}
+func envName(flag string) string { return cliapp.EnvName(envPrefix, flag) }
 
 // unknownEnv returns the TEEORACLE_ variables in environ that no flag declares: a
 // typo there would otherwise be silently ignored (cliapp.UnknownEnv).

@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
@@ -59,7 +60,7 @@ func auditCommand(deps appDeps) *cli.Command {
 				printAudit(c.App.Writer, res)
 			}
 			if !res.Reproduced {
-				return &exitError{code: exitUntrusted}
+				return cliapp.Exit(exitUntrusted, nil)
 			}
 			return nil
 		},
@@ -100,7 +101,7 @@ func openAuditSource(c *cli.Context) (audit.Source, *store.Store, error) {
 	if c.String(flagNode) != "" {
 		return audit.NewNodeSource(c.String(flagNode), nil), nil, nil
 	}
-	st, err := store.Open(c.String(flagDB), service.StoreOptions(logger(c)))
+	st, err := store.Open(c.String(flagDB), service.StoreOptions(cliapp.Logger(c)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("--%s: %w", flagDB, err)
 	}
@@ -111,14 +112,14 @@ func openAuditSource(c *cli.Context) (audit.Source, *store.Store, error) {
 // --machine-id the machine's latest verdict (audit.LatestVerdict): the registry's
 // with --rpc-url, else the database's.
 func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.Store) (common.Hash, error) {
-	h, err := parseHash(c, flagVerdictHash)
+	h, err := cliapp.Hash(c, flagVerdictHash)
 	if err != nil || h != (common.Hash{}) {
 		return h, err
 	}
 	if c.String(flagMachineID) == "" {
 		return common.Hash{}, fmt.Errorf("--%s or --%s is required", flagVerdictHash, flagMachineID)
 	}
-	id, err := parseHash(c, flagMachineID)
+	id, err := cliapp.Hash(c, flagMachineID)
 	if err != nil {
 		return common.Hash{}, err
 	}

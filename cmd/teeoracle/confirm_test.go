@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 )
 
@@ -35,11 +36,11 @@ func TestIrreversibleCommandsConfirm(t *testing.T) {
 		args := append(append([]string{}, cmd...), chainArgs...)
 		t.Run(strings.Join(cmd[:2], " "), func(t *testing.T) {
 			_, _, code, err := runWith(t, "", false, args...)
-			if code != exitBadInput || !errors.Is(err, errNotConfirmed) {
+			if code != exitBadInput || !errors.Is(err, cliapp.ErrNotConfirmed) {
 				t.Errorf("no terminal, no --yes: exit %d, %v; want a refusal", code, err)
 			}
 			_, stderr, code, err := runWith(t, "no\n", true, args...)
-			if code != exitBadInput || !errors.Is(err, errNotConfirmed) || !strings.Contains(stderr, "cannot be undone") {
+			if code != exitBadInput || !errors.Is(err, cliapp.ErrNotConfirmed) || !strings.Contains(stderr, "cannot be undone") {
 				t.Errorf("answered no: exit %d, %v, %q", code, err, stderr)
 			}
 			// Confirmed (typed, or --yes), the command goes on to load its key.
@@ -47,7 +48,7 @@ func TestIrreversibleCommandsConfirm(t *testing.T) {
 				func() error { _, _, _, err := runWith(t, "yes\n", true, args...); return err },
 				func() error { _, _, _, err := runWith(t, "", false, append(args, "--yes")...); return err },
 			} {
-				if err := run(); err == nil || errors.Is(err, errNotConfirmed) || !strings.Contains(err.Error(), "missing.key") {
+				if err := run(); err == nil || errors.Is(err, cliapp.ErrNotConfirmed) || !strings.Contains(err.Error(), "missing.key") {
 					t.Errorf("confirmed: %v; want the command to proceed to its key", err)
 				}
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/internal/lifecycle"
 	"github.com/teeoracle/teeoracle/oracle/devnet"
 )
@@ -110,11 +111,11 @@ func devnetCommand(deps appDeps) *cli.Command {
 			case errors.Is(err, lifecycle.ErrForced):
 				return err
 			case errors.Is(err, devnet.ErrNotAllTrusted):
-				return &exitError{code: exitUntrusted, err: err}
+				return cliapp.Exit(exitUntrusted, err)
 			case errors.Is(err, devnet.ErrNoAnvil):
 				return badInput(err)
 			case err != nil:
-				return &exitError{code: exitBadInput, err: err}
+				return cliapp.Exit(exitBadInput, err)
 			}
 			return nil
 		},
@@ -128,7 +129,7 @@ func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
 		BlockInterval: c.Duration(flagBlockTime), Validity: c.Duration(flagVerdictValidity),
 		DataDir: c.String(flagDataDir), SNPMachines: c.Int(flagSNPMachines), TDXMachines: c.Int(flagTDXMachines),
 		Oracles: c.Int(flagOracles), Threshold: int(c.Uint(flagThreshold)),
-		Logger: logger(c),
+		Logger: cliapp.Logger(c),
 	}
 	if opts.BlockInterval < time.Second && opts.Anvil {
 		return opts, fmt.Errorf("--%s: anvil takes whole seconds, got %s", flagBlockTime, opts.BlockInterval)

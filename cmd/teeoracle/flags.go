@@ -1,6 +1,10 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/internal/cliapp"
+)
 
 // Flag names shared by several commands and verify's; each command's own flags are
 // defined beside it (serve_flags.go, registry_flags.go, agent.go, simulate.go,
@@ -8,9 +12,7 @@ import "github.com/urfave/cli/v2"
 // flag is kebab-case with exactly one environment variable, envName(name);
 // flags_test.go enforces it across all commands.
 const (
-	flagLogLevel  = "log-level"
-	flagLogFormat = "log-format"
-	flagVersion   = "version"
+	flagVersion = "version"
 
 	flagEvidence     = "evidence"
 	flagCert         = "cert"
@@ -30,7 +32,7 @@ const (
 	flagTEE          = "tee"
 )
 
-func env(name string) []string { return []string{envName(name)} }
+func env(name string) []string { return cliapp.EnvVars(envPrefix, name) }
 
 // machineIDFlag is --machine-id, the one name of a machine id in every command.
 func machineIDFlag(category string) cli.Flag {
@@ -52,14 +54,9 @@ func teeFlag() cli.Flag {
 }
 
 func globalFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: flagLogLevel, Value: "warn", Category: "Process:", EnvVars: env(flagLogLevel),
-			Usage: "log `LEVEL`: debug, info, warn or error (logs go to stderr)"},
-		&cli.StringFlag{Name: flagLogFormat, Value: "text", Category: "Process:", EnvVars: env(flagLogFormat),
-			Usage: "log `FORMAT`: text (key=value) or json (one object per line, for log collectors)"},
+	return append(cliapp.LogFlags("Process:", envPrefix),
 		&cli.BoolFlag{Name: flagVersion, Category: "Process:", EnvVars: env(flagVersion),
-			Usage: "print the version and build information, as 'teeoracle version' does, and exit"},
-	}
+			Usage: "print the version and build information, as 'teeoracle version' does, and exit"})
 }
 
 func verifyFlags() []cli.Flag {

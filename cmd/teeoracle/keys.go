@@ -7,6 +7,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 )
 
@@ -18,7 +19,7 @@ func loadSigningKey(c *cli.Context) (*ecdsa.PrivateKey, error) {
 		Keystore:     c.String(flagKeystore),
 		PasswordFile: c.String(flagPasswordFile),
 		KeyFile:      c.String(flagKeyFile),
-	}, logger(c))
+	}, cliapp.Logger(c))
 	if err != nil {
 		return nil, fmt.Errorf("signing key (--%s with --%s, or --%s): %w", flagKeystore, flagPasswordFile, flagKeyFile, err)
 	}
@@ -38,7 +39,7 @@ func keyCommand(deps appDeps) *cli.Command {
 	_ = deps
 	sf := serveFlags()
 	newFlags := []cli.Flag{
-		pickFlag(sf, flagKeystore), pickFlag(sf, flagPasswordFile),
+		cliapp.PickFlag(sf, flagKeystore), cliapp.PickFlag(sf, flagPasswordFile),
 		&cli.BoolFlag{Name: flagLightKDF, EnvVars: env(flagLightKDF),
 			Usage: "encrypt with go-ethereum's light scrypt parameters: fast to open, weaker against guessing; for tests and development"},
 	}
@@ -57,7 +58,7 @@ func keyCommand(deps appDeps) *cli.Command {
 					if ks == "" || pw == "" {
 						return badInput(fmt.Errorf("--%s and --%s are required", flagKeystore, flagPasswordFile))
 					}
-					addr, err := chain.NewKeystore(ks, pw, c.Bool(flagLightKDF), logger(c))
+					addr, err := chain.NewKeystore(ks, pw, c.Bool(flagLightKDF), cliapp.Logger(c))
 					if err != nil {
 						return badInput(err)
 					}

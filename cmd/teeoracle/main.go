@@ -4,13 +4,11 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"time"
 
-	"github.com/urfave/cli/v2"
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 )
 
 func main() {
@@ -28,19 +26,9 @@ func main() {
 	os.Exit(exitCode(app.Run(os.Args), os.Stderr))
 }
 
-// exitCode prints err (when it has a message) and returns the process exit code:
-// the code an ExitCoder carries, 0 for no error, and 2 (bad input) for anything
-// else, such as a flag urfave/cli could not parse.
+// exitCode prints err and returns the process exit status: the one it carries, 0
+// for no error, 2 (bad input) for anything else, such as a flag urfave/cli could
+// not parse.
 func exitCode(err error, stderr io.Writer) int {
-	if err == nil {
-		return 0
-	}
-	if msg := err.Error(); msg != "" {
-		fmt.Fprintln(stderr, "teeoracle:", msg)
-	}
-	var ec cli.ExitCoder
-	if errors.As(err, &ec) {
-		return ec.ExitCode()
-	}
-	return exitBadInput
+	return cliapp.ExitStatus(err, stderr, "teeoracle", exitBadInput)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/oracle/measure"
 )
 
@@ -233,20 +234,10 @@ func readFirmware(c *cli.Context) (*measure.OVMF, error) {
 
 // writePolicyOut writes pol to --policy-out, never over an existing file.
 func writePolicyOut(c *cli.Context, pol []byte) error {
-	out := c.String("policy-out")
-	if out == "" {
-		return nil
-	}
-	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return badInput(fmt.Errorf("--policy-out: %w", err))
-	}
-	if _, err := f.Write(pol); err != nil {
-		f.Close()
-		return fmt.Errorf("--policy-out %s: %w", out, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("--policy-out %s: %w", out, err)
+	if out := c.String("policy-out"); out != "" {
+		if err := cliapp.WriteNewFile(out, pol); err != nil {
+			return badInput(fmt.Errorf("--policy-out: %w", err))
+		}
 	}
 	return nil
 }

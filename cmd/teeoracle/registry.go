@@ -11,11 +11,11 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
@@ -31,6 +31,7 @@ threshold: 2)). --chain-id, when given, must match the RPC endpoint's chain.`
 // registryCommands returns the registry, policy, machine and query commands.
 func registryCommands(deps appDeps) []*cli.Command {
 	// Output goes through c.App.Writer, set from deps.Stdout; deps answer confirmations.
+	prompt := cliapp.Prompt{In: deps.Stdin, IsTerminal: deps.StdinIsTerminal}
 	return []*cli.Command{
 		{
 			Name:        "registry",
@@ -51,7 +52,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 						{Name: "add", Usage: "add oracle signers (owner only), one transaction each", Flags: txFlags(oracleFlag()),
 							Action: oracleChange(true)},
 						{Name: "remove", Usage: "remove oracle signers (owner only), one transaction each; asks for confirmation",
-							Flags: txFlags(oracleFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+							Flags: txFlags(oracleFlag(), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 								return "remove oracle signer(s) " + strings.Join(c.StringSlice(flagOracle), ", ") + " from the registry"
 							}, oracleChange(false))},
 						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(thresholdFlag()),
@@ -71,7 +72,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 					UsageText: "teeoracle policy register (--policy FILE | --policy-hash HASH --validity DURATION) [--policy-uri URI] chain and key flags",
 					Flags:     policyRegisterFlags(), Action: runPolicyRegister},
 				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted, for good; asks for confirmation",
-					Flags: txFlags(policyHashFlag(), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+					Flags: txFlags(policyHashFlag(), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 						return "retire policy " + c.String(flagPolicyHash) + ": every machine under it becomes untrusted, and a retired policy cannot be registered again"
 					}, runPolicyRetire)},
 				{Name: "show", Usage: "print a policy file's name, canonical hash and validity, and what the registry knows about it",
@@ -90,7 +91,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 					UsageText: "teeoracle machine register --salt HEX --tee sev-snp|tdx [--metadata-uri URI] chain and key flags",
 					Flags:     machineRegisterFlags(), Action: runMachineRegister},
 				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever; asks for confirmation",
-					Flags: txFlags(machineIDFlag(""), yesFlag()), Action: confirmed(deps, func(c *cli.Context) string {
+					Flags: txFlags(machineIDFlag(""), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 						return "deregister machine " + c.String(flagMachineID) + ": its id can never be registered again"
 					}, runMachineDeregister)},
 				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
@@ -141,7 +142,7 @@ func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chainConn, e
 	}
 	var regAddr common.Address
 	if needRegistry {
-		a, err := parseAddress(c, flagRegistry)
+		a, err := cliapp.Address(c, flagRegistry)
 		if err != nil {
 			return nil, err
 		}
@@ -193,7 +194,7 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 		if s, err = chain.NewDirectSender(cc.client, bind.NewKeyedTransactor(key, new(big.Int).SetUint64(cc.chainID)), nil); err != nil {
 			return badInput(err)
 		}
-		logger(c).Debug("sending from", "account", s.From(), "chain", cc.chainID)
+		cliapp.Logger(c).Debug("sending from", "account", s.From(), "chain", cc.chainID)
 	}
 	if err := fn(ctx, cc, s); err != nil {
 		return badInput(chain.ScrubURL(err, c.String(flagRPCURL)))
@@ -218,7 +219,7 @@ func send(ctx context.Context, c *cli.Context, cc *chainConn, s *chain.DirectSen
 // sendOnHash sends the one transaction tx builds from the hash in flag (a policy
 // hash, a machine id).
 func sendOnHash(c *cli.Context, flag, what string, tx func(*chain.Registry, common.Hash) chain.TxCandidate) error {
-	h, err := requiredHash(c, flag)
+	h, err := cliapp.RequiredHash(c, flag)
 	if err != nil {
 		return badInput(err)
 	}
@@ -227,65 +228,17 @@ func sendOnHash(c *cli.Context, flag, what string, tx func(*chain.Registry, comm
 	})
 }
 
-// parseAddresses reads a repeatable, comma-separated address flag.
-func parseAddresses(c *cli.Context, flag string) ([]common.Address, error) {
-	var out []common.Address
-	for _, v := range c.StringSlice(flag) {
-		for _, s := range strings.Split(v, ",") {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				continue
-			}
-			if !common.IsHexAddress(s) {
-				return nil, fmt.Errorf("--%s %q: not a 20-byte hex address", flag, s)
-			}
-			out = append(out, common.HexToAddress(s))
-		}
-	}
-	return out, nil
-}
-
-func parseUint8(c *cli.Context, flag string, lo, hi uint) (uint, error) {
-	v := c.Uint(flag)
-	if !c.IsSet(flag) {
-		return 0, fmt.Errorf("--%s is required (%d..%d)", flag, lo, hi)
-	}
-	if v < lo || v > hi {
-		return 0, fmt.Errorf("--%s %d: want %d..%d", flag, v, lo, hi)
-	}
-	return v, nil
-}
-
-func requiredHash(c *cli.Context, flag string) (common.Hash, error) {
-	if c.String(flag) == "" {
-		return common.Hash{}, fmt.Errorf("--%s is required", flag)
-	}
-	return parseHash(c, flag)
-}
-
-func parseSalt(c *cli.Context) (common.Hash, error) {
-	s := c.String(flagSalt)
-	if s == "" {
-		return common.Hash{}, fmt.Errorf("--%s is required", flagSalt)
-	}
-	b, err := hexutil.Decode(s)
-	if err != nil || len(b) == 0 || len(b) > 32 {
-		return common.Hash{}, fmt.Errorf("--%s %q: want 0x and 1 to 32 bytes of hex", flagSalt, s)
-	}
-	return common.BytesToHash(b), nil
-}
-
 // deployConfig reads registry deploy's flags; the owner stays zero (the sender)
 // without --owner.
 func deployConfig(c *cli.Context) (chain.DeployConfig, error) {
-	oracles, err := parseAddresses(c, flagOracle)
+	oracles, err := cliapp.Addresses(c, flagOracle)
 	if err != nil {
 		return chain.DeployConfig{}, err
 	}
 	if len(oracles) == 0 {
 		return chain.DeployConfig{}, fmt.Errorf("--%s is required: the initial oracle signers", flagOracle)
 	}
-	m, err := parseUint8(c, flagThreshold, 1, 255)
+	m, err := cliapp.UintIn(c, flagThreshold, 1, 255)
 	if err != nil {
 		return chain.DeployConfig{}, err
 	}
@@ -296,7 +249,7 @@ func deployConfig(c *cli.Context) (chain.DeployConfig, error) {
 	if age < 1 || age > 256 {
 		return chain.DeployConfig{}, fmt.Errorf("--%s %d: want 1..256", flagMaxAnchorAge, age)
 	}
-	owner, err := parseAddress(c, flagOwner)
+	owner, err := cliapp.Address(c, flagOwner)
 	return chain.DeployConfig{Owner: owner, Oracles: oracles, Threshold: uint8(m), MaxAnchorAge: uint16(age),
 		WithConsumer: c.Bool(flagWithConsumer)}, err
 }
@@ -325,7 +278,7 @@ func runDeploy(c *cli.Context) error {
 
 func oracleChange(add bool) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		oracles, err := parseAddresses(c, flagOracle)
+		oracles, err := cliapp.Addresses(c, flagOracle)
 		if err != nil {
 			return badInput(err)
 		}
@@ -343,7 +296,7 @@ func oracleChange(add bool) cli.ActionFunc {
 }
 
 func runSetThreshold(c *cli.Context) error {
-	m, err := parseUint8(c, flagThreshold, 1, 255)
+	m, err := cliapp.UintIn(c, flagThreshold, 1, 255)
 	if err != nil {
 		return badInput(err)
 	}
@@ -378,7 +331,7 @@ func policyToRegister(c *cli.Context) (common.Hash, uint64, error) {
 		}
 		return h, p.ValiditySeconds, nil
 	}
-	h, err := requiredHash(c, flagPolicyHash)
+	h, err := cliapp.RequiredHash(c, flagPolicyHash)
 	if err != nil {
 		return common.Hash{}, 0, fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy)
 	}
@@ -442,7 +395,7 @@ func runPolicyShow(c *cli.Context) error {
 		}
 		hash = h
 	default:
-		h, err := requiredHash(c, flagPolicyHash)
+		h, err := cliapp.RequiredHash(c, flagPolicyHash)
 		if err != nil {
 			return badInput(fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy))
 		}
@@ -459,7 +412,7 @@ func runPolicyShow(c *cli.Context) error {
 }
 
 func runMachineRegister(c *cli.Context) error {
-	salt, err := parseSalt(c)
+	salt, err := cliapp.Salt(c, flagSalt)
 	if err != nil {
 		return badInput(err)
 	}
@@ -483,14 +436,14 @@ func runMachineDeregister(c *cli.Context) error {
 }
 
 func runMachineAuthorizeKey(c *cli.Context) error {
-	id, err := requiredHash(c, flagMachineID)
+	id, err := cliapp.RequiredHash(c, flagMachineID)
 	if err != nil {
 		return badInput(err)
 	}
 	if c.String(flagTEEKey) == "" {
 		return badInput(fmt.Errorf("--%s is required: the TEE key's address, as the machine's agent prints it", flagTEEKey))
 	}
-	key, err := parseAddress(c, flagTEEKey)
+	key, err := cliapp.Address(c, flagTEEKey)
 	if err != nil {
 		return badInput(err)
 	}
@@ -507,24 +460,8 @@ func runMachineRevokeKey(c *cli.Context) error {
 	return sendOnHash(c, flagMachineID, "revoke key", (*chain.Registry).RevokeKeyTx)
 }
 
-func unixTime(s uint64) string {
-	if s == 0 {
-		return "0"
-	}
-	return fmt.Sprintf("%d (%s)", s, time.Unix(int64(s), 0).UTC().Format(time.RFC3339))
-}
-
-// noneIfZero is name, or "none" for a zero (unset) value.
-func noneIfZero[T comparable](v T, name string) string {
-	var zero T
-	if v == zero {
-		return "none"
-	}
-	return name
-}
-
 func runMachineShow(c *cli.Context) error {
-	id, err := requiredHash(c, flagMachineID)
+	id, err := cliapp.RequiredHash(c, flagMachineID)
 	if err != nil {
 		return badInput(err)
 	}
@@ -533,11 +470,11 @@ func runMachineShow(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		tee, status := noneIfZero(m.TEE, evidence.TEE(m.TEE).String()), noneIfZero(m.Status, m.Status.String())
+		tee, status := cliapp.NoneIfZero(m.TEE, evidence.TEE(m.TEE).String()), cliapp.NoneIfZero(m.Status, m.Status.String())
 		w := c.App.Writer
 		fmt.Fprintf(w, "machine %s\nprovider %s\ntee %s\nstate %s\n", id.Hex(), m.Provider.Hex(), tee, chain.MachineStateName(m.State))
 		fmt.Fprintf(w, "tee-key %s\nstatus %s\ntcb-status %s\ntcb 0x%016x\npolicy %s\n", m.TEEKey.Hex(), status, appraise.TCBStatus(m.TCBStatus), m.TCB, m.PolicyHash.Hex())
-		fmt.Fprintf(w, "issued-at %s\nexpires-at %s\ntrusted %t\n", unixTime(m.IssuedAt), unixTime(m.ExpiresAt), trusted)
+		fmt.Fprintf(w, "issued-at %s\nexpires-at %s\ntrusted %t\n", cliapp.UnixTime(m.IssuedAt), cliapp.UnixTime(m.ExpiresAt), trusted)
 		return nil
 	})
 }
@@ -549,11 +486,11 @@ func runQuery(c *cli.Context) error {
 	if hasMachine == hasKey {
 		return badInput(fmt.Errorf("give exactly one of --%s or --%s", flagMachineID, flagTEEKey))
 	}
-	id, err := parseHash(c, flagMachineID)
+	id, err := cliapp.Hash(c, flagMachineID)
 	if err != nil {
 		return badInput(err)
 	}
-	key, err := parseAddress(c, flagTEEKey)
+	key, err := cliapp.Address(c, flagTEEKey)
 	if err != nil {
 		return badInput(err)
 	}
@@ -578,7 +515,7 @@ func runQuery(c *cli.Context) error {
 		return err
 	}
 	if !trusted {
-		return &exitError{code: exitUntrusted}
+		return cliapp.Exit(exitUntrusted, nil)
 	}
 	return nil
 }

@@ -1,10 +1,11 @@
 package main
 
 import (
-	"reflect"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 )
 
 // Flags of the registry commands (registry, policy, machine, query) that no other
@@ -38,46 +39,18 @@ const (
 	catSigner = "Sending key (one of --keystore with --password-file, or --key-file):"
 )
 
-// pickFlag returns the definition of a flag another command declares, so a shared
-// environment variable keeps one meaning and one wording.
-func pickFlag(from []cli.Flag, name string) cli.Flag {
-	for _, f := range from {
-		if f.Names()[0] == name {
-			return f
-		}
-	}
-	panic("no flag " + name) // a typo in this file; TestRegistryFlagRules builds every command
-}
-
-func verifyFlag(name string) cli.Flag { return pickFlag(verifyFlags(), name) }
-
-// withCategory returns a copy of f, a *cli.XxxFlag, shown under cat in help; a
-// flag without its own Category field (e.g. altsrc's wrappers) comes back as is.
-func withCategory(f cli.Flag, cat string) cli.Flag {
-	v := reflect.ValueOf(f)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return f
-	}
-	field, ok := v.Elem().Type().FieldByName("Category")
-	if !ok || len(field.Index) != 1 || field.Type.Kind() != reflect.String {
-		return f
-	}
-	c := reflect.New(v.Elem().Type())
-	c.Elem().Set(v.Elem())
-	c.Elem().Field(field.Index[0]).SetString(cat)
-	return c.Interface().(cli.Flag)
-}
+func verifyFlag(name string) cli.Flag { return cliapp.PickFlag(verifyFlags(), name) }
 
 // chainReadFlags are what every registry command needs to read the chain.
 func chainReadFlags() []cli.Flag {
-	return append(chainFlags(), withCategory(verifyFlag(flagRegistry), catChain))
+	return append(chainFlags(), cliapp.WithCategory(verifyFlag(flagRegistry), catChain))
 }
 
 // chainFlags are the chain flags without --registry (registry deploy makes one).
 func chainFlags() []cli.Flag {
 	return []cli.Flag{
-		withCategory(pickFlag(serveFlags(), flagRPCURL), catChain),
-		withCategory(verifyFlag(flagChainID), catChain),
+		cliapp.WithCategory(cliapp.PickFlag(serveFlags(), flagRPCURL), catChain),
+		cliapp.WithCategory(verifyFlag(flagChainID), catChain),
 		&cli.DurationFlag{Name: flagTxTimeout, Category: catChain, EnvVars: env(flagTxTimeout), Value: defaultTxTimeout,
 			Usage: "give up on the chain after this `DURATION`"},
 	}
@@ -91,9 +64,9 @@ const defaultTxTimeout = 2 * time.Minute
 func signerFlags() []cli.Flag {
 	sf := serveFlags()
 	return []cli.Flag{
-		withCategory(pickFlag(sf, flagKeystore), catSigner),
-		withCategory(pickFlag(sf, flagPasswordFile), catSigner),
-		withCategory(pickFlag(sf, flagKeyFile), catSigner),
+		cliapp.WithCategory(cliapp.PickFlag(sf, flagKeystore), catSigner),
+		cliapp.WithCategory(cliapp.PickFlag(sf, flagPasswordFile), catSigner),
+		cliapp.WithCategory(cliapp.PickFlag(sf, flagKeyFile), catSigner),
 	}
 }
 

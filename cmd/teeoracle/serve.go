@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -63,7 +62,7 @@ func serveCommand(deps appDeps) *cli.Command {
 			return nil
 		},
 		Action: func(c *cli.Context) error {
-			log := logger(c)
+			log := cliapp.Logger(c)
 			cfg, err := readServeFlags(c)
 			if err != nil {
 				return badInput(err)
@@ -114,27 +113,16 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 		MaxHeadLag: c.Duration(flagMaxHeadLag), HealthInterval: c.Duration(flagHealthInterval),
 		GasPerVerdict: c.Uint64(flagGasPerVerdict), ReserveVerdicts: c.Int(flagReserveVerdicts),
 	}
-	for _, p := range c.StringSlice(flagTrustProxy) {
-		for _, q := range strings.Split(p, ",") {
-			if q = strings.TrimSpace(q); q == "" {
-				continue
-			}
-			pfx, err := netip.ParsePrefix(q)
-			if err != nil {
-				return nil, fmt.Errorf("--%s %q: want a CIDR such as 10.0.0.0/8 or 192.0.2.7/32: %w", flagTrustProxy, q, err)
-			}
-			cfg.API.TrustedProxies = append(cfg.API.TrustedProxies, pfx.Masked())
+	for _, q := range cliapp.List(c, flagTrustProxy) {
+		pfx, err := netip.ParsePrefix(q)
+		if err != nil {
+			return nil, fmt.Errorf("--%s %q: want a CIDR such as 10.0.0.0/8 or 192.0.2.7/32: %w", flagTrustProxy, q, err)
 		}
+		cfg.API.TrustedProxies = append(cfg.API.TrustedProxies, pfx.Masked())
 	}
-	for _, p := range c.StringSlice(flagPeers) {
-		for _, q := range strings.Split(p, ",") {
-			if q = strings.TrimSpace(q); q != "" {
-				cfg.Peers = append(cfg.Peers, q)
-			}
-		}
-	}
+	cfg.Peers = cliapp.List(c, flagPeers)
 	var err error
-	if cfg.Registry, err = parseAddress(c, flagRegistry); err != nil {
+	if cfg.Registry, err = cliapp.Address(c, flagRegistry); err != nil {
 		return nil, err
 	}
 	return cfg, cfg.check()

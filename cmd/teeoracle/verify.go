@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/urfave/cli/v2"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/policy"
@@ -46,7 +46,7 @@ func verifyCommand(deps appDeps) *cli.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			res, err := runVerify(c.Context, cfg, logger(c))
+			res, err := runVerify(c.Context, cfg, cliapp.Logger(c))
 			if err != nil {
 				return badInput(err)
 			}
@@ -54,7 +54,7 @@ func verifyCommand(deps appDeps) *cli.Command {
 				return badInput(err)
 			}
 			if !res.Decision.Trusted {
-				return &exitError{code: exitUntrusted}
+				return cliapp.Exit(exitUntrusted, nil)
 			}
 			return nil
 		},
@@ -111,17 +111,17 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 		cfg.At = t.UTC().Truncate(time.Second)
 	}
 	cfg.Domain.ChainID = c.Uint64(flagChainID)
-	if cfg.Domain.Registry, err = parseAddress(c, flagRegistry); err != nil {
+	if cfg.Domain.Registry, err = cliapp.Address(c, flagRegistry); err != nil {
 		return nil, err
 	}
 	b := verifier.Binding{AnchorBlockNumber: c.Uint64(flagAnchorNumber)}
-	if b.MachineID, err = parseHash(c, flagMachineID); err != nil {
+	if b.MachineID, err = cliapp.Hash(c, flagMachineID); err != nil {
 		return nil, err
 	}
-	if b.TEEKey, err = parseAddress(c, flagTEEKey); err != nil {
+	if b.TEEKey, err = cliapp.Address(c, flagTEEKey); err != nil {
 		return nil, err
 	}
-	if b.AnchorBlockHash, err = parseHash(c, flagAnchorHash); err != nil {
+	if b.AnchorBlockHash, err = cliapp.Hash(c, flagAnchorHash); err != nil {
 		return nil, err
 	}
 	binding := []string{flagChainID, flagRegistry, flagMachineID, flagTEEKey, flagAnchorNumber, flagAnchorHash}
@@ -150,29 +150,6 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 		cfg.ReportData = rd
 	}
 	return cfg, nil
-}
-
-func parseAddress(c *cli.Context, flag string) (common.Address, error) {
-	s := c.String(flag)
-	if s == "" {
-		return common.Address{}, nil
-	}
-	if !common.IsHexAddress(s) {
-		return common.Address{}, fmt.Errorf("--%s %q: not a 20-byte hex address", flag, s)
-	}
-	return common.HexToAddress(s), nil
-}
-
-func parseHash(c *cli.Context, flag string) (common.Hash, error) {
-	s := c.String(flag)
-	if s == "" {
-		return common.Hash{}, nil
-	}
-	b, err := hexutil.Decode(s)
-	if err != nil || len(b) != 32 {
-		return common.Hash{}, fmt.Errorf("--%s %q: want 0x and 64 hex digits (32 bytes)", flag, s)
-	}
-	return common.BytesToHash(b), nil
 }
 
 // verifyResult is everything verify prints: the shared pipeline's result and the

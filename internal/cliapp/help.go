@@ -1,6 +1,11 @@
-// Package cliapp is the command line's machinery that is no part of any command:
-// how --help renders a flag, a YAML settings file under the flags, unknown
-// environment variables. The commands themselves are in cmd/teeoracle.
+// Package cliapp is the command line's machinery that is no part of any command,
+// in the manner of op-service's cliapp, oplog and flag helpers: how --help renders
+// a flag and files it under a category, a YAML settings file under the flags,
+// environment variable names and unknown variables, old flag names kept as hidden
+// aliases, the logger of --log-level and --log-format, confirmation prompts, exit
+// statuses, parsers of flag values (addresses, hashes, salts, bounded integers,
+// lists), build information and small output helpers. The commands themselves are
+// in cmd/teeoracle.
 package cliapp
 
 import (

@@ -1,0 +1,222 @@
+package cliapp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/urfave/cli/v2"
+)
+
+// runCmd runs one command with flags on args and returns what action returned.
+func runCmd(t *testing.T, flags []cli.Flag, action cli.ActionFunc, args ...string) error {
+	t.Helper()
+	app := &cli.App{Name: "t", Writer: io.Discard, ErrWriter: io.Discard, ExitErrHandler: func(*cli.Context, error) {},
+		Commands: []*cli.Command{{Name: "c", Flags: flags, Action: action}}}
+	return app.Run(append([]string{"t", "c"}, args...))
+}
+
+// ExitStatus prints the message and returns the wrapped status; an error without
+// one gets the fallback, and no error 0.
+func TestExitStatus(t *testing.T) {
+	var buf bytes.Buffer
+	for _, tc := range []struct {
+		name string
+		err  error
+		want int
+		out  string
+	}{
+		{"none", nil, 0, ""},
+		{"status", Exit(1, nil), 1, ""},
+		{"wrapped", errors.Join(errors.New("x"), Exit(3, errors.New("bad"))), 3, "t: x\nbad\n"},
+		{"plain", errors.New("plain"), 2, "t: plain\n"},
+	} {
+		buf.Reset()
+		if got := ExitStatus(tc.err, &buf, "t", 2); got != tc.want || buf.String() != tc.out {
+			t.Errorf("%s: status %d, printed %q; want %d, %q", tc.name, got, buf.String(), tc.want, tc.out)
+		}
+	}
+	inner := errors.New("inner")
+	if !errors.Is(Exit(2, inner), inner) {
+		t.Error("Exit does not unwrap to its error")
+	}
+}
+
+// NewLogger honours --log-level and --log-format and refuses other values naming them.
+func TestNewLogger(t *testing.T) {
+	var out bytes.Buffer
+	logAt := func(args ...string) error {
+		out.Reset()
+		app := &cli.App{Name: "t", Flags: LogFlags("", "T_"), Writer: io.Discard, ErrWriter: io.Discard, ExitErrHandler: func(*cli.Context, error) {},
+			Action: func(c *cli.Context) error {
+				if _, err := NewLogger(c, &out); err != nil {
+					return err
+				}
+				Logger(c).Info("hello", "k", "v")
+				Logger(c).Debug("hidden")
+				return nil
+			}}
+		return app.Run(append([]string{"t"}, args...))
+	}
+	if err := logAt(); err != nil || out.Len() != 0 {
+		t.Errorf("default (warn): %v, %q", err, out.String())
+	}
+	if err := logAt("--log-level", "info", "--log-format", "json"); err != nil || !strings.HasPrefix(out.String(), "{") || strings.Contains(out.String(), "hidden") {
+		t.Errorf("info json: %v, %q", err, out.String())
+	}
+	if err := logAt("--log-level", "loud"); err == nil {
+		t.Error("--log-level loud accepted")
+	}
+	if err := logAt("--log-format", "xml"); err == nil || !strings.Contains(err.Error(), "--log-format") {
+		t.Errorf("--log-format xml: %v", err)
+	}
+}
+
+// An old flag name sets the current flag, hidden, with its own variable; the
+// current name wins when both are given.
+func TestAddFlagAliases(t *testing.T) {
+	var got string
+	app := &cli.App{Name: "t", Writer: io.Discard, ErrWriter: io.Discard, ExitErrHandler: func(*cli.Context, error) {},
+		Commands: []*cli.Command{{Name: "c", Flags: []cli.Flag{&cli.StringFlag{Name: "machine-id"}},
+			Action: func(c *cli.Context) error { got = c.String("machine-id"); return nil }}}}
+	AddFlagAliases(app.Commands, []Alias{{Old: "machine", Current: "machine-id"}, {Old: "key", Current: "tee-key"}}, "T_")
+	if n := len(app.Commands[0].Flags); n != 2 {
+		t.Fatalf("%d flags, want the alias of machine-id only", n)
+	}
+	old := app.Commands[0].Flags[1].(*cli.StringFlag)
+	if !old.Hidden || old.EnvVars[0] != "T_MACHINE" {
+		t.Errorf("alias flag %+v", old)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{{[]string{"--machine", "a"}, "a"}, {[]string{"--machine", "a", "--machine-id", "b"}, "b"}, {nil, ""}} {
+		got = "unset"
+		if err := app.Run(append([]string{"t", "c"}, tc.args...)); err != nil || got != tc.want {
+			t.Errorf("%v: %q, %v; want %q", tc.args, got, err, tc.want)
+		}
+	}
+}
+
+// Confirmed runs the action only with --yes or a "yes" typed at a terminal.
+func TestConfirmed(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    Prompt
+		args []string
+		ran  bool
+	}{
+		{"yes flag", Prompt{}, []string{"--yes"}, true},
+		{"no terminal", Prompt{In: strings.NewReader("yes\n"), IsTerminal: func() bool { return false }}, nil, false},
+		{"typed yes", Prompt{In: strings.NewReader("yes\n"), IsTerminal: func() bool { return true }}, nil, true},
+		{"typed no", Prompt{In: strings.NewReader("y\n"), IsTerminal: func() bool { return true }}, nil, false},
+	} {
+		ran := false
+		act := Confirmed(tc.p, "yes", func(*cli.Context) string { return "do it" }, func(*cli.Context) error { ran = true; return nil })
+		err := runCmd(t, []cli.Flag{&cli.BoolFlag{Name: "yes"}}, act, tc.args...)
+		if ran != tc.ran || (!tc.ran && !errors.Is(err, ErrNotConfirmed)) {
+			t.Errorf("%s: ran %v, err %v", tc.name, ran, err)
+		}
+	}
+}
+
+// Each parser accepts its form and refuses the rest naming the flag; empty is zero
+// unless required.
+func TestParsers(t *testing.T) {
+	flags := []cli.Flag{&cli.StringFlag{Name: "a"}, &cli.StringFlag{Name: "hash"}, &cli.StringSliceFlag{Name: "as"},
+		&cli.StringFlag{Name: "salt"}, &cli.UintFlag{Name: "m"}}
+	parse := func(args ...string) (err error, a common.Address, h common.Hash, as []common.Address, salt common.Hash, m uint) {
+		err = runCmd(t, flags, func(c *cli.Context) error {
+			var errs [5]error
+			a, errs[0] = Address(c, "a")
+			h, errs[1] = Hash(c, "hash")
+			as, errs[2] = Addresses(c, "as")
+			salt, errs[3] = Salt(c, "salt")
+			m, errs[4] = UintIn(c, "m", 1, 3)
+			return errors.Join(errs[:]...)
+		}, args...)
+		return
+	}
+	addr := "0x00000000000000000000000000000000000000aa"
+	good := []string{"--a", addr, "--hash", "0x" + strings.Repeat("11", 32), "--as", addr + ", " + addr, "--as", addr, "--salt", "0x01", "--m", "2"}
+	err, a, h, as, salt, m := parse(good...)
+	if err != nil || a != common.HexToAddress(addr) || h[0] != 0x11 || len(as) != 3 || salt != common.BigToHash(common.Big1) || m != 2 {
+		t.Fatalf("good input: %v %v %v %v %v %v", err, a, h, as, salt, m)
+	}
+	for i, bad := range [][2]string{{"--a", "0x12"}, {"--hash", "0x11"}, {"--as", "nope"}, {"--salt", "0x" + strings.Repeat("00", 33)}, {"--m", "4"}} {
+		args := append([]string{}, good...)
+		for j := 0; j < len(args); j += 2 {
+			if args[j] == bad[0] {
+				args[j+1] = bad[1]
+			}
+		}
+		if err, _, _, _, _, _ := parse(args...); err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("case %d %v: %v, want a refusal naming the flag", i, bad, err)
+		}
+	}
+	err, a, h, _, _, _ = parse("--salt", "0x01", "--m", "1")
+	if err != nil || a != (common.Address{}) || h != (common.Hash{}) {
+		t.Errorf("empty optional flags: %v %v %v", err, a, h)
+	}
+	if err, _, _, _, _, _ := parse("--m", "1"); err == nil || !strings.Contains(err.Error(), "--salt is required") {
+		t.Errorf("missing salt: %v", err)
+	}
+	if err, _, _, _, _, _ := parse("--salt", "0x01"); err == nil || !strings.Contains(err.Error(), "--m is required (1..3)") {
+		t.Errorf("missing m: %v", err)
+	}
+	if err := runCmd(t, flags, func(c *cli.Context) error { _, err := RequiredHash(c, "hash"); return err }); err == nil {
+		t.Error("RequiredHash accepted an empty flag")
+	}
+}
+
+func TestOutputHelpers(t *testing.T) {
+	if UnixTime(0) != "0" || UnixTime(1700000000) != "1700000000 (2023-11-14T22:13:20Z)" {
+		t.Errorf("UnixTime: %q %q", UnixTime(0), UnixTime(1700000000))
+	}
+	if NoneIfZero(0, "x") != "none" || NoneIfZero(2, "x") != "x" {
+		t.Error("NoneIfZero")
+	}
+	path := filepath.Join(t.TempDir(), "out")
+	if err := WriteNewFile(path, []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteNewFile(path, []byte("b")); !errors.Is(err, os.ErrExist) {
+		t.Errorf("second write: %v, want ErrExist", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "a" {
+		t.Errorf("file holds %q: overwritten", b)
+	}
+	var buf bytes.Buffer
+	if err := (BuildInfo{Version: "v1", Revision: "abc", Modified: true, GoVersion: "go1.x"}).Print(&buf, "t"); err != nil ||
+		buf.String() != "t v1\nrevision abc (modified)\ngo go1.x\n" {
+		t.Errorf("Print: %q", buf.String())
+	}
+	if b := ReadBuildInfo(); b.GoVersion == "" {
+		t.Error("ReadBuildInfo: no Go version in a test binary")
+	}
+}
+
+// CategoriseFlags files uncategorised commands' flags under "Flags:" and leaves a
+// command with categories alone; PickFlag finds a flag by its name.
+func TestCategoriseAndPick(t *testing.T) {
+	plain := &cli.Command{Name: "p", Flags: []cli.Flag{&cli.StringFlag{Name: "x"}}}
+	own := &cli.Command{Name: "o", Flags: []cli.Flag{&cli.StringFlag{Name: "y", Category: "Mine:"}, &cli.StringFlag{Name: "z"}}}
+	CategoriseFlags([]*cli.Command{{Name: "top", Subcommands: []*cli.Command{plain}}, own})
+	if plain.Flags[0].(cli.CategorizableFlag).GetCategory() != "Flags:" || own.Flags[1].(cli.CategorizableFlag).GetCategory() != "" {
+		t.Errorf("categories: %v %v", plain.Flags[0], own.Flags[1])
+	}
+	if PickFlag(own.Flags, "z") != own.Flags[1] || !HasFlag(own.Flags, "y") || HasFlag(own.Flags, "w") {
+		t.Error("PickFlag/HasFlag")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("PickFlag of a missing flag did not panic")
+		}
+	}()
+	PickFlag(own.Flags, "w")
+}
