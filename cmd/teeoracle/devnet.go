@@ -49,7 +49,7 @@ func devnetFlags() []cli.Flag {
 			Usage: "devnet policy's verdict validity `DURATION` (machines re-attest at 2/3 of it)"},
 		&cli.StringFlag{Name: flagDataDir, EnvVars: env(flagDataDir), TakesFile: true,
 			Usage: "`DIR` for the devnet node's database and the machines' TEE keys; default: a temporary directory removed on exit"},
-		explorerWasmFlag(""),
+		explorerWasmFlag("", nil),
 		&cli.IntFlag{Name: flagSNPMachines, EnvVars: env(flagSNPMachines), Value: 1,
 			Usage: "`COUNT` of simulated SEV-SNP machines"},
 		&cli.IntFlag{Name: flagTDXMachines, EnvVars: env(flagTDXMachines), Value: 1,

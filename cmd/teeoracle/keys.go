@@ -37,7 +37,7 @@ governance). TEE keys are not made here: the agent creates its own inside the VM
 
 func keyCommand(deps appDeps) *cli.Command {
 	_ = deps
-	sf := serveFlags()
+	sf := serveFlags(nil)
 	newFlags := []cli.Flag{
 		cliapp.PickFlag(sf, flagKeystore), cliapp.PickFlag(sf, flagPasswordFile),
 		&cli.BoolFlag{Name: flagLightKDF, EnvVars: env(flagLightKDF),

@@ -49,7 +49,7 @@ func chainReadFlags() []cli.Flag {
 // chainFlags are the chain flags without --registry (registry deploy makes one).
 func chainFlags() []cli.Flag {
 	return []cli.Flag{
-		cliapp.WithCategory(cliapp.PickFlag(serveFlags(), flagRPCURL), catChain),
+		cliapp.WithCategory(cliapp.PickFlag(serveFlags(nil), flagRPCURL), catChain),
 		cliapp.WithCategory(verifyFlag(flagChainID), catChain),
 		&cli.DurationFlag{Name: flagTxTimeout, Category: catChain, EnvVars: env(flagTxTimeout), Value: defaultTxTimeout,
 			Usage: "give up on the chain after this `DURATION`"},
@@ -62,7 +62,7 @@ const defaultTxTimeout = 2 * time.Minute
 // signerFlags name the key that signs transactions. The key is read from a file
 // only, never from a flag value.
 func signerFlags() []cli.Flag {
-	sf := serveFlags()
+	sf := serveFlags(nil)
 	return []cli.Flag{
 		cliapp.WithCategory(cliapp.PickFlag(sf, flagKeystore), catSigner),
 		cliapp.WithCategory(cliapp.PickFlag(sf, flagPasswordFile), catSigner),

@@ -20,7 +20,6 @@ import (
 	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/internal/lifecycle"
 
-	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/policy"
@@ -54,7 +53,7 @@ func serveCommand(deps appDeps) *cli.Command {
 		Usage:       "run an oracle node",
 		UsageText:   "teeoracle serve --rpc-url URL --registry ADDRESS (--keystore FILE --password-file FILE | --key-file FILE) [--policy FILE] [flags]",
 		Description: serveDescription,
-		Flags:       cliapp.Configurable(serveFlags()),
+		Flags:       cliapp.Configurable(serveFlags(nil)),
 		Before: func(c *cli.Context) error {
 			if err := cliapp.LoadConfigFile(c, flagConfig); err != nil {
 				return badInput(err)
@@ -89,30 +88,15 @@ type serveConfig struct {
 	MemoryLimit                              int64
 }
 
+// readServeFlags fills a serveConfig from the flags that point into it (serveFlags),
+// whose Actions have already refused out-of-range values, and checks it.
 func readServeFlags(c *cli.Context) (*serveConfig, error) {
-	cfg := &serveConfig{
-		ExplorerWasm: c.String(flagExplorerWasm), ExplorerRPCURL: c.String(flagExplorerRPCURL),
-		RPCURL: c.String(flagRPCURL), DB: c.String(flagDB), Policy: c.String(flagPolicy),
-		Collateral: c.String(flagCollateral), CacheDir: c.String(flagCacheDir), SNPRoots: c.String(flagSNPRoots),
-		TDXRoot: c.String(flagTDXRoot), Keystore: c.String(flagKeystore), PasswordFile: c.String(flagPasswordFile),
-		KeyFile: c.String(flagKeyFile), Offline: c.Bool(flagOffline), MaxFeeGwei: c.Float64(flagMaxFeeGwei),
-		Confirmations: c.Uint64(flagConfirmations), ResubmitAfter: c.Duration(flagResubmitAfter), ReceiptPoll: c.Duration(flagReceiptPoll),
-		RetainFailed: c.Duration(flagRetainFailed), MemoryLimit: c.Int64(flagMemoryLimit),
+	cfg := new(serveConfig)
+	if err := cliapp.Bind(c, serveFlags(cfg)); err != nil {
+		return nil, err
 	}
-	rate := c.Float64(flagRateLimit)
-	cfg.Config = service.Config{
-		API: api.Config{Listen: c.String(flagListen), RateLimit: rate, RateBurst: int(2 * max(rate, 1)),
-			IdleTimeout: c.Duration(flagIdleTimeout), MaxConns: c.Int(flagMaxConns), MaxConnsPerClient: c.Int(flagMaxConnsPerClient),
-			MaxEvidenceInFlight: c.Int(flagEvidenceInFlight), MaxEvidencePerClient: c.Int(flagEvidencePerClient),
-			MaxEvidenceBytes: c.Int64(flagEvidenceBytes), RateClients: c.Int(flagRateClients)},
-		NoForward: c.Bool(flagNoForward), RelayDelay: c.Duration(flagRelayDelay), QuorumTimeout: c.Duration(flagQuorumTimeout),
-		Workers: c.Int(flagWorkers), StartBlock: c.Uint64(flagStartBlock),
-		DueWithin: c.Duration(flagDueWithin), ReappraiseInterval: c.Duration(flagReappraiseInterval),
-		ReappraiseEpoch: c.Duration(flagReappraiseEpoch), PollInterval: c.Duration(flagPollInterval),
-		CollateralWait: c.Duration(flagCollateralWait), CollateralRetry: c.Duration(flagCollateralRetry),
-		MaxHeadLag: c.Duration(flagMaxHeadLag), HealthInterval: c.Duration(flagHealthInterval),
-		GasPerVerdict: c.Uint64(flagGasPerVerdict), ReserveVerdicts: c.Int(flagReserveVerdicts),
-	}
+	cfg.Policy, cfg.Collateral, cfg.CacheDir, cfg.Offline = c.String(flagPolicy), c.String(flagCollateral), c.String(flagCacheDir), c.Bool(flagOffline)
+	cfg.API.RateBurst = int(2 * max(cfg.API.RateLimit, 1))
 	for _, q := range cliapp.List(c, flagTrustProxy) {
 		pfx, err := netip.ParsePrefix(q)
 		if err != nil {
@@ -128,7 +112,8 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 	return cfg, cfg.check()
 }
 
-// check validates across fields before anything is opened or dialled.
+// check validates across flags before anything is opened or dialled; each flag's
+// own bounds are its Action's (serveFlags).
 func (c *serveConfig) check() error {
 	switch {
 	case c.RPCURL == "":
@@ -141,44 +126,10 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("an oracle key is required: --%s with --%s, or --%s", flagKeystore, flagPasswordFile, flagKeyFile)
 	case c.Keystore != "" && c.PasswordFile == "":
 		return fmt.Errorf("--%s needs --%s", flagKeystore, flagPasswordFile)
-	case c.MaxFeeGwei <= 0:
-		return fmt.Errorf("--%s must be positive", flagMaxFeeGwei)
-	case c.Confirmations == 0:
-		return fmt.Errorf("--%s must be at least 1", flagConfirmations)
 	case c.DB == "":
 		return fmt.Errorf("--%s is required", flagDB)
-	case c.RetainFailed < 0:
-		return fmt.Errorf("--%s %s: must not be negative (0 keeps failed submissions)", flagRetainFailed, c.RetainFailed)
-	case c.GasPerVerdict == 0:
-		return fmt.Errorf("--%s must be positive", flagGasPerVerdict)
-	case c.ReserveVerdicts <= 0:
-		return fmt.Errorf("--%s must be positive", flagReserveVerdicts)
 	case c.ExplorerWasm != "" && c.ExplorerRPCURL == "":
 		return fmt.Errorf("--%s needs --%s: the explorer is served only with a public RPC URL for browsers", flagExplorerWasm, flagExplorerRPCURL)
-	}
-	for _, d := range []struct {
-		flag string
-		v    time.Duration
-	}{{flagDueWithin, c.DueWithin}, {flagReappraiseInterval, c.ReappraiseInterval}, {flagReappraiseEpoch, c.ReappraiseEpoch},
-		{flagPollInterval, c.PollInterval}, {flagCollateralWait, c.CollateralWait}, {flagCollateralRetry, c.CollateralRetry},
-		{flagResubmitAfter, c.ResubmitAfter}, {flagReceiptPoll, c.ReceiptPoll}, {flagMaxHeadLag, c.MaxHeadLag},
-		{flagHealthInterval, c.HealthInterval}, {flagIdleTimeout, c.API.IdleTimeout}, {flagRelayDelay, c.RelayDelay}, {flagQuorumTimeout, c.QuorumTimeout}} {
-		if d.v <= 0 {
-			return fmt.Errorf("--%s %s: must be positive", d.flag, d.v)
-		}
-	}
-	for _, n := range []struct {
-		flag string
-		v    int64
-	}{{flagMaxConns, int64(c.API.MaxConns)}, {flagMaxConnsPerClient, int64(c.API.MaxConnsPerClient)},
-		{flagEvidenceInFlight, int64(c.API.MaxEvidenceInFlight)}, {flagEvidencePerClient, int64(c.API.MaxEvidencePerClient)},
-		{flagEvidenceBytes, c.API.MaxEvidenceBytes}, {flagRateClients, int64(c.API.RateClients)}} {
-		if n.v <= 0 {
-			return fmt.Errorf("--%s %d: must be positive", n.flag, n.v)
-		}
-	}
-	if c.MemoryLimit < 0 {
-		return fmt.Errorf("--%s %d: must not be negative", flagMemoryLimit, c.MemoryLimit)
 	}
 	return nil
 }

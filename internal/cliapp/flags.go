@@ -1,8 +1,10 @@
 package cliapp
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -65,5 +67,55 @@ func CategoriseFlags(cmds []*cli.Command) {
 		for i, f := range cmd.Flags {
 			cmd.Flags[i] = WithCategory(f, "Flags:")
 		}
+	}
+}
+
+// Bind sets each flag's Destination to the value c holds for it (given on the
+// command line, by its variable or by a settings file, else its default), so a
+// configuration struct is filled from the flag definitions that point into it:
+// the binding is written once, in the definition. Flags without a Destination,
+// and slice flags (whose Destination is urfave/cli's own type), are left alone.
+func Bind(c *cli.Context, flags []cli.Flag) error {
+	for _, f := range flags {
+		v := reflect.ValueOf(f)
+		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+			continue
+		}
+		d := v.Elem().FieldByName("Destination")
+		if !d.IsValid() || d.Kind() != reflect.Pointer || d.IsNil() {
+			continue
+		}
+		name := f.Names()[0]
+		val := reflect.ValueOf(c.Value(name))
+		if !val.IsValid() || !val.Type().AssignableTo(d.Elem().Type()) {
+			return fmt.Errorf("--%s: no %s value to bind (%T)", name, d.Elem().Type(), c.Value(name))
+		}
+		d.Elem().Set(val)
+	}
+	return nil
+}
+
+// Positive is a flag Action refusing a value below 1 (or a zero duration), naming
+// the flag.
+func Positive[T int | int64 | uint64 | float64 | time.Duration](flag string) func(*cli.Context, T) error {
+	return func(_ *cli.Context, v T) error {
+		if v <= 0 {
+			return fmt.Errorf("--%s %v: must be positive", flag, v)
+		}
+		return nil
+	}
+}
+
+// NotNegative is a flag Action refusing a negative value, naming the flag; what
+// says what zero means, as the refusal explains it ("" for nothing).
+func NotNegative[T int | int64 | time.Duration](flag, what string) func(*cli.Context, T) error {
+	return func(_ *cli.Context, v T) error {
+		if v < 0 {
+			if what != "" {
+				return fmt.Errorf("--%s %v: must not be negative (%s)", flag, v, what)
+			}
+			return fmt.Errorf("--%s %v: must not be negative", flag, v)
+		}
+		return nil
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
@@ -219,4 +220,49 @@ func TestCategoriseAndPick(t *testing.T) {
 		}
 	}()
 	PickFlag(own.Flags, "w")
+}
+
+// Bind fills each Destination from the parsed flags (given or default) and skips
+// flags without one; Positive and NotNegative refuse a bad value naming the flag.
+func TestBindAndBounds(t *testing.T) {
+	type conf struct {
+		Name  string
+		Wait  time.Duration
+		Count int
+		Keep  time.Duration
+	}
+	var cfg conf
+	flags := func(cfg *conf) []cli.Flag {
+		return []cli.Flag{
+			&cli.StringFlag{Name: "name", Destination: &cfg.Name, Value: "dflt"},
+			&cli.DurationFlag{Name: "wait", Destination: &cfg.Wait, Value: time.Second, Action: Positive[time.Duration]("wait")},
+			&cli.IntFlag{Name: "count", Destination: &cfg.Count, Action: Positive[int]("count")},
+			&cli.DurationFlag{Name: "keep", Destination: &cfg.Keep, Action: NotNegative[time.Duration]("keep", "0 keeps all")},
+			&cli.StringFlag{Name: "other"},
+		}
+	}
+	bind := func(args ...string) error {
+		// The command's own flags write into a throwaway; Bind fills cfg from the
+		// context alone.
+		cfg = conf{}
+		return runCmd(t, flags(new(conf)), func(c *cli.Context) error { return Bind(c, flags(&cfg)) }, args...)
+	}
+	if err := bind("--count", "3", "--other", "x"); err != nil || cfg.Name != "dflt" || cfg.Wait != time.Second || cfg.Count != 3 {
+		t.Fatalf("bind: %v, %+v", err, cfg)
+	}
+	for _, tc := range [][]string{{"--wait", "0s"}, {"--count", "-1"}, {"--keep", "-1s"}} {
+		if err := bind(tc...); err == nil || !strings.Contains(err.Error(), tc[0]+" "+tc[1]) {
+			t.Errorf("%v: %v, want a refusal naming the flag and value", tc, err)
+		}
+	}
+	if err := bind("--keep", "-1s"); err == nil || !strings.Contains(err.Error(), "(0 keeps all)") {
+		t.Errorf("NotNegative: %v", err)
+	}
+	mismatched := []cli.Flag{&cli.IntFlag{Name: "n", Destination: new(int)}}
+	err := runCmd(t, mismatched, func(c *cli.Context) error {
+		return Bind(c, []cli.Flag{&cli.StringFlag{Name: "n", Destination: new(string)}})
+	})
+	if err == nil {
+		t.Error("Bind put an int into a string")
+	}
 }
