@@ -13,6 +13,7 @@ import (
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/oracle/audit"
+	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -111,7 +112,7 @@ func openAuditSource(c *cli.Context) (audit.Source, *store.Store, error) {
 // auditTarget returns the verdict hash to audit: --verdict-hash, or with
 // --machine-id the machine's latest verdict (audit.LatestVerdict): the registry's
 // with --rpc-url, else the database's.
-func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.Store) (common.Hash, error) {
+func auditTarget(ctx context.Context, c *cli.Context, cc *chain.Conn, st *store.Store) (common.Hash, error) {
 	h, err := cliapp.Hash(c, flagVerdictHash)
 	if err != nil || h != (common.Hash{}) {
 		return h, err
@@ -125,7 +126,7 @@ func auditTarget(ctx context.Context, c *cli.Context, cc *chainConn, st *store.S
 	}
 	var reg audit.Registry
 	if cc != nil {
-		reg = cc.reg
+		reg = cc.Registry
 	}
 	h, err = audit.LatestVerdict(ctx, id, reg, st)
 	switch {
@@ -146,7 +147,7 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	if st != nil {
 		defer st.Close()
 	}
-	var cc *chainConn
+	var cc *chain.Conn
 	if c.String(flagRPCURL) != "" {
 		dctx, cancel := context.WithTimeout(ctx, txTimeout(c))
 		defer cancel()
@@ -154,7 +155,7 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 		if cc, err = dial(ctx, c, true); err != nil {
 			return nil, err
 		}
-		defer cc.close()
+		defer cc.Close()
 	}
 	h, err := auditTarget(ctx, c, cc, st)
 	if err != nil {
@@ -170,7 +171,7 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	}
 	res.Roots = auditRoots(c.String(flagSNPRoots), c.String(flagTDXRoot))
 	if cc != nil {
-		if err := audit.CheckOnChain(ctx, cc.reg, cc.chainID, res); err != nil {
+		if err := audit.CheckOnChain(ctx, cc.Registry, cc.ChainID, res); err != nil {
 			return nil, err
 		}
 	}

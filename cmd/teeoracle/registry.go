@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"fmt"
@@ -12,7 +13,6 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
@@ -56,7 +56,8 @@ func registryCommands(deps appDeps) []*cli.Command {
 								return "remove oracle signer(s) " + strings.Join(c.StringSlice(flagOracle), ", ") + " from the registry"
 							}, oracleChange(false))},
 						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(thresholdFlag()),
-							Action: runSetThreshold},
+							Action: sendTx("set threshold", func(c *cli.Context) (uint, error) { return cliapp.UintIn(c, flagThreshold, 1, 255) },
+								func(r *chain.Registry, m uint) chain.TxCandidate { return r.SetThresholdTx(uint8(m)) }, nil)},
 						{Name: "list", Usage: "print the current oracle signers and the quorum", Flags: oraclesListFlags(),
 							Action: runOraclesList},
 					},
@@ -70,11 +71,17 @@ func registryCommands(deps appDeps) []*cli.Command {
 			Subcommands: []*cli.Command{
 				{Name: "register", Usage: "register and activate a policy (owner only): from a policy file, or by hash and validity",
 					UsageText: "teeoracle policy register (--policy FILE | --policy-hash HASH --validity DURATION) [--policy-uri URI] chain and key flags",
-					Flags:     policyRegisterFlags(), Action: runPolicyRegister},
+					Flags:     policyRegisterFlags(), Action: sendTx("register policy", policyToRegister,
+						func(r *chain.Registry, p policyReg) chain.TxCandidate {
+							return r.RegisterPolicyTx(p.hash, p.validity, p.uri)
+						},
+						func(w io.Writer, p policyReg) {
+							fmt.Fprintf(w, "policy %s\nvalidity-seconds %d\n", p.hash.Hex(), p.validity)
+						})},
 				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted, for good; asks for confirmation",
 					Flags: txFlags(policyHashFlag(), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 						return "retire policy " + c.String(flagPolicyHash) + ": every machine under it becomes untrusted, and a retired policy cannot be registered again"
-					}, runPolicyRetire)},
+					}, onHash(flagPolicyHash, "retire policy", (*chain.Registry).RetirePolicyTx))},
 				{Name: "show", Usage: "print a policy file's name, canonical hash and validity, and what the registry knows about it",
 					UsageText: "teeoracle policy show (--policy FILE | --policy-hash HASH) [--rpc-url URL --registry ADDRESS]",
 					Flags:     append(chainReadFlags(), policyHashFlag(), verifyFlag(flagPolicy)), Action: runPolicyShow},
@@ -93,14 +100,18 @@ func registryCommands(deps appDeps) []*cli.Command {
 				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever; asks for confirmation",
 					Flags: txFlags(machineIDFlag(""), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 						return "deregister machine " + c.String(flagMachineID) + ": its id can never be registered again"
-					}, runMachineDeregister)},
+					}, onHash(flagMachineID, "deregister machine", (*chain.Registry).DeregisterMachineTx))},
 				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
 					UsageText: "teeoracle machine authorize-key --machine-id ID --tee-key ADDRESS chain and key flags\n\n" +
 						"A machine's first verdict, and every key rotation, binds only the key its provider authorised:\n" +
 						"run this with the address the machine's agent prints (its TEE key) before the agent attests.",
-					Flags: txFlags(machineIDFlag(""), teeKeyFlag("")), Action: runMachineAuthorizeKey},
+					Flags: txFlags(machineIDFlag(""), teeKeyFlag("")), Action: sendTx("authorize key", keyToAuthorize,
+						func(r *chain.Registry, a authorization) chain.TxCandidate { return r.AuthorizeKeyTx(a.id, a.key) },
+						func(w io.Writer, a authorization) {
+							fmt.Fprintf(w, "machine %s\nauthorized-key %s\n", a.id.Hex(), a.key.Hex())
+						})},
 				{Name: "revoke-key", Usage: "withdraw a machine's key: drop a pending authorisation and unbind (untrust) its bound key",
-					Flags: txFlags(machineIDFlag("")), Action: runMachineRevokeKey},
+					Flags: txFlags(machineIDFlag("")), Action: onHash(flagMachineID, "revoke key", (*chain.Registry).RevokeKeyTx)},
 				{Name: "show", Usage: "print a machine's record and latest verdict",
 					Flags: append(chainReadFlags(), machineIDFlag("")), Action: runMachineShow},
 			},
@@ -116,15 +127,6 @@ func registryCommands(deps appDeps) []*cli.Command {
 	}
 }
 
-// chainConn is a dialled chain with, when the command has one, the registry.
-type chainConn struct {
-	client  *ethclient.Client
-	chainID uint64
-	reg     *chain.Registry
-}
-
-func (cc *chainConn) close() { cc.client.Close() }
-
 // txTimeout bounds everything a command does on the chain.
 func txTimeout(c *cli.Context) time.Duration {
 	if d := c.Duration(flagTxTimeout); d > 0 {
@@ -133,47 +135,25 @@ func txTimeout(c *cli.Context) time.Duration {
 	return defaultTxTimeout
 }
 
-// dial connects to --rpc-url, checks --chain-id, and opens --registry when
-// needRegistry.
-func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chainConn, error) {
-	url := c.String(flagRPCURL)
-	if url == "" {
+// dial connects to --rpc-url (chain.Dial), checks --chain-id, and opens --registry
+// when needRegistry.
+func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chain.Conn, error) {
+	if c.String(flagRPCURL) == "" {
 		return nil, fmt.Errorf("--%s is required", flagRPCURL)
 	}
-	var regAddr common.Address
+	var reg common.Address
 	if needRegistry {
-		a, err := cliapp.Address(c, flagRegistry)
-		if err != nil {
-			return nil, err
+		var err error
+		if reg, err = cliapp.Address(c, flagRegistry); err != nil || reg == (common.Address{}) {
+			return nil, cmp.Or(err, fmt.Errorf("--%s is required", flagRegistry))
 		}
-		if a == (common.Address{}) {
-			return nil, fmt.Errorf("--%s is required", flagRegistry)
-		}
-		regAddr = a
 	}
-	client, err := ethclient.DialContext(ctx, url)
-	if err != nil {
-		return nil, fmt.Errorf("dial --%s %s: %w", flagRPCURL, chain.RedactURL(url), chain.ScrubURL(err, url))
-	}
-	conn := &chainConn{client: client}
-	if needRegistry {
-		conn.reg, err = chain.OpenRegistry(ctx, client, regAddr, c.Uint64(flagChainID))
-		if err == nil {
-			conn.chainID = conn.reg.ChainID()
-		}
-	} else {
-		conn.chainID, err = chain.CheckChainID(ctx, client, c.Uint64(flagChainID))
-	}
-	if err != nil {
-		client.Close()
-		return nil, err
-	}
-	return conn, nil
+	return chain.Dial(ctx, c.String(flagRPCURL), reg, c.Uint64(flagChainID))
 }
 
 // withChain runs fn with a context bounded by --tx-timeout and a dialled chain,
 // and a signing sender when signed. Errors are bad input (exit 2).
-func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error) error {
+func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error) error {
 	var key *ecdsa.PrivateKey
 	if signed {
 		k, err := loadSigningKey(c)
@@ -186,15 +166,15 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 	defer cancel()
 	cc, err := dial(ctx, c, needRegistry)
 	if err != nil {
-		return badInput(chain.ScrubURL(err, c.String(flagRPCURL)))
+		return badInput(err)
 	}
-	defer cc.close()
+	defer cc.Close()
 	var s *chain.DirectSender
 	if signed {
-		if s, err = chain.NewDirectSender(cc.client, bind.NewKeyedTransactor(key, new(big.Int).SetUint64(cc.chainID)), nil); err != nil {
+		if s, err = chain.NewDirectSender(cc.Client, bind.NewKeyedTransactor(key, new(big.Int).SetUint64(cc.ChainID)), nil); err != nil {
 			return badInput(err)
 		}
-		cliapp.Logger(c).Debug("sending from", "account", s.From(), "chain", cc.chainID)
+		cliapp.Logger(c).Debug("sending from", "account", s.From(), "chain", cc.ChainID)
 	}
 	if err := fn(ctx, cc, s); err != nil {
 		return badInput(chain.ScrubURL(err, c.String(flagRPCURL)))
@@ -206,26 +186,32 @@ func printTx(w io.Writer, r *types.Receipt) {
 	fmt.Fprintf(w, "tx %s block %d gas-used %d\n", r.TxHash.Hex(), r.BlockNumber.Uint64(), r.GasUsed)
 }
 
-// send sends one registry transaction and prints its receipt.
-func send(ctx context.Context, c *cli.Context, cc *chainConn, s *chain.DirectSender, what string, cand chain.TxCandidate) error {
-	r, err := cc.reg.Transact(ctx, s, cand)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+// sendTx is a command that sends the one registry transaction tx builds and prints
+// its receipt, then what after prints (nil: nothing). read parses the command's
+// flags into tx's argument first.
+func sendTx[T any](what string, read func(*cli.Context) (T, error), tx func(*chain.Registry, T) chain.TxCandidate, after func(io.Writer, T)) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		arg, err := read(c)
+		if err != nil {
+			return badInput(err)
+		}
+		return withChain(c, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+			r, err := cc.Registry.Transact(ctx, s, tx(cc.Registry, arg))
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			printTx(c.App.Writer, r)
+			if after != nil {
+				after(c.App.Writer, arg)
+			}
+			return nil
+		})
 	}
-	printTx(c.App.Writer, r)
-	return nil
 }
 
-// sendOnHash sends the one transaction tx builds from the hash in flag (a policy
-// hash, a machine id).
-func sendOnHash(c *cli.Context, flag, what string, tx func(*chain.Registry, common.Hash) chain.TxCandidate) error {
-	h, err := cliapp.RequiredHash(c, flag)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		return send(ctx, c, cc, s, what, tx(cc.reg, h))
-	})
+// onHash is sendTx for a transaction on the hash in flag (a policy hash, a machine id).
+func onHash(flag, what string, tx func(*chain.Registry, common.Hash) chain.TxCandidate) cli.ActionFunc {
+	return sendTx(what, func(c *cli.Context) (common.Hash, error) { return cliapp.RequiredHash(c, flag) }, tx, nil)
 }
 
 // deployConfig reads registry deploy's flags; the owner stays zero (the sender)
@@ -259,14 +245,14 @@ func runDeploy(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
-	return withChain(c, false, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		d, err := chain.Deploy(ctx, cc.client, s, cfg)
+	return withChain(c, false, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+		d, err := chain.Deploy(ctx, cc.Client, s, cfg)
 		if d == nil {
 			return err
 		}
 		w := c.App.Writer
 		fmt.Fprintf(w, "registry %s\ndeploy-block %d\n", d.Registry.Address().Hex(), d.Receipt.BlockNumber.Uint64())
-		fmt.Fprintf(w, "chain-id %d\nowner %s\n", cc.chainID, d.Owner.Hex())
+		fmt.Fprintf(w, "chain-id %d\nowner %s\n", cc.ChainID, d.Owner.Hex())
 		printTx(w, d.Receipt)
 		if d.Consumer != nil {
 			fmt.Fprintf(w, "consumer %s\n", d.Consumer.Address().Hex())
@@ -285,8 +271,8 @@ func oracleChange(add bool) cli.ActionFunc {
 		if len(oracles) == 0 {
 			return badInput(fmt.Errorf("--%s is required", flagOracle))
 		}
-		return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-			rcpts, err := cc.reg.ChangeOracles(ctx, s, add, oracles)
+		return withChain(c, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+			rcpts, err := cc.Registry.ChangeOracles(ctx, s, add, oracles)
 			for _, r := range rcpts {
 				printTx(c.App.Writer, r)
 			}
@@ -295,19 +281,9 @@ func oracleChange(add bool) cli.ActionFunc {
 	}
 }
 
-func runSetThreshold(c *cli.Context) error {
-	m, err := cliapp.UintIn(c, flagThreshold, 1, 255)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		return send(ctx, c, cc, s, "set threshold", cc.reg.SetThresholdTx(uint8(m)))
-	})
-}
-
 func runOraclesList(c *cli.Context) error {
-	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
-		q, err := cc.reg.Quorum(ctx, chain.BlockRange{From: c.Uint64(flagFromBlock)})
+	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+		q, err := cc.Registry.Quorum(ctx, chain.BlockRange{From: c.Uint64(flagFromBlock)})
 		if err != nil {
 			return err
 		}
@@ -319,45 +295,37 @@ func runOraclesList(c *cli.Context) error {
 	})
 }
 
+// policyReg is what policy register registers.
+type policyReg struct {
+	hash     common.Hash
+	validity uint64
+	uri      string
+}
+
 // policyToRegister reads --policy FILE, or --policy-hash with --validity.
-func policyToRegister(c *cli.Context) (common.Hash, uint64, error) {
+func policyToRegister(c *cli.Context) (policyReg, error) {
+	r := policyReg{uri: c.String(flagPolicyURI)}
 	switch file := c.String(flagPolicy); {
 	case file != "" && (c.String(flagPolicyHash) != "" || c.IsSet(flagValidity)):
-		return common.Hash{}, 0, fmt.Errorf("give --%s, or --%s with --%s, not both", flagPolicy, flagPolicyHash, flagValidity)
+		return r, fmt.Errorf("give --%s, or --%s with --%s, not both", flagPolicy, flagPolicyHash, flagValidity)
 	case file != "":
 		p, h, err := policy.LoadHashed(file)
-		if err != nil {
-			return common.Hash{}, 0, err
+		r.hash = h
+		if err == nil {
+			r.validity = p.ValiditySeconds
 		}
-		return h, p.ValiditySeconds, nil
+		return r, err
 	}
-	h, err := cliapp.RequiredHash(c, flagPolicyHash)
-	if err != nil {
-		return common.Hash{}, 0, fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy)
+	var err error
+	if r.hash, err = cliapp.RequiredHash(c, flagPolicyHash); err != nil {
+		return r, fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy)
 	}
 	d := c.Duration(flagValidity)
 	if d < time.Second || d%time.Second != 0 {
-		return common.Hash{}, 0, fmt.Errorf("--%s %s: want a whole number of seconds, at least 1s", flagValidity, d)
+		return r, fmt.Errorf("--%s %s: want a whole number of seconds, at least 1s", flagValidity, d)
 	}
-	return h, uint64(d / time.Second), nil
-}
-
-func runPolicyRegister(c *cli.Context) error {
-	hash, validity, err := policyToRegister(c)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		if err := send(ctx, c, cc, s, "register policy", cc.reg.RegisterPolicyTx(hash, validity, c.String(flagPolicyURI))); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.App.Writer, "policy %s\nvalidity-seconds %d\n", hash.Hex(), validity)
-		return nil
-	})
-}
-
-func runPolicyRetire(c *cli.Context) error {
-	return sendOnHash(c, flagPolicyHash, "retire policy", (*chain.Registry).RetirePolicyTx)
+	r.validity = uint64(d / time.Second)
+	return r, nil
 }
 
 // runPolicyHash prints a policy file's canonical hash, offline.
@@ -401,8 +369,8 @@ func runPolicyShow(c *cli.Context) error {
 		}
 		hash = h
 	}
-	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
-		p, err := cc.reg.Policy(ctx, hash)
+	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+		p, err := cc.Registry.Policy(ctx, hash)
 		if err != nil {
 			return err
 		}
@@ -420,8 +388,8 @@ func runMachineRegister(c *cli.Context) error {
 	if err != nil {
 		return badInput(fmt.Errorf("--%s %q: want sev-snp or tdx", flagTEE, c.String(flagTEE)))
 	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		id, r, err := cc.reg.RegisterMachine(ctx, s, salt, uint8(tee), c.String(flagMetadataURI))
+	return withChain(c, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+		id, r, err := cc.Registry.RegisterMachine(ctx, s, salt, uint8(tee), c.String(flagMetadataURI))
 		if err != nil {
 			return err
 		}
@@ -431,33 +399,22 @@ func runMachineRegister(c *cli.Context) error {
 	})
 }
 
-func runMachineDeregister(c *cli.Context) error {
-	return sendOnHash(c, flagMachineID, "deregister machine", (*chain.Registry).DeregisterMachineTx)
+// authorization is a machine and the TEE key its provider authorises.
+type authorization struct {
+	id  common.Hash
+	key common.Address
 }
 
-func runMachineAuthorizeKey(c *cli.Context) error {
-	id, err := cliapp.RequiredHash(c, flagMachineID)
-	if err != nil {
-		return badInput(err)
+// keyToAuthorize reads machine authorize-key's --machine-id and --tee-key.
+func keyToAuthorize(c *cli.Context) (a authorization, err error) {
+	if a.id, err = cliapp.RequiredHash(c, flagMachineID); err != nil {
+		return a, err
 	}
 	if c.String(flagTEEKey) == "" {
-		return badInput(fmt.Errorf("--%s is required: the TEE key's address, as the machine's agent prints it", flagTEEKey))
+		return a, fmt.Errorf("--%s is required: the TEE key's address, as the machine's agent prints it", flagTEEKey)
 	}
-	key, err := cliapp.Address(c, flagTEEKey)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chainConn, s *chain.DirectSender) error {
-		if err := send(ctx, c, cc, s, "authorize key", cc.reg.AuthorizeKeyTx(id, key)); err != nil {
-			return err
-		}
-		fmt.Fprintf(c.App.Writer, "machine %s\nauthorized-key %s\n", id.Hex(), key.Hex())
-		return nil
-	})
-}
-
-func runMachineRevokeKey(c *cli.Context) error {
-	return sendOnHash(c, flagMachineID, "revoke key", (*chain.Registry).RevokeKeyTx)
+	a.key, err = cliapp.Address(c, flagTEEKey)
+	return a, err
 }
 
 func runMachineShow(c *cli.Context) error {
@@ -465,8 +422,8 @@ func runMachineShow(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
-	return withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
-		m, trusted, err := cc.reg.MachineTrust(ctx, id)
+	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+		m, trusted, err := cc.Registry.MachineTrust(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -495,12 +452,12 @@ func runQuery(c *cli.Context) error {
 		return badInput(err)
 	}
 	trusted := false
-	err = withChain(c, true, false, func(ctx context.Context, cc *chainConn, _ *chain.DirectSender) error {
+	err = withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		var err error
 		if hasMachine {
-			trusted, err = cc.reg.IsTrusted(ctx, id)
+			trusted, err = cc.Registry.IsTrusted(ctx, id)
 		} else {
-			id, trusted, err = cc.reg.KeyTrust(ctx, key)
+			id, trusted, err = cc.Registry.KeyTrust(ctx, key)
 		}
 		if err != nil {
 			return err

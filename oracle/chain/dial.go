@@ -1,0 +1,45 @@
+package chain
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+)
+
+// Conn is a dialled chain: the client, the chain id it serves and, when one was
+// asked for, the registry on it.
+type Conn struct {
+	Client   *ethclient.Client
+	ChainID  uint64
+	Registry *Registry // nil when Dial was given no registry address
+}
+
+// Close closes the client.
+func (c *Conn) Close() { c.Client.Close() }
+
+// Dial connects to the JSON-RPC endpoint at rawURL, checks that it serves chain
+// wantChainID (0: any), and, unless registry is zero, opens the registry there
+// (OpenRegistry: there must be code at the address). Errors show the URL
+// redacted (RedactURL) and never the key a provider puts in it (ScrubURL).
+func Dial(ctx context.Context, rawURL string, registry common.Address, wantChainID uint64) (*Conn, error) {
+	client, err := ethclient.DialContext(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", RedactURL(rawURL), ScrubURL(err, rawURL))
+	}
+	conn := &Conn{Client: client}
+	if registry != (common.Address{}) {
+		conn.Registry, err = OpenRegistry(ctx, client, registry, wantChainID)
+		if err == nil {
+			conn.ChainID = conn.Registry.ChainID()
+		}
+	} else {
+		conn.ChainID, err = CheckChainID(ctx, client, wantChainID)
+	}
+	if err != nil {
+		client.Close()
+		return nil, ScrubURL(err, rawURL)
+	}
+	return conn, nil
+}
