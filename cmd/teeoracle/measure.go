@@ -4,9 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -66,7 +64,7 @@ func measureCommand() *cli.Command {
 				&cli.StringFlag{Name: "vmm", EnvVars: env("vmm"), Value: "qemu", Usage: "`VMM` that launches the guest: qemu, ec2 or gce"},
 				&cli.StringFlag{Name: "policy-name", EnvVars: env("policy-name"), Value: "pinned-snp-workload", Usage: "`NAME` of the policy printed"},
 				&cli.StringFlag{Name: "policy-out", EnvVars: env("policy-out"), Usage: "write the policy to `FILE` (must not exist)"},
-				&cli.StringFlag{Name: "format", EnvVars: env("format"), Value: "text", Usage: "output `FORMAT`: text, or json for scripts"},
+				formatFlag(),
 			},
 			Action: runMeasureSNP,
 		}, {
@@ -79,24 +77,30 @@ func measureCommand() *cli.Command {
 				&cli.StringFlag{Name: "event-log", EnvVars: env("event-log"), Usage: "CCEL event log `FILE` of a reference boot of the same firmware, kernel and command line (/sys/firmware/acpi/tables/data/CCEL): adds its RTMR0-2 and kernel command line"},
 				&cli.StringFlag{Name: "policy-name", EnvVars: env("policy-name"), Value: "pinned-tdx-workload", Usage: "`NAME` of the policy printed"},
 				&cli.StringFlag{Name: "policy-out", EnvVars: env("policy-out"), Usage: "write the policy to `FILE` (must not exist)"},
-				&cli.StringFlag{Name: "format", EnvVars: env("format"), Value: "text", Usage: "output `FORMAT`: text, or json for scripts"},
+				formatFlag(),
 			},
 			Action: runMeasureTDX,
 		}},
 	}
 }
 
+// formatFlag is --format of measure's commands.
+func formatFlag() cli.Flag {
+	return &cli.StringFlag{Name: "format", EnvVars: env("format"), Value: "text", Action: cliapp.OneOf("format", "text", "json"),
+		Usage: "output `FORMAT`: text, or json for scripts"}
+}
+
+// arg is flag's value, named for measure's errors.
+func arg(c *cli.Context, flag string) measure.Arg {
+	return measure.Arg{Name: "--" + flag, Value: c.String(flag)}
+}
+
 func runMeasureSNP(c *cli.Context) error {
-	if f := c.String("format"); f != "text" && f != "json" {
-		return badInput(fmt.Errorf("--format %q: want text or json", f))
-	}
-	in, err := snpMeasureInput(c)
+	in, err := measure.SNPArgs{Firmware: arg(c, "firmware"), FirmwareDigest: arg(c, "firmware-digest"), Kernel: arg(c, "kernel"),
+		Initrd: arg(c, "initrd"), Cmdline: arg(c, "append"), VCPUType: arg(c, "vcpu-type"), VCPUSig: arg(c, "vcpu-sig"),
+		GuestFeatures: arg(c, "guest-features"), VMM: arg(c, "vmm"), VCPUs: c.Int("vcpus")}.Input()
 	if err != nil {
 		return badInput(err)
-	}
-	if in.FirmwareDigest == nil { // hash the firmware's pages once, for the digest and for printing
-		d := measure.FirmwareDigest(in.Firmware)
-		in.FirmwareDigest = d[:]
 	}
 	d, err := measure.SNPLaunchDigest(in)
 	if err != nil {
@@ -106,7 +110,7 @@ func runMeasureSNP(c *cli.Context) error {
 	if err := writePolicyOut(c, pol); err != nil {
 		return err
 	}
-	fd := in.FirmwareDigest // the digest the launch digest was seeded with (given, or hashed below)
+	fd := in.FirmwareDigest // the digest the launch digest was seeded with (given, or hashed once)
 	if c.String("format") == "json" {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
@@ -119,56 +123,8 @@ func runMeasureSNP(c *cli.Context) error {
 	return nil
 }
 
-func snpMeasureInput(c *cli.Context) (measure.SNPInput, error) {
-	var in measure.SNPInput
-	var err error
-	if in.Firmware, err = readFirmware(c); err != nil {
-		return in, err
-	}
-	if h := c.String("firmware-digest"); h != "" {
-		if in.FirmwareDigest, err = hex.DecodeString(strings.TrimPrefix(strings.ToLower(h), "0x")); err != nil || len(in.FirmwareDigest) != 48 {
-			return in, fmt.Errorf("--firmware-digest: want 48 bytes of hex, got %q", h)
-		}
-	}
-	if k := c.String("kernel"); k != "" {
-		if in.Kernel, err = os.ReadFile(k); err != nil {
-			return in, fmt.Errorf("--kernel: %w", err)
-		}
-		in.Cmdline = c.String("append")
-		if p := c.String("initrd"); p != "" {
-			if in.Initrd, err = os.ReadFile(p); err != nil {
-				return in, fmt.Errorf("--initrd: %w", err)
-			}
-		}
-	} else if c.IsSet("initrd") || c.IsSet("append") {
-		return in, fmt.Errorf("--initrd and --append are measured only with --kernel (measured direct boot)")
-	}
-	in.VCPUs = c.Int("vcpus")
-	if in.VMM, err = measure.ParseVMM(c.String("vmm")); err != nil {
-		return in, fmt.Errorf("--vmm: %w", err)
-	}
-	if s := c.String("vcpu-sig"); s != "" {
-		v, err := strconv.ParseUint(s, 0, 32)
-		if err != nil {
-			return in, fmt.Errorf("--vcpu-sig %q: %w", s, err)
-		}
-		in.VCPUSig = uint32(v)
-	} else if sig, ok := measure.VCPUTypes[c.String("vcpu-type")]; ok {
-		in.VCPUSig = sig
-	} else {
-		return in, fmt.Errorf("--vcpu-type %q: unknown (see --help)", c.String("vcpu-type"))
-	}
-	if in.GuestFeatures, err = strconv.ParseUint(c.String("guest-features"), 0, 64); err != nil {
-		return in, fmt.Errorf("--guest-features %q: %w", c.String("guest-features"), err)
-	}
-	return in, nil
-}
-
 func runMeasureTDX(c *cli.Context) error {
-	if f := c.String("format"); f != "text" && f != "json" {
-		return badInput(fmt.Errorf("--format %q: want text or json", f))
-	}
-	o, err := readFirmware(c)
+	o, err := measure.ReadOVMF(arg(c, "firmware"))
 	if err != nil {
 		return badInput(err)
 	}
@@ -176,15 +132,9 @@ func runMeasureTDX(c *cli.Context) error {
 	if err != nil {
 		return badInput(fmt.Errorf("--firmware: %w", err))
 	}
-	var boot *measure.TDXBoot
-	if p := c.String("event-log"); p != "" {
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			return badInput(fmt.Errorf("--event-log: %w", err))
-		}
-		if boot, err = measure.TDXRTMRs(p, raw); err != nil {
-			return badInput(fmt.Errorf("--event-log: %w", err))
-		}
+	boot, err := measure.ReadTDXBoot(arg(c, "event-log"))
+	if err != nil {
+		return badInput(err)
 	}
 	pol := measure.TDXPolicy(c.String("policy-name"), m, boot)
 	if err := writePolicyOut(c, pol); err != nil {
@@ -214,22 +164,6 @@ func runMeasureTDX(c *cli.Context) error {
 	}
 	fmt.Fprintf(c.App.Writer, "\npolicy:\n%s", pol)
 	return nil
-}
-
-func readFirmware(c *cli.Context) (*measure.OVMF, error) {
-	path := c.String("firmware")
-	if path == "" {
-		return nil, fmt.Errorf("--firmware is required")
-	}
-	fw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--firmware: %w", err)
-	}
-	o, err := measure.ParseOVMF(path, fw)
-	if err != nil {
-		return nil, fmt.Errorf("--firmware: %w", err)
-	}
-	return o, nil
 }
 
 // writePolicyOut writes pol to --policy-out, never over an existing file.

@@ -3,6 +3,7 @@ package cliapp
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,5 +118,16 @@ func NotNegative[T int | int64 | time.Duration](flag, what string) func(*cli.Con
 			return fmt.Errorf("--%s %v: must not be negative", flag, v)
 		}
 		return nil
+	}
+}
+
+// OneOf is a string flag Action refusing a value not among choices, naming the
+// flag: "--format yaml: want text or json".
+func OneOf(flag string, choices ...string) func(*cli.Context, string) error {
+	return func(_ *cli.Context, v string) error {
+		if slices.Contains(choices, v) {
+			return nil
+		}
+		return fmt.Errorf("--%s %q: want %s or %s", flag, v, strings.Join(choices[:len(choices)-1], ", "), choices[len(choices)-1])
 	}
 }

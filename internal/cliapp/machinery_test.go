@@ -266,3 +266,16 @@ func TestBindAndBounds(t *testing.T) {
 		t.Error("Bind put an int into a string")
 	}
 }
+
+func TestOneOf(t *testing.T) {
+	act := OneOf("format", "text", "json")
+	if act(nil, "json") != nil {
+		t.Error("json refused")
+	}
+	if err := act(nil, "yaml"); err == nil || err.Error() != `--format "yaml": want text or json` {
+		t.Errorf("yaml: %v", err)
+	}
+	if err := OneOf("tee", "sev-snp", "tdx", "auto")(nil, "x"); err == nil || err.Error() != `--tee "x": want sev-snp, tdx or auto` {
+		t.Errorf("three choices: %v", err)
+	}
+}
