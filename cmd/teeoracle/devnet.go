@@ -33,31 +33,41 @@ func onceFlag() cli.Flag {
 	return &cli.BoolFlag{Name: flagOnce, EnvVars: env(flagOnce), Usage: onceUsage}
 }
 
-func devnetFlags() []cli.Flag {
-	listen := &cli.StringFlag{Name: flagListen, EnvVars: env(flagListen), Value: "127.0.0.1:0",
+// devnetFlags are devnet's flags; each of its own names the field of opts it sets
+// (Destination, read by readDevnetFlags) and checks its bounds (Action).
+func devnetFlags(opts *devnet.Options) []cli.Flag {
+	listen := &cli.StringFlag{Name: flagListen, Destination: &opts.Listen, EnvVars: env(flagListen), Value: "127.0.0.1:0",
 		Usage: "API listen `ADDRESS` (host:port)"}
 	return []cli.Flag{
 		onceFlag(),
-		&cli.BoolFlag{Name: flagAnvil, EnvVars: env(flagAnvil),
+		&cli.BoolFlag{Name: flagAnvil, Destination: &opts.Anvil, EnvVars: env(flagAnvil),
 			Usage: "run the chain on anvil (Foundry) instead of go-ethereum's in-process simulated backend"},
-		&cli.StringFlag{Name: flagAnvilPath, EnvVars: env(flagAnvilPath), TakesFile: true,
+		&cli.StringFlag{Name: flagAnvilPath, Destination: &opts.AnvilPath, EnvVars: env(flagAnvilPath), TakesFile: true,
 			Usage: "anvil binary `FILE`; default: the repository's .tools/node_modules/.bin/anvil, else anvil on PATH"},
 		listen,
-		&cli.DurationFlag{Name: flagBlockTime, EnvVars: env(flagBlockTime), Value: time.Second,
+		&cli.DurationFlag{Name: flagBlockTime, Destination: &opts.BlockInterval, EnvVars: env(flagBlockTime), Value: time.Second,
 			Usage: "devnet block `INTERVAL`"},
-		&cli.DurationFlag{Name: flagVerdictValidity, EnvVars: env(flagVerdictValidity), Value: 60 * time.Second,
+		&cli.DurationFlag{Name: flagVerdictValidity, Destination: &opts.Validity, Action: atLeast10s, EnvVars: env(flagVerdictValidity), Value: 60 * time.Second,
 			Usage: "devnet policy's verdict validity `DURATION` (machines re-attest at 2/3 of it)"},
-		&cli.StringFlag{Name: flagDataDir, EnvVars: env(flagDataDir), TakesFile: true,
+		&cli.StringFlag{Name: flagDataDir, Destination: &opts.DataDir, EnvVars: env(flagDataDir), TakesFile: true,
 			Usage: "`DIR` for the devnet node's database and the machines' TEE keys; default: a temporary directory removed on exit"},
-		explorerWasmFlag("", nil),
-		&cli.IntFlag{Name: flagSNPMachines, EnvVars: env(flagSNPMachines), Value: 1,
+		explorerWasmFlag("", &opts.ExplorerWasm),
+		&cli.IntFlag{Name: flagSNPMachines, Destination: &opts.SNPMachines, Action: cliapp.Between(flagSNPMachines, 0, 16), EnvVars: env(flagSNPMachines), Value: 1,
 			Usage: "`COUNT` of simulated SEV-SNP machines"},
-		&cli.IntFlag{Name: flagTDXMachines, EnvVars: env(flagTDXMachines), Value: 1,
+		&cli.IntFlag{Name: flagTDXMachines, Destination: &opts.TDXMachines, Action: cliapp.Between(flagTDXMachines, 0, 16), EnvVars: env(flagTDXMachines), Value: 1,
 			Usage: "`COUNT` of simulated TDX machines"},
-		&cli.IntFlag{Name: flagOracles, EnvVars: env(flagOracles), Value: 1,
+		&cli.IntFlag{Name: flagOracles, Destination: &opts.Oracles, EnvVars: env(flagOracles), Value: 1,
 			Usage: "`COUNT` of oracle nodes, each with its own key, database and API, all of them the registry's oracles and each other's peers"},
 		devnetThresholdFlag(),
 	}
+}
+
+// atLeast10s is --verdict-validity's Action.
+func atLeast10s(_ *cli.Context, d time.Duration) error {
+	if d < 10*time.Second {
+		return fmt.Errorf("--%s %s: at least 10s, so a round fits in it", flagVerdictValidity, d)
+	}
+	return nil
 }
 
 // devnetThresholdFlag is --threshold (registry deploy's flag and wording), 1 unless
@@ -98,7 +108,7 @@ func devnetCommand(deps appDeps) *cli.Command {
 		Usage:       "run a local chain, registry, oracle node and simulated SEV-SNP/TDX machines, and show them attest",
 		UsageText:   "teeoracle devnet [--once] [--anvil] [--verdict-validity 60s] [--oracles 3 --threshold 2]",
 		Description: devnetDescription,
-		Flags:       devnetFlags(),
+		Flags:       devnetFlags(new(devnet.Options)),
 		Action: func(c *cli.Context) error {
 			opts, err := readDevnetFlags(c)
 			if err != nil {
@@ -124,26 +134,12 @@ func devnetCommand(deps appDeps) *cli.Command {
 
 // readDevnetFlags turns the flags into devnet options, checked.
 func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
-	opts := devnet.Options{
-		Anvil: c.Bool(flagAnvil), AnvilPath: c.String(flagAnvilPath), Listen: c.String(flagListen), ExplorerWasm: c.String(flagExplorerWasm),
-		BlockInterval: c.Duration(flagBlockTime), Validity: c.Duration(flagVerdictValidity),
-		DataDir: c.String(flagDataDir), SNPMachines: c.Int(flagSNPMachines), TDXMachines: c.Int(flagTDXMachines),
-		Oracles: c.Int(flagOracles), Threshold: int(c.Uint(flagThreshold)),
-		Logger: cliapp.Logger(c),
+	opts := devnet.Options{Threshold: int(c.Uint(flagThreshold)), Logger: cliapp.Logger(c)}
+	if err := cliapp.Bind(c, devnetFlags(&opts)); err != nil {
+		return opts, err
 	}
 	if opts.BlockInterval < time.Second && opts.Anvil {
 		return opts, fmt.Errorf("--%s: anvil takes whole seconds, got %s", flagBlockTime, opts.BlockInterval)
-	}
-	if opts.Validity < 10*time.Second {
-		return opts, fmt.Errorf("--%s %s: at least 10s, so a round fits in it", flagVerdictValidity, opts.Validity)
-	}
-	for _, n := range []struct {
-		flag string
-		v    int
-	}{{flagSNPMachines, opts.SNPMachines}, {flagTDXMachines, opts.TDXMachines}} {
-		if n.v < 0 || n.v > 16 {
-			return opts, fmt.Errorf("--%s %d: want 0..16", n.flag, n.v)
-		}
 	}
 	if opts.SNPMachines == 0 && opts.TDXMachines == 0 {
 		return opts, fmt.Errorf("--%s and --%s are both 0: nothing to attest", flagSNPMachines, flagTDXMachines)

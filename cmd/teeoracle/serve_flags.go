@@ -1,9 +1,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -97,27 +94,10 @@ func tdxRootFlag(category string, dest *string) cli.Flag {
 		Usage: "PEM `FILE` of the Intel root CA replacing Intel's production root; for test networks only"}
 }
 
-// readRoots reads --snp-roots and --tdx-root with appraise.ParseRoots; a path not
+// readRoots reads --snp-roots and --tdx-root (appraise.ReadRoots); a path not
 // given keeps that vendor's production roots.
 func readRoots(snpPath, tdxPath string) (*appraise.CustomRoots, error) {
-	in := appraise.RootsInput{SNPName: "--" + flagSNPRoots + " " + snpPath, TDXName: "--" + flagTDXRoot + " " + tdxPath}
-	for _, f := range []struct {
-		flag, path string
-		b          *[]byte
-	}{{flagSNPRoots, snpPath, &in.SNPPEM}, {flagTDXRoot, tdxPath, &in.TDXRoot}} {
-		if f.path == "" {
-			continue
-		}
-		b, err := os.ReadFile(f.path)
-		if err == nil && len(b) == 0 {
-			err = errors.New("empty file")
-		}
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %w", f.flag, err)
-		}
-		*f.b = b
-	}
-	return appraise.ParseRoots(in)
+	return appraise.ReadRoots(appraise.RootsFile{Name: "--" + flagSNPRoots, Path: snpPath}, appraise.RootsFile{Name: "--" + flagTDXRoot, Path: tdxPath})
 }
 
 // Categories of serve's flags in --help.

@@ -131,3 +131,13 @@ func OneOf(flag string, choices ...string) func(*cli.Context, string) error {
 		return fmt.Errorf("--%s %q: want %s or %s", flag, v, strings.Join(choices[:len(choices)-1], ", "), choices[len(choices)-1])
 	}
 }
+
+// Between is an int flag Action refusing a value outside lo..hi, naming the flag.
+func Between(flag string, lo, hi int) func(*cli.Context, int) error {
+	return func(_ *cli.Context, v int) error {
+		if v < lo || v > hi {
+			return fmt.Errorf("--%s %d: want %d..%d", flag, v, lo, hi)
+		}
+		return nil
+	}
+}

@@ -279,3 +279,15 @@ func TestOneOf(t *testing.T) {
 		t.Errorf("three choices: %v", err)
 	}
 }
+
+func TestBetween(t *testing.T) {
+	act := Between("n", 0, 16)
+	if act(nil, 0) != nil || act(nil, 16) != nil {
+		t.Error("bounds refused")
+	}
+	for _, v := range []int{-1, 17} {
+		if err := act(nil, v); err == nil || !strings.HasPrefix(err.Error(), "--n ") || !strings.HasSuffix(err.Error(), ": want 0..16") {
+			t.Errorf("%d: %v", v, err)
+		}
+	}
+}

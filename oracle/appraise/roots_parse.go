@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"os"
 )
 
 // CustomRoots are trusted roots replacing the vendors' production roots (a test
@@ -140,4 +142,31 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// RootsFile is a file of custom roots as given: its path (empty: none, keep the
+// vendor's production roots) and the name errors call it by (a flag, say).
+type RootsFile struct{ Name, Path string }
+
+// ReadRoots reads the SEV-SNP roots PEM file and the TDX root file and parses them
+// with ParseRoots; an empty file is an error, as is one that cannot be read.
+func ReadRoots(snp, tdx RootsFile) (*CustomRoots, error) {
+	in := RootsInput{SNPName: snp.Name + " " + snp.Path, TDXName: tdx.Name + " " + tdx.Path}
+	for _, f := range []struct {
+		RootsFile
+		b *[]byte
+	}{{snp, &in.SNPPEM}, {tdx, &in.TDXRoot}} {
+		if f.Path == "" {
+			continue
+		}
+		b, err := os.ReadFile(f.Path)
+		if err == nil && len(b) == 0 {
+			err = errors.New("empty file")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Name, err)
+		}
+		*f.b = b
+	}
+	return ParseRoots(in)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -84,4 +86,27 @@ func FuzzParseRoots(f *testing.F) {
 			t.Fatal("accepted SEV-SNP roots without a product line")
 		}
 	})
+}
+
+// ReadRoots reads the files ParseRoots parses; a missing or empty file is refused
+// naming it, and no path keeps the vendor's roots.
+func TestReadRoots(t *testing.T) {
+	dir := t.TempDir()
+	intel := appraise.IntelSGXRootCA()
+	root, empty := filepath.Join(dir, "intel.pem"), filepath.Join(dir, "empty.pem")
+	if err := os.WriteFile(root, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: intel.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := appraise.ReadRoots(appraise.RootsFile{Name: "--snp-roots"}, appraise.RootsFile{Name: "--tdx-root", Path: root})
+	if err != nil || r.SNP != nil || !r.TDX.Equal(intel) {
+		t.Fatalf("TDX root only: %+v, %v", r, err)
+	}
+	for _, f := range []string{empty, filepath.Join(dir, "missing.pem")} {
+		if _, err := appraise.ReadRoots(appraise.RootsFile{Name: "--snp-roots", Path: f}, appraise.RootsFile{Name: "--tdx-root"}); err == nil || !strings.HasPrefix(err.Error(), "--snp-roots: ") {
+			t.Errorf("%s: %v, want an error naming --snp-roots", f, err)
+		}
+	}
 }
