@@ -9,7 +9,8 @@ import (
 	"github.com/teeoracle/teeoracle/internal/cliapp"
 )
 
-// Exit codes of every command.
+// Exit codes of every command; a second interrupt exits with
+// lifecycle.ExitForced (130).
 const (
 	exitOK         = 0 // the evidence is trusted / the command succeeded
 	exitUntrusted  = 1 // a verdict was made and it is "untrusted"
