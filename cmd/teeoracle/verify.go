@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
@@ -100,16 +99,12 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 	if cfg.Roots, err = readRoots(c.String(flagSNPRoots), c.String(flagTDXRoot)); err != nil {
 		return nil, err
 	}
-	cfg.At = now().UTC().Truncate(time.Second)
-	if s := c.String(flagAt); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return nil, fmt.Errorf("--%s %q: not an RFC 3339 time: %w", flagAt, s, err)
-		}
-		// Verdicts carry whole seconds; a fraction would make the appraisal and the
-		// verdict disagree about the time.
-		cfg.At = t.UTC().Truncate(time.Second)
+	if cfg.At, err = cliapp.Time(c, flagAt, now()); err != nil {
+		return nil, err
 	}
+	// Verdicts carry whole seconds; a fraction would make the appraisal and the
+	// verdict disagree about the time.
+	cfg.At = cfg.At.UTC().Truncate(time.Second)
 	cfg.Domain.ChainID = c.Uint64(flagChainID)
 	if cfg.Domain.Registry, err = cliapp.Address(c, flagRegistry); err != nil {
 		return nil, err
@@ -142,12 +137,8 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 	if bindingAsked {
 		cfg.Binding = &b
 	}
-	if s := c.String(flagReportData); s != "" {
-		rd, err := hexutil.Decode(s)
-		if err != nil || len(rd) != 64 {
-			return nil, fmt.Errorf("--%s: want 0x and 128 hex digits (64 bytes), got %q", flagReportData, s)
-		}
-		cfg.ReportData = rd
+	if cfg.ReportData, err = cliapp.HexBytes(c, flagReportData, 64); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }

@@ -291,3 +291,31 @@ func TestBetween(t *testing.T) {
 		}
 	}
 }
+
+// Time and HexBytes: empty is the default, a good value parses, a bad one is
+// refused naming the flag.
+func TestTimeAndHexBytes(t *testing.T) {
+	def := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	flags := []cli.Flag{&cli.StringFlag{Name: "at"}, &cli.StringFlag{Name: "rd"}}
+	parse := func(args ...string) (at time.Time, rd []byte, err error) {
+		err = runCmd(t, flags, func(c *cli.Context) error {
+			var e1, e2 error
+			at, e1 = Time(c, "at", def)
+			rd, e2 = HexBytes(c, "rd", 2)
+			return errors.Join(e1, e2)
+		}, args...)
+		return
+	}
+	if at, rd, err := parse(); err != nil || !at.Equal(def) || rd != nil {
+		t.Errorf("defaults: %v %x %v", at, rd, err)
+	}
+	if at, rd, err := parse("--at", "2025-01-02T03:04:05Z", "--rd", "0xabcd"); err != nil || at.Year() != 2025 || len(rd) != 2 {
+		t.Errorf("values: %v %x %v", at, rd, err)
+	}
+	if _, _, err := parse("--at", "yesterday"); err == nil || !strings.Contains(err.Error(), "--at") {
+		t.Errorf("bad time: %v", err)
+	}
+	if _, _, err := parse("--rd", "0xab"); err == nil || err.Error() != `--rd: want 0x and 4 hex digits (2 bytes), got "0xab"` {
+		t.Errorf("short hex: %v", err)
+	}
+}

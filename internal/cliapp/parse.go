@@ -3,6 +3,7 @@ package cliapp
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -95,4 +96,30 @@ func UintIn(c *cli.Context, flag string, lo, hi uint) (uint, error) {
 		return 0, fmt.Errorf("--%s %d: want %d..%d", flag, v, lo, hi)
 	}
 	return v, nil
+}
+
+// Time is the RFC 3339 time in flag, or def when it is empty.
+func Time(c *cli.Context, flag string, def time.Time) (time.Time, error) {
+	s := c.String(flag)
+	if s == "" {
+		return def, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--%s %q: not an RFC 3339 time: %w", flag, s, err)
+	}
+	return t, nil
+}
+
+// HexBytes is the 0x-prefixed hex in flag, exactly n bytes, or nil when it is empty.
+func HexBytes(c *cli.Context, flag string, n int) ([]byte, error) {
+	s := c.String(flag)
+	if s == "" {
+		return nil, nil
+	}
+	b, err := hexutil.Decode(s)
+	if err != nil || len(b) != n {
+		return nil, fmt.Errorf("--%s: want 0x and %d hex digits (%d bytes), got %q", flag, 2*n, n, s)
+	}
+	return b, nil
 }
