@@ -118,14 +118,33 @@ func (l *RuntimeLog) Extend(x RTMRExtender, e eventlog.RuntimeEvent) error {
 	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
 		return fmt.Errorf("runtime log: %w", err)
 	}
-	tmp := l.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("runtime log: %w", err)
-	}
-	if err := os.Rename(tmp, l.path); err != nil {
+	if err := replaceFile(l.path, b); err != nil {
 		return fmt.Errorf("runtime log: %w", err)
 	}
 	return nil
+}
+
+// replaceFile writes b to path through a temporary file that it creates itself
+// in the same directory (a new name, opened exclusively, so a file or symlink
+// planted there by someone else is never written through), then renames it over
+// path.
+func replaceFile(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+	}
+	return err
 }
 
 // ErrOtherWorkload: this boot's RTMR3 already names another workload.

@@ -146,3 +146,48 @@ func TestConfigureWorkloadSNP(t *testing.T) {
 		}
 	}
 }
+
+// recordingRTMR is a test-only RTMR extender that only counts extensions.
+type recordingRTMR struct{ n int }
+
+func (r *recordingRTMR) ExtendRTMR(int, []byte) error { r.n++; return nil }
+
+// TestRuntimeLogIgnoresPlantedTemp: a symlink planted at the name the runtime log
+// was once written through (log.json.tmp) is not followed: its target stays as it
+// was, the symlink stays, and the log itself holds the event.
+func TestRuntimeLogIgnoresPlantedTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "log.json")
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, path+".tmp"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := OpenRuntimeLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &recordingRTMR{}
+	if err := l.Extend(x, eventlog.RuntimeEvent{RTMR: 3, Type: "test", Data: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep" {
+		t.Errorf("symlink target written through: %q", b)
+	}
+	if fi, err := os.Lstat(path + ".tmp"); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("planted symlink replaced or removed: %v", err)
+	}
+	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("runtime log is not a regular file: %v", err)
+	}
+	back, err := OpenRuntimeLog(path)
+	if err != nil || len(back.Events()) != 1 || x.n != 1 {
+		t.Fatalf("runtime log read back: %v, %d events, %d extensions", err, len(back.Events()), x.n)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".log.json.*.tmp"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
