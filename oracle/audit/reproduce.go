@@ -165,7 +165,7 @@ func (r *Result) request(ctx context.Context, src Source) (*verifier.Request, er
 	if err != nil || !ok {
 		return nil, err
 	}
-	ev, err := evidence.Decode("archived evidence", evb)
+	ev, err := evidence.DecodeArchived("archived evidence", evb)
 	if err != nil {
 		r.differs(DiffArchive, "archived evidence %s does not decode: %v", v.EvidenceHash, err)
 		return nil, nil

@@ -27,10 +27,12 @@ import (
 // oracle. Collateral names are those of BundleCollateralNames for the bundle's TEE;
 // values are opaque to this package.
 //
-// A node archives the bundle as received, so every part is bounded: the whole JSON
-// by MaxBundleSize, the evidence by MaxBundleEvidence, the certificates by
-// MaxBundleCertificates of MaxBundleCertificate bytes each, and each collateral item
-// by MaxBundleCollateralItem; whatever exceeds them is ErrTooLarge.
+// A node archives the bundle as received, so every part of a submitted bundle is
+// bounded (Decode): the whole JSON by MaxBundleSize, the evidence by
+// MaxBundleEvidence, the certificates by MaxBundleCertificates of
+// MaxBundleCertificate bytes each, and each collateral item by
+// MaxBundleCollateralItem; whatever exceeds them is ErrTooLarge. Reading back what
+// is archived (DecodeArchived) does not apply these bounds.
 type Bundle struct {
 	TEE          string            `json:"tee"`
 	Evidence     []byte            `json:"evidence"`
@@ -104,8 +106,9 @@ var bundleFields = []string{"tee", "evidence", "certificates", "collateral", "cc
 // parseBundle decodes and checks a bundle's JSON, whose top-level keys are keys;
 // Decode turns it into Evidence. Unknown keys are refused as
 // json.Decoder.DisallowUnknownFields would (names match case-insensitively), but
-// data is decoded in place: a decoder would first copy it into its buffer.
-func parseBundle(name string, data []byte, keys map[string]present) (*Bundle, error) {
+// data is decoded in place: a decoder would first copy it into its buffer. When
+// bounded, the submission bounds apply too (checkBundleBounds).
+func parseBundle(name string, data []byte, keys map[string]present, bounded bool) (*Bundle, error) {
 	for k := range keys {
 		if !slices.ContainsFunc(bundleFields, func(f string) bool { return strings.EqualFold(f, k) }) {
 			return nil, fmt.Errorf("%s: bundle: %w: json: unknown field %q", name, ErrBadJSON, k)
@@ -121,30 +124,44 @@ func parseBundle(name string, data []byte, keys map[string]present) (*Bundle, er
 	if len(b.Evidence) == 0 {
 		return nil, fmt.Errorf("%s: bundle: %w: \"evidence\" missing or empty", name, ErrBadJSON)
 	}
+	for k := range b.Collateral {
+		if !validCollateralName(k) {
+			return nil, fmt.Errorf("%s: bundle: %w: collateral name %q (want 1 to %d of [a-z0-9._-])", name, ErrBadJSON, k, maxCollateralName)
+		}
+	}
+	if bounded {
+		if err := checkBundleBounds(name, &b); err != nil {
+			return nil, err
+		}
+	}
+	return &b, nil
+}
+
+// checkBundleBounds applies the submission bounds to a bundle: the size of its
+// evidence, the number and size of its certificates, the names (BundleCollateralNames)
+// and size of its collateral items.
+func checkBundleBounds(name string, b *Bundle) error {
 	if len(b.Evidence) > MaxBundleEvidence {
-		return nil, fmt.Errorf("%s: bundle: %w: evidence of %d bytes, at most %d", name, ErrTooLarge, len(b.Evidence), MaxBundleEvidence)
+		return fmt.Errorf("%s: bundle: %w: evidence of %d bytes, at most %d", name, ErrTooLarge, len(b.Evidence), MaxBundleEvidence)
 	}
 	if len(b.Certificates) > MaxBundleCertificates {
-		return nil, fmt.Errorf("%s: bundle: %w: %d certificates, at most %d", name, ErrTooLarge, len(b.Certificates), MaxBundleCertificates)
+		return fmt.Errorf("%s: bundle: %w: %d certificates, at most %d", name, ErrTooLarge, len(b.Certificates), MaxBundleCertificates)
 	}
 	for i, c := range b.Certificates {
 		if len(c) > MaxBundleCertificate {
-			return nil, fmt.Errorf("%s: bundle: %w: certificate %d of %d bytes, at most %d", name, ErrTooLarge, i, len(c), MaxBundleCertificate)
+			return fmt.Errorf("%s: bundle: %w: certificate %d of %d bytes, at most %d", name, ErrTooLarge, i, len(c), MaxBundleCertificate)
 		}
 	}
 	tee, _ := ParseTEE(b.TEE)
 	for k, v := range b.Collateral {
-		if !validCollateralName(k) {
-			return nil, fmt.Errorf("%s: bundle: %w: collateral name %q (want 1 to %d of [a-z0-9._-])", name, ErrBadJSON, k, maxCollateralName)
-		}
 		if !bundleCollateralAllowed(tee, k) {
-			return nil, fmt.Errorf("%s: bundle: %w: collateral %q is not one a %s appraisal reads (accepted: %v)", name, ErrBadJSON, k, b.TEE, BundleCollateralNames[tee])
+			return fmt.Errorf("%s: bundle: %w: collateral %q is not one a %s appraisal reads (accepted: %v)", name, ErrBadJSON, k, b.TEE, BundleCollateralNames[tee])
 		}
 		if len(v) > MaxBundleCollateralItem {
-			return nil, fmt.Errorf("%s: bundle: %w: collateral %q of %d bytes, at most %d", name, ErrTooLarge, k, len(v), MaxBundleCollateralItem)
+			return fmt.Errorf("%s: bundle: %w: collateral %q of %d bytes, at most %d", name, ErrTooLarge, k, len(v), MaxBundleCollateralItem)
 		}
 	}
-	return &b, nil
+	return nil
 }
 
 // MarshalBundle encodes e as a bundle. The output is deterministic: certificates

@@ -27,8 +27,26 @@ type Input struct {
 // the other vendor's chain (an AMD certificate with a TDX quote, or an Intel one
 // with an SEV-SNP report) are rejected with ErrTEEMismatch.
 //
+// A bundle is held to the submission bounds (MaxBundleSize and the bounds of its
+// parts, the collateral names of BundleCollateralNames), which DecodeArchived
+// does not apply.
+//
 // Decode does not verify anything; errors wrap the sentinels in errors.go.
 func Decode(name string, data []byte, extra ...Input) (*Evidence, error) {
+	return decode(name, data, true, extra)
+}
+
+// DecodeArchived is Decode for evidence a node already holds (its archive, an
+// audit of it, a file re-verified): everything Decode checks except the
+// submission bounds of a bundle, which are the API's rule for what it takes in.
+// A bundle archived before those bounds existed, or under other ones, still reads
+// and hashes as it did; it is bounded by MaxInputSize and by what the store holds.
+func DecodeArchived(name string, data []byte, extra ...Input) (*Evidence, error) {
+	return decode(name, data, false, extra)
+}
+
+// decode is Decode, with the bundle submission bounds when bounded.
+func decode(name string, data []byte, bounded bool, extra []Input) (*Evidence, error) {
 	if len(data) > MaxInputSize {
 		return nil, fmt.Errorf("%s: %w: %d bytes, at most %d", name, ErrTooLarge, len(data), MaxInputSize)
 	}
@@ -38,7 +56,7 @@ func Decode(name string, data []byte, extra ...Input) (*Evidence, error) {
 		err   error
 	)
 	if isJSON(data) {
-		ev, certs, err = decodeJSON(name, data)
+		ev, certs, err = decodeJSON(name, data, bounded)
 	} else {
 		ev, certs, err = decodeBinary(name, data)
 	}
@@ -89,7 +107,7 @@ func isJSON(data []byte) bool {
 }
 
 // decodeJSON tells a configfs-tsm report from a bundle by their keys and decodes it.
-func decodeJSON(name string, data []byte) (*Evidence, []Certificate, error) {
+func decodeJSON(name string, data []byte, bounded bool) (*Evidence, []Certificate, error) {
 	raw := data
 	data = bytes.TrimPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("\xef\xbb\xbf"))
 	// Only the keys are needed here: values are skipped, not copied (a bundle can be
@@ -113,10 +131,10 @@ func decodeJSON(name string, data []byte) (*Evidence, []Certificate, error) {
 	case configfs:
 		return decodeConfigFS(name, data)
 	case bundle:
-		if len(raw) > MaxBundleSize {
+		if bounded && len(raw) > MaxBundleSize {
 			return nil, nil, fmt.Errorf("%s: bundle: %w: %d bytes, at most %d", name, ErrTooLarge, len(raw), MaxBundleSize)
 		}
-		return decodeBundle(name, data, keys)
+		return decodeBundle(name, data, keys, bounded)
 	}
 	return nil, nil, fmt.Errorf("%s: %w: JSON with neither \"outblob\" (configfs-tsm) nor \"evidence\" (bundle)", name, ErrUnknownFormat)
 }
@@ -158,8 +176,8 @@ func decodeConfigFS(name string, data []byte) (*Evidence, []Certificate, error) 
 	return ev, certs, nil
 }
 
-func decodeBundle(name string, data []byte, keys map[string]present) (*Evidence, []Certificate, error) {
-	b, err := parseBundle(name, data, keys)
+func decodeBundle(name string, data []byte, keys map[string]present, bounded bool) (*Evidence, []Certificate, error) {
+	b, err := parseBundle(name, data, keys, bounded)
 	if err != nil {
 		return nil, nil, err
 	}

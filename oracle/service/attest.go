@@ -307,7 +307,7 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 	if err != nil {
 		return err
 	}
-	ev, err := evidence.Decode("archived evidence "+base.EvidenceHash.String(), raw)
+	ev, err := evidence.DecodeArchived("archived evidence "+base.EvidenceHash.String(), raw)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ import (
 func StoreOptions(log *slog.Logger) store.Options {
 	return store.Options{
 		EvidenceHash: func(b []byte) (common.Hash, error) {
-			ev, err := evidence.Decode("archived evidence", b)
+			ev, err := evidence.DecodeArchived("archived evidence", b)
 			if err != nil {
 				return common.Hash{}, err
 			}

@@ -167,7 +167,7 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 	if err != nil {
 		return s.fail(sub.ID, "archived evidence unreadable: "+err.Error())
 	}
-	ev, err := evidence.Decode("archived evidence "+sub.EvidenceHash.String(), raw)
+	ev, err := evidence.DecodeArchived("archived evidence "+sub.EvidenceHash.String(), raw)
 	if err != nil {
 		return s.fail(sub.ID, "archived evidence does not decode: "+err.Error())
 	}

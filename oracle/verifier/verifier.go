@@ -226,7 +226,9 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 	if name == "" {
 		name = "evidence"
 	}
-	ev, err := evidence.Decode(name, req.Evidence.Data, req.Certificates...)
+	// What is verified was taken in already (a node's archive, an audit, a file):
+	// the bundle submission bounds are the API's, not the verifier's.
+	ev, err := evidence.DecodeArchived(name, req.Evidence.Data, req.Certificates...)
 	if err != nil {
 		return nil, fmt.Errorf("decode evidence: %w", err)
 	}
