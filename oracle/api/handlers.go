@@ -64,6 +64,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, se.code, err.Error(), se.field)
 	case errors.As(err, &fe) && errors.Is(err, evidence.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error(), fe.Field)
+	case errors.As(err, &fe) && errors.Is(err, ErrForbidden):
+		writeError(w, http.StatusForbidden, err.Error(), fe.Field)
 	case errors.As(err, &fe):
 		code := http.StatusBadRequest
 		if fe.Unprocessable {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 )
 
 // MaxBatchVerdicts bounds the verdict hashes of one batch co-signing request.
@@ -29,9 +30,36 @@ const (
 )
 
 // BatchSignatureRequest is the body of POST /v1/peer/batch-signature: the digests
-// of the verdicts of a batch, in the batch's order.
+// of the verdicts of a batch, in the batch's order, and optionally the asker's
+// relay claim over them. POST /v1/peer/relay-claim takes the same body with the
+// claim required.
 type BatchSignatureRequest struct {
-	VerdictHashes []string `json:"verdict_hashes"`
+	VerdictHashes []string    `json:"verdict_hashes"`
+	Claim         *RelayClaim `json:"claim,omitempty"`
+}
+
+// RelayClaim is an oracle's signed statement that it is sending the verdicts a
+// request names to the registry: its signature over verdict.RelayClaimDigest of
+// the request's verdict hashes (in order) and Expires. A node leaves the relaying
+// of those verdicts to the claimer until Expires (at most claimHold from when it is
+// told, docs/architecture.md) only when the signer is one of its configured peer
+// oracles; any other claim has no effect.
+type RelayClaim struct {
+	Signer    common.Address `json:"signer"`
+	Expires   uint64         `json:"expires"`   // Unix seconds
+	Signature hexutil.Bytes  `json:"signature"` // 0x-hex, 65 bytes r||s||v
+}
+
+// ErrForbidden: the request is well-formed but not from whom it must be, such as a
+// relay claim not signed by a configured peer oracle (403).
+var ErrForbidden = errors.New("forbidden")
+
+// RelayClaimer is implemented by a Backend that takes its peers' relay claims.
+// NoteRelayClaim records that the signer of c sends the verdicts of hashes when c
+// is authentic, current and from a configured peer oracle; otherwise it returns
+// a FieldError wrapping ErrForbidden that says why, and records nothing.
+type RelayClaimer interface {
+	NoteRelayClaim(hashes []common.Hash, c RelayClaim) error
 }
 
 // BatchSignatureView is a node's signature over the EIP-712 batch digest of
@@ -70,29 +98,40 @@ type notHeldBody struct {
 	Missing []common.Hash `json:"missing"`
 }
 
-// DecodeBatchRequest reads a co-signing request's body strictly: one JSON object
-// with only verdict_hashes, 1 to MaxBatchVerdicts hashes of 0x and 64 hex digits,
-// no hash twice, nothing after the object.
+// DecodeBatchRequest reads a co-signing request's body strictly (DecodePeerRequest)
+// and returns its verdict hashes.
 func DecodeBatchRequest(body []byte) ([]common.Hash, error) {
+	hs, _, err := DecodePeerRequest(body)
+	return hs, err
+}
+
+// DecodePeerRequest reads a co-signing or relay claim request's body strictly: one
+// JSON object with verdict_hashes and optionally claim, 1 to MaxBatchVerdicts
+// hashes of 0x and 64 hex digits, no hash twice, nothing after the object; a
+// claim names a signer, a non-zero expiry and a 65-byte signature.
+func DecodePeerRequest(body []byte) ([]common.Hash, *RelayClaim, error) {
 	if len(body) > MaxBatchRequestBytes {
-		return nil, badField("body", "%d bytes, at most %d", len(body), MaxBatchRequestBytes)
+		return nil, nil, badField("body", "%d bytes, at most %d", len(body), MaxBatchRequestBytes)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	var req BatchSignatureRequest
 	if err := dec.Decode(&req); err != nil {
-		return nil, badField("body", "want {\"verdict_hashes\": [\"0x…\", …]}: %v", err)
+		return nil, nil, badField("body", "want {\"verdict_hashes\": [\"0x…\", …]}: %v", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, badField("body", "data after the JSON object")
+		return nil, nil, badField("body", "data after the JSON object")
+	}
+	if err := checkClaim(req.Claim); err != nil {
+		return nil, nil, err
 	}
 	switch n := len(req.VerdictHashes); {
 	case req.VerdictHashes == nil:
-		return nil, badField("verdict_hashes", "required")
+		return nil, nil, badField("verdict_hashes", "required")
 	case n == 0:
-		return nil, badField("verdict_hashes", "empty: a batch has at least one verdict")
+		return nil, nil, badField("verdict_hashes", "empty: a batch has at least one verdict")
 	case n > MaxBatchVerdicts:
-		return nil, badField("verdict_hashes", "%d hashes, at most %d", n, MaxBatchVerdicts)
+		return nil, nil, badField("verdict_hashes", "%d hashes, at most %d", n, MaxBatchVerdicts)
 	}
 	out := make([]common.Hash, len(req.VerdictHashes))
 	at := make(map[common.Hash]int, len(out))
@@ -100,15 +139,55 @@ func DecodeBatchRequest(body []byte) ([]common.Hash, error) {
 		field := fmt.Sprintf("verdict_hashes[%d]", i)
 		h, err := hashParam(field, s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if j, dup := at[h]; dup {
-			return nil, badField(field, "%s is also entry %d: a batch names each verdict once", h, j)
+			return nil, nil, badField(field, "%s is also entry %d: a batch names each verdict once", h, j)
 		}
 		at[h] = i
 		out[i] = h
 	}
-	return out, nil
+	return out, req.Claim, nil
+}
+
+// checkClaim checks a claim's form (not its signature): nil is no claim.
+func checkClaim(c *RelayClaim) error {
+	switch {
+	case c == nil:
+		return nil
+	case c.Signer == common.Address{}:
+		return badField("claim.signer", "required")
+	case c.Expires == 0:
+		return badField("claim.expires", "required (Unix seconds)")
+	case len(c.Signature) != 65:
+		return badField("claim.signature", "%d bytes, want 65", len(c.Signature))
+	}
+	return nil
+}
+
+// readPeerBody reads a peer request's body (at most MaxBatchRequestBytes of
+// JSON), answering the client itself when it cannot.
+func (s *Server) readPeerBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if err := onlyParams(r); err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		s.fail(w, r, badField("Content-Type", "want application/json, got %q", clip(r.Header.Get("Content-Type"))))
+		return nil, false
+	}
+	if r.ContentLength > MaxBatchRequestBytes {
+		w.Header().Set("Connection", "close")
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", MaxBatchRequestBytes), "body")
+		drainBody(w, r)
+		return nil, false
+	}
+	body, err := readBody(http.MaxBytesReader(w, r.Body, MaxBatchRequestBytes), r.ContentLength)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return body, true
 }
 
 // handleBatchSignature co-signs a batch for a peer's publisher. It adds no power to
@@ -122,26 +201,11 @@ func (s *Server) handleBatchSignature(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "this node does not co-sign batches", "")
 		return
 	}
-	if err := onlyParams(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		s.fail(w, r, badField("Content-Type", "want application/json, got %q", clip(r.Header.Get("Content-Type"))))
-		return
-	}
-	if r.ContentLength > MaxBatchRequestBytes {
-		w.Header().Set("Connection", "close")
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", MaxBatchRequestBytes), "body")
-		drainBody(w, r)
-		return
-	}
 	// The body (at most 32 KiB) is read before a co-signing place is taken, so a
 	// client trickling its body holds only its connection, never one of the places
 	// honest peers need.
-	body, err := readBody(http.MaxBytesReader(w, r.Body, MaxBatchRequestBytes), r.ContentLength)
-	if err != nil {
-		s.fail(w, r, err)
+	body, ok := s.readPeerBody(w, r)
+	if !ok {
 		return
 	}
 	release, ok := s.admitCosign(w, r)
@@ -149,10 +213,17 @@ func (s *Server) handleBatchSignature(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	hashes, err := DecodeBatchRequest(body)
+	hashes, claim, err := DecodePeerRequest(body)
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	// Anyone may ask for a co-signature; the claim it carries counts only when the
+	// backend authenticates it, and a refused one costs the asker nothing else.
+	if rc, ok := s.backend.(RelayClaimer); ok && claim != nil {
+		if err := rc.NoteRelayClaim(hashes, *claim); err != nil {
+			s.log.Debug("relay claim with a co-signing request not taken", "err", err)
+		}
 	}
 	v, err := bs.BatchSignature(r.Context(), hashes)
 	var nh *NotHeldError
@@ -165,6 +236,39 @@ func (s *Server) handleBatchSignature(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// handleRelayClaim takes a peer oracle's relay claim: the node leaves the relaying
+// of the named verdicts to it for a while (RelayClaimer). It costs one signature
+// recovery and no store read; a claim the backend does not authenticate is refused
+// (403) and has no effect.
+func (s *Server) handleRelayClaim(w http.ResponseWriter, r *http.Request) {
+	rc, ok := s.backend.(RelayClaimer)
+	if !ok {
+		writeError(w, http.StatusNotFound, "this node does not take relay claims", "")
+		return
+	}
+	body, ok := s.readPeerBody(w, r)
+	if !ok {
+		return
+	}
+	release, ok := s.admitCosign(w, r)
+	if !ok {
+		return
+	}
+	defer release()
+	hashes, claim, err := DecodePeerRequest(body)
+	if err == nil && claim == nil {
+		err = badField("claim", "required")
+	}
+	if err == nil {
+		err = rc.NoteRelayClaim(hashes, *claim)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // admitCosign takes the request's place among the co-signing requests in flight,

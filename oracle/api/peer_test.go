@@ -249,6 +249,7 @@ func FuzzDecodeBatchRequest(f *testing.F) {
 	f.Add(batchBody(hashList(2)))
 	f.Add(batchBody([]string{hashList(1)[0], hashList(1)[0]}))
 	f.Add([]byte(`{"verdict_hashes":[]}`))
+	f.Add(claimBody(hashList(2), common.Address{0x02}, 65))
 	f.Add([]byte(`{"verdict_hashes":["0x12"]} x`))
 	f.Add([]byte(`{"verdict_hashes":null,"x":1}`))
 	f.Add([]byte(``))
@@ -278,4 +279,77 @@ func FuzzDecodeBatchRequest(f *testing.F) {
 			t.Fatalf("re-encoded batch decodes to %v, %v; want %v", again, err, hs)
 		}
 	})
+}
+
+// fakeClaimer co-signs as fakeCosigner and takes relay claims whose signer is
+// peer, refusing the others as the node does (a FieldError wrapping ErrForbidden).
+type fakeClaimer struct {
+	fakeCosigner
+	peer   common.Address
+	claims [][]common.Hash
+}
+
+func (f *fakeClaimer) NoteRelayClaim(hashes []common.Hash, c RelayClaim) error {
+	if c.Signer != f.peer {
+		return &FieldError{Field: "claim", Err: fmt.Errorf("%w: relay claim signer %s is not a configured peer oracle", ErrForbidden, c.Signer)}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.claims = append(f.claims, hashes)
+	return nil
+}
+
+func claimBody(hs []string, signer common.Address, sigLen int) []byte {
+	b, _ := json.Marshal(map[string]any{"verdict_hashes": hs,
+		"claim": map[string]any{"signer": signer, "expires": 1_700_000_030, "signature": "0x" + strings.Repeat("11", sigLen)}})
+	return b
+}
+
+const claimPath = "/v1/peer/relay-claim"
+
+// TestRelayClaimEndpoint: a relay claim reaches the backend only well-formed; one
+// the backend does not authenticate is answered 403 with its reason; a node whose
+// backend takes no claims answers 404.
+func TestRelayClaimEndpoint(t *testing.T) {
+	hs := hashList(2)
+	peer, stranger := common.Address{0x02}, common.Address{0x66}
+	fc := &fakeClaimer{peer: peer}
+	s := newTestServer(t, fc, nil)
+	for name, tc := range map[string]struct {
+		body  []byte
+		code  int
+		field string
+		say   string
+	}{
+		"no claim":          {batchBody(hs), 400, "claim", "required"},
+		"short signature":   {claimBody(hs, peer, 64), 400, "claim.signature", "64 bytes"},
+		"no signer":         {claimBody(hs, common.Address{}, 65), 400, "claim.signer", "required"},
+		"no hashes":         {claimBody(nil, peer, 65), 400, "verdict_hashes", "required"},
+		"not a peer oracle": {claimBody(hs, stranger, 65), 403, "claim", "not a configured peer oracle"},
+		"unknown claim key": {[]byte(`{"verdict_hashes":["` + hs[0] + `"],"claim":{"signer":"0x0200000000000000000000000000000000000000","expires":1,"signature":"0x` + strings.Repeat("11", 65) + `","x":1}}`), 400, "body", "unknown field"},
+	} {
+		code, eb, _ := do(t, s, "POST", claimPath, "application/json", tc.body)
+		if code != tc.code || eb.Field != tc.field || !strings.Contains(eb.Error, tc.say) {
+			t.Errorf("%s: HTTP %d field %q %q, want %d field %q saying %q", name, code, eb.Field, eb.Error, tc.code, tc.field, tc.say)
+		}
+	}
+	if len(fc.claims) != 0 {
+		t.Fatalf("refused claims reached the backend's record: %v", fc.claims)
+	}
+	if code, _, _ := do(t, s, "POST", claimPath, "application/json", claimBody(hs, peer, 65)); code != http.StatusNoContent || len(fc.claims) != 1 || len(fc.claims[0]) != 2 {
+		t.Fatalf("peer's claim: HTTP %d, claims %v", code, fc.claims)
+	}
+	// A co-signing request is answered whatever its claim: co-signing is open to
+	// anyone, and a refused claim only has no effect.
+	fc.own = map[common.Hash]bool{common.HexToHash(hs[0]): true, common.HexToHash(hs[1]): true}
+	if code, eb, _ := do(t, s, "POST", batchPath, "application/json", claimBody(hs, stranger, 65)); code != http.StatusOK {
+		t.Fatalf("co-signing with a refused claim: HTTP %d %q", code, eb.Error)
+	}
+	if len(fc.claims) != 1 {
+		t.Fatalf("a stranger's claim was recorded: %v", fc.claims)
+	}
+	plain := newTestServer(t, &fakeCosigner{}, nil)
+	if code, _, _ := do(t, plain, "POST", claimPath, "application/json", claimBody(hs, peer, 65)); code != http.StatusNotFound {
+		t.Fatalf("node without relay claims: HTTP %d, want 404", code)
+	}
 }

@@ -334,6 +334,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /v1/verdicts/{hash}/signature", "signature", s.handleSignature)
 	handle("GET /v1/evidence/{hash}/verdicts", "evidence_verdicts", s.handleEvidenceVerdicts)
 	handle("POST /v1/peer/batch-signature", "batch_signature", s.handleBatchSignature)
+	handle("POST /v1/peer/relay-claim", "relay_claim", s.handleRelayClaim)
 	handle("GET /v1/archive/{kind}/{hash}", "archive", s.handleArchive)
 	handle("GET /v1/machines/due", "due", s.handleDue)
 	handle("GET /healthz", "healthz", s.handleHealthz)

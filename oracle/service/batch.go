@@ -210,7 +210,7 @@ func (s *Service) cosign(ctx context.Context, signers []common.Address, group []
 			vs[i], hashes[i] = c.v, c.hash
 		}
 		digest := verdict.BatchDigest(s.domain, vs)
-		answers := s.askCosigners(ctx, signers, hashes, digest)
+		answers := s.askCosigners(ctx, signers, hashes, digest, s.relayClaim(hashes))
 		lacking := map[common.Hash]bool{}
 		for _, a := range answers {
 			if a.err != nil {
@@ -266,8 +266,9 @@ type cosignAnswer struct {
 }
 
 // askCosigners has every signer sign the batch digest at once: this node signs it
-// itself (it signed every verdict of the batch), peers are asked over HTTP.
-func (s *Service) askCosigners(ctx context.Context, signers []common.Address, hashes []common.Hash, digest common.Hash) []cosignAnswer {
+// itself (it signed every verdict of the batch), peers are asked over HTTP, with
+// this node's relay claim over the batch.
+func (s *Service) askCosigners(ctx context.Context, signers []common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) []cosignAnswer {
 	answers := make([]cosignAnswer, len(signers))
 	var wg sync.WaitGroup
 	for i, a := range signers {
@@ -279,7 +280,7 @@ func (s *Service) askCosigners(ctx context.Context, signers []common.Address, ha
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers[i].sig, answers[i].missing, answers[i].err = s.askCosign(ctx, a, hashes, digest)
+			answers[i].sig, answers[i].missing, answers[i].err = s.askCosign(ctx, a, hashes, digest, claim)
 		}()
 	}
 	wg.Wait()
@@ -288,12 +289,12 @@ func (s *Service) askCosigners(ctx context.Context, signers []common.Address, ha
 
 // askCosign asks the peer of signer for its signature over the batch digest of
 // hashes, checking it recovers to signer; a 422 names the verdicts it lacks.
-func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes []common.Hash, digest common.Hash) ([]byte, []common.Hash, error) {
+func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) ([]byte, []common.Hash, error) {
 	base, ok := s.peerOf(signer)
 	if !ok {
 		return nil, nil, fmt.Errorf("no configured peer is known to sign as %s", signer)
 	}
-	code, raw, err := s.postCosign(ctx, base, hashes)
+	code, raw, err := s.postPeer(ctx, base+"/v1/peer/batch-signature", hashes, claim)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -308,14 +309,17 @@ func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes [
 	return nil, nil, fmt.Errorf("%s: HTTP %d %s", base, code, bytes.TrimSpace(raw[:min(len(raw), 512)]))
 }
 
-// postCosign asks the peer at base to co-sign the batch of hashes, returning the
-// HTTP status and body of its answer.
-func (s *Service) postCosign(ctx context.Context, base string, hashes []common.Hash) (int, []byte, error) {
-	body, err := json.Marshal(map[string][]common.Hash{"verdict_hashes": hashes})
+// postPeer posts the verdict hashes of a batch and this node's claim over them
+// (when not nil) to a peer's url, returning the HTTP status and body of its answer.
+func (s *Service) postPeer(ctx context.Context, url string, hashes []common.Hash, claim *api.RelayClaim) (int, []byte, error) {
+	body, err := json.Marshal(struct {
+		VerdictHashes []common.Hash   `json:"verdict_hashes"`
+		Claim         *api.RelayClaim `json:"claim,omitempty"`
+	}{hashes, claim})
 	if err != nil {
 		return 0, nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/peer/batch-signature", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -329,11 +333,13 @@ func (s *Service) postCosign(ctx context.Context, base string, hashes []common.H
 	return resp.StatusCode, raw, err
 }
 
-// announceClaim asks the configured peers that are not among a batch's signers to
-// co-sign it too, in the background, without using their answers: a peer that
-// co-signs a batch leaves the relaying of its verdicts to this node (claimHold), so
-// that with M of N > M oracles the peers outside the batch do not relay the same
-// verdicts as well. A peer that does not answer is not waited for.
+// announceClaim sends this node's signed relay claim over a batch to the configured
+// peers that are not among its signers (those had it with the co-signing request),
+// in the background (POST /v1/peer/relay-claim: one signature recovery for the
+// peer, no store read, no signing): a peer that takes it leaves the relaying of the
+// batch's verdicts to this node (claimHold), so that with M of N > M oracles the
+// peers outside the batch do not relay the same verdicts as well. A peer that does
+// not answer is not waited for.
 func (s *Service) announceClaim(ctx context.Context, signers []common.Address, batch []*candidate) {
 	inBatch := map[string]bool{}
 	for _, a := range signers {
@@ -345,12 +351,22 @@ func (s *Service) announceClaim(ctx context.Context, signers []common.Address, b
 	for i, c := range batch {
 		hashes[i] = c.hash
 	}
+	var claim *api.RelayClaim
 	for _, p := range s.cfg.Peers {
 		if inBatch[p] {
 			continue
 		}
+		if claim == nil {
+			if claim = s.relayClaim(hashes); claim == nil {
+				return
+			}
+		}
 		s.goLoop(func() {
-			if _, _, err := s.postCosign(ctx, p, hashes); err != nil {
+			code, raw, err := s.postPeer(ctx, p+"/v1/peer/relay-claim", hashes, claim)
+			if err == nil && code != http.StatusNoContent {
+				err = fmt.Errorf("HTTP %d %s", code, bytes.TrimSpace(raw[:min(len(raw), 512)]))
+			}
+			if err != nil {
 				s.log.Debug("peer outside a batch not told of it", "peer", p, "err", err)
 			}
 		})
@@ -450,67 +466,48 @@ func (s *Service) learnPeers(ctx context.Context, signers []common.Address, grou
 // settled (forget).
 const claimHold = 30 * time.Second
 
-// noteClaims records that a peer relays the verdicts of hashes, which this node
-// holds as its own: it just asked this node to co-sign a batch of them. Only the
-// first claim of a verdict counts, and it is not renewed: anyone may ask for a batch
-// signature, so asking again and again must not keep a node from relaying a
-// verdict; at most it holds the verdict back once, for claimHold. Claims are
-// dropped with the verdict's quorum state (forget), so they are bounded by the
-// verdicts this node holds.
-func (s *Service) noteClaims(hashes []common.Hash) {
+// maxClaims bounds the relay claims a node keeps.
+const maxClaims = 4096
+
+// noteClaims records that a peer relays the verdicts of hashes until until (an
+// authenticated claim, NoteRelayClaim). Only the first claim of a verdict counts,
+// and it is not renewed: a claim holds a verdict back once, for at most claimHold,
+// and a replayed claim changes nothing. Claims are dropped with the verdict's
+// quorum state (forget); those of verdicts this node never settles (it did not hold
+// them, or not yet) stay until the map is full, when the expired ones go, so it is
+// bounded (maxClaims) whatever peers claim.
+func (s *Service) noteClaims(hashes []common.Hash, until time.Time) {
 	now := s.cfg.Now()
 	s.qmu.Lock()
 	defer s.qmu.Unlock()
 	if s.claims == nil {
 		s.claims = map[common.Hash]time.Time{}
 	}
-	for _, h := range hashes {
-		if _, ok := s.claims[h]; !ok {
-			s.claims[h] = now
-		}
-	}
-}
-
-// maxEarlyClaims bounds the claims of verdicts a node did not hold when asked.
-const maxEarlyClaims = 4096
-
-// noteEarlyClaims records that a peer relays the verdicts of hashes, which this
-// node does not hold (yet: a forwarded submission may still be appraised). These
-// claims may be renewed, since they name anything, but only while the node does
-// not hold the verdict, and they are kept in a bounded map whose expired entries
-// are dropped when it is full; once the node holds the verdict only noteClaims
-// counts, so a verdict is held back for at most two claimHolds.
-func (s *Service) noteEarlyClaims(hashes []common.Hash) {
-	now := s.cfg.Now()
-	s.qmu.Lock()
-	defer s.qmu.Unlock()
-	if s.early == nil {
-		s.early = map[common.Hash]time.Time{}
-	}
-	if len(s.early)+len(hashes) > maxEarlyClaims {
-		for h, at := range s.early {
-			if now.Sub(at) >= claimHold {
-				delete(s.early, h)
+	if len(s.claims)+len(hashes) > maxClaims {
+		for h, u := range s.claims {
+			if !now.Before(u) {
+				delete(s.claims, h)
 			}
 		}
 	}
 	for _, h := range hashes {
-		if len(s.early) >= maxEarlyClaims {
+		if _, ok := s.claims[h]; ok {
+			continue
+		}
+		if len(s.claims) >= maxClaims {
 			return
 		}
-		s.early[h] = now
+		s.claims[h] = until
 	}
 }
 
-// claimed reports whether a peer claimed the relaying of verdict h less than
-// claimHold ago.
+// claimed reports whether a peer's claim of the relaying of verdict h holds now.
 func (s *Service) claimed(h common.Hash) bool {
 	now := s.cfg.Now()
 	s.qmu.Lock()
-	at, ok := s.claims[h]
-	early, eok := s.early[h]
+	until, ok := s.claims[h]
 	s.qmu.Unlock()
-	return ok && now.Sub(at) < claimHold || eok && now.Sub(early) < claimHold
+	return ok && now.Before(until)
 }
 
 // unclaimed returns the candidates of cs no peer is relaying.

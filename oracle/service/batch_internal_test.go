@@ -2,11 +2,14 @@ package service
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +20,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
@@ -166,10 +170,10 @@ func TestLearnPeers(t *testing.T) {
 	}
 }
 
-// A node that co-signed a peer's batch leaves the relaying of its verdicts to that
-// peer for claimHold, even when it is the first signer, and takes it up again once
-// the claim is older (the peer died or its transaction is stuck) or the verdict is
-// settled.
+// A node that took a peer's relay claim leaves the relaying of its verdicts to
+// that peer until the claim ends, even when it is the first signer, and takes it up
+// again once the claim is over (the peer died or its transaction is stuck) or the
+// verdict is settled. The first claim of a verdict counts and is never renewed.
 func TestRelayClaims(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	self := common.Address{0x01}
@@ -179,7 +183,7 @@ func TestRelayClaims(t *testing.T) {
 	if !s.relaysNow(h, &quorumState{}, first) {
 		t.Fatal("first signer of an unclaimed verdict does not relay at once")
 	}
-	s.noteClaims([]common.Hash{h})
+	s.noteClaims([]common.Hash{h}, now.Add(claimHold))
 	if s.relaysNow(h, &quorumState{}, first) {
 		t.Fatal("first signer relays a verdict a peer claimed (duplicate relaying)")
 	}
@@ -188,19 +192,18 @@ func TestRelayClaims(t *testing.T) {
 	}
 	now = now.Add(claimHold - time.Millisecond)
 	if !s.claimed(h) {
-		t.Fatal("claim ended before claimHold")
+		t.Fatal("claim ended before it expired")
 	}
 	now = now.Add(time.Millisecond)
 	if s.claimed(h) || !s.relaysNow(h, &quorumState{}, first) {
-		t.Fatal("claim older than claimHold still holds the verdict back")
+		t.Fatal("expired claim still holds the verdict back")
 	}
-	// Anyone may ask for a batch signature: asking again does not renew a claim.
-	s.noteClaims([]common.Hash{h})
+	s.noteClaims([]common.Hash{h}, now.Add(claimHold))
 	if s.claimed(h) || !s.relaysNow(h, &quorumState{}, first) {
-		t.Fatal("a repeated co-sign request renewed an expired claim (anyone could hold a verdict back for ever)")
+		t.Fatal("a second claim renewed an expired one (a peer could hold a verdict back for ever)")
 	}
 	s.forget(h)
-	s.noteClaims([]common.Hash{h})
+	s.noteClaims([]common.Hash{h}, now.Add(claimHold))
 	if !s.claimed(h) {
 		t.Fatal("claim after the verdict's state was dropped not recorded")
 	}
@@ -208,60 +211,176 @@ func TestRelayClaims(t *testing.T) {
 	if s.claimed(h) {
 		t.Fatal("claim of a settled verdict kept")
 	}
-	// A verdict the node lacked when asked: claimed for claimHold; the map of such
-	// claims stays bounded.
-	s.noteEarlyClaims([]common.Hash{other})
-	if !s.claimed(other) || s.relaysNow(other, &quorumState{}, first) {
-		t.Fatal("verdict claimed before this node held it is relayed")
-	}
-	now = now.Add(claimHold)
-	if s.claimed(other) {
-		t.Fatal("early claim older than claimHold still holds the verdict back")
-	}
-	many := make([]common.Hash, maxEarlyClaims+10)
+	many := make([]common.Hash, maxClaims+10)
 	for i := range many {
 		many[i] = common.BigToHash(big.NewInt(int64(i + 1000)))
 	}
-	s.noteEarlyClaims(many)
-	s.noteEarlyClaims(many)
-	if len(s.early) > maxEarlyClaims {
-		t.Fatalf("%d early claims kept, want at most %d", len(s.early), maxEarlyClaims)
+	s.noteClaims(many, now.Add(claimHold))
+	now = now.Add(claimHold)
+	s.noteClaims(many, now.Add(claimHold))
+	if len(s.claims) > maxClaims {
+		t.Fatalf("%d claims kept, want at most %d", len(s.claims), maxClaims)
 	}
 }
 
-// announceClaim asks the peers outside a batch's signers, and only them, to
-// co-sign it, so that they learn that this node relays its verdicts.
+// claimTest is a node (self) with one configured peer oracle whose key signs claims.
+type claimTest struct {
+	s       *Service
+	now     *time.Time
+	peerKey *ecdsa.PrivateKey
+	peer    common.Address
+}
+
+func newClaimTest(t *testing.T) claimTest {
+	t.Helper()
+	selfKey, _ := crypto.GenerateKey()
+	peerKey, _ := crypto.GenerateKey()
+	now := time.Unix(1_700_000_000, 0)
+	c := claimTest{now: &now, peerKey: peerKey, peer: crypto.PubkeyToAddress(peerKey.PublicKey)}
+	c.s = &Service{cfg: Config{Now: func() time.Time { return *c.now }, OracleKey: selfKey},
+		oracle: crypto.PubkeyToAddress(selfKey.PublicKey), domain: verdict.Domain{ChainID: 31337, Registry: common.Address{0x77}},
+		log: slog.New(slog.DiscardHandler)}
+	c.s.notePeer(c.peer, "http://peer.invalid")
+	return c
+}
+
+// signClaim is key's claim over hashes for domain d, expiring at exp.
+func signClaim(t *testing.T, key *ecdsa.PrivateKey, d verdict.Domain, hashes []common.Hash, exp uint64) api.RelayClaim {
+	t.Helper()
+	sig, err := verdict.Sign(verdict.RelayClaimDigest(d, hashes, exp), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api.RelayClaim{Signer: crypto.PubkeyToAddress(key.PublicKey), Expires: exp, Signature: sig}
+}
+
+// TestNoteRelayClaimRefusals: a relay claim holds verdicts back only when it is
+// signed by a configured peer oracle, for this registry, over the verdicts named,
+// and current. Every other claim is refused with its reason and has no effect.
+func TestNoteRelayClaimRefusals(t *testing.T) {
+	c := newClaimTest(t)
+	hs := []common.Hash{{0xa}, {0xb}}
+	exp := uint64(c.now.Add(claimHold).Unix())
+	stranger, _ := crypto.GenerateKey()
+	forged := signClaim(t, stranger, c.s.domain, hs, exp)
+	forged.Signer = c.peer
+	selfSigned := signClaim(t, c.s.cfg.OracleKey, c.s.domain, hs, exp)
+	for name, tc := range map[string]struct {
+		claim  api.RelayClaim
+		hashes []common.Hash
+		want   string
+	}{
+		"stranger's key":            {signClaim(t, stranger, c.s.domain, hs, exp), hs, "is not a configured peer oracle"},
+		"stranger naming the peer":  {forged, hs, "not to the signer"},
+		"this node's own claim":     {selfSigned, hs, "own oracle key"},
+		"another registry":          {signClaim(t, c.peerKey, verdict.Domain{ChainID: 31337, Registry: common.Address{0x78}}, hs, exp), hs, "not to the signer"},
+		"other verdicts named":      {signClaim(t, c.peerKey, c.s.domain, hs, exp), []common.Hash{{0xa}, {0xc}}, "not to the signer"},
+		"verdicts reordered":        {signClaim(t, c.peerKey, c.s.domain, hs, exp), []common.Hash{{0xb}, {0xa}}, "not to the signer"},
+		"expired":                   {signClaim(t, c.peerKey, c.s.domain, hs, uint64(c.now.Unix())), hs, "expired"},
+		"expiring too far ahead":    {signClaim(t, c.peerKey, c.s.domain, hs, exp+uint64((claimSkew+time.Second)/time.Second)), hs, "later than"},
+		"signature of wrong length": {api.RelayClaim{Signer: c.peer, Expires: exp, Signature: make([]byte, 64)}, hs, "signature"},
+	} {
+		err := c.s.NoteRelayClaim(tc.hashes, tc.claim)
+		var fe *api.FieldError
+		if !errors.As(err, &fe) || fe.Field != "claim" || !errors.Is(err, api.ErrForbidden) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want a forbidden claim error saying %q", name, err, tc.want)
+		}
+		if len(c.s.claims) != 0 {
+			t.Fatalf("%s: refused claim recorded: %v", name, c.s.claims)
+		}
+	}
+	if err := c.s.NoteRelayClaim(hs, signClaim(t, c.peerKey, c.s.domain, hs, exp)); err != nil {
+		t.Fatalf("the configured peer's claim: %v", err)
+	}
+	if !c.s.claimed(hs[0]) || !c.s.claimed(hs[1]) {
+		t.Fatal("the configured peer's claim holds nothing back")
+	}
+}
+
+// TestRelayClaimReplay: a claim replayed while it holds changes nothing (its end
+// stays), and one replayed after it ended is refused as expired, so replaying a
+// peer's claims cannot hold a verdict back longer than the peer did.
+func TestRelayClaimReplay(t *testing.T) {
+	c := newClaimTest(t)
+	hs := []common.Hash{{0xa}}
+	claim := signClaim(t, c.peerKey, c.s.domain, hs, uint64(c.now.Add(claimHold).Unix()))
+	if err := c.s.NoteRelayClaim(hs, claim); err != nil {
+		t.Fatal(err)
+	}
+	*c.now = c.now.Add(claimHold / 2)
+	_ = c.s.NoteRelayClaim(hs, claim) // a replay while the claim holds
+	fresh := signClaim(t, c.peerKey, c.s.domain, hs, uint64(c.now.Add(claimHold).Unix()))
+	_ = c.s.NoteRelayClaim(hs, fresh) // even the peer's own later claim does not renew it
+	*c.now = c.now.Add(claimHold / 2)
+	if c.s.claimed(hs[0]) {
+		t.Fatal("a replayed or repeated claim extended the hold past the first claim's end")
+	}
+	if err := c.s.NoteRelayClaim(hs, claim); !errors.Is(err, api.ErrForbidden) || !strings.Contains(err.Error(), "expired") {
+		t.Fatalf("claim replayed after it ended: %v, want refused as expired", err)
+	}
+}
+
+// TestCosignRequestIsNoClaim: asking a node to co-sign, which anyone may, does not
+// make the asker the relayer of the verdicts named (before, any caller could hold a
+// verdict back that way): only a signed claim does.
+func TestCosignRequestIsNoClaim(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "node.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c := newClaimTest(t)
+	c.s.st = st
+	hs := []common.Hash{{0xa}, {0xb}}
+	var nh *api.NotHeldError
+	if _, err := c.s.BatchSignature(context.Background(), hs); !errors.As(err, &nh) || len(nh.Hashes) != 2 {
+		t.Fatalf("co-sign of verdicts not held: %v", err)
+	}
+	if c.s.claimed(hs[0]) || c.s.claimed(hs[1]) {
+		t.Fatal("a co-signing request without a claim holds verdicts back")
+	}
+}
+
+// announceClaim sends this node's signed relay claim, and only to the peers
+// outside a batch's signers, over the batch's verdicts in order.
 func TestAnnounceClaim(t *testing.T) {
 	var mu sync.Mutex
-	asked := map[string][]common.Hash{}
+	asked := map[string]api.BatchSignatureRequest{}
 	handler := func(name string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var body struct {
-				VerdictHashes []common.Hash `json:"verdict_hashes"`
-			}
-			if r.URL.Path != "/v1/peer/batch-signature" || json.NewDecoder(r.Body).Decode(&body) != nil {
+			var body api.BatchSignatureRequest
+			if r.URL.Path != "/v1/peer/relay-claim" || json.NewDecoder(r.Body).Decode(&body) != nil {
 				http.Error(w, "bad request", http.StatusBadRequest)
 				return
 			}
 			mu.Lock()
-			asked[name] = body.VerdictHashes
+			asked[name] = body
 			mu.Unlock()
-			http.Error(w, "not held", http.StatusUnprocessableEntity)
+			w.WriteHeader(http.StatusNoContent)
 		})
 	}
 	signer, outside := httptest.NewServer(handler("signer")), httptest.NewServer(handler("outside"))
 	defer signer.Close()
 	defer outside.Close()
-	self, peer := common.Address{0x01}, common.Address{0x02}
-	s := &Service{cfg: Config{Peers: []string{signer.URL, outside.URL}}, http: signer.Client(), oracle: self,
-		log: slog.New(slog.DiscardHandler)}
+	key, _ := crypto.GenerateKey()
+	self, peer := crypto.PubkeyToAddress(key.PublicKey), common.Address{0x02}
+	now := time.Unix(1_700_000_000, 0)
+	d := verdict.Domain{ChainID: 31337, Registry: common.Address{0x77}}
+	s := &Service{cfg: Config{Peers: []string{signer.URL, outside.URL}, OracleKey: key, Now: func() time.Time { return now }},
+		http: signer.Client(), oracle: self, domain: d, log: slog.New(slog.DiscardHandler)}
 	s.notePeer(peer, signer.URL)
-	s.announceClaim(context.Background(), []common.Address{self, peer}, []*candidate{{hash: common.Hash{0xa}}, {hash: common.Hash{0xb}}})
+	want := []common.Hash{{0xa}, {0xb}}
+	s.announceClaim(context.Background(), []common.Address{self, peer}, []*candidate{{hash: want[0]}, {hash: want[1]}})
 	s.wg.Wait()
 	if _, ok := asked["signer"]; ok {
-		t.Fatal("a signer of the batch was asked again")
+		t.Fatal("a signer of the batch was told again")
 	}
-	if got := asked["outside"]; len(got) != 2 || got[0] != (common.Hash{0xa}) || got[1] != (common.Hash{0xb}) {
-		t.Fatalf("peer outside the batch asked for %v, want the batch's two verdicts in order", got)
+	got := asked["outside"]
+	if len(got.VerdictHashes) != 2 || common.HexToHash(got.VerdictHashes[0]) != want[0] || common.HexToHash(got.VerdictHashes[1]) != want[1] || got.Claim == nil {
+		t.Fatalf("peer outside the batch told %+v, want the batch's two verdicts in order with a claim", got)
+	}
+	signed, err := verdict.Recover(verdict.RelayClaimDigest(d, want, got.Claim.Expires), got.Claim.Signature)
+	if err != nil || signed != self || got.Claim.Signer != self || got.Claim.Expires != uint64(now.Add(claimHold).Unix()) {
+		t.Fatalf("claim %+v recovers to %s (%v), want this node's, expiring claimHold from now", got.Claim, signed, err)
 	}
 }

@@ -302,7 +302,6 @@ func (s *Service) forget(h common.Hash) {
 	s.qmu.Lock()
 	delete(s.quorum, h)
 	delete(s.claims, h)
-	delete(s.early, h)
 	s.qmu.Unlock()
 	s.rechecks.forget(h)
 }

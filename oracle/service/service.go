@@ -87,8 +87,7 @@ type Service struct {
 	qmu      sync.Mutex
 	quorum   map[common.Hash]*quorumState // verdict hash -> progress
 	peerURLs map[common.Address]string    // signer -> the configured peer that signs as it
-	claims   map[common.Hash]time.Time    // verdict hash -> when a peer first asked to co-sign it (held by this node)
-	early    map[common.Hash]time.Time    // the same for verdicts this node did not hold when asked (bounded)
+	claims   map[common.Hash]time.Time    // verdict hash -> until when a peer's first authenticated relay claim holds (bounded)
 
 	verdicts verdictMemo // decoded verdict bodies, for the publisher's passes
 	rechecks rechecks    // when the publisher looks again at a verdict waiting for its quorum

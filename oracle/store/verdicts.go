@@ -140,6 +140,20 @@ func (s *Store) PutSignature(verdictHash common.Hash, signer common.Address, sig
 	})
 }
 
+// Signature returns the stored signature of signer over verdictHash, or
+// ErrNotFound: one read where Signatures reads them all.
+func (s *Store) Signature(verdictHash common.Hash, signer common.Address) ([]byte, error) {
+	var out []byte
+	err := s.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bktSignatures).Get(concat(verdictHash[:], signer[:])); v != nil {
+			out = bytes.Clone(v)
+			return nil
+		}
+		return fmt.Errorf("signature of %s over %s: %w", signer, verdictHash, ErrNotFound)
+	})
+	return out, err
+}
+
 // Signatures returns every stored signature over verdictHash by signer.
 func (s *Store) Signatures(verdictHash common.Hash) (map[common.Address][]byte, error) {
 	out := map[common.Address][]byte{}

@@ -17,9 +17,17 @@ func batchTypeHash() common.Hash { return keccak.Hash256([]byte(BatchTypeString)
 // an array of structs being encoded as the keccak of its members' struct hashes
 // concatenated. Order matters: the same verdicts in another order are another batch.
 func BatchStructHash(vs []*Verdict) common.Hash {
-	members := make([]byte, 0, 32*len(vs))
-	for _, v := range vs {
-		sh := v.StructHash()
+	shs := make([]common.Hash, len(vs))
+	for i, v := range vs {
+		shs[i] = v.StructHash()
+	}
+	return batchStructHashOf(shs)
+}
+
+// batchStructHashOf is BatchStructHash over the verdicts' struct hashes.
+func batchStructHashOf(structHashes []common.Hash) common.Hash {
+	members := make([]byte, 0, 32*len(structHashes))
+	for _, sh := range structHashes {
 		members = append(members, sh[:]...)
 	}
 	th := batchTypeHash()
@@ -34,4 +42,18 @@ func BatchDigest(d Domain, vs []*Verdict) common.Hash {
 	ds := d.Separator()
 	sh := BatchStructHash(vs)
 	return keccak.Hash256([]byte{0x19, 0x01}, ds[:], sh[:])
+}
+
+// BatchDigestOf is BatchDigest given the verdicts' struct hashes (Verdict.StructHash)
+// in the batch's order, for a caller that computed them already.
+func BatchDigestOf(d Domain, structHashes []common.Hash) common.Hash {
+	ds := d.Separator()
+	sh := batchStructHashOf(structHashes)
+	return keccak.Hash256([]byte{0x19, 0x01}, ds[:], sh[:])
+}
+
+// DigestOf is Verdict.Digest given the verdict's struct hash.
+func DigestOf(d Domain, structHash common.Hash) common.Hash {
+	ds := d.Separator()
+	return keccak.Hash256([]byte{0x19, 0x01}, ds[:], structHash[:])
 }
