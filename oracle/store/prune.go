@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -14,7 +16,7 @@ import (
 type PruneOptions struct {
 	// Before: failed submissions last updated before this time are deleted.
 	Before time.Time
-	// Max bounds the submissions deleted in one call (one transaction); 0 means 1000.
+	// Max bounds the submissions deleted in one call; 0 means 1000.
 	Max int
 	// Meta, when set, returns the metadata keys that belong to a submission, deleted
 	// with it. A key whose value is non-nil is deleted only while it still holds
@@ -42,30 +44,110 @@ type PruneStats struct {
 // submission carries (with their signatures and history entries; a machine's
 // latest verdict falls back to its newest remaining one). Evidence and verdicts of
 // submissions that are confirmed or still in progress are never deleted, so what a
-// published or publishable verdict references stays. One call is one transaction.
+// published or publishable verdict references stays.
+//
+// The submissions are read and decoded in one read transaction, which writers do
+// not wait for; the deletions are made in write transactions of at most
+// pruneBatch submissions each, so writers wait for one short batch at most. A
+// submission written meanwhile keeps its evidence (the evidence it names is
+// watched from the scan on) and its verdict (the verdict index is read in each
+// batch), and a submission that is no longer failed and old is left.
 func (s *Store) PruneFailed(o PruneOptions) (PruneStats, error) {
 	limit := o.Max
 	if limit <= 0 {
 		limit = 1000
 	}
-	var st PruneStats
-	err := s.update(func(tx *bolt.Tx) error {
-		c, err := pruneCandidates(tx, o.Before, limit)
-		if err != nil {
-			return err
-		}
-		st.More = c.more
-		for _, sub := range c.drop {
-			if err := s.pruneSubmission(tx, sub, o, c, &st); err != nil {
-				return err
-			}
-		}
-		return nil
+	s.refs.start()
+	defer s.refs.stop()
+	var c *pruneSet
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		c, err = pruneCandidates(tx, o.Before, limit)
+		return err
 	})
 	if err != nil {
 		return PruneStats{}, fmt.Errorf("prune failed submissions: %w", err)
 	}
+	st := PruneStats{More: c.more}
+	for len(c.drop) > 0 {
+		batch := c.drop[:min(len(c.drop), pruneBatch)]
+		c.drop = c.drop[len(batch):]
+		var bst PruneStats
+		err := s.update(func(tx *bolt.Tx) error {
+			s.refs.keep(c.keepEv)
+			for _, sub := range batch {
+				cur, err := getSubmission(tx, sub.ID)
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if cur.State != StateFailed || !cur.UpdatedAt.Before(o.Before) {
+					continue
+				}
+				if err := s.pruneSubmission(tx, cur, o, c, &bst); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return st, fmt.Errorf("prune failed submissions: %w", err)
+		}
+		st.Submissions, st.Evidence, st.EvidenceBytes, st.Verdicts = st.Submissions+bst.Submissions,
+			st.Evidence+bst.Evidence, st.EvidenceBytes+bst.EvidenceBytes, st.Verdicts+bst.Verdicts
+		if s.pruneBatchDone != nil {
+			s.pruneBatchDone()
+		}
+	}
 	return st, nil
+}
+
+// pruneBatch bounds the submissions PruneFailed deletes in one write transaction.
+const pruneBatch = 64
+
+// evidenceRefs records the evidence hashes that submissions written while
+// PruneFailed runs refer to, so that it keeps that evidence although its scan did
+// not see them.
+type evidenceRefs struct {
+	mu       sync.Mutex
+	watchers int
+	seen     map[common.Hash]bool
+}
+
+func (r *evidenceRefs) start() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.watchers++; r.seen == nil {
+		r.seen = map[common.Hash]bool{}
+	}
+}
+
+func (r *evidenceRefs) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.watchers--; r.watchers == 0 {
+		r.seen = nil
+	}
+}
+
+// note records that a submission being written refers to evidence h.
+func (r *evidenceRefs) note(h common.Hash) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.watchers > 0 {
+		r.seen[h] = true
+	}
+}
+
+// keep adds the evidence noted so far to keep.
+func (r *evidenceRefs) keep(keep map[common.Hash]bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for h := range r.seen {
+		keep[h] = true
+	}
 }
 
 // pruneSet is one pass's work: the submissions to drop, and the evidence and
@@ -135,7 +217,7 @@ func (s *Store) pruneSubmission(tx *bolt.Tx, sub Submission, o PruneOptions, c *
 	if err := tx.Bucket(bktSubsByVerd).Delete(concat(h[:], []byte(sub.ID))); err != nil {
 		return err
 	}
-	if c.keepVerd[h] || s.refTx(tx, h) {
+	if c.keepVerd[h] || s.refTx(tx, h) || hasSubsForVerdict(tx, h) {
 		return nil
 	}
 	deleted, err := s.deleteVerdict(tx, h)
@@ -155,6 +237,13 @@ func (s *Store) pruneSubmission(tx *bolt.Tx, sub Submission, o PruneOptions, c *
 		}
 	}
 	return nil
+}
+
+// hasSubsForVerdict reports whether any submission carries verdict h (the index,
+// which a submission written after PruneFailed's scan is in).
+func hasSubsForVerdict(tx *bolt.Tx, h common.Hash) bool {
+	k, _ := tx.Bucket(bktSubsByVerd).Cursor().Seek(h[:])
+	return k != nil && bytes.HasPrefix(k, h[:])
 }
 
 // refTx reports whether a live journaled transaction carries verdict h.

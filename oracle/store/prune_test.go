@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -119,4 +120,60 @@ func evName(s *Store, sub Submission) string {
 		}
 	}
 	return "unknown"
+}
+
+// TestPruneFailedLetsWritersIn: pruning many failed submissions is done in short
+// write transactions, between which other writers get in; a submission written
+// meanwhile that names evidence of a submission still to be pruned keeps it, and
+// the result is the same as pruning alone: every old failure gone, the store sound.
+func TestPruneFailedLetsWritersIn(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := now
+	s, err := Open(filepath.Join(t.TempDir(), "node.db"), Options{Now: func() time.Time { return clock }, CommitDelay: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	const n = 5 * pruneBatch
+	m := machine(1)
+	for i := range n {
+		id := fmt.Sprintf("old-%04d", i)
+		if _, err := s.PutSubmission(NewSubmission{ID: id, MachineID: m}, []byte("evidence-"+id)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Transition(id, StateFailed, "no quorum"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock = now.Add(48 * time.Hour)
+	// Between the pruning's transactions, another writer puts a new submission of
+	// the evidence of the last old one (the pruning's scan did not see it).
+	last := []byte(fmt.Sprintf("evidence-old-%04d", n-1))
+	writes := 0
+	s.pruneBatchDone = func() {
+		writes++
+		if _, err := s.PutSubmission(NewSubmission{ID: fmt.Sprintf("new-%d", writes), MachineID: m}, last); err != nil {
+			t.Errorf("write between pruning batches: %v", err)
+		}
+	}
+	st, err := s.PruneFailed(PruneOptions{Before: now.Add(24 * time.Hour), Max: 2 * n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if writes != n/pruneBatch {
+		t.Fatalf("%d writes got in between the pruning's transactions, want %d (one per batch)", writes, n/pruneBatch)
+	}
+	if st.Submissions != n || st.Evidence != n-1 || st.More {
+		t.Fatalf("pruned %+v, want %d submissions and the evidence of all but the one written again", st, n)
+	}
+	h, _ := s.evidenceH(last)
+	if _, err := s.Evidence(h); err != nil {
+		t.Fatalf("evidence of a submission written during the pruning: %v", err)
+	}
+	if _, err := s.Submission("old-0000"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("old failure kept: %v", err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatalf("store check after pruning with writers: %v", err)
+	}
 }

@@ -120,6 +120,12 @@ type Store struct {
 	// holding the file (ResetLeases clears the previous run's), so taking work
 	// costs a read, not a commit. Guarded by claimMu, which Claim holds while it
 	// scans the queue so that two workers never take the same entry.
+	// refs: the evidence submissions written while PruneFailed runs refer to.
+	refs evidenceRefs
+	// pruneBatchDone, when set (tests), is called after each of PruneFailed's
+	// write transactions.
+	pruneBatchDone func()
+
 	claimMu    sync.Mutex
 	claims     map[string]int64 // queue key -> lease end (unix ns)
 	claimsKept int              // len(claims) after the last clean-up

@@ -182,6 +182,7 @@ func (s *Store) PutSubmission(n NewSubmission, evidence []byte) (Submission, err
 			sub = prev
 			return nil
 		}
+		s.refs.note(h) // before the evidence is put: a pruning batch after this keeps it
 		if err := putArchive(tx.Bucket(bktEvidence), h, evidence); err != nil {
 			return err
 		}
