@@ -68,8 +68,11 @@ func (c *checker) queue() map[string]bool {
 			c.bad("queue entry %q: %v", id, err)
 			return nil
 		}
-		if stateCodes[sub.State] != k[0] || !bytes.Equal(k, queueKey(&sub)) {
+		if want := queueKey(&sub); stateCodes[sub.State] != k[0]&^parkedBit || !bytes.Equal(k[1:], want[1:]) {
 			c.bad("queue entry %q disagrees with record in state %s", id, sub.State)
+		}
+		if queued[id] {
+			c.bad("submission %q queued twice (parked and not)", id)
 		}
 		queued[id] = true
 		return nil

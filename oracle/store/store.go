@@ -53,7 +53,7 @@ var (
 // Bucket names. They are part of the file format: renaming one is a migration.
 var (
 	bktSubmissions = []byte("submissions")     // id -> Submission
-	bktQueue       = []byte("queue")           // state(1) | received-at(8) | id -> lease-until(8)
+	bktQueue       = []byte("queue")           // state(1, | 0x80 when parked) | received-at(8) | id -> 0, or not-before(8) when parked
 	bktSubsByVerd  = []byte("subs_by_verdict") // verdict hash(32) | id -> empty
 	bktEvidence    = []byte("evidence")        // hash -> raw bytes
 	bktCollateral  = []byte("collateral")      // hash -> raw bytes
@@ -129,6 +129,9 @@ type Store struct {
 	claimMu    sync.Mutex
 	claims     map[string]int64 // queue key -> lease end (unix ns)
 	claimsKept int              // len(claims) after the last clean-up
+	parked     parkIndex        // parked (deferred) entries by due time
+	// claimVisits counts the queue entries Claim looked at (tests).
+	claimVisits int
 }
 
 // defaultCommitDelay is how long a grouped commit waits for company: long enough

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -211,6 +212,9 @@ func putSubmission(tx *bolt.Tx, prev, sub *Submission) error {
 		if err := q.Delete(queueKey(prev)); err != nil {
 			return err
 		}
+		if err := q.Delete(parkedKey(prev)); err != nil {
+			return err
+		}
 	}
 	if !sub.State.Terminal() {
 		if err := q.Put(queueKey(sub), u64(0)); err != nil {
@@ -396,7 +400,8 @@ func (s *Store) RecordDecision(id string, d Decision) (Submission, error) {
 // dies loses its lease when it expires, and the submission is claimable again.
 // Leases are held in memory (they mean nothing to another run, see ResetLeases),
 // so a claim is a read, not a commit; a put-off submission (Defer) is skipped until
-// its time. It returns ErrNoWork when nothing is waiting.
+// its time, without being looked at (it is parked, see parkedBit). It returns
+// ErrNoWork when nothing is waiting.
 func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submission, error) {
 	if !state.Valid() || state.Terminal() {
 		return Submission{}, fmt.Errorf("claim %q: not a waiting state: %w", state, ErrInvalid)
@@ -406,24 +411,18 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 	s.claimMu.Lock()
 	defer s.claimMu.Unlock()
 	err := s.view(func(tx *bolt.Tx) error {
-		prefix := []byte{stateCodes[state]}
-		s.dropStaleClaims(tx.Bucket(bktQueue), now)
-		c := tx.Bucket(bktQueue).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) > now.UnixNano() {
-				continue // put off
-			}
-			if until, ok := s.claims[string(k)]; ok && until > now.UnixNano() {
-				continue
-			}
-			var err error
-			if sub, err = getSubmission(tx, string(k[9:])); err != nil {
-				return err
-			}
-			found = true
-			s.claims[string(k)] = now.Add(lease).UnixNano()
+		q := tx.Bucket(bktQueue)
+		s.dropStaleClaims(q, now)
+		k := s.claimable(q, stateCodes[state], now.UnixNano())
+		if k == nil {
 			return nil
 		}
+		var err error
+		if sub, err = getSubmission(tx, string(k[9:])); err != nil {
+			return err
+		}
+		found = true
+		s.claims[string(k)] = now.Add(lease).UnixNano()
 		return nil
 	})
 	if err == nil && !found {
@@ -433,6 +432,47 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 		return Submission{}, fmt.Errorf("claim %s: %w", state, err)
 	}
 	return sub, nil
+}
+
+// claimable returns the queue key of the oldest submission in the state of code
+// that is neither leased nor put off at now, or nil: the first such entry of the
+// state's range, or an older parked one that is due. It looks at the leased
+// entries it skips, the first free one, and the due parked ones (claimVisits).
+func (s *Store) claimable(q *bolt.Bucket, code byte, now int64) []byte {
+	free := func(k []byte) bool {
+		s.claimVisits++
+		until, ok := s.claims[string(k)]
+		return !ok || until <= now
+	}
+	var best []byte
+	prefix := []byte{code}
+	c := q.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		// A value is a time only in stores deferred before entries were parked.
+		if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) > now {
+			s.claimVisits++
+			continue
+		}
+		if free(k) {
+			best = k
+			break
+		}
+	}
+	if !s.parked.loaded {
+		s.parked.load(q)
+	}
+	due := s.parked.dueNow(q, code, now)
+	for pk := range due {
+		k := []byte(pk)
+		if v := q.Get(k); len(v) != 8 || int64(binary.BigEndian.Uint64(v)) > now {
+			delete(due, pk) // gone (a transition), or parked again for later
+			continue
+		}
+		if free(k) && (best == nil || bytes.Compare(k[1:], best[1:]) < 0) {
+			best = k
+		}
+	}
+	return bytes.Clone(best)
 }
 
 // claimsMin: with fewer leases held, Claim does not look for stale ones. A lease
@@ -476,13 +516,19 @@ func (s *Store) Defer(id string, notBefore time.Time, why string) (Submission, e
 		if err := putSubmission(tx, &prev, &sub); err != nil {
 			return err
 		}
-		return tx.Bucket(bktQueue).Put(queueKey(&sub), u64(uint64(notBefore.UnixNano())))
+		q := tx.Bucket(bktQueue)
+		if err := q.Delete(queueKey(&sub)); err != nil {
+			return err
+		}
+		return q.Put(parkedKey(&sub), u64(uint64(max(notBefore.UnixNano(), 0))))
 	})
 	if err == nil {
 		// The wait replaces the claim's lease: the submission is claimable at
 		// notBefore.
 		s.claimMu.Lock()
 		delete(s.claims, string(queueKey(&sub)))
+		delete(s.claims, string(parkedKey(&sub)))
+		s.parked.park(stateCodes[sub.State], string(parkedKey(&sub)), max(notBefore.UnixNano(), 0))
 		s.claimMu.Unlock()
 	}
 	if err != nil {
@@ -496,13 +542,13 @@ func (s *Store) Defer(id string, notBefore time.Time, why string) (Submission, e
 // belong to workers of a run that ended, and their work can be taken at once.
 func (s *Store) ResetLeases() error {
 	s.claimMu.Lock()
-	s.claims, s.claimsKept = nil, 0
-	s.claimMu.Unlock()
+	defer s.claimMu.Unlock()
+	s.claims, s.claimsKept, s.parked = nil, 0, parkIndex{}
 	return s.update(func(tx *bolt.Tx) error {
 		q := tx.Bucket(bktQueue)
 		var keys [][]byte
 		if err := q.ForEach(func(k, v []byte) error {
-			if len(v) == 8 && binary.BigEndian.Uint64(v) != 0 {
+			if len(k) > 0 && k[0]&parkedBit != 0 || len(v) == 8 && binary.BigEndian.Uint64(v) != 0 {
 				keys = append(keys, bytes.Clone(k))
 			}
 			return nil
@@ -510,6 +556,10 @@ func (s *Store) ResetLeases() error {
 			return err
 		}
 		for _, k := range keys {
+			if err := q.Delete(k); err != nil {
+				return err
+			}
+			k[0] &^= parkedBit // back in its state's range, at its place
 			if err := q.Put(k, u64(0)); err != nil {
 				return err
 			}
@@ -522,27 +572,19 @@ func (s *Store) ResetLeases() error {
 // within each state, in state order. Use it after a restart to resume work. fn must
 // not call back into the store's write methods (the read transaction is open).
 func (s *Store) Unfinished(fn func(Submission) error) error {
-	return s.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bktQueue).Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			if len(k) < 10 {
-				return fmt.Errorf("queue key %x: %w", k, ErrCorrupt)
-			}
-			sub, err := getSubmission(tx, string(k[9:]))
-			if err != nil {
-				return err
-			}
-			if err := fn(sub); err != nil {
-				return err
-			}
+	var waiting []State
+	for st := range stateCodes {
+		if !st.Terminal() {
+			waiting = append(waiting, st)
 		}
-		return nil
-	})
+	}
+	slices.SortFunc(waiting, func(a, b State) int { return int(stateCodes[a]) - int(stateCodes[b]) })
+	return s.UnfinishedIn(waiting, fn)
 }
 
 // UnfinishedIn is Unfinished for the submissions in the given waiting states only:
 // the others are not read (a backlog of received submissions costs a publisher's
-// pass nothing). Within each state, oldest first.
+// pass nothing). Within each state, oldest first, put-off ones (Defer) included.
 func (s *Store) UnfinishedIn(states []State, fn func(Submission) error) error {
 	for _, st := range states {
 		if !st.Valid() || st.Terminal() {
@@ -550,10 +592,9 @@ func (s *Store) UnfinishedIn(states []State, fn func(Submission) error) error {
 		}
 	}
 	return s.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bktQueue).Cursor()
+		q := tx.Bucket(bktQueue)
 		for _, st := range states {
-			prefix := []byte{stateCodes[st]}
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			err := eachQueued(q, stateCodes[st], func(k []byte) error {
 				if len(k) < 10 {
 					return fmt.Errorf("queue key %x: %w", k, ErrCorrupt)
 				}
@@ -561,9 +602,10 @@ func (s *Store) UnfinishedIn(states []State, fn func(Submission) error) error {
 				if err != nil {
 					return err
 				}
-				if err := fn(sub); err != nil {
-					return err
-				}
+				return fn(sub)
+			})
+			if err != nil {
+				return err
 			}
 		}
 		return nil
