@@ -165,29 +165,40 @@ func checkClaim(c *RelayClaim) error {
 	return nil
 }
 
-// readPeerBody reads a peer request's body (at most MaxBatchRequestBytes of
-// JSON), answering the client itself when it cannot.
-func (s *Server) readPeerBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// peerRequest reads, admits and decodes a peer request (at most
+// MaxBatchRequestBytes of JSON, DecodePeerRequest), answering the client itself
+// when it cannot; the caller calls release when done. The body is read before a
+// co-signing place is taken, so a client trickling its body holds only its
+// connection, never one of the places honest peers need.
+func (s *Server) peerRequest(w http.ResponseWriter, r *http.Request) (hashes []common.Hash, claim *RelayClaim, release func(), ok bool) {
 	if err := onlyParams(r); err != nil {
 		s.fail(w, r, err)
-		return nil, false
+		return nil, nil, nil, false
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		s.fail(w, r, badField("Content-Type", "want application/json, got %q", clip(r.Header.Get("Content-Type"))))
-		return nil, false
+		return nil, nil, nil, false
 	}
 	if r.ContentLength > MaxBatchRequestBytes {
 		w.Header().Set("Connection", "close")
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", MaxBatchRequestBytes), "body")
 		drainBody(w, r)
-		return nil, false
+		return nil, nil, nil, false
 	}
 	body, err := readBody(http.MaxBytesReader(w, r.Body, MaxBatchRequestBytes), r.ContentLength)
 	if err != nil {
 		s.fail(w, r, err)
-		return nil, false
+		return nil, nil, nil, false
 	}
-	return body, true
+	if release, ok = s.admitCosign(w, r); !ok {
+		return nil, nil, nil, false
+	}
+	if hashes, claim, err = DecodePeerRequest(body); err != nil {
+		release()
+		s.fail(w, r, err)
+		return nil, nil, nil, false
+	}
+	return hashes, claim, release, true
 }
 
 // handleBatchSignature co-signs a batch for a peer's publisher. It adds no power to
@@ -201,23 +212,11 @@ func (s *Server) handleBatchSignature(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "this node does not co-sign batches", "")
 		return
 	}
-	// The body (at most 32 KiB) is read before a co-signing place is taken, so a
-	// client trickling its body holds only its connection, never one of the places
-	// honest peers need.
-	body, ok := s.readPeerBody(w, r)
-	if !ok {
-		return
-	}
-	release, ok := s.admitCosign(w, r)
+	hashes, claim, release, ok := s.peerRequest(w, r)
 	if !ok {
 		return
 	}
 	defer release()
-	hashes, claim, err := DecodePeerRequest(body)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	// Anyone may ask for a co-signature; the claim it carries counts only when the
 	// backend authenticates it, and a refused one costs the asker nothing else.
 	if rc, ok := s.backend.(RelayClaimer); ok && claim != nil {
@@ -248,20 +247,13 @@ func (s *Server) handleRelayClaim(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "this node does not take relay claims", "")
 		return
 	}
-	body, ok := s.readPeerBody(w, r)
-	if !ok {
-		return
-	}
-	release, ok := s.admitCosign(w, r)
+	hashes, claim, release, ok := s.peerRequest(w, r)
 	if !ok {
 		return
 	}
 	defer release()
-	hashes, claim, err := DecodePeerRequest(body)
-	if err == nil && claim == nil {
-		err = badField("claim", "required")
-	}
-	if err == nil {
+	err := badField("claim", "required")
+	if claim != nil {
 		err = rc.NoteRelayClaim(hashes, *claim)
 	}
 	if err != nil {
