@@ -109,6 +109,11 @@ interface ITeeRegistry {
     event ThresholdChanged(uint8 threshold);
     /// @notice A policy was registered and is active.
     event PolicyRegistered(bytes32 indexed policyHash, uint24 indexed policyId, uint64 validitySeconds, string uri);
+    /// @notice A verdict named a (workload id, TCB) pair no accepted verdict had named before; the
+    /// registry interned it under `index` (a counter, 1-based), which trust records keep in its place.
+    /// @dev Emitted once per pair, by the first verdict that names it; every later verdict naming
+    /// the pair (a fleet on one image, a TCB update rolled out across it) reuses the index.
+    event WorkloadInterned(uint64 indexed index, bytes32 indexed workloadId, uint64 tcb);
     /// @notice A policy was retired; every machine whose verdict names it is untrusted from now on.
     event PolicyRetired(bytes32 indexed policyHash, uint24 indexed policyId);
     /// @notice The largest accepted anchor age (in blocks) for trusted verdicts changed.
@@ -132,6 +137,11 @@ interface ITeeRegistry {
     error InvalidPolicyHash();
     error InvalidValidity(uint64 validitySeconds);
     error PolicyAlreadyRegistered(bytes32 policyHash);
+    /// @notice `policyHash` shares its top 80 bits (the tag the batch fast path matches the newest
+    /// policy by) with the already registered `registered`; tags are unique among registered policies.
+    error PolicyTagTaken(bytes32 policyHash, bytes32 registered);
+    /// @notice The registry has interned 2^64-1 (workload id, TCB) pairs (unreachable in practice).
+    error TooManyWorkloads();
     error PolicyNotActive(bytes32 policyHash);
     error TooManyPolicies();
     error RegistryPaused();
@@ -224,7 +234,8 @@ interface ITeeRegistry {
     function setThreshold(uint8 threshold) external;
 
     /// @notice Registers and activates a policy (owner only). A hash once registered can never be
-    /// registered again, so a retired policy stays retired.
+    /// registered again, so a retired policy stays retired, and no two registered hashes share their
+    /// top 80 bits (`PolicyTagTaken`): the batch fast path recognises the newest policy by them.
     /// @param policyHash Canonical hash of the policy's off-chain form.
     /// @param validitySeconds Longest verdict lifetime under this policy, 1 .. 2^32-1 seconds.
     /// @param uri Where the policy's canonical form can be fetched (logged only).

@@ -14,9 +14,11 @@ import {ITeeRegistry} from "./ITeeRegistry.sol";
 /// are appraised under, and the latest quorum-signed verdict per machine. See ITeeRegistry for
 /// the external API and docs/contracts.md for the design.
 /// @dev Storage is packed so that the hot paths touch as few slots as possible:
-///  - a same-key re-attestation reads 4 slots (config, one per signer, policy, the key's trust
-///    record) and writes exactly one (that trust record); in a batch, config, signers and policy
-///    are warm after the first verdict, so each further verdict costs one cold read and one write;
+///  - a same-key re-attestation by `submitBatch` reads one slot per signer (which carries a copy of
+///    the config word), the policy (none for the newest policy), the key's trust record and the
+///    index of its (workload id, TCB) pair, and writes exactly one (that trust record); in a batch,
+///    signers and policy are warm after the first verdict, and so is the pair index for every
+///    machine running an image an earlier verdict of the batch named (a fleet on one image);
 ///  - `isTrustedKey` reads exactly 2 (the trust record and the policy-active bitmap word).
 /// The slot-by-slot layout is documented beside each declaration below and in docs/contracts.md.
 contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
@@ -97,7 +99,8 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     //   bits  40..79   issuedAt   unix seconds (<= block.timestamp when accepted, so 40 bits last
     //                             until the year 36812)
     //   bits  80..111  lifetime   expiresAt - issuedAt (<= the policy's validity < 2^32)
-    //   bits 112..175  tcb        compact TCB
+    //   bits 112..175  pair       index of the verdict's (workloadId, tcb) pair in the interned
+    //                             table (see WorkloadPair), 1-based
     //   bits 176..255  machineTag the top 80 bits of the machine id the key is bound to
     // The tag is what lets a re-attestation skip the machine slot: the record exists only while
     // the key is bound to a registered machine (binding checks registration, TEE type and the
@@ -110,7 +113,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     uint256 private constant T_POLICY = 16;
     uint256 private constant T_ISSUED = 40;
     uint256 private constant T_LIFETIME = 80;
-    uint256 private constant T_TCB = 112;
+    uint256 private constant T_PAIR = 112;
     uint256 private constant T_TAG = 176;
 
     // Slots 0-1 are Ownable/Ownable2Step (owner, pending owner); 2-3 are EIP712's unused
@@ -118,8 +121,12 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
 
     /// @dev Slot 4: packed governance configuration, see Config.
     Config private _config;
-    /// @dev Current oracle signers; one slot per signer, read cold once per signer per transaction.
-    mapping(address oracle => bool) private _isOracle;
+    /// @dev Current oracle signers: each one's slot holds a copy of the config word (never zero,
+    /// since the threshold is at least 1), zero for any other account. `submitBatch` reads each
+    /// signer's slot anyway (cold, once per signer per transaction), so it takes the config from
+    /// there and never reads slot 4: one cold read less per batch. Every governance change of the
+    /// config rewrites all the copies (`_syncOracles`), so a copy never differs from `_config`.
+    mapping(address oracle => uint256 config) private _oracleConfig;
     /// @dev Policies by their canonical hash, see Policy.
     mapping(bytes32 policyHash => Policy) private _policies;
     /// @dev Bit `id % 256` of word `id / 256` is set while policy `id` is active; the second (and
@@ -145,10 +152,36 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @dev The key a machine's provider authorised and no verdict has bound yet; read and cleared
     /// by the binding verdict, never on a re-attestation.
     mapping(bytes32 machineId => address) private _authorizedKey;
-    /// @dev The workload id of the key's current verdict (zero when unbound). A second slot per key,
-    /// read by a re-attestation and written only when the workload changes, so the trust record
-    /// stays one slot; docs/contracts.md argues it against an 80-bit workload tag in the record.
-    mapping(address teeKey => bytes32) private _workload;
+    /// @dev Interned (workloadId, tcb) pairs: the index of each pair any accepted verdict named
+    /// (1-based; zero for a pair never named) is at slot keccak256(abi.encode(workloadId,
+    /// uint256(tcb), PAIR_INDEX_NAMESPACE)), a namespaced map like a mapping's but hashed once: a
+    /// 96-byte preimage, which no Solidity-managed slot (mappings hash 64 bytes, arrays 32) uses,
+    /// and full 256-bit keys, so distinct pairs never share an index. A trust record keeps the index (bits 112..175) where it used to keep the
+    /// TCB, and a re-attestation reads this one slot to check its verdict's pair: a fleet running
+    /// one image reads it warm after the batch's first verdict. Written once per pair, by the first
+    /// verdict that names it; docs/contracts.md argues it against a per-key workload slot and an
+    /// 80-bit workload tag.
+    /// keccak256("teeoracle.TeeRegistry.pairIndex"), written out for inline assembly (a test
+    /// checks the value).
+    uint256 internal constant PAIR_INDEX_NAMESPACE = 0x5edb83c663a191e7a2b4b4000180daf29ec2c95200afab1c45110412588c73f5;
+    /// @dev One interned pair, for the queries (`isTrustedFor`, `trustOf`, `machine`); never read
+    /// by a verdict. Two slots:
+    ///   slot 0  workloadId  bytes32
+    ///   slot 1  tcb         uint64 (bits 0..63)
+    struct WorkloadPair {
+        bytes32 workloadId;
+        uint64 tcb;
+    }
+    /// @dev Interned pairs by index (1-based; 0 is never an index).
+    mapping(uint256 index => WorkloadPair) private _pairs;
+    /// @dev The last pair index issued (the number of interned pairs).
+    uint256 private _pairCount;
+    /// @dev The registered policy whose hash has these top 80 bits: at most one per tag, so the
+    /// batch fast path, which recognises the newest policy (`hotPolicyTag`) by its tag, can only
+    /// ever take that policy for a verdict naming a registered one.
+    mapping(uint80 tag => bytes32 policyHash) private _policyByTag;
+    /// @dev The current oracles, in no particular order, for `_syncOracles` (governance only).
+    address[] private _oracleList;
 
     /// @param initialOwner Governance account (two-step transferable, not renounceable).
     /// @param oracles Initial oracle signers (distinct, non-zero, 1..255 of them).
@@ -162,8 +195,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         for (uint256 i = 0; i < oracles.length; ++i) {
             address o = oracles[i];
             if (o == address(0)) revert ZeroAddress();
-            if (_isOracle[o]) revert OracleAlreadyAdded(o);
-            _isOracle[o] = true;
+            if (_oracleConfig[o] != 0) revert OracleAlreadyAdded(o);
+            _oracleConfig[o] = 1; // a placeholder until _syncOracles below writes the config
+            _oracleList.push(o);
             emit OracleAdded(o);
         }
         if (threshold_ == 0 || threshold_ > oracles.length) revert InvalidThreshold(threshold_, oracles.length);
@@ -177,6 +211,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             hotPolicy: 0,
             hotPolicyTag: 0
         });
+        _syncOracles();
         emit ThresholdChanged(threshold_);
         emit MaxAnchorAgeChanged(maxAnchorAge_);
     }
@@ -237,7 +272,6 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             delete _trust[key];
             delete _keyMachine[key];
             delete _machineKey[machineId];
-            delete _workload[key];
         }
     }
 
@@ -254,22 +288,32 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @inheritdoc ITeeRegistry
     function addOracle(address oracle) external onlyOwner {
         if (oracle == address(0)) revert ZeroAddress();
-        if (_isOracle[oracle]) revert OracleAlreadyAdded(oracle);
+        if (_oracleConfig[oracle] != 0) revert OracleAlreadyAdded(oracle);
         uint8 n = _config.oracleCount;
         if (n == type(uint8).max) revert TooManyOracles();
-        _isOracle[oracle] = true;
+        _oracleList.push(oracle);
         _config.oracleCount = n + 1;
+        _syncOracles();
         emit OracleAdded(oracle);
     }
 
     /// @inheritdoc ITeeRegistry
     function removeOracle(address oracle) external onlyOwner {
-        if (!_isOracle[oracle]) revert NotAnOracle(oracle);
+        if (_oracleConfig[oracle] == 0) revert NotAnOracle(oracle);
         Config memory cfg = _config;
         uint8 n = cfg.oracleCount - 1;
         if (n < cfg.threshold) revert InvalidThreshold(cfg.threshold, n);
-        _isOracle[oracle] = false;
+        delete _oracleConfig[oracle];
+        uint256 last = _oracleList.length - 1;
+        for (uint256 i = 0; i < last; ++i) {
+            if (_oracleList[i] == oracle) {
+                _oracleList[i] = _oracleList[last];
+                break;
+            }
+        }
+        _oracleList.pop();
         _config.oracleCount = n;
+        _syncOracles();
         emit OracleRemoved(oracle);
     }
 
@@ -278,6 +322,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         uint8 n = _config.oracleCount;
         if (threshold_ == 0 || threshold_ > n) revert InvalidThreshold(threshold_, n);
         _config.threshold = threshold_;
+        _syncOracles();
         emit ThresholdChanged(threshold_);
     }
 
@@ -286,6 +331,10 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (policyHash == bytes32(0)) revert InvalidPolicyHash();
         if (validitySeconds == 0 || validitySeconds > MAX_VALIDITY) revert InvalidValidity(validitySeconds);
         if (_policies[policyHash].state != 0) revert PolicyAlreadyRegistered(policyHash);
+        uint80 tag = uint80(uint256(policyHash) >> T_TAG);
+        bytes32 holder = _policyByTag[tag];
+        if (holder != bytes32(0)) revert PolicyTagTaken(policyHash, holder);
+        _policyByTag[tag] = policyHash;
         uint24 count = _config.policyCount;
         if (count == type(uint24).max) revert TooManyPolicies();
         uint24 id = count + 1;
@@ -295,7 +344,8 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         _policyHashById[id] = policyHash;
         _setActiveBit(id, true);
         _config.hotPolicy = uint64(id) | (uint64(POLICY_ACTIVE) << 24) | (validitySeconds << 32);
-        _config.hotPolicyTag = uint80(uint256(policyHash) >> T_TAG);
+        _config.hotPolicyTag = tag;
+        _syncOracles();
         emit PolicyRegistered(policyHash, id, validitySeconds, uri);
     }
 
@@ -308,6 +358,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (uint24(_config.hotPolicy) == p.id) {
             _config.hotPolicy = 0;
             _config.hotPolicyTag = 0;
+            _syncOracles();
         }
         emit PolicyRetired(policyHash, p.id);
     }
@@ -316,6 +367,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     function setMaxAnchorAge(uint16 blocks) external onlyOwner {
         if (blocks == 0 || blocks > MAX_ANCHOR_AGE_LIMIT) revert InvalidMaxAnchorAge(blocks);
         _config.maxAnchorAge = blocks;
+        _syncOracles();
         emit MaxAnchorAgeChanged(blocks);
     }
 
@@ -323,6 +375,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     function pause() external onlyOwner {
         if (_config.paused) revert RegistryPaused();
         _config.paused = true;
+        _syncOracles();
         emit Paused(msg.sender);
     }
 
@@ -330,7 +383,21 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     function unpause() external onlyOwner {
         if (!_config.paused) revert RegistryNotPaused();
         _config.paused = false;
+        _syncOracles();
         emit Unpaused(msg.sender);
+    }
+
+    /// @dev Copies the config word into every current oracle's slot (see `_oracleConfig`). Called
+    /// by every change of `_config` (governance only: N + 1 slot writes instead of one).
+    function _syncOracles() internal {
+        uint256 cfg;
+        assembly ("memory-safe") {
+            cfg := sload(_config.slot)
+        }
+        uint256 n = _oracleList.length;
+        for (uint256 i = 0; i < n; ++i) {
+            _oracleConfig[_oracleList[i]] = cfg;
+        }
     }
 
     /// @notice Disabled: a registry without governance could never rotate oracles or retire policies.
@@ -351,34 +418,33 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// `issuedAt` order). Re-unpacking (about 250 gas) is cheaper than keeping every entry in
     /// memory, whose cost grows quadratically with the batch.
     function submitBatch(bytes calldata verdicts, bytes calldata signatures) external {
-        uint256 cfg = _loadConfig();
         uint256 n = _batchLength(verdicts);
         uint256 v = _verdictBuffer();
         uint256 hashes = _structHashes(verdicts, n, v);
-        bytes memory err = _checkSignatureSet(_batchDigest(hashes, n), signatures, cfg & 0xff);
-        if (err.length != 0) {
-            assembly ("memory-safe") {
-                revert(add(err, 0x20), mload(err))
-            }
-        }
         bytes32 separator = _domainSeparatorV4();
+        uint256 cfg = _requireSignatureSet(_batchDigest(hashes, n, separator), signatures);
         uint256 p;
         assembly ("memory-safe") {
             p := verdicts.offset
         }
+        // Each entry's digest is keccak256(0x1901 . separator . structHash), laid out in a
+        // 3-word area allocated here, whose first two words stay put.
+        uint256 d;
+        assembly ("memory-safe") {
+            d := mload(0x40)
+            mstore(0x40, add(d, 0x60))
+            mstore(d, 0x1901)
+            mstore(add(d, 0x20), separator)
+        }
         for (uint256 i = 0; i < n; ++i) {
             bytes32 digest;
             assembly ("memory-safe") {
-                // keccak256(0x1901 . separator . structHash), in scratch memory past the free pointer
-                let m := mload(0x40)
-                mstore(m, 0x1901)
-                mstore(add(m, 0x20), separator)
-                mstore(add(m, 0x40), mload(add(hashes, shl(5, i))))
-                digest := keccak256(add(m, 0x1e), 0x42)
+                mstore(add(d, 0x40), mload(add(hashes, shl(5, i))))
+                digest := keccak256(add(d, 0x1e), 0x42)
             }
             if (!_fastReattest(p, digest, cfg)) {
                 _unpack(p, v);
-                err = _apply(v, digest, cfg, true);
+                bytes memory err = _apply(v, digest, cfg, true);
                 if (err.length != 0) {
                     emit VerdictSkipped(i, bytes32(_word(v, V_MACHINE_ID)), address(uint160(_word(v, V_TEE_KEY))), digest, err);
                 }
@@ -400,58 +466,64 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     function _fastReattest(uint256 p, bytes32 digest, uint256 cfg) internal returns (bool ok) {
         bytes32 topic = VerdictRecorded.selector;
         assembly ("memory-safe") {
-            let w := calldataload(add(p, 32))
-            let tee := shr(248, w)
+            let w := calldataload(add(p, 32)) // tee 1 byte, status 1 byte, teeKey 20 bytes
             let status := byte(1, w)
-            let key := shr(96, calldataload(add(p, 34)))
-            w := calldataload(add(p, 199))
+            let key := shr(96, shl(16, w))
+            // the new record, built up field by field (tee is checked against the stored one below,
+            // so it fits its 4 bits whenever the record is written)
+            let rec := or(status, shl(T_TEE, shr(248, w)))
+            w := calldataload(add(p, 199)) // issuedAt, expiresAt, reasons: 8 bytes each
             let issuedAt := shr(192, w)
-            // wraps (huge) when expiresAt <= issuedAt; 1 .. MAX_VALIDITY (2^32-1) passes
+            // zero when expiresAt == issuedAt, wraps (huge, beyond any policy's validity, checked
+            // below) when expiresAt < issuedAt. A zero key has no record, so the record check
+            // below refuses it.
             let lifetime := sub(shr(192, shl(64, w)), issuedAt)
-            ok := and(and(or(eq(status, STATUS_TRUSTED), eq(status, STATUS_UNTRUSTED)), iszero(iszero(key))),
-                and(iszero(gt(issuedAt, timestamp())), lt(sub(lifetime, 1), 0xffffffff)))
+            ok := and(and(lt(sub(status, 1), 2), iszero(iszero(lifetime))), iszero(gt(issuedAt, timestamp())))
             if and(ok, eq(status, STATUS_TRUSTED)) {
                 let anchor := shr(192, calldataload(add(p, 159)))
                 let h := blockhash(anchor)
                 ok := and(and(lt(anchor, number()), iszero(gt(sub(number(), anchor), and(shr(24, cfg), 0xffff)))),
                     and(iszero(iszero(h)), eq(h, calldataload(add(p, 167)))))
             }
-            let pol := 0
             if ok {
-                let policyHash := calldataload(add(p, 95))
+                let pol := calldataload(add(p, 95)) // policyHash
                 let tag := shr(128, cfg) // hotPolicyTag (bits 128..207; nothing above)
-                switch and(iszero(iszero(tag)), eq(shr(T_TAG, policyHash), tag))
+                switch and(iszero(iszero(tag)), eq(shr(T_TAG, pol), tag))
                 case 1 { pol := and(shr(64, cfg), 0xffffffffffffffff) }
                 default {
-                    mstore(0x00, policyHash)
+                    mstore(0x00, pol)
                     mstore(0x20, _policies.slot)
                     pol := sload(keccak256(0x00, 0x40))
                 }
                 ok := and(eq(and(shr(24, pol), 0xff), POLICY_ACTIVE), iszero(gt(lifetime, and(shr(32, pol), 0xffffffff))))
+                rec := or(or(rec, shl(T_POLICY, and(pol, 0xffffff))), or(shl(T_ISSUED, issuedAt), shl(T_LIFETIME, lifetime)))
             }
             if ok {
+                w := calldataload(add(p, 86)) // tcbStatus 1 byte, tcb 8 bytes
+                rec := or(rec, shl(T_TCB_STATUS, shr(248, w)))
+                // the interned index of (workloadId, tcb); a pair never seen takes the general
+                // path, which interns it. Scratch 0x00..0x60 (0x40 is the free memory pointer,
+                // restored below).
+                let fmp := mload(0x40)
+                mstore(0x00, calldataload(add(p, 54)))
+                mstore(0x20, shr(192, shl(8, w)))
+                mstore(0x40, PAIR_INDEX_NAMESPACE)
+                let pair := sload(keccak256(0x00, 0x60))
+                mstore(0x40, fmp)
                 mstore(0x00, key)
                 mstore(0x20, _trust.slot)
                 let slot := keccak256(0x00, 0x40)
                 let t := sload(slot)
-                let machineId := calldataload(p)
-                // the id of the stored tag (see _idOfTag)
+                // the whole id of the stored tag (see _idOfTag) must be the verdict's
                 mstore(0x00, shr(T_TAG, t))
-                let id := or(shl(T_TAG, shr(T_TAG, t)), shr(80, keccak256(0x00, 0x20)))
-                ok := and(and(iszero(iszero(t)), eq(id, machineId)),
-                    and(eq(and(shr(T_TEE, t), 0xf), tee), gt(issuedAt, and(shr(T_ISSUED, t), 0xffffffffff))))
+                ok := and(and(and(iszero(iszero(pair)), iszero(iszero(t))),
+                        eq(or(shl(T_TAG, shr(T_TAG, t)), shr(80, keccak256(0x00, 0x20))), calldataload(p))),
+                    and(eq(and(shr(T_TEE, t), 0xf), byte(0, calldataload(add(p, 32)))),
+                        gt(issuedAt, and(shr(T_ISSUED, t), 0xffffffffff))))
                 if ok {
-                    let rest := calldataload(add(p, 86)) // tcbStatus 1 byte, tcb 8 bytes
-                    sstore(slot, or(or(or(status, shl(T_TEE, tee)), or(shl(T_TCB_STATUS, shr(248, rest)), shl(T_POLICY, and(pol, 0xffffff)))),
-                        or(or(shl(T_ISSUED, issuedAt), shl(T_LIFETIME, lifetime)),
-                        or(shl(T_TCB, shr(192, shl(8, rest))), shl(T_TAG, shr(T_TAG, t))))))
-                    mstore(0x00, key)
-                    mstore(0x20, _workload.slot)
-                    let ws := keccak256(0x00, 0x40)
-                    let wl := calldataload(add(p, 54))
-                    if iszero(eq(sload(ws), wl)) { sstore(ws, wl) }
+                    sstore(slot, or(rec, or(shl(T_PAIR, pair), shl(T_TAG, shr(T_TAG, t)))))
                     mstore(0x00, digest)
-                    log2(0x00, 0x20, topic, machineId)
+                    log2(0x00, 0x20, topic, calldataload(p))
                 }
             }
         }
@@ -460,7 +532,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @inheritdoc ITeeRegistry
     function hashBatch(bytes calldata verdicts) external view returns (bytes32) {
         uint256 n = _batchLength(verdicts);
-        return _batchDigest(_structHashes(verdicts, n, _verdictBuffer()), n);
+        return _batchDigest(_structHashes(verdicts, n, _verdictBuffer()), n, _domainSeparatorV4());
     }
 
     /// @inheritdoc ITeeRegistry
@@ -506,11 +578,15 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if ((cfg >> 16) & 0xff != 0) revert RegistryPaused();
     }
 
-    /// @dev Number of entries in a packed batch; reverts for an empty or ragged one.
-    function _batchLength(bytes calldata verdicts) internal pure returns (uint256) {
+    /// @dev Number of entries in a packed batch; reverts for an empty or ragged one (with
+    /// `RegistryPaused` first while paused, as every submission does).
+    function _batchLength(bytes calldata verdicts) internal view returns (uint256) {
         uint256 len = verdicts.length;
-        if (len == 0) revert EmptyBatch();
-        if (len % PACKED_VERDICT_SIZE != 0) revert MalformedBatch(len);
+        if (len == 0 || len % PACKED_VERDICT_SIZE != 0) {
+            _loadConfig();
+            if (len == 0) revert EmptyBatch();
+            revert MalformedBatch(len);
+        }
         return len / PACKED_VERDICT_SIZE;
     }
 
@@ -528,37 +604,52 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     }
 
     /// @dev Unpacks every entry into the buffer at `v` and returns a memory array (no length word)
-    /// of their EIP-712 struct hashes, in order.
+    /// of their EIP-712 struct hashes, in order. The unpacking is `_unpack`'s, written out in the
+    /// loop (every verdict of a batch passes here).
     function _structHashes(bytes calldata verdicts, uint256 n, uint256 v) internal pure returns (uint256 hashes) {
         assembly ("memory-safe") {
             hashes := mload(0x40)
             mstore(0x40, add(hashes, shl(5, n)))
-        }
-        uint256 p;
-        assembly ("memory-safe") {
-            p := verdicts.offset
-        }
-        for (uint256 i = 0; i < n; ++i) {
-            _unpack(p, v);
-            assembly ("memory-safe") {
-                mstore(add(hashes, shl(5, i)), keccak256(sub(v, 0x20), 0x1e0))
+            let p := verdicts.offset
+            let end := add(hashes, shl(5, n))
+            for { let h := hashes } lt(h, end) { h := add(h, 0x20) } {
+                mstore(v, calldataload(p)) // machineId
+                let w := calldataload(add(p, 32))
+                mstore(add(v, 0x20), shr(248, w)) // tee
+                mstore(add(v, 0x40), byte(1, w)) // status
+                mstore(add(v, 0x60), shr(96, shl(16, w))) // teeKey
+                mstore(add(v, 0x80), calldataload(add(p, 54))) // workloadId
+                w := calldataload(add(p, 86))
+                mstore(add(v, 0xa0), shr(248, w)) // tcbStatus
+                mstore(add(v, 0xc0), shr(192, shl(8, w))) // tcb
+                mstore(add(v, 0xe0), calldataload(add(p, 95))) // policyHash
+                mstore(add(v, 0x100), calldataload(add(p, 127))) // evidenceHash
+                mstore(add(v, 0x120), shr(192, calldataload(add(p, 159)))) // anchorBlockNumber
+                mstore(add(v, 0x140), calldataload(add(p, 167))) // anchorBlockHash
+                w := calldataload(add(p, 199))
+                mstore(add(v, 0x160), shr(192, w)) // issuedAt
+                mstore(add(v, 0x180), shr(192, shl(64, w))) // expiresAt
+                mstore(add(v, 0x1a0), shr(192, shl(128, w))) // reasons
+                mstore(h, keccak256(sub(v, 0x20), 0x1e0))
                 p := add(p, PACKED_VERDICT_SIZE)
             }
         }
     }
 
-    /// @dev EIP-712 digest of `VerdictBatch(Verdict[] verdicts)` whose array elements have the
-    /// struct hashes at `hashes`: the array's encodeData is keccak256 of the concatenated hashes.
-    function _batchDigest(uint256 hashes, uint256 n) internal view returns (bytes32) {
+    /// @dev EIP-712 digest, under the domain `separator`, of `VerdictBatch(Verdict[] verdicts)`
+    /// whose array elements have the struct hashes at `hashes`: the array's encodeData is keccak256
+    /// of the concatenated hashes.
+    function _batchDigest(uint256 hashes, uint256 n, bytes32 separator) internal pure returns (bytes32 digest) {
         bytes32 typeHash = VERDICT_BATCH_TYPEHASH;
-        bytes32 structHash;
         assembly ("memory-safe") {
-            let arrayHash := keccak256(hashes, shl(5, n))
+            let m := mload(0x40)
+            mstore(m, 0x1901)
+            mstore(add(m, 0x20), separator)
             mstore(0x00, typeHash)
-            mstore(0x20, arrayHash)
-            structHash := keccak256(0x00, 0x40)
+            mstore(0x20, keccak256(hashes, shl(5, n)))
+            mstore(add(m, 0x40), keccak256(0x00, 0x40))
+            digest := keccak256(add(m, 0x1e), 0x42)
         }
-        return _hashTypedDataV4(structHash);
     }
 
     /// @dev Expands the packed entry at calldata `p` into the 14 words at `v` (see
@@ -710,7 +801,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             return (0, abi.encodeWithSelector(ExpiryBeyondPolicyValidity.selector, uint64(expiresAt), issuedAt + validity));
         }
         record = _word(v, V_STATUS) | (_word(v, V_TCB_STATUS) << T_TCB_STATUS) | ((p & 0xffffff) << T_POLICY)
-            | (issuedAt << T_ISSUED) | (lifetime << T_LIFETIME) | (_word(v, V_TCB) << T_TCB)
+            | (issuedAt << T_ISSUED) | (lifetime << T_LIFETIME)
             | (_word(v, V_MACHINE_ID) & (type(uint256).max << T_TAG));
     }
 
@@ -738,22 +829,46 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (issuedAt <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, uint64(issuedAt), uint64(stored)));
     }
 
-    /// @dev Writes the trust record (the one SSTORE of a re-attestation) and logs the verdict:
-    /// `VerdictRecorded` (machine id and verdict hash, the rest is in the calldata) when `lean`,
-    /// else the self-contained `VerdictAccepted`.
+    /// @dev The interned index of the buffered verdict's (workloadId, tcb) pair, interning the pair
+    /// (`WorkloadInterned`) when no accepted verdict named it before. Called only once the verdict
+    /// is accepted, so a refused verdict interns nothing.
+    function _internPair(uint256 v) internal returns (uint256 index) {
+        uint256 workloadId = _word(v, V_WORKLOAD_ID);
+        uint256 tcb = _word(v, V_TCB);
+        uint256 slot;
+        assembly ("memory-safe") {
+            let fmp := mload(0x40)
+            mstore(0x00, workloadId)
+            mstore(0x20, tcb)
+            mstore(0x40, PAIR_INDEX_NAMESPACE)
+            slot := keccak256(0x00, 0x60)
+            mstore(0x40, fmp)
+            index := sload(slot)
+        }
+        if (index != 0) return index;
+        index = _pairCount + 1;
+        if (index > type(uint64).max) revert TooManyWorkloads();
+        _pairCount = index;
+        assembly ("memory-safe") {
+            sstore(slot, index)
+        }
+        _pairs[index] = WorkloadPair({workloadId: bytes32(workloadId), tcb: uint64(tcb)});
+        emit WorkloadInterned(uint64(index), bytes32(workloadId), uint64(tcb));
+    }
+
+    /// @dev Writes the trust record (the one SSTORE of a re-attestation), with the index of the
+    /// verdict's interned workload pair, and logs the verdict: `VerdictRecorded` (machine id and
+    /// verdict hash, the rest is in the calldata) when `lean`, else the self-contained
+    /// `VerdictAccepted`.
     function _store(uint256 v, uint256 record, bytes32 digest, bool lean) internal {
         bytes32 topic = lean ? VerdictRecorded.selector : VerdictAccepted.selector;
+        record |= _internPair(v) << T_PAIR;
         assembly ("memory-safe") {
             let key := mload(add(v, V_TEE_KEY))
             // _trust[key]: keccak256(key . slot)
             mstore(0x00, key)
             mstore(0x20, _trust.slot)
             sstore(keccak256(0x00, 0x40), record)
-            // _workload[key], written only when it changes
-            mstore(0x20, _workload.slot)
-            let ws := keccak256(0x00, 0x40)
-            let wl := mload(add(v, V_WORKLOAD_ID))
-            if iszero(eq(sload(ws), wl)) { sstore(ws, wl) }
             switch lean
             case 0 {
                 // VerdictAccepted(machineId, teeKey, digest, status, workloadId, evidenceHash,
@@ -815,7 +930,6 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             if (issuedAt <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, uint64(issuedAt), uint64(stored)));
             delete _trust[oldKey];
             delete _keyMachine[oldKey];
-            delete _workload[oldKey];
             emit TeeKeyRotated(machineId, oldKey, key);
         }
         delete _authorizedKey[machineId];
@@ -853,38 +967,35 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             (address signer, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(digest, v, r, s);
             if (rerr != ECDSA.RecoverError.NoError) return abi.encodeWithSelector(InvalidSignature.selector, i);
             if (signer <= last) return abi.encodeWithSelector(SignersNotAscending.selector, i);
-            if (!_isOracle[signer]) return abi.encodeWithSelector(UnknownSigner.selector, signer);
+            if (_oracleConfig[signer] == 0) return abi.encodeWithSelector(UnknownSigner.selector, signer);
             last = signer;
         }
     }
 
     /// @dev The batch's signature set: concatenated 65-byte r||s||v signatures over `digest`, at
     /// least `threshold` of them, each valid (low-s, per OZ ECDSA) and from a current oracle, signers
-    /// strictly ascending (so no signer counts twice).
-    function _checkSignatureSet(bytes32 digest, bytes calldata signatures, uint256 threshold_)
-        internal
-        view
-        returns (bytes memory err)
-    {
+    /// strictly ascending (so no signer counts twice). Returns the config word, read from the
+    /// signers' slots (see `_oracleConfig`), and reverts with `RegistryPaused` while paused, else
+    /// with the first rule broken, exactly as a check of `_config` first would. The loop is assembly
+    /// because every batch pays it (one `ecrecover` and one oracle slot per signer).
+    function _requireSignatureSet(bytes32 digest, bytes calldata signatures) internal view returns (uint256 cfg) {
         uint256 len = signatures.length;
-        if (len % SIGNATURE_SIZE != 0) return abi.encodeWithSelector(MalformedSignatures.selector, len);
         uint256 n = len / SIGNATURE_SIZE;
-        if (n < threshold_) return abi.encodeWithSelector(InsufficientSignatures.selector, n, threshold_);
-        address last = address(0);
-        uint256 p;
+        uint256 failure; // 0 none, 1 invalid signature, 2 not ascending, 3 not an oracle
+        uint256 index;
+        address signer;
         assembly ("memory-safe") {
-            p := signatures.offset
-        }
-        for (uint256 i = 0; i < n; ++i) {
-            // The rules of OZ ECDSA.tryRecover, inline: s in the lower half of the curve order (no
-            // malleable twin), and a non-zero recovered address (ecrecover answers nothing for a v
-            // other than 27 or 28 or a point off the curve).
-            address signer;
-            assembly ("memory-safe") {
+            let p := signatures.offset
+            let last := 0
+            let m := mload(0x40)
+            mstore(m, digest)
+            for {} lt(index, n) { index := add(index, 1) } {
+                // The rules of OZ ECDSA.tryRecover, inline: s in the lower half of the curve order
+                // (no malleable twin), and a non-zero recovered address (ecrecover answers nothing
+                // for a v other than 27 or 28 or a point off the curve).
                 let s := calldataload(add(p, 0x20))
+                signer := 0
                 if iszero(gt(s, SECP256K1_HALF_N)) {
-                    let m := mload(0x40)
-                    mstore(m, digest)
                     mstore(add(m, 0x20), byte(0, calldataload(add(p, 0x40))))
                     mstore(add(m, 0x40), calldataload(p))
                     mstore(add(m, 0x60), s)
@@ -892,12 +1003,35 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
                     pop(staticcall(gas(), 1, m, 0x80, 0x00, 0x20))
                     signer := mload(0x00)
                 }
+                if iszero(signer) {
+                    failure := 1
+                    break
+                }
+                if iszero(gt(signer, last)) {
+                    failure := 2
+                    break
+                }
+                mstore(0x00, signer)
+                mstore(0x20, _oracleConfig.slot)
+                cfg := sload(keccak256(0x00, 0x40))
+                if iszero(cfg) {
+                    failure := 3
+                    break
+                }
+                last := signer
                 p := add(p, SIGNATURE_SIZE)
             }
-            if (signer == address(0)) return abi.encodeWithSelector(InvalidSignature.selector, i);
-            if (signer <= last) return abi.encodeWithSelector(SignersNotAscending.selector, i);
-            if (!_isOracle[signer]) return abi.encodeWithSelector(UnknownSigner.selector, signer);
-            last = signer;
+        }
+        // Success needs every signature valid, at least threshold of them, whole signatures only,
+        // and the registry not paused; anything else reverts with what the config slot says.
+        // (cfg is zero when there is no signature at all: the threshold is never zero.)
+        if (failure != 0 || cfg == 0 || len % SIGNATURE_SIZE != 0 || n < cfg & 0xff || (cfg >> 16) & 0xff != 0) {
+            cfg = _loadConfig();
+            if (len % SIGNATURE_SIZE != 0) revert MalformedSignatures(len);
+            if (n < cfg & 0xff) revert InsufficientSignatures(n, cfg & 0xff);
+            if (failure == 1) revert InvalidSignature(index);
+            if (failure == 2) revert SignersNotAscending(index);
+            revert UnknownSigner(signer);
         }
     }
 
@@ -950,8 +1084,8 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITeeRegistry
-    /// @dev isTrustedKey's two reads and the key's workload slot (a third), in assembly for the same
-    /// reason. A zero workload id never matches.
+    /// @dev isTrustedKey's two reads and the workload id of the record's interned pair (a third), in
+    /// assembly for the same reason. A zero workload id never matches.
     function isTrustedFor(address key, bytes32 workloadId) external view returns (bool) {
         assembly ("memory-safe") {
             mstore(0x00, key)
@@ -961,7 +1095,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
                 lt(timestamp(), add(and(shr(T_ISSUED, t), 0xffffffffff), and(shr(T_LIFETIME, t), 0xffffffff))))
             if ok {
                 let pid := and(shr(T_POLICY, t), 0xffffff)
-                mstore(0x20, _workload.slot)
+                // _pairs[index].workloadId: the struct's first slot
+                mstore(0x00, and(shr(T_PAIR, t), 0xffffffffffffffff))
+                mstore(0x20, _pairs.slot)
                 ok := and(and(shr(and(pid, 0xff), sload(add(ACTIVE_POLICY_BITS_SLOT, shr(8, pid)))), 1),
                     and(iszero(iszero(workloadId)), eq(sload(keccak256(0x00, 0x40)), workloadId)))
             }
@@ -979,7 +1115,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         uint256 t = _trust[key];
         if (t == 0) return (false, bytes32(0), bytes32(0), 0, 0);
         trusted = _isTrustedRecord(t);
-        workloadId = _workload[key];
+        workloadId = _pairs[uint64(t >> T_PAIR)].workloadId;
         policyHash = _policyHashById[uint24(t >> T_POLICY)];
         tcbStatus = uint8(t >> T_TCB_STATUS);
         expiresAt = uint64(uint40(t >> T_ISSUED)) + uint32(t >> T_LIFETIME);
@@ -1026,7 +1162,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         r.teeKey = key;
         r.status = uint8(t & 0xf);
         r.tcbStatus = uint8(t >> T_TCB_STATUS);
-        r.tcb = uint64(t >> T_TCB);
+        r.tcb = _pairs[uint64(t >> T_PAIR)].tcb;
         r.policyHash = _policyHashById[uint24(t >> T_POLICY)];
         r.issuedAt = uint40(t >> T_ISSUED);
         r.expiresAt = r.issuedAt + uint32(t >> T_LIFETIME);
@@ -1055,7 +1191,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
 
     /// @inheritdoc ITeeRegistry
     function isOracle(address account) external view returns (bool) {
-        return _isOracle[account];
+        return _oracleConfig[account] != 0;
     }
 
     /// @inheritdoc ITeeRegistry

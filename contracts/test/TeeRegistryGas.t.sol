@@ -141,6 +141,36 @@ contract TeeRegistryGasTest is TeeRegistryBase {
         }
     }
 
+    /// @dev The same batch with every machine on one image (a provider's fleet): the interned
+    /// (workload id, TCB) pair is read cold by the first verdict and warm by the other 99.
+    function test_gas_batch100of2of3SharedImage() public {
+        _setUpRegistry(3, 2);
+        uint256 n = 100;
+        ITeeRegistry.Verdict[] memory vs = new ITeeRegistry.Verdict[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            vm.prank(other);
+            bytes32 id = reg.registerMachine(bytes32(i + 1000), 1, "");
+            vs[i] = _verdict(id, vm.addr(0x1000 + i));
+            vs[i].workloadId = keccak256("fleet image");
+            _authorize(id, vs[i].teeKey);
+        }
+        _submitBatch(vs); // first verdicts
+        _advance(10, 3600);
+        for (uint256 i = 0; i < n; ++i) {
+            vs[i] = _verdict(vs[i].machineId, vs[i].teeKey);
+            vs[i].workloadId = keccak256("fleet image");
+        }
+        bytes memory packed = _packAll(vs);
+        bytes memory sigs = _batchQuorum(packed);
+        vm.cool(address(reg));
+        reg.submitBatch(packed, sigs);
+        uint256 used = vm.snapshotGasLastCall("batch100_2of3_shared_image");
+        vm.snapshotValue("batch100_2of3_shared_image_per_verdict", used / n);
+        for (uint256 i = 0; i < n; ++i) {
+            assertTrue(reg.isTrustedFor(vs[i].teeKey, keccak256("fleet image")));
+        }
+    }
+
     function test_gas_isTrusted() public {
         _submit(_verdict(machineId, teeKey));
         vm.cool(address(reg));
@@ -174,7 +204,8 @@ contract TeeRegistryGasTest is TeeRegistryBase {
         vm.snapshotValue("is_trusted_for", pinned - ungated);
     }
 
-    /// @dev A re-attestation whose workload id changed: the key's workload slot is rewritten.
+    /// @dev A re-attestation whose workload id changed to one no verdict named before: the general
+    /// path interns the new (workload id, TCB) pair (three fresh slots and WorkloadInterned).
     function test_gas_reattestBatchNewWorkload() public {
         _submit(_verdict(machineId, teeKey));
         _advance(10, 3600);

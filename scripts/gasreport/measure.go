@@ -55,7 +55,10 @@ const (
 	opReattest2of3       = "reattest_2of3"
 	opBatch50PerVerdict  = "batch50_per_verdict"
 	opReattestBatch1of1  = "reattest_batch_1of1"
-	opBatch100PerVerdict = "batch100_2of3_per_verdict"
+	// The batch of 100 twice: every machine running one image (a provider's fleet; the goal),
+	// and every machine its own image (no interned workload pair is shared).
+	opBatch100SharedImage = "batch100_2of3_shared_image_per_verdict"
+	opBatch100OwnImages   = "batch100_2of3_own_image_per_verdict"
 	opIsTrusted          = "is_trusted"
 	opIsTrustedColdCall  = "is_trusted_incl_cold_call"
 	opIsTrustedFor       = "is_trusted_for"
@@ -221,11 +224,15 @@ func measure(ctx context.Context, c *gasChain) ([]Figure, error) {
 		return nil, fmt.Errorf("re-attestation 2-of-3: %w", err)
 	}
 	add(opReattest2of3, g)
-	big100, err := s.signedBatch(reg3, policy3, oracles3[:2])
+	shared, err := s.signedBatch(reg3, policy3, oracles3[:2], 5000, true)
 	if err != nil {
 		return nil, err
 	}
-	figs = append(figs, batch, big100, gate, coldGate, pinned)
+	own, err := s.signedBatch(reg3, policy3, oracles3[:2], 6000, false)
+	if err != nil {
+		return nil, err
+	}
+	figs = append(figs, batch, shared, own, gate, coldGate, pinned)
 	return figs, nil
 }
 
@@ -456,19 +463,28 @@ func (s *session) submitBatch(reg *chain.Registry, vs []*verdict.Verdict, keys [
 	return s.send(reg, s.owner, c, nil)
 }
 
-// signedBatch registers 100 machines, binds each with a first submitBatch, then
-// measures a submitBatch re-attesting all 100 under one signature set of keys;
-// the figure is that transaction's gas / 100.
-func (s *session) signedBatch(reg *chain.Registry, policy common.Hash, keys []*ecdsa.PrivateKey) (Figure, error) {
+// fleetImage is the workload id of the shared-image batch: every machine runs it.
+var fleetImage = crypto.Keccak256Hash([]byte("teeoracle gas-report fleet image"))
+
+// signedBatch registers 100 machines (salts from saltBase), binds each with a first
+// submitBatch, then measures a submitBatch re-attesting all 100 under one signature
+// set of keys; the figure is that transaction's gas / 100. With sharedImage every
+// machine runs fleetImage (one interned workload pair for the whole batch), else
+// each its own workload id.
+func (s *session) signedBatch(reg *chain.Registry, policy common.Hash, keys []*ecdsa.PrivateKey, saltBase int64, sharedImage bool) (Figure, error) {
+	name := opBatch100OwnImages
+	if sharedImage {
+		name = opBatch100SharedImage
+	}
 	ids := make([]common.Hash, bigBatchSize)
 	teeKeys := make([]common.Address, bigBatchSize)
 	for i := range ids {
-		salt := common.BigToHash(big.NewInt(int64(5000 + i)))
+		salt := common.BigToHash(big.NewInt(saltBase + int64(i)))
 		if _, err := s.send(reg, s.owner, reg.RegisterMachineTx(salt, verdict.TEESEVSNP, ""), nil); err != nil {
 			return Figure{}, fmt.Errorf("register batch machine %d: %w", i, err)
 		}
 		ids[i] = chain.MachineID(s.owner.From(), salt)
-		teeKeys[i] = common.BytesToAddress(crypto.Keccak256([]byte(fmt.Sprintf("teeoracle gas-report batch key %d", i)))[12:])
+		teeKeys[i] = common.BytesToAddress(crypto.Keccak256([]byte(fmt.Sprintf("teeoracle gas-report batch key %d", saltBase+int64(i))))[12:])
 		if _, err := s.send(reg, s.owner, reg.AuthorizeKeyTx(ids[i], teeKeys[i]), nil); err != nil {
 			return Figure{}, fmt.Errorf("authorize batch key %d: %w", i, err)
 		}
@@ -482,6 +498,9 @@ func (s *session) signedBatch(reg *chain.Registry, policy common.Hash, keys []*e
 			if err != nil {
 				return Figure{}, err
 			}
+			if sharedImage {
+				v.WorkloadID = fleetImage
+			}
 			vs[i] = &v
 		}
 		after = vs[0].IssuedAt
@@ -491,6 +510,6 @@ func (s *session) signedBatch(reg *chain.Registry, policy common.Hash, keys []*e
 		}
 		total = g
 	}
-	return Figure{Name: opBatch100PerVerdict, Gas: total.gas / bigBatchSize, CalldataGas: total.calldata / bigBatchSize,
+	return Figure{Name: name, Gas: total.gas / bigBatchSize, CalldataGas: total.calldata / bigBatchSize,
 		NonCalldata: total.gas - total.calldata}, nil
 }
