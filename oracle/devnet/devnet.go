@@ -79,6 +79,9 @@ type Options struct {
 	// API adjusts every oracle node's API configuration (a fleet from one address
 	// lifts the per-client limits); nil keeps the defaults.
 	API func(*api.Config)
+	// Node adjusts every oracle node's configuration after the devnet's settings
+	// (fast polling, a 10 s re-appraisal epoch); nil keeps them.
+	Node func(*service.Config)
 }
 
 // Tx is one transaction the devnet sent or observed, with its gas.
@@ -404,7 +407,7 @@ func (d *Devnet) nodeConfig(a api.Config, key *ecdsa.PrivateKey, st *store.Store
 	if d.opts.API != nil {
 		d.opts.API(&a)
 	}
-	return service.Config{
+	c := service.Config{
 		API:                a,
 		Registry:           d.Registry.Address(),
 		ChainID:            d.Chain.ChainID,
@@ -422,6 +425,10 @@ func (d *Devnet) nodeConfig(a api.Config, key *ecdsa.PrivateKey, st *store.Store
 		Metrics: prometheus.NewRegistry(),
 		Logger:  log,
 	}
+	if d.opts.Node != nil {
+		d.opts.Node(&c)
+	}
+	return c
 }
 
 // StopNode stops the oracle node (the chain and the machines keep running), to

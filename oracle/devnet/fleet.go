@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"fmt"
 	"math/big"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"time"
@@ -189,13 +190,24 @@ type FleetRound struct {
 // AttestFleet runs one attestation round for every machine in ms, at most
 // `parallel` agents at a time (each agent polls its submission every poll), and
 // returns the outcomes in the order of ms.
+//
+// The agents share one HTTP client that keeps a connection per running agent
+// open: with a client each, which keeps two, most polls opened a new connection
+// to the node.
 func (d *Devnet) AttestFleet(ctx context.Context, ms []*Machine, parallel int, poll time.Duration) ([]FleetRound, error) {
 	out := make([]FleetRound, len(ms))
 	sem := make(chan struct{}, max(1, parallel))
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = max(1, parallel)
+	client := &http.Client{Timeout: 30 * time.Second, Transport: tr}
+	defer tr.CloseIdleConnections()
 	var wg sync.WaitGroup
 	for i, m := range ms {
 		cfg, err := d.AgentConfig(m)
 		if err != nil {
+			return nil, err
+		}
+		if cfg.Oracle, err = agent.NewHTTPOracle(d.APIURL(), client); err != nil {
 			return nil, err
 		}
 		cfg.PollInterval = poll

@@ -16,6 +16,7 @@ import (
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/service"
 )
 
 // fleetSize is the fleet TestFleet attests: 300, or TEEORACLE_FLEET machines.
@@ -66,8 +67,14 @@ func TestFleet(t *testing.T) {
 	t0 := time.Now()
 	d, err := Start(ctx, Options{Anvil: true, AnvilPath: bin, DataDir: dir, Oracles: 3, Threshold: 2,
 		SNPMachines: -1, TDXMachines: -1, Validity: 24 * time.Hour, Logger: testLogger(t),
-		// Every agent and the first node's forwarding come from 127.0.0.1.
-		API: func(c *api.Config) { c.RateLimit, c.MaxEvidencePerClient, c.EvidenceByteRate = -1, 1<<20, 1<<40 }})
+		// Every agent and the nodes' requests to each other come from 127.0.0.1.
+		API: func(c *api.Config) {
+			c.RateLimit, c.MaxEvidencePerClient, c.EvidenceByteRate, c.MaxConnsPerClient = -1, 1<<20, 1<<40, 2048
+		},
+		// A node's default epoch (the devnet's 10 s would re-appraise every trusted
+		// machine every 10 s), and batches of up to 100 verdicts (32 by default):
+		// a node relays one batch at a time, each waiting for its receipt.
+		Node: func(c *service.Config) { c.ReappraiseEpoch, c.BatchMax = 10*time.Minute, 100 }})
 	if err != nil {
 		t.Fatal(err)
 	}

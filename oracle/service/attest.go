@@ -2,12 +2,14 @@ package service
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -93,9 +95,23 @@ func (s *Service) attestOnce(ctx context.Context) error {
 	return s.reappraise(ctx)
 }
 
+// fullRefresh is how often track reads the record of every tracked machine, not
+// only of those the registry's events named since the last pass. The events name
+// every change of a record (MachinesTouched); the full read catches what they
+// cannot show, a reorganisation below the last scanned block. Every pass read every
+// record before: 10,000 calls a pass at 10,000 machines, more than a pass's time
+// budget (docs/operator.md, Fleet).
+const fullRefresh = 10 * time.Minute
+
+// trackParallel bounds the record reads a tracking pass has in flight.
+const trackParallel = 8
+
 // track scans registry events since the last scanned block and refreshes the
-// records of every machine they name.
+// records of every machine they name (of every tracked machine each fullRefresh).
+// Passes run one at a time (the continuous-attestation loop and the due list).
 func (s *Service) track(ctx context.Context) error {
+	s.trackMu.Lock()
+	defer s.trackMu.Unlock()
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
 	// A pass makes many reads in a row; each is retried a few times so that one
@@ -120,15 +136,19 @@ func (s *Service) track(ctx context.Context) error {
 			touched[id] = true
 		}
 	}
-	// Refresh everything touched, and everything known (expiry moves with time, not
-	// events, but records can also change by deregistration).
+	now := s.cfg.Now()
 	s.tmu.RLock()
-	for id := range s.machines {
-		touched[id] = true
+	full := now.Sub(s.lastFull) >= fullRefresh
+	fresh := make(map[common.Hash]MachineRecord, len(s.machines)+len(touched))
+	for id, r := range s.machines {
+		if full {
+			touched[id] = true
+		} else {
+			fresh[id] = r
+		}
 	}
 	s.tmu.RUnlock()
-	fresh, err := s.registeredRecords(cctx, touched)
-	if err != nil {
+	if err := s.registeredRecords(ctx, touched, fresh); err != nil {
 		return err
 	}
 	var b [8]byte
@@ -140,6 +160,9 @@ func (s *Service) track(ctx context.Context) error {
 	}
 	s.tmu.Lock()
 	s.machines, s.trackLoaded = fresh, true
+	if full {
+		s.lastFull = now
+	}
 	s.tmu.Unlock()
 	return nil
 }
@@ -180,22 +203,49 @@ func (s *Service) trackStart(head uint64) (uint64, map[common.Hash]bool, error) 
 	return from, touched, nil
 }
 
-// registeredRecords reads the registry's record of each machine in ids and keeps
-// the registered ones.
-func (s *Service) registeredRecords(ctx context.Context, ids map[common.Hash]bool) (map[common.Hash]MachineRecord, error) {
-	fresh := make(map[common.Hash]MachineRecord, len(ids))
-	for id := range ids {
-		rec, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (MachineRecord, error) {
-			return s.reg.Machine(ctx, id)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if rec.State == machineRegistered {
-			fresh[id] = rec
-		}
+// registeredRecords reads the registry's record of each machine in ids, at most
+// trackParallel at once and each within the chain's time budget, and sets it in
+// recs when the machine is registered (deletes it otherwise).
+func (s *Service) registeredRecords(ctx context.Context, ids map[common.Hash]bool, recs map[common.Hash]MachineRecord) error {
+	next := make(chan common.Hash)
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for range min(trackParallel, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range next {
+				cctx, cancel := s.chainCtx(ctx)
+				rec, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (MachineRecord, error) {
+					return s.reg.Machine(ctx, id)
+				})
+				cancel()
+				mu.Lock()
+				switch {
+				case err != nil:
+					first = cmp.Or(first, err)
+				case rec.State == machineRegistered:
+					recs[id] = rec
+				default:
+					delete(recs, id)
+				}
+				mu.Unlock()
+			}
+		}()
 	}
-	return fresh, nil
+	for id := range ids {
+		mu.Lock()
+		failed := first != nil
+		mu.Unlock()
+		if failed {
+			break
+		}
+		next <- id
+	}
+	close(next)
+	wg.Wait()
+	return first
 }
 
 // chainTime returns the head block's timestamp: verdict validity is judged by the
@@ -266,15 +316,36 @@ func (s *Service) reappraise(ctx context.Context) error {
 		recs[id] = s.machines[id]
 	}
 	s.tmu.RUnlock()
+	// Machines whose current verdict this pass finds done for the epoch are
+	// remembered (the memo holds the trusted machines only): a pass every few
+	// seconds over 10,000 machines would otherwise read and decode 10,000 verdicts
+	// from the store each time, to learn that nothing is to be done.
+	done := make(map[common.Hash]reappraised, len(trusted))
 	for _, id := range trusted {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		r := reappraised{issuedAt: recs[id].IssuedAt, key: recs[id].TEEKey, at: at}
+		if prev, ok := s.reappraisedMemo[id]; ok && prev == r {
+			done[id] = r
+			continue
+		}
 		if err := s.reappraiseMachine(ctx, id, recs[id], at); err != nil {
 			s.log.Warn("re-appraisal failed", "machine", id, "err", err)
+			continue
 		}
+		done[id] = r
 	}
+	s.reappraisedMemo = done
 	return nil
+}
+
+// reappraised is the on-chain verdict of a machine (its issue time and key) and
+// the epoch a re-appraisal pass found done for it.
+type reappraised struct {
+	issuedAt uint64
+	key      common.Address
+	at       int64
 }
 
 func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec MachineRecord, at int64) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -117,28 +118,7 @@ func (s *Service) publishOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	oracles := map[common.Address]bool{}
-	var ready []*candidate
-	waiting := 0
-	for _, h := range order {
-		if !s.rechecks.due(h, s.cfg.Now()) {
-			waiting++
-			continue
-		}
-		// Each verdict's reads are those at the pass's head (cachedView); sending
-		// and the outcome's reads are not.
-		c, err := s.prepare(withHead(ctx, head), h, groups[h], threshold, oracles)
-		if err != nil {
-			s.log.Warn("verdict not publishable yet", "verdict", h, "err", err)
-			continue
-		}
-		if c == nil {
-			s.rechecks.later(h, s.cfg.Now())
-			waiting++
-			continue
-		}
-		ready = append(ready, c)
-	}
+	ready, waiting := s.prepareAll(withHead(ctx, head), order, groups, threshold)
 	s.m.quorumWaiting.Set(float64(waiting))
 	if len(ready) > 0 && s.fundsShort() != nil {
 		// The chain refused a transaction for want of funds: send nothing until the
@@ -167,9 +147,85 @@ func (s *Service) passHead(ctx context.Context) (uint64, int, error) {
 	return head, threshold, err
 }
 
+// prepareParallel bounds the verdicts a publisher pass prepares at once. Preparing
+// one is mostly waiting: a log read and a simulation on the chain, the peers asked
+// over HTTP; one at a time, a pass over thousands of waiting verdicts took longer
+// than their quorums took to form (docs/operator.md, Fleet).
+const prepareParallel = 16
+
+// prepareAll prepares the verdicts of order that are due for a look (rechecks),
+// at most prepareParallel at once, each with its reads at the head pinned in ctx.
+// It returns those to relay now, in the order of order, and how many wait.
+func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups map[common.Hash][]store.Submission, threshold int) ([]*candidate, int) {
+	oracles := &oracleSet{m: map[common.Address]bool{}}
+	out := make([]*candidate, len(order))
+	waits := make([]bool, len(order))
+	sem := make(chan struct{}, prepareParallel)
+	var wg sync.WaitGroup
+	for i, h := range order {
+		if !s.rechecks.due(h, s.cfg.Now()) {
+			waits[i] = true
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, err := s.prepare(ctx, h, groups[h], threshold, oracles)
+			switch {
+			case err != nil:
+				s.log.Warn("verdict not publishable yet", "verdict", h, "err", err)
+			case c == nil:
+				s.rechecks.later(h, s.cfg.Now())
+				waits[i] = true
+			default:
+				out[i] = c
+			}
+		}()
+	}
+	wg.Wait()
+	waiting := 0
+	for _, w := range waits {
+		if w {
+			waiting++
+		}
+	}
+	return slices.DeleteFunc(out, func(c *candidate) bool { return c == nil }), waiting
+}
+
+// oracleSet is what a publisher pass learnt of which addresses are oracles, shared
+// by the verdicts it prepares at once.
+type oracleSet struct {
+	mu sync.Mutex
+	m  map[common.Address]bool
+}
+
+// isOracle reports whether a is a current oracle, asking the registry once per
+// address and pass (concurrent first asks may both read it).
+func (o *oracleSet) isOracle(ctx context.Context, s *Service, a common.Address) (bool, error) {
+	o.mu.Lock()
+	ok, seen := o.m[a]
+	o.mu.Unlock()
+	if seen {
+		return ok, nil
+	}
+	ok, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (bool, error) { return s.reg.IsOracle(ctx, a) })
+	if err != nil {
+		return false, err
+	}
+	o.mu.Lock()
+	o.m[a] = ok
+	o.mu.Unlock()
+	return ok, nil
+}
+
 // prepare returns the verdict with its quorum when this node should relay it now,
 // nil when it waits, and settles verdicts already on-chain or refused.
-func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submission, threshold int, oracles map[common.Address]bool) (*candidate, error) {
+func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submission, threshold int, oracles *oracleSet) (*candidate, error) {
 	v, err := s.verdictOf(h)
 	if err != nil {
 		return nil, err
@@ -309,24 +365,8 @@ func (s *Service) forget(h common.Hash) {
 // gather returns the registered oracles' signatures over h this node holds, asking
 // peers for theirs while fewer than threshold are known, and records each peer's
 // answer in q.
-func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict, threshold int, oracles map[common.Address]bool, q *quorumState) ([]verdict.Signature, error) {
-	var omu sync.Mutex // peers are asked concurrently
-	isOracle := func(a common.Address) (bool, error) {
-		omu.Lock()
-		ok, seen := oracles[a]
-		omu.Unlock()
-		if seen {
-			return ok, nil
-		}
-		ok, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (bool, error) { return s.reg.IsOracle(ctx, a) })
-		if err != nil {
-			return false, err
-		}
-		omu.Lock()
-		oracles[a] = ok
-		omu.Unlock()
-		return ok, nil
-	}
+func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict, threshold int, oracles *oracleSet, q *quorumState) ([]verdict.Signature, error) {
+	isOracle := func(a common.Address) (bool, error) { return oracles.isOracle(ctx, s, a) }
 	held, err := s.st.Signatures(h)
 	if err != nil {
 		return nil, err
@@ -471,7 +511,9 @@ func (s *Service) askPeer(ctx context.Context, base string, h, evHash common.Has
 	// 404: the evidence never reached the peer (forwardEvidence gives it); any other
 	// answer means it has it, or that we cannot tell.
 	out.seen = err != nil || code != http.StatusNotFound
-	if err == nil && code == http.StatusOK && len(ev.VerdictHashes) > 0 {
+	// A peer that reached this very verdict has not signed it yet (its worker is
+	// between recording and signing): that is not a disagreement.
+	if err == nil && code == http.StatusOK && len(ev.VerdictHashes) > 0 && !slices.Contains(ev.VerdictHashes, h) {
 		out.status.Status, out.status.VerdictHashes = "disagrees", ev.VerdictHashes
 	}
 	return out

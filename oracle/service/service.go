@@ -96,6 +96,11 @@ type Service struct {
 	machines map[common.Hash]MachineRecord // tracked registry records
 	// trackLoaded: machines holds at least what the store's table held (see track).
 	trackLoaded bool
+	lastFull    time.Time  // when track last read every tracked machine's record (guarded by tmu)
+	trackMu     sync.Mutex // one tracking pass at a time
+	// reappraisedMemo: the machines the last re-appraisal pass found done for their
+	// epoch (only the continuous-attestation loop uses it).
+	reappraisedMemo map[common.Hash]reappraised
 
 	health healthState
 
@@ -131,7 +136,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		domain:     verdict.Domain{ChainID: cfg.ChainID, Registry: cfg.Registry},
 		oracle:     crypto.PubkeyToAddress(cfg.OracleKey.PublicKey),
 		policyHash: ph,
-		http:       &http.Client{Timeout: 5 * time.Second},
+		http:       peerClient(),
 		wake:       make(chan struct{}, 1),
 		pubWake:    make(chan struct{}, 1),
 		quorum:     map[common.Hash]*quorumState{},
@@ -398,6 +403,16 @@ func newID() string {
 var _ api.Backend = (*Service)(nil)
 
 func unavailable(err error) error { return fmt.Errorf("%w: %w", api.ErrUnavailable, err) }
+
+// peerClient is the client the node asks its peers with. A publisher pass asks
+// each peer about up to prepareParallel verdicts at once: it keeps that many
+// connections per peer open instead of the default two, which would open and close
+// a connection for most requests.
+func peerClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 2 * prepareParallel
+	return &http.Client{Timeout: 5 * time.Second, Transport: t}
+}
 
 func (s *Service) chainCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, 10*time.Second)
