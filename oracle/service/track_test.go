@@ -1,0 +1,92 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"math/big"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// recordReads is a chain endpoint that counts the registry's machine(id) calls,
+// by machine.
+type recordReads struct {
+	*ethclient.Client
+	selector []byte
+	mu       sync.Mutex
+	reads    map[common.Hash]int
+}
+
+func (r *recordReads) CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error) {
+	if len(msg.Data) == 4+32 && bytes.Equal(msg.Data[:4], r.selector) {
+		r.mu.Lock()
+		r.reads[common.BytesToHash(msg.Data[4:])]++
+		r.mu.Unlock()
+	}
+	return r.Client.CallContract(ctx, msg, block)
+}
+
+func (r *recordReads) count() map[common.Hash]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[common.Hash]int, len(r.reads))
+	for k, v := range r.reads {
+		out[k] = v
+	}
+	return out
+}
+
+// TestTrackReadsOnlyTouchedRecords: a starting node reads the record of every
+// machine the registry's events name; after that a tracking pass (every 200 ms
+// here) reads only the records of machines named by new events, not every tracked
+// machine again: with 10,000 machines that was 10,000 calls a pass.
+func TestTrackReadsOnlyTouchedRecords(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32)
+	pol := testPolicy(t, "track", 600, measurement(0x11))
+	e.registerPolicy(t, pol)
+	var old []common.Hash
+	for salt := byte(1); salt <= 3; salt++ {
+		old = append(old, e.registerMachine(t, provider, salt, verdict.TEESEVSNP))
+	}
+	rpc := &recordReads{Client: e.client, selector: e.reg.PackMachine([32]byte{})[:4], reads: map[common.Hash]int{}}
+	startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: newFakeSNP(t, time.Now().Add(-24*time.Hour)), rpc: rpc,
+		reappEvery: 200 * time.Millisecond})
+	allRead := func() bool {
+		c := rpc.count()
+		for _, id := range old {
+			if c[id] == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	if !eventually(30*time.Second, 50*time.Millisecond, allRead) {
+		t.Fatalf("the starting node did not read every registered machine's record: %v", rpc.count())
+	}
+	before := rpc.count()
+	// Passes with no new events (a block a second, a pass every 200 ms), then an
+	// event naming a new machine.
+	time.Sleep(2 * time.Second)
+	added := e.registerMachine(t, provider, 4, verdict.TEESEVSNP)
+	if !eventually(30*time.Second, 50*time.Millisecond, func() bool { return rpc.count()[added] > 0 }) {
+		t.Fatal("the machine registered after the start was never read")
+	}
+	time.Sleep(time.Second)
+	after := rpc.count()
+	for _, id := range old {
+		if after[id] != before[id] {
+			t.Errorf("machine %s: record read %d times after the first pass, want 0 (no event named it)", id, after[id]-before[id])
+		}
+	}
+}
