@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
@@ -173,7 +172,7 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 			log.Error("close database", "err", err)
 		}
 	}()
-	client, err := ethclient.DialContext(ctx, c.RPCURL)
+	client, err := chain.DialClient(ctx, c.RPCURL)
 	if err != nil {
 		return badInput(fmt.Errorf("--%s %s: %w", flagRPCURL, chain.RedactURL(c.RPCURL), err))
 	}

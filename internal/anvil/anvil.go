@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
 )
 
 // Process is a running anvil.
@@ -80,7 +82,15 @@ func Start(bin string, args ...string) (*Process, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := ethclient.DialContext(ctx, a.URL)
+	// More idle connections than net/http's default of 2: the nodes under test read
+	// the chain from many goroutines at once (chain.Dial does the same).
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 64, 64
+	rc, err := rpc.DialOptions(ctx, a.URL, rpc.WithHTTPClient(&http.Client{Transport: t}))
+	var c *ethclient.Client
+	if err == nil {
+		c = ethclient.NewClient(rc)
+	}
 	if err != nil {
 		_ = a.Stop()
 		return nil, fmt.Errorf("dial anvil at %s: %w", a.URL, err)

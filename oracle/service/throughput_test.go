@@ -51,10 +51,13 @@ func newBenchNode(b *testing.B, count int) *benchNode {
 	e.registerPolicy(b, pol)
 	machine := e.registerMachine(b, provider, 1, verdict.TEESEVSNP)
 	snp := newFakeSNP(b, time.Now().Add(-24*time.Hour))
-	// The submitters share one address: lift the per-client bound on submissions in
-	// flight and bytes per second so the figure is the node's, not the admission's.
+	// The submitters share one address: lift the per-client bounds on submissions
+	// and connections in flight and on bytes per second, so the figure is the
+	// node's, not the per-client admission's (a fleet submits from many addresses).
 	n := startNode(b, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, reappEvery: time.Hour,
-		api: func(c *api.Config) { c.MaxEvidencePerClient, c.EvidenceByteRate = 1024, 1<<30 }})
+		api: func(c *api.Config) {
+			c.MaxEvidencePerClient, c.MaxConnsPerClient, c.EvidenceByteRate = 1024, 1024, 1<<30
+		}})
 	bn := &benchNode{n: n, a: e.newAgent(b, snp, machine), snp: snp,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}}
 	bn.ch = bn.a.challenge(b, n)

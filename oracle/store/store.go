@@ -98,10 +98,12 @@ type Options struct {
 	LockTimeout time.Duration
 	// Logger receives warnings; nil means slog.Default().
 	Logger *slog.Logger
-	// CommitDelay is how long the hot-path commits (PutSubmission, Claim,
-	// RecordDecision) wait for concurrent ones to share their fsync (group commit):
-	// zero means 2 ms; negative means none, every commit fsyncs alone. Each call
-	// still returns only after its own data is durable.
+	// CommitDelay is how long the hot-path commits (PutSubmission, RecordDecision)
+	// wait for concurrent ones to share their fsync when none is committing (group
+	// commit; while one commits, the calls that arrive meanwhile form the next
+	// group and wait for nothing else): zero means 2 ms; negative means no grouping,
+	// every commit fsyncs alone. Each call still returns only after its own data is
+	// durable.
 	CommitDelay time.Duration
 }
 
@@ -115,6 +117,8 @@ type Store struct {
 	now         func() time.Time
 	log         *slog.Logger
 	grouped     bool // hot-path commits share fsyncs (Options.CommitDelay)
+	commitDelay time.Duration
+	group       groupCommit
 
 	// claims are the Claim leases, in memory: a lease only matters to the process
 	// holding the file (ResetLeases clears the previous run's), so taking work
@@ -160,11 +164,9 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	switch {
-	case opts.CommitDelay == 0:
-		db.MaxBatchDelay = defaultCommitDelay
-	case opts.CommitDelay > 0:
-		db.MaxBatchDelay = opts.CommitDelay
+	delay := opts.CommitDelay
+	if delay == 0 {
+		delay = defaultCommitDelay
 	}
 	s := &Store{
 		db:          db,
@@ -174,6 +176,7 @@ func Open(path string, opts Options) (*Store, error) {
 		now:         opts.Now,
 		log:         opts.Logger,
 		grouped:     opts.CommitDelay >= 0,
+		commitDelay: delay,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -225,8 +228,8 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 }
 
 // updateGrouped is update for the hot paths: concurrent callers' functions run one
-// after another in one read-write transaction and share its commit and fsync (bbolt's
-// Batch), and each call returns only after that commit. fn must have no effect
+// after another in one read-write transaction and share its commit and fsync
+// (groupCommit), and each call returns only after that commit. fn must have no effect
 // outside tx but on the caller's own variables, and must be safe to run again:
 // when one function of a group fails, the group is rolled back, the failing one is
 // run again alone and the others again together.
@@ -234,11 +237,7 @@ func (s *Store) updateGrouped(fn func(tx *bolt.Tx) error) error {
 	if !s.grouped {
 		return s.update(fn)
 	}
-	err := s.db.Batch(fn)
-	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
-		return ErrClosed
-	}
-	return err
+	return s.commitGrouped(fn)
 }
 
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
