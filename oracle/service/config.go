@@ -261,7 +261,7 @@ func (c *Config) defaultTimes() error {
 // defaultCounts fills the counts, metrics and logger left zero.
 func (c *Config) defaultCounts() error {
 	if c.Workers == 0 {
-		c.Workers = 16 * runtime.NumCPU()
+		c.Workers = 4 * runtime.NumCPU()
 	}
 	if c.AnchorMargin == 0 {
 		c.AnchorMargin = 2

@@ -83,6 +83,7 @@ type Service struct {
 	wake     chan struct{} // pokes idle workers
 	pubWake  chan struct{} // pokes the publisher
 	submitMu keyedMutex    // serialises the evidence-replay check and the store write, per evidence hash
+	handoffs handoffs      // what Submit decoded, for the worker that takes the submission
 
 	qmu      sync.Mutex
 	quorum   map[common.Hash]*quorumState // verdict hash -> progress
@@ -620,17 +621,25 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 		return nil, fmt.Errorf("store submission: %w", err)
 	}
 	id := newID()
-	meta, err := subMetaEntry(id, &subMeta{MachineID: req.MachineID, TEEKey: req.TEEKey, AnchorBlock: req.AnchorBlock,
-		AnchorHash: hdr.Hash(), AsOf: int64(hdr.Time), PoP: req.PoP})
+	m := &subMeta{MachineID: req.MachineID, TEEKey: req.TEEKey, AnchorBlock: req.AnchorBlock,
+		AnchorHash: hdr.Hash(), AsOf: int64(hdr.Time), PoP: req.PoP}
+	meta, err := subMetaEntry(id, m)
 	if err != nil {
 		return nil, fmt.Errorf("store submission parameters: %w", err)
 	}
 	// The parameters and the evidence index are committed with the submission: one
 	// fsync per acknowledged submission, and never a submission without them.
 	meta["ev/"+evHash.String()] = []byte(id)
+	// The bundle is the encoding of req.Evidence, whose hash is evHash (a bundle's
+	// round trip keeps the hash): the store does not decode and hash it again.
+	// Handed over before the commit, so no worker can take the submission first.
+	if req.Evidence.Form == evidence.FormBundle {
+		s.handoffs.put(id, req.Evidence, m, len(req.Bundle))
+	}
 	sub, err := s.st.PutSubmission(store.NewSubmission{ID: id, MachineID: req.MachineID, Format: "bundle",
-		ReceivedAt: req.ReceivedAt, Meta: meta}, req.Bundle)
+		ReceivedAt: req.ReceivedAt, Meta: meta, EvidenceHash: evHash}, req.Bundle)
 	if err != nil {
+		s.handoffs.take(id)
 		return nil, fmt.Errorf("store submission: %w", err)
 	}
 	s.m.submissions.WithLabelValues("accepted").Inc()

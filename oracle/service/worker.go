@@ -159,17 +159,12 @@ func sortItems(items []audit.Item) {
 
 // process takes a received submission to signed (or failed).
 func (s *Service) process(ctx context.Context, sub store.Submission) error {
-	m, err := s.subMeta(sub.ID)
+	m, ev, err := s.received(sub)
 	if err != nil {
-		return s.fail(sub.ID, "submission parameters lost: "+err.Error())
+		return err
 	}
-	raw, err := s.st.Evidence(sub.EvidenceHash)
-	if err != nil {
-		return s.fail(sub.ID, "archived evidence unreadable: "+err.Error())
-	}
-	ev, err := evidence.DecodeArchived("archived evidence "+sub.EvidenceHash.String(), raw)
-	if err != nil {
-		return s.fail(sub.ID, "archived evidence does not decode: "+err.Error())
+	if m == nil {
+		return nil // failed
 	}
 	// The registry's binding facts are read before the appraisal, so a chain that
 	// does not answer costs no appraisal: the submission waits a poll interval.
@@ -227,6 +222,28 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 		s.m.submissions.WithLabelValues("failed").Inc()
 	}
 	return nil
+}
+
+// received returns a received submission's parameters and evidence: those Submit
+// handed over, or else read from the store. A submission whose parameters or
+// evidence are lost is failed (nil parameters, nil error).
+func (s *Service) received(sub store.Submission) (*subMeta, *evidence.Evidence, error) {
+	if h, ok := s.handoffs.take(sub.ID); ok {
+		return h.meta, h.ev, nil
+	}
+	m, err := s.subMeta(sub.ID)
+	if err != nil {
+		return nil, nil, s.fail(sub.ID, "submission parameters lost: "+err.Error())
+	}
+	raw, err := s.st.Evidence(sub.EvidenceHash)
+	if err != nil {
+		return nil, nil, s.fail(sub.ID, "archived evidence unreadable: "+err.Error())
+	}
+	ev, err := evidence.DecodeArchived("archived evidence "+sub.EvidenceHash.String(), raw)
+	if err != nil {
+		return nil, nil, s.fail(sub.ID, "archived evidence does not decode: "+err.Error())
+	}
+	return m, ev, nil
 }
 
 // waitForCollateral puts off a submission whose appraisal could not fetch its

@@ -4,9 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestGroupedCommitsConcurrently: 64 concurrent submitters, some of whose commits
@@ -99,5 +103,87 @@ func TestGroupedCommitsConcurrently(t *testing.T) {
 		if c != 1 {
 			t.Fatalf("submission %s claimed %d times", id, c)
 		}
+	}
+}
+
+// TestGroupCommitRecoversPanic: a function that panics in a group fails its own
+// call only (it is run again alone, in its caller, where the panic surfaces); the
+// others in its group are committed.
+func TestGroupCommitRecoversPanic(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "panic.db"), Options{CommitDelay: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var wg sync.WaitGroup
+	recovered := make(chan any, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer func() { recovered <- recover() }()
+		_ = s.updateGrouped(func(*bolt.Tx) error { panic("bad function") })
+	}()
+	ids := make([]string, 8)
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sub, err := s.PutSubmission(NewSubmission{MachineID: machine(i)}, []byte(fmt.Sprintf("evidence %d", i)))
+			if err != nil {
+				t.Error(err)
+			}
+			ids[i] = sub.ID
+		}()
+	}
+	wg.Wait()
+	if p := <-recovered; p != "bad function" {
+		t.Fatalf("the panicking caller recovered %v, want its own panic", p)
+	}
+	for i, id := range ids {
+		if sub, err := s.Submission(id); err != nil || sub.MachineID != machine(i) {
+			t.Fatalf("submission %d (%s): %+v, %v", i, id, sub, err)
+		}
+	}
+}
+
+// TestPutSubmissionGivenHash: a caller that hashed the evidence already names it
+// with that hash and the store does not hash it again; without one the store
+// hashes it, and a hash function's error refuses the submission. A given hash that
+// is not the evidence's is caught when the evidence is read (ErrCorrupt).
+func TestPutSubmissionGivenHash(t *testing.T) {
+	calls := 0
+	s, err := Open(filepath.Join(t.TempDir(), "hash.db"), Options{EvidenceHash: func(b []byte) (common.Hash, error) {
+		calls++
+		if string(b) == "undecodable" {
+			return common.Hash{}, errors.New("does not decode")
+		}
+		return SHA256(b)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	given, _ := SHA256([]byte("evidence"))
+	sub, err := s.PutSubmission(NewSubmission{MachineID: machine(1), EvidenceHash: given}, []byte("evidence"))
+	if err != nil || sub.EvidenceHash != given || calls != 0 {
+		t.Fatalf("with a given hash: %+v, %v, %d hash calls", sub, err, calls)
+	}
+	if b, err := s.Evidence(given); err != nil || string(b) != "evidence" {
+		t.Fatalf("archived under the given hash: %q, %v", b, err)
+	}
+	want, _ := SHA256([]byte("other evidence"))
+	calls = 0
+	if sub, err = s.PutSubmission(NewSubmission{MachineID: machine(2)}, []byte("other evidence")); err != nil || sub.EvidenceHash != want || calls != 1 {
+		t.Fatalf("without one: %+v, %v, %d hash calls", sub, err, calls)
+	}
+	if _, err := s.PutSubmission(NewSubmission{MachineID: machine(3)}, []byte("undecodable")); err == nil || !strings.Contains(err.Error(), "does not decode") {
+		t.Fatalf("undecodable evidence without a hash: %v", err)
+	}
+	wrong := common.HexToHash("0x1234")
+	if _, err := s.PutSubmission(NewSubmission{MachineID: machine(4), EvidenceHash: wrong}, []byte("mislabelled")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Evidence(wrong); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("evidence under a hash that is not its own: %v, want ErrCorrupt", err)
 	}
 }

@@ -123,6 +123,11 @@ type NewSubmission struct {
 	Format    string
 	// ReceivedAt is when the API received the evidence; zero means now.
 	ReceivedAt time.Time
+	// EvidenceHash, when not zero, is the evidence's hash under Options.EvidenceHash,
+	// which the caller computed already (the node decodes every submission before
+	// storing it); zero means the store hashes the evidence. It names the archived
+	// evidence, so it must be the hash of exactly these bytes.
+	EvidenceHash common.Hash
 	// Meta are node-metadata entries (what SetMeta writes, read back with Meta)
 	// committed in the same transaction as the submission: the caller's parameters
 	// of the submission and its indexes, so a submission never exists without them
@@ -146,9 +151,12 @@ func (s *Store) PutSubmission(n NewSubmission, evidence []byte) (Submission, err
 			return Submission{}, fmt.Errorf("put submission %q: empty meta key: %w", n.ID, ErrInvalid)
 		}
 	}
-	h, err := s.evidenceH(evidence)
-	if err != nil {
-		return Submission{}, fmt.Errorf("put submission %q: hash evidence: %w", n.ID, err)
+	h := n.EvidenceHash
+	if h == (common.Hash{}) {
+		var err error
+		if h, err = s.evidenceH(evidence); err != nil {
+			return Submission{}, fmt.Errorf("put submission %q: hash evidence: %w", n.ID, err)
+		}
 	}
 	now := s.now().UTC()
 	at := n.ReceivedAt.UTC()
@@ -159,7 +167,7 @@ func (s *Store) PutSubmission(n NewSubmission, evidence []byte) (Submission, err
 		State: StateReceived, ReceivedAt: at, UpdatedAt: now,
 		History: []StateChange{{State: StateReceived, At: now}}}
 	fresh := sub
-	err = s.updateGrouped(func(tx *bolt.Tx) error {
+	err := s.updateGrouped(func(tx *bolt.Tx) error {
 		// Run again after a rolled-back group: start afresh (an id drawn from the
 		// rolled-back sequence is drawn again).
 		sub = fresh
