@@ -148,7 +148,7 @@ func serveNodeFlags(cfg *serveConfig) []cli.Flag {
 			Usage: "open API connections per client (IPv4 /24, IPv6 /64), `COUNT`"},
 		&cli.DurationFlag{Name: flagIdleTimeout, Destination: &cfg.API.IdleTimeout, Action: posD(flagIdleTimeout), Category: serveCatLimits, EnvVars: env(flagIdleTimeout), Value: 10 * time.Second,
 			Usage: "`DURATION` an idle keep-alive API connection stays open"},
-		&cli.IntFlag{Name: flagEvidenceInFlight, Destination: &cfg.API.MaxEvidenceInFlight, Action: posI(flagEvidenceInFlight), Category: serveCatLimits, EnvVars: env(flagEvidenceInFlight), Value: 32,
+		&cli.IntFlag{Name: flagEvidenceInFlight, Destination: &cfg.API.MaxEvidenceInFlight, Action: posI(flagEvidenceInFlight), Category: serveCatLimits, EnvVars: env(flagEvidenceInFlight), Value: 128,
 			Usage: "evidence submissions received, decoded and stored at once, `COUNT`; more get 503 with Retry-After"},
 		&cli.IntFlag{Name: flagEvidencePerClient, Destination: &cfg.API.MaxEvidencePerClient, Action: posI(flagEvidencePerClient), Category: serveCatLimits, EnvVars: env(flagEvidencePerClient), Value: 4,
 			Usage: "evidence submissions in flight per client (IPv4 /24, IPv6 /64), `COUNT`; more get 429 with Retry-After"},

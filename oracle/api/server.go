@@ -52,7 +52,7 @@ type Config struct {
 	// toward MaxConns.
 	MaxConnsPerClient int
 	// MaxEvidenceInFlight bounds evidence submissions being received, decoded and
-	// stored at once; 0 means 32. Past it a submission gets 503 with Retry-After at
+	// stored at once; 0 means 128. Past it a submission gets 503 with Retry-After at
 	// once.
 	MaxEvidenceInFlight int
 	// MaxEvidencePerClient bounds one client's submissions in flight; 0 means 4.
@@ -157,7 +157,7 @@ func (c *Config) checkSizes() error {
 	defInt(&c.MaxHeaderBytes, 16<<10)
 	defInt(&c.MaxConns, 4096)
 	defInt(&c.MaxConnsPerClient, 64)
-	defInt(&c.MaxEvidenceInFlight, 32)
+	defInt(&c.MaxEvidenceInFlight, 128)
 	defInt(&c.MaxEvidencePerClient, 4)
 	defInt(&c.RateClients, 1<<16)
 	if c.MaxBodyBytes == 0 {
