@@ -129,9 +129,19 @@ contract TeeRegistryPathsTest is TeeRegistryBase {
         if (okGeneral) {
             assertEq(_trustWord(v.teeKey), recGeneral, "same trust record");
             assertEq(uint256(vm.load(address(reg), bytes32(uint256(14)))), pairsGeneral, "same pairs interned");
+            _assertQueries(v);
         } else {
             assertEq(skipped, ret, "same reason");
         }
+    }
+
+    /// @dev The queries report the accepted verdict's own pair, and never match a zero workload id.
+    function _assertQueries(ITeeRegistry.Verdict memory v) internal view {
+        (bool trusted, bytes32 w,,,) = reg.trustOf(v.teeKey);
+        assertEq(w, v.workloadId, "trustOf names the verdict's workload");
+        assertEq(reg.machine(v.machineId).tcb, v.tcb, "machine names the verdict's TCB");
+        assertEq(reg.isTrustedFor(v.teeKey, v.workloadId), trusted && v.workloadId != bytes32(0), "isTrustedFor");
+        assertEq(trusted, v.status == 1, "trusted exactly for a trusted verdict");
     }
 
     /// @dev The documented residual, pinned: a quorum-signed re-attestation naming an unregistered
