@@ -141,7 +141,7 @@ contract TeeRegistryPathsTest is TeeRegistryBase {
         assertEq(w, v.workloadId, "trustOf names the verdict's workload");
         assertEq(reg.machine(v.machineId).tcb, v.tcb, "machine names the verdict's TCB");
         assertEq(reg.isTrustedFor(v.teeKey, v.workloadId), trusted && v.workloadId != bytes32(0), "isTrustedFor");
-        assertEq(trusted, v.status == 1, "trusted exactly for a trusted verdict");
+        assertEq(trusted, v.status == 1 && block.timestamp < v.expiresAt, "trusted exactly for an unexpired trusted verdict");
     }
 
     /// @dev The documented residual, pinned: a quorum-signed re-attestation naming an unregistered
