@@ -472,7 +472,8 @@ const maxClaims = 4096
 // noteClaims records that a peer relays the verdicts of hashes until until (an
 // authenticated claim, NoteRelayClaim). Only the first claim of a verdict counts,
 // and it is not renewed: a claim holds a verdict back once, for at most claimHold,
-// and a replayed claim changes nothing. Claims are dropped with the verdict's
+// and a replayed claim changes nothing. That bound is kept by the verdict's quorum
+// state (claimed), not by this map, which forgets expired entries when full. Claims are dropped with the verdict's
 // quorum state (forget); those of verdicts this node never settles (it did not hold
 // them, or not yet) stay until the map is full, when the expired ones go, so it is
 // bounded (maxClaims) whatever peers claim.
@@ -502,12 +503,26 @@ func (s *Service) noteClaims(hashes []common.Hash, until time.Time) {
 }
 
 // claimed reports whether a peer's claim of the relaying of verdict h holds now.
+// For a verdict this node is publishing (it has its quorum state), claims hold it
+// back for at most claimHold in all, counted from when one first did (held):
+// the claims map forgets expired entries when it is full, so a peer that fills it
+// could otherwise claim the same verdict again and again.
 func (s *Service) claimed(h common.Hash) bool {
 	now := s.cfg.Now()
 	s.qmu.Lock()
+	defer s.qmu.Unlock()
 	until, ok := s.claims[h]
-	s.qmu.Unlock()
-	return ok && now.Before(until)
+	if !ok || !now.Before(until) {
+		return false
+	}
+	q := s.quorum[h]
+	if q == nil {
+		return true // not being published by this node: nothing is held back
+	}
+	if q.held.IsZero() {
+		q.held = now
+	}
+	return now.Sub(q.held) < claimHold
 }
 
 // unclaimed returns the candidates of cs no peer is relaying.

@@ -384,3 +384,43 @@ func TestAnnounceClaim(t *testing.T) {
 		t.Fatalf("claim %+v recovers to %s (%v), want this node's, expiring claimHold from now", got.Claim, signed, err)
 	}
 }
+
+// TestRelayClaimHoldBoundedUnderFlood: a configured peer that fills the claims map
+// with claims of other hashes (so that its expired entries are dropped) and then
+// claims a verdict again must not hold that verdict back a second time: a verdict
+// this node holds waits for claims at most claimHold in all, whatever the map
+// forgot.
+func TestRelayClaimHoldBoundedUnderFlood(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	self := common.Address{0x01}
+	s := &Service{cfg: Config{Now: func() time.Time { return now }, RelayDelay: time.Second}, oracle: self,
+		quorum: map[common.Hash]*quorumState{}}
+	first := []verdict.Signature{{Signer: self}, {Signer: common.Address{0x02}}}
+	h := common.Hash{0xa}
+	q := s.quorumOf(h)
+	junk := func(round int) []common.Hash {
+		hs := make([]common.Hash, maxClaims)
+		for i := range hs {
+			hs[i] = common.BigToHash(big.NewInt(int64(round*maxClaims + i + 1000)))
+		}
+		return hs
+	}
+	s.noteClaims([]common.Hash{h}, now.Add(claimHold))
+	if s.relaysNow(h, q, first) {
+		t.Fatal("a claimed verdict is relayed at once")
+	}
+	for round := range 3 {
+		now = now.Add(claimHold)
+		// The peer fills the map, so that the next claim drops the expired entries
+		// (h's among them), and claims h afresh.
+		s.noteClaims(junk(round), now.Add(claimHold))
+		now = now.Add(claimHold)
+		s.noteClaims([]common.Hash{h}, now.Add(claimHold))
+		if !s.relaysNow(h, q, first) {
+			t.Fatalf("round %d: verdict held back again by a renewed claim after its claimHold (a peer can hold it for ever)", round)
+		}
+		if got := s.unclaimed([]*candidate{{hash: h}}); len(got) != 1 {
+			t.Fatalf("round %d: batch publisher still leaves the verdict to the claimer", round)
+		}
+	}
+}

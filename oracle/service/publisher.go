@@ -26,6 +26,7 @@ import (
 type quorumState struct {
 	first     time.Time // when this node first tried to publish it
 	quorumAt  time.Time // when M signatures were first present
+	held      time.Time // when a peer's relay claim first held it back (claimed; guarded by qmu)
 	threshold int
 	have      int
 	peers     []api.PeerStatus
