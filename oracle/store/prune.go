@@ -47,7 +47,7 @@ type PruneStats struct {
 // published or publishable verdict references stays.
 //
 // The submissions are read and decoded in one read transaction, which writers do
-// not wait for; the deletions are made in write transactions of at most
+// not wait for (it begins after the write in progress, if any, has committed); the deletions are made in write transactions of at most
 // pruneBatch submissions each, so writers wait for one short batch at most. A
 // submission written meanwhile keeps its evidence (the evidence it names is
 // watched from the scan on) and its verdict (the verdict index is read in each
@@ -59,6 +59,12 @@ func (s *Store) PruneFailed(o PruneOptions) (PruneStats, error) {
 	}
 	s.refs.start()
 	defer s.refs.stop()
+	// A write that noted its evidence before the watch began may not have
+	// committed yet (a group commit in progress): the scan starts after it, so it
+	// sees that submission.
+	if err := s.waitForWriter(); err != nil {
+		return PruneStats{}, fmt.Errorf("prune failed submissions: %w", err)
+	}
 	var c *pruneSet
 	err := s.view(func(tx *bolt.Tx) error {
 		var err error
@@ -102,6 +108,19 @@ func (s *Store) PruneFailed(o PruneOptions) (PruneStats, error) {
 		}
 	}
 	return st, nil
+}
+
+// waitForWriter returns once the write transaction in progress, if any, has ended:
+// it takes the write lock and lets it go without writing (no commit, no fsync).
+func (s *Store) waitForWriter() error {
+	tx, err := s.db.Begin(true)
+	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		return ErrClosed
+	}
+	if err != nil {
+		return err
+	}
+	return tx.Rollback()
 }
 
 // pruneBatch bounds the submissions PruneFailed deletes in one write transaction.

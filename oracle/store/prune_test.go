@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestPruneFailedKeepsWhatVerdictsNeed: old failed submissions go with their
@@ -175,5 +177,89 @@ func TestPruneFailedLetsWritersIn(t *testing.T) {
 	}
 	if err := s.Check(); err != nil {
 		t.Fatalf("store check after pruning with writers: %v", err)
+	}
+}
+
+// TestPruneFailedKeepsEvidenceOfWriteInFlight: a submission whose write noted its
+// evidence before PruneFailed began watching, and committed after (its group's
+// commit was still running), keeps that evidence although the old failed
+// submission that shares it is pruned.
+func TestPruneFailedKeepsEvidenceOfWriteInFlight(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var cmu sync.Mutex
+	clock := now
+	s, err := Open(filepath.Join(t.TempDir(), "node.db"), Options{CommitDelay: 50 * time.Millisecond,
+		Now: func() time.Time { cmu.Lock(); defer cmu.Unlock(); return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	m := machine(1)
+	shared := []byte("evidence-shared")
+	if _, err := s.PutSubmission(NewSubmission{ID: "old", MachineID: m}, shared); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Transition("old", StateFailed, "no quorum"); err != nil {
+		t.Fatal(err)
+	}
+	cmu.Lock()
+	clock = now.Add(48 * time.Hour)
+	cmu.Unlock()
+	pending := func(n int) {
+		for {
+			s.group.mu.Lock()
+			got := len(s.group.pending)
+			s.group.mu.Unlock()
+			if got >= n {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	// The new submission's write and, after it in the same group, one that holds
+	// the group's transaction open.
+	putDone := make(chan error, 1)
+	go func() {
+		_, err := s.PutSubmission(NewSubmission{ID: "new", MachineID: m}, shared)
+		putDone <- err
+	}()
+	pending(1)
+	entered, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = s.commitGrouped(func(*bolt.Tx) error { close(entered); <-release; return nil })
+	}()
+	pending(2)
+	<-entered // the new submission's function has run: its evidence is noted, uncommitted
+	pruneDone := make(chan error, 1)
+	go func() {
+		_, err := s.PruneFailed(PruneOptions{Before: now.Add(24 * time.Hour)})
+		pruneDone <- err
+	}()
+	for {
+		s.refs.mu.Lock()
+		w := s.refs.watchers
+		s.refs.mu.Unlock()
+		if w > 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the pruning's scan, had it not waited for the write
+	close(release)
+	if err := <-putDone; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-pruneDone; err != nil {
+		t.Fatal(err)
+	}
+	h, _ := s.evidenceH(shared)
+	if _, err := s.Evidence(h); err != nil {
+		t.Fatalf("evidence of a submission committed while the pruning began was deleted: %v", err)
+	}
+	if _, err := s.Submission("old"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("old failure kept: %v", err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatalf("store check: %v", err)
 	}
 }
