@@ -317,7 +317,8 @@ func (s *Service) reappraise(ctx context.Context) error {
 	}
 	s.tmu.RUnlock()
 	// Machines whose current verdict this pass finds done for the epoch are
-	// remembered (the memo holds the trusted machines only): a pass every few
+	// remembered (the memo holds the trusted machines only; not those whose verdict
+	// this node does not hold, which it may record later in the epoch): a pass every few
 	// seconds over 10,000 machines would otherwise read and decode 10,000 verdicts
 	// from the store each time, to learn that nothing is to be done.
 	done := make(map[common.Hash]reappraised, len(trusted))
@@ -330,11 +331,14 @@ func (s *Service) reappraise(ctx context.Context) error {
 			done[id] = r
 			continue
 		}
-		if err := s.reappraiseMachine(ctx, id, recs[id], at); err != nil {
+		ok, err := s.reappraiseMachine(ctx, id, recs[id], at)
+		if err != nil {
 			s.log.Warn("re-appraisal failed", "machine", id, "err", err)
 			continue
 		}
-		done[id] = r
+		if ok {
+			done[id] = r
+		}
 	}
 	s.reappraisedMemo = done
 	return nil
@@ -348,45 +352,48 @@ type reappraised struct {
 	at       int64
 }
 
-func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec MachineRecord, at int64) error {
+// reappraiseMachine re-appraises the verdict behind machine id's on-chain record
+// rec as of at, unless done for that epoch already. It reports whether the epoch is
+// done for that verdict: not when this node holds no such verdict (yet).
+func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec MachineRecord, at int64) (bool, error) {
 	latest, err := s.st.LatestVerdict(id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // another node's machine
+		return false, nil // another node's machine, or a verdict this node has not recorded yet
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	var base verdict.Verdict
 	if err := json.Unmarshal(latest.Body, &base); err != nil {
-		return fmt.Errorf("verdict %s: %w", latest.Hash, err)
+		return false, fmt.Errorf("verdict %s: %w", latest.Hash, err)
 	}
 	// Only the verdict that is on-chain now is worth re-examining.
 	if base.IssuedAt != rec.IssuedAt || base.TEEKey != rec.TEEKey || base.Status != verdict.StatusTrusted {
-		return nil
+		return false, nil
 	}
 	// One key per verdict holding the last epoch it was re-appraised in: a key per
 	// epoch would grow the store by every trusted machine every epoch.
 	key := reappraisedKey(latest.Hash)
 	if b, err := s.st.Meta(key); err == nil && len(b) == 8 && int64(binary.BigEndian.Uint64(b)) >= at {
-		return nil // this epoch is done for this verdict
+		return true, nil // this epoch is done for this verdict
 	}
 	orig, err := s.audit(latest.Hash)
 	if err != nil {
-		return err
+		return false, err
 	}
 	raw, err := s.st.Evidence(base.EvidenceHash)
 	if err != nil {
-		return err
+		return false, err
 	}
 	ev, err := evidence.DecodeArchived("archived evidence "+base.EvidenceHash.String(), raw)
 	if err != nil {
-		return err
+		return false, err
 	}
 	m := &subMeta{MachineID: base.MachineID, TEEKey: base.TEEKey, AnchorBlock: base.AnchorBlockNumber,
 		AnchorHash: base.AnchorBlockHash, AsOf: at, Reappraisal: true, BaseVerdict: latest.Hash}
 	d, err := s.decide(ctx, ev, m)
 	if err != nil {
-		return err
+		return false, err
 	}
 	changed := false
 	known := map[string]bool{}
@@ -401,23 +408,23 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 	var done [8]byte
 	binary.BigEndian.PutUint64(done[:], uint64(at))
 	if err := s.st.SetMeta(key, done[:]); err != nil {
-		return err
+		return false, err
 	}
 	if !changed || d.dec.Trusted || !d.publishable {
-		return nil
+		return true, nil
 	}
 	s.log.Warn("collateral change downgrades a machine", "machine", id, "verdict", latest.Hash,
 		"reasons", d.dec.Reasons.String(), "as_of", time.Unix(at, 0).UTC())
 	sid := "reappraisal-" + d.digest.Hex()[2:34]
 	meta, err := subMetaEntry(sid, m)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if _, err := s.st.PutSubmission(store.NewSubmission{ID: sid, MachineID: id, Format: "bundle",
 		ReceivedAt: s.cfg.Now(), Meta: meta}, raw); err != nil {
-		return err
+		return false, err
 	}
 	s.m.downgrades.Inc()
 	poke(s.wake)
-	return nil
+	return true, nil
 }
