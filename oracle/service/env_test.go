@@ -54,8 +54,11 @@ type chainEnv struct {
 	providers map[common.Hash]*ecdsa.PrivateKey // machine id -> its provider's key
 }
 
+// requestTimeout bounds each request and chain call a test makes through ctxT.
+const requestTimeout = 30 * time.Second
+
 func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -416,9 +419,15 @@ func httpJSON(t testing.TB, method, url, ctype string, body []byte, out any) int
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
+	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		// How long the request took tells a node that did not answer (about
+		// requestTimeout) from a test process that was not running at all (far
+		// longer: every timer of the process fired late, as under a machine-wide
+		// memory stall).
+		t.Fatalf("%s %s: %v (after %s; the request's deadline is %s)", method, url, err,
+			time.Since(start).Round(time.Millisecond), requestTimeout)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
