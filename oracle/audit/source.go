@@ -18,6 +18,7 @@ import (
 
 	"github.com/teeoracle/teeoracle/internal/retry"
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/store"
 )
 
@@ -107,8 +108,21 @@ func (n *NodeSource) Verdict(ctx context.Context, h common.Hash) ([]byte, []byte
 }
 
 // Archive implements Source.
+//
+// Evidence from a node is held to the API's submission bounds (evidence.Decode):
+// the audit re-verifies it with evidence.DecodeArchived, which trusts what a store
+// holds, and a node under audit must not make the auditor chain-verify thousands of
+// certificates. Evidence over the bounds is an error (an archive written before
+// them is audited from the store file); evidence that does not decode is returned,
+// for the audit to report as a damaged archive.
 func (n *NodeSource) Archive(ctx context.Context, kind string, h common.Hash) ([]byte, error) {
-	return n.get(ctx, "/v1/archive/"+kind+"/"+h.String())
+	b, err := n.get(ctx, "/v1/archive/"+kind+"/"+h.String())
+	if err == nil && kind == api.ArchiveEvidence {
+		if _, derr := evidence.Decode("evidence", b); errors.Is(derr, evidence.ErrTooLarge) {
+			return nil, fmt.Errorf("archived evidence %s from %s is over the submission bounds (audit the node's store file instead): %w", h, n.base, derr)
+		}
+	}
+	return b, err
 }
 
 // get fetches path, waiting out 429 and 503 answers (as long as the node's

@@ -16,7 +16,52 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/audit"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
+
+// Evidence a node serves for audit is held to the submission bounds: a node cannot
+// make the auditor verify more certificates than a submission may carry. Evidence
+// within the bounds, and bytes that do not decode at all (a damaged archive, which
+// the audit reports), come back as served.
+func TestNodeSourceBoundsEvidence(t *testing.T) {
+	certs := make([][]byte, evidence.MaxBundleCertificates+1)
+	for i := range certs {
+		certs[i] = []byte{0x30, 0x03, 0x02, 0x01, byte(i)}
+	}
+	over, err := json.Marshal(evidence.Bundle{TEE: "sev-snp", Evidence: make([]byte, 1184), Certificates: certs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	within, err := json.Marshal(evidence.Bundle{TEE: "sev-snp", Evidence: make([]byte, 1184), Certificates: certs[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := evidence.DecodeArchived("over", over); errors.Is(err, evidence.ErrTooLarge) {
+		t.Fatalf("DecodeArchived(over) = %v: the archive path must not apply the bounds", err)
+	}
+	for _, tc := range []struct {
+		name, kind string
+		body       []byte
+		wantErr    error
+	}{
+		{"over the bounds", api.ArchiveEvidence, over, evidence.ErrTooLarge},
+		{"within the bounds", api.ArchiveEvidence, within, nil},
+		{"damaged", api.ArchiveEvidence, []byte("not evidence"), nil},
+		{"policy, not evidence", api.ArchivePolicy, over, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(tc.body) }))
+			defer srv.Close()
+			b, err := audit.NewNodeSource(srv.URL, nil).Archive(context.Background(), tc.kind, common.Hash{1})
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Archive = %v, want %v", err, tc.wantErr)
+			}
+			if err == nil && !bytes.Equal(b, tc.body) {
+				t.Fatalf("Archive returned %d bytes, want the %d served", len(b), len(tc.body))
+			}
+		})
+	}
+}
 
 // A node that refuses with 429 and a Retry-After is asked again after the wait it
 // names, not before.
