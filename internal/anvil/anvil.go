@@ -83,7 +83,9 @@ func Start(bin string, args ...string) (*Process, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// More idle connections than net/http's default of 2: the nodes under test read
-	// the chain from many goroutines at once (chain.Dial does the same).
+	// the chain from many goroutines at once. These are chain.DialClient's settings;
+	// it cannot be called here, since oracle/chain's own tests start anvil through
+	// this package (an import cycle).
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns, t.MaxIdleConnsPerHost = 64, 64
 	rc, err := rpc.DialOptions(ctx, a.URL, rpc.WithHTTPClient(&http.Client{Transport: t}))
