@@ -8,8 +8,11 @@
 // natively, this is about a tenth of a verification (docs/wasm.md, Time).
 //
 // Only successful parses are kept (a failure is parsed again and gives the same
-// error). Each table holds at most maxEntries values and is emptied when full, which
-// bounds memory against floods of distinct certificates.
+// error). Each table holds at most maxEntries values parsed from at most maxBytes of
+// DER, and is emptied when either would be exceeded; a larger input is parsed but
+// not kept. Submitters choose the certificates and CRLs a node parses, so the bytes
+// are bounded, not only the count: a 16 KiB CRL parses into about ten times its
+// size, and 1,024 of them would otherwise stay in memory.
 package x509memo
 
 import (
@@ -18,11 +21,15 @@ import (
 	"sync"
 )
 
-const maxEntries = 1024
+const (
+	maxEntries = 1024
+	maxBytes   = 2 << 20
+)
 
 type table[V any] struct {
-	mu sync.RWMutex
-	m  map[string]V
+	mu    sync.RWMutex
+	m     map[string]V
+	bytes int // DER bytes of the keys in m
 }
 
 func (t *table[V]) get(der []byte) (V, bool) {
@@ -33,11 +40,17 @@ func (t *table[V]) get(der []byte) (V, bool) {
 }
 
 func (t *table[V]) put(der []byte, v V) {
-	t.mu.Lock()
-	if t.m == nil || len(t.m) >= maxEntries {
-		t.m = make(map[string]V)
+	if len(der) > maxBytes {
+		return
 	}
-	t.m[string(der)] = v
+	t.mu.Lock()
+	if _, ok := t.m[string(der)]; !ok {
+		if t.m == nil || len(t.m) >= maxEntries || t.bytes+len(der) > maxBytes {
+			t.m, t.bytes = make(map[string]V), 0
+		}
+		t.m[string(der)] = v
+		t.bytes += len(der)
+	}
 	t.mu.Unlock()
 }
 

@@ -87,3 +87,28 @@ func TestBounded(t *testing.T) {
 		t.Errorf("last value put: %d, %v", v, ok)
 	}
 }
+
+// TestBoundedInBytes: large inputs empty the table before their DER passes
+// maxBytes, an input over maxBytes is not kept, and putting the same input again
+// does not count it twice.
+func TestBoundedInBytes(t *testing.T) {
+	var tb table[int]
+	const size = 16 << 10
+	for i := range 2 * maxBytes / size {
+		k := make([]byte, size)
+		k[0], k[1] = byte(i), byte(i>>8)
+		tb.put(k, i)
+		tb.put(k, i)
+		if tb.bytes > maxBytes || tb.bytes != len(tb.m)*size {
+			t.Fatalf("after %d inputs of %d bytes: %d bytes counted for %d entries, limit %d", i+1, size, tb.bytes, len(tb.m), maxBytes)
+		}
+		if _, ok := tb.get(k); !ok {
+			t.Fatalf("input %d not kept", i)
+		}
+	}
+	huge := make([]byte, maxBytes+1)
+	tb.put(huge, 1)
+	if _, ok := tb.get(huge); ok {
+		t.Error("an input over maxBytes was kept")
+	}
+}
