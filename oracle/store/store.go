@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -119,6 +120,7 @@ type Store struct {
 	grouped     bool // hot-path commits share fsyncs (Options.CommitDelay)
 	commitDelay time.Duration
 	group       groupCommit
+	commits     atomic.Uint64 // read-write transactions committed (Commits)
 
 	// claims are the Claim leases, in memory: a lease only matters to the process
 	// holding the file (ResetLeases clears the previous run's), so taking work
@@ -224,8 +226,15 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
 		return ErrClosed
 	}
+	if err == nil {
+		s.commits.Add(1)
+	}
 	return err
 }
+
+// Commits returns the number of write transactions committed (each one fsync)
+// since Open, so callers can see what their writes cost.
+func (s *Store) Commits() uint64 { return s.commits.Load() }
 
 // updateGrouped is update for the hot paths: concurrent callers' functions run one
 // after another in one read-write transaction and share its commit and fsync

@@ -838,3 +838,56 @@ func TestJournalSkippedVerdictIsReleased(t *testing.T) {
 		t.Fatalf("the skipped verdict is still held by the transaction that skipped it: %v", err)
 	}
 }
+
+// TestSetMetasOneCommit: SetMetas writes all its entries in one commit (Commits
+// counts one), they read back after a reopen, and a batch with an empty key is
+// refused with nothing written and no commit.
+func TestSetMetasOneCommit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "node.db")
+	s := openTest(t, path)
+	entries := map[string][]byte{}
+	for i := range 300 {
+		entries[fmt.Sprintf("reappraised/%03d", i)] = []byte{byte(i), byte(i >> 8)}
+	}
+	before := s.Commits()
+	if err := s.SetMetas(entries); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Commits() - before; got != 1 {
+		t.Fatalf("SetMetas of %d entries made %d commits, want 1", len(entries), got)
+	}
+	if err := s.SetMeta("one", []byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Commits() - before; got != 2 {
+		t.Fatalf("SetMeta after SetMetas: %d commits in all, want 2", got)
+	}
+	bad := map[string][]byte{"kept-out": {1}, "": {2}}
+	if err := s.SetMetas(bad); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("SetMetas with an empty key: %v, want ErrInvalid", err)
+	}
+	if got := s.Commits() - before; got != 2 {
+		t.Fatalf("a refused SetMetas committed: %d commits in all, want 2", got)
+	}
+	if _, err := s.Meta("kept-out"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("entry of a refused SetMetas: %v, want ErrNotFound", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, path)
+	n := 0
+	err := s.MetaPrefix("reappraised/", func(k string, v []byte) error {
+		if want := entries[k]; !bytes.Equal(v, want) {
+			t.Errorf("%s after reopen: %x, want %x", k, v, want)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(entries) {
+		t.Fatalf("%d of %d entries after reopen", n, len(entries))
+	}
+}
