@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 	"sync"
 	"time"
@@ -288,64 +289,167 @@ func (s *Service) Due(ctx context.Context) ([]api.DueMachine, error) {
 	return out, nil
 }
 
+// reappraisalOffset is machine id's offset within an epoch of epoch seconds: the
+// id's integer value modulo epoch. Every node computes the same, so every node
+// re-appraises a machine as of the same time and signs the same downgrade.
+func reappraisalOffset(id common.Hash, epoch int64) int64 {
+	var r uint64
+	for i := 0; i < len(id); i += 8 {
+		r = bits.Rem64(r, binary.BigEndian.Uint64(id[i:i+8]), uint64(epoch))
+	}
+	return int64(r)
+}
+
+// reappraisalAsOf is the time machine id is re-appraised as of at chain time now:
+// the latest k × epoch + its offset that is not after now.
+func reappraisalAsOf(id common.Hash, now, epoch int64) int64 {
+	off := reappraisalOffset(id, epoch)
+	if now < off {
+		return off - epoch
+	}
+	return off + (now-off)/epoch*epoch
+}
+
+// reappraiseChunk bounds the "reappraised/" marks a pass commits at once.
+const reappraiseChunk = 256
+
 // reappraise re-runs the archived evidence behind every trusted machine whose
-// current verdict this node made, as of the start of the current epoch of chain
-// time. When the appraisal used collateral the original did not (a new CRL, a new
-// TCB Info) and the decision is now untrusted, it makes a re-appraisal submission:
-// the worker repeats the decision, signs the downgrade, and the publisher posts it
-// like any other verdict (the registry accepts untrusted verdicts without a fresh
-// anchor). Collateral that merely went missing or stale is not a change.
+// current verdict this node made, as of the machine's re-appraisal time (its own
+// offset within the current epoch of chain time, reappraisalAsOf). When the
+// appraisal used collateral the original did not (a new CRL, a new TCB Info) and
+// the decision is now untrusted, it makes a re-appraisal submission: the worker
+// repeats the decision, signs the downgrade, and the publisher posts it like any
+// other verdict (the registry accepts untrusted verdicts without a fresh anchor).
+// Collateral that merely went missing or stale is not a change.
 func (s *Service) reappraise(ctx context.Context) error {
+	return s.reappraiseWith(ctx, s.reappraiseMachine)
+}
+
+// reappraiseWith is reappraise with one re-appraising each machine due.
+func (s *Service) reappraiseWith(ctx context.Context, one reappraiseFunc) error {
 	cctx, cancel := s.chainCtx(ctx)
 	now, err := s.chainTime(cctx)
 	cancel()
 	if err != nil {
 		return err
 	}
+	due, done := s.reappraisalsDue(now)
+	return s.reappraiseDue(ctx, due, done, one)
+}
+
+// reappraiseFunc re-appraises machine id with on-chain record rec as of at.
+type reappraiseFunc func(ctx context.Context, id common.Hash, rec MachineRecord, at int64) (reappraisal, error)
+
+// dueReappraisal is a trusted machine whose re-appraisal time moved past the one
+// the last pass found done for it.
+type dueReappraisal struct {
+	id  common.Hash
+	rec MachineRecord
+	r   reappraised
+}
+
+// reappraisalsDue lists the trusted machines (unexpired, their verdict issued
+// before their re-appraisal time) not found done for that time by the last pass,
+// earliest time first, and the memo entries of those that were.
+func (s *Service) reappraisalsDue(now uint64) ([]dueReappraisal, map[common.Hash]reappraised) {
 	epoch := int64(s.cfg.ReappraiseEpoch / time.Second)
-	at := int64(now) / epoch * epoch
+	var due []dueReappraisal
 	s.tmu.RLock()
-	var trusted []common.Hash
-	for id, r := range s.machines {
-		if r.Status == uint8(verdict.StatusTrusted) && r.ExpiresAt > now && int64(r.IssuedAt) < at {
-			trusted = append(trusted, id)
+	done := make(map[common.Hash]reappraised, len(s.machines))
+	for id, rec := range s.machines {
+		if rec.Status != uint8(verdict.StatusTrusted) || rec.ExpiresAt <= now {
+			continue
 		}
-	}
-	recs := make(map[common.Hash]MachineRecord, len(trusted))
-	for _, id := range trusted {
-		recs[id] = s.machines[id]
-	}
-	s.tmu.RUnlock()
-	// Machines whose current verdict this pass finds done for the epoch are
-	// remembered (the memo holds the trusted machines only; not those whose verdict
-	// this node does not hold, which it may record later in the epoch): a pass every few
-	// seconds over 10,000 machines would otherwise read and decode 10,000 verdicts
-	// from the store each time, to learn that nothing is to be done.
-	done := make(map[common.Hash]reappraised, len(trusted))
-	for _, id := range trusted {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		at := reappraisalAsOf(id, int64(now), epoch)
+		if int64(rec.IssuedAt) >= at {
+			continue
 		}
-		r := reappraised{issuedAt: recs[id].IssuedAt, key: recs[id].TEEKey, at: at}
+		r := reappraised{issuedAt: rec.IssuedAt, key: rec.TEEKey, at: at}
 		if prev, ok := s.reappraisedMemo[id]; ok && prev == r {
 			done[id] = r
 			continue
 		}
-		ok, err := s.reappraiseMachine(ctx, id, recs[id], at)
-		if err != nil {
-			s.log.Warn("re-appraisal failed", "machine", id, "err", err)
-			continue
+		due = append(due, dueReappraisal{id: id, rec: rec, r: r})
+	}
+	s.tmu.RUnlock()
+	sort.Slice(due, func(i, j int) bool {
+		if due[i].r.at != due[j].r.at {
+			return due[i].r.at < due[j].r.at
 		}
-		if ok {
-			done[id] = r
+		return bytes.Compare(due[i].id[:], due[j].id[:]) < 0
+	})
+	return due, done
+}
+
+// reappraisal is what re-appraising one machine came to: whether its
+// re-appraisal time is done for its verdict (not when this node holds no such
+// verdict yet), and the "reappraised/" key to mark it done under when this pass
+// re-appraised it.
+type reappraisal struct {
+	done bool
+	mark string
+}
+
+// reappraiseDue re-appraises the machines due, at most ReappraiseMax of them, with
+// one; done holds the memo entries kept. The machines' marks are committed
+// reappraiseChunk at a time, each after what its re-appraisal made (a downgrade
+// submission) is committed: a crash loses marks, so it repeats re-appraisals, and
+// never skips one. Machines whose verdicts this pass finds done are remembered
+// (the memo holds the trusted machines only; not those whose verdict this node does
+// not hold, which it may record later): a pass every few seconds over 10,000
+// machines would otherwise read and decode 10,000 verdicts from the store each
+// time, to learn that nothing is to be done.
+func (s *Service) reappraiseDue(ctx context.Context, due []dueReappraisal, done map[common.Hash]reappraised, one reappraiseFunc) error {
+	marks := make(map[string][]byte, reappraiseChunk)
+	var marked []dueReappraisal
+	flush := func() error {
+		if len(marks) == 0 {
+			return nil
+		}
+		if err := s.st.SetMetas(marks); err != nil {
+			return fmt.Errorf("re-appraisal marks: %w", err)
+		}
+		for _, m := range marked {
+			done[m.id] = m.r
+		}
+		clear(marks)
+		marked = marked[:0]
+		return nil
+	}
+	work := 0
+	for _, m := range due {
+		if ctx.Err() != nil || work >= s.cfg.ReappraiseMax {
+			break // the rest in the next pass
+		}
+		out, err := one(ctx, m.id, m.rec, m.r.at)
+		switch {
+		case err != nil:
+			work++
+			s.log.Warn("re-appraisal failed", "machine", m.id, "err", err)
+		case out.mark != "":
+			work++
+			var at [8]byte
+			binary.BigEndian.PutUint64(at[:], uint64(m.r.at))
+			marks[out.mark] = at[:]
+			marked = append(marked, m)
+		case out.done:
+			done[m.id] = m.r
+		}
+		if len(marks) >= reappraiseChunk {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
+	if err := flush(); err != nil {
+		return err
+	}
 	s.reappraisedMemo = done
-	return nil
+	return ctx.Err()
 }
 
 // reappraised is the on-chain verdict of a machine (its issue time and key) and
-// the epoch a re-appraisal pass found done for it.
+// the re-appraisal time a pass found done for it.
 type reappraised struct {
 	issuedAt uint64
 	key      common.Address
@@ -353,47 +457,49 @@ type reappraised struct {
 }
 
 // reappraiseMachine re-appraises the verdict behind machine id's on-chain record
-// rec as of at, unless done for that epoch already. It reports whether the epoch is
-// done for that verdict: not when this node holds no such verdict (yet).
-func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec MachineRecord, at int64) (bool, error) {
+// rec as of at, unless done for that time already, and commits the downgrade
+// submission it calls for. It reports whether at is done for that verdict (not when
+// this node holds no such verdict yet) and, when it re-appraised, the key its
+// caller marks it done under.
+func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec MachineRecord, at int64) (reappraisal, error) {
 	latest, err := s.st.LatestVerdict(id)
 	if errors.Is(err, store.ErrNotFound) {
-		return false, nil // another node's machine, or a verdict this node has not recorded yet
+		return reappraisal{}, nil // another node's machine, or a verdict this node has not recorded yet
 	}
 	if err != nil {
-		return false, err
+		return reappraisal{}, err
 	}
 	var base verdict.Verdict
 	if err := json.Unmarshal(latest.Body, &base); err != nil {
-		return false, fmt.Errorf("verdict %s: %w", latest.Hash, err)
+		return reappraisal{}, fmt.Errorf("verdict %s: %w", latest.Hash, err)
 	}
 	// Only the verdict that is on-chain now is worth re-examining.
 	if base.IssuedAt != rec.IssuedAt || base.TEEKey != rec.TEEKey || base.Status != verdict.StatusTrusted {
-		return false, nil
+		return reappraisal{}, nil
 	}
-	// One key per verdict holding the last epoch it was re-appraised in: a key per
-	// epoch would grow the store by every trusted machine every epoch.
+	// One key per verdict holding the last time it was re-appraised as of: a key
+	// per epoch would grow the store by every trusted machine every epoch.
 	key := reappraisedKey(latest.Hash)
 	if b, err := s.st.Meta(key); err == nil && len(b) == 8 && int64(binary.BigEndian.Uint64(b)) >= at {
-		return true, nil // this epoch is done for this verdict
+		return reappraisal{done: true}, nil // done for this verdict
 	}
 	orig, err := s.audit(latest.Hash)
 	if err != nil {
-		return false, err
+		return reappraisal{}, err
 	}
 	raw, err := s.st.Evidence(base.EvidenceHash)
 	if err != nil {
-		return false, err
+		return reappraisal{}, err
 	}
 	ev, err := evidence.DecodeArchived("archived evidence "+base.EvidenceHash.String(), raw)
 	if err != nil {
-		return false, err
+		return reappraisal{}, err
 	}
 	m := &subMeta{MachineID: base.MachineID, TEEKey: base.TEEKey, AnchorBlock: base.AnchorBlockNumber,
 		AnchorHash: base.AnchorBlockHash, AsOf: at, Reappraisal: true, BaseVerdict: latest.Hash}
 	d, err := s.decide(ctx, ev, m)
 	if err != nil {
-		return false, err
+		return reappraisal{}, err
 	}
 	changed := false
 	known := map[string]bool{}
@@ -405,26 +511,21 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 			changed = true
 		}
 	}
-	var done [8]byte
-	binary.BigEndian.PutUint64(done[:], uint64(at))
-	if err := s.st.SetMeta(key, done[:]); err != nil {
-		return false, err
-	}
 	if !changed || d.dec.Trusted || !d.publishable {
-		return true, nil
+		return reappraisal{done: true, mark: key}, nil
 	}
 	s.log.Warn("collateral change downgrades a machine", "machine", id, "verdict", latest.Hash,
 		"reasons", d.dec.Reasons.String(), "as_of", time.Unix(at, 0).UTC())
 	sid := "reappraisal-" + d.digest.Hex()[2:34]
 	meta, err := subMetaEntry(sid, m)
 	if err != nil {
-		return false, err
+		return reappraisal{}, err
 	}
 	if _, err := s.st.PutSubmission(store.NewSubmission{ID: sid, MachineID: id, Format: "bundle",
 		ReceivedAt: s.cfg.Now(), Meta: meta}, raw); err != nil {
-		return false, err
+		return reappraisal{}, err
 	}
 	s.m.downgrades.Inc()
 	poke(s.wake)
-	return true, nil
+	return reappraisal{done: true, mark: key}, nil
 }

@@ -82,8 +82,18 @@ type Config struct {
 	// re-appraisal on collateral change); 0 means 1 min.
 	ReappraiseInterval time.Duration
 	// ReappraiseEpoch is the time grid re-appraisals are made on, so every node that
-	// re-appraises in the same epoch makes the same verdict; 0 means 10 min.
+	// re-appraises a machine in the same epoch makes the same verdict; 0 means 10 min.
+	// Each machine has its own offset within the epoch (its id modulo the epoch in
+	// seconds, the same on every node) and is re-appraised as of the latest
+	// k × epoch + offset of chain time, so a fleet's re-appraisals spread over the
+	// epoch instead of all falling due at its start.
 	ReappraiseEpoch time.Duration
+	// ReappraiseMax bounds the re-appraisals (appraisals of archived evidence, failed
+	// ones included) one continuous-attestation pass makes; the machines left over
+	// are re-appraised in the next pass, those whose time came first first. A node
+	// keeps up with ReappraiseMax × ReappraiseEpoch / ReappraiseInterval trusted
+	// machines (20,000 at the defaults). 0 means 2,000.
+	ReappraiseMax int
 	// RefreshCollateral, when set, runs at the start of every continuous-attestation
 	// pass, before re-appraisal: the place to import or fetch new collateral (CRLs,
 	// TCB Info) into the appraisers' sources.
@@ -196,6 +206,8 @@ func (c *Config) checkRequired() error {
 		return configErr("negative workers")
 	case c.BatchMax < 0:
 		return configErr("negative batch size")
+	case c.ReappraiseMax < 0:
+		return configErr("negative reappraise max")
 	}
 	return nil
 }
@@ -280,6 +292,9 @@ func (c *Config) defaultCounts() error {
 	}
 	if c.BatchMax == 0 {
 		c.BatchMax = 32
+	}
+	if c.ReappraiseMax == 0 {
+		c.ReappraiseMax = 2000
 	}
 	if c.Metrics == nil {
 		c.Metrics = prometheus.NewRegistry()

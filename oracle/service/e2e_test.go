@@ -10,7 +10,9 @@ import (
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
 // TestE2ESNP drives one oracle node (threshold 1) through the HTTP API against the
@@ -176,6 +178,20 @@ func TestE2ESNP(t *testing.T) {
 		rec := e.machine(t, machine)
 		if rec.Status != uint8(verdict.StatusUntrusted) {
 			t.Fatalf("on-chain status %d, want untrusted", rec.Status)
+		}
+		// The downgrade was made as of the machine's re-appraisal time, which its
+		// audit record keeps: an auditor reproduces it from the archive alone.
+		down, err := n.store.LatestVerdict(machine)
+		if err != nil {
+			t.Fatal(err)
+		}
+		audited, err := audit.Reproduce(ctxT(t), audit.NewNodeSource(n.url, nil), down.Hash, verifier.Options{SNPRoots: snp.roots})
+		if err != nil {
+			t.Fatalf("audit of the downgrade %s: %v", down.Hash, err)
+		}
+		if !audited.Reproduced || audited.Verdict.Status != verdict.StatusUntrusted || audited.Verdict.IssuedAt != rec.IssuedAt {
+			t.Fatalf("audit of the downgrade: reproduced %v, status %v issued %d (on-chain %d), differences %v",
+				audited.Reproduced, audited.Verdict.Status, audited.Verdict.IssuedAt, rec.IssuedAt, audited.Differences)
 		}
 	})
 }
