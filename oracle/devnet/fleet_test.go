@@ -1,6 +1,7 @@
 package devnet
 
 import (
+	"cmp"
 	"context"
 	"math/big"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/service"
+	"github.com/teeoracle/teeoracle/oracle/store"
 )
 
 // fleetSize is the fleet TestFleet attests: 300, or TEEORACLE_FLEET machines.
@@ -28,6 +30,30 @@ func fleetSize(t *testing.T) int {
 	n, err := strconv.Atoi(v)
 	if err != nil || n <= 0 {
 		t.Fatalf("TEEORACLE_FLEET=%q: want a positive number of machines", v)
+	}
+	return n
+}
+
+// fleetEpoch is the nodes' re-appraisal epoch in TestFleet: the node's default (10
+// minutes), or TEEORACLE_FLEET_EPOCH (a Go duration such as 1m), so that a run
+// crosses several epochs of each machine.
+func fleetEpoch(t *testing.T) time.Duration {
+	v := os.Getenv("TEEORACLE_FLEET_EPOCH")
+	if v == "" {
+		return 0 // the node's default
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second {
+		t.Fatalf("TEEORACLE_FLEET_EPOCH=%q: want a duration of at least 1s", v)
+	}
+	return d
+}
+
+// reappraisedMarks counts the verdicts a node's store records as re-appraised.
+func reappraisedMarks(t *testing.T, st *store.Store) int {
+	n := 0
+	if err := st.MetaPrefix("reappraised/", func(string, []byte) error { n++; return nil }); err != nil {
+		t.Fatal(err)
 	}
 	return n
 }
@@ -52,6 +78,7 @@ func cpuTime(t *testing.T) time.Duration {
 // them on a loaded machine). Figures: docs/operator.md, "Fleet".
 //
 //	TEEORACLE_FLEET=10000 go test ./oracle/devnet -run TestFleet -v -timeout 2h
+//	TEEORACLE_FLEET=2000 TEEORACLE_FLEET_EPOCH=1m go test ./oracle/devnet -run TestFleet -v -timeout 60m
 func TestFleet(t *testing.T) {
 	n := fleetSize(t)
 	bin := testchain.AnvilPath()
@@ -64,6 +91,7 @@ func TestFleet(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute+time.Duration(n)*250*time.Millisecond)
 	defer cancel()
 	dir := t.TempDir()
+	epoch := fleetEpoch(t)
 	t0 := time.Now()
 	d, err := Start(ctx, Options{Anvil: true, AnvilPath: bin, DataDir: dir, Oracles: 3, Threshold: 2,
 		SNPMachines: -1, TDXMachines: -1, Validity: 24 * time.Hour, Logger: testLogger(t),
@@ -71,13 +99,12 @@ func TestFleet(t *testing.T) {
 		API: func(c *api.Config) {
 			c.RateLimit, c.MaxEvidencePerClient, c.EvidenceByteRate, c.MaxConnsPerClient = -1, 1<<20, 1<<40, 2048
 		},
-		// A re-appraisal epoch of a day (no epoch starts during a run unless it
-		// crosses midnight UTC): at each epoch every node re-appraises every trusted
-		// machine (the devnet's 10 s would do it every 10 s; a 10,000 run with the
-		// node's default 10 min stalled in it, docs/operator.md, Fleet), which is not
-		// what this test measures. Batches of up to 100 verdicts (32 by default): a
-		// node relays one batch at a time, each waiting for its receipt.
-		Node: func(c *service.Config) { c.ReappraiseEpoch, c.BatchMax = 24*time.Hour, 100 }})
+		// The node's re-appraisal epoch (10 minutes; the devnet's 10 s would
+		// re-appraise the whole fleet every 10 s), or TEEORACLE_FLEET_EPOCH: each
+		// machine falls due at its own offset within it, so re-appraisals go on
+		// through the run. Batches of up to 100 verdicts (32 by default): a node
+		// relays one batch at a time, each waiting for its receipt.
+		Node: func(c *service.Config) { c.ReappraiseEpoch, c.BatchMax = epoch, 100 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +157,12 @@ func TestFleet(t *testing.T) {
 		n, txs, attestGas/uint64(n), (cpu2 - cpu1).Round(time.Millisecond), float64((cpu2-cpu1).Microseconds())/1000/float64(n), disk, disk/int64(3*n))
 	t.Logf("fleet of %d: %d verdicts accepted, %d batch entries skipped (%.1f%% of accepted: relayed by more than one node, or refused)",
 		n, accepted, skipped, 100*float64(skipped)/float64(max(accepted, 1)))
+	marks := []int{reappraisedMarks(t, d.st)}
+	for _, o := range d.others {
+		marks = append(marks, reappraisedMarks(t, o.st))
+	}
+	t.Logf("fleet of %d: re-appraisal epoch %s; verdicts re-appraised at least once per node %v (the run took %s)",
+		n, cmp.Or(epoch, 10*time.Minute), marks, time.Since(t0).Round(time.Second))
 	// Every machine attests once, to nodes that all agree: an entry skipped is a
 	// verdict relayed by more than one node (a co-signed batch claims its verdicts).
 	if accepted < n || skipped*4 >= accepted {
