@@ -206,7 +206,7 @@ func serveLoopFlags(cfg *serveConfig) []cli.Flag {
 		&cli.DurationFlag{Name: flagReappraiseInterval, Destination: &cfg.ReappraiseInterval, Action: posD(flagReappraiseInterval), Category: serveCatLoops, EnvVars: env(flagReappraiseInterval), Value: time.Minute,
 			Usage: "`DURATION` between continuous-attestation passes (registry scan, collateral refresh, re-appraisal)"},
 		&cli.DurationFlag{Name: flagReappraiseEpoch, Destination: &cfg.ReappraiseEpoch, Action: posD(flagReappraiseEpoch), Category: serveCatLoops, EnvVars: env(flagReappraiseEpoch), Value: 10 * time.Minute,
-			Usage: "re-appraisals are made as of the start of the current `DURATION` epoch of chain time, so all nodes agree"},
+			Usage: "each trusted machine is re-appraised once per `DURATION` epoch of chain time, as of its own offset within it (its id modulo the epoch), so all nodes agree and a fleet's re-appraisals spread over the epoch"},
 		&cli.DurationFlag{Name: flagPollInterval, Destination: &cfg.PollInterval, Action: posD(flagPollInterval), Category: serveCatLoops, EnvVars: env(flagPollInterval), Value: 500 * time.Millisecond,
 			Usage: "`DURATION` between publisher passes"},
 		&cli.DurationFlag{Name: flagHealthInterval, Destination: &cfg.HealthInterval, Action: posD(flagHealthInterval), Category: serveCatLoops, EnvVars: env(flagHealthInterval), Value: 15 * time.Second,

@@ -10,8 +10,9 @@
 // Determinism: a verdict's time is the anchor block's timestamp (issuedAt), its
 // expiry issuedAt plus the policy's validity, and the appraisal is made as of that
 // same time, so every node with the same evidence, collateral and policy signs the
-// same EIP-712 hash. Re-appraisals are made as of the start of the current
-// re-appraisal epoch of chain time, for the same reason.
+// same EIP-712 hash. A machine is re-appraised as of its own point of the
+// re-appraisal epoch of chain time (the machine id modulo the epoch), for the same
+// reason.
 package service
 
 import (
