@@ -49,13 +49,22 @@ func fleetEpoch(t *testing.T) time.Duration {
 	return d
 }
 
-// reappraisedMarks counts the verdicts a node's store records as re-appraised.
-func reappraisedMarks(t *testing.T, st *store.Store) int {
-	n := 0
-	if err := st.MetaPrefix("reappraised/", func(string, []byte) error { n++; return nil }); err != nil {
-		t.Fatal(err)
+// logReappraisals logs the verdicts each node's store records as re-appraised
+// (at least once) in the run that started at t0.
+func logReappraisals(t *testing.T, d *Devnet, n int, t0 time.Time) {
+	stores := []*store.Store{d.st}
+	for _, o := range d.others {
+		stores = append(stores, o.st)
 	}
-	return n
+	marks := make([]int, len(stores))
+	for i, st := range stores {
+		err := st.MetaPrefix("reappraised/", func(string, []byte) error { marks[i]++; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("fleet of %d: re-appraisal epoch %s; verdicts re-appraised at least once per node %v (the run took %s)",
+		n, cmp.Or(fleetEpoch(t), 10*time.Minute), marks, time.Since(t0).Round(time.Second))
 }
 
 func cpuTime(t *testing.T) time.Duration {
@@ -91,7 +100,6 @@ func TestFleet(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute+time.Duration(n)*250*time.Millisecond)
 	defer cancel()
 	dir := t.TempDir()
-	epoch := fleetEpoch(t)
 	t0 := time.Now()
 	d, err := Start(ctx, Options{Anvil: true, AnvilPath: bin, DataDir: dir, Oracles: 3, Threshold: 2,
 		SNPMachines: -1, TDXMachines: -1, Validity: 24 * time.Hour, Logger: testLogger(t),
@@ -104,7 +112,7 @@ func TestFleet(t *testing.T) {
 		// machine falls due at its own offset within it, so re-appraisals go on
 		// through the run. Batches of up to 100 verdicts (32 by default): a node
 		// relays one batch at a time, each waiting for its receipt.
-		Node: func(c *service.Config) { c.ReappraiseEpoch, c.BatchMax = epoch, 100 }})
+		Node: func(c *service.Config) { c.ReappraiseEpoch, c.BatchMax = fleetEpoch(t), 100 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,12 +165,7 @@ func TestFleet(t *testing.T) {
 		n, txs, attestGas/uint64(n), (cpu2 - cpu1).Round(time.Millisecond), float64((cpu2-cpu1).Microseconds())/1000/float64(n), disk, disk/int64(3*n))
 	t.Logf("fleet of %d: %d verdicts accepted, %d batch entries skipped (%.1f%% of accepted: relayed by more than one node, or refused)",
 		n, accepted, skipped, 100*float64(skipped)/float64(max(accepted, 1)))
-	marks := []int{reappraisedMarks(t, d.st)}
-	for _, o := range d.others {
-		marks = append(marks, reappraisedMarks(t, o.st))
-	}
-	t.Logf("fleet of %d: re-appraisal epoch %s; verdicts re-appraised at least once per node %v (the run took %s)",
-		n, cmp.Or(epoch, 10*time.Minute), marks, time.Since(t0).Round(time.Second))
+	logReappraisals(t, d, n, t0)
 	// Every machine attests once, to nodes that all agree: an entry skipped is a
 	// verdict relayed by more than one node (a co-signed batch claims its verdicts).
 	if accepted < n || skipped*4 >= accepted {

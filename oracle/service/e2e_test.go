@@ -179,19 +179,25 @@ func TestE2ESNP(t *testing.T) {
 		if rec.Status != uint8(verdict.StatusUntrusted) {
 			t.Fatalf("on-chain status %d, want untrusted", rec.Status)
 		}
-		// The downgrade was made as of the machine's re-appraisal time, which its
-		// audit record keeps: an auditor reproduces it from the archive alone.
-		down, err := n.store.LatestVerdict(machine)
-		if err != nil {
-			t.Fatal(err)
-		}
-		audited, err := audit.Reproduce(ctxT(t), audit.NewNodeSource(n.url, nil), down.Hash, verifier.Options{SNPRoots: snp.roots})
-		if err != nil {
-			t.Fatalf("audit of the downgrade %s: %v", down.Hash, err)
-		}
-		if !audited.Reproduced || audited.Verdict.Status != verdict.StatusUntrusted || audited.Verdict.IssuedAt != rec.IssuedAt {
-			t.Fatalf("audit of the downgrade: reproduced %v, status %v issued %d (on-chain %d), differences %v",
-				audited.Reproduced, audited.Verdict.Status, audited.Verdict.IssuedAt, rec.IssuedAt, audited.Differences)
-		}
+		auditDowngrade(t, n, snp, machine, rec.IssuedAt)
 	})
+}
+
+// auditDowngrade: the downgrade of machine, issued at issued, was made as of the
+// machine's re-appraisal time, which its audit record keeps: an auditor reproduces
+// it from the node's archive alone.
+func auditDowngrade(t *testing.T, n *node, snp *fakeSNP, machine common.Hash, issued uint64) {
+	t.Helper()
+	down, err := n.store.LatestVerdict(machine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited, err := audit.Reproduce(ctxT(t), audit.NewNodeSource(n.url, nil), down.Hash, verifier.Options{SNPRoots: snp.roots})
+	if err != nil {
+		t.Fatalf("audit of the downgrade %s: %v", down.Hash, err)
+	}
+	if !audited.Reproduced || audited.Verdict.Status != verdict.StatusUntrusted || audited.Verdict.IssuedAt != issued {
+		t.Fatalf("audit of the downgrade: reproduced %v, status %v issued %d (on-chain %d), differences %v",
+			audited.Reproduced, audited.Verdict.Status, audited.Verdict.IssuedAt, issued, audited.Differences)
+	}
 }
