@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"encoding/json"
@@ -310,6 +311,7 @@ type nodeOpts struct {
 	dir        string
 	rpc        service.RPC
 	reappEvery time.Duration
+	epoch      time.Duration // ReappraiseEpoch; 0: 1 s
 	collWait   time.Duration
 	collRetry  time.Duration
 	now        func() time.Time  // nil: time.Now
@@ -348,10 +350,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		rpc = e.client
 	}
 	ps := newPasses()
-	reapp := o.reappEvery
-	if reapp == 0 {
-		reapp = time.Second
-	}
+	reapp, epoch := cmp.Or(o.reappEvery, time.Second), cmp.Or(o.epoch, time.Second)
 	cfg := service.Config{
 		API:                api.Config{Listen: listen, RateLimit: -1},
 		Registry:           e.registry,
@@ -366,7 +365,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		RelayDelay:         1500 * time.Millisecond,
 		QuorumTimeout:      time.Minute,
 		ReappraiseInterval: reapp,
-		ReappraiseEpoch:    time.Second,
+		ReappraiseEpoch:    epoch,
 		DueWithin:          10 * time.Minute,
 		CollateralWait:     o.collWait,
 		CollateralRetry:    o.collRetry,
