@@ -48,26 +48,26 @@ type Figure struct {
 
 // Operation names, in report order.
 const (
-	opRegister           = "register"
-	opAuthorizeKey       = "authorize_key"
-	opFirstVerdict       = "first_verdict"
-	opReattest1of1       = "reattest_1of1"
-	opReattest2of3       = "reattest_2of3"
-	opBatch50PerVerdict  = "batch50_per_verdict"
-	opReattestBatch1of1  = "reattest_batch_1of1"
+	opRegister          = "register"
+	opAuthorizeKey      = "authorize_key"
+	opFirstVerdict      = "first_verdict"
+	opReattest1of1      = "reattest_1of1"
+	opReattest2of3      = "reattest_2of3"
+	opBatch50PerVerdict = "batch50_per_verdict"
+	opReattestBatch1of1 = "reattest_batch_1of1"
 	// The batch of 100 twice: every machine running one image (a provider's fleet; the goal),
 	// and every machine its own image (no interned workload pair is shared).
 	opBatch100SharedImage = "batch100_2of3_shared_image_per_verdict"
 	opBatch100OwnImages   = "batch100_2of3_own_image_per_verdict"
-	opIsTrusted          = "is_trusted"
-	opIsTrustedColdCall  = "is_trusted_incl_cold_call"
-	opIsTrustedFor       = "is_trusted_for"
-	batchSize            = 50
-	bigBatchSize         = 100
-	validitySeconds      = 86400
-	registerMetadataURI  = "https://provider.example/m/1"
-	policyURI            = "ipfs://policy-v1"
-	tcbSNP               = 0x0b00000000001587
+	opIsTrusted           = "is_trusted"
+	opIsTrustedColdCall   = "is_trusted_incl_cold_call"
+	opIsTrustedFor        = "is_trusted_for"
+	batchSize             = 50
+	bigBatchSize          = 100
+	validitySeconds       = 86400
+	registerMetadataURI   = "https://provider.example/m/1"
+	policyURI             = "ipfs://policy-v1"
+	tcbSNP                = 0x0b00000000001587
 )
 
 // calldataGas is the EIP-2028 calldata cost of data.
