@@ -7,12 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/internal/lifecycle"
 	"github.com/teeoracle/teeoracle/oracle/agent"
+	"github.com/teeoracle/teeoracle/oracle/devnet"
 )
 
 // Flags of the agent command (flags.go's rules apply; flags_test.go checks them).
@@ -24,21 +24,26 @@ const (
 	flagReattestFraction = "reattest-fraction"
 )
 
-func agentFlags() []cli.Flag {
+// agentFlags are the agent's flags; each of its settings names the field of s it
+// sets (Destination, read by readAgentFlags over the --agent-config file).
+func agentFlags(s *agent.FileConfig) []cli.Flag {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: flagAgentConfig, EnvVars: env(flagAgentConfig), TakesFile: true,
 			Usage: "agent configuration `FILE` (YAML or JSON: oracle_url, registry, chain_id, machine_id, key_file, tee, reattest_fraction, workload, runtime_log, rtmr_dir, ccel_dir); flags override it"},
-		&cli.StringFlag{Name: flagOracleURL, EnvVars: env(flagOracleURL),
+		&cli.StringFlag{Name: flagOracleURL, Destination: &s.OracleURL, EnvVars: env(flagOracleURL),
 			Usage: "oracle node API base `URL`, e.g. http://oracle.example:8080"},
-		&cli.StringFlag{Name: flagTEEKeyFile, EnvVars: env(flagTEEKeyFile), TakesFile: true,
+		&cli.StringFlag{Name: flagTEEKeyFile, Destination: &s.KeyFile, EnvVars: env(flagTEEKeyFile), TakesFile: true,
 			Usage: "`FILE` of the TEE-held secp256k1 key, created (mode 0600) when missing; refused when group or others can read it"},
-		teeFlag(),
+		cliapp.WithDestination(teeFlag(), &s.TEE),
 		simulateFlag(),
-		&cli.Float64Flag{Name: flagReattestFraction, EnvVars: env(flagReattestFraction), Value: defaultReattestFraction,
+		&cli.Float64Flag{Name: flagReattestFraction, Destination: &s.ReattestFraction, EnvVars: env(flagReattestFraction), Value: defaultReattestFraction,
 			DefaultText: "0.667 (2/3)", Usage: "attest again after this `FRACTION` of the verdict's validity"},
 		onceFlag(),
 	}
-	return append(flags, pickVerifyFlags(flagRegistry, flagChainID, flagMachineID)...)
+	verify := verifyFlags()
+	return append(flags, cliapp.WithDestination(cliapp.PickFlag(verify, flagChainID), &s.ChainID),
+		cliapp.WithDestination(cliapp.PickFlag(verify, flagRegistry), &s.Registry),
+		cliapp.WithDestination(cliapp.PickFlag(verify, flagMachineID), &s.MachineID))
 }
 
 // defaultReattestFraction is the agent's own default (agent.Config), shown in --help.
@@ -68,13 +73,13 @@ func agentCommand(deps appDeps) *cli.Command {
 		Usage:       "in-VM agent: attest this confidential VM to an oracle node and keep it attested",
 		UsageText:   "teeoracle agent --oracle-url URL --registry ADDRESS --machine-id ID --tee-key-file FILE [--agent-config FILE] [--once]",
 		Description: agentDescription,
-		Flags:       agentFlags(),
+		Flags:       agentFlags(new(agent.FileConfig)),
 		Action: func(c *cli.Context) error {
-			cfg, err := readAgentFlags(c)
+			s, err := readAgentFlags(c)
 			if err != nil {
 				return badInput(err)
 			}
-			a, err := newAgent(c, cfg)
+			a, err := newAgent(c, s)
 			if err != nil {
 				return badInput(err)
 			}
@@ -88,56 +93,38 @@ func agentCommand(deps appDeps) *cli.Command {
 	}
 }
 
-// newAgent builds the agent of cfg: its evidence source (the TEE, or --simulate's
-// simulated hardware), its key and its oracle, and says so on stdout.
-func newAgent(c *cli.Context, cfg *agentConfig) (*agent.Agent, error) {
+// newAgent builds the agent of settings s (agent.FromConfig) over its evidence
+// source (the TEE, or --simulate's simulated hardware), and says so on stdout.
+func newAgent(c *cli.Context, s *agent.FileConfig) (*agent.Agent, error) {
 	var src agent.EvidenceSource
 	if dir := c.String(flagSimulate); dir != "" {
-		s, kit, err := simulatedSource(c.Context, dir, cfg.TEE, time.Now())
-		if err != nil {
+		var kit *devnet.SimKit
+		var err error
+		if src, kit, err = devnet.Simulate(c.Context, dir, s.TEE, time.Now()); err != nil {
 			return nil, fmt.Errorf("--%s: %w", flagSimulate, err)
 		}
-		src = s
 		printSimKit(c.App.Writer, kit)
-	} else {
-		var err error
-		if src, err = agent.Detect(cfg.TEE); err != nil {
-			return nil, err
-		}
 	}
-	src, desc, err := agent.ConfigureWorkload(cfg.File, src, nil)
-	if err != nil {
-		return nil, err
-	}
-	if desc != nil {
-		fmt.Fprintf(c.App.Writer, "teeoracle agent: workload %s (description sha256 %x)\n", desc.Canonical(), desc.Digest())
-	}
-	key, created, err := agent.LoadOrCreateKey(cfg.KeyFile)
-	if err != nil {
-		return nil, err
-	}
-	oracle, err := agent.NewHTTPOracle(cfg.OracleURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	ac := agent.Config{MachineID: cfg.MachineID, Registry: cfg.Registry, ChainID: cfg.ChainID, Key: key,
-		Source: src, Oracle: oracle, ReattestFraction: cfg.ReattestFraction, Logger: cliapp.Logger(c)}
+	base := agent.Config{Logger: cliapp.Logger(c)}
 	if !c.Bool(flagOnce) {
-		ac.OnRound = func(r agent.Round) { printRound(c, r) }
+		base.OnRound = func(r agent.Round) { printRound(c, r) }
 	}
-	a, err := agent.New(ac)
+	a, err := agent.FromConfig(s, src, base)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(c.App.Writer, "teeoracle agent: machine %s, %s, TEE key %s (%s), oracle %s\n", cfg.MachineID.Hex(), src.TEE(),
-		a.Address().Hex(), map[bool]string{true: "created", false: "loaded"}[created], oracle.URL())
-	if created {
+	if d := a.Workload; d != nil {
+		fmt.Fprintf(c.App.Writer, "teeoracle agent: workload %s (description sha256 %x)\n", d.Canonical(), d.Digest())
+	}
+	fmt.Fprintf(c.App.Writer, "teeoracle agent: machine %s, %s, TEE key %s (%s), oracle %s\n", a.Config.MachineID.Hex(), a.Config.Source.TEE(),
+		a.Address().Hex(), map[bool]string{true: "created", false: "loaded"}[a.KeyCreated], a.OracleURL)
+	if a.KeyCreated {
 		// A new key binds only with the provider's consent: say how to give it.
 		fmt.Fprintf(c.App.Writer, "teeoracle agent: new TEE key; the machine's provider authorises it with\n"+
 			"  teeoracle machine authorize-key --machine-id %s --tee-key %s --rpc-url RPC --registry %s (and its signing key)\n",
-			cfg.MachineID.Hex(), a.Address().Hex(), cfg.Registry.Hex())
+			a.Config.MachineID.Hex(), a.Address().Hex(), a.Config.Registry.Hex())
 	}
-	return a, nil
+	return a.Agent, nil
 }
 
 // attestOnce runs one attestation round to its end (--once) and prints it; the exit
@@ -173,70 +160,29 @@ func reasonSuffix(rs []string) string {
 	return " (" + strings.Join(rs, ", ") + ")"
 }
 
-// agentConfig is the agent command's configuration: the config file's values with
-// the flags given on top, parsed and checked.
-type agentConfig struct {
-	OracleURL        string
-	Registry         common.Address
-	ChainID          uint64
-	MachineID        common.Hash
-	KeyFile          string
-	TEE              string
-	ReattestFraction float64
-	// File is the configuration file as read (workload settings come from it only).
-	File *agent.FileConfig
-}
+// agentSettingFlags names the flag of each setting of the --agent-config file.
+var agentSettingFlags = map[string]string{"oracle_url": flagOracleURL, "registry": flagRegistry, "machine_id": flagMachineID,
+	"key_file": flagTEEKeyFile, "tee": flagTEE, "reattest_fraction": flagReattestFraction}
 
-func readAgentFlags(c *cli.Context) (*agentConfig, error) {
-	fc := &agent.FileConfig{}
+// readAgentFlags returns the agent's settings: the --agent-config file's, with the
+// flags given on top (flag defaults fill what neither sets), checked; an error
+// names the setting's flag.
+func readAgentFlags(c *cli.Context) (*agent.FileConfig, error) {
+	s := &agent.FileConfig{}
 	if p := c.String(flagAgentConfig); p != "" {
 		var err error
-		if fc, err = agent.LoadFileConfig(p); err != nil {
+		if s, err = agent.LoadFileConfig(p); err != nil {
 			return nil, fmt.Errorf("--%s: %w", flagAgentConfig, err)
 		}
 	}
-	str := func(flag, fromFile string) string {
-		if c.IsSet(flag) {
-			return c.String(flag)
-		}
-		return fromFile
+	if err := cliapp.BindOver(c, agentFlags(s)); err != nil {
+		return nil, err
 	}
-	cfg := &agentConfig{OracleURL: str(flagOracleURL, fc.OracleURL), KeyFile: str(flagTEEKeyFile, fc.KeyFile),
-		TEE: str(flagTEE, fc.TEE), ChainID: fc.ChainID, ReattestFraction: fc.ReattestFraction, File: fc}
-	if c.IsSet(flagChainID) {
-		cfg.ChainID = c.Uint64(flagChainID)
+	var fe *agent.FieldError
+	if err := s.Check(); errors.As(err, &fe) && agentSettingFlags[fe.Field] != "" {
+		return nil, fmt.Errorf("--%s (or %s in --%s): %w", agentSettingFlags[fe.Field], fe.Field, flagAgentConfig, fe.Err)
+	} else if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagAgentConfig, err)
 	}
-	if c.IsSet(flagReattestFraction) || cfg.ReattestFraction == 0 {
-		cfg.ReattestFraction = c.Float64(flagReattestFraction)
-	}
-	if cfg.TEE == "" {
-		cfg.TEE = "auto"
-	}
-	switch cfg.TEE {
-	case "auto", "sev-snp", "tdx":
-	default:
-		return nil, fmt.Errorf("--%s %q: want sev-snp, tdx or auto", flagTEE, cfg.TEE)
-	}
-	if cfg.ReattestFraction < 0 || cfg.ReattestFraction >= 1 {
-		return nil, fmt.Errorf("--%s %v: want a fraction in [0, 1)", flagReattestFraction, cfg.ReattestFraction)
-	}
-	reg, mid := str(flagRegistry, fc.Registry), str(flagMachineID, fc.MachineID)
-	var err error
-	switch {
-	case cfg.OracleURL == "":
-		return nil, fmt.Errorf("--%s (or oracle_url in --%s) is required", flagOracleURL, flagAgentConfig)
-	case reg == "":
-		return nil, fmt.Errorf("--%s (or registry in --%s) is required", flagRegistry, flagAgentConfig)
-	case mid == "":
-		return nil, fmt.Errorf("--%s (or machine_id in --%s) is required", flagMachineID, flagAgentConfig)
-	case cfg.KeyFile == "":
-		return nil, fmt.Errorf("--%s (or key_file in --%s) is required", flagTEEKeyFile, flagAgentConfig)
-	}
-	if cfg.Registry, err = agent.ParseAddress(reg); err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagRegistry, err)
-	}
-	if cfg.MachineID, err = agent.ParseHash(mid); err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagMachineID, err)
-	}
-	return cfg, nil
+	return s, nil
 }

@@ -14,12 +14,12 @@ import (
 )
 
 // parseAgent runs the agent command's flag reading on args.
-func parseAgent(t *testing.T, args ...string) (*agentConfig, error) {
+func parseAgent(t *testing.T, args ...string) (*agent.FileConfig, error) {
 	t.Helper()
-	var got *agentConfig
+	var got *agent.FileConfig
 	var gotErr error
 	app := &cli.App{Name: "t", Writer: io.Discard, ErrWriter: io.Discard, ExitErrHandler: func(*cli.Context, error) {},
-		Commands: []*cli.Command{{Name: "agent", Flags: agentFlags(), Action: func(c *cli.Context) error {
+		Commands: []*cli.Command{{Name: "agent", Flags: agentFlags(new(agent.FileConfig)), Action: func(c *cli.Context) error {
 			got, gotErr = readAgentFlags(c)
 			return nil
 		}}}}
@@ -41,7 +41,7 @@ func TestAgentConfigFileAndFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.OracleURL != "http://oracle.example:8080" || c.ChainID != 31337 || c.TEE != "tdx" || c.MachineID.Hex() != "0x"+strings.Repeat("11", 32) {
+	if c.OracleURL != "http://oracle.example:8080" || c.ChainID != 31337 || c.TEE != "tdx" || c.MachineID != "0x"+strings.Repeat("11", 32) {
 		t.Errorf("from file: %+v", c)
 	}
 	// Flags override the file.
@@ -49,14 +49,22 @@ func TestAgentConfigFileAndFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.OracleURL != "http://other:1" || c.ChainID != 1 || c.MachineID.Hex() != "0x"+strings.Repeat("22", 32) || c.Registry.Hex() != "0x5FbDB2315678afecb367f032d93F642f64180aa3" {
+	if c.OracleURL != "http://other:1" || c.ChainID != 1 || c.MachineID != "0x"+strings.Repeat("22", 32) || c.Registry != "0x5FbDB2315678afecb367f032d93F642f64180aa3" {
 		t.Errorf("flags over file: %+v", c)
 	}
-	// Flags alone.
+	// Flags alone; no --tee is auto (agent.Detect), no fraction the flag's default.
 	c, err = parseAgent(t, "--oracle-url", "http://o:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
 		"--machine-id", "0x"+strings.Repeat("33", 32), "--tee-key-file", "/k")
-	if err != nil || c.TEE != "auto" {
+	if err != nil || c.TEE != "" || c.KeyFile != "/k" || c.ReattestFraction != defaultReattestFraction {
 		t.Fatalf("%+v %v", c, err)
+	}
+	// A missing or malformed setting names its flag and its key in the file.
+	for _, tc := range [][]string{{"--agent-config", conf, "--registry", "0x12"}, {"--agent-config", conf, "--tee", "sgx"}} {
+		_, err := parseAgent(t, tc...)
+		flag := map[bool]string{true: "--registry (or registry in --agent-config)", false: "--tee (or tee in --agent-config)"}[tc[2] == "--registry"]
+		if err == nil || !strings.HasPrefix(err.Error(), flag) {
+			t.Errorf("%v: %v, want it to name %s", tc, err, flag)
+		}
 	}
 	// A config file that does not parse names itself.
 	bad := filepath.Join(dir, "bad.yaml")

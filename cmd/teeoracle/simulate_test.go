@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/teeoracle/teeoracle/oracle/devnet"
 )
 
 // agent --simulate keeps one simulated authority in its directory and writes the
@@ -18,7 +20,7 @@ func TestSimulatedHardwareKit(t *testing.T) {
 	for _, tee := range []string{"sev-snp", "tdx"} {
 		t.Run(tee, func(t *testing.T) {
 			dir := t.TempDir()
-			src, kit, err := simulatedSource(ctx, dir, tee, time.Now())
+			src, kit, err := devnet.Simulate(ctx, dir, tee, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,7 +44,7 @@ func TestSimulatedHardwareKit(t *testing.T) {
 			}
 			args := []string{"--evidence", evFile, "--collateral", kit.Collateral, "--policy", kit.Policy, "--offline",
 				"--at", time.Now().UTC().Format(time.RFC3339)}
-			under := runJSON(t, exitUntrusted, append(args, "--"+kit.RootsFlag, kit.Roots)...)
+			under := runJSON(t, exitUntrusted, append(args, "--"+simRootsFlag(kit), kit.Roots)...)
 			if !under.Appraisal.Authentic {
 				t.Errorf("not authentic under the kit's roots: %v", under.Reasons)
 			}
@@ -51,7 +53,7 @@ func TestSimulatedHardwareKit(t *testing.T) {
 				t.Error("simulated evidence is authentic under the vendors' roots")
 			}
 
-			if _, kit2, err := simulatedSource(ctx, dir, tee, time.Now()); err != nil {
+			if _, kit2, err := devnet.Simulate(ctx, dir, tee, time.Now()); err != nil {
 				t.Fatal(err)
 			} else if again, _ := os.ReadFile(kit2.Roots); !bytes.Equal(again, firstRoots) {
 				t.Error("a second start changed the roots")

@@ -35,17 +35,35 @@ func PickFlag(from []cli.Flag, name string) cli.Flag {
 // WithCategory returns a copy of f, a *cli.XxxFlag, shown under cat in help; a
 // flag without its own Category field (e.g. altsrc's wrappers) comes back as is.
 func WithCategory(f cli.Flag, cat string) cli.Flag {
-	v := reflect.ValueOf(f)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+	return withField(f, "Category", reflect.ValueOf(cat))
+}
+
+// WithDestination returns a copy of f, a *cli.XxxFlag, whose Destination is dest
+// (a pointer to the flag's value type), so a flag several commands share binds
+// into each one's configuration (Bind, BindOver). It panics when f has no such
+// field: a mistake in the command definitions, which any test building them finds.
+func WithDestination(f cli.Flag, dest any) cli.Flag {
+	out := withField(f, "Destination", reflect.ValueOf(dest))
+	if out == f {
+		panic(fmt.Sprintf("flag %s (%T) takes no Destination %T", f.Names()[0], f, dest))
+	}
+	return out
+}
+
+// withField returns a copy of f, a pointer to a flag struct, with its field name
+// set to v, or f itself when it has no such field of v's type.
+func withField(f cli.Flag, name string, v reflect.Value) cli.Flag {
+	fv := reflect.ValueOf(f)
+	if fv.Kind() != reflect.Pointer || fv.Elem().Kind() != reflect.Struct {
 		return f
 	}
-	field, ok := v.Elem().Type().FieldByName("Category")
-	if !ok || len(field.Index) != 1 || field.Type.Kind() != reflect.String {
+	field, ok := fv.Elem().Type().FieldByName(name)
+	if !ok || len(field.Index) != 1 || field.Type != v.Type() {
 		return f
 	}
-	c := reflect.New(v.Elem().Type())
-	c.Elem().Set(v.Elem())
-	c.Elem().Field(field.Index[0]).SetString(cat)
+	c := reflect.New(fv.Elem().Type())
+	c.Elem().Set(fv.Elem())
+	c.Elem().Field(field.Index[0]).Set(v)
 	return c.Interface().(cli.Flag)
 }
 
@@ -77,6 +95,19 @@ func CategoriseFlags(cmds []*cli.Command) {
 // the binding is written once, in the definition. Flags without a Destination,
 // and slice flags (whose Destination is urfave/cli's own type), are left alone.
 func Bind(c *cli.Context, flags []cli.Flag) error {
+	return bind(c, flags, func(string, reflect.Value) bool { return true })
+}
+
+// BindOver is Bind for a struct that already holds settings from elsewhere (a
+// configuration file of the command's own format): a flag given on the command
+// line or by its variable overrides its field, and a flag's default fills only a
+// field still zero, so flags win over the file and the file over defaults.
+func BindOver(c *cli.Context, flags []cli.Flag) error {
+	return bind(c, flags, func(name string, dest reflect.Value) bool { return c.IsSet(name) || dest.IsZero() })
+}
+
+// bind sets the Destination of each flag for which set says so.
+func bind(c *cli.Context, flags []cli.Flag, set func(name string, dest reflect.Value) bool) error {
 	for _, f := range flags {
 		v := reflect.ValueOf(f)
 		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
@@ -87,6 +118,9 @@ func Bind(c *cli.Context, flags []cli.Flag) error {
 			continue
 		}
 		name := f.Names()[0]
+		if !set(name, d.Elem()) {
+			continue
+		}
 		val := reflect.ValueOf(c.Value(name))
 		if !val.IsValid() || !val.Type().AssignableTo(d.Elem().Type()) {
 			return fmt.Errorf("--%s: no %s value to bind (%T)", name, d.Elem().Type(), c.Value(name))

@@ -29,3 +29,61 @@ func TestWithCategory(t *testing.T) {
 		t.Errorf("altsrc wrapper: got %T, inner category %q", got, inner.Category)
 	}
 }
+
+// WithDestination copies a flag with its Destination set and leaves the original
+// alone; a flag of another value type is refused at once.
+func TestWithDestination(t *testing.T) {
+	orig := &cli.Uint64Flag{Name: "chain-id", Category: "Binding:"}
+	var id uint64
+	got := WithDestination(orig, &id).(*cli.Uint64Flag)
+	if got.Destination != &id || got.Category != "Binding:" || orig.Destination != nil {
+		t.Errorf("copy %+v, original %+v", got, orig)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a *string Destination for a uint64 flag was accepted")
+		}
+	}()
+	WithDestination(orig, new(string))
+}
+
+// BindOver keeps what a file put in the struct unless the flag is given (on the
+// command line or by its variable), and fills a field still zero with the flag's
+// default.
+func TestBindOver(t *testing.T) {
+	type conf struct {
+		URL  string
+		Frac float64
+		ID   uint64
+		TEE  string
+	}
+	flags := func(c *conf) []cli.Flag {
+		return []cli.Flag{
+			&cli.StringFlag{Name: "url", Destination: &c.URL, EnvVars: []string{"T_URL"}},
+			&cli.Float64Flag{Name: "frac", Destination: &c.Frac, Value: 0.5},
+			&cli.Uint64Flag{Name: "id", Destination: &c.ID},
+			&cli.StringFlag{Name: "tee", Destination: &c.TEE},
+		}
+	}
+	over := func(file conf, args ...string) conf {
+		t.Helper()
+		if err := runCmd(t, flags(new(conf)), func(c *cli.Context) error { return BindOver(c, flags(&file)) }, args...); err != nil {
+			t.Fatal(err)
+		}
+		return file
+	}
+	fromFile := conf{URL: "http://file", Frac: 0.25, ID: 7}
+	if got := over(fromFile); got != (conf{URL: "http://file", Frac: 0.25, ID: 7}) {
+		t.Errorf("file only: %+v", got)
+	}
+	if got := over(fromFile, "--url", "http://flag", "--id", "0", "--tee", "tdx"); got != (conf{URL: "http://flag", Frac: 0.25, ID: 0, TEE: "tdx"}) {
+		t.Errorf("flags over file: %+v", got)
+	}
+	if got := over(conf{}); got != (conf{Frac: 0.5}) {
+		t.Errorf("defaults under an empty file: %+v", got)
+	}
+	t.Setenv("T_URL", "http://env")
+	if got := over(fromFile); got.URL != "http://env" {
+		t.Errorf("a flag's variable does not override the file: %+v", got)
+	}
+}

@@ -82,7 +82,7 @@ func ParseFileConfig(data []byte) (*FileConfig, error) {
 		return nil, fmt.Errorf("%w: more than one document", ErrConfigFile)
 	}
 	if err := c.check(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrConfigFile, err)
 	}
 	return &c, nil
 }
@@ -107,18 +107,49 @@ func LoadFileConfig(path string) (*FileConfig, error) {
 	return c, nil
 }
 
+// FieldError is a setting Check refuses, named by its key in the configuration
+// file, so that a caller that also takes the setting from elsewhere (a command-line
+// flag) can name that as well.
+type FieldError struct {
+	// Field is the setting's key: oracle_url, registry, machine_id, key_file, tee,
+	// reattest_fraction, workload or workload.images[i].
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// ErrRequired: a setting the agent cannot run without is not set.
+var ErrRequired = errors.New("required")
+
+// Check checks the settings the agent runs with (the file's, with whatever the
+// command line gives on top): oracle_url, registry, machine_id and key_file are
+// required, and every value set must be well-formed. Its errors are *FieldError.
+func (c *FileConfig) Check() error {
+	for _, s := range []struct{ field, value string }{{"oracle_url", c.OracleURL}, {"registry", c.Registry},
+		{"machine_id", c.MachineID}, {"key_file", c.KeyFile}} {
+		if s.value == "" {
+			return &FieldError{Field: s.field, Err: ErrRequired}
+		}
+	}
+	return c.check()
+}
+
+// check checks the values set (a file may leave some to the command line).
 func (c *FileConfig) check() error {
 	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrConfigFile, field, fmt.Sprintf(format, args...))
+		return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
 	}
 	if c.Registry != "" {
 		if _, err := ParseAddress(c.Registry); err != nil {
-			return bad("registry", "%v", err)
+			return bad("registry", "%w", err)
 		}
 	}
 	if c.MachineID != "" {
 		if _, err := ParseHash(c.MachineID); err != nil {
-			return bad("machine_id", "%v", err)
+			return bad("machine_id", "%w", err)
 		}
 	}
 	switch c.TEE {
@@ -135,7 +166,7 @@ func (c *FileConfig) check() error {
 		}
 		for i, ref := range w.Images {
 			if _, err := workload.ImageDigest(ref); err != nil {
-				return bad(fmt.Sprintf("workload.images[%d]", i), "%v", err)
+				return bad(fmt.Sprintf("workload.images[%d]", i), "%w", err)
 			}
 		}
 	}
