@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -56,7 +57,7 @@ func devnetFlags(opts *devnet.Options) []cli.Flag {
 			Usage: "`COUNT` of simulated SEV-SNP machines"},
 		&cli.IntFlag{Name: flagTDXMachines, Destination: &opts.TDXMachines, Action: cliapp.Between(flagTDXMachines, 0, 16), EnvVars: env(flagTDXMachines), Value: 1,
 			Usage: "`COUNT` of simulated TDX machines"},
-		&cli.IntFlag{Name: flagOracles, Destination: &opts.Oracles, EnvVars: env(flagOracles), Value: 1,
+		&cli.IntFlag{Name: flagOracles, Destination: &opts.Oracles, Action: cliapp.Between(flagOracles, 1, 16), EnvVars: env(flagOracles), Value: 1,
 			Usage: "`COUNT` of oracle nodes, each with its own key, database and API, all of them the registry's oracles and each other's peers"},
 		devnetThresholdFlag(),
 	}
@@ -74,7 +75,7 @@ func atLeast10s(_ *cli.Context, d time.Duration) error {
 // given.
 func devnetThresholdFlag() cli.Flag {
 	f := *thresholdFlag().(*cli.UintFlag)
-	f.Value = 1
+	f.Value, f.Action = 1, cliapp.Positive[uint](flagThreshold)
 	return &f
 }
 
@@ -132,27 +133,33 @@ func devnetCommand(deps appDeps) *cli.Command {
 	}
 }
 
-// readDevnetFlags turns the flags into devnet options, checked.
+// devnetOptionFlags names the flag of each devnet.Options field Check refuses.
+var devnetOptionFlags = map[string]string{"BlockInterval": flagBlockTime, "SNPMachines": flagSNPMachines,
+	"TDXMachines": flagTDXMachines, "Oracles": flagOracles, "Threshold": flagThreshold}
+
+// readDevnetFlags turns the flags into devnet options, checked (Options.Check);
+// an error names the flags of the options it refuses.
 func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
 	opts := devnet.Options{Threshold: int(c.Uint(flagThreshold)), Logger: cliapp.Logger(c)}
 	if err := cliapp.Bind(c, devnetFlags(&opts)); err != nil {
 		return opts, err
 	}
-	if opts.BlockInterval < time.Second && opts.Anvil {
-		return opts, fmt.Errorf("--%s: anvil takes whole seconds, got %s", flagBlockTime, opts.BlockInterval)
-	}
-	if opts.SNPMachines == 0 && opts.TDXMachines == 0 {
-		return opts, fmt.Errorf("--%s and --%s are both 0: nothing to attest", flagSNPMachines, flagTDXMachines)
-	}
-	if opts.Oracles < 1 || opts.Oracles > 16 || opts.Threshold < 1 || opts.Threshold > opts.Oracles {
-		return opts, fmt.Errorf("--%s %d --%s %d: want 1 <= threshold <= oracles <= 16", flagOracles, opts.Oracles, flagThreshold, opts.Threshold)
-	}
-	// Options.defaults reads 0 as "one each" and negative as none.
+	// Options reads both counts 0 as one machine each and a negative one as none.
 	if opts.SNPMachines == 0 {
 		opts.SNPMachines = -1
 	}
 	if opts.TDXMachines == 0 {
 		opts.TDXMachines = -1
+	}
+	var oe *devnet.OptionError
+	if err := opts.Check(); errors.As(err, &oe) {
+		flags := make([]string, len(oe.Fields))
+		for i, f := range oe.Fields {
+			flags[i] = fmt.Sprintf("--%s %v", devnetOptionFlags[f], c.Value(devnetOptionFlags[f]))
+		}
+		return opts, fmt.Errorf("%s: %w", strings.Join(flags, " "), oe.Err)
+	} else if err != nil {
+		return opts, err
 	}
 	return opts, nil
 }

@@ -175,13 +175,43 @@ func (o *Options) defaults() {
 	}
 }
 
+// OptionError is an Options value Check refuses, naming the fields it concerns
+// (Options' field names), so that a caller can name what set them (a command-line
+// flag, say).
+type OptionError struct {
+	Fields []string
+	Err    error
+}
+
+func (e *OptionError) Error() string { return fmt.Sprintf("%v: %v", e.Fields, e.Err) }
+
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// Check refuses options a devnet cannot run with, zero values read as their
+// defaults: a block interval under a second on anvil (it takes whole seconds), no
+// machine at all, or a quorum other than 1 <= Threshold <= Oracles <= 16. Its
+// errors are *OptionError.
+func (o Options) Check() error {
+	o.defaults()
+	switch {
+	case o.Anvil && o.BlockInterval < time.Second:
+		return &OptionError{Fields: []string{"BlockInterval"}, Err: fmt.Errorf("anvil takes whole seconds, got %s", o.BlockInterval)}
+	case o.SNPMachines <= 0 && o.TDXMachines <= 0:
+		return &OptionError{Fields: []string{"SNPMachines", "TDXMachines"}, Err: errors.New("no machine: nothing to attest")}
+	case o.Threshold > o.Oracles || o.Oracles > 16:
+		return &OptionError{Fields: []string{"Oracles", "Threshold"},
+			Err: fmt.Errorf("threshold %d of %d oracles: want 1 <= threshold <= oracles <= 16", o.Threshold, o.Oracles)}
+	}
+	return nil
+}
+
 // Start builds the devnet up to a running oracle node with registered machines;
 // StartAgents then lets the machines attest. On error everything started is stopped.
 func Start(ctx context.Context, opts Options) (*Devnet, error) {
-	opts.defaults()
-	if opts.Threshold > opts.Oracles || opts.Oracles > 16 {
-		return nil, fmt.Errorf("devnet: threshold %d of %d oracles: want 1 <= threshold <= oracles <= 16", opts.Threshold, opts.Oracles)
+	if err := opts.Check(); err != nil {
+		return nil, fmt.Errorf("devnet: %w", err)
 	}
+	opts.defaults()
 	d := &Devnet{opts: opts, log: opts.Logger, MaxAnchorAge: 64}
 	if err := d.start(ctx); err != nil {
 		if cerr := d.Close(); cerr != nil {
