@@ -160,10 +160,6 @@ func reasonSuffix(rs []string) string {
 	return " (" + strings.Join(rs, ", ") + ")"
 }
 
-// agentSettingFlags names the flag of each setting of the --agent-config file.
-var agentSettingFlags = map[string]string{"oracle_url": flagOracleURL, "registry": flagRegistry, "machine_id": flagMachineID,
-	"key_file": flagTEEKeyFile, "tee": flagTEE, "reattest_fraction": flagReattestFraction}
-
 // readAgentFlags returns the agent's settings: the --agent-config file's, with the
 // flags given on top (flag defaults fill what neither sets), checked; an error
 // names the setting's flag.
@@ -179,8 +175,8 @@ func readAgentFlags(c *cli.Context) (*agent.FileConfig, error) {
 		return nil, err
 	}
 	var fe *agent.FieldError
-	if err := s.Check(); errors.As(err, &fe) && agentSettingFlags[fe.Field] != "" {
-		return nil, fmt.Errorf("--%s (or %s in --%s): %w", agentSettingFlags[fe.Field], fe.Field, flagAgentConfig, fe.Err)
+	if err := s.Check(); errors.As(err, &fe) {
+		return nil, fmt.Errorf("--%s (or %s in --%s): %w", cliapp.FieldFlag(agentFlags(s), s, fe.Field), fe.Field, flagAgentConfig, fe.Err)
 	} else if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagAgentConfig, err)
 	}

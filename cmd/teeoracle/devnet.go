@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -59,7 +58,7 @@ func devnetFlags(opts *devnet.Options) []cli.Flag {
 			Usage: "`COUNT` of simulated TDX machines"},
 		&cli.IntFlag{Name: flagOracles, Destination: &opts.Oracles, Action: cliapp.Between(flagOracles, 1, 16), EnvVars: env(flagOracles), Value: 1,
 			Usage: "`COUNT` of oracle nodes, each with its own key, database and API, all of them the registry's oracles and each other's peers"},
-		devnetThresholdFlag(),
+		devnetThresholdFlag(&opts.Threshold),
 	}
 }
 
@@ -71,12 +70,11 @@ func atLeast10s(_ *cli.Context, d time.Duration) error {
 	return nil
 }
 
-// devnetThresholdFlag is --threshold (registry deploy's flag and wording), 1 unless
-// given.
-func devnetThresholdFlag() cli.Flag {
-	f := *thresholdFlag().(*cli.UintFlag)
-	f.Value, f.Action = 1, cliapp.Positive[uint](flagThreshold)
-	return &f
+// devnetThresholdFlag is --threshold (registry deploy's flag and wording) into
+// dest, 1 unless given.
+func devnetThresholdFlag(dest *int) cli.Flag {
+	f := thresholdFlag().(*cli.UintFlag)
+	return &cli.IntFlag{Name: f.Name, Destination: dest, Action: cliapp.Positive[int](f.Name), EnvVars: f.EnvVars, Value: 1, Usage: f.Usage}
 }
 
 const devnetDescription = `Runs the whole system on this machine with nothing but Go and no network:
@@ -133,14 +131,10 @@ func devnetCommand(deps appDeps) *cli.Command {
 	}
 }
 
-// devnetOptionFlags names the flag of each devnet.Options field Check refuses.
-var devnetOptionFlags = map[string]string{"BlockInterval": flagBlockTime, "SNPMachines": flagSNPMachines,
-	"TDXMachines": flagTDXMachines, "Oracles": flagOracles, "Threshold": flagThreshold}
-
 // readDevnetFlags turns the flags into devnet options, checked (Options.Check);
 // an error names the flags of the options it refuses.
 func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
-	opts := devnet.Options{Threshold: int(c.Uint(flagThreshold)), Logger: cliapp.Logger(c)}
+	opts := devnet.Options{Logger: cliapp.Logger(c)}
 	if err := cliapp.Bind(c, devnetFlags(&opts)); err != nil {
 		return opts, err
 	}
@@ -153,11 +147,7 @@ func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
 	}
 	var oe *devnet.OptionError
 	if err := opts.Check(); errors.As(err, &oe) {
-		flags := make([]string, len(oe.Fields))
-		for i, f := range oe.Fields {
-			flags[i] = fmt.Sprintf("--%s %v", devnetOptionFlags[f], c.Value(devnetOptionFlags[f]))
-		}
-		return opts, fmt.Errorf("%s: %w", strings.Join(flags, " "), oe.Err)
+		return opts, cliapp.FieldsError(c, devnetFlags(&opts), &opts, oe.Fields, oe.Err)
 	} else if err != nil {
 		return opts, err
 	}

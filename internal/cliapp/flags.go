@@ -132,7 +132,7 @@ func bind(c *cli.Context, flags []cli.Flag, set func(name string, dest reflect.V
 
 // Positive is a flag Action refusing a value below 1 (or a zero duration), naming
 // the flag.
-func Positive[T int | int64 | uint | uint64 | float64 | time.Duration](flag string) func(*cli.Context, T) error {
+func Positive[T int | int64 | uint64 | float64 | time.Duration](flag string) func(*cli.Context, T) error {
 	return func(_ *cli.Context, v T) error {
 		if v <= 0 {
 			return fmt.Errorf("--%s %v: must be positive", flag, v)

@@ -1,6 +1,7 @@
 package cliapp
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/urfave/cli/v2"
@@ -85,5 +86,37 @@ func TestBindOver(t *testing.T) {
 	t.Setenv("T_URL", "http://env")
 	if got := over(fromFile); got.URL != "http://env" {
 		t.Errorf("a flag's variable does not override the file: %+v", got)
+	}
+}
+
+// FieldFlag finds the flag bound to a field by its Go name or JSON key, and none
+// for a field no flag binds; FieldsError names the flags with their values.
+func TestFieldFlagAndFieldsError(t *testing.T) {
+	type conf struct {
+		Oracles   int    `json:"oracles"`
+		Threshold int    `json:"quorum_m"`
+		Name      string `json:"name,omitempty"`
+		Unbound   int
+	}
+	var cfg conf
+	flags := func(c *conf) []cli.Flag {
+		return []cli.Flag{&cli.StringFlag{Name: "other"}, &cli.IntFlag{Name: "oracles", Destination: &c.Oracles},
+			&cli.IntFlag{Name: "threshold", Destination: &c.Threshold}, &cli.StringFlag{Name: "node-name", Destination: &c.Name}}
+	}
+	for field, want := range map[string]string{"Oracles": "oracles", "quorum_m": "threshold", "Threshold": "threshold", "name": "node-name", "Unbound": "", "nothing": ""} {
+		if got := FieldFlag(flags(&cfg), &cfg, field); got != want {
+			t.Errorf("FieldFlag(%s) = %q, want %q", field, got, want)
+		}
+	}
+	if got := FieldFlag(flags(new(conf)), &cfg, "Oracles"); got != "" {
+		t.Errorf("a flag bound to another struct named for this one: %q", got)
+	}
+	var got error
+	err := runCmd(t, flags(new(conf)), func(c *cli.Context) error {
+		got = FieldsError(c, flags(&cfg), &cfg, []string{"Oracles", "Threshold", "Unbound"}, errors.New("want threshold <= oracles"))
+		return nil
+	}, "--oracles", "2", "--threshold", "3")
+	if err != nil || got == nil || got.Error() != "--oracles 2 --threshold 3 Unbound: want threshold <= oracles" {
+		t.Errorf("FieldsError: %v (%v)", got, err)
 	}
 }
