@@ -64,7 +64,7 @@ func newApp(deps appDeps) *cli.App {
 			return nil
 		},
 		Commands: append([]*cli.Command{verifyCommand(deps), serveCommand(deps), auditCommand(deps), agentCommand(deps), devnetCommand(deps),
-			keyCommand(deps), measureCommand(), versionCommand()}, registryCommands(deps)...),
+			keyCommand(), measureCommand(), versionCommand()}, registryCommands(deps)...),
 		// Without a command: --version prints the version, anything else the help.
 		Action: func(c *cli.Context) error {
 			if c.Bool(flagVersion) {

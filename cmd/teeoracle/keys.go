@@ -35,8 +35,7 @@ the key's address: fund it with the chain's native token before it sends
 transactions (an oracle's verdicts, a provider's registrations, the owner's
 governance). TEE keys are not made here: the agent creates its own inside the VM.`
 
-func keyCommand(deps appDeps) *cli.Command {
-	_ = deps
+func keyCommand() *cli.Command {
 	sf := serveFlags(nil)
 	newFlags := []cli.Flag{
 		cliapp.PickFlag(sf, flagKeystore), cliapp.PickFlag(sf, flagPasswordFile),

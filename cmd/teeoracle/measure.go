@@ -2,9 +2,9 @@ package main
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -38,11 +38,6 @@ firmware measures at boot; the event log the agent sends is replayed against the
 at appraisal.`
 
 func measureCommand() *cli.Command {
-	types := make([]string, 0, len(measure.VCPUTypes))
-	for k := range measure.VCPUTypes {
-		types = append(types, k)
-	}
-	sort.Strings(types)
 	return &cli.Command{
 		Name:  "measure",
 		Usage: "compute expected launch measurements from firmware, kernel and VM shape, and a policy allowing them",
@@ -58,7 +53,7 @@ func measureCommand() *cli.Command {
 				&cli.StringFlag{Name: "initrd", EnvVars: env("initrd"), Usage: "initrd `FILE` (QEMU -initrd); with --kernel only"},
 				&cli.StringFlag{Name: "append", EnvVars: env("append"), Usage: "kernel command `LINE` (QEMU -append); with --kernel only"},
 				&cli.IntFlag{Name: "vcpus", EnvVars: env("vcpus"), Value: 1, Usage: "number of vCPUs, `N`"},
-				&cli.StringFlag{Name: "vcpu-type", EnvVars: env("vcpu-type"), Value: "EPYC-v4", Usage: "QEMU CPU model `TYPE`, one of " + strings.Join(types, ", ")},
+				&cli.StringFlag{Name: "vcpu-type", EnvVars: env("vcpu-type"), Value: "EPYC-v4", Usage: "QEMU CPU model `TYPE`, one of " + strings.Join(slices.Sorted(maps.Keys(measure.VCPUTypes)), ", ")},
 				&cli.StringFlag{Name: "vcpu-sig", EnvVars: env("vcpu-sig"), Usage: "CPUID signature `VALUE` instead of --vcpu-type (e.g. 0xA00F11)"},
 				&cli.StringFlag{Name: "guest-features", EnvVars: env("guest-features"), Value: "0x1", Usage: "SEV_FEATURES `VALUE` of the VMSAs (0x1: SNP only)"},
 				&cli.StringFlag{Name: "vmm", EnvVars: env("vmm"), Value: "qemu", Usage: "`VMM` that launches the guest: qemu, ec2 or gce"},
@@ -112,9 +107,7 @@ func runMeasureSNP(c *cli.Context) error {
 	}
 	fd := in.FirmwareDigest // the digest the launch digest was seeded with (given, or hashed once)
 	if c.String("format") == "json" {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"tee": "sev-snp", "measurement": "0x" + hex.EncodeToString(d[:]),
+		return cliapp.PrintJSON(c.App.Writer, map[string]any{"tee": "sev-snp", "measurement": "0x" + hex.EncodeToString(d[:]),
 			"firmware_digest": "0x" + hex.EncodeToString(fd[:]), "vcpus": in.VCPUs, "vcpu_sig": in.VCPUSig,
 			"guest_features": in.GuestFeatures, "vmm": in.VMM.String(), "direct_boot": in.Kernel != nil, "policy": string(pol)})
 	}
@@ -149,9 +142,7 @@ func runMeasureTDX(c *cli.Context) error {
 		out["rtmr"], out["components"] = rtmrs, boot.Components
 	}
 	if c.String("format") == "json" {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return cliapp.PrintJSON(c.App.Writer, out)
 	}
 	fmt.Fprintf(c.App.Writer, "mrtd   0x%x\n", m)
 	for i, r := range rtmrs {

@@ -1,24 +1,19 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 )
 
 func (r *verifyResult) print(w io.Writer, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r.Report()); err != nil {
-			return fmt.Errorf("write json: %w", err)
-		}
-		return nil
+		return cliapp.PrintJSON(w, r.Report())
 	}
 	d, a := r.Decision, r.Appraisal
 	verdictWord := "TRUSTED"

@@ -2,6 +2,7 @@ package cliapp
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
@@ -118,5 +119,17 @@ func TestFieldFlagAndFieldsError(t *testing.T) {
 	}, "--oracles", "2", "--threshold", "3")
 	if err != nil || got == nil || got.Error() != "--oracles 2 --threshold 3 Unbound: want threshold <= oracles" {
 		t.Errorf("FieldsError: %v (%v)", got, err)
+	}
+}
+
+// PrintJSON indents by two spaces and ends with a newline; a value JSON cannot
+// encode is an error saying so.
+func TestPrintJSON(t *testing.T) {
+	var b strings.Builder
+	if err := PrintJSON(&b, map[string]any{"b": 1, "a": []string{"x"}}); err != nil || b.String() != "{\n  \"a\": [\n    \"x\"\n  ],\n  \"b\": 1\n}\n" {
+		t.Errorf("%q %v", b.String(), err)
+	}
+	if err := PrintJSON(&b, func() {}); err == nil || !strings.HasPrefix(err.Error(), "write json: ") {
+		t.Errorf("a func: %v", err)
 	}
 }

@@ -1,10 +1,23 @@
 package cliapp
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 )
+
+// PrintJSON writes v to w as JSON indented by two spaces, with a final newline:
+// the JSON output of every command.
+func PrintJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
 
 // UnixTime shows seconds since the epoch with their UTC time in RFC 3339, and 0
 // (unset) as "0".
