@@ -135,11 +135,8 @@ func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycle.Options) error {
 		r, err = a.AttestUntilDone(ctx)
 		return err
 	}), lo)
-	if errors.Is(err, lifecycle.ErrForced) {
-		return err
-	}
 	if err != nil {
-		return cliapp.Exit(exitBadInput, err)
+		return cliapp.Exit(exitBadInput, err) // a forced exit keeps its status
 	}
 	printRound(c, *r)
 	if !r.Trusted {

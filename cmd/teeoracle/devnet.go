@@ -116,9 +116,7 @@ func devnetCommand(deps appDeps) *cli.Command {
 			err = lifecycle.Run(c.Context, lifecycle.NewRunner(func(ctx context.Context) error {
 				return devnet.Run(ctx, opts, devnet.RunOptions{Once: c.Bool(flagOnce)}, c.App.Writer)
 			}), lifecycle.Options{Stderr: deps.Stderr})
-			switch {
-			case errors.Is(err, lifecycle.ErrForced):
-				return err
+			switch { // a forced exit keeps its status (cliapp.Exit)
 			case errors.Is(err, devnet.ErrNotAllTrusted):
 				return cliapp.Exit(exitUntrusted, err)
 			case errors.Is(err, devnet.ErrNoAnvil):

@@ -42,7 +42,7 @@ func (r *verifyResult) print(w io.Writer, asJSON bool) error {
 	fmt.Fprintf(tw, "  verdict hash\t%s (chain %d, registry %s)\n", r.VerdictHash, r.Config.Domain.ChainID, r.Config.Domain.Registry)
 	fmt.Fprintf(tw, "  valid\t%s to %s\n", time.Unix(int64(d.Verdict.IssuedAt), 0).UTC().Format(time.RFC3339),
 		time.Unix(int64(d.Verdict.ExpiresAt), 0).UTC().Format(time.RFC3339))
-	fmt.Fprintf(tw, "  reasons\t%s\n", strings.Join(append([]string{}, reasonsOrNone(d.Reasons)...), ", "))
+	fmt.Fprintf(tw, "  reasons\t%s\n", strings.Join(reasonsOrNone(d.Reasons), ", "))
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}

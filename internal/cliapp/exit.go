@@ -15,8 +15,15 @@ type ExitError struct {
 	Err  error
 }
 
-// Exit returns err with the exit status code.
-func Exit(code int, err error) error { return &ExitError{Code: code, Err: err} }
+// Exit returns err with the exit status code, unless err already carries a status
+// (a cli.ExitCoder, such as a forced exit's 130), which it keeps.
+func Exit(code int, err error) error {
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		return err
+	}
+	return &ExitError{Code: code, Err: err}
+}
 
 func (e *ExitError) Error() string {
 	if e.Err == nil {

@@ -43,6 +43,9 @@ func TestExitStatus(t *testing.T) {
 		}
 	}
 	inner := errors.New("inner")
+	if forced := errors.Join(inner, Exit(130, nil)); ExitStatus(Exit(2, forced), io.Discard, "t", 2) != 130 {
+		t.Error("Exit replaced the status its error already carries")
+	}
 	if !errors.Is(Exit(2, inner), inner) {
 		t.Error("Exit does not unwrap to its error")
 	}
