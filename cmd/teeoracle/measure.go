@@ -117,15 +117,7 @@ func runMeasureSNP(c *cli.Context) error {
 }
 
 func runMeasureTDX(c *cli.Context) error {
-	o, err := measure.ReadOVMF(arg(c, "firmware"))
-	if err != nil {
-		return badInput(err)
-	}
-	m, err := measure.TDXMRTD(o)
-	if err != nil {
-		return badInput(fmt.Errorf("--firmware: %w", err))
-	}
-	boot, err := measure.ReadTDXBoot(arg(c, "event-log"))
+	m, boot, err := measure.TDXArgs{Firmware: arg(c, "firmware"), EventLog: arg(c, "event-log")}.Measure()
 	if err != nil {
 		return badInput(err)
 	}

@@ -106,6 +106,25 @@ func ReadOVMF(a Arg) (*OVMF, error) {
 	return o, nil
 }
 
+// TDXArgs are a TD's launch inputs as given, each named for errors: the TDVF
+// image's path (required) and, optionally, the CCEL event log of a reference boot
+// of the same firmware, kernel and command line.
+type TDXArgs struct{ Firmware, EventLog Arg }
+
+// Measure reads the inputs and returns the TD's MRTD (TDXMRTD) and, with an
+// event log, its boot (ReadTDXBoot; nil without one).
+func (a TDXArgs) Measure() (mrtd [48]byte, boot *TDXBoot, err error) {
+	o, err := ReadOVMF(a.Firmware)
+	if err != nil {
+		return mrtd, nil, err
+	}
+	if mrtd, err = TDXMRTD(o); err != nil {
+		return mrtd, nil, fmt.Errorf("%s: %w", a.Firmware.Name, err)
+	}
+	boot, err = ReadTDXBoot(a.EventLog)
+	return mrtd, boot, err
+}
+
 // ReadTDXBoot reads the CCEL event log at path a and replays it (TDXRTMRs); no
 // path is no boot (nil).
 func ReadTDXBoot(a Arg) (*TDXBoot, error) {

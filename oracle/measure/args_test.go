@@ -67,3 +67,30 @@ func TestReadTDXBoot(t *testing.T) {
 		t.Errorf("not an event log: %v", err)
 	}
 }
+
+// TDXArgs.Measure gives the image's MRTD, no boot without an event log, and
+// refuses a missing image, one without TDX metadata, or a file that is no event
+// log, naming the input.
+func TestTDXArgsMeasure(t *testing.T) {
+	img := tdvfImage(t, func(int) byte { return 0 })
+	fw := filepath.Join(t.TempDir(), "tdvf.fd")
+	if err := os.WriteFile(fw, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, boot, err := TDXArgs{Firmware: Arg{"--firmware", fw}, EventLog: Arg{Name: "--event-log"}}.Measure()
+	if err != nil || m != mrtdOf(t, img) || boot != nil {
+		t.Errorf("MRTD %x (want %x), boot %v, %v", m, mrtdOf(t, img), boot, err)
+	}
+	for _, tc := range []struct {
+		args TDXArgs
+		want string
+	}{
+		{TDXArgs{Firmware: Arg{Name: "--firmware"}}, "--firmware is required"},
+		{TDXArgs{Firmware: Arg{"--firmware", "testdata/virtee/ovmf_AmdSev_suffix.bin"}}, "--firmware: "},
+		{TDXArgs{Firmware: Arg{"--firmware", fw}, EventLog: Arg{"--event-log", fw}}, "--event-log: "},
+	} {
+		if _, _, err := tc.args.Measure(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want an error starting %q", tc.args, err, tc.want)
+		}
+	}
+}
