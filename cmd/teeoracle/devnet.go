@@ -119,10 +119,8 @@ func devnetCommand(deps appDeps) *cli.Command {
 			switch { // a forced exit keeps its status (cliapp.Exit)
 			case errors.Is(err, devnet.ErrNotAllTrusted):
 				return cliapp.Exit(exitUntrusted, err)
-			case errors.Is(err, devnet.ErrNoAnvil):
+			case err != nil: // no anvil, or anything else that stopped it
 				return badInput(err)
-			case err != nil:
-				return cliapp.Exit(exitBadInput, err)
 			}
 			return nil
 		},

@@ -91,13 +91,9 @@ func arg(c *cli.Context, flag string) measure.Arg {
 }
 
 func runMeasureSNP(c *cli.Context) error {
-	in, err := measure.SNPArgs{Firmware: arg(c, "firmware"), FirmwareDigest: arg(c, "firmware-digest"), Kernel: arg(c, "kernel"),
+	in, d, err := measure.SNPArgs{Firmware: arg(c, "firmware"), FirmwareDigest: arg(c, "firmware-digest"), Kernel: arg(c, "kernel"),
 		Initrd: arg(c, "initrd"), Cmdline: arg(c, "append"), VCPUType: arg(c, "vcpu-type"), VCPUSig: arg(c, "vcpu-sig"),
-		GuestFeatures: arg(c, "guest-features"), VMM: arg(c, "vmm"), VCPUs: c.Int("vcpus")}.Input()
-	if err != nil {
-		return badInput(err)
-	}
-	d, err := measure.SNPLaunchDigest(in)
+		GuestFeatures: arg(c, "guest-features"), VMM: arg(c, "vmm"), VCPUs: c.Int("vcpus")}.Measure()
 	if err != nil {
 		return badInput(err)
 	}

@@ -69,6 +69,17 @@ func (a SNPArgs) Input() (SNPInput, error) {
 	return in, nil
 }
 
+// Measure reads the inputs (Input) and returns them with the guest's launch
+// digest (SNPLaunchDigest).
+func (a SNPArgs) Measure() (SNPInput, [48]byte, error) {
+	in, err := a.Input()
+	if err != nil {
+		return in, [48]byte{}, err
+	}
+	d, err := SNPLaunchDigest(in)
+	return in, d, err
+}
+
 // readBoot reads the kernel, initrd and command line of measured direct boot.
 func (a SNPArgs) readBoot(in *SNPInput) error {
 	if a.Kernel.Value == "" {

@@ -50,6 +50,12 @@ func TestSNPArgsInput(t *testing.T) {
 			t.Errorf("%s: %v, want an error naming %q", tc.name, err, tc.want)
 		}
 	}
+	if mi, d, err := good().Measure(); err != nil || mi.VCPUs != in.VCPUs || d != mustDigest(t, in) {
+		t.Errorf("Measure: %x, %v; want Input's launch digest", d, err)
+	}
+	if _, _, err := (SNPArgs{Firmware: Arg{Name: "--firmware"}}).Measure(); err == nil || !strings.Contains(err.Error(), "--firmware is required") {
+		t.Errorf("Measure without firmware: %v", err)
+	}
 	a := good()
 	a.VCPUSig.Value, a.VCPUType.Value = "0xA00F11", "unknown-but-overridden"
 	a.FirmwareDigest.Value = "0x" + strings.Repeat("ab", 48)
@@ -93,4 +99,13 @@ func TestTDXArgsMeasure(t *testing.T) {
 			t.Errorf("%+v: %v, want an error starting %q", tc.args, err, tc.want)
 		}
 	}
+}
+
+func mustDigest(t *testing.T, in SNPInput) [48]byte {
+	t.Helper()
+	d, err := SNPLaunchDigest(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
