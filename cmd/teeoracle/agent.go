@@ -172,9 +172,9 @@ func readAgentFlags(c *cli.Context) (*agent.FileConfig, error) {
 		return nil, err
 	}
 	var fe *agent.FieldError
-	if err := s.Check(); errors.As(err, &fe) {
+	if err := s.Check(); errors.As(err, &fe) && cliapp.FieldFlag(agentFlags(s), s, fe.Field) != "" {
 		return nil, fmt.Errorf("--%s (or %s in --%s): %w", cliapp.FieldFlag(agentFlags(s), s, fe.Field), fe.Field, flagAgentConfig, fe.Err)
-	} else if err != nil {
+	} else if err != nil { // a setting of the file alone (workload)
 		return nil, fmt.Errorf("--%s: %w", flagAgentConfig, err)
 	}
 	return s, nil
