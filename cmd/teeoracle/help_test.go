@@ -72,7 +72,7 @@ func TestHelpDefaultsAreUsed(t *testing.T) {
 	for flag, used := range map[string]time.Duration{
 		flagDueWithin: cfg.DueWithin, flagReappraiseInterval: cfg.ReappraiseInterval, flagReappraiseEpoch: cfg.ReappraiseEpoch,
 		flagPollInterval: cfg.PollInterval, flagCollateralWait: cfg.CollateralWait, flagCollateralRetry: cfg.CollateralRetry,
-		flagResubmitAfter: cfg.ResubmitAfter, flagReceiptPoll: cfg.ReceiptPoll, flagRelayDelay: cfg.RelayDelay,
+		flagResubmitAfter: cfg.TxManager.ResubmissionTimeout, flagReceiptPoll: cfg.TxManager.ReceiptQueryInterval, flagRelayDelay: cfg.RelayDelay,
 		flagQuorumTimeout: cfg.QuorumTimeout, flagRetainFailed: cfg.RetainFailed, flagMaxHeadLag: cfg.MaxHeadLag,
 		flagHealthInterval: cfg.HealthInterval,
 	} {

@@ -1,22 +1,18 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
-
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
 )
 
 // serve --collateral DIR of AMD CRLs refuses a directory holding a file that is no
-// CRL, naming it, before it opens the database or dials; a good directory is read
-// again on every continuous-attestation pass, and a reload that fails says why.
+// CRL, naming it, before it opens the database or dials (that a good directory is
+// read again on every pass: service's TestNodeInputsReloadCRLDirectory).
 func TestServeRefusesBadCRLDirectory(t *testing.T) {
 	a, err := fakehw.NewSNPAuthority(time.Now())
 	if err != nil {
@@ -40,21 +36,4 @@ func TestServeRefusesBadCRLDirectory(t *testing.T) {
 		t.Error("the database was opened before the collateral was checked")
 	}
 
-	if err := os.Remove(filepath.Join(dir, "stray.pem")); err != nil {
-		t.Fatal(err)
-	}
-	cfg := &serveConfig{KeyFile: key, Collateral: dir, Offline: true, Registry: common.HexToAddress("0xaa")}
-	sc, err := serveInputs(cfg, slog.New(slog.DiscardHandler))
-	if err != nil || sc.RefreshCollateral == nil || sc.Appraiser == nil {
-		t.Fatalf("good CRL directory: %v (refresh set: %v)", err, sc != nil && sc.RefreshCollateral != nil)
-	}
-	if err := sc.RefreshCollateral(context.Background()); err != nil {
-		t.Fatalf("refresh of a good directory: %v", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "late.crl"), []byte("garbage"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := sc.RefreshCollateral(context.Background()); err == nil || !strings.Contains(err.Error(), "late.crl") {
-		t.Fatalf("refresh after a broken CRL was dropped in: err %v, want one naming late.crl", err)
-	}
 }

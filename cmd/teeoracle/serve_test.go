@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,7 +113,7 @@ max-fee-gwei: 50
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if cfg.RPCURL != "http://127.0.0.1:8545" || cfg.Registry != common.HexToAddress("0xaa") || cfg.KeyFile != "/etc/teeoracle/oracle.key" ||
+	if cfg.RPCURL != "http://127.0.0.1:8545" || cfg.Registry != common.HexToAddress("0xaa") || cfg.Key.KeyFile != "/etc/teeoracle/oracle.key" ||
 		len(cfg.Peers) != 2 || cfg.RelayDelay != 3*time.Second || cfg.QuorumTimeout != 20*time.Minute || !cfg.NoForward ||
 		cfg.Workers != 3 || cfg.MaxFeeGwei != 50 {
 		t.Errorf("config from file: %+v", cfg)
@@ -166,28 +163,23 @@ func TestServeQuorumFlags(t *testing.T) {
 	}
 }
 
-// The explorer is off without --explorer-rpc-url, and with it the page is given that
-// URL, never --rpc-url (which often carries an API key).
-func TestServeExplorerNeverShowsRPCURL(t *testing.T) {
-	cfg := &serveConfig{RPCURL: "https://eth.example/v2/SECRETKEY", Registry: common.HexToAddress("0xaa")}
-	h, err := explorerHandler(cfg)
-	if err != nil || h != nil {
-		t.Fatalf("without --explorer-rpc-url: handler %v, err %v; want no explorer", h, err)
-	}
-	cfg.ExplorerRPCURL = "https://public-rpc.example"
-	h, err = explorerHandler(cfg)
-	if err != nil || h == nil {
-		t.Fatalf("with --explorer-rpc-url: %v", err)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/config.json", nil))
-	body := rec.Body.String() + fmt.Sprint(rec.Header())
-	if !strings.Contains(body, "public-rpc.example") || strings.Contains(body, "SECRETKEY") || strings.Contains(body, "eth.example") {
-		t.Errorf("config.json and headers: %s", body)
-	}
+// --explorer-wasm-dir needs --explorer-rpc-url, and an explorer that cannot be
+// built is refused naming its flag, before the database is opened (the explorer
+// itself: service's TestNodeExplorerNeverShowsRPCURL).
+func TestServeExplorerFlags(t *testing.T) {
 	if _, stderr, code := serveConfigOf(t, "--rpc-url", "http://x", "--registry", "0x00000000000000000000000000000000000000aa",
 		"--key-file", "k", "--explorer-wasm-dir", t.TempDir()); code != exitBadInput || !strings.Contains(stderr, "--"+flagExplorerRPCURL) {
 		t.Errorf("--explorer-wasm-dir alone: exit %d, %q", code, stderr)
+	}
+	key := writeSecret(t, "oracle.key", []byte("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318\n"))
+	db := filepath.Join(t.TempDir(), "node.db")
+	_, stderr, code := run(t, "serve", "--rpc-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa",
+		"--key-file", key, "--db", db, "--offline", "--explorer-rpc-url", "https://public-rpc.example", "--explorer-wasm-dir", t.TempDir())
+	if code != exitBadInput || !strings.Contains(stderr, "--"+flagExplorerWasm+": no teeoracle.wasm") {
+		t.Errorf("--explorer-wasm-dir without the module: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("the database was opened before the explorer was built")
 	}
 }
 
@@ -232,7 +224,7 @@ func TestDeployUnitAndExampleConfig(t *testing.T) {
 	if err := app.Run(append(append([]string{"teeoracle"}, global...), args...)); err != nil {
 		t.Fatalf("%v: %v %s", args, err, stderr.String())
 	}
-	if cfg.RPCURL == "" || cfg.Keystore == "" || len(cfg.Peers) != 2 || cfg.ExplorerRPCURL != "" {
+	if cfg.RPCURL == "" || cfg.Key.Keystore == "" || len(cfg.Peers) != 2 || cfg.ExplorerRPCURL != "" {
 		t.Errorf("example configuration read as %+v", cfg)
 	}
 }

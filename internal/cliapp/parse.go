@@ -2,6 +2,7 @@ package cliapp
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -49,6 +50,20 @@ func List(c *cli.Context, flag string) []string {
 		}
 	}
 	return out
+}
+
+// Prefixes reads a repeatable, comma-separated flag of CIDR prefixes (a string
+// slice), each masked to its prefix length.
+func Prefixes(c *cli.Context, flag string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range List(c, flag) {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return nil, fmt.Errorf("--%s %q: want a CIDR such as 10.0.0.0/8 or 192.0.2.7/32: %w", flag, v, err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Hash is the 32-byte value in flag (0x and 64 hex digits), or zero when it is empty.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"net/url"
 	"runtime"
 	"strings"
@@ -32,14 +31,20 @@ var ErrConfig = errors.New("invalid service config")
 type Config struct {
 	// API configures the HTTP server.
 	API api.Config
-	// Registry is the TeeRegistry's address; ChainID its chain (checked against the
-	// RPC endpoint at start).
+	// Registry is the TeeRegistry's address; ChainID its chain, checked against the
+	// RPC endpoint at Start, or 0: learnt from the endpoint at Start.
 	Registry common.Address
 	ChainID  uint64
+	// ChainWait is how long Start keeps asking the endpoint for its chain id (an
+	// endpoint that is restarting, or not up yet) before it gives up; 0 means 1 min.
+	ChainWait time.Duration
+	// RedactErr, when set, is applied to the endpoint's errors that Start logs and
+	// returns (chain.ScrubURL: an RPC URL may carry an API key).
+	RedactErr func(error) error
 	// OracleKey signs verdicts (EIP-712); it must be a registered oracle to count.
 	OracleKey *ecdsa.PrivateKey
 	// TxFrom and TxSigner send transactions; zero TxFrom means the oracle key's
-	// address, signing with it.
+	// address, signing with it (for the chain id, so once that is known).
 	TxFrom   common.Address
 	TxSigner bind.SignerFn
 	// Policy decides; the node archives its canonical JSON at start, for audit.
@@ -166,7 +171,6 @@ func (c *Config) Check() error {
 	if err := c.defaultCounts(); err != nil {
 		return err
 	}
-	c.TxManager.From, c.TxManager.Signer = c.TxFrom, c.TxSigner
 	if c.TxManager.MaxFeeCap == nil {
 		return configErr("no max fee cap for transactions")
 	}
@@ -192,8 +196,6 @@ func (c *Config) checkRequired() error {
 	switch {
 	case c.Registry == (common.Address{}):
 		return configErr("registry address is zero")
-	case c.ChainID == 0:
-		return configErr("chain id is zero")
 	case c.OracleKey == nil:
 		return configErr("no oracle key")
 	case c.Policy == nil:
@@ -212,16 +214,14 @@ func (c *Config) checkRequired() error {
 	return nil
 }
 
-// checkSender defaults the transaction sender to the oracle key's account.
+// checkSender defaults the transaction sender to the oracle key's account; its
+// signer is made for the chain (useChain).
 func (c *Config) checkSender() error {
 	if c.TxFrom == (common.Address{}) {
 		c.TxFrom = crypto.PubkeyToAddress(c.OracleKey.PublicKey)
 	}
-	if c.TxSigner == nil {
-		if c.TxFrom != crypto.PubkeyToAddress(c.OracleKey.PublicKey) {
-			return configErr("tx sender %s differs from the oracle key and no tx signer was given", c.TxFrom)
-		}
-		c.TxSigner = chain.KeySigner(c.OracleKey, new(big.Int).SetUint64(c.ChainID))
+	if c.TxSigner == nil && c.TxFrom != crypto.PubkeyToAddress(c.OracleKey.PublicKey) {
+		return configErr("tx sender %s differs from the oracle key and no tx signer was given", c.TxFrom)
 	}
 	return nil
 }
@@ -244,6 +244,7 @@ func (c *Config) defaultTimes() error {
 	def(&c.MaxHeadLag, 2*time.Minute)
 	def(&c.HealthInterval, 15*time.Second)
 	def(&c.RetainFailed, 24*time.Hour)
+	def(&c.ChainWait, time.Minute)
 	if c.PruneInterval < 0 {
 		return configErr("negative prune interval")
 	}
@@ -256,7 +257,7 @@ func (c *Config) defaultTimes() error {
 	for name, d := range map[string]time.Duration{"poll interval": c.PollInterval, "relay delay": c.RelayDelay,
 		"quorum timeout": c.QuorumTimeout, "due window": c.DueWithin, "reappraise interval": c.ReappraiseInterval,
 		"reappraise epoch": c.ReappraiseEpoch, "collateral wait": c.CollateralWait, "collateral retry": c.CollateralRetry,
-		"max head lag": c.MaxHeadLag, "health interval": c.HealthInterval} {
+		"max head lag": c.MaxHeadLag, "health interval": c.HealthInterval, "chain wait": c.ChainWait} {
 		if d < 0 {
 			return configErr("negative %s", name)
 		}
@@ -301,6 +302,9 @@ func (c *Config) defaultCounts() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.RedactErr == nil {
+		c.RedactErr = func(err error) error { return err }
 	}
 	return nil
 }

@@ -130,12 +130,9 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		return nil, fmt.Errorf("%w: nil rpc client", ErrConfig)
 	}
 	ph, _ := cfg.Policy.Hash()
-	hs := newHeads(rpc)
 	s := &Service{
 		cfg: cfg, rpc: rpc, st: cfg.Store, log: cfg.Logger.With("component", "node"),
-		reg:        newCachedView(newRegistryView(rpc, cfg.Registry, cfg.ChainID)),
-		heads:      hs,
-		domain:     verdict.Domain{ChainID: cfg.ChainID, Registry: cfg.Registry},
+		heads:      newHeads(rpc),
 		oracle:     crypto.PubkeyToAddress(cfg.OracleKey.PublicKey),
 		policyHash: ph,
 		http:       peerClient(),
@@ -146,18 +143,11 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		stopCh:     make(chan struct{}),
 	}
 	s.m = newMetrics(cfg.Metrics)
-	txc := cfg.TxManager
-	txc.Metrics = s.m.tx
-	txc.ChainID = new(big.Int).SetUint64(cfg.ChainID)
-	txc.Outcome = s.batchOutcome
-	if txc.Logger == nil {
-		txc.Logger = cfg.Logger
+	if cfg.ChainID != 0 {
+		if err := s.useChain(cfg.ChainID); err != nil {
+			return nil, err
+		}
 	}
-	tx, err := chain.NewTxManager(txc, rpc, cfg.Store)
-	if err != nil {
-		return nil, fmt.Errorf("new service: %w", err)
-	}
-	s.tx = tx
 	srv, err := api.New(cfg.API, s)
 	if err != nil {
 		return nil, fmt.Errorf("new service: %w", err)
@@ -166,13 +156,40 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 	return s, nil
 }
 
+// useChain builds what depends on the chain id: the registry view, the EIP-712
+// domain, the transaction signer and manager. New calls it with a configured chain
+// id, Start with the one it learnt; nothing runs on them before.
+func (s *Service) useChain(id uint64) error {
+	s.cfg.ChainID = id
+	s.reg = newCachedView(newRegistryView(s.rpc, s.cfg.Registry, id))
+	s.domain = verdict.Domain{ChainID: id, Registry: s.cfg.Registry}
+	if s.cfg.TxSigner == nil {
+		s.cfg.TxSigner = chain.KeySigner(s.cfg.OracleKey, new(big.Int).SetUint64(id))
+	}
+	txc := s.cfg.TxManager
+	txc.From, txc.Signer = s.cfg.TxFrom, s.cfg.TxSigner
+	txc.Metrics = s.m.tx
+	txc.ChainID = new(big.Int).SetUint64(id)
+	txc.Outcome = s.batchOutcome
+	if txc.Logger == nil {
+		txc.Logger = s.cfg.Logger
+	}
+	tx, err := chain.NewTxManager(txc, s.rpc, s.cfg.Store)
+	if err != nil {
+		return fmt.Errorf("new service: %w", err)
+	}
+	s.tx = tx
+	return nil
+}
+
 // Oracle returns the address verdicts are signed with.
 func (s *Service) Oracle() common.Address { return s.oracle }
 
 // APIAddr returns the API's listening address once started.
 func (s *Service) APIAddr() string { return s.api.Addr() }
 
-// Start checks the chain (chain id, policy registered), archives the policy, and
+// Start learns or checks the chain id (waiting up to ChainWait for the endpoint to
+// answer) and that the policy is registered, archives the policy, and
 // starts the API, the workers, the publisher and the attestation loop, in that
 // order of dependencies. Work left unfinished by a previous run is resumed: received
 // submissions are claimed again, verified ones are signed, signed ones published,
@@ -202,16 +219,18 @@ func (s *Service) Start(ctx context.Context) error {
 			s.mu.Unlock()
 		}
 	}()
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		select {
 		case <-s.stopCh:
 			cancel()
-		case <-cctx.Done():
+		case <-sctx.Done():
 		}
 	}()
-	if err := s.checkChainAtStart(cctx); err != nil {
+	cctx, cancelChecks := context.WithTimeout(sctx, s.cfg.ChainWait+30*time.Second)
+	defer cancelChecks()
+	if err := s.checkChainAtStart(sctx, cctx); err != nil {
 		if s.Stopped() {
 			return fmt.Errorf("service start: %w (%w)", ErrStopped, err)
 		}
@@ -230,29 +249,37 @@ func (s *Service) Start(ctx context.Context) error {
 	return nil
 }
 
-// checkChainAtStart checks the chain id and that the policy is registered, retrying
-// while the endpoint fails, until ctx ends.
-func (s *Service) checkChainAtStart(cctx context.Context) error {
-	var id *big.Int
+// checkChainAtStart learns or checks the chain id, waiting up to ChainWait for the
+// endpoint to answer, then checks that the policy is registered, retrying while the
+// endpoint fails, until cctx ends.
+func (s *Service) checkChainAtStart(ctx, cctx context.Context) error {
+	id, err := chain.WaitForChainID(ctx, func(ctx context.Context) (*big.Int, error) {
+		id, err := s.rpc.ChainID(ctx)
+		return id, s.cfg.RedactErr(err)
+	}, s.cfg.ChainWait, s.log)
+	switch {
+	case err != nil:
+		return fmt.Errorf("service start: %w", err)
+	case !id.IsUint64() || id.Uint64() == 0 || (s.cfg.ChainID != 0 && id.Uint64() != s.cfg.ChainID):
+		return fmt.Errorf("service start: %w: endpoint serves chain %s, configured %d", ErrConfig, id, s.cfg.ChainID)
+	case s.cfg.ChainID == 0:
+		if err := s.useChain(id.Uint64()); err != nil {
+			return err
+		}
+	}
 	var active bool
 	// The endpoint may be restarting or flaky: retry the start-up reads until cctx
 	// ends, backing off from 200 ms to 2 s.
 	startRetry := retry.Policy{Initial: 200 * time.Millisecond, Max: 2 * time.Second}
-	err := retry.Do(cctx, startRetry, func(cctx context.Context) (err error) {
+	err = retry.Do(cctx, startRetry, func(cctx context.Context) (err error) {
 		if s.Stopped() {
 			return retry.Permanent(ErrStopped)
 		}
-		if id, err = s.rpc.ChainID(cctx); err != nil {
-			return fmt.Errorf("chain id: %w", err)
-		}
 		active, _, err = s.reg.PolicyActive(cctx, s.policyHash)
-		return err
+		return s.cfg.RedactErr(err)
 	})
 	if err != nil {
 		return fmt.Errorf("service start: %w", err)
-	}
-	if !id.IsUint64() || id.Uint64() != s.cfg.ChainID {
-		return fmt.Errorf("service start: %w: endpoint serves chain %s, configured %d", ErrConfig, id, s.cfg.ChainID)
 	}
 	if !active {
 		s.log.Warn("policy is not registered and active in the registry; its verdicts will be refused", "policy", s.policyHash)
