@@ -58,9 +58,9 @@ func serveCommand(deps appDeps) *cli.Command {
 	}
 }
 
-// serveConfig is serve's configuration as the flags give it, checked by check():
-// the node's (service.NodeConfig, built by service.NewFromConfig), the files of
-// custom roots, and the process's memory limit.
+// serveConfig is serve's configuration as the flags give it: the node's
+// (service.NodeConfig, checked by its Check and built by service.NewFromConfig),
+// the files of custom roots, and the process's memory limit.
 type serveConfig struct {
 	service.NodeConfig
 	SNPRoots, TDXRoot string
@@ -68,7 +68,8 @@ type serveConfig struct {
 }
 
 // readServeFlags fills a serveConfig from the flags that point into it (serveFlags),
-// whose Actions have already refused out-of-range values, and checks it.
+// whose Actions have already refused out-of-range values, and checks it across
+// flags before anything is opened or dialled, naming the flags its errors are about.
 func readServeFlags(c *cli.Context) (*serveConfig, error) {
 	cfg := new(serveConfig)
 	if err := cliapp.Bind(c, serveFlags(cfg)); err != nil {
@@ -83,29 +84,13 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 	if cfg.Registry, err = cliapp.Address(c, flagRegistry); err != nil {
 		return nil, err
 	}
-	return cfg, cfg.check()
-}
-
-// check validates across flags before anything is opened or dialled; each flag's
-// own bounds are its Action's (serveFlags).
-func (c *serveConfig) check() error {
-	switch {
-	case c.RPCURL == "":
-		return fmt.Errorf("--%s is required", flagRPCURL)
-	case c.Registry == (common.Address{}):
-		return fmt.Errorf("--%s is required", flagRegistry)
-	case c.Key.KeyFile != "" && c.Key.Keystore != "":
-		return fmt.Errorf("give --%s or --%s, not both", flagKeyFile, flagKeystore)
-	case c.Key.KeyFile == "" && c.Key.Keystore == "":
-		return fmt.Errorf("an oracle key is required: --%s with --%s, or --%s", flagKeystore, flagPasswordFile, flagKeyFile)
-	case c.Key.Keystore != "" && c.Key.PasswordFile == "":
-		return fmt.Errorf("--%s needs --%s", flagKeystore, flagPasswordFile)
-	case c.DB == "":
-		return fmt.Errorf("--%s is required", flagDB)
-	case c.ExplorerWasm != "" && c.ExplorerRPCURL == "":
-		return fmt.Errorf("--%s needs --%s: the explorer is served only with a public RPC URL for browsers", flagExplorerWasm, flagExplorerRPCURL)
+	if err := cliapp.NameFlags(cfg.Check(), cfg, serveFlags(cfg)); err != nil {
+		return nil, err
 	}
-	return nil
+	if cfg.Registry == (common.Address{}) {
+		return nil, fmt.Errorf("--%s is required", flagRegistry)
+	}
+	return cfg, nil
 }
 
 // runServe builds the node (service.NewFromConfig), runs it until a signal, and
@@ -118,7 +103,7 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	c.Logger = log
 	node, err := service.NewFromConfig(ctx, c.NodeConfig)
 	if err != nil {
-		return badInput(cliapp.NameFlag(err, c, serveFlags(c)))
+		return badInput(cliapp.NameFlags(err, c, serveFlags(c)))
 	}
 	defer func() {
 		if err := node.Close(); err != nil {

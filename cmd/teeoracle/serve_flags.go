@@ -61,15 +61,7 @@ const (
 
 // pickVerifyFlags returns verify's definitions of the named flags.
 func pickVerifyFlags(names ...string) []cli.Flag {
-	var out []cli.Flag
-	for _, f := range verifyFlags() {
-		for _, n := range names {
-			if f.Names()[0] == n {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
+	return cliapp.PickFlags(verifyFlags(), names...)
 }
 
 // explorerWasmFlag is --explorer-wasm-dir, shared by serve and devnet.

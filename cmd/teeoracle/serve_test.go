@@ -66,6 +66,23 @@ func TestServeRefusesBadLimits(t *testing.T) {
 	}
 }
 
+// serve's rules across flags (service.NodeConfig.Check) are refused naming the flags.
+func TestServeCrossFlagRules(t *testing.T) {
+	reg := []string{"--registry", "0x00000000000000000000000000000000000000aa"}
+	for want, args := range map[string][]string{
+		"--rpc-url is required":                   {"--key-file", "k"},
+		"--registry is required":                  {"--rpc-url", "http://x", "--key-file", "k"},
+		"give --key-file or --keystore, not both": append([]string{"--rpc-url", "http://x", "--key-file", "k", "--keystore", "s", "--password-file", "p"}, reg...),
+		"an oracle key is required: --keystore with --password-file, or --key-file": append([]string{"--rpc-url", "http://x"}, reg...),
+		"--keystore needs --password-file":                                          append([]string{"--rpc-url", "http://x", "--keystore", "s"}, reg...),
+		"--db is required":                                                          append([]string{"--rpc-url", "http://x", "--key-file", "k", "--db", ""}, reg...),
+	} {
+		if _, stderr, code := serveConfigOf(t, args...); code != exitBadInput || !strings.Contains(stderr, want) {
+			t.Errorf("serve %v: exit %d, %q; want %q", args, code, stderr, want)
+		}
+	}
+}
+
 // serveConfigOf runs `teeoracle serve args...` up to the checked configuration,
 // without opening or dialling anything.
 func serveConfigOf(t *testing.T, args ...string) (*serveConfig, string, int) {

@@ -1,7 +1,6 @@
 package cliapp
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -31,6 +30,21 @@ func PickFlag(from []cli.Flag, name string) cli.Flag {
 		}
 	}
 	panic("no flag " + name)
+}
+
+// PickFlags returns the definitions of the flags named names in from, in from's
+// order (PickFlag for several); it panics on a name that is not there.
+func PickFlags(from []cli.Flag, names ...string) []cli.Flag {
+	var out []cli.Flag
+	for _, f := range from {
+		if slices.Contains(names, f.Names()[0]) {
+			out = append(out, f)
+		}
+	}
+	if len(out) != len(names) {
+		panic(fmt.Sprintf("flags %v: %d of them found", names, len(out)))
+	}
+	return out
 }
 
 // WithCategory returns a copy of f, a *cli.XxxFlag, shown under cat in help; a
@@ -129,44 +143,6 @@ func bind(c *cli.Context, flags []cli.Flag, set func(name string, dest reflect.V
 		d.Elem().Set(val)
 	}
 	return nil
-}
-
-// FieldError is an error about one field of a configuration struct, named as Go
-// names it ("DB", or "Key.KeyFile" in a nested struct); Unwrap is its cause.
-type FieldError interface {
-	error
-	ConfigField() string
-	Unwrap() error
-}
-
-// NameFlag shows err, when it is (or wraps) a FieldError about a field of cfg that
-// one of flags sets through its Destination, as that flag's error: "--name: " and
-// the FieldError's own cause. Any other error is returned as it is.
-func NameFlag(err error, cfg any, flags []cli.Flag) error {
-	var fe FieldError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	field := reflect.ValueOf(cfg).Elem()
-	for _, name := range strings.Split(fe.ConfigField(), ".") {
-		if field.Kind() != reflect.Struct {
-			return err
-		}
-		if field = field.FieldByName(name); !field.IsValid() {
-			return err
-		}
-	}
-	for _, f := range flags {
-		v := reflect.ValueOf(f)
-		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-			continue
-		}
-		if d := v.Elem().FieldByName("Destination"); d.IsValid() && d.Kind() == reflect.Pointer &&
-			!d.IsNil() && d.Pointer() == field.Addr().Pointer() && d.Elem().Type() == field.Type() {
-			return fmt.Errorf("--%s: %w", f.Names()[0], fe.Unwrap())
-		}
-	}
-	return err
 }
 
 // Positive is a flag Action refusing a value below 1 (or a zero duration), naming

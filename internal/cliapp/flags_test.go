@@ -2,6 +2,9 @@ package cliapp
 
 import (
 	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,4 +135,104 @@ func TestPrintJSON(t *testing.T) {
 	if err := PrintJSON(&b, func() {}); err == nil || !strings.HasPrefix(err.Error(), "write json: ") {
 		t.Errorf("a func: %v", err)
 	}
+}
+
+// testFieldError is a FieldError as a domain package makes one.
+type testFieldError struct {
+	format string
+	fields []string
+	cause  error
+}
+
+func (e *testFieldError) Error() string { return e.Describe(func(f string) string { return f }) }
+func (e *testFieldError) Unwrap() error { return e.cause }
+func (e *testFieldError) Describe(name func(string) string) string {
+	var args []any
+	for _, f := range e.fields {
+		args = append(args, name(f))
+	}
+	return fmt.Sprintf(e.format, args...)
+}
+
+// NameFlags shows a FieldError's fields as the flags whose Destination they are,
+// nested structs and promoted fields included; a field no flag sets keeps its
+// name, and other errors pass unchanged.
+func TestNameFlags(t *testing.T) {
+	type key struct{ File, Store string }
+	type inner struct{ DB string }
+	type conf struct {
+		inner
+		Key  key
+		Wait int
+		Free string
+	}
+	cfg := new(conf)
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "db", Destination: &cfg.DB},
+		&cli.StringFlag{Name: "key-file", Destination: &cfg.Key.File},
+		&cli.StringFlag{Name: "keystore", Destination: &cfg.Key.Store},
+		&cli.StringFlag{Name: "free"},
+		&cli.StringSliceFlag{Name: "list"},
+	}
+	cause := errors.New("cause")
+	for _, tc := range []struct {
+		fields []string
+		want   string
+	}{
+		{[]string{"DB"}, "--db"},
+		{[]string{"Key.File", "Key.Store"}, "--key-file --keystore"},
+		{[]string{"Free", "Wait", "Key.Nope", "DB.Len"}, "Free Wait Key.Nope DB.Len"},
+	} {
+		fe := &testFieldError{format: strings.Repeat("%s ", len(tc.fields)), fields: tc.fields, cause: cause}
+		err := NameFlags(fmt.Errorf("context: %w", fe), cfg, flags)
+		if got := strings.TrimSpace(err.Error()); got != tc.want || !errors.Is(err, cause) {
+			t.Errorf("%v: %q (is cause: %v), want %q", tc.fields, got, errors.Is(err, cause), tc.want)
+		}
+	}
+	if err := NameFlags(cause, cfg, flags); err != cause {
+		t.Errorf("an error about no field: %v", err)
+	}
+	if err := NameFlags(nil, cfg, flags); err != nil {
+		t.Errorf("nil: %v", err)
+	}
+	// A flag pointing at a struct's first field is not taken for the struct.
+	type outer struct{ In struct{ X string } }
+	o := new(outer)
+	fe := &testFieldError{format: "%s", fields: []string{"In"}}
+	if got := NameFlags(fe, o, []cli.Flag{&cli.StringFlag{Name: "x", Destination: &o.In.X}}).Error(); got != "In" {
+		t.Errorf("struct field named as its first field's flag: %q", got)
+	}
+}
+
+// Prefixes reads CIDRs masked to their length, and refuses an address without a
+// length naming the flag and the value.
+func TestPrefixes(t *testing.T) {
+	flags := []cli.Flag{&cli.StringSliceFlag{Name: "cidr"}}
+	var got []netip.Prefix
+	read := func(c *cli.Context) (err error) { got, err = Prefixes(c, "cidr"); return err }
+	if err := runCmd(t, flags, read, "--cidr", "10.1.2.3/8, 2001:db8::1/64", "--cidr", "192.0.2.7/32"); err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8::/64"), netip.MustParsePrefix("192.0.2.7/32")}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if err := runCmd(t, flags, read, "--cidr", "10.0.0.1"); err == nil || !strings.Contains(err.Error(), `--cidr "10.0.0.1"`) {
+		t.Errorf("address without a length: %v", err)
+	}
+}
+
+// PickFlags keeps the source's order and panics on a name it does not hold.
+func TestPickFlags(t *testing.T) {
+	from := []cli.Flag{&cli.StringFlag{Name: "a"}, &cli.StringFlag{Name: "b"}, &cli.StringFlag{Name: "c"}}
+	got := PickFlags(from, "c", "a")
+	if len(got) != 2 || got[0] != from[0] || got[1] != from[2] {
+		t.Errorf("PickFlags(c, a) = %v, want a, c as defined", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for a missing flag")
+		}
+	}()
+	PickFlags(from, "a", "z")
 }

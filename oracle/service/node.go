@@ -53,19 +53,55 @@ type NodeConfig struct {
 	MaxFeeGwei float64
 }
 
-// InputError is an error with one of a NodeConfig's inputs; Field names the
-// NodeConfig field ("DB", "RPCURL", "ExplorerWasm", "ExplorerRPCURL"), so that a
-// command line can name the flag that set it.
+// InputError is an error about fields of a NodeConfig, which it names as Go does
+// ("DB", "Key.KeyFile"): Format shows it with one %s per field, in order, and Err
+// is its cause, if any. Describe lets a command line name its flags instead
+// (cliapp.NameFlags).
 type InputError struct {
-	Field string
-	Err   error
+	Fields []string
+	Format string
+	Err    error
 }
 
-func (e *InputError) Error() string { return e.Field + ": " + e.Err.Error() }
+func inputErr(err error, format string, fields ...string) *InputError {
+	return &InputError{Fields: fields, Format: format, Err: err}
+}
+
+func (e *InputError) Error() string { return e.Describe(func(field string) string { return field }) }
 func (e *InputError) Unwrap() error { return e.Err }
 
-// ConfigField returns Field (cliapp.FieldError).
-func (e *InputError) ConfigField() string { return e.Field }
+// Describe is the error with each field shown as name(field).
+func (e *InputError) Describe(name func(field string) string) string {
+	args := make([]any, len(e.Fields))
+	for i, f := range e.Fields {
+		args[i] = name(f)
+	}
+	s := fmt.Sprintf(e.Format, args...)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Check refuses a configuration missing what the node cannot be built without, or
+// giving settings that do not go together, before anything is read or opened.
+func (c *NodeConfig) Check() error {
+	switch k := c.Key; {
+	case c.RPCURL == "":
+		return inputErr(nil, "%s is required", "RPCURL")
+	case k.KeyFile != "" && k.Keystore != "":
+		return inputErr(nil, "give %s or %s, not both", "Key.KeyFile", "Key.Keystore")
+	case k.KeyFile == "" && k.Keystore == "":
+		return inputErr(nil, "an oracle key is required: %s with %s, or %s", "Key.Keystore", "Key.PasswordFile", "Key.KeyFile")
+	case k.Keystore != "" && k.PasswordFile == "":
+		return inputErr(nil, "%s needs %s", "Key.Keystore", "Key.PasswordFile")
+	case c.DB == "":
+		return inputErr(nil, "%s is required", "DB")
+	case c.ExplorerWasm != "" && c.ExplorerRPCURL == "":
+		return inputErr(nil, "%s needs %s: the explorer is served only with a public RPC URL for browsers", "ExplorerWasm", "ExplorerRPCURL")
+	}
+	return nil
+}
 
 // Node is an oracle node built by NewFromConfig: the service, and the database and
 // chain client it was built on, which Close closes.
@@ -87,18 +123,20 @@ func (n *Node) Close() error {
 // database file behind; then the database and the chain client. The node learns the
 // chain id from the endpoint at Start (Config.ChainWait); nothing is sent before.
 func NewFromConfig(ctx context.Context, c NodeConfig) (*Node, error) {
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
 	cfg, err := c.inputs()
 	if err != nil {
 		return nil, err
 	}
 	st, err := store.Open(c.DB, StoreOptions(cfg.Logger))
 	if err != nil {
-		return nil, &InputError{Field: "DB", Err: err}
+		return nil, inputErr(err, "%s", "DB")
 	}
 	client, err := chain.DialClient(ctx, c.RPCURL)
 	if err != nil {
-		err = fmt.Errorf("dial %s: %w", chain.RedactURL(c.RPCURL), chain.ScrubURL(err, c.RPCURL))
-		return nil, errors.Join(&InputError{Field: "RPCURL", Err: err}, st.Close())
+		return nil, errors.Join(inputErr(chain.ScrubURL(err, c.RPCURL), "%s "+chain.RedactURL(c.RPCURL), "RPCURL"), st.Close())
 	}
 	cfg.Store = st
 	cfg.RedactErr = func(err error) error { return chain.ScrubURL(err, c.RPCURL) }
@@ -158,13 +196,13 @@ func (c *NodeConfig) explorer() (http.Handler, error) {
 	opts := web.Options{RPCURL: c.ExplorerRPCURL, Registry: c.Registry, FromBlock: c.StartBlock}
 	if c.ExplorerWasm != "" {
 		if _, err := os.Stat(filepath.Join(c.ExplorerWasm, "teeoracle.wasm")); err != nil {
-			return nil, &InputError{Field: "ExplorerWasm", Err: fmt.Errorf("no teeoracle.wasm (build it with scripts/build-wasm): %w", err)}
+			return nil, inputErr(err, "%s: no teeoracle.wasm (build it with scripts/build-wasm)", "ExplorerWasm")
 		}
 		opts.Wasm = os.DirFS(c.ExplorerWasm)
 	}
 	h, err := web.New(opts)
 	if err != nil {
-		return nil, &InputError{Field: "ExplorerRPCURL", Err: fmt.Errorf("explorer: %w", err)}
+		return nil, inputErr(err, "explorer (%s)", "ExplorerRPCURL")
 	}
 	return h, nil
 }

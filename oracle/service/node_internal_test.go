@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,17 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
 )
+
+// newKeyFile writes a new key as a hex key file.
+func newKeyFile(t *testing.T) (*ecdsa.PrivateKey, string) {
+	t.Helper()
+	key, _ := crypto.GenerateKey()
+	keyFile := filepath.Join(t.TempDir(), "oracle.key")
+	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(crypto.FromECDSA(key))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return key, keyFile
+}
 
 // The explorer is off without ExplorerRPCURL, and with it the page is given that
 // URL, never RPCURL (which often carries an API key).
@@ -53,11 +65,7 @@ func TestNodeInputsReloadCRLDirectory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "ark-milan.crl"), a.CRL(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	key, _ := crypto.GenerateKey()
-	keyFile := filepath.Join(t.TempDir(), "oracle.key")
-	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(crypto.FromECDSA(key))), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	_, keyFile := newKeyFile(t)
 	c := &NodeConfig{Key: chain.KeySource{KeyFile: keyFile}, Collateral: collateral.SourceOptions{Local: dir, Offline: true}}
 	c.Logger = slog.New(slog.DiscardHandler)
 	cfg, err := c.inputs()
@@ -78,11 +86,7 @@ func TestNodeInputsReloadCRLDirectory(t *testing.T) {
 // An operator's settings become the service's: RetainFailed 0 keeps failed
 // submissions, the fee cap is in gwei, the burst twice the rate.
 func TestNodeInputsOperatorSettings(t *testing.T) {
-	key, _ := crypto.GenerateKey()
-	keyFile := filepath.Join(t.TempDir(), "oracle.key")
-	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(crypto.FromECDSA(key))), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	key, keyFile := newKeyFile(t)
 	c := &NodeConfig{Key: chain.KeySource{KeyFile: keyFile}, Collateral: collateral.SourceOptions{Offline: true}, MaxFeeGwei: 1.5}
 	c.API.RateLimit, c.Logger = 7, slog.New(slog.DiscardHandler)
 	cfg, err := c.inputs()

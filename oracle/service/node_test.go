@@ -114,7 +114,7 @@ func TestNewFromConfigRefusesBadInputs(t *testing.T) {
 			tc.mut(&c)
 			_, err := service.NewFromConfig(ctxT(t), c)
 			var ie *service.InputError
-			if !errors.As(err, &ie) || ie.Field != tc.field || strings.Contains(err.Error(), "SECRETKEY") {
+			if !errors.As(err, &ie) || len(ie.Fields) != 1 || ie.Fields[0] != tc.field || strings.Contains(err.Error(), "SECRETKEY") {
 				t.Fatalf("err %v, want an InputError about %s without the URL's key", err, tc.field)
 			}
 			if _, err := os.Stat(c.DB); tc.noDBYet && err == nil {
@@ -126,5 +126,48 @@ func TestNewFromConfigRefusesBadInputs(t *testing.T) {
 	c.Key = chain.KeySource{KeyFile: "/nonexistent/key"}
 	if _, err := service.NewFromConfig(context.Background(), c); err == nil || !strings.Contains(err.Error(), "/nonexistent/key") {
 		t.Errorf("missing key file: %v", err)
+	}
+}
+
+// Check refuses a configuration the node cannot be built from, naming the fields
+// (so a command line can name its flags), before anything is read.
+func TestNodeConfigCheck(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		mut    func(*service.NodeConfig)
+		fields []string
+	}{
+		"no RPC URL":                      {func(c *service.NodeConfig) { c.RPCURL = "" }, []string{"RPCURL"}},
+		"no database":                     {func(c *service.NodeConfig) { c.DB = "" }, []string{"DB"}},
+		"no key":                          {func(c *service.NodeConfig) { c.Key = chain.KeySource{} }, []string{"Key.Keystore", "Key.PasswordFile", "Key.KeyFile"}},
+		"two keys":                        {func(c *service.NodeConfig) { c.Key.Keystore = "ks.json" }, []string{"Key.KeyFile", "Key.Keystore"}},
+		"keystore, no password":           {func(c *service.NodeConfig) { c.Key = chain.KeySource{Keystore: "ks.json"} }, []string{"Key.Keystore", "Key.PasswordFile"}},
+		"explorer module without its URL": {func(c *service.NodeConfig) { c.ExplorerWasm = t.TempDir() }, []string{"ExplorerWasm", "ExplorerRPCURL"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := nodeConfig(t, nil)
+			tc.mut(&c)
+			var ie *service.InputError
+			if err := c.Check(); !errors.As(err, &ie) || strings.Join(ie.Fields, " ") != strings.Join(tc.fields, " ") {
+				t.Fatalf("err %v, want one about %v", err, tc.fields)
+			}
+			if _, err := service.NewFromConfig(ctxT(t), c); !errors.As(err, &ie) {
+				t.Errorf("NewFromConfig did not check: %v", err)
+			}
+			if _, err := os.Stat(c.DB); err == nil {
+				t.Error("a database was opened for a configuration that does not check")
+			}
+		})
+	}
+	c := nodeConfig(t, nil)
+	if err := c.Check(); err != nil {
+		t.Fatalf("a complete configuration: %v", err)
+	}
+	want := "give --key-file or --keystore, not both"
+	c.Key.Keystore = "ks.json"
+	if got := c.Check().(*service.InputError).Describe(func(f string) string {
+		return map[string]string{"Key.KeyFile": "--key-file", "Key.Keystore": "--keystore"}[f]
+	}); got != want {
+		t.Errorf("Describe: %q, want %q", got, want)
 	}
 }
