@@ -22,9 +22,10 @@ import (
 )
 
 // NodeConfig is an oracle node as its operator configures it (teeoracle serve): the
-// service's settings, taken as they are, and the files and the endpoint that
-// NewFromConfig reads, opens and dials to complete them (as op-proposer's
-// CLIConfig is to ProposerServiceFromCLIConfig).
+// service's settings, taken as they are (but for an API.RateBurst left 0, which
+// becomes twice API.RateLimit), and the files and the endpoint that NewFromConfig
+// reads, opens and dials to complete them (as op-proposer's CLIConfig is to
+// ProposerServiceFromCLIConfig).
 type NodeConfig struct {
 	Config
 	// RPCURL is the chain's JSON-RPC endpoint. Errors and the start-up logs show it
@@ -49,7 +50,7 @@ type NodeConfig struct {
 	// RetainFailed is Config.RetainFailed as an operator gives it: 0 keeps failed
 	// submissions forever.
 	RetainFailed time.Duration
-	// MaxFeeGwei is TxManager.MaxFeeCap in gwei.
+	// MaxFeeGwei, when above 0, sets TxManager.MaxFeeCap, in gwei.
 	MaxFeeGwei float64
 }
 
@@ -178,12 +179,16 @@ func (c *NodeConfig) inputs() (*Config, error) {
 		return nil, err
 	}
 	cfg.OracleKey, cfg.Policy, cfg.Appraiser, cfg.RefreshCollateral = key, pol, appraiser, refresh
-	cfg.API.RateBurst = int(2 * max(cfg.API.RateLimit, 1))
+	if cfg.API.RateBurst == 0 {
+		cfg.API.RateBurst = int(2 * max(cfg.API.RateLimit, 1))
+	}
 	cfg.RetainFailed = c.RetainFailed
 	if cfg.RetainFailed == 0 {
 		cfg.RetainFailed = -1 // keep forever (the service's zero means its default)
 	}
-	cfg.TxManager.MaxFeeCap, _ = new(big.Float).Mul(big.NewFloat(c.MaxFeeGwei), big.NewFloat(1e9)).Int(nil)
+	if c.MaxFeeGwei > 0 {
+		cfg.TxManager.MaxFeeCap, _ = new(big.Float).Mul(big.NewFloat(c.MaxFeeGwei), big.NewFloat(1e9)).Int(nil)
+	}
 	return &cfg, nil
 }
 
