@@ -9,7 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
-	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -62,17 +61,11 @@ func verifyCommand(deps appDeps) *cli.Command {
 
 // verifyConfig is the verify command's configuration, parsed and checked.
 type verifyConfig struct {
-	Evidence   string
-	Certs      []string
-	Collateral string
-	Policy     string
-	At         time.Time
-	Offline    bool
-	CacheDir   string
-	JSON       bool
-	// Roots replace the vendors' roots (test networks, the devnet); nil fields mean
-	// AMD's and Intel's production roots.
-	Roots *appraise.CustomRoots
+	// Setup is the files, collateral sources and roots (nil fields: AMD's and
+	// Intel's production roots) that verifier.Open reads and builds from.
+	verifier.Setup
+	At   time.Time
+	JSON bool
 	// Domain, Binding (nil: none) and ReportData (nil: not checked) go into the
 	// request as they are.
 	Domain     verdict.Domain
@@ -83,62 +76,41 @@ type verifyConfig struct {
 // readVerifyFlags turns flags into a verifyConfig; every value that fails to parse is
 // an error naming the flag, never a silent default.
 func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error) {
-	cfg := &verifyConfig{
-		Evidence:   c.String(flagEvidence),
-		Certs:      c.StringSlice(flagCert),
-		Collateral: c.String(flagCollateral),
-		Policy:     c.String(flagPolicy),
-		Offline:    c.Bool(flagOffline),
-		CacheDir:   c.String(flagCacheDir),
-		JSON:       c.Bool(flagJSON),
-	}
-	if cfg.Evidence == "" {
+	if c.String(flagEvidence) == "" {
 		return nil, fmt.Errorf("--%s is required", flagEvidence)
 	}
-	var err error
-	if cfg.Roots, err = readRoots(c.String(flagSNPRoots), c.String(flagTDXRoot)); err != nil {
+	roots, err := readRoots(c.String(flagSNPRoots), c.String(flagTDXRoot))
+	if err != nil {
 		return nil, err
 	}
-	if cfg.At, err = cliapp.Time(c, flagAt, now()); err != nil {
-		return nil, err
-	}
+	f := cliapp.Read(c)
 	// Verdicts carry whole seconds; a fraction would make the appraisal and the
 	// verdict disagree about the time.
-	cfg.At = cfg.At.UTC().Truncate(time.Second)
-	cfg.Domain.ChainID = c.Uint64(flagChainID)
-	if cfg.Domain.Registry, err = cliapp.Address(c, flagRegistry); err != nil {
-		return nil, err
+	at := f.Time(flagAt, now()).UTC().Truncate(time.Second)
+	cfg := &verifyConfig{
+		Setup: verifier.Setup{
+			Files:   verifier.Files{Evidence: c.String(flagEvidence), Certificates: c.StringSlice(flagCert), Policy: c.String(flagPolicy)},
+			Sources: collateral.SourceOptions{Local: c.String(flagCollateral), CacheDir: c.String(flagCacheDir), Offline: c.Bool(flagOffline), AsOf: at},
+			Roots:   roots,
+		},
+		At:         at,
+		JSON:       c.Bool(flagJSON),
+		Domain:     verdict.Domain{ChainID: c.Uint64(flagChainID), Registry: f.Address(flagRegistry)},
+		ReportData: f.HexBytes(flagReportData, 64),
 	}
-	b := verifier.Binding{AnchorBlockNumber: c.Uint64(flagAnchorNumber)}
-	if b.MachineID, err = cliapp.Hash(c, flagMachineID); err != nil {
+	b := verifier.Binding{MachineID: f.Hash(flagMachineID), TEEKey: f.Address(flagTEEKey),
+		AnchorBlockNumber: c.Uint64(flagAnchorNumber), AnchorBlockHash: f.Hash(flagAnchorHash)}
+	if err := f.Err(); err != nil {
 		return nil, err
-	}
-	if b.TEEKey, err = cliapp.Address(c, flagTEEKey); err != nil {
-		return nil, err
-	}
-	if b.AnchorBlockHash, err = cliapp.Hash(c, flagAnchorHash); err != nil {
-		return nil, err
-	}
-	binding := []string{flagChainID, flagRegistry, flagMachineID, flagTEEKey, flagAnchorNumber, flagAnchorHash}
-	var set, unset []string
-	for _, f := range binding {
-		if c.IsSet(f) {
-			set = append(set, "--"+f)
-		} else {
-			unset = append(unset, "--"+f)
-		}
 	}
 	// chain-id and registry alone only choose the verdict's EIP-712 domain; any of
 	// the other four means a binding, which needs all six.
-	bindingAsked := c.IsSet(flagMachineID) || c.IsSet(flagTEEKey) || c.IsSet(flagAnchorNumber) || c.IsSet(flagAnchorHash)
-	if bindingAsked && len(unset) > 0 {
-		return nil, fmt.Errorf("report-data binding needs all of its flags: %v given, %v missing", set, unset)
-	}
-	if bindingAsked {
+	if asked, _ := cliapp.Given(c, flagMachineID, flagTEEKey, flagAnchorNumber, flagAnchorHash); len(asked) > 0 {
+		set, unset := cliapp.Given(c, flagChainID, flagRegistry, flagMachineID, flagTEEKey, flagAnchorNumber, flagAnchorHash)
+		if len(unset) > 0 {
+			return nil, fmt.Errorf("report-data binding needs all of its flags: %v given, %v missing", set, unset)
+		}
 		cfg.Binding = &b
-	}
-	if cfg.ReportData, err = cliapp.HexBytes(c, flagReportData, 64); err != nil {
-		return nil, err
 	}
 	return cfg, nil
 }
@@ -156,32 +128,11 @@ type verifyResult struct {
 func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 	Debug(string, ...any)
 }) (*verifyResult, error) {
-	opts := collateral.SourceOptions{Local: cfg.Collateral, CacheDir: cfg.CacheDir, Offline: cfg.Offline, AsOf: cfg.At}
-	if opts.Local != "" {
-		// The request carries --collateral; the cache would serve nothing.
-		opts.CacheDir, opts.Offline = "", true
-	}
-	src, err := collateral.OpenSources(opts)
-	if err != nil {
-		return nil, err
-	}
-	req, err := verifier.ReadRequest(verifier.Files{Evidence: cfg.Evidence, Certificates: cfg.Certs, Policy: cfg.Policy, Collateral: src.Local})
+	v, req, err := verifier.Open(cfg.Setup)
 	if err != nil {
 		return nil, err
 	}
 	req.At, req.Domain, req.Binding, req.ReportData = cfg.At, cfg.Domain, cfg.Binding, cfg.ReportData
-	vopts := verifier.Options{SNPRoots: cfg.Roots.SNP, TDXRoot: cfg.Roots.TDX}
-	// Collateral from --collateral travels in the request; without it, the cache
-	// (and AMD KDS, Intel PCS) serves it, when there is one.
-	if src.Local == nil && (src.SNP != nil || src.TDX != nil) {
-		if vopts.Appraiser, err = appraise.NewByTEE(appraise.SourcesConfig{Roots: cfg.Roots, SNP: src.SNP, TDX: src.TDX}); err != nil {
-			return nil, err
-		}
-	}
-	v, err := verifier.New(vopts)
-	if err != nil {
-		return nil, err
-	}
 	log.Debug("verifying", "evidence", cfg.Evidence, "as_of", cfg.At)
 	res, err := v.Verify(ctx, req)
 	if err != nil {

@@ -322,3 +322,56 @@ func TestTimeAndHexBytes(t *testing.T) {
 		t.Errorf("short hex: %v", err)
 	}
 }
+
+// A FlagReader reads flags in a row and keeps the first refusal, naming its flag;
+// Given splits flags into those given and those not.
+func TestFlagReaderAndGiven(t *testing.T) {
+	flags := []cli.Flag{&cli.StringFlag{Name: "a"}, &cli.StringSliceFlag{Name: "as"}, &cli.StringFlag{Name: "hash"},
+		&cli.StringFlag{Name: "rh"}, &cli.StringFlag{Name: "at"}, &cli.StringFlag{Name: "rd"}}
+	def := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	type got struct {
+		a      common.Address
+		as     []common.Address
+		h, rh  common.Hash
+		at     time.Time
+		rd     []byte
+		set    []string
+		unset  []string
+		errMsg string
+	}
+	read := func(args ...string) (g got) {
+		err := runCmd(t, flags, func(c *cli.Context) error {
+			r := Read(c)
+			g.a, g.as, g.h, g.rh = r.Address("a"), r.Addresses("as"), r.Hash("hash"), r.RequiredHash("rh")
+			g.at, g.rd = r.Time("at", def), r.HexBytes("rd", 2)
+			g.set, g.unset = Given(c, "a", "hash", "at")
+			return r.Err()
+		}, args...)
+		if err != nil {
+			g.errMsg = err.Error()
+		}
+		return g
+	}
+	addr, hash := "0x00000000000000000000000000000000000000aa", "0x"+strings.Repeat("11", 32)
+	g := read("--a", addr, "--as", addr+","+addr, "--rh", hash, "--at", "2025-01-02T03:04:05Z", "--rd", "0xabcd")
+	if g.errMsg != "" || g.a != common.HexToAddress(addr) || len(g.as) != 2 || g.h != (common.Hash{}) || g.rh[0] != 0x11 ||
+		g.at.Year() != 2025 || len(g.rd) != 2 {
+		t.Fatalf("good input: %+v", g)
+	}
+	if strings.Join(g.set, " ") != "--a --at" || strings.Join(g.unset, " ") != "--hash" {
+		t.Errorf("Given: set %v, unset %v", g.set, g.unset)
+	}
+	if g := read("--rh", hash); g.errMsg != "" || !g.at.Equal(def) || g.rd != nil {
+		t.Errorf("defaults: %+v", g)
+	}
+	// The first refusal is kept, whatever comes after it.
+	if g := read("--a", "0x12", "--rh", hash, "--rd", "0xab"); !strings.HasPrefix(g.errMsg, `--a "0x12"`) {
+		t.Errorf("two bad flags: %q, want the first (--a)", g.errMsg)
+	}
+	if g := read("--rh", hash, "--rd", "0xab"); !strings.HasPrefix(g.errMsg, "--rd") {
+		t.Errorf("bad --rd: %q", g.errMsg)
+	}
+	if g := read(); g.errMsg != "--rh is required" {
+		t.Errorf("missing required hash: %q", g.errMsg)
+	}
+}

@@ -8,6 +8,10 @@
 // appraise) fed with the request's collateral, then Decide: the appraisal,
 // policy.Decide and verdict.Digest. Decide is the step the oracle node, which
 // holds decoded evidence and a long-lived appraiser, calls directly.
+//
+// ReadRequest and Open are the exceptions, for `teeoracle verify`: they read the
+// files a request is made of, and Open's verifier may fetch collateral from AMD KDS
+// and Intel PCS through the cache.
 package verifier
 
 import (

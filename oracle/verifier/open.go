@@ -1,0 +1,58 @@
+//go:build !(js && wasm)
+
+package verifier
+
+import (
+	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
+)
+
+// Setup is one verification as `teeoracle verify` takes it: files, where the
+// collateral comes from and the trusted roots.
+type Setup struct {
+	// Files are the evidence, certificate and policy files. Their Collateral is
+	// Open's to set, from Sources.Local.
+	Files
+	// Sources say where collateral comes from. Collateral read from a path
+	// (Sources.Local) travels in the request, and then nothing else is asked;
+	// without it the cache in Sources.CacheDir (and AMD KDS and Intel PCS, unless
+	// Sources.Offline) serves the appraisers.
+	Sources collateral.SourceOptions
+	// Roots replace the vendors' roots; nil (or a nil field) keeps them.
+	Roots *appraise.CustomRoots
+}
+
+// Open reads s's files into a request and builds the verifier for it. The
+// request's time, domain, binding and expected report data are the caller's to
+// set. Unlike the rest of the package, the verifier it builds may reach AMD KDS and
+// Intel PCS (through the collateral cache), so it is not built for WebAssembly.
+func Open(s Setup) (*Verifier, *Request, error) {
+	opts := s.Sources
+	if opts.Local != "" {
+		// The request carries the local collateral; the cache would serve nothing.
+		opts.CacheDir, opts.Offline = "", true
+	}
+	src, err := collateral.OpenSources(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.Files.Collateral = src.Local
+	req, err := ReadRequest(s.Files)
+	if err != nil {
+		return nil, nil, err
+	}
+	var vopts Options
+	if s.Roots != nil {
+		vopts.SNPRoots, vopts.TDXRoot = s.Roots.SNP, s.Roots.TDX
+	}
+	if src.Local == nil && (src.SNP != nil || src.TDX != nil) {
+		if vopts.Appraiser, err = appraise.NewByTEE(appraise.SourcesConfig{Roots: s.Roots, SNP: src.SNP, TDX: src.TDX}); err != nil {
+			return nil, nil, err
+		}
+	}
+	v, err := New(vopts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, req, nil
+}

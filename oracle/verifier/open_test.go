@@ -1,0 +1,99 @@
+package verifier_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"testing"
+
+	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
+)
+
+// setupOf is the Setup of a case's verify flags (--evidence, --cert, --policy,
+// --collateral, --offline; the time is the request's).
+func setupOf(t *testing.T, args []string) verifier.Setup {
+	t.Helper()
+	var s verifier.Setup
+	for i := 0; i < len(args); i++ {
+		flag := args[i]
+		if flag == "--offline" {
+			s.Sources.Offline = true
+			continue
+		}
+		i++
+		switch flag {
+		case "--evidence":
+			s.Evidence = args[i]
+		case "--cert":
+			s.Certificates = append(s.Certificates, args[i])
+		case "--policy":
+			s.Policy = args[i]
+		case "--collateral":
+			s.Sources.Local = args[i]
+		case "--at":
+		default:
+			t.Fatalf("flag %s not mapped to Setup", flag)
+		}
+	}
+	return s
+}
+
+// Open reads the files a case names (collateral from a CRL file and from a PCS
+// directory, certificates as PEM, a policy) into the request and verifier that give
+// the same report, byte for byte, as the case's request built in memory.
+func TestOpenMatchesRequest(t *testing.T) {
+	cases := loadCases(t)
+	for _, name := range []string{"snp-milan-v2/forged-crl", "snp-milan-v2/raw+pem/lab-permissive", "tdx-spr-e4/pcs/lab-permissive"} {
+		t.Run(name, func(t *testing.T) {
+			c := caseByName(t, cases, name)
+			v, req, err := verifier.Open(setupOf(t, c.Args))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.At = c.Request.At
+			got, err := v.Verify(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := verifier.New(verifier.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := ref.Verify(context.Background(), c.Request)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := reportJSON(t, got), reportJSON(t, want); !bytes.Equal(g, w) {
+				t.Errorf("Open's report differs from the in-memory request's\nopen:\n%s\nrequest:\n%s", g, w)
+			}
+		})
+	}
+}
+
+// Open refuses files it cannot read, naming the input, and a TDX quote offline with
+// neither collateral nor a cache gets no appraiser that could fetch any.
+func TestOpenRefusals(t *testing.T) {
+	quote := filepath.Join(repoRoot, "testdata", "tdx", "spr-e4", "quote.bin")
+	missing := filepath.Join(t.TempDir(), "missing")
+	for name, s := range map[string]verifier.Setup{
+		"evidence":    {Files: verifier.Files{Evidence: missing}, Sources: collateral.SourceOptions{Offline: true}},
+		"certificate": {Files: verifier.Files{Evidence: quote, Certificates: []string{missing}}, Sources: collateral.SourceOptions{Offline: true}},
+		"policy":      {Files: verifier.Files{Evidence: quote, Policy: missing}, Sources: collateral.SourceOptions{Offline: true}},
+		"collateral":  {Files: verifier.Files{Evidence: quote}, Sources: collateral.SourceOptions{Local: missing}},
+	} {
+		if _, _, err := verifier.Open(s); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("missing %s: %v, want fs.ErrNotExist", name, err)
+		}
+	}
+	v, req, err := verifier.Open(verifier.Setup{Files: verifier.Files{Evidence: quote}, Sources: collateral.SourceOptions{Offline: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.At = caseByName(t, loadCases(t), "tdx-spr-e4/pcs/default").Request.At
+	if _, err := v.Verify(context.Background(), req); !errors.Is(err, verifier.ErrNeedCollateral) {
+		t.Errorf("TDX offline without collateral: %v, want ErrNeedCollateral", err)
+	}
+}
