@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/policy"
@@ -161,7 +162,9 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	roots, err := readRoots(c.String(flagSNPRoots), c.String(flagTDXRoot))
+	snp := appraise.RootsFile{Name: "--" + flagSNPRoots, Path: c.String(flagSNPRoots)}
+	tdx := appraise.RootsFile{Name: "--" + flagTDXRoot, Path: c.String(flagTDXRoot)}
+	roots, err := appraise.ReadRoots(snp, tdx)
 	if err != nil {
 		return nil, err
 	}
@@ -169,26 +172,11 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Roots = auditRoots(c.String(flagSNPRoots), c.String(flagTDXRoot))
+	res.Roots = appraise.DescribeRoots(snp, tdx)
 	if cc != nil {
 		if err := audit.CheckOnChain(ctx, cc.Registry, cc.ChainID, res); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
-}
-
-// auditRoots names the trust anchors an audit re-verified under.
-func auditRoots(snpRoots, tdxRoot string) string {
-	if snpRoots == "" && tdxRoot == "" {
-		return "AMD's and Intel's production roots"
-	}
-	snp, tdx := "SEV-SNP from AMD's production roots", "TDX from Intel's production root"
-	if snpRoots != "" {
-		snp = "SEV-SNP from --" + flagSNPRoots + " " + snpRoots
-	}
-	if tdxRoot != "" {
-		tdx = "TDX from --" + flagTDXRoot + " " + tdxRoot
-	}
-	return "custom, for test networks only: " + snp + "; " + tdx
 }

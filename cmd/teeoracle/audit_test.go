@@ -364,13 +364,3 @@ func (a *auditDevnet) evidenceHash(t *testing.T, h common.Hash) common.Hash {
 	t.Fatalf("no round made verdict %s", h)
 	return common.Hash{}
 }
-
-// The audit says which roots it re-verified under.
-func TestAuditRootsNamed(t *testing.T) {
-	if r := auditRoots("", ""); !strings.Contains(r, "production") {
-		t.Errorf("vendor roots: %q", r)
-	}
-	if r := auditRoots("snp.pem", ""); !strings.Contains(r, "snp.pem") || !strings.Contains(r, "test networks") || !strings.Contains(r, "Intel's production") {
-		t.Errorf("custom roots: %q", r)
-	}
-}

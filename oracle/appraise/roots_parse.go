@@ -170,3 +170,20 @@ func ReadRoots(snp, tdx RootsFile) (*CustomRoots, error) {
 	}
 	return ParseRoots(in)
 }
+
+// DescribeRoots names the trust anchors ReadRoots gives for snp and tdx: the
+// vendors' production roots, or which files replace them (for test networks only),
+// as an audit reports what it re-verified under.
+func DescribeRoots(snp, tdx RootsFile) string {
+	if snp.Path == "" && tdx.Path == "" {
+		return "AMD's and Intel's production roots"
+	}
+	s, t := "SEV-SNP from AMD's production roots", "TDX from Intel's production root"
+	if snp.Path != "" {
+		s = "SEV-SNP from " + snp.Name + " " + snp.Path
+	}
+	if tdx.Path != "" {
+		t = "TDX from " + tdx.Name + " " + tdx.Path
+	}
+	return "custom, for test networks only: " + s + "; " + t
+}

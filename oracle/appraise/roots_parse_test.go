@@ -110,3 +110,21 @@ func TestReadRoots(t *testing.T) {
 		}
 	}
 }
+
+// DescribeRoots says which roots are the vendors' and which files replace them.
+func TestDescribeRoots(t *testing.T) {
+	snp, tdx := appraise.RootsFile{Name: "--snp-roots", Path: "snp.pem"}, appraise.RootsFile{Name: "--tdx-root", Path: "tdx.pem"}
+	for _, tc := range []struct {
+		snp, tdx appraise.RootsFile
+		want     string
+	}{
+		{appraise.RootsFile{Name: "--snp-roots"}, appraise.RootsFile{Name: "--tdx-root"}, "AMD's and Intel's production roots"},
+		{snp, appraise.RootsFile{}, "custom, for test networks only: SEV-SNP from --snp-roots snp.pem; TDX from Intel's production root"},
+		{appraise.RootsFile{}, tdx, "custom, for test networks only: SEV-SNP from AMD's production roots; TDX from --tdx-root tdx.pem"},
+		{snp, tdx, "custom, for test networks only: SEV-SNP from --snp-roots snp.pem; TDX from --tdx-root tdx.pem"},
+	} {
+		if got := appraise.DescribeRoots(tc.snp, tc.tdx); got != tc.want {
+			t.Errorf("DescribeRoots(%v, %v) = %q, want %q", tc.snp, tc.tdx, got, tc.want)
+		}
+	}
+}
