@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -215,29 +216,21 @@ func onHash(flag, what string, tx func(*chain.Registry, common.Hash) chain.TxCan
 }
 
 // deployConfig reads registry deploy's flags; the owner stays zero (the sender)
-// without --owner.
+// without --owner. chain.DeployConfig.Check's refusals name the flags.
 func deployConfig(c *cli.Context) (chain.DeployConfig, error) {
-	oracles, err := cliapp.Addresses(c, flagOracle)
-	if err != nil {
-		return chain.DeployConfig{}, err
+	f := cliapp.Read(c)
+	cfg := chain.DeployConfig{Owner: f.Address(flagOwner), Oracles: f.Addresses(flagOracle), Threshold: f.UintIn(flagThreshold, 1, 255),
+		MaxAnchorAge: c.Uint(flagMaxAnchorAge), WithConsumer: c.Bool(flagWithConsumer)}
+	if err := f.Err(); err != nil {
+		return cfg, err
 	}
-	if len(oracles) == 0 {
-		return chain.DeployConfig{}, fmt.Errorf("--%s is required: the initial oracle signers", flagOracle)
+	var fe *chain.FieldError
+	err := cfg.Check()
+	if errors.As(err, &fe) {
+		flags := map[string]string{"Oracles": flagOracle, "Threshold": flagThreshold, "MaxAnchorAge": flagMaxAnchorAge}
+		return cfg, errors.New(fe.Name(func(field string) string { return "--" + flags[field] }))
 	}
-	m, err := cliapp.UintIn(c, flagThreshold, 1, 255)
-	if err != nil {
-		return chain.DeployConfig{}, err
-	}
-	if m > uint(len(oracles)) {
-		return chain.DeployConfig{}, fmt.Errorf("--%s %d: more than the %d --%s signers given; a quorum of %d could never be reached", flagThreshold, m, len(oracles), flagOracle, m)
-	}
-	age := c.Uint(flagMaxAnchorAge)
-	if age < 1 || age > 256 {
-		return chain.DeployConfig{}, fmt.Errorf("--%s %d: want 1..256", flagMaxAnchorAge, age)
-	}
-	owner, err := cliapp.Address(c, flagOwner)
-	return chain.DeployConfig{Owner: owner, Oracles: oracles, Threshold: uint8(m), MaxAnchorAge: uint16(age),
-		WithConsumer: c.Bool(flagWithConsumer)}, err
+	return cfg, err
 }
 
 func runDeploy(c *cli.Context) error {
@@ -304,21 +297,14 @@ type policyReg struct {
 
 // policyToRegister reads --policy FILE, or --policy-hash with --validity.
 func policyToRegister(c *cli.Context) (policyReg, error) {
-	r := policyReg{uri: c.String(flagPolicyURI)}
-	switch file := c.String(flagPolicy); {
-	case file != "" && (c.String(flagPolicyHash) != "" || c.IsSet(flagValidity)):
-		return r, fmt.Errorf("give --%s, or --%s with --%s, not both", flagPolicy, flagPolicyHash, flagValidity)
-	case file != "":
-		p, h, err := policy.LoadHashed(file)
-		r.hash = h
-		if err == nil {
-			r.validity = p.ValiditySeconds
-		}
+	p, h, err := policyFileOrHash(c, fmt.Sprintf("give --%s, or --%s with --%s, not both", flagPolicy, flagPolicyHash, flagValidity), flagPolicyHash, flagValidity)
+	r := policyReg{hash: h, uri: c.String(flagPolicyURI)}
+	switch {
+	case err != nil:
 		return r, err
-	}
-	var err error
-	if r.hash, err = cliapp.RequiredHash(c, flagPolicyHash); err != nil {
-		return r, fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy)
+	case p != nil:
+		r.validity = p.ValiditySeconds
+		return r, nil
 	}
 	d := c.Duration(flagValidity)
 	if d < time.Second || d%time.Second != 0 {
@@ -326,6 +312,23 @@ func policyToRegister(c *cli.Context) (policyReg, error) {
 	}
 	r.validity = uint64(d / time.Second)
 	return r, nil
+}
+
+// policyFileOrHash reads --policy FILE (p is the policy), or else the required
+// --policy-hash (p is nil). With the file, none of others may be given: conflict
+// says so.
+func policyFileOrHash(c *cli.Context, conflict string, others ...string) (p *policy.Policy, h common.Hash, err error) {
+	file := c.String(flagPolicy)
+	if file == "" {
+		if h, err = cliapp.RequiredHash(c, flagPolicyHash); err != nil {
+			return nil, h, fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy)
+		}
+		return nil, h, nil
+	}
+	if set, _ := cliapp.Given(c, others...); len(set) > 0 {
+		return nil, h, errors.New(conflict)
+	}
+	return policy.LoadHashed(file)
 }
 
 // runPolicyHash prints a policy file's canonical hash, offline.
@@ -348,26 +351,15 @@ func printPolicyFile(w io.Writer, p *policy.Policy, h common.Hash) {
 // runPolicyShow prints a policy file (offline without --rpc-url) and what the
 // registry knows of it or of --policy-hash.
 func runPolicyShow(c *cli.Context) error {
-	var hash common.Hash
-	switch file := c.String(flagPolicy); {
-	case file != "" && c.String(flagPolicyHash) != "":
-		return badInput(fmt.Errorf("give --%s or --%s, not both", flagPolicy, flagPolicyHash))
-	case file != "":
-		p, h, err := policy.LoadHashed(file)
-		if err != nil {
-			return badInput(err)
-		}
-		printPolicyFile(c.App.Writer, p, h)
+	file, hash, err := policyFileOrHash(c, fmt.Sprintf("give --%s or --%s, not both", flagPolicy, flagPolicyHash), flagPolicyHash)
+	if err != nil {
+		return badInput(err)
+	}
+	if file != nil {
+		printPolicyFile(c.App.Writer, file, hash)
 		if c.String(flagRPCURL) == "" {
 			return nil
 		}
-		hash = h
-	default:
-		h, err := cliapp.RequiredHash(c, flagPolicyHash)
-		if err != nil {
-			return badInput(fmt.Errorf("%w (or give --%s FILE)", err, flagPolicy))
-		}
-		hash = h
 	}
 	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		p, err := cc.Registry.Policy(ctx, hash)

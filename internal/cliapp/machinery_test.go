@@ -327,7 +327,7 @@ func TestTimeAndHexBytes(t *testing.T) {
 // Given splits flags into those given and those not.
 func TestFlagReaderAndGiven(t *testing.T) {
 	flags := []cli.Flag{&cli.StringFlag{Name: "a"}, &cli.StringSliceFlag{Name: "as"}, &cli.StringFlag{Name: "hash"},
-		&cli.StringFlag{Name: "rh"}, &cli.StringFlag{Name: "at"}, &cli.StringFlag{Name: "rd"}}
+		&cli.StringFlag{Name: "rh"}, &cli.StringFlag{Name: "at"}, &cli.StringFlag{Name: "rd"}, &cli.UintFlag{Name: "m", Value: 2}}
 	def := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	type got struct {
 		a      common.Address
@@ -335,6 +335,7 @@ func TestFlagReaderAndGiven(t *testing.T) {
 		h, rh  common.Hash
 		at     time.Time
 		rd     []byte
+		m      uint
 		set    []string
 		unset  []string
 		errMsg string
@@ -344,6 +345,9 @@ func TestFlagReaderAndGiven(t *testing.T) {
 			r := Read(c)
 			g.a, g.as, g.h, g.rh = r.Address("a"), r.Addresses("as"), r.Hash("hash"), r.RequiredHash("rh")
 			g.at, g.rd = r.Time("at", def), r.HexBytes("rd", 2)
+			if c.IsSet("m") {
+				g.m = r.UintIn("m", 1, 3)
+			}
 			g.set, g.unset = Given(c, "a", "hash", "at")
 			return r.Err()
 		}, args...)
@@ -353,9 +357,9 @@ func TestFlagReaderAndGiven(t *testing.T) {
 		return g
 	}
 	addr, hash := "0x00000000000000000000000000000000000000aa", "0x"+strings.Repeat("11", 32)
-	g := read("--a", addr, "--as", addr+","+addr, "--rh", hash, "--at", "2025-01-02T03:04:05Z", "--rd", "0xabcd")
+	g := read("--a", addr, "--as", addr+","+addr, "--rh", hash, "--at", "2025-01-02T03:04:05Z", "--rd", "0xabcd", "--m", "3")
 	if g.errMsg != "" || g.a != common.HexToAddress(addr) || len(g.as) != 2 || g.h != (common.Hash{}) || g.rh[0] != 0x11 ||
-		g.at.Year() != 2025 || len(g.rd) != 2 {
+		g.at.Year() != 2025 || len(g.rd) != 2 || g.m != 3 {
 		t.Fatalf("good input: %+v", g)
 	}
 	if strings.Join(g.set, " ") != "--a --at" || strings.Join(g.unset, " ") != "--hash" {
@@ -370,6 +374,9 @@ func TestFlagReaderAndGiven(t *testing.T) {
 	}
 	if g := read("--rh", hash, "--rd", "0xab"); !strings.HasPrefix(g.errMsg, "--rd") {
 		t.Errorf("bad --rd: %q", g.errMsg)
+	}
+	if g := read("--rh", hash, "--m", "4"); g.errMsg != "--m 4: want 1..3" {
+		t.Errorf("--m out of range: %q", g.errMsg)
 	}
 	if g := read(); g.errMsg != "--rh is required" {
 		t.Errorf("missing required hash: %q", g.errMsg)

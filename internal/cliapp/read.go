@@ -44,6 +44,11 @@ func (r *FlagReader) Hash(flag string) common.Hash { return read(r, flag, Hash) 
 // RequiredHash is RequiredHash of the flag.
 func (r *FlagReader) RequiredHash(flag string) common.Hash { return read(r, flag, RequiredHash) }
 
+// UintIn is UintIn of the required flag, within lo..hi.
+func (r *FlagReader) UintIn(flag string, lo, hi uint) uint {
+	return read(r, flag, func(c *cli.Context, f string) (uint, error) { return UintIn(c, f, lo, hi) })
+}
+
 // Time is Time of the flag, def when it is empty.
 func (r *FlagReader) Time(flag string, def time.Time) time.Time {
 	return read(r, flag, func(c *cli.Context, f string) (time.Time, error) { return Time(c, f, def) })

@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -37,12 +38,57 @@ func stateName(s uint8, names ...string) string {
 // whether the example consumer (TrustedWorkerExample) is deployed beside it, with
 // the workload id its pinned function requires (zero: none pinned).
 type DeployConfig struct {
-	Owner            common.Address
-	Oracles          []common.Address
-	Threshold        uint8
-	MaxAnchorAge     uint16
+	Owner   common.Address
+	Oracles []common.Address
+	// Threshold is the quorum M, 1..len(Oracles); MaxAnchorAge is 1..256 blocks
+	// (blockhash sees the last 256). Check says so before anything is sent.
+	Threshold        uint
+	MaxAnchorAge     uint
 	WithConsumer     bool
 	ConsumerWorkload common.Hash
+}
+
+// Check refuses, before anything is sent, a configuration the registry's
+// constructor would revert on (InvalidThreshold, InvalidMaxAnchorAge) and one with
+// no oracle signer. Every refusal is a *FieldError.
+func (c DeployConfig) Check() error {
+	switch n := uint(len(c.Oracles)); {
+	case n == 0:
+		return &FieldError{Field: "Oracles", Reason: "none given; the initial oracle signers are required"}
+	case c.Threshold < 1 || c.Threshold > math.MaxUint8:
+		return &FieldError{Field: "Threshold", Value: c.Threshold, Reason: "want 1..255"}
+	case c.Threshold > n:
+		return &FieldError{Field: "Threshold", Value: c.Threshold, Against: "Oracles",
+			Reason: fmt.Sprintf("more than the %d %%s signers given; a quorum of %d could never be reached", n, c.Threshold)}
+	case c.MaxAnchorAge < 1 || c.MaxAnchorAge > 256:
+		return &FieldError{Field: "MaxAnchorAge", Value: c.MaxAnchorAge, Reason: "want 1..256"}
+	}
+	return nil
+}
+
+// FieldError is a configuration refused for one of its fields (by the field's Go
+// name), with the value and why. Against is another field the value was weighed
+// against, whose name goes where Reason says %s. Error names the fields as the
+// type does; a command names its flags instead with Name.
+type FieldError struct {
+	Field   string
+	Value   any
+	Against string
+	Reason  string
+}
+
+func (e *FieldError) Error() string { return e.Name(func(f string) string { return f }) }
+
+// Name renders the error with name(f) for each field f it names.
+func (e *FieldError) Name(name func(field string) string) string {
+	reason := e.Reason
+	if e.Against != "" {
+		reason = fmt.Sprintf(reason, name(e.Against))
+	}
+	if e.Value == nil {
+		return name(e.Field) + ": " + reason
+	}
+	return fmt.Sprintf("%s %v: %s", name(e.Field), e.Value, reason)
 }
 
 // Deployment is what Deploy made. Consumer and ConsumerReceipt are nil without
@@ -63,8 +109,13 @@ func Deploy(ctx context.Context, backend RegistryBackend, s Sender, cfg DeployCo
 	if d.Owner == (common.Address{}) {
 		d.Owner = s.From()
 	}
+	// What the constructor's types cannot carry is refused here; the rest of Check
+	// is the constructor's to revert on.
+	if cfg.Threshold > math.MaxUint8 || cfg.MaxAnchorAge > math.MaxUint16 {
+		return nil, fmt.Errorf("deploy TeeRegistry: threshold %d or max anchor age %d out of range", cfg.Threshold, cfg.MaxAnchorAge)
+	}
 	var err error
-	if d.Registry, d.Receipt, err = DeployRegistry(ctx, backend, s, d.Owner, cfg.Oracles, cfg.Threshold, cfg.MaxAnchorAge); err != nil {
+	if d.Registry, d.Receipt, err = DeployRegistry(ctx, backend, s, d.Owner, cfg.Oracles, uint8(cfg.Threshold), uint16(cfg.MaxAnchorAge)); err != nil {
 		return nil, err
 	}
 	if cfg.WithConsumer {

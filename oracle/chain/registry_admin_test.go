@@ -1,6 +1,7 @@
 package chain_test
 
 import (
+	"errors"
 	"math/big"
 	"strings"
 	"testing"
@@ -50,6 +51,57 @@ func TestDeploy(t *testing.T) {
 	wantRevert(t, err, "InvalidThreshold", big.NewInt(2), big.NewInt(1))
 	if d != nil {
 		t.Errorf("a refused deployment returned %+v", d)
+	}
+}
+
+// Check refuses what the constructor would revert on, and no oracles, naming the
+// field (and the field it was weighed against) so a command can name its flags.
+func TestDeployConfigCheck(t *testing.T) {
+	two := []common.Address{{1}, {2}}
+	for _, tc := range []struct {
+		name string
+		cfg  chain.DeployConfig
+		want string // "" accepted
+	}{
+		{"quorum of all", chain.DeployConfig{Oracles: two, Threshold: 2, MaxAnchorAge: 256}, ""},
+		{"shortest anchor age", chain.DeployConfig{Oracles: two, Threshold: 1, MaxAnchorAge: 1}, ""},
+		{"no oracles", chain.DeployConfig{Threshold: 1, MaxAnchorAge: 256}, "Oracles: none given; the initial oracle signers are required"},
+		{"zero threshold", chain.DeployConfig{Oracles: two, MaxAnchorAge: 256}, "Threshold 0: want 1..255"},
+		{"threshold over uint8", chain.DeployConfig{Oracles: two, Threshold: 256, MaxAnchorAge: 256}, "Threshold 256: want 1..255"},
+		{"threshold above oracles", chain.DeployConfig{Oracles: two, Threshold: 3, MaxAnchorAge: 256},
+			"Threshold 3: more than the 2 Oracles signers given; a quorum of 3 could never be reached"},
+		{"zero anchor age", chain.DeployConfig{Oracles: two, Threshold: 1}, "MaxAnchorAge 0: want 1..256"},
+		{"anchor age beyond blockhash", chain.DeployConfig{Oracles: two, Threshold: 1, MaxAnchorAge: 257}, "MaxAnchorAge 257: want 1..256"},
+	} {
+		err := tc.cfg.Check()
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		var fe *chain.FieldError
+		if !errors.As(err, &fe) || err.Error() != tc.want {
+			t.Errorf("%s: %v, want the FieldError %q", tc.name, err, tc.want)
+		}
+	}
+	err := chain.DeployConfig{Oracles: two, Threshold: 3, MaxAnchorAge: 256}.Check().(*chain.FieldError)
+	flags := map[string]string{"Threshold": "--threshold", "Oracles": "--oracle"}
+	if got := err.Name(func(f string) string { return flags[f] }); got != "--threshold 3: more than the 2 --oracle signers given; a quorum of 3 could never be reached" {
+		t.Errorf("named for flags: %q", got)
+	}
+}
+
+// Deploy refuses a threshold or anchor age its constructor's types (uint8, uint16)
+// cannot carry, rather than send a truncated one.
+func TestDeployOutOfRange(t *testing.T) {
+	sim := testchain.NewSimulated(t)
+	ctx, s := ctxT(t), sender(t, sim, 0)
+	oracles := []common.Address{addrOf(oracleKeys(t, 1)[0])}
+	for _, cfg := range []chain.DeployConfig{{Oracles: oracles, Threshold: 257, MaxAnchorAge: 256}, {Oracles: oracles, Threshold: 1, MaxAnchorAge: 65537}} {
+		if d, err := chain.Deploy(ctx, sim.Client(), s, cfg); err == nil || d != nil {
+			t.Errorf("threshold %d, anchor age %d: deployed %+v, %v", cfg.Threshold, cfg.MaxAnchorAge, d, err)
+		}
 	}
 }
 
