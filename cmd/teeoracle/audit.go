@@ -98,18 +98,6 @@ func printAudit(w io.Writer, res *audit.Result) {
 	}
 }
 
-// openAuditSource opens --node or --db.
-func openAuditSource(c *cli.Context) (audit.Source, *store.Store, error) {
-	if c.String(flagNode) != "" {
-		return audit.NewNodeSource(c.String(flagNode), nil), nil, nil
-	}
-	st, err := store.Open(c.String(flagDB), service.StoreOptions(cliapp.Logger(c)))
-	if err != nil {
-		return nil, nil, fmt.Errorf("--%s: %w", flagDB, err)
-	}
-	return audit.StoreSource{St: st}, st, nil
-}
-
 // auditTarget returns the verdict hash to audit: --verdict-hash, or with
 // --machine-id the machine's latest verdict (audit.LatestVerdict): the registry's
 // with --rpc-url, else the database's.
@@ -141,9 +129,9 @@ func auditTarget(ctx context.Context, c *cli.Context, cc *chain.Conn, st *store.
 
 func runAudit(c *cli.Context) (*audit.Result, error) {
 	ctx := c.Context
-	src, st, err := openAuditSource(c)
+	src, st, err := audit.OpenSource(c.String(flagNode), c.String(flagDB), service.StoreOptions(cliapp.Logger(c)))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--%s: %w", flagDB, err)
 	}
 	if st != nil {
 		defer st.Close()

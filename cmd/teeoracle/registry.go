@@ -7,11 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/urfave/cli/v2"
@@ -172,7 +170,7 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 	defer cc.Close()
 	var s *chain.DirectSender
 	if signed {
-		if s, err = chain.NewDirectSender(cc.Client, bind.NewKeyedTransactor(key, new(big.Int).SetUint64(cc.ChainID)), nil); err != nil {
+		if s, err = cc.Sender(key); err != nil {
 			return badInput(err)
 		}
 		cliapp.Logger(c).Debug("sending from", "account", s.From(), "chain", cc.ChainID)
@@ -435,16 +433,13 @@ func runQuery(c *cli.Context) error {
 	if hasMachine == hasKey {
 		return badInput(fmt.Errorf("give exactly one of --%s or --%s", flagMachineID, flagTEEKey))
 	}
-	id, err := cliapp.Hash(c, flagMachineID)
-	if err != nil {
-		return badInput(err)
-	}
-	key, err := cliapp.Address(c, flagTEEKey)
-	if err != nil {
+	f := cliapp.Read(c)
+	id, key := f.Hash(flagMachineID), f.Address(flagTEEKey)
+	if err := f.Err(); err != nil {
 		return badInput(err)
 	}
 	trusted := false
-	err = withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+	err := withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		var err error
 		if hasMachine {
 			trusted, err = cc.Registry.IsTrusted(ctx, id)

@@ -228,6 +228,21 @@ func quoteBody(b []byte) []byte {
 	return []byte(s)
 }
 
+// OpenSource opens the archive an audit reads: the API of the node at base URL
+// node when it is given, else the node database file db (opened with opts; the file
+// is locked while the node runs). The store is returned too, to be closed and for
+// LatestVerdict; it is nil for a node's API.
+func OpenSource(node, db string, opts store.Options) (Source, *store.Store, error) {
+	if node != "" {
+		return NewNodeSource(node, nil), nil, nil
+	}
+	st, err := store.Open(db, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return StoreSource{St: st}, st, nil
+}
+
 // StoreSource reads the archive from a node's database.
 type StoreSource struct{ St *store.Store }
 

@@ -55,3 +55,24 @@ func TestLatestVerdictLookups(t *testing.T) {
 		t.Errorf("registry without verdicts (asked before the database): %v", err)
 	}
 }
+
+// OpenSource reads a node's API when given one, else opens the database file (and
+// refuses what is no database file).
+func TestOpenSource(t *testing.T) {
+	src, st, err := audit.OpenSource("http://127.0.0.1:1", filepath.Join(t.TempDir(), "unused.db"), store.Options{})
+	if _, ok := src.(*audit.NodeSource); err != nil || !ok || st != nil {
+		t.Fatalf("with a node: %T, %v, %v; want a NodeSource and no store", src, st, err)
+	}
+	db := filepath.Join(t.TempDir(), "node.db")
+	src, st, err = audit.OpenSource("", db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if s, ok := src.(audit.StoreSource); !ok || s.St != st {
+		t.Fatalf("with a database: %T, want the StoreSource of the store returned", src)
+	}
+	if _, _, err := audit.OpenSource("", t.TempDir(), store.Options{}); err == nil {
+		t.Error("a directory was opened as a database")
+	}
+}

@@ -2,9 +2,12 @@ package chain
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"fmt"
+	"math/big"
 	"net/http"
 
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
@@ -34,6 +37,12 @@ type Conn struct {
 	Client   *ethclient.Client
 	ChainID  uint64
 	Registry *Registry // nil when Dial was given no registry address
+}
+
+// Sender returns a sender that signs with key for c's chain and waits for each
+// transaction's receipt (NewDirectSender).
+func (c *Conn) Sender(key *ecdsa.PrivateKey) (*DirectSender, error) {
+	return NewDirectSender(c.Client, bind.NewKeyedTransactor(key, new(big.Int).SetUint64(c.ChainID)), nil)
 }
 
 // Close closes the client.

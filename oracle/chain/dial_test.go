@@ -81,3 +81,21 @@ func TestDial(t *testing.T) {
 		t.Errorf("closed endpoint: %v, want an error without the URL's key", err)
 	}
 }
+
+// A Conn's sender signs as the key's address for the chain the Conn serves.
+func TestConnSender(t *testing.T) {
+	srv := rpcStub(t, common.Address{})
+	conn, err := chain.Dial(context.Background(), srv.URL, common.Address{}, 31337)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	key := oracleKeys(t, 1)[0]
+	s, err := conn.Sender(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.From() != addrOf(key) {
+		t.Errorf("sender %s, want the key's address %s", s.From(), addrOf(key))
+	}
+}
