@@ -70,12 +70,9 @@ func registryCommands(deps appDeps) []*cli.Command {
 			Subcommands: []*cli.Command{
 				{Name: "register", Usage: "register and activate a policy (owner only): from a policy file, or by hash and validity",
 					UsageText: "teeoracle policy register (--policy FILE | --policy-hash HASH --validity DURATION) [--policy-uri URI] chain and key flags",
-					Flags:     policyRegisterFlags(), Action: sendTx("register policy", policyToRegister,
-						func(r *chain.Registry, p policyReg) chain.TxCandidate {
-							return r.RegisterPolicyTx(p.hash, p.validity, p.uri)
-						},
-						func(w io.Writer, p policyReg) {
-							fmt.Fprintf(w, "policy %s\nvalidity-seconds %d\n", p.hash.Hex(), p.validity)
+					Flags:     policyRegisterFlags(), Action: sendTx("register policy", policyToRegister, (*chain.Registry).PolicyRegistrationTx,
+						func(w io.Writer, p chain.PolicyRegistration) {
+							fmt.Fprintf(w, "policy %s\nvalidity-seconds %d\n", p.Hash.Hex(), p.ValiditySeconds())
 						})},
 				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted, for good; asks for confirmation",
 					Flags: txFlags(policyHashFlag(), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
@@ -222,13 +219,7 @@ func deployConfig(c *cli.Context) (chain.DeployConfig, error) {
 	if err := f.Err(); err != nil {
 		return cfg, err
 	}
-	var fe *chain.FieldError
-	err := cfg.Check()
-	if errors.As(err, &fe) {
-		flags := map[string]string{"Oracles": flagOracle, "Threshold": flagThreshold, "MaxAnchorAge": flagMaxAnchorAge}
-		return cfg, errors.New(fe.Name(func(field string) string { return "--" + flags[field] }))
-	}
-	return cfg, err
+	return cfg, cliapp.FlagNamed(cfg.Check(), map[string]string{"Oracles": flagOracle, "Threshold": flagThreshold, "MaxAnchorAge": flagMaxAnchorAge})
 }
 
 func runDeploy(c *cli.Context) error {
@@ -286,30 +277,17 @@ func runOraclesList(c *cli.Context) error {
 	})
 }
 
-// policyReg is what policy register registers.
-type policyReg struct {
-	hash     common.Hash
-	validity uint64
-	uri      string
-}
-
 // policyToRegister reads --policy FILE, or --policy-hash with --validity.
-func policyToRegister(c *cli.Context) (policyReg, error) {
+func policyToRegister(c *cli.Context) (chain.PolicyRegistration, error) {
 	p, h, err := policyFileOrHash(c, fmt.Sprintf("give --%s, or --%s with --%s, not both", flagPolicy, flagPolicyHash, flagValidity), flagPolicyHash, flagValidity)
-	r := policyReg{hash: h, uri: c.String(flagPolicyURI)}
-	switch {
-	case err != nil:
+	r := chain.PolicyRegistration{Hash: h, Validity: c.Duration(flagValidity), URI: c.String(flagPolicyURI)}
+	if err != nil {
 		return r, err
-	case p != nil:
-		r.validity = p.ValiditySeconds
-		return r, nil
 	}
-	d := c.Duration(flagValidity)
-	if d < time.Second || d%time.Second != 0 {
-		return r, fmt.Errorf("--%s %s: want a whole number of seconds, at least 1s", flagValidity, d)
+	if p != nil {
+		r.Validity = time.Duration(p.ValiditySeconds) * time.Second
 	}
-	r.validity = uint64(d / time.Second)
-	return r, nil
+	return r, cliapp.FlagNamed(r.Check(), map[string]string{"Validity": flagValidity})
 }
 
 // policyFileOrHash reads --policy FILE (p is the policy), or else the required

@@ -3,6 +3,7 @@ package cliapp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -380,5 +381,28 @@ func TestFlagReaderAndGiven(t *testing.T) {
 	}
 	if g := read(); g.errMsg != "--rh is required" {
 		t.Errorf("missing required hash: %q", g.errMsg)
+	}
+}
+
+// fieldErr is a FieldNamer as chain.FieldError is one.
+type fieldErr struct{ field, against string }
+
+func (e *fieldErr) Error() string { return e.Name(func(f string) string { return f }) }
+func (e *fieldErr) Name(name func(string) string) string {
+	return name(e.field) + " 3: above " + name(e.against)
+}
+
+// FlagNamed tells a FieldNamer with flag names, keeps it reachable by errors.As,
+// and leaves other errors (and nil) alone.
+func TestFlagNamed(t *testing.T) {
+	flags := map[string]string{"Threshold": "threshold", "Oracles": "oracle"}
+	err := FlagNamed(fmt.Errorf("deploy: %w", &fieldErr{"Threshold", "Oracles"}), flags)
+	var fe *fieldErr
+	if err == nil || err.Error() != "--threshold 3: above --oracle" || !errors.As(err, &fe) {
+		t.Errorf("FlagNamed = %v, want the flags named and the field error kept", err)
+	}
+	plain := errors.New("plain")
+	if FlagNamed(plain, flags) != plain || FlagNamed(nil, flags) != nil {
+		t.Error("FlagNamed changed an error that names no field")
 	}
 }

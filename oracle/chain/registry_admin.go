@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -64,6 +65,32 @@ func (c DeployConfig) Check() error {
 		return &FieldError{Field: "MaxAnchorAge", Value: c.MaxAnchorAge, Reason: "want 1..256"}
 	}
 	return nil
+}
+
+// PolicyRegistration is a policy to register and activate (owner only): its
+// canonical hash, the longest lifetime of a verdict under it, and the URI where its
+// canonical form can be fetched (logged on chain; may be empty).
+type PolicyRegistration struct {
+	Hash     common.Hash
+	Validity time.Duration
+	URI      string
+}
+
+// Check refuses a validity the registry cannot hold, which counts whole seconds
+// and at least one, as a *FieldError.
+func (p PolicyRegistration) Check() error {
+	if p.Validity < time.Second || p.Validity%time.Second != 0 {
+		return &FieldError{Field: "Validity", Value: p.Validity, Reason: "want a whole number of seconds, at least 1s"}
+	}
+	return nil
+}
+
+// ValiditySeconds is the validity as the registry holds it.
+func (p PolicyRegistration) ValiditySeconds() uint64 { return uint64(p.Validity / time.Second) }
+
+// PolicyRegistrationTx is RegisterPolicyTx of p; check p first.
+func (r *Registry) PolicyRegistrationTx(p PolicyRegistration) TxCandidate {
+	return r.RegisterPolicyTx(p.Hash, p.ValiditySeconds(), p.URI)
 }
 
 // FieldError is a configuration refused for one of its fields (by the field's Go

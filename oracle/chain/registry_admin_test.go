@@ -1,10 +1,12 @@
 package chain_test
 
 import (
+	"bytes"
 	"errors"
 	"math/big"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -89,6 +91,33 @@ func TestDeployConfigCheck(t *testing.T) {
 	flags := map[string]string{"Threshold": "--threshold", "Oracles": "--oracle"}
 	if got := err.Name(func(f string) string { return flags[f] }); got != "--threshold 3: more than the 2 --oracle signers given; a quorum of 3 could never be reached" {
 		t.Errorf("named for flags: %q", got)
+	}
+}
+
+// A policy's validity is whole seconds, at least one; the transaction carries it
+// in seconds.
+func TestPolicyRegistration(t *testing.T) {
+	for _, tc := range []struct {
+		validity time.Duration
+		want     string // "" accepted
+	}{
+		{time.Second, ""},
+		{24 * time.Hour, ""},
+		{0, "Validity 0s: want a whole number of seconds, at least 1s"},
+		{999 * time.Millisecond, "Validity 999ms: want a whole number of seconds, at least 1s"},
+		{1500 * time.Millisecond, "Validity 1.5s: want a whole number of seconds, at least 1s"},
+		{-time.Second, "Validity -1s: want a whole number of seconds, at least 1s"},
+	} {
+		err := chain.PolicyRegistration{Validity: tc.validity}.Check()
+		var fe *chain.FieldError
+		if (tc.want == "" && err != nil) || (tc.want != "" && (!errors.As(err, &fe) || err.Error() != tc.want)) {
+			t.Errorf("validity %s: %v, want %q", tc.validity, err, tc.want)
+		}
+	}
+	e := newRegEnv(t, 1, 1, 1)
+	p := chain.PolicyRegistration{Hash: common.Hash{7}, Validity: 90 * time.Second, URI: "https://example.org/p"}
+	if got, want := e.reg.PolicyRegistrationTx(p), e.reg.RegisterPolicyTx(p.Hash, 90, p.URI); p.ValiditySeconds() != 90 || !bytes.Equal(got.Data, want.Data) || got.To == nil || *got.To != *want.To {
+		t.Errorf("PolicyRegistrationTx %+v, want RegisterPolicyTx's %+v", got, want)
 	}
 }
 
