@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,9 +52,7 @@ func auditCommand(deps appDeps) *cli.Command {
 				return badInput(err)
 			}
 			if c.Bool(flagJSON) {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(res); err != nil {
+				if err := cliapp.WriteJSON(c.App.Writer, res); err != nil {
 					return badInput(err)
 				}
 			} else {
