@@ -62,12 +62,7 @@ const defaultTxTimeout = 2 * time.Minute
 // signerFlags name the key that signs transactions. The key is read from a file
 // only, never from a flag value.
 func signerFlags() []cli.Flag {
-	sf := serveFlags(nil)
-	return []cli.Flag{
-		cliapp.WithCategory(cliapp.PickFlag(sf, flagKeystore), catSigner),
-		cliapp.WithCategory(cliapp.PickFlag(sf, flagPasswordFile), catSigner),
-		cliapp.WithCategory(cliapp.PickFlag(sf, flagKeyFile), catSigner),
-	}
+	return cliapp.PickFlags(serveFlags(nil), catSigner, flagKeystore, flagPasswordFile, flagKeyFile)
 }
 
 func txFlags(extra ...cli.Flag) []cli.Flag {

@@ -61,7 +61,7 @@ const (
 
 // pickVerifyFlags returns verify's definitions of the named flags.
 func pickVerifyFlags(names ...string) []cli.Flag {
-	return cliapp.PickFlags(verifyFlags(), names...)
+	return cliapp.PickFlags(verifyFlags(), "", names...)
 }
 
 // explorerWasmFlag is --explorer-wasm-dir, shared by serve and devnet.

@@ -33,11 +33,15 @@ func PickFlag(from []cli.Flag, name string) cli.Flag {
 }
 
 // PickFlags returns the definitions of the flags named names in from, in from's
-// order (PickFlag for several); it panics on a name that is not there.
-func PickFlags(from []cli.Flag, names ...string) []cli.Flag {
+// order, each filed under category (WithCategory) unless it is "". It panics on a
+// name that is not there, as PickFlag does.
+func PickFlags(from []cli.Flag, category string, names ...string) []cli.Flag {
 	var out []cli.Flag
 	for _, f := range from {
 		if slices.Contains(names, f.Names()[0]) {
+			if category != "" {
+				f = WithCategory(f, category)
+			}
 			out = append(out, f)
 		}
 	}

@@ -221,18 +221,3 @@ func TestPrefixes(t *testing.T) {
 		t.Errorf("address without a length: %v", err)
 	}
 }
-
-// PickFlags keeps the source's order and panics on a name it does not hold.
-func TestPickFlags(t *testing.T) {
-	from := []cli.Flag{&cli.StringFlag{Name: "a"}, &cli.StringFlag{Name: "b"}, &cli.StringFlag{Name: "c"}}
-	got := PickFlags(from, "c", "a")
-	if len(got) != 2 || got[0] != from[0] || got[1] != from[2] {
-		t.Errorf("PickFlags(c, a) = %v, want a, c as defined", got)
-	}
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic for a missing flag")
-		}
-	}()
-	PickFlags(from, "a", "z")
-}

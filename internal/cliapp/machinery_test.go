@@ -218,12 +218,24 @@ func TestCategoriseAndPick(t *testing.T) {
 	if PickFlag(own.Flags, "z") != own.Flags[1] || !HasFlag(own.Flags, "y") || HasFlag(own.Flags, "w") {
 		t.Error("PickFlag/HasFlag")
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("PickFlag of a missing flag did not panic")
-		}
-	}()
-	PickFlag(own.Flags, "w")
+	picked := PickFlags(own.Flags, "Other:", "z", "y")
+	if len(picked) != 2 || picked[0].Names()[0] != "y" || picked[1].(cli.CategorizableFlag).GetCategory() != "Other:" ||
+		own.Flags[0].(cli.CategorizableFlag).GetCategory() != "Mine:" {
+		t.Errorf("PickFlags: %v, want y then z, under Other:, the originals unchanged", picked)
+	}
+	if kept := PickFlags(own.Flags, "", "y"); kept[0] != own.Flags[0] {
+		t.Error("PickFlags without a category copied the flag")
+	}
+	for name, pick := range map[string]func(){"PickFlag": func() { PickFlag(own.Flags, "w") }, "PickFlags": func() { PickFlags(own.Flags, "", "y", "w") }} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s of a missing flag did not panic", name)
+				}
+			}()
+			pick()
+		}()
+	}
 }
 
 // Bind fills each Destination from the parsed flags (given or default) and skips
