@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
@@ -96,4 +99,46 @@ func TestOpenRefusals(t *testing.T) {
 	if _, err := v.Verify(context.Background(), req); !errors.Is(err, verifier.ErrNeedCollateral) {
 		t.Errorf("TDX offline without collateral: %v, want ErrNeedCollateral", err)
 	}
+}
+
+// Without collateral given as a path, the cache serves the appraiser (offline
+// here: the CRL is not cached, and the check says the cache had none); with
+// collateral given, the cache is neither opened nor created.
+func TestOpenCollateralSources(t *testing.T) {
+	cases := loadCases(t)
+	c := caseByName(t, cases, "snp-milan-v2/raw+der/default")
+	s := setupOf(t, c.Args)
+	s.Sources = collateral.SourceOptions{CacheDir: filepath.Join(t.TempDir(), "cache"), Offline: true}
+	v, req, err := verifier.Open(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.At = c.Request.At
+	res, err := v.Verify(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if crl := checkByName(res.Appraisal, appraise.CheckSNPCRL); crl == nil || crl.Outcome != appraise.Skip || !strings.Contains(crl.Detail, "collateral cache is offline") {
+		t.Errorf("CRL check %+v: want it skipped for want of a cached CRL", crl)
+	}
+
+	c = caseByName(t, cases, "snp-milan-v2/forged-crl")
+	s = setupOf(t, c.Args)
+	s.Sources.CacheDir = filepath.Join(t.TempDir(), "unused-cache")
+	s.Sources.Offline = false
+	if _, _, err := verifier.Open(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Sources.CacheDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("cache directory beside --collateral: %v, want it never created", err)
+	}
+}
+
+func checkByName(a *appraise.Appraisal, name string) *appraise.Check {
+	for i := range a.Checks {
+		if a.Checks[i].Name == name {
+			return &a.Checks[i]
+		}
+	}
+	return nil
 }
