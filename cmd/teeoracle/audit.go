@@ -52,7 +52,7 @@ func auditCommand(deps appDeps) *cli.Command {
 				return badInput(err)
 			}
 			if c.Bool(flagJSON) {
-				if err := cliapp.WriteJSON(c.App.Writer, res); err != nil {
+				if err := cliapp.PrintJSON(c.App.Writer, res); err != nil {
 					return badInput(err)
 				}
 			} else {

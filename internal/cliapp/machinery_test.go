@@ -418,15 +418,3 @@ func TestFlagNamed(t *testing.T) {
 		t.Error("FlagNamed changed an error that names no field")
 	}
 }
-
-// WriteJSON indents by two spaces and ends with a newline; a value JSON cannot
-// hold is an error.
-func TestWriteJSON(t *testing.T) {
-	var buf bytes.Buffer
-	if err := WriteJSON(&buf, map[string]any{"a": []int{1}}); err != nil || buf.String() != "{\n  \"a\": [\n    1\n  ]\n}\n" {
-		t.Errorf("WriteJSON: %q, %v", buf.String(), err)
-	}
-	if err := WriteJSON(io.Discard, func() {}); err == nil {
-		t.Error("WriteJSON encoded a function")
-	}
-}

@@ -50,11 +50,3 @@ func WriteNewFile(path string, b []byte) error {
 	}
 	return f.Close()
 }
-
-// WriteJSON writes v to w as JSON indented by two spaces, as every command's
-// --json prints.
-func WriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}

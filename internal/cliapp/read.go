@@ -83,7 +83,10 @@ type FieldNamer interface {
 
 // FlagNamed is err told with the flags of flags (a configuration field's name to
 // its flag's) in place of the fields, when err is a FieldNamer; else err as it is.
-// The error returned still unwraps to err.
+// The error returned still unwraps to err. It is for configurations whose fields no
+// flag sets through Destination (address lists, narrower integer types), and for
+// reasons that name a second field in their text; FieldsError finds the flag of a
+// bound field by itself.
 func FlagNamed(err error, flags map[string]string) error {
 	var fe FieldNamer
 	if !errors.As(err, &fe) {
