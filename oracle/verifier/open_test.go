@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
@@ -44,6 +45,21 @@ func setupOf(t *testing.T, args []string) verifier.Setup {
 	return s
 }
 
+// openAndVerify verifies what Open makes of s as of at.
+func openAndVerify(t *testing.T, s verifier.Setup, at time.Time) *verifier.Result {
+	t.Helper()
+	v, req, err := verifier.Open(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.At = at
+	res, err := v.Verify(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // Open reads the files a case names (collateral from a CRL file and from a PCS
 // directory, certificates as PEM, a policy) into the request and verifier that give
 // the same report, byte for byte, as the case's request built in memory.
@@ -52,15 +68,7 @@ func TestOpenMatchesRequest(t *testing.T) {
 	for _, name := range []string{"snp-milan-v2/forged-crl", "snp-milan-v2/raw+pem/lab-permissive", "tdx-spr-e4/pcs/lab-permissive"} {
 		t.Run(name, func(t *testing.T) {
 			c := caseByName(t, cases, name)
-			v, req, err := verifier.Open(setupOf(t, c.Args))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.At = c.Request.At
-			got, err := v.Verify(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := openAndVerify(t, setupOf(t, c.Args), c.Request.At)
 			ref, err := verifier.New(verifier.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -109,15 +117,7 @@ func TestOpenCollateralSources(t *testing.T) {
 	c := caseByName(t, cases, "snp-milan-v2/raw+der/default")
 	s := setupOf(t, c.Args)
 	s.Sources = collateral.SourceOptions{CacheDir: filepath.Join(t.TempDir(), "cache"), Offline: true}
-	v, req, err := verifier.Open(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.At = c.Request.At
-	res, err := v.Verify(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := openAndVerify(t, s, c.Request.At)
 	if crl := checkByName(res.Appraisal, appraise.CheckSNPCRL); crl == nil || crl.Outcome != appraise.Skip || !strings.Contains(crl.Detail, "collateral cache is offline") {
 		t.Errorf("CRL check %+v: want it skipped for want of a cached CRL", crl)
 	}
