@@ -348,7 +348,7 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 		case c.tdxForms() > 1:
 			return nil, fmt.Errorf("%w: more than one form of TDX collateral given; give one", ErrCollateral)
 		case c.TDXDcapQVL != nil:
-			d, err := collateral.ParseDcapQVL(c.TDXDcapQVL.Data)
+			d, err := dcapQVLMemo.parse(c.TDXDcapQVL.Data, collateral.ParseDcapQVL)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %s: %w", ErrCollateral, inputName(*c.TDXDcapQVL, "tdx collateral"), err)
 			}
@@ -360,7 +360,7 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 			}
 			src = d
 		case c.TDXSet != nil:
-			d, err := parseTDXSet(c.TDXSet.Data)
+			d, err := tdxSetMemo.parse(c.TDXSet.Data, parseTDXSet)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %s: %w", ErrCollateral, inputName(*c.TDXSet, "tdx collateral set"), err)
 			}
