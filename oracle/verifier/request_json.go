@@ -99,6 +99,25 @@ func decodeRequestJSON(data []byte) (*requestJSON, error) {
 	if len(data) > MaxRequestSize {
 		return nil, fmt.Errorf("%w: request is %d bytes, more than %d", ErrRequest, len(data), MaxRequestSize)
 	}
+	rj, ok := fastRequestJSON(data)
+	if !ok {
+		var err error
+		if rj, err = slowRequestJSON(data); err != nil {
+			return nil, err
+		}
+	}
+	if len(rj.Evidence) == 0 {
+		return nil, fmt.Errorf("%w: \"evidence\" is missing or empty", ErrRequest)
+	}
+	if rj.At == "" {
+		return nil, fmt.Errorf("%w: \"at\" is missing (an RFC 3339 time)", ErrRequest)
+	}
+	return rj, nil
+}
+
+// slowRequestJSON decodes any request with encoding/json: what fastRequestJSON
+// declines, and the errors.
+func slowRequestJSON(data []byte) (*requestJSON, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var rj requestJSON
@@ -107,12 +126,6 @@ func decodeRequestJSON(data []byte) (*requestJSON, error) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: request JSON: data after the object", ErrRequest)
-	}
-	if len(rj.Evidence) == 0 {
-		return nil, fmt.Errorf("%w: \"evidence\" is missing or empty", ErrRequest)
-	}
-	if rj.At == "" {
-		return nil, fmt.Errorf("%w: \"at\" is missing (an RFC 3339 time)", ErrRequest)
 	}
 	return &rj, nil
 }

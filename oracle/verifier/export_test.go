@@ -1,0 +1,9 @@
+package verifier
+
+// DecodeRequestBothWays decodes data with fastRequestJSON and with
+// slowRequestJSON (encoding/json), for the tests that hold the two together.
+func DecodeRequestBothWays(data []byte) (fast, slow any, fastOK bool, slowErr error) {
+	f, ok := fastRequestJSON(data)
+	s, err := slowRequestJSON(data)
+	return f, s, ok, err
+}
