@@ -30,6 +30,7 @@ type webCrypto struct {
 
 	mu   sync.Mutex
 	keys map[string]js.Value // imported CryptoKeys by algorithm and key bytes
+	algs map[string]js.Value // verify's algorithm objects by kind and hash
 
 	native, fallback atomic.Int64 // checks WebCrypto answered / left to Go
 }
@@ -50,7 +51,7 @@ func newWebCrypto() *webCrypto {
 	if subtle.Type() != js.TypeObject || subtle.Get("verify").Type() != js.TypeFunction {
 		return nil
 	}
-	return &webCrypto{subtle: subtle, u8: js.Global().Get("Uint8Array"), keys: map[string]js.Value{}}
+	return &webCrypto{subtle: subtle, u8: js.Global().Get("Uint8Array"), keys: map[string]js.Value{}, algs: map[string]js.Value{}}
 }
 
 var _ appraise.SignatureVerifier = (*webCrypto)(nil)
@@ -74,7 +75,7 @@ func (w *webCrypto) VerifyECDSA(pub *ecdsa.PublicKey, h crypto.Hash, msg, sig []
 	if err != nil || hash == "" || (curve != "P-256" && curve != "P-384" && curve != "P-521") {
 		return w.goECDSA(pub, h, msg, sig)
 	}
-	ok, err := w.verify("raw", point, "ecdsa/"+curve,
+	ok, err := w.verify("raw", point, "ecdsa/"+curve, hash,
 		map[string]any{"name": "ECDSA", "namedCurve": curve},
 		map[string]any{"name": "ECDSA", "hash": hash}, msg, sig)
 	if err != nil {
@@ -90,7 +91,7 @@ func (w *webCrypto) VerifyRSAPSS(pub *rsa.PublicKey, h crypto.Hash, msg, sig []b
 	if err != nil || hash == "" {
 		return w.goRSAPSS(pub, h, msg, sig)
 	}
-	ok, err := w.verify("spki", spki, "rsa-pss/"+hash,
+	ok, err := w.verify("spki", spki, "rsa-pss/"+hash, hash,
 		map[string]any{"name": "RSA-PSS", "hash": hash},
 		map[string]any{"name": "RSA-PSS", "saltLength": h.Size()}, msg, sig)
 	if err != nil {
@@ -109,14 +110,15 @@ func (w *webCrypto) goRSAPSS(pub *rsa.PublicKey, h crypto.Hash, msg, sig []byte)
 	return appraise.GoSignatures{}.VerifyRSAPSS(pub, h, msg, sig)
 }
 
-// verify imports the key (once per key) and runs crypto.subtle.verify. An error
+// verify imports the key (once per key) and runs crypto.subtle.verify. kind names
+// the key's algorithm, hash the hash verifyAlg names or implies. An error
 // means WebCrypto did not answer; the caller then checks in Go.
-func (w *webCrypto) verify(format string, key []byte, kind string, importAlg, verifyAlg map[string]any, msg, sig []byte) (bool, error) {
+func (w *webCrypto) verify(format string, key []byte, kind, hash string, importAlg, verifyAlg map[string]any, msg, sig []byte) (bool, error) {
 	k, err := w.key(format, key, kind, importAlg)
 	if err != nil {
 		return false, err
 	}
-	v, err := await(w.call("verify", js.ValueOf(verifyAlg), k, w.bytes(sig), w.bytes(msg)))
+	v, err := await(w.call("verify", w.alg(kind+"/"+hash, verifyAlg), k, w.bytes(sig), w.bytes(msg)))
 	if err != nil {
 		return false, err
 	}
@@ -125,6 +127,20 @@ func (w *webCrypto) verify(format string, key []byte, kind string, importAlg, ve
 	}
 	w.native.Add(1)
 	return v.Bool(), nil
+}
+
+// alg returns verify's algorithm object params, made once per id (which names
+// them: the algorithm and its hash) and reused, since WebCrypto only reads it:
+// building it is three calls across the bridge, on every signature check.
+func (w *webCrypto) alg(id string, params map[string]any) js.Value {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a, ok := w.algs[id]
+	if !ok {
+		a = js.ValueOf(params)
+		w.algs[id] = a
+	}
+	return a
 }
 
 func (w *webCrypto) key(format string, key []byte, kind string, alg map[string]any) (js.Value, error) {
