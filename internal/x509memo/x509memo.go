@@ -1,5 +1,5 @@
 // Package x509memo parses X.509 certificates and CRLs once per distinct DER
-// encoding. Verifying one TDX quote parses Intel's root certificate four times (in
+// encoding (and makes a CRL's set of revoked serials once). Verifying one TDX quote parses Intel's root certificate four times (in
 // the PCK chain and in each collateral issuer chain) and the PCK CA twice, and a
 // verifier that builds an appraiser per request (teeoracle verify, the WebAssembly
 // module) parses the same CA certificates, VCEKs and CRLs on every request. Parsing
@@ -73,6 +73,7 @@ var (
 	certs     table[*x509.Certificate]
 	certLists table[[]*x509.Certificate]
 	crls      table[*x509.RevocationList]
+	revoked   table[map[string]struct{}]
 )
 
 // Certificate is x509.ParseCertificate(der), shared: do not modify the result.
@@ -90,4 +91,22 @@ func Certificates(der []byte) ([]*x509.Certificate, error) {
 // result.
 func RevocationList(der []byte) (*x509.RevocationList, error) {
 	return memo(&crls, der, x509.ParseRevocationList)
+}
+
+// RevokedSerials is the set of serial numbers RevocationList(der) lists, each as
+// big.Int.Bytes gives it, shared: do not modify the result. Building the set is
+// an allocation per entry; a TDX appraisal looks up the PCK certificate's serial
+// in it on every request.
+func RevokedSerials(der []byte) (map[string]struct{}, error) {
+	return memo(&revoked, der, func(der []byte) (map[string]struct{}, error) {
+		crl, err := RevocationList(der)
+		if err != nil {
+			return nil, err
+		}
+		set := make(map[string]struct{}, len(crl.RevokedCertificateEntries))
+		for _, rc := range crl.RevokedCertificateEntries {
+			set[string(rc.SerialNumber.Bytes())] = struct{}{}
+		}
+		return set, nil
+	})
 }

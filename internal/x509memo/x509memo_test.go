@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -110,5 +111,43 @@ func TestBoundedInBytes(t *testing.T) {
 	tb.put(huge, 1)
 	if _, ok := tb.get(huge); ok {
 		t.Error("an input over maxBytes was kept")
+	}
+}
+
+// TestRevokedSerials: the set is every serial the CRL lists, made once per DER;
+// bad DER fails with the parse error.
+func TestRevokedSerials(t *testing.T) {
+	der, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tdx", "spr-e4", "pcs", "pckcrl.der"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := x509.ParseRevocationList(bytes.Clone(der))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(crl.RevokedCertificateEntries) == 0 {
+		t.Fatal("the test CRL lists no serials")
+	}
+	set, err := RevokedSerials(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set) != len(crl.RevokedCertificateEntries) {
+		t.Errorf("%d serials in the set, the CRL lists %d", len(set), len(crl.RevokedCertificateEntries))
+	}
+	for _, rc := range crl.RevokedCertificateEntries {
+		if _, ok := set[string(rc.SerialNumber.Bytes())]; !ok {
+			t.Errorf("serial %x missing", rc.SerialNumber)
+		}
+	}
+	if _, ok := set[string([]byte{0x7f, 0x01, 0x02})]; ok {
+		t.Error("a serial the CRL does not list is in the set")
+	}
+	again, err := RevokedSerials(der)
+	if err != nil || reflect.ValueOf(again).Pointer() != reflect.ValueOf(set).Pointer() {
+		t.Errorf("second call: %v, the same set: %v", err, reflect.ValueOf(again).Pointer() == reflect.ValueOf(set).Pointer())
+	}
+	if _, err := RevokedSerials(der[:len(der)-1]); err == nil {
+		t.Error("a truncated CRL gave a set")
 	}
 }

@@ -817,9 +817,8 @@ func (a *TDXAppraiser) crl(der []byte, issuer *x509.Certificate) *crlEntry {
 			return fmt.Errorf("%w: CRL of %q: %w", ErrTDXSignature, issuer.Subject.CommonName, err)
 		}
 		e.crl = crl
-		e.serials = make(map[string]struct{}, len(crl.RevokedCertificateEntries))
-		for _, rc := range crl.RevokedCertificateEntries {
-			e.serials[string(rc.SerialNumber.Bytes())] = struct{}{}
+		if e.serials, err = x509memo.RevokedSerials(der); err != nil {
+			return fmt.Errorf("%w: CRL: %w", ErrTDXCollateralFormat, err)
 		}
 		return nil
 	}()
