@@ -51,6 +51,17 @@ func recoverSigner(h common.Hash, sig []byte) (common.Address, error) {
 	return a, nil
 }
 
+// rememberSigner records that sig over h is signer's, for a signature this node
+// made itself (it need not be recovered to be known).
+func rememberSigner(h common.Hash, sig []byte, signer common.Address) {
+	signers.Lock()
+	defer signers.Unlock()
+	if len(signers.m) >= memoMax {
+		signers.m = map[sigKey]common.Address{}
+	}
+	signers.m[sigKey{h, string(sig)}] = signer
+}
+
 // verdictMemo holds decoded verdict bodies by hash.
 type verdictMemo struct {
 	mu sync.Mutex
@@ -139,4 +150,63 @@ func (r *rechecks) forget(h common.Hash) {
 	r.mu.Lock()
 	delete(r.m, h)
 	r.mu.Unlock()
+}
+
+// waitNote is what the publisher found of a verdict short of its quorum's
+// signatures, with the inputs that finding rests on: a later pass prepares the
+// verdict again only when one of them changed (a signature was stored, a peer
+// signed, the threshold or a signer's oracle status changed, the verdict was
+// accepted on-chain, its quorum timed out), not on every pass. A node whose peers
+// lag holds thousands of such verdicts, and preparing each again (its signatures
+// read and recovered, its logs and the registry read) took most of a pass.
+type waitNote struct {
+	pending   bool // being prepared (begin): not a note yet
+	machine   common.Hash
+	anchor    uint64
+	threshold int
+	held      int              // signatures held over the verdict, valid or not
+	signers   []common.Address // the held signers counted toward its quorum
+}
+
+// waitNotes holds the notes by verdict hash (bounded by memoMax; a full map
+// starts afresh, which only costs the verdicts a preparation each).
+type waitNotes struct {
+	mu sync.Mutex
+	m  map[common.Hash]waitNote
+}
+
+func (w *waitNotes) get(h common.Hash) (waitNote, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, ok := w.m[h]
+	return n, ok && !n.pending
+}
+
+// begin marks verdict h as being prepared, before its signatures are read: a
+// signature stored from then on (drop) keeps the note put at the end from being
+// kept, since it may not count it.
+func (w *waitNotes) begin(h common.Hash) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.m == nil || len(w.m) >= memoMax {
+		w.m = map[common.Hash]waitNote{}
+	}
+	w.m[h] = waitNote{pending: true}
+}
+
+// put keeps verdict h's note, unless a signature over h was stored since begin.
+func (w *waitNotes) put(h common.Hash, n waitNote) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if cur, ok := w.m[h]; ok && cur.pending {
+		w.m[h] = n
+	}
+}
+
+// drop forgets verdict h's note: its next due pass prepares it. The store calls it
+// for every new signature (Store.WatchSignatures).
+func (w *waitNotes) drop(h common.Hash) {
+	w.mu.Lock()
+	delete(w.m, h)
+	w.mu.Unlock()
 }

@@ -163,8 +163,11 @@ func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups ma
 	waits := make([]bool, len(order))
 	sem := make(chan struct{}, prepareParallel)
 	var wg sync.WaitGroup
+	lctx, cancel := s.chainCtx(ctx) // the notes' reads, all cached per head
+	defer cancel()
 	for i, h := range order {
-		if !s.rechecks.due(h, s.cfg.Now()) {
+		look := s.lookAt(lctx, h, threshold, oracles)
+		if look == lookSkip {
 			waits[i] = true
 			continue
 		}
@@ -176,6 +179,10 @@ func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups ma
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			if look == lookPeers && !s.peersSigned(ctx, h, oracles) {
+				waits[i] = true
+				return
+			}
 			c, err := s.prepare(ctx, h, groups[h], threshold, oracles)
 			switch {
 			case err != nil:
@@ -196,6 +203,92 @@ func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups ma
 		}
 	}
 	return slices.DeleteFunc(out, func(c *candidate) bool { return c == nil }), waiting
+}
+
+// What a publisher pass does with a verdict waiting for publication.
+const (
+	lookSkip    = iota // it waits as the last pass left it
+	lookPeers          // only its peers are asked whether they signed since
+	lookPrepare        // it is prepared afresh
+)
+
+// lookAt says what a pass does with verdict h. A verdict without a note (new, or
+// with its quorum and waiting for its relay turn) is prepared when its recheck is
+// due. A noted one (short of signatures, waitNote) is prepared again only when an
+// input of its note changed; otherwise, with peers configured, they are asked on
+// the recheck schedule, since a peer's signature is learnt only by asking.
+func (s *Service) lookAt(ctx context.Context, h common.Hash, threshold int, oracles *oracleSet) int {
+	now := s.cfg.Now()
+	n, ok := s.waits.get(h)
+	if ok && !s.noteHolds(ctx, h, n, threshold, oracles) {
+		s.waits.drop(h)
+		return lookPrepare
+	}
+	switch {
+	case !s.rechecks.due(h, now):
+		return lookSkip
+	case !ok || n.held != len(n.signers):
+		// A held signature not counted (its signer is no oracle now, or lacks the
+		// verdict) may count again without a change the note can see.
+		return lookPrepare
+	case len(s.cfg.Peers) > 0:
+		return lookPeers
+	}
+	return lookSkip
+}
+
+// noteHolds reports whether the inputs of verdict h's note are unchanged: the same
+// threshold, every counted signer still an oracle, the verdict not accepted on-chain (the machine's logs, read once per
+// machine, anchor and head), and its quorum not timed out. Any doubt (a chain read
+// failed) says no. ctx bounds the chain reads.
+func (s *Service) noteHolds(ctx context.Context, h common.Hash, n waitNote, threshold int, oracles *oracleSet) bool {
+	s.qmu.Lock()
+	q := s.quorum[h]
+	s.qmu.Unlock()
+	if q == nil || n.threshold != threshold || s.cfg.Now().Sub(q.first) > s.cfg.QuorumTimeout {
+		return false
+	}
+	for _, a := range n.signers {
+		if ok, err := oracles.isOracle(ctx, s, a); !ok || err != nil {
+			return false
+		}
+	}
+	accepted, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (map[common.Hash]uint64, error) {
+		return s.reg.AcceptedDigests(ctx, n.machine, n.anchor)
+	})
+	if err != nil {
+		return false
+	}
+	_, in := accepted[h]
+	return !in
+}
+
+// peersSigned asks the peers for their signatures over noted verdict h (storing
+// what they give) and reports whether one came from a signer the note did not
+// count: the verdict is then prepared afresh. Otherwise it is looked at again on
+// the recheck schedule.
+func (s *Service) peersSigned(ctx context.Context, h common.Hash, oracles *oracleSet) bool {
+	n, ok := s.waits.get(h)
+	v, err := s.verdictOf(h)
+	if !ok || err != nil {
+		return true
+	}
+	cctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	q := s.quorumOf(h)
+	isOracle := func(a common.Address) (bool, error) { return oracles.isOracle(cctx, s, a) }
+	got := map[common.Address][]byte{}
+	if err := s.recordPeers(h, &v, q, s.askPeers(cctx, h, &v, q, isOracle), got); err != nil {
+		return true
+	}
+	for a := range got {
+		if !slices.Contains(n.signers, a) {
+			s.waits.drop(h)
+			return true
+		}
+	}
+	s.rechecks.later(h, s.cfg.Now())
+	return false
 }
 
 // oracleSet is what a publisher pass learnt of which addresses are oracles, shared
@@ -227,6 +320,7 @@ func (o *oracleSet) isOracle(ctx context.Context, s *Service, a common.Address) 
 // prepare returns the verdict with its quorum when this node should relay it now,
 // nil when it waits, and settles verdicts already on-chain or refused.
 func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submission, threshold int, oracles *oracleSet) (*candidate, error) {
+	s.prepared.Add(1)
 	v, err := s.verdictOf(h)
 	if err != nil {
 		return nil, err
@@ -237,11 +331,17 @@ func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submi
 		return nil, err
 	}
 	q := s.quorumOf(h)
-	sigs, err := s.gather(cctx, h, &v, threshold, oracles, q)
+	s.waits.begin(h)
+	sigs, held, err := s.gather(cctx, h, &v, threshold, oracles, q)
 	if err != nil {
 		return nil, err
 	}
 	if len(sigs) < threshold {
+		n := waitNote{machine: v.MachineID, anchor: v.AnchorBlockNumber, threshold: threshold, held: held}
+		for _, sg := range sigs {
+			n.signers = append(n.signers, sg.Signer)
+		}
+		s.waits.put(h, n) // dropped again if the quorum timed out (forget)
 		return nil, s.failIfQuorumTimedOut(h, q, len(sigs), threshold, subs)
 	}
 	if !s.relaysNow(h, q, sigs) {
@@ -361,36 +461,37 @@ func (s *Service) forget(h common.Hash) {
 	delete(s.claims, h)
 	s.qmu.Unlock()
 	s.rechecks.forget(h)
+	s.waits.drop(h)
 }
 
 // gather returns the registered oracles' signatures over h this node holds, asking
 // peers for theirs while fewer than threshold are known, and records each peer's
-// answer in q.
-func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict, threshold int, oracles *oracleSet, q *quorumState) ([]verdict.Signature, error) {
+// answer in q; and how many signatures over h it holds, valid or not.
+func (s *Service) gather(ctx context.Context, h common.Hash, v *verdict.Verdict, threshold int, oracles *oracleSet, q *quorumState) ([]verdict.Signature, int, error) {
 	isOracle := func(a common.Address) (bool, error) { return oracles.isOracle(ctx, s, a) }
 	held, err := s.st.Signatures(h)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	sigs, err := validSignatures(h, held, isOracle)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	sigs = s.withoutLacking(q, sigs)
 	if len(sigs) < threshold && len(s.cfg.Peers) > 0 {
 		answers := s.askPeers(ctx, h, v, q, isOracle)
 		if err := s.recordPeers(h, v, q, answers, held); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if sigs, err = validSignatures(h, held, isOracle); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		sigs = s.withoutLacking(q, sigs)
 	}
 	s.qmu.Lock()
 	q.threshold, q.have = threshold, len(sigs)
 	s.qmu.Unlock()
-	return sigs, nil
+	return sigs, len(held), nil
 }
 
 // validSignatures returns the signatures of held over h made by current oracles,

@@ -26,6 +26,7 @@ import (
 	"math/big"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -91,8 +92,10 @@ type Service struct {
 	peerURLs map[common.Address]string    // signer -> the configured peer that signs as it
 	claims   map[common.Hash]time.Time    // verdict hash -> until when a peer's first authenticated relay claim holds (bounded)
 
-	verdicts verdictMemo // decoded verdict bodies, for the publisher's passes
-	rechecks rechecks    // when the publisher looks again at a verdict waiting for its quorum
+	verdicts verdictMemo  // decoded verdict bodies, for the publisher's passes
+	rechecks rechecks     // when the publisher looks again at a verdict waiting for its quorum
+	waits    waitNotes    // what the publisher found of verdicts short of signatures
+	prepared atomic.Int64 // verdicts the publisher prepared (read by tests)
 
 	tmu      sync.RWMutex
 	machines map[common.Hash]MachineRecord // tracked registry records
@@ -143,6 +146,9 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		stopCh:     make(chan struct{}),
 	}
 	s.m = newMetrics(cfg.Metrics)
+	// A verdict's new signature (a peer's, or one written before a restart's pass)
+	// makes the publisher prepare it again.
+	cfg.Store.WatchSignatures(s.waits.drop)
 	if cfg.ChainID != 0 {
 		if err := s.useChain(cfg.ChainID); err != nil {
 			return nil, err

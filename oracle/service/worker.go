@@ -209,6 +209,7 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 			return err
 		}
 		rec.Signer = s.oracle
+		rememberSigner(d.digest, rec.Signature, s.oracle)
 	}
 	if _, err := s.st.RecordDecision(sub.ID, rec); err != nil {
 		return fmt.Errorf("record verdict: %w", err)

@@ -138,6 +138,8 @@ type Store struct {
 	parked     parkIndex        // parked (deferred) entries by due time
 	// claimVisits counts the queue entries Claim looked at (tests).
 	claimVisits int
+	// sigWatch is told of new signatures (WatchSignatures).
+	sigWatch atomic.Pointer[func(common.Hash)]
 }
 
 // defaultCommitDelay is how long a grouped commit waits for company: long enough

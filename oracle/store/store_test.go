@@ -330,6 +330,8 @@ func TestVerdictsAndSignatures(t *testing.T) {
 		t.Fatalf("empty body: %v", err)
 	}
 	a, b := common.Address{1}, common.Address{2}
+	var told []common.Hash
+	s.WatchSignatures(func(h common.Hash) { told = append(told, h) })
 	first := bytes.Repeat([]byte{1}, 65)
 	if err := s.PutSignature(newer.Hash, a, first); err != nil {
 		t.Fatal(err)
@@ -342,6 +344,10 @@ func TestVerdictsAndSignatures(t *testing.T) {
 	}
 	if err := s.PutSignature(newer.Hash, b, []byte{1, 2}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("short signature: %v", err)
+	}
+	// The watcher hears of each new signature, not of one already held.
+	if len(told) != 2 || told[0] != newer.Hash || told[1] != newer.Hash {
+		t.Fatalf("watcher told of %v, want the two new signatures over %s", told, newer.Hash)
 	}
 	sigs, err := s.Signatures(newer.Hash)
 	if err != nil || len(sigs) != 2 || !bytes.Equal(sigs[a], first) {
@@ -729,6 +735,8 @@ func TestRecordDecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	vs := verdictOf("signed", 10)
+	var told []common.Hash
+	s.WatchSignatures(func(h common.Hash) { told = append(told, h) })
 	sub, err := s.RecordDecision("signed", Decision{Verdict: vs, Collateral: [][]byte{coll},
 		Meta: map[string][]byte{"audit/signed": []byte("record")}, Signer: signer, Signature: sig})
 	if err != nil {
@@ -741,6 +749,9 @@ func TestRecordDecision(t *testing.T) {
 	vf := verdictOf("failed", 11)
 	if sub, err = s.RecordDecision("failed", Decision{Verdict: vf, FailReason: "not published"}); err != nil {
 		t.Fatal(err)
+	}
+	if len(told) != 1 || told[0] != vs.Hash {
+		t.Fatalf("signature watcher told of %v, want only the signed decision's verdict %s", told, vs.Hash)
 	}
 	if sub.State != StateFailed || sub.Reason != "not published" || sub.VerdictHash != vf.Hash {
 		t.Fatalf("failed decision: %+v", sub)

@@ -354,7 +354,9 @@ func (s *Store) RecordDecision(id string, d Decision) (Submission, error) {
 		}
 	}
 	var sub Submission
+	newSig := false
 	err := s.updateGrouped(func(tx *bolt.Tx) error {
+		newSig = false // a grouped transaction may run again
 		var err error
 		if sub, err = getSubmission(tx, id); err != nil {
 			return err
@@ -390,6 +392,7 @@ func (s *Store) RecordDecision(id string, d Decision) (Submission, error) {
 				if err := b.Put(k, bytes.Clone(d.Signature)); err != nil {
 					return err
 				}
+				newSig = true
 			}
 			return s.transition(tx, &sub, StateSigned, "", nil)
 		case d.FailReason != "":
@@ -399,6 +402,9 @@ func (s *Store) RecordDecision(id string, d Decision) (Submission, error) {
 	})
 	if err != nil {
 		return Submission{}, fmt.Errorf("record decision for %s: %w", id, err)
+	}
+	if newSig {
+		s.signed(d.Verdict.Hash)
 	}
 	return sub, nil
 }

@@ -130,14 +130,32 @@ func (s *Store) PutSignature(verdictHash common.Hash, signer common.Address, sig
 	if len(sig) != 65 {
 		return fmt.Errorf("signature of %s over %s: %d bytes, want 65: %w", signer, verdictHash, len(sig), ErrInvalid)
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	wrote := false
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bktSignatures)
 		k := concat(verdictHash[:], signer[:])
 		if b.Get(k) != nil {
 			return nil
 		}
+		wrote = true
 		return b.Put(k, bytes.Clone(sig))
 	})
+	if err == nil && wrote {
+		s.signed(verdictHash)
+	}
+	return err
+}
+
+// WatchSignatures has fn called with a verdict's hash after each commit that
+// stored a new signature over it (PutSignature, RecordDecision), so that what was
+// derived from a verdict's signatures can be dropped when they change. fn must not
+// block or use the store; a later call replaces it.
+func (s *Store) WatchSignatures(fn func(common.Hash)) { s.sigWatch.Store(&fn) }
+
+func (s *Store) signed(h common.Hash) {
+	if fn := s.sigWatch.Load(); fn != nil && *fn != nil {
+		(*fn)(h)
+	}
 }
 
 // Signature returns the stored signature of signer over verdictHash, or

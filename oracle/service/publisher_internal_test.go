@@ -1,0 +1,239 @@
+package service
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// noteRegistry is the registry as the publisher's preparation reads it: fixed
+// oracles, the verdicts accepted on-chain, and simulations that pass.
+type noteRegistry struct {
+	registryView
+	oracles map[common.Address]bool
+	mu      sync.Mutex
+	onChain map[common.Hash]uint64
+}
+
+func (r *noteRegistry) IsOracle(_ context.Context, a common.Address) (bool, error) {
+	return r.oracles[a], nil
+}
+
+func (r *noteRegistry) AcceptedDigests(context.Context, common.Hash, uint64) (map[common.Hash]uint64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[common.Hash]uint64{}
+	for h, b := range r.onChain {
+		out[h] = b
+	}
+	return out, nil
+}
+
+func (r *noteRegistry) SimulateSubmit(context.Context, common.Address, *verdict.Verdict, [][]byte) error {
+	return nil
+}
+
+// noteTest is a node holding n verdicts it signed, with a threshold of 2 and one
+// peer oracle (an HTTP server) that signs the verdicts of peerSigned.
+type noteTest struct {
+	t       *testing.T
+	s       *Service
+	st      *store.Store
+	reg     *noteRegistry
+	now     time.Time
+	peerKey *ecdsa.PrivateKey
+	peer    common.Address
+	hashes  []common.Hash
+	mu      sync.Mutex
+	signed  map[common.Hash]bool
+	asked   atomic.Int64 // signatures the peer was asked for
+}
+
+func newNoteTest(t *testing.T, n int) *noteTest {
+	st, err := store.Open(filepath.Join(t.TempDir(), "node.db"), store.Options{CommitDelay: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	selfKey, _ := crypto.GenerateKey()
+	nt := &noteTest{t: t, st: st, now: time.Unix(1_700_000_000, 0), signed: map[common.Hash]bool{}}
+	nt.peerKey, _ = crypto.GenerateKey()
+	self, peer := crypto.PubkeyToAddress(selfKey.PublicKey), crypto.PubkeyToAddress(nt.peerKey.PublicKey)
+	nt.peer = peer
+	srv := httptest.NewServer(http.HandlerFunc(nt.servePeer))
+	t.Cleanup(srv.Close)
+	nt.reg = &noteRegistry{oracles: map[common.Address]bool{self: true, peer: true}, onChain: map[common.Hash]uint64{}}
+	nt.s = &Service{cfg: Config{Now: func() time.Time { return nt.now }, QuorumTimeout: time.Hour, Peers: []string{srv.URL},
+		NoForward: true}, st: st, reg: nt.reg, oracle: self, http: srv.Client(), log: slog.New(slog.DiscardHandler),
+		quorum: map[common.Hash]*quorumState{}, m: newMetrics(prometheus.NewRegistry())}
+	st.WatchSignatures(nt.s.waits.drop)
+	for i := range n {
+		h := crypto.Keccak256Hash([]byte(fmt.Sprint("verdict", i)))
+		nt.hashes = append(nt.hashes, h)
+		id := fmt.Sprint("sub", i)
+		if _, err := st.PutSubmission(store.NewSubmission{ID: id, MachineID: common.Hash{0x11}}, []byte(id)); err != nil {
+			t.Fatal(err)
+		}
+		body, _ := json.Marshal(verdict.Verdict{MachineID: common.Hash{0x11}, AnchorBlockNumber: 7, IssuedAt: uint64(nt.now.Unix())})
+		sig, err := verdict.Sign(h, selfKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.RecordDecision(id, store.Decision{Verdict: store.Verdict{Hash: h, MachineID: common.Hash{0x11},
+			IssuedAt: uint64(nt.now.Unix()), Body: body}, Signer: self, Signature: sig}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return nt
+}
+
+// servePeer answers as a peer that reached every verdict and signed those of signed.
+func (nt *noteTest) servePeer(w http.ResponseWriter, r *http.Request) {
+	parts := strings.Split(r.URL.Path, "/") // "", v1, verdicts|evidence, hash, signature|verdicts
+	if len(parts) != 5 {
+		http.NotFound(w, r)
+		return
+	}
+	h := common.HexToHash(parts[3])
+	if parts[2] == "evidence" {
+		_ = json.NewEncoder(w).Encode(map[string]any{"verdict_hashes": []common.Hash{h}})
+		return
+	}
+	nt.asked.Add(1)
+	nt.mu.Lock()
+	ok := nt.signed[h]
+	nt.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	sig, _ := verdict.Sign(h, nt.peerKey)
+	_ = json.NewEncoder(w).Encode(api.SignatureView{Signer: nt.peer, Signature: hexutil.Encode(sig)})
+}
+
+// pass runs a publisher pass's preparation over the signed verdicts, returning
+// those ready for publication and how many wait.
+func (nt *noteTest) pass(threshold int) ([]common.Hash, int) {
+	nt.t.Helper()
+	groups := map[common.Hash][]store.Submission{}
+	var order []common.Hash
+	if err := nt.st.UnfinishedIn([]store.State{store.StateSigned}, func(sub store.Submission) error {
+		if groups[sub.VerdictHash] == nil {
+			order = append(order, sub.VerdictHash)
+		}
+		groups[sub.VerdictHash] = append(groups[sub.VerdictHash], sub)
+		return nil
+	}); err != nil {
+		nt.t.Fatal(err)
+	}
+	cands, waiting := nt.s.prepareAll(context.Background(), order, groups, threshold)
+	var ready []common.Hash
+	for _, c := range cands {
+		ready = append(ready, c.hash)
+	}
+	return ready, waiting
+}
+
+// expect runs a pass at threshold 2 and checks what it found ready and waiting,
+// and the preparations made in all.
+func (nt *noteTest) expect(step string, wantReady []common.Hash, wantWaiting int, wantPrepared int64) {
+	nt.t.Helper()
+	ready, waiting := nt.pass(2)
+	if fmt.Sprint(ready) != fmt.Sprint(wantReady) || (wantWaiting >= 0 && waiting != wantWaiting) {
+		nt.t.Fatalf("%s: ready %v, %d waiting; want %v, %d waiting", step, ready, waiting, wantReady, wantWaiting)
+	}
+	if got := nt.s.prepared.Load(); got != wantPrepared {
+		nt.t.Fatalf("%s: %d preparations in all, want %d", step, got, wantPrepared)
+	}
+}
+
+// published settles verdict i as a relayer's transaction would.
+func (nt *noteTest) published(i int) {
+	nt.t.Helper()
+	if _, err := nt.st.Transition(fmt.Sprint("sub", i), store.StateConfirmed, "test: published"); err != nil {
+		nt.t.Fatal(err)
+	}
+	nt.s.forget(nt.hashes[i])
+}
+
+// TestPublisherPreparesWaitingVerdictsOnlyOnChange: a verdict short of its quorum's
+// signatures is prepared once; later passes leave it as it was (its peers asked on
+// the recheck schedule, nothing re-read) until an input changes, and it is ready
+// for publication in the pass that learns the missing signature, from a peer or
+// from the store. A verdict accepted on-chain meanwhile is settled, and a new
+// threshold has every waiting verdict prepared again.
+func TestPublisherPreparesWaitingVerdictsOnlyOnChange(t *testing.T) {
+	const n = 20
+	nt := newNoteTest(t, n)
+	nt.expect("first pass", nil, n, n)
+	if nt.asked.Load() != n {
+		t.Fatalf("first pass asked the peer for %d signatures, want %d", nt.asked.Load(), n)
+	}
+	nt.expect("second pass, nothing due", nil, n, n)
+	nt.now = nt.now.Add(time.Minute) // every recheck due: the peer is asked again, nothing prepared
+	nt.expect("recheck, the peer has not signed", nil, n, n)
+	if nt.asked.Load() != 2*n {
+		t.Fatalf("the recheck asked the peer for %d signatures in all, want %d", nt.asked.Load(), 2*n)
+	}
+	// The peer signs the first verdict: the next pass that asks it has that verdict
+	// ready, prepared once more; the others stay as they were.
+	nt.mu.Lock()
+	nt.signed[nt.hashes[0]] = true
+	nt.mu.Unlock()
+	nt.now = nt.now.Add(time.Minute)
+	nt.expect("the peer signed", nt.hashes[:1], n-1, n+1)
+	nt.published(0)
+
+	// Without peers nothing is asked or prepared while nothing changes, however
+	// much time passes (short of the quorum timeout).
+	nt.s.cfg.Peers = nil
+	before := nt.asked.Load()
+	nt.now = nt.now.Add(time.Minute)
+	nt.expect("no peers", nil, n-1, n+1)
+	if nt.asked.Load() != before {
+		t.Fatal("a peer was asked with no peers configured")
+	}
+	// A signature that reaches the store other than through a pass (one stored
+	// before a restart) has its verdict prepared again.
+	sig, err := verdict.Sign(nt.hashes[2], nt.peerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nt.st.PutSignature(nt.hashes[2], nt.peer, sig); err != nil {
+		t.Fatal(err)
+	}
+	nt.expect("signature stored", nt.hashes[2:3], n-2, n+2)
+	nt.published(2)
+	// Another relayer lands a verdict: the pass settles it (prepared once).
+	nt.reg.mu.Lock()
+	nt.reg.onChain[nt.hashes[1]] = 9
+	nt.reg.mu.Unlock()
+	nt.expect("accepted on-chain", nil, -1, n+3)
+	if sub, err := nt.st.Submission("sub1"); err != nil || sub.State != store.StateConfirmed {
+		t.Fatalf("verdict accepted on-chain: submission %v (%v), want confirmed", sub.State, err)
+	}
+	// The threshold drops to 1: every waiting verdict is prepared again, and ready.
+	ready, waiting := nt.pass(1)
+	if len(ready) != n-3 || waiting != 0 || nt.s.prepared.Load() != 2*n {
+		t.Fatalf("threshold 1: %d ready, %d waiting, %d preparations; want %d, 0, %d", len(ready), waiting, nt.s.prepared.Load(), n-3, 2*n)
+	}
+}
