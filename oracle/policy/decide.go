@@ -44,6 +44,10 @@ type Inputs struct {
 	Bind bool
 	// ExpectedReportData, when non-nil, is 64 bytes the report data must equal.
 	ExpectedReportData []byte
+	// PolicyHash, when not zero, is the policy's hash (Policy.Hash, LoadHashed) as
+	// the caller computed it once for many decisions under one policy (the node);
+	// zero means Decide hashes the policy.
+	PolicyHash common.Hash
 }
 
 // Binding returns the report-data binding of the inputs.
@@ -80,9 +84,12 @@ func Decide(a *appraise.Appraisal, p *Policy, in Inputs) (*Decision, error) {
 	if err := checkDecideInputs(a, p, in); err != nil {
 		return nil, err
 	}
-	policyHash, err := p.Hash()
-	if err != nil {
-		return nil, err
+	policyHash := in.PolicyHash
+	if policyHash == (common.Hash{}) {
+		var err error
+		if policyHash, err = p.Hash(); err != nil {
+			return nil, err
+		}
 	}
 	d := &decider{asOf: a.AsOf}
 	workload, err := d.measurements(a, p)

@@ -96,6 +96,16 @@ func TestVerdictFields(t *testing.T) {
 	if d.Verdict != want {
 		t.Errorf("verdict\n got %+v\nwant %+v", d.Verdict, want)
 	}
+	// A caller that hashed the policy once gives its hash: the same verdict.
+	in.PolicyHash = ph
+	if d := mustDecide(t, a, Default(), in); d.Verdict != want {
+		t.Errorf("verdict with the policy hash given\n got %+v\nwant %+v", d.Verdict, want)
+	}
+	// The given hash is the one named: Decide does not hash the policy again.
+	in.PolicyHash = common.Hash{0xab}
+	if d := mustDecide(t, a, Default(), in); d.Verdict.PolicyHash != in.PolicyHash {
+		t.Errorf("verdict names policy %s, want the given %s", d.Verdict.PolicyHash, in.PolicyHash)
+	}
 }
 
 func TestDeterministic(t *testing.T) {

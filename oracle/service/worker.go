@@ -92,7 +92,7 @@ type decision struct {
 // and whether the verdict may be published.
 func (s *Service) decide(ctx context.Context, ev *evidence.Evidence, m *subMeta) (*decision, error) {
 	rctx, rec := withRecorder(ctx)
-	out, err := verifier.Decide(rctx, s.cfg.Appraiser, &verifier.Case{Evidence: ev, Policy: s.cfg.Policy,
+	out, err := verifier.Decide(rctx, s.cfg.Appraiser, &verifier.Case{Evidence: ev, Policy: s.cfg.Policy, PolicyHash: s.policyHash,
 		At: time.Unix(m.AsOf, 0), Domain: s.domain, Binding: &verifier.Binding{MachineID: m.MachineID,
 			TEEKey: m.TEEKey, AnchorBlockNumber: m.AnchorBlock, AnchorBlockHash: m.AnchorHash}})
 	if err != nil {

@@ -1,6 +1,8 @@
 package verdict
 
 import (
+	"sync"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/teeoracle/teeoracle/internal/keccak"
@@ -10,7 +12,7 @@ import (
 // contract declares it: the primary type followed by the referenced Verdict type.
 const BatchTypeString = "VerdictBatch(Verdict[] verdicts)" + TypeString
 
-func batchTypeHash() common.Hash { return keccak.Hash256([]byte(BatchTypeString)) }
+var batchTypeHash = sync.OnceValue(func() common.Hash { return keccak.Hash256([]byte(BatchTypeString)) })
 
 // BatchStructHash returns the EIP-712 hashStruct of a VerdictBatch:
 // keccak256(abi.encode(BATCH_TYPEHASH, keccak256(structHash(v_0) ‖ ... ‖ structHash(v_n-1)))),

@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -101,11 +102,14 @@ func (v *Verdict) Validate() error {
 	return nil
 }
 
-// typeHash and domainTypeHash are constants of the encoding; computing them per call
-// costs two small keccaks, which is cheaper than a package-level variable is to
-// reason about.
-func typeHash() common.Hash       { return keccak.Hash256([]byte(TypeString)) }
-func domainTypeHash() common.Hash { return keccak.Hash256([]byte(DomainTypeString)) }
+// typeHash, domainTypeHash and the hashes of the domain's name and version are
+// constants of the encoding, each computed once, on first use.
+var (
+	typeHash       = sync.OnceValue(func() common.Hash { return keccak.Hash256([]byte(TypeString)) })
+	domainTypeHash = sync.OnceValue(func() common.Hash { return keccak.Hash256([]byte(DomainTypeString)) })
+	domainNameHash = sync.OnceValue(func() common.Hash { return keccak.Hash256([]byte(DomainName)) })
+	domainVerHash  = sync.OnceValue(func() common.Hash { return keccak.Hash256([]byte(DomainVersion)) })
+)
 
 // words is the number of 32-byte words in abi.encode(typeHash, fields...).
 const words = 15
@@ -159,8 +163,8 @@ type Domain struct {
 func (d Domain) Separator() common.Hash {
 	buf := make([]byte, 32*5)
 	copy(buf[0:32], domainTypeHash().Bytes())
-	copy(buf[32:64], keccak.Sum256([]byte(DomainName)))
-	copy(buf[64:96], keccak.Sum256([]byte(DomainVersion)))
+	copy(buf[32:64], domainNameHash().Bytes())
+	copy(buf[64:96], domainVerHash().Bytes())
 	binary.BigEndian.PutUint64(buf[96+24:128], d.ChainID)
 	copy(buf[128+12:160], d.Registry[:])
 	return keccak.Hash256(buf)

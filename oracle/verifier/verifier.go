@@ -76,6 +76,9 @@ type Request struct {
 	Binding *Binding
 	// ReportData, when non-nil, is 64 bytes the report data must equal.
 	ReportData []byte
+	// PolicyHash, when not zero, is Policy's hash (policy.LoadHashed), computed once
+	// by a caller deciding many cases under one policy; zero means it is computed.
+	PolicyHash common.Hash
 }
 
 // Binding is the machine, TEE key and anchor block a report's data commits to.
@@ -278,6 +281,9 @@ type Case struct {
 	Binding *Binding
 	// ReportData, when non-nil, is 64 bytes the report data must equal.
 	ReportData []byte
+	// PolicyHash, when not zero, is Policy's hash (policy.LoadHashed), computed once
+	// by a caller deciding many cases under one policy; zero means it is computed.
+	PolicyHash common.Hash
 }
 
 // Decide appraises c's evidence with a and applies c's policy: the one step every
@@ -291,7 +297,8 @@ func Decide(ctx context.Context, a appraise.Appraiser, c *Case) (*Result, error)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", step("appraise", c.Name), err)
 	}
-	in := policy.Inputs{AsOf: at, ChainID: c.Domain.ChainID, Registry: c.Domain.Registry, ExpectedReportData: c.ReportData}
+	in := policy.Inputs{AsOf: at, ChainID: c.Domain.ChainID, Registry: c.Domain.Registry, ExpectedReportData: c.ReportData,
+		PolicyHash: c.PolicyHash}
 	if b := c.Binding; b != nil {
 		in.Bind = true
 		in.MachineID, in.TEEKey = b.MachineID, b.TEEKey
