@@ -223,9 +223,9 @@ func runNode(b *testing.B, bn *benchNode, submit func(int) (string, time.Duratio
 // same process, on the same cores), and entered at the node's submission API below
 // HTTP, the function the HTTP handler calls with the same durable acknowledgement
 // (`api-acked/s`, `api-signed/s`, `api-ratio`, `api-p99-ack-ms`), each on its own
-// node and fresh evidence. The baseline runs before, between and after the two,
-// and its mean (`appraised/s`) is the denominator of both ratios, since the
-// machine is shared.
+// node and fresh evidence (the first node stopped before the second starts). The
+// baseline runs before, between and after the two, and its mean (`appraised/s`)
+// is the denominator of both ratios, since the machine is shared.
 //
 //	go test ./oracle/service -run '^$' -bench BenchmarkNodeVsVerifier -benchtime 3000x
 func BenchmarkNodeVsVerifier(b *testing.B) {
@@ -234,6 +234,11 @@ func BenchmarkNodeVsVerifier(b *testing.B) {
 	b.ResetTimer()
 	h := runNode(b, overHTTP, overHTTP.post)
 	b.StopTimer()
+	// The first node's loops stop, so that its publisher's passes over the verdicts
+	// it holds take nothing from the second.
+	if err := overHTTP.n.svc.Stop(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	base2 := overHTTP.appraiseAll(b)
 	b.StartTimer()
 	d := runNode(b, direct, direct.submitDirect)
