@@ -126,7 +126,7 @@ func serveNodeFlags(cfg *serveConfig) []cli.Flag {
 		&cli.StringSliceFlag{Name: flagPeers, Category: serveCatNode, EnvVars: env(flagPeers),
 			Usage: "peer oracle node API `URL`s to ask for quorum signatures; repeatable or comma-separated"},
 		&cli.IntFlag{Name: flagWorkers, Destination: &cfg.Workers, Category: serveCatNode, EnvVars: env(flagWorkers),
-			Usage: "appraisal worker `COUNT`; 0 means four per CPU"},
+			Usage: "appraisal worker `COUNT`; 0 means 16 per CPU"},
 		&cli.Float64Flag{Name: flagRateLimit, Destination: &cfg.API.RateLimit, Category: serveCatNode, EnvVars: env(flagRateLimit), Value: 20,
 			Usage: "API requests per second per client `RATE` (burst twice that); negative disables"},
 		&cli.StringFlag{Name: flagConfig, Category: serveCatNode, EnvVars: env(flagConfig), TakesFile: true,

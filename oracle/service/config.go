@@ -59,10 +59,13 @@ type Config struct {
 	Peers []string
 	// NoForward keeps evidence to this node: peers sign only what agents gave them.
 	NoForward bool
-	// Workers is the number of appraisal goroutines; 0 means 4 per CPU
-	// (runtime.NumCPU()): a worker waits for two commits per submission (its claim
-	// and its decision), and only with more workers than cores do those waits
-	// overlap and share fsyncs (store.Options.CommitDelay).
+	// Workers is the number of appraisal goroutines; 0 means 16 per CPU
+	// (runtime.NumCPU()): a worker spends a few milliseconds of CPU on a submission
+	// and waits longer than that for its decision's commit (an fsync) and a head
+	// read, and only with many more workers than cores do those waits overlap and
+	// share fsyncs (store.Options.CommitDelay). With 4 per CPU the workers of a
+	// 2-core node signed at about half the rate submissions were acknowledged
+	// (BenchmarkNodeVsVerifier, docs/operator.md); with 16 they keep up.
 	Workers int
 	// AnchorMargin is how many blocks below the head a challenge anchors, so a
 	// shallow reorg does not invalidate it; 0 means 2.
@@ -274,7 +277,7 @@ func (c *Config) defaultTimes() error {
 // defaultCounts fills the counts, metrics and logger left zero.
 func (c *Config) defaultCounts() error {
 	if c.Workers == 0 {
-		c.Workers = 4 * runtime.NumCPU()
+		c.Workers = 16 * runtime.NumCPU()
 	}
 	if c.AnchorMargin == 0 {
 		c.AnchorMargin = 2
