@@ -180,15 +180,20 @@ type nodeRun struct {
 	p99           time.Duration
 }
 
-// runNode submits every bundle of bn with submit from 32 concurrent submitters and
-// waits until every verdict is signed.
+// runNode submits every bundle of bn with submit from 32 concurrent submitters
+// (TEEORACLE_BENCH_SUBMITTERS sets another number, at most the node's 128
+// submissions in flight) and waits until every verdict is signed.
 func runNode(b *testing.B, bn *benchNode, submit func(int) (string, time.Duration, error)) nodeRun {
 	ids := make([]string, len(bn.bundles))
 	lat := make([]time.Duration, len(bn.bundles))
 	start := time.Now()
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range 32 {
+	submitters := 32
+	if v := envFloat("TEEORACLE_BENCH_SUBMITTERS"); v >= 1 {
+		submitters = int(v)
+	}
+	for range submitters {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
