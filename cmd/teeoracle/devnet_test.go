@@ -77,3 +77,12 @@ func TestDevnetQuorumFlags(t *testing.T) {
 		}
 	}
 }
+
+// devnet refuses to run without a machine to attest (the library allows it, for a
+// fleet added later).
+func TestDevnetNoMachines(t *testing.T) {
+	_, stderr, code := run(t, "devnet", "--once", "--snp-machines", "0", "--tdx-machines", "0")
+	if code != exitBadInput || !strings.Contains(stderr, "--snp-machines and --tdx-machines are both 0") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}

@@ -188,16 +188,14 @@ func (e *OptionError) Error() string { return fmt.Sprintf("%v: %v", e.Fields, e.
 func (e *OptionError) Unwrap() error { return e.Err }
 
 // Check refuses options a devnet cannot run with, zero values read as their
-// defaults: a block interval under a second on anvil (it takes whole seconds), no
-// machine at all, or a quorum other than 1 <= Threshold <= Oracles <= 16. Its
-// errors are *OptionError.
+// defaults: a block interval under a second on anvil (it takes whole seconds), or a
+// quorum other than 1 <= Threshold <= Oracles <= 16. Its errors are *OptionError.
+// A devnet without machines is valid: a fleet's machines come later (AddFleet).
 func (o Options) Check() error {
 	o.defaults()
 	switch {
 	case o.Anvil && o.BlockInterval < time.Second:
 		return &OptionError{Fields: []string{"BlockInterval"}, Err: fmt.Errorf("anvil takes whole seconds, got %s", o.BlockInterval)}
-	case o.SNPMachines <= 0 && o.TDXMachines <= 0:
-		return &OptionError{Fields: []string{"SNPMachines", "TDXMachines"}, Err: errors.New("no machine: nothing to attest")}
 	case o.Threshold > o.Oracles || o.Oracles > 16:
 		return &OptionError{Fields: []string{"Oracles", "Threshold"},
 			Err: fmt.Errorf("threshold %d of %d oracles: want 1 <= threshold <= oracles <= 16", o.Threshold, o.Oracles)}
