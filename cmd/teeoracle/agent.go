@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -171,11 +170,5 @@ func readAgentFlags(c *cli.Context) (*agent.FileConfig, error) {
 	if err := cliapp.BindOver(c, agentFlags(s)); err != nil {
 		return nil, err
 	}
-	var fe *agent.FieldError
-	if err := s.Check(); errors.As(err, &fe) && cliapp.FieldFlag(agentFlags(s), s, fe.Field) != "" {
-		return nil, fmt.Errorf("--%s (or %s in --%s): %w", cliapp.FieldFlag(agentFlags(s), s, fe.Field), fe.Field, flagAgentConfig, fe.Err)
-	} else if err != nil { // a setting of the file alone (workload)
-		return nil, fmt.Errorf("--%s: %w", flagAgentConfig, err)
-	}
-	return s, nil
+	return s, cliapp.FlagNames(s.Check(), s, agentFlags(s), cliapp.InFile(flagAgentConfig))
 }

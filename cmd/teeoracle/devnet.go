@@ -144,11 +144,5 @@ func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
 	if opts.TDXMachines == 0 {
 		opts.TDXMachines = -1
 	}
-	var oe *devnet.OptionError
-	if err := opts.Check(); errors.As(err, &oe) {
-		return opts, cliapp.FieldsError(c, devnetFlags(&opts), &opts, oe.Fields, oe.Err)
-	} else if err != nil {
-		return opts, err
-	}
-	return opts, nil
+	return opts, cliapp.FlagNames(opts.Check(), &opts, devnetFlags(&opts), cliapp.WithValues(c))
 }

@@ -219,7 +219,7 @@ func deployConfig(c *cli.Context) (chain.DeployConfig, error) {
 	if err := f.Err(); err != nil {
 		return cfg, err
 	}
-	return cfg, cliapp.FlagNamed(cfg.Check(), map[string]string{"Oracles": flagOracle, "Threshold": flagThreshold, "MaxAnchorAge": flagMaxAnchorAge})
+	return cfg, cliapp.FlagNames(cfg.Check(), nil, nil, cliapp.ByTable(map[string]string{"Oracles": flagOracle, "Threshold": flagThreshold, "MaxAnchorAge": flagMaxAnchorAge}))
 }
 
 func runDeploy(c *cli.Context) error {
@@ -287,7 +287,7 @@ func policyToRegister(c *cli.Context) (chain.PolicyRegistration, error) {
 	if p != nil {
 		r.Validity = time.Duration(p.ValiditySeconds) * time.Second
 	}
-	return r, cliapp.FlagNamed(r.Check(), map[string]string{"Validity": flagValidity})
+	return r, cliapp.FlagNames(r.Check(), nil, nil, cliapp.ByTable(map[string]string{"Validity": flagValidity}))
 }
 
 // policyFileOrHash reads --policy FILE (p is the policy), or else the required

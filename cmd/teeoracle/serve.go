@@ -84,7 +84,7 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 	if cfg.Registry, err = cliapp.Address(c, flagRegistry); err != nil {
 		return nil, err
 	}
-	if err := cliapp.NameFlags(cfg.Check(), cfg, serveFlags(cfg)); err != nil {
+	if err := cliapp.FlagNames(cfg.Check(), cfg, serveFlags(cfg)); err != nil {
 		return nil, err
 	}
 	if cfg.Registry == (common.Address{}) {
@@ -103,7 +103,7 @@ func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	c.Logger = log
 	node, err := service.NewFromConfig(ctx, c.NodeConfig)
 	if err != nil {
-		return badInput(cliapp.NameFlags(err, c, serveFlags(c)))
+		return badInput(cliapp.FlagNames(err, c, serveFlags(c)))
 	}
 	defer func() {
 		if err := node.Close(); err != nil {

@@ -7,14 +7,16 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 )
 
-// FieldFlag returns the name of the flag among flags whose Destination is the
+// fieldFlag returns the name of the flag among flags whose Destination is the
 // field of cfg (a pointer to a struct) named field, by its Go name or its JSON key,
 // a promoted field of an embedded struct too, and "Key.File" for a field of a
 // nested struct; so an error a configuration type's Check reports by field names
 // the flag that sets it. "" when no flag binds that field.
-func FieldFlag(flags []cli.Flag, cfg any, field string) string {
+func fieldFlag(flags []cli.Flag, cfg any, field string) string {
 	v := reflect.ValueOf(cfg)
 	if v.Kind() != reflect.Pointer {
 		return ""
@@ -55,44 +57,60 @@ func fieldNamed(s reflect.Value, name string) reflect.Value {
 	return reflect.Value{}
 }
 
-// FieldsError is err, refused by a configuration type's Check for the fields of
-// cfg named, prefixed with the flags that set those fields and their values:
-// "--oracles 2 --threshold 3: ...". A field no flag binds is named as is.
-func FieldsError(c *cli.Context, flags []cli.Flag, cfg any, fields []string, err error) error {
-	named := make([]string, len(fields))
-	for i, field := range fields {
-		if flag := FieldFlag(flags, cfg, field); flag != "" {
-			named[i] = fmt.Sprintf("--%s %v", flag, c.Value(flag))
-		} else {
-			named[i] = field
-		}
-	}
-	return fmt.Errorf("%s: %w", strings.Join(named, " "), err)
-}
-
-// FieldError is an error about fields of a configuration struct, which it names as
-// FieldFlag takes them; Describe is the error with each field shown as name(field).
-type FieldError interface {
-	error
-	Describe(name func(field string) string) string
-}
-
-// NameFlags returns err, when it is (or wraps) a FieldError about fields of cfg,
-// as that FieldError with each field shown as the flag that sets it (FieldFlag),
-// "--db" in place of "DB"; a field no flag sets keeps its name. errors.Is and
+// FlagNames returns err, when it is (or wraps) a *fielderr.Error about fields of
+// cfg, told with each field as the flag that sets it, "--db" in place of "DB": the
+// flag among flags whose Destination the field is (fieldFlag), else the flag opts
+// name for it (ByTable); a field no flag sets keeps its name. errors.Is and
 // errors.As still see err. Any other error is returned as it is.
-func NameFlags(err error, cfg any, flags []cli.Flag) error {
-	var fe FieldError
+func FlagNames(err error, cfg any, flags []cli.Flag, opts ...NameOption) error {
+	var fe *fielderr.Error
 	if !errors.As(err, &fe) {
 		return err
 	}
+	var n namer
+	for _, o := range opts {
+		o(&n)
+	}
 	return &flagError{msg: fe.Describe(func(field string) string {
-		if name := FieldFlag(flags, cfg, field); name != "" {
-			return "--" + name
+		flag := fieldFlag(flags, cfg, field)
+		if flag == "" {
+			flag = n.table[field]
 		}
-		return field
+		switch {
+		case flag == "" && n.file != "":
+			return "--" + n.file + ": " + field
+		case flag == "":
+			return field
+		case n.file != "":
+			return fmt.Sprintf("--%s (or %s in --%s)", flag, field, n.file)
+		case n.values != nil:
+			return fmt.Sprintf("--%s %v", flag, n.values.Value(flag))
+		}
+		return "--" + flag
 	}), err: err}
 }
+
+// A NameOption changes how FlagNames names a field.
+type NameOption func(*namer)
+
+type namer struct {
+	values *cli.Context
+	table  map[string]string
+	file   string
+}
+
+// WithValues shows each flag with its value in c: "--oracles 2".
+func WithValues(c *cli.Context) NameOption { return func(n *namer) { n.values = c } }
+
+// ByTable names the flags of fields that no flag binds through Destination (a
+// list of addresses, an integer of a narrower type, a value a file may give
+// instead): field name to flag name.
+func ByTable(flags map[string]string) NameOption { return func(n *namer) { n.table = flags } }
+
+// InFile says the fields are keys of the settings file given by flag, which the
+// flags override: "--oracle-url (or oracle_url in --agent-config)", and
+// "--agent-config: workload" for a key no flag sets.
+func InFile(flag string) NameOption { return func(n *namer) { n.file = flag } }
 
 type flagError struct {
 	msg string

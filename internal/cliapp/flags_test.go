@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 	"github.com/urfave/cli/v2/altsrc"
 )
 
@@ -93,9 +95,9 @@ func TestBindOver(t *testing.T) {
 	}
 }
 
-// FieldFlag finds the flag bound to a field by its Go name or JSON key, and none
-// for a field no flag binds; FieldsError names the flags with their values.
-func TestFieldFlagAndFieldsError(t *testing.T) {
+// fieldFlag finds the flag bound to a field by its Go name or JSON key, and none
+// for a field no flag binds; FlagNames WithValues names the flags with their values.
+func TestFieldFlagWithValues(t *testing.T) {
 	type conf struct {
 		Oracles   int    `json:"oracles"`
 		Threshold int    `json:"quorum_m"`
@@ -108,20 +110,20 @@ func TestFieldFlagAndFieldsError(t *testing.T) {
 			&cli.IntFlag{Name: "threshold", Destination: &c.Threshold}, &cli.StringFlag{Name: "node-name", Destination: &c.Name}}
 	}
 	for field, want := range map[string]string{"Oracles": "oracles", "quorum_m": "threshold", "Threshold": "threshold", "name": "node-name", "Unbound": "", "nothing": ""} {
-		if got := FieldFlag(flags(&cfg), &cfg, field); got != want {
-			t.Errorf("FieldFlag(%s) = %q, want %q", field, got, want)
+		if got := fieldFlag(flags(&cfg), &cfg, field); got != want {
+			t.Errorf("fieldFlag(%s) = %q, want %q", field, got, want)
 		}
 	}
-	if got := FieldFlag(flags(new(conf)), &cfg, "Oracles"); got != "" {
+	if got := fieldFlag(flags(new(conf)), &cfg, "Oracles"); got != "" {
 		t.Errorf("a flag bound to another struct named for this one: %q", got)
 	}
 	var got error
 	err := runCmd(t, flags(new(conf)), func(c *cli.Context) error {
-		got = FieldsError(c, flags(&cfg), &cfg, []string{"Oracles", "Threshold", "Unbound"}, errors.New("want threshold <= oracles"))
+		got = FlagNames(fielderr.New(errors.New("want threshold <= oracles"), "", "Oracles", "Threshold", "Unbound"), &cfg, flags(&cfg), WithValues(c))
 		return nil
 	}, "--oracles", "2", "--threshold", "3")
 	if err != nil || got == nil || got.Error() != "--oracles 2 --threshold 3 Unbound: want threshold <= oracles" {
-		t.Errorf("FieldsError: %v (%v)", got, err)
+		t.Errorf("FlagNames WithValues: %v (%v)", got, err)
 	}
 }
 
@@ -137,27 +139,10 @@ func TestPrintJSON(t *testing.T) {
 	}
 }
 
-// testFieldError is a FieldError as a domain package makes one.
-type testFieldError struct {
-	format string
-	fields []string
-	cause  error
-}
-
-func (e *testFieldError) Error() string { return e.Describe(func(f string) string { return f }) }
-func (e *testFieldError) Unwrap() error { return e.cause }
-func (e *testFieldError) Describe(name func(string) string) string {
-	var args []any
-	for _, f := range e.fields {
-		args = append(args, name(f))
-	}
-	return fmt.Sprintf(e.format, args...)
-}
-
-// NameFlags shows a FieldError's fields as the flags whose Destination they are,
-// nested structs and promoted fields included; a field no flag sets keeps its
+// FlagNames shows a fielderr.Error's fields as the flags whose Destination they
+// are, nested structs and promoted fields included; a field no flag sets keeps its
 // name, and other errors pass unchanged.
-func TestNameFlags(t *testing.T) {
+func TestFlagNames(t *testing.T) {
 	type key struct{ File, Store string }
 	type inner struct{ DB string }
 	type conf struct {
@@ -183,23 +168,22 @@ func TestNameFlags(t *testing.T) {
 		{[]string{"Key.File", "Key.Store"}, "--key-file --keystore"},
 		{[]string{"Free", "Wait", "Key.Nope", "DB.Len"}, "Free Wait Key.Nope DB.Len"},
 	} {
-		fe := &testFieldError{format: strings.Repeat("%s ", len(tc.fields)), fields: tc.fields, cause: cause}
-		err := NameFlags(fmt.Errorf("context: %w", fe), cfg, flags)
-		if got := strings.TrimSpace(err.Error()); got != tc.want || !errors.Is(err, cause) {
+		err := FlagNames(fmt.Errorf("context: %w", fielderr.New(cause, "", tc.fields...)), cfg, flags)
+		if got := err.Error(); got != tc.want+": cause" || !errors.Is(err, cause) {
 			t.Errorf("%v: %q (is cause: %v), want %q", tc.fields, got, errors.Is(err, cause), tc.want)
 		}
 	}
-	if err := NameFlags(cause, cfg, flags); err != cause {
+	if err := FlagNames(cause, cfg, flags); err != cause {
 		t.Errorf("an error about no field: %v", err)
 	}
-	if err := NameFlags(nil, cfg, flags); err != nil {
+	if err := FlagNames(nil, cfg, flags); err != nil {
 		t.Errorf("nil: %v", err)
 	}
 	// A flag pointing at a struct's first field is not taken for the struct.
 	type outer struct{ In struct{ X string } }
 	o := new(outer)
-	fe := &testFieldError{format: "%s", fields: []string{"In"}}
-	if got := NameFlags(fe, o, []cli.Flag{&cli.StringFlag{Name: "x", Destination: &o.In.X}}).Error(); got != "In" {
+	fe := fielderr.New(nil, "", "In")
+	if got := FlagNames(fe, o, []cli.Flag{&cli.StringFlag{Name: "x", Destination: &o.In.X}}).Error(); got != "In" {
 		t.Errorf("struct field named as its first field's flag: %q", got)
 	}
 }

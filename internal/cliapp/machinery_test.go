@@ -13,6 +13,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 )
 
 // runCmd runs one command with flags on args and returns what action returned.
@@ -396,25 +398,30 @@ func TestFlagReaderAndGiven(t *testing.T) {
 	}
 }
 
-// fieldErr is a FieldNamer as chain.FieldError is one.
-type fieldErr struct{ field, against string }
-
-func (e *fieldErr) Error() string { return e.Name(func(f string) string { return f }) }
-func (e *fieldErr) Name(name func(string) string) string {
-	return name(e.field) + " 3: above " + name(e.against)
-}
-
-// FlagNamed tells a FieldNamer with flag names, keeps it reachable by errors.As,
-// and leaves other errors (and nil) alone.
-func TestFlagNamed(t *testing.T) {
-	flags := map[string]string{"Threshold": "threshold", "Oracles": "oracle"}
-	err := FlagNamed(fmt.Errorf("deploy: %w", &fieldErr{"Threshold", "Oracles"}), flags)
-	var fe *fieldErr
+// FlagNames ByTable names fields no flag binds, a second field in the text too,
+// keeps the error reachable by errors.As, and leaves other errors (and nil) alone;
+// InFile names a settings file's keys beside their flags, and the file for the
+// keys no flag sets.
+func TestFlagNamesByTableInFile(t *testing.T) {
+	table := ByTable(map[string]string{"Threshold": "threshold", "Oracles": "oracle"})
+	err := FlagNames(fmt.Errorf("deploy: %w", fielderr.New(nil, "%s 3: above %s", "Threshold", "Oracles")), nil, nil, table)
+	var fe *fielderr.Error
 	if err == nil || err.Error() != "--threshold 3: above --oracle" || !errors.As(err, &fe) {
-		t.Errorf("FlagNamed = %v, want the flags named and the field error kept", err)
+		t.Errorf("FlagNames = %v, want the flags named and the field error kept", err)
 	}
 	plain := errors.New("plain")
-	if FlagNamed(plain, flags) != plain || FlagNamed(nil, flags) != nil {
-		t.Error("FlagNamed changed an error that names no field")
+	if FlagNames(plain, nil, nil, table) != plain || FlagNames(nil, nil, nil, table) != nil {
+		t.Error("FlagNames changed an error that names no field")
+	}
+	type settings struct {
+		URL      string `json:"oracle_url"`
+		Workload any    `json:"workload"`
+	}
+	s := new(settings)
+	flags := []cli.Flag{&cli.StringFlag{Name: "oracle-url", Destination: &s.URL}}
+	for field, want := range map[string]string{"oracle_url": "--oracle-url (or oracle_url in --config): required", "workload": "--config: workload: required"} {
+		if got := FlagNames(fielderr.New(errors.New("required"), "", field), s, flags, InFile("config")).Error(); got != want {
+			t.Errorf("InFile %s: %q, want %q", field, got, want)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package cliapp
 
 import (
-	"errors"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -73,32 +72,3 @@ func Given(c *cli.Context, flags ...string) (set, unset []string) {
 	}
 	return set, unset
 }
-
-// FieldNamer is an error about fields of a configuration (chain.FieldError) that
-// can be told with other names for them: a command's flags.
-type FieldNamer interface {
-	error
-	Name(name func(field string) string) string
-}
-
-// FlagNamed is err told with the flags of flags (a configuration field's name to
-// its flag's) in place of the fields, when err is a FieldNamer; else err as it is.
-// The error returned still unwraps to err. It is for configurations whose fields no
-// flag sets through Destination (address lists, narrower integer types), and for
-// reasons that name a second field in their text; FieldsError finds the flag of a
-// bound field by itself.
-func FlagNamed(err error, flags map[string]string) error {
-	var fe FieldNamer
-	if !errors.As(err, &fe) {
-		return err
-	}
-	return &flagNamedError{msg: fe.Name(func(field string) string { return "--" + flags[field] }), err: err}
-}
-
-type flagNamedError struct {
-	msg string
-	err error
-}
-
-func (e *flagNamedError) Error() string { return e.msg }
-func (e *flagNamedError) Unwrap() error { return e.err }

@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"sigs.k8s.io/yaml"
 
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 	"github.com/teeoracle/teeoracle/oracle/workload"
 )
 
@@ -107,31 +108,20 @@ func LoadFileConfig(path string) (*FileConfig, error) {
 	return c, nil
 }
 
-// FieldError is a setting Check refuses, named by its key in the configuration
-// file, so that a caller that also takes the setting from elsewhere (a command-line
-// flag) can name that as well.
-type FieldError struct {
-	// Field is the setting's key: oracle_url, registry, machine_id, key_file, tee,
-	// reattest_fraction, workload or workload.images[i].
-	Field string
-	Err   error
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-
-func (e *FieldError) Unwrap() error { return e.Err }
-
 // ErrRequired: a setting the agent cannot run without is not set.
 var ErrRequired = errors.New("required")
 
 // Check checks the settings the agent runs with (the file's, with whatever the
 // command line gives on top): oracle_url, registry, machine_id and key_file are
-// required, and every value set must be well-formed. Its errors are *FieldError.
+// required, and every value set must be well-formed. Its errors are *fielderr.Error
+// naming one setting by its key in the configuration file (oracle_url, registry,
+// machine_id, key_file, tee, reattest_fraction, workload or workload.images[i]), so
+// that a caller that also takes the setting from elsewhere (a flag) can name that.
 func (c *FileConfig) Check() error {
 	for _, s := range []struct{ field, value string }{{"oracle_url", c.OracleURL}, {"registry", c.Registry},
 		{"machine_id", c.MachineID}, {"key_file", c.KeyFile}} {
 		if s.value == "" {
-			return &FieldError{Field: s.field, Err: ErrRequired}
+			return fielderr.New(ErrRequired, "", s.field)
 		}
 	}
 	return c.check()
@@ -140,7 +130,7 @@ func (c *FileConfig) Check() error {
 // check checks the values set (a file may leave some to the command line).
 func (c *FileConfig) check() error {
 	bad := func(field, format string, args ...any) error {
-		return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+		return fielderr.New(fmt.Errorf(format, args...), "", field)
 	}
 	if c.Registry != "" {
 		if _, err := ParseAddress(c.Registry); err != nil {

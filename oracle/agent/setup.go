@@ -20,7 +20,7 @@ type Setup struct {
 }
 
 // FromConfig builds the agent that the settings c describe (c must pass Check,
-// whose *FieldError it returns otherwise): its evidence source (src, or when nil
+// whose *fielderr.Error it returns otherwise): its evidence source (src, or when nil
 // the TEE c names, detected), wrapped for c's workload (ConfigureWorkload); its
 // TEE key, loaded from c's key file or created there (LoadOrCreateKey); its oracle
 // client (NewHTTPOracle); and the agent itself (New), of base with those filled in

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
@@ -36,12 +37,12 @@ func TestFileConfigCheck(t *testing.T) {
 	} {
 		c := goodSettings(t)
 		spoil(c)
-		var fe *FieldError
-		if err := c.Check(); !errors.As(err, &fe) || fe.Field != field {
-			t.Errorf("%s: %v, want a FieldError naming it", field, err)
+		var fe *fielderr.Error
+		if err := c.Check(); !errors.As(err, &fe) || fe.Fields[0] != field {
+			t.Errorf("%s: %v, want a fielderr.Error naming it", field, err)
 		}
 	}
-	var fe *FieldError
+	var fe *fielderr.Error
 	if err := (&FileConfig{}).Check(); !errors.As(err, &fe) || !errors.Is(err, ErrRequired) || fe.Error() != "oracle_url: required" {
 		t.Errorf("empty settings: %v", err)
 	}
@@ -78,8 +79,8 @@ func TestFromConfig(t *testing.T) {
 		t.Errorf("ftp oracle: %v", err)
 	}
 	s.Registry = ""
-	var fe *FieldError
-	if _, err := FromConfig(s, src, Config{}); !errors.As(err, &fe) || fe.Field != "registry" {
+	var fe *fielderr.Error
+	if _, err := FromConfig(s, src, Config{}); !errors.As(err, &fe) || fe.Fields[0] != "registry" {
 		t.Errorf("no registry: %v", err)
 	}
 }

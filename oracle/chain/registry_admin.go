@@ -9,6 +9,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 )
 
 // The operations below are what one governance or provider command does on the
@@ -51,18 +53,17 @@ type DeployConfig struct {
 
 // Check refuses, before anything is sent, a configuration the registry's
 // constructor would revert on (InvalidThreshold, InvalidMaxAnchorAge) and one with
-// no oracle signer. Every refusal is a *FieldError.
+// no oracle signer. Every refusal is a *fielderr.Error.
 func (c DeployConfig) Check() error {
 	switch n := uint(len(c.Oracles)); {
 	case n == 0:
-		return &FieldError{Field: "Oracles", Reason: "none given; the initial oracle signers are required"}
+		return fielderr.New(nil, "%s: none given; the initial oracle signers are required", "Oracles")
 	case c.Threshold < 1 || c.Threshold > math.MaxUint8:
-		return &FieldError{Field: "Threshold", Value: c.Threshold, Reason: "want 1..255"}
+		return refused("Threshold", c.Threshold, "want 1..255")
 	case c.Threshold > n:
-		return &FieldError{Field: "Threshold", Value: c.Threshold, Against: "Oracles",
-			Reason: fmt.Sprintf("more than the %d %%s signers given; a quorum of %d could never be reached", n, c.Threshold)}
+		return refused("Threshold", c.Threshold, fmt.Sprintf("more than the %d %%s signers given; a quorum of %d could never be reached", n, c.Threshold), "Oracles")
 	case c.MaxAnchorAge < 1 || c.MaxAnchorAge > 256:
-		return &FieldError{Field: "MaxAnchorAge", Value: c.MaxAnchorAge, Reason: "want 1..256"}
+		return refused("MaxAnchorAge", c.MaxAnchorAge, "want 1..256")
 	}
 	return nil
 }
@@ -77,10 +78,10 @@ type PolicyRegistration struct {
 }
 
 // Check refuses a validity the registry cannot hold, which counts whole seconds
-// and at least one, as a *FieldError.
+// and at least one, as a *fielderr.Error.
 func (p PolicyRegistration) Check() error {
 	if p.Validity < time.Second || p.Validity%time.Second != 0 {
-		return &FieldError{Field: "Validity", Value: p.Validity, Reason: "want a whole number of seconds, at least 1s"}
+		return refused("Validity", p.Validity, "want a whole number of seconds, at least 1s")
 	}
 	return nil
 }
@@ -93,29 +94,10 @@ func (r *Registry) PolicyRegistrationTx(p PolicyRegistration) TxCandidate {
 	return r.RegisterPolicyTx(p.Hash, p.ValiditySeconds(), p.URI)
 }
 
-// FieldError is a configuration refused for one of its fields (by the field's Go
-// name), with the value and why. Against is another field the value was weighed
-// against, whose name goes where Reason says %s. Error names the fields as the
-// type does; a command names its flags instead with Name.
-type FieldError struct {
-	Field   string
-	Value   any
-	Against string
-	Reason  string
-}
-
-func (e *FieldError) Error() string { return e.Name(func(f string) string { return f }) }
-
-// Name renders the error with name(f) for each field f it names.
-func (e *FieldError) Name(name func(field string) string) string {
-	reason := e.Reason
-	if e.Against != "" {
-		reason = fmt.Sprintf(reason, name(e.Against))
-	}
-	if e.Value == nil {
-		return name(e.Field) + ": " + reason
-	}
-	return fmt.Sprintf("%s %v: %s", name(e.Field), e.Value, reason)
+// refused is field, of value, refused for reason, a format with one %s per field
+// of against (other fields the value was weighed against): "Threshold 3: ...".
+func refused(field string, value any, reason string, against ...string) error {
+	return fielderr.New(nil, "%s "+fielderr.Value(value)+": "+reason, append([]string{field}, against...)...)
 }
 
 // Deployment is what Deploy made. Consumer and ConsumerReceipt are nil without

@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -82,14 +83,14 @@ func TestDeployConfigCheck(t *testing.T) {
 			}
 			continue
 		}
-		var fe *chain.FieldError
+		var fe *fielderr.Error
 		if !errors.As(err, &fe) || err.Error() != tc.want {
-			t.Errorf("%s: %v, want the FieldError %q", tc.name, err, tc.want)
+			t.Errorf("%s: %v, want the fielderr.Error %q", tc.name, err, tc.want)
 		}
 	}
-	err := chain.DeployConfig{Oracles: two, Threshold: 3, MaxAnchorAge: 256}.Check().(*chain.FieldError)
+	err := chain.DeployConfig{Oracles: two, Threshold: 3, MaxAnchorAge: 256}.Check().(*fielderr.Error)
 	flags := map[string]string{"Threshold": "--threshold", "Oracles": "--oracle"}
-	if got := err.Name(func(f string) string { return flags[f] }); got != "--threshold 3: more than the 2 --oracle signers given; a quorum of 3 could never be reached" {
+	if got := err.Describe(func(f string) string { return flags[f] }); got != "--threshold 3: more than the 2 --oracle signers given; a quorum of 3 could never be reached" {
 		t.Errorf("named for flags: %q", got)
 	}
 }
@@ -109,7 +110,7 @@ func TestPolicyRegistration(t *testing.T) {
 		{-time.Second, "Validity -1s: want a whole number of seconds, at least 1s"},
 	} {
 		err := chain.PolicyRegistration{Validity: tc.validity}.Check()
-		var fe *chain.FieldError
+		var fe *fielderr.Error
 		if (tc.want == "" && err != nil) || (tc.want != "" && (!errors.As(err, &fe) || err.Error() != tc.want)) {
 			t.Errorf("validity %s: %v, want %q", tc.validity, err, tc.want)
 		}

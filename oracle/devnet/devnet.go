@@ -28,6 +28,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 	"github.com/teeoracle/teeoracle/oracle/agent"
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
@@ -175,30 +176,19 @@ func (o *Options) defaults() {
 	}
 }
 
-// OptionError is an Options value Check refuses, naming the fields it concerns
-// (Options' field names), so that a caller can name what set them (a command-line
-// flag, say).
-type OptionError struct {
-	Fields []string
-	Err    error
-}
-
-func (e *OptionError) Error() string { return fmt.Sprintf("%v: %v", e.Fields, e.Err) }
-
-func (e *OptionError) Unwrap() error { return e.Err }
-
 // Check refuses options a devnet cannot run with, zero values read as their
 // defaults: a block interval under a second on anvil (it takes whole seconds), or a
-// quorum other than 1 <= Threshold <= Oracles <= 16. Its errors are *OptionError.
-// A devnet without machines is valid: a fleet's machines come later (AddFleet).
+// quorum other than 1 <= Threshold <= Oracles <= 16. Its errors are
+// *fielderr.Error naming the fields of Options they concern, so that a caller can
+// name what set them (a command-line flag, say). A devnet without machines is
+// valid: a fleet's machines come later (AddFleet).
 func (o Options) Check() error {
 	o.defaults()
 	switch {
 	case o.Anvil && o.BlockInterval < time.Second:
-		return &OptionError{Fields: []string{"BlockInterval"}, Err: fmt.Errorf("anvil takes whole seconds, got %s", o.BlockInterval)}
+		return fielderr.New(fmt.Errorf("anvil takes whole seconds, got %s", o.BlockInterval), "", "BlockInterval")
 	case o.Threshold > o.Oracles || o.Oracles > 16:
-		return &OptionError{Fields: []string{"Oracles", "Threshold"},
-			Err: fmt.Errorf("threshold %d of %d oracles: want 1 <= threshold <= oracles <= 16", o.Threshold, o.Oracles)}
+		return fielderr.New(fmt.Errorf("threshold %d of %d oracles: want 1 <= threshold <= oracles <= 16", o.Threshold, o.Oracles), "", "Oracles", "Threshold")
 	}
 	return nil
 }

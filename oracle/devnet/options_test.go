@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 )
 
 // Check reads zero values as their defaults and refuses what a devnet cannot run
@@ -24,9 +26,9 @@ func TestOptionsCheck(t *testing.T) {
 		{Options{Threshold: 2}, []string{"Oracles", "Threshold"}},
 		{Options{Oracles: 17, Threshold: 2}, []string{"Oracles", "Threshold"}},
 	} {
-		var oe *OptionError
+		var oe *fielderr.Error
 		if err := tc.opts.Check(); !errors.As(err, &oe) || !slices.Equal(oe.Fields, tc.fields) {
-			t.Errorf("%+v: %v, want an OptionError naming %v", tc.opts, err, tc.fields)
+			t.Errorf("%+v: %v, want a fielderr.Error naming %v", tc.opts, err, tc.fields)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/ethclient"
 
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
@@ -54,52 +54,22 @@ type NodeConfig struct {
 	MaxFeeGwei float64
 }
 
-// InputError is an error about fields of a NodeConfig, which it names as Go does
-// ("DB", "Key.KeyFile"): Format shows it with one %s per field, in order, and Err
-// is its cause, if any. Describe lets a command line name its flags instead
-// (cliapp.NameFlags).
-type InputError struct {
-	Fields []string
-	Format string
-	Err    error
-}
-
-func inputErr(err error, format string, fields ...string) *InputError {
-	return &InputError{Fields: fields, Format: format, Err: err}
-}
-
-func (e *InputError) Error() string { return e.Describe(func(field string) string { return field }) }
-func (e *InputError) Unwrap() error { return e.Err }
-
-// Describe is the error with each field shown as name(field).
-func (e *InputError) Describe(name func(field string) string) string {
-	args := make([]any, len(e.Fields))
-	for i, f := range e.Fields {
-		args[i] = name(f)
-	}
-	s := fmt.Sprintf(e.Format, args...)
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
 // Check refuses a configuration missing what the node cannot be built without, or
 // giving settings that do not go together, before anything is read or opened.
 func (c *NodeConfig) Check() error {
 	switch k := c.Key; {
 	case c.RPCURL == "":
-		return inputErr(nil, "%s is required", "RPCURL")
+		return fielderr.New(nil, "%s is required", "RPCURL")
 	case k.KeyFile != "" && k.Keystore != "":
-		return inputErr(nil, "give %s or %s, not both", "Key.KeyFile", "Key.Keystore")
+		return fielderr.New(nil, "give %s or %s, not both", "Key.KeyFile", "Key.Keystore")
 	case k.KeyFile == "" && k.Keystore == "":
-		return inputErr(nil, "an oracle key is required: %s with %s, or %s", "Key.Keystore", "Key.PasswordFile", "Key.KeyFile")
+		return fielderr.New(nil, "an oracle key is required: %s with %s, or %s", "Key.Keystore", "Key.PasswordFile", "Key.KeyFile")
 	case k.Keystore != "" && k.PasswordFile == "":
-		return inputErr(nil, "%s needs %s", "Key.Keystore", "Key.PasswordFile")
+		return fielderr.New(nil, "%s needs %s", "Key.Keystore", "Key.PasswordFile")
 	case c.DB == "":
-		return inputErr(nil, "%s is required", "DB")
+		return fielderr.New(nil, "%s is required", "DB")
 	case c.ExplorerWasm != "" && c.ExplorerRPCURL == "":
-		return inputErr(nil, "%s needs %s: the explorer is served only with a public RPC URL for browsers", "ExplorerWasm", "ExplorerRPCURL")
+		return fielderr.New(nil, "%s needs %s: the explorer is served only with a public RPC URL for browsers", "ExplorerWasm", "ExplorerRPCURL")
 	}
 	return nil
 }
@@ -133,11 +103,11 @@ func NewFromConfig(ctx context.Context, c NodeConfig) (*Node, error) {
 	}
 	st, err := store.Open(c.DB, StoreOptions(cfg.Logger))
 	if err != nil {
-		return nil, inputErr(err, "%s", "DB")
+		return nil, fielderr.New(err, "%s", "DB")
 	}
 	client, err := chain.DialClient(ctx, c.RPCURL)
 	if err != nil {
-		return nil, errors.Join(inputErr(chain.ScrubURL(err, c.RPCURL), "%s "+chain.RedactURL(c.RPCURL), "RPCURL"), st.Close())
+		return nil, errors.Join(fielderr.New(chain.ScrubURL(err, c.RPCURL), "%s "+chain.RedactURL(c.RPCURL), "RPCURL"), st.Close())
 	}
 	cfg.Store = st
 	cfg.RedactErr = func(err error) error { return chain.ScrubURL(err, c.RPCURL) }
@@ -201,13 +171,13 @@ func (c *NodeConfig) explorer() (http.Handler, error) {
 	opts := web.Options{RPCURL: c.ExplorerRPCURL, Registry: c.Registry, FromBlock: c.StartBlock}
 	if c.ExplorerWasm != "" {
 		if _, err := os.Stat(filepath.Join(c.ExplorerWasm, "teeoracle.wasm")); err != nil {
-			return nil, inputErr(err, "%s: no teeoracle.wasm (build it with scripts/build-wasm)", "ExplorerWasm")
+			return nil, fielderr.New(err, "%s: no teeoracle.wasm (build it with scripts/build-wasm)", "ExplorerWasm")
 		}
 		opts.Wasm = os.DirFS(c.ExplorerWasm)
 	}
 	h, err := web.New(opts)
 	if err != nil {
-		return nil, inputErr(err, "explorer (%s)", "ExplorerRPCURL")
+		return nil, fielderr.New(err, "explorer (%s)", "ExplorerRPCURL")
 	}
 	return h, nil
 }

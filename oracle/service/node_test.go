@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/teeoracle/teeoracle/internal/fielderr"
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/chain"
@@ -113,9 +114,9 @@ func TestNewFromConfigRefusesBadInputs(t *testing.T) {
 			c := nodeConfig(t, nil)
 			tc.mut(&c)
 			_, err := service.NewFromConfig(ctxT(t), c)
-			var ie *service.InputError
+			var ie *fielderr.Error
 			if !errors.As(err, &ie) || len(ie.Fields) != 1 || ie.Fields[0] != tc.field || strings.Contains(err.Error(), "SECRETKEY") {
-				t.Fatalf("err %v, want an InputError about %s without the URL's key", err, tc.field)
+				t.Fatalf("err %v, want a fielderr.Error about %s without the URL's key", err, tc.field)
 			}
 			if _, err := os.Stat(c.DB); tc.noDBYet && err == nil {
 				t.Error("the database was opened before the inputs were checked")
@@ -147,7 +148,7 @@ func TestNodeConfigCheck(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := nodeConfig(t, nil)
 			tc.mut(&c)
-			var ie *service.InputError
+			var ie *fielderr.Error
 			if err := c.Check(); !errors.As(err, &ie) || strings.Join(ie.Fields, " ") != strings.Join(tc.fields, " ") {
 				t.Fatalf("err %v, want one about %v", err, tc.fields)
 			}
@@ -165,7 +166,7 @@ func TestNodeConfigCheck(t *testing.T) {
 	}
 	want := "give --key-file or --keystore, not both"
 	c.Key.Keystore = "ks.json"
-	if got := c.Check().(*service.InputError).Describe(func(f string) string {
+	if got := c.Check().(*fielderr.Error).Describe(func(f string) string {
 		return map[string]string{"Key.KeyFile": "--key-file", "Key.Keystore": "--keystore"}[f]
 	}); got != want {
 		t.Errorf("Describe: %q, want %q", got, want)
