@@ -39,10 +39,9 @@ func agentFlags(s *agent.FileConfig) []cli.Flag {
 			DefaultText: "0.667 (2/3)", Usage: "attest again after this `FRACTION` of the verdict's validity"},
 		onceFlag(),
 	}
-	verify := verifyFlags()
-	return append(flags, cliapp.WithDestination(cliapp.PickFlag(verify, flagChainID), &s.ChainID),
-		cliapp.WithDestination(cliapp.PickFlag(verify, flagRegistry), &s.Registry),
-		cliapp.WithDestination(cliapp.PickFlag(verify, flagMachineID), &s.MachineID))
+	return append(flags, cliapp.WithDestination(verifyFlag(flagChainID), &s.ChainID),
+		cliapp.WithDestination(verifyFlag(flagRegistry), &s.Registry),
+		cliapp.WithDestination(verifyFlag(flagMachineID), &s.MachineID))
 }
 
 // defaultReattestFraction is the agent's own default (agent.Config), shown in --help.

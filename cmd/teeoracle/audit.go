@@ -135,20 +135,17 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	}
 	var cc *chain.Conn
 	if c.String(flagRPCURL) != "" {
-		dctx, cancel := context.WithTimeout(ctx, txTimeout(c))
-		defer cancel()
-		ctx = dctx
-		if cc, err = dial(ctx, c, true); err != nil {
+		var done func()
+		if ctx, cc, done, err = dialTimed(c, true); err != nil {
 			return nil, err
 		}
-		defer cc.Close()
+		defer done()
 	}
 	h, err := auditTarget(ctx, c, cc, st)
 	if err != nil {
 		return nil, err
 	}
-	snp := appraise.RootsFile{Name: "--" + flagSNPRoots, Path: c.String(flagSNPRoots)}
-	tdx := appraise.RootsFile{Name: "--" + flagTDXRoot, Path: c.String(flagTDXRoot)}
+	snp, tdx := rootsFiles(c.String(flagSNPRoots), c.String(flagTDXRoot))
 	roots, err := appraise.ReadRoots(snp, tdx)
 	if err != nil {
 		return nil, err

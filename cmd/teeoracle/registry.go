@@ -147,6 +147,18 @@ func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chain.Conn, 
 	return chain.Dial(ctx, c.String(flagRPCURL), reg, c.Uint64(flagChainID))
 }
 
+// dialTimed dials as dial does, under a context bounded by --tx-timeout (txTimeout)
+// that everything done on the chain shares; done closes the connection and ends
+// the context.
+func dialTimed(c *cli.Context, needRegistry bool) (ctx context.Context, cc *chain.Conn, done func(), err error) {
+	ctx, cancel := context.WithTimeout(c.Context, txTimeout(c))
+	if cc, err = dial(ctx, c, needRegistry); err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	return ctx, cc, func() { cc.Close(); cancel() }, nil
+}
+
 // withChain runs fn with a context bounded by --tx-timeout and a dialled chain,
 // and a signing sender when signed. Errors are bad input (exit 2).
 func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error) error {
@@ -158,13 +170,11 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 		}
 		key = k
 	}
-	ctx, cancel := context.WithTimeout(c.Context, txTimeout(c))
-	defer cancel()
-	cc, err := dial(ctx, c, needRegistry)
+	ctx, cc, done, err := dialTimed(c, needRegistry)
 	if err != nil {
 		return badInput(err)
 	}
-	defer cc.Close()
+	defer done()
 	var s *chain.DirectSender
 	if signed {
 		if s, err = cc.Sender(key); err != nil {

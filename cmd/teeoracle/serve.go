@@ -16,7 +16,6 @@ import (
 	"github.com/teeoracle/teeoracle/internal/lifecycle"
 
 	"github.com/teeoracle/teeoracle/oracle/chain"
-	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/service"
 )
 
@@ -76,7 +75,7 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 		return nil, err
 	}
 	cfg.PolicyFile, cfg.Peers = c.String(flagPolicy), cliapp.List(c, flagPeers)
-	cfg.Collateral = collateral.SourceOptions{Local: c.String(flagCollateral), CacheDir: c.String(flagCacheDir), Offline: c.Bool(flagOffline)}
+	cfg.Collateral = collateralSources(c)
 	var err error
 	if cfg.API.TrustedProxies, err = cliapp.Prefixes(c, flagTrustProxy); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
 )
 
 // Flags of `serve` and `audit`. They follow flags.go's rules (kebab-case, exactly one
@@ -59,11 +60,6 @@ const (
 	flagConfig             = "config"
 )
 
-// pickVerifyFlags returns verify's definitions of the named flags.
-func pickVerifyFlags(names ...string) []cli.Flag {
-	return cliapp.PickFlags(verifyFlags(), "", names...)
-}
-
 // explorerWasmFlag is --explorer-wasm-dir, shared by serve and devnet.
 func explorerWasmFlag(category string, dest *string) cli.Flag {
 	return &cli.StringFlag{Name: flagExplorerWasm, Destination: dest, Category: category, EnvVars: env(flagExplorerWasm), TakesFile: true,
@@ -89,7 +85,18 @@ func tdxRootFlag(category string, dest *string) cli.Flag {
 // readRoots reads --snp-roots and --tdx-root (appraise.ReadRoots); a path not
 // given keeps that vendor's production roots.
 func readRoots(snpPath, tdxPath string) (*appraise.CustomRoots, error) {
-	return appraise.ReadRoots(appraise.RootsFile{Name: "--" + flagSNPRoots, Path: snpPath}, appraise.RootsFile{Name: "--" + flagTDXRoot, Path: tdxPath})
+	return appraise.ReadRoots(rootsFiles(snpPath, tdxPath))
+}
+
+// rootsFiles are the files of --snp-roots and --tdx-root, named by their flags.
+func rootsFiles(snpPath, tdxPath string) (snp, tdx appraise.RootsFile) {
+	return appraise.RootsFile{Name: "--" + flagSNPRoots, Path: snpPath}, appraise.RootsFile{Name: "--" + flagTDXRoot, Path: tdxPath}
+}
+
+// collateralSources are --collateral, --cache-dir and --offline, read alike by
+// verify and serve.
+func collateralSources(c *cli.Context) collateral.SourceOptions {
+	return collateral.SourceOptions{Local: c.String(flagCollateral), CacheDir: c.String(flagCacheDir), Offline: c.Bool(flagOffline)}
 }
 
 // Categories of serve's flags in --help.
@@ -114,7 +121,7 @@ func serveFlags(cfg *serveConfig) []cli.Flag {
 	}
 	flags := append(serveNodeFlags(cfg), serveChainFlags(cfg)...)
 	flags = append(flags, serveLoopFlags(cfg)...)
-	return append(flags, pickVerifyFlags(flagRegistry, flagPolicy, flagCollateral, flagCacheDir, flagOffline)...)
+	return append(flags, cliapp.PickFlags(verifyFlags(), "", flagRegistry, flagPolicy, flagCollateral, flagCacheDir, flagOffline)...)
 }
 
 func serveNodeFlags(cfg *serveConfig) []cli.Flag {
@@ -224,5 +231,5 @@ func auditFlags() []cli.Flag {
 		dbFlag("", nil),
 		snpRootsFlag("", nil), tdxRootFlag("", nil),
 	}
-	return append(flags, pickVerifyFlags(flagJSON)...)
+	return append(flags, verifyFlag(flagJSON))
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
-	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
@@ -90,7 +89,7 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 	cfg := &verifyConfig{
 		Setup: verifier.Setup{
 			Files:   verifier.Files{Evidence: c.String(flagEvidence), Certificates: c.StringSlice(flagCert), Policy: c.String(flagPolicy)},
-			Sources: collateral.SourceOptions{Local: c.String(flagCollateral), CacheDir: c.String(flagCacheDir), Offline: c.Bool(flagOffline), AsOf: at},
+			Sources: collateralSources(c),
 			Roots:   roots,
 		},
 		At:         at,
@@ -103,6 +102,7 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
+	cfg.Sources.AsOf = at
 	// chain-id and registry alone only choose the verdict's EIP-712 domain; any of
 	// the other four means a binding, which needs all six.
 	if asked, _ := cliapp.Given(c, flagMachineID, flagTEEKey, flagAnchorNumber, flagAnchorHash); len(asked) > 0 {
