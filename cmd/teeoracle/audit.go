@@ -136,7 +136,7 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	var cc *chain.Conn
 	if c.String(flagRPCURL) != "" {
 		var done func()
-		if ctx, cc, done, err = dialTimed(c, true); err != nil {
+		if ctx, cc, done, err = dial(c, true); err != nil {
 			return nil, err
 		}
 		defer done()

@@ -131,28 +131,22 @@ func txTimeout(c *cli.Context) time.Duration {
 	return defaultTxTimeout
 }
 
-// dial connects to --rpc-url (chain.Dial), checks --chain-id, and opens --registry
-// when needRegistry.
-func dial(ctx context.Context, c *cli.Context, needRegistry bool) (*chain.Conn, error) {
+// dial connects to --rpc-url (chain.Dial) under a context bounded by --tx-timeout
+// (txTimeout) that everything done on the chain shares, checks --chain-id, and
+// opens --registry when needRegistry; done closes the connection and ends the
+// context.
+func dial(c *cli.Context, needRegistry bool) (ctx context.Context, cc *chain.Conn, done func(), err error) {
 	if c.String(flagRPCURL) == "" {
-		return nil, fmt.Errorf("--%s is required", flagRPCURL)
+		return nil, nil, nil, fmt.Errorf("--%s is required", flagRPCURL)
 	}
 	var reg common.Address
 	if needRegistry {
-		var err error
 		if reg, err = cliapp.Address(c, flagRegistry); err != nil || reg == (common.Address{}) {
-			return nil, cmp.Or(err, fmt.Errorf("--%s is required", flagRegistry))
+			return nil, nil, nil, cmp.Or(err, fmt.Errorf("--%s is required", flagRegistry))
 		}
 	}
-	return chain.Dial(ctx, c.String(flagRPCURL), reg, c.Uint64(flagChainID))
-}
-
-// dialTimed dials as dial does, under a context bounded by --tx-timeout (txTimeout)
-// that everything done on the chain shares; done closes the connection and ends
-// the context.
-func dialTimed(c *cli.Context, needRegistry bool) (ctx context.Context, cc *chain.Conn, done func(), err error) {
 	ctx, cancel := context.WithTimeout(c.Context, txTimeout(c))
-	if cc, err = dial(ctx, c, needRegistry); err != nil {
+	if cc, err = chain.Dial(ctx, c.String(flagRPCURL), reg, c.Uint64(flagChainID)); err != nil {
 		cancel()
 		return nil, nil, nil, err
 	}
@@ -170,7 +164,7 @@ func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Co
 		}
 		key = k
 	}
-	ctx, cc, done, err := dialTimed(c, needRegistry)
+	ctx, cc, done, err := dial(c, needRegistry)
 	if err != nil {
 		return badInput(err)
 	}
