@@ -13,13 +13,14 @@ import (
 
 // loadSigningKey loads the key named by --keystore/--password-file or --key-file.
 // Only file paths come from flags; the key itself is never a flag value and never
-// logged (chain.LoadKey warns about files others can read).
+// logged (chain.LoadKey warns about files others can read). The paths are bound
+// as serve binds them, into a chain.KeySource (signerFlags).
 func loadSigningKey(c *cli.Context) (*ecdsa.PrivateKey, error) {
-	key, err := chain.LoadKey(chain.KeySource{
-		Keystore:     c.String(flagKeystore),
-		PasswordFile: c.String(flagPasswordFile),
-		KeyFile:      c.String(flagKeyFile),
-	}, cliapp.Logger(c))
+	var cfg serveConfig
+	if err := cliapp.Bind(c, signerFlags(&cfg)); err != nil {
+		return nil, err
+	}
+	key, err := chain.LoadKey(cfg.Key, cliapp.Logger(c))
 	if err != nil {
 		return nil, fmt.Errorf("signing key (--%s with --%s, or --%s): %w", flagKeystore, flagPasswordFile, flagKeyFile, err)
 	}
@@ -69,7 +70,7 @@ func keyCommand() *cli.Command {
 				Name:      "address",
 				Usage:     "print the address of the key in --keystore (with --password-file) or --key-file",
 				UsageText: "teeoracle key address (--keystore FILE --password-file FILE | --key-file FILE)",
-				Flags:     signerFlags(),
+				Flags:     signerFlags(nil),
 				Action: func(c *cli.Context) error {
 					key, err := loadSigningKey(c)
 					if err != nil {

@@ -59,14 +59,15 @@ func chainFlags() []cli.Flag {
 // defaultTxTimeout bounds what a registry command does on the chain.
 const defaultTxTimeout = 2 * time.Minute
 
-// signerFlags name the key that signs transactions. The key is read from a file
-// only, never from a flag value.
-func signerFlags() []cli.Flag {
-	return cliapp.PickFlags(serveFlags(nil), catSigner, flagKeystore, flagPasswordFile, flagKeyFile)
+// signerFlags name the key that signs transactions, serve's definitions bound into
+// cfg.Key (nil: a throwaway). The key is read from a file only, never from a flag
+// value.
+func signerFlags(cfg *serveConfig) []cli.Flag {
+	return cliapp.PickFlags(serveFlags(cfg), catSigner, flagKeystore, flagPasswordFile, flagKeyFile)
 }
 
 func txFlags(extra ...cli.Flag) []cli.Flag {
-	return append(append(chainReadFlags(), signerFlags()...), extra...)
+	return append(append(chainReadFlags(), signerFlags(nil)...), extra...)
 }
 
 func oracleFlag() cli.Flag {
@@ -85,7 +86,7 @@ func policyHashFlag() cli.Flag {
 }
 
 func deployFlags() []cli.Flag {
-	return append(append(chainFlags(), signerFlags()...),
+	return append(append(chainFlags(), signerFlags(nil)...),
 		oracleFlag(),
 		thresholdFlag(),
 		&cli.UintFlag{Name: flagMaxAnchorAge, EnvVars: env(flagMaxAnchorAge), Value: 256,
