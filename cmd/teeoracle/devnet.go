@@ -134,15 +134,8 @@ func readDevnetFlags(c *cli.Context) (devnet.Options, error) {
 	if err := cliapp.Bind(c, devnetFlags(&opts)); err != nil {
 		return opts, err
 	}
-	if opts.SNPMachines == 0 && opts.TDXMachines == 0 {
+	if opts.SNPMachines == 0 && opts.TDXMachines == 0 { // Options reads both 0 as one machine each
 		return opts, fmt.Errorf("--%s and --%s are both 0: nothing to attest", flagSNPMachines, flagTDXMachines)
-	}
-	// Options reads both counts 0 as one machine each and a negative one as none.
-	if opts.SNPMachines == 0 {
-		opts.SNPMachines = -1
-	}
-	if opts.TDXMachines == 0 {
-		opts.TDXMachines = -1
 	}
 	return opts, cliapp.FlagNames(opts.Check(), &opts, devnetFlags(&opts), cliapp.WithValues(c))
 }
