@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/oracle/devnet"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
 const flagSimulate = "simulate"
@@ -26,7 +27,7 @@ func printSimKit(w io.Writer, kit *devnet.SimKit) {
 
 // simRootsFlag is the serve flag a simulation's roots go to.
 func simRootsFlag(kit *devnet.SimKit) string {
-	if kit.TEE == "tdx" {
+	if kit.TEE == evidence.TEETDX {
 		return flagTDXRoot
 	}
 	return flagSNPRoots

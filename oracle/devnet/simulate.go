@@ -12,6 +12,7 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/agent"
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
 // ErrAuthorityFile: a simulation's saved authority (the simulated vendor's private
@@ -24,8 +25,8 @@ var ErrAuthorityFile = errors.New("simulated authority file not private")
 // its directory. TEST ONLY: evidence of simulated hardware verifies under the kit's
 // roots and nowhere else.
 type SimKit struct {
-	// TEE is the simulated TEE, "sev-snp" or "tdx".
-	TEE string
+	// TEE is the simulated TEE, evidence.TEESEVSNP or evidence.TEETDX.
+	TEE evidence.TEE
 	// Authority holds the simulated vendor's private keys (mode 0600), kept so the
 	// roots stay the same across restarts.
 	Authority string
@@ -58,7 +59,8 @@ func Simulate(ctx context.Context, dir, tee string, now time.Time) (agent.Eviden
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, err
 	}
-	kit := &SimKit{TEE: tee, Authority: filepath.Join(dir, tee+"-authority.pem"), Collateral: filepath.Join(dir, "collateral-"+tee),
+	kind, _ := evidence.ParseTEE(tee) // sev-snp or tdx, as checked above
+	kit := &SimKit{TEE: kind, Authority: filepath.Join(dir, tee+"-authority.pem"), Collateral: filepath.Join(dir, "collateral-"+tee),
 		Policy: filepath.Join(dir, "policy.json")}
 	saved, err := readAuthority(kit.Authority)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
