@@ -145,7 +145,7 @@ func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycle.Options) error {
 
 func printRound(c *cli.Context, r agent.Round) {
 	fmt.Fprintf(c.App.Writer, "%s verdict %s: %s, expires %s, tx %s%s\n", time.Now().UTC().Format(time.RFC3339), r.VerdictHash.Hex(),
-		r.Verdict.Status, time.Unix(int64(r.Verdict.ExpiresAt), 0).UTC().Format(time.RFC3339), r.TxHash.Hex(), reasonSuffix(r.Reasons))
+		r.Verdict.Status, cliapp.RFC3339(r.Verdict.ExpiresAt), r.TxHash.Hex(), reasonSuffix(r.Reasons))
 }
 
 func reasonSuffix(rs []string) string {

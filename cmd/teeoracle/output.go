@@ -40,8 +40,7 @@ func (r *verifyResult) print(w io.Writer, asJSON bool) error {
 	fmt.Fprintf(tw, "  policy\t%s %s\n", r.Policy.Name, r.PolicyHash)
 	fmt.Fprintf(tw, "  evidence hash\t%s\n", d.Verdict.EvidenceHash)
 	fmt.Fprintf(tw, "  verdict hash\t%s (chain %d, registry %s)\n", r.VerdictHash, r.Config.Domain.ChainID, r.Config.Domain.Registry)
-	fmt.Fprintf(tw, "  valid\t%s to %s\n", time.Unix(int64(d.Verdict.IssuedAt), 0).UTC().Format(time.RFC3339),
-		time.Unix(int64(d.Verdict.ExpiresAt), 0).UTC().Format(time.RFC3339))
+	fmt.Fprintf(tw, "  valid\t%s to %s\n", cliapp.RFC3339(d.Verdict.IssuedAt), cliapp.RFC3339(d.Verdict.ExpiresAt))
 	fmt.Fprintf(tw, "  reasons\t%s\n", strings.Join(reasonsOrNone(d.Reasons), ", "))
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)

@@ -182,7 +182,7 @@ func TestParsers(t *testing.T) {
 }
 
 func TestOutputHelpers(t *testing.T) {
-	if UnixTime(0) != "0" || UnixTime(1700000000) != "1700000000 (2023-11-14T22:13:20Z)" {
+	if UnixTime(0) != "0" || UnixTime(1700000000) != "1700000000 (2023-11-14T22:13:20Z)" || RFC3339(0) != "1970-01-01T00:00:00Z" {
 		t.Errorf("UnixTime: %q %q", UnixTime(0), UnixTime(1700000000))
 	}
 	if NoneIfZero(0, "x") != "none" || NoneIfZero(2, "x") != "x" {

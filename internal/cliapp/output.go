@@ -25,8 +25,12 @@ func UnixTime(s uint64) string {
 	if s == 0 {
 		return "0"
 	}
-	return fmt.Sprintf("%d (%s)", s, time.Unix(int64(s), 0).UTC().Format(time.RFC3339))
+	return fmt.Sprintf("%d (%s)", s, RFC3339(s))
 }
+
+// RFC3339 is seconds since the epoch as their UTC time in RFC 3339, as every
+// command prints a verdict's times.
+func RFC3339(s uint64) string { return time.Unix(int64(s), 0).UTC().Format(time.RFC3339) }
 
 // NoneIfZero is name, or "none" for a zero (unset) value.
 func NoneIfZero[T comparable](v T, name string) string {
