@@ -4,8 +4,12 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
@@ -21,14 +25,120 @@ const rpcIdleConns = 64
 
 // DialClient connects to a JSON-RPC endpoint. Over HTTP(S) its client keeps up to
 // rpcIdleConns idle connections, so concurrent reads reuse them.
-func DialClient(ctx context.Context, url string) (*ethclient.Client, error) {
+//
+// No error of the client's holds the URL's path, query or user info, where
+// providers put API keys, so neither do the logs and API answers that quote one.
+// net/http writes a request's URL into its errors (Post "https://host/v3/KEY":
+// dial tcp ...) and go-ethereum returns them as they are: over HTTP(S) the client
+// is therefore dialled at the URL's redacted form (RedactURL) and its transport
+// sends each request to the real URL (endpointTransport), so an error reads
+// Post "https://host/...": ...; the bodies of non-2xx answers, which go-ethereum
+// quotes in its errors, have the URL's secret parts cut out, and redirects are not
+// followed (net/http would quote the target URL, which may carry the key; the 3xx
+// answer is the error). Over WebSocket the dial's errors name no URL. A dial error
+// names the endpoint as RedactURL shows it.
+func DialClient(ctx context.Context, rawURL string) (*ethclient.Client, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// url.Parse's error quotes the whole URL.
+		return nil, fmt.Errorf("RPC URL %s is not a URL", RedactURL(rawURL))
+	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns, t.MaxIdleConnsPerHost = rpcIdleConns, rpcIdleConns
-	c, err := rpc.DialOptions(ctx, url, rpc.WithHTTPClient(&http.Client{Transport: t}))
+	dialURL, opts := rawURL, []rpc.ClientOption{rpc.WithHTTPClient(&http.Client{Transport: t})}
+	if (u.Scheme == "http" || u.Scheme == "https") && RedactURL(rawURL) != u.Scheme+"://"+u.Host {
+		dialURL = RedactURL(rawURL)
+		opts[0] = rpc.WithHTTPClient(&http.Client{
+			Transport:     &endpointTransport{endpoint: u, redacted: dialURL, secrets: urlSecrets(u), base: t},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		})
+	}
+	c, err := rpc.DialOptions(ctx, dialURL, opts...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("dial %s: %w", RedactURL(rawURL), ScrubURL(err, rawURL))
 	}
 	return ethclient.NewClient(c), nil
+}
+
+// errBodyLimit bounds how much of a non-2xx answer's body endpointTransport reads
+// (go-ethereum quotes the body in its error).
+const errBodyLimit = 16 << 10
+
+// endpointTransport sends the requests its client addresses to the redacted URL
+// (its client follows no redirect, so there are no others) to endpoint, with endpoint's user info as basic authentication as
+// net/http's client would send it. It cuts secrets (the URL's path segments,
+// query values and user info) out of the bodies of non-2xx answers and adds the
+// redacted URL to their status, which go-ethereum's error quotes with the body
+// (500 Internal Server Error from https://host/...: body).
+type endpointTransport struct {
+	endpoint *url.URL
+	redacted string
+	secrets  []string
+	base     http.RoundTripper
+}
+
+func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := new(http.Request)
+	*r = *req // a RoundTripper must not change its request
+	u := *t.endpoint
+	u.User = nil
+	r.URL, r.Host = &u, ""
+	if user := t.endpoint.User; user != nil && req.Header.Get("Authorization") == "" {
+		r.Header = req.Header.Clone()
+		pw, _ := user.Password()
+		r.SetBasicAuth(user.Username(), pw)
+	}
+	resp, err := t.base.RoundTrip(r)
+	if err != nil || resp.StatusCode/100 == 2 {
+		return resp, err
+	}
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, errBodyLimit))
+	_ = resp.Body.Close()
+	if rerr != nil {
+		body = nil
+	}
+	s := string(body)
+	for _, sec := range t.secrets {
+		s = strings.ReplaceAll(s, sec, "...")
+	}
+	// go-ethereum's error is the status and the body: the status names the endpoint.
+	resp.Status += " from " + t.redacted
+	resp.Body, resp.ContentLength = io.NopCloser(strings.NewReader(s)), int64(len(s))
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
+
+// urlSecrets lists what of u may be a credential, longest first: its path segments
+// and query values (escaped and as decoded) and its user name and password.
+func urlSecrets(u *url.URL) []string {
+	var out []string
+	add := func(s string) {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+		add(seg)
+		if dec, err := url.PathUnescape(seg); err == nil {
+			add(dec)
+		}
+	}
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		for _, part := range strings.SplitN(kv, "=", 2) {
+			add(part)
+			if dec, err := url.QueryUnescape(part); err == nil {
+				add(dec)
+			}
+		}
+	}
+	if u.User != nil {
+		add(u.User.Username())
+		if pw, ok := u.User.Password(); ok {
+			add(pw)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
 }
 
 // Conn is a dialled chain: the client, the chain id it serves and, when one was
@@ -55,7 +165,7 @@ func (c *Conn) Close() { c.Client.Close() }
 func Dial(ctx context.Context, rawURL string, registry common.Address, wantChainID uint64) (*Conn, error) {
 	client, err := DialClient(ctx, rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", RedactURL(rawURL), ScrubURL(err, rawURL))
+		return nil, err
 	}
 	conn := &Conn{Client: client}
 	if registry != (common.Address{}) {

@@ -50,7 +50,7 @@ func RedactURL(s string) string {
 	}
 	out := u.Scheme + "://" + u.Host
 	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		out += "/…"
+		out += "/..."
 	}
 	return out
 }

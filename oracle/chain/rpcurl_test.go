@@ -17,11 +17,11 @@ import (
 // reach an error or a log line.
 func TestRedactAndScrubURL(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://eth.example/v2/SECRET":   "https://eth.example/…",
+		"https://eth.example/v2/SECRET":   "https://eth.example/...",
 		"http://127.0.0.1:8545":           "http://127.0.0.1:8545",
 		"http://127.0.0.1:8545/":          "http://127.0.0.1:8545",
-		"https://u:p@eth.example":         "https://eth.example/…",
-		"https://eth.example/?key=SECRET": "https://eth.example/…",
+		"https://u:p@eth.example":         "https://eth.example/...",
+		"https://eth.example/?key=SECRET": "https://eth.example/...",
 		"not a url":                       "(unparsable URL)",
 	} {
 		if got := chain.RedactURL(in); got != want {
@@ -85,10 +85,10 @@ func TestWaitForChainIDBacksOff(t *testing.T) {
 
 func TestRedactURLForms(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://eth-mainnet.example/v2/KEY": "https://eth-mainnet.example/…",
+		"https://eth-mainnet.example/v2/KEY": "https://eth-mainnet.example/...",
 		"http://127.0.0.1:8545":              "http://127.0.0.1:8545",
-		"wss://user:pw@host:8546":            "wss://host:8546/…",
-		"https://rpc.example/?apikey=KEY":    "https://rpc.example/…",
+		"wss://user:pw@host:8546":            "wss://host:8546/...",
+		"https://rpc.example/?apikey=KEY":    "https://rpc.example/...",
 	} {
 		if got := chain.RedactURL(in); got != want {
 			t.Errorf("chain.RedactURL(%q) = %q, want %q", in, got, want)

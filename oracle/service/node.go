@@ -107,7 +107,7 @@ func NewFromConfig(ctx context.Context, c NodeConfig) (*Node, error) {
 	}
 	client, err := chain.DialClient(ctx, c.RPCURL)
 	if err != nil {
-		return nil, errors.Join(fielderr.New(chain.ScrubURL(err, c.RPCURL), "%s "+chain.RedactURL(c.RPCURL), "RPCURL"), st.Close())
+		return nil, errors.Join(fielderr.New(err, "%s", "RPCURL"), st.Close())
 	}
 	cfg.Store = st
 	cfg.RedactErr = func(err error) error { return chain.ScrubURL(err, c.RPCURL) }

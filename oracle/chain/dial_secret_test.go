@@ -1,0 +1,143 @@
+package chain_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/teeoracle/teeoracle/oracle/chain"
+)
+
+// The credentials an RPC URL may carry, each in its own test URL.
+const (
+	pathKey  = "PATHKEY0123456789abcdef"
+	queryKey = "QUERYKEY0123456789abcdef"
+	userName = "USERNAME0123456789"
+	password = "PASSWORD0123456789"
+)
+
+// secretURLs puts each kind of credential into a URL at base (scheme://host:port).
+func secretURLs(base string) map[string]string {
+	return map[string]string{
+		"path key":  base + "/v3/" + pathKey,
+		"query key": base + "/?apikey=" + queryKey,
+		"user info": strings.Replace(base, "://", "://"+userName+":"+password+"@", 1),
+	}
+}
+
+func assertNoSecret(t *testing.T, what, text, host string) {
+	t.Helper()
+	for _, s := range []string{pathKey, queryKey, userName, password} {
+		if strings.Contains(text, s) {
+			t.Errorf("%s holds the secret %s: %s", what, s, text)
+		}
+	}
+	if !strings.Contains(text, host) {
+		t.Errorf("%s does not name the endpoint's host %s: %s", what, host, text)
+	}
+}
+
+// A chain client dialled at an RPC URL with a key in its path, its query or its
+// user info never shows the key in an error, whatever the endpoint does (refuse
+// the connection, answer 500 quoting the request, redirect to a URL with the key,
+// hang), and its errors still name the endpoint's host.
+func TestDialClientErrorsHoldNoSecret(t *testing.T) {
+	// What the endpoint answers, by behaviour; each quotes the URL it was asked at
+	// and the credentials it was sent.
+	echo := func(r *http.Request) string {
+		u, p, _ := r.BasicAuth()
+		return r.URL.String() + " user=" + u + " password=" + p
+	}
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) })
+	servers := map[string]http.HandlerFunc{
+		"500": func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "no such project: "+echo(r), http.StatusInternalServerError)
+		},
+		"401": func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, `{"error":"invalid key `+echo(r)+`"}`, http.StatusUnauthorized)
+		},
+		"redirect": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "http://"+r.Host+r.URL.String()+"/moved", http.StatusPermanentRedirect)
+		},
+		"hang": func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body) // so that the server sees the client go
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+		},
+	}
+	endpoints := map[string]string{}
+	for name, h := range servers {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		endpoints[name] = srv.URL
+	}
+	// A port nothing listens on: a listener's, closed.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoints["refused"] = "http://" + l.Addr().String()
+	endpoints["ws refused"] = "ws://" + l.Addr().String()
+	_ = l.Close()
+	endpoints["ws 500"] = "ws://" + strings.TrimPrefix(endpoints["500"], "http://")
+
+	for ename, base := range endpoints {
+		host := strings.SplitN(base, "://", 2)[1]
+		for uname, rawURL := range secretURLs(base) {
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			c, err := chain.DialClient(ctx, rawURL)
+			if err == nil {
+				_, err = c.ChainID(ctx)
+				c.Close()
+			}
+			cancel()
+			if err == nil {
+				t.Errorf("%s, %s: no error", ename, uname)
+				continue
+			}
+			assertNoSecret(t, ename+", "+uname+": the error", err.Error(), host)
+		}
+	}
+}
+
+// The client sends its requests to the URL as given, path, query and user info
+// (as basic authentication) included, though its errors never show them.
+func TestDialClientSendsToTheRealURL(t *testing.T) {
+	var got struct{ path, query, user, password string }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.path, got.query = r.URL.Path, r.URL.RawQuery
+		got.user, got.password, _ = r.BasicAuth()
+		var req struct {
+			ID json.RawMessage `json:"id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": "0x7a69"})
+	}))
+	defer srv.Close()
+	rawURL := strings.Replace(srv.URL, "://", "://"+userName+":"+password+"@", 1) + "/v3/" + pathKey + "?apikey=" + queryKey
+	c, err := chain.DialClient(context.Background(), rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	id, err := c.ChainID(context.Background())
+	if err != nil || id.Int64() != 31337 {
+		t.Fatalf("ChainID = %v, %v", id, err)
+	}
+	if got.path != "/v3/"+pathKey || got.query != "apikey="+queryKey || got.user != userName || got.password != password {
+		t.Errorf("endpoint was asked at path %q, query %q, user %q, password %q", got.path, got.query, got.user, got.password)
+	}
+	// A URL that does not parse is refused without quoting it.
+	if _, err := chain.DialClient(context.Background(), "http://h:badport/"+pathKey); err == nil || strings.Contains(err.Error(), pathKey) {
+		t.Errorf("unparsable URL: %v", err)
+	}
+}
