@@ -83,9 +83,10 @@ func Start(bin string, args ...string) (*Process, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// More idle connections than net/http's default of 2: the nodes under test read
-	// the chain from many goroutines at once. These are chain.DialClient's settings;
-	// it cannot be called here, since oracle/chain's own tests start anvil through
-	// this package (an import cycle).
+	// the chain from many goroutines at once. These are chain.DialClient's transport
+	// settings; it cannot be called here, since oracle/chain's own tests start anvil
+	// through this package (an import cycle). anvil's URL carries no key, so none of
+	// DialClient's redaction is needed.
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns, t.MaxIdleConnsPerHost = 64, 64
 	rc, err := rpc.DialOptions(ctx, a.URL, rpc.WithHTTPClient(&http.Client{Transport: t}))
