@@ -902,3 +902,23 @@ func TestSetMetasOneCommit(t *testing.T) {
 		t.Fatalf("%d of %d entries after reopen", n, len(entries))
 	}
 }
+
+// A signature stored again (a peer answering a recheck with one the node holds)
+// commits nothing; a new one commits once.
+func TestPutSignatureHeldCommitsNothing(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	h, signer, sig := common.Hash{1}, common.Address{2}, make([]byte, 65)
+	before := s.Commits()
+	if err := s.PutSignature(h, signer, sig); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Commits() - before; got != 1 {
+		t.Fatalf("a new signature made %d commits, want 1", got)
+	}
+	if err := s.PutSignature(h, signer, sig); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Commits() - before; got != 1 {
+		t.Fatalf("a held signature stored again made %d commits in all, want 1", got)
+	}
+}

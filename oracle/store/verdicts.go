@@ -130,10 +130,15 @@ func (s *Store) PutSignature(verdictHash common.Hash, signer common.Address, sig
 	if len(sig) != 65 {
 		return fmt.Errorf("signature of %s over %s: %d bytes, want 65: %w", signer, verdictHash, len(sig), ErrInvalid)
 	}
+	k := concat(verdictHash[:], signer[:])
+	// A signature held already (a peer answering again) costs a read, not a commit.
+	held := false
+	if err := s.view(func(tx *bolt.Tx) error { held = tx.Bucket(bktSignatures).Get(k) != nil; return nil }); err != nil || held {
+		return err
+	}
 	wrote := false
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bktSignatures)
-		k := concat(verdictHash[:], signer[:])
 		if b.Get(k) != nil {
 			return nil
 		}
