@@ -163,10 +163,18 @@ func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups ma
 	waits := make([]bool, len(order))
 	sem := make(chan struct{}, prepareParallel)
 	var wg sync.WaitGroup
-	lctx, cancel := s.chainCtx(ctx) // the notes' reads, all cached per head
-	defer cancel()
+	// The notes are looked at first, under one chain deadline for their reads (all
+	// cached per head), before any preparation runs: looked at between
+	// preparations, the later ones would find that deadline spent and prepare
+	// verdicts whose notes still hold.
+	lctx, cancel := s.chainCtx(ctx)
+	looks := make([]int, len(order))
 	for i, h := range order {
-		look := s.lookAt(lctx, h, threshold, oracles)
+		looks[i] = s.lookAt(lctx, h, threshold, oracles)
+	}
+	cancel()
+	for i, h := range order {
+		look := looks[i]
 		if look == lookSkip {
 			waits[i] = true
 			continue
