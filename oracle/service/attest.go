@@ -346,6 +346,10 @@ type dueReappraisal struct {
 	id  common.Hash
 	rec MachineRecord
 	r   reappraised
+	// failed: a pass failed to re-appraise it for r already; such machines go
+	// after the others, so that ReappraiseMax machines that keep failing (their
+	// evidence unreadable, say) cannot hold the rest back for the epoch.
+	failed bool
 }
 
 // reappraisalsDue lists the trusted machines (unexpired, their verdict issued
@@ -369,10 +373,13 @@ func (s *Service) reappraisalsDue(now uint64) ([]dueReappraisal, map[common.Hash
 			done[id] = r
 			continue
 		}
-		due = append(due, dueReappraisal{id: id, rec: rec, r: r})
+		due = append(due, dueReappraisal{id: id, rec: rec, r: r, failed: s.reappraiseFailed[id] == r})
 	}
 	s.tmu.RUnlock()
 	sort.Slice(due, func(i, j int) bool {
+		if due[i].failed != due[j].failed {
+			return !due[i].failed
+		}
 		if due[i].r.at != due[j].r.at {
 			return due[i].r.at < due[j].r.at
 		}
@@ -416,15 +423,24 @@ func (s *Service) reappraiseDue(ctx context.Context, due []dueReappraisal, done 
 		marked = marked[:0]
 		return nil
 	}
+	// failed keeps the failures of this pass and of earlier ones not tried again
+	// in it, for the machines still due.
+	failed := make(map[common.Hash]reappraised)
 	work := 0
-	for _, m := range due {
+	for i, m := range due {
 		if ctx.Err() != nil || work >= s.cfg.ReappraiseMax {
-			break // the rest in the next pass
+			for _, rest := range due[i:] { // the rest in the next pass
+				if rest.failed {
+					failed[rest.id] = rest.r
+				}
+			}
+			break
 		}
 		out, err := one(ctx, m.id, m.rec, m.r.at)
 		switch {
 		case err != nil:
 			work++
+			failed[m.id] = m.r
 			s.log.Warn("re-appraisal failed", "machine", m.id, "err", err)
 		case out.mark != "":
 			work++
@@ -444,7 +460,7 @@ func (s *Service) reappraiseDue(ctx context.Context, due []dueReappraisal, done 
 	if err := flush(); err != nil {
 		return err
 	}
-	s.reappraisedMemo = done
+	s.reappraisedMemo, s.reappraiseFailed = done, failed
 	return ctx.Err()
 }
 

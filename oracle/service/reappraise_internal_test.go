@@ -302,3 +302,35 @@ func TestReappraiseEpochCrashRedoes(t *testing.T) {
 		}
 	}
 }
+
+// TestReappraiseFailuresGoLast: ReappraiseMax machines whose re-appraisal keeps
+// failing, due earliest, do not hold the rest of the fleet back: the next pass
+// tries the machines not yet tried first, and the failed ones after them.
+func TestReappraiseFailuresGoLast(t *testing.T) {
+	const n, max, epoch = 300, 100, 600
+	now := uint64(1_700_000_599)
+	r := newReappraiseTest(t, n, epoch*time.Second, max, now)
+	due, _ := r.s.reappraisalsDue(now)
+	failing := map[common.Hash]bool{}
+	for _, d := range due[:max] {
+		failing[d.id] = true
+	}
+	one := func(ctx context.Context, id common.Hash, rec MachineRecord, at int64) (reappraisal, error) {
+		if failing[id] {
+			r.pass++
+			return reappraisal{}, errors.New("archived evidence unreadable")
+		}
+		return r.one(ctx, id, rec, at)
+	}
+	for pass := range 3 {
+		if err := r.s.reappraiseWith(context.Background(), one); err != nil {
+			t.Fatal(err)
+		}
+		if pass == 0 && len(r.calls) != 0 {
+			t.Fatalf("first pass re-appraised %d machines, want only the %d failing ones tried", len(r.calls), max)
+		}
+	}
+	if len(r.calls) != n-max {
+		t.Fatalf("after three passes %d of the %d machines that can be re-appraised were, want all", len(r.calls), n-max)
+	}
+}

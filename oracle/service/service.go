@@ -106,6 +106,9 @@ type Service struct {
 	// reappraisedMemo: the machines the last re-appraisal pass found done for their
 	// epoch (only the continuous-attestation loop uses it).
 	reappraisedMemo map[common.Hash]reappraised
+	// reappraiseFailed: the machines whose re-appraisal failed for their time, by
+	// the passes since (tried last in the next pass).
+	reappraiseFailed map[common.Hash]reappraised
 
 	health healthState
 
