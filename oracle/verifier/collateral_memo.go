@@ -42,11 +42,14 @@ func (t *collateralMemo) parse(b []byte, parse func([]byte) (*collateral.TDXColl
 	if ok {
 		return c, nil
 	}
-	// The parsers may keep slices of their input: a private copy, so that a caller
-	// reusing its buffer cannot change a shared value.
+	if len(b) > collateralMemoBytes {
+		return parse(b) // never kept: no copy
+	}
+	// A private copy, so that a caller reusing its buffer cannot change a shared
+	// value should a parser come to keep slices of its input.
 	own := bytes.Clone(b)
 	c, err := parse(own)
-	if err != nil || len(own) > collateralMemoBytes {
+	if err != nil {
 		return c, err
 	}
 	t.mu.Lock()
