@@ -2,6 +2,7 @@ package chain_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net"
@@ -33,7 +34,8 @@ func secretURLs(base string) map[string]string {
 
 func assertNoSecret(t *testing.T, what, text, host string) {
 	t.Helper()
-	for _, s := range []string{pathKey, queryKey, userName, password} {
+	basic := base64.StdEncoding.EncodeToString([]byte(userName + ":" + password))
+	for _, s := range []string{pathKey, queryKey, userName, password, basic} {
 		if strings.Contains(text, s) {
 			t.Errorf("%s holds the secret %s: %s", what, s, text)
 		}
@@ -52,7 +54,7 @@ func TestDialClientErrorsHoldNoSecret(t *testing.T) {
 	// and the credentials it was sent.
 	echo := func(r *http.Request) string {
 		u, p, _ := r.BasicAuth()
-		return r.URL.String() + " user=" + u + " password=" + p
+		return r.URL.String() + " user=" + u + " password=" + p + " authorization=" + r.Header.Get("Authorization")
 	}
 	hang := make(chan struct{})
 	t.Cleanup(func() { close(hang) })
