@@ -90,8 +90,9 @@ func (n *Node) Close() error {
 
 // NewFromConfig builds the node c describes, in dependency order: first what is
 // read before anything is opened or dialled (the oracle key, the policy, the
-// collateral and the appraisers, the explorer), so that a bad input leaves no
-// database file behind; then the database and the chain client. The node learns the
+// collateral and the appraisers, the explorer) and the chain client (an HTTP
+// endpoint is not reached before Start), so that a bad input leaves no database
+// file behind; then the database. The node learns the
 // chain id from the endpoint at Start (Config.ChainWait); nothing is sent before.
 func NewFromConfig(ctx context.Context, c NodeConfig) (*Node, error) {
 	if err := c.Check(); err != nil {
@@ -101,13 +102,14 @@ func NewFromConfig(ctx context.Context, c NodeConfig) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(c.DB, StoreOptions(cfg.Logger))
-	if err != nil {
-		return nil, fielderr.New(err, "%s", "DB")
-	}
 	client, err := chain.DialClient(ctx, c.RPCURL)
 	if err != nil {
-		return nil, errors.Join(fielderr.New(err, "%s", "RPCURL"), st.Close())
+		return nil, fielderr.New(err, "%s", "RPCURL")
+	}
+	st, err := store.Open(c.DB, StoreOptions(cfg.Logger))
+	if err != nil {
+		client.Close()
+		return nil, fielderr.New(err, "%s", "DB")
 	}
 	cfg.Store = st
 	cfg.RedactErr = func(err error) error { return chain.ScrubURL(err, c.RPCURL) }
