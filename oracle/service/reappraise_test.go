@@ -13,8 +13,9 @@ import (
 
 // TestE2EDowngradeQuorumEpoch: two nodes of a 2-of-2 quorum, passing at different
 // intervals (1 s and 3 s), re-appraise a machine on a new CRL revoking its chain as
-// of the same time, the machine's own point of an 8-second epoch (its id modulo 8
-// past a multiple of 8), and so sign the same downgrade, which lands on-chain.
+// of the same time, the machine's own point of a 20-second epoch (its id modulo 20
+// past a multiple of 20; shorter epochs let a loaded machine's nodes move on to the
+// next epoch's downgrade before the first one's quorum meets), and so sign the same downgrade, which lands on-chain.
 func TestE2EDowngradeQuorumEpoch(t *testing.T) {
 	t.Parallel()
 	ka, a0 := testchain.DevKey(3)
@@ -26,7 +27,7 @@ func TestE2EDowngradeQuorumEpoch(t *testing.T) {
 	e.registerPolicy(t, pol)
 	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
 	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
-	const epoch = 8 * time.Second
+	const epoch = 20 * time.Second
 	addrs, peersOf := meshOf(t, 2)
 	A := startNode(t, e, nodeOpts{key: ka, policy: pol, snp: snp, listen: addrs[0], peers: peersOf(0), noForward: true,
 		epoch: epoch, reappEvery: time.Second})
@@ -53,8 +54,8 @@ func TestE2EDowngradeQuorumEpoch(t *testing.T) {
 	}
 	chainNow := time.Unix(int64(head.Time), 0)
 	snp.crls.add(snp.crl(t, chainNow.Add(-time.Second), chainNow.AddDate(0, 1, 0), snp.signer.Ask))
-	if !eventually(60*time.Second, 500*time.Millisecond, func() bool { return !e.isTrusted(t, machine) }) {
-		t.Fatal("machine still trusted 60 s after a CRL revoking its ASK appeared: the two nodes' downgrades did not meet")
+	if !eventually(120*time.Second, 500*time.Millisecond, func() bool { return !e.isTrusted(t, machine) }) {
+		t.Fatal("machine still trusted 120 s after a CRL revoking its ASK appeared: the two nodes' downgrades did not meet")
 	}
 	rec := e.machine(t, machine)
 	off := new(big.Int).Mod(new(big.Int).SetBytes(machine[:]), big.NewInt(int64(epoch/time.Second))).Uint64()
