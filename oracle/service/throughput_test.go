@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -178,6 +179,16 @@ func (bn *benchNode) submitDirect(i int) (string, time.Duration, error) {
 type nodeRun struct {
 	acked, signed float64
 	p99           time.Duration
+	cores         float64 // the process's CPU time over the run's wall time
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // runNode submits every bundle of bn with submit from 32 concurrent submitters
@@ -186,7 +197,7 @@ type nodeRun struct {
 func runNode(b *testing.B, bn *benchNode, submit func(int) (string, time.Duration, error)) nodeRun {
 	ids := make([]string, len(bn.bundles))
 	lat := make([]time.Duration, len(bn.bundles))
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime(b)
 	var wg sync.WaitGroup
 	next := make(chan int)
 	submitters := 32
@@ -215,8 +226,9 @@ func runNode(b *testing.B, bn *benchNode, submit func(int) (string, time.Duratio
 		b.FailNow()
 	}
 	signedAt := bn.waitSigned(b, ids)
+	cores := float64(cpuTime(b)-cpu0) / float64(time.Since(start))
 	n := float64(len(ids))
-	return nodeRun{acked: n / acked.Seconds(), signed: n / signedAt.Sub(start).Seconds(), p99: percentile(lat, 0.99)}
+	return nodeRun{acked: n / acked.Seconds(), signed: n / signedAt.Sub(start).Seconds(), p99: percentile(lat, 0.99), cores: cores}
 }
 
 // BenchmarkNodeVsVerifier measures, in one run and on the same evidence, the node's
@@ -257,6 +269,8 @@ func BenchmarkNodeVsVerifier(b *testing.B) {
 	b.ReportMetric(h.signed, "signed/s")
 	b.ReportMetric(h.signed/base, "ratio")
 	b.ReportMetric(float64(h.p99.Milliseconds()), "p99-ack-ms")
+	b.ReportMetric(h.cores, "cores")
+	b.ReportMetric(d.cores, "api-cores")
 	b.ReportMetric(d.acked, "api-acked/s")
 	b.ReportMetric(d.signed, "api-signed/s")
 	b.ReportMetric(d.signed/base, "api-ratio")
