@@ -30,6 +30,7 @@ const (
 	flagDueWithin          = "due-within"
 	flagReappraiseInterval = "reappraise-interval"
 	flagReappraiseEpoch    = "reappraise-epoch"
+	flagReappraiseMax      = "reappraise-max"
 	flagPollInterval       = "poll-interval"
 	flagRateLimit          = "rate-limit"
 	flagVerdictHash        = "verdict-hash"
@@ -206,6 +207,8 @@ func serveLoopFlags(cfg *serveConfig) []cli.Flag {
 			Usage: "`DURATION` between continuous-attestation passes (registry scan, collateral refresh, re-appraisal)"},
 		&cli.DurationFlag{Name: flagReappraiseEpoch, Destination: &cfg.ReappraiseEpoch, Action: posD(flagReappraiseEpoch), Category: serveCatLoops, EnvVars: env(flagReappraiseEpoch), Value: 10 * time.Minute,
 			Usage: "each trusted machine is re-appraised once per `DURATION` epoch of chain time, as of its own offset within it (its id modulo the epoch), so all nodes agree and a fleet's re-appraisals spread over the epoch"},
+		&cli.IntFlag{Name: flagReappraiseMax, Destination: &cfg.ReappraiseMax, Action: cliapp.Positive[int](flagReappraiseMax), Category: serveCatLoops, EnvVars: env(flagReappraiseMax), Value: 2000,
+			Usage: "at most `N` re-appraisals per pass, the machines whose time came first first; the rest wait for the next pass (teeoracle_reappraisals_deferred), so a node keeps up with N × --reappraise-epoch / --reappraise-interval trusted machines"},
 		&cli.DurationFlag{Name: flagPollInterval, Destination: &cfg.PollInterval, Action: posD(flagPollInterval), Category: serveCatLoops, EnvVars: env(flagPollInterval), Value: 500 * time.Millisecond,
 			Usage: "`DURATION` between publisher passes"},
 		&cli.DurationFlag{Name: flagHealthInterval, Destination: &cfg.HealthInterval, Action: posD(flagHealthInterval), Category: serveCatLoops, EnvVars: env(flagHealthInterval), Value: 15 * time.Second,

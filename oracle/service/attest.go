@@ -427,8 +427,10 @@ func (s *Service) reappraiseDue(ctx context.Context, due []dueReappraisal, done 
 	// in it, for the machines still due.
 	failed := make(map[common.Hash]reappraised)
 	work := 0
+	s.m.deferred.Set(0)
 	for i, m := range due {
 		if ctx.Err() != nil || work >= s.cfg.ReappraiseMax {
+			s.m.deferred.Set(float64(len(due) - i))
 			for _, rest := range due[i:] { // the rest in the next pass
 				if rest.failed {
 					failed[rest.id] = rest.r
@@ -441,9 +443,11 @@ func (s *Service) reappraiseDue(ctx context.Context, due []dueReappraisal, done 
 		case err != nil:
 			work++
 			failed[m.id] = m.r
+			s.m.reappraisals.WithLabelValues("failed").Inc()
 			s.log.Warn("re-appraisal failed", "machine", m.id, "err", err)
 		case out.mark != "":
 			work++
+			s.m.reappraisals.WithLabelValues("made").Inc()
 			var at [8]byte
 			binary.BigEndian.PutUint64(at[:], uint64(m.r.at))
 			marks[out.mark] = at[:]

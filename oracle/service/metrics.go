@@ -22,6 +22,8 @@ type metrics struct {
 	confirmLat     prometheus.Histogram
 	due            prometheus.Gauge
 	downgrades     prometheus.Counter
+	reappraisals   *prometheus.CounterVec
+	deferred       prometheus.Gauge
 	collWaits      prometheus.Counter
 	ready          prometheus.Gauge
 	chainUp        prometheus.Gauge
@@ -60,6 +62,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Registered machines whose verdict expires within the due window."}),
 		downgrades: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "reappraisal_downgrades_total",
 			Help: "Untrusted verdicts made by re-appraising archived evidence with new collateral."}),
+		reappraisals: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "reappraisals_total",
+			Help: "Re-appraisals of archived evidence by outcome (made: the machine was re-appraised for its time; failed: it is tried again)."}, []string{"outcome"}),
+		deferred: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "reappraisals_deferred",
+			Help: "Trusted machines due for re-appraisal that the last pass left to the next one (past --reappraise-max, or stopped)."}),
 		collWaits: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "collateral_unavailable_total",
 			Help: "Appraisals put off because a collateral source (AMD KDS, Intel PCS) was unreachable or failing."}),
 		ready: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "ready",
@@ -87,7 +93,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Verdicts in batches this node co-signed for its peers (POST /v1/peer/batch-signature)."}),
 	}
 	reg.MustRegister(m.submissions, m.verdicts, m.appraisal, m.disagreements, m.quorumWaiting, m.batches,
-		m.published, m.confirmLat, m.due, m.downgrades, m.collWaits, m.ready, m.chainUp, m.headLag, m.balance,
+		m.published, m.confirmLat, m.due, m.downgrades, m.reappraisals, m.deferred, m.collWaits, m.ready, m.chainUp, m.headLag, m.balance,
 		m.noFunds, m.peersReach, m.peersConf, m.pruned, m.archiveBytes, m.archiveEntries, m.cosigned, buildInfo(ns),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.tx.register(reg)

@@ -18,6 +18,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
@@ -51,7 +53,7 @@ func TestReappraiseMemoOnlyWhatWasDone(t *testing.T) {
 	rec := MachineRecord{State: machineRegistered, Status: uint8(verdict.StatusTrusted), TEEKey: key,
 		IssuedAt: now - 2*uint64(epoch/time.Second), ExpiresAt: now + 1000}
 	s := &Service{cfg: Config{ReappraiseEpoch: epoch, ReappraiseMax: 2000, Now: time.Now}, rpc: headRPC{time: now}, st: st,
-		machines: map[common.Hash]MachineRecord{id: rec}, log: slog.New(slog.NewTextHandler(&logs, nil))}
+		machines: map[common.Hash]MachineRecord{id: rec}, log: slog.New(slog.NewTextHandler(&logs, nil)), m: newMetrics(prometheus.NewRegistry())}
 	if err := s.reappraise(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +149,7 @@ func newReappraiseTest(t *testing.T, n int, epoch time.Duration, max int, now ui
 			TEEKey: common.Address{byte(i)}, IssuedAt: now - 3*uint64(epoch/time.Second), ExpiresAt: now + 1e6}
 	}
 	s := &Service{cfg: Config{ReappraiseEpoch: epoch, ReappraiseMax: max, Now: time.Now}, rpc: headRPC{time: now},
-		st: st, machines: machines, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		st: st, machines: machines, log: slog.New(slog.NewTextHandler(io.Discard, nil)), m: newMetrics(prometheus.NewRegistry())}
 	return &reappraiseTest{s: s, st: st, calls: map[common.Hash][]int64{}}
 }
 
@@ -230,6 +232,14 @@ func TestReappraiseEpochBoundedPass(t *testing.T) {
 		made, commits := r.passAt(t, now)
 		if made != max || commits != 1 {
 			t.Fatalf("pass %d: %d re-appraisals in %d commits, want %d in 1", pass, made, commits, max)
+		}
+		// The metrics say how far behind the node is: the machines left to the
+		// next pass, and the re-appraisals made so far.
+		if got, want := metricValue(t, r.s.m.deferred), float64(n-(pass+1)*max); got != want {
+			t.Fatalf("pass %d: reappraisals_deferred %v, want %v", pass, got, want)
+		}
+		if got, want := metricValue(t, r.s.m.reappraisals.WithLabelValues("made")), float64((pass+1)*max); got != want {
+			t.Fatalf("pass %d: reappraisals_total{made} %v, want %v", pass, got, want)
 		}
 	}
 	for i := 1; i < len(r.order); i++ {
@@ -333,4 +343,29 @@ func TestReappraiseFailuresGoLast(t *testing.T) {
 	if len(r.calls) != n-max {
 		t.Fatalf("after three passes %d of the %d machines that can be re-appraised were, want all", len(r.calls), n-max)
 	}
+	// Each pass tried the failing machines last but once each: the first pass
+	// only them, the next two 100 good ones and no failing one (max reached).
+	if got := metricValue(t, r.s.m.reappraisals.WithLabelValues("failed")); got != max {
+		t.Fatalf("reappraisals_total{failed} %v, want %d", got, max)
+	}
+	if got := metricValue(t, r.s.m.reappraisals.WithLabelValues("made")); got != n-max {
+		t.Fatalf("reappraisals_total{made} %v, want %d", got, n-max)
+	}
+}
+
+// metricValue is the value of a counter or gauge.
+func metricValue(t *testing.T, c prometheus.Metric) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case m.Counter != nil:
+		return m.Counter.GetValue()
+	case m.Gauge != nil:
+		return m.Gauge.GetValue()
+	}
+	t.Fatalf("metric %s is neither a counter nor a gauge", c.Desc())
+	return 0
 }
