@@ -259,7 +259,13 @@ func (d *decider) snp(a *appraise.Appraisal, r *SNPRules, workload common.Hash) 
 	if !r.AllowUncertifiedTCB && f.ReportedTCB != f.CertifiedTCB {
 		d.add(TCBNotCertified, "reported TCB %#016x differs from certified TCB %#016x", f.ReportedTCB, f.CertifiedTCB)
 	}
-	got := snpTCBParts(f.ProductLine, f.ReportedTCB)
+	got, which := snpTCBParts(f.ProductLine, f.ReportedTCB), "reported"
+	if r.AllowUncertifiedTCB {
+		// The VCEK or VLEK vouches only for the TCB it certifies: firmware of that
+		// TCB signs the report, and if that TCB is a vulnerable one the reported TCB
+		// is its word alone. The minimum applies to what both say.
+		got, which = snpTCBMin(got, snpTCBParts(f.ProductLine, f.CertifiedTCB)), "reported and certified"
+	}
 	var low []string
 	check := func(name string, have, min uint8) {
 		if have < min {
@@ -274,7 +280,7 @@ func (d *decider) snp(a *appraise.Appraisal, r *SNPRules, workload common.Hash) 
 		check("fmc", got.FMC, r.MinTCB.FMC)
 	}
 	if len(low) > 0 {
-		d.add(TCBBelowMinimum, "reported TCB below minimum: %v", low)
+		d.add(TCBBelowMinimum, "%s TCB below minimum: %v", which, low)
 	}
 	if f.MigrationAgent && !r.AllowMigrationAgent {
 		d.add(MigrationAgent, "guest policy %#x allows a migration agent", f.GuestPolicy)
@@ -282,6 +288,12 @@ func (d *decider) snp(a *appraise.Appraisal, r *SNPRules, workload common.Hash) 
 	if f.SMT && r.ForbidSMT {
 		d.add(SMT, "guest policy %#x allows SMT", f.GuestPolicy)
 	}
+}
+
+// snpTCBMin is the lower of a and b, component by component.
+func snpTCBMin(a, b SNPTCB) SNPTCB {
+	return SNPTCB{FMC: min(a.FMC, b.FMC), Bootloader: min(a.Bootloader, b.Bootloader), TEE: min(a.TEE, b.TEE),
+		SNP: min(a.SNP, b.SNP), Microcode: min(a.Microcode, b.Microcode)}
 }
 
 // snpHasFMC reports whether a product line's TCB_VERSION has an FMC byte (Turin).

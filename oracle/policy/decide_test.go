@@ -302,6 +302,34 @@ func TestAllowances(t *testing.T) {
 	}
 }
 
+// TestUncertifiedTCBStillMeetsMinimum: allowing a reported TCB its key does not
+// certify does not let a report claim its way past min_tcb: a VCEK issued for an
+// old TCB vouches only for that one.
+func TestUncertifiedTCBStillMeetsMinimum(t *testing.T) {
+	a := goodSNP()
+	p := Default()
+	p.SNP.AllowUncertifiedTCB = true
+	p.SNP.MinTCB = snpTCBParts(a.SNP.ProductLine, a.SNP.ReportedTCB)
+	if d := mustDecide(t, a, p, testInputs()); !d.Trusted {
+		t.Fatalf("reported = certified = minimum: %v", d.Findings)
+	}
+	old := p.SNP.MinTCB
+	old.Microcode--
+	a.SNP.CertifiedTCB = encodeTCB(a.SNP.ProductLine, old)
+	d := mustDecide(t, a, p, testInputs())
+	if d.Trusted || d.Reasons != TCBBelowMinimum {
+		t.Fatalf("certified microcode below the minimum, reported at it: trusted=%v reasons=%s, want tcb_below_minimum", d.Trusted, d.Reasons)
+	}
+	// A certified TCB above the reported one does not raise the reported one.
+	high := snpTCBParts(a.SNP.ProductLine, a.SNP.ReportedTCB)
+	high.SNP++
+	a.SNP.CertifiedTCB = encodeTCB(a.SNP.ProductLine, high)
+	p.SNP.MinTCB.SNP = high.SNP
+	if d := mustDecide(t, a, p, testInputs()); d.Trusted || d.Reasons != TCBBelowMinimum {
+		t.Fatalf("reported snp below the minimum, certified at it: trusted=%v reasons=%s, want tcb_below_minimum", d.Trusted, d.Reasons)
+	}
+}
+
 func TestNoBindingNoCheck(t *testing.T) {
 	a := goodSNP()
 	a.ReportData = rep(0x99, 64)
@@ -385,4 +413,10 @@ func TestReasonNames(t *testing.T) {
 	if Reason(0).String() != "none" || len(Reason(0).Names()) != 0 {
 		t.Error("empty reason set")
 	}
+}
+
+// encodeTCB is t as a TCB_VERSION of productLine's layout.
+func encodeTCB(productLine string, t SNPTCB) uint64 {
+	return appraise.SNPTCB{FMC: t.FMC, Bootloader: t.Bootloader, TEE: t.TEE, SNP: t.SNP, Microcode: t.Microcode,
+		HasFMC: snpHasFMC(productLine)}.Encode()
 }

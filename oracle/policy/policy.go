@@ -134,7 +134,8 @@ type SNPRules struct {
 	// MinTCB is the lowest acceptable reported TCB, component by component.
 	MinTCB SNPTCB `json:"min_tcb"`
 	// AllowUncertifiedTCB accepts a reported TCB that differs from the TCB the VCEK
-	// or VLEK certifies (by default they must be equal).
+	// or VLEK certifies (by default they must be equal). MinTCB then applies to
+	// both: each component of each must be at least the minimum.
 	AllowUncertifiedTCB bool `json:"allow_uncertified_tcb"`
 	// AllowDebug accepts guests whose policy allows debugging (bit 19).
 	AllowDebug bool `json:"allow_debug"`
