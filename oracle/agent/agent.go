@@ -267,7 +267,7 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 	if view.VerdictHash == nil {
 		return nil, fmt.Errorf("%w: submission %s confirmed without a verdict hash", ErrVerdict, res.ID)
 	}
-	vv, err := a.verdict(ctx, *view.VerdictHash, ch)
+	vv, err := a.verdict(ctx, *view.VerdictHash, ch, ev.Hash())
 	if err != nil {
 		return nil, err
 	}
@@ -344,8 +344,10 @@ func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, err
 }
 
 // verdict fetches the verdict and checks it: its digest is the hash the oracle
-// names, and it is for this machine, key and challenge.
-func (a *Agent) verdict(ctx context.Context, h common.Hash, ch *api.Challenge) (*verdict.Verdict, error) {
+// names, and it is for this machine and key, this challenge's anchor and the
+// evidence this round submitted (evidence), so a node cannot pass off another
+// round's verdict as this one's.
+func (a *Agent) verdict(ctx context.Context, h common.Hash, ch *api.Challenge, evidence common.Hash) (*verdict.Verdict, error) {
 	var vv *api.VerdictView
 	var err error
 	for {
@@ -369,6 +371,11 @@ func (a *Agent) verdict(ctx context.Context, h common.Hash, ch *api.Challenge) (
 		return nil, fmt.Errorf("%w: verdict hashes to %s, the oracle names %s", ErrVerdict, v.Digest(d), h)
 	case v.MachineID != a.cfg.MachineID || v.TEEKey != a.addr:
 		return nil, fmt.Errorf("%w: verdict for machine %s key %s", ErrVerdict, v.MachineID, v.TEEKey)
+	case v.AnchorBlockNumber != ch.AnchorBlockNumber || v.AnchorBlockHash != ch.AnchorBlockHash:
+		return nil, fmt.Errorf("%w: verdict anchored at block %d (%s), this round's challenge at %d (%s)", ErrVerdict,
+			v.AnchorBlockNumber, v.AnchorBlockHash, ch.AnchorBlockNumber, ch.AnchorBlockHash)
+	case v.EvidenceHash != evidence:
+		return nil, fmt.Errorf("%w: verdict on evidence %s, this round submitted %s", ErrVerdict, v.EvidenceHash, evidence)
 	}
 	return &v, nil
 }

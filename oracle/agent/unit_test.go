@@ -229,21 +229,31 @@ func TestAgentRefusesForeignChallengeAndVerdict(t *testing.T) {
 	v := verdict.Verdict{MachineID: machine, TEE: 1, Status: verdict.StatusTrusted, TEEKey: addr, IssuedAt: 1, ExpiresAt: 2,
 		AnchorBlockNumber: 10, AnchorBlockHash: base.AnchorBlockHash}
 	d := verdict.Domain{ChainID: base.ChainID, Registry: base.Registry}
+	fixed := fixedEvidence(t, src, base)
+	v.EvidenceHash = fixed.ev.Hash()
 	other := v
 	other.TEEKey = common.HexToAddress("0x44")
+	// Another round's verdict (another anchor, other evidence), however well signed.
+	otherAnchor, otherHash, otherEvidence := v, v, v
+	otherAnchor.AnchorBlockNumber = 9
+	otherHash.AnchorBlockHash = common.HexToHash("0xab")
+	otherEvidence.EvidenceHash = common.HexToHash("0xe1")
 	for name, tc := range map[string]struct {
 		v    verdict.Verdict
 		hash common.Hash
 	}{
-		"digest mismatch": {v, common.HexToHash("0x99")},
-		"other key":       {other, other.Digest(d)},
+		"digest mismatch":     {v, common.HexToHash("0x99")},
+		"other key":           {other, other.Digest(d)},
+		"other anchor block":  {otherAnchor, otherAnchor.Digest(d)},
+		"other anchor hash":   {otherHash, otherHash.Digest(d)},
+		"other evidence hash": {otherEvidence, otherEvidence.Digest(d)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			body, _ := json.Marshal(tc.v)
 			h := tc.hash
 			o := &stubOracle{ch: base, view: api.SubmissionView{ID: "s1", State: "confirmed", VerdictHash: &h},
 				verdict: api.VerdictView{Hash: h, Verdict: body}}
-			a, _ := New(Config{MachineID: machine, Key: key, Source: src, Oracle: o})
+			a, _ := New(Config{MachineID: machine, Key: key, Source: fixed, Oracle: o})
 			if _, err := a.Attest(t.Context()); !errors.Is(err, ErrVerdict) {
 				t.Errorf("err %v, want ErrVerdict", err)
 			}
@@ -254,7 +264,7 @@ func TestAgentRefusesForeignChallengeAndVerdict(t *testing.T) {
 		h := v.Digest(d)
 		o := &stubOracle{ch: base, view: api.SubmissionView{ID: "s1", State: "confirmed", VerdictHash: &h},
 			verdict: api.VerdictView{Hash: h, Verdict: body}}
-		a, _ := New(Config{MachineID: machine, Key: key, Source: src, Oracle: o})
+		a, _ := New(Config{MachineID: machine, Key: key, Source: fixed, Oracle: o})
 		r, err := a.Attest(t.Context())
 		if err != nil || !r.Trusted {
 			t.Fatalf("round %+v, %v", r, err)
@@ -368,4 +378,28 @@ func TestSysfsRTMRNeverCreates(t *testing.T) {
 	if got, _ := os.ReadFile(p); !bytes.Equal(got, d) {
 		t.Fatalf("wrote %x", got)
 	}
+}
+
+// fixedSource gives the same evidence for every challenge, so that a test knows
+// the hash of what an agent submits.
+type fixedSource struct{ ev *evidence.Evidence }
+
+func (f fixedSource) TEE() evidence.TEE { return f.ev.TEE }
+
+func (f fixedSource) Evidence(context.Context, [64]byte) (*evidence.Evidence, error) {
+	return f.ev, nil
+}
+
+// fixedEvidence is src's evidence for challenge ch, as a source that always gives it.
+func fixedEvidence(t *testing.T, src EvidenceSource, ch api.Challenge) fixedSource {
+	t.Helper()
+	rd, err := hex.DecodeString(strings.TrimPrefix(ch.ReportData, "0x"))
+	if err != nil || len(rd) != 64 {
+		t.Fatalf("challenge report data %q", ch.ReportData)
+	}
+	ev, err := src.Evidence(t.Context(), [64]byte(rd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixedSource{ev}
 }
