@@ -15,10 +15,14 @@ var (
 	errClientBusy = errors.New("this client's evidence submissions in flight at its limit")
 )
 
-// admission bounds evidence submissions in flight: their number, per client and in
-// all, and the body bytes they may hold. Admission is all or nothing and never
-// waits: a submission that does not fit is refused at once, so overload shows as
-// fast 503s and 429s rather than as requests queued behind each other.
+// admission bounds evidence submissions: their number in flight, per client and
+// in all, and the body bytes they hold. A submission counts against its client
+// (ClientKey, and the IPv6 aggregates above it: groupCounts) from when its body
+// starts being received, its body's bytes count as they arrive, and it takes one
+// of the node's places in flight only once its body is in: a client that never
+// sends its body holds only its own client's places, never the node's. Admission
+// never waits: a submission that does not fit is refused at once, so overload
+// shows as fast 503s and 429s rather than as requests queued behind each other.
 type admission struct {
 	maxReqs, maxPerClient int
 	maxBytes              int64
@@ -26,39 +30,90 @@ type admission struct {
 	mu      sync.Mutex
 	reqs    int
 	bytes   int64
-	clients map[netip.Prefix]int // only clients with a submission in flight
+	clients groupCounts // only clients with a submission being received or in flight
 }
 
 func newAdmission(maxReqs, maxPerClient int, maxBytes int64) *admission {
-	return &admission{maxReqs: maxReqs, maxPerClient: maxPerClient, maxBytes: maxBytes, clients: map[netip.Prefix]int{}}
+	return &admission{maxReqs: maxReqs, maxPerClient: maxPerClient, maxBytes: maxBytes, clients: groupCounts{}}
 }
 
-// acquire admits a submission of client reserving n bytes, or returns errBusy or
-// errClientBusy. release must be called once when the submission is done.
-func (a *admission) acquire(client netip.Prefix, n int64) (release func(), err error) {
+// ticket is one submission's hold on an admission: its client's place, the bytes
+// it charged, and its place in flight once admitted.
+type ticket struct {
+	a        *admission
+	client   netip.Prefix
+	bytes    int64
+	admitted bool
+	once     sync.Once
+}
+
+// enter counts a submission of client, or returns errClientBusy. The ticket's
+// release must be called once when the submission is done.
+func (a *admission) enter(client netip.Prefix) (*ticket, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	switch {
-	case a.clients[client] >= a.maxPerClient:
+	if !a.clients.take(client, a.maxPerClient) {
 		return nil, errClientBusy
-	case a.reqs >= a.maxReqs || a.bytes+n > a.maxBytes:
-		return nil, errBusy
+	}
+	return &ticket{a: a, client: client}, nil
+}
+
+// charge counts n more body bytes, or returns errBusy past the node's bound.
+func (t *ticket) charge(n int64) error {
+	a := t.a
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.bytes+n > a.maxBytes {
+		return errBusy
+	}
+	a.bytes += n
+	t.bytes += n
+	return nil
+}
+
+// admit takes one of the node's places in flight, or returns errBusy.
+func (t *ticket) admit() error {
+	a := t.a
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.reqs >= a.maxReqs {
+		return errBusy
 	}
 	a.reqs++
-	a.bytes += n
-	a.clients[client]++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			a.mu.Lock()
-			defer a.mu.Unlock()
+	t.admitted = true
+	return nil
+}
+
+// release gives back everything the ticket holds; later calls do nothing.
+func (t *ticket) release() {
+	t.once.Do(func() {
+		a := t.a
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if t.admitted {
 			a.reqs--
-			a.bytes -= n
-			if a.clients[client]--; a.clients[client] <= 0 {
-				delete(a.clients, client)
-			}
-		})
-	}, nil
+		}
+		a.bytes -= t.bytes
+		a.clients.give(t.client)
+	})
+}
+
+// acquire admits a request of client holding n bytes at once (all or nothing), or
+// returns errBusy or errClientBusy. release must be called once when it is done.
+func (a *admission) acquire(client netip.Prefix, n int64) (release func(), err error) {
+	t, err := a.enter(client)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.charge(n); err != nil {
+		t.release()
+		return nil, err
+	}
+	if err := t.admit(); err != nil {
+		t.release()
+		return nil, err
+	}
+	return t.release, nil
 }
 
 // inFlight returns the submissions and bytes admitted and not yet released.
@@ -68,8 +123,38 @@ func (a *admission) inFlight() (int, int64) {
 	return a.reqs, a.bytes
 }
 
+// groupCounts counts what each client holds, and each IPv6 aggregate above it
+// (keysOf): a /48 may hold as much as 8 clients and a /32 as 64 (aggregateLevels),
+// as for the rate limits, so whoever holds a site's /48 cannot take a fresh share
+// for each of its /64s. The caller holds the lock.
+type groupCounts map[netip.Prefix]int
+
+// take counts one for client within perClient (scaled for aggregates) at every
+// level, or counts nothing and returns false.
+func (g groupCounts) take(client netip.Prefix, perClient int) bool {
+	keys := keysOf(client)
+	for _, k := range keys {
+		if g[k] >= int(float64(perClient)*levelMul(k)) {
+			return false
+		}
+	}
+	for _, k := range keys {
+		g[k]++
+	}
+	return true
+}
+
+// give returns what take counted for client.
+func (g groupCounts) give(client netip.Prefix) {
+	for _, k := range keysOf(client) {
+		if g[k]--; g[k] <= 0 {
+			delete(g, k)
+		}
+	}
+}
+
 // connLimiter wraps a listener to bound open connections, in all and per client
-// (ClientKey of the peer). A connection past a bound is closed as soon as it is
+// (ClientKey of the peer, and the IPv6 aggregates above it: groupCounts). A connection past a bound is closed as soon as it is
 // accepted: the client sees a reset at once instead of waiting in the kernel's
 // backlog, and the process never reaches its file descriptor limit. Connections
 // from trusted proxies count only toward the total.
@@ -81,12 +166,12 @@ type connLimiter struct {
 
 	mu      sync.Mutex
 	open    int
-	clients map[netip.Prefix]int
+	clients groupCounts
 }
 
 func newConnLimiter(ln net.Listener, max, perClient int, proxies []netip.Prefix, onRefuse func(string)) *connLimiter {
 	return &connLimiter{Listener: ln, max: max, perClient: perClient, proxies: proxies, onRefuse: onRefuse,
-		clients: map[netip.Prefix]int{}}
+		clients: groupCounts{}}
 }
 
 // Accept returns the next connection within the bounds, closing those past them.
@@ -115,11 +200,8 @@ func (l *connLimiter) take(key netip.Prefix) string {
 	if l.open >= l.max {
 		return "total"
 	}
-	if key.IsValid() {
-		if l.clients[key] >= l.perClient {
-			return "client"
-		}
-		l.clients[key]++
+	if key.IsValid() && !l.clients.take(key, l.perClient) {
+		return "client"
 	}
 	l.open++
 	return ""
@@ -130,9 +212,7 @@ func (l *connLimiter) give(key netip.Prefix) {
 	defer l.mu.Unlock()
 	l.open--
 	if key.IsValid() {
-		if l.clients[key]--; l.clients[key] <= 0 {
-			delete(l.clients, key)
-		}
+		l.clients.give(key)
 	}
 }
 

@@ -674,3 +674,178 @@ func TestRateLimiterIPv6SiteChurn(t *testing.T) {
 		t.Fatalf("a /32 spread over 1600 /64s got %d requests through, want the /32's burst of %d", ok, 64*5)
 	}
 }
+
+// TestSilentBodiesHoldNoPlace: connections that send an evidence request's
+// headers and never its body hold no place among the node's submissions in
+// flight. With 128 of them from 32 /24s (4 each: every one of those clients at its
+// own bound), a client of another /24 is accepted while they are still held, and
+// each silent one is answered 408 when the body deadline passes, leaving nothing
+// counted.
+func TestSilentBodiesHoldNoPlace(t *testing.T) {
+	s := startServer(t, &fakeBackend{}, func(c *Config) { c.BodyTimeout = 3 * time.Second })
+	var silent []net.Conn
+	for i := range 32 {
+		for range 4 {
+			c := dialFrom(t, s, fmt.Sprintf("127.1.%d.1", i))
+			fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1\r\n\r\n", evidencePath)
+			silent = append(silent, c)
+		}
+	}
+	waitClients(t, s.admit, 128)
+	if a := post(clientFrom("127.0.200.1"), "http://"+s.Addr(), bigBundle(t, 4096, 1)); a.err != nil || a.code != http.StatusAccepted {
+		t.Fatalf("honest submission while 128 bodies are silent: %v HTTP %d, want 202", a.err, a.code)
+	}
+	if n := clientsCounted(s.admit); n != 128 {
+		t.Fatalf("after the honest submission %d silent submissions counted, want 128 (still waiting for their bodies)", n)
+	}
+	for i, c := range silent {
+		_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("silent connection %d: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestTimeout {
+			t.Fatalf("silent connection %d: HTTP %d, want 408", i, resp.StatusCode)
+		}
+	}
+	if n, b := s.admit.inFlight(); n != 0 || b != 0 || clientsCounted(s.admit) != 0 {
+		t.Fatalf("after the body deadline: %d submissions, %d bytes, %d client places still counted", n, b, clientsCounted(s.admit))
+	}
+}
+
+// clientsCounted is the sum of the per-client counts of a (IPv4 clients only).
+func clientsCounted(a *admission) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, c := range a.clients {
+		n += c
+	}
+	return n
+}
+
+// waitClients waits until the submissions of IPv4 clients a counts reach n.
+func waitClients(t *testing.T, a *admission, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for clientsCounted(a) != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d submissions counted, want %d", clientsCounted(a), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// sixtyFour returns the i-th /64 of prefix p (a /48 or /32: i counts up from
+// bit 63, so /64s i and i+1<<16 of a /32 lie in different /48s).
+func sixtyFour(p netip.Prefix, i int) netip.Prefix {
+	a := p.Addr().As16()
+	a[4], a[5], a[6], a[7] = a[4]|byte(i>>24), a[5]|byte(i>>16), a[6]|byte(i>>8), a[7]|byte(i)
+	return netip.PrefixFrom(netip.AddrFrom16(a), 64)
+}
+
+// TestClientBoundsGroupIPv6: the per-client bounds on submissions in flight and on
+// connections hold for an IPv6 /48 as eight clients and a /32 as 64, as the rate
+// limits do: whoever holds a site's /48 cannot take a fresh share for each of its
+// /64s, while a /64 of another /48 still has its own.
+func TestClientBoundsGroupIPv6(t *testing.T) {
+	site := netip.MustParsePrefix("2001:db8:1::/48")
+	provider := netip.MustParsePrefix("2001:db9::/32")
+	a := newAdmission(1<<20, 2, 1<<40)
+	l := newConnLimiter(nil, 1<<20, 2, nil, func(string) {})
+	take := map[string]func(netip.Prefix) bool{
+		"admission":   func(k netip.Prefix) bool { _, err := a.acquire(k, 1); return err == nil },
+		"connections": func(k netip.Prefix) bool { return l.take(k) == "" },
+	}
+	for name, take := range take {
+		ok := 0
+		for i := range 100 { // 100 /64s of one /48, 2 each
+			for range 2 {
+				if take(sixtyFour(site, i)) {
+					ok++
+				}
+			}
+		}
+		if ok != 8*2 {
+			t.Errorf("%s: a /48 spread over 100 /64s took %d places, want the /48's %d", name, ok, 8*2)
+		}
+		if !take(netip.MustParsePrefix("2001:db8:2::/64")) {
+			t.Errorf("%s: a /64 of another /48 refused", name)
+		}
+		ok = 0
+		for i := range 100 { // 100 /48s of one /32, 8 /64s each
+			for j := range 8 {
+				if take(sixtyFour(provider, i<<16|j)) {
+					ok++
+				}
+			}
+		}
+		if ok != 64*2 {
+			t.Errorf("%s: a /32 spread over 800 /64s took %d places, want the /32's %d", name, ok, 64*2)
+		}
+	}
+}
+
+// pieceReader yields n bytes in pieces of piece bytes, checking before each read
+// that what was charged is at most twice what it has yielded (or receiveStart).
+type pieceReader struct {
+	t              *testing.T
+	n, piece, sent int
+	charged        *int64
+}
+
+func (p *pieceReader) Read(b []byte) (int, error) {
+	if c := *p.charged; c > max(int64(receiveStart), 2*int64(p.sent)) {
+		p.t.Fatalf("%d bytes charged after %d arrived", c, p.sent)
+	}
+	if p.sent == p.n {
+		return 0, io.EOF
+	}
+	k := min(len(b), p.piece, p.n-p.sent)
+	for i := range k {
+		b[i] = byte(p.sent + i)
+	}
+	p.sent += k
+	return k, nil
+}
+
+// TestReceiveGrowsWithArrival: a body's buffer, and what it charges, grows only
+// with the bytes that arrive; the body is read whole and in order; a charge
+// refused stops the reading; a body past its limit is refused.
+func TestReceiveGrowsWithArrival(t *testing.T) {
+	var charged int64
+	charge := func(n int64) error { charged += n; return nil }
+	b, err := receive(&pieceReader{t: t, n: 20000, piece: 700, charged: &charged}, 128<<10, charge)
+	if err != nil || len(b) != 20000 {
+		t.Fatalf("receive: %d bytes, %v; want 20000", len(b), err)
+	}
+	for i, c := range b {
+		if c != byte(i) {
+			t.Fatalf("byte %d is %d, want %d", i, c, byte(i))
+		}
+	}
+	if charged != int64(cap(b)) || charged > 2*20000 {
+		t.Fatalf("%d bytes charged for a buffer of %d holding 20000", charged, cap(b))
+	}
+	charged = 0
+	if b, err := receive(&pieceReader{t: t, n: 5000, piece: 5000, charged: &charged}, 5000, charge); err != nil || len(b) != 5000 || charged != 5000 {
+		t.Fatalf("a body of its declared length: %d bytes, %d charged, %v; want 5000 and 5000", len(b), charged, err)
+	}
+	busy := func(n int64) error {
+		if charged+n > 4096 {
+			return errBusy
+		}
+		charged += n
+		return nil
+	}
+	charged = 0
+	if _, err := receive(&pieceReader{t: t, n: 20000, piece: 700, charged: &charged}, 128<<10, busy); !errors.Is(err, errBusy) || charged > 4096 {
+		t.Fatalf("past the byte bound: %v with %d charged, want errBusy within 4096", err, charged)
+	}
+	charged = 0
+	var mbe *http.MaxBytesError
+	if _, err := receive(&pieceReader{t: t, n: 5001, piece: 700, charged: &charged}, 5000, charge); !errors.As(err, &mbe) {
+		t.Fatalf("a body past its limit: %v, want a MaxBytesError", err)
+	}
+}

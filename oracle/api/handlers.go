@@ -203,23 +203,11 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength >= 0 && !s.allowBytes(w, r, int(r.ContentLength)) {
 		return
 	}
-	release, ok := s.admitEvidence(w, r)
+	body, release, ok := s.receiveEvidence(w, r)
 	if !ok {
 		return
 	}
 	defer release()
-	body, err := readBody(r.Body, r.ContentLength)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if len(body) == 0 {
-		s.fail(w, r, badField("body", "empty"))
-		return
-	}
-	if r.ContentLength < 0 && !s.allowBytes(w, r, len(body)) {
-		return
-	}
 	if err := decodeSubmission(req, body, mt, wantTEE); err != nil {
 		s.fail(w, r, err)
 		return
@@ -293,21 +281,49 @@ func evidenceMediaType(r *http.Request) (string, evidence.TEE, error) {
 	return "", 0, badField("Content-Type", "want application/json (bundle) or application/octet-stream (raw evidence), got %q", clip(mt))
 }
 
-// admitEvidence takes the submission's place among those in flight, or refuses it
-// at once (429 for the client's own bound, 503 for the node's) and returns false.
-func (s *Server) admitEvidence(w http.ResponseWriter, r *http.Request) (func(), bool) {
-	release, err := s.admit.acquire(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), bodyReservation(r, s.cfg.MaxBodyBytes))
+// receiveEvidence reads a submission's body and then takes its place among those
+// in flight, or answers the client itself and returns false: 429 when its client
+// is at its own bound, 503 when the node's bounds on submissions or on body bytes
+// in flight are reached, and the client's error (408, 400, 413) for a body that
+// does not arrive whole. The body's bytes count as they arrive and its client's
+// place is taken before reading, but the node's place only once the body is in,
+// so a client that never sends its body holds its own client's places, never the
+// ones other clients need. The caller calls release when the submission is done.
+func (s *Server) receiveEvidence(w http.ResponseWriter, r *http.Request) (body []byte, release func(), ok bool) {
+	t, err := s.admit.enter(ClientKey(clientAddr(r, s.cfg.TrustedProxies)))
+	if err != nil {
+		s.refuseEvidence(w, r, err)
+		return nil, nil, false
+	}
+	body, err = s.readBody(w, r, s.cfg.MaxBodyBytes, t.charge)
 	switch {
-	case errors.Is(err, errClientBusy):
+	case errors.Is(err, errBusy):
+		s.refuseEvidence(w, r, err)
+	case err != nil:
+		s.fail(w, r, err)
+	case len(body) == 0:
+		s.fail(w, r, badField("body", "empty"))
+	case r.ContentLength < 0 && !s.allowBytes(w, r, len(body)):
+	default:
+		if err = t.admit(); err == nil {
+			return body, t.release, true
+		}
+		s.refuseEvidence(w, r, err)
+	}
+	t.release()
+	return nil, nil, false
+}
+
+// refuseEvidence answers a submission refused by an admission bound: 429 for the
+// client's own bound, 503 for the node's.
+func (s *Server) refuseEvidence(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errClientBusy) {
 		s.metrics.refused.WithLabelValues("evidence_client").Inc()
 		refuse(w, r, http.StatusTooManyRequests, 1, err.Error())
-		return nil, false
-	case err != nil:
-		s.metrics.refused.WithLabelValues("evidence_busy").Inc()
-		refuse(w, r, http.StatusServiceUnavailable, 1, err.Error())
-		return nil, false
+		return
 	}
-	return release, true
+	s.metrics.refused.WithLabelValues("evidence_busy").Inc()
+	refuse(w, r, http.StatusServiceUnavailable, 1, err.Error())
 }
 
 // decodeSubmission decodes the body into req's evidence and its bundle form,
@@ -358,39 +374,75 @@ func (s *Server) allowBytes(w http.ResponseWriter, r *http.Request, n int) bool 
 // to write.
 const ackWriteTime = 5 * time.Second
 
-// bodyReservation is what an evidence body is counted as while in flight: its
-// declared length, or the largest allowed when it declares none.
-func bodyReservation(r *http.Request, max int64) int64 {
-	if r.ContentLength >= 0 && r.ContentLength <= max {
-		return r.ContentLength
+// readBody reads r's body, of at most max bytes, within the body deadline
+// (Config.BodyTimeout, or the read timeout when shorter), into a buffer that grows
+// with the bytes that arrive (receive), charging each growth to charge when it is
+// not nil. A failed read is the client's error: 413 past the limit, 408 when the
+// body did not arrive in time, 400 when the connection ended before it did.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, max int64, charge func(int64) error) ([]byte, error) {
+	limit := max
+	if r.ContentLength >= 0 && r.ContentLength < max {
+		limit = r.ContentLength
 	}
-	return max
-}
-
-// readBody reads a request body into one buffer of its declared length (n, or
-// grown as needed when n < 0) and turns a failed read into the client's error: 413
-// past the limit, 408 when the body did not arrive within the read timeout, 400
-// when the connection ended before it did.
-func readBody(body io.Reader, n int64) ([]byte, error) {
-	var b []byte
-	var err error
-	if n >= 0 {
-		b = make([]byte, n)
-		_, err = io.ReadFull(body, b)
-	} else {
-		b, err = io.ReadAll(body)
-	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(min(s.cfg.BodyTimeout, s.cfg.ReadTimeout)))
+	b, err := receive(http.MaxBytesReader(w, r.Body, max), limit, charge)
 	var mbe *http.MaxBytesError
 	var ne net.Error
 	switch {
 	case err == nil:
+		// Once the body is in the server reads on to notice the client leaving, and
+		// a deadline passing then would cancel the request: the read timeout bounds
+		// that read from here.
+		_ = rc.SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
 		return b, nil
-	case errors.As(err, &mbe):
+	case errors.As(err, &mbe), errors.Is(err, errBusy):
 		return nil, err
 	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return nil, &statusError{code: http.StatusRequestTimeout, field: "body", err: fmt.Errorf("body not received within the read timeout: %w", err)}
+		return nil, &statusError{code: http.StatusRequestTimeout, field: "body", err: fmt.Errorf("body not received within %s: %w",
+			min(s.cfg.BodyTimeout, s.cfg.ReadTimeout), err)}
 	default:
 		return nil, &statusError{code: http.StatusBadRequest, field: "body", err: fmt.Errorf("body not received: %w", err)}
+	}
+}
+
+// receiveStart is the buffer receive starts with: the most a client that sends
+// nothing makes the node allocate for its body.
+const receiveStart = 1 << 10
+
+// receive reads body to its end, at most limit bytes, into a buffer that doubles
+// (from receiveStart, up to limit) only when the bytes that arrived have filled it,
+// so a body holds at most twice what its client has sent. Each growth is charged
+// to charge first, when it is not nil, whose error stops the reading.
+func receive(body io.Reader, limit int64, charge func(int64) error) ([]byte, error) {
+	var b []byte
+	for {
+		if len(b) == cap(b) && int64(cap(b)) < limit {
+			c := min(max(2*int64(cap(b)), receiveStart), limit)
+			if charge != nil {
+				if err := charge(c - int64(cap(b))); err != nil {
+					return nil, err
+				}
+			}
+			nb := make([]byte, len(b), c)
+			copy(nb, b)
+			b = nb
+		}
+		p := b[len(b):cap(b)]
+		if len(p) == 0 {
+			p = make([]byte, 1) // at the limit: only the body's end may follow
+		}
+		n, err := body.Read(p)
+		if n > 0 && len(b) == cap(b) {
+			return nil, &http.MaxBytesError{Limit: limit}
+		}
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 }
 

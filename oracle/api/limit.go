@@ -135,6 +135,16 @@ func keysOf(client netip.Prefix) []netip.Prefix {
 	return keys
 }
 
+// levelMul is how many clients' budget key (a client or an aggregate) has.
+func levelMul(key netip.Prefix) float64 {
+	for _, lvl := range aggregateLevels {
+		if key.Addr().Is6() && key.Bits() == lvl.bits {
+			return lvl.mul
+		}
+	}
+	return 1
+}
+
 // allow takes one request from client's budget and from every aggregate above it,
 // or from none of them.
 func (l *clientLimiter) allow(client netip.Prefix) bool {
@@ -201,12 +211,7 @@ func (l *clientLimiter) bucket(client netip.Prefix, now time.Time) *clientBucket
 			l.lru.Remove(old)
 			delete(l.clients, old.Value.(*clientBucket).key)
 		}
-		mul := 1.0
-		for _, lvl := range aggregateLevels {
-			if client.Addr().Is6() && client.Bits() == lvl.bits {
-				mul = lvl.mul
-			}
-		}
+		mul := levelMul(client)
 		e = l.lru.PushFront(&clientBucket{key: client, lim: rate.NewLimiter(l.rps*rate.Limit(mul), int(float64(l.burst)*mul)),
 			bytes: rate.NewLimiter(l.bps*rate.Limit(mul), int(float64(l.byteBurst)*mul))})
 		l.clients[client] = e

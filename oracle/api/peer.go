@@ -185,7 +185,7 @@ func (s *Server) peerRequest(w http.ResponseWriter, r *http.Request) (hashes []c
 		drainBody(w, r)
 		return nil, nil, nil, false
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, MaxBatchRequestBytes), r.ContentLength)
+	body, err := s.readBody(w, r, MaxBatchRequestBytes, nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, nil, nil, false

@@ -31,6 +31,12 @@ type Config struct {
 	// ReadTimeout bounds reading a whole request, body included; 0 means 30 s. A
 	// body not received in time is answered 408.
 	ReadTimeout time.Duration
+	// BodyTimeout bounds receiving a request body, from when the handler starts
+	// reading it; 0 means 10 s (evidence is a few KiB: the largest body, 128 KiB,
+	// at 13 KiB/s). The read timeout applies when shorter. A body not received in
+	// time is answered 408; until then a submission holds one of its client's
+	// places (MaxEvidencePerClient) but none of the node's.
+	BodyTimeout time.Duration
 	// WriteTimeout bounds a request from the end of its headers to the end of its
 	// response; 0 means 30 s.
 	WriteTimeout time.Duration
@@ -48,19 +54,23 @@ type Config struct {
 	// descriptors; keep it well below the descriptor limit (ulimit -n).
 	MaxConns int
 	// MaxConnsPerClient bounds open connections per client (an IPv4 /24 or IPv6
-	// /64, see ClientKey); 0 means 64. Connections from TrustedProxies count only
-	// toward MaxConns.
+	// /64, see ClientKey); 0 means 64. An IPv6 /48 holds at most 8 times as many
+	// and a /32 64 times (aggregateLevels). Connections from TrustedProxies count
+	// only toward MaxConns.
 	MaxConnsPerClient int
-	// MaxEvidenceInFlight bounds evidence submissions being received, decoded and
-	// stored at once; 0 means 128. Past it a submission gets 503 with Retry-After at
-	// once.
+	// MaxEvidenceInFlight bounds evidence submissions being decoded and stored at
+	// once; 0 means 128. A submission takes its place once its body is in, so one
+	// whose body never comes holds none. Past it a submission gets 503 with
+	// Retry-After at once.
 	MaxEvidenceInFlight int
-	// MaxEvidencePerClient bounds one client's submissions in flight; 0 means 4.
-	// Past it the client gets 429 with Retry-After at once.
+	// MaxEvidencePerClient bounds one client's submissions from when their body
+	// starts being read until they are done; 0 means 4. An IPv6 /48 holds at most
+	// 8 times as many and a /32 64 times (aggregateLevels). Past it the client gets
+	// 429 with Retry-After at once.
 	MaxEvidencePerClient int
-	// MaxEvidenceBytes bounds the bytes of evidence bodies in flight: each
-	// submission reserves its Content-Length (MaxBodyBytes when it sends none)
-	// before its body is read; 0 means 16 MiB. With the decoded and archived
+	// MaxEvidenceBytes bounds the bytes of evidence bodies being received or in
+	// flight: a body's buffer grows with the bytes that arrive (receive) and each
+	// growth is counted before it is made; 0 means 16 MiB. With the decoded and archived
 	// copies a body in flight costs about three times its size, so this bounds the
 	// memory submissions can hold (docs/operator.md, Limits).
 	MaxEvidenceBytes int64
@@ -135,10 +145,11 @@ func (c *Config) checkTimeouts() error {
 	}
 	def(&c.ReadHeaderTimeout, 5*time.Second)
 	def(&c.ReadTimeout, 30*time.Second)
+	def(&c.BodyTimeout, 10*time.Second)
 	def(&c.WriteTimeout, 30*time.Second)
 	def(&c.IdleTimeout, 10*time.Second)
 	for name, d := range map[string]time.Duration{"read header": c.ReadHeaderTimeout, "read": c.ReadTimeout,
-		"write": c.WriteTimeout, "idle": c.IdleTimeout} {
+		"body": c.BodyTimeout, "write": c.WriteTimeout, "idle": c.IdleTimeout} {
 		if d < 0 {
 			return fmt.Errorf("%w: negative %s timeout", ErrConfig, name)
 		}
