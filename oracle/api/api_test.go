@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -386,4 +387,46 @@ func TestServerLifecycle(t *testing.T) {
 	if _, err := http.Get("http://" + s.Addr() + "/healthz"); err == nil {
 		t.Fatal("server still answers after Stop")
 	}
+}
+
+// TestUnavailableHidesChainErrors: a 503 for a chain that cannot answer says so
+// with Retry-After and nothing of the error (the RPC endpoint's host and address a
+// dial error names), on every route that reads the chain; the detail goes to the
+// node's log.
+func TestUnavailableHidesChainErrors(t *testing.T) {
+	const host, ip = "rpc.internal.example", "10.1.2.3"
+	err := fmt.Errorf("%w: Post \"https://%s:8545\": dial tcp %s:8545: connect: connection refused", ErrUnavailable, host, ip)
+	var logged strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := newTestServer(t, &fakeBackend{err: err}, func(c *Config) { c.Logger = logger })
+	h := "0x" + strings.Repeat("ab", 32)
+	for _, target := range []string{"/v1/challenge?machine_id=" + mID + "&tee_key=" + key, "/v1/verdicts/" + h, "/v1/machines/due"} {
+		req := httptest.NewRequest("GET", target, nil)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if rec.Code != http.StatusServiceUnavailable || strings.Contains(body, host) || strings.Contains(body, ip) || strings.Contains(body, "dial") {
+			t.Errorf("GET %s: HTTP %d %q; want 503 without the chain error", target, rec.Code, body)
+		}
+		if rec.Header().Get("Retry-After") == "" {
+			t.Errorf("GET %s: no Retry-After", target)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logged.String(), ip) {
+		t.Errorf("the chain error is not in the log: %q", logged.String())
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }

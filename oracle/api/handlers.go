@@ -30,6 +30,9 @@ const DefaultMaxBody = evidence.MaxBundleSize
 // maxIDLen bounds submission ids in paths; the node issues 32 hex digits.
 const maxIDLen = 128
 
+// msgUnavailable is the whole answer to a request the chain could not serve (503).
+const msgUnavailable = "chain unavailable, retry later"
+
 // errorBody is every error response: a message and, for bad input, the field.
 type errorBody struct {
 	Error string `json:"error"`
@@ -82,8 +85,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrConflict):
 		writeError(w, http.StatusConflict, err.Error(), "")
 	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		// The chain's errors name the RPC endpoint's host and addresses: they are
+		// the operator's to read, not an anonymous client's.
+		s.log.Warn("chain unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "2")
-		writeError(w, http.StatusServiceUnavailable, err.Error(), "")
+		writeError(w, http.StatusServiceUnavailable, msgUnavailable, "")
 	default:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "internal error", "")
