@@ -33,6 +33,12 @@ type memo[K comparable, V any] struct {
 // (a development chain restarted), and the memo starts afresh.
 const staleGens = 64
 
+// chainMemoMax bounds each memo: the ids a head's reads name come from requests
+// (/v1/challenge, /v1/evidence), so on a chain whose head does not move (stalled,
+// or a development chain) a memo would grow with every new id. A full memo starts
+// afresh, which costs only reads again.
+const chainMemoMax = 1 << 14
+
 func (m *memo[K, V]) get(ctx context.Context, gen uint64, k K, read func(context.Context) (V, error)) (V, error) {
 	m.mu.Lock()
 	switch {
@@ -46,6 +52,9 @@ func (m *memo[K, V]) get(ctx context.Context, gen uint64, k K, read func(context
 	}
 	f, ok := m.m[k]
 	if !ok {
+		if len(m.m) >= chainMemoMax {
+			m.m = map[K]*flight[V]{}
+		}
 		f = &flight[V]{done: make(chan struct{})}
 		m.m[k] = f
 		m.mu.Unlock()

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"math/big"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -149,5 +150,32 @@ func TestRechecksBackOff(t *testing.T) {
 	}
 	if got := passPause(100*time.Millisecond, 200*time.Millisecond); got != 200*time.Millisecond {
 		t.Errorf("pause after a 100 ms pass with 200 ms polls: %s", got)
+	}
+}
+
+// TestCachedViewBoundedAtOneHead: on a chain whose head does not move (stalled, or
+// a development chain), reads of ever new ids, which /v1/challenge and
+// /v1/evidence let anyone name, keep a memo within chainMemoMax entries, and
+// values read after it started afresh are still right.
+func TestCachedViewBoundedAtOneHead(t *testing.T) {
+	inner := &countingView{}
+	k := common.HexToAddress("0xa1")
+	inner.set(k, nil)
+	v := newCachedView(inner)
+	at := withHead(context.Background(), 10)
+	for i := range chainMemoMax + 1 {
+		id := common.BigToHash(new(big.Int).SetInt64(int64(i) + 1))
+		if got, err := v.AuthorizedKey(at, id); err != nil || got != k {
+			t.Fatalf("read %d: %s, %v; want %s", i, got, err, k)
+		}
+	}
+	v.auth.mu.Lock()
+	n := len(v.auth.m)
+	v.auth.mu.Unlock()
+	if n > chainMemoMax {
+		t.Fatalf("after %d distinct ids at one head the memo holds %d entries, want at most %d", chainMemoMax+1, n, chainMemoMax)
+	}
+	if r := inner.reads.Load(); r != chainMemoMax+1 {
+		t.Fatalf("%d chain reads for %d distinct ids", r, chainMemoMax+1)
 	}
 }
