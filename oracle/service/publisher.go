@@ -119,6 +119,7 @@ func (s *Service) publishOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.checkPause(ctx)
 	ready, waiting := s.prepareAll(withHead(ctx, head), order, groups, threshold)
 	s.m.quorumWaiting.Set(float64(waiting))
 	if len(ready) > 0 && s.fundsShort() != nil {
@@ -352,10 +353,10 @@ func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submi
 		s.waits.put(h, n) // dropped again if the quorum timed out (forget)
 		return nil, s.failIfQuorumTimedOut(h, q, len(sigs), threshold, subs)
 	}
-	if !s.relaysNow(h, q, sigs) {
+	if !s.relaysNow(h, q, sigs) || s.registryPaused() {
 		return nil, nil
 	}
-	if refused, err := s.settleIfRefused(cctx, h, &v, sigs, subs); refused || err != nil {
+	if held, err := s.settleIfRefused(cctx, h, &v, sigs, subs); held || err != nil {
 		return nil, err
 	}
 	return &candidate{hash: h, v: &v, sigs: sigs, subs: subs}, nil
@@ -435,8 +436,10 @@ func (s *Service) relaysNow(h common.Hash, q *quorumState, sigs []verdict.Signat
 	return sigs[0].Signer == s.oracle || now.Sub(quorumAt) >= s.cfg.RelayDelay
 }
 
-// settleIfRefused simulates the submission and fails subs when the registry would
-// refuse it; an error means the chain did not answer.
+// settleIfRefused simulates the submission and reports whether the verdict is held
+// back: refused by the registry for good (subs are failed), or refused only while
+// the registry is paused (it waits, notePaused). An error means the chain did not
+// answer.
 func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict.Verdict, sigs []verdict.Signature, subs []store.Submission) (bool, error) {
 	_, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.reg.SimulateSubmit(ctx, s.cfg.TxFrom, v, verdict.Sigs(sigs))
@@ -447,6 +450,9 @@ func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict
 	var re *chain.RevertError
 	var reason string
 	switch {
+	case errors.As(err, &re) && re.Name == "RegistryPaused":
+		s.notePaused()
+		return true, nil
 	case errors.As(err, &re):
 		reason = "the registry refuses the verdict: " + reasonText(re)
 	case errors.Is(err, chain.ErrBadVerdict):

@@ -96,6 +96,9 @@ type Service struct {
 	rechecks rechecks     // when the publisher looks again at a verdict waiting for its quorum
 	waits    waitNotes    // what the publisher found of verdicts short of signatures
 	prepared atomic.Int64 // verdicts the publisher prepared (read by tests)
+	pause    pauseState   // whether the publisher found the registry paused
+	// readPaused reads the registry's paused flag (nil: simulations tell).
+	readPaused func(context.Context) (bool, error)
 
 	tmu      sync.RWMutex
 	machines map[common.Hash]MachineRecord // tracked registry records
@@ -171,6 +174,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 func (s *Service) useChain(id uint64) error {
 	s.cfg.ChainID = id
 	s.reg = newCachedView(newRegistryView(s.rpc, s.cfg.Registry, id))
+	s.readPaused = chain.NewRegistry(s.rpc, s.cfg.Registry, id).Paused
 	s.domain = verdict.Domain{ChainID: id, Registry: s.cfg.Registry}
 	if s.cfg.TxSigner == nil {
 		s.cfg.TxSigner = chain.KeySigner(s.cfg.OracleKey, new(big.Int).SetUint64(id))
