@@ -721,7 +721,10 @@ func (s *Service) landedElsewhere(ctx context.Context, e chain.VerdictSkipped, b
 
 // send publishes one batch, built by build, through the transaction manager and
 // waits for it. The journal moves the carried submissions to submitted (with the
-// first attempt) and to confirmed or failed (with the receipt).
+// first attempt) and to confirmed or failed (with the receipt); the verdicts it
+// settled are forgotten (confirmed, skipped or reverted). Those of a batch not
+// built or not sent stay signed for the next pass; those in flight as the node
+// stops stay journaled and are settled at its next start.
 func (s *Service) send(ctx context.Context, batch []*candidate, build func() (chain.TxCandidate, error)) {
 	// The candidate's refs are the verdicts' digests under the registry's domain:
 	// the hashes the journal moves the carried submissions by.
@@ -746,8 +749,13 @@ func (s *Service) send(ctx context.Context, batch []*candidate, build func() (ch
 		}
 		s.log.Info("verdicts published", "count", len(batch), "tx", rcpt.TxHash, "block", rcpt.BlockNumber, "gas", rcpt.GasUsed)
 	case errors.Is(err, chain.ErrReverted):
+		// The journal failed the carried submissions with the receipt: nothing
+		// else settles their verdicts, so they are forgotten here.
 		s.m.batches.WithLabelValues("reverted").Inc()
 		s.log.Error("verdict batch reverted", "count", len(batch), "err", err)
+		for _, c := range batch {
+			s.forget(c.hash)
+		}
 	case errors.Is(err, chain.ErrInsufficientFunds):
 		s.m.batches.WithLabelValues("insufficient_funds").Inc()
 		s.m.noFunds.Inc()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -17,10 +18,12 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
+	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
@@ -235,5 +238,55 @@ func TestPublisherPreparesWaitingVerdictsOnlyOnChange(t *testing.T) {
 	ready, waiting := nt.pass(1)
 	if len(ready) != n-3 || waiting != 0 || nt.s.prepared.Load() != 2*n {
 		t.Fatalf("threshold 1: %d ready, %d waiting, %d preparations; want %d, 0, %d", len(ready), waiting, nt.s.prepared.Load(), n-3, 2*n)
+	}
+}
+
+// revertingTx is a transaction manager whose transactions are all mined and
+// reverted (the journal has then failed the submissions they carried).
+type revertingTx struct{ sent int }
+
+func (r *revertingTx) Recover(context.Context) error { return nil }
+
+func (r *revertingTx) Send(context.Context, chain.TxCandidate) (*types.Receipt, error) {
+	r.sent++
+	return &types.Receipt{Status: types.ReceiptStatusFailed, BlockNumber: big.NewInt(9)},
+		fmt.Errorf("tx in block 9: %w", chain.ErrReverted)
+}
+
+// TestPublisherForgetsRevertedBatch: a batch that reverts leaves nothing of its
+// verdicts in the publisher's memory (quorum progress, recheck schedule, wait
+// notes, relay claims): the journal failed their submissions, so nothing else
+// would forget them for the life of the process.
+func TestPublisherForgetsRevertedBatch(t *testing.T) {
+	const n = 5
+	nt := newNoteTest(t, n)
+	tx := &revertingTx{}
+	nt.s.tx = tx
+	nt.expect("short of the quorum", nil, n, n) // quorum states, rechecks and wait notes
+	nt.s.noteClaims(nt.hashes, nt.now.Add(time.Second))
+	nt.now = nt.now.Add(time.Minute) // the claims expired, the rechecks due
+	nt.s.cfg.Peers = nil
+	groups := map[common.Hash][]store.Submission{}
+	for i, h := range nt.hashes {
+		sub, err := nt.st.Submission(fmt.Sprint("sub", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups[h] = []store.Submission{sub}
+	}
+	ready, _ := nt.s.prepareAll(context.Background(), nt.hashes, groups, 1)
+	if len(ready) != n {
+		t.Fatalf("%d verdicts ready at threshold 1, want %d", len(ready), n)
+	}
+	nt.s.send(context.Background(), ready, func() (chain.TxCandidate, error) { return chain.TxCandidate{}, nil })
+	if tx.sent != 1 {
+		t.Fatalf("%d transactions sent, want 1", tx.sent)
+	}
+	nt.s.qmu.Lock()
+	quorum, claims := len(nt.s.quorum), len(nt.s.claims)
+	nt.s.qmu.Unlock()
+	if quorum != 0 || claims != 0 || len(nt.s.rechecks.m) != 0 || len(nt.s.waits.m) != 0 {
+		t.Fatalf("after a reverted batch of %d: %d quorum states, %d claims, %d rechecks, %d wait notes kept; want none",
+			n, quorum, claims, len(nt.s.rechecks.m), len(nt.s.waits.m))
 	}
 }

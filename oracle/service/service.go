@@ -66,6 +66,14 @@ func StoreOptions(log *slog.Logger) store.Options {
 	}
 }
 
+// txSender is what the publisher asks of the transaction manager
+// (*chain.TxManager): settle what a previous run left in flight, and send one
+// transaction to its outcome.
+type txSender interface {
+	Recover(ctx context.Context) error
+	Send(ctx context.Context, c chain.TxCandidate) (*types.Receipt, error)
+}
+
 // Service is a running oracle node.
 type Service struct {
 	cfg        Config
@@ -73,7 +81,7 @@ type Service struct {
 	reg        registryView
 	heads      *heads // pins operations' heads (cachedView); recent headers
 	api        *api.Server
-	tx         *chain.TxManager
+	tx         txSender
 	st         *store.Store
 	log        *slog.Logger
 	m          *metrics
