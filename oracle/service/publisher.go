@@ -36,6 +36,10 @@ type quorumState struct {
 	// refused to co-sign a batch with it, not holding it as their own decision: they
 	// no longer count toward its quorum (guarded by qmu).
 	lacking map[common.Address]bool
+	// refused: a simulation at a pass's head refusedAt found the registry refusing
+	// it for a change that head may not show (laterBlockRefusals; guarded by qmu).
+	refused   bool
+	refusedAt uint64
 }
 
 func (q *quorumState) view() *api.QuorumStatus {
@@ -437,9 +441,10 @@ func (s *Service) relaysNow(h common.Hash, q *quorumState, sigs []verdict.Signat
 }
 
 // settleIfRefused simulates the submission and reports whether the verdict is held
-// back: refused by the registry for good (subs are failed), or refused only while
-// the registry is paused (it waits, notePaused). An error means the chain did not
-// answer.
+// back: refused by the registry for good (subs are failed), refused only while the
+// registry is paused (it waits, notePaused), or refused for a change the pass's
+// head does not show yet (laterBlockRefusals: it waits for a later head). An error
+// means the chain did not answer.
 func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict.Verdict, sigs []verdict.Signature, subs []store.Submission) (bool, error) {
 	_, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.reg.SimulateSubmit(ctx, s.cfg.TxFrom, v, verdict.Sigs(sigs))
@@ -453,6 +458,8 @@ func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict
 	case errors.As(err, &re) && re.Name == "RegistryPaused":
 		s.notePaused()
 		return true, nil
+	case errors.As(err, &re) && laterBlockRefusals[re.Name] && s.waitsForLaterHead(ctx, h):
+		return true, nil // a pass at a later head looks again
 	case errors.As(err, &re):
 		reason = "the registry refuses the verdict: " + reasonText(re)
 	case errors.Is(err, chain.ErrBadVerdict):
@@ -467,6 +474,31 @@ func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict
 	}
 	s.forget(h)
 	return true, nil
+}
+
+// laterBlockRefusals are the registry's refusals a change between a pass's pinned
+// head, at which it counted the verdict's signatures and looked for it on-chain,
+// and the latest block, at which it simulates, can cause: an oracle removed or the
+// threshold raised (a pass at a later head counts the signatures again), the same
+// verdict landed by another relayer (a pass at a later head confirms it).
+var laterBlockRefusals = map[string]bool{"UnknownSigner": true, "InsufficientSignatures": true, "StaleVerdict": true}
+
+// waitsForLaterHead reports whether verdict h, refused by a simulation of a pass
+// pinned to a head (laterBlockRefusals), waits for a pass at a later head: true
+// until a pass at a head after that of its first such refusal is refused too.
+// Without a pinned head it says no.
+func (s *Service) waitsForLaterHead(ctx context.Context, h common.Hash) bool {
+	head, ok := pinnedHead(ctx)
+	if !ok {
+		return false
+	}
+	q := s.quorumOf(h)
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if !q.refused {
+		q.refused, q.refusedAt = true, head
+	}
+	return head <= q.refusedAt
 }
 
 func (s *Service) forget(h common.Hash) {

@@ -29,12 +29,14 @@ import (
 )
 
 // noteRegistry is the registry as the publisher's preparation reads it: fixed
-// oracles, the verdicts accepted on-chain, and simulations that pass.
+// oracles, the verdicts accepted on-chain, and simulations that pass unless
+// simErr is set.
 type noteRegistry struct {
 	registryView
 	oracles map[common.Address]bool
 	mu      sync.Mutex
 	onChain map[common.Hash]uint64
+	simErr  error
 }
 
 func (r *noteRegistry) IsOracle(_ context.Context, a common.Address) (bool, error) {
@@ -52,7 +54,9 @@ func (r *noteRegistry) AcceptedDigests(context.Context, common.Hash, uint64) (ma
 }
 
 func (r *noteRegistry) SimulateSubmit(context.Context, common.Address, *verdict.Verdict, [][]byte) error {
-	return nil
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.simErr
 }
 
 // noteTest is a node holding n verdicts it signed, with a threshold of 2 and one
@@ -288,5 +292,66 @@ func TestPublisherForgetsRevertedBatch(t *testing.T) {
 	if quorum != 0 || claims != 0 || len(nt.s.rechecks.m) != 0 || len(nt.s.waits.m) != 0 {
 		t.Fatalf("after a reverted batch of %d: %d quorum states, %d claims, %d rechecks, %d wait notes kept; want none",
 			n, quorum, claims, len(nt.s.rechecks.m), len(nt.s.waits.m))
+	}
+}
+
+// TestPublisherRefusalOfALaterBlockWaitsForALaterHead: a pass counts a verdict's
+// signatures and looks for it on-chain at its pinned head, and simulates it at the
+// latest block. A refusal that a change between the two can cause (an oracle
+// removed, the threshold raised, the same verdict landed by another relayer) does
+// not fail the verdict: a pass at a later head looks again, and fails it only if it
+// is still refused there; one landed meanwhile is confirmed. Any other refusal
+// fails it at once.
+func TestPublisherRefusalOfALaterBlockWaitsForALaterHead(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		waits bool
+	}{{"StaleVerdict", true}, {"UnknownSigner", true}, {"InsufficientSignatures", true}, {"KeyNotAuthorized", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			nt := newNoteTest(t, 2)
+			nt.s.cfg.Peers = nil
+			nt.reg.simErr = fmt.Errorf("simulate: %w", &chain.RevertError{Name: tc.name})
+			nt.refusedPass(10)
+			if !tc.waits {
+				nt.state("refused", 0, store.StateFailed, tc.name)
+				return
+			}
+			nt.state("refused at the latest block", 0, store.StateSigned, "")
+			nt.refusedPass(10)
+			nt.state("the same head again", 0, store.StateSigned, "")
+			nt.reg.mu.Lock()
+			nt.reg.onChain[nt.hashes[0]] = 11 // another relayer landed verdict 0
+			nt.reg.mu.Unlock()
+			nt.refusedPass(11)
+			nt.state("landed by another relayer", 0, store.StateConfirmed, "")
+			nt.state("still refused at a later head", 1, store.StateFailed, tc.name)
+		})
+	}
+}
+
+// refusedPass runs a pass's preparation at threshold 1 with head pinned, over the
+// verdicts still signed, which the registry refuses: none is ready. It moves the
+// clock on so that every recheck is due for the next pass.
+func (nt *noteTest) refusedPass(head uint64) {
+	nt.t.Helper()
+	groups := map[common.Hash][]store.Submission{}
+	var order []common.Hash
+	for i, h := range nt.hashes {
+		if sub, err := nt.st.Submission(fmt.Sprint("sub", i)); err == nil && sub.State == store.StateSigned {
+			groups[h], order = []store.Submission{sub}, append(order, h)
+		}
+	}
+	if ready, _ := nt.s.prepareAll(withHead(context.Background(), head), order, groups, 1); len(ready) != 0 {
+		nt.t.Fatalf("head %d: %d verdicts ready while the registry refuses them", head, len(ready))
+	}
+	nt.now = nt.now.Add(time.Minute)
+}
+
+// state checks that submission i is in state want with a reason containing reason.
+func (nt *noteTest) state(step string, i int, want store.State, reason string) {
+	nt.t.Helper()
+	sub, err := nt.st.Submission(fmt.Sprint("sub", i))
+	if err != nil || sub.State != want || !strings.Contains(sub.Reason, reason) {
+		nt.t.Fatalf("%s: submission %d %s (%q, %v), want %s with %q", step, i, sub.State, sub.Reason, err, want, reason)
 	}
 }
