@@ -450,6 +450,11 @@ func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict
 		return struct{}{}, s.reg.SimulateSubmit(ctx, s.cfg.TxFrom, v, verdict.Sigs(sigs))
 	})
 	if err == nil {
+		s.qmu.Lock()
+		if q := s.quorum[h]; q != nil {
+			q.refused = false // a later refusal waits for a later head again
+		}
+		s.qmu.Unlock()
 		return false, nil
 	}
 	var re *chain.RevertError

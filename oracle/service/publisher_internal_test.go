@@ -319,10 +319,24 @@ func TestPublisherRefusalOfALaterBlockWaitsForALaterHead(t *testing.T) {
 			nt.state("refused at the latest block", 0, store.StateSigned, "")
 			nt.refusedPass(10)
 			nt.state("the same head again", 0, store.StateSigned, "")
+			// A simulation that passes starts the count afresh: refused again at a
+			// later head, the verdict waits for yet another one.
 			nt.reg.mu.Lock()
-			nt.reg.onChain[nt.hashes[0]] = 11 // another relayer landed verdict 0
+			nt.reg.simErr = nil
 			nt.reg.mu.Unlock()
-			nt.refusedPass(11)
+			if ready, _ := nt.s.prepareAll(withHead(context.Background(), 11), nt.hashes, nt.groups(), 1); len(ready) != 2 {
+				t.Fatalf("%d verdicts ready once the registry takes them, want 2", len(ready))
+			}
+			nt.now = nt.now.Add(time.Minute)
+			nt.reg.mu.Lock()
+			nt.reg.simErr = fmt.Errorf("simulate: %w", &chain.RevertError{Name: tc.name})
+			nt.reg.mu.Unlock()
+			nt.refusedPass(12)
+			nt.state("refused again after a simulation passed", 0, store.StateSigned, "")
+			nt.reg.mu.Lock()
+			nt.reg.onChain[nt.hashes[0]] = 13 // another relayer landed verdict 0
+			nt.reg.mu.Unlock()
+			nt.refusedPass(13)
 			nt.state("landed by another relayer", 0, store.StateConfirmed, "")
 			nt.state("still refused at a later head", 1, store.StateFailed, tc.name)
 		})
@@ -334,17 +348,29 @@ func TestPublisherRefusalOfALaterBlockWaitsForALaterHead(t *testing.T) {
 // clock on so that every recheck is due for the next pass.
 func (nt *noteTest) refusedPass(head uint64) {
 	nt.t.Helper()
-	groups := map[common.Hash][]store.Submission{}
+	groups := nt.groups()
 	var order []common.Hash
-	for i, h := range nt.hashes {
-		if sub, err := nt.st.Submission(fmt.Sprint("sub", i)); err == nil && sub.State == store.StateSigned {
-			groups[h], order = []store.Submission{sub}, append(order, h)
+	for _, h := range nt.hashes {
+		if groups[h] != nil {
+			order = append(order, h)
 		}
 	}
 	if ready, _ := nt.s.prepareAll(withHead(context.Background(), head), order, groups, 1); len(ready) != 0 {
 		nt.t.Fatalf("head %d: %d verdicts ready while the registry refuses them", head, len(ready))
 	}
 	nt.now = nt.now.Add(time.Minute)
+}
+
+// groups returns the submissions still signed by verdict hash.
+func (nt *noteTest) groups() map[common.Hash][]store.Submission {
+	nt.t.Helper()
+	groups := map[common.Hash][]store.Submission{}
+	for i, h := range nt.hashes {
+		if sub, err := nt.st.Submission(fmt.Sprint("sub", i)); err == nil && sub.State == store.StateSigned {
+			groups[h] = []store.Submission{sub}
+		}
+	}
+	return groups
 }
 
 // state checks that submission i is in state want with a reason containing reason.
