@@ -10,7 +10,8 @@ import (
 
 // NewAppraiser builds the node's appraisers over src, each collateral source wrapped
 // so that what an appraisal used is recorded and archived with its verdict
-// (RecordingSNP, RecordingTDX). The refresh function, nil when there is nothing to
+// (RecordingSNP, kept a lister of every current CRL over a CRL directory;
+// RecordingTDX). The refresh function, nil when there is nothing to
 // refresh, reads a local AMD CRL directory again; Config.RefreshCollateral takes it,
 // and its error names the file that is no CRL.
 func NewAppraiser(src *collateral.Sources, roots *appraise.CustomRoots, log *slog.Logger) (appraise.Appraiser, func(context.Context) error, error) {
@@ -19,7 +20,7 @@ func NewAppraiser(src *collateral.Sources, roots *appraise.CustomRoots, log *slo
 	}
 	cfg := appraise.SourcesConfig{Roots: roots, Logger: log}
 	if src.SNP != nil {
-		cfg.SNP = RecordingSNP{Inner: src.SNP}
+		cfg.SNP = recordingSNP(src.SNP)
 	}
 	if src.TDX != nil {
 		cfg.TDX = RecordingTDX{Inner: src.TDX}

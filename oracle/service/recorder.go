@@ -74,6 +74,36 @@ func (s RecordingSNP) CRL(ctx context.Context, productLine string, vlek bool, as
 	return b, err
 }
 
+// recordingSNPLister is RecordingSNP over a source that lists every current CRL of
+// an ARK (appraise.SNPCRLLister: a CRL directory), so the appraiser still checks the
+// chain against each of them and the node archives each one it used.
+type recordingSNPLister struct {
+	RecordingSNP
+	lister appraise.SNPCRLLister
+}
+
+var _ appraise.SNPCRLLister = recordingSNPLister{}
+
+// recordingSNP wraps inner in RecordingSNP, keeping it a lister when it is one.
+func recordingSNP(inner appraise.SNPCollateral) appraise.SNPCollateral {
+	if l, ok := inner.(appraise.SNPCRLLister); ok {
+		return recordingSNPLister{RecordingSNP: RecordingSNP{Inner: inner}, lister: l}
+	}
+	return RecordingSNP{Inner: inner}
+}
+
+// CRLs returns the inner source's CRLs and records each.
+func (s recordingSNPLister) CRLs(ctx context.Context, productLine string, asOf time.Time) ([][]byte, error) {
+	ders, err := s.lister.CRLs(ctx, productLine, asOf)
+	if err == nil {
+		r := recorderFrom(ctx)
+		for _, b := range ders {
+			r.add(audit.CollateralSNPCRL, b)
+		}
+	}
+	return ders, err
+}
+
 // RecordingTDX wraps a TDX collateral source so the node can archive what the
 // appraiser used. The whole collateral set is archived as one JSON document (the
 // collateral package's TDXCollateral), which audit feeds back as a fixed source.

@@ -55,7 +55,14 @@ type SNPCollateral struct {
 	vceks []*x509.Certificate
 }
 
-var _ appraise.SNPCollateral = (*SNPCollateral)(nil)
+// SNPCollateral is an SNPCRLLister, as SNPCRLs and CRLDir are: the appraiser checks
+// the chain against every current CRL given, so a request's CRLs (verify
+// --collateral, the WebAssembly module, an audit's archived CRLs) give the verdict
+// the node gave from its --collateral directory.
+var (
+	_ appraise.SNPCollateral = (*SNPCollateral)(nil)
+	_ appraise.SNPCRLLister  = (*SNPCollateral)(nil)
+)
 
 // ParseSNPCollateral reads AMD CRLs (see ParseSNPCRLs) and VCEKs (DER or PEM).
 func ParseSNPCollateral(crls, vceks []evidence.Input) (*SNPCollateral, error) {
@@ -95,6 +102,11 @@ func (s *SNPCollateral) VCEK(_ context.Context, productLine string, chipID []byt
 // CRL is SNPCRLs.CRL.
 func (s *SNPCollateral) CRL(ctx context.Context, productLine string, vlek bool, asOf time.Time) ([]byte, error) {
 	return s.crls.CRL(ctx, productLine, vlek, asOf)
+}
+
+// CRLs is SNPCRLs.CRLs.
+func (s *SNPCollateral) CRLs(ctx context.Context, productLine string, asOf time.Time) ([][]byte, error) {
+	return s.crls.CRLs(ctx, productLine, asOf)
 }
 
 // certHWID returns the HWID extension's bytes: AMD writes them raw, some tools as an
