@@ -12,13 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/teeoracle/teeoracle/internal/x509memo"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
@@ -93,7 +93,8 @@ type SNPConfig struct {
 	// Roots are the trusted AMD roots. Nil means AMD's production roots (AMDSNPRoots).
 	Roots *SNPRoots
 	// Collateral fetches VCEKs missing from the evidence and the CRLs. Nil means only
-	// the evidence's certificates are used and the CRL check is skipped.
+	// the evidence's certificates are used, and the CRL only from an evidence bundle
+	// (its CRL for the chain's kind); with none there, the CRL check is skipped.
 	Collateral SNPCollateral
 	// CacheEntries bounds each of the verified-certificate, chain and CRL caches.
 	// Zero means 4096.
@@ -383,6 +384,12 @@ func (r *snpRun) revocation(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if errors.Is(err, collateral.ErrUnavailable) {
+			// The source could not be reached: revocation is unknown, so the check
+			// fails with that cause and Appraise makes no appraisal at all.
+			r.fail(CheckSNPCRL, err)
+			return nil
+		}
 		r.skip(CheckSNPCRL, "CRL unavailable: "+err.Error())
 		return nil
 	}
@@ -627,45 +634,61 @@ func validAt(asOf time.Time, certs ...*x509.Certificate) error {
 }
 
 // findCRLs returns the CRLs to check the chain's intermediate against: every current
-// CRL of the ARK when the source is an SNPCRLLister, else the one findCRL finds.
+// CRL of the ARK when the source is an SNPCRLLister, else the source's CRL for the
+// chain's kind. Only when the source has none to give (or there is no source) is the
+// evidence bundle's CRL of the chain's kind taken (bundleCRL). When the source could
+// not be reached (collateral.ErrUnavailable) nothing is returned and the error says
+// so: the bundle's submitter must not decide which revocations are seen.
 func (a *SNPAppraiser) findCRLs(ctx context.Context, ev *evidence.Evidence, chain *chainResult, vlek bool, asOf time.Time) ([][]byte, error) {
+	var srcErr error = errors.New("no collateral source")
 	if l, ok := a.coll.(SNPCRLLister); ok {
-		if ders, err := l.CRLs(ctx, chain.set.ProductLine, asOf); err == nil && len(ders) > 0 {
+		ders, err := l.CRLs(ctx, chain.set.ProductLine, asOf)
+		if err == nil && len(ders) > 0 {
 			return ders, nil
 		}
+		if errors.Is(err, collateral.ErrUnavailable) {
+			return nil, fmt.Errorf("CRLs of %s: %w", chain.set.ARK.Subject.CommonName, err)
+		}
 	}
-	der, err := a.findCRL(ctx, ev, chain, vlek, asOf)
-	if der == nil {
-		return nil, err
-	}
-	return [][]byte{der}, nil
-}
-
-// findCRL returns the CRL for the chain's intermediate: from the collateral source,
-// else from the evidence bundle's collateral (any item that is a CRL issued by the
-// chain's ARK, by name order). A nil result comes with the reason none was found.
-func (a *SNPAppraiser) findCRL(ctx context.Context, ev *evidence.Evidence, chain *chainResult, vlek bool, asOf time.Time) ([]byte, error) {
-	var srcErr error = errors.New("no collateral source")
 	if a.coll != nil {
 		der, err := a.coll.CRL(ctx, chain.set.ProductLine, vlek, asOf)
 		if err == nil {
-			return der, nil
+			return [][]byte{der}, nil
+		}
+		if errors.Is(err, collateral.ErrUnavailable) {
+			return nil, fmt.Errorf("CRL of %s for the %s: %w", chain.set.ARK.Subject.CommonName, chain.ica.Subject.CommonName, err)
 		}
 		srcErr = err
 	}
-	names := make([]string, 0, len(ev.Collateral))
-	for name := range ev.Collateral {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		der := ev.Collateral[name]
-		res := a.crlResult(der, chain)
-		if res.crl != nil && bytes.Equal(res.crl.RawIssuer, chain.set.ARK.RawSubject) {
-			return der, nil
-		}
+	if der := a.bundleCRL(ev, chain, vlek); der != nil {
+		return [][]byte{der}, nil
 	}
 	return nil, fmt.Errorf("%w; and no CRL from %s in the evidence's collateral", srcErr, chain.set.ARK.Subject.CommonName)
+}
+
+// bundleCRLName is the evidence bundle's name for the CRL of a chain's kind
+// (evidence.BundleCollateralNames): the ARK's list of revoked ASKs for a VCEK chain,
+// of revoked ASVKs for a VLEK chain.
+func bundleCRLName(vlek bool) string {
+	if vlek {
+		return "vlek_crl"
+	}
+	return "vcek_crl"
+}
+
+// bundleCRL returns the bundle's CRL of the chain's kind when it is issued by the
+// chain's ARK, else nil. The two lists have the same issuer and cannot be told apart
+// by content, so a CRL under the other kind's name is never used: it would let a
+// submitter show the ASK's list for a VLEK chain whose ASVK is revoked.
+func (a *SNPAppraiser) bundleCRL(ev *evidence.Evidence, chain *chainResult, vlek bool) []byte {
+	der, ok := ev.Collateral[bundleCRLName(vlek)]
+	if !ok {
+		return nil
+	}
+	if res := a.crlResult(der, chain); res.crl != nil && bytes.Equal(res.crl.RawIssuer, chain.set.ARK.RawSubject) {
+		return der
+	}
+	return nil
 }
 
 // crlResult parses and verifies a CRL against the chain's ARK, once per distinct CRL.

@@ -328,8 +328,10 @@ func withSignerInfo(raw []byte, info uint32) []byte {
 	return out
 }
 
+// withBundleCRL gives crl in a bundle as the CRL for a VCEK chain (the ARK's list of
+// revoked ASKs).
 func withBundleCRL(ev *evidence.Evidence, crl []byte) *evidence.Evidence {
-	ev.Collateral = map[string][]byte{"amd-crl": crl}
+	ev.Collateral = map[string][]byte{"vcek_crl": crl}
 	return ev
 }
 

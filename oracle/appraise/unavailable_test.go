@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -51,6 +52,20 @@ func TestSNPCollateralUnavailable(t *testing.T) {
 		var se *collateral.StatusError
 		if !errors.As(err, &se) || se.Code != code || f.hits.Load() == 0 {
 			t.Errorf("HTTP %d: error %v does not carry the response (%d requests)", code, err, f.hits.Load())
+		}
+	}
+	// The VCEK in the evidence, the CRL from KDS: a CRL that cannot be fetched leaves
+	// the revocation unknown, so there is no appraisal either, not a skipped check.
+	for _, code := range []int{http.StatusServiceUnavailable, http.StatusTooManyRequests} {
+		f := &statusFetcher{code: code}
+		a := newProdSNP(t, &collateral.KDS{Cache: fetchingCache(t, f)})
+		ap, err := a.Appraise(t.Context(), m.evidence(), m.asOf)
+		if !errors.Is(err, ErrCollateralUnavailable) || ap != nil || !strings.Contains(err.Error(), CheckSNPCRL) {
+			t.Fatalf("VCEK given, CRL HTTP %d: Appraise = %v, %v; want ErrCollateralUnavailable naming %s", code, ap, err, CheckSNPCRL)
+		}
+		var se *collateral.StatusError
+		if !errors.As(err, &se) || se.Code != code {
+			t.Errorf("VCEK given, CRL HTTP %d: error %v does not carry the response", code, err)
 		}
 	}
 	f := &statusFetcher{code: http.StatusNotFound}
