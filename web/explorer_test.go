@@ -398,7 +398,7 @@ func TestExplorerInChromium(t *testing.T) {
 	expect.Machines[milan.Hex()] = "untrusted"
 	expect.Reproduced = append(expect.Reproduced, milanDigest)
 
-	// TDX v5 (../shared/vectors): OutOfDate and unbound, untrusted; its collateral
+	// TDX v5 (../shared/vectors): TCB Unknown and unbound, untrusted; its collateral
 	// comes from the archive as the node stores it.
 	if c, ok := cases["tdx-v5-outdated/default"]; ok {
 		tdx := e.register(2, verdict.TEETDX)

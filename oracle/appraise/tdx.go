@@ -873,6 +873,10 @@ const (
 	flagConfig
 	flagOutOfDate
 	flagRevoked
+	// flagUnknown: a platform, TDX module or QE below every TCB level Intel lists
+	// (Intel's QVL: TCB_NOT_SUPPORTED). Nothing rates it, so the status is Unknown
+	// whatever the other parts are.
+	flagUnknown
 )
 
 func statusFlags(s pcs.TcbComponentStatus) (int, bool) {
@@ -897,6 +901,8 @@ func statusFlags(s pcs.TcbComponentStatus) (int, bool) {
 
 func flagsStatus(f int) TCBStatus {
 	switch {
+	case f&flagUnknown != 0:
+		return TCBUnknown
 	case f&flagRevoked != 0:
 		return TCBRevoked
 	case f&flagOutOfDate != 0 && f&flagConfig != 0:
@@ -923,8 +929,9 @@ func flagsStatus(f int) TCBStatus {
 //     its levels with ISVSVN <= TEE_TCB_SVN[0]; for version 0, tdxModule must match;
 //  3. the QE Identity level for the QE's ISVSVN.
 //
-// A platform or module below every listed level (Intel: TCB_NOT_SUPPORTED) is
-// reported OutOfDate with the lowest level's advisories.
+// A platform, module or QE below every listed level (Intel: TCB_NOT_SUPPORTED) has
+// no status: the result is Unknown, which no policy accepts, and only the levels that
+// matched add advisories (the unmatched part's are not known).
 //
 // The statuses combine as Intel's convergence rules say; advisory ids are the union;
 // the TCB date is the earliest date of the levels that contributed.
@@ -1019,7 +1026,6 @@ levels:
 type tdxStatusBuilder struct {
 	st       *tdxStatus
 	flags    int
-	notes    []string
 	parts    []string
 	earliest time.Time
 }
@@ -1047,12 +1053,10 @@ func (b *tdxStatusBuilder) platform(ti *pcs.TcbInfo, q *evidence.TDXQuote, ext *
 	level := tdxPlatformLevel(ti, q, ext)
 	if level == nil {
 		// Intel's QVL calls this TCB_NOT_SUPPORTED: the platform is not at or above any
-		// level Intel still lists, so it is older than the oldest (OutOfDate) level.
-		// Reporting OutOfDate with that level's advisories keeps the status for the
-		// policy to judge instead of stopping, as go-tdx-guest does.
-		level = &ti.TcbLevels[len(ti.TcbLevels)-1]
-		b.flags |= flagOutOfDate
-		b.notes = append(b.notes, fmt.Sprintf("platform (CPUSVN %x, PCESVN %d, TEE_TCB_SVN %x) below every TCB level", ext.TCB.CPUSvnComponents, ext.TCB.PCESvn, q.Body.TEETCBSVN))
+		// level Intel lists, so no level's status or advisories describe it.
+		b.flags |= flagUnknown
+		b.parts = append(b.parts, fmt.Sprintf("platform (CPUSVN %x, PCESVN %d, TEE_TCB_SVN %x) below every TCB level", ext.TCB.CPUSvnComponents, ext.TCB.PCESvn, q.Body.TEETCBSVN))
+		return nil
 	}
 	if err := b.add(level, "platform TCB level"); err != nil {
 		return err
@@ -1075,10 +1079,10 @@ func (b *tdxStatusBuilder) module(levels []pcs.TcbLevel, q *evidence.TDXQuote) e
 		if len(levels) == 0 {
 			return fmt.Errorf("%w: module identity TDX_%02X has no TCB levels", ErrTDXNoTCBLevel, major)
 		}
-		// As for the platform: older than the oldest level Intel lists.
-		ml = &levels[len(levels)-1]
-		b.flags |= flagOutOfDate
-		b.notes = append(b.notes, fmt.Sprintf("TDX module %d.%d below every module TCB level", major, minor))
+		// As for the platform: older than every level Intel lists, so unrated.
+		b.flags |= flagUnknown
+		b.parts = append(b.parts, fmt.Sprintf("TDX module %d.%d below every module TCB level", major, minor))
+		return nil
 	}
 	if err := b.add(ml, "TDX module TCB level"); err != nil {
 		return err
@@ -1097,9 +1101,9 @@ func (b *tdxStatusBuilder) qe(qe *pcs.EnclaveIdentity, q *evidence.TDXQuote) err
 		}
 	}
 	if ql == nil {
-		// Intel: ISVSVN below every level is an out-of-date QE.
-		b.flags |= flagOutOfDate
-		b.st.qeStatus = TCBOutOfDate
+		// As for the platform: no level Intel lists rates this QE.
+		b.flags |= flagUnknown
+		b.st.qeStatus = TCBUnknown
 		b.parts = append(b.parts, fmt.Sprintf("QE ISVSVN %d below every QE Identity level", q.QEReport.ISVSVN))
 		return nil
 	}
@@ -1119,7 +1123,7 @@ func (b *tdxStatusBuilder) finish() *tdxStatus {
 	if !b.earliest.IsZero() {
 		st.date = &b.earliest
 	}
-	st.detail = st.status.String() + ": " + strings.Join(append(b.notes, b.parts...), ", ")
+	st.detail = st.status.String() + ": " + strings.Join(b.parts, ", ")
 	if len(st.advisories) > 0 {
 		st.detail += "; advisories " + strings.Join(st.advisories, " ")
 	}

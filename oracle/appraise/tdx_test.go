@@ -81,6 +81,15 @@ func mustTDX(t testing.TB, cfg TDXConfig) *TDXAppraiser {
 	return a
 }
 
+func tdxCheckDetail(app *Appraisal, name string) string {
+	for _, c := range app.Checks {
+		if c.Name == name {
+			return c.Detail
+		}
+	}
+	return ""
+}
+
 func tdxOutcome(app *Appraisal, name string) Outcome {
 	for _, c := range app.Checks {
 		if c.Name == name {
@@ -110,12 +119,19 @@ func TestTDXRealV5(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertAllPass(t, app)
-	if app.TCBStatus != TCBOutOfDate {
-		t.Errorf("TCB status %v, want OutOfDate", app.TCBStatus)
+	// The platform's CPUSVN component 7 (SEAMLDR ACM) is 3 and every TCB level of its
+	// collateral asks for 5: no level matches (Intel's QVL: TCB_NOT_SUPPORTED; dcap-qvl,
+	// the vector's source, fails it with "No matching TCB level found"). The lowest
+	// level's advisories do not describe it.
+	if app.TCBStatus != TCBUnknown {
+		t.Errorf("TCB status %v, want Unknown", app.TCBStatus)
+	}
+	if d := tdxCheckDetail(app, CheckTDXTCBStatus); !strings.Contains(d, "platform (CPUSVN 03030202040100030000000000000000, PCESVN 13, TEE_TCB_SVN 07010300000000000000000000000000) below every TCB level") {
+		t.Errorf("TCB status detail %q does not name the platform below every level", d)
 	}
 	for _, id := range []string{"INTEL-SA-00837", "INTEL-SA-01111"} {
-		if !slices.Contains(app.AdvisoryIDs, id) {
-			t.Errorf("advisories %v lack %s", app.AdvisoryIDs, id)
+		if slices.Contains(app.AdvisoryIDs, id) {
+			t.Errorf("advisories %v hold %s, of a level that does not match", app.AdvisoryIDs, id)
 		}
 	}
 	if app.TCBEvaluationNumber != 18 || app.TCBDate == nil {
@@ -160,8 +176,10 @@ func TestTDXRealV4LibrarySample(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertAllPass(t, app)
-	if app.TCBStatus != TCBOutOfDate || app.TCBEvaluationNumber != 15 || !slices.Contains(app.AdvisoryIDs, "INTEL-SA-00477") {
-		t.Errorf("status %v, evaluation %d, advisories %v", app.TCBStatus, app.TCBEvaluationNumber, app.AdvisoryIDs)
+	// The sample TCB Info's levels are all above the quote's platform (go-tdx-guest:
+	// "no matching TCB level found"), so the status is Unknown, with no advisories.
+	if app.TCBStatus != TCBUnknown || app.TCBEvaluationNumber != 15 || len(app.AdvisoryIDs) != 0 {
+		t.Errorf("status %v, evaluation %d, advisories %v; want Unknown, 15, none", app.TCBStatus, app.TCBEvaluationNumber, app.AdvisoryIDs)
 	}
 	if app.TDX.QuoteVersion != 4 || app.TDX.FMSPC != "50806F000000" {
 		t.Errorf("facts %+v", app.TDX)
@@ -173,8 +191,9 @@ func TestTDXRealV4LibrarySample(t *testing.T) {
 func quietTDXLibrary() { logger.Init("", false, false, io.Discard) }
 
 // TestTDXLibraryGap shows what go-tdx-guest v0.3.1 does with the same quote and
-// collateral: it fails anything not UpToDate and reports no status, advisories or
-// evaluation number; our appraisal is authentic and reports OutOfDate with them.
+// collateral: it fails anything not UpToDate (here: no TCB level matches) and reports
+// no status or evaluation number; our appraisal is authentic and reports the status,
+// Unknown, for the policy to refuse.
 func TestTDXLibraryGap(t *testing.T) {
 	quietTDXLibrary()
 	q, err := abi.QuoteToProto(tdxtestdata.RawQuote)
@@ -193,8 +212,8 @@ func TestTDXLibraryGap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !app.Authentic || app.TCBStatus != TCBOutOfDate || len(app.AdvisoryIDs) == 0 {
-		t.Errorf("ours: authentic %v, status %v, advisories %v", app.Authentic, app.TCBStatus, app.AdvisoryIDs)
+	if !app.Authentic || app.TCBStatus != TCBUnknown || app.TCBEvaluationNumber != 15 {
+		t.Errorf("ours: authentic %v, status %v, evaluation %d; want authentic, Unknown, 15", app.Authentic, app.TCBStatus, app.TCBEvaluationNumber)
 	}
 	// With revocation and collateral checks off, the library verifies the chain: the
 	// quote is genuine; only its TCB policy differs from ours.
@@ -496,7 +515,7 @@ func TestTDXConcurrent(t *testing.T) {
 	for range 16 {
 		wg.Go(func() {
 			app, err := a.Appraise(context.Background(), &evidence.Evidence{Raw: raw}, v5AsOf)
-			if err == nil && (!app.Authentic || app.TCBStatus != TCBOutOfDate) {
+			if err == nil && (!app.Authentic || app.TCBStatus != TCBUnknown) {
 				err = errors.New("concurrent appraisal differs")
 			}
 			if err != nil {
@@ -601,5 +620,98 @@ func TestTDXWithoutCaches(t *testing.T) {
 	got, _ := plain.Appraise(t.Context(), &evidence.Evidence{TEE: evidence.TEETDX, Raw: bad}, v5AsOf)
 	if tdxOutcome(got, CheckTDXQuoteSignature) != Fail || got.Authentic {
 		t.Errorf("flipped quote signature: %v, authentic %v", tdxOutcome(got, CheckTDXQuoteSignature), got.Authentic)
+	}
+}
+
+// TestTDXTCBStatusBelowEveryLevel: a platform, TDX module or QE below every level
+// Intel lists (Intel's QVL: TCB_NOT_SUPPORTED) is Unknown, never a status of the
+// lowest level, and only the levels that matched add advisories.
+func TestTDXTCBStatusBelowEveryLevel(t *testing.T) {
+	mid := [16]byte{5, 5, 5, 5, 5, 5, 5, 5}
+	high := [16]byte{9, 9, 9, 9, 9, 9, 9, 9}
+	ood := pcs.TcbComponentStatusOutOfDate
+	up := pcs.TcbComponentStatusUpToDate
+	mk := func() (*pcs.TcbInfo, *pcs.EnclaveIdentity) {
+		ti := &pcs.TcbInfo{TcbLevels: []pcs.TcbLevel{
+			testTCBLevel(high, high, 20, up, "2025-01-01T00:00:00Z"),
+			testTCBLevel(mid, mid, 10, ood, "2024-01-01T00:00:00Z", "INTEL-SA-P"),
+		}}
+		ti.TdxModule.Mrsigner.Bytes = make([]byte, 48)
+		ti.TdxModule.Attributes.Bytes = make([]byte, 8)
+		ti.TdxModule.AttributesMask.Bytes = make([]byte, 8)
+		mod := pcs.TdxModuleIdentity{ID: "TDX_01", Mrsigner: ti.TdxModule.Mrsigner, Attributes: ti.TdxModule.Attributes, AttributesMask: ti.TdxModule.AttributesMask}
+		ml := pcs.TcbLevel{TcbStatus: ood, TcbDate: "2023-06-01T00:00:00Z", AdvisoryIDs: []string{"INTEL-SA-M"}}
+		ml.Tcb.Isvsvn = 2
+		mod.TcbLevels = []pcs.TcbLevel{ml}
+		ti.TdxModuleIdentities = []pcs.TdxModuleIdentity{mod}
+		ql := pcs.TcbLevel{TcbStatus: ood, TcbDate: "2024-06-01T00:00:00Z", AdvisoryIDs: []string{"INTEL-SA-Q"}}
+		ql.Tcb.Isvsvn = 3
+		return ti, &pcs.EnclaveIdentity{TcbLevels: []pcs.TcbLevel{ql}}
+	}
+	// A platform at the lower level, module 1.2 and QE ISVSVN 3: each at its lowest level.
+	quote := func() (*evidence.TDXQuote, *pcs.PckExtensions) {
+		q := &evidence.TDXQuote{}
+		q.Body.TEETCBSVN = [16]byte{2, 1, 5, 5, 5, 5, 5, 5}
+		q.QEReport.ISVSVN = 3
+		cpu := []byte{5, 5, 5, 5, 5, 5, 5, 5, 0, 0, 0, 0, 0, 0, 0, 0}
+		return q, &pcs.PckExtensions{TCB: pcs.PckCertTCB{PCESvn: 10, CPUSvnComponents: cpu}}
+	}
+	ti, qe := mk()
+	q, ext := quote()
+	st, err := tdxTCBStatus(ti, q, ext, qe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.status != TCBOutOfDate || st.qeStatus != TCBOutOfDate || !slices.Equal(st.advisories, []string{"INTEL-SA-P", "INTEL-SA-M", "INTEL-SA-Q"}) {
+		t.Fatalf("at the lowest levels: status %v, QE %v, advisories %v; want OutOfDate with every level's advisories", st.status, st.qeStatus, st.advisories)
+	}
+	tests := []struct {
+		name   string
+		below  func(q *evidence.TDXQuote, ext *pcs.PckExtensions)
+		adv    []string
+		qe     TCBStatus
+		detail string
+	}{
+		{"platform CPUSVN", func(q *evidence.TDXQuote, ext *pcs.PckExtensions) { ext.TCB.CPUSvnComponents[3] = 4 },
+			[]string{"INTEL-SA-M", "INTEL-SA-Q"}, TCBOutOfDate, "platform (CPUSVN"},
+		{"platform PCESVN", func(q *evidence.TDXQuote, ext *pcs.PckExtensions) { ext.TCB.PCESvn = 9 },
+			[]string{"INTEL-SA-M", "INTEL-SA-Q"}, TCBOutOfDate, "below every TCB level"},
+		{"platform TEE_TCB_SVN", func(q *evidence.TDXQuote, ext *pcs.PckExtensions) { q.Body.TEETCBSVN[7] = 4 },
+			[]string{"INTEL-SA-M", "INTEL-SA-Q"}, TCBOutOfDate, "below every TCB level"},
+		{"TDX module", func(q *evidence.TDXQuote, ext *pcs.PckExtensions) { q.Body.TEETCBSVN[0] = 1 },
+			[]string{"INTEL-SA-P", "INTEL-SA-Q"}, TCBOutOfDate, "TDX module 1.1 below every module TCB level"},
+		{"QE", func(q *evidence.TDXQuote, ext *pcs.PckExtensions) { q.QEReport.ISVSVN = 2 },
+			[]string{"INTEL-SA-P", "INTEL-SA-M"}, TCBUnknown, "QE ISVSVN 2 below every QE Identity level"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ti, qe := mk()
+			q, ext := quote()
+			tc.below(q, ext)
+			st, err := tdxTCBStatus(ti, q, ext, qe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.status != TCBUnknown {
+				t.Errorf("status %v, want Unknown (%s)", st.status, st.detail)
+			}
+			if st.qeStatus != tc.qe {
+				t.Errorf("QE status %v, want %v", st.qeStatus, tc.qe)
+			}
+			if !slices.Equal(st.advisories, tc.adv) {
+				t.Errorf("advisories %v, want %v: only the matched levels'", st.advisories, tc.adv)
+			}
+			if !strings.HasPrefix(st.detail, "Unknown: ") || !strings.Contains(st.detail, tc.detail) {
+				t.Errorf("detail %q, want Unknown naming %q", st.detail, tc.detail)
+			}
+		})
+	}
+	// Unknown is not outranked by a revoked part: no level rates the one below them all.
+	ti, qe = mk()
+	qe.TcbLevels[0].TcbStatus = pcs.TcbComponentStatusRevoked
+	q, ext = quote()
+	ext.TCB.PCESvn = 9
+	if st, err := tdxTCBStatus(ti, q, ext, qe); err != nil || st.status != TCBUnknown {
+		t.Errorf("platform below every level, QE revoked: %v, %v; want Unknown", st, err)
 	}
 }

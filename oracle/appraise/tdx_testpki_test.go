@@ -159,6 +159,12 @@ func (p *tdxTestPKI) quote(t testing.TB, version uint16, editBody func(body []by
 // [thisUpdate, nextUpdate] that revoke the given PCK serials.
 func (p *tdxTestPKI) collateral(t testing.TB, editTCB func(*map[string]any), thisUpdate, nextUpdate time.Time, revoked ...*big.Int) *collateral.TDXCollateral {
 	t.Helper()
+	return p.collateralQE(t, editTCB, nil, thisUpdate, nextUpdate, revoked...)
+}
+
+// collateralQE is collateral with the QE Identity body edited by editQE too.
+func (p *tdxTestPKI) collateralQE(t testing.TB, editTCB, editQE func(*map[string]any), thisUpdate, nextUpdate time.Time, revoked ...*big.Int) *collateral.TDXCollateral {
+	t.Helper()
 	lib, err := (&collateral.PCSFetcher{Getter: tdxtesting.TestGetter}).FetchTDX(t.Context(), "50806f000000", "platform")
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +172,10 @@ func (p *tdxTestPKI) collateral(t testing.TB, editTCB func(*map[string]any), thi
 	tcbBody := lib.TCBInfo.Body
 	if editTCB != nil {
 		tcbBody = editJSON(t, tcbBody, editTCB)
+	}
+	qeBody := lib.QEIdentity.Body
+	if editQE != nil {
+		qeBody = editJSON(t, qeBody, editQE)
 	}
 	chain := [][]byte{p.tcbSigner.Raw, p.root.Raw}
 	var entries []x509.RevocationListEntry
@@ -182,7 +192,7 @@ func (p *tdxTestPKI) collateral(t testing.TB, editTCB func(*map[string]any), thi
 	}
 	return &collateral.TDXCollateral{
 		TCBInfo:           collateral.SignedJSON{Body: tcbBody, Signature: signRS(t, p.tcbKey, tcbBody), IssuerChain: chain},
-		QEIdentity:        collateral.SignedJSON{Body: lib.QEIdentity.Body, Signature: signRS(t, p.tcbKey, lib.QEIdentity.Body), IssuerChain: chain},
+		QEIdentity:        collateral.SignedJSON{Body: qeBody, Signature: signRS(t, p.tcbKey, qeBody), IssuerChain: chain},
 		PCKCRL:            crl(p.ca, p.caKey, entries),
 		PCKCRLIssuerChain: [][]byte{p.ca.Raw, p.root.Raw},
 		RootCACRL:         crl(p.root, p.rootKey, nil),

@@ -74,13 +74,15 @@ func TestVectorOutcomes(t *testing.T) {
 		{"snp-milan-v2/binding", false, true, []string{"report_data_mismatch"}, "UpToDate", "", ""},
 		{"snp-milan-v2/report-data", true, true, nil, "UpToDate", "", ""},
 		{"snp-milan-v2/forged-crl", false, false, nil, "", appraise.CheckSNPCRL, "fail"},
-		{"tdx-spr-e4/pcs/default", false, true, []string{"tcb_status_not_accepted"}, "OutOfDate", appraise.CheckTDXQuoteSignature, "pass"},
-		{"tdx-spr-e4/pcs/lab-permissive", true, true, nil, "OutOfDate", appraise.CheckTDXPCKCRL, "pass"},
+		// Both real TDX platforms are below every TCB level of their collateral: Unknown,
+		// which no policy accepts, not even one accepting OutOfDate.
+		{"tdx-spr-e4/pcs/default", false, true, []string{"tcb_status_not_accepted"}, "Unknown", appraise.CheckTDXQuoteSignature, "pass"},
+		{"tdx-spr-e4/pcs/lab-permissive", false, true, []string{"tcb_status_not_accepted"}, "Unknown", appraise.CheckTDXPCKCRL, "pass"},
 		{"snp-turin/default", true, true, nil, "UpToDate", appraise.CheckSNPVCEKChain, "pass"},
 		{"snp-turin/before-vcek", false, false, nil, "", appraise.CheckSNPCertValidity, "fail"},
 		{"snp-vlek-milan/default", true, true, nil, "UpToDate", appraise.CheckSNPVLEKChain, "pass"},
-		{"tdx-v5-outdated/default", false, true, []string{"tcb_status_not_accepted"}, "OutOfDate", appraise.CheckTDXTCBStatus, "pass"},
-		{"tdx-v5-outdated/lab-permissive", true, true, nil, "OutOfDate", "", ""},
+		{"tdx-v5-outdated/default", false, true, []string{"tcb_status_not_accepted"}, "Unknown", appraise.CheckTDXTCBStatus, "pass"},
+		{"tdx-v5-outdated/lab-permissive", false, true, []string{"tcb_status_not_accepted"}, "Unknown", "", ""},
 		{"tdx-v5-outdated/expired", false, false, nil, "", appraise.CheckTDXCollateralValidity, "fail"},
 	}
 	for _, tc := range tests {
