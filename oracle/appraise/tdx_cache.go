@@ -3,6 +3,7 @@ package appraise
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"sync"
 )
 
@@ -51,7 +52,9 @@ func tdxUnmarshalJSON(b []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	// Only white space may follow: Token finds anything else, including a closing
+	// '}' or ']' that More would report as the end of a value.
+	if _, err := dec.Token(); err != io.EOF {
 		return errTrailingJSON
 	}
 	return nil

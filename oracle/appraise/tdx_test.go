@@ -715,3 +715,57 @@ func TestTDXTCBStatusBelowEveryLevel(t *testing.T) {
 		t.Errorf("platform below every level, QE revoked: %v, %v; want Unknown", st, err)
 	}
 }
+
+// TestTDXUnmarshalJSONTrailing: a TCB Info or QE Identity body is one JSON value and
+// white space; anything after it, a closing bracket included, is refused, so the
+// bytes whose signature was checked are exactly the value interpreted.
+func TestTDXUnmarshalJSONTrailing(t *testing.T) {
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{`{"a":1}`, true},
+		{"{\"a\":1} \n\t\r", true},
+		{`{"a":1}}`, false},
+		{`{"a":1}]`, false},
+		{`{"a":1} }`, false},
+		{`{"a":1}{}`, false},
+		{`{"a":1}[`, false},
+		{`{"a":1} 1`, false},
+		{`{"a":1}x`, false},
+		{`{"a":1},`, false},
+		{`{"a":1}:`, false},
+		{"{\"a\":1}\x00", false},
+	}
+	for _, tc := range tests {
+		var m map[string]any
+		err := tdxUnmarshalJSON([]byte(tc.in), &m)
+		if tc.ok && (err != nil || m["a"] != 1.0) {
+			t.Errorf("%q: %v, %v; want the object", tc.in, m, err)
+		}
+		if !tc.ok && !errors.Is(err, errTrailingJSON) {
+			t.Errorf("%q: err %v, want trailing data refused", tc.in, err)
+		}
+	}
+
+	// Through the appraiser: a correctly signed TCB Info or QE Identity body with a
+	// trailing '}' fails its check as malformed collateral.
+	p := newTDXTestPKI(t)
+	from, until := time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 8, 1, 0, 0, 0, 0, time.UTC)
+	for _, kind := range []string{CheckTDXTCBInfo, CheckTDXQEIdentity} {
+		col := p.collateral(t, nil, from, until)
+		sj := &col.TCBInfo
+		if kind == CheckTDXQEIdentity {
+			sj = &col.QEIdentity
+		}
+		sj.Body = append(append([]byte(nil), sj.Body...), '}')
+		sj.Signature = signRS(t, p.tcbKey, sj.Body)
+		app, errs, err := mustTDX(t, TDXConfig{Root: p.root, Collateral: col}).appraise(t.Context(), p.quote(t, 4, nil), v4AsOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if app.Authentic || !errors.Is(errs[kind], ErrTDXCollateralFormat) || !errors.Is(errs[kind], errTrailingJSON) {
+			t.Errorf("%s with a trailing '}': authentic %v, err %v; want malformed collateral", kind, app.Authentic, errs[kind])
+		}
+	}
+}
