@@ -7,3 +7,6 @@ func DecodeRequestBothWays(data []byte) (fast, slow any, fastOK bool, slowErr er
 	s, err := slowRequestJSON(data)
 	return f, s, ok, err
 }
+
+// ParseTDXSet is parseTDXSet, for its fuzz target.
+var ParseTDXSet = parseTDXSet

@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"reflect"
+	"slices"
 	"testing"
 
+	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
+	"github.com/teeoracle/teeoracle/oracle/verifier/verifiertest"
 )
 
 // FuzzParseRequest: no request panics the decoder or the pipeline behind it; what
@@ -38,6 +43,52 @@ func FuzzParseRequest(f *testing.F) {
 		}
 		if res, err := v.Verify(context.Background(), req); err == nil && res.Report() == nil {
 			t.Fatal("result without a report")
+		}
+	})
+}
+
+// FuzzParseTDXSet: no input panics the decoder of archived TDX collateral sets, and a
+// set it accepts encodes back to JSON that parses to the same set. Seeded with the
+// real sets of the TDX cases (testdata's PCS files and, when present, the dcap-qvl
+// collateral of ../shared/vectors) and with their refused variants.
+func FuzzParseTDXSet(f *testing.F) {
+	set, err := verifiertest.Load(repoRoot, f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	seeded := 0
+	for _, c := range set.Cases {
+		fmspc, ok := map[string]string{"tdx-spr-e4/pcs/default": "50806f000000", "tdx-v5-outdated/default": ""}[c.Name]
+		if !ok {
+			continue
+		}
+		b := tdxSetJSON(f, c, fmspc)
+		f.Add(b)
+		f.Add(append(slices.Clip(b), '}'))
+		seeded++
+	}
+	if seeded == 0 {
+		f.Fatal("no TDX case to seed from")
+	}
+	f.Add([]byte(`{"TCBInfo":{"Body":"e30=","Signature":null,"IssuerChain":[]},"QEIdentity":{"Body":"e30="},"PCKCRL":"AA==","RootCACRL":"AA=="}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := verifier.ParseTDXSet(data)
+		if err != nil {
+			if !errors.Is(err, collateral.ErrTDXCollateral) {
+				t.Fatalf("error %v is not ErrTDXCollateral", err)
+			}
+			return
+		}
+		enc, err := json.Marshal(got)
+		if err != nil {
+			t.Fatalf("accepted set does not encode: %v", err)
+		}
+		again, err := verifier.ParseTDXSet(enc)
+		if err != nil {
+			t.Fatalf("encoded set does not parse: %v\n%s", err, enc)
+		}
+		if !reflect.DeepEqual(got, again) {
+			t.Fatalf("set changes through its encoding:\n%+v\n%+v", got, again)
 		}
 	})
 }

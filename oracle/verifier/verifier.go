@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -386,13 +387,17 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 }
 
 // parseTDXSet decodes a collateral.TDXCollateral from its encoding/json form. Unknown
-// fields are refused, so that a newer archive format is not half read.
+// fields are refused, so that a newer archive format is not half read, and so is
+// anything but white space after the object, as in a request.
 func parseTDXSet(b []byte) (*collateral.TDXCollateral, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var c collateral.TDXCollateral
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("%w: TDX collateral set JSON: %w", collateral.ErrTDXCollateral, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: TDX collateral set JSON: data after the object", collateral.ErrTDXCollateral)
 	}
 	if len(c.TCBInfo.Body) == 0 || len(c.QEIdentity.Body) == 0 || len(c.PCKCRL) == 0 || len(c.RootCACRL) == 0 {
 		return nil, fmt.Errorf("%w: TDX collateral set lacks TCB Info, QE Identity or a CRL", collateral.ErrTDXCollateral)

@@ -346,22 +346,7 @@ func TestTDXSetSameAsSource(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var set *collateral.TDXCollateral
-			if c.Request.Collateral.TDXPCS != nil {
-				d, err := collateral.ParsePCSFiles("pcs", c.Request.Collateral.TDXPCS)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if set, err = d.FetchTDX(context.Background(), want.Appraisal.TDX.FMSPC, "platform"); err != nil {
-					t.Fatal(err)
-				}
-			} else if set, err = collateral.ParseDcapQVL(c.Request.Collateral.TDXDcapQVL.Data); err != nil {
-				t.Fatal(err)
-			}
-			b, err := json.Marshal(set)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := tdxSetJSON(t, c, want.Appraisal.TDX.FMSPC)
 			req := *c.Request
 			req.Collateral = verifier.Collateral{TDXSet: &evidence.Input{Name: "set.json", Data: b}}
 			got, err := v.Verify(context.Background(), &req)
@@ -371,11 +356,20 @@ func TestTDXSetSameAsSource(t *testing.T) {
 			if !bytes.Equal(reportJSON(t, got), reportJSON(t, want)) {
 				t.Error("collateral set gives another report than its source")
 			}
-			// Refused: unknown fields, missing items, two forms at once.
-			for _, bad := range [][]byte{[]byte(`{"TCBInfo":{},"Extra":1}`), []byte(`{}`), []byte(`[`)} {
+			// White space may follow the set.
+			req.Collateral = verifier.Collateral{TDXSet: &evidence.Input{Name: "set.json", Data: append(slices.Clip(b), " \n"...)}}
+			if _, err := v.Verify(context.Background(), &req); err != nil {
+				t.Errorf("set followed by white space: %v", err)
+			}
+			// Refused: unknown fields, missing items, data after the set, two forms at once.
+			bad := [][]byte{[]byte(`{"TCBInfo":{},"Extra":1}`), []byte(`{}`), []byte(`[`)}
+			for _, tail := range []string{"}", "]", "{}", " 1", "x"} {
+				bad = append(bad, append(slices.Clip(b), tail...))
+			}
+			for _, bad := range bad {
 				req.Collateral = verifier.Collateral{TDXSet: &evidence.Input{Data: bad}}
 				if _, err := v.Verify(context.Background(), &req); !errors.Is(err, verifier.ErrCollateral) || !errors.Is(err, collateral.ErrTDXCollateral) {
-					t.Errorf("set %s: err = %v", bad, err)
+					t.Errorf("set ending %q: err = %v", bad[max(0, len(bad)-16):], err)
 				}
 			}
 			req.Collateral = verifier.Collateral{TDXSet: &evidence.Input{Data: b}, TDXDcapQVL: &evidence.Input{Data: []byte("{}")}}
@@ -384,6 +378,30 @@ func TestTDXSetSameAsSource(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tdxSetJSON is the collateral of a TDX case (PCS files or dcap-qvl JSON) as the JSON
+// of collateral.TDXCollateral, the form the node archives.
+func tdxSetJSON(t testing.TB, c verifiertest.Case, fmspc string) []byte {
+	t.Helper()
+	var set *collateral.TDXCollateral
+	var err error
+	if c.Request.Collateral.TDXPCS != nil {
+		d, err := collateral.ParsePCSFiles("pcs", c.Request.Collateral.TDXPCS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set, err = d.FetchTDX(context.Background(), fmspc, "platform"); err != nil {
+			t.Fatal(err)
+		}
+	} else if set, err = collateral.ParseDcapQVL(c.Request.Collateral.TDXDcapQVL.Data); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestSNPVCEKAsCollateral: a VCEK given as collateral (as the node archives one it
