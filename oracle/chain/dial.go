@@ -66,9 +66,9 @@ func DialClient(ctx context.Context, rawURL string) (*ethclient.Client, error) {
 const errBodyLimit = 16 << 10
 
 // endpointTransport sends the requests its client addresses to the redacted URL
-// (its client follows no redirect, so there are no others) to endpoint, with endpoint's user info as basic authentication as
-// net/http's client would send it. It cuts secrets (the URL's path segments,
-// query values and user info) out of the bodies of non-2xx answers and adds the
+// (its client follows no redirect, so there are no others) to endpoint, with
+// endpoint's user info as basic authentication as net/http's client would send
+// it. It cuts secrets (urlSecrets) out of the bodies of non-2xx answers and adds the
 // redacted URL to their status, which go-ethereum's error quotes with the body
 // (500 Internal Server Error from https://host/...: body).
 type endpointTransport struct {
@@ -109,8 +109,17 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	return resp, nil
 }
 
-// urlSecrets lists what of u may be a credential, longest first: its path segments
-// and query values (escaped and as decoded) and its user name and password.
+// minSecretLen is the length (decoded) from which a path segment or query value
+// of an RPC URL counts as a secret. Provider keys are far longer (an Infura key
+// is 32 hex characters); shorter parts are words such as v3, rpc or a
+// chain number, which cut out would make the endpoint's answers unreadable.
+const minSecretLen = 8
+
+// urlSecrets lists what of u may be a credential, longest first: its user name,
+// password and the Basic credential sent for them (base64 of user:password),
+// whatever their length, and its path segments and query values of at least
+// minSecretLen characters once decoded (a query item without "=" is a value), in
+// their escaped and decoded forms. Query names are not secrets.
 func urlSecrets(u *url.URL) []string {
 	var out []string
 	add := func(s string) {
@@ -118,19 +127,25 @@ func urlSecrets(u *url.URL) []string {
 			out = append(out, s)
 		}
 	}
-	for _, seg := range strings.Split(u.EscapedPath(), "/") {
-		add(seg)
-		if dec, err := url.PathUnescape(seg); err == nil {
+	addPart := func(escaped string, unescape func(string) (string, error)) {
+		dec, err := unescape(escaped)
+		if err != nil {
+			dec = escaped
+		}
+		if len(dec) >= minSecretLen {
+			add(escaped)
 			add(dec)
 		}
 	}
+	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+		addPart(seg, url.PathUnescape)
+	}
 	for _, kv := range strings.Split(u.RawQuery, "&") {
-		for _, part := range strings.SplitN(kv, "=", 2) {
-			add(part)
-			if dec, err := url.QueryUnescape(part); err == nil {
-				add(dec)
-			}
+		_, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			v = kv // a bare token (?KEY) is a value, not a name
 		}
+		addPart(v, url.QueryUnescape)
 	}
 	if u.User != nil {
 		add(u.User.Username())
