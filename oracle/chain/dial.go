@@ -33,8 +33,9 @@ const rpcIdleConns = 64
 // dial tcp ...) and go-ethereum returns them as they are: over HTTP(S) the client
 // is therefore dialled at the URL's redacted form (RedactURL) and its transport
 // sends each request to the real URL (endpointTransport), so an error reads
-// Post "https://host/...": ...; the bodies of non-2xx answers, which go-ethereum
-// quotes in its errors, have the URL's secret parts cut out, and redirects are not
+// Post "https://host/...": ...; the bodies of its answers, which go-ethereum
+// quotes in its errors (a non-2xx body, a JSON-RPC error's message and data),
+// have the URL's secrets (urlSecrets) cut out, and redirects are not
 // followed (net/http would quote the target URL, which may carry the key; the 3xx
 // answer is the error). Over WebSocket the dial's errors name no URL. A dial error
 // names the endpoint as RedactURL shows it.
@@ -68,8 +69,12 @@ const errBodyLimit = 16 << 10
 // endpointTransport sends the requests its client addresses to the redacted URL
 // (its client follows no redirect, so there are no others) to endpoint, with
 // endpoint's user info as basic authentication as net/http's client would send
-// it. It cuts secrets (urlSecrets) out of the bodies of non-2xx answers and adds the
-// redacted URL to their status, which go-ethereum's error quotes with the body
+// it. It cuts secrets (urlSecrets) out of every answer's body, replacing each with
+// "...": go-ethereum quotes a non-2xx answer's body in its error, and a JSON-RPC
+// error (answered with 200) is an error whose text is the answer's message. 2xx
+// bodies are streamed (newScrubReader), so results of any size pass unchanged
+// unless they hold a secret. It adds the redacted URL to a non-2xx answer's
+// status, which go-ethereum's error quotes with the body
 // (500 Internal Server Error from https://host/...: body).
 type endpointTransport struct {
 	endpoint *url.URL
@@ -90,8 +95,17 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		r.SetBasicAuth(user.Username(), pw)
 	}
 	resp, err := t.base.RoundTrip(r)
-	if err != nil || resp.StatusCode/100 == 2 {
+	if err != nil {
 		return resp, err
+	}
+	if resp.StatusCode/100 == 2 {
+		// A JSON-RPC error comes with 200 and go-ethereum's error is its message.
+		if len(t.secrets) > 0 {
+			resp.Body = scrubBody{newScrubReader(resp.Body, t.secrets, "..."), resp.Body}
+			resp.ContentLength = -1
+			resp.Header.Del("Content-Length")
+		}
+		return resp, nil
 	}
 	body, rerr := io.ReadAll(io.LimitReader(resp.Body, errBodyLimit))
 	_ = resp.Body.Close()
@@ -114,6 +128,12 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 // is 32 hex characters); shorter parts are words such as v3, rpc or a
 // chain number, which cut out would make the endpoint's answers unreadable.
 const minSecretLen = 8
+
+// scrubBody reads a body with secrets cut out (newScrubReader) and closes the body.
+type scrubBody struct {
+	io.Reader
+	io.Closer
+}
 
 // urlSecrets lists what of u may be a credential, longest first: its user name,
 // password and the Basic credential sent for them (base64 of user:password),

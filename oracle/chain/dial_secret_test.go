@@ -1,16 +1,25 @@
 package chain_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/teeoracle/teeoracle/oracle/chain"
 )
@@ -141,5 +150,96 @@ func TestDialClientSendsToTheRealURL(t *testing.T) {
 	// A URL that does not parse is refused without quoting it.
 	if _, err := chain.DialClient(context.Background(), "http://h:badport/"+pathKey); err == nil || strings.Contains(err.Error(), pathKey) {
 		t.Errorf("unparsable URL: %v", err)
+	}
+}
+
+// jsonRPCErrorServer answers every request with HTTP 200 and a JSON-RPC error
+// whose message and data quote the URL it was asked at and the credentials it was
+// sent, as a provider refusing a key may.
+func jsonRPCErrorServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ID json.RawMessage `json:"id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		u, p, _ := r.BasicAuth()
+		echo := "asked at " + r.URL.String() + " as user " + u + " password " + p + " authorization " + r.Header.Get("Authorization")
+		_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": req.ID,
+			"error": map[string]any{"code": -32001, "message": "project not found: " + echo, "data": "detail: " + echo}})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// A JSON-RPC error answered with HTTP 200 quoting the key (in the path, the query,
+// the user info or the Basic credential) reaches the caller without it, in its
+// message and its data, and the rest of the message stays readable.
+func TestDialClientJSONRPCErrorHoldsNoSecret(t *testing.T) {
+	srv := jsonRPCErrorServer(t)
+	for uname, rawURL := range secretURLs(srv.URL) {
+		c, err := chain.DialClient(context.Background(), rawURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.BlockNumber(context.Background())
+		c.Close()
+		if err == nil {
+			t.Fatalf("%s: no error", uname)
+		}
+		var de rpc.DataError
+		if !errors.As(err, &de) {
+			t.Fatalf("%s: %v is not a JSON-RPC error with data", uname, err)
+		}
+		data, _ := de.ErrorData().(string)
+		for what, text := range map[string]string{"message": err.Error(), "data": data} {
+			assertNoSecret(t, uname+": the error's "+what, text, "asked at /")
+			if !strings.Contains(text, "as user ") || !strings.Contains(text, " password ") {
+				t.Errorf("%s: the error's %s lost the endpoint's words: %s", uname, what, text)
+			}
+		}
+		if !strings.Contains(err.Error(), "project not found: asked at /") {
+			t.Errorf("%s: the error lost the endpoint's message: %v", uname, err)
+		}
+	}
+}
+
+// A large result (a 1 MiB eth_call answer full of near-copies of the URL's key)
+// passes through the key-cutting transport byte for byte.
+func TestDialClientLargeResultIntact(t *testing.T) {
+	const hexKey = "0123456789abcdef0123456789abcdef"
+	near, err := hex.DecodeString(hexKey[:30] + "00") // the key but its last 2 characters
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var want []byte
+	for len(want) < 1<<20 {
+		chunk := make([]byte, 1+rng.IntN(1000))
+		for i := range chunk {
+			chunk[i] = byte(rng.Uint32())
+		}
+		want = append(append(want, chunk...), near...)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ID json.RawMessage `json:"id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": hexutil.Bytes(want)})
+	}))
+	defer srv.Close()
+	rawURL := strings.Replace(srv.URL, "://", "://"+userName+":"+password+"@", 1) + "/v3/" + hexKey + "?apikey=" + queryKey
+	c, err := chain.DialClient(context.Background(), rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	to := common.HexToAddress("0x01")
+	got, err := c.CallContract(context.Background(), ethereum.CallMsg{To: &to}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("eth_call result: %d bytes, want the %d bytes sent", len(got), len(want))
 	}
 }

@@ -1,10 +1,16 @@
 package chain
 
 import (
+	"bytes"
 	"encoding/base64"
+	"errors"
+	"io"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // Path segments and query values of 8 characters or more are secrets in both
@@ -43,4 +49,132 @@ func TestURLSecrets(t *testing.T) {
 			t.Errorf("urlSecrets(%s) = %q, want %q", tc.url, got, tc.want)
 		}
 	}
+}
+
+// replaceAll is what newScrubReader must read: strings.ReplaceAll for each
+// non-empty secret in turn.
+func replaceAll(in string, secrets []string, repl string) string {
+	for _, s := range secrets {
+		if s != "" {
+			in = strings.ReplaceAll(in, s, repl)
+		}
+	}
+	return in
+}
+
+// chunkReader returns data in reads of the sizes given, in turn (cycling), each
+// at least 1.
+type chunkReader struct {
+	data  []byte
+	sizes []int
+	i     int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), len(c.data), max(1, c.sizes[c.i%len(c.sizes)]))
+	c.i++
+	n = copy(p, c.data[:n])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// A scrub reader replaces every secret, wherever the source's reads cut it (at
+// every boundary, byte by byte, in halves), including secrets next to each other,
+// overlapping, and inside another.
+func TestScrubReader(t *testing.T) {
+	const key = "0123456789abcdef"
+	secrets := []string{key + "XY", key, "cdef01", ""}
+	inputs := []string{
+		"",
+		key,
+		"a" + key + "b" + key + key + "c",
+		"head " + key + "XY" + key[:15] + " " + key[:10] + "cdef01 tail",
+		strings.Repeat("01234567", 40) + key,
+		strings.Repeat(key[:15], 30),
+	}
+	for _, in := range inputs {
+		want := replaceAll(in, secrets, "...")
+		for _, src := range readersOf(in) {
+			got, err := io.ReadAll(newScrubReader(src.r, secrets, "..."))
+			if err != nil || string(got) != want {
+				t.Errorf("%s of %q: read %q, %v; want %q", src.name, in, got, err, want)
+			}
+		}
+		if err := iotest.TestReader(newScrubReader(strings.NewReader(in), secrets, "..."), []byte(want)); err != nil {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+	// No secret: the source itself.
+	src := strings.NewReader(key)
+	if r := newScrubReader(src, []string{""}, "..."); r != io.Reader(src) {
+		t.Errorf("with no secret the reader is %T, want the source", r)
+	}
+	// A source's error other than EOF is returned after what was read before it.
+	boom := errors.New("boom")
+	got, err := io.ReadAll(newScrubReader(io.MultiReader(strings.NewReader("a"+key+"b"), iotest.ErrReader(boom)), secrets, "..."))
+	if !errors.Is(err, boom) || !strings.HasPrefix("a...b", string(got)) {
+		t.Errorf("read %q, %v; want a prefix of a...b and %v", got, err, boom)
+	}
+}
+
+type namedReader struct {
+	name string
+	r    io.Reader
+}
+
+// readersOf reads in with its reads cut at every position, one byte at a time,
+// in halves, and with data along with EOF.
+func readersOf(in string) []namedReader {
+	rs := []namedReader{
+		{"one byte reads", iotest.OneByteReader(strings.NewReader(in))},
+		{"half reads", iotest.HalfReader(strings.NewReader(in))},
+		{"data with EOF", iotest.DataErrReader(strings.NewReader(in))},
+		{"one byte reads, data with EOF", iotest.DataErrReader(iotest.OneByteReader(strings.NewReader(in)))},
+	}
+	for cut := 1; cut < len(in); cut++ {
+		rs = append(rs, namedReader{"reads cut at " + strconv.Itoa(cut),
+			&chunkReader{data: []byte(in), sizes: []int{cut, len(in)}}})
+	}
+	return rs
+}
+
+// What a scrub reader reads equals strings.ReplaceAll of each secret in turn,
+// for any input, secrets and cutting of the source's reads and of the reader's.
+func FuzzScrubReader(f *testing.F) {
+	f.Add([]byte("x0123456789abcdef0123456789abcdefy"), "0123456789abcdef", "89abcdef01", []byte{3, 1, 7})
+	f.Add([]byte("aaaaaaaaab"), "aab", "a", []byte{1})
+	f.Add([]byte(""), "", "k", []byte{})
+	f.Fuzz(func(t *testing.T, data []byte, s1, s2 string, cuts []byte) {
+		secrets := []string{s1, s2}
+		want := replaceAll(string(data), secrets, "...")
+		sizes := []int{len(data) + 1} // one read, unless cuts says otherwise
+		if len(cuts) > 0 {
+			sizes = sizes[:0]
+		}
+		for _, c := range cuts {
+			sizes = append(sizes, int(c%32))
+		}
+		r := newScrubReader(&chunkReader{data: data, sizes: sizes}, secrets, "...")
+		var got bytes.Buffer
+		p := make([]byte, 64)
+		for i := 0; ; i++ {
+			n, err := r.Read(p[:1+i%len(p)])
+			got.Write(p[:n])
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i > 8*(len(want)+len(data))+1000 {
+				t.Fatal("the reader does not end")
+			}
+		}
+		if got.String() != want {
+			t.Errorf("secrets %q of %q: read %q, want %q", secrets, data, got.String(), want)
+		}
+	})
 }
