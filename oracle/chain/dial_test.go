@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 )
 
@@ -82,20 +86,38 @@ func TestDial(t *testing.T) {
 	}
 }
 
-// A Conn's sender signs as the key's address for the chain the Conn serves.
+// A Conn's sender signs as the key's address for the chain the Conn serves: its
+// transaction is accepted by a real chain (anvil, chain 31337, refuses another
+// chain id) and recovers to the key's address under that chain's signer.
 func TestConnSender(t *testing.T) {
-	srv := rpcStub(t, common.Address{})
-	conn, err := chain.Dial(context.Background(), srv.URL, common.Address{}, 31337)
+	a := testchain.StartAnvil(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := chain.Dial(ctx, a.URL, common.Address{}, 31337)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	key := oracleKeys(t, 1)[0]
+	key, from := testchain.DevKey(0)
 	s, err := conn.Sender(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.From() != addrOf(key) {
-		t.Errorf("sender %s, want the key's address %s", s.From(), addrOf(key))
+	if s.From() != from {
+		t.Errorf("sender %s, want the key's address %s", s.From(), from)
+	}
+	s.PollInterval = 20 * time.Millisecond
+	to := common.HexToAddress("0x00000000000000000000000000000000000000bb")
+	rcpt, err := s.Send(ctx, chain.TxCandidate{To: &to, Value: big.NewInt(1)})
+	if err != nil {
+		t.Fatalf("send on chain %d: %v", conn.ChainID, err)
+	}
+	tx, _, err := conn.Client.TransactionByHash(ctx, rcpt.TxHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := types.Sender(types.LatestSignerForChainID(big.NewInt(31337)), tx)
+	if tx.ChainId().Uint64() != 31337 || err != nil || signer != from {
+		t.Errorf("transaction for chain %s recovers to %s (%v), want chain 31337 and %s", tx.ChainId(), signer, err, from)
 	}
 }
