@@ -11,8 +11,8 @@ const scrubChunk = 8 << 10
 // newScrubReader returns a reader of src with every secret replaced by repl, in
 // the order given: what it reads equals applying strings.ReplaceAll for each
 // secret in turn to all of src, however src's reads are cut. Empty secrets are
-// skipped. It holds at most scrubChunk plus, per secret, the secret's length and
-// what one chunk becomes once replaced, so it streams bodies of any size.
+// skipped. Each secret's stage holds a scrubChunk buffer, a tail shorter than the
+// secret and what one read becomes once replaced, so bodies of any size stream.
 func newScrubReader(src io.Reader, secrets []string, repl string) io.Reader {
 	for _, s := range secrets {
 		if s != "" {

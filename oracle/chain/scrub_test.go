@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
 )
 
 // Path segments and query values of 8 characters or more are secrets in both
@@ -175,6 +178,43 @@ func FuzzScrubReader(f *testing.F) {
 		}
 		if got.String() != want {
 			t.Errorf("secrets %q of %q: read %q, want %q", secrets, data, got.String(), want)
+		}
+	})
+}
+
+// BenchmarkScrubReader reads a 1 MiB hex result through the scrub readers of an
+// RPC URL with a path key, a query key and user info (5 secrets), against reading
+// it as is (through a plain io.Reader, as an HTTP body is read) and against what
+// the client does with such a body anyway (decode it as a JSON-RPC hex result).
+func BenchmarkScrubReader(b *testing.B) {
+	u, err := url.Parse("https://user0123:password0123@h/v3/0123456789abcdef0123456789abcdef?apikey=QUERYKEY0123456789abcdef")
+	if err != nil {
+		b.Fatal(err)
+	}
+	secrets := urlSecrets(u)
+	body := bytes.Repeat([]byte("0123456789abcdef0123456789abcde"), (1<<20)/31)
+	for _, bc := range []struct {
+		name    string
+		secrets []string
+	}{{"plain", nil}, {"5 secrets", secrets}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				r := struct{ io.Reader }{bytes.NewReader(body)} // no WriterTo: read as a body is
+				if _, err := io.Copy(io.Discard, newScrubReader(r, bc.secrets, "...")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("json decode", func(b *testing.B) {
+		msg := []byte(`{"jsonrpc":"2.0","id":1,"result":"0x` + string(body[:len(body)/2*2]) + `"}`)
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			var m struct{ Result hexutil.Bytes }
+			if err := json.Unmarshal(msg, &m); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
