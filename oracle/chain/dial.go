@@ -35,7 +35,7 @@ const rpcIdleConns = 64
 // sends each request to the real URL (endpointTransport), so an error reads
 // Post "https://host/...": ...; the bodies of its answers, which go-ethereum
 // quotes in its errors (a non-2xx body, a JSON-RPC error's message and data),
-// have the URL's secrets (urlSecrets) cut out, and redirects are not
+// have the URL's secrets cut out (endpointTransport), and redirects are not
 // followed (net/http would quote the target URL, which may carry the key; the 3xx
 // answer is the error). Over WebSocket the dial's errors name no URL. A dial error
 // names the endpoint as RedactURL shows it.
@@ -51,7 +51,7 @@ func DialClient(ctx context.Context, rawURL string) (*ethclient.Client, error) {
 	if (u.Scheme == "http" || u.Scheme == "https") && RedactURL(rawURL) != u.Scheme+"://"+u.Host {
 		dialURL = RedactURL(rawURL)
 		opts[0] = rpc.WithHTTPClient(&http.Client{
-			Transport:     &endpointTransport{endpoint: u, redacted: dialURL, secrets: urlSecrets(u), base: t},
+			Transport:     newEndpointTransport(u, dialURL, t),
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		})
 	}
@@ -69,18 +69,36 @@ const errBodyLimit = 16 << 10
 // endpointTransport sends the requests its client addresses to the redacted URL
 // (its client follows no redirect, so there are no others) to endpoint, with
 // endpoint's user info as basic authentication as net/http's client would send
-// it. It cuts secrets (urlSecrets) out of every answer's body, replacing each with
-// "...": go-ethereum quotes a non-2xx answer's body in its error, and a JSON-RPC
-// error (answered with 200) is an error whose text is the answer's message. 2xx
-// bodies are streamed (newScrubReader), so results of any size pass unchanged
-// unless they hold a secret. It adds the redacted URL to a non-2xx answer's
-// status, which go-ethereum's error quotes with the body
-// (500 Internal Server Error from https://host/...: body).
+// it. It cuts the URL's secrets (urlSecrets) out of answers' bodies, replacing
+// each with "...": go-ethereum quotes a non-2xx answer's body in its error, and a
+// JSON-RPC error (answered with 200) is an error whose text is the answer's
+// message. Out of 2xx bodies it cuts those of at least minSecretLen characters,
+// streaming (newScrubReader), so results of any size pass unchanged unless they
+// hold one. It adds the redacted URL to a non-2xx answer's status, which
+// go-ethereum's error quotes with the body (500 Internal Server Error from
+// https://host/...: body).
 type endpointTransport struct {
 	endpoint *url.URL
 	redacted string
-	secrets  []string
+	secrets  []string // cut out of non-2xx bodies
+	// streamed are the secrets of at least minSecretLen characters, cut out of 2xx
+	// bodies: a shorter user name or password (a, rpc, root) occurs in results
+	// (hex digits, member names), which cutting it would corrupt.
+	streamed []string
 	base     http.RoundTripper
+}
+
+// newEndpointTransport returns a transport sending to endpoint over base, with
+// endpoint's secrets worked out once.
+func newEndpointTransport(endpoint *url.URL, redacted string, base http.RoundTripper) *endpointTransport {
+	secrets := urlSecrets(endpoint)
+	var streamed []string
+	for _, s := range secrets {
+		if len(s) >= minSecretLen {
+			streamed = append(streamed, s)
+		}
+	}
+	return &endpointTransport{endpoint: endpoint, redacted: redacted, secrets: secrets, streamed: streamed, base: base}
 }
 
 func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -100,8 +118,8 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	if resp.StatusCode/100 == 2 {
 		// A JSON-RPC error comes with 200 and go-ethereum's error is its message.
-		if len(t.secrets) > 0 {
-			resp.Body = scrubBody{newScrubReader(resp.Body, t.secrets, "..."), resp.Body}
+		if len(t.streamed) > 0 {
+			resp.Body = scrubBody{newScrubReader(resp.Body, t.streamed, "..."), resp.Body}
 			resp.ContentLength = -1
 			resp.Header.Del("Content-Length")
 		}

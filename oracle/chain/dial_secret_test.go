@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -241,5 +242,38 @@ func TestDialClientLargeResultIntact(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("eth_call result: %d bytes, want the %d bytes sent", len(got), len(want))
+	}
+}
+
+// A user name or password short enough to occur in a result (here "a", a hex
+// digit, and "rpc", part of the "jsonrpc" member) is not cut out of 2xx answers,
+// which it would corrupt, but still out of non-2xx ones.
+func TestDialClientShortCredentials(t *testing.T) {
+	var fail atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ID json.RawMessage `json:"id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		if fail.Load() {
+			u, p, _ := r.BasicAuth()
+			http.Error(w, "refused ["+u+"] ["+p+"]", http.StatusUnauthorized)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": "0x7a69"})
+	}))
+	defer srv.Close()
+	c, err := chain.DialClient(context.Background(), strings.Replace(srv.URL, "://", "://a:rpc@", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if id, err := c.ChainID(context.Background()); err != nil || id.Int64() != 31337 {
+		t.Errorf("ChainID = %v, %v; want 31337", id, err)
+	}
+	fail.Store(true)
+	_, err = c.ChainID(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "refused [...] [...]") {
+		t.Errorf("non-2xx error %v, want the user name and password cut out", err)
 	}
 }
