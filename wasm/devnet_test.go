@@ -206,6 +206,7 @@ func TestModuleRootsRejected(t *testing.T) {
 	for name, in := range map[string][]byte{
 		"not JSON":         []byte("{"),
 		"two objects":      append(append([]byte{}, good...), good...),
+		"trailing brace":   append(append([]byte{}, good...), '}'),
 		"unknown field":    edit(func(m map[string]any) { m["intel_root"] = m["tdx_root"] }),
 		"no TDX root":      edit(func(m map[string]any) { delete(m, "tdx_root") }),
 		"no SEV-SNP roots": edit(func(m map[string]any) { m["snp"] = []any{} }),

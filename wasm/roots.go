@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -75,7 +77,7 @@ func parseRoots(rootsJSON []byte) (*appraise.SNPRoots, *x509.Certificate, rootsI
 	if err := dec.Decode(&w); err != nil {
 		return nil, nil, rootsInfo{}, fmt.Errorf("%w: roots JSON: %w", appraise.ErrRoots, err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) { // More misses a trailing '}' or ']'
 		return nil, nil, rootsInfo{}, fmt.Errorf("%w: roots JSON: data after the object", appraise.ErrRoots)
 	}
 	in := appraise.RootsInput{SNPName: "snp", TDXName: "tdx_root", RequireBoth: true}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -79,7 +80,7 @@ func ParseFileConfig(data []byte) (*FileConfig, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfigFile, err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) { // More misses a trailing '}' or ']'
 		return nil, fmt.Errorf("%w: more than one document", ErrConfigFile)
 	}
 	if err := c.check(); err != nil {

@@ -228,7 +228,7 @@ func Parse(data []byte) (*Policy, error) {
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) { // More misses a trailing '}' or ']'
 		return nil, fmt.Errorf("%w: more than one document", ErrInvalid)
 	}
 	if err := p.normalize(); err != nil {

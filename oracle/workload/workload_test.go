@@ -39,6 +39,8 @@ func TestParseRefuses(t *testing.T) {
 		"short compose":     `{"version":1,"compose_sha256":"0x1234"}`,
 		"quote in name":     `{"version":1,"name":"a\"b","images":["` + img + `"]}`,
 		"trailing data":     `{"version":1,"images":["` + img + `"]} {}`,
+		"trailing brace":    `{"version":1,"images":["` + img + `"]}}`,
+		"trailing bracket":  `{"version":1,"images":["` + img + `"]}]`,
 	} {
 		if _, err := Parse([]byte(in)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: %v", name, err)
