@@ -162,6 +162,10 @@ interface ITeeRegistry {
     error RetiredPolicy(bytes32 policyHash);
     error TeeMismatch(uint8 registered, uint8 verdict);
     error InvalidStatus(uint8 status);
+    /// @notice A `Verdict` argument's ABI word `field` (its index in the struct, 0 = machineId) has
+    /// bits set above its type's width (a uint8 above 255, an address above 160 bits, a uint64
+    /// above 64 bits): such a word is no EIP-712 value and is never stored.
+    error NonCanonicalVerdict(uint256 field);
     error ZeroTeeKey();
     error IssuedInFuture(uint64 issuedAt);
     error ExpiryNotAfterIssue(uint64 issuedAt, uint64 expiresAt);
@@ -282,13 +286,15 @@ interface ITeeRegistry {
     /// @notice Submits one verdict. Anyone may call; validity comes from the signatures. A trusted
     /// verdict binds its key to the machine only when the machine's provider authorised that key
     /// (`authorizeKey`); an untrusted verdict only downgrades the key already bound to that machine.
+    /// A verdict whose ABI words carry bits above their types' widths is refused
+    /// (`NonCanonicalVerdict`), however it is signed.
     /// @param v The verdict.
     /// @param signatures 65-byte r||s||v signatures over `hashVerdict(v)`, at least `threshold`, from
     /// current oracles, ordered by signer address strictly ascending.
     function submitVerdict(Verdict calldata v, bytes[] calldata signatures) external;
 
     /// @notice Submits many verdicts. An entry that `submitVerdict` would refuse (stale, unknown or
-    /// retired machine or policy, binding rules, bad signatures, ...) is skipped with a `VerdictSkipped`
+    /// retired machine or policy, binding rules, bad signatures, non-canonical words, ...) is skipped with a `VerdictSkipped`
     /// event carrying the error; the others are applied, so no one can make a whole batch fail by
     /// landing one of its entries first. Reverts only for an empty or mismatched batch, or while paused.
     /// @param vs The verdicts, applied in order.

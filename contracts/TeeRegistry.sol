@@ -678,14 +678,27 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     }
 
     /// @dev Validates one verdict of a per-verdict-signature submission: copies it into the buffer
-    /// at `v`, checks its own signatures, and applies it (see `_apply`).
+    /// at `v`, refuses it unless every word is canonical (no bit above its type's width), checks
+    /// its own signatures, and applies it (see `_apply`).
     function _accept(Verdict calldata cv, bytes[] calldata signatures, uint256 cfg, uint256 v)
         internal
         returns (bytes memory err)
     {
+        uint256 high;
         assembly ("memory-safe") {
             calldatacopy(v, cv, VERDICT_WORDS_SIZE)
+            // The bits above each narrow field's width, ORed together: zero exactly when every
+            // word is canonical (the bytes32 fields have no such bits).
+            high := or(
+                or(
+                    shr(8, or(or(mload(add(v, V_TEE)), mload(add(v, V_STATUS))), mload(add(v, V_TCB_STATUS)))),
+                    shr(160, mload(add(v, V_TEE_KEY)))
+                ),
+                shr(64, or(or(or(mload(add(v, V_TCB)), mload(add(v, V_ANCHOR_NUMBER))), mload(add(v, V_ISSUED_AT))),
+                    or(mload(add(v, V_EXPIRES_AT)), mload(add(v, V_REASONS)))))
+            )
         }
+        if (high != 0) return abi.encodeWithSelector(NonCanonicalVerdict.selector, _nonCanonicalField(v));
         err = _checkFields(v, (cfg >> 24) & 0xffff);
         if (err.length != 0) return err;
         bytes32 structHash;
@@ -696,6 +709,20 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         err = _checkQuorum(digest, signatures, cfg & 0xff);
         if (err.length != 0) return err;
         return _apply(v, digest, cfg, false);
+    }
+
+    /// @dev The index (in Verdict order) of the first word of the buffered verdict that has bits
+    /// above its type's width; called only when one has.
+    function _nonCanonicalField(uint256 v) private pure returns (uint256) {
+        if (_word(v, V_TEE) > type(uint8).max) return 1;
+        if (_word(v, V_STATUS) > type(uint8).max) return 2;
+        if (_word(v, V_TEE_KEY) > type(uint160).max) return 3;
+        if (_word(v, V_TCB_STATUS) > type(uint8).max) return 5;
+        if (_word(v, V_TCB) > type(uint64).max) return 6;
+        if (_word(v, V_ANCHOR_NUMBER) > type(uint64).max) return 9;
+        if (_word(v, V_ISSUED_AT) > type(uint64).max) return 11;
+        if (_word(v, V_EXPIRES_AT) > type(uint64).max) return 12;
+        return 13;
     }
 
     /// @dev Validates the verdict buffered at `v` (its signatures already checked) and makes it
@@ -726,9 +753,10 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
 
     // Memory offsets of the Verdict fields in the verdict buffer (a static struct: one word each,
     // in EIP-712 order). A packed batch entry is unpacked into canonical words. A `Verdict`
-    // argument is copied word for word: every word is covered by the quorum signatures, which are
-    // verified before any state change and are always over canonical EIP-712 values, so a word
-    // with stray high bits can never be stored; it fails a check or the signatures.
+    // argument is copied word for word and refused (NonCanonicalVerdict) when any word has bits
+    // above its type's width, before any other check: the signatures cannot be relied on for
+    // that, since a quorum signing hashVerdict over the words as sent would cover such bits too,
+    // and the record is built from the words by shifts that would carry them into other fields.
     uint256 private constant V_MACHINE_ID = 0x00;
     uint256 private constant V_TEE = 0x20;
     uint256 private constant V_STATUS = 0x40;
@@ -742,6 +770,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     uint256 private constant V_ANCHOR_HASH = 0x140;
     uint256 private constant V_ISSUED_AT = 0x160;
     uint256 private constant V_EXPIRES_AT = 0x180;
+    uint256 private constant V_REASONS = 0x1a0;
     uint256 private constant VERDICT_WORDS_SIZE = 0x1c0;
 
     /// @dev Size of one packed batch entry: the verdict's fields in EIP-712 order, each in its
@@ -1038,8 +1067,8 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @dev EIP-712 digest of a verdict. The Verdict struct is static, so its calldata is exactly
     /// the EIP-712 encodeData words in type-string order; they are hashed in place after the
     /// typehash, in scratch memory past the free pointer (no allocation). Non-canonical words
-    /// (e.g. a uint8 with high bits set) are hashed as sent and so cannot match any oracle
-    /// signature, which is always over canonical values.
+    /// (e.g. a uint8 with high bits set) are hashed as sent; the submissions refuse them
+    /// (NonCanonicalVerdict) whatever they are signed with.
     function _hashVerdict(Verdict calldata v) internal view returns (bytes32) {
         bytes32 structHash;
         bytes32 typeHash = VERDICT_TYPEHASH;
