@@ -95,7 +95,8 @@ interface ITeeRegistry {
     event VerdictRecorded(bytes32 indexed machineId, bytes32 verdictHash);
     /// @notice Entry `index` of a batch (`submitBatch` or `submitVerdicts`) was not applied;
     /// `reason` is the ABI-encoded custom error `submitVerdict` would have reverted with (e.g.
-    /// `StaleVerdict(...)`). The other entries of the batch are unaffected.
+    /// `StaleVerdict(...)`). The other entries of the batch are unaffected. `teeKey` is the low 160
+    /// bits of the entry's key word (an entry refused as `NonCanonicalVerdict` may have more).
     event VerdictSkipped(
         uint256 index, bytes32 indexed machineId, address indexed teeKey, bytes32 indexed digest, bytes reason
     );

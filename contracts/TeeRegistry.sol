@@ -556,7 +556,14 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         for (uint256 i = 0; i < n; ++i) {
             Verdict calldata v = vs[i];
             bytes memory err = _accept(v, signatures[i], cfg, buf);
-            if (err.length != 0) emit VerdictSkipped(i, v.machineId, v.teeKey, _hashVerdict(v), err);
+            // The ids come from the words `_accept` copied into the buffer, not from `v.teeKey`,
+            // whose read would revert the whole batch on a word above 160 bits (an entry
+            // `_accept` refuses as NonCanonicalVerdict); such a key is logged by its low 160 bits.
+            if (err.length != 0) {
+                emit VerdictSkipped(
+                    i, bytes32(_word(buf, V_MACHINE_ID)), address(uint160(_word(buf, V_TEE_KEY))), _hashVerdict(v), err
+                );
+            }
         }
     }
 

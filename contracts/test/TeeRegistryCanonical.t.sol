@@ -153,4 +153,31 @@ contract TeeRegistryCanonicalTest is TeeRegistryBase {
         assertEq(reg.machine(machineId).expiresAt, v.expiresAt);
         assertEq(reg.machine(machineId).tcbStatus, 1);
     }
+
+    /// submitVerdicts skips an entry whose teeKey word has bits above 160 (logging the key's low
+    /// 160 bits) instead of reverting the whole batch on reading it; the others land.
+    function test_batch_skipsEntryWithDirtyTeeKey() public {
+        ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
+        uint256[14] memory dirty = _raw(v);
+        dirty[F_TEE_KEY] |= 1 << 200;
+        uint256[14][] memory vs = new uint256[14][](2);
+        vs[0] = dirty;
+        vs[1] = _raw(v);
+        bytes[][] memory sigs = new bytes[][](2);
+        sigs[0] = _rawQuorum(dirty);
+        sigs[1] = _signQuorum(v);
+        vm.expectEmit(address(reg));
+        emit VerdictSkipped(
+            0, machineId, teeKey, _rawDigest(dirty), abi.encodeWithSelector(ITeeRegistry.NonCanonicalVerdict.selector, F_TEE_KEY)
+        );
+        vm.expectEmit(address(reg));
+        emit VerdictAccepted(
+            machineId, teeKey, reg.hashVerdict(v), 1, v.workloadId, v.evidenceHash, POLICY, v.issuedAt, v.expiresAt
+        );
+        (bool ok, bytes memory ret) = address(reg).call(abi.encodeWithSelector(ITeeRegistry.submitVerdicts.selector, vs, sigs));
+        assertTrue(ok, "submitVerdicts reverted");
+        assertEq(ret.length, 0);
+        assertEq(reg.machine(machineId).teeKey, teeKey);
+        assertTrue(reg.isTrustedKey(teeKey));
+    }
 }
