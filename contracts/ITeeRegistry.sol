@@ -62,8 +62,11 @@ interface ITeeRegistry {
         bytes32 indexed machineId, address indexed provider, uint8 tee, string metadataURI
     );
     /// @notice A provider deregistered a machine; its trust record is gone, `teeKey` (zero when none
-    /// was bound) is free again, and the id is retired.
-    event MachineDeregistered(bytes32 indexed machineId, address indexed provider, address teeKey);
+    /// was bound) is free again, the pending key authorisation `authorizedKey` (zero when none) is
+    /// dropped, and the id is retired.
+    event MachineDeregistered(
+        bytes32 indexed machineId, address indexed provider, address teeKey, address authorizedKey
+    );
     /// @notice A provider authorised `teeKey` to be bound to its machine by the next trusted verdict
     /// naming both (first binding or rotation). Replaces any earlier authorisation of the machine.
     event KeyAuthorized(bytes32 indexed machineId, address indexed teeKey);
@@ -102,6 +105,10 @@ interface ITeeRegistry {
     );
     /// @notice A verdict named a new TEE key for the machine; the old key's trust record was erased.
     event TeeKeyRotated(bytes32 indexed machineId, address indexed oldKey, address indexed newKey);
+    /// @notice A trusted verdict bound `teeKey` to the machine (its first key, or a rotation after
+    /// `TeeKeyRotated`), using up the provider's authorisation of it (`authorizedKey` is zero from
+    /// now on). Emitted by every binding, never by a re-attestation of a bound key.
+    event KeyBound(bytes32 indexed machineId, address indexed teeKey);
     /// @notice An oracle signer was added.
     event OracleAdded(address indexed oracle);
     /// @notice An oracle signer was removed.

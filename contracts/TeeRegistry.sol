@@ -240,9 +240,10 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     function deregisterMachine(bytes32 machineId) external {
         _onlyProvider(machineId);
         _machines[machineId].state = MACHINE_DEREGISTERED;
+        address pending = _authorizedKey[machineId];
         delete _authorizedKey[machineId];
         address key = _unbind(machineId);
-        emit MachineDeregistered(machineId, msg.sender, key);
+        emit MachineDeregistered(machineId, msg.sender, key, pending);
     }
 
     /// @inheritdoc ITeeRegistry
@@ -939,8 +940,8 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @dev First verdict for `key` on this machine (its first verdict ever, or a key rotation):
     /// the verdict must be trusted, the machine registered with the verdict's TEE type, its
     /// provider must have authorised exactly this key (the authorisation is used up), and the
-    /// verdict must be newer than the machine's current record, whose key is then unbound.
-    /// Returns the TEE type.
+    /// verdict must be newer than the machine's current record, whose key is then unbound
+    /// (`TeeKeyRotated`); the key is bound with `KeyBound`. Returns the TEE type.
     function _bindKey(uint256 v, bytes32 machineId, address key)
         internal
         returns (uint256 tee, bytes memory err)
@@ -971,6 +972,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         delete _authorizedKey[machineId];
         _machineKey[machineId] = key;
         _keyMachine[key] = machineId;
+        emit KeyBound(machineId, key);
         tee = registered;
     }
 

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Vm} from "forge-std/Vm.sol";
 import {TeeRegistry} from "../TeeRegistry.sol";
 import {ITeeRegistry} from "../ITeeRegistry.sol";
 import {TeeRegistryBase} from "./TeeRegistryBase.sol";
@@ -119,10 +120,14 @@ contract TeeRegistryTest is TeeRegistryBase {
     function test_deregister_clearsTrustAndFreesKey() public {
         _submit(_verdict(machineId, teeKey));
         assertTrue(reg.isTrusted(machineId));
+        // A pending authorisation (a rotation under way) is dropped, and the event says which.
+        address pending = vm.addr(0xBEEF);
+        _authorize(machineId, pending);
         vm.expectEmit(address(reg));
-        emit ITeeRegistry.MachineDeregistered(machineId, provider, teeKey);
+        emit ITeeRegistry.MachineDeregistered(machineId, provider, teeKey, pending);
         vm.prank(provider);
         reg.deregisterMachine(machineId);
+        assertEq(reg.authorizedKey(machineId), address(0));
         assertFalse(reg.isTrusted(machineId));
         assertFalse(reg.isTrustedKey(teeKey));
         assertEq(reg.machineOfKey(teeKey), bytes32(0));
@@ -455,12 +460,16 @@ contract TeeRegistryTest is TeeRegistryBase {
     function test_submit_firstVerdictStoresRecordAndEmits() public {
         ITeeRegistry.Verdict memory v = _verdict(machineId, teeKey);
         bytes32 digest = reg.hashVerdict(v);
+        assertEq(reg.authorizedKey(machineId), teeKey);
+        vm.expectEmit(address(reg));
+        emit ITeeRegistry.KeyBound(machineId, teeKey);
         vm.expectEmit(address(reg));
         emit ITeeRegistry.VerdictAccepted(
             machineId, teeKey, digest, 1, v.workloadId, v.evidenceHash, POLICY, v.issuedAt, v.expiresAt
         );
         vm.prank(makeAddr("anyone"));
         reg.submitVerdict(v, _signQuorum(v));
+        assertEq(reg.authorizedKey(machineId), address(0), "the binding did not use up the authorisation");
 
         ITeeRegistry.MachineRecord memory r = reg.machine(machineId);
         assertEq(r.provider, provider);
@@ -531,7 +540,10 @@ contract TeeRegistryTest is TeeRegistryBase {
         _authorize(machineId, newKey);
         vm.expectEmit(address(reg));
         emit ITeeRegistry.TeeKeyRotated(machineId, teeKey, newKey);
+        vm.expectEmit(address(reg));
+        emit ITeeRegistry.KeyBound(machineId, newKey);
         _submit(_verdict(machineId, newKey));
+        assertEq(reg.authorizedKey(machineId), address(0));
         assertTrue(reg.isTrustedKey(newKey));
         assertFalse(reg.isTrustedKey(teeKey));
         assertEq(reg.machineOfKey(teeKey), bytes32(0));
@@ -542,6 +554,17 @@ contract TeeRegistryTest is TeeRegistryBase {
         _authorize(id2, teeKey);
         _submit(_verdict(id2, teeKey));
         assertEq(reg.machineOfKey(teeKey), id2);
+    }
+
+    /// A re-attestation of the bound key binds nothing, so it logs no KeyBound.
+    function test_submit_reattestationLogsNoKeyBound() public {
+        _submit(_verdict(machineId, teeKey));
+        _advance(1, 60);
+        vm.recordLogs();
+        _submit(_verdict(machineId, teeKey));
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "a re-attestation logs exactly its VerdictAccepted");
+        assertEq(logs[0].topics[0], ITeeRegistry.VerdictAccepted.selector);
     }
 
     function test_submit_anchorAtMaxAgeAccepted() public {

@@ -113,6 +113,40 @@ contract TeeRegistryBatchTest is TeeRegistryBase {
         assertEq(reg.machine(machineId).status, 2);
     }
 
+    /// A first binding through submitBatch logs the key it bound (VerdictRecorded names no key);
+    /// the re-attestations beside it (the fast path) log only their VerdictRecorded.
+    function test_batch_bindingLogsKeyBoundReattestationDoesNot() public {
+        address key3 = vm.addr(0xC0C);
+        vm.prank(other);
+        bytes32 id3 = reg.registerMachine(bytes32(uint256(3)), 1, "");
+        _authorize(id3, key3);
+        ITeeRegistry.Verdict[] memory vs = new ITeeRegistry.Verdict[](3);
+        vs[0] = _verdict(machineId, teeKey);
+        vs[1] = _verdict(id3, key3);
+        vs[2] = _verdict(id2, key2);
+        bytes memory packed = _packAll(vs);
+        bytes memory sigs = _batchQuorum(packed);
+        bytes32 h = reg.hashVerdict(vs[1]);
+        vm.recordLogs();
+        vm.expectEmit(address(reg));
+        emit ITeeRegistry.KeyBound(id3, key3);
+        vm.expectEmit(address(reg));
+        emit VerdictRecorded(id3, h);
+        reg.submitBatch(packed, sigs);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 bound;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter == address(reg) && logs[i].topics[0] == ITeeRegistry.KeyBound.selector) {
+                ++bound;
+                assertEq(logs[i].topics[1], id3);
+                assertEq(logs[i].topics[2], bytes32(uint256(uint160(key3))));
+            }
+        }
+        assertEq(bound, 1, "KeyBound logged other than once, for the one binding");
+        assertEq(reg.authorizedKey(id3), address(0));
+        assertEq(reg.machineOfKey(key3), id3);
+    }
+
     function test_batch_twoVerdictsForOneKeyApplyInOrder() public {
         ITeeRegistry.Verdict memory a = _verdict(machineId, teeKey);
         _advance(1, 60);

@@ -210,13 +210,16 @@ contract TeeRegistryFuzzTest is TeeRegistryBase {
         reg.submitVerdicts(vs, ss);
         Vm.Log[] memory logs = vm.getRecordedLogs();
         uint256 verdictLogs;
+        uint256 boundLogs;
         for (uint256 i = 0; i < logs.length; ++i) {
             bytes32 t0 = logs[i].topics[0];
             if (t0 == ITeeRegistry.VerdictAccepted.selector || t0 == ITeeRegistry.VerdictSkipped.selector) ++verdictLogs;
+            else if (t0 == ITeeRegistry.KeyBound.selector) ++boundLogs;
             // the rest are the first verdicts' interned workloads (each machine runs its own)
-            else assertEq(t0, ITeeRegistry.WorkloadInterned.selector, "only verdict and interning events");
+            else assertEq(t0, ITeeRegistry.WorkloadInterned.selector, "only verdict, binding and interning events");
         }
         assertEq(verdictLogs, n, "one VerdictAccepted or VerdictSkipped per entry");
+        assertEq(boundLogs, bad < n ? n - 1 : n, "one KeyBound per landed entry (each binds its key)");
         for (uint256 i = 0; i < n; ++i) {
             assertEq(reg.isTrusted(vs[i].machineId), i != bad);
             assertEq(reg.machineOfKey(vs[i].teeKey) != bytes32(0), i != bad);

@@ -87,12 +87,14 @@ type MachineRegistered struct {
 }
 
 // MachineDeregistered is a MachineDeregistered event. TEEKey is the key it freed
-// (zero when none was bound).
+// (zero when none was bound), AuthorizedKey the pending key authorisation it
+// dropped (zero when none).
 type MachineDeregistered struct {
 	EventMeta
-	MachineID common.Hash
-	Provider  common.Address
-	TEEKey    common.Address
+	MachineID     common.Hash
+	Provider      common.Address
+	TEEKey        common.Address
+	AuthorizedKey common.Address
 }
 
 // TEEKeyRotated is a TeeKeyRotated event: a verdict named a new key for a machine.
@@ -254,7 +256,8 @@ func (r *Registry) MachinesDeregistered(ctx context.Context, rng BlockRange, mac
 		if err != nil {
 			return nil, fmt.Errorf("decode MachineDeregistered in tx %s: %w", logs[i].TxHash, err)
 		}
-		out = append(out, MachineDeregistered{EventMeta: metaOf(&logs[i]), MachineID: e.MachineId, Provider: e.Provider, TEEKey: e.TeeKey})
+		out = append(out, MachineDeregistered{EventMeta: metaOf(&logs[i]), MachineID: e.MachineId, Provider: e.Provider, TEEKey: e.TeeKey,
+			AuthorizedKey: e.AuthorizedKey})
 	}
 	return out, nil
 }

@@ -242,10 +242,14 @@ func TestQuorumFlow(t *testing.T) {
 	// Only the provider deregisters its machine; then the id is retired forever.
 	_, err = e.reg.Transact(ctx, e.owner, e.reg.DeregisterMachineTx(id))
 	wantRevert(t, err, "NotMachineProvider", [32]byte(id), e.owner.From())
+	// A pending authorisation (a rotation under way) is dropped with the machine, and the
+	// event names it beside the freed key.
+	pending := common.HexToAddress("0x00000000000000000000000000000000000beef1")
+	e.mustSend(e.provider, e.reg.AuthorizeKeyTx(id, pending))
 	e.mustSend(e.provider, e.reg.DeregisterMachineTx(id))
 	deregs, err := e.reg.MachinesDeregistered(ctx, chain.BlockRange{})
-	if err != nil || len(deregs) != 1 || deregs[0].MachineID != id {
-		t.Fatalf("MachineDeregistered events = %+v, %v", deregs, err)
+	if err != nil || len(deregs) != 1 || deregs[0].MachineID != id || deregs[0].TEEKey != addrOf(teeKey) || deregs[0].AuthorizedKey != pending {
+		t.Fatalf("MachineDeregistered events = %+v, %v; want machine %s, key %s, pending %s", deregs, err, id, addrOf(teeKey), pending)
 	}
 	if rec, _ := e.reg.Machine(ctx, id); rec.State != chain.MachineStateDeregistered {
 		t.Fatalf("machine state %d after deregistration", rec.State)

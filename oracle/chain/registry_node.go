@@ -29,12 +29,12 @@ func (r *Registry) Simulate(ctx context.Context, from common.Address, c TxCandid
 // machineEvents are the registry events whose first indexed argument is a machine
 // id: everything that changes a machine's record.
 var machineEvents = []string{"MachineRegistered", "MachineDeregistered", "VerdictAccepted", "VerdictRecorded", "TeeKeyRotated",
-	"MachineMetadataUpdated", "KeyAuthorized", "KeyRevoked"}
+	"KeyBound", "MachineMetadataUpdated", "KeyAuthorized", "KeyRevoked"}
 
 // MachinesTouched returns, in chain order and each once, the ids of the machines
 // named by any registry event that changes a machine's record (registration,
-// deregistration, verdicts, key rotations, metadata, key authorisations and
-// revocations) in rng: one eth_getLogs, so
+// deregistration, verdicts, key rotations and bindings, metadata, key
+// authorisations and revocations) in rng: one eth_getLogs, so
 // a tracker refreshes exactly those machines.
 func (r *Registry) MachinesTouched(ctx context.Context, rng BlockRange) ([]common.Hash, error) {
 	logs, err := r.filterLogs(ctx, rng, machineEvents, nil)

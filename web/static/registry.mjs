@@ -239,7 +239,7 @@ function decodeEvent(name, log) {
     case "MachineRegistered":
       return { machineId: t[1], provider: topicAddress(t[2]), tee: w.small(0), metadataURI: w.string(1) };
     case "MachineDeregistered":
-      return { machineId: t[1], provider: topicAddress(t[2]), teeKey: w.address(0) };
+      return { machineId: t[1], provider: topicAddress(t[2]), teeKey: w.address(0), authorizedKey: w.address(1) };
     case "VerdictAccepted":
       return { machineId: t[1], teeKey: topicAddress(t[2]), digest: w.bytes32(0), status: w.small(1), workloadId: w.bytes32(2), evidenceHash: w.bytes32(3), policyHash: w.bytes32(4), issuedAt: w.small(5), expiresAt: w.small(6) };
     case "OracleAdded":
