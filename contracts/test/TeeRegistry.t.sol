@@ -678,6 +678,19 @@ contract TeeRegistryTest is TeeRegistryBase {
         assertTrue(reg.hashVerdict(v) != before);
         vm.expectRevert();
         reg.submitVerdict(v, sigs);
+        vm.chainId(block.chainid - 1);
+        // Signed for another registry on this chain with the same oracles.
+        TeeRegistry twin = new TeeRegistry(owner, oracles, 2, 256);
+        bytes32 twinDigest = twin.hashVerdict(v);
+        assertTrue(twinDigest != before);
+        bytes[] memory twinSigs = new bytes[](2);
+        twinSigs[0] = _sig(oracleKeys[0], twinDigest);
+        twinSigs[1] = _sig(oracleKeys[1], twinDigest);
+        vm.expectPartialRevert(ITeeRegistry.UnknownSigner.selector);
+        reg.submitVerdict(v, twinSigs);
+        // The genuine signatures still land.
+        reg.submitVerdict(v, sigs);
+        assertTrue(reg.isTrusted(machineId));
     }
 
     function test_reject_unknownPolicy() public {

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {Vm} from "forge-std/Vm.sol";
+import {TeeRegistry} from "../TeeRegistry.sol";
 import {ITeeRegistry} from "../ITeeRegistry.sol";
 import {TeeRegistryBase} from "./TeeRegistryBase.sol";
 
@@ -312,12 +313,20 @@ contract TeeRegistryBatchTest is TeeRegistryBase {
         bytes memory single = bytes.concat(_sig(oracleKeys[0], reg.hashVerdict(vs[0])), _sig(oracleKeys[1], reg.hashVerdict(vs[0])));
         vm.expectPartialRevert(ITeeRegistry.UnknownSigner.selector);
         reg.submitBatch(_pack(vs[0]), single);
-        // A batch signed for another registry (other domain).
+        // A batch signed for this registry's address on another chain (other chain id in the domain).
         vm.chainId(block.chainid + 1);
         bytes memory foreign = _batchQuorum(_packAll(vs));
         vm.chainId(block.chainid - 1);
         vm.expectPartialRevert(ITeeRegistry.UnknownSigner.selector);
         reg.submitBatch(_packAll(vs), foreign);
+        // A batch signed for another registry on this chain, with the same oracles (other
+        // verifying contract in the domain).
+        TeeRegistry twin = new TeeRegistry(owner, oracles, 2, 256);
+        bytes32 twinDigest = twin.hashBatch(_packAll(vs));
+        assertTrue(twinDigest != reg.hashBatch(_packAll(vs)));
+        bytes memory twinSigs = _sigSet(twinDigest, _keys(oracleKeys[0], oracleKeys[1]));
+        vm.expectPartialRevert(ITeeRegistry.UnknownSigner.selector);
+        reg.submitBatch(_packAll(vs), twinSigs);
         // Nothing changed, and the genuine set still works.
         reg.submitBatch(_packAll(vs), sigs);
         assertEq(reg.machine(id2).issuedAt, vs[1].issuedAt);
