@@ -113,6 +113,9 @@ const trackParallel = 8
 func (s *Service) track(ctx context.Context) error {
 	s.trackMu.Lock()
 	defer s.trackMu.Unlock()
+	if s.cfg.AfterTrackPass != nil {
+		defer s.cfg.AfterTrackPass()
+	}
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
 	// A pass makes many reads in a row; each is retried a few times so that one

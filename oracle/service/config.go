@@ -151,6 +151,10 @@ type Config struct {
 	// the rest waiting), whether or not the pass failed. A test hook: it lets a test
 	// wait for the publisher's decision instead of sleeping; nil in production.
 	AfterPublishPass func()
+	// AfterTrackPass, when set, is called each time a pass of the registry tracker
+	// (the continuous-attestation loop's, or a due list's) has ended, whether or not
+	// it failed. A test hook, as AfterPublishPass; nil in production.
+	AfterTrackPass func()
 }
 
 // Check validates c across fields and fills defaults.

@@ -243,10 +243,13 @@ type node struct {
 	key   *ecdsa.PrivateKey
 	// passes signals the end of each of the publisher's passes.
 	passes *passes
+	// tracks signals the end of each of the registry tracker's passes.
+	tracks *passes
 }
 
 // passes is a signal the publisher fires after each pass over the signed verdicts
-// (service.Config.AfterPublishPass), so a test can wait for the publisher's
+// (service.Config.AfterPublishPass), or the tracker after each pass over the
+// registry's events (service.Config.AfterTrackPass), so a test can wait for the publisher's
 // decision about a verdict instead of sleeping through "a few passes".
 type passes struct {
 	mu   sync.Mutex
@@ -278,7 +281,7 @@ func (p *passes) wait(t testing.TB, k int, timeout time.Duration) {
 		select {
 		case <-p.next():
 		case <-deadline:
-			t.Fatalf("%d of %d publisher passes ended in %s", i, k, timeout)
+			t.Fatalf("%d of %d passes ended in %s", i, k, timeout)
 		}
 	}
 }
@@ -349,7 +352,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 	if rpc == nil {
 		rpc = e.client
 	}
-	ps := newPasses()
+	ps, ts := newPasses(), newPasses()
 	reapp, epoch := cmp.Or(o.reappEvery, time.Second), cmp.Or(o.epoch, time.Second)
 	cfg := service.Config{
 		API:                api.Config{Listen: listen, RateLimit: -1},
@@ -373,6 +376,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		Now:                o.now,
 		RetainFailed:       o.retain,
 		AfterPublishPass:   ps.pass,
+		AfterTrackPass:     ts.pass,
 		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 200 * time.Millisecond,
 			ResubmissionTimeout: 5 * time.Second, RetryInterval: 100 * time.Millisecond},
 		Logger: log,
@@ -387,7 +391,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 	if err := svc.Start(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	n := &node{svc: svc, store: st, url: "http://" + svc.APIAddr(), key: o.key, passes: ps}
+	n := &node{svc: svc, store: st, url: "http://" + svc.APIAddr(), key: o.key, passes: ps, tracks: ts}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

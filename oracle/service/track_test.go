@@ -60,7 +60,7 @@ func TestTrackReadsOnlyTouchedRecords(t *testing.T) {
 		old = append(old, e.registerMachine(t, provider, salt, verdict.TEESEVSNP))
 	}
 	rpc := &recordReads{Client: e.client, selector: e.reg.PackMachine([32]byte{})[:4], reads: map[common.Hash]int{}}
-	startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: newFakeSNP(t, time.Now().Add(-24*time.Hour)), rpc: rpc,
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: newFakeSNP(t, time.Now().Add(-24*time.Hour)), rpc: rpc,
 		reappEvery: 200 * time.Millisecond})
 	allRead := func() bool {
 		c := rpc.count()
@@ -74,15 +74,16 @@ func TestTrackReadsOnlyTouchedRecords(t *testing.T) {
 	if !eventually(30*time.Second, 50*time.Millisecond, allRead) {
 		t.Fatalf("the starting node did not read every registered machine's record: %v", rpc.count())
 	}
+	// Passes with no new events (a block a second, a pass every 200 ms): three of
+	// them end after the first read, then an event names a new machine.
 	before := rpc.count()
-	// Passes with no new events (a block a second, a pass every 200 ms), then an
-	// event naming a new machine.
-	time.Sleep(2 * time.Second)
+	n.tracks.wait(t, 3, 30*time.Second)
 	added := e.registerMachine(t, provider, 4, verdict.TEESEVSNP)
 	if !eventually(30*time.Second, 50*time.Millisecond, func() bool { return rpc.count()[added] > 0 }) {
 		t.Fatal("the machine registered after the start was never read")
 	}
-	time.Sleep(time.Second)
+	// Two more passes end: at least one began after the new machine was read.
+	n.tracks.wait(t, 2, 30*time.Second)
 	after := rpc.count()
 	for _, id := range old {
 		if after[id] != before[id] {
