@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/bits"
 	"sort"
 	"sync"
@@ -73,27 +74,47 @@ func reappraisedKey(h common.Hash) string { return "reappraised/" + h.String() }
 // large ranges.
 const logChunk = 5000
 
+// trackChunks bounds the logChunk ranges one tracking pass scans (80,000 blocks):
+// a node far behind the head (a new one started at the deployment block, or one
+// down for days) catches up over several passes, each chunk's progress committed,
+// instead of holding the tracker for the whole range.
+const trackChunks = 16
+
+// errTrackBehind: a tracking pass stopped at trackChunks before the head; the next
+// pass resumes where it stopped.
+var errTrackBehind = errors.New("registry event scan behind the chain head")
+
 // attestLoop keeps the machine table current from the registry's events and
-// re-appraises archived evidence when collateral changes.
+// re-appraises archived evidence when collateral changes. While the tracker is
+// behind the head, passes follow each other without a pause.
 func (s *Service) attestLoop(ctx context.Context) {
 	for ctx.Err() == nil {
-		if err := s.attestOnce(ctx); err != nil && ctx.Err() == nil {
+		behind, err := s.attestOnce(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("continuous attestation pass failed; retrying", "err", err)
 		}
-		sleepCtx(ctx, s.cfg.ReappraiseInterval)
+		if !behind {
+			sleepCtx(ctx, s.cfg.ReappraiseInterval)
+		}
 	}
 }
 
-func (s *Service) attestOnce(ctx context.Context) error {
-	if err := s.track(ctx); err != nil {
-		return err
+// attestOnce runs one tracking pass, then the collateral refresh and re-appraisal.
+// A tracking pass that stopped before the head (behind) still re-appraises the
+// machines tracked so far.
+func (s *Service) attestOnce(ctx context.Context) (behind bool, err error) {
+	if err := s.track(ctx); errors.Is(err, errTrackBehind) {
+		s.log.Info("catching up with the registry's events", "progress", err)
+		behind = true
+	} else if err != nil {
+		return false, err
 	}
 	if s.cfg.RefreshCollateral != nil {
 		if err := s.cfg.RefreshCollateral(ctx); err != nil {
 			s.log.Warn("collateral refresh failed", "err", err)
 		}
 	}
-	return s.reappraise(ctx)
+	return behind, s.reappraise(ctx)
 }
 
 // fullRefresh is how often track reads the record of every tracked machine, not
@@ -107,104 +128,153 @@ const fullRefresh = 10 * time.Minute
 // trackParallel bounds the record reads a tracking pass has in flight.
 const trackParallel = 8
 
-// track scans registry events since the last scanned block and refreshes the
-// records of every machine they name (of every tracked machine each fullRefresh).
-// Passes run one at a time (the continuous-attestation loop and the due list).
+// trackPass is one tracking pass's work: the next block to scan, its private copy
+// of the machine table, and the machines whose records it reads at its next commit.
+type trackPass struct {
+	from    uint64
+	table   map[common.Hash]MachineRecord
+	touched map[common.Hash]bool
+	full    bool // the table's records are all to be read again (fullRefresh)
+	now     time.Time
+}
+
+// track scans registry events since the last scanned block, at most trackChunks
+// chunks of logChunk blocks, and refreshes the records of every machine they name
+// (of every tracked machine each fullRefresh). Each chunk is read within its own
+// chain deadline and committed with the table as of its last block, so a pass that
+// fails or stops keeps what it scanned. It returns errTrackBehind when it stopped
+// before the head. Passes run one at a time (the continuous-attestation loop and
+// the due list).
 func (s *Service) track(ctx context.Context) error {
-	s.trackMu.Lock()
-	defer s.trackMu.Unlock()
+	// A caller with a deadline (the due list) gives up waiting for another caller's
+	// pass, which may be a catch-up of trackChunks chunks, when it expires.
+	select {
+	case s.trackSem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.trackSem }()
 	if s.cfg.AfterTrackPass != nil {
 		defer s.cfg.AfterTrackPass()
 	}
-	cctx, cancel := s.chainCtx(ctx)
-	defer cancel()
 	// A pass makes many reads in a row; each is retried a few times so that one
 	// failed request to a struggling endpoint does not lose the whole pass.
+	cctx, cancel := s.chainCtx(ctx)
 	head, err := readN(cctx, publishReadAttempts, s.rpc.BlockNumber)
+	cancel()
 	if err != nil {
 		return err
 	}
-	from, touched, err := s.trackStart(head)
-	if err != nil {
+	p, err := s.trackStart(head)
+	if err != nil || p.from > head+1 {
 		return err
 	}
-	for lo := from; lo <= head; lo += logChunk {
+	if p.from > head { // no new block: commit what a start or a full refresh reads
+		return s.trackCommit(ctx, head, p)
+	}
+	lo := p.from
+	for range trackChunks {
+		if lo > head {
+			return nil
+		}
 		hi := min(lo+logChunk-1, head)
+		cctx, cancel := s.chainCtx(ctx)
 		ids, err := readN(cctx, publishReadAttempts, func(ctx context.Context) ([]common.Hash, error) {
 			return s.reg.MachinesTouched(ctx, lo, hi)
 		})
+		cancel()
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			touched[id] = true
+			p.touched[id] = true
 		}
-	}
-	now := s.cfg.Now()
-	s.tmu.RLock()
-	full := now.Sub(s.lastFull) >= fullRefresh
-	fresh := make(map[common.Hash]MachineRecord, len(s.machines)+len(touched))
-	for id, r := range s.machines {
-		if full {
-			touched[id] = true
-		} else {
-			fresh[id] = r
+		if err := s.trackCommit(ctx, hi, p); err != nil {
+			return err
 		}
+		lo = hi + 1
 	}
-	s.tmu.RUnlock()
-	if err := s.registeredRecords(ctx, touched, fresh); err != nil {
+	if lo > head {
+		return nil
+	}
+	return fmt.Errorf("%w: scanned to block %d of %d", errTrackBehind, lo-1, head)
+}
+
+// trackCommit reads the records of the machines p touched into its table, commits
+// the table with scanned as the last scanned block, and makes it the node's.
+func (s *Service) trackCommit(ctx context.Context, scanned uint64, p *trackPass) error {
+	if err := s.registeredRecords(ctx, p.touched, p.table); err != nil {
 		return err
 	}
 	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], head)
+	binary.BigEndian.PutUint64(b[:], scanned)
 	// The table and the block it is current at go in one commit: after a crash the
 	// node resumes from both or rescans, never from a block with machines missing.
-	if err := s.st.SetMetas(map[string][]byte{metaLastScanned: b[:], metaTracked: encodeTracked(fresh)}); err != nil {
+	if err := s.st.SetMetas(map[string][]byte{metaLastScanned: b[:], metaTracked: encodeTracked(p.table)}); err != nil {
 		return err
 	}
+	clear(p.touched)
 	s.tmu.Lock()
-	s.machines, s.trackLoaded = fresh, true
-	if full {
-		s.lastFull = now
+	s.machines, s.trackLoaded = maps.Clone(p.table), true
+	if p.full {
+		s.lastFull = p.now
 	}
 	s.tmu.Unlock()
+	p.full = false
 	return nil
 }
 
-// trackStart returns the first block to scan and the machines to refresh whatever
-// the events say. The machine table is in memory; what it held at the last scanned
-// block is in the store. A node that has not loaded it yet (just started) resumes
-// from it, or rescans everything when the store has no table; a chain whose head is
-// below the last scanned block was reset and is rescanned from the start.
-func (s *Service) trackStart(head uint64) (uint64, map[common.Hash]bool, error) {
-	from := s.cfg.StartBlock
+// trackStart returns the pass's starting point. The machine table is in memory;
+// what it held at the last scanned block is in the store. A node that has not
+// loaded it yet (just started) resumes from it, or rescans everything when the store
+// has no table. A chain whose head is below the last scanned block was reset and is
+// rescanned from the start into an empty table, which replaces the node's only when
+// its first chunk is committed.
+func (s *Service) trackStart(head uint64) (*trackPass, error) {
+	p := &trackPass{from: s.cfg.StartBlock, touched: map[common.Hash]bool{}, now: s.cfg.Now()}
 	s.tmu.RLock()
 	loaded := s.trackLoaded
+	p.table = maps.Clone(s.machines)
+	p.full = p.now.Sub(s.lastFull) >= fullRefresh
 	s.tmu.RUnlock()
-	var resumed []common.Hash
+	if p.table == nil {
+		p.table = map[common.Hash]MachineRecord{}
+	}
 	resume := true
 	if !loaded {
-		var err error
-		if resumed, resume, err = s.loadTracked(); err != nil {
-			return 0, nil, err
+		resumed, ok, err := s.loadTracked()
+		if err != nil {
+			return nil, err
+		}
+		resume = ok
+		for _, id := range resumed {
+			p.touched[id] = true
 		}
 	}
-	if b, err := s.st.Meta(metaLastScanned); err == nil && len(b) == 8 && resume {
-		from = binary.BigEndian.Uint64(b) + 1
+	b, err := s.st.Meta(metaLastScanned)
+	if err != nil || len(b) != 8 || !resume {
+		return p.fullRead(), nil
 	}
-	if from > head+1 {
-		s.log.Warn("chain head below the last scanned block; rescanning registry events", "head", head, "scanned", from-1)
-		from = s.cfg.StartBlock
-		s.tmu.Lock()
-		s.machines = map[common.Hash]MachineRecord{}
-		s.tmu.Unlock()
-		resumed = nil
+	switch last := binary.BigEndian.Uint64(b); {
+	case head >= last:
+		p.from = last + 1
+	default:
+		s.log.Warn("chain head below the last scanned block; rescanning registry events", "head", head, "scanned", last)
+		p.table, p.full = map[common.Hash]MachineRecord{}, false
+		clear(p.touched)
 	}
-	touched := map[common.Hash]bool{}
-	for _, id := range resumed {
-		touched[id] = true
+	return p.fullRead(), nil
+}
+
+// fullRead adds every machine of the table to those read at the next commit when a
+// full refresh is due.
+func (p *trackPass) fullRead() *trackPass {
+	if p.full {
+		for id := range p.table {
+			p.touched[id] = true
+		}
 	}
-	return from, touched, nil
+	return p
 }
 
 // registeredRecords reads the registry's record of each machine in ids, at most

@@ -112,8 +112,8 @@ type Service struct {
 	machines map[common.Hash]MachineRecord // tracked registry records
 	// trackLoaded: machines holds at least what the store's table held (see track).
 	trackLoaded bool
-	lastFull    time.Time  // when track last read every tracked machine's record (guarded by tmu)
-	trackMu     sync.Mutex // one tracking pass at a time
+	lastFull    time.Time     // when track last read every tracked machine's record (guarded by tmu)
+	trackSem    chan struct{} // holds a token while a tracking pass runs: one at a time
 	// reappraisedMemo: the machines the last re-appraisal pass found done for their
 	// epoch (only the continuous-attestation loop uses it).
 	reappraisedMemo map[common.Hash]reappraised
@@ -157,6 +157,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		pubWake:    make(chan struct{}, 1),
 		quorum:     map[common.Hash]*quorumState{},
 		machines:   map[common.Hash]MachineRecord{},
+		trackSem:   make(chan struct{}, 1),
 		stopCh:     make(chan struct{}),
 	}
 	s.m = newMetrics(cfg.Metrics)

@@ -10,9 +10,11 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
@@ -89,5 +91,68 @@ func TestTrackReadsOnlyTouchedRecords(t *testing.T) {
 		if after[id] != before[id] {
 			t.Errorf("machine %s: record read %d times after the first pass, want 0 (no event named it)", id, after[id]-before[id])
 		}
+	}
+}
+
+// slowScans is a chain endpoint whose registry-wide event scans (eth_getLogs with
+// no machine named: the tracker's) each take delay, or until their context ends,
+// as a public endpoint does on a large block range.
+type slowScans struct {
+	*ethclient.Client
+	delay time.Duration
+}
+
+func (r *slowScans) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error) {
+	if len(q.Topics) == 1 {
+		select {
+		case <-time.After(r.delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return r.Client.FilterLogs(ctx, q)
+}
+
+// dueList asks n for its due list, returning the HTTP status and the machines.
+func dueList(t testing.TB, n *node) (int, []api.DueMachine) {
+	t.Helper()
+	var d struct {
+		Machines []api.DueMachine `json:"machines"`
+	}
+	code := httpJSON(t, "GET", n.url+"/v1/machines/due", "", nil, &d)
+	return code, d.Machines
+}
+
+// TestTrackCatchesUpChunkByChunk: a node whose start block lies 30,000 blocks (7
+// eth_getLogs chunks) below the head, behind an endpoint that takes 2 s per
+// chunk, catches up and lists the machine registered in the last chunk as due: each
+// chunk has its own deadline and its progress is committed, where one deadline for
+// the whole scan (10 s) lost every pass and left the due list answering 503.
+func TestTrackCatchesUpChunkByChunk(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32, "--number", "30000")
+	good := measurement(0x11)
+	pol := testPolicy(t, "catch-up", 600, good)
+	e.registerPolicy(t, pol)
+	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, rpc: &slowScans{Client: e.client, delay: 2 * time.Second}})
+	a := e.newAgent(t, snp, machine)
+	ch := a.challenge(t, n)
+	code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, nil))
+	if code != 202 {
+		t.Fatalf("submit: HTTP %d: %s", code, res.Error)
+	}
+	waitState(t, n, res.ID, 60*time.Second, "confirmed")
+	var last int
+	listed := eventually(90*time.Second, 500*time.Millisecond, func() bool {
+		code, got := dueList(t, n)
+		last = code
+		return code == 200 && len(got) == 1 && got[0].MachineID == machine
+	})
+	if !listed {
+		t.Fatalf("the due list never listed the machine registered 30,000 blocks above the start block (last answer HTTP %d)", last)
 	}
 }
