@@ -136,6 +136,10 @@ type trackPass struct {
 	touched map[common.Hash]bool
 	full    bool // the table's records are all to be read again (fullRefresh)
 	now     time.Time
+	// wait: the head is a little below the last scanned block (an endpoint behind
+	// its peers); nothing is scanned until it passes it, and the records to read
+	// (a start's, a full refresh's) are committed as of the last scanned block.
+	wait bool
 }
 
 // track scans registry events since the last scanned block, at most trackChunks
@@ -166,10 +170,14 @@ func (s *Service) track(ctx context.Context) error {
 		return err
 	}
 	p, err := s.trackStart(head)
-	if err != nil || p.from > head+1 {
+	switch {
+	case err != nil:
 		return err
-	}
-	if p.from > head { // no new block: commit what a start or a full refresh reads
+	case p.wait && len(p.touched) > 0: // a start or a full refresh: read the records
+		return s.trackCommit(ctx, p.from-1, p)
+	case p.wait || p.from > head+1:
+		return nil
+	case p.from > head: // no new block: commit what a start or a full refresh reads
 		return s.trackCommit(ctx, head, p)
 	}
 	lo := p.from
@@ -224,12 +232,18 @@ func (s *Service) trackCommit(ctx context.Context, scanned uint64, p *trackPass)
 	return nil
 }
 
+// resetMargin: a head at most this many blocks below the last scanned block is an
+// endpoint behind its peers (routine behind a load balancer), and the tracker waits
+// for the head to pass the block; a head further below means the chain was reset
+// (a development chain restarted), and the tracker rescans from the start block.
+const resetMargin = 64
+
 // trackStart returns the pass's starting point. The machine table is in memory;
 // what it held at the last scanned block is in the store. A node that has not
 // loaded it yet (just started) resumes from it, or rescans everything when the store
-// has no table. A chain whose head is below the last scanned block was reset and is
-// rescanned from the start into an empty table, which replaces the node's only when
-// its first chunk is committed.
+// has no table. A chain whose head is more than resetMargin below the last scanned
+// block was reset and is rescanned from the start into an empty table, which
+// replaces the node's only when its first chunk is committed.
 func (s *Service) trackStart(head uint64) (*trackPass, error) {
 	p := &trackPass{from: s.cfg.StartBlock, touched: map[common.Hash]bool{}, now: s.cfg.Now()}
 	s.tmu.RLock()
@@ -258,8 +272,11 @@ func (s *Service) trackStart(head uint64) (*trackPass, error) {
 	switch last := binary.BigEndian.Uint64(b); {
 	case head >= last:
 		p.from = last + 1
+	case last-head <= resetMargin:
+		s.log.Debug("chain head below the last scanned block; waiting for it", "head", head, "scanned", last)
+		p.from, p.wait = last+1, true
 	default:
-		s.log.Warn("chain head below the last scanned block; rescanning registry events", "head", head, "scanned", last)
+		s.log.Warn("chain head far below the last scanned block; rescanning registry events", "head", head, "scanned", last)
 		p.table, p.full = map[common.Hash]MachineRecord{}, false
 		clear(p.touched)
 	}

@@ -3,7 +3,10 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"math/big"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -154,5 +157,111 @@ func TestTrackCatchesUpChunkByChunk(t *testing.T) {
 	})
 	if !listed {
 		t.Fatalf("the due list never listed the machine registered 30,000 blocks above the start block (last answer HTTP %d)", last)
+	}
+}
+
+// flakyHead is a chain endpoint that, while armed, answers eth_blockNumber with
+// below(the node's last scanned block) and fails the registry-wide event scans
+// (the tracker's), recording the first block each of them asked for.
+type flakyHead struct {
+	*ethclient.Client
+	st interface{ Meta(string) ([]byte, error) }
+
+	mu     sync.Mutex
+	below  uint64 // blocks below the last scanned one; 0: not armed
+	scans  []uint64
+	failed int
+}
+
+func (r *flakyHead) arm(below uint64) {
+	r.mu.Lock()
+	r.below, r.scans = below, nil
+	r.mu.Unlock()
+}
+
+func (r *flakyHead) armed() (below uint64, scans []uint64, failed int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.below, append([]uint64(nil), r.scans...), r.failed
+}
+
+func (r *flakyHead) BlockNumber(ctx context.Context) (uint64, error) {
+	below, _, _ := r.armed()
+	if below == 0 || r.st == nil {
+		return r.Client.BlockNumber(ctx)
+	}
+	b, err := r.st.Meta("attest/last_scanned_block")
+	if err != nil || len(b) != 8 {
+		return r.Client.BlockNumber(ctx)
+	}
+	return binary.BigEndian.Uint64(b) - below, nil
+}
+
+func (r *flakyHead) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error) {
+	r.mu.Lock()
+	armed := r.below != 0 && len(q.Topics) == 1
+	if armed {
+		r.scans = append(r.scans, q.FromBlock.Uint64())
+		r.failed++
+	}
+	r.mu.Unlock()
+	if armed {
+		return nil, errors.New("injected: eth_getLogs failed")
+	}
+	return r.Client.FilterLogs(ctx, q)
+}
+
+// TestTrackHeadBelowLastScanned: an endpoint answering with a head one block below
+// the node's last scanned block (routine behind a load balancer) does not make the
+// tracker rescan from the start block: it waits for the head. A head far below it
+// (a chain reset) starts a rescan, and when that rescan fails the node keeps its
+// machine table: after the next normal pass the due list still lists the machine
+// whose events lie far behind the last scanned block.
+func TestTrackHeadBelowLastScanned(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32, "--number", "1000")
+	good := measurement(0x11)
+	pol := testPolicy(t, "head-below", 600, good)
+	e.registerPolicy(t, pol)
+	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	rpc := &flakyHead{Client: e.client}
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, rpc: rpc})
+	rpc.mu.Lock()
+	rpc.st = n.store
+	rpc.mu.Unlock()
+	a := e.newAgent(t, snp, machine)
+	ch := a.challenge(t, n)
+	code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, nil))
+	if code != 202 {
+		t.Fatalf("submit: HTTP %d: %s", code, res.Error)
+	}
+	waitState(t, n, res.ID, 60*time.Second, "confirmed")
+	listed := func() bool {
+		code, got := dueList(t, n)
+		return code == 200 && len(got) == 1 && got[0].MachineID == machine
+	}
+	if !eventually(30*time.Second, 200*time.Millisecond, listed) {
+		t.Fatal("set-up: the due list never listed the machine")
+	}
+	for _, below := range []uint64{1, 100} {
+		rpc.arm(below)
+		n.tracks.wait(t, 3, 30*time.Second)
+		_, scans, _ := rpc.armed()
+		rpc.arm(0)
+		// A pass under way when the endpoint turned may have asked for the blocks
+		// after the last scanned one; only a rescan asks for the start block's.
+		if below == 1 && slices.Contains(scans, 0) {
+			t.Errorf("head 1 block below the last scanned one: the tracker scanned from blocks %v, want no rescan from the start block (0)", scans)
+		}
+		if below == 100 && !slices.Contains(scans, 0) {
+			t.Errorf("head 100 blocks below the last scanned one: scans from blocks %v, want a rescan from the start block (0)", scans)
+		}
+		n.tracks.wait(t, 2, 30*time.Second)
+		if code, got := dueList(t, n); code != 200 || len(got) != 1 || got[0].MachineID != machine {
+			t.Fatalf("after a head %d blocks below the last scanned block and a normal pass: due list HTTP %d, %+v; want the machine tracked before", below, code, got)
+		}
 	}
 }
