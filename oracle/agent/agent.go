@@ -237,9 +237,12 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evidence bundle: %w", err)
 	}
-	// The key proves it is held here: its signature over this very challenge.
+	// The key proves it is held here: its signature over this very challenge and
+	// this very evidence (whose canonical hash the bundle keeps), so nobody who
+	// sees the proof can submit other evidence under it.
+	evHash := common.Hash(ev.Hash())
 	pop, err := verdict.SignPossession(verdict.Binding{ChainID: ch.ChainID, Registry: ch.Registry, MachineID: ch.MachineID,
-		TEEKey: ch.TEEKey, AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}, a.cfg.Key)
+		TEEKey: ch.TEEKey, AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}, evHash, a.cfg.Key)
 	if err != nil {
 		return nil, fmt.Errorf("proof of possession: %w", err)
 	}
@@ -267,7 +270,7 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 	if view.VerdictHash == nil {
 		return nil, fmt.Errorf("%w: submission %s confirmed without a verdict hash", ErrVerdict, res.ID)
 	}
-	vv, err := a.verdict(ctx, *view.VerdictHash, ch, ev.Hash())
+	vv, err := a.verdict(ctx, *view.VerdictHash, ch, evHash)
 	if err != nil {
 		return nil, err
 	}

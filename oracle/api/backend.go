@@ -62,7 +62,7 @@ type SubmitRequest struct {
 	TEEKey      common.Address
 	AnchorBlock uint64
 	// PoP is the TEE key's proof of possession: its 65-byte signature over the
-	// challenge's possession digest (verdict.Binding.PossessionDigest).
+	// possession digest of the challenge and Evidence (verdict.Binding.PossessionDigest).
 	PoP      []byte
 	Evidence *evidence.Evidence
 	// Bundle is Evidence in the bundle form (what the archive stores).

@@ -24,8 +24,8 @@ import (
 // TestE2EStrangerCannotMoveAnotherProvidersTrust attacks a victim provider's trusted
 // machine on a real registry (anvil) with an honest oracle node, from a stranger who
 // owns a genuine TEE of the same vendor (simulated hardware under the same test
-// roots) and a machine of its own: takeover, knock-out, key squatting, tag aliasing
-// and batch griefing. Each attack is refused with its reason, and the victim's
+// roots) and a machine of its own: takeover, knock-out (also under the victim's own
+// proof of possession), key squatting, tag aliasing and batch griefing. Each attack is refused with its reason, and the victim's
 // machine stays trusted under its own key throughout.
 func TestE2EStrangerCannotMoveAnotherProvidersTrust(t *testing.T) {
 	t.Parallel()
@@ -104,6 +104,32 @@ func TestE2EStrangerCannotMoveAnotherProvidersTrust(t *testing.T) {
 			t.Fatalf("victim's rotation: %+v", v)
 		}
 		victim = rotated
+		intact(t)
+	})
+	t.Run("knock-out under the victim's proof of possession", func(t *testing.T) {
+		// The stranger has seen the victim's machine, key, anchor and proof of
+		// possession (they travel in the query string, to peers and through
+		// proxies) and has its own TEE of the same vendor report the victim's
+		// binding from a disallowed image: authentic and bound, but not the evidence
+		// the proof was made for.
+		ch := victim.challenge(t, n)
+		own := victim.evidenceFor(t, ch, good, nil)
+		pop := victim.pop(t, ch.AnchorBlockNumber, own)
+		stranger := newStrangerAgent(t, snp, victimMachine)
+		theirs := stranger.evidenceFor(t, ch, bad, nil)
+		code, res := submitWith(t, n, victimMachine, victim.teeKey, ch.AnchorBlockNumber, pop, theirs)
+		if code != 422 || res.Field != "pop" || !strings.Contains(res.Error, "proof of possession") {
+			t.Fatalf("stranger's evidence under the victim's proof: HTTP %d field %q: %s; want 422 on pop", code, res.Field, res.Error)
+		}
+		intact(t)
+		// The victim's own evidence at that anchor is still taken, and trusted.
+		code, res = submitWith(t, n, victimMachine, victim.teeKey, ch.AnchorBlockNumber, pop, own)
+		if code != 202 {
+			t.Fatalf("the victim's own evidence after the attempt: HTTP %d field %q: %s", code, res.Field, res.Error)
+		}
+		if v := waitState(t, n, res.ID, 60*time.Second, "confirmed"); v.Trusted == nil || !*v.Trusted {
+			t.Fatalf("the victim's verdict: %+v", v)
+		}
 		intact(t)
 	})
 	t.Run("tag aliasing: an id sharing the victim's tag", func(t *testing.T) {

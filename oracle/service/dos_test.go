@@ -74,19 +74,19 @@ type submission struct {
 func (d *dosEnv) submissions(t testing.TB, ch api.Challenge, n int) []submission {
 	rd := verdict.Binding{ChainID: d.e.chainID, Registry: d.e.registry, MachineID: d.machine, TEEKey: d.a.teeKey,
 		AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}.ReportData()
-	url := d.url(t, ch.AnchorBlockNumber)
 	out := make([]submission, n)
 	for i := range out {
-		out[i] = submission{url: url,
-			bundle: d.snp.bundle(t, reportOpts{reportData: rd, measurement: d.good, policy: 0x30000 | uint64(1+i%0xfffe)})}
+		bundle := d.snp.bundle(t, reportOpts{reportData: rd, measurement: d.good, policy: 0x30000 | uint64(1+i%0xfffe)})
+		out[i] = submission{url: d.url(t, ch.AnchorBlockNumber, bundle), bundle: bundle}
 	}
 	return out
 }
 
-// url is the agent's POST /v1/evidence URL for anchor, with its proof of possession.
-func (d *dosEnv) url(t testing.TB, anchor uint64) string {
+// url is the agent's POST /v1/evidence URL for anchor, with its proof of possession
+// for the evidence in bundle.
+func (d *dosEnv) url(t testing.TB, anchor uint64, bundle []byte) string {
 	return fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", d.n.url, d.machine, d.a.teeKey,
-		anchor, hexutil.Encode(d.a.pop(t, anchor)))
+		anchor, hexutil.Encode(d.a.pop(t, anchor, bundle)))
 }
 
 // clientFrom returns an HTTP client whose connections come from source address src
@@ -146,7 +146,7 @@ func TestResubmissionReturnsSubmission(t *testing.T) {
 		d.e.rpc(t, "anvil_mine", "0x1")
 		other = d.a.challenge(t, d.n).AnchorBlockNumber
 	}
-	if r := postBody(c, d.url(t, other), bytes.NewReader(sub.bundle), int64(len(sub.bundle))); r.err != nil || r.code != http.StatusConflict {
+	if r := postBody(c, d.url(t, other, sub.bundle), bytes.NewReader(sub.bundle), int64(len(sub.bundle))); r.err != nil || r.code != http.StatusConflict {
 		t.Fatalf("same evidence, other anchor: %v HTTP %d %s, want 409", r.err, r.code, r.body)
 	}
 }

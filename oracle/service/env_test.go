@@ -34,6 +34,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -473,11 +474,11 @@ func newStrangerAgent(t testing.TB, f *fakeSNP, machine common.Hash) *agent {
 		challenges: map[uint64]api.Challenge{}}
 }
 
-// pop is the agent's proof of possession for the challenge it got at anchor (an
-// unknown anchor is signed with a zero block hash, which no node accepts), signed
-// with the agent's key whatever key it claims (a stranger's agent claims keys it
-// does not hold).
-func (a *agent) pop(t testing.TB, anchor uint64) []byte {
+// pop is the agent's proof of possession for the challenge it got at anchor and
+// the evidence in bundle (an unknown anchor is signed with a zero block hash, which
+// no node accepts), signed with the agent's key whatever key it claims (a
+// stranger's agent claims keys it does not hold).
+func (a *agent) pop(t testing.TB, anchor uint64, bundle []byte) []byte {
 	t.Helper()
 	a.mu.Lock()
 	ch, ok := a.challenges[anchor]
@@ -487,12 +488,23 @@ func (a *agent) pop(t testing.TB, anchor uint64) []byte {
 		b = verdict.Binding{ChainID: ch.ChainID, Registry: ch.Registry, MachineID: ch.MachineID, TEEKey: ch.TEEKey,
 			AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}
 	}
-	h := b.PossessionDigest()
+	h := b.PossessionDigest(evidenceHash(t, bundle))
 	sig, err := crypto.Sign(h[:], a.key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sig
+}
+
+// evidenceHash is the canonical hash of the evidence in bundle, which a proof of
+// possession covers.
+func evidenceHash(t testing.TB, bundle []byte) common.Hash {
+	t.Helper()
+	ev, err := evidence.Decode("bundle", bundle)
+	if err != nil {
+		t.Fatalf("decode bundle: %v", err)
+	}
+	return ev.Hash()
 }
 
 func (a *agent) challenge(t testing.TB, n *node) api.Challenge {
@@ -537,8 +549,15 @@ type submitAnswer struct {
 
 func (a *agent) submit(t testing.TB, n *node, anchor uint64, bundle []byte) (int, submitAnswer) {
 	t.Helper()
-	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", n.url, a.machine, a.teeKey, anchor,
-		hexutil.Encode(a.pop(t, anchor)))
+	return submitWith(t, n, a.machine, a.teeKey, anchor, a.pop(t, anchor, bundle), bundle)
+}
+
+// submitWith posts bundle to POST /v1/evidence with the parameters given, as
+// whoever sends them (an attacker may send another's).
+func submitWith(t testing.TB, n *node, machine common.Hash, teeKey common.Address, anchor uint64, pop, bundle []byte) (int, submitAnswer) {
+	t.Helper()
+	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", n.url, machine, teeKey, anchor,
+		hexutil.Encode(pop))
 	// 503 means the node could not ask the chain: retry, as an agent does.
 	var out submitAnswer
 	code := retryUnavailable(t, "submit", agentBudget, func() int {

@@ -643,7 +643,10 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 		return nil, &api.FieldError{Field: "body", Unprocessable: true,
 			Err: fmt.Errorf("%w: machine %s is registered as tee %d, evidence is %s", ErrMachine, req.MachineID, rec.TEE, req.Evidence.TEE)}
 	}
-	hdr, err := s.checkAnchor(cctx, req, head)
+	// The proof of possession covers the evidence by its canonical hash, the one the
+	// archive and the verdict carry.
+	evHash := common.Hash(req.Evidence.Hash())
+	hdr, err := s.checkAnchor(cctx, req, evHash, head)
 	if err != nil {
 		return nil, err
 	}
@@ -656,7 +659,6 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	if err := s.checkKey(cctx, req.MachineID, rec, req.TEEKey); err != nil {
 		return nil, err
 	}
-	evHash := common.Hash(req.Evidence.Hash())
 	// Only submissions of the same evidence wait for each other: the others share
 	// the store's grouped commit.
 	s.submitMu.Lock(evHash)
@@ -698,11 +700,11 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 }
 
 // checkAnchor checks the submission's anchor block against the head and the
-// registry's maxAnchorAge, and its proof of possession against the anchor's hash;
-// it returns the anchor's header. The header comes from s.heads: a cached header the
-// proof does not fit is read again before the submission is refused (the block may
-// have been replaced by a reorganisation).
-func (s *Service) checkAnchor(ctx context.Context, req *api.SubmitRequest, head uint64) (*types.Header, error) {
+// registry's maxAnchorAge, and its proof of possession against the anchor's hash
+// and the evidence's hash evHash; it returns the anchor's header. The header comes
+// from s.heads: a cached header the proof does not fit is read again before the
+// submission is refused (the block may have been replaced by a reorganisation).
+func (s *Service) checkAnchor(ctx context.Context, req *api.SubmitRequest, evHash common.Hash, head uint64) (*types.Header, error) {
 	maxAge, err := read(ctx, s.reg.MaxAnchorAge)
 	if err != nil {
 		return nil, unavailable(err)
@@ -720,14 +722,15 @@ func (s *Service) checkAnchor(ctx context.Context, req *api.SubmitRequest, head 
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	// Proof of possession: the key's own signature over this challenge. Without it
-	// anyone could name an address they do not hold and have it bound.
-	perr := s.verifyPoP(req, hdr)
+	// Proof of possession: the key's own signature over this challenge and this
+	// evidence. Without it anyone could name an address they do not hold and have
+	// it bound, or put their own evidence under another machine's challenge.
+	perr := s.verifyPoP(req, evHash, hdr)
 	if perr != nil {
 		if hdr, err = read(ctx, func(ctx context.Context) (*types.Header, error) { return s.heads.FreshHeader(ctx, req.AnchorBlock) }); err != nil {
 			return nil, unavailable(err)
 		}
-		perr = s.verifyPoP(req, hdr)
+		perr = s.verifyPoP(req, evHash, hdr)
 	}
 	if perr != nil {
 		return nil, &api.FieldError{Field: "pop", Unprocessable: true, Err: perr}
@@ -735,10 +738,15 @@ func (s *Service) checkAnchor(ctx context.Context, req *api.SubmitRequest, head 
 	return hdr, nil
 }
 
-func (s *Service) verifyPoP(req *api.SubmitRequest, hdr *types.Header) error {
-	b := verdict.Binding{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: req.MachineID, TEEKey: req.TEEKey,
+func (s *Service) verifyPoP(req *api.SubmitRequest, evHash common.Hash, hdr *types.Header) error {
+	return verdict.VerifyPossession(s.bindingOf(req, hdr), evHash, req.PoP)
+}
+
+// bindingOf is the binding a submission names: this node's chain and registry, its
+// machine, key and anchor block.
+func (s *Service) bindingOf(req *api.SubmitRequest, hdr *types.Header) verdict.Binding {
+	return verdict.Binding{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: req.MachineID, TEEKey: req.TEEKey,
 		AnchorBlockNumber: req.AnchorBlock, AnchorBlockHash: hdr.Hash()}
-	return verdict.VerifyPossession(b, req.PoP)
 }
 
 // resubmitted answers evidence submitted before: with the earlier submission when

@@ -39,7 +39,7 @@ type benchNode struct {
 	snp     *fakeSNP
 	bundles [][]byte
 	urls    []string
-	pop     []byte // the TEE key's proof of possession for the challenge
+	pops    [][]byte // pops[i]: the TEE key's proof of possession for the challenge and bundles[i]
 	client  *http.Client
 }
 
@@ -65,14 +65,17 @@ func newBenchNode(b *testing.B, count int) *benchNode {
 	bn.ch = bn.a.challenge(b, n)
 	rd := verdict.Binding{ChainID: e.chainID, Registry: e.registry, MachineID: machine, TEEKey: bn.a.teeKey,
 		AnchorBlockNumber: bn.ch.AnchorBlockNumber, AnchorBlockHash: bn.ch.AnchorBlockHash}.ReportData()
-	bn.pop = bn.a.pop(b, bn.ch.AnchorBlockNumber)
-	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", n.url, machine, bn.a.teeKey,
-		bn.ch.AnchorBlockNumber, hexutil.Encode(bn.pop))
 	// One piece of evidence per submission: the guest policy's low bits make each
-	// report distinct.
+	// report distinct. Each has its own proof of possession, which covers the
+	// evidence, made here outside the timed part as an agent makes it before it
+	// submits.
 	for i := range count {
-		bn.bundles = append(bn.bundles, snp.bundle(b, reportOpts{reportData: rd, measurement: good, policy: 0x30000 | uint64(1+i%0xfffe)}))
-		bn.urls = append(bn.urls, url)
+		bundle := snp.bundle(b, reportOpts{reportData: rd, measurement: good, policy: 0x30000 | uint64(1+i%0xfffe)})
+		pop := bn.a.pop(b, bn.ch.AnchorBlockNumber, bundle)
+		bn.bundles = append(bn.bundles, bundle)
+		bn.pops = append(bn.pops, pop)
+		bn.urls = append(bn.urls, fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", n.url, machine,
+			bn.a.teeKey, bn.ch.AnchorBlockNumber, hexutil.Encode(pop)))
 	}
 	return bn
 }
@@ -166,7 +169,7 @@ func (bn *benchNode) submitDirect(i int) (string, time.Duration, error) {
 		return "", 0, err
 	}
 	req := &api.SubmitRequest{MachineID: bn.a.machine, TEEKey: bn.a.teeKey, AnchorBlock: bn.ch.AnchorBlockNumber,
-		PoP: bn.pop, Evidence: ev, Bundle: bundle, ReceivedAt: time.Now().UTC()}
+		PoP: bn.pops[i], Evidence: ev, Bundle: bundle, ReceivedAt: time.Now().UTC()}
 	res, err := bn.n.svc.Submit(context.Background(), req)
 	if err != nil {
 		return "", time.Since(start), fmt.Errorf("submit %d: %w", i, err)

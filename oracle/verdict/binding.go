@@ -120,18 +120,22 @@ func ReportData(chainID uint64, registry common.Address, machineID common.Hash, 
 
 // PossessionDomainTag is hashed into every proof-of-possession digest, so that a
 // signature made for it can never be mistaken for a transaction or another
-// protocol's message.
-const PossessionDomainTag = "teeoracle.possession.v1"
+// protocol's message. Version 2 commits to the evidence too: a version 1 proof
+// (over the binding alone) does not verify.
+const PossessionDomainTag = "teeoracle.possession.v2"
 
 // ErrPossession is returned (wrapped) when a proof of possession is malformed or
 // not made by the key it is for.
 var ErrPossession = errors.New("proof of possession invalid")
 
-// PossessionDigest returns keccak256(keccak256(tag) ‖ reportData[0:32]): what the
-// TEE key signs to prove it is held by the guest that asks for this attestation.
-// The report data commits to chain, registry, machine, key and anchor, so a proof
-// is good for this one challenge only (docs/verdict-encoding.md).
-func (b Binding) PossessionDigest() common.Hash {
+// PossessionDigest returns keccak256(keccak256(tag) ‖ reportData[0:32] ‖
+// evidenceHash): what the TEE key signs to prove it is held by the guest that
+// submits this evidence for this attestation. The report data commits to chain,
+// registry, machine, key and anchor, and evidenceHash (the evidence's canonical hash,
+// evidence.Evidence.Hash, which the verdict carries) to the evidence itself, so a
+// proof is good for this one challenge and this one piece of evidence only: whoever
+// sees it cannot put other evidence under it (docs/verdict-encoding.md).
+func (b Binding) PossessionDigest(evidenceHash common.Hash) common.Hash {
 	rd := b.ReportData()
-	return keccak.Hash256(keccak.Sum256([]byte(PossessionDomainTag)), rd[:32])
+	return keccak.Hash256(keccak.Sum256([]byte(PossessionDomainTag)), rd[:32], evidenceHash[:])
 }

@@ -10,22 +10,27 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // SignPossession returns the 65-byte proof of possession (r ‖ s ‖ v, v in {0, 1})
-// of b's TEE key, which key must be.
-func SignPossession(b Binding, key *ecdsa.PrivateKey) ([]byte, error) {
+// of b's TEE key, which key must be, for the evidence whose canonical hash is
+// evidenceHash (Binding.PossessionDigest).
+func SignPossession(b Binding, evidenceHash common.Hash, key *ecdsa.PrivateKey) ([]byte, error) {
 	if crypto.PubkeyToAddress(key.PublicKey) != b.TEEKey {
 		return nil, fmt.Errorf("sign possession: key %s is not the binding's key %s", crypto.PubkeyToAddress(key.PublicKey), b.TEEKey)
 	}
-	h := b.PossessionDigest()
+	h := b.PossessionDigest(evidenceHash)
 	return crypto.Sign(h[:], key)
 }
 
-// VerifyPossession checks that sig is b's TEE key's proof of possession: 65 bytes,
-// v in {0, 1} (27 and 28 are accepted too), low s, recovering to b.TEEKey.
-func VerifyPossession(b Binding, sig []byte) error {
+// VerifyPossession checks that sig is b's TEE key's proof of possession for the
+// evidence whose canonical hash is evidenceHash: 65 bytes, v in {0, 1} (27 and 28 are
+// accepted too), low s, recovering to b.TEEKey from Binding.PossessionDigest. A proof
+// made for other evidence, or over the version 1 digest, recovers to another address
+// and is refused.
+func VerifyPossession(b Binding, evidenceHash common.Hash, sig []byte) error {
 	if len(sig) != 65 {
 		return fmt.Errorf("%w: %d bytes, want 65", ErrPossession, len(sig))
 	}
@@ -37,7 +42,7 @@ func VerifyPossession(b Binding, sig []byte) error {
 	if !crypto.ValidateSignatureValues(s[64], r, sv, true) {
 		return fmt.Errorf("%w: r, s or v out of range (s must be low)", ErrPossession)
 	}
-	h := b.PossessionDigest()
+	h := b.PossessionDigest(evidenceHash)
 	pub, err := crypto.SigToPub(h[:], s)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrPossession, err)

@@ -74,9 +74,9 @@ func TestReportDataKnownAnswer(t *testing.T) {
 	if !bytes.Equal(got[32:], make([]byte, 32)) {
 		t.Errorf("report data[32:64] = %x, want zero", got[32:])
 	}
-	// cast keccak $(cast concat-hex $(cast keccak teeoracle.possession.v1) <report data[0:32] above>)
+	// cast keccak $(cast concat-hex $(cast keccak teeoracle.possession.v2) <report data[0:32] above> 0x55..55)
 	b := Binding{31337, katDomain.Registry, rep(0x11), common.BytesToAddress(bytes.Repeat([]byte{0x22}, 20)), 123456, rep(0x66)}
-	if d, want := b.PossessionDigest(), common.HexToHash("0xee0092105c1d50614761558724e2eece3d148d688c2f120250f2c490b8e7c6cc"); d != want {
+	if d, want := b.PossessionDigest(rep(0x55)), common.HexToHash("0x41bc4bc9fa2d51570e6b1035ce878f7b3efd0e0f5c4f074334efd2e0b9d1ff7a"); d != want {
 		t.Errorf("possession digest = %s, want %s", d, want)
 	}
 }
