@@ -11,6 +11,8 @@ import (
 	"errors"
 	"log/slog"
 	"math/big"
+	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,7 +24,6 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/devnet"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
-	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
@@ -181,21 +182,13 @@ func TestMisboundEvidenceRejected(t *testing.T) {
 			ro := &recordingOracle{Oracle: cfg.Oracle}
 			cfg.Oracle = ro
 			cfg.Source = misbound{inner: cfg.Source, ch: ro.binding, edit: tc.edit}
+			// The node refuses the submission outright (nothing stored, nothing
+			// appraised): the evidence's report data is not the binding it names.
 			_, err = newAgent(t, cfg).Attest(ctx)
-			var se *agent.SubmissionError
-			if !errors.As(err, &se) || !errors.Is(err, agent.ErrSubmissionFailed) {
-				t.Fatalf("err %v, want a failed submission", err)
-			}
-			var reasons policy.Reason
-			for _, n := range se.Reasons {
-				r, ok := policy.ParseReason(n)
-				if !ok {
-					t.Fatalf("unknown reason %q", n)
-				}
-				reasons |= r
-			}
-			if reasons&policy.ReportDataMismatch == 0 {
-				t.Errorf("reasons %v, want report_data_mismatch", se.Reasons)
+			var he *agent.HTTPError
+			if !errors.As(err, &he) || he.Status != http.StatusUnprocessableEntity || he.Field != "body" ||
+				!strings.Contains(he.Message, "report data") {
+				t.Fatalf("err %v, want HTTP 422 on the body's report data", err)
 			}
 			rec, err := d.Registry.Machine(ctx, tc.m.ID)
 			if err != nil {

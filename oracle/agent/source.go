@@ -102,32 +102,14 @@ func decodeChecked(name string, raw []byte, reportData [64]byte, extra ...eviden
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", name, err)
 	}
-	got, err := reportDataOf(ev)
+	got, err := ev.ReportData()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if !bytes.Equal(got, reportData[:]) {
+	if got != reportData {
 		return nil, fmt.Errorf("%s: %w: got %x, asked for %x", name, ErrReportDataMismatch, got, reportData)
 	}
 	return ev, nil
-}
-
-// reportDataOf reads the 64 bytes of report data from decoded evidence.
-func reportDataOf(ev *evidence.Evidence) ([]byte, error) {
-	switch ev.TEE {
-	case evidence.TEESEVSNP:
-		if len(ev.Raw) < 0x90 {
-			return nil, fmt.Errorf("sev-snp report of %d bytes: %w", len(ev.Raw), evidence.ErrTruncated)
-		}
-		return ev.Raw[0x50:0x90], nil
-	case evidence.TEETDX:
-		q, err := evidence.ParseTDXQuote(ev.Raw)
-		if err != nil {
-			return nil, err
-		}
-		return q.Body.ReportData[:], nil
-	}
-	return nil, fmt.Errorf("evidence of %s: %w", ev.TEE, evidence.ErrUnsupported)
 }
 
 // Detect finds the TEE guest interface of this VM: tee is "sev-snp", "tdx" or

@@ -68,6 +68,12 @@ func FuzzDecode(f *testing.F) {
 		if err == nil && ev.Form == FormRaw && !bytes.HasPrefix(data, ev.Raw) {
 			t.Fatal("raw evidence is not a prefix of the input")
 		}
+		// Whatever decodes has report data a node can read before appraising.
+		if err == nil {
+			if _, rerr := ev.ReportData(); rerr != nil {
+				t.Fatalf("decoded %s evidence without readable report data: %v", ev.TEE, rerr)
+			}
+		}
 	})
 }
 

@@ -25,7 +25,8 @@ import (
 // machine on a real registry (anvil) with an honest oracle node, from a stranger who
 // owns a genuine TEE of the same vendor (simulated hardware under the same test
 // roots) and a machine of its own: takeover, knock-out (also under the victim's own
-// proof of possession), key squatting, tag aliasing and batch griefing. Each attack is refused with its reason, and the victim's
+// proof of possession), key squatting, evidence squatting, tag aliasing and batch
+// griefing. Each attack is refused with its reason, and the victim's
 // machine stays trusted under its own key throughout.
 func TestE2EStrangerCannotMoveAnotherProvidersTrust(t *testing.T) {
 	t.Parallel()
@@ -126,6 +127,29 @@ func TestE2EStrangerCannotMoveAnotherProvidersTrust(t *testing.T) {
 		code, res = submitWith(t, n, victimMachine, victim.teeKey, ch.AnchorBlockNumber, pop, own)
 		if code != 202 {
 			t.Fatalf("the victim's own evidence after the attempt: HTTP %d field %q: %s", code, res.Field, res.Error)
+		}
+		if v := waitState(t, n, res.ID, 60*time.Second, "confirmed"); v.Trusted == nil || !*v.Trusted {
+			t.Fatalf("the victim's verdict: %+v", v)
+		}
+		intact(t)
+	})
+	t.Run("evidence squatting: the victim's evidence under the stranger's own machine", func(t *testing.T) {
+		// The stranger copies the victim's evidence off the wire and submits it
+		// first under its own machine and authorised key, with a valid proof of
+		// possession of its own: refused before it claims the evidence, so the
+		// victim's submission of it is taken (not a conflict) and lands.
+		ch := victim.challenge(t, n)
+		own := victim.evidenceFor(t, ch, good, nil)
+		squatter := e.newAgent(t, snp, strangerMachine)
+		sch := squatter.challenge(t, n)
+		code, res := squatter.submit(t, n, sch.AnchorBlockNumber, own)
+		if code != 422 || res.Field != "body" || !strings.Contains(res.Error, "report data") {
+			t.Fatalf("the victim's evidence under the stranger's machine: HTTP %d field %q: %s; want 422 on the body's report data",
+				code, res.Field, res.Error)
+		}
+		code, res = victim.submit(t, n, ch.AnchorBlockNumber, own)
+		if code != 202 {
+			t.Fatalf("the victim's evidence after the squat: HTTP %d field %q: %s, want 202", code, res.Field, res.Error)
 		}
 		if v := waitState(t, n, res.ID, 60*time.Second, "confirmed"); v.Trusted == nil || !*v.Trusted {
 			t.Fatalf("the victim's verdict: %+v", v)

@@ -124,7 +124,8 @@ func postBody(c *http.Client, url string, body io.Reader, n int64) reply {
 
 // TestResubmissionReturnsSubmission: a client that missed its acknowledgement
 // sends the same evidence again and learns the submission's id (200); the same
-// evidence with other parameters is still a conflict.
+// evidence with other parameters is refused (its report data binds the first
+// ones) and leaves the first submission as it was.
 func TestResubmissionReturnsSubmission(t *testing.T) {
 	t.Parallel()
 	d := newDosEnv(t, nil)
@@ -140,14 +141,20 @@ func TestResubmissionReturnsSubmission(t *testing.T) {
 		t.Fatalf("same submission again: %v HTTP %d id %q, want 200 with id %q", again.err, again.code, again.id, first.id)
 	}
 	// The same evidence under the next block as anchor (a valid challenge of its
-	// own, so only the replay is wrong).
+	// own, with a proof of possession for it, so only the replay is wrong).
 	other := d.a.challenge(t, d.n).AnchorBlockNumber
 	for other == ch.AnchorBlockNumber {
 		d.e.rpc(t, "anvil_mine", "0x1")
 		other = d.a.challenge(t, d.n).AnchorBlockNumber
 	}
-	if r := postBody(c, d.url(t, other, sub.bundle), bytes.NewReader(sub.bundle), int64(len(sub.bundle))); r.err != nil || r.code != http.StatusConflict {
-		t.Fatalf("same evidence, other anchor: %v HTTP %d %s, want 409", r.err, r.code, r.body)
+	r := postBody(c, d.url(t, other, sub.bundle), bytes.NewReader(sub.bundle), int64(len(sub.bundle)))
+	if r.err != nil || r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"field":"body"`) ||
+		!strings.Contains(r.body, "report data") {
+		t.Fatalf("same evidence, other anchor: %v HTTP %d %s, want 422 on the body's report data", r.err, r.code, r.body)
+	}
+	if again := postBody(c, sub.url, bytes.NewReader(sub.bundle), int64(len(sub.bundle))); again.err != nil ||
+		again.code != http.StatusOK || again.id != first.id {
+		t.Fatalf("same submission after the refused replay: %v HTTP %d id %q, want 200 with id %q", again.err, again.code, again.id, first.id)
 	}
 }
 

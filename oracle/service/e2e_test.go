@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,10 +81,12 @@ func TestE2ESNP(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = sub
+		// Under a new challenge the old evidence carries the old binding: refused
+		// before anything is stored.
 		ch := a.challenge(t, n)
 		code, res := a.submit(t, n, ch.AnchorBlockNumber, raw)
-		if code != 409 {
-			t.Fatalf("replay: HTTP %d (%s), want 409", code, res.Error)
+		if code != 422 || res.Field != "body" || !strings.Contains(res.Error, "report data") {
+			t.Fatalf("replay: HTTP %d field %q (%s), want 422 on the body's report data", code, res.Field, res.Error)
 		}
 	})
 
@@ -111,16 +114,12 @@ func TestE2ESNP(t *testing.T) {
 		}
 	})
 
-	t.Run("wrong binding fails without a verdict on-chain", func(t *testing.T) {
+	t.Run("wrong binding refused before it is stored", func(t *testing.T) {
 		ch := a.challenge(t, n)
 		ch.ReportData = "0x" + fmt.Sprintf("%0128x", 7)
 		code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, nil))
-		if code != 202 {
-			t.Fatalf("submit: HTTP %d (%s)", code, res.Error)
-		}
-		v := waitState(t, n, res.ID, 30*time.Second, "failed")
-		if v.Trusted == nil || *v.Trusted {
-			t.Fatalf("unbound evidence trusted")
+		if code != 422 || res.Field != "body" || !strings.Contains(res.Error, "report data") {
+			t.Fatalf("submit: HTTP %d field %q (%s), want 422 on the body's report data", code, res.Field, res.Error)
 		}
 		if !e.isTrusted(t, machine) {
 			t.Fatal("evidence bound to something else removed trust")

@@ -583,6 +583,9 @@ var (
 	// ErrKeyNotAuthorized: the key is neither the machine's bound key nor the key its
 	// provider authorised (authorizeKey), or it is bound to another machine.
 	ErrKeyNotAuthorized = errors.New("key not authorised for this machine by its provider")
+	// ErrReportData: the evidence's report data is not the submission's binding, or
+	// cannot be read.
+	ErrReportData = errors.New("evidence not bound to this submission")
 )
 
 // checkKey applies the registry's binding rules to a key about to be attested for
@@ -623,8 +626,10 @@ func boundName(k common.Address) string {
 	return k.String()
 }
 
-// Submit checks the machine and the anchor against the chain, refuses evidence seen
-// before, and stores the submission; it returns after the store's commit.
+// Submit checks the machine and the anchor against the chain, the proof of
+// possession against the binding and the evidence, refuses evidence bound to another
+// binding or seen before, and stores the submission; it returns after the store's
+// commit.
 func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.SubmitResult, error) {
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
@@ -648,6 +653,13 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	evHash := common.Hash(req.Evidence.Hash())
 	hdr, err := s.checkAnchor(cctx, req, evHash, head)
 	if err != nil {
+		return nil, err
+	}
+	// Evidence bound to another challenge (another machine's or key's, say: bytes
+	// seen on the wire) is refused before it claims anything, above all the
+	// evidence index, which would otherwise keep its rightful submission out. The
+	// worker checks the binding again, signed, in the appraisal.
+	if err := s.checkReportData(req, hdr); err != nil {
 		return nil, err
 	}
 	if hdr.Time <= rec.IssuedAt {
@@ -747,6 +759,23 @@ func (s *Service) verifyPoP(req *api.SubmitRequest, evHash common.Hash, hdr *typ
 func (s *Service) bindingOf(req *api.SubmitRequest, hdr *types.Header) verdict.Binding {
 	return verdict.Binding{ChainID: s.cfg.ChainID, Registry: s.cfg.Registry, MachineID: req.MachineID, TEEKey: req.TEEKey,
 		AnchorBlockNumber: req.AnchorBlock, AnchorBlockHash: hdr.Hash()}
+}
+
+// checkReportData refuses evidence whose report data is not the submission's
+// binding (as of the anchor header hdr) with 422 on the body. The bytes are
+// unauthenticated until the appraisal: this only keeps evidence made for another
+// challenge from being stored under this one.
+func (s *Service) checkReportData(req *api.SubmitRequest, hdr *types.Header) error {
+	got, err := req.Evidence.ReportData()
+	if err != nil {
+		return &api.FieldError{Field: "body", Unprocessable: true, Err: fmt.Errorf("%w: %w", ErrReportData, err)}
+	}
+	if want := s.bindingOf(req, hdr).ReportData(); got != want {
+		return &api.FieldError{Field: "body", Unprocessable: true, Err: fmt.Errorf(
+			"%w: evidence report data %x is not the binding %x of machine %s, key %s, anchor block %d",
+			ErrReportData, got[:32], want[:32], req.MachineID, req.TEEKey, req.AnchorBlock)}
+	}
+	return nil
 }
 
 // resubmitted answers evidence submitted before: with the earlier submission when
