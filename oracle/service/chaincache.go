@@ -135,11 +135,12 @@ func (h *heads) FreshHeader(ctx context.Context, n uint64) (*types.Header, error
 // facts before signing, a publisher pass) has the reads every submission makes
 // (the machine's record, the key's authorisation, the governance values) and the
 // publisher's settlement reads served from what was read at that head: the first
-// read at head h asks the chain (an eth_call at block h: chainRegistry.at), concurrent
-// and later ones at h share its answer, and a new head starts afresh. A value kept
-// for h is the chain's state at h, which is what a new read at h returns (a
-// reorganisation to another block of the same height aside: the registry re-checks
-// every rule when a verdict lands).
+// read at head h asks the chain, concurrent and later ones at h share its answer,
+// and a new head starts afresh. The reads are calls at the endpoint's latest block
+// (a call at block h fails on a load-balanced endpoint whose backend lags), so a
+// value kept for h is what the endpoint answered while its head was h: usually the
+// state at h, and never relied on as exact, since the worker reads again at a new
+// head and the registry re-checks every rule when a verdict lands.
 // Reads without a pinned head, transactions, simulations, receipts and event scans
 // of fixed ranges go to the chain.
 type cachedView struct {

@@ -99,20 +99,8 @@ func newRegistryView(rpc RPC, addr common.Address, chainID uint64) registryView 
 	return chainRegistry{r: chain.NewRegistry(rpc, addr, chainID)}
 }
 
-// at returns the client that answers ctx's reads: as of the head pinned in ctx
-// (withHead), whose value cachedView keeps for that head and which must therefore
-// be the chain's at it, or as of the latest block when none is pinned. An eth_call
-// at a block number costs the endpoint what one at "latest" does; an endpoint
-// behind the pinned head answers with an error, which the caller's read retries.
-func (c chainRegistry) at(ctx context.Context) *chain.Registry {
-	if n, ok := pinnedHead(ctx); ok {
-		return c.r.AtBlock(n)
-	}
-	return c.r
-}
-
 func (c chainRegistry) Machine(ctx context.Context, id common.Hash) (MachineRecord, error) {
-	m, err := c.at(ctx).Machine(ctx, id)
+	m, err := c.r.Machine(ctx, id)
 	if err != nil {
 		return MachineRecord{}, err
 	}
@@ -121,11 +109,11 @@ func (c chainRegistry) Machine(ctx context.Context, id common.Hash) (MachineReco
 }
 
 func (c chainRegistry) AuthorizedKey(ctx context.Context, id common.Hash) (common.Address, error) {
-	return c.at(ctx).AuthorizedKey(ctx, id)
+	return c.r.AuthorizedKey(ctx, id)
 }
 
 func (c chainRegistry) MachineOfKey(ctx context.Context, key common.Address) (common.Hash, error) {
-	return c.at(ctx).MachineOfKey(ctx, key)
+	return c.r.MachineOfKey(ctx, key)
 }
 
 func (c chainRegistry) BatchOutcome(rcpt *types.Receipt) (map[common.Hash]bool, []chain.VerdictSkipped, error) {
@@ -133,7 +121,7 @@ func (c chainRegistry) BatchOutcome(rcpt *types.Receipt) (map[common.Hash]bool, 
 }
 
 func (c chainRegistry) PolicyActive(ctx context.Context, h common.Hash) (bool, uint64, error) {
-	p, err := c.at(ctx).Policy(ctx, h)
+	p, err := c.r.Policy(ctx, h)
 	if err != nil {
 		return false, 0, err
 	}
@@ -141,17 +129,17 @@ func (c chainRegistry) PolicyActive(ctx context.Context, h common.Hash) (bool, u
 }
 
 func (c chainRegistry) Threshold(ctx context.Context) (int, error) {
-	m, err := c.at(ctx).Threshold(ctx)
+	m, err := c.r.Threshold(ctx)
 	return int(m), err
 }
 
 func (c chainRegistry) MaxAnchorAge(ctx context.Context) (uint64, error) {
-	a, err := c.at(ctx).MaxAnchorAge(ctx)
+	a, err := c.r.MaxAnchorAge(ctx)
 	return uint64(a), err
 }
 
 func (c chainRegistry) IsOracle(ctx context.Context, a common.Address) (bool, error) {
-	return c.at(ctx).IsOracle(ctx, a)
+	return c.r.IsOracle(ctx, a)
 }
 
 func (c chainRegistry) SimulateSubmit(ctx context.Context, from common.Address, v *verdict.Verdict, sigs [][]byte) error {
