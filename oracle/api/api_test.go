@@ -420,6 +420,76 @@ func TestUnavailableHidesChainErrors(t *testing.T) {
 	}
 }
 
+// TestUnavailableSaysOwnConditions: a 503 whose cause is a condition of the node's
+// own (a PublicError: the registry scan still catching up) says what it is, naming
+// the block, and is no warning in the log; a chain error beside it still gets the
+// fixed text and the warning.
+func TestUnavailableSaysOwnConditions(t *testing.T) {
+	const behind = "registry event scan behind the chain head: scanned to block 80000 of 1000004"
+	const ip = "10.1.2.3"
+	for _, tc := range []struct {
+		name     string
+		err      error
+		body     string
+		warnings int
+	}{
+		{"own condition", &PublicError{Err: fmt.Errorf("%w: %s", ErrUnavailable, behind)}, "temporarily unavailable: " + behind, 0},
+		{"chain error", fmt.Errorf("%w: dial tcp %s:8545: connect: connection refused", ErrUnavailable, ip), msgUnavailable, 1},
+		// A PublicError without ErrUnavailable is no 503 of its own: the node's error.
+		{"public, not unavailable", &PublicError{Err: errors.New("disk " + ip)}, "internal error", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &levelLog{}
+			s := newTestServer(t, &fakeBackend{err: tc.err}, func(c *Config) { c.Logger = slog.New(logs) })
+			req := httptest.NewRequest("GET", "/v1/machines/due", nil)
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, req)
+			var eb errorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil {
+				t.Fatalf("answer %q: %v", rec.Body.String(), err)
+			}
+			wantCode := http.StatusServiceUnavailable
+			if tc.body == "internal error" {
+				wantCode = http.StatusInternalServerError
+			}
+			if rec.Code != wantCode || eb.Error != tc.body {
+				t.Fatalf("HTTP %d %q; want %d %q", rec.Code, eb.Error, wantCode, tc.body)
+			}
+			if wantCode == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") == "" {
+				t.Error("no Retry-After")
+			}
+			if n := logs.count(slog.LevelWarn); n != tc.warnings {
+				t.Errorf("%d warnings logged, want %d", n, tc.warnings)
+			}
+		})
+	}
+}
+
+// levelLog counts log records by level.
+type levelLog struct {
+	mu     sync.Mutex
+	levels map[slog.Level]int
+}
+
+func (h *levelLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h *levelLog) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.levels == nil {
+		h.levels = map[slog.Level]int{}
+	}
+	h.levels[r.Level]++
+	return nil
+}
+func (h *levelLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *levelLog) WithGroup(string) slog.Handler      { return h }
+
+func (h *levelLog) count(l slog.Level) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.levels[l]
+}
+
 type lockedWriter struct {
 	mu *sync.Mutex
 	w  io.Writer

@@ -29,6 +29,18 @@ var (
 	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
+// PublicError marks an error whose whole message a client may read: a condition of
+// the node's own, worded from figures the node computed (the block its registry scan
+// has reached, an anchor not yet possible), never an RPC endpoint's error, which
+// names the endpoint. Wrapping ErrUnavailable, it is answered 503 with its message
+// and Retry-After, and logged at debug level only: nothing is wrong with the node
+// or the chain. Any other ErrUnavailable is answered a fixed text and logged as a
+// warning.
+type PublicError struct{ Err error }
+
+func (e *PublicError) Error() string { return e.Err.Error() }
+func (e *PublicError) Unwrap() error { return e.Err }
+
 // FieldError is a client error about one request field (400, or 422 for input that
 // is well-formed but refused, such as a stale anchor).
 type FieldError struct {

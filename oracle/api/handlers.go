@@ -30,7 +30,8 @@ const DefaultMaxBody = evidence.MaxBundleSize
 // maxIDLen bounds submission ids in paths; the node issues 32 hex digits.
 const maxIDLen = 128
 
-// msgUnavailable is the whole answer to a request the chain could not serve (503).
+// msgUnavailable is the whole answer to a request the chain could not serve (503)
+// for a cause that is no PublicError.
 const msgUnavailable = "chain unavailable, retry later"
 
 // errorBody is every error response: a message and, for bad input, the field.
@@ -57,6 +58,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *FieldError
 	var mbe *http.MaxBytesError
 	var se *statusError
+	var pe *PublicError
 	switch {
 	case errors.As(err, &mbe):
 		w.Header().Set("Connection", "close")
@@ -84,6 +86,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, err.Error(), "")
 	case errors.Is(err, ErrConflict):
 		writeError(w, http.StatusConflict, err.Error(), "")
+	case errors.As(err, &pe) && errors.Is(pe, ErrUnavailable):
+		s.log.Debug("unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "2")
+		writeError(w, http.StatusServiceUnavailable, pe.Error(), "")
 	case errors.Is(err, ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		// The chain's errors name the RPC endpoint's host and addresses: they are
 		// the operator's to read, not an anonymous client's.

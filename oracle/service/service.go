@@ -453,7 +453,29 @@ func newID() string {
 
 var _ api.Backend = (*Service)(nil)
 
-func unavailable(err error) error { return fmt.Errorf("%w: %w", api.ErrUnavailable, err) }
+// unavailable wraps err for a 503 (api.ErrUnavailable). The node's own conditions
+// (ownConditions: the tracker still catching up, a chain too short for an anchor, an
+// anchor not yet after the machine's verdict), whose errors hold only block numbers
+// and times, are api.PublicErrors: the client reads what to wait for. Anything
+// else, a failed chain read, names the RPC endpoint: the API answers a fixed text
+// and logs it.
+func unavailable(err error) error {
+	err = fmt.Errorf("%w: %w", api.ErrUnavailable, err)
+	for _, c := range ownConditions {
+		if errors.Is(err, c) {
+			return &api.PublicError{Err: err}
+		}
+	}
+	return err
+}
+
+// errShortChain: the chain has too few blocks for an anchor AnchorMargin below the
+// head.
+var errShortChain = errors.New("chain too short for an anchor")
+
+// ownConditions are the errors of the node's own making that unavailable passes to
+// the client. Each is built from figures alone, never wrapping an RPC error.
+var ownConditions = []error{errTrackBehind, errShortChain, ErrStaleAnchor}
 
 // peerClient is the client the node asks its peers with. A publisher pass asks
 // each peer about up to prepareParallel verdicts at once: it keeps that many
@@ -515,7 +537,7 @@ func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey c
 		return nil, &api.FieldError{Field: "machine_id", Unprocessable: true, Err: fmt.Errorf("machine %s is not registered in the registry", machineID)}
 	}
 	if head <= s.cfg.AnchorMargin {
-		return nil, unavailable(fmt.Errorf("chain has only %d blocks; anchors sit %d below the head", head, s.cfg.AnchorMargin))
+		return nil, unavailable(fmt.Errorf("%w: the chain has only %d blocks; anchors sit %d below the head", errShortChain, head, s.cfg.AnchorMargin))
 	}
 	// The verdict's issuedAt is the anchor's timestamp and the registry only accepts
 	// a newer issuedAt than the machine's current one: move the anchor up toward the
