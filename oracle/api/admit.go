@@ -17,10 +17,11 @@ var (
 
 // admission bounds evidence submissions: their number in flight, per client and
 // in all, and the body bytes they hold. A submission counts against its client
-// (ClientKey, and the IPv6 aggregates above it: groupCounts) from when its body
-// starts being received, its body's bytes count as they arrive, and it takes one
-// of the node's places in flight only once its body is in: a client that never
-// sends its body holds only its own client's places, never the node's. Admission
+// (ClientKey) from when its body starts being received, and its body's bytes count
+// as they arrive; only once its body is in does it take one of the node's places in
+// flight and count against the IPv6 aggregates above its client (groupCounts). A
+// client that never sends its body holds only its own client's places: neither the
+// node's nor its /48's and /32's, which it shares with its neighbours. Admission
 // never waits: a submission that does not fit is refused at once, so overload
 // shows as fast 503s and 429s rather than as requests queued behind each other.
 type admission struct {
@@ -30,7 +31,7 @@ type admission struct {
 	mu      sync.Mutex
 	reqs    int
 	bytes   int64
-	clients groupCounts // only clients with a submission being received or in flight
+	clients groupCounts // clients with a submission being received or in flight; aggregates with one in flight
 }
 
 func newAdmission(maxReqs, maxPerClient int, maxBytes int64) *admission {
@@ -38,7 +39,7 @@ func newAdmission(maxReqs, maxPerClient int, maxBytes int64) *admission {
 }
 
 // ticket is one submission's hold on an admission: its client's place, the bytes
-// it charged, and its place in flight once admitted.
+// it charged, and once admitted its place in flight and its aggregates' places.
 type ticket struct {
 	a        *admission
 	client   netip.Prefix
@@ -52,7 +53,7 @@ type ticket struct {
 func (a *admission) enter(client netip.Prefix) (*ticket, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !a.clients.take(client, a.maxPerClient) {
+	if !a.clients.take([]netip.Prefix{client}, a.maxPerClient, levelMul) {
 		return nil, errClientBusy
 	}
 	return &ticket{a: a, client: client}, nil
@@ -71,13 +72,18 @@ func (t *ticket) charge(n int64) error {
 	return nil
 }
 
-// admit takes one of the node's places in flight, or returns errBusy.
+// admit takes one of the node's places in flight and one of each IPv6 aggregate
+// above the client, or returns errBusy (the node's) or errClientBusy (an
+// aggregate's) and takes nothing.
 func (t *ticket) admit() error {
 	a := t.a
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.reqs >= a.maxReqs {
 		return errBusy
+	}
+	if !a.clients.take(aggregatesOf(t.client), a.maxPerClient, levelMul) {
+		return errClientBusy
 	}
 	a.reqs++
 	t.admitted = true
@@ -92,9 +98,10 @@ func (t *ticket) release() {
 		defer a.mu.Unlock()
 		if t.admitted {
 			a.reqs--
+			a.clients.give(aggregatesOf(t.client))
 		}
 		a.bytes -= t.bytes
-		a.clients.give(t.client)
+		a.clients.give([]netip.Prefix{t.client})
 	})
 }
 
@@ -124,17 +131,15 @@ func (a *admission) inFlight() (int, int64) {
 }
 
 // groupCounts counts what each client holds, and each IPv6 aggregate above it
-// (keysOf): a /48 may hold as much as 8 clients and a /32 as 64 (aggregateLevels),
-// as for the rate limits, so whoever holds a site's /48 cannot take a fresh share
-// for each of its /64s. The caller holds the lock.
+// (keysOf), each within perClient times its multiplier, so whoever holds a site's
+// /48 cannot take a fresh share for each of its /64s. The caller holds the lock.
 type groupCounts map[netip.Prefix]int
 
-// take counts one for client within perClient (scaled for aggregates) at every
-// level, or counts nothing and returns false.
-func (g groupCounts) take(client netip.Prefix, perClient int) bool {
-	keys := keysOf(client)
+// take counts one for each of keys within perClient times mul(key), or counts
+// nothing and returns false.
+func (g groupCounts) take(keys []netip.Prefix, perClient int, mul func(netip.Prefix) float64) bool {
 	for _, k := range keys {
-		if g[k] >= int(float64(perClient)*levelMul(k)) {
+		if g[k] >= int(float64(perClient)*mul(k)) {
 			return false
 		}
 	}
@@ -144,17 +149,36 @@ func (g groupCounts) take(client netip.Prefix, perClient int) bool {
 	return true
 }
 
-// give returns what take counted for client.
-func (g groupCounts) give(client netip.Prefix) {
-	for _, k := range keysOf(client) {
+// give returns what take counted for keys.
+func (g groupCounts) give(keys []netip.Prefix) {
+	for _, k := range keys {
 		if g[k]--; g[k] <= 0 {
 			delete(g, k)
 		}
 	}
 }
 
+// aggregatesOf is the IPv6 aggregates above client (keysOf without the client).
+func aggregatesOf(client netip.Prefix) []netip.Prefix { return keysOf(client)[1:] }
+
+// connLevelMul is how many clients' connections key (a client or an IPv6
+// aggregate) may hold: a /48 16 clients' (a quarter of the default MaxConns), a
+// /32 64 clients'. A connection is counted from accept, before anything is known of
+// it, so the /48's share is a place neighbours in a shared /48 contend for: the
+// larger it is, the more /64s a tenant needs to fill it (16 at their own bound),
+// and the more of the node's connections one /48 can hold (docs/operator.md,
+// Limits). Evidence places take a /48's share only once a body is in (admission),
+// where the rate limits' multiplier (levelMul) applies.
+func connLevelMul(key netip.Prefix) float64 {
+	if key.Addr().Is6() && key.Bits() == 48 {
+		return 16
+	}
+	return levelMul(key)
+}
+
 // connLimiter wraps a listener to bound open connections, in all and per client
-// (ClientKey of the peer, and the IPv6 aggregates above it: groupCounts). A connection past a bound is closed as soon as it is
+// (ClientKey of the peer, and the IPv6 aggregates above it: groupCounts with
+// connLevelMul). A connection past a bound is closed as soon as it is
 // accepted: the client sees a reset at once instead of waiting in the kernel's
 // backlog, and the process never reaches its file descriptor limit. Connections
 // from trusted proxies count only toward the total.
@@ -200,7 +224,7 @@ func (l *connLimiter) take(key netip.Prefix) string {
 	if l.open >= l.max {
 		return "total"
 	}
-	if key.IsValid() && !l.clients.take(key, l.perClient) {
+	if key.IsValid() && !l.clients.take(keysOf(key), l.perClient, connLevelMul) {
 		return "client"
 	}
 	l.open++
@@ -212,7 +236,7 @@ func (l *connLimiter) give(key netip.Prefix) {
 	defer l.mu.Unlock()
 	l.open--
 	if key.IsValid() {
-		l.clients.give(key)
+		l.clients.give(keysOf(key))
 	}
 }
 

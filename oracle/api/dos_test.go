@@ -745,10 +745,11 @@ func sixtyFour(p netip.Prefix, i int) netip.Prefix {
 	return netip.PrefixFrom(netip.AddrFrom16(a), 64)
 }
 
-// TestClientBoundsGroupIPv6: the per-client bounds on submissions in flight and on
-// connections hold for an IPv6 /48 as eight clients and a /32 as 64, as the rate
-// limits do: whoever holds a site's /48 cannot take a fresh share for each of its
-// /64s, while a /64 of another /48 still has its own.
+// TestClientBoundsGroupIPv6: the per-client bounds on submissions in flight hold
+// for an IPv6 /48 as eight clients and a /32 as 64, as the rate limits do, and on
+// connections for a /48 as 16 clients and a /32 as 64: whoever holds a site's /48
+// cannot take a fresh share for each of its /64s, while a /64 of another /48 still
+// has its own.
 func TestClientBoundsGroupIPv6(t *testing.T) {
 	site := netip.MustParsePrefix("2001:db8:1::/48")
 	provider := netip.MustParsePrefix("2001:db9::/32")
@@ -758,6 +759,7 @@ func TestClientBoundsGroupIPv6(t *testing.T) {
 		"admission":   func(k netip.Prefix) bool { _, err := a.acquire(k, 1); return err == nil },
 		"connections": func(k netip.Prefix) bool { return l.take(k) == "" },
 	}
+	siteMul := map[string]int{"admission": 8, "connections": 16}
 	for name, take := range take {
 		ok := 0
 		for i := range 100 { // 100 /64s of one /48, 2 each
@@ -767,8 +769,8 @@ func TestClientBoundsGroupIPv6(t *testing.T) {
 				}
 			}
 		}
-		if ok != 8*2 {
-			t.Errorf("%s: a /48 spread over 100 /64s took %d places, want the /48's %d", name, ok, 8*2)
+		if ok != siteMul[name]*2 {
+			t.Errorf("%s: a /48 spread over 100 /64s took %d places, want the /48's %d", name, ok, siteMul[name]*2)
 		}
 		if !take(netip.MustParsePrefix("2001:db8:2::/64")) {
 			t.Errorf("%s: a /64 of another /48 refused", name)
@@ -847,5 +849,51 @@ func TestReceiveGrowsWithArrival(t *testing.T) {
 	var mbe *http.MaxBytesError
 	if _, err := receive(&pieceReader{t: t, n: 5001, piece: 700, charged: &charged}, 5000, charge); !errors.As(err, &mbe) {
 		t.Fatalf("a body past its limit: %v, want a MaxBytesError", err)
+	}
+}
+
+// TestSilentBodiesDoNotLockOutSite: a tenant holding 8 /64s of a shared IPv6 /48,
+// each with 4 evidence bodies that never come (every one of its clients at its own
+// bound), holds no share of the /48's: the /48 counts only submissions whose body is
+// in, so a submission from a 9th /64 of that /48 is accepted. The clients come
+// through a trusted proxy (X-Forwarded-For), as loopback has a single IPv6 address.
+func TestSilentBodiesDoNotLockOutSite(t *testing.T) {
+	s := startServer(t, &fakeBackend{}, func(c *Config) {
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	site := netip.MustParsePrefix("2001:db8:1::/48")
+	for i := range 8 {
+		for range 4 {
+			c := dialFrom(t, s, "127.0.0.1")
+			fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: %s\r\nContent-Type: application/json\r\nContent-Length: 1\r\n\r\n",
+				evidencePath, sixtyFour(site, i).Addr().Next())
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for held := 0; held != 32; {
+		s.admit.mu.Lock()
+		held = 0
+		for i := range 8 {
+			held += s.admit.clients[sixtyFour(site, i)]
+		}
+		s.admit.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("%d silent submissions counted, want 32", held)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	req, err := http.NewRequest("POST", "http://"+s.Addr()+evidencePath, bytes.NewReader(bigBundle(t, 4096, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", sixtyFour(site, 8).Addr().Next().String())
+	resp, err := clientFrom("127.0.0.1").Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("a 9th /64 of the /48 while 8 hold 4 silent bodies each: HTTP %d, want 202", resp.StatusCode)
 	}
 }

@@ -295,12 +295,13 @@ func evidenceMediaType(r *http.Request) (string, evidence.TEE, error) {
 
 // receiveEvidence reads a submission's body and then takes its place among those
 // in flight, or answers the client itself and returns false: 429 when its client
-// is at its own bound, 503 when the node's bounds on submissions or on body bytes
-// in flight are reached, and the client's error (408, 400, 413) for a body that
-// does not arrive whole. The body's bytes count as they arrive and its client's
-// place is taken before reading, but the node's place only once the body is in,
-// so a client that never sends its body holds its own client's places, never the
-// ones other clients need. The caller calls release when the submission is done.
+// is at its own bound (or, once the body is in, its IPv6 /48 or /32), 503 when the
+// node's bounds on submissions or on body bytes in flight are reached, and the
+// client's error (408, 400, 413) for a body that does not arrive whole. The body's
+// bytes count as they arrive and its client's place is taken before reading, but
+// the node's and the aggregates' places only once the body is in, so a client that
+// never sends its body holds its own client's places, never the ones other clients
+// need. The caller calls release when the submission is done.
 func (s *Server) receiveEvidence(w http.ResponseWriter, r *http.Request) (body []byte, release func(), ok bool) {
 	t, err := s.admit.enter(ClientKey(clientAddr(r, s.cfg.TrustedProxies)))
 	if err != nil {

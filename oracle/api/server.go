@@ -54,9 +54,9 @@ type Config struct {
 	// descriptors; keep it well below the descriptor limit (ulimit -n).
 	MaxConns int
 	// MaxConnsPerClient bounds open connections per client (an IPv4 /24 or IPv6
-	// /64, see ClientKey); 0 means 64. An IPv6 /48 holds at most 8 times as many
-	// and a /32 64 times (aggregateLevels). Connections from TrustedProxies count
-	// only toward MaxConns.
+	// /64, see ClientKey); 0 means 64. An IPv6 /48 holds at most 16 times as many
+	// and a /32 64 times (connLevelMul). Connections from TrustedProxies count only
+	// toward MaxConns.
 	MaxConnsPerClient int
 	// MaxEvidenceInFlight bounds evidence submissions being decoded and stored at
 	// once; 0 means 128. A submission takes its place once its body is in, so one
@@ -65,8 +65,9 @@ type Config struct {
 	MaxEvidenceInFlight int
 	// MaxEvidencePerClient bounds one client's submissions from when their body
 	// starts being read until they are done; 0 means 4. An IPv6 /48 holds at most
-	// 8 times as many and a /32 64 times (aggregateLevels). Past it the client gets
-	// 429 with Retry-After at once.
+	// 8 times as many and a /32 64 times (aggregateLevels) of the submissions whose
+	// body is in: one still receiving its body counts only against its client.
+	// Past it the client gets 429 with Retry-After at once.
 	MaxEvidencePerClient int
 	// MaxEvidenceBytes bounds the bytes of evidence bodies being received or in
 	// flight: a body's buffer grows with the bytes that arrive (receive) and each
