@@ -21,14 +21,21 @@ import (
 // forwardEvidence gives a peer that has never seen this verdict's evidence the
 // archived bundle, with the same machine, key and anchor, so that an agent need
 // attest to one node of a quorum only: every node appraises the same bytes as of the
-// same anchor block and, agreeing, signs the same verdict hash. It is tried once per
-// peer and verdict while it succeeds (the peer then answers 202, or 200 or 409 when
-// it had the evidence already); a failure is retried on the next pass.
+// same anchor block and, agreeing, signs the same verdict hash. It is sent once per
+// peer and verdict: the peer answers 202, or 200 or 409 when it had the evidence
+// already. A refusal (refusedForGood: 422 for a proof of possession or an anchor it
+// does not accept, as a peer of another possession version answers, 413, 400) is as
+// final: the same bytes would be refused again, so they are not sent again, which
+// would cost up to 128 KiB per peer and verdict on every pass. Anything else (no
+// answer, 408, 429, 5xx) is retried on the next pass.
 func (s *Service) forwardEvidence(ctx context.Context, peer string, v *verdict.Verdict, q *quorumState, st api.PeerStatus) api.PeerStatus {
 	s.qmu.Lock()
-	done := q.forwarded[peer]
+	detail, done := q.forwarded[peer]
 	s.qmu.Unlock()
 	if done {
+		if detail != "" {
+			st.Detail = detail
+		}
 		return st
 	}
 	bundle, err := s.st.Evidence(v.EvidenceHash)
@@ -62,20 +69,37 @@ func (s *Service) forwardEvidence(ctx context.Context, peer string, v *verdict.V
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	switch resp.StatusCode {
-	case http.StatusAccepted, http.StatusOK, http.StatusConflict:
-		s.qmu.Lock()
-		if q.forwarded == nil {
-			q.forwarded = map[string]bool{}
-		}
-		q.forwarded[peer] = true
-		s.qmu.Unlock()
-		s.log.Info("evidence forwarded to peer", "peer", peer, "evidence", v.EvidenceHash, "machine", v.MachineID, "status", resp.StatusCode)
+	switch code := resp.StatusCode; {
+	case code == http.StatusAccepted, code == http.StatusOK, code == http.StatusConflict:
+		s.markForwarded(q, peer, "")
+		s.log.Info("evidence forwarded to peer", "peer", peer, "evidence", v.EvidenceHash, "machine", v.MachineID, "status", code)
 		st.Detail = "evidence forwarded"
+	case refusedForGood(code):
+		st.Detail = fmt.Sprintf("evidence refused by the peer, not sent again: HTTP %d %s", code, bytes.TrimSpace(body))
+		s.markForwarded(q, peer, st.Detail)
+		s.log.Warn("peer refused the forwarded evidence; not sent again", "peer", peer, "evidence", v.EvidenceHash,
+			"machine", v.MachineID, "status", code, "answer", string(bytes.TrimSpace(body)))
 	default:
-		st.Detail = fmt.Sprintf("evidence not forwarded: HTTP %d %s", resp.StatusCode, bytes.TrimSpace(body))
+		st.Detail = fmt.Sprintf("evidence not forwarded: HTTP %d %s", code, bytes.TrimSpace(body))
 	}
 	return st
+}
+
+// refusedForGood reports whether a peer's answer to forwarded evidence is final: a
+// 4xx other than 408 (the body was slow) and 429 (the peer's rate limits).
+func refusedForGood(code int) bool {
+	return code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests
+}
+
+// markForwarded records that peer is done with q's evidence, detail being what its
+// status says of it on later passes ("" when it has the evidence).
+func (s *Service) markForwarded(q *quorumState, peer, detail string) {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if q.forwarded == nil {
+		q.forwarded = map[string]string{}
+	}
+	q.forwarded[peer] = detail
 }
 
 // possessionOf returns the proof of possession the evidence was submitted with: a

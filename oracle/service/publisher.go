@@ -31,7 +31,9 @@ type quorumState struct {
 	have      int
 	peers     []api.PeerStatus
 	disagree  bool
-	forwarded map[string]bool // peers this node gave the evidence to (guarded by qmu)
+	// forwarded are the peers this node gave the evidence to, or that refused it for
+	// good, with what their status says of it on later passes (guarded by qmu).
+	forwarded map[string]string
 	// lacking are signers whose signature over the verdict this node holds but who
 	// refused to co-sign a batch with it, not holding it as their own decision: they
 	// no longer count toward its quorum (guarded by qmu).
