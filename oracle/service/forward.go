@@ -3,6 +3,7 @@ package service
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,11 +24,12 @@ import (
 // attest to one node of a quorum only: every node appraises the same bytes as of the
 // same anchor block and, agreeing, signs the same verdict hash. It is sent once per
 // peer and verdict: the peer answers 202, or 200 or 409 when it had the evidence
-// already. A refusal (refusedForGood: 422 for a proof of possession or an anchor it
-// does not accept, as a peer of another possession version answers, 413, 400) is as
-// final: the same bytes would be refused again, so they are not sent again, which
-// would cost up to 128 KiB per peer and verdict on every pass. Anything else (no
-// answer, 408, 429, 5xx) is retried on the next pass.
+// already. A refusal (refusedForGood: 422 for a proof of possession it does not
+// accept, as a peer of another possession version answers, 413, 400) is final: the
+// same bytes would be refused again, so they are not sent again, which would cost up
+// to 128 KiB per peer and verdict on every pass. Anything else (no answer, 408, 429,
+// 5xx, a 422 on the anchor block from a peer whose chain lags) is retried on the next
+// pass.
 func (s *Service) forwardEvidence(ctx context.Context, peer string, v *verdict.Verdict, q *quorumState, st api.PeerStatus) api.PeerStatus {
 	s.qmu.Lock()
 	detail, done := q.forwarded[peer]
@@ -74,7 +76,7 @@ func (s *Service) forwardEvidence(ctx context.Context, peer string, v *verdict.V
 		s.markForwarded(q, peer, "")
 		s.log.Info("evidence forwarded to peer", "peer", peer, "evidence", v.EvidenceHash, "machine", v.MachineID, "status", code)
 		st.Detail = "evidence forwarded"
-	case refusedForGood(code):
+	case refusedForGood(code, body):
 		st.Detail = fmt.Sprintf("evidence refused by the peer, not sent again: HTTP %d %s", code, bytes.TrimSpace(body))
 		s.markForwarded(q, peer, st.Detail)
 		s.log.Warn("peer refused the forwarded evidence; not sent again", "peer", peer, "evidence", v.EvidenceHash,
@@ -86,8 +88,19 @@ func (s *Service) forwardEvidence(ctx context.Context, peer string, v *verdict.V
 }
 
 // refusedForGood reports whether a peer's answer to forwarded evidence is final: a
-// 4xx other than 408 (the body was slow) and 429 (the peer's rate limits).
-func refusedForGood(code int) bool {
+// 4xx other than 408 (the body was slow), 429 (the peer's rate limits) and a 422 on
+// the anchor block (body: the API's error JSON), which a peer whose chain endpoint
+// lags answers until it sees the block; an anchor grown too old is refused so too,
+// and is re-sent only until the verdict's quorum times out.
+func refusedForGood(code int, body []byte) bool {
+	if code == http.StatusUnprocessableEntity {
+		var e struct {
+			Field string `json:"field"`
+		}
+		if json.Unmarshal(body, &e) == nil && e.Field == "anchor_block" {
+			return false
+		}
+	}
 	return code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests
 }
 
