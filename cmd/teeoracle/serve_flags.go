@@ -153,7 +153,7 @@ func serveNodeFlags(cfg *serveConfig) []cli.Flag {
 		&cli.IntFlag{Name: flagEvidencePerClient, Destination: &cfg.API.MaxEvidencePerClient, Action: posI(flagEvidencePerClient), Category: serveCatLimits, EnvVars: env(flagEvidencePerClient), Value: 4,
 			Usage: "evidence submissions in flight per client (IPv4 /24, IPv6 /64), `COUNT`; more get 429 with Retry-After"},
 		&cli.Int64Flag{Name: flagEvidenceBytes, Destination: &cfg.API.MaxEvidenceBytes, Action: cliapp.Positive[int64](flagEvidenceBytes), Category: serveCatLimits, EnvVars: env(flagEvidenceBytes), Value: 16 << 20,
-			Usage: "evidence body `BYTES` in flight (each submission reserves its Content-Length, 128 KiB without one); bounds the memory submissions hold, about 3 times this"},
+			Usage: "evidence body `BYTES` being received or in flight (a body counts as its bytes arrive); bounds the memory submissions hold, about 3 times this"},
 		&cli.IntFlag{Name: flagRateClients, Destination: &cfg.API.RateClients, Action: posI(flagRateClients), Category: serveCatLimits, EnvVars: env(flagRateClients), Value: 1 << 16,
 			Usage: "clients (IPv4 /24, IPv6 /64) the rate limiter tracks, `COUNT`; when full, the least recently seen is dropped"},
 		&cli.Int64Flag{Name: flagMemoryLimit, Destination: &cfg.MemoryLimit, Action: cliapp.NotNegative[int64](flagMemoryLimit, ""), Category: serveCatLimits, EnvVars: env(flagMemoryLimit), Value: 512 << 20,
