@@ -9,14 +9,17 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/big"
 	"math/bits"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/teeoracle/teeoracle/internal/retry"
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -31,6 +34,11 @@ const metaLastScanned = "attest/last_scanned_block"
 // metaLastScanned: events before that block are never scanned again, so the machines
 // they named must survive a restart with it.
 const metaTracked = "attest/tracked_machines"
+
+// metaLastScannedHash is the store key of the hash of the last scanned block,
+// written in the same commit as metaLastScanned. A head below that block is a reset
+// chain only when the chain has another block at its number (trackBelow).
+const metaLastScannedHash = "attest/last_scanned_hash"
 
 // loadTracked returns the machine ids tracked as of the last scanned block, and
 // whether the store holds a scan state to resume from at all. A last scanned block
@@ -136,10 +144,12 @@ type trackPass struct {
 	touched map[common.Hash]bool
 	full    bool // the table's records are all to be read again (fullRefresh)
 	now     time.Time
-	// wait: the head is a little below the last scanned block (an endpoint behind
-	// its peers); nothing is scanned until it passes it, and the records to read
-	// (a start's, a full refresh's) are committed as of the last scanned block.
+	// wait: the head is below the last scanned block (an endpoint behind its
+	// peers); nothing is scanned or committed until it passes it: records read now
+	// would be the old head's, not the last scanned block's.
 	wait bool
+	// loaded: the node's table held what the store's did when the pass began.
+	loaded bool
 }
 
 // track scans registry events since the last scanned block, at most trackChunks
@@ -169,13 +179,13 @@ func (s *Service) track(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.trackStart(head)
+	p, err := s.trackStart(ctx, head)
 	switch {
 	case err != nil:
 		return err
-	case p.wait && len(p.touched) > 0: // a start or a full refresh: read the records
-		return s.trackCommit(ctx, p.from-1, p)
-	case p.wait || p.from > head+1:
+	case p.wait && !p.loaded: // just started: no table to answer with yet
+		return fmt.Errorf("chain head %d below the last scanned block %d: waiting for the endpoint to catch up", head, p.from-1)
+	case p.wait || p.from > head+1: // a full refresh due stays due
 		return nil
 	case p.from > head: // no new block: commit what a start or a full refresh reads
 		return s.trackCommit(ctx, head, p)
@@ -214,11 +224,16 @@ func (s *Service) trackCommit(ctx context.Context, scanned uint64, p *trackPass)
 	if err := s.registeredRecords(ctx, p.touched, p.table); err != nil {
 		return err
 	}
+	hash, err := s.blockHash(ctx, scanned)
+	if err != nil {
+		return err
+	}
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], scanned)
 	// The table and the block it is current at go in one commit: after a crash the
 	// node resumes from both or rescans, never from a block with machines missing.
-	if err := s.st.SetMetas(map[string][]byte{metaLastScanned: b[:], metaTracked: encodeTracked(p.table)}); err != nil {
+	if err := s.st.SetMetas(map[string][]byte{metaLastScanned: b[:], metaLastScannedHash: hash,
+		metaTracked: encodeTracked(p.table)}); err != nil {
 		return err
 	}
 	clear(p.touched)
@@ -232,19 +247,44 @@ func (s *Service) trackCommit(ctx context.Context, scanned uint64, p *trackPass)
 	return nil
 }
 
-// resetMargin: a head at most this many blocks below the last scanned block is an
-// endpoint behind its peers (routine behind a load balancer), and the tracker waits
-// for the head to pass the block; a head further below means the chain was reset
-// (a development chain restarted), and the tracker rescans from the start block.
+// blockHash returns block n's hash, or nothing when the endpoint has no such block
+// (a chain started above the start block): the commit then keeps no hash.
+func (s *Service) blockHash(ctx context.Context, n uint64) ([]byte, error) {
+	cctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	hdr, err := readN(cctx, publishReadAttempts, func(ctx context.Context) (*types.Header, error) {
+		h, err := s.rpc.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
+		if errors.Is(err, ethereum.NotFound) {
+			return nil, retry.Permanent(err)
+		}
+		return h, err
+	})
+	switch {
+	case errors.Is(err, ethereum.NotFound):
+		return []byte{}, nil
+	case err != nil:
+		return nil, fmt.Errorf("header of scanned block %d: %w", n, err)
+	}
+	return hdr.Hash().Bytes(), nil
+}
+
+// resetMargin: in a store that has no hash of the last scanned block (written by
+// an older version), a head at most this many blocks below that block is an
+// endpoint behind its peers, one further below a reset chain.
 const resetMargin = 64
+
+// resetWait: a head that has stayed below the last scanned block this long means
+// the chain was reset (a development chain restarted, its old blocks not yet
+// reached again) even though its endpoint has no block at that number.
+const resetWait = 10 * time.Minute
 
 // trackStart returns the pass's starting point. The machine table is in memory;
 // what it held at the last scanned block is in the store. A node that has not
 // loaded it yet (just started) resumes from it, or rescans everything when the store
-// has no table. A chain whose head is more than resetMargin below the last scanned
-// block was reset and is rescanned from the start into an empty table, which
-// replaces the node's only when its first chunk is committed.
-func (s *Service) trackStart(head uint64) (*trackPass, error) {
+// has no table. A head below the last scanned block is waited for unless the chain
+// was reset (trackBelow); a reset chain is rescanned from the start into an empty
+// table, which replaces the node's only when its first chunk is committed.
+func (s *Service) trackStart(ctx context.Context, head uint64) (*trackPass, error) {
 	p := &trackPass{from: s.cfg.StartBlock, touched: map[common.Hash]bool{}, now: s.cfg.Now()}
 	s.tmu.RLock()
 	loaded := s.trackLoaded
@@ -255,6 +295,7 @@ func (s *Service) trackStart(head uint64) (*trackPass, error) {
 		p.table = map[common.Hash]MachineRecord{}
 	}
 	resume := true
+	p.loaded = loaded
 	if !loaded {
 		resumed, ok, err := s.loadTracked()
 		if err != nil {
@@ -269,18 +310,60 @@ func (s *Service) trackStart(head uint64) (*trackPass, error) {
 	if err != nil || len(b) != 8 || !resume {
 		return p.fullRead(), nil
 	}
-	switch last := binary.BigEndian.Uint64(b); {
-	case head >= last:
+	last := binary.BigEndian.Uint64(b)
+	if head >= last {
+		s.belowSince = time.Time{}
 		p.from = last + 1
-	case last-head <= resetMargin:
-		s.log.Debug("chain head below the last scanned block; waiting for it", "head", head, "scanned", last)
-		p.from, p.wait = last+1, true
-	default:
-		s.log.Warn("chain head far below the last scanned block; rescanning registry events", "head", head, "scanned", last)
-		p.table, p.full = map[common.Hash]MachineRecord{}, false
-		clear(p.touched)
+		return p.fullRead(), nil
 	}
-	return p.fullRead(), nil
+	reset, why, err := s.trackBelow(ctx, head, last, p.now)
+	if err != nil {
+		return nil, err
+	}
+	if !reset {
+		s.log.Debug("chain head below the last scanned block; waiting for it", "head", head, "scanned", last, "why", why)
+		p.from, p.wait = last+1, true
+		return p, nil
+	}
+	s.log.Warn("chain reset; rescanning registry events", "head", head, "scanned", last, "why", why)
+	s.belowSince = time.Time{}
+	p.table, p.full = map[common.Hash]MachineRecord{}, false
+	clear(p.touched)
+	return p, nil
+}
+
+// trackBelow reports whether a head below the last scanned block means the chain
+// was reset, and why. It was when the chain has a block at that number with
+// another hash than the one scanned (a reorganisation past it, a restarted chain),
+// or when the head has stayed below for resetWait; an endpoint that has no block
+// there lags behind its peers (for 16 s, 64 blocks on a chain of 4 blocks a
+// second), and the tracker waits. A store without the hash (written by an older
+// version) counts a head more than resetMargin below as a reset.
+func (s *Service) trackBelow(ctx context.Context, head, last uint64, now time.Time) (bool, string, error) {
+	if s.belowSince.IsZero() {
+		s.belowSince = now
+	}
+	want, err := s.st.Meta(metaLastScannedHash)
+	switch {
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return false, "", err
+	case len(want) != common.HashLength:
+		return last-head > resetMargin, "no hash of the last scanned block kept", nil
+	case now.Sub(s.belowSince) >= resetWait:
+		return true, fmt.Sprintf("head below block %d since %s", last, s.belowSince.Format(time.RFC3339)), nil
+	}
+	cctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	hdr, err := s.rpc.HeaderByNumber(cctx, new(big.Int).SetUint64(last))
+	switch {
+	case errors.Is(err, ethereum.NotFound):
+		return false, "the endpoint has no such block yet", nil
+	case err != nil:
+		return false, "", fmt.Errorf("header of last scanned block %d: %w", last, err)
+	case hdr.Hash() != common.BytesToHash(want):
+		return true, fmt.Sprintf("block %d is %s, scanned as %s", last, hdr.Hash(), common.BytesToHash(want)), nil
+	}
+	return false, "the endpoint has the block but a lower head", nil
 }
 
 // fullRead adds every machine of the table to those read at the next commit when a

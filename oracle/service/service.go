@@ -114,6 +114,9 @@ type Service struct {
 	trackLoaded bool
 	lastFull    time.Time     // when track last read every tracked machine's record (guarded by tmu)
 	trackSem    chan struct{} // holds a token while a tracking pass runs: one at a time
+	// belowSince: since when the chain head has been below the last scanned block
+	// (zero: it is not); only a tracking pass (holding trackSem) uses it.
+	belowSince time.Time
 	// reappraisedMemo: the machines the last re-appraisal pass found done for their
 	// epoch (only the continuous-attestation loop uses it).
 	reappraisedMemo map[common.Hash]reappraised

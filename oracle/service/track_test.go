@@ -162,21 +162,37 @@ func TestTrackCatchesUpChunkByChunk(t *testing.T) {
 
 // flakyHead is a chain endpoint that, while armed, answers eth_blockNumber with
 // below(the node's last scanned block) and fails the registry-wide event scans
-// (the tracker's), recording the first block each of them asked for.
+// (the tracker's), recording the first block each of them asked for. Armed
+// forked, it answers the headers above that head with other hashes (a reset chain).
 type flakyHead struct {
 	*ethclient.Client
 	st interface{ Meta(string) ([]byte, error) }
 
 	mu     sync.Mutex
 	below  uint64 // blocks below the last scanned one; 0: not armed
+	forked bool
 	scans  []uint64
 	failed int
 }
 
-func (r *flakyHead) arm(below uint64) {
+func (r *flakyHead) arm(below uint64, forked bool) {
 	r.mu.Lock()
-	r.below, r.scans = below, nil
+	r.below, r.forked, r.scans = below, forked, nil
 	r.mu.Unlock()
+}
+
+func (r *flakyHead) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header, error) {
+	h, err := r.Client.HeaderByNumber(ctx, n)
+	r.mu.Lock()
+	forked := r.forked && r.below != 0
+	r.mu.Unlock()
+	if err != nil || !forked || n == nil {
+		return h, err
+	}
+	if head, err := r.BlockNumber(ctx); err == nil && n.Uint64() > head {
+		h.Extra = []byte("another chain")
+	}
+	return h, nil
 }
 
 func (r *flakyHead) armed() (below uint64, scans []uint64, failed int) {
@@ -213,9 +229,9 @@ func (r *flakyHead) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]t
 
 // TestTrackHeadBelowLastScanned: an endpoint answering with a head one block below
 // the node's last scanned block (routine behind a load balancer) does not make the
-// tracker rescan from the start block: it waits for the head. A head far below it
-// (a chain reset) starts a rescan, and when that rescan fails the node keeps its
-// machine table: after the next normal pass the due list still lists the machine
+// tracker rescan from the start block: it waits for the head. A head below it on a
+// chain that has another block at its number (a chain reset) starts a rescan, and
+// when that rescan fails the node keeps its machine table: after the next normal pass the due list still lists the machine
 // whose events lie far behind the last scanned block.
 func TestTrackHeadBelowLastScanned(t *testing.T) {
 	t.Parallel()
@@ -247,17 +263,17 @@ func TestTrackHeadBelowLastScanned(t *testing.T) {
 		t.Fatal("set-up: the due list never listed the machine")
 	}
 	for _, below := range []uint64{1, 100} {
-		rpc.arm(below)
+		rpc.arm(below, below == 100)
 		n.tracks.wait(t, 3, 30*time.Second)
 		_, scans, _ := rpc.armed()
-		rpc.arm(0)
+		rpc.arm(0, false)
 		// A pass under way when the endpoint turned may have asked for the blocks
 		// after the last scanned one; only a rescan asks for the start block's.
 		if below == 1 && slices.Contains(scans, 0) {
 			t.Errorf("head 1 block below the last scanned one: the tracker scanned from blocks %v, want no rescan from the start block (0)", scans)
 		}
 		if below == 100 && !slices.Contains(scans, 0) {
-			t.Errorf("head 100 blocks below the last scanned one: scans from blocks %v, want a rescan from the start block (0)", scans)
+			t.Errorf("head 100 blocks below the last scanned one on a reset chain: scans from blocks %v, want a rescan from the start block (0)", scans)
 		}
 		n.tracks.wait(t, 2, 30*time.Second)
 		if code, got := dueList(t, n); code != 200 || len(got) != 1 || got[0].MachineID != machine {
