@@ -21,6 +21,7 @@ func (s *Store) Check() error {
 		c.pages()
 		queued := c.queue()
 		c.submissions(queued)
+		c.machineFailures()
 		c.archive()
 		c.verdicts()
 		c.txs()
@@ -96,11 +97,34 @@ func (c *checker) submissions(queued map[string]bool) {
 		if !sub.State.Terminal() && !queued[sub.ID] {
 			c.bad("submission %q in state %s missing from queue", sub.ID, sub.State)
 		}
+		if k := failedKey(&sub); k != nil && c.tx.Bucket(bktMachFailed).Get(k) == nil {
+			c.bad("failed submission %q missing from the machine failures index", sub.ID)
+		}
 		if ev.Get(sub.EvidenceHash[:]) == nil {
 			c.bad("submission %q: evidence %s not archived", sub.ID, sub.EvidenceHash)
 		}
 		if sub.VerdictHash != (common.Hash{}) && c.tx.Bucket(bktVerdicts).Get(sub.VerdictHash[:]) == nil {
 			c.bad("submission %q: verdict %s not stored", sub.ID, sub.VerdictHash)
+		}
+		return nil
+	})
+}
+
+// machineFailures: every machine failures entry names a failed submission whose
+// own entry it is (the machine and failure time agree).
+func (c *checker) machineFailures() {
+	_ = c.tx.Bucket(bktMachFailed).ForEach(func(k, _ []byte) error {
+		if len(k) < 41 {
+			c.bad("machine failures key %x too short", k)
+			return nil
+		}
+		sub, err := getSubmission(c.tx, string(k[40:]))
+		if err != nil {
+			c.bad("machine failures entry %x: %v", k, err)
+			return nil
+		}
+		if !bytes.Equal(failedKey(&sub), k) {
+			c.bad("machine failures entry %x disagrees with submission %q in state %s", k, sub.ID, sub.State)
 		}
 		return nil
 	})

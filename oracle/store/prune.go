@@ -209,6 +209,9 @@ func (s *Store) pruneSubmission(tx *bolt.Tx, sub Submission, o PruneOptions, c *
 		return err
 	}
 	st.Submissions++
+	if err := tx.Bucket(bktMachFailed).Delete(failedKey(&sub)); err != nil {
+		return err
+	}
 	meta := tx.Bucket(bktMeta)
 	if o.Meta != nil {
 		for k, want := range o.Meta(sub) {

@@ -68,6 +68,10 @@ var (
 	bktTxHistory   = []byte("txs_history")     // from(20) | nonce(8) | seq(8) -> Tx (superseded after a chain reset)
 	bktMeta        = []byte("meta")            // key -> value
 	bktRefTx       = []byte("ref_tx")          // verdict hash -> from(20) | nonce(8) of the live tx carrying it
+	// machine id(32) | failed-at(8) | id -> empty, for every failed submission (see
+	// MachineFailures). Created and filled by Open in a store written before it
+	// (indexMachineFailures).
+	bktMachFailed = []byte("machine_failed")
 )
 
 var allBuckets = [][]byte{bktSubmissions, bktQueue, bktSubsByVerd, bktEvidence, bktCollateral,
@@ -194,7 +198,7 @@ func Open(path string, opts Options) (*Store, error) {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
 		}
-		return nil
+		return indexMachineFailures(tx)
 	})
 	if err != nil {
 		_ = db.Close()

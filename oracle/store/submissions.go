@@ -229,6 +229,9 @@ func putSubmission(tx *bolt.Tx, prev, sub *Submission) error {
 			return err
 		}
 	}
+	if err := moveFailed(tx, prev, sub); err != nil {
+		return err
+	}
 	return tx.Bucket(bktSubmissions).Put([]byte(sub.ID), v)
 }
 

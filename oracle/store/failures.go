@@ -1,0 +1,91 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	bolt "go.etcd.io/bbolt"
+)
+
+// failedKey is sub's entry in the machine failures index, or nil when it is not
+// failed. A failed submission's UpdatedAt is when it failed: no change leaves the
+// failed state.
+func failedKey(sub *Submission) []byte {
+	if sub.State != StateFailed {
+		return nil
+	}
+	return concat(sub.MachineID[:], timeKey(sub.UpdatedAt), []byte(sub.ID))
+}
+
+// moveFailed replaces prev's failures index entry (prev nil: none) with sub's, in
+// tx.
+func moveFailed(tx *bolt.Tx, prev, sub *Submission) error {
+	b := tx.Bucket(bktMachFailed)
+	if prev != nil {
+		if k := failedKey(prev); k != nil {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	if k := failedKey(sub); k != nil {
+		return b.Put(k, nil)
+	}
+	return nil
+}
+
+// indexMachineFailures creates the machine failures index and fills it from the
+// submissions, in the transaction that opens a store written before the index
+// existed; it does nothing when the index is there. Creating and filling commit
+// together, so a crash leaves either no index (filled at the next Open) or a whole
+// one.
+func indexMachineFailures(tx *bolt.Tx) error {
+	if tx.Bucket(bktMachFailed) != nil {
+		return nil
+	}
+	b, err := tx.CreateBucket(bktMachFailed)
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", bktMachFailed, err)
+	}
+	return tx.Bucket(bktSubmissions).ForEach(func(k, v []byte) error {
+		sub, err := DecodeSubmission(v)
+		if err != nil {
+			return fmt.Errorf("index machine failures: submission %q: %w", k, err)
+		}
+		if fk := failedKey(&sub); fk != nil {
+			return b.Put(fk, nil)
+		}
+		return nil
+	})
+}
+
+// MachineFailures counts machine's submissions that failed at or after since (and
+// are not pruned), up to max (max <= 0: no bound), and returns when the earliest
+// of them failed (zero when none did): a seek in an index and at most max entries
+// read, so the API can ask it of every submission.
+func (s *Store) MachineFailures(machine common.Hash, since time.Time, max int) (int, time.Time, error) {
+	var n int
+	var oldest time.Time
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktMachFailed).Cursor()
+		for k, _ := c.Seek(concat(machine[:], timeKey(since))); k != nil && bytes.HasPrefix(k, machine[:]); k, _ = c.Next() {
+			if len(k) < 40 {
+				return fmt.Errorf("machine failures key %x too short: %w", k, ErrCorrupt)
+			}
+			if n++; n == 1 {
+				oldest = time.Unix(0, int64(binary.BigEndian.Uint64(k[32:40]))).UTC()
+			}
+			if max > 0 && n >= max {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("machine %s failures: %w", machine, err)
+	}
+	return n, oldest, nil
+}
