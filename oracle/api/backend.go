@@ -41,6 +41,17 @@ type PublicError struct{ Err error }
 func (e *PublicError) Error() string { return e.Err.Error() }
 func (e *PublicError) Unwrap() error { return e.Err }
 
+// TooManyError refuses a request for now by a bound the Backend keeps (429, with
+// RetryAfter rounded up to whole seconds, at least 1, as Retry-After); Err says
+// which bound.
+type TooManyError struct {
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *TooManyError) Error() string { return e.Err.Error() }
+func (e *TooManyError) Unwrap() error { return e.Err }
+
 // FieldError is a client error about one request field (400, or 422 for input that
 // is well-formed but refused, such as a stale anchor).
 type FieldError struct {

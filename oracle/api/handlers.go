@@ -59,7 +59,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	var se *statusError
 	var pe *PublicError
+	var tm *TooManyError
 	switch {
+	case errors.As(err, &tm):
+		s.log.Debug("request refused", "method", r.Method, "path", r.URL.Path, "err", err)
+		refuse(w, r, http.StatusTooManyRequests, max(int((tm.RetryAfter+time.Second-1)/time.Second), 1), err.Error())
 	case errors.As(err, &mbe):
 		w.Header().Set("Connection", "close")
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit), "body")

@@ -130,6 +130,17 @@ type Config struct {
 	// it with the submission; 0 means 24 h, negative keeps it forever. Evidence a
 	// confirmed or pending submission refers to is never deleted.
 	RetainFailed time.Duration
+	// MaxFailedPerMachine bounds the failed submissions of one machine the node
+	// keeps: when that many failed within RetainFailed (24 h when failed ones are
+	// kept forever), a new one for the machine is refused (429) before anything is
+	// stored. A failed submission is kept with its evidence (up to about 134 KiB)
+	// for RetainFailed, and the holder of a machine's authorised key can send
+	// evidence that fails from every address it has; this bounds what it makes each
+	// node of the quorum keep to about 2 × MaxFailedPerMachine submissions per
+	// machine (the window slides, pruning runs every PruneInterval). An honest
+	// machine attests about once an hour and rarely fails, so it stays far below.
+	// 0 means 32.
+	MaxFailedPerMachine int
 	// PruneInterval paces the retention loop (and the archive size metrics); 0 means
 	// RetainFailed/24, at least 1 s and at most 1 h.
 	PruneInterval time.Duration
@@ -300,6 +311,12 @@ func (c *Config) defaultCounts() error {
 	}
 	if c.BatchMax == 0 {
 		c.BatchMax = 32
+	}
+	if c.MaxFailedPerMachine < 0 {
+		return configErr("negative max failed submissions per machine")
+	}
+	if c.MaxFailedPerMachine == 0 {
+		c.MaxFailedPerMachine = 32
 	}
 	if c.ReappraiseMax == 0 {
 		c.ReappraiseMax = 2000

@@ -53,7 +53,10 @@ func newDosEnv(t testing.TB, apiCfg func(*api.Config)) *dosEnv {
 	e.registerPolicy(t, pol)
 	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
 	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
-	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, reappEvery: time.Hour, api: func(c *api.Config) {
+	// maxFailed: these runs send thousands of submissions for one machine, whose
+	// verdicts fail at the quorum timeout (the second oracle never signs); a real
+	// machine sends about one an hour.
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, reappEvery: time.Hour, maxFailed: 1 << 20, api: func(c *api.Config) {
 		c.RateLimit = 0 // the node's defaults: a flood meets the limits a real node has
 		if apiCfg != nil {
 			apiCfg(c)

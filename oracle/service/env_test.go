@@ -320,6 +320,7 @@ type nodeOpts struct {
 	collRetry  time.Duration
 	now        func() time.Time  // nil: time.Now
 	retain     time.Duration     // RetainFailed
+	maxFailed  int               // MaxFailedPerMachine
 	api        func(*api.Config) // adjusts the API's configuration
 }
 
@@ -356,28 +357,29 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 	ps, ts := newPasses(), newPasses()
 	reapp, epoch := cmp.Or(o.reappEvery, time.Second), cmp.Or(o.epoch, time.Second)
 	cfg := service.Config{
-		API:                api.Config{Listen: listen, RateLimit: -1},
-		Registry:           e.registry,
-		ChainID:            e.chainID,
-		OracleKey:          o.key,
-		Policy:             o.policy,
-		Appraiser:          by,
-		Store:              st,
-		Peers:              o.peers,
-		NoForward:          o.noForward,
-		PollInterval:       200 * time.Millisecond,
-		RelayDelay:         1500 * time.Millisecond,
-		QuorumTimeout:      time.Minute,
-		ReappraiseInterval: reapp,
-		ReappraiseEpoch:    epoch,
-		DueWithin:          10 * time.Minute,
-		CollateralWait:     o.collWait,
-		CollateralRetry:    o.collRetry,
-		HealthInterval:     300 * time.Millisecond,
-		Now:                o.now,
-		RetainFailed:       o.retain,
-		AfterPublishPass:   ps.pass,
-		AfterTrackPass:     ts.pass,
+		API:                 api.Config{Listen: listen, RateLimit: -1},
+		Registry:            e.registry,
+		ChainID:             e.chainID,
+		OracleKey:           o.key,
+		Policy:              o.policy,
+		Appraiser:           by,
+		Store:               st,
+		Peers:               o.peers,
+		NoForward:           o.noForward,
+		PollInterval:        200 * time.Millisecond,
+		RelayDelay:          1500 * time.Millisecond,
+		QuorumTimeout:       time.Minute,
+		ReappraiseInterval:  reapp,
+		ReappraiseEpoch:     epoch,
+		DueWithin:           10 * time.Minute,
+		CollateralWait:      o.collWait,
+		CollateralRetry:     o.collRetry,
+		HealthInterval:      300 * time.Millisecond,
+		Now:                 o.now,
+		RetainFailed:        o.retain,
+		MaxFailedPerMachine: o.maxFailed,
+		AfterPublishPass:    ps.pass,
+		AfterTrackPass:      ts.pass,
 		TxManager: chain.TxManagerConfig{MaxFeeCap: big.NewInt(500e9), ReceiptQueryInterval: 200 * time.Millisecond,
 			ResubmissionTimeout: 5 * time.Second, RetryInterval: 100 * time.Millisecond},
 		Logger: log,

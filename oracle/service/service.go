@@ -696,6 +696,14 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 	if err := s.checkKey(cctx, req.MachineID, rec, req.TEEKey); err != nil {
 		return nil, err
 	}
+	return s.store(ctx, req, hdr, evHash)
+}
+
+// store stores a submission that passed Submit's chain checks, with its
+// parameters and evidence index, unless its evidence was submitted before or its
+// machine is at its bound of failed submissions (admitFailures). It returns after
+// the commit.
+func (s *Service) store(ctx context.Context, req *api.SubmitRequest, hdr *types.Header, evHash common.Hash) (*api.SubmitResult, error) {
 	// Only submissions of the same evidence wait for each other: the others share
 	// the store's grouped commit.
 	s.submitMu.Lock(evHash)
@@ -704,6 +712,9 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 		if sub, err := s.st.Submission(string(prev)); err == nil {
 			return s.resubmitted(sub, req)
 		}
+	}
+	if err := s.admitFailures(req.MachineID); err != nil {
+		return nil, err
 	}
 	// A client gone before the commit would never learn the submission's id.
 	if err := ctx.Err(); err != nil {

@@ -1,0 +1,136 @@
+package service_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+
+	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+)
+
+// TestFailedSubmissionsPerMachineLimit: once a machine has MaxFailedPerMachine
+// failed submissions within the retention time, its next one is refused with 429,
+// a Retry-After of when the earliest leaves the count and a reason naming the
+// bound, and nothing of it is stored; another machine submits as before; the
+// count survives a restart; and once the failures are pruned the machine submits
+// again.
+func TestFailedSubmissionsPerMachineLimit(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32)
+	good := measurement(0x11)
+	pol := testPolicy(t, "failures", 600, good)
+	e.registerPolicy(t, pol)
+	m1 := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	m2 := e.registerMachine(t, provider, 2, verdict.TEESEVSNP)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	var skew atomic.Int64 // the node's clock runs this far ahead
+	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	const bound, retain = 3, time.Hour
+	dir := t.TempDir()
+	opts := nodeOpts{key: oracleKey, policy: pol, snp: snp, dir: dir, now: now, retain: retain, maxFailed: bound}
+	n := startNode(t, e, opts)
+	a1, a2 := e.newAgent(t, snp, m1), e.newAgent(t, snp, m2)
+	forged := func(a *agent, n *node) (uint64, []byte) {
+		ch := a.challenge(t, n)
+		return ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, func(o *reportOpts) { o.corrupt = true })
+	}
+	var failed []string
+	for range bound {
+		anchor, bundle := forged(a1, n)
+		code, res := a1.submit(t, n, anchor, bundle)
+		if code != 202 {
+			t.Fatalf("submit: HTTP %d (%s)", code, res.Error)
+		}
+		waitState(t, n, res.ID, 60*time.Second, "failed")
+		failed = append(failed, res.EvidenceHash.String())
+	}
+	refused := func(n *node) {
+		t.Helper()
+		anchor, bundle := forged(a1, n)
+		code, retryAfter, msg := postEvidence(t, n, a1, anchor, bundle)
+		if code != http.StatusTooManyRequests {
+			t.Fatalf("submission past the bound: HTTP %d (%s), want 429", code, msg)
+		}
+		if !strings.Contains(msg, fmt.Sprintf("the most this node keeps for one machine (%d)", bound)) || !strings.Contains(msg, m1.String()) {
+			t.Fatalf("refusal %q does not name the machine and its bound", msg)
+		}
+		if retryAfter < int(retain/time.Second)-120 || retryAfter > int(retain/time.Second) {
+			t.Fatalf("Retry-After %d s, want about %d s (when the earliest failure leaves the count)", retryAfter, int(retain/time.Second))
+		}
+		ev, err := evidence.Decode("test bundle", bundle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := httpJSON(t, "GET", n.url+"/v1/archive/evidence/"+common.Hash(ev.Hash()).String(), "", nil, nil); code != 404 {
+			t.Fatalf("refused submission's evidence: HTTP %d, want 404 (not stored)", code)
+		}
+	}
+	refused(n)
+	// Another machine is not held back by the first one's failures.
+	anchor, bundle := forged(a2, n)
+	if code, res := a2.submit(t, n, anchor, bundle); code != 202 {
+		t.Fatalf("other machine: HTTP %d (%s), want 202", code, res.Error)
+	}
+	restartNode(t, n)
+	n = startNode(t, e, opts)
+	refused(n)
+	// Past the retention time the failures are pruned and the machine may submit.
+	skew.Store(int64(retain + time.Minute))
+	n.svc.PruneNow()
+	if code := httpJSON(t, "GET", n.url+"/v1/archive/evidence/"+failed[0], "", nil, nil); code != 404 {
+		t.Fatalf("failed submission's evidence after pruning: HTTP %d, want 404", code)
+	}
+	anchor, bundle = forged(a1, n)
+	if code, res := a1.submit(t, n, anchor, bundle); code != 202 {
+		t.Fatalf("after pruning: HTTP %d (%s), want 202", code, res.Error)
+	}
+}
+
+// restartNode stops n and closes its store, for a node started again on its
+// directory.
+func restartNode(t *testing.T, n *node) {
+	t.Helper()
+	if err := n.svc.Stop(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// postEvidence posts one submission of agent a and returns the status, the
+// Retry-After in seconds (-1 when absent) and the body.
+func postEvidence(t *testing.T, n *node, a *agent, anchor uint64, bundle []byte) (int, int, string) {
+	t.Helper()
+	url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", n.url, a.machine, a.teeKey, anchor,
+		hexutil.Encode(a.pop(t, anchor, bundle)))
+	req, err := http.NewRequestWithContext(ctxT(t), http.MethodPost, url, bytes.NewReader(bundle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	ra, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil {
+		ra = -1
+	}
+	return resp.StatusCode, ra, string(body)
+}
