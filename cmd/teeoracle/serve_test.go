@@ -54,7 +54,7 @@ func TestServeRefusesBadLimits(t *testing.T) {
 		"--key-file", "/nonexistent/key", "--db", t.TempDir() + "/node.db"}
 	for _, args := range [][]string{
 		{"--" + flagMaxConns, "0"}, {"--" + flagMaxConnsPerClient, "-1"}, {"--" + flagEvidenceInFlight, "0"},
-		{"--" + flagEvidencePerClient, "0"}, {"--" + flagEvidenceBytes, "0"}, {"--" + flagRateClients, "0"},
+		{"--" + flagEvidencePerClient, "0"}, {"--" + flagEvidenceBytes, "0"}, {"--" + flagRateClients, "0"}, {"--" + flagFailedPerMachine, "0"},
 		{"--" + flagIdleTimeout, "0s"}, {"--" + flagMemoryLimit, "-1"}, {"--" + flagTrustProxy, "10.0.0.1"},
 	} {
 		t.Run(args[0], func(t *testing.T) {

@@ -139,7 +139,7 @@ type Config struct {
 	// node of the quorum keep to about 2 × MaxFailedPerMachine submissions per
 	// machine (the window slides, pruning runs every PruneInterval). An honest
 	// machine attests about once an hour and rarely fails, so it stays far below.
-	// 0 means 32.
+	// 0 means 32 (serve's --max-failed-per-machine).
 	MaxFailedPerMachine int
 	// PruneInterval paces the retention loop (and the archive size metrics); 0 means
 	// RetainFailed/24, at least 1 s and at most 1 h.
