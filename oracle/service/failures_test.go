@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -96,6 +97,55 @@ func TestFailedSubmissionsPerMachineLimit(t *testing.T) {
 	anchor, bundle = forged(a1, n)
 	if code, res := a1.submit(t, n, anchor, bundle); code != 202 {
 		t.Fatalf("after pruning: HTTP %d (%s), want 202", code, res.Error)
+	}
+}
+
+// TestOutageFailuresNotCounted: submissions that fail because the collateral
+// source is down (AMD KDS answering 503 past the collateral wait) are not the
+// machine's doing and do not count against its bound: after more such failures
+// than the bound, the machine's next submission is accepted, and once KDS answers
+// it is appraised and published.
+func TestOutageFailuresNotCounted(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32)
+	good := measurement(0x12)
+	pol := testPolicy(t, "outage-failures", 600, good)
+	e.registerPolicy(t, pol)
+	m := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	const bound = 2
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, retain: time.Hour, maxFailed: bound,
+		collRetry: 100 * time.Millisecond, collWait: time.Second})
+	a := e.newAgent(t, snp, m)
+	noVCEK := func(o *reportOpts) { o.noVCEK = true }
+	// Each posted once, without an agent's retries: a 429 is the answer to see.
+	post := func(what string) string {
+		t.Helper()
+		ch := a.challenge(t, n)
+		code, _, body := postEvidence(t, n, a, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, noVCEK))
+		if code != 202 {
+			t.Fatalf("%s: HTTP %d (%s), want 202", what, code, body)
+		}
+		var res submitAnswer
+		if err := json.Unmarshal([]byte(body), &res); err != nil || res.ID == "" {
+			t.Fatalf("%s: 202 answer %q: %v", what, body, err)
+		}
+		return res.ID
+	}
+	snp.crls.serveVCEK(snp.signer.Vcek.Raw, 1<<30)
+	for i := range bound + 1 {
+		id := post(fmt.Sprintf("submission %d while KDS is down", i))
+		if v := waitState(t, n, id, 60*time.Second, "failed"); !strings.Contains(v.Reason, "collateral unavailable for") {
+			t.Fatalf("submission %d failed for %q, want the collateral unavailable", i, v.Reason)
+		}
+	}
+	snp.crls.serveVCEK(snp.signer.Vcek.Raw, 0)
+	id := post(fmt.Sprintf("submission after %d collateral failures (bound %d)", bound+1, bound))
+	waitState(t, n, id, 60*time.Second, "confirmed")
+	if !e.isTrusted(t, m) {
+		t.Fatal("registry: machine not trusted once KDS answered")
 	}
 }
 

@@ -68,9 +68,21 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	}
 }
 
-// fail moves a submission to failed and counts it.
-func (s *Service) fail(id, reason string) error {
-	if _, err := s.st.Transition(id, store.StateFailed, reason); err != nil {
+// fail moves a submission to failed for a cause other than its evidence (an
+// outage, the chain's state, the node's own) and counts it.
+func (s *Service) fail(id, reason string) error { return s.failFor(id, reason, false) }
+
+// failFor moves a submission to failed and counts it; evidenceFault says the
+// evidence caused it (store.FailEvidence), so it counts against the machine's
+// bound on failed submissions (MaxFailedPerMachine).
+func (s *Service) failFor(id, reason string, evidenceFault bool) error {
+	var err error
+	if evidenceFault {
+		_, err = s.st.FailEvidence(id, reason)
+	} else {
+		_, err = s.st.Transition(id, store.StateFailed, reason)
+	}
+	if err != nil {
 		return err
 	}
 	s.m.submissions.WithLabelValues("failed").Inc()
@@ -183,7 +195,9 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 		if errors.Is(err, appraise.ErrCollateralUnavailable) {
 			return s.waitForCollateral(sub, err)
 		}
-		return s.fail(sub.ID, "no verdict: "+err.Error())
+		// Evidence that cannot be read (ErrMalformed) is the evidence's fault; any other
+		// error (no appraiser for its TEE, inputs the node got wrong) is the node's.
+		return s.failFor(sub.ID, "no verdict: "+err.Error(), errors.Is(err, appraise.ErrMalformed))
 	}
 	auditJSON, collateral, err := s.auditRecord(d, m)
 	if err != nil {
@@ -197,12 +211,12 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 	// the reason it is not published) go into the store in one commit.
 	rec := store.Decision{Verdict: store.Verdict{Hash: d.digest, MachineID: m.MachineID, IssuedAt: d.dec.Verdict.IssuedAt,
 		Body: body}, Collateral: collateral, Meta: map[string][]byte{audit.RecordKey(d.digest): auditJSON}}
-	rec.FailReason = notPublished(&d.dec.Verdict, d.publishable, d.dec.Reasons, m)
+	rec.FailReason, rec.EvidenceFault = notPublished(&d.dec.Verdict, d.publishable, d.dec.Reasons, m)
 	if rec.FailReason == "" {
 		// The registry's binding rules, applied before signing: an honest quorum never
 		// signs a verdict the registry would refuse or that acts on another provider's
 		// machine. The chain may have changed since the submission was accepted.
-		rec.FailReason = facts.refusal(&d.dec.Verdict)
+		rec.FailReason, rec.EvidenceFault = facts.refusal(&d.dec.Verdict)
 	}
 	if rec.FailReason == "" {
 		if rec.Signature, err = verdict.Sign(d.digest, s.cfg.OracleKey); err != nil {
@@ -268,15 +282,16 @@ func (s *Service) waitForCollateral(sub store.Submission, err error) error {
 }
 
 // notPublished returns why a verdict must not be published, or "" when this node
-// signs it.
-func notPublished(v *verdict.Verdict, publishable bool, reasons policy.Reason, m *subMeta) string {
+// signs it, and whether the evidence is the cause (it is not authentic or not
+// bound), as opposed to a re-appraisal with nothing to publish.
+func notPublished(v *verdict.Verdict, publishable bool, reasons policy.Reason, m *subMeta) (string, bool) {
 	switch {
 	case m.Reappraisal && v.Status == verdict.StatusTrusted:
-		return "re-appraisal found the machine still trusted: nothing to publish"
+		return "re-appraisal found the machine still trusted: nothing to publish", false
 	case !publishable:
-		return fmt.Sprintf("untrusted (%s) and not published: the evidence is not authentic or not bound to this machine, key and anchor, so anyone could have sent it", reasons)
+		return fmt.Sprintf("untrusted (%s) and not published: the evidence is not authentic or not bound to this machine, key and anchor, so anyone could have sent it", reasons), true
 	}
-	return ""
+	return "", false
 }
 
 // bindingFacts is what the registry's key-binding rules need to know about one
@@ -321,20 +336,23 @@ func (s *Service) bindingFacts(ctx context.Context, id common.Hash, key common.A
 // refusal returns why the registry's key-binding rules forbid publishing v, or ""
 // when they allow it: a trusted verdict re-attests the machine's bound key or binds
 // the key its provider authorised (and no other machine holds); an untrusted
-// verdict only downgrades the key bound to that very machine.
-func (f *bindingFacts) refusal(v *verdict.Verdict) string {
+// verdict only downgrades the key bound to that very machine. The bool says the
+// evidence is the cause: an untrusted verdict for a key that is not bound is what
+// the evidence says of itself, whatever the chain; a machine deregistered or a key
+// no longer authorised since the submission was accepted is the chain's change.
+func (f *bindingFacts) refusal(v *verdict.Verdict) (string, bool) {
 	switch {
 	case f.rec.State != machineRegistered:
-		return fmt.Sprintf("machine %s is no longer registered", v.MachineID)
+		return fmt.Sprintf("machine %s is no longer registered", v.MachineID), false
 	case v.TEEKey == f.rec.TEEKey:
-		return ""
+		return "", false
 	case v.Status != verdict.StatusTrusted:
 		return fmt.Sprintf("untrusted verdicts only downgrade the key bound to the machine (%s), never bind %s: nothing to publish",
-			boundName(f.rec.TEEKey), v.TEEKey)
+			boundName(f.rec.TEEKey), v.TEEKey), true
 	case f.keyCheck != nil:
-		return f.keyCheck.Error()
+		return f.keyCheck.Error(), false
 	}
-	return ""
+	return "", false
 }
 
 // waitForChain puts off a submission whose binding facts could not be read: it is
@@ -361,8 +379,8 @@ func (s *Service) waitForChain(sub store.Submission, err error) error {
 // finishVerified signs a verified submission's verdict, or fails it when the verdict
 // must not be published.
 func (s *Service) finishVerified(id string, h common.Hash, v *verdict.Verdict, publishable bool, reasons policy.Reason, m *subMeta) error {
-	if reason := notPublished(v, publishable, reasons, m); reason != "" {
-		return s.fail(id, reason)
+	if reason, fault := notPublished(v, publishable, reasons, m); reason != "" {
+		return s.failFor(id, reason, fault)
 	}
 	sig, err := verdict.Sign(h, s.cfg.OracleKey)
 	if err != nil {
@@ -406,8 +424,8 @@ func (s *Service) resumeVerified(ctx context.Context, sub store.Submission) erro
 			reasons |= r
 		}
 	}
-	if refusal := facts.refusal(&v); refusal != "" {
-		return s.fail(sub.ID, refusal)
+	if refusal, fault := facts.refusal(&v); refusal != "" {
+		return s.failFor(sub.ID, refusal, fault)
 	}
 	return s.finishVerified(sub.ID, sub.VerdictHash, &v, rec.Publishable, reasons, m)
 }

@@ -98,7 +98,7 @@ func (c *checker) submissions(queued map[string]bool) {
 			c.bad("submission %q in state %s missing from queue", sub.ID, sub.State)
 		}
 		if k := failedKey(&sub); k != nil && c.tx.Bucket(bktMachFailed).Get(k) == nil {
-			c.bad("failed submission %q missing from the machine failures index", sub.ID)
+			c.bad("submission %q failed for its evidence but missing from the machine failures index", sub.ID)
 		}
 		if ev.Get(sub.EvidenceHash[:]) == nil {
 			c.bad("submission %q: evidence %s not archived", sub.ID, sub.EvidenceHash)
@@ -110,8 +110,8 @@ func (c *checker) submissions(queued map[string]bool) {
 	})
 }
 
-// machineFailures: every machine failures entry names a failed submission whose
-// own entry it is (the machine and failure time agree).
+// machineFailures: every machine failures entry names a submission failed for its
+// evidence whose own entry it is (the machine and failure time agree).
 func (c *checker) machineFailures() {
 	_ = c.tx.Bucket(bktMachFailed).ForEach(func(k, _ []byte) error {
 		if len(k) < 41 {
@@ -124,7 +124,7 @@ func (c *checker) machineFailures() {
 			return nil
 		}
 		if !bytes.Equal(failedKey(&sub), k) {
-			c.bad("machine failures entry %x disagrees with submission %q in state %s", k, sub.ID, sub.State)
+			c.bad("machine failures entry %x disagrees with submission %q in state %s (evidence fault %t)", k, sub.ID, sub.State, sub.EvidenceFault)
 		}
 		return nil
 	})

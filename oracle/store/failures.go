@@ -10,11 +10,12 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// failedKey is sub's entry in the machine failures index, or nil when it is not
-// failed. A failed submission's UpdatedAt is when it failed: no change leaves the
+// failedKey is sub's entry in the machine failures index, or nil when it did not
+// fail for its evidence (not failed, or failed for another cause: EvidenceFault
+// unset). A failed submission's UpdatedAt is when it failed: no change leaves the
 // failed state.
 func failedKey(sub *Submission) []byte {
-	if sub.State != StateFailed {
+	if sub.State != StateFailed || !sub.EvidenceFault {
 		return nil
 	}
 	return concat(sub.MachineID[:], timeKey(sub.UpdatedAt), []byte(sub.ID))
@@ -39,7 +40,8 @@ func moveFailed(tx *bolt.Tx, prev, sub *Submission) error {
 
 // indexMachineFailures creates the machine failures index and fills it from the
 // submissions, in the transaction that opens a store written before the index
-// existed; it does nothing when the index is there. Creating and filling commit
+// existed; it does nothing when the index is there. Submissions of such a store
+// failed before EvidenceFault existed, unmarked, so none is counted. Creating and filling commit
 // together, so a crash leaves either no index (filled at the next Open) or a whole
 // one.
 func indexMachineFailures(tx *bolt.Tx) error {
@@ -62,8 +64,8 @@ func indexMachineFailures(tx *bolt.Tx) error {
 	})
 }
 
-// MachineFailures counts machine's submissions that failed at or after since (and
-// are not pruned), up to max (max <= 0: no bound), and returns when the earliest
+// MachineFailures counts machine's submissions that failed for their evidence
+// (EvidenceFault) at or after since (and are not pruned), up to max (max <= 0: no bound), and returns when the earliest
 // of them failed (zero when none did): a seek in an index and at most max entries
 // read, so the API can ask it of every submission.
 func (s *Store) MachineFailures(machine common.Hash, since time.Time, max int) (int, time.Time, error) {

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -9,11 +11,12 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// TestMachineFailures: a machine's submissions failed since the time asked about
-// are counted, with the earliest failure; another machine's are not, nor those
-// still received or verified; one that fails joins the count, a pruned one leaves
-// it; and the index survives a reopen, the store's Check agreeing with it
-// throughout.
+// TestMachineFailures: a machine's submissions failed for their evidence since
+// the time asked about are counted, with the earliest failure; another machine's
+// are not, nor those still received or verified, nor those failed for another
+// cause (Transition to failed, a decision failed without EvidenceFault); one that
+// fails for its evidence joins the count, a pruned one leaves it; and the index
+// survives a reopen, the store's Check agreeing with it throughout.
 func TestMachineFailures(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := now
@@ -33,7 +36,17 @@ func TestMachineFailures(t *testing.T) {
 	for i := range 3 {
 		clock = now.Add(time.Duration(i) * time.Hour)
 		put(fmt.Sprintf("f%d", i), m)
-		if _, err := s.Transition(fmt.Sprintf("f%d", i), StateFailed, "not authentic"); err != nil {
+		if _, err := s.FailEvidence(fmt.Sprintf("f%d", i), "not authentic"); err != nil {
+			t.Fatal(err)
+		}
+		// Failures of the node's or the chain's, in between: not counted.
+		put(fmt.Sprintf("outage%d", i), m)
+		if _, err := s.Transition(fmt.Sprintf("outage%d", i), StateFailed, "no verdict: collateral unavailable"); err != nil {
+			t.Fatal(err)
+		}
+		put(fmt.Sprintf("refused%d", i), m)
+		if _, err := s.RecordDecision(fmt.Sprintf("refused%d", i), Decision{Verdict: verdictFor(fmt.Sprintf("refused%d", i), m, uint64(200+i)),
+			FailReason: "machine is no longer registered"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -43,7 +56,7 @@ func TestMachineFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	put("theirs", other)
-	if _, err := s.Transition("theirs", StateFailed, "not authentic"); err != nil {
+	if _, err := s.FailEvidence("theirs", "not authentic"); err != nil {
 		t.Fatal(err)
 	}
 	want := func(name string, since time.Time, max, wantN int, wantOldest time.Time) {
@@ -62,13 +75,15 @@ func TestMachineFailures(t *testing.T) {
 	want("all", now, 0, 3, now)
 	want("since the second failure", now.Add(time.Hour), 0, 2, now.Add(time.Hour))
 	want("bounded", now, 2, 2, now)
-	if _, err := s.Transition("waiting", StateFailed, "no verdict"); err != nil {
+	if _, err := s.RecordDecision("waiting", Decision{Verdict: verdictFor("waiting", m, 300), FailReason: "not bound", EvidenceFault: true}); err != nil {
 		t.Fatal(err)
 	}
-	want("waiting failed", now, 0, 4, now)
+	want("waiting failed for its evidence", now, 0, 4, now)
+	// Pruned: f0, f1 and the unmarked failures beside them (outage0, refused0,
+	// outage1, refused1).
 	st, err := s.PruneFailed(PruneOptions{Before: now.Add(90 * time.Minute)})
-	if err != nil || st.Submissions != 2 {
-		t.Fatalf("prune: %+v, %v; want 2 submissions pruned", st, err)
+	if err != nil || st.Submissions != 6 {
+		t.Fatalf("prune: %+v, %v; want 6 submissions pruned", st, err)
 	}
 	want("pruned", time.Time{}, 0, 2, now.Add(2*time.Hour))
 	if err := s.Close(); err != nil {
@@ -81,7 +96,9 @@ func TestMachineFailures(t *testing.T) {
 }
 
 // TestMachineFailuresIndexedAtOpen: a store written before the machine failures
-// index (the bucket absent) opens with the index filled from its submissions.
+// index (the bucket absent) opens with the index filled from its submissions
+// failed for their evidence; a failure without the mark (as every failure written
+// before the mark existed) is not counted.
 func TestMachineFailuresIndexedAtOpen(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	path := filepath.Join(t.TempDir(), "node.db")
@@ -96,9 +113,12 @@ func TestMachineFailuresIndexedAtOpen(t *testing.T) {
 		}
 	}
 	for _, id := range []string{"a", "b"} {
-		if _, err := s.Transition(id, StateFailed, "not authentic"); err != nil {
+		if _, err := s.FailEvidence(id, "not authentic"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := s.Transition("c", StateFailed, "not authentic"); err != nil {
+		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -122,9 +142,33 @@ func TestMachineFailuresIndexedAtOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n != 2 || !oldest.Equal(now) {
-		t.Fatalf("after open: %d failures, earliest %s; want 2, %s", n, oldest, now)
+		t.Fatalf("after open: %d failures, earliest %s; want 2 (the unmarked failure not counted), %s", n, oldest, now)
 	}
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEvidenceFaultInvalid: the mark is refused on a decision that does not fail
+// and on a submission that is not failed, written or read back.
+func TestEvidenceFaultInvalid(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	m := machine(1)
+	if _, err := s.PutSubmission(NewSubmission{ID: "a", MachineID: m}, []byte("ev-a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordDecision("a", Decision{Verdict: verdictFor("a", m, 1), EvidenceFault: true}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("evidence fault without a failure: err %v, want ErrInvalid", err)
+	}
+	sub := Submission{ID: "a", MachineID: m, EvidenceHash: machine(9), State: StateReceived, EvidenceFault: true}
+	if _, err := encodeValue(&sub); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("encode a received submission marked as failed for its evidence: err %v, want ErrInvalid", err)
+	}
+	raw, err := json.Marshal(&sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DecodeSubmission(append([]byte{codecV1}, raw...)); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("decode a received submission marked as failed for its evidence: err %v, want ErrCorrupt", err)
 	}
 }

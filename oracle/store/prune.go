@@ -209,8 +209,10 @@ func (s *Store) pruneSubmission(tx *bolt.Tx, sub Submission, o PruneOptions, c *
 		return err
 	}
 	st.Submissions++
-	if err := tx.Bucket(bktMachFailed).Delete(failedKey(&sub)); err != nil {
-		return err
+	if k := failedKey(&sub); k != nil {
+		if err := tx.Bucket(bktMachFailed).Delete(k); err != nil {
+			return err
+		}
 	}
 	meta := tx.Bucket(bktMeta)
 	if o.Meta != nil {

@@ -68,9 +68,9 @@ var (
 	bktTxHistory   = []byte("txs_history")     // from(20) | nonce(8) | seq(8) -> Tx (superseded after a chain reset)
 	bktMeta        = []byte("meta")            // key -> value
 	bktRefTx       = []byte("ref_tx")          // verdict hash -> from(20) | nonce(8) of the live tx carrying it
-	// machine id(32) | failed-at(8) | id -> empty, for every failed submission (see
-	// MachineFailures). Created and filled by Open in a store written before it
-	// (indexMachineFailures).
+	// machine id(32) | failed-at(8) | id -> empty, for every submission failed for
+	// its evidence (Submission.EvidenceFault; see MachineFailures). Created and
+	// filled by Open in a store written before it (indexMachineFailures).
 	bktMachFailed = []byte("machine_failed")
 )
 

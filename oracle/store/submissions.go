@@ -94,6 +94,12 @@ type Submission struct {
 	// Waiting says why a waiting submission is not being worked on now (set by Defer,
 	// cleared by the next transition).
 	Waiting string `json:"waiting,omitempty"`
+	// EvidenceFault marks a failed submission that failed for its evidence (it could
+	// not be appraised, or its verdict must not be published: not authentic, not
+	// bound), not for an outage, a refusal of the chain or the node's own state. Set
+	// by FailEvidence or Decision.EvidenceFault; only these count in
+	// MachineFailures. Submissions failed before the field existed are unmarked.
+	EvidenceFault bool `json:"evidence_fault,omitempty"`
 }
 
 func (s *Submission) validate() error {
@@ -106,6 +112,8 @@ func (s *Submission) validate() error {
 		return fmt.Errorf("submission %s: zero evidence hash: %w", s.ID, ErrInvalid)
 	case s.State != StateReceived && s.State != StateFailed && s.VerdictHash == (common.Hash{}):
 		return fmt.Errorf("submission %s: state %s without verdict hash: %w", s.ID, s.State, ErrInvalid)
+	case s.EvidenceFault && s.State != StateFailed:
+		return fmt.Errorf("submission %s: state %s marked as failed for its evidence: %w", s.ID, s.State, ErrInvalid)
 	}
 	return nil
 }
@@ -301,6 +309,25 @@ func (s *Store) Transition(id string, to State, reason string) (Submission, erro
 	return sub, nil
 }
 
+// FailEvidence moves submission id to failed, as Transition(id, StateFailed,
+// reason), and marks it failed for its evidence (EvidenceFault), so it counts in
+// MachineFailures: for evidence the node refuses (it cannot be appraised), never
+// for a failure of the node, the chain or a collateral source.
+func (s *Store) FailEvidence(id, reason string) (Submission, error) {
+	var sub Submission
+	err := s.update(func(tx *bolt.Tx) error {
+		var err error
+		if sub, err = getSubmission(tx, id); err != nil {
+			return err
+		}
+		return s.transition(tx, &sub, StateFailed, reason, func(x *Submission) { x.EvidenceFault = true })
+	})
+	if err != nil {
+		return Submission{}, fmt.Errorf("fail for evidence: %w", err)
+	}
+	return sub, nil
+}
+
 // RecordVerdict stores the verdict reached for submission id and moves the
 // submission from received to verified, atomically: RecordDecision with nothing
 // but the verdict.
@@ -325,6 +352,10 @@ type Decision struct {
 	// FailReason, when set, moves the submission on from verified to failed (a
 	// verdict this node does not publish). It excludes Signature.
 	FailReason string
+	// EvidenceFault marks that failure as the evidence's (Submission.EvidenceFault):
+	// the verdict is not published because of what the evidence is (not authentic,
+	// not bound), not because of the chain's state. It needs FailReason.
+	EvidenceFault bool
 }
 
 // RecordDecision stores the verdict reached for submission id (in state received)
@@ -337,6 +368,8 @@ func (s *Store) RecordDecision(id string, d Decision) (Submission, error) {
 	switch {
 	case len(d.Signature) != 0 && d.FailReason != "":
 		return Submission{}, fmt.Errorf("record decision for %s: both a signature and a failure: %w", id, ErrInvalid)
+	case d.EvidenceFault && d.FailReason == "":
+		return Submission{}, fmt.Errorf("record decision for %s: evidence fault without a failure: %w", id, ErrInvalid)
 	case len(d.Signature) != 0 && len(d.Signature) != 65:
 		return Submission{}, fmt.Errorf("record decision for %s: signature of %d bytes, want 65: %w", id, len(d.Signature), ErrInvalid)
 	}
@@ -399,7 +432,7 @@ func (s *Store) RecordDecision(id string, d Decision) (Submission, error) {
 			}
 			return s.transition(tx, &sub, StateSigned, "", nil)
 		case d.FailReason != "":
-			return s.transition(tx, &sub, StateFailed, d.FailReason, nil)
+			return s.transition(tx, &sub, StateFailed, d.FailReason, func(x *Submission) { x.EvidenceFault = d.EvidenceFault })
 		}
 		return nil
 	})
