@@ -130,16 +130,19 @@ type Config struct {
 	// it with the submission; 0 means 24 h, negative keeps it forever. Evidence a
 	// confirmed or pending submission refers to is never deleted.
 	RetainFailed time.Duration
-	// MaxFailedPerMachine bounds the failed submissions of one machine the node
-	// keeps: when that many failed within RetainFailed (24 h when failed ones are
-	// kept forever), a new one for the machine is refused (429) before anything is
+	// MaxFailedPerMachine bounds the submissions of one machine the node keeps that
+	// failed for their evidence (it could not be read, is not authentic or not
+	// bound, or is untrusted for a key not bound: store.Submission.EvidenceFault):
+	// when that many failed so within RetainFailed (24 h when failed ones are kept
+	// forever), a new one for the machine is refused (429) before anything is
 	// stored. A failed submission is kept with its evidence (up to about 134 KiB)
 	// for RetainFailed, and the holder of a machine's authorised key can send
 	// evidence that fails from every address it has; this bounds what it makes each
-	// node of the quorum keep to about 2 × MaxFailedPerMachine submissions per
-	// machine (the window slides, pruning runs every PruneInterval). An honest
-	// machine attests about once an hour and rarely fails, so it stays far below.
-	// 0 means 32 (serve's --max-failed-per-machine).
+	// node of the quorum keep to about 2 × MaxFailedPerMachine such submissions per
+	// machine (the window slides, pruning runs every PruneInterval). Failures that
+	// are not the evidence's (collateral or chain unavailable, no quorum, the
+	// registry's refusal) do not count, so an outage does not shut an honest
+	// machine out. 0 means 32 (serve's --max-failed-per-machine).
 	MaxFailedPerMachine int
 	// PruneInterval paces the retention loop (and the archive size metrics); 0 means
 	// RetainFailed/24, at least 1 s and at most 1 h.

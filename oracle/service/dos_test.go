@@ -53,9 +53,9 @@ func newDosEnv(t testing.TB, apiCfg func(*api.Config)) *dosEnv {
 	e.registerPolicy(t, pol)
 	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
 	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
-	// maxFailed: these runs send thousands of submissions for one machine, whose
-	// verdicts fail at the quorum timeout (the second oracle never signs); a real
-	// machine sends about one an hour.
+	// maxFailed: these runs send thousands of submissions for one machine (a real
+	// one sends about one an hour) to measure the API's bounds, not the bound on a
+	// machine's failed submissions.
 	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, reappEvery: time.Hour, maxFailed: 1 << 20, api: func(c *api.Config) {
 		c.RateLimit = 0 // the node's defaults: a flood meets the limits a real node has
 		if apiCfg != nil {
