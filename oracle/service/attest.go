@@ -649,26 +649,39 @@ type reappraised struct {
 	at       int64
 }
 
+// onChainVerdict returns the stored trusted verdict of machine id that its on-chain
+// record rec holds (issued at rec.IssuedAt for rec.TEEKey under rec.PolicyHash), or
+// nil when this node holds none. It is looked up by its issue time, not as the
+// machine's latest verdict: the node's own downgrade of it, still waiting for its
+// quorum (peers that re-appraised as of another time of the epoch disagree), is
+// later, and must not stop the next epoch's re-appraisal.
+func (s *Service) onChainVerdict(id common.Hash, rec MachineRecord) (*store.Verdict, *verdict.Verdict, error) {
+	vs, err := s.st.VerdictsIssuedAt(id, rec.IssuedAt)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range vs {
+		var v verdict.Verdict
+		if err := json.Unmarshal(vs[i].Body, &v); err != nil {
+			return nil, nil, fmt.Errorf("verdict %s: %w", vs[i].Hash, err)
+		}
+		if v.TEEKey == rec.TEEKey && v.Status == verdict.StatusTrusted && v.PolicyHash == rec.PolicyHash {
+			return &vs[i], &v, nil
+		}
+	}
+	return nil, nil, nil
+}
+
 // reappraiseMachine re-appraises the verdict behind machine id's on-chain record
 // rec as of at, unless done for that time already, and commits the downgrade
 // submission it calls for. It reports whether at is done for that verdict (not when
 // this node holds no such verdict yet) and, when it re-appraised, the key its
 // caller marks it done under.
 func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec MachineRecord, at int64) (reappraisal, error) {
-	latest, err := s.st.LatestVerdict(id)
-	if errors.Is(err, store.ErrNotFound) {
-		return reappraisal{}, nil // another node's machine, or a verdict this node has not recorded yet
-	}
-	if err != nil {
-		return reappraisal{}, err
-	}
-	var base verdict.Verdict
-	if err := json.Unmarshal(latest.Body, &base); err != nil {
-		return reappraisal{}, fmt.Errorf("verdict %s: %w", latest.Hash, err)
-	}
 	// Only the verdict that is on-chain now is worth re-examining.
-	if base.IssuedAt != rec.IssuedAt || base.TEEKey != rec.TEEKey || base.Status != verdict.StatusTrusted {
-		return reappraisal{}, nil
+	latest, base, err := s.onChainVerdict(id, rec)
+	if err != nil || latest == nil {
+		return reappraisal{}, err // none: another node's machine, or a verdict this node has not recorded yet
 	}
 	// One key per verdict holding the last time it was re-appraised as of: a key
 	// per epoch would grow the store by every trusted machine every epoch.

@@ -110,6 +110,24 @@ func (s *Store) LatestVerdict(machineID common.Hash) (Verdict, error) {
 	return v, err
 }
 
+// VerdictsIssuedAt returns the stored verdicts of a machine issued at issuedAt.
+func (s *Store) VerdictsIssuedAt(machineID common.Hash, issuedAt uint64) ([]Verdict, error) {
+	var out []Verdict
+	err := s.view(func(tx *bolt.Tx) error {
+		prefix := concat(machineID[:], u64(issuedAt))
+		c := tx.Bucket(bktMachHistory).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			v, err := DecodeVerdict(tx.Bucket(bktVerdicts).Get(k[40:]))
+			if err != nil {
+				return fmt.Errorf("verdict %x of machine %s: %w", k[40:], machineID, err)
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // MachineVerdicts returns every stored verdict hash of a machine, oldest first.
 func (s *Store) MachineVerdicts(machineID common.Hash) ([]common.Hash, error) {
 	var out []common.Hash
