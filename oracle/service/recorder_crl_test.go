@@ -20,23 +20,11 @@ import (
 // verdict: with the ASK's list (newer) and the ASVK's list (older, revoking the ASVK),
 // a VLEK report fails snp.crl. Test-only PKI.
 func TestNodeChecksEveryCRLOfItsDirectory(t *testing.T) {
-	pki, err := verifiertest.NewSNPTestPKI()
+	fix, err := verifiertest.NewRevokedASVK()
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := verifiertest.SNPTestT0.AddDate(0, 1, 0)
-	askList, err := pki.CRL(at.AddDate(0, 0, -1), at.AddDate(0, 0, 6))
-	if err != nil {
-		t.Fatal(err)
-	}
-	asvkList, err := pki.CRL(at.AddDate(0, 0, -2), at.AddDate(0, 0, 6), pki.ASVK)
-	if err != nil {
-		t.Fatal(err)
-	}
-	report, err := pki.VLEKReport()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pki, at, askList, asvkList, report := fix.PKI, fix.At, fix.ASKList, fix.ASVKList, fix.Report
 	dir := t.TempDir()
 	for name, b := range map[string][]byte{"ask.crl": askList, "asvk.crl": asvkList} {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {

@@ -17,23 +17,11 @@ import (
 // list (newer) and the ASVK's list (older, revoking the ASVK), a VLEK report fails
 // snp.crl rather than passing on the newest list alone. Test-only PKI.
 func TestSNPEveryCRLIsCheckedThroughVerify(t *testing.T) {
-	pki, err := verifiertest.NewSNPTestPKI()
+	fix, err := verifiertest.NewRevokedASVK()
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := verifiertest.SNPTestT0.AddDate(0, 1, 0)
-	askList, err := pki.CRL(at.AddDate(0, 0, -1), at.AddDate(0, 0, 6))
-	if err != nil {
-		t.Fatal(err)
-	}
-	asvkList, err := pki.CRL(at.AddDate(0, 0, -2), at.AddDate(0, 0, 6), pki.ASVK)
-	if err != nil {
-		t.Fatal(err)
-	}
-	report, err := pki.VLEKReport()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pki, at, askList, asvkList, report := fix.PKI, fix.At, fix.ASKList, fix.ASVKList, fix.Report
 	v, err := verifier.New(verifier.Options{SNPRoots: pki.Roots})
 	if err != nil {
 		t.Fatal(err)

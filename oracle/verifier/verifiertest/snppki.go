@@ -141,3 +141,33 @@ func (p *SNPTestPKI) VLEKReport() ([]byte, error) {
 	}
 	return raw, nil
 }
+
+// RevokedASVK is a test-only VLEK case where only the older of two CRLs shows the
+// revocation: at At, ASKList (the newer list, revoking nothing) and ASVKList (one
+// day older, revoking the ASVK) are both current, and Report is a VLEK report whose
+// chain runs through the revoked ASVK. A check of the newest CRL alone passes it.
+type RevokedASVK struct {
+	PKI               *SNPTestPKI
+	At                time.Time
+	ASKList, ASVKList []byte
+	Report            []byte
+}
+
+// NewRevokedASVK makes the RevokedASVK case on a fresh test PKI.
+func NewRevokedASVK() (*RevokedASVK, error) {
+	pki, err := NewSNPTestPKI()
+	if err != nil {
+		return nil, err
+	}
+	c := &RevokedASVK{PKI: pki, At: SNPTestT0.AddDate(0, 1, 0)}
+	if c.ASKList, err = pki.CRL(c.At.AddDate(0, 0, -1), c.At.AddDate(0, 0, 6)); err != nil {
+		return nil, err
+	}
+	if c.ASVKList, err = pki.CRL(c.At.AddDate(0, 0, -2), c.At.AddDate(0, 0, 6), pki.ASVK); err != nil {
+		return nil, err
+	}
+	if c.Report, err = pki.VLEKReport(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
