@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -33,12 +34,16 @@ func (s *Service) pruneOnce() {
 				return map[string][]byte{"sub/" + sub.ID: nil, "ev/" + sub.EvidenceHash.String(): []byte(sub.ID)}
 			},
 			VerdictMeta: func(h common.Hash) []string { return []string{audit.RecordKey(h)} },
+			Published:   s.publishedElsewhere,
 		}
 		for {
 			st, err := s.st.PruneFailed(opts)
 			if err != nil {
 				s.log.Warn("pruning failed submissions", "err", err)
 				break
+			}
+			if st.Confirmed > 0 || st.Held > 0 {
+				s.log.Info("failed submissions whose verdict is on-chain, or may be, kept", "confirmed", st.Confirmed, "held", st.Held)
 			}
 			if st.Submissions > 0 {
 				s.m.pruned.Add(float64(st.Submissions))
@@ -59,4 +64,33 @@ func (s *Service) pruneOnce() {
 		s.m.archiveBytes.WithLabelValues(kind).Set(float64(sz.Bytes))
 		s.m.archiveEntries.WithLabelValues(kind).Set(float64(sz.Entries))
 	}
+}
+
+// publishedElsewhere reports whether verdict h, which pruning its failed
+// submissions would delete, is on-chain: a peer can publish it with this node's
+// signature (Service.Signature hands it out whatever the submission's state) after
+// this node failed it, its quorum timed out here first, or a batch skipped it as
+// stale when whether it landed could not be read. A verdict this node did not sign
+// is not asked about. An error keeps the verdict for the next pass.
+func (s *Service) publishedElsewhere(h common.Hash) (bool, error) {
+	if _, err := s.st.Signature(h, s.oracle); errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	v, err := s.verdictOf(h)
+	if err != nil {
+		return false, err
+	}
+	ctx, cancel := s.chainCtx(context.Background())
+	defer cancel()
+	accepted, err := readN(ctx, publishReadAttempts, func(ctx context.Context) (map[common.Hash]uint64, error) {
+		return s.reg.AcceptedDigests(ctx, v.MachineID, v.AnchorBlockNumber)
+	})
+	if err != nil {
+		s.log.Warn("whether a failed submission's verdict is on-chain could not be read; kept for the next pruning", "verdict", h, "err", err)
+		return false, err
+	}
+	_, ok := accepted[h]
+	return ok, nil
 }

@@ -25,7 +25,20 @@ type PruneOptions struct {
 	// VerdictMeta, when set, returns the metadata keys that belong to a verdict
 	// (its audit record), deleted with the verdict.
 	VerdictMeta func(h common.Hash) []string
+	// Published, when set, is asked whether verdict h, which pruning a failed
+	// submission would delete, is on-chain all the same: a peer may publish it
+	// with this node's signature after this node gave up on it (its quorum timed
+	// out here first). It is called outside any transaction, at most once per
+	// verdict and call. True confirms the failed submissions carrying h instead of
+	// deleting them (failed -> confirmed, PublishedReason), so the verdict, its
+	// signatures, evidence and metadata stay; an error keeps them for a later call
+	// (PruneStats.Held).
+	Published func(h common.Hash) (bool, error)
 }
+
+// PublishedReason is the reason PruneFailed records when it confirms a failed
+// submission whose verdict PruneOptions.Published found on-chain.
+const PublishedReason = "verdict found on-chain when pruning: published by another relayer after this node failed it"
 
 // PruneStats says what PruneFailed deleted.
 type PruneStats struct {
@@ -35,6 +48,11 @@ type PruneStats struct {
 	EvidenceBytes int64
 	// Verdicts that no kept submission refers to, with their signatures.
 	Verdicts int
+	// Confirmed: failed submissions confirmed instead, their verdict on-chain
+	// (PruneOptions.Published).
+	Confirmed int
+	// Held: failed submissions left for a later call because Published failed.
+	Held int
 	// More: Max was reached; call again for the rest.
 	More bool
 }
@@ -43,8 +61,9 @@ type PruneStats struct {
 // metadata, the evidence no other submission refers to, and the verdicts no other
 // submission carries (with their signatures and history entries; a machine's
 // latest verdict falls back to its newest remaining one). Evidence and verdicts of
-// submissions that are confirmed or still in progress are never deleted, so what a
-// published or publishable verdict references stays.
+// submissions that are confirmed or still in progress are never deleted; a failed
+// submission whose verdict is on-chain all the same (o.Published) is confirmed,
+// not deleted. So what a published or publishable verdict references stays.
 //
 // The submissions are read and decoded in one read transaction, which writers do
 // not wait for (it begins after the write in progress, if any, has committed); the deletions are made in write transactions of at most
@@ -75,6 +94,11 @@ func (s *Store) PruneFailed(o PruneOptions) (PruneStats, error) {
 		return PruneStats{}, fmt.Errorf("prune failed submissions: %w", err)
 	}
 	st := PruneStats{More: c.more}
+	if o.Published != nil {
+		if err := s.askPublished(o.Published, c, &st); err != nil {
+			return PruneStats{}, fmt.Errorf("prune failed submissions: %w", err)
+		}
+	}
 	for len(c.drop) > 0 {
 		batch := c.drop[:min(len(c.drop), pruneBatch)]
 		c.drop = c.drop[len(batch):]
@@ -92,6 +116,13 @@ func (s *Store) PruneFailed(o PruneOptions) (PruneStats, error) {
 				if cur.State != StateFailed || !cur.UpdatedAt.Before(o.Before) {
 					continue
 				}
+				if c.published[cur.VerdictHash] {
+					bst.Confirmed++
+					if err := s.confirmPublished(tx, &cur); err != nil {
+						return err
+					}
+					continue
+				}
 				if err := s.pruneSubmission(tx, cur, o, c, &bst); err != nil {
 					return err
 				}
@@ -103,11 +134,73 @@ func (s *Store) PruneFailed(o PruneOptions) (PruneStats, error) {
 		}
 		st.Submissions, st.Evidence, st.EvidenceBytes, st.Verdicts = st.Submissions+bst.Submissions,
 			st.Evidence+bst.Evidence, st.EvidenceBytes+bst.EvidenceBytes, st.Verdicts+bst.Verdicts
+		st.Confirmed += bst.Confirmed
 		if s.pruneBatchDone != nil {
 			s.pruneBatchDone()
 		}
 	}
 	return st, nil
+}
+
+// askPublished asks published about each stored verdict the submissions of c.drop
+// carry that nothing else keeps, once per verdict. The submissions of a verdict
+// found on-chain stay in c.drop, to be confirmed (c.published), and keep their
+// evidence and verdict; those of a verdict the question failed for leave c.drop
+// and keep theirs (st.Held).
+func (s *Store) askPublished(published func(common.Hash) (bool, error), c *pruneSet, st *PruneStats) error {
+	stored := map[common.Hash]bool{}
+	err := s.view(func(tx *bolt.Tx) error {
+		for _, sub := range c.drop {
+			h := sub.VerdictHash
+			if h != (common.Hash{}) && !c.keepVerd[h] && tx.Bucket(bktVerdicts).Get(h[:]) != nil && !s.refTx(tx, h) {
+				stored[h] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	held := map[common.Hash]bool{}
+	for h := range stored {
+		on, err := published(h)
+		switch {
+		case err != nil:
+			held[h] = true
+		case on:
+			c.published[h] = true
+		}
+	}
+	drop := c.drop[:0:0]
+	for _, sub := range c.drop {
+		h := sub.VerdictHash
+		if !held[h] && !c.published[h] {
+			drop = append(drop, sub)
+			continue
+		}
+		c.keepEv[sub.EvidenceHash] = true
+		c.keepVerd[h] = true
+		if held[h] {
+			st.Held++
+			continue
+		}
+		drop = append(drop, sub)
+	}
+	c.drop = drop
+	return nil
+}
+
+// confirmPublished moves failed submission sub to confirmed in tx: its verdict
+// is on-chain, published by another relayer (PruneOptions.Published). It is the
+// one way out of the failed state, outside the state machine (CanTransition):
+// only a verdict found on-chain takes it.
+func (s *Store) confirmPublished(tx *bolt.Tx, sub *Submission) error {
+	prev := *sub
+	now := s.now().UTC()
+	sub.State, sub.UpdatedAt, sub.Reason, sub.Waiting = StateConfirmed, now, PublishedReason, ""
+	sub.EvidenceFault = false // it did not fail after all
+	sub.History = append(sub.History[:len(sub.History):len(sub.History)], StateChange{State: StateConfirmed, At: now, Reason: PublishedReason})
+	return putSubmission(tx, &prev, sub)
 }
 
 // waitForWriter returns once the write transaction in progress, if any, has ended:
@@ -175,13 +268,15 @@ type pruneSet struct {
 	drop     []Submission
 	keepEv   map[common.Hash]bool
 	keepVerd map[common.Hash]bool
-	more     bool // failed submissions old enough were left for the next pass
+	// published: verdicts found on-chain; their failed submissions are confirmed.
+	published map[common.Hash]bool
+	more      bool // failed submissions old enough were left for the next pass
 }
 
 // pruneCandidates reads every submission: up to limit failed before `before` are
 // dropped; every other one keeps its evidence and verdict.
 func pruneCandidates(tx *bolt.Tx, before time.Time, limit int) (*pruneSet, error) {
-	c := &pruneSet{keepEv: map[common.Hash]bool{}, keepVerd: map[common.Hash]bool{}}
+	c := &pruneSet{keepEv: map[common.Hash]bool{}, keepVerd: map[common.Hash]bool{}, published: map[common.Hash]bool{}}
 	err := tx.Bucket(bktSubmissions).ForEach(func(k, v []byte) error {
 		sub, err := DecodeSubmission(v)
 		if err != nil {

@@ -263,3 +263,98 @@ func TestPruneFailedKeepsEvidenceOfWriteInFlight(t *testing.T) {
 		t.Fatalf("store check: %v", err)
 	}
 }
+
+// TestPruneFailedConfirmsVerdictsFoundOnChain: a failed submission whose signed
+// verdict a peer published all the same (Published says so) is confirmed, not
+// deleted, and keeps its verdict, signature, evidence and audit record; one whose
+// verdict is not on-chain is pruned; one whose question failed is held for later.
+func TestPruneFailedConfirmsVerdictsFoundOnChain(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := now
+	s, err := Open(filepath.Join(t.TempDir(), "node.db"), Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	signer := common.Address{0x0a}
+	sig := make([]byte, 65)
+	vs := map[string]Verdict{}
+	for i, id := range []string{"landed", "lost", "unknown"} {
+		m := machine(10 + i)
+		if _, err := s.PutSubmission(NewSubmission{ID: id, MachineID: m}, []byte("evidence-"+id)); err != nil {
+			t.Fatal(err)
+		}
+		vs[id] = verdictFor(id, m, 100)
+		if _, err := s.RecordDecision(id, Decision{Verdict: vs[id], Signer: signer, Signature: sig,
+			Meta: map[string][]byte{"audit/" + id: {1}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Transition(id, StateFailed, "no quorum within 10m0s: 1 of 2 signatures"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock = now.Add(48 * time.Hour)
+	asked := map[common.Hash]int{}
+	names := map[common.Hash]string{vs["landed"].Hash: "landed", vs["lost"].Hash: "lost", vs["unknown"].Hash: "unknown"}
+	st, err := s.PruneFailed(PruneOptions{Before: now.Add(24 * time.Hour),
+		VerdictMeta: func(h common.Hash) []string { return []string{"audit/" + names[h]} },
+		Published: func(h common.Hash) (bool, error) {
+			asked[h]++
+			switch names[h] {
+			case "landed":
+				return true, nil
+			case "unknown":
+				return false, errors.New("registry unreachable")
+			}
+			return false, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Submissions != 1 || st.Verdicts != 1 || st.Confirmed != 1 || st.Held != 1 {
+		t.Fatalf("pruned %+v, want 1 deleted with its verdict, 1 confirmed, 1 held", st)
+	}
+	if len(asked) != 3 {
+		t.Fatalf("asked about %d verdicts, want 3", len(asked))
+	}
+	sub, err := s.Submission("landed")
+	if err != nil || sub.State != StateConfirmed || sub.Reason != PublishedReason {
+		t.Fatalf("landed submission %+v %v, want confirmed as published elsewhere", sub, err)
+	}
+	for _, id := range []string{"landed", "unknown"} {
+		if _, err := s.Verdict(vs[id].Hash); err != nil {
+			t.Errorf("%s: verdict deleted: %v", id, err)
+		}
+		if _, err := s.Signature(vs[id].Hash, signer); err != nil {
+			t.Errorf("%s: signature deleted: %v", id, err)
+		}
+		if _, err := s.Meta("audit/" + id); err != nil {
+			t.Errorf("%s: audit record deleted: %v", id, err)
+		}
+		if l, err := s.LatestVerdict(vs[id].MachineID); err != nil || l.Hash != vs[id].Hash {
+			t.Errorf("%s: latest verdict %s %v", id, l.Hash, err)
+		}
+	}
+	if _, err := s.Evidence(sub.EvidenceHash); err != nil {
+		t.Errorf("landed verdict's evidence deleted: %v", err)
+	}
+	if sub, err := s.Submission("unknown"); err != nil || sub.State != StateFailed {
+		t.Errorf("held submission %+v %v, want it failed, for the next call", sub, err)
+	}
+	if _, err := s.Submission("lost"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("lost submission: %v, want pruned", err)
+	}
+	if _, err := s.Verdict(vs["lost"].Hash); !errors.Is(err, ErrNotFound) {
+		t.Errorf("lost verdict: %v, want pruned", err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	// The next call asks again about the held one only, and confirms nothing twice.
+	st, err = s.PruneFailed(PruneOptions{Before: now.Add(24 * time.Hour),
+		Published: func(h common.Hash) (bool, error) { asked[h]++; return false, nil }})
+	if err != nil || st.Submissions != 1 || st.Confirmed != 0 || asked[vs["landed"].Hash] != 1 {
+		t.Fatalf("second pass %+v %v, asked %v", st, err, asked)
+	}
+}

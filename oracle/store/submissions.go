@@ -39,7 +39,10 @@ var stateCodes = map[State]byte{StateReceived: 1, StateVerified: 2, StateSigned:
 // another transaction, or the chain reset), so the verdict is published again.
 // signed -> confirmed (and verified -> confirmed, before this node signed) is for a
 // verdict another relayer (a peer oracle holding the same quorum) published: it is
-// on-chain, carried by a transaction not in our journal.
+// on-chain, carried by a transaction not in our journal. The one way out of a
+// terminal state is not here: PruneFailed confirms a failed submission whose verdict
+// it finds on-chain (PruneOptions.Published), which a peer may publish with this
+// node's signature after this node failed it.
 var transitions = map[State][]State{
 	StateReceived:  {StateVerified, StateFailed},
 	StateVerified:  {StateSigned, StateConfirmed, StateFailed},
