@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -11,9 +12,14 @@ import (
 
 // Check verifies the whole file: bbolt's page-level consistency, that every record
 // decodes, that every index entry points at a record in the matching state and every
-// record that should be indexed is, and that archived content hashes to its key. It
-// reads everything, so it is for tests, start-up with a flag, and audits. Problems
-// are joined into one error wrapping ErrCorrupt.
+// record that should be indexed is, and that archived content hashes to its key. The
+// indexes checked both ways: queue, machine_failed, subs_by_verdict, machine_history,
+// ref_tx (for pending transactions; a mined batch releases the verdicts it skipped);
+// machine_latest names the newest stored verdict of every machine that has one;
+// every signature is 65 bytes over a stored verdict; the pending index matches the
+// journal. It reads everything: the tests run it (the kill -9 test after every
+// round); the node does not run it at start-up. Problems are joined into one error
+// wrapping ErrCorrupt.
 func (s *Store) Check() error {
 	c := &checker{s: s}
 	err := s.view(func(tx *bolt.Tx) error {
@@ -24,6 +30,10 @@ func (s *Store) Check() error {
 		c.machineFailures()
 		c.archive()
 		c.verdicts()
+		c.subsByVerdict()
+		c.machineHistory()
+		c.machineLatest()
+		c.signatures()
 		c.txs()
 		c.verdictTxIndex()
 		c.pendingIndex()
@@ -106,6 +116,9 @@ func (c *checker) submissions(queued map[string]bool) {
 		if sub.VerdictHash != (common.Hash{}) && c.tx.Bucket(bktVerdicts).Get(sub.VerdictHash[:]) == nil {
 			c.bad("submission %q: verdict %s not stored", sub.ID, sub.VerdictHash)
 		}
+		if sub.VerdictHash != (common.Hash{}) && c.tx.Bucket(bktSubsByVerd).Get(concat(sub.VerdictHash[:], []byte(sub.ID))) == nil {
+			c.bad("submission %q: missing from the index of verdict %s's submissions", sub.ID, sub.VerdictHash)
+		}
 		return nil
 	})
 }
@@ -155,6 +168,115 @@ func (c *checker) verdicts() {
 	})
 }
 
+// subsByVerdict: every entry of the verdict -> submissions index names a stored
+// submission carrying that verdict (the other way is checked by submissions).
+func (c *checker) subsByVerdict() {
+	_ = c.tx.Bucket(bktSubsByVerd).ForEach(func(k, _ []byte) error {
+		if len(k) <= 32 {
+			c.bad("subs_by_verdict key %x too short", k)
+			return nil
+		}
+		sub, err := getSubmission(c.tx, string(k[32:]))
+		if err != nil {
+			c.bad("subs_by_verdict entry %x: %v", k, err)
+			return nil
+		}
+		if !bytes.Equal(sub.VerdictHash[:], k[:32]) {
+			c.bad("subs_by_verdict entry names verdict %x for submission %q, which carries %s", k[:32], sub.ID, sub.VerdictHash)
+		}
+		return nil
+	})
+}
+
+// machineHistory: every verdict has its history entry (machine, issued-at, hash),
+// and every history entry names a stored verdict that agrees.
+func (c *checker) machineHistory() {
+	hist := c.tx.Bucket(bktMachHistory)
+	_ = c.tx.Bucket(bktVerdicts).ForEach(func(k, v []byte) error {
+		vd, err := DecodeVerdict(v)
+		if err != nil {
+			return nil // reported by verdicts
+		}
+		if hist.Get(concat(vd.MachineID[:], u64(vd.IssuedAt), vd.Hash[:])) == nil {
+			c.bad("verdict %s of machine %s missing from the machine history", vd.Hash, vd.MachineID)
+		}
+		return nil
+	})
+	_ = hist.ForEach(func(k, _ []byte) error {
+		if len(k) != 72 {
+			c.bad("machine history key %x: %d bytes, want 72", k, len(k))
+			return nil
+		}
+		raw := c.tx.Bucket(bktVerdicts).Get(k[40:])
+		if raw == nil {
+			c.bad("machine history entry %x: verdict %x not stored", k, k[40:])
+			return nil
+		}
+		vd, err := DecodeVerdict(raw)
+		if err != nil {
+			return nil // reported by verdicts
+		}
+		if !bytes.Equal(concat(vd.MachineID[:], u64(vd.IssuedAt), vd.Hash[:]), k) {
+			c.bad("machine history entry %x disagrees with verdict %s (machine %s, issued at %d)", k, vd.Hash, vd.MachineID, vd.IssuedAt)
+		}
+		return nil
+	})
+}
+
+// machineLatest: every machine with a stored verdict has a latest entry, naming a
+// stored verdict of that machine issued last (the greatest issued-at in its
+// history); no machine without verdicts has one.
+func (c *checker) machineLatest() {
+	newest := map[common.Hash]uint64{}
+	_ = c.tx.Bucket(bktMachHistory).ForEach(func(k, _ []byte) error {
+		if len(k) == 72 {
+			m := common.BytesToHash(k[:32])
+			newest[m] = max(newest[m], binary.BigEndian.Uint64(k[32:40]))
+		}
+		return nil
+	})
+	latest := c.tx.Bucket(bktMachLatest)
+	for m := range newest {
+		if latest.Get(m[:]) == nil {
+			c.bad("machine %s has verdicts but no latest verdict", m)
+		}
+	}
+	_ = latest.ForEach(func(k, v []byte) error {
+		m := common.BytesToHash(k)
+		raw := c.tx.Bucket(bktVerdicts).Get(v)
+		if len(k) != 32 || raw == nil {
+			c.bad("latest verdict of machine %x: verdict %x not stored", k, v)
+			return nil
+		}
+		vd, err := DecodeVerdict(raw)
+		if err != nil {
+			return nil // reported by verdicts
+		}
+		if vd.MachineID != m || vd.IssuedAt != newest[m] {
+			c.bad("latest verdict of machine %s is %s (machine %s, issued at %d), not its newest (issued at %d)",
+				m, vd.Hash, vd.MachineID, vd.IssuedAt, newest[m])
+		}
+		return nil
+	})
+}
+
+// signatures: every signature is 65 bytes, keyed by a stored verdict and a signer.
+func (c *checker) signatures() {
+	_ = c.tx.Bucket(bktSignatures).ForEach(func(k, v []byte) error {
+		if len(k) != 52 {
+			c.bad("signature key %x: %d bytes, want 52", k, len(k))
+			return nil
+		}
+		if len(v) != 65 {
+			c.bad("signature of %x over %x: %d bytes, want 65", k[32:], k[:32], len(v))
+		}
+		if c.tx.Bucket(bktVerdicts).Get(k[:32]) == nil {
+			c.bad("signature of %x over %x: verdict not stored", k[32:], k[:32])
+		}
+		return nil
+	})
+}
+
 // txs: every journalled transaction decodes, is filed under its sender and nonce,
 // and is in the pending index exactly when pending.
 func (c *checker) txs() {
@@ -170,6 +292,15 @@ func (c *checker) txs() {
 		}
 		if (t.State == TxPending) != (pend.Get(k) != nil) {
 			c.bad("tx %s/%d in state %s: pending index disagrees", t.From, t.Nonce, t.State)
+		}
+		// A pending transaction holds every verdict it carries (RecordAttempt);
+		// a mined one may have released those its batch skipped.
+		if t.State == TxPending {
+			for _, h := range t.Refs {
+				if !bytes.Equal(c.tx.Bucket(bktRefTx).Get(h[:]), k) {
+					c.bad("verdict %s carried by pending tx %s/%d not indexed to it", h, t.From, t.Nonce)
+				}
+			}
 		}
 		return nil
 	})
