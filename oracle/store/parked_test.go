@@ -127,3 +127,76 @@ func BenchmarkClaimDeferred(b *testing.B) {
 		})
 	}
 }
+
+// TestClaimDrainsDeferredInLinearVisits: after an outage has put off every
+// received submission, workers drain them as they come due, oldest first, each
+// claim looking at a few entries, not at every due one still waiting (which made
+// the drain quadratic, all under the mutex every worker shares).
+func TestClaimDrainsDeferredInLinearVisits(t *testing.T) {
+	const n = 1000
+	s, now := deferredQueue(t, n+1, n)
+	if sub, err := s.Claim(StateReceived, now, time.Minute); err != nil || sub.ID != "fresh" {
+		t.Fatalf("claim before the deferred are due: %q %v, want fresh", sub.ID, err)
+	}
+	if _, err := s.Transition("fresh", StateFailed, "test: done"); err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(2 * time.Minute)
+	before := s.claimVisits
+	for i := range n {
+		sub, err := s.Claim(StateReceived, later, time.Minute)
+		if want := fmt.Sprintf("sub-%05d", i); err != nil || sub.ID != want {
+			t.Fatalf("drain claim %d: %q %v, want %s", i, sub.ID, err, want)
+		}
+		if _, err := s.Transition(sub.ID, StateFailed, "test: done"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Claim(StateReceived, later, time.Minute); !errors.Is(err, ErrNoWork) {
+		t.Fatalf("after the drain: %v, want ErrNoWork", err)
+	}
+	visits := s.claimVisits - before
+	if per := float64(visits) / n; per >= 4 {
+		t.Fatalf("draining %d deferred submissions looked at %d queue entries (%.1f per claim), want fewer than 4 per claim", n, visits, per)
+	}
+	t.Logf("drained %d deferred submissions in %d visits", n, visits)
+}
+
+// TestClaimDeferredLeaseEnds: a due deferred submission whose claim's lease ends
+// unfinished is claimable again, in its place; one deferred again is not.
+func TestClaimDeferredLeaseEnds(t *testing.T) {
+	s, now := deferredQueue(t, 4, 3)
+	later := now.Add(2 * time.Minute)
+	claim := func(at time.Time) string {
+		t.Helper()
+		sub, err := s.Claim(StateReceived, at, time.Minute)
+		if errors.Is(err, ErrNoWork) {
+			return ""
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub.ID
+	}
+	for _, want := range []string{"sub-00000", "sub-00001", "sub-00002", "fresh", ""} {
+		if id := claim(later); id != want {
+			t.Fatalf("claim: %q, want %q", id, want)
+		}
+	}
+	if _, err := s.Defer("sub-00001", later.Add(time.Hour), "collateral source down"); err != nil {
+		t.Fatal(err)
+	}
+	// The leases ended: all but the one deferred again are claimable, oldest first.
+	end := later.Add(2 * time.Minute)
+	for _, want := range []string{"sub-00000", "sub-00002", "fresh", ""} {
+		if id := claim(end); id != want {
+			t.Fatalf("after the leases: %q, want %q", id, want)
+		}
+	}
+	if id := claim(later.Add(2 * time.Hour)); id != "sub-00000" {
+		t.Fatalf("once every lease and wait ended: %q, want sub-00000", id)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -466,7 +466,8 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 	err := s.view(func(tx *bolt.Tx) error {
 		q := tx.Bucket(bktQueue)
 		s.dropStaleClaims(q, now)
-		k := s.claimable(q, stateCodes[state], now.UnixNano())
+		until := now.Add(lease).UnixNano()
+		k := s.claimable(q, stateCodes[state], now.UnixNano(), until)
 		if k == nil {
 			return nil
 		}
@@ -475,7 +476,7 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 			return err
 		}
 		found = true
-		s.claims[string(k)] = now.Add(lease).UnixNano()
+		s.claims[string(k)] = until
 		return nil
 	})
 	if err == nil && !found {
@@ -489,24 +490,21 @@ func (s *Store) Claim(state State, now time.Time, lease time.Duration) (Submissi
 
 // claimable returns the queue key of the oldest submission in the state of code
 // that is neither leased nor put off at now, or nil: the first such entry of the
-// state's range, or an older parked one that is due. It looks at the leased
-// entries it skips, the first free one, and the due parked ones (claimVisits).
-func (s *Store) claimable(q *bolt.Bucket, code byte, now int64) []byte {
-	free := func(k []byte) bool {
-		s.claimVisits++
-		until, ok := s.claims[string(k)]
-		return !ok || until <= now
-	}
+// state's range, or an older parked one that is due (the front of the parked
+// index's due entries, which it then records leased until `until`). It counts the
+// entries it looks at (claimVisits): the leased ones of the range it skips, the
+// first free one, and the parked ones that come to the front.
+func (s *Store) claimable(q *bolt.Bucket, code byte, now, until int64) []byte {
 	var best []byte
 	prefix := []byte{code}
 	c := q.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		s.claimVisits++
 		// A value is a time only in stores deferred before entries were parked.
 		if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) > now {
-			s.claimVisits++
 			continue
 		}
-		if free(k) {
+		if end, ok := s.claims[string(k)]; !ok || end <= now {
 			best = k
 			break
 		}
@@ -514,16 +512,10 @@ func (s *Store) claimable(q *bolt.Bucket, code byte, now int64) []byte {
 	if !s.parked.loaded {
 		s.parked.load(q)
 	}
-	due := s.parked.dueNow(q, code, now)
-	for pk := range due {
-		k := []byte(pk)
-		if v := q.Get(k); len(v) != 8 || int64(binary.BigEndian.Uint64(v)) > now {
-			delete(due, pk) // gone (a transition), or parked again for later
-			continue
-		}
-		if free(k) && (best == nil || bytes.Compare(k[1:], best[1:]) < 0) {
-			best = k
-		}
+	pk := s.parked.front(q, code, now, s.claims, func() { s.claimVisits++ })
+	if pk != "" && (best == nil || pk[1:] < string(best[1:])) {
+		s.parked.take(code, pk, until)
+		return []byte(pk)
 	}
 	return bytes.Clone(best)
 }
