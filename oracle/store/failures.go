@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -40,11 +41,14 @@ func moveFailed(tx *bolt.Tx, prev, sub *Submission) error {
 
 // indexMachineFailures creates the machine failures index and fills it from the
 // submissions, in the transaction that opens a store written before the index
-// existed; it does nothing when the index is there. Submissions of such a store
-// failed before EvidenceFault existed, unmarked, so none is counted. Creating and filling commit
-// together, so a crash leaves either no index (filled at the next Open) or a whole
-// one.
-func indexMachineFailures(tx *bolt.Tx) error {
+// existed (or whose index was deleted, to have it rebuilt); it does nothing when the
+// index is there. Submissions of a store written before the index failed before
+// EvidenceFault existed, unmarked, so none is counted. A submission that does not
+// decode is left out and logged, not fatal: one damaged record must not keep the
+// node (or an audit of the file) from opening it, and Check reports it. Creating and
+// filling commit together, so a crash leaves either no index (filled at the next
+// Open) or a whole one.
+func indexMachineFailures(tx *bolt.Tx, log *slog.Logger) error {
 	if tx.Bucket(bktMachFailed) != nil {
 		return nil
 	}
@@ -55,7 +59,8 @@ func indexMachineFailures(tx *bolt.Tx) error {
 	return tx.Bucket(bktSubmissions).ForEach(func(k, v []byte) error {
 		sub, err := DecodeSubmission(v)
 		if err != nil {
-			return fmt.Errorf("index machine failures: submission %q: %w", k, err)
+			log.Warn("indexing machine failures: submission left out, it does not decode", "id", fmt.Sprintf("%q", k), "err", err)
+			return nil
 		}
 		if fk := failedKey(&sub); fk != nil {
 			return b.Put(fk, nil)

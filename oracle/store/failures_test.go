@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,5 +171,54 @@ func TestEvidenceFaultInvalid(t *testing.T) {
 	}
 	if _, err := DecodeSubmission(append([]byte{codecV1}, raw...)); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("decode a received submission marked as failed for its evidence: err %v, want ErrCorrupt", err)
+	}
+}
+
+// TestOpenWithUndecodableSubmissionBuildsFailuresIndex: a store without the
+// machine failures index and with one submission value that does not decode opens
+// (the index built from the others, the damaged record left to Check), rather than
+// failing Open and with it the node and an audit of the file.
+func TestOpenWithUndecodableSubmissionBuildsFailuresIndex(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	path := filepath.Join(t.TempDir(), "node.db")
+	s, err := Open(path, Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := machine(1)
+	if _, err := s.PutSubmission(NewSubmission{ID: "a", MachineID: m}, []byte("ev-a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FailEvidence("a", "not authentic"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bktSubmissions).Put([]byte("bad"), []byte{0x7f, '{'}); err != nil {
+			return err
+		}
+		return tx.DeleteBucket(bktMachFailed)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatalf("open with one undecodable submission: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if n, _, err := s.MachineFailures(m, now, 0); err != nil || n != 1 {
+		t.Fatalf("failures after open: %d %v, want the decodable one", n, err)
+	}
+	if err := s.Check(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `"bad"`) {
+		t.Fatalf("Check: %v, want the undecodable submission reported", err)
 	}
 }

@@ -198,7 +198,7 @@ func Open(path string, opts Options) (*Store, error) {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
 		}
-		return indexMachineFailures(tx)
+		return indexMachineFailures(tx, s.log)
 	})
 	if err != nil {
 		_ = db.Close()
