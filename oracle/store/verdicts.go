@@ -71,7 +71,7 @@ func (s *Store) putVerdict(tx *bolt.Tx, v *Verdict) error {
 	if cur := latest.Get(v.MachineID[:]); cur != nil {
 		curV, err := DecodeVerdict(b.Get(cur))
 		if err != nil {
-			return fmt.Errorf("latest verdict of machine %s: %w", v.MachineID, err)
+			return fmt.Errorf("latest verdict of machine %s: verdict %x: %w", v.MachineID, cur, err)
 		}
 		if curV.IssuedAt > v.IssuedAt {
 			return nil
@@ -89,8 +89,10 @@ func (s *Store) Verdict(h common.Hash) (Verdict, error) {
 			return fmt.Errorf("verdict %s: %w", h, ErrNotFound)
 		}
 		var err error
-		v, err = DecodeVerdict(raw)
-		return err
+		if v, err = DecodeVerdict(raw); err != nil {
+			return fmt.Errorf("verdict %s: %w", h, err)
+		}
+		return nil
 	})
 	return v, err
 }
@@ -103,9 +105,15 @@ func (s *Store) LatestVerdict(machineID common.Hash) (Verdict, error) {
 		if h == nil {
 			return fmt.Errorf("latest verdict of machine %s: %w", machineID, ErrNotFound)
 		}
+		raw := tx.Bucket(bktVerdicts).Get(h)
+		if raw == nil {
+			return fmt.Errorf("latest verdict of machine %s: verdict %x not stored: %w", machineID, h, ErrCorrupt)
+		}
 		var err error
-		v, err = DecodeVerdict(tx.Bucket(bktVerdicts).Get(h))
-		return err
+		if v, err = DecodeVerdict(raw); err != nil {
+			return fmt.Errorf("latest verdict of machine %s: verdict %x: %w", machineID, h, err)
+		}
+		return nil
 	})
 	return v, err
 }
