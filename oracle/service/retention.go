@@ -34,7 +34,16 @@ func (s *Service) pruneOnce() {
 				return map[string][]byte{"sub/" + sub.ID: nil, "ev/" + sub.EvidenceHash.String(): []byte(sub.ID)}
 			},
 			VerdictMeta: func(h common.Hash) []string { return []string{audit.RecordKey(h)} },
-			Published:   s.publishedElsewhere,
+		}
+		// One failed chain read holds every later verdict of the pass: each would
+		// wait for its own timeout.
+		var chainErr error
+		opts.Published = func(h common.Hash) (bool, error) {
+			if chainErr != nil {
+				return false, chainErr
+			}
+			on, err := s.publishedElsewhere(h, &chainErr)
+			return on, err
 		}
 		for {
 			st, err := s.st.PruneFailed(opts)
@@ -43,6 +52,7 @@ func (s *Service) pruneOnce() {
 				break
 			}
 			if st.Confirmed > 0 || st.Held > 0 {
+				s.m.submissions.WithLabelValues("confirmed").Add(float64(st.Confirmed))
 				s.log.Info("failed submissions whose verdict is on-chain, or may be, kept", "confirmed", st.Confirmed, "held", st.Held)
 			}
 			if st.Submissions > 0 {
@@ -50,8 +60,8 @@ func (s *Service) pruneOnce() {
 				s.log.Info("pruned failed submissions", "submissions", st.Submissions, "evidence", st.Evidence,
 					"evidence_bytes", st.EvidenceBytes, "verdicts", st.Verdicts, "older_than", s.cfg.RetainFailed)
 			}
-			if !st.More {
-				break
+			if !st.More || st.Held > 0 {
+				break // the held ones would come first again: the next pass
 			}
 		}
 	}
@@ -71,8 +81,9 @@ func (s *Service) pruneOnce() {
 // signature (Service.Signature hands it out whatever the submission's state) after
 // this node failed it, its quorum timed out here first, or a batch skipped it as
 // stale when whether it landed could not be read. A verdict this node did not sign
-// is not asked about. An error keeps the verdict for the next pass.
-func (s *Service) publishedElsewhere(h common.Hash) (bool, error) {
+// is not asked about. An error keeps the verdict for the next pass; a failed chain
+// read is also left in *chainErr.
+func (s *Service) publishedElsewhere(h common.Hash, chainErr *error) (bool, error) {
 	if _, err := s.st.Signature(h, s.oracle); errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	} else if err != nil {
@@ -88,7 +99,8 @@ func (s *Service) publishedElsewhere(h common.Hash) (bool, error) {
 		return s.reg.AcceptedDigests(ctx, v.MachineID, v.AnchorBlockNumber)
 	})
 	if err != nil {
-		s.log.Warn("whether a failed submission's verdict is on-chain could not be read; kept for the next pruning", "verdict", h, "err", err)
+		s.log.Warn("whether a failed submission's verdict is on-chain could not be read; it and the rest of this pruning's are kept for the next", "verdict", h, "err", err)
+		*chainErr = err
 		return false, err
 	}
 	_, ok := accepted[h]

@@ -1,10 +1,13 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -62,5 +65,48 @@ func TestPruneKeepsVerdictPublishedAfterQuorumTimeout(t *testing.T) {
 	}
 	if err := nt.st.Check(); err != nil {
 		t.Fatal(fmt.Errorf("after pruning: %w", err))
+	}
+}
+
+// downRegistry is a registry whose logs cannot be read.
+type downRegistry struct {
+	*noteRegistry
+	reads int
+}
+
+func (r *downRegistry) AcceptedDigests(context.Context, common.Hash, uint64) (map[common.Hash]uint64, error) {
+	r.reads++
+	return nil, errors.New("registry unreachable")
+}
+
+// TestPruneHoldsVerdictsWhileTheRegistryIsDown: when whether a failed verdict is
+// on-chain cannot be read, pruning keeps it (and its submission) for a later pass,
+// and stops asking for the rest of the pass after the first failed read.
+func TestPruneHoldsVerdictsWhileTheRegistryIsDown(t *testing.T) {
+	nt := newNoteTest(t, 3)
+	nt.s.cfg.QuorumTimeout = 10 * time.Minute
+	nt.expect("first pass", nil, 3, 3)
+	nt.now = nt.now.Add(11 * time.Minute)
+	nt.pass(2)
+	down := &downRegistry{noteRegistry: nt.reg}
+	nt.s.reg = down
+	nt.s.cfg.RetainFailed = time.Hour
+	nt.now = time.Now().Add(48 * time.Hour)
+	nt.s.PruneNow()
+	for i, h := range nt.hashes {
+		nt.state("registry down", i, store.StateFailed, "no quorum")
+		if _, err := nt.st.Verdict(h); err != nil {
+			t.Fatalf("verdict %d pruned while the registry is down: %v", i, err)
+		}
+	}
+	if down.reads != publishReadAttempts {
+		t.Fatalf("%d registry reads, want %d (one verdict's attempts, the others held without asking)", down.reads, publishReadAttempts)
+	}
+	nt.s.reg = nt.reg // back up, nothing on-chain: pruned
+	nt.s.PruneNow()
+	for i := range nt.hashes {
+		if _, err := nt.st.Submission(fmt.Sprint("sub", i)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("submission %d once the registry answers: %v, want pruned", i, err)
+		}
 	}
 }
