@@ -52,6 +52,8 @@ type PruneStats struct {
 	// (PruneOptions.Published).
 	Confirmed int
 	// Held: failed submissions left for a later call because Published failed.
+	// They are among the first candidates of the next call again: a caller that
+	// calls again at once for More should wait when some were held.
 	Held int
 	// More: Max was reached; call again for the rest.
 	More bool
