@@ -89,6 +89,9 @@ func printAudit(w io.Writer, res *audit.Result) {
 	if res.RecomputedVerdict != nil {
 		fmt.Fprintf(w, "reasons    %s\n", strings.Join(reasonsOrNone(policy.Reason(res.RecomputedVerdict.Reasons)), ", "))
 	}
+	for _, c := range res.Skipped {
+		fmt.Fprintf(w, "skipped    %s\n", c)
+	}
 	fmt.Fprintf(w, "reproduced %v\n", res.Reproduced)
 	for _, d := range res.Differences {
 		fmt.Fprintf(w, "  differs (%s): %s\n", d.What, d.Detail)

@@ -191,6 +191,27 @@ func tamperingNode(t *testing.T, node string, edit func(path string, body []byte
 	return srv.URL
 }
 
+// recordEditingNode serves the node's API with verdict h's audit record rewritten
+// by edit.
+func recordEditingNode(t *testing.T, node string, h common.Hash, edit func(*audit.Record)) string {
+	t.Helper()
+	return tamperingNode(t, node, func(path string, b []byte) []byte {
+		if path != "/v1/verdicts/"+h.Hex() {
+			return nil
+		}
+		var vv map[string]json.RawMessage
+		var rec audit.Record
+		if json.Unmarshal(b, &vv) != nil || json.Unmarshal(vv["audit"], &rec) != nil {
+			t.Errorf("verdict view %s", b)
+			return nil
+		}
+		edit(&rec)
+		vv["audit"], _ = json.Marshal(rec)
+		out, _ := json.Marshal(vv)
+		return out
+	})
+}
+
 // alteredEvidence re-encodes archived evidence with one bit of its report or quote
 // body flipped.
 func alteredEvidence(t *testing.T, raw []byte) []byte {
@@ -286,21 +307,7 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 			wantDiffers(t, a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", bad), audit.DiffArchive)
 		})
 		t.Run(tee.String()+" shifted decision time", func(t *testing.T) {
-			bad := tamperingNode(t, node, func(path string, b []byte) []byte {
-				if path != "/v1/verdicts/"+h.Hex() {
-					return nil
-				}
-				var vv map[string]json.RawMessage
-				var rec audit.Record
-				if json.Unmarshal(b, &vv) != nil || json.Unmarshal(vv["audit"], &rec) != nil {
-					t.Errorf("verdict view %s", b)
-					return nil
-				}
-				rec.AsOf++
-				vv["audit"], _ = json.Marshal(rec)
-				out, _ := json.Marshal(vv)
-				return out
-			})
+			bad := recordEditingNode(t, node, h, func(rec *audit.Record) { rec.AsOf++ })
 			res := a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", bad)
 			wantDiffers(t, res, audit.DiffVerdict)
 			if res.Recomputed == h || res.Recomputed == (common.Hash{}) {
@@ -308,6 +315,39 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 			}
 		})
 	}
+	// A record whose collateral list leaves out what the verdict's appraisal used
+	// (here the CRL the node checked the SEV-SNP chain against), or names it by a
+	// kind audit does not know, is not reproduced.
+	snp := a.verdicts[evidence.TEESEVSNP]
+	t.Run("sev-snp CRL left out of the record", func(t *testing.T) {
+		dropped := 0
+		bad := recordEditingNode(t, node, snp, func(rec *audit.Record) {
+			kept := rec.Collateral[:0]
+			for _, it := range rec.Collateral {
+				if it.Kind != audit.CollateralSNPCRL {
+					kept = append(kept, it)
+				}
+			}
+			dropped = len(rec.Collateral) - len(kept)
+			rec.Collateral = kept
+		})
+		wantDiffers(t, a.audit(t, exitUntrusted, "--verdict-hash", snp.Hex(), "--node", bad), audit.DiffArchive)
+		if dropped == 0 {
+			t.Fatal("the SEV-SNP verdict's audit record lists no snp-crl item")
+		}
+	})
+	for _, tee := range tees {
+		h := a.verdicts[tee]
+		t.Run(tee.String()+" collateral kinds renamed", func(t *testing.T) {
+			bad := recordEditingNode(t, node, h, func(rec *audit.Record) {
+				for i := range rec.Collateral {
+					rec.Collateral[i].Kind += "-x"
+				}
+			})
+			wantDiffers(t, a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", bad), audit.DiffArchive)
+		})
+	}
+
 	if _, _, code := run(t, "audit", "--machine-id", a.machines[evidence.TEETDX].Hex(), "--node", node); code != exitBadInput {
 		t.Fatalf("audit --machine --node without --rpc-url: exit %d, want %d", code, exitBadInput)
 	}

@@ -62,6 +62,16 @@ const (
 	CollateralTDXSet  = "tdx-collateral"
 )
 
+// KnownKind reports whether kind is a kind of archived collateral a Record may
+// list (CollateralSNPVCEK, CollateralSNPCRL, CollateralTDXSet).
+func KnownKind(kind string) bool {
+	switch kind {
+	case CollateralSNPVCEK, CollateralSNPCRL, CollateralTDXSet:
+		return true
+	}
+	return false
+}
+
 // AddArchived adds one archived collateral item of a Record's kind to c, to re-run
 // a verdict from the archive. It reports false for a kind it does not know.
 func AddArchived(c *verifier.Collateral, kind string, in evidence.Input) bool {

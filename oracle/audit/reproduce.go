@@ -68,6 +68,10 @@ type Result struct {
 	Verdict           *verdict.Verdict `json:"verdict"`
 	RecomputedVerdict *verdict.Verdict `json:"recomputed_verdict"`
 	Reasons           []string         `json:"reasons"`
+	// Skipped names the checks the re-run's appraisal could not make, with why
+	// ("snp.crl: ..."): with archived collateral that matches the record they were
+	// skipped when the verdict was made too.
+	Skipped []string `json:"skipped_checks,omitempty"`
 	// Roots names the trust anchors the re-run used; set by the caller, which
 	// knows where its roots came from.
 	Roots       string       `json:"roots,omitempty"`
@@ -141,6 +145,11 @@ func (r *Result) checkRecord() {
 	if rec.PolicyHash != (common.Hash{}) && rec.PolicyHash != v.PolicyHash {
 		r.differs(DiffRecord, "the audit record names policy %s, the verdict %s", rec.PolicyHash, v.PolicyHash)
 	}
+	for _, it := range rec.Collateral {
+		if !KnownKind(it.Kind) {
+			r.differs(DiffArchive, "the audit record lists collateral %s of unknown kind %q: it cannot be given to the re-run", it.SHA256, it.Kind)
+		}
+	}
 }
 
 // fetch reads archived content; damaged content is a difference (ok false).
@@ -194,6 +203,9 @@ func (r *Result) request(ctx context.Context, src Source) (*verifier.Request, er
 			AnchorBlockNumber: v.AnchorBlockNumber, AnchorBlockHash: v.AnchorBlockHash},
 	}
 	for _, it := range rec.Collateral {
+		if !KnownKind(it.Kind) {
+			continue // a difference already (checkRecord)
+		}
 		b, ok, err := r.fetch(ctx, src, api.ArchiveCollateral, it.SHA256)
 		if err != nil {
 			return nil, fmt.Errorf("collateral %s: %w", it.Kind, err)
@@ -228,10 +240,51 @@ func (r *Result) rerun(ctx context.Context, req *verifier.Request, opts verifier
 	}
 	dec := out.Decision
 	r.Recomputed, r.RecomputedVerdict, r.Reasons = out.VerdictHash, &dec.Verdict, dec.Reasons.Names()
+	for _, c := range out.Appraisal.Checks {
+		if c.Outcome == appraise.Skip {
+			r.Skipped = append(r.Skipped, c.Name+": "+c.Detail)
+		}
+	}
+	r.checkUsed(out.Appraisal.Collateral)
 	for _, d := range verdict.Diff(r.Verdict, &dec.Verdict) {
 		r.differs(DiffVerdict, "%s", namedDiff(d, r.Verdict, &dec.Verdict))
 	}
 	return nil
+}
+
+// checkUsed compares the collateral the re-run's appraisal used with what the
+// audit record says the verdict's appraisal used, by kind and hash. An item the
+// record names that the re-run did not use is archived collateral the record's
+// list left out (a CRL left out turns the revocation check into a skipped one,
+// which alone does not change the verdict); an item the re-run used that the
+// record does not name means the record does not describe the verdict's appraisal.
+func (r *Result) checkUsed(used []appraise.CollateralRef) {
+	type key struct {
+		kind string
+		hash string
+	}
+	ran := map[key]int{}
+	for _, c := range used {
+		ran[key{c.Kind, string(c.Hash)}]++
+	}
+	named := map[key]int{}
+	for _, u := range r.Record.Used {
+		k := key{u.Kind, string(u.SHA256)}
+		named[k]++
+		if ran[k] > 0 {
+			ran[k]--
+			continue
+		}
+		r.differs(DiffArchive, "the audit record says the verdict's appraisal used %q %x; the re-run from the archived collateral did not use it: the record's collateral list lacks it", u.Kind, []byte(u.SHA256))
+	}
+	for _, c := range used {
+		k := key{c.Kind, string(c.Hash)}
+		if named[k] > 0 {
+			named[k]--
+			continue
+		}
+		r.differs(DiffRecord, "the re-run's appraisal used %s %x, which the audit record's list of what the verdict's appraisal used does not name", c.Kind, []byte(c.Hash))
+	}
 }
 
 // namedDiff rewrites a verdict.Diff line about a field that is a code (reason

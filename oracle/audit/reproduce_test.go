@@ -1,0 +1,173 @@
+package audit_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/oracle/audit"
+	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/store"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
+	"github.com/teeoracle/teeoracle/oracle/verifier"
+	"github.com/teeoracle/teeoracle/oracle/verifier/verifiertest"
+)
+
+// memSource is an archive in memory, as a node would serve it, counting the reads
+// of each blob.
+type memSource struct {
+	verdict, record []byte
+	blobs           map[common.Hash][]byte
+	mu              sync.Mutex
+	reads           map[common.Hash]int
+}
+
+func (m *memSource) Verdict(context.Context, common.Hash) ([]byte, []byte, error) {
+	return m.verdict, m.record, nil
+}
+
+func (m *memSource) Archive(_ context.Context, kind string, h common.Hash) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reads[h]++
+	b, ok := m.blobs[h]
+	if !ok {
+		return nil, fmt.Errorf("%s %s: %w", kind, h, store.ErrNotFound)
+	}
+	return b, nil
+}
+
+// snpArchive is the archive of one verdict on a test-only SEV-SNP VLEK report,
+// decided with an AMD CRL as collateral the way the node archives it: the record
+// lists the CRL as snp-crl and the appraisal's used collateral (the CRL among it).
+type snpArchive struct {
+	src   *memSource
+	rec   audit.Record
+	h     common.Hash
+	crl   []byte
+	opts  verifier.Options
+	apprs int
+}
+
+func newSNPArchive(t *testing.T) *snpArchive {
+	t.Helper()
+	c, err := verifiertest.NewRevokedASVK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := evidence.Decode("report", c.Report, evidence.Input{Name: "vlek.der", Data: c.PKI.VLEK.Raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evb, err := ev.MarshalBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Default().CanonicalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl := c.ASKList // revokes nothing
+	domain := verdict.Domain{ChainID: 31337, Registry: common.Address{0x5f}}
+	bind := &verifier.Binding{MachineID: common.Hash{1}, TEEKey: common.Address{2}, AnchorBlockNumber: 7, AnchorBlockHash: common.Hash{3}}
+	req := &verifier.Request{Evidence: evidence.Input{Name: "report", Data: evb}, Policy: pol, At: c.At, Domain: domain, Binding: bind}
+	audit.AddArchived(&req.Collateral, audit.CollateralSNPCRL, evidence.Input{Name: "crl", Data: crl})
+	opts := verifier.Options{SNPRoots: c.PKI.Roots}
+	vf, err := verifier.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := vf.Verify(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := out.Decision.Verdict
+	rec := audit.Record{VerdictHash: out.VerdictHash, EvidenceHash: v.EvidenceHash, PolicyHash: v.PolicyHash,
+		AsOf: c.At.Unix(), ChainID: domain.ChainID, Registry: domain.Registry, MachineID: bind.MachineID,
+		TEEKey: bind.TEEKey, AnchorNumber: bind.AnchorBlockNumber, AnchorHash: bind.AnchorBlockHash,
+		Trusted: out.Decision.Trusted, Reasons: out.Decision.Reasons.Names(),
+		Collateral: []audit.Item{{Kind: audit.CollateralSNPCRL, SHA256: sha256.Sum256(crl)}}}
+	usesCRL := false
+	for _, r := range out.Appraisal.Collateral {
+		rec.Used = append(rec.Used, audit.ItemUsed{Kind: r.Kind, SHA256: r.Hash})
+		usesCRL = usesCRL || common.BytesToHash(r.Hash) == common.Hash(sha256.Sum256(crl))
+	}
+	if !usesCRL {
+		t.Fatalf("the appraisal's collateral %+v does not include the CRL it was given", out.Appraisal.Collateral)
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &memSource{verdict: body, reads: map[common.Hash]int{}, blobs: map[common.Hash][]byte{
+		v.EvidenceHash: evb, v.PolicyHash: pol, sha256.Sum256(crl): crl}}
+	return &snpArchive{src: src, rec: rec, h: out.VerdictHash, crl: crl, opts: opts}
+}
+
+// reproduce audits the archive with its record edited by edit.
+func (a *snpArchive) reproduce(t *testing.T, edit func(*audit.Record)) *audit.Result {
+	t.Helper()
+	rec := a.rec
+	rec.Collateral = append([]audit.Item(nil), a.rec.Collateral...)
+	rec.Used = append([]audit.ItemUsed(nil), a.rec.Used...)
+	if edit != nil {
+		edit(&rec)
+	}
+	var err error
+	if a.src.record, err = json.Marshal(rec); err != nil {
+		t.Fatal(err)
+	}
+	a.src.reads = map[common.Hash]int{}
+	res, err := audit.Reproduce(context.Background(), a.src, a.h, a.opts)
+	if err != nil {
+		t.Fatalf("Reproduce: %v", err)
+	}
+	return res
+}
+
+func differsIn(res *audit.Result, what string) bool {
+	for _, d := range res.Differences {
+		if d.What == what {
+			return true
+		}
+	}
+	return false
+}
+
+// A record whose collateral list left out the CRL the appraisal used, or names its
+// items by kinds the audit does not know, is not reproduced: re-running without the
+// CRL would skip the revocation check and still count the evidence authentic.
+func TestReproduceMissingCollateral(t *testing.T) {
+	a := newSNPArchive(t)
+	if res := a.reproduce(t, nil); !res.Reproduced {
+		t.Fatalf("the archive as made: %+v, want reproduced", res.Differences)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*audit.Record)
+		want string
+	}{
+		{"CRL left out", func(r *audit.Record) { r.Collateral = r.Collateral[:0] }, audit.DiffArchive},
+		{"no collateral list", func(r *audit.Record) { r.Collateral = nil }, audit.DiffArchive},
+		{"kind renamed", func(r *audit.Record) { r.Collateral[0].Kind = "snp-crl-v2" }, audit.DiffArchive},
+		{"CRL left out of both lists", func(r *audit.Record) { r.Collateral, r.Used = nil, nil }, audit.DiffRecord},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := a.reproduce(t, tc.edit)
+			if res.Reproduced || !differsIn(res, tc.want) {
+				t.Fatalf("reproduced %v, differences %+v; want a %q difference", res.Reproduced, res.Differences, tc.want)
+			}
+			if res.Recomputed != (common.Hash{}) && !slices.ContainsFunc(res.Skipped, func(c string) bool { return strings.HasPrefix(c, "snp.crl:") }) {
+				t.Errorf("re-run without the CRL: skipped checks %q, want snp.crl among them", res.Skipped)
+			}
+		})
+	}
+}
