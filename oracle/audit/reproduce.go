@@ -39,6 +39,23 @@ const (
 	DiffDomain = "domain"
 )
 
+// Bounds on what an audit reads on a node's word. A node writes a handful of
+// collateral items per verdict (a VCEK and its CRLs, or one TDX set) and never the
+// same item twice.
+const (
+	// MaxCollateralItems is the most items an audit record's collateral list, and
+	// its used list, may hold; a longer list is an audit_record difference and
+	// nothing is fetched for it.
+	MaxCollateralItems = 64
+	// MaxCollateralBytes bounds the archived collateral of one verdict an audit
+	// holds; more is an archive difference and nothing is re-run.
+	MaxCollateralBytes = 64 << 20
+	// Deadline bounds a whole Reproduce (every read and the re-run), whatever the
+	// caller's context allows: each read of a NodeSource may wait out the node's
+	// Retry-After for up to its own budget.
+	Deadline = 5 * time.Minute
+)
+
 // Difference is one reason a verdict is not reproduced.
 type Difference struct {
 	What   string `json:"what"`
@@ -97,6 +114,8 @@ func (r *Result) settle() {
 // verdict or its record do not parse); archived content that is damaged or not the
 // verdict's is a difference, not an error.
 func Reproduce(ctx context.Context, src Source, h common.Hash, opts verifier.Options) (*Result, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, Deadline, fmt.Errorf("audit of verdict %s took longer than %s", h, Deadline))
+	defer cancel()
 	res := &Result{VerdictHash: h}
 	body, recJSON, err := src.Verdict(ctx, h)
 	if Damaged(err) {
@@ -144,6 +163,10 @@ func (r *Result) checkRecord() {
 	}
 	if rec.PolicyHash != (common.Hash{}) && rec.PolicyHash != v.PolicyHash {
 		r.differs(DiffRecord, "the audit record names policy %s, the verdict %s", rec.PolicyHash, v.PolicyHash)
+	}
+	if n, u := len(rec.Collateral), len(rec.Used); n > MaxCollateralItems || u > MaxCollateralItems {
+		r.differs(DiffRecord, "the audit record lists %d collateral items and %d used ones, more than the %d an audit reads", n, u, MaxCollateralItems)
+		return
 	}
 	for _, it := range rec.Collateral {
 		if !KnownKind(it.Kind) {
@@ -202,16 +225,25 @@ func (r *Result) request(ctx context.Context, src Source) (*verifier.Request, er
 		Binding: &verifier.Binding{MachineID: v.MachineID, TEEKey: v.TEEKey,
 			AnchorBlockNumber: v.AnchorBlockNumber, AnchorBlockHash: v.AnchorBlockHash},
 	}
+	if len(rec.Collateral) > MaxCollateralItems {
+		return nil, nil // a difference already (checkRecord)
+	}
+	seen, total := map[Item]bool{}, 0
 	for _, it := range rec.Collateral {
-		if !KnownKind(it.Kind) {
-			continue // a difference already (checkRecord)
+		if !KnownKind(it.Kind) || seen[it] {
+			continue // unknown: a difference already (checkRecord); listed twice: read once
 		}
+		seen[it] = true
 		b, ok, err := r.fetch(ctx, src, api.ArchiveCollateral, it.SHA256)
 		if err != nil {
 			return nil, fmt.Errorf("collateral %s: %w", it.Kind, err)
 		}
 		if !ok {
 			continue
+		}
+		if total += len(b); total > MaxCollateralBytes {
+			r.differs(DiffArchive, "the archived collateral the audit record lists is over %d bytes, more than an audit holds", MaxCollateralBytes)
+			return nil, nil
 		}
 		if got := common.Hash(sha256.Sum256(b)); got != it.SHA256 {
 			r.differs(DiffArchive, "archived %s collateral hashes to %s, the audit record names %s", it.Kind, got, it.SHA256)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -28,16 +29,19 @@ type memSource struct {
 	blobs           map[common.Hash][]byte
 	mu              sync.Mutex
 	reads           map[common.Hash]int
+	// deadline is the latest read's context deadline (zero: none).
+	deadline time.Time
 }
 
 func (m *memSource) Verdict(context.Context, common.Hash) ([]byte, []byte, error) {
 	return m.verdict, m.record, nil
 }
 
-func (m *memSource) Archive(_ context.Context, kind string, h common.Hash) ([]byte, error) {
+func (m *memSource) Archive(ctx context.Context, kind string, h common.Hash) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.reads[h]++
+	m.deadline, _ = ctx.Deadline()
 	b, ok := m.blobs[h]
 	if !ok {
 		return nil, fmt.Errorf("%s %s: %w", kind, h, store.ErrNotFound)
@@ -169,5 +173,46 @@ func TestReproduceMissingCollateral(t *testing.T) {
 				t.Errorf("re-run without the CRL: skipped checks %q, want snp.crl among them", res.Skipped)
 			}
 		})
+	}
+}
+
+// A record cannot make the audit fetch and hold unbounded collateral: an item
+// listed many times is read once, a list over MaxCollateralItems is refused
+// unread, archived collateral over MaxCollateralBytes is refused, and the whole
+// audit runs under Deadline.
+func TestReproduceBoundsCollateral(t *testing.T) {
+	a := newSNPArchive(t)
+	crl := a.rec.Collateral[0]
+	start := time.Now()
+	res := a.reproduce(t, func(r *audit.Record) {
+		r.Collateral = append(r.Collateral, crl, crl, crl)
+	})
+	if !res.Reproduced || a.src.reads[crl.SHA256] != 1 {
+		t.Fatalf("the CRL listed 4 times: reproduced %v %+v, read %d times; want reproduced, read once", res.Reproduced, res.Differences, a.src.reads[crl.SHA256])
+	}
+	if a.src.deadline.IsZero() || a.src.deadline.After(start.Add(audit.Deadline+time.Minute)) {
+		t.Errorf("reads made under deadline %v, want one within %s", a.src.deadline, audit.Deadline)
+	}
+	res = a.reproduce(t, func(r *audit.Record) {
+		for i := len(r.Collateral); i <= audit.MaxCollateralItems; i++ {
+			r.Collateral = append(r.Collateral, audit.Item{Kind: audit.CollateralSNPVCEK, SHA256: common.Hash{byte(i), 0xee}})
+		}
+	})
+	if res.Reproduced || !differsIn(res, audit.DiffRecord) || a.src.reads[crl.SHA256] != 0 {
+		t.Fatalf("%d items listed: reproduced %v %+v, the CRL read %d times; want an audit_record difference and no collateral read",
+			audit.MaxCollateralItems+1, res.Reproduced, res.Differences, a.src.reads[crl.SHA256])
+	}
+	big := make([]byte, audit.MaxArchiveBody)
+	res = a.reproduce(t, func(r *audit.Record) {
+		for i := 0; i*audit.MaxArchiveBody <= audit.MaxCollateralBytes; i++ {
+			b := append([]byte{byte(i)}, big[1:]...)
+			h := common.Hash(sha256.Sum256(b))
+			a.src.blobs[h] = b
+			r.Collateral = append(r.Collateral, audit.Item{Kind: audit.CollateralSNPVCEK, SHA256: h})
+		}
+	})
+	if res.Reproduced || !differsIn(res, audit.DiffArchive) || res.Recomputed != (common.Hash{}) {
+		t.Fatalf("over %d bytes of collateral: reproduced %v %+v, recomputed %s; want an archive difference and no re-run",
+			audit.MaxCollateralBytes, res.Reproduced, res.Differences, res.Recomputed)
 	}
 }
