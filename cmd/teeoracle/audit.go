@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
@@ -90,12 +93,31 @@ func printAudit(w io.Writer, res *audit.Result) {
 		fmt.Fprintf(w, "reasons    %s\n", strings.Join(reasonsOrNone(policy.Reason(res.RecomputedVerdict.Reasons)), ", "))
 	}
 	for _, c := range res.Skipped {
-		fmt.Fprintf(w, "skipped    %s\n", c)
+		fmt.Fprintf(w, "skipped    %s\n", printable(c))
 	}
 	fmt.Fprintf(w, "reproduced %v\n", res.Reproduced)
 	for _, d := range res.Differences {
-		fmt.Fprintf(w, "  differs (%s): %s\n", d.What, d.Detail)
+		fmt.Fprintf(w, "  differs (%s): %s\n", printable(d.What), printable(d.Detail))
 	}
+}
+
+// printable escapes control characters and invalid UTF-8 in text that may come
+// from the audited node (Go's escapes: \x1b, \n), so that it cannot act on the
+// terminal it is printed to.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || unicode.IsControl(r) }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // auditTarget returns the verdict hash to audit: --verdict-hash, or with

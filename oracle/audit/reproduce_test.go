@@ -216,3 +216,35 @@ func TestReproduceBoundsCollateral(t *testing.T) {
 			audit.MaxCollateralBytes, res.Reproduced, res.Differences, res.Recomputed)
 	}
 }
+
+// A collateral kind is the node's word: one holding terminal escapes reaches
+// neither a difference nor an error raw, whether its item is another blob (the
+// hash differs) or missing.
+func TestReproduceQuotesNodeKinds(t *testing.T) {
+	a := newSNPArchive(t)
+	const kind = "snp-crl\x1b[3A\x1b[2K"
+	for name, h := range map[string]common.Hash{"other blob": a.rec.PolicyHash, "missing": {0xee}} {
+		t.Run(name, func(t *testing.T) {
+			rec := a.rec
+			rec.Collateral = []audit.Item{{Kind: kind, SHA256: h}}
+			var err error
+			if a.src.record, err = json.Marshal(rec); err != nil {
+				t.Fatal(err)
+			}
+			res, err := audit.Reproduce(context.Background(), a.src, a.h, a.opts)
+			if err != nil && strings.Contains(err.Error(), "\x1b") {
+				t.Fatalf("error holds the node's escape bytes: %q", err)
+			}
+			if err == nil {
+				if res.Reproduced || !differsIn(res, audit.DiffArchive) {
+					t.Fatalf("reproduced %v %+v, want an archive difference", res.Reproduced, res.Differences)
+				}
+				for _, d := range res.Differences {
+					if strings.Contains(d.Detail, "\x1b") {
+						t.Errorf("difference holds the node's escape bytes: %q", d.Detail)
+					}
+				}
+			}
+		})
+	}
+}
