@@ -348,6 +348,26 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 		})
 	}
 
+	// A TDX record without its collateral list: the re-run has no TDX collateral,
+	// which is what the archive lacks, not an error of the audit.
+	t.Run("tdx collateral list removed", func(t *testing.T) {
+		h := a.verdicts[evidence.TEETDX]
+		bad := recordEditingNode(t, node, h, func(rec *audit.Record) { rec.Collateral = nil })
+		wantDiffers(t, a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", bad), audit.DiffArchive)
+	})
+	// A record naming collateral the node does not have (it answers 404).
+	for _, tee := range tees {
+		h := a.verdicts[tee]
+		t.Run(tee.String()+" collateral not archived", func(t *testing.T) {
+			bad := recordEditingNode(t, node, h, func(rec *audit.Record) {
+				for i := range rec.Collateral {
+					rec.Collateral[i].SHA256[0] ^= 1
+				}
+			})
+			wantDiffers(t, a.audit(t, exitUntrusted, "--verdict-hash", h.Hex(), "--node", bad), audit.DiffArchive)
+		})
+	}
+
 	if _, _, code := run(t, "audit", "--machine-id", a.machines[evidence.TEETDX].Hex(), "--node", node); code != exitBadInput {
 		t.Fatalf("audit --machine --node without --rpc-url: exit %d, want %d", code, exitBadInput)
 	}

@@ -23,8 +23,10 @@ import (
 // What a Difference is about, for scripts reading the result as JSON.
 const (
 	// DiffArchive: archived content (evidence, policy, collateral) is missing from
-	// the record's list, damaged, or does not hash to what the verdict and the audit
-	// record name. Nothing is re-run on content that is not the verdict's.
+	// the record's list or from the archive, damaged, does not hash to what the
+	// verdict and the audit record name, or is not what the re-run needs (TDX
+	// evidence without TDX collateral). Nothing is re-run on content that is not
+	// the verdict's.
 	DiffArchive = "archive"
 	// DiffRecord: the audit record contradicts the verdict it is filed with.
 	DiffRecord = "audit_record"
@@ -129,6 +131,11 @@ func Reproduce(ctx context.Context, src Source, h common.Hash, opts verifier.Opt
 	if err := json.Unmarshal(body, &v); err != nil {
 		return nil, fmt.Errorf("verdict %s: %w", h, err)
 	}
+	if len(recJSON) == 0 {
+		res.Verdict = &v
+		res.differs(DiffArchive, "the archive holds verdict %s but no audit record for it: nothing to reproduce it from", h)
+		return res, nil
+	}
 	var rec Record
 	if err := json.Unmarshal(recJSON, &rec); err != nil {
 		return nil, fmt.Errorf("audit record of %s: %w", h, err)
@@ -175,11 +182,16 @@ func (r *Result) checkRecord() {
 	}
 }
 
-// fetch reads archived content; damaged content is a difference (ok false).
+// fetch reads archived content; damaged or missing content is a difference (ok
+// false).
 func (r *Result) fetch(ctx context.Context, src Source, kind string, want common.Hash) (b []byte, ok bool, err error) {
 	b, err = src.Archive(ctx, kind, want)
 	if Damaged(err) {
 		r.differs(DiffArchive, "archived %s %s is damaged: %v", kind, want, err)
+		return nil, false, nil
+	}
+	if Missing(err) {
+		r.differs(DiffArchive, "%s %s, which the verdict or its audit record names, is not in the archive: %v", kind, want, err)
 		return nil, false, nil
 	}
 	if err != nil {
@@ -263,7 +275,7 @@ func (r *Result) rerun(ctx context.Context, req *verifier.Request, opts verifier
 	}
 	r.AsOf = req.At
 	out, err := vf.Verify(ctx, req)
-	if errors.Is(err, verifier.ErrCollateral) {
+	if errors.Is(err, verifier.ErrCollateral) || errors.Is(err, verifier.ErrNeedCollateral) {
 		r.differs(DiffArchive, "archived collateral is unusable: %v", err)
 		return nil
 	}

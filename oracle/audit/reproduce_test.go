@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/policy"
@@ -246,5 +249,47 @@ func TestReproduceQuotesNodeKinds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Collateral the record names that the archive does not hold (the store has no
+// such item, or the node answers 404) is an archive difference, not an error: the
+// archive does not back the verdict.
+func TestReproduceMissingArchivedItem(t *testing.T) {
+	a := newSNPArchive(t)
+	res := a.reproduce(t, func(r *audit.Record) {
+		r.Collateral = append(r.Collateral, audit.Item{Kind: audit.CollateralSNPVCEK, SHA256: common.Hash{0xee}})
+	})
+	if res.Reproduced || !differsIn(res, audit.DiffArchive) || res.Recomputed != (common.Hash{}) {
+		t.Fatalf("reproduced %v %+v, recomputed %s; want an archive difference and no re-run", res.Reproduced, res.Differences, res.Recomputed)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
+	}))
+	defer srv.Close()
+	_, err := audit.NewNodeSource(srv.URL, nil).Archive(context.Background(), api.ArchiveCollateral, common.Hash{0xee})
+	if !audit.Missing(err) {
+		t.Fatalf("a node's 404: %v, want an error Missing reports", err)
+	}
+	srv500 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}))
+	defer srv500.Close()
+	if _, err := audit.NewNodeSource(srv500.URL, nil).Archive(context.Background(), api.ArchiveCollateral, common.Hash{0xee}); err == nil || audit.Missing(err) {
+		t.Fatalf("a node's 500: %v, want an error that is not Missing (the audit could not be made)", err)
+	}
+}
+
+// A verdict the archive holds without its audit record is not reproduced (an
+// archive difference), not an error.
+func TestReproduceVerdictWithoutRecord(t *testing.T) {
+	a := newSNPArchive(t)
+	a.src.record = nil
+	res, err := audit.Reproduce(context.Background(), a.src, a.h, a.opts)
+	if err != nil {
+		t.Fatalf("Reproduce: %v, want an archive difference", err)
+	}
+	if res.Reproduced || !differsIn(res, audit.DiffArchive) {
+		t.Fatalf("reproduced %v %+v, want an archive difference", res.Reproduced, res.Differences)
 	}
 }

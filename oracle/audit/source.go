@@ -24,7 +24,8 @@ import (
 
 // Source is where an audit reads the archive from.
 type Source interface {
-	// Verdict returns a verdict's JSON and its audit record's JSON.
+	// Verdict returns a verdict's JSON and its audit record's JSON (empty when the
+	// archive holds the verdict without a record).
 	Verdict(ctx context.Context, h common.Hash) (body, record []byte, err error)
 	// Archive returns archived content of a kind (api.ArchiveEvidence,
 	// api.ArchivePolicy, api.ArchiveCollateral) by hash.
@@ -35,6 +36,15 @@ type Source interface {
 // not what it is filed under (the database re-hashes on every read).
 func Damaged(err error) bool {
 	return errors.Is(err, store.ErrCorrupt) || errors.Is(err, store.ErrHashMismatch)
+}
+
+// ErrNotFound: the node answered 404, it has no such verdict or archived content.
+var ErrNotFound = errors.New("not found on the node")
+
+// Missing reports whether a source's error says it does not hold what was asked
+// for (a node's 404, or not in the database).
+func Missing(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, store.ErrNotFound)
 }
 
 // NodeSource reads the archive from a node's HTTP API.
@@ -139,6 +149,9 @@ func (n *NodeSource) get(ctx context.Context, path string) ([]byte, error) {
 			return b, nil
 		}
 		err = fmt.Errorf("GET %s%s: HTTP %d: %s", n.base, path, code, b)
+		if code == http.StatusNotFound {
+			return nil, retry.Permanent(fmt.Errorf("%w (%w)", err, ErrNotFound))
+		}
 		if code != http.StatusTooManyRequests && code != http.StatusServiceUnavailable {
 			return nil, retry.Permanent(err)
 		}
@@ -253,6 +266,9 @@ func (d StoreSource) Verdict(_ context.Context, h common.Hash) ([]byte, []byte, 
 		return nil, nil, err
 	}
 	a, err := d.St.Meta(RecordKey(h))
+	if errors.Is(err, store.ErrNotFound) {
+		return v.Body, nil, nil // a verdict without its record: Reproduce reports it
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("audit record of %s: %w", h, err)
 	}
