@@ -38,6 +38,7 @@ With --rpc-url and --registry, audit also checks that the registry accepted the
 verdict (its VerdictAccepted event) and that the verdict was made for that
 registry; --machine-id then audits the machine's latest verdict on-chain (also with
 --node). Without them, --machine-id needs --db and audits the latest archived verdict.
+--registry or --chain-id without --rpc-url, and --db beside --node, are refused.
 
 Exit status: 0 reproduced (and accepted on-chain, when checked), 1 not reproduced
 (the differences are listed), 2 bad input or error.`
@@ -149,7 +150,27 @@ func auditTarget(ctx context.Context, c *cli.Context, cc *chain.Conn, st *store.
 	return h, nil
 }
 
+// auditFlagsUsed refuses flags audit would otherwise ignore: --registry or
+// --chain-id without --rpc-url (no on-chain check would be made), and --db beside
+// --node (the node's archive would be audited, not the file).
+func auditFlagsUsed(c *cli.Context) error {
+	if c.String(flagRPCURL) == "" {
+		for _, f := range []string{flagRegistry, flagChainID} {
+			if c.IsSet(f) {
+				return fmt.Errorf("--%s needs --%s: the registry is checked on that chain, and without it nothing on-chain is checked", f, flagRPCURL)
+			}
+		}
+	}
+	if c.String(flagNode) != "" && c.IsSet(flagDB) {
+		return fmt.Errorf("--%s and --%s name two archives; give one", flagNode, flagDB)
+	}
+	return nil
+}
+
 func runAudit(c *cli.Context) (*audit.Result, error) {
+	if err := auditFlagsUsed(c); err != nil {
+		return nil, err
+	}
 	ctx := c.Context
 	src, st, err := audit.OpenSource(c.String(flagNode), c.String(flagDB), service.StoreOptions(cliapp.Logger(c)))
 	if err != nil {

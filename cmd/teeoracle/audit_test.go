@@ -371,6 +371,30 @@ func TestAuditReproducesDevnetVerdicts(t *testing.T) {
 	if _, _, code := run(t, "audit", "--machine-id", a.machines[evidence.TEETDX].Hex(), "--node", node); code != exitBadInput {
 		t.Fatalf("audit --machine --node without --rpc-url: exit %d, want %d", code, exitBadInput)
 	}
+	// Flags that would be ignored are refused, naming them: a registry without the
+	// chain to read it on (no on-chain check would be made), a database beside the
+	// node (which archive is audited?).
+	tdxHash := a.verdicts[evidence.TEETDX].Hex()
+	for _, tc := range []struct {
+		args  []string
+		names []string
+	}{
+		{[]string{"--registry", registry, "--node", node}, []string{"--registry", "--rpc-url"}},
+		{[]string{"--chain-id", "31337", "--node", node}, []string{"--chain-id", "--rpc-url"}},
+		{[]string{"--node", node, "--db", filepath.Join(t.TempDir(), "other.db")}, []string{"--node", "--db"}},
+	} {
+		args := append([]string{"audit", "--snp-roots", a.snpRoots, "--tdx-root", a.tdxRoot, "--verdict-hash", tdxHash}, tc.args...)
+		out, errOut, code := run(t, args...)
+		if code != exitBadInput {
+			t.Errorf("%v: exit %d, want %d\n%s%s", tc.args, code, exitBadInput, out, errOut)
+			continue
+		}
+		for _, n := range tc.names {
+			if !strings.Contains(errOut, n) {
+				t.Errorf("%v: stderr %q does not name %s", tc.args, errOut, n)
+			}
+		}
+	}
 
 	// The database, once the node has stopped and released it.
 	a.close(t)
