@@ -179,6 +179,24 @@ func TestReproduceMissingCollateral(t *testing.T) {
 	}
 }
 
+// A record whose two lists both leave the CRL out describes an appraisal that had
+// none: the verdict, which does not commit to its collateral, is reproduced, and
+// the skipped CRL check is shown (the limit docs/threat-model.md states).
+func TestReproduceShowsSkippedCRL(t *testing.T) {
+	a := newSNPArchive(t)
+	crl := common.Hash(sha256.Sum256(a.crl))
+	res := a.reproduce(t, func(r *audit.Record) {
+		r.Collateral = nil
+		r.Used = slices.DeleteFunc(r.Used, func(u audit.ItemUsed) bool { return common.BytesToHash(u.SHA256) == crl })
+	})
+	if !res.Reproduced || !slices.ContainsFunc(res.Skipped, func(c string) bool { return strings.HasPrefix(c, "snp.crl:") }) {
+		t.Fatalf("reproduced %v %+v, skipped %q; want reproduced with snp.crl skipped", res.Reproduced, res.Differences, res.Skipped)
+	}
+	if res = a.reproduce(t, nil); slices.ContainsFunc(res.Skipped, func(c string) bool { return strings.HasPrefix(c, "snp.crl:") }) {
+		t.Fatalf("with the CRL archived the re-run skipped %q", res.Skipped)
+	}
+}
+
 // A record cannot make the audit fetch and hold unbounded collateral: an item
 // listed many times is read once, a list over MaxCollateralItems is refused
 // unread, archived collateral over MaxCollateralBytes is refused, and the whole
