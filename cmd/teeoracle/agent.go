@@ -57,13 +57,16 @@ registry by its provider ('teeoracle machine register'), and keeps it attested:
      (docs/verdict-encoding.md), which the agent recomputes and checks,
   3. obtains a report or quote with that report data from the hardware, with the
      certificate table when the host provides one,
-  4. submits it, follows it to the verdict on-chain, and checks the verdict,
-  5. attests again at --reattest-fraction of the verdict's validity,
+  4. submits it, follows it until the node reports its verdict on-chain, and
+     checks the verdict (machine, key, anchor, evidence, validity, issue time),
+  5. attests again at --reattest-fraction of the verdict's validity, within an
+     hour at the latest,
 
 retrying with capped, jittered exponential backoff while the oracle or the chain is
 down. See docs/provider.md.
 
-Exit status with --once: 0 trusted, 1 untrusted verdict, 2 error.`
+Exit status with --once: 0 trusted (as the node reports it on-chain; the agent has
+no chain endpoint), 1 untrusted verdict, 2 error.`
 
 func agentCommand(deps appDeps) *cli.Command {
 	return &cli.Command{

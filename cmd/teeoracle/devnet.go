@@ -27,7 +27,7 @@ const (
 )
 
 // onceUsage is shared by devnet and agent: one meaning of TEEORACLE_ONCE.
-const onceUsage = "stop after the first attestation round; exit status 0 only when it ended with a trusted verdict on-chain"
+const onceUsage = "stop after the first attestation round; exit status 0 only when it ended with a trusted verdict on-chain (for the agent: as its oracle node reports it)"
 
 func onceFlag() cli.Flag {
 	return &cli.BoolFlag{Name: flagOnce, EnvVars: env(flagOnce), Usage: onceUsage}

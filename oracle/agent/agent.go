@@ -9,7 +9,10 @@
 // The agent trusts the oracle with nothing: it recomputes the report data from the
 // challenge's fields (docs/verdict-encoding.md) and refuses a challenge for another
 // machine, key, chain or registry, and it checks that the verdict it is shown hashes
-// to the digest the oracle names and concerns its machine and key.
+// to the digest the oracle names, concerns its machine, key, anchor and evidence,
+// is valid and was not issued in its future. It has no chain endpoint: that the
+// verdict is on-chain is the node's report, so however long the verdict claims to
+// be valid the agent attests again within MaxInterval.
 package agent
 
 import (
@@ -20,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"time"
 
@@ -84,6 +88,16 @@ type Config struct {
 	ReattestFraction float64
 	// MinInterval is the shortest wait between two successful rounds; 0 means 1 s.
 	MinInterval time.Duration
+	// MaxInterval is the longest wait between two successful rounds, however long
+	// the verdict the node shows is valid: the agent then attests again. The agent
+	// cannot check that a verdict is on-chain (it has no chain endpoint; the node
+	// reports it), so this bounds how long a node's false report keeps it idle.
+	// 0 means 1 h.
+	MaxInterval time.Duration
+	// ClockSkew is how far after the agent's clock a verdict's issue time may be
+	// (the node's verdicts are issued at their anchor block's timestamp); 0 means
+	// 10 min.
+	ClockSkew time.Duration
 	// PollInterval paces status polling; 0 means 1 s.
 	PollInterval time.Duration
 	// RoundTimeout bounds one round from challenge to on-chain verdict; 0 means 5 min.
@@ -139,6 +153,15 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.MinInterval <= 0 {
 		cfg.MinInterval = time.Second
 	}
+	if cfg.MaxInterval <= 0 {
+		cfg.MaxInterval = time.Hour
+	}
+	if cfg.MaxInterval < cfg.MinInterval {
+		return nil, fmt.Errorf("agent: max interval %v shorter than min interval %v", cfg.MaxInterval, cfg.MinInterval)
+	}
+	if cfg.ClockSkew <= 0 {
+		cfg.ClockSkew = 10 * time.Minute
+	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
 	}
@@ -177,17 +200,23 @@ func (a *Agent) Run(ctx context.Context) error {
 }
 
 // nextWait is the time until the next round: ReattestFraction of the validity after
-// the issue time, by the agent's clock, at least MinInterval.
+// the issue time, by the agent's clock, at least MinInterval and at most
+// MaxInterval. The verdict passed verdict's checks: it expires after its issue, at
+// most maxValidity later, and was issued before now plus ClockSkew, so none of
+// this overflows.
 func (a *Agent) nextWait(r *Round) time.Duration {
 	v := r.Verdict
+	if v.ExpiresAt <= v.IssuedAt || v.ExpiresAt-v.IssuedAt > maxValidity || v.IssuedAt > math.MaxInt64/2 {
+		return a.cfg.MinInterval // never reached for a checked verdict
+	}
 	life := time.Duration(v.ExpiresAt-v.IssuedAt) * time.Second
 	due := time.Unix(int64(v.IssuedAt), 0).Add(time.Duration(float64(life) * a.cfg.ReattestFraction))
-	wait := due.Sub(a.cfg.Now())
-	if wait < a.cfg.MinInterval {
-		wait = a.cfg.MinInterval
-	}
-	return wait
+	return min(max(due.Sub(a.cfg.Now()), a.cfg.MinInterval), a.cfg.MaxInterval)
 }
+
+// maxValidity is the longest validity the registry lets a policy give a verdict
+// (TeeRegistry's MAX_VALIDITY, 2^32-1 s).
+const maxValidity = 1<<32 - 1
 
 // AttestUntilDone runs rounds until one succeeds or ctx ends, backing off between
 // failures.
@@ -279,7 +308,9 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 	if view.TxHash != nil {
 		r.TxHash = *view.TxHash
 	}
-	a.log.Info("verdict on-chain", "status", vv.Status.String(), "verdict", r.VerdictHash.Hex(), "tx", r.TxHash.Hex(),
+	// The node reports the verdict on-chain; the agent has checked what it can (the
+	// verdict function) but has no chain endpoint to look it up itself.
+	a.log.Info("node reports verdict on-chain", "status", vv.Status.String(), "verdict", r.VerdictHash.Hex(), "tx", r.TxHash.Hex(),
 		"expires_at", time.Unix(int64(vv.ExpiresAt), 0).UTC())
 	return r, nil
 }
@@ -369,6 +400,7 @@ func (a *Agent) verdict(ctx context.Context, h common.Hash, ch *api.Challenge, e
 		return nil, fmt.Errorf("%w: %s: %w", ErrVerdict, h, err)
 	}
 	d := verdict.Domain{ChainID: ch.ChainID, Registry: ch.Registry}
+	now := a.cfg.Now()
 	switch {
 	case v.Digest(d) != h:
 		return nil, fmt.Errorf("%w: verdict hashes to %s, the oracle names %s", ErrVerdict, v.Digest(d), h)
@@ -379,6 +411,15 @@ func (a *Agent) verdict(ctx context.Context, h common.Hash, ch *api.Challenge, e
 			v.AnchorBlockNumber, v.AnchorBlockHash, ch.AnchorBlockNumber, ch.AnchorBlockHash)
 	case v.EvidenceHash != evidence:
 		return nil, fmt.Errorf("%w: verdict on evidence %s, this round submitted %s", ErrVerdict, v.EvidenceHash, evidence)
+	}
+	if err := v.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrVerdict, h, err)
+	}
+	switch {
+	case v.ExpiresAt-v.IssuedAt > maxValidity:
+		return nil, fmt.Errorf("%w: %s valid %d s, longer than the registry allows (%d s)", ErrVerdict, h, v.ExpiresAt-v.IssuedAt, uint64(maxValidity))
+	case v.IssuedAt > uint64(now.Add(a.cfg.ClockSkew).Unix()):
+		return nil, fmt.Errorf("%w: %s issued at %d, after this agent's clock (%d) by more than %v", ErrVerdict, h, v.IssuedAt, now.Unix(), a.cfg.ClockSkew)
 	}
 	return &v, nil
 }
