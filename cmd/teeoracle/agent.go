@@ -66,7 +66,9 @@ retrying with capped, jittered exponential backoff while the oracle or the chain
 down. See docs/provider.md.
 
 Exit status with --once: 0 trusted (as the node reports it on-chain; the agent has
-no chain endpoint), 1 untrusted verdict, 2 error.`
+no chain endpoint), 1 untrusted verdict, 2 error. --once retries outages but stops
+at the first refusal: a 4xx answer other than 408, 429 and a stale anchor (such as
+422 for a key not yet authorised), or a challenge or verdict the agent refuses.`
 
 func agentCommand(deps appDeps) *cli.Command {
 	return &cli.Command{
@@ -133,7 +135,7 @@ func newAgent(c *cli.Context, s *agent.FileConfig) (*agent.Agent, error) {
 func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycle.Options) error {
 	var r *agent.Round
 	err := lifecycle.Run(c.Context, lifecycle.NewRunner(func(ctx context.Context) (err error) {
-		r, err = a.AttestUntilDone(ctx)
+		r, err = a.AttestOnce(ctx)
 		return err
 	}), lo)
 	if err != nil {

@@ -3,10 +3,14 @@ package main
 import (
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -92,5 +96,36 @@ func TestAgentCommandBadInput(t *testing.T) {
 		if _, _, code := run(t, append([]string{"agent"}, args...)...); code != exitBadInput {
 			t.Errorf("%s: exit %d, want %d", name, code, exitBadInput)
 		}
+	}
+}
+
+// `agent --once` exits 2 with the node's refusal (here 422: the key is not
+// authorised yet) after one request, instead of retrying until a signal.
+func TestAgentOnceExitsOnRefusal(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_, _ = w.Write([]byte(`{"error":"tee key not authorized for the machine","field":"tee_key"}`))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	done := make(chan struct{})
+	var stderr string
+	var code int
+	go func() {
+		defer close(done)
+		_, stderr, code = run(t, "agent", "--once", "--simulate", filepath.Join(dir, "sim"), "--oracle-url", srv.URL,
+			"--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--chain-id", "31337",
+			"--machine-id", "0x"+strings.Repeat("11", 32), "--tee-key-file", filepath.Join(dir, "key"))
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("agent --once still retrying after 30 s and %d requests", n.Load())
+	}
+	if code != exitBadInput || n.Load() != 1 || !strings.Contains(stderr, "HTTP 422") {
+		t.Errorf("exit %d after %d requests, stderr %q; want 2 after 1 request, naming HTTP 422", code, n.Load(), stderr)
 	}
 }

@@ -219,8 +219,33 @@ func (a *Agent) nextWait(r *Round) time.Duration {
 const maxValidity = 1<<32 - 1
 
 // AttestUntilDone runs rounds until one succeeds or ctx ends, backing off between
-// failures.
+// failures. A refusal is retried too: the provider may authorise the key later.
 func (a *Agent) AttestUntilDone(ctx context.Context) (*Round, error) {
+	return a.attestUntil(ctx, false)
+}
+
+// AttestOnce is AttestUntilDone for a single check (--once): it retries what may
+// pass later (the node or the chain unavailable, 408, 429, a stale anchor, which a
+// new challenge cures, a submission the node failed, the hardware's errors) but
+// returns at once an error no retry cures (Refusal): the node refusing the request
+// (another 4xx, such as 422 for a key the registry has not authorised), or the
+// agent refusing the node's challenge or verdict.
+func (a *Agent) AttestOnce(ctx context.Context) (*Round, error) {
+	return a.attestUntil(ctx, true)
+}
+
+// Refusal reports whether err is one no retry of the same round cures: a 4xx answer
+// other than 408, 429 and a stale anchor (422 on anchor_block, for which a new
+// challenge is the cure), ErrChallenge or ErrVerdict.
+func Refusal(err error) bool {
+	if errors.Is(err, ErrChallenge) || errors.Is(err, ErrVerdict) {
+		return true
+	}
+	var he *HTTPError
+	return errors.As(err, &he) && !he.Temporary() && he.Status/100 == 4 && he.Field != "anchor_block"
+}
+
+func (a *Agent) attestUntil(ctx context.Context, once bool) (*Round, error) {
 	p := a.cfg.Backoff.policy()
 	p.OnRetry = func(attempt int, wait time.Duration, err error) {
 		a.log.Warn("attestation round failed; retrying", "attempt", attempt, "in", wait.Round(time.Millisecond), "err", err)
@@ -228,11 +253,15 @@ func (a *Agent) AttestUntilDone(ctx context.Context) (*Round, error) {
 	attempts := 0
 	r, err := retry.DoValue(ctx, p, func(ctx context.Context) (*Round, error) {
 		attempts++
-		return a.Attest(ctx)
+		r, err := a.Attest(ctx)
+		if err != nil && once && Refusal(err) {
+			return nil, retry.Permanent(err)
+		}
+		return r, err
 	})
 	if err != nil {
-		// Only ctx's end stops the retries, and then its error is the answer (each
-		// round's own error was logged).
+		// Only ctx's end (or, once, a refusal) stops the retries; at ctx's end its
+		// error is the answer (each round's own error was logged).
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

@@ -1,0 +1,71 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// AttestOnce gives up at the first failure no retry can cure (the node refuses
+// the request, the challenge or the verdict) instead of retrying until a signal,
+// so a first-boot check sees its error; AttestUntilDone keeps retrying (a provider
+// may authorise the key later).
+func TestAttestOnceStopsOnRefusal(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	machine := common.HexToHash("0x11")
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		want   int // requests before AttestOnce returns; 0: it must not return
+	}{
+		{"key not authorised", http.StatusUnprocessableEntity, `{"error":"tee key not authorized","field":"tee_key"}`, 1},
+		{"bad request", http.StatusBadRequest, `{"error":"bad machine_id","field":"machine_id"}`, 1},
+		{"unavailable", http.StatusServiceUnavailable, `{"error":"chain unavailable"}`, 0},
+		{"stale anchor", http.StatusUnprocessableEntity, `{"error":"stale anchor","field":"anchor_block"}`, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			o, err := NewHTTPOracle(srv.URL, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := New(Config{MachineID: machine, Registry: common.HexToAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3"), ChainID: 1337,
+				Key: key, Source: snpSource(t), Oracle: o, Backoff: Backoff{Initial: time.Millisecond, Max: time.Millisecond}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+			defer cancel()
+			_, err = a.AttestOnce(ctx)
+			var he *HTTPError
+			switch {
+			case tc.want > 0 && (!errors.As(err, &he) || he.Status != tc.status || ctx.Err() != nil || int(n.Load()) != tc.want):
+				t.Errorf("err %v after %d requests (ctx %v), want HTTP %d after %d", err, n.Load(), ctx.Err(), tc.status, tc.want)
+			case tc.want == 0 && (!errors.Is(err, context.DeadlineExceeded) || n.Load() < 2):
+				t.Errorf("err %v after %d requests, want retries until the deadline", err, n.Load())
+			}
+			// Without Once the same refusal is retried until ctx ends.
+			n.Store(0)
+			ctx2, cancel2 := context.WithTimeout(t.Context(), 50*time.Millisecond)
+			defer cancel2()
+			if _, err := a.AttestUntilDone(ctx2); !errors.Is(err, context.DeadlineExceeded) || n.Load() < 2 {
+				t.Errorf("AttestUntilDone: err %v after %d requests, want retries until the deadline", err, n.Load())
+			}
+		})
+	}
+}
