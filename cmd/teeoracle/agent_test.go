@@ -99,9 +99,10 @@ func TestAgentCommandBadInput(t *testing.T) {
 	}
 }
 
-// `agent --once` exits 2 with the node's refusal (here 422: the key is not
-// authorised yet) after one request, instead of retrying until a signal.
-func TestAgentOnceExitsOnRefusal(t *testing.T) {
+// refusingNode is an oracle node that answers every request with 422 (the key not
+// authorised yet); it counts the requests.
+func refusingNode(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
@@ -109,23 +110,51 @@ func TestAgentOnceExitsOnRefusal(t *testing.T) {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		_, _ = w.Write([]byte(`{"error":"tee key not authorized for the machine","field":"tee_key"}`))
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// runAgentOnce runs `agent --once` on simulated hardware against oracleURL,
+// failing the test if it is still running after 30 s.
+func runAgentOnce(t *testing.T, oracleURL string) (stdout, stderr string, code int) {
+	t.Helper()
 	dir := t.TempDir()
 	done := make(chan struct{})
-	var stderr string
-	var code int
 	go func() {
 		defer close(done)
-		_, stderr, code = run(t, "agent", "--once", "--simulate", filepath.Join(dir, "sim"), "--oracle-url", srv.URL,
+		stdout, stderr, code = run(t, "agent", "--once", "--simulate", filepath.Join(dir, "sim"), "--oracle-url", oracleURL,
 			"--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--chain-id", "31337",
 			"--machine-id", "0x"+strings.Repeat("11", 32), "--tee-key-file", filepath.Join(dir, "key"))
 	}()
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("agent --once still retrying after 30 s and %d requests", n.Load())
+		t.Fatalf("agent --once still running after 30 s")
 	}
+	return stdout, stderr, code
+}
+
+// `agent --once` exits 2 with the node's refusal (here 422: the key is not
+// authorised yet) after one request, instead of retrying until a signal.
+func TestAgentOnceExitsOnRefusal(t *testing.T) {
+	srv, n := refusingNode(t)
+	_, stderr, code := runAgentOnce(t, srv.URL)
 	if code != exitBadInput || n.Load() != 1 || !strings.Contains(stderr, "HTTP 422") {
 		t.Errorf("exit %d after %d requests, stderr %q; want 2 after 1 request, naming HTTP 422", code, n.Load(), stderr)
+	}
+}
+
+// The oracle URL's password is never printed; a URL with a query (a token the
+// client would drop) is refused without quoting it.
+func TestAgentHidesOracleURLSecrets(t *testing.T) {
+	srv, _ := refusingNode(t)
+	withUser := strings.Replace(srv.URL, "http://", "http://agent:s3cret@", 1)
+	stdout, stderr, code := runAgentOnce(t, withUser)
+	if code != exitBadInput || strings.Contains(stdout+stderr, "s3cret") || !strings.Contains(stdout, "agent:xxxxx@") {
+		t.Errorf("exit %d, output %q %q; want 2 and the password shown as xxxxx", code, stdout, stderr)
+	}
+	stdout, stderr, code = runAgentOnce(t, srv.URL+"/?token=s3cret")
+	if code != exitBadInput || strings.Contains(stdout+stderr, "s3cret") || !strings.Contains(stderr, "query or fragment") {
+		t.Errorf("exit %d, output %q %q; want 2, refusing the query without quoting it", code, stdout, stderr)
 	}
 }

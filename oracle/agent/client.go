@@ -63,12 +63,22 @@ type HTTPOracle struct {
 // maxResponse bounds what the agent reads from the oracle.
 const maxResponse = 4 << 20
 
-// NewHTTPOracle returns a client of the node at baseURL (http or https). A nil
-// client means one with a 30 s timeout.
+// NewHTTPOracle returns a client of the node at baseURL (http or https, with a
+// user and password if a proxy in front of the node wants them). A query or
+// fragment is refused: the client sets its own query on every request. A nil
+// client means one with a 30 s timeout. Its errors never quote the password.
 func NewHTTPOracle(baseURL string, client *http.Client) (*HTTPOracle, error) {
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("oracle url %q: want http(s)://host[:port][/path]", baseURL)
+		shown := "(unparsable)"
+		if err == nil {
+			shown = fmt.Sprintf("%q", u.Redacted())
+		}
+		return nil, fmt.Errorf("oracle url %s: want http(s)://host[:port][/path]", shown)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.RawFragment != "" {
+		return nil, fmt.Errorf("oracle url %s://%s%s: a query or fragment is not allowed (the agent sets its own query on each request)",
+			u.Scheme, u.Host, u.EscapedPath())
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
@@ -76,8 +86,8 @@ func NewHTTPOracle(baseURL string, client *http.Client) (*HTTPOracle, error) {
 	return &HTTPOracle{base: u, client: client}, nil
 }
 
-// URL returns the node's base URL.
-func (o *HTTPOracle) URL() string { return o.base.String() }
+// URL returns the node's base URL for showing, its password (if any) as "xxxxx".
+func (o *HTTPOracle) URL() string { return o.base.Redacted() }
 
 func (o *HTTPOracle) do(ctx context.Context, op, method, path string, q url.Values, body []byte, contentType string, out any) error {
 	u := *o.base

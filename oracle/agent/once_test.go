@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,5 +68,25 @@ func TestAttestOnceStopsOnRefusal(t *testing.T) {
 				t.Errorf("AttestUntilDone: err %v after %d requests, want retries until the deadline", err, n.Load())
 			}
 		})
+	}
+}
+
+// The oracle URL's password never shows in what the agent prints or returns; a
+// query or fragment, which the client would drop (or send where a token does not
+// belong), is refused without quoting it.
+func TestHTTPOracleRedactsURL(t *testing.T) {
+	o, err := NewHTTPOracle("https://user:s3cret@oracle.example:8080/api/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.URL(); strings.Contains(got, "s3cret") || !strings.Contains(got, "oracle.example:8080/api") {
+		t.Errorf("URL() = %q", got)
+	}
+	for _, raw := range []string{"https://oracle.example/?token=s3cret", "https://oracle.example/#s3cret",
+		"ftp://user:s3cret@oracle.example", "https://user:s3cret@[oracle", "https://user:s3cret@"} {
+		_, err := NewHTTPOracle(raw, nil)
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: err %v, want a refusal not quoting the secret", raw, err)
+		}
 	}
 }
