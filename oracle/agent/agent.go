@@ -131,6 +131,8 @@ type Agent struct {
 	cfg  Config
 	addr common.Address
 	log  *slog.Logger
+	// sleep waits within a round (sleep; tests count the waits instead).
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New checks cfg and returns an agent.
@@ -174,7 +176,7 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	a := &Agent{cfg: cfg, addr: crypto.PubkeyToAddress(cfg.Key.PublicKey)}
+	a := &Agent{cfg: cfg, addr: crypto.PubkeyToAddress(cfg.Key.PublicKey), sleep: sleep}
 	a.log = cfg.Logger.With("component", "agent", "machine", cfg.MachineID.Hex(), "tee_key", a.addr.Hex())
 	return a, nil
 }
@@ -254,8 +256,13 @@ func (a *Agent) attestUntil(ctx context.Context, once bool) (*Round, error) {
 	r, err := retry.DoValue(ctx, p, func(ctx context.Context) (*Round, error) {
 		attempts++
 		r, err := a.Attest(ctx)
-		if err != nil && once && Refusal(err) {
+		var he *HTTPError
+		switch {
+		case err == nil:
+		case once && Refusal(err):
 			return nil, retry.Permanent(err)
+		case errors.As(err, &he) && he.RetryAfter > 0:
+			return nil, retry.After(err, he.RetryAfter)
 		}
 		return r, err
 	})
@@ -307,7 +314,7 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 	// A submission is retried as long as the oracle is temporarily unavailable; a
 	// refusal (stale anchor, replay) needs a new challenge, so the round ends.
 	var res *api.SubmitResult
-	for {
+	for n := 0; ; n++ {
 		res, err = a.cfg.Oracle.Submit(ctx, a.cfg.MachineID, a.addr, ch.AnchorBlockNumber, pop, bundle)
 		if err == nil {
 			break
@@ -315,8 +322,9 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 		if !isTemporary(err) || ctx.Err() != nil {
 			return nil, err
 		}
-		a.log.Debug("submission not accepted yet; retrying", "err", err)
-		if err := sleep(ctx, a.cfg.PollInterval); err != nil {
+		wait := a.retryWait(n, err)
+		a.log.Debug("submission not accepted yet; retrying", "in", wait, "err", err)
+		if err := a.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
@@ -342,6 +350,24 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 	a.log.Info("node reports verdict on-chain", "status", vv.Status.String(), "verdict", r.VerdictHash.Hex(), "tx", r.TxHash.Hex(),
 		"expires_at", time.Unix(int64(vv.ExpiresAt), 0).UTC())
 	return r, nil
+}
+
+// maxRetryWait caps the wait before retrying a request within a round (the round
+// itself ends after RoundTimeout); a longer Retry-After is still honoured.
+const maxRetryWait = 30 * time.Second
+
+// retryWait is the wait before retry n (from 0) of a request within a round that
+// failed with err: the Backoff's jittered exponential delay starting at
+// PollInterval, at most maxRetryWait, and at least the node's Retry-After.
+func (a *Agent) retryWait(n int, err error) time.Duration {
+	p := a.cfg.Backoff.policy()
+	p.Initial, p.Max = a.cfg.PollInterval, max(maxRetryWait, a.cfg.PollInterval)
+	d := p.Delay(n)
+	var he *HTTPError
+	if errors.As(err, &he) {
+		d = max(d, he.RetryAfter)
+	}
+	return d
 }
 
 // checkChallenge refuses a challenge not for this machine, key, chain and registry,
@@ -371,10 +397,12 @@ func (a *Agent) checkChallenge(ch *api.Challenge) ([64]byte, error) {
 // reading the status are retried: the submission is durable on the node.
 func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, error) {
 	last, waiting := "", ""
-	for {
+	for fails := 0; ; {
+		wait := a.cfg.PollInterval
 		v, err := a.cfg.Oracle.Submission(ctx, id)
 		switch {
 		case err == nil:
+			fails = 0
 			if v.State != last {
 				a.log.Debug("submission state", "submission", id, "state", v.State)
 				last = v.State
@@ -395,9 +423,11 @@ func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, err
 		case !isTemporary(err):
 			return nil, err
 		default:
-			a.log.Debug("submission status unavailable", "submission", id, "err", err)
+			wait = a.retryWait(fails, err)
+			fails++
+			a.log.Debug("submission status unavailable", "submission", id, "in", wait, "err", err)
 		}
-		if err := sleep(ctx, a.cfg.PollInterval); err != nil {
+		if err := a.sleep(ctx, wait); err != nil {
 			if waiting != "" {
 				return nil, fmt.Errorf("submission %s still %q, the node waiting (%s): %w", id, last, waiting, err)
 			}
@@ -413,11 +443,11 @@ func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, err
 func (a *Agent) verdict(ctx context.Context, h common.Hash, ch *api.Challenge, evidence common.Hash) (*verdict.Verdict, error) {
 	var vv *api.VerdictView
 	var err error
-	for {
+	for n := 0; ; n++ {
 		if vv, err = a.cfg.Oracle.Verdict(ctx, h); err == nil || !isTemporary(err) || ctx.Err() != nil {
 			break
 		}
-		if err := sleep(ctx, a.cfg.PollInterval); err != nil {
+		if err := a.sleep(ctx, a.retryWait(n, err)); err != nil {
 			return nil, err
 		}
 	}

@@ -35,6 +35,9 @@ type HTTPError struct {
 	Status  int
 	Message string
 	Field   string
+	// RetryAfter is the wait the node asked for (its Retry-After header, in
+	// seconds); 0 when it named none.
+	RetryAfter time.Duration
 }
 
 func (e *HTTPError) Error() string {
@@ -115,7 +118,7 @@ func (o *HTTPOracle) do(ctx context.Context, op, method, path string, q url.Valu
 		return fmt.Errorf("oracle %s: read response: %w", op, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		he := &HTTPError{Op: op, Status: resp.StatusCode}
+		he := &HTTPError{Op: op, Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 		var eb struct {
 			Error string `json:"error"`
 			Field string `json:"field"`
@@ -126,9 +129,27 @@ func (o *HTTPOracle) do(ctx context.Context, op, method, path string, q url.Valu
 		return he
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("oracle %s: response: %w", op, err)
+		return fmt.Errorf("oracle %s: %w: %w", op, ErrResponse, err)
 	}
 	return nil
+}
+
+// ErrResponse: the node answered 2xx with a body that does not decode. Asking the
+// same again is not expected to help, so it is not temporary.
+var ErrResponse = errors.New("malformed response")
+
+// maxRetryAfter bounds the Retry-After the agent honours; a round ends after its
+// timeout anyway.
+const maxRetryAfter = 10 * time.Minute
+
+// retryAfter reads a Retry-After header's seconds (an HTTP date or garbage counts
+// as none), at most maxRetryAfter.
+func retryAfter(h string) time.Duration {
+	n, err := strconv.ParseUint(strings.TrimSpace(h), 10, 32)
+	if err != nil {
+		return 0
+	}
+	return min(time.Duration(n)*time.Second, maxRetryAfter)
 }
 
 // Challenge asks GET /v1/challenge.
@@ -172,11 +193,12 @@ func (o *HTTPOracle) Verdict(ctx context.Context, hash common.Hash) (*api.Verdic
 }
 
 // isTemporary reports whether err is worth retrying as is (network errors and
-// temporary HTTP answers); a permanent HTTP error needs a new challenge.
+// temporary HTTP answers); a permanent HTTP error needs a new challenge, and a
+// malformed answer (ErrResponse) ends the round.
 func isTemporary(err error) bool {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		return he.Temporary()
 	}
-	return true
+	return !errors.Is(err, ErrResponse)
 }
