@@ -328,6 +328,7 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 			return nil, err
 		}
 	}
+	res.ID = clip(res.ID, maxNodeName)
 	a.log.Info("evidence submitted", "submission", res.ID, "evidence", res.EvidenceHash.Hex(), "anchor_block", ch.AnchorBlockNumber)
 	view, err := a.follow(ctx, res.ID)
 	if err != nil {
@@ -388,7 +389,7 @@ func (a *Agent) checkChallenge(ch *api.Challenge) ([64]byte, error) {
 		AnchorBlockNumber: ch.AnchorBlockNumber, AnchorBlockHash: ch.AnchorBlockHash}.ReportData()
 	got, err := hex.DecodeString(strings.TrimPrefix(ch.ReportData, "0x"))
 	if err != nil || len(got) != 64 || [64]byte(got) != want {
-		return zero, fmt.Errorf("%w: report data %q is not the binding of the challenge's fields (%x)", ErrChallenge, ch.ReportData, want)
+		return zero, fmt.Errorf("%w: report data %q is not the binding of the challenge's fields (%x)", ErrChallenge, clip(ch.ReportData, len("0x")+2*64), want)
 	}
 	return want, nil
 }
@@ -403,6 +404,7 @@ func (a *Agent) follow(ctx context.Context, id string) (*api.SubmissionView, err
 		switch {
 		case err == nil:
 			fails = 0
+			clipView(v)
 			if v.State != last {
 				a.log.Debug("submission state", "submission", id, "state", v.State)
 				last = v.State

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -124,7 +125,7 @@ func (o *HTTPOracle) do(ctx context.Context, op, method, path string, q url.Valu
 			Field string `json:"field"`
 		}
 		if json.Unmarshal(b, &eb) == nil {
-			he.Message, he.Field = eb.Error, eb.Field
+			he.Message, he.Field = clip(eb.Error, maxNodeText), clip(eb.Field, maxNodeName)
 		}
 		return he
 	}
@@ -201,4 +202,49 @@ func isTemporary(err error) bool {
 		return he.Temporary()
 	}
 	return !errors.Is(err, ErrResponse)
+}
+
+// Bounds of what a node's words may take in the agent's errors and logs (so that
+// an error of a round, logged every round, stays under 1 KiB): a message or
+// reason, a name (field, state, submission id, policy reason), and how many
+// reason names are kept.
+const (
+	maxNodeText  = 384
+	maxNodeName  = 48
+	maxNodeNames = 8
+)
+
+// clip returns s cut to at most n bytes at a character boundary, saying how long
+// it was when it was cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// clipNames keeps the first maxNodeNames names, each clipped, and counts the rest.
+func clipNames(names []string) []string {
+	out := make([]string, 0, min(len(names), maxNodeNames+1))
+	for i, n := range names {
+		if i == maxNodeNames {
+			out = append(out, fmt.Sprintf("and %d more", len(names)-i))
+			break
+		}
+		out = append(out, clip(n, maxNodeName))
+	}
+	return out
+}
+
+// clipView bounds the node's words in a submission's status.
+func clipView(v *api.SubmissionView) {
+	v.ID, v.State = clip(v.ID, maxNodeName), clip(v.State, maxNodeName)
+	v.Reason, v.Waiting = clip(v.Reason, maxNodeText), clip(v.Waiting, maxNodeText)
+	if v.Reasons != nil {
+		v.Reasons = clipNames(v.Reasons)
+	}
 }
