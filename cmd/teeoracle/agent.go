@@ -32,7 +32,7 @@ func agentFlags(s *agent.FileConfig) []cli.Flag {
 		&cli.StringFlag{Name: flagOracleURL, Destination: &s.OracleURL, EnvVars: env(flagOracleURL),
 			Usage: "oracle node API base `URL`, e.g. http://oracle.example:8080"},
 		&cli.StringFlag{Name: flagTEEKeyFile, Destination: &s.KeyFile, EnvVars: env(flagTEEKeyFile), TakesFile: true,
-			Usage: "`FILE` of the TEE-held secp256k1 key, created (mode 0600) when missing; refused when group or others can read it"},
+			Usage: "`FILE` of the TEE-held secp256k1 key, created (mode 0600) when missing; refused when group or others can read it or write its directory"},
 		cliapp.WithDestination(teeFlag(), &s.TEE),
 		simulateFlag(),
 		&cli.Float64Flag{Name: flagReattestFraction, Destination: &s.ReattestFraction, EnvVars: env(flagReattestFraction), Value: defaultReattestFraction,

@@ -98,7 +98,17 @@ func LoadFileConfig(path string) (*FileConfig, error) {
 	if st.Size() > maxConfigFile {
 		return nil, fmt.Errorf("agent config %s: %w: %d bytes, at most %d", path, ErrConfigFile, st.Size(), maxConfigFile)
 	}
-	b, err := os.ReadFile(path)
+	// As serve's --config: a file others may change could point the agent at
+	// another node or key file.
+	if perm := st.Mode().Perm(); perm&0o022 != 0 {
+		return nil, fmt.Errorf("agent config %s: %w: mode %04o lets others change the agent's settings (chmod go-w %s)", path, ErrConfigFile, perm, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("agent config: %w", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
+	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("agent config: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,13 +17,17 @@ import (
 
 // Errors about the TEE-held key file.
 var (
-	// ErrKeyPermissions: the key file (or its directory) can be read or written by
-	// group or others, or is not a regular file. The agent refuses to use it: a key
-	// others can read is not held by the TEE alone.
+	// ErrKeyPermissions: the key file can be read or written by group or others or
+	// is not a regular file, or its directory can be written by group or others
+	// (who could replace the file). The agent refuses to use it: a key others can
+	// read or swap is not held by the TEE alone.
 	ErrKeyPermissions = errors.New("key file permissions too open")
 	// ErrKeyFormat: the key file does not hold one hex-encoded secp256k1 private key.
 	ErrKeyFormat = errors.New("key file is not a hex secp256k1 private key")
 )
+
+// maxKeyFile bounds a key file's size: 64 hex digits with a prefix and white space.
+const maxKeyFile = 256
 
 // keyFileMode is the only mode a key file is created with and the loosest accepted.
 const keyFileMode = 0o600
@@ -35,7 +40,9 @@ const keyFileMode = 0o600
 // synced, and linked into place, so that a crash never leaves a partial key file
 // and two agents starting at once end with one key (the second link fails, and that
 // agent loads the first one's key). An existing file is refused (ErrKeyPermissions)
-// when it is not a regular file or its mode grants anything to group or others.
+// when it is not a regular file, its mode grants anything to group or others, or
+// its directory can be written by group or others; it is read only up to
+// maxKeyFile bytes.
 func LoadOrCreateKey(path string) (key *ecdsa.PrivateKey, created bool, err error) {
 	if path == "" {
 		return nil, false, fmt.Errorf("tee key: %w: no key file path", ErrKeyFormat)
@@ -70,7 +77,21 @@ func loadKey(path string) (*ecdsa.PrivateKey, error) {
 	if perm := st.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("tee key %s: %w: mode %04o, want 0600 or stricter (chmod 600 %s)", path, ErrKeyPermissions, perm, path)
 	}
-	b, err := os.ReadFile(path)
+	dir := filepath.Dir(path)
+	dst, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("tee key directory %s: %w", dir, err)
+	}
+	if perm := dst.Mode().Perm(); perm&0o022 != 0 {
+		return nil, fmt.Errorf("tee key %s: %w: its directory %s has mode %04o, letting group or others replace the key (chmod go-w %s)",
+			path, ErrKeyPermissions, dir, dst.Mode()&(fs.ModePerm|fs.ModeSticky), dir)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("tee key %s: %w", path, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("tee key %s: %w", path, err)
 	}
@@ -84,8 +105,8 @@ func loadKey(path string) (*ecdsa.PrivateKey, error) {
 // ParseKey reads a key file's content: 64 hex digits (optionally 0x-prefixed) of a
 // secp256k1 private key, surrounding white space allowed.
 func ParseKey(b []byte) (*ecdsa.PrivateKey, error) {
-	if len(b) > 256 {
-		return nil, fmt.Errorf("%w: %d bytes", ErrKeyFormat, len(b))
+	if len(b) > maxKeyFile {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrKeyFormat, maxKeyFile)
 	}
 	s := strings.TrimSpace(string(b))
 	s = strings.TrimPrefix(s, "0x")

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -62,7 +63,7 @@ func LoadKey(src KeySource, log *slog.Logger) (*ecdsa.PrivateKey, error) {
 	case src.PasswordFile == "":
 		return nil, fmt.Errorf("%w: keystore %s needs a password file", ErrKeySource, src.Keystore)
 	}
-	ks, err := os.ReadFile(src.Keystore)
+	ks, err := readBounded(src.Keystore, maxKeystoreFile)
 	if err != nil {
 		return nil, fmt.Errorf("read keystore: %w", err)
 	}
@@ -95,11 +96,36 @@ func readSecret(path string, log *slog.Logger) ([]byte, error) {
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
 		log.Warn("secret file is readable by group or others; chmod 600 it", "path", path, "mode", fmt.Sprintf("%04o", perm))
 	}
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path, maxSecretFile)
 	if err != nil {
 		return nil, fmt.Errorf("secret file: %w", err)
 	}
 	return data, nil
+}
+
+// Bounds of the files LoadKey reads: a go-ethereum keystore is about 500 bytes, a
+// hex key 66 and a password whatever a person types.
+const (
+	maxKeystoreFile = 64 << 10
+	maxSecretFile   = 64 << 10
+)
+
+// readBounded reads the file at path, refusing it when it holds more than limit
+// bytes (without reading more than that).
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: %w: more than %d bytes", path, fs.ErrInvalid, limit)
+	}
+	return b, nil
 }
 
 func trimNewline(b []byte) []byte {

@@ -170,3 +170,31 @@ func FuzzParseHexKey(f *testing.F) {
 		}
 	})
 }
+
+// Key, password and keystore files are read only up to their bound: one larger
+// than any key is refused naming the bound, not read whole.
+func TestLoadKeyBoundsFiles(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	f, err := os.OpenFile(big, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(64 << 20); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	f.Close()
+	pw := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pw, []byte("x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range map[string]chain.KeySource{
+		"key file":      {KeyFile: big},
+		"keystore":      {Keystore: big, PasswordFile: pw},
+		"password file": {Keystore: pw, PasswordFile: big},
+	} {
+		if _, err := chain.LoadKey(src, nil); err == nil || !strings.Contains(err.Error(), "more than 65536 bytes") {
+			t.Errorf("%s of 64 MiB: %v, want a refusal naming the bound", name, err)
+		}
+	}
+}
