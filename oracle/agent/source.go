@@ -113,7 +113,8 @@ func decodeChecked(name string, raw []byte, reportData [64]byte, extra ...eviden
 }
 
 // Detect finds the TEE guest interface of this VM: tee is "sev-snp", "tdx" or
-// "auto" (try SEV-SNP, then TDX). SEV-SNP uses go-sev-guest's GetQuoteProvider
+// "auto" (try SEV-SNP, then TDX; when neither works the error has both probes'
+// errors). SEV-SNP uses go-sev-guest's GetQuoteProvider
 // (configfs-tsm, else /dev/sev-guest); TDX uses go-tdx-guest's configfs-tsm provider,
 // falling back to /dev/tdx_guest.
 func Detect(tee string) (EvidenceSource, error) {
@@ -129,6 +130,9 @@ func Detect(tee string) (EvidenceSource, error) {
 			}
 			return SNPDeviceSource{Device: d}, nil
 		}
+		if err != nil {
+			return nil, fmt.Errorf("sev-snp: %w: no /dev/sev-guest, and configfs-tsm: %w", ErrNoTEE, err)
+		}
 		return nil, fmt.Errorf("sev-snp: %w: no configfs-tsm sev_guest provider and no /dev/sev-guest", ErrNoTEE)
 	}
 	tryTDX := func() (EvidenceSource, error) {
@@ -143,21 +147,33 @@ func Detect(tee string) (EvidenceSource, error) {
 			}
 			return TDXQuoteSource{QP: d}, nil
 		}
+		if err != nil {
+			return nil, fmt.Errorf("tdx: %w: no /dev/tdx_guest, and configfs-tsm: %w", ErrNoTEE, err)
+		}
 		return nil, fmt.Errorf("tdx: %w: no configfs-tsm and no /dev/tdx_guest", ErrNoTEE)
 	}
+	return detect(tee, trySNP, tryTDX)
+}
+
+// detect is Detect with its probes of the SEV-SNP and TDX interfaces given.
+func detect(tee string, trySNP, tryTDX func() (EvidenceSource, error)) (EvidenceSource, error) {
 	switch tee {
 	case "sev-snp":
 		return trySNP()
 	case "tdx":
 		return tryTDX()
 	case "auto", "":
-		if s, err := trySNP(); err == nil {
+		s, serr := trySNP()
+		if serr == nil {
 			return s, nil
 		}
-		if s, err := tryTDX(); err == nil {
+		s, terr := tryTDX()
+		if terr == nil {
 			return s, nil
 		}
-		return nil, fmt.Errorf("detect tee: %w", ErrNoTEE)
+		// Both probes' errors: one may be an interface that is there but fails
+		// (permission denied), which "none found" would hide.
+		return nil, fmt.Errorf("detect tee: %w", errors.Join(serr, terr))
 	}
 	return nil, fmt.Errorf("tee %q: want sev-snp, tdx or auto", tee)
 }
