@@ -185,8 +185,8 @@ func New(cfg Config) (*Agent, error) {
 func (a *Agent) Address() common.Address { return a.addr }
 
 // Run attests until ctx ends: a round, then a wait until ReattestFraction of the
-// verdict's validity has passed, then the next round; a failed round is retried
-// after a backoff. It returns ctx's error.
+// verdict's validity has passed (at most MaxInterval), then the next round; a
+// failed round is retried after a backoff. It returns ctx's error.
 func (a *Agent) Run(ctx context.Context) error {
 	for {
 		r, err := a.AttestUntilDone(ctx)
