@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzParseKey: the key file reader never panics and either returns a key or
@@ -36,6 +37,30 @@ func FuzzParseFileConfig(f *testing.F) {
 		}
 		if err == nil && c == nil {
 			t.Fatal("nil config without error")
+		}
+	})
+}
+
+// FuzzRetryAfterAndClip: a node's Retry-After header reads as a wait within
+// 0..maxRetryAfter, and clip keeps valid UTF-8 valid and within its bound plus the
+// note of the length.
+func FuzzRetryAfterAndClip(f *testing.F) {
+	f.Add("2", 10)
+	f.Add(" 120 ", 3)
+	f.Add("99999999999999999999", 0)
+	f.Add("Wed, 21 Oct 2015 07:28:00 GMT", 384)
+	f.Add("ééé", 3)
+	f.Fuzz(func(t *testing.T, h string, n int) {
+		if d := retryAfter(h); d < 0 || d > maxRetryAfter {
+			t.Fatalf("Retry-After %q: %v", h, d)
+		}
+		n = max(0, min(n, 1<<16))
+		c := clip(h, n)
+		if len(h) <= n && c != h {
+			t.Fatalf("clip(%q, %d) = %q, want it unchanged", h, n, c)
+		}
+		if len(h) > n && (len(c) > n+32 || (utf8.ValidString(h) && !utf8.ValidString(c))) {
+			t.Fatalf("clip(%q, %d) = %q", h, n, c)
 		}
 	})
 }
