@@ -389,7 +389,9 @@ func TestExplorerInChromium(t *testing.T) {
 		Tampered   []tamperedFile    `json:"tampered"`
 		// Identity: verdicts whose evidence names its workload; the page lists it.
 		Identity []common.Hash `json:"identity"`
-	}{Machines: map[string]string{}}
+		// Metadata: machines' metadata URIs as the page shows them.
+		Metadata map[string]string `json:"metadata"`
+	}{Machines: map[string]string{}, Metadata: map[string]string{}}
 
 	// A Milan machine whose real report commits to nothing of ours: untrusted.
 	milan := e.register(1, verdict.TEESEVSNP)
@@ -420,6 +422,14 @@ func TestExplorerInChromium(t *testing.T) {
 
 	// Registered, never attested.
 	expect.Machines[e.register(3, verdict.TEESEVSNP).Hex()] = "no verdict"
+
+	// A metadata URI that is not UTF-8: anyone may register one, and the registry
+	// stores the bytes as sent. The page lists the machine, the URI shown with
+	// U+FFFD for the byte it cannot decode.
+	notUTF8 := common.Hash{7}
+	e.send(e.provider, reg.RegisterMachineTx(notUTF8, verdict.TEESEVSNP, "\xffA"))
+	expect.Machines[chain.MachineID(e.provider.From(), notUTF8).Hex()] = "no verdict"
+	expect.Metadata[chain.MachineID(e.provider.From(), notUTF8).Hex()] = "\ufffdA"
 
 	// Devnet machines: evidence of the devnet's simulated hardware (package fakehw),
 	// bound to this chain, so trusted, and archived. No AMD or Intel root signs it:

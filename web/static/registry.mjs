@@ -69,7 +69,12 @@ export class Words {
   address(i) {
     return checksumless("0x" + this.word(i).slice(24));
   }
-  /** A dynamic string whose offset (in bytes from the data's start) is in word i. */
+  /**
+   * A dynamic string whose offset (in bytes from the data's start) is in word i.
+   * Not UTF-8 checked: the registry stores whatever bytes its caller sent (anyone
+   * may register a machine), so bytes that are not UTF-8 become U+FFFD rather than
+   * an error that would stop the page for everyone.
+   */
   string(i) {
     const off = this.small(i);
     if (off % 32 !== 0) throw new RpcError(`string offset ${off} is not word aligned`);
@@ -79,7 +84,7 @@ export class Words {
     if (hex.length !== len * 2) throw new RpcError("string runs past the data");
     const bytes = new Uint8Array(len);
     for (let k = 0; k < len; k++) bytes[k] = parseInt(hex.slice(2 * k, 2 * k + 2), 16);
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   }
 }
 

@@ -5,7 +5,8 @@
 //   EXPLORER_EXPECT     JSON: {machines: {id: trust word}, reproduced: [digest]
 //                       (under AMD's and Intel's roots), test_rooted: [digest]
 //                       (only under the devnet's test-only roots),
-//                       tampered: [{digest, file}]}
+//                       tampered: [{digest, file}], identity: [digest],
+//                       metadata: {id: metadata URI shown}}
 //   EXPLORER_FLEET      JSON: {count, provider, sample}: machines registered (before
 //                       the attested ones) to fill pages, their provider, one's id
 //   SCREENSHOT_DIR      where screenshots go
@@ -45,6 +46,13 @@ try {
   for (const [id, want] of Object.entries(expect.machines)) {
     const got = await page.getAttribute(`section[data-machine="${id}"] .badge`, "data-trust");
     if (got !== want) throw new Error(`machine ${id}: trust "${got}", want "${want}"`);
+  }
+  for (const [id, want] of Object.entries(expect.metadata ?? {})) {
+    const got = await page.evaluate((id) => {
+      const dt = [...document.querySelectorAll(`section[data-machine="${id}"] dt`)].find((d) => d.textContent === "Metadata");
+      return dt?.nextElementSibling.textContent;
+    }, id);
+    if (got !== want) throw new Error(`machine ${id}: metadata ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
   }
   // The explorer was given test roots: the page says so before anything else.
   const banner = await page.$("#test-roots:not([hidden])");
