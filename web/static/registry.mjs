@@ -154,8 +154,9 @@ export class Registry {
    * VerdictRecorded (applied) or VerdictSkipped(entry) (refused), so the k-th
    * VerdictRecorded of a transaction is its k-th entry that was not skipped; its
    * machine id must be that entry's. One eth_getTransactionByHash per transaction.
-   * A verdict whose transaction is not a direct submitBatch call (a contract that
-   * forwards it) keeps only its machine id and hash.
+   * The verdicts of a transaction whose calldata does not pair so (a contract that
+   * forwards the call, or calldata this cannot read: submitBatch is open to anyone)
+   * keep only their machine id and hash; they never stop the page.
    */
   async batchVerdicts(recorded, skipped) {
     const byTx = new Map();
@@ -172,13 +173,8 @@ export class Registry {
         const refused = new Set(skipped.filter((s) => s.tx === hash).map((s) => s.entry));
         const applied = entries ? entries.filter((_, i) => !refused.has(i)) : [];
         logs.sort((a, b) => a.index - b.index);
-        logs.forEach((log, k) => {
-          const v = applied[k];
-          if (entries && (!v || v.machineId !== log.machineId)) {
-            throw new RpcError(`transaction ${hash}: VerdictRecorded ${k} for ${log.machineId} has no matching batch entry`);
-          }
-          out.push(v ? { ...v, ...log } : log);
-        });
+        const paired = logs.every((log, k) => applied[k]?.machineId === log.machineId);
+        logs.forEach((log, k) => out.push(paired ? { ...applied[k], ...log } : log));
       }),
     );
     return out.sort((a, b) => a.block - b.block || a.index - b.index);
@@ -224,17 +220,36 @@ export function unpackBatch(hex) {
   return out;
 }
 
-/** The packed verdicts of a submitBatch(bytes verdicts, bytes signatures) call's input (0x hex). */
+/**
+ * The packed verdicts of a submitBatch(bytes verdicts, bytes signatures) call's
+ * input (0x hex), read as the registry's ABI decoder reads them: the head word's
+ * offset followed to a length and that many bytes; anything after is ignored, as
+ * Solidity ignores it. Null, never an error, for input that is not such a call or
+ * cannot be read so: anyone may send submitBatch any calldata.
+ */
 export function batchOfInput(input, selector) {
   const s = String(input ?? "").toLowerCase();
   if (!s.startsWith(selector)) return null;
-  const w = new Words("0x" + s.slice(selector.length));
-  const off = w.small(0);
-  if (off % 32 !== 0) throw new RpcError(`submitBatch: verdicts offset ${off} is not word aligned`);
-  const len = w.small(off / 32);
-  const hex = s.slice(selector.length + off * 2 + 64, selector.length + off * 2 + 64 + len * 2);
-  if (hex.length !== len * 2) throw new RpcError("submitBatch: verdicts run past the input");
-  return unpackBatch(hex);
+  const args = s.slice(selector.length);
+  if (args.length % 2 !== 0 || !/^[0-9a-f]*$/.test(args)) return null;
+  const size = args.length / 2;
+  // The word at byte offset at, as a number no larger than the input.
+  const word = (at) => {
+    const h = args.slice(at * 2, at * 2 + 64);
+    if (h.length !== 64) return null;
+    const v = BigInt("0x" + h);
+    return v > BigInt(size) ? null : Number(v);
+  };
+  const off = word(0);
+  const len = off === null ? null : word(off);
+  if (len === null || len === 0 || len % PACKED_VERDICT_SIZE !== 0) return null;
+  const hex = args.slice((off + 32) * 2, (off + 32 + len) * 2);
+  if (hex.length !== len * 2) return null;
+  try {
+    return unpackBatch(hex);
+  } catch {
+    return null; // a field too large to show
+  }
 }
 
 function decodeEvent(name, log) {

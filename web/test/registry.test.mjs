@@ -58,3 +58,72 @@ test("a metadata URI that is not UTF-8 is shown with replacement characters, not
   assert.equal(got[0].metadataURI, "\ufffdA");
   assert.equal(got[1].metadataURI, "https://ok.example/");
 });
+
+test("batchOfInput reads a canonical submitBatch input", () => {
+  const got = batchOfInput(batchInput([id("0a"), id("0b")]), SELECTOR);
+  assert.deepEqual(got.map((v) => v.machineId), [id("0a"), id("0b")]);
+  assert.equal(got[1].evidenceHash, "0x" + "cc".repeat(32));
+});
+
+test("batchOfInput ignores calldata after the arguments", () => {
+  for (const extra of ["00", "0000", "ff".repeat(31), "ff".repeat(33)]) {
+    const got = batchOfInput(batchInput([id("0a"), id("0b")]) + extra, SELECTOR);
+    assert.deepEqual(got?.map((v) => v.machineId), [id("0a"), id("0b")], `with ${extra.length / 2} extra bytes`);
+  }
+});
+
+test("batchOfInput follows a non-canonical verdicts offset", () => {
+  // The verdicts after an unused word: the registry's ABI decoder follows the offset.
+  const verdicts = packed(id("0c"));
+  const input = SELECTOR + word(96) + word(96 + 32 + pad(verdicts).length / 2) + word(0) + word(verdicts.length / 2) + pad(verdicts) + word(65) + pad("ee".repeat(65));
+  assert.deepEqual(batchOfInput(input, SELECTOR).map((v) => v.machineId), [id("0c")]);
+});
+
+test("batchOfInput answers null, never throws, for input it cannot read", () => {
+  const good = batchInput([id("0a")]);
+  const cases = {
+    "misaligned offset": SELECTOR + word(65) + good.slice(SELECTOR.length + 64),
+    "offset past the end": SELECTOR + word(1 << 20) + good.slice(SELECTOR.length + 64),
+    "huge offset": SELECTOR + "ff".repeat(32) + good.slice(SELECTOR.length + 64),
+    "huge length": SELECTOR + word(64) + word(0) + "ff".repeat(32),
+    "length not a whole number of verdicts": SELECTOR + word(64) + word(0) + word(PACKED_VERDICT_SIZE - 1) + pad("00".repeat(PACKED_VERDICT_SIZE - 1)),
+    "verdicts cut short": good.slice(0, SELECTOR.length + 64 * 3 + 100),
+    "no head": SELECTOR,
+    "odd hex": good + "0",
+    "not hex": SELECTOR + "zz".repeat(64),
+  };
+  for (const [name, input] of Object.entries(cases)) {
+    let got;
+    assert.doesNotThrow(() => (got = batchOfInput(input, SELECTOR)), name);
+    assert.equal(got, null, name);
+  }
+  assert.equal(batchOfInput("0x12345678" + good.slice(SELECTOR.length), SELECTOR), null, "another function");
+});
+
+// VerdictRecorded(bytes32 indexed machineId, bytes32 digest)
+const recorded = (machine, digest, opts) => ({ ...log("VerdictRecorded", [machine], digest.slice(2), opts) });
+
+test("batchVerdicts reads a batch resent with one extra byte", async () => {
+  const tx = "0x" + "0f".repeat(32);
+  const logs = [recorded(id("0a"), id("d1"), { tx, index: 0 }), recorded(id("0b"), id("d2"), { tx, index: 1 })];
+  const r = new Registry(rpc(logs, { [tx]: { to: REGISTRY, input: batchInput([id("0a"), id("0b")]) + "00" } }), REGISTRY, abi);
+  const got = await r.batchVerdicts(await r.events("VerdictRecorded"), []);
+  assert.deepEqual(got.map((v) => [v.machineId, v.digest, v.evidenceHash]), [[id("0a"), id("d1"), "0x" + "cc".repeat(32)], [id("0b"), id("d2"), "0x" + "cc".repeat(32)]]);
+});
+
+test("batchVerdicts shows by hash only the verdicts of a transaction it cannot pair", async () => {
+  const bad = "0x" + "0e".repeat(32);
+  const good = "0x" + "0d".repeat(32);
+  const logs = [
+    recorded(id("0a"), id("d1"), { tx: bad, index: 0, block: 5 }),
+    recorded(id("0b"), id("d2"), { tx: good, index: 0, block: 6 }),
+  ];
+  // bad's input names another machine than its log; good's is right.
+  const r = new Registry(rpc(logs, { [bad]: { to: REGISTRY, input: batchInput([id("0c")]) }, [good]: { to: REGISTRY, input: batchInput([id("0b")]) } }), REGISTRY, abi);
+  const got = await r.batchVerdicts(await r.events("VerdictRecorded"), []);
+  assert.equal(got.length, 2);
+  assert.equal(got[0].machineId, id("0a"));
+  assert.equal(got[0].digest, id("d1"));
+  assert.equal(got[0].evidenceHash, undefined, "no fields from a batch entry of another machine");
+  assert.equal(got[1].evidenceHash, "0x" + "cc".repeat(32));
+});
