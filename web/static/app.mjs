@@ -180,7 +180,7 @@ function machineRow(m, rec, trusted, hist, now, deregistered, retired, config) {
       el("dt", {}, "Provider"), el("dd", {}, el("code", {}, m.provider)),
       el("dt", {}, "TEE key"), el("dd", {}, el("code", {}, rec.teeKey)),
       el("dt", {}, "TCB status"), el("dd", {}, rec.status ? TCB_STATUS[rec.tcbStatus] ?? rec.tcbStatus : "—"),
-      el("dt", {}, "Workload"), el("dd", {}, last ? hashCell(last.workloadId) : "—"),
+      el("dt", {}, "Workload"), el("dd", {}, last?.workloadId ? hashCell(last.workloadId) : "—"),
       el("dt", {}, "Policy"), el("dd", {}, rec.policyHash !== ZERO32 ? hashCell(rec.policyHash) : "—"),
       el("dt", {}, "Issued"), el("dd", {}, when(rec.issuedAt)),
       el("dt", {}, "Expires"), el("dd", {}, expiry),
@@ -208,7 +208,7 @@ function verdictRows(v, config) {
     el("td", {}, v.block),
     el("td", {}, v.status === 1 ? "trusted" : v.status === 2 ? "untrusted" : "—"),
     el("td", {}, hashCell(v.digest)),
-    el("td", {}, hashCell(v.evidenceHash)),
+    el("td", {}, v.evidenceHash ? hashCell(v.evidenceHash) : "—"),
     el("td", {}, el("button", { type: "button", "data-digest": v.digest, onclick: () => run(null) }, "Re-verify archived evidence"), " or a file: ", file),
   );
   return [row, el("tr", { class: "result" }, el("td", { colspan: 5 }, out))];
@@ -266,14 +266,21 @@ async function reverify(v, config, out, evidenceFile) {
   const view = await get(`/v1/verdicts/${v.digest}`);
   const audit = typeof view.audit === "string" ? JSON.parse(view.audit) : view.audit;
   if (!audit) throw new Error("the oracle keeps no audit record for this verdict");
+  // A verdict whose fields the logs do not carry (a batch relayed by another
+  // contract) is fetched by the hashes the oracle names; the verdict hash the
+  // evidence reproduces, compared with the one on-chain, decides either way.
+  const body = typeof view.verdict === "string" ? JSON.parse(view.verdict) : view.verdict;
+  const evidenceHash = v.evidenceHash ?? body?.evidenceHash ?? audit.evidence_hash;
+  const policyHash = v.policyHash ?? body?.policyHash ?? audit.policy_hash;
+  if (!policyHash || (!evidenceFile && !evidenceHash)) throw new Error("neither the chain's logs nor the oracle name this verdict's evidence and policy");
   const [evidence, policy, ...items] = await Promise.all([
-    evidenceFile ? evidenceFile.arrayBuffer().then((b) => new Uint8Array(b)) : get(`/v1/archive/evidence/${v.evidenceHash}`, "bytes"),
-    get(`/v1/archive/policy/${v.policyHash}`, "bytes"),
+    evidenceFile ? evidenceFile.arrayBuffer().then((b) => new Uint8Array(b)) : get(`/v1/archive/evidence/${evidenceHash}`, "bytes"),
+    get(`/v1/archive/policy/${policyHash}`, "bytes"),
     ...(audit.collateral ?? []).map((c) => get(`/v1/archive/collateral/${hex0x(c.sha256)}`, "bytes").then((b) => ({ kind: c.kind, b }))),
   ]);
   const request = {
     evidence,
-    evidenceName: evidenceFile ? evidenceFile.name : `evidence ${v.evidenceHash}`,
+    evidenceName: evidenceFile ? evidenceFile.name : `evidence ${evidenceHash}`,
     collateral: {
       // A VCEK the node fetched is collateral, not evidence: as a certificate it would
       // change the evidence hash and the verdict.

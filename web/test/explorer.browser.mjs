@@ -6,7 +6,8 @@
 //                       (under AMD's and Intel's roots), test_rooted: [digest]
 //                       (only under the devnet's test-only roots),
 //                       tampered: [{digest, file}], identity: [digest],
-//                       metadata: {id: metadata URI shown}}
+//                       metadata: {id: metadata URI shown}, searchable: id of
+//                       a trusted machine to search for by TEE key and workload}
 //   EXPLORER_FLEET      JSON: {count, provider, sample}: machines registered (before
 //                       the attested ones) to fill pages, their provider, one's id
 //   SCREENSHOT_DIR      where screenshots go
@@ -158,7 +159,7 @@ async function checkPagingAndSearch() {
   await search(fleet.sample.slice(2, 14).toUpperCase(), 1, fleet.sample);
   await search(fleet.provider, fleet.count);
   // A trusted machine's TEE key and workload id, as the page shows them.
-  const [trustedId] = Object.entries(expect.machines).find(([, w]) => w === "trusted");
+  const trustedId = expect.searchable;
   await search("", total);
   const found = await page.evaluate((id) => {
     const sec = document.querySelector(`section[data-machine="${id}"]`);
