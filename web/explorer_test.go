@@ -460,6 +460,13 @@ func TestExplorerInChromium(t *testing.T) {
 	expect.Machines[chain.MachineID(e.provider.From(), notUTF8).Hex()] = "no verdict"
 	expect.Metadata[chain.MachineID(e.provider.From(), notUTF8).Hex()] = "\ufffdA"
 
+	// Metadata replaced twice after registration: the page shows the newest.
+	moved := e.register(8, verdict.TEETDX)
+	e.send(e.provider, reg.SetMachineMetadataTx(moved, "https://provider.example/vm/8/v2"))
+	e.send(e.provider, reg.SetMachineMetadataTx(moved, "https://provider.example/vm/8/v3"))
+	expect.Machines[moved.Hex()] = "no verdict"
+	expect.Metadata[moved.Hex()] = "https://provider.example/vm/8/v3"
+
 	// Devnet machines: evidence of the devnet's simulated hardware (package fakehw),
 	// bound to this chain, so trusted, and archived. No AMD or Intel root signs it:
 	// the page reproduces these verdicts only under the devnet's test-only roots,

@@ -43,11 +43,15 @@ async function main() {
   const now = Number(BigInt(latest.timestamp));
   $("#chain").textContent = `chain ${BigInt(chainId)}, block ${BigInt(latest.number)} at ${when(now)}`;
 
-  const [registered, deregistered, accepted, recorded, skipped, added, removed, thresholds, policiesReg, policiesRet] = await Promise.all(
-    ["MachineRegistered", "MachineDeregistered", "VerdictAccepted", "VerdictRecorded", "VerdictSkipped", "OracleAdded", "OracleRemoved", "ThresholdChanged", "PolicyRegistered", "PolicyRetired"].map((n) =>
+  const [registeredLogs, metadataUpdates, deregistered, accepted, recorded, skipped, added, removed, thresholds, policiesReg, policiesRet] = await Promise.all(
+    ["MachineRegistered", "MachineMetadataUpdated", "MachineDeregistered", "VerdictAccepted", "VerdictRecorded", "VerdictSkipped", "OracleAdded", "OracleRemoved", "ThresholdChanged", "PolicyRegistered", "PolicyRetired"].map((n) =>
       registry.events(n),
     ),
   );
+  // A machine's metadata URI is its newest: the registration's, or the last
+  // MachineMetadataUpdated (logs come oldest first).
+  const metadataOf = new Map(metadataUpdates.map((u) => [u.machineId, u.metadataURI]));
+  const registered = registeredLogs.map((m) => (metadataOf.has(m.machineId) ? { ...m, metadataURI: metadataOf.get(m.machineId) } : m));
   // Verdicts of both kinds of submission, in log order: VerdictAccepted carries its
   // fields, a submitBatch verdict's come from its transaction's calldata.
   const verdicts = [...accepted, ...(await registry.batchVerdicts(recorded, skipped))].sort((a, b) => a.block - b.block || a.index - b.index);

@@ -258,6 +258,8 @@ function decodeEvent(name, log) {
   switch (name) {
     case "MachineRegistered":
       return { machineId: t[1], provider: topicAddress(t[2]), tee: w.small(0), metadataURI: w.string(1) };
+    case "MachineMetadataUpdated":
+      return { machineId: t[1], metadataURI: w.string(0) };
     case "MachineDeregistered":
       return { machineId: t[1], provider: topicAddress(t[2]), teeKey: w.address(0), authorizedKey: w.address(1) };
     case "VerdictAccepted":

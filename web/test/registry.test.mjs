@@ -59,6 +59,13 @@ test("a metadata URI that is not UTF-8 is shown with replacement characters, not
   assert.equal(got[1].metadataURI, "https://ok.example/");
 });
 
+test("MachineMetadataUpdated is decoded", async () => {
+  const uri = Buffer.from("https://new.example/").toString("hex");
+  const r = new Registry(rpc([log("MachineMetadataUpdated", [id("0a")], word(32) + word(uri.length / 2) + pad(uri))]), REGISTRY, abi);
+  const got = await r.events("MachineMetadataUpdated");
+  assert.deepEqual(got.map((u) => [u.machineId, u.metadataURI]), [[id("0a"), "https://new.example/"]]);
+});
+
 test("batchOfInput reads a canonical submitBatch input", () => {
   const got = batchOfInput(batchInput([id("0a"), id("0b")]), SELECTOR);
   assert.deepEqual(got.map((v) => v.machineId), [id("0a"), id("0b")]);
