@@ -460,6 +460,11 @@ func TestExplorerInChromium(t *testing.T) {
 	expect.Machines[chain.MachineID(e.provider.From(), notUTF8).Hex()] = "no verdict"
 	expect.Metadata[chain.MachineID(e.provider.From(), notUTF8).Hex()] = "\ufffdA"
 
+	// A metadata URI naming a fleet machine's id: searching for that id (or part of
+	// it) finds the fleet machine alone, not this one.
+	e.send(e.provider, reg.RegisterMachineTx(common.Hash{10}, verdict.TEESEVSNP, "https://provider.example/"+fleetInfo.Sample))
+	expect.Machines[chain.MachineID(e.provider.From(), common.Hash{10}).Hex()] = "no verdict"
+
 	// Metadata replaced twice after registration: the page shows the newest.
 	moved := e.register(8, verdict.TEETDX)
 	e.send(e.provider, reg.SetMachineMetadataTx(moved, "https://provider.example/vm/8/v2"))

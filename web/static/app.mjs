@@ -91,8 +91,8 @@ async function main() {
   const entries = [...registered].reverse().map((m) => {
     const hist = history.get(m.machineId) ?? [];
     const keys = [...(keysOf.get(m.machineId) ?? []), ...hist.map((v) => v.teeKey)].filter(Boolean);
-    const text = [m.machineId, m.provider, m.metadataURI, ...keys, ...hist.map((v) => v.workloadId)].join(" ").toLowerCase();
-    return { m, hist, gone: gone.has(m.machineId), text };
+    const ids = [m.machineId, m.provider, ...keys, ...hist.map((v) => v.workloadId)].filter(Boolean).join(" ").toLowerCase();
+    return { m, hist, gone: gone.has(m.machineId), ids, text: `${ids} ${m.metadataURI}`.toLowerCase() };
   });
   const list = new MachineList(entries, registry, now, retired, config);
   await list.render();
@@ -103,7 +103,11 @@ async function main() {
 
 // MachineList shows the machines a page at a time, filtered by the search box: every
 // word typed must occur in the machine id, provider, metadata URI, a TEE key its
-// verdicts or deregistration named, or a workload id of its verdicts.
+// verdicts or deregistration named, or a workload id of its verdicts. A word that is
+// hex (0x and hex digits, or 8 or more hex digits) is looked for in the ids, keys and
+// workload ids only: the metadata URI is the provider's free text, and one naming
+// another machine's id must not make that search list it.
+const hexTerm = (t) => /^0x[0-9a-f]*$/.test(t) || /^[0-9a-f]{8,}$/.test(t);
 class MachineList {
   static PAGE = 50;
   #token = 0;
@@ -128,7 +132,7 @@ class MachineList {
   }
 
   matching() {
-    return this.terms.length ? this.entries.filter((e) => this.terms.every((t) => e.text.includes(t))) : this.entries;
+    return this.terms.length ? this.entries.filter((e) => this.terms.every((t) => (hexTerm(t) ? e.ids : e.text).includes(t))) : this.entries;
   }
 
   async render() {
@@ -177,7 +181,7 @@ function machineRow(m, rec, trusted, hist, now, deregistered, retired, config) {
   const section = el(
     "section",
     { class: "machine", "data-machine": m.machineId, "aria-labelledby": `m-${m.machineId}` },
-    el("h3", { id: `m-${m.machineId}` }, el("span", { class: `badge ${cls}`, "data-trust": word }, word), " ", el("code", { title: m.machineId }, short(m.machineId)), ` ${TEE[m.tee] ?? "TEE " + m.tee}`),
+    el("h3", { id: `m-${m.machineId}` }, el("span", { class: `badge ${cls}`, "data-trust": word }, word), " ", el("code", { class: "id" }, m.machineId), ` ${TEE[m.tee] ?? "TEE " + m.tee}`),
     el(
       "dl",
       {},

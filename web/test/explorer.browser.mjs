@@ -47,6 +47,9 @@ try {
   for (const [id, want] of Object.entries(expect.machines)) {
     const got = await page.getAttribute(`section[data-machine="${id}"] .badge`, "data-trust");
     if (got !== want) throw new Error(`machine ${id}: trust "${got}", want "${want}"`);
+    // The heading names the whole id, so that no other machine looks the same.
+    const heading = await page.textContent(`section[data-machine="${id}"] h3 code`);
+    if (heading !== id) throw new Error(`machine ${id}: heading shows ${JSON.stringify(heading)}`);
   }
   for (const [id, want] of Object.entries(expect.metadata ?? {})) {
     const got = await page.evaluate((id) => {
