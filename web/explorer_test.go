@@ -570,9 +570,11 @@ func TestExplorerInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Behind a path prefix, as a reverse proxy may put the node: the page reaches the
+	// node's API next to /explorer/ by relative URLs.
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", oracleNode.Handler())
-	mux.Handle("/", explorer)
+	mux.Handle("/node/v1/", http.StripPrefix("/node", oracleNode.Handler()))
+	mux.Handle("/node/explorer/", http.StripPrefix("/node/explorer", explorer))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -581,7 +583,7 @@ func TestExplorerInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.CommandContext(ctx, node, filepath.Join("test", "explorer.browser.mjs"))
-	cmd.Env = append(os.Environ(), "EXPLORER_URL="+srv.URL+"/", "EXPLORER_EXPECT="+string(mustJSON(t, expect)),
+	cmd.Env = append(os.Environ(), "EXPLORER_URL="+srv.URL+"/node/explorer/", "EXPLORER_EXPECT="+string(mustJSON(t, expect)),
 		"EXPLORER_FLEET="+string(mustJSON(t, fleetInfo)), "SCREENSHOT_DIR="+shots, "PLAYWRIGHT_CORE="+playwright, "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("explorer in Chromium:\n%s", out)

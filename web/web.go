@@ -39,7 +39,9 @@ type Options struct {
 	// zero reads from genesis.
 	FromBlock uint64
 	// OracleAPI is the base URL of an oracle node's API (docs: oracle/api), whose
-	// archive the page re-verifies from. Empty means the origin serving the page.
+	// archive the page re-verifies from. Empty means the node serving the page at
+	// /explorer/: the page reaches its API at ../v1/, relative to itself, so a path
+	// prefix in front of the node is kept.
 	OracleAPI string
 	// Wasm holds scripts/build-wasm's output (teeoracle.wasm, wasm_exec.js,
 	// teeoracle.mjs), served under wasm/. Nil leaves re-verification unavailable:
@@ -126,7 +128,10 @@ type config struct {
 }
 
 // New returns the explorer's handler. Mount it at any path (with
-// http.StripPrefix): the page uses relative URLs only.
+// http.StripPrefix): the page reaches its own files by relative URLs. With
+// Options.OracleAPI empty it reaches the oracle API at ../v1/ relative to the page,
+// which is the node's API when the node serves the page at /explorer/ (under any
+// prefix); mounted elsewhere, set OracleAPI.
 func New(opts Options) (http.Handler, error) {
 	rpc, err := origin(opts.RPCURL, "RPC URL")
 	if err != nil {

@@ -265,9 +265,12 @@ const hex0x = (h) => (String(h).startsWith("0x") ? String(h) : "0x" + h);
 // says whether the hash on-chain is reproduced.
 async function reverify(v, config, out, evidenceFile) {
   show(out, "busy", "Fetching the archive and verifying…");
-  const api = (config.oracle_api ?? "").replace(/\/$/, "");
+  // The oracle API given, or the node serving the page at <base>/explorer/: its API
+  // is at <base>/v1/, reached relative to the page so that a path prefix in front
+  // of the node is kept.
+  const api = config.oracle_api ? config.oracle_api.replace(/\/?$/, "/") : new URL("../", document.baseURI).href;
   const get = async (path, as = "json") => {
-    const res = await fetch(api + path);
+    const res = await fetch(new URL(path.replace(/^\//, ""), api));
     if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
     return as === "json" ? res.json() : new Uint8Array(await res.arrayBuffer());
   };
