@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -200,12 +201,21 @@ func New(opts Options) (http.Handler, error) {
 	}), nil
 }
 
-// origin checks that u is an absolute http(s) URL and returns its origin, for the
-// content security policy.
+// cspHost is a host a CSP source may name as is: a name or IPv4 address, or a
+// bracketed IPv6 address, with an optional port. URL parsing admits more (';', ',',
+// quotes, '*'), which in the Content-Security-Policy header would end the
+// connect-src list or widen it.
+var cspHost = regexp.MustCompile(`^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
+
+// origin checks that u is an absolute http(s) URL whose host a content security
+// policy can name, and returns its origin, for that policy.
 func origin(u, what string) (string, error) {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return "", fmt.Errorf("%w: %s %q is not an absolute http(s) URL", ErrOptions, what, u)
+	}
+	if !cspHost.MatchString(p.Host) {
+		return "", fmt.Errorf("%w: %s %q: host %q may hold only letters, digits, '.', '-' and a port, or a bracketed IPv6 address", ErrOptions, what, u, p.Host)
 	}
 	return p.Scheme + "://" + p.Host, nil
 }

@@ -83,9 +83,23 @@ func TestNewRejects(t *testing.T) {
 		"ws RPC URL":       {RPCURL: "ws://127.0.0.1:8545", Registry: reg},
 		"no registry":      {RPCURL: "http://127.0.0.1:8545"},
 		"bad oracle API":   {RPCURL: "http://127.0.0.1:8545", Registry: reg, OracleAPI: "oracle:8080"},
+		// Hosts that would add to the page's Content-Security-Policy.
+		"RPC host with ;":        {RPCURL: "http://rpc.example;script-src*/", Registry: reg},
+		"RPC host with ,":        {RPCURL: "http://rpc.example,evil.example/", Registry: reg},
+		"RPC host with quote":    {RPCURL: "http://rpc.example'unsafe-inline'/", Registry: reg},
+		"RPC host with *":        {RPCURL: "http://*.example/", Registry: reg},
+		"oracle API host with ;": {RPCURL: "http://127.0.0.1:8545", Registry: reg, OracleAPI: "https://oracle.example;x/"},
+		"oracle API host with &": {RPCURL: "http://127.0.0.1:8545", Registry: reg, OracleAPI: "https://oracle&example/"},
+		"unbracketed IPv6-ish":   {RPCURL: "http://[::1;]:8545/", Registry: reg},
 	} {
 		if _, err := web.New(o); !errors.Is(err, web.ErrOptions) {
 			t.Errorf("%s: err = %v, want ErrOptions", name, err)
+		}
+	}
+	// Hosts a CSP source may name: names, IPv4, bracketed IPv6, with ports.
+	for _, u := range []string{"http://127.0.0.1:8545", "https://rpc.example-1.org/v2/key", "http://[::1]:8545/", "https://[2001:db8::1]/"} {
+		if _, err := web.New(web.Options{RPCURL: u, Registry: reg, OracleAPI: u}); err != nil {
+			t.Errorf("%s: %v", u, err)
 		}
 	}
 }
