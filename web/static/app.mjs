@@ -43,11 +43,10 @@ async function main() {
   const now = Number(BigInt(latest.timestamp));
   $("#chain").textContent = `chain ${BigInt(chainId)}, block ${BigInt(latest.number)} at ${when(now)}`;
 
-  const [registeredLogs, metadataUpdates, deregistered, accepted, recorded, skipped, added, removed, thresholds, policiesReg, policiesRet] = await Promise.all(
-    ["MachineRegistered", "MachineMetadataUpdated", "MachineDeregistered", "VerdictAccepted", "VerdictRecorded", "VerdictSkipped", "OracleAdded", "OracleRemoved", "ThresholdChanged", "PolicyRegistered", "PolicyRetired"].map((n) =>
-      registry.events(n),
-    ),
-  );
+  // Every event the page reads, up to the block shown above, in ranges the endpoint allows.
+  const names = ["MachineRegistered", "MachineMetadataUpdated", "MachineDeregistered", "VerdictAccepted", "VerdictRecorded", "VerdictSkipped", "OracleAdded", "OracleRemoved", "ThresholdChanged", "PolicyRegistered", "PolicyRetired"];
+  const logs = await registry.logs(names, latest.number);
+  const [registeredLogs, metadataUpdates, deregistered, accepted, recorded, skipped, added, removed, thresholds, policiesReg, policiesRet] = names.map((n) => logs[n]);
   // A machine's metadata URI is its newest: the registration's, or the last
   // MachineMetadataUpdated (logs come oldest first).
   const metadataOf = new Map(metadataUpdates.map((u) => [u.machineId, u.metadataURI]));

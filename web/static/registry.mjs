@@ -180,11 +180,57 @@ export class Registry {
     return out.sort((a, b) => a.block - b.block || a.index - b.index);
   }
 
-  /** Every log of one event, oldest first, decoded. */
+  /** Every log of one event up to the head, oldest first, decoded. */
   async events(name) {
-    const ev = this.abi.events[name];
-    const logs = await this.rpc.call("eth_getLogs", [{ address: this.address, topics: [ev.topic], fromBlock: this.fromBlock, toBlock: "latest" }]);
-    return logs.map((l) => ({ block: Number(BigInt(l.blockNumber)), tx: l.transactionHash, index: Number(BigInt(l.logIndex)), ...decodeEvent(name, l) }));
+    return (await this.logs([name]))[name];
+  }
+
+  /** Blocks one eth_getLogs spans at most: public endpoints limit the range. */
+  static LOG_RANGE = 5000n;
+  /** eth_getLogs calls in flight at once. */
+  static LOG_CALLS = 4;
+  /** How many times a range the endpoint refuses is halved before the read fails. */
+  static LOG_HALVINGS = 5;
+
+  /**
+   * Every log of the named events from the first block to toBlock (the head when
+   * not given), decoded, oldest first, by event name. One eth_getLogs per
+   * LOG_RANGE blocks asks for all the events at once (a topic list); a range the
+   * endpoint refuses (too many blocks or results) is read in halves, up to
+   * LOG_HALVINGS times.
+   */
+  async logs(names, toBlock) {
+    const byTopic = new Map(names.map((n) => [this.abi.events[n].topic, n]));
+    const topics = [...byTopic.keys()];
+    const to = BigInt(toBlock ?? (await this.rpc.call("eth_blockNumber")));
+    const ranges = [];
+    for (let a = BigInt(this.fromBlock); a <= to; a += Registry.LOG_RANGE) ranges.push([a, a + Registry.LOG_RANGE - 1n < to ? a + Registry.LOG_RANGE - 1n : to]);
+    const found = new Array(ranges.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < ranges.length) {
+        const i = next++;
+        found[i] = await this.#logRange(topics, ...ranges[i], Registry.LOG_HALVINGS);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(Registry.LOG_CALLS, ranges.length) }, worker));
+    const out = Object.fromEntries(names.map((n) => [n, []]));
+    for (const l of found.flat()) {
+      const name = byTopic.get(l.topics?.[0]);
+      if (name) out[name].push({ block: Number(BigInt(l.blockNumber)), tx: l.transactionHash, index: Number(BigInt(l.logIndex)), ...decodeEvent(name, l) });
+    }
+    return out;
+  }
+
+  async #logRange(topics, from, to, halvings) {
+    const hex = (n) => "0x" + n.toString(16);
+    try {
+      return await this.rpc.call("eth_getLogs", [{ address: this.address, topics: [topics], fromBlock: hex(from), toBlock: hex(to) }]);
+    } catch (e) {
+      if (!(e instanceof RpcError) || halvings === 0 || from === to) throw e;
+      const mid = (from + to) / 2n;
+      return [...(await this.#logRange(topics, from, mid, halvings - 1)), ...(await this.#logRange(topics, mid + 1n, to, halvings - 1))];
+    }
   }
 }
 

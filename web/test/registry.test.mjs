@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { Registry, batchOfInput, PACKED_VERDICT_SIZE } from "../static/registry.mjs";
+import { Registry, RpcError, batchOfInput, PACKED_VERDICT_SIZE } from "../static/registry.mjs";
 
 const abi = JSON.parse(await readFile(new URL("../static/abi.json", import.meta.url), "utf8"));
 const REGISTRY = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -31,11 +31,22 @@ function batchInput(machines, sigs = "ee".repeat(65)) {
   return SELECTOR + head + word(verdicts.length / 2) + pad(verdicts) + word(sigs.length / 2) + pad(sigs);
 }
 
-// rpc answers eth_getLogs from logs (by topic) and eth_getTransactionByHash from txs.
-function rpc(logs, txs = {}) {
+// rpc answers eth_getLogs from logs (by topic and block range) and
+// eth_getTransactionByHash from txs. maxRange, when set, is the most blocks one
+// eth_getLogs may span, as public endpoints limit it; calls counts the calls.
+function rpc(logs, txs = {}, { maxRange = 0, head = 100, calls = {} } = {}) {
+  const block = (b) => (b === "latest" ? head : Number(BigInt(b)));
   return {
     async call(method, params) {
-      if (method === "eth_getLogs") return logs.filter((l) => l.topics[0] === params[0].topics[0]);
+      calls[method] = (calls[method] ?? 0) + 1;
+      if (method === "eth_blockNumber") return "0x" + head.toString(16);
+      if (method === "eth_getLogs") {
+        const q = params[0];
+        const [from, to] = [block(q.fromBlock), block(q.toBlock)];
+        if (maxRange && to - from + 1 > maxRange) throw new RpcError(`eth_getLogs: range of ${to - from + 1} blocks exceeds ${maxRange}`);
+        const topics = [q.topics[0]].flat();
+        return logs.filter((l) => topics.includes(l.topics[0]) && block(l.blockNumber) >= from && block(l.blockNumber) <= to);
+      }
       if (method === "eth_getTransactionByHash") return txs[params[0]] ?? null;
       throw new Error(`unexpected ${method}`);
     },
@@ -133,4 +144,33 @@ test("batchVerdicts shows by hash only the verdicts of a transaction it cannot p
   assert.equal(got[0].digest, id("d1"));
   assert.equal(got[0].evidenceHash, undefined, "no fields from a batch entry of another machine");
   assert.equal(got[1].evidenceHash, "0x" + "cc".repeat(32));
+});
+
+test("logs are read in ranges of at most 5,000 blocks, every event at once", async () => {
+  const logs = [];
+  for (let b = 10; b < 23000; b += 997) logs.push(registered(id((b % 256).toString(16).padStart(2, "0")), "41", { block: b, index: 0 }));
+  logs.push(log("MachineMetadataUpdated", [id("0a")], word(32) + word(1) + pad("42"), { block: 22999, index: 1 }));
+  const calls = {};
+  const r = new Registry(rpc(logs, {}, { maxRange: 5000, head: 23000, calls }), REGISTRY, abi, 7);
+  assert.equal((await r.events("MachineRegistered")).length, logs.length - 1, "events() to the head");
+  calls.eth_getLogs = 0;
+  const got = await r.logs(["MachineRegistered", "MachineMetadataUpdated", "PolicyRetired"], 23000);
+  assert.deepEqual(got.MachineRegistered.map((l) => l.block), logs.slice(0, -1).map((l) => Number(BigInt(l.blockNumber))));
+  assert.deepEqual(got.MachineMetadataUpdated.map((l) => l.metadataURI), ["B"]);
+  assert.deepEqual(got.PolicyRetired, []);
+  assert.equal(calls.eth_getLogs, Math.ceil((23000 - 7 + 1) / 5000));
+});
+
+test("a range the endpoint refuses is read in halves", async () => {
+  const logs = [registered(id("0a"), "41", { block: 1 }), registered(id("0b"), "41", { block: 4999 })];
+  const r = new Registry(rpc(logs, {}, { maxRange: 1000, head: 5000 }), REGISTRY, abi);
+  const got = await r.logs(["MachineRegistered"], 5000);
+  assert.deepEqual(got.MachineRegistered.map((l) => l.machineId), [id("0a"), id("0b")]);
+});
+
+test("an endpoint that refuses every range fails the read, after a bounded number of calls", async () => {
+  const calls = {};
+  const r = new Registry(rpc([], {}, { maxRange: 1, head: 5000, calls }), REGISTRY, abi);
+  await assert.rejects(r.logs(["MachineRegistered"], 5000), RpcError);
+  assert.ok(calls.eth_getLogs < 100, `${calls.eth_getLogs} calls`);
 });
