@@ -198,6 +198,12 @@ func TestServeExplorerFlags(t *testing.T) {
 	if _, err := os.Stat(db); err == nil {
 		t.Error("the database was opened before the explorer was built")
 	}
+	// A host that would change the page's Content-Security-Policy.
+	_, stderr, code = run(t, "serve", "--rpc-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa",
+		"--key-file", key, "--db", db, "--offline", "--explorer-rpc-url", "https://rpc.example;script-src*/")
+	if code != exitBadInput || !strings.Contains(stderr, "--"+flagExplorerRPCURL) || !strings.Contains(stderr, "host") {
+		t.Errorf("--explorer-rpc-url with ';' in its host: exit %d, %q", code, stderr)
+	}
 }
 
 // The systemd unit's command line, with the example configuration file, is a valid
