@@ -118,6 +118,31 @@ test("batchOfInput answers null, never throws, for input it cannot read", () => 
   assert.equal(batchOfInput("0x12345678" + good.slice(SELECTOR.length), SELECTOR), null, "another function");
 });
 
+test("batchOfInput never throws on mutated input (seeded, 5,000 cases)", () => {
+  const good = batchInput([id("0a"), id("0b")]);
+  let seed = 0x2545f491;
+  const rand = (n) => {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const hexdigit = () => "0123456789abcdef"[rand(16)];
+  for (let i = 0; i < 5000; i++) {
+    let s = good.slice(SELECTOR.length);
+    for (let k = rand(4) + 1; k > 0; k--) {
+      const at = rand(s.length + 1);
+      const op = rand(4);
+      if (op === 0) s = s.slice(0, at) + hexdigit() + s.slice(at + 1); // change a digit
+      else if (op === 1) s = s.slice(0, at); // cut
+      else if (op === 2) s = s + "0".repeat(rand(70)); // append
+      else s = s.slice(0, at - (at % 64)) + "f".repeat(64) + s.slice(at - (at % 64) + 64); // a word of all ones
+    }
+    const input = SELECTOR + s;
+    let got;
+    assert.doesNotThrow(() => (got = batchOfInput(input, SELECTOR)), input);
+    if (got !== null) assert.ok(Array.isArray(got) && got.length > 0, input);
+  }
+});
+
 // VerdictRecorded(bytes32 indexed machineId, bytes32 digest)
 const recorded = (machine, digest, opts) => ({ ...log("VerdictRecorded", [machine], digest.slice(2), opts) });
 
