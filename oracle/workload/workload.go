@@ -84,7 +84,8 @@ func Parse(data []byte) (*Description, error) {
 	return d, nil
 }
 
-// Normalize checks every field and sorts the images.
+// Normalize checks every field, sorts the images and checks that the canonical
+// bytes are at most MaxCanonical long.
 func (d *Description) Normalize() error {
 	if len(d.Images) == 0 && d.ComposeSHA256 == nil {
 		return fmt.Errorf("%w: neither images nor compose_sha256", ErrInvalid)
@@ -104,6 +105,12 @@ func (d *Description) Normalize() error {
 		return fmt.Errorf("%w: name %q is not up to %d printable ASCII characters without quote or backslash", ErrInvalid, d.Name, MaxName)
 	}
 	d.Images = slices.Compact(slices.Sorted(slices.Values(d.Images)))
+	// Each field within its bound still allows canonical bytes over the bound
+	// Parse holds every reader to (64 images of 255 characters): refused here, a
+	// description no node would read is never extended into a measurement.
+	if n := len(d.Canonical()); n > MaxCanonical {
+		return fmt.Errorf("%w: canonical description of %d bytes, at most %d", ErrInvalid, n, MaxCanonical)
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package workload
 import (
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -64,4 +65,30 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("canonical %q does not read back: %v", c, err)
 		}
 	})
+}
+
+// TestNormalizeRefusesOverCanonicalBound: a description whose fields each pass
+// (20 images of 250 characters) but whose canonical bytes exceed MaxCanonical is
+// refused by Normalize, as Parse refuses those bytes: an agent building it would
+// extend RTMR3 with a description every node refuses.
+func TestNormalizeRefusesOverCanonicalBound(t *testing.T) {
+	d := &Description{Name: "big"}
+	for i := range 20 {
+		name := fmt.Sprintf("registry.example/%02d/", i) + strings.Repeat("a", 250-len("registry.example/00/")-len("@sha256:")-64)
+		d.Images = append(d.Images, name+"@sha256:"+strings.Repeat("ab", 32))
+	}
+	err := d.Normalize()
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "canonical") {
+		t.Fatalf("Normalize of %d canonical bytes: %v; want ErrInvalid naming the canonical size", len(d.Canonical()), err)
+	}
+	if _, perr := Parse(d.Canonical()); perr == nil {
+		t.Fatal("Parse accepts the canonical bytes Normalize refuses")
+	}
+	d.Images = d.Images[:10]
+	if err := d.Normalize(); err != nil {
+		t.Fatalf("10 such images (%d canonical bytes): %v", len(d.Canonical()), err)
+	}
+	if _, err := Parse(d.Canonical()); err != nil {
+		t.Fatalf("Parse of what Normalize accepts: %v", err)
+	}
 }
