@@ -187,6 +187,8 @@ func (s *Service) track(ctx context.Context) error {
 		return fmt.Errorf("chain head %d below the last scanned block %d: waiting for the endpoint to catch up", head, p.from-1)
 	case p.wait || p.from > head+1: // a full refresh due stays due
 		return nil
+	case p.from > head && p.loaded && !p.full && len(p.touched) == 0:
+		return nil // no new block and nothing to read: the store already holds this table
 	case p.from > head: // no new block: commit what a start or a full refresh reads
 		return s.trackCommit(ctx, head, p)
 	}
@@ -435,16 +437,14 @@ func (s *Service) chainTime(ctx context.Context) (uint64, error) {
 }
 
 // Due lists registered machines with a verdict expiring within DueWithin of the
-// chain's current time (expired ones included), soonest first.
+// chain's current time (expired ones included), soonest first. The table and
+// chain time it answers from are at most Config.DueFresh old: the list is public,
+// and without the bound every request ran a tracking pass (header reads and a
+// store commit) on the tracker the continuous-attestation loop also needs.
 func (s *Service) Due(ctx context.Context) ([]api.DueMachine, error) {
-	cctx, cancel := s.chainCtx(ctx)
-	defer cancel()
-	if err := s.track(cctx); err != nil {
-		return nil, unavailable(err)
-	}
-	now, err := s.chainTime(cctx)
+	now, err := s.dueChain(ctx)
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, err
 	}
 	window := uint64(s.cfg.DueWithin / time.Second)
 	var out []api.DueMachine
@@ -460,6 +460,33 @@ func (s *Service) Due(ctx context.Context) ([]api.DueMachine, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].ExpiresAt < out[j].ExpiresAt })
 	s.m.due.Set(float64(len(out)))
 	return out, nil
+}
+
+// dueChain brings the machine table up to date with a tracking pass and returns
+// the chain's time, unless a request did so within DueFresh: then it returns the
+// chain time that request read. Requests arriving together wait for one pass.
+func (s *Service) dueChain(ctx context.Context) (uint64, error) {
+	select {
+	case s.dueSem <- struct{}{}:
+	case <-ctx.Done():
+		return 0, unavailable(ctx.Err())
+	}
+	defer func() { <-s.dueSem }()
+	at := s.cfg.Now()
+	if !s.dueAt.IsZero() && at.Sub(s.dueAt) < s.cfg.DueFresh && !at.Before(s.dueAt) {
+		return s.dueChainTime, nil
+	}
+	cctx, cancel := s.chainCtx(ctx)
+	defer cancel()
+	if err := s.track(cctx); err != nil {
+		return 0, unavailable(err)
+	}
+	now, err := s.chainTime(cctx)
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	s.dueAt, s.dueChainTime = at, now
+	return now, nil
 }
 
 // reappraisalOffset is machine id's offset within an epoch of epoch seconds: the

@@ -86,6 +86,11 @@ type Config struct {
 	QuorumTimeout time.Duration
 	// DueWithin: machines whose verdict expires within this window are due; 0 means 1 h.
 	DueWithin time.Duration
+	// DueFresh bounds how old the due list's answer may be: a request within
+	// DueFresh of the last one that ran a tracking pass answers from the machine
+	// table and the chain time that one read. 0 means 5 s; negative: every request
+	// runs a pass (tests that move the chain's clock between requests).
+	DueFresh time.Duration
 	// ReappraiseInterval paces the continuous-attestation loop (machine tracking and
 	// re-appraisal on collateral change); 0 means 1 min.
 	ReappraiseInterval time.Duration
@@ -258,6 +263,7 @@ func (c *Config) defaultTimes() error {
 	def(&c.RelayDelay, 3*c.PollInterval)
 	def(&c.QuorumTimeout, 10*time.Minute)
 	def(&c.DueWithin, time.Hour)
+	def(&c.DueFresh, 5*time.Second)
 	def(&c.ReappraiseInterval, time.Minute)
 	def(&c.ReappraiseEpoch, 10*time.Minute)
 	def(&c.CollateralWait, 10*time.Minute)

@@ -34,7 +34,9 @@ func TestE2ESNP(t *testing.T) {
 	e.registerPolicy(t, pol)
 	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
 	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
-	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp})
+	// The due list is read again right after the chain's clock moves: every
+	// request runs a tracking pass.
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, dueFresh: -1})
 	a := e.newAgent(t, snp, machine)
 
 	attest := func(t *testing.T, meas [48]byte) api.SubmissionView {

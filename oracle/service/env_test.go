@@ -255,6 +255,7 @@ type node struct {
 type passes struct {
 	mu   sync.Mutex
 	done chan struct{} // closed at the end of the current pass, then replaced
+	n    int           // passes ended
 }
 
 func newPasses() *passes { return &passes{done: make(chan struct{})} }
@@ -264,6 +265,14 @@ func (p *passes) pass() {
 	defer p.mu.Unlock()
 	close(p.done)
 	p.done = make(chan struct{})
+	p.n++
+}
+
+// count returns how many passes have ended.
+func (p *passes) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
 }
 
 func (p *passes) next() <-chan struct{} {
@@ -322,6 +331,7 @@ type nodeOpts struct {
 	retain     time.Duration     // RetainFailed
 	maxFailed  int               // MaxFailedPerMachine
 	api        func(*api.Config) // adjusts the API's configuration
+	dueFresh   time.Duration     // DueFresh; 0: the default
 }
 
 func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
@@ -372,6 +382,7 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		ReappraiseInterval:  reapp,
 		ReappraiseEpoch:     epoch,
 		DueWithin:           10 * time.Minute,
+		DueFresh:            o.dueFresh,
 		CollateralWait:      o.collWait,
 		CollateralRetry:     o.collRetry,
 		HealthInterval:      300 * time.Millisecond,

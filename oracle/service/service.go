@@ -117,6 +117,12 @@ type Service struct {
 	// belowSince: since when the chain head has been below the last scanned block
 	// (zero: it is not); only a tracking pass (holding trackSem) uses it.
 	belowSince time.Time
+	// dueSem holds a token while a due-list request reads the chain; dueAt and
+	// dueChainTime are when (node clock) the last one did and the chain time it
+	// read (guarded by dueSem). Requests within Config.DueFresh of it answer from the table.
+	dueSem       chan struct{}
+	dueAt        time.Time
+	dueChainTime uint64
 	// reappraisedMemo: the machines the last re-appraisal pass found done for their
 	// epoch (only the continuous-attestation loop uses it).
 	reappraisedMemo map[common.Hash]reappraised
@@ -161,6 +167,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		quorum:     map[common.Hash]*quorumState{},
 		machines:   map[common.Hash]MachineRecord{},
 		trackSem:   make(chan struct{}, 1),
+		dueSem:     make(chan struct{}, 1),
 		stopCh:     make(chan struct{}),
 	}
 	s.m = newMetrics(cfg.Metrics)

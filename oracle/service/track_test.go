@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -279,5 +280,103 @@ func TestTrackHeadBelowLastScanned(t *testing.T) {
 		if code, got := dueList(t, n); code != 200 || len(got) != 1 || got[0].MachineID != machine {
 			t.Fatalf("after a head %d blocks below the last scanned block and a normal pass: due list HTTP %d, %+v; want the machine tracked before", below, code, got)
 		}
+	}
+}
+
+// scannedHeaders is a chain endpoint that counts header reads by number (the
+// tracker's read of the last scanned block; the chain-time and health reads ask
+// for the latest header) and, while pinned, answers eth_blockNumber with the
+// node's last scanned block: the normal state of a node between two blocks.
+type scannedHeaders struct {
+	*ethclient.Client
+	st interface{ Meta(string) ([]byte, error) }
+
+	mu     sync.Mutex
+	pinned bool
+	reads  int
+}
+
+func (r *scannedHeaders) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header, error) {
+	if n != nil {
+		r.mu.Lock()
+		r.reads++
+		r.mu.Unlock()
+	}
+	return r.Client.HeaderByNumber(ctx, n)
+}
+
+func (r *scannedHeaders) BlockNumber(ctx context.Context) (uint64, error) {
+	r.mu.Lock()
+	pinned := r.pinned
+	r.mu.Unlock()
+	if pinned {
+		if b, err := r.st.Meta("attest/last_scanned_block"); err == nil && len(b) == 8 {
+			return binary.BigEndian.Uint64(b), nil
+		}
+	}
+	return r.Client.BlockNumber(ctx)
+}
+
+func (r *scannedHeaders) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reads
+}
+
+// TestDueListReadsChainOncePerBound: the due list is public; 20 requests within
+// DueFresh of the first (the node's clock stands still) answer from the table
+// without a tracking pass: no pass, no header read, no store commit. Requests each past
+// the bound run a pass, and with the head still at the last scanned block and no
+// full refresh due a pass commits nothing and reads no header of that block.
+// Every request ran a pass and committed before.
+func TestDueListReadsChainOncePerBound(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32)
+	pol := testPolicy(t, "due-fresh", 600, measurement(0x11))
+	e.registerPolicy(t, pol)
+	e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	// The node's clock stands still but for what the test adds.
+	var clock atomic.Int64
+	base := time.Now()
+	rpc := &scannedHeaders{Client: e.client}
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: newFakeSNP(t, time.Now().Add(-24*time.Hour)), rpc: rpc,
+		reappEvery: time.Hour, now: func() time.Time { return base.Add(time.Duration(clock.Load())) }})
+	rpc.mu.Lock()
+	rpc.st = n.store
+	rpc.mu.Unlock()
+	// The loop's first pass runs at the start, the next an hour later.
+	n.tracks.wait(t, 1, 30*time.Second)
+	if code, got := dueList(t, n); code != 200 || len(got) != 0 {
+		t.Fatalf("due list: HTTP %d, %+v; want 200 and no machine (none has a verdict)", code, got)
+	}
+	headers, commits, passes := rpc.count(), n.store.Commits(), n.tracks.count()
+	for range 20 {
+		if code, _ := dueList(t, n); code != 200 {
+			t.Fatalf("due list: HTTP %d", code)
+		}
+	}
+	if h, c, p := rpc.count()-headers, n.store.Commits()-commits, n.tracks.count()-passes; h != 0 || c != 0 || p != 0 {
+		t.Errorf("20 due-list requests within the bound: %d header reads, %d store commits, %d tracking passes; want none", h, c, p)
+	}
+	// The head stays at the last scanned block; each request comes 6 s of node
+	// clock after the last, past the bound, and runs a pass.
+	rpc.mu.Lock()
+	rpc.pinned = true
+	rpc.mu.Unlock()
+	clock.Add(int64(6 * time.Second))
+	if code, _ := dueList(t, n); code != 200 { // may scan the blocks since the last pass
+		t.Fatalf("due list: HTTP %d", code)
+	}
+	headers, commits = rpc.count(), n.store.Commits()
+	for range 20 {
+		clock.Add(int64(6 * time.Second))
+		if code, _ := dueList(t, n); code != 200 {
+			t.Fatalf("due list: HTTP %d", code)
+		}
+	}
+	if h, c := rpc.count()-headers, n.store.Commits()-commits; h != 0 || c != 0 {
+		t.Errorf("20 due-list passes with no new block: %d header reads, %d store commits; want 0 and 0 (nothing changed)", h, c)
 	}
 }
