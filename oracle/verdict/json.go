@@ -1,7 +1,6 @@
 package verdict
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/teeoracle/teeoracle/internal/strictjson"
 )
 
 // ErrJSON is returned (wrapped) when a verdict's JSON form cannot be read.
@@ -61,11 +62,15 @@ func (v Verdict) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// UnmarshalJSON reads a verdict's JSON form strictly: every field present, no
-// unknown fields, hex of exact length (either case), uint64 as decimal strings.
+// UnmarshalJSON reads a verdict's JSON form strictly: every field present, once,
+// under its exact name (encoding/json alone matches keys case-insensitively and
+// lets a repeated key win), nothing else, hex of exact length (either case), uint64
+// as decimal strings.
 func (v *Verdict) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+	var j jsonVerdict
+	if err := strictjson.Decode(data, &j); err != nil {
+		return fmt.Errorf("%w: %w", ErrJSON, err)
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return fmt.Errorf("%w: %w", ErrJSON, err)
@@ -75,10 +80,6 @@ func (v *Verdict) UnmarshalJSON(data []byte) error {
 		if _, ok := raw[k]; !ok {
 			return fmt.Errorf("%w: field %q missing", ErrJSON, k)
 		}
-	}
-	var j jsonVerdict
-	if err := dec.Decode(&j); err != nil {
-		return fmt.Errorf("%w: %w", ErrJSON, err)
 	}
 	var out Verdict
 	var err error

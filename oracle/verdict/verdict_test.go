@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -454,6 +455,10 @@ func TestJSONRejects(t *testing.T) {
 		"overflow":       strings.Replace(string(good), `"123456"`, `"18446744073709551616"`, 1),
 		"number not str": strings.Replace(string(good), `"123456"`, `123456`, 1),
 		"tee overflow":   strings.Replace(string(good), `"tee":2`, `"tee":256`, 1),
+		// encoding/json matches keys case-insensitively, the last one winning: these
+		// decoded with the appended values in place of the canonical ones.
+		"key case":     strings.TrimSuffix(string(good), "}") + `,"MACHINEID":"0x` + strings.Repeat("ab", 32) + `","Tee":1}`,
+		"repeated key": strings.TrimSuffix(string(good), "}") + `,"tee":1}`,
 	} {
 		var v Verdict
 		// Called directly: json.Unmarshal checks syntax before it reaches our method.
@@ -463,16 +468,50 @@ func TestJSONRejects(t *testing.T) {
 	}
 }
 
+// verdictKeys are the canonical form's keys, in its order.
+var verdictKeys = []string{"machineId", "tee", "status", "teeKey", "workloadId", "tcbStatus", "tcb",
+	"policyHash", "evidenceHash", "anchorBlockNumber", "anchorBlockHash", "issuedAt", "expiresAt", "reasons"}
+
+// objectKeys returns the keys of data's top-level object as they are spelt, in
+// order, repeats included.
+func objectKeys(t *testing.T, data []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("accepted %q is not an object: %v", data, err)
+	}
+	var keys []string
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}
+
 func FuzzVerdictJSON(f *testing.F) {
 	good, _ := json.Marshal(katVerdict())
 	f.Add(good)
 	f.Add([]byte(`{}`))
+	f.Add([]byte(strings.TrimSuffix(string(good), "}") + `,"MACHINEID":"0x` + strings.Repeat("ab", 32) + `","Tee":1}`))
+	f.Add([]byte(strings.TrimSuffix(string(good), "}") + `,"tee":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var v Verdict
 		if err := json.Unmarshal(data, &v); err != nil {
 			return
 		}
-		// Whatever was accepted must re-encode to something that decodes to the same.
+		// Whatever was accepted has the canonical form's keys, each once, spelt as
+		// there (their order and white space may differ)...
+		keys := objectKeys(t, data)
+		if !slices.Equal(slices.Sorted(slices.Values(keys)), slices.Sorted(slices.Values(verdictKeys))) {
+			t.Fatalf("accepted keys %q, want each of %q once", keys, verdictKeys)
+		}
+		// ...and re-encodes to something that decodes to the same.
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
