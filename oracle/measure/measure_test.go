@@ -1,6 +1,8 @@
 package measure
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -168,6 +170,9 @@ func FuzzParseOVMF(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// Hash table entries leaving too little of their page for QEMU's table.
+	f.Add(withHashTable(f, 0xf70, 0x400))
+	f.Add(withHashTable(f, 0xfa0, 0x400))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > 1<<16 {
 			return
@@ -178,4 +183,57 @@ func FuzzParseOVMF(f *testing.F) {
 		}
 		_, _ = SNPLaunchDigest(SNPInput{Firmware: o, VCPUs: 1, Kernel: []byte{}})
 	})
+}
+
+// withHashTable returns the AmdSev fixture with its SEV hash table footer entry's
+// base moved to offset within its page and its size set to size.
+func withHashTable(t testing.TB, offset, size uint32) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/virtee/ovmf_AmdSev_suffix.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A footer entry is its data, a 2-byte length (of the whole entry), then its GUID.
+	i := bytes.LastIndex(b, guidSEVHashTable[:])
+	if i < 0 {
+		t.Fatal("the fixture has no SEV hash table entry")
+	}
+	n := int(binary.LittleEndian.Uint16(b[i-2:]))
+	data := b[i+16-n : i-2]
+	if len(data) < 8 {
+		t.Fatalf("SEV hash table entry of %d data bytes", len(data))
+	}
+	base := binary.LittleEndian.Uint32(data)
+	binary.LittleEndian.PutUint32(data, base&^(pageSize-1)|offset)
+	binary.LittleEndian.PutUint32(data[4:], size)
+	return b
+}
+
+// TestSNPBadHashTable: a footer whose SEV hash table entry leaves too little room
+// for QEMU's table (base near the end of its page, or a size below the padded
+// table) is refused naming the file and the entry; a base 0xfa0 into the page
+// made the digest panic, 0xf70 cut the kernel's hash short without an error.
+func TestSNPBadHashTable(t *testing.T) {
+	for _, c := range []struct {
+		offset, size uint32
+		want         string
+	}{{0xf70, 0x400, "base"}, {0xfa0, 0x400, "base"}, {0, 175, "size 175"}} {
+		o, err := ParseOVMF("moved.fd", withHashTable(t, c.offset, c.size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = SNPLaunchDigest(SNPInput{Firmware: o, Kernel: []byte("kernel"), Cmdline: "quiet", VCPUs: 1})
+		if err == nil || !strings.Contains(err.Error(), "moved.fd") || !strings.Contains(err.Error(), "SEV hash table") ||
+			!strings.Contains(err.Error(), c.want) {
+			t.Errorf("hash table at offset %#x, size %d: %v; want an error naming moved.fd, the SEV hash table entry and its %s", c.offset, c.size, err, c.want)
+		}
+	}
+	// The last offset that holds the padded table measures.
+	o, err := ParseOVMF("edge.fd", withHashTable(t, pageSize-paddedHashTable, paddedHashTable))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SNPLaunchDigest(SNPInput{Firmware: o, Kernel: []byte("kernel"), VCPUs: 1}); err != nil {
+		t.Errorf("hash table in the last %d bytes of its page: %v", paddedHashTable, err)
+	}
 }

@@ -193,10 +193,15 @@ func (o *OVMF) SEVESResetEIP() (uint32, error) {
 	return o.tableUint32(guidSEVESReset, "SEV-ES reset block")
 }
 
-// SEVHashTableGPA is where OVMF expects QEMU's table of kernel, initrd and command
-// line hashes (measured direct boot).
-func (o *OVMF) SEVHashTableGPA() (uint32, error) {
-	return o.tableUint32(guidSEVHashTable, "SEV hash table")
+// SEVHashTable is where OVMF expects QEMU's table of kernel, initrd and command
+// line hashes (measured direct boot): the footer entry's base GPA and the size of
+// the area there.
+func (o *OVMF) SEVHashTable() (base, size uint32, err error) {
+	e, ok := o.table[guidSEVHashTable]
+	if !ok || len(e) < 8 {
+		return 0, 0, fmt.Errorf("%s: %w: no SEV hash table entry (base and size) in the OVMF footer table", o.Name, errMissingSection)
+	}
+	return binary.LittleEndian.Uint32(e), binary.LittleEndian.Uint32(e[4:]), nil
 }
 
 // mustGUID encodes a GUID string in the mixed-endian byte order EFI stores.

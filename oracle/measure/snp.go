@@ -159,15 +159,24 @@ func (g *gctx) metadataPages(o *OVMF, in SNPInput) error {
 				g.updatePages(pageZero, uint64(s.GPA), s.Size)
 				continue
 			}
-			at, err := o.SEVHashTableGPA()
-			if err != nil {
-				return err
-			}
-			page := hashesPage(at%pageSize, in)
 			if s.Size != pageSize {
 				return fmt.Errorf("%s: SNP_KERNEL_HASHES section of %d bytes, want one page", o.Name, s.Size)
 			}
-			g.updateNormal(uint64(s.GPA), page)
+			at, size, err := o.SEVHashTable()
+			if err != nil {
+				return err
+			}
+			// QEMU refuses an area smaller than the padded table and writes the
+			// table at base, which must lie in the page measured here.
+			switch {
+			case size < paddedHashTable:
+				return fmt.Errorf("%s: SEV hash table entry: size %d, below the %d bytes of the padded table", o.Name, size, paddedHashTable)
+			case at < s.GPA || at-s.GPA >= pageSize:
+				return fmt.Errorf("%s: SEV hash table entry: base %#x outside the SNP_KERNEL_HASHES page at %#x", o.Name, at, s.GPA)
+			case at%pageSize+paddedHashTable > pageSize:
+				return fmt.Errorf("%s: SEV hash table entry: base %#x leaves less than the %d bytes of the padded table in its page", o.Name, at, paddedHashTable)
+			}
+			g.updateNormal(uint64(s.GPA), hashesPage(at%pageSize, in))
 		case SectionSVSMCAA:
 			g.updatePages(pageZero, uint64(s.GPA), s.Size)
 		}
@@ -232,6 +241,10 @@ var (
 	guidHashInitrd      = mustGUID("44baf731-3a2f-4bd7-9af1-41e29169781d")
 	guidHashCmdline     = mustGUID("97d02dd8-bd20-4c94-aa78-e7714d36ab2a")
 )
+
+// paddedHashTable is the size of QEMU's hash table (header of 18 bytes, three
+// entries of 50) padded to 16 bytes, the least area OVMF may declare for it.
+const paddedHashTable = (16 + 2 + 3*(16+2+32) + 15) &^ 15
 
 // hashesPage is the page QEMU writes at OVMF's SEV hash table: the table (GUID,
 // length, then cmdline, initrd, kernel entries of GUID, length, SHA-256), padded
