@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -14,6 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/teeoracle/teeoracle/internal/fielderr"
+	"github.com/teeoracle/teeoracle/internal/strictjson"
 	"github.com/teeoracle/teeoracle/oracle/workload"
 )
 
@@ -74,9 +76,12 @@ func ParseFileConfig(data []byte) (*FileConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfigFile, err)
 	}
+	var c FileConfig
+	if err := strictjson.CheckKeys(js, reflect.TypeOf(c)); err != nil { // keys spelt exactly
+		return nil, fmt.Errorf("%w: %w", ErrConfigFile, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
-	var c FileConfig
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfigFile, err)
 	}

@@ -324,6 +324,7 @@ func TestParseFileConfig(t *testing.T) {
 		"bad tee":         "tee: sgx\n",
 		"bad fraction":    "reattest_fraction: 1.5\n",
 		"duplicate key":   "tee: tdx\ntee: tdx\n",
+		"key case":        good + "TEE: snp\n",
 		"not a mapping":   "- a\n",
 		"wrong type":      "chain_id: one\n",
 		"machine not hex": "machine_id: \"0x" + string(make([]byte, 0)) + "zz\"\n",

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/teeoracle/teeoracle/internal/keccak"
+	"github.com/teeoracle/teeoracle/internal/strictjson"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/workload"
 )
@@ -222,9 +224,14 @@ func Parse(data []byte) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
+	var p Policy
+	// Keys spelt exactly (encoding/json alone folds case: a policy read as
+	// another than its text says).
+	if err := strictjson.CheckKeys(js, reflect.TypeOf(p)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
-	var p Policy
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}

@@ -14,8 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/teeoracle/teeoracle/internal/strictjson"
 )
 
 // ErrInvalid is returned (wrapped) for a description that cannot be read; the
@@ -58,9 +61,14 @@ func Parse(data []byte) (*Description, error) {
 	if len(data) > MaxCanonical {
 		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrInvalid, len(data), MaxCanonical)
 	}
+	var j jsonDescription
+	// Each key once, spelt exactly: encoding/json alone folds case and lets a
+	// repeated key win.
+	if err := strictjson.CheckKeys(data, reflect.TypeOf(j)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var j jsonDescription
 	if err := dec.Decode(&j); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}

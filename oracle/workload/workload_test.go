@@ -42,6 +42,8 @@ func TestParseRefuses(t *testing.T) {
 		"trailing data":     `{"version":1,"images":["` + img + `"]} {}`,
 		"trailing brace":    `{"version":1,"images":["` + img + `"]}}`,
 		"trailing bracket":  `{"version":1,"images":["` + img + `"]}]`,
+		"key case":          `{"Version":1,"images":["` + img + `"]}`,
+		"repeated key":      `{"version":1,"name":"a","name":"b","images":["` + img + `"]}`,
 	} {
 		if _, err := Parse([]byte(in)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: %v", name, err)
