@@ -7,6 +7,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/teeoracle/teeoracle/oracle/collateral"
@@ -91,4 +92,23 @@ func FuzzParseTDXSet(f *testing.F) {
 			t.Fatalf("set changes through its encoding:\n%+v\n%+v", got, again)
 		}
 	})
+}
+
+// TestParseTDXSetExactKeys: an archived TDX collateral set is read only under its
+// exact field names, each once; encoding/json alone took "tcbinfo" for TCBInfo
+// and let a repeated key replace the first.
+func TestParseTDXSetExactKeys(t *testing.T) {
+	const good = `{"TCBInfo":{"Body":"e30=","Signature":null,"IssuerChain":[]},"QEIdentity":{"Body":"e30="},"PCKCRL":"AA==","RootCACRL":"AA=="}`
+	if _, err := verifier.ParseTDXSet([]byte(good)); err != nil {
+		t.Fatalf("set with exact keys: %v", err)
+	}
+	for name, in := range map[string]string{
+		"key case":        strings.Replace(good, `"TCBInfo"`, `"tcbinfo"`, 1),
+		"key case nested": strings.Replace(good, `{"Body":"e30="}`, `{"body":"e30="}`, 1),
+		"repeated key":    strings.Replace(good, `"PCKCRL":"AA=="`, `"PCKCRL":"AA==","PCKCRL":"AQ=="`, 1),
+	} {
+		if _, err := verifier.ParseTDXSet([]byte(in)); !errors.Is(err, collateral.ErrTDXCollateral) {
+			t.Errorf("%s: err %v, want ErrTDXCollateral", name, err)
+		}
+	}
 }

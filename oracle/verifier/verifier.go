@@ -23,10 +23,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/teeoracle/teeoracle/internal/strictjson"
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
@@ -387,12 +389,17 @@ func (v *Verifier) appraiserFor(tee evidence.TEE, c *Collateral) (appraise.Appra
 }
 
 // parseTDXSet decodes a collateral.TDXCollateral from its encoding/json form. Unknown
-// fields are refused, so that a newer archive format is not half read, and so is
+// fields and keys not spelt as the field names (or repeated) are refused, so that a
+// newer archive format is not half read and a set has one encoding, and so is
 // anything but white space after the object, as in a request.
 func parseTDXSet(b []byte) (*collateral.TDXCollateral, error) {
+	var c collateral.TDXCollateral
+	// Keys spelt exactly, each once (encoding/json alone folds case).
+	if err := strictjson.CheckKeys(b, reflect.TypeOf(c)); err != nil {
+		return nil, fmt.Errorf("%w: TDX collateral set JSON: %w", collateral.ErrTDXCollateral, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var c collateral.TDXCollateral
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("%w: TDX collateral set JSON: %w", collateral.ErrTDXCollateral, err)
 	}
