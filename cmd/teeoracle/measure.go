@@ -117,7 +117,10 @@ func runMeasureTDX(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
-	pol := measure.TDXPolicy(c.String("policy-name"), m, boot)
+	pol, err := measure.TDXPolicy(c.String("policy-name"), m, boot)
+	if err != nil {
+		return badInput(err)
+	}
 	if err := writePolicyOut(c, pol); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // SNPPolicy is a policy (docs/policy.md) that trusts SEV-SNP guests whose launch
@@ -13,7 +14,7 @@ import (
 // register.
 func SNPPolicy(name string, ms ...[48]byte) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "version: 1\nname: %q\nsnp:\n  allowed_measurements:\n", name)
+	fmt.Fprintf(&b, "version: 1\nname: %q\nsnp:\n  allowed_measurements:\n", strings.ToValidUTF8(name, "\uFFFD"))
 	for _, m := range ms {
 		fmt.Fprintf(&b, "    - \"0x%s\"\n", hex.EncodeToString(m[:]))
 	}
@@ -24,18 +25,22 @@ func SNPPolicy(name string, ms ...[48]byte) []byte {
 // at its default (TCB status UpToDate, no debug). With boot (a reference boot's
 // event log, TDXRTMRs) it also requires RTMR0-2 to replay from the TD's own log
 // and allows only the kernel command lines the reference boot logged. SEV-SNP is
-// not allowed.
-func TDXPolicy(name string, mrtd [48]byte, boot *TDXBoot) []byte {
+// not allowed. A logged command line that is not UTF-8 is an error: YAML cannot
+// spell it, and an entry it could spell would never match the logged bytes.
+func TDXPolicy(name string, mrtd [48]byte, boot *TDXBoot) ([]byte, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "version: 1\nname: %q\ntdx:\n  allowed_measurements:\n    - \"0x%s\"\n", name, hex.EncodeToString(mrtd[:]))
+	fmt.Fprintf(&b, "version: 1\nname: %q\ntdx:\n  allowed_measurements:\n    - \"0x%s\"\n", strings.ToValidUTF8(name, "\uFFFD"), hex.EncodeToString(mrtd[:]))
 	if boot != nil {
 		b.WriteString("  require_replayed_rtmrs: [0, 1, 2]\n")
 		if cls := boot.KernelCmdlines(); len(cls) > 0 {
 			b.WriteString("  allowed_kernel_cmdlines:\n")
-			for _, c := range cls {
+			for i, c := range cls {
+				if !utf8.ValidString(c) {
+					return nil, fmt.Errorf("kernel command line %d of the event log, %q, is not UTF-8: a policy cannot allow it", i, c)
+				}
 				fmt.Fprintf(&b, "    - %q\n", c)
 			}
 		}
 	}
-	return []byte(b.String())
+	return []byte(b.String()), nil
 }

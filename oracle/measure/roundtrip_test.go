@@ -84,7 +84,11 @@ func TestRoundTripSimulatedMachine(t *testing.T) {
 // not, with reason measurement_not_allowed.
 func TestRoundTripSimulatedTD(t *testing.T) {
 	img := tdvfImage(t, func(i int) byte { return byte(i) })
-	pol, err := policy.Parse(TDXPolicy("pinned", mrtdOf(t, img), nil))
+	b, err := TDXPolicy("pinned", mrtdOf(t, img), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Parse(b)
 	if err != nil {
 		t.Fatalf("the policy measure writes does not parse: %v", err)
 	}

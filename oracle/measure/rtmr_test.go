@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/teeoracle/teeoracle/oracle/eventlog"
 	"github.com/teeoracle/teeoracle/oracle/policy"
 )
 
@@ -53,7 +54,11 @@ func TestTDXRTMRsReproduceGoEventlog(t *testing.T) {
 	if len(cls) == 0 {
 		t.Fatal("no kernel command line recognised in the COS log")
 	}
-	pol, err := policy.Parse(TDXPolicy("pinned", [48]byte{1}, boot))
+	b, err := TDXPolicy("pinned", [48]byte{1}, boot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Parse(b)
 	if err != nil {
 		t.Fatalf("policy with the boot's rules does not parse: %v", err)
 	}
@@ -65,5 +70,28 @@ func TestTDXRTMRsReproduceGoEventlog(t *testing.T) {
 	}
 	if _, err := TDXRTMRs("ff.bin", bytes.Repeat([]byte{0xff}, 64)); err == nil || !strings.Contains(err.Error(), "ff.bin") {
 		t.Errorf("empty log: %v", err)
+	}
+}
+
+// TestTDXPolicyRefusesNonUTF8Cmdline: a logged kernel command line that is not
+// UTF-8 cannot be written as a YAML string (Go's %q wrote a byte 0xff as \xff,
+// which YAML reads as U+00FF, an entry no TD's line matches): the policy is
+// refused naming the line. A valid line with a control character reads back.
+func TestTDXPolicyRefusesNonUTF8Cmdline(t *testing.T) {
+	boot := &TDXBoot{Components: []eventlog.Component{{Kind: eventlog.KindKernelCmdline, RTMR: 1, Value: "console=ttyS0 x=\xff"}}}
+	if _, err := TDXPolicy("pinned", [48]byte{1}, boot); err == nil || !strings.Contains(err.Error(), "UTF-8") {
+		t.Fatalf("command line with byte 0xff: %v; want an error saying it is not UTF-8", err)
+	}
+	boot.Components[0].Value = "console=ttyS0 é\x01\t"
+	b, err := TDXPolicy("pinned", [48]byte{1}, boot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pol.TDX.AllowedKernelCmdlines; len(got) != 1 || got[0] != boot.Components[0].Value {
+		t.Errorf("policy allows %q, log has %q", got, boot.Components[0].Value)
 	}
 }
