@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/teeoracle/teeoracle/internal/strictjson"
 	"github.com/teeoracle/teeoracle/oracle/eventlog"
 	"github.com/teeoracle/teeoracle/oracle/workload"
 )
@@ -105,10 +107,19 @@ var bundleFields = []string{"tee", "evidence", "certificates", "collateral", "cc
 
 // parseBundle decodes and checks a bundle's JSON, whose top-level keys are keys;
 // Decode turns it into Evidence. Unknown keys are refused as
-// json.Decoder.DisallowUnknownFields would (names match case-insensitively), but
+// json.Decoder.DisallowUnknownFields would (names match case-insensitively; when
+// bounded, a submission, they must match exactly and appear once), but
 // data is decoded in place: a decoder would first copy it into its buffer. When
 // bounded, the submission bounds apply too (checkBundleBounds).
 func parseBundle(name string, data []byte, keys map[string]present, bounded bool) (*Bundle, error) {
+	// A submission's keys are spelt exactly, each once (encoding/json folds case and
+	// lets a repeated key win: one bundle read as another than its bytes say).
+	// Archived bundles are read as they were accepted.
+	if bounded {
+		if err := strictjson.CheckKeys(data, reflect.TypeFor[Bundle]()); err != nil {
+			return nil, fmt.Errorf("%s: bundle: %w: %w", name, ErrBadJSON, err)
+		}
+	}
 	for k := range keys {
 		if !slices.ContainsFunc(bundleFields, func(f string) bool { return strings.EqualFold(f, k) }) {
 			return nil, fmt.Errorf("%s: bundle: %w: json: unknown field %q", name, ErrBadJSON, k)

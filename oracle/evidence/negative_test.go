@@ -340,6 +340,8 @@ func TestDecodeRejects(t *testing.T) {
 		{name: "configfs bad auxblob", data: mustJSON(t, map[string]string{"outblob": b64(report), "auxblob": b64([]byte{1, 2, 3})}), wantErr: []error{ErrBadCertTable}},
 		{name: "configfs trailing data", data: append(mustJSON(t, map[string]string{"outblob": b64(report)}), "{}"...), wantErr: []error{ErrBadJSON}},
 		{name: "bundle unknown field", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": b64(report), "extra": 1}), wantErr: []error{ErrBadJSON}},
+		{name: "bundle key case", data: []byte(`{"TEE":"sev-snp","evidence":"` + b64(report) + `"}`), wantErr: []error{ErrBadJSON}},
+		{name: "bundle repeated key", data: []byte(`{"tee":"tdx","evidence":"` + b64(report) + `","tee":"sev-snp"}`), wantErr: []error{ErrBadJSON}},
 		{name: "bundle tee missing", data: mustJSON(t, map[string]any{"evidence": b64(report)}), wantErr: []error{ErrBadJSON}},
 		{name: "bundle evidence empty", data: mustJSON(t, map[string]any{"tee": "sev-snp", "evidence": ""}), wantErr: []error{ErrBadJSON}},
 		{name: "bundle tee unknown", data: mustJSON(t, map[string]any{"tee": "sgx", "evidence": b64(report)}), wantErr: []error{ErrUnsupported}},
