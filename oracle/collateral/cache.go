@@ -24,9 +24,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -202,22 +205,30 @@ func (c *Cache) loadVersion(key string, v indexVersion) (*Entry, error) {
 	if !bytes.Equal(h[:], raw) {
 		return nil, fmt.Errorf("%w: blob %s has sha256 %x", ErrCorrupt, v.Hash, h)
 	}
-	e := &Entry{Key: key, Body: body, Header: v.Header, Hash: h}
-	if v.IssuedAt != nil {
-		e.IssuedAt = *v.IssuedAt
+	// The body is checked again, so one stored before its kind was checked (or
+	// edited on disk) is dropped and fetched again rather than served.
+	issued, next, err := c.validity(key, body, v.Header)
+	if err != nil {
+		return nil, err
 	}
-	if v.NextUpdate != nil {
-		e.NextUpdate = *v.NextUpdate
-	}
-	return e, nil
+	return &Entry{Key: key, Body: body, Header: v.Header, Hash: h, IssuedAt: issued, NextUpdate: next}, nil
 }
 
 // add records e in memory unless that version of the key is already there; it returns
-// the stored entry and whether it was new.
+// the stored entry and whether it changed. The same bytes served with other headers
+// (Intel PCS issuer chains) replace the stored version's headers, so a wrong chain
+// stored once can be corrected by the next fetch.
 func (c *Cache) add(e *Entry) (*Entry, bool) {
-	for _, old := range c.byKey[e.Key] {
+	for i, old := range c.byKey[e.Key] {
 		if old.Hash == e.Hash {
-			return old, false
+			if reflect.DeepEqual(old.Header, e.Header) || len(e.Header) == 0 {
+				return old, false
+			}
+			c.byKey[e.Key][i] = e
+			if c.byHash[e.Hash] == old {
+				c.byHash[e.Hash] = e
+			}
+			return e, true
 		}
 	}
 	c.byKey[e.Key] = append(c.byKey[e.Key], e)
@@ -228,7 +239,10 @@ func (c *Cache) add(e *Entry) (*Entry, bool) {
 }
 
 // Put stores body as a version of key (for imports and for fetched items), reading its
-// validity with the cache's ValidityFunc. Storing the same bytes again is a no-op.
+// validity with the cache's ValidityFunc; a body that is not the collateral its key
+// names (ErrNotCollateral, see CollateralValidity) is refused and nothing is stored.
+// Storing the same bytes again is a no-op, unless they come with other headers, which
+// then replace the stored ones.
 func (c *Cache) Put(key string, body []byte, header http.Header) (*Entry, error) {
 	issued, next, err := c.validity(key, body, header)
 	if err != nil {
@@ -359,7 +373,14 @@ func (c *Cache) Get(ctx context.Context, key string, asOf time.Time) (*Entry, er
 			return nil, err
 		}
 		c.log.Debug("collateral fetched", "key", key, "bytes", len(resp.Body))
-		return c.Put(key, resp.Body, resp.Header)
+		e, err := c.Put(key, resp.Body, resp.Header)
+		if errors.Is(err, ErrNotCollateral) {
+			// A proxy's error page or a maintenance answer says nothing about the
+			// evidence; it is not stored, so the next Get asks again.
+			c.log.Warn("collateral source answered with something else; not stored", "key", key, "err", err)
+			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return e, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("get collateral %s: %w", key, err)
@@ -367,31 +388,143 @@ func (c *Cache) Get(ctx context.Context, key string, asOf time.Time) (*Entry, er
 	return v.(*Entry), nil
 }
 
-// CollateralValidity is the default ValidityFunc: Intel's TCB Info and QE Identity
-// (JSON with issueDate and nextUpdate under "tcbInfo" or "enclaveIdentity") are valid
-// between those two times, CRLs as CRLValidity says, anything else is never stale.
+// ErrNotCollateral is wrapped when a body is not the kind of collateral its key (URL)
+// names: an HTML maintenance page or a JSON error where a CRL, a certificate, TCB Info
+// or QE Identity belongs. Such a body is never stored; a fetched one is also
+// ErrUnavailable (the source answered, but not with collateral, and may later).
+var ErrNotCollateral = errors.New("response is not the collateral its URL names")
+
+// collateralKind is what a key's URL path says its body must be.
+type collateralKind int
+
+const (
+	kindOther      collateralKind = iota // anything else: not checked
+	kindCRL                              // an X.509 CRL, DER or PEM
+	kindVCEK                             // an AMD VCEK or VLEK certificate, DER
+	kindTCBInfo                          // Intel TCB Info (JSON "tcbInfo") with its issuer chain
+	kindQEIdentity                       // Intel QE Identity (JSON "enclaveIdentity") with its issuer chain
+)
+
+// kindOf classifies key by its URL path: AMD KDS .../vcek|vlek/v1/<line>/crl and
+// Intel PCS .../pckcrl and the Intel SGX Root CA CRL (a path ending .crl or
+// IntelSGXRootCA.der) are CRLs; .../vcek/v1/<line>/<chip> or .../vlek/v1/... other
+// than crl and cert_chain is a certificate; .../tcb is TCB Info; .../qe/identity is QE
+// Identity.
+func kindOf(key string) collateralKind {
+	u, err := url.Parse(key)
+	if err != nil {
+		return kindOther
+	}
+	p := u.Path
+	switch {
+	case strings.HasSuffix(p, "/crl"), strings.HasSuffix(p, "/pckcrl"),
+		strings.HasSuffix(strings.ToLower(p), ".crl"), strings.HasSuffix(p, "/IntelSGXRootCA.der"):
+		return kindCRL
+	case strings.HasSuffix(p, "/cert_chain"):
+		return kindOther
+	case strings.Contains(p, "/vcek/v1/"), strings.Contains(p, "/vlek/v1/"):
+		return kindVCEK
+	case strings.HasSuffix(p, "/tcb"):
+		return kindTCBInfo
+	case strings.HasSuffix(p, "/qe/identity"):
+		return kindQEIdentity
+	}
+	return kindOther
+}
+
+// CollateralValidity is the default ValidityFunc. It first checks that the body is
+// the collateral its key names (see ErrNotCollateral): a CRL URL must hold an X.509
+// CRL, a VCEK URL a certificate, a TCB Info or QE Identity URL Intel's JSON with its
+// issueDate and nextUpdate and an issuer-chain header that parses. Then Intel's TCB
+// Info and QE Identity (JSON with issueDate and nextUpdate under "tcbInfo" or
+// "enclaveIdentity") are valid between those two times, CRLs as CRLValidity says,
+// anything else is never stale.
 func CollateralValidity(key string, body []byte, header http.Header) (time.Time, time.Time, error) {
+	switch k := kindOf(key); k {
+	case kindCRL:
+		der := body
+		if b, _ := pem.Decode(body); b != nil && b.Type == "X509 CRL" {
+			der = b.Bytes
+		}
+		crl, err := x509.ParseRevocationList(der)
+		if err != nil {
+			return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: not an X.509 CRL (%s): %w", ErrNotCollateral, key, bodyHint(body), err)
+		}
+		return crl.ThisUpdate.UTC(), crl.NextUpdate.UTC(), nil
+	case kindVCEK:
+		if _, err := x509.ParseCertificate(body); err != nil {
+			return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: not a DER certificate (%s): %w", ErrNotCollateral, key, bodyHint(body), err)
+		}
+		return time.Time{}, time.Time{}, nil
+	case kindTCBInfo, kindQEIdentity:
+		field, headers := pcsTCBInfoPhrase, pcsTCBInfoChainHeaders
+		if k == kindQEIdentity {
+			field, headers = pcsQEIdentityPhrase, pcsQEIdentityChainHeaders
+		}
+		issued, next, err := signedJSONDates(key, body, field)
+		if err != nil {
+			return time.Time{}, time.Time{}, err
+		}
+		if _, err := chainHeader(header, headers); err != nil {
+			return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: %w", ErrNotCollateral, key, err)
+		}
+		return issued, next, nil
+	}
 	if len(body) > 0 && body[0] == '{' {
 		var doc map[string]json.RawMessage
 		if json.Unmarshal(body, &doc) == nil {
 			for _, field := range []string{"tcbInfo", "enclaveIdentity"} {
-				raw, ok := doc[field]
-				if !ok {
-					continue
+				if _, ok := doc[field]; ok {
+					return signedJSONDates(key, body, field)
 				}
-				var dates struct {
-					IssueDate  time.Time `json:"issueDate"`
-					NextUpdate time.Time `json:"nextUpdate"`
-				}
-				if err := json.Unmarshal(raw, &dates); err != nil {
-					return time.Time{}, time.Time{}, fmt.Errorf("%s: %s dates: %w", key, field, err)
-				}
-				return dates.IssueDate.UTC(), dates.NextUpdate.UTC(), nil
 			}
 		}
 		return time.Time{}, time.Time{}, nil
 	}
 	return CRLValidity(key, body, header)
+}
+
+// signedJSONDates reads issueDate and nextUpdate of the Intel JSON object under field;
+// both must be present and nextUpdate after issueDate.
+func signedJSONDates(key string, body []byte, field string) (time.Time, time.Time, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: not JSON (%s): %w", ErrNotCollateral, key, bodyHint(body), err)
+	}
+	raw, ok := doc[field]
+	if !ok {
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: JSON has no %q (%s)", ErrNotCollateral, key, field, bodyHint(body))
+	}
+	var dates struct {
+		IssueDate  time.Time `json:"issueDate"`
+		NextUpdate time.Time `json:"nextUpdate"`
+	}
+	if err := json.Unmarshal(raw, &dates); err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: %s dates: %w", ErrNotCollateral, key, field, err)
+	}
+	if dates.IssueDate.IsZero() || !dates.NextUpdate.After(dates.IssueDate) {
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: %s issueDate %s and nextUpdate %s: want both, nextUpdate later",
+			ErrNotCollateral, key, field, dates.IssueDate.UTC().Format(time.RFC3339), dates.NextUpdate.UTC().Format(time.RFC3339))
+	}
+	return dates.IssueDate.UTC(), dates.NextUpdate.UTC(), nil
+}
+
+// bodyHint describes a body for an error without quoting it: its length and whether
+// it looks like HTML, JSON or PEM.
+func bodyHint(b []byte) string {
+	t := bytes.TrimSpace(b)
+	what := "binary"
+	switch {
+	case len(t) == 0:
+		what = "empty"
+	case t[0] == '<':
+		what = "HTML or XML"
+	case t[0] == '{' || t[0] == '[':
+		what = "JSON"
+	case bytes.HasPrefix(t, []byte("-----BEGIN")):
+		what = "PEM"
+	}
+	return fmt.Sprintf("%d bytes, %s", len(b), what)
 }
 
 // CRLValidity is a ValidityFunc for X.509 CRLs: an X.509 CRL (DER, or PEM "X509 CRL") is

@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -61,6 +62,7 @@ func testCRL(t *testing.T, number int64, thisUpdate, nextUpdate time.Time) []byt
 type countingFetcher struct {
 	mu      sync.Mutex
 	bodies  map[string][]byte
+	headers map[string]http.Header // by URL; else X-Test: yes
 	count   map[string]int
 	entered chan struct{}
 	release chan struct{}
@@ -70,7 +72,11 @@ func (f *countingFetcher) Fetch(ctx context.Context, url string) (*Response, err
 	f.mu.Lock()
 	f.count[url]++
 	b, ok := f.bodies[url]
+	h, hok := f.headers[url]
 	f.mu.Unlock()
+	if !hok {
+		h = http.Header{"X-Test": {"yes"}}
+	}
 	if f.entered != nil {
 		f.entered <- struct{}{}
 	}
@@ -80,7 +86,7 @@ func (f *countingFetcher) Fetch(ctx context.Context, url string) (*Response, err
 	if !ok {
 		return nil, &StatusError{URL: url, Code: http.StatusNotFound}
 	}
-	return &Response{Body: b, Header: http.Header{"X-Test": {"yes"}}}, nil
+	return &Response{Body: b, Header: h}, nil
 }
 
 func (f *countingFetcher) fetches(url string) int {
@@ -337,18 +343,19 @@ func TestCacheTCBInfoUntilNextUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	issued, next, err := CollateralValidity(tcbURL, tcb, nil)
+	issued, next, err := CollateralValidity(tcbURL, tcb, savedHeader(t, "tcb_info.headers"))
 	if err != nil || !issued.Equal(time.Date(2023, 6, 18, 8, 42, 58, 0, time.UTC)) || !next.Equal(time.Date(2023, 7, 18, 8, 42, 58, 0, time.UTC)) {
 		t.Fatalf("TCB Info validity = %v..%v, %v", issued, next, err)
 	}
-	if issued, next, err = CollateralValidity(qeURL, qe, nil); err != nil || !next.Equal(time.Date(2023, 7, 8, 7, 24, 59, 0, time.UTC)) {
+	if issued, next, err = CollateralValidity(qeURL, qe, savedHeader(t, "qe_identity.headers")); err != nil || !next.Equal(time.Date(2023, 7, 8, 7, 24, 59, 0, time.UTC)) {
 		t.Fatalf("QE Identity validity = %v..%v, %v", issued, next, err)
 	}
-	if _, _, err := CollateralValidity(tcbURL, []byte(`{"tcbInfo":{"issueDate":"yesterday"}}`), nil); err == nil {
+	if _, _, err := CollateralValidity(tcbURL, []byte(`{"tcbInfo":{"issueDate":"yesterday"}}`), savedHeader(t, "tcb_info.headers")); err == nil {
 		t.Fatal("TCB Info with an unreadable issueDate accepted")
 	}
 
-	f := &countingFetcher{bodies: map[string][]byte{tcbURL: tcb, qeURL: qe}, count: map[string]int{}}
+	f := &countingFetcher{bodies: map[string][]byte{tcbURL: tcb, qeURL: qe}, count: map[string]int{},
+		headers: map[string]http.Header{tcbURL: savedHeader(t, "tcb_info.headers"), qeURL: savedHeader(t, "qe_identity.headers")}}
 	c, err := New(Options{Fetcher: f})
 	if err != nil {
 		t.Fatal(err)
@@ -372,5 +379,168 @@ func TestCacheTCBInfoUntilNextUpdate(t *testing.T) {
 	}
 	if _, _, err := (TDXGetter{Cache: c}).Get(tcbURL); err == nil {
 		t.Fatal("TDXGetter without AsOf or Now served collateral")
+	}
+}
+
+// savedHeader reads a saved PCS response header ("Name: value") from testdata.
+func savedHeader(t *testing.T, name string) http.Header {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tdx", "spr-e4", "pcs", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, v, ok := strings.Cut(strings.TrimSpace(string(b)), ":")
+	if !ok {
+		t.Fatalf("%s: no header line", name)
+	}
+	return http.Header{http.CanonicalHeaderKey(k): {strings.TrimSpace(v)}}
+}
+
+// sequenceFetcher answers each URL with its bodies in turn (the last one repeated).
+type sequenceFetcher struct {
+	mu     sync.Mutex
+	bodies map[string][][]byte
+	count  map[string]int
+}
+
+func (f *sequenceFetcher) Fetch(_ context.Context, url string) (*Response, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	seq := f.bodies[url]
+	if len(seq) == 0 {
+		return nil, &StatusError{URL: url, Code: http.StatusNotFound}
+	}
+	i := min(f.count[url], len(seq)-1)
+	f.count[url]++
+	return &Response{Body: seq[i]}, nil
+}
+
+// A 200 answer that is not a CRL (a CDN's maintenance page) is not stored: the KDS CRL
+// fails with ErrUnavailable, and the next request fetches again and gets the real CRL.
+func TestCacheRefusesNonCollateral(t *testing.T) {
+	kds := "https://kds.example.test"
+	crlURL, err := CRLURL(kds, "Milan", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	crl := testCRL(t, 1, now.Add(-time.Hour), now.Add(24*time.Hour))
+	html := []byte("<html><body>Down for maintenance</body></html>")
+	f := &sequenceFetcher{bodies: map[string][][]byte{crlURL: {html, crl}}, count: map[string]int{}}
+	dir := t.TempDir()
+	c, err := New(Options{Dir: dir, Fetcher: f, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &KDS{Cache: c, BaseURL: kds}
+	_, err = k.CRL(context.Background(), "Milan", false, now)
+	if !errors.Is(err, ErrUnavailable) || !errors.Is(err, ErrNotCollateral) {
+		t.Fatalf("CRL from an HTML answer = %v, want ErrUnavailable and ErrNotCollateral", err)
+	}
+	if n := len(c.Versions(crlURL)); n != 0 {
+		t.Fatalf("cache holds %d versions after an HTML answer, want 0", n)
+	}
+	got, err := k.CRL(context.Background(), "Milan", false, now)
+	if err != nil || !bytes.Equal(got, crl) {
+		t.Fatalf("second CRL = %d bytes, %v; want the real CRL", len(got), err)
+	}
+
+	// A cache written without the check (here: a permissive ValidityFunc) holds junk
+	// under the CRL URL; reopened with the default one, it drops it and fetches.
+	junkDir := t.TempDir()
+	old, err := New(Options{Dir: junkDir, Logger: discardLogger(),
+		Validity: func(string, []byte, http.Header) (time.Time, time.Time, error) { return time.Time{}, time.Time{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Put(crlURL, html, nil); err != nil {
+		t.Fatal(err)
+	}
+	f2 := &sequenceFetcher{bodies: map[string][][]byte{crlURL: {crl}}, count: map[string]int{}}
+	c2, err := New(Options{Dir: junkDir, Fetcher: f2, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = (&KDS{Cache: c2, BaseURL: kds}).CRL(context.Background(), "Milan", false, now)
+	if err != nil || !bytes.Equal(got, crl) {
+		t.Fatalf("CRL after reopening a cache holding junk = %d bytes, %v; want the real CRL", len(got), err)
+	}
+	if f2.count[crlURL] != 1 {
+		t.Fatalf("reopened cache fetched %d times, want 1", f2.count[crlURL])
+	}
+}
+
+// Each kind of collateral URL refuses bodies of the wrong kind.
+func TestCollateralValidityByKind(t *testing.T) {
+	const pcs = "https://api.trustedservices.intel.com"
+	tcbURL := pcs + "/tdx/certification/v4/tcb?fmspc=00806f050000"
+	qeURL := pcs + "/tdx/certification/v4/qe/identity"
+	vcekURL, err := VCEKURL("https://kds.example.test", "Genoa", make([]byte, 64), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tdx", "spr-e4", "pcs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tcb, qe, pckcrl := read("tcb_info.json"), read("qe_identity.json"), read("pckcrl.der")
+	tcbH, qeH := savedHeader(t, "tcb_info.headers"), savedHeader(t, "qe_identity.headers")
+	for _, tc := range []struct {
+		name, key string
+		body      []byte
+		header    http.Header
+		ok        bool
+	}{
+		{"TCB Info", tcbURL, tcb, tcbH, true},
+		{"TCB Info without issuer chain", tcbURL, tcb, nil, false},
+		{"TCB Info with a junk issuer chain", tcbURL, tcb, http.Header{"Tcb-Info-Issuer-Chain": {"<html>"}}, false},
+		{"JSON error at TCB URL", tcbURL, []byte(`{"error":"rate limited"}`), tcbH, false},
+		{"TCB Info without nextUpdate", tcbURL, []byte(`{"tcbInfo":{"issueDate":"2023-06-18T08:42:58Z"}}`), tcbH, false},
+		{"QE Identity", qeURL, qe, qeH, true},
+		{"TCB Info at QE URL", qeURL, tcb, qeH, false},
+		{"PCK CRL", pcs + "/sgx/certification/v4/pckcrl?ca=platform&encoding=der", pckcrl, nil, true},
+		{"HTML at PCK CRL", pcs + "/sgx/certification/v4/pckcrl?ca=platform&encoding=der", []byte("<html></html>"), nil, false},
+		{"HTML at root CRL", DefaultIntelRootCRL, []byte("<html></html>"), nil, false},
+		{"HTML at VCEK", vcekURL, []byte("<html></html>"), nil, false},
+		{"CRL at VCEK", vcekURL, pckcrl, nil, false},
+		{"anything at another URL", "https://example.test/other", []byte("<html></html>"), nil, true},
+	} {
+		_, _, err := CollateralValidity(tc.key, tc.body, tc.header)
+		if tc.ok && err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if !tc.ok && !errors.Is(err, ErrNotCollateral) {
+			t.Errorf("%s: err = %v, want ErrNotCollateral", tc.name, err)
+		}
+	}
+}
+
+// The same bytes fetched again with another issuer-chain header replace the stored
+// header, in memory and on disk.
+func TestCachePutReplacesHeader(t *testing.T) {
+	dir := t.TempDir()
+	c, err := New(Options{Dir: dir, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "https://example.test/item"
+	if _, err := c.Put(key, []byte("body"), http.Header{"X-Chain": {"wrong"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Put(key, []byte("body"), http.Header{"X-Chain": {"right"}}); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := New(Options{Dir: dir, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, cc := range map[string]*Cache{"memory": c, "reopened": c2} {
+		vs := cc.Versions(key)
+		if len(vs) != 1 || vs[0].Header.Get("X-Chain") != "right" {
+			t.Errorf("%s: %d versions, header %v; want 1 with the second header", name, len(vs), vs[0].Header)
+		}
 	}
 }
