@@ -2,6 +2,7 @@ package collateral_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,6 +103,23 @@ func TestCRLDirReload(t *testing.T) {
 	}
 	if _, err := collateral.OpenCRLDir(dir); err == nil || !strings.Contains(err.Error(), "broken.crl") {
 		t.Fatalf("OpenCRLDir of a broken directory: err %v", err)
+	}
+
+	// A directory emptied in place (rm *, then cp) keeps the CRLs read before.
+	for _, name := range []string{"broken.crl", "ark-milan.crl"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Reload(); !errors.Is(err, collateral.ErrCRLsShrank) || !strings.Contains(err.Error(), "ARK-Milan") {
+		t.Fatalf("Reload of an emptied directory: err %v, want ErrCRLsShrank naming ARK-Milan", err)
+	}
+	if got, err := d.CRLs(ctx, "Milan", time.Now()); err != nil || len(got) != 1 {
+		t.Fatalf("after reloading an emptied directory: %d CRLs, %v; want the 1 read before", len(got), err)
+	}
+	writeFile(t, dir, "ark-milan.crl", crl)
+	if err := d.Reload(); err != nil {
+		t.Fatalf("Reload once the CRL is back: %v", err)
 	}
 }
 

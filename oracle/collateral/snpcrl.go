@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -121,8 +122,17 @@ func OpenCRLDir(path string) (*CRLDir, error) {
 	return d, nil
 }
 
+// ErrCRLsShrank is wrapped by a Reload that read fewer CRLs of a product line than
+// the CRLDir holds.
+var ErrCRLsShrank = errors.New("fewer CRLs than before")
+
 // Reload reads the CRLs again. On an error (a file that is no AMD CRL, an unreadable
-// directory) it keeps the CRLs it had and returns the error, naming the file.
+// directory) it keeps the CRLs it had and returns the error, naming the file. It
+// also keeps them, returning an error wrapping ErrCRLsShrank, when the new read holds
+// fewer CRLs of some product line than it had (none at all included): a directory
+// being replaced in place (rm, then cp) must not make the appraiser fall back to the
+// submitter's CRL or skip the check. Removing a CRL for good takes a restart
+// (OpenCRLDir accepts any set).
 func (d *CRLDir) Reload() error {
 	in, err := ReadFiles(d.path)
 	if err != nil {
@@ -133,9 +143,32 @@ func (d *CRLDir) Reload() error {
 		return fmt.Errorf("collateral %s: %w", d.path, err)
 	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.crls != nil {
+		had, now := d.crls.perLine(), crls.perLine()
+		lines := make([]string, 0, len(had))
+		for line := range had {
+			lines = append(lines, line)
+		}
+		sort.Strings(lines)
+		for _, line := range lines {
+			if now[line] < had[line] {
+				return fmt.Errorf("collateral %s: %w: %d CRLs of ARK-%s, %d before; keeping the %d read before (restart to remove CRLs)",
+					d.path, ErrCRLsShrank, now[line], line, had[line], had[line])
+			}
+		}
+	}
 	d.crls = crls
-	d.mu.Unlock()
 	return nil
+}
+
+// perLine counts the CRLs of each product line.
+func (s *SNPCRLs) perLine() map[string]int {
+	n := map[string]int{}
+	for _, c := range s.crls {
+		n[c.productLine]++
+	}
+	return n
 }
 
 func (d *CRLDir) current() *SNPCRLs {
