@@ -1,7 +1,9 @@
 package collateral_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -148,6 +150,33 @@ func TestOpenSources(t *testing.T) {
 	}
 	if s, err = collateral.OpenSources(collateral.SourceOptions{Offline: true}); err != nil || s.SNP != nil || s.TDX != nil {
 		t.Fatalf("offline without anything: %+v, %v", s, err)
+	}
+}
+
+// A PEM file of several CRLs gives every one of them; a block of another type or
+// bytes after the last block are an error naming the file.
+func TestParseSNPCRLsPEMBundle(t *testing.T) {
+	pemCRL := func(der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}) }
+	one, two := testCRL(t), testCRL(t)
+	bundle := append(pemCRL(one), pemCRL(two)...)
+	c, err := collateral.ParseSNPCRLs([]evidence.Input{{Name: "milan.pem", Data: bundle}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.CRLs(context.Background(), "Milan", time.Now())
+	if err != nil || len(got) != 2 || !bytes.Equal(got[0], one) || !bytes.Equal(got[1], two) {
+		t.Fatalf("CRLs of a 2-CRL PEM file: %d, %v; want both, in order", len(got), err)
+	}
+	for name, data := range map[string][]byte{
+		"trailing junk":   append(bytes.Clone(bundle), "not PEM"...),
+		"a certificate":   append(bytes.Clone(bundle), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: one})...),
+		"junk then a CRL": append(append(pemCRL(one), "junk\n"...), pemCRL(two)...),
+		"junk first":      append([]byte("junk\n"), bundle...),
+	} {
+		_, err := collateral.ParseSNPCRLs([]evidence.Input{{Name: "milan.pem", Data: data}})
+		if err == nil || !strings.Contains(err.Error(), "milan.pem") {
+			t.Errorf("%s: err %v, want one naming milan.pem", name, err)
+		}
 	}
 }
 

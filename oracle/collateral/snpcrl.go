@@ -1,6 +1,7 @@
 package collateral
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
@@ -32,9 +33,11 @@ type snpCRL struct {
 	der         []byte
 }
 
-// ParseSNPCRLs reads AMD CRLs (DER or PEM). Each must be issued by an ARK
-// ("ARK-<product line>"); its signature is checked by the appraiser against the
-// trusted ARK, not here. An error names the input that is no AMD CRL.
+// ParseSNPCRLs reads AMD CRLs: each input is one DER CRL, or PEM holding one or more
+// "X509 CRL" blocks (a block of another type, or bytes after the last block other
+// than white space, is an error). Each must be issued by an ARK ("ARK-<product
+// line>"); its signature is checked by the appraiser against the trusted ARK, not
+// here. An error names the input that is no AMD CRL.
 func ParseSNPCRLs(inputs []evidence.Input) (*SNPCRLs, error) {
 	out := &SNPCRLs{}
 	for i, in := range inputs {
@@ -42,21 +45,55 @@ func ParseSNPCRLs(inputs []evidence.Input) (*SNPCRLs, error) {
 		if name == "" {
 			name = fmt.Sprintf("snp_crls[%d]", i)
 		}
-		b := in.Data
-		if blk, _ := pem.Decode(b); blk != nil {
-			b = blk.Bytes
-		}
-		crl, err := x509.ParseRevocationList(b)
+		ders, err := crlDERs(in.Data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: not an AMD CRL (DER or PEM): %w", name, err)
 		}
-		line, ok := strings.CutPrefix(crl.Issuer.CommonName, "ARK-")
-		if !ok {
-			return nil, fmt.Errorf("%s: CRL issuer %q is not an AMD ARK", name, crl.Issuer.CommonName)
+		for j, b := range ders {
+			what := name
+			if len(ders) > 1 {
+				what = fmt.Sprintf("%s (PEM block %d)", name, j+1)
+			}
+			crl, err := x509.ParseRevocationList(b)
+			if err != nil {
+				return nil, fmt.Errorf("%s: not an AMD CRL (DER or PEM): %w", what, err)
+			}
+			line, ok := strings.CutPrefix(crl.Issuer.CommonName, "ARK-")
+			if !ok {
+				return nil, fmt.Errorf("%s: CRL issuer %q is not an AMD ARK", what, crl.Issuer.CommonName)
+			}
+			out.crls = append(out.crls, snpCRL{productLine: line, thisUpdate: crl.ThisUpdate, nextUpdate: crl.NextUpdate, der: b})
 		}
-		out.crls = append(out.crls, snpCRL{productLine: line, thisUpdate: crl.ThisUpdate, nextUpdate: crl.NextUpdate, der: b})
 	}
 	return out, nil
+}
+
+// crlDERs splits b into DER CRLs: b itself when it holds no PEM block, else every
+// PEM block, each of which must be an "X509 CRL", with nothing but white space
+// before, between and after them.
+func crlDERs(b []byte) ([][]byte, error) {
+	if blk, _ := pem.Decode(b); blk == nil {
+		return [][]byte{b}, nil
+	}
+	var out [][]byte
+	rest := b
+	for {
+		t := bytes.TrimSpace(rest)
+		if len(t) == 0 {
+			return out, nil
+		}
+		var blk *pem.Block
+		if bytes.HasPrefix(t, []byte("-----BEGIN ")) {
+			blk, rest = pem.Decode(t)
+		}
+		if blk == nil {
+			return nil, fmt.Errorf("%d bytes after PEM block %d are not a PEM block", len(t), len(out))
+		}
+		if blk.Type != "X509 CRL" {
+			return nil, fmt.Errorf("PEM block %d is %q, want \"X509 CRL\"", len(out)+1, blk.Type)
+		}
+		out = append(out, blk.Bytes)
+	}
 }
 
 // VCEK is never served from CRLs.
