@@ -13,6 +13,7 @@ package collateral
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
@@ -78,7 +79,39 @@ type Options struct {
 	Validity ValidityFunc
 	// Logger receives debug and warning logs. Nil means slog.Default().
 	Logger *slog.Logger
+
+	// Bounds on what keys a caller controls can cost (docs/collateral.md). A VCEK
+	// URL is made from a report's CHIP_ID and TCB before the report's signature is
+	// checked, so a submitter chooses it. Zero means the default.
+
+	// MaxVCEKs bounds the VCEK and VLEK keys held (memory and disk); beyond it the
+	// least recently used is dropped. Default DefaultMaxVCEKs.
+	MaxVCEKs int
+	// NegativeTTL is how long a 4xx answer (other than 429) for a key is served
+	// again instead of asking the source. Default DefaultNegativeTTL.
+	NegativeTTL time.Duration
+	// MaxNegative bounds the 4xx answers remembered; beyond it the oldest is
+	// forgotten. Default DefaultMaxNegative.
+	MaxNegative int
+	// UnknownBudget bounds the 4xx answers taken from the sources per NegativeTTL
+	// window. Once it is used up, a key the cache has never held is not fetched
+	// until the window ends: Get fails with ErrUnavailable, so the appraisal is put
+	// off, not decided. Keys it holds are served and refreshed as usual. Default
+	// DefaultUnknownBudget.
+	UnknownBudget int
+	// Now is the clock of the negative cache and the budget window (never of
+	// collateral validity, which is always asked as of a given time). Nil means
+	// time.Now.
+	Now func() time.Time
 }
+
+// Defaults of the Options bounds.
+const (
+	DefaultMaxVCEKs      = 16384
+	DefaultNegativeTTL   = 10 * time.Minute
+	DefaultMaxNegative   = 4096
+	DefaultUnknownBudget = 256
+)
 
 // Entry is one stored version of a collateral item. Entries are immutable; Body must
 // not be modified.
@@ -113,6 +146,29 @@ type Cache struct {
 	mu     sync.RWMutex
 	byKey  map[string][]*Entry
 	byHash map[[32]byte]*Entry
+	refs   map[[32]byte]int // versions (of any key) with that hash
+
+	maxVCEKs int
+	lruMu    sync.Mutex
+	vcekLRU  *list.List // of VCEK keys, most recently used at the front
+	vcekElem map[string]*list.Element
+
+	now           func() time.Time
+	negTTL        time.Duration
+	maxNeg        int
+	unknownBudget int
+	negMu         sync.Mutex
+	neg           map[string]*list.Element // of *negEntry, oldest at the front
+	negList       *list.List
+	windowStart   time.Time
+	window4xx     int
+}
+
+// negEntry is a remembered 4xx answer.
+type negEntry struct {
+	key   string
+	err   error
+	until time.Time
 }
 
 // indexFile is the on-disk index of one key: its versions without their bodies, which
@@ -140,6 +196,23 @@ func New(opts Options) (*Cache, error) {
 		log:      opts.Logger,
 		byKey:    map[string][]*Entry{},
 		byHash:   map[[32]byte]*Entry{},
+		refs:     map[[32]byte]int{},
+		maxVCEKs: orDefault(opts.MaxVCEKs, DefaultMaxVCEKs),
+		vcekLRU:  list.New(),
+		vcekElem: map[string]*list.Element{},
+		now:      opts.Now,
+		negTTL:   opts.NegativeTTL,
+		maxNeg:   orDefault(opts.MaxNegative, DefaultMaxNegative),
+		neg:      map[string]*list.Element{},
+		negList:  list.New(),
+
+		unknownBudget: orDefault(opts.UnknownBudget, DefaultUnknownBudget),
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.negTTL <= 0 {
+		c.negTTL = DefaultNegativeTTL
 	}
 	if c.validity == nil {
 		c.validity = CollateralValidity
@@ -158,7 +231,17 @@ func New(opts Options) (*Cache, error) {
 	if err := c.load(); err != nil {
 		return nil, fmt.Errorf("open collateral cache %s: %w", c.dir, err)
 	}
+	c.mu.Lock()
+	c.evictVCEKs()
+	c.mu.Unlock()
 	return c, nil
+}
+
+func orDefault(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
 }
 
 func (c *Cache) load() error {
@@ -232,10 +315,89 @@ func (c *Cache) add(e *Entry) (*Entry, bool) {
 		}
 	}
 	c.byKey[e.Key] = append(c.byKey[e.Key], e)
+	c.refs[e.Hash]++
 	if _, ok := c.byHash[e.Hash]; !ok {
 		c.byHash[e.Hash] = e
 	}
+	if kindOf(e.Key) == kindVCEK {
+		c.touch(e.Key, true)
+	}
 	return e, true
+}
+
+// touch marks a VCEK key as just used; a key not yet in the LRU list is added only
+// when add is set (by add, under c.mu), so a Lookup racing with an eviction does not
+// bring the evicted key back into the list.
+func (c *Cache) touch(key string, add bool) {
+	c.lruMu.Lock()
+	defer c.lruMu.Unlock()
+	if el, ok := c.vcekElem[key]; ok {
+		c.vcekLRU.MoveToFront(el)
+		return
+	}
+	if add {
+		c.vcekElem[key] = c.vcekLRU.PushFront(key)
+	}
+}
+
+// evictVCEKs drops the least recently used VCEK keys beyond maxVCEKs, from memory
+// and disk; c.mu is held.
+func (c *Cache) evictVCEKs() {
+	for {
+		c.lruMu.Lock()
+		if c.vcekLRU.Len() <= c.maxVCEKs {
+			c.lruMu.Unlock()
+			return
+		}
+		key := c.vcekLRU.Remove(c.vcekLRU.Back()).(string)
+		delete(c.vcekElem, key)
+		c.lruMu.Unlock()
+		c.drop(key)
+	}
+}
+
+// drop removes every version of key, from memory and disk; c.mu is held.
+func (c *Cache) drop(key string) {
+	entries := c.byKey[key]
+	delete(c.byKey, key)
+	if c.dir != "" {
+		kh := sha256.Sum256([]byte(key))
+		c.removeFile(filepath.Join(c.dir, "index", hex.EncodeToString(kh[:])+".json"))
+	}
+	for _, e := range entries {
+		c.refs[e.Hash]--
+		if c.refs[e.Hash] > 0 {
+			if c.byHash[e.Hash] == e {
+				c.byHash[e.Hash] = c.otherWithHash(e.Hash)
+			}
+			continue
+		}
+		delete(c.refs, e.Hash)
+		delete(c.byHash, e.Hash)
+		if c.dir != "" {
+			c.removeFile(filepath.Join(c.dir, "blobs", hex.EncodeToString(e.Hash[:])))
+		}
+	}
+	c.log.Debug("collateral cache: least recently used VCEK dropped", "key", key)
+}
+
+// otherWithHash finds a stored version with hash h (another key's, after one was
+// dropped); rare, since distinct VCEK URLs hold distinct certificates.
+func (c *Cache) otherWithHash(h [32]byte) *Entry {
+	for _, es := range c.byKey {
+		for _, e := range es {
+			if e.Hash == h {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Cache) removeFile(path string) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		c.log.Warn("collateral cache: cannot remove a dropped entry", "file", path, "err", err)
+	}
 }
 
 // Put stores body as a version of key (for imports and for fetched items), reading its
@@ -250,15 +412,19 @@ func (c *Cache) Put(key string, body []byte, header http.Header) (*Entry, error)
 	}
 	e := &Entry{Key: key, Body: bytes.Clone(body), Header: header.Clone(), Hash: sha256.Sum256(body),
 		IssuedAt: issued, NextUpdate: next}
+	c.forgetNegative(key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	stored, isNew := c.add(e)
-	if !isNew || c.dir == "" {
+	if !isNew {
 		return stored, nil
 	}
-	if err := c.persist(key); err != nil {
-		return nil, fmt.Errorf("store collateral %s: %w", key, err)
+	if c.dir != "" {
+		if err := c.persist(key); err != nil {
+			return nil, fmt.Errorf("store collateral %s: %w", key, err)
+		}
 	}
+	c.evictVCEKs()
 	return stored, nil
 }
 
@@ -320,7 +486,6 @@ func writeAtomic(path string, b []byte) error {
 // several are), without fetching.
 func (c *Cache) Lookup(key string, asOf time.Time) (*Entry, bool) {
 	c.mu.RLock()
-	defer c.mu.RUnlock()
 	var best *Entry
 	for _, e := range c.byKey[key] {
 		if !e.ValidAt(asOf) {
@@ -330,7 +495,84 @@ func (c *Cache) Lookup(key string, asOf time.Time) (*Entry, bool) {
 			best = e
 		}
 	}
+	c.mu.RUnlock()
+	if best != nil && kindOf(key) == kindVCEK {
+		c.touch(key, false)
+	}
 	return best, best != nil
+}
+
+// held reports whether the cache holds any version of key.
+func (c *Cache) held(key string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.byKey[key]) > 0
+}
+
+// negative returns the 4xx answer remembered for key, if it is still fresh.
+func (c *Cache) negative(key string) error {
+	c.negMu.Lock()
+	defer c.negMu.Unlock()
+	el, ok := c.neg[key]
+	if !ok {
+		return nil
+	}
+	n := el.Value.(*negEntry)
+	if !c.now().Before(n.until) {
+		c.negList.Remove(el)
+		delete(c.neg, key)
+		return nil
+	}
+	return n.err
+}
+
+func (c *Cache) forgetNegative(key string) {
+	c.negMu.Lock()
+	defer c.negMu.Unlock()
+	if el, ok := c.neg[key]; ok {
+		c.negList.Remove(el)
+		delete(c.neg, key)
+	}
+}
+
+// rememberNegative records a 4xx answer for key and charges it to the window's
+// budget; the oldest answers beyond maxNeg are forgotten.
+func (c *Cache) rememberNegative(key string, err error) {
+	c.negMu.Lock()
+	defer c.negMu.Unlock()
+	now := c.now()
+	c.rollWindow(now)
+	c.window4xx++
+	if el, ok := c.neg[key]; ok {
+		c.negList.Remove(el)
+	}
+	c.neg[key] = c.negList.PushBack(&negEntry{key: key, err: err, until: now.Add(c.negTTL)})
+	for c.negList.Len() > c.maxNeg {
+		old := c.negList.Remove(c.negList.Front()).(*negEntry)
+		delete(c.neg, old.key)
+	}
+}
+
+// budgetLeft reports whether a key the cache never held may be fetched now, and
+// when not, until when.
+func (c *Cache) budgetLeft() (bool, time.Time) {
+	c.negMu.Lock()
+	defer c.negMu.Unlock()
+	c.rollWindow(c.now())
+	return c.window4xx < c.unknownBudget, c.windowStart.Add(c.negTTL)
+}
+
+// rollWindow starts a new budget window when the current one is over; negMu is held.
+func (c *Cache) rollWindow(now time.Time) {
+	if c.windowStart.IsZero() || !now.Before(c.windowStart.Add(c.negTTL)) {
+		c.windowStart, c.window4xx = now, 0
+	}
+}
+
+// isAnswer4xx reports whether err is a source's 4xx answer other than 429.
+func isAnswer4xx(err error) bool {
+	var se *StatusError
+	return errors.As(err, &se) && se.Code >= 400 && se.Code < 500 && se.Code != http.StatusTooManyRequests
 }
 
 // Versions returns every cached version of key, oldest issued first.
@@ -368,8 +610,20 @@ func (c *Cache) Get(ctx context.Context, key string, asOf time.Time) (*Entry, er
 		if e, ok := c.Lookup(key, asOf); ok {
 			return e, nil
 		}
+		if err := c.negative(key); err != nil {
+			return nil, fmt.Errorf("%w (answered within the last %s; not asked again yet)", err, c.negTTL)
+		}
+		if !c.held(key) {
+			if ok, until := c.budgetLeft(); !ok {
+				return nil, fmt.Errorf("%w: %d unknown keys answered 4xx since %s; a key never fetched is not asked for until %s",
+					ErrUnavailable, c.unknownBudget, until.Add(-c.negTTL).UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))
+			}
+		}
 		resp, err := c.fetcher.Fetch(ctx, key)
 		if err != nil {
+			if isAnswer4xx(err) {
+				c.rememberNegative(key, err)
+			}
 			return nil, err
 		}
 		c.log.Debug("collateral fetched", "key", key, "bytes", len(resp.Body))

@@ -277,15 +277,24 @@ func TestHTTPFetcher(t *testing.T) {
 	if _, err := f.Fetch(ctx, srv.URL+"/big"); err == nil {
 		t.Fatal("Fetch of body over MaxBody succeeded")
 	}
-	// Through a cache, a failed fetch is not cached: the next Get fetches again.
-	c, _ := New(Options{Fetcher: f})
+	// Through a cache, a 404 is stored nowhere but remembered for NegativeTTL: the
+	// next Get within it gets the same answer without asking; after it, it asks.
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	c, _ := New(Options{Fetcher: f, NegativeTTL: time.Minute, Now: func() time.Time { return now }})
 	for i := 0; i < 2; i++ {
-		if _, err := c.Get(ctx, srv.URL+"/missing", time.Time{}); !errors.As(err, &se) {
+		if _, err := c.Get(ctx, srv.URL+"/missing", time.Time{}); !errors.As(err, &se) || se.Code != http.StatusNotFound {
 			t.Fatalf("cache Get missing = %v", err)
 		}
 	}
+	if hits.Load() != 4 {
+		t.Fatalf("server hits = %d, want 4 (the second 404 from memory)", hits.Load())
+	}
+	now = now.Add(time.Minute)
+	if _, err := c.Get(ctx, srv.URL+"/missing", time.Time{}); !errors.As(err, &se) {
+		t.Fatalf("cache Get missing = %v", err)
+	}
 	if hits.Load() != 5 {
-		t.Fatalf("server hits = %d, want 5", hits.Load())
+		t.Fatalf("server hits = %d, want 5 (asked again after NegativeTTL)", hits.Load())
 	}
 }
 
@@ -542,5 +551,142 @@ func TestCachePutReplacesHeader(t *testing.T) {
 		if len(vs) != 1 || vs[0].Header.Get("X-Chain") != "right" {
 			t.Errorf("%s: %d versions, header %v; want 1 with the second header", name, len(vs), vs[0].Header)
 		}
+	}
+}
+
+// certFetcher answers every URL with a fresh test-only certificate and counts
+// fetches; when missing is set it answers 404 instead.
+type certFetcher struct {
+	t       *testing.T
+	missing bool
+	mu      sync.Mutex
+	fetches int
+}
+
+func (f *certFetcher) Fetch(_ context.Context, url string) (*Response, error) {
+	f.mu.Lock()
+	f.fetches++
+	f.mu.Unlock()
+	if f.missing {
+		return nil, &StatusError{URL: url, Code: http.StatusNotFound}
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test-only VCEK"},
+		NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<32, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Body: der}, nil
+}
+
+func randomChipID(t *testing.T) []byte {
+	id := make([]byte, 64)
+	if _, err := rand.Read(id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Submissions naming random chip ids (answered 404 by KDS) cost at most
+// UnknownBudget KDS requests per window; past it they are put off (ErrUnavailable)
+// without a request, a chip id asked again within NegativeTTL gets the same 404
+// without a request, and VCEKs the cache holds are still served.
+func TestCacheBoundsUnknownVCEKFetches(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := &certFetcher{t: t}
+	c, err := New(Options{Fetcher: f, UnknownBudget: 20, NegativeTTL: 10 * time.Minute,
+		Now: func() time.Time { return now }, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &KDS{Cache: c, BaseURL: "https://kds.example.test"}
+	ctx := context.Background()
+	honest := randomChipID(t)
+	if _, err := k.VCEK(ctx, "Milan", honest, 0); err != nil {
+		t.Fatal(err)
+	}
+	f.missing = true
+	f.fetches = 0
+	first := randomChipID(t)
+	_, err = k.VCEK(ctx, "Milan", first, 0)
+	var se *StatusError
+	if !errors.As(err, &se) || errors.Is(err, ErrUnavailable) {
+		t.Fatalf("VCEK of an unknown chip = %v, want a 404 (an answer)", err)
+	}
+	if _, err := k.VCEK(ctx, "Milan", first, 0); !errors.As(err, &se) || f.fetches != 1 {
+		t.Fatalf("the same unknown chip again: %v after %d fetches, want the remembered 404 and 1 fetch", err, f.fetches)
+	}
+	putOff := 0
+	for range 500 {
+		if _, err := k.VCEK(ctx, "Milan", randomChipID(t), 0); errors.Is(err, ErrUnavailable) {
+			putOff++
+		}
+	}
+	if f.fetches != 20 || putOff != 500-19 {
+		t.Fatalf("500 random chip ids: %d fetches and %d put off; want 20 (the budget) and %d", f.fetches, putOff, 500-19)
+	}
+	if _, err := k.VCEK(ctx, "Milan", honest, 0); err != nil {
+		t.Fatalf("a held VCEK once the budget is used up: %v", err)
+	}
+	now = now.Add(10 * time.Minute)
+	if _, err := k.VCEK(ctx, "Milan", randomChipID(t), 0); !errors.As(err, &se) || f.fetches != 21 {
+		t.Fatalf("next window: %v after %d fetches, want a 404 and 21", err, f.fetches)
+	}
+}
+
+// The VCEKs a cache holds stay at MaxVCEKs, in memory and on disk: the least
+// recently used is dropped; one served often stays.
+func TestCacheBoundsVCEKKeys(t *testing.T) {
+	dir := t.TempDir()
+	f := &certFetcher{t: t}
+	const max = 8
+	c, err := New(Options{Dir: dir, Fetcher: f, MaxVCEKs: max, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &KDS{Cache: c, BaseURL: "https://kds.example.test"}
+	ctx := context.Background()
+	chip := randomChipID(t)
+	kept, err := k.VCEK(ctx, "Milan", chip, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tcb := range uint64(100) {
+		if _, err := k.VCEK(ctx, "Milan", chip, tcb+1); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := k.VCEK(ctx, "Milan", chip, 0); err != nil || !bytes.Equal(got, kept) {
+			t.Fatalf("the VCEK in use was dropped (%v)", err)
+		}
+		c.mu.RLock()
+		n, h := len(c.byKey), len(c.byHash)
+		c.mu.RUnlock()
+		if n > max || h > max {
+			t.Fatalf("after %d VCEKs the cache holds %d keys, %d hashes; want at most %d", tcb+2, n, h, max)
+		}
+	}
+	if f.fetches != 101 {
+		t.Fatalf("%d fetches, want 101 (the VCEK in use served from the cache)", f.fetches)
+	}
+	for _, sub := range []string{"index", "blobs"} {
+		files, err := os.ReadDir(filepath.Join(dir, sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) != max {
+			t.Errorf("%s holds %d files, want %d", sub, len(files), max)
+		}
+	}
+	// Reopened with a lower bound, it drops down to it.
+	c2, err := New(Options{Dir: dir, MaxVCEKs: 3, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c2.byKey); n != 3 {
+		t.Fatalf("reopened with MaxVCEKs 3: %d keys", n)
 	}
 }
