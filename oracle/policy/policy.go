@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
 	yaml2 "go.yaml.in/yaml/v2"
@@ -292,6 +294,9 @@ func (p *Policy) normalize() error {
 	if p.ValiditySeconds > 100*365*86400 {
 		return badField("validity_seconds", "%d is more than 100 years", p.ValiditySeconds)
 	}
+	if err := checkText("name", p.Name); err != nil {
+		return err
+	}
 	if n := len(p.ReportData.Expected); n != 0 && n != 64 {
 		return badField("report_data.expected", "has %d bytes, want 64", n)
 	}
@@ -305,6 +310,23 @@ func (p *Policy) normalize() error {
 	}
 	if p.TDX != nil {
 		return p.TDX.normalize()
+	}
+	return nil
+}
+
+// checkText refuses a string that is not valid UTF-8 or holds a control character
+// (C0, DEL, C1) or a line or paragraph separator (U+2028, U+2029): YAML reads some
+// of them differently from how the canonical JSON writes them (U+0085 becomes a
+// space), so the policy would not hash as its own canonical form does, and none has
+// a place in a name, a command line or an advisory id.
+func checkText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return badField(field, "%q is not valid UTF-8", s)
+	}
+	for i, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return badField(field, "%q holds the control character %U at byte %d", s, r, i)
+		}
 	}
 	return nil
 }
@@ -413,6 +435,9 @@ func (t *TDXRules) normalizeComponents() error {
 		if c == "" {
 			return badField("tdx.allowed_kernel_cmdlines", "an empty command line")
 		}
+		if err := checkText("tdx.allowed_kernel_cmdlines", c); err != nil {
+			return err
+		}
 	}
 	t.AllowedKernelCmdlines, t.AllowedMRConfigIDs = nilIfEmpty(t.AllowedKernelCmdlines), nilIfEmpty(t.AllowedMRConfigIDs)
 	t.RequireReplayedRTMRs = nilIfEmpty(t.RequireReplayedRTMRs)
@@ -437,6 +462,9 @@ func (t *TDXRules) normalizeTCB() error {
 	t.AcceptedTCBStatuses = stringSet(t.AcceptedTCBStatuses)
 	t.ForbiddenAdvisoryIDs = stringSet(t.ForbiddenAdvisoryIDs)
 	for _, id := range t.ForbiddenAdvisoryIDs {
+		if err := checkText("tdx.forbidden_advisory_ids", id); err != nil {
+			return err
+		}
 		if id == "" || strings.TrimSpace(id) != id {
 			return badField("tdx.forbidden_advisory_ids", "%q is not an advisory id", id)
 		}

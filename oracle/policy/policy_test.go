@@ -174,6 +174,27 @@ func TestParseRejects(t *testing.T) {
 	}
 }
 
+// Text fields refuse control characters (C0, DEL, C1) and U+2028/U+2029, naming the
+// field: YAML folds some of them (U+0085 to a space), so a policy holding one would
+// hash differently from its own canonical form.
+func TestParseRejectsControlCharacters(t *testing.T) {
+	for _, ch := range []string{`\u0085`, `\u0000`, `\t`, `\n`, `\r`, `\u007f`, `\u009f`, `\u2028`, `\u2029`} {
+		for field, in := range map[string]string{
+			"name":                        `{"version":1,"name":"a` + ch + `b","snp":{}}`,
+			"tdx.allowed_kernel_cmdlines": `{"version":1,"tdx":{"allowed_kernel_cmdlines":["console=ttyS0` + ch + `"]}}`,
+			"tdx.forbidden_advisory_ids":  `{"version":1,"tdx":{"forbidden_advisory_ids":["INTEL-SA-` + ch + `00837"]}}`,
+		} {
+			_, err := Parse([]byte(in))
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), field) {
+				t.Errorf("%s with %s: err = %v, want ErrInvalid naming the field", field, ch, err)
+			}
+		}
+	}
+	if _, err := Parse([]byte("version: 1\nname: \"caf\u00e9 \u2014 prod\"\nsnp: {}\n")); err != nil {
+		t.Errorf("a name with printable non-ASCII text: %v", err)
+	}
+}
+
 // repoRoot is two levels up from this package.
 func repoRoot() string { return filepath.Join("..", "..") }
 
@@ -262,6 +283,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(exampleYAML))
 	f.Add([]byte(exampleJSON))
 	f.Add([]byte("version: 1\nsnp: {}\n"))
+	f.Add([]byte(`{"version":1,"name":"a\u0085b","snp":{}}`))
+	f.Add([]byte(`{"version":1,"tdx":{"allowed_kernel_cmdlines":["a\u2028b"],"forbidden_advisory_ids":["INTEL-SA-00837"]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse(data)
 		if err != nil {
