@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -444,6 +445,10 @@ func (t *TDXRules) normalizeComponents() error {
 	return nil
 }
 
+// advisoryID is the form of the advisory ids Intel's TCB Info lists, which are
+// compared exactly: "intel-sa-00837" would never match.
+var advisoryID = regexp.MustCompile(`^INTEL-SA-[0-9]{5}$`)
+
 // normalizeTCB checks the accepted TCB statuses (default UpToDate; never Revoked)
 // and the forbidden advisory ids.
 func (t *TDXRules) normalizeTCB() error {
@@ -465,8 +470,8 @@ func (t *TDXRules) normalizeTCB() error {
 		if err := checkText("tdx.forbidden_advisory_ids", id); err != nil {
 			return err
 		}
-		if id == "" || strings.TrimSpace(id) != id {
-			return badField("tdx.forbidden_advisory_ids", "%q is not an advisory id", id)
+		if !advisoryID.MatchString(id) {
+			return badField("tdx.forbidden_advisory_ids", "%q is not an Intel advisory id (INTEL-SA- and 5 digits, upper case, as TCB Info lists them)", id)
 		}
 	}
 	return nil

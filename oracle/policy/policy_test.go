@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,6 +164,10 @@ func TestParseRejects(t *testing.T) {
 		"huge validity":        "version: 1\nsnp: {}\nvalidity_seconds: 99999999999",
 		"expected report data": "version: 1\nsnp: {}\nreport_data: {expected: '0x01'}",
 		"empty advisory":       "version: 1\ntdx: {forbidden_advisory_ids: ['']}",
+		"advisory lower case":  "version: 1\ntdx: {forbidden_advisory_ids: [intel-sa-00837]}",
+		"advisory 4 digits":    "version: 1\ntdx: {forbidden_advisory_ids: [INTEL-SA-0837]}",
+		"advisory space":       "version: 1\ntdx: {forbidden_advisory_ids: ['INTEL-SA-00837 ']}",
+		"advisory other form":  "version: 1\ntdx: {forbidden_advisory_ids: [CVE-2023-23583]}",
 		"two json documents":   `{"version":1,"snp":{}} {"version":1}`,
 		"validity as string":   "version: 1\nsnp: {}\nvalidity_seconds: '1h'",
 		"two yaml documents":   "version: 1\nsnp: {}\n---\nversion: 1\ntdx: {}\n",
@@ -192,6 +197,19 @@ func TestParseRejectsControlCharacters(t *testing.T) {
 	}
 	if _, err := Parse([]byte("version: 1\nname: \"caf\u00e9 \u2014 prod\"\nsnp: {}\n")); err != nil {
 		t.Errorf("a name with printable non-ASCII text: %v", err)
+	}
+}
+
+// Advisory ids are compared exactly with Intel's, so a lower-case one, which would
+// never match, is refused naming the field and the value.
+func TestParseAdvisoryIDForm(t *testing.T) {
+	_, err := Parse([]byte("version: 1\ntdx: {forbidden_advisory_ids: [INTEL-SA-00837, intel-sa-00615]}"))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "tdx.forbidden_advisory_ids") || !strings.Contains(err.Error(), `"intel-sa-00615"`) {
+		t.Fatalf("err = %v, want ErrInvalid naming tdx.forbidden_advisory_ids and the value", err)
+	}
+	p, err := Parse([]byte("version: 1\ntdx: {forbidden_advisory_ids: [INTEL-SA-01099, INTEL-SA-00837]}"))
+	if err != nil || !slices.Equal(p.TDX.ForbiddenAdvisoryIDs, []string{"INTEL-SA-00837", "INTEL-SA-01099"}) {
+		t.Fatalf("Intel's form: %v, %v", p, err)
 	}
 }
 
