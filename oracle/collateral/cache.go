@@ -657,13 +657,14 @@ const (
 	kindVCEK                             // an AMD VCEK or VLEK certificate, DER
 	kindTCBInfo                          // Intel TCB Info (JSON "tcbInfo") with its issuer chain
 	kindQEIdentity                       // Intel QE Identity (JSON "enclaveIdentity") with its issuer chain
+	kindCertChain                        // an AMD KDS cert_chain: PEM certificates
 )
 
 // kindOf classifies key by its URL path: AMD KDS .../vcek|vlek/v1/<line>/crl and
 // Intel PCS .../pckcrl and the Intel SGX Root CA CRL (a path ending .crl or
 // IntelSGXRootCA.der) are CRLs; .../vcek/v1/<line>/<chip> or .../vlek/v1/... other
 // than crl and cert_chain is a certificate; .../tcb is TCB Info; .../qe/identity is QE
-// Identity.
+// Identity; .../cert_chain is PEM certificates.
 func kindOf(key string) collateralKind {
 	u, err := url.Parse(key)
 	if err != nil {
@@ -675,7 +676,7 @@ func kindOf(key string) collateralKind {
 		strings.HasSuffix(strings.ToLower(p), ".crl"), strings.HasSuffix(p, "/IntelSGXRootCA.der"):
 		return kindCRL
 	case strings.HasSuffix(p, "/cert_chain"):
-		return kindOther
+		return kindCertChain
 	case strings.Contains(p, "/vcek/v1/"), strings.Contains(p, "/vlek/v1/"):
 		return kindVCEK
 	case strings.HasSuffix(p, "/tcb"):
@@ -688,7 +689,7 @@ func kindOf(key string) collateralKind {
 
 // CollateralValidity is the default ValidityFunc. It first checks that the body is
 // the collateral its key names (see ErrNotCollateral): a CRL URL must hold an X.509
-// CRL, a VCEK URL a certificate, a TCB Info or QE Identity URL Intel's JSON with its
+// CRL, a VCEK URL a certificate, a KDS cert_chain URL PEM certificates, a TCB Info or QE Identity URL Intel's JSON with its
 // issueDate and nextUpdate and an issuer-chain header that parses. Then Intel's TCB
 // Info and QE Identity (JSON with issueDate and nextUpdate under "tcbInfo" or
 // "enclaveIdentity") are valid between those two times, CRLs as CRLValidity says,
@@ -705,6 +706,22 @@ func CollateralValidity(key string, body []byte, header http.Header) (time.Time,
 			return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: not an X.509 CRL (%s): %w", ErrNotCollateral, key, bodyHint(body), err)
 		}
 		return crl.ThisUpdate.UTC(), crl.NextUpdate.UTC(), nil
+	case kindCertChain:
+		n, rest := 0, body
+		for {
+			blk, r := pem.Decode(rest)
+			if blk == nil {
+				break
+			}
+			if _, err := x509.ParseCertificate(blk.Bytes); blk.Type != "CERTIFICATE" || err != nil {
+				return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: PEM block %d is not a certificate", ErrNotCollateral, key, n+1)
+			}
+			n, rest = n+1, r
+		}
+		if n == 0 {
+			return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: no PEM certificate (%s)", ErrNotCollateral, key, bodyHint(body))
+		}
+		return time.Time{}, time.Time{}, nil
 	case kindVCEK:
 		if _, err := x509.ParseCertificate(body); err != nil {
 			return time.Time{}, time.Time{}, fmt.Errorf("%w: %s: not a DER certificate (%s): %w", ErrNotCollateral, key, bodyHint(body), err)

@@ -515,6 +515,7 @@ func TestCollateralValidityByKind(t *testing.T) {
 		{"HTML at root CRL", DefaultIntelRootCRL, []byte("<html></html>"), nil, false},
 		{"HTML at VCEK", vcekURL, []byte("<html></html>"), nil, false},
 		{"CRL at VCEK", vcekURL, pckcrl, nil, false},
+		{"HTML at cert_chain", "https://kds.example.test/vcek/v1/Milan/cert_chain", []byte("<html></html>"), nil, false},
 		{"anything at another URL", "https://example.test/other", []byte("<html></html>"), nil, true},
 	} {
 		_, _, err := CollateralValidity(tc.key, tc.body, tc.header)
