@@ -7,8 +7,9 @@
 //
 // The Cache is the shared core: items are stored by key (the URL they came from) and
 // by the SHA-256 of their bytes; a key may hold several versions (successive CRLs),
-// and Get picks the one valid as of the time asked for. It reads no clock: every
-// question about staleness is asked "as of" a time the caller passes.
+// and Get picks the one valid as of the time asked for. Staleness reads no clock:
+// every question about it is asked "as of" a time the caller passes (only the bounds
+// on 4xx answers, Options.Now, read one).
 package collateral
 
 import (
