@@ -531,6 +531,9 @@ func (a *SNPAppraiser) chainFor(ctx context.Context, ev *evidence.Evidence, rep 
 		if rep.chipIDMasked() {
 			return nil, fmt.Errorf("%w: VCEK not supplied and CHIP_ID is masked", ErrSNPNoCertificate)
 		}
+		// CHIP_ID and the TCB are not authenticated yet (the VCEK is what checks the
+		// signature), so the source bounds what asking for them costs
+		// (collateral.Cache: docs/collateral.md, "Bounds of the cache").
 		der, err := a.coll.VCEK(ctx, line, rep.chipID, rep.reportedTCB)
 		if err != nil {
 			return nil, fmt.Errorf("%w: fetch VCEK: %w", ErrSNPNoCertificate, err)
