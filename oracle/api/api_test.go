@@ -500,3 +500,43 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(b)
 }
+
+// TestReadyzSaysOnlyPublicReasons: /readyz answers a backend's PublicError with its
+// reasons, and any other error, which may quote the chain client's (its host, its
+// address, the key in its URL), with a fixed text, logging it as a warning.
+func TestReadyzSaysOnlyPublicReasons(t *testing.T) {
+	const secret = `Post "http://user:s3cretpass@10.1.2.3:8545/key123456789": dial tcp 10.1.2.3:8545: connect: connection refused`
+	const lag = "chain head lagging: head block 9 is 1h0m0s old, more than 2m0s"
+	for _, tc := range []struct {
+		name     string
+		err      error
+		body     string
+		warnings int
+	}{
+		{"public reasons", &PublicError{Err: errors.Join(errors.New(lag), errors.New("chain unreachable: chain endpoint unavailable (head)"))},
+			"not ready: " + lag + "\nchain unreachable: chain endpoint unavailable (head)", 0},
+		{"chain error", fmt.Errorf("chain unreachable: %s", secret), msgNotReady, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &levelLog{}
+			s := newTestServer(t, &fakeBackend{err: tc.err}, func(c *Config) { c.Logger = slog.New(logs) })
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+			var eb errorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil {
+				t.Fatalf("answer %q: %v", rec.Body.String(), err)
+			}
+			if rec.Code != http.StatusServiceUnavailable || eb.Error != tc.body {
+				t.Fatalf("HTTP %d %q; want 503 %q", rec.Code, eb.Error, tc.body)
+			}
+			for _, part := range []string{"s3cretpass", "10.1.2.3", "8545", "key123456789", "user:"} {
+				if strings.Contains(rec.Body.String(), part) {
+					t.Errorf("the answer quotes %q: %s", part, rec.Body.String())
+				}
+			}
+			if n := logs.count(slog.LevelWarn); n != tc.warnings {
+				t.Errorf("%d warnings logged, want %d", n, tc.warnings)
+			}
+		})
+	}
+}

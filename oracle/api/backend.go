@@ -197,6 +197,8 @@ type Backend interface {
 	Archive(ctx context.Context, kind string, hash common.Hash) ([]byte, error)
 	// Due returns machines whose verdict expires within the node's due window.
 	Due(ctx context.Context) ([]DueMachine, error)
-	// Ready reports whether the node can serve submissions (store open, chain reachable).
+	// Ready reports whether the node can serve submissions (store open, chain
+	// reachable). /readyz answers a PublicError's message, and for any other error a
+	// fixed text, logging the error.
 	Ready(ctx context.Context) error
 }

@@ -34,6 +34,10 @@ const maxIDLen = 128
 // for a cause that is no PublicError.
 const msgUnavailable = "chain unavailable, retry later"
 
+// msgNotReady is the whole 503 answer of /readyz when the backend's reason is no
+// PublicError.
+const msgNotReady = "not ready; the node's log says why"
+
 // errorBody is every error response: a message and, for bad input, the field.
 type errorBody struct {
 	Error string `json:"error"`
@@ -598,7 +602,16 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.backend.Ready(ctx); err != nil {
-		writeError(w, http.StatusServiceUnavailable, "not ready: "+err.Error(), "")
+		// Only the reasons the backend worded for a client are answered (a
+		// PublicError); any other error may quote the chain's and stays in the log.
+		msg := msgNotReady
+		var pe *PublicError
+		if errors.As(err, &pe) {
+			msg = "not ready: " + pe.Error()
+		} else {
+			s.log.Warn("not ready", "err", err)
+		}
+		writeError(w, http.StatusServiceUnavailable, msg, "")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})

@@ -160,7 +160,7 @@ func TestChainOutageBeforeSigningEnds(t *testing.T) {
 		t.Fatalf("submit: HTTP %d: %s", code, res.Error)
 	}
 	v := waitState(t, n, res.ID, 30*time.Second, "failed")
-	if v.State != "failed" || !strings.Contains(v.Reason, "chain unavailable") {
+	if v.State != "failed" || !strings.Contains(v.Reason, "chain endpoint unavailable") {
 		t.Fatalf("submission %s (%s), want failed for the chain outage", v.State, v.Reason)
 	}
 	if e.isTrusted(t, machine) {

@@ -332,6 +332,7 @@ type nodeOpts struct {
 	maxFailed  int               // MaxFailedPerMachine
 	api        func(*api.Config) // adjusts the API's configuration
 	dueFresh   time.Duration     // DueFresh; 0: the default
+	logs       io.Writer         // also receives the node's log (warnings and above)
 }
 
 func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
@@ -340,7 +341,11 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var logTo io.Writer = testWriter{t}
+	if o.logs != nil {
+		logTo = io.MultiWriter(logTo, o.logs)
+	}
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	st, err := store.Open(filepath.Join(dir, "node.db"), service.StoreOptions(log))
 	if err != nil {
 		t.Fatal(err)

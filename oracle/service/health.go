@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/params"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
 )
 
 // Errors of the readiness checks (Ready, and the warnings logged at start). Each
@@ -31,6 +33,8 @@ var (
 	ErrPeersUnreachable = errors.New("too few peers reachable for the quorum")
 	// ErrNotChecked: no health check has completed recently.
 	ErrNotChecked = errors.New("health not checked recently")
+	// ErrStoreUnreadable: the node's database did not answer a read.
+	ErrStoreUnreadable = errors.New("store unreadable")
 )
 
 // peerProbeTimeout bounds one peer's answer to the health check's /healthz.
@@ -42,10 +46,77 @@ type healthState struct {
 	at      time.Time // when the last check finished (zero: never)
 	err     error     // what the check found, nil when the node can publish
 	noFunds error     // set by the publisher when a transaction was refused for want of funds
+	logged  string    // the reasons last logged (healthReasons), so a lasting one is logged once
+}
+
+// withheld is a readiness reason whose cause a client does not read: Error, for
+// the node's log, is the reason and the cause; a client reads the reason alone
+// (publicHealth). The RPC endpoint's errors are withheld: they may name its host and
+// address, and, from a client not dialled by chain.DialClient, the key in its URL.
+type withheld struct {
+	reason error // worded by the node from what it knows: what a client reads
+	cause  error
+}
+
+func (e *withheld) Error() string   { return e.reason.Error() + ": " + e.cause.Error() }
+func (e *withheld) Unwrap() []error { return []error{e.reason, e.cause} }
+
+// chainFault is ErrChainUnreachable for a failed read of what: a client reads that
+// the endpoint did not answer it, the node's log the endpoint's error.
+func chainFault(what string, err error) error {
+	return &withheld{reason: fmt.Errorf("%w: chain endpoint unavailable (%s)", ErrChainUnreachable, what), cause: err}
+}
+
+// healthParts flattens a health finding into its reasons (errors.Join nests).
+func healthParts(err error) []error {
+	if _, ok := err.(*withheld); ok {
+		return []error{err}
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, healthParts(e)...)
+		}
+		return out
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
+}
+
+// publicHealth is a health finding as a client reads it (Ready, /readyz): every
+// reason, each withheld one by its reason alone; nil for nil. It still wraps the
+// reasons' sentinels (ErrChainUnreachable...). Every other reason is worded from
+// figures the node computed (blocks, times, balances, addresses, peer counts).
+func publicHealth(err error) error {
+	var errs []error
+	for _, e := range healthParts(err) {
+		if w, ok := e.(*withheld); ok {
+			e = w.reason
+		}
+		errs = append(errs, e)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return &api.PublicError{Err: errors.Join(errs...)}
+}
+
+// healthReasons names a finding's reasons (each one's text before its first colon),
+// without the figures that change from one check to the next.
+func healthReasons(err error) string {
+	var names []string
+	for _, e := range healthParts(err) {
+		names = append(names, strings.SplitN(e.Error(), ":", 2)[0])
+	}
+	return strings.Join(names, "; ")
 }
 
 // healthLoop re-checks the node's health every HealthInterval; Ready answers from
 // its last result, since probing peers and the chain takes longer than a probe may.
+// A reason that appears is logged (with its cause, which a client does not read),
+// and so is the node's recovery; a lasting one is not logged again.
 func (s *Service) healthLoop(ctx context.Context) {
 	for {
 		select {
@@ -53,7 +124,28 @@ func (s *Service) healthLoop(ctx context.Context) {
 			return
 		case <-time.After(s.cfg.HealthInterval):
 		}
-		s.checkHealth(ctx)
+		err := s.checkHealth(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		s.logHealthChange(err)
+	}
+}
+
+// logHealthChange logs a health finding when its reasons differ from those last
+// logged: each reason, or that the node can publish again.
+func (s *Service) logHealthChange(err error) {
+	names := healthReasons(err)
+	s.health.mu.Lock()
+	was := s.health.logged
+	s.health.logged = names
+	s.health.mu.Unlock()
+	switch {
+	case names == was:
+	case err == nil:
+		s.log.Info("node can publish verdicts again")
+	default:
+		s.logHealth(err)
 	}
 }
 
@@ -104,7 +196,7 @@ func (s *Service) checkChain(ctx context.Context) error {
 	h, err := s.rpc.HeaderByNumber(ctx, nil)
 	if err != nil {
 		s.m.chainUp.Set(0)
-		return fmt.Errorf("%w: %w", ErrChainUnreachable, err)
+		return chainFault("head", err)
 	}
 	s.m.chainUp.Set(1)
 	lag := s.cfg.Now().Sub(time.Unix(int64(h.Time), 0))
@@ -118,7 +210,7 @@ func (s *Service) checkChain(ctx context.Context) error {
 func (s *Service) checkOracle(ctx context.Context) error {
 	ok, err := s.reg.IsOracle(ctx, s.oracle)
 	if err != nil {
-		return fmt.Errorf("%w: is oracle: %w", ErrChainUnreachable, err)
+		return chainFault("is oracle", err)
 	}
 	if !ok {
 		return fmt.Errorf("%w: %s (its signatures count toward no quorum)", ErrNotOracle, s.oracle)
@@ -151,13 +243,13 @@ func (s *Service) publishCost(ctx context.Context) (cost, price *big.Int, err er
 func (s *Service) balanceShort(ctx context.Context) error {
 	bal, err := s.rpc.BalanceAt(ctx, s.cfg.TxFrom, nil)
 	if err != nil {
-		return fmt.Errorf("%w: balance: %w", ErrChainUnreachable, err)
+		return chainFault("balance", err)
 	}
 	f, _ := new(big.Float).Quo(new(big.Float).SetInt(bal), big.NewFloat(params.Ether)).Float64()
 	s.m.balance.Set(f)
 	cost, price, err := s.publishCost(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: gas price: %w", ErrChainUnreachable, err)
+		return chainFault("gas price", err)
 	}
 	if bal.Cmp(cost) < 0 {
 		return fmt.Errorf("%w: %s holds %s wei, %d verdicts cost about %s wei (%d gas each at %s wei/gas)",
@@ -183,7 +275,7 @@ func (s *Service) checkPeers(ctx context.Context) error {
 	s.m.peersReach.Set(float64(up))
 	threshold, err := s.reg.Threshold(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: threshold: %w", ErrChainUnreachable, err)
+		return chainFault("threshold", err)
 	}
 	need := threshold
 	if ok, err := s.reg.IsOracle(ctx, s.oracle); err == nil && ok {
@@ -240,7 +332,7 @@ func (s *Service) setFundsShort(err error) bool {
 	s.health.mu.Lock()
 	defer s.health.mu.Unlock()
 	news := s.health.noFunds == nil
-	s.health.noFunds = fmt.Errorf("%w: a transaction was refused: %w", ErrLowBalance, err)
+	s.health.noFunds = &withheld{reason: fmt.Errorf("%w: a transaction was refused for want of funds", ErrLowBalance), cause: err}
 	s.m.ready.Set(0)
 	return news
 }
@@ -255,17 +347,10 @@ func (s *Service) clearFundsShort() {
 	}
 }
 
-// logHealth logs each reason the node cannot publish, one warning each.
+// logHealth logs each reason the node cannot publish, one warning each, with its
+// cause (the RPC endpoint's error, through RedactErr).
 func (s *Service) logHealth(err error) {
-	if err == nil {
-		return
-	}
-	var j interface{ Unwrap() []error }
-	errs := []error{err}
-	if errors.As(err, &j) {
-		errs = j.Unwrap()
-	}
-	for _, e := range errs {
-		s.log.Warn("node cannot publish verdicts: "+strings.SplitN(e.Error(), ":", 2)[0], "err", e)
+	for _, e := range healthParts(err) {
+		s.log.Warn("node cannot publish verdicts: "+strings.SplitN(e.Error(), ":", 2)[0], "err", s.cfg.RedactErr(e))
 	}
 }

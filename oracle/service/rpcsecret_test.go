@@ -2,8 +2,12 @@ package service_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -14,9 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
@@ -134,5 +142,119 @@ func TestE2ERunningNodeKeepsRPCSecret(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(seen, "\n"), "500 Internal Server Error") {
 		t.Errorf("the endpoint's failure reached no error or answer:\n%s", strings.Join(seen, "\n"))
+	}
+}
+
+// secretOutage is the node's chain client going away between a submission's
+// acceptance and its appraisal (every read failing once the first machineOfKey
+// read, a submission's last, is answered), its errors quoting the endpoint's URL
+// with a password and a key, and its address, as a client not dialled by
+// chain.DialClient would.
+type secretOutage struct {
+	*ethclient.Client
+	last []byte
+	down atomic.Bool
+}
+
+const outageURL = "http://user:s3cretpass@10.1.2.3:8545/key123456789"
+
+// outageParts are the pieces of outageURL no answer may quote.
+var outageParts = []string{"s3cretpass", "10.1.2.3", "8545", "key123456789", "user:"}
+
+func (f *secretOutage) err() error {
+	return errors.New(`Post "` + outageURL + `": dial tcp 10.1.2.3:8545: connect: connection refused`)
+}
+
+func (f *secretOutage) CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error) {
+	if f.down.Load() {
+		return nil, f.err()
+	}
+	out, err := f.Client.CallContract(ctx, msg, block)
+	if len(msg.Data) >= 4 && bytes.Equal(msg.Data[:4], f.last) {
+		f.down.Store(true)
+	}
+	return out, err
+}
+
+func (f *secretOutage) BlockNumber(ctx context.Context) (uint64, error) {
+	if f.down.Load() {
+		return 0, f.err()
+	}
+	return f.Client.BlockNumber(ctx)
+}
+
+func (f *secretOutage) HeaderByNumber(ctx context.Context, n *big.Int) (*types.Header, error) {
+	if f.down.Load() {
+		return nil, f.err()
+	}
+	return f.Client.HeaderByNumber(ctx, n)
+}
+
+func (f *secretOutage) BalanceAt(ctx context.Context, a common.Address, n *big.Int) (*big.Int, error) {
+	if f.down.Load() {
+		return nil, f.err()
+	}
+	return f.Client.BalanceAt(ctx, a, n)
+}
+
+// A chain client's errors reach neither /readyz nor a submission's status (its
+// reason, its wait, its history): they say "chain endpoint unavailable" and the
+// endpoint's error goes to the node's log.
+func TestChainErrorsStayInTheLog(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 64)
+	good := measurement(0x11)
+	pol := testPolicy(t, "chain-secret", 600, good)
+	e.registerPolicy(t, pol)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	rpc := &secretOutage{Client: e.client, last: e.reg.PackMachineOfKey(common.Address{})[:4]}
+	var logs lockedBuffer
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, rpc: rpc, collWait: 3 * time.Second, logs: &logs})
+	machine := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	a := e.newAgent(t, snp, machine)
+	ch := a.challenge(t, n)
+	code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, nil))
+	if code != 202 {
+		t.Fatalf("submit: HTTP %d: %s", code, res.Error)
+	}
+	if !rpc.down.Load() {
+		t.Fatal("the endpoint is still up after the submission's reads")
+	}
+	var bodies []string
+	var waited, readyDown bool
+	var last api.SubmissionView
+	if !eventually(30*time.Second, 50*time.Millisecond, func() bool {
+		status, err := httpGetText(n.url + "/v1/submissions/" + res.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ready, err := httpGetText(n.url + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, status, ready)
+		readyDown = readyDown || strings.Contains(ready, "chain unreachable: chain endpoint unavailable")
+		last = api.SubmissionView{}
+		if err := json.Unmarshal([]byte(status), &last); err != nil {
+			t.Fatalf("status %q: %v", status, err)
+		}
+		waited = waited || strings.Contains(last.Waiting, "chain endpoint unavailable")
+		return last.State == "failed" && readyDown
+	}) {
+		t.Fatalf("submission %s (%s), /readyz saw the outage: %v", last.State, last.Reason, readyDown)
+	}
+	if !waited || !strings.Contains(last.Reason, "no verdict: chain endpoint unavailable") {
+		t.Errorf("waiting seen: %v; failed with %q, want the chain endpoint named unavailable", waited, last.Reason)
+	}
+	all := strings.Join(bodies, "\n")
+	for _, part := range outageParts {
+		if strings.Contains(all, part) {
+			t.Errorf("an answer quotes %q:\n%s", part, grepLines(all, part))
+		}
+	}
+	if !strings.Contains(logs.String(), "connection refused") {
+		t.Errorf("the endpoint's error is not in the node's log:\n%s", logs.String())
 	}
 }

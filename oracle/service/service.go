@@ -268,7 +268,7 @@ func (s *Service) Start(ctx context.Context) error {
 		}
 		return err
 	}
-	s.logHealth(s.checkHealth(cctx))
+	s.logHealthChange(s.checkHealth(cctx))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {
@@ -970,12 +970,16 @@ func (s *Service) Archive(_ context.Context, kind string, h common.Hash) ([]byte
 // Ready reports whether the node can publish verdicts: its store is open, and the
 // last health check (every HealthInterval) found the chain reachable with a recent
 // head, this node's key an oracle of the registry, the sending account able to pay
-// for the next verdicts, and enough peers reachable for the quorum. The error names
-// every reason that holds (ErrChainUnreachable, ErrChainLagging, ErrNotOracle,
-// ErrLowBalance, ErrPeersUnreachable, ErrNotChecked).
+// for the next verdicts, and enough peers reachable for the quorum. The error, an
+// api.PublicError that /readyz answers, names every reason that holds
+// (ErrChainUnreachable, ErrChainLagging, ErrNotOracle, ErrLowBalance,
+// ErrPeersUnreachable, ErrNotChecked, ErrStoreUnreadable), worded by the node: the
+// RPC endpoint's errors, which may name its host and address, and the store's are
+// the log's (the health check logs a reason when it appears).
 func (s *Service) Ready(_ context.Context) error {
 	if _, err := s.st.Meta("ready-probe"); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("store: %w", err)
+		s.log.Error("readiness: store unreadable", "err", err)
+		return publicHealth(errors.Join(&withheld{reason: ErrStoreUnreadable, cause: err}, s.healthErr()))
 	}
-	return s.healthErr()
+	return publicHealth(s.healthErr())
 }

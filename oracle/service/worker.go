@@ -358,7 +358,9 @@ func (f *bindingFacts) refusal(v *verdict.Verdict) (string, bool) {
 // waitForChain puts off a submission whose binding facts could not be read: it is
 // claimed again after a poll interval, until it has waited CollateralWait (its
 // anchor is long unusable by then). A revert is the registry's answer, not an
-// outage: the submission fails at once.
+// outage: the submission fails at once. The reason and the wait a client reads are
+// the node's fixed texts; the endpoint's error, which may name its host and
+// address, goes to the log only.
 func (s *Service) waitForChain(sub store.Submission, err error) error {
 	var re *chain.RevertError
 	if errors.As(err, &re) {
@@ -366,15 +368,20 @@ func (s *Service) waitForChain(sub store.Submission, err error) error {
 	}
 	now := s.cfg.Now()
 	if waited := now.Sub(sub.ReceivedAt); waited >= s.cfg.CollateralWait {
-		return s.fail(sub.ID, fmt.Sprintf("no verdict: chain unavailable for %s: %s", waited.Round(time.Second), err))
+		s.log.Warn("chain unavailable; submission failed", "id", sub.ID, "waited", waited.Round(time.Second), "err", s.cfg.RedactErr(err))
+		return s.fail(sub.ID, fmt.Sprintf("no verdict: %s for the key-binding reads for %s", msgChainDown, waited.Round(time.Second)))
 	}
 	next := now.Add(s.cfg.PollInterval)
-	if _, derr := s.st.Defer(sub.ID, next, "chain unavailable for the key-binding rules: "+err.Error()); derr != nil {
+	if _, derr := s.st.Defer(sub.ID, next, fmt.Sprintf("%s for the key-binding reads, next try at %s", msgChainDown, next.UTC().Format(time.RFC3339))); derr != nil {
 		return fmt.Errorf("put off submission: %w", derr)
 	}
-	s.log.Warn("chain unavailable; submission put off", "id", sub.ID, "retry_at", next.UTC(), "err", err)
+	s.log.Warn("chain unavailable; submission put off", "id", sub.ID, "retry_at", next.UTC(), "err", s.cfg.RedactErr(err))
 	return nil
 }
+
+// msgChainDown is what a submission's reason or wait says of a chain read that
+// failed: the endpoint's error, which may name its host and address, is the log's.
+const msgChainDown = "chain endpoint unavailable"
 
 // finishVerified signs a verified submission's verdict, or fails it when the verdict
 // must not be published.
