@@ -84,6 +84,15 @@ type Appraisal struct {
 	// Authentic is true when every signature, certificate chain, CRL and collateral
 	// validity check passed: the evidence comes from genuine hardware.
 	Authentic bool `json:"authentic"`
+	// CollateralFault is true when the appraisal is not authentic for the collateral
+	// alone: every authenticity check that failed failed for the collateral it was
+	// served (a TCB Info, QE Identity or CRL whose signature, issuer chain, format or
+	// validity fails, a certificate AMD KDS or Intel PCS served that does not verify)
+	// or for the trusted roots, none for the evidence's own report or quote, its
+	// signatures, certificates or QE report, or a revocation of its certificates.
+	// Such evidence may well be genuine: the node does not count its failure against
+	// the machine. False when Authentic. Not part of the appraisal's JSON.
+	CollateralFault bool `json:"-"`
 
 	TCBStatus           TCBStatus  `json:"tcb_status"`
 	AdvisoryIDs         []string   `json:"advisory_ids,omitempty"`

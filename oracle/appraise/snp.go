@@ -220,6 +220,8 @@ type snpRun struct {
 	chainCheck string
 	chain      *chainResult
 	chainOK    bool
+	// fetched: the VCEK came from the collateral source, not the evidence.
+	fetched bool
 }
 
 // appraise is Appraise with the error behind each failed check. It reads as the
@@ -253,6 +255,7 @@ func (a *SNPAppraiser) appraise(ctx context.Context, ev *evidence.Evidence, asOf
 	r.tcbMatch()
 	r.ap.Checks = r.list
 	r.ap.Authentic = authenticSNP(r.checks)
+	r.ap.CollateralFault = !r.ap.Authentic && r.collateralFault(snpAuthenticityChecks[:])
 	return r.ap, r.causes, nil
 }
 
@@ -313,19 +316,27 @@ func (r *snpRun) certificateChain(ctx context.Context) error {
 		r.skip(r.chainCheck, "no signing key")
 		return nil
 	}
-	chain, err := r.a.chainFor(ctx, r.ev, r.rep, r.vlek)
+	chain, fetched, err := r.a.chainFor(ctx, r.ev, r.rep, r.vlek)
 	if err != nil && ctx.Err() != nil {
 		return ctx.Err()
 	}
-	r.chain = chain
+	r.chain, r.fetched = chain, fetched
+	// A VCEK the source served that does not parse, does not verify or is for
+	// another product line is the collateral's fault; the evidence's own
+	// certificates, and a VCEK the source does not have for the chip and TCB the
+	// report names (the report is not yet known to be genuine), are the evidence's.
+	fail := r.fail
+	if fetched {
+		fail = r.failCollateral
+	}
 	switch {
 	case err != nil:
-		r.fail(r.chainCheck, err)
+		fail(r.chainCheck, err)
 	case chain.err != nil:
-		r.fail(r.chainCheck, chain.err)
+		fail(r.chainCheck, chain.err)
 	default:
 		if line := r.rep.productLine(); line != "" && line != chain.set.ProductLine {
-			r.fail(r.chainCheck, fmt.Errorf("%w: report CPUID names %s, certificate chain %s", ErrSNPProductLine, line, chain.set.ProductLine))
+			fail(r.chainCheck, fmt.Errorf("%w: report CPUID names %s, certificate chain %s", ErrSNPProductLine, line, chain.set.ProductLine))
 		} else {
 			r.pass(r.chainCheck, fmt.Sprintf("%s → %s → %s", chain.leaf.Subject.CommonName, chain.ica.Subject.CommonName, chain.set.ARK.Subject.CommonName))
 		}
@@ -364,13 +375,19 @@ func (r *snpRun) recordChain() {
 }
 
 // certificateValidity: every certificate of the chain is valid as of the
-// appraisal's time.
+// appraisal's time. Only an evidence's own VCEK or VLEK out of its validity is the
+// evidence's fault; one the source served, or the trusted ASK, ASVK or ARK, is not.
 func (r *snpRun) certificateValidity() {
 	if !r.chainOK {
 		r.skip(CheckSNPCertValidity, "no verified chain")
 		return
 	}
-	r.result(CheckSNPCertValidity, validAt(r.asOf, r.chain.leaf, r.chain.ica, r.chain.set.ARK), "as of "+r.asOf.UTC().Format(time.RFC3339))
+	err := validAt(r.asOf, r.chain.leaf, r.chain.ica, r.chain.set.ARK)
+	if err != nil && (r.fetched || validAt(r.asOf, r.chain.leaf) == nil) {
+		r.failCollateral(CheckSNPCertValidity, err)
+		return
+	}
+	r.result(CheckSNPCertValidity, err, "as of "+r.asOf.UTC().Format(time.RFC3339))
 }
 
 // revocation: the ASK or ASVK is not on the ARK's CRL. An error is the context's.
@@ -379,7 +396,7 @@ func (r *snpRun) revocation(ctx context.Context) error {
 		r.skip(CheckSNPCRL, "no verified chain")
 		return nil
 	}
-	ders, err := r.a.findCRLs(ctx, r.ev, r.chain, r.vlek, r.asOf)
+	ders, fromEvidence, err := r.a.findCRLs(ctx, r.ev, r.chain, r.vlek, r.asOf)
 	if len(ders) == 0 {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -403,17 +420,45 @@ func (r *snpRun) revocation(ctx context.Context) error {
 		}
 		details = append(details, detail)
 	}
+	// A CRL the source served that does not verify or is not current is the
+	// collateral's fault; a revoked ASK or ASVK, or the evidence bundle's own CRL,
+	// the evidence's.
+	if failed != nil && !fromEvidence && !errors.Is(failed, ErrSNPRevoked) {
+		r.failCollateral(CheckSNPCRL, failed)
+		return nil
+	}
 	r.result(CheckSNPCRL, failed, strings.Join(details, "; "))
 	return nil
 }
 
-// reportSignature: the report is signed by the VCEK's or VLEK's key.
+// reportSignature: the report is signed by the VCEK's or VLEK's key. Against the
+// key of a VCEK the source served that is not the one asked for (servedOther), a
+// failure says nothing of the report: it is the collateral's.
 func (r *snpRun) reportSignature() {
 	if r.chain == nil || r.chain.pub == nil {
 		r.skip(CheckSNPSignature, "no endorsement key")
 		return
 	}
-	r.result(CheckSNPSignature, verifySNPSignature(r.a.sigs, r.rep.raw, r.chain.pub), "ECDSA P-384 SHA-384")
+	err := verifySNPSignature(r.a.sigs, r.rep.raw, r.chain.pub)
+	if err != nil && r.servedOther() {
+		r.failCollateral(CheckSNPSignature, err)
+		return
+	}
+	r.result(CheckSNPSignature, err, "ECDSA P-384 SHA-384")
+}
+
+// servedOther reports whether the VCEK came from the collateral source and is not
+// the one it was asked for: its chain does not verify, or it certifies another chip
+// or another TCB than the report names (the source is asked by both, so an honest
+// one serves no other).
+func (r *snpRun) servedOther() bool {
+	if !r.fetched {
+		return false
+	}
+	if !r.chainOK || r.chain.exts == nil || matchChipID(r.rep.chipID, r.chain.exts.HWID) != nil {
+		return true
+	}
+	return CompareSNPTCB(DecodeSNPTCB(r.chain.set.ProductLine, r.rep.reportedTCB), r.chain.certified) != 0
 }
 
 // chipID: the report's CHIP_ID is the VCEK's hardware id (VCEK only).
@@ -425,6 +470,9 @@ func (r *snpRun) chipID() {
 		r.skip(CheckSNPChipID, "no VCEK")
 	case r.rep.chipIDMasked():
 		r.skip(CheckSNPChipID, "CHIP_ID masked by the host (MASK_CHIP_ID)")
+	case r.fetched:
+		// The source was asked for this CHIP_ID's VCEK: another chip's is its fault.
+		r.resultCollateral(CheckSNPChipID, matchChipID(r.rep.chipID, chain.exts.HWID), hex.EncodeToString(chain.exts.HWID))
 	default:
 		r.result(CheckSNPChipID, matchChipID(r.rep.chipID, chain.exts.HWID), hex.EncodeToString(chain.exts.HWID))
 	}
@@ -449,6 +497,10 @@ func (r *snpRun) tcbMatch() {
 		r.fail(CheckSNPTCBMatch, fmt.Errorf("%w: reported %s exceeds certified %s", ErrSNPTCB, reported, r.chain.certified))
 	}
 }
+
+// snpAuthenticityChecks are the checks authenticSNP judges.
+var snpAuthenticityChecks = [...]string{CheckSNPReportFormat, CheckSNPSigningKey, CheckSNPVCEKChain, CheckSNPVLEKChain,
+	CheckSNPCertValidity, CheckSNPCRL, CheckSNPSignature, CheckSNPChipID}
 
 // authenticSNP: every check that says the evidence is genuine passed, and none failed.
 // A skipped CRL check (no CRL available) or CHIP_ID check (masked, or a VLEK) does not
@@ -492,10 +544,11 @@ func (a *SNPAppraiser) parse(b []byte) (*x509.Certificate, [32]byte, error) {
 }
 
 // chainFor finds the report's VCEK or VLEK (in the evidence, else from the collateral
-// source) and returns its verified chain, from the cache when seen before. When the
-// evidence carries several (an old VCEK beside the current one), the one with a
-// verified chain that certifies the report's CHIP_ID and TCB is taken.
-func (a *SNPAppraiser) chainFor(ctx context.Context, ev *evidence.Evidence, rep *snpReport, vlek bool) (*chainResult, error) {
+// source) and returns its verified chain, from the cache when seen before, and
+// whether the certificate came from the source (fetched). When the evidence carries
+// several (an old VCEK beside the current one), the one with a verified chain that
+// certifies the report's CHIP_ID and TCB is taken.
+func (a *SNPAppraiser) chainFor(ctx context.Context, ev *evidence.Evidence, rep *snpReport, vlek bool) (chain *chainResult, fetched bool, err error) {
 	cn, want := "SEV-VCEK", evidence.RoleVCEK
 	if vlek {
 		cn, want = "SEV-VLEK", evidence.RoleVLEK
@@ -521,33 +574,35 @@ func (a *SNPAppraiser) chainFor(ctx context.Context, ev *evidence.Evidence, rep 
 		}
 	}
 	if best != nil {
-		return best, nil
+		return best, false, nil
 	}
 	if !vlek && a.coll != nil {
 		line := rep.productLine()
 		if line == "" {
-			return nil, fmt.Errorf("%w: VCEK not supplied and the report (version %d) does not name its product line", ErrSNPNoCertificate, rep.version)
+			return nil, false, fmt.Errorf("%w: VCEK not supplied and the report (version %d) does not name its product line", ErrSNPNoCertificate, rep.version)
 		}
 		if rep.chipIDMasked() {
-			return nil, fmt.Errorf("%w: VCEK not supplied and CHIP_ID is masked", ErrSNPNoCertificate)
+			return nil, false, fmt.Errorf("%w: VCEK not supplied and CHIP_ID is masked", ErrSNPNoCertificate)
 		}
 		// CHIP_ID and the TCB are not authenticated yet (the VCEK is what checks the
 		// signature), so the source bounds what asking for them costs
 		// (collateral.Cache: docs/collateral.md, "Bounds of the cache").
 		der, err := a.coll.VCEK(ctx, line, rep.chipID, rep.reportedTCB)
 		if err != nil {
-			return nil, fmt.Errorf("%w: fetch VCEK: %w", ErrSNPNoCertificate, err)
+			// Not fetched: the source has none for the CHIP_ID and TCB the report
+			// names, which a forged report may make up.
+			return nil, false, fmt.Errorf("%w: fetch VCEK: %w", ErrSNPNoCertificate, err)
 		}
 		c, h, err := a.parse(der)
 		if err != nil {
-			return nil, fmt.Errorf("%w: fetched VCEK does not parse: %w", ErrSNPChain, err)
+			return nil, true, fmt.Errorf("%w: fetched VCEK does not parse: %w", ErrSNPChain, err)
 		}
-		return a.chain(c, h, vlek), nil
+		return a.chain(c, h, vlek), true, nil
 	}
 	if parseErr != nil {
-		return nil, fmt.Errorf("%w: no %s certificate among the evidence's (one does not parse: %w)", ErrSNPNoCertificate, cn, parseErr)
+		return nil, false, fmt.Errorf("%w: no %s certificate among the evidence's (one does not parse: %w)", ErrSNPNoCertificate, cn, parseErr)
 	}
-	return nil, fmt.Errorf("%w: no %s certificate among the evidence's %d", ErrSNPNoCertificate, cn, len(ev.Certificates))
+	return nil, false, fmt.Errorf("%w: no %s certificate among the evidence's %d", ErrSNPNoCertificate, cn, len(ev.Certificates))
 }
 
 // chain returns the verified chain of leaf, verifying it only the first time.
@@ -642,31 +697,32 @@ func validAt(asOf time.Time, certs ...*x509.Certificate) error {
 // evidence bundle's CRL of the chain's kind taken (bundleCRL). When the source could
 // not be reached (collateral.ErrUnavailable) nothing is returned and the error says
 // so: the bundle's submitter must not decide which revocations are seen.
-func (a *SNPAppraiser) findCRLs(ctx context.Context, ev *evidence.Evidence, chain *chainResult, vlek bool, asOf time.Time) ([][]byte, error) {
+// fromEvidence says the CRL is the bundle's.
+func (a *SNPAppraiser) findCRLs(ctx context.Context, ev *evidence.Evidence, chain *chainResult, vlek bool, asOf time.Time) (ders [][]byte, fromEvidence bool, err error) {
 	var srcErr error = errors.New("no collateral source")
 	if l, ok := a.coll.(SNPCRLLister); ok {
 		ders, err := l.CRLs(ctx, chain.set.ProductLine, asOf)
 		if err == nil && len(ders) > 0 {
-			return ders, nil
+			return ders, false, nil
 		}
 		if errors.Is(err, collateral.ErrUnavailable) {
-			return nil, fmt.Errorf("CRLs of %s: %w", chain.set.ARK.Subject.CommonName, err)
+			return nil, false, fmt.Errorf("CRLs of %s: %w", chain.set.ARK.Subject.CommonName, err)
 		}
 	}
 	if a.coll != nil {
 		der, err := a.coll.CRL(ctx, chain.set.ProductLine, vlek, asOf)
 		if err == nil {
-			return [][]byte{der}, nil
+			return [][]byte{der}, false, nil
 		}
 		if errors.Is(err, collateral.ErrUnavailable) {
-			return nil, fmt.Errorf("CRL of %s for the %s: %w", chain.set.ARK.Subject.CommonName, chain.ica.Subject.CommonName, err)
+			return nil, false, fmt.Errorf("CRL of %s for the %s: %w", chain.set.ARK.Subject.CommonName, chain.ica.Subject.CommonName, err)
 		}
 		srcErr = err
 	}
 	if der := a.bundleCRL(ev, chain, vlek); der != nil {
-		return [][]byte{der}, nil
+		return [][]byte{der}, true, nil
 	}
-	return nil, fmt.Errorf("%w; and no CRL from %s in the evidence's collateral", srcErr, chain.set.ARK.Subject.CommonName)
+	return nil, false, fmt.Errorf("%w; and no CRL from %s in the evidence's collateral", srcErr, chain.set.ARK.Subject.CommonName)
 }
 
 // bundleCRLName is the evidence bundle's name for the CRL of a chain's kind

@@ -56,7 +56,10 @@ type forgeryCase struct {
 	// authentic is the expected Authentic: false for every forgery; true for the
 	// cases that are genuine evidence with a fact the policy judges (debug, old TCB).
 	authentic bool
-	check     func(t *testing.T, ap *Appraisal)
+	// collateralFault is the expected CollateralFault: true only when the
+	// collateral the source served is what failed, not the evidence.
+	collateralFault bool
+	check           func(t *testing.T, ap *Appraisal)
 }
 
 func runForgeryCases(t *testing.T, cases []forgeryCase) {
@@ -72,6 +75,12 @@ func runForgeryCases(t *testing.T, cases []forgeryCase) {
 					t.Logf("%-18s %-4s %s", c.Name, c.Outcome, c.Detail)
 				}
 				t.Fatalf("Authentic = %v, want %v", ap.Authentic, tc.authentic)
+			}
+			if ap.CollateralFault != tc.collateralFault {
+				for _, c := range ap.Checks {
+					t.Logf("%-18s %-4s %s", c.Name, c.Outcome, c.Detail)
+				}
+				t.Fatalf("CollateralFault = %v, want %v", ap.CollateralFault, tc.collateralFault)
 			}
 			if tc.failCheck != "" {
 				if got := checkOutcome(ap, tc.failCheck); got != Fail {
@@ -349,4 +358,72 @@ func crlWithIssuerOf(t *testing.T, attacker, pki *testPKI, asOf time.Time) []byt
 		t.Fatalf("forge CRL: %v", err)
 	}
 	return der
+}
+
+// TestSNPCollateralFault: a VCEK or CRL the collateral source served that fails its
+// checks makes the appraisal's failure the collateral's (CollateralFault), so the
+// node does not count it against the machine; a report whose own signature fails
+// against the VCEK the source was asked for, a CHIP_ID the source has no VCEK for,
+// or a revoked ASK is the evidence's.
+func TestSNPCollateralFault(t *testing.T) {
+	pki := newTestPKI(t, "Milan", nil)
+	tcb := SNPTCB{Bootloader: 3, TEE: 0, SNP: 8, Microcode: 115}
+	reported := tcb.Encode()
+	vcek := pki.leaf(t, leafOpts{tcb: tcb})
+	asOf := testT0.AddDate(0, 1, 0)
+	good := pki.report(t, reportOpts{reportedTCB: reported})
+	rep, err := decodeSNPReport(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vcekURL, err := collateral.VCEKURL(collateral.DefaultKDSBaseURL, "Milan", rep.chipID, reported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attacker := newTestPKI(t, "Milan", attackerRSAKey(t))
+	otherChip := pki.leaf(t, leafOpts{key: newP384(t), hwid: testChipID("Milan", 100), tcb: tcb})
+	lowerTCB := pki.leaf(t, leafOpts{key: newP384(t), tcb: SNPTCB{Bootloader: 3, TEE: 0, SNP: 7, Microcode: 115}})
+	goodCRL := pki.crl(t, asOf.AddDate(0, 0, -1), asOf.AddDate(0, 0, 6))
+	serving := func(items map[string][]byte) *SNPAppraiser {
+		a, err := NewSNP(SNPConfig{Roots: pki.roots, Collateral: offlineKDS(t, items)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	served := func(vcek []byte) map[string][]byte {
+		return map[string][]byte{vcekURL: vcek, crlURL(t, "Milan", false): goodCRL}
+	}
+	noCerts := &evidence.Evidence{TEE: evidence.TEESEVSNP, Raw: good}
+	runForgeryCases(t, []forgeryCase{
+		{name: "served VCEK genuine", appraiser: serving(served(vcek.Raw)), ev: noCerts, asOf: asOf, authentic: true},
+		{name: "served VCEK's signature bit flipped", appraiser: serving(served(snpFlip(vcek.Raw, len(vcek.Raw)-5))), ev: noCerts, asOf: asOf,
+			failCheck: CheckSNPVCEKChain, cause: ErrSNPChain, collateralFault: true},
+		{name: "served VCEK from a self-made root", appraiser: serving(served(attacker.leaf(t, leafOpts{tcb: tcb}).Raw)), ev: noCerts, asOf: asOf,
+			failCheck: CheckSNPVCEKChain, cause: ErrSNPChain, collateralFault: true},
+		{name: "served another chip's VCEK", appraiser: serving(served(otherChip.Raw)), ev: noCerts, asOf: asOf,
+			failCheck: CheckSNPSignature, cause: ErrSNPSignature, collateralFault: true},
+		{name: "served a VCEK for another TCB", appraiser: serving(served(lowerTCB.Raw)), ev: noCerts, asOf: asOf,
+			failCheck: CheckSNPSignature, cause: ErrSNPSignature, collateralFault: true},
+		{name: "served VCEK expired", appraiser: serving(served(vcek.Raw)), ev: noCerts, asOf: vcek.NotAfter.Add(time.Hour),
+			failCheck: CheckSNPCertValidity, cause: ErrSNPCertExpired, collateralFault: true},
+		{name: "served CRL signed by another key", appraiser: serving(map[string][]byte{vcekURL: vcek.Raw,
+			crlURL(t, "Milan", false): crlWithIssuerOf(t, attacker, pki, asOf)}), ev: noCerts, asOf: asOf,
+			failCheck: CheckSNPCRL, cause: ErrSNPCRL, collateralFault: true},
+		// The evidence's faults, with the same sources.
+		{name: "report signature bit flipped, served VCEK genuine", appraiser: serving(served(vcek.Raw)),
+			ev: &evidence.Evidence{TEE: evidence.TEESEVSNP, Raw: snpFlip(good, snpSignedSize+3)}, asOf: asOf,
+			failCheck: CheckSNPSignature, cause: ErrSNPSignature},
+		{name: "measurement bit flipped, served VCEK genuine", appraiser: serving(served(vcek.Raw)),
+			ev: &evidence.Evidence{TEE: evidence.TEESEVSNP, Raw: snpFlip(good, 0x95)}, asOf: asOf,
+			failCheck: CheckSNPSignature, cause: ErrSNPSignature},
+		{name: "no VCEK served for the report's CHIP_ID", appraiser: serving(map[string][]byte{crlURL(t, "Milan", false): goodCRL}), ev: noCerts, asOf: asOf,
+			failCheck: CheckSNPVCEKChain, cause: ErrSNPNoCertificate},
+		{name: "served CRL revokes the ASK", appraiser: serving(map[string][]byte{vcekURL: vcek.Raw,
+			crlURL(t, "Milan", false): pki.crl(t, asOf.AddDate(0, 0, -1), asOf.AddDate(0, 0, 6), pki.ask)}), ev: noCerts, asOf: asOf,
+			failCheck: CheckSNPCRL, cause: ErrSNPRevoked},
+		{name: "evidence's own VCEK signature bit flipped, beside a source", appraiser: serving(served(vcek.Raw)),
+			ev: snpEvidence(good, &x509.Certificate{Raw: snpFlip(vcek.Raw, len(vcek.Raw)-5)}), asOf: asOf,
+			failCheck: CheckSNPVCEKChain, cause: ErrSNPChain},
+	})
 }

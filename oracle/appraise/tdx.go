@@ -211,7 +211,7 @@ func (a *TDXAppraiser) appraise(ctx context.Context, raw []byte, asOf time.Time)
 		r.tcbInfoCheck()
 		r.qeIdentityCheck()
 		r.crls()
-		r.result(CheckTDXCollateralValidity, collateralValidAt(asOf, r.ti, r.qi, r.pckCRL, r.rootCRL),
+		r.resultCollateral(CheckTDXCollateralValidity, collateralValidAt(asOf, r.ti, r.qi, r.pckCRL, r.rootCRL),
 			"all collateral valid as of "+asOf.UTC().Format(time.RFC3339))
 		r.tcbStatus()
 	}
@@ -243,7 +243,11 @@ func (r *tdxRun) quoteSignatures() {
 	if pck.err != nil {
 		r.fail(CheckTDXPCKChain, pck.err)
 	} else if err := certsValidAt(r.asOf, pck.leaf, pck.inter, a.root); err != nil {
-		r.fail(CheckTDXPCKChain, fmt.Errorf("PCK chain: %w", err))
+		if certsValidAt(r.asOf, pck.leaf, pck.inter) == nil {
+			r.failCollateral(CheckTDXPCKChain, fmt.Errorf("PCK chain: %w", err)) // only the trusted root is out of its validity
+		} else {
+			r.fail(CheckTDXPCKChain, fmt.Errorf("PCK chain: %w", err))
+		}
 	} else {
 		r.pass(CheckTDXPCKChain, fmt.Sprintf("PCK certificate by %s, FMSPC %s", pck.inter.Subject.CommonName, pck.ext.FMSPC))
 	}
@@ -262,7 +266,8 @@ func (r *tdxRun) quoteSignatures() {
 
 // fetchCollateral: Intel's collateral for the PCK certificate's FMSPC and CA. It
 // reports whether there is collateral to check; without, every collateral check
-// is skipped.
+// is skipped. A failed fetch is the collateral's fault: the FMSPC and CA are read
+// from the PCK certificate, whose chain to the root is a check of its own.
 func (r *tdxRun) fetchCollateral(ctx context.Context) bool {
 	if r.pck.ext == nil {
 		r.skip(CheckTDXCollateral, "no PCK certificate to select collateral by")
@@ -270,9 +275,9 @@ func (r *tdxRun) fetchCollateral(ctx context.Context) bool {
 		col, err := r.a.src.FetchTDX(ctx, r.pck.ext.FMSPC, r.pck.ca)
 		switch {
 		case err != nil:
-			r.fail(CheckTDXCollateral, fmt.Errorf("%w: %w", ErrTDXNoCollateral, err))
+			r.failCollateral(CheckTDXCollateral, fmt.Errorf("%w: %w", ErrTDXNoCollateral, err))
 		case col == nil:
-			r.fail(CheckTDXCollateral, fmt.Errorf("%w: source returned none", ErrTDXNoCollateral))
+			r.failCollateral(CheckTDXCollateral, fmt.Errorf("%w: source returned none", ErrTDXNoCollateral))
 		default:
 			r.col = col
 			r.pass(CheckTDXCollateral, "")
@@ -288,7 +293,7 @@ func (r *tdxRun) fetchCollateral(ctx context.Context) bool {
 }
 
 // tcbInfoCheck: Intel's signature on the TCB Info, and its FMSPC and PCE id
-// against the PCK certificate's.
+// against the PCK certificate's. Every failure is the collateral's.
 func (r *tdxRun) tcbInfoCheck() {
 	col, pck := r.col, r.pck
 	ti := r.a.signedCollateral(col.TCBInfo, "TCB Info", parseTCBInfo)
@@ -298,7 +303,7 @@ func (r *tdxRun) tcbInfoCheck() {
 		r.ref("tcb_info_signing_cert", col.TCBInfo.IssuerChain[0], nil, nil)
 	}
 	if ti.err != nil {
-		r.fail(CheckTDXTCBInfo, ti.err)
+		r.failCollateral(CheckTDXTCBInfo, ti.err)
 		return
 	}
 	tcbInfo := ti.value.(*pcs.TcbInfo)
@@ -308,20 +313,22 @@ func (r *tdxRun) tcbInfoCheck() {
 	} else if pck.ext != nil && !strings.EqualFold(tcbInfo.PceID, pck.ext.PCEID) {
 		err = fmt.Errorf("%w: TCB Info PCE id %s, PCK certificate PCE id %s", ErrTDXFMSPCMismatch, tcbInfo.PceID, pck.ext.PCEID)
 	}
-	r.result(CheckTDXTCBInfo, err, fmt.Sprintf("signed by %s, FMSPC %s, evaluation %d", ti.signer.Subject.CommonName, tcbInfo.Fmspc, tcbInfo.TcbEvaluationDataNumber))
+	// TCB Info for another FMSPC or PCE than the PCK certificate's is the source's
+	// answer for another platform.
+	r.resultCollateral(CheckTDXTCBInfo, err, fmt.Sprintf("signed by %s, FMSPC %s, evaluation %d", ti.signer.Subject.CommonName, tcbInfo.Fmspc, tcbInfo.TcbEvaluationDataNumber))
 	if err == nil {
 		r.tcbInfo = tcbInfo
 	}
 }
 
-// qeIdentityCheck: Intel's signature on the QE Identity, and the quote's QE report
-// against it.
+// qeIdentityCheck: Intel's signature on the QE Identity (a failure is the
+// collateral's), and the quote's QE report against it (the evidence's).
 func (r *tdxRun) qeIdentityCheck() {
 	qi := r.a.signedCollateral(r.col.QEIdentity, "QE Identity", parseQEIdentity)
 	r.qi = qi
 	r.ref("qe_identity", r.col.QEIdentity.Body, timePtr(qi.issueDate), timePtr(qi.nextUpdate))
 	if qi.err != nil {
-		r.fail(CheckTDXQEIdentity, qi.err)
+		r.failCollateral(CheckTDXQEIdentity, qi.err)
 		r.skip(CheckTDXQEIdentityMatch, "QE Identity not verified")
 		return
 	}
@@ -331,7 +338,9 @@ func (r *tdxRun) qeIdentityCheck() {
 }
 
 // crls: the PCK CRL is signed by the PCK CA from the quote, the root CRL by the
-// trusted root; both are checked for the certificates this appraisal relies on.
+// trusted root; both are checked for the certificates this appraisal relies on. A
+// CRL that does not verify is the collateral's fault, a revoked PCK certificate or
+// PCK CA the evidence's.
 func (r *tdxRun) crls() {
 	pck := r.pck
 	r.ref("pck_crl", r.col.PCKCRL, nil, nil)
@@ -349,7 +358,7 @@ func (r *tdxRun) crls() {
 	case pck.inter == nil:
 		r.skip(CheckTDXPCKCRL, "no PCK CA certificate")
 	case pckCRL.err != nil:
-		r.fail(CheckTDXPCKCRL, pckCRL.err)
+		r.failCollateral(CheckTDXPCKCRL, pckCRL.err)
 	case pckCRL.revoked(pck.leaf):
 		r.revokedPCK = true
 		r.fail(CheckTDXPCKCRL, fmt.Errorf("%w: PCK certificate serial %x is on the %s CRL", ErrTDXRevoked, pck.leaf.SerialNumber, pck.inter.Subject.CommonName))
@@ -357,20 +366,22 @@ func (r *tdxRun) crls() {
 		r.pass(CheckTDXPCKCRL, fmt.Sprintf("%d revoked serials, PCK certificate not among them", len(pckCRL.serials)))
 	}
 	if rootCRL.err != nil {
-		r.fail(CheckTDXRootCRL, rootCRL.err)
+		r.failCollateral(CheckTDXRootCRL, rootCRL.err)
 		return
 	}
-	var err error
 	for _, c := range []*x509.Certificate{pck.inter, r.ti.signer, r.qi.signer} {
 		if c != nil && rootCRL.revoked(c) {
-			err = fmt.Errorf("%w: %q serial %x is on the root CA CRL", ErrTDXRevoked, c.Subject.CommonName, c.SerialNumber)
+			err := fmt.Errorf("%w: %q serial %x is on the root CA CRL", ErrTDXRevoked, c.Subject.CommonName, c.SerialNumber)
 			if c == pck.inter {
 				r.revokedPCK = true
+				r.fail(CheckTDXRootCRL, err)
+			} else {
+				r.failCollateral(CheckTDXRootCRL, err) // the collateral's signer is revoked
 			}
-			break
+			return
 		}
 	}
-	r.result(CheckTDXRootCRL, err, "PCK CA and TCB signing certificates not revoked")
+	r.pass(CheckTDXRootCRL, "PCK CA and TCB signing certificates not revoked")
 }
 
 // tcbStatus: the TDX module's identity and the TCB status, computed from the TCB
@@ -403,14 +414,15 @@ func (r *tdxRun) tcbStatus() {
 	}
 }
 
-// finish sets the appraisal's checks and Authentic: every authenticity check ran
-// and passed.
+// finish sets the appraisal's checks, Authentic (every authenticity check ran and
+// passed) and CollateralFault.
 func (r *tdxRun) finish() {
 	r.app.Checks = r.list
 	r.app.Authentic = true
 	for _, name := range tdxAuthenticityChecks {
 		if r.outcome(name) != Pass {
 			r.app.Authentic = false
+			r.app.CollateralFault = r.collateralFault(tdxAuthenticityChecks[:])
 			return
 		}
 	}

@@ -3,6 +3,8 @@ package appraise
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/x509"
 	"errors"
 	"io"
 	"math/big"
@@ -263,28 +265,41 @@ func TestTDXForgeryMatrix(t *testing.T) {
 	qeFlipped.QEIdentity.Body = []byte(strings.Replace(string(col.QEIdentity.Body), `"isvprodid":2`, `"isvprodid":3`, 1))
 	v4col := v4Collateral(t)
 
+	pckCRLFlipped := *col
+	pckCRLFlipped.PCKCRL = flip(col.PCKCRL, len(col.PCKCRL)-5)
+	rootCRLFlipped := *col
+	rootCRLFlipped.RootCACRL = flip(col.RootCACRL, len(col.RootCACRL)-5)
+	qeChainFlipped := *col
+	qeChainFlipped.QEIdentity.IssuerChain = [][]byte{flip(col.QEIdentity.IssuerChain[0], len(col.QEIdentity.IssuerChain[0])-5)}
+
+	// collateralFault: the failure is the collateral's (Appraisal.CollateralFault),
+	// not the quote's own; the node counts only the quote's against the machine.
 	tests := []struct {
-		name    string
-		raw     []byte
-		col     *collateral.TDXCollateral
-		root    bool // use a self-made root instead of Intel's
-		asOf    time.Time
-		check   string
-		wantErr error
+		name            string
+		raw             []byte
+		col             *collateral.TDXCollateral
+		root            bool // use a self-made root instead of Intel's
+		asOf            time.Time
+		check           string
+		wantErr         error
+		collateralFault bool
 	}{
-		{"quote signature bit", flip(raw, sigOff+5), col, false, v5AsOf, CheckTDXQuoteSignature, ErrTDXSignature},
-		{"body bit (MRTD)", flip(raw, evidence.TDXHeaderSize+6+0x88), col, false, v5AsOf, CheckTDXQuoteSignature, ErrTDXSignature},
-		{"report data bit", flip(raw, evidence.TDXHeaderSize+6+0x208), col, false, v5AsOf, CheckTDXQuoteSignature, ErrTDXSignature},
-		{"header bit", flip(raw, 0x20), col, false, v5AsOf, CheckTDXQuoteSignature, ErrTDXSignature},
-		{"attestation key bit", flip(raw, sigOff+64+63), col, false, v5AsOf, CheckTDXQEReportData, ErrTDXQEReportData},
-		{"QE report bit", flip(raw, sigOff+128+6+0x30), col, false, v5AsOf, CheckTDXQEReportSignature, ErrTDXSignature},
-		{"PCK certificate bit", pemFlip(t, raw, leafStart), col, false, v5AsOf, CheckTDXPCKChain, ErrTDXChain},
-		{"self-made root", raw, col, true, v5AsOf, CheckTDXPCKChain, ErrTDXChain},
-		{"collateral expired", raw, col, false, time.Date(2026, 3, 21, 0, 0, 0, 0, time.UTC), CheckTDXCollateralValidity, ErrTDXExpired},
-		{"collateral not yet valid", raw, col, false, time.Date(2026, 2, 18, 10, 0, 0, 0, time.UTC), CheckTDXCollateralValidity, ErrTDXNotYetValid},
-		{"TCB Info signature bit", raw, &tcbFlipped, false, v5AsOf, CheckTDXTCBInfo, ErrTDXSignature},
-		{"QE Identity body edited", raw, &qeFlipped, false, v5AsOf, CheckTDXQEIdentity, ErrTDXSignature},
-		{"FMSPC mismatch", raw, v4col, false, v5AsOf, CheckTDXTCBInfo, ErrTDXFMSPCMismatch},
+		{"quote signature bit", flip(raw, sigOff+5), col, false, v5AsOf, CheckTDXQuoteSignature, ErrTDXSignature, false},
+		{"body bit (MRTD)", flip(raw, evidence.TDXHeaderSize+6+0x88), col, false, v5AsOf, CheckTDXQuoteSignature, ErrTDXSignature, false},
+		{"report data bit", flip(raw, evidence.TDXHeaderSize+6+0x208), col, false, v5AsOf, CheckTDXQuoteSignature, ErrTDXSignature, false},
+		{"header bit", flip(raw, 0x20), col, false, v5AsOf, CheckTDXQuoteSignature, ErrTDXSignature, false},
+		{"attestation key bit", flip(raw, sigOff+64+63), col, false, v5AsOf, CheckTDXQEReportData, ErrTDXQEReportData, false},
+		{"QE report bit", flip(raw, sigOff+128+6+0x30), col, false, v5AsOf, CheckTDXQEReportSignature, ErrTDXSignature, false},
+		{"PCK certificate bit", pemFlip(t, raw, leafStart), col, false, v5AsOf, CheckTDXPCKChain, ErrTDXChain, false},
+		{"self-made root", raw, col, true, v5AsOf, CheckTDXPCKChain, ErrTDXChain, false},
+		{"collateral expired", raw, col, false, time.Date(2026, 3, 21, 0, 0, 0, 0, time.UTC), CheckTDXCollateralValidity, ErrTDXExpired, true},
+		{"collateral not yet valid", raw, col, false, time.Date(2026, 2, 18, 10, 0, 0, 0, time.UTC), CheckTDXCollateralValidity, ErrTDXNotYetValid, true},
+		{"TCB Info signature bit", raw, &tcbFlipped, false, v5AsOf, CheckTDXTCBInfo, ErrTDXSignature, true},
+		{"QE Identity body edited", raw, &qeFlipped, false, v5AsOf, CheckTDXQEIdentity, ErrTDXSignature, true},
+		{"QE Identity issuer chain bit", raw, &qeChainFlipped, false, v5AsOf, CheckTDXQEIdentity, ErrTDXChain, true},
+		{"PCK CRL signature bit", raw, &pckCRLFlipped, false, v5AsOf, CheckTDXPCKCRL, ErrTDXSignature, true},
+		{"root CA CRL signature bit", raw, &rootCRLFlipped, false, v5AsOf, CheckTDXRootCRL, ErrTDXSignature, true},
+		{"FMSPC mismatch", raw, v4col, false, v5AsOf, CheckTDXTCBInfo, ErrTDXFMSPCMismatch, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,6 +320,9 @@ func TestTDXForgeryMatrix(t *testing.T) {
 			}
 			if !errors.Is(errs[tc.check], tc.wantErr) {
 				t.Errorf("%s error %v, want %v", tc.check, errs[tc.check], tc.wantErr)
+			}
+			if app.CollateralFault != tc.collateralFault {
+				t.Errorf("CollateralFault = %v, want %v; checks %+v", app.CollateralFault, tc.collateralFault, app.Checks)
 			}
 		})
 	}
@@ -385,12 +403,39 @@ func TestTDXTestPKI(t *testing.T) {
 		if app.Authentic || !errors.Is(errs[CheckTDXPCKCRL], ErrTDXRevoked) || app.TCBStatus != TCBRevoked {
 			t.Errorf("authentic %v, pck_crl err %v, status %v", app.Authentic, errs[CheckTDXPCKCRL], app.TCBStatus)
 		}
+		if app.CollateralFault {
+			t.Error("a revoked PCK certificate taken for a fault of the collateral")
+		}
 	})
+	// The root CA CRL revoking the PCK CA is the evidence's fault; revoking the TCB
+	// signing certificate of the collateral, the collateral's.
+	for _, tc := range []struct {
+		name            string
+		serial          *big.Int
+		collateralFault bool
+	}{
+		{"root CRL revokes the PCK CA", p.ca.SerialNumber, false},
+		{"root CRL revokes the TCB signer", p.tcbSigner.SerialNumber, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			col := *good
+			der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(2), ThisUpdate: from, NextUpdate: until,
+				RevokedCertificateEntries: []x509.RevocationListEntry{{SerialNumber: tc.serial, RevocationTime: from}}}, p.root, p.rootKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			col.RootCACRL = der
+			app, errs, _ := mustTDX(t, TDXConfig{Root: p.root, Collateral: &col}).appraise(t.Context(), p.quote(t, 4, nil), v4AsOf)
+			if app.Authentic || !errors.Is(errs[CheckTDXRootCRL], ErrTDXRevoked) || app.CollateralFault != tc.collateralFault {
+				t.Errorf("authentic %v, root_crl err %v, collateral fault %v (want %v)", app.Authentic, errs[CheckTDXRootCRL], app.CollateralFault, tc.collateralFault)
+			}
+		})
+	}
 	t.Run("PCK CRL expired", func(t *testing.T) {
 		col := p.collateral(t, nil, from, time.Date(2023, 6, 20, 0, 0, 0, 0, time.UTC))
 		app, errs, _ := mustTDX(t, TDXConfig{Root: p.root, Collateral: col}).appraise(t.Context(), p.quote(t, 4, nil), v4AsOf)
-		if app.Authentic || !errors.Is(errs[CheckTDXCollateralValidity], ErrTDXExpired) {
-			t.Errorf("authentic %v, validity err %v", app.Authentic, errs[CheckTDXCollateralValidity])
+		if app.Authentic || !errors.Is(errs[CheckTDXCollateralValidity], ErrTDXExpired) || !app.CollateralFault {
+			t.Errorf("authentic %v, validity err %v, collateral fault %v", app.Authentic, errs[CheckTDXCollateralValidity], app.CollateralFault)
 		}
 	})
 	t.Run("FMSPC case-insensitive", func(t *testing.T) {

@@ -136,8 +136,9 @@ type Config struct {
 	// confirmed or pending submission refers to is never deleted.
 	RetainFailed time.Duration
 	// MaxFailedPerMachine bounds the submissions of one machine the node keeps that
-	// failed for their evidence (it could not be read, is not authentic or not
-	// bound, or is untrusted for a key not bound: store.Submission.EvidenceFault):
+	// failed for their evidence (it could not be read, is not authentic for a check
+	// of its own, not only of its collateral, or not bound, or is untrusted for a key
+	// not bound: store.Submission.EvidenceFault):
 	// when that many failed so within RetainFailed (24 h when failed ones are kept
 	// forever), a new one for the machine is refused (429) before anything is
 	// stored. A failed submission is kept with its evidence (up to about 134 KiB)

@@ -317,7 +317,8 @@ type nodeOpts struct {
 	key        *ecdsa.PrivateKey
 	policy     *policy.Policy
 	snp        *fakeSNP
-	tdx        *fakehw.TDXAuthority // nil: the node appraises no TDX evidence
+	tdx        *fakehw.TDXAuthority         // nil: the node appraises no TDX evidence
+	tdxColl    appraise.TDXCollateralSource // the TDX collateral source; nil: tdx's collateral
 	peers      []string
 	noForward  bool
 	listen     string
@@ -357,7 +358,11 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 		}
 	}
 	if o.tdx != nil {
-		if by.TDX, err = appraise.NewTDX(appraise.TDXConfig{Root: o.tdx.Root(), Collateral: service.RecordingTDX{Inner: o.tdx.Collateral()}}); err != nil {
+		var coll appraise.TDXCollateralSource = o.tdx.Collateral()
+		if o.tdxColl != nil {
+			coll = o.tdxColl
+		}
+		if by.TDX, err = appraise.NewTDX(appraise.TDXConfig{Root: o.tdx.Root(), Collateral: service.RecordingTDX{Inner: coll}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
+	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
@@ -149,6 +152,54 @@ func TestOutageFailuresNotCounted(t *testing.T) {
 	}
 }
 
+// TestSNPJunkVCEKFailuresNotCounted: SEV-SNP submissions that fail because AMD KDS
+// served a VCEK that does not verify are not the machine's doing and do not count
+// against its bound; once KDS serves the genuine VCEK the machine's next
+// submission is appraised and published.
+func TestSNPJunkVCEKFailuresNotCounted(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32)
+	good := measurement(0x14)
+	pol := testPolicy(t, "junk-vcek", 600, good)
+	e.registerPolicy(t, pol)
+	m := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	const bound = 2
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, retain: time.Hour, maxFailed: bound})
+	a := e.newAgent(t, snp, m)
+	noVCEK := func(o *reportOpts) { o.noVCEK = true }
+	junk := bytes.Clone(snp.signer.Vcek.Raw)
+	junk[len(junk)-5] ^= 0x01 // a bit of the certificate's signature
+	snp.crls.serveVCEK(junk, 0)
+	post := func(what string) string {
+		t.Helper()
+		ch := a.challenge(t, n)
+		code, _, body := postEvidence(t, n, a, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, noVCEK))
+		if code != 202 {
+			t.Fatalf("%s: HTTP %d (%s), want 202", what, code, body)
+		}
+		var res submitAnswer
+		if err := json.Unmarshal([]byte(body), &res); err != nil || res.ID == "" {
+			t.Fatalf("%s: 202 answer %q: %v", what, body, err)
+		}
+		return res.ID
+	}
+	for i := range bound + 1 {
+		what := fmt.Sprintf("submission %d with a junk VCEK from KDS", i)
+		v := waitState(t, n, post(what), 60*time.Second, "failed")
+		if !strings.Contains(v.Reason, "collateral the evidence was appraised with failed its checks") || !strings.Contains(v.Reason, "snp.vcek_chain") {
+			t.Fatalf("%s failed for %q, want the collateral's checks named", what, v.Reason)
+		}
+	}
+	if c, _, err := n.store.MachineFailures(m, time.Now().Add(-time.Hour), 0); err != nil || c != 0 {
+		t.Fatalf("%d junk-VCEK failures counted against the machine (%v)", c, err)
+	}
+	snp.crls.serveVCEK(snp.signer.Vcek.Raw, 0)
+	waitState(t, n, post("submission once KDS serves the genuine VCEK"), 60*time.Second, "confirmed")
+}
+
 // restartNode stops n and closes its store, for a node started again on its
 // directory.
 func restartNode(t *testing.T, n *node) {
@@ -183,4 +234,105 @@ func postEvidence(t *testing.T, n *node, a *agent, anchor uint64, bundle []byte)
 		ra = -1
 	}
 	return resp.StatusCode, ra, string(body)
+}
+
+// switchedTDX is TEST-ONLY Intel collateral (fakehw.TDXAuthority's) that a test
+// swaps for a set whose TCB Info signature does not verify: what Intel PCS serving
+// junk would make of it.
+type switchedTDX struct {
+	cur atomic.Pointer[collateral.TDXCollateral]
+}
+
+func (s *switchedTDX) FetchTDX(context.Context, string, string) (*collateral.TDXCollateral, error) {
+	return s.cur.Load(), nil
+}
+
+// TestTDXCollateralFailuresNotCounted: TDX submissions that fail because the Intel
+// collateral the node was served does not verify are not the machine's doing and
+// do not count against its bound (more of them than the bound, and the machine
+// still submits); submissions whose quote signature does not verify do count, and
+// past the bound the machine is refused.
+func TestTDXCollateralFailuresNotCounted(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32)
+	intel, err := fakehw.NewTDXAuthority(ctxT(t), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, err := intel.NewMachine(fakehw.TDXMachineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := tdxTestPolicy(t, "tdx-collateral-failures", 600, td.MRTD())
+	e.registerPolicy(t, pol)
+	m := e.registerMachine(t, provider, 1, verdict.TEETDX)
+	good := intel.Collateral()
+	junk := *good
+	junk.TCBInfo.Signature = bytes.Clone(good.TCBInfo.Signature)
+	junk.TCBInfo.Signature[10] ^= 0x01
+	var coll switchedTDX
+	coll.cur.Store(&junk)
+	const bound = 2
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, tdx: intel, tdxColl: &coll, retain: time.Hour, maxFailed: bound})
+	a := e.newAgent(t, nil, m)
+	// Each posted once, without an agent's retries: a 429 is the answer to see.
+	post := func(what string, mutate func([]byte)) (int, string) {
+		t.Helper()
+		ch := a.challenge(t, n)
+		code, _, body := postEvidence(t, n, a, ch.AnchorBlockNumber, tdxBundle(t, td, ch, mutate))
+		if code != 202 {
+			return code, body
+		}
+		var res submitAnswer
+		if err := json.Unmarshal([]byte(body), &res); err != nil || res.ID == "" {
+			t.Fatalf("%s: 202 answer %q: %v", what, body, err)
+		}
+		return code, res.ID
+	}
+	counted := func() int {
+		t.Helper()
+		c, _, err := n.store.MachineFailures(m, time.Now().Add(-time.Hour), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for i := range bound + 1 {
+		what := fmt.Sprintf("submission %d under junk TCB Info", i)
+		code, id := post(what, nil)
+		if code != 202 {
+			t.Fatalf("%s: HTTP %d (%s), want 202", what, code, id)
+		}
+		v := waitState(t, n, id, 60*time.Second, "failed")
+		if !strings.Contains(v.Reason, "collateral the evidence was appraised with failed its checks") || !strings.Contains(v.Reason, "tdx.tcb_info") {
+			t.Fatalf("%s failed for %q, want the collateral's checks named", what, v.Reason)
+		}
+		if sub, err := n.store.Submission(id); err != nil || sub.EvidenceFault {
+			t.Fatalf("%s: evidence fault %v (%v), want false", what, sub.EvidenceFault, err)
+		}
+	}
+	if c := counted(); c != 0 {
+		t.Fatalf("%d collateral failures counted against the machine", c)
+	}
+	coll.cur.Store(good)
+	forged := func(q []byte) { q[evidence.TDXHeaderSize+136] ^= 0x01 } // an MRTD bit: the quote signature fails
+	for i := range bound {
+		what := fmt.Sprintf("forged quote %d", i)
+		code, id := post(what, forged)
+		if code != 202 {
+			t.Fatalf("%s: HTTP %d (%s), want 202", what, code, id)
+		}
+		v := waitState(t, n, id, 60*time.Second, "failed")
+		if !strings.Contains(v.Reason, "not authentic or not bound") {
+			t.Fatalf("%s failed for %q, want the evidence named", what, v.Reason)
+		}
+	}
+	if c := counted(); c != bound {
+		t.Fatalf("%d forged quotes counted, want %d", c, bound)
+	}
+	if code, body := post("past the bound", forged); code != http.StatusTooManyRequests {
+		t.Fatalf("submission past the bound: HTTP %d (%s), want 429", code, body)
+	}
 }

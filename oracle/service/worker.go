@@ -96,6 +96,10 @@ type decision struct {
 	digest      common.Hash
 	rec         *recorder
 	publishable bool
+	// collateralFault: the verdict is not publishable only because the appraisal
+	// failed for its collateral (appraise.Appraisal.CollateralFault), the evidence
+	// being bound: not the evidence's fault.
+	collateralFault bool
 }
 
 // decide makes the node's verdict on ev for m, for submissions, re-appraisals and
@@ -118,6 +122,7 @@ func (s *Service) decide(ctx context.Context, ev *evidence.Evidence, m *subMeta)
 	// knock a machine out of the registry.
 	binding := policy.ReportDataMismatch | policy.ReportDataUnbound
 	d.publishable = dec.Trusted || (app.Authentic && dec.Reasons&binding == 0)
+	d.collateralFault = !d.publishable && app.CollateralFault && dec.Reasons&binding == 0
 	if m.Reappraisal {
 		// A re-appraisal starts from a trusted verdict, so the evidence was authentic
 		// and bound when it arrived; a certificate revoked since makes it "not
@@ -211,7 +216,7 @@ func (s *Service) process(ctx context.Context, sub store.Submission) error {
 	// the reason it is not published) go into the store in one commit.
 	rec := store.Decision{Verdict: store.Verdict{Hash: d.digest, MachineID: m.MachineID, IssuedAt: d.dec.Verdict.IssuedAt,
 		Body: body}, Collateral: collateral, Meta: map[string][]byte{audit.RecordKey(d.digest): auditJSON}}
-	rec.FailReason, rec.EvidenceFault = notPublished(&d.dec.Verdict, d.publishable, d.dec.Reasons, m)
+	rec.FailReason, rec.EvidenceFault = notPublished(&d.dec.Verdict, d.publishable, d.dec.Reasons, d.collateralOnly(), m)
 	if rec.FailReason == "" {
 		// The registry's binding rules, applied before signing: an honest quorum never
 		// signs a verdict the registry would refuse or that acts on another provider's
@@ -283,15 +288,36 @@ func (s *Service) waitForCollateral(sub store.Submission, err error) error {
 
 // notPublished returns why a verdict must not be published, or "" when this node
 // signs it, and whether the evidence is the cause (it is not authentic or not
-// bound), as opposed to a re-appraisal with nothing to publish.
-func notPublished(v *verdict.Verdict, publishable bool, reasons policy.Reason, m *subMeta) (string, bool) {
+// bound), as opposed to a re-appraisal with nothing to publish or an appraisal that
+// failed only for its collateral (collateralOnly: the checks it names failed for
+// the vendor's TCB Info, QE Identity, CRL or certificate the node was served, which
+// does not verify or is out of date), which says nothing against the evidence.
+func notPublished(v *verdict.Verdict, publishable bool, reasons policy.Reason, collateralOnly string, m *subMeta) (string, bool) {
 	switch {
 	case m.Reappraisal && v.Status == verdict.StatusTrusted:
 		return "re-appraisal found the machine still trusted: nothing to publish", false
+	case !publishable && collateralOnly != "":
+		return fmt.Sprintf("untrusted (%s) and not published: the collateral the evidence was appraised with failed its checks (%s), so the node cannot tell whether the evidence is authentic",
+			reasons, collateralOnly), false
 	case !publishable:
 		return fmt.Sprintf("untrusted (%s) and not published: the evidence is not authentic or not bound to this machine, key and anchor, so anyone could have sent it", reasons), true
 	}
 	return "", false
+}
+
+// collateralOnly is what notPublished says of a decision that is not publishable
+// only because its appraisal failed for the collateral (the decision's
+// not-authentic finding, naming the checks), or "" when it is not so.
+func (d *decision) collateralOnly() string {
+	if !d.collateralFault {
+		return ""
+	}
+	for _, f := range d.dec.Findings {
+		if f.Reason == policy.NotAuthentic {
+			return f.Detail
+		}
+	}
+	return "no check named"
 }
 
 // bindingFacts is what the registry's key-binding rules need to know about one
@@ -386,7 +412,7 @@ const msgChainDown = "chain endpoint unavailable"
 // finishVerified signs a verified submission's verdict, or fails it when the verdict
 // must not be published.
 func (s *Service) finishVerified(id string, h common.Hash, v *verdict.Verdict, publishable bool, reasons policy.Reason, m *subMeta) error {
-	if reason, fault := notPublished(v, publishable, reasons, m); reason != "" {
+	if reason, fault := notPublished(v, publishable, reasons, "", m); reason != "" {
 		return s.failFor(id, reason, fault)
 	}
 	sig, err := verdict.Sign(h, s.cfg.OracleKey)
