@@ -154,7 +154,7 @@ func serveNodeFlags(cfg *serveConfig) []cli.Flag {
 		&cli.IntFlag{Name: flagEvidencePerClient, Destination: &cfg.API.MaxEvidencePerClient, Action: posI(flagEvidencePerClient), Category: serveCatLimits, EnvVars: env(flagEvidencePerClient), Value: 4,
 			Usage: "evidence submissions in flight per client (IPv4 /24, IPv6 /64), `COUNT`; more get 429 with Retry-After"},
 		&cli.IntFlag{Name: flagFailedPerMachine, Destination: &cfg.MaxFailedPerMachine, Action: posI(flagFailedPerMachine), Category: serveCatLimits, EnvVars: env(flagFailedPerMachine), Value: 32,
-			Usage: "`N` submissions of one machine failed for their evidence (unreadable, not authentic, not bound) within --retain-failed (24 h when 0) after which its submissions are refused (429) until the earliest leaves the count; outages and collateral that fails its own checks do not count"},
+			Usage: "`N` submissions of one machine failed for their evidence (not authentic, not bound) within --retain-failed (24 h when 0) after which its submissions are refused (429) until the earliest leaves the count; outages and collateral that fails its own checks do not count"},
 		&cli.Int64Flag{Name: flagEvidenceBytes, Destination: &cfg.API.MaxEvidenceBytes, Action: cliapp.Positive[int64](flagEvidenceBytes), Category: serveCatLimits, EnvVars: env(flagEvidenceBytes), Value: 16 << 20,
 			Usage: "evidence body `BYTES` being received or in flight (a body counts as its bytes arrive); bounds the memory submissions hold, about 3 times this"},
 		&cli.IntFlag{Name: flagRateClients, Destination: &cfg.API.RateClients, Action: posI(flagRateClients), Category: serveCatLimits, EnvVars: env(flagRateClients), Value: 1 << 16,

@@ -3,6 +3,7 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,11 +16,13 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/teeoracle/teeoracle/internal/testchain"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
@@ -335,4 +338,120 @@ func TestTDXCollateralFailuresNotCounted(t *testing.T) {
 	if code, body := post("past the bound", forged); code != http.StatusTooManyRequests {
 		t.Fatalf("submission past the bound: HTTP %d (%s), want 429", code, body)
 	}
+}
+
+// TestUndecodableEvidenceRefusedUncounted: evidence that does not decode (a TDX
+// quote whose inner structure is malformed, a truncated SEV-SNP report, a bundle
+// whose report is not one) is refused by the submission API with 400 naming the
+// body and what is wrong with it, before anything is stored: no submission, no
+// evidence, no index entry, nothing counted toward the machine's bound, so after
+// more such refusals than the bound the machine's good evidence is accepted and
+// published.
+func TestUndecodableEvidenceRefusedUncounted(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32)
+	good := measurement(0x13)
+	pol := testPolicy(t, "undecodable", 600, good)
+	e.registerPolicy(t, pol)
+	m := e.registerMachine(t, provider, 1, verdict.TEESEVSNP)
+	snp := newFakeSNP(t, time.Now().Add(-24*time.Hour))
+	const bound = 1
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, snp: snp, retain: time.Hour, maxFailed: bound})
+	a := e.newAgent(t, snp, m)
+
+	ch := a.challenge(t, n)
+	ev, err := evidence.Decode("agent bundle", a.evidenceFor(t, ch, good, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A TEST-ONLY TD's v4 quote whose QE certification data type (after the
+	// signature data length at 0x278, the signature and the attestation key) is 9:
+	// no such type. Its framing is whole; what it frames is not a quote.
+	intel, err := fakehw.NewTDXAuthority(ctxT(t), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, err := intel.NewMachine(fakehw.TDXMachineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quote, err := td.GetRawQuote([64]byte{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary.LittleEndian.PutUint16(quote[0x27C+128:], 9)
+	junkReport, err := json.Marshal(map[string]any{"tee": "sev-snp", "evidence": bytes.Repeat([]byte{0xAA}, evidence.SNPReportSize)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, ctype, tee string // tee: the parameter raw evidence names its TEE by
+		body             []byte
+		want             []string // in the refusal
+	}{
+		{"TDX quote with a malformed certification data", "application/octet-stream", "tdx", quote, []string{"malformed evidence", "TDX quote"}},
+		{"SEV-SNP report cut short", "application/octet-stream", "sev-snp", ev.Raw[:1000], []string{"SEV-SNP report", "1000 bytes, want 1184"}},
+		{"bundle whose report is none", "application/json", "", junkReport, []string{"bundle evidence", "unknown evidence format", "version field is 0xaaaaaaaa"}},
+	}
+	sizes := func() map[string]store.ArchiveSize {
+		t.Helper()
+		s, err := n.store.ArchiveSizes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := sizes()
+	for round := range bound + 1 {
+		for _, tc := range cases {
+			// A proof of possession by the machine's key over the body: the body is
+			// refused before the proof is looked at.
+			h := crypto.Keccak256Hash(tc.body)
+			pop, err := crypto.Sign(h[:], a.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			url := fmt.Sprintf("%s/v1/evidence?machine_id=%s&tee_key=%s&anchor_block=%d&pop=%s", n.url, a.machine, a.teeKey,
+				ch.AnchorBlockNumber, hexutil.Encode(pop))
+			if tc.tee != "" {
+				url += "&tee=" + tc.tee
+			}
+			var res submitAnswer
+			code := httpJSON(t, "POST", url, tc.ctype, tc.body, &res)
+			if code != http.StatusBadRequest || res.Field != "body" || res.ID != "" {
+				t.Fatalf("round %d, %s: HTTP %d field %q id %q (%s), want 400 naming the body", round, tc.name, code, res.Field, res.ID, res.Error)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(res.Error, w) {
+					t.Errorf("%s: refusal %q does not say %q", tc.name, res.Error, w)
+				}
+			}
+		}
+	}
+	var stored []string
+	for _, prefix := range []string{"sub/", "ev/"} {
+		if err := n.store.MetaPrefix(prefix, func(k string, _ []byte) error { stored = append(stored, k); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.store.Unfinished(func(s store.Submission) error { stored = append(stored, "submission "+s.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != 0 {
+		t.Fatalf("refused evidence left %v in the store", stored)
+	}
+	if after := sizes(); after["evidence"] != before["evidence"] {
+		t.Fatalf("evidence archive %+v before, %+v after the refusals", before["evidence"], after["evidence"])
+	}
+	if c, _, err := n.store.MachineFailures(m, time.Now().Add(-time.Hour), 0); err != nil || c != 0 {
+		t.Fatalf("%d failures counted against the machine (%v), want 0", c, err)
+	}
+	// Past the bound in refusals, the machine's good evidence is taken and published.
+	code, res := a.submit(t, n, ch.AnchorBlockNumber, a.evidenceFor(t, ch, good, nil))
+	if code != 202 {
+		t.Fatalf("good evidence after %d refusals (bound %d): HTTP %d (%s)", (bound+1)*len(cases), bound, code, res.Error)
+	}
+	waitState(t, n, res.ID, 60*time.Second, "confirmed")
 }
