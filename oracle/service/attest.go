@@ -747,6 +747,16 @@ func (s *Service) reappraiseMachine(ctx context.Context, id common.Hash, rec Mac
 	if !changed || d.dec.Trusted || !d.publishable {
 		return reappraisal{done: true, mark: key}, nil
 	}
+	if d.app.CollateralFault {
+		// The new collateral fails its own checks (a TCB Info, QE Identity or CRL
+		// whose signature or dates do not hold, a VCEK that does not verify): that
+		// says nothing against the machine, and a downgrade on it would let whoever
+		// serves the collateral knock trusted machines out. The next re-appraisal
+		// time looks again.
+		s.log.Warn("re-appraisal: new collateral fails its own checks; no downgrade", "machine", id, "verdict", latest.Hash,
+			"checks", notAuthenticDetail(d.dec), "as_of", time.Unix(at, 0).UTC())
+		return reappraisal{done: true, mark: key}, nil
+	}
 	s.log.Warn("collateral change downgrades a machine", "machine", id, "verdict", latest.Hash,
 		"reasons", d.dec.Reasons.String(), "as_of", time.Unix(at, 0).UTC())
 	sid := "reappraisal-" + d.digest.Hex()[2:34]

@@ -455,3 +455,77 @@ func TestUndecodableEvidenceRefusedUncounted(t *testing.T) {
 	}
 	waitState(t, n, res.ID, 60*time.Second, "confirmed")
 }
+
+// TestReappraisalIgnoresJunkCollateral: when the Intel collateral a node is served
+// changes to a TCB Info whose body no longer matches Intel's signature, re-appraising
+// a trusted TDX machine finds it not authentic for the collateral alone, and the
+// node publishes no downgrade: the machine stays trusted on-chain through several
+// re-appraisal times, and no downgrade submission is made.
+func TestReappraisalIgnoresJunkCollateral(t *testing.T) {
+	t.Parallel()
+	oracleKey, oracle := testchain.DevKey(1)
+	provider, _ := testchain.DevKey(2)
+	e := newChain(t, []common.Address{oracle}, 1, 32)
+	intel, err := fakehw.NewTDXAuthority(ctxT(t), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, err := intel.NewMachine(fakehw.TDXMachineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := tdxTestPolicy(t, "reappraise-junk", 600, td.MRTD())
+	e.registerPolicy(t, pol)
+	m := e.registerMachine(t, provider, 1, verdict.TEETDX)
+	good := intel.Collateral()
+	junk := *good
+	// New bytes (so the re-appraisal sees new collateral), Intel's old signature.
+	junk.TCBInfo.Body = bytes.Replace(good.TCBInfo.Body, []byte(`"tcbEvaluationDataNumber":`), []byte(`"tcbEvaluationDataNumber": `), 1)
+	if bytes.Equal(junk.TCBInfo.Body, good.TCBInfo.Body) {
+		t.Fatal("test TCB Info not edited")
+	}
+	var coll switchedTDX
+	coll.cur.Store(good)
+	n := startNode(t, e, nodeOpts{key: oracleKey, policy: pol, tdx: intel, tdxColl: &coll})
+	a := e.newAgent(t, nil, m)
+	ch := a.challenge(t, n)
+	code, res := a.submit(t, n, ch.AnchorBlockNumber, tdxBundle(t, td, ch, nil))
+	if code != 202 {
+		t.Fatalf("submit: HTTP %d (%s)", code, res.Error)
+	}
+	waitState(t, n, res.ID, 60*time.Second, "confirmed")
+	made := func() float64 {
+		resp, err := httpGetText(n.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v float64
+		for _, line := range splitLines(resp) {
+			if _, err := fmt.Sscanf(line, `teeoracle_reappraisals_total{outcome="made"} %g`, &v); err == nil {
+				return v
+			}
+		}
+		return 0
+	}
+	before := made()
+	coll.cur.Store(&junk)
+	// Three re-appraisals with the junk collateral (one per 1 s epoch), unless the
+	// machine is downgraded first.
+	eventually(30*time.Second, 100*time.Millisecond, func() bool { return made() >= before+3 || !e.isTrusted(t, m) })
+	if !e.isTrusted(t, m) {
+		t.Fatal("junk TCB Info downgraded a trusted machine on-chain")
+	}
+	if got := made(); got < before+3 {
+		t.Fatalf("re-appraisals made: %g, want at least %g", got, before+3)
+	}
+	if d := scrape(t, n, "teeoracle_reappraisal_downgrades_total"); d != 0 {
+		t.Fatalf("%g downgrades made on junk collateral", d)
+	}
+	var subs []string
+	if err := n.store.MetaPrefix("sub/reappraisal-", func(k string, _ []byte) error { subs = append(subs, k); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 0 {
+		t.Fatalf("downgrade submissions %v made on junk collateral", subs)
+	}
+}

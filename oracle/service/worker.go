@@ -312,7 +312,13 @@ func (d *decision) collateralOnly() string {
 	if !d.collateralFault {
 		return ""
 	}
-	for _, f := range d.dec.Findings {
+	return notAuthenticDetail(d.dec)
+}
+
+// notAuthenticDetail is a decision's not-authentic finding, naming the checks that
+// did not pass.
+func notAuthenticDetail(dec *policy.Decision) string {
+	for _, f := range dec.Findings {
 		if f.Reason == policy.NotAuthentic {
 			return f.Detail
 		}
