@@ -129,7 +129,7 @@ func (n *servedNode) Start(ctx context.Context) error {
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "teeoracle: serving on %s as oracle %s\n", n.svc.APIAddr(), n.svc.Oracle())
+	fmt.Fprintf(os.Stderr, "teeoracle: serving on %s as oracle %s with policy %s\n", n.svc.APIAddr(), n.svc.Oracle(), n.svc.PolicyHash())
 	return nil
 }
 

@@ -297,6 +297,9 @@ func TestE2EFaults(t *testing.T) {
 	phase("built teeoracle")
 	p := startNodeProc(t, bin, args(rpcURL))
 	n := &node{url: p.url}
+	if ph, _ := pol.Hash(); !strings.Contains(p.logs.String(), "with policy "+ph.Hex()) {
+		t.Fatalf("the start-up line does not name the policy %s:\n%s", ph, p.logs.String())
+	}
 	for i, id := range ids[:machines] {
 		ag := e.newAgent(t, snp, id)
 		ch := ag.challenge(t, n)

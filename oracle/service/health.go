@@ -31,6 +31,9 @@ var (
 	ErrChainLagging = errors.New("chain head lagging")
 	// ErrPeersUnreachable: fewer peers answer than the quorum needs besides this node.
 	ErrPeersUnreachable = errors.New("too few peers reachable for the quorum")
+	// ErrPolicyInactive: the node's policy is not registered and active in the
+	// registry (never registered, or retired), so the registry refuses its verdicts.
+	ErrPolicyInactive = errors.New("policy not active in the registry")
 	// ErrNotChecked: no health check has completed recently.
 	ErrNotChecked = errors.New("health not checked recently")
 	// ErrStoreUnreadable: the node's database did not answer a read.
@@ -158,7 +161,7 @@ func (s *Service) checkHealth(ctx context.Context) error {
 	if err := s.checkChain(cctx); err != nil {
 		errs = append(errs, err)
 	} else {
-		errs = append(errs, s.checkOracle(cctx), s.checkBalance(cctx), s.checkPeers(cctx))
+		errs = append(errs, s.checkOracle(cctx), s.checkPolicy(cctx), s.checkBalance(cctx), s.checkPeers(cctx))
 	}
 	err := errors.Join(errs...)
 	s.health.mu.Lock()
@@ -216,6 +219,28 @@ func (s *Service) checkOracle(ctx context.Context) error {
 		return fmt.Errorf("%w: %s (its signatures count toward no quorum)", ErrNotOracle, s.oracle)
 	}
 	return nil
+}
+
+// checkPolicy reads whether the node's policy is registered and active, on every
+// check, so a policy the owner retires turns the node unready as one never
+// registered does. The finding names the policy's hash, nothing from the chain.
+func (s *Service) checkPolicy(ctx context.Context) error {
+	active, _, err := s.reg.PolicyActive(ctx, s.policyHash)
+	if err != nil {
+		return chainFault("policy active", err)
+	}
+	s.m.policyActive.WithLabelValues(s.policyHash.Hex()).Set(b2f(active))
+	if !active {
+		return fmt.Errorf("%w: policy %s is not registered and active (the registry refuses its verdicts)", ErrPolicyInactive, s.policyHash.Hex())
+	}
+	return nil
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // publishCost estimates what the next Config.ReserveVerdicts verdicts cost to

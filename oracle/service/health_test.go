@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/big"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -70,6 +71,32 @@ func TestE2EReadyTellsWhy(t *testing.T) {
 		waitReady(t, n, "chain back", func(err error) bool { return err == nil })
 		if v := scrape(t, n, "teeoracle_sender_balance_ether"); v <= 0 {
 			t.Fatalf("balance metric %g", v)
+		}
+	})
+	t.Run("policy not registered, then registered, then retired", func(t *testing.T) {
+		own := testPolicy(t, "ready-own", 600, measurement(0x12))
+		h, err := own.Hash()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := startNode(t, e, nodeOpts{key: oracleKey, policy: own})
+		err = waitReady(t, n, "unregistered policy", is(service.ErrPolicyInactive))
+		if !strings.Contains(err.Error(), h.Hex()) {
+			t.Fatalf("readiness does not name the policy %s: %v", h, err)
+		}
+		active := `teeoracle_policy_active{policy="` + h.Hex() + `"}`
+		if v := scrape(t, n, active); v != 0 {
+			t.Fatalf("%s = %g, want 0", active, v)
+		}
+		e.registerPolicy(t, own)
+		waitReady(t, n, "registered policy", func(err error) bool { return err == nil })
+		if v := scrape(t, n, active); v != 1 {
+			t.Fatalf("%s = %g, want 1", active, v)
+		}
+		e.send(t, e.owner, e.reg.PackRetirePolicy(h))
+		err = waitReady(t, n, "retired policy", is(service.ErrPolicyInactive))
+		if !strings.Contains(err.Error(), h.Hex()) {
+			t.Fatalf("readiness does not name the retired policy %s: %v", h, err)
 		}
 	})
 	t.Run("not an oracle", func(t *testing.T) {

@@ -38,6 +38,7 @@ type metrics struct {
 	tx             *txMetrics
 	cosigned       prometheus.Counter
 	paused         prometheus.Gauge
+	policyActive   *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -94,10 +95,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Verdicts in batches this node co-signed for its peers (POST /v1/peer/batch-signature)."}),
 		paused: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "registry_paused",
 			Help: "1 while the publisher finds the registry paused by its owner (verdicts with a complete quorum wait), else 0."}),
+		policyActive: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "policy_active",
+			Help: "The node's policy, by hash: 1 when the last health check found it registered and active in the registry, else 0."}, []string{"policy"}),
 	}
 	reg.MustRegister(m.submissions, m.verdicts, m.appraisal, m.disagreements, m.quorumWaiting, m.batches,
 		m.published, m.confirmLat, m.due, m.downgrades, m.reappraisals, m.deferred, m.collWaits, m.ready, m.chainUp, m.headLag, m.balance,
-		m.noFunds, m.peersReach, m.peersConf, m.pruned, m.archiveBytes, m.archiveEntries, m.cosigned, m.paused, buildInfo(ns),
+		m.noFunds, m.peersReach, m.peersConf, m.pruned, m.archiveBytes, m.archiveEntries, m.cosigned, m.paused, m.policyActive, buildInfo(ns),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.tx.register(reg)
 	return m

@@ -217,6 +217,10 @@ func (s *Service) useChain(id uint64) error {
 // Oracle returns the address verdicts are signed with.
 func (s *Service) Oracle() common.Address { return s.oracle }
 
+// PolicyHash returns the hash of the node's policy, the one its verdicts name and
+// the registry must hold as active.
+func (s *Service) PolicyHash() common.Hash { return s.policyHash }
+
 // APIAddr returns the API's listening address once started.
 func (s *Service) APIAddr() string { return s.api.Addr() }
 
@@ -313,6 +317,7 @@ func (s *Service) checkChainAtStart(ctx, cctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("service start: %w", err)
 	}
+	s.m.policyActive.WithLabelValues(s.policyHash.Hex()).Set(b2f(active))
 	if !active {
 		s.log.Warn("policy is not registered and active in the registry; its verdicts will be refused", "policy", s.policyHash)
 	}
@@ -969,13 +974,14 @@ func (s *Service) Archive(_ context.Context, kind string, h common.Hash) ([]byte
 
 // Ready reports whether the node can publish verdicts: its store is open, and the
 // last health check (every HealthInterval) found the chain reachable with a recent
-// head, this node's key an oracle of the registry, the sending account able to pay
-// for the next verdicts, and enough peers reachable for the quorum. The error, an
-// api.PublicError that /readyz answers, names every reason that holds
-// (ErrChainUnreachable, ErrChainLagging, ErrNotOracle, ErrLowBalance,
-// ErrPeersUnreachable, ErrNotChecked, ErrStoreUnreadable), worded by the node: the
-// RPC endpoint's errors, which may name its host and address, and the store's are
-// the log's (the health check logs a reason when it appears).
+// head, this node's key an oracle of the registry, its policy registered and active,
+// the sending account able to pay for the next verdicts, and enough peers reachable
+// for the quorum. The error, an api.PublicError that /readyz answers, names every
+// reason that holds (ErrChainUnreachable, ErrChainLagging, ErrNotOracle,
+// ErrPolicyInactive, ErrLowBalance, ErrPeersUnreachable, ErrNotChecked,
+// ErrStoreUnreadable), worded by the node: the RPC endpoint's errors, which may name
+// its host and address, and the store's are the log's (the health check logs a
+// reason when it appears).
 func (s *Service) Ready(_ context.Context) error {
 	if _, err := s.st.Meta("ready-probe"); err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.log.Error("readiness: store unreadable", "err", err)
