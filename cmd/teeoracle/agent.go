@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
@@ -149,8 +150,18 @@ func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycle.Options) error {
 }
 
 func printRound(c *cli.Context, r agent.Round) {
-	fmt.Fprintf(c.App.Writer, "%s verdict %s: %s, expires %s, tx %s%s\n", time.Now().UTC().Format(time.RFC3339), r.VerdictHash.Hex(),
-		r.Verdict.Status, cliapp.RFC3339(r.Verdict.ExpiresAt), r.TxHash.Hex(), reasonSuffix(r.Reasons))
+	fmt.Fprintln(c.App.Writer, roundLine(time.Now(), r))
+}
+
+// roundLine is the line a finished round prints. The node knows the transaction
+// only when it sent it; a verdict a peer published names none.
+func roundLine(now time.Time, r agent.Round) string {
+	tx := "tx " + r.TxHash.Hex()
+	if r.TxHash == (common.Hash{}) {
+		tx = "published by a peer"
+	}
+	return fmt.Sprintf("%s verdict %s: %s, expires %s, %s%s", now.UTC().Format(time.RFC3339), r.VerdictHash.Hex(),
+		r.Verdict.Status, cliapp.RFC3339(r.Verdict.ExpiresAt), tx, reasonSuffix(r.Reasons))
 }
 
 func reasonSuffix(rs []string) string {

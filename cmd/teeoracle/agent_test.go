@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/oracle/agent"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
 // parseAgent runs the agent command's flag reading on args.
@@ -156,5 +158,28 @@ func TestAgentHidesOracleURLSecrets(t *testing.T) {
 	stdout, stderr, code = runAgentOnce(t, srv.URL+"/?token=s3cret")
 	if code != exitBadInput || strings.Contains(stdout+stderr, "s3cret") || !strings.Contains(stderr, "query or fragment") {
 		t.Errorf("exit %d, output %q %q; want 2, refusing the query without quoting it", code, stdout, stderr)
+	}
+}
+
+// TestAgentRoundLineNamesTxOnlyWhenKnown: a round whose verdict a peer published
+// (the node reports no transaction) prints "published by a peer", never an all-zero
+// transaction hash; a round the node published names its transaction.
+func TestAgentRoundLineNamesTxOnlyWhenKnown(t *testing.T) {
+	print := func(r agent.Round) string {
+		var out strings.Builder
+		app := cli.NewApp()
+		app.Writer = &out
+		printRound(cli.NewContext(app, nil, nil), r)
+		return out.String()
+	}
+	r := agent.Round{VerdictHash: common.Hash{0xaa}, Verdict: verdict.Verdict{Status: verdict.StatusTrusted, ExpiresAt: 1_900_000_000}, Trusted: true}
+	peer := print(r)
+	if strings.Contains(peer, (common.Hash{}).Hex()) || !strings.Contains(peer, "published by a peer") {
+		t.Fatalf("round published by a peer printed %q", peer)
+	}
+	r.TxHash = common.Hash{0xbb}
+	own := print(r)
+	if !strings.Contains(own, "tx "+r.TxHash.Hex()) || strings.Contains(own, "published by a peer") {
+		t.Fatalf("round published by this node printed %q", own)
 	}
 }
