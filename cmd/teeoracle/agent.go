@@ -124,11 +124,18 @@ func newAgent(c *cli.Context, s *agent.FileConfig) (*agent.Agent, error) {
 		a.Address().Hex(), map[bool]string{true: "created", false: "loaded"}[a.KeyCreated], a.OracleURL)
 	if a.KeyCreated {
 		// A new key binds only with the provider's consent: say how to give it.
-		fmt.Fprintf(c.App.Writer, "teeoracle agent: new TEE key; the machine's provider authorises it with\n"+
-			"  teeoracle machine authorize-key --machine-id %s --tee-key %s --rpc-url RPC --registry %s (and its signing key)\n",
-			a.Config.MachineID.Hex(), a.Address().Hex(), a.Config.Registry.Hex())
+		fmt.Fprint(c.App.Writer, authorizeKeyHint(a.Config.MachineID, a.Address(), a.Config.Registry))
 	}
 	return a.Agent, nil
+}
+
+// authorizeKeyHint is the command the machine's provider runs to authorise a new
+// TEE key: RPC and the two FILEs are the provider's (its keystore and password
+// file; --key-file FILE instead for a hex key file).
+func authorizeKeyHint(machine common.Hash, key, registry common.Address) string {
+	return fmt.Sprintf("teeoracle agent: new TEE key; the machine's provider authorises it with\n"+
+		"  teeoracle machine authorize-key --rpc-url RPC --registry %s --machine-id %s --tee-key %s --keystore FILE --password-file FILE\n",
+		registry.Hex(), machine.Hex(), key.Hex())
 }
 
 // attestOnce runs one attestation round to its end (--once) and prints it; the exit

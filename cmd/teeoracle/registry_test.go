@@ -179,7 +179,14 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	// Only the provider authorises the key its machine's first verdict binds.
 	_, err, code = runReg(t, append([]string{"machine", "authorize-key", "--machine-id", id.Hex(), "--tee-key", teeAddr.Hex()}, asOwner...)...)
 	wantCLIRevert(t, err, code, "NotMachineProvider")
-	if auth := mustRun(t, append([]string{"machine", "authorize-key", "--machine-id", id.Hex(), "--tee-key", teeAddr.Hex()}, asProvider...)...); auth["authorized-key"] != teeAddr.Hex() {
+	// The provider runs the command the agent printed, its placeholders filled in.
+	hint := authorizeKeyHint(id, teeAddr, common.HexToAddress(regAddr))
+	_, printed, ok := strings.Cut(hint, "  teeoracle ")
+	if !ok {
+		t.Fatalf("the agent's hint names no teeoracle command: %q", hint)
+	}
+	filled := strings.NewReplacer("RPC", a.URL, "--keystore FILE --password-file FILE", strings.Join(providerArgs, " ")).Replace(strings.TrimSpace(printed))
+	if auth := mustRun(t, strings.Fields(filled)...); auth["authorized-key"] != teeAddr.Hex() {
 		t.Fatalf("machine authorize-key printed %v", auth)
 	}
 	ctx := context.Background()
