@@ -399,10 +399,15 @@ func runMachineShow(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
+		pending, err := cc.Registry.AuthorizedKey(ctx, id)
+		if err != nil {
+			return err
+		}
 		tee, status := cliapp.NoneIfZero(m.TEE, evidence.TEE(m.TEE).String()), cliapp.NoneIfZero(m.Status, m.Status.String())
 		w := c.App.Writer
 		fmt.Fprintf(w, "machine %s\nprovider %s\ntee %s\nstate %s\n", id.Hex(), m.Provider.Hex(), tee, chain.MachineStateName(m.State))
-		fmt.Fprintf(w, "tee-key %s\nstatus %s\ntcb-status %s\ntcb 0x%016x\npolicy %s\n", m.TEEKey.Hex(), status, appraise.TCBStatus(m.TCBStatus), m.TCB, m.PolicyHash.Hex())
+		fmt.Fprintf(w, "tee-key %s\nauthorized-key %s\n", m.TEEKey.Hex(), cliapp.NoneIfZero(pending, pending.Hex()))
+		fmt.Fprintf(w, "status %s\ntcb-status %s\ntcb 0x%016x\npolicy %s\n", status, appraise.TCBStatus(m.TCBStatus), m.TCB, m.PolicyHash.Hex())
 		fmt.Fprintf(w, "issued-at %s\nexpires-at %s\ntrusted %t\n", cliapp.UnixTime(m.IssuedAt), cliapp.UnixTime(m.ExpiresAt), trusted)
 		return nil
 	})

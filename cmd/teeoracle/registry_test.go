@@ -161,7 +161,7 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 		t.Fatalf("machine register printed %v, want id %s", m, id)
 	}
 	show := mustRun(t, append([]string{"machine", "show", "--machine-id", id.Hex()}, on...)...)
-	if show["state"] != "registered" || show["tee"] != "sev-snp" || show["status"] != "none" || show["trusted"] != "false" {
+	if show["state"] != "registered" || show["tee"] != "sev-snp" || show["status"] != "none" || show["trusted"] != "false" || show["authorized-key"] != "none" {
 		t.Fatalf("machine show before a verdict: %v", show)
 	}
 	out, err, code := runReg(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...)
@@ -188,6 +188,10 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	filled := strings.NewReplacer("RPC", a.URL, "--keystore FILE --password-file FILE", strings.Join(providerArgs, " ")).Replace(strings.TrimSpace(printed))
 	if auth := mustRun(t, strings.Fields(filled)...); auth["authorized-key"] != teeAddr.Hex() {
 		t.Fatalf("machine authorize-key printed %v", auth)
+	}
+	// machine show names the authorised key no verdict has bound yet.
+	if show := mustRun(t, append([]string{"machine", "show", "--machine-id", id.Hex()}, on...)...); show["authorized-key"] != teeAddr.Hex() || show["tee-key"] != (common.Address{}).Hex() {
+		t.Fatalf("machine show with a pending key: %v, want authorized-key %s", show, teeAddr)
 	}
 	ctx := context.Background()
 	head, err := a.Client.HeaderByNumber(ctx, nil)
@@ -237,7 +241,7 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 		t.Fatalf("query after the verdict: %v / %v", q1, q2)
 	}
 	show = mustRun(t, append([]string{"machine", "show", "--machine-id", id.Hex()}, on...)...)
-	if show["status"] != "trusted" || show["tee-key"] != teeAddr.Hex() || show["policy"] != polHash.Hex() || show["trusted"] != "true" {
+	if show["status"] != "trusted" || show["tee-key"] != teeAddr.Hex() || show["policy"] != polHash.Hex() || show["trusted"] != "true" || show["authorized-key"] != "none" {
 		t.Fatalf("machine show after the verdict: %v", show)
 	}
 
