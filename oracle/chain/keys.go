@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"os/user"
 
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -65,7 +66,7 @@ func LoadKey(src KeySource, log *slog.Logger) (*ecdsa.PrivateKey, error) {
 	}
 	ks, err := readBounded(src.Keystore, maxKeystoreFile)
 	if err != nil {
-		return nil, fmt.Errorf("read keystore: %w", err)
+		return nil, readable(fmt.Errorf("read keystore: %w", err))
 	}
 	pw, err := readSecret(src.PasswordFile, log)
 	if err != nil {
@@ -88,7 +89,7 @@ func LoadKey(src KeySource, log *slog.Logger) (*ecdsa.PrivateKey, error) {
 func readSecret(path string, log *slog.Logger) ([]byte, error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("secret file: %w", err)
+		return nil, readable(fmt.Errorf("secret file: %w", err))
 	}
 	if !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("secret file %s: %w: not a regular file", path, fs.ErrInvalid)
@@ -98,7 +99,7 @@ func readSecret(path string, log *slog.Logger) ([]byte, error) {
 	}
 	data, err := readBounded(path, maxSecretFile)
 	if err != nil {
-		return nil, fmt.Errorf("secret file: %w", err)
+		return nil, readable(fmt.Errorf("secret file: %w", err))
 	}
 	return data, nil
 }
@@ -152,4 +153,24 @@ func ParseHexKey(data []byte) (*ecdsa.PrivateKey, error) {
 		return nil, fmt.Errorf("%w: not a valid secp256k1 private key (zero or at least the group order)", ErrKeyFormat)
 	}
 	return key, nil
+}
+
+// readable is err, and when it is a permission error (a keystore written as root
+// for a service that runs as its own user), what to do: the file and its
+// directories must be readable by the user this process runs as, named with its uid.
+func readable(err error) error {
+	if !errors.Is(err, fs.ErrPermission) {
+		return err
+	}
+	return fmt.Errorf("%w (the file and its directories must be readable by %s, the user this command runs as: chown or chmod them)", err, currentUser())
+}
+
+// currentUser names the user this process runs as: "user NAME (uid N)", or "uid N"
+// when the name cannot be looked up.
+func currentUser() string {
+	uid := os.Getuid()
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return fmt.Sprintf("user %s (uid %d)", u.Username, uid)
+	}
+	return fmt.Sprintf("uid %d", uid)
 }
