@@ -215,7 +215,7 @@ func serveLoopFlags(cfg *serveConfig) []cli.Flag {
 		&cli.DurationFlag{Name: flagPollInterval, Destination: &cfg.PollInterval, Action: posD(flagPollInterval), Category: serveCatLoops, EnvVars: env(flagPollInterval), Value: 500 * time.Millisecond,
 			Usage: "`DURATION` between publisher passes"},
 		&cli.DurationFlag{Name: flagHealthInterval, Destination: &cfg.HealthInterval, Action: posD(flagHealthInterval), Category: serveCatLoops, EnvVars: env(flagHealthInterval), Value: 15 * time.Second,
-			Usage: "`DURATION` between readiness checks (chain head, oracle status, balance, peers) that /readyz reports"},
+			Usage: "`DURATION` between readiness checks (chain head, oracle status, policy, balance, peers) that /readyz reports"},
 		&cli.DurationFlag{Name: flagRetainFailed, Destination: &cfg.RetainFailed, Action: cliapp.NotNegative[time.Duration](flagRetainFailed, "0 keeps failed submissions"), Category: serveCatLoops, EnvVars: env(flagRetainFailed), Value: 24 * time.Hour,
 			Usage: "failed submissions and the evidence no published verdict needs are deleted this `DURATION` after they failed; 0 keeps them"},
 		&cli.DurationFlag{Name: flagRelayDelay, Destination: &cfg.RelayDelay, Action: posD(flagRelayDelay), Category: serveCatQuorum, EnvVars: env(flagRelayDelay), Value: 1500 * time.Millisecond,
