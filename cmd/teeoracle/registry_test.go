@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,8 +111,30 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	if !errors.Is(err, chain.ErrChainMismatch) || code != exitBadInput {
 		t.Fatalf("deploy with the wrong --chain-id: exit %d, %v; want ErrChainMismatch", code, err)
 	}
-	d := mustRun(t, append([]string{"registry", "deploy", "--key-file", ownerFile, "--oracle", oracleAddrs[0], "--threshold", "1", "--chain-id", "31337", "--with-consumer"}, rpc...)...)
+	out, err, code := runReg(t, append([]string{"registry", "deploy", "--key-file", ownerFile, "--oracle", oracleAddrs[0], "--threshold", "1", "--chain-id", "31337", "--with-consumer"}, rpc...)...)
+	if err != nil || code != 0 {
+		t.Fatalf("registry deploy: exit %d: %v\n%s", code, err, out)
+	}
+	// Output is key value lines, except one receipt line per transaction sent
+	// (docs/registry-cli.md): deploy sends two, the registry and the consumer.
+	receipt := regexp.MustCompile(`^tx 0x[0-9a-fA-F]{64} block [0-9]+ gas-used [0-9]+$`)
+	receipts := 0
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		switch {
+		case receipt.MatchString(l):
+			receipts++
+		case len(strings.Fields(l)) != 2:
+			t.Fatalf("registry deploy printed %q, neither a key value line nor a receipt line", l)
+		}
+	}
+	if receipts != 2 {
+		t.Fatalf("registry deploy printed %d receipt lines, want 2:\n%s", receipts, out)
+	}
+	d := fields(out)
 	regAddr := d["registry"]
+	if _, err := strconv.ParseUint(d["deploy-block"], 10, 64); err != nil {
+		t.Fatalf("registry deploy printed deploy-block %q: %v", d["deploy-block"], err)
+	}
 	if !common.IsHexAddress(regAddr) || !common.IsHexAddress(d["consumer"]) || d["owner"] != owner.Hex() {
 		t.Fatalf("deploy printed %v", d)
 	}
@@ -164,7 +187,7 @@ func TestRegistryCommandsOnAnvil(t *testing.T) {
 	if show["state"] != "registered" || show["tee"] != "sev-snp" || show["status"] != "none" || show["trusted"] != "false" || show["authorized-key"] != "none" {
 		t.Fatalf("machine show before a verdict: %v", show)
 	}
-	out, err, code := runReg(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...)
+	out, err, code = runReg(t, append([]string{"query", "--machine-id", id.Hex()}, on...)...)
 	if code != exitUntrusted || err == nil || fields(out)["trusted"] != "false" {
 		t.Fatalf("query before a verdict: exit %d, %v\n%s", code, err, out)
 	}
