@@ -75,7 +75,7 @@ func agentCommand(deps appDeps) *cli.Command {
 	return &cli.Command{
 		Name:        "agent",
 		Usage:       "in-VM agent: attest this confidential VM to an oracle node and keep it attested",
-		UsageText:   "teeoracle agent --oracle-url URL --registry ADDRESS --machine-id ID --tee-key-file FILE [--agent-config FILE] [--once]",
+		UsageText:   "teeoracle agent --oracle-url URL --registry ADDRESS --chain-id ID --machine-id ID --tee-key-file FILE [--agent-config FILE] [--once]",
 		Description: agentDescription,
 		Flags:       agentFlags(new(agent.FileConfig)),
 		Action: func(c *cli.Context) error {

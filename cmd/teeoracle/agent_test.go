@@ -59,7 +59,7 @@ func TestAgentConfigFileAndFlags(t *testing.T) {
 		t.Errorf("flags over file: %+v", c)
 	}
 	// Flags alone; no --tee is auto (agent.Detect), no fraction the flag's default.
-	c, err = parseAgent(t, "--oracle-url", "http://o:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+	c, err = parseAgent(t, "--oracle-url", "http://o:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--chain-id", "31337",
 		"--machine-id", "0x"+strings.Repeat("33", 32), "--tee-key-file", "/k")
 	if err != nil || c.TEE != "" || c.KeyFile != "/k" || c.ReattestFraction != defaultReattestFraction {
 		t.Fatalf("%+v %v", c, err)
@@ -71,6 +71,22 @@ func TestAgentConfigFileAndFlags(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), flag) {
 			t.Errorf("%v: %v, want it to name %s", tc, err, flag)
 		}
+	}
+	// Without the chain id, from the file or the flag, the agent is refused, naming
+	// both and where the value is.
+	noChain := filepath.Join(dir, "no-chain.yaml")
+	if err := os.WriteFile(noChain, []byte(strings.Replace(doc, "chain_id: 31337\n", "", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--agent-config", noChain}, {"--oracle-url", "http://o:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+		"--machine-id", "0x" + strings.Repeat("33", 32), "--tee-key-file", "/k"}} {
+		_, err := parseAgent(t, args...)
+		if err == nil || !strings.HasPrefix(err.Error(), "--chain-id (or chain_id in --agent-config): required") || !strings.Contains(err.Error(), "registry deploy") {
+			t.Errorf("%v: %v, want --chain-id required", args, err)
+		}
+	}
+	if c, err := parseAgent(t, "--agent-config", noChain, "--chain-id", "5"); err != nil || c.ChainID != 5 {
+		t.Errorf("chain id by flag over a file without it: %+v %v", c, err)
 	}
 	// A config file that does not parse names itself.
 	bad := filepath.Join(dir, "bad.yaml")
@@ -84,15 +100,16 @@ func TestAgentConfigFileAndFlags(t *testing.T) {
 
 func TestAgentCommandBadInput(t *testing.T) {
 	good := []string{"--oracle-url", "http://127.0.0.1:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-		"--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", filepath.Join(t.TempDir(), "k")}
+		"--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", filepath.Join(t.TempDir(), "k"), "--chain-id", "31337"}
 	cases := map[string][]string{
 		"no oracle url":   good[2:],
-		"bad registry":    {"--oracle-url", "http://o:1", "--registry", "0x12", "--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", "/k"},
-		"bad machine id":  {"--oracle-url", "http://o:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--machine-id", "11", "--tee-key-file", "/k"},
+		"no chain id":     good[:8],
+		"bad registry":    {"--oracle-url", "http://o:1", "--registry", "0x12", "--chain-id", "1", "--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", "/k"},
+		"bad machine id":  {"--oracle-url", "http://o:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--chain-id", "1", "--machine-id", "11", "--tee-key-file", "/k"},
 		"bad interface":   append(append([]string{}, good...), "--tee", "sgx"),
 		"bad fraction":    append(append([]string{}, good...), "--reattest-fraction", "1.5"),
 		"no TEE (no VM)":  append(append([]string{}, good...), "--once"),
-		"missing key arg": good[:6],
+		"missing key arg": append(append([]string{}, good[:6]...), good[8:]...),
 	}
 	for name, args := range cases {
 		if _, _, code := run(t, append([]string{"agent"}, args...)...); code != exitBadInput {

@@ -83,7 +83,7 @@ func TestOldFlagNames(t *testing.T) {
 	for _, tc := range []struct{ args []string }{
 		{[]string{"query", "--rpc-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa", "--machine", "0x01"}},
 		{[]string{"query", "--rpc-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa", "--key", "0x01"}},
-		{[]string{"agent", "--oracle-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa",
+		{[]string{"agent", "--oracle-url", "http://127.0.0.1:1", "--registry", "0x00000000000000000000000000000000000000aa", "--chain-id", "1",
 			"--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", "k", "--tee-interface", "sgx"}},
 	} {
 		// Each value is malformed, so the command stops at the current flag's

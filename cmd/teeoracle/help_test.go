@@ -118,7 +118,7 @@ func TestHelpDefaultsAreUsed(t *testing.T) {
 			}
 		}
 	}
-	if err := app.Run([]string{"teeoracle", "agent", "--oracle-url", "http://o", "--registry", "0x00000000000000000000000000000000000000aa",
+	if err := app.Run([]string{"teeoracle", "agent", "--oracle-url", "http://o", "--registry", "0x00000000000000000000000000000000000000aa", "--chain-id", "1",
 		"--machine-id", "0x" + strings.Repeat("11", 32), "--tee-key-file", "k"}); err != nil {
 		t.Fatal(err)
 	}

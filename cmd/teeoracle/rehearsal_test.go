@@ -101,7 +101,7 @@ func TestDocsRehearsalOnAnvil(t *testing.T) {
 	defer cancel()
 	sim := filepath.Join(dir, "sim")
 	var agentOut syncBuffer
-	agentDone := startCmd(ctx, &agentOut, "agent", "--simulate", sim, "--oracle-url", "http://"+listen, "--registry", reg,
+	agentDone := startCmd(ctx, &agentOut, "agent", "--simulate", sim, "--oracle-url", "http://"+listen, "--registry", reg, "--chain-id", d["chain-id"],
 		"--machine-id", machine, "--tee-key-file", filepath.Join(sim, "tee-key"), "--once")
 	keyRE := regexp.MustCompile(`TEE key (0x[0-9a-fA-F]{40})`)
 	serveRE := regexp.MustCompile(`teeoracle serve (--snp-roots \S+ --collateral \S+ --policy \S+ --offline)`)

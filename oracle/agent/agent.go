@@ -68,13 +68,15 @@ func (e *SubmissionError) Error() string {
 
 func (e *SubmissionError) Unwrap() error { return ErrSubmissionFailed }
 
-// Config configures an Agent. MachineID, Key, Source and Oracle are required.
+// Config configures an Agent. MachineID, Registry, ChainID, Key, Source and Oracle
+// are required.
 type Config struct {
 	// MachineID is the registry's id of this machine (registered by the provider).
 	MachineID common.Hash
-	// Registry and ChainID, when set, are checked against every challenge, so a
-	// misconfigured or hostile oracle URL cannot make the TEE bind its key to another
-	// registry or chain. Zero values accept what the oracle says.
+	// Registry and ChainID are checked against every challenge, so a misconfigured
+	// or hostile oracle URL (or a node pointed at another chain, where the same
+	// address may hold another registry) cannot make the TEE bind its key to
+	// another registry or chain.
 	Registry common.Address
 	ChainID  uint64
 	// Key is the TEE-held key (LoadOrCreateKey).
@@ -140,6 +142,10 @@ func New(cfg Config) (*Agent, error) {
 	switch {
 	case cfg.MachineID == (common.Hash{}):
 		return nil, errors.New("agent: no machine id")
+	case cfg.Registry == (common.Address{}):
+		return nil, errors.New("agent: no registry address")
+	case cfg.ChainID == 0:
+		return nil, errors.New("agent: no chain id (the chain the registry is on)")
 	case cfg.Key == nil:
 		return nil, errors.New("agent: no tee key")
 	case cfg.Source == nil:
@@ -380,9 +386,9 @@ func (a *Agent) checkChallenge(ch *api.Challenge) ([64]byte, error) {
 		return zero, fmt.Errorf("%w: for machine %s, this is %s", ErrChallenge, ch.MachineID, a.cfg.MachineID)
 	case ch.TEEKey != a.addr:
 		return zero, fmt.Errorf("%w: for key %s, this agent holds %s", ErrChallenge, ch.TEEKey, a.addr)
-	case a.cfg.ChainID != 0 && ch.ChainID != a.cfg.ChainID:
+	case ch.ChainID != a.cfg.ChainID:
 		return zero, fmt.Errorf("%w: for chain %d, configured %d", ErrChallenge, ch.ChainID, a.cfg.ChainID)
-	case a.cfg.Registry != (common.Address{}) && ch.Registry != a.cfg.Registry:
+	case ch.Registry != a.cfg.Registry:
 		return zero, fmt.Errorf("%w: for registry %s, configured %s", ErrChallenge, ch.Registry, a.cfg.Registry)
 	}
 	want := verdict.Binding{ChainID: ch.ChainID, Registry: ch.Registry, MachineID: ch.MachineID, TEEKey: ch.TEEKey,

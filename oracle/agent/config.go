@@ -28,7 +28,7 @@ var ErrConfigFile = errors.New("invalid agent config file")
 //
 //	oracle_url: http://oracle.example:8545
 //	registry: 0x…            # the TeeRegistry the machine is registered in
-//	chain_id: 1              # optional; checked against every challenge
+//	chain_id: 1              # the registry's chain; checked against every challenge
 //	machine_id: 0x…          # machineIdOf(provider, salt), from `machine register`
 //	key_file: /var/lib/teeoracle/tee-key
 //	tee: auto                # sev-snp, tdx or auto
@@ -128,14 +128,27 @@ func LoadFileConfig(path string) (*FileConfig, error) {
 var ErrRequired = errors.New("required")
 
 // Check checks the settings the agent runs with (the file's, with whatever the
-// command line gives on top): oracle_url, registry, machine_id and key_file are
-// required, and every value set must be well-formed. Its errors are *fielderr.Error
-// naming one setting by its key in the configuration file (oracle_url, registry,
-// machine_id, key_file, tee, reattest_fraction, workload or workload.images[i]), so
-// that a caller that also takes the setting from elsewhere (a flag) can name that.
+// command line gives on top): oracle_url, registry, chain_id, machine_id and
+// key_file are required, and every value set must be well-formed. Its errors are
+// *fielderr.Error naming one setting by its key in the configuration file
+// (oracle_url, registry, chain_id, machine_id, key_file, tee, reattest_fraction,
+// workload or workload.images[i]), so that a caller that also takes the setting
+// from elsewhere (a flag) can name that.
+//
+// chain_id is required because the registry's address alone does not name it: the
+// same deployer and nonce give the same address on every chain, and an oracle node
+// pointed at another chain would otherwise have the TEE bind its key there.
 func (c *FileConfig) Check() error {
-	for _, s := range []struct{ field, value string }{{"oracle_url", c.OracleURL}, {"registry", c.Registry},
-		{"machine_id", c.MachineID}, {"key_file", c.KeyFile}} {
+	for _, s := range []struct{ field, value string }{{"oracle_url", c.OracleURL}, {"registry", c.Registry}} {
+		if s.value == "" {
+			return fielderr.New(ErrRequired, "", s.field)
+		}
+	}
+	if c.ChainID == 0 {
+		return fielderr.New(fmt.Errorf("%w: the id of the chain the registry is on (`teeoracle registry deploy` "+
+			"prints it as chain-id; the chain's RPC endpoint answers it to eth_chainId)", ErrRequired), "", "chain_id")
+	}
+	for _, s := range []struct{ field, value string }{{"machine_id", c.MachineID}, {"key_file", c.KeyFile}} {
 		if s.value == "" {
 			return fielderr.New(ErrRequired, "", s.field)
 		}

@@ -27,6 +27,7 @@ func TestFileConfigCheck(t *testing.T) {
 	for field, spoil := range map[string]func(*FileConfig){
 		"oracle_url":        func(c *FileConfig) { c.OracleURL = "" },
 		"registry":          func(c *FileConfig) { c.Registry = "0x12" },
+		"chain_id":          func(c *FileConfig) { c.ChainID = 0 },
 		"machine_id":        func(c *FileConfig) { c.MachineID = "" },
 		"key_file":          func(c *FileConfig) { c.KeyFile = "" },
 		"tee":               func(c *FileConfig) { c.TEE = "sgx" },
@@ -45,6 +46,14 @@ func TestFileConfigCheck(t *testing.T) {
 	var fe *fielderr.Error
 	if err := (&FileConfig{}).Check(); !errors.As(err, &fe) || !errors.Is(err, ErrRequired) || fe.Error() != "oracle_url: required" {
 		t.Errorf("empty settings: %v", err)
+	}
+	// Without the chain id the agent would take the challenge's: refused, saying
+	// where the value is.
+	c := goodSettings(t)
+	c.ChainID = 0
+	if err := c.Check(); !errors.As(err, &fe) || !errors.Is(err, ErrRequired) || fe.Fields[0] != "chain_id" ||
+		!strings.Contains(err.Error(), "registry deploy") || !strings.Contains(err.Error(), "chain-id") {
+		t.Errorf("no chain id: %v, want it required, saying where to find it", err)
 	}
 }
 

@@ -191,6 +191,29 @@ func goodChallenge(machine common.Hash, key common.Address) api.Challenge {
 		AnchorBlockNumber: 10, AnchorBlockHash: b.AnchorBlockHash, ReportData: "0x" + hex.EncodeToString(rd[:])}
 }
 
+// New refuses an agent that does not know its registry and chain: with either
+// unset it would take the challenge's, and a node pointed at another chain (where
+// the same address may hold another registry) would have the TEE bind its key there.
+func TestNewRequiresRegistryAndChain(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	machine := common.HexToHash("0x11")
+	base := goodChallenge(machine, crypto.PubkeyToAddress(key.PublicKey))
+	good := Config{MachineID: machine, Registry: base.Registry, ChainID: base.ChainID, Key: key, Source: snpSource(t), Oracle: &stubOracle{ch: base}}
+	if _, err := New(good); err != nil {
+		t.Fatal(err)
+	}
+	for want, spoil := range map[string]func(*Config){
+		"no registry": func(c *Config) { c.Registry = common.Address{} },
+		"no chain id": func(c *Config) { c.ChainID = 0 },
+	} {
+		c := good
+		spoil(&c)
+		if _, err := New(c); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", want, err)
+		}
+	}
+}
+
 func TestAgentRefusesForeignChallengeAndVerdict(t *testing.T) {
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
@@ -253,7 +276,7 @@ func TestAgentRefusesForeignChallengeAndVerdict(t *testing.T) {
 			h := tc.hash
 			o := &stubOracle{ch: base, view: api.SubmissionView{ID: "s1", State: "confirmed", VerdictHash: &h},
 				verdict: api.VerdictView{Hash: h, Verdict: body}}
-			a, _ := New(Config{MachineID: machine, Key: key, Source: fixed, Oracle: o})
+			a, _ := New(Config{MachineID: machine, Registry: base.Registry, ChainID: base.ChainID, Key: key, Source: fixed, Oracle: o})
 			if _, err := a.Attest(t.Context()); !errors.Is(err, ErrVerdict) {
 				t.Errorf("err %v, want ErrVerdict", err)
 			}
@@ -264,7 +287,7 @@ func TestAgentRefusesForeignChallengeAndVerdict(t *testing.T) {
 		h := v.Digest(d)
 		o := &stubOracle{ch: base, view: api.SubmissionView{ID: "s1", State: "confirmed", VerdictHash: &h},
 			verdict: api.VerdictView{Hash: h, Verdict: body}}
-		a, _ := New(Config{MachineID: machine, Key: key, Source: fixed, Oracle: o})
+		a, _ := New(Config{MachineID: machine, Registry: base.Registry, ChainID: base.ChainID, Key: key, Source: fixed, Oracle: o})
 		r, err := a.Attest(t.Context())
 		if err != nil || !r.Trusted {
 			t.Fatalf("round %+v, %v", r, err)
@@ -344,7 +367,7 @@ func TestAgentReportsCollateralWait(t *testing.T) {
 	o := &stubOracle{ch: goodChallenge(machine, crypto.PubkeyToAddress(key.PublicKey)),
 		view: api.SubmissionView{ID: "s1", State: "received", Waiting: why}}
 	var logs bytes.Buffer
-	a, err := New(Config{MachineID: machine, Key: key, Source: snpSource(t), Oracle: o, PollInterval: 10 * time.Millisecond,
+	a, err := New(Config{MachineID: machine, Registry: o.ch.Registry, ChainID: o.ch.ChainID, Key: key, Source: snpSource(t), Oracle: o, PollInterval: 10 * time.Millisecond,
 		RoundTimeout: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
