@@ -431,7 +431,7 @@ func (s *Service) notePeer(a common.Address, base string) {
 // learnPeers finds which configured peers sign as the batch's signers when that is
 // not known yet (a node learns it when it fetches a peer's signature, which a node
 // restarted with its quorums complete has not done): it fetches the peers'
-// signatures over verdicts of the group.
+// signatures over verdicts of the group, and learns only keys among the signers.
 func (s *Service) learnPeers(ctx context.Context, signers []common.Address, group []*candidate) {
 	known := map[string]bool{}
 	unknown := false
@@ -445,13 +445,15 @@ func (s *Service) learnPeers(ctx context.Context, signers []common.Address, grou
 	if !unknown {
 		return
 	}
-	anyone := func(common.Address) (bool, error) { return true, nil }
+	// The signers are oracles (their signatures were checked against the registry);
+	// a key a peer serves that is none of them is not learnt (askPeer).
+	isSigner := func(a common.Address) (bool, error) { return slices.Contains(signers, a) && a != s.oracle, nil }
 	for _, p := range s.cfg.Peers {
 		for _, c := range group[:min(len(group), 3)] {
 			if known[p] {
 				break
 			}
-			if a := s.askPeer(ctx, p, c.hash, c.v.EvidenceHash, anyone); a.sig != nil {
+			if a := s.askPeer(ctx, p, c.hash, c.v.EvidenceHash, isSigner); a.sig != nil {
 				known[p] = true
 			}
 		}

@@ -170,6 +170,52 @@ func TestLearnPeers(t *testing.T) {
 	}
 }
 
+// A peer that serves signatures by keys of its own making (or by this node's key)
+// is not learnt as signing as them, neither when the batch's signers are being
+// found (learnPeers) nor when its signature is fetched for a quorum (askPeer, for a
+// key that is not an oracle): it could otherwise add signers without bound, each
+// with its own share of the relay claims the node keeps.
+func TestPeerServingOtherKeysNotLearnt(t *testing.T) {
+	h := common.Hash{0x42}
+	var mu sync.Mutex
+	var serve *ecdsa.PrivateKey
+	minting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		key := serve
+		mu.Unlock()
+		sig, err := verdict.Sign(h, key)
+		if err != nil {
+			t.Error(err)
+		}
+		_ = json.NewEncoder(w).Encode(api.SignatureView{Signer: crypto.PubkeyToAddress(key.PublicKey), Signature: hexutil.Encode(sig)})
+	}))
+	defer minting.Close()
+	selfKey, _ := crypto.GenerateKey()
+	self := crypto.PubkeyToAddress(selfKey.PublicKey)
+	signer := common.Address{0x02}
+	s := &Service{cfg: Config{Peers: []string{minting.URL}}, http: minting.Client(), oracle: self}
+	c := &candidate{hash: h, v: &verdict.Verdict{EvidenceHash: common.Hash{0x43}}}
+	for i := range 5 {
+		minted, _ := crypto.GenerateKey()
+		mu.Lock()
+		serve = minted
+		mu.Unlock()
+		s.learnPeers(context.Background(), []common.Address{self, signer}, []*candidate{c})
+		notOracle := func(common.Address) (bool, error) { return false, nil }
+		if a := s.askPeer(context.Background(), minting.URL, h, c.v.EvidenceHash, notOracle); a.status.Status != "not_an_oracle" {
+			t.Fatalf("round %d: a non-oracle's signature answered %+v, want not_an_oracle", i, a.status)
+		}
+	}
+	mu.Lock()
+	serve = selfKey
+	mu.Unlock()
+	anyone := func(common.Address) (bool, error) { return true, nil }
+	s.askPeer(context.Background(), minting.URL, h, c.v.EvidenceHash, anyone)
+	if len(s.peerURLs) != 0 {
+		t.Fatalf("keys learnt from a peer serving signatures of keys of its own making or of this node's: %v", s.peerURLs)
+	}
+}
+
 // A node that took a peer's relay claim leaves the relaying of its verdicts to
 // that peer until the claim ends, even when it is the first signer, and takes it up
 // again once the claim is over (the peer died or its transaction is stuck) or the

@@ -647,10 +647,15 @@ func (s *Service) askPeer(ctx context.Context, base string, h, evHash common.Has
 			return out
 		}
 		out.status.Signer = signer.String()
-		s.notePeer(signer, base)
 		if !ok {
 			out.status.Status = "not_an_oracle"
 			return out
+		}
+		// Only an oracle's key, not this node's, is learnt as the peer's: a peer
+		// serving signatures by keys of its own making would otherwise add signers
+		// without bound.
+		if signer != s.oracle {
+			s.notePeer(signer, base)
 		}
 		out.status.Status, out.signer, out.sig = "signed", signer, sig
 		return out
