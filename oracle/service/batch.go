@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -468,53 +469,109 @@ func (s *Service) learnPeers(ctx context.Context, signers []common.Address, grou
 // settled (forget).
 const claimHold = 30 * time.Second
 
-// maxClaims bounds the relay claims a node keeps.
+// maxClaims bounds the relay claims a node keeps, shared among the signers of its
+// configured peers (claimShare).
 const maxClaims = 4096
 
-// noteClaims records that a peer relays the verdicts of hashes until until (an
-// authenticated claim, NoteRelayClaim). Only the first claim of a verdict counts,
-// and it is not renewed: a claim holds a verdict back once, for at most claimHold,
-// and a replayed claim changes nothing. That bound is kept by the verdict's quorum
-// state (claimed), not by this map, which forgets expired entries when full. Claims are dropped with the verdict's
-// quorum state (forget); those of verdicts this node never settles (it did not hold
-// them, or not yet) stay until the map is full, when the expired ones go, so it is
-// bounded (maxClaims) whatever peers claim.
-func (s *Service) noteClaims(hashes []common.Hash, until time.Time) {
+// claimShare is how many relay claims one signer (a configured peer's oracle key)
+// may have kept at once, of a node with peers configured peers: an equal share of
+// maxClaims, and at least a full batch (api.MaxBatchVerdicts). Past it the
+// signer's claims are refused (429) until some of its own settle or expire, so one
+// peer (hostile, or broken and claiming everything) cannot fill the table and push
+// out its peers' claims: the table holds every known signer's full share
+// (claimTable), so a signer within its share always has room.
+func claimShare(peers int) int { return max(maxClaims/max(peers, 1), api.MaxBatchVerdicts) }
+
+// claimTable is the size of the relay claim table: a share for each configured
+// peer, or for each signer known to sign as one (peerURLs) when there are more.
+func claimTable(peers, signers int) int { return claimShare(peers) * max(peers, signers, 1) }
+
+// claimNote is one verdict's relay claim: until when it holds and the signer that
+// claimed it, whose share it counts against.
+type claimNote struct {
+	until  time.Time
+	signer common.Address
+}
+
+// errClaimShare: a relay claim would take its signer past its share of the claim
+// table.
+var errClaimShare = errors.New("relay claim past its signer's share of the claim table")
+
+// noteClaims records that the peer signing as signer relays the verdicts of hashes
+// until until (an authenticated claim, NoteRelayClaim). Only the first claim of a
+// verdict counts, and it is not renewed: a claim holds a verdict back once, for at
+// most claimHold, and a replayed claim changes nothing. That bound is kept by the
+// verdict's quorum state (claimed), not by this map, which forgets expired entries
+// when a signer reaches its share. Claims are dropped with the verdict's quorum
+// state (forget); those of verdicts this node never settles (it did not hold them,
+// or not yet) stay until they expire and some signer needs the room. Each signer
+// has claimShare entries at most: a claim that would take it past that (expired
+// entries forgotten first) is refused whole, recording nothing, with an
+// *api.TooManyError wrapping errClaimShare whose RetryAfter is when the signer's
+// earliest kept claim expires.
+func (s *Service) noteClaims(signer common.Address, hashes []common.Hash, until time.Time) error {
 	now := s.cfg.Now()
+	share := claimShare(len(s.cfg.Peers))
 	s.qmu.Lock()
 	defer s.qmu.Unlock()
+	table := claimTable(len(s.cfg.Peers), len(s.peerURLs))
 	if s.claims == nil {
-		s.claims = map[common.Hash]time.Time{}
+		s.claims, s.claimsOf = map[common.Hash]claimNote{}, map[common.Address]int{}
 	}
-	if len(s.claims)+len(hashes) > maxClaims {
-		for h, u := range s.claims {
-			if !now.Before(u) {
-				delete(s.claims, h)
+	fresh := func() []common.Hash { // hashes not claimed yet, once each
+		out, seen := make([]common.Hash, 0, len(hashes)), make(map[common.Hash]bool, len(hashes))
+		for _, h := range hashes {
+			if _, ok := s.claims[h]; !ok && !seen[h] {
+				seen[h] = true
+				out = append(out, h)
 			}
 		}
+		return out
 	}
-	for _, h := range hashes {
-		if _, ok := s.claims[h]; ok {
-			continue
+	add := fresh()
+	if s.claimsOf[signer]+len(add) > share || len(s.claims)+len(add) > table {
+		earliest := now.Add(claimHold)
+		for h, c := range s.claims {
+			switch {
+			case !now.Before(c.until):
+				s.dropClaim(h, c)
+			case c.signer == signer && c.until.Before(earliest):
+				earliest = c.until
+			}
 		}
-		if len(s.claims) >= maxClaims {
-			return
+		add = fresh()
+		if held := s.claimsOf[signer]; held+len(add) > share || len(s.claims)+len(add) > table {
+			return &api.TooManyError{RetryAfter: earliest.Sub(now), Err: fmt.Errorf(
+				"%w: signer %s holds %d claims of verdicts, and %d more would pass its share of %d (the node keeps %d, a share for each of its %d peers)",
+				errClaimShare, signer, held, len(add), share, table, max(len(s.cfg.Peers), 1))}
 		}
-		s.claims[h] = until
+	}
+	for _, h := range add {
+		s.claims[h] = claimNote{until: until, signer: signer}
+	}
+	s.claimsOf[signer] += len(add)
+	return nil
+}
+
+// dropClaim forgets the claim c of h (qmu held).
+func (s *Service) dropClaim(h common.Hash, c claimNote) {
+	delete(s.claims, h)
+	if s.claimsOf[c.signer]--; s.claimsOf[c.signer] <= 0 {
+		delete(s.claimsOf, c.signer)
 	}
 }
 
 // claimed reports whether a peer's claim of the relaying of verdict h holds now.
 // For a verdict this node is publishing (it has its quorum state), claims hold it
 // back for at most claimHold in all, counted from when one first did (held):
-// the claims map forgets expired entries when it is full, so a peer that fills it
-// could otherwise claim the same verdict again and again.
+// the claims map forgets expired entries when a signer needs the room, so a peer
+// that fills its share could otherwise claim the same verdict again and again.
 func (s *Service) claimed(h common.Hash) bool {
 	now := s.cfg.Now()
 	s.qmu.Lock()
 	defer s.qmu.Unlock()
-	until, ok := s.claims[h]
-	if !ok || !now.Before(until) {
+	c, ok := s.claims[h]
+	if !ok || !now.Before(c.until) {
 		return false
 	}
 	q := s.quorum[h]

@@ -1,10 +1,12 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -18,6 +20,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -229,7 +232,7 @@ func TestRelayClaims(t *testing.T) {
 	if !s.relaysNow(h, &quorumState{}, first) {
 		t.Fatal("first signer of an unclaimed verdict does not relay at once")
 	}
-	s.noteClaims([]common.Hash{h}, now.Add(claimHold))
+	mustClaim(t, s, []common.Hash{h}, now.Add(claimHold))
 	if s.relaysNow(h, &quorumState{}, first) {
 		t.Fatal("first signer relays a verdict a peer claimed (duplicate relaying)")
 	}
@@ -244,12 +247,12 @@ func TestRelayClaims(t *testing.T) {
 	if s.claimed(h) || !s.relaysNow(h, &quorumState{}, first) {
 		t.Fatal("expired claim still holds the verdict back")
 	}
-	s.noteClaims([]common.Hash{h}, now.Add(claimHold))
+	mustClaim(t, s, []common.Hash{h}, now.Add(claimHold))
 	if s.claimed(h) || !s.relaysNow(h, &quorumState{}, first) {
 		t.Fatal("a second claim renewed an expired one (a peer could hold a verdict back for ever)")
 	}
 	s.forget(h)
-	s.noteClaims([]common.Hash{h}, now.Add(claimHold))
+	mustClaim(t, s, []common.Hash{h}, now.Add(claimHold))
 	if !s.claimed(h) {
 		t.Fatal("claim after the verdict's state was dropped not recorded")
 	}
@@ -261,11 +264,23 @@ func TestRelayClaims(t *testing.T) {
 	for i := range many {
 		many[i] = common.BigToHash(big.NewInt(int64(i + 1000)))
 	}
-	s.noteClaims(many, now.Add(claimHold))
+	var tm *api.TooManyError
+	if err := s.noteClaims(common.Address{0xee}, many, now.Add(claimHold)); !errors.As(err, &tm) || len(s.claims) != 0 {
+		t.Fatalf("claim of %d verdicts, more than the table: %v, %d kept; want it refused whole", len(many), err, len(s.claims))
+	}
+	mustClaim(t, s, many[:maxClaims], now.Add(claimHold))
 	now = now.Add(claimHold)
-	s.noteClaims(many, now.Add(claimHold))
-	if len(s.claims) > maxClaims {
-		t.Fatalf("%d claims kept, want at most %d", len(s.claims), maxClaims)
+	mustClaim(t, s, many[10:], now.Add(claimHold)) // the expired ones make room
+	if len(s.claims) != maxClaims {
+		t.Fatalf("%d claims kept, want %d", len(s.claims), maxClaims)
+	}
+}
+
+// mustClaim records a claim of hashes by the signer 0xee….
+func mustClaim(t *testing.T, s *Service, hashes []common.Hash, until time.Time) {
+	t.Helper()
+	if err := s.noteClaims(common.Address{0xee}, hashes, until); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -283,9 +298,9 @@ func newClaimTest(t *testing.T) claimTest {
 	peerKey, _ := crypto.GenerateKey()
 	now := time.Unix(1_700_000_000, 0)
 	c := claimTest{now: &now, peerKey: peerKey, peer: crypto.PubkeyToAddress(peerKey.PublicKey)}
-	c.s = &Service{cfg: Config{Now: func() time.Time { return *c.now }, OracleKey: selfKey},
+	c.s = &Service{cfg: Config{Now: func() time.Time { return *c.now }, OracleKey: selfKey, Peers: []string{"http://peer.invalid"}},
 		oracle: crypto.PubkeyToAddress(selfKey.PublicKey), domain: verdict.Domain{ChainID: 31337, Registry: common.Address{0x77}},
-		log: slog.New(slog.DiscardHandler)}
+		log: slog.New(slog.DiscardHandler), m: newMetrics(prometheus.NewRegistry())}
 	c.s.notePeer(c.peer, "http://peer.invalid")
 	return c
 }
@@ -335,11 +350,94 @@ func TestNoteRelayClaimRefusals(t *testing.T) {
 			t.Fatalf("%s: refused claim recorded: %v", name, c.s.claims)
 		}
 	}
+	if got := metricValue(t, c.s.m.claimsRefused.WithLabelValues("forbidden")); got != 9 {
+		t.Errorf("relay_claims_refused_total{reason=forbidden} = %v after 9 refusals", got)
+	}
 	if err := c.s.NoteRelayClaim(hs, signClaim(t, c.peerKey, c.s.domain, hs, exp)); err != nil {
 		t.Fatalf("the configured peer's claim: %v", err)
 	}
 	if !c.s.claimed(hs[0]) || !c.s.claimed(hs[1]) {
 		t.Fatal("the configured peer's claim holds nothing back")
+	}
+}
+
+// TestRelayClaimSignerShare: one configured peer (hostile, or broken and claiming
+// everything) that floods the node with claims of ever new verdicts signed by its
+// oracle key is refused past that signer's share of the claim table (429 with the
+// wait, counted in teeoracle_relay_claims_refused_total{reason="signer_share"}),
+// recording nothing of the refused claim, while another peer's claims still land;
+// once the flooder's claims expire it has its share again.
+func TestRelayClaimSignerShare(t *testing.T) {
+	c := newClaimTest(t)
+	honestKey, _ := crypto.GenerateKey()
+	c.s.cfg.Peers = append(c.s.cfg.Peers, "http://honest.invalid")
+	c.s.notePeer(crypto.PubkeyToAddress(honestKey.PublicKey), "http://honest.invalid")
+	share := claimShare(2)
+	if share != maxClaims/2 || claimTable(2, 2) != maxClaims {
+		t.Fatalf("share %d of %d for 2 peers, want half of %d", share, claimTable(2, 2), maxClaims)
+	}
+	exp := uint64(c.now.Add(claimHold).Unix())
+	batch := func(round int) []common.Hash {
+		hs := make([]common.Hash, api.MaxBatchVerdicts)
+		for i := range hs {
+			hs[i] = common.BigToHash(big.NewInt(int64(round*len(hs) + i + 1)))
+		}
+		return hs
+	}
+	round := 0
+	for ; round < maxClaims/api.MaxBatchVerdicts; round++ {
+		if err := c.s.NoteRelayClaim(batch(round), signClaim(t, c.peerKey, c.s.domain, batch(round), exp)); err != nil {
+			if round*api.MaxBatchVerdicts != share {
+				t.Fatalf("flooding peer refused after %d claims, its share is %d: %v", round*api.MaxBatchVerdicts, share, err)
+			}
+			var tm *api.TooManyError
+			if !errors.As(err, &tm) || !errors.Is(err, errClaimShare) || tm.RetryAfter != claimHold ||
+				!strings.Contains(err.Error(), c.peer.Hex()) || !strings.Contains(err.Error(), fmt.Sprint(share)) {
+				t.Fatalf("refusal %v (%T), want a TooManyError naming the signer and its share, retry after %s", err, err, claimHold)
+			}
+			break
+		}
+	}
+	if round*api.MaxBatchVerdicts != share || len(c.s.claims) != share || c.s.claimed(batch(round)[0]) {
+		t.Fatalf("flooding peer kept %d claims after %d accepted batches, want its share %d and nothing of the refused batch",
+			len(c.s.claims), round, share)
+	}
+	// Over HTTP the refusal is a 429 saying so, with the wait.
+	srv, err := api.New(api.Config{Listen: "127.0.0.1:0", Registerer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler)}, c.s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := batch(round)
+	claim := signClaim(t, c.peerKey, c.s.domain, over, exp)
+	body, _ := json.Marshal(struct {
+		VerdictHashes []common.Hash   `json:"verdict_hashes"`
+		Claim         *api.RelayClaim `json:"claim"`
+	}{over, &claim})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/v1/peer/relay-claim", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != fmt.Sprint(int(claimHold/time.Second)) ||
+		!strings.Contains(rec.Body.String(), "share") {
+		t.Fatalf("POST /v1/peer/relay-claim past the peer's share: %d, Retry-After %q, %s; want 429 saying so",
+			rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
+	}
+	if got := metricValue(t, c.s.m.claimsRefused.WithLabelValues("signer_share")); got != 2 {
+		t.Errorf("relay_claims_refused_total{reason=signer_share} = %v, want 2", got)
+	}
+	honest := []common.Hash{{0xe1}, {0xe2}}
+	if err := c.s.NoteRelayClaim(honest, signClaim(t, honestKey, c.s.domain, honest, exp)); err != nil {
+		t.Fatalf("the other peer's claim refused while the flooder is at its share: %v", err)
+	}
+	if !c.s.claimed(honest[0]) || !c.s.claimed(honest[1]) {
+		t.Fatal("the other peer's claim holds nothing back")
+	}
+	// Once its claims expire the flooder has its share again.
+	*c.now = c.now.Add(claimHold)
+	exp = uint64(c.now.Add(claimHold).Unix())
+	next := batch(round + 1)
+	if err := c.s.NoteRelayClaim(next, signClaim(t, c.peerKey, c.s.domain, next, exp)); err != nil || !c.s.claimed(next[0]) {
+		t.Fatalf("flooder's claim once its earlier ones expired: %v", err)
 	}
 }
 
@@ -451,7 +549,7 @@ func TestRelayClaimHoldBoundedUnderFlood(t *testing.T) {
 		}
 		return hs
 	}
-	s.noteClaims([]common.Hash{h}, now.Add(claimHold))
+	mustClaim(t, s, []common.Hash{h}, now.Add(claimHold))
 	if s.relaysNow(h, q, first) {
 		t.Fatal("a claimed verdict is relayed at once")
 	}
@@ -459,9 +557,9 @@ func TestRelayClaimHoldBoundedUnderFlood(t *testing.T) {
 		now = now.Add(claimHold)
 		// The peer fills the map, so that the next claim drops the expired entries
 		// (h's among them), and claims h afresh.
-		s.noteClaims(junk(round), now.Add(claimHold))
+		mustClaim(t, s, junk(round), now.Add(claimHold))
 		now = now.Add(claimHold)
-		s.noteClaims([]common.Hash{h}, now.Add(claimHold))
+		mustClaim(t, s, []common.Hash{h}, now.Add(claimHold))
 		if !s.relaysNow(h, q, first) {
 			t.Fatalf("round %d: verdict held back again by a renewed claim after its claimHold (a peer can hold it for ever)", round)
 		}

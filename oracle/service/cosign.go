@@ -97,10 +97,13 @@ const claimSkew = 10 * time.Second
 // peer oracle (one of the peers has served a signature made by it), never this
 // node itself; otherwise it records nothing and says why. A replayed claim changes
 // nothing: the first claim of a verdict counts and is never renewed (noteClaims),
-// and an expired one is refused.
+// and an expired one is refused. A claim that would take its signer past its share
+// of the claim table (claimShare) is refused whole with an *api.TooManyError (429).
+// Every refusal counts in teeoracle_relay_claims_refused_total by reason.
 func (s *Service) NoteRelayClaim(hashes []common.Hash, c api.RelayClaim) error {
 	now := s.cfg.Now()
 	refuse := func(format string, args ...any) error {
+		s.m.claimsRefused.WithLabelValues("forbidden").Inc()
 		return &api.FieldError{Field: "claim", Err: fmt.Errorf("%w: relay claim "+format, append([]any{api.ErrForbidden}, args...)...)}
 	}
 	latest := now.Add(claimHold + claimSkew).Unix()
@@ -126,7 +129,10 @@ func (s *Service) NoteRelayClaim(hashes []common.Hash, c api.RelayClaim) error {
 	if hold := now.Add(claimHold); hold.Before(until) {
 		until = hold
 	}
-	s.noteClaims(hashes, until)
+	if err := s.noteClaims(got, hashes, until); err != nil {
+		s.m.claimsRefused.WithLabelValues("signer_share").Inc()
+		return err
+	}
 	return nil
 }
 

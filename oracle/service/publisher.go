@@ -511,7 +511,9 @@ func (s *Service) waitsForLaterHead(ctx context.Context, h common.Hash) bool {
 func (s *Service) forget(h common.Hash) {
 	s.qmu.Lock()
 	delete(s.quorum, h)
-	delete(s.claims, h)
+	if c, ok := s.claims[h]; ok {
+		s.dropClaim(h, c)
+	}
 	s.qmu.Unlock()
 	s.rechecks.forget(h)
 	s.waits.drop(h)

@@ -267,7 +267,7 @@ func TestPublisherForgetsRevertedBatch(t *testing.T) {
 	tx := &revertingTx{}
 	nt.s.tx = tx
 	nt.expect("short of the quorum", nil, n, n) // quorum states, rechecks and wait notes
-	nt.s.noteClaims(nt.hashes, nt.now.Add(time.Second))
+	mustClaim(t, nt.s, nt.hashes, nt.now.Add(time.Second))
 	nt.now = nt.now.Add(time.Minute) // the claims expired, the rechecks due
 	nt.s.cfg.Peers = nil
 	groups := map[common.Hash][]store.Submission{}

@@ -98,7 +98,8 @@ type Service struct {
 	qmu      sync.Mutex
 	quorum   map[common.Hash]*quorumState // verdict hash -> progress
 	peerURLs map[common.Address]string    // signer -> the configured peer that signs as it
-	claims   map[common.Hash]time.Time    // verdict hash -> until when a peer's first authenticated relay claim holds (bounded)
+	claims   map[common.Hash]claimNote    // verdict hash -> a peer's first authenticated relay claim (bounded per signer, claimShare)
+	claimsOf map[common.Address]int       // signer -> its entries in claims
 
 	verdicts verdictMemo  // decoded verdict bodies, for the publisher's passes
 	rechecks rechecks     // when the publisher looks again at a verdict waiting for its quorum
