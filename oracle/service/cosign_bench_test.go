@@ -3,8 +3,10 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -80,4 +82,62 @@ func BenchmarkServeSignatures256(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkRelayClaim256 is a node's cost of a peer's relay claim of 256 verdicts
+// (POST /v1/peer/relay-claim behind the handler: one signature recovery and the
+// claim table), taken while the signer is within its share (taken-us) and refused
+// once it is at its share with every entry of the table live, which scans the table
+// for expired entries first (refused-us); ratio is refused-us / taken-us, both
+// measured in this run.
+func BenchmarkRelayClaim256(b *testing.B) {
+	selfKey, _ := crypto.GenerateKey()
+	peerKey, _ := crypto.GenerateKey()
+	peer := crypto.PubkeyToAddress(peerKey.PublicKey)
+	now := time.Unix(1_700_000_000, 0)
+	s := &Service{cfg: Config{Now: func() time.Time { return now }, OracleKey: selfKey, Peers: []string{"http://peer.invalid"}},
+		oracle: crypto.PubkeyToAddress(selfKey.PublicKey), domain: verdict.Domain{ChainID: 31337, Registry: common.Address{0xaa}},
+		m: newMetrics(prometheus.NewRegistry())}
+	s.notePeer(peer, "http://peer.invalid")
+	perShare := claimShare(1) / api.MaxBatchVerdicts
+	exp := uint64(now.Add(claimHold).Unix())
+	type signed struct {
+		hashes []common.Hash
+		claim  api.RelayClaim
+	}
+	claims := make([]signed, perShare+1)
+	for i := range claims {
+		hs := make([]common.Hash, api.MaxBatchVerdicts)
+		for j := range hs {
+			hs[j] = crypto.Keccak256Hash([]byte{byte(i), byte(j)})
+		}
+		sig, err := verdict.Sign(verdict.RelayClaimDigest(s.domain, hs, exp), peerKey)
+		if err != nil {
+			b.Fatal(err)
+		}
+		claims[i] = signed{hs, api.RelayClaim{Signer: peer, Expires: exp, Signature: sig}}
+	}
+	var taken, refused time.Duration
+	for i := 0; i < b.N; i++ {
+		s.claims, s.claimsOf = nil, nil
+		start := time.Now()
+		for _, c := range claims[:perShare] {
+			if err := s.NoteRelayClaim(c.hashes, c.claim); err != nil {
+				b.Fatal(err)
+			}
+		}
+		taken += time.Since(start)
+		over := claims[perShare]
+		start = time.Now()
+		for range perShare {
+			if err := s.NoteRelayClaim(over.hashes, over.claim); !errors.Is(err, errClaimShare) {
+				b.Fatalf("claim past the share: %v", err)
+			}
+		}
+		refused += time.Since(start)
+	}
+	n := float64(b.N * perShare)
+	b.ReportMetric(float64(taken.Microseconds())/n, "taken-us")
+	b.ReportMetric(float64(refused.Microseconds())/n, "refused-us")
+	b.ReportMetric(float64(refused)/float64(taken), "ratio")
 }
