@@ -22,6 +22,7 @@ const (
 	flagAgentConfig      = "agent-config"
 	flagTEEKeyFile       = "tee-key-file"
 	flagReattestFraction = "reattest-fraction"
+	flagMaxInterval      = "max-interval"
 )
 
 // agentFlags are the agent's flags; each of its settings names the field of s it
@@ -29,7 +30,7 @@ const (
 func agentFlags(s *agent.FileConfig) []cli.Flag {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: flagAgentConfig, EnvVars: env(flagAgentConfig), TakesFile: true,
-			Usage: "agent configuration `FILE` (YAML or JSON: oracle_url, registry, chain_id, machine_id, key_file, tee, reattest_fraction, workload, runtime_log, rtmr_dir, ccel_dir); flags override it"},
+			Usage: "agent configuration `FILE` (YAML or JSON: oracle_url, registry, chain_id, machine_id, key_file, tee, reattest_fraction, max_interval, workload, runtime_log, rtmr_dir, ccel_dir); flags override it"},
 		&cli.StringFlag{Name: flagOracleURL, Destination: &s.OracleURL, EnvVars: env(flagOracleURL),
 			Usage: "oracle node API base `URL`, e.g. http://oracle.example:8080"},
 		&cli.StringFlag{Name: flagTEEKeyFile, Destination: &s.KeyFile, EnvVars: env(flagTEEKeyFile), TakesFile: true,
@@ -38,6 +39,8 @@ func agentFlags(s *agent.FileConfig) []cli.Flag {
 		simulateFlag(),
 		&cli.Float64Flag{Name: flagReattestFraction, Destination: &s.ReattestFraction, EnvVars: env(flagReattestFraction), Value: defaultReattestFraction,
 			DefaultText: "0.667 (2/3)", Usage: "attest again after this `FRACTION` of the verdict's validity"},
+		&cli.StringFlag{Name: flagMaxInterval, Destination: &s.MaxInterval, EnvVars: env(flagMaxInterval), DefaultText: "1h",
+			Usage: "attest again at the latest this `DURATION` after the last round, however long the verdict the node reports is valid (it bounds how long a node's false report keeps the agent idle; raise it, e.g. to 24h, to re-attest daily)"},
 		onceFlag(),
 	}
 	return append(flags, cliapp.WithDestination(verifyFlag(flagChainID), &s.ChainID),

@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -33,6 +34,7 @@ var ErrConfigFile = errors.New("invalid agent config file")
 //	key_file: /var/lib/teeoracle/tee-key
 //	tee: auto                # sev-snp, tdx or auto
 //	reattest_fraction: 0.66  # optional
+//	max_interval: 1h         # optional: longest wait between rounds
 //	workload:                # optional: what this VM runs (docs/evidence.md)
 //	  name: api
 //	  images: [ghcr.io/acme/api@sha256:…]
@@ -48,6 +50,9 @@ type FileConfig struct {
 	KeyFile          string  `json:"key_file"`
 	TEE              string  `json:"tee"`
 	ReattestFraction float64 `json:"reattest_fraction"`
+	// MaxInterval is agent.Config.MaxInterval as a Go duration ("1h", "24h");
+	// empty means its default.
+	MaxInterval string `json:"max_interval"`
 
 	Workload   *WorkloadConfig `json:"workload"`
 	RuntimeLog string          `json:"runtime_log"`
@@ -132,7 +137,7 @@ var ErrRequired = errors.New("required")
 // key_file are required, and every value set must be well-formed. Its errors are
 // *fielderr.Error naming one setting by its key in the configuration file
 // (oracle_url, registry, chain_id, machine_id, key_file, tee, reattest_fraction,
-// workload or workload.images[i]), so that a caller that also takes the setting
+// max_interval, workload or workload.images[i]), so that a caller that also takes the setting
 // from elsewhere (a flag) can name that.
 //
 // chain_id is required because the registry's address alone does not name it: the
@@ -179,6 +184,9 @@ func (c *FileConfig) check() error {
 	if c.ReattestFraction < 0 || c.ReattestFraction >= 1 {
 		return bad("reattest_fraction", "%v not in [0, 1)", c.ReattestFraction)
 	}
+	if _, err := c.MaxWait(); err != nil {
+		return bad("max_interval", "%w", err)
+	}
 	if w := c.Workload; w != nil {
 		if len(w.Images) == 0 && w.ComposeFile == "" {
 			return bad("workload", "names neither images nor a compose_file")
@@ -190,6 +198,23 @@ func (c *FileConfig) check() error {
 		}
 	}
 	return nil
+}
+
+// MaxWait is max_interval as a duration: zero when it is not set (the agent's
+// default), else at least a minute and at most 2^32-1 s (the registry's longest
+// validity).
+func (c *FileConfig) MaxWait() (time.Duration, error) {
+	if c.MaxInterval == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(c.MaxInterval)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a duration such as 1h or 24h", c.MaxInterval)
+	case d < time.Minute || d > maxValidity*time.Second:
+		return 0, fmt.Errorf("%s not between 1m and %ds", c.MaxInterval, uint64(maxValidity))
+	}
+	return d, nil
 }
 
 // ParseAddress reads a 0x-prefixed 20-byte hex address.

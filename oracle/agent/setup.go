@@ -53,6 +53,9 @@ func FromConfig(c *FileConfig, src EvidenceSource, base Config) (*Setup, error) 
 		return nil, err
 	}
 	base.Oracle, base.ChainID, base.ReattestFraction = oracle, c.ChainID, c.ReattestFraction
+	if base.MaxInterval, err = c.MaxWait(); err != nil {
+		return nil, err
+	}
 	if s.Agent, err = New(base); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -32,6 +33,7 @@ func TestFileConfigCheck(t *testing.T) {
 		"key_file":          func(c *FileConfig) { c.KeyFile = "" },
 		"tee":               func(c *FileConfig) { c.TEE = "sgx" },
 		"reattest_fraction": func(c *FileConfig) { c.ReattestFraction = 1 },
+		"max_interval":      func(c *FileConfig) { c.MaxInterval = "30s" },
 		"workload.images[0]": func(c *FileConfig) {
 			c.Workload = &WorkloadConfig{Images: []string{"ghcr.io/acme/api:latest"}}
 		},
@@ -82,6 +84,12 @@ func TestFromConfig(t *testing.T) {
 	again, err := FromConfig(s, src, Config{})
 	if err != nil || again.KeyCreated || again.Address() != first.Address() {
 		t.Errorf("second start: %v, created %v, %s vs %s", err, again.KeyCreated, again.Address(), first.Address())
+	}
+	// max_interval reaches the agent (unset, the agent's default of an hour).
+	s.MaxInterval = "24h"
+	daily, err := FromConfig(s, src, Config{})
+	if err != nil || cfg.MaxInterval != 0 || daily.Config.MaxInterval != 24*time.Hour {
+		t.Errorf("max_interval 24h: %v, %v (unset: %v)", err, daily.Config.MaxInterval, cfg.MaxInterval)
 	}
 	s.OracleURL = "ftp://oracle.example"
 	if _, err := FromConfig(s, src, Config{}); err == nil || !strings.Contains(err.Error(), "oracle url") {

@@ -346,6 +346,8 @@ func TestParseFileConfig(t *testing.T) {
 		"bad machine":     "machine_id: \"0x11\"\n",
 		"bad tee":         "tee: sgx\n",
 		"bad fraction":    "reattest_fraction: 1.5\n",
+		"bad interval":    "max_interval: soon\n",
+		"short interval":  "max_interval: 10s\n",
 		"duplicate key":   "tee: tdx\ntee: tdx\n",
 		"key case":        good + "TEE: snp\n",
 		"not a mapping":   "- a\n",

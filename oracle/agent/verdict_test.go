@@ -31,6 +31,7 @@ func TestAgentBoundsNodeVerdict(t *testing.T) {
 		IssuedAt: uint64(now.Unix()) - 12, ExpiresAt: uint64(now.Unix()) + 3600,
 		AnchorBlockNumber: 10, AnchorBlockHash: base.AnchorBlockHash, EvidenceHash: fixed.ev.Hash()}
 	d := verdict.Domain{ChainID: base.ChainID, Registry: base.Registry}
+	var maxInterval time.Duration // Config.MaxInterval; zero is its default
 	attest := func(t *testing.T, v verdict.Verdict) (*Agent, *Round, error) {
 		t.Helper()
 		body, _ := json.Marshal(v)
@@ -38,7 +39,7 @@ func TestAgentBoundsNodeVerdict(t *testing.T) {
 		o := &stubOracle{ch: base, view: api.SubmissionView{ID: "s1", State: "confirmed", VerdictHash: &h},
 			verdict: api.VerdictView{Hash: h, Verdict: body}}
 		a, err := New(Config{MachineID: machine, Registry: base.Registry, ChainID: base.ChainID, Key: key, Source: fixed,
-			Oracle: o, Now: func() time.Time { return now }})
+			Oracle: o, Now: func() time.Time { return now }, MaxInterval: maxInterval})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,6 +75,19 @@ func TestAgentBoundsNodeVerdict(t *testing.T) {
 		}
 		if w := a.nextWait(r); w <= 0 || w > time.Hour {
 			t.Errorf("next round in %v, want within the default MaxInterval of 1h", w)
+		}
+	})
+	t.Run("a daily MaxInterval lets a long verdict wait its fraction", func(t *testing.T) {
+		v := good
+		v.ExpiresAt = v.IssuedAt + 36*3600 // re-attested 24 h after its issue, 12 s ago
+		maxInterval = 24 * time.Hour
+		defer func() { maxInterval = 0 }()
+		a, r, err := attest(t, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := a.nextWait(r); w != 24*time.Hour-12*time.Second {
+			t.Errorf("next round in %v, want 23h59m48s", w)
 		}
 	})
 	t.Run("short validity waits its fraction", func(t *testing.T) {
