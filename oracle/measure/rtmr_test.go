@@ -82,8 +82,12 @@ func TestTDXPolicyRefusesNonUTF8Cmdline(t *testing.T) {
 	if _, err := TDXPolicy("pinned", [48]byte{1}, boot); err == nil || !strings.Contains(err.Error(), "UTF-8") {
 		t.Fatalf("command line with byte 0xff: %v; want an error saying it is not UTF-8", err)
 	}
-	boot.Components[0].Value = "console=ttyS0 é\x01\t"
-	b, err := TDXPolicy("pinned", [48]byte{1}, boot)
+	boot.Components[0].Value = "console=ttyS0 é\x01"
+	if _, err := TDXPolicy("pinned", [48]byte{1}, boot); err == nil || !strings.Contains(err.Error(), "control character") {
+		t.Fatalf("command line with U+0001: %v; want an error naming the control character", err)
+	}
+	boot.Components[0].Value = "console=ttyS0 é"
+	b, err := TDXPolicy("pinned\x85", [48]byte{1}, boot)
 	if err != nil {
 		t.Fatal(err)
 	}
