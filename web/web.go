@@ -211,11 +211,20 @@ var cspHost = regexp.MustCompile(`^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9
 // policy can name, and returns its origin, for that policy.
 func origin(u, what string) (string, error) {
 	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-		return "", fmt.Errorf("%w: %s %q is not an absolute http(s) URL", ErrOptions, what, u)
+	if err != nil {
+		// The parser's error quotes the URL, which may hold a password.
+		return "", fmt.Errorf("%w: %s is not a URL", ErrOptions, what)
+	}
+	if (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return "", fmt.Errorf("%w: %s %q is not an absolute http(s) URL", ErrOptions, what, p.Redacted())
+	}
+	// Every visitor's browser is given the URL (config.json) and calls it: a
+	// password in it would be published.
+	if p.User != nil {
+		return "", fmt.Errorf("%w: %s %q holds a user name or password, which every visitor's browser would be given; use an endpoint the public may call", ErrOptions, what, p.Redacted())
 	}
 	if !cspHost.MatchString(p.Host) {
-		return "", fmt.Errorf("%w: %s %q: host %q may hold only letters, digits, '.', '-' and a port, or a bracketed IPv6 address", ErrOptions, what, u, p.Host)
+		return "", fmt.Errorf("%w: %s %q: host %q may hold only letters, digits, '.', '-' and a port, or a bracketed IPv6 address", ErrOptions, what, p.Redacted(), p.Host)
 	}
 	return p.Scheme + "://" + p.Host, nil
 }

@@ -91,9 +91,17 @@ func TestNewRejects(t *testing.T) {
 		"oracle API host with ;": {RPCURL: "http://127.0.0.1:8545", Registry: reg, OracleAPI: "https://oracle.example;x/"},
 		"oracle API host with &": {RPCURL: "http://127.0.0.1:8545", Registry: reg, OracleAPI: "https://oracle&example/"},
 		"unbracketed IPv6-ish":   {RPCURL: "http://[::1;]:8545/", Registry: reg},
+		// Credentials would be handed to every visitor's browser.
+		"RPC URL with password":        {RPCURL: "https://user:s3cretpass@rpc.example/", Registry: reg},
+		"oracle API URL with password": {RPCURL: "http://127.0.0.1:8545", Registry: reg, OracleAPI: "https://u:s3cretpass@oracle.example/"},
+		"unparsable URL with password": {RPCURL: "https://user:s3cretpass@rpc.example:port/", Registry: reg},
 	} {
-		if _, err := web.New(o); !errors.Is(err, web.ErrOptions) {
+		_, err := web.New(o)
+		if !errors.Is(err, web.ErrOptions) {
 			t.Errorf("%s: err = %v, want ErrOptions", name, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cretpass") {
+			t.Errorf("%s: error shows the password: %v", name, err)
 		}
 	}
 	// Hosts a CSP source may name: names, IPv4, bracketed IPv6, with ports.

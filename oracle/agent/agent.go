@@ -354,7 +354,11 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 	}
 	// The node reports the verdict on-chain; the agent has checked what it can (the
 	// verdict function) but has no chain endpoint to look it up itself.
-	a.log.Info("node reports verdict on-chain", "status", vv.Status.String(), "verdict", r.VerdictHash.Hex(), "tx", r.TxHash.Hex(),
+	tx := "published by a peer" // the node names only a transaction it sent
+	if r.TxHash != (common.Hash{}) {
+		tx = r.TxHash.Hex()
+	}
+	a.log.Info("node reports verdict on-chain", "status", vv.Status.String(), "verdict", r.VerdictHash.Hex(), "tx", tx,
 		"expires_at", time.Unix(int64(vv.ExpiresAt), 0).UTC())
 	return r, nil
 }

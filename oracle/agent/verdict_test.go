@@ -1,8 +1,11 @@
 package agent
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +35,7 @@ func TestAgentBoundsNodeVerdict(t *testing.T) {
 		AnchorBlockNumber: 10, AnchorBlockHash: base.AnchorBlockHash, EvidenceHash: fixed.ev.Hash()}
 	d := verdict.Domain{ChainID: base.ChainID, Registry: base.Registry}
 	var maxInterval time.Duration // Config.MaxInterval; zero is its default
+	var logs bytes.Buffer
 	attest := func(t *testing.T, v verdict.Verdict) (*Agent, *Round, error) {
 		t.Helper()
 		body, _ := json.Marshal(v)
@@ -39,7 +43,7 @@ func TestAgentBoundsNodeVerdict(t *testing.T) {
 		o := &stubOracle{ch: base, view: api.SubmissionView{ID: "s1", State: "confirmed", VerdictHash: &h},
 			verdict: api.VerdictView{Hash: h, Verdict: body}}
 		a, err := New(Config{MachineID: machine, Registry: base.Registry, ChainID: base.ChainID, Key: key, Source: fixed,
-			Oracle: o, Now: func() time.Time { return now }, MaxInterval: maxInterval})
+			Oracle: o, Now: func() time.Time { return now }, MaxInterval: maxInterval, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,6 +52,11 @@ func TestAgentBoundsNodeVerdict(t *testing.T) {
 	}
 	if _, r, err := attest(t, good); err != nil || !r.Trusted {
 		t.Fatalf("good verdict: %+v, %v", r, err)
+	}
+	// The node named no transaction (a peer published it): the log says so rather
+	// than showing a zero hash.
+	if l := logs.String(); !strings.Contains(l, `tx="published by a peer"`) || strings.Contains(l, "tx=0x"+strings.Repeat("0", 64)) {
+		t.Errorf("round log: %s", l)
 	}
 	for name, spoil := range map[string]func(*verdict.Verdict){
 		"unknown tee":                  func(v *verdict.Verdict) { v.TEE = 9 },
