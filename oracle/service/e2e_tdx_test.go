@@ -76,14 +76,7 @@ func TestE2ETDX(t *testing.T) {
 	oracleKey, oracle := testchain.DevKey(1)
 	provider, _ := testchain.DevKey(2)
 	e := newChain(t, []common.Address{oracle}, 1, 32)
-	intel, err := fakehw.NewTDXAuthority(ctxT(t), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	td, err := intel.NewMachine(fakehw.TDXMachineOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	intel, td := newTestTD(t)
 	debugTD, err := intel.NewMachine(fakehw.TDXMachineOptions{Debug: true})
 	if err != nil {
 		t.Fatal(err)

@@ -260,14 +260,7 @@ func TestTDXCollateralFailuresNotCounted(t *testing.T) {
 	oracleKey, oracle := testchain.DevKey(1)
 	provider, _ := testchain.DevKey(2)
 	e := newChain(t, []common.Address{oracle}, 1, 32)
-	intel, err := fakehw.NewTDXAuthority(ctxT(t), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	td, err := intel.NewMachine(fakehw.TDXMachineOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	intel, td := newTestTD(t)
 	pol := tdxTestPolicy(t, "tdx-collateral-failures", 600, td.MRTD())
 	e.registerPolicy(t, pol)
 	m := e.registerMachine(t, provider, 1, verdict.TEETDX)
@@ -369,14 +362,7 @@ func TestUndecodableEvidenceRefusedUncounted(t *testing.T) {
 	// A TEST-ONLY TD's v4 quote whose QE certification data type (after the
 	// signature data length at 0x278, the signature and the attestation key) is 9:
 	// no such type. Its framing is whole; what it frames is not a quote.
-	intel, err := fakehw.NewTDXAuthority(ctxT(t), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	td, err := intel.NewMachine(fakehw.TDXMachineOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, td := newTestTD(t)
 	quote, err := td.GetRawQuote([64]byte{})
 	if err != nil {
 		t.Fatal(err)
@@ -466,14 +452,7 @@ func TestReappraisalIgnoresJunkCollateral(t *testing.T) {
 	oracleKey, oracle := testchain.DevKey(1)
 	provider, _ := testchain.DevKey(2)
 	e := newChain(t, []common.Address{oracle}, 1, 32)
-	intel, err := fakehw.NewTDXAuthority(ctxT(t), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	td, err := intel.NewMachine(fakehw.TDXMachineOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	intel, td := newTestTD(t)
 	pol := tdxTestPolicy(t, "reappraise-junk", 600, td.MRTD())
 	e.registerPolicy(t, pol)
 	m := e.registerMachine(t, provider, 1, verdict.TEETDX)
@@ -528,4 +507,18 @@ func TestReappraisalIgnoresJunkCollateral(t *testing.T) {
 	if len(subs) != 0 {
 		t.Fatalf("downgrade submissions %v made on junk collateral", subs)
 	}
+}
+
+// newTestTD is a TEST-ONLY Intel authority (fakehw) and one TD it made.
+func newTestTD(t *testing.T) (*fakehw.TDXAuthority, *fakehw.TDXMachine) {
+	t.Helper()
+	intel, err := fakehw.NewTDXAuthority(ctxT(t), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, err := intel.NewMachine(fakehw.TDXMachineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return intel, td
 }
