@@ -31,7 +31,7 @@ func TestDevnetOnce(t *testing.T) {
 	}
 	for _, want := range []string{
 		"simulated, devnet-only root",
-		"deploy TeeRegistry", "registerPolicy", "registerMachine (devnet://snp-1, sev-snp)", "submitVerdicts (snp-1, trusted)", "submitVerdicts (tdx-1, trusted)",
+		"deploy TeeRegistry", "registerPolicy", "registerMachine (devnet://snp-1, sev-snp)", "submitBatch (snp-1, trusted)", "submitBatch (tdx-1, trusted)",
 		"real hardware evidence (vendors' production roots",
 		"sev-snp Milan, VCEK (go-sev-guest testdata)", "tdx v4 Sapphire Rapids (go-tdx-guest testdata)",
 		"every simulated machine is trusted on-chain",

@@ -300,7 +300,7 @@ func TestGoldenAudit(t *testing.T) {
 //     a block every second on a timer, so a transaction's block depends on how
 //     long the steps before it took), each replaced by "B" padded to the same
 //     column width;
-//   - the order of the two submitVerdicts rows: the two machines' agents run
+//   - the order of the two submitBatch rows: the two machines' agents run
 //     concurrently, so either verdict can be published first;
 //   - the duration of the first round ("done in 2.27s": wall clock).
 //
@@ -321,12 +321,12 @@ func devnetNormalise(out string) string {
 		return m[1] + "B" + strings.Repeat(" ", max(len(m[2])+len(m[3])-1, 1)) + "GAS"
 	})
 	out = regexp.MustCompile(`done in [0-9.]+(ms|s|µs)`).ReplaceAllString(out, "done in DURATION")
-	// The submitVerdicts rows, sorted (their order is the agents' race).
+	// The submitBatch rows, sorted (their order is the agents' race).
 	lines := strings.Split(out, "\n")
 	var idx []int
 	var rows []string
 	for i, l := range lines {
-		if strings.HasPrefix(l, "  submitVerdicts") {
+		if strings.HasPrefix(l, "  submitBatch") {
 			idx, rows = append(idx, i), append(rows, l)
 		}
 	}

@@ -640,7 +640,7 @@ func (d *Devnet) StartAgents(ctx context.Context, once bool, onRound func(*Machi
 		}
 		m := m
 		cfg.OnRound = func(r agent.Round) {
-			d.record(fmt.Sprintf("submitVerdicts (%s, %s)", m.Name, r.Verdict.Status), d.receipt(actx, r.TxHash))
+			d.record(fmt.Sprintf("%s (%s, %s)", d.method(actx, r.TxHash), m.Name, r.Verdict.Status), d.receipt(actx, r.TxHash))
 			m.mu.Lock()
 			m.rounds = append(m.rounds, r)
 			m.mu.Unlock()
@@ -690,6 +690,23 @@ func (d *Devnet) receipt(ctx context.Context, h common.Hash) *types.Receipt {
 		return nil
 	}
 	return r
+}
+
+// method names the registry function transaction h called (submitBatch for a
+// node's batches, submitVerdicts for its fallback), or "verdict" when the
+// transaction cannot be read.
+func (d *Devnet) method(ctx context.Context, h common.Hash) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	tx, _, err := d.Chain.Client.TransactionByHash(ctx, h)
+	if err != nil || len(tx.Data()) < 4 {
+		return "verdict"
+	}
+	m, err := d.Registry.ABI().MethodById(tx.Data()[:4])
+	if err != nil {
+		return "verdict"
+	}
+	return m.RawName
 }
 
 // Close stops the agents, the node, the store and the chain, and removes the
