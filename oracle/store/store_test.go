@@ -922,3 +922,85 @@ func TestPutSignatureHeldCommitsNothing(t *testing.T) {
 		t.Fatalf("a held signature stored again made %d commits in all, want 1", got)
 	}
 }
+
+// TestJournalRevertHandsBackVerdicts: a transaction that reverted for a reason
+// holding nothing against its verdicts (MarkReverted with retry) hands them back
+// to signed, in the commit that settles it: after a reopen they are signed, not
+// carried, with their signatures, and a new nonce carries them; a repeated call
+// (a restart that settles the same receipt again) changes nothing, and a revert
+// without retry still fails what it carried.
+func TestJournalRevertHandsBackVerdicts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "node.db")
+	s := openTest(t, path)
+	from := common.HexToAddress("0x6666666666666666666666666666666666666666")
+	mk := func(id string) Verdict {
+		sub, err := s.PutSubmission(NewSubmission{ID: id, MachineID: machine(len(id))}, []byte(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := verdictFor(sub.ID, sub.MachineID, 1)
+		if _, err := s.RecordVerdict(id, v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Transition(id, StateSigned, ""); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	va, vb := mk("a"), mk("bb")
+	signer := common.HexToAddress("0x7777777777777777777777777777777777777777")
+	sig := bytes.Repeat([]byte{1}, 65)
+	if err := s.PutSignature(va.Hash, signer, sig); err != nil {
+		t.Fatal(err)
+	}
+	raw, h := signedTx(t, 0, 1e9)
+	if err := s.RecordAttempt(from, 0, h, raw, []common.Hash{va.Hash, vb.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkReverted(from, 0, h, 5, true, "execution reverted: RegistryPaused()"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkReverted(from, 0, h, 5, true, "execution reverted: RegistryPaused()"); err != nil {
+		t.Fatalf("repeated settlement: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, path)
+	for _, id := range []string{"a", "bb"} {
+		sub, err := s.Submission(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sub.State != StateSigned || sub.TxNonce != nil || sub.TxFrom != (common.Address{}) {
+			t.Fatalf("%s after the revert: %s carried by %s/%v, want signed and carried by nothing", id, sub.State, sub.TxFrom, sub.TxNonce)
+		}
+	}
+	if held, err := s.Signatures(va.Hash); err != nil || !bytes.Equal(held[signer], sig) {
+		t.Fatalf("signature after the revert: %x, %v", held[signer], err)
+	}
+	rec, err := s.Tx(from, 0)
+	if err != nil || rec.State != TxConfirmed || rec.Success || !rec.Retried || rec.Block != 5 {
+		t.Fatalf("journal record: %+v, %v", rec, err)
+	}
+	if err := s.MarkReverted(from, 0, h, 5, false, ""); err != nil {
+		t.Fatalf("settling again: %v", err)
+	}
+	if sub, _ := s.Submission("a"); sub.State != StateSigned {
+		t.Fatalf("a settled twice: %s", sub.State)
+	}
+	// A new nonce carries them, and this time the revert is the transaction's own.
+	raw1, h1 := signedTx(t, 1, 1e9)
+	if err := s.RecordAttempt(from, 1, h1, raw1, []common.Hash{va.Hash, vb.Hash}); err != nil {
+		t.Fatalf("the handed-back verdicts: %v", err)
+	}
+	if err := s.MarkReverted(from, 1, h1, 6, false, "execution reverted: MalformedBatch(1)"); err != nil {
+		t.Fatal(err)
+	}
+	if sub, _ := s.Submission("bb"); sub.State != StateFailed || !strings.Contains(sub.Reason, "MalformedBatch") {
+		t.Fatalf("bb after a revert without retry: %s (%s)", sub.State, sub.Reason)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -44,8 +44,11 @@ type Tx struct {
 	Mined   common.Hash `json:"mined,omitempty"`
 	Block   uint64      `json:"block,omitempty"`
 	Success bool        `json:"success,omitempty"`
-	Reason  string      `json:"reason,omitempty"`
-	Updated time.Time   `json:"updated"`
+	// Retried: the mined attempt reverted for a reason that holds nothing against
+	// the verdicts it carried, which went back to be published again (MarkReverted).
+	Retried bool      `json:"retried,omitempty"`
+	Reason  string    `json:"reason,omitempty"`
+	Updated time.Time `json:"updated"`
 }
 
 func (t *Tx) validate() error {
@@ -179,36 +182,18 @@ func (s *Store) MarkConfirmed(from common.Address, nonce uint64, txHash common.H
 // with that reason (the registry skipped the verdict), the others as MarkConfirmed
 // says.
 func (s *Store) MarkConfirmedOutcome(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool, skipped map[common.Hash]string) error {
+	if !success {
+		return s.MarkReverted(from, nonce, txHash, block, false, "")
+	}
 	return s.update(func(tx *bolt.Tx) error {
-		t, err := getTx(tx, from, nonce)
-		if err != nil {
+		t, done, err := s.settleMined(tx, from, nonce, txHash, block, true, "")
+		if err != nil || done {
 			return err
 		}
-		if t == nil {
-			return fmt.Errorf("mark confirmed %s/%d: %w", from, nonce, ErrNotFound)
-		}
-		known := false
-		for _, a := range t.Attempts {
-			known = known || a.Hash == txHash
-		}
-		if !known {
-			return fmt.Errorf("mark confirmed %s/%d: %s is not a journaled attempt: %w", from, nonce, txHash, ErrInvalid)
-		}
-		if t.State == TxConfirmed && t.Mined == txHash {
-			return nil
-		}
-		if t.State != TxPending {
-			return fmt.Errorf("mark confirmed %s/%d: state %s: %w", from, nonce, t.State, ErrBadTransition)
-		}
-		t.State, t.Mined, t.Block, t.Success, t.Updated = TxConfirmed, txHash, block, success, s.now().UTC()
 		if err := putTx(tx, t); err != nil {
 			return err
 		}
-		if !success {
-			if err := releaseRefs(tx, t); err != nil {
-				return err
-			}
-		} else if len(skipped) > 0 {
+		if len(skipped) > 0 {
 			// A verdict the transaction did not apply is carried by nothing: it may be
 			// pruned with its failed submission.
 			if err := releaseRefs(tx, &Tx{From: t.From, Nonce: t.Nonce, Refs: skippedRefs(t.Refs, skipped)}); err != nil {
@@ -216,18 +201,86 @@ func (s *Store) MarkConfirmedOutcome(from common.Address, nonce uint64, txHash c
 			}
 		}
 		return s.forCarried(tx, t.Refs, func(sub *Submission) error {
-			if sub.State != StateSubmitted || sub.TxFrom != from || sub.TxNonce == nil || *sub.TxNonce != nonce {
+			if !carriedBy(sub, from, nonce) {
 				return nil
 			}
-			if reason, ok := skipped[sub.VerdictHash]; ok && success {
+			if reason, ok := skipped[sub.VerdictHash]; ok {
 				return s.transition(tx, sub, StateFailed, fmt.Sprintf("transaction %s skipped the verdict: %s", txHash, reason), nil)
 			}
-			if success {
-				return s.transition(tx, sub, StateConfirmed, "", nil)
-			}
-			return s.transition(tx, sub, StateFailed, fmt.Sprintf("transaction %s reverted", txHash), nil)
+			return s.transition(tx, sub, StateConfirmed, "", nil)
 		})
 	})
+}
+
+// MarkReverted records that attempt txHash of (from, nonce) was mined in block with
+// enough confirmations and reverted, for reason when it is known. Submissions it
+// carried move to failed, or, when retry says the revert holds nothing against
+// their verdicts (the registry was paused, its oracle set changed, gas ran out as
+// state changed between simulation and inclusion), back to signed with their
+// verdicts and signatures, to be published again under a new nonce. Either way the
+// transaction carries its verdicts no more, in the same commit.
+func (s *Store) MarkReverted(from common.Address, nonce uint64, txHash common.Hash, block uint64, retry bool, reason string) error {
+	return s.update(func(tx *bolt.Tx) error {
+		t, done, err := s.settleMined(tx, from, nonce, txHash, block, false, reason)
+		if err != nil || done {
+			return err
+		}
+		t.Retried = retry
+		if err := putTx(tx, t); err != nil {
+			return err
+		}
+		if err := releaseRefs(tx, t); err != nil {
+			return err
+		}
+		why := fmt.Sprintf("transaction %s reverted", txHash)
+		if reason != "" {
+			why += ": " + reason
+		}
+		return s.forCarried(tx, t.Refs, func(sub *Submission) error {
+			if !carriedBy(sub, from, nonce) {
+				return nil
+			}
+			if retry {
+				return s.transition(tx, sub, StateSigned, why+"; the verdict is published again", func(x *Submission) {
+					x.TxFrom, x.TxNonce = common.Address{}, nil
+				})
+			}
+			return s.transition(tx, sub, StateFailed, why, nil)
+		})
+	})
+}
+
+// settleMined returns the pending record of (from, nonce) moved to confirmed with
+// attempt txHash mined in block, for the caller to store. done reports a record
+// already confirmed with that attempt: a retried call, with nothing more to do.
+func (s *Store) settleMined(tx *bolt.Tx, from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool, reason string) (*Tx, bool, error) {
+	t, err := getTx(tx, from, nonce)
+	if err != nil {
+		return nil, false, err
+	}
+	if t == nil {
+		return nil, false, fmt.Errorf("mark confirmed %s/%d: %w", from, nonce, ErrNotFound)
+	}
+	known := false
+	for _, a := range t.Attempts {
+		known = known || a.Hash == txHash
+	}
+	if !known {
+		return nil, false, fmt.Errorf("mark confirmed %s/%d: %s is not a journaled attempt: %w", from, nonce, txHash, ErrInvalid)
+	}
+	if t.State == TxConfirmed && t.Mined == txHash {
+		return t, true, nil
+	}
+	if t.State != TxPending {
+		return nil, false, fmt.Errorf("mark confirmed %s/%d: state %s: %w", from, nonce, t.State, ErrBadTransition)
+	}
+	t.State, t.Mined, t.Block, t.Success, t.Reason, t.Updated = TxConfirmed, txHash, block, success, reason, s.now().UTC()
+	return t, false, nil
+}
+
+// carriedBy reports whether sub is submitted in the journaled transaction (from, nonce).
+func carriedBy(sub *Submission, from common.Address, nonce uint64) bool {
+	return sub.State == StateSubmitted && sub.TxFrom == from && sub.TxNonce != nil && *sub.TxNonce == nonce
 }
 
 // MarkDropped records that no attempt of (from, nonce) can be mined any more.
@@ -255,7 +308,7 @@ func (s *Store) MarkDropped(from common.Address, nonce uint64, reason string) er
 			return err
 		}
 		return s.forCarried(tx, t.Refs, func(sub *Submission) error {
-			if sub.State != StateSubmitted || sub.TxFrom != from || sub.TxNonce == nil || *sub.TxNonce != nonce {
+			if !carriedBy(sub, from, nonce) {
 				return nil
 			}
 			return s.transition(tx, sub, StateSigned, "transaction dropped: "+reason, func(x *Submission) {
