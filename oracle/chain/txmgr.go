@@ -28,6 +28,10 @@ var (
 	ErrInFlight = errors.New("transaction in flight")
 	// ErrReverted means the transaction was mined but its receipt status is failure.
 	ErrReverted = errors.New("transaction reverted")
+	// ErrHandedBack comes wrapped with ErrReverted when the revert holds nothing
+	// against the work the transaction carried (TxManagerConfig.Reverted): the
+	// journal handed that work back to be sent again instead of failing it.
+	ErrHandedBack = errors.New("carried work handed back")
 	// ErrRejected means the node refused the transaction for a reason a retry will
 	// not fix (insufficient funds, gas limit, intrinsic gas). Nothing was published.
 	ErrRejected = errors.New("transaction rejected")
@@ -78,6 +82,10 @@ type Journal interface {
 	// enough confirmations; success is the receipt status, and skipped names the refs
 	// the transaction carried but did not apply, with the reason of each.
 	MarkConfirmedOutcome(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool, skipped map[common.Hash]string) error
+	// MarkReverted records that attempt txHash was mined in block with enough
+	// confirmations and reverted, for reason (empty: unknown). The refs it carried
+	// fail, or with retry are handed back to be sent again, as MarkDropped does.
+	MarkReverted(from common.Address, nonce uint64, txHash common.Hash, block uint64, retry bool, reason string) error
 	// MarkDropped records that no attempt of the nonce can be mined any more.
 	MarkDropped(from common.Address, nonce uint64, reason string) error
 	// PendingAttempts calls fn for each pending nonce of from, lowest first, with the
@@ -155,6 +163,13 @@ type TxManagerConfig struct {
 	// the reason of each; they are journaled as failed instead of confirmed. An error
 	// leaves the confirmation for the next pass. Nil means every ref was applied.
 	Outcome func(ctx context.Context, rcpt *types.Receipt) (map[common.Hash]string, error)
+	// Reverted, when set, reads a reverted receipt of tx (the mined attempt) for
+	// why it reverted, and whether that holds nothing against the refs it carried
+	// (retry: the contract was paused, or its signer set changed, between the
+	// simulation and the inclusion): the journal then hands them back to be sent
+	// again (Send returns ErrHandedBack with ErrReverted) instead of failing them.
+	// An error leaves the confirmation for the next pass. Nil fails them.
+	Reverted func(ctx context.Context, tx *types.Transaction, rcpt *types.Receipt) (retry bool, reason string, err error)
 	// NumConfirmations is how many blocks (the including one counted) must exist
 	// before a transaction counts as confirmed; 0 means 1.
 	NumConfirmations uint64
@@ -297,7 +312,8 @@ func (m *TxManager) Recover(ctx context.Context) error {
 }
 
 // Send publishes c and waits until it is confirmed, returning the receipt. A
-// reverted transaction returns its receipt and ErrReverted. If ctx ends while the
+// reverted transaction returns its receipt and ErrReverted (with ErrHandedBack
+// when its refs were handed back, see TxManagerConfig.Reverted). If ctx ends while the
 // transaction may still be mined, Send returns ErrInFlight: the journal keeps it and
 // it is settled before the next Send. Concurrent calls are served one at a time.
 func (m *TxManager) Send(ctx context.Context, c TxCandidate) (*types.Receipt, error) {
@@ -576,14 +592,16 @@ func (m *TxManager) confirmed(ctx context.Context, f *inflight, rcpt *types.Rece
 		return false, nil
 	}
 	ok := rcpt.Status == types.ReceiptStatusSuccessful
-	var skipped map[common.Hash]string
-	if ok && m.cfg.Outcome != nil {
-		if skipped, err = m.cfg.Outcome(ctx, rcpt); err != nil {
-			m.log.Warn("reading the outcome of a confirmed transaction failed; trying again", "tx", rcpt.TxHash, "err", err)
-			return false, nil
-		}
+	var rev revertOutcome
+	if ok {
+		err = m.journalSuccess(ctx, f, rcpt, block)
+	} else {
+		rev, err = m.journalRevert(ctx, f, rcpt, block)
 	}
-	if err := m.journal.MarkConfirmedOutcome(m.cfg.From, f.nonce, rcpt.TxHash, block, ok, skipped); err != nil {
+	if errors.Is(err, errOutcomeUnknown) {
+		return false, nil
+	}
+	if err != nil {
 		// The transaction is mined; only our record of it failed. Report it, and
 		// the next settle will find the receipt again.
 		return true, fmt.Errorf("journal confirmation of %s: %w", rcpt.TxHash, err)
@@ -594,10 +612,62 @@ func (m *TxManager) confirmed(ctx context.Context, f *inflight, rcpt *types.Rece
 	}
 	m.cfg.Metrics.RecordConfirmed(time.Since(f.started), rcpt.GasUsed)
 	m.log.Info("transaction confirmed", "nonce", f.nonce, "tx", rcpt.TxHash, "block", block, "status", rcpt.Status)
-	if !ok {
-		return true, fmt.Errorf("tx %s nonce %d in block %d: %w", rcpt.TxHash, f.nonce, block, ErrReverted)
+	switch {
+	case ok:
+		return true, nil
+	case rev.retry:
+		return true, fmt.Errorf("tx %s nonce %d in block %d: %w (%s): %w", rcpt.TxHash, f.nonce, block, ErrReverted, rev.reason, ErrHandedBack)
+	case rev.reason != "":
+		return true, fmt.Errorf("tx %s nonce %d in block %d: %w: %s", rcpt.TxHash, f.nonce, block, ErrReverted, rev.reason)
 	}
-	return true, nil
+	return true, fmt.Errorf("tx %s nonce %d in block %d: %w", rcpt.TxHash, f.nonce, block, ErrReverted)
+}
+
+// errOutcomeUnknown is internal: what a mined transaction did could not be read
+// yet; its confirmation waits for the next poll.
+var errOutcomeUnknown = errors.New("outcome not read")
+
+// journalSuccess journals a successful receipt with the refs it did not apply
+// (Outcome).
+func (m *TxManager) journalSuccess(ctx context.Context, f *inflight, rcpt *types.Receipt, block uint64) error {
+	var skipped map[common.Hash]string
+	if m.cfg.Outcome != nil {
+		var err error
+		if skipped, err = m.cfg.Outcome(ctx, rcpt); err != nil {
+			m.log.Warn("reading the outcome of a confirmed transaction failed; trying again", "tx", rcpt.TxHash, "err", err)
+			return errOutcomeUnknown
+		}
+	}
+	return m.journal.MarkConfirmedOutcome(m.cfg.From, f.nonce, rcpt.TxHash, block, true, skipped)
+}
+
+// revertOutcome is why a mined transaction reverted, and whether its refs go back.
+type revertOutcome struct {
+	retry  bool
+	reason string
+}
+
+// journalRevert journals a reverted receipt: its refs fail, or go back to be sent
+// again when Reverted says the revert holds nothing against them.
+func (m *TxManager) journalRevert(ctx context.Context, f *inflight, rcpt *types.Receipt, block uint64) (revertOutcome, error) {
+	var out revertOutcome
+	if m.cfg.Reverted != nil {
+		var mined *types.Transaction
+		for _, a := range f.attempts {
+			if a.Hash() == rcpt.TxHash {
+				mined = a
+			}
+		}
+		if mined == nil {
+			return out, fmt.Errorf("receipt %s is of no attempt of nonce %d", rcpt.TxHash, f.nonce)
+		}
+		var err error
+		if out.retry, out.reason, err = m.cfg.Reverted(ctx, mined, rcpt); err != nil {
+			m.log.Warn("reading why a transaction reverted failed; trying again", "tx", rcpt.TxHash, "err", err)
+			return out, errOutcomeUnknown
+		}
+	}
+	return out, m.journal.MarkReverted(m.cfg.From, f.nonce, rcpt.TxHash, block, out.retry, out.reason)
 }
 
 // checkNonce compares the in-flight nonce with the chain. Latest nonce above ours

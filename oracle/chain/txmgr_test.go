@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -799,5 +800,77 @@ func waitNonce(t *testing.T, c *simChain, from common.Address, n uint64) {
 			t.Fatalf("nonce of %s did not reach %d in 10 s", from, n)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestRevertedWorkHandedBack: a mined transaction that reverted for a reason the
+// Reverted hook says holds nothing against its refs hands them back (signed,
+// carried by nothing) and Send returns ErrHandedBack with ErrReverted; a hook that
+// cannot tell yet leaves the confirmation for the next poll. When the process
+// stops before the receipt, the next run settles it the same way, once.
+func TestRevertedWorkHandedBack(t *testing.T) {
+	c := newSim(t)
+	key, from := anvilKey(t)
+	path := filepath.Join(t.TempDir(), "node.db")
+	j := openJournal(t, path)
+	plain := newManager(t, testConfig(t, key, c.chainID, nil), c.client, j)
+	r, err := plain.Send(ctxTimeout(t, 20*time.Second), TxCandidate{Data: reverterInit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reverter := r.ContractAddress
+
+	var calls atomic.Int32
+	var mined atomic.Value
+	cfg := testConfig(t, key, c.chainID, nil)
+	cfg.Reverted = func(_ context.Context, tx *types.Transaction, rcpt *types.Receipt) (bool, string, error) {
+		if calls.Add(1) == 1 {
+			return false, "", errors.New("replay unanswered")
+		}
+		mined.Store(tx.Hash() == rcpt.TxHash)
+		return true, "paused", nil
+	}
+	m := newManager(t, cfg, c.client, j)
+	refA := signedSubmission(t, j, "a")
+	r, err = m.Send(ctxTimeout(t, 20*time.Second), TxCandidate{To: &reverter, GasLimit: 50000, Refs: []common.Hash{refA}})
+	if !errors.Is(err, ErrReverted) || !errors.Is(err, ErrHandedBack) || r == nil {
+		t.Fatalf("reverted send: %v, want ErrReverted and ErrHandedBack", err)
+	}
+	if calls.Load() != 2 || mined.Load() != true {
+		t.Fatalf("hook called %d times (mined attempt given: %v), want twice with the mined attempt", calls.Load(), mined.Load())
+	}
+	if sub, _ := j.Submission("a"); sub.State != store.StateSigned || sub.TxNonce != nil {
+		t.Fatalf("submission a %s (nonce %v) after the revert, want signed and carried by nothing", sub.State, sub.TxNonce)
+	}
+	if rec, err := j.Tx(from, 1); err != nil || !rec.Retried || rec.Success || rec.Reason != "paused" {
+		t.Fatalf("journal record %+v, %v", rec, err)
+	}
+
+	// The process stops while the next revert waits to be mined; the next run's
+	// Recover settles it with the hook.
+	refB := signedSubmission(t, j, "b")
+	c.mining <- false
+	_, err = m.Send(ctxTimeout(t, 300*time.Millisecond), TxCandidate{To: &reverter, GasLimit: 50000, Refs: []common.Hash{refB}})
+	if !errors.Is(err, ErrInFlight) {
+		t.Fatalf("send without mining: %v", err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j = openJournal(t, path)
+	c.mining <- true
+	calls.Store(1)
+	m2 := newManager(t, cfg, c.client, j)
+	if err := m2.Recover(ctxTimeout(t, 20*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if sub, _ := j.Submission("b"); sub.State != store.StateSigned {
+		t.Fatalf("submission b %s after the restart, want signed", sub.State)
+	}
+	if err := m2.Recover(ctxTimeout(t, 20*time.Second)); err != nil || calls.Load() != 2 {
+		t.Fatalf("second recover: %v, hook calls %d, want nothing more settled", err, calls.Load())
+	}
+	if err := j.Check(); err != nil {
+		t.Fatal(err)
 	}
 }
