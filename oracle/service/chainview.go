@@ -65,6 +65,10 @@ type registryView interface {
 	// SimulateSubmit runs submitVerdict(v, sigs) as an eth_call from `from`,
 	// returning the decoded revert (a *chain.RevertError) if it would fail.
 	SimulateSubmit(ctx context.Context, from common.Address, v *verdict.Verdict, sigs [][]byte) error
+	// ReplayAt runs the transaction c from `from` as an eth_call on the state
+	// after block, without a gas limit, returning the decoded revert (a
+	// *chain.RevertError) if it fails there.
+	ReplayAt(ctx context.Context, from common.Address, c chain.TxCandidate, block uint64) error
 	// SubmitBatchTx returns the submission of vs in one transaction under one
 	// quorum signature set: sigs are the oracles' signatures over
 	// verdict.BatchDigest(domain, vs), by signer ascending. Its Refs are the
@@ -148,6 +152,10 @@ func (c chainRegistry) SimulateSubmit(ctx context.Context, from common.Address, 
 		return err
 	}
 	return c.r.Simulate(ctx, from, cand)
+}
+
+func (c chainRegistry) ReplayAt(ctx context.Context, from common.Address, cand chain.TxCandidate, block uint64) error {
+	return c.r.AtBlock(block).Simulate(ctx, from, cand)
 }
 
 func (c chainRegistry) SubmitBatchTx(vs []*verdict.Verdict, sigs [][]byte) (chain.TxCandidate, error) {

@@ -42,6 +42,9 @@ type quorumState struct {
 	// it for a change that head may not show (laterBlockRefusals; guarded by qmu).
 	refused   bool
 	refusedAt uint64
+	// handBacks counts the transactions in a row that carried it and reverted
+	// for a reason holding nothing against it (handedBack; guarded by qmu).
+	handBacks int
 }
 
 func (q *quorumState) view() *api.QuorumStatus {
@@ -767,8 +770,10 @@ func (s *Service) landedElsewhere(ctx context.Context, e chain.VerdictSkipped, b
 
 // send publishes one batch, built by build, through the transaction manager and
 // waits for it. The journal moves the carried submissions to submitted (with the
-// first attempt) and to confirmed or failed (with the receipt); the verdicts it
-// settled are forgotten (confirmed, skipped or reverted). Those of a batch not
+// first attempt) and to confirmed or failed (with the receipt), or back to signed
+// when the transaction reverted for a reason that holds nothing against them
+// (revertOutcome); the verdicts it settled are forgotten (confirmed, skipped or
+// reverted). Those of a batch not
 // built or not sent stay signed for the next pass; those in flight as the node
 // stops stay journaled and are settled at its next start.
 func (s *Service) send(ctx context.Context, batch []*candidate, build func() (chain.TxCandidate, error)) {
@@ -794,6 +799,12 @@ func (s *Service) send(ctx context.Context, batch []*candidate, build func() (ch
 			s.forget(c.hash)
 		}
 		s.log.Info("verdicts published", "count", len(batch), "tx", rcpt.TxHash, "block", rcpt.BlockNumber, "gas", rcpt.GasUsed)
+	case errors.Is(err, chain.ErrHandedBack):
+		// The revert holds nothing against the verdicts (revertOutcome): the
+		// journal handed them back to signed, for a later pass to publish again.
+		s.m.batches.WithLabelValues("reverted_retry").Inc()
+		s.log.Warn("verdict batch reverted; its verdicts are published again", "count", len(batch), "err", err)
+		s.handedBack(batch, err)
 	case errors.Is(err, chain.ErrReverted):
 		// The journal failed the carried submissions with the receipt: nothing
 		// else settles their verdicts, so they are forgotten here.

@@ -295,6 +295,67 @@ func TestPublisherForgetsRevertedBatch(t *testing.T) {
 	}
 }
 
+// handingBackTx is a transaction manager whose transactions are all mined and
+// reverted for a reason that holds nothing against their verdicts (the journal
+// has then handed the submissions they carried back to signed).
+type handingBackTx struct{ sent int }
+
+func (r *handingBackTx) Recover(context.Context) error { return nil }
+
+func (r *handingBackTx) Send(context.Context, chain.TxCandidate) (*types.Receipt, error) {
+	r.sent++
+	return &types.Receipt{Status: types.ReceiptStatusFailed, BlockNumber: big.NewInt(9)},
+		fmt.Errorf("tx in block 9: %w (RegistryPaused()): %w", chain.ErrReverted, chain.ErrHandedBack)
+}
+
+// TestPublisherHandedBackBatchIsBounded: the verdicts of a batch whose transaction
+// reverted for a reason holding nothing against them stay signed, with their
+// quorum progress, for a later pass; once maxHandBacks transactions in a row
+// carrying them reverted so, they fail and are forgotten.
+func TestPublisherHandedBackBatchIsBounded(t *testing.T) {
+	const n = 2
+	nt := newNoteTest(t, n)
+	tx := &handingBackTx{}
+	nt.s.tx = tx
+	nt.expect("short of the quorum", nil, n, n)
+	nt.now = nt.now.Add(time.Minute)
+	nt.s.cfg.Peers = nil
+	groups := map[common.Hash][]store.Submission{}
+	for i, h := range nt.hashes {
+		sub, err := nt.st.Submission(fmt.Sprint("sub", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups[h] = []store.Submission{sub}
+	}
+	ready, _ := nt.s.prepareAll(context.Background(), nt.hashes, groups, 1)
+	if len(ready) != n {
+		t.Fatalf("%d verdicts ready at threshold 1, want %d", len(ready), n)
+	}
+	for i := 1; i <= maxHandBacks; i++ {
+		nt.s.send(context.Background(), ready, func() (chain.TxCandidate, error) { return chain.TxCandidate{}, nil })
+		nt.s.qmu.Lock()
+		quorum := len(nt.s.quorum)
+		nt.s.qmu.Unlock()
+		want, wantQuorum := store.StateSigned, n
+		if i == maxHandBacks {
+			want, wantQuorum = store.StateFailed, 0
+		}
+		for j := range n {
+			sub, err := nt.st.Submission(fmt.Sprint("sub", j))
+			if err != nil || sub.State != want {
+				t.Fatalf("after %d reverted transactions: submission %d %s (%v), want %s", i, j, sub.State, err, want)
+			}
+		}
+		if quorum != wantQuorum {
+			t.Fatalf("after %d reverted transactions: %d quorum states kept, want %d", i, quorum, wantQuorum)
+		}
+	}
+	if tx.sent != maxHandBacks {
+		t.Fatalf("%d transactions sent, want %d", tx.sent, maxHandBacks)
+	}
+}
+
 // TestPublisherRefusalOfALaterBlockWaitsForALaterHead: a pass counts a verdict's
 // signatures and looks for it on-chain at its pinned head, and simulates it at the
 // latest block. A refusal that a change between the two can cause (an oracle

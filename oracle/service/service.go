@@ -204,6 +204,7 @@ func (s *Service) useChain(id uint64) error {
 	txc.Metrics = s.m.tx
 	txc.ChainID = new(big.Int).SetUint64(id)
 	txc.Outcome = s.batchOutcome
+	txc.Reverted = s.revertOutcome
 	if txc.Logger == nil {
 		txc.Logger = s.cfg.Logger
 	}
