@@ -94,12 +94,22 @@ type Options struct {
 	// MaxNegative bounds the 4xx answers remembered; beyond it the oldest is
 	// forgotten. Default DefaultMaxNegative.
 	MaxNegative int
-	// UnknownBudget bounds the 4xx answers taken from the sources per NegativeTTL
-	// window. Once it is used up, a key the cache has never held is not fetched
-	// until the window ends: Get fails with ErrUnavailable, so the appraisal is put
-	// off, not decided. Keys it holds are served and refreshed as usual. Default
-	// DefaultUnknownBudget.
+	// UnknownBudget bounds the 4xx answers taken from the sources within any
+	// NegativeTTL (a sliding window: each answer counts from the moment it was asked
+	// for until NegativeTTL later), whoever asked: the ceiling over all requesters.
+	// A fetch of a key the cache has never held counts while it is under way, so
+	// concurrent fetches cannot overshoot. Once the ceiling is reached, such a key
+	// is not fetched until the oldest answer counted leaves the window: Get fails
+	// with ErrUnavailable, so the appraisal is put off, not decided. Keys it holds
+	// are served and refreshed as usual. Default DefaultUnknownBudget.
 	UnknownBudget int
+	// UnknownShare bounds the 4xx answers one requester (GetFor's requester: the
+	// node passes the submission's machine id) takes within any NegativeTTL, the
+	// same way, so that a requester that names keys the source does not know uses
+	// up its own share and not the others': their keys are still fetched while the
+	// ceiling (UnknownBudget) is not reached. Get, with no requester, is bounded by
+	// the ceiling only. Default DefaultUnknownShare.
+	UnknownShare int
 	// Now is the clock of the negative cache and the budget window (never of
 	// collateral validity, which is always asked as of a given time). Nil means
 	// time.Now.
@@ -112,6 +122,7 @@ const (
 	DefaultNegativeTTL   = 10 * time.Minute
 	DefaultMaxNegative   = 4096
 	DefaultUnknownBudget = 256
+	DefaultUnknownShare  = 8
 )
 
 // Entry is one stored version of a collateral item. Entries are immutable; Body must
@@ -158,11 +169,16 @@ type Cache struct {
 	negTTL        time.Duration
 	maxNeg        int
 	unknownBudget int
+	unknownShare  int
 	negMu         sync.Mutex
 	neg           map[string]*list.Element // of *negEntry, oldest at the front
 	negList       *list.List
-	windowStart   time.Time
-	window4xx     int
+	// The bounds on 4xx answers (budget.go), under negMu: charges holds the answers
+	// (and fetches under way) of the last negTTL, oldest at the front, and
+	// byRequester how many of them each requester has, so it holds no more
+	// requesters than charges holds charges.
+	charges     *list.List // of *charge
+	byRequester map[string]int
 }
 
 // negEntry is a remembered 4xx answer.
@@ -208,6 +224,9 @@ func New(opts Options) (*Cache, error) {
 		negList:  list.New(),
 
 		unknownBudget: orDefault(opts.UnknownBudget, DefaultUnknownBudget),
+		unknownShare:  orDefault(opts.UnknownShare, DefaultUnknownShare),
+		charges:       list.New(),
+		byRequester:   map[string]int{},
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -536,37 +555,18 @@ func (c *Cache) forgetNegative(key string) {
 	}
 }
 
-// rememberNegative records a 4xx answer for key and charges it to the window's
-// budget; the oldest answers beyond maxNeg are forgotten.
+// rememberNegative records a 4xx answer for key; the oldest answers beyond maxNeg
+// are forgotten. What it costs is charged apart (settle).
 func (c *Cache) rememberNegative(key string, err error) {
 	c.negMu.Lock()
 	defer c.negMu.Unlock()
-	now := c.now()
-	c.rollWindow(now)
-	c.window4xx++
 	if el, ok := c.neg[key]; ok {
 		c.negList.Remove(el)
 	}
-	c.neg[key] = c.negList.PushBack(&negEntry{key: key, err: err, until: now.Add(c.negTTL)})
+	c.neg[key] = c.negList.PushBack(&negEntry{key: key, err: err, until: c.now().Add(c.negTTL)})
 	for c.negList.Len() > c.maxNeg {
 		old := c.negList.Remove(c.negList.Front()).(*negEntry)
 		delete(c.neg, old.key)
-	}
-}
-
-// budgetLeft reports whether a key the cache never held may be fetched now, and
-// when not, until when.
-func (c *Cache) budgetLeft() (bool, time.Time) {
-	c.negMu.Lock()
-	defer c.negMu.Unlock()
-	c.rollWindow(c.now())
-	return c.window4xx < c.unknownBudget, c.windowStart.Add(c.negTTL)
-}
-
-// rollWindow starts a new budget window when the current one is over; negMu is held.
-func (c *Cache) rollWindow(now time.Time) {
-	if c.windowStart.IsZero() || !now.Before(c.windowStart.Add(c.negTTL)) {
-		c.windowStart, c.window4xx = now, 0
 	}
 }
 
@@ -598,49 +598,73 @@ func (c *Cache) ByHash(h [32]byte) (*Entry, bool) {
 // else fetched (one fetch however many callers ask at once) and stored. A fetched item
 // is returned even when it is not valid as of asOf (asOf may be in the past): callers
 // check validity, as the appraisal does. Offline, a miss wraps ErrOffline and
-// ErrNotCached.
+// ErrNotCached. It is GetFor with no requester: a 4xx answer is charged to the
+// ceiling (Options.UnknownBudget) only.
 func (c *Cache) Get(ctx context.Context, key string, asOf time.Time) (*Entry, error) {
+	return c.GetFor(ctx, "", key, asOf)
+}
+
+// GetFor is Get on behalf of requester, who is charged a 4xx answer to a key the
+// cache never held, within its share (Options.UnknownShare) as well as the ceiling.
+// Once either is used up such a key is not fetched for it (ErrUnavailable), while
+// other requesters' keys still are. Keys the cache holds cost nothing.
+func (c *Cache) GetFor(ctx context.Context, requester, key string, asOf time.Time) (*Entry, error) {
 	if e, ok := c.Lookup(key, asOf); ok {
 		return e, nil
 	}
 	if c.offline {
 		return nil, fmt.Errorf("get collateral %s as of %s: %w: %w", key, asOf.UTC().Format(time.RFC3339), ErrOffline, ErrNotCached)
 	}
-	v, err, _ := c.group.Do(key, func() (any, error) {
-		// Another caller may have stored it while this one waited for the group.
-		if e, ok := c.Lookup(key, asOf); ok {
-			return e, nil
+	if err := c.negative(key); err != nil {
+		return nil, fmt.Errorf("get collateral %s: %w (answered within the last %s; not asked again yet)", key, err, c.negTTL)
+	}
+	// A key never held is charged before it is fetched, so that concurrent fetches
+	// cannot overshoot the bounds; the charge is returned unless the answer is a 4xx.
+	var reserved *list.Element
+	if !c.held(key) {
+		var err error
+		if reserved, err = c.reserve(requester); err != nil {
+			return nil, fmt.Errorf("get collateral %s: %w", key, err)
 		}
-		if err := c.negative(key); err != nil {
-			return nil, fmt.Errorf("%w (answered within the last %s; not asked again yet)", err, c.negTTL)
-		}
-		if !c.held(key) {
-			if ok, until := c.budgetLeft(); !ok {
-				return nil, fmt.Errorf("%w: %d unknown keys answered 4xx since %s; a key never fetched is not asked for until %s",
-					ErrUnavailable, c.unknownBudget, until.Add(-c.negTTL).UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))
-			}
-		}
-		resp, err := c.fetcher.Fetch(ctx, key)
-		if err != nil {
-			if isAnswer4xx(err) {
-				c.rememberNegative(key, err)
-			}
-			return nil, err
-		}
-		c.log.Debug("collateral fetched", "key", key, "bytes", len(resp.Body))
-		e, err := c.Put(key, resp.Body, resp.Header)
-		if errors.Is(err, ErrNotCollateral) {
-			// A proxy's error page or a maintenance answer says nothing about the
-			// evidence; it is not stored, so the next Get asks again.
-			c.log.Warn("collateral source answered with something else; not stored", "key", key, "err", err)
-			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-		return e, err
-	})
+	}
+	fetched := false
+	v, err, _ := c.group.Do(key, func() (any, error) { return c.fetch(ctx, key, asOf, &fetched) })
+	// Only the caller whose fetch the source answered 4xx is charged; the others
+	// that shared its answer had their own reservation returned.
+	c.settle(requester, reserved, fetched && isAnswer4xx(err))
 	if err != nil {
 		return nil, fmt.Errorf("get collateral %s: %w", key, err)
 	}
 	return v.(*Entry), nil
+}
+
+// fetch asks the source for key (once no other caller stored it or its 4xx answer
+// while this one waited for the group) and stores what it answers; fetched says
+// that the source was asked.
+func (c *Cache) fetch(ctx context.Context, key string, asOf time.Time, fetched *bool) (*Entry, error) {
+	if e, ok := c.Lookup(key, asOf); ok {
+		return e, nil
+	}
+	if err := c.negative(key); err != nil {
+		return nil, fmt.Errorf("%w (answered within the last %s; not asked again yet)", err, c.negTTL)
+	}
+	*fetched = true
+	resp, err := c.fetcher.Fetch(ctx, key)
+	if err != nil {
+		if isAnswer4xx(err) {
+			c.rememberNegative(key, err)
+		}
+		return nil, err
+	}
+	c.log.Debug("collateral fetched", "key", key, "bytes", len(resp.Body))
+	e, err := c.Put(key, resp.Body, resp.Header)
+	if errors.Is(err, ErrNotCollateral) {
+		// A proxy's error page or a maintenance answer says nothing about the
+		// evidence; it is not stored, so the next Get asks again.
+		c.log.Warn("collateral source answered with something else; not stored", "key", key, "err", err)
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return e, err
 }
 
 // ErrNotCollateral is wrapped when a body is not the kind of collateral its key (URL)

@@ -639,6 +639,164 @@ func TestCacheBoundsUnknownVCEKFetches(t *testing.T) {
 	}
 }
 
+// byChipFetcher answers a VCEK request with a certificate for the chips in known
+// and 404 for any other, and counts the requests.
+type byChipFetcher struct {
+	certFetcher
+	known map[string]bool
+}
+
+func (f *byChipFetcher) Fetch(ctx context.Context, url string) (*Response, error) {
+	for chip := range f.known {
+		if strings.Contains(url, chip) {
+			return f.certFetcher.Fetch(ctx, url)
+		}
+	}
+	f.mu.Lock()
+	f.fetches++
+	f.mu.Unlock()
+	return nil, &StatusError{URL: url, Code: http.StatusNotFound}
+}
+
+// Each requester's 4xx answers are bounded by its share (UnknownShare), all of them
+// together by the ceiling (UnknownBudget), both over a sliding NegativeTTL: a
+// requester naming random chip ids is put off once its own share is spent while
+// another's VCEK is still fetched; enough requesters together reach the ceiling;
+// no span of NegativeTTL holds more than the ceiling's answers, across any
+// boundary; and requesters are forgotten once their answers leave the window.
+func TestCacheSharesUnknownVCEKFetches(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	honest := randomChipID(t)
+	f := &byChipFetcher{known: map[string]bool{hex.EncodeToString(honest): true}}
+	c, err := New(Options{Fetcher: f, UnknownBudget: 6, UnknownShare: 2, NegativeTTL: 10 * time.Minute,
+		Now: func() time.Time { return now }, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &KDS{Cache: c, BaseURL: "https://kds.example.test"}
+	ctx := context.Background()
+	// flood has requester ask for n random chips and returns how many were answered
+	// (404) and how many put off.
+	flood := func(requester string, n int) (answered, putOff int) {
+		for range n {
+			_, err := k.VCEKFor(ctx, requester, "Milan", randomChipID(t), 0)
+			var se *StatusError
+			switch {
+			case errors.Is(err, ErrUnavailable):
+				putOff++
+			case errors.As(err, &se) && se.Code == http.StatusNotFound:
+				answered++
+			default:
+				t.Fatalf("%s: VCEK of a random chip = %v, want a 404 or put off", requester, err)
+			}
+		}
+		return answered, putOff
+	}
+	if a, p := flood("machine-a", 50); a != 2 || p != 48 || f.fetches != 2 {
+		t.Fatalf("machine-a, 50 random chips: %d answered, %d put off, %d requests; want 2 (its share), 48, 2", a, p, f.fetches)
+	}
+	// Machine B's VCEK is fetched: A spent only its own share; a certificate
+	// answer costs B nothing.
+	if _, err := k.VCEKFor(ctx, "machine-b", "Milan", honest, 0); err != nil {
+		t.Fatalf("machine-b's VCEK once machine-a spent its share: %v", err)
+	}
+	if a, p := flood("machine-b", 3); a != 2 || p != 1 {
+		t.Fatalf("machine-b, 3 random chips: %d answered, %d put off; want 2 (its whole share), 1", a, p)
+	}
+	now = now.Add(5 * time.Minute)
+	if a, p := flood("machine-c", 3); a != 2 || p != 1 {
+		t.Fatalf("machine-c: %d answered, %d put off; want 2, 1", a, p)
+	}
+	// The ceiling: 6 answers within the window, whoever asked; Get (no requester)
+	// is held by it too.
+	if a, p := flood("machine-d", 1); a != 0 || p != 1 {
+		t.Fatalf("machine-d at the ceiling: %d answered, %d put off; want 0, 1", a, p)
+	}
+	if _, err := k.VCEK(ctx, "Milan", randomChipID(t), 0); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Get at the ceiling: %v, want put off", err)
+	}
+	// Ten minutes after the first answers, A's and B's leave the window but C's
+	// (five minutes old) still count: 4 more, not 6 (a fixed window would start
+	// afresh).
+	now = now.Add(5 * time.Minute)
+	if a, _ := flood("machine-a", 2); a != 2 {
+		t.Fatalf("machine-a ten minutes later: %d answered, want 2", a)
+	}
+	if a, _ := flood("machine-e", 2); a != 2 {
+		t.Fatalf("machine-e: %d answered, want 2", a)
+	}
+	if a, p := flood("machine-f", 1); a != 0 || p != 1 {
+		t.Fatalf("machine-f with C's answers still in the window: %d answered, %d put off; want 0, 1", a, p)
+	}
+	now = now.Add(10 * time.Minute)
+	c.negMu.Lock()
+	c.expire(now)
+	n, r := c.charges.Len(), len(c.byRequester)
+	c.negMu.Unlock()
+	if n != 0 || r != 0 {
+		t.Fatalf("once every answer left the window: %d charges, %d requesters known; want none", n, r)
+	}
+}
+
+// Concurrent fetches of unknown keys by one requester count while they are under
+// way: they cannot take more than its share between them.
+func TestCacheShareHoldsUnderConcurrency(t *testing.T) {
+	f := &gatedFetcher{release: make(chan struct{}), asked: make(chan struct{}, 16)}
+	c, err := New(Options{Fetcher: f, UnknownBudget: 100, UnknownShare: 3, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &KDS{Cache: c, BaseURL: "https://kds.example.test"}
+	errs := make(chan error, 10)
+	for range 10 {
+		go func() {
+			_, err := k.VCEKFor(context.Background(), "machine-a", "Milan", randomChipID(t), 0)
+			errs <- err
+		}()
+	}
+	// Seven are put off without a request while three are under way; a fourth
+	// request would overshoot the share.
+	for putOff, asked := 0, 0; putOff < 7 || asked < 3; {
+		select {
+		case err := <-errs:
+			if !errors.Is(err, ErrUnavailable) {
+				t.Fatalf("with fetches under way: %v, want put off", err)
+			}
+			putOff++
+		case <-f.asked:
+			if asked++; asked > 3 {
+				close(f.release)
+				t.Fatalf("%d requests under way at once for one requester, want at most 3 (its share)", asked)
+			}
+		}
+	}
+	close(f.release)
+	for range 3 {
+		var se *StatusError
+		if err := <-errs; !errors.As(err, &se) {
+			t.Fatalf("fetch under way: %v, want its 404", err)
+		}
+	}
+	if f.n.Load() != 3 {
+		t.Fatalf("%d requests, want 3 (the share)", f.n.Load())
+	}
+}
+
+// gatedFetcher answers 404 once release is closed, signalling asked when a request
+// arrives.
+type gatedFetcher struct {
+	release chan struct{}
+	asked   chan struct{}
+	n       atomic.Int64
+}
+
+func (f *gatedFetcher) Fetch(_ context.Context, url string) (*Response, error) {
+	f.n.Add(1)
+	f.asked <- struct{}{}
+	<-f.release
+	return nil, &StatusError{URL: url, Code: http.StatusNotFound}
+}
+
 // The VCEKs a cache holds stay at MaxVCEKs, in memory and on disk: the least
 // recently used is dropped; one served often stays.
 func TestCacheBoundsVCEKKeys(t *testing.T) {

@@ -92,13 +92,23 @@ func CertChainURL(baseURL, productLine string, vlek bool) (string, error) {
 }
 
 // VCEK returns the DER VCEK for chipID at reportedTCB. VCEKs never change, so a
-// cached one is always served.
+// cached one is always served. A 4xx answer is charged to the cache's ceiling only;
+// VCEKFor also charges a requester.
 func (k *KDS) VCEK(ctx context.Context, productLine string, chipID []byte, reportedTCB uint64) ([]byte, error) {
+	return k.VCEKFor(ctx, "", productLine, chipID, reportedTCB)
+}
+
+// VCEKFor is VCEK on behalf of requester (Cache.GetFor): chipID and reportedTCB come
+// from a report whose signature is not checked yet, so a 4xx answer for them is
+// charged to requester's share of the cache's bound on such answers, and one
+// requester naming chips KDS does not know cannot keep the others' VCEKs from
+// being fetched.
+func (k *KDS) VCEKFor(ctx context.Context, requester, productLine string, chipID []byte, reportedTCB uint64) ([]byte, error) {
 	u, err := VCEKURL(k.base(), productLine, chipID, reportedTCB)
 	if err != nil {
 		return nil, err
 	}
-	e, err := k.Cache.Get(ctx, u, time.Time{})
+	e, err := k.Cache.GetFor(ctx, requester, u, time.Time{})
 	if err != nil {
 		return nil, err
 	}

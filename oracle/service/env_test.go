@@ -317,6 +317,7 @@ type nodeOpts struct {
 	key        *ecdsa.PrivateKey
 	policy     *policy.Policy
 	snp        *fakeSNP
+	snpColl    appraise.SNPCollateral       // the SNP collateral source; nil: snp's CRLs
 	tdx        *fakehw.TDXAuthority         // nil: the node appraises no TDX evidence
 	tdxColl    appraise.TDXCollateralSource // the TDX collateral source; nil: tdx's collateral
 	peers      []string
@@ -353,7 +354,11 @@ func startNode(t testing.TB, e *chainEnv, o nodeOpts) *node {
 	}
 	var by appraise.ByTEE
 	if o.snp != nil {
-		if by.SNP, err = appraise.NewSNP(appraise.SNPConfig{Roots: o.snp.roots, Collateral: service.RecordingSNP{Inner: o.snp.crls}, Logger: log}); err != nil {
+		var coll appraise.SNPCollateral = o.snp.crls
+		if o.snpColl != nil {
+			coll = o.snpColl
+		}
+		if by.SNP, err = appraise.NewSNP(appraise.SNPConfig{Roots: o.snp.roots, Collateral: service.RecordingSNP{Inner: coll}, Logger: log}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -20,10 +20,19 @@ import (
 
 type recorderKey struct{}
 
-// recorder collects the collateral items served during one appraisal.
+// recorder collects the collateral items served during one appraisal, and names
+// whom the appraisal is for.
 type recorder struct {
-	mu    sync.Mutex
-	items map[[32]byte]recordedItem
+	// requester is the machine id of the submission appraised (hex): the sources
+	// charge it for what it makes them ask (RecordingSNP.VCEK). It is the machine id
+	// rather than its provider because the node knows it for every appraisal without
+	// reading the chain (it is in the submission, accepted only under the key the
+	// machine's provider authorised, and in every re-appraisal), and a provider is
+	// no dearer to make than a machine: registering either is one transaction of
+	// any address.
+	requester string
+	mu        sync.Mutex
+	items     map[[32]byte]recordedItem
 }
 
 type recordedItem struct {
@@ -31,8 +40,8 @@ type recordedItem struct {
 	body []byte
 }
 
-func withRecorder(ctx context.Context) (context.Context, *recorder) {
-	r := &recorder{items: map[[32]byte]recordedItem{}}
+func withRecorder(ctx context.Context, requester string) (context.Context, *recorder) {
+	r := &recorder{requester: requester, items: map[[32]byte]recordedItem{}}
 	return context.WithValue(ctx, recorderKey{}, r), r
 }
 
@@ -56,11 +65,31 @@ type RecordingSNP struct{ Inner appraise.SNPCollateral }
 
 var _ appraise.SNPCollateral = RecordingSNP{}
 
-// VCEK returns the inner source's VCEK and records it.
+// requesterVCEK is a source that charges a requester for the VCEKs it is asked
+// for (collateral.KDS: a 4xx answer counts against the requester's share of the
+// cache's bound on them).
+type requesterVCEK interface {
+	VCEKFor(ctx context.Context, requester, productLine string, chipID []byte, reportedTCB uint64) ([]byte, error)
+}
+
+// VCEK returns the inner source's VCEK and records it. A source that charges
+// requesters (requesterVCEK) is asked on behalf of the appraisal's machine, so one
+// machine's reports naming chips KDS does not know spend its own share of the
+// cache's 4xx budget, not the other machines'. The appraiser (shared, and the same
+// for verify and audit, which have no requester) asks through this interface with
+// only a context, so the requester travels in the appraisal's recorder and is
+// passed on explicitly from here.
 func (s RecordingSNP) VCEK(ctx context.Context, productLine string, chipID []byte, tcb uint64) ([]byte, error) {
-	b, err := s.Inner.VCEK(ctx, productLine, chipID, tcb)
+	var b []byte
+	var err error
+	rec := recorderFrom(ctx)
+	if src, ok := s.Inner.(requesterVCEK); ok && rec != nil && rec.requester != "" {
+		b, err = src.VCEKFor(ctx, rec.requester, productLine, chipID, tcb)
+	} else {
+		b, err = s.Inner.VCEK(ctx, productLine, chipID, tcb)
+	}
 	if err == nil {
-		recorderFrom(ctx).add(audit.CollateralSNPVCEK, b)
+		rec.add(audit.CollateralSNPVCEK, b)
 	}
 	return b, err
 }

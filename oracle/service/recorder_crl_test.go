@@ -39,7 +39,7 @@ func TestNodeChecksEveryCRLOfItsDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, rec := withRecorder(context.Background())
+	ctx, rec := withRecorder(context.Background(), "")
 	ev := &evidence.Evidence{TEE: evidence.TEESEVSNP, Raw: report, Certificates: [][]byte{pki.VLEK.Raw}}
 	ap, err := a.Appraise(ctx, ev, at)
 	if err != nil {

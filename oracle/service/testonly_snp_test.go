@@ -98,9 +98,10 @@ func (f *fakeSNP) crl(t testing.TB, thisUpdate, nextUpdate time.Time, revoked ..
 type reportOpts struct {
 	reportData  [64]byte
 	measurement [48]byte
-	policy      uint64 // 0: 0x30000 (SMT allowed, reserved bit 17); set bit 19 for debug
-	corrupt     bool   // flip a signed byte after signing
-	noVCEK      bool   // leave the VCEK out of the bundle: the node must fetch it
+	policy      uint64    // 0: 0x30000 (SMT allowed, reserved bit 17); set bit 19 for debug
+	corrupt     bool      // flip a signed byte after signing
+	noVCEK      bool      // leave the VCEK out of the bundle: the node must fetch it
+	chipID      *[64]byte // the CHIP_ID the report names; nil: the fake chip's
 }
 
 // report builds and signs a version 3 Milan report.
@@ -119,7 +120,11 @@ func (f *fakeSNP) report(t testing.TB, o reportOpts) []byte {
 	copy(raw[0x90:0xC0], o.measurement[:])
 	le.PutUint64(raw[0x180:], f.tcb)
 	copy(raw[0x188:0x18B], []byte{0x19, 0x01, 0x01}) // Milan CPUID family, model, stepping
-	copy(raw[0x1A0:0x1E0], f.chipID[:])
+	chip := &f.chipID
+	if o.chipID != nil {
+		chip = o.chipID
+	}
+	copy(raw[0x1A0:0x1E0], chip[:])
 	le.PutUint64(raw[0x1E0:], f.tcb)
 	le.PutUint64(raw[0x1F0:], f.tcb)
 	r, s, err := f.signer.Sign(raw[:snpReportSigned])

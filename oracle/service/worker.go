@@ -107,7 +107,7 @@ type decision struct {
 // appraiser, policy and domain and m's binding, recording the collateral served,
 // and whether the verdict may be published.
 func (s *Service) decide(ctx context.Context, ev *evidence.Evidence, m *subMeta) (*decision, error) {
-	rctx, rec := withRecorder(ctx)
+	rctx, rec := withRecorder(ctx, m.MachineID.Hex())
 	out, err := verifier.Decide(rctx, s.cfg.Appraiser, &verifier.Case{Evidence: ev, Policy: s.cfg.Policy, PolicyHash: s.policyHash,
 		At: time.Unix(m.AsOf, 0), Domain: s.domain, Binding: &verifier.Binding{MachineID: m.MachineID,
 			TEEKey: m.TEEKey, AnchorBlockNumber: m.AnchorBlock, AnchorBlockHash: m.AnchorHash}})
