@@ -72,7 +72,8 @@ down. See docs/provider.md.
 Exit status with --once: 0 trusted (as the node reports it on-chain; the agent has
 no chain endpoint), 1 untrusted verdict, 2 error. --once retries outages but stops
 at the first refusal: a 4xx answer other than 408, 429 and a stale anchor (such as
-422 for a key not yet authorised), or a challenge or verdict the agent refuses.`
+422 for a key not yet authorised), a submission the node failed (its answer for the
+evidence), or a challenge or verdict the agent refuses.`
 
 func agentCommand(deps appDeps) *cli.Command {
 	return &cli.Command{

@@ -234,10 +234,12 @@ func (a *Agent) AttestUntilDone(ctx context.Context) (*Round, error) {
 
 // AttestOnce is AttestUntilDone for a single check (--once): it retries what may
 // pass later (the node or the chain unavailable, 408, 429, a stale anchor, which a
-// new challenge cures, a submission the node failed, the hardware's errors) but
-// returns at once an error no retry cures (Refusal): the node refusing the request
-// (another 4xx, such as 422 for a key the registry has not authorised), or the
-// agent refusing the node's challenge or verdict.
+// new challenge cures, the hardware's errors) but returns at once an error no retry
+// cures (Refusal): the node refusing the request (another 4xx, such as 422 for a
+// key the registry has not authorised), or the agent refusing the node's challenge
+// or verdict; and a submission the node failed (a *SubmissionError): that is the
+// node's answer for this evidence, which it reached after its own retries and
+// waits, not an outage of the round.
 func (a *Agent) AttestOnce(ctx context.Context) (*Round, error) {
 	return a.attestUntil(ctx, true)
 }
@@ -265,7 +267,7 @@ func (a *Agent) attestUntil(ctx context.Context, once bool) (*Round, error) {
 		var he *HTTPError
 		switch {
 		case err == nil:
-		case once && Refusal(err):
+		case once && (Refusal(err) || errors.Is(err, ErrSubmissionFailed)):
 			return nil, retry.Permanent(err)
 		case errors.As(err, &he) && he.RetryAfter > 0:
 			return nil, retry.After(err, he.RetryAfter)
@@ -273,7 +275,7 @@ func (a *Agent) attestUntil(ctx context.Context, once bool) (*Round, error) {
 		return r, err
 	})
 	if err != nil {
-		// Only ctx's end (or, once, a refusal) stops the retries; at ctx's end its
+		// Only ctx's end (or, once, a refusal or failed submission) stops the retries; at ctx's end its
 		// error is the answer (each round's own error was logged).
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -17,9 +17,9 @@ import (
 
 // Errors about the TEE-held key file.
 var (
-	// ErrKeyPermissions: the key file can be read or written by group or others or
-	// is not a regular file, or its directory can be written by group or others
-	// (who could replace the file). The agent refuses to use it: a key others can
+	// ErrKeyPermissions: the key file can be read or written by group or others, is
+	// not a regular file or is a symbolic link, or its directory can be written by
+	// group or others (who could replace the file). The agent refuses to use it: a key others can
 	// read or swap is not held by the TEE alone.
 	ErrKeyPermissions = errors.New("key file permissions too open")
 	// ErrKeyFormat: the key file does not hold one hex-encoded secp256k1 private key.
@@ -40,9 +40,9 @@ const keyFileMode = 0o600
 // synced, and linked into place, so that a crash never leaves a partial key file
 // and two agents starting at once end with one key (the second link fails, and that
 // agent loads the first one's key). An existing file is refused (ErrKeyPermissions)
-// when it is not a regular file, its mode grants anything to group or others, or
-// its directory can be written by group or others; it is read only up to
-// maxKeyFile bytes.
+// when the path is a symbolic link (never followed), it is not a regular file, its
+// mode grants anything to group or others, or its directory can be written by
+// group or others; it is read only up to maxKeyFile bytes.
 func LoadOrCreateKey(path string) (key *ecdsa.PrivateKey, created bool, err error) {
 	if path == "" {
 		return nil, false, fmt.Errorf("tee key: %w: no key file path", ErrKeyFormat)
@@ -66,17 +66,17 @@ func LoadOrCreateKey(path string) (key *ecdsa.PrivateKey, created bool, err erro
 	return key, err == nil, err
 }
 
+// errKeySymlink: the key path names a symbolic link (openKeyFile).
+var errKeySymlink = errors.New("a symbolic link")
+
+// beforeKeyOpen, when set (tests), is called just before the key file is opened.
+var beforeKeyOpen func(path string)
+
+// loadKey reads the key file at path. The file's checks are made on the file
+// opened (its Stat), never on the path before opening it: a file swapped in after
+// a check of the path would be read unchecked. The path itself is opened without
+// following a symbolic link.
 func loadKey(path string) (*ecdsa.PrivateKey, error) {
-	st, err := os.Lstat(path)
-	if err != nil {
-		return nil, fmt.Errorf("tee key %s: %w", path, err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("tee key %s: %w: not a regular file (mode %s)", path, ErrKeyPermissions, st.Mode())
-	}
-	if perm := st.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("tee key %s: %w: mode %04o, want 0600 or stricter (chmod 600 %s)", path, ErrKeyPermissions, perm, path)
-	}
 	dir := filepath.Dir(path)
 	dst, err := os.Stat(dir)
 	if err != nil {
@@ -86,11 +86,29 @@ func loadKey(path string) (*ecdsa.PrivateKey, error) {
 		return nil, fmt.Errorf("tee key %s: %w: its directory %s has mode %04o, letting group or others replace the key (chmod go-w %s)",
 			path, ErrKeyPermissions, dir, dst.Mode()&(fs.ModePerm|fs.ModeSticky), dir)
 	}
-	f, err := os.Open(path)
+	if beforeKeyOpen != nil {
+		beforeKeyOpen(path)
+	}
+	f, err := openKeyFile(path)
+	if errors.Is(err, errKeySymlink) {
+		return nil, fmt.Errorf("tee key %s: %w: %w, not the key file itself", path, ErrKeyPermissions, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("tee key %s: %w", path, err)
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("tee key %s: %w", path, err)
+	}
+	switch perm := st.Mode().Perm(); {
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("tee key %s: %w: not a regular file (mode %s)", path, ErrKeyPermissions, st.Mode())
+	case perm&0o077 != 0:
+		return nil, fmt.Errorf("tee key %s: %w: mode %04o, want 0600 or stricter (chmod 600 %s)", path, ErrKeyPermissions, perm, path)
+	case st.Size() > maxKeyFile:
+		return nil, fmt.Errorf("tee key %s: %w: more than %d bytes", path, ErrKeyFormat, maxKeyFile)
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("tee key %s: %w", path, err)

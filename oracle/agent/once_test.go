@@ -12,6 +12,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/teeoracle/teeoracle/oracle/api"
 )
 
 // AttestOnce gives up at the first failure no retry can cure (the node refuses
@@ -87,6 +89,51 @@ func TestHTTPOracleRedactsURL(t *testing.T) {
 		_, err := NewHTTPOracle(raw, nil)
 		if err == nil || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("%s: err %v, want a refusal not quoting the secret", raw, err)
+		}
+	}
+}
+
+// failingOracle is a node that fails every submission, and cancels the round's
+// context when a second one arrives (a retry).
+type failingOracle struct {
+	*stubOracle
+	retried context.CancelFunc
+}
+
+func (o *failingOracle) Submit(ctx context.Context, m common.Hash, k common.Address, anchor uint64, ev, pop []byte) (*api.SubmitResult, error) {
+	if o.submits > 0 {
+		o.retried()
+	}
+	return o.stubOracle.Submit(ctx, m, k, anchor, ev, pop)
+}
+
+// A submission the node failed is its answer for the evidence: AttestOnce (--once)
+// returns it at once, without a second submission, as a *SubmissionError that the
+// command exits 2 on; AttestUntilDone submits again.
+func TestAttestOnceStopsOnFailedSubmission(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	machine := common.HexToHash("0x11")
+	for _, once := range []bool{true, false} {
+		ctx, cancel := context.WithCancel(t.Context())
+		so := &failingOracle{stubOracle: &stubOracle{ch: goodChallenge(machine, crypto.PubkeyToAddress(key.PublicKey)),
+			view: api.SubmissionView{ID: "s1", State: "failed", Reason: "no quorum within 10m0s: 1 of 2 signatures"}}, retried: cancel}
+		a, err := New(Config{MachineID: machine, Registry: so.ch.Registry, ChainID: so.ch.ChainID, Key: key, Source: snpSource(t),
+			Oracle: so, Backoff: Backoff{Initial: time.Millisecond, Max: time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if once {
+			_, err = a.AttestOnce(ctx)
+		} else {
+			_, err = a.AttestUntilDone(ctx)
+		}
+		cancel()
+		var se *SubmissionError
+		switch {
+		case once && (!errors.As(err, &se) || !errors.Is(err, ErrSubmissionFailed) || se.ID != "s1" || so.submits != 1):
+			t.Errorf("AttestOnce: err %v after %d submissions, want the node's failure after 1", err, so.submits)
+		case !once && (!errors.Is(err, context.Canceled) || so.submits != 2):
+			t.Errorf("AttestUntilDone: err %v after %d submissions, want a retry", err, so.submits)
 		}
 	}
 }

@@ -87,19 +87,12 @@ func LoadKey(src KeySource, log *slog.Logger) (*ecdsa.PrivateKey, error) {
 // readSecret reads a key or password file, warning when its mode lets group or
 // others read it.
 func readSecret(path string, log *slog.Logger) ([]byte, error) {
-	info, err := os.Stat(path)
+	data, info, err := readChecked(path, maxSecretFile)
 	if err != nil {
 		return nil, readable(fmt.Errorf("secret file: %w", err))
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("secret file %s: %w: not a regular file", path, fs.ErrInvalid)
 	}
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
 		log.Warn("secret file is readable by group or others; chmod 600 it", "path", path, "mode", fmt.Sprintf("%04o", perm))
-	}
-	data, err := readBounded(path, maxSecretFile)
-	if err != nil {
-		return nil, readable(fmt.Errorf("secret file: %w", err))
 	}
 	return data, nil
 }
@@ -111,22 +104,49 @@ const (
 	maxSecretFile   = 64 << 10
 )
 
-// readBounded reads the file at path, refusing it when it holds more than limit
-// bytes (without reading more than that).
+// readBounded reads the file at path, refusing it when it is not a regular file or
+// holds more than limit bytes (without reading more than that).
 func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	b, _, err := readChecked(path, limit)
+	return b, err
+}
+
+// beforeSecretOpen, when set (tests), is called just before a key, password or
+// keystore file is opened.
+var beforeSecretOpen func(path string)
+
+// readChecked reads the regular file at path, at most limit bytes, and returns its
+// Stat. The checks are made on the file opened, never on the path before opening
+// it, so that a file swapped in between is not read unchecked. A symbolic link at
+// path is followed (secret stores, such as Kubernetes secret volumes, link a key
+// file into place): the checks apply to the file it names when opened.
+func readChecked(path string, limit int64) ([]byte, fs.FileInfo, error) {
+	if beforeSecretOpen != nil {
+		beforeSecretOpen(path)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock, 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case !info.Mode().IsRegular():
+		return nil, nil, fmt.Errorf("%s: %w: not a regular file (mode %s)", path, fs.ErrInvalid, info.Mode())
+	case info.Size() > limit:
+		return nil, nil, fmt.Errorf("%s: %w: more than %d bytes", path, fs.ErrInvalid, limit)
+	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: %w: more than %d bytes", path, fs.ErrInvalid, limit)
+		return nil, nil, fmt.Errorf("%s: %w: more than %d bytes", path, fs.ErrInvalid, limit)
 	}
-	return b, nil
+	return b, info, nil
 }
 
 func trimNewline(b []byte) []byte {

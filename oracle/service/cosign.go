@@ -57,11 +57,12 @@ func (s *Service) BatchSignature(ctx context.Context, hashes []common.Hash) (*ap
 var errNotOwn = errors.New("not this node's signed verdict")
 
 // ownStructHash returns the struct hash of the verdict with digest h when this node
-// decided and signed it (its own signature over h is stored with it, and its
-// content hashes to h under this registry's domain), errNotOwn when it did not.
-// It reads this node's one signature, not all of them, and hashes the verdict once.
+// decided and signed it (its own signature over h is stored with it and not
+// withdrawn, and its content hashes to h under this registry's domain), errNotOwn
+// when it did not. It reads this node's one signature, not all of them, and hashes
+// the verdict once.
 func (s *Service) ownStructHash(h common.Hash) (common.Hash, error) {
-	if _, err := s.st.Signature(h, s.oracle); errors.Is(err, store.ErrNotFound) {
+	if _, err := s.ownSignature(h); errors.Is(err, api.ErrNotFound) {
 		return common.Hash{}, errNotOwn
 	} else if err != nil {
 		return common.Hash{}, err

@@ -348,6 +348,11 @@ func (s *Service) prepare(ctx context.Context, h common.Hash, subs []store.Submi
 	if done, err := s.settleIfPublished(cctx, h, &v, subs); done || err != nil {
 		return nil, err
 	}
+	if why, err := s.withdrawn(h); why != "" || err != nil {
+		// Withdrawn by a pass or a batch outcome that stopped before failing every
+		// submission of it: this node never relays it (withdraw.go).
+		return nil, errors.Join(err, s.failAll(h, subs, why))
+	}
 	q := s.quorumOf(h)
 	s.waits.begin(h)
 	sigs, held, err := s.gather(cctx, h, &v, threshold, oracles, q)
@@ -464,6 +469,7 @@ func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict
 	}
 	var re *chain.RevertError
 	var reason string
+	withdraw := false // the verdict itself is refused: no relayer may land it (withdraw.go)
 	switch {
 	case errors.As(err, &re) && re.Name == "RegistryPaused":
 		s.notePaused()
@@ -471,19 +477,33 @@ func (s *Service) settleIfRefused(ctx context.Context, h common.Hash, v *verdict
 	case errors.As(err, &re) && laterBlockRefusals[re.Name] && s.waitsForLaterHead(ctx, h):
 		return true, nil // a pass at a later head looks again
 	case errors.As(err, &re):
-		reason = "the registry refuses the verdict: " + reasonText(re)
+		reason, withdraw = "the registry refuses the verdict: "+reasonText(re), refusesVerdict(re)
 	case errors.Is(err, chain.ErrBadVerdict):
-		reason = "the verdict cannot be submitted: " + err.Error()
+		reason, withdraw = "the verdict cannot be submitted: "+err.Error(), errors.Is(err, verdict.ErrInvalid)
 	default:
 		return false, err // the chain did not answer; try again
 	}
-	for _, sub := range subs {
-		if err := s.fail(sub.ID, reason); err != nil {
+	if withdraw {
+		if err := s.withdraw(h, reason); err != nil {
 			return true, err
 		}
 	}
+	return true, s.failAll(h, subs, reason)
+}
+
+// failAll fails subs, the submissions carrying verdict h, and forgets h. Without
+// a reason it does nothing.
+func (s *Service) failAll(h common.Hash, subs []store.Submission, reason string) error {
+	if reason == "" {
+		return nil
+	}
+	for _, sub := range subs {
+		if err := s.fail(sub.ID, reason); err != nil {
+			return err
+		}
+	}
 	s.forget(h)
-	return true, nil
+	return nil
 }
 
 // laterBlockRefusals are the registry's refusals a change between a pass's pinned
@@ -735,6 +755,13 @@ func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (map[co
 			}
 			if err != nil {
 				reason += "; whether another relayer landed the same verdict could not be read: " + err.Error()
+			}
+		}
+		if e.Reason != nil && refusesVerdict(e.Reason) {
+			// The verdict itself is refused: this node's signature over it is
+			// withdrawn before the journal fails its submissions (withdraw.go).
+			if err := s.withdraw(e.Digest, "the registry skipped the verdict: "+reason); err != nil {
+				return nil, err
 			}
 		}
 		out[e.Digest] = reason

@@ -33,7 +33,7 @@ func (s *Service) pruneOnce() {
 			Meta: func(sub store.Submission) map[string][]byte {
 				return map[string][]byte{"sub/" + sub.ID: nil, "ev/" + sub.EvidenceHash.String(): []byte(sub.ID)}
 			},
-			VerdictMeta: func(h common.Hash) []string { return []string{audit.RecordKey(h)} },
+			VerdictMeta: func(h common.Hash) []string { return []string{audit.RecordKey(h), withdrawnKey(h)} },
 		}
 		// One failed chain read holds every later verdict of the pass: each would
 		// wait for its own timeout.
@@ -78,9 +78,10 @@ func (s *Service) pruneOnce() {
 
 // publishedElsewhere reports whether verdict h, which pruning its failed
 // submissions would delete, is on-chain: a peer can publish it with this node's
-// signature (Service.Signature hands it out whatever the submission's state) after
-// this node failed it, its quorum timed out here first, or a batch skipped it as
-// stale when whether it landed could not be read. A verdict this node did not sign
+// signature (Service.Signature still hands it out after a failure of this node's
+// own, withdraw.go) after this node failed it, its quorum timed out here first, or
+// a batch skipped it as stale when whether it landed could not be read (its
+// signature withdrawn then, it may have landed before). A verdict this node did not sign
 // is not asked about. An error keeps the verdict for the next pass; a failed chain
 // read is also left in *chainErr.
 func (s *Service) publishedElsewhere(h common.Hash, chainErr *error) (bool, error) {

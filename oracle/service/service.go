@@ -894,7 +894,8 @@ func (s *Service) audit(h common.Hash) (*audit.Record, error) {
 	return &rec, nil
 }
 
-// Verdict returns a verdict with every signature the node holds.
+// Verdict returns a verdict with every signature the node holds, but for its own
+// when it withdrew it (withdraw.go).
 func (s *Service) Verdict(_ context.Context, h common.Hash) (*api.VerdictView, error) {
 	v, err := s.st.Verdict(h)
 	if errors.Is(err, store.ErrNotFound) {
@@ -906,6 +907,11 @@ func (s *Service) Verdict(_ context.Context, h common.Hash) (*api.VerdictView, e
 	sigs, err := s.st.Signatures(h)
 	if err != nil {
 		return nil, err
+	}
+	if why, err := s.withdrawn(h); err != nil {
+		return nil, err
+	} else if why != "" {
+		delete(sigs, s.oracle)
 	}
 	out := &api.VerdictView{Hash: h, Verdict: v.Body, Signatures: []api.SignatureView{}}
 	var list []verdict.Signature
@@ -922,15 +928,12 @@ func (s *Service) Verdict(_ context.Context, h common.Hash) (*api.VerdictView, e
 	return out, nil
 }
 
-// Signature returns this node's signature over a verdict hash, for peers.
+// Signature returns this node's signature over a verdict hash, for peers; not one
+// it withdrew, its verdict refused for good (see withdraw.go for the rule).
 func (s *Service) Signature(_ context.Context, h common.Hash) (*api.SignatureView, error) {
-	sigs, err := s.st.Signatures(h)
+	sig, err := s.ownSignature(h)
 	if err != nil {
 		return nil, err
-	}
-	sig, ok := sigs[s.oracle]
-	if !ok {
-		return nil, fmt.Errorf("%w: this node has not signed verdict %s", api.ErrNotFound, h)
 	}
 	return &api.SignatureView{Signer: s.oracle, Signature: "0x" + hex.EncodeToString(sig)}, nil
 }

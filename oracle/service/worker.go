@@ -464,6 +464,11 @@ func (s *Service) resumeVerified(ctx context.Context, sub store.Submission) erro
 		}
 	}
 	if refusal, fault := facts.refusal(&v); refusal != "" {
+		// A previous run may have stored this node's signature before it stopped:
+		// the binding facts refuse the verdict, so it is withdrawn (withdraw.go).
+		if err := s.withdraw(sub.VerdictHash, refusal); err != nil {
+			return err
+		}
 		return s.failFor(sub.ID, refusal, fault)
 	}
 	return s.finishVerified(sub.ID, sub.VerdictHash, &v, rec.Publishable, reasons, m)
