@@ -4,11 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
@@ -17,7 +12,6 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/chain"
-	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
 	"github.com/teeoracle/teeoracle/oracle/store"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
@@ -60,7 +54,7 @@ func auditCommand(deps appDeps) *cli.Command {
 					return badInput(err)
 				}
 			} else {
-				printAudit(c.App.Writer, res)
+				res.WriteText(c.App.Writer)
 			}
 			if !res.Reproduced {
 				return cliapp.Exit(exitUntrusted, nil)
@@ -68,57 +62,6 @@ func auditCommand(deps appDeps) *cli.Command {
 			return nil
 		},
 	}
-}
-
-func printAudit(w io.Writer, res *audit.Result) {
-	fmt.Fprintf(w, "verdict    %s\n", res.VerdictHash)
-	if res.Recomputed != (common.Hash{}) {
-		fmt.Fprintf(w, "recomputed %s\n", res.Recomputed)
-	} else {
-		fmt.Fprintf(w, "recomputed -  (the archive does not back the verdict, nothing was re-run)\n")
-	}
-	switch oc := res.OnChain; {
-	case oc == nil:
-		fmt.Fprintf(w, "on-chain   not checked (no --%s)\n", flagRPCURL)
-	case oc.Accepted:
-		cur := "superseded by a later verdict"
-		if oc.Current {
-			cur = "the machine's current verdict"
-		}
-		fmt.Fprintf(w, "on-chain   accepted by %s on chain %d in block %d (tx %s), %s\n", oc.Registry, oc.ChainID, oc.Block, oc.TxHash, cur)
-	default:
-		fmt.Fprintf(w, "on-chain   NOT accepted by %s on chain %d\n", oc.Registry, oc.ChainID)
-	}
-	fmt.Fprintf(w, "roots      %s\n", res.Roots)
-	if res.RecomputedVerdict != nil {
-		fmt.Fprintf(w, "reasons    %s\n", strings.Join(reasonsOrNone(policy.Reason(res.RecomputedVerdict.Reasons)), ", "))
-	}
-	for _, c := range res.Skipped {
-		fmt.Fprintf(w, "skipped    %s\n", printable(c))
-	}
-	fmt.Fprintf(w, "reproduced %v\n", res.Reproduced)
-	for _, d := range res.Differences {
-		fmt.Fprintf(w, "  differs (%s): %s\n", printable(d.What), printable(d.Detail))
-	}
-}
-
-// printable escapes control characters and invalid UTF-8 in text that may come
-// from the audited node (Go's escapes: \x1b, \n), so that it cannot act on the
-// terminal it is printed to.
-func printable(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || unicode.IsControl(r) }) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if unicode.IsControl(r) {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // auditTarget returns the verdict hash to audit: --verdict-hash, or with

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/hex"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -98,18 +98,7 @@ func runMeasureSNP(c *cli.Context) error {
 		return badInput(err)
 	}
 	pol := measure.SNPPolicy(c.String("policy-name"), d)
-	if err := writePolicyOut(c, pol); err != nil {
-		return err
-	}
-	fd := in.FirmwareDigest // the digest the launch digest was seeded with (given, or hashed once)
-	if c.String("format") == "json" {
-		return cliapp.PrintJSON(c.App.Writer, map[string]any{"tee": "sev-snp", "measurement": "0x" + hex.EncodeToString(d[:]),
-			"firmware_digest": "0x" + hex.EncodeToString(fd[:]), "vcpus": in.VCPUs, "vcpu_sig": in.VCPUSig,
-			"guest_features": in.GuestFeatures, "vmm": in.VMM.String(), "direct_boot": in.Kernel != nil, "policy": string(pol)})
-	}
-	fmt.Fprintf(c.App.Writer, "measurement      0x%x\nfirmware digest  0x%x\nvcpus %d, vcpu sig %#x, guest features %#x, vmm %s, direct boot %v\n\npolicy:\n%s",
-		d, fd, in.VCPUs, in.VCPUSig, in.GuestFeatures, in.VMM, in.Kernel != nil, pol)
-	return nil
+	return printMeasured(c, measure.SNPResult{Input: in, Measurement: d, Policy: pol}, pol)
 }
 
 func runMeasureTDX(c *cli.Context) error {
@@ -121,39 +110,26 @@ func runMeasureTDX(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
-	if err := writePolicyOut(c, pol); err != nil {
-		return err
-	}
-	out := map[string]any{"tee": "tdx", "mrtd": "0x" + hex.EncodeToString(m[:]), "policy": string(pol)}
-	var rtmrs []string
-	if boot != nil {
-		for _, r := range boot.RTMR {
-			rtmrs = append(rtmrs, "0x"+hex.EncodeToString(r[:]))
-		}
-		out["rtmr"], out["components"] = rtmrs, boot.Components
-	}
-	if c.String("format") == "json" {
-		return cliapp.PrintJSON(c.App.Writer, out)
-	}
-	fmt.Fprintf(c.App.Writer, "mrtd   0x%x\n", m)
-	for i, r := range rtmrs {
-		fmt.Fprintf(c.App.Writer, "rtmr%d  %s\n", i, r)
-	}
-	if boot != nil {
-		for _, comp := range boot.Components {
-			fmt.Fprintf(c.App.Writer, "  rtmr%d %s %x %s\n", comp.RTMR, comp.Kind, comp.Digest, comp.Value)
-		}
-	}
-	fmt.Fprintf(c.App.Writer, "\npolicy:\n%s", pol)
-	return nil
+	return printMeasured(c, measure.TDXResult{MRTD: m, Boot: boot, Policy: pol}, pol)
 }
 
-// writePolicyOut writes pol to --policy-out, never over an existing file.
-func writePolicyOut(c *cli.Context, pol []byte) error {
+// measured is a measure command's result (measure.SNPResult, measure.TDXResult).
+type measured interface {
+	Fields() map[string]any
+	WriteText(io.Writer)
+}
+
+// printMeasured writes r's policy pol to --policy-out, never over an existing file,
+// then prints r in --format.
+func printMeasured(c *cli.Context, r measured, pol []byte) error {
 	if out := c.String("policy-out"); out != "" {
 		if err := cliapp.WriteNewFile(out, pol); err != nil {
 			return badInput(fmt.Errorf("--policy-out: %w", err))
 		}
 	}
+	if c.String("format") == "json" {
+		return cliapp.PrintJSON(c.App.Writer, r.Fields())
+	}
+	r.WriteText(c.App.Writer)
 	return nil
 }

@@ -47,7 +47,12 @@ func verifyCommand(deps appDeps) *cli.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			if err := res.print(c.App.Writer, cfg.JSON); err != nil {
+			if cfg.JSON {
+				err = cliapp.PrintJSON(c.App.Writer, res.Report())
+			} else {
+				err = res.WriteText(c.App.Writer, cfg.Evidence)
+			}
+			if err != nil {
 				return badInput(err)
 			}
 			if !res.Decision.Trusted {
@@ -115,19 +120,12 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 	return cfg, nil
 }
 
-// verifyResult is everything verify prints: the shared pipeline's result and the
-// configuration that produced it.
-type verifyResult struct {
-	*verifier.Result
-	Config *verifyConfig
-}
-
 // runVerify reads the files cfg names and runs them through oracle/verifier, the
 // pipeline the oracle node and the WebAssembly verifier run too. An error means no
 // verdict could be made.
 func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 	Debug(string, ...any)
-}) (*verifyResult, error) {
+}) (*verifier.Result, error) {
 	v, req, err := verifier.Open(cfg.Setup)
 	if err != nil {
 		return nil, err
@@ -144,7 +142,7 @@ func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
 		}
 		return nil, err
 	}
-	return &verifyResult{Result: res, Config: cfg}, nil
+	return res, nil
 }
 
 // errNeedCollateral explains why TDX cannot be verified offline without collateral.
