@@ -1,20 +1,14 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
-	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/service"
-	"github.com/teeoracle/teeoracle/oracle/store"
-	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
 const auditDescription = `Re-runs the decision behind a verdict from its archive and says whether the
@@ -64,35 +58,6 @@ func auditCommand(deps appDeps) *cli.Command {
 	}
 }
 
-// auditTarget returns the verdict hash to audit: --verdict-hash, or with
-// --machine-id the machine's latest verdict (audit.LatestVerdict): the registry's
-// with --rpc-url, else the database's.
-func auditTarget(ctx context.Context, c *cli.Context, cc *chain.Conn, st *store.Store) (common.Hash, error) {
-	h, err := cliapp.Hash(c, flagVerdictHash)
-	if err != nil || h != (common.Hash{}) {
-		return h, err
-	}
-	if c.String(flagMachineID) == "" {
-		return common.Hash{}, fmt.Errorf("--%s or --%s is required", flagVerdictHash, flagMachineID)
-	}
-	id, err := cliapp.Hash(c, flagMachineID)
-	if err != nil {
-		return common.Hash{}, err
-	}
-	var reg audit.Registry
-	if cc != nil {
-		reg = cc.Registry
-	}
-	h, err = audit.LatestVerdict(ctx, id, reg, st)
-	switch {
-	case errors.Is(err, audit.ErrNoLookup):
-		return common.Hash{}, fmt.Errorf("--%s needs --%s (audit the verdict on-chain) or --%s (the latest archived one)", flagMachineID, flagRPCURL, flagDB)
-	case err != nil:
-		return common.Hash{}, fmt.Errorf("--%s %s: %w", flagMachineID, id, err)
-	}
-	return h, nil
-}
-
 // auditFlagsUsed refuses flags audit would otherwise ignore: --registry or
 // --chain-id without --rpc-url (no on-chain check would be made), and --db beside
 // --node (the node's archive would be audited, not the file).
@@ -110,44 +75,31 @@ func auditFlagsUsed(c *cli.Context) error {
 	return nil
 }
 
+// runAudit audits as the flags ask (audit.Run), on the chain of --rpc-url when it
+// is given; an error names the flags it is about.
 func runAudit(c *cli.Context) (*audit.Result, error) {
 	if err := auditFlagsUsed(c); err != nil {
 		return nil, err
 	}
+	f := cliapp.Read(c)
+	snp, tdx := rootsFiles(c.String(flagSNPRoots), c.String(flagTDXRoot))
+	cfg := audit.Config{VerdictHash: f.Hash(flagVerdictHash), MachineID: f.Hash(flagMachineID), Node: c.String(flagNode), DB: c.String(flagDB),
+		StoreOptions: service.StoreOptions(cliapp.Logger(c)), SNPRoots: snp, TDXRoot: tdx}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
 	ctx := c.Context
-	src, st, err := audit.OpenSource(c.String(flagNode), c.String(flagDB), service.StoreOptions(cliapp.Logger(c)))
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagDB, err)
-	}
-	if st != nil {
-		defer st.Close()
-	}
-	var cc *chain.Conn
 	if c.String(flagRPCURL) != "" {
+		var cc *chain.Conn
 		var done func()
+		var err error
 		if ctx, cc, done, err = dial(c, true); err != nil {
 			return nil, err
 		}
 		defer done()
+		cfg.Registry, cfg.ChainID = cc.Registry, cc.ChainID
 	}
-	h, err := auditTarget(ctx, c, cc, st)
-	if err != nil {
-		return nil, err
-	}
-	snp, tdx := rootsFiles(c.String(flagSNPRoots), c.String(flagTDXRoot))
-	roots, err := appraise.ReadRoots(snp, tdx)
-	if err != nil {
-		return nil, err
-	}
-	res, err := audit.Reproduce(ctx, src, h, verifier.Options{SNPRoots: roots.SNP, TDXRoot: roots.TDX})
-	if err != nil {
-		return nil, err
-	}
-	res.Roots = appraise.DescribeRoots(snp, tdx)
-	if cc != nil {
-		if err := audit.CheckOnChain(ctx, cc.Registry, cc.ChainID, res); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
+	res, err := audit.Run(ctx, cfg)
+	return res, cliapp.FlagNames(err, nil, nil, cliapp.ByTable(map[string]string{"VerdictHash": flagVerdictHash,
+		"MachineID": flagMachineID, "Registry": flagRPCURL, "DB": flagDB}))
 }
