@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -9,7 +8,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
-	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
@@ -43,11 +41,14 @@ func verifyCommand(deps appDeps) *cli.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			res, err := runVerify(c.Context, cfg, cliapp.Logger(c))
-			if err != nil {
+			cliapp.Logger(c).Debug("verifying", "evidence", cfg.Evidence, "as_of", cfg.At)
+			res, err := cfg.Run(c.Context)
+			if errors.Is(err, verifier.ErrNeedCollateral) {
+				return badInput(errNeedCollateral)
+			} else if err != nil {
 				return badInput(err)
 			}
-			if cfg.JSON {
+			if c.Bool(flagJSON) {
 				err = cliapp.PrintJSON(c.App.Writer, res.Report())
 			} else {
 				err = res.WriteText(c.App.Writer, cfg.Evidence)
@@ -63,23 +64,9 @@ func verifyCommand(deps appDeps) *cli.Command {
 	}
 }
 
-// verifyConfig is the verify command's configuration, parsed and checked.
-type verifyConfig struct {
-	// Setup is the files, collateral sources and roots (nil fields: AMD's and
-	// Intel's production roots) that verifier.Open reads and builds from.
-	verifier.Setup
-	At   time.Time
-	JSON bool
-	// Domain, Binding (nil: none) and ReportData (nil: not checked) go into the
-	// request as they are.
-	Domain     verdict.Domain
-	Binding    *verifier.Binding
-	ReportData []byte
-}
-
-// readVerifyFlags turns flags into a verifyConfig; every value that fails to parse is
-// an error naming the flag, never a silent default.
-func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error) {
+// readVerifyFlags turns flags into a verifier.Config; every value that fails to
+// parse is an error naming the flag, never a silent default.
+func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifier.Config, error) {
 	if c.String(flagEvidence) == "" {
 		return nil, fmt.Errorf("--%s is required", flagEvidence)
 	}
@@ -91,14 +78,13 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 	// Verdicts carry whole seconds; a fraction would make the appraisal and the
 	// verdict disagree about the time.
 	at := f.Time(flagAt, now()).UTC().Truncate(time.Second)
-	cfg := &verifyConfig{
+	cfg := &verifier.Config{
 		Setup: verifier.Setup{
 			Files:   verifier.Files{Evidence: c.String(flagEvidence), Certificates: c.StringSlice(flagCert), Policy: c.String(flagPolicy)},
 			Sources: collateralSources(c),
 			Roots:   roots,
 		},
 		At:         at,
-		JSON:       c.Bool(flagJSON),
 		Domain:     verdict.Domain{ChainID: c.Uint64(flagChainID), Registry: f.Address(flagRegistry)},
 		ReportData: f.HexBytes(flagReportData, 64),
 	}
@@ -118,31 +104,6 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 		cfg.Binding = &b
 	}
 	return cfg, nil
-}
-
-// runVerify reads the files cfg names and runs them through oracle/verifier, the
-// pipeline the oracle node and the WebAssembly verifier run too. An error means no
-// verdict could be made.
-func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
-	Debug(string, ...any)
-}) (*verifier.Result, error) {
-	v, req, err := verifier.Open(cfg.Setup)
-	if err != nil {
-		return nil, err
-	}
-	req.At, req.Domain, req.Binding, req.ReportData = cfg.At, cfg.Domain, cfg.Binding, cfg.ReportData
-	log.Debug("verifying", "evidence", cfg.Evidence, "as_of", cfg.At)
-	res, err := v.Verify(ctx, req)
-	if err != nil {
-		switch {
-		case errors.Is(err, verifier.ErrNeedCollateral):
-			return nil, errNeedCollateral
-		case errors.Is(err, policy.ErrInvalid):
-			return nil, fmt.Errorf("%s: %w", cfg.Policy, err)
-		}
-		return nil, err
-	}
-	return res, nil
 }
 
 // errNeedCollateral explains why TDX cannot be verified offline without collateral.
