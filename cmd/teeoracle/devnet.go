@@ -47,7 +47,7 @@ func devnetFlags(opts *devnet.Options) []cli.Flag {
 		listen,
 		&cli.DurationFlag{Name: flagBlockTime, Destination: &opts.BlockInterval, EnvVars: env(flagBlockTime), Value: time.Second,
 			Usage: "devnet block `INTERVAL`"},
-		&cli.DurationFlag{Name: flagVerdictValidity, Destination: &opts.Validity, Action: atLeast10s, EnvVars: env(flagVerdictValidity), Value: 60 * time.Second,
+		&cli.DurationFlag{Name: flagVerdictValidity, Destination: &opts.Validity, EnvVars: env(flagVerdictValidity), Value: 60 * time.Second,
 			Usage: "devnet policy's verdict validity `DURATION` (machines re-attest at 2/3 of it)"},
 		&cli.StringFlag{Name: flagDataDir, Destination: &opts.DataDir, EnvVars: env(flagDataDir), TakesFile: true,
 			Usage: "`DIR` for the devnet node's database and the machines' TEE keys; default: a temporary directory removed on exit"},
@@ -60,14 +60,6 @@ func devnetFlags(opts *devnet.Options) []cli.Flag {
 			Usage: "`COUNT` of oracle nodes, each with its own key, database and API, all of them the registry's oracles and each other's peers"},
 		devnetThresholdFlag(&opts.Threshold),
 	}
-}
-
-// atLeast10s is --verdict-validity's Action.
-func atLeast10s(_ *cli.Context, d time.Duration) error {
-	if d < 10*time.Second {
-		return fmt.Errorf("--%s %s: at least 10s, so a round fits in it", flagVerdictValidity, d)
-	}
-	return nil
 }
 
 // devnetThresholdFlag is --threshold (registry deploy's flag and wording) into
