@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -160,25 +159,7 @@ func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycle.Options) error {
 }
 
 func printRound(c *cli.Context, r agent.Round) {
-	fmt.Fprintln(c.App.Writer, roundLine(time.Now(), r))
-}
-
-// roundLine is the line a finished round prints. The node knows the transaction
-// only when it sent it; a verdict a peer published names none.
-func roundLine(now time.Time, r agent.Round) string {
-	tx := "tx " + r.TxHash.Hex()
-	if r.TxHash == (common.Hash{}) {
-		tx = "published by a peer"
-	}
-	return fmt.Sprintf("%s verdict %s: %s, expires %s, %s%s", now.UTC().Format(time.RFC3339), r.VerdictHash.Hex(),
-		r.Verdict.Status, cliapp.RFC3339(r.Verdict.ExpiresAt), tx, reasonSuffix(r.Reasons))
-}
-
-func reasonSuffix(rs []string) string {
-	if len(rs) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(rs, ", ") + ")"
+	fmt.Fprintln(c.App.Writer, r.Line(time.Now()))
 }
 
 // readAgentFlags returns the agent's settings: the --agent-config file's, with the
