@@ -27,21 +27,21 @@ const (
 // agentFlags are the agent's flags; each of its settings names the field of s it
 // sets (Destination, read by readAgentFlags over the --agent-config file).
 func agentFlags(s *agent.FileConfig) []cli.Flag {
-	flags := []cli.Flag{
-		&cli.StringFlag{Name: flagAgentConfig, EnvVars: env(flagAgentConfig), TakesFile: true,
+	flags := cliapp.WithEnv(envPrefix, []cli.Flag{
+		&cli.StringFlag{Name: flagAgentConfig, TakesFile: true,
 			Usage: "agent configuration `FILE` (YAML or JSON: oracle_url, registry, chain_id, machine_id, key_file, tee, reattest_fraction, max_interval, workload, runtime_log, rtmr_dir, ccel_dir); flags override it"},
-		&cli.StringFlag{Name: flagOracleURL, Destination: &s.OracleURL, EnvVars: env(flagOracleURL),
+		&cli.StringFlag{Name: flagOracleURL, Destination: &s.OracleURL,
 			Usage: "oracle node API base `URL`, e.g. http://oracle.example:8080"},
-		&cli.StringFlag{Name: flagTEEKeyFile, Destination: &s.KeyFile, EnvVars: env(flagTEEKeyFile), TakesFile: true,
+		&cli.StringFlag{Name: flagTEEKeyFile, Destination: &s.KeyFile, TakesFile: true,
 			Usage: "`FILE` of the TEE-held secp256k1 key, created (mode 0600) when missing; refused when group or others can read it or write its directory"},
-		cliapp.WithDestination(teeFlag(), &s.TEE),
-		simulateFlag(),
-		&cli.Float64Flag{Name: flagReattestFraction, Destination: &s.ReattestFraction, EnvVars: env(flagReattestFraction), Value: defaultReattestFraction,
+		sharedAs(flagTEE, "", &s.TEE),
+		shared(flagSimulate),
+		&cli.Float64Flag{Name: flagReattestFraction, Destination: &s.ReattestFraction, Value: defaultReattestFraction,
 			DefaultText: "0.667 (2/3)", Usage: "attest again after this `FRACTION` of the verdict's validity"},
-		&cli.StringFlag{Name: flagMaxInterval, Destination: &s.MaxInterval, EnvVars: env(flagMaxInterval), DefaultText: "1h",
+		&cli.StringFlag{Name: flagMaxInterval, Destination: &s.MaxInterval, DefaultText: "1h",
 			Usage: "attest again at the latest this `DURATION` after the last round, however long the verdict the node reports is valid (it bounds how long a node's false report keeps the agent idle; raise it, e.g. to 24h, to re-attest daily)"},
-		onceFlag(),
-	}
+		shared(flagOnce),
+	})
 	return append(flags, cliapp.WithDestination(verifyFlag(flagChainID), &s.ChainID),
 		cliapp.WithDestination(verifyFlag(flagRegistry), &s.Registry),
 		cliapp.WithDestination(verifyFlag(flagMachineID), &s.MachineID))

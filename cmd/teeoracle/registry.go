@@ -48,13 +48,13 @@ func registryCommands(deps appDeps) []*cli.Command {
 					Name:  "oracles",
 					Usage: "add or remove oracle signers, set the quorum, list them",
 					Subcommands: []*cli.Command{
-						{Name: "add", Usage: "add oracle signers (owner only), one transaction each", Flags: txFlags(oracleFlag()),
+						{Name: "add", Usage: "add oracle signers (owner only), one transaction each", Flags: txFlags(shared(flagOracle)),
 							Action: oracleChange(true)},
 						{Name: "remove", Usage: "remove oracle signers (owner only), one transaction each; asks for confirmation",
-							Flags: txFlags(oracleFlag(), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
+							Flags: txFlags(shared(flagOracle), shared(flagYes)), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 								return "remove oracle signer(s) " + strings.Join(c.StringSlice(flagOracle), ", ") + " from the registry"
 							}, oracleChange(false))},
-						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(thresholdFlag()),
+						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(shared(flagThreshold)),
 							Action: sendTx("set threshold", func(c *cli.Context) (uint, error) { return cliapp.UintIn(c, flagThreshold, 1, 255) },
 								func(r *chain.Registry, m uint) chain.TxCandidate { return r.SetThresholdTx(uint8(m)) }, nil)},
 						{Name: "list", Usage: "print the current oracle signers and the quorum", Flags: oraclesListFlags(),
@@ -75,12 +75,12 @@ func registryCommands(deps appDeps) []*cli.Command {
 							fmt.Fprintf(w, "policy %s\nvalidity-seconds %d\n", p.Hash.Hex(), p.ValiditySeconds())
 						})},
 				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted, for good; asks for confirmation",
-					Flags: txFlags(policyHashFlag(), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
+					Flags: txFlags(shared(flagPolicyHash), shared(flagYes)), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 						return "retire policy " + c.String(flagPolicyHash) + ": every machine under it becomes untrusted, and a retired policy cannot be registered again"
 					}, onHash(flagPolicyHash, "retire policy", (*chain.Registry).RetirePolicyTx))},
 				{Name: "show", Usage: "print a policy file's name, canonical hash and validity, and what the registry knows about it",
 					UsageText: "teeoracle policy show (--policy FILE | --policy-hash HASH) [--rpc-url URL --registry ADDRESS]",
-					Flags:     append(chainReadFlags(), policyHashFlag(), verifyFlag(flagPolicy)), Action: runPolicyShow},
+					Flags:     append(chainReadFlags(), shared(flagPolicyHash), verifyFlag(flagPolicy)), Action: runPolicyShow},
 				{Name: "hash", Usage: "print the canonical hash of a policy file (offline): the hash to register and to pin",
 					UsageText: "teeoracle policy hash FILE", ArgsUsage: "FILE", Action: runPolicyHash},
 			},
@@ -94,22 +94,22 @@ func registryCommands(deps appDeps) []*cli.Command {
 					UsageText: "teeoracle machine register --salt HEX --tee sev-snp|tdx [--metadata-uri URI] chain and key flags",
 					Flags:     machineRegisterFlags(), Action: runMachineRegister},
 				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever; asks for confirmation",
-					Flags: txFlags(machineIDFlag(""), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
+					Flags: txFlags(shared(flagMachineID), shared(flagYes)), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 						return "deregister machine " + c.String(flagMachineID) + ": its id can never be registered again"
 					}, onHash(flagMachineID, "deregister machine", (*chain.Registry).DeregisterMachineTx))},
 				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
 					UsageText: "teeoracle machine authorize-key --machine-id ID --tee-key ADDRESS chain and key flags\n\n" +
 						"A machine's first verdict, and every key rotation, binds only the key its provider authorised:\n" +
 						"run this with the address the machine's agent prints (its TEE key) before the agent attests.",
-					Flags: txFlags(machineIDFlag(""), teeKeyFlag("")), Action: sendTx("authorize key", keyToAuthorize,
+					Flags: txFlags(shared(flagMachineID), shared(flagTEEKey)), Action: sendTx("authorize key", keyToAuthorize,
 						func(r *chain.Registry, a authorization) chain.TxCandidate { return r.AuthorizeKeyTx(a.id, a.key) },
 						func(w io.Writer, a authorization) {
 							fmt.Fprintf(w, "machine %s\nauthorized-key %s\n", a.id.Hex(), a.key.Hex())
 						})},
 				{Name: "revoke-key", Usage: "withdraw a machine's key: drop a pending authorisation and unbind (untrust) its bound key",
-					Flags: txFlags(machineIDFlag("")), Action: onHash(flagMachineID, "revoke key", (*chain.Registry).RevokeKeyTx)},
+					Flags: txFlags(shared(flagMachineID)), Action: onHash(flagMachineID, "revoke key", (*chain.Registry).RevokeKeyTx)},
 				{Name: "show", Usage: "print a machine's record and latest verdict",
-					Flags: append(chainReadFlags(), machineIDFlag("")), Action: runMachineShow},
+					Flags: append(chainReadFlags(), shared(flagMachineID)), Action: runMachineShow},
 			},
 		},
 		{

@@ -35,7 +35,7 @@ func verifyCommand(deps appDeps) *cli.Command {
 		Usage:       "verify attestation evidence against a policy and print the verdict",
 		UsageText:   "teeoracle verify --evidence FILE [--cert FILE]... [--collateral DIR|FILE] [--policy FILE] [--at RFC3339] [--offline] [--json] [binding flags]",
 		Description: verifyDescription,
-		Flags:       append(verifyFlags(), snpRootsFlag("Input:", nil), tdxRootFlag("Input:", nil)),
+		Flags:       append(verifyFlags(), sharedAs(flagSNPRoots, "Input:", nil), sharedAs(flagTDXRoot, "Input:", nil)),
 		Action: func(c *cli.Context) error {
 			cfg, err := readVerifyFlags(c, deps.Now)
 			if err != nil {

@@ -14,6 +14,30 @@ import (
 	"github.com/urfave/cli/v2/altsrc"
 )
 
+// WithEnv gives each flag its one variable on a copy, keeps a flag that has it
+// already, and refuses (panics on) a flag that names another.
+func TestWithEnv(t *testing.T) {
+	orig := &cli.DurationFlag{Name: "tx-timeout"}
+	picked := &cli.BoolFlag{Name: "yes", EnvVars: []string{"P_YES"}}
+	out := WithEnv("P_", []cli.Flag{orig, picked})
+	if got := out[0].(*cli.DurationFlag).EnvVars; !slices.Equal(got, []string{"P_TX_TIMEOUT"}) || orig.EnvVars != nil {
+		t.Errorf("EnvVars %v (original %v), want [P_TX_TIMEOUT] on a copy", got, orig.EnvVars)
+	}
+	if out[1] != picked {
+		t.Errorf("a flag with its one variable already was replaced")
+	}
+	for _, bad := range []cli.Flag{&cli.StringFlag{Name: "db", EnvVars: []string{"P_DATABASE"}}, &cli.StringFlag{Name: "db", EnvVars: []string{"P_DB", "DB"}}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%v: no panic for another variable", bad.(*cli.StringFlag).EnvVars)
+				}
+			}()
+			WithEnv("P_", []cli.Flag{bad})
+		}()
+	}
+}
+
 // WithCategory copies every urfave flag type with the new category and leaves the
 // original alone (flags are shared between commands); a wrapper without its own
 // Category field comes back unchanged, its inner flag untouched.
