@@ -119,11 +119,7 @@ func newAgent(c *cli.Context, s *agent.FileConfig) (*agent.Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d := a.Workload; d != nil {
-		fmt.Fprintf(c.App.Writer, "teeoracle agent: workload %s (description sha256 %x)\n", d.Canonical(), d.Digest())
-	}
-	fmt.Fprintf(c.App.Writer, "teeoracle agent: machine %s, %s, TEE key %s (%s), oracle %s\n", a.Config.MachineID.Hex(), a.Config.Source.TEE(),
-		a.Address().Hex(), map[bool]string{true: "created", false: "loaded"}[a.KeyCreated], a.OracleURL)
+	a.WriteStart(c.App.Writer)
 	if a.KeyCreated {
 		// A new key binds only with the provider's consent: say how to give it.
 		fmt.Fprint(c.App.Writer, authorizeKeyHint(a.Config.MachineID, a.Address(), a.Config.Registry))

@@ -62,13 +62,9 @@ const (
 	flagConfig             = "config"
 )
 
-// readRoots reads --snp-roots and --tdx-root (appraise.ReadRoots); a path not
-// given keeps that vendor's production roots.
-func readRoots(snpPath, tdxPath string) (*appraise.CustomRoots, error) {
-	return appraise.ReadRoots(rootsFiles(snpPath, tdxPath))
-}
-
-// rootsFiles are the files of --snp-roots and --tdx-root, named by their flags.
+// rootsFiles are the files of --snp-roots and --tdx-root, named by their flags, as
+// appraise.ReadRoots reads them: a path not given keeps that vendor's production
+// roots.
 func rootsFiles(snpPath, tdxPath string) (snp, tdx appraise.RootsFile) {
 	return appraise.RootsFile{Name: "--" + flagSNPRoots, Path: snpPath}, appraise.RootsFile{Name: "--" + flagTDXRoot, Path: tdxPath}
 }

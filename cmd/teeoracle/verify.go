@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
@@ -70,7 +71,7 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifier.Config, er
 	if c.String(flagEvidence) == "" {
 		return nil, fmt.Errorf("--%s is required", flagEvidence)
 	}
-	roots, err := readRoots(c.String(flagSNPRoots), c.String(flagTDXRoot))
+	roots, err := appraise.ReadRoots(rootsFiles(c.String(flagSNPRoots), c.String(flagTDXRoot)))
 	if err != nil {
 		return nil, err
 	}
