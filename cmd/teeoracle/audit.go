@@ -90,10 +90,13 @@ func runAudit(c *cli.Context) (*audit.Result, error) {
 	}
 	ctx := c.Context
 	if c.String(flagRPCURL) != "" {
+		s, err := chainSession(c, true, false)
+		if err != nil {
+			return nil, err
+		}
 		var cc *chain.Conn
 		var done func()
-		var err error
-		if ctx, cc, done, err = dial(c, true); err != nil {
+		if ctx, cc, _, done, err = s.Open(ctx); err != nil {
 			return nil, err
 		}
 		defer done()

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"io"
@@ -131,53 +130,36 @@ func txTimeout(c *cli.Context) time.Duration {
 	return defaultTxTimeout
 }
 
-// dial connects to --rpc-url (chain.Dial) under a context bounded by --tx-timeout
-// (txTimeout) that everything done on the chain shares, checks --chain-id, and
-// opens --registry when needRegistry; done closes the connection and ends the
-// context.
-func dial(c *cli.Context, needRegistry bool) (ctx context.Context, cc *chain.Conn, done func(), err error) {
-	if c.String(flagRPCURL) == "" {
-		return nil, nil, nil, fmt.Errorf("--%s is required", flagRPCURL)
-	}
-	var reg common.Address
-	if needRegistry {
-		if reg, err = cliapp.Address(c, flagRegistry); err != nil || reg == (common.Address{}) {
-			return nil, nil, nil, cmp.Or(err, fmt.Errorf("--%s is required", flagRegistry))
+// chainSession reads the chain flags into a session: --rpc-url, --registry when
+// needRegistry, --chain-id, --tx-timeout (txTimeout), and with signed the sending
+// key (loadSigningKey).
+func chainSession(c *cli.Context, needRegistry, signed bool) (s chain.Session, err error) {
+	if signed {
+		if s.Key, err = loadSigningKey(c); err != nil {
+			return s, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(c.Context, txTimeout(c))
-	if cc, err = chain.Dial(ctx, c.String(flagRPCURL), reg, c.Uint64(flagChainID)); err != nil {
-		cancel()
-		return nil, nil, nil, err
+	if c.String(flagRPCURL) == "" {
+		return s, fmt.Errorf("--%s is required", flagRPCURL)
 	}
-	return ctx, cc, func() { cc.Close(); cancel() }, nil
+	if needRegistry {
+		if s.Registry, err = cliapp.Address(c, flagRegistry); err != nil || s.Registry == (common.Address{}) {
+			return s, cmp.Or(err, fmt.Errorf("--%s is required", flagRegistry))
+		}
+	}
+	s.RPCURL, s.ChainID, s.Timeout, s.Logger = c.String(flagRPCURL), c.Uint64(flagChainID), txTimeout(c), cliapp.Logger(c)
+	return s, nil
 }
 
-// withChain runs fn with a context bounded by --tx-timeout and a dialled chain,
-// and a signing sender when signed. Errors are bad input (exit 2).
+// withChain runs fn in the session of the chain flags (chainSession), with a
+// signing sender when signed. Errors are bad input (exit 2).
 func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error) error {
-	var key *ecdsa.PrivateKey
-	if signed {
-		k, err := loadSigningKey(c)
-		if err != nil {
-			return badInput(err)
-		}
-		key = k
+	s, err := chainSession(c, needRegistry, signed)
+	if err == nil {
+		err = s.Run(c.Context, fn)
 	}
-	ctx, cc, done, err := dial(c, needRegistry)
 	if err != nil {
 		return badInput(err)
-	}
-	defer done()
-	var s *chain.DirectSender
-	if signed {
-		if s, err = cc.Sender(key); err != nil {
-			return badInput(err)
-		}
-		cliapp.Logger(c).Debug("sending from", "account", s.From(), "chain", cc.ChainID)
-	}
-	if err := fn(ctx, cc, s); err != nil {
-		return badInput(chain.ScrubURL(err, c.String(flagRPCURL)))
 	}
 	return nil
 }
