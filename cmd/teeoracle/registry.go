@@ -116,7 +116,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 			Usage:       "ask the registry whether a machine (or a TEE key) is trusted now",
 			UsageText:   "teeoracle query --rpc-url URL --registry ADDRESS (--machine-id ID | --tee-key ADDRESS)",
 			Description: "Exit status: 0 trusted, 1 not trusted, 2 bad input or error.",
-			Flags:       queryFlags(),
+			Flags:       append(chainReadFlags(), shared(flagMachineID), shared(flagTEEKey)),
 			Action:      runQuery,
 		},
 	}
@@ -152,9 +152,15 @@ func chainSession(c *cli.Context, needRegistry, signed bool) (s chain.Session, e
 }
 
 // withChain runs fn in the session of the chain flags (chainSession), with a
-// signing sender when signed. Errors are bad input (exit 2).
-func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error) error {
-	s, err := chainSession(c, needRegistry, signed)
+// signing sender when signed, unless readErr, met reading the command's own flags
+// before, says they are bad: then nothing is loaded or dialled. Errors are bad
+// input (exit 2).
+func withChain(c *cli.Context, readErr error, needRegistry, signed bool, fn func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error) error {
+	err := readErr
+	var s chain.Session
+	if err == nil {
+		s, err = chainSession(c, needRegistry, signed)
+	}
 	if err == nil {
 		err = s.Run(c.Context, fn)
 	}
@@ -174,10 +180,7 @@ func printTx(w io.Writer, r *types.Receipt) {
 func sendTx[T any](what string, read func(*cli.Context) (T, error), tx func(*chain.Registry, T) chain.TxCandidate, after func(io.Writer, T)) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		arg, err := read(c)
-		if err != nil {
-			return badInput(err)
-		}
-		return withChain(c, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+		return withChain(c, err, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
 			r, err := cc.Registry.Transact(ctx, s, tx(cc.Registry, arg))
 			if err != nil {
 				return fmt.Errorf("%s: %w", what, err)
@@ -210,10 +213,7 @@ func deployConfig(c *cli.Context) (chain.DeployConfig, error) {
 
 func runDeploy(c *cli.Context) error {
 	cfg, err := deployConfig(c)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, false, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+	return withChain(c, err, false, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
 		d, err := chain.Deploy(ctx, cc.Client, s, cfg)
 		if d == nil {
 			return err
@@ -233,13 +233,10 @@ func runDeploy(c *cli.Context) error {
 func oracleChange(add bool) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		oracles, err := cliapp.Addresses(c, flagOracle)
-		if err != nil {
-			return badInput(err)
+		if err == nil && len(oracles) == 0 {
+			err = fmt.Errorf("--%s is required", flagOracle)
 		}
-		if len(oracles) == 0 {
-			return badInput(fmt.Errorf("--%s is required", flagOracle))
-		}
-		return withChain(c, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+		return withChain(c, err, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
 			rcpts, err := cc.Registry.ChangeOracles(ctx, s, add, oracles)
 			for _, r := range rcpts {
 				printTx(c.App.Writer, r)
@@ -250,7 +247,7 @@ func oracleChange(add bool) cli.ActionFunc {
 }
 
 func runOraclesList(c *cli.Context) error {
-	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+	return withChain(c, nil, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		q, err := cc.Registry.Quorum(ctx, chain.BlockRange{From: c.Uint64(flagFromBlock)})
 		if err != nil {
 			return err
@@ -323,7 +320,7 @@ func runPolicyShow(c *cli.Context) error {
 			return nil
 		}
 	}
-	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+	return withChain(c, nil, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		p, err := cc.Registry.Policy(ctx, hash)
 		if err != nil {
 			return err
@@ -335,14 +332,11 @@ func runPolicyShow(c *cli.Context) error {
 
 func runMachineRegister(c *cli.Context) error {
 	salt, err := cliapp.Salt(c, flagSalt)
-	if err != nil {
-		return badInput(err)
+	tee, teeErr := evidence.ParseTEEName(c.String(flagTEE))
+	if err == nil && teeErr != nil {
+		err = fmt.Errorf("--%s %q: want sev-snp or tdx", flagTEE, c.String(flagTEE))
 	}
-	tee, err := evidence.ParseTEEName(c.String(flagTEE))
-	if err != nil {
-		return badInput(fmt.Errorf("--%s %q: want sev-snp or tdx", flagTEE, c.String(flagTEE)))
-	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+	return withChain(c, err, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
 		id, r, err := cc.Registry.RegisterMachine(ctx, s, salt, uint8(tee), c.String(flagMetadataURI))
 		if err != nil {
 			return err
@@ -373,10 +367,7 @@ func keyToAuthorize(c *cli.Context) (a authorization, err error) {
 
 func runMachineShow(c *cli.Context) error {
 	id, err := cliapp.RequiredHash(c, flagMachineID)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+	return withChain(c, err, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		m, trusted, err := cc.Registry.MachineTrust(ctx, id)
 		if err != nil {
 			return err
@@ -404,18 +395,10 @@ func runQuery(c *cli.Context) error {
 	}
 	f := cliapp.Read(c)
 	id, key := f.Hash(flagMachineID), f.Address(flagTEEKey)
-	if err := f.Err(); err != nil {
-		return badInput(err)
-	}
 	trusted := false
-	err := withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+	err := withChain(c, f.Err(), true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		var err error
-		if hasMachine {
-			trusted, err = cc.Registry.IsTrusted(ctx, id)
-		} else {
-			id, trusted, err = cc.Registry.KeyTrust(ctx, key)
-		}
-		if err != nil {
+		if id, trusted, err = cc.Registry.Trust(ctx, id, key); err != nil {
 			return err
 		}
 		if hasKey {

@@ -98,13 +98,6 @@ func machineRegisterFlags() []cli.Flag {
 	))
 }
 
-func queryFlags() []cli.Flag {
-	return append(chainReadFlags(),
-		shared(flagMachineID),
-		shared(flagTEEKey),
-	)
-}
-
 func oraclesListFlags() []cli.Flag {
 	return cliapp.WithEnv(envPrefix, append(chainReadFlags(),
 		&cli.Uint64Flag{Name: flagFromBlock,

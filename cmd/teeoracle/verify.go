@@ -76,16 +76,13 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifier.Config, er
 		return nil, err
 	}
 	f := cliapp.Read(c)
-	// Verdicts carry whole seconds; a fraction would make the appraisal and the
-	// verdict disagree about the time.
-	at := f.Time(flagAt, now()).UTC().Truncate(time.Second)
 	cfg := &verifier.Config{
 		Setup: verifier.Setup{
 			Files:   verifier.Files{Evidence: c.String(flagEvidence), Certificates: c.StringSlice(flagCert), Policy: c.String(flagPolicy)},
 			Sources: collateralSources(c),
 			Roots:   roots,
 		},
-		At:         at,
+		At:         f.Time(flagAt, now()),
 		Domain:     verdict.Domain{ChainID: c.Uint64(flagChainID), Registry: f.Address(flagRegistry)},
 		ReportData: f.HexBytes(flagReportData, 64),
 	}
@@ -94,7 +91,6 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifier.Config, er
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	cfg.Sources.AsOf = at
 	// chain-id and registry alone only choose the verdict's EIP-712 domain; any of
 	// the other four means a binding, which needs all six.
 	if asked, _ := cliapp.Given(c, flagMachineID, flagTEEKey, flagAnchorNumber, flagAnchorHash); len(asked) > 0 {

@@ -68,7 +68,9 @@ func Open(s Setup) (*Verifier, *Request, error) {
 // Open leaves to its caller.
 type Config struct {
 	Setup
-	// At is the time everything is evaluated as of (Request.At).
+	// At is the time everything is evaluated as of (Request.At), collateral
+	// sources too: Run sets Sources.AsOf to it, cut to whole seconds as verdicts
+	// carry them.
 	At time.Time
 	// Domain, Binding (nil: none) and ReportData (nil: not checked) go into the
 	// request as they are.
@@ -80,7 +82,9 @@ type Config struct {
 // Run opens c's files (Open) and verifies them. An invalid policy is an error
 // naming its file; an error means no verdict could be made.
 func (c *Config) Run(ctx context.Context) (*Result, error) {
-	v, req, err := Open(c.Setup)
+	setup := c.Setup
+	setup.Sources.AsOf = c.At.UTC().Truncate(time.Second)
+	v, req, err := Open(setup)
 	if err != nil {
 		return nil, err
 	}
