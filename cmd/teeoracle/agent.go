@@ -162,12 +162,9 @@ func printRound(c *cli.Context, r agent.Round) {
 // flags given on top (flag defaults fill what neither sets), checked; an error
 // names the setting's flag.
 func readAgentFlags(c *cli.Context) (*agent.FileConfig, error) {
-	s := &agent.FileConfig{}
-	if p := c.String(flagAgentConfig); p != "" {
-		var err error
-		if s, err = agent.LoadFileConfig(p); err != nil {
-			return nil, fmt.Errorf("--%s: %w", flagAgentConfig, err)
-		}
+	s, err := agent.LoadFileConfig(c.String(flagAgentConfig))
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagAgentConfig, err)
 	}
 	if err := cliapp.BindOver(c, agentFlags(s)); err != nil {
 		return nil, err

@@ -62,12 +62,8 @@ func auditCommand(deps appDeps) *cli.Command {
 // --chain-id without --rpc-url (no on-chain check would be made), and --db beside
 // --node (the node's archive would be audited, not the file).
 func auditFlagsUsed(c *cli.Context) error {
-	if c.String(flagRPCURL) == "" {
-		for _, f := range []string{flagRegistry, flagChainID} {
-			if c.IsSet(f) {
-				return fmt.Errorf("--%s needs --%s: the registry is checked on that chain, and without it nothing on-chain is checked", f, flagRPCURL)
-			}
-		}
+	if set, _ := cliapp.Given(c, flagRegistry, flagChainID); len(set) > 0 && c.String(flagRPCURL) == "" {
+		return fmt.Errorf("%s needs --%s: the registry is checked on that chain, and without it nothing on-chain is checked", set[0], flagRPCURL)
 	}
 	if c.String(flagNode) != "" && c.IsSet(flagDB) {
 		return fmt.Errorf("--%s and --%s name two archives; give one", flagNode, flagDB)

@@ -29,15 +29,14 @@ const (
 // devnetFlags are devnet's flags; each of its own names the field of opts it sets
 // (Destination, read by readDevnetFlags) and checks its bounds (Action).
 func devnetFlags(opts *devnet.Options) []cli.Flag {
-	listen := &cli.StringFlag{Name: flagListen, Destination: &opts.Listen, Value: "127.0.0.1:0",
-		Usage: "API listen `ADDRESS` (host:port)"}
 	return cliapp.WithEnv(envPrefix, []cli.Flag{
 		shared(flagOnce),
 		&cli.BoolFlag{Name: flagAnvil, Destination: &opts.Anvil,
 			Usage: "run the chain on anvil (Foundry) instead of go-ethereum's in-process simulated backend"},
 		&cli.StringFlag{Name: flagAnvilPath, Destination: &opts.AnvilPath, TakesFile: true,
 			Usage: "anvil binary `FILE`; default: the repository's .tools/node_modules/.bin/anvil, else anvil on PATH"},
-		listen,
+		&cli.StringFlag{Name: flagListen, Destination: &opts.Listen, Value: "127.0.0.1:0",
+			Usage: "API listen `ADDRESS` (host:port)"},
 		&cli.DurationFlag{Name: flagBlockTime, Destination: &opts.BlockInterval, Value: time.Second,
 			Usage: "devnet block `INTERVAL`"},
 		&cli.DurationFlag{Name: flagVerdictValidity, Destination: &opts.Validity, Value: 60 * time.Second,

@@ -91,8 +91,8 @@ func runMeasureSNP(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
-	pol := measure.SNPPolicy(c.String("policy-name"), d)
-	return printMeasured(c, measure.SNPResult{Input: in, Measurement: d, Policy: pol}, pol)
+	r := measure.SNPResult{Input: in, Measurement: d, Policy: measure.SNPPolicy(c.String("policy-name"), d)}
+	return printMeasured(c, r.Fields(), r.WriteText, r.Policy)
 }
 
 func runMeasureTDX(c *cli.Context) error {
@@ -104,26 +104,22 @@ func runMeasureTDX(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
-	return printMeasured(c, measure.TDXResult{MRTD: m, Boot: boot, Policy: pol}, pol)
+	r := measure.TDXResult{MRTD: m, Boot: boot, Policy: pol}
+	return printMeasured(c, r.Fields(), r.WriteText, pol)
 }
 
-// measured is a measure command's result (measure.SNPResult, measure.TDXResult).
-type measured interface {
-	Fields() map[string]any
-	WriteText(io.Writer)
-}
-
-// printMeasured writes r's policy pol to --policy-out, never over an existing file,
-// then prints r in --format.
-func printMeasured(c *cli.Context, r measured, pol []byte) error {
+// printMeasured writes a measure command's result's policy pol to --policy-out,
+// never over an existing file, then prints the result in --format: its JSON fields,
+// or as text writes it.
+func printMeasured(c *cli.Context, fields map[string]any, text func(io.Writer), pol []byte) error {
 	if out := c.String("policy-out"); out != "" {
 		if err := cliapp.WriteNewFile(out, pol); err != nil {
 			return badInput(fmt.Errorf("--policy-out: %w", err))
 		}
 	}
 	if c.String("format") == "json" {
-		return cliapp.PrintJSON(c.App.Writer, r.Fields())
+		return cliapp.PrintJSON(c.App.Writer, fields)
 	}
-	r.WriteText(c.App.Writer)
+	text(c.App.Writer)
 	return nil
 }

@@ -76,11 +76,9 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 	}
 	cfg.PolicyFile, cfg.Peers = c.String(flagPolicy), cliapp.List(c, flagPeers)
 	cfg.Collateral = collateralSources(c)
-	var err error
-	if cfg.API.TrustedProxies, err = cliapp.Prefixes(c, flagTrustProxy); err != nil {
-		return nil, err
-	}
-	if cfg.Registry, err = cliapp.Address(c, flagRegistry); err != nil {
+	f := cliapp.Read(c)
+	cfg.API.TrustedProxies, cfg.Registry = f.Prefixes(flagTrustProxy), f.Address(flagRegistry)
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	return cfg, cliapp.FlagNames(cfg.Check(), cfg, serveFlags(cfg), cliapp.ByTable(map[string]string{"Registry": flagRegistry}))

@@ -229,3 +229,16 @@ func TestPrefixes(t *testing.T) {
 		t.Errorf("address without a length: %v", err)
 	}
 }
+
+// A FlagReader reads prefixes as Prefixes does, and keeps its refusal.
+func TestFlagReaderPrefixes(t *testing.T) {
+	flags := []cli.Flag{&cli.StringSliceFlag{Name: "cidr"}}
+	var got []netip.Prefix
+	read := func(c *cli.Context) error { r := Read(c); got = r.Prefixes("cidr"); return r.Err() }
+	if err := runCmd(t, flags, read, "--cidr", "10.1.2.3/8"); err != nil || !slices.Equal(got, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}) {
+		t.Errorf("got %v, %v", got, err)
+	}
+	if err := runCmd(t, flags, read, "--cidr", "10.0.0.1"); err == nil || !strings.Contains(err.Error(), `--cidr "10.0.0.1"`) {
+		t.Errorf("address without a length: %v", err)
+	}
+}

@@ -121,3 +121,11 @@ func TestSetupWriteStart(t *testing.T) {
 		}
 	}
 }
+
+// An empty path names no settings file: every setting is unset, for flags alone
+// to give.
+func TestLoadFileConfigEmptyPath(t *testing.T) {
+	if s, err := LoadFileConfig(""); err != nil || *s != (FileConfig{}) {
+		t.Errorf("empty path: %+v, %v; want empty settings", s, err)
+	}
+}
