@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -28,21 +27,21 @@ const (
 // agentFlags are the agent's flags; each of its settings names the field of s it
 // sets (Destination, read by readAgentFlags over the --agent-config file).
 func agentFlags(s *agent.FileConfig) []cli.Flag {
-	flags := []cli.Flag{
-		&cli.StringFlag{Name: flagAgentConfig, EnvVars: env(flagAgentConfig), TakesFile: true,
+	flags := cliapp.WithEnv(envPrefix, []cli.Flag{
+		&cli.StringFlag{Name: flagAgentConfig, TakesFile: true,
 			Usage: "agent configuration `FILE` (YAML or JSON: oracle_url, registry, chain_id, machine_id, key_file, tee, reattest_fraction, max_interval, workload, runtime_log, rtmr_dir, ccel_dir); flags override it"},
-		&cli.StringFlag{Name: flagOracleURL, Destination: &s.OracleURL, EnvVars: env(flagOracleURL),
+		&cli.StringFlag{Name: flagOracleURL, Destination: &s.OracleURL,
 			Usage: "oracle node API base `URL`, e.g. http://oracle.example:8080"},
-		&cli.StringFlag{Name: flagTEEKeyFile, Destination: &s.KeyFile, EnvVars: env(flagTEEKeyFile), TakesFile: true,
+		&cli.StringFlag{Name: flagTEEKeyFile, Destination: &s.KeyFile, TakesFile: true,
 			Usage: "`FILE` of the TEE-held secp256k1 key, created (mode 0600) when missing; refused when group or others can read it or write its directory"},
-		cliapp.WithDestination(teeFlag(), &s.TEE),
-		simulateFlag(),
-		&cli.Float64Flag{Name: flagReattestFraction, Destination: &s.ReattestFraction, EnvVars: env(flagReattestFraction), Value: defaultReattestFraction,
+		sharedAs(flagTEE, "", &s.TEE),
+		shared(flagSimulate),
+		&cli.Float64Flag{Name: flagReattestFraction, Destination: &s.ReattestFraction, Value: defaultReattestFraction,
 			DefaultText: "0.667 (2/3)", Usage: "attest again after this `FRACTION` of the verdict's validity"},
-		&cli.StringFlag{Name: flagMaxInterval, Destination: &s.MaxInterval, EnvVars: env(flagMaxInterval), DefaultText: "1h",
+		&cli.StringFlag{Name: flagMaxInterval, Destination: &s.MaxInterval, DefaultText: "1h",
 			Usage: "attest again at the latest this `DURATION` after the last round, however long the verdict the node reports is valid (it bounds how long a node's false report keeps the agent idle; raise it, e.g. to 24h, to re-attest daily)"},
-		onceFlag(),
-	}
+		shared(flagOnce),
+	})
 	return append(flags, cliapp.WithDestination(verifyFlag(flagChainID), &s.ChainID),
 		cliapp.WithDestination(verifyFlag(flagRegistry), &s.Registry),
 		cliapp.WithDestination(verifyFlag(flagMachineID), &s.MachineID))
@@ -121,11 +120,7 @@ func newAgent(c *cli.Context, s *agent.FileConfig) (*agent.Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d := a.Workload; d != nil {
-		fmt.Fprintf(c.App.Writer, "teeoracle agent: workload %s (description sha256 %x)\n", d.Canonical(), d.Digest())
-	}
-	fmt.Fprintf(c.App.Writer, "teeoracle agent: machine %s, %s, TEE key %s (%s), oracle %s\n", a.Config.MachineID.Hex(), a.Config.Source.TEE(),
-		a.Address().Hex(), map[bool]string{true: "created", false: "loaded"}[a.KeyCreated], a.OracleURL)
+	a.WriteStart(c.App.Writer)
 	if a.KeyCreated {
 		// A new key binds only with the provider's consent: say how to give it.
 		fmt.Fprint(c.App.Writer, authorizeKeyHint(a.Config.MachineID, a.Address(), a.Config.Registry))
@@ -161,37 +156,16 @@ func attestOnce(c *cli.Context, a *agent.Agent, lo lifecycle.Options) error {
 }
 
 func printRound(c *cli.Context, r agent.Round) {
-	fmt.Fprintln(c.App.Writer, roundLine(time.Now(), r))
-}
-
-// roundLine is the line a finished round prints. The node knows the transaction
-// only when it sent it; a verdict a peer published names none.
-func roundLine(now time.Time, r agent.Round) string {
-	tx := "tx " + r.TxHash.Hex()
-	if r.TxHash == (common.Hash{}) {
-		tx = "published by a peer"
-	}
-	return fmt.Sprintf("%s verdict %s: %s, expires %s, %s%s", now.UTC().Format(time.RFC3339), r.VerdictHash.Hex(),
-		r.Verdict.Status, cliapp.RFC3339(r.Verdict.ExpiresAt), tx, reasonSuffix(r.Reasons))
-}
-
-func reasonSuffix(rs []string) string {
-	if len(rs) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(rs, ", ") + ")"
+	fmt.Fprintln(c.App.Writer, r.Line(time.Now()))
 }
 
 // readAgentFlags returns the agent's settings: the --agent-config file's, with the
 // flags given on top (flag defaults fill what neither sets), checked; an error
 // names the setting's flag.
 func readAgentFlags(c *cli.Context) (*agent.FileConfig, error) {
-	s := &agent.FileConfig{}
-	if p := c.String(flagAgentConfig); p != "" {
-		var err error
-		if s, err = agent.LoadFileConfig(p); err != nil {
-			return nil, fmt.Errorf("--%s: %w", flagAgentConfig, err)
-		}
+	s, err := agent.LoadFileConfig(c.String(flagAgentConfig))
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagAgentConfig, err)
 	}
 	if err := cliapp.BindOver(c, agentFlags(s)); err != nil {
 		return nil, err

@@ -82,9 +82,6 @@ func newApp(deps appDeps) *cli.App {
 	return app
 }
 
-// envName is the one environment variable of a flag.
-func envName(flag string) string { return cliapp.EnvName(envPrefix, flag) }
-
 // unknownEnv returns the TEEORACLE_ variables in environ that no flag declares: a
 // typo there would otherwise be silently ignored (cliapp.UnknownEnv).
 func unknownEnv(app *cli.App, environ []string) []string {

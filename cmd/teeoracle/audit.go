@@ -1,26 +1,14 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
-	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/audit"
 	"github.com/teeoracle/teeoracle/oracle/chain"
-	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/service"
-	"github.com/teeoracle/teeoracle/oracle/store"
-	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
 const auditDescription = `Re-runs the decision behind a verdict from its archive and says whether the
@@ -60,7 +48,7 @@ func auditCommand(deps appDeps) *cli.Command {
 					return badInput(err)
 				}
 			} else {
-				printAudit(c.App.Writer, res)
+				res.WriteText(c.App.Writer)
 			}
 			if !res.Reproduced {
 				return cliapp.Exit(exitUntrusted, nil)
@@ -70,96 +58,12 @@ func auditCommand(deps appDeps) *cli.Command {
 	}
 }
 
-func printAudit(w io.Writer, res *audit.Result) {
-	fmt.Fprintf(w, "verdict    %s\n", res.VerdictHash)
-	if res.Recomputed != (common.Hash{}) {
-		fmt.Fprintf(w, "recomputed %s\n", res.Recomputed)
-	} else {
-		fmt.Fprintf(w, "recomputed -  (the archive does not back the verdict, nothing was re-run)\n")
-	}
-	switch oc := res.OnChain; {
-	case oc == nil:
-		fmt.Fprintf(w, "on-chain   not checked (no --%s)\n", flagRPCURL)
-	case oc.Accepted:
-		cur := "superseded by a later verdict"
-		if oc.Current {
-			cur = "the machine's current verdict"
-		}
-		fmt.Fprintf(w, "on-chain   accepted by %s on chain %d in block %d (tx %s), %s\n", oc.Registry, oc.ChainID, oc.Block, oc.TxHash, cur)
-	default:
-		fmt.Fprintf(w, "on-chain   NOT accepted by %s on chain %d\n", oc.Registry, oc.ChainID)
-	}
-	fmt.Fprintf(w, "roots      %s\n", res.Roots)
-	if res.RecomputedVerdict != nil {
-		fmt.Fprintf(w, "reasons    %s\n", strings.Join(reasonsOrNone(policy.Reason(res.RecomputedVerdict.Reasons)), ", "))
-	}
-	for _, c := range res.Skipped {
-		fmt.Fprintf(w, "skipped    %s\n", printable(c))
-	}
-	fmt.Fprintf(w, "reproduced %v\n", res.Reproduced)
-	for _, d := range res.Differences {
-		fmt.Fprintf(w, "  differs (%s): %s\n", printable(d.What), printable(d.Detail))
-	}
-}
-
-// printable escapes control characters and invalid UTF-8 in text that may come
-// from the audited node (Go's escapes: \x1b, \n), so that it cannot act on the
-// terminal it is printed to.
-func printable(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || unicode.IsControl(r) }) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if unicode.IsControl(r) {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// auditTarget returns the verdict hash to audit: --verdict-hash, or with
-// --machine-id the machine's latest verdict (audit.LatestVerdict): the registry's
-// with --rpc-url, else the database's.
-func auditTarget(ctx context.Context, c *cli.Context, cc *chain.Conn, st *store.Store) (common.Hash, error) {
-	h, err := cliapp.Hash(c, flagVerdictHash)
-	if err != nil || h != (common.Hash{}) {
-		return h, err
-	}
-	if c.String(flagMachineID) == "" {
-		return common.Hash{}, fmt.Errorf("--%s or --%s is required", flagVerdictHash, flagMachineID)
-	}
-	id, err := cliapp.Hash(c, flagMachineID)
-	if err != nil {
-		return common.Hash{}, err
-	}
-	var reg audit.Registry
-	if cc != nil {
-		reg = cc.Registry
-	}
-	h, err = audit.LatestVerdict(ctx, id, reg, st)
-	switch {
-	case errors.Is(err, audit.ErrNoLookup):
-		return common.Hash{}, fmt.Errorf("--%s needs --%s (audit the verdict on-chain) or --%s (the latest archived one)", flagMachineID, flagRPCURL, flagDB)
-	case err != nil:
-		return common.Hash{}, fmt.Errorf("--%s %s: %w", flagMachineID, id, err)
-	}
-	return h, nil
-}
-
 // auditFlagsUsed refuses flags audit would otherwise ignore: --registry or
 // --chain-id without --rpc-url (no on-chain check would be made), and --db beside
 // --node (the node's archive would be audited, not the file).
 func auditFlagsUsed(c *cli.Context) error {
-	if c.String(flagRPCURL) == "" {
-		for _, f := range []string{flagRegistry, flagChainID} {
-			if c.IsSet(f) {
-				return fmt.Errorf("--%s needs --%s: the registry is checked on that chain, and without it nothing on-chain is checked", f, flagRPCURL)
-			}
-		}
+	if set, _ := cliapp.Given(c, flagRegistry, flagChainID); len(set) > 0 && c.String(flagRPCURL) == "" {
+		return fmt.Errorf("%s needs --%s: the registry is checked on that chain, and without it nothing on-chain is checked", set[0], flagRPCURL)
 	}
 	if c.String(flagNode) != "" && c.IsSet(flagDB) {
 		return fmt.Errorf("--%s and --%s name two archives; give one", flagNode, flagDB)
@@ -167,44 +71,34 @@ func auditFlagsUsed(c *cli.Context) error {
 	return nil
 }
 
+// runAudit audits as the flags ask (audit.Run), on the chain of --rpc-url when it
+// is given; an error names the flags it is about.
 func runAudit(c *cli.Context) (*audit.Result, error) {
 	if err := auditFlagsUsed(c); err != nil {
 		return nil, err
 	}
+	f := cliapp.Read(c)
+	snp, tdx := rootsFiles(c.String(flagSNPRoots), c.String(flagTDXRoot))
+	cfg := audit.Config{VerdictHash: f.Hash(flagVerdictHash), MachineID: f.Hash(flagMachineID), Node: c.String(flagNode), DB: c.String(flagDB),
+		StoreOptions: service.StoreOptions(cliapp.Logger(c)), SNPRoots: snp, TDXRoot: tdx}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
 	ctx := c.Context
-	src, st, err := audit.OpenSource(c.String(flagNode), c.String(flagDB), service.StoreOptions(cliapp.Logger(c)))
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagDB, err)
-	}
-	if st != nil {
-		defer st.Close()
-	}
-	var cc *chain.Conn
 	if c.String(flagRPCURL) != "" {
+		s, err := chainSession(c, true, false)
+		if err != nil {
+			return nil, err
+		}
+		var cc *chain.Conn
 		var done func()
-		if ctx, cc, done, err = dial(c, true); err != nil {
+		if ctx, cc, _, done, err = s.Open(ctx); err != nil {
 			return nil, err
 		}
 		defer done()
+		cfg.Registry, cfg.ChainID = cc.Registry, cc.ChainID
 	}
-	h, err := auditTarget(ctx, c, cc, st)
-	if err != nil {
-		return nil, err
-	}
-	snp, tdx := rootsFiles(c.String(flagSNPRoots), c.String(flagTDXRoot))
-	roots, err := appraise.ReadRoots(snp, tdx)
-	if err != nil {
-		return nil, err
-	}
-	res, err := audit.Reproduce(ctx, src, h, verifier.Options{SNPRoots: roots.SNP, TDXRoot: roots.TDX})
-	if err != nil {
-		return nil, err
-	}
-	res.Roots = appraise.DescribeRoots(snp, tdx)
-	if cc != nil {
-		if err := audit.CheckOnChain(ctx, cc.Registry, cc.ChainID, res); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
+	res, err := audit.Run(ctx, cfg)
+	return res, cliapp.FlagNames(err, nil, nil, cliapp.ByTable(map[string]string{"VerdictHash": flagVerdictHash,
+		"MachineID": flagMachineID, "Registry": flagRPCURL, "DB": flagDB}))
 }

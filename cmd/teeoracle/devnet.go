@@ -26,55 +26,39 @@ const (
 	flagOracles         = "oracles"
 )
 
-// onceUsage is shared by devnet and agent: one meaning of TEEORACLE_ONCE.
-const onceUsage = "stop after the first attestation round; exit status 0 only when it ended with a trusted verdict on-chain (for the agent: as its oracle node reports it)"
-
-func onceFlag() cli.Flag {
-	return &cli.BoolFlag{Name: flagOnce, EnvVars: env(flagOnce), Usage: onceUsage}
-}
-
 // devnetFlags are devnet's flags; each of its own names the field of opts it sets
 // (Destination, read by readDevnetFlags) and checks its bounds (Action).
 func devnetFlags(opts *devnet.Options) []cli.Flag {
-	listen := &cli.StringFlag{Name: flagListen, Destination: &opts.Listen, EnvVars: env(flagListen), Value: "127.0.0.1:0",
-		Usage: "API listen `ADDRESS` (host:port)"}
-	return []cli.Flag{
-		onceFlag(),
-		&cli.BoolFlag{Name: flagAnvil, Destination: &opts.Anvil, EnvVars: env(flagAnvil),
+	return cliapp.WithEnv(envPrefix, []cli.Flag{
+		shared(flagOnce),
+		&cli.BoolFlag{Name: flagAnvil, Destination: &opts.Anvil,
 			Usage: "run the chain on anvil (Foundry) instead of go-ethereum's in-process simulated backend"},
-		&cli.StringFlag{Name: flagAnvilPath, Destination: &opts.AnvilPath, EnvVars: env(flagAnvilPath), TakesFile: true,
+		&cli.StringFlag{Name: flagAnvilPath, Destination: &opts.AnvilPath, TakesFile: true,
 			Usage: "anvil binary `FILE`; default: the repository's .tools/node_modules/.bin/anvil, else anvil on PATH"},
-		listen,
-		&cli.DurationFlag{Name: flagBlockTime, Destination: &opts.BlockInterval, EnvVars: env(flagBlockTime), Value: time.Second,
+		&cli.StringFlag{Name: flagListen, Destination: &opts.Listen, Value: "127.0.0.1:0",
+			Usage: "API listen `ADDRESS` (host:port)"},
+		&cli.DurationFlag{Name: flagBlockTime, Destination: &opts.BlockInterval, Value: time.Second,
 			Usage: "devnet block `INTERVAL`"},
-		&cli.DurationFlag{Name: flagVerdictValidity, Destination: &opts.Validity, Action: atLeast10s, EnvVars: env(flagVerdictValidity), Value: 60 * time.Second,
+		&cli.DurationFlag{Name: flagVerdictValidity, Destination: &opts.Validity, Value: 60 * time.Second,
 			Usage: "devnet policy's verdict validity `DURATION` (machines re-attest at 2/3 of it)"},
-		&cli.StringFlag{Name: flagDataDir, Destination: &opts.DataDir, EnvVars: env(flagDataDir), TakesFile: true,
+		&cli.StringFlag{Name: flagDataDir, Destination: &opts.DataDir, TakesFile: true,
 			Usage: "`DIR` for the devnet node's database and the machines' TEE keys; default: a temporary directory removed on exit"},
-		explorerWasmFlag("", &opts.ExplorerWasm),
-		&cli.IntFlag{Name: flagSNPMachines, Destination: &opts.SNPMachines, Action: cliapp.Between(flagSNPMachines, 0, 16), EnvVars: env(flagSNPMachines), Value: 1,
+		sharedAs(flagExplorerWasm, "", &opts.ExplorerWasm),
+		&cli.IntFlag{Name: flagSNPMachines, Destination: &opts.SNPMachines, Action: cliapp.Between(flagSNPMachines, 0, 16), Value: 1,
 			Usage: "`COUNT` of simulated SEV-SNP machines"},
-		&cli.IntFlag{Name: flagTDXMachines, Destination: &opts.TDXMachines, Action: cliapp.Between(flagTDXMachines, 0, 16), EnvVars: env(flagTDXMachines), Value: 1,
+		&cli.IntFlag{Name: flagTDXMachines, Destination: &opts.TDXMachines, Action: cliapp.Between(flagTDXMachines, 0, 16), Value: 1,
 			Usage: "`COUNT` of simulated TDX machines"},
-		&cli.IntFlag{Name: flagOracles, Destination: &opts.Oracles, Action: cliapp.Between(flagOracles, 1, 16), EnvVars: env(flagOracles), Value: 1,
+		&cli.IntFlag{Name: flagOracles, Destination: &opts.Oracles, Action: cliapp.Between(flagOracles, 1, 16), Value: 1,
 			Usage: "`COUNT` of oracle nodes, each with its own key, database and API, all of them the registry's oracles and each other's peers"},
 		devnetThresholdFlag(&opts.Threshold),
-	}
-}
-
-// atLeast10s is --verdict-validity's Action.
-func atLeast10s(_ *cli.Context, d time.Duration) error {
-	if d < 10*time.Second {
-		return fmt.Errorf("--%s %s: at least 10s, so a round fits in it", flagVerdictValidity, d)
-	}
-	return nil
+	})
 }
 
 // devnetThresholdFlag is --threshold (registry deploy's flag and wording) into
 // dest, 1 unless given.
 func devnetThresholdFlag(dest *int) cli.Flag {
-	f := thresholdFlag().(*cli.UintFlag)
-	return &cli.IntFlag{Name: f.Name, Destination: dest, Action: cliapp.Positive[int](f.Name), EnvVars: f.EnvVars, Value: 1, Usage: f.Usage}
+	f := shared(flagThreshold).(*cli.UintFlag)
+	return &cli.IntFlag{Name: f.Name, Destination: dest, Action: cliapp.Positive[int](f.Name), Value: 1, Usage: f.Usage}
 }
 
 const devnetDescription = `Runs the whole system on this machine with nothing but Go and no network:

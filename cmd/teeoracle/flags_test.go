@@ -8,7 +8,12 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/teeoracle/teeoracle/internal/cliapp"
 )
+
+// envName is the one environment variable of a flag (cliapp.WithEnv gives it).
+func envName(flag string) string { return cliapp.EnvName(envPrefix, flag) }
 
 // TestFlagRules enforces, for every flag of every command: kebab-case names, no
 // name twice in one command, exactly one environment variable named

@@ -37,12 +37,9 @@ transactions (an oracle's verdicts, a provider's registrations, the owner's
 governance). TEE keys are not made here: the agent creates its own inside the VM.`
 
 func keyCommand() *cli.Command {
-	sf := serveFlags(nil)
-	newFlags := []cli.Flag{
-		cliapp.PickFlag(sf, flagKeystore), cliapp.PickFlag(sf, flagPasswordFile),
-		&cli.BoolFlag{Name: flagLightKDF, EnvVars: env(flagLightKDF),
-			Usage: "encrypt with go-ethereum's light scrypt parameters: fast to open, weaker against guessing; for tests and development"},
-	}
+	newFlags := cliapp.WithEnv(envPrefix, append(cliapp.PickFlags(serveFlags(nil), "", flagKeystore, flagPasswordFile),
+		&cli.BoolFlag{Name: flagLightKDF,
+			Usage: "encrypt with go-ethereum's light scrypt parameters: fast to open, weaker against guessing; for tests and development"}))
 	return &cli.Command{
 		Name:  "key",
 		Usage: "create a signing key (oracle, provider or owner) and show a key's address",

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/hex"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -46,43 +46,37 @@ func measureCommand() *cli.Command {
 			Usage:       "the SEV-SNP launch MEASUREMENT of an OVMF guest",
 			UsageText:   "teeoracle measure snp --firmware OVMF.fd [--kernel FILE --initrd FILE --append CMDLINE] [--vcpus N --vcpu-type TYPE --vmm qemu|ec2|gce]",
 			Description: measureSNPDescription,
-			Flags: []cli.Flag{
-				&cli.StringFlag{Name: "firmware", EnvVars: env("firmware"), Usage: "OVMF firmware image `FILE` (required)"},
-				&cli.StringFlag{Name: "firmware-digest", EnvVars: env("firmware-digest"), Usage: "launch digest after the firmware's pages, 48 bytes `HEX`, as a vendor publishes it (--firmware is still read for its metadata)"},
-				&cli.StringFlag{Name: "kernel", EnvVars: env("kernel"), Usage: "kernel `FILE` of measured direct boot (QEMU -kernel)"},
-				&cli.StringFlag{Name: "initrd", EnvVars: env("initrd"), Usage: "initrd `FILE` (QEMU -initrd); with --kernel only"},
-				&cli.StringFlag{Name: "append", EnvVars: env("append"), Usage: "kernel command `LINE` (QEMU -append); with --kernel only"},
-				&cli.IntFlag{Name: "vcpus", EnvVars: env("vcpus"), Value: 1, Usage: "number of vCPUs, `N`"},
-				&cli.StringFlag{Name: "vcpu-type", EnvVars: env("vcpu-type"), Value: "EPYC-v4", Usage: "QEMU CPU model `TYPE`, one of " + strings.Join(slices.Sorted(maps.Keys(measure.VCPUTypes)), ", ")},
-				&cli.StringFlag{Name: "vcpu-sig", EnvVars: env("vcpu-sig"), Usage: "CPUID signature `VALUE` instead of --vcpu-type (e.g. 0xA00F11)"},
-				&cli.StringFlag{Name: "guest-features", EnvVars: env("guest-features"), Value: "0x1", Usage: "SEV_FEATURES `VALUE` of the VMSAs (0x1: SNP only)"},
-				&cli.StringFlag{Name: "vmm", EnvVars: env("vmm"), Value: "qemu", Usage: "`VMM` that launches the guest: qemu, ec2 or gce"},
-				&cli.StringFlag{Name: "policy-name", EnvVars: env("policy-name"), Value: "pinned-snp-workload", Usage: "`NAME` of the policy printed"},
-				&cli.StringFlag{Name: "policy-out", EnvVars: env("policy-out"), Usage: "write the policy to `FILE` (must not exist)"},
-				formatFlag(),
-			},
+			Flags: cliapp.WithEnv(envPrefix, []cli.Flag{
+				&cli.StringFlag{Name: "firmware", Usage: "OVMF firmware image `FILE` (required)"},
+				&cli.StringFlag{Name: "firmware-digest", Usage: "launch digest after the firmware's pages, 48 bytes `HEX`, as a vendor publishes it (--firmware is still read for its metadata)"},
+				&cli.StringFlag{Name: "kernel", Usage: "kernel `FILE` of measured direct boot (QEMU -kernel)"},
+				&cli.StringFlag{Name: "initrd", Usage: "initrd `FILE` (QEMU -initrd); with --kernel only"},
+				&cli.StringFlag{Name: "append", Usage: "kernel command `LINE` (QEMU -append); with --kernel only"},
+				&cli.IntFlag{Name: "vcpus", Value: 1, Usage: "number of vCPUs, `N`"},
+				&cli.StringFlag{Name: "vcpu-type", Value: "EPYC-v4", Usage: "QEMU CPU model `TYPE`, one of " + strings.Join(slices.Sorted(maps.Keys(measure.VCPUTypes)), ", ")},
+				&cli.StringFlag{Name: "vcpu-sig", Usage: "CPUID signature `VALUE` instead of --vcpu-type (e.g. 0xA00F11)"},
+				&cli.StringFlag{Name: "guest-features", Value: "0x1", Usage: "SEV_FEATURES `VALUE` of the VMSAs (0x1: SNP only)"},
+				&cli.StringFlag{Name: "vmm", Value: "qemu", Usage: "`VMM` that launches the guest: qemu, ec2 or gce"},
+				&cli.StringFlag{Name: "policy-name", Value: "pinned-snp-workload", Usage: "`NAME` of the policy printed"},
+				&cli.StringFlag{Name: "policy-out", Usage: "write the policy to `FILE` (must not exist)"},
+				shared(flagFormat),
+			}),
 			Action: runMeasureSNP,
 		}, {
 			Name:        "tdx",
 			Usage:       "the Intel TDX MRTD of a TD built from a TDVF image",
 			UsageText:   "teeoracle measure tdx --firmware OVMF.fd [--policy-out FILE]",
 			Description: measureTDXDescription,
-			Flags: []cli.Flag{
-				&cli.StringFlag{Name: "firmware", EnvVars: env("firmware"), Usage: "OVMF firmware image `FILE` (required)"},
-				&cli.StringFlag{Name: "event-log", EnvVars: env("event-log"), Usage: "CCEL event log `FILE` of a reference boot of the same firmware, kernel and command line (/sys/firmware/acpi/tables/data/CCEL): adds its RTMR0-2 and kernel command line"},
-				&cli.StringFlag{Name: "policy-name", EnvVars: env("policy-name"), Value: "pinned-tdx-workload", Usage: "`NAME` of the policy printed"},
-				&cli.StringFlag{Name: "policy-out", EnvVars: env("policy-out"), Usage: "write the policy to `FILE` (must not exist)"},
-				formatFlag(),
-			},
+			Flags: cliapp.WithEnv(envPrefix, []cli.Flag{
+				&cli.StringFlag{Name: "firmware", Usage: "OVMF firmware image `FILE` (required)"},
+				&cli.StringFlag{Name: "event-log", Usage: "CCEL event log `FILE` of a reference boot of the same firmware, kernel and command line (/sys/firmware/acpi/tables/data/CCEL): adds its RTMR0-2 and kernel command line"},
+				&cli.StringFlag{Name: "policy-name", Value: "pinned-tdx-workload", Usage: "`NAME` of the policy printed"},
+				&cli.StringFlag{Name: "policy-out", Usage: "write the policy to `FILE` (must not exist)"},
+				shared(flagFormat),
+			}),
 			Action: runMeasureTDX,
 		}},
 	}
-}
-
-// formatFlag is --format of measure's commands.
-func formatFlag() cli.Flag {
-	return &cli.StringFlag{Name: "format", EnvVars: env("format"), Value: "text", Action: cliapp.OneOf("format", "text", "json"),
-		Usage: "output `FORMAT`: text, or json for scripts"}
 }
 
 // arg is flag's value, named for measure's errors.
@@ -97,19 +91,8 @@ func runMeasureSNP(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
-	pol := measure.SNPPolicy(c.String("policy-name"), d)
-	if err := writePolicyOut(c, pol); err != nil {
-		return err
-	}
-	fd := in.FirmwareDigest // the digest the launch digest was seeded with (given, or hashed once)
-	if c.String("format") == "json" {
-		return cliapp.PrintJSON(c.App.Writer, map[string]any{"tee": "sev-snp", "measurement": "0x" + hex.EncodeToString(d[:]),
-			"firmware_digest": "0x" + hex.EncodeToString(fd[:]), "vcpus": in.VCPUs, "vcpu_sig": in.VCPUSig,
-			"guest_features": in.GuestFeatures, "vmm": in.VMM.String(), "direct_boot": in.Kernel != nil, "policy": string(pol)})
-	}
-	fmt.Fprintf(c.App.Writer, "measurement      0x%x\nfirmware digest  0x%x\nvcpus %d, vcpu sig %#x, guest features %#x, vmm %s, direct boot %v\n\npolicy:\n%s",
-		d, fd, in.VCPUs, in.VCPUSig, in.GuestFeatures, in.VMM, in.Kernel != nil, pol)
-	return nil
+	r := measure.SNPResult{Input: in, Measurement: d, Policy: measure.SNPPolicy(c.String("policy-name"), d)}
+	return printMeasured(c, r.Fields(), r.WriteText, r.Policy)
 }
 
 func runMeasureTDX(c *cli.Context) error {
@@ -121,39 +104,22 @@ func runMeasureTDX(c *cli.Context) error {
 	if err != nil {
 		return badInput(err)
 	}
-	if err := writePolicyOut(c, pol); err != nil {
-		return err
-	}
-	out := map[string]any{"tee": "tdx", "mrtd": "0x" + hex.EncodeToString(m[:]), "policy": string(pol)}
-	var rtmrs []string
-	if boot != nil {
-		for _, r := range boot.RTMR {
-			rtmrs = append(rtmrs, "0x"+hex.EncodeToString(r[:]))
-		}
-		out["rtmr"], out["components"] = rtmrs, boot.Components
-	}
-	if c.String("format") == "json" {
-		return cliapp.PrintJSON(c.App.Writer, out)
-	}
-	fmt.Fprintf(c.App.Writer, "mrtd   0x%x\n", m)
-	for i, r := range rtmrs {
-		fmt.Fprintf(c.App.Writer, "rtmr%d  %s\n", i, r)
-	}
-	if boot != nil {
-		for _, comp := range boot.Components {
-			fmt.Fprintf(c.App.Writer, "  rtmr%d %s %x %s\n", comp.RTMR, comp.Kind, comp.Digest, comp.Value)
-		}
-	}
-	fmt.Fprintf(c.App.Writer, "\npolicy:\n%s", pol)
-	return nil
+	r := measure.TDXResult{MRTD: m, Boot: boot, Policy: pol}
+	return printMeasured(c, r.Fields(), r.WriteText, pol)
 }
 
-// writePolicyOut writes pol to --policy-out, never over an existing file.
-func writePolicyOut(c *cli.Context, pol []byte) error {
+// printMeasured writes a measure command's result's policy pol to --policy-out,
+// never over an existing file, then prints the result in --format: its JSON fields,
+// or as text writes it.
+func printMeasured(c *cli.Context, fields map[string]any, text func(io.Writer), pol []byte) error {
 	if out := c.String("policy-out"); out != "" {
 		if err := cliapp.WriteNewFile(out, pol); err != nil {
 			return badInput(fmt.Errorf("--policy-out: %w", err))
 		}
 	}
+	if c.String("format") == "json" {
+		return cliapp.PrintJSON(c.App.Writer, fields)
+	}
+	text(c.App.Writer)
 	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"io"
@@ -48,13 +47,13 @@ func registryCommands(deps appDeps) []*cli.Command {
 					Name:  "oracles",
 					Usage: "add or remove oracle signers, set the quorum, list them",
 					Subcommands: []*cli.Command{
-						{Name: "add", Usage: "add oracle signers (owner only), one transaction each", Flags: txFlags(oracleFlag()),
+						{Name: "add", Usage: "add oracle signers (owner only), one transaction each", Flags: txFlags(shared(flagOracle)),
 							Action: oracleChange(true)},
 						{Name: "remove", Usage: "remove oracle signers (owner only), one transaction each; asks for confirmation",
-							Flags: txFlags(oracleFlag(), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
+							Flags: txFlags(shared(flagOracle), shared(flagYes)), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 								return "remove oracle signer(s) " + strings.Join(c.StringSlice(flagOracle), ", ") + " from the registry"
 							}, oracleChange(false))},
-						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(thresholdFlag()),
+						{Name: "threshold", Usage: "set the quorum M (owner only)", Flags: txFlags(shared(flagThreshold)),
 							Action: sendTx("set threshold", func(c *cli.Context) (uint, error) { return cliapp.UintIn(c, flagThreshold, 1, 255) },
 								func(r *chain.Registry, m uint) chain.TxCandidate { return r.SetThresholdTx(uint8(m)) }, nil)},
 						{Name: "list", Usage: "print the current oracle signers and the quorum", Flags: oraclesListFlags(),
@@ -75,12 +74,12 @@ func registryCommands(deps appDeps) []*cli.Command {
 							fmt.Fprintf(w, "policy %s\nvalidity-seconds %d\n", p.Hash.Hex(), p.ValiditySeconds())
 						})},
 				{Name: "retire", Usage: "retire a policy (owner only): every machine under it becomes untrusted, for good; asks for confirmation",
-					Flags: txFlags(policyHashFlag(), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
+					Flags: txFlags(shared(flagPolicyHash), shared(flagYes)), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 						return "retire policy " + c.String(flagPolicyHash) + ": every machine under it becomes untrusted, and a retired policy cannot be registered again"
 					}, onHash(flagPolicyHash, "retire policy", (*chain.Registry).RetirePolicyTx))},
 				{Name: "show", Usage: "print a policy file's name, canonical hash and validity, and what the registry knows about it",
 					UsageText: "teeoracle policy show (--policy FILE | --policy-hash HASH) [--rpc-url URL --registry ADDRESS]",
-					Flags:     append(chainReadFlags(), policyHashFlag(), verifyFlag(flagPolicy)), Action: runPolicyShow},
+					Flags:     append(chainReadFlags(), shared(flagPolicyHash), verifyFlag(flagPolicy)), Action: runPolicyShow},
 				{Name: "hash", Usage: "print the canonical hash of a policy file (offline): the hash to register and to pin",
 					UsageText: "teeoracle policy hash FILE", ArgsUsage: "FILE", Action: runPolicyHash},
 			},
@@ -94,22 +93,22 @@ func registryCommands(deps appDeps) []*cli.Command {
 					UsageText: "teeoracle machine register --salt HEX --tee sev-snp|tdx [--metadata-uri URI] chain and key flags",
 					Flags:     machineRegisterFlags(), Action: runMachineRegister},
 				{Name: "deregister", Usage: "deregister one of your machines; its id is retired forever; asks for confirmation",
-					Flags: txFlags(machineIDFlag(""), yesFlag()), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
+					Flags: txFlags(shared(flagMachineID), shared(flagYes)), Action: cliapp.Confirmed(prompt, flagYes, func(c *cli.Context) string {
 						return "deregister machine " + c.String(flagMachineID) + ": its id can never be registered again"
 					}, onHash(flagMachineID, "deregister machine", (*chain.Registry).DeregisterMachineTx))},
 				{Name: "authorize-key", Usage: "let one of your machines' TEE keys be bound to it by its next trusted verdict",
 					UsageText: "teeoracle machine authorize-key --machine-id ID --tee-key ADDRESS chain and key flags\n\n" +
 						"A machine's first verdict, and every key rotation, binds only the key its provider authorised:\n" +
 						"run this with the address the machine's agent prints (its TEE key) before the agent attests.",
-					Flags: txFlags(machineIDFlag(""), teeKeyFlag("")), Action: sendTx("authorize key", keyToAuthorize,
+					Flags: txFlags(shared(flagMachineID), shared(flagTEEKey)), Action: sendTx("authorize key", keyToAuthorize,
 						func(r *chain.Registry, a authorization) chain.TxCandidate { return r.AuthorizeKeyTx(a.id, a.key) },
 						func(w io.Writer, a authorization) {
 							fmt.Fprintf(w, "machine %s\nauthorized-key %s\n", a.id.Hex(), a.key.Hex())
 						})},
 				{Name: "revoke-key", Usage: "withdraw a machine's key: drop a pending authorisation and unbind (untrust) its bound key",
-					Flags: txFlags(machineIDFlag("")), Action: onHash(flagMachineID, "revoke key", (*chain.Registry).RevokeKeyTx)},
+					Flags: txFlags(shared(flagMachineID)), Action: onHash(flagMachineID, "revoke key", (*chain.Registry).RevokeKeyTx)},
 				{Name: "show", Usage: "print a machine's record and latest verdict",
-					Flags: append(chainReadFlags(), machineIDFlag("")), Action: runMachineShow},
+					Flags: append(chainReadFlags(), shared(flagMachineID)), Action: runMachineShow},
 			},
 		},
 		{
@@ -117,7 +116,7 @@ func registryCommands(deps appDeps) []*cli.Command {
 			Usage:       "ask the registry whether a machine (or a TEE key) is trusted now",
 			UsageText:   "teeoracle query --rpc-url URL --registry ADDRESS (--machine-id ID | --tee-key ADDRESS)",
 			Description: "Exit status: 0 trusted, 1 not trusted, 2 bad input or error.",
-			Flags:       queryFlags(),
+			Flags:       append(chainReadFlags(), shared(flagMachineID), shared(flagTEEKey)),
 			Action:      runQuery,
 		},
 	}
@@ -131,53 +130,42 @@ func txTimeout(c *cli.Context) time.Duration {
 	return defaultTxTimeout
 }
 
-// dial connects to --rpc-url (chain.Dial) under a context bounded by --tx-timeout
-// (txTimeout) that everything done on the chain shares, checks --chain-id, and
-// opens --registry when needRegistry; done closes the connection and ends the
-// context.
-func dial(c *cli.Context, needRegistry bool) (ctx context.Context, cc *chain.Conn, done func(), err error) {
-	if c.String(flagRPCURL) == "" {
-		return nil, nil, nil, fmt.Errorf("--%s is required", flagRPCURL)
-	}
-	var reg common.Address
-	if needRegistry {
-		if reg, err = cliapp.Address(c, flagRegistry); err != nil || reg == (common.Address{}) {
-			return nil, nil, nil, cmp.Or(err, fmt.Errorf("--%s is required", flagRegistry))
+// chainSession reads the chain flags into a session: --rpc-url, --registry when
+// needRegistry, --chain-id, --tx-timeout (txTimeout), and with signed the sending
+// key (loadSigningKey).
+func chainSession(c *cli.Context, needRegistry, signed bool) (s chain.Session, err error) {
+	if signed {
+		if s.Key, err = loadSigningKey(c); err != nil {
+			return s, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(c.Context, txTimeout(c))
-	if cc, err = chain.Dial(ctx, c.String(flagRPCURL), reg, c.Uint64(flagChainID)); err != nil {
-		cancel()
-		return nil, nil, nil, err
+	if c.String(flagRPCURL) == "" {
+		return s, fmt.Errorf("--%s is required", flagRPCURL)
 	}
-	return ctx, cc, func() { cc.Close(); cancel() }, nil
+	if needRegistry {
+		if s.Registry, err = cliapp.Address(c, flagRegistry); err != nil || s.Registry == (common.Address{}) {
+			return s, cmp.Or(err, fmt.Errorf("--%s is required", flagRegistry))
+		}
+	}
+	s.RPCURL, s.ChainID, s.Timeout, s.Logger = c.String(flagRPCURL), c.Uint64(flagChainID), txTimeout(c), cliapp.Logger(c)
+	return s, nil
 }
 
-// withChain runs fn with a context bounded by --tx-timeout and a dialled chain,
-// and a signing sender when signed. Errors are bad input (exit 2).
-func withChain(c *cli.Context, needRegistry, signed bool, fn func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error) error {
-	var key *ecdsa.PrivateKey
-	if signed {
-		k, err := loadSigningKey(c)
-		if err != nil {
-			return badInput(err)
-		}
-		key = k
+// withChain runs fn in the session of the chain flags (chainSession), with a
+// signing sender when signed, unless readErr, met reading the command's own flags
+// before, says they are bad: then nothing is loaded or dialled. Errors are bad
+// input (exit 2).
+func withChain(c *cli.Context, readErr error, needRegistry, signed bool, fn func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error) error {
+	err := readErr
+	var s chain.Session
+	if err == nil {
+		s, err = chainSession(c, needRegistry, signed)
 	}
-	ctx, cc, done, err := dial(c, needRegistry)
+	if err == nil {
+		err = s.Run(c.Context, fn)
+	}
 	if err != nil {
 		return badInput(err)
-	}
-	defer done()
-	var s *chain.DirectSender
-	if signed {
-		if s, err = cc.Sender(key); err != nil {
-			return badInput(err)
-		}
-		cliapp.Logger(c).Debug("sending from", "account", s.From(), "chain", cc.ChainID)
-	}
-	if err := fn(ctx, cc, s); err != nil {
-		return badInput(chain.ScrubURL(err, c.String(flagRPCURL)))
 	}
 	return nil
 }
@@ -192,10 +180,7 @@ func printTx(w io.Writer, r *types.Receipt) {
 func sendTx[T any](what string, read func(*cli.Context) (T, error), tx func(*chain.Registry, T) chain.TxCandidate, after func(io.Writer, T)) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		arg, err := read(c)
-		if err != nil {
-			return badInput(err)
-		}
-		return withChain(c, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+		return withChain(c, err, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
 			r, err := cc.Registry.Transact(ctx, s, tx(cc.Registry, arg))
 			if err != nil {
 				return fmt.Errorf("%s: %w", what, err)
@@ -228,10 +213,7 @@ func deployConfig(c *cli.Context) (chain.DeployConfig, error) {
 
 func runDeploy(c *cli.Context) error {
 	cfg, err := deployConfig(c)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, false, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+	return withChain(c, err, false, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
 		d, err := chain.Deploy(ctx, cc.Client, s, cfg)
 		if d == nil {
 			return err
@@ -251,13 +233,10 @@ func runDeploy(c *cli.Context) error {
 func oracleChange(add bool) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		oracles, err := cliapp.Addresses(c, flagOracle)
-		if err != nil {
-			return badInput(err)
+		if err == nil && len(oracles) == 0 {
+			err = fmt.Errorf("--%s is required", flagOracle)
 		}
-		if len(oracles) == 0 {
-			return badInput(fmt.Errorf("--%s is required", flagOracle))
-		}
-		return withChain(c, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+		return withChain(c, err, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
 			rcpts, err := cc.Registry.ChangeOracles(ctx, s, add, oracles)
 			for _, r := range rcpts {
 				printTx(c.App.Writer, r)
@@ -268,7 +247,7 @@ func oracleChange(add bool) cli.ActionFunc {
 }
 
 func runOraclesList(c *cli.Context) error {
-	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+	return withChain(c, nil, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		q, err := cc.Registry.Quorum(ctx, chain.BlockRange{From: c.Uint64(flagFromBlock)})
 		if err != nil {
 			return err
@@ -341,7 +320,7 @@ func runPolicyShow(c *cli.Context) error {
 			return nil
 		}
 	}
-	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+	return withChain(c, nil, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		p, err := cc.Registry.Policy(ctx, hash)
 		if err != nil {
 			return err
@@ -353,14 +332,11 @@ func runPolicyShow(c *cli.Context) error {
 
 func runMachineRegister(c *cli.Context) error {
 	salt, err := cliapp.Salt(c, flagSalt)
-	if err != nil {
-		return badInput(err)
+	tee, teeErr := evidence.ParseTEEName(c.String(flagTEE))
+	if err == nil && teeErr != nil {
+		err = fmt.Errorf("--%s %q: want sev-snp or tdx", flagTEE, c.String(flagTEE))
 	}
-	tee, err := evidence.ParseTEEName(c.String(flagTEE))
-	if err != nil {
-		return badInput(fmt.Errorf("--%s %q: want sev-snp or tdx", flagTEE, c.String(flagTEE)))
-	}
-	return withChain(c, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
+	return withChain(c, err, true, true, func(ctx context.Context, cc *chain.Conn, s *chain.DirectSender) error {
 		id, r, err := cc.Registry.RegisterMachine(ctx, s, salt, uint8(tee), c.String(flagMetadataURI))
 		if err != nil {
 			return err
@@ -391,10 +367,7 @@ func keyToAuthorize(c *cli.Context) (a authorization, err error) {
 
 func runMachineShow(c *cli.Context) error {
 	id, err := cliapp.RequiredHash(c, flagMachineID)
-	if err != nil {
-		return badInput(err)
-	}
-	return withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+	return withChain(c, err, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		m, trusted, err := cc.Registry.MachineTrust(ctx, id)
 		if err != nil {
 			return err
@@ -422,18 +395,10 @@ func runQuery(c *cli.Context) error {
 	}
 	f := cliapp.Read(c)
 	id, key := f.Hash(flagMachineID), f.Address(flagTEEKey)
-	if err := f.Err(); err != nil {
-		return badInput(err)
-	}
 	trusted := false
-	err := withChain(c, true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
+	err := withChain(c, f.Err(), true, false, func(ctx context.Context, cc *chain.Conn, _ *chain.DirectSender) error {
 		var err error
-		if hasMachine {
-			trusted, err = cc.Registry.IsTrusted(ctx, id)
-		} else {
-			id, trusted, err = cc.Registry.KeyTrust(ctx, key)
-		}
-		if err != nil {
+		if id, trusted, err = cc.Registry.Trust(ctx, id, key); err != nil {
 			return err
 		}
 		if hasKey {

@@ -28,12 +28,6 @@ const (
 	flagYes          = "yes"
 )
 
-// yesFlag skips the confirmation of an irreversible change.
-func yesFlag() cli.Flag {
-	return &cli.BoolFlag{Name: flagYes, EnvVars: env(flagYes),
-		Usage: "do not ask for confirmation of an irreversible change (required without a terminal)"}
-}
-
 const (
 	catChain  = "Chain:"
 	catSigner = "Sending key (one of --keystore with --password-file, or --key-file):"
@@ -48,12 +42,12 @@ func chainReadFlags() []cli.Flag {
 
 // chainFlags are the chain flags without --registry (registry deploy makes one).
 func chainFlags() []cli.Flag {
-	return []cli.Flag{
+	return cliapp.WithEnv(envPrefix, []cli.Flag{
 		cliapp.WithCategory(cliapp.PickFlag(serveFlags(nil), flagRPCURL), catChain),
 		cliapp.WithCategory(verifyFlag(flagChainID), catChain),
-		&cli.DurationFlag{Name: flagTxTimeout, Category: catChain, EnvVars: env(flagTxTimeout), Value: defaultTxTimeout,
+		&cli.DurationFlag{Name: flagTxTimeout, Category: catChain, Value: defaultTxTimeout,
 			Usage: "give up on the chain after this `DURATION`"},
-	}
+	})
 }
 
 // defaultTxTimeout bounds what a registry command does on the chain.
@@ -70,64 +64,42 @@ func txFlags(extra ...cli.Flag) []cli.Flag {
 	return append(append(chainReadFlags(), signerFlags(nil)...), extra...)
 }
 
-func oracleFlag() cli.Flag {
-	return &cli.StringSliceFlag{Name: flagOracle, EnvVars: env(flagOracle),
-		Usage: "oracle signer `ADDRESS`; repeatable or comma-separated"}
-}
-
-func thresholdFlag() cli.Flag {
-	return &cli.UintFlag{Name: flagThreshold, EnvVars: env(flagThreshold),
-		Usage: "quorum `M`: signatures of distinct oracles a verdict needs"}
-}
-
-func policyHashFlag() cli.Flag {
-	return &cli.StringFlag{Name: flagPolicyHash, EnvVars: env(flagPolicyHash),
-		Usage: "policy `HASH` (0x and 64 hex digits): the canonical hash of the policy"}
-}
-
 func deployFlags() []cli.Flag {
-	return append(append(chainFlags(), signerFlags(nil)...),
-		oracleFlag(),
-		thresholdFlag(),
-		&cli.UintFlag{Name: flagMaxAnchorAge, EnvVars: env(flagMaxAnchorAge), Value: 256,
+	return cliapp.WithEnv(envPrefix, append(append(chainFlags(), signerFlags(nil)...),
+		shared(flagOracle),
+		shared(flagThreshold),
+		&cli.UintFlag{Name: flagMaxAnchorAge, Value: 256,
 			Usage: "largest age in `BLOCKS` (1..256) of a trusted verdict's anchor"},
-		&cli.StringFlag{Name: flagOwner, EnvVars: env(flagOwner),
+		&cli.StringFlag{Name: flagOwner,
 			Usage: "governance `ADDRESS`; without it, the sending key's address"},
-		&cli.BoolFlag{Name: flagWithConsumer, EnvVars: env(flagWithConsumer),
+		&cli.BoolFlag{Name: flagWithConsumer,
 			Usage: "also deploy the example consumer contract (TrustedWorkerExample)"},
-	)
+	))
 }
 
 func policyRegisterFlags() []cli.Flag {
-	return txFlags(
+	return cliapp.WithEnv(envPrefix, txFlags(
 		verifyFlag(flagPolicy),
-		policyHashFlag(),
-		&cli.DurationFlag{Name: flagValidity, EnvVars: env(flagValidity),
+		shared(flagPolicyHash),
+		&cli.DurationFlag{Name: flagValidity,
 			Usage: "longest verdict lifetime `DURATION` under the policy (with --policy-hash; --policy files carry their own)"},
-		&cli.StringFlag{Name: flagPolicyURI, EnvVars: env(flagPolicyURI),
+		&cli.StringFlag{Name: flagPolicyURI,
 			Usage: "`URI` where the policy's canonical form can be fetched (logged on chain)"},
-	)
+	))
 }
 
 func machineRegisterFlags() []cli.Flag {
-	return txFlags(
-		&cli.StringFlag{Name: flagSalt, EnvVars: env(flagSalt),
+	return cliapp.WithEnv(envPrefix, txFlags(
+		&cli.StringFlag{Name: flagSalt,
 			Usage: "`HEX` salt (up to 32 bytes) unique among your machines; the id is derived from your address and it (machineIdOf)"},
-		teeFlag(),
-		&cli.StringFlag{Name: flagMetadataURI, EnvVars: env(flagMetadataURI),
+		shared(flagTEE),
+		&cli.StringFlag{Name: flagMetadataURI,
 			Usage: "`URI` of your description of the machine (logged on chain)"},
-	)
-}
-
-func queryFlags() []cli.Flag {
-	return append(chainReadFlags(),
-		machineIDFlag(""),
-		teeKeyFlag(""),
-	)
+	))
 }
 
 func oraclesListFlags() []cli.Flag {
-	return append(chainReadFlags(),
-		&cli.Uint64Flag{Name: flagFromBlock, EnvVars: env(flagFromBlock),
-			Usage: "`BLOCK` to read oracle events from: the registry's deployment block or earlier"})
+	return cliapp.WithEnv(envPrefix, append(chainReadFlags(),
+		&cli.Uint64Flag{Name: flagFromBlock,
+			Usage: "`BLOCK` to read oracle events from: the registry's deployment block or earlier"}))
 }

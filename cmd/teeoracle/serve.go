@@ -9,12 +9,12 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
 	"github.com/teeoracle/teeoracle/internal/lifecycle"
 
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/service"
 )
@@ -76,27 +76,19 @@ func readServeFlags(c *cli.Context) (*serveConfig, error) {
 	}
 	cfg.PolicyFile, cfg.Peers = c.String(flagPolicy), cliapp.List(c, flagPeers)
 	cfg.Collateral = collateralSources(c)
-	var err error
-	if cfg.API.TrustedProxies, err = cliapp.Prefixes(c, flagTrustProxy); err != nil {
+	f := cliapp.Read(c)
+	cfg.API.TrustedProxies, cfg.Registry = f.Prefixes(flagTrustProxy), f.Address(flagRegistry)
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	if cfg.Registry, err = cliapp.Address(c, flagRegistry); err != nil {
-		return nil, err
-	}
-	if err := cliapp.FlagNames(cfg.Check(), cfg, serveFlags(cfg)); err != nil {
-		return nil, err
-	}
-	if cfg.Registry == (common.Address{}) {
-		return nil, fmt.Errorf("--%s is required", flagRegistry)
-	}
-	return cfg, nil
+	return cfg, cliapp.FlagNames(cfg.Check(), cfg, serveFlags(cfg), cliapp.ByTable(map[string]string{"Registry": flagRegistry}))
 }
 
 // runServe builds the node (service.NewFromConfig), runs it until a signal, and
 // closes what it opened.
 func runServe(ctx context.Context, c *serveConfig, log *slog.Logger) error {
 	var err error
-	if c.Roots, err = readRoots(c.SNPRoots, c.TDXRoot); err != nil {
+	if c.Roots, err = appraise.ReadRoots(rootsFiles(c.SNPRoots, c.TDXRoot)); err != nil {
 		return badInput(err)
 	}
 	c.Logger = log

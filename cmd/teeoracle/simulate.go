@@ -4,18 +4,11 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/teeoracle/teeoracle/oracle/devnet"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
 )
 
 const flagSimulate = "simulate"
-
-func simulateFlag() cli.Flag {
-	return &cli.StringFlag{Name: flagSimulate, EnvVars: env(flagSimulate), TakesFile: true,
-		Usage: "TEST ONLY: attest with simulated hardware kept in `DIR` instead of this VM's TEE, and write there the test-only roots, collateral and policy an oracle node needs to trust it (serve --snp-roots/--tdx-root, --collateral, --policy); its evidence verifies nowhere else"}
-}
 
 // printSimKit tells the operator, loudly, what the simulation is and how a node
 // trusts it.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -9,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/teeoracle/teeoracle/internal/cliapp"
-	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
@@ -37,17 +36,25 @@ func verifyCommand(deps appDeps) *cli.Command {
 		Usage:       "verify attestation evidence against a policy and print the verdict",
 		UsageText:   "teeoracle verify --evidence FILE [--cert FILE]... [--collateral DIR|FILE] [--policy FILE] [--at RFC3339] [--offline] [--json] [binding flags]",
 		Description: verifyDescription,
-		Flags:       append(verifyFlags(), snpRootsFlag("Input:", nil), tdxRootFlag("Input:", nil)),
+		Flags:       append(verifyFlags(), sharedAs(flagSNPRoots, "Input:", nil), sharedAs(flagTDXRoot, "Input:", nil)),
 		Action: func(c *cli.Context) error {
 			cfg, err := readVerifyFlags(c, deps.Now)
 			if err != nil {
 				return badInput(err)
 			}
-			res, err := runVerify(c.Context, cfg, cliapp.Logger(c))
-			if err != nil {
+			cliapp.Logger(c).Debug("verifying", "evidence", cfg.Evidence, "as_of", cfg.At)
+			res, err := cfg.Run(c.Context)
+			if errors.Is(err, verifier.ErrNeedCollateral) {
+				return badInput(errNeedCollateral)
+			} else if err != nil {
 				return badInput(err)
 			}
-			if err := res.print(c.App.Writer, cfg.JSON); err != nil {
+			if c.Bool(flagJSON) {
+				err = cliapp.PrintJSON(c.App.Writer, res.Report())
+			} else {
+				err = res.WriteText(c.App.Writer, cfg.Evidence)
+			}
+			if err != nil {
 				return badInput(err)
 			}
 			if !res.Decision.Trusted {
@@ -58,42 +65,24 @@ func verifyCommand(deps appDeps) *cli.Command {
 	}
 }
 
-// verifyConfig is the verify command's configuration, parsed and checked.
-type verifyConfig struct {
-	// Setup is the files, collateral sources and roots (nil fields: AMD's and
-	// Intel's production roots) that verifier.Open reads and builds from.
-	verifier.Setup
-	At   time.Time
-	JSON bool
-	// Domain, Binding (nil: none) and ReportData (nil: not checked) go into the
-	// request as they are.
-	Domain     verdict.Domain
-	Binding    *verifier.Binding
-	ReportData []byte
-}
-
-// readVerifyFlags turns flags into a verifyConfig; every value that fails to parse is
-// an error naming the flag, never a silent default.
-func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error) {
+// readVerifyFlags turns flags into a verifier.Config; every value that fails to
+// parse is an error naming the flag, never a silent default.
+func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifier.Config, error) {
 	if c.String(flagEvidence) == "" {
 		return nil, fmt.Errorf("--%s is required", flagEvidence)
 	}
-	roots, err := readRoots(c.String(flagSNPRoots), c.String(flagTDXRoot))
+	roots, err := appraise.ReadRoots(rootsFiles(c.String(flagSNPRoots), c.String(flagTDXRoot)))
 	if err != nil {
 		return nil, err
 	}
 	f := cliapp.Read(c)
-	// Verdicts carry whole seconds; a fraction would make the appraisal and the
-	// verdict disagree about the time.
-	at := f.Time(flagAt, now()).UTC().Truncate(time.Second)
-	cfg := &verifyConfig{
+	cfg := &verifier.Config{
 		Setup: verifier.Setup{
 			Files:   verifier.Files{Evidence: c.String(flagEvidence), Certificates: c.StringSlice(flagCert), Policy: c.String(flagPolicy)},
 			Sources: collateralSources(c),
 			Roots:   roots,
 		},
-		At:         at,
-		JSON:       c.Bool(flagJSON),
+		At:         f.Time(flagAt, now()),
 		Domain:     verdict.Domain{ChainID: c.Uint64(flagChainID), Registry: f.Address(flagRegistry)},
 		ReportData: f.HexBytes(flagReportData, 64),
 	}
@@ -102,7 +91,6 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	cfg.Sources.AsOf = at
 	// chain-id and registry alone only choose the verdict's EIP-712 domain; any of
 	// the other four means a binding, which needs all six.
 	if asked, _ := cliapp.Given(c, flagMachineID, flagTEEKey, flagAnchorNumber, flagAnchorHash); len(asked) > 0 {
@@ -113,38 +101,6 @@ func readVerifyFlags(c *cli.Context, now func() time.Time) (*verifyConfig, error
 		cfg.Binding = &b
 	}
 	return cfg, nil
-}
-
-// verifyResult is everything verify prints: the shared pipeline's result and the
-// configuration that produced it.
-type verifyResult struct {
-	*verifier.Result
-	Config *verifyConfig
-}
-
-// runVerify reads the files cfg names and runs them through oracle/verifier, the
-// pipeline the oracle node and the WebAssembly verifier run too. An error means no
-// verdict could be made.
-func runVerify(ctx context.Context, cfg *verifyConfig, log interface {
-	Debug(string, ...any)
-}) (*verifyResult, error) {
-	v, req, err := verifier.Open(cfg.Setup)
-	if err != nil {
-		return nil, err
-	}
-	req.At, req.Domain, req.Binding, req.ReportData = cfg.At, cfg.Domain, cfg.Binding, cfg.ReportData
-	log.Debug("verifying", "evidence", cfg.Evidence, "as_of", cfg.At)
-	res, err := v.Verify(ctx, req)
-	if err != nil {
-		switch {
-		case errors.Is(err, verifier.ErrNeedCollateral):
-			return nil, errNeedCollateral
-		case errors.Is(err, policy.ErrInvalid):
-			return nil, fmt.Errorf("%s: %w", cfg.Policy, err)
-		}
-		return nil, err
-	}
-	return &verifyResult{Result: res, Config: cfg}, nil
 }
 
 // errNeedCollateral explains why TDX cannot be verified offline without collateral.

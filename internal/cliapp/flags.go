@@ -19,6 +19,30 @@ func EnvName(prefix, flag string) string {
 // EnvVars is a flag's EnvVars: its one variable, EnvName.
 func EnvVars(prefix, flag string) []string { return []string{EnvName(prefix, flag)} }
 
+// WithEnv returns flags, *cli.XxxFlag values, each given its one environment
+// variable (EnvVars of prefix and its name), so that a command's definitions keep
+// the rule by construction and never repeat the name. A flag that already has that
+// variable (one picked from another command's definitions) is kept as it is; one
+// naming any other variable is a mistake in the definitions, and WithEnv panics,
+// as any test building them finds.
+func WithEnv(prefix string, flags []cli.Flag) []cli.Flag {
+	out := make([]cli.Flag, len(flags))
+	for i, f := range flags {
+		want := EnvVars(prefix, f.Names()[0])
+		if ev, ok := f.(interface{ GetEnvVars() []string }); ok && len(ev.GetEnvVars()) > 0 {
+			if !slices.Equal(ev.GetEnvVars(), want) {
+				panic(fmt.Sprintf("flag %s: environment variables %v, want %v", f.Names()[0], ev.GetEnvVars(), want))
+			}
+			out[i] = f
+			continue
+		}
+		if out[i] = withField(f, "EnvVars", reflect.ValueOf(want)); out[i] == f {
+			panic(fmt.Sprintf("flag %s (%T) takes no EnvVars", f.Names()[0], f))
+		}
+	}
+	return out
+}
+
 // PickFlag returns the definition of the flag named name in from, so a flag that
 // several commands share keeps one meaning and one wording. It panics on a name
 // that is not there: a typo in the command definitions, which any test building

@@ -14,6 +14,30 @@ import (
 	"github.com/urfave/cli/v2/altsrc"
 )
 
+// WithEnv gives each flag its one variable on a copy, keeps a flag that has it
+// already, and refuses (panics on) a flag that names another.
+func TestWithEnv(t *testing.T) {
+	orig := &cli.DurationFlag{Name: "tx-timeout"}
+	picked := &cli.BoolFlag{Name: "yes", EnvVars: []string{"P_YES"}}
+	out := WithEnv("P_", []cli.Flag{orig, picked})
+	if got := out[0].(*cli.DurationFlag).EnvVars; !slices.Equal(got, []string{"P_TX_TIMEOUT"}) || orig.EnvVars != nil {
+		t.Errorf("EnvVars %v (original %v), want [P_TX_TIMEOUT] on a copy", got, orig.EnvVars)
+	}
+	if out[1] != picked {
+		t.Errorf("a flag with its one variable already was replaced")
+	}
+	for _, bad := range []cli.Flag{&cli.StringFlag{Name: "db", EnvVars: []string{"P_DATABASE"}}, &cli.StringFlag{Name: "db", EnvVars: []string{"P_DB", "DB"}}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%v: no panic for another variable", bad.(*cli.StringFlag).EnvVars)
+				}
+			}()
+			WithEnv("P_", []cli.Flag{bad})
+		}()
+	}
+}
+
 // WithCategory copies every urfave flag type with the new category and leaves the
 // original alone (flags are shared between commands); a wrapper without its own
 // Category field comes back unchanged, its inner flag untouched.
@@ -200,6 +224,19 @@ func TestPrefixes(t *testing.T) {
 	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8::/64"), netip.MustParsePrefix("192.0.2.7/32")}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+	if err := runCmd(t, flags, read, "--cidr", "10.0.0.1"); err == nil || !strings.Contains(err.Error(), `--cidr "10.0.0.1"`) {
+		t.Errorf("address without a length: %v", err)
+	}
+}
+
+// A FlagReader reads prefixes as Prefixes does, and keeps its refusal.
+func TestFlagReaderPrefixes(t *testing.T) {
+	flags := []cli.Flag{&cli.StringSliceFlag{Name: "cidr"}}
+	var got []netip.Prefix
+	read := func(c *cli.Context) error { r := Read(c); got = r.Prefixes("cidr"); return r.Err() }
+	if err := runCmd(t, flags, read, "--cidr", "10.1.2.3/8"); err != nil || !slices.Equal(got, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}) {
+		t.Errorf("got %v, %v", got, err)
 	}
 	if err := runCmd(t, flags, read, "--cidr", "10.0.0.1"); err == nil || !strings.Contains(err.Error(), `--cidr "10.0.0.1"`) {
 		t.Errorf("address without a length: %v", err)

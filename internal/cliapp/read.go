@@ -1,6 +1,7 @@
 package cliapp
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -40,6 +41,9 @@ func (r *FlagReader) Addresses(flag string) []common.Address { return read(r, fl
 
 // Hash is Hash of the flag.
 func (r *FlagReader) Hash(flag string) common.Hash { return read(r, flag, Hash) }
+
+// Prefixes is Prefixes of the flag.
+func (r *FlagReader) Prefixes(flag string) []netip.Prefix { return read(r, flag, Prefixes) }
 
 // RequiredHash is RequiredHash of the flag.
 func (r *FlagReader) RequiredHash(flag string) common.Hash { return read(r, flag, RequiredHash) }

@@ -128,6 +128,22 @@ type Round struct {
 	Attempts int
 }
 
+// Line is the line that tells of r at time now: the verdict, its status and
+// expiry, the transaction that published it (the node knows it only when it sent
+// it; a verdict a peer published names none) and the reasons, if any.
+func (r Round) Line(now time.Time) string {
+	tx := "tx " + r.TxHash.Hex()
+	if r.TxHash == (common.Hash{}) {
+		tx = "published by a peer"
+	}
+	reasons := ""
+	if len(r.Reasons) > 0 {
+		reasons = " (" + strings.Join(r.Reasons, ", ") + ")"
+	}
+	return fmt.Sprintf("%s verdict %s: %s, expires %s, %s%s", now.UTC().Format(time.RFC3339), r.VerdictHash.Hex(),
+		r.Verdict.Status, verdict.FormatTime(r.Verdict.ExpiresAt), tx, reasons)
+}
+
 // Agent runs attestation rounds for one machine.
 type Agent struct {
 	cfg  Config

@@ -99,8 +99,12 @@ func ParseFileConfig(data []byte) (*FileConfig, error) {
 	return &c, nil
 }
 
-// LoadFileConfig reads and parses the file at path.
+// LoadFileConfig reads and parses the file at path; an empty path names no file,
+// and its settings are all unset.
 func LoadFileConfig(path string) (*FileConfig, error) {
+	if path == "" {
+		return &FileConfig{}, nil
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("agent config: %w", err)

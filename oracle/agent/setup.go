@@ -1,6 +1,9 @@
 package agent
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/teeoracle/teeoracle/oracle/workload"
 )
 
@@ -17,6 +20,16 @@ type Setup struct {
 	KeyCreated bool
 	// OracleURL is the oracle node's API base URL, as normalised.
 	OracleURL string
+}
+
+// WriteStart tells what the agent starts with: its workload, when it has one, and
+// its machine, TEE, key (created now or loaded) and oracle.
+func (s *Setup) WriteStart(w io.Writer) {
+	if d := s.Workload; d != nil {
+		fmt.Fprintf(w, "teeoracle agent: workload %s (description sha256 %x)\n", d.Canonical(), d.Digest())
+	}
+	fmt.Fprintf(w, "teeoracle agent: machine %s, %s, TEE key %s (%s), oracle %s\n", s.Config.MachineID.Hex(), s.Config.Source.TEE(),
+		s.Address().Hex(), map[bool]string{true: "created", false: "loaded"}[s.KeyCreated], s.OracleURL)
 }
 
 // FromConfig builds the agent that the settings c describe (c must pass Check,

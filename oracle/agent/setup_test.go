@@ -101,3 +101,31 @@ func TestFromConfig(t *testing.T) {
 		t.Errorf("no registry: %v", err)
 	}
 }
+
+// WriteStart names the machine, the TEE, the key and whether it was created now
+// or loaded, and the oracle; no workload line without a workload.
+func TestSetupWriteStart(t *testing.T) {
+	s := goodSettings(t)
+	src := snpSource(t)
+	for _, want := range []string{"created", "loaded"} {
+		a, err := FromConfig(s, src, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		a.WriteStart(&b)
+		line := "teeoracle agent: machine " + a.Config.MachineID.Hex() + ", " + evidence.TEESEVSNP.String() + ", TEE key " + a.Address().Hex() +
+			" (" + want + "), oracle http://oracle.example:8080\n"
+		if b.String() != line {
+			t.Errorf("got %q, want %q", b.String(), line)
+		}
+	}
+}
+
+// An empty path names no settings file: every setting is unset, for flags alone
+// to give.
+func TestLoadFileConfigEmptyPath(t *testing.T) {
+	if s, err := LoadFileConfig(""); err != nil || *s != (FileConfig{}) {
+		t.Errorf("empty path: %+v, %v; want empty settings", s, err)
+	}
+}

@@ -181,6 +181,16 @@ func (r *Registry) MachineTrust(ctx context.Context, machineID common.Hash) (Mac
 	return m, trusted, err
 }
 
+// Trust says whether the registry trusts a machine now, and which: machine id, or,
+// when key is not zero, the machine key is bound to (KeyTrust).
+func (r *Registry) Trust(ctx context.Context, id common.Hash, key common.Address) (common.Hash, bool, error) {
+	if key != (common.Address{}) {
+		return r.KeyTrust(ctx, key)
+	}
+	trusted, err := r.IsTrusted(ctx, id)
+	return id, trusted, err
+}
+
 // KeyTrust returns the machine a TEE key is bound to (zero when none) and whether
 // the registry trusts the key now, read at the same block.
 func (r *Registry) KeyTrust(ctx context.Context, key common.Address) (common.Hash, bool, error) {

@@ -171,8 +171,8 @@ func TestChangeOracles(t *testing.T) {
 	}
 }
 
-// RegisterMachine returns the id the contract derives; MachineTrust and KeyTrust
-// read a machine's record and trust, before and after a verdict binds its key.
+// RegisterMachine returns the id the contract derives; MachineTrust, KeyTrust and
+// Trust read a machine's record and trust, before and after a verdict binds its key.
 func TestRegisterMachineAndTrust(t *testing.T) {
 	e := newRegEnv(t, 1, 1, 1)
 	ctx := ctxT(t)
@@ -221,6 +221,15 @@ func TestRegisterMachineAndTrust(t *testing.T) {
 	}
 	if machine, trusted, err := e.reg.KeyTrust(ctx, addrOf(teeKey)); err != nil || !trusted || machine != id {
 		t.Fatalf("bound key: machine %s trusted %v, %v; want %s trusted", machine, trusted, err, id)
+	}
+	// Trust asks by machine id, or by key when one is given.
+	for _, q := range []struct {
+		id  common.Hash
+		key common.Address
+	}{{id, common.Address{}}, {common.Hash{}, addrOf(teeKey)}} {
+		if machine, trusted, err := e.reg.Trust(ctx, q.id, q.key); err != nil || !trusted || machine != id {
+			t.Fatalf("Trust(%s, %s): machine %s trusted %v, %v; want %s trusted", q.id, q.key, machine, trusted, err, id)
+		}
 	}
 	if m, trusted, err := e.reg.MachineTrust(ctx, id); err != nil || !trusted || m.TEEKey != addrOf(teeKey) || m.PolicyHash != policy {
 		t.Fatalf("after the verdict: %+v trusted %v, %v", m, trusted, err)

@@ -177,8 +177,9 @@ func (o *Options) defaults() {
 }
 
 // Check refuses options a devnet cannot run with, zero values read as their
-// defaults: a block interval under a second on anvil (it takes whole seconds), or a
-// quorum other than 1 <= Threshold <= Oracles <= 16. Its errors are
+// defaults: a block interval under a second on anvil (it takes whole seconds), a
+// verdict validity under 10 seconds (a round would not fit in it), or a quorum
+// other than 1 <= Threshold <= Oracles <= 16. Its errors are
 // *fielderr.Error naming the fields of Options they concern, so that a caller can
 // name what set them (a command-line flag, say). A devnet without machines is
 // valid: a fleet's machines come later (AddFleet).
@@ -187,6 +188,8 @@ func (o Options) Check() error {
 	switch {
 	case o.Anvil && o.BlockInterval < time.Second:
 		return fielderr.New(fmt.Errorf("anvil takes whole seconds, got %s", o.BlockInterval), "", "BlockInterval")
+	case o.Validity < 10*time.Second:
+		return fielderr.New(nil, "%s: at least 10s, so a round fits in it", "Validity")
 	case o.Threshold > o.Oracles || o.Oracles > 16:
 		return fielderr.New(fmt.Errorf("threshold %d of %d oracles: want 1 <= threshold <= oracles <= 16", o.Threshold, o.Oracles), "", "Oracles", "Threshold")
 	}

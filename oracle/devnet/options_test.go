@@ -25,6 +25,7 @@ func TestOptionsCheck(t *testing.T) {
 		{Options{Oracles: 2, Threshold: 3}, []string{"Oracles", "Threshold"}},
 		{Options{Threshold: 2}, []string{"Oracles", "Threshold"}},
 		{Options{Oracles: 17, Threshold: 2}, []string{"Oracles", "Threshold"}},
+		{Options{Validity: 9 * time.Second}, []string{"Validity"}},
 	} {
 		var oe *fielderr.Error
 		if err := tc.opts.Check(); !errors.As(err, &oe) || !slices.Equal(oe.Fields, tc.fields) {

@@ -16,6 +16,7 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/devnet/fakehw"
 	"github.com/teeoracle/teeoracle/oracle/evidence"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
 // ErrNotAllTrusted: after the first round some machine is not trusted on-chain.
@@ -68,7 +69,7 @@ func Run(ctx context.Context, opts Options, ro RunOptions, w io.Writer) error {
 		delete(pending, m)
 		if printRounds {
 			fmt.Fprintf(pw, "%s  %-6s re-attested: %s, expires %s, verdict %s, tx %s\n",
-				time.Now().Format("15:04:05"), m.Name, r.Verdict.Status, fmtUnix(r.Verdict.ExpiresAt), short(r.VerdictHash.Hex()), short(r.TxHash.Hex()))
+				time.Now().Format("15:04:05"), m.Name, r.Verdict.Status, verdict.FormatTime(r.Verdict.ExpiresAt), short(r.VerdictHash.Hex()), short(r.TxHash.Hex()))
 		}
 		if len(pending) == 0 {
 			firstOnce.Do(func() { close(first) })
@@ -132,8 +133,6 @@ func short(h string) string {
 	return h[:10] + "…" + h[len(h)-4:]
 }
 
-func fmtUnix(s uint64) string { return time.Unix(int64(s), 0).UTC().Format(time.RFC3339) }
-
 // WriteSetup prints the chain, the contracts, the oracle, the policy and the
 // devnet-only roots.
 func (d *Devnet) WriteSetup(w io.Writer) {
@@ -194,7 +193,7 @@ func (d *Devnet) WriteMachines(ctx context.Context, w io.Writer) bool {
 		key, expires, gas := "-", "-", "-"
 		if rec.TEEKey != ([20]byte{}) {
 			key = rec.TEEKey.Hex()
-			expires = fmtUnix(rec.ExpiresAt)
+			expires = verdict.FormatTime(rec.ExpiresAt)
 		}
 		if rs := m.Rounds(); len(rs) > 0 {
 			if r := d.receipt(ctx, rs[len(rs)-1].TxHash); r != nil {

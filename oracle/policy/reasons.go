@@ -187,6 +187,14 @@ func (r Reason) String() string {
 	return strings.Join(r.Names(), ",")
 }
 
+// Text is Names for people: joined with ", ", or "none".
+func (r Reason) Text() string {
+	if r == 0 {
+		return "none"
+	}
+	return strings.Join(r.Names(), ", ")
+}
+
 // Failures returns the reasons in r that make a verdict untrusted.
 func (r Reason) Failures() Reason { return r &^ Remarks }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/teeoracle/teeoracle/internal/fielderr"
@@ -60,6 +61,8 @@ func (c *NodeConfig) Check() error {
 	switch k := c.Key; {
 	case c.RPCURL == "":
 		return fielderr.New(nil, "%s is required", "RPCURL")
+	case c.Registry == (common.Address{}):
+		return fielderr.New(nil, "%s is required", "Registry")
 	case k.KeyFile != "" && k.Keystore != "":
 		return fielderr.New(nil, "give %s or %s, not both", "Key.KeyFile", "Key.Keystore")
 	case k.KeyFile == "" && k.Keystore == "":

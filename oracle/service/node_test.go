@@ -139,6 +139,7 @@ func TestNodeConfigCheck(t *testing.T) {
 		fields []string
 	}{
 		"no RPC URL":                      {func(c *service.NodeConfig) { c.RPCURL = "" }, []string{"RPCURL"}},
+		"no registry":                     {func(c *service.NodeConfig) { c.Registry = common.Address{} }, []string{"Registry"}},
 		"no database":                     {func(c *service.NodeConfig) { c.DB = "" }, []string{"DB"}},
 		"no key":                          {func(c *service.NodeConfig) { c.Key = chain.KeySource{} }, []string{"Key.Keystore", "Key.PasswordFile", "Key.KeyFile"}},
 		"two keys":                        {func(c *service.NodeConfig) { c.Key.Keystore = "ks.json" }, []string{"Key.KeyFile", "Key.Keystore"}},

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -169,3 +170,7 @@ func (d Domain) Separator() common.Hash {
 	copy(buf[128+12:160], d.Registry[:])
 	return keccak.Hash256(buf)
 }
+
+// FormatTime is a verdict time (seconds since the epoch, as IssuedAt and
+// ExpiresAt hold it) in UTC, RFC 3339: how every output shows one.
+func FormatTime(s uint64) string { return time.Unix(int64(s), 0).UTC().Format(time.RFC3339) }

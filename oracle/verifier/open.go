@@ -3,8 +3,15 @@
 package verifier
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/policy"
+	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
 // Setup is one verification as `teeoracle verify` takes it: files, where the
@@ -55,4 +62,36 @@ func Open(s Setup) (*Verifier, *Request, error) {
 		return nil, nil, err
 	}
 	return v, req, nil
+}
+
+// Config is one verification of files, complete: Setup, and the request fields
+// Open leaves to its caller.
+type Config struct {
+	Setup
+	// At is the time everything is evaluated as of (Request.At), collateral
+	// sources too: Run sets Sources.AsOf to it, cut to whole seconds as verdicts
+	// carry them.
+	At time.Time
+	// Domain, Binding (nil: none) and ReportData (nil: not checked) go into the
+	// request as they are.
+	Domain     verdict.Domain
+	Binding    *Binding
+	ReportData []byte
+}
+
+// Run opens c's files (Open) and verifies them. An invalid policy is an error
+// naming its file; an error means no verdict could be made.
+func (c *Config) Run(ctx context.Context) (*Result, error) {
+	setup := c.Setup
+	setup.Sources.AsOf = c.At.UTC().Truncate(time.Second)
+	v, req, err := Open(setup)
+	if err != nil {
+		return nil, err
+	}
+	req.At, req.Domain, req.Binding, req.ReportData = c.At, c.Domain, c.Binding, c.ReportData
+	res, err := v.Verify(ctx, req)
+	if errors.Is(err, policy.ErrInvalid) {
+		return nil, fmt.Errorf("%s: %w", c.Policy, err)
+	}
+	return res, err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/teeoracle/teeoracle/oracle/appraise"
 	"github.com/teeoracle/teeoracle/oracle/collateral"
+	"github.com/teeoracle/teeoracle/oracle/policy"
 	"github.com/teeoracle/teeoracle/oracle/verifier"
 )
 
@@ -141,4 +142,27 @@ func checkByName(a *appraise.Appraisal, name string) *appraise.Check {
 		}
 	}
 	return nil
+}
+
+// Config.Run verifies as Open and Verify do, with the request fields it carries
+// (a time cut to whole seconds), and names the file of a policy that does not parse.
+func TestConfigRun(t *testing.T) {
+	c := caseByName(t, loadCases(t), "snp-milan-v2/raw+pem/lab-permissive")
+	cfg := verifier.Config{Setup: setupOf(t, c.Args), At: c.Request.At.Add(500 * time.Millisecond), Domain: c.Request.Domain}
+	got, err := cfg.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := reportJSON(t, got), reportJSON(t, openAndVerify(t, cfg.Setup, c.Request.At)); !bytes.Equal(g, w) {
+		t.Errorf("Run's report differs from Open and Verify's\nrun:\n%s\nopen:\n%s", g, w)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad-policy.yaml")
+	if err := os.WriteFile(bad, []byte("rules: [unclosed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Policy = bad
+	if _, err := cfg.Run(context.Background()); !errors.Is(err, policy.ErrInvalid) || !strings.HasPrefix(err.Error(), bad+": ") {
+		t.Errorf("bad policy: %v, want policy.ErrInvalid named by its file", err)
+	}
 }
