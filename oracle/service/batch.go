@@ -198,8 +198,9 @@ func filterCands(cs []*candidate, keep func(*candidate) bool) []*candidate {
 const cosignRounds = 3
 
 // cosign collects the batch signatures of signers over group, this node's own
-// included. Verdicts a signer lacks are marked (the signer no longer counts toward
-// their quorum) and left out, and the smaller batch is asked again. It returns the
+// included. Verdicts a signer is said to lack are left out, and the smaller batch
+// is asked again; those every peer known for the signer says it lacks are marked
+// (the signer no longer counts toward their quorum). It returns the
 // signed batch, nil when nothing of the group could be co-signed, or the signer that
 // could not answer (the batch is then re-formed without it).
 func (s *Service) cosign(ctx context.Context, signers []common.Address, group []*candidate) (*signedBatch, common.Address) {
@@ -212,7 +213,7 @@ func (s *Service) cosign(ctx context.Context, signers []common.Address, group []
 		}
 		digest := verdict.BatchDigest(s.domain, vs)
 		answers := s.askCosigners(ctx, signers, hashes, digest, s.relayClaim(hashes))
-		lacking := map[common.Hash]bool{}
+		leftOut := map[common.Hash]bool{}
 		for _, a := range answers {
 			if a.err != nil {
 				s.log.Debug("oracle did not co-sign a batch; re-forming it without that oracle", "signer", a.signer,
@@ -220,11 +221,13 @@ func (s *Service) cosign(ctx context.Context, signers []common.Address, group []
 				return nil, a.signer
 			}
 			for _, h := range a.missing {
-				lacking[h] = true
+				leftOut[h] = true
+			}
+			for _, h := range a.lacking {
 				s.markLacking(h, a.signer)
 			}
 		}
-		if len(lacking) == 0 {
+		if len(leftOut) == 0 {
 			sigs := make([]verdict.Signature, len(answers))
 			for i, a := range answers {
 				sigs[i] = verdict.Signature{Signer: a.signer, Sig: a.sig}
@@ -232,8 +235,8 @@ func (s *Service) cosign(ctx context.Context, signers []common.Address, group []
 			verdict.SortBySigner(sigs)
 			return &signedBatch{cands: cands, sigs: sigs}, common.Address{}
 		}
-		s.log.Warn("oracles lack verdicts of a batch; sending the batch without them", "lacking", len(lacking), "verdicts", len(cands))
-		cands = filterCands(cands, func(c *candidate) bool { return !lacking[c.hash] })
+		s.log.Warn("oracles lack verdicts of a batch; sending the batch without them", "lacking", len(leftOut), "verdicts", len(cands))
+		cands = filterCands(cands, func(c *candidate) bool { return !leftOut[c.hash] })
 	}
 	return nil, common.Address{}
 }
@@ -258,11 +261,14 @@ func (s *Service) withoutLacking(q *quorumState, sigs []verdict.Signature) []ver
 }
 
 // cosignAnswer is one signer's answer for a batch: its signature, or the verdicts
-// it lacks, or why it did not answer.
+// it is said to lack, or why it did not answer. missing are the verdicts some peer
+// known for the signer named as lacking (left out of the batch); lacking are those
+// every one of them named (the signer no longer counts toward their quorum).
 type cosignAnswer struct {
 	signer  common.Address
 	sig     []byte
 	missing []common.Hash
+	lacking []common.Hash
 	err     error
 }
 
@@ -281,20 +287,66 @@ func (s *Service) askCosigners(ctx context.Context, signers []common.Address, ha
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers[i].sig, answers[i].missing, answers[i].err = s.askCosign(ctx, a, hashes, digest, claim)
+			answers[i] = s.askCosign(ctx, a, hashes, digest, claim)
 		}()
 	}
 	wg.Wait()
 	return answers
 }
 
-// askCosign asks the peer of signer for its signature over the batch digest of
-// hashes, checking it recovers to signer; a 422 names the verdicts it lacks.
-func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) ([]byte, []common.Hash, error) {
-	base, ok := s.peerOf(signer)
-	if !ok {
-		return nil, nil, fmt.Errorf("no configured peer is known to sign as %s", signer)
+// askCosign asks every configured peer known to serve signer's signatures
+// (peersOf) at once for signer's signature over the batch digest of hashes. A
+// per-verdict signature is public, so a peer may be known for signer by serving
+// one it copied; what it says of signer weighs no more than any other's: the first
+// batch signature that recovers to signer is the answer (the others finish in the
+// background). Without one, a peer that failed to answer makes the signer's answer
+// an error; otherwise the verdicts any of them named are left out of the batch,
+// and only those every one of them named count as lacking.
+func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) cosignAnswer {
+	out := cosignAnswer{signer: signer}
+	urls := s.peersOf(signer)
+	if len(urls) == 0 {
+		out.err = fmt.Errorf("no configured peer is known to sign as %s", signer)
+		return out
 	}
+	got := make(chan cosignAnswer, len(urls)) // buffered: answers after the first signature are not waited for
+	for _, base := range urls {
+		go func() {
+			a := cosignAnswer{signer: signer}
+			a.sig, a.missing, a.err = s.askCosignAt(ctx, base, signer, hashes, digest, claim)
+			got <- a
+		}()
+	}
+	named := map[common.Hash]int{}
+	var errs []error
+	for range urls {
+		a := <-got
+		if a.err == nil && a.sig != nil {
+			return a
+		}
+		errs = append(errs, a.err)
+		for _, h := range a.missing { // lackedOf names each verdict once
+			named[h]++
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		out.err = err
+		return out
+	}
+	for _, h := range hashes {
+		if named[h] > 0 && !slices.Contains(out.missing, h) {
+			out.missing = append(out.missing, h)
+			if named[h] == len(urls) {
+				out.lacking = append(out.lacking, h)
+			}
+		}
+	}
+	return out
+}
+
+// askCosignAt asks the peer at base for signer's signature over the batch digest
+// of hashes, checking it recovers to signer; a 422 names the verdicts it lacks.
+func (s *Service) askCosignAt(ctx context.Context, base string, signer common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) ([]byte, []common.Hash, error) {
 	code, raw, err := s.postPeer(ctx, base+"/v1/peer/batch-signature", hashes, claim)
 	if err != nil {
 		return nil, nil, err
@@ -302,10 +354,16 @@ func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes [
 	switch code {
 	case http.StatusOK:
 		sig, err := cosignedSig(raw, signer, digest)
-		return sig, nil, err
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", base, err)
+		}
+		return sig, nil, nil
 	case http.StatusUnprocessableEntity:
 		missing, err := lackedOf(raw, hashes)
-		return nil, missing, err
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", base, err)
+		}
+		return nil, missing, nil
 	}
 	return nil, nil, fmt.Errorf("%s: HTTP %d %s", base, code, bytes.TrimSpace(raw[:min(len(raw), 512)]))
 }
@@ -344,7 +402,7 @@ func (s *Service) postPeer(ctx context.Context, url string, hashes []common.Hash
 func (s *Service) announceClaim(ctx context.Context, signers []common.Address, batch []*candidate) {
 	inBatch := map[string]bool{}
 	for _, a := range signers {
-		if u, ok := s.peerOf(a); ok {
+		for _, u := range s.peersOf(a) {
 			inBatch[u] = true
 		}
 	}
@@ -394,8 +452,8 @@ func cosignedSig(raw []byte, signer common.Address, digest common.Hash) ([]byte,
 	return sig, nil
 }
 
-// lackedOf reads a 422 answer: the verdicts of hashes the peer lacks. An answer
-// naming none of them is an error.
+// lackedOf reads a 422 answer: the verdicts of hashes the peer lacks, each once.
+// An answer naming none of them is an error.
 func lackedOf(raw []byte, hashes []common.Hash) ([]common.Hash, error) {
 	var nb struct {
 		Error   string        `json:"error"`
@@ -404,29 +462,40 @@ func lackedOf(raw []byte, hashes []common.Hash) ([]common.Hash, error) {
 	if err := json.Unmarshal(raw, &nb); err != nil {
 		return nil, fmt.Errorf("batch signature refusal: %w", err)
 	}
-	missing := slices.DeleteFunc(nb.Missing, func(h common.Hash) bool { return !slices.Contains(hashes, h) })
+	var missing []common.Hash
+	for _, h := range nb.Missing {
+		if slices.Contains(hashes, h) && !slices.Contains(missing, h) {
+			missing = append(missing, h)
+		}
+	}
 	if len(missing) == 0 {
 		return nil, fmt.Errorf("batch signature refused naming no verdict of the batch: %s", nb.Error)
 	}
 	return missing, nil
 }
 
-// peerOf returns the base URL of the configured peer that signs as a.
-func (s *Service) peerOf(a common.Address) (string, bool) {
+// peersOf returns the base URLs of the configured peers that have served a
+// signature by a, in the order they first did.
+func (s *Service) peersOf(a common.Address) []string {
 	s.qmu.Lock()
 	defer s.qmu.Unlock()
-	u, ok := s.peerURLs[a]
-	return u, ok
+	return slices.Clone(s.peerURLs[a])
 }
 
-// notePeer records that the configured peer at base signs as a.
+// notePeer records that the configured peer at base served a signature by a. A
+// signature by a is public (any peer can fetch one from a's node and serve it), so
+// base is added to the peers known for a and never replaces one: a peer serving
+// copies cannot take a's co-signing requests away from a's own node (askCosign).
+// Callers pass configured peers only, so each signer has at most that many.
 func (s *Service) notePeer(a common.Address, base string) {
 	s.qmu.Lock()
 	defer s.qmu.Unlock()
 	if s.peerURLs == nil {
-		s.peerURLs = map[common.Address]string{}
+		s.peerURLs = map[common.Address][]string{}
 	}
-	s.peerURLs[a] = base
+	if !slices.Contains(s.peerURLs[a], base) {
+		s.peerURLs[a] = append(s.peerURLs[a], base)
+	}
 }
 
 // learnPeers finds which configured peers sign as the batch's signers when that is
@@ -437,9 +506,11 @@ func (s *Service) learnPeers(ctx context.Context, signers []common.Address, grou
 	known := map[string]bool{}
 	unknown := false
 	for _, a := range signers {
-		if u, ok := s.peerOf(a); ok {
+		urls := s.peersOf(a)
+		for _, u := range urls {
 			known[u] = true
-		} else if a != s.oracle {
+		}
+		if len(urls) == 0 && a != s.oracle {
 			unknown = true
 		}
 	}
