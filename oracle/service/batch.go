@@ -200,7 +200,7 @@ const cosignRounds = 3
 // cosign collects the batch signatures of signers over group, this node's own
 // included. Verdicts a signer is said to lack are left out, and the smaller batch
 // is asked again; those every peer known for the signer says it lacks are marked
-// (the signer no longer counts toward their quorum). It returns the
+// (the signer no longer counts toward their quorum, askCosign). It returns the
 // signed batch, nil when nothing of the group could be co-signed, or the signer that
 // could not answer (the batch is then re-formed without it).
 func (s *Service) cosign(ctx context.Context, signers []common.Address, group []*candidate) (*signedBatch, common.Address) {
@@ -211,8 +211,8 @@ func (s *Service) cosign(ctx context.Context, signers []common.Address, group []
 		for i, c := range cands {
 			vs[i], hashes[i] = c.v, c.hash
 		}
-		digest := verdict.BatchDigest(s.domain, vs)
-		answers := s.askCosigners(ctx, signers, hashes, digest, s.relayClaim(hashes))
+		ask := batchAsk{hashes: hashes, vs: vs, digest: verdict.BatchDigest(s.domain, vs), claim: s.relayClaim(hashes)}
+		answers := s.askCosigners(ctx, signers, ask)
 		leftOut := map[common.Hash]bool{}
 		for _, a := range answers {
 			if a.err != nil {
@@ -261,9 +261,9 @@ func (s *Service) withoutLacking(q *quorumState, sigs []verdict.Signature) []ver
 }
 
 // cosignAnswer is one signer's answer for a batch: its signature, or the verdicts
-// it is said to lack, or why it did not answer. missing are the verdicts some peer
-// known for the signer named as lacking (left out of the batch); lacking are those
-// every one of them named (the signer no longer counts toward their quorum).
+// it lacks, or why it did not answer. missing are the verdicts left out of the
+// batch for the signer; lacking are those it is known to lack (it no longer counts
+// toward their quorum), most often the same.
 type cosignAnswer struct {
 	signer  common.Address
 	sig     []byte
@@ -272,22 +272,44 @@ type cosignAnswer struct {
 	err     error
 }
 
+// batchAsk is a co-signing request: the verdicts of a batch, in order, by hash and
+// content, their batch digest, and this node's relay claim over them.
+type batchAsk struct {
+	hashes []common.Hash
+	vs     []*verdict.Verdict
+	digest common.Hash
+	claim  *api.RelayClaim
+}
+
+// without is the request for the batch without the verdicts of out, with no claim
+// (a claim names the whole batch).
+func (b batchAsk) without(d verdict.Domain, out []common.Hash) batchAsk {
+	var rest batchAsk
+	for i, h := range b.hashes {
+		if !slices.Contains(out, h) {
+			rest.hashes, rest.vs = append(rest.hashes, h), append(rest.vs, b.vs[i])
+		}
+	}
+	rest.digest = verdict.BatchDigest(d, rest.vs)
+	return rest
+}
+
 // askCosigners has every signer sign the batch digest at once: this node signs it
 // itself (it signed every verdict of the batch), peers are asked over HTTP, with
 // this node's relay claim over the batch.
-func (s *Service) askCosigners(ctx context.Context, signers []common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) []cosignAnswer {
+func (s *Service) askCosigners(ctx context.Context, signers []common.Address, ask batchAsk) []cosignAnswer {
 	answers := make([]cosignAnswer, len(signers))
 	var wg sync.WaitGroup
 	for i, a := range signers {
 		answers[i].signer = a
 		if a == s.oracle {
-			answers[i].sig, answers[i].err = verdict.Sign(digest, s.cfg.OracleKey)
+			answers[i].sig, answers[i].err = verdict.Sign(ask.digest, s.cfg.OracleKey)
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers[i] = s.askCosign(ctx, a, hashes, digest, claim)
+			answers[i] = s.askCosign(ctx, a, ask)
 		}()
 	}
 	wg.Wait()
@@ -295,71 +317,121 @@ func (s *Service) askCosigners(ctx context.Context, signers []common.Address, ha
 }
 
 // askCosign asks every configured peer known to serve signer's signatures
-// (peersOf) at once for signer's signature over the batch digest of hashes. A
-// per-verdict signature is public, so a peer may be known for signer by serving
-// one it copied; what it says of signer weighs no more than any other's: the first
-// batch signature that recovers to signer is the answer (the others finish in the
+// (peersOf) at once for signer's signature over the batch digest. A per-verdict
+// signature is public, so a peer may be known for signer by serving one it copied,
+// and what it says of signer weighs no more than any other's: the first batch
+// signature that recovers to signer is the answer (the others finish in the
 // background). Without one, a peer that failed to answer makes the signer's answer
-// an error; otherwise the verdicts any of them named are left out of the batch,
-// and only those every one of them named count as lacking.
-func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) cosignAnswer {
+// an error, and refusals are weighed by lackedBy.
+func (s *Service) askCosign(ctx context.Context, signer common.Address, ask batchAsk) cosignAnswer {
 	out := cosignAnswer{signer: signer}
 	urls := s.peersOf(signer)
 	if len(urls) == 0 {
 		out.err = fmt.Errorf("no configured peer is known to sign as %s", signer)
 		return out
 	}
-	got := make(chan cosignAnswer, len(urls)) // buffered: answers after the first signature are not waited for
+	type reply struct {
+		base    string
+		sig     []byte
+		missing []common.Hash
+		err     error
+	}
+	got := make(chan reply, len(urls)) // buffered: answers after the first signature are not waited for
 	for _, base := range urls {
 		go func() {
-			a := cosignAnswer{signer: signer}
-			a.sig, a.missing, a.err = s.askCosignAt(ctx, base, signer, hashes, digest, claim)
-			got <- a
+			r := reply{base: base}
+			r.sig, r.missing, r.err = s.askCosignAt(ctx, base, signer, ask)
+			got <- r
 		}()
 	}
-	named := map[common.Hash]int{}
+	refusals := map[string][]common.Hash{}
 	var errs []error
 	for range urls {
-		a := <-got
-		if a.err == nil && a.sig != nil {
-			return a
+		r := <-got
+		if r.err == nil && r.sig != nil {
+			out.sig = r.sig
+			return out
 		}
-		errs = append(errs, a.err)
-		for _, h := range a.missing { // lackedOf names each verdict once
-			named[h]++
+		if r.err != nil {
+			errs = append(errs, r.err)
+		} else {
+			refusals[r.base] = r.missing
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		out.err = err
-		return out
-	}
-	for _, h := range hashes {
-		if named[h] > 0 && !slices.Contains(out.missing, h) {
-			out.missing = append(out.missing, h)
-			if named[h] == len(urls) {
-				out.lacking = append(out.lacking, h)
-			}
-		}
+	if out.err = errors.Join(errs...); out.err == nil {
+		out.missing, out.lacking, out.err = s.lackedBy(ctx, signer, ask, refusals)
 	}
 	return out
 }
 
+// lackedBy weighs the refusals of the peers known for signer (by base URL, the
+// verdicts each named), none of which signed the batch. When they all name the same
+// verdicts, signer lacks those. Otherwise each refusal must be backed: it names
+// every verdict of the batch, or its peer brings signer's batch signature over the
+// rest (which signer's node makes only when it holds all of them, so a refusal
+// naming less than signer lacks cannot be backed); a peer that does not back its
+// refusal makes the signer's answer an error (it is passed over for the pass).
+// signer lacks the verdicts every refusal names; when those have none in common (a
+// peer brought a signature signer made before it withdrew a verdict), the verdicts
+// any of them named are only left out of this batch.
+func (s *Service) lackedBy(ctx context.Context, signer common.Address, ask batchAsk, refusals map[string][]common.Hash) (missing, lacking []common.Hash, err error) {
+	var first []common.Hash
+	agree := true
+	for _, named := range refusals {
+		if first == nil {
+			first = named
+		}
+		agree = agree && slices.Equal(named, first)
+	}
+	if agree {
+		return first, first, nil
+	}
+	for base, named := range refusals {
+		if len(named) == len(ask.hashes) {
+			continue
+		}
+		if sig, _, err := s.askCosignAt(ctx, base, signer, ask.without(s.domain, named)); sig == nil || err != nil {
+			return nil, nil, fmt.Errorf("peers known to sign as %s refuse different verdicts of a batch, and %s did not back its refusal with %s's signature over the rest: %v",
+				signer, base, signer, err)
+		}
+	}
+	for _, h := range ask.hashes {
+		named := 0
+		for _, r := range refusals {
+			if slices.Contains(r, h) {
+				named++
+			}
+		}
+		if named == len(refusals) {
+			lacking = append(lacking, h)
+		}
+		if named > 0 {
+			missing = append(missing, h)
+		}
+	}
+	if len(lacking) > 0 {
+		missing = lacking
+	}
+	return missing, lacking, nil
+}
+
 // askCosignAt asks the peer at base for signer's signature over the batch digest
-// of hashes, checking it recovers to signer; a 422 names the verdicts it lacks.
-func (s *Service) askCosignAt(ctx context.Context, base string, signer common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) ([]byte, []common.Hash, error) {
-	code, raw, err := s.postPeer(ctx, base+"/v1/peer/batch-signature", hashes, claim)
+// of ask, checking it recovers to signer; a 422 names the verdicts it lacks (each
+// once, in the batch's order). Any other answer is an error.
+func (s *Service) askCosignAt(ctx context.Context, base string, signer common.Address, ask batchAsk) ([]byte, []common.Hash, error) {
+	code, raw, err := s.postPeer(ctx, base+"/v1/peer/batch-signature", ask.hashes, ask.claim)
 	if err != nil {
 		return nil, nil, err
 	}
 	switch code {
 	case http.StatusOK:
-		sig, err := cosignedSig(raw, signer, digest)
+		sig, err := cosignedSig(raw, signer, ask.digest)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", base, err)
 		}
 		return sig, nil, nil
 	case http.StatusUnprocessableEntity:
-		missing, err := lackedOf(raw, hashes)
+		missing, err := lackedOf(raw, ask.hashes)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", base, err)
 		}
@@ -452,8 +524,8 @@ func cosignedSig(raw []byte, signer common.Address, digest common.Hash) ([]byte,
 	return sig, nil
 }
 
-// lackedOf reads a 422 answer: the verdicts of hashes the peer lacks, each once.
-// An answer naming none of them is an error.
+// lackedOf reads a 422 answer: the verdicts of hashes the peer lacks, each once and
+// in the order of hashes. An answer naming none of them is an error.
 func lackedOf(raw []byte, hashes []common.Hash) ([]common.Hash, error) {
 	var nb struct {
 		Error   string        `json:"error"`
@@ -463,8 +535,8 @@ func lackedOf(raw []byte, hashes []common.Hash) ([]common.Hash, error) {
 		return nil, fmt.Errorf("batch signature refusal: %w", err)
 	}
 	var missing []common.Hash
-	for _, h := range nb.Missing {
-		if slices.Contains(hashes, h) && !slices.Contains(missing, h) {
+	for _, h := range hashes {
+		if slices.Contains(nb.Missing, h) && !slices.Contains(missing, h) {
 			missing = append(missing, h)
 		}
 	}

@@ -1,9 +1,11 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -144,15 +146,30 @@ func (pt *peerMapTest) serveHonest(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveHostile answers as C's node: B's signature fetched from B's public
-// endpoint, and a refusal naming verdicts as lacking for every batch.
+// endpoint, and a refusal naming as lacking the verdicts of cNames a batch holds
+// (every verdict when cNames is nil), or else B's own answer, fetched from B's
+// public co-signing endpoint.
 func (pt *peerMapTest) serveHostile(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/v1/peer/relay-claim":
 		w.WriteHeader(http.StatusNoContent)
 	case r.URL.Path == "/v1/peer/batch-signature":
-		names := hashesAsked(r)
+		asked := hashesAsked(r)
+		names := slices.Clone(asked)
 		if pt.cNames != nil {
 			names = slices.DeleteFunc(names, func(h common.Hash) bool { return !pt.cNames[h] })
+		}
+		if len(names) == 0 { // none to name: B's own answer, fetched from B's public endpoint
+			body, _ := json.Marshal(map[string]any{"verdict_hashes": asked})
+			resp, err := pt.honest.Client().Post(pt.honest.URL+r.URL.Path, "application/json", bytes.NewReader(body))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			defer resp.Body.Close()
+			w.WriteHeader(resp.StatusCode)
+			_, _ = io.Copy(w, resp.Body)
+			return
 		}
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		_ = json.NewEncoder(w).Encode(map[string]any{"error": "not held", "missing": names})
@@ -252,11 +269,13 @@ func TestPeerServingCopiedSignatureKeepsOracle(t *testing.T) {
 	}
 }
 
-// TestCosignLackingOnlyWhenEveryPeerSaysSo: a verdict counts as lacking for a
-// signer (its signature no longer counts toward the quorum) only when every peer
-// known to serve the signer's signatures names it; one a single peer names is only
-// left out of the batch being co-signed.
-func TestCosignLackingOnlyWhenEveryPeerSaysSo(t *testing.T) {
+// TestCosignWeighsEveryPeerRefusal: a verdict counts as lacking for a signer (its
+// signature no longer counts toward the quorum) only when every peer known to serve
+// the signer's signatures names it, and when they name different verdicts each
+// must back its refusal with the signer's batch signature over the rest. A hostile
+// peer naming a verdict B holds leaves it out of one batch at most; one naming less
+// than B lacks cannot back it, and B is passed over for the pass, nothing marked.
+func TestCosignWeighsEveryPeerRefusal(t *testing.T) {
 	pt := newPeerMapTest(t, 3)
 	hs := pt.hashes()
 	pt.learn(t, hs[0], pt.honest.URL, pt.hostile.URL)
@@ -264,8 +283,8 @@ func TestCosignLackingOnlyWhenEveryPeerSaysSo(t *testing.T) {
 	pt.cNames = map[common.Hash]bool{hs[0]: true, hs[1]: true} // C names hs[1] too, which B holds
 	qs := []*quorumState{pt.s.quorumOf(hs[0]), pt.s.quorumOf(hs[1]), pt.s.quorumOf(hs[2])}
 	batch, failed := pt.s.cosign(context.Background(), pt.signers(), pt.ready(t, hs...))
-	if failed != (common.Address{}) || batch == nil || len(batch.cands) != 1 || batch.cands[0].hash != hs[2] {
-		t.Fatalf("co-signed %+v (failed %s), want the batch of the one verdict nobody named", batch, failed)
+	if failed != (common.Address{}) || batch == nil || len(batch.cands) != 2 || batch.cands[0].hash != hs[1] || batch.cands[1].hash != hs[2] {
+		t.Fatalf("co-signed %+v (failed %s), want the batch of the two verdicts B holds", batch, failed)
 	}
 	for i, want := range []bool{true, false, false} {
 		pt.s.qmu.Lock()
@@ -276,15 +295,16 @@ func TestCosignLackingOnlyWhenEveryPeerSaysSo(t *testing.T) {
 		}
 	}
 
-	// C names only a verdict B holds, B only the one it lacks: neither is marked.
+	// C names only a verdict B holds, B only the one it lacks: C cannot back its
+	// refusal, and nothing is marked.
 	pt2 := newPeerMapTest(t, 2)
 	hs = pt2.hashes()
 	pt2.learn(t, hs[0], pt2.honest.URL, pt2.hostile.URL)
 	pt2.bLacks[hs[0]] = true
 	pt2.cNames = map[common.Hash]bool{hs[1]: true}
 	q0, q1 := pt2.s.quorumOf(hs[0]), pt2.s.quorumOf(hs[1])
-	if batch, failed := pt2.s.cosign(context.Background(), pt2.signers(), pt2.ready(t, hs...)); batch != nil || failed != (common.Address{}) {
-		t.Fatalf("co-signed %+v (failed %s), want nothing co-signed and nobody passed over", batch, failed)
+	if batch, failed := pt2.s.cosign(context.Background(), pt2.signers(), pt2.ready(t, hs...)); batch != nil || failed != pt2.b {
+		t.Fatalf("co-signed %+v (failed %s), want nothing co-signed and B passed over", batch, failed)
 	}
 	pt2.s.qmu.Lock()
 	defer pt2.s.qmu.Unlock()
