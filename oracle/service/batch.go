@@ -320,9 +320,9 @@ func (s *Service) askCosigners(ctx context.Context, signers []common.Address, as
 // (peersOf) at once for signer's signature over the batch digest. A per-verdict
 // signature is public, so a peer may be known for signer by serving one it copied,
 // and what it says of signer weighs no more than any other's: the first batch
-// signature that recovers to signer is the answer (the others finish in the
-// background). Without one, a peer that failed to answer makes the signer's answer
-// an error, and refusals are weighed by lackedBy.
+// signature that recovers to signer is the answer (the other requests finish in
+// the background; Stop waits for them). Without one, a peer that failed to answer
+// makes the signer's answer an error, and refusals are weighed by lackedBy.
 func (s *Service) askCosign(ctx context.Context, signer common.Address, ask batchAsk) cosignAnswer {
 	out := cosignAnswer{signer: signer}
 	urls := s.peersOf(signer)
@@ -338,11 +338,11 @@ func (s *Service) askCosign(ctx context.Context, signer common.Address, ask batc
 	}
 	got := make(chan reply, len(urls)) // buffered: answers after the first signature are not waited for
 	for _, base := range urls {
-		go func() {
+		s.goLoop(func() {
 			r := reply{base: base}
 			r.sig, r.missing, r.err = s.askCosignAt(ctx, base, signer, ask)
 			got <- r
-		}()
+		})
 	}
 	refusals := map[string][]common.Hash{}
 	var errs []error
