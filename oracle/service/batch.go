@@ -198,8 +198,9 @@ func filterCands(cs []*candidate, keep func(*candidate) bool) []*candidate {
 const cosignRounds = 3
 
 // cosign collects the batch signatures of signers over group, this node's own
-// included. Verdicts a signer lacks are marked (the signer no longer counts toward
-// their quorum) and left out, and the smaller batch is asked again. It returns the
+// included. Verdicts a signer is said to lack are left out, and the smaller batch
+// is asked again; those every peer known for the signer says it lacks are marked
+// (the signer no longer counts toward their quorum, askCosign). It returns the
 // signed batch, nil when nothing of the group could be co-signed, or the signer that
 // could not answer (the batch is then re-formed without it).
 func (s *Service) cosign(ctx context.Context, signers []common.Address, group []*candidate) (*signedBatch, common.Address) {
@@ -210,9 +211,9 @@ func (s *Service) cosign(ctx context.Context, signers []common.Address, group []
 		for i, c := range cands {
 			vs[i], hashes[i] = c.v, c.hash
 		}
-		digest := verdict.BatchDigest(s.domain, vs)
-		answers := s.askCosigners(ctx, signers, hashes, digest, s.relayClaim(hashes))
-		lacking := map[common.Hash]bool{}
+		ask := batchAsk{hashes: hashes, vs: vs, digest: verdict.BatchDigest(s.domain, vs), claim: s.relayClaim(hashes)}
+		answers := s.askCosigners(ctx, signers, ask)
+		leftOut := map[common.Hash]bool{}
 		for _, a := range answers {
 			if a.err != nil {
 				s.log.Debug("oracle did not co-sign a batch; re-forming it without that oracle", "signer", a.signer,
@@ -220,11 +221,13 @@ func (s *Service) cosign(ctx context.Context, signers []common.Address, group []
 				return nil, a.signer
 			}
 			for _, h := range a.missing {
-				lacking[h] = true
+				leftOut[h] = true
+			}
+			for _, h := range a.lacking {
 				s.markLacking(h, a.signer)
 			}
 		}
-		if len(lacking) == 0 {
+		if len(leftOut) == 0 {
 			sigs := make([]verdict.Signature, len(answers))
 			for i, a := range answers {
 				sigs[i] = verdict.Signature{Signer: a.signer, Sig: a.sig}
@@ -232,8 +235,8 @@ func (s *Service) cosign(ctx context.Context, signers []common.Address, group []
 			verdict.SortBySigner(sigs)
 			return &signedBatch{cands: cands, sigs: sigs}, common.Address{}
 		}
-		s.log.Warn("oracles lack verdicts of a batch; sending the batch without them", "lacking", len(lacking), "verdicts", len(cands))
-		cands = filterCands(cands, func(c *candidate) bool { return !lacking[c.hash] })
+		s.log.Warn("oracles lack verdicts of a batch; sending the batch without them", "lacking", len(leftOut), "verdicts", len(cands))
+		cands = filterCands(cands, func(c *candidate) bool { return !leftOut[c.hash] })
 	}
 	return nil, common.Address{}
 }
@@ -258,54 +261,181 @@ func (s *Service) withoutLacking(q *quorumState, sigs []verdict.Signature) []ver
 }
 
 // cosignAnswer is one signer's answer for a batch: its signature, or the verdicts
-// it lacks, or why it did not answer.
+// it lacks, or why it did not answer. missing are the verdicts left out of the
+// batch for the signer; lacking are those it is known to lack (it no longer counts
+// toward their quorum), most often the same.
 type cosignAnswer struct {
 	signer  common.Address
 	sig     []byte
 	missing []common.Hash
+	lacking []common.Hash
 	err     error
+}
+
+// batchAsk is a co-signing request: the verdicts of a batch, in order, by hash and
+// content, their batch digest, and this node's relay claim over them.
+type batchAsk struct {
+	hashes []common.Hash
+	vs     []*verdict.Verdict
+	digest common.Hash
+	claim  *api.RelayClaim
+}
+
+// without is the request for the batch without the verdicts of out, with no claim
+// (a claim names the whole batch).
+func (b batchAsk) without(d verdict.Domain, out []common.Hash) batchAsk {
+	var rest batchAsk
+	for i, h := range b.hashes {
+		if !slices.Contains(out, h) {
+			rest.hashes, rest.vs = append(rest.hashes, h), append(rest.vs, b.vs[i])
+		}
+	}
+	rest.digest = verdict.BatchDigest(d, rest.vs)
+	return rest
 }
 
 // askCosigners has every signer sign the batch digest at once: this node signs it
 // itself (it signed every verdict of the batch), peers are asked over HTTP, with
 // this node's relay claim over the batch.
-func (s *Service) askCosigners(ctx context.Context, signers []common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) []cosignAnswer {
+func (s *Service) askCosigners(ctx context.Context, signers []common.Address, ask batchAsk) []cosignAnswer {
 	answers := make([]cosignAnswer, len(signers))
 	var wg sync.WaitGroup
 	for i, a := range signers {
 		answers[i].signer = a
 		if a == s.oracle {
-			answers[i].sig, answers[i].err = verdict.Sign(digest, s.cfg.OracleKey)
+			answers[i].sig, answers[i].err = verdict.Sign(ask.digest, s.cfg.OracleKey)
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers[i].sig, answers[i].missing, answers[i].err = s.askCosign(ctx, a, hashes, digest, claim)
+			answers[i] = s.askCosign(ctx, a, ask)
 		}()
 	}
 	wg.Wait()
 	return answers
 }
 
-// askCosign asks the peer of signer for its signature over the batch digest of
-// hashes, checking it recovers to signer; a 422 names the verdicts it lacks.
-func (s *Service) askCosign(ctx context.Context, signer common.Address, hashes []common.Hash, digest common.Hash, claim *api.RelayClaim) ([]byte, []common.Hash, error) {
-	base, ok := s.peerOf(signer)
-	if !ok {
-		return nil, nil, fmt.Errorf("no configured peer is known to sign as %s", signer)
+// askCosign asks every configured peer known to serve signer's signatures
+// (peersOf) at once for signer's signature over the batch digest. A per-verdict
+// signature is public, so a peer may be known for signer by serving one it copied,
+// and what it says of signer weighs no more than any other's: the first batch
+// signature that recovers to signer is the answer (the other requests finish in
+// the background; Stop waits for them). Without one, a peer that failed to answer
+// makes the signer's answer an error, and refusals are weighed by lackedBy.
+func (s *Service) askCosign(ctx context.Context, signer common.Address, ask batchAsk) cosignAnswer {
+	out := cosignAnswer{signer: signer}
+	urls := s.peersOf(signer)
+	if len(urls) == 0 {
+		out.err = fmt.Errorf("no configured peer is known to sign as %s", signer)
+		return out
 	}
-	code, raw, err := s.postPeer(ctx, base+"/v1/peer/batch-signature", hashes, claim)
+	type reply struct {
+		base    string
+		sig     []byte
+		missing []common.Hash
+		err     error
+	}
+	got := make(chan reply, len(urls)) // buffered: answers after the first signature are not waited for
+	for _, base := range urls {
+		s.goLoop(func() {
+			r := reply{base: base}
+			r.sig, r.missing, r.err = s.askCosignAt(ctx, base, signer, ask)
+			got <- r
+		})
+	}
+	refusals := map[string][]common.Hash{}
+	var errs []error
+	for range urls {
+		r := <-got
+		if r.err == nil && r.sig != nil {
+			out.sig = r.sig
+			return out
+		}
+		if r.err != nil {
+			errs = append(errs, r.err)
+		} else {
+			refusals[r.base] = r.missing
+		}
+	}
+	if out.err = errors.Join(errs...); out.err == nil {
+		out.missing, out.lacking, out.err = s.lackedBy(ctx, signer, ask, refusals)
+	}
+	return out
+}
+
+// lackedBy weighs the refusals of the peers known for signer (by base URL, the
+// verdicts each named), none of which signed the batch. When they all name the same
+// verdicts, signer lacks those. Otherwise each refusal must be backed: it names
+// every verdict of the batch, or its peer brings signer's batch signature over the
+// rest (which signer's node makes only when it holds all of them, so a refusal
+// naming less than signer lacks cannot be backed); a peer that does not back its
+// refusal makes the signer's answer an error (it is passed over for the pass).
+// signer lacks the verdicts every refusal names; when those have none in common (a
+// peer brought a signature signer made before it withdrew a verdict), the verdicts
+// any of them named are only left out of this batch.
+func (s *Service) lackedBy(ctx context.Context, signer common.Address, ask batchAsk, refusals map[string][]common.Hash) (missing, lacking []common.Hash, err error) {
+	var first []common.Hash
+	agree := true
+	for _, named := range refusals {
+		if first == nil {
+			first = named
+		}
+		agree = agree && slices.Equal(named, first)
+	}
+	if agree {
+		return first, first, nil
+	}
+	for base, named := range refusals {
+		if len(named) == len(ask.hashes) {
+			continue
+		}
+		if sig, _, err := s.askCosignAt(ctx, base, signer, ask.without(s.domain, named)); sig == nil || err != nil {
+			return nil, nil, fmt.Errorf("peers known to sign as %s refuse different verdicts of a batch, and %s did not back its refusal with %s's signature over the rest: %v",
+				signer, base, signer, err)
+		}
+	}
+	for _, h := range ask.hashes {
+		named := 0
+		for _, r := range refusals {
+			if slices.Contains(r, h) {
+				named++
+			}
+		}
+		if named == len(refusals) {
+			lacking = append(lacking, h)
+		}
+		if named > 0 {
+			missing = append(missing, h)
+		}
+	}
+	if len(lacking) > 0 {
+		missing = lacking
+	}
+	return missing, lacking, nil
+}
+
+// askCosignAt asks the peer at base for signer's signature over the batch digest
+// of ask, checking it recovers to signer; a 422 names the verdicts it lacks (each
+// once, in the batch's order). Any other answer is an error.
+func (s *Service) askCosignAt(ctx context.Context, base string, signer common.Address, ask batchAsk) ([]byte, []common.Hash, error) {
+	code, raw, err := s.postPeer(ctx, base+"/v1/peer/batch-signature", ask.hashes, ask.claim)
 	if err != nil {
 		return nil, nil, err
 	}
 	switch code {
 	case http.StatusOK:
-		sig, err := cosignedSig(raw, signer, digest)
-		return sig, nil, err
+		sig, err := cosignedSig(raw, signer, ask.digest)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", base, err)
+		}
+		return sig, nil, nil
 	case http.StatusUnprocessableEntity:
-		missing, err := lackedOf(raw, hashes)
-		return nil, missing, err
+		missing, err := lackedOf(raw, ask.hashes)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", base, err)
+		}
+		return nil, missing, nil
 	}
 	return nil, nil, fmt.Errorf("%s: HTTP %d %s", base, code, bytes.TrimSpace(raw[:min(len(raw), 512)]))
 }
@@ -344,7 +474,7 @@ func (s *Service) postPeer(ctx context.Context, url string, hashes []common.Hash
 func (s *Service) announceClaim(ctx context.Context, signers []common.Address, batch []*candidate) {
 	inBatch := map[string]bool{}
 	for _, a := range signers {
-		if u, ok := s.peerOf(a); ok {
+		for _, u := range s.peersOf(a) {
 			inBatch[u] = true
 		}
 	}
@@ -394,8 +524,8 @@ func cosignedSig(raw []byte, signer common.Address, digest common.Hash) ([]byte,
 	return sig, nil
 }
 
-// lackedOf reads a 422 answer: the verdicts of hashes the peer lacks. An answer
-// naming none of them is an error.
+// lackedOf reads a 422 answer: the verdicts of hashes the peer lacks, each once and
+// in the order of hashes. An answer naming none of them is an error.
 func lackedOf(raw []byte, hashes []common.Hash) ([]common.Hash, error) {
 	var nb struct {
 		Error   string        `json:"error"`
@@ -404,29 +534,40 @@ func lackedOf(raw []byte, hashes []common.Hash) ([]common.Hash, error) {
 	if err := json.Unmarshal(raw, &nb); err != nil {
 		return nil, fmt.Errorf("batch signature refusal: %w", err)
 	}
-	missing := slices.DeleteFunc(nb.Missing, func(h common.Hash) bool { return !slices.Contains(hashes, h) })
+	var missing []common.Hash
+	for _, h := range hashes {
+		if slices.Contains(nb.Missing, h) && !slices.Contains(missing, h) {
+			missing = append(missing, h)
+		}
+	}
 	if len(missing) == 0 {
 		return nil, fmt.Errorf("batch signature refused naming no verdict of the batch: %s", nb.Error)
 	}
 	return missing, nil
 }
 
-// peerOf returns the base URL of the configured peer that signs as a.
-func (s *Service) peerOf(a common.Address) (string, bool) {
+// peersOf returns the base URLs of the configured peers that have served a
+// signature by a, in the order they first did.
+func (s *Service) peersOf(a common.Address) []string {
 	s.qmu.Lock()
 	defer s.qmu.Unlock()
-	u, ok := s.peerURLs[a]
-	return u, ok
+	return slices.Clone(s.peerURLs[a])
 }
 
-// notePeer records that the configured peer at base signs as a.
+// notePeer records that the configured peer at base served a signature by a. A
+// signature by a is public (any peer can fetch one from a's node and serve it), so
+// base is added to the peers known for a and never replaces one: a peer serving
+// copies cannot take a's co-signing requests away from a's own node (askCosign).
+// Callers pass configured peers only, so each signer has at most that many.
 func (s *Service) notePeer(a common.Address, base string) {
 	s.qmu.Lock()
 	defer s.qmu.Unlock()
 	if s.peerURLs == nil {
-		s.peerURLs = map[common.Address]string{}
+		s.peerURLs = map[common.Address][]string{}
 	}
-	s.peerURLs[a] = base
+	if !slices.Contains(s.peerURLs[a], base) {
+		s.peerURLs[a] = append(s.peerURLs[a], base)
+	}
 }
 
 // learnPeers finds which configured peers sign as the batch's signers when that is
@@ -437,9 +578,11 @@ func (s *Service) learnPeers(ctx context.Context, signers []common.Address, grou
 	known := map[string]bool{}
 	unknown := false
 	for _, a := range signers {
-		if u, ok := s.peerOf(a); ok {
+		urls := s.peersOf(a)
+		for _, u := range urls {
 			known[u] = true
-		} else if a != s.oracle {
+		}
+		if len(urls) == 0 && a != s.oracle {
 			unknown = true
 		}
 	}

@@ -161,12 +161,12 @@ func TestLearnPeers(t *testing.T) {
 	self := common.Address{0x01}
 	s := &Service{cfg: Config{Peers: []string{blank.URL, signing.URL}}, http: signing.Client(), oracle: self}
 	c := &candidate{hash: h, v: &verdict.Verdict{EvidenceHash: common.Hash{0x43}}}
-	if _, ok := s.peerOf(peer); ok {
+	if urls := s.peersOf(peer); len(urls) != 0 {
 		t.Fatal("peer known before learning")
 	}
 	s.learnPeers(context.Background(), []common.Address{self, peer}, []*candidate{c})
-	if u, ok := s.peerOf(peer); !ok || u != signing.URL {
-		t.Fatalf("peer %s mapped to %q (%v), want %s", peer, u, ok, signing.URL)
+	if urls := s.peersOf(peer); len(urls) != 1 || urls[0] != signing.URL {
+		t.Fatalf("peer %s mapped to %q, want %s", peer, urls, signing.URL)
 	}
 	if len(s.peerURLs) != 1 {
 		t.Fatalf("peers learnt %v, want only the one that signed", s.peerURLs)

@@ -123,7 +123,7 @@ func (s *Service) NoteRelayClaim(hashes []common.Hash, c api.RelayClaim) error {
 	case got == s.oracle:
 		return refuse("signed by this node's own oracle key")
 	}
-	if _, ok := s.peerOf(got); !ok {
+	if len(s.peersOf(got)) == 0 {
 		return refuse("signer %s is not a configured peer oracle (no peer of --peer has served a signature by it)", got)
 	}
 	until := time.Unix(int64(c.Expires), 0)

@@ -97,7 +97,7 @@ type Service struct {
 
 	qmu      sync.Mutex
 	quorum   map[common.Hash]*quorumState // verdict hash -> progress
-	peerURLs map[common.Address]string    // signer -> the configured peer that signs as it
+	peerURLs map[common.Address][]string  // signer -> the configured peers that served signatures by it (notePeer)
 	claims   map[common.Hash]claimNote    // verdict hash -> a peer's first authenticated relay claim (bounded per signer, claimShare)
 	claimsOf map[common.Address]int       // signer -> its entries in claims
 
