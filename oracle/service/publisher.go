@@ -676,9 +676,11 @@ func (s *Service) askPeer(ctx context.Context, base string, h, evHash common.Has
 			out.status.Status = "not_an_oracle"
 			return out
 		}
-		// Only an oracle's key, not this node's, is learnt as the peer's: a peer
+		// Only an oracle's key, not this node's, is noted for the peer: a peer
 		// serving signatures by keys of its own making would otherwise add signers
-		// without bound.
+		// without bound. Noting adds the peer to the URLs known for that oracle and
+		// replaces none (notePeer), so a peer serving an honest oracle's copied
+		// signature cannot take over the requests meant for it.
 		if signer != s.oracle {
 			s.notePeer(signer, base)
 		}
