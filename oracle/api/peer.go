@@ -185,7 +185,7 @@ func (s *Server) peerRequest(w http.ResponseWriter, r *http.Request) (hashes []c
 		drainBody(w, r)
 		return nil, nil, nil, false
 	}
-	body, err := s.readBody(w, r, MaxBatchRequestBytes, nil)
+	body, err := s.readBody(w, r, r.Body, MaxBatchRequestBytes, nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, nil, nil, false
