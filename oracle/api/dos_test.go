@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -1031,5 +1032,45 @@ func TestBodyBytesChargedAsTheyArrive(t *testing.T) {
 	}
 	if a := post(clientFrom("127.0.1.1"), base, body); a.err != nil || a.code != http.StatusAccepted {
 		t.Fatalf("another client's body: %v HTTP %d, want 202", a.err, a.code)
+	}
+}
+
+// TestPeerBodiesBounded: the bodies of peer requests count as they arrive, against
+// the node's bound on co-signing bytes (maxPeerBodyBytes) and their client's share:
+// 64 /24s with 4 connections each, every one sending 16 KiB + 1 of a co-signing
+// request (a 32 KiB buffer) and then nothing, hold those 8 MiB, and a 65th /24's
+// request is refused at once (503) instead of being read into memory.
+func TestPeerBodiesBounded(t *testing.T) {
+	hs := hashList(1)
+	s := startServer(t, &fakeCosigner{own: map[common.Hash]bool{common.HexToHash(hs[0]): true}},
+		func(c *Config) { c.BodyTimeout = 20 * time.Second })
+	chunk := strings.Repeat(" ", 16<<10+1)
+	for i := range 64 {
+		for range 4 {
+			c := dialFrom(t, s, fmt.Sprintf("127.1.%d.1", i))
+			fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n",
+				batchPath, len(chunk), chunk)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for _, b := s.cosign.inFlight(); b != maxPeerBodyBytes; _, b = s.cosign.inFlight() {
+		if time.Now().After(deadline) {
+			t.Fatalf("256 half-sent peer bodies hold %d bytes counted, want %d", b, maxPeerBodyBytes)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	req, err := http.NewRequest("POST", "http://"+s.Addr()+batchPath, bytes.NewReader(batchBody(hs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := clientFrom("127.0.200.1").Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("a peer request past the node's co-signing bytes: HTTP %d Retry-After %q, want 503 with Retry-After",
+			resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }

@@ -261,8 +261,7 @@ func New(cfg Config, backend Backend) (*Server, error) {
 	// A client's bodies still arriving may hold one body of the largest size, or
 	// several smaller ones (admission).
 	s.admit = newAdmission(cfg.MaxEvidenceInFlight, cfg.MaxEvidencePerClient, cfg.MaxEvidenceBytes, cfg.MaxBodyBytes)
-	// Co-signing requests are charged whole once read (acquire).
-	s.cosign = newAdmission(maxCosignInFlight, maxCosignPerClient, maxCosignInFlight*MaxBatchRequestBytes, MaxBatchRequestBytes)
+	s.cosign = newAdmission(maxCosignInFlight, maxCosignPerClient, maxPeerBodyBytes, maxCosignPerClient*MaxBatchRequestBytes)
 	s.metrics = newMetrics(cfg.Registerer)
 	s.handler = s.routes()
 	return s, nil
