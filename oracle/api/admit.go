@@ -148,24 +148,6 @@ func (t *ticket) release() {
 	})
 }
 
-// acquire admits a request of client holding n bytes at once (all or nothing), or
-// returns errBusy or errClientBusy. release must be called once when it is done.
-func (a *admission) acquire(client netip.Prefix, n int64) (release func(), err error) {
-	t, err := a.enter(client)
-	if err != nil {
-		return nil, err
-	}
-	if err := t.charge(n); err != nil {
-		t.release()
-		return nil, err
-	}
-	if err := t.admit(); err != nil {
-		t.release()
-		return nil, err
-	}
-	return t.release, nil
-}
-
 // inFlight returns the submissions and bytes admitted and not yet released.
 func (a *admission) inFlight() (int, int64) {
 	a.mu.Lock()

@@ -758,7 +758,7 @@ func TestClientBoundsGroupIPv6(t *testing.T) {
 	a := newAdmission(1<<20, 2, 1<<40, 1<<40)
 	l := newConnLimiter(nil, 1<<20, 2, nil, func(string) {})
 	take := map[string]func(netip.Prefix) bool{
-		"admission":   func(k netip.Prefix) bool { _, err := a.acquire(k, 1); return err == nil },
+		"admission":   func(k netip.Prefix) bool { return acquire(a, k) == nil },
 		"connections": func(k netip.Prefix) bool { return l.take(k) == "" },
 	}
 	siteMul := map[string]int{"admission": 8, "connections": 16}
@@ -789,6 +789,22 @@ func TestClientBoundsGroupIPv6(t *testing.T) {
 			t.Errorf("%s: a /32 spread over 800 /64s took %d places, want the /32's %d", name, ok, 64*2)
 		}
 	}
+}
+
+// acquire takes a submission of client through a's admission whole: its place,
+// one byte received, its place in flight.
+func acquire(a *admission, client netip.Prefix) error {
+	t, err := a.enter(client)
+	if err != nil {
+		return err
+	}
+	if err = t.charge(1); err == nil {
+		err = t.admit()
+	}
+	if err != nil {
+		t.release()
+	}
+	return err
 }
 
 // pieceReader yields n bytes in pieces of piece bytes, checking before each read
