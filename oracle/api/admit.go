@@ -13,6 +13,9 @@ var (
 	errBusy = errors.New("evidence submissions in flight at the node's limit")
 	// errClientBusy: this client's submissions in flight are at its limit (429).
 	errClientBusy = errors.New("this client's evidence submissions in flight at its limit")
+	// errClientBytes: the bytes of this client's bodies still arriving (or its IPv6
+	// /48's or /32's) are at its limit (429).
+	errClientBytes = errors.New("this client's evidence bodies still being received at its byte limit")
 )
 
 // admission bounds evidence submissions: their number in flight, per client and
@@ -24,18 +27,31 @@ var (
 // node's nor its /48's and /32's, which it shares with its neighbours. Admission
 // never waits: a submission that does not fit is refused at once, so overload
 // shows as fast 503s and 429s rather than as requests queued behind each other.
+//
+// The bytes of bodies still arriving count, besides against the node's maxBytes,
+// against their client and the IPv6 aggregates above it (receiving), each within
+// maxRecvPerClient times its multiplier (levelMul): a client can hold at most
+// maxRecvPerClient bytes of half-sent bodies, a /48 8 times that and a /32 64 times.
+// Filling maxBytes with bodies that never finish then takes maxBytes /
+// maxRecvPerClient clients (IPv4 /24s or IPv6 /64s in as many /48s), or
+// maxBytes / (8 * maxRecvPerClient) /48s: with the defaults (16 MiB, one largest
+// body of 128 KiB) 128 /24s or 16 /48s, each resending its bytes every body
+// timeout, where without it 32 /24s or one /48 sufficed (docs/operator.md, Limits).
 type admission struct {
 	maxReqs, maxPerClient int
 	maxBytes              int64
+	maxRecvPerClient      int64
 
-	mu      sync.Mutex
-	reqs    int
-	bytes   int64
-	clients groupCounts // clients with a submission being received or in flight; aggregates with one in flight
+	mu        sync.Mutex
+	reqs      int
+	bytes     int64
+	clients   groupCounts            // clients with a submission being received or in flight; aggregates with one in flight
+	receiving map[netip.Prefix]int64 // bytes of bodies still arriving, per client and IPv6 aggregate (keysOf)
 }
 
-func newAdmission(maxReqs, maxPerClient int, maxBytes int64) *admission {
-	return &admission{maxReqs: maxReqs, maxPerClient: maxPerClient, maxBytes: maxBytes, clients: groupCounts{}}
+func newAdmission(maxReqs, maxPerClient int, maxBytes, maxRecvPerClient int64) *admission {
+	return &admission{maxReqs: maxReqs, maxPerClient: maxPerClient, maxBytes: maxBytes, maxRecvPerClient: maxRecvPerClient,
+		clients: groupCounts{}, receiving: map[netip.Prefix]int64{}}
 }
 
 // ticket is one submission's hold on an admission: its client's place, the bytes
@@ -44,6 +60,7 @@ type ticket struct {
 	a        *admission
 	client   netip.Prefix
 	bytes    int64
+	recv     int64 // of bytes, those still counted as arriving (receiving)
 	admitted bool
 	once     sync.Once
 }
@@ -59,7 +76,9 @@ func (a *admission) enter(client netip.Prefix) (*ticket, error) {
 	return &ticket{a: a, client: client}, nil
 }
 
-// charge counts n more body bytes, or returns errBusy past the node's bound.
+// charge counts n more bytes of a body still arriving, or counts nothing and
+// returns errBusy past the node's bound or errClientBytes past the bound of the
+// client or of an IPv6 aggregate above it on bytes still arriving.
 func (t *ticket) charge(n int64) error {
 	a := t.a
 	a.mu.Lock()
@@ -67,18 +86,41 @@ func (t *ticket) charge(n int64) error {
 	if a.bytes+n > a.maxBytes {
 		return errBusy
 	}
+	keys := keysOf(t.client)
+	for _, k := range keys {
+		if a.receiving[k]+n > int64(float64(a.maxRecvPerClient)*levelMul(k)) {
+			return errClientBytes
+		}
+	}
+	for _, k := range keys {
+		a.receiving[k] += n
+	}
 	a.bytes += n
 	t.bytes += n
+	t.recv += n
 	return nil
 }
 
-// admit takes one of the node's places in flight and one of each IPv6 aggregate
-// above the client, or returns errBusy (the node's) or errClientBusy (an
-// aggregate's) and takes nothing.
+// received stops counting the ticket's bytes as arriving (they stay counted
+// against the node's bound until release); a.mu is held.
+func (t *ticket) received() {
+	a := t.a
+	for _, k := range keysOf(t.client) {
+		if a.receiving[k] -= t.recv; a.receiving[k] <= 0 {
+			delete(a.receiving, k)
+		}
+	}
+	t.recv = 0
+}
+
+// admit marks the body received, then takes one of the node's places in flight
+// and one of each IPv6 aggregate above the client, or returns errBusy (the node's)
+// or errClientBusy (an aggregate's) and takes nothing.
 func (t *ticket) admit() error {
 	a := t.a
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	t.received()
 	if a.reqs >= a.maxReqs {
 		return errBusy
 	}
@@ -100,27 +142,10 @@ func (t *ticket) release() {
 			a.reqs--
 			a.clients.give(aggregatesOf(t.client))
 		}
+		t.received()
 		a.bytes -= t.bytes
 		a.clients.give([]netip.Prefix{t.client})
 	})
-}
-
-// acquire admits a request of client holding n bytes at once (all or nothing), or
-// returns errBusy or errClientBusy. release must be called once when it is done.
-func (a *admission) acquire(client netip.Prefix, n int64) (release func(), err error) {
-	t, err := a.enter(client)
-	if err != nil {
-		return nil, err
-	}
-	if err := t.charge(n); err != nil {
-		t.release()
-		return nil, err
-	}
-	if err := t.admit(); err != nil {
-		t.release()
-		return nil, err
-	}
-	return t.release, nil
 }
 
 // inFlight returns the submissions and bytes admitted and not yet released.

@@ -21,11 +21,13 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -753,10 +755,10 @@ func sixtyFour(p netip.Prefix, i int) netip.Prefix {
 func TestClientBoundsGroupIPv6(t *testing.T) {
 	site := netip.MustParsePrefix("2001:db8:1::/48")
 	provider := netip.MustParsePrefix("2001:db9::/32")
-	a := newAdmission(1<<20, 2, 1<<40)
+	a := newAdmission(1<<20, 2, 1<<40, 1<<40)
 	l := newConnLimiter(nil, 1<<20, 2, nil, func(string) {})
 	take := map[string]func(netip.Prefix) bool{
-		"admission":   func(k netip.Prefix) bool { _, err := a.acquire(k, 1); return err == nil },
+		"admission":   func(k netip.Prefix) bool { return acquire(a, k) == nil },
 		"connections": func(k netip.Prefix) bool { return l.take(k) == "" },
 	}
 	siteMul := map[string]int{"admission": 8, "connections": 16}
@@ -787,6 +789,22 @@ func TestClientBoundsGroupIPv6(t *testing.T) {
 			t.Errorf("%s: a /32 spread over 800 /64s took %d places, want the /32's %d", name, ok, 64*2)
 		}
 	}
+}
+
+// acquire takes a submission of client through a's admission whole: its place,
+// one byte received, its place in flight.
+func acquire(a *admission, client netip.Prefix) error {
+	t, err := a.enter(client)
+	if err != nil {
+		return err
+	}
+	if err = t.charge(1); err == nil {
+		err = t.admit()
+	}
+	if err != nil {
+		t.release()
+	}
+	return err
 }
 
 // pieceReader yields n bytes in pieces of piece bytes, checking before each read
@@ -895,5 +913,180 @@ func TestSilentBodiesDoNotLockOutSite(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("a 9th /64 of the /48 while 8 hold 4 silent bodies each: HTTP %d, want 202", resp.StatusCode)
+	}
+}
+
+// halfSend opens a connection from src (through a trusted proxy when xff is not
+// empty, which then names the client) and sends an evidence body of undeclared
+// length whose first 64 KiB + 1 bytes arrive and whose end never does: a receive
+// buffer of 128 KiB when all of it is taken. answered is sent to when the server
+// answers (or closes the connection).
+func halfSend(t *testing.T, s *Server, src, xff string, answered chan<- struct{}) {
+	t.Helper()
+	c := dialFrom(t, s, src)
+	hdr := ""
+	if xff != "" {
+		hdr = "X-Forwarded-For: " + xff + "\r\n"
+	}
+	chunk := strings.Repeat("a", 64<<10+1)
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\n%sContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n",
+		evidencePath, hdr, len(chunk), chunk)
+	go func() {
+		// The answer's body ends only when the connection does (drainBody).
+		_, _ = http.ReadResponse(bufio.NewReader(c), nil)
+		answered <- struct{}{}
+	}()
+}
+
+// waitHalfSent waits until each of n half-sent bodies (halfSend) is either
+// answered or holds its whole 128 KiB buffer, and returns the bytes held.
+func waitHalfSent(t *testing.T, s *Server, n int, answered <-chan struct{}) int64 {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	done := 0
+	for {
+		for drained := false; !drained; {
+			select {
+			case <-answered:
+				done++
+			default:
+				drained = true
+			}
+		}
+		_, b := s.admit.inFlight()
+		if b == int64(n-done)*(128<<10) {
+			return b
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d half-sent bodies answered and %d bytes held, want 128 KiB for each of the others", done, n, b)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestHalfSentBodiesDoNotFillBytes: 32 /24s with 4 connections each, every one
+// sending 64 KiB + 1 of an evidence body of undeclared length and then nothing,
+// hold at most one largest body's bytes (MaxBodyBytes) per /24 (4 MiB in all), not
+// the node's 16 MiB, so a client of another /24 is accepted while they are held.
+func TestHalfSentBodiesDoNotFillBytes(t *testing.T) {
+	s := startServer(t, &fakeBackend{}, func(c *Config) { c.BodyTimeout = 20 * time.Second })
+	answered := make(chan struct{}, 128)
+	for i := range 32 {
+		for range 4 {
+			halfSend(t, s, fmt.Sprintf("127.1.%d.1", i), "", answered)
+		}
+	}
+	if b := waitHalfSent(t, s, 128, answered); b > 32*s.cfg.MaxBodyBytes {
+		t.Errorf("32 /24s hold %d bytes of half-sent bodies, want at most %d (one largest body each)", b, 32*s.cfg.MaxBodyBytes)
+	}
+	if a := post(clientFrom("127.0.200.1"), "http://"+s.Addr(), bigBundle(t, 4096, 1)); a.err != nil || a.code != http.StatusAccepted {
+		t.Fatalf("honest submission while half-sent bodies are held: %v HTTP %d, want 202", a.err, a.code)
+	}
+}
+
+// TestHalfSentBodiesIPv6Site: 32 /64s of one IPv6 /48, 4 half-sent bodies each,
+// hold at most the /48's share of bytes still arriving (8 clients', 1 MiB), so a
+// client of another /48 is accepted while they are held. The clients come through
+// a trusted proxy (X-Forwarded-For), as loopback has a single IPv6 address.
+func TestHalfSentBodiesIPv6Site(t *testing.T) {
+	s := startServer(t, &fakeBackend{}, func(c *Config) {
+		c.BodyTimeout = 20 * time.Second
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	site := netip.MustParsePrefix("2001:db8:1::/48")
+	answered := make(chan struct{}, 128)
+	for i := range 32 {
+		for range 4 {
+			halfSend(t, s, "127.0.0.1", sixtyFour(site, i).Addr().Next().String(), answered)
+		}
+	}
+	if b := waitHalfSent(t, s, 128, answered); b > 8*s.cfg.MaxBodyBytes {
+		t.Errorf("a /48 holds %d bytes of half-sent bodies, want at most %d (8 clients' share)", b, 8*s.cfg.MaxBodyBytes)
+	}
+	req, err := http.NewRequest("POST", "http://"+s.Addr()+evidencePath, bytes.NewReader(bigBundle(t, 4096, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", "2001:db8:2::1")
+	resp, err := clientFrom("127.0.0.1").Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("a client of another /48 while the /48 holds half-sent bodies: HTTP %d, want 202", resp.StatusCode)
+	}
+}
+
+// TestBodyBytesChargedAsTheyArrive: the bytes of an evidence body of undeclared
+// length count against its client's byte rate as they arrive, so a body that never
+// finishes (408) has spent them: the client's next body, beyond what is left of
+// its burst, is refused 429 with the time to wait, while another client's is not.
+func TestBodyBytesChargedAsTheyArrive(t *testing.T) {
+	now := time.Unix(1000, 0)
+	s := startServer(t, &fakeBackend{}, func(c *Config) {
+		c.RateLimit = 0 // the defaults: 20/s, burst 40
+		c.EvidenceByteRate, c.MaxBodyBytes = 16<<10, 64<<10
+		c.BodyTimeout = time.Second
+		c.Now = func() time.Time { return now }
+	})
+	c := dialFrom(t, s, "127.0.0.1")
+	chunk := strings.Repeat("a", 40<<10)
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n",
+		evidencePath, len(chunk), chunk)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || resp.StatusCode != http.StatusRequestTimeout {
+		t.Fatalf("a body that never finishes: %v %v, want 408", err, resp)
+	}
+	base := "http://" + s.Addr()
+	body := bigBundle(t, 28<<10, 1)
+	a := post(clientFrom("127.0.0.1"), base, body)
+	if wait, _ := strconv.Atoi(a.header.Get("Retry-After")); a.err != nil || a.code != http.StatusTooManyRequests || wait < 1 {
+		t.Fatalf("28 KiB after 40 KiB of an unfinished body, burst 64 KiB: %v HTTP %d Retry-After %q, want 429 with Retry-After",
+			a.err, a.code, a.header.Get("Retry-After"))
+	}
+	if a := post(clientFrom("127.0.1.1"), base, body); a.err != nil || a.code != http.StatusAccepted {
+		t.Fatalf("another client's body: %v HTTP %d, want 202", a.err, a.code)
+	}
+}
+
+// TestPeerBodiesBounded: the bodies of peer requests count as they arrive, against
+// the node's bound on co-signing bytes (maxPeerBodyBytes) and their client's share:
+// 64 /24s with 4 connections each, every one sending 16 KiB + 1 of a co-signing
+// request (a 32 KiB buffer) and then nothing, hold those 8 MiB, and a 65th /24's
+// request is refused at once (503) instead of being read into memory.
+func TestPeerBodiesBounded(t *testing.T) {
+	hs := hashList(1)
+	s := startServer(t, &fakeCosigner{own: map[common.Hash]bool{common.HexToHash(hs[0]): true}},
+		func(c *Config) { c.BodyTimeout = 20 * time.Second })
+	chunk := strings.Repeat(" ", 16<<10+1)
+	for i := range 64 {
+		for range 4 {
+			c := dialFrom(t, s, fmt.Sprintf("127.1.%d.1", i))
+			fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n",
+				batchPath, len(chunk), chunk)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for _, b := s.cosign.inFlight(); b != maxPeerBodyBytes; _, b = s.cosign.inFlight() {
+		if time.Now().After(deadline) {
+			t.Fatalf("256 half-sent peer bodies hold %d bytes counted, want %d", b, maxPeerBodyBytes)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	req, err := http.NewRequest("POST", "http://"+s.Addr()+batchPath, bytes.NewReader(batchBody(hs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := clientFrom("127.0.200.1").Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("a peer request past the node's co-signing bytes: HTTP %d Retry-After %q, want 503 with Retry-After",
+			resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }

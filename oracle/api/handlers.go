@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -218,8 +219,8 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The client's byte rate is charged before the body is read when its size is
-	// declared, else once it is known; either way before decoding, whose cost grows
-	// with the size.
+	// declared, else as its bytes arrive (receiveEvidence); either way before
+	// decoding, whose cost grows with the size.
 	if r.ContentLength >= 0 && !s.allowBytes(w, r, int(r.ContentLength)) {
 		return
 	}
@@ -303,41 +304,75 @@ func evidenceMediaType(r *http.Request) (string, evidence.TEE, error) {
 
 // receiveEvidence reads a submission's body and then takes its place among those
 // in flight, or answers the client itself and returns false: 429 when its client
-// is at its own bound (or, once the body is in, its IPv6 /48 or /32), 503 when the
-// node's bounds on submissions or on body bytes in flight are reached, and the
-// client's error (408, 400, 413) for a body that does not arrive whole. The body's
-// bytes count as they arrive and its client's place is taken before reading, but
+// is at its own bound on submissions or on bytes still arriving (or, once the body
+// is in, its IPv6 /48 or /32 is), or past its byte rate, 503 when the node's bounds
+// on submissions or on body bytes in flight are reached, and the client's error
+// (408, 400, 413) for a body that does not arrive whole. The body's bytes count as
+// they arrive, against the node's bound and against its client's and aggregates'
+// bounds on bytes still arriving (admission), and, for a body of undeclared length,
+// against the client's byte rate. Its client's place is taken before reading, but
 // the node's and the aggregates' places only once the body is in, so a client that
 // never sends its body holds its own client's places, never the ones other clients
-// need. The caller calls release when the submission is done.
+// need. A refused body's bytes are given back before the answer, which may wait on
+// the client (drainBody). The caller calls release when the submission is done.
 func (s *Server) receiveEvidence(w http.ResponseWriter, r *http.Request) (body []byte, release func(), ok bool) {
-	t, err := s.admit.enter(ClientKey(clientAddr(r, s.cfg.TrustedProxies)))
+	client := ClientKey(clientAddr(r, s.cfg.TrustedProxies))
+	t, err := s.admit.enter(client)
 	if err != nil {
 		s.refuseEvidence(w, r, err)
 		return nil, nil, false
 	}
-	body, err = s.readBody(w, r, s.cfg.MaxBodyBytes, t.charge)
-	switch {
-	case errors.Is(err, errBusy):
-		s.refuseEvidence(w, r, err)
-	case err != nil:
-		s.fail(w, r, err)
-	case len(body) == 0:
-		s.fail(w, r, badField("body", "empty"))
-	case r.ContentLength < 0 && !s.allowBytes(w, r, len(body)):
-	default:
+	src := r.Body
+	if r.ContentLength < 0 && s.limiter != nil {
+		src = &meteredBody{ReadCloser: r.Body, charge: func(n int) error { return s.byteRate(client, n) }}
+	}
+	body, err = s.readBody(w, r, src, s.cfg.MaxBodyBytes, t.charge)
+	if err == nil && len(body) == 0 {
+		err = badField("body", "empty")
+	}
+	if err == nil {
 		if err = t.admit(); err == nil {
 			return body, t.release, true
 		}
-		s.refuseEvidence(w, r, err)
 	}
 	t.release()
+	var re *byteRateError
+	switch {
+	case errors.Is(err, errBusy), errors.Is(err, errClientBusy), errors.Is(err, errClientBytes):
+		s.refuseEvidence(w, r, err)
+	case errors.As(err, &re):
+		s.refuseBytes(w, r, re)
+	default:
+		s.fail(w, r, err)
+	}
 	return nil, nil, false
+}
+
+// meteredBody charges each read's bytes (charge) as they arrive; a refused charge
+// ends the body with its error.
+type meteredBody struct {
+	io.ReadCloser
+	charge func(int) error
+}
+
+func (m *meteredBody) Read(p []byte) (int, error) {
+	n, err := m.ReadCloser.Read(p)
+	if n > 0 {
+		if cerr := m.charge(n); cerr != nil {
+			return n, cerr
+		}
+	}
+	return n, err
 }
 
 // refuseEvidence answers a submission refused by an admission bound: 429 for the
 // client's own bound, 503 for the node's.
 func (s *Server) refuseEvidence(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errClientBytes) {
+		s.metrics.refused.WithLabelValues("evidence_receiving").Inc()
+		refuse(w, r, http.StatusTooManyRequests, 1, err.Error())
+		return
+	}
 	if errors.Is(err, errClientBusy) {
 		s.metrics.refused.WithLabelValues("evidence_client").Inc()
 		refuse(w, r, http.StatusTooManyRequests, 1, err.Error())
@@ -376,40 +411,67 @@ func decodeSubmission(req *SubmitRequest, body []byte, mt string, wantTEE eviden
 	return nil
 }
 
+// byteRateError refuses evidence bytes past the client's byte rate: the client may
+// send them after wait.
+type byteRateError struct {
+	rate float64
+	wait time.Duration
+}
+
+func (e *byteRateError) Error() string {
+	return fmt.Sprintf("evidence byte rate exceeded for this client (%.0f bytes/s)", e.rate)
+}
+
+// byteRate charges n evidence body bytes to client's byte rate and its IPv6
+// aggregates', or returns a *byteRateError.
+func (s *Server) byteRate(client netip.Prefix, n int) error {
+	if s.limiter == nil {
+		return nil
+	}
+	if wait, ok := s.limiter.allowBytes(client, n); !ok {
+		return &byteRateError{rate: s.cfg.EvidenceByteRate, wait: wait}
+	}
+	return nil
+}
+
+// refuseBytes answers a request past its client's byte rate: 429 with the time to
+// wait.
+func (s *Server) refuseBytes(w http.ResponseWriter, r *http.Request, e *byteRateError) {
+	s.metrics.refused.WithLabelValues("evidence_bytes").Inc()
+	refuse(w, r, http.StatusTooManyRequests, int(e.wait.Seconds())+1, e.Error())
+}
+
 // allowBytes charges n evidence body bytes to the client's byte rate, or refuses
 // the request (429 with the time to wait) and returns false.
 func (s *Server) allowBytes(w http.ResponseWriter, r *http.Request, n int) bool {
-	if s.limiter == nil {
-		return true
+	var re *byteRateError
+	if err := s.byteRate(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), n); errors.As(err, &re) {
+		s.refuseBytes(w, r, re)
+		return false
 	}
-	wait, ok := s.limiter.allowBytes(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), n)
-	if !ok {
-		s.metrics.refused.WithLabelValues("evidence_bytes").Inc()
-		refuse(w, r, http.StatusTooManyRequests, int(wait.Seconds())+1,
-			fmt.Sprintf("evidence byte rate exceeded for this client (%.0f bytes/s)", s.cfg.EvidenceByteRate))
-	}
-	return ok
+	return true
 }
 
 // ackWriteTime is how long the acknowledgement of a committed submission may take
 // to write.
 const ackWriteTime = 5 * time.Second
 
-// readBody reads r's body, of at most max bytes, within the body deadline
+// readBody reads r's body from src (r.Body, or a reader over it), of at most max bytes, within the body deadline
 // (Config.BodyTimeout, or the read timeout when shorter), into a buffer that grows
 // with the bytes that arrive (receive), charging each growth to charge when it is
 // not nil. A failed read is the client's error: 413 past the limit, 408 when the
 // body did not arrive in time, 400 when the connection ended before it did.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request, max int64, charge func(int64) error) ([]byte, error) {
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, src io.ReadCloser, max int64, charge func(int64) error) ([]byte, error) {
 	limit := max
 	if r.ContentLength >= 0 && r.ContentLength < max {
 		limit = r.ContentLength
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(min(s.cfg.BodyTimeout, s.cfg.ReadTimeout)))
-	b, err := receive(http.MaxBytesReader(w, r.Body, max), limit, charge)
+	b, err := receive(http.MaxBytesReader(w, src, max), limit, charge)
 	var mbe *http.MaxBytesError
 	var ne net.Error
+	var re *byteRateError
 	switch {
 	case err == nil:
 		// Once the body is in the server reads on to notice the client leaving, and
@@ -417,7 +479,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, max int64, cha
 		// that read from here.
 		_ = rc.SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
 		return b, nil
-	case errors.As(err, &mbe), errors.Is(err, errBusy):
+	case errors.As(err, &mbe), errors.Is(err, errBusy), errors.Is(err, errClientBytes), errors.As(err, &re):
 		return nil, err
 	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		return nil, &statusError{code: http.StatusRequestTimeout, field: "body", err: fmt.Errorf("body not received within %s: %w",

@@ -245,7 +245,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"route"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "teeoracle", Subsystem: "api",
 			Name: "refused_total", Help: "Connections and requests refused by a server bound, by bound: " +
-				"connections_total, connections_client, rate, evidence_busy, evidence_client, evidence_bytes, cosign_busy, cosign_client."}, []string{"reason"}),
+				"connections_total, connections_client, rate, evidence_busy, evidence_client, evidence_receiving, evidence_bytes, cosign_busy, cosign_client, cosign_receiving."}, []string{"reason"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.requests, m.latency, m.refused)

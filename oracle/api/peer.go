@@ -22,11 +22,17 @@ const MaxBatchVerdicts = 256
 // whitespace and nothing for anything else.
 const MaxBatchRequestBytes = 32 << 10
 
-// Bounds on co-signing requests in flight (the same all-or-nothing admission as
-// evidence, counted apart so that peers and agents do not crowd each other out).
+// Bounds on co-signing requests (the same admission as evidence, counted apart so
+// that peers and agents do not crowd each other out): in flight, in all and per
+// client, and the bytes of their bodies being received or in flight, in all and,
+// while arriving, per client (four bodies; an IPv6 /48 8 clients' share, a /32 64
+// clients'). Half-sent bodies fill maxPeerBodyBytes (8 MiB, where reading every
+// body before any bound would let the node's 4,096 connections hold 128 MiB) only
+// from 64 /24s, as many as fill the node's connections (64 each) anyway.
 const (
 	maxCosignInFlight  = 16
 	maxCosignPerClient = 4
+	maxPeerBodyBytes   = 256 * MaxBatchRequestBytes
 )
 
 // BatchSignatureRequest is the body of POST /v1/peer/batch-signature: the digests
@@ -167,9 +173,10 @@ func checkClaim(c *RelayClaim) error {
 
 // peerRequest reads, admits and decodes a peer request (at most
 // MaxBatchRequestBytes of JSON, DecodePeerRequest), answering the client itself
-// when it cannot; the caller calls release when done. The body is read before a
-// co-signing place is taken, so a client trickling its body holds only its
-// connection, never one of the places honest peers need.
+// when it cannot; the caller calls release when done. While its body arrives a
+// request holds one of its client's places and the bytes that arrived (admission);
+// a co-signing place in flight is taken only once the body is in, so a client
+// trickling its body never holds one of the places honest peers need.
 func (s *Server) peerRequest(w http.ResponseWriter, r *http.Request) (hashes []common.Hash, claim *RelayClaim, release func(), ok bool) {
 	if err := onlyParams(r); err != nil {
 		s.fail(w, r, err)
@@ -185,14 +192,29 @@ func (s *Server) peerRequest(w http.ResponseWriter, r *http.Request) (hashes []c
 		drainBody(w, r)
 		return nil, nil, nil, false
 	}
-	body, err := s.readBody(w, r, MaxBatchRequestBytes, nil)
-	if err != nil {
+	t, err := s.cosign.enter(ClientKey(clientAddr(r, s.cfg.TrustedProxies)))
+	if err == nil {
+		var body []byte
+		if body, err = s.readBody(w, r, r.Body, MaxBatchRequestBytes, t.charge); err == nil {
+			if err = t.admit(); err == nil {
+				release = t.release
+				return s.decodePeerRequest(w, r, body, release)
+			}
+		}
+		t.release()
+	}
+	if errors.Is(err, errBusy) || errors.Is(err, errClientBusy) || errors.Is(err, errClientBytes) {
+		s.refuseCosign(w, r, err)
+	} else {
 		s.fail(w, r, err)
-		return nil, nil, nil, false
 	}
-	if release, ok = s.admitCosign(w, r); !ok {
-		return nil, nil, nil, false
-	}
+	return nil, nil, nil, false
+}
+
+// decodePeerRequest decodes a peer request's body, or releases its admission and
+// answers the error.
+func (s *Server) decodePeerRequest(w http.ResponseWriter, r *http.Request, body []byte, release func()) (hashes []common.Hash, claim *RelayClaim, _ func(), ok bool) {
+	var err error
 	if hashes, claim, err = DecodePeerRequest(body); err != nil {
 		release()
 		s.fail(w, r, err)
@@ -263,19 +285,18 @@ func (s *Server) handleRelayClaim(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// admitCosign takes the request's place among the co-signing requests in flight,
-// or refuses it at once (429 for the client's own bound, 503 for the node's).
-func (s *Server) admitCosign(w http.ResponseWriter, r *http.Request) (func(), bool) {
-	release, err := s.cosign.acquire(ClientKey(clientAddr(r, s.cfg.TrustedProxies)), MaxBatchRequestBytes)
+// refuseCosign answers a co-signing request refused by an admission bound: 429
+// for its client's (on requests or on bytes still arriving), 503 for the node's.
+func (s *Server) refuseCosign(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
+	case errors.Is(err, errClientBytes):
+		s.metrics.refused.WithLabelValues("cosign_receiving").Inc()
+		refuse(w, r, http.StatusTooManyRequests, 1, "this client's co-signing request bodies still being received at its byte limit")
 	case errors.Is(err, errClientBusy):
 		s.metrics.refused.WithLabelValues("cosign_client").Inc()
 		refuse(w, r, http.StatusTooManyRequests, 1, "this client's batch co-signing requests in flight at its limit")
-		return nil, false
-	case err != nil:
+	default:
 		s.metrics.refused.WithLabelValues("cosign_busy").Inc()
-		refuse(w, r, http.StatusServiceUnavailable, 1, "batch co-signing requests in flight at the node's limit")
-		return nil, false
+		refuse(w, r, http.StatusServiceUnavailable, 1, "batch co-signing requests or their bytes in flight at the node's limit")
 	}
-	return release, true
 }

@@ -35,7 +35,8 @@ type Config struct {
 	// reading it; 0 means 10 s (evidence is a few KiB: the largest body, 128 KiB,
 	// at 13 KiB/s). The read timeout applies when shorter. A body not received in
 	// time is answered 408; until then a submission holds one of its client's
-	// places (MaxEvidencePerClient) but none of the node's.
+	// places (MaxEvidencePerClient) but none of the node's, and the bytes of its
+	// body that arrived (MaxEvidenceBytes, within its client's share: admission).
 	BodyTimeout time.Duration
 	// WriteTimeout bounds a request from the end of its headers to the end of its
 	// response; 0 means 30 s.
@@ -71,7 +72,10 @@ type Config struct {
 	MaxEvidencePerClient int
 	// MaxEvidenceBytes bounds the bytes of evidence bodies being received or in
 	// flight: a body's buffer grows with the bytes that arrive (receive) and each
-	// growth is counted before it is made; 0 means 16 MiB. With the decoded and archived
+	// growth is counted before it is made; 0 means 16 MiB. Bodies still arriving
+	// count too against their client's share, MaxBodyBytes (an IPv6 /48 8 times
+	// that, a /32 64 times), so filling this with bodies that never finish takes
+	// MaxEvidenceBytes / MaxBodyBytes clients (admission). With the decoded and archived
 	// copies a body in flight costs about three times its size, so this bounds the
 	// memory submissions can hold (docs/operator.md, Limits).
 	MaxEvidenceBytes int64
@@ -81,7 +85,9 @@ type Config struct {
 	// RateBurst is the burst per client; 0 means 40.
 	RateBurst int
 	// EvidenceByteRate is the sustained evidence body bytes per second per client,
-	// with a burst of MaxBodyBytes; 0 means 256 KiB/s (real evidence is kilobytes). Decoding costs CPU in
+	// with a burst of MaxBodyBytes; 0 means 256 KiB/s (real evidence is kilobytes).
+	// A body of declared length is charged before it is read, one of undeclared
+	// length as its bytes arrive, so one that never finishes is charged too. Decoding costs CPU in
 	// proportion to size: without it, a few clients sending the largest bodies
 	// within the request rate would take the CPU from agents sending kilobytes.
 	// It applies when RateLimit does.
@@ -252,8 +258,10 @@ func New(cfg Config, backend Backend) (*Server, error) {
 	if cfg.RateLimit > 0 {
 		s.limiter = newClientLimiter(cfg.RateLimit, cfg.RateBurst, cfg.EvidenceByteRate, int(cfg.MaxBodyBytes), cfg.RateClients, cfg.Now)
 	}
-	s.admit = newAdmission(cfg.MaxEvidenceInFlight, cfg.MaxEvidencePerClient, cfg.MaxEvidenceBytes)
-	s.cosign = newAdmission(maxCosignInFlight, maxCosignPerClient, maxCosignInFlight*MaxBatchRequestBytes)
+	// A client's bodies still arriving may hold one body of the largest size, or
+	// several smaller ones (admission).
+	s.admit = newAdmission(cfg.MaxEvidenceInFlight, cfg.MaxEvidencePerClient, cfg.MaxEvidenceBytes, cfg.MaxBodyBytes)
+	s.cosign = newAdmission(maxCosignInFlight, maxCosignPerClient, maxPeerBodyBytes, maxCosignPerClient*MaxBatchRequestBytes)
 	s.metrics = newMetrics(cfg.Registerer)
 	s.handler = s.routes()
 	return s, nil
