@@ -189,6 +189,10 @@ interface ITeeRegistry {
     error BatchLengthMismatch(uint256 verdicts, uint256 signatureLists);
     error MalformedBatch(uint256 length);
     error MalformedSignatures(uint256 length);
+    /// @notice A batch entry was not tried: the gas left (`gasLeft`) was below what its general
+    /// path and the entries after it may need (`gasNeeded`). Nothing is held against the verdict;
+    /// it can be submitted again.
+    error InsufficientGasForEntry(uint256 gasLeft, uint256 gasNeeded);
 
     // ---------------------------------------------------------------------------------------------
     // Providers
