@@ -189,6 +189,10 @@ interface ITeeRegistry {
     error BatchLengthMismatch(uint256 verdicts, uint256 signatureLists);
     error MalformedBatch(uint256 length);
     error MalformedSignatures(uint256 length);
+    /// @notice A batch entry was not tried: the gas left (`gasLeft`) was below what its general
+    /// path and the entries after it may need (`gasNeeded`). Nothing is held against the verdict;
+    /// it can be submitted again.
+    error InsufficientGasForEntry(uint256 gasLeft, uint256 gasNeeded);
 
     // ---------------------------------------------------------------------------------------------
     // Providers
@@ -278,7 +282,11 @@ interface ITeeRegistry {
     /// and their order. A bad signature set reverts the whole batch; every other refusal of an
     /// entry (stale, unknown or retired machine or policy, binding rules, anchor, ...) skips only
     /// that entry with a `VerdictSkipped` event, and the others are applied in order, each with a
-    /// `VerdictRecorded` event carrying its own verdict hash (`hashVerdict`).
+    /// `VerdictRecorded` event carrying its own verdict hash (`hashVerdict`). An entry that is no
+    /// plain re-attestation (a binding, a new workload pair, a refusal) is tried only with 200,000
+    /// gas plus 11,000 per later entry left, and skipped with `InsufficientGasForEntry` otherwise,
+    /// so a batch never runs out of gas because an entry turned costlier after its estimate: a
+    /// relayer gives the batch at least 200,000 gas above its estimate.
     /// @param verdicts The verdicts, packed: each is its 14 fields in EIP-712 order, in their
     /// types' widths, big-endian, unpadded (223 bytes; `abi.encodePacked` of the fields).
     /// @param signatures Concatenated 65-byte r||s||v signatures over `hashBatch(verdicts)`, at

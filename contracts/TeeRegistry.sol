@@ -83,10 +83,16 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     ///   bits   0..159  provider  the only account that may change the machine
     ///   bits 160..167  tee       1 SEV-SNP, 2 TDX
     ///   bits 168..175  state     0 none, 1 registered, 2 deregistered (terminal: ids never come back)
+    ///   bits 176..215  minIssuedAt  1 + issuedAt of the last trust record `revokeKey` erased (0
+    ///                  before any): a verdict binding a key to the machine while it holds none
+    ///                  must be issued at or after it, so a revocation never lets an older
+    ///                  verdict, superseded on-chain, bind again. Written by `revokeKey`, read
+    ///                  only by a binding (which reads this slot anyway).
     struct Machine {
         address provider;
         uint8 tee;
         uint8 state;
+        uint40 minIssuedAt;
     }
 
     // Trust record: one uint256 per TEE key, packed by hand so that a re-attestation reads and
@@ -231,7 +237,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         uint8 state = _machines[machineId].state;
         if (state == MACHINE_REGISTERED) revert MachineAlreadyRegistered(machineId);
         if (state == MACHINE_DEREGISTERED) revert MachineIdRetired(machineId);
-        _machines[machineId] = Machine({provider: msg.sender, tee: tee, state: MACHINE_REGISTERED});
+        _machines[machineId] = Machine({provider: msg.sender, tee: tee, state: MACHINE_REGISTERED, minIssuedAt: 0});
         emit MachineRegistered(machineId, msg.sender, tee, metadataURI);
     }
 
@@ -242,7 +248,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         _machines[machineId].state = MACHINE_DEREGISTERED;
         address pending = _authorizedKey[machineId];
         delete _authorizedKey[machineId];
-        address key = _unbind(machineId);
+        (address key,) = _unbind(machineId);
         emit MachineDeregistered(machineId, msg.sender, key, pending);
     }
 
@@ -256,20 +262,25 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc ITeeRegistry
-    /// @dev Allowed while paused: it only removes trust.
+    /// @dev Allowed while paused: it only removes trust. The erased record's issuedAt becomes the
+    /// machine's floor (`Machine.minIssuedAt`): the next binding must be newer, as a rotation must
+    /// be newer than the record it replaces, so no verdict the erased one superseded (a trusted
+    /// verdict later downgraded, say) binds again after a re-authorisation.
     function revokeKey(bytes32 machineId) external {
         _onlyProvider(machineId);
         address pending = _authorizedKey[machineId];
         delete _authorizedKey[machineId];
-        address bound = _unbind(machineId);
+        (address bound, uint256 erased) = _unbind(machineId);
+        if (bound != address(0)) _machines[machineId].minIssuedAt = uint40(erased >> T_ISSUED) + 1;
         emit KeyRevoked(machineId, pending, bound);
     }
 
     /// @dev Erases the machine's key binding and the key's trust record; returns the key (zero when
-    /// none was bound).
-    function _unbind(bytes32 machineId) internal returns (address key) {
+    /// none was bound) and the erased record.
+    function _unbind(bytes32 machineId) internal returns (address key, uint256 record) {
         key = _machineKey[machineId];
         if (key != address(0)) {
+            record = _trust[key];
             delete _trust[key];
             delete _keyMachine[key];
             delete _machineKey[machineId];
@@ -445,7 +456,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
             }
             if (!_fastReattest(p, digest, cfg)) {
                 _unpack(p, v);
-                bytes memory err = _apply(v, digest, cfg, true);
+                bytes memory err = _applyIfGas(v, digest, cfg, n - 1 - i);
                 if (err.length != 0) {
                     emit VerdictSkipped(i, bytes32(_word(v, V_MACHINE_ID)), address(uint160(_word(v, V_TEE_KEY))), digest, err);
                 }
@@ -454,6 +465,39 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
                 p += PACKED_VERDICT_SIZE;
             }
         }
+    }
+
+    /// @notice Gas a batch entry's general path (`_apply`) must find left, on top of
+    /// `REST_ENTRY_GAS` for each entry after it, or the entry is skipped with
+    /// `InsufficientGasForEntry` instead. The costliest entry binds a key to a machine and
+    /// interns a new workload pair, every slot cold: about 2,100 gas for each of the policy,
+    /// machine, authorisation and machine-key reads, 22,100 for each of the six slots it sets
+    /// (trust record, machine key, key's machine, pair index and the pair's two words) and
+    /// 5,000 for the pair count, with three events and the arithmetic: about 160,000 (the test
+    /// suite measures it below this reserve). A rotation's two erasures cost less than they
+    /// refund. Entries the node's estimate ran on this path are covered by its gas limit, which
+    /// adds this reserve once per batch (docs/contracts.md, "Gas a batch cannot be made to run
+    /// out of"); an entry that a change after the estimate sends down this path (its provider
+    /// revoked and re-authorised its key) runs on the reserve, or is skipped when the reserve
+    /// is spent, and the entries after it still find their gas.
+    uint256 internal constant ENTRY_GAS_RESERVE = 200_000;
+    /// @notice Gas a batch entry's general path keeps back for each entry after it: at least what
+    /// any later entry can cost without taking the general path itself (a re-attestation with its
+    /// trust record and pair index cold, 10,433 measured with its share of the batch's hashing,
+    /// or an entry skipped for want of gas, less), and at most what the cheapest re-attestation
+    /// costs (8,439, its pair warm) plus the node's 5,000 per verdict above its estimate, so that
+    /// an honest batch never skips (`test_entryGasReserveCoversCostliestEntry`).
+    uint256 internal constant REST_ENTRY_GAS = 11_000;
+
+    /// @dev `_apply` for a batch entry with `rest` entries after it, when the gas left covers the
+    /// costliest entry and the rest (see ENTRY_GAS_RESERVE); otherwise the entry is refused with
+    /// `InsufficientGasForEntry` and nothing changes, so the batch goes on instead of running
+    /// out of gas.
+    function _applyIfGas(uint256 v, bytes32 digest, uint256 cfg, uint256 rest) internal returns (bytes memory) {
+        uint256 needed = ENTRY_GAS_RESERVE + rest * REST_ENTRY_GAS;
+        uint256 left = gasleft();
+        if (left < needed) return abi.encodeWithSelector(InsufficientGasForEntry.selector, left, needed);
+        return _apply(v, digest, cfg, true);
     }
 
     /// @dev The common case of a batch entry, read straight from its packed calldata: a verdict
@@ -941,7 +985,8 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// the verdict must be trusted, the machine registered with the verdict's TEE type, its
     /// provider must have authorised exactly this key (the authorisation is used up), and the
     /// verdict must be newer than the machine's current record, whose key is then unbound
-    /// (`TeeKeyRotated`); the key is bound with `KeyBound`. Returns the TEE type.
+    /// (`TeeKeyRotated`), or, with no key bound, than the record `revokeKey` last erased; the key
+    /// is bound with `KeyBound`. Returns the TEE type.
     function _bindKey(uint256 v, bytes32 machineId, address key)
         internal
         returns (uint256 tee, bytes memory err)
@@ -961,9 +1006,13 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (registered != vTee) return (0, abi.encodeWithSelector(TeeMismatch.selector, registered, uint8(vTee)));
         if (_authorizedKey[machineId] != key) return (0, abi.encodeWithSelector(KeyNotAuthorized.selector, machineId, key));
         address oldKey = _machineKey[machineId];
-        if (oldKey != address(0)) {
+        uint256 issuedAt = _word(v, V_ISSUED_AT);
+        if (oldKey == address(0)) {
+            // No key bound: newer than the record a revocation erased, if any (Machine.minIssuedAt).
+            uint256 floor = m.minIssuedAt;
+            if (issuedAt < floor) return (0, abi.encodeWithSelector(StaleVerdict.selector, uint64(issuedAt), uint64(floor - 1)));
+        } else {
             uint256 stored = uint40(_trust[oldKey] >> T_ISSUED);
-            uint256 issuedAt = _word(v, V_ISSUED_AT);
             if (issuedAt <= stored) return (0, abi.encodeWithSelector(StaleVerdict.selector, uint64(issuedAt), uint64(stored)));
             delete _trust[oldKey];
             delete _keyMachine[oldKey];

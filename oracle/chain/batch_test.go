@@ -2,11 +2,13 @@ package chain_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"errors"
 	"math/big"
 	"testing"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -172,7 +174,7 @@ func TestSubmitBatchFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = e.reg.Transact(ctx, e.owner, c)
+		_, err = e.reg.Transact(ctx, e.owner, withEntryReserve(ctx, e, c))
 		return &c, err
 	}
 
@@ -220,7 +222,7 @@ func TestSubmitBatchFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rcpt, err := e.reg.Transact(ctx, e.owner, c)
+	rcpt, err := e.reg.Transact(ctx, e.owner, withEntryReserve(ctx, e, c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,4 +256,18 @@ func TestSubmitBatchFlow(t *testing.T) {
 	if _, err := e.reg.SubmitBatchTx(mixed, [][]byte{make([]byte, 64)}); !errors.Is(err, chain.ErrBadVerdict) {
 		t.Fatalf("64-byte signature: %v, want ErrBadVerdict", err)
 	}
+}
+
+// withEntryReserve gives a batch the gas limit a relayer gives it: the registry
+// tries a batch entry's general path (a binding, or a refusal past the fast path)
+// only with its entry reserve (200,000, contracts/TeeRegistry.sol
+// ENTRY_GAS_RESERVE) left, and skips it otherwise, so the limit carries the reserve
+// above the estimate, and a quarter more for the refunds an estimate may count.
+// A batch whose estimate fails keeps no limit: sending it reports the revert.
+func withEntryReserve(ctx context.Context, e *regEnv, c chain.TxCandidate) chain.TxCandidate {
+	est, err := e.client.EstimateGas(ctx, ethereum.CallMsg{From: e.owner.From(), To: c.To, Data: c.Data})
+	if err == nil {
+		c.GasLimit = est + est/4 + 200_000
+	}
+	return c
 }

@@ -80,8 +80,9 @@ type Journal interface {
 	RecordAttempt(from common.Address, nonce uint64, txHash common.Hash, rawTx []byte, refs []common.Hash) error
 	// MarkConfirmedOutcome records that attempt txHash was mined in block with
 	// enough confirmations; success is the receipt status, and skipped names the refs
-	// the transaction carried but did not apply, with the reason of each.
-	MarkConfirmedOutcome(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool, skipped map[common.Hash]string) error
+	// the transaction carried but did not apply, with the reason of each: they fail,
+	// except those in retry, which go back to be sent again.
+	MarkConfirmedOutcome(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool, skipped, retry map[common.Hash]string) error
 	// MarkReverted records that attempt txHash was mined in block with enough
 	// confirmations and reverted, for reason (empty: unknown). The refs it carried
 	// fail, or with retry are handed back to be sent again, as MarkDropped does.
@@ -160,9 +161,11 @@ type TxManagerConfig struct {
 	ChainID *big.Int
 	// Outcome, when set, reads a successful receipt for the refs the transaction
 	// carried but did not apply (a batch whose contract skips refused entries), with
-	// the reason of each; they are journaled as failed instead of confirmed. An error
-	// leaves the confirmation for the next pass. Nil means every ref was applied.
-	Outcome func(ctx context.Context, rcpt *types.Receipt) (map[common.Hash]string, error)
+	// the reason of each; they are journaled as failed instead of confirmed, except
+	// the retry ones, not applied for a reason that holds nothing against them (the
+	// transaction ran short of gas before them), which go back to be sent again. An
+	// error leaves the confirmation for the next pass. Nil means every ref was applied.
+	Outcome func(ctx context.Context, rcpt *types.Receipt) (skipped, retry map[common.Hash]string, err error)
 	// Reverted, when set, reads a reverted receipt of tx (the mined attempt) for
 	// why it reverted, and whether that holds nothing against the refs it carried
 	// (retry: the contract was paused, or its signer set changed, between the
@@ -630,15 +633,15 @@ var errOutcomeUnknown = errors.New("outcome not read")
 // journalSuccess journals a successful receipt with the refs it did not apply
 // (Outcome).
 func (m *TxManager) journalSuccess(ctx context.Context, f *inflight, rcpt *types.Receipt, block uint64) error {
-	var skipped map[common.Hash]string
+	var skipped, retry map[common.Hash]string
 	if m.cfg.Outcome != nil {
 		var err error
-		if skipped, err = m.cfg.Outcome(ctx, rcpt); err != nil {
+		if skipped, retry, err = m.cfg.Outcome(ctx, rcpt); err != nil {
 			m.log.Warn("reading the outcome of a confirmed transaction failed; trying again", "tx", rcpt.TxHash, "err", err)
 			return errOutcomeUnknown
 		}
 	}
-	return m.journal.MarkConfirmedOutcome(m.cfg.From, f.nonce, rcpt.TxHash, block, true, skipped)
+	return m.journal.MarkConfirmedOutcome(m.cfg.From, f.nonce, rcpt.TxHash, block, true, skipped, retry)
 }
 
 // revertOutcome is why a mined transaction reverted, and whether its refs go back.

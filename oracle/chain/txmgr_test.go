@@ -874,3 +874,44 @@ func TestRevertedWorkHandedBack(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestOutcomeRetryHandsBack: a mined, successful transaction whose Outcome says it
+// did not apply one of its refs for a reason that holds nothing against it (retry:
+// the registry ran short of gas before the entry) hands that ref back (signed,
+// carried by nothing, published by a later transaction) in the same commit that
+// confirms the applied ref and fails the skipped one; Send returns no error.
+func TestOutcomeRetryHandsBack(t *testing.T) {
+	c := newSim(t)
+	key, from := anvilKey(t)
+	j := openJournal(t, filepath.Join(t.TempDir(), "node.db"))
+	refA, refB, refC := signedSubmission(t, j, "a"), signedSubmission(t, j, "b"), signedSubmission(t, j, "c")
+	cfg := testConfig(t, key, c.chainID, nil)
+	cfg.Outcome = func(context.Context, *types.Receipt) (map[common.Hash]string, map[common.Hash]string, error) {
+		return map[common.Hash]string{refB: "StaleVerdict(1, 2)"}, map[common.Hash]string{refC: "InsufficientGasForEntry(90000, 211000)"}, nil
+	}
+	m := newManager(t, cfg, c.client, j)
+	if _, err := m.Send(ctxTimeout(t, 20*time.Second), TxCandidate{Data: reverterInit, Refs: []common.Hash{refA, refB, refC}}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := j.Submission("a")
+	b, _ := j.Submission("b")
+	sc, _ := j.Submission("c")
+	if a.State != store.StateConfirmed || b.State != store.StateFailed || sc.State != store.StateSigned || sc.TxNonce != nil {
+		t.Fatalf("after the outcome: a %s, b %s, c %s (nonce %v); want confirmed, failed, signed and carried by nothing",
+			a.State, b.State, sc.State, sc.TxNonce)
+	}
+	if rec, err := j.Tx(from, 0); err != nil || !rec.Success {
+		t.Fatalf("journal record %+v, %v", rec, err)
+	}
+	// A later transaction carries the handed-back verdict.
+	m2 := newManager(t, testConfig(t, key, c.chainID, nil), c.client, j)
+	if _, err := m2.Send(ctxTimeout(t, 20*time.Second), TxCandidate{Data: reverterInit, Refs: []common.Hash{refC}}); err != nil {
+		t.Fatal(err)
+	}
+	if sc, _ = j.Submission("c"); sc.State != store.StateConfirmed {
+		t.Fatalf("handed-back submission c %s after a later transaction, want confirmed", sc.State)
+	}
+	if err := j.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/ethclient/gethclient"
+	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/chain"
@@ -122,17 +124,61 @@ func (s *Service) publishUncosigned(ctx context.Context, stuck []*candidate, pas
 // used is not paid.
 const skipAllowance = 5_000
 
-// withSkipAllowance sets cand's gas limit to its estimate plus skipAllowance per
-// verdict, so that a batch whose entries are all skipped still runs to its end.
+// entryGasReserve is the registry's ENTRY_GAS_RESERVE (contracts/TeeRegistry.sol):
+// the gas a batch entry's general path (a key binding, a new workload) must find
+// left, beyond 11,000 for each entry after it, or the registry skips the entry
+// (InsufficientGasForEntry) rather than run out of gas. A batch's limit adds it
+// once: entries the estimate ran on that path are then never skipped, and one that
+// a change after the estimate sends down it (its provider revoked and
+// re-authorised its key) runs on the reserve, or is skipped and published again,
+// while the other entries apply. Gas not used is not paid.
+const entryGasReserve = 200_000
+
+// maxTxGas is the most gas a transaction may carry since Osaka (EIP-7825); a
+// batch's limit stays within it unless its estimate alone exceeds it (an older
+// chain).
+const maxTxGas = 1 << 24
+
+// withSkipAllowance sets cand's gas limit to the gas it needs plus skipAllowance
+// per verdict and entryGasReserve, so that a batch whose entries are all skipped,
+// or one of whose entries turned costlier since, still runs to its end. Since the
+// registry skips an entry rather than run out of gas, a transaction that would
+// skip some succeeds: an estimate that searches down from a run with ample gas for
+// the least gas that succeeds (anvil's, reth's) may settle on a limit at which the
+// batch's bindings are skipped, and geth's on one that counts the refunds of the
+// slots a binding or rotation clears as gas available. So the gas it needs is the
+// larger of the estimate and the gas of one run with ample gas
+// (eth_createAccessList, when the endpoint answers it), and a quarter more, the
+// most refunds can return (EIP-3529: a fifth of the gas used).
 func (s *Service) withSkipAllowance(ctx context.Context, cand chain.TxCandidate, n int) (chain.TxCandidate, error) {
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
-	gas, err := s.rpc.EstimateGas(cctx, ethereum.CallMsg{From: s.cfg.TxFrom, To: cand.To, Data: cand.Data})
+	msg := ethereum.CallMsg{From: s.cfg.TxFrom, To: cand.To, Data: cand.Data}
+	gas, err := s.rpc.EstimateGas(cctx, msg)
 	if err != nil {
 		return chain.TxCandidate{}, fmt.Errorf("estimate the batch's gas: %w", err)
 	}
-	cand.GasLimit = gas + uint64(n)*skipAllowance
+	if used, ok := s.ampleGasRun(cctx, msg); ok && used > gas {
+		gas = used
+	}
+	cand.GasLimit = min(gas+gas/4+uint64(n)*skipAllowance+entryGasReserve, max(gas, maxTxGas))
 	return cand, nil
+}
+
+// ampleGasRun returns the gas msg uses when run with ample gas (the endpoint's
+// cap), as eth_createAccessList reports it, when the endpoint is one whose raw
+// RPC client the node can reach and the run succeeds.
+func (s *Service) ampleGasRun(ctx context.Context, msg ethereum.CallMsg) (uint64, bool) {
+	c, ok := s.rpc.(interface{ Client() *rpc.Client })
+	if !ok {
+		return 0, false
+	}
+	_, used, vmErr, err := gethclient.New(c.Client()).CreateAccessList(ctx, msg)
+	if err != nil || vmErr != "" {
+		s.log.Debug("the batch's gas with ample gas could not be read; its estimate stands", "err", err, "vm_err", vmErr)
+		return 0, false
+	}
+	return used, true
 }
 
 // signedBatch is a batch with its one quorum signature set, by signer ascending.

@@ -729,12 +729,20 @@ func (s *Service) getJSON(ctx context.Context, url string, v any) (int, error) {
 	return resp.StatusCode, nil
 }
 
+// deferredEntryReasons are the registry's refusals of a batch entry that hold
+// nothing against its verdict: the batch ran short of gas before the entry
+// (InsufficientGasForEntry), because a change after the node's estimate sent an
+// earlier entry down a costlier path (its provider revoked and re-authorised its
+// key). Such a verdict goes back to signed and a later pass publishes it again.
+var deferredEntryReasons = map[string]bool{"InsufficientGasForEntry": true}
+
 // batchOutcome reads a mined submitBatch receipt for the verdicts the registry
 // skipped (chain.VerdictSkipped), with the reason of each, so that their
-// submissions end failed rather than confirmed. A verdict skipped as stale whose
-// very digest is accepted on-chain (another relayer landed the same verdict first)
-// is not skipped: it is published.
-func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (map[common.Hash]string, error) {
+// submissions end failed rather than confirmed, or, skipped for a reason that
+// holds nothing against them (deferredEntryReasons), go back to signed (retry). A
+// verdict skipped as stale whose very digest is accepted on-chain (another relayer
+// landed the same verdict first) is not skipped: it is published.
+func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (skipped, retry map[common.Hash]string, err error) {
 	// The outcome is read until it is known, and the transaction manager journals
 	// nothing more of this sender until then: a failure here must not stall it. A
 	// receipt whose logs do not decode counts every carried verdict as applied (the
@@ -742,13 +750,20 @@ func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (map[co
 	_, skippedEvs, err := s.reg.BatchOutcome(rcpt)
 	if err != nil {
 		s.log.Error("the registry's batch events do not decode; counting every verdict of the batch as applied", "tx", rcpt.TxHash, "err", err)
-		return nil, nil
+		return nil, nil, nil
 	}
-	out := map[common.Hash]string{}
+	out, retry := map[common.Hash]string{}, map[common.Hash]string{}
 	for _, e := range skippedEvs {
 		reason := "refused"
 		if e.Reason != nil {
 			reason = reasonText(e.Reason)
+		}
+		if e.Reason != nil && deferredEntryReasons[e.Reason.Name] {
+			retry[e.Digest] = reason
+			s.m.batches.WithLabelValues("entry_deferred").Inc()
+			s.log.Warn("the registry did not try a verdict of a batch for want of gas; it is published again", "verdict", e.Digest,
+				"machine", e.MachineID, "index", e.Index, "reason", reason, "tx", rcpt.TxHash)
+			continue
 		}
 		if e.Reason != nil && e.Reason.Name == "StaleVerdict" {
 			landed, err := s.landedElsewhere(ctx, e, rcpt.BlockNumber.Uint64())
@@ -771,7 +786,21 @@ func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (map[co
 		s.log.Warn("the registry skipped a verdict of a batch", "verdict", e.Digest, "machine", e.MachineID, "index", e.Index,
 			"reason", reason, "tx", rcpt.TxHash)
 	}
-	return out, nil
+	return out, retry, nil
+}
+
+// deferredIn returns the verdicts a mined batch did not try for want of gas
+// (deferredEntryReasons): the journal handed them back to signed with the receipt.
+func (s *Service) deferredIn(rcpt *types.Receipt) map[common.Hash]bool {
+	out := map[common.Hash]bool{}
+	if _, skipped, err := s.reg.BatchOutcome(rcpt); err == nil {
+		for _, e := range skipped {
+			if e.Reason != nil && deferredEntryReasons[e.Reason.Name] {
+				out[e.Digest] = true
+			}
+		}
+	}
+	return out
 }
 
 // landedElsewhere reports whether the verdict a batch skipped as stale is on-chain
@@ -818,9 +847,13 @@ func (s *Service) send(ctx context.Context, batch []*candidate, build func() (ch
 	switch {
 	case err == nil:
 		s.m.batches.WithLabelValues("confirmed").Inc()
-		s.m.published.Add(float64(len(batch)))
+		deferred := s.deferredIn(rcpt)
+		s.m.published.Add(float64(len(batch) - len(deferred)))
 		now := s.cfg.Now()
 		for _, c := range batch {
+			if deferred[c.hash] {
+				continue // back to signed: a later pass publishes it (batchOutcome)
+			}
 			for _, sub := range c.subs {
 				s.m.submissions.WithLabelValues("confirmed").Inc()
 				s.m.confirmLat.Observe(now.Sub(sub.ReceivedAt).Seconds())

@@ -22,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/teeoracle/teeoracle/bindings"
 	"github.com/teeoracle/teeoracle/oracle/api"
 	"github.com/teeoracle/teeoracle/oracle/chain"
 	"github.com/teeoracle/teeoracle/oracle/store"
@@ -442,3 +443,96 @@ func (nt *noteTest) state(step string, i int, want store.State, reason string) {
 		nt.t.Fatalf("%s: submission %d %s (%q, %v), want %s with %q", step, i, sub.State, sub.Reason, err, want, reason)
 	}
 }
+
+// skippedLog is the registry's VerdictSkipped event of entry index for digest,
+// with the custom error name(args...) as its reason, as a receipt carries it.
+func skippedLog(t *testing.T, registry common.Address, index int64, digest common.Hash, name string, args ...any) *types.Log {
+	t.Helper()
+	a, err := bindings.TeeRegistryMetaData.ParseABI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := a.Errors[name]
+	enc, err := e.Inputs.Pack(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := a.Events["VerdictSkipped"]
+	data, err := ev.Inputs.NonIndexed().Pack(big.NewInt(index), append(e.ID.Bytes()[:4], enc...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &types.Log{Address: registry, Topics: []common.Hash{ev.ID, {0x11}, {}, digest}, Data: data}
+}
+
+// TestBatchOutcomeHandsBackEntriesShortOfGas: a verdict the registry did not try
+// because the batch ran short of gas before it (InsufficientGasForEntry: a change
+// after the estimate made an earlier entry costlier) holds nothing against the
+// verdict: the outcome hands it back (retry), for the journal to put it back to
+// signed, while an entry refused for its own sake fails; and the publisher keeps
+// the handed-back verdict's quorum progress for the pass that publishes it again,
+// forgetting only the settled ones.
+func TestBatchOutcomeHandsBackEntriesShortOfGas(t *testing.T) {
+	const n = 3
+	nt := newNoteTest(t, n)
+	registry := common.HexToAddress("0x00000000000000000000000000000000000000f1")
+	nt.s.reg = &outcomeRegistry{noteRegistry: nt.reg, real: chainRegistry{r: chain.NewRegistry(nil, registry, 1)}}
+	short, retired := nt.hashes[1], nt.hashes[2]
+	rcpt := &types.Receipt{Status: types.ReceiptStatusSuccessful, BlockNumber: big.NewInt(9), Logs: []*types.Log{
+		skippedLog(t, registry, 1, short, "InsufficientGasForEntry", big.NewInt(90_000), big.NewInt(211_000)),
+		skippedLog(t, registry, 2, retired, "MachineIdRetired", [32]byte{0x11}),
+	}}
+	skipped, retry, err := nt.s.batchOutcome(context.Background(), rcpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(retry) != 1 || !strings.Contains(retry[short], "InsufficientGasForEntry") {
+		t.Fatalf("retry = %v, want the entry short of gas", retry)
+	}
+	if len(skipped) != 1 || !strings.Contains(skipped[retired], "MachineIdRetired") {
+		t.Fatalf("skipped = %v, want the retired machine's entry", skipped)
+	}
+
+	nt.expect("short of the quorum", nil, n, n)
+	nt.now = nt.now.Add(time.Minute)
+	nt.s.cfg.Peers = nil
+	groups := map[common.Hash][]store.Submission{}
+	for i, h := range nt.hashes {
+		sub, err := nt.st.Submission(fmt.Sprint("sub", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups[h] = []store.Submission{sub}
+	}
+	ready, _ := nt.s.prepareAll(context.Background(), nt.hashes, groups, 1)
+	if len(ready) != n {
+		t.Fatalf("%d verdicts ready at threshold 1, want %d", len(ready), n)
+	}
+	nt.s.tx = minedTx{rcpt}
+	nt.s.send(context.Background(), ready, func() (chain.TxCandidate, error) { return chain.TxCandidate{}, nil })
+	nt.s.qmu.Lock()
+	_, kept := nt.s.quorum[short]
+	left := len(nt.s.quorum)
+	nt.s.qmu.Unlock()
+	if !kept || left != 1 {
+		t.Fatalf("after the batch: %d quorum states kept (the handed-back one: %v), want only the handed-back verdict's", left, kept)
+	}
+}
+
+// outcomeRegistry decodes receipts as the node does (chain.Registry) and answers
+// the rest as noteRegistry.
+type outcomeRegistry struct {
+	*noteRegistry
+	real chainRegistry
+}
+
+func (r *outcomeRegistry) BatchOutcome(rcpt *types.Receipt) (map[common.Hash]bool, []chain.VerdictSkipped, error) {
+	return r.real.BatchOutcome(rcpt)
+}
+
+// minedTx is a transaction manager whose transactions are all mined with rcpt.
+type minedTx struct{ rcpt *types.Receipt }
+
+func (minedTx) Recover(context.Context) error { return nil }
+
+func (m minedTx) Send(context.Context, chain.TxCandidate) (*types.Receipt, error) { return m.rcpt, nil }

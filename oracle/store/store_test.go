@@ -833,7 +833,7 @@ func TestJournalSkippedVerdictIsReleased(t *testing.T) {
 	if err := s.RecordAttempt(from, 0, h, raw, []common.Hash{va.Hash, vb.Hash}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkConfirmedOutcome(from, 0, h, 5, true, map[common.Hash]string{vb.Hash: "StaleVerdict(1, 2)"}); err != nil {
+	if err := s.MarkConfirmedOutcome(from, 0, h, 5, true, map[common.Hash]string{vb.Hash: "StaleVerdict(1, 2)"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	a, _ := s.Submission("a")
@@ -847,6 +847,65 @@ func TestJournalSkippedVerdictIsReleased(t *testing.T) {
 	}
 	if err := s.RecordAttempt(from, 1, h1, raw1, []common.Hash{vb.Hash}); err != nil {
 		t.Fatalf("the skipped verdict is still held by the transaction that skipped it: %v", err)
+	}
+}
+
+// A confirmed transaction that did not try one of its verdicts for want of gas
+// (retry) hands that verdict's submission back to signed, its verdict kept and the
+// transaction's nonce cleared, and releases the verdict so that a later transaction
+// carries it; the applied one is confirmed, the skipped one failed.
+func TestJournalRetryVerdictGoesBackToSigned(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "node.db"))
+	from := common.HexToAddress("0x5555555555555555555555555555555555555555")
+	mk := func(id string) Verdict {
+		sub, err := s.PutSubmission(NewSubmission{ID: id, MachineID: machine(len(id))}, []byte(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := verdictFor(sub.ID, sub.MachineID, 1)
+		if _, err := s.RecordVerdict(id, v); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Transition(id, StateSigned, ""); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	va, vb, vc := mk("a"), mk("bb"), mk("ccc")
+	raw, h := signedTx(t, 0, 1e9)
+	if err := s.RecordAttempt(from, 0, h, raw, []common.Hash{va.Hash, vb.Hash, vc.Hash}); err != nil {
+		t.Fatal(err)
+	}
+	skipped := map[common.Hash]string{vb.Hash: "StaleVerdict(1, 2)"}
+	retry := map[common.Hash]string{vc.Hash: "InsufficientGasForEntry(90000, 211000)"}
+	if err := s.MarkConfirmedOutcome(from, 0, h, 5, true, skipped, retry); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Submission("a")
+	b, _ := s.Submission("bb")
+	c, _ := s.Submission("ccc")
+	if a.State != StateConfirmed || b.State != StateFailed || c.State != StateSigned {
+		t.Fatalf("after the outcome: a %s, bb %s, ccc %s (%s)", a.State, b.State, c.State, c.Reason)
+	}
+	if c.TxNonce != nil || c.TxFrom != (common.Address{}) || !strings.Contains(c.Reason, "InsufficientGasForEntry") {
+		t.Fatalf("handed-back submission: %+v", c)
+	}
+	if v, err := s.Verdict(vc.Hash); err != nil || v.Hash != vc.Hash {
+		t.Fatalf("handed-back verdict: %+v %v", v, err)
+	}
+	// Idempotent: the same confirmation again changes nothing.
+	if err := s.MarkConfirmedOutcome(from, 0, h, 5, true, skipped, retry); err != nil {
+		t.Fatal(err)
+	}
+	raw1, h1 := signedTx(t, 1, 1e9)
+	if err := s.RecordAttempt(from, 1, h1, raw1, []common.Hash{vc.Hash}); err != nil {
+		t.Fatalf("the handed-back verdict is still held by the transaction that did not try it: %v", err)
+	}
+	if c, _ = s.Submission("ccc"); c.State != StateSubmitted || c.TxNonce == nil || *c.TxNonce != 1 {
+		t.Fatalf("a later transaction carries the handed-back verdict: %+v", c)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -174,14 +174,17 @@ func (s *Store) RecordAttempt(from common.Address, nonce uint64, txHash common.H
 // enough confirmations; success is the receipt status. Submissions it carried move
 // to confirmed, or to failed when the transaction reverted.
 func (s *Store) MarkConfirmed(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool) error {
-	return s.MarkConfirmedOutcome(from, nonce, txHash, block, success, nil)
+	return s.MarkConfirmedOutcome(from, nonce, txHash, block, success, nil, nil)
 }
 
 // MarkConfirmedOutcome is MarkConfirmed for a transaction that did not apply all
 // it carried: a carried submission whose verdict hash is in skipped moves to failed
-// with that reason (the registry skipped the verdict), the others as MarkConfirmed
-// says.
-func (s *Store) MarkConfirmedOutcome(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool, skipped map[common.Hash]string) error {
+// with that reason (the registry skipped the verdict); one in retry, which the
+// transaction did not apply for a reason that holds nothing against the verdict
+// (it ran short of gas before it), goes back to signed with its verdict and
+// signatures, to be published again under a new nonce; the others as
+// MarkConfirmed says. All in one commit.
+func (s *Store) MarkConfirmedOutcome(from common.Address, nonce uint64, txHash common.Hash, block uint64, success bool, skipped, retry map[common.Hash]string) error {
 	if !success {
 		return s.MarkReverted(from, nonce, txHash, block, false, "")
 	}
@@ -193,16 +196,23 @@ func (s *Store) MarkConfirmedOutcome(from common.Address, nonce uint64, txHash c
 		if err := putTx(tx, t); err != nil {
 			return err
 		}
-		if len(skipped) > 0 {
+		if len(skipped)+len(retry) > 0 {
 			// A verdict the transaction did not apply is carried by nothing: it may be
-			// pruned with its failed submission.
-			if err := releaseRefs(tx, &Tx{From: t.From, Nonce: t.Nonce, Refs: skippedRefs(t.Refs, skipped)}); err != nil {
+			// pruned with its failed submission, or carried by a later transaction.
+			unapplied := append(skippedRefs(t.Refs, skipped), skippedRefs(t.Refs, retry)...)
+			if err := releaseRefs(tx, &Tx{From: t.From, Nonce: t.Nonce, Refs: unapplied}); err != nil {
 				return err
 			}
 		}
 		return s.forCarried(tx, t.Refs, func(sub *Submission) error {
 			if !carriedBy(sub, from, nonce) {
 				return nil
+			}
+			if reason, ok := retry[sub.VerdictHash]; ok {
+				why := fmt.Sprintf("transaction %s did not apply the verdict: %s; the verdict is published again", txHash, reason)
+				return s.transition(tx, sub, StateSigned, why, func(x *Submission) {
+					x.TxFrom, x.TxNonce = common.Address{}, nil
+				})
 			}
 			if reason, ok := skipped[sub.VerdictHash]; ok {
 				return s.transition(tx, sub, StateFailed, fmt.Sprintf("transaction %s skipped the verdict: %s", txHash, reason), nil)
