@@ -778,7 +778,7 @@ func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (skippe
 			// The verdict itself is refused: this node's signature over it is
 			// withdrawn before the journal fails its submissions (withdraw.go).
 			if err := s.withdraw(e.Digest, "the registry skipped the verdict: "+reason); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		out[e.Digest] = reason

@@ -122,9 +122,9 @@ func TestSignatureWithdrawnForSkippedBatchEntry(t *testing.T) {
 		{Index: 0, Digest: nt.hashes[0], Reason: &chain.RevertError{Name: "KeyBoundToOtherMachine"}},
 		{Index: 1, Digest: nt.hashes[1], Reason: &chain.RevertError{Name: "InsufficientSignatures"}},
 	}}
-	out, err := nt.s.batchOutcome(context.Background(), &types.Receipt{BlockNumber: big.NewInt(9)})
-	if err != nil || len(out) != 2 {
-		t.Fatalf("batch outcome: %v (%v), want both entries skipped", out, err)
+	out, retry, err := nt.s.batchOutcome(context.Background(), &types.Receipt{BlockNumber: big.NewInt(9)})
+	if err != nil || len(out) != 2 || len(retry) != 0 {
+		t.Fatalf("batch outcome: skipped %v, retried %v (%v), want both entries skipped", out, retry, err)
 	}
 	if nt.served(0) {
 		t.Fatal("verdict skipped for its key binding: signature still served")
