@@ -2,6 +2,7 @@ package strictjson
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -67,6 +68,54 @@ func FuzzDecode(f *testing.F) {
 		}
 		if b2, _ := json.Marshal(back); string(b2) != string(b) {
 			t.Fatalf("re-decode changed %s to %s", b, b2)
+		}
+	})
+}
+
+// keyed has what CheckKeys treats specially: a pointer, a map of structs, a
+// json.Unmarshaler whose keys are not checked, an interface, arrays.
+type keyed struct {
+	outer
+	P   *inner            `json:"p,omitempty"`
+	M   map[string]*inner `json:"m,omitempty"`
+	Any any               `json:"any,omitempty"`
+	Arr [2]inner          `json:"arr"`
+	Bs  []byte            `json:"bs,omitempty"`
+}
+
+// TestCheckValidKeys: CheckValidKeys refuses what CheckKeys refuses, naming the
+// same key and place.
+func TestCheckValidKeys(t *testing.T) {
+	typ := reflect.TypeFor[keyed]()
+	for _, in := range []string{
+		`{"name":"x","items":[{"a":1}],"tags":{"T":{"a":2},"t":{"a":3}},"raw":{"ANY":1,"ANY":2}}`,
+		`{"Name":"x"}`, `{"name":"x","name":"y"}`, `{"items":[{"a":1},{"A":2}]}`,
+		`{"tags":{"t":{"a":1},"t":{"a":2}}}`, `{"n\u0061me":"x","name":"y"}`, `{"p":{"a":1,"b":2}}`,
+		`{"m":{"k":{"a":1},"k":null}}`, `{"any":{"x":1,"x":2}}`, `{"arr":[{"a":1},{"a":2,"a":3}]}`,
+		`{"bs":{"a":1}}`, `{"name":{"a":1}}`, `{"items":{"a":1}}`, `[{"a":1}]`, `"x"`, ` {"name" : "a\"}" } `,
+		"{\"\xff\":1,\"\xfe\":2}", `{"raw":[{"A":1,"A":1}],"name":"x","NAME":1}`,
+	} {
+		old, fast := CheckKeys([]byte(in), typ), CheckValidKeys([]byte(in), typ)
+		if (old == nil) != (fast == nil) || (old != nil && old.Error() != fast.Error()) {
+			t.Errorf("%s: CheckKeys %v, CheckValidKeys %v", in, old, fast)
+		}
+	}
+}
+
+// FuzzCheckValidKeys: on valid JSON, CheckValidKeys refuses exactly what CheckKeys
+// refuses, with the same error.
+func FuzzCheckValidKeys(f *testing.F) {
+	f.Add([]byte(`{"name":"x","items":[{"a":1}],"tags":{"t":{"a":2}},"raw":{"A":1,"A":2}}`))
+	f.Add([]byte(`{"NAME":"x","name":"y","p":{"a":1},"m":{"k":{"A":1}},"arr":[{},{"a":1}]}`))
+	f.Add([]byte(`{"any":{"x":[1,{"y":2}]},"bs":"AAEC","items":[[1],{"a":"\u0041"}]}`))
+	typ := reflect.TypeFor[keyed]()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		old, fast := CheckKeys(data, typ), CheckValidKeys(data, typ)
+		if (old == nil) != (fast == nil) || (old != nil && old.Error() != fast.Error()) {
+			t.Fatalf("%q: CheckKeys %v, CheckValidKeys %v", data, old, fast)
 		}
 	})
 }

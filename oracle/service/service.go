@@ -79,7 +79,8 @@ type Service struct {
 	cfg        Config
 	rpc        RPC
 	reg        registryView
-	heads      *heads // pins operations' heads (cachedView); recent headers
+	heads      *heads     // pins operations' heads (cachedView); recent headers
+	headNow    *headReads // reads the head now for Submit, Challenge and the workers (shared reads)
 	api        *api.Server
 	tx         txSender
 	st         *store.Store
@@ -160,6 +161,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 	s := &Service{
 		cfg: cfg, rpc: rpc, st: cfg.Store, log: cfg.Logger.With("component", "node"),
 		heads:      newHeads(rpc),
+		headNow:    &headReads{read: rpc.BlockNumber},
 		oracle:     crypto.PubkeyToAddress(cfg.OracleKey.PublicKey),
 		policyHash: ph,
 		http:       peerClient(),
@@ -588,10 +590,11 @@ func (s *Service) Challenge(ctx context.Context, machineID common.Hash, teeKey c
 		ValidUntilBlock: n + s.usableAge(maxAge)}, nil
 }
 
-// pin reads the head (see read) and pins it in ctx for the registry reads that
-// follow (cachedView).
+// pin reads the head (see read; a read shared with concurrent callers, begun after
+// this call, headReads) and pins it in ctx for the registry reads that follow
+// (cachedView).
 func (s *Service) pin(ctx context.Context) (context.Context, uint64, error) {
-	head, err := read(ctx, s.rpc.BlockNumber)
+	head, err := read(ctx, s.headNow.BlockNumber)
 	if err != nil {
 		return ctx, 0, err
 	}

@@ -246,9 +246,11 @@ func runNode(b *testing.B, bn *benchNode, submit func(int) (string, time.Duratio
 // node and fresh evidence (the first node stopped before the second starts). The
 // baseline runs before, between and after the two, and its mean (`appraised/s`)
 // is the denominator of both ratios, since the machine is shared. Measured on 2
-// cores at load average 2.4-3.8: ratio 0.29-0.33 and api-ratio 0.25-0.37, against
-// 0.25-0.27 for the code before the publisher's wait notes and 16 workers per CPU,
-// in alternating runs (docs/operator.md, Figures).
+// cores at load average 3-10, in eight runs alternating with the code before the
+// head reads were shared: ratio 0.27-0.43 (mean 0.33, against 0.29) and api-ratio
+// 0.36-0.55 (mean 0.42, against 0.33); earlier, at load average 2.4-3.8, ratio
+// 0.29-0.33 and api-ratio 0.25-0.37, against 0.25-0.27 for the code before the
+// publisher's wait notes and 16 workers per CPU (docs/operator.md, Figures).
 //
 //	go test ./oracle/service -run '^$' -bench BenchmarkNodeVsVerifier -benchtime 3000x
 func BenchmarkNodeVsVerifier(b *testing.B) {

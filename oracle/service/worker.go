@@ -341,8 +341,9 @@ func (s *Service) bindingFacts(ctx context.Context, id common.Hash, key common.A
 	// The facts are those at the head now: read afresh, or, when this head is the
 	// one the submission was accepted at (or another submission's facts were read
 	// at), the answers read then (cachedView). State changes only with a block, so
-	// either way they are the chain's state now.
-	head, err := readN(cctx, publishReadAttempts, s.rpc.BlockNumber)
+	// either way they are the chain's state now. The head's read is shared with
+	// the callers at the same moment, and begun after this call (headReads).
+	head, err := readN(cctx, publishReadAttempts, s.headNow.BlockNumber)
 	if err != nil {
 		return nil, err
 	}
