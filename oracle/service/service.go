@@ -94,6 +94,7 @@ type Service struct {
 	pubWake  chan struct{} // pokes the publisher
 	submitMu keyedMutex    // serialises the evidence-replay check and the store write, per evidence hash
 	handoffs handoffs      // what Submit decoded, for the worker that takes the submission
+	pending  pendingSubs   // per machine, the submissions accepted and not seen settled (admitPending)
 
 	qmu      sync.Mutex
 	quorum   map[common.Hash]*quorumState // verdict hash -> progress
@@ -340,6 +341,9 @@ func (s *Service) startLocked(ctx context.Context) error {
 	// lease to expire (minutes) after a crash.
 	if err := s.st.ResetLeases(); err != nil {
 		return fmt.Errorf("service start: reset claim leases: %w", err)
+	}
+	if err := s.loadPending(); err != nil {
+		return fmt.Errorf("service start: unsettled submissions: %w", err)
 	}
 	if err := s.api.Start(ctx); err != nil {
 		return fmt.Errorf("service start: %w", err)
@@ -715,8 +719,8 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 
 // store stores a submission that passed Submit's chain checks, with its
 // parameters and evidence index, unless its evidence was submitted before or its
-// machine is at its bound of failed submissions (admitFailures). It returns after
-// the commit.
+// machine is at its bound of failed submissions (admitFailures) or of unsettled
+// ones, or has one not older (admitPending). It returns after the commit.
 func (s *Service) store(ctx context.Context, req *api.SubmitRequest, hdr *types.Header, evHash common.Hash) (*api.SubmitResult, error) {
 	// Only submissions of the same evidence wait for each other: the others share
 	// the store's grouped commit.
@@ -728,6 +732,11 @@ func (s *Service) store(ctx context.Context, req *api.SubmitRequest, hdr *types.
 		}
 	}
 	if err := s.admitFailures(req.MachineID); err != nil {
+		return nil, err
+	}
+	s.pending.lock.Lock(req.MachineID)
+	defer s.pending.lock.Unlock(req.MachineID)
+	if err := s.admitPending(req.MachineID, int64(hdr.Time)); err != nil {
 		return nil, err
 	}
 	// A client gone before the commit would never learn the submission's id.
@@ -756,6 +765,7 @@ func (s *Service) store(ctx context.Context, req *api.SubmitRequest, hdr *types.
 		s.handoffs.take(id)
 		return nil, fmt.Errorf("store submission: %w", err)
 	}
+	s.pending.add(req.MachineID, sub.ID)
 	s.m.submissions.WithLabelValues("accepted").Inc()
 	poke(s.wake)
 	return &api.SubmitResult{ID: sub.ID, EvidenceHash: sub.EvidenceHash, State: string(sub.State)}, nil
