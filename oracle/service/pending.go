@@ -116,3 +116,72 @@ func (s *Service) admitPending(machine common.Hash, asOf int64) error {
 	}
 	return nil
 }
+
+// onePerMachine returns ready, the verdicts a publisher pass found ready to relay,
+// with at most one per machine: the one issued last (the first of ready on a
+// tie), and only when it is issued after every verdict of the machine a pending
+// transaction carries. The registry skips a verdict not newer than the machine's
+// current one (StaleVerdict), so the others would only cost gas: their
+// submissions fail, with a reason naming the newer verdict, and not as their
+// evidence's fault.
+func (s *Service) onePerMachine(ready []*candidate) []*candidate {
+	if len(ready) == 0 {
+		return ready
+	}
+	newest := map[common.Hash]*candidate{}
+	for _, c := range ready {
+		if b := newest[c.v.MachineID]; b == nil || c.v.IssuedAt > b.v.IssuedAt {
+			newest[c.v.MachineID] = c
+		}
+	}
+	carried, err := s.carriedIssued(newest)
+	if err != nil {
+		s.log.Warn("reading the verdicts pending transactions carry", "err", err)
+	}
+	var keep []*candidate
+	for _, c := range ready {
+		why := ""
+		if b := newest[c.v.MachineID]; b != c {
+			why = fmt.Sprintf("not published: verdict %s of machine %s, issued at %d, is relayed instead of this one issued at %d; the registry keeps only a machine's newest verdict",
+				b.hash, c.v.MachineID, b.v.IssuedAt, c.v.IssuedAt)
+		} else if p, ok := carried[c.v.MachineID]; ok && p.issued >= c.v.IssuedAt {
+			why = fmt.Sprintf("not published: a pending transaction carries verdict %s of machine %s, issued at %d, not before this one (%d); the registry keeps only a machine's newest verdict",
+				p.hash, c.v.MachineID, p.issued, c.v.IssuedAt)
+		}
+		if why == "" {
+			keep = append(keep, c)
+			continue
+		}
+		if err := s.failAll(c.hash, c.subs, why); err != nil {
+			s.log.Error("fail a verdict superseded for its machine", "verdict", c.hash, "err", err)
+		}
+	}
+	return keep
+}
+
+type issuedVerdict struct {
+	hash   common.Hash
+	issued uint64
+}
+
+// carriedIssued returns, for the machines of newest, the latest-issued verdict
+// that a pending transaction carries (submissions in StateSubmitted), other than
+// the machine's verdict in newest.
+func (s *Service) carriedIssued(newest map[common.Hash]*candidate) (map[common.Hash]issuedVerdict, error) {
+	out := map[common.Hash]issuedVerdict{}
+	err := s.st.UnfinishedIn([]store.State{store.StateSubmitted}, func(sub store.Submission) error {
+		c := newest[sub.MachineID]
+		if c == nil || c.hash == sub.VerdictHash {
+			return nil
+		}
+		v, err := s.verdictOf(sub.VerdictHash)
+		if err != nil {
+			return err
+		}
+		if p, ok := out[sub.MachineID]; !ok || v.IssuedAt > p.issued {
+			out[sub.MachineID] = issuedVerdict{hash: sub.VerdictHash, issued: v.IssuedAt}
+		}
+		return nil
+	})
+	return out, err
+}
