@@ -119,12 +119,13 @@ type Service struct {
 	// belowSince: since when the chain head has been below the last scanned block
 	// (zero: it is not); only a tracking pass (holding trackSem) uses it.
 	belowSince time.Time
-	// dueSem holds a token while a due-list request reads the chain; dueAt and
-	// dueChainTime are when (node clock) the last one did and the chain time it
-	// read (guarded by dueSem). Requests within Config.DueFresh of it answer from the table.
-	dueSem       chan struct{}
-	dueAt        time.Time
-	dueChainTime uint64
+	// dueSem holds a token while a due-list request reads the chain or the list;
+	// dueAt and dueList are when (node clock) the last one read the chain and the
+	// list it built then (guarded by dueSem). Requests within Config.DueFresh of
+	// it answer that list.
+	dueSem  chan struct{}
+	dueAt   time.Time
+	dueList []api.DueMachine
 	// reappraisedMemo: the machines the last re-appraisal pass found done for their
 	// epoch (only the continuous-attestation loop uses it).
 	reappraisedMemo map[common.Hash]reappraised
