@@ -97,11 +97,18 @@ func (s *Service) admitPending(machine common.Hash, asOf int64) error {
 		if err != nil {
 			return fmt.Errorf("store submission: pending %s: %w", id, err)
 		}
-		open = append(open, id)
 		m, err := s.subMeta(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // pruned since it was read
+		}
 		if err != nil {
 			return fmt.Errorf("store submission: %w", err)
 		}
+		if m.Reappraisal {
+			// The node's own re-appraisal (noted at a start) takes no agent's slot.
+			continue
+		}
+		open = append(open, id)
 		if asOf <= m.AsOf {
 			s.pending.set(machine, open)
 			return fmt.Errorf("%w: %w: machine %s has submission %s anchored at time %d, not before this one's %d; poll it, or attest again with a later anchor once it settles",
