@@ -27,6 +27,7 @@ import (
 type fakeBackend struct {
 	mu        sync.Mutex
 	submitted []*SubmitRequest
+	due       []DueMachine
 	err       error // returned by every method when set
 }
 
@@ -79,7 +80,7 @@ func (f *fakeBackend) Archive(_ context.Context, kind string, h common.Hash) ([]
 	return []byte(kind), nil
 }
 
-func (f *fakeBackend) Due(context.Context) ([]DueMachine, error) { return nil, f.err }
+func (f *fakeBackend) Due(context.Context) ([]DueMachine, error) { return f.due, f.err }
 func (f *fakeBackend) Ready(context.Context) error               { return f.err }
 
 func newTestServer(t *testing.T, b Backend, mut func(*Config)) *Server {

@@ -195,7 +195,9 @@ type Backend interface {
 	EvidenceVerdicts(ctx context.Context, evidenceHash common.Hash) ([]common.Hash, error)
 	// Archive returns archived content of a kind by hash.
 	Archive(ctx context.Context, kind string, hash common.Hash) ([]byte, error)
-	// Due returns machines whose verdict expires within the node's due window.
+	// Due returns machines whose verdict expires within the node's due window, by
+	// ExpiresAt then MachineID ascending (the API pages it by that order). The
+	// slice may be shared between calls: callers do not modify it.
 	Due(ctx context.Context) ([]DueMachine, error)
 	// Ready reports whether the node can serve submissions (store open, chain
 	// reachable). /readyz answers a PublicError's message, and for any other error a

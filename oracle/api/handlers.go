@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -640,8 +642,24 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
+// Bounds of a GET /v1/machines/due answer: the machines it lists when the request
+// names no limit, and the most it lists. The rest is reached with next_cursor.
+const (
+	DefaultDueLimit = 1000
+	MaxDueLimit     = 5000
+)
+
+// handleDue answers one page of the due list: at most limit machines after
+// cursor (the next_cursor of the previous page; none: from the start), and
+// next_cursor when more follow. With 30,000 machines due after an outage, the whole
+// list was megabytes per request.
 func (s *Server) handleDue(w http.ResponseWriter, r *http.Request) {
-	if err := onlyParams(r); err != nil {
+	if err := onlyParams(r, "limit", "cursor"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	limit, after, err := dueParams(r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -650,10 +668,77 @@ func (s *Server) handleDue(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if d == nil {
-		d = []DueMachine{}
+	page, next := duePage(d, limit, after)
+	body := map[string]any{"machines": page}
+	if next != nil {
+		body["next_cursor"] = next.String()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"machines": d})
+	writeJSON(w, http.StatusOK, body)
+}
+
+// dueCursor is a position in the due list: the entries after the machine id at
+// expiresAt, in the list's order (Backend.Due).
+type dueCursor struct {
+	expiresAt uint64
+	machine   common.Hash
+}
+
+func (c dueCursor) String() string {
+	return strconv.FormatUint(c.expiresAt, 10) + ":" + c.machine.Hex()
+}
+
+// before reports whether c is before d in the due list's order.
+func (c dueCursor) before(d DueMachine) bool {
+	if c.expiresAt != d.ExpiresAt {
+		return c.expiresAt < d.ExpiresAt
+	}
+	return bytes.Compare(c.machine[:], d.MachineID[:]) < 0
+}
+
+// dueParams reads the due list's limit (DefaultDueLimit when absent, at most
+// MaxDueLimit) and cursor (nil when absent).
+func dueParams(r *http.Request) (int, *dueCursor, error) {
+	q := r.URL.Query()
+	limit := DefaultDueLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxDueLimit {
+			return 0, nil, badField("limit", "want a whole number from 1 to %d, got %q", MaxDueLimit, clip(v))
+		}
+		limit = n
+	}
+	v := q.Get("cursor")
+	if v == "" {
+		return limit, nil, nil
+	}
+	at, id, ok := strings.Cut(v, ":")
+	n, err := strconv.ParseUint(at, 10, 64)
+	if !ok || err != nil {
+		return 0, nil, badField("cursor", "want the next_cursor of a previous answer (expires_at:machine_id), got %q", clip(v))
+	}
+	h, err := hashParam("cursor", id)
+	if err != nil {
+		return 0, nil, err
+	}
+	return limit, &dueCursor{expiresAt: n, machine: h}, nil
+}
+
+// duePage returns at most limit entries of the due list d after after (from the
+// start when nil), and the cursor of the last one when more follow.
+func duePage(d []DueMachine, limit int, after *dueCursor) ([]DueMachine, *dueCursor) {
+	i := 0
+	if after != nil {
+		i = sort.Search(len(d), func(i int) bool { return after.before(d[i]) })
+	}
+	page := d[i:min(len(d), i+limit)]
+	if len(page) == 0 {
+		return []DueMachine{}, nil
+	}
+	if i+len(page) == len(d) {
+		return page, nil
+	}
+	last := page[len(page)-1]
+	return page, &dueCursor{expiresAt: last.ExpiresAt, machine: last.MachineID}
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, _ *http.Request) {

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"math/big"
 	"math/bits"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -437,17 +438,29 @@ func (s *Service) chainTime(ctx context.Context) (uint64, error) {
 }
 
 // Due lists registered machines with a verdict expiring within DueWithin of the
-// chain's current time (expired ones included), soonest first. The table and
-// chain time it answers from are at most Config.DueFresh old: the list is public,
-// and without the bound every request ran a tracking pass (header reads and a
-// store commit) on the tracker the continuous-attestation loop also needs.
+// chain's current time (expired ones included), soonest first and by machine id
+// on a tie (the API pages it by that order). The list is built once per
+// Config.DueFresh and shared by the requests until then: it is public, and
+// without the bound every request ran a tracking pass (header reads and a store
+// commit) on the tracker the continuous-attestation loop also needs, and built
+// and sorted the whole list (30,000 machines after an outage).
 func (s *Service) Due(ctx context.Context) ([]api.DueMachine, error) {
+	select {
+	case s.dueSem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, unavailable(ctx.Err())
+	}
+	defer func() { <-s.dueSem }()
+	at := s.cfg.Now()
+	if !s.dueAt.IsZero() && at.Sub(s.dueAt) < s.cfg.DueFresh && !at.Before(s.dueAt) {
+		return s.dueList, nil
+	}
 	now, err := s.dueChain(ctx)
 	if err != nil {
 		return nil, err
 	}
 	window := uint64(s.cfg.DueWithin / time.Second)
-	var out []api.DueMachine
+	out := []api.DueMachine{}
 	s.tmu.RLock()
 	for id, r := range s.machines {
 		if r.Status == 0 || r.ExpiresAt > now+window {
@@ -457,25 +470,18 @@ func (s *Service) Due(ctx context.Context) ([]api.DueMachine, error) {
 			ExpiresAt: r.ExpiresAt, SecondsLeft: int64(r.ExpiresAt) - int64(now)})
 	}
 	s.tmu.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].ExpiresAt < out[j].ExpiresAt })
+	slices.SortFunc(out, func(a, b api.DueMachine) int {
+		return cmp.Or(cmp.Compare(a.ExpiresAt, b.ExpiresAt), bytes.Compare(a.MachineID[:], b.MachineID[:]))
+	})
 	s.m.due.Set(float64(len(out)))
+	s.dueAt, s.dueList = at, out
 	return out, nil
 }
 
 // dueChain brings the machine table up to date with a tracking pass and returns
-// the chain's time, unless a request did so within DueFresh: then it returns the
-// chain time that request read. Requests arriving together wait for one pass.
+// the chain's time. The caller holds dueSem: requests arriving together wait for
+// one pass.
 func (s *Service) dueChain(ctx context.Context) (uint64, error) {
-	select {
-	case s.dueSem <- struct{}{}:
-	case <-ctx.Done():
-		return 0, unavailable(ctx.Err())
-	}
-	defer func() { <-s.dueSem }()
-	at := s.cfg.Now()
-	if !s.dueAt.IsZero() && at.Sub(s.dueAt) < s.cfg.DueFresh && !at.Before(s.dueAt) {
-		return s.dueChainTime, nil
-	}
 	cctx, cancel := s.chainCtx(ctx)
 	defer cancel()
 	if err := s.track(cctx); err != nil {
@@ -485,7 +491,6 @@ func (s *Service) dueChain(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, unavailable(err)
 	}
-	s.dueAt, s.dueChainTime = at, now
 	return now, nil
 }
 

@@ -87,9 +87,9 @@ type Config struct {
 	// DueWithin: machines whose verdict expires within this window are due; 0 means 1 h.
 	DueWithin time.Duration
 	// DueFresh bounds how old the due list's answer may be: a request within
-	// DueFresh of the last one that ran a tracking pass answers from the machine
-	// table and the chain time that one read. 0 means 5 s; negative: every request
-	// runs a pass (tests that move the chain's clock between requests).
+	// DueFresh of the last one that ran a tracking pass answers the list that one
+	// built. 0 means 5 s; negative: every request runs a pass (tests that move the
+	// chain's clock between requests).
 	DueFresh time.Duration
 	// ReappraiseInterval paces the continuous-attestation loop (machine tracking and
 	// re-appraisal on collateral change); 0 means 1 min.

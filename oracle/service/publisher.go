@@ -166,7 +166,8 @@ const prepareParallel = 16
 
 // prepareAll prepares the verdicts of order that are due for a look (rechecks),
 // at most prepareParallel at once, each with its reads at the head pinned in ctx.
-// It returns those to relay now, in the order of order, and how many wait.
+// It returns those to relay now, in the order of order and at most one per
+// machine (onePerMachine), and how many wait.
 func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups map[common.Hash][]store.Submission, threshold int) ([]*candidate, int) {
 	oracles := &oracleSet{m: map[common.Address]bool{}}
 	out := make([]*candidate, len(order))
@@ -220,7 +221,7 @@ func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups ma
 			waiting++
 		}
 	}
-	return slices.DeleteFunc(out, func(c *candidate) bool { return c == nil }), waiting
+	return s.onePerMachine(slices.DeleteFunc(out, func(c *candidate) bool { return c == nil })), waiting
 }
 
 // What a publisher pass does with a verdict waiting for publication.

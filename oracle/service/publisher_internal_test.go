@@ -77,6 +77,16 @@ type noteTest struct {
 }
 
 func newNoteTest(t *testing.T, n int) *noteTest {
+	vs := make([]verdict.Verdict, n)
+	for i := range vs {
+		vs[i] = verdict.Verdict{MachineID: common.Hash{0x11, byte(i), byte(i >> 8)}, AnchorBlockNumber: 7}
+	}
+	return newNoteTestOf(t, vs)
+}
+
+// newNoteTestOf is newNoteTest with the verdicts vs (issued at the test's clock
+// when IssuedAt is zero).
+func newNoteTestOf(t *testing.T, vs []verdict.Verdict) *noteTest {
 	st, err := store.Open(filepath.Join(t.TempDir(), "node.db"), store.Options{CommitDelay: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -94,20 +104,23 @@ func newNoteTest(t *testing.T, n int) *noteTest {
 		NoForward: true}, st: st, reg: nt.reg, oracle: self, http: srv.Client(), log: slog.New(slog.DiscardHandler),
 		quorum: map[common.Hash]*quorumState{}, m: newMetrics(prometheus.NewRegistry())}
 	st.WatchSignatures(nt.s.waits.drop)
-	for i := range n {
+	for i, v := range vs {
 		h := crypto.Keccak256Hash([]byte(fmt.Sprint("verdict", i)))
 		nt.hashes = append(nt.hashes, h)
 		id := fmt.Sprint("sub", i)
-		if _, err := st.PutSubmission(store.NewSubmission{ID: id, MachineID: common.Hash{0x11}}, []byte(id)); err != nil {
+		if _, err := st.PutSubmission(store.NewSubmission{ID: id, MachineID: v.MachineID}, []byte(id)); err != nil {
 			t.Fatal(err)
 		}
-		body, _ := json.Marshal(verdict.Verdict{MachineID: common.Hash{0x11}, AnchorBlockNumber: 7, IssuedAt: uint64(nt.now.Unix())})
+		if v.IssuedAt == 0 {
+			v.IssuedAt = uint64(nt.now.Unix())
+		}
+		body, _ := json.Marshal(v)
 		sig, err := verdict.Sign(h, selfKey)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.RecordDecision(id, store.Decision{Verdict: store.Verdict{Hash: h, MachineID: common.Hash{0x11},
-			IssuedAt: uint64(nt.now.Unix()), Body: body}, Signer: self, Signature: sig}); err != nil {
+		if _, err := st.RecordDecision(id, store.Decision{Verdict: store.Verdict{Hash: h, MachineID: v.MachineID,
+			IssuedAt: v.IssuedAt, Body: body}, Signer: self, Signature: sig}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -543,3 +556,40 @@ type minedTx struct{ rcpt *types.Receipt }
 func (minedTx) Recover(context.Context) error { return nil }
 
 func (m minedTx) Send(context.Context, chain.TxCandidate) (*types.Receipt, error) { return m.rcpt, nil }
+
+// TestOneVerdictPerMachinePerBatch: of the verdicts a pass finds ready, at most one
+// per machine is relayed, the one issued last (the first on a tie), and none not
+// issued after a verdict of its machine a pending transaction carries; the others'
+// submissions fail, not as their evidence's fault, and they are not relayed.
+func TestOneVerdictPerMachinePerBatch(t *testing.T) {
+	a, b, c := common.Hash{0xa}, common.Hash{0xb}, common.Hash{0xc}
+	const t0 = 1_700_000_000
+	nt := newNoteTestOf(t, []verdict.Verdict{
+		{MachineID: a, IssuedAt: t0},      // 0: superseded by 1
+		{MachineID: a, IssuedAt: t0 + 10}, // 1: relayed
+		{MachineID: b, IssuedAt: t0},      // 2: relayed
+		{MachineID: a, IssuedAt: t0 + 10}, // 3: a tie with 1, after it
+		{MachineID: c, IssuedAt: t0 + 5},  // 4: not after 5
+		{MachineID: c, IssuedAt: t0 + 5},  // 5: carried by a pending transaction
+	})
+	raw := []byte{1}
+	if err := nt.st.RecordAttempt(common.Address{1}, 0, crypto.Keccak256Hash(raw), raw, nt.hashes[5:]); err != nil {
+		t.Fatal(err)
+	}
+	nt.s.cfg.Peers = nil
+	ready, _ := nt.pass(1)
+	if want := []common.Hash{nt.hashes[1], nt.hashes[2]}; fmt.Sprint(ready) != fmt.Sprint(want) {
+		t.Fatalf("ready %v, want %v (verdicts 1 and 2)", ready, want)
+	}
+	for i, want := range []store.State{store.StateFailed, store.StateSigned, store.StateSigned, store.StateFailed,
+		store.StateFailed, store.StateSubmitted} {
+		sub, err := nt.st.Submission(fmt.Sprint("sub", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sub.State != want || sub.EvidenceFault {
+			t.Fatalf("verdict %d: submission %s (evidence fault %t, %q), want %s, not the evidence's fault",
+				i, sub.State, sub.EvidenceFault, sub.Reason, want)
+		}
+	}
+}

@@ -95,6 +95,7 @@ type Service struct {
 	pubWake  chan struct{} // pokes the publisher
 	submitMu keyedMutex    // serialises the evidence-replay check and the store write, per evidence hash
 	handoffs handoffs      // what Submit decoded, for the worker that takes the submission
+	pending  pendingSubs   // per machine, the submissions accepted and not seen settled (admitPending)
 
 	qmu      sync.Mutex
 	quorum   map[common.Hash]*quorumState // verdict hash -> progress
@@ -119,12 +120,13 @@ type Service struct {
 	// belowSince: since when the chain head has been below the last scanned block
 	// (zero: it is not); only a tracking pass (holding trackSem) uses it.
 	belowSince time.Time
-	// dueSem holds a token while a due-list request reads the chain; dueAt and
-	// dueChainTime are when (node clock) the last one did and the chain time it
-	// read (guarded by dueSem). Requests within Config.DueFresh of it answer from the table.
-	dueSem       chan struct{}
-	dueAt        time.Time
-	dueChainTime uint64
+	// dueSem holds a token while a due-list request reads the chain or the list;
+	// dueAt and dueList are when (node clock) the last one read the chain and the
+	// list it built then (guarded by dueSem). Requests within Config.DueFresh of
+	// it answer that list.
+	dueSem  chan struct{}
+	dueAt   time.Time
+	dueList []api.DueMachine
 	// reappraisedMemo: the machines the last re-appraisal pass found done for their
 	// epoch (only the continuous-attestation loop uses it).
 	reappraisedMemo map[common.Hash]reappraised
@@ -342,6 +344,9 @@ func (s *Service) startLocked(ctx context.Context) error {
 	// lease to expire (minutes) after a crash.
 	if err := s.st.ResetLeases(); err != nil {
 		return fmt.Errorf("service start: reset claim leases: %w", err)
+	}
+	if err := s.loadPending(); err != nil {
+		return fmt.Errorf("service start: unsettled submissions: %w", err)
 	}
 	if err := s.api.Start(ctx); err != nil {
 		return fmt.Errorf("service start: %w", err)
@@ -718,8 +723,8 @@ func (s *Service) Submit(ctx context.Context, req *api.SubmitRequest) (*api.Subm
 
 // store stores a submission that passed Submit's chain checks, with its
 // parameters and evidence index, unless its evidence was submitted before or its
-// machine is at its bound of failed submissions (admitFailures). It returns after
-// the commit.
+// machine is at its bound of failed submissions (admitFailures) or of unsettled
+// ones, or has one not older (admitPending). It returns after the commit.
 func (s *Service) store(ctx context.Context, req *api.SubmitRequest, hdr *types.Header, evHash common.Hash) (*api.SubmitResult, error) {
 	// Only submissions of the same evidence wait for each other: the others share
 	// the store's grouped commit.
@@ -731,6 +736,11 @@ func (s *Service) store(ctx context.Context, req *api.SubmitRequest, hdr *types.
 		}
 	}
 	if err := s.admitFailures(req.MachineID); err != nil {
+		return nil, err
+	}
+	s.pending.lock.Lock(req.MachineID)
+	defer s.pending.lock.Unlock(req.MachineID)
+	if err := s.admitPending(req.MachineID, int64(hdr.Time)); err != nil {
 		return nil, err
 	}
 	// A client gone before the commit would never learn the submission's id.
@@ -759,6 +769,7 @@ func (s *Service) store(ctx context.Context, req *api.SubmitRequest, hdr *types.
 		s.handoffs.take(id)
 		return nil, fmt.Errorf("store submission: %w", err)
 	}
+	s.pending.add(req.MachineID, sub.ID)
 	s.m.submissions.WithLabelValues("accepted").Inc()
 	poke(s.wake)
 	return &api.SubmitResult{ID: sub.ID, EvidenceHash: sub.EvidenceHash, State: string(sub.State)}, nil

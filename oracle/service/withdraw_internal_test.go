@@ -165,6 +165,7 @@ func TestSignatureWithdrawnWhenResumedVerdictRefused(t *testing.T) {
 	nt := newNoteTest(t, 0)
 	machine, key := common.Hash{0x11}, common.Address{0x7e}
 	nt.s.rpc = blockRPC{}
+	nt.s.headNow = &headReads{read: nt.s.rpc.BlockNumber}
 	nt.s.reg = &machineRegistry{noteRegistry: nt.reg, rec: MachineRecord{State: chain.MachineStateDeregistered, TEEKey: key}}
 	meta, err := subMetaEntry("resumed", &subMeta{MachineID: machine, TEEKey: key})
 	if err != nil {
