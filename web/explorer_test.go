@@ -302,7 +302,7 @@ func (e *explorerEnv) submitBatch(v *verdict.Verdict) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	tx.GasLimit = est + est/4 + 200_000
+	tx.GasLimit = est + est/4 + chain.EntryGasReserve
 	rcpt, err := e.reg.Transact(e.ctx, e.owner, tx)
 	if err != nil {
 		e.t.Fatal(err)

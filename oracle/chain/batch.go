@@ -10,6 +10,14 @@ import (
 	"github.com/teeoracle/teeoracle/oracle/verdict"
 )
 
+// EntryGasReserve is the registry's ENTRY_GAS_RESERVE (contracts/TeeRegistry.sol;
+// TestEntryGasReserveMatchesContract holds the two equal): the gas a submitBatch
+// entry's general path (a key binding, a new workload) must find left, beyond
+// 11,000 for each entry after it, or the registry skips the entry with
+// InsufficientGasForEntry instead of running out of gas. A relayer adds it once to
+// a batch's estimated gas limit, so that no entry the estimate ran is skipped.
+const EntryGasReserve = 200_000
+
 // PackedVerdictSize is the size of one verdict in a submitBatch call: its 14
 // fields in EIP-712 order, each in its Solidity type's width, big-endian, with no
 // padding (abi.encodePacked of the fields), against 448 bytes ABI-encoded.

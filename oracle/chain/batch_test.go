@@ -267,7 +267,7 @@ func TestSubmitBatchFlow(t *testing.T) {
 func withEntryReserve(ctx context.Context, e *regEnv, c chain.TxCandidate) chain.TxCandidate {
 	est, err := e.client.EstimateGas(ctx, ethereum.CallMsg{From: e.owner.From(), To: c.To, Data: c.Data})
 	if err == nil {
-		c.GasLimit = est + est/4 + 200_000
+		c.GasLimit = est + est/4 + chain.EntryGasReserve
 	}
 	return c
 }

@@ -132,7 +132,7 @@ const skipAllowance = 5_000
 // a change after the estimate sends down it (its provider revoked and
 // re-authorised its key) runs on the reserve, or is skipped and published again,
 // while the other entries apply. Gas not used is not paid.
-const entryGasReserve = 200_000
+const entryGasReserve = chain.EntryGasReserve
 
 // maxTxGas is the most gas a transaction may carry since Osaka (EIP-7825); a
 // batch's limit stays within it unless its estimate alone exceeds it (an older

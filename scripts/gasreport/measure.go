@@ -477,12 +477,9 @@ func (s *session) submitBatch(reg *chain.Registry, vs []*verdict.Verdict, keys [
 			est = max(est, used)
 		}
 	}
-	c.GasLimit = min(est+est/4+uint64(len(vs))*5_000+entryGasReserve, max(est, 1<<24))
+	c.GasLimit = min(est+est/4+uint64(len(vs))*5_000+chain.EntryGasReserve, max(est, 1<<24))
 	return s.send(reg, s.owner, c, nil)
 }
-
-// entryGasReserve is the registry's ENTRY_GAS_RESERVE (contracts/TeeRegistry.sol).
-const entryGasReserve = 200_000
 
 // fleetImage is the workload id of the shared-image batch: every machine runs it.
 var fleetImage = crypto.Keccak256Hash([]byte("teeoracle gas-report fleet image"))
