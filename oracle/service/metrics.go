@@ -38,6 +38,7 @@ type metrics struct {
 	tx             *txMetrics
 	cosigned       prometheus.Counter
 	claimsRefused  *prometheus.CounterVec
+	subsRefused    *prometheus.CounterVec
 	paused         prometheus.Gauge
 	policyActive   *prometheus.GaugeVec
 }
@@ -96,6 +97,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Verdicts in batches this node co-signed for its peers (POST /v1/peer/batch-signature)."}),
 		claimsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "relay_claims_refused_total",
 			Help: "Peers' relay claims refused, by reason (forbidden: not authenticated, or not current; signer_share: past the signer's share of the claim table)."}, []string{"reason"}),
+		subsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "submissions_refused_total",
+			Help: "Submissions refused for their machine's bounds, by reason (machine_failures: as many of its submissions failed for their evidence as the node keeps; machine_pending: as many unsettled as it accepts; not_newer: anchored no later than an unsettled one)."}, []string{"reason"}),
 		paused: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "registry_paused",
 			Help: "1 while the publisher finds the registry paused by its owner (verdicts with a complete quorum wait), else 0."}),
 		policyActive: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "policy_active",
@@ -103,7 +106,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	reg.MustRegister(m.submissions, m.verdicts, m.appraisal, m.disagreements, m.quorumWaiting, m.batches,
 		m.published, m.confirmLat, m.due, m.downgrades, m.reappraisals, m.deferred, m.collWaits, m.ready, m.chainUp, m.headLag, m.balance,
-		m.noFunds, m.peersReach, m.peersConf, m.pruned, m.archiveBytes, m.archiveEntries, m.cosigned, m.claimsRefused, m.paused, m.policyActive, buildInfo(ns),
+		m.noFunds, m.peersReach, m.peersConf, m.pruned, m.archiveBytes, m.archiveEntries, m.cosigned, m.claimsRefused, m.subsRefused, m.paused, m.policyActive, buildInfo(ns),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.tx.register(reg)
 	return m

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,16 @@ func TestUnsettledSubmissionsPerMachineBound(t *testing.T) {
 	if accepted != 2 || conflicts != 4 || tooMany != 4 {
 		t.Fatalf("ten bundles for one machine: %d accepted, %d refused 409, %d refused 429; want 2, 4, 4",
 			accepted, conflicts, tooMany)
+	}
+	metrics, err := httpGetText(n.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`teeoracle_submissions_refused_total{reason="not_newer"} 4`,
+		`teeoracle_submissions_refused_total{reason="machine_pending"} 4`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 	if code := post(n, a2, false); code != http.StatusAccepted {
 		t.Fatalf("another machine: HTTP %d, want 202", code)

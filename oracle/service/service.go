@@ -736,11 +736,18 @@ func (s *Service) store(ctx context.Context, req *api.SubmitRequest, hdr *types.
 		}
 	}
 	if err := s.admitFailures(req.MachineID); err != nil {
+		s.m.subsRefused.WithLabelValues("machine_failures").Inc()
 		return nil, err
 	}
 	s.pending.lock.Lock(req.MachineID)
 	defer s.pending.lock.Unlock(req.MachineID)
 	if err := s.admitPending(req.MachineID, int64(hdr.Time)); err != nil {
+		switch {
+		case errors.Is(err, ErrMachinePending):
+			s.m.subsRefused.WithLabelValues("machine_pending").Inc()
+		case errors.Is(err, ErrNotNewer):
+			s.m.subsRefused.WithLabelValues("not_newer").Inc()
+		}
 		return nil, err
 	}
 	// A client gone before the commit would never learn the submission's id.
