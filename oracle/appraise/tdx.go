@@ -267,11 +267,18 @@ func (r *tdxRun) quoteSignatures() {
 // fetchCollateral: Intel's collateral for the PCK certificate's FMSPC and CA. It
 // reports whether there is collateral to check; without, every collateral check
 // is skipped. A failed fetch is the collateral's fault: the FMSPC and CA are read
-// from the PCK certificate, whose chain to the root is a check of its own.
+// from the PCK certificate, whose chain to the root is a check of its own. A PCK
+// certificate that is not issued under the trusted root selects nothing: its
+// FMSPC is anyone's to choose, and fetching by it would let a forged quote spend
+// the node's budget of answers for collateral that does not exist
+// (collateral.Cache's UnknownBudget), which every machine shares.
 func (r *tdxRun) fetchCollateral(ctx context.Context) bool {
-	if r.pck.ext == nil {
+	switch {
+	case r.pck.ext == nil:
 		r.skip(CheckTDXCollateral, "no PCK certificate to select collateral by")
-	} else {
+	case r.pck.err != nil:
+		r.skip(CheckTDXCollateral, "the PCK certificate is not issued under the trusted root: no collateral is fetched by its FMSPC")
+	default:
 		col, err := r.a.src.FetchTDX(ctx, r.pck.ext.FMSPC, r.pck.ca)
 		switch {
 		case err != nil:

@@ -814,3 +814,43 @@ func TestTDXUnmarshalJSONTrailing(t *testing.T) {
 		}
 	}
 }
+
+// countingTDXSource counts the collateral fetches an appraisal asks for.
+type countingTDXSource struct {
+	src     TDXCollateralSource
+	fetches int
+}
+
+func (c *countingTDXSource) FetchTDX(ctx context.Context, fmspc, ca string) (*collateral.TDXCollateral, error) {
+	c.fetches++
+	return c.src.FetchTDX(ctx, fmspc, ca)
+}
+
+// TestTDXForgedPCKFetchesNoCollateral: a quote whose PCK certificate is not issued
+// under the trusted root names an FMSPC anyone can choose, so the appraisal asks no
+// collateral source for it (a node's budget of unknown-key answers is shared by
+// every machine); a quote under the trusted root still has its collateral fetched.
+func TestTDXForgedPCKFetchesNoCollateral(t *testing.T) {
+	p := newTDXTestPKI(t)
+	from, until := time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 8, 1, 0, 0, 0, 0, time.UTC)
+	src := &countingTDXSource{src: p.collateral(t, nil, from, until)}
+	other := newTDXTestPKI(t).root
+	app, err := mustTDX(t, TDXConfig{Root: other, Collateral: src}).Appraise(t.Context(), &evidence.Evidence{Raw: p.quote(t, 4, nil)}, v4AsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.fetches != 0 {
+		t.Errorf("a PCK chain to another root: %d collateral fetches, want 0", src.fetches)
+	}
+	if app.Authentic || tdxOutcome(app, CheckTDXPCKChain) != Fail || tdxOutcome(app, CheckTDXCollateral) != Skip {
+		t.Errorf("a PCK chain to another root: authentic %v, PCK chain %s, collateral %s; want false, fail, skip",
+			app.Authentic, tdxOutcome(app, CheckTDXPCKChain), tdxOutcome(app, CheckTDXCollateral))
+	}
+	app, err = mustTDX(t, TDXConfig{Root: p.root, Collateral: src}).Appraise(t.Context(), &evidence.Evidence{Raw: p.quote(t, 4, nil)}, v4AsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.fetches != 1 || !app.Authentic {
+		t.Errorf("under the trusted root: %d collateral fetches, authentic %v; want 1, true", src.fetches, app.Authentic)
+	}
+}
