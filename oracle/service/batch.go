@@ -35,7 +35,9 @@ func (s *Service) maxBatch() int { return min(s.cfg.BatchMax, api.MaxBatchVerdic
 // for them), and a peer that cannot co-sign is passed over for the rest of the
 // pass, so the batch is re-formed without it. Verdicts no M oracles can co-sign
 // wait for the next pass, and once their quorum is RelayDelay old go out with their
-// own signatures (publishUncosigned).
+// own signatures (publishUncosigned). A verdict a mined batch deferred for want of
+// gas leads its next batch, and one a reverted batch of several carried goes alone
+// (nextBatch); the others keep their order.
 func (s *Service) publishBatches(ctx context.Context, ready []*candidate, threshold int) {
 	excluded := map[common.Address]bool{}
 	for len(ready) > 0 && ctx.Err() == nil {
@@ -44,11 +46,13 @@ func (s *Service) publishBatches(ctx context.Context, ready []*candidate, thresh
 		if ready = s.unclaimed(ready); len(ready) == 0 {
 			return
 		}
-		signers, group, rest := pickGroup(ready, threshold, s.oracle, excluded, s.maxBatch())
+		signers, group, _ := pickGroup(s.deferredLead(ready), threshold, s.oracle, excluded, s.maxBatch())
 		if len(group) == 0 {
 			s.publishUncosigned(ctx, ready, excluded)
 			return
 		}
+		group, _ = s.nextBatch(group, len(group))
+		rest := filterCands(ready, func(c *candidate) bool { return !slices.Contains(group, c) })
 		s.learnPeers(ctx, signers, group)
 		batch, failed := s.cosign(ctx, signers, group)
 		if failed != (common.Address{}) {
@@ -78,7 +82,10 @@ func (s *Service) publishBatches(ctx context.Context, ready []*candidate, thresh
 // own quorum signatures, the verdicts of stuck no M oracles could co-sign in a batch
 // (a co-signer is down, or runs a node without batch co-signing) whose quorum has
 // been complete for RelayDelay; the others wait for the next pass. It costs more gas
-// than a batch, and keeps the verdicts moving.
+// than a batch, and keeps the verdicts moving. The registry checks no entry's gas
+// in submitVerdicts: a provider front-running its machines' entries with key
+// rotations can make such a transaction run out of gas, so the verdicts of one that
+// reverted are sent alone afterwards (handedBack, nextBatch).
 func (s *Service) publishUncosigned(ctx context.Context, stuck []*candidate, passedOver map[common.Address]bool) {
 	now := s.cfg.Now()
 	due := filterCands(stuck, func(c *candidate) bool {
@@ -97,9 +104,10 @@ func (s *Service) publishUncosigned(ctx context.Context, stuck []*candidate, pas
 	}
 	s.log.Warn("no quorum of oracles could co-sign a batch within the relay delay; verdicts go out with their own signatures",
 		"verdicts", len(due), "waiting", len(stuck)-len(due), "not_cosigning", over)
+	due = s.deferredLead(due)
 	for len(due) > 0 && ctx.Err() == nil {
-		batch := due[:min(len(due), s.cfg.BatchMax)]
-		due = due[len(batch):]
+		var batch []*candidate
+		batch, due = s.nextBatch(due, s.cfg.BatchMax)
 		s.send(ctx, batch, func() (chain.TxCandidate, error) {
 			vs := make([]*verdict.Verdict, len(batch))
 			sigs := make([][][]byte, len(batch))

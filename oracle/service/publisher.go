@@ -42,9 +42,17 @@ type quorumState struct {
 	// it for a change that head may not show (laterBlockRefusals; guarded by qmu).
 	refused   bool
 	refusedAt uint64
-	// handBacks counts the transactions in a row that carried it and reverted
-	// for a reason holding nothing against it (handedBack; guarded by qmu).
+	// handBacks counts the transactions in a row that carried it alone and
+	// reverted for a reason holding nothing against it (handedBack; guarded by qmu).
 	handBacks int
+	// alone: a transaction carrying it with other verdicts reverted for such a
+	// reason; it is sent alone from then on (nextBatch; guarded by qmu).
+	alone bool
+	// deferrals counts the mined batches that did not try it for want of gas
+	// (InsufficientGasForEntry), deferredAsFirst those of them in which it was the
+	// first entry (deferredAgain; guarded by qmu). A deferred verdict leads its
+	// next batch (nextBatch).
+	deferrals, deferredAsFirst int
 }
 
 func (q *quorumState) view() *api.QuorumStatus {
@@ -791,13 +799,14 @@ func (s *Service) batchOutcome(ctx context.Context, rcpt *types.Receipt) (skippe
 }
 
 // deferredIn returns the verdicts a mined batch did not try for want of gas
-// (deferredEntryReasons): the journal handed them back to signed with the receipt.
-func (s *Service) deferredIn(rcpt *types.Receipt) map[common.Hash]bool {
-	out := map[common.Hash]bool{}
+// (deferredEntryReasons), with their entry index: the journal handed them back to
+// signed with the receipt.
+func (s *Service) deferredIn(rcpt *types.Receipt) map[common.Hash]uint64 {
+	out := map[common.Hash]uint64{}
 	if _, skipped, err := s.reg.BatchOutcome(rcpt); err == nil {
 		for _, e := range skipped {
 			if e.Reason != nil && deferredEntryReasons[e.Reason.Name] {
-				out[e.Digest] = true
+				out[e.Digest] = e.Index
 			}
 		}
 	}
@@ -852,8 +861,9 @@ func (s *Service) send(ctx context.Context, batch []*candidate, build func() (ch
 		s.m.published.Add(float64(len(batch) - len(deferred)))
 		now := s.cfg.Now()
 		for _, c := range batch {
-			if deferred[c.hash] {
-				continue // back to signed: a later pass publishes it (batchOutcome)
+			if index, ok := deferred[c.hash]; ok {
+				s.deferredAgain(c, index) // back to signed: a later pass publishes it first (batchOutcome)
+				continue
 			}
 			for _, sub := range c.subs {
 				s.m.submissions.WithLabelValues("confirmed").Inc()

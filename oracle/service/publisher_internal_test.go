@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -101,7 +102,7 @@ func newNoteTestOf(t *testing.T, vs []verdict.Verdict) *noteTest {
 	t.Cleanup(srv.Close)
 	nt.reg = &noteRegistry{oracles: map[common.Address]bool{self: true, peer: true}, onChain: map[common.Hash]uint64{}}
 	nt.s = &Service{cfg: Config{Now: func() time.Time { return nt.now }, QuorumTimeout: time.Hour, Peers: []string{srv.URL},
-		NoForward: true}, st: st, reg: nt.reg, oracle: self, http: srv.Client(), log: slog.New(slog.DiscardHandler),
+		NoForward: true, OracleKey: selfKey}, st: st, reg: nt.reg, oracle: self, http: srv.Client(), log: slog.New(slog.DiscardHandler),
 		quorum: map[common.Hash]*quorumState{}, m: newMetrics(prometheus.NewRegistry())}
 	st.WatchSignatures(nt.s.waits.drop)
 	for i, v := range vs {
@@ -310,8 +311,8 @@ func TestPublisherForgetsRevertedBatch(t *testing.T) {
 }
 
 // handingBackTx is a transaction manager whose transactions are all mined and
-// reverted for a reason that holds nothing against their verdicts (the journal
-// has then handed the submissions they carried back to signed).
+// reverted for a reason that holds nothing against their verdicts, out of gas (the
+// journal has then handed the submissions they carried back to signed).
 type handingBackTx struct{ sent int }
 
 func (r *handingBackTx) Recover(context.Context) error { return nil }
@@ -319,54 +320,164 @@ func (r *handingBackTx) Recover(context.Context) error { return nil }
 func (r *handingBackTx) Send(context.Context, chain.TxCandidate) (*types.Receipt, error) {
 	r.sent++
 	return &types.Receipt{Status: types.ReceiptStatusFailed, BlockNumber: big.NewInt(9)},
-		fmt.Errorf("tx in block 9: %w (RegistryPaused()): %w", chain.ErrReverted, chain.ErrHandedBack)
+		fmt.Errorf("tx in block 9: %w (out of gas (all 100000 used)): %w", chain.ErrReverted, chain.ErrHandedBack)
 }
 
-// TestPublisherHandedBackBatchIsBounded: the verdicts of a batch whose transaction
-// reverted for a reason holding nothing against them stay signed, with their
-// quorum progress, for a later pass; once maxHandBacks transactions in a row
-// carrying them reverted so, they fail and are forgotten.
-func TestPublisherHandedBackBatchIsBounded(t *testing.T) {
+// sizedRegistry is noteRegistry building submitVerdicts and submitBatch
+// transactions, recording the verdicts each carries, in order, by their index in
+// newNoteTest (their machine's); it decodes receipts as the node does.
+type sizedRegistry struct {
+	*noteRegistry
+	real chainRegistry
+	txs  [][]int
+}
+
+func (r *sizedRegistry) record(vs []*verdict.Verdict) (chain.TxCandidate, error) {
+	var hs []int
+	for _, v := range vs {
+		hs = append(hs, int(v.MachineID[1]))
+	}
+	r.txs = append(r.txs, hs)
+	return chain.TxCandidate{To: &common.Address{0x77}, Data: []byte{1}}, nil
+}
+
+func (r *sizedRegistry) SubmitVerdictsTx(vs []*verdict.Verdict, _ [][][]byte) (chain.TxCandidate, error) {
+	return r.record(vs)
+}
+
+func (r *sizedRegistry) SubmitBatchTx(vs []*verdict.Verdict, _ [][]byte) (chain.TxCandidate, error) {
+	return r.record(vs)
+}
+
+func (r *sizedRegistry) BatchOutcome(rcpt *types.Receipt) (map[common.Hash]bool, []chain.VerdictSkipped, error) {
+	return r.real.BatchOutcome(rcpt)
+}
+
+// sizes returns how many verdicts each transaction built carried.
+func (r *sizedRegistry) sizes() []int {
+	var out []int
+	for _, hs := range r.txs {
+		out = append(out, len(hs))
+	}
+	return out
+}
+
+// readyAll prepares every verdict of nt at threshold 1 (its own signature
+// suffices), after a pass at threshold 2 that left them waiting; all are ready.
+func (nt *noteTest) readyAll() []*candidate {
+	nt.t.Helper()
+	n := len(nt.hashes)
+	nt.expect("short of the quorum", nil, n, int64(n))
+	nt.now = nt.now.Add(time.Minute)
+	nt.s.cfg.Peers = nil
+	ready, _ := nt.s.prepareAll(context.Background(), nt.hashes, nt.groups(), 1)
+	if len(ready) != n {
+		nt.t.Fatalf("%d verdicts ready at threshold 1, want %d", len(ready), n)
+	}
+	return ready
+}
+
+// TestPublisherHandedBackBatchIsSplit: a transaction of several verdicts that
+// reverted for a reason holding nothing against them (out of gas: one provider's
+// entries, front-run by key rotations, took more gas than its limit holds) counts
+// against none of them: they stay signed, with their quorum progress, however
+// often it happens, and the next pass sends each alone. A verdict whose own
+// transaction reverted so maxHandBacks times in a row fails and is forgotten.
+func TestPublisherHandedBackBatchIsSplit(t *testing.T) {
 	const n = 2
 	nt := newNoteTest(t, n)
 	tx := &handingBackTx{}
-	nt.s.tx = tx
-	nt.expect("short of the quorum", nil, n, n)
-	nt.now = nt.now.Add(time.Minute)
-	nt.s.cfg.Peers = nil
-	groups := map[common.Hash][]store.Submission{}
-	for i, h := range nt.hashes {
-		sub, err := nt.st.Submission(fmt.Sprint("sub", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		groups[h] = []store.Submission{sub}
-	}
-	ready, _ := nt.s.prepareAll(context.Background(), nt.hashes, groups, 1)
-	if len(ready) != n {
-		t.Fatalf("%d verdicts ready at threshold 1, want %d", len(ready), n)
-	}
+	reg := &sizedRegistry{noteRegistry: nt.reg}
+	nt.s.tx, nt.s.reg, nt.s.rpc = tx, reg, gasRPC{}
+	nt.s.cfg.BatchMax = 32
+	ready := nt.readyAll()
 	for i := 1; i <= maxHandBacks; i++ {
 		nt.s.send(context.Background(), ready, func() (chain.TxCandidate, error) { return chain.TxCandidate{}, nil })
+		for j := range n {
+			nt.state(fmt.Sprintf("after %d reverted transactions of both verdicts", i), j, store.StateSigned, "")
+		}
+	}
+	for pass := 1; pass <= maxHandBacks; pass++ {
+		nt.s.publishUncosigned(context.Background(), ready, nil)
+		if want := fmt.Sprint(slices.Repeat([]int{1}, n*pass)); fmt.Sprint(reg.sizes()) != want {
+			t.Fatalf("pass %d: transactions of %v verdicts sent, want %s (each verdict alone)", pass, reg.sizes(), want)
+		}
 		nt.s.qmu.Lock()
 		quorum := len(nt.s.quorum)
 		nt.s.qmu.Unlock()
-		want, wantQuorum := store.StateSigned, n
-		if i == maxHandBacks {
-			want, wantQuorum = store.StateFailed, 0
+		want, wantQuorum, reason := store.StateSigned, n, ""
+		if pass == maxHandBacks {
+			want, wantQuorum, reason = store.StateFailed, 0, "carrying the verdict alone reverted"
 		}
 		for j := range n {
-			sub, err := nt.st.Submission(fmt.Sprint("sub", j))
-			if err != nil || sub.State != want {
-				t.Fatalf("after %d reverted transactions: submission %d %s (%v), want %s", i, j, sub.State, err, want)
-			}
+			nt.state(fmt.Sprintf("pass %d", pass), j, want, reason)
 		}
 		if quorum != wantQuorum {
-			t.Fatalf("after %d reverted transactions: %d quorum states kept, want %d", i, quorum, wantQuorum)
+			t.Fatalf("pass %d: %d quorum states kept, want %d", pass, quorum, wantQuorum)
 		}
 	}
-	if tx.sent != maxHandBacks {
-		t.Fatalf("%d transactions sent, want %d", tx.sent, maxHandBacks)
+	if want := maxHandBacks + n*maxHandBacks; tx.sent != want {
+		t.Fatalf("%d transactions sent, want %d", tx.sent, want)
+	}
+}
+
+// receiptsTx is a transaction manager whose transactions are mined with its
+// receipts, in turn.
+type receiptsTx struct{ rcpts []*types.Receipt }
+
+func (*receiptsTx) Recover(context.Context) error { return nil }
+
+func (r *receiptsTx) Send(context.Context, chain.TxCandidate) (*types.Receipt, error) {
+	rcpt := r.rcpts[0]
+	r.rcpts = r.rcpts[1:]
+	return rcpt, nil
+}
+
+// TestPublisherDeferredVerdictLeadsItsNextBatch: a verdict a mined batch did not
+// try for want of gas (InsufficientGasForEntry: entries before it, front-run by
+// key rotations, took the gas) is sent first in its next batch, where it finds
+// the batch's whole limit; the other verdicts keep their order. One deferred
+// maxDeferrals times as the first entry (only its own machine's key binding
+// changing after each estimate does that) fails, saying why.
+func TestPublisherDeferredVerdictLeadsItsNextBatch(t *testing.T) {
+	nt := newNoteTest(t, 5)
+	registry := common.HexToAddress("0x00000000000000000000000000000000000000f1")
+	reg := &sizedRegistry{noteRegistry: nt.reg, real: chainRegistry{r: chain.NewRegistry(nil, registry, 1)}}
+	deferred := func(index int64) *types.Receipt {
+		return &types.Receipt{Status: types.ReceiptStatusSuccessful, BlockNumber: big.NewInt(9), Logs: []*types.Log{
+			skippedLog(t, registry, index, nt.hashes[1], "InsufficientGasForEntry", big.NewInt(90_000), big.NewInt(211_000))}}
+	}
+	tx := &receiptsTx{rcpts: []*types.Receipt{deferred(1), deferred(0), deferred(0), deferred(0)}}
+	nt.s.tx, nt.s.reg, nt.s.rpc = tx, reg, gasRPC{}
+	nt.s.cfg.BatchMax = 32
+	c := nt.readyAll()
+	steps := []struct {
+		ready []*candidate
+		sent  []int
+	}{
+		{[]*candidate{c[0], c[1]}, []int{0, 1}},          // verdict 1 deferred behind verdict 0
+		{[]*candidate{c[2], c[1], c[3]}, []int{1, 2, 3}}, // it leads; deferred again, first
+		{[]*candidate{c[1], c[4]}, []int{1, 4}},
+		{[]*candidate{c[1]}, []int{1}},
+	}
+	for i, st := range steps {
+		nt.s.publishBatches(context.Background(), st.ready, 1)
+		if got := reg.txs[len(reg.txs)-1]; fmt.Sprint(got) != fmt.Sprint(st.sent) {
+			t.Fatalf("step %d: batch of verdicts %v sent, want %v", i, got, st.sent)
+		}
+		if i < len(steps)-1 {
+			nt.state(fmt.Sprintf("step %d", i), 1, store.StateSigned, "")
+		}
+	}
+	if len(reg.txs) != len(steps) {
+		t.Fatalf("%d transactions sent, want %d", len(reg.txs), len(steps))
+	}
+	nt.state("deferred three times as the first entry", 1, store.StateFailed, "InsufficientGasForEntry")
+	nt.s.qmu.Lock()
+	_, kept := nt.s.quorum[nt.hashes[1]]
+	nt.s.qmu.Unlock()
+	if kept {
+		t.Fatal("the failed verdict's quorum state is kept")
 	}
 }
 

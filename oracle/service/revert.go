@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/core/types"
 
@@ -20,9 +21,14 @@ import (
 // verdicts; a verdict the registry refuses is skipped, never reverted.
 var handBackReverts = map[string]bool{"RegistryPaused": true, "UnknownSigner": true, "InsufficientSignatures": true}
 
-// maxHandBacks is how many transactions in a row may carry a verdict and revert
-// for a reason that holds nothing against it before the verdict fails: each was
-// sent after a passing simulation, so more reverts in a row are no race.
+// maxHandBacks is how many transactions in a row may carry a verdict alone and
+// revert for a reason that holds nothing against it before the verdict fails: each
+// was sent after a passing simulation, so more reverts in a row are no race. A
+// transaction carrying other verdicts too is not counted against any of them: one
+// verdict's provider can make it revert (its machines' entries, front-run by key
+// rotations, take more gas than the limit holds), so its verdicts are sent alone
+// from then on (handedBack, nextBatch), and only a verdict whose own transaction
+// reverted maxHandBacks times fails.
 const maxHandBacks = 3
 
 // revertOutcome is the transaction manager's Reverted for the node's verdict
@@ -63,19 +69,32 @@ func (s *Service) revertOutcome(ctx context.Context, tx *types.Transaction, rcpt
 }
 
 // handedBack keeps the verdicts of batch, which the journal handed back to signed
-// after their transaction reverted for reason, for a later pass; a verdict whose
-// transactions reverted maxHandBacks times in a row fails.
+// after their transaction reverted for reason, for a later pass. The verdicts of a
+// batch of several are marked to be sent alone (nextBatch), and no revert is
+// counted against them; a verdict whose transactions, carrying it alone, reverted
+// maxHandBacks times in a row fails.
 func (s *Service) handedBack(batch []*candidate, reason error) {
+	if len(batch) > 1 {
+		for _, c := range batch {
+			q := s.quorumOf(c.hash)
+			s.qmu.Lock()
+			q.alone = true
+			s.qmu.Unlock()
+		}
+		s.log.Warn("a transaction of several verdicts reverted; each is sent alone from now on", "count", len(batch), "err", reason)
+		return
+	}
 	for _, c := range batch {
 		q := s.quorumOf(c.hash)
 		s.qmu.Lock()
+		q.alone = true
 		q.handBacks++
 		n := q.handBacks
 		s.qmu.Unlock()
 		if n < maxHandBacks {
 			continue
 		}
-		why := fmt.Sprintf("%d transactions carrying the verdict reverted in a row, the last: %v", n, reason)
+		why := fmt.Sprintf("%d transactions carrying the verdict alone reverted in a row, the last: %v", n, reason)
 		for _, sub := range c.subs {
 			if err := s.fail(sub.ID, why); err != nil {
 				s.log.Error("fail submission", "id", sub.ID, "err", err)
@@ -83,4 +102,85 @@ func (s *Service) handedBack(batch []*candidate, reason error) {
 		}
 		s.forget(c.hash)
 	}
+}
+
+// nextBatch takes from cs, in order, the verdicts of the next transaction, at most
+// max of them (at least one), and returns the others in order. A verdict to be sent
+// alone (a transaction of several carrying it reverted, handedBack) goes alone.
+// Otherwise the first verdict leads, and the later ones follow it, except those to
+// be sent alone and those deferred for want of gas (deferredAgain): a deferred
+// verdict leads a batch of its own, since only the first entry always finds the
+// whole gas limit (callers put deferred verdicts first, deferredLead).
+func (s *Service) nextBatch(cs []*candidate, max int) (batch, rest []*candidate) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	solo := func(c *candidate) bool { q := s.quorum[c.hash]; return q != nil && q.alone }
+	batch = []*candidate{cs[0]}
+	if solo(cs[0]) {
+		return batch, slices.Clone(cs[1:])
+	}
+	for _, c := range cs[1:] {
+		q := s.quorum[c.hash]
+		if len(batch) < max && !solo(c) && (q == nil || q.deferrals == 0) {
+			batch = append(batch, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	return batch, rest
+}
+
+// deferredLead returns cs with the verdicts deferred for want of gas first (in
+// their order), then the others in theirs.
+func (s *Service) deferredLead(cs []*candidate) []*candidate {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b *candidate) int {
+		da, db := s.quorum[a.hash] != nil && s.quorum[a.hash].deferrals > 0, s.quorum[b.hash] != nil && s.quorum[b.hash].deferrals > 0
+		switch {
+		case da && !db:
+			return -1
+		case db && !da:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// maxDeferrals is how many mined batches may leave a verdict untried for want of
+// gas (InsufficientGasForEntry) while it was their first entry before it fails.
+// The first entry finds the batch's whole limit, estimated with the reserve for
+// one entry sent down a costlier path: only a verdict whose own machine's key
+// binding changed since the estimate (its provider revoked and re-authorised the
+// key, again and again) is deferred there.
+const maxDeferrals = 3
+
+// deferredAgain counts that a mined batch did not try verdict c for want of gas,
+// at entry index: it leads its next batch, and fails once it was deferred
+// maxDeferrals times as the first entry.
+func (s *Service) deferredAgain(c *candidate, index uint64) {
+	q := s.quorumOf(c.hash)
+	s.qmu.Lock()
+	q.deferrals++
+	if index == 0 {
+		q.deferredAsFirst++
+	}
+	n := q.deferredAsFirst
+	s.qmu.Unlock()
+	if n < maxDeferrals {
+		return
+	}
+	why := fmt.Sprintf("%d mined batches did not try the verdict, their first entry, for want of gas (InsufficientGasForEntry): "+
+		"the key binding of its machine changed after each estimate", n)
+	for _, sub := range c.subs {
+		if err := s.fail(sub.ID, why); err != nil {
+			s.log.Error("fail submission", "id", sub.ID, "err", err)
+		}
+	}
+	s.forget(c.hash)
 }
