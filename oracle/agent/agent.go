@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"strings"
 	"time"
 
@@ -151,6 +152,15 @@ type Agent struct {
 	log  *slog.Logger
 	// sleep waits within a round (sleep; tests count the waits instead).
 	sleep func(ctx context.Context, d time.Duration) error
+	// unsure is the last evidence whose submission's answer was lost (nil when
+	// none): the node may have stored it. Rounds run one at a time.
+	unsure *sent
+}
+
+// sent is evidence the agent submitted, with the challenge it is bound to.
+type sent struct {
+	ch       api.Challenge
+	evidence common.Hash
 }
 
 // New checks cfg and returns an agent.
@@ -255,7 +265,8 @@ func (a *Agent) AttestUntilDone(ctx context.Context) (*Round, error) {
 // key the registry has not authorised), or the agent refusing the node's challenge
 // or verdict; and a submission the node failed (a *SubmissionError): that is the
 // node's answer for this evidence, which it reached after its own retries and
-// waits, not an outage of the round.
+// waits, not an outage of the round. A 409 naming a submission of evidence whose
+// answer an earlier round lost is no refusal: the round follows that submission.
 func (a *Agent) AttestOnce(ctx context.Context) (*Round, error) {
 	return a.attestUntil(ctx, true)
 }
@@ -335,13 +346,31 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 	if err != nil {
 		return nil, fmt.Errorf("proof of possession: %w", err)
 	}
-	// A submission is retried as long as the oracle is temporarily unavailable; a
-	// refusal (stale anchor, replay) needs a new challenge, so the round ends.
-	var res *api.SubmitResult
+	res, err := a.submit(ctx, ch, pop, bundle)
+	var he *HTTPError
+	switch {
+	case err == nil:
+		a.unsure = nil // a newer anchor: the registry would skip the older evidence
+	case errors.As(err, &he) && he.Status == http.StatusConflict && he.Submission != "":
+		return a.adopt(ctx, he)
+	case errors.As(err, &he) && !he.Temporary():
+		return nil, err // refused: the node stored nothing
+	default:
+		a.unsure = &sent{ch: *ch, evidence: evHash}
+		return nil, err
+	}
+	res.ID = clip(res.ID, maxNodeName)
+	a.log.Info("evidence submitted", "submission", res.ID, "evidence", res.EvidenceHash.Hex(), "anchor_block", ch.AnchorBlockNumber)
+	return a.finish(ctx, res.ID, &sent{ch: *ch, evidence: evHash})
+}
+
+// submit posts the evidence, retrying while the node is temporarily unavailable;
+// a refusal (stale anchor, replay) needs a new challenge, so the round ends.
+func (a *Agent) submit(ctx context.Context, ch *api.Challenge, pop, bundle []byte) (*api.SubmitResult, error) {
 	for n := 0; ; n++ {
-		res, err = a.cfg.Oracle.Submit(ctx, a.cfg.MachineID, a.addr, ch.AnchorBlockNumber, pop, bundle)
+		res, err := a.cfg.Oracle.Submit(ctx, a.cfg.MachineID, a.addr, ch.AnchorBlockNumber, pop, bundle)
 		if err == nil {
-			break
+			return res, nil
 		}
 		if !isTemporary(err) || ctx.Err() != nil {
 			return nil, err
@@ -352,21 +381,52 @@ func (a *Agent) Attest(ctx context.Context) (*Round, error) {
 			return nil, err
 		}
 	}
-	res.ID = clip(res.ID, maxNodeName)
-	a.log.Info("evidence submitted", "submission", res.ID, "evidence", res.EvidenceHash.Hex(), "anchor_block", ch.AnchorBlockNumber)
-	view, err := a.follow(ctx, res.ID)
+}
+
+// adopt ends a round whose submission the node refused (409) for an unsettled one
+// of the machine's, conflict.Submission: when that holds the evidence of an
+// earlier round whose answer was lost, the round follows it and ends with its
+// outcome, checking its verdict against that round's challenge and evidence.
+// Otherwise conflict is the round's error.
+func (a *Agent) adopt(ctx context.Context, conflict *HTTPError) (*Round, error) {
+	id, earlier := conflict.Submission, a.unsure
+	if earlier == nil {
+		return nil, conflict
+	}
+	v, err := a.cfg.Oracle.Submission(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if v.EvidenceHash != earlier.evidence {
+		return nil, conflict // another agent's, or evidence this one no longer knows
+	}
+	a.log.Info("evidence submitted in an earlier round whose answer was lost; following it", "submission", id,
+		"evidence", v.EvidenceHash.Hex(), "anchor_block", earlier.ch.AnchorBlockNumber)
+	return a.finish(ctx, id, earlier)
+}
+
+// finish follows submission id of evidence s until it is confirmed or failed, and
+// checks its verdict.
+func (a *Agent) finish(ctx context.Context, id string, s *sent) (*Round, error) {
+	view, err := a.follow(ctx, id)
+	var se *SubmissionError
+	if err == nil || errors.As(err, &se) {
+		a.unsure = nil // settled
+	} else {
+		a.unsure = s // unsettled: a later round may be refused for it
+	}
 	if err != nil {
 		return nil, err
 	}
 	if view.VerdictHash == nil {
-		return nil, fmt.Errorf("%w: submission %s confirmed without a verdict hash", ErrVerdict, res.ID)
+		return nil, fmt.Errorf("%w: submission %s confirmed without a verdict hash", ErrVerdict, id)
 	}
-	vv, err := a.verdict(ctx, *view.VerdictHash, ch, evHash)
+	vv, err := a.verdict(ctx, *view.VerdictHash, &s.ch, s.evidence)
 	if err != nil {
 		return nil, err
 	}
-	r := &Round{SubmissionID: res.ID, EvidenceHash: res.EvidenceHash, VerdictHash: *view.VerdictHash,
-		Verdict: *vv, Trusted: vv.Status == verdict.StatusTrusted, Reasons: view.Reasons, Challenge: *ch}
+	r := &Round{SubmissionID: id, EvidenceHash: s.evidence, VerdictHash: *view.VerdictHash,
+		Verdict: *vv, Trusted: vv.Status == verdict.StatusTrusted, Reasons: view.Reasons, Challenge: s.ch}
 	if view.TxHash != nil {
 		r.TxHash = *view.TxHash
 	}

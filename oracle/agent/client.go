@@ -36,6 +36,9 @@ type HTTPError struct {
 	Status  int
 	Message string
 	Field   string
+	// Submission is the stored submission a 409 names as the one this request
+	// conflicts with ("" when it names none).
+	Submission string
 	// RetryAfter is the wait the node asked for (its Retry-After header, in
 	// seconds); 0 when it named none.
 	RetryAfter time.Duration
@@ -121,11 +124,13 @@ func (o *HTTPOracle) do(ctx context.Context, op, method, path string, q url.Valu
 	if resp.StatusCode/100 != 2 {
 		he := &HTTPError{Op: op, Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 		var eb struct {
-			Error string `json:"error"`
-			Field string `json:"field"`
+			Error      string `json:"error"`
+			Field      string `json:"field"`
+			Submission string `json:"submission"`
 		}
 		if json.Unmarshal(b, &eb) == nil {
 			he.Message, he.Field = clip(eb.Error, maxNodeText), clip(eb.Field, maxNodeName)
+			he.Submission = clip(eb.Submission, maxNodeName)
 		}
 		return he
 	}

@@ -291,18 +291,20 @@ func TestBackendErrorsMapToStatus(t *testing.T) {
 	tests := []struct {
 		err  error
 		code int
+		sub  string // the answer's "submission"
 	}{
-		{fmt.Errorf("x: %w", ErrNotFound), 404},
-		{fmt.Errorf("x: %w", ErrConflict), 409},
-		{fmt.Errorf("x: %w", ErrUnavailable), 503},
-		{&FieldError{Field: "anchor_block", Unprocessable: true, Err: errors.New("stale")}, 422},
-		{errors.New("disk on fire"), 500},
+		{fmt.Errorf("x: %w", ErrNotFound), 404, ""},
+		{fmt.Errorf("x: %w", ErrConflict), 409, ""},
+		{&SubmissionConflict{Submission: "s1", Err: fmt.Errorf("x: %w", ErrConflict)}, 409, "s1"},
+		{fmt.Errorf("x: %w", ErrUnavailable), 503, ""},
+		{&FieldError{Field: "anchor_block", Unprocessable: true, Err: errors.New("stale")}, 422, ""},
+		{errors.New("disk on fire"), 500, ""},
 	}
 	for _, tc := range tests {
 		s := newTestServer(t, &fakeBackend{err: tc.err}, nil)
 		code, eb, _ := do(t, s, "GET", "/v1/verdicts/"+h, "", nil)
-		if code != tc.code {
-			t.Errorf("%v: HTTP %d, want %d", tc.err, code, tc.code)
+		if code != tc.code || eb.Submission != tc.sub {
+			t.Errorf("%v: HTTP %d submission %q, want %d %q", tc.err, code, eb.Submission, tc.code, tc.sub)
 		}
 		if tc.code == 500 && strings.Contains(eb.Error, "disk") {
 			t.Errorf("internal error text leaked: %q", eb.Error)

@@ -52,6 +52,17 @@ type TooManyError struct {
 func (e *TooManyError) Error() string { return e.Err.Error() }
 func (e *TooManyError) Unwrap() error { return e.Err }
 
+// SubmissionConflict refuses a request for a stored submission it conflicts with
+// (409, its id as the answer's "submission"): Err wraps ErrConflict and says why. A
+// client whose earlier answer was lost polls that submission for the outcome.
+type SubmissionConflict struct {
+	Submission string
+	Err        error
+}
+
+func (e *SubmissionConflict) Error() string { return e.Err.Error() }
+func (e *SubmissionConflict) Unwrap() error { return e.Err }
+
 // FieldError is a client error about one request field (400, or 422 for input that
 // is well-formed but refused, such as a stale anchor).
 type FieldError struct {

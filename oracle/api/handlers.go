@@ -45,6 +45,8 @@ const msgNotReady = "not ready; the node's log says why"
 type errorBody struct {
 	Error string `json:"error"`
 	Field string `json:"field,omitempty"`
+	// Submission names the stored submission a 409 conflicts with.
+	Submission string `json:"submission,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -67,6 +69,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var se *statusError
 	var pe *PublicError
 	var tm *TooManyError
+	var sc *SubmissionConflict
 	switch {
 	case errors.As(err, &tm):
 		s.log.Debug("request refused", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -95,6 +98,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, "client closed the request", "")
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error(), "")
+	case errors.As(err, &sc) && errors.Is(err, ErrConflict):
+		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error(), Submission: sc.Submission})
 	case errors.Is(err, ErrConflict):
 		writeError(w, http.StatusConflict, err.Error(), "")
 	case errors.As(err, &pe) && errors.Is(pe, ErrUnavailable):

@@ -84,9 +84,11 @@ func (s *Service) loadPending() error {
 // admitPending refuses a new submission of machine whose anchor time is asOf
 // when the machine has maxPendingPerMachine unsettled submissions (429 with
 // Retry-After, ErrMachinePending), or one anchored at asOf or later (409,
-// ErrNotNewer): the registry would take at most one of them, the newest. Settled
-// submissions (confirmed, failed, pruned) free their slot. The caller holds
-// s.pending.lock for machine until the new submission is stored and noted.
+// ErrNotNewer, as an *api.SubmissionConflict naming that submission, which an
+// agent whose answer to it was lost then polls): the registry would take at most
+// one of them, the newest. Settled submissions (confirmed, failed, pruned) free
+// their slot. The caller holds s.pending.lock for machine until the new
+// submission is stored and noted.
 func (s *Service) admitPending(machine common.Hash, asOf int64) error {
 	var open []string
 	for _, id := range s.pending.list(machine) {
@@ -111,8 +113,9 @@ func (s *Service) admitPending(machine common.Hash, asOf int64) error {
 		open = append(open, id)
 		if asOf <= m.AsOf {
 			s.pending.set(machine, open)
-			return fmt.Errorf("%w: %w: machine %s has submission %s anchored at time %d, not before this one's %d; poll it, or attest again with a later anchor once it settles",
-				api.ErrConflict, ErrNotNewer, machine, id, m.AsOf, asOf)
+			return &api.SubmissionConflict{Submission: id, Err: fmt.Errorf(
+				"%w: %w: machine %s has submission %s anchored at time %d, not before this one's %d; poll it, or attest again with a later anchor once it settles",
+				api.ErrConflict, ErrNotNewer, machine, id, m.AsOf, asOf)}
 		}
 	}
 	s.pending.set(machine, open)

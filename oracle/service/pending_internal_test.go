@@ -31,8 +31,10 @@ func TestPendingSlotFreedWhenSettled(t *testing.T) {
 	if err := nt.s.admitPending(m, 300); !errors.Is(err, ErrMachinePending) || !errors.As(err, &tm) || tm.RetryAfter <= 0 {
 		t.Fatalf("third submission: %v, want ErrMachinePending with a Retry-After", err)
 	}
-	if err := nt.s.admitPending(m, 200); !errors.Is(err, ErrNotNewer) || !errors.Is(err, api.ErrConflict) {
-		t.Fatalf("anchor not newer: %v, want ErrNotNewer (409)", err)
+	var sc *api.SubmissionConflict
+	if err := nt.s.admitPending(m, 200); !errors.Is(err, ErrNotNewer) || !errors.Is(err, api.ErrConflict) ||
+		!errors.As(err, &sc) || sc.Submission != "sub1" {
+		t.Fatalf("anchor not newer: %v, want ErrNotNewer (409) naming sub1", err)
 	}
 	if err := nt.s.fail("sub1", "test: failed"); err != nil {
 		t.Fatal(err)
