@@ -46,12 +46,15 @@ func (s *Service) publishBatches(ctx context.Context, ready []*candidate, thresh
 		if ready = s.unclaimed(ready); len(ready) == 0 {
 			return
 		}
-		signers, group, _ := pickGroup(s.deferredLead(ready), threshold, s.oracle, excluded, s.maxBatch())
+		// The group is every verdict the chosen signers hold; the batch is cut from it
+		// after the verdicts to be sent alone or to lead a batch of their own are set
+		// aside, so that they do not shorten it.
+		signers, group, _ := pickGroup(s.deferredLead(ready), threshold, s.oracle, excluded, len(ready))
 		if len(group) == 0 {
 			s.publishUncosigned(ctx, ready, excluded)
 			return
 		}
-		group, _ = s.nextBatch(group, len(group))
+		group, _ = s.nextBatch(group, s.maxBatch())
 		rest := filterCands(ready, func(c *candidate) bool { return !slices.Contains(group, c) })
 		s.learnPeers(ctx, signers, group)
 		batch, failed := s.cosign(ctx, signers, group)

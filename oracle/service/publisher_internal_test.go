@@ -481,6 +481,31 @@ func TestPublisherDeferredVerdictLeadsItsNextBatch(t *testing.T) {
 	}
 }
 
+// TestPublisherAloneVerdictsDoNotShortenBatches: verdicts to be sent alone (a
+// transaction of several carrying them reverted) are set aside before a batch is
+// cut to BatchMax, so the verdicts after them fill it.
+func TestPublisherAloneVerdictsDoNotShortenBatches(t *testing.T) {
+	nt := newNoteTest(t, 5)
+	registry := common.HexToAddress("0x00000000000000000000000000000000000000f1")
+	reg := &sizedRegistry{noteRegistry: nt.reg, real: chainRegistry{r: chain.NewRegistry(nil, registry, 1)}}
+	mined := func() *types.Receipt {
+		return &types.Receipt{Status: types.ReceiptStatusSuccessful, BlockNumber: big.NewInt(9)}
+	}
+	nt.s.tx, nt.s.reg, nt.s.rpc = &receiptsTx{rcpts: []*types.Receipt{mined(), mined(), mined(), mined(), mined()}}, reg, gasRPC{}
+	nt.s.cfg.BatchMax = 3
+	c := nt.readyAll()
+	for _, i := range []int{1, 2} {
+		q := nt.s.quorumOf(nt.hashes[i])
+		nt.s.qmu.Lock()
+		q.alone = true
+		nt.s.qmu.Unlock()
+	}
+	nt.s.publishBatches(context.Background(), c, 1)
+	if got, want := fmt.Sprint(reg.txs), fmt.Sprint([][]int{{0, 3, 4}, {1}, {2}}); got != want {
+		t.Fatalf("batches of verdicts %s sent, want %s", got, want)
+	}
+}
+
 // TestPublisherRefusalOfALaterBlockWaitsForALaterHead: a pass counts a verdict's
 // signatures and looks for it on-chain at its pinned head, and simulates it at the
 // latest block. A refusal that a change between the two can cause (an oracle
