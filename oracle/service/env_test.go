@@ -147,6 +147,12 @@ func (e *chainEnv) registerMachine(t testing.TB, provider *ecdsa.PrivateKey, sal
 	t.Helper()
 	var s [32]byte
 	s[31] = salt
+	return e.registerMachineSalt(t, provider, s, tee)
+}
+
+// registerMachineSalt registers a machine of provider under the whole salt s.
+func (e *chainEnv) registerMachineSalt(t testing.TB, provider *ecdsa.PrivateKey, s [32]byte, tee uint8) common.Hash {
+	t.Helper()
 	e.send(t, provider, e.reg.PackRegisterMachine(s, tee, "test://machine"))
 	out, err := e.client.CallContract(ctxT(t), ethereum.CallMsg{To: &e.registry,
 		Data: e.reg.PackMachineIdOf(crypto.PubkeyToAddress(provider.PublicKey), s)}, nil)
