@@ -61,13 +61,9 @@ func walk(dec *json.Decoder, t reflect.Type, path string) error {
 	}
 	switch tok {
 	case json.Delim('{'):
-		var fields map[string]reflect.Type
-		switch t.Kind() {
-		case reflect.Struct:
-			fields = structFields(t)
-		case reflect.Map:
-		default:
-			return fmt.Errorf("%s: an object where %s was expected", where(path), t)
+		fields, err := objectFields(t, path)
+		if err != nil {
+			return err
 		}
 		seen := map[string]bool{}
 		for dec.More() {
@@ -148,4 +144,18 @@ func structFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = f.Type
 	}
 	return out
+}
+
+// objectFields returns the fields a JSON object decoded into t may name: a struct's
+// (structFields), or nil for a map, whose keys are its own; any other t takes no
+// object. CheckKeys and CheckValidKeys share it.
+func objectFields(t reflect.Type, path string) (map[string]reflect.Type, error) {
+	switch t.Kind() {
+	case reflect.Struct:
+		return structFields(t), nil
+	case reflect.Map:
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("%s: an object where %s was expected", where(path), t)
+	}
 }

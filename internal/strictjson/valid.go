@@ -66,13 +66,9 @@ func (s *keyScan) value(t reflect.Type, path string) error {
 	}
 	switch s.data[s.i] {
 	case '{':
-		var fields map[string]reflect.Type
-		switch t.Kind() {
-		case reflect.Struct:
-			fields = structFields(t)
-		case reflect.Map:
-		default:
-			return fmt.Errorf("%s: an object where %s was expected", where(path), t)
+		fields, err := objectFields(t, path)
+		if err != nil {
+			return err
 		}
 		return s.object(t, fields, path)
 	case '[':
