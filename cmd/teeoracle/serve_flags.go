@@ -52,6 +52,7 @@ const (
 	flagEvidenceInFlight   = "max-evidence-in-flight"
 	flagEvidencePerClient  = "max-evidence-per-client"
 	flagFailedPerMachine   = "max-failed-per-machine"
+	flagCallBatch          = "rpc-call-batch"
 	flagEvidenceBytes      = "max-evidence-bytes"
 	flagRateClients        = "rate-limit-clients"
 	flagMemoryLimit        = "memory-limit"
@@ -129,6 +130,8 @@ func serveNodeFlags(cfg *serveConfig) []cli.Flag {
 			Usage: "evidence submissions in flight per client (IPv4 /24, IPv6 /64), `COUNT`; more get 429 with Retry-After"},
 		&cli.IntFlag{Name: flagFailedPerMachine, Destination: &cfg.MaxFailedPerMachine, Action: posI(flagFailedPerMachine), Category: serveCatLimits, Value: 32,
 			Usage: "`N` submissions of one machine failed for their evidence (not authentic, not bound) within --retain-failed (24 h when 0) after which its submissions are refused (429) until the earliest leaves the count; outages and collateral that fails its own checks do not count"},
+		&cli.IntFlag{Name: flagCallBatch, Destination: &cfg.CallBatch, Action: posI(flagCallBatch), Category: serveCatLimits, Value: 100,
+			Usage: "contract calls the node sends in one JSON-RPC batch request at most, `COUNT` (1: each alone); an endpoint that refuses a batch gets them one by one"},
 		&cli.Int64Flag{Name: flagEvidenceBytes, Destination: &cfg.API.MaxEvidenceBytes, Action: cliapp.Positive[int64](flagEvidenceBytes), Category: serveCatLimits, Value: 16 << 20,
 			Usage: "evidence body `BYTES` being received or in flight (a body counts as its bytes arrive); bounds the memory submissions hold, about 3 times this"},
 		&cli.IntFlag{Name: flagRateClients, Destination: &cfg.API.RateClients, Action: posI(flagRateClients), Category: serveCatLimits, Value: 1 << 16,

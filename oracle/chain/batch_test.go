@@ -242,6 +242,17 @@ func TestSubmitBatchFlow(t *testing.T) {
 	if err != nil || len(evs) != 2 || !evs[1].Batch || evs[1].Digest != second[0].Digest(dom) || evs[1].MachineID != ids[0] {
 		t.Fatalf("VerdictsAccepted of machine 0 = %+v, %v", evs, err)
 	}
+	// One read of several machines holds their events and no other machine's.
+	two, err := e.reg.VerdictsAccepted(ctx, chain.BlockRange{}, ids[0], ids[2])
+	of2, err2 := e.reg.VerdictsAccepted(ctx, chain.BlockRange{}, ids[2])
+	if err != nil || err2 != nil || len(of2) == 0 || len(two) != len(evs)+len(of2) {
+		t.Fatalf("VerdictsAccepted of machines 0 and 2 = %d events, %v; want %d and %d (%v)", len(two), err, len(evs), len(of2), err2)
+	}
+	for _, ev := range two {
+		if ev.MachineID != ids[0] && ev.MachineID != ids[2] {
+			t.Fatalf("VerdictsAccepted of machines 0 and 2 holds machine %s's event", ev.MachineID)
+		}
+	}
 	tx, _, err := e.client.TransactionByHash(ctx, evs[1].TxHash)
 	if err != nil {
 		t.Fatal(err)

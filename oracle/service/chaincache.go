@@ -2,8 +2,12 @@ package service
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -152,7 +156,10 @@ type cachedView struct {
 	policies memo[common.Hash, policyState]
 	oracles  memo[common.Address, bool]
 	accepted memo[acceptedKey, map[common.Hash]uint64]
-	gov      memo[string, uint64]
+	// acceptedNow gathers the accepted-digest reads made at once (a pass prepares
+	// verdicts concurrently) into one log read, when the inner view can.
+	acceptedNow *gathered[acceptedKey, map[common.Hash]uint64]
+	gov         memo[string, uint64]
 }
 
 type policyState struct {
@@ -167,7 +174,13 @@ type acceptedKey struct {
 
 var _ registryView = (*cachedView)(nil)
 
-func newCachedView(inner registryView) *cachedView { return &cachedView{registryView: inner} }
+func newCachedView(inner registryView) *cachedView {
+	c := &cachedView{registryView: inner}
+	if many, ok := inner.(acceptedManyReader); ok {
+		c.acceptedNow = &gathered[acceptedKey, map[common.Hash]uint64]{read: many.AcceptedDigestsMany}
+	}
+	return c
+}
 
 // cached reads through m at the head pinned in ctx, or from the chain when none is.
 func cached[K comparable, V any](ctx context.Context, c *cachedView, m *memo[K, V], k K, read func(context.Context) (V, error)) (V, error) {
@@ -225,6 +238,148 @@ func (c *cachedView) MaxAnchorAge(ctx context.Context) (uint64, error) {
 // AcceptedDigests is shared between callers: they must not change the map.
 func (c *cachedView) AcceptedDigests(ctx context.Context, machine common.Hash, from uint64) (map[common.Hash]uint64, error) {
 	return cached(ctx, c, &c.accepted, acceptedKey{machine, from}, func(ctx context.Context) (map[common.Hash]uint64, error) {
+		if c.acceptedNow != nil {
+			return c.acceptedNow.get(ctx, acceptedKey{machine, from})
+		}
 		return c.registryView.AcceptedDigests(ctx, machine, from)
 	})
+}
+
+// acceptedManyReader is a registry view that reads the accepted digests of many
+// machines with few requests (chainRegistry: one log read per acceptedChunk
+// machines).
+type acceptedManyReader interface {
+	AcceptedDigestsMany(ctx context.Context, keys []acceptedKey) (map[acceptedKey]map[common.Hash]uint64, error)
+}
+
+// PrefetchAccepted reads, at the head pinned in ctx, the accepted digests of the
+// keys not read at that head yet, in as few requests as the inner view can, and
+// keeps them for the AcceptedDigests calls that follow: a publisher pass looks at
+// every verdict waiting for its quorum, one log read per machine and head
+// otherwise. A failed read keeps nothing (each caller then reads its own).
+func (c *cachedView) PrefetchAccepted(ctx context.Context, keys []acceptedKey) {
+	gen, ok := pinnedHead(ctx)
+	many, can := c.registryView.(acceptedManyReader)
+	if !ok || !can {
+		return
+	}
+	missing := c.accepted.missing(gen, keys)
+	if len(missing) == 0 {
+		return
+	}
+	got, err := many.AcceptedDigestsMany(ctx, missing)
+	if err != nil {
+		return
+	}
+	c.accepted.put(gen, got)
+}
+
+// missing returns the keys of ks that hold no read at generation gen.
+func (m *memo[K, V]) missing(gen uint64, ks []K) []K {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil || gen != m.gen {
+		return ks
+	}
+	var out []K
+	for _, k := range ks {
+		if _, ok := m.m[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// put keeps the values read at generation gen for keys that hold no read yet (a
+// read in flight or done is kept), as get would after reading them.
+func (m *memo[K, V]) put(gen uint64, vs map[K]V) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case m.m == nil || gen > m.gen || m.gen-gen > staleGens:
+		m.m, m.gen = map[K]*flight[V]{}, gen
+	case gen < m.gen:
+		return
+	}
+	for k, v := range vs {
+		if _, ok := m.m[k]; ok {
+			continue
+		}
+		if len(m.m) >= chainMemoMax {
+			return
+		}
+		f := &flight[V]{done: make(chan struct{}), v: v}
+		close(f.done)
+		m.m[k] = f
+	}
+}
+
+// gathered reads keys in rounds: the keys asked for while a round is in flight
+// go together in the next (one request for many, as headReads does for the head),
+// and a caller never joins a round under way, so its answer is at least as new as
+// a read of its own. A failed round fails each of its callers.
+type gathered[K comparable, V any] struct {
+	read func(context.Context, []K) (map[K]V, error)
+
+	mu      sync.Mutex
+	busy    bool
+	waiting map[K]*flight[V]
+}
+
+// gatherTimeout bounds one round (the chain context's bound); a caller stops
+// waiting when its own context ends.
+const gatherTimeout = 10 * time.Second
+
+func (g *gathered[K, V]) get(ctx context.Context, k K) (V, error) {
+	g.mu.Lock()
+	if g.waiting == nil {
+		g.waiting = map[K]*flight[V]{}
+	}
+	f, ok := g.waiting[k]
+	if !ok {
+		f = &flight[V]{done: make(chan struct{})}
+		g.waiting[k] = f
+	}
+	if !g.busy {
+		g.busy = true
+		go g.run()
+	}
+	g.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.v, f.err
+	case <-ctx.Done():
+		var zero V
+		return zero, ctx.Err()
+	}
+}
+
+func (g *gathered[K, V]) run() {
+	for {
+		g.mu.Lock()
+		round := g.waiting
+		g.waiting = nil
+		if len(round) == 0 {
+			g.busy = false
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		keys := slices.Collect(maps.Keys(round))
+		ctx, cancel := context.WithTimeout(context.Background(), gatherTimeout)
+		got, err := g.read(ctx, keys)
+		cancel()
+		for k, f := range round {
+			v, ok := got[k]
+			switch {
+			case err != nil:
+				f.err = err
+			case !ok:
+				f.err = fmt.Errorf("no answer for %v in a read of %d", k, len(keys))
+			default:
+				f.v = v
+			}
+			close(f.done)
+		}
+	}
 }

@@ -1,9 +1,12 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -185,6 +188,58 @@ func (c chainRegistry) AcceptedDigests(ctx context.Context, machine common.Hash,
 		}
 	}
 	return out, nil
+}
+
+// acceptedChunk bounds the machines one log read names (topics of one filter
+// position; endpoints bound them, go-ethereum's to 1,000).
+const acceptedChunk = 100
+
+// AcceptedDigestsMany reads the accepted digests of every key, one log read per
+// acceptedChunk machines, each from the lowest block its keys name; a key's
+// digests are those of its machine from its block on. Every key is in the answer.
+func (c chainRegistry) AcceptedDigestsMany(ctx context.Context, keys []acceptedKey) (map[acceptedKey]map[common.Hash]uint64, error) {
+	out := make(map[acceptedKey]map[common.Hash]uint64, len(keys))
+	// Keys of near blocks share a chunk, so that each read's range stays short.
+	keys = slices.SortedFunc(slices.Values(keys), func(a, b acceptedKey) int { return cmp.Compare(a.from, b.from) })
+	for chunk := range slices.Chunk(keys, acceptedChunk) {
+		from := chunk[0].from
+		var machines []common.Hash
+		for _, k := range chunk {
+			from = min(from, k.from)
+			if !slices.Contains(machines, k.machine) {
+				machines = append(machines, k.machine)
+			}
+		}
+		evs, err := c.r.VerdictsAccepted(ctx, chain.BlockRange{From: from}, machines...)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, acceptedOf(chunk, evs))
+	}
+	return out, nil
+}
+
+// acceptedOf sorts the events of one log read to the keys it was made for: a key's
+// digests are its machine's, accepted in its block or later (removed events
+// aside). Every key is in the answer.
+func acceptedOf(keys []acceptedKey, evs []chain.VerdictAccepted) map[acceptedKey]map[common.Hash]uint64 {
+	byMachine := map[common.Hash][]chain.VerdictAccepted{}
+	for _, e := range evs {
+		if !e.Removed {
+			byMachine[e.MachineID] = append(byMachine[e.MachineID], e)
+		}
+	}
+	out := make(map[acceptedKey]map[common.Hash]uint64, len(keys))
+	for _, k := range keys {
+		m := map[common.Hash]uint64{}
+		for _, e := range byMachine[k.machine] {
+			if e.BlockNumber >= k.from {
+				m[e.Digest] = e.BlockNumber
+			}
+		}
+		out[k] = m
+	}
+	return out
 }
 
 func (c chainRegistry) MachinesTouched(ctx context.Context, from, to uint64) ([]common.Hash, error) {

@@ -150,6 +150,12 @@ type Config struct {
 	// registry's refusal) do not count, so an outage does not shut an honest
 	// machine out. 0 means 32 (serve's --max-failed-per-machine).
 	MaxFailedPerMachine int
+	// CallBatch is how many contract calls at the latest block (the registry's
+	// reads, the publisher's simulations) the node sends in one JSON-RPC batch
+	// request at most: calls made while a batch is in flight go together in the
+	// next. 0 means DefaultCallBatch (100); 1 sends every call alone. An endpoint
+	// that refuses a batch is sent its calls one by one (serve's --rpc-call-batch).
+	CallBatch int
 	// PruneInterval paces the retention loop (and the archive size metrics); 0 means
 	// RetainFailed/24, at least 1 s and at most 1 h.
 	PruneInterval time.Duration
@@ -327,6 +333,12 @@ func (c *Config) defaultCounts() error {
 	}
 	if c.MaxFailedPerMachine == 0 {
 		c.MaxFailedPerMachine = 32
+	}
+	if c.CallBatch < 0 {
+		return configErr("negative RPC call batch")
+	}
+	if c.CallBatch == 0 {
+		c.CallBatch = DefaultCallBatch
 	}
 	if c.ReappraiseMax == 0 {
 		c.ReappraiseMax = 2000

@@ -187,6 +187,7 @@ func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups ma
 	// preparations, the later ones would find that deadline spent and prepare
 	// verdicts whose notes still hold.
 	lctx, cancel := s.chainCtx(ctx)
+	s.prefetchAccepted(lctx, order)
 	looks := make([]int, len(order))
 	for i, h := range order {
 		looks[i] = s.lookAt(lctx, h, threshold, oracles)
@@ -230,6 +231,28 @@ func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups ma
 		}
 	}
 	return s.onePerMachine(slices.DeleteFunc(out, func(c *candidate) bool { return c == nil })), waiting
+}
+
+// prefetchAccepted has the registry view read, in as few requests as it can, the
+// accepted digests the notes of order are checked against (noteHolds), so that a
+// pass over thousands of verdicts waiting for their quorums makes a log read per
+// hundred machines instead of one per machine.
+func (s *Service) prefetchAccepted(ctx context.Context, order []common.Hash) {
+	p, ok := s.reg.(interface {
+		PrefetchAccepted(context.Context, []acceptedKey)
+	})
+	if !ok {
+		return
+	}
+	var keys []acceptedKey
+	for _, h := range order {
+		if n, ok := s.waits.get(h); ok {
+			keys = append(keys, acceptedKey{n.machine, n.anchor})
+		}
+	}
+	if len(keys) > 0 {
+		p.PrefetchAccepted(ctx, keys)
+	}
 }
 
 // What a publisher pass does with a verdict waiting for publication.

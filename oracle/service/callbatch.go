@@ -1,0 +1,162 @@
+package service
+
+import (
+	"context"
+	"math/big"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+)
+
+// DefaultCallBatch is how many contract calls the node sends in one JSON-RPC batch
+// request at most (Config.CallBatch). go-ethereum's server takes batches of up to
+// 1,000 requests; hosted endpoints commonly take 100 or more.
+const DefaultCallBatch = 100
+
+// callBatchTimeout bounds one batch request (the chain context's bound): a caller
+// stops waiting when its own context ends, the request goes on for the others.
+const callBatchTimeout = 10 * time.Second
+
+// batchedRPC is the node's endpoint with its contract calls at the latest block
+// gathered into JSON-RPC batches (callBatcher): under load every submission reads
+// its own machine's record, key authorisation and key binding, and a thousand
+// submissions a second made three thousand HTTP requests a second, each costing
+// the endpoint (and the node) more than the call it carries, and each counted
+// against a hosted endpoint's rate limit (docs/operator.md, Chain reads).
+// Everything else goes to the endpoint as it is.
+type batchedRPC struct {
+	RPC
+	client *gethrpc.Client
+	calls  *callBatcher
+}
+
+// Client is the endpoint's go-ethereum connection, for the calls the node makes
+// outside ethclient (eth_createAccessList).
+func (b batchedRPC) Client() *gethrpc.Client { return b.client }
+
+// withCallBatches returns rpc with its calls batched, when rpc is a go-ethereum
+// client (whose connection sends batches) and max is above 1; otherwise rpc.
+func withCallBatches(rpc RPC, max int) RPC {
+	c, ok := rpc.(interface{ Client() *gethrpc.Client })
+	if !ok || max <= 1 || c.Client() == nil {
+		return rpc
+	}
+	rc := c.Client()
+	return batchedRPC{RPC: rpc, client: rc, calls: &callBatcher{batch: rc.BatchCallContext, one: rc.CallContext, max: max}}
+}
+
+// CallContract sends a plain call at the latest block (no value, gas or fee
+// fields: the registry's reads and the publisher's simulations) in the next batch,
+// and any other to the endpoint as it is.
+func (b batchedRPC) CallContract(ctx context.Context, msg ethereum.CallMsg, block *big.Int) ([]byte, error) {
+	if block != nil || !plainCall(msg) {
+		return b.RPC.CallContract(ctx, msg, block)
+	}
+	return b.calls.call(ctx, callArg(msg))
+}
+
+func plainCall(m ethereum.CallMsg) bool {
+	return m.To != nil && m.Gas == 0 && m.GasPrice == nil && m.GasFeeCap == nil && m.GasTipCap == nil &&
+		m.Value == nil && m.AccessList == nil && m.BlobGasFeeCap == nil && m.BlobHashes == nil &&
+		m.AuthorizationList == nil
+}
+
+// callArg is the eth_call argument ethclient.Client.CallContract sends for a
+// plain call.
+func callArg(m ethereum.CallMsg) map[string]any {
+	arg := map[string]any{"from": m.From, "to": m.To}
+	if len(m.Data) > 0 {
+		arg["input"] = hexutil.Bytes(m.Data)
+	}
+	return arg
+}
+
+// callBatcher sends the calls made while a batch is in flight together in the next
+// one, as headReads does for head reads: a caller joins the next batch to start,
+// never one under way, so its answer is at least as new as a request of its own
+// would have had. At most one round of batches is in flight; a round sends what
+// gathered in batches of at most max calls, concurrently. A batch the endpoint
+// refuses as a whole (an endpoint without batches, or one with a lower limit) is
+// sent again as single calls, so batching never makes a read fail that would not
+// fail alone; an error of one call is that call's alone.
+type callBatcher struct {
+	batch func(context.Context, []gethrpc.BatchElem) error
+	one   func(ctx context.Context, result any, method string, args ...any) error
+	max   int
+
+	mu      sync.Mutex
+	busy    bool
+	waiting []*batchedCall
+}
+
+type batchedCall struct {
+	arg  map[string]any
+	done chan struct{}
+	out  hexutil.Bytes
+	err  error
+}
+
+func (b *callBatcher) call(ctx context.Context, arg map[string]any) ([]byte, error) {
+	c := &batchedCall{arg: arg, done: make(chan struct{})}
+	b.mu.Lock()
+	b.waiting = append(b.waiting, c)
+	if !b.busy {
+		b.busy = true
+		go b.run()
+	}
+	b.mu.Unlock()
+	select {
+	case <-c.done:
+		return c.out, c.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// run sends rounds until no call is waiting.
+func (b *callBatcher) run() {
+	for {
+		b.mu.Lock()
+		round := b.waiting
+		b.waiting = nil
+		if len(round) == 0 {
+			b.busy = false
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+		var wg sync.WaitGroup
+		for len(round) > 0 {
+			n := min(len(round), b.max)
+			wg.Add(1)
+			go func(calls []*batchedCall) {
+				defer wg.Done()
+				b.sendBatch(calls)
+			}(round[:n])
+			round = round[n:]
+		}
+		wg.Wait()
+	}
+}
+
+func (b *callBatcher) sendBatch(calls []*batchedCall) {
+	ctx, cancel := context.WithTimeout(context.Background(), callBatchTimeout)
+	defer cancel()
+	elems := make([]gethrpc.BatchElem, len(calls))
+	for i, c := range calls {
+		elems[i] = gethrpc.BatchElem{Method: "eth_call", Args: []any{c.arg, "latest"}, Result: &c.out}
+	}
+	if len(calls) == 1 || b.batch(ctx, elems) != nil {
+		// One call goes alone; a refused batch goes again call by call.
+		for i, e := range elems {
+			elems[i].Error = b.one(ctx, e.Result, e.Method, e.Args...)
+		}
+	}
+	for i, c := range calls {
+		c.err = elems[i].Error
+		close(c.done)
+	}
+}
