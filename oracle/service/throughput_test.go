@@ -303,8 +303,10 @@ func runNode(b *testing.B, bn *benchNode, submit func(int) (string, time.Duratio
 // 0.29-0.33 and api-ratio 0.25-0.37, against 0.25-0.27 for the code before the
 // publisher's wait notes and 16 workers per CPU (docs/operator.md, Figures).
 //
-// Each bundle is its own machine's (a fleet of b.N machines): one run, load
-// average 1.4, ratio 0.20 and api-ratio 0.26 (588 and 749 signed/s).
+// Each bundle is its own machine's (a fleet of b.N machines): with the node's
+// contract calls in JSON-RPC batches, two runs at load average under 2, ratio
+// 0.23-0.24 and api-ratio 0.22-0.25 (672-703 and 619-747 signed/s), both cores
+// 86-97% busy; before the batches, one run, ratio 0.20 and api-ratio 0.26.
 //
 //	go test ./oracle/service -run '^$' -bench BenchmarkNodeVsVerifier -benchtime 3000x
 func BenchmarkNodeVsVerifier(b *testing.B) {
