@@ -18,6 +18,7 @@ type metrics struct {
 	disagreements  prometheus.Counter
 	quorumWaiting  prometheus.Gauge
 	batches        *prometheus.CounterVec
+	publishFailed  *prometheus.CounterVec
 	published      prometheus.Counter
 	confirmLat     prometheus.Histogram
 	due            prometheus.Gauge
@@ -58,6 +59,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Signed verdicts waiting for their quorum."}),
 		batches: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "publish_batches_total",
 			Help: "submitBatch transactions by outcome."}, []string{"outcome"}),
+		publishFailed: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "publish_failed_verdicts_total",
+			Help: "Verdicts this node stopped publishing, by cause: reverted (3 transactions carrying it alone reverted in a row), deferred (3 mined batches did not try it, their first entry, for want of gas)."}, []string{"cause"}),
 		published: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "published_verdicts_total",
 			Help: "Verdicts carried by confirmed transactions of this node."}),
 		confirmLat: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "submission_to_confirmation_seconds",
@@ -105,7 +108,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "The node's policy, by hash: 1 when the last health check found it registered and active in the registry, else 0."}, []string{"policy"}),
 	}
 	reg.MustRegister(m.submissions, m.verdicts, m.appraisal, m.disagreements, m.quorumWaiting, m.batches,
-		m.published, m.confirmLat, m.due, m.downgrades, m.reappraisals, m.deferred, m.collWaits, m.ready, m.chainUp, m.headLag, m.balance,
+		m.publishFailed, m.published, m.confirmLat, m.due, m.downgrades, m.reappraisals, m.deferred, m.collWaits, m.ready, m.chainUp, m.headLag, m.balance,
 		m.noFunds, m.peersReach, m.peersConf, m.pruned, m.archiveBytes, m.archiveEntries, m.cosigned, m.claimsRefused, m.subsRefused, m.paused, m.policyActive, buildInfo(ns),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.tx.register(reg)

@@ -419,6 +419,9 @@ func TestPublisherHandedBackBatchIsSplit(t *testing.T) {
 	if want := maxHandBacks + n*maxHandBacks; tx.sent != want {
 		t.Fatalf("%d transactions sent, want %d", tx.sent, want)
 	}
+	if got := metricValue(t, nt.s.m.publishFailed.WithLabelValues("reverted")); got != n {
+		t.Fatalf("publish_failed_verdicts_total{cause=reverted} = %v, want %d", got, n)
+	}
 }
 
 // receiptsTx is a transaction manager whose transactions are mined with its
@@ -473,6 +476,9 @@ func TestPublisherDeferredVerdictLeadsItsNextBatch(t *testing.T) {
 		t.Fatalf("%d transactions sent, want %d", len(reg.txs), len(steps))
 	}
 	nt.state("deferred three times as the first entry", 1, store.StateFailed, "InsufficientGasForEntry")
+	if got := metricValue(t, nt.s.m.publishFailed.WithLabelValues("deferred")); got != 1 {
+		t.Fatalf("publish_failed_verdicts_total{cause=deferred} = %v, want 1", got)
+	}
 	nt.s.qmu.Lock()
 	_, kept := nt.s.quorum[nt.hashes[1]]
 	nt.s.qmu.Unlock()

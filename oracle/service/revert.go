@@ -95,6 +95,7 @@ func (s *Service) handedBack(batch []*candidate, reason error) {
 			continue
 		}
 		why := fmt.Sprintf("%d transactions carrying the verdict alone reverted in a row, the last: %v", n, reason)
+		s.m.publishFailed.WithLabelValues("reverted").Inc()
 		for _, sub := range c.subs {
 			if err := s.fail(sub.ID, why); err != nil {
 				s.log.Error("fail submission", "id", sub.ID, "err", err)
@@ -177,6 +178,7 @@ func (s *Service) deferredAgain(c *candidate, index uint64) {
 	}
 	why := fmt.Sprintf("%d mined batches did not try the verdict, their first entry, for want of gas (InsufficientGasForEntry): "+
 		"the key binding of its machine changed after each estimate", n)
+	s.m.publishFailed.WithLabelValues("deferred").Inc()
 	for _, sub := range c.subs {
 		if err := s.fail(sub.ID, why); err != nil {
 			s.log.Error("fail submission", "id", sub.ID, "err", err)
