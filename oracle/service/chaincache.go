@@ -247,7 +247,7 @@ func (c *cachedView) AcceptedDigests(ctx context.Context, machine common.Hash, f
 
 // acceptedManyReader is a registry view that reads the accepted digests of many
 // machines with few requests (chainRegistry: one log read per acceptedChunk
-// machines).
+// machines). With an error it may answer some of the keys: those it read.
 type acceptedManyReader interface {
 	AcceptedDigestsMany(ctx context.Context, keys []acceptedKey) (map[acceptedKey]map[common.Hash]uint64, error)
 }
@@ -256,7 +256,8 @@ type acceptedManyReader interface {
 // keys not read at that head yet, in as few requests as the inner view can, and
 // keeps them for the AcceptedDigests calls that follow: a publisher pass looks at
 // every verdict waiting for its quorum, one log read per machine and head
-// otherwise. A failed read keeps nothing (each caller then reads its own).
+// otherwise. What a failed read did not answer is not kept (each caller then
+// reads its own).
 func (c *cachedView) PrefetchAccepted(ctx context.Context, keys []acceptedKey) {
 	gen, ok := pinnedHead(ctx)
 	many, can := c.registryView.(acceptedManyReader)
@@ -267,10 +268,7 @@ func (c *cachedView) PrefetchAccepted(ctx context.Context, keys []acceptedKey) {
 	if len(missing) == 0 {
 		return
 	}
-	got, err := many.AcceptedDigestsMany(ctx, missing)
-	if err != nil {
-		return
-	}
+	got, _ := many.AcceptedDigestsMany(ctx, missing)
 	c.accepted.put(gen, got)
 }
 
@@ -317,7 +315,7 @@ func (m *memo[K, V]) put(gen uint64, vs map[K]V) {
 // gathered reads keys in rounds: the keys asked for while a round is in flight
 // go together in the next (one request for many, as headReads does for the head),
 // and a caller never joins a round under way, so its answer is at least as new as
-// a read of its own. A failed round fails each of its callers.
+// a read of its own. A failed round fails each caller it did not answer.
 type gathered[K comparable, V any] struct {
 	read func(context.Context, []K) (map[K]V, error)
 
@@ -372,12 +370,12 @@ func (g *gathered[K, V]) run() {
 		for k, f := range round {
 			v, ok := got[k]
 			switch {
+			case ok:
+				f.v = v
 			case err != nil:
 				f.err = err
-			case !ok:
-				f.err = fmt.Errorf("no answer for %v in a read of %d", k, len(keys))
 			default:
-				f.v = v
+				f.err = fmt.Errorf("no answer for %v in a read of %d", k, len(keys))
 			}
 			close(f.done)
 		}

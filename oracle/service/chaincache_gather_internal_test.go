@@ -19,6 +19,8 @@ type manyRegistry struct {
 	reads [][]acceptedKey
 	hold  chan struct{}
 	fail  error
+	// unread, with fail, is a machine the read did not answer: the others are.
+	unread common.Hash
 }
 
 func (r *manyRegistry) AcceptedDigestsMany(_ context.Context, keys []acceptedKey) (map[acceptedKey]map[common.Hash]uint64, error) {
@@ -29,14 +31,16 @@ func (r *manyRegistry) AcceptedDigestsMany(_ context.Context, keys []acceptedKey
 	if h != nil {
 		<-h
 	}
-	if fail != nil {
+	if fail != nil && r.unread == (common.Hash{}) {
 		return nil, fail
 	}
 	out := map[acceptedKey]map[common.Hash]uint64{}
 	for _, k := range keys {
-		out[k] = map[common.Hash]uint64{{k.machine[0]}: k.from}
+		if fail == nil || k.machine != r.unread {
+			out[k] = map[common.Hash]uint64{{k.machine[0]}: k.from}
+		}
 	}
-	return out, nil
+	return out, fail
 }
 
 func (r *manyRegistry) AcceptedDigests(context.Context, common.Hash, uint64) (map[common.Hash]uint64, error) {
@@ -135,5 +139,33 @@ func TestPrefetchAccepted(t *testing.T) {
 	inner.fail = nil
 	if got, err := c.AcceptedDigests(next, common.Hash{1}, 3); err != nil || got[common.Hash{1}] != 3 {
 		t.Fatalf("a failed read was kept: %v, %v", got, err)
+	}
+}
+
+// TestAcceptedPartialRead: a read that fails for some machines (one of its log
+// reads failed) answers the others: a prefetch keeps what it got, and of the
+// callers of one round only those it did not answer get the error.
+func TestAcceptedPartialRead(t *testing.T) {
+	inner := &manyRegistry{fail: errors.New("one log read timed out"), unread: common.Hash{2}}
+	c := newCachedView(inner)
+	ctx := withHead(context.Background(), 5)
+	c.PrefetchAccepted(ctx, []acceptedKey{{common.Hash{1}, 1}, {common.Hash{2}, 1}})
+	if got, err := c.AcceptedDigests(ctx, common.Hash{1}, 1); err != nil || got[common.Hash{1}] != 1 || inner.readCount() != 1 {
+		t.Fatalf("machine 1, answered by the partial prefetch: %v, %v after %d reads, want it kept", got, err, inner.readCount())
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.AcceptedDigests(withHead(context.Background(), 6), common.Hash{byte(i + 1)}, 1)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (err != nil) != (i == 1) {
+			t.Errorf("machine %d in a round that did not read machine 2: %v", i+1, err)
+		}
 	}
 }

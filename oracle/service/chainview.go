@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math/big"
 	"slices"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -194,29 +195,50 @@ func (c chainRegistry) AcceptedDigests(ctx context.Context, machine common.Hash,
 // position; endpoints bound them, go-ethereum's to 1,000).
 const acceptedChunk = 100
 
+// acceptedParallel bounds the log reads AcceptedDigestsMany makes at once.
+const acceptedParallel = 4
+
 // AcceptedDigestsMany reads the accepted digests of every key, one log read per
-// acceptedChunk machines, each from the lowest block its keys name; a key's
-// digests are those of its machine from its block on. Every key is in the answer.
+// acceptedChunk machines (up to acceptedParallel at once), each from the lowest
+// block its keys name; a key's digests are those of its machine from its block on.
+// When a read fails, the answer holds the keys of the reads that did not, with the
+// first error.
 func (c chainRegistry) AcceptedDigestsMany(ctx context.Context, keys []acceptedKey) (map[acceptedKey]map[common.Hash]uint64, error) {
-	out := make(map[acceptedKey]map[common.Hash]uint64, len(keys))
 	// Keys of near blocks share a chunk, so that each read's range stays short.
 	keys = slices.SortedFunc(slices.Values(keys), func(a, b acceptedKey) int { return cmp.Compare(a.from, b.from) })
+	var (
+		mu       sync.Mutex
+		out      = make(map[acceptedKey]map[common.Hash]uint64, len(keys))
+		firstErr error
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, acceptedParallel)
+	)
 	for chunk := range slices.Chunk(keys, acceptedChunk) {
-		from := chunk[0].from
-		var machines []common.Hash
-		for _, k := range chunk {
-			from = min(from, k.from)
-			if !slices.Contains(machines, k.machine) {
-				machines = append(machines, k.machine)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			from := chunk[0].from
+			var machines []common.Hash
+			for _, k := range chunk {
+				from = min(from, k.from)
+				if !slices.Contains(machines, k.machine) {
+					machines = append(machines, k.machine)
+				}
 			}
-		}
-		evs, err := c.r.VerdictsAccepted(ctx, chain.BlockRange{From: from}, machines...)
-		if err != nil {
-			return nil, err
-		}
-		maps.Copy(out, acceptedOf(chunk, evs))
+			evs, err := c.r.VerdictsAccepted(ctx, chain.BlockRange{From: from}, machines...)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				firstErr = cmp.Or(firstErr, err)
+				return
+			}
+			maps.Copy(out, acceptedOf(chunk, evs))
+		}()
 	}
-	return out, nil
+	wg.Wait()
+	return out, firstErr
 }
 
 // acceptedOf sorts the events of one log read to the keys it was made for: a key's

@@ -186,8 +186,8 @@ func (s *Service) prepareAll(ctx context.Context, order []common.Hash, groups ma
 	// cached per head), before any preparation runs: looked at between
 	// preparations, the later ones would find that deadline spent and prepare
 	// verdicts whose notes still hold.
+	s.prefetchAccepted(ctx, order)
 	lctx, cancel := s.chainCtx(ctx)
-	s.prefetchAccepted(lctx, order)
 	looks := make([]int, len(order))
 	for i, h := range order {
 		looks[i] = s.lookAt(lctx, h, threshold, oracles)
@@ -251,7 +251,10 @@ func (s *Service) prefetchAccepted(ctx context.Context, order []common.Hash) {
 		}
 	}
 	if len(keys) > 0 {
-		p.PrefetchAccepted(ctx, keys)
+		// Its own chain deadline: the looks that follow keep theirs whole.
+		cctx, cancel := s.chainCtx(ctx)
+		defer cancel()
+		p.PrefetchAccepted(cctx, keys)
 	}
 }
 
