@@ -3,8 +3,8 @@ package service
 import (
 	"context"
 	"math/big"
+	"slices"
 	"sync"
-	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -15,10 +15,6 @@ import (
 // request at most (Config.CallBatch). go-ethereum's server takes batches of up to
 // 1,000 requests; hosted endpoints commonly take 100 or more.
 const DefaultCallBatch = 100
-
-// callBatchTimeout bounds one batch request (the chain context's bound): a caller
-// stops waiting when its own context ends, the request goes on for the others.
-const callBatchTimeout = 10 * time.Second
 
 // batchedRPC is the node's endpoint with its contract calls at the latest block
 // gathered into JSON-RPC batches (callBatcher): under load every submission reads
@@ -45,7 +41,7 @@ func withCallBatches(rpc RPC, max int) RPC {
 		return rpc
 	}
 	rc := c.Client()
-	return batchedRPC{RPC: rpc, client: rc, calls: &callBatcher{batch: rc.BatchCallContext, one: rc.CallContext, max: max}}
+	return batchedRPC{RPC: rpc, client: rc, calls: newCallBatcher(rc.BatchCallContext, rc.CallContext, max)}
 }
 
 // CallContract sends a plain call at the latest block (no value, gas or fee
@@ -75,79 +71,71 @@ func callArg(m ethereum.CallMsg) map[string]any {
 }
 
 // callBatcher sends the calls made while a batch is in flight together in the next
-// one, as headReads does for head reads: a caller joins the next batch to start,
-// never one under way, so its answer is at least as new as a request of its own
-// would have had. At most one round of batches is in flight; a round sends what
-// gathered in batches of at most max calls, concurrently. A batch the endpoint
-// refuses as a whole (an endpoint without batches, or one with a lower limit) is
-// sent again as single calls, so batching never makes a read fail that would not
-// fail alone; an error of one call is that call's alone.
+// one (gathered, as headReads does for head reads): a caller joins the next batch
+// to start, never one under way, so its answer is at least as new as a request of
+// its own would have had. At most one round of batches is in flight; a round sends
+// what gathered in batches of at most max calls, concurrently. A batch the
+// endpoint refuses as a whole (an endpoint without batches, or one with a lower
+// limit) is sent again as single calls, so batching never makes a read fail that
+// would not fail alone; an error of one call is that call's alone.
 type callBatcher struct {
 	batch func(context.Context, []gethrpc.BatchElem) error
 	one   func(ctx context.Context, result any, method string, args ...any) error
 	max   int
 
-	mu      sync.Mutex
-	busy    bool
-	waiting []*batchedCall
+	rounds gathered[*batchedCall, callResult]
 }
 
-type batchedCall struct {
-	arg  map[string]any
-	done chan struct{}
-	out  hexutil.Bytes
-	err  error
+func newCallBatcher(batch func(context.Context, []gethrpc.BatchElem) error,
+	one func(ctx context.Context, result any, method string, args ...any) error, max int) *callBatcher {
+	b := &callBatcher{batch: batch, one: one, max: max}
+	b.rounds.read = b.send
+	return b
+}
+
+// batchedCall is one call waiting for its round; callResult its answer.
+type batchedCall struct{ arg map[string]any }
+
+type callResult struct {
+	out hexutil.Bytes
+	err error
 }
 
 func (b *callBatcher) call(ctx context.Context, arg map[string]any) ([]byte, error) {
-	c := &batchedCall{arg: arg, done: make(chan struct{})}
-	b.mu.Lock()
-	b.waiting = append(b.waiting, c)
-	if !b.busy {
-		b.busy = true
-		go b.run()
+	r, err := b.rounds.get(ctx, &batchedCall{arg: arg})
+	if err != nil {
+		return nil, err
 	}
-	b.mu.Unlock()
-	select {
-	case <-c.done:
-		return c.out, c.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return r.out, r.err
 }
 
-// run sends rounds until no call is waiting.
-func (b *callBatcher) run() {
-	for {
-		b.mu.Lock()
-		round := b.waiting
-		b.waiting = nil
-		if len(round) == 0 {
-			b.busy = false
-			b.mu.Unlock()
-			return
-		}
-		b.mu.Unlock()
-		var wg sync.WaitGroup
-		for len(round) > 0 {
-			n := min(len(round), b.max)
-			wg.Add(1)
-			go func(calls []*batchedCall) {
-				defer wg.Done()
-				b.sendBatch(calls)
-			}(round[:n])
-			round = round[n:]
-		}
-		wg.Wait()
+// send sends one round's calls in batches of at most max, concurrently, and
+// answers every call.
+func (b *callBatcher) send(ctx context.Context, calls []*batchedCall) (map[*batchedCall]callResult, error) {
+	out := make(map[*batchedCall]callResult, len(calls))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for chunk := range slices.Chunk(calls, b.max) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rs := b.sendBatch(ctx, chunk)
+			mu.Lock()
+			defer mu.Unlock()
+			for i, c := range chunk {
+				out[c] = rs[i]
+			}
+		}()
 	}
+	wg.Wait()
+	return out, nil
 }
 
-func (b *callBatcher) sendBatch(calls []*batchedCall) {
-	ctx, cancel := context.WithTimeout(context.Background(), callBatchTimeout)
-	defer cancel()
+func (b *callBatcher) sendBatch(ctx context.Context, calls []*batchedCall) []callResult {
+	rs := make([]callResult, len(calls))
 	elems := make([]gethrpc.BatchElem, len(calls))
 	for i, c := range calls {
-		elems[i] = gethrpc.BatchElem{Method: "eth_call", Args: []any{c.arg, "latest"}, Result: &c.out}
+		elems[i] = gethrpc.BatchElem{Method: "eth_call", Args: []any{c.arg, "latest"}, Result: &rs[i].out}
 	}
 	if len(calls) == 1 || b.batch(ctx, elems) != nil {
 		// One call goes alone; a refused batch goes again call by call.
@@ -155,8 +143,8 @@ func (b *callBatcher) sendBatch(calls []*batchedCall) {
 			elems[i].Error = b.one(ctx, e.Result, e.Method, e.Args...)
 		}
 	}
-	for i, c := range calls {
-		c.err = elems[i].Error
-		close(c.done)
+	for i := range rs {
+		rs[i].err = elems[i].Error
 	}
+	return rs
 }

@@ -84,7 +84,7 @@ func (f *fakeEndpoint) sizes() []int {
 }
 
 func (f *fakeEndpoint) batcher(max int) *callBatcher {
-	return &callBatcher{batch: f.batch, one: f.one, max: max}
+	return newCallBatcher(f.batch, f.one, max)
 }
 
 // callMany makes n concurrent calls with inputs "call i" and checks each answer is
@@ -154,9 +154,9 @@ func behindFirst(t *testing.T, f *fakeEndpoint, b *callBatcher, n int) {
 		close(done)
 	}()
 	for {
-		b.mu.Lock()
-		waiting := len(b.waiting)
-		b.mu.Unlock()
+		b.rounds.mu.Lock()
+		waiting := len(b.rounds.waiting)
+		b.rounds.mu.Unlock()
 		if waiting == n {
 			break
 		}

@@ -74,6 +74,12 @@ func (m *memo[K, V]) get(ctx context.Context, gen uint64, k K, read func(context
 		return f.v, f.err
 	}
 	m.mu.Unlock()
+	return f.wait(ctx)
+}
+
+// wait returns the flight's value once it is done, or ctx's error when ctx ends
+// first.
+func (f *flight[V]) wait(ctx context.Context) (V, error) {
 	select {
 	case <-f.done:
 		return f.v, f.err
@@ -325,7 +331,7 @@ type gathered[K comparable, V any] struct {
 }
 
 // gatherTimeout bounds one round (the chain context's bound); a caller stops
-// waiting when its own context ends.
+// waiting when its own context ends, the round goes on for the others.
 const gatherTimeout = 10 * time.Second
 
 func (g *gathered[K, V]) get(ctx context.Context, k K) (V, error) {
@@ -343,13 +349,7 @@ func (g *gathered[K, V]) get(ctx context.Context, k K) (V, error) {
 		go g.run()
 	}
 	g.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.v, f.err
-	case <-ctx.Done():
-		var zero V
-		return zero, ctx.Err()
-	}
+	return f.wait(ctx)
 }
 
 func (g *gathered[K, V]) run() {
