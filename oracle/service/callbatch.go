@@ -2,9 +2,11 @@ package service
 
 import (
 	"context"
+	"log/slog"
 	"math/big"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -34,14 +36,17 @@ type batchedRPC struct {
 func (b batchedRPC) Client() *gethrpc.Client { return b.client }
 
 // withCallBatches returns rpc with its calls batched, when rpc is a go-ethereum
-// client (whose connection sends batches) and max is above 1; otherwise rpc.
-func withCallBatches(rpc RPC, max int) RPC {
+// client (whose connection sends batches) and max is above 1; otherwise rpc. log
+// is told when the endpoint refuses batches.
+func withCallBatches(rpc RPC, max int, log *slog.Logger) RPC {
 	c, ok := rpc.(interface{ Client() *gethrpc.Client })
 	if !ok || max <= 1 || c.Client() == nil {
 		return rpc
 	}
 	rc := c.Client()
-	return batchedRPC{RPC: rpc, client: rc, calls: newCallBatcher(rc.BatchCallContext, rc.CallContext, max)}
+	b := newCallBatcher(rc.BatchCallContext, rc.CallContext, max)
+	b.log = log
+	return batchedRPC{RPC: rpc, client: rc, calls: b}
 }
 
 // CallContract sends a plain call at the latest block (no value, gas or fee
@@ -77,18 +82,32 @@ func callArg(m ethereum.CallMsg) map[string]any {
 // what gathered in batches of at most max calls, concurrently. A batch the
 // endpoint refuses as a whole (an endpoint without batches, or one with a lower
 // limit) is sent again as single calls, so batching never makes a read fail that
-// would not fail alone; an error of one call is that call's alone.
+// would not fail alone; an error of one call is that call's alone. When the single
+// calls of a refused batch are answered, the endpoint refuses batches: for
+// batchPause every call goes alone.
 type callBatcher struct {
 	batch func(context.Context, []gethrpc.BatchElem) error
 	one   func(ctx context.Context, result any, method string, args ...any) error
 	max   int
+	log   *slog.Logger // nil: no log
+	now   func() time.Time
 
 	rounds gathered[*batchedCall, callResult]
+
+	mu       sync.Mutex
+	alone    time.Time // until then, calls go alone
+	refusals int       // the batches found refused
 }
+
+// batchPause is how long an endpoint found refusing batches gets single calls.
+const batchPause = 10 * time.Minute
+
+// aloneParallel bounds the single calls one batch's calls go out as at once.
+const aloneParallel = 16
 
 func newCallBatcher(batch func(context.Context, []gethrpc.BatchElem) error,
 	one func(ctx context.Context, result any, method string, args ...any) error, max int) *callBatcher {
-	b := &callBatcher{batch: batch, one: one, max: max}
+	b := &callBatcher{batch: batch, one: one, max: max, now: time.Now}
 	b.rounds.read = b.send
 	return b
 }
@@ -137,14 +156,61 @@ func (b *callBatcher) sendBatch(ctx context.Context, calls []*batchedCall) []cal
 	for i, c := range calls {
 		elems[i] = gethrpc.BatchElem{Method: "eth_call", Args: []any{c.arg, "latest"}, Result: &rs[i].out}
 	}
-	if len(calls) == 1 || b.batch(ctx, elems) != nil {
-		// One call goes alone; a refused batch goes again call by call.
-		for i, e := range elems {
-			elems[i].Error = b.one(ctx, e.Result, e.Method, e.Args...)
+	switch {
+	case len(calls) == 1 || b.batchesPaused():
+		b.sendAlone(ctx, elems)
+	default:
+		err := b.batch(ctx, elems)
+		if err == nil {
+			break
+		}
+		// A refused batch goes again call by call; answered so, the endpoint
+		// refuses batches, not calls.
+		if b.sendAlone(ctx, elems) {
+			b.refused(err)
 		}
 	}
 	for i := range rs {
 		rs[i].err = elems[i].Error
 	}
 	return rs
+}
+
+// sendAlone sends each of elems as a request of its own, up to aloneParallel at
+// once, and reports whether any was answered without an error.
+func (b *callBatcher) sendAlone(ctx context.Context, elems []gethrpc.BatchElem) bool {
+	sem := make(chan struct{}, aloneParallel)
+	var wg sync.WaitGroup
+	for i := range elems {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			e := &elems[i]
+			e.Error = b.one(ctx, e.Result, e.Method, e.Args...)
+		}()
+	}
+	wg.Wait()
+	return slices.ContainsFunc(elems, func(e gethrpc.BatchElem) bool { return e.Error == nil })
+}
+
+func (b *callBatcher) batchesPaused() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.now().Before(b.alone)
+}
+
+// refused notes that the endpoint refused a batch whose calls it answered alone:
+// calls go alone for batchPause, and the first time is logged.
+func (b *callBatcher) refused(err error) {
+	b.mu.Lock()
+	b.alone = b.now().Add(batchPause)
+	b.refusals++
+	first := b.refusals == 1
+	b.mu.Unlock()
+	if first && b.log != nil {
+		b.log.Warn("the RPC endpoint refuses JSON-RPC batches; contract calls go one per request for a while (--rpc-call-batch 1 sends them so always)",
+			"pause", batchPause, "err", err)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,11 +31,12 @@ type fakeEndpoint struct {
 	hold     chan struct{} // when set, every request waits until it is closed
 	noBatch  bool          // batches are refused as a whole
 	failOn   string        // a call with this input fails alone
+	failAll  bool          // every call fails (an endpoint down)
 }
 
 func (f *fakeEndpoint) answer(e *gethrpc.BatchElem) {
 	in := []byte(e.Args[0].(map[string]any)["input"].(hexutil.Bytes))
-	if string(in) == f.failOn {
+	if string(in) == f.failOn || f.failAll {
 		e.Error = errors.New("execution reverted")
 		return
 	}
@@ -88,7 +91,8 @@ func (f *fakeEndpoint) batcher(max int) *callBatcher {
 }
 
 // callMany makes n concurrent calls with inputs "call i" and checks each answer is
-// its own input reversed, except the one named failing, which must fail.
+// its own input reversed, except the one named failing, which must fail (every
+// one, when failing is "*").
 func callMany(t *testing.T, b *callBatcher, n int, failing string) {
 	t.Helper()
 	var wg sync.WaitGroup
@@ -100,6 +104,9 @@ func callMany(t *testing.T, b *callBatcher, n int, failing string) {
 			in := fmt.Sprintf("call %d", i)
 			out, err := b.call(context.Background(), map[string]any{"to": common.Address{1}, "input": hexutil.Bytes(in)})
 			switch {
+			case failing == "*" && err == nil:
+				errs <- fmt.Errorf("%s: answered %q, want an error", in, out)
+			case failing == "*":
 			case in == failing && err == nil:
 				errs <- fmt.Errorf("%s: answered %q, want its error", in, out)
 			case in == failing:
@@ -138,19 +145,20 @@ func TestCallBatcherGathersCallsMadeDuringARound(t *testing.T) {
 
 // behindFirst makes one call, held by f, then n calls (callMany) while it is in
 // flight, and releases f once all n wait for the next round.
-func behindFirst(t *testing.T, f *fakeEndpoint, b *callBatcher, n int) {
+func behindFirst(t *testing.T, f *fakeEndpoint, b *callBatcher, n int, failing ...string) {
 	t.Helper()
 	first := make(chan error, 1)
+	sent := len(f.sizes())
 	go func() {
 		_, err := b.call(context.Background(), map[string]any{"input": hexutil.Bytes("first")})
 		first <- err
 	}()
-	for len(f.sizes()) == 0 {
+	for len(f.sizes()) == sent {
 		time.Sleep(time.Millisecond)
 	}
 	done := make(chan struct{})
 	go func() {
-		callMany(t, b, n, "")
+		callMany(t, b, n, strings.Join(failing, ""))
 		close(done)
 	}()
 	for {
@@ -164,8 +172,8 @@ func behindFirst(t *testing.T, f *fakeEndpoint, b *callBatcher, n int) {
 	}
 	close(f.hold)
 	<-done
-	if err := <-first; err != nil {
-		t.Fatal(err)
+	if err := <-first; (err != nil) != (strings.Join(failing, "") == "*") {
+		t.Fatalf("the first call: %v", err)
 	}
 }
 
@@ -173,9 +181,36 @@ func behindFirst(t *testing.T, f *fakeEndpoint, b *callBatcher, n int) {
 // gets the calls one by one, and every caller still gets its answer.
 func TestCallBatcherRefusedBatchGoesCallByCall(t *testing.T) {
 	f := &fakeEndpoint{noBatch: true, hold: make(chan struct{})}
-	behindFirst(t, f, f.batcher(100), 50)
+	b := f.batcher(100)
+	now := time.Unix(1000, 0)
+	b.now = func() time.Time { return now }
+	behindFirst(t, f, b, 50)
 	if got := f.sizes(); len(got) != 52 || got[1] != 50 {
 		t.Fatalf("requests %v: want the first call alone, the refused batch of 50, then 50 single calls", got)
+	}
+	// The endpoint answered the calls alone: batches pause, so the next round
+	// sends no batch.
+	f.hold = make(chan struct{})
+	behindFirst(t, f, b, 20)
+	if got := f.sizes()[52:]; len(got) != 21 || slices.ContainsFunc(got, func(n int) bool { return n != 0 }) {
+		t.Fatalf("requests after a refused batch %v: want 21 single calls", got)
+	}
+	now = now.Add(batchPause)
+	f.noBatch, f.hold = false, make(chan struct{})
+	behindFirst(t, f, b, 20)
+	if got := f.sizes()[73:]; fmt.Sprint(got) != "[0 20]" {
+		t.Fatalf("requests after the pause %v: want the first call alone and a batch of 20", got)
+	}
+}
+
+// TestCallBatcherFailedBatchAndCallsKeepBatches: a batch whose calls fail alone
+// too (the endpoint unreachable) does not pause batches.
+func TestCallBatcherFailedBatchAndCallsKeepBatches(t *testing.T) {
+	f := &fakeEndpoint{noBatch: true, failAll: true, hold: make(chan struct{})}
+	b := f.batcher(100)
+	behindFirst(t, f, b, 10, "*")
+	if b.batchesPaused() {
+		t.Fatal("batches paused after an outage that failed the single calls too")
 	}
 }
 
@@ -220,15 +255,15 @@ func TestWithCallBatchesPlainCallsOnly(t *testing.T) {
 		}
 	}
 	var r RPC = &ethclient.Client{}
-	if _, ok := withCallBatches(r, 100).(batchedRPC); ok {
+	if _, ok := withCallBatches(r, 100, nil).(batchedRPC); ok {
 		t.Error("a client without a connection is batched")
 	}
 	c := ethclient.NewClient(gethrpc.DialInProc(gethrpc.NewServer()))
 	defer c.Close()
-	if _, ok := withCallBatches(c, 1).(batchedRPC); ok {
+	if _, ok := withCallBatches(c, 1, nil).(batchedRPC); ok {
 		t.Error("a bound of 1 batches")
 	}
-	b, ok := withCallBatches(c, 100).(batchedRPC)
+	b, ok := withCallBatches(c, 100, nil).(batchedRPC)
 	if !ok {
 		t.Fatal("a go-ethereum client is not batched")
 	}
@@ -273,7 +308,7 @@ func TestBatchedCallsAnswerAsSingleCalls(t *testing.T) {
 	if err := a.Client.Client().Call(nil, "anvil_setCode", echo, "0x366000600037366000f3"); err != nil {
 		t.Fatal(err)
 	}
-	batched := withCallBatches(a.Client, 100)
+	batched := withCallBatches(a.Client, 100, nil)
 	if _, ok := batched.(batchedRPC); !ok {
 		t.Fatal("anvil's client is not batched")
 	}

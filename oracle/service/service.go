@@ -160,7 +160,7 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		return nil, fmt.Errorf("%w: nil rpc client", ErrConfig)
 	}
 	ph, _ := cfg.Policy.Hash()
-	rpc = withCallBatches(rpc, cfg.CallBatch)
+	rpc = withCallBatches(rpc, cfg.CallBatch, cfg.Logger.With("component", "node"))
 	s := &Service{
 		cfg: cfg, rpc: rpc, st: cfg.Store, log: cfg.Logger.With("component", "node"),
 		heads:      newHeads(rpc),
