@@ -83,8 +83,9 @@ func callArg(m ethereum.CallMsg) map[string]any {
 // endpoint refuses as a whole (an endpoint without batches, or one with a lower
 // limit) is sent again as single calls, so batching never makes a read fail that
 // would not fail alone; an error of one call is that call's alone. When the single
-// calls of a refused batch are answered, the endpoint refuses batches: for
-// batchPause every call goes alone.
+// calls of a refused batch are answered, the endpoint refused the batch, not its
+// calls: for batchPause the batches carry at most half the bound of the round that
+// was refused (down to single calls, for an endpoint without batches).
 type callBatcher struct {
 	batch func(context.Context, []gethrpc.BatchElem) error
 	one   func(ctx context.Context, result any, method string, args ...any) error
@@ -95,11 +96,12 @@ type callBatcher struct {
 	rounds gathered[*batchedCall, callResult]
 
 	mu       sync.Mutex
-	alone    time.Time // until then, calls go alone
-	refusals int       // the batches found refused
+	limit    int // the batch bound until limitEnd, below max after a refusal
+	limitEnd time.Time
+	refusals int // the batches found refused
 }
 
-// batchPause is how long an endpoint found refusing batches gets single calls.
+// batchPause is how long the batches stay smaller after a refused one.
 const batchPause = 10 * time.Minute
 
 // aloneParallel bounds the single calls one batch's calls go out as at once.
@@ -134,11 +136,12 @@ func (b *callBatcher) send(ctx context.Context, calls []*batchedCall) (map[*batc
 	out := make(map[*batchedCall]callResult, len(calls))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for chunk := range slices.Chunk(calls, b.max) {
+	bound := b.bound()
+	for chunk := range slices.Chunk(calls, bound) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rs := b.sendBatch(ctx, chunk)
+			rs := b.sendBatch(ctx, chunk, bound)
 			mu.Lock()
 			defer mu.Unlock()
 			for i, c := range chunk {
@@ -150,14 +153,15 @@ func (b *callBatcher) send(ctx context.Context, calls []*batchedCall) (map[*batc
 	return out, nil
 }
 
-func (b *callBatcher) sendBatch(ctx context.Context, calls []*batchedCall) []callResult {
+// sendBatch sends calls, a batch of a round whose batches carried at most bound.
+func (b *callBatcher) sendBatch(ctx context.Context, calls []*batchedCall, bound int) []callResult {
 	rs := make([]callResult, len(calls))
 	elems := make([]gethrpc.BatchElem, len(calls))
 	for i, c := range calls {
 		elems[i] = gethrpc.BatchElem{Method: "eth_call", Args: []any{c.arg, "latest"}, Result: &rs[i].out}
 	}
 	switch {
-	case len(calls) == 1 || b.batchesPaused():
+	case len(calls) == 1:
 		b.sendAlone(ctx, elems)
 	default:
 		err := b.batch(ctx, elems)
@@ -165,9 +169,9 @@ func (b *callBatcher) sendBatch(ctx context.Context, calls []*batchedCall) []cal
 			break
 		}
 		// A refused batch goes again call by call; answered so, the endpoint
-		// refuses batches, not calls.
+		// refused the batch, not the calls.
 		if b.sendAlone(ctx, elems) {
-			b.refused(err)
+			b.refused(bound, err)
 		}
 	}
 	for i := range rs {
@@ -195,22 +199,31 @@ func (b *callBatcher) sendAlone(ctx context.Context, elems []gethrpc.BatchElem) 
 	return slices.ContainsFunc(elems, func(e gethrpc.BatchElem) bool { return e.Error == nil })
 }
 
-func (b *callBatcher) batchesPaused() bool {
+// bound is the most calls a batch carries now.
+func (b *callBatcher) bound() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.now().Before(b.alone)
+	if b.limit > 0 && b.now().Before(b.limitEnd) {
+		return b.limit
+	}
+	return b.max
 }
 
-// refused notes that the endpoint refused a batch whose calls it answered alone:
-// calls go alone for batchPause, and the first time is logged.
-func (b *callBatcher) refused(err error) {
+// refused notes that the endpoint refused a batch of a round whose batches carried
+// at most bound calls, and answered its calls alone: for batchPause batches carry
+// at most half as many, and the first time is logged.
+func (b *callBatcher) refused(bound int, err error) {
 	b.mu.Lock()
-	b.alone = b.now().Add(batchPause)
+	limit := max(1, bound/2)
+	if b.limit > 0 && b.now().Before(b.limitEnd) {
+		limit = min(limit, b.limit) // another batch of the round was refused too
+	}
+	b.limit, b.limitEnd = limit, b.now().Add(batchPause)
 	b.refusals++
 	first := b.refusals == 1
 	b.mu.Unlock()
 	if first && b.log != nil {
-		b.log.Warn("the RPC endpoint refuses JSON-RPC batches; contract calls go one per request for a while (--rpc-call-batch 1 sends them so always)",
-			"pause", batchPause, "err", err)
+		b.log.Warn("the RPC endpoint refused a JSON-RPC batch and answered its calls alone; batches are made smaller for a while (--rpc-call-batch sets their bound, 1 sends every call alone)",
+			"bound", limit, "for", batchPause, "err", err)
 	}
 }

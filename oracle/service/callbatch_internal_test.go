@@ -26,12 +26,13 @@ import (
 // request's size (a batch of n, or 0 for a single call), and can hold requests
 // until released or refuse batches.
 type fakeEndpoint struct {
-	mu       sync.Mutex
-	requests []int
-	hold     chan struct{} // when set, every request waits until it is closed
-	noBatch  bool          // batches are refused as a whole
-	failOn   string        // a call with this input fails alone
-	failAll  bool          // every call fails (an endpoint down)
+	mu         sync.Mutex
+	requests   []int
+	hold       chan struct{} // when set, every request waits until it is closed
+	noBatch    bool          // batches are refused as a whole
+	batchLimit int           // batches of more calls are refused as a whole
+	failOn     string        // a call with this input fails alone
+	failAll    bool          // every call fails (an endpoint down)
 }
 
 func (f *fakeEndpoint) answer(e *gethrpc.BatchElem) {
@@ -61,7 +62,7 @@ func (f *fakeEndpoint) batch(_ context.Context, es []gethrpc.BatchElem) error {
 	f.requests = append(f.requests, len(es))
 	f.mu.Unlock()
 	f.wait()
-	if f.noBatch {
+	if f.noBatch || (f.batchLimit > 0 && len(es) > f.batchLimit) {
 		return errors.New("400 Bad Request: batch requests are not supported")
 	}
 	for i := range es {
@@ -178,28 +179,37 @@ func behindFirst(t *testing.T, f *fakeEndpoint, b *callBatcher, n int, failing .
 }
 
 // TestCallBatcherRefusedBatchGoesCallByCall: an endpoint that refuses batches
-// gets the calls one by one, and every caller still gets its answer.
+// gets the calls one by one, and every caller still gets its answer; the batches
+// that follow are half the refused one's size until the endpoint takes them, and
+// after batchPause full-sized again.
 func TestCallBatcherRefusedBatchGoesCallByCall(t *testing.T) {
-	f := &fakeEndpoint{noBatch: true, hold: make(chan struct{})}
+	f := &fakeEndpoint{batchLimit: 10, hold: make(chan struct{})}
 	b := f.batcher(100)
 	now := time.Unix(1000, 0)
 	b.now = func() time.Time { return now }
-	behindFirst(t, f, b, 50)
-	if got := f.sizes(); len(got) != 52 || got[1] != 50 {
-		t.Fatalf("requests %v: want the first call alone, the refused batch of 50, then 50 single calls", got)
+	round := func(n int, want string) {
+		t.Helper()
+		sent := len(f.sizes())
+		f.hold = make(chan struct{})
+		behindFirst(t, f, b, n)
+		got := f.sizes()[sent:]
+		batches := slices.DeleteFunc(slices.Clone(got), func(n int) bool { return n == 0 })
+		slices.Sort(batches)
+		if fmt.Sprintf("%d alone, batches %v", len(got)-len(batches), batches) != want {
+			t.Fatalf("requests %v: want %s", got, want)
+		}
 	}
-	// The endpoint answered the calls alone: batches pause, so the next round
-	// sends no batch.
-	f.hold = make(chan struct{})
-	behindFirst(t, f, b, 20)
-	if got := f.sizes()[52:]; len(got) != 21 || slices.ContainsFunc(got, func(n int) bool { return n != 0 }) {
-		t.Fatalf("requests after a refused batch %v: want 21 single calls", got)
-	}
+	round(50, "51 alone, batches [50]")   // refused: bound 50
+	round(20, "21 alone, batches [20]")   // refused: bound 25
+	round(20, "21 alone, batches [20]")   // refused: bound 12
+	round(20, "13 alone, batches [8 12]") // the 12 refused: bound 6
+	round(20, "1 alone, batches [2 6 6 6]")
 	now = now.Add(batchPause)
-	f.noBatch, f.hold = false, make(chan struct{})
-	behindFirst(t, f, b, 20)
-	if got := f.sizes()[73:]; fmt.Sprint(got) != "[0 20]" {
-		t.Fatalf("requests after the pause %v: want the first call alone and a batch of 20", got)
+	f.batchLimit = 0
+	round(40, "1 alone, batches [40]")
+	f.noBatch = true
+	for _, want := range []string{"[30]", "[30]", "[5 25]", "[6 12 12]", "[6 6 6 6 6]", "[3 3 3 3 3 3 3 3 3 3]", "[]"} {
+		round(30, "31 alone, batches "+want)
 	}
 }
 
@@ -209,8 +219,8 @@ func TestCallBatcherFailedBatchAndCallsKeepBatches(t *testing.T) {
 	f := &fakeEndpoint{noBatch: true, failAll: true, hold: make(chan struct{})}
 	b := f.batcher(100)
 	behindFirst(t, f, b, 10, "*")
-	if b.batchesPaused() {
-		t.Fatal("batches paused after an outage that failed the single calls too")
+	if n := b.bound(); n != 100 {
+		t.Fatalf("batch bound %d after an outage that failed the single calls too, want 100", n)
 	}
 }
 

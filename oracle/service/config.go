@@ -155,7 +155,7 @@ type Config struct {
 	// request at most: calls made while a batch is in flight go together in the
 	// next. 0 means DefaultCallBatch (100); 1 sends every call alone. An endpoint
 	// that refuses a batch is sent its calls one by one, and when it answers them
-	// so, every call alone for 10 minutes (serve's --rpc-call-batch).
+	// so, batches of half as many for 10 minutes (serve's --rpc-call-batch).
 	CallBatch int
 	// PruneInterval paces the retention loop (and the archive size metrics); 0 means
 	// RetainFailed/24, at least 1 s and at most 1 h.
