@@ -285,14 +285,7 @@ func TestPublisherForgetsRevertedBatch(t *testing.T) {
 	mustClaim(t, nt.s, nt.hashes, nt.now.Add(time.Second))
 	nt.now = nt.now.Add(time.Minute) // the claims expired, the rechecks due
 	nt.s.cfg.Peers = nil
-	groups := map[common.Hash][]store.Submission{}
-	for i, h := range nt.hashes {
-		sub, err := nt.st.Submission(fmt.Sprint("sub", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		groups[h] = []store.Submission{sub}
-	}
+	groups := nt.groups()
 	ready, _ := nt.s.prepareAll(context.Background(), nt.hashes, groups, 1)
 	if len(ready) != n {
 		t.Fatalf("%d verdicts ready at threshold 1, want %d", len(ready), n)
@@ -651,14 +644,7 @@ func TestBatchOutcomeHandsBackEntriesShortOfGas(t *testing.T) {
 	nt.expect("short of the quorum", nil, n, n)
 	nt.now = nt.now.Add(time.Minute)
 	nt.s.cfg.Peers = nil
-	groups := map[common.Hash][]store.Submission{}
-	for i, h := range nt.hashes {
-		sub, err := nt.st.Submission(fmt.Sprint("sub", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		groups[h] = []store.Submission{sub}
-	}
+	groups := nt.groups()
 	// The retired machine's verdict was withdrawn with its skipped entry
 	// (withdraw.go): a pass fails it instead of making it ready.
 	ready, _ := nt.s.prepareAll(context.Background(), nt.hashes, groups, 1)

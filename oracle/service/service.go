@@ -160,9 +160,10 @@ func New(cfg Config, rpc RPC) (*Service, error) {
 		return nil, fmt.Errorf("%w: nil rpc client", ErrConfig)
 	}
 	ph, _ := cfg.Policy.Hash()
-	rpc = withCallBatches(rpc, cfg.CallBatch, cfg.Logger.With("component", "node"))
+	log := cfg.Logger.With("component", "node")
+	rpc = withCallBatches(rpc, cfg.CallBatch, log)
 	s := &Service{
-		cfg: cfg, rpc: rpc, st: cfg.Store, log: cfg.Logger.With("component", "node"),
+		cfg: cfg, rpc: rpc, st: cfg.Store, log: log,
 		heads:      newHeads(rpc),
 		headNow:    &headReads{read: rpc.BlockNumber},
 		oracle:     crypto.PubkeyToAddress(cfg.OracleKey.PublicKey),
@@ -643,15 +644,7 @@ func (s *Service) checkKey(ctx context.Context, id common.Hash, rec MachineRecor
 	if key == rec.TEEKey {
 		return nil
 	}
-	// Both reads go out at once (in one batch, callBatcher): a key's first
-	// attestation waits for one round trip, not two.
-	otherc := make(chan keyBinding, 1)
-	go func() {
-		other, err := read(ctx, func(ctx context.Context) (common.Hash, error) { return s.reg.MachineOfKey(ctx, key) })
-		otherc <- keyBinding{other, err}
-	}()
 	auth, err := read(ctx, func(ctx context.Context) (common.Address, error) { return s.reg.AuthorizedKey(ctx, id) })
-	ob := <-otherc
 	if err != nil {
 		return unavailable(err)
 	}
@@ -664,20 +657,15 @@ func (s *Service) checkKey(ctx context.Context, id common.Hash, rec MachineRecor
 			"%w: machine %s is bound to %s and %s; its provider %s authorises a key with `teeoracle machine authorize-key --machine-id %s --tee-key %s`",
 			ErrKeyNotAuthorized, id, boundName(rec.TEEKey), hint, rec.Provider, id, key)}
 	}
-	if ob.err != nil {
-		return unavailable(ob.err)
+	other, err := read(ctx, func(ctx context.Context) (common.Hash, error) { return s.reg.MachineOfKey(ctx, key) })
+	if err != nil {
+		return unavailable(err)
 	}
-	if ob.machine != (common.Hash{}) && ob.machine != id {
+	if other != (common.Hash{}) && other != id {
 		return &api.FieldError{Field: "tee_key", Unprocessable: true, Err: fmt.Errorf(
-			"%w: key %s is bound to machine %s", ErrKeyNotAuthorized, key, ob.machine)}
+			"%w: key %s is bound to machine %s", ErrKeyNotAuthorized, key, other)}
 	}
 	return nil
-}
-
-// keyBinding is the machine a key is bound to, as read.
-type keyBinding struct {
-	machine common.Hash
-	err     error
 }
 
 func boundName(k common.Address) string {
