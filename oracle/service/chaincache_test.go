@@ -108,8 +108,8 @@ func TestKeyedMutex(t *testing.T) {
 	done := make(chan struct{})
 	go func() { k.Lock(b); k.Unlock(b); close(done) }()
 	<-done // would deadlock if b waited for a
-	got := make(chan struct{})
-	go func() { k.Lock(a); close(got); k.Unlock(a) }()
+	got, released := make(chan struct{}), make(chan struct{})
+	go func() { k.Lock(a); close(got); k.Unlock(a); close(released) }()
 	select {
 	case <-got:
 		t.Fatal("a second holder of the same key did not wait")
@@ -117,6 +117,7 @@ func TestKeyedMutex(t *testing.T) {
 	}
 	k.Unlock(a)
 	<-got
+	<-released // the second holder has left too
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if len(k.held) != 0 {
