@@ -205,7 +205,7 @@ func serveLoopFlags(cfg *serveConfig) []cli.Flag {
 }
 
 func auditFlags() []cli.Flag {
-	flags := cliapp.WithEnv(envPrefix, []cli.Flag{
+	return append(cliapp.WithEnv(envPrefix, []cli.Flag{
 		&cli.StringFlag{Name: flagVerdictHash,
 			Usage: "verdict `HASH` (EIP-712 digest, 0x and 64 hex digits) to reproduce"},
 		shared(flagMachineID),
@@ -213,6 +213,5 @@ func auditFlags() []cli.Flag {
 			Usage: "oracle node API base `URL` to fetch the verdict and its archive from"},
 		shared(flagDB),
 		shared(flagSNPRoots), shared(flagTDXRoot),
-	})
-	return append(flags, verifyFlag(flagJSON))
+	}), verifyFlag(flagJSON))
 }

@@ -1,10 +1,17 @@
 package service
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -318,9 +325,49 @@ func TestBatchedCallsAnswerAsSingleCalls(t *testing.T) {
 	if err := a.Client.Client().Call(nil, "anvil_setCode", echo, "0x366000600037366000f3"); err != nil {
 		t.Fatal(err)
 	}
-	batched := withCallBatches(a.Client, 100, nil)
+	// The batched client reaches anvil through a proxy that counts the calls of
+	// each request and holds the first one a moment, so that the calls made
+	// meanwhile go out together: the test sees the batches form, not only their
+	// answers.
+	var (
+		mu    sync.Mutex
+		sizes []int
+	)
+	target, err := url.Parse(a.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		var batch []json.RawMessage
+		n := 1
+		if json.Unmarshal(body, &batch) == nil {
+			n = len(batch)
+		}
+		mu.Lock()
+		sizes = append(sizes, n)
+		first := len(sizes) == 1
+		mu.Unlock()
+		if first {
+			time.Sleep(300 * time.Millisecond)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	viaProxy, err := ethclient.Dial(proxy.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(viaProxy.Close)
+	batched := withCallBatches(viaProxy, 100, nil)
 	if _, ok := batched.(batchedRPC); !ok {
-		t.Fatal("anvil's client is not batched")
+		t.Fatal("the client is not batched")
 	}
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -345,4 +392,15 @@ func TestBatchedCallsAnswerAsSingleCalls(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	// Every call went through the proxy once, the first alone and the others in
+	// batches of more than one.
+	calls, biggest := 0, 0
+	for _, n := range sizes {
+		calls += n
+		biggest = max(biggest, n)
+	}
+	if calls != 40 || sizes[0] != 1 || biggest < 2 {
+		t.Errorf("calls per request through the proxy %v: want 40 calls, the first alone, and a batch", sizes)
+	}
+	t.Logf("calls per request: %v", sizes)
 }
