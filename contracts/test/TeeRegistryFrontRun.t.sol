@@ -162,20 +162,36 @@ contract TeeRegistryFrontRunTest is TeeRegistryBase {
         }
     }
 
+    /// A batch of n re-attestations estimated, then the first machine's provider revokes and
+    /// re-authorises its key, so that its entry takes the binding path when the batch is mined.
+    function _estimatedThenFrontRun(uint256 n)
+        internal
+        returns (
+            bytes32[] memory ids,
+            ITeeRegistry.Verdict[] memory vs,
+            bytes memory packed,
+            bytes memory sigs,
+            uint256 est
+        )
+    {
+        (ids, vs) = _fleet(n);
+        packed = _packAll(vs);
+        sigs = _batchQuorum(packed);
+        est = _estimate(packed, sigs);
+        vm.startPrank(provider);
+        reg.revokeKey(machineId);
+        reg.authorizeKey(machineId, teeKey);
+        vm.stopPrank();
+    }
+
     /// The node estimated a batch of re-attestations; before it is mined the provider of the first
     /// machine revokes and re-authorises its key, so that entry takes the binding path. At the
     /// estimate plus 5,000 per verdict the batch still succeeds: the front-runner's entry is
     /// skipped with InsufficientGasForEntry and every other provider's verdict applies.
     function test_frontRunBindingSkipsItsEntryNotTheBatch() public {
         uint256 n = 10;
-        (bytes32[] memory ids, ITeeRegistry.Verdict[] memory vs) = _fleet(n);
-        bytes memory packed = _packAll(vs);
-        bytes memory sigs = _batchQuorum(packed);
-        uint256 est = _estimate(packed, sigs);
-        vm.startPrank(provider);
-        reg.revokeKey(machineId);
-        reg.authorizeKey(machineId, teeKey);
-        vm.stopPrank();
+        (bytes32[] memory ids, ITeeRegistry.Verdict[] memory vs, bytes memory packed, bytes memory sigs, uint256 est) =
+            _estimatedThenFrontRun(n);
 
         (bool ok, uint256[] memory idx, bytes[] memory reasons) = _run(packed, sigs, est + n * SKIP_ALLOWANCE);
         assertTrue(ok, "the batch ran out of gas");
@@ -197,14 +213,8 @@ contract TeeRegistryFrontRunTest is TeeRegistryBase {
     /// front-runner's entry binds on the reserve and the whole batch applies.
     function test_frontRunBindingRunsOnTheReserve() public {
         uint256 n = 10;
-        (bytes32[] memory ids, ITeeRegistry.Verdict[] memory vs) = _fleet(n);
-        bytes memory packed = _packAll(vs);
-        bytes memory sigs = _batchQuorum(packed);
-        uint256 est = _estimate(packed, sigs);
-        vm.startPrank(provider);
-        reg.revokeKey(machineId);
-        reg.authorizeKey(machineId, teeKey);
-        vm.stopPrank();
+        (bytes32[] memory ids, ITeeRegistry.Verdict[] memory vs, bytes memory packed, bytes memory sigs, uint256 est) =
+            _estimatedThenFrontRun(n);
         (bool ok, uint256[] memory idx,) = _run(packed, sigs, est + n * SKIP_ALLOWANCE + ENTRY_GAS_RESERVE);
         assertTrue(ok);
         assertEq(idx.length, 0, "nothing skipped");
@@ -228,7 +238,8 @@ contract TeeRegistryFrontRunTest is TeeRegistryBase {
             reg.authorizeKey(ids[i], vs[i].teeKey);
         }
         vm.stopPrank();
-        (bool ok, uint256[] memory idx, bytes[] memory reasons) = _run(packed, sigs, est + n * SKIP_ALLOWANCE + ENTRY_GAS_RESERVE);
+        (bool ok, uint256[] memory idx, bytes[] memory reasons) =
+            _run(packed, sigs, est + n * SKIP_ALLOWANCE + ENTRY_GAS_RESERVE);
         assertTrue(ok, "the batch ran out of gas");
         assertGt(idx.length, 0);
         for (uint256 k = 0; k < idx.length; ++k) {
