@@ -313,6 +313,11 @@ interface ITeeRegistry {
     /// retired machine or policy, binding rules, bad signatures, non-canonical words, ...) is skipped with a `VerdictSkipped`
     /// event carrying the error; the others are applied, so no one can make a whole batch fail by
     /// landing one of its entries first. Reverts only for an empty or mismatched batch, or while paused.
+    /// An entry that would bind or rotate a key or intern a new workload pair is tried, after its
+    /// signatures are checked, only with 200,000 gas plus, for every later entry, 17,000 and 4,400
+    /// per signature it carries left, and skipped with `InsufficientGasForEntry` otherwise, so the
+    /// call never runs out of gas because an entry turned costlier after its estimate: a relayer
+    /// gives it at least 200,000 gas above its estimate, as for `submitBatch`.
     /// @param vs The verdicts, applied in order.
     /// @param signatures `signatures[i]` signs `vs[i]` (see `submitVerdict`).
     function submitVerdicts(Verdict[] calldata vs, bytes[][] calldata signatures) external;

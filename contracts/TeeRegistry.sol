@@ -489,6 +489,22 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// an honest batch never skips (`test_entryGasReserveCoversCostliestEntry`).
     uint256 internal constant REST_ENTRY_GAS = 11_000;
 
+    /// @notice `submitVerdicts`' counterpart of REST_ENTRY_GAS: an entry after the current one
+    /// that takes no general path (a re-attestation of the bound key on a known workload pair, or
+    /// a refusal) costs at most PLAIN_ENTRY_GAS plus PLAIN_ENTRY_GAS_PER_SIGNATURE for each
+    /// signature it carries (every one given is checked: an ecrecover and the signer's oracle
+    /// slot), and an entry that would take the general path (bind or rotate a key, intern a new
+    /// workload pair) is tried only with ENTRY_GAS_RESERVE plus that much for every later entry
+    /// left, after its own signatures are checked; otherwise it is skipped with
+    /// `InsufficientGasForEntry`. Both bounds lie between the costliest plain entry and the
+    /// cheapest plus the node's 5,000 per verdict (`test_plainEntryGasBoundsPlainEntries`), so
+    /// an honest call at the node's limit never skips and a front-run entry cannot make the
+    /// call run out of gas.
+    uint256 internal constant PLAIN_ENTRY_GAS = 17_000;
+    uint256 internal constant PLAIN_ENTRY_GAS_PER_SIGNATURE = 4_400;
+    /// @dev `_accept`'s `rest` for a single verdict: no gas check.
+    uint256 private constant NO_GAS_CHECK = type(uint256).max;
+
     /// @dev `_apply` for a batch entry with `rest` entries after it, when the gas left covers the
     /// costliest entry and the rest (see ENTRY_GAS_RESERVE); otherwise the entry is refused with
     /// `InsufficientGasForEntry` and nothing changes, so the batch goes on instead of running
@@ -583,7 +599,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @inheritdoc ITeeRegistry
     function submitVerdict(Verdict calldata v, bytes[] calldata signatures) external {
         uint256 cfg = _loadConfig();
-        bytes memory err = _accept(v, signatures, cfg, _verdictBuffer());
+        bytes memory err = _accept(v, signatures, cfg, _verdictBuffer(), NO_GAS_CHECK);
         if (err.length != 0) {
             assembly ("memory-safe") {
                 revert(add(err, 0x20), mload(err))
@@ -598,9 +614,25 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         if (n != signatures.length) revert BatchLengthMismatch(n, signatures.length);
         uint256 cfg = _loadConfig();
         uint256 buf = _verdictBuffer();
+        // The gas the entries after the current one need at most on their plain path (see
+        // PLAIN_ENTRY_GAS), kept back by every entry that takes the general path. The signature
+        // counts are read without the decoder's checks: the loop below reads each entry's
+        // signatures through them, and reverts for a malformed entry as before.
+        uint256 sigCount;
+        assembly ("memory-safe") {
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let inner := add(signatures.offset, calldataload(add(signatures.offset, shl(5, i))))
+                sigCount := add(sigCount, calldataload(inner))
+            }
+        }
+        uint256 rest = n * PLAIN_ENTRY_GAS + sigCount * PLAIN_ENTRY_GAS_PER_SIGNATURE;
         for (uint256 i = 0; i < n; ++i) {
             Verdict calldata v = vs[i];
-            bytes memory err = _accept(v, signatures[i], cfg, buf);
+            bytes[] calldata sigs = signatures[i];
+            unchecked {
+                rest -= PLAIN_ENTRY_GAS + PLAIN_ENTRY_GAS_PER_SIGNATURE * sigs.length;
+            }
+            bytes memory err = _accept(v, sigs, cfg, buf, rest);
             // The ids come from the words `_accept` copied into the buffer, not from `v.teeKey`,
             // whose read would revert the whole batch on a word above 160 bits (an entry
             // `_accept` refuses as NonCanonicalVerdict); such a key is logged by its low 160 bits.
@@ -732,7 +764,7 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
     /// @dev Validates one verdict of a per-verdict-signature submission: copies it into the buffer
     /// at `v`, refuses it unless every word is canonical (no bit above its type's width), checks
     /// its own signatures, and applies it (see `_apply`).
-    function _accept(Verdict calldata cv, bytes[] calldata signatures, uint256 cfg, uint256 v)
+    function _accept(Verdict calldata cv, bytes[] calldata signatures, uint256 cfg, uint256 v, uint256 rest)
         internal
         returns (bytes memory err)
     {
@@ -760,7 +792,33 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
         bytes32 digest = _hashTypedDataV4(structHash);
         err = _checkQuorum(digest, signatures, cfg & 0xff);
         if (err.length != 0) return err;
+        if (rest != NO_GAS_CHECK && _takesGeneralPath(v)) {
+            uint256 needed = ENTRY_GAS_RESERVE + rest;
+            uint256 left = gasleft();
+            if (left < needed) return abi.encodeWithSelector(InsufficientGasForEntry.selector, left, needed);
+        }
         return _apply(v, digest, cfg, false);
+    }
+
+    /// @dev Whether the buffered verdict would bind or rotate a key (its key carries no record)
+    /// or intern a new workload pair: the entries whose cost a key operation of their provider
+    /// can raise after a relayer's estimate, or that cost far more than a re-attestation. The
+    /// slots it reads are read again, warm, when the verdict is applied.
+    function _takesGeneralPath(uint256 v) internal view returns (bool) {
+        address key = address(uint160(_word(v, V_TEE_KEY)));
+        if (_trust[key] == 0) return true;
+        uint256 workloadId = _word(v, V_WORKLOAD_ID);
+        uint256 tcb = _word(v, V_TCB);
+        uint256 index;
+        assembly ("memory-safe") {
+            let fmp := mload(0x40)
+            mstore(0x00, workloadId)
+            mstore(0x20, tcb)
+            mstore(0x40, PAIR_INDEX_NAMESPACE)
+            index := sload(keccak256(0x00, 0x60))
+            mstore(0x40, fmp)
+        }
+        return index == 0;
     }
 
     /// @dev The index (in Verdict order) of the first word of the buffered verdict that has bits

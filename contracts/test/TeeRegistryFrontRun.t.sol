@@ -14,6 +14,8 @@ contract TeeRegistryFrontRunTest is TeeRegistryBase {
     uint256 internal constant SKIP_ALLOWANCE = 5_000;
     uint256 internal constant ENTRY_GAS_RESERVE = 200_000;
     uint256 internal constant REST_ENTRY_GAS = 11_000;
+    uint256 internal constant PLAIN_ENTRY_GAS = 17_000;
+    uint256 internal constant PLAIN_ENTRY_GAS_PER_SIGNATURE = 4_400;
 
     // ---- a revocation never revives a superseded verdict -------------------------------------
 
@@ -122,12 +124,18 @@ contract TeeRegistryFrontRunTest is TeeRegistryBase {
     }
 
     /// Gas submitBatch uses on the current state, every slot cold as in a new transaction.
-    function _estimate(bytes memory packed, bytes memory sigs) internal returns (uint256 used) {
+    function _estimate(bytes memory packed, bytes memory sigs) internal returns (uint256) {
+        return _estimateCall(abi.encodeCall(reg.submitBatch, (packed, sigs)));
+    }
+
+    /// Gas the registry call `data` uses on the current state, every slot cold.
+    function _estimateCall(bytes memory data) internal returns (uint256 used) {
         uint256 snap = vm.snapshotState();
         vm.cool(address(reg));
         uint256 g = gasleft();
-        reg.submitBatch(packed, sigs);
+        (bool ok,) = address(reg).call(data);
         used = g - gasleft();
+        assertTrue(ok, "the estimated call reverted");
         vm.revertToState(snap);
     }
 
@@ -137,9 +145,17 @@ contract TeeRegistryFrontRunTest is TeeRegistryBase {
         internal
         returns (bool ok, uint256[] memory idx, bytes[] memory reasons)
     {
+        return _runCall(abi.encodeCall(reg.submitBatch, (packed, sigs)), limit);
+    }
+
+    /// Runs the registry call `data` with `limit` gas, cold, as _run does.
+    function _runCall(bytes memory data, uint256 limit)
+        internal
+        returns (bool ok, uint256[] memory idx, bytes[] memory reasons)
+    {
         vm.cool(address(reg));
         vm.recordLogs();
-        (ok,) = address(reg).call{gas: limit}(abi.encodeCall(reg.submitBatch, (packed, sigs)));
+        (ok,) = address(reg).call{gas: limit}(data);
         Vm.Log[] memory logs = vm.getRecordedLogs();
         uint256 k;
         for (uint256 i = 0; i < logs.length; ++i) {
@@ -324,5 +340,152 @@ contract TeeRegistryFrontRunTest is TeeRegistryBase {
         emit log_named_uint("re-attestation, pair warm", warm);
         assertLe(cold, REST_ENTRY_GAS);
         assertLe(REST_ENTRY_GAS, warm + SKIP_ALLOWANCE);
+    }
+
+    // ---- the same for submitVerdicts (each verdict with its own signatures) -------------------
+
+    /// submitVerdicts of vs, each signed by the quorum.
+    function _verdictsCall(ITeeRegistry.Verdict[] memory vs) internal view returns (bytes memory) {
+        bytes[][] memory ss = new bytes[][](vs.length);
+        for (uint256 i = 0; i < vs.length; ++i) {
+            ss[i] = _signQuorum(vs[i]);
+        }
+        return abi.encodeCall(reg.submitVerdicts, (vs, ss));
+    }
+
+    /// As test_frontRunBindingSkipsItsEntryNotTheBatch, for submitVerdicts: at the estimate plus
+    /// 5,000 per verdict, the front-runner's entry is skipped and every other verdict applies.
+    function test_submitVerdictsFrontRunSkipsItsEntryNotTheBatch() public {
+        uint256 n = 10;
+        (bytes32[] memory ids, ITeeRegistry.Verdict[] memory vs) = _fleet(n);
+        bytes memory data = _verdictsCall(vs);
+        uint256 est = _estimateCall(data);
+        vm.startPrank(provider);
+        reg.revokeKey(machineId);
+        reg.authorizeKey(machineId, teeKey);
+        vm.stopPrank();
+
+        (bool ok, uint256[] memory idx, bytes[] memory reasons) = _runCall(data, est + n * SKIP_ALLOWANCE);
+        assertTrue(ok, "the batch ran out of gas");
+        assertEq(idx.length, 1, "only the front-runner's entry is skipped");
+        assertEq(idx[0], 0);
+        assertEq(_selector(reasons[0]), ITeeRegistry.InsufficientGasForEntry.selector);
+        for (uint256 i = 1; i < n; ++i) {
+            assertEq(reg.machine(ids[i]).issuedAt, vs[i].issuedAt, "another provider's verdict did not apply");
+        }
+        assertFalse(reg.isTrustedKey(teeKey), "the skipped entry bound nothing");
+        reg.submitVerdict(vs[0], _signQuorum(vs[0]));
+        assertTrue(reg.isTrustedKey(teeKey));
+    }
+
+    /// Many front-runners in one submitVerdicts: at the node's limit those the reserve covers bind,
+    /// the later ones are skipped, every other entry applies, and the call never runs out of gas.
+    function test_submitVerdictsManyFrontRunnersNeverExhaustTheBatch() public {
+        uint256 n = 40;
+        (bytes32[] memory ids, ITeeRegistry.Verdict[] memory vs) = _fleet(n);
+        bytes memory data = _verdictsCall(vs);
+        uint256 est = _estimateCall(data);
+        vm.startPrank(other);
+        for (uint256 i = 1; i < n; i += 2) {
+            reg.revokeKey(ids[i]);
+            reg.authorizeKey(ids[i], vs[i].teeKey);
+        }
+        vm.stopPrank();
+        (bool ok, uint256[] memory idx, bytes[] memory reasons) =
+            _runCall(data, est + n * SKIP_ALLOWANCE + ENTRY_GAS_RESERVE);
+        assertTrue(ok, "the batch ran out of gas");
+        assertGt(idx.length, 0);
+        for (uint256 k = 0; k < idx.length; ++k) {
+            assertEq(idx[k] % 2, 1, "only a front-runner's entry is skipped");
+            assertEq(_selector(reasons[k]), ITeeRegistry.InsufficientGasForEntry.selector);
+        }
+        for (uint256 i = 0; i < n; i += 2) {
+            assertEq(reg.machine(ids[i]).issuedAt, vs[i].issuedAt, "an honest entry did not apply");
+        }
+    }
+
+    /// A submitVerdicts of first bindings, each with a new workload, applies whole at the node's
+    /// limit: the check never skips an honest entry.
+    function test_submitVerdictsHonestBindingsApplyAtNodeLimit() public {
+        uint256 n = 40;
+        ITeeRegistry.Verdict[] memory vs = new ITeeRegistry.Verdict[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            vm.prank(other);
+            bytes32 id = reg.registerMachine(bytes32(i + 1), 1, "");
+            address key = vm.addr(0xC000 + i);
+            _authorize(id, key);
+            vs[i] = _verdict(id, key);
+            vs[i].workloadId = keccak256(abi.encode("workload", i));
+        }
+        bytes memory data = _verdictsCall(vs);
+        uint256 est = _estimateCall(data);
+        (bool ok, uint256[] memory idx,) = _runCall(data, est + n * SKIP_ALLOWANCE + ENTRY_GAS_RESERVE);
+        assertTrue(ok);
+        assertEq(idx.length, 0, "an honest binding was skipped");
+        for (uint256 i = 0; i < n; ++i) {
+            assertTrue(reg.isTrustedKey(vs[i].teeKey));
+        }
+    }
+
+    /// Gas submitVerdicts([first, second]) uses beyond submitVerdicts([first]), each verdict signed
+    /// by the first k oracles, every slot cold as in a new transaction.
+    function _secondEntryGas(ITeeRegistry.Verdict memory first, ITeeRegistry.Verdict memory second, uint256 k)
+        internal
+        returns (uint256)
+    {
+        uint256[] memory keys = new uint256[](k);
+        for (uint256 j = 0; j < k; ++j) {
+            keys[j] = oracleKeys[j];
+        }
+        ITeeRegistry.Verdict[] memory one = new ITeeRegistry.Verdict[](1);
+        one[0] = first;
+        bytes[][] memory s1 = new bytes[][](1);
+        s1[0] = _signWith(first, keys);
+        ITeeRegistry.Verdict[] memory two = new ITeeRegistry.Verdict[](2);
+        two[0] = first;
+        two[1] = second;
+        bytes[][] memory s2 = new bytes[][](2);
+        s2[0] = s1[0];
+        s2[1] = _signWith(second, keys);
+        return _estimateCall(abi.encodeCall(reg.submitVerdicts, (two, s2)))
+            - _estimateCall(abi.encodeCall(reg.submitVerdicts, (one, s1)));
+    }
+
+    /// PLAIN_ENTRY_GAS + k * PLAIN_ENTRY_GAS_PER_SIGNATURE lies between the costliest entry that
+    /// takes no general path (a re-attestation with its workload pair cold) and the cheapest (its
+    /// pair warm) plus the node's 5,000, for 1 to 3 signatures a verdict (a 1-of-3 registry, so
+    /// that every signature given counts and is checked); and the costliest entry
+    /// (a binding with a new workload pair, all cold, its signatures included) costs less than
+    /// ENTRY_GAS_RESERVE, with room for later entries whose oracle or policy slots are cold.
+    function test_plainEntryGasBoundsPlainEntries() public {
+        _setUpRegistry(3, 1); // a quorum of one, so that 1 to 3 signatures are all valid
+        (bytes32[] memory ids, ITeeRegistry.Verdict[] memory vs) = _fleet(3);
+        vs[1].workloadId = keccak256("a second workload");
+        reg.submitVerdict(vs[1], _signQuorum(vs[1])); // interns the second pair
+        _advance(1, 12);
+        vs[0] = _verdict(ids[0], teeKey);
+        ITeeRegistry.Verdict memory pairCold = _verdict(ids[1], vs[1].teeKey);
+        pairCold.workloadId = vs[1].workloadId;
+        ITeeRegistry.Verdict memory pairWarm = _verdict(ids[1], vs[1].teeKey);
+        for (uint256 k = 1; k <= 3; ++k) {
+            uint256 cold = _secondEntryGas(vs[0], pairCold, k);
+            uint256 warm = _secondEntryGas(vs[0], pairWarm, k);
+            uint256 bound = PLAIN_ENTRY_GAS + k * PLAIN_ENTRY_GAS_PER_SIGNATURE;
+            emit log_named_uint("signatures", k);
+            emit log_named_uint("  re-attestation, pair cold", cold);
+            emit log_named_uint("  re-attestation, pair warm", warm);
+            assertLe(cold, bound);
+            assertLe(bound, warm + SKIP_ALLOWANCE);
+        }
+        // the costliest: binding a key with a new workload, every slot cold
+        address fresh = vm.addr(0xD00D);
+        vm.prank(other);
+        reg.revokeKey(ids[2]);
+        _authorize(ids[2], fresh);
+        ITeeRegistry.Verdict memory b = _verdict(ids[2], fresh);
+        b.workloadId = keccak256("a workload never seen");
+        uint256 costliest = _secondEntryGas(vs[0], b, 3);
+        emit log_named_uint("binding with a new pair, 3 signatures", costliest);
+        assertLt(costliest + 3 * 2_100 + 2_100, ENTRY_GAS_RESERVE);
     }
 }

@@ -270,8 +270,9 @@ func TestSubmitBatchFlow(t *testing.T) {
 }
 
 // withEntryReserve gives a batch the gas limit a relayer gives it: the registry
-// tries a batch entry's general path (a binding, or a refusal past the fast path)
-// only with its entry reserve (200,000, contracts/TeeRegistry.sol
+// tries a batch entry's general path (in submitBatch a binding, or a refusal past
+// the fast path; in submitVerdicts a binding or a new workload pair) only with its
+// entry reserve (200,000, contracts/TeeRegistry.sol
 // ENTRY_GAS_RESERVE) left, and skips it otherwise, so the limit carries the reserve
 // above the estimate, and a quarter more for the refunds an estimate may count.
 // A batch whose estimate fails keeps no limit: sending it reports the revert.

@@ -85,10 +85,11 @@ func (s *Service) publishBatches(ctx context.Context, ready []*candidate, thresh
 // own quorum signatures, the verdicts of stuck no M oracles could co-sign in a batch
 // (a co-signer is down, or runs a node without batch co-signing) whose quorum has
 // been complete for RelayDelay; the others wait for the next pass. It costs more gas
-// than a batch, and keeps the verdicts moving. The registry checks no entry's gas
-// in submitVerdicts: a provider front-running its machines' entries with key
-// rotations can make such a transaction run out of gas, so the verdicts of one that
-// reverted are sent alone afterwards (handedBack, nextBatch).
+// than a batch, and keeps the verdicts moving. As in submitBatch, the registry tries
+// an entry that binds a key or interns a workload pair only with its entry reserve
+// left, which the limit carries (withSkipAllowance); should such a transaction still
+// run out of gas, the verdicts of one that reverted are sent alone afterwards
+// (handedBack, nextBatch).
 func (s *Service) publishUncosigned(ctx context.Context, stuck []*candidate, passedOver map[common.Address]bool) {
 	now := s.cfg.Now()
 	due := filterCands(stuck, func(c *candidate) bool {

@@ -434,6 +434,9 @@ func (s *session) batch(reg *chain.Registry, policy common.Hash, oracles []*ecds
 		if err != nil {
 			return Figure{}, err
 		}
+		if c.GasLimit, err = s.nodeLimit(c, len(svs)); err != nil {
+			return Figure{}, err
+		}
 		g, err := s.send(reg, s.owner, c, nil)
 		if err != nil {
 			return Figure{}, fmt.Errorf("batch round %d: %w", round, err)
@@ -463,22 +466,30 @@ func (s *session) submitBatch(reg *chain.Registry, vs []*verdict.Verdict, keys [
 	if err != nil {
 		return txGas{}, err
 	}
-	// The limit the node gives a batch (oracle/service/batch.go withSkipAllowance):
-	// the registry tries a batch entry's binding path only with its entry reserve
-	// left, so the limit carries the reserve above the estimate (gas not used is not
-	// paid, and the figures are gas used).
+	if c.GasLimit, err = s.nodeLimit(c, len(vs)); err != nil {
+		return txGas{}, err
+	}
+	return s.send(reg, s.owner, c, nil)
+}
+
+// nodeLimit is the gas limit the node gives a batch of n verdicts, submitBatch or
+// submitVerdicts (oracle/service/batch.go withSkipAllowance): the registry tries an
+// entry's binding path only with its entry reserve left, so the limit carries the
+// reserve above the estimate (gas not used is not paid, and the figures are gas
+// used); a plain estimate may settle on a limit at which the last bindings are
+// skipped.
+func (s *session) nodeLimit(c chain.TxCandidate, n int) (uint64, error) {
 	msg := ethereum.CallMsg{From: s.owner.From(), To: c.To, Data: c.Data}
 	est, err := s.c.client.EstimateGas(s.ctx, msg)
 	if err != nil {
-		return txGas{}, err
+		return 0, err
 	}
 	if rc, ok := s.c.client.(interface{ Client() *rpc.Client }); ok {
 		if _, used, vmErr, err := gethclient.New(rc.Client()).CreateAccessList(s.ctx, msg); err == nil && vmErr == "" {
 			est = max(est, used)
 		}
 	}
-	c.GasLimit = min(est+est/4+uint64(len(vs))*5_000+chain.EntryGasReserve, max(est, 1<<24))
-	return s.send(reg, s.owner, c, nil)
+	return min(est+est/4+uint64(n)*5_000+chain.EntryGasReserve, max(est, 1<<24)), nil
 }
 
 // fleetImage is the workload id of the shared-image batch: every machine runs it.
