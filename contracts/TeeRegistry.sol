@@ -763,7 +763,9 @@ contract TeeRegistry is ITeeRegistry, Ownable2Step, EIP712 {
 
     /// @dev Validates one verdict of a per-verdict-signature submission: copies it into the buffer
     /// at `v`, refuses it unless every word is canonical (no bit above its type's width), checks
-    /// its own signatures, and applies it (see `_apply`).
+    /// its own signatures, and applies it (see `_apply`). With `rest` other than NO_GAS_CHECK (an
+    /// entry of `submitVerdicts`, `rest` the gas its later entries need on their plain path), an
+    /// entry that takes the general path is applied only with ENTRY_GAS_RESERVE + `rest` left.
     function _accept(Verdict calldata cv, bytes[] calldata signatures, uint256 cfg, uint256 v, uint256 rest)
         internal
         returns (bytes memory err)
