@@ -98,25 +98,12 @@ type candidate struct {
 }
 
 func (s *Service) publishOnce(ctx context.Context) error {
-	var verified []store.Submission
-	groups := map[common.Hash][]store.Submission{}
-	var order []common.Hash
-	err := s.st.UnfinishedIn([]store.State{store.StateVerified, store.StateSigned}, func(sub store.Submission) error {
-		switch sub.State {
-		case store.StateVerified:
-			verified = append(verified, sub)
-		case store.StateSigned:
-			if _, ok := groups[sub.VerdictHash]; !ok {
-				order = append(order, sub.VerdictHash)
-			}
-			groups[sub.VerdictHash] = append(groups[sub.VerdictHash], sub)
-		}
-		return nil
-	})
+	w, err := s.waiting()
 	if err != nil {
 		return err
 	}
-	for _, sub := range verified {
+	groups, order := w.groups, w.order
+	for _, sub := range w.verified {
 		// Submissions a previous run left verified, and those a worker of this run
 		// left verified for longer than a claim lease (signing failed after the
 		// verdict was recorded): a worker may be between recording a verdict and
@@ -152,6 +139,53 @@ func (s *Service) publishOnce(ctx context.Context) error {
 	}
 	s.publishBatches(ctx, ready, threshold)
 	return nil
+}
+
+// waitingList is what a publisher pass works on, as read at the store's commit count
+// commits: the verified submissions, and the signed ones grouped by verdict, the
+// verdicts in the store's order. It is shared between passes: read only.
+type waitingList struct {
+	commits  uint64
+	verified []store.Submission
+	groups   map[common.Hash][]store.Submission
+	order    []common.Hash
+}
+
+// waiting returns the submissions waiting for publication. The list is a function of
+// the store's contents, so a pass with nothing committed to the store since the last
+// list was read reuses it: with thousands of verdicts waiting for quorums that do not
+// form (peers down), reading and decoding every one on every pass was most of an idle
+// node's CPU (docs/operator.md). The commit count is read before the list, and a
+// commit is counted only once it is visible, so a reused list is never older than the
+// store.
+func (s *Service) waiting() (*waitingList, error) {
+	commits := s.st.Commits()
+	s.waitMu.Lock()
+	last := s.lastWait
+	s.waitMu.Unlock()
+	if last != nil && last.commits == commits {
+		return last, nil
+	}
+	w := &waitingList{commits: commits, groups: map[common.Hash][]store.Submission{}}
+	err := s.st.UnfinishedIn([]store.State{store.StateVerified, store.StateSigned}, func(sub store.Submission) error {
+		switch sub.State {
+		case store.StateVerified:
+			w.verified = append(w.verified, sub)
+		case store.StateSigned:
+			if _, ok := w.groups[sub.VerdictHash]; !ok {
+				w.order = append(w.order, sub.VerdictHash)
+			}
+			w.groups[sub.VerdictHash] = append(w.groups[sub.VerdictHash], sub)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.waitMu.Lock()
+	s.lastWait = w
+	s.waitMu.Unlock()
+	return w, nil
 }
 
 // passHead reads the head a publisher pass pins its reads to, and the quorum at it.

@@ -156,18 +156,11 @@ func (nt *noteTest) servePeer(w http.ResponseWriter, r *http.Request) {
 // those ready for publication and how many wait.
 func (nt *noteTest) pass(threshold int) ([]common.Hash, int) {
 	nt.t.Helper()
-	groups := map[common.Hash][]store.Submission{}
-	var order []common.Hash
-	if err := nt.st.UnfinishedIn([]store.State{store.StateSigned}, func(sub store.Submission) error {
-		if groups[sub.VerdictHash] == nil {
-			order = append(order, sub.VerdictHash)
-		}
-		groups[sub.VerdictHash] = append(groups[sub.VerdictHash], sub)
-		return nil
-	}); err != nil {
+	w, err := nt.s.waiting()
+	if err != nil {
 		nt.t.Fatal(err)
 	}
-	cands, waiting := nt.s.prepareAll(context.Background(), order, groups, threshold)
+	cands, waiting := nt.s.prepareAll(context.Background(), w.order, w.groups, threshold)
 	var ready []common.Hash
 	for _, c := range cands {
 		ready = append(ready, c.hash)
@@ -195,6 +188,40 @@ func (nt *noteTest) published(i int) {
 		nt.t.Fatal(err)
 	}
 	nt.s.forget(nt.hashes[i])
+}
+
+// TestPublisherWaitingListReadAgainOnlyAfterACommit: a pass reuses the last pass's
+// list of the verdicts waiting for publication while nothing was committed to the
+// store, and reads it again after any commit, so a verdict settled (or newly signed)
+// since is never missed.
+func TestPublisherWaitingListReadAgainOnlyAfterACommit(t *testing.T) {
+	nt := newNoteTest(t, 3)
+	first, err := nt.s.waiting()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.order) != 3 {
+		t.Fatalf("%d verdicts waiting, want 3", len(first.order))
+	}
+	again, err := nt.s.waiting()
+	if err != nil || again != first {
+		t.Fatalf("nothing committed, and the list was read again (%v)", err)
+	}
+	nt.published(1)
+	after, err := nt.s.waiting()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after == first || fmt.Sprint(after.order) != fmt.Sprint([]common.Hash{nt.hashes[0], nt.hashes[2]}) {
+		t.Fatalf("after verdict 1 was published: waiting %v, want %v", after.order, []common.Hash{nt.hashes[0], nt.hashes[2]})
+	}
+	// Any commit counts, whatever it wrote.
+	if err := nt.st.SetMeta("test", []byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if last, err := nt.s.waiting(); err != nil || last == after {
+		t.Fatalf("a commit since, and the list was reused (%v)", err)
+	}
 }
 
 // TestPublisherPreparesWaitingVerdictsOnlyOnChange: a verdict short of its quorum's

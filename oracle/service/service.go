@@ -93,9 +93,11 @@ type Service struct {
 
 	wake     chan struct{} // pokes idle workers
 	pubWake  chan struct{} // pokes the publisher
-	submitMu keyedMutex    // serialises the evidence-replay check and the store write, per evidence hash
-	handoffs handoffs      // what Submit decoded, for the worker that takes the submission
-	pending  pendingSubs   // per machine, the submissions accepted and not seen settled (admitPending)
+	waitMu   sync.Mutex
+	lastWait *waitingList // the publisher's last list of what waits for publication (waiting)
+	submitMu keyedMutex   // serialises the evidence-replay check and the store write, per evidence hash
+	handoffs handoffs     // what Submit decoded, for the worker that takes the submission
+	pending  pendingSubs  // per machine, the submissions accepted and not seen settled (admitPending)
 
 	qmu      sync.Mutex
 	quorum   map[common.Hash]*quorumState // verdict hash -> progress
